@@ -1,0 +1,80 @@
+/*
+ * The wire framing of clubcrm (README, "Wire protocol").
+ *
+ * A connection starts with a preface from the client: the 8-byte magic
+ * "CLUBCRM\n" and the protocol major and minor as big-endian u16 each.
+ * Then both sides exchange frames: a big-endian u32 length followed by that
+ * many bytes of one protobuf `clubcrm.Frame`. The length is checked before
+ * anything is allocated: 0 or more than the current limit is a protocol error.
+ */
+#ifndef CLUBCRM_FRAME_H
+#define CLUBCRM_FRAME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "clubcrm.pb-c.h"
+
+#define FRAME_MAGIC "CLUBCRM\n"
+#define FRAME_MAGIC_LEN 8
+#define FRAME_PREFACE_LEN 12
+#define FRAME_PROTOCOL_MAJOR 1
+#define FRAME_PROTOCOL_MINOR 0
+#define FRAME_HEADER_LEN 4
+/* Largest frame accepted before login, and after it by default. */
+#define FRAME_MAX_PRELOGIN (8u * 1024u)
+#define FRAME_MAX_DEFAULT (1024u * 1024u)
+
+/* Writes the client preface (FRAME_PREFACE_LEN bytes). */
+void frame_preface_write(uint8_t out[FRAME_PREFACE_LEN]);
+
+/*
+ * Checks a complete preface. 0 and the versions when the magic is right;
+ * -EPROTO when it is not.
+ */
+int frame_preface_parse(const uint8_t in[FRAME_PREFACE_LEN], uint16_t *major,
+			uint16_t *minor);
+
+/*
+ * Reassembles frames from a byte stream. Idle readers hold no memory: bytes of
+ * complete frames are handed out straight from the caller's read buffer, and
+ * only the tail of an incomplete frame is copied into a buffer sized for that
+ * frame (after its length was checked).
+ */
+struct frame_reader {
+	uint32_t max_frame;  /* current limit; may be raised after login */
+	uint8_t header[FRAME_HEADER_LEN];
+	size_t header_len;   /* bytes of `header` received */
+	uint8_t *partial;    /* payload of the frame being received, or NULL */
+	size_t partial_len;  /* its expected length */
+	size_t partial_got;  /* bytes received so far */
+};
+
+/* Called once per complete frame; a negative return stops the feed. */
+typedef int (*frame_cb)(void *ctx, const uint8_t *payload, size_t len);
+
+void frame_reader_init(struct frame_reader *r, uint32_t max_frame);
+/*
+ * Consumes `len` bytes, calling `cb` for every complete frame in order.
+ * 0 when all bytes were consumed; -EMSGSIZE for a length of 0 or over the
+ * limit (the reader is then unusable); -ENOMEM; or the callback's negative
+ * value (bytes after that frame are dropped).
+ */
+int frame_reader_feed(struct frame_reader *r, const uint8_t *data, size_t len,
+		      frame_cb cb, void *ctx);
+/* Bytes the reader holds for an incomplete frame (0 when idle). */
+size_t frame_reader_pending(const struct frame_reader *r);
+void frame_reader_free(struct frame_reader *r);
+
+/* Appends the length prefix and the packed frame to `out`. 0 or -ENOMEM. */
+int frame_encode(const Clubcrm__Frame *f, struct buf *out);
+
+/*
+ * Decodes one frame payload; NULL when it is not a valid Frame. Free with
+ * clubcrm__frame__free_unpacked(f, allocator) (allocator may be NULL).
+ */
+Clubcrm__Frame *frame_decode(const uint8_t *payload, size_t len,
+			     ProtobufCAllocator *allocator);
+
+#endif

@@ -1,0 +1,77 @@
+/*
+ * The request layer between the network and the domain: turns a decoded
+ * request Frame into an encoded reply frame inside an LMDB transaction.
+ * No libuv here: the network layer decides when and on which thread these run.
+ */
+#ifndef CLUBCRM_SERVICE_H
+#define CLUBCRM_SERVICE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "buf.h"
+#include "clubcrm.pb-c.h"
+
+struct store;
+
+/* Who is asking, and when (the server's clock at dispatch). */
+struct actor {
+	uint64_t operator_id;
+	Clubcrm__Role role;
+	int64_t now;
+};
+
+enum service_kind {
+	SERVICE_UNKNOWN = 0,  /* not a request this server serves: UNIMPLEMENTED */
+	SERVICE_SESSION,      /* Hello, Login, Logout, Ping: the session layer's */
+	SERVICE_READ,         /* served on the loop thread from a read txn */
+	SERVICE_WRITE,        /* goes through the group commit */
+};
+
+/* What kind of request a frame body is. Responses and pushes are UNKNOWN. */
+enum service_kind service_kind_of(Clubcrm__Frame__BodyCase body);
+
+/*
+ * Checks a login and password (constant time, Argon2id). 0 and the operator,
+ * allocated in `a`; or STATUS_UNAUTHENTICATED (unknown login, wrong password
+ * or inactive operator, all alike to the caller) or STATUS_INTERNAL.
+ */
+int service_login(struct store *st, const char *login, const char *password,
+		  struct arena *a, Clubcrm__Operator **out);
+
+/*
+ * Serves a read request from one read transaction. Appends the encoded reply,
+ * or an Error frame, echoing req->request_id, to `out`. 0, or -ENOMEM when
+ * nothing could be encoded.
+ */
+int service_read(struct store *st, const struct actor *who,
+		 const Clubcrm__Frame *req, struct buf *out);
+
+/* One write request of a batch. */
+struct service_write_op {
+	struct actor who;
+	const Clubcrm__Frame *req;  /* decoded request, owned by the caller */
+	struct buf reply;           /* encoded reply or Error frame (filled here) */
+	uint64_t revision;          /* revision committed for it, 0 if refused */
+	struct buf changes;         /* encoded ChangeSet committed (empty if none) */
+};
+
+/*
+ * Group commit, run on the writer thread. One LMDB write transaction for all
+ * ops, each op in its own nested transaction with its own revision (an op that
+ * is refused leaves no trace and gets an Error reply), then one durable commit.
+ * Returns 0 when the batch committed. On failure nothing was written and every
+ * op's reply is an Error frame: -ENOSPC when the map is full (the caller grows
+ * it with store_grow() while no transaction is active, then retries the batch),
+ * another negative errno otherwise (replies say UNAVAILABLE / INTERNAL).
+ */
+int service_write_batch(struct store *st, struct service_write_op *ops,
+			size_t n);
+
+/* Appends an Error frame for a request to `out`. 0 or -ENOMEM. */
+int service_error(struct buf *out, uint64_t request_id, unsigned code,
+		  const char *message);
+
+#endif
