@@ -1,0 +1,167 @@
+#include "frame.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void put_be16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static uint32_t get_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+void frame_preface_write(uint8_t out[FRAME_PREFACE_LEN])
+{
+	memcpy(out, FRAME_MAGIC, FRAME_MAGIC_LEN);
+	put_be16(out + 8, FRAME_PROTOCOL_MAJOR);
+	put_be16(out + 10, FRAME_PROTOCOL_MINOR);
+}
+
+int frame_preface_parse(const uint8_t in[FRAME_PREFACE_LEN], uint16_t *major,
+			uint16_t *minor)
+{
+	if (memcmp(in, FRAME_MAGIC, FRAME_MAGIC_LEN) != 0)
+		return -EPROTO;
+	*major = (uint16_t)(in[8] << 8 | in[9]);
+	*minor = (uint16_t)(in[10] << 8 | in[11]);
+	return 0;
+}
+
+void frame_reader_init(struct frame_reader *r, uint32_t max_frame)
+{
+	memset(r, 0, sizeof(*r));
+	r->max_frame = max_frame;
+}
+
+size_t frame_reader_pending(const struct frame_reader *r)
+{
+	return r->header_len + r->partial_got;
+}
+
+void frame_reader_free(struct frame_reader *r)
+{
+	free(r->partial);
+	r->partial = NULL;
+	r->partial_len = 0;
+	r->partial_got = 0;
+	r->header_len = 0;
+}
+
+static int check_length(const struct frame_reader *r, uint32_t len)
+{
+	if (len == 0 || len > r->max_frame)
+		return -EMSGSIZE;
+	return 0;
+}
+
+/*
+ * Completes the header kept from an earlier feed, then the payload kept in
+ * r->partial. Returns the bytes consumed, or a negative error; *done tells
+ * whether the frame was delivered.
+ */
+static long feed_partial(struct frame_reader *r, const uint8_t *data,
+			 size_t len, frame_cb cb, void *ctx)
+{
+	size_t used = 0;
+	if (!r->partial) {
+		size_t need = FRAME_HEADER_LEN - r->header_len;
+		size_t take = len < need ? len : need;
+		memcpy(r->header + r->header_len, data, take);
+		r->header_len += take;
+		used = take;
+		if (r->header_len < FRAME_HEADER_LEN)
+			return (long)used;
+		uint32_t flen = get_be32(r->header);
+		if (check_length(r, flen) < 0)
+			return -EMSGSIZE;
+		r->partial = malloc(flen);
+		if (!r->partial)
+			return -ENOMEM;
+		r->partial_len = flen;
+		r->partial_got = 0;
+	}
+	size_t need = r->partial_len - r->partial_got;
+	size_t take = len - used < need ? len - used : need;
+	memcpy(r->partial + r->partial_got, data + used, take);
+	r->partial_got += take;
+	used += take;
+	if (r->partial_got < r->partial_len)
+		return (long)used;
+
+	uint8_t *payload = r->partial;
+	size_t plen = r->partial_len;
+	r->partial = NULL;
+	r->partial_len = 0;
+	r->partial_got = 0;
+	r->header_len = 0;
+	int ret = cb(ctx, payload, plen);
+	free(payload);
+	return ret < 0 ? ret : (long)used;
+}
+
+int frame_reader_feed(struct frame_reader *r, const uint8_t *data, size_t len,
+		      frame_cb cb, void *ctx)
+{
+	size_t off = 0;
+	if (r->header_len > 0 || r->partial) {
+		long used = feed_partial(r, data, len, cb, ctx);
+		if (used < 0)
+			return (int)used;
+		off = (size_t)used;
+	}
+	/* Whole frames straight from the caller's buffer: no copy. */
+	while (len - off >= FRAME_HEADER_LEN) {
+		uint32_t flen = get_be32(data + off);
+		if (check_length(r, flen) < 0)
+			return -EMSGSIZE;
+		if (len - off - FRAME_HEADER_LEN < flen)
+			break;
+		int ret = cb(ctx, data + off + FRAME_HEADER_LEN, flen);
+		if (ret < 0)
+			return ret;
+		off += FRAME_HEADER_LEN + flen;
+	}
+	if (off < len) {
+		long used = feed_partial(r, data + off, len - off, cb, ctx);
+		if (used < 0)
+			return (int)used;
+	}
+	return 0;
+}
+
+int frame_encode(const Clubcrm__Frame *f, struct buf *out)
+{
+	size_t size = clubcrm__frame__get_packed_size(f);
+	if (size == 0 || size > UINT32_MAX)
+		return -EMSGSIZE;
+	int ret = buf_reserve(out, FRAME_HEADER_LEN + size);
+	if (ret < 0)
+		return ret;
+	put_be32(out->data + out->len, (uint32_t)size);
+	size_t packed = clubcrm__frame__pack(f, out->data + out->len +
+						    FRAME_HEADER_LEN);
+	out->len += FRAME_HEADER_LEN + packed;
+	return 0;
+}
+
+Clubcrm__Frame *frame_decode(const uint8_t *payload, size_t len,
+			     ProtobufCAllocator *allocator)
+{
+	if (!payload || len == 0)
+		return NULL;
+	return clubcrm__frame__unpack(allocator, len, payload);
+}
