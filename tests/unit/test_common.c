@@ -1,0 +1,129 @@
+/* Buffers, arena, status names and time helpers. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "arena.h"
+#include "buf.h"
+#include "status.h"
+#include "timeutil.h"
+
+static void test_buf_append_consume(void **state)
+{
+	(void)state;
+	struct buf b = {0};
+	for (int i = 0; i < 1000; i++)
+		assert_int_equal(buf_append(&b, "abcd", 4), 0);
+	assert_int_equal(b.len, 4000);
+	buf_consume(&b, 3998);
+	assert_int_equal(b.len, 2);
+	assert_memory_equal(b.data, "cd", 2);
+	buf_consume(&b, 10);
+	assert_int_equal(b.len, 0);
+	buf_free(&b);
+	assert_null(b.data);
+}
+
+static void test_buf_reserve_overflow(void **state)
+{
+	(void)state;
+	struct buf b = {0};
+	assert_int_equal(buf_reserve(&b, SIZE_MAX), -ENOMEM);
+	buf_free(&b);
+}
+
+static void test_arena_strings_and_big_blocks(void **state)
+{
+	(void)state;
+	struct arena a;
+	arena_init(&a);
+	char *s = arena_strdup(&a, "Arantxa");
+	assert_string_equal(s, "Arantxa");
+	char *p = arena_printf(&a, "%s #%d", "task", 42);
+	assert_string_equal(p, "task #42");
+	uint8_t *big = arena_calloc(&a, 100000, 1);
+	assert_non_null(big);
+	assert_int_equal(big[99999], 0);
+	/* Small allocations still come after a one-off large block. */
+	char *t = arena_strdup(&a, "Manolo");
+	assert_string_equal(t, "Manolo");
+	assert_string_equal(s, "Arantxa");
+	assert_null(arena_calloc(&a, SIZE_MAX, 2));
+	assert_null(arena_strdup(&a, NULL));
+	arena_free(&a);
+}
+
+static void test_status_names(void **state)
+{
+	(void)state;
+	assert_string_equal(status_name(STATUS_INVALID_ARGUMENT),
+			    "INVALID_ARGUMENT");
+	assert_string_equal(status_name(STATUS_UNAUTHENTICATED),
+			    "UNAUTHENTICATED");
+	assert_string_equal(status_name(999), "UNKNOWN");
+}
+
+static void test_time_parse_and_format(void **state)
+{
+	(void)state;
+	time_set_zone("UTC");
+	int64_t t = 0;
+	assert_int_equal(time_parse_local("2026-03-12 10:30", &t), 0);
+	assert_int_equal(t, 1773311400);
+	assert_int_equal(time_parse_local("2026-03-12T10:30", &t), 0);
+	assert_int_equal(t, 1773311400);
+	assert_int_equal(time_parse_local("2026-03-12 10:30:15", &t), 0);
+	assert_int_equal(t, 1773311415);
+	assert_int_equal(time_parse_local("2026-03-12", &t), 0);
+	assert_int_equal(t, 1773273600);
+	char out[32];
+	assert_true(time_format_local(1773311400, "%d/%m %H:%M", out,
+				      sizeof(out)) > 0);
+	assert_string_equal(out, "12/03 10:30");
+}
+
+static void test_time_zone_applies(void **state)
+{
+	(void)state;
+	time_set_zone("Europe/Madrid");
+	int64_t t = 0;
+	assert_int_equal(time_parse_local("2026-03-12 10:30", &t), 0);
+	assert_int_equal(t, 1773311400 - 3600);  /* CET is UTC+1 in March */
+	time_set_zone("UTC");
+}
+
+static void test_time_parse_rejects(void **state)
+{
+	(void)state;
+	const char *bad[] = {
+		"", "tomorrow", "2026-13-01", "2026-02-30 10:00", "2026-02-28 24:00",
+		"2026-02-28 10:60", "2026-02-28 10:00x", "2026-02-28x10:00",
+		"2026-2-28", "12/03/2026", "2026-02-28 10", "1969-12-31",
+	};
+	int64_t t = 77;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(time_parse_local(bad[i], &t), -EINVAL);
+		assert_int_equal(t, 77);
+	}
+	assert_int_equal(time_parse_local(NULL, &t), -EINVAL);
+	assert_int_equal(time_parse_local("2028-02-29 00:00", &t), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_buf_append_consume),
+		cmocka_unit_test(test_buf_reserve_overflow),
+		cmocka_unit_test(test_arena_strings_and_big_blocks),
+		cmocka_unit_test(test_status_names),
+		cmocka_unit_test(test_time_parse_and_format),
+		cmocka_unit_test(test_time_zone_applies),
+		cmocka_unit_test(test_time_parse_rejects),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,258 @@
+/* Frame codec: preface, reassembly and hostile lengths. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "frame.h"
+
+struct collected {
+	int count;
+	uint64_t ids[64];
+	int stop_after;  /* return -ECANCELED after this many frames, 0: never */
+};
+
+static int collect(void *ctx, const uint8_t *payload, size_t len)
+{
+	struct collected *c = ctx;
+	Clubcrm__Frame *f = frame_decode(payload, len, NULL);
+	assert_non_null(f);
+	assert_true(c->count < 64);
+	c->ids[c->count++] = f->request_id;
+	clubcrm__frame__free_unpacked(f, NULL);
+	if (c->stop_after && c->count == c->stop_after)
+		return -ECANCELED;
+	return 0;
+}
+
+/* Encodes a Ping frame with the given request id and nonce. */
+static void encode_ping(struct buf *out, uint64_t id, uint64_t nonce)
+{
+	Clubcrm__Ping ping = CLUBCRM__PING__INIT;
+	ping.has_nonce = 1;
+	ping.nonce = nonce;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.request_id = id;
+	f.has_request_id = 1;
+	f.body_case = CLUBCRM__FRAME__BODY_PING;
+	f.ping = &ping;
+	assert_int_equal(frame_encode(&f, out), 0);
+}
+
+static void test_preface_roundtrip(void **state)
+{
+	(void)state;
+	uint8_t p[FRAME_PREFACE_LEN];
+	uint16_t major = 0, minor = 9;
+	frame_preface_write(p);
+	assert_int_equal(frame_preface_parse(p, &major, &minor), 0);
+	assert_int_equal(major, FRAME_PROTOCOL_MAJOR);
+	assert_int_equal(minor, FRAME_PROTOCOL_MINOR);
+}
+
+static void test_preface_bad_magic(void **state)
+{
+	(void)state;
+	uint8_t p[FRAME_PREFACE_LEN];
+	uint16_t major, minor;
+	frame_preface_write(p);
+	p[0] = 'X';
+	assert_int_equal(frame_preface_parse(p, &major, &minor), -EPROTO);
+	memcpy(p, "GET / HTTP/1.1", FRAME_PREFACE_LEN);
+	assert_int_equal(frame_preface_parse(p, &major, &minor), -EPROTO);
+}
+
+static void test_one_frame(void **state)
+{
+	(void)state;
+	struct buf b = {0};
+	struct collected c = {0};
+	struct frame_reader r;
+	encode_ping(&b, 7, 42);
+	frame_reader_init(&r, FRAME_MAX_PRELOGIN);
+	assert_int_equal(frame_reader_feed(&r, b.data, b.len, collect, &c), 0);
+	assert_int_equal(c.count, 1);
+	assert_int_equal(c.ids[0], 7);
+	assert_int_equal(frame_reader_pending(&r), 0);
+	frame_reader_free(&r);
+	buf_free(&b);
+}
+
+static void test_many_frames_one_read(void **state)
+{
+	(void)state;
+	struct buf b = {0};
+	struct collected c = {0};
+	struct frame_reader r;
+	for (uint64_t i = 1; i <= 50; i++)
+		encode_ping(&b, i, i * 3);
+	frame_reader_init(&r, FRAME_MAX_PRELOGIN);
+	assert_int_equal(frame_reader_feed(&r, b.data, b.len, collect, &c), 0);
+	assert_int_equal(c.count, 50);
+	for (int i = 0; i < 50; i++)
+		assert_int_equal(c.ids[i], (uint64_t)i + 1);
+	assert_int_equal(frame_reader_pending(&r), 0);
+	frame_reader_free(&r);
+	buf_free(&b);
+}
+
+/* Every split point, byte by byte and in uneven chunks. */
+static void test_split_across_reads(void **state)
+{
+	(void)state;
+	struct buf b = {0};
+	for (uint64_t i = 1; i <= 5; i++)
+		encode_ping(&b, i, UINT64_MAX - i);
+	for (size_t chunk = 1; chunk <= b.len; chunk++) {
+		struct collected c = {0};
+		struct frame_reader r;
+		frame_reader_init(&r, FRAME_MAX_PRELOGIN);
+		for (size_t off = 0; off < b.len; off += chunk) {
+			size_t n = b.len - off < chunk ? b.len - off : chunk;
+			assert_int_equal(frame_reader_feed(&r, b.data + off, n,
+							   collect, &c), 0);
+		}
+		assert_int_equal(c.count, 5);
+		for (int i = 0; i < 5; i++)
+			assert_int_equal(c.ids[i], (uint64_t)i + 1);
+		assert_int_equal(frame_reader_pending(&r), 0);
+		frame_reader_free(&r);
+	}
+	buf_free(&b);
+}
+
+static void test_truncated_frame_is_held(void **state)
+{
+	(void)state;
+	struct buf b = {0};
+	struct collected c = {0};
+	struct frame_reader r;
+	encode_ping(&b, 3, 3);
+	frame_reader_init(&r, FRAME_MAX_PRELOGIN);
+	assert_int_equal(frame_reader_feed(&r, b.data, b.len - 1, collect, &c), 0);
+	assert_int_equal(c.count, 0);
+	assert_int_equal(frame_reader_pending(&r), b.len - 1);
+	/* The peer goes away: freeing the reader releases the partial frame. */
+	frame_reader_free(&r);
+	assert_int_equal(frame_reader_pending(&r), 0);
+	buf_free(&b);
+}
+
+static void test_zero_length_rejected(void **state)
+{
+	(void)state;
+	const uint8_t zero[4] = {0, 0, 0, 0};
+	struct collected c = {0};
+	struct frame_reader r;
+	frame_reader_init(&r, FRAME_MAX_PRELOGIN);
+	assert_int_equal(frame_reader_feed(&r, zero, sizeof(zero), collect, &c),
+			 -EMSGSIZE);
+	assert_int_equal(c.count, 0);
+	frame_reader_free(&r);
+}
+
+static void test_over_limit_rejected_before_allocation(void **state)
+{
+	(void)state;
+	/* 4 GiB - 1 announced: must be refused from the header alone. */
+	const uint8_t huge[4] = {0xff, 0xff, 0xff, 0xff};
+	const uint8_t just_over[4] = {0, 0, 0x20, 0x01};  /* 8193 */
+	struct collected c = {0};
+	struct frame_reader r;
+	frame_reader_init(&r, FRAME_MAX_PRELOGIN);
+	assert_int_equal(frame_reader_feed(&r, huge, 4, collect, &c), -EMSGSIZE);
+	frame_reader_free(&r);
+	frame_reader_init(&r, FRAME_MAX_PRELOGIN);
+	assert_int_equal(frame_reader_feed(&r, just_over, 4, collect, &c),
+			 -EMSGSIZE);
+	frame_reader_free(&r);
+	/* The same header split in two reads is caught as well. */
+	frame_reader_init(&r, FRAME_MAX_PRELOGIN);
+	assert_int_equal(frame_reader_feed(&r, huge, 2, collect, &c), 0);
+	assert_int_equal(frame_reader_feed(&r, huge + 2, 2, collect, &c),
+			 -EMSGSIZE);
+	frame_reader_free(&r);
+	assert_int_equal(c.count, 0);
+}
+
+static void test_limit_raised_after_login(void **state)
+{
+	(void)state;
+	const uint8_t big[4] = {0, 0x01, 0, 0};  /* 64 KiB */
+	struct collected c = {0};
+	struct frame_reader r;
+	frame_reader_init(&r, FRAME_MAX_PRELOGIN);
+	r.max_frame = FRAME_MAX_DEFAULT;
+	assert_int_equal(frame_reader_feed(&r, big, 4, collect, &c), 0);
+	assert_int_equal(frame_reader_pending(&r), 4);
+	frame_reader_free(&r);
+}
+
+static void test_good_frames_then_garbage(void **state)
+{
+	(void)state;
+	struct buf b = {0};
+	struct collected c = {0};
+	struct frame_reader r;
+	encode_ping(&b, 1, 1);
+	encode_ping(&b, 2, 2);
+	const uint8_t zero[4] = {0};
+	assert_int_equal(buf_append(&b, zero, 4), 0);
+	frame_reader_init(&r, FRAME_MAX_PRELOGIN);
+	assert_int_equal(frame_reader_feed(&r, b.data, b.len, collect, &c),
+			 -EMSGSIZE);
+	assert_int_equal(c.count, 2);
+	frame_reader_free(&r);
+	buf_free(&b);
+}
+
+static void test_callback_stops_feed(void **state)
+{
+	(void)state;
+	struct buf b = {0};
+	struct collected c = {.stop_after = 2};
+	struct frame_reader r;
+	for (uint64_t i = 1; i <= 4; i++)
+		encode_ping(&b, i, i);
+	frame_reader_init(&r, FRAME_MAX_PRELOGIN);
+	assert_int_equal(frame_reader_feed(&r, b.data, b.len, collect, &c),
+			 -ECANCELED);
+	assert_int_equal(c.count, 2);
+	frame_reader_free(&r);
+	buf_free(&b);
+}
+
+static void test_garbage_payload_does_not_decode(void **state)
+{
+	(void)state;
+	/* A field with wire type 7 (invalid) and a length running past the end. */
+	const uint8_t bad1[] = {0x0f, 0x01};
+	const uint8_t bad2[] = {0x52, 0x7f, 0x01};
+	assert_null(frame_decode(bad1, sizeof(bad1), NULL));
+	assert_null(frame_decode(bad2, sizeof(bad2), NULL));
+	assert_null(frame_decode(bad1, 0, NULL));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_preface_roundtrip),
+		cmocka_unit_test(test_preface_bad_magic),
+		cmocka_unit_test(test_one_frame),
+		cmocka_unit_test(test_many_frames_one_read),
+		cmocka_unit_test(test_split_across_reads),
+		cmocka_unit_test(test_truncated_frame_is_held),
+		cmocka_unit_test(test_zero_length_rejected),
+		cmocka_unit_test(test_over_limit_rejected_before_allocation),
+		cmocka_unit_test(test_limit_raised_after_login),
+		cmocka_unit_test(test_good_frames_then_garbage),
+		cmocka_unit_test(test_callback_stops_feed),
+		cmocka_unit_test(test_garbage_payload_does_not_decode),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
