@@ -1,0 +1,233 @@
+#include "task_filter.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+
+static bool is_task(const Clubcrm__Task *t)
+{
+	return t->kind == CLUBCRM__TASK_KIND__TASK_KIND_TASK;
+}
+
+static bool is_planned(const Clubcrm__Task *t)
+{
+	return t->status == CLUBCRM__TASK_STATUS__TASK_STATUS_PLANNED;
+}
+
+bool task_row_is_urgent(const Clubcrm__TaskRow *row)
+{
+	const Clubcrm__Task *t = row->task;
+	return t && is_task(t) && is_planned(t) && row->priority;
+}
+
+bool task_row_is_overdue(const Clubcrm__TaskRow *row, int64_t now)
+{
+	const Clubcrm__Task *t = row->task;
+	return t && is_task(t) && is_planned(t) && t->planned_at < now;
+}
+
+static bool in_list(uint64_t v, const uint64_t *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (list[i] == v)
+			return true;
+	return false;
+}
+
+static bool any_in_list(const uint64_t *vals, size_t nvals,
+			const uint64_t *list, size_t n)
+{
+	for (size_t i = 0; i < nvals; i++)
+		if (in_list(vals[i], list, n))
+			return true;
+	return false;
+}
+
+static bool status_in(Clubcrm__TaskStatus s, const Clubcrm__TaskStatus *list,
+		      size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (list[i] == s)
+			return true;
+	return false;
+}
+
+static unsigned char fold(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') ? (unsigned char)(c - 'A' + 'a') : c;
+}
+
+/* Case-insensitive (ASCII) substring search; UTF-8 bytes compare as they are. */
+static bool contains_folded(const char *hay, const char *needle)
+{
+	if (!needle || !*needle)
+		return true;
+	if (!hay)
+		return false;
+	size_t n = strlen(needle);
+	for (const char *h = hay; *h; h++) {
+		size_t i = 0;
+		while (i < n && h[i] &&
+		       fold((unsigned char)h[i]) == fold((unsigned char)needle[i]))
+			i++;
+		if (i == n)
+			return true;
+	}
+	return false;
+}
+
+static bool in_range(int64_t v, bool has_from, int64_t from, bool has_to,
+		     int64_t to)
+{
+	return (!has_from || v >= from) && (!has_to || v < to);
+}
+
+static bool matches_dates(const Clubcrm__TaskFilter *f, const Clubcrm__Task *t)
+{
+	return in_range(t->planned_at, f->has_planned_from, f->planned_from,
+			f->has_planned_to, f->planned_to) &&
+	       in_range(t->created_at, f->has_created_from, f->created_from,
+			f->has_created_to, f->created_to);
+}
+
+static bool matches_people(const Clubcrm__TaskFilter *f, const Clubcrm__Task *t,
+			   const struct task_filter_env *env)
+{
+	if (f->n_operator_ids &&
+	    !in_list(t->operator_id, f->operator_ids, f->n_operator_ids))
+		return false;
+	if (f->n_creator_ids &&
+	    !in_list(t->creator_id, f->creator_ids, f->n_creator_ids))
+		return false;
+	if (f->has_team_id) {
+		if (!env || !env->in_team ||
+		    !env->in_team(env->team_ctx, t->operator_id, f->team_id))
+			return false;
+	}
+	if (f->has_customer_id && t->customer_id != f->customer_id)
+		return false;
+	return true;
+}
+
+static bool matches_catalogue(const Clubcrm__TaskFilter *f,
+			      const Clubcrm__Task *t)
+{
+	if (f->n_type_ids && !in_list(t->type_id, f->type_ids, f->n_type_ids))
+		return false;
+	if (f->n_tag_ids &&
+	    !any_in_list(t->tag_ids, t->n_tag_ids, f->tag_ids, f->n_tag_ids))
+		return false;
+	if (f->n_statuses && !status_in(t->status, f->statuses, f->n_statuses))
+		return false;
+	if (f->n_result_ids &&
+	    !in_list(t->result_id, f->result_ids, f->n_result_ids))
+		return false;
+	if (f->has_kind && f->kind != CLUBCRM__TASK_KIND__TASK_KIND_UNSPECIFIED &&
+	    t->kind != f->kind)
+		return false;
+	return true;
+}
+
+static bool matches_state(const Clubcrm__TaskFilter *f,
+			  const Clubcrm__TaskRow *row, int64_t now)
+{
+	const Clubcrm__Task *t = row->task;
+	if (f->has_taken && (t->taken_by != 0) != f->taken)
+		return false;
+	if (f->has_urgent && task_row_is_urgent(row) != f->urgent)
+		return false;
+	bool prep = is_task(t) && is_planned(t) && t->taken_by == 0;
+	if (f->has_in_preparation && prep != f->in_preparation)
+		return false;
+	if (f->has_overdue && task_row_is_overdue(row, now) != f->overdue)
+		return false;
+	if (f->text && *f->text && !contains_folded(t->description, f->text) &&
+	    !contains_folded(row->customer_name, f->text))
+		return false;
+	return true;
+}
+
+bool task_filter_matches(const Clubcrm__TaskFilter *f,
+			 const Clubcrm__TaskRow *row,
+			 const struct task_filter_env *env)
+{
+	if (!row || !row->task)
+		return false;
+	if (!f)
+		return true;
+	int64_t now = env ? env->now : 0;
+	return matches_dates(f, row->task) && matches_people(f, row->task, env) &&
+	       matches_catalogue(f, row->task) && matches_state(f, row, now);
+}
+
+static bool matches_agenda(const Clubcrm__View *v, const Clubcrm__TaskRow *row,
+			   const struct task_filter_env *env)
+{
+	const Clubcrm__Task *t = row->task;
+	if (!is_task(t) || t->status == CLUBCRM__TASK_STATUS__TASK_STATUS_CANCELLED)
+		return false;
+	if (!in_range(t->planned_at, v->has_from, v->from, v->has_to, v->to))
+		return false;
+	if (v->n_operator_ids &&
+	    !in_list(t->operator_id, v->operator_ids, v->n_operator_ids))
+		return false;
+	if (v->has_team_id &&
+	    (!env || !env->in_team ||
+	     !env->in_team(env->team_ctx, t->operator_id, v->team_id)))
+		return false;
+	return true;
+}
+
+static bool matches_kind(const Clubcrm__View *v, const Clubcrm__TaskRow *row,
+			 const struct task_filter_env *env)
+{
+	const Clubcrm__Task *t = row->task;
+	switch (v->kind) {
+	case CLUBCRM__VIEW_KIND__VIEW_KIND_BOARD:
+		return true;
+	case CLUBCRM__VIEW_KIND__VIEW_KIND_URGENT:
+		return task_row_is_urgent(row);
+	case CLUBCRM__VIEW_KIND__VIEW_KIND_IN_PREPARATION:
+		return is_task(t) && is_planned(t) && t->taken_by == 0;
+	case CLUBCRM__VIEW_KIND__VIEW_KIND_OVERDUE:
+		return task_row_is_overdue(row, env ? env->now : 0);
+	case CLUBCRM__VIEW_KIND__VIEW_KIND_AGENDA:
+		return matches_agenda(v, row, env);
+	case CLUBCRM__VIEW_KIND__VIEW_KIND_CUSTOMER:
+		return t->customer_id == v->customer_id;
+	default:
+		return false;  /* CATALOG and unknown kinds hold no task rows */
+	}
+}
+
+bool task_view_matches(const Clubcrm__View *v, const Clubcrm__TaskRow *row,
+		       const struct task_filter_env *env)
+{
+	if (!v || !row || !row->task)
+		return false;
+	return matches_kind(v, row, env) &&
+	       task_filter_matches(v->filter, row, env);
+}
+
+int task_view_validate(const Clubcrm__View *v)
+{
+	if (!v || !v->has_kind)
+		return -EINVAL;
+	switch (v->kind) {
+	case CLUBCRM__VIEW_KIND__VIEW_KIND_BOARD:
+	case CLUBCRM__VIEW_KIND__VIEW_KIND_URGENT:
+	case CLUBCRM__VIEW_KIND__VIEW_KIND_IN_PREPARATION:
+	case CLUBCRM__VIEW_KIND__VIEW_KIND_OVERDUE:
+	case CLUBCRM__VIEW_KIND__VIEW_KIND_CATALOG:
+		return 0;
+	case CLUBCRM__VIEW_KIND__VIEW_KIND_CUSTOMER:
+		return v->has_customer_id && v->customer_id ? 0 : -EINVAL;
+	case CLUBCRM__VIEW_KIND__VIEW_KIND_AGENDA:
+		if (!v->has_from || !v->has_to || v->to <= v->from)
+			return -EINVAL;
+		/* An agenda is for seeing commitments; a year is plenty. */
+		return v->to - v->from <= 400LL * 24 * 3600 ? 0 : -EINVAL;
+	default:
+		return -EINVAL;
+	}
+}

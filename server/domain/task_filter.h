@@ -1,0 +1,44 @@
+/*
+ * Whether a task row belongs to a filter or a live view. One predicate for
+ * every place that selects tasks: task lists (after the index narrowed the
+ * range), live-view snapshots and the fan-out of changes. Pure: no store.
+ */
+#ifndef CLUBCRM_TASK_FILTER_H
+#define CLUBCRM_TASK_FILTER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "clubcrm.pb-c.h"
+
+/* Tells whether an operator belongs to a team (the caller knows the teams). */
+typedef bool (*task_filter_team_fn)(void *ctx, uint64_t operator_id,
+				    uint64_t team_id);
+
+struct task_filter_env {
+	int64_t now;                 /* for "overdue" */
+	task_filter_team_fn in_team; /* NULL: a team criterion matches nothing */
+	void *team_ctx;
+};
+
+/* Planned, of a priority type: shown red, or yellow once taken. */
+bool task_row_is_urgent(const Clubcrm__TaskRow *row);
+/* A planned task whose planned time has passed. */
+bool task_row_is_overdue(const Clubcrm__TaskRow *row, int64_t now);
+
+/*
+ * True when the row matches every criterion set in `f` (NULL: everything).
+ * Lists and criteria are ANDed; the values inside one repeated field are ORed.
+ */
+bool task_filter_matches(const Clubcrm__TaskFilter *f,
+			 const Clubcrm__TaskRow *row,
+			 const struct task_filter_env *env);
+
+/* True when the row belongs to the live view (its kind, then its filter). */
+bool task_view_matches(const Clubcrm__View *v, const Clubcrm__TaskRow *row,
+		       const struct task_filter_env *env);
+
+/* Checks a view from the network: kind known, ranges sane. 0 or -EINVAL. */
+int task_view_validate(const Clubcrm__View *v);
+
+#endif

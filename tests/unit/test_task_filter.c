@@ -1,0 +1,268 @@
+/* The one predicate for task lists, live views and fan-out. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <errno.h>
+
+#include <cmocka.h>
+
+#include "task_filter.h"
+
+#define NOW 1800000000
+#define PLANNED CLUBCRM__TASK_STATUS__TASK_STATUS_PLANNED
+#define DONE CLUBCRM__TASK_STATUS__TASK_STATUS_DONE
+#define CANCELLED CLUBCRM__TASK_STATUS__TASK_STATUS_CANCELLED
+
+struct fixture {
+	Clubcrm__Task task;
+	Clubcrm__TaskRow row;
+	uint64_t tags[2];
+};
+
+static void make_row(struct fixture *fx)
+{
+	clubcrm__task__init(&fx->task);
+	clubcrm__task_row__init(&fx->row);
+	fx->task.id = 7;
+	fx->task.kind = CLUBCRM__TASK_KIND__TASK_KIND_TASK;
+	fx->task.description = "Offer tennis lessons";
+	fx->task.type_id = 3;
+	fx->task.planned_at = NOW + 3600;
+	fx->task.created_at = NOW - 86400;
+	fx->task.operator_id = 2;
+	fx->task.creator_id = 1;
+	fx->task.customer_id = 11;
+	fx->task.status = PLANNED;
+	fx->tags[0] = 5;
+	fx->tags[1] = 6;
+	fx->task.tag_ids = fx->tags;
+	fx->task.n_tag_ids = 2;
+	fx->row.task = &fx->task;
+	fx->row.customer_name = "Arantxa Sánchez";
+}
+
+/* Team 1 holds operators 2 and 3. */
+static bool team_of(void *ctx, uint64_t op, uint64_t team)
+{
+	(void)ctx;
+	return team == 1 && (op == 2 || op == 3);
+}
+
+static const struct task_filter_env env = {.now = NOW, .in_team = team_of};
+
+static void test_empty_filter_matches_all(void **state)
+{
+	(void)state;
+	struct fixture fx;
+	make_row(&fx);
+	Clubcrm__TaskFilter f = CLUBCRM__TASK_FILTER__INIT;
+	assert_true(task_filter_matches(NULL, &fx.row, &env));
+	assert_true(task_filter_matches(&f, &fx.row, &env));
+	Clubcrm__TaskRow empty = CLUBCRM__TASK_ROW__INIT;
+	assert_false(task_filter_matches(&f, &empty, &env));
+}
+
+static void test_date_ranges_are_half_open(void **state)
+{
+	(void)state;
+	struct fixture fx;
+	make_row(&fx);
+	Clubcrm__TaskFilter f = CLUBCRM__TASK_FILTER__INIT;
+	f.has_planned_from = f.has_planned_to = 1;
+	f.planned_from = NOW + 3600;
+	f.planned_to = NOW + 3601;
+	assert_true(task_filter_matches(&f, &fx.row, &env));
+	f.planned_to = NOW + 3600;
+	assert_false(task_filter_matches(&f, &fx.row, &env));
+	Clubcrm__TaskFilter c = CLUBCRM__TASK_FILTER__INIT;
+	c.has_created_from = 1;
+	c.created_from = NOW;
+	assert_false(task_filter_matches(&c, &fx.row, &env));
+}
+
+static void test_people_and_team(void **state)
+{
+	(void)state;
+	struct fixture fx;
+	make_row(&fx);
+	uint64_t ops[] = {9, 2};
+	uint64_t other[] = {9};
+	Clubcrm__TaskFilter f = CLUBCRM__TASK_FILTER__INIT;
+	f.operator_ids = ops;
+	f.n_operator_ids = 2;
+	assert_true(task_filter_matches(&f, &fx.row, &env));
+	f.creator_ids = other;
+	f.n_creator_ids = 1;
+	assert_false(task_filter_matches(&f, &fx.row, &env));
+
+	Clubcrm__TaskFilter t = CLUBCRM__TASK_FILTER__INIT;
+	t.has_team_id = 1;
+	t.team_id = 1;
+	assert_true(task_filter_matches(&t, &fx.row, &env));
+	t.team_id = 2;
+	assert_false(task_filter_matches(&t, &fx.row, &env));
+	/* Without a way to know teams, a team criterion matches nothing. */
+	struct task_filter_env bare = {.now = NOW};
+	t.team_id = 1;
+	assert_false(task_filter_matches(&t, &fx.row, &bare));
+}
+
+static void test_type_tag_status_result_customer(void **state)
+{
+	(void)state;
+	struct fixture fx;
+	make_row(&fx);
+	uint64_t types[] = {3}, tags[] = {6, 40}, results[] = {4};
+	Clubcrm__TaskStatus statuses[] = {DONE, PLANNED};
+	Clubcrm__TaskFilter f = CLUBCRM__TASK_FILTER__INIT;
+	f.type_ids = types;
+	f.n_type_ids = 1;
+	f.tag_ids = tags;
+	f.n_tag_ids = 2;
+	f.statuses = statuses;
+	f.n_statuses = 2;
+	f.has_customer_id = 1;
+	f.customer_id = 11;
+	assert_true(task_filter_matches(&f, &fx.row, &env));
+	f.result_ids = results;
+	f.n_result_ids = 1;
+	assert_false(task_filter_matches(&f, &fx.row, &env));
+	fx.task.result_id = 4;
+	assert_true(task_filter_matches(&f, &fx.row, &env));
+	fx.task.n_tag_ids = 0;
+	assert_false(task_filter_matches(&f, &fx.row, &env));
+}
+
+static void test_taken_urgent_preparation_overdue(void **state)
+{
+	(void)state;
+	struct fixture fx;
+	make_row(&fx);
+	Clubcrm__TaskFilter urgent = CLUBCRM__TASK_FILTER__INIT;
+	urgent.has_urgent = urgent.urgent = 1;
+	assert_false(task_filter_matches(&urgent, &fx.row, &env));
+	fx.row.priority = 1;
+	assert_true(task_filter_matches(&urgent, &fx.row, &env));
+
+	Clubcrm__TaskFilter prep = CLUBCRM__TASK_FILTER__INIT;
+	prep.has_in_preparation = prep.in_preparation = 1;
+	assert_true(task_filter_matches(&prep, &fx.row, &env));
+	fx.task.taken_by = 3;
+	assert_false(task_filter_matches(&prep, &fx.row, &env));
+	Clubcrm__TaskFilter taken = CLUBCRM__TASK_FILTER__INIT;
+	taken.has_taken = taken.taken = 1;
+	assert_true(task_filter_matches(&taken, &fx.row, &env));
+
+	Clubcrm__TaskFilter overdue = CLUBCRM__TASK_FILTER__INIT;
+	overdue.has_overdue = overdue.overdue = 1;
+	assert_false(task_filter_matches(&overdue, &fx.row, &env));
+	fx.task.planned_at = NOW - 1;
+	assert_true(task_filter_matches(&overdue, &fx.row, &env));
+	fx.task.status = DONE;  /* concluded tasks are never overdue nor urgent */
+	assert_false(task_filter_matches(&overdue, &fx.row, &env));
+	assert_false(task_filter_matches(&urgent, &fx.row, &env));
+	fx.task.status = PLANNED;
+	fx.task.kind = CLUBCRM__TASK_KIND__TASK_KIND_NOTE;  /* nor notes */
+	assert_false(task_filter_matches(&overdue, &fx.row, &env));
+}
+
+static void test_text_search(void **state)
+{
+	(void)state;
+	struct fixture fx;
+	make_row(&fx);
+	Clubcrm__TaskFilter f = CLUBCRM__TASK_FILTER__INIT;
+	f.text = "TENNIS";
+	assert_true(task_filter_matches(&f, &fx.row, &env));
+	f.text = "arantxa";
+	assert_true(task_filter_matches(&f, &fx.row, &env));
+	f.text = "Sánchez";
+	assert_true(task_filter_matches(&f, &fx.row, &env));
+	f.text = "squash";
+	assert_false(task_filter_matches(&f, &fx.row, &env));
+	f.text = "";
+	assert_true(task_filter_matches(&f, &fx.row, &env));
+}
+
+static void test_views(void **state)
+{
+	(void)state;
+	struct fixture fx;
+	make_row(&fx);
+	Clubcrm__View v = CLUBCRM__VIEW__INIT;
+	v.has_kind = 1;
+	v.kind = CLUBCRM__VIEW_KIND__VIEW_KIND_URGENT;
+	assert_false(task_view_matches(&v, &fx.row, &env));
+	fx.row.priority = 1;
+	assert_true(task_view_matches(&v, &fx.row, &env));
+	fx.task.taken_by = 2;  /* yellow: still urgent */
+	assert_true(task_view_matches(&v, &fx.row, &env));
+	v.kind = CLUBCRM__VIEW_KIND__VIEW_KIND_IN_PREPARATION;
+	assert_false(task_view_matches(&v, &fx.row, &env));
+
+	v.kind = CLUBCRM__VIEW_KIND__VIEW_KIND_CUSTOMER;
+	v.customer_id = 11;
+	assert_true(task_view_matches(&v, &fx.row, &env));
+	v.customer_id = 12;
+	assert_false(task_view_matches(&v, &fx.row, &env));
+
+	v.kind = CLUBCRM__VIEW_KIND__VIEW_KIND_AGENDA;
+	v.has_from = v.has_to = 1;
+	v.from = NOW;
+	v.to = NOW + 86400;
+	v.has_team_id = 1;
+	v.team_id = 1;
+	assert_true(task_view_matches(&v, &fx.row, &env));
+	fx.task.status = CANCELLED;
+	assert_false(task_view_matches(&v, &fx.row, &env));
+	fx.task.status = PLANNED;
+	v.team_id = 2;
+	assert_false(task_view_matches(&v, &fx.row, &env));
+
+	v.kind = CLUBCRM__VIEW_KIND__VIEW_KIND_CATALOG;
+	assert_false(task_view_matches(&v, &fx.row, &env));
+}
+
+static void test_view_validation(void **state)
+{
+	(void)state;
+	Clubcrm__View v = CLUBCRM__VIEW__INIT;
+	assert_int_equal(task_view_validate(NULL), -EINVAL);
+	assert_int_equal(task_view_validate(&v), -EINVAL);
+	v.has_kind = 1;
+	v.kind = 99;
+	assert_int_equal(task_view_validate(&v), -EINVAL);
+	v.kind = CLUBCRM__VIEW_KIND__VIEW_KIND_BOARD;
+	assert_int_equal(task_view_validate(&v), 0);
+	v.kind = CLUBCRM__VIEW_KIND__VIEW_KIND_CUSTOMER;
+	assert_int_equal(task_view_validate(&v), -EINVAL);
+	v.has_customer_id = 1;
+	v.customer_id = 4;
+	assert_int_equal(task_view_validate(&v), 0);
+	v.kind = CLUBCRM__VIEW_KIND__VIEW_KIND_AGENDA;
+	assert_int_equal(task_view_validate(&v), -EINVAL);
+	v.has_from = v.has_to = 1;
+	v.from = NOW;
+	v.to = NOW;
+	assert_int_equal(task_view_validate(&v), -EINVAL);
+	v.to = NOW + 7 * 86400;
+	assert_int_equal(task_view_validate(&v), 0);
+	v.to = NOW + 1000LL * 86400;
+	assert_int_equal(task_view_validate(&v), -EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_empty_filter_matches_all),
+		cmocka_unit_test(test_date_ranges_are_half_open),
+		cmocka_unit_test(test_people_and_team),
+		cmocka_unit_test(test_type_tag_status_result_customer),
+		cmocka_unit_test(test_taken_urgent_preparation_overdue),
+		cmocka_unit_test(test_text_search),
+		cmocka_unit_test(test_views),
+		cmocka_unit_test(test_view_validation),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
