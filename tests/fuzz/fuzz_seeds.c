@@ -1,0 +1,189 @@
+/*
+ * fuzz_seeds DIR: writes a small seed corpus for fuzz_frame, made at run
+ * time with the real encoder so that it follows the .proto as it is today.
+ * Each file: the two control bytes of fuzz_frame, then a byte stream.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "frame.h"
+
+static int write_seed(const char *dir, const char *name, uint8_t limit,
+		      uint8_t split, const struct buf *stream)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	FILE *f = fopen(path, "wb");
+	if (!f) {
+		perror(path);
+		return -1;
+	}
+	uint8_t head[2] = {limit, split};
+	int ok = fwrite(head, 1, 2, f) == 2 &&
+		 (stream->len == 0 ||
+		  fwrite(stream->data, 1, stream->len, f) == stream->len);
+	if (fclose(f) != 0 || !ok) {
+		perror(path);
+		return -1;
+	}
+	return 0;
+}
+
+static void add(struct buf *out, Clubcrm__Frame *f)
+{
+	if (frame_encode(f, out) < 0)
+		abort();
+}
+
+static void add_hello(struct buf *out)
+{
+	uint8_t preface[FRAME_PREFACE_LEN];
+	frame_preface_write(preface);
+	if (buf_append(out, preface, sizeof(preface)) < 0)
+		abort();
+	Clubcrm__Hello hello = CLUBCRM__HELLO__INIT;
+	hello.terminal_name = "reception 1";
+	hello.client_version = "0.1.0";
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.has_request_id = 1;
+	f.request_id = 1;
+	f.body_case = CLUBCRM__FRAME__BODY_HELLO;
+	f.hello = &hello;
+	add(out, &f);
+}
+
+static void add_login(struct buf *out)
+{
+	Clubcrm__Login login = CLUBCRM__LOGIN__INIT;
+	login.login = "alicia";
+	login.password = "demo";
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.has_request_id = 1;
+	f.request_id = 2;
+	f.body_case = CLUBCRM__FRAME__BODY_LOGIN;
+	f.login = &login;
+	add(out, &f);
+}
+
+static void add_ping(struct buf *out, uint64_t nonce)
+{
+	Clubcrm__Ping ping = CLUBCRM__PING__INIT;
+	ping.has_nonce = 1;
+	ping.nonce = nonce;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.has_request_id = 1;
+	f.request_id = nonce;
+	f.body_case = CLUBCRM__FRAME__BODY_PING;
+	f.ping = &ping;
+	add(out, &f);
+}
+
+static void add_create_task(struct buf *out)
+{
+	uint64_t tags[] = {1, 2, 300};
+	uint8_t key[16] = "0123456789abcdef";
+	Clubcrm__CreateTask ct = CLUBCRM__CREATE_TASK__INIT;
+	ct.description = "Offer tennis lessons to Arantxa";
+	ct.has_type_id = 1;
+	ct.type_id = 1;
+	ct.n_tag_ids = 3;
+	ct.tag_ids = tags;
+	ct.has_planned_at = 1;
+	ct.planned_at = 1767225600;
+	ct.has_customer_id = 1;
+	ct.customer_id = 7;
+	ct.has_idempotency_key = 1;
+	ct.idempotency_key.len = sizeof(key);
+	ct.idempotency_key.data = key;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.has_request_id = 1;
+	f.request_id = 3;
+	f.body_case = CLUBCRM__FRAME__BODY_CREATE_TASK;
+	f.create_task = &ct;
+	add(out, &f);
+}
+
+static void add_list_tasks(struct buf *out)
+{
+	uint64_t ops[] = {3, 4};
+	Clubcrm__TaskFilter filter = CLUBCRM__TASK_FILTER__INIT;
+	filter.has_planned_from = 1;
+	filter.planned_from = 1767225600;
+	filter.has_planned_to = 1;
+	filter.planned_to = 1767830400;
+	filter.n_operator_ids = 2;
+	filter.operator_ids = ops;
+	filter.text = "quote";
+	Clubcrm__ListTasks lt = CLUBCRM__LIST_TASKS__INIT;
+	lt.filter = &filter;
+	lt.has_page_size = 1;
+	lt.page_size = 50;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.has_request_id = 1;
+	f.request_id = 4;
+	f.body_case = CLUBCRM__FRAME__BODY_LIST_TASKS;
+	f.list_tasks = &lt;
+	add(out, &f);
+}
+
+static void add_error(struct buf *out)
+{
+	Clubcrm__Error err = CLUBCRM__ERROR__INIT;
+	err.has_code = 1;
+	err.code = 9;
+	err.message = "task 7 is taken by valentina";
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.has_request_id = 1;
+	f.request_id = 5;
+	f.body_case = CLUBCRM__FRAME__BODY_ERROR;
+	f.error = &err;
+	add(out, &f);
+}
+
+static void add_raw(struct buf *out, const void *p, size_t len)
+{
+	if (buf_append(out, p, len) < 0)
+		abort();
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s DIR\n", argv[0]);
+		return 2;
+	}
+	const char *dir = argv[1];
+	struct buf b = {0};
+	int ret = 0;
+
+	add_hello(&b);
+	add_login(&b);
+	ret |= write_seed(dir, "hello-login", 0, 1, &b);
+	b.len = 0;
+	for (uint64_t i = 1; i <= 3; i++)
+		add_ping(&b, i);
+	ret |= write_seed(dir, "pings", 1, 2, &b);
+	b.len = 0;
+	add_create_task(&b);
+	add_list_tasks(&b);
+	add_error(&b);
+	ret |= write_seed(dir, "requests", 1, 3, &b);
+	/* The same, cut in the middle of the last frame. */
+	b.len -= 5;
+	ret |= write_seed(dir, "truncated", 1, 4, &b);
+	b.len = 0;
+	add_ping(&b, 9);
+	add_raw(&b, "\0\0\0\0", 4);  /* a zero length */
+	ret |= write_seed(dir, "zero-length", 0, 5, &b);
+	b.len = 0;
+	add_raw(&b, "\0\0\x20\x01", 4);  /* 8193: over the pre-login limit */
+	add_raw(&b, "\x08\x01", 2);
+	ret |= write_seed(dir, "oversized", 0, 6, &b);
+	b.len = 0;
+	add_raw(&b, "\0\0\0\x03\x7a\x01\x00", 7);  /* a Ping holding tag 0: invalid */
+	ret |= write_seed(dir, "garbage", 2, 7, &b);
+	buf_free(&b);
+	return ret ? 1 : 0;
+}
