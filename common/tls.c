@@ -9,11 +9,18 @@
 #include <string.h>
 
 #include <openssl/bio.h>
+#include <openssl/buffer.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
 #define TLS_ERR_MAX 256
+/*
+ * A memory BIO keeps its largest size forever. Past this much, a drained
+ * output BIO is swapped for a new one, so that a connection that once sent
+ * a big snapshot does not hold the memory while idle.
+ */
+#define TLS_WBIO_KEEP (64u * 1024u)
 
 struct tls_ctx {
 	SSL_CTX *ssl_ctx;
@@ -82,6 +89,8 @@ static int ctx_common(SSL_CTX *c)
 	/* Sessions are never resumed: tickets would be bytes for nothing. */
 	SSL_CTX_set_session_cache_mode(c, SSL_SESS_CACHE_OFF);
 	SSL_CTX_set_options(c, SSL_OP_NO_TICKET);
+	/* Idle connections give their record buffers back (~34 KiB each). */
+	SSL_CTX_set_mode(c, SSL_MODE_RELEASE_BUFFERS);
 	return 0;
 }
 
@@ -411,6 +420,21 @@ size_t tls_session_pending_cipher(const struct tls_session *s)
 	return BIO_ctrl_pending(s->wbio);
 }
 
+/* Swaps a drained, oversized output BIO for a fresh one (see above). */
+static int session_shrink_wbio(struct tls_session *s)
+{
+	BUF_MEM *mem = NULL;
+	BIO_get_mem_ptr(s->wbio, &mem);
+	if (!mem || mem->max <= TLS_WBIO_KEEP || BIO_ctrl_pending(s->wbio) > 0)
+		return 0;
+	BIO *fresh = BIO_new(BIO_s_mem());
+	if (!fresh)
+		return 0;  /* keep the big one: it still works */
+	SSL_set0_wbio(s->ssl, fresh);  /* frees the old one */
+	s->wbio = fresh;
+	return 0;
+}
+
 int tls_session_take_cipher(struct tls_session *s, struct buf *out)
 {
 	size_t pending = BIO_ctrl_pending(s->wbio);
@@ -423,7 +447,7 @@ int tls_session_take_cipher(struct tls_session *s, struct buf *out)
 	if (BIO_read_ex(s->wbio, out->data + out->len, pending, &got) != 1)
 		return -EIO;  /* cannot happen: the bytes are there */
 	out->len += got;
-	return 0;
+	return session_shrink_wbio(s);
 }
 
 int tls_session_close(struct tls_session *s)

@@ -395,6 +395,14 @@ static void test_one_mib_in_pieces(void **state)
 	assert_int_equal(at_client.len, SIZE);
 	assert_memory_equal(at_server.data, msg, SIZE);
 	assert_memory_equal(at_client.data, msg, SIZE);
+	/* Still talking after the big buffers were given back. */
+	assert_int_equal(tls_session_write(p.client, "after", 5), 0);
+	assert_int_equal(tls_session_write(p.server, "AFTER", 5), 0);
+	pump(&p, &at_server, &at_client, 65536);
+	assert_int_equal(at_server.len, SIZE + 5);
+	assert_int_equal(at_client.len, SIZE + 5);
+	assert_memory_equal(at_server.data + SIZE, "after", 5);
+	assert_memory_equal(at_client.data + SIZE, "AFTER", 5);
 	free(msg);
 	buf_free(&at_server);
 	buf_free(&at_client);
