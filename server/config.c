@@ -1,0 +1,507 @@
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <ini.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "frame.h"
+
+enum opt_type {
+	OPT_STRING,   /* char array of `size` bytes */
+	OPT_BOOL,
+	OPT_UINT,     /* unsigned */
+	OPT_U32,
+	OPT_U64,
+	OPT_LEVEL,    /* enum log_level */
+};
+
+/* One setting: its long name, where it goes, and its bounds. */
+struct opt {
+	const char *name;
+	enum opt_type type;
+	size_t offset;
+	size_t size;          /* OPT_STRING: capacity including the NUL */
+	uint64_t min, max;    /* integers */
+};
+
+#define STR(st, field, nm) \
+	{ nm, OPT_STRING, offsetof(st, field), sizeof(((st *)0)->field), 0, 0 }
+#define NUM(st, field, nm, ty, lo, hi) \
+	{ nm, ty, offsetof(st, field), sizeof(((st *)0)->field), lo, hi }
+
+static const struct opt daemon_opts[] = {
+	STR(struct config, listen, "listen"),
+	STR(struct config, socket_path, "socket"),
+	STR(struct config, data_dir, "data"),
+	{ "demo", OPT_BOOL, offsetof(struct config, demo), sizeof(bool), 0, 0 },
+	NUM(struct config, max_connections, "max-connections", OPT_UINT, 1,
+	    100000),
+	NUM(struct config, log_level, "log-level", OPT_LEVEL, 0, 0),
+	NUM(struct config, max_frame, "max-frame", OPT_U32, FRAME_MAX_PRELOGIN,
+	    64u * 1024 * 1024),
+	NUM(struct config, heartbeat_ms, "heartbeat-ms", OPT_U32, 100,
+	    3600u * 1000),
+	NUM(struct config, handshake_timeout_ms, "handshake-timeout-ms",
+	    OPT_U32, 100, 600u * 1000),
+	NUM(struct config, max_output, "max-output", OPT_U64, 64u * 1024,
+	    (uint64_t)1 << 32),
+	NUM(struct config, map_size_mib, "map-size-mib", OPT_U64, 1,
+	    (uint64_t)1 << 20),
+};
+
+static const struct opt init_opts_table[] = {
+	STR(struct init_opts, data_dir, "data"),
+	STR(struct init_opts, admin, "admin"),
+	STR(struct init_opts, name, "name"),
+	STR(struct init_opts, club, "club"),
+	STR(struct init_opts, time_zone, "time-zone"),
+	NUM(struct init_opts, log_level, "log-level", OPT_LEVEL, 0, 0),
+};
+
+#define N_OPTS(t) (sizeof(t) / sizeof((t)[0]))
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	if (!err || errlen == 0)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+void config_defaults(struct config *c)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->listen, sizeof(c->listen), "%s", CONFIG_DEFAULT_LISTEN);
+	snprintf(c->data_dir, sizeof(c->data_dir), "%s", CONFIG_DEFAULT_DATA);
+	c->max_connections = 1024;
+	c->log_level = LOG_INFO;
+	c->max_frame = FRAME_MAX_DEFAULT;
+	c->heartbeat_ms = 15000;
+	c->handshake_timeout_ms = 10000;
+	c->max_output = 8u * 1024 * 1024;
+	c->map_size_mib = 64;
+}
+
+static const struct opt *find_opt(const struct opt *table, size_t n,
+				  const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(table[i].name, name) == 0)
+			return &table[i];
+	return NULL;
+}
+
+static int parse_bool(const char *v, bool *out)
+{
+	static const char *const yes[] = { "1", "true", "yes", "on" };
+	static const char *const no[] = { "0", "false", "no", "off" };
+	for (size_t i = 0; i < 4; i++) {
+		if (strcmp(v, yes[i]) == 0) {
+			*out = true;
+			return 0;
+		}
+		if (strcmp(v, no[i]) == 0) {
+			*out = false;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/* Decimal only: "0x10" or "1e3" in a config file is more likely a mistake. */
+static int parse_u64(const char *v, uint64_t *out)
+{
+	if (*v < '0' || *v > '9')
+		return -EINVAL;
+	errno = 0;
+	char *end;
+	unsigned long long n = strtoull(v, &end, 10);
+	if (errno || *end)
+		return -EINVAL;
+	*out = n;
+	return 0;
+}
+
+static int apply_number(void *base, const struct opt *o, const char *v,
+			char *err, size_t errlen)
+{
+	uint64_t n;
+	if (parse_u64(v, &n) < 0 || n < o->min || n > o->max) {
+		set_err(err, errlen, "--%s: expected a number from %llu to %llu, "
+			"got \"%s\"", o->name, (unsigned long long)o->min,
+			(unsigned long long)o->max, v);
+		return -EINVAL;
+	}
+	char *p = (char *)base + o->offset;
+	switch (o->type) {
+	case OPT_UINT:
+		*(unsigned *)p = (unsigned)n;
+		break;
+	case OPT_U32:
+		*(uint32_t *)p = (uint32_t)n;
+		break;
+	default:
+		*(uint64_t *)p = n;
+		break;
+	}
+	return 0;
+}
+
+static int apply_opt(void *base, const struct opt *o, const char *v,
+		     char *err, size_t errlen)
+{
+	char *p = (char *)base + o->offset;
+	switch (o->type) {
+	case OPT_STRING:
+		if (strlen(v) >= o->size) {
+			set_err(err, errlen, "--%s: value longer than %zu bytes",
+				o->name, o->size - 1);
+			return -EINVAL;
+		}
+		memcpy(p, v, strlen(v) + 1);
+		return 0;
+	case OPT_BOOL:
+		if (parse_bool(v, (bool *)p) < 0) {
+			set_err(err, errlen, "--%s: expected true or false, got "
+				"\"%s\"", o->name, v);
+			return -EINVAL;
+		}
+		return 0;
+	case OPT_LEVEL:
+		if (log_level_parse(v, (enum log_level *)p) < 0) {
+			set_err(err, errlen, "--%s: expected debug, info, warn "
+				"or error, got \"%s\"", o->name, v);
+			return -EINVAL;
+		}
+		return 0;
+	default:
+		return apply_number(base, o, v, err, errlen);
+	}
+}
+
+int config_set(struct config *c, const char *name, const char *value,
+	       char *err, size_t errlen)
+{
+	const struct opt *o = find_opt(daemon_opts, N_OPTS(daemon_opts), name);
+	if (!o) {
+		set_err(err, errlen, "unknown setting \"%s\"", name);
+		return -ENOENT;
+	}
+	return apply_opt(c, o, value, err, errlen);
+}
+
+struct ini_ctx {
+	struct config *c;
+	char *err;
+	size_t errlen;
+	int ret;
+};
+
+static int on_ini_entry(void *user, const char *section, const char *name,
+		       const char *value)
+{
+	struct ini_ctx *ctx = user;
+	/* Settings live outside any section, or in [clubcrmd]. */
+	if (section[0] && strcmp(section, "clubcrmd") != 0) {
+		set_err(ctx->err, ctx->errlen, "unknown section [%s]", section);
+		ctx->ret = -EINVAL;
+		return 0;
+	}
+	int ret = config_set(ctx->c, name, value ? value : "", ctx->err,
+			     ctx->errlen);
+	if (ret < 0) {
+		ctx->ret = -EINVAL;
+		return 0;
+	}
+	return 1;
+}
+
+int config_load_file(struct config *c, const char *path, char *err,
+		     size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		int e = errno;
+		set_err(err, errlen, "%s: %s", path, strerror(e));
+		return e == ENOENT ? -ENOENT : -EINVAL;
+	}
+	char why[256] = "";
+	struct ini_ctx ctx = { c, why, sizeof(why), 0 };
+	int line = ini_parse_file(f, on_ini_entry, &ctx);
+	fclose(f);
+	if (line == 0)
+		return 0;
+	if (ctx.ret == 0)
+		snprintf(why, sizeof(why), "syntax error");
+	set_err(err, errlen, "%s:%d: %s", path, line, why);
+	return -EINVAL;
+}
+
+/*
+ * The shared flag loop: "--name VALUE", "--name=VALUE", booleans without a
+ * value. Returns the index of the first argument it did not take (argc when
+ * all were taken), 1 + argc for --help/--version, or -EINVAL.
+ */
+static int parse_flags(void *base, const struct opt *table, size_t n,
+		       int argc, char **argv, char *err, size_t errlen)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i];
+		if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0 ||
+		    strcmp(arg, "--version") == 0)
+			return argc + 1;
+		if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
+			set_err(err, errlen, "unexpected argument \"%s\"", arg);
+			return -EINVAL;
+		}
+		char name[64];
+		const char *eq = strchr(arg + 2, '=');
+		size_t len = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
+		if (len >= sizeof(name)) {
+			set_err(err, errlen, "unknown option \"%s\"", arg);
+			return -EINVAL;
+		}
+		memcpy(name, arg + 2, len);
+		name[len] = '\0';
+		const struct opt *o = find_opt(table, n, name);
+		if (!o) {
+			set_err(err, errlen, "unknown option \"--%s\"", name);
+			return -EINVAL;
+		}
+		const char *value = eq ? eq + 1 : NULL;
+		if (!value && o->type == OPT_BOOL) {
+			value = "true";
+		} else if (!value) {
+			if (i + 1 >= argc) {
+				set_err(err, errlen, "--%s needs a value",
+					name);
+				return -EINVAL;
+			}
+			value = argv[++i];
+		}
+		if (apply_opt(base, o, value, err, errlen) < 0)
+			return -EINVAL;
+	}
+	return argc;
+}
+
+/* --config is a flag only: it names the file, it is not read from it. */
+static int take_config_flag(struct config *c, int argc, char **argv,
+			    char **rest, int *nrest, char *err, size_t errlen)
+{
+	*nrest = 0;
+	rest[(*nrest)++] = argv[0];
+	for (int i = 1; i < argc; i++) {
+		const char *v = NULL;
+		if (strcmp(argv[i], "--config") == 0) {
+			if (i + 1 >= argc) {
+				set_err(err, errlen, "--config needs a value");
+				return -EINVAL;
+			}
+			v = argv[++i];
+		} else if (strncmp(argv[i], "--config=", 9) == 0) {
+			v = argv[i] + 9;
+		} else {
+			rest[(*nrest)++] = argv[i];
+			continue;
+		}
+		if (strlen(v) >= sizeof(c->config_file)) {
+			set_err(err, errlen, "--config: path too long");
+			return -EINVAL;
+		}
+		snprintf(c->config_file, sizeof(c->config_file), "%s", v);
+	}
+	return 0;
+}
+
+int config_parse_args(struct config *c, int argc, char **argv, char *err,
+		      size_t errlen)
+{
+	if (argc < 1)
+		return 0;
+	char **rest = calloc((size_t)argc, sizeof(*rest));
+	if (!rest)
+		return -ENOMEM;
+	int nrest;
+	int ret = take_config_flag(c, argc, argv, rest, &nrest, err, errlen);
+	if (ret == 0)
+		ret = parse_flags(c, daemon_opts, N_OPTS(daemon_opts), nrest,
+				  rest, err, errlen);
+	free(rest);
+	if (ret < 0)
+		return ret;
+	return ret > nrest ? 1 : 0;
+}
+
+int config_from_args(struct config *c, int argc, char **argv, char *err,
+		     size_t errlen)
+{
+	config_defaults(c);
+	/* First only to learn --config: the file goes under the flags. */
+	struct config probe;
+	config_defaults(&probe);
+	int ret = config_parse_args(&probe, argc, argv, err, errlen);
+	if (ret != 0)
+		return ret;
+	if (probe.config_file[0]) {
+		ret = config_load_file(c, probe.config_file, err, errlen);
+		if (ret < 0)
+			return -EINVAL;
+	}
+	return config_parse_args(c, argc, argv, err, errlen);
+}
+
+int config_parse_init(struct init_opts *o, int argc, char **argv, char *err,
+		      size_t errlen)
+{
+	memset(o, 0, sizeof(*o));
+	o->log_level = LOG_INFO;
+	int ret = parse_flags(o, init_opts_table, N_OPTS(init_opts_table), argc,
+			      argv, err, errlen);
+	if (ret < 0)
+		return ret;
+	if (ret > argc)
+		return 1;
+	if (!o->data_dir[0] || !o->admin[0]) {
+		set_err(err, errlen, "init needs --data DIR and --admin LOGIN");
+		return -EINVAL;
+	}
+	if (!o->name[0])
+		snprintf(o->name, sizeof(o->name), "%s", o->admin);
+	if (!o->club[0])
+		snprintf(o->club, sizeof(o->club), "Club");
+	if (!o->time_zone[0])
+		snprintf(o->time_zone, sizeof(o->time_zone), "UTC");
+	return 0;
+}
+
+static int parse_port(const char *text, uint16_t *port)
+{
+	uint64_t n;
+	if (parse_u64(text, &n) < 0 || n > 65535)
+		return -EINVAL;
+	*port = (uint16_t)n;
+	return 0;
+}
+
+static int split_host_port(const char *text, char *host, size_t hostlen,
+			   uint16_t *port)
+{
+	const char *colon;
+	const char *h = text;
+	size_t hl;
+	if (text[0] == '[') {
+		const char *close = strchr(text, ']');
+		if (!close || close[1] != ':')
+			return -EINVAL;
+		h = text + 1;
+		hl = (size_t)(close - h);
+		colon = close + 1;
+	} else {
+		colon = strrchr(text, ':');
+		if (!colon || strchr(text, ':') != colon)
+			return -EINVAL;
+		hl = (size_t)(colon - text);
+	}
+	if (hl == 0 || hl >= hostlen)
+		return -EINVAL;
+	memcpy(host, h, hl);
+	host[hl] = '\0';
+	return parse_port(colon + 1, port);
+}
+
+int config_listen_addr(const char *text, struct sockaddr_storage *addr,
+		       char *err, size_t errlen)
+{
+	char host[64];
+	uint16_t port;
+	if (split_host_port(text, host, sizeof(host), &port) < 0) {
+		set_err(err, errlen, "--listen: expected HOST:PORT (or "
+			"[IPV6]:PORT), got \"%s\"", text);
+		return -EINVAL;
+	}
+	memset(addr, 0, sizeof(*addr));
+	if (strcmp(host, "localhost") == 0)
+		snprintf(host, sizeof(host), "127.0.0.1");
+	struct sockaddr_in *in4 = (struct sockaddr_in *)addr;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)addr;
+	if (inet_pton(AF_INET, host, &in4->sin_addr) == 1) {
+		in4->sin_family = AF_INET;
+		in4->sin_port = htons(port);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(port);
+		return 0;
+	}
+	set_err(err, errlen, "--listen: \"%s\" is not an IP address (names "
+		"other than localhost are not resolved)", host);
+	return -EINVAL;
+}
+
+bool config_addr_is_loopback(const struct sockaddr *addr)
+{
+	if (addr->sa_family == AF_INET) {
+		const struct sockaddr_in *in4 = (const void *)addr;
+		return (ntohl(in4->sin_addr.s_addr) >> 24) == 127;
+	}
+	if (addr->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const void *)addr;
+		const uint8_t *b = in6->sin6_addr.s6_addr;
+		if (IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr))
+			return true;
+		return IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr) && b[12] == 127;
+	}
+	return false;
+}
+
+bool config_tcp_disabled(const struct config *c)
+{
+	return c->listen[0] == '\0' || strcmp(c->listen, "none") == 0;
+}
+
+void config_usage(FILE *out)
+{
+	struct config d;
+	config_defaults(&d);
+	fprintf(out,
+"usage: clubcrmd [options]\n"
+"       clubcrmd init --data DIR --admin LOGIN [--name NAME] [--club NAME]\n"
+"                     [--time-zone TZ]\n"
+"\n"
+"options (default in brackets):\n"
+"  --listen HOST:PORT      TCP listener, loopback only for now; port 0 binds\n"
+"                          an ephemeral port; \"none\": no TCP [%s]\n"
+"  --socket PATH           also listen on a unix socket [none]\n"
+"  --data DIR              the club's LMDB environment [%s]\n"
+"  --demo                  seed the demo club when the club is empty\n"
+"  --config FILE           read settings from an INI file first\n"
+"  --max-connections N     connections served at once [%u]\n"
+"  --log-level LEVEL       debug, info, warn or error [%s]\n"
+"  --max-frame BYTES       largest frame after login [%u]\n"
+"  --heartbeat-ms MS       ping interval; 3 silent beats drop a peer [%u]\n"
+"  --handshake-timeout-ms MS  preface, Hello and Login must fit [%u]\n"
+"  --max-output BYTES      queued output that drops a slow peer [%llu]\n"
+"  --map-size-mib MIB      initial LMDB map size (grows when full) [%llu]\n"
+"  --help, --version\n"
+"\n"
+"The config file takes the long flag names as keys (`listen = 127.0.0.1:7411`)\n"
+"outside any section or under [clubcrmd]; flags override it.\n"
+"init reads the admin password from CLUBCRM_ADMIN_PASSWORD, or asks for it\n"
+"twice on the terminal.\n",
+		d.listen, d.data_dir, d.max_connections,
+		log_level_name(d.log_level), d.max_frame, d.heartbeat_ms,
+		d.handshake_timeout_ms, (unsigned long long)d.max_output,
+		(unsigned long long)d.map_size_mib);
+}

@@ -1,0 +1,391 @@
+#include "conn.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "server.h"
+#include "status.h"
+
+/* A peer that does not read its GoAway is closed after this long. */
+#define CONN_LINGER_MS 2000
+
+static void on_handle_close(uv_handle_t *h)
+{
+	conn_unref(h->data);
+}
+
+static void outq_free(struct outq *q)
+{
+	for (size_t i = 0; i < q->n; i++)
+		buf_free(&q->v[i]);
+	free(q->v);
+	memset(q, 0, sizeof(*q));
+}
+
+static void conn_free(struct conn *c)
+{
+	session_fini(c);
+	outq_free(&c->out);
+	outq_free(&c->wr);
+	free(c->iov);
+	free(c);
+}
+
+void conn_ref(struct conn *c)
+{
+	c->refs++;
+}
+
+void conn_unref(struct conn *c)
+{
+	if (--c->refs == 0)
+		conn_free(c);
+}
+
+static void describe_peer(struct conn *c, bool tcp)
+{
+	if (!tcp) {
+		snprintf(c->peer, sizeof(c->peer), "unix");
+		return;
+	}
+	struct sockaddr_storage ss;
+	int len = sizeof(ss);
+	char ip[48] = "?";
+	if (uv_tcp_getpeername(&c->h.tcp, (struct sockaddr *)&ss, &len) != 0) {
+		snprintf(c->peer, sizeof(c->peer), "?");
+		return;
+	}
+	if (ss.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *a = (const void *)&ss;
+		uv_ip6_name(a, ip, sizeof(ip));
+		snprintf(c->peer, sizeof(c->peer), "[%s]:%u", ip,
+			 ntohs(a->sin6_port));
+	} else {
+		const struct sockaddr_in *a = (const void *)&ss;
+		uv_ip4_name(a, ip, sizeof(ip));
+		snprintf(c->peer, sizeof(c->peer), "%s:%u", ip,
+			 ntohs(a->sin_port));
+	}
+}
+
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
+{
+	struct conn *c = h->data;
+	struct server *srv = c->srv;
+	/* libuv calls alloc, read and the read callback in one go on the
+	 * loop thread, so one buffer serves every connection. */
+	if (srv->read_buf_lent) {
+		*b = uv_buf_init(NULL, 0);
+		return;
+	}
+	srv->read_buf_lent = true;
+	*b = uv_buf_init((char *)srv->read_buf, sizeof(srv->read_buf));
+}
+
+static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
+{
+	struct conn *c = s->data;
+	if (b->base == (char *)c->srv->read_buf)
+		c->srv->read_buf_lent = false;
+	if (nread == 0)
+		return;
+	if (nread < 0) {
+		if (nread != UV_EOF)
+			log_debug("conn %llu (%s): read: %s",
+				  (unsigned long long)c->id, c->peer,
+				  uv_strerror((int)nread));
+		conn_close(c);
+		return;
+	}
+	if (c->closing || c->draining)
+		return;
+	session_on_data(c, (const uint8_t *)b->base, (size_t)nread);
+	conn_update_reading(c);
+}
+
+static void on_timer(uv_timer_t *t)
+{
+	struct conn *c = t->data;
+	if (c->closing)
+		return;
+	if (c->draining && uv_now(c->srv->loop) >= c->linger_deadline_ms) {
+		log_debug("conn %llu (%s): peer did not take its last frames",
+			  (unsigned long long)c->id, c->peer);
+		conn_close(c);
+		return;
+	}
+	session_on_timer(c);
+	if (!c->closing)
+		conn_arm_timer(c);
+}
+
+void conn_arm_timer(struct conn *c)
+{
+	if (c->closing)
+		return;
+	uint64_t now = uv_now(c->srv->loop);
+	uint64_t due = session_next_deadline(c);
+	if (c->draining && c->linger_deadline_ms < due)
+		due = c->linger_deadline_ms;
+	uv_timer_start(&c->timer, on_timer, due > now ? due - now : 0, 0);
+}
+
+static struct conn *conn_new(struct server *srv, bool tcp)
+{
+	struct conn *c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->srv = srv;
+	c->id = ++srv->next_conn_id;
+	int ret = tcp ? uv_tcp_init(srv->loop, &c->h.tcp)
+		      : uv_pipe_init(srv->loop, &c->h.pipe, 0);
+	if (ret < 0) {
+		free(c);
+		return NULL;
+	}
+	c->h.handle.data = c;
+	c->refs = 1;
+	ret = uv_timer_init(srv->loop, &c->timer);
+	if (ret < 0) {
+		uv_close(&c->h.handle, on_handle_close);
+		return NULL;
+	}
+	c->timer.data = c;
+	c->refs++;
+	return c;
+}
+
+int conn_accept(struct server *srv, uv_stream_t *listener)
+{
+	bool tcp = listener->type == UV_TCP;
+	struct conn *c = conn_new(srv, tcp);
+	if (!c)
+		return -ENOMEM;
+	int ret = uv_accept(listener, &c->h.stream);
+	if (ret < 0) {
+		c->closing = true;
+		uv_close(&c->h.handle, on_handle_close);
+		uv_close((uv_handle_t *)&c->timer, on_handle_close);
+		return ret;
+	}
+	if (tcp)
+		uv_tcp_nodelay(&c->h.tcp, 1);
+	describe_peer(c, tcp);
+	server_conn_opened(srv, c);
+	if (srv->n_conns > srv->cfg->max_connections) {
+		log_warn("conn %llu (%s): refused, %u connections already",
+			 (unsigned long long)c->id, c->peer,
+			 srv->cfg->max_connections);
+		conn_goaway(c, STATUS_RESOURCE_EXHAUSTED,
+			    "too many connections");
+		return 0;
+	}
+	log_debug("conn %llu (%s): accepted", (unsigned long long)c->id,
+		  c->peer);
+	session_init(c);
+	conn_update_reading(c);
+	conn_arm_timer(c);
+	return 0;
+}
+
+size_t conn_output_bytes(const struct conn *c)
+{
+	return c->out.bytes + c->wr.bytes;
+}
+
+size_t conn_output_soft_limit(const struct conn *c)
+{
+	return (size_t)(c->srv->cfg->max_output / 4);
+}
+
+void conn_update_reading(struct conn *c)
+{
+	bool want = !c->closing && !c->draining && session_wants_input(c) &&
+		    conn_output_bytes(c) <= conn_output_soft_limit(c);
+	if (want == c->reading)
+		return;
+	if (want) {
+		int ret = uv_read_start(&c->h.stream, on_alloc, on_read);
+		if (ret < 0) {
+			log_warn("conn %llu (%s): read: %s",
+				 (unsigned long long)c->id, c->peer,
+				 uv_strerror(ret));
+			conn_close(c);
+			return;
+		}
+	} else {
+		uv_read_stop(&c->h.stream);
+	}
+	c->reading = want;
+}
+
+static int outq_push(struct outq *q, struct buf *b)
+{
+	if (q->n == q->cap) {
+		size_t ncap = q->cap ? q->cap * 2 : 8;
+		struct buf *v = realloc(q->v, ncap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		q->v = v;
+		q->cap = ncap;
+	}
+	q->v[q->n++] = *b;
+	q->bytes += b->len;
+	memset(b, 0, sizeof(*b));
+	return 0;
+}
+
+int conn_send_buf(struct conn *c, struct buf *b)
+{
+	if (b->len == 0) {
+		buf_free(b);
+		return 0;
+	}
+	if (c->closing) {
+		buf_free(b);
+		return -EPIPE;
+	}
+	if (conn_output_bytes(c) + b->len > c->srv->cfg->max_output) {
+		log_warn("conn %llu (%s, %s): dropped: output queue over %llu "
+			 "bytes (the peer does not read)",
+			 (unsigned long long)c->id, c->peer, c->sess.login,
+			 (unsigned long long)c->srv->cfg->max_output);
+		buf_free(b);
+		conn_close(c);
+		return -ENOBUFS;
+	}
+	if (outq_push(&c->out, b) < 0) {
+		log_warn("conn %llu: out of memory queueing output",
+			 (unsigned long long)c->id);
+		buf_free(b);
+		conn_close(c);
+		return -ENOBUFS;
+	}
+	server_mark_dirty(c->srv, c);
+	return 0;
+}
+
+int conn_send_frame(struct conn *c, const Clubcrm__Frame *f)
+{
+	struct buf b = { 0 };
+	int ret = frame_encode(f, &b);
+	if (ret < 0) {
+		buf_free(&b);
+		return ret;
+	}
+	return conn_send_buf(c, &b);
+}
+
+static void on_write(uv_write_t *req, int status)
+{
+	struct conn *c = req->data;
+	for (size_t i = 0; i < c->wr.n; i++)
+		buf_free(&c->wr.v[i]);
+	c->wr.n = 0;
+	c->wr.bytes = 0;
+	c->writing = false;
+	if (status < 0) {
+		if (status != UV_ECANCELED)
+			log_debug("conn %llu (%s): write: %s",
+				  (unsigned long long)c->id, c->peer,
+				  uv_strerror(status));
+		conn_close(c);
+		return;
+	}
+	if (c->out.n)
+		server_mark_dirty(c->srv, c);
+	conn_maybe_finish(c);
+	if (!c->closing && !c->draining)
+		session_resume(c);
+}
+
+void conn_flush(struct conn *c)
+{
+	if (c->closing || c->writing || c->out.n == 0) {
+		conn_maybe_finish(c);
+		return;
+	}
+	if (c->iov_cap < c->out.n) {
+		uv_buf_t *iov = realloc(c->iov, c->out.n * sizeof(*iov));
+		if (!iov) {
+			conn_close(c);
+			return;
+		}
+		c->iov = iov;
+		c->iov_cap = c->out.n;
+	}
+	/* The queued frames become the write in flight; their memory stays
+	 * untouched until on_write. The arrays swap so both are reused. */
+	struct outq tmp = c->wr;
+	c->wr = c->out;
+	c->out = tmp;
+	for (size_t i = 0; i < c->wr.n; i++)
+		c->iov[i] = uv_buf_init((char *)c->wr.v[i].data,
+					(unsigned)c->wr.v[i].len);
+	c->write_req.data = c;
+	int ret = uv_write(&c->write_req, &c->h.stream, c->iov,
+			   (unsigned)c->wr.n, on_write);
+	if (ret < 0) {
+		log_debug("conn %llu (%s): write: %s",
+			  (unsigned long long)c->id, c->peer, uv_strerror(ret));
+		conn_close(c);
+		return;
+	}
+	c->writing = true;
+}
+
+void conn_drain(struct conn *c)
+{
+	if (c->closing || c->draining)
+		return;
+	c->draining = true;
+	c->linger_deadline_ms = uv_now(c->srv->loop) + CONN_LINGER_MS;
+	conn_update_reading(c);
+	conn_arm_timer(c);
+	server_mark_dirty(c->srv, c);
+}
+
+void conn_goaway(struct conn *c, unsigned code, const char *reason)
+{
+	if (c->closing || c->draining)
+		return;
+	Clubcrm__GoAway ga = CLUBCRM__GO_AWAY__INIT;
+	ga.has_code = true;
+	ga.code = code;
+	ga.reason = (char *)reason;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.body_case = CLUBCRM__FRAME__BODY_GO_AWAY;
+	f.go_away = &ga;
+	log_debug("conn %llu (%s): GoAway %u: %s", (unsigned long long)c->id,
+		  c->peer, code, reason);
+	if (conn_send_frame(c, &f) < 0) {
+		conn_close(c);
+		return;
+	}
+	conn_drain(c);
+}
+
+void conn_maybe_finish(struct conn *c)
+{
+	if (!c->draining || c->closing)
+		return;
+	if (c->writing || c->out.n || session_in_flight(c))
+		return;
+	conn_close(c);
+}
+
+void conn_close(struct conn *c)
+{
+	if (c->closing)
+		return;
+	c->closing = true;
+	c->draining = false;
+	c->reading = false;
+	log_debug("conn %llu (%s): closed", (unsigned long long)c->id,
+		  c->peer);
+	server_conn_closed(c->srv, c);
+	uv_close(&c->h.handle, on_handle_close);
+	uv_close((uv_handle_t *)&c->timer, on_handle_close);
+}

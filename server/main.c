@@ -1,0 +1,237 @@
+/*
+ * clubcrmd: parses the command line, opens the club's store and runs the
+ * server on one libuv loop. `clubcrmd init` creates an empty club.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "club.h"
+#include "config.h"
+#include "log.h"
+#include "server.h"
+#include "store.h"
+
+#define DEMO_LOGINS "alicia, valentina, fermin (admin), deborah, maribel"
+
+static int open_store(const char *dir, uint64_t map_mib, struct store **st)
+{
+	if (mkdir(dir, 0750) < 0 && errno != EEXIST) {
+		log_error("cannot create %s: %s", dir, strerror(errno));
+		return -errno;
+	}
+	int ret = store_open(dir, (size_t)(map_mib << 20), st);
+	if (ret < 0)
+		log_error("cannot open the club in %s: %s", dir,
+			  strerror(-ret));
+	return ret;
+}
+
+/* Reads one line from the terminal without echo. 0, or -1. */
+static int read_secret(FILE *tty, const char *prompt, char *out, size_t size)
+{
+	struct termios old, quiet;
+	int fd = fileno(tty);
+	if (tcgetattr(fd, &old) < 0)
+		return -1;
+	quiet = old;
+	quiet.c_lflag &= ~(tcflag_t)ECHO;
+	fputs(prompt, stderr);
+	tcsetattr(fd, TCSAFLUSH, &quiet);
+	char *got = fgets(out, (int)size, tty);
+	tcsetattr(fd, TCSAFLUSH, &old);
+	fputc('\n', stderr);
+	if (!got)
+		return -1;
+	out[strcspn(out, "\r\n")] = '\0';
+	return 0;
+}
+
+/* CLUBCRM_ADMIN_PASSWORD, or asked twice on the terminal. 0 or -1. */
+static int admin_password(char *out, size_t size)
+{
+	const char *env = getenv("CLUBCRM_ADMIN_PASSWORD");
+	if (env) {
+		snprintf(out, size, "%s", env);
+		return out[0] ? 0 : -1;
+	}
+	FILE *tty = fopen("/dev/tty", "r");
+	if (!tty) {
+		log_error("no terminal to ask for the admin password: set "
+			  "CLUBCRM_ADMIN_PASSWORD");
+		return -1;
+	}
+	char again[256];
+	int ret = read_secret(tty, "admin password: ", out, size);
+	if (ret == 0)
+		ret = read_secret(tty, "again: ", again, sizeof(again));
+	fclose(tty);
+	if (ret == 0 && strcmp(out, again) != 0) {
+		log_error("the two passwords differ");
+		ret = -1;
+	}
+	explicit_bzero(again, sizeof(again));
+	if (ret == 0 && !out[0]) {
+		log_error("the password is empty");
+		ret = -1;
+	}
+	return ret;
+}
+
+static int run_init(int argc, char **argv)
+{
+	struct init_opts o;
+	char err[256];
+	int ret = config_parse_init(&o, argc, argv, err, sizeof(err));
+	if (ret != 0) {
+		if (ret < 0)
+			fprintf(stderr, "clubcrmd init: %s\n", err);
+		config_usage(ret < 0 ? stderr : stdout);
+		return ret < 0 ? 2 : 0;
+	}
+	log_set_level(o.log_level);
+	char password[256];
+	if (admin_password(password, sizeof(password)) < 0)
+		return 1;
+	if (strlen(password) < 8)
+		log_warn("the admin password is shorter than 8 characters");
+	struct store *st;
+	if (open_store(o.data_dir, 64, &st) < 0) {
+		explicit_bzero(password, sizeof(password));
+		return 1;
+	}
+	ret = club_init(st, o.club, o.time_zone, o.admin, o.name, password);
+	explicit_bzero(password, sizeof(password));
+	store_close(st);
+	if (ret == -EEXIST) {
+		log_error("the club in %s already has operators", o.data_dir);
+		return 1;
+	}
+	if (ret < 0) {
+		log_error("cannot create the club: %s", strerror(-ret));
+		return 1;
+	}
+	fprintf(stderr, "clubcrmd: created club \"%s\" in %s, admin %s\n",
+		o.club, o.data_dir, o.admin);
+	return 0;
+}
+
+/* An empty club is seeded with --demo and refused without it. */
+static int prepare_club(const struct config *cfg, struct store *st)
+{
+	if (!club_is_empty(st)) {
+		if (cfg->demo)
+			log_info("--demo: the club in %s exists already; "
+				 "nothing seeded", cfg->data_dir);
+		return 0;
+	}
+	if (!cfg->demo) {
+		log_error("the club in %s is empty: create it with `clubcrmd "
+			  "init --data %s --admin LOGIN`, or start with --demo "
+			  "for the demo club", cfg->data_dir, cfg->data_dir);
+		return -ENOENT;
+	}
+	int ret = club_seed_demo(st);
+	if (ret < 0) {
+		log_error("cannot seed the demo club: %s", strerror(-ret));
+		return ret;
+	}
+	fprintf(stderr, "clubcrmd: demo club created in %s: logins "
+		DEMO_LOGINS "; every demo password is \"demo\"\n",
+		cfg->data_dir);
+	return 0;
+}
+
+static int serve(const struct config *cfg, struct store *st)
+{
+	uv_loop_t loop;
+	int ret = uv_loop_init(&loop);
+	if (ret < 0) {
+		log_error("uv_loop_init: %s", uv_strerror(ret));
+		return 1;
+	}
+	/* The context holds the 64 KiB read buffer: not on the stack. */
+	struct server *srv = malloc(sizeof(*srv));
+	int rc = 1;
+	if (!srv)
+		goto out;
+	server_init(srv, &loop, cfg, st);
+	if (server_start(srv) == 0)
+		rc = 0;
+	uv_run(&loop, UV_RUN_DEFAULT);
+	server_fini(srv);
+	free(srv);
+out:
+	ret = uv_loop_close(&loop);
+	if (ret != 0) {
+		log_error("uv_loop_close: %s (a handle was left open)",
+			  uv_strerror(ret));
+		rc = 1;
+	}
+	if (rc == 0)
+		log_info("stopped");
+	return rc;
+}
+
+/* Usage errors found before anything is opened. */
+static int check_listeners(const struct config *cfg, char *err, size_t errlen)
+{
+	if (config_tcp_disabled(cfg)) {
+		if (cfg->socket_path[0])
+			return 0;
+		snprintf(err, errlen, "nothing to listen on: give --listen or "
+			 "--socket");
+		return -EINVAL;
+	}
+	struct sockaddr_storage ss;
+	if (config_listen_addr(cfg->listen, &ss, err, errlen) < 0)
+		return -EINVAL;
+	if (!config_addr_is_loopback((struct sockaddr *)&ss)) {
+		snprintf(err, errlen, "refusing plain TCP on %s: not a loopback "
+			 "address, and TLS is not available yet (listen on "
+			 "127.0.0.1, or use --socket)", cfg->listen);
+		return -EPERM;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	/* Writes to a peer that went away must fail with EPIPE, not kill. */
+	signal(SIGPIPE, SIG_IGN);
+	if (argc > 1 && strcmp(argv[1], "init") == 0)
+		return run_init(argc - 1, argv + 1);
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--version") == 0) {
+			printf("clubcrmd %s\n", CLUBCRM_VERSION);
+			return 0;
+		}
+	}
+	struct config cfg;
+	char err[512];
+	int ret = config_from_args(&cfg, argc, argv, err, sizeof(err));
+	if (ret == 0)
+		ret = check_listeners(&cfg, err, sizeof(err));
+	if (ret != 0) {
+		if (ret < 0)
+			fprintf(stderr, "clubcrmd: %s\n", err);
+		config_usage(ret < 0 ? stderr : stdout);
+		return ret < 0 ? 2 : 0;
+	}
+	log_set_level(cfg.log_level);
+	struct store *st;
+	if (open_store(cfg.data_dir, cfg.map_size_mib, &st) < 0)
+		return 1;
+	int rc = 1;
+	if (prepare_club(&cfg, st) == 0)
+		rc = serve(&cfg, st);
+	store_close(st);
+	return rc;
+}

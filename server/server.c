@@ -1,0 +1,447 @@
+#include "server.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "conn.h"
+#include "log.h"
+#include "session.h"
+#include "status.h"
+#include "store.h"
+#include "timeutil.h"
+
+#define SERVER_BACKLOG 511
+
+/* ------------------------------------------------------------ writer hooks */
+
+static void hook_done(void *ctx, void *owner, struct service_write_op *op)
+{
+	session_write_done(owner, op);
+}
+
+static bool changes_touch_settings(const struct buf *changes)
+{
+	if (changes->len == 0)
+		return false;
+	Clubcrm__ChangeSet *cs =
+		clubcrm__change_set__unpack(NULL, changes->len, changes->data);
+	if (!cs)
+		return false;
+	bool hit = false;
+	for (size_t i = 0; i < cs->n_events; i++)
+		if (cs->events[i]->record_case ==
+		    CLUBCRM__EVENT__RECORD_SETTINGS)
+			hit = true;
+	clubcrm__change_set__free_unpacked(cs, NULL);
+	return hit;
+}
+
+/*
+ * Every committed write passes here, in commit order, before its reply goes
+ * out. Live views (issue 4) fan out from this point: one delta frame per
+ * subscribed connection per commit, built from op->changes.
+ */
+static void hook_committed(void *ctx, const struct service_write_op *op)
+{
+	struct server *srv = ctx;
+	if (changes_touch_settings(&op->changes))
+		server_refresh_club_info(srv);
+}
+
+static bool hook_store_quiet(void *ctx)
+{
+	struct server *srv = ctx;
+	return srv->logins_running == 0;
+}
+
+static void server_maybe_finish(struct server *srv);
+
+static void hook_idle(void *ctx)
+{
+	server_maybe_finish(ctx);
+}
+
+int server_init(struct server *srv, uv_loop_t *loop, const struct config *cfg,
+		struct store *st)
+{
+	memset(srv, 0, sizeof(*srv));
+	srv->loop = loop;
+	srv->cfg = cfg;
+	srv->store = st;
+	struct writer_hooks hooks = {
+		.done = hook_done,
+		.committed = hook_committed,
+		.store_quiet = hook_store_quiet,
+		.idle = hook_idle,
+		.ctx = srv,
+	};
+	writer_init(&srv->writer, loop, st, &hooks);
+	return 0;
+}
+
+void server_fini(struct server *srv)
+{
+	writer_fini(&srv->writer);
+}
+
+/* ------------------------------------------------------------ club info */
+
+static void copy_str(char *dst, size_t size, const char *src)
+{
+	if (src)
+		snprintf(dst, size, "%s", src);
+}
+
+/*
+ * Welcome carries the club's name and time zone. They are settings, read
+ * like any client would: a GetCatalog on behalf of the server itself.
+ */
+void server_refresh_club_info(struct server *srv)
+{
+	Clubcrm__GetCatalog gc = CLUBCRM__GET_CATALOG__INIT;
+	Clubcrm__Frame req = CLUBCRM__FRAME__INIT;
+	req.has_request_id = true;
+	req.request_id = 1;
+	req.body_case = CLUBCRM__FRAME__BODY_GET_CATALOG;
+	req.get_catalog = &gc;
+	struct actor who = { 0, CLUBCRM__ROLE__ROLE_ADMIN, time_now() };
+	struct buf out = { 0 };
+	if (service_read(srv->store, &who, &req, &out) < 0 ||
+	    out.len <= FRAME_HEADER_LEN)
+		goto done;
+	Clubcrm__Frame *f = frame_decode(out.data + FRAME_HEADER_LEN,
+					 out.len - FRAME_HEADER_LEN, NULL);
+	if (!f)
+		goto done;
+	if (f->body_case == CLUBCRM__FRAME__BODY_CATALOG &&
+	    f->catalog->settings) {
+		const Clubcrm__Settings *st = f->catalog->settings;
+		copy_str(srv->club_name, sizeof(srv->club_name),
+			 st->club_name);
+		copy_str(srv->time_zone, sizeof(srv->time_zone),
+			 st->time_zone);
+	}
+	clubcrm__frame__free_unpacked(f, NULL);
+done:
+	buf_free(&out);
+}
+
+/* ------------------------------------------------------------ loop pass */
+
+void server_mark_dirty(struct server *srv, struct conn *c)
+{
+	if (c->dirty)
+		return;
+	c->dirty = true;
+	conn_ref(c);
+	c->dirty_next = srv->dirty;
+	srv->dirty = c;
+}
+
+/*
+ * Just before the loop may block: writes read during this pass go to the
+ * writer as one batch (if it is free), and every connection with output
+ * gets one uv_write carrying all of it.
+ */
+static void on_prepare(uv_prepare_t *p)
+{
+	struct server *srv = p->data;
+	writer_kick(&srv->writer);
+	while (srv->dirty) {
+		struct conn *c = srv->dirty;
+		srv->dirty = c->dirty_next;
+		c->dirty_next = NULL;
+		c->dirty = false;
+		conn_flush(c);
+		conn_unref(c);
+	}
+}
+
+/* ------------------------------------------------------------ connections */
+
+void server_conn_opened(struct server *srv, struct conn *c)
+{
+	c->prev = NULL;
+	c->next = srv->conns;
+	if (srv->conns)
+		srv->conns->prev = c;
+	srv->conns = c;
+	srv->n_conns++;
+}
+
+void server_conn_closed(struct server *srv, struct conn *c)
+{
+	if (c->prev)
+		c->prev->next = c->next;
+	else if (srv->conns == c)
+		srv->conns = c->next;
+	else
+		return;  /* never was in the list */
+	if (c->next)
+		c->next->prev = c->prev;
+	c->prev = c->next = NULL;
+	srv->n_conns--;
+	server_maybe_finish(srv);
+}
+
+static void on_connection(uv_stream_t *listener, int status)
+{
+	struct server *srv = listener->data;
+	if (status < 0) {
+		log_warn("accept: %s", uv_strerror(status));
+		return;
+	}
+	if (srv->stopping)
+		return;
+	int ret = conn_accept(srv, listener);
+	if (ret < 0)
+		log_warn("accept: %s", ret == -ENOMEM ? "out of memory"
+						       : uv_strerror(ret));
+}
+
+/* ------------------------------------------------------------ logins */
+
+bool server_login_may_start(struct server *srv)
+{
+	return !srv->writer.grow_wanted;
+}
+
+void server_login_park(struct server *srv, struct login_work *lw)
+{
+	lw->next = srv->parked;
+	srv->parked = lw;
+}
+
+void server_login_finished(struct server *srv)
+{
+	if (srv->logins_running > 0 || !srv->writer.grow_wanted)
+		return;
+	writer_store_quiet(&srv->writer);
+	while (srv->parked && !srv->writer.grow_wanted) {
+		struct login_work *lw = srv->parked;
+		srv->parked = lw->next;
+		session_login_unpark(lw);
+	}
+}
+
+/* ------------------------------------------------------------ listeners */
+
+static int listen_tcp(struct server *srv)
+{
+	char err[256];
+	struct sockaddr_storage ss;
+	if (config_listen_addr(srv->cfg->listen, &ss, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		return -EINVAL;
+	}
+	if (!config_addr_is_loopback((struct sockaddr *)&ss)) {
+		log_error("refusing plain TCP on %s: it is not a loopback "
+			  "address and TLS is not available yet; listen on "
+			  "127.0.0.1 or use --socket", srv->cfg->listen);
+		return -EPERM;
+	}
+	int ret = uv_tcp_init(srv->loop, &srv->tcp);
+	if (ret < 0)
+		return ret;
+	srv->tcp.data = srv;
+	srv->tcp_open = true;
+	ret = uv_tcp_bind(&srv->tcp, (struct sockaddr *)&ss, 0);
+	if (ret == 0)
+		ret = uv_listen((uv_stream_t *)&srv->tcp, SERVER_BACKLOG,
+				on_connection);
+	if (ret < 0) {
+		log_error("listen on %s: %s", srv->cfg->listen,
+			  uv_strerror(ret));
+		return ret;
+	}
+	int len = sizeof(ss);
+	ret = uv_tcp_getsockname(&srv->tcp, (struct sockaddr *)&ss, &len);
+	if (ret < 0)
+		return ret;
+	char ip[64];
+	if (ss.ss_family == AF_INET6) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+		uv_ip6_name(a, ip, sizeof(ip));
+		fprintf(stderr, "clubcrmd: listening on [%s]:%u\n", ip,
+			ntohs(a->sin6_port));
+	} else {
+		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+		uv_ip4_name(a, ip, sizeof(ip));
+		fprintf(stderr, "clubcrmd: listening on %s:%u\n", ip,
+			ntohs(a->sin_port));
+	}
+	return 0;
+}
+
+/*
+ * A socket file left by a server that died is removed; one that still
+ * answers belongs to a running server and is left alone.
+ */
+static int clear_stale_socket(const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISSOCK(st.st_mode))
+		return -EEXIST;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	int alive = connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0;
+	close(fd);
+	if (alive)
+		return -EADDRINUSE;
+	return unlink(path) < 0 ? -errno : 0;
+}
+
+static int listen_unix(struct server *srv)
+{
+	const char *path = srv->cfg->socket_path;
+	int ret = clear_stale_socket(path);
+	if (ret < 0) {
+		log_error("socket %s: %s", path, ret == -EADDRINUSE
+			  ? "another server is listening on it"
+			  : strerror(-ret));
+		return ret;
+	}
+	ret = uv_pipe_init(srv->loop, &srv->pipe, 0);
+	if (ret < 0)
+		return ret;
+	srv->pipe.data = srv;
+	srv->pipe_open = true;
+	ret = uv_pipe_bind(&srv->pipe, path);
+	if (ret == 0)
+		ret = uv_listen((uv_stream_t *)&srv->pipe, SERVER_BACKLOG,
+				on_connection);
+	if (ret < 0) {
+		log_error("listen on unix:%s: %s", path, uv_strerror(ret));
+		return ret;
+	}
+	fprintf(stderr, "clubcrmd: listening on unix:%s\n", path);
+	return 0;
+}
+
+static void close_listeners(struct server *srv)
+{
+	if (srv->tcp_open)
+		uv_close((uv_handle_t *)&srv->tcp, NULL);
+	if (srv->pipe_open) {
+		uv_close((uv_handle_t *)&srv->pipe, NULL);
+		unlink(srv->cfg->socket_path);
+	}
+	srv->tcp_open = srv->pipe_open = false;
+}
+
+static void close_handles(struct server *srv)
+{
+	close_listeners(srv);
+	if (!srv->handles_open)
+		return;
+	srv->handles_open = false;
+	uv_close((uv_handle_t *)&srv->prepare, NULL);
+	uv_close((uv_handle_t *)&srv->sigint, NULL);
+	uv_close((uv_handle_t *)&srv->sigterm, NULL);
+}
+
+static void on_signal(uv_signal_t *h, int signum)
+{
+	struct server *srv = h->data;
+	log_info("signal %d (%s)", signum, strsignal(signum));
+	server_stop(srv);
+}
+
+static int start_base_handles(struct server *srv)
+{
+	uv_prepare_init(srv->loop, &srv->prepare);
+	uv_signal_init(srv->loop, &srv->sigint);
+	uv_signal_init(srv->loop, &srv->sigterm);
+	srv->prepare.data = srv->sigint.data = srv->sigterm.data = srv;
+	srv->handles_open = true;
+	int ret = uv_prepare_start(&srv->prepare, on_prepare);
+	if (ret == 0)
+		ret = uv_signal_start(&srv->sigint, on_signal, SIGINT);
+	if (ret == 0)
+		ret = uv_signal_start(&srv->sigterm, on_signal, SIGTERM);
+	return ret;
+}
+
+int server_start(struct server *srv)
+{
+	int ret = start_base_handles(srv);
+	if (ret < 0)
+		goto fail;
+	server_refresh_club_info(srv);
+	if (!config_tcp_disabled(srv->cfg)) {
+		ret = listen_tcp(srv);
+		if (ret < 0)
+			goto fail;
+	}
+	if (srv->cfg->socket_path[0]) {
+		ret = listen_unix(srv);
+		if (ret < 0)
+			goto fail;
+	}
+	log_info("serving %s (revision %llu)%s%s", srv->cfg->data_dir,
+		 (unsigned long long)srv->writer.revision,
+		 srv->club_name[0] ? ", club " : "", srv->club_name);
+	return 0;
+fail:
+	close_handles(srv);
+	return ret;
+}
+
+/* ------------------------------------------------------------ shutdown */
+
+/*
+ * Shutdown goes in steps, each started from here when the previous one is
+ * done: input stops (server_stop); the writer drains what was queued and
+ * its replies are queued; then every connection gets GoAway and closes once
+ * it is written; when the last is closed, the server's own handles close and
+ * uv_run() returns.
+ */
+static void server_maybe_finish(struct server *srv)
+{
+	if (!srv->stopping || !writer_idle(&srv->writer))
+		return;
+	if (!srv->goaway_sent) {
+		srv->goaway_sent = true;
+		struct conn *next;
+		for (struct conn *c = srv->conns; c; c = next) {
+			next = c->next;
+			conn_goaway(c, STATUS_UNAVAILABLE,
+				    "server shutting down");
+		}
+	}
+	if (srv->n_conns == 0)
+		close_handles(srv);
+}
+
+void server_stop(struct server *srv)
+{
+	struct conn *next;
+	if (srv->stopping) {
+		log_warn("stopping now: closing every connection");
+		for (struct conn *c = srv->conns; c; c = next) {
+			next = c->next;
+			conn_close(c);
+		}
+		return;
+	}
+	srv->stopping = true;
+	log_info("shutting down: %u connection(s), %zu write(s) queued",
+		 srv->n_conns, srv->writer.q_len + srv->writer.b_len);
+	close_listeners(srv);
+	for (struct conn *c = srv->conns; c; c = next) {
+		next = c->next;
+		conn_update_reading(c);
+	}
+	server_maybe_finish(srv);
+}

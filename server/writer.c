@@ -1,0 +1,212 @@
+#include "writer.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "store.h"
+
+/* A batch that still finds the map full after this many doublings fails. */
+#define WRITER_MAX_GROWS 8
+
+void writer_init(struct writer *w, uv_loop_t *loop, struct store *st,
+		 const struct writer_hooks *hooks)
+{
+	memset(w, 0, sizeof(*w));
+	w->loop = loop;
+	w->store = st;
+	w->hooks = *hooks;
+	w->work.data = w;
+	w->revision = store_revision(st);
+}
+
+void writer_fini(struct writer *w)
+{
+	for (size_t i = 0; i < w->q_len; i++)
+		clubcrm__frame__free_unpacked((Clubcrm__Frame *)w->q_ops[i].req,
+					      NULL);
+	free(w->q_ops);
+	free(w->q_owners);
+	free(w->b_ops);
+	free(w->b_owners);
+	memset(w, 0, sizeof(*w));
+}
+
+bool writer_idle(const struct writer *w)
+{
+	return !w->busy && w->q_len == 0;
+}
+
+static int grow_arrays(struct service_write_op **ops, void ***owners,
+		       size_t *cap, size_t need)
+{
+	if (need <= *cap)
+		return 0;
+	size_t ncap = *cap ? *cap * 2 : 64;
+	while (ncap < need)
+		ncap *= 2;
+	struct service_write_op *o = realloc(*ops, ncap * sizeof(*o));
+	if (!o)
+		return -ENOMEM;
+	*ops = o;
+	void **ow = realloc(*owners, ncap * sizeof(*ow));
+	if (!ow)
+		return -ENOMEM;
+	*owners = ow;
+	*cap = ncap;
+	return 0;
+}
+
+int writer_submit(struct writer *w, void *owner, Clubcrm__Frame *req,
+		  const struct actor *who)
+{
+	if (grow_arrays(&w->q_ops, &w->q_owners, &w->q_cap, w->q_len + 1) < 0)
+		return -ENOMEM;
+	struct service_write_op *op = &w->q_ops[w->q_len];
+	memset(op, 0, sizeof(*op));
+	op->who = *who;
+	op->req = req;
+	w->q_owners[w->q_len] = owner;
+	w->q_len++;
+	return 0;
+}
+
+static void work_cb(uv_work_t *req)
+{
+	struct writer *w = req->data;
+	w->result = service_write_batch(w->store, w->b_ops, w->b_len);
+}
+
+static void after_work_cb(uv_work_t *req, int status);
+
+static void run_batch(struct writer *w)
+{
+	int ret = uv_queue_work(w->loop, &w->work, work_cb, after_work_cb);
+	if (ret == 0)
+		return;
+	/* Only fails on bad arguments; answer every op rather than hang. */
+	log_error("writer: uv_queue_work: %s", uv_strerror(ret));
+	w->result = -EIO;
+	after_work_cb(&w->work, 0);
+}
+
+/* Moves up to WRITER_MAX_BATCH queued ops into the batch arrays. */
+static int take_batch(struct writer *w)
+{
+	size_t n = w->q_len < WRITER_MAX_BATCH ? w->q_len : WRITER_MAX_BATCH;
+	if (grow_arrays(&w->b_ops, &w->b_owners, &w->b_cap, n) < 0)
+		return -ENOMEM;
+	memcpy(w->b_ops, w->q_ops, n * sizeof(*w->b_ops));
+	memcpy(w->b_owners, w->q_owners, n * sizeof(*w->b_owners));
+	w->b_len = n;
+	w->q_len -= n;
+	memmove(w->q_ops, w->q_ops + n, w->q_len * sizeof(*w->q_ops));
+	memmove(w->q_owners, w->q_owners + n, w->q_len * sizeof(*w->q_owners));
+	return 0;
+}
+
+void writer_kick(struct writer *w)
+{
+	if (w->busy || w->q_len == 0)
+		return;
+	if (take_batch(w) < 0) {
+		/* Nothing moved; the next kick tries again. */
+		log_warn("writer: out of memory for a batch of %zu", w->q_len);
+		return;
+	}
+	w->busy = true;
+	w->grows = 0;
+	w->batches++;
+	run_batch(w);
+}
+
+static void reset_batch_results(struct writer *w)
+{
+	for (size_t i = 0; i < w->b_len; i++) {
+		w->b_ops[i].reply.len = 0;
+		w->b_ops[i].changes.len = 0;
+		w->b_ops[i].revision = 0;
+	}
+}
+
+/* Hands out the replies of the batch, frees it and starts the next one. */
+static void finish_batch(struct writer *w)
+{
+	for (size_t i = 0; i < w->b_len; i++) {
+		struct service_write_op *op = &w->b_ops[i];
+		if (op->revision == 0)
+			continue;
+		if (op->revision > w->revision)
+			w->revision = op->revision;
+		w->committed_ops++;
+		if (w->hooks.committed)
+			w->hooks.committed(w->hooks.ctx, op);
+	}
+	for (size_t i = 0; i < w->b_len; i++) {
+		struct service_write_op *op = &w->b_ops[i];
+		w->hooks.done(w->hooks.ctx, w->b_owners[i], op);
+		buf_free(&op->reply);
+		buf_free(&op->changes);
+		clubcrm__frame__free_unpacked((Clubcrm__Frame *)op->req, NULL);
+	}
+	w->b_len = 0;
+	w->busy = false;
+	writer_kick(w);
+	if (writer_idle(w) && w->hooks.idle)
+		w->hooks.idle(w->hooks.ctx);
+}
+
+/*
+ * The map is full. Grows it and reruns the same batch (nothing of it was
+ * written). store_grow() needs every transaction of the process closed:
+ * the writer's just ended and the loop thread holds none between
+ * callbacks, but a login on the thread pool may be reading. Then wait.
+ * Returns true when the batch was rerun or is held.
+ */
+static bool grow_and_rerun(struct writer *w)
+{
+	if (w->grows >= WRITER_MAX_GROWS) {
+		log_error("writer: map still full after %u grows; batch of %zu "
+			  "refused", w->grows, w->b_len);
+		return false;
+	}
+	if (w->hooks.store_quiet && !w->hooks.store_quiet(w->hooks.ctx)) {
+		w->grow_wanted = true;
+		return true;
+	}
+	int ret = store_grow(w->store);
+	if (ret < 0) {
+		log_error("writer: the map is full and cannot grow: %s",
+			  strerror(-ret));
+		return false;
+	}
+	w->grows++;
+	log_info("writer: LMDB map grown (x%u), rerunning a batch of %zu",
+		 1u << w->grows, w->b_len);
+	reset_batch_results(w);
+	run_batch(w);
+	return true;
+}
+
+static void after_work_cb(uv_work_t *req, int status)
+{
+	struct writer *w = req->data;
+	if (status == UV_ECANCELED)
+		w->result = -ECANCELED;
+	if (w->result == -ENOSPC && grow_and_rerun(w))
+		return;
+	if (w->result < 0 && w->result != -ENOSPC)
+		log_error("writer: batch of %zu failed: %s", w->b_len,
+			  strerror(-w->result));
+	finish_batch(w);
+}
+
+void writer_store_quiet(struct writer *w)
+{
+	if (!w->grow_wanted)
+		return;
+	w->grow_wanted = false;
+	if (!grow_and_rerun(w))
+		finish_batch(w);
+}

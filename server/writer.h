@@ -1,0 +1,94 @@
+/*
+ * Group commit. Write requests queue up on the loop thread; when no batch is
+ * being committed, the queue (up to WRITER_MAX_BATCH ops) becomes the next
+ * batch, run by service_write_batch() on a libuv worker thread: one LMDB
+ * write transaction and one durable commit for all of them. Requests that
+ * arrive while it syncs accumulate for the batch after. Back on the loop
+ * thread, every op's reply goes to its owner (a connection) and the next
+ * batch starts at once.
+ *
+ * Only the loop thread calls these functions. The worker touches nothing but
+ * the store and the batch it was handed.
+ */
+#ifndef CLUBCRMD_WRITER_H
+#define CLUBCRMD_WRITER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "service.h"
+
+#define WRITER_MAX_BATCH 1024
+
+struct writer_hooks {
+	/*
+	 * The op's reply is ready (an Error frame if it was refused or the
+	 * batch failed). The callee may take op->reply's memory (leaving the
+	 * buf empty); the writer frees whatever is left afterwards.
+	 */
+	void (*done)(void *ctx, void *owner, struct service_write_op *op);
+	/*
+	 * Called once per committed op (op->revision != 0) before the replies
+	 * go out, with op->changes holding its ChangeSet. The hook for live
+	 * views: fan-out starts here.
+	 */
+	void (*committed)(void *ctx, const struct service_write_op *op);
+	/*
+	 * True when no other thread of this process has a transaction open, so
+	 * that store_grow() may run now. When false, the writer holds the
+	 * failed batch until writer_store_quiet() is called.
+	 */
+	bool (*store_quiet)(void *ctx);
+	/* The writer has nothing queued and nothing running. */
+	void (*idle)(void *ctx);
+	void *ctx;
+};
+
+struct writer {
+	uv_loop_t *loop;
+	struct store *store;
+	struct writer_hooks hooks;
+	uint64_t revision;        /* last committed revision */
+
+	/* Queued, not yet in a batch (owners[i] goes with ops[i]). */
+	struct service_write_op *q_ops;
+	void **q_owners;
+	size_t q_len, q_cap;
+
+	/* The batch being committed. */
+	uv_work_t work;
+	struct service_write_op *b_ops;
+	void **b_owners;
+	size_t b_len, b_cap;
+	bool busy;                /* a batch is running or held for a grow */
+	bool grow_wanted;         /* -ENOSPC: waiting for the store to be quiet */
+	unsigned grows;           /* grows for the current batch */
+	int result;               /* service_write_batch() of the last run */
+
+	uint64_t batches, committed_ops;  /* statistics for the logs */
+};
+
+void writer_init(struct writer *w, uv_loop_t *loop, struct store *st,
+		 const struct writer_hooks *hooks);
+/* Frees the queues. The writer must be idle. */
+void writer_fini(struct writer *w);
+
+/*
+ * Queues a write request. Takes ownership of `req` (freed with
+ * clubcrm__frame__free_unpacked(req, NULL) once answered). 0, or -ENOMEM
+ * (then `req` is still the caller's).
+ */
+int writer_submit(struct writer *w, void *owner, Clubcrm__Frame *req,
+		  const struct actor *who);
+
+/* Starts a batch if none is running and requests are queued. */
+void writer_kick(struct writer *w);
+
+/* The store became quiet: runs a grow the writer was waiting for. */
+void writer_store_quiet(struct writer *w);
+
+bool writer_idle(const struct writer *w);
+
+#endif
