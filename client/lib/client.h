@@ -1,0 +1,143 @@
+/*
+ * The clubcrm client library: one connection to clubcrmd on a libuv loop.
+ *
+ * A client is a state machine (enum client_state). client_connect() walks it
+ * from resolving the address through the TCP or unix-socket connect, the
+ * preface and Hello/Welcome, to Login/LoginOk, and calls on_ready once with
+ * the outcome. Then requests go out with client_request(); each reply comes
+ * back to the callback registered under its request id. Frames with request
+ * id 0 (pushes) go to on_push; server pings are answered here; a GoAway is
+ * reported to on_goaway. When the connection ends (EOF, error, GoAway), every
+ * pending request is completed with UNAVAILABLE and on_disconnect is called;
+ * the client then stays in CLIENT_DISCONNECTED until client_close().
+ *
+ * The client object outlives its connections: each connection attempt has
+ * its own libuv handle ("link"), freed in that handle's close callback. That
+ * is the seat for later reconnection with backoff and for subscriptions kept
+ * as local replicas (issue 4): a BACKOFF state and a timer slot in here
+ * without touching the request path.
+ *
+ * client_close() completes pending requests with UNAVAILABLE at once, closes
+ * every handle, and frees the client in the last close callback (on_closed
+ * is called just before). Only the loop thread may call into a client.
+ */
+#ifndef CLUBCRM_CLIENT_H
+#define CLUBCRM_CLIENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "clubcrm.pb-c.h"
+
+enum client_state {
+	CLIENT_NEW = 0,       /* created, client_connect() not called yet */
+	CLIENT_RESOLVING,     /* uv_getaddrinfo in flight */
+	CLIENT_CONNECTING,    /* uv_tcp_connect / uv_pipe_connect in flight */
+	CLIENT_HANDSHAKE,     /* preface and Hello sent, waiting for Welcome */
+	CLIENT_LOGIN,         /* Login sent, waiting for LoginOk */
+	CLIENT_READY,         /* requests may be sent */
+	CLIENT_DISCONNECTED,  /* the connection ended; only client_close() */
+	CLIENT_CLOSING,       /* client_close() called; freed when handles are */
+};
+
+/* A status (gRPC code numbers, common/status.h) with its message. */
+#define CLIENT_MESSAGE_MAX 256
+struct client_status {
+	unsigned code;
+	char message[CLIENT_MESSAGE_MAX];
+};
+
+/* Fills `st`; the message is cut to fit. */
+void client_status_set(struct client_status *st, unsigned code,
+		       const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/*
+ * What a reply callback gets. `status` is STATUS_OK for a normal reply, the
+ * Error's code for an Error frame (then `message` is its text and `frame` the
+ * Error frame, e.g. for Error.current), or UNAVAILABLE with frame NULL when
+ * the connection ended before the reply came. The frame is freed after the
+ * callback unless the callback takes it by setting `frame` to NULL (then it
+ * frees it with clubcrm__frame__free_unpacked(frame, NULL)); `message` lives
+ * as long as the frame or the callback, whichever is shorter.
+ */
+struct client_reply {
+	unsigned status;
+	const char *message;
+	Clubcrm__Frame *frame;
+};
+
+struct client;
+
+typedef void (*client_reply_cb)(struct client *c, struct client_reply *r,
+				void *arg);
+
+struct client_callbacks {
+	/* Handshake (and login, when configured) done: STATUS_OK, or why not. */
+	void (*on_ready)(struct client *c, const struct client_status *st,
+			 void *ud);
+	/* A frame with request id 0 other than Ping/GoAway (live views later). */
+	void (*on_push)(struct client *c, const Clubcrm__Frame *f, void *ud);
+	/* The server said it is going away; the disconnect follows. */
+	void (*on_goaway)(struct client *c, unsigned code, const char *reason,
+			  void *ud);
+	/* The connection ended (after pending requests were completed). */
+	void (*on_disconnect)(struct client *c, const struct client_status *st,
+			      void *ud);
+	/* Last call before the client is freed. */
+	void (*on_closed)(struct client *c, void *ud);
+};
+
+struct client_config {
+	const char *address;        /* "HOST:PORT", "[V6]:PORT" or "unix:PATH" */
+	const char *login;          /* NULL: stop after Welcome (no login) */
+	const char *password;
+	Clubcrm__ClientKind kind;
+	const char *terminal_name;  /* NULL: the host name */
+};
+
+/*
+ * Creates a client on `loop` (strings of `cfg` are copied). 0, -EINVAL for a
+ * malformed address, or -ENOMEM.
+ */
+int client_new(uv_loop_t *loop, const struct client_config *cfg,
+	       const struct client_callbacks *cbs, void *ud,
+	       struct client **out);
+
+/* Starts connecting (CLIENT_NEW only). 0 or a negative errno. */
+int client_connect(struct client *c);
+
+/*
+ * Sends a request. The client sets req->request_id (a fresh non-zero id,
+ * also returned in *id when id is not NULL) and encodes the frame at once,
+ * so `req` may be freed after the call. `cb` is called exactly once, later
+ * (never from inside this call). -ENOTCONN outside CLIENT_READY (a client
+ * configured without a login is READY after Welcome, so that a test can send
+ * requests before logging in), -EMSGSIZE when the frame is over the
+ * server's limit, -ENOMEM.
+ */
+int client_request(struct client *c, Clubcrm__Frame *req, client_reply_cb cb,
+		   void *arg, uint64_t *id);
+
+/*
+ * Forgets a pending request: its callback will not be called. 0, or -ENOENT
+ * when it is not pending (already completed).
+ */
+int client_forget(struct client *c, uint64_t id);
+
+/* Closes the client (see the top of this file). Safe in any state, once. */
+void client_close(struct client *c);
+
+enum client_state client_get_state(const struct client *c);
+const char *client_state_name(enum client_state s);
+/* The server's Welcome, or NULL before it came. */
+const Clubcrm__Welcome *client_welcome(const struct client *c);
+/* The logged-in operator, or NULL. */
+const Clubcrm__Operator *client_operator(const struct client *c);
+/* Largest frame the server accepts from us now. */
+uint32_t client_max_frame(const struct client *c);
+/* Requests waiting for their reply. */
+unsigned client_pending(const struct client *c);
+void *client_userdata(const struct client *c);
+
+#endif
