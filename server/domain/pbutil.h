@@ -1,0 +1,14 @@
+/* Small helpers over protobuf-c messages. */
+#ifndef CLUBCRM_PBUTIL_H
+#define CLUBCRM_PBUTIL_H
+
+#include <protobuf-c/protobuf-c.h>
+
+/*
+ * Sets the has_ flag of every optional scalar field (outside oneofs) to
+ * whether its value is non-zero, in `m` and in its sub-messages, so stored
+ * records carry exactly the fields that mean something.
+ */
+void pb_normalize(ProtobufCMessage *m);
+
+#endif

@@ -1,0 +1,390 @@
+#include "query.h"
+
+#include <string.h>
+
+#include "rows.h"
+#include "status.h"
+#include "task_filter.h"
+
+#define KEY_MAX 24
+
+/* A range [lo, hi) of fixed-length keys in one index. */
+struct scan {
+	enum store_db db;
+	size_t len;
+	uint8_t lo[KEY_MAX];
+	uint8_t hi[KEY_MAX];
+	bool desc;
+};
+
+struct page {
+	size_t size;        /* rows wanted */
+	size_t n;           /* rows found */
+	void **items;
+	uint8_t last[QUERY_NAME_KEY_MAX + 9];  /* last key examined */
+	size_t last_len;
+	bool more;          /* entries remain after `last` */
+};
+
+static void bound(uint8_t *k, const uint8_t *prefix, size_t plen, bool has,
+		  int64_t t, bool upper)
+{
+	if (plen)
+		memcpy(k, prefix, plen);
+	if (has) {
+		key_time(k + plen, t);
+		memset(k + plen + 8, 0, 8);
+	} else {
+		memset(k + plen, upper ? 0xff : 0x00, 16);
+	}
+}
+
+static void plan_tasks(const Clubcrm__ListTasks *in, struct scan *s)
+{
+	const Clubcrm__TaskFilter *f = in->filter;
+	static const Clubcrm__TaskFilter none = CLUBCRM__TASK_FILTER__INIT;
+	if (!f)
+		f = &none;
+	uint8_t prefix[8];
+	size_t plen = 0;
+	bool hf = f->has_planned_from, ht = f->has_planned_to;
+	int64_t from = f->planned_from, to = f->planned_to;
+	s->desc = in->has_descending && in->descending;
+	if (in->has_order && in->order == CLUBCRM__TASK_ORDER__TASK_ORDER_CREATED) {
+		s->db = DB_BY_CREATED;
+		hf = f->has_created_from, ht = f->has_created_to;
+		from = f->created_from, to = f->created_to;
+	} else if (f->has_customer_id) {
+		s->db = DB_BY_CUSTOMER;
+		key_u64(prefix, f->customer_id);
+		plen = 8;
+	} else if (f->n_operator_ids == 1) {
+		s->db = DB_BY_OPERATOR_PLANNED;
+		key_u64(prefix, f->operator_ids[0]);
+		plen = 8;
+	} else {
+		s->db = DB_BY_PLANNED;
+	}
+	s->len = plen + 16;
+	bound(s->lo, prefix, plen, hf, from, false);
+	bound(s->hi, prefix, plen, ht, to, true);
+}
+
+/* The smallest key after k (same length); false when k is the last one. */
+static bool key_next(uint8_t *k, size_t len)
+{
+	for (size_t i = len; i-- > 0;)
+		if (++k[i] != 0)
+			return true;
+	return false;
+}
+
+/* Narrows the range to what comes after the token's key. */
+static int apply_token(struct req *r, const ProtobufCBinaryData *tok,
+		       struct scan *s)
+{
+	const uint8_t *p = tok->data;
+	if (tok->len != s->len + 1 || p[0] != (uint8_t)s->db ||
+	    memcmp(p + 1, s->lo, s->len) < 0 || memcmp(p + 1, s->hi, s->len) > 0)
+		return req_refuse(r, STATUS_INVALID_ARGUMENT,
+				  "page_token does not belong to this query");
+	if (s->desc) {
+		memcpy(s->hi, p + 1, s->len);
+		return 0;
+	}
+	memcpy(s->lo, p + 1, s->len);
+	if (!key_next(s->lo, s->len))
+		memcpy(s->lo, s->hi, s->len);  /* nothing after the last key */
+	return 0;
+}
+
+/* Cursor loops mix LMDB codes and our negative errno values. */
+static bool is_lmdb(int rc)
+{
+	return rc > 0 || (rc >= MDB_KEYEXIST && rc <= MDB_LAST_ERRCODE);
+}
+
+typedef int (*visit_fn)(struct req *r, void *ctx, const MDB_val *key,
+			struct page *pg);
+
+static bool in_scan(const struct scan *s, const MDB_val *k)
+{
+	if (k->mv_size != s->len)
+		return false;
+	return memcmp(k->mv_data, s->lo, s->len) >= 0 &&
+	       memcmp(k->mv_data, s->hi, s->len) < 0;
+}
+
+static int cursor_start(MDB_cursor *c, const struct scan *s, MDB_val *k,
+			MDB_val *v)
+{
+	k->mv_size = s->len;
+	k->mv_data = (void *)(s->desc ? s->hi : s->lo);
+	int rc = mdb_cursor_get(c, k, v, MDB_SET_RANGE);
+	if (!s->desc)
+		return rc;
+	if (rc == MDB_NOTFOUND)
+		return mdb_cursor_get(c, k, v, MDB_LAST);
+	return rc ? rc : mdb_cursor_get(c, k, v, MDB_PREV);
+}
+
+/* Walks the range, calling `visit` per entry, until the page is full, the
+ * range ends or the budget is spent. */
+static int scan_run(struct req *r, const struct scan *s, struct page *pg,
+		    visit_fn visit, void *ctx)
+{
+	MDB_cursor *c;
+	int rc = mdb_cursor_open(r->t->txn, txn_dbi(r->t, s->db), &c);
+	if (rc)
+		return txn_lmdb_error(rc);
+	MDB_val k, v;
+	MDB_cursor_op step = s->desc ? MDB_PREV : MDB_NEXT;
+	size_t seen = 0;
+	rc = cursor_start(c, s, &k, &v);
+	while (rc == 0 && in_scan(s, &k)) {
+		if (pg->n == pg->size || seen == QUERY_SCAN_BUDGET) {
+			pg->more = true;
+			break;
+		}
+		seen++;
+		memcpy(pg->last, k.mv_data, k.mv_size);
+		pg->last_len = k.mv_size;
+		rc = visit(r, ctx, &k, pg);
+		if (rc)
+			break;
+		rc = mdb_cursor_get(c, &k, &v, step);
+	}
+	mdb_cursor_close(c);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	return is_lmdb(rc) ? txn_lmdb_error(rc) : rc;
+}
+
+static int page_init(struct req *r, struct page *pg, uint32_t want,
+		     bool has_want)
+{
+	memset(pg, 0, sizeof(*pg));
+	pg->size = has_want && want ? want : QUERY_PAGE_DEFAULT;
+	if (pg->size > QUERY_PAGE_MAX)
+		pg->size = QUERY_PAGE_MAX;
+	pg->items = arena_calloc(r->a, pg->size, sizeof(void *));
+	return pg->items ? 0 : -ENOMEM;
+}
+
+static int page_token(struct req *r, const struct page *pg, uint8_t tag,
+		      ProtobufCBinaryData *tok, protobuf_c_boolean *has)
+{
+	if (!pg->more)
+		return 0;
+	uint8_t *p = arena_alloc(r->a, pg->last_len + 1);
+	if (!p)
+		return -ENOMEM;
+	p[0] = tag;
+	memcpy(p + 1, pg->last, pg->last_len);
+	tok->data = p;
+	tok->len = pg->last_len + 1;
+	*has = 1;
+	return 0;
+}
+
+/* ------------------------------------------------------------ tasks */
+
+struct task_ctx {
+	const Clubcrm__TaskFilter *filter;
+	struct task_filter_env env;
+	struct rows_team_ctx team;
+};
+
+static int visit_task(struct req *r, void *ctx, const MDB_val *key,
+		      struct page *pg)
+{
+	struct task_ctx *tc = ctx;
+	uint64_t id = key_get_u64((const uint8_t *)key->mv_data +
+				  key->mv_size - 8);
+	Clubcrm__Task *task;
+	Clubcrm__TaskRow *row;
+	int rc = rows_task(r->t, r->a, id, &task);
+	if (rc)
+		return rc == -ENOENT ? -EIO : rc;  /* index without record */
+	rc = rows_build(r->t, r->a, r->who->now, task, &row);
+	if (rc)
+		return rc;
+	if (task_filter_matches(tc->filter, row, &tc->env))
+		pg->items[pg->n++] = row;
+	return 0;
+}
+
+int query_list_tasks(struct req *r, const Clubcrm__ListTasks *in,
+		     Clubcrm__TaskPage **out)
+{
+	struct scan s;
+	struct page pg;
+	plan_tasks(in, &s);
+	int rc = in->has_page_token ? apply_token(r, &in->page_token, &s) : 0;
+	if (!rc)
+		rc = page_init(r, &pg, in->page_size, in->has_page_size);
+	if (rc)
+		return rc;
+	struct task_ctx tc = {.filter = in->filter,
+			      .env = {.now = r->who->now,
+				      .in_team = rows_in_team},
+			      .team = {.t = r->t, .a = r->a}};
+	tc.env.team_ctx = &tc.team;
+	rc = scan_run(r, &s, &pg, visit_task, &tc);
+	if (rc)
+		return rc;
+	Clubcrm__TaskPage *p = arena_alloc(r->a, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	clubcrm__task_page__init(p);
+	p->rows = (Clubcrm__TaskRow **)pg.items;
+	p->n_rows = pg.n;
+	p->has_revision = 1;
+	p->revision = txn_revision(r->t);
+	rc = page_token(r, &pg, (uint8_t)s.db, &p->next_page_token,
+			&p->has_next_page_token);
+	if (!rc)
+		*out = p;
+	return rc;
+}
+
+/* ------------------------------------------------------------ customers */
+
+static unsigned char fold(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') ? (unsigned char)(c - 'A' + 'a') : c;
+}
+
+size_t query_name_key(const char *name, uint64_t id, uint8_t *k)
+{
+	size_t n = 0;
+	for (; name && name[n] && n < QUERY_NAME_KEY_MAX; n++)
+		k[n] = fold((unsigned char)name[n]);
+	k[n] = 0;
+	key_u64(k + n + 1, id);
+	return n + 9;
+}
+
+static bool contains_folded(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+	for (const char *h = hay; *h; h++) {
+		size_t i = 0;
+		while (i < n && h[i] &&
+		       fold((unsigned char)h[i]) == fold((unsigned char)needle[i]))
+			i++;
+		if (i == n)
+			return true;
+	}
+	return false;
+}
+
+struct customer_ctx {
+	const Clubcrm__ListCustomers *in;
+};
+
+static int visit_customer(struct req *r, void *ctx, const MDB_val *key,
+			  struct page *pg)
+{
+	struct customer_ctx *cc = ctx;
+	uint64_t id = key_get_u64((const uint8_t *)key->mv_data +
+				  key->mv_size - 8);
+	Clubcrm__Customer *c;
+	int rc = rows_customer(r->t, r->a, id, &c);
+	if (rc)
+		return rc == -ENOENT ? -EIO : rc;
+	if (!c->active && !(cc->in->has_include_inactive &&
+			    cc->in->include_inactive))
+		return 0;
+	if (cc->in->search && !contains_folded(c->name ? c->name : "",
+					       cc->in->search))
+		return 0;
+	pg->items[pg->n++] = c;
+	return 0;
+}
+
+/* Name keys vary in length, so this walk has its own loop. */
+static int scan_names(struct req *r, const ProtobufCBinaryData *tok,
+		      struct page *pg, struct customer_ctx *cc)
+{
+	MDB_cursor *c;
+	int rc = mdb_cursor_open(r->t->txn, txn_dbi(r->t, DB_BY_CUSTOMER_NAME),
+				 &c);
+	if (rc)
+		return txn_lmdb_error(rc);
+	MDB_val k = {0}, v;
+	if (tok) {
+		k.mv_size = tok->len - 1;
+		k.mv_data = tok->data + 1;
+		rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+		if (rc == 0 && k.mv_size == tok->len - 1 &&
+		    memcmp(k.mv_data, tok->data + 1, k.mv_size) == 0)
+			rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+	} else {
+		rc = mdb_cursor_get(c, &k, &v, MDB_FIRST);
+	}
+	size_t seen = 0;
+	while (rc == 0) {
+		if (pg->n == pg->size || seen == QUERY_SCAN_BUDGET) {
+			pg->more = true;
+			break;
+		}
+		seen++;
+		if (k.mv_size < 9 || k.mv_size > sizeof(pg->last)) {
+			rc = -EIO;
+			break;
+		}
+		memcpy(pg->last, k.mv_data, k.mv_size);
+		pg->last_len = k.mv_size;
+		rc = visit_customer(r, cc, &k, pg);
+		if (!rc)
+			rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+	}
+	mdb_cursor_close(c);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	return is_lmdb(rc) ? txn_lmdb_error(rc) : rc;
+}
+
+static int check_name_token(struct req *r, const ProtobufCBinaryData *tok)
+{
+	if (tok->len < 10 || tok->len > QUERY_NAME_KEY_MAX + 10 ||
+	    tok->data[0] != (uint8_t)DB_BY_CUSTOMER_NAME ||
+	    tok->data[tok->len - 9] != 0)
+		return req_refuse(r, STATUS_INVALID_ARGUMENT,
+				  "page_token does not belong to this query");
+	return 0;
+}
+
+int query_list_customers(struct req *r, const Clubcrm__ListCustomers *in,
+			 Clubcrm__CustomerPage **out)
+{
+	struct page pg;
+	const ProtobufCBinaryData *tok =
+		in->has_page_token ? &in->page_token : NULL;
+	int rc = tok ? check_name_token(r, tok) : 0;
+	if (!rc && in->search && !text_is_valid(in->search))
+		rc = req_refuse(r, STATUS_INVALID_ARGUMENT,
+				"search is not valid UTF-8 text");
+	if (!rc)
+		rc = page_init(r, &pg, in->page_size, in->has_page_size);
+	if (rc)
+		return rc;
+	struct customer_ctx cc = {.in = in};
+	rc = scan_names(r, tok, &pg, &cc);
+	if (rc)
+		return rc;
+	Clubcrm__CustomerPage *p = arena_alloc(r->a, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	clubcrm__customer_page__init(p);
+	p->customers = (Clubcrm__Customer **)pg.items;
+	p->n_customers = pg.n;
+	p->has_revision = 1;
+	p->revision = txn_revision(r->t);
+	rc = page_token(r, &pg, (uint8_t)DB_BY_CUSTOMER_NAME,
+			&p->next_page_token, &p->has_next_page_token);
+	if (!rc)
+		*out = p;
+	return rc;
+}

@@ -1,0 +1,193 @@
+#include "req.h"
+
+#include "status.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+void req_init(struct req *r, struct txn *t, struct arena *a,
+	      const struct actor *who)
+{
+	memset(r, 0, sizeof(*r));
+	r->t = t;
+	r->a = a;
+	r->who = who;
+}
+
+int req_refuse(struct req *r, unsigned code, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	r->code = code;
+	r->msg = arena_strdup(r->a, msg);
+	return REQ_REFUSED;
+}
+
+uint64_t req_revision(struct req *r)
+{
+	if (!r->rev)
+		r->rev = txn_next_revision(r->t);
+	return r->rev;
+}
+
+static int grow(struct req *r)
+{
+	if (r->n_events < r->cap_events)
+		return 0;
+	size_t cap = r->cap_events ? r->cap_events * 2 : 8;
+	Clubcrm__Event **ev = arena_calloc(r->a, cap, sizeof(*ev));
+	uint64_t *ids = arena_calloc(r->a, cap, sizeof(*ids));
+	if (!ev || !ids)
+		return -ENOMEM;
+	if (r->n_events)
+		memcpy(ev, r->events, r->n_events * sizeof(*ev));
+	if (r->n_task_ids)
+		memcpy(ids, r->task_ids, r->n_task_ids * sizeof(*ids));
+	r->events = ev;
+	r->task_ids = ids;
+	r->cap_events = cap;
+	return 0;
+}
+
+int req_event(struct req *r, Clubcrm__Event *ev)
+{
+	if (!req_revision(r))
+		return r->t->ret ? r->t->ret : -EIO;
+	int rc = grow(r);
+	if (rc)
+		return rc;
+	r->events[r->n_events++] = ev;
+	return 0;
+}
+
+int req_event_task(struct req *r, Clubcrm__Task *task)
+{
+	Clubcrm__Event *ev = arena_alloc(r->a, sizeof(*ev));
+	if (!ev)
+		return -ENOMEM;
+	clubcrm__event__init(ev);
+	ev->record_case = CLUBCRM__EVENT__RECORD_TASK;
+	ev->task = task;
+	int rc = req_event(r, ev);
+	if (rc)
+		return rc;
+	r->task_ids[r->n_task_ids++] = task->id;
+	return 0;
+}
+
+int req_finish(struct req *r, Clubcrm__ChangeSet **out)
+{
+	if (out)
+		*out = NULL;
+	if (!r->rev)
+		return r->t->ret;
+	Clubcrm__ChangeSet *cs = arena_alloc(r->a, sizeof(*cs));
+	if (!cs)
+		return -ENOMEM;
+	clubcrm__change_set__init(cs);
+	cs->has_revision = cs->has_at = cs->has_actor_id = 1;
+	cs->revision = r->rev;
+	cs->at = r->who->now;
+	cs->actor_id = r->who->operator_id;
+	cs->events = r->events;
+	cs->n_events = r->n_events;
+	cs->action = (char *)(r->action ? r->action : "write");
+	txn_put_rec(r->t, DB_CHANGES, r->rev, &cs->base);
+	for (size_t i = 0; i < r->n_task_ids; i++) {
+		uint8_t k[16];
+		key_u64(k, r->task_ids[i]);
+		key_u64(k + 8, r->rev);
+		txn_put(r->t, DB_TASK_CHANGES, k, sizeof(k), "", 0);
+	}
+	if (out)
+		*out = cs;
+	return r->t->ret;
+}
+
+/* Strict UTF-8 (no overlongs, no surrogates, at most U+10FFFF). */
+static size_t utf8_seq(const unsigned char *s)
+{
+	unsigned c = s[0];
+	if (c < 0x80)
+		return 1;
+	size_t n;
+	unsigned min;
+	unsigned cp;
+	if ((c & 0xe0) == 0xc0) {
+		n = 2, min = 0x80, cp = c & 0x1f;
+	} else if ((c & 0xf0) == 0xe0) {
+		n = 3, min = 0x800, cp = c & 0x0f;
+	} else if ((c & 0xf8) == 0xf0) {
+		n = 4, min = 0x10000, cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+bool text_is_valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p) {
+		if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f)
+			return false;
+		size_t n = utf8_seq(p);
+		if (!n)
+			return false;
+		p += n;
+	}
+	return true;
+}
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+char *text_trim(struct arena *a, const char *s)
+{
+	if (!s)
+		return NULL;
+	while (is_space(*s))
+		s++;
+	size_t n = strlen(s);
+	while (n && is_space(s[n - 1]))
+		n--;
+	char *p = arena_alloc(a, n + 1);
+	if (!p)
+		return NULL;
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+int req_name(struct req *r, const char *in, size_t max, const char *field,
+	     char **out)
+{
+	if (!in)
+		return req_refuse(r, STATUS_INVALID_ARGUMENT, "%s is required", field);
+	if (!text_is_valid(in))
+		return req_refuse(r, STATUS_INVALID_ARGUMENT, "%s is not valid UTF-8 text", field);
+	char *s = text_trim(r->a, in);
+	if (!s)
+		return -ENOMEM;
+	if (!*s)
+		return req_refuse(r, STATUS_INVALID_ARGUMENT, "%s is required", field);
+	if (strlen(s) > max)
+		return req_refuse(r, STATUS_INVALID_ARGUMENT,
+				  "%s is longer than %zu bytes", field,
+				  max);
+	*out = s;
+	return 0;
+}

@@ -1,0 +1,58 @@
+/*
+ * One request being served inside a transaction: its memory, who asks, and
+ * (for writes) the revision and change set it builds, or why it was refused.
+ * Domain functions return 0, REQ_REFUSED after req_refuse() (the reply is an
+ * Error with r->code and r->msg), or another negative errno (internal).
+ */
+#ifndef CLUBCRM_REQ_H
+#define CLUBCRM_REQ_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "clubcrm.pb-c.h"
+#include "service.h"
+#include "txn.h"
+
+#define REQ_REFUSED (-ECANCELED)
+
+struct req {
+	struct txn *t;
+	struct arena *a;
+	const struct actor *who;
+	uint64_t rev;              /* 0 until the first change */
+	const char *action;        /* "create", "take", ... */
+	Clubcrm__Event **events;
+	size_t n_events, cap_events;
+	uint64_t *task_ids;        /* tasks changed, for task_changes */
+	size_t n_task_ids;
+	unsigned code;             /* refusal status, 0 when none */
+	const char *msg;
+	Clubcrm__TaskRow *current; /* the record a stale edit lost against */
+};
+
+void req_init(struct req *r, struct txn *t, struct arena *a,
+	      const struct actor *who);
+/* Records a refusal (formatted English message); returns REQ_REFUSED. */
+int req_refuse(struct req *r, unsigned code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* The revision of this write, allocated at the first change. 0 on error. */
+uint64_t req_revision(struct req *r);
+/* Adds an after-image to the change set (the message must live in r->a). */
+int req_event(struct req *r, Clubcrm__Event *ev);
+int req_event_task(struct req *r, Clubcrm__Task *task);
+/* Writes the change set (when anything changed). 0 or negative errno. */
+int req_finish(struct req *r, Clubcrm__ChangeSet **out);
+
+/* Checks on hostile text: valid UTF-8, no control characters but \n \t. */
+bool text_is_valid(const char *s);
+/* Trimmed copy in the arena (NULL for NULL). */
+char *text_trim(struct arena *a, const char *s);
+/* A required name: trimmed, 1..max bytes, valid. Refuses naming `field`. */
+int req_name(struct req *r, const char *in, size_t max, const char *field,
+	     char **out);
+
+#endif

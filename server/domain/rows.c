@@ -1,0 +1,188 @@
+#include "rows.h"
+
+#include <errno.h>
+#include <string.h>
+
+
+int rows_task(struct txn *t, struct arena *a, uint64_t id, Clubcrm__Task **out)
+{
+	return txn_get_rec(t, DB_TASKS, id, &clubcrm__task__descriptor, a,
+			   (void **)out);
+}
+
+int rows_customer(struct txn *t, struct arena *a, uint64_t id,
+		  Clubcrm__Customer **out)
+{
+	return txn_get_rec(t, DB_CUSTOMERS, id, &clubcrm__customer__descriptor,
+			   a, (void **)out);
+}
+
+int rows_operator(struct txn *t, struct arena *a, uint64_t id,
+		  Clubcrm__Operator **out)
+{
+	return txn_get_rec(t, DB_OPERATORS, id, &clubcrm__operator__descriptor,
+			   a, (void **)out);
+}
+
+int rows_team(struct txn *t, struct arena *a, uint64_t id, Clubcrm__Team **out)
+{
+	return txn_get_rec(t, DB_TEAMS, id, &clubcrm__team__descriptor, a,
+			   (void **)out);
+}
+
+int rows_type(struct txn *t, struct arena *a, uint64_t id,
+	      Clubcrm__TaskType **out)
+{
+	return txn_get_rec(t, DB_TASK_TYPES, id,
+			   &clubcrm__task_type__descriptor, a, (void **)out);
+}
+
+int rows_result(struct txn *t, struct arena *a, uint64_t id,
+		Clubcrm__Result **out)
+{
+	return txn_get_rec(t, DB_RESULTS, id, &clubcrm__result__descriptor, a,
+			   (void **)out);
+}
+
+int rows_tag(struct txn *t, struct arena *a, uint64_t id, Clubcrm__Tag **out)
+{
+	return txn_get_rec(t, DB_TAGS, id, &clubcrm__tag__descriptor, a,
+			   (void **)out);
+}
+
+int rows_settings(struct txn *t, struct arena *a, Clubcrm__Settings **out)
+{
+	int rc = txn_get_msg(t, DB_SETTINGS, "settings", 8,
+			     &clubcrm__settings__descriptor, a, (void **)out);
+	if (rc != -ENOENT)
+		return rc;
+	Clubcrm__Settings *s = arena_alloc(a, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	clubcrm__settings__init(s);
+	*out = s;
+	return 0;
+}
+
+/* Missing references are shown unnamed rather than failing the row: a
+ * damaged reference must not hide the task. Store errors still fail. */
+static int soft(int rc)
+{
+	return rc == -ENOENT ? 0 : rc;
+}
+
+static int name_people(struct txn *t, struct arena *a, Clubcrm__TaskRow *row)
+{
+	const Clubcrm__Task *task = row->task;
+	Clubcrm__Operator *op = NULL;
+	int rc = 0;
+	if (task->operator_id &&
+	    !(rc = rows_operator(t, a, task->operator_id, &op))) {
+		row->operator_login = op->login;
+		row->operator_name = op->name;
+	}
+	if (soft(rc))
+		return rc;
+	if (task->creator_id &&
+	    !(rc = rows_operator(t, a, task->creator_id, &op))) {
+		row->creator_login = op->login;
+		row->creator_name = op->name;
+	}
+	if (soft(rc))
+		return rc;
+	if (task->taken_by && !(rc = rows_operator(t, a, task->taken_by, &op))) {
+		row->taken_by_login = op->login;
+		row->taken_by_name = op->name;
+	}
+	if (soft(rc))
+		return rc;
+	Clubcrm__Customer *c;
+	if (task->customer_id &&
+	    !(rc = rows_customer(t, a, task->customer_id, &c)))
+		row->customer_name = c->name;
+	return soft(rc);
+}
+
+static int name_catalogue(struct txn *t, struct arena *a,
+			  Clubcrm__TaskRow *row)
+{
+	const Clubcrm__Task *task = row->task;
+	int rc = 0;
+	Clubcrm__TaskType *ty;
+	if (task->type_id && !(rc = rows_type(t, a, task->type_id, &ty))) {
+		row->type_name = ty->name;
+		row->priority = ty->priority;
+	}
+	if (soft(rc))
+		return rc;
+	Clubcrm__Result *res;
+	if (task->result_id && !(rc = rows_result(t, a, task->result_id, &res))) {
+		row->result_name = res->name;
+		row->has_outcome = 1;
+		row->outcome = res->outcome;
+	}
+	if (soft(rc))
+		return rc;
+	if (!task->n_tag_ids)
+		return 0;
+	row->tag_names = arena_calloc(a, task->n_tag_ids, sizeof(char *));
+	if (!row->tag_names)
+		return -ENOMEM;
+	for (size_t i = 0; i < task->n_tag_ids; i++) {
+		Clubcrm__Tag *tag;
+		rc = rows_tag(t, a, task->tag_ids[i], &tag);
+		if (soft(rc))
+			return rc;
+		row->tag_names[row->n_tag_names++] =
+			rc ? (char *)"?" : tag->name;
+	}
+	return 0;
+}
+
+static Clubcrm__Colour colour_of(const Clubcrm__TaskRow *row)
+{
+	const Clubcrm__Task *task = row->task;
+	if (task->kind != CLUBCRM__TASK_KIND__TASK_KIND_TASK ||
+	    task->status != CLUBCRM__TASK_STATUS__TASK_STATUS_PLANNED)
+		return CLUBCRM__COLOUR__COLOUR_NONE;
+	if (task->taken_by)
+		return CLUBCRM__COLOUR__COLOUR_YELLOW;
+	return row->priority ? CLUBCRM__COLOUR__COLOUR_RED
+			     : CLUBCRM__COLOUR__COLOUR_NONE;
+}
+
+int rows_build(struct txn *t, struct arena *a, int64_t now,
+	       Clubcrm__Task *task, Clubcrm__TaskRow **out)
+{
+	Clubcrm__TaskRow *row = arena_alloc(a, sizeof(*row));
+	if (!row)
+		return -ENOMEM;
+	clubcrm__task_row__init(row);
+	row->task = task;
+	int rc = name_people(t, a, row);
+	if (!rc)
+		rc = name_catalogue(t, a, row);
+	if (rc)
+		return rc;
+	row->has_priority = 1;
+	row->has_colour = 1;
+	row->colour = colour_of(row);
+	row->has_overdue = 1;
+	row->overdue = task->kind == CLUBCRM__TASK_KIND__TASK_KIND_TASK &&
+		       task->status == CLUBCRM__TASK_STATUS__TASK_STATUS_PLANNED &&
+		       task->planned_at < now;
+	*out = row;
+	return 0;
+}
+
+bool rows_in_team(void *ctx, uint64_t operator_id, uint64_t team_id)
+{
+	struct rows_team_ctx *c = ctx;
+	Clubcrm__Operator *op;
+	if (rows_operator(c->t, c->a, operator_id, &op))
+		return false;
+	for (size_t i = 0; i < op->n_team_ids; i++)
+		if (op->team_ids[i] == team_id)
+			return true;
+	return false;
+}

@@ -1,0 +1,400 @@
+#include "service.h"
+
+#include <string.h>
+
+#include "auth.h"
+#include "catalog.h"
+#include "frame.h"
+#include "history.h"
+#include "query.h"
+#include "req.h"
+#include "rows.h"
+#include "status.h"
+#include "taskops.h"
+#include "tasks.h"
+
+#define BODY(x) CLUBCRM__FRAME__BODY_##x
+
+enum service_kind service_kind_of(Clubcrm__Frame__BodyCase body)
+{
+	switch (body) {
+	case BODY(HELLO):
+	case BODY(LOGIN):
+	case BODY(LOGOUT):
+	case BODY(PING):
+	/* Live views belong to the network layer, which reads through
+	 * service_read's sibling functions and its own fan-out. */
+	case BODY(SUBSCRIBE):
+	case BODY(UNSUBSCRIBE):
+		return SERVICE_SESSION;
+	case BODY(GET_TASK):
+	case BODY(LIST_TASKS):
+	case BODY(LIST_CUSTOMERS):
+	case BODY(GET_CATALOG):
+	case BODY(GET_CUSTOMER):
+		return SERVICE_READ;
+	case BODY(CREATE_TASK):
+	case BODY(EDIT_TASK):
+	case BODY(COPY_TASK):
+	case BODY(FOLLOW_UP):
+	case BODY(CLOSE_TASK):
+	case BODY(CANCEL_TASK):
+	case BODY(TAKE_TASK):
+	case BODY(RELEASE_TASK):
+	case BODY(TAG_TASK):
+	case BODY(UNTAG_TASK):
+	case BODY(REASSIGN_TASKS):
+	case BODY(UPSERT_CUSTOMER):
+	case BODY(UPSERT_TASK_TYPE):
+	case BODY(UPSERT_RESULT):
+	case BODY(UPSERT_TAG):
+	case BODY(UPSERT_OPERATOR):
+	case BODY(UPSERT_TEAM):
+	case BODY(UPDATE_SETTINGS):
+		return SERVICE_WRITE;
+	default:
+		return SERVICE_UNKNOWN;
+	}
+}
+
+/* ------------------------------------------------------------ encoding */
+
+static int encode_error(struct buf *out, uint64_t request_id, unsigned code,
+			const char *message, Clubcrm__TaskRow *current)
+{
+	Clubcrm__Error err = CLUBCRM__ERROR__INIT;
+	err.has_code = 1;
+	err.code = code;
+	err.message = (char *)(message ? message : status_name(code));
+	err.current = current;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.has_request_id = request_id != 0;
+	f.request_id = request_id;
+	f.body_case = BODY(ERROR);
+	f.error = &err;
+	return frame_encode(&f, out);
+}
+
+int service_error(struct buf *out, uint64_t request_id, unsigned code,
+		  const char *message)
+{
+	return encode_error(out, request_id, code, message, NULL);
+}
+
+/* Internal failures are not the client's fault and their details are
+ * ours: a short, honest message. */
+static unsigned internal_code(int rc, const char **msg)
+{
+	switch (rc) {
+	case -ENOSPC:
+		*msg = "the club's storage is full; try again";
+		return STATUS_RESOURCE_EXHAUSTED;
+	case -ENOMEM:
+		*msg = "the server is out of memory";
+		return STATUS_RESOURCE_EXHAUSTED;
+	case -EAGAIN:
+		*msg = "the store is busy; try again";
+		return STATUS_UNAVAILABLE;
+	default:
+		*msg = "internal error in the store";
+		return STATUS_INTERNAL;
+	}
+}
+
+/* The reply for a served request: its frame, a refusal or a failure. */
+static int encode_outcome(struct req *r, int rc, Clubcrm__Frame *reply,
+			  struct buf *out)
+{
+	uint64_t id = reply->request_id;
+	if (rc == 0)
+		return frame_encode(reply, out);
+	if (rc == REQ_REFUSED)
+		return encode_error(out, id, r->code, r->msg, r->current);
+	const char *msg;
+	unsigned code = internal_code(rc, &msg);
+	return encode_error(out, id, code, msg, NULL);
+}
+
+/* ------------------------------------------------------------ login */
+
+static int find_login(struct txn *t, struct arena *a, const char *login,
+		      Clubcrm__Operator **op, char **hash)
+{
+	MDB_val v;
+	int rc = txn_get(t, DB_BY_LOGIN, login, strlen(login), &v);
+	if (rc)
+		return rc;
+	if (v.mv_size != 8)
+		return -EIO;
+	uint64_t id = key_get_u64(v.mv_data);
+	rc = rows_operator(t, a, id, op);
+	if (rc)
+		return rc;
+	uint8_t k[8];
+	key_u64(k, id);
+	rc = txn_get(t, DB_CREDENTIALS, k, sizeof(k), &v);
+	if (rc)
+		return rc;
+	const char *p = v.mv_data;
+	if (!v.mv_size || p[v.mv_size - 1] != '\0')
+		return -EIO;
+	*hash = arena_strdup(a, p);
+	return *hash ? 0 : -ENOMEM;
+}
+
+int service_login(struct store *st, const char *login, const char *password,
+		  struct arena *a, Clubcrm__Operator **out)
+{
+	if (!login || !password || strlen(login) > 64 || strlen(password) > 1024)
+		return STATUS_UNAUTHENTICATED;
+	char folded[65];
+	size_t n = strlen(login);
+	for (size_t i = 0; i <= n; i++)
+		folded[i] = (login[i] >= 'A' && login[i] <= 'Z')
+				    ? (char)(login[i] - 'A' + 'a') : login[i];
+	struct txn t;
+	txn_begin(&t, st, NULL, false);
+	Clubcrm__Operator *op = NULL;
+	char *hash = NULL;
+	int rc = find_login(&t, a, folded, &op, &hash);
+	txn_abort(&t);
+	if (rc == -ENOENT) {
+		auth_verify_dummy(password);
+		return STATUS_UNAUTHENTICATED;
+	}
+	if (rc)
+		return STATUS_INTERNAL;
+	/* Verify first, so an inactive operator costs the same time. */
+	if (!auth_verify(hash, password) || !op->active)
+		return STATUS_UNAUTHENTICATED;
+	*out = op;
+	return 0;
+}
+
+/* ------------------------------------------------------------ reads */
+
+static int get_task(struct req *r, const Clubcrm__GetTask *in,
+		    Clubcrm__TaskReply **out)
+{
+	Clubcrm__Task *task;
+	int rc = tasks_load(r, in->id, &task);
+	if (!rc)
+		rc = tasks_reply(r, task, txn_revision(r->t), out);
+	if (!rc && in->has_with_history && in->with_history)
+		rc = history_fill(r, task->id, *out);
+	return rc;
+}
+
+static int dispatch_read(struct req *r, const Clubcrm__Frame *req,
+			 Clubcrm__Frame *f)
+{
+	switch (req->body_case) {
+	case BODY(GET_TASK):
+		f->body_case = BODY(TASK_REPLY);
+		return get_task(r, req->get_task, &f->task_reply);
+	case BODY(LIST_TASKS):
+		f->body_case = BODY(TASK_PAGE);
+		return query_list_tasks(r, req->list_tasks, &f->task_page);
+	case BODY(LIST_CUSTOMERS):
+		f->body_case = BODY(CUSTOMER_PAGE);
+		return query_list_customers(r, req->list_customers,
+					    &f->customer_page);
+	case BODY(GET_CATALOG):
+		f->body_case = BODY(CATALOG);
+		return catalog_get(r, req->get_catalog, &f->catalog);
+	case BODY(GET_CUSTOMER):
+		f->body_case = BODY(CUSTOMER_REPLY);
+		return catalog_get_customer(r, req->get_customer,
+					    &f->customer_reply);
+	default:
+		return req_refuse(r, STATUS_UNIMPLEMENTED,
+				  "not a read request");
+	}
+}
+
+int service_read(struct store *st, const struct actor *who,
+		 const Clubcrm__Frame *req, struct buf *out)
+{
+	struct arena a;
+	struct txn t;
+	struct req r;
+	arena_init(&a);
+	txn_begin(&t, st, NULL, false);
+	req_init(&r, &t, &a, who);
+	Clubcrm__Frame reply = CLUBCRM__FRAME__INIT;
+	reply.has_request_id = 1;
+	reply.request_id = req->request_id;
+	int rc = t.ret ? t.ret : dispatch_read(&r, req, &reply);
+	rc = encode_outcome(&r, rc, &reply, out);
+	txn_abort(&t);
+	arena_free(&a);
+	return rc;
+}
+
+/* ------------------------------------------------------------ writes */
+
+static int dispatch_task_write(struct req *r, const Clubcrm__Frame *req,
+			       Clubcrm__Frame *f)
+{
+	f->body_case = BODY(TASK_REPLY);
+	Clubcrm__TaskReply **out = &f->task_reply;
+	switch (req->body_case) {
+	case BODY(CREATE_TASK):
+		return tasks_create_request(r, req->create_task, out);
+	case BODY(EDIT_TASK):
+		return taskops_edit(r, req->edit_task, out);
+	case BODY(COPY_TASK):
+		return taskops_copy(r, req->copy_task, out);
+	case BODY(FOLLOW_UP):
+		return taskops_follow_up(r, req->follow_up, out);
+	case BODY(CLOSE_TASK):
+		return taskops_close(r, req->close_task->id,
+				     req->close_task->result_id,
+				     req->close_task->note, false, out);
+	case BODY(CANCEL_TASK):
+		return taskops_close(r, req->cancel_task->id,
+				     req->cancel_task->result_id,
+				     req->cancel_task->note, true, out);
+	case BODY(TAKE_TASK):
+		return taskops_take(r, req->take_task->id, true, out);
+	case BODY(RELEASE_TASK):
+		return taskops_take(r, req->release_task->id, false, out);
+	case BODY(TAG_TASK):
+		return taskops_tag(r, req->tag_task->id, req->tag_task->tag_id,
+				   true, out);
+	case BODY(UNTAG_TASK):
+		return taskops_tag(r, req->untag_task->id,
+				   req->untag_task->tag_id, false, out);
+	default:
+		return req_refuse(r, STATUS_UNIMPLEMENTED,
+				  "not a write request");
+	}
+}
+
+static int dispatch_write(struct req *r, const Clubcrm__Frame *req,
+			  Clubcrm__Frame *f)
+{
+	switch (req->body_case) {
+	case BODY(REASSIGN_TASKS):
+		f->body_case = BODY(REASSIGN_REPLY);
+		return taskops_reassign(r, req->reassign_tasks,
+					&f->reassign_reply);
+	case BODY(UPSERT_CUSTOMER):
+		f->body_case = BODY(CUSTOMER_REPLY);
+		return catalog_upsert_customer(r, req->upsert_customer,
+					       &f->customer_reply);
+	case BODY(UPSERT_TASK_TYPE):
+		f->body_case = BODY(CATALOG);
+		return catalog_upsert_type(r, req->upsert_task_type,
+					   &f->catalog);
+	case BODY(UPSERT_RESULT):
+		f->body_case = BODY(CATALOG);
+		return catalog_upsert_result(r, req->upsert_result, &f->catalog);
+	case BODY(UPSERT_TAG):
+		f->body_case = BODY(CATALOG);
+		return catalog_upsert_tag(r, req->upsert_tag, &f->catalog);
+	case BODY(UPSERT_OPERATOR):
+		f->body_case = BODY(CATALOG);
+		return catalog_upsert_operator(r, req->upsert_operator,
+					       &f->catalog);
+	case BODY(UPSERT_TEAM):
+		f->body_case = BODY(CATALOG);
+		return catalog_upsert_team(r, req->upsert_team, &f->catalog);
+	case BODY(UPDATE_SETTINGS):
+		f->body_case = BODY(CATALOG);
+		return catalog_update_settings(r, req->update_settings,
+					       &f->catalog);
+	default:
+		return dispatch_task_write(r, req, f);
+	}
+}
+
+static int encode_changes(const Clubcrm__ChangeSet *cs, struct buf *out)
+{
+	size_t len = clubcrm__change_set__get_packed_size(cs);
+	int rc = buf_reserve(out, len);
+	if (rc)
+		return rc;
+	clubcrm__change_set__pack(cs, out->data + out->len);
+	out->len += len;
+	return 0;
+}
+
+/*
+ * One op in its own nested transaction: a refusal or failure aborts only it.
+ * Returns 0 (reply encoded, refused or not), or the error that fails the
+ * whole batch (-ENOSPC when the map is full, -ENOMEM when no reply fits).
+ */
+static int run_op(struct store *st, struct txn *batch,
+		  struct service_write_op *op)
+{
+	struct arena a;
+	struct txn t;
+	struct req r;
+	Clubcrm__ChangeSet *cs = NULL;
+	arena_init(&a);
+	txn_begin(&t, st, batch, true);
+	req_init(&r, &t, &a, &op->who);
+	Clubcrm__Frame reply = CLUBCRM__FRAME__INIT;
+	reply.has_request_id = 1;
+	reply.request_id = op->req->request_id;
+	int rc = t.ret ? t.ret : dispatch_write(&r, op->req, &reply);
+	if (!rc)
+		rc = req_finish(&r, &cs);
+	if (!rc)
+		rc = txn_commit(&t);  /* into the batch's transaction */
+	else
+		txn_abort(&t);
+	if (rc == -ENOSPC)
+		goto out;
+	if (!rc) {
+		op->revision = r.rev;
+		rc = cs ? encode_changes(cs, &op->changes) : 0;
+	}
+	rc = encode_outcome(&r, rc, &reply, &op->reply);
+out:
+	arena_free(&a);
+	return rc;
+}
+
+static void reset_op(struct service_write_op *op)
+{
+	op->reply.len = 0;
+	op->changes.len = 0;
+	op->revision = 0;
+}
+
+static void fail_batch(struct service_write_op *ops, size_t n, int rc)
+{
+	const char *msg;
+	unsigned code = internal_code(rc, &msg);
+	for (size_t i = 0; i < n; i++) {
+		reset_op(&ops[i]);
+		/* Out of memory here leaves the reply empty: the caller
+		 * then has nothing to send but knows the batch failed. */
+		(void)service_error(&ops[i].reply, ops[i].req->request_id,
+				    code, msg);
+	}
+}
+
+int service_write_batch(struct store *st, struct service_write_op *ops,
+			size_t n)
+{
+	struct txn t;
+	/* A retried batch (after store_grow) starts from clean replies. */
+	for (size_t i = 0; i < n; i++)
+		reset_op(&ops[i]);
+	txn_begin(&t, st, NULL, true);
+	int rc = t.ret;
+	for (size_t i = 0; !rc && i < n; i++)
+		rc = run_op(st, &t, &ops[i]);
+	if (rc) {
+		t.ret = t.ret ? t.ret : rc;
+		txn_abort(&t);
+	} else {
+		rc = txn_commit(&t);
+	}
+	if (rc)
+		fail_batch(ops, n, rc);
+	return rc;
+}

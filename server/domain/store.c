@@ -1,0 +1,177 @@
+#include "store.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "txn.h"
+
+/* Version of the record layout in this file's databases. Bump it with a
+ * migration step in store_migrate() when stored records change meaning. */
+#define STORE_SCHEMA_VERSION 1u
+#define STORE_MIN_MAP (1u << 20)
+
+struct store {
+	MDB_env *env;
+	MDB_dbi dbi[DB_COUNT];
+	size_t map_size;
+};
+
+static const char *const db_names[DB_COUNT] = {
+	[DB_META] = "meta",
+	[DB_TASKS] = "tasks",
+	[DB_CUSTOMERS] = "customers",
+	[DB_OPERATORS] = "operators",
+	[DB_CREDENTIALS] = "credentials",
+	[DB_TEAMS] = "teams",
+	[DB_TASK_TYPES] = "task_types",
+	[DB_RESULTS] = "results",
+	[DB_TAGS] = "tags",
+	[DB_SETTINGS] = "settings",
+	[DB_CHANGES] = "changes",
+	[DB_TASK_CHANGES] = "task_changes",
+	[DB_IDEMPOTENCY] = "idempotency",
+	[DB_BY_PLANNED] = "by_planned",
+	[DB_BY_CREATED] = "by_created",
+	[DB_BY_CUSTOMER] = "by_customer",
+	[DB_BY_OPERATOR_PLANNED] = "by_operator_planned",
+	[DB_BY_LOGIN] = "by_login",
+	[DB_BY_CUSTOMER_NAME] = "by_customer_name",
+};
+
+MDB_env *store_env(struct store *st)
+{
+	return st->env;
+}
+
+MDB_dbi store_dbi(struct store *st, enum store_db db)
+{
+	return st->dbi[db];
+}
+
+static int open_dbs(struct store *st)
+{
+	MDB_txn *txn;
+	int rc = mdb_txn_begin(st->env, NULL, 0, &txn);
+	if (rc)
+		return txn_lmdb_error(rc);
+	for (int i = 0; i < DB_COUNT; i++) {
+		rc = mdb_dbi_open(txn, db_names[i], MDB_CREATE, &st->dbi[i]);
+		if (rc) {
+			mdb_txn_abort(txn);
+			return txn_lmdb_error(rc);
+		}
+	}
+	return txn_lmdb_error(mdb_txn_commit(txn));
+}
+
+/*
+ * Checks the schema version: a new environment gets ours; an older one would
+ * be migrated here (none exists yet); a newer one was written by a newer
+ * clubcrm whose records we might misread, so it is refused.
+ */
+static int check_schema(struct store *st)
+{
+	struct txn t;
+	txn_begin(&t, st, NULL, true);
+	MDB_val v;
+	int rc = txn_get(&t, DB_META, "schema", 6, &v);
+	if (rc == -ENOENT) {
+		uint8_t b[4] = {0, 0, 0, STORE_SCHEMA_VERSION};
+		txn_put(&t, DB_META, "schema", 6, b, sizeof(b));
+		return txn_commit(&t);
+	}
+	if (rc || v.mv_size != 4) {
+		txn_abort(&t);
+		return rc ? rc : -EIO;
+	}
+	const uint8_t *p = v.mv_data;
+	uint32_t ver = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+		       (uint32_t)p[2] << 8 | p[3];
+	txn_abort(&t);
+	if (ver > STORE_SCHEMA_VERSION) {
+		fprintf(stderr,
+			"clubcrm: the data was written by a newer clubcrm "
+			"(schema %u, this build reads up to %u); refusing to "
+			"open it\n",
+			ver, STORE_SCHEMA_VERSION);
+		return -EPROTONOSUPPORT;
+	}
+	return 0;
+}
+
+static int env_open(struct store *st, const char *dir)
+{
+	int rc = mdb_env_create(&st->env);
+	if (rc)
+		return txn_lmdb_error(rc);
+	rc = mdb_env_set_maxdbs(st->env, DB_COUNT + 4);
+	if (!rc)
+		rc = mdb_env_set_mapsize(st->env, st->map_size);
+	/* NOTLS: logins read on libuv's thread pool, other reads on the loop
+	 * thread; read txns are not tied to threads. Default sync flags. */
+	if (!rc)
+		rc = mdb_env_open(st->env, dir, MDB_NOTLS, 0600);
+	if (rc)
+		return txn_lmdb_error(rc);
+	MDB_envinfo info;
+	if (mdb_env_info(st->env, &info) == 0 && info.me_mapsize > st->map_size)
+		st->map_size = info.me_mapsize;
+	return 0;
+}
+
+int store_open(const char *dir, size_t map_size, struct store **out)
+{
+	if (!dir || !*dir || !out)
+		return -EINVAL;
+	if (mkdir(dir, 0700) && errno != EEXIST)
+		return -errno;
+	struct store *st = calloc(1, sizeof(*st));
+	if (!st)
+		return -ENOMEM;
+	st->map_size = map_size < STORE_MIN_MAP ? STORE_MIN_MAP : map_size;
+	int rc = env_open(st, dir);
+	if (!rc)
+		rc = open_dbs(st);
+	if (!rc)
+		rc = check_schema(st);
+	if (rc)
+		goto fail;
+	*out = st;
+	return 0;
+fail:
+	store_close(st);
+	return rc;
+}
+
+void store_close(struct store *st)
+{
+	if (!st)
+		return;
+	if (st->env)
+		mdb_env_close(st->env);
+	free(st);
+}
+
+uint64_t store_revision(struct store *st)
+{
+	struct txn t;
+	txn_begin(&t, st, NULL, false);
+	uint64_t rev = txn_revision(&t);
+	txn_abort(&t);
+	return rev;
+}
+
+int store_grow(struct store *st)
+{
+	if (st->map_size > SIZE_MAX / 2)
+		return -ENOSPC;
+	size_t size = st->map_size * 2;
+	int rc = mdb_env_set_mapsize(st->env, size);
+	if (rc)
+		return txn_lmdb_error(rc);
+	st->map_size = size;
+	return 0;
+}

@@ -1,0 +1,705 @@
+#include "taskops.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "rows.h"
+#include "status.h"
+#include "tasks.h"
+
+#define PLANNED CLUBCRM__TASK_STATUS__TASK_STATUS_PLANNED
+#define DONE CLUBCRM__TASK_STATUS__TASK_STATUS_DONE
+#define CANCELLED CLUBCRM__TASK_STATUS__TASK_STATUS_CANCELLED
+#define UNSPEC CLUBCRM__TASK_STATUS__TASK_STATUS_UNSPECIFIED
+#define KIND_TASK CLUBCRM__TASK_KIND__TASK_KIND_TASK
+#define KIND_NOTE CLUBCRM__TASK_KIND__TASK_KIND_NOTE
+
+static const char *status_word(Clubcrm__TaskStatus s)
+{
+	switch (s) {
+	case PLANNED:
+		return "Planned";
+	case DONE:
+		return "Done";
+	case CANCELLED:
+		return "Cancelled";
+	default:
+		return "in an unknown state";
+	}
+}
+
+/* A shallow copy to modify; `old` keeps the previous image for indexes. */
+static Clubcrm__Task *dup_task(struct req *r, const Clubcrm__Task *t)
+{
+	Clubcrm__Task *n = arena_alloc(r->a, sizeof(*n));
+	if (n)
+		*n = *t;
+	return n;
+}
+
+static uint64_t reply_rev(struct req *r)
+{
+	return r->rev ? r->rev : txn_revision(r->t);
+}
+
+/* A planned task, not a note: what follow-up, close and take act on. */
+static int load_open(struct req *r, uint64_t id, const char *verb,
+		     Clubcrm__Task **out)
+{
+	int rc = tasks_load(r, id, out);
+	if (rc)
+		return rc;
+	if ((*out)->kind != KIND_TASK)
+		return req_refuse(r, STATUS_FAILED_PRECONDITION,
+				  "%llu is a note; a note cannot be %s",
+				  (unsigned long long)id, verb);
+	if ((*out)->status != PLANNED)
+		return req_refuse(r, STATUS_FAILED_PRECONDITION,
+				  "task %llu is already %s; it cannot be %s",
+				  (unsigned long long)id,
+				  status_word((*out)->status), verb);
+	return 0;
+}
+
+static int stale(struct req *r, Clubcrm__Task *task, uint64_t base)
+{
+	if (base == task->mod_rev)
+		return 0;
+	int rc = rows_build(r->t, r->a, r->who->now, task, &r->current);
+	if (rc)
+		return rc;
+	return req_refuse(r, STATUS_FAILED_PRECONDITION,
+			  "task %llu was changed by someone else (revision "
+			  "%llu, not %llu); reload it and try again",
+			  (unsigned long long)task->id,
+			  (unsigned long long)task->mod_rev,
+			  (unsigned long long)base);
+}
+
+/* ------------------------------------------------------------ edit */
+
+static int edit_refs(struct req *r, const Clubcrm__EditTask *in,
+		     Clubcrm__Task *t)
+{
+	int rc = 0;
+	if (in->has_type_id && in->type_id != t->type_id &&
+	    !(rc = tasks_check_type(r, in->type_id, NULL)))
+		t->type_id = in->type_id;
+	if (!rc && in->has_operator_id && in->operator_id != t->operator_id &&
+	    !(rc = tasks_check_operator(r, in->operator_id, "operator", NULL)))
+		t->operator_id = in->operator_id;
+	if (!rc && in->has_customer_id && in->customer_id != t->customer_id &&
+	    !(rc = tasks_check_customer(r, in->customer_id, NULL)))
+		t->customer_id = in->customer_id;
+	if (!rc && in->set_tags &&
+	    !(rc = tasks_check_tags(r, in->tag_ids, in->n_tag_ids))) {
+		t->tag_ids = in->tag_ids;
+		t->n_tag_ids = in->n_tag_ids;
+	}
+	if (rc || !in->has_follows_id || in->follows_id == t->follows_id)
+		return rc;
+	Clubcrm__Task *prev;
+	if (in->follows_id == t->id)
+		return req_refuse(r, STATUS_INVALID_ARGUMENT,
+				  "a task cannot follow itself");
+	if (in->follows_id && (rc = tasks_load(r, in->follows_id, &prev)))
+		return rc;
+	t->follows_id = in->follows_id;
+	return 0;
+}
+
+static int edit_result(struct req *r, uint64_t id, Clubcrm__Task *t)
+{
+	if (id == t->result_id)
+		return 0;
+	Clubcrm__Result *res;
+	int rc = id ? tasks_check_result(r, id, &res) : 0;
+	if (rc)
+		return rc;
+	if (id && t->kind == KIND_NOTE && res->leads_to != UNSPEC &&
+	    res->leads_to != DONE)
+		return req_refuse(r, STATUS_INVALID_ARGUMENT,
+				  "result %s cannot be given to a note",
+				  res->name);
+	t->result_id = id;
+	return 0;
+}
+
+static int edit_status(struct req *r, Clubcrm__TaskStatus s, Clubcrm__Task *t)
+{
+	if (s != PLANNED && s != DONE && s != CANCELLED)
+		return req_refuse(r, STATUS_INVALID_ARGUMENT,
+				  "status must be PLANNED, DONE or CANCELLED");
+	if (t->kind == KIND_NOTE && s != DONE)
+		return req_refuse(r, STATUS_INVALID_ARGUMENT,
+				  "a note is always Done");
+	t->status = s;
+	return 0;
+}
+
+static int edit_text(struct req *r, const Clubcrm__EditTask *in,
+		     Clubcrm__Task *t)
+{
+	int rc = 0;
+	if (in->description)
+		rc = tasks_check_description(r, in->description, "description",
+					     &t->description);
+	if (!rc && in->closing_note) {
+		if (!text_is_valid(in->closing_note) ||
+		    strlen(in->closing_note) > TASKS_DESC_MAX)
+			return req_refuse(r, STATUS_INVALID_ARGUMENT,
+					  "closing_note must be valid text of "
+					  "at most %u bytes", TASKS_DESC_MAX);
+		t->closing_note = text_trim(r->a, in->closing_note);
+		if (!t->closing_note)
+			return -ENOMEM;
+		if (!*t->closing_note)
+			t->closing_note = NULL;
+	}
+	if (!rc && in->has_planned_at &&
+	    !(rc = tasks_check_time(r, in->planned_at, "planned_at")))
+		t->planned_at = in->planned_at;
+	return rc;
+}
+
+static bool task_equal(const Clubcrm__Task *a, const Clubcrm__Task *b)
+{
+	size_t la = clubcrm__task__get_packed_size(a);
+	size_t lb = clubcrm__task__get_packed_size(b);
+	if (la != lb)
+		return false;
+	uint8_t *pa = malloc(la + lb + 1);
+	if (!pa)
+		return false;
+	clubcrm__task__pack(a, pa);
+	clubcrm__task__pack(b, pa + la);
+	bool same = memcmp(pa, pa + la, la) == 0;
+	free(pa);
+	return same;
+}
+
+int taskops_edit(struct req *r, const Clubcrm__EditTask *in,
+		 Clubcrm__TaskReply **out)
+{
+	if (in->has_creator_id)
+		return req_refuse(r, STATUS_INVALID_ARGUMENT,
+				  "the creator of a task is never editable");
+	if (in->has_created_at)
+		return req_refuse(r, STATUS_INVALID_ARGUMENT,
+				  "the creation time of a task is never "
+				  "editable");
+	if (!in->has_base_mod_rev)
+		return req_refuse(r, STATUS_INVALID_ARGUMENT,
+				  "base_mod_rev is required");
+	Clubcrm__Task *old, *t;
+	int rc = tasks_load(r, in->id, &old);
+	if (!rc)
+		rc = stale(r, old, in->base_mod_rev);
+	if (rc)
+		return rc;
+	if (!(t = dup_task(r, old)))
+		return -ENOMEM;
+	rc = edit_text(r, in, t);
+	if (!rc)
+		rc = edit_refs(r, in, t);
+	if (!rc && in->has_result_id)
+		rc = edit_result(r, in->result_id, t);
+	if (!rc && in->has_status)
+		rc = edit_status(r, in->status, t);
+	if (rc)
+		return rc;
+	if (task_equal(old, t))
+		return tasks_reply(r, old, reply_rev(r), out);
+	r->action = "edit";
+	rc = tasks_save(r, old, t);
+	return rc ? rc : tasks_reply(r, t, r->rev, out);
+}
+
+/* ------------------------------------------------------------ copy */
+
+static void copy_fields(const Clubcrm__Task *src, Clubcrm__CreateTask *c)
+{
+	c->has_kind = c->has_type_id = c->has_planned_at = 1;
+	c->has_operator_id = c->has_customer_id = 1;
+	c->kind = src->kind;
+	c->description = src->description;
+	c->type_id = src->type_id;
+	c->tag_ids = src->tag_ids;
+	c->n_tag_ids = src->n_tag_ids;
+	c->planned_at = src->planned_at;
+	c->operator_id = src->operator_id;
+	c->customer_id = src->customer_id;
+}
+
+static void overlay(const Clubcrm__CreateTask *o, Clubcrm__CreateTask *c)
+{
+	if (o->description)
+		c->description = o->description;
+	if (o->has_type_id)
+		c->type_id = o->type_id;
+	if (o->n_tag_ids) {
+		c->tag_ids = o->tag_ids;
+		c->n_tag_ids = o->n_tag_ids;
+	}
+#define OVER(f) \
+	do { \
+		if (o->has_##f) { \
+			c->has_##f = 1; \
+			c->f = o->f; \
+		} \
+	} while (0)
+	OVER(planned_at);
+	OVER(operator_id);
+	OVER(customer_id);
+	OVER(status);
+	OVER(result_id);
+	OVER(follows_id);
+	OVER(idempotency_key);
+#undef OVER
+}
+
+int taskops_copy(struct req *r, const Clubcrm__CopyTask *in,
+		 Clubcrm__TaskReply **out)
+{
+	Clubcrm__Task *src;
+	int rc = tasks_load(r, in->id, &src);
+	if (rc)
+		return rc;
+	const Clubcrm__CreateTask *o = in->overrides;
+	if (o && o->has_kind && o->kind != src->kind)
+		return req_refuse(r, STATUS_INVALID_ARGUMENT,
+				  "a copy has the kind of its source");
+	Clubcrm__CreateTask c = CLUBCRM__CREATE_TASK__INIT;
+	copy_fields(src, &c);
+	if (o)
+		overlay(o, &c);
+	/* A copy of a note is a note of now unless told otherwise. */
+	if (src->kind == KIND_NOTE && !(o && o->has_planned_at))
+		c.has_planned_at = 0;
+	rc = tasks_create_request(r, &c, out);
+	r->action = "copy";
+	return rc;
+}
+
+/* ------------------------------------------------------------ conclude */
+
+/* A closing note is also its own NOTE entry in the customer's profile. */
+static int add_note(struct req *r, const Clubcrm__Task *task, const char *text,
+		    Clubcrm__Task **out)
+{
+	Clubcrm__CreateTask c = CLUBCRM__CREATE_TASK__INIT;
+	c.has_kind = c.has_type_id = c.has_customer_id = 1;
+	c.has_follows_id = c.has_operator_id = 1;
+	c.kind = KIND_NOTE;
+	c.description = (char *)text;
+	c.type_id = task->type_id;
+	c.customer_id = task->customer_id;
+	c.follows_id = task->id;
+	c.operator_id = r->who->operator_id;
+	return tasks_create(r, &c, out);
+}
+
+static int follow_on(struct req *r, const Clubcrm__Task *task,
+		     const Clubcrm__FollowOn *fo, Clubcrm__Task **out)
+{
+	Clubcrm__CreateTask c = CLUBCRM__CREATE_TASK__INIT;
+	c.has_kind = c.has_type_id = c.has_customer_id = 1;
+	c.has_follows_id = c.has_planned_at = c.has_operator_id = 1;
+	c.kind = KIND_TASK;
+	c.type_id = fo->type_id;
+	c.customer_id = task->customer_id;
+	c.follows_id = task->id;
+	c.operator_id = task->operator_id;
+	c.planned_at = r->who->now + (int64_t)fo->delay_minutes * 60;
+	c.description = fo->description && *fo->description
+				? fo->description
+				: task->description;
+	return tasks_create(r, &c, out);
+}
+
+/* The automatic follow-ons of the task's type for this result's outcome. */
+static int follow_ons(struct req *r, const Clubcrm__Task *task,
+		      const Clubcrm__Result *res, Clubcrm__TaskReply *rep)
+{
+	Clubcrm__TaskType *ty;
+	int rc = rows_type(r->t, r->a, task->type_id, &ty);
+	if (rc)
+		return rc == -ENOENT ? 0 : rc;
+	for (size_t i = 0; i < ty->n_follow_ons; i++) {
+		const Clubcrm__FollowOn *fo = ty->follow_ons[i];
+		if (fo->on_outcome != CLUBCRM__OUTCOME__OUTCOME_UNSPECIFIED &&
+		    fo->on_outcome != res->outcome)
+			continue;
+		Clubcrm__Task *n;
+		rc = follow_on(r, task, fo, &n);
+		if (!rc)
+			rc = tasks_reply_add_created(r, rep, n);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+struct conclusion {
+	Clubcrm__Result *res;       /* NULL: no result given */
+	Clubcrm__TaskStatus status; /* PLANNED: stays open */
+	const char *note;           /* NULL: none */
+};
+
+/* Saves the task, then the note, the follow-ons, and builds the reply. */
+static int conclude(struct req *r, Clubcrm__Task *old,
+		    const struct conclusion *c, Clubcrm__TaskReply **out,
+		    Clubcrm__Task **saved)
+{
+	Clubcrm__Task *t = dup_task(r, old);
+	if (!t)
+		return -ENOMEM;
+	if (c->res)
+		t->result_id = c->res->id;
+	t->status = c->status;
+	if (c->note && c->status != PLANNED)
+		t->closing_note = (char *)c->note;
+	int rc = tasks_save(r, old, t);
+	if (!rc)
+		rc = tasks_reply(r, t, r->rev, out);
+	Clubcrm__Task *n;
+	if (!rc && c->note && !(rc = add_note(r, t, c->note, &n)))
+		rc = tasks_reply_add_created(r, *out, n);
+	if (!rc && c->res)
+		rc = follow_ons(r, t, c->res, *out);
+	if (!rc && saved)
+		*saved = t;
+	return rc;
+}
+
+static int check_note(struct req *r, const char *in, const char **out)
+{
+	*out = NULL;
+	if (!in)
+		return 0;
+	char *n;
+	int rc = tasks_check_description(r, in, "note", &n);
+	if (!rc)
+		*out = n;
+	return rc;
+}
+
+int taskops_close(struct req *r, uint64_t id, uint64_t result_id,
+		  const char *note, bool cancel, Clubcrm__TaskReply **out)
+{
+	Clubcrm__Task *task;
+	struct conclusion c = {0};
+	int rc = load_open(r, id, cancel ? "cancelled" : "closed", &task);
+	if (!rc && result_id)
+		rc = tasks_check_result(r, result_id, &c.res);
+	if (!rc)
+		rc = check_note(r, note, &c.note);
+	if (rc)
+		return rc;
+	c.status = cancel ? CANCELLED
+			  : (c.res && c.res->leads_to ? c.res->leads_to : DONE);
+	r->action = cancel ? "cancel" : "close";
+	return conclude(r, task, &c, out, NULL);
+}
+
+static int follow_status(struct req *r, const Clubcrm__FollowUp *in,
+			 struct conclusion *c)
+{
+	Clubcrm__TaskStatus leads = c->res->leads_to;
+	switch (in->has_action ? in->action
+			       : CLUBCRM__FOLLOW_UP_ACTION__FOLLOW_UP_ACTION_UNSPECIFIED) {
+	case CLUBCRM__FOLLOW_UP_ACTION__FOLLOW_UP_ACTION_UNSPECIFIED:
+		c->status = leads ? leads : PLANNED;
+		return 0;
+	case CLUBCRM__FOLLOW_UP_ACTION__FOLLOW_UP_ACTION_CLOSE_WITH_NOTE:
+		if (!c->note)
+			return req_refuse(r, STATUS_INVALID_ARGUMENT,
+					  "closing with a note needs the note");
+		/* fall through */
+	case CLUBCRM__FOLLOW_UP_ACTION__FOLLOW_UP_ACTION_CLOSE:
+		c->status = leads ? leads : DONE;
+		return 0;
+	case CLUBCRM__FOLLOW_UP_ACTION__FOLLOW_UP_ACTION_KEEP_OPEN:
+		if (leads)
+			return req_refuse(r, STATUS_FAILED_PRECONDITION,
+					  "result %s concludes the task; it "
+					  "cannot be kept open", c->res->name);
+		c->status = PLANNED;
+		return 0;
+	default:
+		return req_refuse(r, STATUS_INVALID_ARGUMENT,
+				  "unknown follow-up action %d",
+				  (int)in->action);
+	}
+}
+
+/* The next task of a follow-up: this task's customer and type by default,
+ * linked to it. */
+static int follow_next(struct req *r, const Clubcrm__Task *task,
+		       const Clubcrm__CreateTask *in, Clubcrm__TaskReply *rep)
+{
+	Clubcrm__CreateTask c = *in;
+	if (c.has_kind && c.kind != KIND_TASK)
+		return req_refuse(r, STATUS_INVALID_ARGUMENT,
+				  "the next task of a follow-up is a task");
+	c.has_kind = 1;
+	c.kind = KIND_TASK;
+	c.has_follows_id = 1;
+	c.follows_id = task->id;
+	c.has_idempotency_key = 0;
+	if (!c.has_customer_id || !c.customer_id) {
+		c.has_customer_id = 1;
+		c.customer_id = task->customer_id;
+	}
+	if (!c.has_type_id || !c.type_id) {
+		c.has_type_id = 1;
+		c.type_id = task->type_id;
+	}
+	Clubcrm__Task *n;
+	int rc = tasks_create(r, &c, &n);
+	return rc ? rc : tasks_reply_add_created(r, rep, n);
+}
+
+int taskops_follow_up(struct req *r, const Clubcrm__FollowUp *in,
+		      Clubcrm__TaskReply **out)
+{
+	Clubcrm__Task *task, *saved;
+	struct conclusion c = {0};
+	int rc = load_open(r, in->id, "followed up", &task);
+	if (!rc && in->has_base_mod_rev)
+		rc = stale(r, task, in->base_mod_rev);
+	if (!rc && !(in->has_result_id && in->result_id))
+		rc = req_refuse(r, STATUS_INVALID_ARGUMENT,
+				"result is required to follow up");
+	if (!rc)
+		rc = tasks_check_result(r, in->result_id, &c.res);
+	if (!rc)
+		rc = check_note(r, in->note, &c.note);
+	if (!rc)
+		rc = follow_status(r, in, &c);
+	if (rc)
+		return rc;
+	r->action = "follow up";
+	rc = conclude(r, task, &c, out, &saved);
+	if (!rc && in->next)
+		rc = follow_next(r, saved, in->next, *out);
+	return rc;
+}
+
+/* ------------------------------------------------------------ take */
+
+static int taker_name(struct req *r, uint64_t id, const char **out)
+{
+	Clubcrm__Operator *op;
+	int rc = rows_operator(r->t, r->a, id, &op);
+	if (rc == -ENOENT) {
+		*out = "another operator";
+		return 0;
+	}
+	if (!rc)
+		*out = arena_printf(r->a, "%s (%s)", op->name, op->login);
+	return rc ? rc : (*out ? 0 : -ENOMEM);
+}
+
+static int release_check(struct req *r, const Clubcrm__Task *task)
+{
+	const char *who;
+	if (!task->taken_by)
+		return req_refuse(r, STATUS_FAILED_PRECONDITION,
+				  "task %llu is not taken",
+				  (unsigned long long)task->id);
+	if (task->taken_by == r->who->operator_id ||
+	    r->who->role == CLUBCRM__ROLE__ROLE_ADMIN)
+		return 0;
+	int rc = taker_name(r, task->taken_by, &who);
+	return rc ? rc
+		  : req_refuse(r, STATUS_FAILED_PRECONDITION,
+			       "task %llu is taken by %s; only they or an "
+			       "admin can release it",
+			       (unsigned long long)task->id, who);
+}
+
+int taskops_take(struct req *r, uint64_t id, bool take,
+		 Clubcrm__TaskReply **out)
+{
+	Clubcrm__Task *task, *t;
+	const char *who;
+	int rc = load_open(r, id, take ? "taken" : "released", &task);
+	if (rc)
+		return rc;
+	uint64_t me = r->who->operator_id;
+	if (take && task->taken_by == me)
+		return tasks_reply(r, task, reply_rev(r), out);
+	if (take && task->taken_by) {
+		/* Compare-and-swap on the taker: the first one keeps it. */
+		rc = taker_name(r, task->taken_by, &who);
+		return rc ? rc
+			  : req_refuse(r, STATUS_FAILED_PRECONDITION,
+				       "task %llu is already taken by %s",
+				       (unsigned long long)id, who);
+	}
+	if (!take && (rc = release_check(r, task)))
+		return rc;
+	if (!(t = dup_task(r, task)))
+		return -ENOMEM;
+	t->taken_by = take ? me : 0;
+	t->taken_at = take ? r->who->now : 0;
+	r->action = take ? "take" : "release";
+	rc = tasks_save(r, task, t);
+	return rc ? rc : tasks_reply(r, t, r->rev, out);
+}
+
+/* ------------------------------------------------------------ tags */
+
+static bool has_tag(const Clubcrm__Task *t, uint64_t tag)
+{
+	for (size_t i = 0; i < t->n_tag_ids; i++)
+		if (t->tag_ids[i] == tag)
+			return true;
+	return false;
+}
+
+static int retag(struct req *r, Clubcrm__Task *t, uint64_t tag, bool add)
+{
+	uint64_t *ids = arena_calloc(r->a, t->n_tag_ids + 1, 8);
+	if (!ids)
+		return -ENOMEM;
+	size_t n = 0;
+	for (size_t i = 0; i < t->n_tag_ids; i++)
+		if (t->tag_ids[i] != tag)
+			ids[n++] = t->tag_ids[i];
+	if (add)
+		ids[n++] = tag;
+	t->tag_ids = ids;
+	t->n_tag_ids = n;
+	return 0;
+}
+
+int taskops_tag(struct req *r, uint64_t id, uint64_t tag_id, bool add,
+		Clubcrm__TaskReply **out)
+{
+	Clubcrm__Task *task, *t;
+	Clubcrm__Tag *tag;
+	int rc = tasks_load(r, id, &task);
+	if (rc)
+		return rc;
+	if (add)
+		rc = tasks_check_tag(r, tag_id, &tag);
+	else if ((rc = rows_tag(r->t, r->a, tag_id, &tag)) == -ENOENT)
+		rc = req_refuse(r, STATUS_NOT_FOUND, "unknown tag %llu",
+				(unsigned long long)tag_id);
+	if (rc)
+		return rc;
+	if (has_tag(task, tag_id) == add)
+		return tasks_reply(r, task, reply_rev(r), out);
+	if (add && task->n_tag_ids >= TASKS_MAX_TAGS)
+		return req_refuse(r, STATUS_INVALID_ARGUMENT,
+				  "at most %u tags per task", TASKS_MAX_TAGS);
+	if (!(t = dup_task(r, task)))
+		return -ENOMEM;
+	rc = retag(r, t, tag_id, add);
+	r->action = add ? "tag" : "untag";
+	if (!rc)
+		rc = tasks_save(r, task, t);
+	return rc ? rc : tasks_reply(r, t, r->rev, out);
+}
+
+/* ------------------------------------------------------------ reassign */
+
+/* The ids first: saving moves entries of the index being walked. */
+static int open_task_ids(struct req *r, const Clubcrm__ReassignTasks *in,
+			 uint64_t **ids, size_t *n)
+{
+	MDB_cursor *c;
+	int rc = mdb_cursor_open(r->t->txn,
+				 txn_dbi(r->t, DB_BY_OPERATOR_PLANNED), &c);
+	if (rc)
+		return txn_lmdb_error(rc);
+	uint8_t lo[24], hi[24];
+	key_u64(lo, in->from_operator_id);
+	memcpy(hi, lo, 8);
+	key_time(lo + 8, in->has_planned_from ? in->planned_from : INT64_MIN);
+	memset(lo + 16, 0, 8);
+	key_time(hi + 8, in->has_planned_to ? in->planned_to : INT64_MAX);
+	memset(hi + 16, in->has_planned_to ? 0 : 0xff, 8);
+	size_t cap = 64;
+	*n = 0;
+	*ids = arena_calloc(r->a, cap, 8);
+	MDB_val k = {.mv_size = 24, .mv_data = lo}, v;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0 && *ids;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if (k.mv_size != 24 || memcmp(k.mv_data, hi, 24) >= 0)
+			break;
+		if (*n == cap) {
+			uint64_t *more = arena_calloc(r->a, cap * 2, 8);
+			if (more)
+				memcpy(more, *ids, cap * 8);
+			*ids = more;
+			cap *= 2;
+			if (!more)
+				break;
+		}
+		(*ids)[(*n)++] = key_get_u64((const uint8_t *)k.mv_data + 16);
+	}
+	mdb_cursor_close(c);
+	if (!*ids)
+		return -ENOMEM;
+	return rc == 0 || rc == MDB_NOTFOUND ? 0 : txn_lmdb_error(rc);
+}
+
+static int reassign_checks(struct req *r, const Clubcrm__ReassignTasks *in)
+{
+	Clubcrm__Operator *from;
+	if (!in->from_operator_id || !in->to_operator_id)
+		return req_refuse(r, STATUS_INVALID_ARGUMENT,
+				  "both operators are required");
+	if (in->from_operator_id == in->to_operator_id)
+		return req_refuse(r, STATUS_INVALID_ARGUMENT,
+				  "the two operators are the same");
+	if (in->has_planned_from && in->has_planned_to &&
+	    in->planned_to <= in->planned_from)
+		return req_refuse(r, STATUS_INVALID_ARGUMENT,
+				  "the date range is empty");
+	int rc = rows_operator(r->t, r->a, in->from_operator_id, &from);
+	if (rc == -ENOENT)
+		return req_refuse(r, STATUS_NOT_FOUND, "unknown operator %llu",
+				  (unsigned long long)in->from_operator_id);
+	return rc ? rc
+		  : tasks_check_operator(r, in->to_operator_id, "operator",
+					 NULL);
+}
+
+int taskops_reassign(struct req *r, const Clubcrm__ReassignTasks *in,
+		     Clubcrm__ReassignReply **out)
+{
+	uint64_t *ids;
+	size_t n;
+	int rc = reassign_checks(r, in);
+	if (!rc)
+		rc = open_task_ids(r, in, &ids, &n);
+	if (rc)
+		return rc;
+	Clubcrm__ReassignReply *rep = arena_alloc(r->a, sizeof(*rep));
+	if (!rep)
+		return -ENOMEM;
+	clubcrm__reassign_reply__init(rep);
+	rep->task_ids = ids;
+	r->action = "reassign";
+	for (size_t i = 0; i < n; i++) {
+		Clubcrm__Task *old, *t;
+		if ((rc = tasks_load(r, ids[i], &old)))
+			return rc;
+		if (old->kind != KIND_TASK || old->status != PLANNED)
+			continue;
+		if (!(t = dup_task(r, old)))
+			return -ENOMEM;
+		t->operator_id = in->to_operator_id;
+		if ((rc = tasks_save(r, old, t)))
+			return rc;
+		rep->task_ids[rep->n_task_ids++] = t->id;
+	}
+	rep->has_revision = 1;
+	rep->revision = reply_rev(r);
+	*out = rep;
+	return 0;
+}

@@ -1,0 +1,33 @@
+/*
+ * What operators do to existing tasks: edit (with the mod_rev the edit was
+ * based on), copy, follow up, close or cancel, take charge and release, tag
+ * and untag, and the bulk reassign. Each runs inside one write op; all the
+ * records it touches share one revision and one change set.
+ */
+#ifndef CLUBCRM_TASKOPS_H
+#define CLUBCRM_TASKOPS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "clubcrm.pb-c.h"
+#include "req.h"
+
+int taskops_edit(struct req *r, const Clubcrm__EditTask *in,
+		 Clubcrm__TaskReply **out);
+int taskops_copy(struct req *r, const Clubcrm__CopyTask *in,
+		 Clubcrm__TaskReply **out);
+int taskops_follow_up(struct req *r, const Clubcrm__FollowUp *in,
+		      Clubcrm__TaskReply **out);
+/* CloseTask (cancel false) and CancelTask (cancel true). */
+int taskops_close(struct req *r, uint64_t id, uint64_t result_id,
+		  const char *note, bool cancel, Clubcrm__TaskReply **out);
+/* TakeTask (take true) and ReleaseTask. */
+int taskops_take(struct req *r, uint64_t id, bool take,
+		 Clubcrm__TaskReply **out);
+int taskops_tag(struct req *r, uint64_t id, uint64_t tag_id, bool add,
+		Clubcrm__TaskReply **out);
+int taskops_reassign(struct req *r, const Clubcrm__ReassignTasks *in,
+		     Clubcrm__ReassignReply **out);
+
+#endif

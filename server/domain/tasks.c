@@ -1,0 +1,479 @@
+#include "tasks.h"
+
+#include <string.h>
+
+#include "pbutil.h"
+#include "rows.h"
+#include "status.h"
+
+#define PLANNED CLUBCRM__TASK_STATUS__TASK_STATUS_PLANNED
+#define DONE CLUBCRM__TASK_STATUS__TASK_STATUS_DONE
+#define CANCELLED CLUBCRM__TASK_STATUS__TASK_STATUS_CANCELLED
+#define KIND_TASK CLUBCRM__TASK_KIND__TASK_KIND_TASK
+#define KIND_NOTE CLUBCRM__TASK_KIND__TASK_KIND_NOTE
+
+/* A missing record is the client's mistake; anything else is ours. */
+static int missing(struct req *r, int rc, const char *what, uint64_t id)
+{
+	if (rc == -ENOENT)
+		return req_refuse(r, STATUS_NOT_FOUND, "unknown %s %llu", what,
+				  (unsigned long long)id);
+	return rc;
+}
+
+static int inactive(struct req *r, const char *what, const char *name)
+{
+	return req_refuse(r, STATUS_FAILED_PRECONDITION, "%s %s is inactive",
+			  what, name ? name : "?");
+}
+
+int tasks_check_type(struct req *r, uint64_t id, Clubcrm__TaskType **out)
+{
+	Clubcrm__TaskType *ty;
+	if (!id)
+		return req_refuse(r, STATUS_INVALID_ARGUMENT, "type is required");
+	int rc = rows_type(r->t, r->a, id, &ty);
+	if (rc)
+		return missing(r, rc, "task type", id);
+	if (!ty->active)
+		return inactive(r, "task type", ty->name);
+	if (out)
+		*out = ty;
+	return 0;
+}
+
+int tasks_check_customer(struct req *r, uint64_t id, Clubcrm__Customer **out)
+{
+	Clubcrm__Customer *c;
+	if (!id)
+		return req_refuse(r, STATUS_INVALID_ARGUMENT,
+				  "customer is required");
+	int rc = rows_customer(r->t, r->a, id, &c);
+	if (rc)
+		return missing(r, rc, "customer", id);
+	if (!c->active)
+		return inactive(r, "customer", c->name);
+	if (out)
+		*out = c;
+	return 0;
+}
+
+int tasks_check_operator(struct req *r, uint64_t id, const char *field,
+			 Clubcrm__Operator **out)
+{
+	Clubcrm__Operator *op;
+	if (!id)
+		return req_refuse(r, STATUS_INVALID_ARGUMENT, "%s is required",
+				  field);
+	int rc = rows_operator(r->t, r->a, id, &op);
+	if (rc)
+		return missing(r, rc, field, id);
+	if (!op->active)
+		return inactive(r, field, op->login);
+	if (out)
+		*out = op;
+	return 0;
+}
+
+int tasks_check_result(struct req *r, uint64_t id, Clubcrm__Result **out)
+{
+	Clubcrm__Result *res;
+	int rc = rows_result(r->t, r->a, id, &res);
+	if (rc)
+		return missing(r, rc, "result", id);
+	if (!res->active)
+		return inactive(r, "result", res->name);
+	if (out)
+		*out = res;
+	return 0;
+}
+
+int tasks_check_tag(struct req *r, uint64_t id, Clubcrm__Tag **out)
+{
+	Clubcrm__Tag *tag;
+	int rc = rows_tag(r->t, r->a, id, &tag);
+	if (rc)
+		return missing(r, rc, "tag", id);
+	if (!tag->active)
+		return inactive(r, "tag", tag->name);
+	if (out)
+		*out = tag;
+	return 0;
+}
+
+int tasks_check_tags(struct req *r, const uint64_t *ids, size_t n)
+{
+	if (n > TASKS_MAX_TAGS)
+		return req_refuse(r, STATUS_INVALID_ARGUMENT,
+				  "at most %u tags per task", TASKS_MAX_TAGS);
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = 0; j < i; j++)
+			if (ids[j] == ids[i])
+				return req_refuse(r, STATUS_INVALID_ARGUMENT,
+						  "tag %llu is given twice",
+						  (unsigned long long)ids[i]);
+		int rc = tasks_check_tag(r, ids[i], NULL);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int tasks_check_description(struct req *r, const char *in, const char *field,
+			    char **out)
+{
+	return req_name(r, in, TASKS_DESC_MAX, field, out);
+}
+
+int tasks_check_time(struct req *r, int64_t t, const char *field)
+{
+	if (t < TASKS_TIME_MIN || t >= TASKS_TIME_MAX)
+		return req_refuse(r, STATUS_INVALID_ARGUMENT,
+				  "%s is outside the years 2000 to 2099", field);
+	return 0;
+}
+
+int tasks_load(struct req *r, uint64_t id, Clubcrm__Task **out)
+{
+	if (!id)
+		return req_refuse(r, STATUS_INVALID_ARGUMENT, "id is required");
+	int rc = rows_task(r->t, r->a, id, out);
+	return rc ? missing(r, rc, "task", id) : 0;
+}
+
+/* ------------------------------------------------------------ indexes */
+
+struct task_keys {
+	uint8_t planned[16];
+	uint8_t created[16];
+	uint8_t customer[24];
+	uint8_t operator[24];
+};
+
+static void keys_of(const Clubcrm__Task *t, struct task_keys *k)
+{
+	key_time(k->planned, t->planned_at);
+	key_u64(k->planned + 8, t->id);
+	key_time(k->created, t->created_at);
+	key_u64(k->created + 8, t->id);
+	key_u64(k->customer, t->customer_id);
+	memcpy(k->customer + 8, k->planned, 16);
+	key_u64(k->operator, t->operator_id);
+	memcpy(k->operator + 8, k->planned, 16);
+}
+
+static void index_move(struct txn *t, enum store_db db, const uint8_t *old,
+		       const uint8_t *key, size_t len)
+{
+	if (old && memcmp(old, key, len) == 0)
+		return;
+	if (old)
+		txn_del(t, db, old, len);
+	txn_put(t, db, key, len, "", 0);
+}
+
+static void index_task(struct txn *t, const Clubcrm__Task *old,
+		       const Clubcrm__Task *task)
+{
+	struct task_keys o, n;
+	keys_of(task, &n);
+	if (old)
+		keys_of(old, &o);
+	index_move(t, DB_BY_PLANNED, old ? o.planned : NULL, n.planned, 16);
+	index_move(t, DB_BY_CREATED, old ? o.created : NULL, n.created, 16);
+	index_move(t, DB_BY_CUSTOMER, old ? o.customer : NULL, n.customer, 24);
+	index_move(t, DB_BY_OPERATOR_PLANNED, old ? o.operator : NULL,
+		   n.operator, 24);
+}
+
+int tasks_save(struct req *r, const Clubcrm__Task *old, Clubcrm__Task *task)
+{
+	uint64_t rev = req_revision(r);
+	if (!rev)
+		return r->t->ret ? r->t->ret : -EIO;
+	if (!old)
+		task->create_rev = rev;
+	task->mod_rev = rev;
+	task->modified_at = r->who->now;
+	task->modified_by = r->who->operator_id;
+	/* Concluding a task ends the taking; reopening clears the date. */
+	if (task->status != PLANNED) {
+		task->taken_by = 0;
+		task->taken_at = 0;
+		if (!task->concluded_at)
+			task->concluded_at = r->who->now;
+	} else {
+		task->concluded_at = 0;
+	}
+	pb_normalize(&task->base);
+	index_task(r->t, old, task);
+	txn_put_rec(r->t, DB_TASKS, task->id, &task->base);
+	if (r->t->ret)
+		return r->t->ret;
+	return req_event_task(r, task);
+}
+
+/* ------------------------------------------------------------ create */
+
+static int check_kind(struct req *r, const Clubcrm__CreateTask *in,
+		      Clubcrm__Task *task)
+{
+	task->kind = in->has_kind ? in->kind : KIND_TASK;
+	if (task->kind != KIND_TASK && task->kind != KIND_NOTE)
+		return req_refuse(r, STATUS_INVALID_ARGUMENT,
+				  "kind must be TASK or NOTE");
+	return 0;
+}
+
+static int check_status(struct req *r, const Clubcrm__CreateTask *in,
+			const Clubcrm__Settings *set, Clubcrm__Task *task)
+{
+	if (task->kind == KIND_NOTE) {
+		if (in->has_status && in->status != DONE)
+			return req_refuse(r, STATUS_INVALID_ARGUMENT,
+					  "a note is always Done");
+		task->status = DONE;
+		return 0;
+	}
+	if (in->has_status) {
+		if (in->status != PLANNED && in->status != DONE &&
+		    in->status != CANCELLED)
+			return req_refuse(r, STATUS_INVALID_ARGUMENT,
+					  "status must be PLANNED, DONE or "
+					  "CANCELLED");
+		task->status = in->status;
+		return 0;
+	}
+	task->status = set->default_status ? set->default_status : PLANNED;
+	return 0;
+}
+
+static int check_people(struct req *r, const Clubcrm__CreateTask *in,
+			Clubcrm__Task *task)
+{
+	Clubcrm__Customer *c;
+	int rc = tasks_check_customer(r, in->has_customer_id ? in->customer_id
+							      : 0, &c);
+	if (rc)
+		return rc;
+	task->customer_id = c->id;
+	uint64_t op = in->has_operator_id && in->operator_id ? in->operator_id
+							     : c->consultant_id;
+	if (!op)
+		op = r->who->operator_id;  /* a customer without a consultant */
+	rc = tasks_check_operator(r, op, "operator", NULL);
+	task->operator_id = op;
+	return rc;
+}
+
+/* A note is a record of something done: its result may not reopen or
+ * cancel it. */
+static int check_result(struct req *r, const Clubcrm__CreateTask *in,
+			const Clubcrm__Settings *set, Clubcrm__Task *task)
+{
+	uint64_t id = in->has_result_id ? in->result_id : 0;
+	bool given = id != 0;
+	if (!id)
+		id = task->kind == KIND_NOTE ? set->default_note_result_id
+					     : set->default_task_result_id;
+	if (!id)
+		return 0;
+	Clubcrm__Result *res;
+	int rc = tasks_check_result(r, id, &res);
+	if (rc)
+		return rc;
+	if (given && task->kind == KIND_NOTE && res->leads_to != DONE &&
+	    res->leads_to != CLUBCRM__TASK_STATUS__TASK_STATUS_UNSPECIFIED)
+		return req_refuse(r, STATUS_INVALID_ARGUMENT,
+				  "result %s cannot be given to a note",
+				  res->name);
+	task->result_id = id;
+	return 0;
+}
+
+static int check_follows(struct req *r, const Clubcrm__CreateTask *in,
+			 Clubcrm__Task *task)
+{
+	if (!in->has_follows_id || !in->follows_id)
+		return 0;
+	Clubcrm__Task *prev;
+	int rc = rows_task(r->t, r->a, in->follows_id, &prev);
+	if (rc)
+		return missing(r, rc, "task to follow", in->follows_id);
+	task->follows_id = in->follows_id;
+	return 0;
+}
+
+static int check_plan(struct req *r, const Clubcrm__CreateTask *in,
+		      Clubcrm__Task *task)
+{
+	if (in->has_planned_at)
+		task->planned_at = in->planned_at;
+	else if (task->kind == KIND_NOTE)
+		task->planned_at = r->who->now;
+	else
+		return req_refuse(r, STATUS_INVALID_ARGUMENT,
+				  "planned_at is required for a task");
+	return tasks_check_time(r, task->planned_at, "planned_at");
+}
+
+static int fill_task(struct req *r, const Clubcrm__CreateTask *in,
+		     Clubcrm__Task *task)
+{
+	Clubcrm__Settings *set;
+	int rc = rows_settings(r->t, r->a, &set);
+	if (!rc)
+		rc = check_kind(r, in, task);
+	if (!rc)
+		rc = tasks_check_description(r, in->description, "description",
+					     &task->description);
+	if (!rc)
+		rc = tasks_check_type(r, in->has_type_id ? in->type_id : 0,
+				      NULL);
+	if (rc)
+		return rc;
+	task->type_id = in->type_id;
+	rc = check_people(r, in, task);
+	if (!rc)
+		rc = check_status(r, in, set, task);
+	if (!rc)
+		rc = check_plan(r, in, task);
+	if (!rc)
+		rc = tasks_check_tags(r, in->tag_ids, in->n_tag_ids);
+	if (!rc)
+		rc = check_result(r, in, set, task);
+	if (!rc)
+		rc = check_follows(r, in, task);
+	return rc;
+}
+
+int tasks_create(struct req *r, const Clubcrm__CreateTask *in,
+		 Clubcrm__Task **out)
+{
+	Clubcrm__Task *task = arena_alloc(r->a, sizeof(*task));
+	if (!task)
+		return -ENOMEM;
+	clubcrm__task__init(task);
+	int rc = fill_task(r, in, task);
+	if (rc)
+		return rc;
+	if (in->n_tag_ids) {
+		task->tag_ids = arena_calloc(r->a, in->n_tag_ids, 8);
+		if (!task->tag_ids)
+			return -ENOMEM;
+		memcpy(task->tag_ids, in->tag_ids, in->n_tag_ids * 8);
+		task->n_tag_ids = in->n_tag_ids;
+	}
+	task->creator_id = r->who->operator_id;
+	task->created_at = r->who->now;
+	task->id = txn_next_id(r->t, DB_TASKS);
+	if (!task->id)
+		return r->t->ret ? r->t->ret : -EIO;
+	rc = tasks_save(r, NULL, task);
+	if (!rc)
+		*out = task;
+	return rc;
+}
+
+/* ------------------------------------------------------------ replies */
+
+int tasks_reply(struct req *r, Clubcrm__Task *task, uint64_t revision,
+		Clubcrm__TaskReply **out)
+{
+	Clubcrm__TaskReply *rep = arena_alloc(r->a, sizeof(*rep));
+	if (!rep)
+		return -ENOMEM;
+	clubcrm__task_reply__init(rep);
+	int rc = rows_build(r->t, r->a, r->who->now, task, &rep->row);
+	if (rc)
+		return rc;
+	rep->has_revision = 1;
+	rep->revision = revision;
+	*out = rep;
+	return 0;
+}
+
+int tasks_reply_add_created(struct req *r, Clubcrm__TaskReply *reply,
+			    Clubcrm__Task *task)
+{
+	Clubcrm__TaskRow **rows =
+		arena_calloc(r->a, reply->n_created + 1, sizeof(*rows));
+	if (!rows)
+		return -ENOMEM;
+	if (reply->n_created)
+		memcpy(rows, reply->created, reply->n_created * sizeof(*rows));
+	int rc = rows_build(r->t, r->a, r->who->now, task,
+			    &rows[reply->n_created]);
+	if (rc)
+		return rc;
+	reply->created = rows;
+	reply->n_created++;
+	return 0;
+}
+
+/* ------------------------------------------------------------ idempotency */
+
+static int idem_key(struct req *r, const Clubcrm__CreateTask *in, uint8_t *k,
+		    size_t *klen)
+{
+	*klen = 0;
+	if (!in->has_idempotency_key)
+		return 0;
+	size_t n = in->idempotency_key.len;
+	if (n < 1 || n > TASKS_KEY_MAX)
+		return req_refuse(r, STATUS_INVALID_ARGUMENT,
+				  "idempotency_key must be 1 to %u bytes",
+				  TASKS_KEY_MAX);
+	/* Keys are per operator: two terminals cannot collide. */
+	key_u64(k, r->who->operator_id);
+	memcpy(k + 8, in->idempotency_key.data, n);
+	*klen = 8 + n;
+	return 0;
+}
+
+static int idem_replay(struct req *r, const uint8_t *k, size_t klen,
+		       Clubcrm__TaskReply **out)
+{
+	MDB_val v;
+	int rc = txn_get(r->t, DB_IDEMPOTENCY, k, klen, &v);
+	if (rc)
+		return rc;
+	if (v.mv_size != 16)
+		return -EIO;
+	uint64_t id = key_get_u64(v.mv_data);
+	uint64_t rev = key_get_u64((const uint8_t *)v.mv_data + 8);
+	Clubcrm__Task *task;
+	rc = rows_task(r->t, r->a, id, &task);
+	if (rc)
+		return rc == -ENOENT ? -EIO : rc;
+	return tasks_reply(r, task, rev, out);
+}
+
+int tasks_create_request(struct req *r, const Clubcrm__CreateTask *in,
+			 Clubcrm__TaskReply **out)
+{
+	uint8_t k[8 + TASKS_KEY_MAX];
+	size_t klen;
+	int rc = idem_key(r, in, k, &klen);
+	if (rc)
+		return rc;
+	if (klen) {
+		rc = idem_replay(r, k, klen, out);
+		if (rc != -ENOENT)
+			return rc;
+	}
+	r->action = "create";
+	Clubcrm__Task *task;
+	rc = tasks_create(r, in, &task);
+	if (rc)
+		return rc;
+	if (klen) {
+		uint8_t v[16];
+		key_u64(v, task->id);
+		key_u64(v + 8, r->rev);
+		txn_put(r->t, DB_IDEMPOTENCY, k, klen, v, sizeof(v));
+		if (r->t->ret)
+			return r->t->ret;
+	}
+	return tasks_reply(r, task, r->rev, out);
+}

@@ -1,0 +1,235 @@
+#include "txn.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "store.h"
+
+int txn_lmdb_error(int rc)
+{
+	switch (rc) {
+	case MDB_SUCCESS:
+		return 0;
+	case MDB_NOTFOUND:
+		return -ENOENT;
+	case MDB_MAP_FULL:
+	case MDB_TXN_FULL:
+		return -ENOSPC;
+	case MDB_KEYEXIST:
+		return -EEXIST;
+	case MDB_BAD_VALSIZE:
+		return -EINVAL;
+	case MDB_READERS_FULL:
+		return -EAGAIN;
+	case MDB_CORRUPTED:
+	case MDB_PAGE_NOTFOUND:
+	case MDB_INVALID:
+		return -EIO;
+	case MDB_VERSION_MISMATCH:
+		return -EPROTONOSUPPORT;
+	case MDB_MAP_RESIZED:
+		return -EAGAIN;
+	case MDB_DBS_FULL:
+		return -EMFILE;
+	default:
+		/* LMDB passes system errors through as positive errno. */
+		return rc > 0 ? -rc : -EIO;
+	}
+}
+
+static void txn_fail(struct txn *t, int rc)
+{
+	if (t->ret == 0)
+		t->ret = txn_lmdb_error(rc);
+}
+
+void txn_begin(struct txn *t, struct store *st, struct txn *parent,
+	       bool write)
+{
+	t->st = st;
+	t->txn = NULL;
+	t->ret = parent ? parent->ret : 0;
+	if (t->ret)
+		return;
+	int rc = mdb_txn_begin(store_env(st), parent ? parent->txn : NULL,
+			       write ? 0 : MDB_RDONLY, &t->txn);
+	if (rc) {
+		t->txn = NULL;
+		txn_fail(t, rc);
+	}
+}
+
+int txn_commit(struct txn *t)
+{
+	if (!t->txn)
+		return t->ret ? t->ret : -EINVAL;
+	if (t->ret) {
+		txn_abort(t);
+		return t->ret;
+	}
+	int rc = mdb_txn_commit(t->txn);
+	t->txn = NULL;
+	txn_fail(t, rc);
+	return t->ret;
+}
+
+void txn_abort(struct txn *t)
+{
+	if (t->txn)
+		mdb_txn_abort(t->txn);
+	t->txn = NULL;
+}
+
+MDB_dbi txn_dbi(struct txn *t, enum store_db db)
+{
+	return store_dbi(t->st, db);
+}
+
+int txn_get(struct txn *t, enum store_db db, const void *key, size_t klen,
+	    MDB_val *val)
+{
+	if (t->ret)
+		return t->ret;
+	MDB_val k = {.mv_size = klen, .mv_data = (void *)key};
+	int rc = mdb_get(t->txn, txn_dbi(t, db), &k, val);
+	if (rc == MDB_NOTFOUND)
+		return -ENOENT;
+	if (rc) {
+		txn_fail(t, rc);
+		return t->ret;
+	}
+	return 0;
+}
+
+void txn_put(struct txn *t, enum store_db db, const void *key, size_t klen,
+	     const void *data, size_t dlen)
+{
+	if (t->ret)
+		return;
+	MDB_val k = {.mv_size = klen, .mv_data = (void *)key};
+	MDB_val v = {.mv_size = dlen, .mv_data = (void *)data};
+	int rc = mdb_put(t->txn, txn_dbi(t, db), &k, &v, 0);
+	if (rc)
+		txn_fail(t, rc);
+}
+
+void txn_del(struct txn *t, enum store_db db, const void *key, size_t klen)
+{
+	if (t->ret)
+		return;
+	MDB_val k = {.mv_size = klen, .mv_data = (void *)key};
+	int rc = mdb_del(t->txn, txn_dbi(t, db), &k, NULL);
+	if (rc && rc != MDB_NOTFOUND)
+		txn_fail(t, rc);
+}
+
+/* Packs straight into the page LMDB reserves: no copy, no allocation. */
+void txn_put_msg(struct txn *t, enum store_db db, const void *key, size_t klen,
+		 const ProtobufCMessage *msg)
+{
+	if (t->ret)
+		return;
+	size_t len = protobuf_c_message_get_packed_size(msg);
+	MDB_val k = {.mv_size = klen, .mv_data = (void *)key};
+	MDB_val v = {.mv_size = len, .mv_data = NULL};
+	int rc = mdb_put(t->txn, txn_dbi(t, db), &k, &v, MDB_RESERVE);
+	if (rc) {
+		txn_fail(t, rc);
+		return;
+	}
+	if (len)
+		protobuf_c_message_pack(msg, v.mv_data);
+}
+
+int txn_get_msg(struct txn *t, enum store_db db, const void *key, size_t klen,
+		const ProtobufCMessageDescriptor *d, struct arena *a,
+		void **out)
+{
+	MDB_val v;
+	int rc = txn_get(t, db, key, klen, &v);
+	if (rc)
+		return rc;
+	ProtobufCMessage *m =
+		protobuf_c_message_unpack(d, arena_pb(a), v.mv_size, v.mv_data);
+	if (!m) {
+		/* A record we wrote that no longer decodes: the store is damaged
+		 * (or we are out of memory); stop this transaction. */
+		if (t->ret == 0)
+			t->ret = -EIO;
+		return t->ret;
+	}
+	*out = m;
+	return 0;
+}
+
+int txn_get_rec(struct txn *t, enum store_db db, uint64_t id,
+		const ProtobufCMessageDescriptor *d, struct arena *a,
+		void **out)
+{
+	uint8_t k[8];
+	key_u64(k, id);
+	return txn_get_msg(t, db, k, sizeof(k), d, a, out);
+}
+
+void txn_put_rec(struct txn *t, enum store_db db, uint64_t id,
+		 const ProtobufCMessage *msg)
+{
+	uint8_t k[8];
+	key_u64(k, id);
+	txn_put_msg(t, db, k, sizeof(k), msg);
+}
+
+static uint64_t meta_get_u64(struct txn *t, const char *name)
+{
+	MDB_val v;
+	if (txn_get(t, DB_META, name, strlen(name), &v))
+		return 0;
+	if (v.mv_size != 8) {
+		if (t->ret == 0)
+			t->ret = -EIO;
+		return 0;
+	}
+	return key_get_u64(v.mv_data);
+}
+
+static void meta_put_u64(struct txn *t, const char *name, uint64_t val)
+{
+	uint8_t b[8];
+	key_u64(b, val);
+	txn_put(t, DB_META, name, strlen(name), b, sizeof(b));
+}
+
+uint64_t txn_revision(struct txn *t)
+{
+	return meta_get_u64(t, "revision");
+}
+
+uint64_t txn_next_revision(struct txn *t)
+{
+	uint64_t rev = txn_revision(t) + 1;
+	meta_put_u64(t, "revision", rev);
+	return t->ret ? 0 : rev;
+}
+
+static const char *const id_counter[DB_COUNT] = {
+	[DB_TASKS] = "next_id.tasks",
+	[DB_CUSTOMERS] = "next_id.customers",
+	[DB_OPERATORS] = "next_id.operators",
+	[DB_TEAMS] = "next_id.teams",
+	[DB_TASK_TYPES] = "next_id.task_types",
+	[DB_RESULTS] = "next_id.results",
+	[DB_TAGS] = "next_id.tags",
+};
+
+uint64_t txn_next_id(struct txn *t, enum store_db db)
+{
+	const char *name = id_counter[db];
+	if (!name) {
+		if (t->ret == 0)
+			t->ret = -EINVAL;
+		return 0;
+	}
+	uint64_t id = meta_get_u64(t, name) + 1;
+	meta_put_u64(t, name, id);
+	return t->ret ? 0 : id;
+}
