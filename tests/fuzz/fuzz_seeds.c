@@ -1,7 +1,8 @@
 /*
- * fuzz_seeds DIR: writes a small seed corpus for fuzz_frame, made at run
- * time with the real encoder so that it follows the .proto as it is today.
- * Each file: the two control bytes of fuzz_frame, then a byte stream.
+ * fuzz_seeds frame|tls DIR: writes a small seed corpus for fuzz_frame or
+ * fuzz_tls, made at run time with the real encoder (so that it follows the
+ * .proto as it is today) or real TLS sessions. Each file: the two control
+ * bytes of the harness, then a byte stream.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -9,6 +10,8 @@
 #include <string.h>
 
 #include "frame.h"
+#include "testcert.h"
+#include "tls.h"
 
 static int write_seed(const char *dir, const char *name, uint8_t limit,
 		      uint8_t split, const struct buf *stream)
@@ -148,13 +151,8 @@ static void add_raw(struct buf *out, const void *p, size_t len)
 		abort();
 }
 
-int main(int argc, char **argv)
+static int frame_seeds(const char *dir)
 {
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s DIR\n", argv[0]);
-		return 2;
-	}
-	const char *dir = argv[1];
 	struct buf b = {0};
 	int ret = 0;
 
@@ -185,5 +183,63 @@ int main(int argc, char **argv)
 	add_raw(&b, "\0\0\0\x03\x7a\x01\x00", 7);  /* a Ping holding tag 0: invalid */
 	ret |= write_seed(dir, "garbage", 2, 7, &b);
 	buf_free(&b);
+	return ret;
+}
+
+/*
+ * A real ClientHello (for our server), and the real answer of a server to
+ * another client's hello (for our client: it gets as far as decrypting).
+ */
+static int tls_seeds(const char *dir)
+{
+	struct testcert tc;
+	struct tls_ctx *sctx = NULL, *cctx = NULL;
+	struct tls_session *server = NULL, *client = NULL;
+	struct buf hello = {0}, flight = {0};
+	char err[256];
+	int ret = -1;
+	if (testcert_make(&tc) < 0)
+		return -1;
+	if (tls_ctx_new_server(&sctx, tc.cert, tc.key, err, sizeof(err)) < 0 ||
+	    tls_ctx_new_client(&cctx, tc.ca, "localhost", err,
+			       sizeof(err)) < 0 ||
+	    tls_session_new(sctx, &server, err, sizeof(err)) < 0 ||
+	    tls_session_new(cctx, &client, err, sizeof(err)) < 0 ||
+	    tls_session_take_cipher(client, &hello) < 0 ||
+	    tls_session_feed_cipher(server, hello.data, hello.len) < 0 ||
+	    tls_session_take_cipher(server, &flight) < 0) {
+		fprintf(stderr, "tls seeds: %s\n", err);
+		goto fail;
+	}
+	ret = write_seed(dir, "client-hello", 0, 1, &hello);
+	ret |= write_seed(dir, "client-hello-split", 0, 2, &hello);
+	ret |= write_seed(dir, "server-flight", 1, 3, &flight);
+	ret |= write_seed(dir, "server-flight-split", 1, 4, &flight);
+fail:
+	tls_session_free(server);
+	tls_session_free(client);
+	tls_ctx_free(sctx);
+	tls_ctx_free(cctx);
+	buf_free(&hello);
+	buf_free(&flight);
+	testcert_remove(&tc);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 3) {
+		fprintf(stderr, "usage: %s frame|tls DIR\n", argv[0]);
+		return 2;
+	}
+	int ret;
+	if (strcmp(argv[1], "frame") == 0)
+		ret = frame_seeds(argv[2]);
+	else if (strcmp(argv[1], "tls") == 0)
+		ret = tls_seeds(argv[2]);
+	else {
+		fprintf(stderr, "%s: no harness %s\n", argv[0], argv[1]);
+		return 2;
+	}
 	return ret ? 1 : 0;
 }

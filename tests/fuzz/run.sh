@@ -17,7 +17,7 @@ case $seconds in
 esac
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 build=${CLUBCRM_FUZZ_BUILD:-$root/build-fuzz}
-harnesses=(fuzz_frame)
+harnesses=(fuzz_frame fuzz_tls)
 
 command -v clang >/dev/null ||
   { echo "$0: clang not found (apt-get install clang libclang-rt-dev)" >&2; exit 1; }
@@ -41,7 +41,7 @@ status=0
 for h in "${harnesses[@]}"; do
   corpus=$work/$h
   mkdir -p "$corpus"
-  "$bin/fuzz_seeds" "$corpus"
+  "$bin/fuzz_seeds" "${h#fuzz_}" "$corpus"
   echo "==> $h for ${seconds}s" >&2
   log=$work/$h.log
   set +e
