@@ -110,15 +110,18 @@ static void on_timer(uv_timer_t *t)
 	struct conn *c = t->data;
 	if (c->closing)
 		return;
-	if (c->draining && uv_now(c->srv->loop) >= c->linger_deadline_ms) {
+	if (c->draining) {
+		if (uv_now(c->srv->loop) < c->linger_deadline_ms) {
+			conn_arm_timer(c);
+			return;
+		}
 		log_debug("conn %llu (%s): peer did not take its last frames",
 			  (unsigned long long)c->id, c->peer);
 		conn_close(c);
 		return;
 	}
 	session_on_timer(c);
-	if (!c->closing)
-		conn_arm_timer(c);
+	conn_arm_timer(c);
 }
 
 void conn_arm_timer(struct conn *c)
@@ -126,10 +129,11 @@ void conn_arm_timer(struct conn *c)
 	if (c->closing)
 		return;
 	uint64_t now = uv_now(c->srv->loop);
-	uint64_t due = session_next_deadline(c);
-	if (c->draining && c->linger_deadline_ms < due)
-		due = c->linger_deadline_ms;
-	uv_timer_start(&c->timer, on_timer, due > now ? due - now : 0, 0);
+	uint64_t due = c->draining ? c->linger_deadline_ms
+				   : session_next_deadline(c);
+	/* Never 0: a timer re-armed for "now" from its own callback would
+	 * run again in the same pass, before the loop time moves. */
+	uv_timer_start(&c->timer, on_timer, due > now ? due - now : 1, 0);
 }
 
 static struct conn *conn_new(struct server *srv, bool tcp)

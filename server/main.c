@@ -165,6 +165,10 @@ static int serve(const struct config *cfg, struct store *st)
 	if (server_start(srv) == 0)
 		rc = 0;
 	uv_run(&loop, UV_RUN_DEFAULT);
+	/* The signal handles are closed: a second Ctrl-C must not kill the
+	 * process while the store closes. */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
 	server_fini(srv);
 	free(srv);
 out:

@@ -182,8 +182,8 @@ static bool grow_and_rerun(struct writer *w)
 		return false;
 	}
 	w->grows++;
-	log_info("writer: LMDB map grown (x%u), rerunning a batch of %zu",
-		 1u << w->grows, w->b_len);
+	log_info("writer: the LMDB map was full and grew; rerunning a batch "
+		 "of %zu", w->b_len);
 	reset_batch_results(w);
 	run_batch(w);
 	return true;
@@ -199,6 +199,8 @@ static void after_work_cb(uv_work_t *req, int status)
 	if (w->result < 0 && w->result != -ENOSPC)
 		log_error("writer: batch of %zu failed: %s", w->b_len,
 			  strerror(-w->result));
+	else if (w->result == 0)
+		log_debug("writer: batch of %zu committed", w->b_len);
 	finish_batch(w);
 }
 
