@@ -130,7 +130,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 2)
 		return 0;
-	uint32_t max_frame = limits[data[0] % (sizeof(limits) / sizeof(limits[0]))];
+	size_t n_limits = sizeof(limits) / sizeof(limits[0]);
+	uint32_t max_frame = limits[data[0] % n_limits];
 	uint32_t rng = data[1] * 2654435761u + 1;
 	const uint8_t *stream = data + 2;
 	size_t len = size - 2;
@@ -148,7 +149,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	frame_reader_init(&split, max_frame);
 	for (size_t off = 0; off < len && ret_b == 0;) {
 		rng = rng * 1103515245u + 12345u;
-		size_t n = (rng >> 16) % ((rng & 1) ? 8 : 4096) + 1;
+		/* A quarter of the reads tiny, the rest up to 4 KiB. */
+		size_t n = (rng >> 8) % ((rng >> 30) ? 4096 : 8) + 1;
 		if (n > len - off)
 			n = len - off;
 		ret_b = frame_reader_feed(&split, stream + off, n, on_frame, &b);

@@ -111,7 +111,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	int ret = 0;
 	for (size_t off = 0; off < len && ret == 0;) {
-		size_t n = next(&rng) % ((rng & 1) ? 16 : 2048) + 1;
+		uint32_t r = next(&rng);
+		size_t n = r % ((r >> 14) ? 2048 : 16) + 1;
 		if (n > len - off)
 			n = len - off;
 		ret = tls_session_feed_cipher(s, stream + off, n);
