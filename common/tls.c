@@ -415,6 +415,11 @@ int tls_session_write(struct tls_session *s, const void *data, size_t len)
 	return session_encrypt(s, data, len);
 }
 
+size_t tls_session_unread(const struct tls_session *s)
+{
+	return BIO_ctrl_pending(s->rbio) + (size_t)SSL_pending(s->ssl);
+}
+
 size_t tls_session_pending_cipher(const struct tls_session *s)
 {
 	return BIO_ctrl_pending(s->wbio);

@@ -93,6 +93,13 @@ int tls_session_read(struct tls_session *s, void *out, size_t cap,
  */
 int tls_session_write(struct tls_session *s, const void *data, size_t len);
 
+/*
+ * Bytes received but not read out yet: ciphertext fed and not decrypted,
+ * plus plaintext decrypted and not read. A caller that stops reading
+ * plaintext (backpressure) should stop feeding too; this is its gauge.
+ */
+size_t tls_session_unread(const struct tls_session *s);
+
 /* Ciphertext bytes waiting to be sent to the peer. */
 size_t tls_session_pending_cipher(const struct tls_session *s);
 

@@ -354,6 +354,14 @@ static void test_data_both_ways(void **state)
 	assert_int_equal(at_server.len, 13);
 	assert_memory_equal(at_server.data, "CLUBCRM\nhello", 13);
 
+	/* Fed but not read: counted as unread until read out. */
+	assert_int_equal(tls_session_write(p.client, "unread", 6), 0);
+	assert_int_equal(move_cipher(p.client, p.server, 4096), 0);
+	assert_true(tls_session_unread(p.server) >= 6);
+	assert_int_equal(drain_plain(p.server, &at_server), 0);
+	assert_int_equal(tls_session_unread(p.server), 0);
+	at_server.len -= 6;
+
 	assert_int_equal(tls_session_write(p.server, "welcome", 7), 0);
 	assert_int_equal(tls_session_write(p.client, "ping", 4), 0);
 	pump(&p, &at_server, &at_client, 100);
