@@ -1,0 +1,59 @@
+/*
+ * The `clubcrm` command line: what every command shares. A command gets its
+ * own argument vector (after the global options and its name) and returns
+ * the process exit code: CLI_OK, CLI_REFUSED (the server, or a name that
+ * does not resolve, said no; the reason is on stderr) or CLI_USAGE.
+ */
+#ifndef CLUBCRM_CLI_H
+#define CLUBCRM_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "client_sync.h"
+
+enum cli_exit {
+	CLI_OK = 0,
+	CLI_REFUSED = 1,
+	CLI_USAGE = 2,
+};
+
+struct cli {
+	const char *server;        /* --server or CLUBCRM_SERVER */
+	const char *user;          /* --user or CLUBCRM_USER */
+	bool json;                 /* --json */
+	bool colour;               /* stdout is a terminal, NO_COLOR unset */
+	struct client_sync *conn;  /* opened by cli_connect() */
+	Clubcrm__Frame *catalog;   /* GetCatalog reply, fetched once */
+};
+
+/* Prints "clubcrm: <message>" to stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Prints the message and a pointer to the usage text; returns CLI_USAGE. */
+int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The usage text, to stdout (help) or stderr. */
+void cli_print_usage(bool to_stderr);
+
+/*
+ * Connects and logs in (asking for the password when needed), then sets the
+ * club's time zone. CLI_OK, CLI_REFUSED (server unreachable, bad login) or
+ * CLI_USAGE (no user, no password and no terminal to ask on).
+ */
+int cli_connect(struct cli *cli);
+
+/*
+ * Sends a request and checks the reply is of the `expect` body. CLI_OK with
+ * *reply (free with clubcrm__frame__free_unpacked(r, NULL)), or CLI_REFUSED
+ * after printing "clubcrm: CODE: message".
+ */
+int cli_call(struct cli *cli, Clubcrm__Frame *req,
+	     Clubcrm__Frame__BodyCase expect, Clubcrm__Frame **reply);
+
+/* The club's catalogue (GetCatalog, cached). CLI_OK or CLI_REFUSED. */
+int cli_catalog(struct cli *cli, const Clubcrm__Catalog **out);
+
+void cli_disconnect(struct cli *cli);
+
+#endif

@@ -1,0 +1,57 @@
+/*
+ * Argument parsing for the commands: long options ("--name VALUE",
+ * "--name=VALUE", flags), repeated options collected in a list, positional
+ * arguments, and the value parsers (ids, counts, dates in the club's zone).
+ */
+#ifndef CLUBCRM_CLI_ARGS_H
+#define CLUBCRM_CLI_ARGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CLI_LIST_MAX 16
+
+struct cli_list {
+	const char *items[CLI_LIST_MAX];
+	size_t n;
+};
+
+enum cli_opt_kind {
+	CLI_OPT_FLAG,   /* target: bool */
+	CLI_OPT_VALUE,  /* target: const char *, the last one given wins */
+	CLI_OPT_LIST,   /* target: struct cli_list, every one given */
+};
+
+struct cli_opt {
+	const char *name;  /* without the leading "--" */
+	enum cli_opt_kind kind;
+	void *target;
+};
+
+struct cli;
+
+/*
+ * Parses argv[0..argc) against `opts` (terminated by a zero entry) and the
+ * global options (--server, --user, --json: into `cli`, so that they may
+ * come after the command too). Other words go to `pos` (at most max_pos,
+ * counted in *n_pos). CLI_OK, or CLI_USAGE after printing what is wrong.
+ */
+int cli_args_parse(struct cli *cli, int argc, char **argv,
+		   const struct cli_opt *opts, const char **pos,
+		   size_t max_pos, size_t *n_pos);
+
+/* A decimal id or count > 0. 0 or -EINVAL. */
+int cli_parse_u64(const char *text, uint64_t *out);
+
+/*
+ * A time in the club's zone: "YYYY-MM-DD HH:MM[:SS]" or "YYYY-MM-DD". With
+ * `end_of_day`, a bare date means the midnight after it (an exclusive upper
+ * bound that includes the whole day). 0 or -EINVAL.
+ */
+int cli_parse_time(const char *text, bool end_of_day, int64_t *out);
+
+/* True when `text` is all digits (an id rather than a name). */
+bool cli_is_number(const char *text);
+
+#endif

@@ -1,0 +1,21 @@
+/*
+ * The commands. Each gets the words after its name (for
+ * "clubcrm task add --desc x": {"--desc", "x"}) and returns the exit code
+ * (enum cli_exit).
+ */
+#ifndef CLUBCRM_CLI_CMD_H
+#define CLUBCRM_CLI_CMD_H
+
+#include "cli.h"
+
+/* cli_cmd_create.c */
+int cli_cmd_task_add(struct cli *cli, int argc, char **argv);
+int cli_cmd_note_add(struct cli *cli, int argc, char **argv);
+/* cli_cmd_list.c */
+int cli_cmd_task_list(struct cli *cli, int argc, char **argv);
+int cli_cmd_task_show(struct cli *cli, int argc, char **argv);
+/* cli_cmd_info.c */
+int cli_cmd_customer_list(struct cli *cli, int argc, char **argv);
+int cli_cmd_catalog(struct cli *cli, int argc, char **argv);
+
+#endif

@@ -1,0 +1,182 @@
+/* task add, note add: one CreateTask each. */
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "cli_args.h"
+#include "cli_cmd.h"
+#include "cli_format.h"
+#include "cli_json.h"
+#include "cli_resolve.h"
+
+#define IDEMPOTENCY_KEY_LEN 16
+
+struct create_args {
+	const char *customer, *type, *at, *operator_, *desc, *status, *result;
+	struct cli_list tags;
+	bool help;
+};
+
+/* What the command line gives, checked before anything is asked of the
+ * server: usage errors never cost a connection. */
+struct create_plan {
+	Clubcrm__TaskKind kind;
+	bool has_at;
+	int64_t at;
+	Clubcrm__TaskStatus status;
+};
+
+static int parse_status(const char *text, Clubcrm__TaskStatus *out)
+{
+	static const struct {
+		const char *name;
+		Clubcrm__TaskStatus status;
+	} names[] = {
+		{"planned", CLUBCRM__TASK_STATUS__TASK_STATUS_PLANNED},
+		{"done", CLUBCRM__TASK_STATUS__TASK_STATUS_DONE},
+		{"cancelled", CLUBCRM__TASK_STATUS__TASK_STATUS_CANCELLED},
+	};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcmp(text, names[i].name) == 0) {
+			*out = names[i].status;
+			return CLI_OK;
+		}
+	}
+	return cli_usage_error("--status must be planned, done or cancelled, "
+			       "not '%s'", text);
+}
+
+static int check_args(const struct create_args *a, struct create_plan *p)
+{
+	bool task = p->kind == CLUBCRM__TASK_KIND__TASK_KIND_TASK;
+	if (!a->customer)
+		return cli_usage_error("--customer is required");
+	if (!a->type)
+		return cli_usage_error("--type is required");
+	if (!a->desc)
+		return cli_usage_error("--desc is required");
+	if (task && !a->at)
+		return cli_usage_error("--at is required for a task");
+	if (a->at) {
+		if (cli_parse_time(a->at, false, &p->at) < 0)
+			return cli_usage_error("--at '%s' is not a time "
+					       "(YYYY-MM-DD HH:MM)", a->at);
+		p->has_at = true;
+	}
+	if (a->status)
+		return parse_status(a->status, &p->status);
+	return CLI_OK;
+}
+
+/* Names to ids; fills `ct` (tag ids go into `tag_ids`). */
+static int resolve_all(struct cli *cli, const struct create_args *a,
+		       Clubcrm__CreateTask *ct, uint64_t *tag_ids)
+{
+	int rc = cli_resolve_customer(cli, a->customer, &ct->customer_id);
+	if (rc == CLI_OK)
+		rc = cli_resolve_type(cli, a->type, &ct->type_id);
+	if (rc == CLI_OK && a->operator_) {
+		rc = cli_resolve_operator(cli, a->operator_, &ct->operator_id);
+		ct->has_operator_id = true;
+	}
+	if (rc == CLI_OK && a->result) {
+		rc = cli_resolve_result(cli, a->result, &ct->result_id);
+		ct->has_result_id = true;
+	}
+	for (size_t i = 0; rc == CLI_OK && i < a->tags.n; i++)
+		rc = cli_resolve_tag(cli, a->tags.items[i], &tag_ids[i]);
+	ct->has_customer_id = ct->has_type_id = true;
+	ct->tag_ids = tag_ids;
+	ct->n_tag_ids = a->tags.n;
+	return rc;
+}
+
+static void print_created(const struct cli *cli, const Clubcrm__TaskReply *r)
+{
+	if (cli->json) {
+		cli_json_print(cli_json_task_reply(r));
+		return;
+	}
+	if (!r->row || !r->row->task)
+		return;
+	printf("Created %s %llu\n", cli_kind_name(r->row->task->kind),
+	       (unsigned long long)r->row->task->id);
+	Clubcrm__TaskRow *rows[1] = {r->row};
+	cli_format_task_table(stdout, rows, 1, cli->colour);
+}
+
+static int create(struct cli *cli, const struct create_args *a,
+		  const struct create_plan *p)
+{
+	Clubcrm__CreateTask ct = CLUBCRM__CREATE_TASK__INIT;
+	uint64_t tag_ids[CLI_LIST_MAX];
+	int rc = resolve_all(cli, a, &ct, tag_ids);
+	if (rc != CLI_OK)
+		return rc;
+	ct.has_kind = true;
+	ct.kind = p->kind;
+	ct.description = (char *)a->desc;
+	ct.has_planned_at = p->has_at;
+	ct.planned_at = p->at;
+	ct.has_status = p->status != 0;
+	ct.status = p->status;
+	/* A retry of this very request (by the library, later) must not
+	 * create a second task. */
+	uint8_t key[IDEMPOTENCY_KEY_LEN];
+	if (getrandom(key, sizeof(key), 0) == (ssize_t)sizeof(key)) {
+		ct.has_idempotency_key = true;
+		ct.idempotency_key = (ProtobufCBinaryData){sizeof(key), key};
+	}
+	Clubcrm__Frame req = CLUBCRM__FRAME__INIT;
+	req.body_case = CLUBCRM__FRAME__BODY_CREATE_TASK;
+	req.create_task = &ct;
+	Clubcrm__Frame *reply;
+	rc = cli_call(cli, &req, CLUBCRM__FRAME__BODY_TASK_REPLY, &reply);
+	if (rc != CLI_OK)
+		return rc;
+	print_created(cli, reply->task_reply);
+	clubcrm__frame__free_unpacked(reply, NULL);
+	return CLI_OK;
+}
+
+static int run(struct cli *cli, int argc, char **argv, Clubcrm__TaskKind kind)
+{
+	struct create_args a = {0};
+	bool task = kind == CLUBCRM__TASK_KIND__TASK_KIND_TASK;
+	const struct cli_opt opts[] = {
+		{"customer", CLI_OPT_VALUE, &a.customer},
+		{"type", CLI_OPT_VALUE, &a.type},
+		{"at", CLI_OPT_VALUE, &a.at},
+		{"operator", CLI_OPT_VALUE, &a.operator_},
+		{"tag", CLI_OPT_LIST, &a.tags},
+		{"desc", CLI_OPT_VALUE, &a.desc},
+		{task ? "status" : "result", CLI_OPT_VALUE,
+		 task ? &a.status : &a.result},
+		{"help", CLI_OPT_FLAG, &a.help},
+		{0},
+	};
+	const char *pos[1];
+	size_t n_pos;
+	int rc = cli_args_parse(cli, argc, argv, opts, pos, 0, &n_pos);
+	if (rc != CLI_OK)
+		return rc;
+	if (a.help) {
+		cli_print_usage(false);
+		return CLI_OK;
+	}
+	struct create_plan p = {.kind = kind};
+	rc = check_args(&a, &p);
+	if (rc != CLI_OK)
+		return rc;
+	return create(cli, &a, &p);
+}
+
+int cli_cmd_task_add(struct cli *cli, int argc, char **argv)
+{
+	return run(cli, argc, argv, CLUBCRM__TASK_KIND__TASK_KIND_TASK);
+}
+
+int cli_cmd_note_add(struct cli *cli, int argc, char **argv)
+{
+	return run(cli, argc, argv, CLUBCRM__TASK_KIND__TASK_KIND_NOTE);
+}

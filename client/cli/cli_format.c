@@ -1,0 +1,343 @@
+#include "cli_format.h"
+
+#include <inttypes.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli_table.h"
+#include "timeutil.h"
+
+/* Descriptions in a list are cut to this many characters. */
+#define LIST_DESC_MAX 60
+
+#define SGR_RED "31"
+#define SGR_YELLOW "33"
+
+const char *cli_status_name(Clubcrm__TaskStatus s)
+{
+	switch (s) {
+	case CLUBCRM__TASK_STATUS__TASK_STATUS_PLANNED: return "planned";
+	case CLUBCRM__TASK_STATUS__TASK_STATUS_DONE: return "done";
+	case CLUBCRM__TASK_STATUS__TASK_STATUS_CANCELLED: return "cancelled";
+	default: return "-";
+	}
+}
+
+const char *cli_kind_name(Clubcrm__TaskKind k)
+{
+	return k == CLUBCRM__TASK_KIND__TASK_KIND_NOTE ? "note" : "task";
+}
+
+const char *cli_outcome_name(Clubcrm__Outcome o)
+{
+	switch (o) {
+	case CLUBCRM__OUTCOME__OUTCOME_POSITIVE: return "positive";
+	case CLUBCRM__OUTCOME__OUTCOME_NEGATIVE: return "negative";
+	case CLUBCRM__OUTCOME__OUTCOME_UNKNOWN: return "unknown";
+	default: return "-";
+	}
+}
+
+const char *cli_colour_name(Clubcrm__Colour c)
+{
+	switch (c) {
+	case CLUBCRM__COLOUR__COLOUR_RED: return "red";
+	case CLUBCRM__COLOUR__COLOUR_YELLOW: return "yellow";
+	default: return "none";
+	}
+}
+
+const char *cli_role_name(Clubcrm__Role r)
+{
+	switch (r) {
+	case CLUBCRM__ROLE__ROLE_ADMIN: return "admin";
+	case CLUBCRM__ROLE__ROLE_OPERATOR: return "operator";
+	default: return "-";
+	}
+}
+
+static int year_of(int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	return localtime_r(&tt, &tm) ? tm.tm_year : -1;
+}
+
+/* "12/03 10:30" this year, "12/03/2025 10:30" another; no time: "12/03". */
+static void fmt_when(int64_t t, bool with_time, char *out, size_t size)
+{
+	if (t == 0) {
+		snprintf(out, size, "-");
+		return;
+	}
+	bool this_year = year_of(t) == year_of(time_now());
+	const char *fmt = this_year ? (with_time ? "%d/%m %H:%M" : "%d/%m")
+				    : (with_time ? "%d/%m/%Y %H:%M" : "%d/%m/%Y");
+	if (time_format_local(t, fmt, out, size) == 0)
+		snprintf(out, size, "?");
+}
+
+static const char *person(const char *name, const char *login)
+{
+	if (name && *name)
+		return name;
+	if (login && *login)
+		return login;
+	return "?";
+}
+
+/* Copies at most `max` characters of one line of `s`, marking a cut. */
+static void shorten(const char *s, size_t max, char *out, size_t size)
+{
+	size_t chars = 0, o = 0;
+	for (; s && *s && o + 4 < size; s++) {
+		unsigned char ch = (unsigned char)*s;
+		bool lead = (ch & 0xC0) != 0x80;
+		if (lead && chars == max)
+			break;
+		if (lead)
+			chars++;
+		out[o++] = (ch == '\n' || ch == '\r' || ch == '\t') ? ' ' : (char)ch;
+	}
+	if (s && *s) {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o] = '\0';
+}
+
+static void marks_of(const Clubcrm__TaskRow *r, char *out, size_t size)
+{
+	snprintf(out, size, "%s%s%s",
+		 r->colour == CLUBCRM__COLOUR__COLOUR_RED ? "! "
+		 : r->colour == CLUBCRM__COLOUR__COLOUR_YELLOW ? "* " : "",
+		 r->overdue ? "late " : "", r->escalated ? "esc " : "");
+	size_t n = strlen(out);
+	if (n > 0)
+		out[n - 1] = '\0';  /* the trailing space */
+}
+
+static void status_of(const Clubcrm__TaskRow *r, char *out, size_t size)
+{
+	const Clubcrm__Task *t = r->task;
+	const char *status = t->kind == CLUBCRM__TASK_KIND__TASK_KIND_NOTE
+				     ? "note" : cli_status_name(t->status);
+	const char *mark = r->outcome == CLUBCRM__OUTCOME__OUTCOME_POSITIVE ? "+"
+			   : r->outcome == CLUBCRM__OUTCOME__OUTCOME_NEGATIVE ? "-"
+			   : "";
+	if (r->result_name && *r->result_name)
+		snprintf(out, size, "%s %s%s", status, mark, r->result_name);
+	else
+		snprintf(out, size, "%s", status);
+}
+
+static const char *row_colour(const Clubcrm__TaskRow *r)
+{
+	if (r->colour == CLUBCRM__COLOUR__COLOUR_RED)
+		return SGR_RED;
+	if (r->colour == CLUBCRM__COLOUR__COLOUR_YELLOW)
+		return SGR_YELLOW;
+	return NULL;
+}
+
+static void add_task_row(struct cli_table *tb, const Clubcrm__TaskRow *r)
+{
+	static const Clubcrm__Task empty = CLUBCRM__TASK__INIT;
+	const Clubcrm__Task *t = r->task ? r->task : &empty;
+	char id[24], marks[32], planned[24], created[24], when[64], who[160];
+	char status[96], desc[LIST_DESC_MAX * 4 + 8];
+	snprintf(id, sizeof(id), "%" PRIu64, t->id);
+	marks_of(r, marks, sizeof(marks));
+	fmt_when(t->planned_at, true, planned, sizeof(planned));
+	fmt_when(t->created_at, false, created, sizeof(created));
+	snprintf(when, sizeof(when), "%s (%s)", planned, created);
+	snprintf(who, sizeof(who), "%s (%s)",
+		 person(r->operator_name, r->operator_login),
+		 person(r->creator_name, r->creator_login));
+	status_of(r, status, sizeof(status));
+	shorten(t->description, LIST_DESC_MAX, desc, sizeof(desc));
+	const char *cells[] = {id, marks, when, who, r->type_name,
+			       r->customer_name, status, desc};
+	cli_table_add(tb, cells, row_colour(r));
+}
+
+void cli_format_task_table(FILE *out, Clubcrm__TaskRow *const *rows,
+			   size_t n, bool colour)
+{
+	struct cli_table tb;
+	cli_table_init(&tb, 8);
+	const char *head[] = {"ID", "", "PLANNED (CREATED)",
+			      "OPERATOR (CREATOR)", "TYPE", "CUSTOMER",
+			      "STATUS", "DESCRIPTION"};
+	cli_table_add(&tb, head, NULL);
+	for (size_t i = 0; i < n; i++)
+		add_task_row(&tb, rows[i]);
+	cli_table_print(&tb, out, colour);
+	cli_table_free(&tb);
+}
+
+static void print_tags(FILE *out, const Clubcrm__TaskRow *r)
+{
+	if (r->n_tag_names == 0)
+		return;
+	fprintf(out, "  %-13s", "Tags:");
+	for (size_t i = 0; i < r->n_tag_names; i++)
+		fprintf(out, "%s%s", i ? ", " : "", r->tag_names[i]);
+	fputc('\n', out);
+}
+
+static void print_history(FILE *out, const Clubcrm__TaskReply *reply)
+{
+	if (reply->n_history == 0)
+		return;
+	fputs("History:\n", out);
+	for (size_t i = 0; i < reply->n_history; i++) {
+		const Clubcrm__HistoryEntry *h = reply->history[i];
+		char when[32];
+		fmt_when(h->at, true, when, sizeof(when));
+		fprintf(out, "  %s  %s  %s", when,
+			h->actor_login ? h->actor_login : "?",
+			h->action ? h->action : "?");
+		for (size_t j = 0; j < h->n_changed_fields; j++)
+			fprintf(out, "%s%s", j ? ", " : "  [",
+				h->changed_fields[j]);
+		fputs(h->n_changed_fields ? "]\n" : "\n", out);
+	}
+}
+
+void cli_format_task_detail(FILE *out, const Clubcrm__TaskReply *reply)
+{
+	const Clubcrm__TaskRow *r = reply->row;
+	if (!r || !r->task)
+		return;
+	const Clubcrm__Task *t = r->task;
+	char planned[32], created[32], marks[32], status[96];
+	fmt_when(t->planned_at, true, planned, sizeof(planned));
+	fmt_when(t->created_at, true, created, sizeof(created));
+	marks_of(r, marks, sizeof(marks));
+	status_of(r, status, sizeof(status));
+	fprintf(out, "%s %" PRIu64 "%s%s\n",
+		t->kind == CLUBCRM__TASK_KIND__TASK_KIND_NOTE ? "Note" : "Task",
+		t->id, *marks ? "  " : "", marks);
+	fprintf(out, "  %-13s%s\n", "Description:",
+		t->description ? t->description : "");
+	fprintf(out, "  %-13s%s (%" PRIu64 ")\n", "Customer:",
+		r->customer_name ? r->customer_name : "?", t->customer_id);
+	fprintf(out, "  %-13s%s%s\n", "Type:", r->type_name ? r->type_name : "?",
+		r->priority ? " (priority)" : "");
+	fprintf(out, "  %-13s%s\n", "Planned:", planned);
+	fprintf(out, "  %-13s%s\n", "Operator:",
+		person(r->operator_name, r->operator_login));
+	fprintf(out, "  %-13s%s by %s\n", "Created:", created,
+		person(r->creator_name, r->creator_login));
+	fprintf(out, "  %-13s%s\n", "Status:", status);
+	if (t->closing_note && *t->closing_note)
+		fprintf(out, "  %-13s%s\n", "Closing note:", t->closing_note);
+	print_tags(out, r);
+	if (t->taken_by)
+		fprintf(out, "  %-13s%s\n", "Taken by:",
+			person(r->taken_by_name, r->taken_by_login));
+	if (t->follows_id)
+		fprintf(out, "  %-13s%" PRIu64 "\n", "Follows:", t->follows_id);
+	print_history(out, reply);
+}
+
+static const char *operator_login(const Clubcrm__Catalog *cat, uint64_t id)
+{
+	for (size_t i = 0; cat && i < cat->n_operators; i++)
+		if (cat->operators[i]->id == id)
+			return cat->operators[i]->login;
+	return NULL;
+}
+
+void cli_format_customers(FILE *out, Clubcrm__Customer *const *customers,
+			  size_t n, const Clubcrm__Catalog *cat)
+{
+	struct cli_table tb;
+	cli_table_init(&tb, 5);
+	const char *head[] = {"ID", "NAME", "PHONE", "EMAIL", "CONSULTANT"};
+	cli_table_add(&tb, head, NULL);
+	for (size_t i = 0; i < n; i++) {
+		const Clubcrm__Customer *c = customers[i];
+		char id[24];
+		snprintf(id, sizeof(id), "%" PRIu64, c->id);
+		const char *consultant = operator_login(cat, c->consultant_id);
+		const char *cells[] = {id, c->name, c->phone, c->email,
+				       consultant ? consultant : "-"};
+		cli_table_add(&tb, cells, NULL);
+	}
+	cli_table_print(&tb, out, 0);
+	cli_table_free(&tb);
+}
+
+static void print_types(FILE *out, const Clubcrm__Catalog *cat)
+{
+	fputs("Task types:\n", out);
+	for (size_t i = 0; i < cat->n_task_types; i++) {
+		const Clubcrm__TaskType *t = cat->task_types[i];
+		fprintf(out, "  %4" PRIu64 "  %s%s%s\n", t->id, t->name,
+			t->priority ? "  (priority)" : "",
+			t->has_active && !t->active ? "  (inactive)" : "");
+	}
+}
+
+static void print_results(FILE *out, const Clubcrm__Catalog *cat)
+{
+	fputs("Results:\n", out);
+	for (size_t i = 0; i < cat->n_results; i++) {
+		const Clubcrm__Result *r = cat->results[i];
+		fprintf(out, "  %4" PRIu64 "  %s  (%s, leads to %s)\n", r->id,
+			r->name, cli_outcome_name(r->outcome),
+			r->leads_to ? cli_status_name(r->leads_to) : "nothing");
+	}
+}
+
+static void print_tags_teams(FILE *out, const Clubcrm__Catalog *cat)
+{
+	fputs("Tags:\n", out);
+	for (size_t i = 0; i < cat->n_tags; i++)
+		fprintf(out, "  %4" PRIu64 "  %s%s%s\n", cat->tags[i]->id,
+			cat->tags[i]->name,
+			cat->tags[i]->colour ? "  " : "",
+			cat->tags[i]->colour ? cat->tags[i]->colour : "");
+	fputs("Teams:\n", out);
+	for (size_t i = 0; i < cat->n_teams; i++)
+		fprintf(out, "  %4" PRIu64 "  %s\n", cat->teams[i]->id,
+			cat->teams[i]->name);
+}
+
+static const char *team_name(const Clubcrm__Catalog *cat, uint64_t id)
+{
+	for (size_t i = 0; i < cat->n_teams; i++)
+		if (cat->teams[i]->id == id)
+			return cat->teams[i]->name;
+	return "?";
+}
+
+static void print_operators(FILE *out, const Clubcrm__Catalog *cat)
+{
+	fputs("Operators:\n", out);
+	for (size_t i = 0; i < cat->n_operators; i++) {
+		const Clubcrm__Operator *o = cat->operators[i];
+		fprintf(out, "  %4" PRIu64 "  %-12s %s  (%s", o->id,
+			o->login ? o->login : "?", o->name ? o->name : "",
+			cli_role_name(o->role));
+		for (size_t j = 0; j < o->n_team_ids; j++)
+			fprintf(out, "%s%s", j ? ", " : "; teams: ",
+				team_name(cat, o->team_ids[j]));
+		fputs(")\n", out);
+	}
+}
+
+void cli_format_catalog(FILE *out, const Clubcrm__Catalog *cat)
+{
+	print_types(out, cat);
+	print_results(out, cat);
+	print_tags_teams(out, cat);
+	print_operators(out, cat);
+	const Clubcrm__Settings *s = cat->settings;
+	if (s)
+		fprintf(out, "Club: %s (time zone %s)\n",
+			s->club_name ? s->club_name : "?",
+			s->time_zone ? s->time_zone : "?");
+}

@@ -1,0 +1,231 @@
+#include "cli_resolve.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli_args.h"
+
+/* Candidates listed in a refusal, at most. */
+#define SHOW_MAX 10
+
+struct candidate {
+	uint64_t id;
+	const char *name;
+	const char *alt;  /* a second name (an operator's login), or NULL */
+};
+
+static int lower(int ch)
+{
+	return ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch;
+}
+
+static bool same(const char *a, const char *b)
+{
+	if (!a || !b)
+		return false;
+	for (; *a && *b; a++, b++)
+		if (lower((unsigned char)*a) != lower((unsigned char)*b))
+			return false;
+	return *a == *b;
+}
+
+static bool contains(const char *hay, const char *needle)
+{
+	if (!hay)
+		return false;
+	size_t n = strlen(needle);
+	for (; *hay; hay++) {
+		size_t i = 0;
+		while (i < n && hay[i] &&
+		       lower((unsigned char)hay[i]) == lower((unsigned char)needle[i]))
+			i++;
+		if (i == n)
+			return true;
+	}
+	return n == 0;
+}
+
+static void list_candidates(const char *what, const char *text,
+			    const struct candidate *c, size_t n,
+			    const char *why)
+{
+	fprintf(stderr, "clubcrm: %s '%s' %s", what, text, why);
+	size_t shown = 0;
+	for (size_t i = 0; i < n && shown < SHOW_MAX; i++, shown++)
+		fprintf(stderr, "%s%s (%llu)", shown ? ", " : ": ",
+			c[i].name ? c[i].name : "?",
+			(unsigned long long)c[i].id);
+	if (n > shown)
+		fprintf(stderr, ", ... (%zu more)", n - shown);
+	fputc('\n', stderr);
+}
+
+/* Picks one of `all` for `text` (see the header). */
+static int pick(const char *what, const char *text,
+		const struct candidate *all, size_t n, uint64_t *id)
+{
+	size_t exact = 0, partial = 0;
+	uint64_t exact_id = 0, partial_id = 0;
+	struct candidate *hits = calloc(n ? n : 1, sizeof(*hits));
+	if (!hits) {
+		cli_error("out of memory");
+		return CLI_REFUSED;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (same(all[i].name, text) || same(all[i].alt, text)) {
+			exact++;
+			exact_id = all[i].id;
+		}
+		if (contains(all[i].name, text) || contains(all[i].alt, text)) {
+			hits[partial++] = all[i];
+			partial_id = all[i].id;
+		}
+	}
+	int rc = CLI_OK;
+	if (exact == 1)
+		*id = exact_id;
+	else if (exact == 0 && partial == 1)
+		*id = partial_id;
+	else if (partial == 0) {
+		list_candidates(what, text, all, n, "is unknown; known");
+		rc = CLI_REFUSED;
+	} else {
+		list_candidates(what, text, hits, partial, "is ambiguous");
+		rc = CLI_REFUSED;
+	}
+	free(hits);
+	return rc;
+}
+
+static bool take_number(const char *text, uint64_t *id)
+{
+	return cli_is_number(text) && cli_parse_u64(text, id) == 0;
+}
+
+/* Fills `out` (when not NULL) with one kind of catalogue entry; the count. */
+typedef size_t (*fill_fn)(const Clubcrm__Catalog *cat, struct candidate *out);
+
+static size_t fill_types(const Clubcrm__Catalog *cat, struct candidate *out)
+{
+	for (size_t i = 0; out && i < cat->n_task_types; i++)
+		out[i] = (struct candidate){cat->task_types[i]->id,
+					    cat->task_types[i]->name, NULL};
+	return cat->n_task_types;
+}
+
+static size_t fill_results(const Clubcrm__Catalog *cat, struct candidate *out)
+{
+	for (size_t i = 0; out && i < cat->n_results; i++)
+		out[i] = (struct candidate){cat->results[i]->id,
+					    cat->results[i]->name, NULL};
+	return cat->n_results;
+}
+
+static size_t fill_tags(const Clubcrm__Catalog *cat, struct candidate *out)
+{
+	for (size_t i = 0; out && i < cat->n_tags; i++)
+		out[i] = (struct candidate){cat->tags[i]->id,
+					    cat->tags[i]->name, NULL};
+	return cat->n_tags;
+}
+
+static size_t fill_operators(const Clubcrm__Catalog *cat,
+			     struct candidate *out)
+{
+	for (size_t i = 0; out && i < cat->n_operators; i++)
+		out[i] = (struct candidate){cat->operators[i]->id,
+					    cat->operators[i]->name,
+					    cat->operators[i]->login};
+	return cat->n_operators;
+}
+
+static int resolve_in_catalog(struct cli *cli, const char *what,
+			      const char *text, fill_fn fill, uint64_t *id)
+{
+	if (take_number(text, id))
+		return CLI_OK;
+	const Clubcrm__Catalog *cat;
+	int rc = cli_catalog(cli, &cat);
+	if (rc != CLI_OK)
+		return rc;
+	size_t n = fill(cat, NULL);
+	struct candidate *c = calloc(n ? n : 1, sizeof(*c));
+	if (!c) {
+		cli_error("out of memory");
+		return CLI_REFUSED;
+	}
+	fill(cat, c);
+	rc = pick(what, text, c, n, id);
+	free(c);
+	return rc;
+}
+
+int cli_resolve_type(struct cli *cli, const char *text, uint64_t *id)
+{
+	return resolve_in_catalog(cli, "task type", text, fill_types, id);
+}
+
+int cli_resolve_result(struct cli *cli, const char *text, uint64_t *id)
+{
+	return resolve_in_catalog(cli, "result", text, fill_results, id);
+}
+
+int cli_resolve_tag(struct cli *cli, const char *text, uint64_t *id)
+{
+	return resolve_in_catalog(cli, "tag", text, fill_tags, id);
+}
+
+int cli_resolve_operator(struct cli *cli, const char *text, uint64_t *id)
+{
+	return resolve_in_catalog(cli, "operator", text, fill_operators, id);
+}
+
+/*
+ * Customers are many: the server narrows them by name first
+ * (ListCustomers.search), all pages of it.
+ */
+int cli_resolve_customer(struct cli *cli, const char *text, uint64_t *id)
+{
+	if (take_number(text, id))
+		return CLI_OK;
+	Clubcrm__Frame *pages[64];
+	size_t n_pages = 0, n = 0;
+	struct candidate *c = NULL;
+	int rc = CLI_OK;
+	ProtobufCBinaryData token = {0, NULL};
+	do {
+		Clubcrm__ListCustomers lc = CLUBCRM__LIST_CUSTOMERS__INIT;
+		lc.search = (char *)text;
+		lc.has_page_token = token.len > 0;
+		lc.page_token = token;
+		Clubcrm__Frame req = CLUBCRM__FRAME__INIT;
+		req.body_case = CLUBCRM__FRAME__BODY_LIST_CUSTOMERS;
+		req.list_customers = &lc;
+		rc = cli_call(cli, &req, CLUBCRM__FRAME__BODY_CUSTOMER_PAGE,
+			      &pages[n_pages]);
+		if (rc != CLI_OK)
+			goto out;
+		const Clubcrm__CustomerPage *p = pages[n_pages++]->customer_page;
+		struct candidate *more = realloc(c, (n + p->n_customers + 1) *
+							    sizeof(*c));
+		if (!more) {
+			cli_error("out of memory");
+			rc = CLI_REFUSED;
+			goto out;
+		}
+		c = more;
+		for (size_t i = 0; i < p->n_customers; i++)
+			c[n++] = (struct candidate){p->customers[i]->id,
+						    p->customers[i]->name, NULL};
+		token = p->has_next_page_token ? p->next_page_token
+					       : (ProtobufCBinaryData){0, NULL};
+	} while (token.len > 0 && n_pages < sizeof(pages) / sizeof(pages[0]));
+	rc = pick("customer", text, c, n, id);
+out:
+	free(c);
+	for (size_t i = 0; i < n_pages; i++)
+		clubcrm__frame__free_unpacked(pages[i], NULL);
+	return rc;
+}

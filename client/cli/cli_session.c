@@ -1,0 +1,168 @@
+/* The CLI's connection: login, password prompt, calls, the catalogue. */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "client_addr.h"
+#include "status.h"
+#include "timeutil.h"
+
+#define PASSWORD_MAX 256
+
+void cli_error(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("clubcrm: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/*
+ * Reads a password from the controlling terminal with echo off. 0, -ENOTTY
+ * when there is no terminal to ask on, -EIO when reading failed.
+ */
+static int ask_password(char *out, size_t size)
+{
+	FILE *tty = fopen("/dev/tty", "r+");
+	if (!tty || !isatty(fileno(tty))) {
+		if (tty)
+			fclose(tty);
+		return -ENOTTY;
+	}
+	struct termios old, quiet;
+	int fd = fileno(tty);
+	int ret = -EIO;
+	if (tcgetattr(fd, &old) < 0)
+		goto out;
+	quiet = old;
+	quiet.c_lflag &= ~(tcflag_t)ECHO;
+	quiet.c_lflag |= ECHONL;
+	fputs("Password: ", tty);
+	fflush(tty);
+	if (tcsetattr(fd, TCSAFLUSH, &quiet) < 0)
+		goto out;
+	if (fgets(out, (int)size, tty)) {
+		out[strcspn(out, "\r\n")] = '\0';
+		ret = 0;
+	}
+	tcsetattr(fd, TCSAFLUSH, &old);
+out:
+	fclose(tty);
+	return ret;
+}
+
+/* The password from CLUBCRM_PASSWORD or the terminal. CLI_OK or CLI_USAGE. */
+static int get_password(char *out, size_t size)
+{
+	const char *env = getenv("CLUBCRM_PASSWORD");
+	if (env) {
+		if (strlen(env) >= size)
+			return cli_usage_error("CLUBCRM_PASSWORD is too long");
+		strcpy(out, env);
+		return CLI_OK;
+	}
+	int ret = ask_password(out, size);
+	if (ret == -ENOTTY)
+		return cli_usage_error("no password: set CLUBCRM_PASSWORD or "
+				       "run on a terminal");
+	if (ret < 0) {
+		cli_error("could not read the password");
+		return CLI_REFUSED;
+	}
+	return CLI_OK;
+}
+
+int cli_connect(struct cli *cli)
+{
+	if (cli->conn)
+		return CLI_OK;
+	struct client_addr addr;
+	if (client_addr_parse(cli->server, &addr) < 0)
+		return cli_usage_error("bad server address '%s' (HOST:PORT or "
+				       "unix:PATH)", cli->server);
+	if (!cli->user || !*cli->user)
+		return cli_usage_error("no user: give --user LOGIN or set "
+				       "CLUBCRM_USER");
+	char password[PASSWORD_MAX];
+	int rc = get_password(password, sizeof(password));
+	if (rc != CLI_OK)
+		return rc;
+	struct client_sync_options o = {
+		.address = cli->server,
+		.login = cli->user,
+		.password = password,
+		.kind = CLUBCRM__CLIENT_KIND__CLIENT_KIND_CLI,
+	};
+	struct client_status st;
+	unsigned code = client_sync_open(&o, &cli->conn, &st);
+	explicit_bzero(password, sizeof(password));
+	if (code != STATUS_OK) {
+		cli_error("%s: %s", status_name(code), st.message);
+		return code == STATUS_INVALID_ARGUMENT ? CLI_USAGE : CLI_REFUSED;
+	}
+	/* Times on screen and on the command line are the club's. */
+	const Clubcrm__Welcome *w = client_welcome(client_sync_client(cli->conn));
+	if (w && w->time_zone && *w->time_zone)
+		time_set_zone(w->time_zone);
+	return CLI_OK;
+}
+
+int cli_call(struct cli *cli, Clubcrm__Frame *req,
+	     Clubcrm__Frame__BodyCase expect, Clubcrm__Frame **reply)
+{
+	*reply = NULL;
+	int rc = cli_connect(cli);
+	if (rc != CLI_OK)
+		return rc;
+	struct client_status st;
+	Clubcrm__Frame *f = NULL;
+	unsigned code = client_sync_call(cli->conn, req, &f, &st);
+	if (code != STATUS_OK) {
+		cli_error("%s: %s", status_name(code), st.message);
+		goto fail;
+	}
+	if (f->body_case != expect) {
+		cli_error("INTERNAL: unexpected reply (body %d) from the server",
+			  (int)f->body_case);
+		goto fail;
+	}
+	*reply = f;
+	return CLI_OK;
+fail:
+	if (f)
+		clubcrm__frame__free_unpacked(f, NULL);
+	return CLI_REFUSED;
+}
+
+int cli_catalog(struct cli *cli, const Clubcrm__Catalog **out)
+{
+	if (!cli->catalog) {
+		Clubcrm__GetCatalog get = CLUBCRM__GET_CATALOG__INIT;
+		Clubcrm__Frame req = CLUBCRM__FRAME__INIT;
+		req.body_case = CLUBCRM__FRAME__BODY_GET_CATALOG;
+		req.get_catalog = &get;
+		int rc = cli_call(cli, &req, CLUBCRM__FRAME__BODY_CATALOG,
+				  &cli->catalog);
+		if (rc != CLI_OK)
+			return rc;
+	}
+	*out = cli->catalog->catalog;
+	return CLI_OK;
+}
+
+void cli_disconnect(struct cli *cli)
+{
+	if (cli->catalog)
+		clubcrm__frame__free_unpacked(cli->catalog, NULL);
+	cli->catalog = NULL;
+	client_sync_close(cli->conn);
+	cli->conn = NULL;
+}

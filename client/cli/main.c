@@ -1,0 +1,158 @@
+/*
+ * clubcrm: the command line. Global options and the environment, then one
+ * command from the table below; everything else lives in its own module
+ * (cli_args, cli_session, cli_resolve, cli_format, cli_json, cli_cmd_*).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cli_args.h"
+#include "cli_cmd.h"
+#include "client_addr.h"
+
+static const char usage_text[] =
+	"usage: clubcrm [--server HOST:PORT|unix:PATH] [--user LOGIN] [--json] "
+	"COMMAND ...\n"
+	"\n"
+	"commands:\n"
+	"  task add --customer NAME|ID --type NAME --at \"YYYY-MM-DD HH:MM\"\n"
+	"           [--operator LOGIN] [--tag NAME]... --desc TEXT "
+	"[--status planned|done|cancelled]\n"
+	"  note add --customer NAME|ID --type NAME [--at \"YYYY-MM-DD HH:MM\"]\n"
+	"           [--operator LOGIN] [--tag NAME]... --desc TEXT "
+	"[--result NAME]\n"
+	"  task list [--from DATE] [--to DATE] [--customer NAME|ID] "
+	"[--operator LOGIN]\n"
+	"            [--page-size N] [--all]\n"
+	"  task show ID\n"
+	"  customer list [--search TEXT]\n"
+	"  catalog                 task types, results, tags, operators, teams\n"
+	"  help\n"
+	"\n"
+	"environment: CLUBCRM_SERVER (default " CLIENT_ADDR_DEFAULT "), "
+	"CLUBCRM_USER,\n"
+	"  CLUBCRM_PASSWORD (else asked on the terminal). Times are in the "
+	"club's time zone.\n"
+	"exit status: 0 done, 1 refused (reason on stderr), 2 usage error.\n";
+
+struct command {
+	const char *name, *sub;  /* sub NULL: a one-word command */
+	int (*run)(struct cli *cli, int argc, char **argv);
+};
+
+static const struct command commands[] = {
+	{"task", "add", cli_cmd_task_add},
+	{"task", "list", cli_cmd_task_list},
+	{"task", "show", cli_cmd_task_show},
+	{"note", "add", cli_cmd_note_add},
+	{"customer", "list", cli_cmd_customer_list},
+	{"catalog", NULL, cli_cmd_catalog},
+};
+
+void cli_print_usage(bool to_stderr)
+{
+	fputs(usage_text, to_stderr ? stderr : stdout);
+}
+
+int cli_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("clubcrm: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\n\n", stderr);
+	cli_print_usage(true);
+	return CLI_USAGE;
+}
+
+static const char *env_or(const char *name, const char *fallback)
+{
+	const char *v = getenv(name);
+	return v && *v ? v : fallback;
+}
+
+/*
+ * Global options up to the command word; *first gets its index. -1 for
+ * --help.
+ */
+static int parse_global(struct cli *cli, int argc, char **argv, int *first)
+{
+	bool help = false;
+	const struct cli_opt opts[] = {
+		{"help", CLI_OPT_FLAG, &help},
+		{0},
+	};
+	/* The command is the first word that is neither an option nor the
+	 * value of --server or --user given as the next word. */
+	int end = 1;
+	for (; end < argc; end++) {
+		const char *a = argv[end];
+		if (a[0] != '-')
+			break;
+		if ((strcmp(a, "--server") == 0 || strcmp(a, "--user") == 0) &&
+		    end + 1 < argc)
+			end++;
+	}
+	const char *pos[1];
+	size_t n_pos;
+	int rc = cli_args_parse(cli, end - 1, argv + 1, opts, pos, 0, &n_pos);
+	if (rc != CLI_OK)
+		return rc;
+	if (help)
+		return -1;
+	*first = end;
+	return CLI_OK;
+}
+
+static const struct command *find_command(int argc, char **argv, int *used)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		const struct command *c = &commands[i];
+		if (strcmp(argv[0], c->name) != 0)
+			continue;
+		if (!c->sub) {
+			*used = 1;
+			return c;
+		}
+		if (argc > 1 && strcmp(argv[1], c->sub) == 0) {
+			*used = 2;
+			return c;
+		}
+	}
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli = {
+		.server = env_or("CLUBCRM_SERVER", CLIENT_ADDR_DEFAULT),
+		.user = env_or("CLUBCRM_USER", NULL),
+		.colour = isatty(STDOUT_FILENO) && !getenv("NO_COLOR"),
+	};
+	int first;
+	int rc = parse_global(&cli, argc, argv, &first);
+	if (rc < 0 || (rc == CLI_OK && first < argc &&
+		       (strcmp(argv[first], "help") == 0))) {
+		cli_print_usage(false);
+		return CLI_OK;
+	}
+	if (rc != CLI_OK)
+		return rc;
+	if (first >= argc)
+		return cli_usage_error("no command given");
+	int used;
+	const struct command *cmd = find_command(argc - first, argv + first,
+						 &used);
+	if (!cmd)
+		return cli_usage_error("unknown command '%s%s%s'", argv[first],
+				       first + 1 < argc ? " " : "",
+				       first + 1 < argc ? argv[first + 1] : "");
+	rc = cmd->run(&cli, argc - first - used, argv + first + used);
+	cli_disconnect(&cli);
+	return rc;
+}
