@@ -1,0 +1,275 @@
+/* The LMDB store: revisions, indexes, batches, map full, schema version. */
+#include "domain_fixture.h"
+
+#include "txn.h"
+
+static Clubcrm__Frame create_frame(Clubcrm__CreateTask *t)
+{
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.has_request_id = 1;
+	f.request_id = 5;
+	f.body_case = BODY(CREATE_TASK);
+	f.create_task = t;
+	return f;
+}
+
+static void test_revision_per_commit(void **state)
+{
+	(void)state;
+	struct fx *fx = fx_open(8u << 20);
+	assert_int_equal(store_revision(fx->st), 0);
+	struct club c;
+	fx_club(fx, &c);
+	uint64_t before = store_revision(fx->st);
+	Clubcrm__Task *t = fx_task(fx, &c, "one", FX_NOW + 60);
+	assert_int_equal(store_revision(fx->st), before + 1);
+	assert_int_equal(t->create_rev, before + 1);
+	assert_int_equal(t->mod_rev, before + 1);
+	fx_close(fx);
+}
+
+/* Each op of a batch has its own revision; one refused op leaves no trace
+ * and the others commit. */
+static void test_batch_ops_and_refusal(void **state)
+{
+	(void)state;
+	struct fx *fx = fx_open(8u << 20);
+	struct club c;
+	fx_club(fx, &c);
+	uint64_t before = store_revision(fx->st);
+	Clubcrm__CreateTask good1 = fx_new_task(&c, "first", FX_NOW + 60);
+	Clubcrm__CreateTask bad = fx_new_task(&c, "bad", FX_NOW + 60);
+	bad.customer_id = 999;
+	Clubcrm__CreateTask good2 = fx_new_task(&c, "second", FX_NOW + 120);
+	Clubcrm__Frame f[3] = {create_frame(&good1), create_frame(&bad),
+			       create_frame(&good2)};
+	struct service_write_op ops[3] = {
+		{.who = fx_actor(c.ana, 1), .req = &f[0]},
+		{.who = fx_actor(c.ana, 1), .req = &f[1]},
+		{.who = fx_actor(c.ana, 1), .req = &f[2]},
+	};
+	assert_int_equal(service_write_batch(fx->st, ops, 3), 0);
+	assert_int_equal(ops[0].revision, before + 1);
+	assert_int_equal(ops[1].revision, 0);
+	assert_int_equal(ops[2].revision, before + 2);
+	assert_int_equal(store_revision(fx->st), before + 2);
+	assert_true(ops[0].changes.len > 0);
+	assert_int_equal(ops[1].changes.len, 0);
+	Clubcrm__Frame *r = fx_decode(fx, &ops[1].reply);
+	fx_assert_error(r, STATUS_NOT_FOUND, "unknown customer 999");
+	r = fx_decode(fx, &ops[2].reply);
+	assert_int_equal(r->body_case, BODY(TASK_REPLY));
+	/* Ids: the refused op's id allocation was rolled back too. */
+	Clubcrm__Frame *r0 = fx_decode(fx, &ops[0].reply);
+	assert_int_equal(r->task_reply->row->task->id,
+			 r0->task_reply->row->task->id + 1);
+	/* The change set of op 0 is the one stored under its revision. */
+	Clubcrm__ChangeSet *cs = clubcrm__change_set__unpack(
+		arena_pb(&fx->a), ops[0].changes.len, ops[0].changes.data);
+	assert_non_null(cs);
+	assert_int_equal(cs->revision, before + 1);
+	assert_int_equal(cs->n_events, 1);
+	assert_string_equal(cs->action, "create");
+	assert_string_equal(cs->events[0]->task->description, "first");
+	for (int i = 0; i < 3; i++) {
+		buf_free(&ops[i].reply);
+		buf_free(&ops[i].changes);
+	}
+	fx_close(fx);
+}
+
+/* Every task is in every index exactly once, under its current values. */
+static void check_indexes(struct fx *fx, size_t expect)
+{
+	struct txn t;
+	txn_begin(&t, fx->st, NULL, false);
+	assert_int_equal(t.ret, 0);
+	MDB_stat ms;
+	enum store_db idx[] = {DB_BY_PLANNED, DB_BY_CREATED, DB_BY_CUSTOMER,
+			       DB_BY_OPERATOR_PLANNED};
+	for (size_t i = 0; i < 4; i++) {
+		mdb_stat(t.txn, txn_dbi(&t, idx[i]), &ms);
+		assert_int_equal(ms.ms_entries, expect);
+	}
+	mdb_stat(t.txn, txn_dbi(&t, DB_TASKS), &ms);
+	assert_int_equal(ms.ms_entries, expect);
+	for (uint64_t id = 1; id <= expect; id++) {
+		Clubcrm__Task *task;
+		assert_int_equal(txn_get_rec(&t, DB_TASKS, id,
+					     &clubcrm__task__descriptor, &fx->a,
+					     (void **)&task), 0);
+		uint8_t k[24];
+		MDB_val v;
+		key_time(k, task->planned_at);
+		key_u64(k + 8, id);
+		assert_int_equal(txn_get(&t, DB_BY_PLANNED, k, 16, &v), 0);
+		key_time(k, task->created_at);
+		assert_int_equal(txn_get(&t, DB_BY_CREATED, k, 16, &v), 0);
+		key_u64(k, task->customer_id);
+		key_time(k + 8, task->planned_at);
+		key_u64(k + 16, id);
+		assert_int_equal(txn_get(&t, DB_BY_CUSTOMER, k, 24, &v), 0);
+		key_u64(k, task->operator_id);
+		assert_int_equal(txn_get(&t, DB_BY_OPERATOR_PLANNED, k, 24, &v),
+				 0);
+	}
+	txn_abort(&t);
+}
+
+static void test_indexes_follow_edits(void **state)
+{
+	(void)state;
+	struct fx *fx = fx_open(8u << 20);
+	struct club c;
+	fx_club(fx, &c);
+	Clubcrm__Task *a = fx_task(fx, &c, "a", FX_NOW + 60);
+	fx_task(fx, &c, "b", FX_NOW - 3600);
+	check_indexes(fx, 2);
+	Clubcrm__EditTask e = CLUBCRM__EDIT_TASK__INIT;
+	e.has_id = e.has_base_mod_rev = e.has_planned_at = 1;
+	e.has_operator_id = e.has_customer_id = 1;
+	e.id = a->id;
+	e.base_mod_rev = a->mod_rev;
+	e.planned_at = FX_NOW + 7200;
+	e.operator_id = c.carl;
+	e.customer_id = c.manolo;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.body_case = BODY(EDIT_TASK);
+	f.edit_task = &e;
+	Clubcrm__Frame *r = fx_write(fx, fx_actor(c.ana, 0), &f);
+	assert_int_equal(r->body_case, BODY(TASK_REPLY));
+	check_indexes(fx, 2);
+	fx_close(fx);
+}
+
+static void test_map_full_then_grow(void **state)
+{
+	(void)state;
+	struct fx *fx = fx_open(1u << 20);  /* the smallest map we allow */
+	struct club c;
+	fx_club(fx, &c);
+	/* Descriptions as large as allowed fill 1 MiB within a few hundred
+	 * tasks. */
+	char desc[4001];
+	memset(desc, 'x', 4000);
+	desc[4000] = '\0';
+	enum { N = 64 };
+	Clubcrm__CreateTask t[N];
+	Clubcrm__Frame f[N];
+	struct service_write_op ops[N];
+	int rc = 0;
+	uint64_t rev = 0;
+	for (int round = 0; round < 20 && rc == 0; round++) {
+		rev = store_revision(fx->st);
+		memset(ops, 0, sizeof(ops));
+		for (int i = 0; i < N; i++) {
+			t[i] = fx_new_task(&c, desc, FX_NOW + i);
+			f[i] = create_frame(&t[i]);
+			ops[i].who = fx_actor(c.ana, 1);
+			ops[i].req = &f[i];
+		}
+		rc = service_write_batch(fx->st, ops, N);
+		if (rc == 0)
+			for (int i = 0; i < N; i++) {
+				buf_free(&ops[i].reply);
+				buf_free(&ops[i].changes);
+			}
+	}
+	assert_int_equal(rc, -ENOSPC);
+	/* Nothing of the failed batch was written; every reply says so. */
+	assert_int_equal(store_revision(fx->st), rev);
+	for (int i = 0; i < N; i++) {
+		assert_int_equal(ops[i].revision, 0);
+		Clubcrm__Frame *r = fx_decode(fx, &ops[i].reply);
+		fx_assert_error(r, STATUS_RESOURCE_EXHAUSTED, "full");
+	}
+	/* The daemon grows the map and retries the same batch. */
+	int grown = 0;
+	while (rc == -ENOSPC && grown++ < 4) {
+		assert_int_equal(store_grow(fx->st), 0);
+		rc = service_write_batch(fx->st, ops, N);
+	}
+	assert_int_equal(rc, 0);
+	assert_int_equal(store_revision(fx->st), rev + N);
+	for (int i = 0; i < N; i++) {
+		Clubcrm__Frame *r = fx_decode(fx, &ops[i].reply);
+		assert_int_equal(r->body_case, BODY(TASK_REPLY));
+		assert_int_equal(ops[i].revision, rev + 1 + (uint64_t)i);
+		buf_free(&ops[i].reply);
+		buf_free(&ops[i].changes);
+	}
+	fx_close(fx);
+}
+
+static void test_schema_newer_refused(void **state)
+{
+	(void)state;
+	struct fx *fx = fx_open(1u << 20);
+	struct txn t;
+	txn_begin(&t, fx->st, NULL, true);
+	uint8_t v[4] = {0, 0, 0, 99};
+	txn_put(&t, DB_META, "schema", 6, v, sizeof(v));
+	assert_int_equal(txn_commit(&t), 0);
+	store_close(fx->st);
+	fx->st = NULL;
+	struct store *st = NULL;
+	assert_int_equal(store_open(fx->dir, 1u << 20, &st), -EPROTONOSUPPORT);
+	assert_null(st);
+	/* Reopening our own version works. */
+	fx_close(fx);
+}
+
+static void test_reopen_keeps_data(void **state)
+{
+	(void)state;
+	struct fx *fx = fx_open(1u << 20);
+	struct club c;
+	fx_club(fx, &c);
+	Clubcrm__Task *t = fx_task(fx, &c, "kept", FX_NOW + 60);
+	uint64_t rev = store_revision(fx->st);
+	store_close(fx->st);
+	assert_int_equal(store_open(fx->dir, 1u << 20, &fx->st), 0);
+	assert_int_equal(store_revision(fx->st), rev);
+	Clubcrm__TaskRow *row = fx_get(fx, t->id, 0, NULL);
+	assert_string_equal(row->task->description, "kept");
+	fx_close(fx);
+}
+
+/* The wrapper: after one failure every op is a no-op and commit aborts. */
+static void test_txn_carries_error(void **state)
+{
+	(void)state;
+	struct fx *fx = fx_open(1u << 20);
+	struct txn t;
+	txn_begin(&t, fx->st, NULL, true);
+	uint8_t big[600] = {0};
+	txn_put(&t, DB_META, big, sizeof(big), "x", 1);  /* key too long */
+	assert_int_equal(t.ret, -EINVAL);
+	txn_put(&t, DB_META, "ok", 2, "x", 1);
+	MDB_val v;
+	assert_int_equal(txn_get(&t, DB_META, "ok", 2, &v), -EINVAL);
+	assert_int_equal(txn_commit(&t), -EINVAL);
+	txn_begin(&t, fx->st, NULL, false);
+	assert_int_equal(txn_get(&t, DB_META, "ok", 2, &v), -ENOENT);
+	assert_int_equal(t.ret, 0);  /* not found is not an error */
+	txn_abort(&t);
+	assert_int_equal(txn_lmdb_error(MDB_MAP_FULL), -ENOSPC);
+	assert_int_equal(txn_lmdb_error(MDB_NOTFOUND), -ENOENT);
+	assert_int_equal(txn_lmdb_error(MDB_KEYEXIST), -EEXIST);
+	assert_int_equal(txn_lmdb_error(EACCES), -EACCES);
+	fx_close(fx);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_revision_per_commit),
+		cmocka_unit_test(test_batch_ops_and_refusal),
+		cmocka_unit_test(test_indexes_follow_edits),
+		cmocka_unit_test(test_map_full_then_grow),
+		cmocka_unit_test(test_schema_newer_refused),
+		cmocka_unit_test(test_reopen_keeps_data),
+		cmocka_unit_test(test_txn_carries_error),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

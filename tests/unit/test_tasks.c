@@ -1,0 +1,460 @@
+/* Creating tasks and notes, display rows, and paged lists. */
+#include "domain_fixture.h"
+
+#define PLANNED CLUBCRM__TASK_STATUS__TASK_STATUS_PLANNED
+#define DONE CLUBCRM__TASK_STATUS__TASK_STATUS_DONE
+#define NOTE CLUBCRM__TASK_KIND__TASK_KIND_NOTE
+
+static int setup(void **state)
+{
+	struct fx *fx = fx_open(8u << 20);
+	struct club *c = calloc(1, sizeof(*c));
+	fx_club(fx, c);
+	/* cmocka gives one state pointer: the club lives after the fixture. */
+	static struct {
+		struct fx *fx;
+		struct club *c;
+	} both;
+	both.fx = fx;
+	both.c = c;
+	*state = &both;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct {
+		struct fx *fx;
+		struct club *c;
+	} *both = *state;
+	fx_close(both->fx);
+	free(both->c);
+	return 0;
+}
+
+#define FX (((struct { struct fx *fx; struct club *c; } *)*state)->fx)
+#define CLUB (((struct { struct fx *fx; struct club *c; } *)*state)->c)
+
+static void test_create_defaults(void **state)
+{
+	struct fx *fx = FX;
+	struct club *c = CLUB;
+	Clubcrm__CreateTask t = fx_new_task(c, "  Offer tennis lessons \n",
+					    FX_NOW + 3600);
+	Clubcrm__Frame *r = fx_create(fx, fx_actor(c->carl, 0), &t);
+	assert_int_equal(r->body_case, BODY(TASK_REPLY));
+	Clubcrm__TaskRow *row = r->task_reply->row;
+	Clubcrm__Task *task = row->task;
+	assert_string_equal(task->description, "Offer tennis lessons");
+	assert_int_equal(task->operator_id, c->bea);  /* the consultant */
+	assert_int_equal(task->creator_id, c->carl);
+	assert_int_equal(task->created_at, FX_NOW);
+	assert_int_equal(task->status, PLANNED);
+	assert_string_equal(row->operator_login, "bea");
+	assert_string_equal(row->creator_login, "carl");
+	assert_string_equal(row->customer_name, "Arantxa");
+	assert_string_equal(row->type_name, "Call");
+	assert_int_equal(row->colour, CLUBCRM__COLOUR__COLOUR_NONE);
+	assert_false(row->overdue);
+	assert_int_equal(r->task_reply->revision, task->mod_rev);
+}
+
+static void test_create_note_defaults(void **state)
+{
+	struct fx *fx = FX;
+	struct club *c = CLUB;
+	Clubcrm__CreateTask t = fx_new_task(c, "Called, left a message", 0);
+	t.kind = NOTE;
+	t.has_planned_at = 0;
+	Clubcrm__Frame *r = fx_create(fx, fx_actor(c->carl, 0), &t);
+	assert_int_equal(r->body_case, BODY(TASK_REPLY));
+	Clubcrm__Task *task = r->task_reply->row->task;
+	assert_int_equal(task->kind, NOTE);
+	assert_int_equal(task->status, DONE);
+	assert_int_equal(task->planned_at, FX_NOW);
+	/* A note cannot take a result that cancels it. */
+	t.has_result_id = 1;
+	t.result_id = c->cancel;
+	r = fx_create(fx, fx_actor(c->carl, 0), &t);
+	fx_assert_error(r, STATUS_INVALID_ARGUMENT, "cannot be given to a note");
+	t.result_id = c->positive;
+	r = fx_create(fx, fx_actor(c->carl, 0), &t);
+	assert_int_equal(r->body_case, BODY(TASK_REPLY));
+	assert_int_equal(r->task_reply->row->outcome,
+			 CLUBCRM__OUTCOME__OUTCOME_POSITIVE);
+}
+
+static void expect_refused(struct fx *fx, const struct club *c,
+			   Clubcrm__CreateTask *t, unsigned code,
+			   const char *part)
+{
+	uint64_t rev = store_revision(fx->st);
+	Clubcrm__Frame *r = fx_create(fx, fx_actor(c->ana, 0), t);
+	fx_assert_error(r, code, part);
+	assert_int_equal(store_revision(fx->st), rev);
+}
+
+static void test_create_validation(void **state)
+{
+	struct fx *fx = FX;
+	struct club *c = CLUB;
+	Clubcrm__CreateTask t = fx_new_task(c, "x", FX_NOW);
+	t.description = NULL;
+	expect_refused(fx, c, &t, STATUS_INVALID_ARGUMENT,
+		       "description is required");
+	t.description = " \t\n ";
+	expect_refused(fx, c, &t, STATUS_INVALID_ARGUMENT,
+		       "description is required");
+	char *big = malloc(4002);
+	memset(big, 'a', 4001);
+	big[4001] = '\0';
+	t.description = big;
+	expect_refused(fx, c, &t, STATUS_INVALID_ARGUMENT, "longer than 4000");
+	big[4000] = '\0';
+	Clubcrm__Frame *ok = fx_create(fx, fx_actor(c->ana, 0), &t);
+	assert_int_equal(ok->body_case, BODY(TASK_REPLY));
+	free(big);
+	t.description = "bad \xc3\x28 utf8";
+	expect_refused(fx, c, &t, STATUS_INVALID_ARGUMENT, "UTF-8");
+	t.description = "ok";
+
+	t.type_id = 0;
+	expect_refused(fx, c, &t, STATUS_INVALID_ARGUMENT, "type is required");
+	t.type_id = 4242;
+	expect_refused(fx, c, &t, STATUS_NOT_FOUND, "unknown task type 4242");
+	t.type_id = c->call;
+	t.customer_id = 42;
+	expect_refused(fx, c, &t, STATUS_NOT_FOUND, "unknown customer 42");
+	t.has_customer_id = 0;
+	expect_refused(fx, c, &t, STATUS_INVALID_ARGUMENT,
+		       "customer is required");
+	t.has_customer_id = 1;
+	t.customer_id = c->arantxa;
+	t.has_operator_id = 1;
+	t.operator_id = 99;
+	expect_refused(fx, c, &t, STATUS_NOT_FOUND, "unknown operator 99");
+	t.has_operator_id = 0;
+	t.planned_at = 100;
+	expect_refused(fx, c, &t, STATUS_INVALID_ARGUMENT, "planned_at");
+	t.planned_at = INT64_C(4102444800);
+	expect_refused(fx, c, &t, STATUS_INVALID_ARGUMENT, "planned_at");
+	t.has_planned_at = 0;
+	expect_refused(fx, c, &t, STATUS_INVALID_ARGUMENT,
+		       "planned_at is required");
+	t.has_planned_at = 1;
+	t.planned_at = FX_NOW;
+	uint64_t tags[33];
+	for (int i = 0; i < 33; i++)
+		tags[i] = c->vip;
+	t.tag_ids = tags;
+	t.n_tag_ids = 33;
+	expect_refused(fx, c, &t, STATUS_INVALID_ARGUMENT, "at most 32 tags");
+	t.n_tag_ids = 2;
+	expect_refused(fx, c, &t, STATUS_INVALID_ARGUMENT, "given twice");
+	tags[1] = 777;
+	expect_refused(fx, c, &t, STATUS_NOT_FOUND, "unknown tag 777");
+	t.n_tag_ids = 0;
+	t.has_result_id = 1;
+	t.result_id = 555;
+	expect_refused(fx, c, &t, STATUS_NOT_FOUND, "unknown result 555");
+	t.has_result_id = 0;
+	t.has_follows_id = 1;
+	t.follows_id = 9999;
+	expect_refused(fx, c, &t, STATUS_NOT_FOUND, "9999");
+	t.has_follows_id = 0;
+	t.kind = (Clubcrm__TaskKind)7;
+	expect_refused(fx, c, &t, STATUS_INVALID_ARGUMENT, "kind");
+	t.kind = CLUBCRM__TASK_KIND__TASK_KIND_TASK;
+	t.has_status = 1;
+	t.status = (Clubcrm__TaskStatus)9;
+	expect_refused(fx, c, &t, STATUS_INVALID_ARGUMENT, "status");
+	t.has_status = 0;
+	t.has_idempotency_key = 1;
+	t.idempotency_key.len = 65;
+	static uint8_t key[65];
+	t.idempotency_key.data = key;
+	expect_refused(fx, c, &t, STATUS_INVALID_ARGUMENT, "idempotency_key");
+}
+
+/* Set an entry inactive through the admin upsert. */
+static void deactivate_type(struct fx *fx, uint64_t id)
+{
+	Clubcrm__TaskType ty = CLUBCRM__TASK_TYPE__INIT;
+	Clubcrm__UpsertTaskType u = CLUBCRM__UPSERT_TASK_TYPE__INIT;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	ty.id = id;
+	ty.has_active = 1;
+	ty.active = 0;
+	u.task_type = &ty;
+	f.body_case = BODY(UPSERT_TASK_TYPE);
+	f.upsert_task_type = &u;
+	Clubcrm__Frame *r = fx_write(fx, fx_actor(1, 1), &f);
+	assert_int_equal(r->body_case, BODY(CATALOG));
+	assert_false(r->catalog->task_types[0]->active);
+	assert_string_equal(r->catalog->task_types[0]->name, "Urgent");
+}
+
+static void test_create_inactive_refs(void **state)
+{
+	struct fx *fx = FX;
+	struct club *c = CLUB;
+	Clubcrm__Task *old = fx_task(fx, c, "before", FX_NOW);
+	Clubcrm__CreateTask t = fx_new_task(c, "x", FX_NOW);
+	t.type_id = c->urgent;
+	deactivate_type(fx, c->urgent);
+	expect_refused(fx, c, &t, STATUS_FAILED_PRECONDITION,
+		       "task type Urgent is inactive");
+	/* Old tasks keep showing the name. */
+	assert_string_equal(fx_get(fx, old->id, 0, NULL)->type_name, "Call");
+}
+
+static void test_idempotent_retry(void **state)
+{
+	struct fx *fx = FX;
+	struct club *c = CLUB;
+	Clubcrm__CreateTask t = fx_new_task(c, "once", FX_NOW);
+	t.has_idempotency_key = 1;
+	t.idempotency_key.data = (uint8_t *)"key-1";
+	t.idempotency_key.len = 5;
+	Clubcrm__Frame *a = fx_create(fx, fx_actor(c->ana, 0), &t);
+	uint64_t rev = store_revision(fx->st);
+	Clubcrm__Frame *b = fx_create(fx, fx_actor(c->ana, 0), &t);
+	assert_int_equal(store_revision(fx->st), rev);
+	assert_int_equal(a->task_reply->row->task->id,
+			 b->task_reply->row->task->id);
+	assert_int_equal(a->task_reply->revision, b->task_reply->revision);
+	/* The same key from another operator is another request. */
+	Clubcrm__Frame *other = fx_create(fx, fx_actor(c->bea, 0), &t);
+	assert_true(other->task_reply->row->task->id !=
+		    a->task_reply->row->task->id);
+}
+
+static void take(struct fx *fx, uint64_t who, uint64_t id)
+{
+	Clubcrm__TakeTask tk = CLUBCRM__TAKE_TASK__INIT;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	tk.has_id = 1;
+	tk.id = id;
+	f.body_case = BODY(TAKE_TASK);
+	f.take_task = &tk;
+	assert_int_equal(fx_write(fx, fx_actor(who, 0), &f)->body_case,
+			 BODY(TASK_REPLY));
+}
+
+static void test_row_colours(void **state)
+{
+	struct fx *fx = FX;
+	struct club *c = CLUB;
+	Clubcrm__CreateTask t = fx_new_task(c, "urgent", FX_NOW - 60);
+	t.type_id = c->urgent;
+	t.tag_ids = &c->vip;
+	t.n_tag_ids = 1;
+	Clubcrm__Frame *r = fx_create(fx, fx_actor(c->ana, 0), &t);
+	Clubcrm__TaskRow *row = r->task_reply->row;
+	assert_int_equal(row->colour, CLUBCRM__COLOUR__COLOUR_RED);
+	assert_true(row->priority);
+	assert_true(row->overdue);
+	assert_int_equal(row->n_tag_names, 1);
+	assert_string_equal(row->tag_names[0], "VIP");
+	take(fx, c->carl, row->task->id);
+	row = fx_get(fx, row->task->id, 0, NULL);
+	assert_int_equal(row->colour, CLUBCRM__COLOUR__COLOUR_YELLOW);
+	assert_string_equal(row->taken_by_login, "carl");
+}
+
+static Clubcrm__TaskPage *list(struct fx *fx, Clubcrm__ListTasks *l)
+{
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.body_case = BODY(LIST_TASKS);
+	f.list_tasks = l;
+	Clubcrm__Frame *r = fx_read(fx, fx_actor(1, 0), &f);
+	if (r->body_case == BODY(ERROR))
+		fail_msg("list refused: %s", r->error->message);
+	return r->task_page;
+}
+
+/* Walks every page; returns how many rows, checking order and no repeats. */
+static size_t walk(struct fx *fx, Clubcrm__ListTasks *l, uint64_t *seen,
+		   size_t max)
+{
+	size_t n = 0;
+	int64_t last = l->has_descending && l->descending ? INT64_MAX : INT64_MIN;
+	l->has_page_token = 0;
+	for (;;) {
+		Clubcrm__TaskPage *p = list(fx, l);
+		assert_true(p->n_rows <= (l->page_size ? l->page_size : 50));
+		for (size_t i = 0; i < p->n_rows; i++) {
+			int64_t at = p->rows[i]->task->planned_at;
+			if (l->has_descending && l->descending)
+				assert_true(at <= last);
+			else
+				assert_true(at >= last);
+			last = at;
+			for (size_t j = 0; j < n; j++)
+				assert_true(seen[j] != p->rows[i]->task->id);
+			assert_true(n < max);
+			seen[n++] = p->rows[i]->task->id;
+		}
+		if (!p->has_next_page_token)
+			return n;
+		l->has_page_token = 1;
+		l->page_token = p->next_page_token;
+	}
+}
+
+static void test_list_paging(void **state)
+{
+	struct fx *fx = FX;
+	struct club *c = CLUB;
+	enum { N = 23 };
+	for (int i = 0; i < N; i++) {
+		/* Some share a planned time: the id breaks the tie. */
+		fx_task(fx, c, "t", FX_NOW + (i % 7) * 60);
+	}
+	uint64_t seen[N + 1];
+	Clubcrm__ListTasks l = CLUBCRM__LIST_TASKS__INIT;
+	for (uint32_t size = 1; size <= 24; size += 5) {
+		l.has_page_size = 1;
+		l.page_size = size;
+		l.has_descending = 0;
+		assert_int_equal(walk(fx, &l, seen, N), N);
+		l.has_descending = l.descending = 1;
+		assert_int_equal(walk(fx, &l, seen, N), N);
+	}
+	/* A range: [NOW + 60, NOW + 180) holds the times 60 and 120. */
+	Clubcrm__TaskFilter f = CLUBCRM__TASK_FILTER__INIT;
+	f.has_planned_from = f.has_planned_to = 1;
+	f.planned_from = FX_NOW + 60;
+	f.planned_to = FX_NOW + 180;
+	l.filter = &f;
+	l.has_descending = 0;
+	l.page_size = 2;
+	assert_int_equal(walk(fx, &l, seen, N), 7);
+	/* A token does not fit another query. */
+	l.has_page_token = 0;
+	Clubcrm__TaskPage *p = list(fx, &l);
+	assert_true(p->has_next_page_token);
+	Clubcrm__ListTasks other = CLUBCRM__LIST_TASKS__INIT;
+	Clubcrm__TaskFilter of = CLUBCRM__TASK_FILTER__INIT;
+	of.has_customer_id = 1;
+	of.customer_id = c->arantxa;
+	other.filter = &of;
+	other.has_page_token = 1;
+	other.page_token = p->next_page_token;
+	Clubcrm__Frame fr = CLUBCRM__FRAME__INIT;
+	fr.body_case = BODY(LIST_TASKS);
+	fr.list_tasks = &other;
+	fx_assert_error(fx_read(fx, fx_actor(1, 0), &fr),
+			STATUS_INVALID_ARGUMENT, "page_token");
+	uint8_t junk[3] = {1, 2, 3};
+	other.page_token.data = junk;
+	other.page_token.len = 3;
+	fx_assert_error(fx_read(fx, fx_actor(1, 0), &fr),
+			STATUS_INVALID_ARGUMENT, "page_token");
+}
+
+static void test_list_filters(void **state)
+{
+	struct fx *fx = FX;
+	struct club *c = CLUB;
+	fx_task(fx, c, "arantxa 1", FX_NOW + 60);
+	Clubcrm__CreateTask t = fx_new_task(c, "manolo 1", FX_NOW + 120);
+	t.customer_id = c->manolo;
+	fx_create(fx, fx_actor(c->ana, 0), &t);
+	t.description = "manolo by bea";
+	t.has_operator_id = 1;
+	t.operator_id = c->bea;
+	t.planned_at = FX_NOW - 60;
+	fx_create(fx, fx_actor(c->ana, 0), &t);
+	uint64_t seen[8];
+	Clubcrm__ListTasks l = CLUBCRM__LIST_TASKS__INIT;
+	Clubcrm__TaskFilter f = CLUBCRM__TASK_FILTER__INIT;
+	l.filter = &f;
+	f.has_customer_id = 1;
+	f.customer_id = c->manolo;
+	assert_int_equal(walk(fx, &l, seen, 8), 2);
+	f.has_customer_id = 0;
+	f.operator_ids = &c->bea;
+	f.n_operator_ids = 1;
+	assert_int_equal(walk(fx, &l, seen, 8), 2);  /* Arantxa's is bea's */
+	f.n_operator_ids = 0;
+	f.has_overdue = f.overdue = 1;
+	assert_int_equal(walk(fx, &l, seen, 8), 1);
+	f.has_overdue = 0;
+	f.text = "MANOLO";
+	assert_int_equal(walk(fx, &l, seen, 8), 2);
+	f.text = NULL;
+	f.has_team_id = 1;
+	f.team_id = c->team;  /* carl is in the team: Manolo's consultant */
+	assert_int_equal(walk(fx, &l, seen, 8), 1);
+	f.has_team_id = 0;
+	l.has_order = 1;
+	l.order = CLUBCRM__TASK_ORDER__TASK_ORDER_CREATED;
+	f.has_created_from = 1;
+	f.created_from = FX_NOW + 1;
+	assert_int_equal(walk(fx, &l, seen, 8), 0);
+	f.created_from = FX_NOW;
+	assert_int_equal(list(fx, &l)->n_rows, 3);
+}
+
+static Clubcrm__CustomerPage *customers(struct fx *fx, Clubcrm__ListCustomers *l)
+{
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.body_case = BODY(LIST_CUSTOMERS);
+	f.list_customers = l;
+	Clubcrm__Frame *r = fx_read(fx, fx_actor(1, 0), &f);
+	assert_int_equal(r->body_case, BODY(CUSTOMER_PAGE));
+	return r->customer_page;
+}
+
+static void test_list_customers(void **state)
+{
+	struct fx *fx = FX;
+	struct club *c = CLUB;
+	fx_customer(fx, "zoe", 0);
+	fx_customer(fx, "Beatriz", c->ana);
+	fx_customer(fx, "arturo", 0);
+	Clubcrm__ListCustomers l = CLUBCRM__LIST_CUSTOMERS__INIT;
+	Clubcrm__CustomerPage *p = customers(fx, &l);
+	assert_int_equal(p->n_customers, 5);
+	/* Name order, case-insensitive. */
+	assert_string_equal(p->customers[0]->name, "Arantxa");
+	assert_string_equal(p->customers[1]->name, "arturo");
+	assert_string_equal(p->customers[4]->name, "zoe");
+	l.search = "AR";
+	p = customers(fx, &l);
+	assert_int_equal(p->n_customers, 2);
+	l.search = NULL;
+	l.has_page_size = 1;
+	l.page_size = 2;
+	const char *names[5];
+	size_t n = 0;
+	for (;;) {
+		p = customers(fx, &l);
+		for (size_t i = 0; i < p->n_customers; i++)
+			names[n++] = p->customers[i]->name;
+		if (!p->has_next_page_token)
+			break;
+		l.has_page_token = 1;
+		l.page_token = p->next_page_token;
+	}
+	assert_int_equal(n, 5);
+	assert_string_equal(names[2], "Beatriz");
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_create_defaults),
+		T(test_create_note_defaults),
+		T(test_create_validation),
+		T(test_create_inactive_refs),
+		T(test_idempotent_retry),
+		T(test_row_colours),
+		T(test_list_paging),
+		T(test_list_filters),
+		T(test_list_customers),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
