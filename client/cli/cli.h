@@ -51,6 +51,15 @@ int cli_connect(struct cli *cli);
 int cli_call(struct cli *cli, Clubcrm__Frame *req,
 	     Clubcrm__Frame__BodyCase expect, Clubcrm__Frame **reply);
 
+/*
+ * Parses a time (cli_parse_time) in the club's time zone: connects first,
+ * since the zone comes with the server's Welcome. Check the syntax with
+ * cli_parse_time() before, so that a typo is a usage error without a
+ * connection. CLI_OK, CLI_REFUSED or CLI_USAGE.
+ */
+int cli_club_time(struct cli *cli, const char *text, bool end_of_day,
+		  int64_t *out);
+
 /* The club's catalogue (GetCatalog, cached). CLI_OK or CLI_REFUSED. */
 int cli_catalog(struct cli *cli, const Clubcrm__Catalog **out);
 

@@ -22,7 +22,6 @@ struct create_args {
 struct create_plan {
 	Clubcrm__TaskKind kind;
 	bool has_at;
-	int64_t at;
 	Clubcrm__TaskStatus status;
 };
 
@@ -58,7 +57,8 @@ static int check_args(const struct create_args *a, struct create_plan *p)
 	if (task && !a->at)
 		return cli_usage_error("--at is required for a task");
 	if (a->at) {
-		if (cli_parse_time(a->at, false, &p->at) < 0)
+		int64_t syntax_only;
+		if (cli_parse_time(a->at, false, &syntax_only) < 0)
 			return cli_usage_error("--at '%s' is not a time "
 					       "(YYYY-MM-DD HH:MM)", a->at);
 		p->has_at = true;
@@ -113,11 +113,14 @@ static int create(struct cli *cli, const struct create_args *a,
 	int rc = resolve_all(cli, a, &ct, tag_ids);
 	if (rc != CLI_OK)
 		return rc;
+	int64_t at = 0;
+	if (p->has_at && (rc = cli_club_time(cli, a->at, false, &at)) != CLI_OK)
+		return rc;
 	ct.has_kind = true;
 	ct.kind = p->kind;
 	ct.description = (char *)a->desc;
 	ct.has_planned_at = p->has_at;
-	ct.planned_at = p->at;
+	ct.planned_at = at;
 	ct.has_status = p->status != 0;
 	ct.status = p->status;
 	/* A retry of this very request (by the library, later) must not

@@ -50,16 +50,11 @@ static int build_list(struct cli *cli, const struct list_args *a,
 		      Clubcrm__TaskFilter *f, Clubcrm__ListTasks *lt,
 		      uint64_t *operator_id)
 {
-	if (a->from) {
-		if (cli_parse_time(a->from, false, &f->planned_from) < 0)
-			return cli_usage_error("--from '%s' is not a date", a->from);
-		f->has_planned_from = true;
-	}
-	if (a->to) {
-		if (cli_parse_time(a->to, true, &f->planned_to) < 0)
-			return cli_usage_error("--to '%s' is not a date", a->to);
-		f->has_planned_to = true;
-	}
+	int64_t syntax_only;
+	if (a->from && cli_parse_time(a->from, false, &syntax_only) < 0)
+		return cli_usage_error("--from '%s' is not a date", a->from);
+	if (a->to && cli_parse_time(a->to, true, &syntax_only) < 0)
+		return cli_usage_error("--to '%s' is not a date", a->to);
 	if (a->page_size) {
 		uint64_t n;
 		if (cli_parse_u64(a->page_size, &n) < 0 || n > PAGE_SIZE_MAX)
@@ -69,7 +64,15 @@ static int build_list(struct cli *cli, const struct list_args *a,
 		lt->page_size = (uint32_t)n;
 	}
 	int rc = CLI_OK;
-	if (a->customer) {
+	if (a->from) {
+		rc = cli_club_time(cli, a->from, false, &f->planned_from);
+		f->has_planned_from = true;
+	}
+	if (rc == CLI_OK && a->to) {
+		rc = cli_club_time(cli, a->to, true, &f->planned_to);
+		f->has_planned_to = true;
+	}
+	if (rc == CLI_OK && a->customer) {
 		rc = cli_resolve_customer(cli, a->customer, &f->customer_id);
 		f->has_customer_id = true;
 	}

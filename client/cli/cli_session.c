@@ -9,6 +9,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "cli_args.h"
 #include "client_addr.h"
 #include "status.h"
 #include "timeutil.h"
@@ -106,7 +107,7 @@ int cli_connect(struct cli *cli)
 	explicit_bzero(password, sizeof(password));
 	if (code != STATUS_OK) {
 		cli_error("%s: %s", status_name(code), st.message);
-		return code == STATUS_INVALID_ARGUMENT ? CLI_USAGE : CLI_REFUSED;
+		return CLI_REFUSED;
 	}
 	/* Times on screen and on the command line are the club's. */
 	const Clubcrm__Welcome *w = client_welcome(client_sync_client(cli->conn));
@@ -140,6 +141,18 @@ fail:
 	if (f)
 		clubcrm__frame__free_unpacked(f, NULL);
 	return CLI_REFUSED;
+}
+
+int cli_club_time(struct cli *cli, const char *text, bool end_of_day,
+		  int64_t *out)
+{
+	int rc = cli_connect(cli);
+	if (rc != CLI_OK)
+		return rc;
+	if (cli_parse_time(text, end_of_day, out) < 0)
+		return cli_usage_error("'%s' is not a time (YYYY-MM-DD HH:MM)",
+				       text);
+	return CLI_OK;
 }
 
 int cli_catalog(struct cli *cli, const Clubcrm__Catalog **out)

@@ -218,6 +218,8 @@ static int send_hello(struct client *c)
 	hello.terminal_name = (char *)terminal;
 	hello.client_version = (char *)CLUBCRM_VERSION;
 	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.has_request_id = true;
+	f.request_id = take_id(c);
 	f.body_case = CLUBCRM__FRAME__BODY_HELLO;
 	f.hello = &hello;
 	return send_frame(c, &f);
@@ -230,6 +232,7 @@ static int send_login(struct client *c)
 	login.password = c->password ? c->password : (char *)"";
 	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
 	c->login_id = take_id(c);
+	f.has_request_id = true;
 	f.request_id = c->login_id;
 	f.body_case = CLUBCRM__FRAME__BODY_LOGIN;
 	f.login = &login;
@@ -242,6 +245,7 @@ static void send_pong(struct client *c, const Clubcrm__Frame *ping)
 	pong.has_nonce = ping->ping->has_nonce;
 	pong.nonce = ping->ping->nonce;
 	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.has_request_id = ping->request_id != 0;
 	f.request_id = ping->request_id;
 	f.body_case = CLUBCRM__FRAME__BODY_PONG;
 	f.pong = &pong;
@@ -615,6 +619,7 @@ int client_request(struct client *c, Clubcrm__Frame *req, client_reply_cb cb,
 		return -ENOTCONN;
 	if (!cb)
 		return -EINVAL;
+	req->has_request_id = true;
 	req->request_id = take_id(c);
 	int ret = send_frame(c, req);
 	if (ret < 0)
