@@ -90,10 +90,13 @@ static int run_init(int argc, char **argv)
 	char err[256];
 	int ret = config_parse_init(&o, argc, argv, err, sizeof(err));
 	if (ret != 0) {
-		if (ret < 0)
-			fprintf(stderr, "clubcrmd init: %s\n", err);
-		config_usage(ret < 0 ? stderr : stdout);
-		return ret < 0 ? 2 : 0;
+		if (ret < 0) {
+			fprintf(stderr, "clubcrmd init: %s (see --help)\n",
+				err);
+			return 2;
+		}
+		config_usage(stdout);
+		return 0;
 	}
 	log_set_level(o.log_level);
 	char password[256];
@@ -224,10 +227,12 @@ int main(int argc, char **argv)
 	if (ret == 0)
 		ret = check_listeners(&cfg, err, sizeof(err));
 	if (ret != 0) {
-		if (ret < 0)
-			fprintf(stderr, "clubcrmd: %s\n", err);
-		config_usage(ret < 0 ? stderr : stdout);
-		return ret < 0 ? 2 : 0;
+		if (ret < 0) {
+			fprintf(stderr, "clubcrmd: %s (see --help)\n", err);
+			return 2;
+		}
+		config_usage(stdout);
+		return 0;
 	}
 	log_set_level(cfg.log_level);
 	struct store *st;

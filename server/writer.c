@@ -182,6 +182,7 @@ static bool grow_and_rerun(struct writer *w)
 		return false;
 	}
 	w->grows++;
+	w->grows_total++;
 	log_info("writer: the LMDB map was full and grew; rerunning a batch "
 		 "of %zu", w->b_len);
 	reset_batch_results(w);

@@ -67,7 +67,8 @@ struct writer {
 	unsigned grows;           /* grows for the current batch */
 	int result;               /* service_write_batch() of the last run */
 
-	uint64_t batches, committed_ops;  /* statistics for the logs */
+	/* statistics for the logs and tests */
+	uint64_t batches, committed_ops, grows_total;
 };
 
 void writer_init(struct writer *w, uv_loop_t *loop, struct store *st,

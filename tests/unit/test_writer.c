@@ -1,0 +1,314 @@
+/*
+ * The group-commit writer on a real club in a temporary LMDB, driven by a
+ * libuv loop without sockets: batching, order, refused ops, the map-full
+ * path (grow, then rerun; held while the store is not quiet).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "club.h"
+#include "log.h"
+#include "frame.h"
+#include "store.h"
+#include "writer.h"
+
+#define MAX_OPS 4096
+
+struct fixture {
+	char dir[64];
+	struct store *st;
+	struct actor admin;
+	uv_loop_t loop;
+	struct writer w;
+	bool quiet;
+	unsigned idle_calls;
+	size_t n_done, n_committed;
+	uint64_t done_ids[MAX_OPS];
+	uint64_t done_revs[MAX_OPS];
+	bool done_error[MAX_OPS];
+	uint64_t committed_revs[MAX_OPS];
+};
+
+static void remove_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	struct dirent *e;
+	char path[512];
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		unlink(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+static void on_done(void *ctx, void *owner, struct service_write_op *op)
+{
+	struct fixture *fx = ctx;
+	assert_ptr_equal(owner, fx);
+	assert_true(fx->n_done < MAX_OPS);
+	assert_true(op->reply.len > FRAME_HEADER_LEN);
+	Clubcrm__Frame *f = frame_decode(op->reply.data + FRAME_HEADER_LEN,
+					 op->reply.len - FRAME_HEADER_LEN, NULL);
+	assert_non_null(f);
+	fx->done_ids[fx->n_done] = f->request_id;
+	fx->done_revs[fx->n_done] = op->revision;
+	fx->done_error[fx->n_done] = f->body_case ==
+				     CLUBCRM__FRAME__BODY_ERROR;
+	fx->n_done++;
+	clubcrm__frame__free_unpacked(f, NULL);
+}
+
+static void on_committed(void *ctx, const struct service_write_op *op)
+{
+	struct fixture *fx = ctx;
+	assert_true(op->revision != 0);
+	assert_true(op->changes.len > 0);
+	fx->committed_revs[fx->n_committed++] = op->revision;
+}
+
+static bool is_quiet(void *ctx)
+{
+	return ((struct fixture *)ctx)->quiet;
+}
+
+static void on_idle(void *ctx)
+{
+	((struct fixture *)ctx)->idle_calls++;
+}
+
+static int open_fixture(void **state, size_t map_size)
+{
+	struct fixture *fx = calloc(1, sizeof(*fx));
+	assert_non_null(fx);
+	snprintf(fx->dir, sizeof(fx->dir), "/tmp/clubcrmd-test-writer-XXXXXX");
+	assert_non_null(mkdtemp(fx->dir));
+	assert_int_equal(store_open(fx->dir, map_size, &fx->st), 0);
+	assert_int_equal(club_init(fx->st, "Test club", "UTC", "admin",
+				   "Admin", "password1"), 0);
+	struct arena a;
+	arena_init(&a);
+	Clubcrm__Operator *op = NULL;
+	assert_int_equal(service_login(fx->st, "admin", "password1", &a, &op),
+			 0);
+	fx->admin.operator_id = op->id;
+	fx->admin.role = CLUBCRM__ROLE__ROLE_ADMIN;
+	fx->admin.now = 1700000000;
+	arena_free(&a);
+	assert_int_equal(uv_loop_init(&fx->loop), 0);
+	fx->quiet = true;
+	struct writer_hooks hooks = {
+		.done = on_done,
+		.committed = on_committed,
+		.store_quiet = is_quiet,
+		.idle = on_idle,
+		.ctx = fx,
+	};
+	writer_init(&fx->w, &fx->loop, fx->st, &hooks);
+	*state = fx;
+	return 0;
+}
+
+static int setup(void **state)
+{
+	return open_fixture(state, 64u << 20);
+}
+
+/* The smallest map the store accepts: reached after a few thousand rows. */
+static int setup_small_map(void **state)
+{
+	return open_fixture(state, 1u << 20);
+}
+
+static int teardown(void **state)
+{
+	struct fixture *fx = *state;
+	writer_fini(&fx->w);
+	assert_int_equal(uv_loop_close(&fx->loop), 0);
+	store_close(fx->st);
+	remove_dir(fx->dir);
+	free(fx);
+	return 0;
+}
+
+/* A decoded UpsertCustomer request, as the session hands it over. */
+static Clubcrm__Frame *customer_request(uint64_t request_id, const char *name)
+{
+	Clubcrm__Customer c = CLUBCRM__CUSTOMER__INIT;
+	c.name = (char *)name;
+	Clubcrm__UpsertCustomer u = CLUBCRM__UPSERT_CUSTOMER__INIT;
+	u.customer = &c;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.has_request_id = true;
+	f.request_id = request_id;
+	f.body_case = CLUBCRM__FRAME__BODY_UPSERT_CUSTOMER;
+	f.upsert_customer = &u;
+	struct buf b = { 0 };
+	assert_int_equal(frame_encode(&f, &b), 0);
+	Clubcrm__Frame *req = frame_decode(b.data + FRAME_HEADER_LEN,
+					   b.len - FRAME_HEADER_LEN, NULL);
+	buf_free(&b);
+	assert_non_null(req);
+	return req;
+}
+
+static void submit_customers(struct fixture *fx, uint64_t first, size_t n,
+			     size_t name_len)
+{
+	char name[1024];
+	for (size_t i = 0; i < n; i++) {
+		int len = snprintf(name, sizeof(name), "Customer %llu ",
+				   (unsigned long long)(first + i));
+		while ((size_t)len < name_len && (size_t)len + 1 < sizeof(name))
+			name[len++] = 'x';
+		name[len] = '\0';
+		assert_int_equal(writer_submit(&fx->w, fx,
+					       customer_request(first + i, name),
+					       &fx->admin), 0);
+	}
+}
+
+static void assert_all_committed_in_order(struct fixture *fx, uint64_t first,
+					  size_t n)
+{
+	assert_int_equal(fx->n_done, n);
+	assert_int_equal(fx->n_committed, n);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(fx->done_ids[i], first + i);
+		assert_false(fx->done_error[i]);
+		assert_int_equal(fx->done_revs[i], fx->committed_revs[i]);
+		if (i > 0)
+			assert_true(fx->done_revs[i] > fx->done_revs[i - 1]);
+	}
+	assert_int_equal(fx->w.revision, fx->done_revs[n - 1]);
+	assert_int_equal(store_revision(fx->st), fx->w.revision);
+	assert_true(writer_idle(&fx->w));
+}
+
+static void test_one_batch_for_everything_queued(void **state)
+{
+	struct fixture *fx = *state;
+	uint64_t rev0 = fx->w.revision;
+	submit_customers(fx, 100, 200, 0);
+	writer_kick(&fx->w);
+	uv_run(&fx->loop, UV_RUN_DEFAULT);
+	assert_int_equal(fx->w.batches, 1);
+	assert_all_committed_in_order(fx, 100, 200);
+	assert_true(fx->done_revs[0] > rev0);
+	assert_int_equal(fx->idle_calls, 1);
+}
+
+static void test_requests_during_a_batch_form_the_next(void **state)
+{
+	struct fixture *fx = *state;
+	submit_customers(fx, 1, 10, 0);
+	writer_kick(&fx->w);
+	/* The batch is running: these wait for the next one. */
+	submit_customers(fx, 11, 10, 0);
+	writer_kick(&fx->w);
+	assert_int_equal(fx->w.batches, 1);
+	uv_run(&fx->loop, UV_RUN_DEFAULT);
+	assert_int_equal(fx->w.batches, 2);
+	assert_all_committed_in_order(fx, 1, 20);
+}
+
+static void test_batches_are_capped(void **state)
+{
+	struct fixture *fx = *state;
+	submit_customers(fx, 1, WRITER_MAX_BATCH + 10, 0);
+	writer_kick(&fx->w);
+	uv_run(&fx->loop, UV_RUN_DEFAULT);
+	assert_int_equal(fx->w.batches, 2);
+	assert_all_committed_in_order(fx, 1, WRITER_MAX_BATCH + 10);
+}
+
+static void test_refused_op_leaves_the_others(void **state)
+{
+	struct fixture *fx = *state;
+	submit_customers(fx, 1, 3, 0);
+	/* No name: refused, with an Error reply and no revision. */
+	assert_int_equal(writer_submit(&fx->w, fx, customer_request(4, ""),
+				       &fx->admin), 0);
+	submit_customers(fx, 5, 3, 0);
+	writer_kick(&fx->w);
+	uv_run(&fx->loop, UV_RUN_DEFAULT);
+	assert_int_equal(fx->w.batches, 1);
+	assert_int_equal(fx->n_done, 7);
+	assert_int_equal(fx->n_committed, 6);
+	for (size_t i = 0; i < 7; i++) {
+		assert_int_equal(fx->done_ids[i], i + 1);
+		assert_int_equal(fx->done_error[i], i == 3);
+		assert_int_equal(fx->done_revs[i] == 0, i == 3);
+	}
+}
+
+/* Names of the longest size a customer may have. */
+#define BIG_NAME 95
+#define BIG_COUNT 3000
+
+static void test_map_full_grows_and_reruns(void **state)
+{
+	struct fixture *fx = *state;
+	/* Over a megabyte of rows, indexes and change log in a 1 MiB map. */
+	submit_customers(fx, 1, BIG_COUNT, BIG_NAME);
+	writer_kick(&fx->w);
+	uv_run(&fx->loop, UV_RUN_DEFAULT);
+	assert_true(fx->w.grows_total >= 1);
+	assert_all_committed_in_order(fx, 1, BIG_COUNT);
+}
+
+static void test_grow_waits_for_a_quiet_store(void **state)
+{
+	struct fixture *fx = *state;
+	fx->quiet = false;  /* as if a login were reading on the thread pool */
+	submit_customers(fx, 1, BIG_COUNT, BIG_NAME);
+	writer_kick(&fx->w);
+	uv_run(&fx->loop, UV_RUN_DEFAULT);
+	/* The loop ran dry: the full batch is held, unanswered. */
+	assert_true(fx->w.grow_wanted);
+	assert_true(fx->w.busy);
+	assert_int_equal(fx->w.grows_total, 0);
+	assert_true(fx->n_done < BIG_COUNT);
+	fx->quiet = true;
+	writer_store_quiet(&fx->w);
+	uv_run(&fx->loop, UV_RUN_DEFAULT);
+	assert_false(fx->w.grow_wanted);
+	assert_true(fx->w.grows_total >= 1);
+	assert_all_committed_in_order(fx, 1, BIG_COUNT);
+}
+
+int main(void)
+{
+	if (getenv("CLUBCRM_TEST_DEBUG"))
+		log_set_level(LOG_DEBUG);
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+			test_one_batch_for_everything_queued, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_requests_during_a_batch_form_the_next, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(test_batches_are_capped, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_refused_op_leaves_the_others, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_map_full_grows_and_reruns,
+						setup_small_map, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_grow_waits_for_a_quiet_store, setup_small_map,
+			teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
