@@ -758,8 +758,9 @@ static int merge_hours(struct req *r, const Clubcrm__Settings *in,
 		s->day_start_minute = in->day_start_minute;
 	if (in->has_day_end_minute)
 		s->day_end_minute = in->day_end_minute;
-	if (s->day_end_minute > 24 * 60 ||
-	    s->day_start_minute >= s->day_end_minute)
+	if ((in->has_day_start_minute || in->has_day_end_minute) &&
+	    (s->day_end_minute > 24 * 60 ||
+	     s->day_start_minute >= s->day_end_minute))
 		return req_refuse(r, STATUS_INVALID_ARGUMENT,
 				  "opening hours must be a range inside the day");
 	if (in->has_escalation_minutes) {

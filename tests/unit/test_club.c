@@ -1,0 +1,311 @@
+/* Club creation, the demo seed, logins and the admin catalogue. */
+#include "domain_fixture.h"
+
+#include "club.h"
+#include "timeutil.h"
+
+static Clubcrm__Catalog *catalog(struct fx *fx, int inactive)
+{
+	Clubcrm__GetCatalog g = CLUBCRM__GET_CATALOG__INIT;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	g.has_include_inactive = inactive;
+	g.include_inactive = inactive;
+	f.body_case = BODY(GET_CATALOG);
+	f.get_catalog = &g;
+	Clubcrm__Frame *r = fx_read(fx, fx_actor(1, 0), &f);
+	assert_int_equal(r->body_case, BODY(CATALOG));
+	return r->catalog;
+}
+
+static const void *by_name(void **arr, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++) {
+		/* Every catalogue message has `name` right after `id`... not
+		 * guaranteed, so compare through the descriptor. */
+		const ProtobufCMessage *m = arr[i];
+		const ProtobufCFieldDescriptor *fd =
+			protobuf_c_message_descriptor_get_field_by_name(
+				m->descriptor, "name");
+		const char *v = *(char *const *)((const char *)m + fd->offset);
+		if (v && strcmp(v, name) == 0)
+			return m;
+	}
+	return NULL;
+}
+
+static void test_demo_seed(void **state)
+{
+	(void)state;
+	struct fx *fx = fx_open(8u << 20);
+	assert_true(club_is_empty(fx->st));
+	assert_int_equal(club_seed_demo(fx->st), 0);
+	assert_false(club_is_empty(fx->st));
+	uint64_t rev = store_revision(fx->st);
+	assert_true(rev > 30);
+	/* A second seed does nothing. */
+	assert_int_equal(club_seed_demo(fx->st), 0);
+	assert_int_equal(store_revision(fx->st), rev);
+
+	Clubcrm__Catalog *c = catalog(fx, 0);
+	assert_int_equal(c->n_operators, 5);
+	const Clubcrm__Operator *fermin =
+		by_name((void **)c->operators, c->n_operators, "Fermín");
+	assert_non_null(fermin);
+	assert_string_equal(fermin->login, "fermin");
+	assert_int_equal(fermin->role, CLUBCRM__ROLE__ROLE_ADMIN);
+	assert_int_equal(c->n_teams, 2);
+	assert_int_equal(c->n_task_types, 6);
+	const Clubcrm__TaskType *obj =
+		by_name((void **)c->task_types, c->n_task_types, "Objection");
+	assert_non_null(obj);
+	assert_true(obj->priority);
+	assert_int_equal(c->n_results, 4);
+	const Clubcrm__Result *neg =
+		by_name((void **)c->results, c->n_results, "Negative");
+	assert_int_equal(neg->leads_to,
+			 CLUBCRM__TASK_STATUS__TASK_STATUS_UNSPECIFIED);
+	assert_non_null(by_name((void **)c->tags, c->n_tags, "deleted"));
+	assert_string_equal(c->settings->time_zone, "Europe/Madrid");
+	assert_int_equal(c->settings->default_status,
+			 CLUBCRM__TASK_STATUS__TASK_STATUS_PLANNED);
+	assert_true(c->settings->default_note_result_id != 0);
+
+	Clubcrm__ListCustomers lc = CLUBCRM__LIST_CUSTOMERS__INIT;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.body_case = BODY(LIST_CUSTOMERS);
+	f.list_customers = &lc;
+	lc.search = "arantxa";
+	Clubcrm__Frame *r = fx_read(fx, fx_actor(1, 0), &f);
+	assert_int_equal(r->customer_page->n_customers, 1);
+	assert_true(r->customer_page->customers[0]->consultant_id != 0);
+	lc.search = "Manolo";
+	r = fx_read(fx, fx_actor(1, 0), &f);
+	assert_int_equal(r->customer_page->n_customers, 1);
+
+	/* The board has content, with one red Objection and one taken task. */
+	Clubcrm__ListTasks lt = CLUBCRM__LIST_TASKS__INIT;
+	Clubcrm__TaskFilter tf = CLUBCRM__TASK_FILTER__INIT;
+	tf.has_urgent = tf.urgent = 1;
+	lt.filter = &tf;
+	f.body_case = BODY(LIST_TASKS);
+	f.list_tasks = &lt;
+	struct actor now = fx_actor(1, 0);
+	now.now = time_now();
+	struct buf out = {0};
+	assert_int_equal(service_read(fx->st, &now, &f, &out), 0);
+	r = fx_decode(fx, &out);
+	buf_free(&out);
+	assert_int_equal(r->task_page->n_rows, 1);
+	assert_string_equal(r->task_page->rows[0]->type_name, "Objection");
+	assert_int_equal(r->task_page->rows[0]->colour,
+			 CLUBCRM__COLOUR__COLOUR_RED);
+	tf.has_urgent = 0;
+	tf.has_taken = tf.taken = 1;
+	assert_int_equal(service_read(fx->st, &now, &f, &out), 0);
+	r = fx_decode(fx, &out);
+	buf_free(&out);
+	assert_int_equal(r->task_page->n_rows, 1);
+	assert_int_equal(r->task_page->rows[0]->colour,
+			 CLUBCRM__COLOUR__COLOUR_YELLOW);
+	tf.has_taken = 0;
+	tf.has_kind = 1;
+	tf.kind = CLUBCRM__TASK_KIND__TASK_KIND_NOTE;
+	assert_int_equal(service_read(fx->st, &now, &f, &out), 0);
+	r = fx_decode(fx, &out);
+	buf_free(&out);
+	assert_int_equal(r->task_page->n_rows, 2);
+	fx_close(fx);
+}
+
+static void test_login(void **state)
+{
+	(void)state;
+	struct fx *fx = fx_open(8u << 20);
+	assert_int_equal(club_init(fx->st, "Club", "Europe/Madrid", "boss",
+				   "The Boss", "s3cret!"), 0);
+	assert_int_equal(club_init(fx->st, "Club", "UTC", "x", "x", "xxxx"),
+			 -EEXIST);
+	struct arena a;
+	arena_init(&a);
+	Clubcrm__Operator *op = NULL;
+	assert_int_equal(service_login(fx->st, "boss", "s3cret!", &a, &op), 0);
+	assert_non_null(op);
+	assert_string_equal(op->name, "The Boss");
+	assert_int_equal(op->role, CLUBCRM__ROLE__ROLE_ADMIN);
+	assert_int_equal(service_login(fx->st, "BOSS", "s3cret!", &a, &op), 0);
+	assert_int_equal(service_login(fx->st, "boss", "wrong", &a, &op),
+			 STATUS_UNAUTHENTICATED);
+	assert_int_equal(service_login(fx->st, "nobody", "s3cret!", &a, &op),
+			 STATUS_UNAUTHENTICATED);
+	assert_int_equal(service_login(fx->st, NULL, "x", &a, &op),
+			 STATUS_UNAUTHENTICATED);
+	/* A deactivated operator cannot log in, even with the password. */
+	uint64_t id = op->id;
+	uint64_t eva = fx_operator(fx, "eva", 0, 0);
+	assert_int_equal(service_login(fx->st, "eva", "secret", &a, &op), 0);
+	Clubcrm__Operator o = CLUBCRM__OPERATOR__INIT;
+	Clubcrm__UpsertOperator u = CLUBCRM__UPSERT_OPERATOR__INIT;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	o.id = eva;
+	o.has_active = 1;
+	o.active = 0;
+	u.operator_ = &o;
+	f.body_case = BODY(UPSERT_OPERATOR);
+	f.upsert_operator = &u;
+	Clubcrm__Frame *r = fx_write(fx, fx_actor(id, 1), &f);
+	assert_int_equal(r->body_case, BODY(CATALOG));
+	assert_false(r->catalog->operators[0]->active);
+	assert_string_equal(r->catalog->operators[0]->login, "eva");
+	assert_int_equal(service_login(fx->st, "eva", "secret", &a, &op),
+			 STATUS_UNAUTHENTICATED);
+	/* Password reset works; the admin cannot deactivate themselves. */
+	o.id = eva;
+	o.active = 1;
+	u.password = "newpass";
+	fx_write(fx, fx_actor(id, 1), &f);
+	assert_int_equal(service_login(fx->st, "eva", "newpass", &a, &op), 0);
+	assert_int_equal(service_login(fx->st, "eva", "secret", &a, &op),
+			 STATUS_UNAUTHENTICATED);
+	o.id = id;
+	o.active = 0;
+	u.password = NULL;
+	fx_assert_error(fx_write(fx, fx_actor(id, 1), &f),
+			STATUS_FAILED_PRECONDITION, "yourself");
+	arena_free(&a);
+	fx_close(fx);
+}
+
+static void test_admin_only(void **state)
+{
+	(void)state;
+	struct fx *fx = fx_open(8u << 20);
+	struct actor op = fx_actor(2, 0);
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	Clubcrm__Tag tag = CLUBCRM__TAG__INIT;
+	Clubcrm__UpsertTag ut = CLUBCRM__UPSERT_TAG__INIT;
+	tag.name = "x";
+	ut.tag = &tag;
+	f.body_case = BODY(UPSERT_TAG);
+	f.upsert_tag = &ut;
+	fx_assert_error(fx_write(fx, op, &f), STATUS_PERMISSION_DENIED,
+			"only admins");
+	Clubcrm__Settings s = CLUBCRM__SETTINGS__INIT;
+	Clubcrm__UpdateSettings us = CLUBCRM__UPDATE_SETTINGS__INIT;
+	s.has_slot_minutes = 1;
+	s.slot_minutes = 15;
+	us.settings = &s;
+	f.body_case = BODY(UPDATE_SETTINGS);
+	f.update_settings = &us;
+	fx_assert_error(fx_write(fx, op, &f), STATUS_PERMISSION_DENIED,
+			"settings");
+	Clubcrm__TaskType ty = CLUBCRM__TASK_TYPE__INIT;
+	Clubcrm__UpsertTaskType uty = CLUBCRM__UPSERT_TASK_TYPE__INIT;
+	ty.name = "Call";
+	ty.has_priority = ty.priority = 1;
+	uty.task_type = &ty;
+	f.body_case = BODY(UPSERT_TASK_TYPE);
+	f.upsert_task_type = &uty;
+	fx_assert_error(fx_write(fx, op, &f), STATUS_PERMISSION_DENIED,
+			"task types");
+	assert_int_equal(store_revision(fx->st), 0);
+	/* Admins may; names are unique; bad values are refused. */
+	struct actor admin = fx_actor(1, 1);
+	assert_int_equal(fx_write(fx, admin, &f)->body_case, BODY(CATALOG));
+	ty.name = "CALL";
+	fx_assert_error(fx_write(fx, admin, &f), STATUS_ALREADY_EXISTS,
+			"already exists");
+	f.body_case = BODY(UPDATE_SETTINGS);
+	f.update_settings = &us;  /* the body is a union */
+	s.slot_minutes = 1;
+	fx_assert_error(fx_write(fx, admin, &f), STATUS_INVALID_ARGUMENT,
+			"slot_minutes");
+	s.slot_minutes = 15;
+	s.time_zone = "../../etc/passwd";
+	fx_assert_error(fx_write(fx, admin, &f), STATUS_INVALID_ARGUMENT,
+			"time_zone");
+	s.time_zone = "Europe/Madrid";
+	s.has_default_task_result_id = 1;
+	s.default_task_result_id = 12;
+	fx_assert_error(fx_write(fx, admin, &f), STATUS_NOT_FOUND,
+			"unknown result 12");
+	s.has_default_task_result_id = 0;
+	Clubcrm__Frame *r = fx_write(fx, admin, &f);
+	assert_int_equal(r->body_case, BODY(CATALOG));
+	assert_int_equal(r->catalog->settings->slot_minutes, 15);
+	/* Operators may add and edit customers. */
+	uint64_t cu = fx_customer(fx, "Lucía", 0);
+	Clubcrm__Customer c = CLUBCRM__CUSTOMER__INIT;
+	Clubcrm__UpsertCustomer uc = CLUBCRM__UPSERT_CUSTOMER__INIT;
+	c.id = cu;
+	c.phone = "+34 600";
+	uc.customer = &c;
+	f.body_case = BODY(UPSERT_CUSTOMER);
+	f.upsert_customer = &uc;
+	r = fx_write(fx, op, &f);
+	assert_int_equal(r->body_case, BODY(CUSTOMER_REPLY));
+	assert_string_equal(r->customer_reply->customer->name, "Lucía");
+	assert_string_equal(r->customer_reply->customer->phone, "+34 600");
+	c.has_consultant_id = 1;
+	c.consultant_id = 99;
+	fx_assert_error(fx_write(fx, op, &f), STATUS_NOT_FOUND,
+			"unknown consultant 99");
+	c.id = 12345;
+	c.has_consultant_id = 0;
+	fx_assert_error(fx_write(fx, op, &f), STATUS_NOT_FOUND,
+			"unknown customer 12345");
+	fx_close(fx);
+}
+
+static void test_inactive_hidden_from_pick_lists(void **state)
+{
+	(void)state;
+	struct fx *fx = fx_open(8u << 20);
+	uint64_t id = fx_tag(fx, "Old");
+	fx_tag(fx, "New");
+	Clubcrm__Tag tag = CLUBCRM__TAG__INIT;
+	Clubcrm__UpsertTag ut = CLUBCRM__UPSERT_TAG__INIT;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	tag.id = id;
+	tag.has_active = 1;
+	ut.tag = &tag;
+	f.body_case = BODY(UPSERT_TAG);
+	f.upsert_tag = &ut;
+	fx_write(fx, fx_actor(1, 1), &f);
+	assert_int_equal(catalog(fx, 0)->n_tags, 1);
+	assert_int_equal(catalog(fx, 1)->n_tags, 2);
+	fx_close(fx);
+}
+
+static void test_kinds(void **state)
+{
+	(void)state;
+	assert_int_equal(service_kind_of(BODY(LOGIN)), SERVICE_SESSION);
+	assert_int_equal(service_kind_of(BODY(LIST_TASKS)), SERVICE_READ);
+	assert_int_equal(service_kind_of(BODY(CREATE_TASK)), SERVICE_WRITE);
+	assert_int_equal(service_kind_of(BODY(FOLLOW_UP)), SERVICE_WRITE);
+	assert_int_equal(service_kind_of(BODY(TASK_REPLY)), SERVICE_UNKNOWN);
+	assert_int_equal(service_kind_of(BODY(DELTAS)), SERVICE_UNKNOWN);
+	assert_int_equal(service_kind_of((Clubcrm__Frame__BodyCase)9999),
+			 SERVICE_UNKNOWN);
+	/* A read server given a write gets an error frame, not a crash. */
+	struct fx *fx = fx_open(1u << 20);
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	Clubcrm__CreateTask t = CLUBCRM__CREATE_TASK__INIT;
+	f.body_case = BODY(CREATE_TASK);
+	f.create_task = &t;
+	fx_assert_error(fx_read(fx, fx_actor(1, 0), &f), STATUS_UNIMPLEMENTED,
+			"not a read");
+	fx_close(fx);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_demo_seed),
+		cmocka_unit_test(test_login),
+		cmocka_unit_test(test_admin_only),
+		cmocka_unit_test(test_inactive_hidden_from_pick_lists),
+		cmocka_unit_test(test_kinds),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
