@@ -1,0 +1,127 @@
+/*
+ * Live views, the domain half (no libuv): snapshots read at one revision,
+ * replay of the change log after a revision, and what one commit (or one
+ * tick of the clock) changes in each view, as ready-to-send frames.
+ *
+ * The daemon keeps the subscriptions; it calls these on the loop thread with
+ * short read transactions (a snapshot keeps one open across loop passes, so
+ * that a large view streams under the connection's output bound).
+ */
+#ifndef CLUBCRM_VIEWS_H
+#define CLUBCRM_VIEWS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "buf.h"
+#include "clubcrm.pb-c.h"
+
+struct store;
+
+/* A SnapshotChunk stays under this many bytes of rows. */
+#define VIEWS_CHUNK_BYTES (256u * 1024u)
+
+/* ------------------------------------------------------------ snapshots */
+
+struct view_snapshot;
+
+/*
+ * Starts a snapshot of view `v` (kept by the caller until the end) at the
+ * store's current revision. 0 or a negative errno.
+ */
+int views_snapshot_begin(struct store *st, const Clubcrm__View *v, int64_t now,
+			 struct view_snapshot **out);
+uint64_t views_snapshot_revision(const struct view_snapshot *s);
+/*
+ * Appends the next SnapshotChunk push frame for `sub_id` to `out`. 1 when
+ * more follow, 0 when this was the last (the caller then sends SnapshotDone),
+ * or a negative errno.
+ */
+int views_snapshot_next(struct view_snapshot *s, uint32_t sub_id,
+			struct buf *out);
+/* Ends the snapshot's read transaction and frees it (NULL is fine). */
+void views_snapshot_end(struct view_snapshot *s);
+
+/* Appends a SnapshotDone{sub_id, revision} push frame. */
+int views_snapshot_done(uint32_t sub_id, uint64_t revision, struct buf *out);
+
+/* -------------------------------------------------------------- resume */
+
+/*
+ * Appends DeltaBatch frames with every row of view `v` changed after
+ * revision `since` (rows now in the view as upserts, the others as removals),
+ * and sets *revision to the revision they bring the client to. -ESTALE when
+ * a snapshot is the answer instead: `since` is ahead of the store, the
+ * catalogue changed meanwhile (names or colours of many rows), or the gap is
+ * larger than a snapshot.
+ */
+int views_replay(struct store *st, const Clubcrm__View *v, uint32_t sub_id,
+		 uint64_t since, int64_t now, struct buf *out,
+		 uint64_t *revision);
+
+/* ---------------------------------------------------------- live changes */
+
+/* Catalogue changes that can move rows into or out of views. */
+enum view_dep {
+	VIEW_DEP_PRIORITY = 1,  /* a type's priority flag: urgent views */
+	VIEW_DEP_TEXT = 2,      /* a customer's name: text searches */
+	VIEW_DEP_TEAM = 4,      /* an operator's teams: team filters */
+};
+
+struct view_change {
+	const Clubcrm__TaskRow *after;   /* the row now */
+	const Clubcrm__TaskRow *before;  /* before the change; NULL when new or
+					    when the catalogue changed it */
+	bool catalogue;                  /* changed by a catalogue edit */
+	uint8_t *bytes;                  /* `after`, encoded once */
+	size_t len;
+};
+
+struct view_commit {
+	uint64_t revision;
+	int64_t now;
+	struct view_change *changes;
+	size_t n_changes, cap_changes;
+	unsigned deps;                   /* enum view_dep bits that changed */
+	struct buf catalog_bytes;        /* encoded Catalog of changed entries */
+	struct buf customer_bytes;       /* Delta.customers elements, encoded */
+	const Clubcrm__TaskRow **due;    /* tasks that fell due (reminders) */
+	size_t n_due;
+	/* Private: the read transaction and memory behind the rows. */
+	struct view_commit_priv *priv;
+};
+
+/*
+ * Loads what one committed ChangeSet (service_write_op.changes) changed.
+ * Keeps a read transaction open until views_commit_free(). 0 or -errno.
+ */
+int views_commit_load(struct store *st, const uint8_t *changeset, size_t len,
+		      int64_t now, struct view_commit *vc);
+/*
+ * Loads what the clock changed in [from, to): tasks falling due (overdue
+ * from now on, and a reminder to their operator) and urgent tasks reaching
+ * the escalation time. Nothing changed: 0 and vc->n_changes == 0.
+ */
+int views_tick_load(struct store *st, int64_t from, int64_t to,
+		    struct view_commit *vc);
+void views_commit_free(struct view_commit *vc);
+
+/*
+ * Appends, as one element of a DeltaBatch, the Delta of subscription
+ * `sub_id` on view `v` (rows that entered or changed, ids that left),
+ * when the commit touches the view. 1 appended, 0 nothing, or -errno.
+ */
+int views_delta_append(struct view_commit *vc, const Clubcrm__View *v,
+		       uint32_t sub_id, struct buf *batch);
+/* Appends the push frame carrying a DeltaBatch body. */
+int views_batch_frame(const struct buf *batch, struct buf *out);
+/* Appends a Reminder push frame for a task that fell due. */
+int views_reminder_frame(const Clubcrm__TaskRow *row, struct buf *out);
+
+/* Whether the row is an urgent task left untaken for `minutes` (0: never). */
+bool views_is_escalated(const Clubcrm__TaskRow *row, uint32_t minutes,
+			int64_t now);
+
+#endif

@@ -1,0 +1,24 @@
+/* Shared by the views_*.c files only. */
+#ifndef CLUBCRM_VIEWS_PRIV_H
+#define CLUBCRM_VIEWS_PRIV_H
+
+#include "rows.h"
+#include "task_filter.h"
+#include "txn.h"
+#include "views.h"
+
+/* Changes replayed at most; beyond, a snapshot is cheaper for everyone. */
+#define VIEWS_REPLAY_MAX_REVISIONS 20000u
+
+/* The club's escalation time in minutes (0: escalation off). */
+uint32_t views_escalation_minutes(struct txn *t, struct arena *a);
+
+/* rows_build, plus what only live views show (the escalation flag). */
+int views_build_row(struct txn *t, struct arena *a, int64_t now,
+		    uint32_t escalation_minutes, Clubcrm__Task *task,
+		    Clubcrm__TaskRow **out);
+
+/* Appends one Delta as an element of a DeltaBatch (field 1). */
+int views_batch_add(struct buf *batch, const struct buf *delta);
+
+#endif

@@ -1,0 +1,378 @@
+/*
+ * Snapshots and replays of live views. A snapshot reads every row of the view
+ * from one read transaction (one revision), walking the index that bounds the
+ * view best, in chunks so that the daemon can stream it as the connection
+ * drains. A replay sends what changed after a revision the client holds.
+ */
+#include "views_priv.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog.h"
+#include "frame.h"
+#include "req.h"
+#include "wire.h"
+
+enum snap_stage {
+	SNAP_TASKS,      /* task rows */
+	SNAP_CATALOG,    /* CATALOG view: the catalogue, then customers */
+	SNAP_CUSTOMERS,
+	SNAP_DONE,
+};
+
+struct view_snapshot {
+	struct txn txn;
+	MDB_cursor *cur;
+	const Clubcrm__View *view;
+	int64_t now;
+	uint32_t escalation;
+	uint64_t revision;
+	enum snap_stage stage;
+	enum store_db db;
+	size_t id_off;          /* where the task id is in the key; 0: DB_TASKS */
+	uint8_t start[8];       /* first key (prefix or range start) */
+	size_t start_len;
+	size_t prefix_len;      /* keys must start with start[0..prefix_len) */
+	uint8_t end[8];         /* stop at the first key >= end (first 8 bytes) */
+	bool has_end;
+	bool positioned;
+	struct arena chunk;     /* memory of the chunk being built */
+	struct rows_team_ctx team;
+	struct task_filter_env env;
+};
+
+uint32_t views_escalation_minutes(struct txn *t, struct arena *a)
+{
+	Clubcrm__Settings *s;
+	if (rows_settings(t, a, &s) || !s->has_escalation_minutes)
+		return 0;
+	return s->escalation_minutes;
+}
+
+bool views_is_escalated(const Clubcrm__TaskRow *row, uint32_t minutes,
+			int64_t now)
+{
+	if (!minutes || !task_row_is_urgent(row) || row->task->taken_by)
+		return false;
+	return row->task->created_at + (int64_t)minutes * 60 <= now;
+}
+
+int views_build_row(struct txn *t, struct arena *a, int64_t now,
+		    uint32_t escalation_minutes, Clubcrm__Task *task,
+		    Clubcrm__TaskRow **out)
+{
+	int rc = rows_build(t, a, now, task, out);
+	if (rc)
+		return rc;
+	(*out)->has_escalated = 1;
+	(*out)->escalated = views_is_escalated(*out, escalation_minutes, now);
+	return 0;
+}
+
+int views_batch_add(struct buf *batch, const struct buf *delta)
+{
+	return wire_bytes(batch, 1, delta->data, delta->len);
+}
+
+/* Chooses the index that bounds the view best. */
+static void plan_scan(struct view_snapshot *s)
+{
+	const Clubcrm__View *v = s->view;
+	const Clubcrm__TaskFilter *f = v->filter;
+	s->db = DB_TASKS;
+	s->id_off = 0;
+	switch (v->kind) {
+	case CLUBCRM__VIEW_KIND__VIEW_KIND_CATALOG:
+		s->stage = SNAP_CATALOG;
+		return;
+	case CLUBCRM__VIEW_KIND__VIEW_KIND_CUSTOMER:
+		s->db = DB_BY_CUSTOMER;
+		s->id_off = 16;
+		key_u64(s->start, v->customer_id);
+		s->start_len = s->prefix_len = 8;
+		return;
+	case CLUBCRM__VIEW_KIND__VIEW_KIND_AGENDA:
+		s->db = DB_BY_PLANNED;
+		s->id_off = 8;
+		key_time(s->start, v->from);
+		s->start_len = 8;
+		key_time(s->end, v->to);
+		s->has_end = true;
+		return;
+	case CLUBCRM__VIEW_KIND__VIEW_KIND_OVERDUE:
+		s->db = DB_BY_PLANNED;
+		s->id_off = 8;
+		key_time(s->end, s->now);
+		s->has_end = true;
+		return;
+	default:
+		break;
+	}
+	if (f && f->has_customer_id) {
+		s->db = DB_BY_CUSTOMER;
+		s->id_off = 16;
+		key_u64(s->start, f->customer_id);
+		s->start_len = s->prefix_len = 8;
+	} else if (f && (f->has_planned_from || f->has_planned_to)) {
+		s->db = DB_BY_PLANNED;
+		s->id_off = 8;
+		if (f->has_planned_from) {
+			key_time(s->start, f->planned_from);
+			s->start_len = 8;
+		}
+		if (f->has_planned_to) {
+			key_time(s->end, f->planned_to);
+			s->has_end = true;
+		}
+	}
+}
+
+int views_snapshot_begin(struct store *st, const Clubcrm__View *v, int64_t now,
+			 struct view_snapshot **out)
+{
+	struct view_snapshot *s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->view = v;
+	s->now = now;
+	arena_init(&s->chunk);
+	txn_begin(&s->txn, st, NULL, false);
+	if (s->txn.ret)
+		goto fail;
+	s->revision = txn_revision(&s->txn);
+	s->escalation = views_escalation_minutes(&s->txn, &s->chunk);
+	s->team = (struct rows_team_ctx){.t = &s->txn, .a = &s->chunk};
+	s->env = (struct task_filter_env){
+		.now = now, .in_team = rows_in_team, .team_ctx = &s->team};
+	plan_scan(s);
+	int rc = mdb_cursor_open(s->txn.txn, txn_dbi(&s->txn, s->db), &s->cur);
+	if (rc) {
+		s->txn.ret = txn_lmdb_error(rc);
+		goto fail;
+	}
+	*out = s;
+	return 0;
+fail:;
+	int ret = s->txn.ret ? s->txn.ret : -EIO;
+	views_snapshot_end(s);
+	return ret;
+}
+
+uint64_t views_snapshot_revision(const struct view_snapshot *s)
+{
+	return s->revision;
+}
+
+void views_snapshot_end(struct view_snapshot *s)
+{
+	if (!s)
+		return;
+	if (s->cur)
+		mdb_cursor_close(s->cur);
+	if (s->txn.txn)
+		txn_abort(&s->txn);
+	arena_free(&s->chunk);
+	free(s);
+}
+
+/* The next index entry of the scan, or 1 at its end. */
+static int next_entry(struct view_snapshot *s, MDB_val *k, MDB_val *v)
+{
+	int rc;
+	if (!s->positioned) {
+		s->positioned = true;
+		k->mv_data = s->start;
+		k->mv_size = s->start_len;
+		rc = s->start_len ? mdb_cursor_get(s->cur, k, v, MDB_SET_RANGE)
+				  : mdb_cursor_get(s->cur, k, v, MDB_FIRST);
+	} else {
+		rc = mdb_cursor_get(s->cur, k, v, MDB_NEXT);
+	}
+	if (rc == MDB_NOTFOUND)
+		return 1;
+	if (rc)
+		return txn_lmdb_error(rc);
+	if (s->prefix_len && (k->mv_size < s->prefix_len ||
+			      memcmp(k->mv_data, s->start, s->prefix_len)))
+		return 1;
+	if (s->has_end && k->mv_size >= 8 && memcmp(k->mv_data, s->end, 8) >= 0)
+		return 1;
+	return 0;
+}
+
+static int load_task(struct view_snapshot *s, const MDB_val *k,
+		     const MDB_val *v, Clubcrm__Task **task)
+{
+	if (s->db == DB_TASKS) {
+		*task = clubcrm__task__unpack(arena_pb(&s->chunk), v->mv_size,
+					      v->mv_data);
+		return *task ? 0 : -EIO;
+	}
+	if (k->mv_size < s->id_off + 8)
+		return -EIO;
+	uint64_t id = key_get_u64((const uint8_t *)k->mv_data + s->id_off);
+	return rows_task(&s->txn, &s->chunk, id, task);
+}
+
+static int push_row(Clubcrm__SnapshotChunk *c, size_t *cap, struct arena *a,
+		    Clubcrm__TaskRow *row)
+{
+	if (c->n_rows == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 64;
+		Clubcrm__TaskRow **rows = arena_calloc(a, ncap, sizeof(*rows));
+		if (!rows)
+			return -ENOMEM;
+		if (c->n_rows)
+			memcpy(rows, c->rows, c->n_rows * sizeof(*rows));
+		c->rows = rows;
+		*cap = ncap;
+	}
+	c->rows[c->n_rows++] = row;
+	return 0;
+}
+
+/* Fills a chunk with task rows; 1 when the scan has more. */
+static int fill_tasks(struct view_snapshot *s, Clubcrm__SnapshotChunk *c)
+{
+	size_t cap = 0, bytes = 0;
+	MDB_val k, v;
+	int rc;
+	while ((rc = next_entry(s, &k, &v)) == 0) {
+		Clubcrm__Task *task;
+		Clubcrm__TaskRow *row;
+		rc = load_task(s, &k, &v, &task);
+		if (rc == -ENOENT)
+			continue;  /* an index entry without record: `check` reports it */
+		if (!rc)
+			rc = views_build_row(&s->txn, &s->chunk, s->now,
+					     s->escalation, task, &row);
+		if (rc)
+			return rc;
+		if (!task_view_matches(s->view, row, &s->env))
+			continue;
+		rc = push_row(c, &cap, &s->chunk, row);
+		if (rc)
+			return rc;
+		bytes += clubcrm__task_row__get_packed_size(row) + 6;
+		if (bytes >= VIEWS_CHUNK_BYTES)
+			return 1;
+	}
+	return rc == 1 ? 0 : rc;
+}
+
+static int fill_catalog(struct view_snapshot *s, Clubcrm__SnapshotChunk *c)
+{
+	struct actor who = {.now = s->now};
+	struct req r;
+	req_init(&r, &s->txn, &s->chunk, &who);
+	Clubcrm__GetCatalog all = CLUBCRM__GET_CATALOG__INIT;
+	all.has_include_inactive = all.include_inactive = 1;
+	return catalog_get(&r, &all, &c->catalog);
+}
+
+static int fill_customers(struct view_snapshot *s, Clubcrm__SnapshotChunk *c)
+{
+	size_t cap = 0, bytes = 0;
+	MDB_val k, v;
+	int rc;
+	while ((rc = next_entry(s, &k, &v)) == 0) {
+		Clubcrm__Customer *cu = clubcrm__customer__unpack(
+			arena_pb(&s->chunk), v.mv_size, v.mv_data);
+		if (!cu)
+			return -EIO;
+		if (c->n_customers == cap) {
+			size_t ncap = cap ? cap * 2 : 64;
+			Clubcrm__Customer **arr =
+				arena_calloc(&s->chunk, ncap, sizeof(*arr));
+			if (!arr)
+				return -ENOMEM;
+			if (c->n_customers)
+				memcpy(arr, c->customers,
+				       c->n_customers * sizeof(*arr));
+			c->customers = arr;
+			cap = ncap;
+		}
+		c->customers[c->n_customers++] = cu;
+		bytes += v.mv_size + 6;
+		if (bytes >= VIEWS_CHUNK_BYTES)
+			return 1;
+	}
+	return rc == 1 ? 0 : rc;
+}
+
+/* The customers scan reuses the cursor machinery on another database. */
+static int start_customers(struct view_snapshot *s)
+{
+	mdb_cursor_close(s->cur);
+	s->cur = NULL;
+	s->db = DB_CUSTOMERS;
+	s->start_len = s->prefix_len = 0;
+	s->has_end = false;
+	s->positioned = false;
+	int rc = mdb_cursor_open(s->txn.txn, txn_dbi(&s->txn, s->db), &s->cur);
+	return rc ? txn_lmdb_error(rc) : 0;
+}
+
+static int encode_chunk(uint32_t sub_id, Clubcrm__SnapshotChunk *c,
+			struct buf *out)
+{
+	c->has_sub_id = 1;
+	c->sub_id = sub_id;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.body_case = CLUBCRM__FRAME__BODY_SNAPSHOT_CHUNK;
+	f.snapshot_chunk = c;
+	return frame_encode(&f, out);
+}
+
+int views_snapshot_next(struct view_snapshot *s, uint32_t sub_id,
+			struct buf *out)
+{
+	if (s->stage == SNAP_DONE)
+		return 0;
+	arena_free(&s->chunk);
+	arena_init(&s->chunk);
+	s->team.a = &s->chunk;
+	Clubcrm__SnapshotChunk c = CLUBCRM__SNAPSHOT_CHUNK__INIT;
+	int more;
+	switch (s->stage) {
+	case SNAP_TASKS:
+		more = fill_tasks(s, &c);
+		if (more == 0)
+			s->stage = SNAP_DONE;
+		break;
+	case SNAP_CATALOG:
+		more = fill_catalog(s, &c);
+		if (more == 0) {
+			more = start_customers(s);
+			s->stage = SNAP_CUSTOMERS;
+			if (more == 0)
+				more = 1;
+		}
+		break;
+	default:
+		more = fill_customers(s, &c);
+		if (more == 0)
+			s->stage = SNAP_DONE;
+		break;
+	}
+	if (more < 0)
+		return more;
+	int rc = encode_chunk(sub_id, &c, out);
+	if (rc)
+		return rc;
+	return s->stage == SNAP_DONE ? 0 : 1;
+}
+
+int views_snapshot_done(uint32_t sub_id, uint64_t revision, struct buf *out)
+{
+	Clubcrm__SnapshotDone d = CLUBCRM__SNAPSHOT_DONE__INIT;
+	d.has_sub_id = d.has_revision = 1;
+	d.sub_id = sub_id;
+	d.revision = revision;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.body_case = CLUBCRM__FRAME__BODY_SNAPSHOT_DONE;
+	f.snapshot_done = &d;
+	return frame_encode(&f, out);
+}

@@ -1,0 +1,568 @@
+/* Live views, domain half: snapshots, deltas of commits, replay, the clock. */
+#include "domain_fixture.h"
+
+#include "views.h"
+
+#define PLANNED CLUBCRM__TASK_STATUS__TASK_STATUS_PLANNED
+
+struct vfx {
+	struct fx *fx;
+	struct club c;
+};
+
+static int setup(void **state)
+{
+	struct vfx *v = calloc(1, sizeof(*v));
+	v->fx = fx_open(64u << 20);
+	fx_club(v->fx, &v->c);
+	*state = v;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct vfx *v = *state;
+	fx_close(v->fx);
+	free(v);
+	return 0;
+}
+
+static Clubcrm__View view_of(Clubcrm__ViewKind kind)
+{
+	Clubcrm__View v = CLUBCRM__VIEW__INIT;
+	v.has_kind = 1;
+	v.kind = kind;
+	return v;
+}
+
+#define VIEW(k) view_of(CLUBCRM__VIEW_KIND__VIEW_KIND_##k)
+
+/* One write as its own batch, keeping its encoded change set. */
+static Clubcrm__Frame *write_keep(struct fx *fx, struct actor who,
+				  Clubcrm__Frame *req, struct buf *changes)
+{
+	struct service_write_op op = {.who = who, .req = req};
+	req->has_request_id = 1;
+	req->request_id = 9;
+	assert_int_equal(service_write_batch(fx->st, &op, 1), 0);
+	Clubcrm__Frame *f = fx_decode(fx, &op.reply);
+	buf_free(&op.reply);
+	*changes = op.changes;
+	return f;
+}
+
+static uint64_t create_keep(struct vfx *v, uint64_t type, int64_t planned,
+			    struct buf *changes)
+{
+	Clubcrm__CreateTask t = fx_new_task(&v->c, "Call back", planned);
+	t.type_id = type;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.body_case = BODY(CREATE_TASK);
+	f.create_task = &t;
+	Clubcrm__Frame *r = write_keep(v->fx, fx_actor(v->c.ana, 1), &f, changes);
+	assert_int_equal(r->body_case, BODY(TASK_REPLY));
+	return r->task_reply->row->task->id;
+}
+
+static void take_keep(struct vfx *v, uint64_t id, uint64_t who,
+		      struct buf *changes)
+{
+	Clubcrm__TakeTask t = CLUBCRM__TAKE_TASK__INIT;
+	t.has_id = 1;
+	t.id = id;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.body_case = BODY(TAKE_TASK);
+	f.take_task = &t;
+	Clubcrm__Frame *r = write_keep(v->fx, fx_actor(who, 0), &f, changes);
+	assert_int_equal(r->body_case, BODY(TASK_REPLY));
+}
+
+static void close_keep(struct vfx *v, uint64_t id, struct buf *changes)
+{
+	Clubcrm__CloseTask t = CLUBCRM__CLOSE_TASK__INIT;
+	t.has_id = t.has_result_id = 1;
+	t.id = id;
+	t.result_id = v->c.positive;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.body_case = BODY(CLOSE_TASK);
+	f.close_task = &t;
+	Clubcrm__Frame *r = write_keep(v->fx, fx_actor(v->c.ana, 1), &f, changes);
+	assert_int_equal(r->body_case, BODY(TASK_REPLY));
+}
+
+static Clubcrm__Delta *decode_batch(struct fx *fx, struct buf *batch)
+{
+	struct buf frame = {0};
+	assert_int_equal(views_batch_frame(batch, &frame), 0);
+	Clubcrm__Frame *f = fx_decode(fx, &frame);
+	buf_free(&frame);
+	assert_int_equal(f->body_case, BODY(DELTAS));
+	assert_int_equal(f->deltas->n_deltas, 1);
+	return f->deltas->deltas[0];
+}
+
+/* The Delta a view gets from a commit, or NULL when it gets none. */
+static Clubcrm__Delta *delta_of(struct fx *fx, struct view_commit *vc,
+				const Clubcrm__View *view)
+{
+	struct buf batch = {0};
+	int rc = views_delta_append(vc, view, 5, &batch);
+	assert_true(rc >= 0);
+	Clubcrm__Delta *d = rc ? decode_batch(fx, &batch) : NULL;
+	buf_free(&batch);
+	if (d)
+		assert_int_equal(d->sub_id, 5);
+	return d;
+}
+
+static Clubcrm__Delta *commit_delta(struct fx *fx, struct buf *changes,
+				    const Clubcrm__View *view)
+{
+	struct view_commit vc;
+	assert_int_equal(views_commit_load(fx->st, changes->data, changes->len,
+					   FX_NOW, &vc), 0);
+	Clubcrm__Delta *d = delta_of(fx, &vc, view);
+	views_commit_free(&vc);
+	return d;
+}
+
+struct idlist {
+	uint64_t ids[256];
+	size_t n;
+};
+
+static bool idlist_has(const struct idlist *l, uint64_t id)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->ids[i] == id)
+			return true;
+	return false;
+}
+
+static void idlist_remove(struct idlist *l, uint64_t id)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->ids[i] == id)
+			l->ids[i] = l->ids[--l->n];
+}
+
+/* Reads a whole snapshot; returns its revision. */
+static uint64_t snapshot(struct fx *fx, const Clubcrm__View *view, int64_t now,
+			 struct idlist *out, Clubcrm__SnapshotChunk **first)
+{
+	struct view_snapshot *s;
+	assert_int_equal(views_snapshot_begin(fx->st, view, now, &s), 0);
+	uint64_t rev = views_snapshot_revision(s);
+	out->n = 0;
+	int more;
+	do {
+		struct buf b = {0};
+		more = views_snapshot_next(s, 3, &b);
+		assert_true(more >= 0);
+		Clubcrm__Frame *f = fx_decode(fx, &b);
+		buf_free(&b);
+		assert_int_equal(f->body_case, BODY(SNAPSHOT_CHUNK));
+		assert_int_equal(f->snapshot_chunk->sub_id, 3);
+		if (first && !*first)
+			*first = f->snapshot_chunk;
+		for (size_t i = 0; i < f->snapshot_chunk->n_rows; i++)
+			out->ids[out->n++] = f->snapshot_chunk->rows[i]->task->id;
+	} while (more == 1);
+	views_snapshot_end(s);
+	return rev;
+}
+
+static void test_snapshot_views(void **state)
+{
+	struct vfx *v = *state;
+	struct buf ch = {0};
+	uint64_t normal = create_keep(v, v->c.call, FX_NOW + 3600, &ch);
+	buf_free(&ch);
+	uint64_t urgent = create_keep(v, v->c.urgent, FX_NOW + 7200, &ch);
+	buf_free(&ch);
+	uint64_t late = create_keep(v, v->c.call, FX_NOW - 60, &ch);
+	buf_free(&ch);
+
+	struct idlist ids;
+	Clubcrm__View board = VIEW(BOARD), urg = VIEW(URGENT),
+		      over = VIEW(OVERDUE), prep = VIEW(IN_PREPARATION);
+	uint64_t rev = snapshot(v->fx, &board, FX_NOW, &ids, NULL);
+	assert_true(rev > 0);
+	assert_int_equal(ids.n, 3);
+	snapshot(v->fx, &urg, FX_NOW, &ids, NULL);
+	assert_int_equal(ids.n, 1);
+	assert_int_equal(ids.ids[0], urgent);
+	snapshot(v->fx, &over, FX_NOW, &ids, NULL);
+	assert_int_equal(ids.n, 1);
+	assert_int_equal(ids.ids[0], late);
+	snapshot(v->fx, &prep, FX_NOW, &ids, NULL);
+	assert_int_equal(ids.n, 3);
+	assert_true(idlist_has(&ids, normal));
+
+	Clubcrm__View cust = VIEW(CUSTOMER);
+	cust.has_customer_id = 1;
+	cust.customer_id = v->c.manolo;
+	snapshot(v->fx, &cust, FX_NOW, &ids, NULL);
+	assert_int_equal(ids.n, 0);
+	cust.customer_id = v->c.arantxa;
+	snapshot(v->fx, &cust, FX_NOW, &ids, NULL);
+	assert_int_equal(ids.n, 3);
+
+	Clubcrm__View agenda = VIEW(AGENDA);
+	agenda.has_from = agenda.has_to = 1;
+	agenda.from = FX_NOW;
+	agenda.to = FX_NOW + 3601;
+	snapshot(v->fx, &agenda, FX_NOW, &ids, NULL);
+	assert_int_equal(ids.n, 1);
+	assert_int_equal(ids.ids[0], normal);
+}
+
+static void test_catalog_snapshot(void **state)
+{
+	struct vfx *v = *state;
+	Clubcrm__View cat = VIEW(CATALOG);
+	struct view_snapshot *s;
+	assert_int_equal(views_snapshot_begin(v->fx->st, &cat, FX_NOW, &s), 0);
+	struct buf b = {0};
+	assert_int_equal(views_snapshot_next(s, 1, &b), 1);
+	Clubcrm__Frame *f = fx_decode(v->fx, &b);
+	assert_non_null(f->snapshot_chunk->catalog);
+	assert_int_equal(f->snapshot_chunk->catalog->n_task_types, 2);
+	assert_int_equal(f->snapshot_chunk->catalog->n_operators, 3);
+	b.len = 0;
+	assert_int_equal(views_snapshot_next(s, 1, &b), 0);
+	f = fx_decode(v->fx, &b);
+	assert_int_equal(f->snapshot_chunk->n_customers, 2);
+	buf_free(&b);
+	views_snapshot_end(s);
+}
+
+/* The defining moment: a take turns the urgent row yellow everywhere. */
+static void test_take_turns_row_yellow(void **state)
+{
+	struct vfx *v = *state;
+	Clubcrm__View urg = VIEW(URGENT), prep = VIEW(IN_PREPARATION),
+		      board = VIEW(BOARD);
+	struct buf ch = {0};
+	uint64_t id = create_keep(v, v->c.urgent, FX_NOW + 600, &ch);
+	Clubcrm__Delta *d = commit_delta(v->fx, &ch, &urg);
+	assert_non_null(d);
+	assert_int_equal(d->n_upserts, 1);
+	assert_int_equal(d->upserts[0]->task->id, id);
+	assert_int_equal(d->upserts[0]->colour, CLUBCRM__COLOUR__COLOUR_RED);
+	buf_free(&ch);
+
+	take_keep(v, id, v->c.carl, &ch);
+	d = commit_delta(v->fx, &ch, &urg);
+	assert_non_null(d);
+	assert_int_equal(d->n_upserts, 1);
+	assert_int_equal(d->upserts[0]->colour, CLUBCRM__COLOUR__COLOUR_YELLOW);
+	assert_string_equal(d->upserts[0]->taken_by_login, "carl");
+	assert_true(d->revision > 0);
+	/* It leaves "in preparation": nobody has it there any more. */
+	d = commit_delta(v->fx, &ch, &prep);
+	assert_non_null(d);
+	assert_int_equal(d->n_upserts, 0);
+	assert_int_equal(d->n_removed_ids, 1);
+	assert_int_equal(d->removed_ids[0], id);
+	buf_free(&ch);
+
+	close_keep(v, id, &ch);
+	d = commit_delta(v->fx, &ch, &urg);
+	assert_non_null(d);
+	assert_int_equal(d->n_removed_ids, 1);
+	d = commit_delta(v->fx, &ch, &board);
+	assert_non_null(d);
+	assert_int_equal(d->n_upserts, 1);
+	assert_int_equal(d->upserts[0]->task->status,
+			 CLUBCRM__TASK_STATUS__TASK_STATUS_DONE);
+	/* A view the task never was in hears nothing. */
+	d = commit_delta(v->fx, &ch, &prep);
+	assert_null(d);
+	buf_free(&ch);
+}
+
+static void replay_into(struct fx *fx, const Clubcrm__View *view,
+			uint64_t since, struct idlist *held)
+{
+	struct buf out = {0};
+	uint64_t rev = 0;
+	assert_int_equal(views_replay(fx->st, view, 4, since, FX_NOW, &out, &rev),
+			 0);
+	assert_true(rev >= since);
+	size_t off = 0;
+	while (off < out.len) {
+		uint32_t len = (uint32_t)out.data[off] << 24 |
+			       (uint32_t)out.data[off + 1] << 16 |
+			       (uint32_t)out.data[off + 2] << 8 | out.data[off + 3];
+		Clubcrm__Frame *f = frame_decode(out.data + off + 4, len,
+						 arena_pb(&fx->a));
+		assert_non_null(f);
+		assert_int_equal(f->body_case, BODY(DELTAS));
+		for (size_t i = 0; i < f->deltas->n_deltas; i++) {
+			Clubcrm__Delta *d = f->deltas->deltas[i];
+			for (size_t j = 0; j < d->n_upserts; j++)
+				if (!idlist_has(held, d->upserts[j]->task->id))
+					held->ids[held->n++] =
+						d->upserts[j]->task->id;
+			for (size_t j = 0; j < d->n_removed_ids; j++)
+				idlist_remove(held, d->removed_ids[j]);
+		}
+		off += 4 + len;
+	}
+	buf_free(&out);
+}
+
+static void assert_same_ids(const struct idlist *a, const struct idlist *b)
+{
+	assert_int_equal(a->n, b->n);
+	for (size_t i = 0; i < a->n; i++)
+		assert_true(idlist_has(b, a->ids[i]));
+}
+
+static void test_replay_equals_fresh_snapshot(void **state)
+{
+	struct vfx *v = *state;
+	struct buf ch = {0};
+	uint64_t a = create_keep(v, v->c.urgent, FX_NOW + 60, &ch);
+	buf_free(&ch);
+	uint64_t b = create_keep(v, v->c.call, FX_NOW + 60, &ch);
+	buf_free(&ch);
+	Clubcrm__View prep = VIEW(IN_PREPARATION), urg = VIEW(URGENT);
+	struct idlist held_prep, held_urg, fresh;
+	uint64_t since = snapshot(v->fx, &prep, FX_NOW, &held_prep, NULL);
+	snapshot(v->fx, &urg, FX_NOW, &held_urg, NULL);
+
+	/* While the client is away: a take, a close, two new tasks. */
+	take_keep(v, a, v->c.bea, &ch);
+	buf_free(&ch);
+	close_keep(v, b, &ch);
+	buf_free(&ch);
+	uint64_t c = create_keep(v, v->c.urgent, FX_NOW + 90, &ch);
+	buf_free(&ch);
+	create_keep(v, v->c.call, FX_NOW + 90, &ch);
+	buf_free(&ch);
+
+	replay_into(v->fx, &prep, since, &held_prep);
+	snapshot(v->fx, &prep, FX_NOW, &fresh, NULL);
+	assert_same_ids(&held_prep, &fresh);
+	assert_false(idlist_has(&held_prep, a));
+	assert_false(idlist_has(&held_prep, b));
+
+	replay_into(v->fx, &urg, since, &held_urg);
+	snapshot(v->fx, &urg, FX_NOW, &fresh, NULL);
+	assert_same_ids(&held_urg, &fresh);
+	assert_true(idlist_has(&held_urg, a));
+	assert_true(idlist_has(&held_urg, c));
+
+	/* Nothing changed since: nothing to send. */
+	struct buf out = {0};
+	uint64_t rev;
+	uint64_t now_rev = snapshot(v->fx, &urg, FX_NOW, &fresh, NULL);
+	assert_int_equal(views_replay(v->fx->st, &urg, 4, now_rev, FX_NOW, &out,
+				      &rev), 0);
+	assert_int_equal(out.len, 0);
+	assert_int_equal(rev, now_rev);
+	/* A revision from the future (another database): a snapshot instead. */
+	assert_int_equal(views_replay(v->fx->st, &urg, 4, now_rev + 5, FX_NOW,
+				      &out, &rev), -ESTALE);
+	buf_free(&out);
+}
+
+static void set_type_priority(struct vfx *v, uint64_t type, int priority,
+			      struct buf *changes)
+{
+	Clubcrm__TaskType t = CLUBCRM__TASK_TYPE__INIT;
+	t.has_id = t.has_priority = 1;
+	t.id = type;
+	t.priority = priority;
+	Clubcrm__UpsertTaskType u = CLUBCRM__UPSERT_TASK_TYPE__INIT;
+	u.task_type = &t;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.body_case = BODY(UPSERT_TASK_TYPE);
+	f.upsert_task_type = &u;
+	Clubcrm__Frame *r = write_keep(v->fx, fx_actor(v->c.ana, 1), &f, changes);
+	if (r->body_case == BODY(ERROR))
+		fail_msg("%s", r->error->message);
+}
+
+static void test_type_made_priority_recolours_rows(void **state)
+{
+	struct vfx *v = *state;
+	Clubcrm__View urg = VIEW(URGENT), board = VIEW(BOARD),
+		      cat = VIEW(CATALOG);
+	struct buf ch = {0};
+	uint64_t id = create_keep(v, v->c.call, FX_NOW + 60, &ch);
+	assert_null(commit_delta(v->fx, &ch, &urg));
+	buf_free(&ch);
+
+	set_type_priority(v, v->c.call, 1, &ch);
+	Clubcrm__Delta *d = commit_delta(v->fx, &ch, &urg);
+	assert_non_null(d);
+	assert_int_equal(d->n_upserts, 1);
+	assert_int_equal(d->upserts[0]->task->id, id);
+	assert_int_equal(d->upserts[0]->colour, CLUBCRM__COLOUR__COLOUR_RED);
+	d = commit_delta(v->fx, &ch, &cat);
+	assert_non_null(d);
+	assert_non_null(d->catalog);
+	assert_int_equal(d->catalog->n_task_types, 1);
+	assert_true(d->catalog->task_types[0]->priority);
+	buf_free(&ch);
+
+	set_type_priority(v, v->c.call, 0, &ch);
+	d = commit_delta(v->fx, &ch, &urg);
+	assert_non_null(d);
+	assert_int_equal(d->n_upserts, 0);
+	assert_int_equal(d->n_removed_ids, 1);
+	/* The board keeps the row, now uncoloured. */
+	d = commit_delta(v->fx, &ch, &board);
+	assert_non_null(d);
+	assert_int_equal(d->n_upserts, 1);
+	assert_int_equal(d->upserts[0]->colour, CLUBCRM__COLOUR__COLOUR_NONE);
+	buf_free(&ch);
+}
+
+static void test_customer_rename_reaches_rows(void **state)
+{
+	struct vfx *v = *state;
+	struct buf ch = {0};
+	create_keep(v, v->c.call, FX_NOW + 60, &ch);
+	buf_free(&ch);
+	Clubcrm__Customer cu = CLUBCRM__CUSTOMER__INIT;
+	cu.has_id = 1;
+	cu.id = v->c.arantxa;
+	cu.name = "Arantxa Sánchez";
+	Clubcrm__UpsertCustomer u = CLUBCRM__UPSERT_CUSTOMER__INIT;
+	u.customer = &cu;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.body_case = BODY(UPSERT_CUSTOMER);
+	f.upsert_customer = &u;
+	Clubcrm__Frame *r = write_keep(v->fx, fx_actor(v->c.bea, 0), &f, &ch);
+	assert_int_equal(r->body_case, BODY(CUSTOMER_REPLY));
+
+	Clubcrm__View board = VIEW(BOARD), cat = VIEW(CATALOG);
+	Clubcrm__Delta *d = commit_delta(v->fx, &ch, &board);
+	assert_non_null(d);
+	assert_int_equal(d->n_upserts, 1);
+	assert_string_equal(d->upserts[0]->customer_name, "Arantxa Sánchez");
+	d = commit_delta(v->fx, &ch, &cat);
+	assert_non_null(d);
+	assert_int_equal(d->n_customers, 1);
+	assert_string_equal(d->customers[0]->name, "Arantxa Sánchez");
+	/* A search for the old name loses the row. */
+	Clubcrm__TaskFilter tf = CLUBCRM__TASK_FILTER__INIT;
+	tf.text = "arantxa s";
+	board.filter = &tf;
+	d = commit_delta(v->fx, &ch, &board);
+	assert_non_null(d);
+	assert_int_equal(d->n_upserts, 1);
+	tf.text = "Manolo";
+	d = commit_delta(v->fx, &ch, &board);
+	assert_non_null(d);
+	assert_int_equal(d->n_removed_ids, 1);
+	buf_free(&ch);
+}
+
+static void test_clock_makes_tasks_overdue(void **state)
+{
+	struct vfx *v = *state;
+	struct buf ch = {0};
+	uint64_t id = create_keep(v, v->c.call, FX_NOW + 60, &ch);
+	buf_free(&ch);
+	create_keep(v, v->c.call, FX_NOW + 600, &ch);
+	buf_free(&ch);
+
+	struct view_commit vc;
+	assert_int_equal(views_tick_load(v->fx->st, FX_NOW, FX_NOW + 30, &vc), 0);
+	assert_int_equal(vc.n_changes, 0);
+	views_commit_free(&vc);
+
+	assert_int_equal(views_tick_load(v->fx->st, FX_NOW + 30, FX_NOW + 61,
+					 &vc), 0);
+	assert_int_equal(vc.n_due, 1);
+	assert_int_equal(vc.due[0]->task->id, id);
+	Clubcrm__View over = VIEW(OVERDUE), board = VIEW(BOARD);
+	Clubcrm__Delta *d = delta_of(v->fx, &vc, &over);
+	assert_non_null(d);
+	assert_int_equal(d->n_upserts, 1);
+	assert_true(d->upserts[0]->overdue);
+	d = delta_of(v->fx, &vc, &board);
+	assert_non_null(d);
+	assert_true(d->upserts[0]->overdue);
+	struct buf rem = {0};
+	assert_int_equal(views_reminder_frame(vc.due[0], &rem), 0);
+	Clubcrm__Frame *f = fx_decode(v->fx, &rem);
+	assert_int_equal(f->body_case, BODY(REMINDER));
+	assert_int_equal(f->reminder->row->task->id, id);
+	buf_free(&rem);
+	views_commit_free(&vc);
+}
+
+static void test_clock_escalates_untaken_urgent_tasks(void **state)
+{
+	struct vfx *v = *state;
+	Clubcrm__Settings s = CLUBCRM__SETTINGS__INIT;
+	s.has_escalation_minutes = 1;
+	s.escalation_minutes = 10;
+	Clubcrm__UpdateSettings u = CLUBCRM__UPDATE_SETTINGS__INIT;
+	u.settings = &s;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.body_case = BODY(UPDATE_SETTINGS);
+	f.update_settings = &u;
+	struct buf ch = {0};
+	Clubcrm__Frame *r = write_keep(v->fx, fx_actor(v->c.ana, 1), &f, &ch);
+	if (r->body_case == BODY(ERROR))
+		fail_msg("%s", r->error->message);
+	buf_free(&ch);
+	uint64_t id = create_keep(v, v->c.urgent, FX_NOW + 3600, &ch);
+	buf_free(&ch);
+	uint64_t taken = create_keep(v, v->c.urgent, FX_NOW + 3600, &ch);
+	buf_free(&ch);
+	take_keep(v, taken, v->c.carl, &ch);
+	buf_free(&ch);
+
+	struct view_commit vc;
+	assert_int_equal(views_tick_load(v->fx->st, FX_NOW + 590, FX_NOW + 601,
+					 &vc), 0);
+	assert_int_equal(vc.n_changes, 1);
+	Clubcrm__View urg = VIEW(URGENT);
+	Clubcrm__Delta *d = delta_of(v->fx, &vc, &urg);
+	assert_non_null(d);
+	assert_int_equal(d->n_upserts, 1);
+	assert_int_equal(d->upserts[0]->task->id, id);
+	assert_true(d->upserts[0]->escalated);
+	views_commit_free(&vc);
+
+	/* A snapshot after that time shows it escalated too. */
+	Clubcrm__SnapshotChunk *first = NULL;
+	struct idlist ids;
+	snapshot(v->fx, &urg, FX_NOW + 700, &ids, &first);
+	assert_int_equal(ids.n, 2);
+	for (size_t i = 0; i < first->n_rows; i++)
+		assert_int_equal(first->rows[i]->escalated,
+				 first->rows[i]->task->id == id);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_snapshot_views, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_catalog_snapshot, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_take_turns_row_yellow, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_replay_equals_fresh_snapshot,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_type_made_priority_recolours_rows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_customer_rename_reaches_rows,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_clock_makes_tasks_overdue,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_clock_escalates_untaken_urgent_tasks, setup,
+			teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
