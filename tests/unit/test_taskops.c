@@ -1,0 +1,473 @@
+/* Operations on existing tasks: edit, copy, follow up, close, cancel, take,
+ * release, tag, reassign, and the history they leave. */
+#include "domain_fixture.h"
+
+#define PLANNED CLUBCRM__TASK_STATUS__TASK_STATUS_PLANNED
+#define DONE CLUBCRM__TASK_STATUS__TASK_STATUS_DONE
+#define CANCELLED CLUBCRM__TASK_STATUS__TASK_STATUS_CANCELLED
+#define NOTE CLUBCRM__TASK_KIND__TASK_KIND_NOTE
+
+struct env {
+	struct fx *fx;
+	struct club c;
+};
+
+static int setup(void **state)
+{
+	struct env *e = calloc(1, sizeof(*e));
+	e->fx = fx_open(8u << 20);
+	fx_club(e->fx, &e->c);
+	*state = e;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct env *e = *state;
+	fx_close(e->fx);
+	free(e);
+	return 0;
+}
+
+static Clubcrm__Frame *edit(struct fx *fx, uint64_t who,
+			    Clubcrm__EditTask *in)
+{
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.body_case = BODY(EDIT_TASK);
+	f.edit_task = in;
+	return fx_write(fx, fx_actor(who, 0), &f);
+}
+
+static void test_edit_and_stale(void **state)
+{
+	struct env *e = *state;
+	Clubcrm__Task *t = fx_task(e->fx, &e->c, "first", FX_NOW + 60);
+	Clubcrm__EditTask in = CLUBCRM__EDIT_TASK__INIT;
+	in.has_id = in.has_base_mod_rev = 1;
+	in.id = t->id;
+	in.base_mod_rev = t->mod_rev;
+	in.description = "second";
+	in.has_set_tags = in.set_tags = 1;
+	in.tag_ids = &e->c.vip;
+	in.n_tag_ids = 1;
+	Clubcrm__Frame *r = edit(e->fx, e->c.bea, &in);
+	assert_int_equal(r->body_case, BODY(TASK_REPLY));
+	Clubcrm__Task *t2 = r->task_reply->row->task;
+	assert_string_equal(t2->description, "second");
+	assert_int_equal(t2->creator_id, e->c.ana);  /* unchanged */
+	assert_int_equal(t2->modified_by, e->c.bea);
+	assert_true(t2->mod_rev > t->mod_rev);
+	/* The other terminal, still on the old revision, is refused and
+	 * gets the current record. */
+	in.description = "third";
+	uint64_t rev = store_revision(e->fx->st);
+	r = edit(e->fx, e->c.carl, &in);
+	fx_assert_error(r, STATUS_FAILED_PRECONDITION, "changed by someone");
+	assert_non_null(r->error->current);
+	assert_string_equal(r->error->current->task->description, "second");
+	assert_int_equal(store_revision(e->fx->st), rev);
+	/* Never editable: creator and creation time. */
+	in.base_mod_rev = t2->mod_rev;
+	in.has_creator_id = 1;
+	in.creator_id = e->c.carl;
+	fx_assert_error(edit(e->fx, e->c.carl, &in), STATUS_INVALID_ARGUMENT,
+			"creator");
+	in.has_creator_id = 0;
+	in.has_created_at = 1;
+	fx_assert_error(edit(e->fx, e->c.carl, &in), STATUS_INVALID_ARGUMENT,
+			"creation time");
+	in.has_created_at = 0;
+	in.has_base_mod_rev = 0;
+	fx_assert_error(edit(e->fx, e->c.carl, &in), STATUS_INVALID_ARGUMENT,
+			"base_mod_rev");
+	in.has_base_mod_rev = 1;
+	in.has_customer_id = 1;
+	in.customer_id = 404;
+	fx_assert_error(edit(e->fx, e->c.carl, &in), STATUS_NOT_FOUND,
+			"unknown customer 404");
+	in.has_customer_id = 0;
+	in.has_follows_id = 1;
+	in.follows_id = t->id;
+	fx_assert_error(edit(e->fx, e->c.carl, &in), STATUS_INVALID_ARGUMENT,
+			"itself");
+	assert_int_equal(store_revision(e->fx->st), rev);
+}
+
+static Clubcrm__Frame *simple(struct fx *fx, uint64_t who, int admin,
+			      Clubcrm__Frame__BodyCase body, uint64_t id)
+{
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	Clubcrm__TakeTask take = CLUBCRM__TAKE_TASK__INIT;
+	Clubcrm__ReleaseTask rel = CLUBCRM__RELEASE_TASK__INIT;
+	Clubcrm__CloseTask close = CLUBCRM__CLOSE_TASK__INIT;
+	Clubcrm__CancelTask cancel = CLUBCRM__CANCEL_TASK__INIT;
+	take.has_id = rel.has_id = close.has_id = cancel.has_id = 1;
+	take.id = rel.id = close.id = cancel.id = id;
+	f.body_case = body;
+	if (body == BODY(TAKE_TASK))
+		f.take_task = &take;
+	else if (body == BODY(RELEASE_TASK))
+		f.release_task = &rel;
+	else if (body == BODY(CLOSE_TASK))
+		f.close_task = &close;
+	else
+		f.cancel_task = &cancel;
+	return fx_write(fx, fx_actor(who, admin), &f);
+}
+
+static void test_take_release(void **state)
+{
+	struct env *e = *state;
+	struct fx *fx = e->fx;
+	Clubcrm__Task *t = fx_task(fx, &e->c, "take me", FX_NOW + 60);
+	Clubcrm__Frame *r = simple(fx, e->c.bea, 0, BODY(TAKE_TASK), t->id);
+	assert_int_equal(r->task_reply->row->task->taken_by, e->c.bea);
+	assert_int_equal(r->task_reply->row->colour,
+			 CLUBCRM__COLOUR__COLOUR_YELLOW);
+	/* Taking it again is harmless; another taker is refused by name. */
+	uint64_t rev = store_revision(fx->st);
+	r = simple(fx, e->c.bea, 0, BODY(TAKE_TASK), t->id);
+	assert_int_equal(r->body_case, BODY(TASK_REPLY));
+	assert_int_equal(store_revision(fx->st), rev);
+	r = simple(fx, e->c.carl, 0, BODY(TAKE_TASK), t->id);
+	fx_assert_error(r, STATUS_FAILED_PRECONDITION, "already taken by bea");
+	r = simple(fx, e->c.carl, 0, BODY(RELEASE_TASK), t->id);
+	fx_assert_error(r, STATUS_FAILED_PRECONDITION, "taken by bea");
+	/* An admin may release anyone's. */
+	r = simple(fx, e->c.ana, 1, BODY(RELEASE_TASK), t->id);
+	assert_int_equal(r->task_reply->row->task->taken_by, 0);
+	r = simple(fx, e->c.ana, 1, BODY(RELEASE_TASK), t->id);
+	fx_assert_error(r, STATUS_FAILED_PRECONDITION, "not taken");
+	/* Concluding ends the taking; a concluded task cannot be taken. */
+	simple(fx, e->c.carl, 0, BODY(TAKE_TASK), t->id);
+	r = simple(fx, e->c.carl, 0, BODY(CANCEL_TASK), t->id);
+	assert_int_equal(r->task_reply->row->task->status, CANCELLED);
+	assert_int_equal(r->task_reply->row->task->taken_by, 0);
+	assert_int_equal(r->task_reply->row->task->concluded_at, FX_NOW);
+	r = simple(fx, e->c.bea, 0, BODY(TAKE_TASK), t->id);
+	fx_assert_error(r, STATUS_FAILED_PRECONDITION, "Cancelled");
+	r = simple(fx, e->c.bea, 0, BODY(CLOSE_TASK), t->id);
+	fx_assert_error(r, STATUS_FAILED_PRECONDITION, "already Cancelled");
+	r = simple(fx, e->c.bea, 0, BODY(TAKE_TASK), 31337);
+	fx_assert_error(r, STATUS_NOT_FOUND, "unknown task 31337");
+}
+
+/* Two takes of the same task in one batch: the first wins. */
+static void test_take_race_in_batch(void **state)
+{
+	struct env *e = *state;
+	Clubcrm__Task *t = fx_task(e->fx, &e->c, "race", FX_NOW + 60);
+	Clubcrm__TakeTask take = CLUBCRM__TAKE_TASK__INIT;
+	take.has_id = 1;
+	take.id = t->id;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.body_case = BODY(TAKE_TASK);
+	f.take_task = &take;
+	struct service_write_op ops[2] = {
+		{.who = fx_actor(e->c.bea, 0), .req = &f},
+		{.who = fx_actor(e->c.carl, 0), .req = &f},
+	};
+	assert_int_equal(service_write_batch(e->fx->st, ops, 2), 0);
+	assert_int_equal(fx_decode(e->fx, &ops[0].reply)->body_case,
+			 BODY(TASK_REPLY));
+	fx_assert_error(fx_decode(e->fx, &ops[1].reply),
+			STATUS_FAILED_PRECONDITION, "already taken by bea");
+	for (int i = 0; i < 2; i++) {
+		buf_free(&ops[i].reply);
+		buf_free(&ops[i].changes);
+	}
+}
+
+static Clubcrm__Frame *follow(struct fx *fx, uint64_t who,
+			      Clubcrm__FollowUp *in)
+{
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.body_case = BODY(FOLLOW_UP);
+	f.follow_up = in;
+	return fx_write(fx, fx_actor(who, 0), &f);
+}
+
+/* The seed's tennis story: negative result, kept open, a quote for the
+ * manager in the same commit; then the quote closed with a note. */
+static void test_follow_up_story(void **state)
+{
+	struct env *e = *state;
+	struct fx *fx = e->fx;
+	Clubcrm__Task *appt = fx_task(fx, &e->c, "Offer tennis lessons",
+				      FX_NOW + 3600);
+	Clubcrm__FollowUp in = CLUBCRM__FOLLOW_UP__INIT;
+	Clubcrm__CreateTask next = CLUBCRM__CREATE_TASK__INIT;
+	in.has_id = in.has_result_id = in.has_action = 1;
+	in.id = appt->id;
+	in.result_id = e->c.negative;
+	in.action = CLUBCRM__FOLLOW_UP_ACTION__FOLLOW_UP_ACTION_KEEP_OPEN;
+	next.description = "Prepare a quote with a discount";
+	next.has_operator_id = next.has_planned_at = 1;
+	next.operator_id = e->c.ana;
+	next.planned_at = FX_NOW + 86400;
+	in.next = &next;
+	uint64_t rev;
+	Clubcrm__FollowUp *pin = &in;
+	Clubcrm__Frame fr = CLUBCRM__FRAME__INIT;
+	fr.body_case = BODY(FOLLOW_UP);
+	fr.follow_up = pin;
+	Clubcrm__Frame *r = fx_write_rev(fx, fx_actor(e->c.bea, 0), &fr, &rev);
+	assert_int_equal(r->body_case, BODY(TASK_REPLY));
+	Clubcrm__TaskReply *rep = r->task_reply;
+	assert_int_equal(rep->row->task->status, PLANNED);
+	assert_int_equal(rep->row->outcome, CLUBCRM__OUTCOME__OUTCOME_NEGATIVE);
+	assert_string_equal(rep->row->result_name, "Negative");
+	assert_int_equal(rep->n_created, 1);
+	Clubcrm__Task *quote = rep->created[0]->task;
+	assert_int_equal(quote->follows_id, appt->id);
+	assert_int_equal(quote->operator_id, e->c.ana);
+	assert_int_equal(quote->customer_id, e->c.arantxa);
+	assert_int_equal(quote->type_id, appt->type_id);
+	/* One commit, one revision for both. */
+	assert_int_equal(quote->create_rev, rev);
+	assert_int_equal(rep->row->task->mod_rev, rev);
+
+	/* Keep open with a result that concludes is refused. */
+	in.id = quote->id;
+	in.result_id = e->c.positive;
+	in.next = NULL;
+	fx_assert_error(follow(fx, e->c.ana, &in), STATUS_FAILED_PRECONDITION,
+			"cannot be kept open");
+	/* Close with a note: Done, the note also its own entry. */
+	in.action = CLUBCRM__FOLLOW_UP_ACTION__FOLLOW_UP_ACTION_CLOSE_WITH_NOTE;
+	fx_assert_error(follow(fx, e->c.ana, &in), STATUS_INVALID_ARGUMENT,
+			"needs the note");
+	in.note = "Arantxa accepted the quote";
+	r = follow(fx, e->c.ana, &in);
+	assert_int_equal(r->body_case, BODY(TASK_REPLY));
+	assert_int_equal(r->task_reply->row->task->status, DONE);
+	assert_string_equal(r->task_reply->row->task->closing_note,
+			    "Arantxa accepted the quote");
+	assert_int_equal(r->task_reply->n_created, 1);
+	Clubcrm__Task *note = r->task_reply->created[0]->task;
+	assert_int_equal(note->kind, NOTE);
+	assert_int_equal(note->customer_id, e->c.arantxa);
+	assert_string_equal(note->description, "Arantxa accepted the quote");
+	/* A concluded task cannot be followed up. */
+	fx_assert_error(follow(fx, e->c.ana, &in), STATUS_FAILED_PRECONDITION,
+			"already Done");
+	/* A note cannot be followed up, and a result is required. */
+	in.id = note->id;
+	fx_assert_error(follow(fx, e->c.ana, &in), STATUS_FAILED_PRECONDITION,
+			"note");
+	in.id = appt->id;
+	in.has_result_id = 0;
+	fx_assert_error(follow(fx, e->c.ana, &in), STATUS_INVALID_ARGUMENT,
+			"result is required");
+	/* The profile shows all four entries. */
+	Clubcrm__ListTasks l = CLUBCRM__LIST_TASKS__INIT;
+	Clubcrm__TaskFilter f = CLUBCRM__TASK_FILTER__INIT;
+	f.has_customer_id = 1;
+	f.customer_id = e->c.arantxa;
+	l.filter = &f;
+	Clubcrm__Frame lf = CLUBCRM__FRAME__INIT;
+	lf.body_case = BODY(LIST_TASKS);
+	lf.list_tasks = &l;
+	assert_int_equal(fx_read(fx, fx_actor(1, 0), &lf)->task_page->n_rows, 3);
+}
+
+static void test_close_result_status_and_follow_ons(void **state)
+{
+	struct env *e = *state;
+	struct fx *fx = e->fx;
+	/* Call gets an automatic follow-on: a call again 30 days after a
+	 * negative outcome. */
+	Clubcrm__FollowOn fo = CLUBCRM__FOLLOW_ON__INIT;
+	fo.has_type_id = fo.has_delay_minutes = fo.has_on_outcome = 1;
+	fo.type_id = e->c.call;
+	fo.delay_minutes = 30 * 24 * 60;
+	fo.on_outcome = CLUBCRM__OUTCOME__OUTCOME_NEGATIVE;
+	fo.description = "Call again";
+	Clubcrm__FollowOn *fos[1] = {&fo};
+	Clubcrm__TaskType ty = CLUBCRM__TASK_TYPE__INIT;
+	ty.id = e->c.call;
+	ty.follow_ons = fos;
+	ty.n_follow_ons = 1;
+	Clubcrm__UpsertTaskType u = CLUBCRM__UPSERT_TASK_TYPE__INIT;
+	u.task_type = &ty;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.body_case = BODY(UPSERT_TASK_TYPE);
+	f.upsert_task_type = &u;
+	assert_int_equal(fx_write(fx, fx_actor(1, 1), &f)->body_case,
+			 BODY(CATALOG));
+
+	Clubcrm__Task *t = fx_task(fx, &e->c, "call", FX_NOW);
+	Clubcrm__CloseTask c = CLUBCRM__CLOSE_TASK__INIT;
+	c.has_id = c.has_result_id = 1;
+	c.id = t->id;
+	c.result_id = e->c.cancel;  /* leads to Cancelled */
+	f.body_case = BODY(CLOSE_TASK);
+	f.close_task = &c;
+	Clubcrm__Frame *r = fx_write(fx, fx_actor(e->c.bea, 0), &f);
+	assert_int_equal(r->body_case, BODY(TASK_REPLY));
+	assert_int_equal(r->task_reply->row->task->status, CANCELLED);
+	assert_int_equal(r->task_reply->n_created, 1);
+	Clubcrm__Task *again = r->task_reply->created[0]->task;
+	assert_string_equal(again->description, "Call again");
+	assert_int_equal(again->planned_at, FX_NOW + 30 * 86400);
+	assert_int_equal(again->follows_id, t->id);
+	/* A positive close creates nothing more. */
+	c.id = again->id;
+	c.result_id = e->c.positive;
+	r = fx_write(fx, fx_actor(e->c.bea, 0), &f);
+	assert_int_equal(r->task_reply->row->task->status, DONE);
+	assert_int_equal(r->task_reply->n_created, 0);
+}
+
+static void test_copy(void **state)
+{
+	struct env *e = *state;
+	Clubcrm__CreateTask src = fx_new_task(&e->c, "weekly", FX_NOW);
+	src.tag_ids = &e->c.vip;
+	src.n_tag_ids = 1;
+	Clubcrm__Task *t = fx_create(e->fx, fx_actor(e->c.ana, 0), &src)
+				   ->task_reply->row->task;
+	Clubcrm__CopyTask cp = CLUBCRM__COPY_TASK__INIT;
+	Clubcrm__CreateTask ov = CLUBCRM__CREATE_TASK__INIT;
+	cp.has_id = 1;
+	cp.id = t->id;
+	ov.has_planned_at = 1;
+	ov.planned_at = FX_NOW + 7 * 86400;
+	cp.overrides = &ov;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.body_case = BODY(COPY_TASK);
+	f.copy_task = &cp;
+	Clubcrm__Frame *r = fx_write(e->fx, fx_actor(e->c.carl, 0), &f);
+	assert_int_equal(r->body_case, BODY(TASK_REPLY));
+	Clubcrm__Task *c = r->task_reply->row->task;
+	assert_true(c->id != t->id);
+	assert_string_equal(c->description, "weekly");
+	assert_int_equal(c->planned_at, FX_NOW + 7 * 86400);
+	assert_int_equal(c->creator_id, e->c.carl);
+	assert_int_equal(c->n_tag_ids, 1);
+	ov.has_kind = 1;
+	ov.kind = NOTE;
+	fx_assert_error(fx_write(e->fx, fx_actor(e->c.carl, 0), &f),
+			STATUS_INVALID_ARGUMENT, "kind");
+}
+
+static Clubcrm__Frame *tag(struct fx *fx, uint64_t id, uint64_t tag_id,
+			   int add)
+{
+	Clubcrm__TagTask t = CLUBCRM__TAG_TASK__INIT;
+	Clubcrm__UntagTask u = CLUBCRM__UNTAG_TASK__INIT;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	t.has_id = t.has_tag_id = u.has_id = u.has_tag_id = 1;
+	t.id = u.id = id;
+	t.tag_id = u.tag_id = tag_id;
+	f.body_case = add ? BODY(TAG_TASK) : BODY(UNTAG_TASK);
+	if (add)
+		f.tag_task = &t;
+	else
+		f.untag_task = &u;
+	return fx_write(fx, fx_actor(2, 0), &f);
+}
+
+static void test_tag_untag(void **state)
+{
+	struct env *e = *state;
+	Clubcrm__Task *t = fx_task(e->fx, &e->c, "tags", FX_NOW);
+	Clubcrm__Frame *r = tag(e->fx, t->id, e->c.vip, 1);
+	assert_int_equal(r->task_reply->row->n_tag_names, 1);
+	r = tag(e->fx, t->id, e->c.old, 1);
+	assert_int_equal(r->task_reply->row->n_tag_names, 2);
+	uint64_t rev = store_revision(e->fx->st);
+	r = tag(e->fx, t->id, e->c.old, 1);  /* already there: no write */
+	assert_int_equal(store_revision(e->fx->st), rev);
+	r = tag(e->fx, t->id, e->c.vip, 0);
+	assert_int_equal(r->task_reply->row->n_tag_names, 1);
+	assert_string_equal(r->task_reply->row->tag_names[0], "Old");
+	fx_assert_error(tag(e->fx, t->id, 999, 1), STATUS_NOT_FOUND,
+			"unknown tag 999");
+	fx_assert_error(tag(e->fx, t->id, 999, 0), STATUS_NOT_FOUND,
+			"unknown tag 999");
+}
+
+static void test_reassign(void **state)
+{
+	struct env *e = *state;
+	struct fx *fx = e->fx;
+	/* Arantxa's consultant is bea: three open tasks and one done. */
+	Clubcrm__Task *a = fx_task(fx, &e->c, "a", FX_NOW);
+	fx_task(fx, &e->c, "b", FX_NOW + 86400);
+	fx_task(fx, &e->c, "c", FX_NOW + 2 * 86400);
+	simple(fx, e->c.bea, 0, BODY(CLOSE_TASK), a->id);
+	Clubcrm__ReassignTasks in = CLUBCRM__REASSIGN_TASKS__INIT;
+	in.has_from_operator_id = in.has_to_operator_id = 1;
+	in.from_operator_id = e->c.bea;
+	in.to_operator_id = e->c.carl;
+	in.has_planned_to = 1;
+	in.planned_to = FX_NOW + 2 * 86400;  /* leaves "c" out */
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.body_case = BODY(REASSIGN_TASKS);
+	f.reassign_tasks = &in;
+	uint64_t rev;
+	Clubcrm__Frame *r = fx_write_rev(fx, fx_actor(e->c.ana, 0), &f, &rev);
+	assert_int_equal(r->body_case, BODY(REASSIGN_REPLY));
+	assert_int_equal(r->reassign_reply->n_task_ids, 1);
+	assert_int_equal(r->reassign_reply->revision, rev);
+	in.has_planned_to = 0;
+	r = fx_write(fx, fx_actor(e->c.ana, 0), &f);
+	assert_int_equal(r->reassign_reply->n_task_ids, 1);
+	assert_int_equal(fx_get(fx, a->id, 0, NULL)->task->operator_id,
+			 e->c.bea);
+	in.to_operator_id = e->c.carl;
+	in.from_operator_id = e->c.carl;
+	fx_assert_error(fx_write(fx, fx_actor(e->c.ana, 0), &f),
+			STATUS_INVALID_ARGUMENT, "same");
+	in.to_operator_id = 404;
+	fx_assert_error(fx_write(fx, fx_actor(e->c.ana, 0), &f),
+			STATUS_NOT_FOUND, "unknown operator 404");
+}
+
+static void test_history(void **state)
+{
+	struct env *e = *state;
+	struct fx *fx = e->fx;
+	Clubcrm__Task *t = fx_task(fx, &e->c, "history", FX_NOW);
+	simple(fx, e->c.bea, 0, BODY(TAKE_TASK), t->id);
+	Clubcrm__EditTask in = CLUBCRM__EDIT_TASK__INIT;
+	Clubcrm__TaskRow *row = fx_get(fx, t->id, 0, NULL);
+	in.has_id = in.has_base_mod_rev = in.has_planned_at = 1;
+	in.id = t->id;
+	in.base_mod_rev = row->task->mod_rev;
+	in.planned_at = FX_NOW + 600;
+	in.description = "history!";
+	edit(fx, e->c.carl, &in);
+	Clubcrm__TaskReply *rep;
+	fx_get(fx, t->id, 1, &rep);
+	assert_int_equal(rep->n_history, 3);
+	assert_string_equal(rep->history[0]->action, "create");
+	assert_string_equal(rep->history[0]->actor_login, "ana");
+	assert_string_equal(rep->history[1]->action, "take");
+	assert_string_equal(rep->history[1]->actor_login, "bea");
+	assert_int_equal(rep->history[1]->n_changed_fields, 1);
+	assert_string_equal(rep->history[1]->changed_fields[0], "taken_by");
+	assert_string_equal(rep->history[2]->action, "edit");
+	assert_int_equal(rep->history[2]->n_changed_fields, 2);
+	assert_string_equal(rep->history[2]->changed_fields[0], "description");
+	assert_string_equal(rep->history[2]->changed_fields[1], "planned_at");
+	assert_true(rep->history[1]->revision < rep->history[2]->revision);
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_edit_and_stale),
+		T(test_take_release),
+		T(test_take_race_in_batch),
+		T(test_follow_up_story),
+		T(test_close_result_status_and_follow_ons),
+		T(test_copy),
+		T(test_tag_untag),
+		T(test_reassign),
+		T(test_history),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
