@@ -1,0 +1,226 @@
+#define _GNU_SOURCE  /* mkdtemp, nftw flags */
+#include "harness.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef CLUBCRMD_PATH
+#error "CMake passes CLUBCRMD_PATH, the clubcrmd binary under test"
+#endif
+
+#define START_TIMEOUT_MS 15000u
+#define STOP_TIMEOUT_MS 15000u
+#define POLL_MS 5u
+
+static void sleep_ms(unsigned ms)
+{
+	struct timespec ts = {ms / 1000u, (long)(ms % 1000u) * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+void harness_dump_log(const struct harness *h)
+{
+	FILE *f = fopen(h->log, "r");
+	if (!f)
+		return;
+	fprintf(stderr, "---- clubcrmd log (%s)\n", h->log);
+	char line[512];
+	while (fgets(line, sizeof(line), f))
+		fputs(line, stderr);
+	fprintf(stderr, "----\n");
+	fclose(f);
+}
+
+static int make_dir(struct harness *h)
+{
+	if (h->dir[0])
+		return 0;
+	snprintf(h->dir, sizeof(h->dir), "/tmp/clubcrm-it-XXXXXX");
+	if (!mkdtemp(h->dir)) {
+		perror("harness: mkdtemp");
+		h->dir[0] = '\0';
+		return -1;
+	}
+	snprintf(h->data, sizeof(h->data), "%s/data", h->dir);
+	snprintf(h->sock, sizeof(h->sock), "%s/sock", h->dir);
+	snprintf(h->unix_address, sizeof(h->unix_address), "unix:%s", h->sock);
+	return 0;
+}
+
+static pid_t spawn(struct harness *h)
+{
+	pid_t pid = fork();
+	if (pid != 0)
+		return pid;
+	/* Child: stderr (and stdout) to the log, nothing from stdin. */
+	int log = open(h->log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	int null = open("/dev/null", O_RDONLY);
+	if (log < 0 || null < 0)
+		_exit(127);
+	dup2(null, STDIN_FILENO);
+	dup2(log, STDOUT_FILENO);
+	dup2(log, STDERR_FILENO);
+	execl(CLUBCRMD_PATH, "clubcrmd", "--listen", "127.0.0.1:0", "--socket",
+	      h->sock, "--data", h->data, "--demo", (char *)NULL);
+	_exit(127);
+}
+
+/* Looks for both "listening on" lines; fills h->address. True when seen. */
+static bool scan_log(struct harness *h)
+{
+	FILE *f = fopen(h->log, "r");
+	if (!f)
+		return false;
+	char line[512];
+	bool tcp = false, unix_sock = false;
+	while (fgets(line, sizeof(line), f)) {
+		const char *p = strstr(line, "clubcrmd: listening on ");
+		if (!p)
+			continue;
+		p += strlen("clubcrmd: listening on ");
+		if (strncmp(p, "unix:", 5) == 0) {
+			unix_sock = true;
+			continue;
+		}
+		unsigned port;
+		if (sscanf(p, "127.0.0.1:%u", &port) == 1 && port > 0 &&
+		    port < 65536) {
+			snprintf(h->address, sizeof(h->address),
+				 "127.0.0.1:%u", port);
+			tcp = true;
+		}
+	}
+	fclose(f);
+	return tcp && unix_sock;
+}
+
+int harness_start(struct harness *h)
+{
+	if (h->pid > 0 || make_dir(h) < 0)
+		return -1;
+	h->runs++;
+	snprintf(h->log, sizeof(h->log), "%s/clubcrmd.%u.log", h->dir, h->runs);
+	h->address[0] = '\0';
+	h->pid = spawn(h);
+	if (h->pid < 0) {
+		perror("harness: fork");
+		h->pid = 0;
+		return -1;
+	}
+	for (unsigned waited = 0; waited < START_TIMEOUT_MS; waited += POLL_MS) {
+		if (scan_log(h))
+			return 0;
+		int status;
+		if (waitpid(h->pid, &status, WNOHANG) == h->pid) {
+			fprintf(stderr, "harness: clubcrmd exited at start "
+					"(status %d)\n", status);
+			h->pid = 0;
+			harness_dump_log(h);
+			return -1;
+		}
+		sleep_ms(POLL_MS);
+	}
+	fprintf(stderr, "harness: clubcrmd not listening after %u ms\n",
+		START_TIMEOUT_MS);
+	harness_dump_log(h);
+	harness_wait(h, 0);
+	return -1;
+}
+
+void harness_terminate(struct harness *h)
+{
+	if (h->pid > 0)
+		kill(h->pid, SIGTERM);
+}
+
+int harness_wait(struct harness *h, unsigned timeout_ms)
+{
+	if (h->pid <= 0)
+		return -1;
+	int status;
+	for (unsigned waited = 0;; waited += POLL_MS) {
+		pid_t got = waitpid(h->pid, &status, WNOHANG);
+		if (got == h->pid)
+			break;
+		if (got < 0 && errno != EINTR) {
+			h->pid = 0;
+			return -1;
+		}
+		if (waited >= timeout_ms) {
+			fprintf(stderr, "harness: clubcrmd did not stop, "
+					"killing it\n");
+			kill(h->pid, SIGKILL);
+			waitpid(h->pid, &status, 0);
+			h->pid = 0;
+			harness_dump_log(h);
+			return -1;
+		}
+		sleep_ms(POLL_MS);
+	}
+	h->pid = 0;
+	if (!WIFEXITED(status)) {
+		fprintf(stderr, "harness: clubcrmd died (status %d)\n", status);
+		harness_dump_log(h);
+		return -1;
+	}
+	if (WEXITSTATUS(status) != 0)
+		harness_dump_log(h);
+	return WEXITSTATUS(status);
+}
+
+int harness_stop(struct harness *h)
+{
+	harness_terminate(h);
+	return harness_wait(h, STOP_TIMEOUT_MS);
+}
+
+int harness_restart(struct harness *h)
+{
+	if (harness_stop(h) != 0)
+		return -1;
+	return harness_start(h);
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag,
+			struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
+void harness_cleanup(struct harness *h)
+{
+	if (h->pid > 0) {
+		kill(h->pid, SIGKILL);
+		waitpid(h->pid, NULL, 0);
+		h->pid = 0;
+	}
+	if (h->dir[0])
+		nftw(h->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	h->dir[0] = '\0';
+}
+
+unsigned harness_login(const struct harness *h, const char *login,
+		       struct client_sync **out, struct client_status *st)
+{
+	struct client_sync_options o = {
+		.address = h->address,
+		.login = login,
+		.password = HARNESS_PASSWORD,
+		.kind = CLUBCRM__CLIENT_KIND__CLIENT_KIND_TEST,
+		.terminal_name = "integration-test",
+		.timeout_ms = 10000,
+	};
+	return client_sync_open(&o, out, st);
+}

@@ -1,0 +1,60 @@
+/*
+ * Runs the real clubcrmd for the integration tests: on port 0 (and a unix
+ * socket) over a temporary data directory with --demo, ready when its
+ * "listening on" lines are in its log; stopped with SIGTERM and waited for.
+ * A restart reuses the data directory (the port changes). Everything, the
+ * directory included, goes away in harness_cleanup().
+ */
+#ifndef CLUBCRM_HARNESS_H
+#define CLUBCRM_HARNESS_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "client_sync.h"
+
+#define HARNESS_PASSWORD "demo"
+
+struct harness {
+	char dir[128];          /* temporary root */
+	char data[192];         /* the LMDB environment */
+	char sock[192];         /* unix socket path */
+	char log[192];          /* stderr of the current run */
+	char address[64];       /* "127.0.0.1:PORT" of the current run */
+	char unix_address[200]; /* "unix:PATH" */
+	pid_t pid;              /* 0 when not running */
+	unsigned runs;
+};
+
+/*
+ * Starts the server (the first call creates the directory). 0, or -1 after
+ * printing why (with the server's log).
+ */
+int harness_start(struct harness *h);
+
+/* Sends SIGTERM without waiting. */
+void harness_terminate(struct harness *h);
+
+/*
+ * Waits up to timeout_ms for the server to exit (SIGKILL after that). Its
+ * exit status, or -1 when it had to be killed or died by a signal.
+ */
+int harness_wait(struct harness *h, unsigned timeout_ms);
+
+/* harness_terminate + harness_wait: the server's exit status, or -1. */
+int harness_stop(struct harness *h);
+
+/* Stop then start on the same data directory. 0 or -1. */
+int harness_restart(struct harness *h);
+
+/* Kills a running server and removes the directory. */
+void harness_cleanup(struct harness *h);
+
+/* A client logged in as `login` (password "demo") over TCP. */
+unsigned harness_login(const struct harness *h, const char *login,
+		       struct client_sync **out, struct client_status *st);
+
+/* Prints the current run's log to stderr (for failures). */
+void harness_dump_log(const struct harness *h);
+
+#endif
