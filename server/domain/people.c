@@ -1,0 +1,248 @@
+/* Customers (everyone) and operators (admins). */
+#include "catalog.h"
+
+#include <string.h>
+
+#include "auth.h"
+#include "catrec.h"
+#include "query.h"
+#include "rows.h"
+#include "status.h"
+
+#define ADMIN CLUBCRM__ROLE__ROLE_ADMIN
+
+static int customer_reply(struct req *r, Clubcrm__Customer *cu,
+			  Clubcrm__CustomerReply **out)
+{
+	Clubcrm__CustomerReply *rep = arena_alloc(r->a, sizeof(*rep));
+	if (!rep)
+		return -ENOMEM;
+	clubcrm__customer_reply__init(rep);
+	rep->customer = cu;
+	rep->has_revision = 1;
+	rep->revision = r->rev ? r->rev : txn_revision(r->t);
+	*out = rep;
+	return 0;
+}
+
+int catalog_get_customer(struct req *r, const Clubcrm__GetCustomer *in,
+			 Clubcrm__CustomerReply **out)
+{
+	Clubcrm__Customer *cu;
+	int rc = rows_customer(r->t, r->a, in->id, &cu);
+	if (rc == -ENOENT)
+		return req_refuse(r, STATUS_NOT_FOUND, "unknown customer %llu",
+				  (unsigned long long)in->id);
+	return rc ? rc : customer_reply(r, cu, out);
+}
+
+/* ------------------------------------------------------------ customers */
+
+static int check_consultant(struct req *r, uint64_t id)
+{
+	Clubcrm__Operator *op;
+	int rc = rows_operator(r->t, r->a, id, &op);
+	if (rc == -ENOENT)
+		return req_refuse(r, STATUS_NOT_FOUND, "unknown consultant %llu",
+				  (unsigned long long)id);
+	if (!rc && !op->active)
+		return req_refuse(r, STATUS_FAILED_PRECONDITION,
+				  "consultant %s is inactive", op->login);
+	return rc;
+}
+
+static int merge_customer(struct req *r, const Clubcrm__Customer *in,
+			  bool created, Clubcrm__Customer *cu)
+{
+	int rc = catrec_name(r, in->name, created, 200, &cu->name);
+	if (!rc)
+		rc = catrec_text(r, in->phone, 64, "phone", &cu->phone);
+	if (!rc)
+		rc = catrec_text(r, in->email, 254, "email", &cu->email);
+	if (!rc && in->has_consultant_id && in->consultant_id) {
+		rc = check_consultant(r, in->consultant_id);
+		cu->consultant_id = in->consultant_id;
+	}
+	if (in->has_active)
+		cu->active = in->active;
+	return rc;
+}
+
+int catalog_upsert_customer(struct req *r, const Clubcrm__UpsertCustomer *in,
+			    Clubcrm__CustomerReply **out)
+{
+	if (!in->customer)
+		return req_refuse(r, STATUS_INVALID_ARGUMENT,
+				  "customer is required");
+	Clubcrm__Customer *cu;
+	bool created;
+	int rc = catrec_load_or_new(r, DB_CUSTOMERS, &clubcrm__customer__descriptor,
+			     in->customer->id, "customer",
+			     (ProtobufCMessage **)&cu, &created);
+	if (rc)
+		return rc;
+	uint8_t old_key[QUERY_NAME_KEY_MAX + 9], new_key[sizeof(old_key)];
+	size_t old_len = query_name_key(cu->name, cu->id, old_key);
+	rc = merge_customer(r, in->customer, created, cu);
+	if (rc)
+		return rc;
+	if (created)
+		cu->created_at = r->who->now;
+	size_t new_len = query_name_key(cu->name, cu->id, new_key);
+	if (!created)
+		txn_del(r->t, DB_BY_CUSTOMER_NAME, old_key, old_len);
+	txn_put(r->t, DB_BY_CUSTOMER_NAME, new_key, new_len, "", 0);
+	r->action = created ? "add customer" : "edit customer";
+	rc = catrec_save(r, DB_CUSTOMERS, cu->id, created, &cu->base);
+	return rc ? rc : customer_reply(r, cu, out);
+}
+
+/* ------------------------------------------------------------ operators */
+
+static bool login_ok(const char *s)
+{
+	size_t n = strlen(s);
+	if (n < 1 || n > CATALOG_LOGIN_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '_' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+static int set_login(struct req *r, Clubcrm__Operator *op, const char *login)
+{
+	if (!login_ok(login))
+		return req_refuse(r, STATUS_INVALID_ARGUMENT,
+				  "login must be 1 to %u characters of a-z 0-9 "
+				  ". _ -",
+				  CATALOG_LOGIN_MAX);
+	MDB_val v;
+	int rc = txn_get(r->t, DB_BY_LOGIN, login, strlen(login), &v);
+	if (rc == 0 && (v.mv_size != 8 || key_get_u64(v.mv_data) != op->id))
+		return req_refuse(r, STATUS_ALREADY_EXISTS,
+				  "login %s is taken", login);
+	if (rc && rc != -ENOENT)
+		return rc;
+	if (op->login)
+		txn_del(r->t, DB_BY_LOGIN, op->login, strlen(op->login));
+	uint8_t id[8];
+	key_u64(id, op->id);
+	txn_put(r->t, DB_BY_LOGIN, login, strlen(login), id, sizeof(id));
+	op->login = arena_strdup(r->a, login);
+	return op->login ? r->t->ret : -ENOMEM;
+}
+
+static int set_password(struct req *r, Clubcrm__Operator *op, const char *pw)
+{
+	size_t n = strlen(pw);
+	if (n < CATALOG_PASSWORD_MIN || n > CATALOG_PASSWORD_MAX)
+		return req_refuse(r, STATUS_INVALID_ARGUMENT,
+				  "password must be %u to %u bytes",
+				  CATALOG_PASSWORD_MIN, CATALOG_PASSWORD_MAX);
+	char hash[AUTH_HASH_MAX];
+	int rc = auth_hash(pw, hash);
+	if (rc)
+		return rc;
+	uint8_t k[8];
+	key_u64(k, op->id);
+	txn_put(r->t, DB_CREDENTIALS, k, sizeof(k), hash, strlen(hash) + 1);
+	return r->t->ret;
+}
+
+static int set_teams(struct req *r, Clubcrm__Operator *op,
+		     const Clubcrm__Operator *src)
+{
+	if (src->n_team_ids > 32)
+		return req_refuse(r, STATUS_INVALID_ARGUMENT,
+				  "at most 32 teams per operator");
+	for (size_t i = 0; i < src->n_team_ids; i++) {
+		Clubcrm__Team *team;
+		int rc = rows_team(r->t, r->a, src->team_ids[i], &team);
+		if (rc == -ENOENT)
+			return req_refuse(r, STATUS_NOT_FOUND, "unknown team %llu",
+					  (unsigned long long)src->team_ids[i]);
+		if (rc)
+			return rc;
+	}
+	op->team_ids = src->team_ids;
+	op->n_team_ids = src->n_team_ids;
+	return 0;
+}
+
+/* An admin cannot lock themselves out by accident. */
+static int check_self(struct req *r, const Clubcrm__Operator *op,
+		      const Clubcrm__Operator *src)
+{
+	if (op->id != r->who->operator_id)
+		return 0;
+	if (src->has_active && !src->active)
+		return req_refuse(r, STATUS_FAILED_PRECONDITION,
+				  "you cannot deactivate yourself");
+	if (src->has_role && src->role != ADMIN)
+		return req_refuse(r, STATUS_FAILED_PRECONDITION,
+				  "you cannot take away your own admin role");
+	return 0;
+}
+
+static int merge_operator(struct req *r, const Clubcrm__UpsertOperator *in,
+			  bool created, Clubcrm__Operator *op)
+{
+	const Clubcrm__Operator *src = in->operator_;
+	int rc = check_self(r, op, src);
+	if (!rc && (src->login || created))
+		rc = set_login(r, op, src->login ? src->login : "");
+	if (!rc)
+		rc = catrec_name(r, src->name, created, CATALOG_NAME_MAX,
+				&op->name);
+	if (rc)
+		return rc;
+	if (src->has_role) {
+		if (src->role != ADMIN && src->role != CLUBCRM__ROLE__ROLE_OPERATOR)
+			return req_refuse(r, STATUS_INVALID_ARGUMENT,
+					  "role must be ADMIN or OPERATOR");
+		op->role = src->role;
+	} else if (created) {
+		op->role = CLUBCRM__ROLE__ROLE_OPERATOR;
+	}
+	if (src->n_team_ids && (rc = set_teams(r, op, src)))
+		return rc;
+	if (src->has_active)
+		op->active = src->active;
+	if (created && !in->password)
+		return req_refuse(r, STATUS_INVALID_ARGUMENT,
+				  "password is required for a new operator");
+	return in->password ? set_password(r, op, in->password) : 0;
+}
+
+int catalog_upsert_operator(struct req *r, const Clubcrm__UpsertOperator *in,
+			    Clubcrm__Catalog **out)
+{
+	const Clubcrm__Operator *src = in->operator_;
+	int rc = catrec_need_admin(r, "operators");
+	if (!rc && !src)
+		rc = req_refuse(r, STATUS_INVALID_ARGUMENT,
+				"operator is required");
+	if (rc)
+		return rc;
+	Clubcrm__Operator *op;
+	bool created;
+	rc = catrec_load_or_new(r, DB_OPERATORS, &clubcrm__operator__descriptor,
+			 src->id, "operator", (ProtobufCMessage **)&op,
+			 &created);
+	if (!rc)
+		rc = merge_operator(r, in, created, op);
+	if (rc)
+		return rc;
+	r->action = created ? "add operator" : "edit operator";
+	rc = catrec_save(r, DB_OPERATORS, op->id, created, &op->base);
+	Clubcrm__Catalog *c = rc ? NULL : catrec_catalog(r);
+	if (rc || !c)
+		return rc ? rc : -ENOMEM;
+	return catrec_reply_one(r, (void ***)&c->operators, &c->n_operators, op, c,
+			 out);
+}
+

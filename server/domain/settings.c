@@ -1,0 +1,121 @@
+/* The club's general settings (admins only). */
+#include "catalog.h"
+
+#include <string.h>
+
+#include "catrec.h"
+#include "rows.h"
+#include "status.h"
+
+/* ------------------------------------------------------------ settings */
+
+static int check_result_ref(struct req *r, uint64_t id)
+{
+	if (!id)
+		return 0;
+	Clubcrm__Result *res;
+	int rc = rows_result(r->t, r->a, id, &res);
+	if (rc == -ENOENT)
+		return req_refuse(r, STATUS_NOT_FOUND, "unknown result %llu",
+				  (unsigned long long)id);
+	return rc;
+}
+
+static bool zone_ok(const char *z)
+{
+	size_t n = strlen(z);
+	if (n < 1 || n > 64 || z[0] == '/' || strstr(z, ".."))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = z[i];
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		      (c >= '0' && c <= '9') || c == '/' || c == '_' ||
+		      c == '-' || c == '+'))
+			return false;
+	}
+	return true;
+}
+
+static int merge_hours(struct req *r, const Clubcrm__Settings *in,
+		       Clubcrm__Settings *s)
+{
+	if (in->has_slot_minutes) {
+		if (in->slot_minutes < 5 || in->slot_minutes > 240)
+			return req_refuse(r, STATUS_INVALID_ARGUMENT,
+					  "slot_minutes must be 5 to 240");
+		s->slot_minutes = in->slot_minutes;
+	}
+	if (in->has_day_start_minute)
+		s->day_start_minute = in->day_start_minute;
+	if (in->has_day_end_minute)
+		s->day_end_minute = in->day_end_minute;
+	if ((in->has_day_start_minute || in->has_day_end_minute) &&
+	    (s->day_end_minute > 24 * 60 ||
+	     s->day_start_minute >= s->day_end_minute))
+		return req_refuse(r, STATUS_INVALID_ARGUMENT,
+				  "opening hours must be a range inside the day");
+	if (in->has_escalation_minutes) {
+		if (in->escalation_minutes > 7 * 24 * 60)
+			return req_refuse(r, STATUS_INVALID_ARGUMENT,
+					  "escalation_minutes is at most a week");
+		s->escalation_minutes = in->escalation_minutes;
+	}
+	return 0;
+}
+
+static int merge_settings(struct req *r, const Clubcrm__Settings *in,
+			  Clubcrm__Settings *s)
+{
+	int rc = 0;
+	if (in->club_name)
+		rc = req_name(r, in->club_name, CATALOG_NAME_MAX, "club_name",
+			      &s->club_name);
+	if (!rc && in->has_default_status) {
+		if (in->default_status < CLUBCRM__TASK_STATUS__TASK_STATUS_PLANNED ||
+		    in->default_status > CLUBCRM__TASK_STATUS__TASK_STATUS_CANCELLED)
+			return req_refuse(r, STATUS_INVALID_ARGUMENT,
+					  "default_status must be PLANNED, "
+					  "DONE or CANCELLED");
+		s->default_status = in->default_status;
+	}
+	if (!rc && in->has_default_task_result_id &&
+	    !(rc = check_result_ref(r, in->default_task_result_id)))
+		s->default_task_result_id = in->default_task_result_id;
+	if (!rc && in->has_default_note_result_id &&
+	    !(rc = check_result_ref(r, in->default_note_result_id)))
+		s->default_note_result_id = in->default_note_result_id;
+	if (!rc && in->time_zone) {
+		if (!zone_ok(in->time_zone))
+			return req_refuse(r, STATUS_INVALID_ARGUMENT,
+					  "time_zone must be an IANA name such "
+					  "as Europe/Madrid");
+		s->time_zone = in->time_zone;
+	}
+	return rc ? rc : merge_hours(r, in, s);
+}
+
+int catalog_update_settings(struct req *r, const Clubcrm__UpdateSettings *in,
+			    Clubcrm__Catalog **out)
+{
+	int rc = catrec_need_admin(r, "settings");
+	if (!rc && !in->settings)
+		rc = req_refuse(r, STATUS_INVALID_ARGUMENT,
+				"settings is required");
+	if (rc)
+		return rc;
+	Clubcrm__Settings *s;
+	rc = rows_settings(r->t, r->a, &s);
+	if (!rc)
+		rc = merge_settings(r, in->settings, s);
+	if (rc)
+		return rc;
+	r->action = "edit settings";
+	rc = catrec_save(r, DB_SETTINGS, 0, false, &s->base);
+	Clubcrm__Catalog *c = rc ? NULL : catrec_catalog(r);
+	if (rc || !c)
+		return rc ? rc : -ENOMEM;
+	c->settings = s;
+	*out = c;
+	return 0;
+}
+
