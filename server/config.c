@@ -52,6 +52,8 @@ static const struct opt daemon_opts[] = {
 	    (uint64_t)1 << 32),
 	NUM(struct config, map_size_mib, "map-size-mib", OPT_U64, 1,
 	    (uint64_t)1 << 20),
+	STR(struct config, tls_cert, "tls-cert"),
+	STR(struct config, tls_key, "tls-key"),
 };
 
 static const struct opt init_opts_table[] = {
@@ -466,6 +468,31 @@ bool config_addr_is_loopback(const struct sockaddr *addr)
 	return false;
 }
 
+int config_check(const struct config *c, char *err, size_t errlen)
+{
+	if (!c->tls_cert[0] != !c->tls_key[0]) {
+		set_err(err, errlen, "TLS needs both --tls-cert and --tls-key");
+		return -EINVAL;
+	}
+	if (config_tcp_disabled(c)) {
+		if (c->socket_path[0])
+			return 0;
+		set_err(err, errlen, "nothing to listen on: give --listen or "
+			"--socket");
+		return -EINVAL;
+	}
+	struct sockaddr_storage ss;
+	if (config_listen_addr(c->listen, &ss, err, errlen) < 0)
+		return -EINVAL;
+	if (!c->tls_cert[0] && !config_addr_is_loopback((struct sockaddr *)&ss)) {
+		set_err(err, errlen, "refusing plain TCP on %s: not a loopback "
+			"address; give --tls-cert and --tls-key (or listen on "
+			"127.0.0.1, or use --socket)", c->listen);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 bool config_tcp_disabled(const struct config *c)
 {
 	return c->listen[0] == '\0' || strcmp(c->listen, "none") == 0;
@@ -481,8 +508,9 @@ void config_usage(FILE *out)
 "                     [--time-zone TZ]\n"
 "\n"
 "options (default in brackets):\n"
-"  --listen HOST:PORT      TCP listener, loopback only for now; port 0 binds\n"
-"                          an ephemeral port; \"none\": no TCP [%s]\n"
+"  --listen HOST:PORT      TCP listener; plain TCP on loopback only, TLS\n"
+"                          anywhere; port 0 binds an ephemeral port;\n"
+"                          \"none\": no TCP [%s]\n"
 "  --socket PATH           also listen on a unix socket [none]\n"
 "  --data DIR              the club's LMDB environment [%s]\n"
 "  --demo                  seed the demo club when the club is empty\n"
@@ -494,6 +522,9 @@ void config_usage(FILE *out)
 "  --handshake-timeout-ms MS  preface, Hello and Login must fit [%u]\n"
 "  --max-output BYTES      queued output that drops a slow peer [%llu]\n"
 "  --map-size-mib MIB      initial LMDB map size (grows when full) [%llu]\n"
+"  --tls-cert FILE         TLS 1.3 on the TCP listener: PEM certificate\n"
+"                          chain, leaf first [none]\n"
+"  --tls-key FILE          its PEM private key [none]\n"
 "  --help, --version\n"
 "\n"
 "The config file takes the long flag names as keys (`listen = 127.0.0.1:7411`)\n"

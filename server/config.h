@@ -34,6 +34,8 @@ struct config {
 	uint32_t handshake_timeout_ms;   /* preface + Hello + Login */
 	uint64_t max_output;             /* queued output that drops a conn */
 	uint64_t map_size_mib;           /* initial LMDB map size */
+	char tls_cert[CONFIG_PATH_MAX];  /* PEM chain: TLS 1.3 on TCP */
+	char tls_key[CONFIG_PATH_MAX];   /* its PEM private key */
 };
 
 /* What `clubcrmd init` needs. */
@@ -91,6 +93,13 @@ int config_listen_addr(const char *text, struct sockaddr_storage *addr,
 
 /* True for 127.0.0.0/8 and ::1 (and ::ffff:127.x.y.z). */
 bool config_addr_is_loopback(const struct sockaddr *addr);
+
+/*
+ * Checks the settings that go together: TLS needs both tls-cert and
+ * tls-key; TCP off loopback needs TLS; something must be listened on.
+ * 0, or -EINVAL with `err` set.
+ */
+int config_check(const struct config *c, char *err, size_t errlen);
 
 /* True when the TCP listener is switched off ("" or "none"). */
 bool config_tcp_disabled(const struct config *c);

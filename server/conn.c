@@ -7,6 +7,7 @@
 #include "log.h"
 #include "server.h"
 #include "status.h"
+#include "tls.h"
 
 /* A peer that does not read its GoAway is closed after this long. */
 #define CONN_LINGER_MS 2000
@@ -27,6 +28,7 @@ static void outq_free(struct outq *q)
 static void conn_free(struct conn *c)
 {
 	session_fini(c);
+	tls_session_free(c->tls);
 	outq_free(&c->out);
 	outq_free(&c->wr);
 	free(c->iov);
@@ -84,6 +86,38 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
 	*b = uv_buf_init((char *)srv->read_buf, sizeof(srv->read_buf));
 }
 
+/*
+ * TLS: the ciphertext goes into the session, and every byte of plaintext it
+ * yields goes to the protocol at once (the session stashes what it cannot
+ * take yet), so the TLS engine never holds unread data.
+ */
+static void tls_input(struct conn *c, const uint8_t *data, size_t len)
+{
+	struct server *srv = c->srv;
+	int ret = tls_session_feed_cipher(c->tls, data, len);
+	while (ret == 0 && !c->closing && !c->draining) {
+		size_t got = 0;
+		ret = tls_session_read(c->tls, srv->plain_buf,
+				       sizeof(srv->plain_buf), &got);
+		if (ret < 0 || got == 0)
+			break;
+		session_on_data(c, srv->plain_buf, got);
+	}
+	if (c->closing)
+		return;
+	if (ret < 0) {
+		log_info("conn %llu (%s): TLS: %s", (unsigned long long)c->id,
+			 c->peer, tls_session_error(c->tls));
+		/* Its alert, if any, still goes out before the close. */
+		conn_drain(c);
+		return;
+	}
+	if (tls_session_peer_closed(c->tls))
+		conn_drain(c);
+	if (tls_session_pending_cipher(c->tls))
+		server_mark_dirty(srv, c);
+}
+
 static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
 {
 	struct conn *c = s->data;
@@ -101,7 +135,10 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
 	}
 	if (c->closing || c->draining)
 		return;
-	session_on_data(c, (const uint8_t *)b->base, (size_t)nread);
+	if (c->tls)
+		tls_input(c, (const uint8_t *)b->base, (size_t)nread);
+	else
+		session_on_data(c, (const uint8_t *)b->base, (size_t)nread);
 	conn_update_reading(c);
 }
 
@@ -178,6 +215,24 @@ int conn_accept(struct server *srv, uv_stream_t *listener)
 		uv_tcp_nodelay(&c->h.tcp, 1);
 	describe_peer(c, tcp);
 	server_conn_opened(srv, c);
+	if (tcp && srv->tls) {
+		char err[256] = "";
+		ret = tls_session_new(srv->tls, &c->tls, err, sizeof(err));
+		if (ret < 0) {
+			log_warn("conn %llu (%s): TLS: %s",
+				 (unsigned long long)c->id, c->peer, err);
+			conn_close(c);
+			return 0;
+		}
+	}
+	if (srv->n_conns > srv->cfg->max_connections && c->tls) {
+		/* No GoAway without a handshake: just close. */
+		log_warn("conn %llu (%s): refused, %u connections already",
+			 (unsigned long long)c->id, c->peer,
+			 srv->cfg->max_connections);
+		conn_close(c);
+		return 0;
+	}
 	if (srv->n_conns > srv->cfg->max_connections) {
 		log_warn("conn %llu (%s): refused, %u connections already",
 			 (unsigned long long)c->id, c->peer,
@@ -282,6 +337,36 @@ int conn_send_frame(struct conn *c, const Clubcrm__Frame *f)
 	return conn_send_buf(c, &b);
 }
 
+static bool has_output(const struct conn *c)
+{
+	return c->out.n || (c->tls && tls_session_pending_cipher(c->tls));
+}
+
+/* Turns the queued frames into one buffer of TLS records. */
+static int tls_encrypt_queue(struct conn *c)
+{
+	int ret = 0;
+	for (size_t i = 0; i < c->out.n; i++) {
+		if (ret == 0)
+			ret = tls_session_write(c->tls, c->out.v[i].data,
+						c->out.v[i].len);
+		buf_free(&c->out.v[i]);
+	}
+	c->out.n = 0;
+	c->out.bytes = 0;
+	if (ret < 0) {
+		log_info("conn %llu (%s): TLS: %s", (unsigned long long)c->id,
+			 c->peer, tls_session_error(c->tls));
+		return ret;
+	}
+	struct buf cipher = { 0 };
+	ret = tls_session_take_cipher(c->tls, &cipher);
+	if (ret == 0)
+		ret = outq_push(&c->out, &cipher);
+	buf_free(&cipher);
+	return ret;
+}
+
 static void on_write(uv_write_t *req, int status)
 {
 	struct conn *c = req->data;
@@ -298,7 +383,7 @@ static void on_write(uv_write_t *req, int status)
 		conn_close(c);
 		return;
 	}
-	if (c->out.n)
+	if (has_output(c))
 		server_mark_dirty(c->srv, c);
 	conn_maybe_finish(c);
 	if (!c->closing && !c->draining)
@@ -307,10 +392,16 @@ static void on_write(uv_write_t *req, int status)
 
 void conn_flush(struct conn *c)
 {
-	if (c->closing || c->writing || c->out.n == 0) {
+	if (c->closing || c->writing || !has_output(c)) {
 		conn_maybe_finish(c);
 		return;
 	}
+	if (c->tls && tls_encrypt_queue(c) < 0) {
+		conn_close(c);
+		return;
+	}
+	if (c->out.n == 0)
+		return;
 	if (c->iov_cap < c->out.n) {
 		uv_buf_t *iov = realloc(c->iov, c->out.n * sizeof(*iov));
 		if (!iov) {
@@ -375,7 +466,7 @@ void conn_maybe_finish(struct conn *c)
 {
 	if (!c->draining || c->closing)
 		return;
-	if (c->writing || c->out.n || session_in_flight(c))
+	if (c->writing || has_output(c) || session_in_flight(c))
 		return;
 	conn_close(c);
 }

@@ -20,6 +20,7 @@
 #include "session.h"
 
 struct server;
+struct tls_session;
 
 /* Frames waiting for a write, or in the write in flight. */
 struct outq {
@@ -39,6 +40,7 @@ struct conn {
 		uv_pipe_t pipe;
 	} h;
 	uv_timer_t timer;
+	struct tls_session *tls;   /* TLS on this connection, or NULL */
 	unsigned refs;
 	struct conn *prev, *next;  /* server's open list */
 	struct conn *dirty_next;   /* server's flush list */

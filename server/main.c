@@ -186,28 +186,6 @@ out:
 	return rc;
 }
 
-/* Usage errors found before anything is opened. */
-static int check_listeners(const struct config *cfg, char *err, size_t errlen)
-{
-	if (config_tcp_disabled(cfg)) {
-		if (cfg->socket_path[0])
-			return 0;
-		snprintf(err, errlen, "nothing to listen on: give --listen or "
-			 "--socket");
-		return -EINVAL;
-	}
-	struct sockaddr_storage ss;
-	if (config_listen_addr(cfg->listen, &ss, err, errlen) < 0)
-		return -EINVAL;
-	if (!config_addr_is_loopback((struct sockaddr *)&ss)) {
-		snprintf(err, errlen, "refusing plain TCP on %s: not a loopback "
-			 "address, and TLS is not available yet (listen on "
-			 "127.0.0.1, or use --socket)", cfg->listen);
-		return -EPERM;
-	}
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	/* Writes to a peer that went away must fail with EPIPE, not kill. */
@@ -225,7 +203,7 @@ int main(int argc, char **argv)
 	char err[512];
 	int ret = config_from_args(&cfg, argc, argv, err, sizeof(err));
 	if (ret == 0)
-		ret = check_listeners(&cfg, err, sizeof(err));
+		ret = config_check(&cfg, err, sizeof(err));
 	if (ret != 0) {
 		if (ret < 0) {
 			fprintf(stderr, "clubcrmd: %s (see --help)\n", err);

@@ -15,6 +15,7 @@
 #include "status.h"
 #include "store.h"
 #include "timeutil.h"
+#include "tls.h"
 
 #define SERVER_BACKLOG 511
 
@@ -88,6 +89,8 @@ int server_init(struct server *srv, uv_loop_t *loop, const struct config *cfg,
 void server_fini(struct server *srv)
 {
 	writer_fini(&srv->writer);
+	tls_ctx_free(srv->tls);
+	srv->tls = NULL;
 }
 
 /* ------------------------------------------------------------ club info */
@@ -240,10 +243,9 @@ static int listen_tcp(struct server *srv)
 		log_error("%s", err);
 		return -EINVAL;
 	}
-	if (!config_addr_is_loopback((struct sockaddr *)&ss)) {
-		log_error("refusing plain TCP on %s: it is not a loopback "
-			  "address and TLS is not available yet; listen on "
-			  "127.0.0.1 or use --socket", srv->cfg->listen);
+	if (!srv->tls && !config_addr_is_loopback((struct sockaddr *)&ss)) {
+		log_error("refusing plain TCP on %s: not a loopback address "
+			  "(give --tls-cert and --tls-key)", srv->cfg->listen);
 		return -EPERM;
 	}
 	int ret = uv_tcp_init(srv->loop, &srv->tcp);
@@ -379,6 +381,15 @@ int server_start(struct server *srv)
 	if (ret < 0)
 		goto fail;
 	server_refresh_club_info(srv);
+	if (srv->cfg->tls_cert[0]) {
+		char err[256] = "";
+		ret = tls_ctx_new_server(&srv->tls, srv->cfg->tls_cert,
+					 srv->cfg->tls_key, err, sizeof(err));
+		if (ret < 0) {
+			log_error("TLS: %s", err[0] ? err : strerror(-ret));
+			goto fail;
+		}
+	}
 	if (!config_tcp_disabled(srv->cfg)) {
 		ret = listen_tcp(srv);
 		if (ret < 0)
@@ -389,6 +400,8 @@ int server_start(struct server *srv)
 		if (ret < 0)
 			goto fail;
 	}
+	if (srv->tls && !config_tcp_disabled(srv->cfg))
+		log_info("TLS 1.3 on %s", srv->cfg->listen);
 	log_info("serving %s (revision %llu)%s%s", srv->cfg->data_dir,
 		 (unsigned long long)srv->writer.revision,
 		 srv->club_name[0] ? ", club " : "", srv->club_name);

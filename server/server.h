@@ -18,6 +18,7 @@
 
 struct conn;
 struct login_work;
+struct tls_ctx;
 
 struct server {
 	uv_loop_t *loop;
@@ -38,6 +39,10 @@ struct server {
 	 * frame reader copies out only what an incomplete frame needs. */
 	uint8_t read_buf[SERVER_READ_BUF];
 	bool read_buf_lent;
+	/* TLS on the TCP listener (NULL: plain), and where each connection's
+	 * decrypted bytes land before the session takes them. */
+	struct tls_ctx *tls;
+	uint8_t plain_buf[SERVER_READ_BUF];
 
 	struct conn *conns;        /* open connections (not yet closing) */
 	unsigned n_conns;

@@ -552,8 +552,16 @@ void session_on_data(struct conn *c, const uint8_t *data, size_t len)
 	s->last_rx_ms = now_ms(c);
 	if (s->state == SESSION_PREFACE && !take_preface(c, &data, &len))
 		return;
-	if (len > 0)
-		feed(c, data, len);
+	if (len == 0)
+		return;
+	/* More bytes while held back (TLS hands over several pieces per
+	 * read): they wait behind the stash, in order. */
+	if (s->stash.len || held_back(c)) {
+		if (buf_append(&s->stash, data, len) < 0)
+			conn_close(c);
+		return;
+	}
+	feed(c, data, len);
 }
 
 void session_resume(struct conn *c)

@@ -229,6 +229,35 @@ static void test_tcp_disabled(void **state)
 	assert_true(config_tcp_disabled(&c));
 }
 
+static void test_check(void **state)
+{
+	struct config c;
+	char err[256];
+	config_defaults(&c);
+	assert_int_equal(config_check(&c, err, sizeof(err)), 0);
+
+	snprintf(c.listen, sizeof(c.listen), "0.0.0.0:7411");
+	assert_int_equal(config_check(&c, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "refusing plain TCP"));
+	char **argv = ARGV("--listen", "0.0.0.0:7411", "--tls-cert", "a.pem",
+			   "--tls-key", "a.key");
+	assert_int_equal(config_from_args(&c, 7, argv, err, sizeof(err)), 0);
+	assert_string_equal(c.tls_cert, "a.pem");
+	assert_string_equal(c.tls_key, "a.key");
+	assert_int_equal(config_check(&c, err, sizeof(err)), 0);
+
+	c.tls_key[0] = '\0';
+	assert_int_equal(config_check(&c, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "both"));
+
+	config_defaults(&c);
+	snprintf(c.listen, sizeof(c.listen), "none");
+	assert_int_equal(config_check(&c, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "nothing to listen on"));
+	snprintf(c.socket_path, sizeof(c.socket_path), "/tmp/x.sock");
+	assert_int_equal(config_check(&c, err, sizeof(err)), 0);
+}
+
 static void test_init(void **state)
 {
 	struct init_opts o;
@@ -269,6 +298,7 @@ int main(void)
 		cmocka_unit_test(test_config_key_not_in_file),
 		cmocka_unit_test(test_listen_addr),
 		cmocka_unit_test(test_tcp_disabled),
+		cmocka_unit_test(test_check),
 		cmocka_unit_test(test_init),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
