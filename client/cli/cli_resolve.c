@@ -89,7 +89,10 @@ static int pick(const char *what, const char *text,
 	else if (exact == 0 && partial == 1)
 		*id = partial_id;
 	else if (partial == 0) {
-		list_candidates(what, text, all, n, "is unknown; known");
+		if (n > 0)
+			list_candidates(what, text, all, n, "is unknown; known");
+		else
+			cli_error("%s '%s' is unknown", what, text);
 		rc = CLI_REFUSED;
 	} else {
 		list_candidates(what, text, hits, partial, "is ambiguous");

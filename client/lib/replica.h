@@ -1,0 +1,105 @@
+/*
+ * A local replica of one live view: the rows of the subscription keyed by
+ * task id, kept current by applying the server's snapshot chunks and deltas.
+ * Plain data (no libuv): the connection layer (live.h) feeds it frames.
+ *
+ * Rules that make replays harmless: a row is applied only when its mod_rev is
+ * at least the one held (time-driven updates such as "overdue" keep the
+ * revision); a removal of an unknown id is ignored; a fresh snapshot (after a
+ * reconnect that could not resume) replaces the rows at SnapshotDone, and the
+ * rows it no longer has are reported removed, so the screen never flashes
+ * empty.
+ */
+#ifndef CLUBCRM_REPLICA_H
+#define CLUBCRM_REPLICA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "clubcrm.pb-c.h"
+
+enum replica_change {
+	REPLICA_ADDED,
+	REPLICA_CHANGED,
+	REPLICA_REMOVED,
+};
+
+struct replica;
+
+struct replica_callbacks {
+	/* A row entered, changed or left (for REMOVED, `row` is the last
+	 * version held, valid during the call only). */
+	void (*on_row)(struct replica *r, enum replica_change what,
+		       const Clubcrm__TaskRow *row, void *ud);
+	/* Catalogue entries or customers changed (CATALOG views). */
+	void (*on_catalog)(struct replica *r, void *ud);
+	/* A snapshot completed, or a delta batch was applied: the view is
+	 * consistent at replica_revision(). */
+	void (*on_synced)(struct replica *r, void *ud);
+};
+
+struct replica_entry {
+	Clubcrm__TaskRow *row;  /* owned */
+	uint64_t id;
+	unsigned gen;           /* snapshot generation that last saw it */
+};
+
+struct replica_catalog {
+	Clubcrm__TaskType **task_types;
+	size_t n_task_types;
+	Clubcrm__Result **results;
+	size_t n_results;
+	Clubcrm__Tag **tags;
+	size_t n_tags;
+	Clubcrm__Operator **operators;
+	size_t n_operators;
+	Clubcrm__Team **teams;
+	size_t n_teams;
+	Clubcrm__Customer **customers;
+	size_t n_customers;
+	Clubcrm__Settings *settings;
+};
+
+struct replica {
+	uint32_t sub_id;
+	uint64_t revision;       /* consistent up to here (0: not yet) */
+	bool synced;             /* a snapshot or a resume completed */
+	bool in_snapshot;
+	unsigned gen;
+	struct replica_entry *slots;  /* open addressing on id */
+	size_t cap, count;
+	struct replica_catalog cat;
+	struct replica_callbacks cbs;
+	void *ud;
+};
+
+void replica_init(struct replica *r, uint32_t sub_id,
+		  const struct replica_callbacks *cbs, void *ud);
+void replica_free(struct replica *r);
+
+/* A Subscribed answer: resumed (deltas follow) or a snapshot follows. */
+void replica_begin(struct replica *r, bool resumed, uint64_t revision);
+/* Applies one push meant for this subscription. 0 or -ENOMEM / -EINVAL. */
+int replica_apply_chunk(struct replica *r, const Clubcrm__SnapshotChunk *c);
+int replica_apply_done(struct replica *r, const Clubcrm__SnapshotDone *d);
+int replica_apply_delta(struct replica *r, const Clubcrm__Delta *d);
+
+/* The row held for a task, or NULL. */
+const Clubcrm__TaskRow *replica_get(const struct replica *r, uint64_t id);
+size_t replica_count(const struct replica *r);
+uint64_t replica_revision(const struct replica *r);
+
+/* Which order a listing uses. */
+enum replica_order {
+	REPLICA_BY_PLANNED,         /* planned time, then id */
+	REPLICA_BY_CREATED_DESC,    /* newest first (customer profile) */
+};
+/*
+ * The rows in order, into a malloc'd array of `replica_count()` pointers
+ * (caller frees the array, not the rows). NULL when empty or out of memory.
+ */
+const Clubcrm__TaskRow **replica_sorted(const struct replica *r,
+					enum replica_order order);
+
+#endif

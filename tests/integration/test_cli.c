@@ -1,0 +1,279 @@
+/*
+ * The clubcrm command line against the real server: task add --json, task
+ * show, task list, note add, customer list, catalog, and the exit codes
+ * (0 done, 1 refused, 2 usage). Each run logs in (~0.1 s); only one bad
+ * password (~1 s).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "harness.h"
+
+#ifndef CLUBCRM_CLI_PATH
+#error "CMake passes CLUBCRM_CLI_PATH, the clubcrm binary under test"
+#endif
+
+#define OUT_MAX (256 * 1024)
+
+static struct harness h;
+static char out[OUT_MAX], err[OUT_MAX];
+static long created_id;
+
+static int group_setup(void **state)
+{
+	return harness_start(&h);
+}
+
+static int group_teardown(void **state)
+{
+	harness_cleanup(&h);
+	return 0;
+}
+
+static void slurp(const char *path, char *buf)
+{
+	buf[0] = '\0';
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return;
+	size_t n = fread(buf, 1, OUT_MAX - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+}
+
+static void child(const char *password, char **argv, const char *o,
+		  const char *e)
+{
+	/* No controlling terminal: a missing password cannot be asked. */
+	setsid();
+	int null = open("/dev/null", O_RDONLY);
+	int fo = open(o, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	int fe = open(e, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (null < 0 || fo < 0 || fe < 0)
+		_exit(126);
+	dup2(null, STDIN_FILENO);
+	dup2(fo, STDOUT_FILENO);
+	dup2(fe, STDERR_FILENO);
+	setenv("CLUBCRM_SERVER", h.address, 1);
+	setenv("CLUBCRM_USER", "alicia", 1);
+	if (password)
+		setenv("CLUBCRM_PASSWORD", password, 1);
+	else
+		unsetenv("CLUBCRM_PASSWORD");
+	execv(CLUBCRM_CLI_PATH, argv);
+	_exit(127);
+}
+
+/*
+ * Runs clubcrm with the words given (NULL-terminated) and the password;
+ * its exit code, stdout in `out`, stderr in `err`.
+ */
+static int run_pw(const char *password, ...)
+{
+	char *argv[32];
+	int argc = 0;
+	argv[argc++] = (char *)"clubcrm";
+	va_list ap;
+	va_start(ap, password);
+	const char *a;
+	while ((a = va_arg(ap, const char *)) && argc < 31)
+		argv[argc++] = (char *)a;
+	va_end(ap);
+	argv[argc] = NULL;
+	char o[256], e[256];
+	snprintf(o, sizeof(o), "%s/cli.out", h.dir);
+	snprintf(e, sizeof(e), "%s/cli.err", h.dir);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		child(password, argv, o, e);
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	slurp(o, out);
+	slurp(e, err);
+	assert_true(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+#define run(...) run_pw(HARNESS_PASSWORD, __VA_ARGS__, (const char *)NULL)
+
+static json_t *parse_out(void)
+{
+	json_error_t je;
+	json_t *v = json_loads(out, 0, &je);
+	if (!v)
+		fprintf(stderr, "not JSON (%s): %s\n", je.text, out);
+	assert_non_null(v);
+	return v;
+}
+
+static void test_task_add_show_list(void **state)
+{
+	assert_int_equal(run("task", "add", "--customer", "Arantxa", "--type",
+			     "appointment", "--at", "2030-05-06 10:30",
+			     "--operator", "valentina", "--tag", "VIP",
+			     "--desc", "cli test: tennis lessons", "--json"), 0);
+	json_t *v = parse_out();
+	created_id = (long)json_integer_value(json_object_get(v, "id"));
+	assert_true(created_id > 0);
+	assert_string_equal(json_string_value(json_object_get(v, "description")),
+			    "cli test: tennis lessons");
+	assert_string_equal(json_string_value(json_object_get(v, "operator")),
+			    "valentina");
+	/* Shown in the club's zone, as it was typed. */
+	assert_int_equal(strncmp(json_string_value(json_object_get(
+					 v, "planned_at")),
+				 "2030-05-06T10:30", 16), 0);
+	json_decref(v);
+
+	char id[32];
+	snprintf(id, sizeof(id), "%ld", created_id);
+	assert_int_equal(run("task", "show", id, "--json"), 0);
+	v = parse_out();
+	assert_int_equal(json_integer_value(json_object_get(v, "id")), created_id);
+	assert_string_equal(json_string_value(json_object_get(v, "type")),
+			    "Appointment");
+	assert_string_equal(json_string_value(json_object_get(v, "creator")),
+			    "alicia");
+	json_decref(v);
+
+	assert_int_equal(run("task", "show", id), 0);
+	assert_non_null(strstr(out, "cli test: tennis lessons"));
+	assert_non_null(strstr(out, "06/05/2030 10:30"));
+	assert_non_null(strstr(out, "VIP"));
+
+	assert_int_equal(run("task", "list", "--customer", "Arantxa", "--from",
+			     "2030-05-06", "--to", "2030-05-06", "--json"), 0);
+	v = parse_out();
+	assert_int_equal(json_array_size(v), 1);
+	assert_int_equal(json_integer_value(json_object_get(
+				 json_array_get(v, 0), "id")), created_id);
+	json_decref(v);
+
+	/* The product's row: planned (created)  operator (creator). */
+	assert_int_equal(run("task", "list", "--from", "2030-05-06", "--to",
+			     "2030-05-06"), 0);
+	assert_non_null(strstr(out, "06/05/2030 10:30 ("));
+	assert_non_null(strstr(out, "Valentina (Alicia)"));
+	assert_non_null(strstr(out, "Appointment"));
+}
+
+static void test_note_add(void **state)
+{
+	assert_int_equal(run("note", "add", "--customer", "Manolo", "--type",
+			     "Call", "--desc", "called, no answer", "--result",
+			     "No answer", "--json"), 0);
+	json_t *v = parse_out();
+	assert_true(json_integer_value(json_object_get(v, "id")) > created_id);
+	assert_string_equal(json_string_value(json_object_get(v, "kind")),
+			    "note");
+	assert_string_equal(json_string_value(json_object_get(v, "result")),
+			    "No answer");
+	json_decref(v);
+}
+
+static void test_list_pages(void **state)
+{
+	assert_int_equal(run("task", "list", "--customer", "Arantxa",
+			     "--page-size", "1", "--json"), 0);
+	json_t *v = parse_out();
+	assert_int_equal(json_array_size(v), 1);
+	json_decref(v);
+	assert_non_null(strstr(err, "--all"));
+	assert_int_equal(run("task", "list", "--customer", "Arantxa",
+			     "--page-size", "1", "--all", "--json"), 0);
+	v = parse_out();
+	assert_true(json_array_size(v) >= 2);
+	json_decref(v);
+}
+
+static void test_customers_and_catalog(void **state)
+{
+	assert_int_equal(run("customer", "list", "--search", "manolo", "--json"),
+			 0);
+	json_t *v = parse_out();
+	assert_int_equal(json_array_size(v), 1);
+	assert_non_null(strstr(json_string_value(json_object_get(
+				       json_array_get(v, 0), "name")),
+			       "Manolo"));
+	json_decref(v);
+
+	assert_int_equal(run("catalog", "--json"), 0);
+	v = parse_out();
+	json_t *types = json_object_get(v, "task_types");
+	bool objection_priority = false;
+	for (size_t i = 0; i < json_array_size(types); i++) {
+		json_t *t = json_array_get(types, i);
+		if (strcmp(json_string_value(json_object_get(t, "name")),
+			   "Objection") == 0)
+			objection_priority =
+				json_is_true(json_object_get(t, "priority"));
+	}
+	assert_true(objection_priority);
+	json_decref(v);
+	assert_int_equal(run("catalog"), 0);
+	assert_non_null(strstr(out, "Objection"));
+}
+
+static void test_refused_exit_1(void **state)
+{
+	assert_int_equal(run("task", "show", "999999"), 1);
+	assert_non_null(strstr(err, "clubcrm: NOT_FOUND:"));
+	assert_int_equal(run("task", "add", "--customer", "999999", "--type",
+			     "Call", "--at", "2030-05-06 10:00", "--desc", "x"),
+			 1);
+	assert_non_null(strstr(err, "clubcrm: NOT_FOUND: unknown customer 999999"));
+	assert_int_equal(run("task", "add", "--customer", "Nobody", "--type",
+			     "Call", "--at", "2030-05-06 10:00", "--desc", "x"),
+			 1);
+	assert_non_null(strstr(err, "customer 'Nobody' is unknown"));
+	/* "a" is in many names: the candidates are listed. */
+	assert_int_equal(run("task", "add", "--customer", "a", "--type", "Call",
+			     "--at", "2030-05-06 10:00", "--desc", "x"), 1);
+	assert_non_null(strstr(err, "ambiguous"));
+	assert_non_null(strstr(err, "Arantxa"));
+	assert_int_equal(run_pw("wrong", "catalog", (const char *)NULL), 1);
+	assert_non_null(strstr(err, "UNAUTHENTICATED"));
+}
+
+static void test_usage_exit_2(void **state)
+{
+	assert_int_equal(run_pw(HARNESS_PASSWORD, (const char *)NULL), 2);
+	assert_non_null(strstr(err, "usage:"));
+	assert_int_equal(run("bogus"), 2);
+	assert_int_equal(run("task", "add", "--customer", "Arantxa", "--type",
+			     "Call", "--at", "2030-05-06 10:00"), 2);
+	assert_non_null(strstr(err, "--desc is required"));
+	assert_int_equal(run("task", "add", "--customer", "Arantxa", "--type",
+			     "Call", "--at", "tomorrow", "--desc", "x"), 2);
+	assert_int_equal(run("task", "list", "--page-size", "0"), 2);
+	assert_int_equal(run("task", "show"), 2);
+	assert_int_equal(run("task", "list", "--frobnicate"), 2);
+	assert_int_equal(run_pw(NULL, "catalog", (const char *)NULL), 2);
+	assert_non_null(strstr(err, "CLUBCRM_PASSWORD"));
+	assert_int_equal(run("help"), 0);
+	assert_non_null(strstr(out, "task add"));
+	assert_int_equal(run("--help"), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_task_add_show_list),
+		cmocka_unit_test(test_note_add),
+		cmocka_unit_test(test_list_pages),
+		cmocka_unit_test(test_customers_and_catalog),
+		cmocka_unit_test(test_refused_exit_1),
+		cmocka_unit_test(test_usage_exit_2),
+	};
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
