@@ -395,6 +395,19 @@ static void test_list_filters(void **state)
 	assert_int_equal(walk(fx, &l, seen, 8), 0);
 	f.created_from = FX_NOW;
 	assert_int_equal(list(fx, &l)->n_rows, 3);
+	/* Hostile filters: long lists and bad text are refused. */
+	uint64_t many[101] = {0};
+	f.type_ids = many;
+	f.n_type_ids = 101;
+	Clubcrm__Frame fr = CLUBCRM__FRAME__INIT;
+	fr.body_case = BODY(LIST_TASKS);
+	fr.list_tasks = &l;
+	fx_assert_error(fx_read(fx, fx_actor(1, 0), &fr),
+			STATUS_INVALID_ARGUMENT, "at most 100");
+	f.n_type_ids = 0;
+	f.text = "\xff";
+	fx_assert_error(fx_read(fx, fx_actor(1, 0), &fr),
+			STATUS_INVALID_ARGUMENT, "text");
 }
 
 static Clubcrm__CustomerPage *customers(struct fx *fx, Clubcrm__ListCustomers *l)
