@@ -11,6 +11,7 @@
 
 #include "conn.h"
 #include "log.h"
+#include "login.h"
 #include "session.h"
 #include "status.h"
 #include "store.h"
@@ -229,7 +230,7 @@ void server_login_finished(struct server *srv)
 	while (srv->parked && !srv->writer.grow_wanted) {
 		struct login_work *lw = srv->parked;
 		srv->parked = lw->next;
-		session_login_unpark(lw);
+		login_unpark(lw);
 	}
 }
 

@@ -1,6 +1,6 @@
 /*
- * The protocol on one connection: preface, Hello/Welcome, Login (on the
- * thread pool), heartbeat, and dispatch of requests by the Frame's oneof
+ * The protocol on one connection: preface, Hello/Welcome, Login (login.c),
+ * heartbeat, and dispatch of requests by the Frame's oneof
  * case: reads on the loop thread, writes to the group-commit writer.
  */
 #ifndef CLUBCRMD_SESSION_H
@@ -20,8 +20,6 @@ struct conn;
 
 /* Requests of one connection in the writer before it stops reading. */
 #define SESSION_MAX_IN_FLIGHT 64
-/* A failed login is answered this long after it arrived. */
-#define SESSION_LOGIN_FAIL_DELAY_MS 1000
 /* A silent peer is dropped after this many heartbeats. */
 #define SESSION_MISSED_BEATS 3
 
@@ -29,20 +27,6 @@ enum session_state {
 	SESSION_PREFACE,    /* waiting for the 12-byte preface */
 	SESSION_HANDSHAKE,  /* Hello, Login, Ping only */
 	SESSION_READY,      /* logged in */
-};
-
-/* A login checked on the thread pool. */
-struct login_work {
-	uv_work_t req;
-	struct login_work *next;  /* server's parked list */
-	struct conn *conn;
-	uint64_t request_id;
-	uint64_t started_ms;
-	char *login;
-	char *password;
-	struct arena arena;       /* the operator record */
-	Clubcrm__Operator *op;
-	int status;
 };
 
 struct session {
@@ -96,7 +80,10 @@ uint64_t session_next_deadline(const struct conn *c);
 /* Writer callback: the reply to one of this connection's writes. */
 void session_write_done(struct conn *c, struct service_write_op *op);
 
-/* Starts a login that was parked while the writer grew the map. */
-void session_login_unpark(struct login_work *lw);
+/* Sends an Error frame answering `request_id`. */
+void session_send_error(struct conn *c, uint64_t request_id, unsigned code,
+			const char *message);
+/* Copies a peer-supplied name for the logs, printable ASCII only. */
+void session_log_safe(char *out, size_t size, const char *in);
 
 #endif

@@ -1,0 +1,184 @@
+#include "login.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "conn.h"
+#include "log.h"
+#include "server.h"
+#include "status.h"
+
+/* Longest login and password a Login may carry. */
+#define LOGIN_ID_MAX 128
+#define LOGIN_PASSWORD_MAX 1024
+
+static unsigned long long cid(const struct conn *c)
+{
+	return (unsigned long long)c->id;
+}
+
+
+static void login_work_free(struct login_work *lw)
+{
+	if (lw->password) {
+		explicit_bzero(lw->password, strlen(lw->password));
+		free(lw->password);
+	}
+	free(lw->login);
+	arena_free(&lw->arena);
+	free(lw);
+}
+
+static void login_work_cb(uv_work_t *req)
+{
+	struct login_work *lw = req->data;
+	lw->status = service_login(lw->conn->srv->store, lw->login,
+				   lw->password, &lw->arena, &lw->op);
+	explicit_bzero(lw->password, strlen(lw->password));
+}
+
+static void login_ok(struct conn *c, struct login_work *lw)
+{
+	struct session *s = &c->sess;
+	const struct config *cfg = c->srv->cfg;
+	s->state = SESSION_READY;
+	s->who.operator_id = lw->op->id;
+	s->who.role = lw->op->role;
+	session_log_safe(s->login, sizeof(s->login), lw->op->login ? lw->op->login
+							   : lw->login);
+	s->reader.max_frame = cfg->max_frame;
+	log_info("conn %llu (%s): %s logged in", cid(c), c->peer, s->login);
+
+	Clubcrm__LoginOk ok = CLUBCRM__LOGIN_OK__INIT;
+	ok.operator_ = lw->op;
+	ok.has_max_frame = true;
+	ok.max_frame = cfg->max_frame;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.has_request_id = true;
+	f.request_id = lw->request_id;
+	f.body_case = CLUBCRM__FRAME__BODY_LOGIN_OK;
+	f.login_ok = &ok;
+	conn_send_frame(c, &f);
+}
+
+/*
+ * The Error is kept in the session and sent by its timer: guessing
+ * passwords costs a second a try on every connection.
+ */
+static void login_failed(struct conn *c, struct login_work *lw)
+{
+	struct session *s = &c->sess;
+	char who[LOGIN_ID_MAX + 1];
+	session_log_safe(who, sizeof(who), lw->login);
+	bool unauth = lw->status == STATUS_UNAUTHENTICATED;
+	if (unauth)
+		log_info("conn %llu (%s): failed login for \"%s\"", cid(c),
+			 c->peer, who);
+	else
+		log_error("conn %llu (%s): login of \"%s\" failed: %d", cid(c),
+			  c->peer, who, lw->status);
+	Clubcrm__Error e = CLUBCRM__ERROR__INIT;
+	e.has_code = true;
+	e.code = unauth ? STATUS_UNAUTHENTICATED : STATUS_INTERNAL;
+	e.message = unauth ? "wrong login or password"
+			   : "login failed: internal error";
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.has_request_id = true;
+	f.request_id = lw->request_id;
+	f.body_case = CLUBCRM__FRAME__BODY_ERROR;
+	f.error = &e;
+	s->fail_reply.len = 0;
+	if (frame_encode(&f, &s->fail_reply) < 0) {
+		conn_close(c);
+		return;
+	}
+	s->fail_at_ms = lw->started_ms + LOGIN_FAIL_DELAY_MS;
+	conn_arm_timer(c);
+}
+
+static void login_after_cb(uv_work_t *req, int status)
+{
+	struct login_work *lw = req->data;
+	struct conn *c = lw->conn;
+	struct server *srv = c->srv;
+	srv->logins_running--;
+	c->sess.login_running = false;
+	if (status == UV_ECANCELED)
+		lw->status = STATUS_INTERNAL;
+	bool live = !c->closing && !c->draining;
+	if (live && lw->status == 0 && lw->op && lw->op->id)
+		login_ok(c, lw);
+	else if (live)
+		login_failed(c, lw);
+	login_work_free(lw);
+	server_login_finished(srv);
+	if (!c->closing && !c->draining)
+		session_resume(c);
+	conn_maybe_finish(c);
+	conn_unref(c);
+}
+
+static void login_start(struct login_work *lw)
+{
+	struct server *srv = lw->conn->srv;
+	srv->logins_running++;
+	int ret = uv_queue_work(srv->loop, &lw->req, login_work_cb,
+				login_after_cb);
+	if (ret < 0) {
+		lw->status = STATUS_INTERNAL;
+		login_after_cb(&lw->req, 0);
+	}
+}
+
+void login_unpark(struct login_work *lw)
+{
+	struct conn *c = lw->conn;
+	if (!c->closing && !c->draining) {
+		login_start(lw);
+		return;
+	}
+	c->sess.login_running = false;
+	login_work_free(lw);
+	conn_unref(c);
+}
+
+void login_request(struct conn *c, const Clubcrm__Frame *f)
+{
+	struct session *s = &c->sess;
+	const Clubcrm__Login *l = f->login;
+	if (s->state == SESSION_READY) {
+		session_send_error(c, f->request_id, STATUS_FAILED_PRECONDITION,
+			   "already logged in");
+		return;
+	}
+	if (!l->login || !l->login[0] || !l->password ||
+	    strlen(l->login) > LOGIN_ID_MAX ||
+	    strlen(l->password) > LOGIN_PASSWORD_MAX) {
+		session_send_error(c, f->request_id, STATUS_INVALID_ARGUMENT,
+			   "Login needs a login and a password");
+		return;
+	}
+	struct login_work *lw = calloc(1, sizeof(*lw));
+	if (lw) {
+		lw->login = strdup(l->login);
+		lw->password = strdup(l->password);
+	}
+	if (!lw || !lw->login || !lw->password) {
+		if (lw)
+			login_work_free(lw);
+		session_send_error(c, f->request_id, STATUS_RESOURCE_EXHAUSTED,
+			   "out of memory");
+		return;
+	}
+	lw->req.data = lw;
+	lw->conn = c;
+	lw->request_id = f->request_id;
+	lw->started_ms = uv_now(c->srv->loop);
+	arena_init(&lw->arena);
+	conn_ref(c);
+	s->login_running = true;
+	if (server_login_may_start(c->srv))
+		login_start(lw);
+	else
+		server_login_park(c->srv, lw);
+}

@@ -1,0 +1,44 @@
+/*
+ * Login of a session: the password check (Argon2id, ~100 ms) runs on libuv's
+ * thread pool so the loop never waits for it; a failed login is answered
+ * only LOGIN_FAIL_DELAY_MS after it arrived (from the connection's timer, not
+ * a sleep), and the session takes no other frame meanwhile.
+ */
+#ifndef CLUBCRMD_LOGIN_H
+#define CLUBCRMD_LOGIN_H
+
+#include <stdint.h>
+#include <uv.h>
+
+#include "arena.h"
+#include "clubcrm.pb-c.h"
+
+struct conn;
+
+/* A failed login is answered this long after it arrived. */
+#define LOGIN_FAIL_DELAY_MS 1000
+
+/* A login being checked (holds a reference on its connection). */
+struct login_work {
+	uv_work_t req;
+	struct login_work *next;  /* server's parked list */
+	struct conn *conn;
+	uint64_t request_id;
+	uint64_t started_ms;
+	char *login;
+	char *password;
+	struct arena arena;       /* the operator record */
+	Clubcrm__Operator *op;
+	int status;
+};
+
+/*
+ * Handles a Login frame: refuses a second login or a malformed one, else
+ * starts the check (or parks it while the writer grows the map).
+ */
+void login_request(struct conn *c, const Clubcrm__Frame *f);
+
+/* Starts a login that was parked while the writer grew the map. */
+void login_unpark(struct login_work *lw);
+
+#endif
