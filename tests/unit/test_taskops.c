@@ -455,6 +455,59 @@ static void test_history(void **state)
 	assert_true(rep->history[1]->revision < rep->history[2]->revision);
 }
 
+/* The seed's first story: the appointment did not take place, another is
+ * planned from it; that one succeeds and a quote goes to a colleague. */
+static void test_story_missed_appointment(void **state)
+{
+	struct env *e = *state;
+	struct fx *fx = e->fx;
+	uint64_t no_show = fx_result(fx, "No show",
+				     CLUBCRM__TASK_STATUS__TASK_STATUS_CANCELLED,
+				     CLUBCRM__OUTCOME__OUTCOME_NEGATIVE);
+	Clubcrm__CreateTask c = fx_new_task(&e->c, "Subscription appointment",
+					    FX_NOW + 3600);
+	c.customer_id = e->c.manolo;
+	Clubcrm__Task *appt =
+		fx_create(fx, fx_actor(e->c.carl, 0), &c)->task_reply->row->task;
+	Clubcrm__FollowUp in = CLUBCRM__FOLLOW_UP__INIT;
+	Clubcrm__CreateTask next = CLUBCRM__CREATE_TASK__INIT;
+	in.has_id = in.has_result_id = 1;
+	in.id = appt->id;
+	in.result_id = no_show;  /* the result decides: Cancelled */
+	next.description = "Subscription appointment, second try";
+	next.has_planned_at = 1;
+	next.planned_at = FX_NOW + 2 * 86400;
+	in.next = &next;
+	Clubcrm__Frame *r = follow(fx, e->c.carl, &in);
+	assert_int_equal(r->body_case, BODY(TASK_REPLY));
+	assert_int_equal(r->task_reply->row->task->status, CANCELLED);
+	Clubcrm__Task *second = r->task_reply->created[0]->task;
+	assert_int_equal(second->operator_id, e->c.carl);  /* consultant */
+	/* It succeeds: positive, and a quote for bea. */
+	in.id = second->id;
+	in.result_id = e->c.positive;
+	next.description = "Quote for the annual subscription";
+	next.has_operator_id = 1;
+	next.operator_id = e->c.bea;
+	next.planned_at = FX_NOW + 3 * 86400;
+	struct actor later = fx_actor(e->c.carl, 0);
+	later.now = FX_NOW + 2 * 86400 + 3600;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.body_case = BODY(FOLLOW_UP);
+	f.follow_up = &in;
+	r = fx_write(fx, later, &f);
+	assert_int_equal(r->body_case, BODY(TASK_REPLY));
+	Clubcrm__TaskRow *done = r->task_reply->row;
+	assert_int_equal(done->task->status, DONE);
+	assert_int_equal(done->outcome, CLUBCRM__OUTCOME__OUTCOME_POSITIVE);
+	Clubcrm__TaskRow *quote = r->task_reply->created[0];
+	assert_string_equal(quote->operator_login, "bea");
+	assert_string_equal(quote->creator_login, "carl");
+	assert_int_equal(quote->task->created_at, later.now);
+	assert_int_equal(quote->task->planned_at, FX_NOW + 3 * 86400);
+	assert_int_equal(quote->task->follows_id, second->id);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -468,6 +521,7 @@ int main(void)
 		T(test_tag_untag),
 		T(test_reassign),
 		T(test_history),
+		T(test_story_missed_appointment),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
