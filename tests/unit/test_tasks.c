@@ -204,6 +204,42 @@ static void test_create_inactive_refs(void **state)
 	deactivate_type(fx, c->urgent);
 	expect_refused(fx, c, &t, STATUS_FAILED_PRECONDITION,
 		       "task type Urgent is inactive");
+	/* Inactive customers and operators cannot be given new tasks. */
+	Clubcrm__Customer cu = CLUBCRM__CUSTOMER__INIT;
+	Clubcrm__UpsertCustomer uc = CLUBCRM__UPSERT_CUSTOMER__INIT;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	cu.id = c->manolo;
+	cu.has_active = 1;
+	uc.customer = &cu;
+	f.body_case = BODY(UPSERT_CUSTOMER);
+	f.upsert_customer = &uc;
+	assert_int_equal(fx_write(fx, fx_actor(c->bea, 0), &f)->body_case,
+			 BODY(CUSTOMER_REPLY));
+	t.type_id = c->call;
+	t.customer_id = c->manolo;
+	expect_refused(fx, c, &t, STATUS_FAILED_PRECONDITION,
+		       "customer Manolo is inactive");
+	Clubcrm__Operator op = CLUBCRM__OPERATOR__INIT;
+	Clubcrm__UpsertOperator uo = CLUBCRM__UPSERT_OPERATOR__INIT;
+	op.id = c->bea;
+	op.has_active = 1;
+	uo.operator_ = &op;
+	f.body_case = BODY(UPSERT_OPERATOR);
+	f.upsert_operator = &uo;
+	assert_int_equal(fx_write(fx, fx_actor(c->ana, 1), &f)->body_case,
+			 BODY(CATALOG));
+	t.customer_id = c->arantxa;  /* bea is her consultant */
+	expect_refused(fx, c, &t, STATUS_FAILED_PRECONDITION,
+		       "operator bea is inactive");
+	t.has_operator_id = 1;
+	t.operator_id = c->carl;
+	Clubcrm__Frame *r = fx_create(fx, fx_actor(c->ana, 0), &t);
+	assert_int_equal(r->body_case, BODY(TASK_REPLY));
+	/* A note is always Done. */
+	t.kind = NOTE;
+	t.has_status = 1;
+	t.status = PLANNED;
+	expect_refused(fx, c, &t, STATUS_INVALID_ARGUMENT, "always Done");
 	/* Old tasks keep showing the name. */
 	assert_string_equal(fx_get(fx, old->id, 0, NULL)->type_name, "Call");
 }
