@@ -48,8 +48,9 @@ static const struct opt daemon_opts[] = {
 	    3600u * 1000),
 	NUM(struct config, handshake_timeout_ms, "handshake-timeout-ms",
 	    OPT_U32, 100, 600u * 1000),
+	/* Under 4 GiB: one queued frame must fit a uv_buf_t length. */
 	NUM(struct config, max_output, "max-output", OPT_U64, 64u * 1024,
-	    (uint64_t)1 << 32),
+	    (uint64_t)1 << 30),
 	NUM(struct config, map_size_mib, "map-size-mib", OPT_U64, 1,
 	    (uint64_t)1 << 20),
 	STR(struct config, tls_cert, "tls-cert"),
