@@ -100,6 +100,28 @@ static int check_follow_on(struct req *r, const Clubcrm__FollowOn *fo,
 	return 0;
 }
 
+/* The record gets its own copies: the request is the caller's. */
+static int copy_follow_ons(struct req *r, const Clubcrm__TaskType *src,
+			   Clubcrm__TaskType *ty)
+{
+	size_t n = src->n_follow_ons;
+	ty->n_follow_ons = 0;
+	ty->follow_ons = arena_calloc(r->a, n ? n : 1, sizeof(*ty->follow_ons));
+	if (!ty->follow_ons)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		Clubcrm__FollowOn *fo = arena_alloc(r->a, sizeof(*fo));
+		if (!fo)
+			return -ENOMEM;
+		*fo = *src->follow_ons[i];
+		if (fo->description &&
+		    !(fo->description = text_trim(r->a, fo->description)))
+			return -ENOMEM;
+		ty->follow_ons[ty->n_follow_ons++] = fo;
+	}
+	return 0;
+}
+
 int catalog_upsert_type(struct req *r, const Clubcrm__UpsertTaskType *in,
 			Clubcrm__Catalog **out)
 {
@@ -129,10 +151,11 @@ int catalog_upsert_type(struct req *r, const Clubcrm__UpsertTaskType *in,
 		rc = check_follow_on(r, src->follow_ons[i], ty->id);
 	if (rc)
 		return rc;
-	if (src->n_follow_ons || created) {
-		ty->follow_ons = src->follow_ons;
-		ty->n_follow_ons = src->n_follow_ons;
-	}
+	if (src->n_follow_ons || created ||
+	    (in->has_replace_follow_ons && in->replace_follow_ons))
+		rc = copy_follow_ons(r, src, ty);
+	if (rc)
+		return rc;
 	if (src->has_priority)
 		ty->priority = src->priority;
 	if (src->has_active)

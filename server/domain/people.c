@@ -160,6 +160,12 @@ static int set_teams(struct req *r, Clubcrm__Operator *op,
 		return req_refuse(r, STATUS_INVALID_ARGUMENT,
 				  "at most 32 teams per operator");
 	for (size_t i = 0; i < src->n_team_ids; i++) {
+		for (size_t j = 0; j < i; j++)
+			if (src->team_ids[j] == src->team_ids[i])
+				return req_refuse(r, STATUS_INVALID_ARGUMENT,
+						  "team %llu is given twice",
+						  (unsigned long long)
+							  src->team_ids[i]);
 		Clubcrm__Team *team;
 		int rc = rows_team(r->t, r->a, src->team_ids[i], &team);
 		if (rc == -ENOENT)
@@ -208,7 +214,9 @@ static int merge_operator(struct req *r, const Clubcrm__UpsertOperator *in,
 	} else if (created) {
 		op->role = CLUBCRM__ROLE__ROLE_OPERATOR;
 	}
-	if (src->n_team_ids && (rc = set_teams(r, op, src)))
+	bool teams = src->n_team_ids ||
+		     (in->has_replace_teams && in->replace_teams);
+	if (teams && (rc = set_teams(r, op, src)))
 		return rc;
 	if (src->has_active)
 		op->active = src->active;

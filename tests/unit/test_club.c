@@ -276,6 +276,64 @@ static void test_inactive_hidden_from_pick_lists(void **state)
 	fx_close(fx);
 }
 
+/* Repeated fields of an edit: replaced when given or asked, kept otherwise. */
+static void test_replace_lists(void **state)
+{
+	(void)state;
+	struct fx *fx = fx_open(8u << 20);
+	uint64_t team = fx_team(fx, "Sales");
+	uint64_t op = fx_operator(fx, "ivo", 0, team);
+	Clubcrm__Operator o = CLUBCRM__OPERATOR__INIT;
+	Clubcrm__UpsertOperator u = CLUBCRM__UPSERT_OPERATOR__INIT;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	o.id = op;
+	o.name = "Ivo";
+	u.operator_ = &o;
+	f.body_case = BODY(UPSERT_OPERATOR);
+	f.upsert_operator = &u;
+	Clubcrm__Frame *r = fx_write(fx, fx_actor(1, 1), &f);
+	assert_int_equal(r->catalog->operators[0]->n_team_ids, 1);
+	uint64_t twice[2] = {team, team};
+	o.team_ids = twice;
+	o.n_team_ids = 2;
+	fx_assert_error(fx_write(fx, fx_actor(1, 1), &f),
+			STATUS_INVALID_ARGUMENT, "twice");
+	o.n_team_ids = 0;
+	u.has_replace_teams = u.replace_teams = 1;
+	r = fx_write(fx, fx_actor(1, 1), &f);
+	assert_int_equal(r->catalog->operators[0]->n_team_ids, 0);
+	assert_string_equal(r->catalog->operators[0]->name, "Ivo");
+
+	uint64_t call = fx_type(fx, "Call", 0);
+	Clubcrm__FollowOn fo = CLUBCRM__FOLLOW_ON__INIT;
+	Clubcrm__FollowOn *fos[1] = {&fo};
+	fo.has_type_id = 1;
+	fo.type_id = call;
+	Clubcrm__TaskType ty = CLUBCRM__TASK_TYPE__INIT;
+	Clubcrm__UpsertTaskType ut = CLUBCRM__UPSERT_TASK_TYPE__INIT;
+	ty.id = call;
+	ty.follow_ons = fos;
+	ty.n_follow_ons = 1;
+	ut.task_type = &ty;
+	f.body_case = BODY(UPSERT_TASK_TYPE);
+	f.upsert_task_type = &ut;
+	r = fx_write(fx, fx_actor(1, 1), &f);
+	assert_int_equal(r->catalog->task_types[0]->n_follow_ons, 1);
+	ty.n_follow_ons = 0;
+	ty.has_priority = ty.priority = 1;
+	r = fx_write(fx, fx_actor(1, 1), &f);
+	assert_int_equal(r->catalog->task_types[0]->n_follow_ons, 1);
+	assert_true(r->catalog->task_types[0]->priority);
+	ut.has_replace_follow_ons = ut.replace_follow_ons = 1;
+	r = fx_write(fx, fx_actor(1, 1), &f);
+	assert_int_equal(r->catalog->task_types[0]->n_follow_ons, 0);
+	fo.type_id = 999;
+	ty.n_follow_ons = 1;
+	fx_assert_error(fx_write(fx, fx_actor(1, 1), &f), STATUS_NOT_FOUND,
+			"unknown task type 999");
+	fx_close(fx);
+}
+
 static void test_kinds(void **state)
 {
 	(void)state;
@@ -305,6 +363,7 @@ int main(void)
 		cmocka_unit_test(test_login),
 		cmocka_unit_test(test_admin_only),
 		cmocka_unit_test(test_inactive_hidden_from_pick_lists),
+		cmocka_unit_test(test_replace_lists),
 		cmocka_unit_test(test_kinds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
