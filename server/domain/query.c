@@ -191,6 +191,9 @@ static int page_token(struct req *r, const struct page *pg, uint8_t tag,
 
 struct task_ctx {
 	const Clubcrm__TaskFilter *filter;
+	/* The criteria a bare task answers (no names, no priority, no team):
+	 * checked first, so most rejected entries cost one record read. */
+	Clubcrm__TaskFilter quick;
 	struct task_filter_env env;
 	struct rows_team_ctx team;
 };
@@ -206,6 +209,10 @@ static int visit_task(struct req *r, void *ctx, const MDB_val *key,
 	int rc = rows_task(r->t, r->a, id, &task);
 	if (rc)
 		return rc == -ENOENT ? -EIO : rc;  /* index without record */
+	Clubcrm__TaskRow bare = CLUBCRM__TASK_ROW__INIT;
+	bare.task = task;
+	if (tc->filter && !task_filter_matches(&tc->quick, &bare, &tc->env))
+		return 0;
 	rc = rows_build(r->t, r->a, r->who->now, task, &row);
 	if (rc)
 		return rc;
@@ -256,6 +263,12 @@ int query_list_tasks(struct req *r, const Clubcrm__ListTasks *in,
 				      .in_team = rows_in_team},
 			      .team = {.t = r->t, .a = r->a}};
 	tc.env.team_ctx = &tc.team;
+	if (in->filter) {
+		tc.quick = *in->filter;
+		tc.quick.has_urgent = 0;
+		tc.quick.has_team_id = 0;
+		tc.quick.text = NULL;
+	}
 	rc = scan_run(r, &s, &pg, visit_task, &tc);
 	if (rc)
 		return rc;

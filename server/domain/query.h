@@ -14,7 +14,7 @@
 #define QUERY_PAGE_MAX 500u
 /* Index entries examined per page at most: a selective filter returns a
  * short page with a token rather than scanning the whole club. */
-#define QUERY_SCAN_BUDGET 20000u
+#define QUERY_SCAN_BUDGET 5000u
 #define QUERY_NAME_KEY_MAX 200u
 #define QUERY_FILTER_LIST_MAX 100u
 

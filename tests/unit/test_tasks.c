@@ -446,6 +446,49 @@ static void test_list_filters(void **state)
 			STATUS_INVALID_ARGUMENT, "text");
 }
 
+/* A selective filter over a long range: pages stop after a bounded number
+ * of entries and hand out a token, so no request scans the whole club. */
+static void test_list_scan_is_bounded(void **state)
+{
+	struct fx *fx = FX;
+	struct club *c = CLUB;
+	enum { B = 520, ROUNDS = 10 };  /* 5200 tasks, over the budget */
+	static Clubcrm__CreateTask t[B];
+	static Clubcrm__Frame f[B];
+	static struct service_write_op ops[B];
+	for (int k = 0; k < ROUNDS; k++) {
+		memset(ops, 0, sizeof(ops));
+		for (int i = 0; i < B; i++) {
+			int n = k * B + i;
+			t[i] = fx_new_task(c, n == B * ROUNDS - 1 ? "needle" : "hay",
+					   FX_NOW + n);
+			f[i] = (Clubcrm__Frame)CLUBCRM__FRAME__INIT;
+			f[i].body_case = BODY(CREATE_TASK);
+			f[i].create_task = &t[i];
+			ops[i].who = fx_actor(c->ana, 0);
+			ops[i].req = &f[i];
+		}
+		assert_int_equal(service_write_batch(fx->st, ops, B), 0);
+		for (int i = 0; i < B; i++) {
+			buf_free(&ops[i].reply);
+			buf_free(&ops[i].changes);
+		}
+	}
+	Clubcrm__ListTasks l = CLUBCRM__LIST_TASKS__INIT;
+	Clubcrm__TaskFilter tf = CLUBCRM__TASK_FILTER__INIT;
+	tf.text = "needle";
+	l.filter = &tf;
+	Clubcrm__TaskPage *p = list(fx, &l);
+	assert_int_equal(p->n_rows, 0);
+	assert_true(p->has_next_page_token);
+	l.has_page_token = 1;
+	l.page_token = p->next_page_token;
+	p = list(fx, &l);
+	assert_int_equal(p->n_rows, 1);
+	assert_string_equal(p->rows[0]->task->description, "needle");
+	assert_false(p->has_next_page_token);
+}
+
 static Clubcrm__CustomerPage *customers(struct fx *fx, Clubcrm__ListCustomers *l)
 {
 	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
@@ -503,6 +546,7 @@ int main(void)
 		T(test_row_colours),
 		T(test_list_paging),
 		T(test_list_filters),
+		T(test_list_scan_is_bounded),
 		T(test_list_customers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
