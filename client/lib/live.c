@@ -1,0 +1,439 @@
+#include "live.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "status.h"
+
+struct live_sub {
+	struct live_sub *next;
+	struct live *live;
+	uint32_t id;
+	Clubcrm__View *view;      /* owned copy */
+	struct replica replica;
+	bool active;              /* subscribed on the current connection */
+	uint64_t pending;         /* request id of the Subscribe in flight */
+};
+
+struct live {
+	uv_loop_t *loop;
+	struct client_config cfg;   /* strings owned */
+	struct live_callbacks cbs;
+	void *ud;
+	enum live_state state;
+	struct client *client;      /* current attempt, or NULL */
+	unsigned clients_open;      /* attempts not yet freed */
+	uv_timer_t timer;           /* backoff */
+	bool timer_open;
+	unsigned backoff_ms;
+	struct live_sub *subs;
+	uint32_t next_sub_id;
+	/* Requests made while disconnected, failed from the loop. */
+	uv_idle_t fail_idle;
+	bool idle_open;
+	struct deferred *deferred;
+};
+
+struct deferred {
+	struct deferred *next;
+	client_reply_cb cb;
+	void *arg;
+};
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+const char *live_state_name(enum live_state st)
+{
+	switch (st) {
+	case LIVE_CONNECTING: return "connecting";
+	case LIVE_READY: return "connected";
+	case LIVE_WAITING: return "reconnecting";
+	case LIVE_FAILED: return "login refused";
+	case LIVE_CLOSED: return "closed";
+	}
+	return "?";
+}
+
+static void set_state(struct live *l, enum live_state st,
+		      const struct client_status *why)
+{
+	l->state = st;
+	if (l->cbs.on_state)
+		l->cbs.on_state(l, st, why, l->ud);
+}
+
+static void maybe_free(struct live *l)
+{
+	if (l->state != LIVE_CLOSED || l->clients_open || l->timer_open ||
+	    l->idle_open)
+		return;
+	if (l->cbs.on_closed)
+		l->cbs.on_closed(l, l->ud);
+	free((char *)l->cfg.address);
+	free((char *)l->cfg.login);
+	if (l->cfg.password) {
+		explicit_bzero((char *)l->cfg.password, strlen(l->cfg.password));
+		free((char *)l->cfg.password);
+	}
+	free((char *)l->cfg.terminal_name);
+	free(l);
+}
+
+static void on_handle_closed(uv_handle_t *h)
+{
+	struct live *l = h->data;
+	if (h == (uv_handle_t *)&l->timer)
+		l->timer_open = false;
+	else
+		l->idle_open = false;
+	maybe_free(l);
+}
+
+/* ------------------------------------------------------------ pushes */
+
+static struct live_sub *find_sub(struct live *l, uint32_t id)
+{
+	for (struct live_sub *s = l->subs; s; s = s->next)
+		if (s->id == id && s->active)
+			return s;
+	return NULL;
+}
+
+static void on_push(struct client *c, const Clubcrm__Frame *f, void *ud)
+{
+	(void)c;
+	struct live *l = ud;
+	struct live_sub *s;
+	switch (f->body_case) {
+	case CLUBCRM__FRAME__BODY_SNAPSHOT_CHUNK:
+		if ((s = find_sub(l, f->snapshot_chunk->sub_id)))
+			replica_apply_chunk(&s->replica, f->snapshot_chunk);
+		break;
+	case CLUBCRM__FRAME__BODY_SNAPSHOT_DONE:
+		if ((s = find_sub(l, f->snapshot_done->sub_id)))
+			replica_apply_done(&s->replica, f->snapshot_done);
+		break;
+	case CLUBCRM__FRAME__BODY_DELTAS:
+		for (size_t i = 0; i < f->deltas->n_deltas; i++) {
+			const Clubcrm__Delta *d = f->deltas->deltas[i];
+			if ((s = find_sub(l, d->sub_id)))
+				replica_apply_delta(&s->replica, d);
+		}
+		break;
+	case CLUBCRM__FRAME__BODY_REMINDER:
+		if (l->cbs.on_reminder && f->reminder->row)
+			l->cbs.on_reminder(l, f->reminder->row, l->ud);
+		break;
+	default:
+		break;
+	}
+}
+
+/* ------------------------------------------------------ subscriptions */
+
+static void on_subscribed(struct client *c, struct client_reply *r, void *arg)
+{
+	(void)c;
+	struct live_sub *s = arg;
+	s->pending = 0;
+	if (r->status == STATUS_OK && r->frame &&
+	    r->frame->body_case == CLUBCRM__FRAME__BODY_SUBSCRIBED) {
+		const Clubcrm__Subscribed *ok = r->frame->subscribed;
+		replica_begin(&s->replica, ok->resumed, ok->revision);
+		return;
+	}
+	s->active = false;
+	if (r->status == STATUS_UNAVAILABLE)
+		return;  /* the connection went; the next one resubscribes */
+	struct client_status why;
+	client_status_set(&why, r->status, "%s", r->message ? r->message : "");
+	if (s->live->cbs.on_sub_error)
+		s->live->cbs.on_sub_error(s->live, s, &why, s->live->ud);
+}
+
+static void send_subscribe(struct live *l, struct live_sub *s)
+{
+	Clubcrm__Subscribe sub = CLUBCRM__SUBSCRIBE__INIT;
+	sub.has_sub_id = 1;
+	sub.sub_id = s->id;
+	sub.view = s->view;
+	if (s->replica.synced) {
+		sub.has_since_revision = 1;
+		sub.since_revision = replica_revision(&s->replica);
+	}
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.body_case = CLUBCRM__FRAME__BODY_SUBSCRIBE;
+	f.subscribe = &sub;
+	s->active = true;
+	if (client_request(l->client, &f, on_subscribed, s, &s->pending))
+		s->active = false;
+}
+
+static void *copy_view(const Clubcrm__View *v)
+{
+	size_t len = clubcrm__view__get_packed_size(v);
+	uint8_t *tmp = malloc(len ? len : 1);
+	if (!tmp)
+		return NULL;
+	clubcrm__view__pack(v, tmp);
+	Clubcrm__View *copy = clubcrm__view__unpack(NULL, len, tmp);
+	free(tmp);
+	return copy;
+}
+
+int live_subscribe(struct live *l, const Clubcrm__View *view,
+		   const struct replica_callbacks *cbs, void *ud,
+		   struct live_sub **out)
+{
+	struct live_sub *s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->view = copy_view(view);
+	if (!s->view) {
+		free(s);
+		return -ENOMEM;
+	}
+	s->live = l;
+	s->id = ++l->next_sub_id;
+	replica_init(&s->replica, s->id, cbs, ud);
+	s->next = l->subs;
+	l->subs = s;
+	if (l->state == LIVE_READY)
+		send_subscribe(l, s);
+	*out = s;
+	return 0;
+}
+
+struct replica *live_sub_replica(struct live_sub *s)
+{
+	return &s->replica;
+}
+
+const Clubcrm__View *live_sub_view(const struct live_sub *s)
+{
+	return s->view;
+}
+
+static void on_unsubscribed(struct client *c, struct client_reply *r,
+			    void *arg)
+{
+	(void)c;
+	(void)r;
+	(void)arg;
+}
+
+void live_unsubscribe(struct live *l, struct live_sub *s)
+{
+	for (struct live_sub **p = &l->subs; *p; p = &(*p)->next) {
+		if (*p != s)
+			continue;
+		*p = s->next;
+		break;
+	}
+	if (l->client && s->pending)
+		client_forget(l->client, s->pending);
+	if (l->state == LIVE_READY && s->active) {
+		Clubcrm__Unsubscribe u = CLUBCRM__UNSUBSCRIBE__INIT;
+		u.has_sub_id = 1;
+		u.sub_id = s->id;
+		Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+		f.body_case = CLUBCRM__FRAME__BODY_UNSUBSCRIBE;
+		f.unsubscribe = &u;
+		client_request(l->client, &f, on_unsubscribed, NULL, NULL);
+	}
+	replica_free(&s->replica);
+	clubcrm__view__free_unpacked(s->view, NULL);
+	free(s);
+}
+
+/* ---------------------------------------------------------- connection */
+
+static void attempt(struct live *l);
+
+static void on_backoff(uv_timer_t *t)
+{
+	attempt(t->data);
+}
+
+static void schedule_retry(struct live *l, const struct client_status *why)
+{
+	for (struct live_sub *s = l->subs; s; s = s->next) {
+		s->active = false;
+		s->pending = 0;
+	}
+	set_state(l, LIVE_WAITING, why);
+	uv_timer_start(&l->timer, on_backoff, l->backoff_ms, 0);
+	l->backoff_ms = l->backoff_ms * 2 > LIVE_BACKOFF_MAX_MS
+		? LIVE_BACKOFF_MAX_MS : l->backoff_ms * 2;
+}
+
+static void drop_client(struct live *l)
+{
+	struct client *c = l->client;
+	l->client = NULL;
+	if (c)
+		client_close(c);
+}
+
+static void on_ready(struct client *c, const struct client_status *st,
+		     void *ud)
+{
+	struct live *l = ud;
+	if (c != l->client)
+		return;
+	if (st->code == STATUS_UNAUTHENTICATED) {
+		drop_client(l);
+		set_state(l, LIVE_FAILED, st);
+		return;
+	}
+	if (st->code != STATUS_OK) {
+		drop_client(l);
+		schedule_retry(l, st);
+		return;
+	}
+	l->backoff_ms = LIVE_BACKOFF_FIRST_MS;
+	set_state(l, LIVE_READY, st);
+	for (struct live_sub *s = l->subs; s && l->state == LIVE_READY;
+	     s = s->next)
+		send_subscribe(l, s);
+}
+
+static void on_disconnect(struct client *c, const struct client_status *st,
+			  void *ud)
+{
+	struct live *l = ud;
+	if (c != l->client)
+		return;
+	drop_client(l);
+	schedule_retry(l, st);
+}
+
+static void on_client_closed(struct client *c, void *ud)
+{
+	(void)c;
+	struct live *l = ud;
+	l->clients_open--;
+	maybe_free(l);
+}
+
+static const struct client_callbacks client_cbs = {
+	.on_ready = on_ready,
+	.on_push = on_push,
+	.on_disconnect = on_disconnect,
+	.on_closed = on_client_closed,
+};
+
+static void attempt(struct live *l)
+{
+	struct client_status st;
+	if (l->state == LIVE_CLOSED)
+		return;
+	set_state(l, LIVE_CONNECTING, NULL);
+	int rc = client_new(l->loop, &l->cfg, &client_cbs, l, &l->client);
+	if (rc == 0) {
+		l->clients_open++;
+		rc = client_connect(l->client);
+		if (rc == 0)
+			return;
+		drop_client(l);
+	}
+	client_status_set(&st, STATUS_UNAVAILABLE, "cannot connect: %s",
+			  strerror(-rc));
+	schedule_retry(l, &st);
+}
+
+int live_new(uv_loop_t *loop, const struct client_config *cfg,
+	     const struct live_callbacks *cbs, void *ud, struct live **out)
+{
+	if (!cfg->address)
+		return -EINVAL;
+	struct live *l = calloc(1, sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	l->loop = loop;
+	l->cbs = *cbs;
+	l->ud = ud;
+	l->cfg = *cfg;
+	l->cfg.address = dup_or_null(cfg->address);
+	l->cfg.login = dup_or_null(cfg->login);
+	l->cfg.password = dup_or_null(cfg->password);
+	l->cfg.terminal_name = dup_or_null(cfg->terminal_name);
+	l->backoff_ms = LIVE_BACKOFF_FIRST_MS;
+	l->state = LIVE_WAITING;
+	uv_timer_init(loop, &l->timer);
+	l->timer.data = l;
+	l->timer_open = true;
+	uv_idle_init(loop, &l->fail_idle);
+	l->fail_idle.data = l;
+	l->idle_open = true;
+	*out = l;
+	return 0;
+}
+
+int live_start(struct live *l)
+{
+	attempt(l);
+	return 0;
+}
+
+enum live_state live_get_state(const struct live *l)
+{
+	return l->state;
+}
+
+struct client *live_client(struct live *l)
+{
+	return l->state == LIVE_READY ? l->client : NULL;
+}
+
+static void on_fail_idle(uv_idle_t *h)
+{
+	struct live *l = h->data;
+	uv_idle_stop(h);
+	struct deferred *d = l->deferred;
+	l->deferred = NULL;
+	while (d) {
+		struct deferred *next = d->next;
+		struct client_reply r = {
+			.status = STATUS_UNAVAILABLE,
+			.message = "not connected to the server (reconnecting)",
+		};
+		d->cb(NULL, &r, d->arg);
+		free(d);
+		d = next;
+	}
+}
+
+int live_request(struct live *l, Clubcrm__Frame *req, client_reply_cb cb,
+		 void *arg)
+{
+	if (l->state == LIVE_READY && l->client)
+		return client_request(l->client, req, cb, arg, NULL);
+	struct deferred *d = calloc(1, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	d->cb = cb;
+	d->arg = arg;
+	d->next = l->deferred;
+	l->deferred = d;
+	uv_idle_start(&l->fail_idle, on_fail_idle);
+	return 0;
+}
+
+void live_close(struct live *l)
+{
+	if (l->state == LIVE_CLOSED)
+		return;
+	l->state = LIVE_CLOSED;
+	on_fail_idle(&l->fail_idle);
+	while (l->subs)
+		live_unsubscribe(l, l->subs);
+	drop_client(l);
+	uv_timer_stop(&l->timer);
+	uv_close((uv_handle_t *)&l->timer, on_handle_closed);
+	uv_close((uv_handle_t *)&l->fail_idle, on_handle_closed);
+}

@@ -1,0 +1,82 @@
+/*
+ * A connection to clubcrmd that stays up for a terminal's whole day: it
+ * reconnects by itself with backoff after a server restart or a network cut,
+ * logs in again, and resumes every subscription from the revision its replica
+ * holds (the server replays what was missed, or sends a fresh snapshot), so
+ * nothing is lost or applied twice.
+ *
+ * Each connection attempt is its own struct client (client.h); this layer
+ * owns the subscriptions and their replicas across attempts. Loop thread only.
+ */
+#ifndef CLUBCRM_LIVE_H
+#define CLUBCRM_LIVE_H
+
+#include <stdint.h>
+#include <uv.h>
+
+#include "client.h"
+#include "replica.h"
+
+enum live_state {
+	LIVE_CONNECTING,   /* an attempt is under way */
+	LIVE_READY,        /* logged in; subscriptions resumed or resuming */
+	LIVE_WAITING,      /* disconnected; the next attempt is scheduled */
+	LIVE_FAILED,       /* login refused: retrying would not help */
+	LIVE_CLOSED,
+};
+
+/* Backoff between attempts: doubles from the first to the last. */
+#define LIVE_BACKOFF_FIRST_MS 100u
+#define LIVE_BACKOFF_MAX_MS 3000u
+
+struct live;
+struct live_sub;
+
+struct live_callbacks {
+	/* The connection state changed; `why` says why it is not READY. */
+	void (*on_state)(struct live *l, enum live_state st,
+			 const struct client_status *why, void *ud);
+	/* One of the operator's own tasks fell due. */
+	void (*on_reminder)(struct live *l, const Clubcrm__TaskRow *row,
+			    void *ud);
+	/* A subscription was refused by the server (bad view, limits). */
+	void (*on_sub_error)(struct live *l, struct live_sub *s,
+			     const struct client_status *why, void *ud);
+	/* Last call before the live connection is freed. */
+	void (*on_closed)(struct live *l, void *ud);
+};
+
+/* Strings of `cfg` are copied. 0, -EINVAL or -ENOMEM. */
+int live_new(uv_loop_t *loop, const struct client_config *cfg,
+	     const struct live_callbacks *cbs, void *ud, struct live **out);
+/* Starts the first attempt. */
+int live_start(struct live *l);
+enum live_state live_get_state(const struct live *l);
+const char *live_state_name(enum live_state st);
+/* The current connection (READY) or NULL. */
+struct client *live_client(struct live *l);
+
+/*
+ * Subscribes to a view (copied). The replica fills with the snapshot and
+ * stays current; its callbacks tell what changed. Works in any state: the
+ * subscription starts when the connection is ready.
+ */
+int live_subscribe(struct live *l, const Clubcrm__View *view,
+		   const struct replica_callbacks *cbs, void *ud,
+		   struct live_sub **out);
+struct replica *live_sub_replica(struct live_sub *s);
+const Clubcrm__View *live_sub_view(const struct live_sub *s);
+/* Ends a subscription and frees its replica. */
+void live_unsubscribe(struct live *l, struct live_sub *s);
+
+/*
+ * A request on the current connection; when there is none, `cb` is called
+ * (later, from the loop) with UNAVAILABLE "reconnecting". 0 or -errno.
+ */
+int live_request(struct live *l, Clubcrm__Frame *req, client_reply_cb cb,
+		 void *arg);
+
+/* Closes everything; on_closed follows once the handles are closed. */
+void live_close(struct live *l);
+
+#endif
