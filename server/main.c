@@ -22,11 +22,15 @@
 
 static int open_store(const char *dir, uint64_t map_mib, struct store **st)
 {
+	*st = NULL;
 	if (mkdir(dir, 0750) < 0 && errno != EEXIST) {
-		log_error("cannot create %s: %s", dir, strerror(errno));
-		return -errno;
+		int e = errno;
+		log_error("cannot create %s: %s", dir, strerror(e));
+		return -e;
 	}
 	int ret = store_open(dir, (size_t)(map_mib << 20), st);
+	if (ret >= 0 && !*st)
+		ret = -EIO;
 	if (ret < 0)
 		log_error("cannot open the club in %s: %s", dir,
 			  strerror(-ret));

@@ -28,7 +28,7 @@ void session_log_safe(char *out, size_t size, const char *in)
 {
 	size_t i = 0;
 	for (; in && in[i] && i + 1 < size; i++)
-		out[i] = (in[i] >= 0x20 && in[i] < 0x7f) ? in[i] : '?';
+		out[i] = (in[i] >= 0x20 && in[i] < 0x7f) ? in[i] : (char)'?';
 	out[i] = '\0';
 }
 
