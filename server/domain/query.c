@@ -5,6 +5,7 @@
 #include "rows.h"
 #include "status.h"
 #include "task_filter.h"
+#include "views.h"
 
 #define KEY_MAX 24
 
@@ -196,6 +197,7 @@ struct task_ctx {
 	Clubcrm__TaskFilter quick;
 	struct task_filter_env env;
 	struct rows_team_ctx team;
+	uint32_t escalation;  /* minutes, 0: never */
 };
 
 static int visit_task(struct req *r, void *ctx, const MDB_val *key,
@@ -216,6 +218,8 @@ static int visit_task(struct req *r, void *ctx, const MDB_val *key,
 	rc = rows_build(r->t, r->a, r->who->now, task, &row);
 	if (rc)
 		return rc;
+	row->has_escalated = 1;
+	row->escalated = views_is_escalated(row, tc->escalation, r->who->now);
 	if (task_filter_matches(tc->filter, row, &tc->env))
 		pg->items[pg->n++] = row;
 	return 0;
@@ -263,6 +267,11 @@ int query_list_tasks(struct req *r, const Clubcrm__ListTasks *in,
 				      .in_team = rows_in_team},
 			      .team = {.t = r->t, .a = r->a}};
 	tc.env.team_ctx = &tc.team;
+	Clubcrm__Settings *set;
+	rc = rows_settings(r->t, r->a, &set);
+	if (rc)
+		return rc;
+	tc.escalation = set->escalation_minutes;
 	if (in->filter) {
 		tc.quick = *in->filter;
 		tc.quick.has_urgent = 0;

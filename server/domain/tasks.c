@@ -5,6 +5,7 @@
 #include "pbutil.h"
 #include "rows.h"
 #include "status.h"
+#include "views.h"
 
 #define PLANNED CLUBCRM__TASK_STATUS__TASK_STATUS_PLANNED
 #define DONE CLUBCRM__TASK_STATUS__TASK_STATUS_DONE
@@ -384,9 +385,15 @@ int tasks_reply(struct req *r, Clubcrm__Task *task, uint64_t revision,
 	if (!rep)
 		return -ENOMEM;
 	clubcrm__task_reply__init(rep);
+	Clubcrm__Settings *set;
 	int rc = rows_build(r->t, r->a, r->who->now, task, &rep->row);
+	if (!rc)
+		rc = rows_settings(r->t, r->a, &set);
 	if (rc)
 		return rc;
+	rep->row->has_escalated = 1;
+	rep->row->escalated = views_is_escalated(
+		rep->row, set->escalation_minutes, r->who->now);
 	rep->has_revision = 1;
 	rep->revision = revision;
 	*out = rep;
