@@ -17,7 +17,11 @@ static int list_db(struct req *r, enum store_db db,
 	if (rc)
 		return txn_lmdb_error(rc);
 	MDB_stat ms;
-	mdb_stat(r->t->txn, txn_dbi(r->t, db), &ms);
+	rc = mdb_stat(r->t->txn, txn_dbi(r->t, db), &ms);
+	if (rc) {
+		mdb_cursor_close(c);
+		return txn_lmdb_error(rc);
+	}
 	*arr = arena_calloc(r->a, ms.ms_entries + 1, sizeof(void *));
 	*n = 0;
 	if (!*arr) {

@@ -341,6 +341,9 @@ static int run_op(struct store *st, struct txn *batch,
 	int rc = t.ret ? t.ret : dispatch_write(&r, op->req, &reply);
 	if (!rc)
 		rc = req_finish(&r, &cs);
+	/* A full map fails the batch even when the op then refused. */
+	if (t.ret == -ENOSPC)
+		rc = -ENOSPC;
 	if (!rc)
 		rc = txn_commit(&t);  /* into the batch's transaction */
 	else
