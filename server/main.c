@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
@@ -20,6 +22,33 @@
 
 #define DEMO_LOGINS "alicia, valentina, fermin (admin), deborah, maribel"
 
+/*
+ * One process per club: LMDB would let a second server in, but each keeps
+ * its own idea of the revision and its own group commit. The lock goes with
+ * the process (the descriptor is never closed).
+ */
+static int lock_club(const char *dir)
+{
+	char path[CONFIG_PATH_MAX + 32];
+	snprintf(path, sizeof(path), "%s/clubcrmd.lock", dir);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+	if (fd < 0) {
+		int e = errno;
+		log_error("cannot open %s: %s", path, strerror(e));
+		return -e;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int e = errno;
+		if (e == EWOULDBLOCK)
+			log_error("another clubcrmd is using %s", dir);
+		else
+			log_error("cannot lock %s: %s", path, strerror(e));
+		close(fd);
+		return -e;
+	}
+	return 0;
+}
+
 static int open_store(const char *dir, uint64_t map_mib, struct store **st)
 {
 	*st = NULL;
@@ -28,6 +57,9 @@ static int open_store(const char *dir, uint64_t map_mib, struct store **st)
 		log_error("cannot create %s: %s", dir, strerror(e));
 		return -e;
 	}
+	int lock = lock_club(dir);
+	if (lock < 0)
+		return lock;
 	int ret = store_open(dir, (size_t)(map_mib << 20), st);
 	if (ret >= 0 && !*st)
 		ret = -EIO;
