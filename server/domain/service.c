@@ -22,8 +22,8 @@ enum service_kind service_kind_of(Clubcrm__Frame__BodyCase body)
 	case BODY(LOGIN):
 	case BODY(LOGOUT):
 	case BODY(PING):
-	/* Live views belong to the network layer, which reads through
-	 * service_read's sibling functions and its own fan-out. */
+	/* Live views are the session layer's (server/subs.c over views.h):
+	 * they hold state per connection, which this layer does not. */
 	case BODY(SUBSCRIBE):
 	case BODY(UNSUBSCRIBE):
 		return SERVICE_SESSION;
