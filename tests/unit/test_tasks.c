@@ -558,6 +558,41 @@ static void test_list_customers(void **state)
 	}
 	assert_int_equal(n, 5);
 	assert_string_equal(names[2], "Beatriz");
+	/* A deactivated customer leaves the list, stays readable by id. */
+	Clubcrm__Customer cu = CLUBCRM__CUSTOMER__INIT;
+	Clubcrm__UpsertCustomer uc = CLUBCRM__UPSERT_CUSTOMER__INIT;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	cu.id = c->manolo;
+	cu.has_active = 1;
+	uc.customer = &cu;
+	f.body_case = BODY(UPSERT_CUSTOMER);
+	f.upsert_customer = &uc;
+	fx_write(fx, fx_actor(c->bea, 0), &f);
+	Clubcrm__ListCustomers all = CLUBCRM__LIST_CUSTOMERS__INIT;
+	assert_int_equal(customers(fx, &all)->n_customers, 4);
+	all.has_include_inactive = all.include_inactive = 1;
+	assert_int_equal(customers(fx, &all)->n_customers, 5);
+	Clubcrm__GetCustomer g = CLUBCRM__GET_CUSTOMER__INIT;
+	g.has_id = 1;
+	g.id = c->manolo;
+	f.body_case = BODY(GET_CUSTOMER);
+	f.get_customer = &g;
+	Clubcrm__Frame *r = fx_read(fx, fx_actor(1, 0), &f);
+	assert_int_equal(r->body_case, BODY(CUSTOMER_REPLY));
+	assert_string_equal(r->customer_reply->customer->name, "Manolo");
+	assert_false(r->customer_reply->customer->active);
+	g.id = 4040;
+	fx_assert_error(fx_read(fx, fx_actor(1, 0), &f), STATUS_NOT_FOUND,
+			"unknown customer 4040");
+	/* Renaming moves it in the name order. */
+	cu.name = "Aaron";
+	cu.has_active = 0;
+	f.body_case = BODY(UPSERT_CUSTOMER);
+	f.upsert_customer = &uc;
+	fx_write(fx, fx_actor(c->bea, 0), &f);
+	Clubcrm__CustomerPage *p2 = customers(fx, &all);
+	assert_int_equal(p2->n_customers, 5);
+	assert_string_equal(p2->customers[0]->name, "Aaron");
 }
 
 int main(void)
