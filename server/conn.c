@@ -1,4 +1,5 @@
 #include "conn.h"
+#include "subs.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -386,8 +387,10 @@ static void on_write(uv_write_t *req, int status)
 	if (has_output(c))
 		server_mark_dirty(c->srv, c);
 	conn_maybe_finish(c);
-	if (!c->closing && !c->draining)
+	if (!c->closing && !c->draining) {
 		session_resume(c);
+		subs_pump(c);
+	}
 }
 
 void conn_flush(struct conn *c)
@@ -468,6 +471,16 @@ void conn_maybe_finish(struct conn *c)
 		return;
 	if (c->writing || has_output(c) || session_in_flight(c))
 		return;
+	/* TLS ends with close_notify, so the peer can tell our close from a
+	 * cut connection; the close follows once it is written. */
+	if (c->tls && !c->tls_bye && tls_session_handshake_done(c->tls)) {
+		c->tls_bye = true;
+		if (tls_session_close(c->tls) == 0 &&
+		    tls_session_pending_cipher(c->tls)) {
+			server_mark_dirty(c->srv, c);
+			return;
+		}
+	}
 	conn_close(c);
 }
 

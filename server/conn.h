@@ -41,6 +41,7 @@ struct conn {
 	} h;
 	uv_timer_t timer;
 	struct tls_session *tls;   /* TLS on this connection, or NULL */
+	bool tls_bye;              /* close_notify queued */
 	unsigned refs;
 	struct conn *prev, *next;  /* server's open list */
 	struct conn *dirty_next;   /* server's flush list */

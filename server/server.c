@@ -15,6 +15,7 @@
 #include "session.h"
 #include "status.h"
 #include "store.h"
+#include "subs.h"
 #include "timeutil.h"
 #include "tls.h"
 
@@ -54,12 +55,19 @@ static void hook_committed(void *ctx, const struct service_write_op *op)
 	struct server *srv = ctx;
 	if (changes_touch_settings(&op->changes))
 		server_refresh_club_info(srv);
+	subs_on_commit(srv, &op->changes);
 }
 
 static bool hook_store_quiet(void *ctx)
 {
 	struct server *srv = ctx;
-	return srv->logins_running == 0;
+	if (srv->logins_running)
+		return false;
+	/* Snapshots streaming to slow readers would hold the grow back
+	 * indefinitely: those connections are asked to come back instead. */
+	if (!subs_store_quiet(srv))
+		subs_release_store(srv);
+	return subs_store_quiet(srv);
 }
 
 static void server_maybe_finish(struct server *srv);
@@ -328,6 +336,10 @@ static int listen_unix(struct server *srv)
 		log_error("listen on unix:%s: %s", path, uv_strerror(ret));
 		return ret;
 	}
+	/* Owner and group may connect (the deploy's clubcrm group), whatever
+	 * the umask made of the socket file; others may not. */
+	if (chmod(path, 0660) < 0)
+		log_warn("chmod %s: %s", path, strerror(errno));
 	fprintf(stderr, "clubcrmd: listening on unix:%s\n", path);
 	return 0;
 }
@@ -350,6 +362,7 @@ static void close_handles(struct server *srv)
 		return;
 	srv->handles_open = false;
 	uv_close((uv_handle_t *)&srv->prepare, NULL);
+	uv_close((uv_handle_t *)&srv->clock, NULL);
 	uv_close((uv_handle_t *)&srv->sigint, NULL);
 	uv_close((uv_handle_t *)&srv->sigterm, NULL);
 }
@@ -361,14 +374,35 @@ static void on_signal(uv_signal_t *h, int signum)
 	server_stop(srv);
 }
 
+/*
+ * Once a second: tasks that fell due since the last tick become overdue on
+ * every view and remind their operator; urgent tasks nobody took within the
+ * escalation time are flagged.
+ */
+static void on_clock(uv_timer_t *t)
+{
+	struct server *srv = t->data;
+	int64_t now = time_now();
+	if (srv->stopping)
+		return;
+	subs_on_tick(srv, srv->clock_at, now);
+	srv->clock_at = now;
+}
+
 static int start_base_handles(struct server *srv)
 {
+	uv_timer_init(srv->loop, &srv->clock);
+	srv->clock.data = srv;
+	srv->clock_at = time_now();
 	uv_prepare_init(srv->loop, &srv->prepare);
 	uv_signal_init(srv->loop, &srv->sigint);
 	uv_signal_init(srv->loop, &srv->sigterm);
 	srv->prepare.data = srv->sigint.data = srv->sigterm.data = srv;
 	srv->handles_open = true;
 	int ret = uv_prepare_start(&srv->prepare, on_prepare);
+	if (ret == 0)
+		ret = uv_timer_start(&srv->clock, on_clock, SERVER_CLOCK_MS,
+				     SERVER_CLOCK_MS);
 	if (ret == 0)
 		ret = uv_signal_start(&srv->sigint, on_signal, SIGINT);
 	if (ret == 0)

@@ -15,6 +15,8 @@
 #include "writer.h"
 
 #define SERVER_READ_BUF (64u * 1024u)
+/* Period of the live views' clock. */
+#define SERVER_CLOCK_MS 1000u
 
 struct conn;
 struct login_work;
@@ -33,6 +35,9 @@ struct server {
 	/* Runs once per loop pass, just before the loop may block: starts the
 	 * next write batch and flushes every connection with queued output. */
 	uv_prepare_t prepare;
+	/* The clock of live views: overdue, reminders, escalation. */
+	uv_timer_t clock;
+	int64_t clock_at;          /* wall time the last tick covered */
 	bool handles_open;
 
 	/* One read buffer for every connection: libuv reads into it and the

@@ -48,6 +48,7 @@ void session_init(struct conn *c)
 void session_fini(struct conn *c)
 {
 	struct session *s = &c->sess;
+	subs_fini(c);
 	frame_reader_free(&s->reader);
 	buf_free(&s->fail_reply);
 	buf_free(&s->stash);
@@ -197,6 +198,14 @@ void session_write_done(struct conn *c, struct service_write_op *op)
 
 static void handle_request(struct conn *c, Clubcrm__Frame *f)
 {
+	if (f->body_case == CLUBCRM__FRAME__BODY_SUBSCRIBE) {
+		subs_subscribe(c, f);
+		return;
+	}
+	if (f->body_case == CLUBCRM__FRAME__BODY_UNSUBSCRIBE) {
+		subs_unsubscribe(c, f);
+		return;
+	}
 	switch (service_kind_of(f->body_case)) {
 	case SERVICE_READ:
 		handle_read(c, f);

@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "frame.h"
 #include "service.h"
+#include "subs.h"
 
 struct conn;
 
@@ -42,6 +43,7 @@ struct session {
 	uint64_t fail_at_ms;
 
 	unsigned in_flight;        /* requests in the writer */
+	struct conn_subs subs;     /* live views (subs.h) */
 	/* Bytes read after a frame that paused the session (a login running,
 	 * too many requests in flight, too much output): fed again on resume. */
 	struct buf stash;

@@ -1,0 +1,68 @@
+/*
+ * Live-view subscriptions of the daemon (the domain half is
+ * server/domain/views.h). Per connection: its subscriptions, each streaming
+ * its snapshot as the connection's output drains, then live. Per commit and
+ * per tick of the clock: one DeltaBatch frame per subscribed connection.
+ *
+ * Ordering: a subscription answered from a snapshot (or a replay) at
+ * revision R ignores commits <= R, and holds the deltas of later commits
+ * until its snapshot is complete, so a client sees each change once, in
+ * revision order, after the rows it changes.
+ */
+#ifndef CLUBCRMD_SUBS_H
+#define CLUBCRMD_SUBS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "clubcrm.pb-c.h"
+
+struct conn;
+struct server;
+struct view_snapshot;
+
+/* Subscriptions one connection may hold. */
+#define SUBS_MAX_PER_CONN 32u
+
+struct sub {
+	struct sub *next;
+	uint32_t id;
+	Clubcrm__Frame *req;          /* the Subscribe frame; owns the view */
+	const Clubcrm__View *view;
+	uint64_t base_rev;            /* commits up to here are in what was sent */
+	struct view_snapshot *snap;   /* while the snapshot streams */
+	struct buf held;              /* Delta elements waiting for the snapshot */
+};
+
+/* The subscriptions of one connection (in its session). */
+struct conn_subs {
+	struct sub *head;
+	unsigned count;
+	unsigned snapshots;           /* of them, streaming a snapshot */
+};
+
+/*
+ * Subscribe: takes `req` (freed when the subscription ends). Answers
+ * Subscribed, then streams the snapshot or the replay. A bad view, a used
+ * sub_id or too many subscriptions get an Error and change nothing.
+ */
+void subs_subscribe(struct conn *c, Clubcrm__Frame *req);
+/* Unsubscribe: answers Subscribed{sub_id} or NOT_FOUND; takes `req`. */
+void subs_unsubscribe(struct conn *c, Clubcrm__Frame *req);
+/* Streams snapshot chunks while the connection's output has room. */
+void subs_pump(struct conn *c);
+/* Ends every subscription of a closing connection. */
+void subs_fini(struct conn *c);
+
+/* A write committed: its deltas to every subscribed connection. */
+void subs_on_commit(struct server *srv, const struct buf *changes);
+/* The clock: overdue, reminders and escalations since the last tick. */
+void subs_on_tick(struct server *srv, int64_t from, int64_t to);
+/* Snapshots hold read transactions: none may be open for a map grow. */
+bool subs_store_quiet(const struct server *srv);
+/* A map grow waits: connections streaming a snapshot are asked to come
+ * back (GoAway UNAVAILABLE; they resume by revision). */
+void subs_release_store(struct server *srv);
+
+#endif
