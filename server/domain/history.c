@@ -42,6 +42,7 @@ static int diff(struct req *r, const Clubcrm__Task *prev,
 	CHANGED(!same_str(p->closing_note, cur->closing_note), "closing_note");
 	CHANGED(p->follows_id != cur->follows_id, "follows");
 	CHANGED(p->taken_by != cur->taken_by, "taken_by");
+	CHANGED(p->recurrence != cur->recurrence, "recurrence");
 #undef CHANGED
 	e->changed_fields = arena_calloc(r->a, n ? n : 1, sizeof(char *));
 	if (!e->changed_fields)

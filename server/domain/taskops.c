@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "recur.h"
 #include "rows.h"
 #include "status.h"
 #include "tasks.h"
@@ -206,13 +207,18 @@ int taskops_edit(struct req *r, const Clubcrm__EditTask *in,
 		rc = edit_result(r, in->result_id, t);
 	if (!rc && in->has_status)
 		rc = edit_status(r, in->status, t);
+	if (!rc && in->has_recurrence &&
+	    !(rc = recur_check(r, t->kind, in->recurrence)))
+		t->recurrence = in->recurrence;
 	if (rc)
 		return rc;
 	if (task_equal(old, t))
 		return tasks_reply(r, old, reply_rev(r), out);
 	r->action = "edit";
 	rc = tasks_save(r, old, t);
-	return rc ? rc : tasks_reply(r, t, r->rev, out);
+	if (!rc)
+		rc = tasks_reply(r, t, r->rev, out);
+	return rc ? rc : recur_after_save(r, old->status, t, *out);
 }
 
 /* ------------------------------------------------------------ copy */
@@ -229,6 +235,8 @@ static void copy_fields(const Clubcrm__Task *src, Clubcrm__CreateTask *c)
 	c->planned_at = src->planned_at;
 	c->operator_id = src->operator_id;
 	c->customer_id = src->customer_id;
+	c->has_recurrence = src->recurrence != 0;
+	c->recurrence = src->recurrence;
 }
 
 static void overlay(const Clubcrm__CreateTask *o, Clubcrm__CreateTask *c)
@@ -255,6 +263,7 @@ static void overlay(const Clubcrm__CreateTask *o, Clubcrm__CreateTask *c)
 	OVER(result_id);
 	OVER(follows_id);
 	OVER(idempotency_key);
+	OVER(recurrence);
 #undef OVER
 }
 
@@ -367,6 +376,8 @@ static int conclude(struct req *r, Clubcrm__Task *old,
 		rc = tasks_reply_add_created(r, *out, n);
 	if (!rc && c->res)
 		rc = follow_ons(r, t, c->res, *out);
+	if (!rc)
+		rc = recur_after_save(r, old->status, t, *out);
 	if (!rc && saved)
 		*saved = t;
 	return rc;

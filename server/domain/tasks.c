@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "pbutil.h"
+#include "recur.h"
 #include "rows.h"
 #include "status.h"
 #include "views.h"
@@ -345,6 +346,9 @@ static int fill_task(struct req *r, const Clubcrm__CreateTask *in,
 		rc = check_result(r, in, set, task);
 	if (!rc)
 		rc = check_follows(r, in, task);
+	if (!rc && in->has_recurrence &&
+	    !(rc = recur_check(r, task->kind, in->recurrence)))
+		task->recurrence = in->recurrence;
 	return rc;
 }
 

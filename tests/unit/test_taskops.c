@@ -2,6 +2,10 @@
  * release, tag, reassign, and the history they leave. */
 #include "domain_fixture.h"
 
+#include <time.h>
+
+#include "recur.h"
+
 #define PLANNED CLUBCRM__TASK_STATUS__TASK_STATUS_PLANNED
 #define DONE CLUBCRM__TASK_STATUS__TASK_STATUS_DONE
 #define CANCELLED CLUBCRM__TASK_STATUS__TASK_STATUS_CANCELLED
@@ -508,8 +512,82 @@ static void test_story_missed_appointment(void **state)
 	assert_int_equal(quote->task->follows_id, second->id);
 }
 
+static void test_recurring(void **state)
+{
+	struct env *e = *state;
+	struct fx *fx = e->fx;
+	Clubcrm__CreateTask c = fx_new_task(&e->c, "Weekly plan review",
+					    FX_NOW - 2 * 7 * 86400 - 3600);
+	c.has_recurrence = 1;
+	c.recurrence = CLUBCRM__RECURRENCE__RECURRENCE_WEEKLY;
+	Clubcrm__Task *t =
+		fx_create(fx, fx_actor(e->c.ana, 0), &c)->task_reply->row->task;
+	assert_int_equal(t->recurrence, CLUBCRM__RECURRENCE__RECURRENCE_WEEKLY);
+	/* Done (late): the next one is the first week after now. */
+	Clubcrm__Frame *r = simple(fx, e->c.bea, 0, BODY(CLOSE_TASK), t->id);
+	assert_int_equal(r->task_reply->row->task->status, DONE);
+	assert_int_equal(r->task_reply->n_created, 1);
+	Clubcrm__Task *n = r->task_reply->created[0]->task;
+	assert_int_equal(n->planned_at, t->planned_at + 3 * 7 * 86400);
+	assert_int_equal(n->follows_id, t->id);
+	assert_int_equal(n->recurrence, CLUBCRM__RECURRENCE__RECURRENCE_WEEKLY);
+	assert_int_equal(n->status, PLANNED);
+	/* Cancelling an occurrence ends the series. */
+	r = simple(fx, e->c.bea, 0, BODY(CANCEL_TASK), n->id);
+	assert_int_equal(r->task_reply->n_created, 0);
+	/* Notes do not repeat; unknown values are refused. */
+	c.kind = NOTE;
+	fx_assert_error(fx_create(fx, fx_actor(e->c.ana, 0), &c),
+			STATUS_INVALID_ARGUMENT, "only a task can repeat");
+	c.kind = CLUBCRM__TASK_KIND__TASK_KIND_TASK;
+	c.recurrence = (Clubcrm__Recurrence)9;
+	fx_assert_error(fx_create(fx, fx_actor(e->c.ana, 0), &c),
+			STATUS_INVALID_ARGUMENT, "recurrence");
+}
+
+static void test_recur_times(void **state)
+{
+	(void)state;
+	/* 2027-01-31 10:00 UTC, monthly: the last day of February. */
+	int64_t jan31 = INT64_C(1801389600);
+	int64_t feb28 = jan31 + 28 * 86400;
+	assert_int_equal(recur_next_time(jan31, CLUBCRM__RECURRENCE__RECURRENCE_MONTHLY,
+					 jan31),
+			 feb28);
+	/* ...and back to the 31st in March. */
+	assert_int_equal(recur_next_time(jan31, CLUBCRM__RECURRENCE__RECURRENCE_MONTHLY,
+					 feb28),
+			 jan31 + (28 + 31) * 86400);
+	assert_int_equal(recur_next_time(jan31, CLUBCRM__RECURRENCE__RECURRENCE_WEEKLY,
+					 jan31 + 1),
+			 jan31 + 7 * 86400);
+	assert_int_equal(recur_next_time(jan31, 0, jan31), 0);
+	/* Across the spring change in Madrid a weekly 10:00 stays 10:00
+	 * (when the system has the zone data). */
+	if (access("/usr/share/zoneinfo/Europe/Madrid", R_OK) == 0) {
+		setenv("TZ", "Europe/Madrid", 1);
+		tzset();
+		int64_t mar22 = INT64_C(1805706000);  /* 2027-03-22 10:00 CET */
+		assert_int_equal(
+			recur_next_time(mar22,
+					CLUBCRM__RECURRENCE__RECURRENCE_WEEKLY,
+					mar22),
+			mar22 + 7 * 86400 - 3600);
+		setenv("TZ", "UTC", 1);
+		tzset();
+	}
+	/* Nothing after 2100. */
+	assert_int_equal(recur_next_time(INT64_C(4102000000),
+					 CLUBCRM__RECURRENCE__RECURRENCE_MONTHLY,
+					 INT64_C(4102000000)),
+			 0);
+}
+
 int main(void)
 {
+	/* Recurrence steps in local time: these tests expect UTC. */
+	setenv("TZ", "UTC", 1);
+	tzset();
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_edit_and_stale),
@@ -522,6 +600,8 @@ int main(void)
 		T(test_reassign),
 		T(test_history),
 		T(test_story_missed_appointment),
+		T(test_recurring),
+		cmocka_unit_test(test_recur_times),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,115 @@
+#include "recur.h"
+
+#include <string.h>
+#include <time.h>
+
+#include "status.h"
+#include "tasks.h"
+
+#define MAX_STEPS 6000  /* weeks from 2000 to 2100 */
+
+int recur_check(struct req *r, Clubcrm__TaskKind kind,
+		Clubcrm__Recurrence rec)
+{
+	if (rec != CLUBCRM__RECURRENCE__RECURRENCE_UNSPECIFIED &&
+	    rec != CLUBCRM__RECURRENCE__RECURRENCE_WEEKLY &&
+	    rec != CLUBCRM__RECURRENCE__RECURRENCE_MONTHLY)
+		return req_refuse(r, STATUS_INVALID_ARGUMENT,
+				  "recurrence must be WEEKLY, MONTHLY or none");
+	if (rec && kind != CLUBCRM__TASK_KIND__TASK_KIND_TASK)
+		return req_refuse(r, STATUS_INVALID_ARGUMENT,
+				  "only a task can repeat, not a note");
+	return 0;
+}
+
+static bool leap(int year)
+{
+	return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+}
+
+static int month_days(int year, int mon)
+{
+	static const int days[12] = {31, 28, 31, 30, 31, 30,
+				     31, 31, 30, 31, 30, 31};
+	return mon == 1 && leap(year) ? 29 : days[mon];
+}
+
+/* The k-th step after `base`, in local time. */
+static int64_t step(const struct tm *base, Clubcrm__Recurrence rec, int k)
+{
+	struct tm tm = *base;
+	if (rec == CLUBCRM__RECURRENCE__RECURRENCE_WEEKLY) {
+		tm.tm_mday += 7 * k;
+	} else {
+		int mon = tm.tm_mon + k;
+		tm.tm_year += mon / 12;
+		tm.tm_mon = mon % 12;
+		int last = month_days(tm.tm_year + 1900, tm.tm_mon);
+		if (tm.tm_mday > last)
+			tm.tm_mday = last;
+	}
+	tm.tm_isdst = -1;  /* the wall-clock time, whatever the offset then */
+	return (int64_t)mktime(&tm);
+}
+
+int64_t recur_next_time(int64_t planned, Clubcrm__Recurrence rec, int64_t now)
+{
+	if (!rec)
+		return 0;
+	time_t t = (time_t)planned;
+	struct tm base;
+	if (!localtime_r(&t, &base))
+		return 0;
+	int64_t from = planned > now ? planned : now;
+	for (int k = 1; k <= MAX_STEPS; k++) {
+		int64_t next = step(&base, rec, k);
+		if (next >= TASKS_TIME_MAX || next < 0)
+			return 0;
+		if (next > from)
+			return next;
+	}
+	return 0;
+}
+
+static Clubcrm__CreateTask next_of(const Clubcrm__Task *t, int64_t at)
+{
+	Clubcrm__CreateTask c = CLUBCRM__CREATE_TASK__INIT;
+	c.has_kind = c.has_type_id = c.has_customer_id = 1;
+	c.has_operator_id = c.has_planned_at = c.has_follows_id = 1;
+	c.has_recurrence = 1;
+	c.kind = t->kind;
+	c.description = t->description;
+	c.type_id = t->type_id;
+	c.customer_id = t->customer_id;
+	c.operator_id = t->operator_id;
+	c.planned_at = at;
+	c.follows_id = t->id;
+	c.recurrence = t->recurrence;
+	c.tag_ids = t->tag_ids;
+	c.n_tag_ids = t->n_tag_ids;
+	c.has_status = 1;
+	c.status = CLUBCRM__TASK_STATUS__TASK_STATUS_PLANNED;
+	return c;
+}
+
+int recur_after_save(struct req *r, Clubcrm__TaskStatus was,
+		     const Clubcrm__Task *t, Clubcrm__TaskReply *rep)
+{
+	if (!t->recurrence || t->kind != CLUBCRM__TASK_KIND__TASK_KIND_TASK ||
+	    was != CLUBCRM__TASK_STATUS__TASK_STATUS_PLANNED ||
+	    t->status != CLUBCRM__TASK_STATUS__TASK_STATUS_DONE)
+		return 0;
+	int64_t at = recur_next_time(t->planned_at, t->recurrence, r->who->now);
+	if (!at)
+		return 0;
+	Clubcrm__CreateTask c = next_of(t, at);
+	Clubcrm__Task *n;
+	/* Creation validates before it writes: a refusal leaves nothing. */
+	int rc = tasks_create(r, &c, &n);
+	if (rc == REQ_REFUSED) {
+		r->code = 0;
+		r->msg = NULL;
+		return 0;
+	}
+	return rc ? rc : tasks_reply_add_created(r, rep, n);
+}

@@ -1,0 +1,34 @@
+/*
+ * Recurring tasks (routines): when an occurrence is Done, the next one is
+ * created in the same commit. Times step in the process's local time zone
+ * (the club's, set by the daemon), so a weekly 10:00 stays 10:00 across
+ * daylight-saving changes and a monthly task on the 31st falls on the last
+ * day of shorter months.
+ */
+#ifndef CLUBCRM_RECUR_H
+#define CLUBCRM_RECUR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "clubcrm.pb-c.h"
+#include "req.h"
+
+/* Checks a recurrence given for a task of this kind. */
+int recur_check(struct req *r, Clubcrm__TaskKind kind,
+		Clubcrm__Recurrence rec);
+
+/* The first occurrence after `now` (and after `planned`); 0 when there is
+ * none before the year 2100. */
+int64_t recur_next_time(int64_t planned, Clubcrm__Recurrence rec, int64_t now);
+
+/*
+ * After `t` was saved: when it is a recurring task that just became Done
+ * (`was` is its previous status), creates the next occurrence and adds it
+ * to rep->created. When the next occurrence cannot be created any more (its
+ * customer or type was deactivated since), the series ends quietly.
+ */
+int recur_after_save(struct req *r, Clubcrm__TaskStatus was,
+		     const Clubcrm__Task *t, Clubcrm__TaskReply *rep);
+
+#endif
