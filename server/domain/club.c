@@ -225,6 +225,7 @@ struct demo_task {
 	const char *tag;
 	const char *desc;
 	bool take;              /* the operator takes charge */
+	bool weekly;            /* a routine that repeats */
 };
 
 struct demo_ids {
@@ -276,6 +277,9 @@ static void add_task(struct seeder *s, const struct demo_ids *d,
 	c.operator_id = id_of(d, dt->operator_);
 	c.tag_ids = &tag;
 	c.n_tag_ids = tag ? 1 : 0;
+	c.has_recurrence = dt->weekly;
+	c.recurrence = dt->weekly ? CLUBCRM__RECURRENCE__RECURRENCE_WEEKLY
+				  : CLUBCRM__RECURRENCE__RECURRENCE_UNSPECIFIED;
 	f.body_case = BODY(CREATE_TASK);
 	f.create_task = &c;
 	struct actor saved = s->who;
@@ -307,7 +311,7 @@ static const struct demo_task demo_tasks[] = {
 	{"fermin", 1, "Quote", "Carmen", NULL, 2 * 24 * 60 + 60, "Marketing",
 	 "Quote for the family plan", false},
 	{"alicia", 1, "Routine", "Iñaki", NULL, 5 * 60, NULL,
-	 "Weekly review of the training plan", false},
+	 "Weekly review of the training plan", false, true},
 	{"valentina", 1, "Call", "Lucía", "alicia", 3 * 60, NULL,
 	 "Call back about the yoga timetable", true},
 };
