@@ -683,8 +683,8 @@ static int reassign_checks(struct req *r, const Clubcrm__ReassignTasks *in)
 int taskops_reassign(struct req *r, const Clubcrm__ReassignTasks *in,
 		     Clubcrm__ReassignReply **out)
 {
-	uint64_t *ids;
-	size_t n;
+	uint64_t *ids = NULL;
+	size_t n = 0;
 	int rc = reassign_checks(r, in);
 	if (!rc)
 		rc = open_task_ids(r, in, &ids, &n);
