@@ -1,0 +1,396 @@
+#include "check.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clubcrm.pb-c.h"
+#include "txn.h"
+
+struct checker {
+	struct txn t;
+	FILE *out;
+	struct check_result *res;
+};
+
+__attribute__((format(printf, 2, 3)))
+static void problem(struct checker *ck, const char *fmt, ...)
+{
+	ck->res->problems++;
+	if (!ck->out)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("problem: ", ck->out);
+	vfprintf(ck->out, fmt, ap);
+	fputc('\n', ck->out);
+	va_end(ap);
+}
+
+static uint64_t meta_u64(struct checker *ck, const char *name)
+{
+	MDB_val v;
+	if (txn_get(&ck->t, DB_META, name, strlen(name), &v) || v.mv_size != 8)
+		return 0;
+	return key_get_u64(v.mv_data);
+}
+
+static bool exists(struct checker *ck, enum store_db db, uint64_t id)
+{
+	uint8_t k[8];
+	MDB_val v;
+	key_u64(k, id);
+	return txn_get(&ck->t, db, k, sizeof(k), &v) == 0;
+}
+
+typedef int (*row_fn)(struct checker *ck, const MDB_val *k, const MDB_val *v,
+		      void *arg);
+
+/* Calls fn for every entry of a database; stops on a negative return. */
+static int each(struct checker *ck, enum store_db db, row_fn fn, void *arg)
+{
+	MDB_cursor *c;
+	int rc = mdb_cursor_open(ck->t.txn, txn_dbi(&ck->t, db), &c);
+	if (rc)
+		return txn_lmdb_error(rc);
+	MDB_val k, v;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		int frc = fn(ck, &k, &v, arg);
+		if (frc < 0) {
+			mdb_cursor_close(c);
+			return frc;
+		}
+	}
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND ? 0 : txn_lmdb_error(rc);
+}
+
+/* ------------------------------------------------------------ tasks */
+
+static bool index_has(struct checker *ck, enum store_db db, const uint8_t *key,
+		      size_t len)
+{
+	MDB_val v;
+	return txn_get(&ck->t, db, key, len, &v) == 0;
+}
+
+static void check_task_indexes(struct checker *ck, const Clubcrm__Task *t)
+{
+	uint8_t planned[16], created[16], customer[24], operator_[24];
+	key_time(planned, t->planned_at);
+	key_u64(planned + 8, t->id);
+	key_time(created, t->created_at);
+	key_u64(created + 8, t->id);
+	key_u64(customer, t->customer_id);
+	memcpy(customer + 8, planned, 16);
+	key_u64(operator_, t->operator_id);
+	memcpy(operator_ + 8, planned, 16);
+	if (!index_has(ck, DB_BY_PLANNED, planned, 16))
+		problem(ck, "task %llu: missing from by_planned",
+			(unsigned long long)t->id);
+	if (!index_has(ck, DB_BY_CREATED, created, 16))
+		problem(ck, "task %llu: missing from by_created",
+			(unsigned long long)t->id);
+	if (!index_has(ck, DB_BY_CUSTOMER, customer, 24))
+		problem(ck, "task %llu: missing from by_customer",
+			(unsigned long long)t->id);
+	if (!index_has(ck, DB_BY_OPERATOR_PLANNED, operator_, 24))
+		problem(ck, "task %llu: missing from by_operator_planned",
+			(unsigned long long)t->id);
+}
+
+static void check_task_refs(struct checker *ck, const Clubcrm__Task *t)
+{
+	unsigned long long id = t->id;
+	if (!exists(ck, DB_TASK_TYPES, t->type_id))
+		problem(ck, "task %llu: unknown type %llu", id,
+			(unsigned long long)t->type_id);
+	if (!exists(ck, DB_CUSTOMERS, t->customer_id))
+		problem(ck, "task %llu: unknown customer %llu", id,
+			(unsigned long long)t->customer_id);
+	if (!exists(ck, DB_OPERATORS, t->operator_id))
+		problem(ck, "task %llu: unknown operator %llu", id,
+			(unsigned long long)t->operator_id);
+	if (!exists(ck, DB_OPERATORS, t->creator_id))
+		problem(ck, "task %llu: unknown creator %llu", id,
+			(unsigned long long)t->creator_id);
+	if (t->result_id && !exists(ck, DB_RESULTS, t->result_id))
+		problem(ck, "task %llu: unknown result %llu", id,
+			(unsigned long long)t->result_id);
+	if (t->taken_by && !exists(ck, DB_OPERATORS, t->taken_by))
+		problem(ck, "task %llu: taken by unknown operator %llu", id,
+			(unsigned long long)t->taken_by);
+	if (t->follows_id && !exists(ck, DB_TASKS, t->follows_id))
+		problem(ck, "task %llu: follows unknown task %llu", id,
+			(unsigned long long)t->follows_id);
+	for (size_t i = 0; i < t->n_tag_ids; i++)
+		if (!exists(ck, DB_TAGS, t->tag_ids[i]))
+			problem(ck, "task %llu: unknown tag %llu", id,
+				(unsigned long long)t->tag_ids[i]);
+}
+
+static bool valid_status(Clubcrm__TaskStatus s)
+{
+	return s == CLUBCRM__TASK_STATUS__TASK_STATUS_PLANNED ||
+	       s == CLUBCRM__TASK_STATUS__TASK_STATUS_DONE ||
+	       s == CLUBCRM__TASK_STATUS__TASK_STATUS_CANCELLED;
+}
+
+static void check_task_history(struct checker *ck, const Clubcrm__Task *t,
+			       uint64_t revision)
+{
+	uint8_t k[16];
+	key_u64(k, t->id);
+	key_u64(k + 8, t->mod_rev);
+	if (!index_has(ck, DB_TASK_CHANGES, k, 16))
+		problem(ck, "task %llu: its last change (revision %llu) is not "
+			"in its history", (unsigned long long)t->id,
+			(unsigned long long)t->mod_rev);
+	if (t->mod_rev > revision || t->create_rev > t->mod_rev)
+		problem(ck, "task %llu: revisions %llu..%llu out of order "
+			"(club at %llu)", (unsigned long long)t->id,
+			(unsigned long long)t->create_rev,
+			(unsigned long long)t->mod_rev,
+			(unsigned long long)revision);
+}
+
+static int check_task(struct checker *ck, const MDB_val *k, const MDB_val *v,
+		      void *arg)
+{
+	const uint64_t *limits = arg;  /* revision, next task id */
+	ck->res->tasks++;
+	Clubcrm__Task *t = clubcrm__task__unpack(NULL, v->mv_size, v->mv_data);
+	if (!t || k->mv_size != 8) {
+		problem(ck, "a task record does not decode");
+		if (t)
+			clubcrm__task__free_unpacked(t, NULL);
+		return 0;
+	}
+	if (t->id != key_get_u64(k->mv_data))
+		problem(ck, "task %llu stored under key %llu",
+			(unsigned long long)t->id,
+			(unsigned long long)key_get_u64(k->mv_data));
+	if (t->id > limits[1])
+		problem(ck, "task %llu: beyond the id counter %llu",
+			(unsigned long long)t->id, (unsigned long long)limits[1]);
+	if (!valid_status(t->status))
+		problem(ck, "task %llu: invalid status %d",
+			(unsigned long long)t->id, (int)t->status);
+	check_task_refs(ck, t);
+	check_task_indexes(ck, t);
+	check_task_history(ck, t, limits[0]);
+	clubcrm__task__free_unpacked(t, NULL);
+	return 0;
+}
+
+/* Every index entry points at a task whose fields give that key. */
+static int check_index_entry(struct checker *ck, const MDB_val *k,
+			     const MDB_val *v, void *arg)
+{
+	(void)v;
+	enum store_db db = *(const enum store_db *)arg;
+	size_t len = db == DB_BY_PLANNED || db == DB_BY_CREATED ? 16 : 24;
+	if (k->mv_size != len) {
+		problem(ck, "index %d: key of %zu bytes", (int)db, k->mv_size);
+		return 0;
+	}
+	const uint8_t *key = k->mv_data;
+	uint64_t id = key_get_u64(key + len - 8);
+	uint8_t tk[8];
+	MDB_val tv;
+	key_u64(tk, id);
+	if (txn_get(&ck->t, DB_TASKS, tk, 8, &tv)) {
+		problem(ck, "index %d: entry for missing task %llu", (int)db,
+			(unsigned long long)id);
+		return 0;
+	}
+	Clubcrm__Task *t = clubcrm__task__unpack(NULL, tv.mv_size, tv.mv_data);
+	if (!t)
+		return 0;  /* reported by check_task */
+	uint8_t want[24];
+	switch (db) {
+	case DB_BY_PLANNED:
+		key_time(want, t->planned_at);
+		break;
+	case DB_BY_CREATED:
+		key_time(want, t->created_at);
+		break;
+	case DB_BY_CUSTOMER:
+		key_u64(want, t->customer_id);
+		key_time(want + 8, t->planned_at);
+		break;
+	default:
+		key_u64(want, t->operator_id);
+		key_time(want + 8, t->planned_at);
+		break;
+	}
+	key_u64(want + len - 8, id);
+	if (memcmp(want, key, len))
+		problem(ck, "index %d: stale entry for task %llu", (int)db,
+			(unsigned long long)id);
+	clubcrm__task__free_unpacked(t, NULL);
+	return 0;
+}
+
+/* ------------------------------------------------------- change log */
+
+static int check_change(struct checker *ck, const MDB_val *k, const MDB_val *v,
+			void *arg)
+{
+	uint64_t *expect = arg;
+	ck->res->changes++;
+	uint64_t rev = k->mv_size == 8 ? key_get_u64(k->mv_data) : 0;
+	if (rev != *expect)
+		problem(ck, "change log: revision %llu where %llu was expected",
+			(unsigned long long)rev, (unsigned long long)*expect);
+	*expect = rev + 1;
+	Clubcrm__ChangeSet *cs =
+		clubcrm__change_set__unpack(NULL, v->mv_size, v->mv_data);
+	if (!cs) {
+		problem(ck, "change log: revision %llu does not decode",
+			(unsigned long long)rev);
+		return 0;
+	}
+	if (cs->revision != rev)
+		problem(ck, "change log: revision %llu holds revision %llu",
+			(unsigned long long)rev,
+			(unsigned long long)cs->revision);
+	clubcrm__change_set__free_unpacked(cs, NULL);
+	return 0;
+}
+
+static int check_history_entry(struct checker *ck, const MDB_val *k,
+			       const MDB_val *v, void *arg)
+{
+	(void)v;
+	(void)arg;
+	if (k->mv_size != 16) {
+		problem(ck, "task_changes: key of %zu bytes", k->mv_size);
+		return 0;
+	}
+	uint64_t id = key_get_u64(k->mv_data);
+	uint64_t rev = key_get_u64((const uint8_t *)k->mv_data + 8);
+	if (!exists(ck, DB_CHANGES, rev))
+		problem(ck, "task %llu: history names missing revision %llu",
+			(unsigned long long)id, (unsigned long long)rev);
+	return 0;
+}
+
+/* ------------------------------------------------------- catalogue */
+
+struct record_check {
+	const ProtobufCMessageDescriptor *d;
+	const char *what;
+	uint64_t next_id;
+	unsigned long *count;
+};
+
+static int check_record(struct checker *ck, const MDB_val *k, const MDB_val *v,
+			void *arg)
+{
+	struct record_check *rc = arg;
+	if (rc->count)
+		(*rc->count)++;
+	ProtobufCMessage *m =
+		protobuf_c_message_unpack(rc->d, NULL, v->mv_size, v->mv_data);
+	if (!m || k->mv_size != 8) {
+		problem(ck, "%s: a record does not decode", rc->what);
+		if (m)
+			protobuf_c_message_free_unpacked(m, NULL);
+		return 0;
+	}
+	/* Every catalogue record starts with `optional uint64 id = 1`. */
+	uint64_t id = *(const uint64_t *)((const char *)m +
+					  rc->d->fields[0].offset);
+	if (id != key_get_u64(k->mv_data))
+		problem(ck, "%s %llu stored under another key", rc->what,
+			(unsigned long long)id);
+	if (id > rc->next_id)
+		problem(ck, "%s %llu: beyond the id counter %llu", rc->what,
+			(unsigned long long)id, (unsigned long long)rc->next_id);
+	protobuf_c_message_free_unpacked(m, NULL);
+	return 0;
+}
+
+static int check_catalogue(struct checker *ck)
+{
+	struct {
+		enum store_db db;
+		const ProtobufCMessageDescriptor *d;
+		const char *what, *counter;
+		unsigned long *count;
+	} dbs[] = {
+		{DB_CUSTOMERS, &clubcrm__customer__descriptor, "customer",
+		 "next_id.customers", &ck->res->customers},
+		{DB_OPERATORS, &clubcrm__operator__descriptor, "operator",
+		 "next_id.operators", &ck->res->operators},
+		{DB_TEAMS, &clubcrm__team__descriptor, "team", "next_id.teams",
+		 NULL},
+		{DB_TASK_TYPES, &clubcrm__task_type__descriptor, "task type",
+		 "next_id.task_types", NULL},
+		{DB_RESULTS, &clubcrm__result__descriptor, "result",
+		 "next_id.results", NULL},
+		{DB_TAGS, &clubcrm__tag__descriptor, "tag", "next_id.tags", NULL},
+	};
+	for (size_t i = 0; i < sizeof(dbs) / sizeof(dbs[0]); i++) {
+		struct record_check rc = {
+			.d = dbs[i].d, .what = dbs[i].what,
+			.next_id = meta_u64(ck, dbs[i].counter),
+			.count = dbs[i].count,
+		};
+		int ret = each(ck, dbs[i].db, check_record, &rc);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+int check_store(struct store *st, FILE *out, struct check_result *res)
+{
+	struct checker ck = {.out = out, .res = res};
+	memset(res, 0, sizeof(*res));
+	txn_begin(&ck.t, st, NULL, false);
+	if (ck.t.ret)
+		return ck.t.ret;
+	uint64_t limits[2] = {meta_u64(&ck, "revision"),
+			      meta_u64(&ck, "next_id.tasks")};
+	res->revision = limits[0];
+	uint64_t expect = 1;
+	enum store_db indexes[] = {DB_BY_PLANNED, DB_BY_CREATED, DB_BY_CUSTOMER,
+				   DB_BY_OPERATOR_PLANNED};
+	int rc = check_catalogue(&ck);
+	if (!rc)
+		rc = each(&ck, DB_TASKS, check_task, limits);
+	for (size_t i = 0; i < 4 && !rc; i++)
+		rc = each(&ck, indexes[i], check_index_entry, &indexes[i]);
+	if (!rc)
+		rc = each(&ck, DB_CHANGES, check_change, &expect);
+	if (!rc && expect != limits[0] + 1)
+		problem(&ck, "change log ends at revision %llu, the club is at "
+			"%llu", (unsigned long long)expect - 1,
+			(unsigned long long)limits[0]);
+	if (!rc)
+		rc = each(&ck, DB_TASK_CHANGES, check_history_entry, NULL);
+	txn_abort(&ck.t);
+	return rc;
+}
+
+int backup_store(struct store *st, const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	int rc = mdb_env_copyfd2(store_env(st), fd, MDB_CP_COMPACT);
+	if (rc == 0 && fsync(fd) < 0)
+		rc = errno;
+	if (close(fd) < 0 && rc == 0)
+		rc = errno;
+	if (rc) {
+		unlink(path);
+		return rc > 0 && rc < 1000 ? -rc : txn_lmdb_error(rc);
+	}
+	return 0;
+}

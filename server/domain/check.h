@@ -1,0 +1,36 @@
+/*
+ * Offline verification of a club's database (`clubcrmd check`), and hot
+ * backups (`clubcrmd backup`). Check reads everything in one read
+ * transaction: records decode and agree with their keys, references point at
+ * existing records, every index entry matches its record and every record
+ * has its index entries, the change log is contiguous up to the revision,
+ * and the id counters are ahead of every id.
+ */
+#ifndef CLUBCRM_CHECK_H
+#define CLUBCRM_CHECK_H
+
+#include <stdio.h>
+
+struct store;
+
+struct check_result {
+	unsigned long problems;
+	unsigned long tasks, customers, operators, changes;
+	unsigned long long revision;
+};
+
+/*
+ * Verifies the store, printing one line per problem to `out` (NULL: quiet).
+ * 0 when the check ran (see res->problems), or a negative errno when the
+ * store could not be read.
+ */
+int check_store(struct store *st, FILE *out, struct check_result *res);
+
+/*
+ * Writes a consistent copy of the environment to `path` (a new file) while
+ * writers go on: LMDB's copy from one read transaction, compacted. Restore
+ * by placing the file as data.mdb in an empty data directory.
+ */
+int backup_store(struct store *st, const char *path);
+
+#endif

@@ -1,0 +1,114 @@
+/* `clubcrmd check` and `clubcrmd backup`, on a real temporary LMDB. */
+#include "domain_fixture.h"
+
+#include <sys/stat.h>
+
+#include "check.h"
+#include "txn.h"
+
+struct cfx {
+	struct fx *fx;
+	struct club c;
+};
+
+static int setup(void **state)
+{
+	struct cfx *v = calloc(1, sizeof(*v));
+	v->fx = fx_open(32u << 20);
+	fx_club(v->fx, &v->c);
+	for (int i = 0; i < 20; i++)
+		fx_task(v->fx, &v->c, "Call about the renewal",
+			FX_NOW + 3600 * i);
+	*state = v;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct cfx *v = *state;
+	fx_close(v->fx);
+	free(v);
+	return 0;
+}
+
+static void test_healthy_club_has_no_problems(void **state)
+{
+	struct cfx *v = *state;
+	struct check_result res;
+	assert_int_equal(check_store(v->fx->st, stderr, &res), 0);
+	assert_int_equal(res.problems, 0);
+	assert_int_equal(res.tasks, 20);
+	assert_int_equal(res.customers, 2);
+	assert_int_equal(res.operators, 3);
+	assert_int_equal(res.changes, res.revision);
+	assert_true(res.revision > 20);
+}
+
+/* Damage written behind the domain's back is found and named. */
+static void test_damage_is_reported(void **state)
+{
+	struct cfx *v = *state;
+	struct txn t;
+	txn_begin(&t, v->fx->st, NULL, true);
+	/* A task loses its by_planned entry; a stale entry points nowhere. */
+	MDB_cursor *c;
+	assert_int_equal(mdb_cursor_open(t.txn, txn_dbi(&t, DB_BY_PLANNED), &c), 0);
+	MDB_val k, val;
+	assert_int_equal(mdb_cursor_get(c, &k, &val, MDB_FIRST), 0);
+	assert_int_equal(mdb_cursor_del(c, 0), 0);
+	mdb_cursor_close(c);
+	uint8_t stale[16];
+	key_time(stale, FX_NOW);
+	key_u64(stale + 8, 999999);
+	txn_put(&t, DB_BY_PLANNED, stale, sizeof(stale), "", 0);
+	assert_int_equal(txn_commit(&t), 0);
+
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	struct check_result res;
+	assert_int_equal(check_store(v->fx->st, out, &res), 0);
+	fclose(out);
+	assert_int_equal(res.problems, 2);
+	assert_non_null(strstr(text, "missing from by_planned"));
+	assert_non_null(strstr(text, "missing task 999999"));
+	free(text);
+}
+
+static void test_backup_is_a_consistent_copy(void **state)
+{
+	struct cfx *v = *state;
+	char dir[64] = "/tmp/clubcrm-backup-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char file[128];
+	snprintf(file, sizeof(file), "%s/data.mdb", dir);
+	assert_int_equal(backup_store(v->fx->st, file), 0);
+	/* An existing file is never overwritten. */
+	assert_int_equal(backup_store(v->fx->st, file), -EEXIST);
+
+	/* Restore: the copy is the data file of a new data directory. */
+	struct store *copy;
+	assert_int_equal(store_open(dir, 32u << 20, &copy), 0);
+	struct check_result a, b;
+	assert_int_equal(check_store(v->fx->st, NULL, &a), 0);
+	assert_int_equal(check_store(copy, stderr, &b), 0);
+	assert_int_equal(b.problems, 0);
+	assert_int_equal(b.revision, a.revision);
+	assert_int_equal(b.tasks, a.tasks);
+	assert_int_equal(store_revision(copy), store_revision(v->fx->st));
+	store_close(copy);
+	fx_rmdir(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_healthy_club_has_no_problems,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_damage_is_reported, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_backup_is_a_consistent_copy,
+						setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
