@@ -277,6 +277,57 @@ static void fx_club(struct fx *fx, struct club *c)
 	c->manolo = fx_customer(fx, "Manolo", c->carl);
 }
 
+/*
+ * The small club, made once per test program (Argon2id makes creating
+ * operators slow on purpose) and copied file-wise for each test.
+ */
+static char fx_template[64];
+static struct club fx_template_club;
+
+static void fx_template_remove(void)
+{
+	fx_rmdir(fx_template);
+}
+
+static void fx_copy_file(const char *from, const char *to)
+{
+	int in = open(from, O_RDONLY);
+	int out = open(to, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(in >= 0 && out >= 0);
+	char b[65536];
+	ssize_t n;
+	while ((n = read(in, b, sizeof(b))) > 0)
+		assert_int_equal(write(out, b, (size_t)n), n);
+	assert_int_equal(n, 0);
+	close(in);
+	close(out);
+}
+
+static struct fx *fx_open_club(struct club *c)
+{
+	if (!fx_template[0]) {
+		struct fx *t = fx_open(8u << 20);
+		fx_club(t, &fx_template_club);
+		store_close(t->st);
+		strcpy(fx_template, t->dir);
+		arena_free(&t->a);
+		free(t);
+		atexit(fx_template_remove);
+	}
+	struct fx *fx = calloc(1, sizeof(*fx));
+	assert_non_null(fx);
+	strcpy(fx->dir, "/tmp/clubcrm-test-XXXXXX");
+	assert_non_null(mkdtemp(fx->dir));
+	char from[128], to[128];
+	snprintf(from, sizeof(from), "%s/data.mdb", fx_template);
+	snprintf(to, sizeof(to), "%s/data.mdb", fx->dir);
+	fx_copy_file(from, to);
+	assert_int_equal(store_open(fx->dir, 8u << 20, &fx->st), 0);
+	arena_init(&fx->a);
+	*c = fx_template_club;
+	return fx;
+}
+
 /* A CreateTask for a task with what every test needs filled in. */
 static Clubcrm__CreateTask fx_new_task(const struct club *c, const char *desc,
 				       int64_t planned)

@@ -33,9 +33,8 @@ static void test_revision_per_commit(void **state)
 static void test_batch_ops_and_refusal(void **state)
 {
 	(void)state;
-	struct fx *fx = fx_open(8u << 20);
 	struct club c;
-	fx_club(fx, &c);
+	struct fx *fx = fx_open_club(&c);
 	uint64_t before = store_revision(fx->st);
 	Clubcrm__CreateTask good1 = fx_new_task(&c, "first", FX_NOW + 60);
 	Clubcrm__CreateTask bad = fx_new_task(&c, "bad", FX_NOW + 60);
@@ -119,9 +118,8 @@ static void check_indexes(struct fx *fx, size_t expect)
 static void test_indexes_follow_edits(void **state)
 {
 	(void)state;
-	struct fx *fx = fx_open(8u << 20);
 	struct club c;
-	fx_club(fx, &c);
+	struct fx *fx = fx_open_club(&c);
 	Clubcrm__Task *a = fx_task(fx, &c, "a", FX_NOW + 60);
 	fx_task(fx, &c, "b", FX_NOW - 3600);
 	check_indexes(fx, 2);

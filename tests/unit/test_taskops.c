@@ -19,8 +19,7 @@ struct env {
 static int setup(void **state)
 {
 	struct env *e = calloc(1, sizeof(*e));
-	e->fx = fx_open(8u << 20);
-	fx_club(e->fx, &e->c);
+	e->fx = fx_open_club(&e->c);
 	*state = e;
 	return 0;
 }

@@ -7,9 +7,8 @@
 
 static int setup(void **state)
 {
-	struct fx *fx = fx_open(8u << 20);
 	struct club *c = calloc(1, sizeof(*c));
-	fx_club(fx, c);
+	struct fx *fx = fx_open_club(c);
 	/* cmocka gives one state pointer: the club lives after the fixture. */
 	static struct {
 		struct fx *fx;
