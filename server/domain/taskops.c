@@ -705,6 +705,9 @@ int taskops_reassign(struct req *r, const Clubcrm__ReassignTasks *in,
 		if (!(t = dup_task(r, old)))
 			return -ENOMEM;
 		t->operator_id = in->to_operator_id;
+		/* Whoever had taken it is away: the new operator takes over. */
+		t->taken_by = 0;
+		t->taken_at = 0;
 		if ((rc = tasks_save(r, old, t)))
 			return rc;
 		rep->task_ids[rep->n_task_ids++] = t->id;

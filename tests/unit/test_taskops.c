@@ -397,7 +397,8 @@ static void test_reassign(void **state)
 	struct fx *fx = e->fx;
 	/* Arantxa's consultant is bea: three open tasks and one done. */
 	Clubcrm__Task *a = fx_task(fx, &e->c, "a", FX_NOW);
-	fx_task(fx, &e->c, "b", FX_NOW + 86400);
+	Clubcrm__Task *b = fx_task(fx, &e->c, "b", FX_NOW + 86400);
+	simple(fx, e->c.bea, 0, BODY(TAKE_TASK), b->id);
 	fx_task(fx, &e->c, "c", FX_NOW + 2 * 86400);
 	simple(fx, e->c.bea, 0, BODY(CLOSE_TASK), a->id);
 	Clubcrm__ReassignTasks in = CLUBCRM__REASSIGN_TASKS__INIT;
@@ -414,6 +415,9 @@ static void test_reassign(void **state)
 	assert_int_equal(r->body_case, BODY(REASSIGN_REPLY));
 	assert_int_equal(r->reassign_reply->n_task_ids, 1);
 	assert_int_equal(r->reassign_reply->revision, rev);
+	Clubcrm__TaskRow *rb = fx_get(fx, b->id, 0, NULL);
+	assert_int_equal(rb->task->operator_id, e->c.carl);
+	assert_int_equal(rb->task->taken_by, 0);
 	in.has_planned_to = 0;
 	r = fx_write(fx, fx_actor(e->c.ana, 0), &f);
 	assert_int_equal(r->reassign_reply->n_task_ids, 1);
