@@ -43,6 +43,10 @@ void cli_print_usage(bool to_stderr);
  */
 int cli_connect(struct cli *cli);
 
+/* The password from CLUBCRM_PASSWORD or the terminal (no echo). CLI_OK,
+ * CLI_USAGE (no terminal to ask on) or CLI_REFUSED. */
+int cli_password(char *out, size_t size);
+
 /*
  * Sends a request and checks the reply is of the `expect` body. CLI_OK with
  * *reply (free with clubcrm__frame__free_unpacked(r, NULL)), or CLI_REFUSED

@@ -17,5 +17,7 @@ int cli_cmd_task_show(struct cli *cli, int argc, char **argv);
 /* cli_cmd_info.c */
 int cli_cmd_customer_list(struct cli *cli, int argc, char **argv);
 int cli_cmd_catalog(struct cli *cli, int argc, char **argv);
+/* cli_cmd_watch.c */
+int cli_cmd_watch(struct cli *cli, int argc, char **argv);
 
 #endif

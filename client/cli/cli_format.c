@@ -176,6 +176,17 @@ void cli_format_task_table(FILE *out, Clubcrm__TaskRow *const *rows,
 	cli_table_free(&tb);
 }
 
+void cli_format_task_line(FILE *out, const char *prefix,
+			  const Clubcrm__TaskRow *row, bool colour)
+{
+	struct cli_table tb;
+	cli_table_init(&tb, 8);
+	add_task_row(&tb, row);
+	fputs(prefix, out);
+	cli_table_print(&tb, out, colour);
+	cli_table_free(&tb);
+}
+
 static void print_tags(FILE *out, const Clubcrm__TaskRow *r)
 {
 	if (r->n_tag_names == 0)

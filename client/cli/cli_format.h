@@ -17,6 +17,9 @@
 
 void cli_format_task_table(FILE *out, Clubcrm__TaskRow *const *rows,
 			   size_t n, bool colour);
+/* One row without a header, after `prefix` (for live changes). */
+void cli_format_task_line(FILE *out, const char *prefix,
+			  const Clubcrm__TaskRow *row, bool colour);
 void cli_format_task_detail(FILE *out, const Clubcrm__TaskReply *reply);
 /* Consultants are named from the catalogue's operators (may be NULL). */
 void cli_format_customers(FILE *out, Clubcrm__Customer *const *customers,

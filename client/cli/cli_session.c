@@ -60,8 +60,7 @@ out:
 	return ret;
 }
 
-/* The password from CLUBCRM_PASSWORD or the terminal. CLI_OK or CLI_USAGE. */
-static int get_password(char *out, size_t size)
+int cli_password(char *out, size_t size)
 {
 	const char *env = getenv("CLUBCRM_PASSWORD");
 	if (env) {
@@ -93,7 +92,7 @@ int cli_connect(struct cli *cli)
 		return cli_usage_error("no user: give --user LOGIN or set "
 				       "CLUBCRM_USER");
 	char password[PASSWORD_MAX];
-	int rc = get_password(password, sizeof(password));
+	int rc = cli_password(password, sizeof(password));
 	if (rc != CLI_OK)
 		return rc;
 	struct client_sync_options o = {

@@ -31,6 +31,11 @@ static const char usage_text[] =
 	"  task show ID\n"
 	"  customer list [--search TEXT]\n"
 	"  catalog                 task types, results, tags, operators, teams\n"
+	"  watch board|urgent|prep|overdue|agenda|customer ID [--from DATE] "
+	"[--to DATE]\n"
+	"        [--operator LOGIN] [--team NAME] [--search TEXT] [--all] "
+	"[--once]\n"
+	"                          a live view: the snapshot, then every change\n"
 	"  help\n"
 	"\n"
 	"environment: CLUBCRM_SERVER (default " CLIENT_ADDR_DEFAULT "), "
@@ -51,6 +56,7 @@ static const struct command commands[] = {
 	{"note", "add", cli_cmd_note_add},
 	{"customer", "list", cli_cmd_customer_list},
 	{"catalog", NULL, cli_cmd_catalog},
+	{"watch", NULL, cli_cmd_watch},
 };
 
 void cli_print_usage(bool to_stderr)
