@@ -15,7 +15,7 @@
 #define KIND_TASK CLUBCRM__TASK_KIND__TASK_KIND_TASK
 #define KIND_NOTE CLUBCRM__TASK_KIND__TASK_KIND_NOTE
 
-static const char *status_word(Clubcrm__TaskStatus s)
+const char *taskops_status_word(Clubcrm__TaskStatus s)
 {
 	switch (s) {
 	case PLANNED:
@@ -30,7 +30,7 @@ static const char *status_word(Clubcrm__TaskStatus s)
 }
 
 /* A shallow copy to modify; `old` keeps the previous image for indexes. */
-static Clubcrm__Task *dup_task(struct req *r, const Clubcrm__Task *t)
+Clubcrm__Task *taskops_dup(struct req *r, const Clubcrm__Task *t)
 {
 	Clubcrm__Task *n = arena_alloc(r->a, sizeof(*n));
 	if (n)
@@ -38,13 +38,13 @@ static Clubcrm__Task *dup_task(struct req *r, const Clubcrm__Task *t)
 	return n;
 }
 
-static uint64_t reply_rev(struct req *r)
+uint64_t taskops_reply_rev(struct req *r)
 {
 	return r->rev ? r->rev : txn_revision(r->t);
 }
 
 /* A planned task, not a note: what follow-up, close and take act on. */
-static int load_open(struct req *r, uint64_t id, const char *verb,
+int taskops_load_open(struct req *r, uint64_t id, const char *verb,
 		     Clubcrm__Task **out)
 {
 	int rc = tasks_load(r, id, out);
@@ -58,11 +58,11 @@ static int load_open(struct req *r, uint64_t id, const char *verb,
 		return req_refuse(r, STATUS_FAILED_PRECONDITION,
 				  "task %llu is already %s; it cannot be %s",
 				  (unsigned long long)id,
-				  status_word((*out)->status), verb);
+				  taskops_status_word((*out)->status), verb);
 	return 0;
 }
 
-static int stale(struct req *r, Clubcrm__Task *task, uint64_t base)
+int taskops_stale(struct req *r, Clubcrm__Task *task, uint64_t base)
 {
 	if (base == task->mod_rev)
 		return 0;
@@ -195,10 +195,10 @@ int taskops_edit(struct req *r, const Clubcrm__EditTask *in,
 	Clubcrm__Task *old, *t;
 	int rc = tasks_load(r, in->id, &old);
 	if (!rc)
-		rc = stale(r, old, in->base_mod_rev);
+		rc = taskops_stale(r, old, in->base_mod_rev);
 	if (rc)
 		return rc;
-	if (!(t = dup_task(r, old)))
+	if (!(t = taskops_dup(r, old)))
 		return -ENOMEM;
 	rc = edit_text(r, in, t);
 	if (!rc)
@@ -213,7 +213,7 @@ int taskops_edit(struct req *r, const Clubcrm__EditTask *in,
 	if (rc)
 		return rc;
 	if (task_equal(old, t))
-		return tasks_reply(r, old, reply_rev(r), out);
+		return tasks_reply(r, old, taskops_reply_rev(r), out);
 	r->action = "edit";
 	rc = tasks_save(r, old, t);
 	if (!rc)
@@ -290,213 +290,6 @@ int taskops_copy(struct req *r, const Clubcrm__CopyTask *in,
 	return rc;
 }
 
-/* ------------------------------------------------------------ conclude */
-
-/* A closing note is also its own NOTE entry in the customer's profile. */
-static int add_note(struct req *r, const Clubcrm__Task *task, const char *text,
-		    Clubcrm__Task **out)
-{
-	Clubcrm__CreateTask c = CLUBCRM__CREATE_TASK__INIT;
-	c.has_kind = c.has_type_id = c.has_customer_id = 1;
-	c.has_follows_id = c.has_operator_id = 1;
-	c.kind = KIND_NOTE;
-	c.description = (char *)text;
-	c.type_id = task->type_id;
-	c.customer_id = task->customer_id;
-	c.follows_id = task->id;
-	c.operator_id = r->who->operator_id;
-	return tasks_create(r, &c, out);
-}
-
-static int follow_on(struct req *r, const Clubcrm__Task *task,
-		     const Clubcrm__FollowOn *fo, Clubcrm__Task **out)
-{
-	Clubcrm__CreateTask c = CLUBCRM__CREATE_TASK__INIT;
-	c.has_kind = c.has_type_id = c.has_customer_id = 1;
-	c.has_follows_id = c.has_planned_at = c.has_operator_id = 1;
-	c.kind = KIND_TASK;
-	c.type_id = fo->type_id;
-	c.customer_id = task->customer_id;
-	c.follows_id = task->id;
-	c.operator_id = task->operator_id;
-	c.planned_at = r->who->now + (int64_t)fo->delay_minutes * 60;
-	c.description = fo->description && *fo->description
-				? fo->description
-				: task->description;
-	return tasks_create(r, &c, out);
-}
-
-/* The automatic follow-ons of the task's type for this result's outcome. */
-static int follow_ons(struct req *r, const Clubcrm__Task *task,
-		      const Clubcrm__Result *res, Clubcrm__TaskReply *rep)
-{
-	Clubcrm__TaskType *ty;
-	int rc = rows_type(r->t, r->a, task->type_id, &ty);
-	if (rc)
-		return rc == -ENOENT ? 0 : rc;
-	for (size_t i = 0; i < ty->n_follow_ons; i++) {
-		const Clubcrm__FollowOn *fo = ty->follow_ons[i];
-		if (fo->on_outcome != CLUBCRM__OUTCOME__OUTCOME_UNSPECIFIED &&
-		    fo->on_outcome != res->outcome)
-			continue;
-		Clubcrm__Task *n;
-		rc = follow_on(r, task, fo, &n);
-		if (!rc)
-			rc = tasks_reply_add_created(r, rep, n);
-		if (rc)
-			return rc;
-	}
-	return 0;
-}
-
-struct conclusion {
-	Clubcrm__Result *res;       /* NULL: no result given */
-	Clubcrm__TaskStatus status; /* PLANNED: stays open */
-	const char *note;           /* NULL: none */
-};
-
-/* Saves the task, then the note, the follow-ons, and builds the reply. */
-static int conclude(struct req *r, Clubcrm__Task *old,
-		    const struct conclusion *c, Clubcrm__TaskReply **out,
-		    Clubcrm__Task **saved)
-{
-	Clubcrm__Task *t = dup_task(r, old);
-	if (!t)
-		return -ENOMEM;
-	if (c->res)
-		t->result_id = c->res->id;
-	t->status = c->status;
-	if (c->note && c->status != PLANNED)
-		t->closing_note = (char *)c->note;
-	int rc = tasks_save(r, old, t);
-	if (!rc)
-		rc = tasks_reply(r, t, r->rev, out);
-	Clubcrm__Task *n;
-	if (!rc && c->note && !(rc = add_note(r, t, c->note, &n)))
-		rc = tasks_reply_add_created(r, *out, n);
-	if (!rc && c->res)
-		rc = follow_ons(r, t, c->res, *out);
-	if (!rc)
-		rc = recur_after_save(r, old->status, t, *out);
-	if (!rc && saved)
-		*saved = t;
-	return rc;
-}
-
-static int check_note(struct req *r, const char *in, const char **out)
-{
-	*out = NULL;
-	if (!in)
-		return 0;
-	char *n;
-	int rc = tasks_check_description(r, in, "note", &n);
-	if (!rc)
-		*out = n;
-	return rc;
-}
-
-int taskops_close(struct req *r, uint64_t id, uint64_t result_id,
-		  const char *note, bool cancel, Clubcrm__TaskReply **out)
-{
-	Clubcrm__Task *task;
-	struct conclusion c = {0};
-	int rc = load_open(r, id, cancel ? "cancelled" : "closed", &task);
-	if (!rc && result_id)
-		rc = tasks_check_result(r, result_id, &c.res);
-	if (!rc)
-		rc = check_note(r, note, &c.note);
-	if (rc)
-		return rc;
-	c.status = cancel ? CANCELLED
-			  : (c.res && c.res->leads_to ? c.res->leads_to : DONE);
-	r->action = cancel ? "cancel" : "close";
-	return conclude(r, task, &c, out, NULL);
-}
-
-static int follow_status(struct req *r, const Clubcrm__FollowUp *in,
-			 struct conclusion *c)
-{
-	Clubcrm__TaskStatus leads = c->res->leads_to;
-	switch (in->has_action ? in->action
-			       : CLUBCRM__FOLLOW_UP_ACTION__FOLLOW_UP_ACTION_UNSPECIFIED) {
-	case CLUBCRM__FOLLOW_UP_ACTION__FOLLOW_UP_ACTION_UNSPECIFIED:
-		c->status = leads ? leads : PLANNED;
-		return 0;
-	case CLUBCRM__FOLLOW_UP_ACTION__FOLLOW_UP_ACTION_CLOSE_WITH_NOTE:
-		if (!c->note)
-			return req_refuse(r, STATUS_INVALID_ARGUMENT,
-					  "closing with a note needs the note");
-		/* fall through */
-	case CLUBCRM__FOLLOW_UP_ACTION__FOLLOW_UP_ACTION_CLOSE:
-		c->status = leads ? leads : DONE;
-		return 0;
-	case CLUBCRM__FOLLOW_UP_ACTION__FOLLOW_UP_ACTION_KEEP_OPEN:
-		if (leads)
-			return req_refuse(r, STATUS_FAILED_PRECONDITION,
-					  "result %s concludes the task; it "
-					  "cannot be kept open", c->res->name);
-		c->status = PLANNED;
-		return 0;
-	default:
-		return req_refuse(r, STATUS_INVALID_ARGUMENT,
-				  "unknown follow-up action %d",
-				  (int)in->action);
-	}
-}
-
-/* The next task of a follow-up: this task's customer and type by default,
- * linked to it. */
-static int follow_next(struct req *r, const Clubcrm__Task *task,
-		       const Clubcrm__CreateTask *in, Clubcrm__TaskReply *rep)
-{
-	Clubcrm__CreateTask c = *in;
-	if (c.has_kind && c.kind != KIND_TASK)
-		return req_refuse(r, STATUS_INVALID_ARGUMENT,
-				  "the next task of a follow-up is a task");
-	c.has_kind = 1;
-	c.kind = KIND_TASK;
-	c.has_follows_id = 1;
-	c.follows_id = task->id;
-	c.has_idempotency_key = 0;
-	if (!c.has_customer_id || !c.customer_id) {
-		c.has_customer_id = 1;
-		c.customer_id = task->customer_id;
-	}
-	if (!c.has_type_id || !c.type_id) {
-		c.has_type_id = 1;
-		c.type_id = task->type_id;
-	}
-	Clubcrm__Task *n;
-	int rc = tasks_create(r, &c, &n);
-	return rc ? rc : tasks_reply_add_created(r, rep, n);
-}
-
-int taskops_follow_up(struct req *r, const Clubcrm__FollowUp *in,
-		      Clubcrm__TaskReply **out)
-{
-	Clubcrm__Task *task, *saved;
-	struct conclusion c = {0};
-	int rc = load_open(r, in->id, "followed up", &task);
-	if (!rc && in->has_base_mod_rev)
-		rc = stale(r, task, in->base_mod_rev);
-	if (!rc && !(in->has_result_id && in->result_id))
-		rc = req_refuse(r, STATUS_INVALID_ARGUMENT,
-				"result is required to follow up");
-	if (!rc)
-		rc = tasks_check_result(r, in->result_id, &c.res);
-	if (!rc)
-		rc = check_note(r, in->note, &c.note);
-	if (!rc)
-		rc = follow_status(r, in, &c);
-	if (rc)
-		return rc;
-	r->action = "follow up";
-	rc = conclude(r, task, &c, out, &saved);
-	if (!rc && in->next)
-		rc = follow_next(r, saved, in->next, *out);
-	return rc;
-}
-
 /* ------------------------------------------------------------ take */
 
 static int taker_name(struct req *r, uint64_t id, const char **out)
@@ -535,12 +328,12 @@ int taskops_take(struct req *r, uint64_t id, bool take,
 {
 	Clubcrm__Task *task, *t;
 	const char *who;
-	int rc = load_open(r, id, take ? "taken" : "released", &task);
+	int rc = taskops_load_open(r, id, take ? "taken" : "released", &task);
 	if (rc)
 		return rc;
 	uint64_t me = r->who->operator_id;
 	if (take && task->taken_by == me)
-		return tasks_reply(r, task, reply_rev(r), out);
+		return tasks_reply(r, task, taskops_reply_rev(r), out);
 	if (take && task->taken_by) {
 		/* Compare-and-swap on the taker: the first one keeps it. */
 		rc = taker_name(r, task->taken_by, &who);
@@ -551,7 +344,7 @@ int taskops_take(struct req *r, uint64_t id, bool take,
 	}
 	if (!take && (rc = release_check(r, task)))
 		return rc;
-	if (!(t = dup_task(r, task)))
+	if (!(t = taskops_dup(r, task)))
 		return -ENOMEM;
 	t->taken_by = take ? me : 0;
 	t->taken_at = take ? r->who->now : 0;
@@ -602,11 +395,11 @@ int taskops_tag(struct req *r, uint64_t id, uint64_t tag_id, bool add,
 	if (rc)
 		return rc;
 	if (has_tag(task, tag_id) == add)
-		return tasks_reply(r, task, reply_rev(r), out);
+		return tasks_reply(r, task, taskops_reply_rev(r), out);
 	if (add && task->n_tag_ids >= TASKS_MAX_TAGS)
 		return req_refuse(r, STATUS_INVALID_ARGUMENT,
 				  "at most %u tags per task", TASKS_MAX_TAGS);
-	if (!(t = dup_task(r, task)))
+	if (!(t = taskops_dup(r, task)))
 		return -ENOMEM;
 	rc = retag(r, t, tag_id, add);
 	r->action = add ? "tag" : "untag";
@@ -702,7 +495,7 @@ int taskops_reassign(struct req *r, const Clubcrm__ReassignTasks *in,
 			return rc;
 		if (old->kind != KIND_TASK || old->status != PLANNED)
 			continue;
-		if (!(t = dup_task(r, old)))
+		if (!(t = taskops_dup(r, old)))
 			return -ENOMEM;
 		t->operator_id = in->to_operator_id;
 		/* Whoever had taken it is away: the new operator takes over. */
@@ -713,7 +506,8 @@ int taskops_reassign(struct req *r, const Clubcrm__ReassignTasks *in,
 		rep->task_ids[rep->n_task_ids++] = t->id;
 	}
 	rep->has_revision = 1;
-	rep->revision = reply_rev(r);
+	rep->revision = taskops_reply_rev(r);
 	*out = rep;
 	return 0;
 }
+
