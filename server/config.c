@@ -66,6 +66,12 @@ static const struct opt init_opts_table[] = {
 	NUM(struct init_opts, log_level, "log-level", OPT_LEVEL, 0, 0),
 };
 
+static const struct opt tool_opts_table[] = {
+	STR(struct tool_opts, data_dir, "data"),
+	STR(struct tool_opts, out, "out"),
+	NUM(struct tool_opts, log_level, "log-level", OPT_LEVEL, 0, 0),
+};
+
 #define N_OPTS(t) (sizeof(t) / sizeof((t)[0]))
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
@@ -388,6 +394,29 @@ int config_parse_init(struct init_opts *o, int argc, char **argv, char *err,
 	return 0;
 }
 
+int config_parse_tool(struct tool_opts *o, bool need_out, int argc,
+		      char **argv, char *err, size_t errlen)
+{
+	memset(o, 0, sizeof(*o));
+	o->log_level = LOG_INFO;
+	snprintf(o->data_dir, sizeof(o->data_dir), "%s", CONFIG_DEFAULT_DATA);
+	int ret = parse_flags(o, tool_opts_table, N_OPTS(tool_opts_table),
+			      argc, argv, err, errlen);
+	if (ret < 0)
+		return ret;
+	if (ret > argc)
+		return 1;
+	if (need_out && !o->out[0]) {
+		set_err(err, errlen, "backup needs --out FILE");
+		return -EINVAL;
+	}
+	if (!need_out && o->out[0]) {
+		set_err(err, errlen, "unknown option \"--out\"");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int parse_port(const char *text, uint16_t *port)
 {
 	uint64_t n;
@@ -507,6 +536,8 @@ void config_usage(FILE *out)
 "usage: clubcrmd [options]\n"
 "       clubcrmd init --data DIR --admin LOGIN [--name NAME] [--club NAME]\n"
 "                     [--time-zone TZ]\n"
+"       clubcrmd check [--data DIR]      verify the club's database\n"
+"       clubcrmd backup [--data DIR] --out FILE   hot, compacted copy\n"
 "\n"
 "options (default in brackets):\n"
 "  --listen HOST:PORT      TCP listener; plain TCP on loopback only, TLS\n"

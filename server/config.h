@@ -48,6 +48,13 @@ struct init_opts {
 	enum log_level log_level;
 };
 
+/* What `clubcrmd check` and `clubcrmd backup` need. */
+struct tool_opts {
+	char data_dir[CONFIG_PATH_MAX];
+	char out[CONFIG_PATH_MAX];       /* backup: the file to write */
+	enum log_level log_level;
+};
+
 void config_defaults(struct config *c);
 
 /*
@@ -83,6 +90,14 @@ int config_from_args(struct config *c, int argc, char **argv, char *err,
  */
 int config_parse_init(struct init_opts *o, int argc, char **argv, char *err,
 		      size_t errlen);
+
+/*
+ * Parses `clubcrmd check` / `clubcrmd backup` flags (argv[0] is the
+ * command): --data DIR (default ./clubcrm-data), and for backup --out FILE
+ * (required when `need_out`). 0, 1 for --help, or -EINVAL with `err` set.
+ */
+int config_parse_tool(struct tool_opts *o, bool need_out, int argc,
+		      char **argv, char *err, size_t errlen);
 
 /*
  * Splits "HOST:PORT" ("[::1]:PORT" for IPv6) into a socket address. HOST

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "check.h"
 #include "club.h"
 #include "config.h"
 #include "log.h"
@@ -161,6 +162,73 @@ static int run_init(int argc, char **argv)
 	return 0;
 }
 
+/* Opens an existing club without the server's lock: both tools are safe
+ * next to a running server (one read transaction each). */
+static int open_existing(const char *dir, struct store **st)
+{
+	struct stat sb;
+	*st = NULL;
+	if (stat(dir, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
+		log_error("%s: no such club directory", dir);
+		return -ENOENT;
+	}
+	int ret = store_open(dir, 64u << 20, st);
+	if (ret >= 0 && !*st)
+		ret = -EIO;
+	if (ret < 0)
+		log_error("cannot open the club in %s: %s", dir,
+			  strerror(-ret));
+	return ret;
+}
+
+/* `clubcrmd check` and `clubcrmd backup`: 0 fine, 1 failed or problems. */
+static int run_tool(int argc, char **argv)
+{
+	bool backup = strcmp(argv[0], "backup") == 0;
+	struct tool_opts o;
+	char err[256];
+	int ret = config_parse_tool(&o, backup, argc, argv, err, sizeof(err));
+	if (ret != 0) {
+		if (ret > 0) {
+			config_usage(stdout);
+			return 0;
+		}
+		fprintf(stderr, "clubcrmd %s: %s (see --help)\n", argv[0], err);
+		return 2;
+	}
+	log_set_level(o.log_level);
+	struct store *st;
+	if (open_existing(o.data_dir, &st) < 0)
+		return 1;
+	int rc = 0;
+	if (backup) {
+		ret = backup_store(st, o.out);
+		if (ret < 0) {
+			log_error("backup to %s: %s", o.out, strerror(-ret));
+			rc = 1;
+		} else {
+			fprintf(stderr, "clubcrmd: backup of %s written to %s\n",
+				o.data_dir, o.out);
+		}
+	} else {
+		struct check_result res = { 0 };
+		ret = check_store(st, stdout, &res);
+		if (ret < 0) {
+			log_error("check of %s: %s", o.data_dir, strerror(-ret));
+			rc = 1;
+		} else {
+			printf("%s: revision %llu, %lu tasks, %lu customers, "
+			       "%lu operators, %lu changes: %lu problem(s)\n",
+			       o.data_dir, res.revision, res.tasks,
+			       res.customers, res.operators, res.changes,
+			       res.problems);
+			rc = res.problems ? 1 : 0;
+		}
+	}
+	store_close(st);
+	return rc;
+}
+
 /* An empty club is seeded with --demo and refused without it. */
 static int prepare_club(const struct config *cfg, struct store *st)
 {
@@ -228,6 +296,9 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (argc > 1 && strcmp(argv[1], "init") == 0)
 		return run_init(argc - 1, argv + 1);
+	if (argc > 1 && (strcmp(argv[1], "check") == 0 ||
+			 strcmp(argv[1], "backup") == 0))
+		return run_tool(argc - 1, argv + 1);
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--version") == 0) {

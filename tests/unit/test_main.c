@@ -213,6 +213,26 @@ static void test_init_then_serve_then_stop(void **state)
 	assert_int_equal(stat(sock, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0660);
 
+	/* check and backup work next to the running server. */
+	char backup[96], copy_dir[96], copy_db[128];
+	path_in_tmp(backup, sizeof(backup), "backup.mdb");
+	path_in_tmp(copy_dir, sizeof(copy_dir), "restored");
+	assert_int_equal(run(NULL, out, sizeof(out),
+			     (char *[]){ "check", "--data", data, NULL }), 0);
+	assert_int_equal(run(NULL, out, sizeof(out),
+			     (char *[]){ "backup", "--data", data, "--out",
+					 backup, NULL }), 0);
+	expect(out, "written to");
+	assert_int_equal(mkdir(copy_dir, 0700), 0);
+	snprintf(copy_db, sizeof(copy_db), "%s/data.mdb", copy_dir);
+	assert_int_equal(rename(backup, copy_db), 0);
+	assert_int_equal(run(NULL, out, sizeof(out),
+			     (char *[]){ "check", "--data", copy_dir, NULL }),
+			 0);
+	assert_int_equal(run(NULL, out, sizeof(out),
+			     (char *[]){ "backup", "--data", data, NULL }), 2);
+	expect(out, "--out");
+
 	/* A second server on the same club is refused. */
 	assert_int_equal(run(NULL, out, sizeof(out),
 			     (char *[]){ "--data", data, "--listen",
