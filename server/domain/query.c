@@ -5,6 +5,7 @@
 #include "rows.h"
 #include "status.h"
 #include "task_filter.h"
+#include "textfold.h"
 #include "views.h"
 
 #define KEY_MAX 24
@@ -298,33 +299,13 @@ int query_list_tasks(struct req *r, const Clubcrm__ListTasks *in,
 
 /* ------------------------------------------------------------ customers */
 
-static unsigned char fold(unsigned char c)
-{
-	return (c >= 'A' && c <= 'Z') ? (unsigned char)(c - 'A' + 'a') : c;
-}
-
 size_t query_name_key(const char *name, uint64_t id, uint8_t *k)
 {
-	size_t n = 0;
-	for (; name && name[n] && n < QUERY_NAME_KEY_MAX; n++)
-		k[n] = fold((unsigned char)name[n]);
+	size_t n = textfold_copy(name, k, QUERY_NAME_KEY_MAX);
+	/* A folded name holds no 0 byte: the separator sorts it first. */
 	k[n] = 0;
 	key_u64(k + n + 1, id);
 	return n + 9;
-}
-
-static bool contains_folded(const char *hay, const char *needle)
-{
-	size_t n = strlen(needle);
-	for (const char *h = hay; *h; h++) {
-		size_t i = 0;
-		while (i < n && h[i] &&
-		       fold((unsigned char)h[i]) == fold((unsigned char)needle[i]))
-			i++;
-		if (i == n)
-			return true;
-	}
-	return false;
 }
 
 struct customer_ctx {
@@ -344,8 +325,8 @@ static int visit_customer(struct req *r, void *ctx, const MDB_val *key,
 	if (!c->active && !(cc->in->has_include_inactive &&
 			    cc->in->include_inactive))
 		return 0;
-	if (cc->in->search && !contains_folded(c->name ? c->name : "",
-					       cc->in->search))
+	if (cc->in->search && !textfold_contains(c->name ? c->name : "",
+						 cc->in->search))
 		return 0;
 	pg->items[pg->n++] = c;
 	return 0;

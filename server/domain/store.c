@@ -7,11 +7,13 @@
 #include <sys/stat.h>
 
 #include "auth.h"
+#include "clubcrm.pb-c.h"
+#include "query.h"
 #include "txn.h"
 
 /* Version of the record layout in this file's databases. Bump it with a
  * migration step in store_migrate() when stored records change meaning. */
-#define STORE_SCHEMA_VERSION 1u
+#define STORE_SCHEMA_VERSION 2u
 #define STORE_MIN_MAP (1u << 20)
 
 struct store {
@@ -68,10 +70,49 @@ static int open_dbs(struct store *st)
 	return txn_lmdb_error(mdb_txn_commit(txn));
 }
 
+/* 1 -> 2: customer names are ordered accent-insensitively; the name index
+ * is rebuilt from the customer records. */
+static void migrate_name_index(struct txn *t)
+{
+	MDB_cursor *c;
+	int rc = mdb_drop(t->txn, txn_dbi(t, DB_BY_CUSTOMER_NAME), 0);
+	if (!rc)
+		rc = mdb_cursor_open(t->txn, txn_dbi(t, DB_CUSTOMERS), &c);
+	if (rc) {
+		t->ret = txn_lmdb_error(rc);
+		return;
+	}
+	MDB_val k, v;
+	struct arena a;
+	arena_init(&a);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0 && !t->ret;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		Clubcrm__Customer *cu = clubcrm__customer__unpack(
+			arena_pb(&a), v.mv_size, v.mv_data);
+		if (!cu) {
+			t->ret = -EIO;
+			break;
+		}
+		uint8_t key[QUERY_NAME_KEY_MAX + 9];
+		size_t len = query_name_key(cu->name, cu->id, key);
+		txn_put(t, DB_BY_CUSTOMER_NAME, key, len, "", 0);
+	}
+	mdb_cursor_close(c);
+	arena_free(&a);
+	if (rc && rc != MDB_NOTFOUND && !t->ret)
+		t->ret = txn_lmdb_error(rc);
+}
+
+static void put_schema(struct txn *t)
+{
+	uint8_t b[4] = {0, 0, 0, STORE_SCHEMA_VERSION};
+	txn_put(t, DB_META, "schema", 6, b, sizeof(b));
+}
+
 /*
- * Checks the schema version: a new environment gets ours; an older one would
- * be migrated here (none exists yet); a newer one was written by a newer
- * clubcrm whose records we might misread, so it is refused.
+ * Checks the schema version: a new environment gets ours; an older one is
+ * migrated step by step in one transaction; a newer one was written by a
+ * newer clubcrm whose records we might misread, so it is refused.
  */
 static int check_schema(struct store *st)
 {
@@ -80,8 +121,7 @@ static int check_schema(struct store *st)
 	MDB_val v;
 	int rc = txn_get(&t, DB_META, "schema", 6, &v);
 	if (rc == -ENOENT) {
-		uint8_t b[4] = {0, 0, 0, STORE_SCHEMA_VERSION};
-		txn_put(&t, DB_META, "schema", 6, b, sizeof(b));
+		put_schema(&t);
 		return txn_commit(&t);
 	}
 	if (rc || v.mv_size != 4) {
@@ -91,6 +131,12 @@ static int check_schema(struct store *st)
 	const uint8_t *p = v.mv_data;
 	uint32_t ver = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
 		       (uint32_t)p[2] << 8 | p[3];
+	if (ver < STORE_SCHEMA_VERSION) {
+		if (ver < 2)
+			migrate_name_index(&t);
+		put_schema(&t);
+		return txn_commit(&t);
+	}
 	txn_abort(&t);
 	if (ver > STORE_SCHEMA_VERSION) {
 		fprintf(stderr,

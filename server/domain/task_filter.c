@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "textfold.h"
+
 static bool is_task(const Clubcrm__Task *t)
 {
 	return t->kind == CLUBCRM__TASK_KIND__TASK_KIND_TASK;
@@ -49,30 +51,6 @@ static bool status_in(Clubcrm__TaskStatus s, const Clubcrm__TaskStatus *list,
 	for (size_t i = 0; i < n; i++)
 		if (list[i] == s)
 			return true;
-	return false;
-}
-
-static unsigned char fold(unsigned char c)
-{
-	return (c >= 'A' && c <= 'Z') ? (unsigned char)(c - 'A' + 'a') : c;
-}
-
-/* Case-insensitive (ASCII) substring search; UTF-8 bytes compare as they are. */
-static bool contains_folded(const char *hay, const char *needle)
-{
-	if (!needle || !*needle)
-		return true;
-	if (!hay)
-		return false;
-	size_t n = strlen(needle);
-	for (const char *h = hay; *h; h++) {
-		size_t i = 0;
-		while (i < n && h[i] &&
-		       fold((unsigned char)h[i]) == fold((unsigned char)needle[i]))
-			i++;
-		if (i == n)
-			return true;
-	}
 	return false;
 }
 
@@ -141,8 +119,9 @@ static bool matches_state(const Clubcrm__TaskFilter *f,
 		return false;
 	if (f->has_overdue && task_row_is_overdue(row, now) != f->overdue)
 		return false;
-	if (f->text && *f->text && !contains_folded(t->description, f->text) &&
-	    !contains_folded(row->customer_name, f->text))
+	if (f->text && *f->text &&
+	    !textfold_contains(t->description, f->text) &&
+	    !textfold_contains(row->customer_name, f->text))
 		return false;
 	return true;
 }

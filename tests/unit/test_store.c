@@ -233,6 +233,43 @@ static void test_reopen_keeps_data(void **state)
 	fx_close(fx);
 }
 
+/* A store of schema 1 (customer names ordered by ASCII case only) is
+ * migrated at open: the name index is rebuilt accent-insensitively. */
+static void test_migrate_from_schema_1(void **state)
+{
+	(void)state;
+	struct fx *fx = fx_open(1u << 20);
+	fx_customer(fx, "Beatriz", 0);
+	fx_customer(fx, "Álvaro", 0);
+	struct txn t;
+	txn_begin(&t, fx->st, NULL, true);
+	assert_int_equal(mdb_drop(t.txn, txn_dbi(&t, DB_BY_CUSTOMER_NAME), 0), 0);
+	/* The old key of Álvaro sorted after every ASCII name. */
+	uint8_t k[32] = "\xc3\x81lvaro";
+	k[7] = 0;
+	key_u64(k + 8, 2);
+	txn_put(&t, DB_BY_CUSTOMER_NAME, k, 16, "", 0);
+	uint8_t v[4] = {0, 0, 0, 1};
+	txn_put(&t, DB_META, "schema", 6, v, sizeof(v));
+	assert_int_equal(txn_commit(&t), 0);
+	store_close(fx->st);
+	assert_int_equal(store_open(fx->dir, 1u << 20, &fx->st), 0);
+	Clubcrm__ListCustomers l = CLUBCRM__LIST_CUSTOMERS__INIT;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.body_case = BODY(LIST_CUSTOMERS);
+	f.list_customers = &l;
+	Clubcrm__Frame *r = fx_read(fx, fx_actor(1, 0), &f);
+	assert_int_equal(r->customer_page->n_customers, 2);
+	assert_string_equal(r->customer_page->customers[0]->name, "Álvaro");
+	assert_string_equal(r->customer_page->customers[1]->name, "Beatriz");
+	txn_begin(&t, fx->st, NULL, false);
+	MDB_val mv;
+	assert_int_equal(txn_get(&t, DB_META, "schema", 6, &mv), 0);
+	assert_int_equal(((const uint8_t *)mv.mv_data)[3], 2);
+	txn_abort(&t);
+	fx_close(fx);
+}
+
 /* The wrapper: after one failure every op is a no-op and commit aborts. */
 static void test_txn_carries_error(void **state)
 {
@@ -267,6 +304,7 @@ int main(void)
 		cmocka_unit_test(test_map_full_then_grow),
 		cmocka_unit_test(test_schema_newer_refused),
 		cmocka_unit_test(test_reopen_keeps_data),
+		cmocka_unit_test(test_migrate_from_schema_1),
 		cmocka_unit_test(test_txn_carries_error),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
