@@ -68,8 +68,15 @@ static pid_t spawn(struct harness *h)
 	dup2(null, STDIN_FILENO);
 	dup2(log, STDOUT_FILENO);
 	dup2(log, STDERR_FILENO);
-	execl(CLUBCRMD_PATH, "clubcrmd", "--listen", "127.0.0.1:0", "--socket",
-	      h->sock, "--data", h->data, "--demo", (char *)NULL);
+	const char *argv[8 + HARNESS_EXTRA_MAX + 1] = {
+		"clubcrmd", "--listen", "127.0.0.1:0", "--socket", h->sock,
+		"--data", h->data, "--demo",
+	};
+	size_t n = 8;
+	for (size_t i = 0; i < HARNESS_EXTRA_MAX && h->extra[i]; i++)
+		argv[n++] = h->extra[i];
+	argv[n] = NULL;
+	execv(CLUBCRMD_PATH, (char *const *)argv);
 	_exit(127);
 }
 

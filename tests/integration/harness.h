@@ -14,6 +14,7 @@
 #include "client_sync.h"
 
 #define HARNESS_PASSWORD "demo"
+#define HARNESS_EXTRA_MAX 8
 
 struct harness {
 	char dir[128];          /* temporary root */
@@ -23,6 +24,8 @@ struct harness {
 	char address[64];       /* "127.0.0.1:PORT" of the current run */
 	char unix_address[200]; /* "unix:PATH" */
 	pid_t pid;              /* 0 when not running */
+	/* More clubcrmd flags for a test (NULL-terminated when shorter). */
+	const char *extra[HARNESS_EXTRA_MAX];
 	unsigned runs;
 };
 
