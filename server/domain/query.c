@@ -2,8 +2,10 @@
 
 #include <string.h>
 
+#include "asof.h"
 #include "rows.h"
 #include "status.h"
+#include "tasks.h"
 #include "task_filter.h"
 #include "textfold.h"
 #include "views.h"
@@ -52,7 +54,17 @@ static void plan_tasks(const Clubcrm__ListTasks *in, struct scan *s)
 	bool hf = f->has_planned_from, ht = f->has_planned_to;
 	int64_t from = f->planned_from, to = f->planned_to;
 	s->desc = in->has_descending && in->descending;
-	if (in->has_order && in->order == CLUBCRM__TASK_ORDER__TASK_ORDER_CREATED) {
+	if (in->has_as_of) {
+		/* Creation times never change: the one index valid for the
+		 * past. Only tasks created by then existed then. */
+		s->db = DB_BY_CREATED;
+		hf = f->has_created_from, from = f->created_from;
+		ht = 1;
+		to = f->has_created_to && f->created_to <= in->as_of
+			     ? f->created_to
+			     : in->as_of + 1;
+	} else if (in->has_order &&
+		   in->order == CLUBCRM__TASK_ORDER__TASK_ORDER_CREATED) {
 		s->db = DB_BY_CREATED;
 		hf = f->has_created_from, ht = f->has_created_to;
 		from = f->created_from, to = f->created_to;
@@ -193,6 +205,9 @@ static int page_token(struct req *r, const struct page *pg, uint8_t tag,
 
 struct task_ctx {
 	const Clubcrm__TaskFilter *filter;
+	int64_t now;          /* the moment the rows are judged at */
+	uint64_t as_of_rev;   /* 0: today's records */
+	bool as_of;
 	/* The criteria a bare task answers (no names, no priority, no team):
 	 * checked first, so most rejected entries cost one record read. */
 	Clubcrm__TaskFilter quick;
@@ -209,18 +224,27 @@ static int visit_task(struct req *r, void *ctx, const MDB_val *key,
 				  key->mv_size - 8);
 	Clubcrm__Task *task;
 	Clubcrm__TaskRow *row;
-	int rc = rows_task(r->t, r->a, id, &task);
+	int rc;
+	if (tc->as_of) {
+		rc = asof_task(r->t, r->a, id, tc->as_of_rev, &task);
+		if (rc == -ENOENT)
+			return 0;  /* created in the same second, later */
+	} else {
+		rc = rows_task(r->t, r->a, id, &task);
+		if (rc == -ENOENT)
+			rc = -EIO;  /* an index entry without its record */
+	}
 	if (rc)
-		return rc == -ENOENT ? -EIO : rc;  /* index without record */
+		return rc;
 	Clubcrm__TaskRow bare = CLUBCRM__TASK_ROW__INIT;
 	bare.task = task;
 	if (tc->filter && !task_filter_matches(&tc->quick, &bare, &tc->env))
 		return 0;
-	rc = rows_build(r->t, r->a, r->who->now, task, &row);
+	rc = rows_build(r->t, r->a, tc->now, task, &row);
 	if (rc)
 		return rc;
 	row->has_escalated = 1;
-	row->escalated = views_is_escalated(row, tc->escalation, r->who->now);
+	row->escalated = views_is_escalated(row, tc->escalation, tc->now);
 	if (task_filter_matches(tc->filter, row, &tc->env))
 		pg->items[pg->n++] = row;
 	return 0;
@@ -257,16 +281,25 @@ int query_list_tasks(struct req *r, const Clubcrm__ListTasks *in,
 	struct page pg;
 	plan_tasks(in, &s);
 	int rc = check_filter(r, in->filter);
+	if (!rc && in->has_as_of &&
+	    (in->as_of < TASKS_TIME_MIN || in->as_of >= TASKS_TIME_MAX))
+		rc = req_refuse(r, STATUS_INVALID_ARGUMENT,
+				"as_of is outside the years 2000 to 2099");
 	if (!rc && in->has_page_token)
 		rc = apply_token(r, &in->page_token, &s);
 	if (!rc)
 		rc = page_init(r, &pg, in->page_size, in->has_page_size);
 	if (rc)
 		return rc;
+	int64_t now = in->has_as_of ? in->as_of : r->who->now;
 	struct task_ctx tc = {.filter = in->filter,
-			      .env = {.now = r->who->now,
-				      .in_team = rows_in_team},
+			      .now = now,
+			      .as_of = in->has_as_of,
+			      .env = {.now = now, .in_team = rows_in_team},
 			      .team = {.t = r->t, .a = r->a}};
+	if (in->has_as_of &&
+	    (rc = asof_revision(r->t, r->a, in->as_of, &tc.as_of_rev)))
+		return rc;
 	tc.env.team_ctx = &tc.team;
 	Clubcrm__Settings *set;
 	rc = rows_settings(r->t, r->a, &set);

@@ -514,6 +514,75 @@ static void test_list_scan_is_bounded(void **state)
 	assert_false(p->has_next_page_token);
 }
 
+/* The board as it stood: images from the change log at each moment. */
+static void test_list_as_of(void **state)
+{
+	struct fx *fx = FX;
+	struct club *c = CLUB;
+	Clubcrm__Task *t = fx_task(fx, c, "before", FX_NOW + 3600);
+	Clubcrm__EditTask e = CLUBCRM__EDIT_TASK__INIT;
+	e.has_id = e.has_base_mod_rev = e.has_planned_at = 1;
+	e.id = t->id;
+	e.base_mod_rev = t->mod_rev;
+	e.description = "after";
+	e.planned_at = FX_NOW + 7200;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.body_case = BODY(EDIT_TASK);
+	f.edit_task = &e;
+	struct actor later = fx_actor(c->ana, 0);
+	later.now = FX_NOW + 100;
+	assert_int_equal(fx_write(fx, later, &f)->body_case, BODY(TASK_REPLY));
+	Clubcrm__TakeTask tk = CLUBCRM__TAKE_TASK__INIT;
+	tk.has_id = 1;
+	tk.id = t->id;
+	f.body_case = BODY(TAKE_TASK);
+	f.take_task = &tk;
+	later.now = FX_NOW + 200;
+	fx_write(fx, later, &f);
+	Clubcrm__CreateTask nt = fx_new_task(c, "newer", FX_NOW + 3600);
+	f.body_case = BODY(CREATE_TASK);
+	f.create_task = &nt;
+	later.now = FX_NOW + 300;
+	fx_write(fx, later, &f);
+
+	Clubcrm__ListTasks l = CLUBCRM__LIST_TASKS__INIT;
+	l.has_as_of = 1;
+	l.as_of = FX_NOW - 1;
+	assert_int_equal(list(fx, &l)->n_rows, 0);
+	l.as_of = FX_NOW + 50;
+	Clubcrm__TaskPage *p = list(fx, &l);
+	assert_int_equal(p->n_rows, 1);
+	assert_string_equal(p->rows[0]->task->description, "before");
+	assert_int_equal(p->rows[0]->task->planned_at, FX_NOW + 3600);
+	l.as_of = FX_NOW + 150;
+	p = list(fx, &l);
+	assert_string_equal(p->rows[0]->task->description, "after");
+	assert_int_equal(p->rows[0]->task->taken_by, 0);
+	l.as_of = FX_NOW + 250;
+	p = list(fx, &l);
+	assert_int_equal(p->n_rows, 1);
+	assert_int_equal(p->rows[0]->task->taken_by, c->ana);
+	assert_int_equal(p->rows[0]->colour, CLUBCRM__COLOUR__COLOUR_YELLOW);
+	/* Filters see the past values. */
+	Clubcrm__TaskFilter tf = CLUBCRM__TASK_FILTER__INIT;
+	tf.has_planned_to = 1;
+	tf.planned_to = FX_NOW + 5000;
+	l.filter = &tf;
+	l.as_of = FX_NOW + 50;
+	assert_int_equal(list(fx, &l)->n_rows, 1);
+	l.as_of = FX_NOW + 150;
+	assert_int_equal(list(fx, &l)->n_rows, 0);
+	l.filter = NULL;
+	l.as_of = FX_NOW + 400;
+	assert_int_equal(list(fx, &l)->n_rows, 2);
+	l.as_of = INT64_MAX;
+	Clubcrm__Frame lf = CLUBCRM__FRAME__INIT;
+	lf.body_case = BODY(LIST_TASKS);
+	lf.list_tasks = &l;
+	fx_assert_error(fx_read(fx, fx_actor(1, 0), &lf),
+			STATUS_INVALID_ARGUMENT, "as_of");
+}
+
 static Clubcrm__CustomerPage *customers(struct fx *fx, Clubcrm__ListCustomers *l)
 {
 	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
@@ -607,6 +676,7 @@ int main(void)
 		T(test_list_paging),
 		T(test_list_filters),
 		T(test_list_scan_is_bounded),
+		T(test_list_as_of),
 		T(test_list_customers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
