@@ -134,3 +134,22 @@ int cli_parse_time(const char *text, bool end_of_day, int64_t *out)
 	*out = t;
 	return 0;
 }
+
+int cli_parse_status(const char *text, Clubcrm__TaskStatus *out)
+{
+	static const struct {
+		const char *name;
+		Clubcrm__TaskStatus status;
+	} names[] = {
+		{"planned", CLUBCRM__TASK_STATUS__TASK_STATUS_PLANNED},
+		{"done", CLUBCRM__TASK_STATUS__TASK_STATUS_DONE},
+		{"cancelled", CLUBCRM__TASK_STATUS__TASK_STATUS_CANCELLED},
+	};
+	for (size_t i = 0; text && i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcmp(text, names[i].name) == 0) {
+			*out = names[i].status;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "clubcrm.pb-c.h"
+
 #define CLI_LIST_MAX 16
 
 struct cli_list {
@@ -50,6 +52,9 @@ int cli_parse_u64(const char *text, uint64_t *out);
  * bound that includes the whole day). 0 or -EINVAL.
  */
 int cli_parse_time(const char *text, bool end_of_day, int64_t *out);
+
+/* "planned", "done" or "cancelled". 0 or -EINVAL. */
+int cli_parse_status(const char *text, Clubcrm__TaskStatus *out);
 
 /* True when `text` is all digits (an id rather than a name). */
 bool cli_is_number(const char *text);

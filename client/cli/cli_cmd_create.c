@@ -27,20 +27,8 @@ struct create_plan {
 
 static int parse_status(const char *text, Clubcrm__TaskStatus *out)
 {
-	static const struct {
-		const char *name;
-		Clubcrm__TaskStatus status;
-	} names[] = {
-		{"planned", CLUBCRM__TASK_STATUS__TASK_STATUS_PLANNED},
-		{"done", CLUBCRM__TASK_STATUS__TASK_STATUS_DONE},
-		{"cancelled", CLUBCRM__TASK_STATUS__TASK_STATUS_CANCELLED},
-	};
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (strcmp(text, names[i].name) == 0) {
-			*out = names[i].status;
-			return CLI_OK;
-		}
-	}
+	if (cli_parse_status(text, out) == 0)
+		return CLI_OK;
 	return cli_usage_error("--status must be planned, done or cancelled, "
 			       "not '%s'", text);
 }

@@ -5,15 +5,16 @@
 
 #include "cli_args.h"
 #include "cli_cmd.h"
+#include "cli_filter.h"
 #include "cli_format.h"
 #include "cli_json.h"
-#include "cli_resolve.h"
 
 #define PAGE_SIZE_MAX 500u
 
 struct list_args {
-	const char *from, *to, *customer, *operator_, *page_size;
-	bool all, help;
+	struct cli_filter_args filter;
+	const char *page_size, *order;
+	bool all, descending, help;
 };
 
 /* The pages received, kept until printed (rows point into them). */
@@ -45,16 +46,12 @@ static void pages_free(struct pages *p)
 	free(p->frames);
 }
 
-/* The filter from the options (usage errors first, then names). */
-static int build_list(struct cli *cli, const struct list_args *a,
-		      Clubcrm__TaskFilter *f, Clubcrm__ListTasks *lt,
-		      uint64_t *operator_id)
+/* Paging and order (usage errors only). */
+static int check_list(const struct list_args *a, Clubcrm__ListTasks *lt)
 {
-	int64_t syntax_only;
-	if (a->from && cli_parse_time(a->from, false, &syntax_only) < 0)
-		return cli_usage_error("--from '%s' is not a date", a->from);
-	if (a->to && cli_parse_time(a->to, true, &syntax_only) < 0)
-		return cli_usage_error("--to '%s' is not a date", a->to);
+	int rc = cli_filter_check(&a->filter);
+	if (rc != CLI_OK)
+		return rc;
 	if (a->page_size) {
 		uint64_t n;
 		if (cli_parse_u64(a->page_size, &n) < 0 || n > PAGE_SIZE_MAX)
@@ -63,26 +60,18 @@ static int build_list(struct cli *cli, const struct list_args *a,
 		lt->has_page_size = true;
 		lt->page_size = (uint32_t)n;
 	}
-	int rc = CLI_OK;
-	if (a->from) {
-		rc = cli_club_time(cli, a->from, false, &f->planned_from);
-		f->has_planned_from = true;
+	if (a->order) {
+		if (strcmp(a->order, "planned") == 0)
+			lt->order = CLUBCRM__TASK_ORDER__TASK_ORDER_PLANNED;
+		else if (strcmp(a->order, "created") == 0)
+			lt->order = CLUBCRM__TASK_ORDER__TASK_ORDER_CREATED;
+		else
+			return cli_usage_error("--order must be planned or "
+					       "created");
+		lt->has_order = true;
 	}
-	if (rc == CLI_OK && a->to) {
-		rc = cli_club_time(cli, a->to, true, &f->planned_to);
-		f->has_planned_to = true;
-	}
-	if (rc == CLI_OK && a->customer) {
-		rc = cli_resolve_customer(cli, a->customer, &f->customer_id);
-		f->has_customer_id = true;
-	}
-	if (rc == CLI_OK && a->operator_) {
-		rc = cli_resolve_operator(cli, a->operator_, operator_id);
-		f->operator_ids = operator_id;
-		f->n_operator_ids = 1;
-	}
-	lt->filter = f;
-	return rc;
+	lt->has_descending = lt->descending = a->descending;
+	return CLI_OK;
 }
 
 /* Fetches the first page, or every page with --all. */
@@ -142,16 +131,14 @@ static void print_pages(const struct cli *cli, const struct pages *p)
 int cli_cmd_task_list(struct cli *cli, int argc, char **argv)
 {
 	struct list_args a = {0};
-	const struct cli_opt opts[] = {
-		{"from", CLI_OPT_VALUE, &a.from},
-		{"to", CLI_OPT_VALUE, &a.to},
-		{"customer", CLI_OPT_VALUE, &a.customer},
-		{"operator", CLI_OPT_VALUE, &a.operator_},
-		{"page-size", CLI_OPT_VALUE, &a.page_size},
-		{"all", CLI_OPT_FLAG, &a.all},
-		{"help", CLI_OPT_FLAG, &a.help},
-		{0},
-	};
+	struct cli_opt opts[CLI_FILTER_OPTS + 8];
+	size_t n = cli_filter_options(&a.filter, opts);
+	opts[n++] = (struct cli_opt){"page-size", CLI_OPT_VALUE, &a.page_size};
+	opts[n++] = (struct cli_opt){"order", CLI_OPT_VALUE, &a.order};
+	opts[n++] = (struct cli_opt){"descending", CLI_OPT_FLAG, &a.descending};
+	opts[n++] = (struct cli_opt){"all", CLI_OPT_FLAG, &a.all};
+	opts[n++] = (struct cli_opt){"help", CLI_OPT_FLAG, &a.help};
+	opts[n] = (struct cli_opt){0};
 	const char *pos[1];
 	size_t n_pos;
 	int rc = cli_args_parse(cli, argc, argv, opts, pos, 0, &n_pos);
@@ -161,12 +148,15 @@ int cli_cmd_task_list(struct cli *cli, int argc, char **argv)
 		cli_print_usage(false);
 		return CLI_OK;
 	}
-	Clubcrm__TaskFilter f = CLUBCRM__TASK_FILTER__INIT;
 	Clubcrm__ListTasks lt = CLUBCRM__LIST_TASKS__INIT;
-	uint64_t operator_id = 0;
-	rc = build_list(cli, &a, &f, &lt, &operator_id);
+	rc = check_list(&a, &lt);
 	if (rc != CLI_OK)
 		return rc;
+	struct cli_filter filter;
+	rc = cli_filter_build(cli, &a.filter, &filter);
+	if (rc != CLI_OK)
+		return rc;
+	lt.filter = &filter.f;
 	struct pages p = {0};
 	bool more;
 	rc = fetch(cli, &lt, a.all, &p, &more);

@@ -134,6 +134,14 @@ static size_t fill_tags(const Clubcrm__Catalog *cat, struct candidate *out)
 	return cat->n_tags;
 }
 
+static size_t fill_teams(const Clubcrm__Catalog *cat, struct candidate *out)
+{
+	for (size_t i = 0; out && i < cat->n_teams; i++)
+		out[i] = (struct candidate){cat->teams[i]->id,
+					    cat->teams[i]->name, NULL};
+	return cat->n_teams;
+}
+
 static size_t fill_operators(const Clubcrm__Catalog *cat,
 			     struct candidate *out)
 {
@@ -178,6 +186,11 @@ int cli_resolve_result(struct cli *cli, const char *text, uint64_t *id)
 int cli_resolve_tag(struct cli *cli, const char *text, uint64_t *id)
 {
 	return resolve_in_catalog(cli, "tag", text, fill_tags, id);
+}
+
+int cli_resolve_team(struct cli *cli, const char *text, uint64_t *id)
+{
+	return resolve_in_catalog(cli, "team", text, fill_teams, id);
 }
 
 int cli_resolve_operator(struct cli *cli, const char *text, uint64_t *id)

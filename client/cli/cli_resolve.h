@@ -17,6 +17,7 @@ int cli_resolve_customer(struct cli *cli, const char *text, uint64_t *id);
 int cli_resolve_type(struct cli *cli, const char *text, uint64_t *id);
 int cli_resolve_result(struct cli *cli, const char *text, uint64_t *id);
 int cli_resolve_tag(struct cli *cli, const char *text, uint64_t *id);
+int cli_resolve_team(struct cli *cli, const char *text, uint64_t *id);
 /* By login or by name. */
 int cli_resolve_operator(struct cli *cli, const char *text, uint64_t *id);
 
