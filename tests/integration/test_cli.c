@@ -196,6 +196,56 @@ static void test_list_pages(void **state)
 	json_decref(v);
 }
 
+/* Every row of the array `v` has `key` equal to `want`; the row count. */
+static size_t all_rows(json_t *v, const char *key, const char *want)
+{
+	size_t n = json_array_size(v);
+	for (size_t i = 0; i < n; i++) {
+		json_t *val = json_object_get(json_array_get(v, i), key);
+		if (json_is_boolean(val))
+			assert_string_equal(json_is_true(val) ? "true" : "false",
+					    want);
+		else
+			assert_string_equal(json_string_value(val), want);
+	}
+	return n;
+}
+
+static void test_list_filters(void **state)
+{
+	assert_int_equal(run("task", "list", "--urgent", "--all", "--json"), 0);
+	json_t *v = parse_out();
+	assert_true(all_rows(v, "priority", "true") >= 1);
+	all_rows(v, "status", "planned");
+	json_decref(v);
+
+	assert_int_equal(run("task", "list", "--type", "Call", "--status",
+			     "planned", "--operator", "alicia", "--all",
+			     "--json"), 0);
+	v = parse_out();
+	assert_true(all_rows(v, "type", "Call") >= 1);
+	all_rows(v, "operator", "alicia");
+	all_rows(v, "status", "planned");
+	json_decref(v);
+
+	assert_int_equal(run("task", "list", "--text", "cli test: tennis",
+			     "--json"), 0);
+	v = parse_out();
+	assert_int_equal(json_array_size(v), 1);
+	assert_int_equal(json_integer_value(json_object_get(
+				 json_array_get(v, 0), "id")), created_id);
+	json_decref(v);
+
+	assert_int_equal(run("task", "list", "--kind", "note", "--customer",
+			     "Manolo", "--all", "--json"), 0);
+	v = parse_out();
+	assert_true(all_rows(v, "kind", "note") >= 1);
+	json_decref(v);
+
+	assert_int_equal(run("task", "list", "--status", "bogus"), 2);
+	assert_int_equal(run("task", "list", "--taken", "--not-taken"), 2);
+}
+
 static void test_customers_and_catalog(void **state)
 {
 	assert_int_equal(run("customer", "list", "--search", "manolo", "--json"),
@@ -271,6 +321,7 @@ int main(void)
 		cmocka_unit_test(test_task_add_show_list),
 		cmocka_unit_test(test_note_add),
 		cmocka_unit_test(test_list_pages),
+		cmocka_unit_test(test_list_filters),
 		cmocka_unit_test(test_customers_and_catalog),
 		cmocka_unit_test(test_refused_exit_1),
 		cmocka_unit_test(test_usage_exit_2),
