@@ -126,6 +126,13 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
 		c->srv->read_buf_lent = false;
 	if (nread == 0)
 		return;
+	if (nread == UV_EOF && !c->closing) {
+		/* The peer sends no more but may still read: what it asked
+		 * for is answered, then the connection closes. */
+		c->reading = false;
+		conn_drain(c);
+		return;
+	}
 	if (nread < 0) {
 		if (nread != UV_EOF)
 			log_debug("conn %llu (%s): read: %s",
