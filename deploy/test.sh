@@ -20,6 +20,10 @@ run_suite() {
 
 run_suite "$CLUBCRM_ROOT/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCLUBCRM_SANITIZE=OFF
 if [ $quick -eq 0 ]; then
+  # A short run of every fuzzer (clang + libFuzzer); the long runs' figures
+  # are in the README.
+  log "fuzzing (10 s per harness)"
+  bash "$CLUBCRM_ROOT/tests/fuzz/run.sh" 10
   # protobuf-c 1.4.1 has one known undefined shift (see tests/ubsan.supp).
   export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:suppressions=$CLUBCRM_ROOT/tests/ubsan.supp"
   export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
