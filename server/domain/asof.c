@@ -23,7 +23,7 @@ int asof_revision(struct txn *t, struct arena *a, int64_t at, uint64_t *rev)
 		return t->ret;
 	while (lo < hi) {
 		uint64_t mid = lo + (hi - lo + 1) / 2;
-		Clubcrm__ChangeSet *cs;
+		Clubcrm__ChangeSet *cs = NULL;
 		int rc = change_at(t, a, mid, &cs);
 		if (rc)
 			return rc;
@@ -39,7 +39,7 @@ int asof_revision(struct txn *t, struct arena *a, int64_t at, uint64_t *rev)
 int asof_task(struct txn *t, struct arena *a, uint64_t id, uint64_t rev,
 	      Clubcrm__Task **out)
 {
-	MDB_cursor *c;
+	MDB_cursor *c = NULL;
 	int rc = mdb_cursor_open(t->txn, txn_dbi(t, DB_TASK_CHANGES), &c);
 	if (rc)
 		return txn_lmdb_error(rc);
@@ -59,7 +59,7 @@ int asof_task(struct txn *t, struct arena *a, uint64_t id, uint64_t rev,
 		return txn_lmdb_error(rc);
 	if (!at_rev || at_rev > rev)
 		return -ENOENT;
-	Clubcrm__ChangeSet *cs;
+	Clubcrm__ChangeSet *cs = NULL;
 	rc = change_at(t, a, at_rev, &cs);
 	if (rc)
 		return rc;

@@ -12,7 +12,7 @@ static int list_db(struct req *r, enum store_db db,
 		   const ProtobufCMessageDescriptor *d, bool inactive,
 		   void ***arr, size_t *n)
 {
-	MDB_cursor *c;
+	MDB_cursor *c = NULL;
 	int rc = mdb_cursor_open(r->t->txn, txn_dbi(r->t, db), &c);
 	if (rc)
 		return txn_lmdb_error(rc);
@@ -82,7 +82,7 @@ static int check_follow_on(struct req *r, const Clubcrm__FollowOn *fo,
 		return req_refuse(r, STATUS_INVALID_ARGUMENT,
 				  "a follow-on needs a type");
 	if (fo->type_id != self) {
-		Clubcrm__TaskType *ty;
+		Clubcrm__TaskType *ty = NULL;
 		int rc = rows_type(r->t, r->a, fo->type_id, &ty);
 		if (rc == -ENOENT)
 			return req_refuse(r, STATUS_NOT_FOUND,
@@ -136,7 +136,7 @@ int catalog_upsert_type(struct req *r, const Clubcrm__UpsertTaskType *in,
 				"task_type is required");
 	if (rc)
 		return rc;
-	Clubcrm__TaskType *ty;
+	Clubcrm__TaskType *ty = NULL;
 	bool created;
 	rc = catrec_load_or_new(r, DB_TASK_TYPES, &clubcrm__task_type__descriptor,
 			 src->id, "task type", (ProtobufCMessage **)&ty,
@@ -211,7 +211,7 @@ int catalog_upsert_result(struct req *r, const Clubcrm__UpsertResult *in,
 		rc = req_refuse(r, STATUS_INVALID_ARGUMENT, "result is required");
 	if (rc)
 		return rc;
-	Clubcrm__Result *res;
+	Clubcrm__Result *res = NULL;
 	bool created;
 	rc = catrec_load_or_new(r, DB_RESULTS, &clubcrm__result__descriptor, src->id,
 			 "result", (ProtobufCMessage **)&res, &created);
@@ -244,7 +244,7 @@ int catalog_upsert_tag(struct req *r, const Clubcrm__UpsertTag *in,
 		rc = req_refuse(r, STATUS_INVALID_ARGUMENT, "tag is required");
 	if (rc)
 		return rc;
-	Clubcrm__Tag *tag;
+	Clubcrm__Tag *tag = NULL;
 	bool created;
 	rc = catrec_load_or_new(r, DB_TAGS, &clubcrm__tag__descriptor, src->id, "tag",
 			 (ProtobufCMessage **)&tag, &created);
@@ -277,7 +277,7 @@ int catalog_upsert_team(struct req *r, const Clubcrm__UpsertTeam *in,
 		rc = req_refuse(r, STATUS_INVALID_ARGUMENT, "team is required");
 	if (rc)
 		return rc;
-	Clubcrm__Team *team;
+	Clubcrm__Team *team = NULL;
 	bool created;
 	rc = catrec_load_or_new(r, DB_TEAMS, &clubcrm__team__descriptor, src->id,
 			 "team", (ProtobufCMessage **)&team, &created);

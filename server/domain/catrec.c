@@ -141,7 +141,7 @@ int catrec_unique_name(struct req *r, enum store_db db,
 		       const ProtobufCMessageDescriptor *d, uint64_t id,
 		       const char *name, const char *what)
 {
-	MDB_cursor *c;
+	MDB_cursor *c = NULL;
 	int rc = mdb_cursor_open(r->t->txn, txn_dbi(r->t, db), &c);
 	if (rc)
 		return txn_lmdb_error(rc);

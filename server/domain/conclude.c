@@ -56,7 +56,7 @@ static int follow_on(struct req *r, const Clubcrm__Task *task,
 static int follow_ons(struct req *r, const Clubcrm__Task *task,
 		      const Clubcrm__Result *res, Clubcrm__TaskReply *rep)
 {
-	Clubcrm__TaskType *ty;
+	Clubcrm__TaskType *ty = NULL;
 	int rc = rows_type(r->t, r->a, task->type_id, &ty);
 	if (rc)
 		return rc == -ENOENT ? 0 : rc;
@@ -65,7 +65,7 @@ static int follow_ons(struct req *r, const Clubcrm__Task *task,
 		if (fo->on_outcome != CLUBCRM__OUTCOME__OUTCOME_UNSPECIFIED &&
 		    fo->on_outcome != res->outcome)
 			continue;
-		Clubcrm__Task *n;
+		Clubcrm__Task *n = NULL;
 		rc = follow_on(r, task, fo, &n);
 		if (!rc)
 			rc = tasks_reply_add_created(r, rep, n);
@@ -97,7 +97,7 @@ static int conclude(struct req *r, Clubcrm__Task *old,
 	int rc = tasks_save(r, old, t);
 	if (!rc)
 		rc = tasks_reply(r, t, r->rev, out);
-	Clubcrm__Task *n;
+	Clubcrm__Task *n = NULL;
 	if (!rc && c->note && !(rc = add_note(r, t, c->note, &n)))
 		rc = tasks_reply_add_created(r, *out, n);
 	if (!rc && c->res)
@@ -114,7 +114,7 @@ static int check_note(struct req *r, const char *in, const char **out)
 	*out = NULL;
 	if (!in)
 		return 0;
-	char *n;
+	char *n = NULL;
 	int rc = tasks_check_description(r, in, "note", &n);
 	if (!rc)
 		*out = n;
@@ -124,7 +124,7 @@ static int check_note(struct req *r, const char *in, const char **out)
 int taskops_close(struct req *r, uint64_t id, uint64_t result_id,
 		  const char *note, bool cancel, Clubcrm__TaskReply **out)
 {
-	Clubcrm__Task *task;
+	Clubcrm__Task *task = NULL;
 	struct conclusion c = {0};
 	int rc = taskops_load_open(r, id, cancel ? "cancelled" : "closed", &task);
 	if (!rc && result_id)
@@ -192,7 +192,7 @@ static int follow_next(struct req *r, const Clubcrm__Task *task,
 		c.has_type_id = 1;
 		c.type_id = task->type_id;
 	}
-	Clubcrm__Task *n;
+	Clubcrm__Task *n = NULL;
 	int rc = tasks_create(r, &c, &n);
 	return rc ? rc : tasks_reply_add_created(r, rep, n);
 }
@@ -200,7 +200,7 @@ static int follow_next(struct req *r, const Clubcrm__Task *task,
 int taskops_follow_up(struct req *r, const Clubcrm__FollowUp *in,
 		      Clubcrm__TaskReply **out)
 {
-	Clubcrm__Task *task, *saved;
+	Clubcrm__Task *task = NULL, *saved = NULL;
 	struct conclusion c = {0};
 	int rc = taskops_load_open(r, in->id, "followed up", &task);
 	if (!rc && in->has_base_mod_rev)

@@ -66,7 +66,7 @@ static Clubcrm__Task *event_task(const Clubcrm__ChangeSet *cs, uint64_t id)
 static int entry_of(struct req *r, uint64_t id, uint64_t rev,
 		    const Clubcrm__Task *prev, Clubcrm__HistoryEntry **out)
 {
-	Clubcrm__ChangeSet *cs;
+	Clubcrm__ChangeSet *cs = NULL;
 	int rc = txn_get_rec(r->t, DB_CHANGES, rev,
 			     &clubcrm__change_set__descriptor, r->a,
 			     (void **)&cs);
@@ -85,7 +85,7 @@ static int entry_of(struct req *r, uint64_t id, uint64_t rev,
 	e->actor_id = cs->actor_id;
 	e->action = cs->action;
 	e->after = after;
-	Clubcrm__Operator *op;
+	Clubcrm__Operator *op = NULL;
 	rc = rows_operator(r->t, r->a, cs->actor_id, &op);
 	if (rc == 0)
 		e->actor_login = op->login;
@@ -117,7 +117,7 @@ static int push(struct req *r, Clubcrm__TaskReply *rep, size_t *cap,
 
 int history_fill(struct req *r, uint64_t task_id, Clubcrm__TaskReply *reply)
 {
-	MDB_cursor *c;
+	MDB_cursor *c = NULL;
 	int rc = mdb_cursor_open(r->t->txn, txn_dbi(r->t, DB_TASK_CHANGES), &c);
 	if (rc)
 		return txn_lmdb_error(rc);

@@ -28,7 +28,7 @@ static int customer_reply(struct req *r, Clubcrm__Customer *cu,
 int catalog_get_customer(struct req *r, const Clubcrm__GetCustomer *in,
 			 Clubcrm__CustomerReply **out)
 {
-	Clubcrm__Customer *cu;
+	Clubcrm__Customer *cu = NULL;
 	int rc = rows_customer(r->t, r->a, in->id, &cu);
 	if (rc == -ENOENT)
 		return req_refuse(r, STATUS_NOT_FOUND, "unknown customer %llu",
@@ -40,7 +40,7 @@ int catalog_get_customer(struct req *r, const Clubcrm__GetCustomer *in,
 
 static int check_consultant(struct req *r, uint64_t id)
 {
-	Clubcrm__Operator *op;
+	Clubcrm__Operator *op = NULL;
 	int rc = rows_operator(r->t, r->a, id, &op);
 	if (rc == -ENOENT)
 		return req_refuse(r, STATUS_NOT_FOUND, "unknown consultant %llu",
@@ -74,7 +74,7 @@ int catalog_upsert_customer(struct req *r, const Clubcrm__UpsertCustomer *in,
 	if (!in->customer)
 		return req_refuse(r, STATUS_INVALID_ARGUMENT,
 				  "customer is required");
-	Clubcrm__Customer *cu;
+	Clubcrm__Customer *cu = NULL;
 	bool created;
 	int rc = catrec_load_or_new(r, DB_CUSTOMERS, &clubcrm__customer__descriptor,
 			     in->customer->id, "customer",
@@ -166,7 +166,7 @@ static int set_teams(struct req *r, Clubcrm__Operator *op,
 						  "team %llu is given twice",
 						  (unsigned long long)
 							  src->team_ids[i]);
-		Clubcrm__Team *team;
+		Clubcrm__Team *team = NULL;
 		int rc = rows_team(r->t, r->a, src->team_ids[i], &team);
 		if (rc == -ENOENT)
 			return req_refuse(r, STATUS_NOT_FOUND, "unknown team %llu",
@@ -236,7 +236,7 @@ int catalog_upsert_operator(struct req *r, const Clubcrm__UpsertOperator *in,
 				"operator is required");
 	if (rc)
 		return rc;
-	Clubcrm__Operator *op;
+	Clubcrm__Operator *op = NULL;
 	bool created;
 	rc = catrec_load_or_new(r, DB_OPERATORS, &clubcrm__operator__descriptor,
 			 src->id, "operator", (ProtobufCMessage **)&op,

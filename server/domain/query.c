@@ -147,7 +147,7 @@ static int cursor_start(MDB_cursor *c, const struct scan *s, MDB_val *k,
 static int scan_run(struct req *r, const struct scan *s, struct page *pg,
 		    visit_fn visit, void *ctx)
 {
-	MDB_cursor *c;
+	MDB_cursor *c = NULL;
 	int rc = mdb_cursor_open(r->t->txn, txn_dbi(r->t, s->db), &c);
 	if (rc)
 		return txn_lmdb_error(rc);
@@ -222,8 +222,8 @@ static int visit_task(struct req *r, void *ctx, const MDB_val *key,
 	struct task_ctx *tc = ctx;
 	uint64_t id = key_get_u64((const uint8_t *)key->mv_data +
 				  key->mv_size - 8);
-	Clubcrm__Task *task;
-	Clubcrm__TaskRow *row;
+	Clubcrm__Task *task = NULL;
+	Clubcrm__TaskRow *row = NULL;
 	int rc;
 	if (tc->as_of) {
 		rc = asof_task(r->t, r->a, id, tc->as_of_rev, &task);
@@ -301,7 +301,7 @@ int query_list_tasks(struct req *r, const Clubcrm__ListTasks *in,
 	    (rc = asof_revision(r->t, r->a, in->as_of, &tc.as_of_rev)))
 		return rc;
 	tc.env.team_ctx = &tc.team;
-	Clubcrm__Settings *set;
+	Clubcrm__Settings *set = NULL;
 	rc = rows_settings(r->t, r->a, &set);
 	if (rc)
 		return rc;
@@ -351,7 +351,7 @@ static int visit_customer(struct req *r, void *ctx, const MDB_val *key,
 	struct customer_ctx *cc = ctx;
 	uint64_t id = key_get_u64((const uint8_t *)key->mv_data +
 				  key->mv_size - 8);
-	Clubcrm__Customer *c;
+	Clubcrm__Customer *c = NULL;
 	int rc = rows_customer(r->t, r->a, id, &c);
 	if (rc)
 		return rc == -ENOENT ? -EIO : rc;
@@ -369,7 +369,7 @@ static int visit_customer(struct req *r, void *ctx, const MDB_val *key,
 static int scan_names(struct req *r, const ProtobufCBinaryData *tok,
 		      struct page *pg, struct customer_ctx *cc)
 {
-	MDB_cursor *c;
+	MDB_cursor *c = NULL;
 	int rc = mdb_cursor_open(r->t->txn, txn_dbi(r->t, DB_BY_CUSTOMER_NAME),
 				 &c);
 	if (rc)

@@ -103,7 +103,7 @@ int recur_after_save(struct req *r, Clubcrm__TaskStatus was,
 	if (!at)
 		return 0;
 	Clubcrm__CreateTask c = next_of(t, at);
-	Clubcrm__Task *n;
+	Clubcrm__Task *n = NULL;
 	/* Creation validates before it writes: a refusal leaves nothing. */
 	int rc = tasks_create(r, &c, &n);
 	if (rc == REQ_REFUSED) {

@@ -96,7 +96,7 @@ static int name_people(struct txn *t, struct arena *a, Clubcrm__TaskRow *row)
 	}
 	if (soft(rc))
 		return rc;
-	Clubcrm__Customer *c;
+	Clubcrm__Customer *c = NULL;
 	if (task->customer_id &&
 	    !(rc = rows_customer(t, a, task->customer_id, &c)))
 		row->customer_name = c->name;
@@ -108,14 +108,14 @@ static int name_catalogue(struct txn *t, struct arena *a,
 {
 	const Clubcrm__Task *task = row->task;
 	int rc = 0;
-	Clubcrm__TaskType *ty;
+	Clubcrm__TaskType *ty = NULL;
 	if (task->type_id && !(rc = rows_type(t, a, task->type_id, &ty))) {
 		row->type_name = ty->name;
 		row->priority = ty->priority;
 	}
 	if (soft(rc))
 		return rc;
-	Clubcrm__Result *res;
+	Clubcrm__Result *res = NULL;
 	if (task->result_id && !(rc = rows_result(t, a, task->result_id, &res))) {
 		row->result_name = res->name;
 		row->has_outcome = 1;
@@ -129,7 +129,7 @@ static int name_catalogue(struct txn *t, struct arena *a,
 	if (!row->tag_names)
 		return -ENOMEM;
 	for (size_t i = 0; i < task->n_tag_ids; i++) {
-		Clubcrm__Tag *tag;
+		Clubcrm__Tag *tag = NULL;
 		rc = rows_tag(t, a, task->tag_ids[i], &tag);
 		if (soft(rc))
 			return rc;
@@ -178,7 +178,7 @@ int rows_build(struct txn *t, struct arena *a, int64_t now,
 bool rows_in_team(void *ctx, uint64_t operator_id, uint64_t team_id)
 {
 	struct rows_team_ctx *c = ctx;
-	Clubcrm__Operator *op;
+	Clubcrm__Operator *op = NULL;
 	if (rows_operator(c->t, c->a, operator_id, &op))
 		return false;
 	for (size_t i = 0; i < op->n_team_ids; i++)

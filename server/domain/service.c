@@ -110,7 +110,7 @@ static int encode_outcome(struct req *r, int rc, Clubcrm__Frame *reply,
 		return frame_encode(reply, out);
 	if (rc == REQ_REFUSED)
 		return encode_error(out, id, r->code, r->msg, r->current);
-	const char *msg;
+	const char *msg = NULL;
 	unsigned code = internal_code(rc, &msg);
 	return encode_error(out, id, code, msg, NULL);
 }
@@ -176,7 +176,7 @@ int service_login(struct store *st, const char *login, const char *password,
 static int get_task(struct req *r, const Clubcrm__GetTask *in,
 		    Clubcrm__TaskReply **out)
 {
-	Clubcrm__Task *task;
+	Clubcrm__Task *task = NULL;
 	int rc = tasks_load(r, in->id, &task);
 	if (!rc)
 		rc = tasks_reply(r, task, txn_revision(r->t), out);
@@ -369,7 +369,7 @@ static void reset_op(struct service_write_op *op)
 
 static void fail_batch(struct service_write_op *ops, size_t n, int rc)
 {
-	const char *msg;
+	const char *msg = NULL;
 	unsigned code = internal_code(rc, &msg);
 	for (size_t i = 0; i < n; i++) {
 		reset_op(&ops[i]);

@@ -13,7 +13,7 @@ static int check_result_ref(struct req *r, uint64_t id)
 {
 	if (!id)
 		return 0;
-	Clubcrm__Result *res;
+	Clubcrm__Result *res = NULL;
 	int rc = rows_result(r->t, r->a, id, &res);
 	if (rc == -ENOENT)
 		return req_refuse(r, STATUS_NOT_FOUND, "unknown result %llu",
@@ -103,7 +103,7 @@ int catalog_update_settings(struct req *r, const Clubcrm__UpdateSettings *in,
 				"settings is required");
 	if (rc)
 		return rc;
-	Clubcrm__Settings *s;
+	Clubcrm__Settings *s = NULL;
 	rc = rows_settings(r->t, r->a, &s);
 	if (!rc)
 		rc = merge_settings(r, in->settings, s);

@@ -74,7 +74,7 @@ static int open_dbs(struct store *st)
  * is rebuilt from the customer records. */
 static void migrate_name_index(struct txn *t)
 {
-	MDB_cursor *c;
+	MDB_cursor *c = NULL;
 	int rc = mdb_drop(t->txn, txn_dbi(t, DB_BY_CUSTOMER_NAME), 0);
 	if (!rc)
 		rc = mdb_cursor_open(t->txn, txn_dbi(t, DB_CUSTOMERS), &c);

@@ -99,7 +99,7 @@ static int edit_refs(struct req *r, const Clubcrm__EditTask *in,
 	}
 	if (rc || !in->has_follows_id || in->follows_id == t->follows_id)
 		return rc;
-	Clubcrm__Task *prev;
+	Clubcrm__Task *prev = NULL;
 	if (in->follows_id == t->id)
 		return req_refuse(r, STATUS_INVALID_ARGUMENT,
 				  "a task cannot follow itself");
@@ -113,7 +113,7 @@ static int edit_result(struct req *r, uint64_t id, Clubcrm__Task *t)
 {
 	if (id == t->result_id)
 		return 0;
-	Clubcrm__Result *res;
+	Clubcrm__Result *res = NULL;
 	int rc = id ? tasks_check_result(r, id, &res) : 0;
 	if (rc)
 		return rc;
@@ -192,7 +192,7 @@ int taskops_edit(struct req *r, const Clubcrm__EditTask *in,
 	if (!in->has_base_mod_rev)
 		return req_refuse(r, STATUS_INVALID_ARGUMENT,
 				  "base_mod_rev is required");
-	Clubcrm__Task *old, *t;
+	Clubcrm__Task *old = NULL, *t = NULL;
 	int rc = tasks_load(r, in->id, &old);
 	if (!rc)
 		rc = taskops_stale(r, old, in->base_mod_rev);
@@ -270,7 +270,7 @@ static void overlay(const Clubcrm__CreateTask *o, Clubcrm__CreateTask *c)
 int taskops_copy(struct req *r, const Clubcrm__CopyTask *in,
 		 Clubcrm__TaskReply **out)
 {
-	Clubcrm__Task *src;
+	Clubcrm__Task *src = NULL;
 	int rc = tasks_load(r, in->id, &src);
 	if (rc)
 		return rc;
@@ -294,7 +294,7 @@ int taskops_copy(struct req *r, const Clubcrm__CopyTask *in,
 
 static int taker_name(struct req *r, uint64_t id, const char **out)
 {
-	Clubcrm__Operator *op;
+	Clubcrm__Operator *op = NULL;
 	int rc = rows_operator(r->t, r->a, id, &op);
 	if (rc == -ENOENT) {
 		*out = "another operator";
@@ -307,7 +307,7 @@ static int taker_name(struct req *r, uint64_t id, const char **out)
 
 static int release_check(struct req *r, const Clubcrm__Task *task)
 {
-	const char *who;
+	const char *who = NULL;
 	if (!task->taken_by)
 		return req_refuse(r, STATUS_FAILED_PRECONDITION,
 				  "task %llu is not taken",
@@ -326,8 +326,8 @@ static int release_check(struct req *r, const Clubcrm__Task *task)
 int taskops_take(struct req *r, uint64_t id, bool take,
 		 Clubcrm__TaskReply **out)
 {
-	Clubcrm__Task *task, *t;
-	const char *who;
+	Clubcrm__Task *task = NULL, *t = NULL;
+	const char *who = NULL;
 	int rc = taskops_load_open(r, id, take ? "taken" : "released", &task);
 	if (rc)
 		return rc;
@@ -382,8 +382,8 @@ static int retag(struct req *r, Clubcrm__Task *t, uint64_t tag, bool add)
 int taskops_tag(struct req *r, uint64_t id, uint64_t tag_id, bool add,
 		Clubcrm__TaskReply **out)
 {
-	Clubcrm__Task *task, *t;
-	Clubcrm__Tag *tag;
+	Clubcrm__Task *task = NULL, *t = NULL;
+	Clubcrm__Tag *tag = NULL;
 	int rc = tasks_load(r, id, &task);
 	if (rc)
 		return rc;
@@ -414,7 +414,7 @@ int taskops_tag(struct req *r, uint64_t id, uint64_t tag_id, bool add,
 static int open_task_ids(struct req *r, const Clubcrm__ReassignTasks *in,
 			 uint64_t **ids, size_t *n)
 {
-	MDB_cursor *c;
+	MDB_cursor *c = NULL;
 	int rc = mdb_cursor_open(r->t->txn,
 				 txn_dbi(r->t, DB_BY_OPERATOR_PLANNED), &c);
 	if (rc)
@@ -453,7 +453,7 @@ static int open_task_ids(struct req *r, const Clubcrm__ReassignTasks *in,
 
 static int reassign_checks(struct req *r, const Clubcrm__ReassignTasks *in)
 {
-	Clubcrm__Operator *from;
+	Clubcrm__Operator *from = NULL;
 	if (!in->from_operator_id || !in->to_operator_id)
 		return req_refuse(r, STATUS_INVALID_ARGUMENT,
 				  "both operators are required");
@@ -490,7 +490,7 @@ int taskops_reassign(struct req *r, const Clubcrm__ReassignTasks *in,
 	rep->task_ids = ids;
 	r->action = "reassign";
 	for (size_t i = 0; i < n; i++) {
-		Clubcrm__Task *old, *t;
+		Clubcrm__Task *old = NULL, *t = NULL;
 		if ((rc = tasks_load(r, ids[i], &old)))
 			return rc;
 		if (old->kind != KIND_TASK || old->status != PLANNED)

@@ -31,7 +31,7 @@ static int inactive(struct req *r, const char *what, const char *name)
 
 int tasks_check_type(struct req *r, uint64_t id, Clubcrm__TaskType **out)
 {
-	Clubcrm__TaskType *ty;
+	Clubcrm__TaskType *ty = NULL;
 	if (!id)
 		return req_refuse(r, STATUS_INVALID_ARGUMENT, "type is required");
 	int rc = rows_type(r->t, r->a, id, &ty);
@@ -46,7 +46,7 @@ int tasks_check_type(struct req *r, uint64_t id, Clubcrm__TaskType **out)
 
 int tasks_check_customer(struct req *r, uint64_t id, Clubcrm__Customer **out)
 {
-	Clubcrm__Customer *c;
+	Clubcrm__Customer *c = NULL;
 	if (!id)
 		return req_refuse(r, STATUS_INVALID_ARGUMENT,
 				  "customer is required");
@@ -63,7 +63,7 @@ int tasks_check_customer(struct req *r, uint64_t id, Clubcrm__Customer **out)
 int tasks_check_operator(struct req *r, uint64_t id, const char *field,
 			 Clubcrm__Operator **out)
 {
-	Clubcrm__Operator *op;
+	Clubcrm__Operator *op = NULL;
 	if (!id)
 		return req_refuse(r, STATUS_INVALID_ARGUMENT, "%s is required",
 				  field);
@@ -79,7 +79,7 @@ int tasks_check_operator(struct req *r, uint64_t id, const char *field,
 
 int tasks_check_result(struct req *r, uint64_t id, Clubcrm__Result **out)
 {
-	Clubcrm__Result *res;
+	Clubcrm__Result *res = NULL;
 	int rc = rows_result(r->t, r->a, id, &res);
 	if (rc)
 		return missing(r, rc, "result", id);
@@ -92,7 +92,7 @@ int tasks_check_result(struct req *r, uint64_t id, Clubcrm__Result **out)
 
 int tasks_check_tag(struct req *r, uint64_t id, Clubcrm__Tag **out)
 {
-	Clubcrm__Tag *tag;
+	Clubcrm__Tag *tag = NULL;
 	int rc = rows_tag(r->t, r->a, id, &tag);
 	if (rc)
 		return missing(r, rc, "tag", id);
@@ -253,7 +253,7 @@ static int check_status(struct req *r, const Clubcrm__CreateTask *in,
 static int check_people(struct req *r, const Clubcrm__CreateTask *in,
 			Clubcrm__Task *task)
 {
-	Clubcrm__Customer *c;
+	Clubcrm__Customer *c = NULL;
 	int rc = tasks_check_customer(r, in->has_customer_id ? in->customer_id
 							      : 0, &c);
 	if (rc)
@@ -280,7 +280,7 @@ static int check_result(struct req *r, const Clubcrm__CreateTask *in,
 					     : set->default_task_result_id;
 	if (!id)
 		return 0;
-	Clubcrm__Result *res;
+	Clubcrm__Result *res = NULL;
 	int rc = tasks_check_result(r, id, &res);
 	if (rc)
 		return rc;
@@ -298,7 +298,7 @@ static int check_follows(struct req *r, const Clubcrm__CreateTask *in,
 {
 	if (!in->has_follows_id || !in->follows_id)
 		return 0;
-	Clubcrm__Task *prev;
+	Clubcrm__Task *prev = NULL;
 	int rc = rows_task(r->t, r->a, in->follows_id, &prev);
 	if (rc)
 		return missing(r, rc, "task to follow", in->follows_id);
@@ -322,7 +322,7 @@ static int check_plan(struct req *r, const Clubcrm__CreateTask *in,
 static int fill_task(struct req *r, const Clubcrm__CreateTask *in,
 		     Clubcrm__Task *task)
 {
-	Clubcrm__Settings *set;
+	Clubcrm__Settings *set = NULL;
 	int rc = rows_settings(r->t, r->a, &set);
 	if (!rc)
 		rc = check_kind(r, in, task);
@@ -389,7 +389,7 @@ int tasks_reply(struct req *r, Clubcrm__Task *task, uint64_t revision,
 	if (!rep)
 		return -ENOMEM;
 	clubcrm__task_reply__init(rep);
-	Clubcrm__Settings *set;
+	Clubcrm__Settings *set = NULL;
 	int rc = rows_build(r->t, r->a, r->who->now, task, &rep->row);
 	if (!rc)
 		rc = rows_settings(r->t, r->a, &set);
@@ -453,7 +453,7 @@ static int idem_replay(struct req *r, const uint8_t *k, size_t klen,
 		return -EIO;
 	uint64_t id = key_get_u64(v.mv_data);
 	uint64_t rev = key_get_u64((const uint8_t *)v.mv_data + 8);
-	Clubcrm__Task *task;
+	Clubcrm__Task *task = NULL;
 	rc = rows_task(r->t, r->a, id, &task);
 	if (rc)
 		return rc == -ENOENT ? -EIO : rc;
@@ -474,7 +474,7 @@ int tasks_create_request(struct req *r, const Clubcrm__CreateTask *in,
 			return rc;
 	}
 	r->action = "create";
-	Clubcrm__Task *task;
+	Clubcrm__Task *task = NULL;
 	rc = tasks_create(r, in, &task);
 	if (rc)
 		return rc;
