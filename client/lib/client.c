@@ -16,6 +16,9 @@
 
 /* The whole way from resolving to LoginOk; a failed login alone takes ~1 s. */
 #define CLIENT_CONNECT_TIMEOUT_MS 10000u
+/* Silent heartbeats after which the server counts as gone (as the server
+ * does for its clients). */
+#define CLIENT_MISSED_BEATS 3u
 
 struct client {
 	uv_loop_t *loop;
@@ -34,10 +37,12 @@ struct client {
 
 	struct client_link *link;   /* the current connection, or NULL */
 	unsigned links_open;        /* links whose close callback is due */
-	/* Deadline of the connect + handshake + login; later also the
-	 * reconnect backoff and the heartbeat watchdog. */
+	/* Before READY: the deadline of connect + handshake + login. In
+	 * READY: the heartbeat watchdog (see heartbeat_tick). */
 	uv_timer_t timer;
 	bool timer_open;
+	uint64_t last_rx_ms;        /* uv_now() of the last frame received */
+	uint64_t ping_nonce;
 
 	struct client_reqtab reqs;
 	uint64_t next_id;
@@ -255,9 +260,48 @@ static void send_pong(struct client *c, const Clubcrm__Frame *ping)
 
 /* ---------------------------------------------------------------- receiving */
 
+/*
+ * A server that died without a FIN (power cut, cable pulled) would leave us
+ * waiting for TCP's own timeout, which takes many minutes. Every heartbeat
+ * (as announced in Welcome) without a frame from the server, we ping it;
+ * after CLIENT_MISSED_BEATS silent beats the connection counts as lost, so
+ * that pending requests fail and a reconnecting owner can start over.
+ */
+static void heartbeat_tick(uv_timer_t *t)
+{
+	struct client *c = t->data;
+	uint64_t beat = client_welcome(c)->heartbeat_ms;
+	uint64_t silent = uv_now(c->loop) - c->last_rx_ms;
+	if (silent >= CLIENT_MISSED_BEATS * beat) {
+		struct client_status st;
+		client_status_set(&st, STATUS_UNAVAILABLE,
+				  "no word from the server for %llu ms",
+				  (unsigned long long)silent);
+		connection_ended(c, &st);
+		return;
+	}
+	if (silent < beat)
+		return;
+	Clubcrm__Ping ping = CLUBCRM__PING__INIT;
+	ping.has_nonce = true;
+	ping.nonce = ++c->ping_nonce;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	/* The Pong echoes the id; no request waits for it, so it is dropped
+	 * after counting as a sign of life. */
+	f.has_request_id = true;
+	f.request_id = take_id(c);
+	f.body_case = CLUBCRM__FRAME__BODY_PING;
+	f.ping = &ping;
+	send_frame(c, &f);
+}
+
 static void become_ready(struct client *c)
 {
 	uv_timer_stop(&c->timer);
+	const Clubcrm__Welcome *w = client_welcome(c);
+	if (w && w->heartbeat_ms > 0)
+		uv_timer_start(&c->timer, heartbeat_tick, w->heartbeat_ms,
+			       w->heartbeat_ms);
 	c->state = CLIENT_READY;
 	struct client_status ok = {.code = STATUS_OK, .message = ""};
 	if (c->cbs.on_ready)
@@ -375,6 +419,7 @@ static void on_goaway(struct client *c, const Clubcrm__GoAway *g)
 static int on_frame(void *owner, const uint8_t *payload, size_t len)
 {
 	struct client *c = owner;
+	c->last_rx_ms = uv_now(c->loop);
 	Clubcrm__Frame *f = frame_decode(payload, len, NULL);
 	if (!f) {
 		struct client_status st;
@@ -386,6 +431,10 @@ static int on_frame(void *owner, const uint8_t *payload, size_t len)
 	switch (f->body_case) {
 	case CLUBCRM__FRAME__BODY_PING:
 		send_pong(c, f);
+		clubcrm__frame__free_unpacked(f, NULL);
+		return 0;
+	case CLUBCRM__FRAME__BODY_PONG:
+		/* Our heartbeat's answer: last_rx_ms is all it was for. */
 		clubcrm__frame__free_unpacked(f, NULL);
 		return 0;
 	case CLUBCRM__FRAME__BODY_GO_AWAY:

@@ -7,7 +7,9 @@
  * the outcome. Then requests go out with client_request(); each reply comes
  * back to the callback registered under its request id. Frames with request
  * id 0 (pushes) go to on_push; server pings are answered here; a GoAway is
- * reported to on_goaway. When the connection ends (EOF, error, GoAway), every
+ * reported to on_goaway. A server silent for a heartbeat (Welcome's
+ * heartbeat_ms) is pinged, and after three silent beats the connection
+ * counts as lost. When the connection ends (EOF, error, GoAway, silence), every
  * pending request is completed with UNAVAILABLE and on_disconnect is called;
  * the client then stays in CLIENT_DISCONNECTED until client_close().
  *

@@ -118,6 +118,8 @@ static void send_welcome(struct fake_server *fs, uint64_t rid)
 	w.has_max_frame = true;
 	w.max_frame = 64 * 1024;
 	w.time_zone = (char *)"Europe/Madrid";
+	w.has_heartbeat_ms = fs->heartbeat_ms != 0;
+	w.heartbeat_ms = fs->heartbeat_ms;
 	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
 	f.has_request_id = true;
 	f.request_id = rid;

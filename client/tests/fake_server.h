@@ -23,6 +23,7 @@ struct fake_server {
 	char path[108];        /* unix socket path, "" for TCP */
 	fake_script script;
 	void *arg;             /* for the script */
+	uint32_t heartbeat_ms; /* announced in Welcome when not 0 */
 	pthread_t thread;
 	bool failed;           /* the script saw something unexpected */
 	char why[256];

@@ -462,6 +462,88 @@ static void test_forget(void **state)
 	assert_int_equal(x->status[0], STATUS_OK);
 }
 
+/* ------------------------------------------------------------ heartbeat */
+
+#define BEAT_MS 40u
+
+/* Announces a short heartbeat, then hears the client's pings and says
+ * nothing back: the client must give up on its own. */
+static void script_silent(struct fake_server *fs)
+{
+	unsigned *pings = fs->arg;
+	fs->heartbeat_ms = BEAT_MS;
+	if (!fake_handshake(fs, true))
+		return;
+	Clubcrm__Frame *f;
+	while ((f = fake_recv(fs))) {
+		if (f->body_case == CLUBCRM__FRAME__BODY_PING && f->request_id)
+			(*pings)++;
+		clubcrm__frame__free_unpacked(f, NULL);
+	}
+}
+
+static void test_silent_server_dropped(void **state)
+{
+	struct ctx x = {0};
+	unsigned pings = 0;
+	assert_int_equal(fake_start(&x.fs, false, script_silent, &pings), 0);
+	uint64_t t0 = uv_hrtime();
+	run_client(&x, x.fs.address, "alicia");
+	uint64_t ms = (uv_hrtime() - t0) / 1000000u;
+	assert_true(fake_finish(&x.fs));
+	assert_int_equal(x.ready.code, STATUS_OK);
+	assert_true(x.disc_called);
+	assert_int_equal(x.disc.code, STATUS_UNAVAILABLE);
+	assert_non_null(strstr(x.disc.message, "no word from the server"));
+	assert_true(pings >= 1);
+	assert_true(ms >= 3 * BEAT_MS && ms < 2000);
+}
+
+/* Answers every ping for a while, then says goodbye. */
+static void script_pongs(struct fake_server *fs)
+{
+	fs->heartbeat_ms = BEAT_MS;
+	if (!fake_handshake(fs, true))
+		return;
+	uint64_t end = uv_hrtime() + 10 * BEAT_MS * 1000000ull;
+	while (uv_hrtime() < end) {
+		Clubcrm__Frame *f = fake_recv(fs);
+		if (!f)
+			return fake_fail(fs, "client went away");
+		if (f->body_case == CLUBCRM__FRAME__BODY_PING) {
+			Clubcrm__Pong pong = CLUBCRM__PONG__INIT;
+			Clubcrm__Frame r = CLUBCRM__FRAME__INIT;
+			r.has_request_id = true;
+			r.request_id = f->request_id;
+			r.body_case = CLUBCRM__FRAME__BODY_PONG;
+			r.pong = &pong;
+			fake_send(fs, &r);
+		}
+		clubcrm__frame__free_unpacked(f, NULL);
+	}
+	Clubcrm__GoAway g = CLUBCRM__GO_AWAY__INIT;
+	g.has_code = true;
+	g.code = STATUS_UNAVAILABLE;
+	g.reason = (char *)"bye";
+	Clubcrm__Frame gf = CLUBCRM__FRAME__INIT;
+	gf.body_case = CLUBCRM__FRAME__BODY_GO_AWAY;
+	gf.go_away = &g;
+	fake_send(fs, &gf);
+	shutdown(fs->fd, SHUT_WR);
+	fake_wait_eof(fs, 5000);
+}
+
+static void test_answered_heartbeat_keeps_connection(void **state)
+{
+	struct ctx x = {0};
+	assert_int_equal(fake_start(&x.fs, false, script_pongs, NULL), 0);
+	run_client(&x, x.fs.address, "alicia");
+	assert_true(fake_finish(&x.fs));
+	assert_true(x.goaway);
+	assert_true(x.disc_called);
+	assert_non_null(strstr(x.disc.message, "going away"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -474,6 +556,8 @@ int main(void)
 		cmocka_unit_test(test_connect_refused),
 		cmocka_unit_test(test_bad_address),
 		cmocka_unit_test(test_forget),
+		cmocka_unit_test(test_silent_server_dropped),
+		cmocka_unit_test(test_answered_heartbeat_keeps_connection),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
