@@ -1,0 +1,162 @@
+/* A client's way to a connection: resolving, connecting, link events. */
+#include "client_priv.h"
+
+#include <errno.h>
+#include <stdio.h>
+
+#include "frame.h"
+#include "status.h"
+
+static void try_next_address(struct client *c);
+
+/* ---------------------------------------------------------------- link events */
+
+static void on_link_connected(void *owner, struct client_link *l, int status)
+{
+	struct client *c = owner;
+	if (l != c->link)
+		return;
+	if (status < 0) {
+		c->last_err = status;
+		client_drop_link(c);
+		try_next_address(c);
+		return;
+	}
+	c->state = CLIENT_HANDSHAKE;
+	int ret = client_send_hello(c);
+	if (ret < 0)
+		client_ended_errno(c, STATUS_INTERNAL, "sending hello", ret);
+}
+
+static void on_link_lost(void *owner, struct client_link *l, int err)
+{
+	struct client *c = owner;
+	if (l != c->link)
+		return;
+	struct client_status st;
+	if (err == UV_EOF)
+		client_status_set(&st, STATUS_UNAVAILABLE,
+				  "connection closed by the server");
+	else if (err == -EMSGSIZE)
+		client_status_set(&st, STATUS_INTERNAL,
+				  "frame over the limit from the server");
+	else
+		client_status_set(&st, STATUS_UNAVAILABLE, "connection lost: %s",
+				  uv_strerror(err));
+	client_connection_ended(c, &st);
+}
+
+static void on_link_closed(void *owner, struct client_link *l)
+{
+	struct client *c = owner;
+	if (l == c->link)
+		c->link = NULL;
+	c->links_open--;
+	client_maybe_free(c);
+}
+
+static const struct client_link_ops link_ops = {
+	.on_connected = on_link_connected,
+	.on_frame = client_on_frame,
+	.on_lost = on_link_lost,
+	.on_closed = on_link_closed,
+};
+
+/* ---------------------------------------------------------------- connecting */
+
+static void open_link(struct client *c, const struct sockaddr *sa,
+		      const char *path)
+{
+	c->state = CLIENT_CONNECTING;
+	int ret = client_link_open(c->loop, sa, path, FRAME_MAX_DEFAULT,
+				   &link_ops, c, &c->link);
+	if (ret < 0) {
+		c->link = NULL;
+		c->last_err = ret;
+		try_next_address(c);
+		return;
+	}
+	c->links_open++;
+}
+
+/* Tries the next resolved address, or gives up with the last error. */
+static void try_next_address(struct client *c)
+{
+	if (c->state == CLIENT_CLOSING)
+		return;
+	struct addrinfo *ai = c->ai_next;
+	while (ai && ai->ai_family != AF_INET && ai->ai_family != AF_INET6)
+		ai = ai->ai_next;
+	if (!ai) {
+		char what[300];
+		if (c->addr.is_unix)
+			snprintf(what, sizeof(what), "connect to unix:%s",
+				 c->addr.path);
+		else
+			snprintf(what, sizeof(what), "connect to %s:%s",
+				 c->addr.host, c->addr.port);
+		client_ended_errno(c, STATUS_UNAVAILABLE, what,
+			    c->last_err ? c->last_err : UV_EADDRNOTAVAIL);
+		return;
+	}
+	c->ai_next = ai->ai_next;
+	open_link(c, ai->ai_addr, NULL);
+}
+
+static void on_resolved(uv_getaddrinfo_t *req, int status,
+			struct addrinfo *res)
+{
+	struct client *c = req->data;
+	c->gai_busy = false;
+	if (c->state == CLIENT_CLOSING) {
+		if (res)
+			uv_freeaddrinfo(res);
+		client_maybe_free(c);
+		return;
+	}
+	if (status < 0) {
+		struct client_status st;
+		client_status_set(&st, STATUS_UNAVAILABLE, "resolve %s: %s",
+				  c->addr.host, uv_strerror(status));
+		client_connection_ended(c, &st);
+		return;
+	}
+	c->ai_list = c->ai_next = res;
+	try_next_address(c);
+}
+
+static void on_deadline(uv_timer_t *t)
+{
+	struct client *c = t->data;
+	struct client_status st;
+	client_status_set(&st, STATUS_DEADLINE_EXCEEDED,
+			  "no answer from the server while %s",
+			  client_state_name(c->state));
+	client_connection_ended(c, &st);
+}
+
+int client_connect(struct client *c)
+{
+	if (c->state != CLIENT_NEW)
+		return -EALREADY;
+	int ret = uv_timer_start(&c->timer, on_deadline,
+				 CLIENT_CONNECT_TIMEOUT_MS, 0);
+	if (ret < 0)
+		return ret;
+	if (c->addr.is_unix) {
+		open_link(c, NULL, c->addr.path);
+		return 0;
+	}
+	struct addrinfo hints = {.ai_family = AF_UNSPEC,
+				 .ai_socktype = SOCK_STREAM};
+	c->gai.data = c;
+	ret = uv_getaddrinfo(c->loop, &c->gai, on_resolved, c->addr.host,
+			     c->addr.port, &hints);
+	if (ret < 0) {
+		uv_timer_stop(&c->timer);
+		return ret;
+	}
+	c->gai_busy = true;
+	c->state = CLIENT_RESOLVING;
+	return 0;
+}
