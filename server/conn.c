@@ -257,9 +257,16 @@ int conn_accept(struct server *srv, uv_stream_t *listener)
 	return 0;
 }
 
+/*
+ * The backpressure gauge: what is queued here, plus what libuv still holds
+ * of the write in flight (the kernel took the rest). Counting the whole
+ * in-flight write would punish a reader that keeps up with a big burst.
+ */
 size_t conn_output_bytes(const struct conn *c)
 {
-	return c->out.bytes + c->wr.bytes;
+	size_t held = c->writing ? uv_stream_get_write_queue_size(&c->h.stream)
+				 : 0;
+	return c->out.bytes + held;
 }
 
 size_t conn_output_soft_limit(const struct conn *c)
