@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -39,6 +40,42 @@ void harness_dump_log(const struct harness *h)
 	fclose(f);
 }
 
+/*
+ * A test that fails an assertion longjmps past its harness_cleanup(). So
+ * that nothing outlives the test program anyway, every directory made here
+ * is remembered (by value: the harness itself may be on a stack that is
+ * gone by then) and removed at exit; the servers die with the program
+ * through PR_SET_PDEATHSIG (see spawn).
+ */
+#define LEFT_MAX 16
+static char left_dirs[LEFT_MAX][128];
+
+static void remove_tree(const char *dir);
+
+static void remove_left_dirs(void)
+{
+	for (size_t i = 0; i < LEFT_MAX; i++)
+		if (left_dirs[i][0])
+			remove_tree(left_dirs[i]);
+}
+
+static void remember_dir(const char *dir, bool keep)
+{
+	static bool registered;
+	if (!registered)
+		registered = atexit(remove_left_dirs) == 0;
+	for (size_t i = 0; i < LEFT_MAX; i++) {
+		if (keep && !left_dirs[i][0]) {
+			snprintf(left_dirs[i], sizeof(left_dirs[i]), "%s", dir);
+			return;
+		}
+		if (!keep && strcmp(left_dirs[i], dir) == 0) {
+			left_dirs[i][0] = '\0';
+			return;
+		}
+	}
+}
+
 static int make_dir(struct harness *h)
 {
 	if (h->dir[0])
@@ -49,6 +86,7 @@ static int make_dir(struct harness *h)
 		h->dir[0] = '\0';
 		return -1;
 	}
+	remember_dir(h->dir, true);
 	snprintf(h->data, sizeof(h->data), "%s/data", h->dir);
 	snprintf(h->sock, sizeof(h->sock), "%s/sock", h->dir);
 	snprintf(h->unix_address, sizeof(h->unix_address), "unix:%s", h->sock);
@@ -57,9 +95,14 @@ static int make_dir(struct harness *h)
 
 static pid_t spawn(struct harness *h)
 {
+	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid != 0)
 		return pid;
+	/* The server dies with the test program, however that ends (a failed
+	 * assertion, a ctest timeout); if the parent is already gone, now. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+		_exit(126);
 	/* Child: stderr (and stdout) to the log, nothing from stdin. */
 	int log = open(h->log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	int null = open("/dev/null", O_RDONLY);
@@ -206,6 +249,11 @@ static int remove_entry(const char *path, const struct stat *st, int flag,
 	return 0;
 }
 
+static void remove_tree(const char *dir)
+{
+	nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 void harness_cleanup(struct harness *h)
 {
 	if (h->pid > 0) {
@@ -213,8 +261,10 @@ void harness_cleanup(struct harness *h)
 		waitpid(h->pid, NULL, 0);
 		h->pid = 0;
 	}
-	if (h->dir[0])
-		nftw(h->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	if (h->dir[0]) {
+		remove_tree(h->dir);
+		remember_dir(h->dir, false);
+	}
 	h->dir[0] = '\0';
 }
 
