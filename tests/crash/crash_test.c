@@ -36,7 +36,7 @@ struct options {
 
 struct totals {
 	unsigned kills;
-	unsigned long acked, retried, replayed, mismatches, refused;
+	unsigned long acked, retried, recovered, replayed, mismatches, refused;
 	unsigned long lost, problems, failures;
 };
 
@@ -144,6 +144,7 @@ static void add_round(struct totals *t, const struct load_stats *ls)
 {
 	t->acked += ls->acked;
 	t->retried += ls->retried;
+	t->recovered += ls->recovered;
 	t->replayed += ls->replayed;
 	t->mismatches += ls->mismatches;
 	t->refused += ls->refused;
@@ -202,11 +203,12 @@ static int one_kill(struct harness *h, struct ledger *l,
 	t->kills++;
 	struct verify_stats vs;
 	ret = verify(h, l, baseline, false, t, &vs);
-	printf("kill %u/%u after %llu ms: %lu acknowledged, %lu retried, "
-	       "%lu replayed, %lu unknown; revision %llu, %lu tasks, "
-	       "%lu problem(s), %lu lost\n", t->kills, o->kills,
-	       (unsigned long long)cfg->kill_after_ms, ls.acked, ls.retried,
-	       ls.replayed, ls.unknown, vs.res.revision, vs.res.tasks,
+	cfg->revision = vs.res.revision;
+	printf("kill %u/%u after %llu ms: %lu acknowledged, %lu retried "
+	       "(%lu written before the kill), %lu replayed, %lu unknown; "
+	       "revision %llu, %lu tasks, %lu problem(s), %lu lost\n",
+	       t->kills, o->kills, (unsigned long long)cfg->kill_after_ms,
+	       ls.acked, ls.retried, ls.recovered, ls.replayed, ls.unknown, vs.res.revision, vs.res.tasks,
 	       vs.problems, vs.lost);
 	fflush(stdout);
 	return ret;
@@ -258,6 +260,7 @@ static int prepare(struct harness *h, struct load_config *cfg,
 		return -1;
 	}
 	*baseline = vs.res.tasks;
+	cfg->revision = vs.res.revision;
 	return 0;
 }
 
@@ -265,11 +268,12 @@ static void summary(const struct totals *t, const struct options *o,
 		    bool ok)
 {
 	printf("crash test (seed %llu): %u kill(s), %lu acknowledged "
-	       "writes, %lu retried after a kill, %lu replays answered with "
-	       "the first result, %lu replay mismatch(es), %lu refused, "
+	       "writes, %lu retried after a kill (%lu of them written before "
+	       "it: the retry got the first result), %lu replays answered "
+	       "with the first result, %lu replay mismatch(es), %lu refused, "
 	       "lost = %lu, problems = %lu, failures = %lu: %s\n",
 	       (unsigned long long)o->seed, t->kills, t->acked + t->retried,
-	       t->retried, t->replayed, t->mismatches, t->refused, t->lost,
+	       t->retried, t->recovered, t->replayed, t->mismatches, t->refused, t->lost,
 	       t->problems, t->failures, ok ? "PASS" : "FAIL");
 }
 

@@ -176,10 +176,12 @@ static void take_ok(struct round *rd, size_t index, bool replay,
 		rd->st->refused++;
 		return;
 	}
-	if (w->state == LEDGER_UNKNOWN)
+	if (w->state == LEDGER_UNKNOWN) {
 		rd->st->retried++;
-	else
+		rd->st->recovered += rev <= rd->cfg->revision;
+	} else {
 		rd->st->acked++;
+	}
 	w->id = id;
 	w->revision = rev;
 	w->state = LEDGER_ACKED;

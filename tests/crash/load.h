@@ -23,6 +23,7 @@ struct load_config {
 	uint64_t kill_after_ms;  /* from the moment every client is ready */
 	uint64_t type_id;        /* the task type of every create */
 	uint64_t customer_id;    /* and its customer */
+	uint64_t revision;       /* the store's revision before this start */
 };
 
 #define LOAD_CLIENTS_MAX 16
@@ -30,6 +31,8 @@ struct load_config {
 struct load_stats {
 	unsigned long acked;      /* creates acknowledged in this round */
 	unsigned long retried;    /* unknown outcomes settled by a retry */
+	unsigned long recovered;  /* of those, written before the kill: the
+				   * retry got the first result back */
 	unsigned long replayed;   /* acknowledged keys replayed, same result */
 	unsigned long mismatches; /* replays answered with another result */
 	unsigned long refused;    /* creates refused (a failure) */
