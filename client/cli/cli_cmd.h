@@ -14,6 +14,15 @@ int cli_cmd_note_add(struct cli *cli, int argc, char **argv);
 /* cli_cmd_list.c */
 int cli_cmd_task_list(struct cli *cli, int argc, char **argv);
 int cli_cmd_task_show(struct cli *cli, int argc, char **argv);
+/* cli_cmd_ops.c */
+int cli_cmd_task_take(struct cli *cli, int argc, char **argv);
+int cli_cmd_task_release(struct cli *cli, int argc, char **argv);
+int cli_cmd_task_close(struct cli *cli, int argc, char **argv);
+int cli_cmd_task_cancel(struct cli *cli, int argc, char **argv);
+int cli_cmd_task_tag(struct cli *cli, int argc, char **argv);
+int cli_cmd_task_untag(struct cli *cli, int argc, char **argv);
+/* cli_cmd_follow.c */
+int cli_cmd_task_follow(struct cli *cli, int argc, char **argv);
 /* cli_cmd_info.c */
 int cli_cmd_customer_list(struct cli *cli, int argc, char **argv);
 int cli_cmd_catalog(struct cli *cli, int argc, char **argv);

@@ -37,6 +37,14 @@ static const char usage_text[] =
 	"[--descending]\n"
 	"            [--page-size N] [--all]\n"
 	"  task show ID\n"
+	"  task take ID | task release ID\n"
+	"  task close ID [--result NAME] [--note TEXT]\n"
+	"  task cancel ID [--result NAME] [--note TEXT]\n"
+	"  task tag ID TAG | task untag ID TAG\n"
+	"  task follow ID --result NAME [--close | --note TEXT | --keep-open]\n"
+	"           [--next-type NAME] [--next-at \"YYYY-MM-DD HH:MM\"] "
+	"[--next-operator LOGIN]\n"
+	"           [--next-desc TEXT]\n"
 	"  customer list [--search TEXT]\n"
 	"  catalog                 task types, results, tags, operators, teams\n"
 	"  watch board|urgent|prep|overdue|agenda|customer ID [--from DATE] "
@@ -61,6 +69,13 @@ static const struct command commands[] = {
 	{"task", "add", cli_cmd_task_add},
 	{"task", "list", cli_cmd_task_list},
 	{"task", "show", cli_cmd_task_show},
+	{"task", "take", cli_cmd_task_take},
+	{"task", "release", cli_cmd_task_release},
+	{"task", "close", cli_cmd_task_close},
+	{"task", "cancel", cli_cmd_task_cancel},
+	{"task", "tag", cli_cmd_task_tag},
+	{"task", "untag", cli_cmd_task_untag},
+	{"task", "follow", cli_cmd_task_follow},
 	{"note", "add", cli_cmd_note_add},
 	{"customer", "list", cli_cmd_customer_list},
 	{"catalog", NULL, cli_cmd_catalog},

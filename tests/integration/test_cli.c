@@ -27,6 +27,7 @@
 static struct harness h;
 static char out[OUT_MAX], err[OUT_MAX];
 static long created_id;
+static const char *cli_user = "alicia";  /* CLUBCRM_USER of the next runs */
 
 static int group_setup(void **state)
 {
@@ -64,7 +65,7 @@ static void child(const char *password, char **argv, const char *o,
 	dup2(fo, STDOUT_FILENO);
 	dup2(fe, STDERR_FILENO);
 	setenv("CLUBCRM_SERVER", h.address, 1);
-	setenv("CLUBCRM_USER", "alicia", 1);
+	setenv("CLUBCRM_USER", cli_user, 1);
 	if (password)
 		setenv("CLUBCRM_PASSWORD", password, 1);
 	else
@@ -274,6 +275,88 @@ static void test_customers_and_catalog(void **state)
 	assert_non_null(strstr(out, "Objection"));
 }
 
+static long json_id(void)
+{
+	json_t *v = parse_out();
+	long id = (long)json_integer_value(json_object_get(v, "id"));
+	json_decref(v);
+	return id;
+}
+
+/* Take, release, tag, follow with a next task, close with a note. */
+static void test_task_operations(void **state)
+{
+	assert_int_equal(run("task", "add", "--customer", "Manolo", "--type",
+			     "Objection", "--at", "2030-06-01 09:00", "--desc",
+			     "cold showers", "--json"), 0);
+	char id[32];
+	snprintf(id, sizeof(id), "%ld", json_id());
+
+	cli_user = "valentina";
+	assert_int_equal(run("task", "take", id, "--json"), 0);
+	json_t *v = parse_out();
+	assert_string_equal(json_string_value(json_object_get(v, "colour")),
+			    "yellow");
+	assert_string_equal(json_string_value(json_object_get(v, "taken_by")),
+			    "valentina");
+	json_decref(v);
+	cli_user = "deborah";
+	assert_int_equal(run("task", "take", id), 1);
+	assert_non_null(strstr(err, "FAILED_PRECONDITION"));
+	cli_user = "valentina";
+	assert_int_equal(run("task", "release", id, "--json"), 0);
+	v = parse_out();
+	assert_string_equal(json_string_value(json_object_get(v, "colour")),
+			    "red");
+	json_decref(v);
+
+	cli_user = "alicia";
+	assert_int_equal(run("task", "tag", id, "Marketing"), 0);
+	assert_int_equal(run("task", "show", id), 0);
+	assert_non_null(strstr(out, "Marketing"));
+	assert_int_equal(run("task", "untag", id, "Marketing"), 0);
+	assert_int_equal(run("task", "tag", id, "NoSuchTag"), 1);
+
+	/* Negative: stays open, the next task goes to Fermín. */
+	assert_int_equal(run("task", "follow", id, "--result", "Negative",
+			     "--keep-open", "--next-type", "Quote", "--next-at",
+			     "2030-06-02 12:00", "--next-operator", "fermin",
+			     "--next-desc", "a discount", "--json"), 0);
+	v = parse_out();
+	assert_string_equal(json_string_value(json_object_get(v, "status")),
+			    "planned");
+	assert_string_equal(json_string_value(json_object_get(v, "result")),
+			    "Negative");
+	json_decref(v);
+	assert_int_equal(run("task", "list", "--customer", "Manolo", "--type",
+			     "Quote", "--from", "2030-06-02", "--to",
+			     "2030-06-02", "--json"), 0);
+	v = parse_out();
+	assert_int_equal(json_array_size(v), 1);
+	json_t *next = json_array_get(v, 0);
+	assert_string_equal(json_string_value(json_object_get(next, "operator")),
+			    "fermin");
+	char next_id[32];
+	snprintf(next_id, sizeof(next_id), "%ld",
+		 (long)json_integer_value(json_object_get(next, "id")));
+	json_decref(v);
+
+	/* Closing with a note also files the note as its own entry. */
+	cli_user = "fermin";
+	assert_int_equal(run("task", "close", next_id, "--result", "Positive",
+			     "--note", "accepted the quote"), 0);
+	assert_non_null(strstr(out, "Created note"));
+	assert_int_equal(run("task", "list", "--customer", "Manolo", "--kind",
+			     "note", "--text", "accepted the quote", "--json"), 0);
+	v = parse_out();
+	assert_int_equal(json_array_size(v), 1);
+	json_decref(v);
+	assert_int_equal(run("task", "cancel", next_id), 1);
+	assert_int_equal(run("task", "follow", id), 2);
+	assert_int_equal(run("task", "take"), 2);
+	cli_user = "alicia";
+}
+
 static void test_refused_exit_1(void **state)
 {
 	assert_int_equal(run("task", "show", "999999"), 1);
@@ -323,6 +406,7 @@ int main(void)
 		cmocka_unit_test(test_list_pages),
 		cmocka_unit_test(test_list_filters),
 		cmocka_unit_test(test_customers_and_catalog),
+		cmocka_unit_test(test_task_operations),
 		cmocka_unit_test(test_refused_exit_1),
 		cmocka_unit_test(test_usage_exit_2),
 	};

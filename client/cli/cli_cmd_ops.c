@@ -1,0 +1,196 @@
+/*
+ * Operations on one task that answer with the task after the write: take,
+ * release, close, cancel, tag, untag, follow. The server applies every
+ * rule (who may take, which result concludes); names are resolved here.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli_args.h"
+#include "cli_cmd.h"
+#include "cli_format.h"
+#include "cli_json.h"
+#include "cli_resolve.h"
+
+/* Sends `req` and prints the TaskReply: "<what> task N" and its row. */
+static int send_op(struct cli *cli, Clubcrm__Frame *req, const char *what)
+{
+	Clubcrm__Frame *reply;
+	int rc = cli_call(cli, req, CLUBCRM__FRAME__BODY_TASK_REPLY, &reply);
+	if (rc != CLI_OK)
+		return rc;
+	const Clubcrm__TaskReply *r = reply->task_reply;
+	if (cli->json) {
+		cli_json_print(cli_json_task_reply(r));
+	} else if (r->row && r->row->task) {
+		printf("%s task %llu\n", what,
+		       (unsigned long long)r->row->task->id);
+		Clubcrm__TaskRow *rows[1] = {r->row};
+		cli_format_task_table(stdout, rows, 1, cli->colour);
+		for (size_t i = 0; i < r->n_created; i++)
+			printf("Created %s %llu\n",
+			       r->created[i]->task ? cli_kind_name(
+				       r->created[i]->task->kind) : "task",
+			       r->created[i]->task
+				       ? (unsigned long long)r->created[i]->task->id
+				       : 0ull);
+	}
+	clubcrm__frame__free_unpacked(reply, NULL);
+	return CLI_OK;
+}
+
+/*
+ * Parses "ID [WORD]" plus `opts`: the id into *id, the word (when
+ * `word` is not NULL, required) into *word. CLI_OK, CLI_USAGE, or -1 for
+ * --help (the usage was printed).
+ */
+static int parse_id(struct cli *cli, int argc, char **argv,
+		    const struct cli_opt *extra, const char *cmd,
+		    uint64_t *id, const char **word)
+{
+	bool help = false;
+	struct cli_opt opts[12];
+	size_t n = 0;
+	for (; extra && extra[n].name && n < 10; n++)
+		opts[n] = extra[n];
+	opts[n++] = (struct cli_opt){"help", CLI_OPT_FLAG, &help};
+	opts[n] = (struct cli_opt){0};
+	const char *pos[2];
+	size_t n_pos;
+	int rc = cli_args_parse(cli, argc, argv, opts, pos, 2, &n_pos);
+	if (rc != CLI_OK)
+		return rc;
+	if (help) {
+		cli_print_usage(false);
+		return -1;
+	}
+	size_t want = word ? 2 : 1;
+	if (n_pos != want || cli_parse_u64(pos[0], id) < 0)
+		return cli_usage_error("task %s needs a task id%s", cmd,
+				       word ? " and a name" : "");
+	if (word)
+		*word = pos[1];
+	return CLI_OK;
+}
+
+/* The usage outcome of parse_id as an exit code (help is success). */
+static int parsed_exit(int rc)
+{
+	return rc < 0 ? CLI_OK : rc;
+}
+
+int cli_cmd_task_take(struct cli *cli, int argc, char **argv)
+{
+	Clubcrm__TakeTask m = CLUBCRM__TAKE_TASK__INIT;
+	int rc = parse_id(cli, argc, argv, NULL, "take", &m.id, NULL);
+	if (rc != CLI_OK)
+		return parsed_exit(rc);
+	m.has_id = true;
+	Clubcrm__Frame req = CLUBCRM__FRAME__INIT;
+	req.body_case = CLUBCRM__FRAME__BODY_TAKE_TASK;
+	req.take_task = &m;
+	return send_op(cli, &req, "Took");
+}
+
+int cli_cmd_task_release(struct cli *cli, int argc, char **argv)
+{
+	Clubcrm__ReleaseTask m = CLUBCRM__RELEASE_TASK__INIT;
+	int rc = parse_id(cli, argc, argv, NULL, "release", &m.id, NULL);
+	if (rc != CLI_OK)
+		return parsed_exit(rc);
+	m.has_id = true;
+	Clubcrm__Frame req = CLUBCRM__FRAME__INIT;
+	req.body_case = CLUBCRM__FRAME__BODY_RELEASE_TASK;
+	req.release_task = &m;
+	return send_op(cli, &req, "Released");
+}
+
+/* close and cancel share their shape: ID [--result NAME] [--note TEXT]. */
+static int conclude(struct cli *cli, int argc, char **argv, bool cancel)
+{
+	const char *result = NULL, *note = NULL;
+	const struct cli_opt extra[] = {
+		{"result", CLI_OPT_VALUE, &result},
+		{"note", CLI_OPT_VALUE, &note},
+		{0},
+	};
+	uint64_t id, result_id = 0;
+	int rc = parse_id(cli, argc, argv, extra, cancel ? "cancel" : "close",
+			  &id, NULL);
+	if (rc != CLI_OK)
+		return parsed_exit(rc);
+	if (result && (rc = cli_resolve_result(cli, result, &result_id)) !=
+			      CLI_OK)
+		return rc;
+	Clubcrm__Frame req = CLUBCRM__FRAME__INIT;
+	if (cancel) {
+		Clubcrm__CancelTask m = CLUBCRM__CANCEL_TASK__INIT;
+		m.has_id = true;
+		m.id = id;
+		m.has_result_id = result_id != 0;
+		m.result_id = result_id;
+		m.note = (char *)note;
+		req.body_case = CLUBCRM__FRAME__BODY_CANCEL_TASK;
+		req.cancel_task = &m;
+		return send_op(cli, &req, "Cancelled");
+	}
+	Clubcrm__CloseTask m = CLUBCRM__CLOSE_TASK__INIT;
+	m.has_id = true;
+	m.id = id;
+	m.has_result_id = result_id != 0;
+	m.result_id = result_id;
+	m.note = (char *)note;
+	req.body_case = CLUBCRM__FRAME__BODY_CLOSE_TASK;
+	req.close_task = &m;
+	return send_op(cli, &req, "Closed");
+}
+
+int cli_cmd_task_close(struct cli *cli, int argc, char **argv)
+{
+	return conclude(cli, argc, argv, false);
+}
+
+int cli_cmd_task_cancel(struct cli *cli, int argc, char **argv)
+{
+	return conclude(cli, argc, argv, true);
+}
+
+static int tagging(struct cli *cli, int argc, char **argv, bool untag)
+{
+	uint64_t id, tag_id;
+	const char *name;
+	int rc = parse_id(cli, argc, argv, NULL, untag ? "untag" : "tag", &id,
+			  &name);
+	if (rc != CLI_OK)
+		return parsed_exit(rc);
+	rc = cli_resolve_tag(cli, name, &tag_id);
+	if (rc != CLI_OK)
+		return rc;
+	Clubcrm__Frame req = CLUBCRM__FRAME__INIT;
+	if (untag) {
+		Clubcrm__UntagTask m = CLUBCRM__UNTAG_TASK__INIT;
+		m.has_id = m.has_tag_id = true;
+		m.id = id;
+		m.tag_id = tag_id;
+		req.body_case = CLUBCRM__FRAME__BODY_UNTAG_TASK;
+		req.untag_task = &m;
+		return send_op(cli, &req, "Untagged");
+	}
+	Clubcrm__TagTask m = CLUBCRM__TAG_TASK__INIT;
+	m.has_id = m.has_tag_id = true;
+	m.id = id;
+	m.tag_id = tag_id;
+	req.body_case = CLUBCRM__FRAME__BODY_TAG_TASK;
+	req.tag_task = &m;
+	return send_op(cli, &req, "Tagged");
+}
+
+int cli_cmd_task_tag(struct cli *cli, int argc, char **argv)
+{
+	return tagging(cli, argc, argv, false);
+}
+
+int cli_cmd_task_untag(struct cli *cli, int argc, char **argv)
+{
+	return tagging(cli, argc, argv, true);
+}
