@@ -23,6 +23,10 @@ int cli_cmd_task_tag(struct cli *cli, int argc, char **argv);
 int cli_cmd_task_untag(struct cli *cli, int argc, char **argv);
 /* cli_cmd_follow.c */
 int cli_cmd_task_follow(struct cli *cli, int argc, char **argv);
+/* cli_cmd_change.c */
+int cli_cmd_task_edit(struct cli *cli, int argc, char **argv);
+int cli_cmd_task_copy(struct cli *cli, int argc, char **argv);
+int cli_cmd_task_reassign(struct cli *cli, int argc, char **argv);
 /* cli_cmd_info.c */
 int cli_cmd_customer_list(struct cli *cli, int argc, char **argv);
 int cli_cmd_catalog(struct cli *cli, int argc, char **argv);

@@ -45,6 +45,16 @@ static const char usage_text[] =
 	"           [--next-type NAME] [--next-at \"YYYY-MM-DD HH:MM\"] "
 	"[--next-operator LOGIN]\n"
 	"           [--next-desc TEXT]\n"
+	"  task edit ID [--desc TEXT] [--type NAME] [--at TIME] "
+	"[--operator LOGIN]\n"
+	"           [--customer NAME|ID] [--status S] [--result NAME] "
+	"[--closing-note TEXT]\n"
+	"           [--tag NAME... | --no-tags] [--base-rev N]\n"
+	"  task copy ID [--desc TEXT] [--type NAME] [--at TIME] "
+	"[--operator LOGIN]\n"
+	"           [--customer NAME|ID] [--status S] [--tag NAME]...\n"
+	"  task reassign --from LOGIN --to LOGIN [--from-date DATE] "
+	"[--to-date DATE]\n"
 	"  customer list [--search TEXT]\n"
 	"  catalog                 task types, results, tags, operators, teams\n"
 	"  watch board|urgent|prep|overdue|agenda|customer ID [--from DATE] "
@@ -76,6 +86,9 @@ static const struct command commands[] = {
 	{"task", "tag", cli_cmd_task_tag},
 	{"task", "untag", cli_cmd_task_untag},
 	{"task", "follow", cli_cmd_task_follow},
+	{"task", "edit", cli_cmd_task_edit},
+	{"task", "copy", cli_cmd_task_copy},
+	{"task", "reassign", cli_cmd_task_reassign},
 	{"note", "add", cli_cmd_note_add},
 	{"customer", "list", cli_cmd_customer_list},
 	{"catalog", NULL, cli_cmd_catalog},

@@ -357,6 +357,53 @@ static void test_task_operations(void **state)
 	cli_user = "alicia";
 }
 
+static void test_edit_copy_reassign(void **state)
+{
+	assert_int_equal(run("task", "add", "--customer", "Jorge", "--type",
+			     "Call", "--at", "2030-07-01 09:00", "--operator",
+			     "maribel", "--desc", "renewal call", "--json"), 0);
+	char id[32];
+	snprintf(id, sizeof(id), "%ld", json_id());
+	assert_int_equal(run("task", "edit", id, "--desc", "renewal call, 2nd",
+			     "--at", "2030-07-01 10:15", "--tag", "VIP", "--json"),
+			 0);
+	json_t *v = parse_out();
+	assert_string_equal(json_string_value(json_object_get(v, "description")),
+			    "renewal call, 2nd");
+	assert_int_equal(strncmp(json_string_value(json_object_get(
+					 v, "planned_at")),
+				 "2030-07-01T10:15", 16), 0);
+	json_decref(v);
+	/* Based on a stale revision: refused, nothing overwritten. */
+	assert_int_equal(run("task", "edit", id, "--base-rev", "1", "--desc",
+			     "lost update"), 1);
+	assert_non_null(strstr(err, "FAILED_PRECONDITION"));
+
+	assert_int_equal(run("task", "copy", id, "--at", "2030-07-08 10:15",
+			     "--json"), 0);
+	v = parse_out();
+	assert_string_equal(json_string_value(json_object_get(v, "description")),
+			    "renewal call, 2nd");
+	assert_true(json_integer_value(json_object_get(v, "id")) > atol(id));
+	json_decref(v);
+
+	/* Maribel is away: her open July tasks go to Deborah. */
+	cli_user = "fermin";
+	assert_int_equal(run("task", "reassign", "--from", "maribel", "--to",
+			     "deborah", "--from-date", "2030-07-01", "--to-date",
+			     "2030-07-31", "--json"), 0);
+	v = parse_out();
+	assert_int_equal(json_array_size(json_object_get(v, "task_ids")), 2);
+	json_decref(v);
+	cli_user = "alicia";
+	assert_int_equal(run("task", "show", id, "--json"), 0);
+	v = parse_out();
+	assert_string_equal(json_string_value(json_object_get(v, "operator")),
+			    "deborah");
+	json_decref(v);
+	assert_int_equal(run("task", "reassign", "--from", "maribel"), 2);
+}
+
 static void test_refused_exit_1(void **state)
 {
 	assert_int_equal(run("task", "show", "999999"), 1);
@@ -407,6 +454,7 @@ int main(void)
 		cmocka_unit_test(test_list_filters),
 		cmocka_unit_test(test_customers_and_catalog),
 		cmocka_unit_test(test_task_operations),
+		cmocka_unit_test(test_edit_copy_reassign),
 		cmocka_unit_test(test_refused_exit_1),
 		cmocka_unit_test(test_usage_exit_2),
 	};

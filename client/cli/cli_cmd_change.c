@@ -1,0 +1,298 @@
+/*
+ * task edit, task copy, task reassign. An edit carries the mod_rev it was
+ * based on: the one just read (or --base-rev), so that a change made by
+ * someone else in between is refused (FAILED_PRECONDITION), never
+ * overwritten.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli_args.h"
+#include "cli_cmd.h"
+#include "cli_format.h"
+#include "cli_json.h"
+#include "cli_resolve.h"
+
+/* The fields edit and copy share. */
+struct change_args {
+	const char *desc, *type, *at, *operator_, *customer, *status, *result;
+	const char *closing_note, *base_rev;
+	struct cli_list tags;
+	bool no_tags, help;
+};
+
+static size_t change_options(struct change_args *a, struct cli_opt *out,
+			     bool edit)
+{
+	size_t n = 0;
+	out[n++] = (struct cli_opt){"desc", CLI_OPT_VALUE, &a->desc};
+	out[n++] = (struct cli_opt){"type", CLI_OPT_VALUE, &a->type};
+	out[n++] = (struct cli_opt){"at", CLI_OPT_VALUE, &a->at};
+	out[n++] = (struct cli_opt){"operator", CLI_OPT_VALUE, &a->operator_};
+	out[n++] = (struct cli_opt){"customer", CLI_OPT_VALUE, &a->customer};
+	out[n++] = (struct cli_opt){"status", CLI_OPT_VALUE, &a->status};
+	out[n++] = (struct cli_opt){"result", CLI_OPT_VALUE, &a->result};
+	out[n++] = (struct cli_opt){"tag", CLI_OPT_LIST, &a->tags};
+	out[n++] = (struct cli_opt){"help", CLI_OPT_FLAG, &a->help};
+	if (edit) {
+		out[n++] = (struct cli_opt){"closing-note", CLI_OPT_VALUE,
+					    &a->closing_note};
+		out[n++] = (struct cli_opt){"base-rev", CLI_OPT_VALUE,
+					    &a->base_rev};
+		out[n++] = (struct cli_opt){"no-tags", CLI_OPT_FLAG,
+					    &a->no_tags};
+	}
+	out[n] = (struct cli_opt){0};
+	return n;
+}
+
+/* Parses "ID" and the options. CLI_OK, CLI_USAGE, or -1 after --help. */
+static int parse(struct cli *cli, int argc, char **argv, struct change_args *a,
+		 bool edit, uint64_t *id)
+{
+	struct cli_opt opts[16];
+	change_options(a, opts, edit);
+	const char *pos[1];
+	size_t n_pos;
+	int rc = cli_args_parse(cli, argc, argv, opts, pos, 1, &n_pos);
+	if (rc != CLI_OK)
+		return rc;
+	if (a->help) {
+		cli_print_usage(false);
+		return -1;
+	}
+	const char *cmd = edit ? "edit" : "copy";
+	if (n_pos != 1 || cli_parse_u64(pos[0], id) < 0)
+		return cli_usage_error("task %s needs a task id", cmd);
+	int64_t t;
+	if (a->at && cli_parse_time(a->at, false, &t) < 0)
+		return cli_usage_error("--at '%s' is not a time "
+				       "(YYYY-MM-DD HH:MM)", a->at);
+	Clubcrm__TaskStatus s;
+	if (a->status && cli_parse_status(a->status, &s) < 0)
+		return cli_usage_error("--status must be planned, done or "
+				       "cancelled");
+	uint64_t rev;
+	if (a->base_rev && cli_parse_u64(a->base_rev, &rev) < 0)
+		return cli_usage_error("--base-rev must be a revision number");
+	if (a->no_tags && a->tags.n > 0)
+		return cli_usage_error("--no-tags and --tag exclude each other");
+	return CLI_OK;
+}
+
+/* The names of the shared fields, resolved; has_ flags set for each. */
+struct resolved {
+	uint64_t type, operator_, customer, result, tags[CLI_LIST_MAX];
+	int64_t at;
+	Clubcrm__TaskStatus status;
+};
+
+static int resolve(struct cli *cli, const struct change_args *a,
+		   struct resolved *r)
+{
+	int rc = CLI_OK;
+	if (a->type)
+		rc = cli_resolve_type(cli, a->type, &r->type);
+	if (rc == CLI_OK && a->operator_)
+		rc = cli_resolve_operator(cli, a->operator_, &r->operator_);
+	if (rc == CLI_OK && a->customer)
+		rc = cli_resolve_customer(cli, a->customer, &r->customer);
+	if (rc == CLI_OK && a->result)
+		rc = cli_resolve_result(cli, a->result, &r->result);
+	for (size_t i = 0; rc == CLI_OK && i < a->tags.n; i++)
+		rc = cli_resolve_tag(cli, a->tags.items[i], &r->tags[i]);
+	if (rc == CLI_OK && a->at)
+		rc = cli_club_time(cli, a->at, false, &r->at);
+	if (a->status)
+		cli_parse_status(a->status, &r->status);
+	return rc;
+}
+
+static int print_reply(struct cli *cli, Clubcrm__Frame *req, const char *what)
+{
+	Clubcrm__Frame *reply;
+	int rc = cli_call(cli, req, CLUBCRM__FRAME__BODY_TASK_REPLY, &reply);
+	if (rc != CLI_OK)
+		return rc;
+	const Clubcrm__TaskReply *r = reply->task_reply;
+	if (cli->json) {
+		cli_json_print(cli_json_task_reply(r));
+	} else if (r->row && r->row->task) {
+		printf("%s task %llu\n", what,
+		       (unsigned long long)r->row->task->id);
+		Clubcrm__TaskRow *rows[1] = {r->row};
+		cli_format_task_table(stdout, rows, 1, cli->colour);
+	}
+	clubcrm__frame__free_unpacked(reply, NULL);
+	return CLI_OK;
+}
+
+/* The mod_rev the task has now (what this edit is based on). */
+static int current_rev(struct cli *cli, uint64_t id, uint64_t *rev)
+{
+	Clubcrm__GetTask get = CLUBCRM__GET_TASK__INIT;
+	get.has_id = true;
+	get.id = id;
+	Clubcrm__Frame req = CLUBCRM__FRAME__INIT, *reply;
+	req.body_case = CLUBCRM__FRAME__BODY_GET_TASK;
+	req.get_task = &get;
+	int rc = cli_call(cli, &req, CLUBCRM__FRAME__BODY_TASK_REPLY, &reply);
+	if (rc != CLI_OK)
+		return rc;
+	const Clubcrm__TaskRow *row = reply->task_reply->row;
+	*rev = row && row->task ? row->task->mod_rev : 0;
+	clubcrm__frame__free_unpacked(reply, NULL);
+	return CLI_OK;
+}
+
+static void fill_edit(const struct change_args *a, const struct resolved *r,
+		      Clubcrm__EditTask *e)
+{
+	e->description = (char *)a->desc;
+	e->has_type_id = a->type != NULL;
+	e->type_id = r->type;
+	e->has_operator_id = a->operator_ != NULL;
+	e->operator_id = r->operator_;
+	e->has_customer_id = a->customer != NULL;
+	e->customer_id = r->customer;
+	e->has_result_id = a->result != NULL;
+	e->result_id = r->result;
+	e->has_planned_at = a->at != NULL;
+	e->planned_at = r->at;
+	e->has_status = a->status != NULL;
+	e->status = r->status;
+	e->closing_note = (char *)a->closing_note;
+	e->has_set_tags = e->set_tags = a->no_tags || a->tags.n > 0;
+	e->tag_ids = (uint64_t *)r->tags;
+	e->n_tag_ids = a->tags.n;
+}
+
+int cli_cmd_task_edit(struct cli *cli, int argc, char **argv)
+{
+	struct change_args a = {0};
+	Clubcrm__EditTask e = CLUBCRM__EDIT_TASK__INIT;
+	int rc = parse(cli, argc, argv, &a, true, &e.id);
+	if (rc != CLI_OK)
+		return rc < 0 ? CLI_OK : rc;
+	e.has_id = true;
+	struct resolved r = {0};
+	if ((rc = resolve(cli, &a, &r)) != CLI_OK)
+		return rc;
+	if (a.base_rev)
+		cli_parse_u64(a.base_rev, &e.base_mod_rev);
+	else if ((rc = current_rev(cli, e.id, &e.base_mod_rev)) != CLI_OK)
+		return rc;
+	e.has_base_mod_rev = true;
+	fill_edit(&a, &r, &e);
+	Clubcrm__Frame req = CLUBCRM__FRAME__INIT;
+	req.body_case = CLUBCRM__FRAME__BODY_EDIT_TASK;
+	req.edit_task = &e;
+	return print_reply(cli, &req, "Edited");
+}
+
+int cli_cmd_task_copy(struct cli *cli, int argc, char **argv)
+{
+	struct change_args a = {0};
+	Clubcrm__CopyTask cp = CLUBCRM__COPY_TASK__INIT;
+	int rc = parse(cli, argc, argv, &a, false, &cp.id);
+	if (rc != CLI_OK)
+		return rc < 0 ? CLI_OK : rc;
+	cp.has_id = true;
+	struct resolved r = {0};
+	if ((rc = resolve(cli, &a, &r)) != CLI_OK)
+		return rc;
+	Clubcrm__CreateTask o = CLUBCRM__CREATE_TASK__INIT;
+	o.description = (char *)a.desc;
+	o.has_type_id = a.type != NULL;
+	o.type_id = r.type;
+	o.has_operator_id = a.operator_ != NULL;
+	o.operator_id = r.operator_;
+	o.has_customer_id = a.customer != NULL;
+	o.customer_id = r.customer;
+	o.has_result_id = a.result != NULL;
+	o.result_id = r.result;
+	o.has_planned_at = a.at != NULL;
+	o.planned_at = r.at;
+	o.has_status = a.status != NULL;
+	o.status = r.status;
+	o.tag_ids = r.tags;
+	o.n_tag_ids = a.tags.n;
+	cp.overrides = &o;
+	Clubcrm__Frame req = CLUBCRM__FRAME__INIT;
+	req.body_case = CLUBCRM__FRAME__BODY_COPY_TASK;
+	req.copy_task = &cp;
+	return print_reply(cli, &req, "Created");
+}
+
+static int print_reassigned(struct cli *cli, const Clubcrm__ReassignReply *r)
+{
+	if (cli->json) {
+		json_t *o = json_object();
+		json_t *ids = json_array();
+		for (size_t i = 0; ids && i < r->n_task_ids; i++)
+			json_array_append_new(ids, json_integer(
+							   (json_int_t)r->task_ids[i]));
+		json_object_set_new(o, "task_ids", ids);
+		json_object_set_new(o, "revision",
+				    json_integer((json_int_t)r->revision));
+		cli_json_print(o);
+		return CLI_OK;
+	}
+	printf("Moved %zu task(s)", r->n_task_ids);
+	for (size_t i = 0; i < r->n_task_ids; i++)
+		printf("%s%llu", i ? ", " : ": ",
+		       (unsigned long long)r->task_ids[i]);
+	putchar('\n');
+	return CLI_OK;
+}
+
+int cli_cmd_task_reassign(struct cli *cli, int argc, char **argv)
+{
+	const char *from = NULL, *to = NULL, *from_date = NULL, *to_date = NULL;
+	bool help = false;
+	const struct cli_opt opts[] = {
+		{"from", CLI_OPT_VALUE, &from},
+		{"to", CLI_OPT_VALUE, &to},
+		{"from-date", CLI_OPT_VALUE, &from_date},
+		{"to-date", CLI_OPT_VALUE, &to_date},
+		{"help", CLI_OPT_FLAG, &help},
+		{0},
+	};
+	const char *pos[1];
+	size_t n_pos;
+	int rc = cli_args_parse(cli, argc, argv, opts, pos, 0, &n_pos);
+	if (rc != CLI_OK)
+		return rc;
+	if (help) {
+		cli_print_usage(false);
+		return CLI_OK;
+	}
+	int64_t t;
+	if (!from || !to)
+		return cli_usage_error("task reassign needs --from LOGIN and "
+				       "--to LOGIN");
+	if ((from_date && cli_parse_time(from_date, false, &t) < 0) ||
+	    (to_date && cli_parse_time(to_date, true, &t) < 0))
+		return cli_usage_error("--from-date/--to-date take a date");
+	Clubcrm__ReassignTasks m = CLUBCRM__REASSIGN_TASKS__INIT;
+	m.has_from_operator_id = m.has_to_operator_id = true;
+	if ((rc = cli_resolve_operator(cli, from, &m.from_operator_id)) ||
+	    (rc = cli_resolve_operator(cli, to, &m.to_operator_id)))
+		return rc;
+	if (from_date &&
+	    (rc = cli_club_time(cli, from_date, false, &m.planned_from)))
+		return rc;
+	if (to_date && (rc = cli_club_time(cli, to_date, true, &m.planned_to)))
+		return rc;
+	m.has_planned_from = from_date != NULL;
+	m.has_planned_to = to_date != NULL;
+	Clubcrm__Frame req = CLUBCRM__FRAME__INIT, *reply;
+	req.body_case = CLUBCRM__FRAME__BODY_REASSIGN_TASKS;
+	req.reassign_tasks = &m;
+	rc = cli_call(cli, &req, CLUBCRM__FRAME__BODY_REASSIGN_REPLY, &reply);
+	if (rc != CLI_OK)
+		return rc;
+	rc = print_reassigned(cli, reply->reassign_reply);
+	clubcrm__frame__free_unpacked(reply, NULL);
+	return rc;
+}
