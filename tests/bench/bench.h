@@ -1,0 +1,93 @@
+/*
+ * clubcrm-bench: what a run is asked to do and what it found, shared by the
+ * clubcrm driver (bench_crm.c), the redis driver (bench_redis.c) and the
+ * report (bench_main.c).
+ */
+#ifndef CLUBCRM_BENCH_H
+#define CLUBCRM_BENCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define BENCH_MAX_SCENARIOS 8
+
+struct bench_scenario {
+	unsigned terminals;
+	unsigned writers;
+};
+
+struct bench_opts {
+	const char *crm_address;      /* NULL: no clubcrm runs */
+	const char *redis_address;    /* NULL: no redis runs */
+	const char *crm_data;         /* clubcrmd's --data: LMDB commit count */
+	pid_t crm_pid, redis_pid;     /* 0: found from the port */
+	struct bench_scenario sc[BENCH_MAX_SCENARIOS];
+	unsigned n_sc;
+	double duration_s;            /* per scenario, measured part */
+	double warmup_s;              /* before measuring, same workload */
+	unsigned depth;               /* writes in flight per writer */
+	double rate;                  /* total writes/s; 0: as fast as acked */
+	unsigned seed;                /* tasks for the snapshot test; 0: none */
+	unsigned login_parallel;      /* terminals logging in at once */
+	bool verbose;
+};
+
+/* One scenario on one system. */
+struct bench_result {
+	bool ran;
+	char error[256];              /* set when the scenario failed */
+	uint64_t acked, failed;       /* writes acknowledged / refused */
+	double seconds;
+	double wps;                   /* acknowledged durable writes per second */
+	uint64_t ack_p50, ack_p99;    /* send to acknowledgement, ns */
+	uint64_t del_p50, del_p99, del_p999, del_max; /* to all terminals, ns */
+	uint64_t del_n, partial, unseen;
+	long rss_load_kib;            /* peak during the measured part */
+	double batch_mean;            /* clubcrm: writes per LMDB commit; 0: n/a */
+};
+
+/* What a system's run found besides the scenarios. */
+struct bench_system {
+	const char *name;
+	long rss_base_kib;            /* before the terminals connected */
+	long rss_idle_kib;            /* all terminals connected, subscribed, idle */
+	unsigned idle_conns;
+	double snapshot_ms;           /* 0: not measured */
+	uint64_t snapshot_rows;
+	double seed_wps;              /* creates/s while seeding */
+	struct bench_result r[BENCH_MAX_SCENARIOS];
+};
+
+/*
+ * Runs every scenario of `o` against clubcrmd (bench_crm.c) or redis
+ * (bench_redis.c), filling `out`. 0, or -1 after printing why (a failed
+ * scenario only sets its result's error).
+ */
+int bench_crm_run(const struct bench_opts *o, struct bench_system *out);
+int bench_redis_run(const struct bench_opts *o, struct bench_system *out);
+
+/* Deterministic per-writer randomness (xorshift64*). */
+static inline uint64_t bench_rand(uint64_t *s)
+{
+	uint64_t x = *s;
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*s = x;
+	return x * 0x2545F4914F6CDD1DULL;
+}
+
+/* The write mix, in percent, the same for both systems. */
+enum bench_op {
+	BENCH_OP_CREATE,
+	BENCH_OP_TAKE,
+	BENCH_OP_RELEASE,
+	BENCH_OP_FOLLOW_UP,
+	BENCH_OP_EDIT,
+	BENCH_OP_COUNT,
+};
+
+const char *bench_op_name(enum bench_op op);
+
+#endif

@@ -1,0 +1,497 @@
+/*
+ * clubcrm-bench against clubcrmd: connects the terminals once (logins cost
+ * an Argon2id hash each, on purpose), then for each scenario subscribes the
+ * first N of them to board + urgent, drives W writers through a warm-up and
+ * a measured window, drains, and computes. Afterwards it seeds a big board
+ * and times one terminal's snapshot of it.
+ *
+ * The boards are filtered on creation time (tasks created since the
+ * terminal subscribed): every bench write touches such a task, so every
+ * write is a delta on every terminal, while a terminal joining later does
+ * not pull the earlier scenarios' rows as its snapshot.
+ */
+#include "bench_crm_priv.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <lmdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client_sync.h"
+#include "status.h"
+#include "timeutil.h"
+
+#define CONNECT_TIMEOUT_MS 180000u
+#define SUBSCRIBE_TIMEOUT_MS 60000u
+#define DRAIN_TIMEOUT_MS 5000u
+#define SEED_TIMEOUT_MS 180000u
+
+/* ------------------------------------------------------------ setup */
+
+/* The last LMDB transaction id: one per write transaction, so the number
+ * of group commits between two readings. 0 when it cannot be read. */
+static uint64_t lmdb_txnid(const char *dir)
+{
+	if (!dir)
+		return 0;
+	MDB_env *env;
+	if (mdb_env_create(&env) != 0)
+		return 0;
+	uint64_t id = 0;
+	MDB_envinfo info;
+	/* Only the meta pages are read: no lock table needed. */
+	if (mdb_env_open(env, dir, MDB_RDONLY | MDB_NOLOCK, 0) == 0 &&
+	    mdb_env_info(env, &info) == 0)
+		id = info.me_last_txnid;
+	mdb_env_close(env);
+	return id;
+}
+
+static int call(struct client_sync *s, Clubcrm__Frame *req,
+		Clubcrm__Frame **reply, Clubcrm__Frame__BodyCase want)
+{
+	struct client_status st;
+	unsigned code = client_sync_call(s, req, reply, &st);
+	if (code != STATUS_OK || !*reply || (*reply)->body_case != want) {
+		fprintf(stderr, "bench: setup request: %s %s\n",
+			status_name(code), st.message);
+		if (*reply)
+			clubcrm__frame__free_unpacked(*reply, NULL);
+		*reply = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static int pick_catalog(struct crm *b, const Clubcrm__Catalog *cat)
+{
+	for (size_t i = 0; i < cat->n_task_types; i++) {
+		const Clubcrm__TaskType *t = cat->task_types[i];
+		if (t->has_active && !t->active)
+			continue;
+		if (t->priority && !b->type_priority)
+			b->type_priority = t->id;
+		if (!t->priority && !b->type_plain)
+			b->type_plain = t->id;
+	}
+	/* A result that leaves the task open, so follow-ups can repeat. */
+	for (size_t i = 0; i < cat->n_results; i++) {
+		const Clubcrm__Result *r = cat->results[i];
+		if ((r->has_active && !r->active) || r->leads_to)
+			continue;
+		b->result_open = r->id;
+		break;
+	}
+	if (!b->type_plain || !b->type_priority || !b->result_open) {
+		fprintf(stderr, "bench: the club needs a plain and a priority "
+				"task type and a result that keeps tasks open "
+				"(start clubcrmd with --demo)\n");
+		return -1;
+	}
+	return 0;
+}
+
+static int setup(struct crm *b)
+{
+	struct client_sync_options so = {
+		.address = b->o->crm_address, .login = "fermin",
+		.password = "demo",
+		.kind = CLUBCRM__CLIENT_KIND__CLIENT_KIND_BENCH,
+		.terminal_name = "bench-setup"};
+	struct client_sync *s;
+	struct client_status st;
+	if (client_sync_open(&so, &s, &st) != STATUS_OK) {
+		fprintf(stderr, "bench: cannot log in to clubcrmd at %s: %s\n",
+			b->o->crm_address, st.message);
+		return -1;
+	}
+	int rc = -1;
+	Clubcrm__Frame *reply = NULL;
+	Clubcrm__GetCatalog gc = CLUBCRM__GET_CATALOG__INIT;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.body_case = CLUBCRM__FRAME__BODY_GET_CATALOG;
+	f.get_catalog = &gc;
+	if (call(s, &f, &reply, CLUBCRM__FRAME__BODY_CATALOG) < 0)
+		goto fail;
+	if (pick_catalog(b, reply->catalog) < 0)
+		goto fail;
+	b->last_rev = reply->catalog->revision;
+	clubcrm__frame__free_unpacked(reply, NULL);
+	reply = NULL;
+
+	Clubcrm__ListCustomers lc = CLUBCRM__LIST_CUSTOMERS__INIT;
+	lc.has_page_size = 1;
+	lc.page_size = CRM_MAX_CUSTOMERS;
+	f.body_case = CLUBCRM__FRAME__BODY_LIST_CUSTOMERS;
+	f.list_customers = &lc;
+	if (call(s, &f, &reply, CLUBCRM__FRAME__BODY_CUSTOMER_PAGE) < 0)
+		goto fail;
+	const Clubcrm__CustomerPage *cp = reply->customer_page;
+	for (size_t i = 0; i < cp->n_customers && i < CRM_MAX_CUSTOMERS; i++)
+		b->customers[b->n_customers++] = cp->customers[i]->id;
+	if (b->n_customers == 0) {
+		fprintf(stderr, "bench: the club has no customers\n");
+		goto fail;
+	}
+	rc = 0;
+fail:
+	if (reply)
+		clubcrm__frame__free_unpacked(reply, NULL);
+	client_sync_close(s);
+	return rc;
+}
+
+/* ------------------------------------------------------------ waits */
+
+static bool terms_settled(struct crm *b)
+{
+	return b->t_ready + b->t_down >= b->n_t;
+}
+
+static bool writers_settled(struct crm *b)
+{
+	return b->w_ready + b->w_down >= b->n_w;
+}
+
+static bool subs_settled(struct crm *b)
+{
+	for (unsigned i = 0; i < b->n_t; i++)
+		if (b->t[i].pending && !b->t[i].down)
+			return false;
+	return true;
+}
+
+static bool writers_idle(struct crm *b)
+{
+	for (unsigned i = 0; i < b->n_w; i++)
+		if (b->w[i].in_flight && !b->w[i].down)
+			return false;
+	return true;
+}
+
+static bool never(struct crm *b)
+{
+	(void)b;
+	return false;
+}
+
+static bool all_closed(struct crm *b)
+{
+	for (unsigned i = 0; i < b->n_t; i++)
+		if (b->t[i].c)
+			return false;
+	for (unsigned i = 0; i < b->n_w; i++)
+		if (b->w[i].c)
+			return false;
+	return true;
+}
+
+static unsigned live_subscribed(struct crm *b, unsigned n)
+{
+	unsigned k = 0;
+	for (unsigned i = 0; i < n && i < b->n_t; i++)
+		k += b->t[i].subscribed && !b->t[i].down;
+	return k;
+}
+
+/* Every measured write reached every subscribed terminal. */
+static unsigned deliv_terminals;
+static bool delivered(struct crm *b)
+{
+	for (size_t k = 0; k < b->deliv.max_key; k++) {
+		const struct bench_slot *s = &b->deliv.slots[k];
+		if (s->sent_ns && s->count < deliv_terminals)
+			return false;
+	}
+	return true;
+}
+
+static void sleep_ms(struct crm *b, unsigned ms)
+{
+	crm_pump(b, never, ms);
+}
+
+/* ------------------------------------------------------------ timers */
+
+static void rss_tick(uv_timer_t *h)
+{
+	struct crm *b = h->data;
+	long kib = b->pid > 0 ? bench_rss_kib(b->pid) : -1;
+	if (kib > b->rss_peak)
+		b->rss_peak = kib;
+}
+
+static void rate_tick(uv_timer_t *h)
+{
+	struct crm *b = h->data;
+	double el = (double)(bench_now_ns() - b->rate_start_ns) / 1e9;
+	double each = el * b->o->rate / b->n_active;
+	for (unsigned i = 0; i < b->n_active; i++) {
+		struct crm_writer *w = &b->w[i];
+		double due = each - (double)(w->issued - w->rate_base);
+		if (due >= 1.0)
+			crm_writer_fill(w, (unsigned)due);
+	}
+}
+
+/* ------------------------------------------------------------ scenario */
+
+/* Terminals [0, n) subscribed, the others not. */
+static int arrange_subscriptions(struct crm *b, unsigned n)
+{
+	b->created_from = (uint64_t)time_now();
+	/* Terminals subscribing now see tasks created from now on only: the
+	 * writers start over with new tasks, so every write is in every
+	 * subscribed terminal's board. */
+	for (unsigned i = 0; i < b->n_w; i++) {
+		b->w[i].n_pool = b->w[i].n_live = b->w[i].replace = 0;
+	}
+	for (unsigned i = 0; i < b->n_t; i++) {
+		struct crm_term *t = &b->t[i];
+		if (!t->ready || t->down)
+			continue;
+		if (i < n && !t->subscribed)
+			crm_term_subscribe(t);
+		else if (i >= n && t->subscribed)
+			crm_term_unsubscribe(t);
+	}
+	if (!crm_pump(b, subs_settled, SUBSCRIBE_TIMEOUT_MS)) {
+		fprintf(stderr, "bench: subscriptions did not settle\n");
+		return -1;
+	}
+	return 0;
+}
+
+static void start_writes(struct crm *b)
+{
+	b->rate_start_ns = bench_now_ns();
+	for (unsigned i = 0; i < b->n_active; i++) {
+		b->w[i].rate_base = b->w[i].issued;
+		if (!b->o->rate)
+			crm_writer_fill(&b->w[i], UINT32_MAX);
+	}
+	if (b->o->rate)
+		uv_timer_start(&b->rate_timer, rate_tick, 1, 1);
+}
+
+static void fill_result(struct crm *b, struct bench_result *r, uint64_t txns)
+{
+	r->ran = true;
+	r->acked = b->acked;
+	r->failed = b->failed;
+	r->seconds = (double)(b->t1_ns - b->t0_ns) / 1e9;
+	r->wps = r->seconds > 0 ? (double)b->acked / r->seconds : 0;
+	bench_samples_sort(&b->acks);
+	r->ack_p50 = bench_samples_pct(&b->acks, 50);
+	r->ack_p99 = bench_samples_pct(&b->acks, 99);
+	struct bench_samples del = {0};
+	bench_deliv_summary(&b->deliv, deliv_terminals, &del, &r->partial,
+			    &r->unseen);
+	bench_samples_sort(&del);
+	r->del_n = del.n;
+	r->del_p50 = bench_samples_pct(&del, 50);
+	r->del_p99 = bench_samples_pct(&del, 99);
+	r->del_p999 = bench_samples_pct(&del, 99.9);
+	r->del_max = bench_samples_pct(&del, 100);
+	bench_samples_free(&del);
+	r->rss_load_kib = b->rss_peak;
+	r->batch_mean = txns ? (double)b->acked / (double)txns : 0;
+	if (b->first_error[0])
+		snprintf(r->error, sizeof(r->error), "%" PRIu64 " failed, first: %s",
+			 b->failed, b->first_error);
+}
+
+static int run_scenario(struct crm *b, const struct bench_scenario *sc,
+			struct bench_result *r)
+{
+	if (arrange_subscriptions(b, sc->terminals) < 0)
+		return -1;
+	deliv_terminals = live_subscribed(b, sc->terminals);
+	b->n_active = sc->writers < b->n_w ? sc->writers : b->n_w;
+	bench_deliv_reset(&b->deliv);
+	b->acks.n = 0;
+	b->acked = b->failed = 0;
+	memset(b->op_failed, 0, sizeof(b->op_failed));
+	b->first_error[0] = '\0';
+	b->base_rev = b->last_rev;
+	b->t0_ns = b->t1_ns = 0;
+	b->phase = CRM_RUN;
+	start_writes(b);
+	sleep_ms(b, (unsigned)(b->o->warmup_s * 1000));
+
+	uint64_t txn0 = lmdb_txnid(b->o->crm_data);
+	b->rss_peak = -1;
+	uv_timer_start(&b->rss_timer, rss_tick, 0, 100);
+	b->t0_ns = bench_now_ns();
+	b->measuring = true;
+	sleep_ms(b, (unsigned)(b->o->duration_s * 1000));
+	b->measuring = false;
+	b->t1_ns = bench_now_ns();
+	uint64_t txn1 = lmdb_txnid(b->o->crm_data);
+	uv_timer_stop(&b->rss_timer);
+	uv_timer_stop(&b->rate_timer);
+
+	b->phase = CRM_DRAIN;
+	crm_pump(b, writers_idle, DRAIN_TIMEOUT_MS);
+	crm_pump(b, delivered, DRAIN_TIMEOUT_MS);
+	fill_result(b, r, txn0 && txn1 > txn0 ? txn1 - txn0 : 0);
+	if (b->o->verbose)
+		for (int op = 0; op < BENCH_OP_COUNT; op++)
+			if (b->op_failed[op])
+				fprintf(stderr, "bench: %s failed %" PRIu64
+						" times\n",
+					bench_op_name((enum bench_op)op),
+					b->op_failed[op]);
+	return 0;
+}
+
+/* ------------------------------------------------------------ snapshot */
+
+static bool seeded(struct crm *b)
+{
+	return b->seed_done >= b->seed_target ||
+	       (b->seed_issued >= b->seed_target && writers_idle(b));
+}
+
+static struct crm_term *snap_term;
+static bool snap_done(struct crm *b)
+{
+	return snap_term->down || snap_term->pending == 0;
+}
+
+static bool snap_ready(struct crm *b)
+{
+	return snap_term->ready || snap_term->down;
+}
+
+static int seed_and_snapshot(struct crm *b, struct bench_system *out)
+{
+	/* No terminal watches the seeding: it is about the snapshot. */
+	crm_terms_close(b);
+	crm_pump(b, subs_settled, 1000);
+	int64_t from = time_now();
+	b->phase = CRM_SEED;
+	b->seed_target = b->o->seed;
+	b->n_active = b->n_w;
+	uint64_t t0 = bench_now_ns();
+	for (unsigned i = 0; i < b->n_w; i++)
+		crm_writer_fill(&b->w[i], UINT32_MAX);
+	bool ok = crm_pump(b, seeded, SEED_TIMEOUT_MS);
+	out->seed_wps = (double)b->seed_done /
+			((double)(bench_now_ns() - t0) / 1e9);
+	b->phase = CRM_IDLE;
+	crm_pump(b, writers_idle, DRAIN_TIMEOUT_MS);
+	if (!ok || b->seed_done < b->seed_target) {
+		fprintf(stderr, "bench: seeded %" PRIu64 " of %" PRIu64
+				" tasks\n", b->seed_done, b->seed_target);
+		if (b->seed_done == 0)
+			return -1;
+	}
+	unsigned idx = b->n_t;
+	if (crm_terms_connect(b, idx + 1) < 0)
+		return -1;
+	snap_term = &b->t[idx];
+	if (!crm_pump(b, snap_ready, CONNECT_TIMEOUT_MS) || snap_term->down)
+		return -1;
+	uint64_t s0 = bench_now_ns();
+	if (crm_term_snapshot(snap_term, from) < 0)
+		return -1;
+	if (!crm_pump(b, snap_done, SUBSCRIBE_TIMEOUT_MS) || snap_term->down)
+		return -1;
+	out->snapshot_ms = (double)(bench_now_ns() - s0) / 1e6;
+	out->snapshot_rows = snap_term->snap_rows;
+	return 0;
+}
+
+/* ------------------------------------------------------------ the run */
+
+static int connect_all(struct crm *b, struct bench_system *out)
+{
+	unsigned max_t = 0, max_w = 0;
+	for (unsigned i = 0; i < b->o->n_sc; i++) {
+		if (b->o->sc[i].terminals > max_t)
+			max_t = b->o->sc[i].terminals;
+		if (b->o->sc[i].writers > max_w)
+			max_w = b->o->sc[i].writers;
+	}
+	out->rss_base_kib = b->pid > 0 ? bench_rss_kib(b->pid) : -1;
+	if (crm_terms_connect(b, max_t) < 0)
+		return -1;
+	if (!crm_pump(b, terms_settled, CONNECT_TIMEOUT_MS) ||
+	    b->t_ready < max_t) {
+		fprintf(stderr, "bench: %u of %u terminals logged in\n",
+			b->t_ready, max_t);
+		return -1;
+	}
+	if (arrange_subscriptions(b, max_t) < 0)
+		return -1;
+	sleep_ms(b, 500);
+	out->rss_idle_kib = b->pid > 0 ? bench_rss_kib(b->pid) : -1;
+	out->idle_conns = live_subscribed(b, max_t);
+	if (crm_writers_connect(b, max_w) < 0)
+		return -1;
+	if (!crm_pump(b, writers_settled, CONNECT_TIMEOUT_MS) ||
+	    b->w_ready < max_w) {
+		fprintf(stderr, "bench: %u of %u writers logged in\n",
+			b->w_ready, max_w);
+		return -1;
+	}
+	return 0;
+}
+
+static void teardown(struct crm *b)
+{
+	uv_timer_stop(&b->rate_timer);
+	uv_timer_stop(&b->rss_timer);
+	b->phase = CRM_IDLE;
+	crm_terms_close(b);
+	crm_writers_close(b);
+	crm_pump(b, all_closed, 5000);
+	uv_close((uv_handle_t *)&b->rate_timer, NULL);
+	uv_close((uv_handle_t *)&b->rss_timer, NULL);
+	uv_run(&b->loop, UV_RUN_DEFAULT);
+	if (uv_loop_close(&b->loop) != 0)
+		fprintf(stderr, "bench: handles left open on the loop\n");
+	bench_deliv_free(&b->deliv);
+	bench_samples_free(&b->acks);
+	free(b->t);
+	free(b->w);
+	free(b);
+}
+
+int bench_crm_run(const struct bench_opts *o, struct bench_system *out)
+{
+	out->name = "clubcrmd";
+	struct crm *b = calloc(1, sizeof(*b));
+	if (!b || uv_loop_init(&b->loop) != 0) {
+		free(b);
+		return -1;
+	}
+	b->o = o;
+	uv_timer_init(&b->loop, &b->rate_timer);
+	uv_timer_init(&b->loop, &b->rss_timer);
+	b->rate_timer.data = b->rss_timer.data = b;
+	b->pid = o->crm_pid ? o->crm_pid
+			    : bench_pid_of_port(bench_port_of(o->crm_address));
+	if (b->pid <= 0)
+		fprintf(stderr, "bench: clubcrmd's pid not found: no memory "
+				"figures (give --crm-pid)\n");
+	int rc = -1;
+	if (setup(b) < 0 || connect_all(b, out) < 0)
+		goto fail;
+	for (unsigned i = 0; i < o->n_sc; i++) {
+		if (o->verbose)
+			fprintf(stderr, "bench: clubcrmd N=%u W=%u\n",
+				o->sc[i].terminals, o->sc[i].writers);
+		if (run_scenario(b, &o->sc[i], &out->r[i]) < 0)
+			goto fail;
+	}
+	if (o->seed && seed_and_snapshot(b, out) < 0)
+		fprintf(stderr, "bench: the snapshot test failed\n");
+	rc = 0;
+fail:
+	teardown(b);
+	return rc;
+}

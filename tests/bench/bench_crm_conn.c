@@ -1,0 +1,602 @@
+/*
+ * clubcrm-bench's connections to clubcrmd, on the client library: terminals
+ * (logged in, subscribed to board + urgent, counting each commit's delta
+ * frame) and writers (a mix of task writes, as fast as acknowledged or at a
+ * fixed rate). Terminals use client.h directly rather than live.h's
+ * replicas: the frames are still decoded by the library as a real terminal
+ * would, without a replica's upkeep in the bench's own CPU budget.
+ */
+#include "bench_crm_priv.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "status.h"
+#include "timeutil.h"
+
+static const char *const logins[] = {"alicia", "valentina", "fermin",
+				     "deborah", "maribel"};
+#define N_LOGINS (sizeof(logins) / sizeof(logins[0]))
+#define PASSWORD "demo"
+
+const char *bench_op_name(enum bench_op op)
+{
+	static const char *const names[BENCH_OP_COUNT] = {
+		"create", "take", "release", "follow-up", "edit"};
+	return op < BENCH_OP_COUNT ? names[op] : "?";
+}
+
+static void note_error(struct crm *b, const char *fmt, const char *what,
+		       unsigned code, const char *msg)
+{
+	if (b->first_error[0])
+		return;
+	snprintf(b->first_error, sizeof(b->first_error), fmt, what,
+		 status_name(code), msg ? msg : "");
+}
+
+static int new_client(struct crm *b, const char *name,
+		      const struct client_callbacks *cbs, void *ud,
+		      struct client **out)
+{
+	struct client_config cfg = {
+		.address = b->o->crm_address,
+		.login = logins[b->login_i++ % N_LOGINS],
+		.password = PASSWORD,
+		.kind = CLUBCRM__CLIENT_KIND__CLIENT_KIND_BENCH,
+		.terminal_name = name,
+	};
+	int rc = client_new(&b->loop, &cfg, cbs, ud, out);
+	if (rc < 0)
+		return rc;
+	rc = client_connect(*out);
+	if (rc < 0) {
+		client_close(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+/* ------------------------------------------------------------ terminals */
+
+static void term_start_next(struct crm *b);
+
+static void term_ready(struct client *c, const struct client_status *st,
+		       void *ud)
+{
+	struct crm_term *t = ud;
+	if (st->code == STATUS_OK) {
+		t->ready = true;
+		t->b->t_ready++;
+	} else {
+		fprintf(stderr, "bench: terminal %u: %s %s\n", t->idx,
+			status_name(st->code), st->message);
+	}
+	term_start_next(t->b);
+}
+
+/*
+ * Every subscription of this connection changed by one commit comes in one
+ * DeltaBatch, so one frame is one delivery of that commit's revision.
+ */
+static void term_push(struct client *c, const Clubcrm__Frame *f, void *ud)
+{
+	struct crm_term *t = ud;
+	struct crm *b = t->b;
+	uint64_t now = bench_now_ns();
+	switch (f->body_case) {
+	case CLUBCRM__FRAME__BODY_DELTAS:
+		for (size_t i = 0; i < f->deltas->n_deltas; i++) {
+			uint64_t rev = f->deltas->deltas[i]->revision;
+			if (rev == t->last_rev)
+				continue;
+			t->last_rev = rev;
+			t->deltas++;
+			if (rev > b->last_rev)
+				b->last_rev = rev;
+			if (rev > b->base_rev)
+				bench_deliv_seen(&b->deliv, rev - b->base_rev,
+						 now);
+		}
+		break;
+	case CLUBCRM__FRAME__BODY_SNAPSHOT_CHUNK:
+		t->snap_rows += f->snapshot_chunk->n_rows;
+		break;
+	case CLUBCRM__FRAME__BODY_SNAPSHOT_DONE:
+		if (f->snapshot_done->revision > b->last_rev)
+			b->last_rev = f->snapshot_done->revision;
+		if (t->pending)
+			t->pending--;
+		break;
+	default:
+		break;
+	}
+}
+
+static void term_disconnect(struct client *c, const struct client_status *st,
+			    void *ud)
+{
+	struct crm_term *t = ud;
+	if (!t->down && t->b->phase != CRM_IDLE)
+		fprintf(stderr, "bench: terminal %u dropped: %s %s\n", t->idx,
+			status_name(st->code), st->message);
+	t->down = true;
+	t->pending = 0;
+	t->b->t_down++;
+}
+
+static void term_closed(struct client *c, void *ud)
+{
+	struct crm_term *t = ud;
+	t->closed = true;
+	t->c = NULL;
+	t->b->t_closed++;
+}
+
+static const struct client_callbacks term_cbs = {
+	.on_ready = term_ready,
+	.on_push = term_push,
+	.on_disconnect = term_disconnect,
+	.on_closed = term_closed,
+};
+
+static void term_start_next(struct crm *b)
+{
+	while (b->t_started < b->n_t &&
+	       b->t_started - b->t_ready - b->t_down < b->o->login_parallel) {
+		struct crm_term *t = &b->t[b->t_started++];
+		char name[32];
+		snprintf(name, sizeof(name), "bench-term-%u", t->idx);
+		if (new_client(b, name, &term_cbs, t, &t->c) < 0) {
+			t->down = true;
+			b->t_down++;
+		}
+	}
+}
+
+int crm_terms_connect(struct crm *b, unsigned to)
+{
+	struct crm_term *t = realloc(b->t, to * sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	b->t = t;
+	for (unsigned i = b->n_t; i < to; i++)
+		b->t[i] = (struct crm_term){.b = b, .idx = i};
+	b->n_t = to;
+	term_start_next(b);
+	return 0;
+}
+
+static void sub_reply(struct client *c, struct client_reply *r, void *arg)
+{
+	struct crm_term *t = arg;
+	if (r->status == STATUS_OK) {
+		if (t->pending)
+			t->pending--;
+		return;
+	}
+	note_error(t->b, "%s: %s %s", "subscribe", r->status, r->message);
+	/* Neither the snapshot nor SnapshotDone will come for it. */
+	t->pending = t->pending >= 2 ? t->pending - 2 : 0;
+}
+
+static int send_subscribe(struct crm_term *t, uint32_t sub_id,
+			  Clubcrm__ViewKind kind, int64_t created_from)
+{
+	Clubcrm__TaskFilter filter = CLUBCRM__TASK_FILTER__INIT;
+	filter.has_created_from = 1;
+	filter.created_from = created_from;
+	Clubcrm__View view = CLUBCRM__VIEW__INIT;
+	view.has_kind = 1;
+	view.kind = kind;
+	view.filter = &filter;
+	Clubcrm__Subscribe sub = CLUBCRM__SUBSCRIBE__INIT;
+	sub.has_sub_id = 1;
+	sub.sub_id = sub_id;
+	sub.view = &view;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.body_case = CLUBCRM__FRAME__BODY_SUBSCRIBE;
+	f.subscribe = &sub;
+	t->pending += 2; /* the reply and SnapshotDone */
+	int rc = client_request(t->c, &f, sub_reply, t, NULL);
+	if (rc < 0)
+		t->pending -= 2;
+	return rc;
+}
+
+int crm_term_subscribe(struct crm_term *t)
+{
+	if (!t->ready || t->down)
+		return -ENOTCONN;
+	int rc = send_subscribe(t, CRM_SUB_BOARD,
+				CLUBCRM__VIEW_KIND__VIEW_KIND_BOARD,
+				(int64_t)t->b->created_from);
+	if (rc == 0)
+		rc = send_subscribe(t, CRM_SUB_URGENT,
+				    CLUBCRM__VIEW_KIND__VIEW_KIND_URGENT,
+				    (int64_t)t->b->created_from);
+	if (rc == 0)
+		t->subscribed = true;
+	return rc;
+}
+
+int crm_term_snapshot(struct crm_term *t, int64_t from)
+{
+	if (!t->ready || t->down)
+		return -ENOTCONN;
+	t->snap_rows = 0;
+	return send_subscribe(t, CRM_SUB_SNAPSHOT,
+			      CLUBCRM__VIEW_KIND__VIEW_KIND_BOARD, from);
+}
+
+static void unsub_reply(struct client *c, struct client_reply *r, void *arg)
+{
+	struct crm_term *t = arg;
+	if (t->pending)
+		t->pending--;
+	if (r->status != STATUS_OK)
+		note_error(t->b, "%s: %s %s", "unsubscribe", r->status,
+			   r->message);
+}
+
+int crm_term_unsubscribe(struct crm_term *t)
+{
+	if (!t->ready || t->down)
+		return -ENOTCONN;
+	static const uint32_t ids[] = {CRM_SUB_BOARD, CRM_SUB_URGENT};
+	for (size_t i = 0; i < 2; i++) {
+		Clubcrm__Unsubscribe u = CLUBCRM__UNSUBSCRIBE__INIT;
+		u.has_sub_id = 1;
+		u.sub_id = ids[i];
+		Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+		f.body_case = CLUBCRM__FRAME__BODY_UNSUBSCRIBE;
+		f.unsubscribe = &u;
+		t->pending++;
+		int rc = client_request(t->c, &f, unsub_reply, t, NULL);
+		if (rc < 0) {
+			t->pending--;
+			return rc;
+		}
+	}
+	t->subscribed = false;
+	return 0;
+}
+
+void crm_terms_close(struct crm *b)
+{
+	for (unsigned i = 0; i < b->n_t; i++)
+		if (b->t[i].c && !b->t[i].closed)
+			client_close(b->t[i].c);
+}
+
+/* ------------------------------------------------------------ writers */
+
+struct crm_req {
+	struct crm_writer *w;
+	uint64_t sent_ns;
+	enum bench_op op;
+	int slot;               /* pool slot, -1 for a create */
+	uint64_t task_id;       /* the task in that slot when sent */
+};
+
+static void writer_ready(struct client *c, const struct client_status *st,
+			 void *ud)
+{
+	struct crm_writer *w = ud;
+	if (st->code == STATUS_OK) {
+		w->ready = true;
+		w->b->w_ready++;
+		return;
+	}
+	fprintf(stderr, "bench: writer %u: %s %s\n", w->idx,
+		status_name(st->code), st->message);
+	w->down = true;
+	w->b->w_down++;
+}
+
+static void writer_disconnect(struct client *c, const struct client_status *st,
+			      void *ud)
+{
+	struct crm_writer *w = ud;
+	if (!w->down && w->b->phase != CRM_IDLE)
+		fprintf(stderr, "bench: writer %u dropped: %s %s\n", w->idx,
+			status_name(st->code), st->message);
+	if (!w->down)
+		w->b->w_down++;
+	w->down = true;
+}
+
+static void writer_closed(struct client *c, void *ud)
+{
+	struct crm_writer *w = ud;
+	w->closed = true;
+	w->c = NULL;
+	w->b->w_closed++;
+}
+
+static const struct client_callbacks writer_cbs = {
+	.on_ready = writer_ready,
+	.on_disconnect = writer_disconnect,
+	.on_closed = writer_closed,
+};
+
+int crm_writers_connect(struct crm *b, unsigned n)
+{
+	struct crm_writer *w = realloc(b->w, n * sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	b->w = w;
+	for (unsigned i = b->n_w; i < n; i++) {
+		b->w[i] = (struct crm_writer){
+			.b = b, .idx = i, .rng = 0x9E3779B97F4A7C15ULL * (i + 1)};
+		char name[32];
+		snprintf(name, sizeof(name), "bench-writer-%u", i);
+		if (new_client(b, name, &writer_cbs, &b->w[i], &b->w[i].c) < 0) {
+			b->w[i].down = true;
+			b->w_down++;
+		}
+	}
+	b->n_w = n;
+	return 0;
+}
+
+void crm_writers_close(struct crm *b)
+{
+	for (unsigned i = 0; i < b->n_w; i++)
+		if (b->w[i].c && !b->w[i].closed)
+			client_close(b->w[i].c);
+}
+
+/* Slots with id 0 are free; n_pool is the high-water mark. */
+static void pool_forget(struct crm_writer *w, struct crm_task *t)
+{
+	memset(t, 0, sizeof(*t));
+	w->n_live--;
+}
+
+static void pool_add(struct crm_writer *w, const Clubcrm__Task *t)
+{
+	struct crm_task nt = {.id = t->id, .mod_rev = t->mod_rev,
+			      .taken = t->taken_by != 0};
+	for (unsigned i = 0; i < w->n_pool; i++) {
+		if (w->pool[i].id == 0) {
+			w->pool[i] = nt;
+			w->n_live++;
+			return;
+		}
+	}
+	if (w->n_pool < CRM_POOL) {
+		w->pool[w->n_pool++] = nt;
+		w->n_live++;
+		return;
+	}
+	/* Full: the oldest idle task makes room (round robin). */
+	for (unsigned k = 0; k < CRM_POOL; k++) {
+		unsigned i = (w->replace + k) % CRM_POOL;
+		if (!w->pool[i].busy) {
+			w->pool[i] = nt;
+			w->replace = i + 1;
+			return;
+		}
+	}
+}
+
+static void record_ack(struct crm *b, const struct crm_req *q, uint64_t rev,
+		       uint64_t now)
+{
+	if (!b->measuring)
+		return;
+	b->acked++;
+	if (q->sent_ns < b->t0_ns || rev <= b->base_rev)
+		return;
+	bench_deliv_sent(&b->deliv, rev - b->base_rev, q->sent_ns);
+	bench_samples_add(&b->acks, now - q->sent_ns);
+}
+
+static void write_reply(struct client *c, struct client_reply *r, void *arg)
+{
+	struct crm_req *q = arg;
+	struct crm_writer *w = q->w;
+	struct crm *b = w->b;
+	uint64_t now = bench_now_ns();
+	w->in_flight--;
+	/* The slot may have been given to another task meanwhile. */
+	struct crm_task *task = q->slot >= 0 && w->pool[q->slot].id == q->task_id
+					? &w->pool[q->slot]
+					: NULL;
+	if (task)
+		task->busy = false;
+	const Clubcrm__TaskReply *tr =
+		r->status == STATUS_OK && r->frame &&
+				r->frame->body_case ==
+					CLUBCRM__FRAME__BODY_TASK_REPLY
+			? r->frame->task_reply
+			: NULL;
+	if (!tr || !tr->row || !tr->row->task) {
+		if (r->status != STATUS_UNAVAILABLE || b->phase != CRM_IDLE) {
+			b->failed++;
+			b->op_failed[q->op]++;
+			note_error(b, "%s: %s %s", bench_op_name(q->op),
+				   r->status, r->message);
+		}
+		/* Its state is no longer known: stop working on it. */
+		if (task)
+			pool_forget(w, task);
+		goto next;
+	}
+	if (tr->revision > b->last_rev)
+		b->last_rev = tr->revision;
+	if (b->phase == CRM_SEED) {
+		b->seed_done++;
+		goto next;
+	}
+	record_ack(b, q, tr->revision, now);
+	if (q->op == BENCH_OP_CREATE) {
+		pool_add(w, tr->row->task);
+	} else if (task) {
+		task->mod_rev = tr->row->task->mod_rev;
+		task->taken = tr->row->task->taken_by != 0;
+	}
+next:
+	free(q);
+	if (!b->o->rate)
+		crm_writer_fill(w, UINT32_MAX);
+}
+
+/* A task of the pool not in flight, or -1. */
+static int pick_task(struct crm_writer *w)
+{
+	if (w->n_live < 8)
+		return -1;
+	unsigned start = (unsigned)(bench_rand(&w->rng) % w->n_pool);
+	for (unsigned k = 0; k < w->n_pool; k++) {
+		unsigned i = (start + k) % w->n_pool;
+		if (w->pool[i].id && !w->pool[i].busy)
+			return (int)i;
+	}
+	return -1;
+}
+
+static void build_create(struct crm_writer *w, Clubcrm__CreateTask *ct,
+			 char *desc, size_t size)
+{
+	struct crm *b = w->b;
+	uint64_t r = bench_rand(&w->rng);
+	clubcrm__create_task__init(ct);
+	snprintf(desc, size, "bench w%u #%" PRIu64 " call back about renewal",
+		 w->idx, w->issued);
+	ct->has_kind = 1;
+	ct->kind = CLUBCRM__TASK_KIND__TASK_KIND_TASK;
+	ct->description = desc;
+	ct->has_type_id = 1;
+	/* Half urgent (a priority type), so both views move. */
+	ct->type_id = (r & 1) ? b->type_priority : b->type_plain;
+	ct->has_customer_id = 1;
+	ct->customer_id = b->customers[(r >> 8) % b->n_customers];
+	ct->has_planned_at = 1;
+	ct->planned_at = time_now() + 86400 + (int64_t)((r >> 20) % 86400);
+}
+
+/* Builds and sends one write. 0, or a negative errno (stop issuing). */
+static int issue_one(struct crm_writer *w)
+{
+	struct crm *b = w->b;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	Clubcrm__CreateTask ct;
+	Clubcrm__TakeTask take = CLUBCRM__TAKE_TASK__INIT;
+	Clubcrm__ReleaseTask rel = CLUBCRM__RELEASE_TASK__INIT;
+	Clubcrm__FollowUp fu = CLUBCRM__FOLLOW_UP__INIT;
+	Clubcrm__EditTask ed = CLUBCRM__EDIT_TASK__INIT;
+	char text[96];
+	struct crm_req *q = calloc(1, sizeof(*q));
+	if (!q)
+		return -ENOMEM;
+	q->w = w;
+	q->slot = -1;
+	unsigned pct = (unsigned)(bench_rand(&w->rng) % 100);
+	int slot = b->phase == CRM_SEED || pct < 30 ? -1 : pick_task(w);
+	struct crm_task *t = slot >= 0 ? &w->pool[slot] : NULL;
+	if (!t) {
+		q->op = BENCH_OP_CREATE;
+		build_create(w, &ct, text, sizeof(text));
+		f.body_case = CLUBCRM__FRAME__BODY_CREATE_TASK;
+		f.create_task = &ct;
+	} else if (pct < 70) {
+		/* Take and release alternate on a task: 20% each. */
+		q->op = t->taken ? BENCH_OP_RELEASE : BENCH_OP_TAKE;
+		if (t->taken) {
+			rel.has_id = 1;
+			rel.id = t->id;
+			f.body_case = CLUBCRM__FRAME__BODY_RELEASE_TASK;
+			f.release_task = &rel;
+		} else {
+			take.has_id = 1;
+			take.id = t->id;
+			f.body_case = CLUBCRM__FRAME__BODY_TAKE_TASK;
+			f.take_task = &take;
+		}
+	} else if (pct < 85) {
+		q->op = BENCH_OP_FOLLOW_UP;
+		fu.has_id = 1;
+		fu.id = t->id;
+		fu.has_result_id = 1;
+		fu.result_id = b->result_open;
+		fu.has_action = 1;
+		fu.action = CLUBCRM__FOLLOW_UP_ACTION__FOLLOW_UP_ACTION_KEEP_OPEN;
+		fu.note = "no answer, try again later";
+		f.body_case = CLUBCRM__FRAME__BODY_FOLLOW_UP;
+		f.follow_up = &fu;
+	} else {
+		q->op = BENCH_OP_EDIT;
+		snprintf(text, sizeof(text), "bench w%u edit %" PRIu64, w->idx,
+			 w->issued);
+		ed.has_id = 1;
+		ed.id = t->id;
+		ed.has_base_mod_rev = 1;
+		ed.base_mod_rev = t->mod_rev;
+		ed.description = text;
+		f.body_case = CLUBCRM__FRAME__BODY_EDIT_TASK;
+		f.edit_task = &ed;
+	}
+	if (t) {
+		t->busy = true;
+		q->slot = slot;
+		q->task_id = t->id;
+	}
+	q->sent_ns = bench_now_ns();
+	int rc = client_request(w->c, &f, write_reply, q, NULL);
+	if (rc < 0) {
+		if (t)
+			t->busy = false;
+		free(q);
+		return rc;
+	}
+	w->in_flight++;
+	w->issued++;
+	if (b->phase == CRM_SEED)
+		b->seed_issued++;
+	return 0;
+}
+
+void crm_writer_fill(struct crm_writer *w, unsigned budget)
+{
+	struct crm *b = w->b;
+	unsigned depth = b->o->rate ? CRM_MAX_DEPTH : b->o->depth;
+	if (b->phase == CRM_SEED)
+		depth = CRM_MAX_DEPTH / 2;
+	while (budget-- && w->ready && !w->down && w->in_flight < depth) {
+		if (b->phase != CRM_RUN && b->phase != CRM_SEED)
+			return;
+		if (b->phase == CRM_SEED && b->seed_issued >= b->seed_target)
+			return;
+		if (issue_one(w) < 0)
+			return;
+	}
+}
+
+static void pump_tick(uv_timer_t *t)
+{
+	(void)t;
+}
+
+bool crm_pump(struct crm *b, bool (*done)(struct crm *), unsigned timeout_ms)
+{
+	uv_timer_t tick;
+	uv_timer_init(&b->loop, &tick);
+	uv_timer_start(&tick, pump_tick, 10, 10);
+	uint64_t end = time_mono_ms() + timeout_ms;
+	bool ok = true;
+	while (!done(b)) {
+		if (time_mono_ms() >= end) {
+			ok = false;
+			break;
+		}
+		uv_run(&b->loop, UV_RUN_ONCE);
+	}
+	uv_close((uv_handle_t *)&tick, NULL);
+	uv_run(&b->loop, UV_RUN_NOWAIT);
+	return ok;
+}

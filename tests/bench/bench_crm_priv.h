@@ -1,0 +1,115 @@
+/*
+ * Shared by bench_crm.c (the run: phases, scenarios, seeding, snapshot) and
+ * bench_crm_conn.c (the connections: terminals and writers on the client
+ * library). One libuv loop, one thread.
+ */
+#ifndef CLUBCRM_BENCH_CRM_PRIV_H
+#define CLUBCRM_BENCH_CRM_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "bench.h"
+#include "bench_stats.h"
+#include "client.h"
+
+#define CRM_POOL 64          /* tasks a writer keeps working on */
+#define CRM_MAX_DEPTH 64     /* the server's in-flight limit per session */
+#define CRM_SUB_BOARD 1u
+#define CRM_SUB_URGENT 2u
+#define CRM_SUB_SNAPSHOT 9u
+#define CRM_MAX_CUSTOMERS 64
+
+struct crm;
+
+struct crm_term {
+	struct crm *b;
+	struct client *c;
+	unsigned idx;
+	bool ready, down, closed;
+	bool subscribed;          /* board + urgent wanted */
+	unsigned pending;         /* Subscribe/Unsubscribe replies and
+				   * snapshots still to come */
+	uint64_t last_rev;        /* last delta revision counted */
+	uint64_t snap_rows;
+	uint64_t deltas;
+};
+
+struct crm_task {
+	uint64_t id, mod_rev;
+	bool taken, busy;
+};
+
+struct crm_writer {
+	struct crm *b;
+	struct client *c;
+	unsigned idx;
+	bool ready, down, closed;
+	uint64_t rng;
+	struct crm_task pool[CRM_POOL];
+	unsigned n_pool, n_live, replace;
+	unsigned in_flight;
+	uint64_t issued;          /* writes sent so far */
+	uint64_t rate_base;       /* `issued` when the rate window opened */
+};
+
+enum crm_phase {
+	CRM_IDLE,       /* nothing issued */
+	CRM_RUN,        /* the workload, measured when `measuring` */
+	CRM_DRAIN,      /* no new writes; waiting for acks and deliveries */
+	CRM_SEED,       /* creates only, until seed_target */
+};
+
+struct crm {
+	uv_loop_t loop;
+	const struct bench_opts *o;
+	/* From the catalogue and the customer list. */
+	uint64_t type_plain, type_priority, result_open;
+	uint64_t customers[CRM_MAX_CUSTOMERS];
+	unsigned n_customers;
+	/* Connections. */
+	struct crm_term *t;
+	unsigned n_t, t_ready, t_down, t_closed, t_started;
+	struct crm_writer *w;
+	unsigned n_w, w_ready, w_down, w_closed;
+	unsigned n_active;         /* writers [0, n_active) take part */
+	unsigned login_i;
+	/* The current phase and its measures. */
+	enum crm_phase phase;
+	bool measuring;
+	uint64_t t0_ns, t1_ns;     /* the measured window */
+	uint64_t base_rev, last_rev;
+	struct bench_deliv deliv;
+	struct bench_samples acks;
+	uint64_t acked, failed, op_failed[BENCH_OP_COUNT];
+	char first_error[160];
+	uint64_t created_from;     /* filter of the board/urgent subscriptions */
+	uint64_t seed_target, seed_done, seed_issued;
+	/* Rate mode. */
+	uv_timer_t rate_timer;
+	uint64_t rate_start_ns;
+	/* The server's memory, sampled while measuring. */
+	pid_t pid;
+	long rss_peak;
+	uv_timer_t rss_timer;
+};
+
+/* Terminals [from, to) connect (login_parallel at a time) and log in. */
+int crm_terms_connect(struct crm *b, unsigned to);
+/* Subscribes terminal i to board + urgent (created since b->created_from). */
+int crm_term_subscribe(struct crm_term *t);
+int crm_term_unsubscribe(struct crm_term *t);
+/* Subscribes to the board seeded since `from` for the snapshot test. */
+int crm_term_snapshot(struct crm_term *t, int64_t from);
+void crm_terms_close(struct crm *b);
+
+int crm_writers_connect(struct crm *b, unsigned n);
+void crm_writers_close(struct crm *b);
+/* Issues writes on a writer up to its allowance (depth, rate, phase). */
+void crm_writer_fill(struct crm_writer *w, unsigned budget);
+
+/* Runs the loop until done(b) or timeout_ms; true when done. */
+bool crm_pump(struct crm *b, bool (*done)(struct crm *), unsigned timeout_ms);
+
+#endif

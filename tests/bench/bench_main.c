@@ -1,0 +1,266 @@
+/*
+ * clubcrm-bench: drives a running clubcrmd, and a redis-server as the
+ * baseline, with the same workload over loopback, and prints one table.
+ * See bench.h for what is measured and tests/bench/README section in the
+ * top-level README ("Performance") for how to reproduce.
+ */
+#include "bench.h"
+#include "bench_stats.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: clubcrm-bench [--clubcrm HOST:PORT] [--redis HOST:PORT]\n"
+		"  --clubcrm-data DIR    clubcrmd's --data (counts LMDB commits: "
+		"batch sizes)\n"
+		"  --clubcrm-pid PID     (default: found from the port)\n"
+		"  --redis-pid PID       (default: found from the port)\n"
+		"  --scenarios NxW,...   terminals x writers (default "
+		"50x8,50x32,500x8,500x32)\n"
+		"  --duration S          measured seconds per scenario (5)\n"
+		"  --warmup S            unmeasured seconds before (1)\n"
+		"  --depth D             writes in flight per writer (1)\n"
+		"  --rate R              fixed rate: R writes/s in total "
+		"(default: as fast as acknowledged)\n"
+		"  --seed N              then seed N tasks and time a terminal's "
+		"snapshot of them (0)\n"
+		"  --login-parallel K    terminals logging in at once (8)\n"
+		"  --check               exit 1 unless every scenario acked "
+		"writes and delivered all of them\n"
+		"  --verbose\n");
+}
+
+static int parse_scenarios(struct bench_opts *o, const char *text)
+{
+	o->n_sc = 0;
+	const char *p = text;
+	while (*p) {
+		char *end;
+		unsigned long n = strtoul(p, &end, 10);
+		if (end == p || *end != 'x')
+			return -1;
+		p = end + 1;
+		unsigned long w = strtoul(p, &end, 10);
+		if (end == p || (*end && *end != ','))
+			return -1;
+		if (n == 0 || n > 20000 || w == 0 || w > 1000 ||
+		    o->n_sc == BENCH_MAX_SCENARIOS)
+			return -1;
+		o->sc[o->n_sc++] = (struct bench_scenario){(unsigned)n,
+							   (unsigned)w};
+		p = *end ? end + 1 : end;
+	}
+	return o->n_sc ? 0 : -1;
+}
+
+static int num(const char *s, double lo, double hi, double *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || end == s || *end || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct bench_opts *o,
+		      bool *check)
+{
+	double v;
+	parse_scenarios(o, "50x8,50x32,500x8,500x32");
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "--verbose") == 0) {
+			o->verbose = true;
+			continue;
+		}
+		if (strcmp(a, "--check") == 0) {
+			*check = true;
+			continue;
+		}
+		if (strcmp(a, "--help") == 0) {
+			usage(stdout);
+			exit(0);
+		}
+		if (i + 1 >= argc) {
+			fprintf(stderr, "clubcrm-bench: %s needs a value\n", a);
+			return -1;
+		}
+		const char *val = argv[++i];
+		int rc = 0;
+		if (strcmp(a, "--clubcrm") == 0)
+			o->crm_address = val;
+		else if (strcmp(a, "--redis") == 0)
+			o->redis_address = val;
+		else if (strcmp(a, "--clubcrm-data") == 0)
+			o->crm_data = val;
+		else if (strcmp(a, "--clubcrm-pid") == 0 &&
+			 (rc = num(val, 1, 4194304, &v)) == 0)
+			o->crm_pid = (pid_t)v;
+		else if (strcmp(a, "--redis-pid") == 0 &&
+			 (rc = num(val, 1, 4194304, &v)) == 0)
+			o->redis_pid = (pid_t)v;
+		else if (strcmp(a, "--scenarios") == 0)
+			rc = parse_scenarios(o, val);
+		else if (strcmp(a, "--duration") == 0 &&
+			 (rc = num(val, 0.1, 3600, &v)) == 0)
+			o->duration_s = v;
+		else if (strcmp(a, "--warmup") == 0 &&
+			 (rc = num(val, 0, 600, &v)) == 0)
+			o->warmup_s = v;
+		else if (strcmp(a, "--depth") == 0 &&
+			 (rc = num(val, 1, 64, &v)) == 0)
+			o->depth = (unsigned)v;
+		else if (strcmp(a, "--rate") == 0 &&
+			 (rc = num(val, 1, 1e7, &v)) == 0)
+			o->rate = v;
+		else if (strcmp(a, "--seed") == 0 &&
+			 (rc = num(val, 0, 10000000, &v)) == 0)
+			o->seed = (unsigned)v;
+		else if (strcmp(a, "--login-parallel") == 0 &&
+			 (rc = num(val, 1, 1024, &v)) == 0)
+			o->login_parallel = (unsigned)v;
+		else if (rc == 0) {
+			fprintf(stderr, "clubcrm-bench: unknown option %s\n", a);
+			return -1;
+		}
+		if (rc < 0) {
+			fprintf(stderr, "clubcrm-bench: bad value for %s: %s\n",
+				a, val);
+			return -1;
+		}
+	}
+	if (!o->crm_address && !o->redis_address) {
+		fprintf(stderr, "clubcrm-bench: give --clubcrm and/or --redis\n");
+		return -1;
+	}
+	return 0;
+}
+
+static double ms(uint64_t ns)
+{
+	return (double)ns / 1e6;
+}
+
+static void print_row(const char *label, const struct bench_system *s,
+		      const struct bench_result *r)
+{
+	if (!r->ran) {
+		printf("%-13s %-9s did not run%s%s\n", label, s->name,
+		       r->error[0] ? ": " : "", r->error);
+		return;
+	}
+	char batch[16] = "n/a";
+	if (r->batch_mean > 0)
+		snprintf(batch, sizeof(batch), "%.1f", r->batch_mean);
+	printf("%-13s %-9s %9.0f %7.2f %7.2f | %7.2f %7.2f %7.2f %7.2f | "
+	       "%8.1f %6s",
+	       label, s->name, r->wps, ms(r->ack_p50), ms(r->ack_p99),
+	       ms(r->del_p50), ms(r->del_p99), ms(r->del_p999), ms(r->del_max),
+	       r->rss_load_kib > 0 ? (double)r->rss_load_kib / 1024 : 0.0,
+	       batch);
+	if (r->partial || r->unseen)
+		printf("  (%" PRIu64 " partly, %" PRIu64 " not delivered)",
+		       r->partial, r->unseen);
+	printf("\n");
+	if (r->error[0])
+		printf("%-13s %-9s %s\n", "", "", r->error);
+}
+
+static void print_memory(const struct bench_system *s)
+{
+	if (s->rss_base_kib <= 0 || s->rss_idle_kib <= 0 || !s->idle_conns) {
+		printf("  %-9s memory not measured (pid unknown)\n", s->name);
+		return;
+	}
+	double per = (double)(s->rss_idle_kib - s->rss_base_kib) * 1024.0 /
+		     s->idle_conns;
+	printf("  %-9s RSS %.1f MiB before terminals, %.1f MiB with %u idle "
+	       "subscribed terminals: %.1f KiB each\n",
+	       s->name, (double)s->rss_base_kib / 1024,
+	       (double)s->rss_idle_kib / 1024, s->idle_conns, per / 1024);
+}
+
+static void print_table(const struct bench_opts *o,
+			const struct bench_system *sys, unsigned n_sys)
+{
+	printf("\nclubcrm-bench: %.1f s measured per scenario after %.1f s "
+	       "warm-up; %s; durable acknowledgements on both sides\n",
+	       o->duration_s, o->warmup_s, o->rate ? "fixed rate" : "closed loop");
+	if (o->rate)
+		printf("fixed rate: %.0f writes/s in total\n", o->rate);
+	else
+		printf("%u write(s) in flight per writer\n", o->depth);
+	printf("\n%-13s %-9s %9s %7s %7s | %7s %7s %7s %7s | %8s %6s\n",
+	       "scenario", "system", "writes/s", "ack50", "ack99", "all50",
+	       "all99", "all99.9", "allmax", "RSS MiB", "batch");
+	printf("%-13s %-9s %9s %15s | %31s | %8s %6s\n", "", "", "", "(ms)",
+	       "(ms, send to last terminal)", "(load)", "");
+	for (unsigned i = 0; i < o->n_sc; i++) {
+		char label[32];
+		snprintf(label, sizeof(label), "N=%u W=%u", o->sc[i].terminals,
+			 o->sc[i].writers);
+		for (unsigned k = 0; k < n_sys; k++)
+			print_row(k ? "" : label, &sys[k], &sys[k].r[i]);
+		if (n_sys == 2 && sys[0].r[i].ran && sys[1].r[i].ran &&
+		    sys[1].r[i].wps > 0 && sys[0].r[i].del_p99 > 0)
+			printf("%-13s %-9s %8.2fx %15s | %6.2fx (p99: redis / "
+			       "clubcrmd, > 1 is better)\n",
+			       "", "ratio", sys[0].r[i].wps / sys[1].r[i].wps, "",
+			       (double)sys[1].r[i].del_p99 /
+				       (double)sys[0].r[i].del_p99);
+	}
+	printf("\nmemory:\n");
+	for (unsigned k = 0; k < n_sys; k++)
+		print_memory(&sys[k]);
+	for (unsigned k = 0; k < n_sys; k++)
+		if (sys[k].snapshot_ms > 0)
+			printf("snapshot: %s: a board of %" PRIu64 " tasks to one "
+			       "terminal in %.1f ms (seeded at %.0f creates/s)\n",
+			       sys[k].name, sys[k].snapshot_rows,
+			       sys[k].snapshot_ms, sys[k].seed_wps);
+}
+
+static bool checked(const struct bench_opts *o, const struct bench_system *s)
+{
+	for (unsigned i = 0; i < o->n_sc; i++) {
+		const struct bench_result *r = &s->r[i];
+		if (!r->ran || r->acked == 0 || r->failed || r->del_n == 0 ||
+		    r->partial || r->unseen) {
+			fprintf(stderr, "clubcrm-bench: check failed for %s "
+					"scenario %u\n", s->name, i);
+			return false;
+		}
+	}
+	return true;
+}
+
+int main(int argc, char **argv)
+{
+	struct bench_opts o = {.duration_s = 5, .warmup_s = 1, .depth = 1,
+			       .login_parallel = 8};
+	bool check = false;
+	if (parse_args(argc, argv, &o, &check) < 0) {
+		usage(stderr);
+		return 2;
+	}
+	static struct bench_system sys[2];
+	unsigned n = 0;
+	int rc = 0;
+	if (o.crm_address && bench_crm_run(&o, &sys[n++]) < 0)
+		rc = 1;
+	if (o.redis_address && bench_redis_run(&o, &sys[n++]) < 0)
+		rc = 1;
+	print_table(&o, sys, n);
+	for (unsigned k = 0; check && k < n; k++)
+		if (!checked(&o, &sys[k]))
+			rc = 1;
+	return rc;
+}
