@@ -27,6 +27,10 @@ int cli_cmd_task_follow(struct cli *cli, int argc, char **argv);
 int cli_cmd_task_edit(struct cli *cli, int argc, char **argv);
 int cli_cmd_task_copy(struct cli *cli, int argc, char **argv);
 int cli_cmd_task_reassign(struct cli *cli, int argc, char **argv);
+/* cli_cmd_customer.c */
+int cli_cmd_customer_add(struct cli *cli, int argc, char **argv);
+int cli_cmd_customer_edit(struct cli *cli, int argc, char **argv);
+int cli_cmd_customer_show(struct cli *cli, int argc, char **argv);
 /* cli_cmd_info.c */
 int cli_cmd_customer_list(struct cli *cli, int argc, char **argv);
 int cli_cmd_catalog(struct cli *cli, int argc, char **argv);

@@ -56,6 +56,13 @@ static const char usage_text[] =
 	"  task reassign --from LOGIN --to LOGIN [--from-date DATE] "
 	"[--to-date DATE]\n"
 	"  customer list [--search TEXT]\n"
+	"  customer add --name NAME [--phone P] [--email E] "
+	"[--consultant LOGIN]\n"
+	"  customer edit NAME|ID [--name NAME] [--phone P] [--email E] "
+	"[--consultant LOGIN]\n"
+	"           [--active|--inactive]\n"
+	"  customer show NAME|ID  the profile: details, tasks and notes "
+	"newest first\n"
 	"  catalog                 task types, results, tags, operators, teams\n"
 	"  watch board|urgent|prep|overdue|agenda|customer ID [--from DATE] "
 	"[--to DATE]\n"
@@ -91,6 +98,9 @@ static const struct command commands[] = {
 	{"task", "reassign", cli_cmd_task_reassign},
 	{"note", "add", cli_cmd_note_add},
 	{"customer", "list", cli_cmd_customer_list},
+	{"customer", "add", cli_cmd_customer_add},
+	{"customer", "edit", cli_cmd_customer_edit},
+	{"customer", "show", cli_cmd_customer_show},
 	{"catalog", NULL, cli_cmd_catalog},
 	{"watch", NULL, cli_cmd_watch},
 };

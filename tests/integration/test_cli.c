@@ -404,6 +404,38 @@ static void test_edit_copy_reassign(void **state)
 	assert_int_equal(run("task", "reassign", "--from", "maribel"), 2);
 }
 
+static void test_customer_add_edit_show(void **state)
+{
+	assert_int_equal(run("customer", "add", "--name", "Pilar Gómez",
+			     "--phone", "+34 600 000 001", "--consultant",
+			     "maribel", "--json"), 0);
+	long id = json_id();
+	assert_true(id > 0);
+	assert_int_equal(run("customer", "edit", "Pilar", "--email",
+			     "pilar@example.org", "--json"), 0);
+	json_t *v = parse_out();
+	assert_int_equal(json_integer_value(json_object_get(v, "id")), id);
+	assert_string_equal(json_string_value(json_object_get(v, "email")),
+			    "pilar@example.org");
+	assert_string_equal(json_string_value(json_object_get(v, "phone")),
+			    "+34 600 000 001");
+	json_decref(v);
+	assert_int_equal(run("task", "add", "--customer", "Pilar", "--type",
+			     "Call", "--at", "2030-08-01 10:00", "--desc",
+			     "welcome call"), 0);
+	assert_int_equal(run("customer", "show", "Pilar", "--json"), 0);
+	v = parse_out();
+	json_t *tasks = json_object_get(v, "tasks");
+	assert_int_equal(json_array_size(tasks), 1);
+	assert_string_equal(json_string_value(json_object_get(
+				    json_array_get(tasks, 0), "operator")),
+			    "maribel");  /* her consultant */
+	json_decref(v);
+	assert_int_equal(run("customer", "show", "Pilar"), 0);
+	assert_non_null(strstr(out, "welcome call"));
+	assert_int_equal(run("customer", "add", "--phone", "1"), 2);
+}
+
 static void test_refused_exit_1(void **state)
 {
 	assert_int_equal(run("task", "show", "999999"), 1);
@@ -455,6 +487,7 @@ int main(void)
 		cmocka_unit_test(test_customers_and_catalog),
 		cmocka_unit_test(test_task_operations),
 		cmocka_unit_test(test_edit_copy_reassign),
+		cmocka_unit_test(test_customer_add_edit_show),
 		cmocka_unit_test(test_refused_exit_1),
 		cmocka_unit_test(test_usage_exit_2),
 	};

@@ -1,0 +1,193 @@
+/*
+ * customer add, customer edit, customer show (the profile: the customer's
+ * details, then every task and note of theirs, newest first).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli_args.h"
+#include "cli_cmd.h"
+#include "cli_format.h"
+#include "cli_json.h"
+#include "cli_resolve.h"
+
+/* Tasks and notes shown in a profile, newest first. */
+#define PROFILE_ROWS 100u
+
+struct customer_args {
+	const char *name, *phone, *email, *consultant;
+	bool active, inactive, help;
+};
+
+static int parse(struct cli *cli, int argc, char **argv,
+		 struct customer_args *a, const char **pos, size_t max_pos,
+		 size_t *n_pos)
+{
+	const struct cli_opt opts[] = {
+		{"name", CLI_OPT_VALUE, &a->name},
+		{"phone", CLI_OPT_VALUE, &a->phone},
+		{"email", CLI_OPT_VALUE, &a->email},
+		{"consultant", CLI_OPT_VALUE, &a->consultant},
+		{"active", CLI_OPT_FLAG, &a->active},
+		{"inactive", CLI_OPT_FLAG, &a->inactive},
+		{"help", CLI_OPT_FLAG, &a->help},
+		{0},
+	};
+	int rc = cli_args_parse(cli, argc, argv, opts, pos, max_pos, n_pos);
+	if (rc != CLI_OK)
+		return rc;
+	if (a->help) {
+		cli_print_usage(false);
+		return -1;
+	}
+	if (a->active && a->inactive)
+		return cli_usage_error("--active and --inactive exclude each "
+				       "other");
+	return CLI_OK;
+}
+
+static void print_customer(struct cli *cli, const Clubcrm__Customer *c)
+{
+	if (cli->json) {
+		cli_json_print(cli_json_customer(c));
+		return;
+	}
+	const Clubcrm__Catalog *cat = NULL;
+	cli_catalog(cli, &cat);
+	cli_format_customers(stdout, (Clubcrm__Customer *const *)&c, 1, cat);
+}
+
+/* Sends an UpsertCustomer and prints the customer written. */
+static int upsert(struct cli *cli, Clubcrm__Customer *c)
+{
+	Clubcrm__UpsertCustomer up = CLUBCRM__UPSERT_CUSTOMER__INIT;
+	up.customer = c;
+	Clubcrm__Frame req = CLUBCRM__FRAME__INIT, *reply;
+	req.body_case = CLUBCRM__FRAME__BODY_UPSERT_CUSTOMER;
+	req.upsert_customer = &up;
+	int rc = cli_call(cli, &req, CLUBCRM__FRAME__BODY_CUSTOMER_REPLY, &reply);
+	if (rc != CLI_OK)
+		return rc;
+	if (reply->customer_reply->customer)
+		print_customer(cli, reply->customer_reply->customer);
+	clubcrm__frame__free_unpacked(reply, NULL);
+	return CLI_OK;
+}
+
+/* The fields given on the command line (names resolved). */
+static int fill(struct cli *cli, const struct customer_args *a,
+		Clubcrm__Customer *c)
+{
+	c->name = (char *)a->name;
+	c->phone = (char *)a->phone;
+	c->email = (char *)a->email;
+	c->has_active = a->active || a->inactive;
+	c->active = a->active;
+	if (!a->consultant)
+		return CLI_OK;
+	c->has_consultant_id = true;
+	return cli_resolve_operator(cli, a->consultant, &c->consultant_id);
+}
+
+int cli_cmd_customer_add(struct cli *cli, int argc, char **argv)
+{
+	struct customer_args a = {0};
+	const char *pos[1];
+	size_t n_pos;
+	int rc = parse(cli, argc, argv, &a, pos, 0, &n_pos);
+	if (rc != CLI_OK)
+		return rc < 0 ? CLI_OK : rc;
+	if (!a.name)
+		return cli_usage_error("customer add needs --name");
+	Clubcrm__Customer c = CLUBCRM__CUSTOMER__INIT;
+	if ((rc = fill(cli, &a, &c)) != CLI_OK)
+		return rc;
+	return upsert(cli, &c);
+}
+
+int cli_cmd_customer_edit(struct cli *cli, int argc, char **argv)
+{
+	struct customer_args a = {0};
+	const char *pos[1];
+	size_t n_pos;
+	int rc = parse(cli, argc, argv, &a, pos, 1, &n_pos);
+	if (rc != CLI_OK)
+		return rc < 0 ? CLI_OK : rc;
+	if (n_pos != 1)
+		return cli_usage_error("customer edit needs a customer");
+	Clubcrm__Customer c = CLUBCRM__CUSTOMER__INIT;
+	c.has_id = true;
+	if ((rc = cli_resolve_customer(cli, pos[0], &c.id)) != CLI_OK)
+		return rc;
+	if ((rc = fill(cli, &a, &c)) != CLI_OK)
+		return rc;
+	return upsert(cli, &c);
+}
+
+/* The customer's tasks and notes, newest first (one page). */
+static int print_profile_tasks(struct cli *cli, uint64_t id,
+			       json_t *profile)
+{
+	Clubcrm__TaskFilter f = CLUBCRM__TASK_FILTER__INIT;
+	f.has_customer_id = true;
+	f.customer_id = id;
+	Clubcrm__ListTasks lt = CLUBCRM__LIST_TASKS__INIT;
+	lt.filter = &f;
+	lt.has_order = lt.has_descending = lt.descending = true;
+	lt.order = CLUBCRM__TASK_ORDER__TASK_ORDER_CREATED;
+	lt.has_page_size = true;
+	lt.page_size = PROFILE_ROWS;
+	Clubcrm__Frame req = CLUBCRM__FRAME__INIT, *reply;
+	req.body_case = CLUBCRM__FRAME__BODY_LIST_TASKS;
+	req.list_tasks = &lt;
+	int rc = cli_call(cli, &req, CLUBCRM__FRAME__BODY_TASK_PAGE, &reply);
+	if (rc != CLI_OK)
+		return rc;
+	const Clubcrm__TaskPage *p = reply->task_page;
+	if (profile) {
+		json_t *rows = json_array();
+		for (size_t i = 0; rows && i < p->n_rows; i++)
+			json_array_append_new(rows, cli_json_task_row(p->rows[i]));
+		json_object_set_new(profile, "tasks", rows);
+	} else {
+		printf("\nTasks and notes, newest first:\n");
+		cli_format_task_table(stdout, p->rows, p->n_rows, cli->colour);
+	}
+	clubcrm__frame__free_unpacked(reply, NULL);
+	return CLI_OK;
+}
+
+int cli_cmd_customer_show(struct cli *cli, int argc, char **argv)
+{
+	struct customer_args a = {0};
+	const char *pos[1];
+	size_t n_pos;
+	int rc = parse(cli, argc, argv, &a, pos, 1, &n_pos);
+	if (rc != CLI_OK)
+		return rc < 0 ? CLI_OK : rc;
+	Clubcrm__GetCustomer get = CLUBCRM__GET_CUSTOMER__INIT;
+	if (n_pos != 1)
+		return cli_usage_error("customer show needs a customer");
+	get.has_id = true;
+	if ((rc = cli_resolve_customer(cli, pos[0], &get.id)) != CLI_OK)
+		return rc;
+	Clubcrm__Frame req = CLUBCRM__FRAME__INIT, *reply;
+	req.body_case = CLUBCRM__FRAME__BODY_GET_CUSTOMER;
+	req.get_customer = &get;
+	rc = cli_call(cli, &req, CLUBCRM__FRAME__BODY_CUSTOMER_REPLY, &reply);
+	if (rc != CLI_OK)
+		return rc;
+	const Clubcrm__Customer *c = reply->customer_reply->customer;
+	json_t *profile = NULL;
+	if (c && cli->json)
+		profile = cli_json_customer(c);
+	else if (c)
+		print_customer(cli, c);
+	rc = print_profile_tasks(cli, get.id, profile);
+	if (profile && rc == CLI_OK)
+		cli_json_print(profile);
+	else if (profile)
+		json_decref(profile);
+	clubcrm__frame__free_unpacked(reply, NULL);
+	return rc;
+}
