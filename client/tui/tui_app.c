@@ -1,0 +1,436 @@
+/*
+ * The loop and the terminal: curses set up for wide characters and the
+ * mouse, stdin read when the loop says it is readable, the screen redrawn
+ * once per loop pass when something changed, and the live connection whose
+ * state shows in the title bar.
+ */
+#include "tui_app.h"
+
+#include <curses.h>
+#include <errno.h>
+#include <locale.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <wchar.h>
+
+#include "status.h"
+#include "timeutil.h"
+
+void tui_app_dirty(struct tui_app *a)
+{
+	a->dirty = true;
+}
+
+void tui_app_status(struct tui_app *a, bool error, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(a->status, sizeof(a->status), fmt, ap);
+	va_end(ap);
+	a->status_err = error;
+	a->dirty = true;
+}
+
+static void on_request_failed(struct client *c, struct client_reply *r,
+			      void *arg)
+{
+	(void)c;
+	(void)r;
+	(void)arg;
+}
+
+int tui_app_request(struct tui_app *a, Clubcrm__Frame *f, client_reply_cb cb)
+{
+	int rc = live_request(a->live, f, cb ? cb : on_request_failed, a);
+	if (rc < 0)
+		tui_app_status(a, true, "could not send: %s", strerror(-rc));
+	return rc;
+}
+
+static int cmp_created_desc(const void *x, const void *y)
+{
+	const Clubcrm__TaskRow *p = *(const Clubcrm__TaskRow *const *)x;
+	const Clubcrm__TaskRow *q = *(const Clubcrm__TaskRow *const *)y;
+	if (p->task->created_at != q->task->created_at)
+		return p->task->created_at > q->task->created_at ? -1 : 1;
+	return p->task->id > q->task->id ? -1 : p->task->id < q->task->id;
+}
+
+const Clubcrm__TaskRow **tui_app_rows(struct live_sub *s, bool newest_first,
+				      size_t *n)
+{
+	*n = 0;
+	if (!s)
+		return NULL;
+	struct replica *r = live_sub_replica(s);
+	const Clubcrm__TaskRow **rows = replica_sorted(r, REPLICA_BY_PLANNED);
+	if (!rows)
+		return NULL;
+	*n = replica_count(r);
+	/* Rows without a task would crash the views: the server never sends
+	 * them, but the wire is not trusted. */
+	size_t k = 0;
+	for (size_t i = 0; i < *n; i++)
+		if (rows[i]->task)
+			rows[k++] = rows[i];
+	*n = k;
+	if (newest_first)
+		qsort(rows, k, sizeof(*rows), cmp_created_desc);
+	return rows;
+}
+
+static void on_row(struct replica *r, enum replica_change what,
+		   const Clubcrm__TaskRow *row, void *ud)
+{
+	(void)r;
+	(void)what;
+	(void)row;
+	tui_app_dirty(ud);
+}
+
+static void on_catalog(struct replica *r, void *ud)
+{
+	(void)r;
+	struct tui_app *a = ud;
+	const struct replica_catalog *c = tui_cat(a);
+	if (c && c->settings && c->settings->club_name)
+		snprintf(a->club, sizeof(a->club), "%s", c->settings->club_name);
+	if (c && c->settings && c->settings->time_zone && c->settings->time_zone[0])
+		time_set_zone(c->settings->time_zone);
+	tui_app_dirty(a);
+}
+
+static void on_synced(struct replica *r, void *ud)
+{
+	(void)r;
+	tui_app_dirty(ud);
+}
+
+static const struct replica_callbacks replica_cbs = {
+	.on_row = on_row, .on_catalog = on_catalog, .on_synced = on_synced};
+
+int tui_app_subscribe(struct tui_app *a, struct live_sub **slot,
+		      const Clubcrm__View *v)
+{
+	if (*slot) {
+		live_unsubscribe(a->live, *slot);
+		*slot = NULL;
+	}
+	if (!v)
+		return 0;
+	int rc = live_subscribe(a->live, v, &replica_cbs, a, slot);
+	if (rc < 0)
+		tui_app_status(a, true, "could not subscribe: %s", strerror(-rc));
+	a->dirty = true;
+	return rc;
+}
+
+bool tui_app_double_click(struct tui_app *a, int y, int x)
+{
+	uint64_t now = time_mono_ms();
+	bool dbl = now - a->last_click_ms < 400 && y == a->last_click_y &&
+		   x == a->last_click_x;
+	a->last_click_ms = dbl ? 0 : now;
+	a->last_click_y = y;
+	a->last_click_x = x;
+	return dbl;
+}
+
+/* ------------------------------------------------------------ connection */
+
+static void on_state(struct live *l, enum live_state st,
+		     const struct client_status *why, void *ud)
+{
+	struct tui_app *a = ud;
+	a->state = st;
+	snprintf(a->state_msg, sizeof(a->state_msg), "%s",
+		 why && why->message[0] ? why->message : "");
+	if (st == LIVE_READY) {
+		const Clubcrm__Operator *op = client_operator(live_client(l));
+		const Clubcrm__Welcome *w = client_welcome(live_client(l));
+		if (op) {
+			a->me = op->id;
+			snprintf(a->me_name, sizeof(a->me_name), "%s",
+				 op->name ? op->name : op->login ? op->login : "?");
+		}
+		if (w && w->club_name && !a->club[0])
+			snprintf(a->club, sizeof(a->club), "%s", w->club_name);
+		if (w && w->time_zone && w->time_zone[0])
+			time_set_zone(w->time_zone);
+	}
+	if (st == LIVE_FAILED) {
+		a->exit_code = 1;
+		tui_app_status(a, true, "login refused: %s", a->state_msg);
+		tui_app_quit(a);
+	}
+	a->dirty = true;
+}
+
+static void on_reminder(struct live *l, const Clubcrm__TaskRow *row, void *ud)
+{
+	(void)l;
+	struct tui_app *a = ud;
+	char when[32] = "";
+	if (!row || !row->task)
+		return;
+	time_format_local(row->task->planned_at, "%H:%M", when, sizeof(when));
+	snprintf(a->reminder, sizeof(a->reminder), "Due now: %s %s %s - %s",
+		 when, row->type_name ? row->type_name : "",
+		 row->customer_name ? row->customer_name : "",
+		 row->task->description ? row->task->description : "");
+	beep();
+	a->dirty = true;
+}
+
+static void on_sub_error(struct live *l, struct live_sub *s,
+			 const struct client_status *why, void *ud)
+{
+	(void)l;
+	(void)s;
+	tui_app_status(ud, true, "view refused: %s: %s", status_name(why->code),
+		       why->message);
+}
+
+static void on_live_closed(struct live *l, void *ud)
+{
+	(void)l;
+	(void)ud;
+}
+
+static const struct live_callbacks live_cbs = {
+	.on_state = on_state, .on_reminder = on_reminder,
+	.on_sub_error = on_sub_error, .on_closed = on_live_closed};
+
+/* ------------------------------------------------------------ terminal */
+
+static void key_from_curses(struct tui_app *a, int rc, wint_t ch)
+{
+	struct tui_key k = {0};
+	if (rc == KEY_CODE_YES) {
+		if (ch == KEY_MOUSE) {
+			MEVENT ev;
+			if (getmouse(&ev) != OK)
+				return;
+			if (ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED |
+					 BUTTON1_DOUBLE_CLICKED)) {
+				bool dbl = (ev.bstate & BUTTON1_DOUBLE_CLICKED) ||
+					   tui_app_double_click(a, ev.y, ev.x);
+				if (a->fkind != TUI_FK_NONE)
+					tui_forms_mouse(a, ev.y, ev.x);
+				else if (a->console)
+					tui_console_mouse(a, ev.y, ev.x, dbl);
+				else
+					tui_desk_mouse(a, ev.y, ev.x, dbl);
+			} else if (ev.bstate & BUTTON4_PRESSED) {
+				k.code = KEY_UP;
+				goto dispatch;
+			} else if (ev.bstate & BUTTON5_PRESSED) {
+				k.code = KEY_DOWN;
+				goto dispatch;
+			}
+			a->dirty = true;
+			return;
+		}
+		if (ch == KEY_RESIZE) {
+			a->dirty = true;
+			return;
+		}
+		k.code = (int)ch;
+	} else if (ch < 0x20 || ch == 0x7f) {
+		k.code = (int)ch == '\r' ? TUI_KEY_ENTER : (int)ch;
+	} else {
+		mbstate_t ps;
+		memset(&ps, 0, sizeof(ps));
+		size_t n = wcrtomb(k.text, (wchar_t)ch, &ps);
+		if (n == (size_t)-1 || n >= sizeof(k.text))
+			return;
+		k.text[n] = '\0';
+	}
+dispatch:
+	/* A new key hides an old message, unless it is an error. */
+	if (a->fkind == TUI_FK_NONE) {
+		a->status[0] = '\0';
+		a->status_err = false;
+	}
+	if (a->fkind != TUI_FK_NONE)
+		tui_forms_key(a, &k);
+	else if (a->console)
+		tui_console_key(a, &k);
+	else
+		tui_desk_key(a, &k);
+	a->dirty = true;
+}
+
+static void on_input(uv_poll_t *h, int status, int events)
+{
+	struct tui_app *a = h->data;
+	(void)events;
+	if (status < 0) {
+		tui_app_quit(a);
+		return;
+	}
+	for (int i = 0; i < 256 && !a->closing; i++) {
+		wint_t ch;
+		int rc = get_wch(&ch);
+		if (rc == ERR)
+			break;
+		key_from_curses(a, rc, ch);
+	}
+}
+
+static void on_winch(uv_signal_t *h, int signum)
+{
+	(void)signum;
+	struct tui_app *a = h->data;
+	struct winsize ws;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col)
+		resizeterm(ws.ws_row, ws.ws_col);
+	clear();
+	a->dirty = true;
+}
+
+static void on_quit_signal(uv_signal_t *h, int signum)
+{
+	(void)signum;
+	tui_app_quit(h->data);
+}
+
+static void on_prepare(uv_prepare_t *h)
+{
+	struct tui_app *a = h->data;
+	if (!a->dirty || !a->curses_on || a->closing)
+		return;
+	a->dirty = false;
+	tui_draw(a);
+}
+
+static void on_tick(uv_timer_t *h)
+{
+	/* Durations ("waiting 12 min") and the clock move on their own. */
+	tui_app_dirty(h->data);
+}
+
+void tui_app_quit(struct tui_app *a)
+{
+	if (a->closing)
+		return;
+	a->closing = true;
+	if (a->live)
+		live_close(a->live);
+	a->live = NULL;
+	a->cat = a->sub = a->sub2 = NULL;
+	uv_close((uv_handle_t *)&a->input, NULL);
+	uv_close((uv_handle_t *)&a->sigwinch, NULL);
+	uv_close((uv_handle_t *)&a->sigint, NULL);
+	uv_close((uv_handle_t *)&a->sigterm, NULL);
+	uv_close((uv_handle_t *)&a->redraw, NULL);
+	uv_close((uv_handle_t *)&a->tick, NULL);
+}
+
+static void curses_start(struct tui_app *a)
+{
+	initscr();
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	set_escdelay(25);
+	curs_set(0);
+	mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_DOUBLE_CLICKED |
+		  BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+	mouseinterval(0);
+	if (has_colors())
+		tui_draw_init_colours();
+	a->curses_on = true;
+}
+
+static int handles_start(struct tui_app *a)
+{
+	int rc = uv_poll_init(&a->loop, &a->input, STDIN_FILENO);
+	if (rc < 0)
+		return rc;
+	a->input.data = a;
+	uv_signal_init(&a->loop, &a->sigwinch);
+	uv_signal_init(&a->loop, &a->sigint);
+	uv_signal_init(&a->loop, &a->sigterm);
+	uv_prepare_init(&a->loop, &a->redraw);
+	uv_timer_init(&a->loop, &a->tick);
+	a->sigwinch.data = a->sigint.data = a->sigterm.data = a;
+	a->redraw.data = a->tick.data = a;
+	uv_poll_start(&a->input, UV_READABLE, on_input);
+	uv_signal_start(&a->sigwinch, on_winch, SIGWINCH);
+	uv_signal_start(&a->sigint, on_quit_signal, SIGINT);
+	uv_signal_start(&a->sigterm, on_quit_signal, SIGTERM);
+	uv_prepare_start(&a->redraw, on_prepare);
+	uv_timer_start(&a->tick, on_tick, 10000, 10000);
+	return 0;
+}
+
+static int live_start_app(struct tui_app *a, const struct tui_options *o)
+{
+	struct client_config cfg = {
+		.address = o->server, .login = o->user, .password = o->password,
+		.kind = a->console ? CLUBCRM__CLIENT_KIND__CLIENT_KIND_CONSOLE
+				   : CLUBCRM__CLIENT_KIND__CLIENT_KIND_DESK,
+		.terminal_name = o->terminal_name};
+	int rc = live_new(&a->loop, &cfg, &live_cbs, a, &a->live);
+	if (rc < 0)
+		return rc;
+	Clubcrm__View v = CLUBCRM__VIEW__INIT;
+	v.has_kind = 1;
+	v.kind = CLUBCRM__VIEW_KIND__VIEW_KIND_CATALOG;
+	rc = tui_app_subscribe(a, &a->cat, &v);
+	if (rc < 0)
+		return rc;
+	return live_start(a->live);
+}
+
+int tui_app_run(struct tui_app *a, const struct tui_options *o, bool console)
+{
+	a->console = console;
+	a->state = LIVE_CONNECTING;
+	a->day = tui_day_start(time_now());
+	tui_list_init(&a->list);
+	tui_list_init(&a->list2);
+	int rc = uv_loop_init(&a->loop);
+	if (rc < 0)
+		return 2;
+	rc = handles_start(a);
+	if (rc < 0) {
+		fprintf(stderr, "clubcrm: stdin is not a terminal: %s\n",
+			uv_strerror(rc));
+		uv_loop_close(&a->loop);
+		return 2;
+	}
+	rc = live_start_app(a, o);
+	if (rc < 0) {
+		fprintf(stderr, "clubcrm: %s: %s\n", o->server, strerror(-rc));
+		a->exit_code = 2;
+		tui_app_quit(a);
+	} else {
+		curses_start(a);
+		tui_forms_init_filters(a);
+		if (console)
+			tui_console_start(a);
+		else
+			tui_desk_start(a);
+		a->dirty = true;
+	}
+	uv_run(&a->loop, UV_RUN_DEFAULT);
+	if (a->curses_on)
+		endwin();
+	if (a->exit_code && a->status[0])
+		fprintf(stderr, "clubcrm: %s\n", a->status);
+	tui_forms_close(a);
+	tui_form_free(&a->filter);
+	tui_form_free(&a->cfilter);
+	tui_list_free(&a->list);
+	tui_list_free(&a->list2);
+	uv_loop_close(&a->loop);
+	return a->exit_code;
+}

@@ -1,0 +1,185 @@
+/*
+ * The state shared by the desk's and the console's modules (private to
+ * client/tui). One struct tui_app per process, on one libuv loop: stdin is
+ * watched by a uv_poll_t, SIGWINCH by a uv_signal_t, and the screen is
+ * redrawn at most once per loop pass (a uv_prepare_t checks `dirty`), so a
+ * burst of deltas costs one redraw and an idle terminal costs nothing.
+ */
+#ifndef CLUBCRM_TUI_APP_H
+#define CLUBCRM_TUI_APP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "live.h"
+#include "tui.h"
+#include "tui_form.h"
+#include "tui_grid.h"
+#include "tui_layout.h"
+#include "tui_list.h"
+
+enum tui_screen {
+	TUI_SCR_ALL,
+	TUI_SCR_URGENT,
+	TUI_SCR_CONTACTS,
+	TUI_SCR_PREP,
+	TUI_SCR_OVERDUE,
+	TUI_SCR_AGENDA,     /* my calendar, day or week */
+	TUI_SCR_OPS,        /* operators' agendas */
+	TUI_SCR_CUSTOMER,   /* one customer's profile */
+	TUI_SCR_CONSOLE,
+};
+
+enum tui_form_kind {
+	TUI_FK_NONE,
+	TUI_FK_NEW_TASK,
+	TUI_FK_NEW_NOTE,
+	TUI_FK_EDIT,
+	TUI_FK_COPY,
+	TUI_FK_FOLLOW_UP,
+	TUI_FK_CANCEL,
+	TUI_FK_TAGS,
+	TUI_FK_REASSIGN,
+	TUI_FK_FILTER,      /* the board's filter bar, or the profile's dates */
+	TUI_FK_CUSTOMER,    /* a new contact */
+};
+
+#define TUI_HISTORY_MAX 40
+
+struct tui_app {
+	uv_loop_t loop;
+	uv_poll_t input;
+	uv_signal_t sigwinch, sigint, sigterm;
+	uv_prepare_t redraw;
+	uv_timer_t tick;
+	struct live *live;
+	enum live_state state;
+	char state_msg[CLIENT_MESSAGE_MAX];
+	bool console;
+	bool curses_on, dirty, closing;
+	int exit_code;
+	int rows, cols;
+
+	uint64_t me;            /* logged-in operator (0 until ready) */
+	char me_name[TUI_NAME_MAX];
+	char club[TUI_NAME_MAX];
+
+	struct live_sub *cat;   /* the catalogue and customers */
+	struct live_sub *sub;   /* the screen's task view */
+	struct live_sub *sub2;  /* console: today's overdue */
+
+	enum tui_screen screen, back;
+	bool all;               /* urgent/prep/overdue: everyone's, not mine */
+	struct tui_list list, list2;
+	int focus2;             /* console: the overdue list has the focus */
+	struct tui_buttons buttons;
+	int body_y;             /* first row of the list on screen */
+
+	/* The board's filter bar and the profile's dates, kept between uses. */
+	struct tui_form filter, cfilter;
+	uint64_t customer_id;   /* profile */
+
+	/* Agendas: the day shown, week or day, the team/operator filter. */
+	int64_t day;
+	bool week;
+	uint64_t team_id, op_filter;
+	struct tui_grid grid;
+	int acol, aslot;
+
+	/* The open form, with what it edits. */
+	enum tui_form_kind fkind;
+	struct tui_form form;
+	unsigned form_seq;      /* replies for an older form are dropped */
+	uint64_t task_id, base_mod_rev;
+	Clubcrm__TaskRow *conflict;  /* the server's version after a refusal */
+	char history[TUI_HISTORY_MAX][160];
+	int n_history;
+	int form_y, form_x;     /* where the form's first field is drawn */
+
+	char status[256];
+	bool status_err;
+	char reminder[256];
+	uint64_t last_click_ms;
+	int last_click_y, last_click_x;
+};
+
+/* ---- tui_app.c: the loop, the terminal and the connection */
+int tui_app_run(struct tui_app *a, const struct tui_options *o, bool console);
+void tui_app_quit(struct tui_app *a);
+void tui_app_dirty(struct tui_app *a);
+void tui_app_status(struct tui_app *a, bool error, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Sends a request, its reply to cb with `a` as arg; errors to the status. */
+int tui_app_request(struct tui_app *a, Clubcrm__Frame *f, client_reply_cb cb);
+/* A replica's rows in display order (malloc'd), *n set; NULL when none. */
+const Clubcrm__TaskRow **tui_app_rows(struct live_sub *s, bool newest_first,
+				      size_t *n);
+/* Subscribes `*slot` to `v` (dropping what it held). 0 or -errno. */
+int tui_app_subscribe(struct tui_app *a, struct live_sub **slot,
+		      const Clubcrm__View *v);
+/* Double click (or a second click on the same place) within 400 ms. */
+bool tui_app_double_click(struct tui_app *a, int y, int x);
+
+/* ---- tui_catalog.c: lookups in the catalogue replica */
+const struct replica_catalog *tui_cat(struct tui_app *a);
+const Clubcrm__Operator *tui_cat_operator(struct tui_app *a, uint64_t id);
+const Clubcrm__Customer *tui_cat_customer(struct tui_app *a, uint64_t id);
+const char *tui_cat_type_name(struct tui_app *a, uint64_t id);
+const char *tui_cat_result_name(struct tui_app *a, uint64_t id);
+/* Fills a pick list; `none` adds a first choice with id 0 named so. */
+void tui_cat_fill_operators(struct tui_app *a, struct tui_field *f, const char *none);
+void tui_cat_fill_types(struct tui_app *a, struct tui_field *f, const char *none);
+void tui_cat_fill_results(struct tui_app *a, struct tui_field *f, const char *none);
+void tui_cat_fill_tags(struct tui_app *a, struct tui_field *f, const char *none);
+void tui_cat_fill_customers(struct tui_app *a, struct tui_field *f, const char *none);
+void tui_cat_fill_teams(struct tui_app *a, struct tui_field *f, const char *none);
+/* Settings with defaults when the catalogue has not come yet. */
+void tui_cat_slots(struct tui_app *a, uint32_t *slot, uint32_t *start, uint32_t *end);
+
+/* ---- tui_draw.c: painting */
+void tui_draw_init_colours(void);
+void tui_draw(struct tui_app *a);
+void tui_draw_task_list(struct tui_app *a, struct tui_list *l,
+			const Clubcrm__TaskRow **rows, size_t n, int y, int h,
+			bool focused);
+void tui_draw_form(struct tui_app *a);
+void tui_draw_text(int y, int x, int w, int attr, const char *s);
+
+/* ---- tui_desk.c: the desk's screens */
+void tui_desk_start(struct tui_app *a);
+void tui_desk_show(struct tui_app *a, enum tui_screen s);
+void tui_desk_key(struct tui_app *a, const struct tui_key *k);
+void tui_desk_mouse(struct tui_app *a, int y, int x, bool dbl);
+void tui_desk_draw(struct tui_app *a);
+/* The row under the cursor of the current list (NULL: none). */
+const Clubcrm__TaskRow *tui_desk_selected(struct tui_app *a);
+
+/* ---- tui_agenda.c: the calendar and the operators' agendas */
+void tui_agenda_subscribe(struct tui_app *a);
+void tui_agenda_draw(struct tui_app *a, int y, int h);
+bool tui_agenda_key(struct tui_app *a, const struct tui_key *k);
+void tui_agenda_mouse(struct tui_app *a, int y, int x, bool dbl);
+
+/* ---- tui_forms.c: opening, submitting and answering forms */
+void tui_forms_open(struct tui_app *a, enum tui_form_kind kind,
+		    const Clubcrm__TaskRow *row);
+/* A new task for an operator at a time (agenda slots). */
+void tui_forms_new_at(struct tui_app *a, uint64_t operator_id, int64_t at);
+void tui_forms_key(struct tui_app *a, const struct tui_key *k);
+void tui_forms_mouse(struct tui_app *a, int y, int x);
+void tui_forms_close(struct tui_app *a);
+/* Builds a filter from the board's or the profile's filter form. */
+void tui_forms_filter(struct tui_form *f, Clubcrm__TaskFilter *tf,
+		      Clubcrm__TaskStatus *status, uint64_t *ids);
+void tui_forms_init_filters(struct tui_app *a);
+/* Takes charge of a task, or releases it when it is mine. */
+void tui_forms_take(struct tui_app *a, const Clubcrm__TaskRow *row);
+
+/* ---- tui_console.c: the manager's screen */
+void tui_console_start(struct tui_app *a);
+void tui_console_draw(struct tui_app *a);
+void tui_console_key(struct tui_app *a, const struct tui_key *k);
+void tui_console_mouse(struct tui_app *a, int y, int x, bool dbl);
+
+#endif

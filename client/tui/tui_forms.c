@@ -1,0 +1,713 @@
+/*
+ * The forms of the desk and the console: new task or note, info (edit, with
+ * the history), copy, follow up, cancel, tags, reassign, a new contact and
+ * the filters. Pick lists come from the catalogue replica. A refused
+ * submission leaves the form as typed with the server's message in the
+ * status line; an edit refused because the task changed meanwhile shows the
+ * server's version and lets the user save over it or take it.
+ */
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "status.h"
+#include "timeutil.h"
+#include "tui_app.h"
+
+#define BODY(x) CLUBCRM__FRAME__BODY_##x
+
+struct ticket {
+	struct tui_app *a;
+	unsigned seq;        /* 0: the reply does not concern the form */
+	bool history;        /* a GetTask for the info form's history */
+};
+
+static const char *const status_names[] = {"Planned", "Done", "Cancelled"};
+
+static void fmt_time(int64_t t, char *out, size_t size)
+{
+	out[0] = '\0';
+	if (t)
+		time_format_local(t, "%Y-%m-%d %H:%M", out, size);
+}
+
+/* A time field: empty is "not set"; a malformed one is an error. */
+static int parse_time(struct tui_app *a, struct tui_field *fl, int64_t *out,
+		      bool *has)
+{
+	*has = false;
+	if (!fl || !fl->text[0])
+		return 0;
+	if (time_parse_local(fl->text, out) < 0) {
+		tui_app_status(a, true, "%s: use YYYY-MM-DD HH:MM", fl->label);
+		return -1;
+	}
+	*has = true;
+	return 0;
+}
+
+void tui_forms_close(struct tui_app *a)
+{
+	tui_form_free(&a->form);
+	a->fkind = TUI_FK_NONE;
+	a->form_seq++;
+	if (a->conflict)
+		clubcrm__task_row__free_unpacked(a->conflict, NULL);
+	a->conflict = NULL;
+	a->n_history = 0;
+	a->dirty = true;
+}
+
+/* ------------------------------------------------------------ replies */
+
+static void keep_conflict(struct tui_app *a, const Clubcrm__TaskRow *row)
+{
+	size_t n = clubcrm__task_row__get_packed_size(row);
+	uint8_t *buf = malloc(n ? n : 1);
+	if (!buf)
+		return;
+	clubcrm__task_row__pack(row, buf);
+	if (a->conflict)
+		clubcrm__task_row__free_unpacked(a->conflict, NULL);
+	a->conflict = clubcrm__task_row__unpack(NULL, n, buf);
+	free(buf);
+}
+
+static void fill_history(struct tui_app *a, const Clubcrm__TaskReply *tr)
+{
+	a->n_history = 0;
+	/* Newest first: the last change is what the reader wants. */
+	for (size_t i = tr->n_history; i > 0 && a->n_history < TUI_HISTORY_MAX; i--) {
+		const Clubcrm__HistoryEntry *h = tr->history[i - 1];
+		char when[32] = "", fields[96] = "";
+		size_t o = 0;
+		time_format_local(h->at, "%d/%m %H:%M", when, sizeof(when));
+		for (size_t j = 0; j < h->n_changed_fields && o + 2 < sizeof(fields); j++)
+			o += (size_t)snprintf(fields + o, sizeof(fields) - o, "%s%s",
+					      j ? "," : "", h->changed_fields[j]);
+		snprintf(a->history[a->n_history++], sizeof(a->history[0]),
+			 "%s  %-10s %-10s %s", when, h->actor_login ? h->actor_login : "?",
+			 h->action ? h->action : "", fields);
+	}
+}
+
+static void on_reply(struct client *c, struct client_reply *r, void *arg)
+{
+	(void)c;
+	struct ticket *t = arg;
+	struct tui_app *a = t->a;
+	bool mine = t->seq && t->seq == a->form_seq && a->fkind != TUI_FK_NONE;
+	const Clubcrm__Frame *f = r->frame;
+	if (a->closing)
+		goto done;
+	if (t->history) {
+		if (mine && r->status == STATUS_OK && f && f->body_case == BODY(TASK_REPLY))
+			fill_history(a, f->task_reply);
+		goto done;
+	}
+	if (r->status != STATUS_OK) {
+		tui_app_status(a, true, "%s: %s", status_name(r->status),
+			       r->message ? r->message : "");
+		if (mine && r->status == STATUS_FAILED_PRECONDITION && f &&
+		    f->body_case == BODY(ERROR) && f->error->current)
+			keep_conflict(a, f->error->current);
+		goto done;
+	}
+	if (f && f->body_case == BODY(TASK_REPLY) && f->task_reply->row &&
+	    f->task_reply->row->task)
+		tui_app_status(a, false, "saved task %llu",
+			       (unsigned long long)f->task_reply->row->task->id);
+	else if (f && f->body_case == BODY(REASSIGN_REPLY))
+		tui_app_status(a, false, "%zu task(s) reassigned",
+			       f->reassign_reply->n_task_ids);
+	else
+		tui_app_status(a, false, "saved");
+	if (mine)
+		tui_forms_close(a);
+done:
+	a->dirty = true;
+	free(t);
+}
+
+static void send_req(struct tui_app *a, Clubcrm__Frame *f, bool for_form, bool history)
+{
+	struct ticket *t = calloc(1, sizeof(*t));
+	if (!t || !a->live) {
+		free(t);
+		tui_app_status(a, true, "out of memory");
+		return;
+	}
+	t->a = a;
+	t->seq = for_form ? a->form_seq : 0;
+	t->history = history;
+	int rc = live_request(a->live, f, on_reply, t);
+	if (rc < 0) {
+		free(t);
+		tui_app_status(a, true, "could not send: %s", strerror(-rc));
+	}
+}
+
+/* ------------------------------------------------------------ building */
+
+static struct tui_field *add(struct tui_app *a, const char *label,
+			     enum tui_field_kind kind, const char *text)
+{
+	struct tui_field *fl = tui_form_add(&a->form, label, kind);
+	if (fl && text)
+		tui_field_set_text(fl, text);
+	return fl;
+}
+
+static void add_status(struct tui_field *fl, bool any)
+{
+	if (any)
+		tui_field_add_choice(fl, 0, "(any)");
+	for (int i = 0; i < 3; i++)
+		tui_field_add_choice(fl, (uint64_t)i + 1, status_names[i]);
+}
+
+/* The task fields of new, copy and info forms, from `row` when given. */
+static void task_fields(struct tui_app *a, const Clubcrm__TaskRow *row,
+			bool note, bool edit)
+{
+	const Clubcrm__Task *t = row ? row->task : NULL;
+	char when[32] = "";
+	if (t)
+		fmt_time(t->planned_at, when, sizeof(when));
+	else if (!note)
+		fmt_time(time_now() - time_now() % 3600 + 3600, when, sizeof(when));
+	add(a, "Description", TUI_FIELD_TEXT, t ? t->description : "");
+	struct tui_field *fl = add(a, "Customer", TUI_FIELD_CHOICE, NULL);
+	tui_cat_fill_customers(a, fl, NULL);
+	uint64_t cust = t ? t->customer_id : 0;
+	if (!cust && (a->screen == TUI_SCR_CUSTOMER))
+		cust = a->customer_id;
+	if (!cust && a->screen == TUI_SCR_CONTACTS)
+		cust = tui_list_selected(&a->list);
+	tui_field_choose(fl, cust);
+	fl = add(a, "Type", TUI_FIELD_CHOICE, NULL);
+	tui_cat_fill_types(a, fl, NULL);
+	if (t)
+		tui_field_choose(fl, t->type_id);
+	add(a, note ? "When (empty=now)" : "Planned", TUI_FIELD_TEXT, when);
+	fl = add(a, "Operator", TUI_FIELD_CHOICE, NULL);
+	tui_cat_fill_operators(a, fl, edit ? NULL : "(the consultant)");
+	if (t)
+		tui_field_choose(fl, t->operator_id);
+	if (!edit) {
+		fl = add(a, "Tag", TUI_FIELD_CHOICE, NULL);
+		tui_cat_fill_tags(a, fl, "(none)");
+		if (t && t->n_tag_ids)
+			tui_field_choose(fl, t->tag_ids[0]);
+		return;
+	}
+	fl = add(a, "Status", TUI_FIELD_CHOICE, NULL);
+	add_status(fl, false);
+	tui_field_choose(fl, t ? (uint64_t)t->status : 1);
+	fl = add(a, "Result", TUI_FIELD_CHOICE, NULL);
+	tui_cat_fill_results(a, fl, "(none)");
+	if (t)
+		tui_field_choose(fl, t->result_id);
+	add(a, "Closing note", TUI_FIELD_TEXT, t ? t->closing_note : "");
+}
+
+static void open_history(struct tui_app *a, uint64_t id)
+{
+	Clubcrm__GetTask g = CLUBCRM__GET_TASK__INIT;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	g.has_id = g.has_with_history = 1;
+	g.id = id;
+	g.with_history = 1;
+	f.body_case = BODY(GET_TASK);
+	f.get_task = &g;
+	send_req(a, &f, true, true);
+}
+
+static void follow_up_fields(struct tui_app *a)
+{
+	static const char *const actions[] = {
+		"as the result says", "close", "close with note", "keep open"};
+	struct tui_field *fl = add(a, "Result", TUI_FIELD_CHOICE, NULL);
+	tui_cat_fill_results(a, fl, NULL);
+	fl = add(a, "Then", TUI_FIELD_CHOICE, NULL);
+	for (int i = 0; i < 4; i++)
+		tui_field_add_choice(fl, (uint64_t)i, actions[i]);
+	add(a, "Note", TUI_FIELD_TEXT, "");
+	add(a, "Next task", TUI_FIELD_TEXT, "");
+	add(a, "Next planned", TUI_FIELD_TEXT, "");
+	fl = add(a, "Next operator", TUI_FIELD_CHOICE, NULL);
+	tui_cat_fill_operators(a, fl, "(the consultant)");
+	fl = add(a, "Next type", TUI_FIELD_CHOICE, NULL);
+	tui_cat_fill_types(a, fl, "(same type)");
+}
+
+static void tags_fields(struct tui_app *a, const Clubcrm__TaskRow *row)
+{
+	struct tui_field *fl = add(a, "Tags", TUI_FIELD_CHECKS, NULL);
+	tui_cat_fill_tags(a, fl, NULL);
+	for (size_t i = 0; i < row->task->n_tag_ids; i++)
+		tui_field_choose(fl, row->task->tag_ids[i]);
+}
+
+/* Fields of a filter form, keeping the values of the previous one. */
+static void filter_fields(struct tui_app *a, struct tui_form *old, bool board)
+{
+	static const char *const dates[] = {
+		"Created from", "Created to", "Planned from", "Planned to"};
+	for (int i = 0; i < 4; i++) {
+		struct tui_field *p = tui_form_field(old, dates[i]);
+		add(a, dates[i], TUI_FIELD_TEXT, p ? p->text : "");
+	}
+	if (!board)
+		return;
+	static const char *const picks[] = {"Operator", "Type", "Tag", "Status", "Customer"};
+	for (int i = 0; i < 5; i++) {
+		struct tui_field *fl = add(a, picks[i], TUI_FIELD_CHOICE, NULL);
+		switch (i) {
+		case 0: tui_cat_fill_operators(a, fl, "(any)"); break;
+		case 1: tui_cat_fill_types(a, fl, "(any)"); break;
+		case 2: tui_cat_fill_tags(a, fl, "(any)"); break;
+		case 3: add_status(fl, true); break;
+		default: tui_cat_fill_customers(a, fl, "(any)");
+		}
+		struct tui_field *p = tui_form_field(old, picks[i]);
+		if (p)
+			tui_field_choose(fl, tui_field_choice_id(p));
+	}
+	struct tui_field *p = tui_form_field(old, "Text");
+	add(a, "Text", TUI_FIELD_TEXT, p ? p->text : "");
+}
+
+void tui_forms_init_filters(struct tui_app *a)
+{
+	tui_form_init(&a->filter, "Filter");
+	tui_form_init(&a->cfilter, "Dates");
+}
+
+void tui_forms_filter(struct tui_form *f, Clubcrm__TaskFilter *tf,
+		      Clubcrm__TaskStatus *status, uint64_t *ids)
+{
+	struct {
+		const char *label;
+		protobuf_c_boolean *has;
+		int64_t *val;
+	} dates[] = {
+		{"Created from", &tf->has_created_from, &tf->created_from},
+		{"Created to", &tf->has_created_to, &tf->created_to},
+		{"Planned from", &tf->has_planned_from, &tf->planned_from},
+		{"Planned to", &tf->has_planned_to, &tf->planned_to},
+	};
+	for (size_t i = 0; i < 4; i++) {
+		struct tui_field *fl = tui_form_field(f, dates[i].label);
+		if (fl && fl->text[0] && time_parse_local(fl->text, dates[i].val) == 0)
+			*dates[i].has = 1;
+	}
+	/* "to" dates are inclusive on screen: the whole day. */
+	if (tf->has_created_to)
+		tf->created_to = tui_day_add(tf->created_to, 1);
+	if (tf->has_planned_to)
+		tf->planned_to = tui_day_add(tf->planned_to, 1);
+	struct tui_field *fl;
+	if ((fl = tui_form_field(f, "Operator")) && (ids[0] = tui_field_choice_id(fl))) {
+		tf->operator_ids = &ids[0];
+		tf->n_operator_ids = 1;
+	}
+	if ((fl = tui_form_field(f, "Type")) && (ids[1] = tui_field_choice_id(fl))) {
+		tf->type_ids = &ids[1];
+		tf->n_type_ids = 1;
+	}
+	if ((fl = tui_form_field(f, "Tag")) && (ids[2] = tui_field_choice_id(fl))) {
+		tf->tag_ids = &ids[2];
+		tf->n_tag_ids = 1;
+	}
+	if ((fl = tui_form_field(f, "Status")) && tui_field_choice_id(fl)) {
+		*status = (Clubcrm__TaskStatus)tui_field_choice_id(fl);
+		tf->statuses = status;
+		tf->n_statuses = 1;
+	}
+	if ((fl = tui_form_field(f, "Customer")) && tui_field_choice_id(fl)) {
+		tf->has_customer_id = 1;
+		tf->customer_id = tui_field_choice_id(fl);
+	}
+	if ((fl = tui_form_field(f, "Text")) && fl->text[0])
+		tf->text = fl->text;
+}
+
+static const char *form_title(enum tui_form_kind kind)
+{
+	switch (kind) {
+	case TUI_FK_NEW_TASK: return "New task";
+	case TUI_FK_NEW_NOTE: return "New note";
+	case TUI_FK_EDIT: return "Task info";
+	case TUI_FK_COPY: return "Copy task";
+	case TUI_FK_FOLLOW_UP: return "Follow up";
+	case TUI_FK_CANCEL: return "Cancel task";
+	case TUI_FK_TAGS: return "Tags (space toggles)";
+	case TUI_FK_REASSIGN: return "Reassign open tasks";
+	case TUI_FK_FILTER: return "Filter";
+	case TUI_FK_CUSTOMER: return "New contact";
+	default: return "";
+	}
+}
+
+void tui_forms_open(struct tui_app *a, enum tui_form_kind kind,
+		    const Clubcrm__TaskRow *row)
+{
+	tui_forms_close(a);
+	a->fkind = kind;
+	a->task_id = row && row->task ? row->task->id : 0;
+	a->base_mod_rev = row && row->task ? row->task->mod_rev : 0;
+	char title[96];
+	snprintf(title, sizeof(title), "%s%s%s", form_title(kind), row ? ": " : "",
+		 row && row->task && row->task->description ? row->task->description : "");
+	tui_form_init(&a->form, title);
+	bool note = row && row->task->kind == CLUBCRM__TASK_KIND__TASK_KIND_NOTE;
+	switch (kind) {
+	case TUI_FK_NEW_TASK:
+	case TUI_FK_NEW_NOTE:
+		task_fields(a, NULL, kind == TUI_FK_NEW_NOTE, false);
+		break;
+	case TUI_FK_COPY:
+		task_fields(a, row, note, false);
+		break;
+	case TUI_FK_EDIT:
+		task_fields(a, row, note, true);
+		open_history(a, a->task_id);
+		break;
+	case TUI_FK_FOLLOW_UP:
+		follow_up_fields(a);
+		break;
+	case TUI_FK_CANCEL: {
+		struct tui_field *fl = add(a, "Result", TUI_FIELD_CHOICE, NULL);
+		tui_cat_fill_results(a, fl, "(none)");
+		add(a, "Note", TUI_FIELD_TEXT, "");
+		break;
+	}
+	case TUI_FK_TAGS:
+		tags_fields(a, row);
+		break;
+	case TUI_FK_REASSIGN: {
+		struct tui_field *fl = add(a, "From", TUI_FIELD_CHOICE, NULL);
+		tui_cat_fill_operators(a, fl, NULL);
+		if (row)
+			tui_field_choose(fl, row->task->operator_id);
+		fl = add(a, "To", TUI_FIELD_CHOICE, NULL);
+		tui_cat_fill_operators(a, fl, NULL);
+		add(a, "Planned from", TUI_FIELD_TEXT, "");
+		add(a, "Planned to", TUI_FIELD_TEXT, "");
+		break;
+	}
+	case TUI_FK_FILTER:
+		filter_fields(a, a->screen == TUI_SCR_ALL ? &a->filter : &a->cfilter,
+			      a->screen == TUI_SCR_ALL);
+		break;
+	case TUI_FK_CUSTOMER: {
+		add(a, "Name", TUI_FIELD_TEXT, "");
+		add(a, "Phone", TUI_FIELD_TEXT, "");
+		add(a, "Email", TUI_FIELD_TEXT, "");
+		struct tui_field *fl = add(a, "Consultant", TUI_FIELD_CHOICE, NULL);
+		tui_cat_fill_operators(a, fl, NULL);
+		tui_field_choose(fl, a->me);
+		break;
+	}
+	default:
+		a->fkind = TUI_FK_NONE;
+	}
+	a->dirty = true;
+}
+
+void tui_forms_new_at(struct tui_app *a, uint64_t operator_id, int64_t at)
+{
+	char when[32];
+	tui_forms_open(a, TUI_FK_NEW_TASK, NULL);
+	fmt_time(at, when, sizeof(when));
+	tui_field_set_text(tui_form_field(&a->form, "Planned"), when);
+	tui_field_choose(tui_form_field(&a->form, "Operator"), operator_id);
+}
+
+/* ------------------------------------------------------------ submitting */
+
+static uint64_t pick(struct tui_app *a, const char *label)
+{
+	struct tui_field *fl = tui_form_field(&a->form, label);
+	return fl ? tui_field_choice_id(fl) : 0;
+}
+
+static const char *text(struct tui_app *a, const char *label)
+{
+	struct tui_field *fl = tui_form_field(&a->form, label);
+	return fl ? fl->text : "";
+}
+
+/* A CreateTask from the task fields; `tag` holds the tag id. */
+static int create_from_form(struct tui_app *a, Clubcrm__CreateTask *c,
+			    uint64_t *tag, bool note)
+{
+	bool has;
+	c->description = (char *)text(a, "Description");
+	c->has_kind = 1;
+	c->kind = note ? CLUBCRM__TASK_KIND__TASK_KIND_NOTE : CLUBCRM__TASK_KIND__TASK_KIND_TASK;
+	c->has_customer_id = c->has_type_id = 1;
+	c->customer_id = pick(a, "Customer");
+	c->type_id = pick(a, "Type");
+	struct tui_field *when = tui_form_field(&a->form, note ? "When (empty=now)" : "Planned");
+	if (parse_time(a, when, &c->planned_at, &has) < 0)
+		return -1;
+	c->has_planned_at = has;
+	c->operator_id = pick(a, "Operator");
+	c->has_operator_id = c->operator_id != 0;
+	*tag = pick(a, "Tag");
+	c->tag_ids = tag;
+	c->n_tag_ids = *tag ? 1 : 0;
+	return 0;
+}
+
+static void submit_edit(struct tui_app *a, uint64_t base)
+{
+	Clubcrm__EditTask e = CLUBCRM__EDIT_TASK__INIT;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	bool has;
+	e.has_id = e.has_base_mod_rev = 1;
+	e.id = a->task_id;
+	e.base_mod_rev = base;
+	e.description = (char *)text(a, "Description");
+	e.has_type_id = e.has_customer_id = e.has_operator_id = e.has_status = 1;
+	e.type_id = pick(a, "Type");
+	e.customer_id = pick(a, "Customer");
+	e.operator_id = pick(a, "Operator");
+	e.status = (Clubcrm__TaskStatus)pick(a, "Status");
+	e.result_id = pick(a, "Result");
+	e.has_result_id = e.result_id != 0;
+	e.closing_note = (char *)text(a, "Closing note");
+	struct tui_field *when = tui_form_field(&a->form, "Planned");
+	if (!when)
+		when = tui_form_field(&a->form, "When (empty=now)");
+	if (parse_time(a, when, &e.planned_at, &has) < 0)
+		return;
+	e.has_planned_at = has;
+	f.body_case = BODY(EDIT_TASK);
+	f.edit_task = &e;
+	send_req(a, &f, true, false);
+}
+
+static void submit_follow_up(struct tui_app *a)
+{
+	Clubcrm__FollowUp u = CLUBCRM__FOLLOW_UP__INIT;
+	Clubcrm__CreateTask next = CLUBCRM__CREATE_TASK__INIT;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	bool has;
+	u.has_id = u.has_result_id = u.has_action = u.has_base_mod_rev = 1;
+	u.id = a->task_id;
+	u.base_mod_rev = a->base_mod_rev;
+	u.result_id = pick(a, "Result");
+	u.action = (Clubcrm__FollowUpAction)pick(a, "Then");
+	u.note = (char *)text(a, "Note");
+	if (text(a, "Next task")[0]) {
+		next.description = (char *)text(a, "Next task");
+		if (parse_time(a, tui_form_field(&a->form, "Next planned"),
+			       &next.planned_at, &has) < 0)
+			return;
+		next.has_planned_at = has;
+		next.operator_id = pick(a, "Next operator");
+		next.has_operator_id = next.operator_id != 0;
+		next.type_id = pick(a, "Next type");
+		next.has_type_id = next.type_id != 0;
+		u.next = &next;
+	}
+	f.body_case = BODY(FOLLOW_UP);
+	f.follow_up = &u;
+	send_req(a, &f, true, false);
+}
+
+static void submit_tags(struct tui_app *a)
+{
+	struct tui_field *fl = tui_form_field(&a->form, "Tags");
+	const Clubcrm__TaskRow *row = a->sub ? replica_get(live_sub_replica(a->sub), a->task_id) : NULL;
+	for (size_t i = 0; fl && row && i < fl->n_choices; i++) {
+		bool had = false;
+		for (size_t j = 0; j < row->task->n_tag_ids; j++)
+			had |= row->task->tag_ids[j] == fl->choices[i].id;
+		if (had == fl->choices[i].on)
+			continue;
+		Clubcrm__TagTask t = CLUBCRM__TAG_TASK__INIT;
+		Clubcrm__UntagTask u = CLUBCRM__UNTAG_TASK__INIT;
+		Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+		t.has_id = t.has_tag_id = u.has_id = u.has_tag_id = 1;
+		t.id = u.id = a->task_id;
+		t.tag_id = u.tag_id = fl->choices[i].id;
+		if (fl->choices[i].on) {
+			f.body_case = BODY(TAG_TASK);
+			f.tag_task = &t;
+		} else {
+			f.body_case = BODY(UNTAG_TASK);
+			f.untag_task = &u;
+		}
+		send_req(a, &f, false, false);
+	}
+	tui_forms_close(a);
+}
+
+static void submit_filter(struct tui_app *a)
+{
+	struct tui_form *dst = a->screen == TUI_SCR_ALL ? &a->filter : &a->cfilter;
+	tui_form_free(dst);
+	*dst = a->form;
+	memset(&a->form, 0, sizeof(a->form));
+	tui_forms_close(a);
+	tui_desk_show(a, a->screen);
+}
+
+static void submit_simple(struct tui_app *a)
+{
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	Clubcrm__CancelTask c = CLUBCRM__CANCEL_TASK__INIT;
+	Clubcrm__ReassignTasks r = CLUBCRM__REASSIGN_TASKS__INIT;
+	Clubcrm__UpsertCustomer u = CLUBCRM__UPSERT_CUSTOMER__INIT;
+	Clubcrm__Customer cu = CLUBCRM__CUSTOMER__INIT;
+	bool has;
+	switch (a->fkind) {
+	case TUI_FK_CANCEL:
+		c.has_id = 1;
+		c.id = a->task_id;
+		c.result_id = pick(a, "Result");
+		c.has_result_id = c.result_id != 0;
+		c.note = (char *)text(a, "Note");
+		f.body_case = BODY(CANCEL_TASK);
+		f.cancel_task = &c;
+		break;
+	case TUI_FK_REASSIGN:
+		r.has_from_operator_id = r.has_to_operator_id = 1;
+		r.from_operator_id = pick(a, "From");
+		r.to_operator_id = pick(a, "To");
+		if (parse_time(a, tui_form_field(&a->form, "Planned from"), &r.planned_from, &has) < 0)
+			return;
+		r.has_planned_from = has;
+		if (parse_time(a, tui_form_field(&a->form, "Planned to"), &r.planned_to, &has) < 0)
+			return;
+		r.has_planned_to = has;
+		f.body_case = BODY(REASSIGN_TASKS);
+		f.reassign_tasks = &r;
+		break;
+	case TUI_FK_CUSTOMER:
+		cu.name = (char *)text(a, "Name");
+		cu.phone = (char *)text(a, "Phone");
+		cu.email = (char *)text(a, "Email");
+		cu.has_consultant_id = 1;
+		cu.consultant_id = pick(a, "Consultant");
+		u.customer = &cu;
+		f.body_case = BODY(UPSERT_CUSTOMER);
+		f.upsert_customer = &u;
+		break;
+	default:
+		return;
+	}
+	send_req(a, &f, true, false);
+}
+
+static void submit(struct tui_app *a)
+{
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	Clubcrm__CreateTask c = CLUBCRM__CREATE_TASK__INIT;
+	Clubcrm__CopyTask cp = CLUBCRM__COPY_TASK__INIT;
+	uint64_t tag;
+	switch (a->fkind) {
+	case TUI_FK_NEW_TASK:
+	case TUI_FK_NEW_NOTE:
+		if (create_from_form(a, &c, &tag, a->fkind == TUI_FK_NEW_NOTE) < 0)
+			return;
+		f.body_case = BODY(CREATE_TASK);
+		f.create_task = &c;
+		send_req(a, &f, true, false);
+		return;
+	case TUI_FK_COPY:
+		if (create_from_form(a, &c, &tag, tui_form_field(&a->form, "Planned") == NULL) < 0)
+			return;
+		c.has_kind = 0;  /* the source's kind */
+		cp.has_id = 1;
+		cp.id = a->task_id;
+		cp.overrides = &c;
+		f.body_case = BODY(COPY_TASK);
+		f.copy_task = &cp;
+		send_req(a, &f, true, false);
+		return;
+	case TUI_FK_EDIT:
+		submit_edit(a, a->base_mod_rev);
+		return;
+	case TUI_FK_FOLLOW_UP:
+		submit_follow_up(a);
+		return;
+	case TUI_FK_TAGS:
+		submit_tags(a);
+		return;
+	case TUI_FK_FILTER:
+		submit_filter(a);
+		return;
+	default:
+		submit_simple(a);
+	}
+}
+
+/* After a refused edit: save ours over theirs, or take theirs. */
+static bool conflict_key(struct tui_app *a, const struct tui_key *k)
+{
+	if (!a->conflict || !a->conflict->task)
+		return false;
+	if (k->code == TUI_KEY_CTRL('r')) {
+		a->base_mod_rev = a->conflict->task->mod_rev;
+		clubcrm__task_row__free_unpacked(a->conflict, NULL);
+		a->conflict = NULL;
+		submit_edit(a, a->base_mod_rev);
+		return true;
+	}
+	if (k->code == TUI_KEY_CTRL('t')) {
+		Clubcrm__TaskRow *theirs = a->conflict;
+		a->conflict = NULL;
+		tui_forms_open(a, TUI_FK_EDIT, theirs);
+		clubcrm__task_row__free_unpacked(theirs, NULL);
+		return true;
+	}
+	return false;
+}
+
+void tui_forms_key(struct tui_app *a, const struct tui_key *k)
+{
+	if (conflict_key(a, k))
+		return;
+	switch (tui_form_key(&a->form, k)) {
+	case TUI_FORM_CANCEL:
+		tui_forms_close(a);
+		a->status[0] = '\0';
+		a->status_err = false;
+		break;
+	case TUI_FORM_SUBMIT:
+		a->status_err = false;
+		submit(a);
+		break;
+	default:
+		break;
+	}
+}
+
+void tui_forms_mouse(struct tui_app *a, int y, int x)
+{
+	(void)x;
+	tui_form_focus(&a->form, y - a->form_y);
+}
+
+void tui_forms_take(struct tui_app *a, const Clubcrm__TaskRow *row)
+{
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	Clubcrm__TakeTask t = CLUBCRM__TAKE_TASK__INIT;
+	Clubcrm__ReleaseTask r = CLUBCRM__RELEASE_TASK__INIT;
+	t.has_id = r.has_id = 1;
+	t.id = r.id = row->task->id;
+	if (row->task->taken_by && row->task->taken_by == a->me) {
+		f.body_case = BODY(RELEASE_TASK);
+		f.release_task = &r;
+	} else {
+		f.body_case = BODY(TAKE_TASK);
+		f.take_task = &t;
+	}
+	send_req(a, &f, false, false);
+}

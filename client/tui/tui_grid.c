@@ -1,0 +1,87 @@
+#include "tui_grid.h"
+
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+int64_t tui_day_start(int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	if (!localtime_r(&tt, &tm))
+		return t - t % 86400;
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm);
+}
+
+int64_t tui_day_add(int64_t day, int days)
+{
+	/* Noon of the target day, then back to its midnight: a 23 or 25 hour
+	 * day never shifts the result. */
+	return tui_day_start(tui_day_start(day) + 12 * 3600 + (int64_t)days * 86400);
+}
+
+void tui_grid_init(struct tui_grid *g, uint32_t slot_min, uint32_t start_min,
+		   uint32_t end_min)
+{
+	memset(g, 0, sizeof(*g));
+	if (slot_min == 0 || slot_min > 24 * 60)
+		slot_min = 30;
+	if (start_min >= 24 * 60)
+		start_min = 0;
+	if (end_min <= start_min || end_min > 24 * 60)
+		end_min = 24 * 60;
+	g->slot_min = slot_min;
+	g->start_min = start_min;
+	g->n_slots = (int)((end_min - start_min + slot_min - 1) / slot_min);
+}
+
+int tui_grid_add_col(struct tui_grid *g, uint64_t operator_id, int64_t day)
+{
+	if (g->n_cols >= TUI_GRID_COLS)
+		return -ENOSPC;
+	g->cols[g->n_cols].operator_id = operator_id;
+	g->cols[g->n_cols].day = day;
+	g->n_cols++;
+	return 0;
+}
+
+int64_t tui_grid_cell_time(const struct tui_grid *g, int col, int slot)
+{
+	return g->cols[col].day + (int64_t)g->start_min * 60 +
+	       (int64_t)slot * g->slot_min * 60;
+}
+
+int tui_grid_locate(const struct tui_grid *g, uint64_t operator_id,
+		    int64_t planned_at, int *col, int *slot)
+{
+	for (int c = 0; c < g->n_cols; c++) {
+		if (g->cols[c].operator_id != operator_id)
+			continue;
+		int64_t t0 = tui_grid_cell_time(g, c, 0);
+		int64_t off = planned_at - t0;
+		if (off < 0)
+			continue;
+		int64_t s = off / ((int64_t)g->slot_min * 60);
+		if (s >= g->n_slots)
+			continue;
+		*col = c;
+		*slot = (int)s;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+void tui_grid_range(const struct tui_grid *g, int64_t *from, int64_t *to)
+{
+	*from = *to = 0;
+	for (int c = 0; c < g->n_cols; c++) {
+		int64_t a = tui_grid_cell_time(g, c, 0);
+		int64_t b = tui_grid_cell_time(g, c, g->n_slots);
+		if (c == 0 || a < *from)
+			*from = a;
+		if (c == 0 || b > *to)
+			*to = b;
+	}
+}

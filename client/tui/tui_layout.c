@@ -1,0 +1,141 @@
+#include "tui_layout.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "timeutil.h"
+#include "tui_text.h"
+
+void tui_layout_buttons(struct tui_buttons *b, const char *const *labels,
+			int n, int width)
+{
+	int x = 0;
+	b->n = n > TUI_BUTTONS_MAX ? TUI_BUTTONS_MAX : n;
+	for (int i = 0; i < b->n; i++) {
+		int w = tui_text_width(labels[i]);
+		if (x + w > width) {
+			b->x0[i] = b->x1[i] = x;
+			continue;
+		}
+		b->x0[i] = x;
+		b->x1[i] = x + w;
+		x += w + 1;
+	}
+}
+
+int tui_layout_hit(const struct tui_buttons *b, int x)
+{
+	for (int i = 0; i < b->n; i++)
+		if (x >= b->x0[i] && x < b->x1[i])
+			return i;
+	return -1;
+}
+
+const char *tui_layout_status_icon(Clubcrm__TaskStatus st)
+{
+	switch (st) {
+	case CLUBCRM__TASK_STATUS__TASK_STATUS_DONE:
+		return "\xe2\x9c\x94";  /* ✔ */
+	case CLUBCRM__TASK_STATUS__TASK_STATUS_CANCELLED:
+		return "\xe2\x9c\x98";  /* ✘ */
+	default:
+		return "\xe2\x97\x8b";  /* ○ */
+	}
+}
+
+char tui_layout_outcome_mark(Clubcrm__Outcome o)
+{
+	switch (o) {
+	case CLUBCRM__OUTCOME__OUTCOME_POSITIVE:
+		return '+';
+	case CLUBCRM__OUTCOME__OUTCOME_NEGATIVE:
+		return '-';
+	case CLUBCRM__OUTCOME__OUTCOME_UNKNOWN:
+		return '?';
+	default:
+		return ' ';
+	}
+}
+
+/* Appends `s` fitted to `w` columns plus two spaces. */
+static void col(char *out, size_t size, size_t *o, const char *s, int w)
+{
+	if (*o + 1 >= size)
+		return;
+	*o += tui_text_fit(s ? s : "", w, 1, out + *o, size - *o);
+	if (*o + 3 < size) {
+		out[(*o)++] = ' ';
+		out[*o] = '\0';
+	}
+}
+
+#define W_WHEN 19
+#define W_WHO 21
+#define W_TYPE 12
+#define W_CUST 20
+
+size_t tui_layout_task_header(int width, char *out, size_t size)
+{
+	char line[1024];
+	snprintf(line, sizeof(line), "%-6s%-*s %-*s %-*s %-*s %s", "", W_WHEN,
+		 "Planned (created)", W_WHO, "Operator (creator)", W_TYPE,
+		 "Type", W_CUST, "Customer", "Description");
+	return tui_text_fit(line, width, 1, out, size);
+}
+
+size_t tui_layout_task_row(const Clubcrm__TaskRow *r, int width, char *out,
+			   size_t size)
+{
+	const Clubcrm__Task *t = r->task;
+	char line[1024], when[64], planned[32], created[16], who[160];
+	size_t o = 0;
+	line[0] = '\0';
+	if (!t)
+		return tui_text_fit("", width, 1, out, size);
+	time_format_local(t->planned_at, "%d/%m %H:%M", planned, sizeof(planned));
+	time_format_local(t->created_at, "%d/%m", created, sizeof(created));
+	snprintf(when, sizeof(when), "%s (%s)", planned, created);
+	snprintf(who, sizeof(who), "%s (%s)",
+		 r->operator_name ? r->operator_name : "?",
+		 r->creator_name ? r->creator_name : "?");
+	char head[16];
+	snprintf(head, sizeof(head), "%s %c%c%c ", tui_layout_status_icon(t->status),
+		 tui_layout_outcome_mark(r->outcome), r->overdue ? '!' : ' ',
+		 r->escalated ? '^' : (t->kind == CLUBCRM__TASK_KIND__TASK_KIND_NOTE ? 'n' : ' '));
+	o = strlen(head);
+	memcpy(line, head, o + 1);
+	col(line, sizeof(line), &o, when, W_WHEN);
+	col(line, sizeof(line), &o, who, W_WHO);
+	col(line, sizeof(line), &o, r->type_name, W_TYPE);
+	col(line, sizeof(line), &o, r->customer_name, W_CUST);
+	snprintf(line + o, sizeof(line) - o, "%s", t->description ? t->description : "");
+	return tui_text_fit(line, width, 1, out, size);
+}
+
+size_t tui_layout_urgent_row(const Clubcrm__TaskRow *r, int64_t now, int width,
+			     char *out, size_t size)
+{
+	const Clubcrm__Task *t = r->task;
+	char line[1024], planned[32] = "", since[32] = "", state[160];
+	char type[64], cust[96], op[64];
+	if (!t)
+		return tui_text_fit("", width, 1, out, size);
+	time_format_local(t->planned_at, "%d/%m %H:%M", planned, sizeof(planned));
+	if (t->taken_by) {
+		time_format_local(t->taken_at, "%H:%M", since, sizeof(since));
+		snprintf(state, sizeof(state), "taken by %s since %s (%lld min)",
+			 r->taken_by_name ? r->taken_by_name : "?", since,
+			 (long long)((now - t->taken_at) / 60));
+	} else {
+		int64_t from = t->created_at > t->planned_at ? t->created_at : t->planned_at;
+		int64_t wait = now > from ? (now - from) / 60 : 0;
+		snprintf(state, sizeof(state), "waiting %lld min", (long long)wait);
+	}
+	tui_text_fit(r->type_name, 12, 1, type, sizeof(type));
+	tui_text_fit(r->customer_name, 20, 1, cust, sizeof(cust));
+	tui_text_fit(r->operator_name, 12, 1, op, sizeof(op));
+	snprintf(line, sizeof(line), "%-9s %s  %s  %s  %s  %-40s %s",
+		 r->escalated ? "ESCALATED" : "", planned, type, cust, op, state,
+		 t->description ? t->description : "");
+	return tui_text_fit(line, width, 1, out, size);
+}

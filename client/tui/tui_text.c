@@ -1,0 +1,107 @@
+#include "tui_text.h"
+
+#include <ctype.h>
+#include <string.h>
+#include <wchar.h>
+
+size_t tui_text_charlen(const char *s)
+{
+	unsigned char c = (unsigned char)s[0];
+	size_t n = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3
+		 : (c & 0xf8) == 0xf0 ? 4 : 1;
+	/* A truncated sequence counts as one byte, so the caller never runs
+	 * past the terminating NUL. */
+	for (size_t i = 1; i < n; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			return 1;
+	return n;
+}
+
+size_t tui_text_prev(const char *s, size_t pos)
+{
+	if (pos == 0)
+		return 0;
+	size_t p = pos - 1;
+	while (p > 0 && ((unsigned char)s[p] & 0xc0) == 0x80 && pos - p < 4)
+		p--;
+	return p;
+}
+
+/* Decodes one character; its column width (0..2). */
+static int char_width(const char *s, size_t len)
+{
+	if (len == 1)
+		return 1;
+	unsigned c = (unsigned char)s[0];
+	unsigned cp = len == 2 ? c & 0x1f : len == 3 ? c & 0x0f : c & 0x07;
+	for (size_t i = 1; i < len; i++)
+		cp = cp << 6 | ((unsigned char)s[i] & 0x3f);
+	/* Combining marks take no column; CJK and emoji take two. wcwidth
+	 * depends on the locale, so the common ranges are decided here. */
+	if (cp >= 0x300 && cp < 0x370)
+		return 0;
+	if ((cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) ||
+	    (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) ||
+	    (cp >= 0xff00 && cp <= 0xff60) || (cp >= 0x1f300 && cp <= 0x1faff))
+		return 2;
+	return 1;
+}
+
+int tui_text_width(const char *s)
+{
+	int w = 0;
+	if (!s)
+		return 0;
+	for (size_t i = 0; s[i];) {
+		size_t n = tui_text_charlen(s + i);
+		w += char_width(s + i, n);
+		i += n;
+	}
+	return w;
+}
+
+size_t tui_text_fit(const char *s, int width, int pad, char *out, size_t size)
+{
+	size_t o = 0;
+	int w = 0;
+	if (size == 0)
+		return 0;
+	for (size_t i = 0; s && s[i];) {
+		size_t n = tui_text_charlen(s + i);
+		int cw = char_width(s + i, n);
+		if (w + cw > width || o + n >= size)
+			break;
+		/* Control characters from the wire would move the cursor. */
+		if (n == 1 && (unsigned char)s[i] < 0x20)
+			out[o] = ' ';
+		else
+			memcpy(out + o, s + i, n);
+		o += n;
+		w += cw;
+		i += n;
+	}
+	while (pad && w < width && o + 1 < size) {
+		out[o++] = ' ';
+		w++;
+	}
+	out[o] = '\0';
+	return o;
+}
+
+int tui_text_contains(const char *hay, const char *needle)
+{
+	if (!needle || !*needle)
+		return 1;
+	if (!hay)
+		return 0;
+	size_t nl = strlen(needle);
+	for (const char *h = hay; *h; h++) {
+		size_t i = 0;
+		while (i < nl && h[i] &&
+		       tolower((unsigned char)h[i]) == tolower((unsigned char)needle[i]))
+			i++;
+		if (i == nl)
+			return 1;
+	}
+	return 0;
+}
