@@ -233,20 +233,16 @@ int conn_accept(struct server *srv, uv_stream_t *listener)
 			return 0;
 		}
 	}
-	if (srv->n_conns > srv->cfg->max_connections && c->tls) {
-		/* No GoAway without a handshake: just close. */
-		log_warn("conn %llu (%s): refused, %u connections already",
-			 (unsigned long long)c->id, c->peer,
-			 srv->cfg->max_connections);
-		conn_close(c);
-		return 0;
-	}
 	if (srv->n_conns > srv->cfg->max_connections) {
 		log_warn("conn %llu (%s): refused, %u connections already",
 			 (unsigned long long)c->id, c->peer,
 			 srv->cfg->max_connections);
-		conn_goaway(c, STATUS_RESOURCE_EXHAUSTED,
-			    "too many connections");
+		/* Over TLS there is no GoAway without a handshake. */
+		if (c->tls)
+			conn_close(c);
+		else
+			conn_goaway(c, STATUS_RESOURCE_EXHAUSTED,
+				    "too many connections");
 		return 0;
 	}
 	log_debug("conn %llu (%s): accepted", (unsigned long long)c->id,
