@@ -251,6 +251,10 @@ static void key_from_curses(struct tui_app *a, int rc, wint_t ch)
 		k.text[n] = '\0';
 	}
 dispatch:
+	if (k.code == TUI_KEY_CTRL('c')) {
+		tui_app_quit(a);
+		return;
+	}
 	/* A new key hides an old message, unless it is an error. */
 	if (a->fkind == TUI_FK_NONE) {
 		a->status[0] = '\0';
@@ -334,7 +338,9 @@ void tui_app_quit(struct tui_app *a)
 static void curses_start(struct tui_app *a)
 {
 	initscr();
-	cbreak();
+	/* raw, not cbreak: Ctrl-S saves a form instead of stopping the
+	 * terminal's output (flow control); Ctrl-C arrives as a key. */
+	raw();
 	noecho();
 	nonl();
 	keypad(stdscr, TRUE);

@@ -1,0 +1,159 @@
+#!/bin/bash
+# End-to-end: the real clubcrmd, two desks and a console in tmux panes.
+# Keys go in with send-keys; the screens are read with capture-pane (-e for
+# colours) and polled until the expected text shows, never a fixed sleep.
+#   desk_e2e.sh CLUBCRMD CLUBCRM_DESK
+set -u
+CLUBCRMD=$1
+DESK=$2
+DIR=$(mktemp -d /tmp/clubcrm-e2e.XXXXXX)
+SOCK=clubcrm-e2e-$$
+T="tmux -L $SOCK -f /dev/null"
+SERVER_PID=
+
+cleanup() {
+	$T kill-server 2>/dev/null
+	[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+	rm -rf "$DIR"
+}
+trap cleanup EXIT
+
+fail() {
+	echo "FAIL: $*"
+	for w in 0 1 2; do
+		echo "---- pane $w"
+		$T capture-pane -p -t e2e:$w 2>/dev/null
+	done
+	echo "---- server log"
+	cat "$DIR/log"
+	exit 1
+}
+
+# wait_for PANE TEXT [COLOUR]: up to 5 s for a line with TEXT (and, with
+# COLOUR, that background SGR code, e.g. 43 for yellow).
+wait_for() {
+	local pane=$1 text=$2 colour=${3:-}
+	for _ in $(seq 100); do
+		if [ -z "$colour" ]; then
+			$T capture-pane -p -t "e2e:$pane" | grep -qF -- "$text" && return 0
+		else
+			$T capture-pane -p -e -t "e2e:$pane" | background_at "$text" "$colour" &&
+				return 0
+		fi
+		sleep 0.05
+	done
+	fail "pane $pane: no '$text'${colour:+ in colour $colour}"
+}
+
+# background_at TEXT CODE: stdin (capture-pane -e) has TEXT on a background
+# of SGR CODE. tmux emits a code only where the attributes change, so the
+# background is followed across lines, not read from TEXT's line alone.
+background_at() {
+	awk -v text="$1" -v want="$2" '
+	function scan(s) {
+		while (match(s, /\033\[[0-9;]*m/)) {
+			n = split(substr(s, RSTART + 2, RLENGTH - 3), p, ";")
+			if (n == 0)
+				bg = ""
+			for (i = 1; i <= n; i++) {
+				v = p[i] + 0
+				if (v == 0 || v == 49)
+					bg = ""
+				else if (v >= 40 && v <= 47)
+					bg = v
+			}
+			s = substr(s, RSTART + RLENGTH)
+		}
+	}
+	{
+		pos = index($0, text)
+		if (!pos) {
+			scan($0)
+			next
+		}
+		scan(substr($0, 1, pos - 1))
+		if (bg == want)
+			found = 1
+		scan(substr($0, pos))
+	}
+	END { exit !found }'
+}
+
+keys() { $T send-keys -t "e2e:$1" "${@:2}"; }
+text() { $T send-keys -t "e2e:$1" -l "$2"; }
+
+command -v tmux >/dev/null || { echo "tmux is not installed"; exit 77; }
+
+"$CLUBCRMD" --listen 127.0.0.1:0 --data "$DIR/data" --demo 2>"$DIR/log" &
+SERVER_PID=$!
+for _ in $(seq 100); do
+	ADDR=$(grep -o 'listening on 127.0.0.1:[0-9]*' "$DIR/log" | head -1 | cut -d' ' -f3)
+	[ -n "$ADDR" ] && break
+	sleep 0.05
+done
+[ -n "$ADDR" ] || fail "clubcrmd did not start"
+
+run() { echo "env LANG=C.UTF-8 $DESK $1 --server $ADDR --user $2 --password demo; sleep 60"; }
+$T new-session -d -s e2e -x 170 -y 40 "$(run '' alicia)"
+$T new-window -t e2e "$(run '' valentina)"
+$T new-window -t e2e "$(run --console fermin)"
+$T resize-window -t e2e:1 -x 170 -y 40 2>/dev/null
+$T resize-window -t e2e:2 -x 170 -y 40 2>/dev/null
+wait_for 0 "Offer tennis lessons"
+wait_for 1 "Offer tennis lessons"
+wait_for 2 "Urgent tasks of everyone"
+
+echo "1. a task created in one desk appears in the other desk and the console"
+keys 0 n
+wait_for 0 "New task"
+text 0 "E2E trial visit"; keys 0 Tab
+text 0 "Jorge"; keys 0 Tab
+text 0 "Objection"; keys 0 C-s
+wait_for 0 "saved task"
+wait_for 1 "E2E trial visit" 41
+wait_for 2 "E2E trial visit" 41
+
+echo "2. taking charge in one desk turns the row yellow in the other two"
+keys 1 /
+wait_for 1 "Created from"
+keys 1 Up; text 1 "E2E trial"; keys 1 C-s
+wait_for 1 "Text: E2E trial"
+keys 1 t
+wait_for 0 "E2E trial visit" 43
+wait_for 2 "taken by Valentina"
+wait_for 2 "E2E trial visit" 43
+
+echo "3. an edit refused because the task changed shows the error"
+keys 0 /
+wait_for 0 "Created from"
+keys 0 Up; text 0 "E2E trial"; keys 0 C-s
+wait_for 0 "Text: E2E trial"
+keys 0 Enter
+wait_for 0 "Task info"
+keys 1 Enter
+wait_for 1 "Task info"
+keys 1 C-e; text 1 " (moved)"; keys 1 C-s
+wait_for 1 "saved task"
+wait_for 0 "E2E trial visit (moved)"
+keys 0 C-e; text 0 " (mine)"; keys 0 C-s
+wait_for 0 "FAILED_PRECONDITION"
+wait_for 0 "Someone else changed this task"
+keys 0 C-r
+wait_for 0 "E2E trial visit (mine)"
+wait_for 1 "E2E trial visit (mine)"
+
+echo "4. the operators' agenda slot shows the customer after creation"
+text 0 7
+wait_for 0 "Operators' agendas"
+text 0 "]"
+keys 0 Enter
+wait_for 0 "New task"
+text 0 "E2E slot"; keys 0 Tab
+text 0 "Carmen"; keys 0 C-s
+wait_for 0 "saved task"
+wait_for 0 "Carmen Ruiz"
+
+echo "5. quitting ends the desk cleanly"
+text 0 q
+$T send-keys -t e2e:0 "" 2>/dev/null
+echo "PASS"
