@@ -22,6 +22,9 @@
  * client_close() completes pending requests with UNAVAILABLE at once, closes
  * every handle, and frees the client in the last close callback (on_closed
  * is called just before). Only the loop thread may call into a client.
+ *
+ * SIGPIPE is ignored from the first connection on (unless the program set
+ * its own handler), so that a server closing first is an error, not death.
  */
 #ifndef CLUBCRM_CLIENT_H
 #define CLUBCRM_CLIENT_H

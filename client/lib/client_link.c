@@ -1,6 +1,7 @@
 #include "client_link.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -201,6 +202,19 @@ static int init_handle(uv_loop_t *loop, struct client_link *l, bool is_unix)
 	return 0;
 }
 
+/*
+ * libuv writes with write(2): a server that closed first would kill the
+ * whole program with SIGPIPE instead of giving us EPIPE. Unless the program
+ * chose a disposition of its own, SIGPIPE is ignored from the first link on.
+ */
+static void ignore_sigpipe(void)
+{
+	struct sigaction old;
+	if (sigaction(SIGPIPE, NULL, &old) == 0 && old.sa_handler == SIG_DFL &&
+	    !(old.sa_flags & SA_SIGINFO))
+		signal(SIGPIPE, SIG_IGN);
+}
+
 int client_link_open(uv_loop_t *loop, const struct sockaddr *sa,
 		     const char *path, uint32_t max_in,
 		     const struct client_link_ops *ops, void *owner,
@@ -208,6 +222,7 @@ int client_link_open(uv_loop_t *loop, const struct sockaddr *sa,
 {
 	if ((sa == NULL) == (path == NULL))
 		return -EINVAL;
+	ignore_sigpipe();
 	struct client_link *l = calloc(1, sizeof(*l));
 	if (!l)
 		return -ENOMEM;
