@@ -34,6 +34,11 @@ int cli_cmd_customer_show(struct cli *cli, int argc, char **argv);
 /* cli_cmd_info.c */
 int cli_cmd_customer_list(struct cli *cli, int argc, char **argv);
 int cli_cmd_catalog(struct cli *cli, int argc, char **argv);
+/* cli_cmd_admin.c: admin type|result|tag|operator|team add|edit|deactivate,
+ * and admin settings (handed to cli_cmd_settings.c) */
+int cli_cmd_admin(struct cli *cli, int argc, char **argv);
+/* cli_cmd_settings.c */
+int cli_cmd_admin_settings(struct cli *cli, int argc, char **argv);
 /* cli_cmd_watch.c */
 int cli_cmd_watch(struct cli *cli, int argc, char **argv);
 

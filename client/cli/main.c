@@ -64,6 +64,26 @@ static const char usage_text[] =
 	"  customer show NAME|ID  the profile: details, tasks and notes "
 	"newest first\n"
 	"  catalog                 task types, results, tags, operators, teams\n"
+	"  admin type add|edit NAME|ID [--name N] [--priority|--no-priority]\n"
+	"           [--follow-on TYPE:DELAY[:OUTCOME]]... [--no-follow-ons] "
+	"[--activate]\n"
+	"  admin result add|edit ... [--name N] [--outcome "
+	"positive|negative|unknown]\n"
+	"           [--leads-to done|cancelled|none] [--activate]\n"
+	"  admin tag add|edit ... [--name N] [--colour C] [--activate]\n"
+	"  admin team add|edit ... [--name N] [--activate]\n"
+	"  admin operator add|edit ... [--login L] [--name N] "
+	"[--role admin|operator]\n"
+	"           [--team NAME]... [--no-teams] [--password-stdin] "
+	"[--activate]\n"
+	"           (a new operator's password: --password-stdin or "
+	"CLUBCRM_NEW_PASSWORD)\n"
+	"  admin type|result|tag|team|operator deactivate NAME|ID\n"
+	"  admin settings [KEY VALUE]...  show or change: club-name, "
+	"default-status,\n"
+	"           default-task-result, default-note-result, slot-minutes, "
+	"day-start,\n"
+	"           day-end, time-zone, escalation-minutes\n"
 	"  watch board|urgent|prep|overdue|agenda|customer ID [--from DATE] "
 	"[--to DATE]\n"
 	"        [--operator LOGIN] [--team NAME] [--search TEXT] [--all] "
@@ -102,6 +122,7 @@ static const struct command commands[] = {
 	{"customer", "edit", cli_cmd_customer_edit},
 	{"customer", "show", cli_cmd_customer_show},
 	{"catalog", NULL, cli_cmd_catalog},
+	{"admin", NULL, cli_cmd_admin},
 	{"watch", NULL, cli_cmd_watch},
 };
 
