@@ -1,0 +1,168 @@
+/* Form fields without a terminal: UTF-8 editing, searched pick lists,
+ * check boxes, focus and submit/cancel. */
+#include <curses.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "tui_form.h"
+#include "tui_text.h"
+
+static struct tui_key ch(const char *s)
+{
+	struct tui_key k = {0};
+	strcpy(k.text, s);
+	return k;
+}
+
+static struct tui_key code(int c)
+{
+	struct tui_key k = {.code = c};
+	return k;
+}
+
+static void type(struct tui_field *f, const char *const *chars)
+{
+	for (; *chars; chars++) {
+		struct tui_key k = ch(*chars);
+		assert_true(tui_field_key(f, &k));
+	}
+}
+
+static void test_text_utf8(void **state)
+{
+	(void)state;
+	struct tui_form f;
+	tui_form_init(&f, "t");
+	struct tui_field *fl = tui_form_add(&f, "Description", TUI_FIELD_TEXT);
+	const char *word[] = {"I", "\xc3\xb1", "a", "k", "i", NULL};  /* Iñaki */
+	type(fl, word);
+	assert_string_equal(fl->text, "I\xc3\xb1" "aki");
+	struct tui_key k = code(KEY_LEFT);
+	for (int i = 0; i < 3; i++)
+		tui_field_key(fl, &k);
+	k = code(KEY_BACKSPACE);  /* removes the two bytes of ñ */
+	tui_field_key(fl, &k);
+	assert_string_equal(fl->text, "Iaki");
+	assert_int_equal(fl->pos, 1);
+	k = ch("n");
+	tui_field_key(fl, &k);
+	assert_string_equal(fl->text, "Inaki");
+	k = code(KEY_DC);
+	tui_field_key(fl, &k);
+	assert_string_equal(fl->text, "Inki");
+	k = code(TUI_KEY_CTRL('u'));
+	tui_field_key(fl, &k);
+	assert_string_equal(fl->text, "");
+	tui_form_free(&f);
+}
+
+static void test_choice_search(void **state)
+{
+	(void)state;
+	struct tui_form f;
+	tui_form_init(&f, "t");
+	struct tui_field *fl = tui_form_add(&f, "Customer", TUI_FIELD_CHOICE);
+	tui_field_add_choice(fl, 0, "(any)");
+	tui_field_add_choice(fl, 7, "Arantxa Etxeberria");
+	tui_field_add_choice(fl, 9, "Jorge Mart\xc3\xadn");
+	const char *jor[] = {"j", "o", "r", NULL};
+	type(fl, jor);
+	assert_int_equal(tui_field_choice_id(fl), 9);
+	struct tui_key k = ch("z");  /* matches nothing: dropped */
+	tui_field_key(fl, &k);
+	assert_string_equal(fl->search, "jor");
+	assert_int_equal(tui_field_choice_id(fl), 9);
+	k = code(KEY_RIGHT);  /* wraps around */
+	tui_field_key(fl, &k);
+	assert_int_equal(tui_field_choice_id(fl), 0);
+	k = code(KEY_LEFT);
+	tui_field_key(fl, &k);
+	assert_int_equal(tui_field_choice_id(fl), 9);
+	assert_int_equal(tui_field_choose(fl, 7), 0);
+	assert_int_equal(tui_field_choice_id(fl), 7);
+	assert_int_equal(tui_field_choose(fl, 8), -ENOENT);
+	tui_form_free(&f);
+}
+
+static void test_checks(void **state)
+{
+	(void)state;
+	struct tui_form f;
+	tui_form_init(&f, "t");
+	struct tui_field *fl = tui_form_add(&f, "Tags", TUI_FIELD_CHECKS);
+	tui_field_add_choice(fl, 1, "VIP");
+	tui_field_add_choice(fl, 2, "Tennis");
+	tui_field_choose(fl, 2);
+	assert_false(fl->choices[0].on);
+	assert_true(fl->choices[1].on);
+	struct tui_key k = ch(" ");
+	tui_field_key(fl, &k);
+	assert_true(fl->choices[0].on);
+	k = code(KEY_RIGHT);
+	tui_field_key(fl, &k);
+	k = ch(" ");
+	tui_field_key(fl, &k);
+	assert_false(fl->choices[1].on);
+	tui_form_free(&f);
+}
+
+static void test_focus_submit_cancel(void **state)
+{
+	(void)state;
+	struct tui_form f;
+	tui_form_init(&f, "t");
+	tui_form_add(&f, "A", TUI_FIELD_TEXT);
+	tui_form_add(&f, "B", TUI_FIELD_TEXT);
+	struct tui_key k = code(TUI_KEY_ENTER);
+	assert_int_equal(tui_form_key(&f, &k), TUI_FORM_NONE);  /* next field */
+	assert_int_equal(f.focus, 1);
+	assert_int_equal(tui_form_key(&f, &k), TUI_FORM_SUBMIT);  /* last */
+	k = code(KEY_UP);
+	tui_form_key(&f, &k);
+	tui_form_key(&f, &k);  /* wraps */
+	assert_int_equal(f.focus, 1);
+	k = code(TUI_KEY_CTRL('s'));
+	assert_int_equal(tui_form_key(&f, &k), TUI_FORM_SUBMIT);
+	k = code(TUI_KEY_ESC);
+	assert_int_equal(tui_form_key(&f, &k), TUI_FORM_CANCEL);
+	assert_int_equal(tui_form_focus(&f, 5), -ENOENT);
+	assert_int_equal(tui_form_focus(&f, 0), 0);
+	assert_ptr_equal(tui_form_field(&f, "B"), &f.f[1]);
+	assert_null(tui_form_field(&f, "C"));
+	tui_form_free(&f);
+}
+
+static void test_text_fit(void **state)
+{
+	(void)state;
+	char out[64];
+	assert_int_equal(tui_text_width("Ferm\xc3\xadn"), 6);
+	tui_text_fit("Ferm\xc3\xadn Garc\xc3\xad" "a", 6, 0, out, sizeof(out));
+	assert_string_equal(out, "Ferm\xc3\xadn");
+	tui_text_fit("ab", 4, 1, out, sizeof(out));
+	assert_string_equal(out, "ab  ");
+	tui_text_fit("a\tb\x1b[2J", 10, 0, out, sizeof(out));  /* no escapes pass */
+	assert_null(strchr(out, '\x1b'));
+	tui_text_fit("abcdef", 10, 0, out, 4);  /* the buffer limits too */
+	assert_string_equal(out, "abc");
+	assert_true(tui_text_contains("Jorge Mart\xc3\xadn", "MART"));
+	assert_false(tui_text_contains("Jorge", "x"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_text_utf8),
+		cmocka_unit_test(test_choice_search),
+		cmocka_unit_test(test_checks),
+		cmocka_unit_test(test_focus_submit_cancel),
+		cmocka_unit_test(test_text_fit),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
