@@ -153,7 +153,33 @@ text 0 "Carmen"; keys 0 C-s
 wait_for 0 "saved task"
 wait_for 0 "Carmen Ruiz"
 
-echo "5. quitting ends the desk cleanly"
-text 0 q
-$T send-keys -t e2e:0 "" 2>/dev/null
+echo "5. a desk shows the server's absence, then catches up when it returns"
+kill "$SERVER_PID"
+wait "$SERVER_PID" 2>/dev/null
+SERVER_PID=
+wait_for 1 "RECONNECTING"
+wait_for 2 "RECONNECTING"
+"$CLUBCRMD" --listen "$ADDR" --data "$DIR/data" 2>>"$DIR/log" &
+SERVER_PID=$!
+keys 0 Escape
+text 0 1
+wait_for 0 "E2E trial visit (mine)"
+keys 0 Enter
+wait_for 0 "Task info"
+keys 0 C-e; text 0 " again"; keys 0 C-s
+wait_for 1 "E2E trial visit (mine) again"
+wait_for 2 "E2E trial visit (mine) again"
+wait_for 1 "live"
+
+echo "6. the terminal is resized: the screen follows"
+$T resize-window -t e2e:2 -x 120 -y 30
+wait_for 2 "live "
+
+echo "7. q ends the desk"
+text 1 q
+for _ in $(seq 100); do
+	$T capture-pane -p -t e2e:1 | grep -q "Valentina" || break
+	sleep 0.05
+done
+$T capture-pane -p -t e2e:1 | grep -q "Valentina" && fail "the desk did not quit"
 echo "PASS"
