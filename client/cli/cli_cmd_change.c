@@ -12,6 +12,7 @@
 #include "cli_format.h"
 #include "cli_json.h"
 #include "cli_resolve.h"
+#include "status.h"
 
 /* The fields edit and copy share. */
 struct change_args {
@@ -108,13 +109,9 @@ static int resolve(struct cli *cli, const struct change_args *a,
 	return rc;
 }
 
-static int print_reply(struct cli *cli, Clubcrm__Frame *req, const char *what)
+static void show_reply(const struct cli *cli, const Clubcrm__TaskReply *r,
+		       const char *what)
 {
-	Clubcrm__Frame *reply;
-	int rc = cli_call(cli, req, CLUBCRM__FRAME__BODY_TASK_REPLY, &reply);
-	if (rc != CLI_OK)
-		return rc;
-	const Clubcrm__TaskReply *r = reply->task_reply;
 	if (cli->json) {
 		cli_json_print(cli_json_task_reply(r));
 	} else if (r->row && r->row->task) {
@@ -123,6 +120,15 @@ static int print_reply(struct cli *cli, Clubcrm__Frame *req, const char *what)
 		Clubcrm__TaskRow *rows[1] = {r->row};
 		cli_format_task_table(stdout, rows, 1, cli->colour);
 	}
+}
+
+static int print_reply(struct cli *cli, Clubcrm__Frame *req, const char *what)
+{
+	Clubcrm__Frame *reply;
+	int rc = cli_call(cli, req, CLUBCRM__FRAME__BODY_TASK_REPLY, &reply);
+	if (rc != CLI_OK)
+		return rc;
+	show_reply(cli, reply->task_reply, what);
 	clubcrm__frame__free_unpacked(reply, NULL);
 	return CLI_OK;
 }
@@ -143,6 +149,106 @@ static int current_rev(struct cli *cli, uint64_t id, uint64_t *rev)
 	*rev = row && row->task ? row->task->mod_rev : 0;
 	clubcrm__frame__free_unpacked(reply, NULL);
 	return CLI_OK;
+}
+
+/* What this edit would have set (the fields given), for a conflict: to
+ * `out` as text, or into `json` when not NULL. */
+static void print_change(FILE *out, json_t *json, const struct change_args *a)
+{
+	const char *const fields[][2] = {
+		{"description", a->desc}, {"type", a->type}, {"planned", a->at},
+		{"operator", a->operator_}, {"customer", a->customer},
+		{"status", a->status}, {"result", a->result},
+		{"closing_note", a->closing_note},
+	};
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		if (!fields[i][1])
+			continue;
+		if (json)
+			json_object_set_new(json, fields[i][0],
+					    json_string(fields[i][1]));
+		else
+			fprintf(out, "  %-13s%s\n", fields[i][0], fields[i][1]);
+	}
+	if (!a->no_tags && a->tags.n == 0)
+		return;
+	json_t *tags = json ? json_array() : NULL;
+	for (size_t i = 0; i < a->tags.n; i++) {
+		if (tags)
+			json_array_append_new(tags,
+					      json_string(a->tags.items[i]));
+		else
+			fprintf(out, "  %-13s%s\n", i ? "" : "tags",
+				a->tags.items[i]);
+	}
+	if (json)
+		json_object_set_new(json, "tags", tags);
+	else if (a->no_tags)
+		fprintf(out, "  %-13s%s\n", "tags", "(none)");
+}
+
+/*
+ * A stale edit: the server refused it with the record as it is now
+ * (Error.current). Both versions are shown, so that the user can redo the
+ * change on the current one: JSON {"error", "yours", "current"} or text.
+ */
+static void print_conflict(const struct cli *cli, const struct change_args *a,
+			   uint64_t base, const Clubcrm__TaskRow *current)
+{
+	Clubcrm__TaskReply now = CLUBCRM__TASK_REPLY__INIT;
+	now.row = (Clubcrm__TaskRow *)current;
+	/* The record is as of its last change at least. */
+	now.has_revision = true;
+	now.revision = current->task->mod_rev;
+	if (cli->json) {
+		json_t *o = json_object();
+		json_t *yours = json_object();
+		json_object_set_new(yours, "base_mod_rev",
+				    json_integer((json_int_t)base));
+		print_change(NULL, yours, a);
+		json_object_set_new(o, "error", json_string("FAILED_PRECONDITION"));
+		json_object_set_new(o, "yours", yours);
+		json_object_set_new(o, "current", cli_json_task_reply(&now));
+		cli_json_print(o);
+		return;
+	}
+	printf("Your change (based on revision %llu):\n",
+	       (unsigned long long)base);
+	print_change(stdout, NULL, a);
+	printf("The current version (revision %llu):\n",
+	       (unsigned long long)current->task->mod_rev);
+	cli_format_task_detail(stdout, &now);
+}
+
+/* Sends the edit; a conflict prints both versions. */
+static int send_edit(struct cli *cli, const struct change_args *a,
+		     Clubcrm__Frame *req)
+{
+	int rc = cli_connect(cli);
+	if (rc != CLI_OK)
+		return rc;
+	struct client_status st;
+	Clubcrm__Frame *f = NULL;
+	unsigned code = client_sync_call(cli->conn, req, &f, &st);
+	if (code == STATUS_OK &&
+	    f->body_case == CLUBCRM__FRAME__BODY_TASK_REPLY) {
+		show_reply(cli, f->task_reply, "Edited");
+		clubcrm__frame__free_unpacked(f, NULL);
+		return CLI_OK;
+	}
+	if (code == STATUS_OK)
+		cli_error("INTERNAL: unexpected reply (body %d) from the server",
+			  (int)f->body_case);
+	else
+		cli_error("%s: %s", status_name(code), st.message);
+	if (code == STATUS_FAILED_PRECONDITION && f &&
+	    f->body_case == CLUBCRM__FRAME__BODY_ERROR && f->error->current &&
+	    f->error->current->task)
+		print_conflict(cli, a, req->edit_task->base_mod_rev,
+			       f->error->current);
+	if (f)
+		clubcrm__frame__free_unpacked(f, NULL);
+	return CLI_REFUSED;
 }
 
 static void fill_edit(const struct change_args *a, const struct resolved *r,
@@ -187,7 +293,7 @@ int cli_cmd_task_edit(struct cli *cli, int argc, char **argv)
 	Clubcrm__Frame req = CLUBCRM__FRAME__INIT;
 	req.body_case = CLUBCRM__FRAME__BODY_EDIT_TASK;
 	req.edit_task = &e;
-	return print_reply(cli, &req, "Edited");
+	return send_edit(cli, &a, &req);
 }
 
 int cli_cmd_task_copy(struct cli *cli, int argc, char **argv)

@@ -172,8 +172,9 @@ int cli_cmd_task_list(struct cli *cli, int argc, char **argv)
 
 int cli_cmd_task_show(struct cli *cli, int argc, char **argv)
 {
-	bool help = false;
+	bool help = false, history = false;
 	const struct cli_opt opts[] = {
+		{"history", CLI_OPT_FLAG, &history},
 		{"help", CLI_OPT_FLAG, &help},
 		{0},
 	};
@@ -190,8 +191,9 @@ int cli_cmd_task_show(struct cli *cli, int argc, char **argv)
 	if (n_pos != 1 || cli_parse_u64(pos[0], &get.id) < 0)
 		return cli_usage_error("task show needs a task id");
 	get.has_id = true;
-	get.has_with_history = true;
-	get.with_history = true;
+	/* The change history (who, when, which fields) on request. */
+	get.has_with_history = history;
+	get.with_history = history;
 	Clubcrm__Frame req = CLUBCRM__FRAME__INIT;
 	req.body_case = CLUBCRM__FRAME__BODY_GET_TASK;
 	req.get_task = &get;

@@ -36,7 +36,7 @@ static const char usage_text[] =
 	"            [--text TEXT] [--kind task|note] [--order planned|created] "
 	"[--descending]\n"
 	"            [--page-size N] [--all]\n"
-	"  task show ID\n"
+	"  task show ID [--history]  details; with the change history\n"
 	"  task take ID | task release ID\n"
 	"  task close ID [--result NAME] [--note TEXT]\n"
 	"  task cancel ID [--result NAME] [--note TEXT]\n"
