@@ -26,7 +26,12 @@ size_t cli_filter_options(struct cli_filter_args *a, struct cli_opt *out)
 		{"urgent", CLI_OPT_FLAG, &a->urgent},
 		{"in-preparation", CLI_OPT_FLAG, &a->in_preparation},
 		{"overdue", CLI_OPT_FLAG, &a->overdue},
+		/* The names issue 3 and `watch` use for the same filters. */
+		{"search", CLI_OPT_VALUE, &a->text},
+		{"prep", CLI_OPT_FLAG, &a->in_preparation},
 	};
+	_Static_assert(sizeof(opts) / sizeof(opts[0]) <= CLI_FILTER_OPTS,
+		       "CLI_FILTER_OPTS is the room callers give");
 	size_t n = sizeof(opts) / sizeof(opts[0]);
 	memcpy(out, opts, sizeof(opts));
 	return n;

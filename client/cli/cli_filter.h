@@ -26,7 +26,7 @@ struct cli_filter {
 	Clubcrm__TaskStatus statuses[CLI_LIST_MAX];
 };
 
-#define CLI_FILTER_OPTS 20
+#define CLI_FILTER_OPTS 24
 
 /* Appends the filter's options to `out` (room for CLI_FILTER_OPTS); count. */
 size_t cli_filter_options(struct cli_filter_args *a, struct cli_opt *out);
