@@ -26,6 +26,7 @@
 #include "load.h"
 #include "prng.h"
 #include "status.h"
+#include "timeutil.h"
 #include "verify.h"
 
 struct options {
@@ -181,17 +182,43 @@ static int verify(const struct harness *h, const struct ledger *l,
 	return vs->lost || vs->problems ? -1 : 0;
 }
 
+/* Milliseconds spent starting the server, in the round, checking. */
+struct kill_times {
+	uint64_t start, round, check;
+};
+
+static void print_kill(const struct totals *t, const struct options *o,
+		       uint64_t after_ms, const struct load_stats *ls,
+		       const struct verify_stats *vs,
+		       const struct kill_times *ms)
+{
+	printf("kill %u/%u after %llu ms: %lu acknowledged, %lu retried "
+	       "(%lu written before the kill), %lu replayed, %lu unknown; "
+	       "revision %llu, %lu tasks, %lu problem(s), %lu lost "
+	       "[start %llu ms, round %llu ms, check %llu ms]\n",
+	       t->kills, o->kills, (unsigned long long)after_ms, ls->acked,
+	       ls->retried, ls->recovered, ls->replayed, ls->unknown,
+	       vs->res.revision, vs->res.tasks, vs->problems, vs->lost,
+	       (unsigned long long)ms->start, (unsigned long long)ms->round,
+	       (unsigned long long)ms->check);
+	fflush(stdout);
+}
+
 static int one_kill(struct harness *h, struct ledger *l,
 		    struct load_config *cfg, const struct options *o,
 		    uint64_t *rng, unsigned long baseline, struct totals *t)
 {
+	struct kill_times ms;
+	uint64_t t0 = time_mono_ms();
 	if (harness_start(h) < 0) {
 		t->failures++;
 		return -1;
 	}
+	ms.start = time_mono_ms() - t0;
 	cfg->address = h->address;
 	cfg->pid = h->pid;
 	cfg->kill_after_ms = prng_range(rng, o->min_ms, o->max_ms);
+	t0 = time_mono_ms();
 	struct load_stats ls = { 0 };
 	int ret = load_round(l, cfg, rng, &ls);
 	add_round(t, &ls);
@@ -201,16 +228,13 @@ static int one_kill(struct harness *h, struct ledger *l,
 		return -1;
 	}
 	t->kills++;
+	ms.round = time_mono_ms() - t0;
+	t0 = time_mono_ms();
 	struct verify_stats vs;
 	ret = verify(h, l, baseline, false, t, &vs);
 	cfg->revision = vs.res.revision;
-	printf("kill %u/%u after %llu ms: %lu acknowledged, %lu retried "
-	       "(%lu written before the kill), %lu replayed, %lu unknown; "
-	       "revision %llu, %lu tasks, %lu problem(s), %lu lost\n",
-	       t->kills, o->kills, (unsigned long long)cfg->kill_after_ms,
-	       ls.acked, ls.retried, ls.recovered, ls.replayed, ls.unknown, vs.res.revision, vs.res.tasks,
-	       vs.problems, vs.lost);
-	fflush(stdout);
+	ms.check = time_mono_ms() - t0;
+	print_kill(t, o, cfg->kill_after_ms, &ls, &vs, &ms);
 	return ret;
 }
 
@@ -273,8 +297,9 @@ static void summary(const struct totals *t, const struct options *o,
 	       "with the first result, %lu replay mismatch(es), %lu refused, "
 	       "lost = %lu, problems = %lu, failures = %lu: %s\n",
 	       (unsigned long long)o->seed, t->kills, t->acked + t->retried,
-	       t->retried, t->recovered, t->replayed, t->mismatches, t->refused, t->lost,
-	       t->problems, t->failures, ok ? "PASS" : "FAIL");
+	       t->retried, t->recovered, t->replayed, t->mismatches,
+	       t->refused, t->lost, t->problems, t->failures,
+	       ok ? "PASS" : "FAIL");
 }
 
 int main(int argc, char **argv)

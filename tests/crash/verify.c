@@ -95,11 +95,14 @@ static int check_unique(const struct ledger *l, struct verify_stats *out)
 	qsort(ids, n, sizeof(*ids), cmp_u64);
 	qsort(revs, n, sizeof(*revs), cmp_u64);
 	for (size_t i = 1; i < n; i++) {
-		if (ids[i] == ids[i - 1] || revs[i] == revs[i - 1]) {
+		if (ids[i] == ids[i - 1]) {
 			fprintf(stderr, "crash: two keys acknowledged as task "
-				"%llu / revision %llu\n",
-				(unsigned long long)ids[i],
-				(unsigned long long)revs[i]);
+				"%llu\n", (unsigned long long)ids[i]);
+			out->problems++;
+		}
+		if (revs[i] == revs[i - 1]) {
+			fprintf(stderr, "crash: two creates acknowledged at "
+				"revision %llu\n", (unsigned long long)revs[i]);
 			out->problems++;
 		}
 	}
