@@ -116,6 +116,15 @@ json_t *cli_json_task_reply(const Clubcrm__TaskReply *reply)
 	if (!o)
 		return NULL;
 	put(o, "revision", json_integer((json_int_t)reply->revision));
+	/* Tasks and notes the same commit created (a follow-up's next task,
+	 * a closing note, automatic follow-ons): scripts need their ids. */
+	if (reply->n_created > 0) {
+		json_t *c = json_array();
+		for (size_t i = 0; c && i < reply->n_created; i++)
+			json_array_append_new(c, cli_json_task_row(
+							 reply->created[i]));
+		put(o, "created", c);
+	}
 	if (reply->n_history == 0)
 		return o;
 	json_t *h = json_array();

@@ -11,7 +11,8 @@
 #include "clubcrm.pb-c.h"
 
 json_t *cli_json_task_row(const Clubcrm__TaskRow *r);
-/* The row plus "revision" and, when asked for, "history". */
+/* The row plus "revision", "created" (rows the same commit created) when
+ * any, and "history" when asked for. */
 json_t *cli_json_task_reply(const Clubcrm__TaskReply *reply);
 json_t *cli_json_customer(const Clubcrm__Customer *c);
 json_t *cli_json_catalog(const Clubcrm__Catalog *cat);
