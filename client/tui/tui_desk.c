@@ -296,13 +296,12 @@ static bool row_key(struct tui_app *a, const struct tui_key *k)
 			tui_app_status(a, true, "no task selected");
 		return true;
 	}
-	if (!strcmp(k->text, "t")) {
-		if (row)
+	if (!strcmp(k->text, "t") || !strcmp(k->text, "p")) {
+		if (!row)
+			tui_app_status(a, true, "no task selected");
+		else if (k->text[0] == 't')
 			tui_forms_take(a, row);
-		return true;
-	}
-	if (!strcmp(k->text, "p")) {
-		if (row)
+		else
 			open_profile(a, row->task->customer_id);
 		return true;
 	}

@@ -118,6 +118,7 @@ keys 1 /
 wait_for 1 "Created from"
 keys 1 Up; text 1 "E2E trial"; keys 1 C-s
 wait_for 1 "Text: E2E trial"
+wait_for 1 "E2E trial visit"  # the filtered view's snapshot is in
 keys 1 t
 wait_for 0 "E2E trial visit" 43
 wait_for 2 "taken by Valentina"
@@ -128,6 +129,7 @@ keys 0 /
 wait_for 0 "Created from"
 keys 0 Up; text 0 "E2E trial"; keys 0 C-s
 wait_for 0 "Text: E2E trial"
+wait_for 0 "E2E trial visit"
 keys 0 Enter
 wait_for 0 "Task info"
 keys 1 Enter
