@@ -71,6 +71,23 @@ void tui_agenda_subscribe(struct tui_app *a)
 	tui_app_subscribe(a, &a->sub, &v);
 }
 
+void tui_agenda_focus_now(struct tui_app *a)
+{
+	uint32_t slot, start, end;
+	int64_t now = time_now();
+	tui_cat_slots(a, &slot, &start, &end);
+	tui_grid_init(&a->grid, slot, start, end);
+	a->acol = 0;
+	a->aslot = 0;
+	if (a->day != tui_day_start(now))
+		return;
+	int64_t off = now - a->day - (int64_t)a->grid.start_min * 60;
+	if (off > 0)
+		a->aslot = (int)(off / ((int64_t)a->grid.slot_min * 60));
+	if (a->aslot >= a->grid.n_slots)
+		a->aslot = a->grid.n_slots - 1;
+}
+
 struct cell {
 	const Clubcrm__TaskRow *first;
 	int count;

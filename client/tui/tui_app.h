@@ -157,6 +157,8 @@ const Clubcrm__TaskRow *tui_desk_selected(struct tui_app *a);
 
 /* ---- tui_agenda.c: the calendar and the operators' agendas */
 void tui_agenda_subscribe(struct tui_app *a);
+/* Puts the agenda's cursor on the current time's slot (today only). */
+void tui_agenda_focus_now(struct tui_app *a);
 void tui_agenda_draw(struct tui_app *a, int y, int h);
 bool tui_agenda_key(struct tui_app *a, const struct tui_key *k);
 void tui_agenda_mouse(struct tui_app *a, int y, int x, bool dbl);

@@ -76,7 +76,7 @@ void tui_desk_show(struct tui_app *a, enum tui_screen s)
 		break;
 	case TUI_SCR_AGENDA:
 	case TUI_SCR_OPS:
-		a->acol = a->aslot = 0;
+		tui_agenda_focus_now(a);
 		tui_agenda_subscribe(a);
 		break;
 	default:

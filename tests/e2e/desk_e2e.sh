@@ -79,6 +79,17 @@ background_at() {
 	END { exit !found }'
 }
 
+# click PANE X Y: a left click (press and release) in the X10 mouse encoding
+# tmux passes to an application that asked for the mouse.
+click() {
+	local b x y
+	x=$(printf "\\$(printf %o $((33 + $2)))")
+	y=$(printf "\\$(printf %o $((33 + $3)))")
+	for b in ' ' '#'; do
+		$T send-keys -t "e2e:$1" -l "$(printf '\033[M')$b$x$y"
+	done
+}
+
 keys() { $T send-keys -t "e2e:$1" "${@:2}"; }
 text() { $T send-keys -t "e2e:$1" -l "$2"; }
 
@@ -177,7 +188,14 @@ echo "6. the terminal is resized: the screen follows"
 $T resize-window -t e2e:2 -x 120 -y 30
 wait_for 2 "live "
 
-echo "7. q ends the desk"
+echo "7. the mouse: a quick button, then a double click on a contact"
+click 0 30 1
+wait_for 0 "Contacts  (Enter"
+click 0 5 4
+click 0 5 4
+wait_for 0 "Customer profile:"
+
+echo "8. q ends the desk"
 text 1 q
 for _ in $(seq 100); do
 	$T capture-pane -p -t e2e:1 | grep -q "Valentina" || break
