@@ -104,7 +104,12 @@ for _ in $(seq 100); do
 done
 [ -n "$ADDR" ] || fail "clubcrmd did not start"
 
-run() { echo "env LANG=C.UTF-8 $DESK $1 --server $ADDR --user $2 --password demo; sleep 60"; }
+# Each client's stderr and exit status are kept: sanitizer reports and
+# crashes fail the test even though the pane's screen hides them.
+run() {
+	echo "env LANG=C.UTF-8 $DESK $1 --server $ADDR --user $2 --password demo" \
+	     "2>>$DIR/$2.err; echo \$? >$DIR/$2.exit; sleep 60"
+}
 $T new-session -d -s e2e -x 170 -y 40 "$(run '' alicia)"
 $T new-window -t e2e "$(run '' valentina)"
 $T new-window -t e2e "$(run --console fermin)"
@@ -195,11 +200,20 @@ click 0 5 4
 click 0 5 4
 wait_for 0 "Customer profile:"
 
-echo "8. q ends the desk"
+echo "8. q ends the desks and the console cleanly"
+text 0 q
 text 1 q
-for _ in $(seq 100); do
-	$T capture-pane -p -t e2e:1 | grep -q "Valentina" || break
-	sleep 0.05
+text 2 q
+for who in alicia valentina fermin; do
+	for _ in $(seq 200); do
+		[ -s "$DIR/$who.exit" ] && break
+		sleep 0.05
+	done
+	[ "$(cat "$DIR/$who.exit" 2>/dev/null)" = 0 ] ||
+		fail "$who's screen did not quit with 0: $(cat "$DIR/$who.exit" 2>/dev/null)"
+	if grep -qE "Sanitizer|runtime error" "$DIR/$who.err"; then
+		cat "$DIR/$who.err"
+		fail "$who's screen: sanitizer report"
+	fi
 done
-$T capture-pane -p -t e2e:1 | grep -q "Valentina" && fail "the desk did not quit"
 echo "PASS"
