@@ -83,6 +83,27 @@ const Clubcrm__TaskRow **tui_app_rows(struct live_sub *s, bool newest_first,
 	return rows;
 }
 
+/*
+ * The club's time zone decides where days start on screen. It comes with
+ * Welcome and the settings, after the first day was chosen in the process
+ * zone: the day is moved to the same date's local midnight.
+ */
+static void set_zone(struct tui_app *a, const char *tz)
+{
+	if (!tz || !tz[0] || !strcmp(tz, a->tz))
+		return;
+	snprintf(a->tz, sizeof(a->tz), "%s", tz);
+	time_set_zone(tz);
+	int64_t day = tui_day_start(a->day + 12 * 3600);
+	if (day == a->day)
+		return;
+	a->day = day;
+	if (a->screen == TUI_SCR_AGENDA || a->screen == TUI_SCR_OPS) {
+		tui_agenda_focus_now(a);
+		tui_agenda_subscribe(a);
+	}
+}
+
 static void on_row(struct replica *r, enum replica_change what,
 		   const Clubcrm__TaskRow *row, void *ud)
 {
@@ -99,8 +120,8 @@ static void on_catalog(struct replica *r, void *ud)
 	const struct replica_catalog *c = tui_cat(a);
 	if (c && c->settings && c->settings->club_name)
 		snprintf(a->club, sizeof(a->club), "%s", c->settings->club_name);
-	if (c && c->settings && c->settings->time_zone && c->settings->time_zone[0])
-		time_set_zone(c->settings->time_zone);
+	if (c && c->settings)
+		set_zone(a, c->settings->time_zone);
 	tui_app_dirty(a);
 }
 
@@ -159,8 +180,8 @@ static void on_state(struct live *l, enum live_state st,
 		}
 		if (w && w->club_name && !a->club[0])
 			snprintf(a->club, sizeof(a->club), "%s", w->club_name);
-		if (w && w->time_zone && w->time_zone[0])
-			time_set_zone(w->time_zone);
+		if (w)
+			set_zone(a, w->time_zone);
 	}
 	if (st == LIVE_FAILED) {
 		a->exit_code = 1;

@@ -64,6 +64,7 @@ struct tui_app {
 	uint64_t me;            /* logged-in operator (0 until ready) */
 	char me_name[TUI_NAME_MAX];
 	char club[TUI_NAME_MAX];
+	char tz[64];            /* the club's time zone, once known */
 
 	struct live_sub *cat;   /* the catalogue and customers */
 	struct live_sub *sub;   /* the screen's task view */
