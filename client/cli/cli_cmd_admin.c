@@ -394,7 +394,8 @@ static int print_written(const struct cli *cli, const struct kind *k,
 	}
 	static const char *const done[] = {"Added", "Edited", "Deactivated"};
 	printf("%s %s %" PRIu64 " %s%s\n", done[verb], k->what, e.id,
-	       e.name ? e.name : "", e.active ? "" : " (inactive)");
+	       e.name ? e.name : "",
+	       e.active || verb == VERB_DEACTIVATE ? "" : " (inactive)");
 	return CLI_OK;
 }
 
