@@ -74,6 +74,23 @@ static void keep_conflict(struct tui_app *a, const Clubcrm__TaskRow *row)
 	free(buf);
 }
 
+/*
+ * The task changed under the form. An edit shows both versions and waits
+ * for the user's choice; a follow-up is judged on the new version, so it
+ * takes that version as its base and a second save applies it.
+ */
+static void stale(struct tui_app *a, const Clubcrm__TaskRow *current)
+{
+	if (a->fkind == TUI_FK_EDIT) {
+		keep_conflict(a, current);
+		return;
+	}
+	a->base_mod_rev = current->task->mod_rev;
+	size_t n = strlen(a->status);
+	snprintf(a->status + n, sizeof(a->status) - n,
+		 " (the task changed meanwhile: Ctrl-S again to apply to it)");
+}
+
 static void fill_history(struct tui_app *a, const Clubcrm__TaskReply *tr)
 {
 	a->n_history = 0;
@@ -110,8 +127,9 @@ static void on_reply(struct client *c, struct client_reply *r, void *arg)
 		tui_app_status(a, true, "%s: %s", status_name(r->status),
 			       r->message ? r->message : "");
 		if (mine && r->status == STATUS_FAILED_PRECONDITION && f &&
-		    f->body_case == BODY(ERROR) && f->error->current)
-			keep_conflict(a, f->error->current);
+		    f->body_case == BODY(ERROR) && f->error->current &&
+		    f->error->current->task)
+			stale(a, f->error->current);
 		goto done;
 	}
 	if (f && f->body_case == BODY(TASK_REPLY) && f->task_reply->row &&
@@ -651,7 +669,7 @@ static void submit(struct tui_app *a)
 /* After a refused edit: save ours over theirs, or take theirs. */
 static bool conflict_key(struct tui_app *a, const struct tui_key *k)
 {
-	if (!a->conflict || !a->conflict->task)
+	if (a->fkind != TUI_FK_EDIT || !a->conflict || !a->conflict->task)
 		return false;
 	if (k->code == TUI_KEY_CTRL('r')) {
 		a->base_mod_rev = a->conflict->task->mod_rev;
