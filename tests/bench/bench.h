@@ -29,6 +29,10 @@ struct bench_opts {
 	unsigned depth;               /* writes in flight per writer */
 	double rate;                  /* total writes/s; 0: as fast as acked */
 	unsigned seed;                /* tasks for the snapshot test; 0: none */
+	bool snapshot;                /* time a snapshot of the whole board */
+	const char *freeze_cli;       /* the clubcrm command line: rerun the
+				       * first scenario with a frozen
+				       * `clubcrm watch board` beside it */
 	unsigned login_parallel;      /* terminals logging in at once */
 	bool verbose;
 };
@@ -54,9 +58,15 @@ struct bench_system {
 	long rss_idle_kib;            /* all terminals connected, subscribed, idle */
 	unsigned idle_conns;
 	double snapshot_ms;           /* 0: not measured */
+	double snapshot_first_ms;     /* until its first chunk came */
+	uint64_t snapshot_bytes;      /* its frames, as sent */
 	uint64_t snapshot_rows;
 	double seed_wps;              /* creates/s while seeding */
 	struct bench_result r[BENCH_MAX_SCENARIOS];
+	struct bench_result frozen;   /* the first scenario, one terminal
+				       * SIGSTOPped */
+	bool frozen_gone;             /* the frozen terminal's connection was
+				       * closed by the server */
 };
 
 /*

@@ -13,6 +13,10 @@
 #include "bench_crm_priv.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <inttypes.h>
 #include <lmdb.h>
 #include <stdio.h>
@@ -371,7 +375,8 @@ static int seed_and_snapshot(struct crm *b, struct bench_system *out)
 	/* No terminal watches the seeding: it is about the snapshot. */
 	crm_terms_close(b);
 	crm_pump(b, subs_settled, 1000);
-	int64_t from = time_now();
+	/* Without seeding: the whole board. */
+	int64_t from = b->o->seed ? time_now() : 1;
 	b->phase = CRM_SEED;
 	b->seed_target = b->o->seed;
 	b->n_active = b->n_w;
@@ -401,8 +406,50 @@ static int seed_and_snapshot(struct crm *b, struct bench_system *out)
 	if (!crm_pump(b, snap_done, SUBSCRIBE_TIMEOUT_MS) || snap_term->down)
 		return -1;
 	out->snapshot_ms = (double)(bench_now_ns() - s0) / 1e6;
+	out->snapshot_first_ms = (double)(snap_term->snap_first_ns - s0) / 1e6;
 	out->snapshot_rows = snap_term->snap_rows;
+	out->snapshot_bytes = snap_term->snap_bytes;
 	return 0;
+}
+
+/* ------------------------------------------------------------ frozen */
+
+/*
+ * A real terminal process (`clubcrm watch board`) that stops reading: it is
+ * SIGSTOPped while the first scenario runs again. The server must keep its
+ * memory bounded (the per-connection output cap), drop it, and keep the
+ * other terminals' latency where it was.
+ */
+static pid_t spawn_watch(const struct bench_opts *o)
+{
+	pid_t pid = fork();
+	if (pid != 0)
+		return pid;
+	int fd = open("/dev/null", O_RDWR);
+	if (fd >= 0) {
+		dup2(fd, STDIN_FILENO);
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+	}
+	setenv("CLUBCRM_SERVER", o->crm_address, 1);
+	setenv("CLUBCRM_USER", "deborah", 1);
+	setenv("CLUBCRM_PASSWORD", "demo", 1);
+	execl(o->freeze_cli, "clubcrm", "watch", "board", (char *)NULL);
+	_exit(127);
+}
+
+static int run_frozen(struct crm *b, struct bench_system *out)
+{
+	pid_t child = spawn_watch(b->o);
+	if (child < 0)
+		return -1;
+	sleep_ms(b, 3000); /* login (Argon2id) and the board's snapshot */
+	kill(child, SIGSTOP);
+	int rc = run_scenario(b, &b->o->sc[0], &out->frozen);
+	out->frozen_gone = !bench_pid_established(child);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	return rc;
 }
 
 /* ------------------------------------------------------------ the run */
@@ -488,7 +535,9 @@ int bench_crm_run(const struct bench_opts *o, struct bench_system *out)
 		if (run_scenario(b, &o->sc[i], &out->r[i]) < 0)
 			goto fail;
 	}
-	if (o->seed && seed_and_snapshot(b, out) < 0)
+	if (o->freeze_cli && run_frozen(b, out) < 0)
+		fprintf(stderr, "bench: the frozen-terminal run failed\n");
+	if ((o->seed || o->snapshot) && seed_and_snapshot(b, out) < 0)
 		fprintf(stderr, "bench: the snapshot test failed\n");
 	rc = 0;
 fail:

@@ -103,7 +103,10 @@ static void term_push(struct client *c, const Clubcrm__Frame *f, void *ud)
 		}
 		break;
 	case CLUBCRM__FRAME__BODY_SNAPSHOT_CHUNK:
+		if (!t->snap_first_ns)
+			t->snap_first_ns = now;
 		t->snap_rows += f->snapshot_chunk->n_rows;
+		t->snap_bytes += clubcrm__frame__get_packed_size(f) + 4;
 		break;
 	case CLUBCRM__FRAME__BODY_SNAPSHOT_DONE:
 		if (f->snapshot_done->revision > b->last_rev)
@@ -227,7 +230,7 @@ int crm_term_snapshot(struct crm_term *t, int64_t from)
 {
 	if (!t->ready || t->down)
 		return -ENOTCONN;
-	t->snap_rows = 0;
+	t->snap_rows = t->snap_bytes = t->snap_first_ns = 0;
 	return send_subscribe(t, CRM_SUB_SNAPSHOT,
 			      CLUBCRM__VIEW_KIND__VIEW_KIND_BOARD, from);
 }

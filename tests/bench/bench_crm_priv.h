@@ -32,7 +32,8 @@ struct crm_term {
 	unsigned pending;         /* Subscribe/Unsubscribe replies and
 				   * snapshots still to come */
 	uint64_t last_rev;        /* last delta revision counted */
-	uint64_t snap_rows;
+	uint64_t snap_rows, snap_bytes;
+	uint64_t snap_first_ns;   /* when the first chunk came */
 	uint64_t deltas;
 };
 

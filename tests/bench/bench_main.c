@@ -30,7 +30,13 @@ static void usage(FILE *f)
 		"(default: as fast as acknowledged)\n"
 		"  --seed N              then seed N tasks and time a terminal's "
 		"snapshot of them (0)\n"
+		"  --snapshot            without --seed: time a snapshot of the "
+		"whole board\n"
 		"  --login-parallel K    terminals logging in at once (8)\n"
+		"  --freeze-cli PATH     the clubcrm command line: rerun the first "
+		"scenario with a\n"
+		"                        `clubcrm watch board` SIGSTOPped beside "
+		"it\n"
 		"  --check               exit 1 unless every scenario acked "
 		"writes and delivered all of them\n"
 		"  --verbose\n");
@@ -81,6 +87,10 @@ static int parse_args(int argc, char **argv, struct bench_opts *o,
 			o->verbose = true;
 			continue;
 		}
+		if (strcmp(a, "--snapshot") == 0) {
+			o->snapshot = true;
+			continue;
+		}
 		if (strcmp(a, "--check") == 0) {
 			*check = true;
 			continue;
@@ -97,6 +107,8 @@ static int parse_args(int argc, char **argv, struct bench_opts *o,
 		int rc = 0;
 		if (strcmp(a, "--clubcrm") == 0)
 			o->crm_address = val;
+		else if (strcmp(a, "--freeze-cli") == 0)
+			o->freeze_cli = val;
 		else if (strcmp(a, "--redis") == 0)
 			o->redis_address = val;
 		else if (strcmp(a, "--clubcrm-data") == 0)
@@ -217,15 +229,34 @@ static void print_table(const struct bench_opts *o,
 			       (double)sys[1].r[i].del_p99 /
 				       (double)sys[0].r[i].del_p99);
 	}
+	if (n_sys && sys[0].frozen.ran) {
+		const struct bench_result *a = &sys[0].r[0], *f = &sys[0].frozen;
+		printf("\nfrozen terminal (first scenario again, one `clubcrm "
+		       "watch board` SIGSTOPped):\n");
+		print_row("  frozen", &sys[0], f);
+		printf("  p99 to all terminals %.2f -> %.2f ms (%+.0f%%), "
+		       "server RSS peak %.1f -> %.1f MiB; the frozen one %s\n",
+		       ms(a->del_p99), ms(f->del_p99),
+		       a->del_p99 ? 100.0 * ((double)f->del_p99 /
+					      (double)a->del_p99 - 1) : 0.0,
+		       (double)a->rss_load_kib / 1024,
+		       (double)f->rss_load_kib / 1024,
+		       sys[0].frozen_gone ? "was disconnected"
+					  : "still held its connection");
+	}
 	printf("\nmemory:\n");
 	for (unsigned k = 0; k < n_sys; k++)
 		print_memory(&sys[k]);
 	for (unsigned k = 0; k < n_sys; k++)
 		if (sys[k].snapshot_ms > 0)
-			printf("snapshot: %s: a board of %" PRIu64 " tasks to one "
-			       "terminal in %.1f ms (seeded at %.0f creates/s)\n",
+			printf("snapshot: %s: a board of %" PRIu64 " tasks "
+			       "(%.1f MiB of frames) to one terminal in %.1f ms, "
+			       "first chunk after %.1f ms; seeded at %.0f "
+			       "creates/s\n",
 			       sys[k].name, sys[k].snapshot_rows,
-			       sys[k].snapshot_ms, sys[k].seed_wps);
+			       (double)sys[k].snapshot_bytes / 1048576,
+			       sys[k].snapshot_ms, sys[k].snapshot_first_ms,
+			       sys[k].seed_wps);
 }
 
 static bool checked(const struct bench_opts *o, const struct bench_system *s)

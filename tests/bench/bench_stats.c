@@ -246,6 +246,49 @@ pid_t bench_pid_of_port(unsigned port)
 	return pid;
 }
 
+/* The TCP state of socket `inode` (/proc/net/tcp), or 0. */
+static unsigned tcp_state(unsigned long want)
+{
+	FILE *f = fopen("/proc/net/tcp", "r");
+	if (!f)
+		return 0;
+	char line[512];
+	unsigned found = 0;
+	while (!found && fgets(line, sizeof(line), f)) {
+		unsigned st;
+		unsigned long inode;
+		if (sscanf(line, " %*s %*s %*s %x %*s %*s %*s %*u %*u %lu", &st,
+			   &inode) == 2 && inode == want)
+			found = st;
+	}
+	fclose(f);
+	return found;
+}
+
+int bench_pid_established(pid_t pid)
+{
+	char dir[64];
+	snprintf(dir, sizeof(dir), "/proc/%ld/fd", (long)pid);
+	DIR *d = opendir(dir);
+	if (!d)
+		return 0;
+	int yes = 0;
+	struct dirent *e;
+	while (!yes && (e = readdir(d))) {
+		char path[400], target[64];
+		unsigned long inode;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		ssize_t n = readlink(path, target, sizeof(target) - 1);
+		if (n <= 0)
+			continue;
+		target[n] = '\0';
+		if (sscanf(target, "socket:[%lu]", &inode) == 1)
+			yes = tcp_state(inode) == 0x01; /* TCP_ESTABLISHED */
+	}
+	closedir(d);
+	return yes;
+}
+
 unsigned bench_port_of(const char *address)
 {
 	const char *colon = strrchr(address, ':');

@@ -74,6 +74,12 @@ long bench_rss_kib(pid_t pid);
  */
 pid_t bench_pid_of_port(unsigned port);
 
+/*
+ * True when process `pid` holds an ESTABLISHED TCP socket (a peer the
+ * server closed is in CLOSE_WAIT in a stopped process).
+ */
+int bench_pid_established(pid_t pid);
+
 /* The port of "HOST:PORT" / "[V6]:PORT", or 0. */
 unsigned bench_port_of(const char *address);
 

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# The benchmark of issue 6: installs what is missing (redis-server and
+# hiredis included), builds Release, starts clubcrmd (demo club) and
+# redis-server (appendonly yes, appendfsync always) on free loopback ports
+# over temporary data directories, runs the standard scenarios (N = 50 and
+# 500 terminals, W = 8 and 32 writers) against both, prints one table and
+# stops everything. Under 5 minutes on a 2-core machine.
+#
+# Environment: BENCH_DURATION (measured seconds per scenario, 5),
+# BENCH_SCENARIOS (50x8,50x32,500x8,500x32), BENCH_SEED (tasks for the
+# snapshot test, 100000), BENCH_BUILD (build directory), BENCH_ARGS (more
+# clubcrm-bench flags, e.g. "--rate 5000" or "--depth 4"),
+# BENCH_TMP (where the data directories go; the disk's fsync is measured).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+CLUBCRM_PACKAGES+=(redis-server libhiredis-dev)
+install_packages
+
+builddir=${BENCH_BUILD:-$CLUBCRM_ROOT/build-bench-release}
+log "building clubcrmd and clubcrm-bench (Release) in $builddir"
+cmake -S "$CLUBCRM_ROOT" -B "$builddir" -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$builddir" -j "$(nproc)" --target clubcrmd clubcrm-bench >/dev/null
+# The frozen-terminal run needs the command line (`clubcrm watch board`).
+freeze=()
+if cmake --build "$builddir" -j "$(nproc)" --target clubcrm >/dev/null 2>&1; then
+  freeze=(--freeze-cli "$builddir/client/cli/clubcrm")
+else
+  log "the clubcrm command line did not build: no frozen-terminal run"
+fi
+
+tmp=$(mktemp -d "${BENCH_TMP:-/tmp}/clubcrm-bench.XXXXXX")
+crm_pid= redis_pid=
+stop_all() {
+  local p
+  for p in $crm_pid $redis_pid; do
+    kill -TERM "$p" 2>/dev/null || true
+  done
+  for p in $crm_pid $redis_pid; do
+    wait "$p" 2>/dev/null || true
+  done
+  rm -rf "$tmp"
+}
+trap stop_all EXIT INT TERM
+
+# 533 connections on each side, and a file per connection.
+ulimit -n 4096 2>/dev/null || true
+
+# A loopback port nobody answers on.
+free_port() {
+  local p
+  for _ in $(seq 50); do
+    p=$((20000 + RANDOM % 20000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+  done
+  return 1
+}
+
+log "starting clubcrmd"
+"$builddir/server/clubcrmd" --listen 127.0.0.1:0 --data "$tmp/clubcrm" --demo \
+  --log-level warn 2>"$tmp/clubcrmd.log" &
+crm_pid=$!
+crm_addr=
+for _ in $(seq 100); do
+  crm_addr=$(sed -n 's/^clubcrmd: listening on \(127\.0\.0\.1:[0-9]*\)$/\1/p' \
+    "$tmp/clubcrmd.log" | head -n 1)
+  [ -n "$crm_addr" ] && break
+  kill -0 "$crm_pid" 2>/dev/null || { cat "$tmp/clubcrmd.log" >&2; exit 1; }
+  sleep 0.1
+done
+[ -n "$crm_addr" ] || { log "clubcrmd did not start"; cat "$tmp/clubcrmd.log" >&2; exit 1; }
+
+log "starting redis-server"
+redis_port=$(free_port)
+mkdir -p "$tmp/redis"
+redis-server --bind 127.0.0.1 --port "$redis_port" --dir "$tmp/redis" \
+  --appendonly yes --appendfsync always --save "" --maxclients 4000 \
+  --protected-mode no --logfile "$tmp/redis.log" &
+redis_pid=$!
+for _ in $(seq 100); do
+  redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break
+  sleep 0.1
+done
+redis-cli -p "$redis_port" ping >/dev/null
+
+# What a durable write costs on this disk, for reading the table.
+sync_ms=$(dd if=/dev/zero of="$tmp/ddtest" bs=4k count=100 oflag=dsync 2>&1 |
+  sed -n 's/.* copied, \([0-9.]*\) s.*/\1/p')
+rm -f "$tmp/ddtest"
+
+log "running the scenarios (clubcrmd at $crm_addr, redis at 127.0.0.1:$redis_port)"
+# shellcheck disable=SC2086
+"$builddir/tests/bench/clubcrm-bench" \
+  --clubcrm "$crm_addr" --clubcrm-data "$tmp/clubcrm" --clubcrm-pid "$crm_pid" \
+  --redis "127.0.0.1:$redis_port" --redis-pid "$redis_pid" \
+  --scenarios "${BENCH_SCENARIOS:-50x8,50x32,500x8,500x32}" \
+  --duration "${BENCH_DURATION:-5}" --seed "${BENCH_SEED:-100000}" \
+  "${freeze[@]}" ${BENCH_ARGS:-}
+drops=$(grep -c 'dropped' "$tmp/clubcrmd.log" || true)
+echo "clubcrmd dropped $drops connection(s)${drops:+: }$(grep -m1 'dropped' "$tmp/clubcrmd.log" || true)"
+echo "machine: $(nproc) cores, $(uname -sr); one synced 4 KiB write (dd oflag=dsync) on the data disk: $(awk -v s="$sync_ms" 'BEGIN{printf "%.2f ms", s*10}')"
