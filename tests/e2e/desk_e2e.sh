@@ -94,6 +94,7 @@ keys() { $T send-keys -t "e2e:$1" "${@:2}"; }
 text() { $T send-keys -t "e2e:$1" -l "$2"; }
 
 command -v tmux >/dev/null || { echo "tmux is not installed"; exit 77; }
+unset TMUX  # our own server, even when the tests run inside tmux
 
 "$CLUBCRMD" --listen 127.0.0.1:0 --data "$DIR/data" --demo 2>"$DIR/log" &
 SERVER_PID=$!

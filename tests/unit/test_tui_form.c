@@ -10,6 +10,8 @@
 
 #include <cmocka.h>
 
+#include "timeutil.h"
+#include "tui_app.h"
 #include "tui_form.h"
 #include "tui_text.h"
 
@@ -155,6 +157,48 @@ static void test_text_fit(void **state)
 	assert_false(tui_text_contains("Jorge", "x"));
 }
 
+/* The board's filter bar becomes the view's TaskFilter; "to" dates take
+ * the whole day, empty fields stay unset. */
+static void test_filter_bar(void **state)
+{
+	(void)state;
+	time_set_zone("UTC");
+	struct tui_form f;
+	tui_form_init(&f, "Filter");
+	tui_field_set_text(tui_form_add(&f, "Created from", TUI_FIELD_TEXT), "2026-03-01");
+	tui_form_add(&f, "Created to", TUI_FIELD_TEXT);
+	tui_field_set_text(tui_form_add(&f, "Planned to", TUI_FIELD_TEXT), "2026-03-02");
+	struct tui_field *op = tui_form_add(&f, "Operator", TUI_FIELD_CHOICE);
+	tui_field_add_choice(op, 0, "(any)");
+	tui_field_add_choice(op, 5, "Valentina");
+	tui_field_choose(op, 5);
+	struct tui_field *ty = tui_form_add(&f, "Type", TUI_FIELD_CHOICE);
+	tui_field_add_choice(ty, 0, "(any)");
+	struct tui_field *st = tui_form_add(&f, "Status", TUI_FIELD_CHOICE);
+	tui_field_add_choice(st, 0, "(any)");
+	tui_field_add_choice(st, 2, "Done");
+	tui_field_choose(st, 2);
+	tui_field_set_text(tui_form_add(&f, "Text", TUI_FIELD_TEXT), "tennis");
+	Clubcrm__TaskFilter tf = CLUBCRM__TASK_FILTER__INIT;
+	Clubcrm__TaskStatus status;
+	uint64_t ids[3] = {0};
+	tui_forms_filter(&f, &tf, &status, ids);
+	assert_true(tf.has_created_from);
+	assert_int_equal(tf.created_from, 1772323200);
+	assert_false(tf.has_created_to);
+	assert_false(tf.has_planned_from);
+	assert_true(tf.has_planned_to);
+	assert_int_equal(tf.planned_to, 1772323200 + 2 * 86400);
+	assert_int_equal(tf.n_operator_ids, 1);
+	assert_int_equal(tf.operator_ids[0], 5);
+	assert_int_equal(tf.n_type_ids, 0);
+	assert_int_equal(tf.n_statuses, 1);
+	assert_int_equal(tf.statuses[0], CLUBCRM__TASK_STATUS__TASK_STATUS_DONE);
+	assert_false(tf.has_customer_id);
+	assert_string_equal(tf.text, "tennis");
+	tui_form_free(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -163,6 +207,7 @@ int main(void)
 		cmocka_unit_test(test_checks),
 		cmocka_unit_test(test_focus_submit_cancel),
 		cmocka_unit_test(test_text_fit),
+		cmocka_unit_test(test_filter_bar),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
