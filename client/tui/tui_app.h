@@ -176,6 +176,13 @@ void tui_forms_close(struct tui_app *a);
 void tui_forms_filter(struct tui_form *f, Clubcrm__TaskFilter *tf,
 		      Clubcrm__TaskStatus *status, uint64_t *ids);
 void tui_forms_init_filters(struct tui_app *a);
+
+/* ---- tui_submit.c: requests from forms, and their replies */
+void tui_submit(struct tui_app *a);
+/* Saves the info form's fields on top of revision `base`. */
+void tui_submit_edit(struct tui_app *a, uint64_t base);
+/* Asks for a task's history for the info form. */
+void tui_submit_history(struct tui_app *a, uint64_t id);
 /* Takes charge of a task, or releases it when it is mine. */
 void tui_forms_take(struct tui_app *a, const Clubcrm__TaskRow *row);
 

@@ -1,0 +1,397 @@
+/*
+ * Sending what the forms hold: each form kind becomes its request, each
+ * reply comes back here. A reply for a form that was closed or replaced in
+ * the meantime (its sequence number is old) only updates the status line.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "status.h"
+#include "timeutil.h"
+#include "tui_app.h"
+
+#define BODY(x) CLUBCRM__FRAME__BODY_##x
+
+struct ticket {
+	struct tui_app *a;
+	unsigned seq;        /* 0: the reply does not concern the form */
+	bool history;        /* a GetTask for the info form's history */
+};
+
+/* A time field: empty is "not set"; a malformed one is an error. */
+static int parse_time(struct tui_app *a, struct tui_field *fl, int64_t *out,
+		      bool *has)
+{
+	*has = false;
+	if (!fl || !fl->text[0])
+		return 0;
+	if (time_parse_local(fl->text, out) < 0) {
+		tui_app_status(a, true, "%s: use YYYY-MM-DD HH:MM", fl->label);
+		return -1;
+	}
+	*has = true;
+	return 0;
+}
+
+
+/* ------------------------------------------------------------ replies */
+
+static void keep_conflict(struct tui_app *a, const Clubcrm__TaskRow *row)
+{
+	size_t n = clubcrm__task_row__get_packed_size(row);
+	uint8_t *buf = malloc(n ? n : 1);
+	if (!buf)
+		return;
+	clubcrm__task_row__pack(row, buf);
+	if (a->conflict)
+		clubcrm__task_row__free_unpacked(a->conflict, NULL);
+	a->conflict = clubcrm__task_row__unpack(NULL, n, buf);
+	free(buf);
+}
+
+/*
+ * The task changed under the form. An edit shows both versions and waits
+ * for the user's choice; a follow-up is judged on the new version, so it
+ * takes that version as its base and a second save applies it.
+ */
+static void stale(struct tui_app *a, const Clubcrm__TaskRow *current)
+{
+	if (a->fkind == TUI_FK_EDIT) {
+		keep_conflict(a, current);
+		return;
+	}
+	a->base_mod_rev = current->task->mod_rev;
+	size_t n = strlen(a->status);
+	snprintf(a->status + n, sizeof(a->status) - n,
+		 " (the task changed meanwhile: Ctrl-S again to apply to it)");
+}
+
+static void fill_history(struct tui_app *a, const Clubcrm__TaskReply *tr)
+{
+	a->n_history = 0;
+	/* Newest first: the last change is what the reader wants. */
+	for (size_t i = tr->n_history; i > 0 && a->n_history < TUI_HISTORY_MAX; i--) {
+		const Clubcrm__HistoryEntry *h = tr->history[i - 1];
+		char when[32] = "", fields[96] = "";
+		size_t o = 0;
+		time_format_local(h->at, "%d/%m %H:%M", when, sizeof(when));
+		for (size_t j = 0; j < h->n_changed_fields && o + 2 < sizeof(fields); j++)
+			o += (size_t)snprintf(fields + o, sizeof(fields) - o, "%s%s",
+					      j ? "," : "", h->changed_fields[j]);
+		snprintf(a->history[a->n_history++], sizeof(a->history[0]),
+			 "%s  %-10s %-10s %s", when, h->actor_login ? h->actor_login : "?",
+			 h->action ? h->action : "", fields);
+	}
+}
+
+static void on_reply(struct client *c, struct client_reply *r, void *arg)
+{
+	(void)c;
+	struct ticket *t = arg;
+	struct tui_app *a = t->a;
+	bool mine = t->seq && t->seq == a->form_seq && a->fkind != TUI_FK_NONE;
+	const Clubcrm__Frame *f = r->frame;
+	if (a->closing)
+		goto done;
+	if (t->history) {
+		if (mine && r->status == STATUS_OK && f && f->body_case == BODY(TASK_REPLY))
+			fill_history(a, f->task_reply);
+		goto done;
+	}
+	if (r->status != STATUS_OK) {
+		tui_app_status(a, true, "%s: %s", status_name(r->status),
+			       r->message ? r->message : "");
+		if (mine && r->status == STATUS_FAILED_PRECONDITION && f &&
+		    f->body_case == BODY(ERROR) && f->error->current &&
+		    f->error->current->task)
+			stale(a, f->error->current);
+		goto done;
+	}
+	if (f && f->body_case == BODY(TASK_REPLY) && f->task_reply->row &&
+	    f->task_reply->row->task)
+		tui_app_status(a, false, "saved task %llu",
+			       (unsigned long long)f->task_reply->row->task->id);
+	else if (f && f->body_case == BODY(REASSIGN_REPLY))
+		tui_app_status(a, false, "%zu task(s) reassigned",
+			       f->reassign_reply->n_task_ids);
+	else
+		tui_app_status(a, false, "saved");
+	if (mine)
+		tui_forms_close(a);
+done:
+	a->dirty = true;
+	free(t);
+}
+
+static void send_req(struct tui_app *a, Clubcrm__Frame *f, bool for_form, bool history)
+{
+	struct ticket *t = calloc(1, sizeof(*t));
+	if (!t || !a->live) {
+		free(t);
+		tui_app_status(a, true, "out of memory");
+		return;
+	}
+	t->a = a;
+	t->seq = for_form ? a->form_seq : 0;
+	t->history = history;
+	int rc = live_request(a->live, f, on_reply, t);
+	if (rc < 0) {
+		free(t);
+		tui_app_status(a, true, "could not send: %s", strerror(-rc));
+	}
+}
+
+
+void tui_submit_history(struct tui_app *a, uint64_t id)
+{
+	Clubcrm__GetTask g = CLUBCRM__GET_TASK__INIT;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	g.has_id = g.has_with_history = 1;
+	g.id = id;
+	g.with_history = 1;
+	f.body_case = BODY(GET_TASK);
+	f.get_task = &g;
+	send_req(a, &f, true, true);
+}
+
+
+/* ------------------------------------------------------------ submitting */
+
+static uint64_t pick(struct tui_app *a, const char *label)
+{
+	struct tui_field *fl = tui_form_field(&a->form, label);
+	return fl ? tui_field_choice_id(fl) : 0;
+}
+
+static const char *text(struct tui_app *a, const char *label)
+{
+	struct tui_field *fl = tui_form_field(&a->form, label);
+	return fl ? fl->text : "";
+}
+
+/* A CreateTask from the task fields; `tag` holds the tag id. */
+static int create_from_form(struct tui_app *a, Clubcrm__CreateTask *c,
+			    uint64_t *tag, bool note)
+{
+	bool has;
+	c->description = (char *)text(a, "Description");
+	c->has_kind = 1;
+	c->kind = note ? CLUBCRM__TASK_KIND__TASK_KIND_NOTE : CLUBCRM__TASK_KIND__TASK_KIND_TASK;
+	c->has_customer_id = c->has_type_id = 1;
+	c->customer_id = pick(a, "Customer");
+	c->type_id = pick(a, "Type");
+	struct tui_field *when = tui_form_field(&a->form, note ? "When (empty=now)" : "Planned");
+	if (parse_time(a, when, &c->planned_at, &has) < 0)
+		return -1;
+	c->has_planned_at = has;
+	c->operator_id = pick(a, "Operator");
+	c->has_operator_id = c->operator_id != 0;
+	*tag = pick(a, "Tag");
+	c->tag_ids = tag;
+	c->n_tag_ids = *tag ? 1 : 0;
+	return 0;
+}
+
+void tui_submit_edit(struct tui_app *a, uint64_t base)
+{
+	Clubcrm__EditTask e = CLUBCRM__EDIT_TASK__INIT;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	bool has;
+	e.has_id = e.has_base_mod_rev = 1;
+	e.id = a->task_id;
+	e.base_mod_rev = base;
+	e.description = (char *)text(a, "Description");
+	e.has_type_id = e.has_customer_id = e.has_operator_id = e.has_status = 1;
+	e.type_id = pick(a, "Type");
+	e.customer_id = pick(a, "Customer");
+	e.operator_id = pick(a, "Operator");
+	e.status = (Clubcrm__TaskStatus)pick(a, "Status");
+	e.result_id = pick(a, "Result");
+	e.has_result_id = e.result_id != 0;
+	e.closing_note = (char *)text(a, "Closing note");
+	struct tui_field *when = tui_form_field(&a->form, "Planned");
+	if (!when)
+		when = tui_form_field(&a->form, "When (empty=now)");
+	if (parse_time(a, when, &e.planned_at, &has) < 0)
+		return;
+	e.has_planned_at = has;
+	f.body_case = BODY(EDIT_TASK);
+	f.edit_task = &e;
+	send_req(a, &f, true, false);
+}
+
+static void submit_follow_up(struct tui_app *a)
+{
+	Clubcrm__FollowUp u = CLUBCRM__FOLLOW_UP__INIT;
+	Clubcrm__CreateTask next = CLUBCRM__CREATE_TASK__INIT;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	bool has;
+	u.has_id = u.has_result_id = u.has_action = u.has_base_mod_rev = 1;
+	u.id = a->task_id;
+	u.base_mod_rev = a->base_mod_rev;
+	u.result_id = pick(a, "Result");
+	u.action = (Clubcrm__FollowUpAction)pick(a, "Then");
+	u.note = (char *)text(a, "Note");
+	if (text(a, "Next task")[0]) {
+		next.description = (char *)text(a, "Next task");
+		if (parse_time(a, tui_form_field(&a->form, "Next planned"),
+			       &next.planned_at, &has) < 0)
+			return;
+		next.has_planned_at = has;
+		next.operator_id = pick(a, "Next operator");
+		next.has_operator_id = next.operator_id != 0;
+		next.type_id = pick(a, "Next type");
+		next.has_type_id = next.type_id != 0;
+		u.next = &next;
+	}
+	f.body_case = BODY(FOLLOW_UP);
+	f.follow_up = &u;
+	send_req(a, &f, true, false);
+}
+
+static void submit_tags(struct tui_app *a)
+{
+	struct tui_field *fl = tui_form_field(&a->form, "Tags");
+	const Clubcrm__TaskRow *row = a->sub ? replica_get(live_sub_replica(a->sub), a->task_id) : NULL;
+	for (size_t i = 0; fl && row && i < fl->n_choices; i++) {
+		bool had = false;
+		for (size_t j = 0; j < row->task->n_tag_ids; j++)
+			had |= row->task->tag_ids[j] == fl->choices[i].id;
+		if (had == fl->choices[i].on)
+			continue;
+		Clubcrm__TagTask t = CLUBCRM__TAG_TASK__INIT;
+		Clubcrm__UntagTask u = CLUBCRM__UNTAG_TASK__INIT;
+		Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+		t.has_id = t.has_tag_id = u.has_id = u.has_tag_id = 1;
+		t.id = u.id = a->task_id;
+		t.tag_id = u.tag_id = fl->choices[i].id;
+		if (fl->choices[i].on) {
+			f.body_case = BODY(TAG_TASK);
+			f.tag_task = &t;
+		} else {
+			f.body_case = BODY(UNTAG_TASK);
+			f.untag_task = &u;
+		}
+		send_req(a, &f, false, false);
+	}
+	tui_forms_close(a);
+}
+
+static void submit_filter(struct tui_app *a)
+{
+	struct tui_form *dst = a->screen == TUI_SCR_ALL ? &a->filter : &a->cfilter;
+	tui_form_free(dst);
+	*dst = a->form;
+	memset(&a->form, 0, sizeof(a->form));
+	tui_forms_close(a);
+	tui_desk_show(a, a->screen);
+}
+
+static void submit_simple(struct tui_app *a)
+{
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	Clubcrm__CancelTask c = CLUBCRM__CANCEL_TASK__INIT;
+	Clubcrm__ReassignTasks r = CLUBCRM__REASSIGN_TASKS__INIT;
+	Clubcrm__UpsertCustomer u = CLUBCRM__UPSERT_CUSTOMER__INIT;
+	Clubcrm__Customer cu = CLUBCRM__CUSTOMER__INIT;
+	bool has;
+	switch (a->fkind) {
+	case TUI_FK_CANCEL:
+		c.has_id = 1;
+		c.id = a->task_id;
+		c.result_id = pick(a, "Result");
+		c.has_result_id = c.result_id != 0;
+		c.note = (char *)text(a, "Note");
+		f.body_case = BODY(CANCEL_TASK);
+		f.cancel_task = &c;
+		break;
+	case TUI_FK_REASSIGN:
+		r.has_from_operator_id = r.has_to_operator_id = 1;
+		r.from_operator_id = pick(a, "From");
+		r.to_operator_id = pick(a, "To");
+		if (parse_time(a, tui_form_field(&a->form, "Planned from"), &r.planned_from, &has) < 0)
+			return;
+		r.has_planned_from = has;
+		if (parse_time(a, tui_form_field(&a->form, "Planned to"), &r.planned_to, &has) < 0)
+			return;
+		r.has_planned_to = has;
+		f.body_case = BODY(REASSIGN_TASKS);
+		f.reassign_tasks = &r;
+		break;
+	case TUI_FK_CUSTOMER:
+		cu.name = (char *)text(a, "Name");
+		cu.phone = (char *)text(a, "Phone");
+		cu.email = (char *)text(a, "Email");
+		cu.has_consultant_id = 1;
+		cu.consultant_id = pick(a, "Consultant");
+		u.customer = &cu;
+		f.body_case = BODY(UPSERT_CUSTOMER);
+		f.upsert_customer = &u;
+		break;
+	default:
+		return;
+	}
+	send_req(a, &f, true, false);
+}
+
+void tui_submit(struct tui_app *a)
+{
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	Clubcrm__CreateTask c = CLUBCRM__CREATE_TASK__INIT;
+	Clubcrm__CopyTask cp = CLUBCRM__COPY_TASK__INIT;
+	uint64_t tag;
+	switch (a->fkind) {
+	case TUI_FK_NEW_TASK:
+	case TUI_FK_NEW_NOTE:
+		if (create_from_form(a, &c, &tag, a->fkind == TUI_FK_NEW_NOTE) < 0)
+			return;
+		f.body_case = BODY(CREATE_TASK);
+		f.create_task = &c;
+		send_req(a, &f, true, false);
+		return;
+	case TUI_FK_COPY:
+		if (create_from_form(a, &c, &tag, tui_form_field(&a->form, "Planned") == NULL) < 0)
+			return;
+		c.has_kind = 0;  /* the source's kind */
+		cp.has_id = 1;
+		cp.id = a->task_id;
+		cp.overrides = &c;
+		f.body_case = BODY(COPY_TASK);
+		f.copy_task = &cp;
+		send_req(a, &f, true, false);
+		return;
+	case TUI_FK_EDIT:
+		tui_submit_edit(a, a->base_mod_rev);
+		return;
+	case TUI_FK_FOLLOW_UP:
+		submit_follow_up(a);
+		return;
+	case TUI_FK_TAGS:
+		submit_tags(a);
+		return;
+	case TUI_FK_FILTER:
+		submit_filter(a);
+		return;
+	default:
+		submit_simple(a);
+	}
+}
+
+
+void tui_forms_take(struct tui_app *a, const Clubcrm__TaskRow *row)
+{
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	Clubcrm__TakeTask t = CLUBCRM__TAKE_TASK__INIT;
+	Clubcrm__ReleaseTask r = CLUBCRM__RELEASE_TASK__INIT;
+	t.has_id = r.has_id = 1;
+	t.id = r.id = row->task->id;
+	if (row->task->taken_by && row->task->taken_by == a->me) {
+		f.body_case = BODY(RELEASE_TASK);
+		f.release_task = &r;
+	} else {
+		f.body_case = BODY(TAKE_TASK);
+		f.take_task = &t;
+	}
+	send_req(a, &f, false, false);
+}
