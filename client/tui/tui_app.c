@@ -35,22 +35,6 @@ void tui_app_status(struct tui_app *a, bool error, const char *fmt, ...)
 	a->dirty = true;
 }
 
-static void on_request_failed(struct client *c, struct client_reply *r,
-			      void *arg)
-{
-	(void)c;
-	(void)r;
-	(void)arg;
-}
-
-int tui_app_request(struct tui_app *a, Clubcrm__Frame *f, client_reply_cb cb)
-{
-	int rc = live_request(a->live, f, cb ? cb : on_request_failed, a);
-	if (rc < 0)
-		tui_app_status(a, true, "could not send: %s", strerror(-rc));
-	return rc;
-}
-
 static int cmp_created_desc(const void *x, const void *y)
 {
 	const Clubcrm__TaskRow *p = *(const Clubcrm__TaskRow *const *)x;

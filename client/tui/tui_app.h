@@ -111,8 +111,6 @@ void tui_app_quit(struct tui_app *a);
 void tui_app_dirty(struct tui_app *a);
 void tui_app_status(struct tui_app *a, bool error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* Sends a request, its reply to cb with `a` as arg; errors to the status. */
-int tui_app_request(struct tui_app *a, Clubcrm__Frame *f, client_reply_cb cb);
 /* A replica's rows in display order (malloc'd), *n set; NULL when none. */
 const Clubcrm__TaskRow **tui_app_rows(struct live_sub *s, bool newest_first,
 				      size_t *n);
