@@ -242,13 +242,20 @@ static void rate_tick(uv_timer_t *h)
 
 /* ------------------------------------------------------------ scenario */
 
-/* Terminals [0, n) subscribed, the others not. */
+/* A day of planned times of its own, a month ahead and apart from the
+ * earlier ones (and from the demo's tasks). */
+static void next_window(struct crm *b)
+{
+	b->window_from = time_now() + 86400 * (30 + 2 * (int64_t)b->windows++);
+	b->window_to = b->window_from + 86400;
+}
+
+/* Terminals [0, n) subscribed to the new window, the others not. */
 static int arrange_subscriptions(struct crm *b, unsigned n)
 {
-	b->created_from = (uint64_t)time_now();
-	/* Terminals subscribing now see tasks created from now on only: the
-	 * writers start over with new tasks, so every write is in every
-	 * subscribed terminal's board. */
+	next_window(b);
+	/* The writers start over with tasks of the new window, so every
+	 * write is in every subscribed terminal's board. */
 	for (unsigned i = 0; i < b->n_w; i++) {
 		b->w[i].n_pool = b->w[i].n_live = b->w[i].replace = 0;
 	}
@@ -256,10 +263,10 @@ static int arrange_subscriptions(struct crm *b, unsigned n)
 		struct crm_term *t = &b->t[i];
 		if (!t->ready || t->down)
 			continue;
-		if (i < n && !t->subscribed)
-			crm_term_subscribe(t);
-		else if (i >= n && t->subscribed)
+		if (t->subscribed)
 			crm_term_unsubscribe(t);
+		if (i < n)
+			crm_term_subscribe(t);
 	}
 	if (!crm_pump(b, subs_settled, SUBSCRIBE_TIMEOUT_MS)) {
 		fprintf(stderr, "bench: subscriptions did not settle\n");
@@ -375,8 +382,7 @@ static int seed_and_snapshot(struct crm *b, struct bench_system *out)
 	/* No terminal watches the seeding: it is about the snapshot. */
 	crm_terms_close(b);
 	crm_pump(b, subs_settled, 1000);
-	/* Without seeding: the whole board. */
-	int64_t from = b->o->seed ? time_now() : 1;
+	next_window(b);
 	b->phase = CRM_SEED;
 	b->seed_target = b->o->seed;
 	b->n_active = b->n_w;
@@ -401,7 +407,9 @@ static int seed_and_snapshot(struct crm *b, struct bench_system *out)
 	if (!crm_pump(b, snap_ready, CONNECT_TIMEOUT_MS) || snap_term->down)
 		return -1;
 	uint64_t s0 = bench_now_ns();
-	if (crm_term_snapshot(snap_term, from) < 0)
+	/* Without seeding: the whole board. */
+	if (crm_term_snapshot(snap_term, b->o->seed ? b->window_from : 0,
+			      b->window_to) < 0)
 		return -1;
 	if (!crm_pump(b, snap_done, SUBSCRIBE_TIMEOUT_MS) || snap_term->down)
 		return -1;

@@ -187,15 +187,17 @@ static void sub_reply(struct client *c, struct client_reply *r, void *arg)
 }
 
 static int send_subscribe(struct crm_term *t, uint32_t sub_id,
-			  Clubcrm__ViewKind kind, int64_t created_from)
+			  Clubcrm__ViewKind kind, int64_t from, int64_t to)
 {
 	Clubcrm__TaskFilter filter = CLUBCRM__TASK_FILTER__INIT;
-	filter.has_created_from = 1;
-	filter.created_from = created_from;
+	filter.has_planned_from = 1;
+	filter.planned_from = from;
+	filter.has_planned_to = 1;
+	filter.planned_to = to;
 	Clubcrm__View view = CLUBCRM__VIEW__INIT;
 	view.has_kind = 1;
 	view.kind = kind;
-	view.filter = &filter;
+	view.filter = from ? &filter : NULL;
 	Clubcrm__Subscribe sub = CLUBCRM__SUBSCRIBE__INIT;
 	sub.has_sub_id = 1;
 	sub.sub_id = sub_id;
@@ -216,23 +218,23 @@ int crm_term_subscribe(struct crm_term *t)
 		return -ENOTCONN;
 	int rc = send_subscribe(t, CRM_SUB_BOARD,
 				CLUBCRM__VIEW_KIND__VIEW_KIND_BOARD,
-				(int64_t)t->b->created_from);
+				t->b->window_from, t->b->window_to);
 	if (rc == 0)
 		rc = send_subscribe(t, CRM_SUB_URGENT,
 				    CLUBCRM__VIEW_KIND__VIEW_KIND_URGENT,
-				    (int64_t)t->b->created_from);
+				    t->b->window_from, t->b->window_to);
 	if (rc == 0)
 		t->subscribed = true;
 	return rc;
 }
 
-int crm_term_snapshot(struct crm_term *t, int64_t from)
+int crm_term_snapshot(struct crm_term *t, int64_t from, int64_t to)
 {
 	if (!t->ready || t->down)
 		return -ENOTCONN;
 	t->snap_rows = t->snap_bytes = t->snap_first_ns = 0;
 	return send_subscribe(t, CRM_SUB_SNAPSHOT,
-			      CLUBCRM__VIEW_KIND__VIEW_KIND_BOARD, from);
+			      CLUBCRM__VIEW_KIND__VIEW_KIND_BOARD, from, to);
 }
 
 static void unsub_reply(struct client *c, struct client_reply *r, void *arg)
@@ -480,7 +482,7 @@ static void build_create(struct crm_writer *w, Clubcrm__CreateTask *ct,
 	ct->has_customer_id = 1;
 	ct->customer_id = b->customers[(r >> 8) % b->n_customers];
 	ct->has_planned_at = 1;
-	ct->planned_at = time_now() + 86400 + (int64_t)((r >> 20) % 86400);
+	ct->planned_at = b->window_from + (int64_t)((r >> 20) % 86000);
 }
 
 /* Builds and sends one write. 0, or a negative errno (stop issuing). */

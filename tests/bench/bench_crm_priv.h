@@ -85,7 +85,11 @@ struct crm {
 	struct bench_samples acks;
 	uint64_t acked, failed, op_failed[BENCH_OP_COUNT];
 	char first_error[160];
-	uint64_t created_from;     /* filter of the board/urgent subscriptions */
+	/* The planned-time window of the current scenario's tasks, which is
+	 * the board/urgent subscriptions' filter (served from the planned
+	 * index, so subscribing does not scan every task). */
+	int64_t window_from, window_to;
+	unsigned windows;
 	uint64_t seed_target, seed_done, seed_issued;
 	/* Rate mode. */
 	uv_timer_t rate_timer;
@@ -98,11 +102,12 @@ struct crm {
 
 /* Terminals [from, to) connect (login_parallel at a time) and log in. */
 int crm_terms_connect(struct crm *b, unsigned to);
-/* Subscribes terminal i to board + urgent (created since b->created_from). */
+/* Subscribes a terminal to board + urgent of the current window. */
 int crm_term_subscribe(struct crm_term *t);
 int crm_term_unsubscribe(struct crm_term *t);
 /* Subscribes to the board seeded since `from` for the snapshot test. */
-int crm_term_snapshot(struct crm_term *t, int64_t from);
+/* from == 0: the whole board. */
+int crm_term_snapshot(struct crm_term *t, int64_t from, int64_t to);
 void crm_terms_close(struct crm *b);
 
 int crm_writers_connect(struct crm *b, unsigned n);
