@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The crash test's long run: builds clubcrmd and tests/crash/crash_test in
-# Release (build-crash-release/, or $CLUBCRM_CRASH_BUILD), then kills the server with SIGKILL under a
-# write load [kills] times (default 200), checking the store offline after
-# every kill. The seed is printed; pass --seed N (and any other crash_test
+# Release (in build-crash-release/, or $CLUBCRM_CRASH_BUILD), then kills the
+# server with SIGKILL under a write load [kills] times (default 200),
+# checking the store offline after every kill. The seed is printed; pass --seed N (and any other crash_test
 # option) after the count to replay a run. Exits non-zero on any lost write
 # or problem.
 #   deploy/crash-test.sh            200 kills
