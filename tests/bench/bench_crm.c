@@ -175,6 +175,14 @@ static bool writers_idle(struct crm *b)
 	return true;
 }
 
+static bool terms_closed(struct crm *b)
+{
+	for (unsigned i = 0; i < b->n_t; i++)
+		if (b->t[i].c)
+			return false;
+	return true;
+}
+
 static bool never(struct crm *b)
 {
 	(void)b;
@@ -381,7 +389,10 @@ static int seed_and_snapshot(struct crm *b, struct bench_system *out)
 {
 	/* No terminal watches the seeding: it is about the snapshot. */
 	crm_terms_close(b);
-	crm_pump(b, subs_settled, 1000);
+	/* Their close callbacks must have run: the array is reallocated for
+	 * the snapshot's terminal below. */
+	if (!crm_pump(b, terms_closed, 10000))
+		return -1;
 	next_window(b);
 	b->phase = CRM_SEED;
 	b->seed_target = b->o->seed;

@@ -64,10 +64,20 @@ static int new_client(struct crm *b, const char *name,
 
 static void term_start_next(struct crm *b);
 
+/* The terminal's login attempt is over, one way or the other. */
+static void term_settled(struct crm_term *t)
+{
+	if (t->connecting) {
+		t->connecting = false;
+		t->b->t_connecting--;
+	}
+}
+
 static void term_ready(struct client *c, const struct client_status *st,
 		       void *ud)
 {
 	struct crm_term *t = ud;
+	term_settled(t);
 	if (st->code == STATUS_OK) {
 		t->ready = true;
 		t->b->t_ready++;
@@ -126,9 +136,12 @@ static void term_disconnect(struct client *c, const struct client_status *st,
 	if (!t->down && t->b->phase != CRM_IDLE)
 		fprintf(stderr, "bench: terminal %u dropped: %s %s\n", t->idx,
 			status_name(st->code), st->message);
+	if (!t->down)
+		t->b->t_down++;
 	t->down = true;
 	t->pending = 0;
-	t->b->t_down++;
+	term_settled(t);
+	term_start_next(t->b);
 }
 
 static void term_closed(struct client *c, void *ud)
@@ -149,14 +162,17 @@ static const struct client_callbacks term_cbs = {
 static void term_start_next(struct crm *b)
 {
 	while (b->t_started < b->n_t &&
-	       b->t_started - b->t_ready - b->t_down < b->o->login_parallel) {
+	       b->t_connecting < b->o->login_parallel) {
 		struct crm_term *t = &b->t[b->t_started++];
 		char name[32];
 		snprintf(name, sizeof(name), "bench-term-%u", t->idx);
 		if (new_client(b, name, &term_cbs, t, &t->c) < 0) {
 			t->down = true;
 			b->t_down++;
+			continue;
 		}
+		t->connecting = true;
+		b->t_connecting++;
 	}
 }
 

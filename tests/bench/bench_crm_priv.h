@@ -28,6 +28,7 @@ struct crm_term {
 	struct client *c;
 	unsigned idx;
 	bool ready, down, closed;
+	bool connecting;          /* counted in b->t_connecting */
 	bool subscribed;          /* board + urgent wanted */
 	unsigned pending;         /* Subscribe/Unsubscribe replies and
 				   * snapshots still to come */
@@ -71,7 +72,7 @@ struct crm {
 	unsigned n_customers;
 	/* Connections. */
 	struct crm_term *t;
-	unsigned n_t, t_ready, t_down, t_closed, t_started;
+	unsigned n_t, t_ready, t_down, t_closed, t_started, t_connecting;
 	struct crm_writer *w;
 	unsigned n_w, w_ready, w_down, w_closed;
 	unsigned n_active;         /* writers [0, n_active) take part */

@@ -55,7 +55,7 @@ struct rd {
 	char host[64];
 	int port;
 	struct rd_conn *t, *w;
-	unsigned n_t, n_w, n_active;
+	unsigned n_t, t_cap, n_w, n_active;
 	bool running, measuring;
 	uint64_t seq, t0_ns, t1_ns, rate_start_ns;
 	struct bench_deliv deliv;
@@ -200,10 +200,11 @@ static bool extras_gone(struct rd *b)
 static int arrange_terms(struct rd *b, unsigned n)
 {
 	if (n > b->n_t) {
-		struct rd_conn *t = realloc(b->t, n * sizeof(*t));
-		if (!t)
+		/* Allocated once for the largest N: hiredis holds pointers
+		 * to these entries, so the array must never move. */
+		if (n > b->t_cap)
 			return -1;
-		b->t = t;
+		struct rd_conn *t = b->t;
 		for (unsigned i = b->n_t; i < n; i++) {
 			t[i] = (struct rd_conn){.b = b, .idx = i};
 			if (rd_open(b, &t[i]) == 0)
@@ -523,6 +524,10 @@ int bench_redis_run(const struct bench_opts *o, struct bench_system *out)
 			max_w = o->sc[i].writers;
 	}
 	out->rss_base_kib = b->pid > 0 ? bench_rss_kib(b->pid) : -1;
+	b->t = calloc(max_t, sizeof(*b->t));
+	if (!b->t)
+		goto fail;
+	b->t_cap = max_t;
 	if (arrange_terms(b, max_t) < 0) {
 		fprintf(stderr, "bench: redis terminals did not connect\n");
 		goto fail;
