@@ -151,8 +151,8 @@ int cli_usage_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fputs("\n\n", stderr);
-	cli_print_usage(true);
+	fputs("\nclubcrm: 'clubcrm help' lists every command and its options\n",
+	      stderr);
 	return CLI_USAGE;
 }
 
@@ -229,8 +229,11 @@ int main(int argc, char **argv)
 	}
 	if (rc != CLI_OK)
 		return rc;
-	if (first >= argc)
-		return cli_usage_error("no command given");
+	if (first >= argc) {
+		fputs("clubcrm: no command given\n\n", stderr);
+		cli_print_usage(true);
+		return CLI_USAGE;
+	}
 	int used;
 	const struct command *cmd = find_command(argc - first, argv + first,
 						 &used);
