@@ -90,6 +90,10 @@ static const char usage_text[] =
 	"        [--operator LOGIN] [--team NAME] [--search TEXT] [--all] "
 	"[--once]\n"
 	"                          a live view: the snapshot, then every change\n"
+	"  desk                    the reception desk (full screen; desk --help: "
+	"the keys)\n"
+	"  console                 the manager's console of urgent tasks "
+	"(full screen)\n"
 	"  help\n"
 	"\n"
 	"environment: CLUBCRM_SERVER (default " CLIENT_ADDR_DEFAULT "), "
@@ -125,6 +129,8 @@ static const struct command commands[] = {
 	{"catalog", NULL, cli_cmd_catalog},
 	{"admin", NULL, cli_cmd_admin},
 	{"watch", NULL, cli_cmd_watch},
+	{"desk", NULL, cli_cmd_desk},
+	{"console", NULL, cli_cmd_console},
 };
 
 void cli_print_usage(bool to_stderr)

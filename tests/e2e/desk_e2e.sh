@@ -1,11 +1,12 @@
 #!/bin/bash
-# End-to-end: the real clubcrmd, two desks and a console in tmux panes.
+# End-to-end: the real clubcrmd, two desks and a console (`clubcrm desk`,
+# `clubcrm console`) in tmux windows.
 # Keys go in with send-keys; the screens are read with capture-pane (-e for
 # colours) and polled until the expected text shows, never a fixed sleep.
-#   desk_e2e.sh CLUBCRMD CLUBCRM_DESK
+#   desk_e2e.sh CLUBCRMD CLUBCRM
 set -u
 CLUBCRMD=$1
-DESK=$2
+CLUBCRM=$2
 DIR=$(mktemp -d /tmp/clubcrm-e2e.XXXXXX)
 SOCK=clubcrm-e2e-$$
 T="tmux -L $SOCK -f /dev/null"
@@ -108,12 +109,13 @@ done
 # Each client's stderr and exit status are kept: sanitizer reports and
 # crashes fail the test even though the pane's screen hides them.
 run() {
-	echo "env LANG=C.UTF-8 $DESK $1 --server $ADDR --user $2 --password demo" \
+	echo "env LANG=C.UTF-8 CLUBCRM_PASSWORD=demo $CLUBCRM --server $ADDR" \
+	     "--user $2 $1" \
 	     "2>>$DIR/$2.err; echo \$? >$DIR/$2.exit; sleep 60"
 }
-$T new-session -d -s e2e -x 170 -y 40 "$(run '' alicia)"
-$T new-window -t e2e "$(run '' valentina)"
-$T new-window -t e2e "$(run --console fermin)"
+$T new-session -d -s e2e -x 170 -y 40 "$(run desk alicia)"
+$T new-window -t e2e "$(run desk valentina)"
+$T new-window -t e2e "$(run console fermin)"
 $T resize-window -t e2e:1 -x 170 -y 40 2>/dev/null
 $T resize-window -t e2e:2 -x 170 -y 40 2>/dev/null
 wait_for 0 "Offer tennis lessons"
