@@ -141,16 +141,24 @@ club_time() { TZ=Europe/Madrid date -d "@$((EPOCHSECONDS + $1))" '+%Y-%m-%d %H:%
 
 # Each client's stderr and exit status are kept: sanitizer reports and
 # crashes fail the test even though the pane's screen hides them.
+# run COMMAND LOGIN [PASSWORD]: without a password the screen asks for it.
 run() {
-	echo "env LANG=C.UTF-8 CLUBCRM_PASSWORD=demo $CLUBCRM --server $ADDR" \
-	     "--user $2 $1" \
-	     "2>>$DIR/$2.err; echo \$? >$DIR/$2.exit; sleep 60"
+	echo "env LANG=C.UTF-8 ${3:+CLUBCRM_PASSWORD=$3} $CLUBCRM --server $ADDR" \
+	     "--user $2 $1 2>>$DIR/$2.err; echo \$? >$DIR/$2.exit; sleep 60"
 }
-$T new-session -d -s e2e -x 170 -y 40 "$(run desk alicia)"
+$T new-session -d -s e2e -x 170 -y 40 "$(run desk alicia demo)"
 $T new-window -t e2e "$(run desk valentina)"
-$T new-window -t e2e "$(run console fermin)"
+$T new-window -t e2e "$(run console fermin demo)"
 $T resize-window -t e2e:1 -x 170 -y 40 2>/dev/null
 $T resize-window -t e2e:2 -x 170 -y 40 2>/dev/null
+
+echo "0. without a password, the login screen (the password hidden)"
+wait_for 1 "clubcrm desk: log in"
+wait_re 1 "Login +valentina"
+text 1 "demo"
+wait_re 1 "Password +[*]{4}"
+absent 1 "demo"
+keys 1 Enter
 wait_for 0 "Offer tennis lessons"
 wait_for 1 "Offer tennis lessons"
 wait_for 2 "Urgent tasks of everyone"
