@@ -273,7 +273,7 @@ void tui_draw_form(struct tui_app *a)
 		      a->fkind == TUI_FK_LOGIN ?
 		      "Tab: field  Enter: log in  Esc: quit" :
 		      "Tab/arrows field  Left/Right choose  type to search  "
-		      "Ctrl-S (Enter on the last field) save  Esc cancel");
+		      "Ctrl-S save  Esc cancel");
 	if (cy >= 0 && cx < COLS) {
 		move(cy, cx);
 		curs_set(1);
