@@ -286,4 +286,11 @@ for who in alicia valentina fermin; do
 		fail "$who's screen: sanitizer report"
 	fi
 done
+# The server stops as it would in production, its sanitizers reporting then.
+kill "$SERVER_PID"
+wait "$SERVER_PID" 2>/dev/null
+SERVER_PID=
+if grep -qE "Sanitizer|runtime error" "$DIR/log"; then
+	fail "clubcrmd: sanitizer report"
+fi
 echo "PASS"
