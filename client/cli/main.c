@@ -95,13 +95,18 @@ static const char usage_text[] =
 	"        [--operator LOGIN] [--team NAME] [--search TEXT] [--all] "
 	"[--once]\n"
 	"                          a live view: the snapshot, then every change\n"
+	"  desk                    the reception desk (full screen; desk --help: "
+	"the keys)\n"
+	"  console                 the manager's console of urgent tasks "
+	"(full screen)\n"
 	"  help                    this text (also COMMAND --help)\n"
 	"\n"
 	"DATE: YYYY-MM-DD (a --to date includes its whole day) or "
 	"\"YYYY-MM-DD HH:MM\";\n"
 	"S: planned, done or cancelled. NAME|ID: a number is an id; a name "
 	"may be\n"
-	"any unique part of it, in any case (an operator also by login).\n"
+	"any unique part of it, in any case and without accents (an operator also\n"
+	"by login).\n"
 	"\n"
 	"environment: CLUBCRM_SERVER (default " CLIENT_ADDR_DEFAULT "), "
 	"CLUBCRM_USER,\n"
@@ -137,6 +142,8 @@ static const struct command commands[] = {
 	{"catalog", NULL, cli_cmd_catalog},
 	{"admin", NULL, cli_cmd_admin},
 	{"watch", NULL, cli_cmd_watch},
+	{"desk", NULL, cli_cmd_desk},
+	{"console", NULL, cli_cmd_console},
 };
 
 void cli_print_usage(bool to_stderr)
