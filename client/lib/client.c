@@ -8,6 +8,7 @@
 
 #include "frame.h"
 #include "status.h"
+#include "tls.h"
 
 void client_status_set(struct client_status *st, unsigned code,
 		       const char *fmt, ...)
@@ -54,6 +55,9 @@ static void client_free(struct client *c)
 		free(c->password);
 	}
 	free(c->terminal);
+	free(c->ca_file);
+	free(c->server_name);
+	tls_ctx_free(c->tls);
 	free(c);
 }
 
@@ -183,6 +187,9 @@ int client_new(uv_loop_t *loop, const struct client_config *cfg,
 	c->login = dup_or_null(cfg->login, &failed);
 	c->password = dup_or_null(cfg->password, &failed);
 	c->terminal = dup_or_null(cfg->terminal_name, &failed);
+	c->ca_file = dup_or_null(cfg->ca_file, &failed);
+	c->server_name = dup_or_null(cfg->server_name, &failed);
+	c->use_tls = !c->addr.is_unix && (c->addr.tls || cfg->ca_file);
 	ret = -ENOMEM;
 	if (failed)
 		goto fail;

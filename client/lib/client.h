@@ -93,12 +93,27 @@ struct client_callbacks {
 	void (*on_closed)(struct client *c, void *ud);
 };
 
+/*
+ * TLS (1.3 only, TCP only) is on when `ca_file` is set or the address starts
+ * with "tls:" (client_addr.h). The server's certificate must then chain to a
+ * CA of `ca_file` (PEM; NULL: the system's trust store) and be valid for
+ * `server_name` (NULL: the address's host; a DNS name, or an IP address
+ * matched against the certificate's IP addresses). There is no way to skip
+ * the check. A certificate refused ends the connection attempt before
+ * anything of ours is sent (not even Hello), with UNAVAILABLE "TLS to
+ * HOST:PORT: certificate verify failed: <why>"; a CA file that cannot be
+ * read ends it with INVALID_ARGUMENT. A unix-socket address ignores
+ * `ca_file`: the socket is local, and the server speaks no TLS there.
+ */
 struct client_config {
-	const char *address;        /* "HOST:PORT", "[V6]:PORT" or "unix:PATH" */
+	const char *address;        /* "HOST:PORT", "tls:HOST:PORT",
+				       "[V6]:PORT" or "unix:PATH" */
 	const char *login;          /* NULL: stop after Welcome (no login) */
 	const char *password;
 	Clubcrm__ClientKind kind;
 	const char *terminal_name;  /* NULL: the host name */
+	const char *ca_file;        /* PEM CA certificates; see above */
+	const char *server_name;    /* the certificate's name; see above */
 };
 
 /*
@@ -109,7 +124,11 @@ int client_new(uv_loop_t *loop, const struct client_config *cfg,
 	       const struct client_callbacks *cbs, void *ud,
 	       struct client **out);
 
-/* Starts connecting (CLIENT_NEW only). 0 or a negative errno. */
+/*
+ * Starts connecting (CLIENT_NEW only). 0 or a negative errno. A TLS setup
+ * that fails (the CA file) is reported through on_ready like any other
+ * failed connection, possibly from inside this call.
+ */
 int client_connect(struct client *c);
 
 /*

@@ -69,6 +69,14 @@ int client_addr_parse(const char *text, struct client_addr *out)
 	if (!text || !out)
 		return -EINVAL;
 	memset(out, 0, sizeof(*out));
+	if (strncmp(text, "tls:", 4) == 0) {
+		out->tls = true;
+		text += 4;
+		/* A unix socket is local: the server has no TLS there. */
+		if (strncmp(text, "unix:", 5) == 0)
+			return -EINVAL;
+		return parse_inet(text, out);
+	}
 	if (strncmp(text, "unix:", 5) == 0)
 		return parse_unix(text + 5, out);
 	return parse_inet(text, out);

@@ -1,6 +1,8 @@
 /*
  * Server addresses as users write them: "HOST:PORT" (a name or an IPv4
- * address), "[IPV6]:PORT", or "unix:PATH".
+ * address), "[IPV6]:PORT", or "unix:PATH". A TCP address may start with
+ * "tls:" ("tls:HOST:PORT"): the connection must then be TLS, even without a
+ * CA file of our own (the system's trust store is used).
  */
 #ifndef CLUBCRM_CLIENT_ADDR_H
 #define CLUBCRM_CLIENT_ADDR_H
@@ -11,6 +13,7 @@
 
 struct client_addr {
 	bool is_unix;
+	bool tls;         /* written with "tls:" */
 	char host[256];   /* without the brackets of an IPv6 literal */
 	char port[8];     /* decimal, 1..65535 */
 	char path[108];   /* unix socket path (sun_path size) */

@@ -3,9 +3,11 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "frame.h"
 #include "status.h"
+#include "tls.h"
 
 static void try_next_address(struct client *c);
 
@@ -34,7 +36,16 @@ static void on_link_lost(void *owner, struct client_link *l, int err)
 	if (l != c->link)
 		return;
 	struct client_status st;
-	if (err == UV_EOF)
+	if (err == -EKEYREJECTED || err == -EPROTO)
+		client_status_set(&st, STATUS_UNAVAILABLE, "TLS to %s:%s: %s",
+				  c->addr.host, c->addr.port,
+				  client_link_tls_error(l));
+	else if (err == -EPROTONOSUPPORT)
+		client_status_set(&st, STATUS_UNAVAILABLE,
+				  "%s:%s speaks TLS: give a CA file "
+				  "(--ca-file) or a tls: address",
+				  c->addr.host, c->addr.port);
+	else if (err == UV_EOF)
 		client_status_set(&st, STATUS_UNAVAILABLE,
 				  "connection closed by the server");
 	else if (err == -EMSGSIZE)
@@ -68,8 +79,8 @@ static void open_link(struct client *c, const struct sockaddr *sa,
 		      const char *path)
 {
 	c->state = CLIENT_CONNECTING;
-	int ret = client_link_open(c->loop, sa, path, FRAME_MAX_DEFAULT,
-				   &link_ops, c, &c->link);
+	int ret = client_link_open(c->loop, sa, path, c->tls,
+				   FRAME_MAX_DEFAULT, &link_ops, c, &c->link);
 	if (ret < 0) {
 		c->link = NULL;
 		c->last_err = ret;
@@ -135,6 +146,29 @@ static void on_deadline(uv_timer_t *t)
 	client_connection_ended(c, &st);
 }
 
+/*
+ * The TLS context, made at connect time so that a reconnecting owner
+ * (live.c) reads the CA file afresh on each attempt. False when it could
+ * not be made (the connection has ended, with the reason).
+ */
+static bool setup_tls(struct client *c)
+{
+	if (!c->use_tls || c->tls)
+		return true;
+	char err[200] = "";
+	const char *name = c->server_name ? c->server_name : c->addr.host;
+	int ret = tls_ctx_new_client(&c->tls, c->ca_file, name, err,
+				     sizeof(err));
+	if (ret == 0)
+		return true;
+	struct client_status st;
+	client_status_set(&st, ret == -ENOMEM ? STATUS_INTERNAL
+					     : STATUS_INVALID_ARGUMENT,
+			  "TLS: %s", err[0] ? err : strerror(-ret));
+	client_connection_ended(c, &st);
+	return false;
+}
+
 int client_connect(struct client *c)
 {
 	if (c->state != CLIENT_NEW)
@@ -143,6 +177,9 @@ int client_connect(struct client *c)
 				 CLIENT_CONNECT_TIMEOUT_MS, 0);
 	if (ret < 0)
 		return ret;
+	c->state = CLIENT_CONNECTING;
+	if (!setup_tls(c))
+		return 0;
 	if (c->addr.is_unix) {
 		open_link(c, NULL, c->addr.path);
 		return 0;

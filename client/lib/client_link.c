@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "frame.h"
+#include "tls.h"
 
 /* A client has one connection: a fixed read buffer is cheap enough. */
 #define LINK_READ_BUF (64u * 1024u)
@@ -26,6 +27,7 @@ struct client_link {
 		uv_pipe_t pipe;
 	} h;
 	uv_connect_t connect_req;
+	uv_timer_t drain;           /* bounds reading after a write failed */
 	const struct client_link_ops *ops;
 	void *owner;
 	struct frame_reader reader;
@@ -33,7 +35,13 @@ struct client_link {
 	bool read_buf_lent;
 	struct buf out;             /* queued while a write is in flight */
 	struct link_write *writing; /* the write in flight, or NULL */
+	struct tls_session *tls;    /* NULL: plain */
+	struct buf plain;           /* TLS: a frame before encryption */
+	int write_err;              /* the failed write's error, or 0 */
+	unsigned handles;           /* open libuv handles (stream, drain) */
 	bool connected;
+	bool reading;
+	bool got_bytes;             /* something came from the peer */
 	bool closing;
 };
 
@@ -42,10 +50,14 @@ static void start_write(struct client_link *l);
 static void on_close(uv_handle_t *h)
 {
 	struct client_link *l = h->data;
+	if (--l->handles > 0)
+		return;
 	if (l->ops)
 		l->ops->on_closed(l->owner, l);
 	frame_reader_free(&l->reader);
 	buf_free(&l->out);
+	buf_free(&l->plain);
+	tls_session_free(l->tls);
 	free(l->read_buf);
 	free(l);
 }
@@ -58,6 +70,8 @@ void client_link_close(struct client_link *l)
 	/* A write in flight is cancelled by uv_close and its callback frees
 	 * its buffer before on_close runs. */
 	uv_close(&l->h.handle, on_close);
+	if (l->handles > 1)
+		uv_close((uv_handle_t *)&l->drain, on_close);
 }
 
 static void lost(struct client_link *l, int err)
@@ -65,6 +79,57 @@ static void lost(struct client_link *l, int err)
 	if (l->closing)
 		return;
 	l->ops->on_lost(l->owner, l, err);
+}
+
+static void stop_reading(struct client_link *l)
+{
+	if (!l->reading)
+		return;
+	l->reading = false;
+	uv_read_stop(&l->h.stream);
+}
+
+/* The end of the input. After a failed write, that write's error. */
+static void input_ended(struct client_link *l, int err)
+{
+	stop_reading(l);
+	if (l->write_err && err != -EPROTONOSUPPORT && err != -EKEYREJECTED &&
+	    err != -EPROTO)
+		err = l->write_err;
+	lost(l, err);
+}
+
+static void on_drain_timeout(uv_timer_t *t)
+{
+	struct client_link *l = t->data;
+	input_ended(l, l->write_err);
+}
+
+/*
+ * A write failed (EPIPE, ECONNRESET...): the connection is dead, but what
+ * the server sent before it closed (a GoAway and its reason) may still be
+ * waiting in our socket. Reading goes on to the end of the stream, bounded
+ * by LINK_DRAIN_MS; nothing more is written.
+ */
+static void write_failed(struct client_link *l, int err)
+{
+	if (l->closing || l->write_err)
+		return;
+	l->write_err = err;
+	buf_free(&l->out);
+	if (!l->reading) {
+		lost(l, err);
+		return;
+	}
+	int ret = uv_timer_init(l->h.handle.loop, &l->drain);
+	if (ret == 0) {
+		l->handles++;
+		l->drain.data = l;
+		ret = uv_timer_start(&l->drain, on_drain_timeout,
+				     LINK_DRAIN_MS, 0);
+	}
+	if (ret < 0)
+		input_ended(l, err);
 }
 
 static void on_write(uv_write_t *req, int status)
@@ -75,7 +140,7 @@ static void on_write(uv_write_t *req, int status)
 	free(w);
 	l->writing = NULL;
 	if (status < 0) {
-		lost(l, status);
+		write_failed(l, status);
 		return;
 	}
 	if (!l->closing && l->out.len > 0)
@@ -85,7 +150,8 @@ static void on_write(uv_write_t *req, int status)
 /* Hands everything queued to one uv_write; the buffer moves into it. */
 static void start_write(struct client_link *l)
 {
-	if (l->writing || !l->connected || l->closing || l->out.len == 0)
+	if (l->writing || !l->connected || l->closing || l->write_err ||
+	    l->out.len == 0)
 		return;
 	struct link_write *w = calloc(1, sizeof(*w));
 	if (!w) {
@@ -101,17 +167,43 @@ static void start_write(struct client_link *l)
 	if (ret < 0) {
 		buf_free(&w->data);
 		free(w);
-		lost(l, ret);
+		write_failed(l, ret);
 		return;
 	}
 	l->writing = w;
+}
+
+/* Moves the TLS session's pending records to the output. 0 or -ENOMEM. */
+static int take_cipher(struct client_link *l)
+{
+	if (!tls_session_pending_cipher(l->tls))
+		return 0;
+	if (l->write_err) {
+		/* Nothing goes out any more: throw the records away. */
+		struct buf drop = {0};
+		int ret = tls_session_take_cipher(l->tls, &drop);
+		buf_free(&drop);
+		return ret;
+	}
+	return tls_session_take_cipher(l->tls, &l->out);
+}
+
+/* Plaintext to the peer, encrypted when the link has TLS. */
+static int queue_plain(struct client_link *l, const void *data, size_t len)
+{
+	if (!l->tls)
+		return l->write_err ? 0 : buf_append(&l->out, data, len);
+	int ret = tls_session_write(l->tls, data, len);
+	if (ret == 0)
+		ret = take_cipher(l);
+	return ret;
 }
 
 int client_link_write(struct client_link *l, const void *data, size_t len)
 {
 	if (l->closing)
 		return -EPIPE;
-	int ret = buf_append(&l->out, data, len);
+	int ret = queue_plain(l, data, len);
 	if (ret < 0)
 		return ret;
 	start_write(l);
@@ -122,11 +214,30 @@ int client_link_send(struct client_link *l, const Clubcrm__Frame *f)
 {
 	if (l->closing)
 		return -EPIPE;
-	int ret = frame_encode(f, &l->out);
+	int ret;
+	if (l->tls) {
+		l->plain.len = 0;
+		ret = frame_encode(f, &l->plain);
+		if (ret == 0)
+			ret = queue_plain(l, l->plain.data, l->plain.len);
+		/* Frames are small: the buffer stays for the next one,
+		 * unless a big one grew it. */
+		if (l->plain.cap > LINK_READ_BUF)
+			buf_free(&l->plain);
+	} else if (l->write_err) {
+		ret = 0;
+	} else {
+		ret = frame_encode(f, &l->out);
+	}
 	if (ret < 0)
 		return ret;
 	start_write(l);
 	return 0;
+}
+
+const char *client_link_tls_error(const struct client_link *l)
+{
+	return l->tls ? tls_session_error(l->tls) : "";
 }
 
 static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
@@ -155,6 +266,80 @@ static int deliver(void *ctx, const uint8_t *payload, size_t len)
 	return l->closing ? -ECANCELED : 0;
 }
 
+/* Plaintext from the peer into the frame reader. False: reading stopped. */
+static bool feed_frames(struct client_link *l, const uint8_t *data,
+			size_t len)
+{
+	int ret = frame_reader_feed(&l->reader, data, len, deliver, l);
+	if (ret == 0 || l->closing)
+		return ret == 0;
+	stop_reading(l);
+	/* -EMSGSIZE / -ENOMEM from the reader; anything else came from the
+	 * owner, which then closes the link itself. */
+	if (ret == -EMSGSIZE || ret == -ENOMEM)
+		input_ended(l, ret);
+	return false;
+}
+
+/*
+ * A TLS failure: the session may have an alert for the server (why we
+ * refused its certificate). It goes out if the socket takes it at once;
+ * the owner closes the link right after on_lost.
+ */
+static void tls_failed(struct client_link *l, int err)
+{
+	struct buf alert = {0};
+	if (!l->write_err && !l->writing &&
+	    tls_session_take_cipher(l->tls, &alert) == 0 && alert.len > 0) {
+		uv_buf_t b = uv_buf_init((char *)alert.data,
+					 (unsigned)alert.len);
+		(void)uv_try_write(&l->h.stream, &b, 1);
+	}
+	buf_free(&alert);
+	input_ended(l, err);
+}
+
+/*
+ * Ciphertext in, plaintext out to the frames. The read buffer is free once
+ * the session has copied the ciphertext, so the plaintext goes there.
+ */
+static void tls_input(struct client_link *l, const uint8_t *data, size_t len)
+{
+	int ret = tls_session_feed_cipher(l->tls, data, len);
+	while (ret == 0 && !l->closing) {
+		size_t got = 0;
+		ret = tls_session_read(l->tls, l->read_buf, LINK_READ_BUF, &got);
+		if (ret < 0 || got == 0)
+			break;
+		if (!feed_frames(l, l->read_buf, got))
+			return;
+	}
+	if (l->closing)
+		return;
+	if (ret < 0) {
+		tls_failed(l, ret);
+		return;
+	}
+	/* Handshake records, key updates: they go out at once. */
+	if (take_cipher(l) < 0) {
+		input_ended(l, -ENOMEM);
+		return;
+	}
+	start_write(l);
+	if (tls_session_peer_closed(l->tls))
+		input_ended(l, UV_EOF);
+}
+
+/*
+ * A TLS record where a frame should start: an alert (0x15) or handshake
+ * (0x16) record of version 3.x. As a frame length that would be over
+ * 350 MB, so no real frame is mistaken for it.
+ */
+static bool looks_like_tls(const uint8_t *p, size_t len)
+{
+	return len >= 2 && (p[0] == 0x15 || p[0] == 0x16) && p[1] == 0x03;
+}
+
 static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
 {
 	struct client_link *l = s->data;
@@ -162,19 +347,21 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
 	if (nread == 0 || l->closing)
 		return;
 	if (nread < 0) {
-		uv_read_stop(s);
-		lost(l, (int)nread);
+		input_ended(l, (int)nread);
 		return;
 	}
-	int ret = frame_reader_feed(&l->reader, (const uint8_t *)b->base,
-				    (size_t)nread, deliver, l);
-	if (ret < 0 && !l->closing) {
-		uv_read_stop(s);
-		/* -EMSGSIZE / -ENOMEM from the reader; anything else came
-		 * from the owner, which then closes the link itself. */
-		if (ret == -EMSGSIZE || ret == -ENOMEM)
-			lost(l, ret);
+	const uint8_t *data = (const uint8_t *)b->base;
+	bool first = !l->got_bytes;
+	l->got_bytes = true;
+	if (l->tls) {
+		tls_input(l, data, (size_t)nread);
+		return;
 	}
+	if (first && looks_like_tls(data, (size_t)nread)) {
+		input_ended(l, -EPROTONOSUPPORT);
+		return;
+	}
+	feed_frames(l, data, (size_t)nread);
 }
 
 static void on_connect(uv_connect_t *req, int status)
@@ -185,7 +372,11 @@ static void on_connect(uv_connect_t *req, int status)
 	if (status == 0) {
 		l->connected = true;
 		status = uv_read_start(&l->h.stream, on_alloc, on_read);
+		l->reading = status == 0;
 	}
+	/* The ClientHello has been waiting since the session was made. */
+	if (status == 0 && l->tls && take_cipher(l) < 0)
+		status = UV_ENOMEM;
 	l->ops->on_connected(l->owner, l, status);
 	if (status == 0)
 		start_write(l);
@@ -197,6 +388,7 @@ static int init_handle(uv_loop_t *loop, struct client_link *l, bool is_unix)
 			  : uv_tcp_init(loop, &l->h.tcp);
 	if (ret < 0)
 		return ret;
+	l->handles = 1;
 	l->h.handle.data = l;
 	l->connect_req.data = l;
 	return 0;
@@ -216,7 +408,7 @@ static void ignore_sigpipe(void)
 }
 
 int client_link_open(uv_loop_t *loop, const struct sockaddr *sa,
-		     const char *path, uint32_t max_in,
+		     const char *path, struct tls_ctx *tls, uint32_t max_in,
 		     const struct client_link_ops *ops, void *owner,
 		     struct client_link **out)
 {
@@ -229,8 +421,13 @@ int client_link_open(uv_loop_t *loop, const struct sockaddr *sa,
 	l->ops = ops;
 	l->owner = owner;
 	frame_reader_init(&l->reader, max_in);
-	int ret = init_handle(loop, l, path != NULL);
+	int ret = 0;
+	if (tls)
+		ret = tls_session_new(tls, &l->tls, NULL, 0);
+	if (ret == 0)
+		ret = init_handle(loop, l, path != NULL);
 	if (ret < 0) {
+		tls_session_free(l->tls);
 		free(l);
 		return ret;
 	}

@@ -25,6 +25,10 @@ struct client {
 	enum client_state state;
 	struct client_addr addr;
 	char *login, *password, *terminal;
+	/* TLS: on when use_tls; the context is made by client_connect(). */
+	bool use_tls;
+	char *ca_file, *server_name;
+	struct tls_ctx *tls;
 	Clubcrm__ClientKind kind;
 	struct client_callbacks cbs;
 	void *ud;

@@ -142,6 +142,7 @@ unsigned client_sync_open(const struct client_sync_options *o,
 		.address = o->address, .login = o->login,
 		.password = o->password, .kind = o->kind,
 		.terminal_name = o->terminal_name,
+		.ca_file = o->ca_file, .server_name = o->server_name,
 	};
 	unsigned code = STATUS_INVALID_ARGUMENT;
 	ret = client_new(&s->loop, &cfg, &sync_callbacks, s, &s->client);

@@ -22,6 +22,8 @@ struct client_sync_options {
 	Clubcrm__ClientKind kind;   /* 0: CLI */
 	const char *terminal_name;
 	unsigned timeout_ms;        /* per call; 0: CLIENT_SYNC_TIMEOUT_MS */
+	const char *ca_file;        /* TLS: see client_config */
+	const char *server_name;
 };
 
 /*

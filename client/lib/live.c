@@ -66,13 +66,8 @@ static void set_state(struct live *l, enum live_state st,
 		l->cbs.on_state(l, st, why, l->ud);
 }
 
-static void maybe_free(struct live *l)
+static void free_cfg(struct live *l)
 {
-	if (l->state != LIVE_CLOSED || l->clients_open || l->timer_open ||
-	    l->idle_open)
-		return;
-	if (l->cbs.on_closed)
-		l->cbs.on_closed(l, l->ud);
 	free((char *)l->cfg.address);
 	free((char *)l->cfg.login);
 	if (l->cfg.password) {
@@ -80,6 +75,18 @@ static void maybe_free(struct live *l)
 		free((char *)l->cfg.password);
 	}
 	free((char *)l->cfg.terminal_name);
+	free((char *)l->cfg.ca_file);
+	free((char *)l->cfg.server_name);
+}
+
+static void maybe_free(struct live *l)
+{
+	if (l->state != LIVE_CLOSED || l->clients_open || l->timer_open ||
+	    l->idle_open)
+		return;
+	if (l->cbs.on_closed)
+		l->cbs.on_closed(l, l->ud);
+	free_cfg(l);
 	free(l);
 }
 
@@ -362,6 +369,19 @@ int live_new(uv_loop_t *loop, const struct client_config *cfg,
 	l->cfg.login = dup_or_null(cfg->login);
 	l->cfg.password = dup_or_null(cfg->password);
 	l->cfg.terminal_name = dup_or_null(cfg->terminal_name);
+	/* TLS settings hold for every attempt (each reads the CA again). */
+	l->cfg.ca_file = dup_or_null(cfg->ca_file);
+	l->cfg.server_name = dup_or_null(cfg->server_name);
+	if (!l->cfg.address || (cfg->login && !l->cfg.login) ||
+	    (cfg->password && !l->cfg.password) ||
+	    (cfg->terminal_name && !l->cfg.terminal_name) ||
+	    (cfg->ca_file && !l->cfg.ca_file) ||
+	    (cfg->server_name && !l->cfg.server_name)) {
+		/* Never a connection without the TLS asked for. */
+		free_cfg(l);
+		free(l);
+		return -ENOMEM;
+	}
 	l->backoff_ms = LIVE_BACKOFF_FIRST_MS;
 	l->state = LIVE_WAITING;
 	uv_timer_init(loop, &l->timer);
