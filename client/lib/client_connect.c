@@ -30,6 +30,20 @@ static void on_link_connected(void *owner, struct client_link *l, int status)
 		client_ended_errno(c, STATUS_INTERNAL, "sending hello", ret);
 }
 
+/*
+ * A TLS listener given plain bytes closes without a word (OpenSSL sends no
+ * alert for a record that is not TLS at all), so a plain client that loses
+ * its connection before any Welcome says what the likely cause is.
+ */
+static bool maybe_wants_tls(const struct client *c, int err)
+{
+	if (err == -EPROTONOSUPPORT)
+		return true;  /* we saw a TLS record */
+	return !c->use_tls && !c->addr.is_unix && !c->got_goaway &&
+	       c->state == CLIENT_HANDSHAKE &&
+	       (err == UV_EOF || err == UV_ECONNRESET || err == UV_EPIPE);
+}
+
 static void on_link_lost(void *owner, struct client_link *l, int err)
 {
 	struct client *c = owner;
@@ -40,11 +54,14 @@ static void on_link_lost(void *owner, struct client_link *l, int err)
 		client_status_set(&st, STATUS_UNAVAILABLE, "TLS to %s:%s: %s",
 				  c->addr.host, c->addr.port,
 				  client_link_tls_error(l));
-	else if (err == -EPROTONOSUPPORT)
+	else if (maybe_wants_tls(c, err))
 		client_status_set(&st, STATUS_UNAVAILABLE,
-				  "%s:%s speaks TLS: give a CA file "
+				  "%s:%s closed the connection before its "
+				  "Welcome%s: if it speaks TLS, give a CA file "
 				  "(--ca-file) or a tls: address",
-				  c->addr.host, c->addr.port);
+				  c->addr.host, c->addr.port,
+				  err == -EPROTONOSUPPORT ?
+					" with a TLS record" : "");
 	else if (err == UV_EOF)
 		client_status_set(&st, STATUS_UNAVAILABLE,
 				  "connection closed by the server");
