@@ -19,6 +19,7 @@ struct tui_options {
 	const char *user;           /* NULL: asked for on the login screen */
 	const char *password;       /* NULL: asked for on the login screen */
 	const char *terminal_name;  /* NULL: the host name */
+	const char *ca_file;        /* TLS: see client_config (NULL: none) */
 };
 
 int tui_desk_main(const struct tui_options *opts, int argc, char **argv);

@@ -472,7 +472,7 @@ static int live_start_app(struct tui_app *a, const struct tui_options *o)
 		.address = o->server, .login = o->user, .password = o->password,
 		.kind = a->console ? CLUBCRM__CLIENT_KIND__CLIENT_KIND_CONSOLE
 				   : CLUBCRM__CLIENT_KIND__CLIENT_KIND_DESK,
-		.terminal_name = o->terminal_name};
+		.terminal_name = o->terminal_name, .ca_file = o->ca_file};
 	int rc = live_new(&a->loop, &cfg, &live_cbs, a, &a->live);
 	if (rc < 0)
 		return rc;
