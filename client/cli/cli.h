@@ -21,6 +21,7 @@ enum cli_exit {
 struct cli {
 	const char *server;        /* --server or CLUBCRM_SERVER */
 	const char *user;          /* --user or CLUBCRM_USER */
+	const char *ca_file;       /* --ca-file or CLUBCRM_CA_FILE: TLS */
 	bool json;                 /* --json */
 	bool colour;               /* stdout is a terminal, NO_COLOR unset */
 	struct client_sync *conn;  /* opened by cli_connect() */

@@ -64,6 +64,7 @@ int cli_args_parse(struct cli *cli, int argc, char **argv,
 	const struct cli_opt global[] = {
 		{"server", CLI_OPT_VALUE, &cli->server},
 		{"user", CLI_OPT_VALUE, &cli->user},
+		{"ca-file", CLI_OPT_VALUE, &cli->ca_file},
 		{"json", CLI_OPT_FLAG, &cli->json},
 		{0},
 	};

@@ -35,9 +35,9 @@ struct cli;
 
 /*
  * Parses argv[0..argc) against `opts` (terminated by a zero entry) and the
- * global options (--server, --user, --json: into `cli`, so that they may
- * come after the command too). Other words go to `pos` (at most max_pos,
- * counted in *n_pos). CLI_OK, or CLI_USAGE after printing what is wrong.
+ * global options (--server, --user, --ca-file, --json: into `cli`, so
+ * that they may come after the command too). Other words go to `pos` (at
+ * most max_pos, counted in *n_pos). CLI_OK, or CLI_USAGE after printing what is wrong.
  */
 int cli_args_parse(struct cli *cli, int argc, char **argv,
 		   const struct cli_opt *opts, const char **pos,

@@ -24,6 +24,7 @@ static int run(struct cli *cli, int argc, char **argv, bool console)
 		.server = cli->server,
 		.user = cli->user,
 		.password = getenv("CLUBCRM_PASSWORD"),
+		.ca_file = cli->ca_file,
 	};
 	char *help_argv[] = {"--help", NULL};
 	int n = help ? 1 : 0;

@@ -259,6 +259,7 @@ static int start_live(struct watch *w)
 		.address = w->cli->server, .login = w->cli->user,
 		.password = password,
 		.kind = CLUBCRM__CLIENT_KIND__CLIENT_KIND_CLI,
+		.ca_file = w->cli->ca_file,
 	};
 	rc = live_new(&w->loop, &cfg, &live_cbs, w, &w->live);
 	explicit_bzero(password, sizeof(password));

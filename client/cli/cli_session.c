@@ -86,8 +86,9 @@ int cli_connect(struct cli *cli)
 		return CLI_OK;
 	struct client_addr addr;
 	if (client_addr_parse(cli->server, &addr) < 0)
-		return cli_usage_error("bad server address '%s' (HOST:PORT or "
-				       "unix:PATH)", cli->server);
+		return cli_usage_error("bad server address '%s' (HOST:PORT, "
+				       "tls:HOST:PORT or unix:PATH)",
+				       cli->server);
 	if (!cli->user || !*cli->user)
 		return cli_usage_error("no user: give --user LOGIN or set "
 				       "CLUBCRM_USER");
@@ -100,6 +101,7 @@ int cli_connect(struct cli *cli)
 		.login = cli->user,
 		.password = password,
 		.kind = CLUBCRM__CLIENT_KIND__CLIENT_KIND_CLI,
+		.ca_file = cli->ca_file,
 	};
 	struct client_status st;
 	unsigned code = client_sync_open(&o, &cli->conn, &st);

@@ -15,8 +15,9 @@
 #include "client_addr.h"
 
 static const char usage_text[] =
-	"usage: clubcrm [--server HOST:PORT|unix:PATH] [--user LOGIN] [--json] "
-	"COMMAND ...\n"
+	"usage: clubcrm [--server [tls:]HOST:PORT|unix:PATH] [--user LOGIN] "
+	"[--ca-file PEM]\n"
+	"               [--json] COMMAND ...\n"
 	"\n"
 	"commands:\n"
 	"  task add --customer NAME|ID --type NAME --at \"YYYY-MM-DD HH:MM\"\n"
@@ -111,7 +112,12 @@ static const char usage_text[] =
 	"CLUBCRM_USER,\n"
 	"  CLUBCRM_PASSWORD (else asked on the terminal), CLUBCRM_NEW_PASSWORD "
 	"(admin\n"
-	"  operator), NO_COLOR. Times are in the club's time zone.\n"
+	"  operator), CLUBCRM_CA_FILE, NO_COLOR. Times are in the club's time "
+	"zone.\n"
+	"TLS: --ca-file PEM (or a tls: address, which trusts the system's CAs) "
+	"connects\n"
+	"  over TLS 1.3 and accepts only a server certificate from those CAs, "
+	"valid for HOST.\n"
 	"exit status: 0 done, 1 refused (reason on stderr), 2 usage error.\n";
 
 struct command {
@@ -186,8 +192,8 @@ static int parse_global(struct cli *cli, int argc, char **argv, int *first)
 		const char *a = argv[end];
 		if (a[0] != '-')
 			break;
-		if ((strcmp(a, "--server") == 0 || strcmp(a, "--user") == 0) &&
-		    end + 1 < argc)
+		if ((strcmp(a, "--server") == 0 || strcmp(a, "--user") == 0 ||
+		     strcmp(a, "--ca-file") == 0) && end + 1 < argc)
 			end++;
 	}
 	const char *pos[1];
@@ -224,6 +230,7 @@ int main(int argc, char **argv)
 	struct cli cli = {
 		.server = env_or("CLUBCRM_SERVER", CLIENT_ADDR_DEFAULT),
 		.user = env_or("CLUBCRM_USER", NULL),
+		.ca_file = env_or("CLUBCRM_CA_FILE", NULL),
 		.colour = isatty(STDOUT_FILENO) && !getenv("NO_COLOR"),
 	};
 	int first;
