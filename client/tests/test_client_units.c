@@ -23,7 +23,18 @@ static void test_addr_forms(void **state)
 	assert_string_equal(a.port, "65535");
 	assert_int_equal(client_addr_parse("unix:/run/clubcrm.sock", &a), 0);
 	assert_true(a.is_unix);
+	assert_false(a.tls);
 	assert_string_equal(a.path, "/run/clubcrm.sock");
+	assert_int_equal(client_addr_parse("tls:crm.example.org:7411", &a), 0);
+	assert_true(a.tls);
+	assert_false(a.is_unix);
+	assert_string_equal(a.host, "crm.example.org");
+	assert_string_equal(a.port, "7411");
+	assert_int_equal(client_addr_parse("tls:[::1]:7411", &a), 0);
+	assert_true(a.tls);
+	assert_string_equal(a.host, "::1");
+	assert_int_equal(client_addr_parse("127.0.0.1:7411", &a), 0);
+	assert_false(a.tls);
 }
 
 static void test_addr_rejects(void **state)
@@ -31,7 +42,8 @@ static void test_addr_rejects(void **state)
 	static const char *const bad[] = {
 		"", "host", "host:", ":7411", "host:0", "host:65536",
 		"host:12x", "host:123456", "::1:7411", "[::1]7411", "[::1:7411",
-		"unix:", "a b:1", "host:-1",
+		"unix:", "a b:1", "host:-1", "tls:", "tls:host",
+		"tls:unix:/run/clubcrm.sock", "tls:tls:host:1",
 	};
 	struct client_addr a;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)

@@ -268,6 +268,25 @@ void harness_cleanup(struct harness *h)
 	h->dir[0] = '\0';
 }
 
+int harness_tls(struct harness *h)
+{
+	if (make_dir(h) < 0 || itcert_make(h->dir, &h->certs) < 0)
+		return -1;
+	size_t n = 0;
+	while (n < HARNESS_EXTRA_MAX && h->extra[n])
+		n++;
+	if (n + 4 > HARNESS_EXTRA_MAX) {
+		fprintf(stderr, "harness: no room for the TLS flags\n");
+		return -1;
+	}
+	h->extra[n++] = "--tls-cert";
+	h->extra[n++] = h->certs.cert;
+	h->extra[n++] = "--tls-key";
+	h->extra[n++] = h->certs.key;
+	h->ca_file = h->certs.ca;
+	return 0;
+}
+
 unsigned harness_login(const struct harness *h, const char *login,
 		       struct client_sync **out, struct client_status *st)
 {
@@ -281,6 +300,7 @@ unsigned harness_login(const struct harness *h, const char *login,
 		 * takes seconds per Argon2id login. A passing test never
 		 * waits for it. */
 		.timeout_ms = 30000,
+		.ca_file = h->ca_file,
 	};
 	return client_sync_open(&o, out, st);
 }

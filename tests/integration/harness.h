@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include "client_sync.h"
+#include "itcert.h"
 
 #define HARNESS_PASSWORD "demo"
 #define HARNESS_EXTRA_MAX 8
@@ -27,7 +28,19 @@ struct harness {
 	/* More clubcrmd flags for a test (NULL-terminated when shorter). */
 	const char *extra[HARNESS_EXTRA_MAX];
 	unsigned runs;
+	/* harness_tls(): the certificates, and the CA harness_login trusts
+	 * (NULL: plain TCP). */
+	struct itcert certs;
+	const char *ca_file;
 };
+
+/*
+ * TLS on the TCP listener from the next start on: makes the directory and
+ * the certificates in it (itcert.h), adds --tls-cert/--tls-key to `extra`,
+ * and has harness_login() verify the server against certs.ca. The unix
+ * socket stays plain. 0, or -1 after printing why.
+ */
+int harness_tls(struct harness *h);
 
 /*
  * Starts the server (the first call creates the directory). 0, or -1 after
@@ -53,7 +66,8 @@ int harness_restart(struct harness *h);
 /* Kills a running server and removes the directory. */
 void harness_cleanup(struct harness *h);
 
-/* A client logged in as `login` (password "demo") over TCP. */
+/* A client logged in as `login` (password "demo") over TCP (TLS after
+ * harness_tls()). */
 unsigned harness_login(const struct harness *h, const char *login,
 		       struct client_sync **out, struct client_status *st);
 
