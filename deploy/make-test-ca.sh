@@ -6,7 +6,8 @@
 # your organisation's CA (or ACME) there.
 #
 # Writes into DIR (created if needed):
-#   ca.pem       the CA certificate: give it to clients (--ca / CLUBCRM_CA)
+#   ca.pem       the CA certificate: give it to clients (clubcrm --ca-file
+#                or CLUBCRM_CA_FILE; client_config.ca_file)
 #   ca.key       the CA's private key (kept, so that more server
 #                certificates can be signed by the same CA: run again with
 #                another NAME into the same DIR)
