@@ -89,13 +89,10 @@ static void stop_reading(struct client_link *l)
 	uv_read_stop(&l->h.stream);
 }
 
-/* The end of the input. After a failed write, that write's error. */
+/* The end of the input, and so of the link. */
 static void input_ended(struct client_link *l, int err)
 {
 	stop_reading(l);
-	if (l->write_err && err != -EPROTONOSUPPORT && err != -EKEYREJECTED &&
-	    err != -EPROTO)
-		err = l->write_err;
 	lost(l, err);
 }
 
