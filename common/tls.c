@@ -58,7 +58,9 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
 /*
  * The reason text of the oldest error on OpenSSL's (thread-local) queue,
  * which is the root cause; later entries are consequences. The queue is
- * emptied so that it cannot leak into the next call on this thread.
+ * emptied so that it cannot leak into the next call on this thread. A
+ * failed system call (a file that is not there) carries its errno, which
+ * says it better than "error:80000002:system library::...".
  */
 static const char *openssl_reason(char *tmp, size_t len)
 {
@@ -66,6 +68,8 @@ static const char *openssl_reason(char *tmp, size_t len)
 	ERR_clear_error();
 	if (e == 0)
 		return "unknown TLS error";
+	if (ERR_SYSTEM_ERROR(e))
+		return strerror(ERR_GET_REASON(e));
 	const char *reason = ERR_reason_error_string(e);
 	if (reason)
 		return reason;

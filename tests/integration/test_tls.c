@@ -303,6 +303,8 @@ static void test_missing_ca_file(void **state)
 	snprintf(path, sizeof(path), "%s/no-such-ca.pem", h.dir);
 	assert_refused(h.address, path, NULL, STATUS_INVALID_ARGUMENT,
 		       "CA file");
+	assert_refused(h.address, path, NULL, STATUS_INVALID_ARGUMENT,
+		       "no-such-ca.pem: No such file or directory");
 }
 
 /* ------------------------------------------------ the command line */
