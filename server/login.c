@@ -1,5 +1,6 @@
 #include "login.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +18,20 @@ static unsigned long long cid(const struct conn *c)
 	return (unsigned long long)c->id;
 }
 
+/*
+ * The peer's address without its port, for the throttle; NULL for a unix
+ * socket (local users, whom file permissions already sort) or an unknown
+ * peer. `out` holds sizeof(c->peer).
+ */
+static const char *peer_addr(const struct conn *c, char *out)
+{
+	memcpy(out, c->peer, sizeof(c->peer));
+	char *colon = strrchr(out, ':');
+	if (!colon || colon == out)
+		return NULL;
+	*colon = '\0';
+	return out;
+}
 
 static void login_work_free(struct login_work *lw)
 {
@@ -48,6 +63,7 @@ static void login_ok(struct conn *c, struct login_work *lw)
 							   : lw->login);
 	s->reader.max_frame = cfg->max_frame;
 	log_info("conn %llu (%s): %s logged in", cid(c), c->peer, s->login);
+	login_throttle_succeeded(&c->srv->throttle, lw->login);
 
 	Clubcrm__LoginOk ok = CLUBCRM__LOGIN_OK__INIT;
 	ok.operator_ = lw->op;
@@ -63,7 +79,8 @@ static void login_ok(struct conn *c, struct login_work *lw)
 
 /*
  * The Error is kept in the session and sent by its timer: guessing
- * passwords costs a second a try on every connection.
+ * passwords costs a second a try on every connection, and more once the
+ * login has failed a few times (login_throttle.h).
  */
 static void login_failed(struct conn *c, struct login_work *lw)
 {
@@ -92,7 +109,14 @@ static void login_failed(struct conn *c, struct login_work *lw)
 		conn_close(c);
 		return;
 	}
-	s->fail_at_ms = lw->started_ms + LOGIN_FAIL_DELAY_MS;
+	struct login_throttle *t = &c->srv->throttle;
+	uint64_t delay = t->base_ms;
+	if (unauth) {
+		char addr[sizeof(c->peer)];
+		delay = login_throttle_failed(t, lw->login, peer_addr(c, addr),
+					      uv_now(c->srv->loop));
+	}
+	s->fail_at_ms = lw->started_ms + delay;
 	conn_arm_timer(c);
 }
 
@@ -142,6 +166,31 @@ void login_unpark(struct login_work *lw)
 	conn_unref(c);
 }
 
+/*
+ * An address with too many recent failures is refused before the check:
+ * no Argon2id time for it, and no answer about the password.
+ */
+static bool refused_by_throttle(struct conn *c, uint64_t request_id,
+				const char *login)
+{
+	char addr[sizeof(c->peer)];
+	uint64_t wait = login_throttle_wait(&c->srv->throttle,
+					    peer_addr(c, addr),
+					    uv_now(c->srv->loop));
+	if (!wait)
+		return false;
+	char who[LOGIN_ID_MAX + 1];
+	session_log_safe(who, sizeof(who), login);
+	log_warn("conn %llu (%s): login of \"%s\" refused: too many failed "
+		 "logins from this address", cid(c), c->peer, who);
+	char why[96];
+	snprintf(why, sizeof(why), "too many failed logins from this "
+		 "address, retry in %llu s",
+		 (unsigned long long)((wait + 999) / 1000));
+	session_send_error(c, request_id, STATUS_UNAVAILABLE, why);
+	return true;
+}
+
 void login_request(struct conn *c, const Clubcrm__Frame *f)
 {
 	struct session *s = &c->sess;
@@ -158,6 +207,8 @@ void login_request(struct conn *c, const Clubcrm__Frame *f)
 			   "Login needs a login and a password");
 		return;
 	}
+	if (refused_by_throttle(c, f->request_id, l->login))
+		return;
 	struct login_work *lw = calloc(1, sizeof(*lw));
 	if (lw) {
 		lw->login = strdup(l->login);

@@ -92,7 +92,8 @@ int server_init(struct server *srv, uv_loop_t *loop, const struct config *cfg,
 		.ctx = srv,
 	};
 	writer_init(&srv->writer, loop, st, &hooks);
-	return 0;
+	return login_throttle_init(&srv->throttle, cfg->login_backoff_ms,
+				   cfg->login_backoff_max_ms, NULL);
 }
 
 void server_fini(struct server *srv)
