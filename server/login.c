@@ -7,6 +7,7 @@
 #include "conn.h"
 #include "log.h"
 #include "server.h"
+#include "service.h"
 #include "status.h"
 
 /* Longest login and password a Login may carry. */
@@ -152,6 +153,57 @@ static void login_start(struct login_work *lw)
 		lw->status = STATUS_INTERNAL;
 		login_after_cb(&lw->req, 0);
 	}
+}
+
+/* ------------------------------------------------------------ revocation */
+
+/* Ends the sessions of `o` that `why` applies to: all of them, or only
+ * those holding another role when `why` is NULL. */
+static void end_sessions(struct server *srv, const Clubcrm__Operator *o,
+			 const char *why)
+{
+	for (struct conn *c = srv->conns, *next; c; c = next) {
+		next = c->next;
+		struct session *s = &c->sess;
+		if (s->state != SESSION_READY || s->who.operator_id != o->id ||
+		    c->closing || c->draining)
+			continue;
+		const char *reason = why;
+		if (!reason && s->who.role != o->role)
+			reason = "role changed: log in again";
+		if (!reason)
+			continue;
+		log_info("conn %llu (%s): %s: session ended: %s", cid(c),
+			 c->peer, s->login, reason);
+		conn_goaway(c, STATUS_UNAUTHENTICATED, reason);
+	}
+}
+
+void login_on_commit(struct server *srv, const struct service_write_op *op)
+{
+	const Clubcrm__Frame *req = op->req;
+	if (!op->revision || !req || op->changes.len == 0 ||
+	    req->body_case != CLUBCRM__FRAME__BODY_UPSERT_OPERATOR)
+		return;
+	Clubcrm__ChangeSet *cs = clubcrm__change_set__unpack(
+		NULL, op->changes.len, op->changes.data);
+	if (!cs)
+		return;
+	/* Someone changing their own password keeps their sessions. */
+	bool new_password = req->upsert_operator->password != NULL;
+	for (size_t i = 0; i < cs->n_events; i++) {
+		const Clubcrm__Operator *o = cs->events[i]->operator_;
+		if (cs->events[i]->record_case !=
+		    CLUBCRM__EVENT__RECORD_OPERATOR || !o)
+			continue;
+		const char *why = NULL;
+		if (!o->active)
+			why = "operator deactivated";
+		else if (new_password && o->id != op->who.operator_id)
+			why = "password reset by an admin: log in again";
+		end_sessions(srv, o, why);
+	}
+	clubcrm__change_set__free_unpacked(cs, NULL);
 }
 
 void login_unpark(struct login_work *lw)

@@ -40,4 +40,13 @@ void login_request(struct conn *c, const Clubcrm__Frame *f);
 /* Starts a login that was parked while the writer grew the map. */
 void login_unpark(struct login_work *lw);
 
+struct server;
+struct service_write_op;
+/*
+ * After a commit: the sessions of an operator who was deactivated, whose
+ * role changed or whose password an admin reset end with a GoAway saying
+ * why (a login is checked once; this keeps it true afterwards).
+ */
+void login_on_commit(struct server *srv, const struct service_write_op *op);
+
 #endif

@@ -55,6 +55,7 @@ static void hook_committed(void *ctx, const struct service_write_op *op)
 	struct server *srv = ctx;
 	if (changes_touch_settings(&op->changes))
 		server_refresh_club_info(srv);
+	login_on_commit(srv, op);
 	subs_on_commit(srv, &op->changes);
 }
 
