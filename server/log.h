@@ -12,6 +12,8 @@ enum log_level {
 	LOG_ERROR,
 };
 
+/* Also notices when stderr is systemd's journal (lines then carry their
+ * priority as a "<N>" prefix). */
 void log_set_level(enum log_level level);
 /* "debug", "info", "warn" (or "warning"), "error". 0, or -EINVAL. */
 int log_level_parse(const char *text, enum log_level *out);

@@ -163,18 +163,25 @@ void server_mark_dirty(struct server *srv, struct conn *c)
  * writer as one batch (if it is free), and every connection with output
  * gets one uv_write carrying all of it.
  */
-static void on_prepare(uv_prepare_t *p)
+/* Flushes (or, at shutdown, just drops) every connection marked dirty. */
+static void drain_dirty(struct server *srv, bool flush)
 {
-	struct server *srv = p->data;
-	writer_kick(&srv->writer);
 	while (srv->dirty) {
 		struct conn *c = srv->dirty;
 		srv->dirty = c->dirty_next;
 		c->dirty_next = NULL;
 		c->dirty = false;
-		conn_flush(c);
+		if (flush)
+			conn_flush(c);
 		conn_unref(c);
 	}
+}
+
+static void on_prepare(uv_prepare_t *p)
+{
+	struct server *srv = p->data;
+	writer_kick(&srv->writer);
+	drain_dirty(srv, true);
 }
 
 /* ------------------------------------------------------------ connections */
@@ -363,6 +370,8 @@ static void close_handles(struct server *srv)
 	if (!srv->handles_open)
 		return;
 	srv->handles_open = false;
+	/* Marks left after the last pass would hold their connections. */
+	drain_dirty(srv, false);
 	uv_close((uv_handle_t *)&srv->prepare, NULL);
 	uv_close((uv_handle_t *)&srv->clock, NULL);
 	uv_close((uv_handle_t *)&srv->sigint, NULL);

@@ -41,5 +41,8 @@ int cli_cmd_admin(struct cli *cli, int argc, char **argv);
 int cli_cmd_admin_settings(struct cli *cli, int argc, char **argv);
 /* cli_cmd_watch.c */
 int cli_cmd_watch(struct cli *cli, int argc, char **argv);
+/* cli_cmd_desk.c: the full-screen clients of client/tui */
+int cli_cmd_desk(struct cli *cli, int argc, char **argv);
+int cli_cmd_console(struct cli *cli, int argc, char **argv);
 
 #endif

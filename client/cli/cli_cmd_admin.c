@@ -354,17 +354,21 @@ struct kind {
 	int (*send)(struct cli *cli, struct admin_args *a,
 		    Clubcrm__Frame **reply);
 	int (*entry)(const Clubcrm__Catalog *c, struct entry *e);
+	const char *options;   /* its own options, beside --name, --activate */
 };
 
 static const struct kind kinds[] = {
 	{"type", "task type", "task_types", cli_resolve_type, send_type,
-	 type_entry},
+	 type_entry, " priority no-priority follow-on no-follow-ons "},
 	{"result", "result", "results", cli_resolve_result, send_result,
-	 result_entry},
-	{"tag", "tag", "tags", cli_resolve_tag, send_tag, tag_entry},
+	 result_entry, " outcome leads-to "},
+	{"tag", "tag", "tags", cli_resolve_tag, send_tag, tag_entry,
+	 " colour "},
 	{"operator", "operator", "operators", cli_resolve_operator,
-	 send_operator, operator_entry},
-	{"team", "team", "teams", cli_resolve_team, send_team, team_entry},
+	 send_operator, operator_entry,
+	 " login role team no-teams password-stdin "},
+	{"team", "team", "teams", cli_resolve_team, send_team, team_entry,
+	 " "},
 };
 
 /*
@@ -401,25 +405,39 @@ static int print_written(const struct cli *cli, const struct kind *k,
 
 /* ------------------------------------------------------------ commands */
 
-static void admin_options(struct admin_args *a, struct cli_opt *o)
+/*
+ * The options `verb` takes for kind `k`, and only those: another kind's
+ * option (a colour on a team) is a usage error, not silently ignored.
+ */
+static void admin_options(const struct kind *k, struct admin_args *a,
+			  struct cli_opt *o)
 {
+	const struct cli_opt all[] = {
+		{"name", CLI_OPT_VALUE, &a->name},
+		{"priority", CLI_OPT_FLAG, &a->priority},
+		{"no-priority", CLI_OPT_FLAG, &a->no_priority},
+		{"follow-on", CLI_OPT_LIST, &a->follow_ons},
+		{"no-follow-ons", CLI_OPT_FLAG, &a->no_follow_ons},
+		{"outcome", CLI_OPT_VALUE, &a->outcome},
+		{"leads-to", CLI_OPT_VALUE, &a->leads_to},
+		{"colour", CLI_OPT_VALUE, &a->colour},
+		{"login", CLI_OPT_VALUE, &a->login},
+		{"role", CLI_OPT_VALUE, &a->role},
+		{"team", CLI_OPT_LIST, &a->teams},
+		{"no-teams", CLI_OPT_FLAG, &a->no_teams},
+		{"password-stdin", CLI_OPT_FLAG, &a->password_stdin},
+		{"activate", CLI_OPT_FLAG, &a->activate},
+	};
 	size_t n = 0;
-	o[n++] = (struct cli_opt){"name", CLI_OPT_VALUE, &a->name};
-	o[n++] = (struct cli_opt){"priority", CLI_OPT_FLAG, &a->priority};
-	o[n++] = (struct cli_opt){"no-priority", CLI_OPT_FLAG, &a->no_priority};
-	o[n++] = (struct cli_opt){"follow-on", CLI_OPT_LIST, &a->follow_ons};
-	o[n++] = (struct cli_opt){"no-follow-ons", CLI_OPT_FLAG,
-				  &a->no_follow_ons};
-	o[n++] = (struct cli_opt){"outcome", CLI_OPT_VALUE, &a->outcome};
-	o[n++] = (struct cli_opt){"leads-to", CLI_OPT_VALUE, &a->leads_to};
-	o[n++] = (struct cli_opt){"colour", CLI_OPT_VALUE, &a->colour};
-	o[n++] = (struct cli_opt){"login", CLI_OPT_VALUE, &a->login};
-	o[n++] = (struct cli_opt){"role", CLI_OPT_VALUE, &a->role};
-	o[n++] = (struct cli_opt){"team", CLI_OPT_LIST, &a->teams};
-	o[n++] = (struct cli_opt){"no-teams", CLI_OPT_FLAG, &a->no_teams};
-	o[n++] = (struct cli_opt){"password-stdin", CLI_OPT_FLAG,
-				  &a->password_stdin};
-	o[n++] = (struct cli_opt){"activate", CLI_OPT_FLAG, &a->activate};
+	for (size_t i = 0; a->verb != VERB_DEACTIVATE &&
+			   i < sizeof(all) / sizeof(all[0]); i++) {
+		char word[32];
+		snprintf(word, sizeof(word), " %s ", all[i].name);
+		bool common = strcmp(all[i].name, "name") == 0 ||
+			      strcmp(all[i].name, "activate") == 0;
+		if (common || strstr(k->options, word))
+			o[n++] = all[i];
+	}
 	o[n++] = (struct cli_opt){"help", CLI_OPT_FLAG, &a->help};
 	o[n] = (struct cli_opt){0};
 }
@@ -466,7 +484,7 @@ static int run_kind(struct cli *cli, const struct kind *k, enum verb verb,
 	struct admin_args a = {.verb = verb};
 	struct cli_opt opts[16];
 	Clubcrm__Frame *reply = NULL;
-	admin_options(&a, opts);
+	admin_options(k, &a, opts);
 	const char *pos[1];
 	size_t n_pos;
 	int rc = cli_args_parse(cli, argc, argv, opts, pos, 1, &n_pos);

@@ -230,26 +230,31 @@ void cli_format_task_detail(FILE *out, const Clubcrm__TaskReply *reply)
 	fprintf(out, "%s %" PRIu64 "%s%s\n",
 		t->kind == CLUBCRM__TASK_KIND__TASK_KIND_NOTE ? "Note" : "Task",
 		t->id, *marks ? "  " : "", marks);
-	fprintf(out, "  %-13s%s\n", "Description:",
+	fprintf(out, "  %-14s%s\n", "Description:",
 		t->description ? t->description : "");
-	fprintf(out, "  %-13s%s (%" PRIu64 ")\n", "Customer:",
+	fprintf(out, "  %-14s%s (%" PRIu64 ")\n", "Customer:",
 		r->customer_name ? r->customer_name : "?", t->customer_id);
-	fprintf(out, "  %-13s%s%s\n", "Type:", r->type_name ? r->type_name : "?",
+	fprintf(out, "  %-14s%s%s\n", "Type:", r->type_name ? r->type_name : "?",
 		r->priority ? " (priority)" : "");
-	fprintf(out, "  %-13s%s\n", "Planned:", planned);
-	fprintf(out, "  %-13s%s\n", "Operator:",
+	fprintf(out, "  %-14s%s\n", "Planned:", planned);
+	fprintf(out, "  %-14s%s\n", "Operator:",
 		person(r->operator_name, r->operator_login));
-	fprintf(out, "  %-13s%s by %s\n", "Created:", created,
+	fprintf(out, "  %-14s%s by %s\n", "Created:", created,
 		person(r->creator_name, r->creator_login));
-	fprintf(out, "  %-13s%s\n", "Status:", status);
+	fprintf(out, "  %-14s%s\n", "Status:", status);
 	if (t->closing_note && *t->closing_note)
-		fprintf(out, "  %-13s%s\n", "Closing note:", t->closing_note);
+		fprintf(out, "  %-14s%s\n", "Closing note:", t->closing_note);
 	print_tags(out, r);
-	if (t->taken_by)
-		fprintf(out, "  %-13s%s\n", "Taken by:",
-			person(r->taken_by_name, r->taken_by_login));
+	if (t->taken_by) {
+		char since[32] = "";
+		if (t->has_taken_at && t->taken_at)
+			fmt_when(t->taken_at, true, since, sizeof(since));
+		fprintf(out, "  %-14s%s%s%s\n", "Taken by:",
+			person(r->taken_by_name, r->taken_by_login),
+			*since ? " since " : "", since);
+	}
 	if (t->follows_id)
-		fprintf(out, "  %-13s%" PRIu64 "\n", "Follows:", t->follows_id);
+		fprintf(out, "  %-14s%" PRIu64 "\n", "Follows:", t->follows_id);
 	print_history(out, reply);
 }
 

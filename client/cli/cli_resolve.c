@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli_args.h"
+#include "textfold.h"
 
 /* Candidates listed in a refusal, at most. */
 #define SHOW_MAX 10
@@ -16,35 +17,22 @@ struct candidate {
 	const char *alt;  /* a second name (an operator's login), or NULL */
 };
 
-static int lower(int ch)
-{
-	return ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch;
-}
-
+/* Names match as the server's searches do: "lucia" is "Lucía". */
 static bool same(const char *a, const char *b)
 {
 	if (!a || !b)
 		return false;
-	for (; *a && *b; a++, b++)
-		if (lower((unsigned char)*a) != lower((unsigned char)*b))
-			return false;
-	return *a == *b;
+	unsigned char ca, cb;
+	do {
+		ca = textfold_next(&a);
+		cb = textfold_next(&b);
+	} while (ca && ca == cb);
+	return ca == cb;
 }
 
 static bool contains(const char *hay, const char *needle)
 {
-	if (!hay)
-		return false;
-	size_t n = strlen(needle);
-	for (; *hay; hay++) {
-		size_t i = 0;
-		while (i < n && hay[i] &&
-		       lower((unsigned char)hay[i]) == lower((unsigned char)needle[i]))
-			i++;
-		if (i == n)
-			return true;
-	}
-	return n == 0;
+	return hay && textfold_contains(hay, needle);
 }
 
 static void list_candidates(const char *what, const char *text,

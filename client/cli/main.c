@@ -45,13 +45,16 @@ static const char usage_text[] =
 	"  task follow ID --result NAME [--close | --note TEXT | --keep-open]\n"
 	"           [--next-type NAME] [--next-at \"YYYY-MM-DD HH:MM\"] "
 	"[--next-operator LOGIN]\n"
-	"           [--next-desc TEXT]\n"
-	"  task edit ID [--desc TEXT] [--type NAME] [--at TIME] "
+	"           [--next-desc TEXT]   (no --close/--note/--keep-open: the "
+	"result decides;\n"
+	"           a next task needs --next-at and --next-desc)\n"
+	"  task edit ID [--desc TEXT] [--type NAME] [--at \"YYYY-MM-DD HH:MM\"] "
 	"[--operator LOGIN]\n"
 	"           [--customer NAME|ID] [--status S] [--result NAME] "
 	"[--closing-note TEXT]\n"
-	"           [--tag NAME... | --no-tags] [--base-rev N]\n"
-	"  task copy ID [--desc TEXT] [--type NAME] [--at TIME] "
+	"           [--tag NAME... (replaces the tags) | --no-tags] "
+	"[--base-rev N]\n"
+	"  task copy ID [--desc TEXT] [--type NAME] [--at \"YYYY-MM-DD HH:MM\"] "
 	"[--operator LOGIN]\n"
 	"           [--customer NAME|ID] [--status S] [--tag NAME]...\n"
 	"  task reassign --from LOGIN --to LOGIN [--from-date DATE] "
@@ -65,37 +68,51 @@ static const char usage_text[] =
 	"  customer show NAME|ID  the profile: details, tasks and notes "
 	"newest first\n"
 	"  catalog                 task types, results, tags, operators, teams\n"
-	"  admin type add|edit NAME|ID [--name N] [--priority|--no-priority]\n"
-	"           [--follow-on TYPE:DELAY[:OUTCOME]]... [--no-follow-ons] "
-	"[--activate]\n"
-	"  admin result add|edit ... [--name N] [--outcome "
-	"positive|negative|unknown]\n"
-	"           [--leads-to done|cancelled|none] [--activate]\n"
-	"  admin tag add|edit ... [--name N] [--colour C] [--activate]\n"
-	"  admin team add|edit ... [--name N] [--activate]\n"
-	"  admin operator add|edit ... [--login L] [--name N] "
-	"[--role admin|operator]\n"
-	"           [--team NAME]... [--no-teams] [--password-stdin] "
-	"[--activate]\n"
-	"           (a new operator's password: --password-stdin or "
-	"CLUBCRM_NEW_PASSWORD)\n"
-	"  admin type|result|tag|team|operator deactivate NAME|ID\n"
+	"  admin KIND add --name N [OPTIONS]    (KIND: type, result, tag, "
+	"team, operator)\n"
+	"  admin KIND edit NAME|ID [OPTIONS]    (--activate: an inactive one, "
+	"by its id)\n"
+	"  admin KIND deactivate NAME|ID\n"
+	"    type:     [--name N] [--priority|--no-priority]\n"
+	"              [--follow-on TYPE:DELAY[:OUTCOME]]... [--no-follow-ons]"
+	"  (DELAY: N, Nm, Nh, Nd)\n"
+	"    result:   [--name N] [--outcome positive|negative|unknown]\n"
+	"              [--leads-to done|cancelled|none]\n"
+	"    tag:      [--name N] [--colour C]\n"
+	"    team:     [--name N]\n"
+	"    operator: [--login L] [--name N] [--role admin|operator] "
+	"[--team NAME]...\n"
+	"              [--no-teams] [--password-stdin]  (add needs --login "
+	"too, and a\n"
+	"              password: --password-stdin or CLUBCRM_NEW_PASSWORD)\n"
 	"  admin settings [KEY VALUE]...  show or change: club-name, "
 	"default-status,\n"
 	"           default-task-result, default-note-result, slot-minutes, "
 	"day-start,\n"
 	"           day-end, time-zone, escalation-minutes\n"
-	"  watch board|urgent|prep|overdue|agenda|customer ID [--from DATE] "
-	"[--to DATE]\n"
+	"  watch board|urgent|prep|overdue|agenda|customer NAME|ID "
+	"[--from DATE] [--to DATE]\n"
 	"        [--operator LOGIN] [--team NAME] [--search TEXT] [--all] "
 	"[--once]\n"
 	"                          a live view: the snapshot, then every change\n"
-	"  help\n"
+	"  desk                    the reception desk (full screen; desk --help: "
+	"the keys)\n"
+	"  console                 the manager's console of urgent tasks "
+	"(full screen)\n"
+	"  help                    this text (also COMMAND --help)\n"
+	"\n"
+	"DATE: YYYY-MM-DD (a --to date includes its whole day) or "
+	"\"YYYY-MM-DD HH:MM\";\n"
+	"S: planned, done or cancelled. NAME|ID: a number is an id; a name "
+	"may be\n"
+	"any unique part of it, in any case and without accents (an operator also\n"
+	"by login).\n"
 	"\n"
 	"environment: CLUBCRM_SERVER (default " CLIENT_ADDR_DEFAULT "), "
 	"CLUBCRM_USER,\n"
-	"  CLUBCRM_PASSWORD (else asked on the terminal). Times are in the "
-	"club's time zone.\n"
+	"  CLUBCRM_PASSWORD (else asked on the terminal), CLUBCRM_NEW_PASSWORD "
+	"(admin\n"
+	"  operator), NO_COLOR. Times are in the club's time zone.\n"
 	"exit status: 0 done, 1 refused (reason on stderr), 2 usage error.\n";
 
 struct command {
@@ -125,6 +142,8 @@ static const struct command commands[] = {
 	{"catalog", NULL, cli_cmd_catalog},
 	{"admin", NULL, cli_cmd_admin},
 	{"watch", NULL, cli_cmd_watch},
+	{"desk", NULL, cli_cmd_desk},
+	{"console", NULL, cli_cmd_console},
 };
 
 void cli_print_usage(bool to_stderr)
@@ -139,8 +158,8 @@ int cli_usage_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fputs("\n\n", stderr);
-	cli_print_usage(true);
+	fputs("\nclubcrm: 'clubcrm help' lists every command and its options\n",
+	      stderr);
 	return CLI_USAGE;
 }
 
@@ -217,8 +236,11 @@ int main(int argc, char **argv)
 	}
 	if (rc != CLI_OK)
 		return rc;
-	if (first >= argc)
-		return cli_usage_error("no command given");
+	if (first >= argc) {
+		fputs("clubcrm: no command given\n\n", stderr);
+		cli_print_usage(true);
+		return CLI_USAGE;
+	}
 	int used;
 	const struct command *cmd = find_command(argc - first, argv + first,
 						 &used);

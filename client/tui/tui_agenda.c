@@ -24,12 +24,46 @@ static bool in_team(const Clubcrm__Operator *o, uint64_t team)
 	return false;
 }
 
+/*
+ * Opening hours widened, slot by slot, to the tasks planned outside them: a
+ * 07:00 call before an 08:00 opening must not vanish from the agenda.
+ */
+static void widen_hours(struct tui_app *a, uint32_t slot, uint32_t *start,
+			uint32_t *end)
+{
+	size_t n;
+	const Clubcrm__TaskRow **rows = tui_app_rows(a->sub, false, &n);
+	if (slot == 0 || slot > 24 * 60)
+		return;  /* tui_grid_init falls back; nothing to align with */
+	for (size_t i = 0; i < n; i++) {
+		int64_t t = rows[i]->task->planned_at;
+		int64_t m = (t - tui_day_start(t)) / 60;
+		if (m < 0 || m >= 24 * 60)
+			continue;
+		while (*start >= slot && m < *start)
+			*start -= slot;
+		while (*end < 24 * 60 && m >= *end)
+			*end += slot;
+	}
+	if (*end > 24 * 60)
+		*end = 24 * 60;
+	free(rows);
+}
+
 /* The columns, from the screen, the day and the filters. */
 static void build_grid(struct tui_app *a)
 {
 	uint32_t slot, start, end;
 	tui_cat_slots(a, &slot, &start, &end);
+	if (end > start && start < 24 * 60)
+		widen_hours(a, slot, &start, &end);
+	/* The cursor stays on its time of day when the first row moves. */
+	uint32_t old_start = a->grid.start_min, old_slot = a->grid.slot_min;
 	tui_grid_init(&a->grid, slot, start, end);
+	if (old_slot == a->grid.slot_min && old_slot) {
+		long shift = ((long)old_start - (long)a->grid.start_min) / (long)old_slot;
+		a->aslot = a->aslot + shift < 0 ? 0 : a->aslot + (int)shift;
+	}
 	if (a->screen == TUI_SCR_AGENDA) {
 		for (int d = 0; d < (a->week ? 7 : 1); d++)
 			tui_grid_add_col(&a->grid, a->me, tui_day_add(a->day, d));

@@ -147,6 +147,8 @@ bool tui_app_double_click(struct tui_app *a, int y, int x)
 
 /* ------------------------------------------------------------ connection */
 
+static void login_again(struct tui_app *a);
+
 static void on_state(struct live *l, enum live_state st,
 		     const struct client_status *why, void *ud)
 {
@@ -167,7 +169,10 @@ static void on_state(struct live *l, enum live_state st,
 		if (w)
 			set_zone(a, w->time_zone);
 	}
-	if (st == LIVE_FAILED) {
+	if (st == LIVE_FAILED && a->login_screen) {
+		tui_app_status(a, true, "login refused: %s", a->state_msg);
+		login_again(a);
+	} else if (st == LIVE_FAILED) {
 		a->exit_code = 1;
 		tui_app_status(a, true, "login refused: %s", a->state_msg);
 		tui_app_quit(a);
@@ -209,6 +214,83 @@ static void on_live_closed(struct live *l, void *ud)
 static const struct live_callbacks live_cbs = {
 	.on_state = on_state, .on_reminder = on_reminder,
 	.on_sub_error = on_sub_error, .on_closed = on_live_closed};
+
+/* ------------------------------------------------------------ login */
+
+static int live_start_app(struct tui_app *a, const struct tui_options *o);
+
+/* The login form, the login filled in when known (the password then). */
+static void login_open(struct tui_app *a)
+{
+	tui_forms_close(a);
+	tui_form_init(&a->form, a->console ? "clubcrm console: log in"
+					   : "clubcrm desk: log in");
+	struct tui_field *user = tui_form_add(&a->form, "Login", TUI_FIELD_TEXT);
+	tui_form_add(&a->form, "Password", TUI_FIELD_SECRET);
+	if (user && a->login[0]) {
+		tui_field_set_text(user, a->login);
+		a->form.focus = 1;
+	}
+	a->fkind = TUI_FK_LOGIN;
+	a->dirty = true;
+}
+
+/* After a refused login: the connection goes, the form comes back. */
+static void login_again(struct tui_app *a)
+{
+	live_close(a->live);
+	a->live = NULL;
+	a->cat = a->sub = a->sub2 = NULL;
+	a->state = LIVE_CONNECTING;
+	a->me = 0;
+	a->me_name[0] = '\0';
+	login_open(a);
+}
+
+static void login_submit(struct tui_app *a)
+{
+	const struct tui_field *user = tui_form_field(&a->form, "Login");
+	struct tui_field *pw = tui_form_field(&a->form, "Password");
+	if (!user || !pw || !user->text[0]) {
+		tui_app_status(a, true, "the login is empty");
+		return;
+	}
+	snprintf(a->login, sizeof(a->login), "%s", user->text);
+	snprintf(a->password, sizeof(a->password), "%s", pw->text);
+	explicit_bzero(pw->text, sizeof(pw->text));
+	tui_forms_close(a);
+	a->status[0] = '\0';
+	a->status_err = false;
+	struct tui_options o = a->opts;
+	o.user = a->login;
+	o.password = a->password;
+	int rc = live_start_app(a, &o);
+	explicit_bzero(a->password, sizeof(a->password));
+	if (rc < 0) {
+		tui_app_status(a, true, "%s: %s", o.server, strerror(-rc));
+		a->exit_code = 2;
+		tui_app_quit(a);
+		return;
+	}
+	if (a->console)
+		tui_console_start(a);
+	else
+		tui_desk_start(a);
+}
+
+static void login_key(struct tui_app *a, const struct tui_key *k)
+{
+	switch (tui_form_key(&a->form, k)) {
+	case TUI_FORM_CANCEL:
+		tui_app_quit(a);
+		break;
+	case TUI_FORM_SUBMIT:
+		login_submit(a);
+		break;
+	default:
+		break;
+	}
+}
 
 /* ------------------------------------------------------------ terminal */
 
@@ -265,7 +347,9 @@ dispatch:
 		a->status[0] = '\0';
 		a->status_err = false;
 	}
-	if (a->fkind != TUI_FK_NONE)
+	if (a->fkind == TUI_FK_LOGIN)
+		login_key(a, &k);
+	else if (a->fkind != TUI_FK_NONE)
 		tui_forms_key(a, &k);
 	else if (a->console)
 		tui_console_key(a, &k);
@@ -418,7 +502,11 @@ int tui_app_run(struct tui_app *a, const struct tui_options *o, bool console)
 		uv_loop_close(&a->loop);
 		return 2;
 	}
-	rc = live_start_app(a, o);
+	a->opts = *o;
+	a->login_screen = !o->user || !o->user[0] || !o->password;
+	if (o->user)
+		snprintf(a->login, sizeof(a->login), "%s", o->user);
+	rc = a->login_screen ? 0 : live_start_app(a, o);
 	if (rc < 0) {
 		fprintf(stderr, "clubcrm: %s: %s\n", o->server, strerror(-rc));
 		a->exit_code = 2;
@@ -426,7 +514,9 @@ int tui_app_run(struct tui_app *a, const struct tui_options *o, bool console)
 	} else {
 		curses_start(a);
 		tui_forms_init_filters(a);
-		if (console)
+		if (a->login_screen)
+			login_open(a);
+		else if (console)
 			tui_console_start(a);
 		else
 			tui_desk_start(a);

@@ -43,6 +43,7 @@ enum tui_form_kind {
 	TUI_FK_REASSIGN,
 	TUI_FK_FILTER,      /* the board's filter bar, or the profile's dates */
 	TUI_FK_CUSTOMER,    /* a new contact */
+	TUI_FK_LOGIN,       /* the login screen, before any connection */
 };
 
 #define TUI_HISTORY_MAX 40
@@ -58,6 +59,12 @@ struct tui_app {
 	char state_msg[CLIENT_MESSAGE_MAX];
 	bool console;
 	bool curses_on, dirty, closing;
+	/* The login screen: shown when no password was given, and again
+	 * after a refused login; the connection starts when it is filled. */
+	bool login_screen;
+	struct tui_options opts;
+	char login[TUI_TEXT_MAX];
+	char password[TUI_TEXT_MAX];
 	int exit_code;
 	int rows, cols;
 

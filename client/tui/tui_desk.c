@@ -272,6 +272,31 @@ static void contacts_key(struct tui_app *a, const struct tui_key *k)
 		tui_forms_open(a, TUI_FK_CUSTOMER, NULL);
 }
 
+/*
+ * Following up, cancelling and taking charge are for planned tasks: said at
+ * once, rather than after a form the server would refuse. True when refused.
+ */
+static bool open_task_only(struct tui_app *a, const Clubcrm__TaskRow *row,
+			   char key)
+{
+	const char *what = key == 'f' ? "followed up" : key == 'x' ? "cancelled"
+			 : key == 't' ? "taken" : NULL;
+	if (!what)
+		return false;
+	if (row->task->kind == CLUBCRM__TASK_KIND__TASK_KIND_NOTE) {
+		tui_app_status(a, true, "a note cannot be %s", what);
+		return true;
+	}
+	if (row->task->status != CLUBCRM__TASK_STATUS__TASK_STATUS_PLANNED) {
+		tui_app_status(a, true, "task %llu is %s: it cannot be %s",
+			       (unsigned long long)row->task->id,
+			       row->task->status == CLUBCRM__TASK_STATUS__TASK_STATUS_DONE
+			       ? "done" : "cancelled", what);
+		return true;
+	}
+	return false;
+}
+
 /* Row commands: the same letters on every task list. */
 static bool row_key(struct tui_app *a, const struct tui_key *k)
 {
@@ -290,15 +315,17 @@ static bool row_key(struct tui_app *a, const struct tui_key *k)
 	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
 		if (strcmp(k->text, forms[i].key))
 			continue;
-		if (row)
-			tui_forms_open(a, forms[i].kind, row);
-		else
+		if (!row)
 			tui_app_status(a, true, "no task selected");
+		else if (!open_task_only(a, row, k->text[0]))
+			tui_forms_open(a, forms[i].kind, row);
 		return true;
 	}
 	if (!strcmp(k->text, "t") || !strcmp(k->text, "p")) {
 		if (!row)
 			tui_app_status(a, true, "no task selected");
+		else if (k->text[0] == 't' && open_task_only(a, row, 't'))
+			;
 		else if (k->text[0] == 't')
 			tui_forms_take(a, row);
 		else

@@ -53,8 +53,14 @@ static void draw_title(struct tui_app *a)
 	time_format_local(time_now(), "%H:%M", clock, sizeof(clock));
 	snprintf(left, sizeof(left), " clubcrm %s | %s | %s", a->console ? "console" : "desk",
 		 a->club[0] ? a->club : "...", a->me_name[0] ? a->me_name : "...");
+	/* Before the login, the club (and its time zone) is not known yet. */
+	if (!a->live)
+		snprintf(left, sizeof(left), " clubcrm %s | %s", a->console ? "console" : "desk",
+			 a->opts.server ? a->opts.server : "");
 	if (a->state == LIVE_READY)
 		snprintf(right, sizeof(right), "live %s ", clock);
+	else if (!a->live)
+		snprintf(right, sizeof(right), "log in ");
 	else if (a->state == LIVE_CONNECTING && !a->me)
 		snprintf(right, sizeof(right), "connecting... ");
 	else
@@ -86,7 +92,9 @@ void tui_draw(struct tui_app *a)
 	curs_set(0);
 	erase();
 	draw_title(a);
-	if (a->console)
+	if (a->fkind == TUI_FK_LOGIN)
+		;  /* nothing to show before the login */
+	else if (a->console)
 		tui_console_draw(a);
 	else
 		tui_desk_draw(a);
@@ -262,8 +270,10 @@ void tui_draw_form(struct tui_app *a)
 			tui_draw_text(y++, x0 + 1, w - 2, attr, a->history[i]);
 	}
 	tui_draw_text(y0 + h - 1, x0 + 1, w - 2, attr | A_DIM,
-		      "Tab/arrows: field  Left/Right: choose  type to search  "
-		      "Enter on last field or Ctrl-S: save  Esc: cancel");
+		      a->fkind == TUI_FK_LOGIN ?
+		      "Tab: field  Enter: log in  Esc: quit" :
+		      "Tab/arrows field  Left/Right choose  type to search  "
+		      "Ctrl-S save  Esc cancel");
 	if (cy >= 0 && cx < COLS) {
 		move(cy, cx);
 		curs_set(1);

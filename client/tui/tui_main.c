@@ -1,39 +1,14 @@
 /*
- * Entry points: asks for what the command line did not give (the login, and
- * the password without echo) on the plain terminal, then runs the screen.
+ * Entry points: checks the arguments and the terminal, then runs the screen
+ * (which asks for the login and the password itself when they are missing).
  */
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "tui.h"
 #include "tui_app.h"
-
-#define ANSWER_MAX 256
-
-static int ask(const char *prompt, bool hidden, char *out, size_t size)
-{
-	struct termios old, quiet;
-	bool tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &old) == 0;
-	fprintf(stderr, "%s", prompt);
-	fflush(stderr);
-	if (hidden && tty) {
-		quiet = old;
-		quiet.c_lflag &= ~(tcflag_t)ECHO;
-		tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
-	}
-	char *got = fgets(out, (int)size, stdin);
-	if (hidden && tty) {
-		tcsetattr(STDIN_FILENO, TCSANOW, &old);
-		fprintf(stderr, "\n");
-	}
-	if (!got)
-		return -1;
-	out[strcspn(out, "\r\n")] = '\0';
-	return 0;
-}
 
 static void usage(bool console)
 {
@@ -56,7 +31,6 @@ static void usage(bool console)
 static int run(const struct tui_options *opts, int argc, char **argv,
 	       bool console)
 {
-	char user[ANSWER_MAX], password[ANSWER_MAX];
 	struct tui_options o = *opts;
 	for (int i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -75,22 +49,10 @@ static int run(const struct tui_options *opts, int argc, char **argv,
 			console ? "console" : "desk");
 		return 2;
 	}
-	if (!o.user || !o.user[0]) {
-		if (ask("Login: ", false, user, sizeof(user)) < 0)
-			return 2;
-		o.user = user;
-	}
-	if (!o.password) {
-		if (ask("Password: ", true, password, sizeof(password)) < 0)
-			return 2;
-		o.password = password;
-	}
 	setlocale(LC_ALL, "");
 	struct tui_app a;
 	memset(&a, 0, sizeof(a));
-	int rc = tui_app_run(&a, &o, console);
-	memset(password, 0, sizeof(password));
-	return rc;
+	return tui_app_run(&a, &o, console);
 }
 
 int tui_desk_main(const struct tui_options *opts, int argc, char **argv)

@@ -17,6 +17,7 @@ struct ticket {
 	struct tui_app *a;
 	unsigned seq;        /* 0: the reply does not concern the form */
 	bool history;        /* a GetTask for the info form's history */
+	const char *done;    /* what the status line says, with the task id */
 };
 
 /* A time field: empty is "not set"; a malformed one is an error. */
@@ -110,7 +111,7 @@ static void on_reply(struct client *c, struct client_reply *r, void *arg)
 	}
 	if (f && f->body_case == BODY(TASK_REPLY) && f->task_reply->row &&
 	    f->task_reply->row->task)
-		tui_app_status(a, false, "saved task %llu",
+		tui_app_status(a, false, "%s %llu", t->done ? t->done : "saved task",
 			       (unsigned long long)f->task_reply->row->task->id);
 	else if (f && f->body_case == BODY(REASSIGN_REPLY))
 		tui_app_status(a, false, "%zu task(s) reassigned",
@@ -124,7 +125,8 @@ done:
 	free(t);
 }
 
-static void send_req(struct tui_app *a, Clubcrm__Frame *f, bool for_form, bool history)
+static void send_req(struct tui_app *a, Clubcrm__Frame *f, bool for_form,
+		     bool history, const char *done)
 {
 	struct ticket *t = calloc(1, sizeof(*t));
 	if (!t || !a->live) {
@@ -135,6 +137,7 @@ static void send_req(struct tui_app *a, Clubcrm__Frame *f, bool for_form, bool h
 	t->a = a;
 	t->seq = for_form ? a->form_seq : 0;
 	t->history = history;
+	t->done = done;
 	int rc = live_request(a->live, f, on_reply, t);
 	if (rc < 0) {
 		free(t);
@@ -152,7 +155,7 @@ void tui_submit_history(struct tui_app *a, uint64_t id)
 	g.with_history = 1;
 	f.body_case = BODY(GET_TASK);
 	f.get_task = &g;
-	send_req(a, &f, true, true);
+	send_req(a, &f, true, true, NULL);
 }
 
 
@@ -218,7 +221,7 @@ void tui_submit_edit(struct tui_app *a, uint64_t base)
 	e.has_planned_at = has;
 	f.body_case = BODY(EDIT_TASK);
 	f.edit_task = &e;
-	send_req(a, &f, true, false);
+	send_req(a, &f, true, false, NULL);
 }
 
 static void submit_follow_up(struct tui_app *a)
@@ -247,7 +250,7 @@ static void submit_follow_up(struct tui_app *a)
 	}
 	f.body_case = BODY(FOLLOW_UP);
 	f.follow_up = &u;
-	send_req(a, &f, true, false);
+	send_req(a, &f, true, false, NULL);
 }
 
 static void submit_tags(struct tui_app *a)
@@ -273,7 +276,7 @@ static void submit_tags(struct tui_app *a)
 			f.body_case = BODY(UNTAG_TASK);
 			f.untag_task = &u;
 		}
-		send_req(a, &f, false, false);
+		send_req(a, &f, false, false, NULL);
 	}
 	tui_forms_close(a);
 }
@@ -332,7 +335,7 @@ static void submit_simple(struct tui_app *a)
 	default:
 		return;
 	}
-	send_req(a, &f, true, false);
+	send_req(a, &f, true, false, NULL);
 }
 
 void tui_submit(struct tui_app *a)
@@ -348,7 +351,7 @@ void tui_submit(struct tui_app *a)
 			return;
 		f.body_case = BODY(CREATE_TASK);
 		f.create_task = &c;
-		send_req(a, &f, true, false);
+		send_req(a, &f, true, false, NULL);
 		return;
 	case TUI_FK_COPY:
 		if (create_from_form(a, &c, &tag, tui_form_field(&a->form, "Planned") == NULL) < 0)
@@ -359,7 +362,7 @@ void tui_submit(struct tui_app *a)
 		cp.overrides = &c;
 		f.body_case = BODY(COPY_TASK);
 		f.copy_task = &cp;
-		send_req(a, &f, true, false);
+		send_req(a, &f, true, false, NULL);
 		return;
 	case TUI_FK_EDIT:
 		tui_submit_edit(a, a->base_mod_rev);
@@ -386,12 +389,14 @@ void tui_forms_take(struct tui_app *a, const Clubcrm__TaskRow *row)
 	Clubcrm__ReleaseTask r = CLUBCRM__RELEASE_TASK__INIT;
 	t.has_id = r.has_id = 1;
 	t.id = r.id = row->task->id;
-	if (row->task->taken_by && row->task->taken_by == a->me) {
+	bool release = row->task->taken_by && row->task->taken_by == a->me;
+	if (release) {
 		f.body_case = BODY(RELEASE_TASK);
 		f.release_task = &r;
 	} else {
 		f.body_case = BODY(TAKE_TASK);
 		f.take_task = &t;
 	}
-	send_req(a, &f, false, false);
+	send_req(a, &f, false, false,
+		 release ? "released task" : "you took charge of task");
 }

@@ -4,6 +4,8 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "textfold.h"
+
 size_t tui_text_charlen(const char *s)
 {
 	unsigned char c = (unsigned char)s[0];
@@ -92,16 +94,5 @@ int tui_text_contains(const char *hay, const char *needle)
 {
 	if (!needle || !*needle)
 		return 1;
-	if (!hay)
-		return 0;
-	size_t nl = strlen(needle);
-	for (const char *h = hay; *h; h++) {
-		size_t i = 0;
-		while (i < nl && h[i] &&
-		       tolower((unsigned char)h[i]) == tolower((unsigned char)needle[i]))
-			i++;
-		if (i == nl)
-			return 1;
-	}
-	return 0;
+	return hay && textfold_contains(hay, needle);
 }

@@ -24,7 +24,7 @@ size_t tui_text_charlen(const char *s);
 /* Byte offset of the character before offset `pos` in `s`. */
 size_t tui_text_prev(const char *s, size_t pos);
 
-/* Case-insensitive substring test, folding ASCII only. */
+/* Substring test ignoring case and accents ("lucia" finds "Lucía"). */
 int tui_text_contains(const char *hay, const char *needle);
 
 #endif

@@ -60,9 +60,11 @@ static void plan_tasks(const Clubcrm__ListTasks *in, struct scan *s)
 		s->db = DB_BY_CREATED;
 		hf = f->has_created_from, from = f->created_from;
 		ht = 1;
-		to = f->has_created_to && f->created_to <= in->as_of
-			     ? f->created_to
-			     : in->as_of + 1;
+		/* as_of is inclusive; the key bound is exclusive. */
+		if (f->has_created_to && f->created_to <= in->as_of)
+			to = f->created_to;
+		else
+			to = in->as_of == INT64_MAX ? INT64_MAX : in->as_of + 1;
 	} else if (in->has_order &&
 		   in->order == CLUBCRM__TASK_ORDER__TASK_ORDER_CREATED) {
 		s->db = DB_BY_CREATED;

@@ -1,11 +1,12 @@
 #!/bin/bash
-# End-to-end: the real clubcrmd, two desks and a console in tmux panes.
+# End-to-end: the real clubcrmd, two desks and a console (`clubcrm desk`,
+# `clubcrm console`) in tmux windows.
 # Keys go in with send-keys; the screens are read with capture-pane (-e for
 # colours) and polled until the expected text shows, never a fixed sleep.
-#   desk_e2e.sh CLUBCRMD CLUBCRM_DESK
+#   desk_e2e.sh CLUBCRMD CLUBCRM
 set -u
 CLUBCRMD=$1
-DESK=$2
+CLUBCRM=$2
 DIR=$(mktemp -d /tmp/clubcrm-e2e.XXXXXX)
 SOCK=clubcrm-e2e-$$
 T="tmux -L $SOCK -f /dev/null"
@@ -29,20 +30,43 @@ fail() {
 	exit 1
 }
 
-# wait_for PANE TEXT [COLOUR]: up to 5 s for a line with TEXT (and, with
-# COLOUR, that background SGR code, e.g. 43 for yellow).
+# wait_for PANE TEXT [COLOUR]: until a line has TEXT (and, with COLOUR,
+# on that background SGR code, e.g. 43 for yellow), for up to $WAIT seconds
+# of the clock: a loaded machine (ctest -j2, sanitizers) slows the polling
+# itself, so the deadline is not a count of polls.
+WAIT=${CLUBCRM_E2E_WAIT:-20}
 wait_for() {
 	local pane=$1 text=$2 colour=${3:-}
-	for _ in $(seq 100); do
+	local deadline=$((EPOCHSECONDS + WAIT))
+	while :; do
 		if [ -z "$colour" ]; then
 			$T capture-pane -p -t "e2e:$pane" | grep -qF -- "$text" && return 0
 		else
 			$T capture-pane -p -e -t "e2e:$pane" | background_at "$text" "$colour" &&
 				return 0
 		fi
+		[ "$EPOCHSECONDS" -lt "$deadline" ] || break
 		sleep 0.05
 	done
 	fail "pane $pane: no '$text'${colour:+ in colour $colour}"
+}
+
+# wait_re PANE REGEX: as wait_for, an extended regular expression on a line.
+wait_re() {
+	local deadline=$((EPOCHSECONDS + WAIT))
+	while :; do
+		$T capture-pane -p -t "e2e:$1" | grep -qE -- "$2" && return 0
+		[ "$EPOCHSECONDS" -lt "$deadline" ] || break
+		sleep 0.05
+	done
+	fail "pane $1: no line matching '$2'"
+}
+
+# absent PANE TEXT: TEXT is not on the screen now.
+absent() {
+	$T capture-pane -p -t "e2e:$1" | grep -qF -- "$2" &&
+		fail "pane $1: '$2' should not be there"
+	return 0
 }
 
 # background_at TEXT CODE: stdin (capture-pane -e) has TEXT on a background
@@ -98,24 +122,43 @@ unset TMUX  # our own server, even when the tests run inside tmux
 
 "$CLUBCRMD" --listen 127.0.0.1:0 --data "$DIR/data" --demo 2>"$DIR/log" &
 SERVER_PID=$!
-for _ in $(seq 100); do
+# Seeding the demo hashes five passwords (Argon2id): seconds on a busy box.
+deadline=$((EPOCHSECONDS + 60))
+ADDR=
+while [ -z "$ADDR" ] && [ "$EPOCHSECONDS" -lt "$deadline" ]; do
 	ADDR=$(grep -o 'listening on 127.0.0.1:[0-9]*' "$DIR/log" | head -1 | cut -d' ' -f3)
-	[ -n "$ADDR" ] && break
-	sleep 0.05
+	[ -n "$ADDR" ] || sleep 0.05
 done
 [ -n "$ADDR" ] || fail "clubcrmd did not start"
 
+# The command line, as alicia, for changes made outside the screens.
+cli() {
+	CLUBCRM_PASSWORD=demo "$CLUBCRM" --server "$ADDR" --user alicia "$@" \
+		>>"$DIR/cli.out" 2>&1 || fail "clubcrm $*: $(tail -3 "$DIR/cli.out")"
+}
+# A time N seconds from now in the demo club's zone, for --at.
+club_time() { TZ=Europe/Madrid date -d "@$((EPOCHSECONDS + $1))" '+%Y-%m-%d %H:%M:%S'; }
+
 # Each client's stderr and exit status are kept: sanitizer reports and
 # crashes fail the test even though the pane's screen hides them.
+# run COMMAND LOGIN [PASSWORD]: without a password the screen asks for it.
 run() {
-	echo "env LANG=C.UTF-8 $DESK $1 --server $ADDR --user $2 --password demo" \
-	     "2>>$DIR/$2.err; echo \$? >$DIR/$2.exit; sleep 60"
+	echo "env LANG=C.UTF-8 ${3:+CLUBCRM_PASSWORD=$3} $CLUBCRM --server $ADDR" \
+	     "--user $2 $1 2>>$DIR/$2.err; echo \$? >$DIR/$2.exit; sleep 60"
 }
-$T new-session -d -s e2e -x 170 -y 40 "$(run '' alicia)"
-$T new-window -t e2e "$(run '' valentina)"
-$T new-window -t e2e "$(run --console fermin)"
+$T new-session -d -s e2e -x 170 -y 40 "$(run desk alicia demo)"
+$T new-window -t e2e "$(run desk valentina)"
+$T new-window -t e2e "$(run console fermin demo)"
 $T resize-window -t e2e:1 -x 170 -y 40 2>/dev/null
 $T resize-window -t e2e:2 -x 170 -y 40 2>/dev/null
+
+echo "0. without a password, the login screen (the password hidden)"
+wait_for 1 "clubcrm desk: log in"
+wait_re 1 "Login +valentina"
+text 1 "demo"
+wait_re 1 "Password +[*]{4}"
+absent 1 "demo"
+keys 1 Enter
 wait_for 0 "Offer tennis lessons"
 wait_for 1 "Offer tennis lessons"
 wait_for 2 "Urgent tasks of everyone"
@@ -141,7 +184,7 @@ wait_for 0 "E2E trial visit" 43
 wait_for 2 "taken by Valentina"
 wait_for 2 "E2E trial visit" 43
 
-echo "3. an edit refused because the task changed shows the error"
+echo "3. an edit refused because the task changed shows both versions"
 keys 0 /
 wait_for 0 "Created from"
 keys 0 Up; text 0 "E2E trial"; keys 0 C-s
@@ -156,7 +199,9 @@ wait_for 1 "saved task"
 wait_for 0 "E2E trial visit (moved)"
 keys 0 C-e; text 0 " (mine)"; keys 0 C-s
 wait_for 0 "FAILED_PRECONDITION"
-wait_for 0 "Someone else changed this task"
+wait_for 0 "Someone else changed this task. Theirs (now on the server):"
+wait_for 0 "Description: E2E trial visit (moved)"  # theirs
+wait_re 0 "Description +E2E trial visit \(mine\)"  # mine, in the form
 keys 0 C-r
 wait_for 0 "E2E trial visit (mine)"
 wait_for 1 "E2E trial visit (mine)"
@@ -170,38 +215,62 @@ wait_for 0 "New task"
 text 0 "E2E slot"; keys 0 Tab
 text 0 "Carmen"; keys 0 C-s
 wait_for 0 "saved task"
-wait_for 0 "Carmen Ruiz"
+wait_re 0 "^[0-9]{2}:[0-9]{2} +Carmen Ruiz"  # Alicia's column, first slot
 
-echo "5. a desk shows the server's absence, then catches up when it returns"
+echo "5. the screens show the server's absence, then catch up when it returns"
+text 0 1
+wait_for 0 "E2E trial visit (mine)"  # alone in the filtered list: the cursor is on it
 kill "$SERVER_PID"
 wait "$SERVER_PID" 2>/dev/null
 SERVER_PID=
+wait_for 0 "RECONNECTING"
 wait_for 1 "RECONNECTING"
 wait_for 2 "RECONNECTING"
 "$CLUBCRMD" --listen "$ADDR" --data "$DIR/data" 2>>"$DIR/log" &
 SERVER_PID=$!
-keys 0 Escape
-text 0 1
-wait_for 0 "E2E trial visit (mine)"
+# A change the screens did not see happen, made as soon as the server
+# answers, possibly before they are back, so that they must catch up on it:
+# an urgent type (the console lists it too), a description the desks'
+# filters ("E2E trial") let through, planned before the task alicia's
+# cursor is on (the cursor must stay on that task).
+deadline=$((EPOCHSECONDS + WAIT))
+until CLUBCRM_PASSWORD=demo "$CLUBCRM" --server "$ADDR" --user alicia \
+	task add --customer Manolo --type Objection --at "$(club_time -3600)" \
+	--operator deborah --desc "E2E trial while away" >>"$DIR/cli.out" 2>&1; do
+	[ "$EPOCHSECONDS" -lt "$deadline" ] || fail "clubcrmd did not come back"
+	sleep 0.1
+done
+for w in 0 1 2; do
+	wait_for $w "E2E trial while away"
+	wait_re $w " live [0-9]{2}:[0-9]{2} *$"
+done
+wait_for 2 "E2E trial while away" 41
 keys 0 Enter
 wait_for 0 "Task info"
+wait_re 0 "Description +E2E trial visit \(mine\)"
 keys 0 C-e; text 0 " again"; keys 0 C-s
 wait_for 1 "E2E trial visit (mine) again"
 wait_for 2 "E2E trial visit (mine) again"
-wait_for 1 "live"
 
-echo "6. the terminal is resized: the screen follows"
+echo "6. a reminder line when one of the operator's tasks falls due"
+cli task add --customer Lucía --type Call --operator alicia \
+	--at "$(club_time 6)" --desc "E2E due soon"
+wait_for 0 "Due now:"
+wait_re 0 "Due now: [0-9]{2}:[0-9]{2} Call Lucía Fernández - E2E due soon"
+absent 1 "Due now:"  # Valentina's desk: not her task
+
+echo "7. the terminal is resized: the screen follows"
 $T resize-window -t e2e:2 -x 120 -y 30
 wait_for 2 "live "
 
-echo "7. the mouse: a quick button, then a double click on a contact"
+echo "8. the mouse: a quick button, then a double click on a contact"
 click 0 30 1
 wait_for 0 "Contacts  (Enter"
 click 0 5 4
 click 0 5 4
 wait_for 0 "Customer profile:"
 
-echo "8. q ends the desks and the console cleanly"
+echo "9. q ends the desks and the console cleanly"
 text 0 q
 text 1 q
 text 2 q
@@ -217,4 +286,11 @@ for who in alicia valentina fermin; do
 		fail "$who's screen: sanitizer report"
 	fi
 done
+# The server stops as it would in production, its sanitizers reporting then.
+kill "$SERVER_PID"
+wait "$SERVER_PID" 2>/dev/null
+SERVER_PID=
+if grep -qE "Sanitizer|runtime error" "$DIR/log"; then
+	fail "clubcrmd: sanitizer report"
+fi
 echo "PASS"

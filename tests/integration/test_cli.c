@@ -433,6 +433,12 @@ static void test_customer_add_edit_show(void **state)
 	json_decref(v);
 	assert_int_equal(run("customer", "show", "Pilar"), 0);
 	assert_non_null(strstr(out, "welcome call"));
+	/* Typed without accents or capitals, as at a real desk. */
+	assert_int_equal(run("customer", "show", "pilar gomez"), 0);
+	assert_non_null(strstr(out, "welcome call"));
+	assert_int_equal(run("task", "list", "--customer", "PILAR GOMEZ",
+			     "--operator", "MARIBEL"), 0);
+	assert_non_null(strstr(out, "welcome call"));
 	assert_int_equal(run("customer", "add", "--phone", "1"), 2);
 }
 
