@@ -17,6 +17,7 @@
 #include "cli_args.h"
 #include "cli_cmd.h"
 #include "cli_format.h"
+#include "cli_filter.h"
 #include "cli_json.h"
 #include "cli_resolve.h"
 #include "live.h"
@@ -32,8 +33,8 @@ struct watch {
 	struct live *live;
 	struct live_sub *sub;
 	Clubcrm__View view;
-	Clubcrm__TaskFilter filter;
-	uint64_t operator_ids[1];
+	struct cli_filter filter;  /* the view's, with its arrays */
+	uint64_t me;
 	bool once;
 	bool printed_snapshot;
 	int exit_code;
@@ -166,7 +167,7 @@ static void on_signal(uv_signal_t *h, int signum)
 }
 
 struct watch_args {
-	const char *from, *to, *operator_, *team, *search;
+	struct cli_filter_args filter;  /* every filter of `task list` */
 	bool all, once, help;
 };
 
@@ -192,86 +193,59 @@ static int parse_kind(const char *name, Clubcrm__ViewKind *kind)
 	return -1;
 }
 
-/* The date range: --from/--to, or today for an agenda without them. */
-static int view_range(struct watch *w, const struct watch_args *a,
-		      int64_t *from, int64_t *to, bool *has)
+/*
+ * An agenda shows a date range: --from/--to (the filter's planned range)
+ * become the view's, by default the week from twelve hours ago.
+ */
+static void agenda_range(Clubcrm__View *v, Clubcrm__TaskFilter *f)
 {
-	*has = a->from || a->to;
-	if (a->from && cli_club_time(w->cli, a->from, false, from) != CLI_OK)
-		return CLI_USAGE;
-	if (a->to && cli_club_time(w->cli, a->to, true, to) != CLI_OK)
-		return CLI_USAGE;
-	if (!a->from)
-		*from = a->to ? *to - 7 * 86400 : time_now() - 12 * 3600;
-	if (!a->to)
-		*to = *from + 7 * 86400;
-	return CLI_OK;
+	int64_t from = f->has_planned_from ? f->planned_from : 0;
+	int64_t to = f->has_planned_to ? f->planned_to : 0;
+	if (!f->has_planned_from)
+		from = f->has_planned_to ? to - 7 * 86400
+					 : time_now() - 12 * 3600;
+	if (!f->has_planned_to)
+		to = from + 7 * 86400;
+	f->has_planned_from = f->has_planned_to = 0;
+	v->has_from = v->has_to = 1;
+	v->from = from;
+	v->to = to;
 }
 
 /*
- * Views of one's own work (urgent, in preparation, overdue) show the
- * operator's tasks unless --all or --operator says otherwise.
+ * The view and its filter (any filter of `task list`). Views of one's own
+ * work (urgent, in preparation, overdue) show the operator's tasks unless
+ * --all or --operator says otherwise.
  */
 static int build_view(struct watch *w, Clubcrm__ViewKind kind,
 		      const char *customer, const struct watch_args *a)
 {
 	Clubcrm__View *v = &w->view;
-	Clubcrm__TaskFilter *f = &w->filter;
+	int rc = cli_filter_build(w->cli, &a->filter, &w->filter);
+	if (rc != CLI_OK)
+		return rc;
+	Clubcrm__TaskFilter *f = &w->filter.f;
 	v->has_kind = 1;
 	v->kind = kind;
 	v->filter = f;
-	int64_t from = 0, to = 0;
-	bool has_range;
-	int rc = view_range(w, a, &from, &to, &has_range);
-	if (rc != CLI_OK)
-		return rc;
-	if (kind == CLUBCRM__VIEW_KIND__VIEW_KIND_AGENDA) {
-		v->has_from = v->has_to = 1;
-		v->from = from;
-		v->to = to;
-	} else if (has_range) {
-		f->has_planned_from = f->has_planned_to = 1;
-		f->planned_from = from;
-		f->planned_to = to;
-	}
+	if (kind == CLUBCRM__VIEW_KIND__VIEW_KIND_AGENDA)
+		agenda_range(v, f);
 	if (kind == CLUBCRM__VIEW_KIND__VIEW_KIND_CUSTOMER) {
 		v->has_customer_id = 1;
 		rc = cli_resolve_customer(w->cli, customer, &v->customer_id);
 		if (rc != CLI_OK)
 			return rc;
 	}
-	uint64_t op = 0;
-	if (a->operator_) {
-		rc = cli_resolve_operator(w->cli, a->operator_, &op);
-		if (rc != CLI_OK)
-			return rc;
-	} else if (!a->all && (kind == CLUBCRM__VIEW_KIND__VIEW_KIND_URGENT ||
-			       kind == CLUBCRM__VIEW_KIND__VIEW_KIND_IN_PREPARATION ||
-			       kind == CLUBCRM__VIEW_KIND__VIEW_KIND_OVERDUE)) {
+	bool own_work = kind == CLUBCRM__VIEW_KIND__VIEW_KIND_URGENT ||
+			kind == CLUBCRM__VIEW_KIND__VIEW_KIND_IN_PREPARATION ||
+			kind == CLUBCRM__VIEW_KIND__VIEW_KIND_OVERDUE;
+	if (own_work && !a->all && !f->n_operator_ids && !f->has_team_id) {
 		const Clubcrm__Operator *me =
 			client_operator(client_sync_client(w->cli->conn));
-		op = me ? me->id : 0;
+		w->me = me ? me->id : 0;
+		f->operator_ids = &w->me;
+		f->n_operator_ids = w->me ? 1 : 0;
 	}
-	if (op) {
-		w->operator_ids[0] = op;
-		f->operator_ids = w->operator_ids;
-		f->n_operator_ids = 1;
-	}
-	if (a->team) {
-		const Clubcrm__Catalog *cat;
-		if (cli_catalog(w->cli, &cat) != CLI_OK)
-			return CLI_REFUSED;
-		for (size_t i = 0; i < cat->n_teams; i++)
-			if (!strcasecmp(cat->teams[i]->name, a->team)) {
-				f->has_team_id = 1;
-				f->team_id = cat->teams[i]->id;
-			}
-		if (!f->has_team_id) {
-			cli_error("unknown team '%s'", a->team);
-			return CLI_REFUSED;
-		}
-	}
-	f->text = (char *)a->search;
 	return CLI_OK;
 }
 
@@ -319,17 +293,12 @@ static int run(struct watch *w)
 int cli_cmd_watch(struct cli *cli, int argc, char **argv)
 {
 	struct watch_args a = {0};
-	const struct cli_opt opts[] = {
-		{"from", CLI_OPT_VALUE, &a.from},
-		{"to", CLI_OPT_VALUE, &a.to},
-		{"operator", CLI_OPT_VALUE, &a.operator_},
-		{"team", CLI_OPT_VALUE, &a.team},
-		{"search", CLI_OPT_VALUE, &a.search},
-		{"all", CLI_OPT_FLAG, &a.all},
-		{"once", CLI_OPT_FLAG, &a.once},
-		{"help", CLI_OPT_FLAG, &a.help},
-		{0},
-	};
+	struct cli_opt opts[CLI_FILTER_OPTS + 4];
+	size_t n = cli_filter_options(&a.filter, opts);
+	opts[n++] = (struct cli_opt){"all", CLI_OPT_FLAG, &a.all};
+	opts[n++] = (struct cli_opt){"once", CLI_OPT_FLAG, &a.once};
+	opts[n++] = (struct cli_opt){"help", CLI_OPT_FLAG, &a.help};
+	opts[n] = (struct cli_opt){0};
 	const char *pos[2];
 	size_t n_pos;
 	int rc = cli_args_parse(cli, argc, argv, opts, pos, 2, &n_pos);
@@ -348,11 +317,12 @@ int cli_cmd_watch(struct cli *cli, int argc, char **argv)
 		return cli_usage_error(is_customer
 			? "watch customer needs the customer's id or name"
 			: "watch %s takes no other word", pos[0]);
+	if ((rc = cli_filter_check(&a.filter)) != CLI_OK)
+		return rc;
 	/* Names and the club's time zone come over a short first connection. */
 	rc = cli_connect(cli);
 	struct watch w = {.cli = cli, .once = a.once};
 	clubcrm__view__init(&w.view);
-	clubcrm__task_filter__init(&w.filter);
 	if (rc == CLI_OK)
 		rc = build_view(&w, kind, is_customer ? pos[1] : NULL, &a);
 	cli_disconnect(cli);

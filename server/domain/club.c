@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "frame.h"
 #include "service.h"
@@ -221,7 +222,8 @@ struct demo_task {
 	const char *type;
 	const char *customer;
 	const char *operator_;  /* NULL: the customer's consultant */
-	int64_t in_minutes;     /* planned, from the hour of now */
+	int64_t in_minutes;     /* planned, from the hour of now; or */
+	int day, at;            /* on today + day at local HH*60+MM (at > 0) */
 	const char *tag;
 	const char *desc;
 	bool take;              /* the operator takes charge */
@@ -261,6 +263,21 @@ static void take_task(struct seeder *s, uint64_t id)
 	apply(s, &f);
 }
 
+/* `day` days from `now`'s date at `minute` past local midnight. */
+static int64_t local_day_at(int64_t now, int day, int minute)
+{
+	time_t t = (time_t)now;
+	struct tm tm;
+	if (!localtime_r(&t, &tm))
+		return now;
+	tm.tm_mday += day;
+	tm.tm_hour = minute / 60;
+	tm.tm_min = minute % 60;
+	tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm);
+}
+
 static void add_task(struct seeder *s, const struct demo_ids *d,
 		     const struct demo_task *dt, int64_t hour)
 {
@@ -272,7 +289,8 @@ static void add_task(struct seeder *s, const struct demo_ids *d,
 	c.description = (char *)dt->desc;
 	c.type_id = id_of(d, dt->type);
 	c.customer_id = id_of(d, dt->customer);
-	c.planned_at = hour + dt->in_minutes * 60;
+	c.planned_at = dt->at > 0 ? local_day_at(s->who.now, dt->day, dt->at)
+				  : hour + dt->in_minutes * 60;
 	c.has_operator_id = dt->operator_ != NULL;
 	c.operator_id = id_of(d, dt->operator_);
 	c.tag_ids = &tag;
@@ -294,25 +312,25 @@ static void add_task(struct seeder *s, const struct demo_ids *d,
 }
 
 static const struct demo_task demo_tasks[] = {
-	{"alicia", 2, "Call", "Arantxa", NULL, -3 * 24 * 60, "Tennis",
+	{"alicia", 2, "Call", "Arantxa", NULL, 0, -3, 10 * 60 + 15, "Tennis",
 	 "Former member (left last year). Asked about tennis lessons.", false, false},
-	{"alicia", 1, "Appointment", "Arantxa", "valentina", 24 * 60 + 90,
-	 "Tennis", "Offer tennis lessons", false, false},
-	{"maribel", 1, "Objection", "Manolo", "deborah", 60, NULL,
+	{"alicia", 1, "Appointment", "Arantxa", "valentina", 0, 1,
+	 17 * 60 + 30, "Tennis", "Offer tennis lessons", false, false},
+	{"maribel", 1, "Objection", "Manolo", "deborah", 60, 0, 0, NULL,
 	 "Complains that the changing-room showers are cold", false, false},
-	{"deborah", 1, "Appointment", "Manolo", NULL, 2 * 24 * 60, NULL,
+	{"deborah", 1, "Appointment", "Manolo", NULL, 0, 2, 11 * 60, NULL,
 	 "Appointment to sign up for the annual subscription", false, false},
-	{"deborah", 2, "Call", "Manolo", NULL, -24 * 60, NULL,
+	{"deborah", 2, "Call", "Manolo", NULL, 0, -1, 18 * 60 + 30, NULL,
 	 "Prefers to be called after 18:00", false, false},
-	{"alicia", 1, "Call", "Lucía", NULL, -120, NULL,
+	{"alicia", 1, "Call", "Lucía", NULL, -120, 0, 0, NULL,
 	 "Remind her that her membership ends this month", false, false},
-	{"maribel", 1, "Renewal", "Jorge", NULL, 3 * 24 * 60, "VIP",
+	{"maribel", 1, "Renewal", "Jorge", NULL, 0, 3, 12 * 60, "VIP",
 	 "Annual membership renewal", false, false},
-	{"fermin", 1, "Quote", "Carmen", NULL, 2 * 24 * 60 + 60, "Marketing",
+	{"fermin", 1, "Quote", "Carmen", NULL, 0, 2, 16 * 60, "Marketing",
 	 "Quote for the family plan", false, false},
-	{"alicia", 1, "Routine", "Iñaki", NULL, 5 * 60, NULL,
+	{"alicia", 1, "Routine", "Iñaki", NULL, 5 * 60, 0, 0, NULL,
 	 "Weekly review of the training plan", false, true},
-	{"valentina", 1, "Call", "Lucía", "alicia", 3 * 60, NULL,
+	{"valentina", 1, "Call", "Lucía", "alicia", 3 * 60, 0, 0, NULL,
 	 "Call back about the yoga timetable", true, false},
 };
 
@@ -386,6 +404,9 @@ int club_seed_demo(struct store *st)
 	seed_catalogue(&s, &d);
 	set_settings(&s, "Club Deportivo Demo", "Europe/Madrid",
 		     id_of(&d, "Positive"));
+	/* Day-planned demo tasks are at the club's hours (seeding runs
+	 * before any other thread). */
+	time_set_zone("Europe/Madrid");
 	seed_customers(&s, &d);
 	int64_t hour = s.who.now - s.who.now % 3600;
 	for (size_t i = 0; !s.rc && i < sizeof(demo_tasks) / sizeof(demo_tasks[0]);

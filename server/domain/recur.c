@@ -1,10 +1,13 @@
 #include "recur.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "rows.h"
 #include "status.h"
 #include "tasks.h"
+#include "timeutil.h"
 
 #define MAX_STEPS 6000  /* weeks from 2000 to 2100 */
 
@@ -52,10 +55,20 @@ static int64_t step(const struct tm *base, Clubcrm__Recurrence rec, int k)
 	return (int64_t)mktime(&tm);
 }
 
-int64_t recur_next_time(int64_t planned, Clubcrm__Recurrence rec, int64_t now)
+/* mktime() and localtime_r() read the process's zone (TZ). */
+static void use_zone(const char *zone)
+{
+	const char *cur = getenv("TZ");
+	if (zone && *zone && (!cur || strcmp(cur, zone) != 0))
+		time_set_zone(zone);
+}
+
+int64_t recur_next_time(int64_t planned, Clubcrm__Recurrence rec, int64_t now,
+			const char *zone)
 {
 	if (!rec)
 		return 0;
+	use_zone(zone);
 	time_t t = (time_t)planned;
 	struct tm base;
 	if (!localtime_r(&t, &base))
@@ -99,13 +112,18 @@ int recur_after_save(struct req *r, Clubcrm__TaskStatus was,
 	    was != CLUBCRM__TASK_STATUS__TASK_STATUS_PLANNED ||
 	    t->status != CLUBCRM__TASK_STATUS__TASK_STATUS_DONE)
 		return 0;
-	int64_t at = recur_next_time(t->planned_at, t->recurrence, r->who->now);
+	Clubcrm__Settings *set = NULL;
+	int rc = rows_settings(r->t, r->a, &set);
+	if (rc)
+		return rc;
+	int64_t at = recur_next_time(t->planned_at, t->recurrence, r->who->now,
+				     set ? set->time_zone : NULL);
 	if (!at)
 		return 0;
 	Clubcrm__CreateTask c = next_of(t, at);
 	Clubcrm__Task *n = NULL;
 	/* Creation validates before it writes: a refusal leaves nothing. */
-	int rc = tasks_create(r, &c, &n);
+	rc = tasks_create(r, &c, &n);
 	if (rc == REQ_REFUSED) {
 		r->code = 0;
 		r->msg = NULL;

@@ -18,9 +18,14 @@
 int recur_check(struct req *r, Clubcrm__TaskKind kind,
 		Clubcrm__Recurrence rec);
 
-/* The first occurrence after `now` (and after `planned`); 0 when there is
- * none before the year 2100. */
-int64_t recur_next_time(int64_t planned, Clubcrm__Recurrence rec, int64_t now);
+/*
+ * The first occurrence after `now` (and after `planned`), at the same
+ * wall-clock time in the club's time zone `zone` (NULL: the process's);
+ * 0 when there is none before the year 2100. Switches the process's zone
+ * to `zone`: only the writer thread converts local times in clubcrmd.
+ */
+int64_t recur_next_time(int64_t planned, Clubcrm__Recurrence rec, int64_t now,
+			const char *zone);
 
 /*
  * After `t` was saved: when it is a recurring task that just became Done

@@ -332,7 +332,10 @@ unsigned harness_login(const struct harness *h, const char *login,
 		.password = HARNESS_PASSWORD,
 		.kind = CLUBCRM__CLIENT_KIND__CLIENT_KIND_TEST,
 		.terminal_name = "integration-test",
-		.timeout_ms = slow(10000),
+		/* Generous: a sanitized server on a busy 2-core machine
+		 * takes seconds per Argon2id login. A passing test never
+		 * waits for it. */
+		.timeout_ms = slow(30000),
 	};
 	return client_sync_open(&o, out, st);
 }

@@ -29,7 +29,9 @@ struct watcher {
 	size_t len;
 };
 
-static void watch_start(struct watcher *w, const struct harness *h)
+/* `clubcrm --json watch board [FLAG VALUE]` as deborah (NULLs: no filter). */
+static void watch_start(struct watcher *w, const struct harness *h,
+			const char *filter1, const char *filter2)
 {
 	int p[2];
 	assert_int_equal(pipe(p), 0);
@@ -44,7 +46,7 @@ static void watch_start(struct watcher *w, const struct harness *h)
 		setenv("CLUBCRM_USER", "deborah", 1);
 		setenv("CLUBCRM_PASSWORD", HARNESS_PASSWORD, 1);
 		execl(CLUBCRM_CLI_PATH, "clubcrm", "--json", "watch", "board",
-		      (char *)NULL);
+		      filter1, filter2, (char *)NULL);
 		_exit(127);
 	}
 	close(p[1]);
@@ -82,11 +84,12 @@ static int watch_stop(struct watcher *w)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-static uint64_t create(struct client_sync *s, const char *desc)
+static uint64_t create_typed(struct client_sync *s, const char *type,
+			     const char *desc)
 {
 	struct it_new_task t = {
 		.desc = desc,
-		.type_id = it_type_id(s, "Call"),
+		.type_id = it_type_id(s, type),
 		.customer_id = it_customer_id(s, "Manolo"),
 		.planned_at = time_now() + 86400,
 	};
@@ -96,13 +99,18 @@ static uint64_t create(struct client_sync *s, const char *desc)
 	return id;
 }
 
+static uint64_t create(struct client_sync *s, const char *desc)
+{
+	return create_typed(s, "Call", desc);
+}
+
 static void test_watch_follows_changes_across_a_restart(void **state)
 {
 	(void)state;
 	struct harness h = {0};
 	assert_int_equal(harness_start(&h), 0);
 	struct watcher w;
-	watch_start(&w, &h);
+	watch_start(&w, &h, NULL, NULL);
 	assert_true(watch_until(&w, "\"event\":\"synced\""));
 
 	struct client_sync *s;
@@ -119,6 +127,28 @@ static void test_watch_follows_changes_across_a_restart(void **state)
 	assert_true(watch_until(&w, "Written while the watcher was away"));
 	client_sync_close(s);
 
+	assert_int_equal(watch_stop(&w), 0);
+	harness_cleanup(&h);
+}
+
+/* Any filter of `task list` narrows a watched view. */
+static void test_watch_with_a_list_filter(void **state)
+{
+	(void)state;
+	struct harness h = {0};
+	assert_int_equal(harness_start(&h), 0);
+	struct watcher w;
+	watch_start(&w, &h, "--type", "quote");
+	assert_true(watch_until(&w, "\"event\":\"synced\""));
+	struct client_sync *s;
+	struct client_status st;
+	assert_int_equal(harness_login(&h, "alicia", &s, &st), STATUS_OK);
+	create(s, "A call the quote board must not show");
+	create_typed(s, "Quote", "Quote for the padel school");
+	assert_true(watch_until(&w, "Quote for the padel school"));
+	assert_null(strstr(w.text, "A call the quote board must not show"));
+	assert_null(strstr(w.text, "\"type\":\"Call\""));
+	client_sync_close(s);
 	assert_int_equal(watch_stop(&w), 0);
 	harness_cleanup(&h);
 }
@@ -144,6 +174,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_watch_follows_changes_across_a_restart),
+		cmocka_unit_test(test_watch_with_a_list_filter),
 		cmocka_unit_test(test_watch_refuses_unknown_views),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
