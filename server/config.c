@@ -48,6 +48,10 @@ static const struct opt daemon_opts[] = {
 	    3600u * 1000),
 	NUM(struct config, handshake_timeout_ms, "handshake-timeout-ms",
 	    OPT_U32, 100, 600u * 1000),
+	NUM(struct config, login_backoff_ms, "login-backoff-ms", OPT_U32, 1,
+	    60u * 1000),
+	NUM(struct config, login_backoff_max_ms, "login-backoff-max-ms",
+	    OPT_U32, 1, 3600u * 1000),
 	/* Under 4 GiB: one queued frame must fit a uv_buf_t length. */
 	NUM(struct config, max_output, "max-output", OPT_U64, 64u * 1024,
 	    (uint64_t)1 << 30),
@@ -97,6 +101,8 @@ void config_defaults(struct config *c)
 	c->max_frame = FRAME_MAX_DEFAULT;
 	c->heartbeat_ms = 15000;
 	c->handshake_timeout_ms = 10000;
+	c->login_backoff_ms = 1000;
+	c->login_backoff_max_ms = 30000;
 	c->max_output = 8u * 1024 * 1024;
 	c->map_size_mib = 64;
 }
@@ -552,6 +558,11 @@ void config_usage(FILE *out)
 "  --max-frame BYTES       largest frame after login [%u]\n"
 "  --heartbeat-ms MS       ping interval; 3 silent beats drop a peer [%u]\n"
 "  --handshake-timeout-ms MS  preface, Hello and Login must fit [%u]\n"
+"  --login-backoff-ms MS   a failed login is answered this late; after 3\n"
+"                          failures of a login the delay doubles, and after\n"
+"                          10 from one address its logins are refused for\n"
+"                          twice the delay, doubling too [%u]\n"
+"  --login-backoff-max-ms MS  cap of those doublings [%u]\n"
 "  --max-output BYTES      queued output that drops a slow peer [%llu]\n"
 "  --map-size-mib MIB      initial LMDB map size (grows when full) [%llu]\n"
 "  --tls-cert FILE         TLS 1.3 on the TCP listener: PEM certificate\n"
@@ -565,6 +576,7 @@ void config_usage(FILE *out)
 "twice on the terminal.\n",
 		d.listen, d.data_dir, d.max_connections,
 		log_level_name(d.log_level), d.max_frame, d.heartbeat_ms,
-		d.handshake_timeout_ms, (unsigned long long)d.max_output,
+		d.handshake_timeout_ms, d.login_backoff_ms,
+		d.login_backoff_max_ms, (unsigned long long)d.max_output,
 		(unsigned long long)d.map_size_mib);
 }

@@ -32,6 +32,8 @@ struct config {
 	uint32_t max_frame;              /* after login; announced in Welcome */
 	uint32_t heartbeat_ms;           /* announced in Welcome */
 	uint32_t handshake_timeout_ms;   /* preface + Hello + Login */
+	uint32_t login_backoff_ms;       /* delay of a failed login's answer */
+	uint32_t login_backoff_max_ms;   /* cap of its doubling */
 	uint64_t max_output;             /* queued output that drops a conn */
 	uint64_t map_size_mib;           /* initial LMDB map size */
 	char tls_cert[CONFIG_PATH_MAX];  /* PEM chain: TLS 1.3 on TCP */

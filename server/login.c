@@ -1,11 +1,13 @@
 #include "login.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "conn.h"
 #include "log.h"
 #include "server.h"
+#include "service.h"
 #include "status.h"
 
 /* Longest login and password a Login may carry. */
@@ -17,6 +19,20 @@ static unsigned long long cid(const struct conn *c)
 	return (unsigned long long)c->id;
 }
 
+/*
+ * The peer's address without its port, for the throttle; NULL for a unix
+ * socket (local users, whom file permissions already sort) or an unknown
+ * peer. `out` holds sizeof(c->peer).
+ */
+static const char *peer_addr(const struct conn *c, char *out)
+{
+	memcpy(out, c->peer, sizeof(c->peer));
+	char *colon = strrchr(out, ':');
+	if (!colon || colon == out)
+		return NULL;
+	*colon = '\0';
+	return out;
+}
 
 static void login_work_free(struct login_work *lw)
 {
@@ -48,6 +64,7 @@ static void login_ok(struct conn *c, struct login_work *lw)
 							   : lw->login);
 	s->reader.max_frame = cfg->max_frame;
 	log_info("conn %llu (%s): %s logged in", cid(c), c->peer, s->login);
+	login_throttle_succeeded(&c->srv->throttle, lw->login);
 
 	Clubcrm__LoginOk ok = CLUBCRM__LOGIN_OK__INIT;
 	ok.operator_ = lw->op;
@@ -63,7 +80,8 @@ static void login_ok(struct conn *c, struct login_work *lw)
 
 /*
  * The Error is kept in the session and sent by its timer: guessing
- * passwords costs a second a try on every connection.
+ * passwords costs a second a try on every connection, and more once the
+ * login has failed a few times (login_throttle.h).
  */
 static void login_failed(struct conn *c, struct login_work *lw)
 {
@@ -92,7 +110,14 @@ static void login_failed(struct conn *c, struct login_work *lw)
 		conn_close(c);
 		return;
 	}
-	s->fail_at_ms = lw->started_ms + LOGIN_FAIL_DELAY_MS;
+	struct login_throttle *t = &c->srv->throttle;
+	uint64_t delay = t->base_ms;
+	if (unauth) {
+		char addr[sizeof(c->peer)];
+		delay = login_throttle_failed(t, lw->login, peer_addr(c, addr),
+					      uv_now(c->srv->loop));
+	}
+	s->fail_at_ms = lw->started_ms + delay;
 	conn_arm_timer(c);
 }
 
@@ -130,6 +155,57 @@ static void login_start(struct login_work *lw)
 	}
 }
 
+/* ------------------------------------------------------------ revocation */
+
+/* Ends the sessions of `o` that `why` applies to: all of them, or only
+ * those holding another role when `why` is NULL. */
+static void end_sessions(struct server *srv, const Clubcrm__Operator *o,
+			 const char *why)
+{
+	for (struct conn *c = srv->conns, *next; c; c = next) {
+		next = c->next;
+		struct session *s = &c->sess;
+		if (s->state != SESSION_READY || s->who.operator_id != o->id ||
+		    c->closing || c->draining)
+			continue;
+		const char *reason = why;
+		if (!reason && s->who.role != o->role)
+			reason = "role changed: log in again";
+		if (!reason)
+			continue;
+		log_info("conn %llu (%s): %s: session ended: %s", cid(c),
+			 c->peer, s->login, reason);
+		conn_goaway(c, STATUS_UNAUTHENTICATED, reason);
+	}
+}
+
+void login_on_commit(struct server *srv, const struct service_write_op *op)
+{
+	const Clubcrm__Frame *req = op->req;
+	if (!op->revision || !req || op->changes.len == 0 ||
+	    req->body_case != CLUBCRM__FRAME__BODY_UPSERT_OPERATOR)
+		return;
+	Clubcrm__ChangeSet *cs = clubcrm__change_set__unpack(
+		NULL, op->changes.len, op->changes.data);
+	if (!cs)
+		return;
+	/* Someone changing their own password keeps their sessions. */
+	bool new_password = req->upsert_operator->password != NULL;
+	for (size_t i = 0; i < cs->n_events; i++) {
+		const Clubcrm__Operator *o = cs->events[i]->operator_;
+		if (cs->events[i]->record_case !=
+		    CLUBCRM__EVENT__RECORD_OPERATOR || !o)
+			continue;
+		const char *why = NULL;
+		if (!o->active)
+			why = "operator deactivated";
+		else if (new_password && o->id != op->who.operator_id)
+			why = "password reset by an admin: log in again";
+		end_sessions(srv, o, why);
+	}
+	clubcrm__change_set__free_unpacked(cs, NULL);
+}
+
 void login_unpark(struct login_work *lw)
 {
 	struct conn *c = lw->conn;
@@ -140,6 +216,31 @@ void login_unpark(struct login_work *lw)
 	c->sess.login_running = false;
 	login_work_free(lw);
 	conn_unref(c);
+}
+
+/*
+ * An address with too many recent failures is refused before the check:
+ * no Argon2id time for it, and no answer about the password.
+ */
+static bool refused_by_throttle(struct conn *c, uint64_t request_id,
+				const char *login)
+{
+	char addr[sizeof(c->peer)];
+	uint64_t wait = login_throttle_wait(&c->srv->throttle,
+					    peer_addr(c, addr),
+					    uv_now(c->srv->loop));
+	if (!wait)
+		return false;
+	char who[LOGIN_ID_MAX + 1];
+	session_log_safe(who, sizeof(who), login);
+	log_warn("conn %llu (%s): login of \"%s\" refused: too many failed "
+		 "logins from this address", cid(c), c->peer, who);
+	char why[96];
+	snprintf(why, sizeof(why), "too many failed logins from this "
+		 "address, retry in %llu s",
+		 (unsigned long long)((wait + 999) / 1000));
+	session_send_error(c, request_id, STATUS_UNAVAILABLE, why);
+	return true;
 }
 
 void login_request(struct conn *c, const Clubcrm__Frame *f)
@@ -158,6 +259,8 @@ void login_request(struct conn *c, const Clubcrm__Frame *f)
 			   "Login needs a login and a password");
 		return;
 	}
+	if (refused_by_throttle(c, f->request_id, l->login))
+		return;
 	struct login_work *lw = calloc(1, sizeof(*lw));
 	if (lw) {
 		lw->login = strdup(l->login);

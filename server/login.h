@@ -1,8 +1,10 @@
 /*
  * Login of a session: the password check (Argon2id, ~100 ms) runs on libuv's
  * thread pool so the loop never waits for it; a failed login is answered
- * only LOGIN_FAIL_DELAY_MS after it arrived (from the connection's timer, not
- * a sleep), and the session takes no other frame meanwhile.
+ * only --login-backoff-ms after it arrived, or later after repeated failures
+ * (login_throttle.h), from the connection's timer, not a sleep, and the
+ * session takes no other frame meanwhile. An address with too many recent
+ * failures has its logins refused (UNAVAILABLE) without a check.
  */
 #ifndef CLUBCRMD_LOGIN_H
 #define CLUBCRMD_LOGIN_H
@@ -14,9 +16,6 @@
 #include "clubcrm.pb-c.h"
 
 struct conn;
-
-/* A failed login is answered this long after it arrived. */
-#define LOGIN_FAIL_DELAY_MS 1000
 
 /* A login being checked (holds a reference on its connection). */
 struct login_work {
@@ -40,5 +39,14 @@ void login_request(struct conn *c, const Clubcrm__Frame *f);
 
 /* Starts a login that was parked while the writer grew the map. */
 void login_unpark(struct login_work *lw);
+
+struct server;
+struct service_write_op;
+/*
+ * After a commit: the sessions of an operator who was deactivated, whose
+ * role changed or whose password an admin reset end with a GoAway saying
+ * why (a login is checked once; this keeps it true afterwards).
+ */
+void login_on_commit(struct server *srv, const struct service_write_op *op);
 
 #endif

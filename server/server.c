@@ -55,6 +55,7 @@ static void hook_committed(void *ctx, const struct service_write_op *op)
 	struct server *srv = ctx;
 	if (changes_touch_settings(&op->changes))
 		server_refresh_club_info(srv);
+	login_on_commit(srv, op);
 	subs_on_commit(srv, &op->changes);
 }
 
@@ -92,7 +93,8 @@ int server_init(struct server *srv, uv_loop_t *loop, const struct config *cfg,
 		.ctx = srv,
 	};
 	writer_init(&srv->writer, loop, st, &hooks);
-	return 0;
+	return login_throttle_init(&srv->throttle, cfg->login_backoff_ms,
+				   cfg->login_backoff_max_ms, NULL);
 }
 
 void server_fini(struct server *srv)

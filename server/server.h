@@ -12,6 +12,7 @@
 #include <uv.h>
 
 #include "config.h"
+#include "login_throttle.h"
 #include "writer.h"
 
 #define SERVER_READ_BUF (64u * 1024u)
@@ -56,6 +57,7 @@ struct server {
 
 	unsigned logins_running;   /* service_login() on the thread pool */
 	struct login_work *parked; /* logins held while the writer grows */
+	struct login_throttle throttle; /* recent failed logins */
 
 	bool stopping;
 	bool goaway_sent;

@@ -147,6 +147,29 @@ static void send_ping_or_pong(struct conn *c, uint64_t request_id,
 	conn_send_frame(c, &f);
 }
 
+/*
+ * The answer to Logout is the GoAway itself (code OK, echoing its request
+ * id): the client learns that it was heard, and why the connection ends.
+ * Replies still in flight go out before the close.
+ */
+static void send_logged_out(struct conn *c, uint64_t request_id)
+{
+	Clubcrm__GoAway ga = CLUBCRM__GO_AWAY__INIT;
+	ga.has_code = true;
+	ga.code = STATUS_OK;
+	ga.reason = (char *)"logged out";
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.has_request_id = request_id != 0;
+	f.request_id = request_id;
+	f.body_case = CLUBCRM__FRAME__BODY_GO_AWAY;
+	f.go_away = &ga;
+	if (conn_send_frame(c, &f) < 0) {
+		conn_close(c);
+		return;
+	}
+	conn_drain(c);
+}
+
 /* ------------------------------------------------------------ requests */
 
 static struct actor actor_now(const struct conn *c)
@@ -230,9 +253,9 @@ static void handle_frame(struct conn *c, Clubcrm__Frame *f)
 	case CLUBCRM__FRAME__BODY_PONG:
 		break;  /* any input counts as a sign of life */
 	case CLUBCRM__FRAME__BODY_LOGOUT:
-		log_debug("conn %llu (%s): %s logged out", cid(c), c->peer,
-			  s->login);
-		conn_drain(c);
+		log_info("conn %llu (%s): %s logged out", cid(c), c->peer,
+			 s->login);
+		send_logged_out(c, rid);
 		break;
 	case CLUBCRM__FRAME__BODY_HELLO:
 	case CLUBCRM__FRAME__BODY_PING:

@@ -73,9 +73,9 @@ static const char *check_subscribe(struct conn_subs *cs,
 	*code = STATUS_INVALID_ARGUMENT;
 	if (!in || !in->has_sub_id || in->sub_id == 0)
 		return "sub_id is required (non-zero)";
-	if (task_view_validate(in->view) < 0)
-		return "unknown view, or a view without its customer or "
-		       "agenda range (at most 400 days)";
+	const char *why = task_view_check(in->view);
+	if (why)
+		return why;
 	if (find_sub(cs, in->sub_id, NULL)) {
 		*code = STATUS_ALREADY_EXISTS;
 		return "sub_id already in use on this connection";

@@ -256,24 +256,8 @@ static int visit_task(struct req *r, void *ctx, const MDB_val *key,
  * a screen never needs more than a few dozen values. */
 static int check_filter(struct req *r, const Clubcrm__TaskFilter *f)
 {
-	if (!f)
-		return 0;
-	size_t most = f->n_operator_ids;
-	const size_t n[] = {f->n_creator_ids, f->n_type_ids, f->n_tag_ids,
-			    f->n_statuses, f->n_result_ids};
-	for (size_t i = 0; i < sizeof(n) / sizeof(n[0]); i++)
-		if (n[i] > most)
-			most = n[i];
-	if (most > QUERY_FILTER_LIST_MAX)
-		return req_refuse(r, STATUS_INVALID_ARGUMENT,
-				  "a filter list holds at most %u values",
-				  QUERY_FILTER_LIST_MAX);
-	if (f->text && (strlen(f->text) > QUERY_NAME_KEY_MAX ||
-			!text_is_valid(f->text)))
-		return req_refuse(r, STATUS_INVALID_ARGUMENT,
-				  "text must be valid text of at most %u bytes",
-				  QUERY_NAME_KEY_MAX);
-	return 0;
+	const char *why = task_filter_check(f);
+	return why ? req_refuse(r, STATUS_INVALID_ARGUMENT, "%s", why) : 0;
 }
 
 int query_list_tasks(struct req *r, const Clubcrm__ListTasks *in,

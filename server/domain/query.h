@@ -16,7 +16,6 @@
  * short page with a token rather than scanning the whole club. */
 #define QUERY_SCAN_BUDGET 5000u
 #define QUERY_NAME_KEY_MAX 200u
-#define QUERY_FILTER_LIST_MAX 100u
 
 int query_list_tasks(struct req *r, const Clubcrm__ListTasks *in,
 		     Clubcrm__TaskPage **out);

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "req.h"
 #include "textfold.h"
 
 static bool is_task(const Clubcrm__Task *t)
@@ -188,25 +189,69 @@ bool task_view_matches(const Clubcrm__View *v, const Clubcrm__TaskRow *row,
 	       task_filter_matches(v->filter, row, env);
 }
 
-int task_view_validate(const Clubcrm__View *v)
+/* The messages below spell the bounds out. */
+_Static_assert(TASK_FILTER_LIST_MAX == 100u && TASK_FILTER_TEXT_MAX == 200u,
+	       "update the messages of task_filter_check and task_view_check");
+
+static size_t longest_list(const Clubcrm__TaskFilter *f)
 {
-	if (!v || !v->has_kind)
-		return -EINVAL;
+	const size_t n[] = {f->n_operator_ids, f->n_creator_ids, f->n_type_ids,
+			    f->n_tag_ids, f->n_statuses, f->n_result_ids};
+	size_t most = 0;
+	for (size_t i = 0; i < sizeof(n) / sizeof(n[0]); i++)
+		if (n[i] > most)
+			most = n[i];
+	return most;
+}
+
+const char *task_filter_check(const Clubcrm__TaskFilter *f)
+{
+	if (!f)
+		return NULL;
+	if (longest_list(f) > TASK_FILTER_LIST_MAX)
+		return "a filter list holds at most 100 values";
+	if (f->text && (strlen(f->text) > TASK_FILTER_TEXT_MAX ||
+			!text_is_valid(f->text)))
+		return "text must be valid text of at most 200 bytes";
+	return NULL;
+}
+
+static const char *check_kind(const Clubcrm__View *v)
+{
 	switch (v->kind) {
 	case CLUBCRM__VIEW_KIND__VIEW_KIND_BOARD:
 	case CLUBCRM__VIEW_KIND__VIEW_KIND_URGENT:
 	case CLUBCRM__VIEW_KIND__VIEW_KIND_IN_PREPARATION:
 	case CLUBCRM__VIEW_KIND__VIEW_KIND_OVERDUE:
 	case CLUBCRM__VIEW_KIND__VIEW_KIND_CATALOG:
-		return 0;
+		return NULL;
 	case CLUBCRM__VIEW_KIND__VIEW_KIND_CUSTOMER:
-		return v->has_customer_id && v->customer_id ? 0 : -EINVAL;
+		return v->has_customer_id && v->customer_id
+			       ? NULL
+			       : "a customer view needs its customer_id";
 	case CLUBCRM__VIEW_KIND__VIEW_KIND_AGENDA:
 		if (!v->has_from || !v->has_to || v->to <= v->from)
-			return -EINVAL;
+			return "an agenda needs a range (from < to)";
 		/* An agenda is for seeing commitments; a year is plenty. */
-		return v->to - v->from <= 400LL * 24 * 3600 ? 0 : -EINVAL;
+		return v->to - v->from <= 400LL * 24 * 3600
+			       ? NULL
+			       : "an agenda spans at most 400 days";
 	default:
-		return -EINVAL;
+		return "unknown view kind";
 	}
+}
+
+const char *task_view_check(const Clubcrm__View *v)
+{
+	if (!v || !v->has_kind)
+		return "a view with its kind is required";
+	const char *why = check_kind(v);
+	if (!why && v->n_operator_ids > TASK_FILTER_LIST_MAX)
+		why = "an agenda holds at most 100 operators";
+	return why ? why : task_filter_check(v->filter);
+}
+
+int task_view_validate(const Clubcrm__View *v)
+{
+	return task_view_check(v) ? -EINVAL : 0;
 }

@@ -38,7 +38,22 @@ bool task_filter_matches(const Clubcrm__TaskFilter *f,
 bool task_view_matches(const Clubcrm__View *v, const Clubcrm__TaskRow *row,
 		       const struct task_filter_env *env);
 
-/* Checks a view from the network: kind known, ranges sane. 0 or -EINVAL. */
+/*
+ * Bounds on a filter from the network, the same for a task list and a live
+ * view: a filter is evaluated for every row examined, and a view's for every
+ * changed row of every commit too, so its cost must be bounded.
+ */
+#define TASK_FILTER_LIST_MAX 100u  /* values in one repeated field */
+#define TASK_FILTER_TEXT_MAX 200u  /* bytes of search text (valid text) */
+
+/* NULL when `f` (may be NULL) is within the bounds above, else the reason. */
+const char *task_filter_check(const Clubcrm__TaskFilter *f);
+
+/* NULL when a view from the network is acceptable (kind known, ranges sane,
+ * filter and operator list bounded), else the reason. */
+const char *task_view_check(const Clubcrm__View *v);
+
+/* task_view_check() as 0 or -EINVAL. */
 int task_view_validate(const Clubcrm__View *v);
 
 #endif

@@ -1,8 +1,9 @@
 /*
- * fuzz_seeds frame|tls DIR: writes a small seed corpus for fuzz_frame or
- * fuzz_tls, made at run time with the real encoder (so that it follows the
- * .proto as it is today) or real TLS sessions. Each file: the two control
- * bytes of the harness, then a byte stream.
+ * fuzz_seeds frame|tls|request DIR: writes a small seed corpus for
+ * fuzz_frame, fuzz_tls or fuzz_request, made at run time with the real
+ * encoder (so that it follows the .proto as it is today) or real TLS
+ * sessions. Each file: the two control bytes of the harness, then a byte
+ * stream.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -186,6 +187,169 @@ static int frame_seeds(const char *dir)
 	return ret;
 }
 
+/* ------------------------------------------------------------ requests */
+
+/* Frame.body set to `msg`, whatever its case. */
+static void add_body(struct buf *out, uint64_t rid,
+		     const ProtobufCFieldDescriptor *fd, void *msg)
+{
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.has_request_id = 1;
+	f.request_id = rid;
+	f.body_case = (Clubcrm__Frame__BodyCase)fd->id;
+	memcpy((char *)&f + fd->offset, &msg, sizeof(msg));
+	add(out, &f);
+}
+
+/* A request of body `fd`, empty but for an `id` (demo records start at 1). */
+static void add_empty_request(struct buf *out, uint64_t rid,
+			      const ProtobufCFieldDescriptor *fd, uint64_t id)
+{
+	const ProtobufCMessageDescriptor *d = fd->descriptor;
+	union {
+		ProtobufCMessage base;
+		char bytes[1024];
+	} m;
+	if (d->sizeof_message > sizeof(m))
+		abort();
+	d->message_init(&m.base);
+	const ProtobufCFieldDescriptor *idf =
+		protobuf_c_message_descriptor_get_field_by_name(d, "id");
+	if (idf && idf->type == PROTOBUF_C_TYPE_UINT64 &&
+	    idf->label == PROTOBUF_C_LABEL_OPTIONAL) {
+		*(protobuf_c_boolean *)(m.bytes + idf->quantifier_offset) = 1;
+		memcpy(m.bytes + idf->offset, &id, sizeof(id));
+	}
+	add_body(out, rid, fd, &m.base);
+}
+
+static void add_subscribe(struct buf *out, uint64_t rid, uint32_t sub_id,
+			  Clubcrm__ViewKind kind)
+{
+	Clubcrm__TaskFilter filter = CLUBCRM__TASK_FILTER__INIT;
+	filter.text = "a";
+	Clubcrm__View v = CLUBCRM__VIEW__INIT;
+	v.has_kind = 1;
+	v.kind = kind;
+	v.filter = kind == CLUBCRM__VIEW_KIND__VIEW_KIND_BOARD ? NULL : &filter;
+	v.has_from = v.has_to = 1;
+	v.from = 1767225600;
+	v.to = v.from + 14 * 86400;
+	Clubcrm__Subscribe s = CLUBCRM__SUBSCRIBE__INIT;
+	s.has_sub_id = 1;
+	s.sub_id = sub_id;
+	s.view = &v;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.has_request_id = 1;
+	f.request_id = rid;
+	f.body_case = CLUBCRM__FRAME__BODY_SUBSCRIBE;
+	f.subscribe = &s;
+	add(out, &f);
+}
+
+static void add_take(struct buf *out, uint64_t rid, uint64_t id)
+{
+	Clubcrm__TakeTask t = CLUBCRM__TAKE_TASK__INIT;
+	t.has_id = 1;
+	t.id = id;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.has_request_id = 1;
+	f.request_id = rid;
+	f.body_case = CLUBCRM__FRAME__BODY_TAKE_TASK;
+	f.take_task = &t;
+	add(out, &f);
+}
+
+static void add_close(struct buf *out, uint64_t rid, uint64_t id)
+{
+	Clubcrm__CloseTask c = CLUBCRM__CLOSE_TASK__INIT;
+	c.has_id = 1;
+	c.id = id;
+	c.note = "called, will come on Monday";
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.has_request_id = 1;
+	f.request_id = rid;
+	f.body_case = CLUBCRM__FRAME__BODY_CLOSE_TASK;
+	f.close_task = &c;
+	add(out, &f);
+}
+
+static void add_deactivate(struct buf *out, uint64_t rid, uint64_t id)
+{
+	Clubcrm__Operator op = CLUBCRM__OPERATOR__INIT;
+	op.has_id = op.has_active = 1;
+	op.id = id;
+	Clubcrm__UpsertOperator u = CLUBCRM__UPSERT_OPERATOR__INIT;
+	u.operator_ = &op;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.has_request_id = 1;
+	f.request_id = rid;
+	f.body_case = CLUBCRM__FRAME__BODY_UPSERT_OPERATOR;
+	f.upsert_operator = &u;
+	add(out, &f);
+}
+
+/* A task the demo club accepts: customer 1 (Arantxa), type 2 (Call). */
+static void add_demo_task(struct buf *out, uint64_t rid)
+{
+	uint64_t tags[] = {1, 2};
+	Clubcrm__CreateTask ct = CLUBCRM__CREATE_TASK__INIT;
+	ct.description = "Offer tennis lessons";
+	ct.has_type_id = ct.has_customer_id = ct.has_planned_at = 1;
+	ct.type_id = 2;
+	ct.customer_id = 1;
+	ct.planned_at = 1893456000;  /* 2030 */
+	ct.n_tag_ids = 2;
+	ct.tag_ids = tags;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.has_request_id = 1;
+	f.request_id = rid;
+	f.body_case = CLUBCRM__FRAME__BODY_CREATE_TASK;
+	f.create_task = &ct;
+	add(out, &f);
+}
+
+/*
+ * One seed per request body (empty but for an id), as the admin and as an
+ * operator, and a few stories: live views then the writes they see. Ids
+ * are the demo club's (each kind counts from 1; task 1 is a note, 2 on are
+ * tasks; operator 5 is maribel).
+ */
+static int request_seeds(const char *dir)
+{
+	const ProtobufCMessageDescriptor *fd = &clubcrm__frame__descriptor;
+	struct buf b = {0};
+	int ret = 0;
+	char name[64];
+	for (unsigned i = 0; i < fd->n_fields; i++) {
+		const ProtobufCFieldDescriptor *f = &fd->fields[i];
+		/* Requests are the bodies numbered 30 to 99. */
+		if (f->id < 30 || f->id >= 100)
+			continue;
+		for (uint8_t who = 0; who < 2; who++) {
+			b.len = 0;
+			add_empty_request(&b, 7, f, 1 + who);
+			snprintf(name, sizeof(name), "%s-%s", f->name,
+				 who ? "operator" : "admin");
+			ret |= write_seed(dir, name, who, 0, &b);
+		}
+	}
+	b.len = 0;
+	add_subscribe(&b, 1, 1, CLUBCRM__VIEW_KIND__VIEW_KIND_BOARD);
+	add_subscribe(&b, 2, 2, CLUBCRM__VIEW_KIND__VIEW_KIND_AGENDA);
+	add_subscribe(&b, 3, 3, CLUBCRM__VIEW_KIND__VIEW_KIND_URGENT);
+	add_demo_task(&b, 4);
+	add_take(&b, 5, 2);
+	add_close(&b, 6, 2);
+	add_take(&b, 7, 3);
+	add_list_tasks(&b);
+	ret |= write_seed(dir, "story-operator", 1, 2, &b);
+	add_deactivate(&b, 8, 5);
+	ret |= write_seed(dir, "story-admin", 0, 7, &b);
+	buf_free(&b);
+	return ret;
+}
+
 /*
  * A real ClientHello (for our server), and the real answer of a server to
  * another client's hello (for our client: it gets as far as decrypting).
@@ -229,7 +393,7 @@ fail:
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
-		fprintf(stderr, "usage: %s frame|tls DIR\n", argv[0]);
+		fprintf(stderr, "usage: %s frame|tls|request DIR\n", argv[0]);
 		return 2;
 	}
 	int ret;
@@ -237,6 +401,8 @@ int main(int argc, char **argv)
 		ret = frame_seeds(argv[2]);
 	else if (strcmp(argv[1], "tls") == 0)
 		ret = tls_seeds(argv[2]);
+	else if (strcmp(argv[1], "request") == 0)
+		ret = request_seeds(argv[2]);
 	else {
 		fprintf(stderr, "%s: no harness %s\n", argv[0], argv[1]);
 		return 2;

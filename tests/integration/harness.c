@@ -20,6 +20,29 @@
 #define START_TIMEOUT_MS 15000u
 #define STOP_TIMEOUT_MS 15000u
 #define POLL_MS 5u
+/* Words of HARNESS_WRAPPER at most. */
+#define WRAPPER_MAX 16
+/* Under a wrapper (valgrind: ~50x slower) every timeout is this much longer. */
+#define WRAPPER_SLOWDOWN 20u
+
+/*
+ * HARNESS_WRAPPER, e.g. "valgrind --error-exitcode=99 --leak-check=full",
+ * prefixes the server's command line (words split on spaces). The server is
+ * then stopped with SIGTERM at cleanup, not killed, so that the wrapper can
+ * report; a non-zero exit fails the test program (see wrapper_verdict).
+ */
+static const char *wrapper(void)
+{
+	const char *w = getenv("HARNESS_WRAPPER");
+	return w && *w ? w : NULL;
+}
+
+static unsigned slow(unsigned ms)
+{
+	return wrapper() ? ms * WRAPPER_SLOWDOWN : ms;
+}
+
+static bool wrapper_failed;
 
 static void sleep_ms(unsigned ms)
 {
@@ -111,15 +134,28 @@ static pid_t spawn(struct harness *h)
 	dup2(null, STDIN_FILENO);
 	dup2(log, STDOUT_FILENO);
 	dup2(log, STDERR_FILENO);
-	const char *argv[8 + HARNESS_EXTRA_MAX + 1] = {
-		"clubcrmd", "--listen", "127.0.0.1:0", "--socket", h->sock,
-		"--data", h->data, "--demo",
-	};
-	size_t n = 8;
+	const char *argv[WRAPPER_MAX + 8 + HARNESS_EXTRA_MAX + 1] = {0};
+	size_t n = 0;
+	char words[1024] = "";
+	if (wrapper()) {
+		snprintf(words, sizeof(words), "%s", wrapper());
+		char *save = NULL;
+		for (char *w = strtok_r(words, " ", &save);
+		     w && n < WRAPPER_MAX; w = strtok_r(NULL, " ", &save))
+			argv[n++] = w;
+	}
+	const char *path = n ? CLUBCRMD_PATH : "clubcrmd";
+	const char *own[] = {path, "--listen", "127.0.0.1:0", "--socket",
+			     h->sock, "--data", h->data, "--demo"};
+	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++)
+		argv[n++] = own[i];
 	for (size_t i = 0; i < HARNESS_EXTRA_MAX && h->extra[i]; i++)
 		argv[n++] = h->extra[i];
 	argv[n] = NULL;
-	execv(CLUBCRMD_PATH, (char *const *)argv);
+	if (wrapper())
+		execvp(argv[0], (char *const *)argv);
+	else
+		execv(CLUBCRMD_PATH, (char *const *)argv);
 	_exit(127);
 }
 
@@ -165,7 +201,8 @@ int harness_start(struct harness *h)
 		h->pid = 0;
 		return -1;
 	}
-	for (unsigned waited = 0; waited < START_TIMEOUT_MS; waited += POLL_MS) {
+	for (unsigned waited = 0; waited < slow(START_TIMEOUT_MS);
+	     waited += POLL_MS) {
 		if (scan_log(h))
 			return 0;
 		int status;
@@ -179,7 +216,7 @@ int harness_start(struct harness *h)
 		sleep_ms(POLL_MS);
 	}
 	fprintf(stderr, "harness: clubcrmd not listening after %u ms\n",
-		START_TIMEOUT_MS);
+		slow(START_TIMEOUT_MS));
 	harness_dump_log(h);
 	harness_wait(h, 0);
 	return -1;
@@ -229,7 +266,7 @@ int harness_wait(struct harness *h, unsigned timeout_ms)
 int harness_stop(struct harness *h)
 {
 	harness_terminate(h);
-	return harness_wait(h, STOP_TIMEOUT_MS);
+	return harness_wait(h, slow(STOP_TIMEOUT_MS));
 }
 
 int harness_restart(struct harness *h)
@@ -254,8 +291,26 @@ static void remove_tree(const char *dir)
 	nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* At exit: a wrapped server that did not exit 0 fails the program. */
+static void wrapper_verdict(void)
+{
+	if (!wrapper_failed)
+		return;
+	fprintf(stderr, "harness: clubcrmd under HARNESS_WRAPPER did not exit "
+			"cleanly (its log is above)\n");
+	remove_left_dirs();
+	_exit(1);
+}
+
 void harness_cleanup(struct harness *h)
 {
+	if (h->pid > 0 && wrapper()) {
+		static bool registered;
+		if (!registered)
+			registered = atexit(wrapper_verdict) == 0;
+		if (harness_stop(h) != 0)
+			wrapper_failed = true;
+	}
 	if (h->pid > 0) {
 		kill(h->pid, SIGKILL);
 		waitpid(h->pid, NULL, 0);
@@ -299,7 +354,7 @@ unsigned harness_login(const struct harness *h, const char *login,
 		/* Generous: a sanitized server on a busy 2-core machine
 		 * takes seconds per Argon2id login. A passing test never
 		 * waits for it. */
-		.timeout_ms = 30000,
+		.timeout_ms = slow(30000),
 		.ca_file = h->ca_file,
 	};
 	return client_sync_open(&o, out, st);

@@ -17,6 +17,12 @@
 
 int raw_connect(struct rawconn *rc, const char *address)
 {
+	return raw_connect_from(rc, address, NULL);
+}
+
+int raw_connect_from(struct rawconn *rc, const char *address,
+		     const char *source_ip)
+{
 	memset(rc, 0, sizeof(*rc));
 	rc->fd = -1;
 	unsigned port;
@@ -30,6 +36,13 @@ int raw_connect(struct rawconn *rc, const char *address)
 		return -1;
 	int one = 1;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	struct sockaddr_in src = {.sin_family = AF_INET};
+	if (source_ip &&
+	    (inet_pton(AF_INET, source_ip, &src.sin_addr) != 1 ||
+	     bind(fd, (struct sockaddr *)&src, sizeof(src)) < 0)) {
+		close(fd);
+		return -1;
+	}
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		close(fd);
 		return -1;

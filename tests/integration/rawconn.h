@@ -20,6 +20,10 @@ struct rawconn {
 
 /* Connects to "127.0.0.1:PORT" (TCP_NODELAY). 0 or -1. */
 int raw_connect(struct rawconn *rc, const char *address);
+/* The same from another loopback address (e.g. "127.0.0.2"): a second
+ * peer address without a second machine. 0 or -1. */
+int raw_connect_from(struct rawconn *rc, const char *address,
+		     const char *source_ip);
 void raw_close(struct rawconn *rc);
 
 /* Writes all bytes. 0, or -1 (e.g. the server closed). */

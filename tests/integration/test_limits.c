@@ -484,18 +484,11 @@ static unsigned subscribe_view(struct client_sync *c, uint32_t sub_id,
  * (100 values per list, 200 bytes of text) and an agenda's operator list
  * too. Measured before those bounds: 21 board views with 100,000 operator
  * ids each on one connection made every create of the club ~50x slower.
- * task_view_validate() (server/domain/task_filter.c) does not check them
- * yet; set VIEW_FILTER_BOUNDED to 1 when it does.
+ * task_view_check() (server/domain/task_filter.c) applies them.
  */
-#ifndef VIEW_FILTER_BOUNDED
-#define VIEW_FILTER_BOUNDED 0
-#endif
-
 static void test_view_filter_limits(void **state)
 {
 	(void)state;
-	if (!VIEW_FILTER_BOUNDED)
-		skip();
 	struct client_sync *c;
 	struct client_status st;
 	assert_int_equal(harness_login(&h, "deborah", &c, &st), STATUS_OK);

@@ -41,6 +41,8 @@ static void test_defaults(void **state)
 	assert_int_equal(c.max_frame, FRAME_MAX_DEFAULT);
 	assert_int_equal(c.max_output, 8u * 1024 * 1024);
 	assert_int_equal(c.handshake_timeout_ms, 10000);
+	assert_int_equal(c.login_backoff_ms, 1000);
+	assert_int_equal(c.login_backoff_max_ms, 30000);
 	assert_false(config_tcp_disabled(&c));
 }
 
@@ -51,10 +53,13 @@ static void test_flags(void **state)
 	char **argv = ARGV("--listen", "127.0.0.1:0", "--data=/tmp/x",
 			   "--demo", "--socket", "/tmp/s.sock",
 			   "--max-connections", "5", "--log-level=debug",
-			   "--heartbeat-ms", "250");
+			   "--heartbeat-ms", "250", "--login-backoff-ms=50",
+			   "--login-backoff-max-ms", "400");
 	int argc = ARGC("--listen", "127.0.0.1:0", "--data=/tmp/x", "--demo",
 			"--socket", "/tmp/s.sock", "--max-connections", "5",
-			"--log-level=debug", "--heartbeat-ms", "250");
+			"--log-level=debug", "--heartbeat-ms", "250",
+			"--login-backoff-ms=50", "--login-backoff-max-ms",
+			"400");
 	assert_int_equal(config_from_args(&c, argc, argv, err, sizeof(err)),
 			 0);
 	assert_string_equal(c.listen, "127.0.0.1:0");
@@ -64,6 +69,8 @@ static void test_flags(void **state)
 	assert_int_equal(c.max_connections, 5);
 	assert_int_equal(c.log_level, LOG_DEBUG);
 	assert_int_equal(c.heartbeat_ms, 250);
+	assert_int_equal(c.login_backoff_ms, 50);
+	assert_int_equal(c.login_backoff_max_ms, 400);
 }
 
 static void expect_flag_error(char **argv, int argc, const char *needle)

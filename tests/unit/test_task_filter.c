@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <errno.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -252,6 +253,67 @@ static void test_view_validation(void **state)
 	assert_int_equal(task_view_validate(&v), -EINVAL);
 }
 
+/* A view's filter and agenda operators get the bounds of a task list's
+ * filter: they are evaluated for every changed row of every commit. */
+static void test_view_bounds(void **state)
+{
+	(void)state;
+	uint64_t ids[TASK_FILTER_LIST_MAX + 1] = {0};
+	Clubcrm__TaskStatus sts[TASK_FILTER_LIST_MAX + 1] = {0};
+	Clubcrm__TaskFilter f = CLUBCRM__TASK_FILTER__INIT;
+	Clubcrm__View v = CLUBCRM__VIEW__INIT;
+	v.has_kind = 1;
+	v.kind = CLUBCRM__VIEW_KIND__VIEW_KIND_BOARD;
+	v.filter = &f;
+	assert_null(task_filter_check(NULL));
+	assert_int_equal(task_view_validate(&v), 0);
+
+	size_t *counts[] = {&f.n_operator_ids, &f.n_creator_ids, &f.n_type_ids,
+			    &f.n_tag_ids, &f.n_result_ids};
+	f.operator_ids = f.creator_ids = f.type_ids = f.tag_ids =
+		f.result_ids = ids;
+	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+		*counts[i] = TASK_FILTER_LIST_MAX;
+		assert_int_equal(task_view_validate(&v), 0);
+		*counts[i] = TASK_FILTER_LIST_MAX + 1;
+		assert_int_equal(task_view_validate(&v), -EINVAL);
+		assert_non_null(strstr(task_filter_check(&f), "100 values"));
+		*counts[i] = 0;
+	}
+	f.statuses = sts;
+	f.n_statuses = TASK_FILTER_LIST_MAX + 1;
+	assert_int_equal(task_view_validate(&v), -EINVAL);
+	f.n_statuses = 0;
+
+	char text[TASK_FILTER_TEXT_MAX + 2];
+	memset(text, 'q', sizeof(text) - 1);
+	text[sizeof(text) - 1] = 0;
+	f.text = text;
+	assert_int_equal(task_view_validate(&v), -EINVAL);
+	text[TASK_FILTER_TEXT_MAX] = 0;
+	assert_int_equal(task_view_validate(&v), 0);
+	text[3] = '\x01';  /* a control character */
+	assert_int_equal(task_view_validate(&v), -EINVAL);
+	text[3] = '\xc3';  /* a cut UTF-8 sequence */
+	text[4] = 0;
+	assert_int_equal(task_view_validate(&v), -EINVAL);
+	f.text = NULL;
+
+	v.kind = CLUBCRM__VIEW_KIND__VIEW_KIND_AGENDA;
+	v.has_from = v.has_to = 1;
+	v.from = NOW;
+	v.to = NOW + 86400;
+	v.operator_ids = ids;
+	v.n_operator_ids = TASK_FILTER_LIST_MAX;
+	assert_int_equal(task_view_validate(&v), 0);
+	v.n_operator_ids = TASK_FILTER_LIST_MAX + 1;
+	assert_non_null(strstr(task_view_check(&v), "100 operators"));
+	/* The agenda's own filter is bounded as well. */
+	v.n_operator_ids = 1;
+	f.n_tag_ids = TASK_FILTER_LIST_MAX + 1;
+	assert_int_equal(task_view_validate(&v), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -263,6 +325,7 @@ int main(void)
 		cmocka_unit_test(test_text_search),
 		cmocka_unit_test(test_views),
 		cmocka_unit_test(test_view_validation),
+		cmocka_unit_test(test_view_bounds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

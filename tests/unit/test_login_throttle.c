@@ -1,0 +1,183 @@
+/* The failed-login table: delays, blocks, forgetting, and its fixed size.
+ * The clock is the argument; nothing sleeps. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "login_throttle.h"
+
+#define BASE 1000u
+#define CAP 30000u
+#define T0 5000000u
+
+static const unsigned char KEY[LOGIN_THROTTLE_KEY_BYTES] = "0123456789abcde";
+
+static struct login_throttle *fresh(void)
+{
+	struct login_throttle *t = malloc(sizeof(*t));
+	assert_non_null(t);
+	assert_int_equal(login_throttle_init(t, BASE, CAP, KEY), 0);
+	return t;
+}
+
+/* Three failures cost the base delay each; then it doubles to the cap. */
+static void test_login_delay_doubles_to_cap(void **state)
+{
+	(void)state;
+	struct login_throttle *t = fresh();
+	uint64_t now = T0;
+	const uint64_t want[] = {BASE, BASE, BASE, 2 * BASE, 4 * BASE,
+				 8 * BASE, 16 * BASE, CAP, CAP};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		/* From a new address each time: the login alone counts. */
+		char addr[32];
+		snprintf(addr, sizeof(addr), "10.0.0.%zu", i);
+		assert_int_equal(login_throttle_failed(t, "anna", addr, now),
+				 want[i]);
+		now += 10;
+	}
+	for (int i = 0; i < 100; i++)
+		assert_int_equal(login_throttle_failed(t, "anna", NULL, now),
+				 CAP);
+	/* Logins are folded as the server finds them. */
+	assert_int_equal(login_throttle_failed(t, "ANNA", NULL, now), CAP);
+	/* Another login is not slowed by anna's failures. */
+	assert_int_equal(login_throttle_failed(t, "bruno", NULL, now), BASE);
+	free(t);
+}
+
+/* A success forgets the login's failures, not the address's. */
+static void test_success_resets_login(void **state)
+{
+	(void)state;
+	struct login_throttle *t = fresh();
+	for (unsigned i = 0; i < LOGIN_THROTTLE_ADDR_AFTER; i++)
+		login_throttle_failed(t, "anna", "10.0.0.1", T0);
+	assert_int_equal(login_throttle_failed(t, "anna", NULL, T0), CAP);
+	login_throttle_succeeded(t, "Anna");
+	assert_int_equal(login_throttle_failed(t, "anna", NULL, T0), BASE);
+	assert_true(login_throttle_wait(t, "10.0.0.1", T0) > 0);
+	/* Succeeding for a login never seen is harmless. */
+	login_throttle_succeeded(t, "nobody");
+	free(t);
+}
+
+/* An address is refused after ten failures, for twice the base delay at
+ * first, doubling to the cap; others and unix peers are not. */
+static void test_address_block(void **state)
+{
+	(void)state;
+	struct login_throttle *t = fresh();
+	const char *a = "192.0.2.7";
+	uint64_t now = T0;
+	for (unsigned i = 1; i < LOGIN_THROTTLE_ADDR_AFTER; i++) {
+		char login[16];
+		snprintf(login, sizeof(login), "user%u", i);
+		login_throttle_failed(t, login, a, now);
+		assert_int_equal(login_throttle_wait(t, a, now), 0);
+	}
+	login_throttle_failed(t, "user10", a, now);
+	assert_int_equal(login_throttle_wait(t, a, now), 2 * BASE);
+	assert_int_equal(login_throttle_wait(t, a, now + 500), 2 * BASE - 500);
+	assert_int_equal(login_throttle_wait(t, a, now + 2 * BASE), 0);
+	assert_int_equal(login_throttle_wait(t, "192.0.2.8", now), 0);
+	assert_int_equal(login_throttle_wait(t, NULL, now), 0);
+	now += 2 * BASE;
+	login_throttle_failed(t, "user11", a, now);
+	assert_int_equal(login_throttle_wait(t, a, now), 4 * BASE);
+	for (int i = 0; i < 40; i++)
+		login_throttle_failed(t, "userX", a, now);
+	assert_int_equal(login_throttle_wait(t, a, now), CAP);
+	/* The cap holds: the owner of a blocked address waits 30 s at most. */
+	assert_int_equal(login_throttle_wait(t, a, now + CAP), 0);
+	free(t);
+}
+
+/* Quiet for LOGIN_THROTTLE_FORGET_MS: everything is forgotten. */
+static void test_forgotten_after_quiet(void **state)
+{
+	(void)state;
+	struct login_throttle *t = fresh();
+	for (int i = 0; i < 20; i++)
+		login_throttle_failed(t, "anna", "10.0.0.1", T0);
+	uint64_t later = T0 + LOGIN_THROTTLE_FORGET_MS;
+	assert_int_equal(login_throttle_wait(t, "10.0.0.1", later), 0);
+	assert_int_equal(login_throttle_failed(t, "anna", "10.0.0.1", later),
+			 BASE);
+	assert_int_equal(login_throttle_wait(t, "10.0.0.1", later), 0);
+	free(t);
+}
+
+/* A full set evicts its least recently failed entry: the table never grows,
+ * and the entry kept is the one failing now. */
+static void test_full_set_evicts_oldest(void **state)
+{
+	(void)state;
+	struct login_throttle *t = fresh();
+	unsigned target = login_throttle_set_of(t, "victim", 0);
+	char names[LOGIN_THROTTLE_WAYS][24];
+	unsigned found = 0;
+	for (unsigned i = 0; found < LOGIN_THROTTLE_WAYS; i++) {
+		char n[24];
+		snprintf(n, sizeof(n), "spray%u", i);
+		if (login_throttle_set_of(t, n, 0) == target)
+			memcpy(names[found++], n, sizeof(n));
+	}
+	for (int i = 0; i < 5; i++)
+		login_throttle_failed(t, "victim", NULL, T0);
+	assert_int_equal(login_throttle_failed(t, "victim", NULL, T0 + 1),
+			 8 * BASE);
+	/* Seven others fill the set: victim stays (it failed last at T0+1,
+	 * and only the free ways are taken). */
+	for (unsigned i = 0; i + 1 < LOGIN_THROTTLE_WAYS; i++)
+		login_throttle_failed(t, names[i], NULL, T0 + 2 + i);
+	assert_int_equal(login_throttle_failed(t, "victim", NULL, T0 + 20),
+			 16 * BASE);
+	/* Now victim is the most recent; the eighth evicts spray names[0]. */
+	login_throttle_failed(t, names[LOGIN_THROTTLE_WAYS - 1], NULL, T0 + 21);
+	assert_int_equal(login_throttle_failed(t, "victim", NULL, T0 + 22),
+			 CAP);
+	assert_int_equal(login_throttle_failed(t, names[0], NULL, T0 + 23),
+			 BASE);
+	/* A hundred thousand distinct logins fill at most the fixed table. */
+	for (unsigned i = 0; i < 100000; i++) {
+		char n[24];
+		snprintf(n, sizeof(n), "flood%u", i);
+		login_throttle_failed(t, n, "198.51.100.1", T0 + 100 + i);
+	}
+	assert_int_equal(sizeof(t->e), LOGIN_THROTTLE_SETS *
+			 LOGIN_THROTTLE_WAYS * sizeof(t->e[0][0]));
+	free(t);
+}
+
+/* Absurd counts and clocks do not overflow the shift. */
+static void test_no_overflow(void **state)
+{
+	(void)state;
+	struct login_throttle *t = fresh();
+	for (int i = 0; i < 200; i++)
+		assert_true(login_throttle_failed(t, "x", "10.1.1.1",
+						  UINT64_MAX - 10) <= CAP);
+	assert_true(login_throttle_wait(t, "10.1.1.1", UINT64_MAX - 10) <=
+		    CAP);
+	free(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_login_delay_doubles_to_cap),
+		cmocka_unit_test(test_success_resets_login),
+		cmocka_unit_test(test_address_block),
+		cmocka_unit_test(test_forgotten_after_quiet),
+		cmocka_unit_test(test_full_set_evicts_oldest),
+		cmocka_unit_test(test_no_overflow),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
