@@ -26,6 +26,7 @@ struct view_commit_priv {
 	struct rows_team_ctx team;
 	struct task_filter_env env;
 	uint32_t escalation;
+	struct rows_cache cache;  /* names for the rows of the whole batch */
 	/* Catalogue entries changed by the revision being loaded, for the
 	 * affected rows. */
 	uint64_t *types, *operators, *results, *tags;
@@ -44,6 +45,8 @@ static int priv_open(struct store *st, struct view_commit *vc, int64_t now)
 	vc->now = now;
 	arena_init(&p->arena);
 	clubcrm__catalog__init(&p->catalog);
+	if (rows_cache_init(&p->cache, 256) < 0)
+		return -ENOMEM;
 	txn_begin(&p->txn, st, NULL, false);
 	if (p->txn.ret)
 		return p->txn.ret;
@@ -94,6 +97,7 @@ void views_commit_free(struct view_commit *vc)
 	free(vc->revs);
 	if (p) {
 		txn_abort(&p->txn);
+		rows_cache_fini(&p->cache);
 		arena_free(&p->arena);
 		free(p);
 	}
@@ -197,10 +201,12 @@ static int on_task_event(struct view_commit *vc, Clubcrm__Task *after_task,
 	Clubcrm__TaskRow *before = NULL, *after;
 	int rc = task_before(p, after_task->id, rev, &before_task);
 	if (!rc && before_task)
-		rc = views_build_row(&p->txn, &p->arena, vc->now, p->escalation,
+		rc = views_build_row(&p->txn, &p->arena, &p->cache,
+				     vc->now, p->escalation,
 				     before_task, &before);
 	if (!rc)
-		rc = views_build_row(&p->txn, &p->arena, vc->now, p->escalation,
+		rc = views_build_row(&p->txn, &p->arena, &p->cache,
+				     vc->now, p->escalation,
 				     after_task, &after);
 	if (rc)
 		return rc;
@@ -315,8 +321,8 @@ static int add_affected(struct view_commit *vc, Clubcrm__Task *task)
 	if (find_change(vc, task->id))
 		return 0;
 	Clubcrm__TaskRow *row;
-	int rc = views_build_row(&p->txn, &p->arena, vc->now, p->escalation,
-				 task, &row);
+	int rc = views_build_row(&p->txn, &p->arena, &p->cache,
+				 vc->now, p->escalation, task, &row);
 	return rc ? rc : add_change(vc, NULL, row, true);
 }
 
@@ -511,10 +517,11 @@ static int on_due(struct view_commit *vc, Clubcrm__Task *task, int64_t from)
 	if (!planned_task(task))
 		return 0;
 	Clubcrm__TaskRow *before, *after;
-	int rc = views_build_row(&p->txn, &p->arena, from, p->escalation, task,
-				 &before);
+	int rc = views_build_row(&p->txn, &p->arena, &p->cache,
+				 from, p->escalation, task, &before);
 	if (!rc)
-		rc = views_build_row(&p->txn, &p->arena, vc->now, p->escalation,
+		rc = views_build_row(&p->txn, &p->arena, &p->cache,
+				     vc->now, p->escalation,
 				     task, &after);
 	if (!rc)
 		rc = add_change(vc, before, after, false);
@@ -530,8 +537,8 @@ static int on_escalation(struct view_commit *vc, Clubcrm__Task *task,
 	if (!planned_task(task) || task->taken_by || find_change(vc, task->id))
 		return 0;
 	Clubcrm__TaskRow *after;
-	int rc = views_build_row(&p->txn, &p->arena, vc->now, p->escalation,
-				 task, &after);
+	int rc = views_build_row(&p->txn, &p->arena, &p->cache,
+				 vc->now, p->escalation, task, &after);
 	if (rc || !after->escalated)
 		return rc;
 	Clubcrm__TaskRow *before = arena_alloc(&p->arena, sizeof(*before));

@@ -215,6 +215,22 @@ static void test_snapshot_views(void **state)
 	snapshot(v->fx, &agenda, FX_NOW, &ids, NULL);
 	assert_int_equal(ids.n, 1);
 	assert_int_equal(ids.ids[0], normal);
+
+	/* A creation range walks by_created: [from, to), like the filter. */
+	Clubcrm__TaskFilter cf = CLUBCRM__TASK_FILTER__INIT;
+	cf.has_created_from = cf.has_created_to = 1;
+	cf.created_from = FX_NOW;
+	cf.created_to = FX_NOW + 1;
+	board.filter = &cf;
+	snapshot(v->fx, &board, FX_NOW, &ids, NULL);
+	assert_int_equal(ids.n, 3);
+	cf.created_to = FX_NOW;
+	snapshot(v->fx, &board, FX_NOW, &ids, NULL);
+	assert_int_equal(ids.n, 0);
+	cf.has_created_to = 0;
+	cf.created_from = FX_NOW + 1;
+	snapshot(v->fx, &board, FX_NOW, &ids, NULL);
+	assert_int_equal(ids.n, 0);
 }
 
 static void test_catalog_snapshot(void **state)
