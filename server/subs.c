@@ -312,7 +312,9 @@ static int group_of(struct subs_fanout *f, struct view_commit *vc,
 		f->cap_groups = cap;
 	}
 	struct subs_group *g = &f->groups[f->n_groups];
-	/* The key stays valid: subscriptions do not change during fan-out. */
+	/* The key stays valid through the fan-out: a connection dropped on
+	 * the way keeps its subscriptions until its handles' close callbacks
+	 * (conn_free), after this loop pass. */
 	*g = (struct subs_group){
 		.key = s->view_key, .key_len = s->view_key_len, .hash = s->view_hash};
 	int rc = views_match(vc, s->view, &g->m);
@@ -420,8 +422,10 @@ static struct subs_frame *build_frame(struct subs_fanout *f,
 			}
 		}
 	}
-	if (*rc)
+	if (*rc) {
 		fr->n_parts = 0;  /* not reusable */
+		fr->body.len = 0;
+	}
 	return fr;
 }
 
@@ -437,11 +441,13 @@ static void fan_out_conn(struct server *srv, struct conn *c,
 	int rc = collect_parts(srv, c, vc, clocked);
 	if (rc == -ENOBUFS)
 		return;
+	if (!rc && !f->want.n_parts)
+		return;
 	struct subs_frame *fr = NULL;
 	for (size_t i = 0; !rc && i < f->n_frames && !fr; i++)
 		if (same_parts(&f->frames[i], &f->want))
 			fr = &f->frames[i];
-	if (!rc && !fr && f->want.n_parts)
+	if (!rc && !fr)
 		fr = build_frame(f, vc, &rc);
 	if (rc < 0) {
 		conn_goaway(c, STATUS_INTERNAL, "cannot build a live update");
