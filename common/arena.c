@@ -31,6 +31,7 @@ static void arena_pb_free(void *ctx, void *ptr)
 void arena_init(struct arena *a)
 {
 	a->head = NULL;
+	a->spare = NULL;
 	a->pb.alloc = arena_pb_alloc;
 	a->pb.free = arena_pb_free;
 	a->pb.allocator_data = a;
@@ -51,10 +52,16 @@ void *arena_alloc(struct arena *a, size_t size)
 	struct arena_chunk *c = a->head;
 	if (!c || c->size - c->used < size) {
 		size_t chunk = size > ARENA_CHUNK_MIN ? size : ARENA_CHUNK_MIN;
-		c = malloc(sizeof(*c) + chunk);
-		if (!c)
-			return NULL;
-		c->size = chunk;
+		if (a->spare && a->spare->size >= size) {
+			c = a->spare;
+			a->spare = c->next;
+			chunk = c->size;
+		} else {
+			c = malloc(sizeof(*c) + chunk);
+			if (!c)
+				return NULL;
+			c->size = chunk;
+		}
 		c->used = 0;
 		/* Keep filling the current chunk when the new one is a one-off. */
 		if (a->head && chunk == size) {
@@ -108,12 +115,29 @@ char *arena_printf(struct arena *a, const char *fmt, ...)
 	return p;
 }
 
+static void free_chunks(struct arena_chunk *c)
+{
+	while (c) {
+		struct arena_chunk *next = c->next;
+		free(c);
+		c = next;
+	}
+}
+
 void arena_free(struct arena *a)
+{
+	free_chunks(a->head);
+	free_chunks(a->spare);
+	a->head = a->spare = NULL;
+}
+
+void arena_reset(struct arena *a)
 {
 	struct arena_chunk *c = a->head;
 	while (c) {
 		struct arena_chunk *next = c->next;
-		free(c);
+		c->next = a->spare;
+		a->spare = c;
 		c = next;
 	}
 	a->head = NULL;

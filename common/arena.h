@@ -13,6 +13,7 @@ struct arena_chunk;
 
 struct arena {
 	struct arena_chunk *head;
+	struct arena_chunk *spare;  /* kept by arena_reset() for reuse */
 	ProtobufCAllocator pb;  /* routes protobuf-c allocations into the arena */
 };
 
@@ -29,5 +30,11 @@ char *arena_printf(struct arena *a, const char *fmt, ...)
 /* The allocator to pass to *_unpack() so the message lives in the arena. */
 static inline ProtobufCAllocator *arena_pb(struct arena *a) { return &a->pb; }
 void arena_free(struct arena *a);
+/*
+ * Frees everything allocated, like arena_free(), but keeps the memory for
+ * the next allocations: an arena reused for one chunk after another does
+ * not go back to malloc (and fresh pages) each time.
+ */
+void arena_reset(struct arena *a);
 
 #endif

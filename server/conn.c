@@ -12,6 +12,10 @@
 
 /* A peer that does not read its GoAway is closed after this long. */
 #define CONN_LINGER_MS 2000
+/* conn_send_copy() appends to the last queued buffer up to this size, and
+ * starts a new one with at least CONN_COALESCE_MIN bytes of room. */
+#define CONN_COALESCE_MAX (64u * 1024u)
+#define CONN_COALESCE_MIN 2048u
 
 static void on_handle_close(uv_handle_t *h)
 {
@@ -291,6 +295,18 @@ void conn_update_reading(struct conn *c)
 	c->reading = want;
 }
 
+static int over_bound(struct conn *c, size_t len)
+{
+	if (conn_output_bytes(c) + len <= c->srv->cfg->max_output)
+		return 0;
+	log_warn("conn %llu (%s, %s): dropped: output queue over %llu "
+		 "bytes (the peer does not read)",
+		 (unsigned long long)c->id, c->peer, c->sess.login,
+		 (unsigned long long)c->srv->cfg->max_output);
+	conn_close(c);
+	return -ENOBUFS;
+}
+
 static int outq_push(struct outq *q, struct buf *b)
 {
 	if (q->n == q->cap) {
@@ -317,13 +333,8 @@ int conn_send_buf(struct conn *c, struct buf *b)
 		buf_free(b);
 		return -EPIPE;
 	}
-	if (conn_output_bytes(c) + b->len > c->srv->cfg->max_output) {
-		log_warn("conn %llu (%s, %s): dropped: output queue over %llu "
-			 "bytes (the peer does not read)",
-			 (unsigned long long)c->id, c->peer, c->sess.login,
-			 (unsigned long long)c->srv->cfg->max_output);
+	if (over_bound(c, b->len) < 0) {
 		buf_free(b);
-		conn_close(c);
 		return -ENOBUFS;
 	}
 	if (outq_push(&c->out, b) < 0) {
@@ -333,6 +344,46 @@ int conn_send_buf(struct conn *c, struct buf *b)
 		conn_close(c);
 		return -ENOBUFS;
 	}
+	server_mark_dirty(c->srv, c);
+	return 0;
+}
+
+int conn_send_copy(struct conn *c, const void *head, size_t head_len,
+		   const void *body, size_t body_len)
+{
+	size_t len = head_len + body_len;
+	if (len == 0)
+		return 0;
+	if (c->closing)
+		return -EPIPE;
+	if (over_bound(c, len) < 0)
+		return -ENOBUFS;
+	struct buf *tail = c->out.n ? &c->out.v[c->out.n - 1] : NULL;
+	if (!tail || (tail->cap - tail->len < len &&
+		      tail->len + len > CONN_COALESCE_MAX)) {
+		struct buf fresh = {0};
+		if (buf_reserve(&fresh, len > CONN_COALESCE_MIN
+						? len
+						: CONN_COALESCE_MIN) < 0 ||
+		    outq_push(&c->out, &fresh) < 0) {
+			buf_free(&fresh);
+			tail = NULL;
+		} else {
+			tail = &c->out.v[c->out.n - 1];
+		}
+	}
+	if (!tail || buf_reserve(tail, len) < 0) {
+		log_warn("conn %llu: out of memory queueing output",
+			 (unsigned long long)c->id);
+		conn_close(c);
+		return -ENOBUFS;
+	}
+	if (head_len)
+		memcpy(tail->data + tail->len, head, head_len);
+	if (body_len)
+		memcpy(tail->data + tail->len + head_len, body, body_len);
+	tail->len += len;
+	c->out.bytes += len;
 	server_mark_dirty(c->srv, c);
 	return 0;
 }

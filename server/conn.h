@@ -77,6 +77,14 @@ void conn_unref(struct conn *c);
  * the connection is closing, -ENOBUFS when it was dropped.
  */
 int conn_send_buf(struct conn *c, struct buf *b);
+/*
+ * Queues a copy of `head` then `body` (together whole frames), appended to
+ * the last queued buffer while that stays small, so that many small pushes
+ * cost neither a buffer nor an iovec each. Same bound and results as
+ * conn_send_buf().
+ */
+int conn_send_copy(struct conn *c, const void *head, size_t head_len,
+		   const void *body, size_t body_len);
 /* Encodes and queues one frame. */
 int conn_send_frame(struct conn *c, const Clubcrm__Frame *f);
 /* Sends GoAway{code, reason}, then closes once it is written. */

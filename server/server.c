@@ -46,17 +46,20 @@ static bool changes_touch_settings(const struct buf *changes)
 }
 
 /*
- * Every committed write passes here, in commit order, before its reply goes
- * out. Live views (issue 4) fan out from this point: one delta frame per
- * subscribed connection per commit, built from op->changes.
+ * Every committed batch passes here, in commit order, before its replies go
+ * out. Live views fan out from this point: one delta frame per subscribed
+ * connection per batch, built from the ops' changes.
  */
-static void hook_committed(void *ctx, const struct service_write_op *op)
+static void hook_committed(void *ctx, const struct service_write_op *ops,
+			   size_t n)
 {
 	struct server *srv = ctx;
-	if (changes_touch_settings(&op->changes))
-		server_refresh_club_info(srv);
-	login_on_commit(srv, op);
-	subs_on_commit(srv, &op->changes);
+	for (size_t i = 0; i < n; i++) {
+		if (changes_touch_settings(&ops[i].changes))
+			server_refresh_club_info(srv);
+		login_on_commit(srv, &ops[i]);
+	}
+	subs_on_commit(srv, ops, n);
 }
 
 static bool hook_store_quiet(void *ctx)
@@ -100,6 +103,7 @@ int server_init(struct server *srv, uv_loop_t *loop, const struct config *cfg,
 void server_fini(struct server *srv)
 {
 	writer_fini(&srv->writer);
+	subs_fanout_fini(&srv->fanout);
 	tls_ctx_free(srv->tls);
 	srv->tls = NULL;
 }

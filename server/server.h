@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "login_throttle.h"
+#include "subs.h"
 #include "writer.h"
 
 #define SERVER_READ_BUF (64u * 1024u)
@@ -54,6 +55,7 @@ struct server {
 	unsigned n_conns;
 	uint64_t next_conn_id;
 	struct conn *dirty;        /* connections with output to flush */
+	struct subs_fanout fanout; /* live views' scratch, commit to commit */
 
 	unsigned logins_running;   /* service_login() on the thread pool */
 	struct login_work *parked; /* logins held while the writer grows */

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "conn.h"
 #include "frame.h"
@@ -62,8 +63,29 @@ static void sub_free(struct conn_subs *cs, struct sub *s)
 		cs->snapshots--;
 	}
 	buf_free(&s->held);
+	free(s->view_key);
 	clubcrm__frame__free_unpacked(s->req, NULL);
 	free(s);
+}
+
+static uint32_t hash_bytes(const uint8_t *p, size_t n)
+{
+	uint32_t h = 2166136261u;  /* FNV-1a */
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 16777619u;
+	return h;
+}
+
+/* The view, encoded, as the key that finds equal views at fan-out. */
+static int set_view_key(struct sub *s)
+{
+	size_t len = clubcrm__view__get_packed_size(s->view);
+	s->view_key = malloc(len ? len : 1);
+	if (!s->view_key)
+		return -ENOMEM;
+	s->view_key_len = clubcrm__view__pack(s->view, s->view_key);
+	s->view_hash = hash_bytes(s->view_key, s->view_key_len);
+	return 0;
 }
 
 /* Checks a Subscribe; an error message, or NULL when it may go ahead. */
@@ -129,6 +151,12 @@ void subs_subscribe(struct conn *c, Clubcrm__Frame *req)
 	s->id = in->sub_id;
 	s->req = req;
 	s->view = in->view;
+	if (set_view_key(s) < 0) {
+		send_error(c, req->request_id, STATUS_RESOURCE_EXHAUSTED,
+			   "out of memory");
+		sub_free(cs, s);
+		return;
+	}
 	s->next = cs->head;
 	cs->head = s;
 	cs->count++;
@@ -226,36 +254,210 @@ void subs_fini(struct conn *c)
 	cs->count = 0;
 }
 
-/* One connection's share of a commit: one frame for all its views. */
-static void fan_out_conn(struct conn *c, struct view_commit *vc, bool clocked)
+/* ------------------------------------------------------------ fan-out */
+
+/* A distinct view among the subscriptions, and what it takes from the
+ * commit being fanned out. */
+struct subs_group {
+	const uint8_t *key;
+	size_t key_len;
+	uint32_t hash;
+	struct view_match m;
+};
+
+void subs_fanout_fini(struct subs_fanout *f)
 {
-	struct conn_subs *cs = subs_of(c);
-	struct buf batch = {0};
-	int rc = 0;
-	for (struct sub *s = cs->head; s && rc >= 0; s = s->next) {
-		if (!clocked && vc->revision <= s->base_rev)
+	for (size_t i = 0; i < f->n_groups; i++)
+		views_match_free(&f->groups[i].m);
+	free(f->groups);
+	for (size_t i = 0; i < SUBS_FRAME_CACHE; i++) {
+		free(f->frames[i].parts);
+		buf_free(&f->frames[i].body);
+	}
+	free(f->want.parts);
+	free(f->sets);
+	memset(f, 0, sizeof(*f));
+}
+
+/* Forgets the commit's groups and frames, keeping their memory. */
+static void fanout_reset(struct subs_fanout *f)
+{
+	for (size_t i = 0; i < f->n_groups; i++)
+		views_match_free(&f->groups[i].m);
+	f->n_groups = 0;
+	f->n_frames = f->next_frame = 0;
+	/* A burst's frame may have been large: do not keep that forever. */
+	for (size_t i = 0; i < SUBS_FRAME_CACHE; i++)
+		if (f->frames[i].body.cap > SUBS_FRAME_KEEP)
+			buf_free(&f->frames[i].body);
+}
+
+/* The group of the subscription's view (matched against the commit when
+ * it is the first of its kind), or -ENOMEM. */
+static int group_of(struct subs_fanout *f, struct view_commit *vc,
+		    const struct sub *s)
+{
+	for (size_t i = 0; i < f->n_groups; i++) {
+		const struct subs_group *g = &f->groups[i];
+		if (g->hash == s->view_hash && g->key_len == s->view_key_len &&
+		    !memcmp(g->key, s->view_key, g->key_len))
+			return (int)i;
+	}
+	if (f->n_groups == f->cap_groups) {
+		size_t cap = f->cap_groups ? f->cap_groups * 2 : 8;
+		struct subs_group *arr = realloc(f->groups, cap * sizeof(*arr));
+		if (!arr)
+			return -ENOMEM;
+		f->groups = arr;
+		f->cap_groups = cap;
+	}
+	struct subs_group *g = &f->groups[f->n_groups];
+	/* The key stays valid through the fan-out: a connection dropped on
+	 * the way keeps its subscriptions until its handles' close callbacks
+	 * (conn_free), after this loop pass. */
+	*g = (struct subs_group){
+		.key = s->view_key, .key_len = s->view_key_len, .hash = s->view_hash};
+	int rc = views_match(vc, s->view, &g->m);
+	if (rc)
+		return rc;
+	return (int)f->n_groups++;
+}
+
+static int add_part(struct subs_frame *fr, struct subs_part part)
+{
+	if (fr->n_parts == fr->cap_parts) {
+		size_t cap = fr->cap_parts ? fr->cap_parts * 2 : 8;
+		struct subs_part *arr = realloc(fr->parts, cap * sizeof(*arr));
+		if (!arr)
+			return -ENOMEM;
+		fr->parts = arr;
+		fr->cap_parts = cap;
+	}
+	fr->parts[fr->n_parts++] = part;
+	return 0;
+}
+
+/* The first revision of the commit the subscription does not have yet. */
+static uint32_t first_new_rev(const struct view_commit *vc,
+			      const struct sub *s, bool clocked)
+{
+	uint32_t r = 0;
+	while (!clocked && r < vc->n_revs && vc->revs[r].revision <= s->base_rev)
+		r++;
+	return r;
+}
+
+/*
+ * The connection's parts into f->want. A subscription still streaming its
+ * snapshot gets its deltas held (in revision order) instead. 0, -ENOBUFS
+ * when held deltas overflowed (the connection is closed), or -ENOMEM.
+ */
+static int collect_parts(struct server *srv, struct conn *c,
+			 struct view_commit *vc, bool clocked)
+{
+	struct subs_fanout *f = &srv->fanout;
+	f->want.n_parts = 0;
+	for (struct sub *s = subs_of(c)->head; s; s = s->next) {
+		uint32_t from = first_new_rev(vc, s, clocked);
+		if (from == vc->n_revs)
 			continue;  /* already in its snapshot or replay */
-		rc = views_delta_append(vc, s->view, s->id,
-					s->snap ? &s->held : &batch);
-		if (rc >= 0 && s->snap &&
-		    s->held.len > c->srv->cfg->max_output) {
+		int g = group_of(f, vc, s);
+		if (g < 0)
+			return g;
+		if (!s->snap) {
+			int rc = add_part(&f->want, (struct subs_part){
+				.sub_id = s->id, .group = (uint32_t)g,
+				.from_rev = from});
+			if (rc)
+				return rc;
+			continue;
+		}
+		for (size_t r = from; r < vc->n_revs; r++) {
+			int rc = views_delta_append_rev(
+				vc, &f->groups[g].m, r, s->id, &s->held);
+			if (rc < 0)
+				return rc;
+		}
+		if (s->held.len > srv->cfg->max_output) {
 			log_warn("conn %llu: dropped: deltas held for a snapshot "
 				 "it does not read", (unsigned long long)c->id);
 			conn_close(c);
-			buf_free(&batch);
-			return;
+			return -ENOBUFS;
 		}
 	}
-	struct buf frame = {0};
-	if (rc >= 0 && batch.len)
-		rc = views_batch_frame(&batch, &frame);
-	buf_free(&batch);
+	return 0;
+}
+
+static bool same_parts(const struct subs_frame *a, const struct subs_frame *b)
+{
+	return a->n_parts == b->n_parts &&
+	       !memcmp(a->parts, b->parts, a->n_parts * sizeof(*a->parts));
+}
+
+/* Builds the DeltaBatch body for f->want into a frame of the cache. */
+static struct subs_frame *build_frame(struct subs_fanout *f,
+				      const struct view_commit *vc, int *rc)
+{
+	struct subs_frame *fr = &f->frames[f->next_frame];
+	f->next_frame = (f->next_frame + 1) % SUBS_FRAME_CACHE;
+	if (f->n_frames < SUBS_FRAME_CACHE)
+		f->n_frames++;
+	fr->n_parts = 0;
+	fr->body.len = 0;
+	*rc = 0;
+	for (size_t i = 0; i < f->want.n_parts && !*rc; i++)
+		*rc = add_part(fr, f->want.parts[i]);
+	/* Revision-major: all of one revision's deltas, then the next's. */
+	for (size_t r = 0; r < vc->n_revs && !*rc; r++) {
+		for (size_t i = 0; i < fr->n_parts; i++) {
+			const struct subs_part *p = &fr->parts[i];
+			if (r < p->from_rev)
+				continue;
+			int arc = views_delta_append_rev(
+				vc, &f->groups[p->group].m, r, p->sub_id,
+				&fr->body);
+			if (arc < 0) {
+				*rc = arc;
+				break;
+			}
+		}
+	}
+	if (*rc) {
+		fr->n_parts = 0;  /* not reusable */
+		fr->body.len = 0;
+	}
+	return fr;
+}
+
+/*
+ * One connection's share of a commit: one frame for all its views. The
+ * frame is built once for every connection with the same subscriptions and
+ * copied once, into the connection's output.
+ */
+static void fan_out_conn(struct server *srv, struct conn *c,
+			 struct view_commit *vc, bool clocked)
+{
+	struct subs_fanout *f = &srv->fanout;
+	int rc = collect_parts(srv, c, vc, clocked);
+	if (rc == -ENOBUFS)
+		return;
+	if (!rc && !f->want.n_parts)
+		return;
+	struct subs_frame *fr = NULL;
+	for (size_t i = 0; !rc && i < f->n_frames && !fr; i++)
+		if (same_parts(&f->frames[i], &f->want))
+			fr = &f->frames[i];
+	if (!rc && !fr)
+		fr = build_frame(f, vc, &rc);
 	if (rc < 0) {
-		buf_free(&frame);
 		conn_goaway(c, STATUS_INTERNAL, "cannot build a live update");
 		return;
 	}
-	conn_send_buf(c, &frame);
+	if (!fr || !fr->body.len)
+		return;
+	uint8_t head[VIEWS_FRAME_HEAD_MAX];
+	size_t head_len = views_batch_frame_head(fr->body.len, head);
+	conn_send_copy(c, head, head_len, fr->body.data, fr->body.len);
 }
 
 static bool anyone_subscribed(const struct server *srv)
@@ -272,21 +474,36 @@ static void fan_out(struct server *srv, struct view_commit *vc, bool clocked)
 	for (struct conn *c = srv->conns; c; c = next) {
 		next = c->next;  /* a slow consumer may be dropped on the way */
 		if (c->sess.subs.count && !c->closing)
-			fan_out_conn(c, vc, clocked);
+			fan_out_conn(srv, c, vc, clocked);
 	}
+	fanout_reset(&srv->fanout);
 }
 
-void subs_on_commit(struct server *srv, const struct buf *changes)
+void subs_on_commit(struct server *srv, const struct service_write_op *ops,
+		    size_t n)
 {
-	if (!changes->len || !anyone_subscribed(srv))
+	struct subs_fanout *f = &srv->fanout;
+	if (!n || !anyone_subscribed(srv))
 		return;
+	if (f->cap_sets < n) {
+		const struct buf **sets = realloc(f->sets, n * sizeof(*sets));
+		if (!sets) {
+			log_error("live views: out of memory for a commit: "
+				  "subscribers will catch up when they resume");
+			return;
+		}
+		f->sets = sets;
+		f->cap_sets = n;
+	}
+	for (size_t i = 0; i < n; i++)
+		f->sets[i] = &ops[i].changes;
 	struct view_commit vc;
-	int rc = views_commit_load(srv->store, changes->data, changes->len,
-				   time_now(), &vc);
+	int rc = views_commit_load_batch(srv->store, f->sets, n, time_now(),
+					 &vc);
 	if (rc)
 		log_error("live views: cannot load a commit (%d): subscribers "
 			  "will catch up when they resume", rc);
-	else
+	else if (vc.n_revs)
 		fan_out(srv, &vc, false);
 	views_commit_free(&vc);
 }
@@ -304,10 +521,7 @@ static void remind(struct server *srv, const struct view_commit *vc)
 				continue;
 			if (!frame.len && views_reminder_frame(row, &frame))
 				break;
-			struct buf copy = {0};
-			if (buf_append(&copy, frame.data, frame.len) == 0)
-				conn_send_buf(c, &copy);
-			buf_free(&copy);
+			conn_send_copy(c, frame.data, frame.len, NULL, 0);
 		}
 		buf_free(&frame);
 	}

@@ -20,6 +20,7 @@
 
 struct conn;
 struct server;
+struct service_write_op;
 struct view_snapshot;
 
 /* Subscriptions one connection may hold. */
@@ -30,6 +31,9 @@ struct sub {
 	uint32_t id;
 	Clubcrm__Frame *req;          /* the Subscribe frame; owns the view */
 	const Clubcrm__View *view;
+	uint8_t *view_key;            /* the view encoded: equal views, equal */
+	size_t view_key_len;          /* keys (they share one match per commit) */
+	uint32_t view_hash;
 	uint64_t base_rev;            /* commits up to here are in what was sent */
 	struct view_snapshot *snap;   /* while the snapshot streams */
 	struct buf held;              /* Delta elements waiting for the snapshot */
@@ -41,6 +45,43 @@ struct conn_subs {
 	unsigned count;
 	unsigned snapshots;           /* of them, streaming a snapshot */
 };
+
+/* Connections with the same subscriptions get the same frame: kept built. */
+#define SUBS_FRAME_CACHE 4u
+/* A frame buffer larger than this is freed after its commit. */
+#define SUBS_FRAME_KEEP (256u * 1024u)
+
+/* One subscription's part of a connection's frame: which view (group) and
+ * from which revision of the commit on (the earlier ones it already has). */
+struct subs_part {
+	uint32_t sub_id;
+	uint32_t group;
+	uint32_t from_rev;
+};
+
+/* A built DeltaBatch body, and the parts (subscriptions) it was built for. */
+struct subs_frame {
+	struct subs_part *parts;
+	size_t n_parts, cap_parts;
+	struct buf body;
+};
+
+/*
+ * Fan-out state of the server, reused from commit to commit: the distinct
+ * views of this commit with what each takes from it, the frames built for
+ * this commit (shared by connections with the same subscriptions) and
+ * scratch arrays. Only the loop thread touches it.
+ */
+struct subs_fanout {
+	struct subs_group *groups;
+	size_t n_groups, cap_groups;
+	struct subs_frame frames[SUBS_FRAME_CACHE];
+	size_t n_frames, next_frame;
+	struct subs_frame want;       /* the parts of the connection at hand */
+	const struct buf **sets;
+	size_t cap_sets;
+};
+void subs_fanout_fini(struct subs_fanout *f);
 
 /*
  * Subscribe: takes `req` (freed when the subscription ends). Answers
@@ -55,8 +96,14 @@ void subs_pump(struct conn *c);
 /* Ends every subscription of a closing connection. */
 void subs_fini(struct conn *c);
 
-/* A write committed: its deltas to every subscribed connection. */
-void subs_on_commit(struct server *srv, const struct buf *changes);
+/*
+ * A batch of writes committed (one LMDB transaction, one revision each, in
+ * revision order; ops[i].changes is empty for a refused op): one DeltaBatch
+ * frame per subscribed connection with every change of the batch its
+ * subscriptions take, in revision order.
+ */
+void subs_on_commit(struct server *srv, const struct service_write_op *ops,
+		    size_t n);
 /* The clock: overdue, reminders and escalations since the last tick. */
 void subs_on_tick(struct server *srv, int64_t from, int64_t to);
 /* Snapshots hold read transactions: none may be open for a map grow. */

@@ -133,16 +133,18 @@ static void reset_batch_results(struct writer *w)
 /* Hands out the replies of the batch, frees it and starts the next one. */
 static void finish_batch(struct writer *w)
 {
+	size_t committed = 0;
 	for (size_t i = 0; i < w->b_len; i++) {
 		struct service_write_op *op = &w->b_ops[i];
 		if (op->revision == 0)
 			continue;
 		if (op->revision > w->revision)
 			w->revision = op->revision;
-		w->committed_ops++;
-		if (w->hooks.committed)
-			w->hooks.committed(w->hooks.ctx, op);
+		committed++;
 	}
+	w->committed_ops += committed;
+	if (committed && w->hooks.committed)
+		w->hooks.committed(w->hooks.ctx, w->b_ops, w->b_len);
 	for (size_t i = 0; i < w->b_len; i++) {
 		struct service_write_op *op = &w->b_ops[i];
 		w->hooks.done(w->hooks.ctx, w->b_owners[i], op);

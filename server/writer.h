@@ -30,11 +30,13 @@ struct writer_hooks {
 	 */
 	void (*done)(void *ctx, void *owner, struct service_write_op *op);
 	/*
-	 * Called once per committed op (op->revision != 0) before the replies
-	 * go out, with op->changes holding its ChangeSet. The hook for live
-	 * views: fan-out starts here.
+	 * Called once per committed batch, before the replies go out, with
+	 * its ops in revision order: a committed op has op->revision != 0 and
+	 * op->changes holding its ChangeSet, a refused one neither. The hook
+	 * for live views: fan-out starts here, once for the whole batch.
 	 */
-	void (*committed)(void *ctx, const struct service_write_op *op);
+	void (*committed)(void *ctx, const struct service_write_op *ops,
+			  size_t n);
 	/*
 	 * True when no other thread of this process has a transaction open, so
 	 * that store_grow() may run now. When false, the writer holds the

@@ -158,7 +158,7 @@ int cli_cmd_task_cancel(struct cli *cli, int argc, char **argv)
 static int tagging(struct cli *cli, int argc, char **argv, bool untag)
 {
 	uint64_t id, tag_id;
-	const char *name;
+	const char *name = NULL;
 	int rc = parse_id(cli, argc, argv, NULL, untag ? "untag" : "tag", &id,
 			  &name);
 	if (rc != CLI_OK)

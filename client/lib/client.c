@@ -58,6 +58,7 @@ static void client_free(struct client *c)
 	free(c->ca_file);
 	free(c->server_name);
 	tls_ctx_free(c->tls);
+	arena_free(&c->push_arena);
 	free(c);
 }
 
@@ -180,6 +181,7 @@ int client_new(uv_loop_t *loop, const struct client_config *cfg,
 	struct client *c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
+	arena_init(&c->push_arena);
 	int ret = client_addr_parse(cfg->address, &c->addr);
 	if (ret < 0)
 		goto fail;

@@ -9,6 +9,7 @@
 
 #include <netdb.h>
 
+#include "arena.h"
 #include "client.h"
 #include "client_addr.h"
 #include "client_link.h"
@@ -32,6 +33,9 @@ struct client {
 	Clubcrm__ClientKind kind;
 	struct client_callbacks cbs;
 	void *ud;
+	/* Pushes are decoded into this (bump allocation, no malloc and free
+	 * per field) and forgotten once their callback returned. */
+	struct arena push_arena;
 
 	/* Resolving: the request in flight, then the addresses to try. */
 	uv_getaddrinfo_t gai;

@@ -222,11 +222,40 @@ static void on_goaway(struct client *c, const Clubcrm__GoAway *g)
 		c->cbs.on_goaway(c, g->code, c->goaway, c->ud);
 }
 
+/*
+ * A push decoded into the arena is done with. The memory is kept for the
+ * next one, unless the frame was large (a snapshot chunk): an idle
+ * terminal must not hold a snapshot's worth of it.
+ */
+static void forget_push(struct client *c, size_t len)
+{
+	if (len > 64u * 1024u)
+		arena_free(&c->push_arena);
+	else
+		arena_reset(&c->push_arena);
+}
+
+static void release(struct client *c, Clubcrm__Frame *f, bool push, size_t len)
+{
+	if (push)
+		forget_push(c, len);
+	else
+		clubcrm__frame__free_unpacked(f, NULL);
+}
+
 int client_on_frame(void *owner, const uint8_t *payload, size_t len)
 {
 	struct client *c = owner;
 	c->last_rx_ms = uv_now(c->loop);
-	Clubcrm__Frame *f = frame_decode(payload, len, NULL);
+	/* A push has no request_id, which protobuf-c would encode first. */
+	bool push = c->state == CLIENT_READY && !(len && payload[0] == 0x08);
+	Clubcrm__Frame *f = frame_decode(
+		payload, len, push ? arena_pb(&c->push_arena) : NULL);
+	if (f && push && f->request_id != 0) {
+		forget_push(c, len);  /* fields out of order: decode it again */
+		push = false;
+		f = frame_decode(payload, len, NULL);
+	}
 	if (!f) {
 		struct client_status st;
 		client_status_set(&st, STATUS_INTERNAL,
@@ -237,15 +266,15 @@ int client_on_frame(void *owner, const uint8_t *payload, size_t len)
 	switch (f->body_case) {
 	case CLUBCRM__FRAME__BODY_PING:
 		send_pong(c, f);
-		clubcrm__frame__free_unpacked(f, NULL);
+		release(c, f, push, len);
 		return 0;
 	case CLUBCRM__FRAME__BODY_PONG:
 		/* Our heartbeat's answer: last_rx_ms is all it was for. */
-		clubcrm__frame__free_unpacked(f, NULL);
+		release(c, f, push, len);
 		return 0;
 	case CLUBCRM__FRAME__BODY_GO_AWAY:
 		on_goaway(c, f->go_away);
-		clubcrm__frame__free_unpacked(f, NULL);
+		release(c, f, push, len);
 		return 0;
 	default:
 		break;
@@ -261,7 +290,10 @@ int client_on_frame(void *owner, const uint8_t *payload, size_t len)
 	else {
 		if (c->cbs.on_push)
 			c->cbs.on_push(c, f, c->ud);
-		clubcrm__frame__free_unpacked(f, NULL);
+		if (push)
+			forget_push(c, len);
+		else
+			clubcrm__frame__free_unpacked(f, NULL);
 	}
 	return 0;
 }

@@ -1,6 +1,7 @@
 #include "rows.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 
@@ -64,6 +65,72 @@ int rows_settings(struct txn *t, struct arena *a, Clubcrm__Settings **out)
 	return 0;
 }
 
+struct rows_cache_slot {
+	const void *msg;              /* NULL: not found (rc -ENOENT) */
+	uint64_t id;
+	int db;                       /* 0: free slot */
+};
+
+int rows_cache_init(struct rows_cache *c, size_t cap)
+{
+	memset(c, 0, sizeof(*c));
+	arena_init(&c->a);
+	c->slots = calloc(cap, sizeof(*c->slots));
+	if (!c->slots)
+		return -ENOMEM;
+	c->cap = cap;
+	return 0;
+}
+
+void rows_cache_fini(struct rows_cache *c)
+{
+	arena_free(&c->a);
+	free(c->slots);
+	memset(c, 0, sizeof(*c));
+}
+
+void rows_cache_trim(struct rows_cache *c)
+{
+	if (c->n * 2 < c->cap)
+		return;
+	arena_reset(&c->a);
+	memset(c->slots, 0, c->cap * sizeof(*c->slots));
+	c->n = 0;
+}
+
+/* A record through the cache: 0, -ENOENT or the txn's error. */
+static int cached(struct txn *t, struct arena *a, struct rows_cache *c,
+		  enum store_db db, const ProtobufCMessageDescriptor *desc,
+		  uint64_t id, void **out)
+{
+	if (!c || !c->cap)
+		return txn_get_rec(t, db, id, desc, a, out);
+	uint64_t h = (id ^ ((uint64_t)db << 56)) * UINT64_C(0x9E3779B97F4A7C15);
+	size_t i = (size_t)(h >> 32) & (c->cap - 1);
+	for (; c->slots[i].db; i = (i + 1) & (c->cap - 1)) {
+		if (c->slots[i].db == (int)db + 1 && c->slots[i].id == id) {
+			*out = (void *)c->slots[i].msg;
+			return *out ? 0 : -ENOENT;
+		}
+	}
+	if (c->n * 2 >= c->cap)  /* full: no eviction under live rows */
+		return txn_get_rec(t, db, id, desc, a, out);
+	int rc = txn_get_rec(t, db, id, desc, &c->a, out);
+	if (rc && rc != -ENOENT)
+		return rc;
+	c->slots[i] = (struct rows_cache_slot){
+		.msg = rc ? NULL : *out, .id = id, .db = (int)db + 1};
+	c->n++;
+	return rc;
+}
+
+static int operator_of(struct txn *t, struct arena *a, struct rows_cache *c,
+		       uint64_t id, Clubcrm__Operator **out)
+{
+	return cached(t, a, c, DB_OPERATORS, &clubcrm__operator__descriptor, id,
+		      (void **)out);
+}
+
 /* Missing references are shown unnamed rather than failing the row: a
  * damaged reference must not hide the task. Store errors still fail. */
 static int soft(int rc)
@@ -71,26 +138,28 @@ static int soft(int rc)
 	return rc == -ENOENT ? 0 : rc;
 }
 
-static int name_people(struct txn *t, struct arena *a, Clubcrm__TaskRow *row)
+static int name_people(struct txn *t, struct arena *a, struct rows_cache *rc_,
+		       Clubcrm__TaskRow *row)
 {
 	const Clubcrm__Task *task = row->task;
 	Clubcrm__Operator *op = NULL;
 	int rc = 0;
 	if (task->operator_id &&
-	    !(rc = rows_operator(t, a, task->operator_id, &op))) {
+	    !(rc = operator_of(t, a, rc_, task->operator_id, &op))) {
 		row->operator_login = op->login;
 		row->operator_name = op->name;
 	}
 	if (soft(rc))
 		return rc;
 	if (task->creator_id &&
-	    !(rc = rows_operator(t, a, task->creator_id, &op))) {
+	    !(rc = operator_of(t, a, rc_, task->creator_id, &op))) {
 		row->creator_login = op->login;
 		row->creator_name = op->name;
 	}
 	if (soft(rc))
 		return rc;
-	if (task->taken_by && !(rc = rows_operator(t, a, task->taken_by, &op))) {
+	if (task->taken_by &&
+	    !(rc = operator_of(t, a, rc_, task->taken_by, &op))) {
 		row->taken_by_login = op->login;
 		row->taken_by_name = op->name;
 	}
@@ -98,25 +167,30 @@ static int name_people(struct txn *t, struct arena *a, Clubcrm__TaskRow *row)
 		return rc;
 	Clubcrm__Customer *c = NULL;
 	if (task->customer_id &&
-	    !(rc = rows_customer(t, a, task->customer_id, &c)))
+	    !(rc = cached(t, a, rc_, DB_CUSTOMERS, &clubcrm__customer__descriptor,
+			     task->customer_id, (void **)&c)))
 		row->customer_name = c->name;
 	return soft(rc);
 }
 
 static int name_catalogue(struct txn *t, struct arena *a,
-			  Clubcrm__TaskRow *row)
+			  struct rows_cache *rc_, Clubcrm__TaskRow *row)
 {
 	const Clubcrm__Task *task = row->task;
 	int rc = 0;
 	Clubcrm__TaskType *ty = NULL;
-	if (task->type_id && !(rc = rows_type(t, a, task->type_id, &ty))) {
+	if (task->type_id && !(rc = cached(t, a, rc_, DB_TASK_TYPES,
+				       &clubcrm__task_type__descriptor,
+				       task->type_id, (void **)&ty))) {
 		row->type_name = ty->name;
 		row->priority = ty->priority;
 	}
 	if (soft(rc))
 		return rc;
 	Clubcrm__Result *res = NULL;
-	if (task->result_id && !(rc = rows_result(t, a, task->result_id, &res))) {
+	if (task->result_id && !(rc = cached(t, a, rc_, DB_RESULTS,
+					   &clubcrm__result__descriptor,
+					   task->result_id, (void **)&res))) {
 		row->result_name = res->name;
 		row->has_outcome = 1;
 		row->outcome = res->outcome;
@@ -130,7 +204,8 @@ static int name_catalogue(struct txn *t, struct arena *a,
 		return -ENOMEM;
 	for (size_t i = 0; i < task->n_tag_ids; i++) {
 		Clubcrm__Tag *tag = NULL;
-		rc = rows_tag(t, a, task->tag_ids[i], &tag);
+		rc = cached(t, a, rc_, DB_TAGS, &clubcrm__tag__descriptor,
+			    task->tag_ids[i], (void **)&tag);
 		if (soft(rc))
 			return rc;
 		row->tag_names[row->n_tag_names++] =
@@ -154,14 +229,20 @@ static Clubcrm__Colour colour_of(const Clubcrm__TaskRow *row)
 int rows_build(struct txn *t, struct arena *a, int64_t now,
 	       Clubcrm__Task *task, Clubcrm__TaskRow **out)
 {
+	return rows_build_cached(t, a, NULL, now, task, out);
+}
+
+int rows_build_cached(struct txn *t, struct arena *a, struct rows_cache *cache,
+		      int64_t now, Clubcrm__Task *task, Clubcrm__TaskRow **out)
+{
 	Clubcrm__TaskRow *row = arena_alloc(a, sizeof(*row));
 	if (!row)
 		return -ENOMEM;
 	clubcrm__task_row__init(row);
 	row->task = task;
-	int rc = name_people(t, a, row);
+	int rc = name_people(t, a, cache, row);
 	if (!rc)
-		rc = name_catalogue(t, a, row);
+		rc = name_catalogue(t, a, cache, row);
 	if (rc)
 		return rc;
 	row->has_priority = 1;

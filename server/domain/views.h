@@ -79,14 +79,27 @@ struct view_change {
 	size_t len;
 };
 
-struct view_commit {
+/* One revision of a loaded commit: its slice of view_commit.changes. */
+struct view_rev {
 	uint64_t revision;
-	int64_t now;
-	struct view_change *changes;
-	size_t n_changes, cap_changes;
+	size_t first, n;                 /* changes[first .. first + n) */
 	unsigned deps;                   /* enum view_dep bits that changed */
 	struct buf catalog_bytes;        /* encoded Catalog of changed entries */
 	struct buf customer_bytes;       /* Delta.customers elements, encoded */
+};
+
+/*
+ * What a group commit (one LMDB transaction, one revision per write in it)
+ * or a tick of the clock changed, revision by revision, read from one read
+ * transaction. Rows are built and encoded once for every subscriber.
+ */
+struct view_commit {
+	int64_t now;
+	struct view_change *changes;     /* in revision order */
+	size_t n_changes, cap_changes;
+	struct view_rev *revs;           /* in revision order */
+	size_t n_revs, cap_revs;
+	bool settings_changed;           /* a Settings event among them */
 	const Clubcrm__TaskRow **due;    /* tasks that fell due (reminders) */
 	size_t n_due;
 	/* Private: the read transaction and memory behind the rows. */
@@ -94,29 +107,63 @@ struct view_commit {
 };
 
 /*
- * Loads what one committed ChangeSet (service_write_op.changes) changed.
+ * Loads what the committed ChangeSets `sets[0..n)` (service_write_op.changes
+ * of one batch, in revision order; empty ones are skipped) changed.
  * Keeps a read transaction open until views_commit_free(). 0 or -errno.
  */
+int views_commit_load_batch(struct store *st, const struct buf *const *sets,
+			    size_t n, int64_t now, struct view_commit *vc);
+/* The same for one ChangeSet. */
 int views_commit_load(struct store *st, const uint8_t *changeset, size_t len,
 		      int64_t now, struct view_commit *vc);
 /*
  * Loads what the clock changed in [from, to): tasks falling due (overdue
  * from now on, and a reminder to their operator) and urgent tasks reaching
- * the escalation time. Nothing changed: 0 and vc->n_changes == 0.
+ * the escalation time, as one revision (the store's current one).
+ * Nothing changed: 0 and vc->n_changes == 0.
  */
 int views_tick_load(struct store *st, int64_t from, int64_t to,
 		    struct view_commit *vc);
 void views_commit_free(struct view_commit *vc);
 
 /*
- * Appends, as one element of a DeltaBatch, the Delta of subscription
- * `sub_id` on view `v` (rows that entered or changed, ids that left),
- * when the commit touches the view. 1 appended, 0 nothing, or -errno.
+ * Which changes of a loaded commit one view takes: computed once per
+ * distinct view and commit, then shared by every subscription on that view.
+ */
+struct view_match {
+	uint8_t *what;                   /* per change: enum view_take */
+	bool catalog;                    /* a CATALOG view */
+};
+enum view_take { VIEW_TAKE_NONE, VIEW_TAKE_UPSERT, VIEW_TAKE_REMOVE };
+
+/* 0 or -ENOMEM; free with views_match_free(). */
+int views_match(struct view_commit *vc, const Clubcrm__View *v,
+		struct view_match *m);
+void views_match_free(struct view_match *m);
+/*
+ * Appends to `batch`, as one element of a DeltaBatch, the Delta of
+ * subscription `sub_id` for revision vc->revs[rev] when the view (matched
+ * in `m`) takes something from it. 1 appended, 0 nothing, or -errno.
+ */
+int views_delta_append_rev(const struct view_commit *vc,
+			   const struct view_match *m, size_t rev,
+			   uint32_t sub_id, struct buf *batch);
+/*
+ * Appends the Deltas of every revision of the commit that touches view `v`
+ * (in revision order). The number appended, or -errno.
  */
 int views_delta_append(struct view_commit *vc, const Clubcrm__View *v,
 		       uint32_t sub_id, struct buf *batch);
 /* Appends the push frame carrying a DeltaBatch body. */
 int views_batch_frame(const struct buf *batch, struct buf *out);
+/*
+ * The head of that frame (length prefix, Frame tag and body length) for a
+ * DeltaBatch body of `body_len` bytes, so that the body can be sent from
+ * where it was built. The head's length (at most VIEWS_FRAME_HEAD_MAX).
+ */
+#define VIEWS_FRAME_HEAD_MAX 16u
+size_t views_batch_frame_head(size_t body_len,
+			      uint8_t head[VIEWS_FRAME_HEAD_MAX]);
 /* Appends a Reminder push frame for a task that fell due. */
 int views_reminder_frame(const Clubcrm__TaskRow *row, struct buf *out);
 

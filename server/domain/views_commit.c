@@ -26,7 +26,9 @@ struct view_commit_priv {
 	struct rows_team_ctx team;
 	struct task_filter_env env;
 	uint32_t escalation;
-	/* Catalogue entries changed by the commit, for the affected rows. */
+	struct rows_cache cache;  /* names for the rows of the whole batch */
+	/* Catalogue entries changed by the revision being loaded, for the
+	 * affected rows. */
 	uint64_t *types, *operators, *results, *tags;
 	size_t n_types, n_operators, n_results, n_tags;
 	Clubcrm__Catalog catalog;
@@ -43,6 +45,8 @@ static int priv_open(struct store *st, struct view_commit *vc, int64_t now)
 	vc->now = now;
 	arena_init(&p->arena);
 	clubcrm__catalog__init(&p->catalog);
+	if (rows_cache_init(&p->cache, 256) < 0)
+		return -ENOMEM;
 	txn_begin(&p->txn, st, NULL, false);
 	if (p->txn.ret)
 		return p->txn.ret;
@@ -50,8 +54,35 @@ static int priv_open(struct store *st, struct view_commit *vc, int64_t now)
 	p->team = (struct rows_team_ctx){.t = &p->txn, .a = &p->arena};
 	p->env = (struct task_filter_env){
 		.now = now, .in_team = rows_in_team, .team_ctx = &p->team};
-	vc->revision = txn_revision(&p->txn);
 	return 0;
+}
+
+/* Starts the slice of changes of the next revision. */
+static int begin_rev(struct view_commit *vc, uint64_t revision)
+{
+	struct view_commit_priv *p = vc->priv;
+	if (vc->n_revs == vc->cap_revs) {
+		size_t cap = vc->cap_revs ? vc->cap_revs * 2 : 8;
+		struct view_rev *arr = realloc(vc->revs, cap * sizeof(*arr));
+		if (!arr)
+			return -ENOMEM;
+		vc->revs = arr;
+		vc->cap_revs = cap;
+	}
+	struct view_rev *r = &vc->revs[vc->n_revs++];
+	memset(r, 0, sizeof(*r));
+	r->revision = revision;
+	r->first = vc->n_changes;
+	p->types = p->operators = p->results = p->tags = NULL;
+	p->n_types = p->n_operators = p->n_results = p->n_tags = 0;
+	clubcrm__catalog__init(&p->catalog);
+	p->catalog_changed = false;
+	return 0;
+}
+
+static struct view_rev *cur_rev(struct view_commit *vc)
+{
+	return &vc->revs[vc->n_revs - 1];
 }
 
 void views_commit_free(struct view_commit *vc)
@@ -59,19 +90,24 @@ void views_commit_free(struct view_commit *vc)
 	struct view_commit_priv *p = vc->priv;
 	free(vc->changes);
 	free(vc->due);
-	buf_free(&vc->catalog_bytes);
-	buf_free(&vc->customer_bytes);
+	for (size_t i = 0; i < vc->n_revs; i++) {
+		buf_free(&vc->revs[i].catalog_bytes);
+		buf_free(&vc->revs[i].customer_bytes);
+	}
+	free(vc->revs);
 	if (p) {
 		txn_abort(&p->txn);
+		rows_cache_fini(&p->cache);
 		arena_free(&p->arena);
 		free(p);
 	}
 	memset(vc, 0, sizeof(*vc));
 }
 
+/* The change of task `id` in the revision being loaded, if any. */
 static struct view_change *find_change(struct view_commit *vc, uint64_t id)
 {
-	for (size_t i = 0; i < vc->n_changes; i++)
+	for (size_t i = cur_rev(vc)->first; i < vc->n_changes; i++)
 		if (vc->changes[i].after->task->id == id)
 			return &vc->changes[i];
 	return NULL;
@@ -105,6 +141,7 @@ static int add_change(struct view_commit *vc, const Clubcrm__TaskRow *before,
 			vc->cap_changes = cap;
 		}
 		ch = &vc->changes[vc->n_changes++];
+		cur_rev(vc)->n++;
 		memset(ch, 0, sizeof(*ch));
 		ch->before = before;
 		ch->catalogue = catalogue;
@@ -164,10 +201,12 @@ static int on_task_event(struct view_commit *vc, Clubcrm__Task *after_task,
 	Clubcrm__TaskRow *before = NULL, *after;
 	int rc = task_before(p, after_task->id, rev, &before_task);
 	if (!rc && before_task)
-		rc = views_build_row(&p->txn, &p->arena, vc->now, p->escalation,
+		rc = views_build_row(&p->txn, &p->arena, &p->cache,
+				     vc->now, p->escalation,
 				     before_task, &before);
 	if (!rc)
-		rc = views_build_row(&p->txn, &p->arena, vc->now, p->escalation,
+		rc = views_build_row(&p->txn, &p->arena, &p->cache,
+				     vc->now, p->escalation,
 				     after_task, &after);
 	if (rc)
 		return rc;
@@ -207,7 +246,7 @@ static int add_customer(struct view_commit *vc, const Clubcrm__Customer *cu)
 	if (!b)
 		return -ENOMEM;
 	clubcrm__customer__pack(cu, b);
-	return wire_bytes(&vc->customer_bytes, 6, b, len);
+	return wire_bytes(&cur_rev(vc)->customer_bytes, 6, b, len);
 }
 
 static int on_catalogue_event(struct view_commit *vc, const Clubcrm__Event *ev)
@@ -218,16 +257,16 @@ static int on_catalogue_event(struct view_commit *vc, const Clubcrm__Event *ev)
 	p->catalog_changed = true;
 	switch (ev->record_case) {
 	case CLUBCRM__EVENT__RECORD_CUSTOMER:
-		vc->deps |= VIEW_DEP_TEXT;
+		cur_rev(vc)->deps |= VIEW_DEP_TEXT;
 		return add_customer(vc, ev->customer);
 	case CLUBCRM__EVENT__RECORD_TASK_TYPE:
-		vc->deps |= VIEW_DEP_PRIORITY;
+		cur_rev(vc)->deps |= VIEW_DEP_PRIORITY;
 		if (add_id(a, &p->types, &p->n_types, ev->task_type->id))
 			return -ENOMEM;
 		return add_entry(a, (void ***)&c->task_types, &c->n_task_types,
 				 ev->task_type);
 	case CLUBCRM__EVENT__RECORD_OPERATOR:
-		vc->deps |= VIEW_DEP_TEAM;
+		cur_rev(vc)->deps |= VIEW_DEP_TEAM;
 		if (add_id(a, &p->operators, &p->n_operators, ev->operator_->id))
 			return -ENOMEM;
 		return add_entry(a, (void ***)&c->operators, &c->n_operators,
@@ -244,6 +283,7 @@ static int on_catalogue_event(struct view_commit *vc, const Clubcrm__Event *ev)
 	case CLUBCRM__EVENT__RECORD_TEAM:
 		return add_entry(a, (void ***)&c->teams, &c->n_teams, ev->team);
 	case CLUBCRM__EVENT__RECORD_SETTINGS:
+		vc->settings_changed = true;
 		c->settings = ev->settings;
 		return 0;
 	default:
@@ -281,8 +321,8 @@ static int add_affected(struct view_commit *vc, Clubcrm__Task *task)
 	if (find_change(vc, task->id))
 		return 0;
 	Clubcrm__TaskRow *row;
-	int rc = views_build_row(&p->txn, &p->arena, vc->now, p->escalation,
-				 task, &row);
+	int rc = views_build_row(&p->txn, &p->arena, &p->cache,
+				 vc->now, p->escalation, task, &row);
 	return rc ? rc : add_change(vc, NULL, row, true);
 }
 
@@ -361,28 +401,27 @@ static int encode_catalog(struct view_commit *vc)
 	if (!c->n_task_types && !c->n_results && !c->n_tags && !c->n_operators &&
 	    !c->n_teams && !c->settings)
 		return 0;
+	struct view_rev *r = cur_rev(vc);
 	c->has_revision = 1;
-	c->revision = vc->revision;
+	c->revision = r->revision;
 	size_t len = clubcrm__catalog__get_packed_size(c);
-	int rc = buf_reserve(&vc->catalog_bytes, len);
+	int rc = buf_reserve(&r->catalog_bytes, len);
 	if (rc)
 		return rc;
-	vc->catalog_bytes.len = clubcrm__catalog__pack(c, vc->catalog_bytes.data);
+	r->catalog_bytes.len = clubcrm__catalog__pack(c, r->catalog_bytes.data);
 	return 0;
 }
 
-int views_commit_load(struct store *st, const uint8_t *changeset, size_t len,
-		      int64_t now, struct view_commit *vc)
+/* Loads one ChangeSet as the next revision. */
+static int load_changeset(struct view_commit *vc, const uint8_t *changeset,
+			  size_t len)
 {
-	int rc = priv_open(st, vc, now);
-	if (rc)
-		return rc;
 	struct view_commit_priv *p = vc->priv;
 	Clubcrm__ChangeSet *cs =
 		clubcrm__change_set__unpack(arena_pb(&p->arena), len, changeset);
 	if (!cs)
 		return -EIO;
-	vc->revision = cs->revision;
+	int rc = begin_rev(vc, cs->revision);
 	for (size_t i = 0; i < cs->n_events && !rc; i++) {
 		Clubcrm__Event *ev = cs->events[i];
 		if (ev->record_case == CLUBCRM__EVENT__RECORD_TASK)
@@ -398,6 +437,24 @@ int views_commit_load(struct store *st, const uint8_t *changeset, size_t len,
 	if (!rc)
 		rc = encode_catalog(vc);
 	return rc;
+}
+
+int views_commit_load_batch(struct store *st, const struct buf *const *sets,
+			    size_t n, int64_t now, struct view_commit *vc)
+{
+	int rc = priv_open(st, vc, now);
+	for (size_t i = 0; i < n && !rc; i++)
+		if (sets[i]->len)
+			rc = load_changeset(vc, sets[i]->data, sets[i]->len);
+	return rc;
+}
+
+int views_commit_load(struct store *st, const uint8_t *changeset, size_t len,
+		      int64_t now, struct view_commit *vc)
+{
+	const struct buf set = {.data = (uint8_t *)changeset, .len = len};
+	const struct buf *sets[1] = {&set};
+	return views_commit_load_batch(st, sets, 1, now, vc);
 }
 
 static int add_due(struct view_commit *vc, const Clubcrm__TaskRow *row)
@@ -460,10 +517,11 @@ static int on_due(struct view_commit *vc, Clubcrm__Task *task, int64_t from)
 	if (!planned_task(task))
 		return 0;
 	Clubcrm__TaskRow *before, *after;
-	int rc = views_build_row(&p->txn, &p->arena, from, p->escalation, task,
-				 &before);
+	int rc = views_build_row(&p->txn, &p->arena, &p->cache,
+				 from, p->escalation, task, &before);
 	if (!rc)
-		rc = views_build_row(&p->txn, &p->arena, vc->now, p->escalation,
+		rc = views_build_row(&p->txn, &p->arena, &p->cache,
+				     vc->now, p->escalation,
 				     task, &after);
 	if (!rc)
 		rc = add_change(vc, before, after, false);
@@ -479,8 +537,8 @@ static int on_escalation(struct view_commit *vc, Clubcrm__Task *task,
 	if (!planned_task(task) || task->taken_by || find_change(vc, task->id))
 		return 0;
 	Clubcrm__TaskRow *after;
-	int rc = views_build_row(&p->txn, &p->arena, vc->now, p->escalation,
-				 task, &after);
+	int rc = views_build_row(&p->txn, &p->arena, &p->cache,
+				 vc->now, p->escalation, task, &after);
 	if (rc || !after->escalated)
 		return rc;
 	Clubcrm__TaskRow *before = arena_alloc(&p->arena, sizeof(*before));
@@ -495,6 +553,8 @@ int views_tick_load(struct store *st, int64_t from, int64_t to,
 		    struct view_commit *vc)
 {
 	int rc = priv_open(st, vc, to);
+	if (!rc)
+		rc = begin_rev(vc, txn_revision(&vc->priv->txn));
 	if (rc || from >= to)
 		return rc;
 	struct view_commit_priv *p = vc->priv;
@@ -522,66 +582,157 @@ static unsigned view_deps(const Clubcrm__View *v)
 	return deps;
 }
 
-static int task_delta(struct view_commit *vc, const Clubcrm__View *v,
-		      struct buf *delta, bool *any)
+int views_match(struct view_commit *vc, const Clubcrm__View *v,
+		struct view_match *m)
 {
 	struct view_commit_priv *p = vc->priv;
-	unsigned deps = vc->deps & view_deps(v);
-	int rc = 0;
-	for (size_t i = 0; i < vc->n_changes && !rc; i++) {
-		const struct view_change *ch = &vc->changes[i];
-		bool now_in = task_view_matches(v, ch->after, &p->env);
-		bool was_in = ch->before
-			? task_view_matches(v, ch->before, &p->env)
-			: ch->catalogue && deps;
-		if (now_in)
-			rc = wire_bytes(delta, 3, ch->bytes, ch->len);
-		else if (was_in)
-			rc = wire_uint(delta, 4, ch->after->task->id);
-		else
-			continue;
-		*any = true;
+	memset(m, 0, sizeof(*m));
+	if (v->kind == CLUBCRM__VIEW_KIND__VIEW_KIND_CATALOG) {
+		m->catalog = true;
+		return 0;
 	}
-	return rc;
+	if (!vc->n_changes)
+		return 0;
+	m->what = malloc(vc->n_changes);
+	if (!m->what)
+		return -ENOMEM;
+	unsigned vdeps = view_deps(v);
+	for (size_t r = 0; r < vc->n_revs; r++) {
+		const struct view_rev *rv = &vc->revs[r];
+		unsigned deps = rv->deps & vdeps;
+		for (size_t i = rv->first; i < rv->first + rv->n; i++) {
+			const struct view_change *ch = &vc->changes[i];
+			bool now_in = task_view_matches(v, ch->after, &p->env);
+			bool was_in =
+				!now_in &&
+				(ch->before
+					 ? task_view_matches(v, ch->before,
+							     &p->env)
+					 : ch->catalogue && deps);
+			m->what[i] = now_in   ? VIEW_TAKE_UPSERT
+				     : was_in ? VIEW_TAKE_REMOVE
+					      : VIEW_TAKE_NONE;
+		}
+	}
+	return 0;
 }
 
-static int catalog_delta(struct view_commit *vc, struct buf *delta, bool *any)
+void views_match_free(struct view_match *m)
 {
-	int rc = 0;
-	if (vc->catalog_bytes.len) {
-		rc = wire_bytes(delta, 5, vc->catalog_bytes.data,
-				vc->catalog_bytes.len);
-		*any = true;
+	free(m->what);
+	memset(m, 0, sizeof(*m));
+}
+
+static size_t varint_len(uint64_t v)
+{
+	size_t n = 1;
+	while (v >= 0x80) {
+		v >>= 7;
+		n++;
 	}
-	if (!rc && vc->customer_bytes.len) {
-		rc = buf_append(delta, vc->customer_bytes.data,
-				vc->customer_bytes.len);
-		*any = true;
+	return n;
+}
+
+/* Bytes of a length-delimited field (one-byte tag) carrying `n` bytes. */
+static size_t field_len(size_t n)
+{
+	return 1 + varint_len(n) + n;
+}
+
+/* The size of revision `r`'s Delta for the view (0: it takes nothing). */
+static size_t delta_size(const struct view_commit *vc,
+			 const struct view_match *m, const struct view_rev *r,
+			 uint32_t sub_id)
+{
+	size_t body = 0;
+	if (m->catalog) {
+		if (r->catalog_bytes.len)
+			body += field_len(r->catalog_bytes.len);
+		body += r->customer_bytes.len;
+	} else {
+		for (size_t i = r->first; i < r->first + r->n; i++) {
+			const struct view_change *ch = &vc->changes[i];
+			if (m->what[i] == VIEW_TAKE_UPSERT)
+				body += field_len(ch->len);
+			else if (m->what[i] == VIEW_TAKE_REMOVE)
+				body += 1 + varint_len(ch->after->task->id);
+		}
 	}
-	return rc;
+	if (!body)
+		return 0;
+	return 1 + varint_len(sub_id) + 1 + varint_len(r->revision) + body;
+}
+
+int views_delta_append_rev(const struct view_commit *vc,
+			   const struct view_match *m, size_t rev,
+			   uint32_t sub_id, struct buf *batch)
+{
+	const struct view_rev *r = &vc->revs[rev];
+	size_t size = delta_size(vc, m, r, sub_id);
+	if (!size)
+		return 0;
+	/* Written in place: the room is reserved, so no append reallocates. */
+	int rc = buf_reserve(batch, field_len(size));
+	if (!rc)
+		rc = wire_tag(batch, 1, WIRE_LEN);
+	if (!rc)
+		rc = wire_varint(batch, size);
+	if (!rc)
+		rc = wire_uint(batch, 1, sub_id);
+	if (!rc)
+		rc = wire_uint(batch, 2, r->revision);
+	if (rc)
+		return rc;
+	if (m->catalog) {
+		if (r->catalog_bytes.len)
+			wire_bytes(batch, 5, r->catalog_bytes.data,
+				   r->catalog_bytes.len);
+		buf_append(batch, r->customer_bytes.data, r->customer_bytes.len);
+		return 1;
+	}
+	for (size_t i = r->first; i < r->first + r->n; i++) {
+		const struct view_change *ch = &vc->changes[i];
+		if (m->what[i] == VIEW_TAKE_UPSERT)
+			wire_bytes(batch, 3, ch->bytes, ch->len);
+		else if (m->what[i] == VIEW_TAKE_REMOVE)
+			wire_uint(batch, 4, ch->after->task->id);
+	}
+	return 1;
 }
 
 int views_delta_append(struct view_commit *vc, const Clubcrm__View *v,
 		       uint32_t sub_id, struct buf *batch)
 {
-	struct buf delta = {0};
-	bool any = false;
-	int rc = wire_uint(&delta, 1, sub_id);
-	if (!rc)
-		rc = wire_uint(&delta, 2, vc->revision);
-	if (!rc && v->kind == CLUBCRM__VIEW_KIND__VIEW_KIND_CATALOG)
-		rc = catalog_delta(vc, &delta, &any);
-	else if (!rc)
-		rc = task_delta(vc, v, &delta, &any);
-	if (!rc && any)
-		rc = views_batch_add(batch, &delta);
-	buf_free(&delta);
-	return rc ? rc : any;
+	struct view_match m;
+	int rc = views_match(vc, v, &m);
+	int n = 0;
+	for (size_t r = 0; r < vc->n_revs && rc >= 0; r++) {
+		rc = views_delta_append_rev(vc, &m, r, sub_id, batch);
+		n += rc > 0;
+	}
+	views_match_free(&m);
+	return rc < 0 ? rc : n;
 }
 
 int views_batch_frame(const struct buf *batch, struct buf *out)
 {
 	return wire_push_frame(out, CLUBCRM__FRAME__BODY_DELTAS, batch);
+}
+
+size_t views_batch_frame_head(size_t body_len,
+			      uint8_t head[VIEWS_FRAME_HEAD_MAX])
+{
+	struct buf b = {.data = head, .cap = VIEWS_FRAME_HEAD_MAX};
+	size_t total = varint_len((uint64_t)CLUBCRM__FRAME__BODY_DELTAS << 3) +
+		       varint_len(body_len) + body_len;
+	uint8_t len[FRAME_HEADER_LEN] = {(uint8_t)(total >> 24),
+					 (uint8_t)(total >> 16),
+					 (uint8_t)(total >> 8), (uint8_t)total};
+	/* Fits in `head` by construction: 4 + at most 2 + at most 10. */
+	buf_append(&b, len, sizeof(len));
+	wire_tag(&b, CLUBCRM__FRAME__BODY_DELTAS, WIRE_LEN);
+	wire_varint(&b, body_len);
+	return b.len;
 }
 
 int views_reminder_frame(const Clubcrm__TaskRow *row, struct buf *out)

@@ -14,9 +14,9 @@
 uint32_t views_escalation_minutes(struct txn *t, struct arena *a);
 
 /* rows_build, plus what only live views show (the escalation flag). */
-int views_build_row(struct txn *t, struct arena *a, int64_t now,
-		    uint32_t escalation_minutes, Clubcrm__Task *task,
-		    Clubcrm__TaskRow **out);
+int views_build_row(struct txn *t, struct arena *a, struct rows_cache *cache,
+		    int64_t now, uint32_t escalation_minutes,
+		    Clubcrm__Task *task, Clubcrm__TaskRow **out);
 
 /* Appends one Delta as an element of a DeltaBatch (field 1). */
 int views_batch_add(struct buf *batch, const struct buf *delta);

@@ -125,7 +125,7 @@ static int replay_task(struct replay *rp, struct arena *a, uint64_t id)
 	if (rc == -ENOENT)
 		return 0;
 	if (!rc)
-		rc = views_build_row(rp->t, a, rp->now, rp->escalation, task,
+		rc = views_build_row(rp->t, a, NULL, rp->now, rp->escalation, task,
 				     &row);
 	if (rc)
 		return rc;

@@ -38,7 +38,10 @@ struct view_snapshot {
 	uint8_t end[8];         /* stop at the first key >= end (first 8 bytes) */
 	bool has_end;
 	bool positioned;
-	struct arena chunk;     /* memory of the chunk being built */
+	struct arena chunk;     /* memory of the chunk being built (reset, not
+				   freed, between chunks) */
+	struct rows_cache names; /* records the rows name, for the snapshot */
+	struct buf rows;        /* the chunk's rows, encoded as they come */
 	struct rows_team_ctx team;
 	struct task_filter_env env;
 };
@@ -59,11 +62,11 @@ bool views_is_escalated(const Clubcrm__TaskRow *row, uint32_t minutes,
 	return row->task->created_at + (int64_t)minutes * 60 <= now;
 }
 
-int views_build_row(struct txn *t, struct arena *a, int64_t now,
-		    uint32_t escalation_minutes, Clubcrm__Task *task,
-		    Clubcrm__TaskRow **out)
+int views_build_row(struct txn *t, struct arena *a, struct rows_cache *cache,
+		    int64_t now, uint32_t escalation_minutes,
+		    Clubcrm__Task *task, Clubcrm__TaskRow **out)
 {
-	int rc = rows_build(t, a, now, task, out);
+	int rc = rows_build_cached(t, a, cache, now, task, out);
 	if (rc)
 		return rc;
 	(*out)->has_escalated = 1;
@@ -75,6 +78,9 @@ int views_batch_add(struct buf *batch, const struct buf *delta)
 {
 	return wire_bytes(batch, 1, delta->data, delta->len);
 }
+
+/* Slots of a snapshot's name cache (half of them filled at most). */
+#define VIEWS_NAME_CACHE 8192u
 
 /* Chooses the index that bounds the view best. */
 static void plan_scan(struct view_snapshot *s)
@@ -126,6 +132,18 @@ static void plan_scan(struct view_snapshot *s)
 			key_time(s->end, f->planned_to);
 			s->has_end = true;
 		}
+	} else if (f && (f->has_created_from || f->has_created_to)) {
+		/* by_created has the same (time, id) keys as by_planned. */
+		s->db = DB_BY_CREATED;
+		s->id_off = 8;
+		if (f->has_created_from) {
+			key_time(s->start, f->created_from);
+			s->start_len = 8;
+		}
+		if (f->has_created_to) {
+			key_time(s->end, f->created_to);
+			s->has_end = true;
+		}
 	}
 }
 
@@ -138,6 +156,10 @@ int views_snapshot_begin(struct store *st, const Clubcrm__View *v, int64_t now,
 	s->view = v;
 	s->now = now;
 	arena_init(&s->chunk);
+	if (rows_cache_init(&s->names, VIEWS_NAME_CACHE) < 0) {
+		free(s);
+		return -ENOMEM;
+	}
 	txn_begin(&s->txn, st, NULL, false);
 	if (s->txn.ret)
 		goto fail;
@@ -174,6 +196,8 @@ void views_snapshot_end(struct view_snapshot *s)
 	if (s->txn.txn)
 		txn_abort(&s->txn);
 	arena_free(&s->chunk);
+	rows_cache_fini(&s->names);
+	buf_free(&s->rows);
 	free(s);
 }
 
@@ -216,27 +240,27 @@ static int load_task(struct view_snapshot *s, const MDB_val *k,
 	return rows_task(&s->txn, &s->chunk, id, task);
 }
 
-static int push_row(Clubcrm__SnapshotChunk *c, size_t *cap, struct arena *a,
-		    Clubcrm__TaskRow *row)
+/* Appends a row as an element of SnapshotChunk.rows (field 2). */
+static int encode_row(struct buf *rows, const Clubcrm__TaskRow *row)
 {
-	if (c->n_rows == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 64;
-		Clubcrm__TaskRow **rows = arena_calloc(a, ncap, sizeof(*rows));
-		if (!rows)
-			return -ENOMEM;
-		if (c->n_rows)
-			memcpy(rows, c->rows, c->n_rows * sizeof(*rows));
-		c->rows = rows;
-		*cap = ncap;
-	}
-	c->rows[c->n_rows++] = row;
+	size_t len = clubcrm__task_row__get_packed_size(row);
+	int rc = buf_reserve(rows, 1 + 10 + len);
+	if (!rc)
+		rc = wire_tag(rows, 2, WIRE_LEN);
+	if (!rc)
+		rc = wire_varint(rows, len);
+	if (rc)
+		return rc;
+	rows->len += clubcrm__task_row__pack(row, rows->data + rows->len);
 	return 0;
 }
 
-/* Fills a chunk with task rows; 1 when the scan has more. */
-static int fill_tasks(struct view_snapshot *s, Clubcrm__SnapshotChunk *c)
+/*
+ * Fills s->rows with the next chunk's task rows, each encoded as soon as it
+ * matched (its memory is the chunk arena's); 1 when the scan has more.
+ */
+static int fill_tasks(struct view_snapshot *s)
 {
-	size_t cap = 0, bytes = 0;
 	MDB_val k, v;
 	int rc;
 	while ((rc = next_entry(s, &k, &v)) == 0) {
@@ -246,17 +270,16 @@ static int fill_tasks(struct view_snapshot *s, Clubcrm__SnapshotChunk *c)
 		if (rc == -ENOENT)
 			continue;  /* an index entry without record: `check` reports it */
 		if (!rc)
-			rc = views_build_row(&s->txn, &s->chunk, s->now,
-					     s->escalation, task, &row);
+			rc = views_build_row(&s->txn, &s->chunk, &s->names,
+					     s->now, s->escalation, task, &row);
 		if (rc)
 			return rc;
 		if (!task_view_matches(s->view, row, &s->env))
 			continue;
-		rc = push_row(c, &cap, &s->chunk, row);
+		rc = encode_row(&s->rows, row);
 		if (rc)
 			return rc;
-		bytes += clubcrm__task_row__get_packed_size(row) + 6;
-		if (bytes >= VIEWS_CHUNK_BYTES)
+		if (s->rows.len >= VIEWS_CHUNK_BYTES)
 			return 1;
 	}
 	return rc == 1 ? 0 : rc;
@@ -326,22 +349,36 @@ static int encode_chunk(uint32_t sub_id, Clubcrm__SnapshotChunk *c,
 	return frame_encode(&f, out);
 }
 
+/* The next chunk of task rows as a frame: encoded once, copied once. */
+static int tasks_chunk(struct view_snapshot *s, uint32_t sub_id,
+		       struct buf *out)
+{
+	s->rows.len = 0;
+	int more = fill_tasks(s);
+	if (more < 0)
+		return more;
+	if (more == 0)
+		s->stage = SNAP_DONE;
+	/* Field order is free in protobuf: sub_id after the rows. */
+	int rc = wire_uint(&s->rows, 1, sub_id);
+	if (!rc)
+		rc = wire_push_frame(out, CLUBCRM__FRAME__BODY_SNAPSHOT_CHUNK,
+				     &s->rows);
+	return rc ? rc : more;
+}
+
 int views_snapshot_next(struct view_snapshot *s, uint32_t sub_id,
 			struct buf *out)
 {
 	if (s->stage == SNAP_DONE)
 		return 0;
-	arena_free(&s->chunk);
-	arena_init(&s->chunk);
-	s->team.a = &s->chunk;
+	arena_reset(&s->chunk);
+	rows_cache_trim(&s->names);
 	Clubcrm__SnapshotChunk c = CLUBCRM__SNAPSHOT_CHUNK__INIT;
 	int more;
 	switch (s->stage) {
 	case SNAP_TASKS:
-		more = fill_tasks(s, &c);
-		if (more == 0)
-			s->stage = SNAP_DONE;
-		break;
+		return tasks_chunk(s, sub_id, out);
 	case SNAP_CATALOG:
 		more = fill_catalog(s, &c);
 		if (more == 0) {

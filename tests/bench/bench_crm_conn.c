@@ -303,6 +303,18 @@ struct crm_req {
 	uint64_t task_id;       /* the task in that slot when sent */
 };
 
+static void writer_start_next(struct crm *b);
+
+/* The writer's login attempt is over, one way or the other. */
+static void writer_settled(struct crm_writer *w)
+{
+	if (w->connecting) {
+		w->connecting = false;
+		w->b->w_connecting--;
+	}
+	writer_start_next(w->b);
+}
+
 static void writer_ready(struct client *c, const struct client_status *st,
 			 void *ud)
 {
@@ -310,12 +322,13 @@ static void writer_ready(struct client *c, const struct client_status *st,
 	if (st->code == STATUS_OK) {
 		w->ready = true;
 		w->b->w_ready++;
-		return;
+	} else {
+		fprintf(stderr, "bench: writer %u: %s %s\n", w->idx,
+			status_name(st->code), st->message);
+		w->down = true;
+		w->b->w_down++;
 	}
-	fprintf(stderr, "bench: writer %u: %s %s\n", w->idx,
-		status_name(st->code), st->message);
-	w->down = true;
-	w->b->w_down++;
+	writer_settled(w);
 }
 
 static void writer_disconnect(struct client *c, const struct client_status *st,
@@ -328,6 +341,7 @@ static void writer_disconnect(struct client *c, const struct client_status *st,
 	if (!w->down)
 		w->b->w_down++;
 	w->down = true;
+	writer_settled(w);
 }
 
 static void writer_closed(struct client *c, void *ud)
@@ -344,23 +358,39 @@ static const struct client_callbacks writer_cbs = {
 	.on_closed = writer_closed,
 };
 
+/*
+ * Writers log in like terminals, login_parallel at a time: each login is an
+ * Argon2id hash on the server's thread pool, and 32 at once on a loaded
+ * 2-core machine ran past the client's login deadline.
+ */
+static void writer_start_next(struct crm *b)
+{
+	while (b->w_started < b->n_w &&
+	       b->w_connecting < b->o->login_parallel) {
+		struct crm_writer *w = &b->w[b->w_started++];
+		char name[32];
+		snprintf(name, sizeof(name), "bench-writer-%u", w->idx);
+		if (new_client(b, name, &writer_cbs, w, &w->c) < 0) {
+			w->down = true;
+			b->w_down++;
+			continue;
+		}
+		w->connecting = true;
+		b->w_connecting++;
+	}
+}
+
 int crm_writers_connect(struct crm *b, unsigned n)
 {
 	struct crm_writer *w = realloc(b->w, n * sizeof(*w));
 	if (!w)
 		return -ENOMEM;
 	b->w = w;
-	for (unsigned i = b->n_w; i < n; i++) {
+	for (unsigned i = b->n_w; i < n; i++)
 		b->w[i] = (struct crm_writer){
 			.b = b, .idx = i, .rng = 0x9E3779B97F4A7C15ULL * (i + 1)};
-		char name[32];
-		snprintf(name, sizeof(name), "bench-writer-%u", i);
-		if (new_client(b, name, &writer_cbs, &b->w[i], &b->w[i].c) < 0) {
-			b->w[i].down = true;
-			b->w_down++;
-		}
-	}
 	b->n_w = n;
+	writer_start_next(b);
 	return 0;
 }
 

@@ -48,6 +48,7 @@ struct crm_writer {
 	struct client *c;
 	unsigned idx;
 	bool ready, down, closed;
+	bool connecting;          /* counted in b->w_connecting */
 	uint64_t rng;
 	struct crm_task pool[CRM_POOL];
 	unsigned n_pool, n_live, replace;
@@ -74,7 +75,7 @@ struct crm {
 	struct crm_term *t;
 	unsigned n_t, t_ready, t_down, t_closed, t_started, t_connecting;
 	struct crm_writer *w;
-	unsigned n_w, w_ready, w_down, w_closed;
+	unsigned n_w, w_ready, w_down, w_closed, w_started, w_connecting;
 	unsigned n_active;         /* writers [0, n_active) take part */
 	unsigned login_i;
 	/* The current phase and its measures. */

@@ -215,6 +215,22 @@ static void test_snapshot_views(void **state)
 	snapshot(v->fx, &agenda, FX_NOW, &ids, NULL);
 	assert_int_equal(ids.n, 1);
 	assert_int_equal(ids.ids[0], normal);
+
+	/* A creation range walks by_created: [from, to), like the filter. */
+	Clubcrm__TaskFilter cf = CLUBCRM__TASK_FILTER__INIT;
+	cf.has_created_from = cf.has_created_to = 1;
+	cf.created_from = FX_NOW;
+	cf.created_to = FX_NOW + 1;
+	board.filter = &cf;
+	snapshot(v->fx, &board, FX_NOW, &ids, NULL);
+	assert_int_equal(ids.n, 3);
+	cf.created_to = FX_NOW;
+	snapshot(v->fx, &board, FX_NOW, &ids, NULL);
+	assert_int_equal(ids.n, 0);
+	cf.has_created_to = 0;
+	cf.created_from = FX_NOW + 1;
+	snapshot(v->fx, &board, FX_NOW, &ids, NULL);
+	assert_int_equal(ids.n, 0);
 }
 
 static void test_catalog_snapshot(void **state)
@@ -543,6 +559,64 @@ static void test_clock_escalates_untaken_urgent_tasks(void **state)
 				 first->rows[i]->task->id == id);
 }
 
+/*
+ * A group commit is loaded as one: one Delta per revision that touches the
+ * view, in revision order, each with what that revision changed (the
+ * "before" of a later revision is the row after the earlier one).
+ */
+static void test_batch_has_a_delta_per_revision(void **state)
+{
+	struct vfx *v = *state;
+	struct buf c1 = {0}, c2 = {0}, c3 = {0}, none = {0};
+	uint64_t id = create_keep(v, v->c.urgent, FX_NOW + 600, &c1);
+	take_keep(v, id, v->c.carl, &c2);
+	close_keep(v, id, &c3);
+	const struct buf *sets[] = {&c1, &none, &c2, &c3};
+	struct view_commit vc;
+	assert_int_equal(views_commit_load_batch(v->fx->st, sets, 4, FX_NOW,
+						 &vc), 0);
+	assert_int_equal(vc.n_revs, 3);
+
+	Clubcrm__View urg = VIEW(URGENT), prep = VIEW(IN_PREPARATION);
+	struct buf batch = {0}, frame = {0};
+	assert_int_equal(views_delta_append(&vc, &urg, 5, &batch), 3);
+	assert_int_equal(views_delta_append(&vc, &prep, 6, &batch), 2);
+	assert_int_equal(views_batch_frame(&batch, &frame), 0);
+	Clubcrm__Frame *f = fx_decode(v->fx, &frame);
+	assert_int_equal(f->deltas->n_deltas, 5);
+	Clubcrm__Delta **d = f->deltas->deltas;
+	/* urgent: created red, taken yellow, closed away */
+	assert_true(d[0]->revision < d[1]->revision);
+	assert_true(d[1]->revision < d[2]->revision);
+	assert_int_equal(d[0]->n_upserts, 1);
+	assert_int_equal(d[0]->upserts[0]->colour, CLUBCRM__COLOUR__COLOUR_RED);
+	assert_int_equal(d[1]->n_upserts, 1);
+	assert_int_equal(d[1]->upserts[0]->colour,
+			 CLUBCRM__COLOUR__COLOUR_YELLOW);
+	assert_int_equal(d[2]->n_upserts, 0);
+	assert_int_equal(d[2]->n_removed_ids, 1);
+	/* in preparation: in at creation, out when taken, untouched after */
+	assert_int_equal(d[3]->sub_id, 6);
+	assert_int_equal(d[3]->revision, d[0]->revision);
+	assert_int_equal(d[3]->n_upserts, 1);
+	assert_int_equal(d[4]->revision, d[1]->revision);
+	assert_int_equal(d[4]->n_removed_ids, 1);
+	assert_int_equal(d[4]->removed_ids[0], id);
+
+	/* The frame head put before a body is the one views_batch_frame()
+	 * builds. */
+	uint8_t head[VIEWS_FRAME_HEAD_MAX];
+	size_t hl = views_batch_frame_head(batch.len, head);
+	assert_int_equal(hl + batch.len, frame.len);
+	assert_memory_equal(head, frame.data, hl);
+	buf_free(&frame);
+	buf_free(&batch);
+	views_commit_free(&vc);
+	buf_free(&c1);
+	buf_free(&c2);
+	buf_free(&c3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -552,6 +626,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_take_turns_row_yellow, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_batch_has_a_delta_per_revision,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replay_equals_fresh_snapshot,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(

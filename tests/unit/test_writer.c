@@ -40,7 +40,7 @@ struct fixture {
 	struct writer w;
 	bool quiet;
 	unsigned idle_calls;
-	size_t n_done, n_committed;
+	size_t n_done, n_committed, n_committed_batches;
 	uint64_t done_ids[MAX_OPS];
 	uint64_t done_revs[MAX_OPS];
 	bool done_error[MAX_OPS];
@@ -81,12 +81,25 @@ static void on_done(void *ctx, void *owner, struct service_write_op *op)
 	clubcrm__frame__free_unpacked(f, NULL);
 }
 
-static void on_committed(void *ctx, const struct service_write_op *op)
+/* Once per batch, with its ops in order; refused ops carry no changes. */
+static void on_committed(void *ctx, const struct service_write_op *ops,
+			 size_t n)
 {
 	struct fixture *fx = ctx;
-	assert_true(op->revision != 0);
-	assert_true(op->changes.len > 0);
-	fx->committed_revs[fx->n_committed++] = op->revision;
+	assert_true(n > 0);
+	fx->n_committed_batches++;
+	for (size_t i = 0; i < n; i++) {
+		const struct service_write_op *op = &ops[i];
+		if (op->revision == 0) {
+			assert_int_equal(op->changes.len, 0);
+			continue;
+		}
+		assert_true(op->changes.len > 0);
+		if (fx->n_committed)
+			assert_true(op->revision >
+				    fx->committed_revs[fx->n_committed - 1]);
+		fx->committed_revs[fx->n_committed++] = op->revision;
+	}
 }
 
 static bool is_quiet(void *ctx)
@@ -242,6 +255,7 @@ static void test_one_batch_for_everything_queued(void **state)
 	writer_kick(&fx->w);
 	uv_run(&fx->loop, UV_RUN_DEFAULT);
 	assert_int_equal(fx->w.batches, 1);
+	assert_int_equal(fx->n_committed_batches, 1);  /* one fan-out */
 	assert_all_committed_in_order(fx, 100, 200);
 	assert_true(fx->done_revs[0] > rev0);
 	assert_int_equal(fx->idle_calls, 1);
@@ -284,6 +298,7 @@ static void test_refused_op_leaves_the_others(void **state)
 	assert_int_equal(fx->w.batches, 1);
 	assert_int_equal(fx->n_done, 7);
 	assert_int_equal(fx->n_committed, 6);
+	assert_int_equal(fx->n_committed_batches, 1);
 	for (size_t i = 0; i < 7; i++) {
 		assert_int_equal(fx->done_ids[i], i + 1);
 		assert_int_equal(fx->done_error[i], i == 3);
