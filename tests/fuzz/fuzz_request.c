@@ -273,8 +273,9 @@ static void fan_out(struct run *r, const struct buf *changes)
 	if (views_commit_load(r->st, changes->data, changes->len, r->who.now,
 			      &vc) == 0) {
 		struct buf batch = {0}, frame = {0};
+		uint64_t last = vc.n_revs ? vc.revs[vc.n_revs - 1].revision : 0;
 		for (size_t i = 0; i < r->n_subs; i++)
-			if (vc.revision > r->subs[i].rev)
+			if (last > r->subs[i].rev)
 				views_delta_append(&vc, r->subs[i].req->subscribe->view,
 						   r->subs[i].id, &batch);
 		if (batch.len)
