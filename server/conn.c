@@ -303,7 +303,7 @@ static int over_bound(struct conn *c, size_t len)
 		 "bytes (the peer does not read)",
 		 (unsigned long long)c->id, c->peer, c->sess.login,
 		 (unsigned long long)c->srv->cfg->max_output);
-	conn_close(c);
+	conn_abort(c);
 	return -ENOBUFS;
 }
 
@@ -545,16 +545,28 @@ void conn_maybe_finish(struct conn *c)
 	conn_close(c);
 }
 
-void conn_close(struct conn *c)
+static void close_handles(struct conn *c, bool reset)
 {
 	if (c->closing)
 		return;
 	c->closing = true;
 	c->draining = false;
 	c->reading = false;
-	log_debug("conn %llu (%s): closed", (unsigned long long)c->id,
-		  c->peer);
+	log_debug("conn %llu (%s): %s", (unsigned long long)c->id, c->peer,
+		  reset ? "reset" : "closed");
 	server_conn_closed(c->srv, c);
-	uv_close(&c->h.handle, on_handle_close);
+	if (!reset || c->h.handle.type != UV_TCP ||
+	    uv_tcp_close_reset(&c->h.tcp, on_handle_close) < 0)
+		uv_close(&c->h.handle, on_handle_close);
 	uv_close((uv_handle_t *)&c->timer, on_handle_close);
+}
+
+void conn_close(struct conn *c)
+{
+	close_handles(c, false);
+}
+
+void conn_abort(struct conn *c)
+{
+	close_handles(c, true);
 }

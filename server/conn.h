@@ -93,6 +93,9 @@ void conn_goaway(struct conn *c, unsigned code, const char *reason);
 void conn_drain(struct conn *c);
 /* Closes at once (queued output is dropped). */
 void conn_close(struct conn *c);
+/* Closes at once with a reset (TCP): for a peer dropped because it does not
+ * read, whose unsent bytes would otherwise linger in the kernel. */
+void conn_abort(struct conn *c);
 
 /* Writes everything queued in one uv_write (the server's loop-pass flush). */
 void conn_flush(struct conn *c);

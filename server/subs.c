@@ -381,7 +381,7 @@ static int collect_parts(struct server *srv, struct conn *c,
 		if (s->held.len > srv->cfg->max_output) {
 			log_warn("conn %llu: dropped: deltas held for a snapshot "
 				 "it does not read", (unsigned long long)c->id);
-			conn_close(c);
+			conn_abort(c);
 			return -ENOBUFS;
 		}
 	}
