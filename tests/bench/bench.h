@@ -52,6 +52,11 @@ struct bench_result {
 };
 
 /* What a system's run found besides the scenarios. */
+/* Writes go on after the frozen run's measured part until the server drops
+ * the frozen terminal, this long at most: the time its output cap takes to
+ * fill depends on the write rate. */
+#define BENCH_FROZEN_MAX_S 45
+
 struct bench_system {
 	const char *name;
 	long rss_base_kib;            /* before the terminals connected */
@@ -67,6 +72,11 @@ struct bench_system {
 				       * SIGSTOPped */
 	bool frozen_gone;             /* the frozen terminal's connection was
 				       * closed by the server */
+	double frozen_drop_s;         /* from SIGSTOP until it was seen
+				       * closed; 0: not within the limit */
+	long frozen_anon_stop_kib;    /* server RssAnon when it was stopped */
+	long frozen_anon_peak_kib;    /* and its peak until dropped (the map's
+				       * file pages grow with the writes) */
 };
 
 /*

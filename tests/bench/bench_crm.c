@@ -233,6 +233,9 @@ static void rss_tick(uv_timer_t *h)
 	long kib = b->pid > 0 ? bench_rss_kib(b->pid) : -1;
 	if (kib > b->rss_peak)
 		b->rss_peak = kib;
+	kib = b->pid > 0 ? bench_anon_kib(b->pid) : -1;
+	if (kib > b->anon_peak)
+		b->anon_peak = kib;
 }
 
 static void rate_tick(uv_timer_t *h)
@@ -341,7 +344,7 @@ static int run_scenario(struct crm *b, const struct bench_scenario *sc,
 	sleep_ms(b, (unsigned)(b->o->warmup_s * 1000));
 
 	uint64_t txn0 = lmdb_txnid(b->o->crm_data);
-	b->rss_peak = -1;
+	b->rss_peak = b->anon_peak = -1;
 	uv_timer_start(&b->rss_timer, rss_tick, 0, 100);
 	b->t0_ns = bench_now_ns();
 	b->measuring = true;
@@ -457,15 +460,42 @@ static pid_t spawn_watch(const struct bench_opts *o)
 	_exit(127);
 }
 
+#define FROZEN_POLL_MS 200
+
+static void write_until_dropped(struct crm *b, pid_t child, uint64_t stop_ns,
+				struct bench_system *out)
+{
+	b->phase = CRM_RUN;
+	start_writes(b);
+	uv_timer_start(&b->rss_timer, rss_tick, 0, 100);
+	while (bench_pid_established(child) &&
+	       bench_now_ns() - stop_ns < BENCH_FROZEN_MAX_S * 1000000000ull)
+		sleep_ms(b, FROZEN_POLL_MS);
+	uv_timer_stop(&b->rss_timer);
+	uv_timer_stop(&b->rate_timer);
+	b->phase = CRM_DRAIN;
+	crm_pump(b, writers_idle, DRAIN_TIMEOUT_MS);
+	crm_pump(b, delivered, DRAIN_TIMEOUT_MS);
+	if (!bench_pid_established(child))
+		out->frozen_drop_s = (double)(bench_now_ns() - stop_ns) / 1e9;
+}
+
 static int run_frozen(struct crm *b, struct bench_system *out)
 {
 	pid_t child = spawn_watch(b->o);
 	if (child < 0)
 		return -1;
 	sleep_ms(b, 3000); /* login (Argon2id) and the board's snapshot */
+	out->frozen_anon_stop_kib = b->pid > 0 ? bench_anon_kib(b->pid) : -1;
 	kill(child, SIGSTOP);
+	uint64_t stop_ns = bench_now_ns();
 	int rc = run_scenario(b, &b->o->sc[0], &out->frozen);
-	out->frozen_gone = !bench_pid_established(child);
+	if (!bench_pid_established(child))
+		out->frozen_drop_s = (double)(bench_now_ns() - stop_ns) / 1e9;
+	else if (rc == 0)
+		write_until_dropped(b, child, stop_ns, out);
+	out->frozen_gone = out->frozen_drop_s > 0;
+	out->frozen_anon_peak_kib = b->anon_peak;
 	kill(child, SIGKILL);
 	waitpid(child, NULL, 0);
 	return rc;

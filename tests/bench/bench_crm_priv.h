@@ -99,6 +99,7 @@ struct crm {
 	/* The server's memory, sampled while measuring. */
 	pid_t pid;
 	long rss_peak;
+	long anon_peak;         /* of RssAnon: the heap without the map */
 	uv_timer_t rss_timer;
 };
 

@@ -234,15 +234,22 @@ static void print_table(const struct bench_opts *o,
 		printf("\nfrozen terminal (first scenario again, one `clubcrm "
 		       "watch board` SIGSTOPped):\n");
 		print_row("  frozen", &sys[0], f);
-		printf("  p99 to all terminals %.2f -> %.2f ms (%+.0f%%), "
-		       "server RSS peak %.1f -> %.1f MiB; the frozen one %s\n",
+		printf("  p99 to all terminals %.2f -> %.2f ms (%+.0f%%)\n",
 		       ms(a->del_p99), ms(f->del_p99),
 		       a->del_p99 ? 100.0 * ((double)f->del_p99 /
-					      (double)a->del_p99 - 1) : 0.0,
-		       (double)a->rss_load_kib / 1024,
-		       (double)f->rss_load_kib / 1024,
-		       sys[0].frozen_gone ? "was disconnected"
-					  : "still held its connection");
+					      (double)a->del_p99 - 1) : 0.0);
+		if (sys[0].frozen_drop_s > 0)
+			printf("  the frozen one was disconnected %.1f s after "
+			       "it stopped reading (its queued output passed "
+			       "the server's per-connection cap)\n",
+			       sys[0].frozen_drop_s);
+		else
+			printf("  the frozen one still held its connection "
+			       "after %d s\n", BENCH_FROZEN_MAX_S);
+		printf("  server heap (RssAnon) %.1f MiB when it stopped, "
+		       "peak %.1f MiB until then\n",
+		       (double)sys[0].frozen_anon_stop_kib / 1024,
+		       (double)sys[0].frozen_anon_peak_kib / 1024);
 	}
 	printf("\nmemory:\n");
 	for (unsigned k = 0; k < n_sys; k++)

@@ -148,7 +148,8 @@ int bench_deliv_summary(const struct bench_deliv *d, uint32_t terminals,
 	return 0;
 }
 
-long bench_rss_kib(pid_t pid)
+/* One "Name:   N kB" line of /proc/PID/status. */
+static long status_kib(pid_t pid, const char *name)
 {
 	char path[64], line[256];
 	snprintf(path, sizeof(path), "/proc/%ld/status", (long)pid);
@@ -157,13 +158,23 @@ long bench_rss_kib(pid_t pid)
 		return -errno;
 	long kib = -ENOENT;
 	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, "VmRSS:", 6) == 0) {
-			kib = strtol(line + 6, NULL, 10);
+		if (strncmp(line, name, strlen(name)) == 0) {
+			kib = strtol(line + strlen(name), NULL, 10);
 			break;
 		}
 	}
 	fclose(f);
 	return kib;
+}
+
+long bench_rss_kib(pid_t pid)
+{
+	return status_kib(pid, "VmRSS:");
+}
+
+long bench_anon_kib(pid_t pid)
+{
+	return status_kib(pid, "RssAnon:");
 }
 
 /* The inode of the socket listening on `port` in one /proc/net table. */

@@ -67,6 +67,8 @@ int bench_deliv_summary(const struct bench_deliv *d, uint32_t terminals,
 
 /* VmRSS of a process in KiB, or a negative errno. */
 long bench_rss_kib(pid_t pid);
+/* Its anonymous part (heap and stacks, not the LMDB map's file pages). */
+long bench_anon_kib(pid_t pid);
 
 /*
  * The process listening on a loopback TCP port (from /proc/net/tcp{,6} and
