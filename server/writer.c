@@ -6,6 +6,7 @@
 
 #include "log.h"
 #include "store.h"
+#include "txn.h"
 
 /* A batch that still finds the map full after this many doublings fails. */
 #define WRITER_MAX_GROWS 8
@@ -199,7 +200,11 @@ static void after_work_cb(uv_work_t *req, int status)
 		w->result = -ECANCELED;
 	if (w->result == -ENOSPC && grow_and_rerun(w))
 		return;
-	if (w->result < 0 && w->result != -ENOSPC)
+	if (w->result == TXN_DISK_FULL)
+		log_error("writer: the disk holding the database is full: a "
+			  "batch of %zu refused, nothing of it written; writes "
+			  "resume once there is room", w->b_len);
+	else if (w->result < 0 && w->result != -ENOSPC)
 		log_error("writer: batch of %zu failed: %s", w->b_len,
 			  strerror(-w->result));
 	else if (w->result == 0)

@@ -10,6 +10,7 @@
 #include "req.h"
 #include "rows.h"
 #include "status.h"
+#include "store.h"
 #include "taskops.h"
 #include "tasks.h"
 
@@ -88,6 +89,10 @@ static unsigned internal_code(int rc, const char **msg)
 	switch (rc) {
 	case -ENOSPC:
 		*msg = "the club's storage is full; try again";
+		return STATUS_RESOURCE_EXHAUSTED;
+	case TXN_DISK_FULL:
+		*msg = "the server's disk is full: nothing was saved; tell "
+		       "the club's administrator";
 		return STATUS_RESOURCE_EXHAUSTED;
 	case -ENOMEM:
 		*msg = "the server is out of memory";
@@ -397,6 +402,8 @@ int service_write_batch(struct store *st, struct service_write_op *ops,
 	} else {
 		rc = txn_commit(&t);
 	}
+	if (rc == -EIO && store_disk_low(st))
+		rc = TXN_DISK_FULL;
 	if (rc)
 		fail_batch(ops, n, rc);
 	return rc;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include "auth.h"
 #include "clubcrm.pb-c.h"
@@ -212,6 +213,18 @@ uint64_t store_revision(struct store *st)
 	uint64_t rev = txn_revision(&t);
 	txn_abort(&t);
 	return rev;
+}
+
+/* Below this, a write of a few pages may not fit. */
+#define STORE_DISK_LOW (1u << 20)
+
+bool store_disk_low(struct store *st)
+{
+	const char *path = NULL;
+	struct statvfs sv;
+	if (mdb_env_get_path(st->env, &path) || !path || statvfs(path, &sv))
+		return false;
+	return (unsigned long long)sv.f_bavail * sv.f_frsize < STORE_DISK_LOW;
 }
 
 int store_grow(struct store *st)

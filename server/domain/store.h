@@ -19,5 +19,9 @@ void store_close(struct store *st);
 uint64_t store_revision(struct store *st);
 /* Doubles the map size. Only while no transaction of this process is open. */
 int store_grow(struct store *st);
+/* True when the file system holding the database has (almost) no room
+ * left: a failed commit then failed for that (LMDB reports a short write
+ * as EIO). */
+bool store_disk_low(struct store *st);
 
 #endif

@@ -31,6 +31,10 @@ int txn_lmdb_error(int rc)
 		return -EAGAIN;
 	case MDB_DBS_FULL:
 		return -EMFILE;
+	case ENOSPC:
+	case EDQUOT:
+	case EFBIG:
+		return TXN_DISK_FULL;
 	default:
 		/* LMDB passes system errors through as positive errno. */
 		return rc > 0 ? -rc : -EIO;

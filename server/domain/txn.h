@@ -7,6 +7,7 @@
 #ifndef CLUBCRM_TXN_H
 #define CLUBCRM_TXN_H
 
+#include <errno.h>
 #include <lmdb.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -51,7 +52,12 @@ struct txn {
 MDB_env *store_env(struct store *st);
 MDB_dbi store_dbi(struct store *st, enum store_db db);
 
-/* The one place where LMDB errors become negative errno values. */
+/*
+ * The one place where LMDB errors become negative errno values. A full map
+ * is -ENOSPC (growing the map helps); a full file system (ENOSPC, EDQUOT or
+ * EFBIG from a write) is TXN_DISK_FULL, which growing does not help.
+ */
+#define TXN_DISK_FULL (-EDQUOT)
 int txn_lmdb_error(int rc);
 
 /* parent: NULL, or a write txn to nest in (then `write` must be true). */

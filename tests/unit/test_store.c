@@ -1,6 +1,11 @@
 /* The LMDB store: revisions, indexes, batches, map full, schema version. */
 #include "domain_fixture.h"
 
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include "check.h"
 #include "txn.h"
 
 static Clubcrm__Frame create_frame(Clubcrm__CreateTask *t)
@@ -137,6 +142,82 @@ static void test_indexes_follow_edits(void **state)
 	Clubcrm__Frame *r = fx_write(fx, fx_actor(c.ana, 0), &f);
 	assert_int_equal(r->body_case, BODY(TASK_REPLY));
 	check_indexes(fx, 2);
+	fx_close(fx);
+}
+
+/* The file system is full (here: the file size limit, which fails writes
+ * the same way): every op of the batch is refused with a clear message,
+ * nothing is written, the database stays sound, and writes resume once
+ * there is room. */
+static void test_disk_full_then_room(void **state)
+{
+	(void)state;
+	struct fx *fx = fx_open(64u << 20);
+	struct club c;
+	fx_club(fx, &c);
+	char path[128];
+	snprintf(path, sizeof(path), "%s/data.mdb", fx->dir);
+	struct stat sb;
+	assert_int_equal(stat(path, &sb), 0);
+	struct rlimit old;
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	struct rlimit lim = {.rlim_cur = (rlim_t)sb.st_size + (128u << 10),
+			     .rlim_max = old.rlim_max};
+	void (*old_sig)(int) = signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+
+	char desc[4001];
+	memset(desc, 'x', 4000);
+	desc[4000] = '\0';
+	enum { N = 16 };
+	Clubcrm__CreateTask t[N];
+	Clubcrm__Frame f[N];
+	struct service_write_op ops[N];
+	int rc = 0;
+	uint64_t rev = 0;
+	for (int round = 0; round < 40 && rc == 0; round++) {
+		rev = store_revision(fx->st);
+		memset(ops, 0, sizeof(ops));
+		for (int i = 0; i < N; i++) {
+			t[i] = fx_new_task(&c, desc, FX_NOW + i);
+			f[i] = create_frame(&t[i]);
+			ops[i].who = fx_actor(c.ana, 1);
+			ops[i].req = &f[i];
+		}
+		rc = service_write_batch(fx->st, ops, N);
+		if (rc == 0)
+			for (int i = 0; i < N; i++) {
+				buf_free(&ops[i].reply);
+				buf_free(&ops[i].changes);
+			}
+	}
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, old_sig);
+	/* EFBIG, or EIO when LMDB's write was cut short at the limit (on a
+	 * full disk the service then finds the file system out of room). */
+	assert_true(rc == TXN_DISK_FULL || rc == -EIO);
+	assert_int_equal(store_revision(fx->st), rev);
+	for (int i = 0; i < N; i++) {
+		assert_int_equal(ops[i].revision, 0);
+		Clubcrm__Frame *r = fx_decode(fx, &ops[i].reply);
+		if (rc == TXN_DISK_FULL)
+			fx_assert_error(r, STATUS_RESOURCE_EXHAUSTED,
+					"disk is full");
+		else
+			fx_assert_error(r, STATUS_INTERNAL, "store");
+	}
+	struct check_result res;
+	assert_int_equal(check_store(fx->st, NULL, &res), 0);
+	assert_int_equal(res.problems, 0);
+	/* Room again: the same batch goes through. */
+	assert_int_equal(service_write_batch(fx->st, ops, N), 0);
+	assert_int_equal(store_revision(fx->st), rev + N);
+	for (int i = 0; i < N; i++) {
+		buf_free(&ops[i].reply);
+		buf_free(&ops[i].changes);
+	}
+	assert_int_equal(check_store(fx->st, NULL, &res), 0);
+	assert_int_equal(res.problems, 0);
 	fx_close(fx);
 }
 
@@ -289,6 +370,11 @@ static void test_txn_carries_error(void **state)
 	assert_int_equal(t.ret, 0);  /* not found is not an error */
 	txn_abort(&t);
 	assert_int_equal(txn_lmdb_error(MDB_MAP_FULL), -ENOSPC);
+	/* A full file system is not a full map: growing does not help. */
+	assert_int_equal(txn_lmdb_error(ENOSPC), TXN_DISK_FULL);
+	assert_int_equal(txn_lmdb_error(EDQUOT), TXN_DISK_FULL);
+	assert_int_equal(txn_lmdb_error(EFBIG), TXN_DISK_FULL);
+	assert_int_not_equal(TXN_DISK_FULL, -ENOSPC);
 	assert_int_equal(txn_lmdb_error(MDB_NOTFOUND), -ENOENT);
 	assert_int_equal(txn_lmdb_error(MDB_KEYEXIST), -EEXIST);
 	assert_int_equal(txn_lmdb_error(EACCES), -EACCES);
@@ -302,6 +388,7 @@ int main(void)
 		cmocka_unit_test(test_batch_ops_and_refusal),
 		cmocka_unit_test(test_indexes_follow_edits),
 		cmocka_unit_test(test_map_full_then_grow),
+		cmocka_unit_test(test_disk_full_then_room),
 		cmocka_unit_test(test_schema_newer_refused),
 		cmocka_unit_test(test_reopen_keeps_data),
 		cmocka_unit_test(test_migrate_from_schema_1),
