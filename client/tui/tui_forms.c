@@ -233,6 +233,11 @@ void tui_forms_open(struct tui_app *a, enum tui_form_kind kind,
 		    const Clubcrm__TaskRow *row)
 {
 	tui_forms_close(a);
+	/* An error of an earlier action is not this form's. */
+	if (a->status_err) {
+		a->status[0] = '\0';
+		a->status_err = false;
+	}
 	a->fkind = kind;
 	a->task_id = row && row->task ? row->task->id : 0;
 	a->base_mod_rev = row && row->task ? row->task->mod_rev : 0;

@@ -199,6 +199,24 @@ static void test_filter_bar(void **state)
 	tui_form_free(&f);
 }
 
+/* A form opens without the error of an earlier action under it; a notice
+ * that is not an error stays. */
+static void test_open_clears_old_error(void **state)
+{
+	(void)state;
+	struct tui_app a;
+	memset(&a, 0, sizeof(a));
+	tui_app_status(&a, true, "take failed: stale version");
+	tui_forms_open(&a, TUI_FK_FILTER, NULL);
+	assert_string_equal(a.status, "");
+	assert_false(a.status_err);
+	tui_forms_close(&a);
+	tui_app_status(&a, false, "saved");
+	tui_forms_open(&a, TUI_FK_FILTER, NULL);
+	assert_string_equal(a.status, "saved");
+	tui_forms_close(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -208,6 +226,7 @@ int main(void)
 		cmocka_unit_test(test_focus_submit_cancel),
 		cmocka_unit_test(test_text_fit),
 		cmocka_unit_test(test_filter_bar),
+		cmocka_unit_test(test_open_clears_old_error),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
