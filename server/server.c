@@ -46,9 +46,10 @@ static bool changes_touch_settings(const struct buf *changes)
 }
 
 /*
- * Every committed batch passes here, in commit order, before its replies go
- * out. Live views fan out from this point: one delta frame per subscribed
- * connection per batch, built from the ops' changes.
+ * Every committed batch passes here, in commit order, before the next batch
+ * starts and before its replies go out. Live views load the batch's rows
+ * here (the store is at its revision) and fan out in hook_fan_out: one
+ * delta frame per subscribed connection per batch.
  */
 static void hook_committed(void *ctx, const struct service_write_op *ops,
 			   size_t n)
@@ -59,7 +60,12 @@ static void hook_committed(void *ctx, const struct service_write_op *ops,
 			server_refresh_club_info(srv);
 		login_on_commit(srv, &ops[i]);
 	}
-	subs_on_commit(srv, ops, n);
+	subs_commit_load(srv, ops, n);
+}
+
+static void hook_fan_out(void *ctx)
+{
+	subs_commit_send(ctx);
 }
 
 static bool hook_store_quiet(void *ctx)
@@ -91,6 +97,7 @@ int server_init(struct server *srv, uv_loop_t *loop, const struct config *cfg,
 	struct writer_hooks hooks = {
 		.done = hook_done,
 		.committed = hook_committed,
+		.fan_out = hook_fan_out,
 		.store_quiet = hook_store_quiet,
 		.idle = hook_idle,
 		.ctx = srv,

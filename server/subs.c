@@ -267,6 +267,8 @@ struct subs_group {
 
 void subs_fanout_fini(struct subs_fanout *f)
 {
+	if (f->has_loaded)
+		views_commit_free(&f->loaded);
 	for (size_t i = 0; i < f->n_groups; i++)
 		views_match_free(&f->groups[i].m);
 	free(f->groups);
@@ -479,10 +481,12 @@ static void fan_out(struct server *srv, struct view_commit *vc, bool clocked)
 	fanout_reset(&srv->fanout);
 }
 
-void subs_on_commit(struct server *srv, const struct service_write_op *ops,
-		    size_t n)
+void subs_commit_load(struct server *srv, const struct service_write_op *ops,
+		      size_t n)
 {
 	struct subs_fanout *f = &srv->fanout;
+	if (f->has_loaded)
+		subs_commit_send(srv);  /* never left over; but never twice */
 	if (!n || !anyone_subscribed(srv))
 		return;
 	if (f->cap_sets < n) {
@@ -497,15 +501,26 @@ void subs_on_commit(struct server *srv, const struct service_write_op *ops,
 	}
 	for (size_t i = 0; i < n; i++)
 		f->sets[i] = &ops[i].changes;
-	struct view_commit vc;
 	int rc = views_commit_load_batch(srv->store, f->sets, n, time_now(),
-					 &vc);
-	if (rc)
+					 &f->loaded);
+	if (rc) {
 		log_error("live views: cannot load a commit (%d): subscribers "
 			  "will catch up when they resume", rc);
-	else if (vc.n_revs)
-		fan_out(srv, &vc, false);
-	views_commit_free(&vc);
+		views_commit_free(&f->loaded);
+		return;
+	}
+	f->has_loaded = true;
+}
+
+void subs_commit_send(struct server *srv)
+{
+	struct subs_fanout *f = &srv->fanout;
+	if (!f->has_loaded)
+		return;
+	f->has_loaded = false;
+	if (f->loaded.n_revs)
+		fan_out(srv, &f->loaded, false);
+	views_commit_free(&f->loaded);
 }
 
 static void remind(struct server *srv, const struct view_commit *vc)

@@ -17,6 +17,7 @@
 
 #include "buf.h"
 #include "clubcrm.pb-c.h"
+#include "views.h"
 
 struct conn;
 struct server;
@@ -80,6 +81,8 @@ struct subs_fanout {
 	struct subs_frame want;       /* the parts of the connection at hand */
 	const struct buf **sets;
 	size_t cap_sets;
+	struct view_commit loaded;    /* by subs_commit_load, for the send */
+	bool has_loaded;
 };
 void subs_fanout_fini(struct subs_fanout *f);
 
@@ -98,12 +101,15 @@ void subs_fini(struct conn *c);
 
 /*
  * A batch of writes committed (one LMDB transaction, one revision each, in
- * revision order; ops[i].changes is empty for a refused op): one DeltaBatch
- * frame per subscribed connection with every change of the batch its
+ * revision order; ops[i].changes is empty for a refused op). Load reads
+ * its changes and the rows they touch while the store is at its revision
+ * (before the next batch may commit); send then gives each subscribed
+ * connection one DeltaBatch frame with every change of the batch its
  * subscriptions take, in revision order.
  */
-void subs_on_commit(struct server *srv, const struct service_write_op *ops,
-		    size_t n);
+void subs_commit_load(struct server *srv, const struct service_write_op *ops,
+		      size_t n);
+void subs_commit_send(struct server *srv);
 /* The clock: overdue, reminders and escalations since the last tick. */
 void subs_on_tick(struct server *srv, int64_t from, int64_t to);
 /* Snapshots hold read transactions: none may be open for a map grow. */

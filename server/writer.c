@@ -31,6 +31,8 @@ void writer_fini(struct writer *w)
 	free(w->q_owners);
 	free(w->b_ops);
 	free(w->b_owners);
+	free(w->d_ops);
+	free(w->d_owners);
 	memset(w, 0, sizeof(*w));
 }
 
@@ -131,7 +133,28 @@ static void reset_batch_results(struct writer *w)
 	}
 }
 
-/* Hands out the replies of the batch, frees it and starts the next one. */
+/* The committed batch becomes the answered one, leaving the batch arrays
+ * free for the next. */
+static void swap_batches(struct writer *w)
+{
+	struct service_write_op *ops = w->d_ops;
+	void **owners = w->d_owners;
+	size_t cap = w->d_cap;
+	w->d_ops = w->b_ops;
+	w->d_owners = w->b_owners;
+	w->d_cap = w->b_cap;
+	w->d_len = w->b_len;
+	w->b_ops = ops;
+	w->b_owners = owners;
+	w->b_cap = cap;
+	w->b_len = 0;
+}
+
+/*
+ * Loads the batch's changes for the live views while the store is at its
+ * revision, starts the next batch, then fans out and hands out the replies
+ * (the next commit's disk wait overlaps with that work).
+ */
 static void finish_batch(struct writer *w)
 {
 	size_t committed = 0;
@@ -146,15 +169,19 @@ static void finish_batch(struct writer *w)
 	w->committed_ops += committed;
 	if (committed && w->hooks.committed)
 		w->hooks.committed(w->hooks.ctx, w->b_ops, w->b_len);
-	for (size_t i = 0; i < w->b_len; i++) {
-		struct service_write_op *op = &w->b_ops[i];
-		w->hooks.done(w->hooks.ctx, w->b_owners[i], op);
+	swap_batches(w);
+	w->busy = false;
+	writer_kick(w);
+	if (committed && w->hooks.fan_out)
+		w->hooks.fan_out(w->hooks.ctx);
+	for (size_t i = 0; i < w->d_len; i++) {
+		struct service_write_op *op = &w->d_ops[i];
+		w->hooks.done(w->hooks.ctx, w->d_owners[i], op);
 		buf_free(&op->reply);
 		buf_free(&op->changes);
 		clubcrm__frame__free_unpacked((Clubcrm__Frame *)op->req, NULL);
 	}
-	w->b_len = 0;
-	w->busy = false;
+	w->d_len = 0;
 	writer_kick(w);
 	if (writer_idle(w) && w->hooks.idle)
 		w->hooks.idle(w->hooks.ctx);

@@ -4,8 +4,9 @@
  * batch, run by service_write_batch() on a libuv worker thread: one LMDB
  * write transaction and one durable commit for all of them. Requests that
  * arrive while it syncs accumulate for the batch after. Back on the loop
- * thread, every op's reply goes to its owner (a connection) and the next
- * batch starts at once.
+ * thread, the batch's changes are loaded for the live views, the next batch
+ * starts at once (its commit waits on the disk while this thread fans the
+ * changes out), then every op's reply goes to its owner (a connection).
  *
  * Only the loop thread calls these functions. The worker touches nothing but
  * the store and the batch it was handed.
@@ -30,13 +31,19 @@ struct writer_hooks {
 	 */
 	void (*done)(void *ctx, void *owner, struct service_write_op *op);
 	/*
-	 * Called once per committed batch, before the replies go out, with
-	 * its ops in revision order: a committed op has op->revision != 0 and
-	 * op->changes holding its ChangeSet, a refused one neither. The hook
-	 * for live views: fan-out starts here, once for the whole batch.
+	 * Called once per committed batch, before the next batch starts (the
+	 * store is still at this batch's last revision: read what the
+	 * fan-out needs here), with its ops in revision order: a committed
+	 * op has op->revision != 0 and op->changes holding its ChangeSet, a
+	 * refused one neither.
 	 */
 	void (*committed)(void *ctx, const struct service_write_op *ops,
 			  size_t n);
+	/*
+	 * Then, once the next batch is on its way and before this batch's
+	 * replies go out: the live views' fan-out sends here.
+	 */
+	void (*fan_out)(void *ctx);
 	/*
 	 * True when no other thread of this process has a transaction open, so
 	 * that store_grow() may run now. When false, the writer holds the
@@ -65,6 +72,10 @@ struct writer {
 	void **b_owners;
 	size_t b_len, b_cap;
 	bool busy;                /* a batch is running or held for a grow */
+	/* The batch just committed, answered while the next one runs. */
+	struct service_write_op *d_ops;
+	void **d_owners;
+	size_t d_len, d_cap;
 	bool grow_wanted;         /* -ENOSPC: waiting for the store to be quiet */
 	unsigned grows;           /* grows for the current batch */
 	int result;               /* service_write_batch() of the last run */

@@ -45,6 +45,9 @@ struct fixture {
 	uint64_t done_revs[MAX_OPS];
 	bool done_error[MAX_OPS];
 	uint64_t committed_revs[MAX_OPS];
+	size_t n_fan_outs;
+	size_t done_at_fan_out;  /* replies handed out before the last one */
+	bool next_running_at_fan_out;  /* a batch was committing meanwhile */
 };
 
 static void remove_dir(const char *dir)
@@ -100,6 +103,19 @@ static void on_committed(void *ctx, const struct service_write_op *ops,
 				    fx->committed_revs[fx->n_committed - 1]);
 		fx->committed_revs[fx->n_committed++] = op->revision;
 	}
+	/* The next batch has not started: the store is at this one. */
+	assert_int_equal(store_revision(fx->st),
+			 fx->committed_revs[fx->n_committed - 1]);
+}
+
+/* After the next batch started, before this batch's replies. */
+static void on_fan_out(void *ctx)
+{
+	struct fixture *fx = ctx;
+	fx->n_fan_outs++;
+	fx->done_at_fan_out = fx->n_done;
+	if (fx->w.busy)
+		fx->next_running_at_fan_out = true;
 }
 
 static bool is_quiet(void *ctx)
@@ -165,6 +181,7 @@ static int open_fixture(void **state, struct club_env *env)
 	struct writer_hooks hooks = {
 		.done = on_done,
 		.committed = on_committed,
+		.fan_out = on_fan_out,
 		.store_quiet = is_quiet,
 		.idle = on_idle,
 		.ctx = fx,
@@ -275,6 +292,24 @@ static void test_requests_during_a_batch_form_the_next(void **state)
 	assert_all_committed_in_order(fx, 1, 20);
 }
 
+/* While one batch fans out and answers, the next one already commits; the
+ * fan-out comes before the batch's replies. */
+static void test_next_batch_commits_during_fan_out(void **state)
+{
+	struct fixture *fx = *state;
+	submit_customers(fx, 1, 10, 0);
+	writer_kick(&fx->w);
+	submit_customers(fx, 11, 10, 0);
+	uv_run(&fx->loop, UV_RUN_DEFAULT);
+	assert_int_equal(fx->w.batches, 2);
+	assert_int_equal(fx->n_fan_outs, 2);
+	assert_true(fx->next_running_at_fan_out);
+	/* The second fan-out came after the first batch's ten replies and
+	 * before its own. */
+	assert_int_equal(fx->done_at_fan_out, 10);
+	assert_all_committed_in_order(fx, 1, 20);
+}
+
 static void test_batches_are_capped(void **state)
 {
 	struct fixture *fx = *state;
@@ -360,6 +395,9 @@ int main(void)
 			test_one_batch_for_everything_queued, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_requests_during_a_batch_form_the_next, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_next_batch_commits_during_fan_out, setup,
 			teardown),
 		cmocka_unit_test_setup_teardown(test_batches_are_capped, setup,
 						teardown),
