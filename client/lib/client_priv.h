@@ -20,6 +20,8 @@
 /* Silent heartbeats after which the server counts as gone (as the server
  * does for its clients). */
 #define CLIENT_MISSED_BEATS 3u
+/* How long client_logout_close() waits for the server to end the session. */
+#define CLIENT_LOGOUT_TIMEOUT_MS 2000u
 
 struct client {
 	uv_loop_t *loop;
@@ -60,6 +62,9 @@ struct client {
 	uint32_t max_out;
 	char goaway[CLIENT_MESSAGE_MAX];  /* reason of a GoAway received */
 	bool got_goaway;
+	/* client_logout_close(): Logout sent, the link kept open until the
+	 * server ends the connection (or the timer fires). */
+	bool logging_out;
 };
 
 /* client.c */

@@ -64,4 +64,8 @@ struct client *client_sync_client(struct client_sync *s);
 /* Closes the connection and frees everything. NULL is fine. */
 void client_sync_close(struct client_sync *s);
 
+/* The same after ending the session with Logout (client_logout_close():
+ * waits for the server's answer, 2 s at most). NULL is fine. */
+void client_sync_logout_close(struct client_sync *s);
+
 #endif
