@@ -217,6 +217,9 @@ int client_new(uv_loop_t *loop, const struct client_config *cfg,
 	c->timer_open = true;
 	c->loop = loop;
 	c->kind = cfg->kind ? cfg->kind : CLUBCRM__CLIENT_KIND__CLIENT_KIND_CLI;
+	c->connect_timeout_ms = cfg->connect_timeout_ms
+					? cfg->connect_timeout_ms
+					: CLIENT_CONNECT_TIMEOUT_MS;
 	if (cbs)
 		c->cbs = *cbs;
 	c->ud = ud;

@@ -114,6 +114,9 @@ struct client_config {
 	const char *terminal_name;  /* NULL: the host name */
 	const char *ca_file;        /* PEM CA certificates; see above */
 	const char *server_name;    /* the certificate's name; see above */
+	/* Deadline of connect + handshake + login; 0: 10 s
+	 * (CLIENT_CONNECT_TIMEOUT_MS). */
+	unsigned connect_timeout_ms;
 };
 
 /*

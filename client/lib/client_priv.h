@@ -33,6 +33,7 @@ struct client {
 	char *ca_file, *server_name;
 	struct tls_ctx *tls;
 	Clubcrm__ClientKind kind;
+	unsigned connect_timeout_ms;
 	struct client_callbacks cbs;
 	void *ud;
 	/* Pushes are decoded into this (bump allocation, no malloc and free

@@ -146,6 +146,8 @@ unsigned client_sync_open(const struct client_sync_options *o,
 		.password = o->password, .kind = o->kind,
 		.terminal_name = o->terminal_name,
 		.ca_file = o->ca_file, .server_name = o->server_name,
+		/* Logging in is a call like the others. */
+		.connect_timeout_ms = o->timeout_ms,
 	};
 	unsigned code = STATUS_INVALID_ARGUMENT;
 	ret = client_new(&s->loop, &cfg, &sync_callbacks, s, &s->client);

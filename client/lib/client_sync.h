@@ -21,7 +21,9 @@ struct client_sync_options {
 	const char *password;
 	Clubcrm__ClientKind kind;   /* 0: CLI */
 	const char *terminal_name;
-	unsigned timeout_ms;        /* per call; 0: CLIENT_SYNC_TIMEOUT_MS */
+	unsigned timeout_ms;        /* per call, the open's connect and login
+				       included; 0: CLIENT_SYNC_TIMEOUT_MS
+				       (and the library's 10 s to log in) */
 	const char *ca_file;        /* TLS: see client_config */
 	const char *server_name;
 };
