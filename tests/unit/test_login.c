@@ -49,7 +49,9 @@ static struct {
 	pthread_t thread;
 	struct actor admin;
 	/* The hook's change, made when `hook.login` logs in (once), and the
-	 * outcome of that write (no cmocka asserts on the loop thread). */
+	 * outcome of that write (no cmocka asserts on the loop thread). Set
+	 * before the login is sent and read after the server received it,
+	 * read back after the reply came: the socket orders the threads. */
 	struct change hook;
 	unsigned hook_calls;
 	int hook_rc;
