@@ -10,10 +10,10 @@
 # Without --all, the CI subset below (~2 min on the 2-core development
 # machine). Every password check costs seconds under valgrind (Argon2id
 # fills 64 MiB), so a test file costs about its logins: all of them take
-# ~17 min there under load (test_cli and test_cli_ops, which log in once
-# per command, over 3 min each; test_live, test_slow_consumer, test_tls
-# and test_watch 1-1.5 min each). --all runs them all; do so after
-# changing how the server handles memory.
+# 11-17 min there, with the other engineers' load (test_cli and
+# test_cli_ops, which log in once per command, 2-3.5 min each; test_live
+# over 1 min). --all runs them all; do so after changing how the server
+# handles memory.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
