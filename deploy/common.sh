@@ -10,6 +10,7 @@ CLUBCRM_PACKAGES=(
   libcmocka-dev libsodium-dev libssl-dev libjansson-dev libinih-dev
   libncurses-dev tmux tzdata openssl
   clang libclang-rt-dev
+  valgrind
 )
 
 log() { printf '==> %s\n' "$*" >&2; }

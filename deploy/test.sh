@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds and runs the whole test suite twice: a
-# normal build, then AddressSanitizer + UndefinedBehaviorSanitizer.
+# normal build, then AddressSanitizer + UndefinedBehaviorSanitizer; in
+# between, a subset of the integration tests with the server under valgrind
+# (deploy/valgrind.sh) and a short run of every fuzzer.
 # Exits non-zero on any failure. --quick: the normal build only.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -20,6 +22,9 @@ run_suite() {
 
 run_suite "$CLUBCRM_ROOT/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCLUBCRM_SANITIZE=OFF
 if [ $quick -eq 0 ]; then
+  # The server under valgrind, on the normal build just tested: the
+  # subset that fits CI's time (deploy/valgrind.sh says which and why).
+  bash "$CLUBCRM_ROOT/deploy/valgrind.sh" "$CLUBCRM_ROOT/build"
   # A short run of every fuzzer (clang + libFuzzer); the long runs' figures
   # are in the README.
   log "fuzzing (10 s per harness)"

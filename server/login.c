@@ -48,8 +48,8 @@ static void login_work_free(struct login_work *lw)
 static void login_work_cb(uv_work_t *req)
 {
 	struct login_work *lw = req->data;
-	lw->status = service_login(lw->conn->srv->store, lw->login,
-				   lw->password, &lw->arena, &lw->op);
+	lw->status = service_login_grant(lw->conn->srv->store, lw->login,
+					 lw->password, &lw->arena, &lw->grant);
 	explicit_bzero(lw->password, strlen(lw->password));
 }
 
@@ -57,17 +57,18 @@ static void login_ok(struct conn *c, struct login_work *lw)
 {
 	struct session *s = &c->sess;
 	const struct config *cfg = c->srv->cfg;
+	const Clubcrm__Operator *op = lw->grant.op;
 	s->state = SESSION_READY;
-	s->who.operator_id = lw->op->id;
-	s->who.role = lw->op->role;
-	session_log_safe(s->login, sizeof(s->login), lw->op->login ? lw->op->login
-							   : lw->login);
+	s->who.operator_id = op->id;
+	s->who.role = op->role;
+	session_log_safe(s->login, sizeof(s->login), op->login ? op->login
+							       : lw->login);
 	s->reader.max_frame = cfg->max_frame;
 	log_info("conn %llu (%s): %s logged in", cid(c), c->peer, s->login);
 	login_throttle_succeeded(&c->srv->throttle, lw->login);
 
 	Clubcrm__LoginOk ok = CLUBCRM__LOGIN_OK__INIT;
-	ok.operator_ = lw->op;
+	ok.operator_ = lw->grant.op;
 	ok.has_max_frame = true;
 	ok.max_frame = cfg->max_frame;
 	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
@@ -121,6 +122,26 @@ static void login_failed(struct conn *c, struct login_work *lw)
 	conn_arm_timer(c);
 }
 
+/*
+ * The check read the operator on the thread pool; an admin may have
+ * deactivated them, reset their password or changed their role since.
+ * login_on_commit() ends only sessions that exist, so a login that got in
+ * after that commit would outlive it: the grant is read again here, on the
+ * loop thread, where every commit is either visible already or still to be
+ * followed by login_on_commit() once the session exists. A grant that no
+ * longer holds gets the same answer as a deactivated operator.
+ */
+static void login_recheck(struct server *srv, struct login_work *lw)
+{
+	if (srv->test_login_checked)
+		srv->test_login_checked(srv, lw->login);
+	int rc = service_login_current(srv->store, &lw->grant);
+	if (rc == STATUS_UNAUTHENTICATED)
+		log_info("conn %llu (%s): login checked against an operator "
+			 "record changed since", cid(lw->conn), lw->conn->peer);
+	lw->status = rc;
+}
+
 static void login_after_cb(uv_work_t *req, int status)
 {
 	struct login_work *lw = req->data;
@@ -131,7 +152,10 @@ static void login_after_cb(uv_work_t *req, int status)
 	if (status == UV_ECANCELED)
 		lw->status = STATUS_INTERNAL;
 	bool live = !c->closing && !c->draining;
-	if (live && lw->status == 0 && lw->op && lw->op->id)
+	bool granted = lw->status == 0 && lw->grant.op && lw->grant.op->id;
+	if (live && granted)
+		login_recheck(srv, lw);
+	if (live && granted && lw->status == 0)
 		login_ok(c, lw);
 	else if (live)
 		login_failed(c, lw);

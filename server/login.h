@@ -14,6 +14,7 @@
 
 #include "arena.h"
 #include "clubcrm.pb-c.h"
+#include "service.h"
 
 struct conn;
 
@@ -26,8 +27,8 @@ struct login_work {
 	uint64_t started_ms;
 	char *login;
 	char *password;
-	struct arena arena;       /* the operator record */
-	Clubcrm__Operator *op;
+	struct arena arena;       /* the grant's records */
+	struct service_login_grant grant;  /* what the check read */
 	int status;
 };
 

@@ -60,6 +60,10 @@ struct server {
 	unsigned logins_running;   /* service_login() on the thread pool */
 	struct login_work *parked; /* logins held while the writer grows */
 	struct login_throttle throttle; /* recent failed logins */
+	/* Tests only (NULL in clubcrmd): called on the loop thread when a
+	 * login's password check has returned, before its grant is read again
+	 * (login.c), so a test can change the operator in between. */
+	void (*test_login_checked)(struct server *srv, const char *login);
 
 	bool stopping;
 	bool goaway_sent;

@@ -68,6 +68,7 @@ int cli_club_time(struct cli *cli, const char *text, bool end_of_day,
 /* The club's catalogue (GetCatalog, cached). CLI_OK or CLI_REFUSED. */
 int cli_catalog(struct cli *cli, const Clubcrm__Catalog **out);
 
+/* Logs out (Logout, the server's answer awaited 2 s at most) and closes. */
 void cli_disconnect(struct cli *cli);
 
 #endif

@@ -177,6 +177,7 @@ void cli_disconnect(struct cli *cli)
 	if (cli->catalog)
 		clubcrm__frame__free_unpacked(cli->catalog, NULL);
 	cli->catalog = NULL;
-	client_sync_close(cli->conn);
+	/* The session ends now, not when the server notices the close. */
+	client_sync_logout_close(cli->conn);
 	cli->conn = NULL;
 }

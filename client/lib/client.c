@@ -106,6 +106,19 @@ void client_drop_link(struct client *c)
 	c->link = NULL;
 }
 
+/* The last step of closing: the link, the resolver and the timer go, and
+ * the client is freed when their callbacks came. Once. */
+static void close_handles(struct client *c)
+{
+	c->logging_out = false;
+	client_drop_link(c);
+	/* Cancelled or not, on_resolved still runs and frees the client. */
+	if (c->gai_busy)
+		uv_cancel((uv_req_t *)&c->gai);
+	if (c->timer_open)
+		uv_close((uv_handle_t *)&c->timer, on_timer_closed);
+}
+
 /*
  * The connection is over (or never came to be). Before READY that is the
  * answer to client_connect(): on_ready with the reason. After it, pending
@@ -114,6 +127,8 @@ void client_drop_link(struct client *c)
 void client_connection_ended(struct client *c, const struct client_status *st)
 {
 	enum client_state was = c->state;
+	if (was == CLIENT_CLOSING && c->logging_out)
+		close_handles(c);  /* the server ended the session */
 	if (was == CLIENT_CLOSING || was == CLIENT_DISCONNECTED)
 		return;
 	client_drop_link(c);
@@ -202,6 +217,9 @@ int client_new(uv_loop_t *loop, const struct client_config *cfg,
 	c->timer_open = true;
 	c->loop = loop;
 	c->kind = cfg->kind ? cfg->kind : CLUBCRM__CLIENT_KIND__CLIENT_KIND_CLI;
+	c->connect_timeout_ms = cfg->connect_timeout_ms
+					? cfg->connect_timeout_ms
+					: CLIENT_CONNECT_TIMEOUT_MS;
 	if (cbs)
 		c->cbs = *cbs;
 	c->ud = ud;
@@ -250,20 +268,59 @@ int client_forget(struct client *c, uint64_t id)
 	return 0;
 }
 
-void client_close(struct client *c)
+/* Marks the client closing and fails its pending requests. false when it
+ * was closing already. */
+static bool start_closing(struct client *c)
 {
 	if (!c || c->state == CLIENT_CLOSING)
-		return;
+		return false;
 	c->state = CLIENT_CLOSING;
 	struct client_status st;
 	client_status_set(&st, STATUS_UNAVAILABLE, "client closed");
 	fail_pending(c, &st);
-	client_drop_link(c);
-	/* Cancelled or not, on_resolved still runs and frees the client. */
-	if (c->gai_busy)
-		uv_cancel((uv_req_t *)&c->gai);
-	if (c->timer_open)
-		uv_close((uv_handle_t *)&c->timer, on_timer_closed);
+	return true;
+}
+
+void client_close(struct client *c)
+{
+	if (start_closing(c))
+		close_handles(c);
+}
+
+static void on_logout_timeout(uv_timer_t *t)
+{
+	struct client *c = t->data;
+	if (c->logging_out)
+		close_handles(c);
+}
+
+static int send_logout(struct client *c)
+{
+	Clubcrm__Logout lo = CLUBCRM__LOGOUT__INIT;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.has_request_id = true;
+	f.request_id = client_take_id(c);
+	f.body_case = CLUBCRM__FRAME__BODY_LOGOUT;
+	f.logout = &lo;
+	return client_send_frame(c, &f);
+}
+
+/*
+ * The answer to Logout is the server's GoAway and close, which end the
+ * link like any loss: client_connection_ended() then finishes the close.
+ */
+void client_logout_close(struct client *c)
+{
+	bool ready = c && c->state == CLIENT_READY && c->link;
+	if (!start_closing(c))
+		return;
+	if (!ready || send_logout(c) < 0 || !c->link) {
+		close_handles(c);
+		return;
+	}
+	c->logging_out = true;
+	uv_timer_start(&c->timer, on_logout_timeout, CLIENT_LOGOUT_TIMEOUT_MS,
+		       0);
 }
 
 enum client_state client_get_state(const struct client *c)

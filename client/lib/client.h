@@ -114,6 +114,9 @@ struct client_config {
 	const char *terminal_name;  /* NULL: the host name */
 	const char *ca_file;        /* PEM CA certificates; see above */
 	const char *server_name;    /* the certificate's name; see above */
+	/* Deadline of connect + handshake + login; 0: 10 s
+	 * (CLIENT_CONNECT_TIMEOUT_MS). */
+	unsigned connect_timeout_ms;
 };
 
 /*
@@ -151,6 +154,17 @@ int client_forget(struct client *c, uint64_t id);
 
 /* Closes the client (see the top of this file). Safe in any state, once. */
 void client_close(struct client *c);
+
+/*
+ * client_close(), but a READY client ends its session first: pending
+ * requests fail at once as there, Logout goes out, and the handles close
+ * when the server has ended the connection (its GoAway "logged out" and
+ * close), or after CLIENT_LOGOUT_TIMEOUT_MS (2 s). The server then ends the
+ * session at once rather than when it notices the disconnect. No callback
+ * but on_closed is called after this. Safe in any state, once (instead of
+ * client_close()).
+ */
+void client_logout_close(struct client *c);
 
 enum client_state client_get_state(const struct client *c);
 const char *client_state_name(enum client_state s);

@@ -191,7 +191,7 @@ int client_connect(struct client *c)
 	if (c->state != CLIENT_NEW)
 		return -EALREADY;
 	int ret = uv_timer_start(&c->timer, on_deadline,
-				 CLIENT_CONNECT_TIMEOUT_MS, 0);
+				 c->connect_timeout_ms, 0);
 	if (ret < 0)
 		return ret;
 	c->state = CLIENT_CONNECTING;

@@ -20,6 +20,8 @@
 /* Silent heartbeats after which the server counts as gone (as the server
  * does for its clients). */
 #define CLIENT_MISSED_BEATS 3u
+/* How long client_logout_close() waits for the server to end the session. */
+#define CLIENT_LOGOUT_TIMEOUT_MS 2000u
 
 struct client {
 	uv_loop_t *loop;
@@ -31,6 +33,7 @@ struct client {
 	char *ca_file, *server_name;
 	struct tls_ctx *tls;
 	Clubcrm__ClientKind kind;
+	unsigned connect_timeout_ms;
 	struct client_callbacks cbs;
 	void *ud;
 	/* Pushes are decoded into this (bump allocation, no malloc and free
@@ -60,6 +63,9 @@ struct client {
 	uint32_t max_out;
 	char goaway[CLIENT_MESSAGE_MAX];  /* reason of a GoAway received */
 	bool got_goaway;
+	/* client_logout_close(): Logout sent, the link kept open until the
+	 * server ends the connection (or the timer fires). */
+	bool logging_out;
 };
 
 /* client.c */

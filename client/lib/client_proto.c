@@ -218,7 +218,8 @@ static void on_goaway(struct client *c, const Clubcrm__GoAway *g)
 	c->got_goaway = true;
 	snprintf(c->goaway, sizeof(c->goaway), "%s",
 		 g->reason ? g->reason : "no reason given");
-	if (c->cbs.on_goaway)
+	/* Closing (logging out): the owner asked for no more callbacks. */
+	if (c->cbs.on_goaway && c->state != CLIENT_CLOSING)
 		c->cbs.on_goaway(c, g->code, c->goaway, c->ud);
 }
 

@@ -101,10 +101,13 @@ static void on_timer_closed(uv_handle_t *h)
 	(void)h;
 }
 
-/* Closes the client and the timer and runs the loop until all is freed. */
-static void sync_free(struct client_sync *s)
+/* Closes the client (logging out first when `logout`) and the timer and
+ * runs the loop until all is freed. */
+static void sync_free(struct client_sync *s, bool logout)
 {
-	if (s->client)
+	if (s->client && logout)
+		client_logout_close(s->client);
+	else if (s->client)
 		client_close(s->client);
 	uv_close((uv_handle_t *)&s->timer, on_timer_closed);
 	/* Every handle is closing: the loop runs dry. */
@@ -143,6 +146,8 @@ unsigned client_sync_open(const struct client_sync_options *o,
 		.password = o->password, .kind = o->kind,
 		.terminal_name = o->terminal_name,
 		.ca_file = o->ca_file, .server_name = o->server_name,
+		/* Logging in is a call like the others. */
+		.connect_timeout_ms = o->timeout_ms,
 	};
 	unsigned code = STATUS_INVALID_ARGUMENT;
 	ret = client_new(&s->loop, &cfg, &sync_callbacks, s, &s->client);
@@ -172,7 +177,7 @@ unsigned client_sync_open(const struct client_sync_options *o,
 	*out = s;
 	return STATUS_OK;
 fail:
-	sync_free(s);
+	sync_free(s, false);
 	return code;
 }
 
@@ -261,5 +266,11 @@ struct client *client_sync_client(struct client_sync *s)
 void client_sync_close(struct client_sync *s)
 {
 	if (s)
-		sync_free(s);
+		sync_free(s, false);
+}
+
+void client_sync_logout_close(struct client_sync *s)
+{
+	if (s)
+		sync_free(s, true);
 }

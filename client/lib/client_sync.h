@@ -21,7 +21,9 @@ struct client_sync_options {
 	const char *password;
 	Clubcrm__ClientKind kind;   /* 0: CLI */
 	const char *terminal_name;
-	unsigned timeout_ms;        /* per call; 0: CLIENT_SYNC_TIMEOUT_MS */
+	unsigned timeout_ms;        /* per call, the open's connect and login
+				       included; 0: CLIENT_SYNC_TIMEOUT_MS
+				       (and the library's 10 s to log in) */
 	const char *ca_file;        /* TLS: see client_config */
 	const char *server_name;
 };
@@ -63,5 +65,9 @@ struct client *client_sync_client(struct client_sync *s);
 
 /* Closes the connection and frees everything. NULL is fine. */
 void client_sync_close(struct client_sync *s);
+
+/* The same after ending the session with Logout (client_logout_close():
+ * waits for the server's answer, 2 s at most). NULL is fine. */
+void client_sync_logout_close(struct client_sync *s);
 
 #endif

@@ -452,7 +452,10 @@ void live_close(struct live *l)
 	on_fail_idle(&l->fail_idle);
 	while (l->subs)
 		live_unsubscribe(l, l->subs);
-	drop_client(l);
+	/* A session that is up ends with Logout; on_closed waits for it. */
+	struct client *c = l->client;
+	l->client = NULL;
+	client_logout_close(c);
 	uv_timer_stop(&l->timer);
 	uv_close((uv_handle_t *)&l->timer, on_handle_closed);
 	uv_close((uv_handle_t *)&l->fail_idle, on_handle_closed);

@@ -76,7 +76,8 @@ void live_unsubscribe(struct live *l, struct live_sub *s);
 int live_request(struct live *l, Clubcrm__Frame *req, client_reply_cb cb,
 		 void *arg);
 
-/* Closes everything; on_closed follows once the handles are closed. */
+/* Closes everything, logging out a session that is up (client_logout_close);
+ * on_closed follows once the handles are closed. */
 void live_close(struct live *l);
 
 #endif

@@ -147,8 +147,9 @@ static int find_login(struct txn *t, struct arena *a, const char *login,
 	return *hash ? 0 : -ENOMEM;
 }
 
-int service_login(struct store *st, const char *login, const char *password,
-		  struct arena *a, Clubcrm__Operator **out)
+int service_login_grant(struct store *st, const char *login,
+			const char *password, struct arena *a,
+			struct service_login_grant *out)
 {
 	if (!login || !password || strlen(login) > 64 || strlen(password) > 1024)
 		return STATUS_UNAUTHENTICATED;
@@ -172,8 +173,46 @@ int service_login(struct store *st, const char *login, const char *password,
 	/* Verify first, so an inactive operator costs the same time. */
 	if (!auth_verify(hash, password) || !op->active)
 		return STATUS_UNAUTHENTICATED;
-	*out = op;
+	out->op = op;
+	out->credential = hash;
 	return 0;
+}
+
+int service_login(struct store *st, const char *login, const char *password,
+		  struct arena *a, Clubcrm__Operator **out)
+{
+	struct service_login_grant g;
+	int rc = service_login_grant(st, login, password, a, &g);
+	if (rc == 0)
+		*out = g.op;
+	return rc;
+}
+
+int service_login_current(struct store *st,
+			  const struct service_login_grant *g)
+{
+	struct arena a;
+	arena_init(&a);
+	struct txn t;
+	txn_begin(&t, st, NULL, false);
+	Clubcrm__Operator *op = NULL;
+	int rc = rows_operator(&t, &a, g->op->id, &op);
+	MDB_val v = { 0 };
+	if (!rc) {
+		uint8_t k[8];
+		key_u64(k, g->op->id);
+		rc = txn_get(&t, DB_CREDENTIALS, k, sizeof(k), &v);
+	}
+	int ret = STATUS_UNAUTHENTICATED;
+	if (rc && rc != -ENOENT)
+		ret = STATUS_INTERNAL;
+	else if (!rc && op->active && op->role == g->op->role &&
+		 v.mv_size == strlen(g->credential) + 1 &&
+		 memcmp(v.mv_data, g->credential, v.mv_size) == 0)
+		ret = 0;
+	txn_abort(&t);
+	arena_free(&a);
+	return ret;
 }
 
 /* ------------------------------------------------------------ reads */

@@ -41,6 +41,29 @@ enum service_kind service_kind_of(Clubcrm__Frame__BodyCase body);
 int service_login(struct store *st, const char *login, const char *password,
 		  struct arena *a, Clubcrm__Operator **out);
 
+/* What a login was checked against: the operator record and the stored
+ * credential (its Argon2id hash, salted afresh on every change) as read. */
+struct service_login_grant {
+	Clubcrm__Operator *op;
+	const char *credential;
+};
+
+/* service_login(), keeping what it checked against in `out` (in `a`). */
+int service_login_grant(struct store *st, const char *login,
+			const char *password, struct arena *a,
+			struct service_login_grant *out);
+
+/*
+ * Whether a login checked earlier still holds, from a fresh read: the
+ * operator is still active, with the same role and the same credential.
+ * The password check runs on another thread, so an admin may deactivate the
+ * operator, reset their password or change their role meanwhile; such a
+ * login must not start a session. 0, STATUS_UNAUTHENTICATED (no longer
+ * holds) or STATUS_INTERNAL.
+ */
+int service_login_current(struct store *st,
+			  const struct service_login_grant *g);
+
 /*
  * Serves a read request from one read transaction. Appends the encoded reply,
  * or an Error frame, echoing req->request_id, to `out`. 0, or -ENOMEM when

@@ -270,7 +270,12 @@ click 0 5 4
 click 0 5 4
 wait_for 0 "Customer profile:"
 
-echo "9. q ends the desks and the console cleanly"
+echo "9. q ends the desks and the console cleanly, each logging out"
+logged_out() { grep -c ": $1 logged out" "$DIR/log" || true; }
+declare -A before
+for who in alicia valentina fermin; do
+	before[$who]=$(logged_out $who)
+done
 text 0 q
 text 1 q
 text 2 q
@@ -281,6 +286,9 @@ for who in alicia valentina fermin; do
 	done
 	[ "$(cat "$DIR/$who.exit" 2>/dev/null)" = 0 ] ||
 		fail "$who's screen did not quit with 0: $(cat "$DIR/$who.exit" 2>/dev/null)"
+	# The screen waits for the server's answer to Logout before it exits.
+	[ "$(logged_out $who)" -gt "${before[$who]}" ] ||
+		fail "$who's screen quit without logging out"
 	if grep -qE "Sanitizer|runtime error" "$DIR/$who.err"; then
 		cat "$DIR/$who.err"
 		fail "$who's screen: sanitizer report"

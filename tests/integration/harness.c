@@ -71,6 +71,20 @@ void harness_dump_log(const struct harness *h)
  * through PR_SET_PDEATHSIG (see spawn).
  */
 #define LEFT_MAX 16
+unsigned harness_log_count(const struct harness *h, const char *needle)
+{
+	FILE *f = fopen(h->log, "r");
+	if (!f)
+		return 0;
+	unsigned n = 0;
+	char line[4096];
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, needle))
+			n++;
+	fclose(f);
+	return n;
+}
+
 static char left_dirs[LEFT_MAX][128];
 
 static void remove_tree(const char *dir);

@@ -71,6 +71,9 @@ void harness_cleanup(struct harness *h);
 unsigned harness_login(const struct harness *h, const char *login,
 		       struct client_sync **out, struct client_status *st);
 
+/* Lines of the current run's log holding `needle`. */
+unsigned harness_log_count(const struct harness *h, const char *needle);
+
 /* Prints the current run's log to stderr (for failures). */
 void harness_dump_log(const struct harness *h);
 

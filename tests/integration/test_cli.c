@@ -483,6 +483,24 @@ static void test_usage_exit_2(void **state)
 	assert_int_equal(run("--help"), 0);
 }
 
+/*
+ * A command ends its session with Logout when it is done: the server logs
+ * it out before it closes the connection, and the CLI exits only after
+ * that close, so the line is there when run() returns.
+ */
+static void test_logout_at_exit(void **state)
+{
+	const char *line = ": maribel logged out";
+	unsigned before = harness_log_count(&h, line);
+	cli_user = "maribel";
+	assert_int_equal(run("catalog"), 0);
+	assert_int_equal(harness_log_count(&h, line), before + 1);
+	/* A refused command logs out too. */
+	assert_int_equal(run("task", "show", "999999"), 1);
+	assert_int_equal(harness_log_count(&h, line), before + 2);
+	cli_user = "alicia";
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -496,6 +514,7 @@ int main(void)
 		cmocka_unit_test(test_customer_add_edit_show),
 		cmocka_unit_test(test_refused_exit_1),
 		cmocka_unit_test(test_usage_exit_2),
+		cmocka_unit_test(test_logout_at_exit),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

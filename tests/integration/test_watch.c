@@ -127,7 +127,10 @@ static void test_watch_follows_changes_across_a_restart(void **state)
 	assert_true(watch_until(&w, "Written while the watcher was away"));
 	client_sync_close(s);
 
+	/* Ctrl-C ends the watcher's session with Logout before it exits. */
+	assert_int_equal(harness_log_count(&h, ": deborah logged out"), 0);
 	assert_int_equal(watch_stop(&w), 0);
+	assert_int_equal(harness_log_count(&h, ": deborah logged out"), 1);
 	harness_cleanup(&h);
 }
 
