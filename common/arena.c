@@ -6,7 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Chunks from malloc start small and double up to ARENA_CHUNK_MAX: a
+ * request that needs a few hundred bytes takes one page, and a snapshot
+ * chunk decoded into the arena (a few MiB of messages) a dozen mallocs
+ * rather than a thousand, each of them fresh pages to fault in. */
 #define ARENA_CHUNK_MIN 4096u
+#define ARENA_CHUNK_MAX (1024u * 1024u)
 #define ARENA_ALIGN _Alignof(max_align_t)
 
 struct arena_chunk {
@@ -32,6 +37,7 @@ void arena_init(struct arena *a)
 {
 	a->head = NULL;
 	a->spare = NULL;
+	a->grow = ARENA_CHUNK_MIN;
 	a->pb.alloc = arena_pb_alloc;
 	a->pb.free = arena_pb_free;
 	a->pb.allocator_data = a;
@@ -51,7 +57,9 @@ void *arena_alloc(struct arena *a, size_t size)
 	size = align_up(size);
 	struct arena_chunk *c = a->head;
 	if (!c || c->size - c->used < size) {
-		size_t chunk = size > ARENA_CHUNK_MIN ? size : ARENA_CHUNK_MIN;
+		if (a->grow < ARENA_CHUNK_MIN)
+			a->grow = ARENA_CHUNK_MIN;  /* zeroed, never initialised */
+		size_t chunk = size > a->grow ? size : a->grow;
 		if (a->spare && a->spare->size >= size) {
 			c = a->spare;
 			a->spare = c->next;
@@ -61,6 +69,8 @@ void *arena_alloc(struct arena *a, size_t size)
 			if (!c)
 				return NULL;
 			c->size = chunk;
+			if (chunk != size && a->grow < ARENA_CHUNK_MAX)
+				a->grow *= 2;
 		}
 		c->used = 0;
 		/* Keep filling the current chunk when the new one is a one-off. */
@@ -129,6 +139,7 @@ void arena_free(struct arena *a)
 	free_chunks(a->head);
 	free_chunks(a->spare);
 	a->head = a->spare = NULL;
+	a->grow = ARENA_CHUNK_MIN;
 }
 
 void arena_reset(struct arena *a)

@@ -14,6 +14,7 @@ struct arena_chunk;
 struct arena {
 	struct arena_chunk *head;
 	struct arena_chunk *spare;  /* kept by arena_reset() for reuse */
+	size_t grow;                /* size of the next chunk from malloc */
 	ProtobufCAllocator pb;  /* routes protobuf-c allocations into the arena */
 };
 

@@ -412,7 +412,7 @@ static int tls_encrypt_queue(struct conn *c)
 		if (ret == 0)
 			ret = tls_session_write(c->tls, c->out.v[i].data,
 						c->out.v[i].len);
-		buf_free(&c->out.v[i]);
+		subs_buf_written(c->srv, &c->out.v[i]);
 	}
 	c->out.n = 0;
 	c->out.bytes = 0;
@@ -433,7 +433,7 @@ static void on_write(uv_write_t *req, int status)
 {
 	struct conn *c = req->data;
 	for (size_t i = 0; i < c->wr.n; i++)
-		buf_free(&c->wr.v[i]);
+		subs_buf_written(c->srv, &c->wr.v[i]);
 	c->wr.n = 0;
 	c->wr.bytes = 0;
 	c->writing = false;

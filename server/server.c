@@ -111,6 +111,7 @@ void server_fini(struct server *srv)
 {
 	writer_fini(&srv->writer);
 	subs_fanout_fini(&srv->fanout);
+	subs_spare_fini(&srv->spare);
 	tls_ctx_free(srv->tls);
 	srv->tls = NULL;
 }

@@ -56,6 +56,7 @@ struct server {
 	uint64_t next_conn_id;
 	struct conn *dirty;        /* connections with output to flush */
 	struct subs_fanout fanout; /* live views' scratch, commit to commit */
+	struct subs_spare spare;   /* snapshot chunk buffers, for reuse */
 
 	unsigned logins_running;   /* service_login() on the thread pool */
 	struct login_work *parked; /* logins held while the writer grows */

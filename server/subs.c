@@ -56,11 +56,46 @@ static struct sub *find_sub(struct conn_subs *cs, uint32_t id, struct sub ***lin
 	return NULL;
 }
 
-static void sub_free(struct conn_subs *cs, struct sub *s)
+void subs_spare_fini(struct subs_spare *sp)
+{
+	for (unsigned i = 0; i < sp->n; i++)
+		buf_free(&sp->b[i]);
+	sp->n = 0;
+}
+
+void subs_buf_written(struct server *srv, struct buf *b)
+{
+	struct subs_spare *sp = &srv->spare;
+	/* A chunk's buffer (see tasks_chunk()), or near enough. */
+	if (sp->snapshots && sp->n < SUBS_SPARE_BUFS &&
+	    b->cap >= VIEWS_CHUNK_BYTES && b->cap <= 4 * VIEWS_CHUNK_BYTES) {
+		b->len = 0;
+		sp->b[sp->n++] = *b;
+		memset(b, 0, sizeof(*b));
+		return;
+	}
+	buf_free(b);
+}
+
+static void snapshot_started(struct conn *c)
+{
+	subs_of(c)->snapshots++;
+	c->srv->spare.snapshots++;
+}
+
+/* The last snapshot of the server ended: its buffers go. */
+static void snapshot_ended(struct conn *c)
+{
+	subs_of(c)->snapshots--;
+	if (--c->srv->spare.snapshots == 0)
+		subs_spare_fini(&c->srv->spare);
+}
+
+static void sub_free(struct conn *c, struct sub *s)
 {
 	if (s->snap) {
 		views_snapshot_end(s->snap);
-		cs->snapshots--;
+		snapshot_ended(c);
 	}
 	buf_free(&s->held);
 	free(s->view_key);
@@ -154,7 +189,7 @@ void subs_subscribe(struct conn *c, Clubcrm__Frame *req)
 	if (set_view_key(s) < 0) {
 		send_error(c, req->request_id, STATUS_RESOURCE_EXHAUSTED,
 			   "out of memory");
-		sub_free(cs, s);
+		sub_free(c, s);
 		return;
 	}
 	s->next = cs->head;
@@ -169,12 +204,12 @@ void subs_subscribe(struct conn *c, Clubcrm__Frame *req)
 		cs->head = s->next;
 		cs->count--;
 		s->snap = NULL;
-		sub_free(cs, s);
+		sub_free(c, s);
 		send_error(c, req->request_id, STATUS_UNAVAILABLE,
 			   "cannot read the view now; try again");
 		return;
 	}
-	cs->snapshots++;
+	snapshot_started(c);
 	s->base_rev = views_snapshot_revision(s->snap);
 	send_subscribed(c, req->request_id, s->id, false, s->base_rev);
 	subs_pump(c);
@@ -194,7 +229,7 @@ void subs_unsubscribe(struct conn *c, Clubcrm__Frame *req)
 		*link = s->next;
 		cs->count--;
 		send_subscribed(c, req->request_id, s->id, false, s->base_rev);
-		sub_free(cs, s);
+		sub_free(c, s);
 	}
 	clubcrm__frame__free_unpacked(req, NULL);
 }
@@ -202,10 +237,9 @@ void subs_unsubscribe(struct conn *c, Clubcrm__Frame *req)
 /* The snapshot is complete: SnapshotDone, then the deltas it held. */
 static void finish_snapshot(struct conn *c, struct sub *s)
 {
-	struct conn_subs *cs = subs_of(c);
 	views_snapshot_end(s->snap);
 	s->snap = NULL;
-	cs->snapshots--;
+	snapshot_ended(c);
 	struct buf out = {0};
 	int rc = views_snapshot_done(s->id, s->base_rev, &out);
 	if (!rc && s->held.len)
@@ -226,6 +260,9 @@ void subs_pump(struct conn *c)
 		while (s->snap && !c->closing &&
 		       conn_output_bytes(c) < conn_output_soft_limit(c)) {
 			struct buf chunk = {0};
+			struct subs_spare *sp = &c->srv->spare;
+			if (sp->n)
+				chunk = sp->b[--sp->n];
 			int more = views_snapshot_next(s->snap, s->id, &chunk);
 			if (more < 0) {
 				log_warn("snapshot for conn %llu failed: %d",
@@ -239,6 +276,13 @@ void subs_pump(struct conn *c)
 				return;  /* dropped */
 			if (more == 0)
 				finish_snapshot(c, s);
+			else if (!c->writing)
+				/* Nothing on its way to the peer: this chunk
+				 * goes now, and the peer reads it while the
+				 * next ones are built. Filling the output
+				 * bound before the loop pass's flush kept the
+				 * peer waiting for the first 2 MiB. */
+				conn_flush(c);
 		}
 	}
 }
@@ -249,7 +293,7 @@ void subs_fini(struct conn *c)
 	while (cs->head) {
 		struct sub *s = cs->head;
 		cs->head = s->next;
-		sub_free(cs, s);
+		sub_free(c, s);
 	}
 	cs->count = 0;
 }

@@ -47,6 +47,26 @@ struct conn_subs {
 	unsigned snapshots;           /* of them, streaming a snapshot */
 };
 
+/*
+ * Output buffers of snapshot chunks, handed back once written and reused
+ * for the next chunk: a chunk built in fresh memory faults in all of its
+ * pages (4,000 page faults for a 100k-task board), and page faults are
+ * dear on these VMs. Kept only while some connection streams a snapshot,
+ * SUBS_SPARE_BUFS at most.
+ */
+#define SUBS_SPARE_BUFS 12u
+struct subs_spare {
+	struct buf b[SUBS_SPARE_BUFS];
+	unsigned n;
+	unsigned snapshots;           /* streaming, on every connection */
+};
+
+/* A connection is done with an output buffer (written, or dropped): kept
+ * for a snapshot chunk, or freed. Empty afterwards either way. */
+void subs_buf_written(struct server *srv, struct buf *b);
+/* Frees the buffers kept. */
+void subs_spare_fini(struct subs_spare *sp);
+
 /* Connections with the same subscriptions get the same frame: kept built. */
 #define SUBS_FRAME_CACHE 4u
 /* A frame buffer larger than this is freed after its commit. */

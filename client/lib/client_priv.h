@@ -39,6 +39,7 @@ struct client {
 	/* Pushes are decoded into this (bump allocation, no malloc and free
 	 * per field) and forgotten once their callback returned. */
 	struct arena push_arena;
+	bool push_arena_big;      /* holds a snapshot chunk's memory */
 
 	/* Resolving: the request in flight, then the addresses to try. */
 	uv_getaddrinfo_t gai;

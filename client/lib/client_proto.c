@@ -225,21 +225,31 @@ static void on_goaway(struct client *c, const Clubcrm__GoAway *g)
 
 /*
  * A push decoded into the arena is done with. The memory is kept for the
- * next one, unless the frame was large (a snapshot chunk): an idle
- * terminal must not hold a snapshot's worth of it.
+ * next one, unless the frame was large: an idle terminal must not hold a
+ * snapshot's worth of it. A snapshot chunk is always followed by another
+ * chunk or by SnapshotDone (a small push, which frees it), so chunks keep
+ * the memory from one to the next instead of faulting fresh pages in for
+ * every one of them.
  */
-static void forget_push(struct client *c, size_t len)
+static void forget_push(struct client *c, const Clubcrm__Frame *f,
+			size_t len)
 {
-	if (len > 64u * 1024u)
-		arena_free(&c->push_arena);
-	else
+	bool big = len > 64u * 1024u;
+	if (f && f->body_case == CLUBCRM__FRAME__BODY_SNAPSHOT_CHUNK) {
 		arena_reset(&c->push_arena);
+		c->push_arena_big = c->push_arena_big || big;
+	} else if (big || c->push_arena_big) {
+		arena_free(&c->push_arena);
+		c->push_arena_big = false;
+	} else {
+		arena_reset(&c->push_arena);
+	}
 }
 
 static void release(struct client *c, Clubcrm__Frame *f, bool push, size_t len)
 {
 	if (push)
-		forget_push(c, len);
+		forget_push(c, f, len);
 	else
 		clubcrm__frame__free_unpacked(f, NULL);
 }
@@ -253,7 +263,7 @@ int client_on_frame(void *owner, const uint8_t *payload, size_t len)
 	Clubcrm__Frame *f = frame_decode(
 		payload, len, push ? arena_pb(&c->push_arena) : NULL);
 	if (f && push && f->request_id != 0) {
-		forget_push(c, len);  /* fields out of order: decode it again */
+		forget_push(c, f, len);  /* fields out of order: decode it again */
 		push = false;
 		f = frame_decode(payload, len, NULL);
 	}
@@ -292,7 +302,7 @@ int client_on_frame(void *owner, const uint8_t *payload, size_t len)
 		if (c->cbs.on_push)
 			c->cbs.on_push(c, f, c->ud);
 		if (push)
-			forget_push(c, len);
+			forget_push(c, f, len);
 		else
 			clubcrm__frame__free_unpacked(f, NULL);
 	}

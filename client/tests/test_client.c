@@ -9,6 +9,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -31,6 +33,7 @@ struct ctx {
 	char message[8][64];
 	int n_replies;
 	unsigned pushes;
+	unsigned snap_chunks, snap_rows, snap_bad, snap_done, big_deltas;
 	bool goaway;
 	struct client_status ready, disc;
 	bool ready_called, disc_called, closed, timed_out;
@@ -83,12 +86,51 @@ static void on_ready(struct client *c, const struct client_status *st,
 	}
 }
 
+#define SNAP_CHUNKS 4
+#define SNAP_CHUNK_ROWS 700
+
+static void snap_description(char *out, size_t size, uint64_t id)
+{
+	snprintf(out, size, "row %llu: %0100llu",
+		 (unsigned long long)id, (unsigned long long)id * 7);
+}
+
+/* Every row of a snapshot chunk as the script sent it: the arena that the
+ * chunk was decoded into is reused from one chunk to the next. */
+static void check_rows(struct ctx *x, Clubcrm__TaskRow **rows, size_t n,
+		       uint64_t first)
+{
+	char want[160];
+	for (size_t i = 0; i < n; i++) {
+		snap_description(want, sizeof(want), first + i);
+		if (!rows[i]->task || rows[i]->task->id != first + i ||
+		    strcmp(rows[i]->task->description, want) != 0)
+			x->snap_bad++;
+	}
+}
+
 static void on_push(struct client *c, const Clubcrm__Frame *f, void *ud)
 {
 	struct ctx *x = ud;
 	if (f->body_case == CLUBCRM__FRAME__BODY_REMINDER && f->reminder->row &&
 	    f->reminder->row->task && f->reminder->row->task->id == 5)
 		x->pushes++;
+	if (f->body_case == CLUBCRM__FRAME__BODY_SNAPSHOT_CHUNK) {
+		const Clubcrm__SnapshotChunk *ch = f->snapshot_chunk;
+		check_rows(x, ch->rows, ch->n_rows,
+			   1 + (uint64_t)x->snap_chunks * SNAP_CHUNK_ROWS);
+		x->snap_chunks++;
+		x->snap_rows += (unsigned)ch->n_rows;
+	}
+	if (f->body_case == CLUBCRM__FRAME__BODY_DELTAS &&
+	    f->deltas->n_deltas == 1) {
+		const Clubcrm__Delta *d = f->deltas->deltas[0];
+		check_rows(x, d->upserts, d->n_upserts, 1 + SNAP_CHUNK_ROWS);
+		x->big_deltas++;
+	}
+	if (f->body_case == CLUBCRM__FRAME__BODY_SNAPSHOT_DONE &&
+	    f->snapshot_done->revision == 42)
+		x->snap_done++;
 }
 
 static void on_goaway(struct client *c, unsigned code, const char *reason,
@@ -241,6 +283,95 @@ static void test_replies_pushes_ping_goaway(void **state)
 	assert_true(x.disc_called);
 	assert_int_equal(x.disc.code, STATUS_UNAVAILABLE);
 	assert_non_null(strstr(x.disc.message, "bye"));
+}
+
+/* Rows first..first+n-1 with long descriptions: over 64 KiB in a frame. */
+static Clubcrm__TaskRow **snap_rows(uint64_t first, size_t n)
+{
+	Clubcrm__TaskRow **rows = calloc(n, sizeof(*rows));
+	for (size_t i = 0; rows && i < n; i++) {
+		struct { Clubcrm__TaskRow row; Clubcrm__Task task; char d[160]; }
+			*m = calloc(1, sizeof(*m));
+		if (!m)
+			break;
+		clubcrm__task_row__init(&m->row);
+		clubcrm__task__init(&m->task);
+		m->task.has_id = true;
+		m->task.id = first + i;
+		snap_description(m->d, sizeof(m->d), first + i);
+		m->task.description = m->d;
+		m->row.task = &m->task;
+		rows[i] = &m->row;
+	}
+	return rows;
+}
+
+static void free_rows(Clubcrm__TaskRow **rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(rows[i]);
+	free(rows);
+}
+
+/* Snapshot chunks (each over 64 KiB) with a large delta batch among them,
+ * then SnapshotDone, then goodbye. */
+static void script_snapshot(struct fake_server *fs)
+{
+	if (!fake_handshake(fs, true))
+		return;
+	for (int k = 0; k < SNAP_CHUNKS; k++) {
+		Clubcrm__TaskRow **rows =
+			snap_rows(1 + (uint64_t)k * SNAP_CHUNK_ROWS,
+				  SNAP_CHUNK_ROWS);
+		Clubcrm__SnapshotChunk ch = CLUBCRM__SNAPSHOT_CHUNK__INIT;
+		ch.rows = rows;
+		ch.n_rows = SNAP_CHUNK_ROWS;
+		Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+		f.body_case = CLUBCRM__FRAME__BODY_SNAPSHOT_CHUNK;
+		f.snapshot_chunk = &ch;
+		fake_send(fs, &f);
+		if (k == 1) {
+			/* Not a chunk: its memory goes at once. */
+			Clubcrm__Delta d = CLUBCRM__DELTA__INIT;
+			Clubcrm__Delta *dp = &d;
+			d.upserts = rows;
+			d.n_upserts = SNAP_CHUNK_ROWS;
+			Clubcrm__DeltaBatch db = CLUBCRM__DELTA_BATCH__INIT;
+			db.deltas = &dp;
+			db.n_deltas = 1;
+			Clubcrm__Frame df = CLUBCRM__FRAME__INIT;
+			df.body_case = CLUBCRM__FRAME__BODY_DELTAS;
+			df.deltas = &db;
+			fake_send(fs, &df);
+		}
+		free_rows(rows, SNAP_CHUNK_ROWS);
+	}
+	Clubcrm__SnapshotDone done = CLUBCRM__SNAPSHOT_DONE__INIT;
+	done.has_revision = true;
+	done.revision = 42;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.body_case = CLUBCRM__FRAME__BODY_SNAPSHOT_DONE;
+	f.snapshot_done = &done;
+	fake_send(fs, &f);
+	shutdown(fs->fd, SHUT_WR);
+	fake_wait_eof(fs, 5000);
+}
+
+/* Large pushes decoded one after another into the push arena: every row
+ * intact, whichever memory the arena handed out again. */
+static void test_snapshot_chunks_decoded(void **state)
+{
+	struct ctx x = {0};
+	assert_int_equal(fake_start(&x.fs, false, script_snapshot, &x), 0);
+	run_client(&x, x.fs.address, "alicia");
+	assert_true(fake_finish(&x.fs));
+	assert_int_equal(x.ready.code, STATUS_OK);
+	assert_int_equal(x.snap_chunks, SNAP_CHUNKS);
+	assert_int_equal(x.snap_rows, SNAP_CHUNKS * SNAP_CHUNK_ROWS);
+	assert_int_equal(x.big_deltas, 1);
+	assert_int_equal(x.snap_done, 1);
+	assert_int_equal(x.snap_bad, 0);
+	assert_true(x.disc_called);
 }
 
 static void script_then_eof(struct fake_server *fs)
@@ -548,6 +679,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_replies_pushes_ping_goaway),
+		cmocka_unit_test(test_snapshot_chunks_decoded),
 		cmocka_unit_test(test_close_completes_pending),
 		cmocka_unit_test(test_server_frame_over_limit),
 		cmocka_unit_test(test_handshake_refused),

@@ -107,24 +107,47 @@ static bool matches_catalogue(const Clubcrm__TaskFilter *f,
 	return true;
 }
 
-static bool matches_state(const Clubcrm__TaskFilter *f,
+/*
+ * Whether the task is urgent. That takes its row (the type's priority);
+ * without one (row NULL), whether it could be: planned and a task.
+ */
+static bool may_be_urgent(const Clubcrm__Task *t, const Clubcrm__TaskRow *row)
+{
+	return row ? task_row_is_urgent(row) : is_task(t) && is_planned(t);
+}
+
+/* With row NULL, only what the task alone decides (see may_be_urgent). */
+static bool matches_state(const Clubcrm__TaskFilter *f, const Clubcrm__Task *t,
 			  const Clubcrm__TaskRow *row, int64_t now)
 {
-	const Clubcrm__Task *t = row->task;
 	if (f->has_taken && (t->taken_by != 0) != f->taken)
 		return false;
-	if (f->has_urgent && task_row_is_urgent(row) != f->urgent)
+	if (f->has_urgent && (row || f->urgent) &&
+	    may_be_urgent(t, row) != f->urgent)
 		return false;
 	bool prep = is_task(t) && is_planned(t) && t->taken_by == 0;
 	if (f->has_in_preparation && prep != f->in_preparation)
 		return false;
-	if (f->has_overdue && task_row_is_overdue(row, now) != f->overdue)
+	if (f->has_overdue &&
+	    (is_task(t) && is_planned(t) && t->planned_at < now) != f->overdue)
 		return false;
-	if (f->text && *f->text &&
+	/* The text may be in the customer's name, which only the row has. */
+	if (row && f->text && *f->text &&
 	    !textfold_contains(t->description, f->text) &&
 	    !textfold_contains(row->customer_name, f->text))
 		return false;
 	return true;
+}
+
+static bool filter_matches(const Clubcrm__TaskFilter *f,
+			   const Clubcrm__Task *t, const Clubcrm__TaskRow *row,
+			   const struct task_filter_env *env)
+{
+	if (!f)
+		return true;
+	int64_t now = env ? env->now : 0;
+	return matches_dates(f, t) && matches_people(f, t, env) &&
+	       matches_catalogue(f, t) && matches_state(f, t, row, now);
 }
 
 bool task_filter_matches(const Clubcrm__TaskFilter *f,
@@ -133,17 +156,12 @@ bool task_filter_matches(const Clubcrm__TaskFilter *f,
 {
 	if (!row || !row->task)
 		return false;
-	if (!f)
-		return true;
-	int64_t now = env ? env->now : 0;
-	return matches_dates(f, row->task) && matches_people(f, row->task, env) &&
-	       matches_catalogue(f, row->task) && matches_state(f, row, now);
+	return filter_matches(f, row->task, row, env);
 }
 
-static bool matches_agenda(const Clubcrm__View *v, const Clubcrm__TaskRow *row,
+static bool matches_agenda(const Clubcrm__View *v, const Clubcrm__Task *t,
 			   const struct task_filter_env *env)
 {
-	const Clubcrm__Task *t = row->task;
 	if (!is_task(t) || t->status == CLUBCRM__TASK_STATUS__TASK_STATUS_CANCELLED)
 		return false;
 	if (!in_range(t->planned_at, v->has_from, v->from, v->has_to, v->to))
@@ -158,21 +176,23 @@ static bool matches_agenda(const Clubcrm__View *v, const Clubcrm__TaskRow *row,
 	return true;
 }
 
-static bool matches_kind(const Clubcrm__View *v, const Clubcrm__TaskRow *row,
+/* With row NULL, only what the task alone decides (see may_be_urgent). */
+static bool matches_kind(const Clubcrm__View *v, const Clubcrm__Task *t,
+			 const Clubcrm__TaskRow *row,
 			 const struct task_filter_env *env)
 {
-	const Clubcrm__Task *t = row->task;
 	switch (v->kind) {
 	case CLUBCRM__VIEW_KIND__VIEW_KIND_BOARD:
 		return true;
 	case CLUBCRM__VIEW_KIND__VIEW_KIND_URGENT:
-		return task_row_is_urgent(row);
+		return may_be_urgent(t, row);
 	case CLUBCRM__VIEW_KIND__VIEW_KIND_IN_PREPARATION:
 		return is_task(t) && is_planned(t) && t->taken_by == 0;
 	case CLUBCRM__VIEW_KIND__VIEW_KIND_OVERDUE:
-		return task_row_is_overdue(row, env ? env->now : 0);
+		return is_task(t) && is_planned(t) &&
+		       t->planned_at < (env ? env->now : 0);
 	case CLUBCRM__VIEW_KIND__VIEW_KIND_AGENDA:
-		return matches_agenda(v, row, env);
+		return matches_agenda(v, t, env);
 	case CLUBCRM__VIEW_KIND__VIEW_KIND_CUSTOMER:
 		return t->customer_id == v->customer_id;
 	default:
@@ -185,8 +205,17 @@ bool task_view_matches(const Clubcrm__View *v, const Clubcrm__TaskRow *row,
 {
 	if (!v || !row || !row->task)
 		return false;
-	return matches_kind(v, row, env) &&
-	       task_filter_matches(v->filter, row, env);
+	return matches_kind(v, row->task, row, env) &&
+	       filter_matches(v->filter, row->task, row, env);
+}
+
+bool task_view_may_match(const Clubcrm__View *v, const Clubcrm__Task *t,
+			 const struct task_filter_env *env)
+{
+	if (!v || !t)
+		return false;
+	return matches_kind(v, t, NULL, env) &&
+	       filter_matches(v->filter, t, NULL, env);
 }
 
 /* The messages below spell the bounds out. */

@@ -39,6 +39,16 @@ bool task_view_matches(const Clubcrm__View *v, const Clubcrm__TaskRow *row,
 		       const struct task_filter_env *env);
 
 /*
+ * False when no row of task `t` can belong to the live view: what the task
+ * alone decides (everything but the type's priority and the customer's
+ * name, which only its row has). True says nothing: task_view_matches() on
+ * the row decides. Lets a scan skip building the rows of tasks a view
+ * rules out anyway.
+ */
+bool task_view_may_match(const Clubcrm__View *v, const Clubcrm__Task *t,
+			 const struct task_filter_env *env);
+
+/*
  * Bounds on a filter from the network, the same for a task list and a live
  * view: a filter is evaluated for every row examined, and a view's for every
  * changed row of every commit too, so its cost must be bounded.

@@ -193,10 +193,108 @@ static void test_frozen_terminal_is_dropped_others_go_on(void **state)
 	harness_cleanup(&h);
 }
 
+#define SNAP_TASKS 700
+
+/*
+ * A snapshot several times the output bound goes to a terminal that stops
+ * reading for a while: the server builds chunks only as the connection
+ * drains (no drop, bounded output), and once the terminal reads again it
+ * gets every row, in the view's order, then SnapshotDone.
+ */
+static void test_snapshot_waits_for_a_paused_terminal(void **state)
+{
+	(void)state;
+	struct harness h = {.extra = {"--max-output", "1048576"}};
+	assert_int_equal(harness_start(&h), 0);
+	struct client_sync *w;
+	struct client_status st;
+	assert_int_equal(harness_login(&h, "fermin", &w, &st), STATUS_OK);
+	char *desc = malloc(DESC_LEN + 1);
+	memset(desc, 'y', DESC_LEN);
+	desc[DESC_LEN] = '\0';
+	int64_t from = time_now() + 40 * 86400;
+	struct it_new_task nt = {
+		.desc = desc, .type_id = it_type_id(w, "Call"),
+		.customer_id = it_customer_id(w, "Manolo"),
+	};
+	for (int i = 0; i < SNAP_TASKS; i++) {
+		uint64_t id;
+		nt.planned_at = from + (i * 7919) % 86000;
+		assert_int_equal(it_create_id(w, &nt, &id, &st), STATUS_OK);
+	}
+
+	struct rawconn rc;
+	assert_int_equal(raw_connect(&rc, h.address), 0);
+	assert_true(raw_login(&rc, "maribel", HARNESS_PASSWORD));
+	Clubcrm__TaskFilter tf = CLUBCRM__TASK_FILTER__INIT;
+	tf.has_planned_from = tf.has_planned_to = 1;
+	tf.planned_from = from;
+	tf.planned_to = from + 86400;
+	Clubcrm__View v = CLUBCRM__VIEW__INIT;
+	v.has_kind = 1;
+	v.kind = CLUBCRM__VIEW_KIND__VIEW_KIND_BOARD;
+	v.filter = &tf;
+	Clubcrm__Subscribe sub = CLUBCRM__SUBSCRIBE__INIT;
+	sub.has_sub_id = 1;
+	sub.sub_id = 4;
+	sub.view = &v;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	it_frame(&f, CLUBCRM__FRAME__BODY_SUBSCRIBE, &sub);
+	f.has_request_id = 1;
+	f.request_id = 60;
+	struct buf out = {0};
+	raw_put_frame(&out, &f);
+	assert_int_equal(raw_send(&rc, out.data, out.len), 0);
+	buf_free(&out);
+
+	/* Paused: the 2 MiB of rows wait in the server, not in its queue. */
+	uv_sleep(1500);
+	assert_false(log_says(&h, "dropped"));
+
+	size_t rows = 0, chunks = 0;
+	int64_t last = 0;
+	bool done = false, replied = false;
+	while (!done) {
+		Clubcrm__Frame *in = raw_recv(&rc, 10000);
+		assert_non_null(in);
+		if (in->body_case == CLUBCRM__FRAME__BODY_SUBSCRIBED)
+			replied = in->request_id == 60;
+		if (in->body_case == CLUBCRM__FRAME__BODY_SNAPSHOT_CHUNK) {
+			const Clubcrm__SnapshotChunk *c = in->snapshot_chunk;
+			assert_int_equal(c->sub_id, 4);
+			for (size_t i = 0; i < c->n_rows; i++) {
+				const Clubcrm__Task *t = c->rows[i]->task;
+				assert_true(t->planned_at >= last);
+				last = t->planned_at;
+				assert_int_equal(strlen(t->description), DESC_LEN);
+				assert_string_equal(c->rows[i]->customer_name,
+						    "Manolo García");
+			}
+			rows += c->n_rows;
+			chunks++;
+		}
+		if (in->body_case == CLUBCRM__FRAME__BODY_SNAPSHOT_DONE) {
+			assert_int_equal(in->snapshot_done->sub_id, 4);
+			done = true;
+		}
+		clubcrm__frame__free_unpacked(in, NULL);
+	}
+	assert_true(replied);
+	assert_int_equal(rows, SNAP_TASKS);
+	assert_true(chunks >= 6);
+	assert_false(log_says(&h, "dropped"));
+
+	raw_close(&rc);
+	free(desc);
+	client_sync_close(w);
+	harness_cleanup(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_frozen_terminal_is_dropped_others_go_on),
+		cmocka_unit_test(test_snapshot_waits_for_a_paused_terminal),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

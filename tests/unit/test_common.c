@@ -58,6 +58,41 @@ static void test_arena_strings_and_big_blocks(void **state)
 	arena_free(&a);
 }
 
+/* Many small allocations (a snapshot chunk decoded into the arena): the
+ * memory stays intact across chunk growth, and a reset arena hands the same
+ * memory out again in the same order. */
+static void test_arena_grows_and_reuses(void **state)
+{
+	(void)state;
+	struct arena a;
+	arena_init(&a);
+	enum { N = 20000 };
+	static uint32_t *p[N];
+	for (int round = 0; round < 2; round++) {
+		uint32_t *first = NULL;
+		for (uint32_t i = 0; i < N; i++) {
+			p[i] = arena_alloc(&a, 16 + (i % 7) * 24);
+			assert_non_null(p[i]);
+			*p[i] = i;
+			if (i == 0)
+				first = p[0];
+		}
+		for (uint32_t i = 0; i < N; i++)
+			assert_int_equal(*p[i], i);
+		arena_reset(&a);
+		uint32_t *again = arena_alloc(&a, 16);
+		assert_ptr_equal(again, first);
+		arena_reset(&a);
+	}
+	/* A one-off block bigger than any chunk, then small ones again. */
+	assert_non_null(arena_calloc(&a, 3u << 20, 1));
+	assert_non_null(arena_strdup(&a, "Nieves"));
+	arena_free(&a);
+	/* A freed arena starts over and is usable. */
+	assert_string_equal(arena_strdup(&a, "Begoña"), "Begoña");
+	arena_free(&a);
+}
+
 static void test_status_names(void **state)
 {
 	(void)state;
@@ -120,6 +155,7 @@ int main(void)
 		cmocka_unit_test(test_buf_append_consume),
 		cmocka_unit_test(test_buf_reserve_overflow),
 		cmocka_unit_test(test_arena_strings_and_big_blocks),
+		cmocka_unit_test(test_arena_grows_and_reuses),
 		cmocka_unit_test(test_status_names),
 		cmocka_unit_test(test_time_parse_and_format),
 		cmocka_unit_test(test_time_zone_applies),

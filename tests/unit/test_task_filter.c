@@ -225,6 +225,132 @@ static void test_views(void **state)
 	assert_false(task_view_matches(&v, &fx.row, &env));
 }
 
+/* A small deterministic generator, so that a failure repeats. */
+static uint64_t rnd(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+/*
+ * The pre-filter on the task alone never rules out a row the view holds,
+ * over many tasks, rows and views; and it does rule out what the task
+ * alone decides.
+ */
+static void test_view_may_match_is_necessary(void **state)
+{
+	(void)state;
+	static const Clubcrm__ViewKind kinds[] = {
+		CLUBCRM__VIEW_KIND__VIEW_KIND_BOARD,
+		CLUBCRM__VIEW_KIND__VIEW_KIND_URGENT,
+		CLUBCRM__VIEW_KIND__VIEW_KIND_IN_PREPARATION,
+		CLUBCRM__VIEW_KIND__VIEW_KIND_OVERDUE,
+		CLUBCRM__VIEW_KIND__VIEW_KIND_AGENDA,
+		CLUBCRM__VIEW_KIND__VIEW_KIND_CUSTOMER,
+		CLUBCRM__VIEW_KIND__VIEW_KIND_CATALOG,
+	};
+	static const Clubcrm__TaskStatus statuses[] = {PLANNED, DONE, CANCELLED};
+	uint64_t x = 88172645463325252u;
+	unsigned matched = 0, ruled_out = 0;
+	for (int i = 0; i < 200000; i++) {
+		struct fixture fx;
+		make_row(&fx);
+		Clubcrm__Task *t = &fx.task;
+		t->kind = rnd(&x) % 4 ? CLUBCRM__TASK_KIND__TASK_KIND_TASK
+				      : CLUBCRM__TASK_KIND__TASK_KIND_NOTE;
+		t->status = statuses[rnd(&x) % 3];
+		t->taken_by = rnd(&x) % 2 ? 2 : 0;
+		t->planned_at = NOW + (int64_t)(rnd(&x) % 7200) - 3600;
+		t->operator_id = 1 + rnd(&x) % 3;
+		t->customer_id = 11 + rnd(&x) % 2;
+		fx.row.priority = rnd(&x) % 2;
+		fx.row.customer_name = rnd(&x) % 2 ? "Arantxa" : "Manolo";
+
+		Clubcrm__TaskFilter f = CLUBCRM__TASK_FILTER__INIT;
+		uint64_t r = rnd(&x);
+		f.has_taken = r & 1;
+		f.taken = (r >> 1) & 1;
+		f.has_urgent = (r >> 2) & 1;
+		f.urgent = (r >> 3) & 1;
+		f.has_in_preparation = (r >> 4) & 1;
+		f.in_preparation = (r >> 5) & 1;
+		f.has_overdue = (r >> 6) & 1;
+		f.overdue = (r >> 7) & 1;
+		f.has_planned_from = (r >> 8) & 1;
+		f.planned_from = NOW;
+		f.has_customer_id = (r >> 9) & 1;
+		f.customer_id = 12;
+		f.has_team_id = (r >> 10) & 1;
+		f.team_id = 1;
+		f.text = (r >> 11) & 1 ? ((r >> 12) & 1 ? "arant" : "tennis")
+				       : NULL;
+		Clubcrm__TaskStatus st = statuses[(r >> 13) % 3];
+		if ((r >> 15) & 1) {
+			f.statuses = &st;
+			f.n_statuses = 1;
+		}
+
+		Clubcrm__View v = CLUBCRM__VIEW__INIT;
+		v.has_kind = 1;
+		v.kind = kinds[rnd(&x) % (sizeof(kinds) / sizeof(kinds[0]))];
+		v.has_from = v.has_to = 1;
+		v.from = NOW - 1800;
+		v.to = NOW + 1800;
+		v.has_customer_id = 1;
+		v.customer_id = 11;
+		v.filter = rnd(&x) % 4 ? &f : NULL;
+
+		bool may = task_view_may_match(&v, t, &env);
+		bool does = task_view_matches(&v, &fx.row, &env);
+		if (does && !may)
+			fail_msg("case %d: the pre-filter ruled out a row of "
+				 "the view", i);
+		matched += does;
+		ruled_out += !may;
+	}
+	/* Both outcomes were exercised. */
+	assert_true(matched > 1000);
+	assert_true(ruled_out > 1000);
+}
+
+static void test_view_may_match_cases(void **state)
+{
+	(void)state;
+	struct fixture fx;
+	make_row(&fx);
+	Clubcrm__View v = CLUBCRM__VIEW__INIT;
+	v.has_kind = 1;
+	v.kind = CLUBCRM__VIEW_KIND__VIEW_KIND_URGENT;
+	/* Urgency is the type's: a planned task may be urgent, a done one
+	 * cannot. */
+	assert_true(task_view_may_match(&v, &fx.task, &env));
+	fx.task.status = DONE;
+	assert_false(task_view_may_match(&v, &fx.task, &env));
+	fx.task.status = PLANNED;
+	/* Not urgent: only the row can tell. */
+	Clubcrm__TaskFilter f = CLUBCRM__TASK_FILTER__INIT;
+	f.has_urgent = 1;
+	f.urgent = 0;
+	v.kind = CLUBCRM__VIEW_KIND__VIEW_KIND_BOARD;
+	v.filter = &f;
+	assert_true(task_view_may_match(&v, &fx.task, &env));
+	fx.row.priority = 1;
+	assert_false(task_view_matches(&v, &fx.row, &env));
+	/* The text may be in the customer's name, which only the row has. */
+	f.has_urgent = 0;
+	f.text = "arantxa";
+	assert_true(task_view_may_match(&v, &fx.task, &env));
+	assert_true(task_view_matches(&v, &fx.row, &env));
+	/* What the task alone decides. */
+	f.text = NULL;
+	f.has_taken = f.taken = 1;
+	assert_false(task_view_may_match(&v, &fx.task, &env));
+	assert_false(task_view_may_match(NULL, &fx.task, &env));
+	assert_false(task_view_may_match(&v, NULL, &env));
+}
+
 static void test_view_validation(void **state)
 {
 	(void)state;
@@ -324,6 +450,8 @@ int main(void)
 		cmocka_unit_test(test_taken_urgent_preparation_overdue),
 		cmocka_unit_test(test_text_search),
 		cmocka_unit_test(test_views),
+		cmocka_unit_test(test_view_may_match_is_necessary),
+		cmocka_unit_test(test_view_may_match_cases),
 		cmocka_unit_test(test_view_validation),
 		cmocka_unit_test(test_view_bounds),
 	};

@@ -1,7 +1,9 @@
 /* Live views, domain half: snapshots, deltas of commits, replay, the clock. */
 #include "domain_fixture.h"
 
+#include "task_filter.h"
 #include "views.h"
+#include "wire.h"
 
 #define PLANNED CLUBCRM__TASK_STATUS__TASK_STATUS_PLANNED
 
@@ -231,6 +233,233 @@ static void test_snapshot_views(void **state)
 	cf.created_from = FX_NOW + 1;
 	snapshot(v->fx, &board, FX_NOW, &ids, NULL);
 	assert_int_equal(ids.n, 0);
+}
+
+/* Many tasks of every sort, in batches of writes (one commit each). */
+static void create_many(struct vfx *v, uint64_t *ids, size_t n)
+{
+	enum { BATCH = 100 };
+	char desc[BATCH][200];
+	uint64_t tags[2] = {v->c.vip, v->c.old};
+	for (size_t done = 0; done < n; done += BATCH) {
+		struct service_write_op ops[BATCH];
+		Clubcrm__Frame reqs[BATCH];
+		Clubcrm__CreateTask cts[BATCH];
+		size_t m = n - done < BATCH ? n - done : BATCH;
+		for (size_t i = 0; i < m; i++) {
+			size_t k = done + i;
+			snprintf(desc[i], sizeof(desc[i]),
+				 "Task %zu: call about the %.*s", k,
+				 (int)(k * 37 % 150),
+				 "renewal renewal renewal renewal renewal "
+				 "renewal renewal renewal renewal renewal "
+				 "renewal renewal renewal renewal renewal "
+				 "renewal renewal renewal renewal renewal ");
+			cts[i] = fx_new_task(&v->c, desc[i],
+					     FX_NOW + (int64_t)(k * 7919 % 172800) -
+						     86400);
+			cts[i].type_id = k % 3 ? v->c.call : v->c.urgent;
+			cts[i].customer_id = k % 5 ? v->c.arantxa : v->c.manolo;
+			cts[i].tag_ids = tags;
+			cts[i].n_tag_ids = k % 4;
+			if (cts[i].n_tag_ids > 2)
+				cts[i].n_tag_ids = 0;
+			reqs[i] = (Clubcrm__Frame)CLUBCRM__FRAME__INIT;
+			reqs[i].has_request_id = 1;
+			reqs[i].request_id = k + 1;
+			reqs[i].body_case = BODY(CREATE_TASK);
+			reqs[i].create_task = &cts[i];
+			ops[i] = (struct service_write_op){
+				.who = fx_actor(k % 2 ? v->c.ana : v->c.carl, 1),
+				.req = &reqs[i]};
+		}
+		assert_int_equal(service_write_batch(v->fx->st, ops, m), 0);
+		for (size_t i = 0; i < m; i++) {
+			Clubcrm__Frame *r = fx_decode(v->fx, &ops[i].reply);
+			assert_int_equal(r->body_case, BODY(TASK_REPLY));
+			ids[done + i] = r->task_reply->row->task->id;
+			buf_free(&ops[i].reply);
+			buf_free(&ops[i].changes);
+		}
+	}
+}
+
+/*
+ * Each chunk of a multi-chunk snapshot is byte for byte what encoding its
+ * rows with protobuf-c gives (the task's stored bytes spliced into each row
+ * are no different), and the view holds exactly the tasks whose rows
+ * task_view_matches() accepts: the pre-filter on the task alone loses none.
+ */
+static void check_snapshot(struct vfx *v, const Clubcrm__View *view,
+			   const uint64_t *ids, Clubcrm__TaskRow **all,
+			   size_t n, size_t *rows_out, int *chunks_out)
+{
+	struct view_snapshot *s;
+	assert_int_equal(views_snapshot_begin(v->fx->st, view, FX_NOW, &s), 0);
+	size_t rows = 0;
+	int chunks = 0, more;
+	uint8_t *seen = calloc(n, 1);
+	do {
+		struct buf b = {0};
+		more = views_snapshot_next(s, 3, &b);
+		assert_true(more >= 0);
+		Clubcrm__Frame *f = fx_decode(v->fx, &b);
+		assert_int_equal(f->body_case, BODY(SNAPSHOT_CHUNK));
+		const Clubcrm__SnapshotChunk *c = f->snapshot_chunk;
+		struct buf body = {0}, want = {0};
+		for (size_t i = 0; i < c->n_rows; i++) {
+			size_t len = clubcrm__task_row__get_packed_size(c->rows[i]);
+			uint8_t *p = malloc(len);
+			clubcrm__task_row__pack(c->rows[i], p);
+			assert_int_equal(wire_bytes(&body, 2, p, len), 0);
+			free(p);
+			size_t k = 0;
+			while (k < n && ids[k] != c->rows[i]->task->id)
+				k++;
+			assert_true(k < n);
+			assert_false(seen[k]);
+			seen[k] = 1;
+		}
+		if (more)
+			assert_true(body.len >= VIEWS_CHUNK_BYTES);
+		assert_int_equal(wire_uint(&body, 1, 3), 0);
+		assert_int_equal(wire_push_frame(&want, BODY(SNAPSHOT_CHUNK),
+						 &body), 0);
+		assert_int_equal(b.len, want.len);
+		assert_memory_equal(b.data, want.data, want.len);
+		rows += c->n_rows;
+		chunks++;
+		buf_free(&b);
+		buf_free(&body);
+		buf_free(&want);
+	} while (more == 1);
+	views_snapshot_end(s);
+	struct task_filter_env env = {.now = FX_NOW};
+	for (size_t k = 0; k < n; k++) {
+		if (task_view_matches(view, all[k], &env) != (bool)seen[k])
+			fail_msg("task %llu: in the view %d, in the snapshot %d",
+				 (unsigned long long)ids[k],
+				 task_view_matches(view, all[k], &env), seen[k]);
+	}
+	free(seen);
+	*rows_out = rows;
+	*chunks_out = chunks;
+}
+
+static void test_snapshot_chunks_as_encoded(void **state)
+{
+	struct vfx *v = *state;
+	enum { N = 2400 };
+	static uint64_t ids[N];
+	create_many(v, ids, N);
+	/* Some taken, some concluded. */
+	struct buf ch = {0};
+	for (size_t k = 0; k < N; k += 7) {
+		take_keep(v, ids[k], v->c.bea, &ch);
+		buf_free(&ch);
+	}
+	for (size_t k = 3; k < N; k += 11) {
+		close_keep(v, ids[k], &ch);
+		buf_free(&ch);
+	}
+
+	static Clubcrm__TaskRow *all[N];
+	for (size_t k = 0; k < N; k++)
+		all[k] = fx_get(v->fx, ids[k], 0, NULL);
+
+	Clubcrm__TaskFilter planned = CLUBCRM__TASK_FILTER__INIT;
+	planned.has_planned_from = planned.has_planned_to = 1;
+	planned.planned_from = FX_NOW - 43200;
+	planned.planned_to = FX_NOW + 43200;
+	Clubcrm__TaskFilter created = CLUBCRM__TASK_FILTER__INIT;
+	created.has_created_from = 1;
+	created.created_from = FX_NOW;
+	Clubcrm__TaskFilter text = CLUBCRM__TASK_FILTER__INIT;
+	text.text = (char *)"manolo";
+	Clubcrm__TaskFilter taken = CLUBCRM__TASK_FILTER__INIT;
+	taken.has_taken = taken.taken = 1;
+	Clubcrm__TaskFilter calm = CLUBCRM__TASK_FILTER__INIT;
+	calm.has_urgent = 1;
+	calm.urgent = 0;
+	Clubcrm__View views[11];
+	views[0] = VIEW(BOARD);
+	views[1] = VIEW(BOARD);
+	views[1].filter = &planned;
+	views[2] = VIEW(BOARD);
+	views[2].filter = &created;
+	views[3] = VIEW(BOARD);
+	views[3].filter = &text;
+	views[4] = VIEW(BOARD);
+	views[4].filter = &taken;
+	views[5] = VIEW(URGENT);
+	views[6] = VIEW(OVERDUE);
+	views[7] = VIEW(IN_PREPARATION);
+	views[8] = VIEW(CUSTOMER);
+	views[8].has_customer_id = 1;
+	views[8].customer_id = v->c.arantxa;
+	views[9] = VIEW(AGENDA);
+	views[9].has_from = views[9].has_to = 1;
+	views[9].from = FX_NOW;
+	views[9].to = FX_NOW + 86400;
+	views[10] = VIEW(BOARD);
+	views[10].filter = &calm;
+	for (size_t i = 0; i < sizeof(views) / sizeof(views[0]); i++) {
+		size_t rows;
+		int chunks;
+		check_snapshot(v, &views[i], ids, all, N, &rows, &chunks);
+		if (i == 0) {
+			/* The whole board: several full chunks. */
+			assert_int_equal(rows, N);
+			assert_true(chunks >= 2);
+		}
+		assert_true(rows > 0);
+	}
+}
+
+/* A frame built in place equals one wrapped around a separate body, for
+ * bodies whose length takes 1, 2, 3 and 4 bytes, after earlier output. */
+static void test_frame_built_in_place(void **state)
+{
+	(void)state;
+	static const size_t sizes[] = {0, 5, 127, 128, 16383, 16384, 300000,
+				       (2u << 20) - 1, 2u << 20, 3u << 20};
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		struct buf body = {0}, want = {0}, got = {0};
+		assert_int_equal(buf_append(&want, "earlier", 7), 0);
+		assert_int_equal(buf_append(&got, "earlier", 7), 0);
+		assert_int_equal(buf_reserve(&body, sizes[i] + 1), 0);
+		for (size_t k = 0; k < sizes[i]; k++)
+			body.data[k] = (uint8_t)(k * 31 + i);
+		body.len = sizes[i];
+		assert_int_equal(wire_push_frame(&want, BODY(SNAPSHOT_CHUNK),
+						 &body), 0);
+		size_t mark;
+		assert_int_equal(wire_push_frame_open(&got, BODY(SNAPSHOT_CHUNK),
+						      64, &mark), 0);
+		assert_int_equal(mark, 7);
+		assert_int_equal(wire_push_frame_body(&got, BODY(SNAPSHOT_CHUNK),
+						      mark), 0);
+		assert_int_equal(buf_append(&got, body.data, body.len), 0);
+		assert_int_equal(wire_push_frame_body(&got, BODY(SNAPSHOT_CHUNK),
+						      mark), sizes[i]);
+		assert_int_equal(wire_push_frame_close(&got, BODY(SNAPSHOT_CHUNK),
+						       mark), 0);
+		assert_int_equal(got.len, want.len);
+		assert_memory_equal(got.data, want.data, want.len);
+		buf_free(&body);
+		buf_free(&want);
+		buf_free(&got);
+	}
+	/* A hint past any size is refused before anything is written. */
+	struct buf b = {0};
+	size_t mark = 99;
+	assert_int_equal(wire_push_frame_open(&b, 1, SIZE_MAX, &mark),
+			 -EMSGSIZE);
+	assert_int_equal(b.len, 0);
+	assert_int_equal(wire_push_frame_open(&b, 1, SIZE_MAX / 2, &mark),
+			 -ENOMEM);
+	assert_int_equal(b.len, 0);
+	buf_free(&b);
 }
 
 static void test_catalog_snapshot(void **state)
@@ -622,6 +851,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_snapshot_views, setup,
 						teardown),
+		cmocka_unit_test(test_frame_built_in_place),
+		cmocka_unit_test_setup_teardown(test_snapshot_chunks_as_encoded,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_catalog_snapshot, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_take_turns_row_yellow, setup,
