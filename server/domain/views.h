@@ -22,6 +22,11 @@ struct store;
 
 /* A SnapshotChunk stays under this many bytes of rows. */
 #define VIEWS_CHUNK_BYTES (256u * 1024u)
+/* Room reserved for a snapshot's first chunk, which grows by doubling if
+ * need be: most views are a screenful, and a few KiB reserved for each
+ * terminal's snapshot left the heap fragmented (6 KiB more per idle
+ * terminal with 500 of them at 16 KiB). */
+#define VIEWS_FIRST_CHUNK 200u
 
 /* ------------------------------------------------------------ snapshots */
 

@@ -40,6 +40,7 @@ struct view_snapshot {
 	bool positioned;
 	struct arena chunk;     /* memory of the chunk being built (reset, not
 				   freed, between chunks) */
+	bool big;               /* a chunk filled up: more come, full size */
 	struct rows_cache names; /* records the rows name, for the snapshot */
 	struct rows_team_ctx team;
 	struct task_filter_env env;
@@ -388,9 +389,11 @@ static int tasks_chunk(struct view_snapshot *s, uint32_t sub_id,
 {
 	const unsigned field = CLUBCRM__FRAME__BODY_SNAPSHOT_CHUNK;
 	size_t mark;
-	/* Room for a whole chunk and its last row, so it never grows. */
-	int rc = wire_push_frame_open(out, field, VIEWS_CHUNK_BYTES + 4096,
-				      &mark);
+	/* Once the view is known to be big: room for a whole chunk and its
+	 * last row, so it never grows. The first chunk starts small and grows
+	 * as needed (see VIEWS_FIRST_CHUNK). */
+	size_t hint = s->big ? VIEWS_CHUNK_BYTES + 4096 : VIEWS_FIRST_CHUNK;
+	int rc = wire_push_frame_open(out, field, hint, &mark);
 	if (rc)
 		return rc;
 	int more = fill_tasks(s, out, mark);
@@ -400,6 +403,8 @@ static int tasks_chunk(struct view_snapshot *s, uint32_t sub_id,
 	}
 	if (more == 0)
 		s->stage = SNAP_DONE;
+	else
+		s->big = true;
 	/* Field order is free in protobuf: sub_id after the rows. */
 	rc = wire_uint(out, 1, sub_id);
 	if (!rc)
