@@ -348,6 +348,11 @@ unsigned client_pending(const struct client *c)
 	return (unsigned)c->reqs.count;
 }
 
+size_t client_frame_bytes(const struct client *c)
+{
+	return c->rx_frame_bytes;
+}
+
 void *client_userdata(const struct client *c)
 {
 	return c->ud;

@@ -176,6 +176,9 @@ const Clubcrm__Operator *client_operator(const struct client *c);
 uint32_t client_max_frame(const struct client *c);
 /* Requests waiting for their reply. */
 unsigned client_pending(const struct client *c);
+/* Inside a reply or push callback: the size of the frame being handled, as
+ * received (its 4-byte header included). */
+size_t client_frame_bytes(const struct client *c);
 void *client_userdata(const struct client *c);
 
 #endif

@@ -54,6 +54,7 @@ struct client {
 	uv_timer_t timer;
 	bool timer_open;
 	uint64_t last_rx_ms;        /* uv_now() of the last frame received */
+	size_t rx_frame_bytes;      /* of the frame being handled, header too */
 	uint64_t ping_nonce;
 
 	struct client_reqtab reqs;

@@ -258,6 +258,7 @@ int client_on_frame(void *owner, const uint8_t *payload, size_t len)
 {
 	struct client *c = owner;
 	c->last_rx_ms = uv_now(c->loop);
+	c->rx_frame_bytes = FRAME_HEADER_LEN + len;
 	/* A push has no request_id, which protobuf-c would encode first. */
 	bool push = c->state == CLIENT_READY && !(len && payload[0] == 0x08);
 	Clubcrm__Frame *f = frame_decode(

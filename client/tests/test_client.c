@@ -112,6 +112,9 @@ static void check_rows(struct ctx *x, Clubcrm__TaskRow **rows, size_t n,
 static void on_push(struct client *c, const Clubcrm__Frame *f, void *ud)
 {
 	struct ctx *x = ud;
+	/* The frame as it came: the test server encodes as protobuf-c does. */
+	if (client_frame_bytes(c) != clubcrm__frame__get_packed_size(f) + 4)
+		x->snap_bad++;
 	if (f->body_case == CLUBCRM__FRAME__BODY_REMINDER && f->reminder->row &&
 	    f->reminder->row->task && f->reminder->row->task->id == 5)
 		x->pushes++;
