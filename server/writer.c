@@ -91,7 +91,10 @@ static void run_batch(struct writer *w)
 	/* Only fails on bad arguments; answer every op rather than hang. */
 	log_error("writer: uv_queue_work: %s", uv_strerror(ret));
 	w->result = -EIO;
-	after_work_cb(&w->work, 0);
+	if (w->finishing)
+		w->failed_start = true;  /* finish_batch() answers it after */
+	else
+		after_work_cb(&w->work, 0);
 }
 
 /* Moves up to WRITER_MAX_BATCH queued ops into the batch arrays. */
@@ -171,6 +174,7 @@ static void finish_batch(struct writer *w)
 		w->hooks.committed(w->hooks.ctx, w->b_ops, w->b_len);
 	swap_batches(w);
 	w->busy = false;
+	w->finishing = true;
 	writer_kick(w);
 	if (committed && w->hooks.fan_out)
 		w->hooks.fan_out(w->hooks.ctx);
@@ -182,6 +186,12 @@ static void finish_batch(struct writer *w)
 		clubcrm__frame__free_unpacked((Clubcrm__Frame *)op->req, NULL);
 	}
 	w->d_len = 0;
+	w->finishing = false;
+	if (w->failed_start) {
+		w->failed_start = false;
+		after_work_cb(&w->work, 0);
+		return;
+	}
 	writer_kick(w);
 	if (writer_idle(w) && w->hooks.idle)
 		w->hooks.idle(w->hooks.ctx);

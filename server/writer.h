@@ -76,6 +76,9 @@ struct writer {
 	struct service_write_op *d_ops;
 	void **d_owners;
 	size_t d_len, d_cap;
+	bool finishing;           /* in finish_batch(): the next batch's start
+				   may not answer its ops from inside it */
+	bool failed_start;        /* ...and it could not start */
 	bool grow_wanted;         /* -ENOSPC: waiting for the store to be quiet */
 	unsigned grows;           /* grows for the current batch */
 	int result;               /* service_write_batch() of the last run */
