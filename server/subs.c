@@ -210,6 +210,9 @@ void subs_subscribe(struct conn *c, Clubcrm__Frame *req)
 		return;
 	}
 	snapshot_started(c);
+	/* Chunks are built while the output is under the soft limit: one of
+	 * at most that size never takes it past the bound. */
+	views_snapshot_limit(s->snap, conn_output_soft_limit(c));
 	s->base_rev = views_snapshot_revision(s->snap);
 	send_subscribed(c, req->request_id, s->id, false, s->base_rev);
 	subs_pump(c);

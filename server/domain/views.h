@@ -39,6 +39,10 @@ struct view_snapshot;
 int views_snapshot_begin(struct store *st, const Clubcrm__View *v, int64_t now,
 			 struct view_snapshot **out);
 uint64_t views_snapshot_revision(const struct view_snapshot *s);
+/* Bounds its chunks to about `bytes` (VIEWS_CHUNK_BYTES at most, 4 KiB at
+ * least; a single row bigger than that still goes, alone): a connection
+ * whose output bound is small gets smaller chunks, never one it drops. */
+void views_snapshot_limit(struct view_snapshot *s, size_t bytes);
 /*
  * Appends the next SnapshotChunk push frame for `sub_id` to `out`. 1 when
  * more follow, 0 when this was the last (the caller then sends SnapshotDone),

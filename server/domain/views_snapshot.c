@@ -41,6 +41,7 @@ struct view_snapshot {
 	struct arena chunk;     /* memory of the chunk being built (reset, not
 				   freed, between chunks) */
 	bool big;               /* a chunk filled up: more come, full size */
+	size_t chunk_bytes;     /* a chunk ends past this many bytes */
 	struct rows_cache names; /* records the rows name, for the snapshot */
 	struct rows_team_ctx team;
 	struct task_filter_env env;
@@ -155,6 +156,7 @@ int views_snapshot_begin(struct store *st, const Clubcrm__View *v, int64_t now,
 		return -ENOMEM;
 	s->view = v;
 	s->now = now;
+	s->chunk_bytes = VIEWS_CHUNK_BYTES;
 	arena_init(&s->chunk);
 	if (rows_cache_init(&s->names, VIEWS_NAME_CACHE) < 0) {
 		free(s);
@@ -185,6 +187,18 @@ fail:;
 uint64_t views_snapshot_revision(const struct view_snapshot *s)
 {
 	return s->revision;
+}
+
+/* Below this a chunk would carry a handful of rows. */
+#define VIEWS_CHUNK_MIN (4u * 1024u)
+
+void views_snapshot_limit(struct view_snapshot *s, size_t bytes)
+{
+	if (bytes > VIEWS_CHUNK_BYTES)
+		bytes = VIEWS_CHUNK_BYTES;
+	if (bytes < VIEWS_CHUNK_MIN)
+		bytes = VIEWS_CHUNK_MIN;
+	s->chunk_bytes = bytes;
 }
 
 void views_snapshot_end(struct view_snapshot *s)
@@ -310,7 +324,7 @@ static int fill_tasks(struct view_snapshot *s, struct buf *out, size_t mark)
 		if (rc)
 			return rc;
 		if (wire_push_frame_body(out, CLUBCRM__FRAME__BODY_SNAPSHOT_CHUNK,
-					 mark) >= VIEWS_CHUNK_BYTES)
+					 mark) >= s->chunk_bytes)
 			return 1;
 	}
 	return rc == 1 ? 0 : rc;
@@ -350,7 +364,7 @@ static int fill_customers(struct view_snapshot *s, Clubcrm__SnapshotChunk *c)
 		}
 		c->customers[c->n_customers++] = cu;
 		bytes += v.mv_size + 6;
-		if (bytes >= VIEWS_CHUNK_BYTES)
+		if (bytes >= s->chunk_bytes)
 			return 1;
 	}
 	return rc == 1 ? 0 : rc;
@@ -392,7 +406,7 @@ static int tasks_chunk(struct view_snapshot *s, uint32_t sub_id,
 	/* Once the view is known to be big: room for a whole chunk and its
 	 * last row, so it never grows. The first chunk starts small and grows
 	 * as needed (see VIEWS_FIRST_CHUNK). */
-	size_t hint = s->big ? VIEWS_CHUNK_BYTES + 4096 : VIEWS_FIRST_CHUNK;
+	size_t hint = s->big ? s->chunk_bytes + 4096 : VIEWS_FIRST_CHUNK;
 	int rc = wire_push_frame_open(out, field, hint, &mark);
 	if (rc)
 		return rc;

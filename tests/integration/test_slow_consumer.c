@@ -201,10 +201,10 @@ static void test_frozen_terminal_is_dropped_others_go_on(void **state)
  * drains (no drop, bounded output), and once the terminal reads again it
  * gets every row, in the view's order, then SnapshotDone.
  */
-static void test_snapshot_waits_for_a_paused_terminal(void **state)
+static void snapshot_to_paused_terminal(const char *max_output,
+					size_t min_chunks)
 {
-	(void)state;
-	struct harness h = {.extra = {"--max-output", "1048576"}};
+	struct harness h = {.extra = {"--max-output", max_output}};
 	assert_int_equal(harness_start(&h), 0);
 	struct client_sync *w;
 	struct client_status st;
@@ -281,7 +281,7 @@ static void test_snapshot_waits_for_a_paused_terminal(void **state)
 	}
 	assert_true(replied);
 	assert_int_equal(rows, SNAP_TASKS);
-	assert_true(chunks >= 6);
+	assert_true(chunks >= min_chunks);
 	assert_false(log_says(&h, "dropped"));
 
 	raw_close(&rc);
@@ -290,11 +290,26 @@ static void test_snapshot_waits_for_a_paused_terminal(void **state)
 	harness_cleanup(&h);
 }
 
+static void test_snapshot_waits_for_a_paused_terminal(void **state)
+{
+	(void)state;
+	snapshot_to_paused_terminal("1048576", 6);
+}
+
+/* The smallest output bound allowed (64 KiB, a quarter of a default chunk):
+ * chunks shrink to fit under it instead of dropping the terminal. */
+static void test_snapshot_fits_the_smallest_output_bound(void **state)
+{
+	(void)state;
+	snapshot_to_paused_terminal("65536", 100);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_frozen_terminal_is_dropped_others_go_on),
 		cmocka_unit_test(test_snapshot_waits_for_a_paused_terminal),
+		cmocka_unit_test(test_snapshot_fits_the_smallest_output_bound),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
