@@ -159,6 +159,13 @@ static bool try_resume(struct conn *c, struct sub *s, uint64_t request_id,
 				 (unsigned long long)c->id, rc);
 		return false;
 	}
+	/* The replay goes out at once: past what the connection may queue it
+	 * would drop the terminal, and again on every retry. A snapshot
+	 * streams as the connection drains instead. */
+	if (frames.len > conn_output_soft_limit(c)) {
+		buf_free(&frames);
+		return false;
+	}
 	s->base_rev = rev;
 	send_subscribed(c, request_id, s->id, true, rev);
 	conn_send_buf(c, &frames);

@@ -195,6 +195,37 @@ static void test_frozen_terminal_is_dropped_others_go_on(void **state)
 
 #define SNAP_TASKS 700
 
+/* Subscribes `rc` to the board of [from, from + 1 day) as sub 4, resuming
+ * after `since` unless 0. */
+static void send_board_sub(struct rawconn *rc, int64_t from, uint64_t since,
+			   uint64_t request_id)
+{
+	Clubcrm__TaskFilter tf = CLUBCRM__TASK_FILTER__INIT;
+	tf.has_planned_from = tf.has_planned_to = 1;
+	tf.planned_from = from;
+	tf.planned_to = from + 86400;
+	Clubcrm__View v = CLUBCRM__VIEW__INIT;
+	v.has_kind = 1;
+	v.kind = CLUBCRM__VIEW_KIND__VIEW_KIND_BOARD;
+	v.filter = &tf;
+	Clubcrm__Subscribe sub = CLUBCRM__SUBSCRIBE__INIT;
+	sub.has_sub_id = 1;
+	sub.sub_id = 4;
+	sub.view = &v;
+	if (since) {
+		sub.has_since_revision = 1;
+		sub.since_revision = since;
+	}
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	it_frame(&f, CLUBCRM__FRAME__BODY_SUBSCRIBE, &sub);
+	f.has_request_id = 1;
+	f.request_id = request_id;
+	struct buf out = {0};
+	raw_put_frame(&out, &f);
+	assert_int_equal(raw_send(rc, out.data, out.len), 0);
+	buf_free(&out);
+}
+
 /*
  * A snapshot several times the output bound goes to a terminal that stops
  * reading for a while: the server builds chunks only as the connection
@@ -226,26 +257,7 @@ static void snapshot_to_paused_terminal(const char *max_output,
 	struct rawconn rc;
 	assert_int_equal(raw_connect(&rc, h.address), 0);
 	assert_true(raw_login(&rc, "maribel", HARNESS_PASSWORD));
-	Clubcrm__TaskFilter tf = CLUBCRM__TASK_FILTER__INIT;
-	tf.has_planned_from = tf.has_planned_to = 1;
-	tf.planned_from = from;
-	tf.planned_to = from + 86400;
-	Clubcrm__View v = CLUBCRM__VIEW__INIT;
-	v.has_kind = 1;
-	v.kind = CLUBCRM__VIEW_KIND__VIEW_KIND_BOARD;
-	v.filter = &tf;
-	Clubcrm__Subscribe sub = CLUBCRM__SUBSCRIBE__INIT;
-	sub.has_sub_id = 1;
-	sub.sub_id = 4;
-	sub.view = &v;
-	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
-	it_frame(&f, CLUBCRM__FRAME__BODY_SUBSCRIBE, &sub);
-	f.has_request_id = 1;
-	f.request_id = 60;
-	struct buf out = {0};
-	raw_put_frame(&out, &f);
-	assert_int_equal(raw_send(&rc, out.data, out.len), 0);
-	buf_free(&out);
+	send_board_sub(&rc, from, 0, 60);
 
 	/* Paused: the 2 MiB of rows wait in the server, not in its queue. */
 	uv_sleep(1500);
@@ -304,12 +316,120 @@ static void test_snapshot_fits_the_smallest_output_bound(void **state)
 	snapshot_to_paused_terminal("65536", 100);
 }
 
+/* Subscribes `rc` to the board of [from, from + 1 day) and reads to the
+ * end of what that brings: the rows, whether it was a replay, and the
+ * revision it ends at. */
+static size_t board_sync(struct rawconn *rc, int64_t from, uint64_t since,
+			 bool *resumed, uint64_t *rev)
+{
+	send_board_sub(rc, from, since, 70);
+	size_t rows = 0;
+	bool done = false;
+	while (!done) {
+		Clubcrm__Frame *in = raw_recv(rc, 10000);
+		assert_non_null(in);
+		switch (in->body_case) {
+		case CLUBCRM__FRAME__BODY_SUBSCRIBED:
+			*resumed = in->subscribed->resumed;
+			*rev = in->subscribed->revision;
+			done = *resumed;  /* a replay: its deltas come next */
+			break;
+		case CLUBCRM__FRAME__BODY_SNAPSHOT_CHUNK:
+			rows += in->snapshot_chunk->n_rows;
+			break;
+		case CLUBCRM__FRAME__BODY_SNAPSHOT_DONE:
+			*rev = in->snapshot_done->revision;
+			done = true;
+			break;
+		default:
+			break;
+		}
+		clubcrm__frame__free_unpacked(in, NULL);
+	}
+	if (*resumed) {
+		Clubcrm__Frame *in = raw_recv(rc, 10000);
+		assert_non_null(in);
+		assert_int_equal(in->body_case, CLUBCRM__FRAME__BODY_DELTAS);
+		for (size_t i = 0; i < in->deltas->n_deltas; i++)
+			rows += in->deltas->deltas[i]->n_upserts;
+		clubcrm__frame__free_unpacked(in, NULL);
+	}
+	return rows;
+}
+
+/* maribel's terminal connects, syncs the board (see board_sync) and goes. */
+static size_t terminal_sync(const struct harness *h, int64_t from,
+			    uint64_t since, bool *resumed, uint64_t *rev)
+{
+	struct rawconn rc;
+	assert_int_equal(raw_connect(&rc, h->address), 0);
+	assert_true(raw_login(&rc, "maribel", HARNESS_PASSWORD));
+	size_t rows = board_sync(&rc, from, since, resumed, rev);
+	raw_close(&rc);
+	return rows;
+}
+
+/* Tasks [first, last) of `nt`, one a minute from `from`. */
+static void create_at_minutes(struct client_sync *w, struct it_new_task *nt,
+			      int64_t from, int first, int last)
+{
+	struct client_status st;
+	uint64_t id;
+	for (int i = first; i < last; i++) {
+		nt->planned_at = from + 60 * i;
+		assert_int_equal(it_create_id(w, nt, &id, &st), STATUS_OK);
+	}
+}
+
+/*
+ * A terminal comes back after more changes than its connection may queue:
+ * it gets a snapshot, which streams, instead of a replay that would drop it
+ * on every retry. A few changes still come as a replay.
+ */
+static void test_big_resume_becomes_a_snapshot(void **state)
+{
+	(void)state;
+	struct harness h = {.extra = {"--max-output", "65536"}};
+	assert_int_equal(harness_start(&h), 0);
+	struct client_sync *w;
+	struct client_status st;
+	assert_int_equal(harness_login(&h, "fermin", &w, &st), STATUS_OK);
+	char *desc = malloc(DESC_LEN + 1);
+	memset(desc, 'z', DESC_LEN);
+	desc[DESC_LEN] = '\0';
+	int64_t from = time_now() + 50 * 86400;
+	struct it_new_task nt = {
+		.desc = desc, .type_id = it_type_id(w, "Call"),
+		.customer_id = it_customer_id(w, "Manolo"),
+	};
+	bool resumed = true;
+	uint64_t rev = 0;
+	assert_int_equal(terminal_sync(&h, from, 0, &resumed, &rev), 0);
+	assert_false(resumed);
+
+	/* Two changes while away: a replay. */
+	create_at_minutes(w, &nt, from, 0, 2);
+	assert_int_equal(terminal_sync(&h, from, rev, &resumed, &rev), 2);
+	assert_true(resumed);
+
+	/* 40 more, about 120 KiB of rows: past the 64 KiB bound. */
+	create_at_minutes(w, &nt, from, 2, 42);
+	assert_int_equal(terminal_sync(&h, from, rev, &resumed, &rev), 42);
+	assert_false(resumed);
+	assert_false(log_says(&h, "dropped"));
+
+	free(desc);
+	client_sync_close(w);
+	harness_cleanup(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_frozen_terminal_is_dropped_others_go_on),
 		cmocka_unit_test(test_snapshot_waits_for_a_paused_terminal),
 		cmocka_unit_test(test_snapshot_fits_the_smallest_output_bound),
+		cmocka_unit_test(test_big_resume_becomes_a_snapshot),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
