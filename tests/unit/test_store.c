@@ -145,6 +145,42 @@ static void test_indexes_follow_edits(void **state)
 	fx_close(fx);
 }
 
+/* Batches of tasks with the largest description allowed, until a batch
+ * fails: its ops (replies kept) and the revision before it stay here. */
+enum { FILL_MAX = 64 };
+struct fill {
+	char desc[4001];
+	Clubcrm__CreateTask t[FILL_MAX];
+	Clubcrm__Frame f[FILL_MAX];
+	struct service_write_op ops[FILL_MAX];
+	uint64_t rev;
+};
+
+static int fill_until_failure(struct fx *fx, struct club *c, struct fill *fl,
+			      size_t n, int rounds)
+{
+	memset(fl->desc, 'x', 4000);
+	fl->desc[4000] = '\0';
+	int rc = 0;
+	for (int round = 0; round < rounds && rc == 0; round++) {
+		fl->rev = store_revision(fx->st);
+		memset(fl->ops, 0, sizeof(fl->ops));
+		for (size_t i = 0; i < n; i++) {
+			fl->t[i] = fx_new_task(c, fl->desc, FX_NOW + (int64_t)i);
+			fl->f[i] = create_frame(&fl->t[i]);
+			fl->ops[i].who = fx_actor(c->ana, 1);
+			fl->ops[i].req = &fl->f[i];
+		}
+		rc = service_write_batch(fx->st, fl->ops, n);
+		if (rc == 0)
+			for (size_t i = 0; i < n; i++) {
+				buf_free(&fl->ops[i].reply);
+				buf_free(&fl->ops[i].changes);
+			}
+	}
+	return rc;
+}
+
 /* The file system is full (here: the file size limit, which fails writes
  * the same way): every op of the batch is refused with a clear message,
  * nothing is written, the database stays sound, and writes resume once
@@ -166,31 +202,11 @@ static void test_disk_full_then_room(void **state)
 	void (*old_sig)(int) = signal(SIGXFSZ, SIG_IGN);
 	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
 
-	char desc[4001];
-	memset(desc, 'x', 4000);
-	desc[4000] = '\0';
 	enum { N = 16 };
-	Clubcrm__CreateTask t[N];
-	Clubcrm__Frame f[N];
-	struct service_write_op ops[N];
-	int rc = 0;
-	uint64_t rev = 0;
-	for (int round = 0; round < 40 && rc == 0; round++) {
-		rev = store_revision(fx->st);
-		memset(ops, 0, sizeof(ops));
-		for (int i = 0; i < N; i++) {
-			t[i] = fx_new_task(&c, desc, FX_NOW + i);
-			f[i] = create_frame(&t[i]);
-			ops[i].who = fx_actor(c.ana, 1);
-			ops[i].req = &f[i];
-		}
-		rc = service_write_batch(fx->st, ops, N);
-		if (rc == 0)
-			for (int i = 0; i < N; i++) {
-				buf_free(&ops[i].reply);
-				buf_free(&ops[i].changes);
-			}
-	}
+	struct fill fl;
+	int rc = fill_until_failure(fx, &c, &fl, N, 40);
+	struct service_write_op *ops = fl.ops;
+	uint64_t rev = fl.rev;
 	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
 	signal(SIGXFSZ, old_sig);
 	/* EFBIG, or EIO when LMDB's write was cut short at the limit (on a
@@ -229,31 +245,11 @@ static void test_map_full_then_grow(void **state)
 	fx_club(fx, &c);
 	/* Descriptions as large as allowed fill 1 MiB within a few hundred
 	 * tasks. */
-	char desc[4001];
-	memset(desc, 'x', 4000);
-	desc[4000] = '\0';
-	enum { N = 64 };
-	Clubcrm__CreateTask t[N];
-	Clubcrm__Frame f[N];
-	struct service_write_op ops[N];
-	int rc = 0;
-	uint64_t rev = 0;
-	for (int round = 0; round < 20 && rc == 0; round++) {
-		rev = store_revision(fx->st);
-		memset(ops, 0, sizeof(ops));
-		for (int i = 0; i < N; i++) {
-			t[i] = fx_new_task(&c, desc, FX_NOW + i);
-			f[i] = create_frame(&t[i]);
-			ops[i].who = fx_actor(c.ana, 1);
-			ops[i].req = &f[i];
-		}
-		rc = service_write_batch(fx->st, ops, N);
-		if (rc == 0)
-			for (int i = 0; i < N; i++) {
-				buf_free(&ops[i].reply);
-				buf_free(&ops[i].changes);
-			}
-	}
+	enum { N = FILL_MAX };
+	struct fill fl;
+	int rc = fill_until_failure(fx, &c, &fl, N, 20);
+	struct service_write_op *ops = fl.ops;
+	uint64_t rev = fl.rev;
 	assert_int_equal(rc, -ENOSPC);
 	/* Nothing of the failed batch was written; every reply says so. */
 	assert_int_equal(store_revision(fx->st), rev);
