@@ -136,7 +136,8 @@ void server_refresh_club_info(struct server *srv)
 	req.request_id = 1;
 	req.body_case = CLUBCRM__FRAME__BODY_GET_CATALOG;
 	req.get_catalog = &gc;
-	struct actor who = { 0, CLUBCRM__ROLE__ROLE_ADMIN, time_now() };
+	struct actor who = {.role = CLUBCRM__ROLE__ROLE_ADMIN, .now = time_now(),
+			    .system = true};
 	struct buf out = { 0 };
 	if (service_read(srv->store, &who, &req, &out) < 0 ||
 	    out.len <= FRAME_HEADER_LEN)

@@ -161,6 +161,7 @@ static void on_state(struct live *l, enum live_state st,
 		const Clubcrm__Welcome *w = client_welcome(live_client(l));
 		if (op) {
 			a->me = op->id;
+			a->me_admin = op->role == CLUBCRM__ROLE__ROLE_ADMIN;
 			snprintf(a->me_name, sizeof(a->me_name), "%s",
 				 op->name ? op->name : op->login ? op->login : "?");
 		}
@@ -168,6 +169,9 @@ static void on_state(struct live *l, enum live_state st,
 			snprintf(a->club, sizeof(a->club), "%s", w->club_name);
 		if (w)
 			set_zone(a, w->time_zone);
+		if (a->console && a->screen == TUI_SCR_CONSOLE &&
+		    a->fkind == TUI_FK_NONE && !a->status_err)
+			tui_console_hint(a);
 	}
 	if (st == LIVE_FAILED && a->login_screen) {
 		tui_app_status(a, true, "login refused: %s", a->state_msg);
@@ -243,6 +247,7 @@ static void login_again(struct tui_app *a)
 	a->cat = a->sub = a->sub2 = NULL;
 	a->state = LIVE_CONNECTING;
 	a->me = 0;
+	a->me_admin = false;
 	a->me_name[0] = '\0';
 	login_open(a);
 }

@@ -70,6 +70,8 @@ struct tui_app {
 
 	uint64_t me;            /* logged-in operator (0 until ready) */
 	char me_name[TUI_NAME_MAX];
+	bool me_admin;          /* may reassign (the server decides; this
+				   only hides what it would refuse) */
 	char club[TUI_NAME_MAX];
 	char tz[64];            /* the club's time zone, once known */
 
@@ -193,6 +195,8 @@ void tui_forms_take(struct tui_app *a, const Clubcrm__TaskRow *row);
 
 /* ---- tui_console.c: the manager's screen */
 void tui_console_start(struct tui_app *a);
+/* The console's key hint, offering `r` to admins only. */
+void tui_console_hint(struct tui_app *a);
 void tui_console_draw(struct tui_app *a);
 void tui_console_key(struct tui_app *a, const struct tui_key *k);
 void tui_console_mouse(struct tui_app *a, int y, int x, bool dbl);

@@ -2,7 +2,8 @@
  * The manager's console: everyone's urgent tasks, live (red ones waiting,
  * yellow ones with who took them and since when, escalated ones flagged),
  * counts per operator and team, and today's overdue tasks. Read-mostly:
- * take charge (t), reassign an operator's open tasks (r), info (Enter).
+ * take charge (t), reassign an operator's open tasks (r, admins only: the
+ * server refuses others), info (Enter).
  */
 #include <curses.h>
 #include <stdio.h>
@@ -26,7 +27,13 @@ void tui_console_start(struct tui_app *a)
 	f.planned_from = tui_day_start(time_now());
 	v.filter = &f;
 	tui_app_subscribe(a, &a->sub2, &v);
-	tui_app_status(a, false, "Tab switch list  t take/release  r reassign  Enter info  q quit");
+	tui_console_hint(a);
+}
+
+void tui_console_hint(struct tui_app *a)
+{
+	tui_app_status(a, false, "Tab switch list  t take/release  %sEnter info  q quit",
+		       a->me_admin ? "r reassign  " : "");
 }
 
 static void set_ids(struct tui_list *l, const Clubcrm__TaskRow **rows, size_t n)
@@ -165,6 +172,8 @@ void tui_console_key(struct tui_app *a, const struct tui_key *k)
 		tui_app_quit(a);
 	else if (!strcmp(k->text, "t") && row)
 		tui_forms_take(a, row);
+	else if (!strcmp(k->text, "r") && !a->me_admin)
+		tui_app_status(a, true, "only admins may reassign an operator's open tasks");
 	else if (!strcmp(k->text, "r"))
 		tui_forms_open(a, TUI_FK_REASSIGN, row);
 	else if (!strcmp(k->text, "i") && row)

@@ -130,8 +130,8 @@ int catalog_upsert_type(struct req *r, const Clubcrm__UpsertTaskType *in,
 			Clubcrm__Catalog **out)
 {
 	const Clubcrm__TaskType *src = in->task_type;
-	int rc = catrec_need_admin(r, "task types");
-	if (!rc && !src)
+	int rc = 0;
+	if (!src)
 		rc = req_refuse(r, STATUS_INVALID_ARGUMENT,
 				"task_type is required");
 	if (rc)
@@ -206,8 +206,8 @@ int catalog_upsert_result(struct req *r, const Clubcrm__UpsertResult *in,
 			  Clubcrm__Catalog **out)
 {
 	const Clubcrm__Result *src = in->result;
-	int rc = catrec_need_admin(r, "results");
-	if (!rc && !src)
+	int rc = 0;
+	if (!src)
 		rc = req_refuse(r, STATUS_INVALID_ARGUMENT, "result is required");
 	if (rc)
 		return rc;
@@ -239,8 +239,8 @@ int catalog_upsert_tag(struct req *r, const Clubcrm__UpsertTag *in,
 		       Clubcrm__Catalog **out)
 {
 	const Clubcrm__Tag *src = in->tag;
-	int rc = catrec_need_admin(r, "tags");
-	if (!rc && !src)
+	int rc = 0;
+	if (!src)
 		rc = req_refuse(r, STATUS_INVALID_ARGUMENT, "tag is required");
 	if (rc)
 		return rc;
@@ -272,8 +272,8 @@ int catalog_upsert_team(struct req *r, const Clubcrm__UpsertTeam *in,
 			Clubcrm__Catalog **out)
 {
 	const Clubcrm__Team *src = in->team;
-	int rc = catrec_need_admin(r, "teams");
-	if (!rc && !src)
+	int rc = 0;
+	if (!src)
 		rc = req_refuse(r, STATUS_INVALID_ARGUMENT, "team is required");
 	if (rc)
 		return rc;

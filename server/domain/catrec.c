@@ -7,8 +7,6 @@
 #include "rows.h"
 #include "status.h"
 
-#define ADMIN CLUBCRM__ROLE__ROLE_ADMIN
-
 /* ------------------------------------------------------------ generic */
 
 static const ProtobufCFieldDescriptor *field(const ProtobufCMessage *m,
@@ -35,14 +33,6 @@ static const char *get_name(const ProtobufCMessage *m)
 {
 	const ProtobufCFieldDescriptor *f = field(m, "name");
 	return f ? *(char *const *)((const char *)m + f->offset) : NULL;
-}
-
-int catrec_need_admin(struct req *r, const char *what)
-{
-	if (r->who->role == ADMIN)
-		return 0;
-	return req_refuse(r, STATUS_PERMISSION_DENIED,
-			  "only admins may change %s", what);
 }
 
 static Clubcrm__Event *event_of(struct req *r, enum store_db db,

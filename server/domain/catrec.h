@@ -1,6 +1,7 @@
 /*
- * Catalogue records: what every upsert shares (admin check, load or
- * allocate, unique names, revision stamps, change-set event, reply).
+ * Catalogue records: what every upsert shares (load or allocate, unique
+ * names, revision stamps, change-set event, reply). Who may change them is
+ * rights.h's.
  */
 #ifndef CLUBCRM_CATREC_H
 #define CLUBCRM_CATREC_H
@@ -14,8 +15,6 @@
 
 /* The record's `active` flag (false for messages without one). */
 bool catrec_active(const ProtobufCMessage *m);
-/* PERMISSION_DENIED unless the actor is an admin. */
-int catrec_need_admin(struct req *r, const char *what);
 /* Stamps create_rev/mod_rev, stores the record, adds it to the change set. */
 int catrec_save(struct req *r, enum store_db db, uint64_t id, bool created,
 		ProtobufCMessage *m);

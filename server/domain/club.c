@@ -73,6 +73,7 @@ static void seeder_init(struct seeder *s, struct store *st)
 	s->who.operator_id = 0;
 	s->who.role = CLUBCRM__ROLE__ROLE_ADMIN;
 	s->who.now = time_now();
+	s->who.system = true;
 }
 
 static uint64_t add_team(struct seeder *s, const char *name)

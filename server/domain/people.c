@@ -230,8 +230,8 @@ int catalog_upsert_operator(struct req *r, const Clubcrm__UpsertOperator *in,
 			    Clubcrm__Catalog **out)
 {
 	const Clubcrm__Operator *src = in->operator_;
-	int rc = catrec_need_admin(r, "operators");
-	if (!rc && !src)
+	int rc = 0;
+	if (!src)
 		rc = req_refuse(r, STATUS_INVALID_ARGUMENT,
 				"operator is required");
 	if (rc)

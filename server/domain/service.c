@@ -8,6 +8,7 @@
 #include "history.h"
 #include "query.h"
 #include "req.h"
+#include "rights.h"
 #include "rows.h"
 #include "status.h"
 #include "store.h"
@@ -366,6 +367,9 @@ static int encode_changes(const Clubcrm__ChangeSet *cs, struct buf *out)
 
 /*
  * One op in its own nested transaction: a refusal or failure aborts only it.
+ * Its rights are checked first, inside that transaction, against the stored
+ * operator record: a revocation committed earlier (in an earlier batch or
+ * earlier in this one) wins over the role the op was queued with.
  * Returns 0 (reply encoded, refused or not), or the error that fails the
  * whole batch (-ENOSPC when the map is full, -ENOMEM when no reply fits).
  */
@@ -375,14 +379,17 @@ static int run_op(struct store *st, struct txn *batch,
 	struct arena a;
 	struct txn t;
 	struct req r;
+	struct actor who = op->who;
 	Clubcrm__ChangeSet *cs = NULL;
 	arena_init(&a);
 	txn_begin(&t, st, batch, true);
-	req_init(&r, &t, &a, &op->who);
+	req_init(&r, &t, &a, &who);
 	Clubcrm__Frame reply = CLUBCRM__FRAME__INIT;
 	reply.has_request_id = 1;
 	reply.request_id = op->req->request_id;
-	int rc = t.ret ? t.ret : dispatch_write(&r, op->req, &reply);
+	int rc = t.ret ? t.ret : rights_check_write(&r, &who, op->req);
+	if (!rc)
+		rc = dispatch_write(&r, op->req, &reply);
 	if (!rc)
 		rc = req_finish(&r, &cs);
 	/* A full map fails the batch even when the op then refused. */

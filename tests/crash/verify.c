@@ -26,7 +26,7 @@ static int get_task(struct store *st, uint64_t id, Clubcrm__Frame **out)
 	req.request_id = 1;
 	req.body_case = CLUBCRM__FRAME__BODY_GET_TASK;
 	req.get_task = &get;
-	struct actor who = { 0, CLUBCRM__ROLE__ROLE_ADMIN, 0 };
+	struct actor who = {.role = CLUBCRM__ROLE__ROLE_ADMIN, .system = true};
 	struct buf b = { 0 };
 	*out = NULL;
 	int ret = service_read(st, &who, &req, &b);

@@ -1,6 +1,6 @@
 #!/bin/bash
-# End-to-end: the real clubcrmd, two desks and a console (`clubcrm desk`,
-# `clubcrm console`) in tmux windows.
+# End-to-end: the real clubcrmd, two desks and two consoles (`clubcrm desk`,
+# `clubcrm console`; an admin's and an operator's) in tmux windows.
 # Keys go in with send-keys; the screens are read with capture-pane (-e for
 # colours) and polled until the expected text shows, never a fixed sleep.
 #   desk_e2e.sh CLUBCRMD CLUBCRM
@@ -21,7 +21,7 @@ trap cleanup EXIT
 
 fail() {
 	echo "FAIL: $*"
-	for w in 0 1 2; do
+	for w in 0 1 2 3; do
 		echo "---- pane $w"
 		$T capture-pane -p -t e2e:$w 2>/dev/null
 	done
@@ -149,8 +149,10 @@ run() {
 $T new-session -d -s e2e -x 170 -y 40 "$(run desk alicia demo)"
 $T new-window -t e2e "$(run desk valentina)"
 $T new-window -t e2e "$(run console fermin demo)"
+$T new-window -t e2e "$(run console deborah demo)"
 $T resize-window -t e2e:1 -x 170 -y 40 2>/dev/null
 $T resize-window -t e2e:2 -x 170 -y 40 2>/dev/null
+$T resize-window -t e2e:3 -x 170 -y 40 2>/dev/null
 
 echo "0. without a password, the login screen (the password hidden)"
 wait_for 1 "clubcrm desk: log in"
@@ -162,6 +164,15 @@ keys 1 Enter
 wait_for 0 "Offer tennis lessons"
 wait_for 1 "Offer tennis lessons"
 wait_for 2 "Urgent tasks of everyone"
+
+echo "0b. reassigning is an admin's: an operator's console does not offer r"
+wait_for 2 "r reassign"  # Fermín is an admin
+wait_for 3 "Urgent tasks of everyone"
+wait_for 3 "live "
+absent 3 "r reassign"
+text 3 r
+wait_for 3 "only admins may reassign"
+absent 3 "Reassign open tasks"
 
 echo "1. a task created in one desk appears in the other desk and the console"
 keys 0 n
@@ -273,13 +284,14 @@ wait_for 0 "Customer profile:"
 echo "9. q ends the desks and the console cleanly, each logging out"
 logged_out() { grep -c ": $1 logged out" "$DIR/log" || true; }
 declare -A before
-for who in alicia valentina fermin; do
+for who in alicia valentina fermin deborah; do
 	before[$who]=$(logged_out $who)
 done
 text 0 q
 text 1 q
 text 2 q
-for who in alicia valentina fermin; do
+text 3 q
+for who in alicia valentina fermin deborah; do
 	for _ in $(seq 200); do
 		[ -s "$DIR/$who.exit" ] && break
 		sleep 0.05

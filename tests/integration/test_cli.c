@@ -387,6 +387,17 @@ static void test_edit_copy_reassign(void **state)
 	assert_true(json_integer_value(json_object_get(v, "id")) > atol(id));
 	json_decref(v);
 
+	/* Only an admin may: an operator is refused, nothing moves. */
+	assert_int_equal(run("task", "reassign", "--from", "maribel", "--to",
+			     "alicia"), 1);
+	assert_non_null(strstr(err, "PERMISSION_DENIED"));
+	assert_non_null(strstr(err, "only admins may reassign"));
+	assert_int_equal(run("task", "show", id, "--json"), 0);
+	v = parse_out();
+	assert_string_equal(json_string_value(json_object_get(v, "operator")),
+			    "maribel");
+	json_decref(v);
+
 	/* Maribel is away: her open July tasks go to Deborah. */
 	cli_user = "fermin";
 	assert_int_equal(run("task", "reassign", "--from", "maribel", "--to",

@@ -68,12 +68,15 @@ static void fx_close(struct fx *fx)
 	free(fx);
 }
 
+/* Operator `id` as their session sees them (the writer checks the stored
+ * record); id 0 is the system itself, as when the club is created. */
 static struct actor fx_actor(uint64_t id, int admin)
 {
 	struct actor a = {.operator_id = id,
 			  .role = admin ? CLUBCRM__ROLE__ROLE_ADMIN
 					: CLUBCRM__ROLE__ROLE_OPERATOR,
-			  .now = FX_NOW};
+			  .now = FX_NOW,
+			  .system = id == 0};
 	return a;
 }
 
@@ -235,7 +238,7 @@ static uint64_t fx_customer(struct fx *fx, const char *name,
 	u.customer = &c;
 	f.body_case = BODY(UPSERT_CUSTOMER);
 	f.upsert_customer = &u;
-	Clubcrm__Frame *r = fx_write(fx, fx_actor(1, 0), &f);
+	Clubcrm__Frame *r = fx_write(fx, fx_actor(0, 0), &f);
 	assert_int_equal(r->body_case, BODY(CUSTOMER_REPLY));
 	return r->customer_reply->customer->id;
 }

@@ -432,6 +432,59 @@ static void test_reassign(void **state)
 			STATUS_NOT_FOUND, "unknown operator 404");
 }
 
+/*
+ * Rights come from the stored operator record inside the write, not from
+ * what the session claims: bulk reassignment is for admins, and an operator
+ * deactivated (or unknown) writes nothing.
+ */
+static void test_rights_from_store(void **state)
+{
+	struct env *e = *state;
+	struct fx *fx = e->fx;
+	fx_task(fx, &e->c, "bea's", FX_NOW);  /* Arantxa's: bea's task */
+	Clubcrm__ReassignTasks in = CLUBCRM__REASSIGN_TASKS__INIT;
+	in.has_from_operator_id = in.has_to_operator_id = 1;
+	in.from_operator_id = e->c.bea;
+	in.to_operator_id = e->c.carl;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.body_case = BODY(REASSIGN_TASKS);
+	f.reassign_tasks = &in;
+	uint64_t rev = store_revision(fx->st);
+	/* An operator may not, even claiming admin. */
+	fx_assert_error(fx_write(fx, fx_actor(e->c.carl, 0), &f),
+			STATUS_PERMISSION_DENIED, "only admins may reassign");
+	fx_assert_error(fx_write(fx, fx_actor(e->c.bea, 1), &f),
+			STATUS_PERMISSION_DENIED, "only admins may reassign");
+	/* An unknown operator id writes nothing at all. */
+	Clubcrm__CreateTask t = fx_new_task(&e->c, "ghost", FX_NOW);
+	fx_assert_error(fx_create(fx, fx_actor(404, 1), &t),
+			STATUS_PERMISSION_DENIED, "deactivated");
+	assert_int_equal(store_revision(fx->st), rev);
+	Clubcrm__Frame *r = fx_write(fx, fx_actor(e->c.ana, 0), &f);
+	assert_int_equal(r->reassign_reply->n_task_ids, 1);
+
+	/* Carl deactivated: his session's creates and takes are refused. */
+	Clubcrm__Operator o = CLUBCRM__OPERATOR__INIT;
+	Clubcrm__UpsertOperator u = CLUBCRM__UPSERT_OPERATOR__INIT;
+	Clubcrm__Frame d = CLUBCRM__FRAME__INIT;
+	o.has_id = o.has_active = 1;
+	o.id = e->c.carl;
+	o.active = 0;
+	u.operator_ = &o;
+	d.body_case = BODY(UPSERT_OPERATOR);
+	d.upsert_operator = &u;
+	assert_int_equal(fx_write(fx, fx_actor(e->c.ana, 1), &d)->body_case,
+			 BODY(CATALOG));
+	Clubcrm__Task *task = fx_task(fx, &e->c, "open", FX_NOW);
+	rev = store_revision(fx->st);
+	t = fx_new_task(&e->c, "late", FX_NOW);
+	fx_assert_error(fx_create(fx, fx_actor(e->c.carl, 0), &t),
+			STATUS_PERMISSION_DENIED, "deactivated");
+	fx_assert_error(simple(fx, e->c.carl, 1, BODY(TAKE_TASK), task->id),
+			STATUS_PERMISSION_DENIED, "deactivated");
+	assert_int_equal(store_revision(fx->st), rev);
+}
+
 static void test_history(void **state)
 {
 	struct env *e = *state;
@@ -600,6 +653,7 @@ int main(void)
 		T(test_copy),
 		T(test_tag_untag),
 		T(test_reassign),
+		T(test_rights_from_store),
 		T(test_history),
 		T(test_story_missed_appointment),
 		T(test_recurring),

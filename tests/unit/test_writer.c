@@ -17,6 +17,7 @@
 
 #include "club.h"
 #include "log.h"
+#include "status.h"
 #include "frame.h"
 #include "store.h"
 #include "writer.h"
@@ -44,6 +45,7 @@ struct fixture {
 	uint64_t done_ids[MAX_OPS];
 	uint64_t done_revs[MAX_OPS];
 	bool done_error[MAX_OPS];
+	unsigned done_code[MAX_OPS];  /* the Error's code, 0 for a reply */
 	uint64_t committed_revs[MAX_OPS];
 	size_t n_fan_outs;
 	size_t done_at_fan_out;  /* replies handed out before the last one */
@@ -80,6 +82,8 @@ static void on_done(void *ctx, void *owner, struct service_write_op *op)
 	fx->done_revs[fx->n_done] = op->revision;
 	fx->done_error[fx->n_done] = f->body_case ==
 				     CLUBCRM__FRAME__BODY_ERROR;
+	fx->done_code[fx->n_done] = fx->done_error[fx->n_done]
+					    ? f->error->code : 0;
 	fx->n_done++;
 	clubcrm__frame__free_unpacked(f, NULL);
 }
@@ -341,6 +345,142 @@ static void test_refused_op_leaves_the_others(void **state)
 	}
 }
 
+/* A decoded request frame around `body` (encoded and decoded again, as the
+ * session hands requests over). */
+static Clubcrm__Frame *request(uint64_t request_id,
+			       Clubcrm__Frame__BodyCase body, void *msg)
+{
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.has_request_id = true;
+	f.request_id = request_id;
+	f.body_case = body;
+	f.upsert_customer = msg;  /* the body is a union */
+	struct buf b = { 0 };
+	assert_int_equal(frame_encode(&f, &b), 0);
+	Clubcrm__Frame *req = frame_decode(b.data + FRAME_HEADER_LEN,
+					   b.len - FRAME_HEADER_LEN, NULL);
+	buf_free(&b);
+	assert_non_null(req);
+	return req;
+}
+
+/* UpsertOperator: id 0 adds `login` (password set); role 0 and active < 0
+ * leave those unchanged. */
+static Clubcrm__Frame *operator_request(uint64_t request_id, uint64_t id,
+					const char *login, int role,
+					int active)
+{
+	Clubcrm__Operator o = CLUBCRM__OPERATOR__INIT;
+	o.has_id = id != 0;
+	o.id = id;
+	o.login = (char *)login;
+	o.name = (char *)login;
+	o.has_role = role != 0;
+	o.role = (Clubcrm__Role)role;
+	o.has_active = active >= 0;
+	o.active = active > 0;
+	Clubcrm__UpsertOperator u = CLUBCRM__UPSERT_OPERATOR__INIT;
+	u.operator_ = &o;
+	u.password = id ? NULL : "password1";
+	return request(request_id, CLUBCRM__FRAME__BODY_UPSERT_OPERATOR, &u);
+}
+
+static Clubcrm__Frame *tag_request(uint64_t request_id, const char *name)
+{
+	Clubcrm__Tag t = CLUBCRM__TAG__INIT;
+	t.name = (char *)name;
+	Clubcrm__UpsertTag u = CLUBCRM__UPSERT_TAG__INIT;
+	u.tag = &t;
+	return request(request_id, CLUBCRM__FRAME__BODY_UPSERT_TAG, &u);
+}
+
+static void submit(struct fixture *fx, Clubcrm__Frame *req,
+		   const struct actor *who)
+{
+	assert_int_equal(writer_submit(&fx->w, fx, req, who), 0);
+}
+
+/* The stored record of `login`, read as a client would (*keep holds it). */
+static Clubcrm__Operator *stored_operator(struct fixture *fx,
+					  const char *login,
+					  Clubcrm__Frame **keep)
+{
+	Clubcrm__GetCatalog gc = CLUBCRM__GET_CATALOG__INIT;
+	gc.has_include_inactive = gc.include_inactive = true;
+	Clubcrm__Frame req = CLUBCRM__FRAME__INIT;
+	req.has_request_id = true;
+	req.request_id = 1;
+	req.body_case = CLUBCRM__FRAME__BODY_GET_CATALOG;
+	req.get_catalog = &gc;
+	struct buf b = { 0 };
+	assert_int_equal(service_read(fx->st, &fx->admin, &req, &b), 0);
+	*keep = frame_decode(b.data + FRAME_HEADER_LEN,
+			     b.len - FRAME_HEADER_LEN, NULL);
+	buf_free(&b);
+	assert_non_null(*keep);
+	assert_int_equal((*keep)->body_case, CLUBCRM__FRAME__BODY_CATALOG);
+	for (size_t i = 0; i < (*keep)->catalog->n_operators; i++)
+		if (strcmp((*keep)->catalog->operators[i]->login, login) == 0)
+			return (*keep)->catalog->operators[i];
+	fail_msg("operator %s not in the catalogue", login);
+	return NULL;
+}
+
+/*
+ * Rights are read inside the write transaction: ops queued with the role
+ * their session had are refused once a revocation committed before them,
+ * whether earlier in the same batch or in an earlier batch that was still
+ * running when they were queued.
+ */
+static void test_revocation_wins_over_queued_rights(void **state)
+{
+	struct fixture *fx = *state;
+	const int admin = CLUBCRM__ROLE__ROLE_ADMIN;
+	const int oper = CLUBCRM__ROLE__ROLE_OPERATOR;
+	submit(fx, operator_request(1, 0, "zoe", admin, 1), &fx->admin);
+	writer_kick(&fx->w);
+	uv_run(&fx->loop, UV_RUN_DEFAULT);
+	assert_int_equal(fx->n_done, 1);
+	assert_false(fx->done_error[0]);
+	Clubcrm__Frame *keep = NULL;
+	struct actor zoe = fx->admin;  /* her session: admin at login */
+	zoe.operator_id = stored_operator(fx, "zoe", &keep)->id;
+	clubcrm__frame__free_unpacked(keep, NULL);
+	fx->n_done = 0;
+
+	/* One batch: Bob demotes her between her own ops. */
+	submit(fx, customer_request(2, "Zoe's first"), &zoe);
+	submit(fx, operator_request(3, zoe.operator_id, NULL, oper, -1),
+	       &fx->admin);
+	submit(fx, operator_request(4, zoe.operator_id, NULL, admin, 1), &zoe);
+	submit(fx, tag_request(5, "zoe's tag"), &zoe);
+	submit(fx, customer_request(6, "Zoe's second"), &zoe);  /* any operator */
+	submit(fx, operator_request(7, zoe.operator_id, NULL, 0, 0),
+	       &fx->admin);
+	writer_kick(&fx->w);
+	/* Queued while that batch runs, still with her admin session. */
+	submit(fx, customer_request(8, "Zoe's third"), &zoe);
+	submit(fx, operator_request(9, zoe.operator_id, NULL, admin, 1), &zoe);
+	uv_run(&fx->loop, UV_RUN_DEFAULT);
+	assert_int_equal(fx->w.batches, 3);
+
+	static const unsigned want[] = {
+		0, 0, STATUS_PERMISSION_DENIED, STATUS_PERMISSION_DENIED, 0, 0,
+		STATUS_PERMISSION_DENIED, STATUS_PERMISSION_DENIED,
+	};
+	assert_int_equal(fx->n_done, 8);
+	for (size_t i = 0; i < 8; i++) {
+		assert_int_equal(fx->done_ids[i], i + 2);
+		assert_int_equal(fx->done_code[i], want[i]);
+		assert_int_equal(fx->done_revs[i] == 0, want[i] != 0);
+	}
+	Clubcrm__Operator *o = stored_operator(fx, "zoe", &keep);
+	assert_int_equal(o->role, oper);
+	assert_false(o->active);
+	assert_int_equal(o->mod_rev, fx->done_revs[5]);  /* the deactivation */
+	clubcrm__frame__free_unpacked(keep, NULL);
+}
+
 /* Customers with names of the longest size allowed, a round at a time. */
 #define BIG_NAME 95
 #define ROUND 1000
@@ -403,6 +543,9 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(
 			test_refused_op_leaves_the_others, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_revocation_wins_over_queued_rights, setup,
+			teardown),
 		cmocka_unit_test_setup_teardown(
 			test_grow_waits_for_a_quiet_store, setup_small_map,
 			teardown),
