@@ -24,12 +24,40 @@ static unsigned long long cid(const struct conn *c)
 	return (unsigned long long)c->id;
 }
 
+/*
+ * Peer-supplied names go into log lines: anything but printable ASCII is
+ * written as \xHH (and the backslash and the quote as \\ and \"), so a
+ * name can neither start a forged line, move the cursor of whoever reads
+ * the log on a terminal, nor end the quotes it is logged in. An escape is
+ * never cut in half by `size`.
+ */
 void session_log_safe(char *out, size_t size, const char *in)
 {
-	size_t i = 0;
-	for (; in && in[i] && i + 1 < size; i++)
-		out[i] = (in[i] >= 0x20 && in[i] < 0x7f) ? in[i] : (char)'?';
-	out[i] = '\0';
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+	if (size == 0)
+		return;
+	for (size_t i = 0; in && in[i]; i++) {
+		unsigned char ch = (unsigned char)in[i];
+		char esc[4];
+		size_t n = 0;
+		if (ch == '\\' || ch == '"') {
+			esc[n++] = '\\';
+			esc[n++] = (char)ch;
+		} else if (ch >= 0x20 && ch < 0x7f) {
+			esc[n++] = (char)ch;
+		} else {
+			esc[n++] = '\\';
+			esc[n++] = 'x';
+			esc[n++] = hex[ch >> 4];
+			esc[n++] = hex[ch & 15];
+		}
+		if (o + n + 1 > size)
+			break;
+		memcpy(out + o, esc, n);
+		o += n;
+	}
+	out[o] = '\0';
 }
 
 void session_init(struct conn *c)
@@ -460,6 +488,16 @@ static void handle_request(struct conn *c, Clubcrm__Frame *f, size_t bytes)
 	clubcrm__frame__free_unpacked(f, NULL);
 }
 
+static void log_hello(struct conn *c, const Clubcrm__Hello *hello)
+{
+	char term[96], version[64];
+	session_log_safe(term, sizeof(term), hello ? hello->terminal_name : NULL);
+	session_log_safe(version, sizeof(version),
+			 hello ? hello->client_version : NULL);
+	log_info("conn %llu (%s): hello from terminal \"%s\" (client %s)",
+		 cid(c), c->peer, term, version[0] ? version : "-");
+}
+
 /* Takes `f`, whose decoding took `bytes`. */
 static void handle_frame(struct conn *c, Clubcrm__Frame *f, size_t bytes)
 {
@@ -468,6 +506,16 @@ static void handle_frame(struct conn *c, Clubcrm__Frame *f, size_t bytes)
 	char why[128];
 	size_t n = 0;
 	const char *field;
+	/* The id of a request in the writer is answered once, by the
+	 * writer: this refusal goes out as request 0. */
+	if (rid != 0 && flight_find(s, rid) >= 0) {
+		snprintf(why, sizeof(why), "request_id %llu is already in "
+			 "flight on this connection",
+			 (unsigned long long)rid);
+		session_send_error(c, 0, STATUS_INVALID_ARGUMENT, why);
+		clubcrm__frame__free_unpacked(f, NULL);
+		return;
+	}
 	switch (f->body_case) {
 	case CLUBCRM__FRAME__BODY_PONG:
 		break;  /* any input counts as a sign of life */
@@ -482,8 +530,10 @@ static void handle_frame(struct conn *c, Clubcrm__Frame *f, size_t bytes)
 		if (rid == 0)
 			session_send_error(c, 0, STATUS_INVALID_ARGUMENT,
 				   "request_id must not be 0");
-		else if (f->body_case == CLUBCRM__FRAME__BODY_HELLO)
+		else if (f->body_case == CLUBCRM__FRAME__BODY_HELLO) {
+			log_hello(c, f->hello);
 			send_welcome(c, rid);
+		}
 		else if (f->body_case == CLUBCRM__FRAME__BODY_PING)
 			send_ping_or_pong(c, rid, true, f->ping->nonce);
 		else
@@ -751,6 +801,9 @@ void session_on_timer(struct conn *c)
 	}
 	if (now < s->next_beat_ms)
 		return;
+	/* A peer waiting for its login's answer waits for us, not silent. */
+	if (s->login_running || s->fail_reply.len)
+		s->last_rx_ms = now;
 	uint64_t silent = now - s->last_rx_ms;
 	if (silent >= (uint64_t)SESSION_MISSED_BEATS * cfg->heartbeat_ms) {
 		log_info("conn %llu (%s, %s): dropped: silent for %llu ms",
