@@ -519,6 +519,13 @@ int config_check(const struct config *c, char *err, size_t errlen)
 		set_err(err, errlen, "TLS needs both --tls-cert and --tls-key");
 		return -EINVAL;
 	}
+	if (c->max_request_memory < c->max_frame) {
+		set_err(err, errlen, "--max-request-memory (%llu) is below "
+			"--max-frame (%u): a frame that fits could not be "
+			"decoded", (unsigned long long)c->max_request_memory,
+			c->max_frame);
+		return -EINVAL;
+	}
 	if (c->max_conn_memory < c->max_request_memory ||
 	    c->max_server_memory < c->max_conn_memory) {
 		set_err(err, errlen, "memory bounds out of order: need "

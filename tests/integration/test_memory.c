@@ -350,6 +350,7 @@ static void test_requests_wait_for_memory(void **state)
 	tight.extra[1] = "--max-conn-memory=131072";
 	tight.extra[2] = "--max-server-memory=262144";
 	tight.extra[3] = "--log-level=debug";
+	tight.extra[4] = "--max-frame=65536";
 	assert_int_equal(harness_start(&tight), 0);
 	struct buf frames = {0};
 	for (unsigned i = 0; i < N; i++)

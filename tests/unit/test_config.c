@@ -253,6 +253,10 @@ static void test_memory_bounds(void **state)
 	assert_int_equal(c.max_request_memory, 65536);
 	assert_int_equal(c.max_conn_memory, 131072);
 	assert_int_equal(c.max_server_memory, 262144);
+	/* One request's memory must hold at least a whole frame. */
+	assert_int_equal(config_check(&c, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "--max-frame"));
+	c.max_frame = 65536;
 	assert_int_equal(config_check(&c, err, sizeof(err)), 0);
 	c.max_conn_memory = 1024u * 1024;  /* over the server's */
 	assert_int_equal(config_check(&c, err, sizeof(err)), -EINVAL);
