@@ -55,6 +55,12 @@ static const struct opt daemon_opts[] = {
 	/* Under 4 GiB: one queued frame must fit a uv_buf_t length. */
 	NUM(struct config, max_output, "max-output", OPT_U64, 64u * 1024,
 	    (uint64_t)1 << 30),
+	NUM(struct config, max_request_memory, "max-request-memory", OPT_U64,
+	    64u * 1024, (uint64_t)1 << 30),
+	NUM(struct config, max_conn_memory, "max-conn-memory", OPT_U64,
+	    64u * 1024, (uint64_t)1 << 32),
+	NUM(struct config, max_server_memory, "max-server-memory", OPT_U64,
+	    64u * 1024, (uint64_t)1 << 40),
 	NUM(struct config, map_size_mib, "map-size-mib", OPT_U64, 1,
 	    (uint64_t)1 << 20),
 	STR(struct config, tls_cert, "tls-cert"),
@@ -104,6 +110,9 @@ void config_defaults(struct config *c)
 	c->login_backoff_ms = 1000;
 	c->login_backoff_max_ms = 30000;
 	c->max_output = 8u * 1024 * 1024;
+	c->max_request_memory = 4u * 1024 * 1024;
+	c->max_conn_memory = 16u * 1024 * 1024;
+	c->max_server_memory = 32u * 1024 * 1024;
 	c->map_size_mib = 64;
 }
 
@@ -510,6 +519,20 @@ int config_check(const struct config *c, char *err, size_t errlen)
 		set_err(err, errlen, "TLS needs both --tls-cert and --tls-key");
 		return -EINVAL;
 	}
+	if (c->max_request_memory < c->max_frame) {
+		set_err(err, errlen, "--max-request-memory (%llu) is below "
+			"--max-frame (%u): a frame that fits could not be "
+			"decoded", (unsigned long long)c->max_request_memory,
+			c->max_frame);
+		return -EINVAL;
+	}
+	if (c->max_conn_memory < c->max_request_memory ||
+	    c->max_server_memory < c->max_conn_memory) {
+		set_err(err, errlen, "memory bounds out of order: need "
+			"--max-request-memory <= --max-conn-memory <= "
+			"--max-server-memory");
+		return -EINVAL;
+	}
 	if (config_tcp_disabled(c)) {
 		if (c->socket_path[0])
 			return 0;
@@ -564,6 +587,11 @@ void config_usage(FILE *out)
 "                          twice the delay, doubling too [%u]\n"
 "  --login-backoff-max-ms MS  cap of those doublings [%u]\n"
 "  --max-output BYTES      queued output that drops a slow peer [%llu]\n"
+"  --max-request-memory BYTES  memory one request may take once decoded\n"
+"                          (more: RESOURCE_EXHAUSTED) [%llu]\n"
+"  --max-conn-memory BYTES  decoded requests in flight on one connection;\n"
+"                          past it the server stops reading it [%llu]\n"
+"  --max-server-memory BYTES  the same for all connections together [%llu]\n"
 "  --map-size-mib MIB      initial LMDB map size (grows when full) [%llu]\n"
 "  --tls-cert FILE         TLS 1.3 on the TCP listener: PEM certificate\n"
 "                          chain, leaf first [none]\n"
@@ -578,5 +606,8 @@ void config_usage(FILE *out)
 		log_level_name(d.log_level), d.max_frame, d.heartbeat_ms,
 		d.handshake_timeout_ms, d.login_backoff_ms,
 		d.login_backoff_max_ms, (unsigned long long)d.max_output,
+		(unsigned long long)d.max_request_memory,
+		(unsigned long long)d.max_conn_memory,
+		(unsigned long long)d.max_server_memory,
 		(unsigned long long)d.map_size_mib);
 }

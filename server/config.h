@@ -35,6 +35,12 @@ struct config {
 	uint32_t login_backoff_ms;       /* delay of a failed login's answer */
 	uint32_t login_backoff_max_ms;   /* cap of its doubling */
 	uint64_t max_output;             /* queued output that drops a conn */
+	/* Memory of decoded requests, in bytes: what decoding one request may
+	 * take, what one connection's requests in flight may hold, and what
+	 * all connections' may hold together (session.c). */
+	uint64_t max_request_memory;
+	uint64_t max_conn_memory;
+	uint64_t max_server_memory;
 	uint64_t map_size_mib;           /* initial LMDB map size */
 	char tls_cert[CONFIG_PATH_MAX];  /* PEM chain: TLS 1.3 on TCP */
 	char tls_key[CONFIG_PATH_MAX];   /* its PEM private key */

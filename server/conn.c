@@ -16,6 +16,10 @@
  * starts a new one with at least CONN_COALESCE_MIN bytes of room. */
 #define CONN_COALESCE_MAX (64u * 1024u)
 #define CONN_COALESCE_MIN 2048u
+/* What one connection may read in one loop pass (libuv would otherwise
+ * read up to 32 buffers in a row from a busy peer, and decode them all
+ * before anyone else is served). */
+#define CONN_READ_PER_PASS SERVER_READ_BUF
 
 static void on_handle_close(uv_handle_t *h)
 {
@@ -147,11 +151,29 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
 	}
 	if (c->closing || c->draining)
 		return;
+	if (c->pass != c->srv->pass) {
+		c->pass = c->srv->pass;
+		c->pass_read = 0;
+	}
+	c->pass_read += (size_t)nread;
 	if (c->tls)
 		tls_input(c, (const uint8_t *)b->base, (size_t)nread);
 	else
 		session_on_data(c, (const uint8_t *)b->base, (size_t)nread);
+	if (c->pass_read >= CONN_READ_PER_PASS && !c->closing &&
+	    !c->pass_paused) {
+		c->pass_paused = true;
+		server_pause_reading(c->srv, c);
+	}
 	conn_update_reading(c);
+}
+
+void conn_pass_resume(struct conn *c)
+{
+	c->pass_paused = false;
+	c->pass_read = 0;
+	if (!c->closing)
+		conn_update_reading(c);
 }
 
 static void on_timer(uv_timer_t *t)
@@ -276,7 +298,8 @@ size_t conn_output_soft_limit(const struct conn *c)
 
 void conn_update_reading(struct conn *c)
 {
-	bool want = !c->closing && !c->draining && session_wants_input(c) &&
+	bool want = !c->closing && !c->draining && !c->pass_paused &&
+		    session_wants_input(c) &&
 		    conn_output_bytes(c) <= conn_output_soft_limit(c);
 	if (want == c->reading)
 		return;

@@ -48,6 +48,13 @@ struct conn {
 	bool dirty;
 
 	bool reading;
+	/* Fairness: bytes read in the current loop pass; past
+	 * CONN_READ_PER_PASS the connection waits for the next pass (on the
+	 * server's `paused` list) so others, and their pings, get a turn. */
+	size_t pass_read;
+	uint64_t pass;
+	bool pass_paused;
+	struct conn *paused_next;
 	bool draining;             /* no more input; close once flushed */
 	bool closing;              /* handles are closing */
 	uint64_t linger_deadline_ms;
@@ -107,6 +114,8 @@ void conn_arm_timer(struct conn *c);
 size_t conn_output_bytes(const struct conn *c);
 /* Output over this stops reading until it drains. */
 size_t conn_output_soft_limit(const struct conn *c);
+/* A new loop pass: a connection paused for its share reads again. */
+void conn_pass_resume(struct conn *c);
 /* Closes when draining and everything is done. */
 void conn_maybe_finish(struct conn *c);
 

@@ -1,6 +1,9 @@
 #include "server.h"
 
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,6 +23,15 @@
 #include "tls.h"
 
 #define SERVER_BACKLOG 511
+/* Blocks from this size up are mapped on their own, so freeing one gives
+ * it back to the system at once (glibc would otherwise raise the threshold
+ * to the largest block freed, up to 32 MiB, and keep those in the heap). */
+#define SERVER_MMAP_THRESHOLD (256u * 1024u)
+/* Decoded request bytes freed since the last trim that make the next clock
+ * tick hand the heap's free pages back to the system. */
+#define SERVER_TRIM_AFTER (8u * 1024u * 1024u)
+/* ...or this much once no decoded request is held any more. */
+#define SERVER_TRIM_IDLE (1024u * 1024u)
 
 /* ------------------------------------------------------------ writer hooks */
 
@@ -91,6 +103,9 @@ int server_init(struct server *srv, uv_loop_t *loop, const struct config *cfg,
 		struct store *st)
 {
 	memset(srv, 0, sizeof(*srv));
+#ifdef __GLIBC__
+	mallopt(M_MMAP_THRESHOLD, SERVER_MMAP_THRESHOLD);
+#endif
 	srv->loop = loop;
 	srv->cfg = cfg;
 	srv->store = st;
@@ -190,9 +205,33 @@ static void drain_dirty(struct server *srv, bool flush)
 	}
 }
 
+void server_pause_reading(struct server *srv, struct conn *c)
+{
+	conn_ref(c);
+	c->paused_next = srv->paused;
+	srv->paused = c;
+}
+
+/* Connections that read their share of the last pass read again. */
+static void resume_paused(struct server *srv, bool resume)
+{
+	while (srv->paused) {
+		struct conn *c = srv->paused;
+		srv->paused = c->paused_next;
+		c->paused_next = NULL;
+		if (resume)
+			conn_pass_resume(c);
+		else
+			c->pass_paused = false;
+		conn_unref(c);
+	}
+}
+
 static void on_prepare(uv_prepare_t *p)
 {
 	struct server *srv = p->data;
+	srv->pass++;
+	resume_paused(srv, true);
 	writer_kick(&srv->writer);
 	drain_dirty(srv, true);
 }
@@ -385,6 +424,7 @@ static void close_handles(struct server *srv)
 	srv->handles_open = false;
 	/* Marks left after the last pass would hold their connections. */
 	drain_dirty(srv, false);
+	resume_paused(srv, false);
 	uv_close((uv_handle_t *)&srv->prepare, NULL);
 	uv_close((uv_handle_t *)&srv->clock, NULL);
 	uv_close((uv_handle_t *)&srv->sigint, NULL);
@@ -396,6 +436,22 @@ static void on_signal(uv_signal_t *h, int signum)
 	struct server *srv = h->data;
 	log_info("signal %d (%s)", signum, strsignal(signum));
 	server_stop(srv);
+}
+
+/*
+ * After a burst of big requests was released, the free pages in the middle
+ * of the heap go back to the system (glibc keeps them otherwise): at most
+ * once a clock tick, so a steady stream of requests does not pay for it.
+ */
+static void server_trim(struct server *srv)
+{
+	if (srv->mem_freed < SERVER_TRIM_AFTER &&
+	    (srv->mem_freed < SERVER_TRIM_IDLE || srv->mem_decoded))
+		return;
+	srv->mem_freed = 0;
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
 }
 
 /*
@@ -411,6 +467,7 @@ static void on_clock(uv_timer_t *t)
 		return;
 	subs_on_tick(srv, srv->clock_at, now);
 	srv->clock_at = now;
+	server_trim(srv);
 }
 
 static int start_base_handles(struct server *srv)

@@ -55,6 +55,8 @@ struct server {
 	unsigned n_conns;
 	uint64_t next_conn_id;
 	struct conn *dirty;        /* connections with output to flush */
+	struct conn *paused;       /* read their share of this pass */
+	uint64_t pass;             /* loop passes (on_prepare) */
 	struct subs_fanout fanout; /* live views' scratch, commit to commit */
 	struct subs_spare spare;   /* snapshot chunk buffers, for reuse */
 
@@ -65,6 +67,13 @@ struct server {
 	 * login's password check has returned, before its grant is read again
 	 * (login.c), so a test can change the operator in between. */
 	void (*test_login_checked)(struct server *srv, const char *login);
+
+	/* Decoded requests in flight on every connection (session.c), the
+	 * connections waiting for that memory, and whether a big release
+	 * should be handed back to the system at the next clock tick. */
+	uint64_t mem_decoded;
+	unsigned mem_waiters;
+	uint64_t mem_freed;        /* decoded bytes freed since the last trim */
 
 	bool stopping;
 	bool goaway_sent;
@@ -95,6 +104,8 @@ void server_fini(struct server *srv);
 
 /* Loop-pass flush: called by connections with new output. */
 void server_mark_dirty(struct server *srv, struct conn *c);
+/* Reading stopped until the next loop pass (conn.c). */
+void server_pause_reading(struct server *srv, struct conn *c);
 /* Connection bookkeeping (conn.c). */
 void server_conn_opened(struct server *srv, struct conn *c);
 void server_conn_closed(struct server *srv, struct conn *c);

@@ -24,12 +24,40 @@ static unsigned long long cid(const struct conn *c)
 	return (unsigned long long)c->id;
 }
 
+/*
+ * Peer-supplied names go into log lines: anything but printable ASCII is
+ * written as \xHH (and the backslash and the quote as \\ and \"), so a
+ * name can neither start a forged line, move the cursor of whoever reads
+ * the log on a terminal, nor end the quotes it is logged in. An escape is
+ * never cut in half by `size`.
+ */
 void session_log_safe(char *out, size_t size, const char *in)
 {
-	size_t i = 0;
-	for (; in && in[i] && i + 1 < size; i++)
-		out[i] = (in[i] >= 0x20 && in[i] < 0x7f) ? in[i] : (char)'?';
-	out[i] = '\0';
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+	if (size == 0)
+		return;
+	for (size_t i = 0; in && in[i]; i++) {
+		unsigned char ch = (unsigned char)in[i];
+		char esc[4];
+		size_t n = 0;
+		if (ch == '\\' || ch == '"') {
+			esc[n++] = '\\';
+			esc[n++] = (char)ch;
+		} else if (ch >= 0x20 && ch < 0x7f) {
+			esc[n++] = (char)ch;
+		} else {
+			esc[n++] = '\\';
+			esc[n++] = 'x';
+			esc[n++] = hex[ch >> 4];
+			esc[n++] = hex[ch & 15];
+		}
+		if (o + n + 1 > size)
+			break;
+		memcpy(out + o, esc, n);
+		o += n;
+	}
+	out[o] = '\0';
 }
 
 void session_init(struct conn *c)
@@ -48,6 +76,9 @@ void session_init(struct conn *c)
 void session_fini(struct conn *c)
 {
 	struct session *s = &c->sess;
+	if (s->held_frame.len)
+		c->srv->mem_waiters--;
+	buf_free(&s->held_frame);
 	subs_fini(c);
 	frame_reader_free(&s->reader);
 	buf_free(&s->fail_reply);
@@ -70,13 +101,20 @@ uint64_t session_next_deadline(const struct conn *c)
 	return due;
 }
 
-/* What keeps the session from taking more frames right now. */
-static bool held_back(const struct conn *c)
+/* What keeps the session from taking more frames right now, a frame held
+ * for memory aside. */
+static bool held_back_but_memory(const struct conn *c)
 {
 	const struct session *s = &c->sess;
 	return c->srv->stopping || s->login_running || s->fail_reply.len ||
 	       s->in_flight >= SESSION_MAX_IN_FLIGHT ||
 	       conn_output_bytes(c) > conn_output_soft_limit(c);
+}
+
+/* A held frame goes first: nothing after it is taken before it. */
+static bool held_back(const struct conn *c)
+{
+	return c->sess.held_frame.len || held_back_but_memory(c);
 }
 
 bool session_wants_input(const struct conn *c)
@@ -170,6 +208,196 @@ static void send_logged_out(struct conn *c, uint64_t request_id)
 	conn_drain(c);
 }
 
+/* ------------------------------------------------------------ memory */
+
+/*
+ * Memory is bounded in bytes, not in requests. protobuf-c decodes through
+ * this allocator, which charges what malloc really uses (its header and
+ * rounding) and refuses once the budget is spent: a 1 MiB frame of tiny
+ * elements fails cleanly instead of becoming hundreds of MiB of objects,
+ * and the pointer array of a huge repeated field is refused before it is
+ * allocated. The memory itself is malloc's, so the writer frees a request
+ * with clubcrm__frame__free_unpacked(f, NULL) as usual.
+ */
+struct budget {
+	ProtobufCAllocator pb;
+	size_t limit, used;
+	bool exhausted;
+};
+
+static size_t malloc_cost(size_t size)
+{
+	size_t n = (size + sizeof(size_t) + 15) & ~(size_t)15;
+	return n < 32 ? 32 : n;
+}
+
+static void *budget_alloc(void *data, size_t size)
+{
+	struct budget *b = data;
+	if (size > b->limit || malloc_cost(size) > b->limit - b->used) {
+		b->exhausted = true;
+		return NULL;
+	}
+	void *p = malloc(size);
+	if (p)
+		b->used += malloc_cost(size);
+	return p;
+}
+
+static void budget_free(void *data, void *p)
+{
+	(void)data;
+	free(p);
+}
+
+static uint64_t room(uint64_t cap, uint64_t used)
+{
+	return cap > used ? cap - used : 0;
+}
+
+/*
+ * What decoding the next frame may take: one request's bound, or less when
+ * the connection's requests in flight or everybody's leave less room.
+ */
+static size_t decode_budget(const struct conn *c)
+{
+	const struct config *cfg = c->srv->cfg;
+	uint64_t b = cfg->max_request_memory;
+	uint64_t r = room(cfg->max_conn_memory, c->sess.mem_held);
+	if (r < b)
+		b = r;
+	r = room(cfg->max_server_memory, c->srv->mem_decoded);
+	if (r < b)
+		b = r;
+	return (size_t)b;
+}
+
+static int flight_find(const struct session *s, uint64_t request_id)
+{
+	for (unsigned i = 0; i < s->in_flight; i++)
+		if (s->flight[i].request_id == request_id)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * A request left the writer: its decoded bytes are free again, and the
+ * connections that held a frame for want of that memory try it again.
+ */
+static void mem_release(struct conn *c, size_t bytes)
+{
+	struct server *srv = c->srv;
+	c->sess.mem_held -= bytes;
+	srv->mem_decoded -= bytes;
+	srv->mem_freed += bytes;
+	if (!srv->mem_waiters)
+		return;
+	struct conn *next;
+	for (struct conn *o = srv->conns; o; o = next) {
+		next = o->next;
+		if (o == c || !o->sess.held_frame.len)
+			continue;
+		conn_ref(o);
+		session_resume(o);
+		conn_unref(o);
+	}
+}
+
+/* The varint at *p (advanced past it); false when cut or too long. */
+static bool get_varint(const uint8_t **p, const uint8_t *end, uint64_t *out)
+{
+	uint64_t v = 0;
+	for (unsigned shift = 0; *p < end && shift < 64; shift += 7) {
+		uint8_t byte = *(*p)++;
+		v |= (uint64_t)(byte & 0x7f) << shift;
+		if (!(byte & 0x80)) {
+			*out = v;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The request id of a frame that was not decoded (0 when not found), read
+ * from the wire: its top-level field 1. */
+static uint64_t peek_request_id(const uint8_t *p, size_t len)
+{
+	const uint8_t *end = p + len;
+	uint64_t key, v, rid = 0;
+	while (p < end && get_varint(&p, end, &key)) {
+		switch (key & 7) {
+		case 0:
+			if (!get_varint(&p, end, &v))
+				return rid;
+			if (key >> 3 == 1)
+				rid = v;
+			break;
+		case 1:
+			if (end - p < 8)
+				return rid;
+			p += 8;
+			break;
+		case 2:
+			if (!get_varint(&p, end, &v) || v > (uint64_t)(end - p))
+				return rid;
+			p += v;
+			break;
+		case 5:
+			if (end - p < 4)
+				return rid;
+			p += 4;
+			break;
+		default:
+			return rid;
+		}
+	}
+	return rid;
+}
+
+/*
+ * The first repeated field, at any depth, holding more than
+ * SESSION_MAX_VALUES values (its count in *n), or NULL. Walks the
+ * descriptors, so every request of the .proto is covered.
+ */
+static const char *too_many_values(const ProtobufCMessage *m, size_t *n)
+{
+	const ProtobufCMessageDescriptor *d = m->descriptor;
+	const char *base = (const char *)m;
+	for (unsigned i = 0; i < d->n_fields; i++) {
+		const ProtobufCFieldDescriptor *fd = &d->fields[i];
+		const char *bad = NULL;
+		if (fd->label == PROTOBUF_C_LABEL_REPEATED) {
+			size_t count = *(const size_t *)(base +
+							fd->quantifier_offset);
+			if (count > SESSION_MAX_VALUES) {
+				*n = count;
+				return fd->name;
+			}
+			if (fd->type != PROTOBUF_C_TYPE_MESSAGE)
+				continue;
+			ProtobufCMessage *const *v =
+				*(ProtobufCMessage *const *const *)(base +
+								    fd->offset);
+			for (size_t j = 0; !bad && j < count; j++)
+				if (v[j])
+					bad = too_many_values(v[j], n);
+		} else if (fd->type == PROTOBUF_C_TYPE_MESSAGE) {
+			if ((fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
+			    *(const uint32_t *)(base + fd->quantifier_offset) !=
+				    fd->id)
+				continue;
+			const ProtobufCMessage *sub =
+				*(const ProtobufCMessage *const *)(base +
+								   fd->offset);
+			if (sub)
+				bad = too_many_values(sub, n);
+		}
+		if (bad)
+			return bad;
+	}
+	return NULL;
+}
+
 /* ------------------------------------------------------------ requests */
 
 static struct actor actor_now(const struct conn *c)
@@ -193,23 +421,39 @@ static void handle_read(struct conn *c, const Clubcrm__Frame *f)
 	conn_send_buf(c, &out);
 }
 
-/* Takes `f`. */
-static void handle_write(struct conn *c, Clubcrm__Frame *f)
+/* Takes `f`, whose decoding took `bytes`: they stay held until the
+ * writer answers. */
+static void handle_write(struct conn *c, Clubcrm__Frame *f, size_t bytes)
 {
+	struct session *s = &c->sess;
 	struct actor who = actor_now(c);
-	if (writer_submit(&c->srv->writer, c, f, &who) < 0) {
-		session_send_error(c, f->request_id, STATUS_RESOURCE_EXHAUSTED,
+	uint64_t rid = f->request_id;
+	if (s->in_flight >= SESSION_MAX_IN_FLIGHT ||
+	    writer_submit(&c->srv->writer, c, f, &who) < 0) {
+		session_send_error(c, rid, STATUS_RESOURCE_EXHAUSTED,
 			   "out of memory");
 		clubcrm__frame__free_unpacked(f, NULL);
 		return;
 	}
-	c->sess.in_flight++;
+	s->flight[s->in_flight].request_id = rid;
+	s->flight[s->in_flight].bytes = bytes;
+	s->in_flight++;
+	s->mem_held += bytes;
+	c->srv->mem_decoded += bytes;
 	conn_ref(c);
 }
 
 void session_write_done(struct conn *c, struct service_write_op *op)
 {
-	c->sess.in_flight--;
+	struct session *s = &c->sess;
+	int i = flight_find(s, op->req ? op->req->request_id : 0);
+	size_t bytes = 0;
+	if (i >= 0) {
+		bytes = s->flight[i].bytes;
+		s->flight[i] = s->flight[s->in_flight - 1];
+	}
+	s->in_flight--;
+	mem_release(c, bytes);
 	/* A closed connection's reply is dropped; the write is durable. */
 	if (!c->closing)
 		conn_send_buf(c, &op->reply);
@@ -219,7 +463,7 @@ void session_write_done(struct conn *c, struct service_write_op *op)
 	conn_unref(c);
 }
 
-static void handle_request(struct conn *c, Clubcrm__Frame *f)
+static void handle_request(struct conn *c, Clubcrm__Frame *f, size_t bytes)
 {
 	if (f->body_case == CLUBCRM__FRAME__BODY_SUBSCRIBE) {
 		subs_subscribe(c, f);
@@ -234,7 +478,7 @@ static void handle_request(struct conn *c, Clubcrm__Frame *f)
 		handle_read(c, f);
 		break;
 	case SERVICE_WRITE:
-		handle_write(c, f);
+		handle_write(c, f, bytes);
 		return;
 	default:
 		session_send_error(c, f->request_id, STATUS_UNIMPLEMENTED,
@@ -244,11 +488,34 @@ static void handle_request(struct conn *c, Clubcrm__Frame *f)
 	clubcrm__frame__free_unpacked(f, NULL);
 }
 
-/* Takes `f`. */
-static void handle_frame(struct conn *c, Clubcrm__Frame *f)
+static void log_hello(struct conn *c, const Clubcrm__Hello *hello)
+{
+	char term[96], version[64];
+	session_log_safe(term, sizeof(term), hello ? hello->terminal_name : NULL);
+	session_log_safe(version, sizeof(version),
+			 hello ? hello->client_version : NULL);
+	log_info("conn %llu (%s): hello from terminal \"%s\" (client %s)",
+		 cid(c), c->peer, term, version[0] ? version : "-");
+}
+
+/* Takes `f`, whose decoding took `bytes`. */
+static void handle_frame(struct conn *c, Clubcrm__Frame *f, size_t bytes)
 {
 	struct session *s = &c->sess;
 	uint64_t rid = f->request_id;
+	char why[128];
+	size_t n = 0;
+	const char *field;
+	/* The id of a request in the writer is answered once, by the
+	 * writer: this refusal goes out as request 0. */
+	if (rid != 0 && flight_find(s, rid) >= 0) {
+		snprintf(why, sizeof(why), "request_id %llu is already in "
+			 "flight on this connection",
+			 (unsigned long long)rid);
+		session_send_error(c, 0, STATUS_INVALID_ARGUMENT, why);
+		clubcrm__frame__free_unpacked(f, NULL);
+		return;
+	}
 	switch (f->body_case) {
 	case CLUBCRM__FRAME__BODY_PONG:
 		break;  /* any input counts as a sign of life */
@@ -263,8 +530,10 @@ static void handle_frame(struct conn *c, Clubcrm__Frame *f)
 		if (rid == 0)
 			session_send_error(c, 0, STATUS_INVALID_ARGUMENT,
 				   "request_id must not be 0");
-		else if (f->body_case == CLUBCRM__FRAME__BODY_HELLO)
+		else if (f->body_case == CLUBCRM__FRAME__BODY_HELLO) {
+			log_hello(c, f->hello);
 			send_welcome(c, rid);
+		}
 		else if (f->body_case == CLUBCRM__FRAME__BODY_PING)
 			send_ping_or_pong(c, rid, true, f->ping->nonce);
 		else
@@ -277,8 +546,12 @@ static void handle_frame(struct conn *c, Clubcrm__Frame *f)
 		} else if (s->state != SESSION_READY) {
 			session_send_error(c, rid, STATUS_UNAUTHENTICATED,
 				   "log in first");
+		} else if ((field = too_many_values(&f->base, &n))) {
+			snprintf(why, sizeof(why), "%s: %zu values, at most %d",
+				 field, n, SESSION_MAX_VALUES);
+			session_send_error(c, rid, STATUS_INVALID_ARGUMENT, why);
 		} else {
-			handle_request(c, f);
+			handle_request(c, f, bytes);
 			return;
 		}
 		break;
@@ -312,21 +585,89 @@ static void track_frame_end(struct session *s, const uint8_t *payload,
 	s->feed_end = s->feed_data + used;
 }
 
+/* Keeps a copy of a frame that did not fit in `budget` until more memory
+ * is free (mem_release()). */
+static int hold_frame(struct conn *c, const uint8_t *payload, size_t len,
+		      size_t budget)
+{
+	struct session *s = &c->sess;
+	if (buf_append(&s->held_frame, payload, len) < 0) {
+		buf_free(&s->held_frame);
+		conn_close(c);
+		return -ECANCELED;
+	}
+	s->held_budget = budget;
+	c->srv->mem_waiters++;
+	log_debug("conn %llu (%s): a frame waits for memory (%zu bytes left "
+		  "to decode it)", cid(c), c->peer, budget);
+	return SESSION_PAUSE;
+}
+
+/*
+ * Decodes one frame within the memory left and handles it. A frame that
+ * needs more than one request may take is refused (the connection goes on);
+ * one that only needs more than is left now is held. 0, SESSION_PAUSE when
+ * held, or a negative error when the connection ends.
+ */
+static int take_frame(struct conn *c, const uint8_t *payload, size_t len)
+{
+	struct server *srv = c->srv;
+	size_t limit = decode_budget(c);
+	struct budget b = { .pb = { budget_alloc, budget_free, NULL },
+			    .limit = limit };
+	b.pb.allocator_data = &b;
+	Clubcrm__Frame *f = frame_decode(payload, len, &b.pb);
+	srv->mem_freed += len;
+	if (!f && b.exhausted && limit < srv->cfg->max_request_memory)
+		return hold_frame(c, payload, len, limit);
+	if (!f && b.exhausted) {
+		uint64_t rid = peek_request_id(payload, len);
+		char why[128];
+		if (flight_find(&c->sess, rid) >= 0)
+			rid = 0;
+		snprintf(why, sizeof(why), "request too big: it needs more "
+			 "than %llu bytes of memory once decoded",
+			 (unsigned long long)srv->cfg->max_request_memory);
+		log_debug("conn %llu (%s): %s", cid(c), c->peer, why);
+		srv->mem_freed += b.used;
+		session_send_error(c, rid, STATUS_RESOURCE_EXHAUSTED, why);
+		return 0;
+	}
+	if (!f) {
+		conn_goaway(c, STATUS_INVALID_ARGUMENT, "undecodable frame");
+		return -EPROTO;
+	}
+	srv->mem_freed += b.used;
+	handle_frame(c, f, b.used);
+	return 0;
+}
+
 static int on_frame(void *ctx, const uint8_t *payload, size_t len)
 {
 	struct conn *c = ctx;
 	track_frame_end(&c->sess, payload, len);
 	if (c->closing || c->draining)
 		return -ECANCELED;
-	Clubcrm__Frame *f = frame_decode(payload, len, NULL);
-	if (!f) {
-		conn_goaway(c, STATUS_INVALID_ARGUMENT, "undecodable frame");
-		return -EPROTO;
-	}
-	handle_frame(c, f);
+	int ret = take_frame(c, payload, len);
+	if (ret < 0)
+		return ret;
 	if (c->closing || c->draining)
 		return -ECANCELED;
 	return held_back(c) ? SESSION_PAUSE : 0;
+}
+
+/* The held frame again, when more memory than it had is free now. */
+static void retry_held(struct conn *c)
+{
+	struct session *s = &c->sess;
+	if (!s->held_frame.len || held_back_but_memory(c) ||
+	    decode_budget(c) <= s->held_budget)
+		return;
+	struct buf frame = s->held_frame;
+	memset(&s->held_frame, 0, sizeof(s->held_frame));
+	c->srv->mem_waiters--;
+	take_frame(c, frame.data, frame.len);
+	buf_free(&frame);
 }
 
 /* The reader refused a length: 0 is malformed, too long is too much. */
@@ -427,6 +768,8 @@ void session_on_data(struct conn *c, const uint8_t *data, size_t len)
 void session_resume(struct conn *c)
 {
 	struct session *s = &c->sess;
+	if (!c->closing && !c->draining)
+		retry_held(c);
 	while (s->stash.len && !held_back(c) && !c->closing && !c->draining) {
 		struct buf bytes = s->stash;
 		memset(&s->stash, 0, sizeof(s->stash));
@@ -458,6 +801,9 @@ void session_on_timer(struct conn *c)
 	}
 	if (now < s->next_beat_ms)
 		return;
+	/* A peer waiting for its login's answer waits for us, not silent. */
+	if (s->login_running || s->fail_reply.len)
+		s->last_rx_ms = now;
 	uint64_t silent = now - s->last_rx_ms;
 	if (silent >= (uint64_t)SESSION_MISSED_BEATS * cfg->heartbeat_ms) {
 		log_info("conn %llu (%s, %s): dropped: silent for %llu ms",

@@ -23,6 +23,15 @@ struct conn;
 #define SESSION_MAX_IN_FLIGHT 64
 /* A silent peer is dropped after this many heartbeats. */
 #define SESSION_MISSED_BEATS 3
+/* Values one repeated field of a request may hold (the domain's own limits
+ * are smaller); checked before the request runs. */
+#define SESSION_MAX_VALUES 1000
+
+/* A request in the writer: its id (answered once) and its decoded bytes. */
+struct session_flight {
+	uint64_t request_id;
+	size_t bytes;
+};
 
 enum session_state {
 	SESSION_PREFACE,    /* waiting for the 12-byte preface */
@@ -43,6 +52,13 @@ struct session {
 	uint64_t fail_at_ms;
 
 	unsigned in_flight;        /* requests in the writer */
+	struct session_flight flight[SESSION_MAX_IN_FLIGHT];
+	size_t mem_held;           /* decoded bytes of those requests */
+	/* A frame that did not fit the memory left to decode it: decoded
+	 * again once the connection's or the server's requests released
+	 * more than `held_budget` (session.c, "memory"). */
+	struct buf held_frame;
+	size_t held_budget;
 	struct conn_subs subs;     /* live views (subs.h) */
 	/* Bytes read after a frame that paused the session (a login running,
 	 * too many requests in flight, too much output): fed again on resume. */

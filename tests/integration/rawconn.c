@@ -220,3 +220,16 @@ bool raw_login(struct rawconn *rc, const char *login, const char *password)
 	buf_free(&out);
 	return ok;
 }
+
+void raw_put_ping(struct buf *out, uint64_t rid)
+{
+	Clubcrm__Ping ping = CLUBCRM__PING__INIT;
+	ping.has_nonce = true;
+	ping.nonce = rid;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.has_request_id = rid != 0;
+	f.request_id = rid;
+	f.body_case = CLUBCRM__FRAME__BODY_PING;
+	f.ping = &ping;
+	raw_put_frame(out, &f);
+}

@@ -41,6 +41,9 @@ void raw_put_hello(struct buf *out, uint64_t rid);
 void raw_put_login(struct buf *out, uint64_t rid, const char *login,
 		   const char *password);
 
+/* Appends Ping (request id `rid`, also its nonce; 0 is sent as is). */
+void raw_put_ping(struct buf *out, uint64_t rid);
+
 /*
  * The next frame, waiting up to timeout_ms; NULL on timeout, EOF or a
  * malformed frame. Free with clubcrm__frame__free_unpacked(f, NULL).

@@ -236,6 +236,38 @@ static void test_tcp_disabled(void **state)
 	assert_true(config_tcp_disabled(&c));
 }
 
+/* The memory bounds: defaults, flags, and their order checked. */
+static void test_memory_bounds(void **state)
+{
+	(void)state;
+	struct config c;
+	char err[256];
+	config_defaults(&c);
+	assert_int_equal(c.max_request_memory, 4u * 1024 * 1024);
+	assert_int_equal(c.max_conn_memory, 16u * 1024 * 1024);
+	assert_int_equal(c.max_server_memory, 32u * 1024 * 1024);
+	char **argv = ARGV("--max-request-memory", "65536",
+			   "--max-conn-memory=131072",
+			   "--max-server-memory", "262144");
+	assert_int_equal(config_from_args(&c, 6, argv, err, sizeof(err)), 0);
+	assert_int_equal(c.max_request_memory, 65536);
+	assert_int_equal(c.max_conn_memory, 131072);
+	assert_int_equal(c.max_server_memory, 262144);
+	/* One request's memory must hold at least a whole frame. */
+	assert_int_equal(config_check(&c, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "--max-frame"));
+	c.max_frame = 65536;
+	assert_int_equal(config_check(&c, err, sizeof(err)), 0);
+	c.max_conn_memory = 1024u * 1024;  /* over the server's */
+	assert_int_equal(config_check(&c, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "memory bounds"));
+	c.max_conn_memory = 32768;         /* under one request's */
+	assert_int_equal(config_check(&c, err, sizeof(err)), -EINVAL);
+	char **bad = ARGV("--max-request-memory", "100");
+	assert_int_equal(config_from_args(&c, 3, bad, err, sizeof(err)),
+			 -EINVAL);
+}
+
 static void test_check(void **state)
 {
 	struct config c;
@@ -306,6 +338,7 @@ int main(void)
 		cmocka_unit_test(test_listen_addr),
 		cmocka_unit_test(test_tcp_disabled),
 		cmocka_unit_test(test_check),
+		cmocka_unit_test(test_memory_bounds),
 		cmocka_unit_test(test_init),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
