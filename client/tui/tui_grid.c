@@ -2,24 +2,18 @@
 
 #include <errno.h>
 #include <string.h>
-#include <time.h>
 
+#include "timeutil.h"
+
+/* Local days are the club's (clubzone.h), never the machine's. */
 int64_t tui_day_start(int64_t t)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
-	if (!localtime_r(&tt, &tm))
-		return t - t % 86400;
-	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-	tm.tm_isdst = -1;
-	return (int64_t)mktime(&tm);
+	return time_day_start(t, 0);
 }
 
 int64_t tui_day_add(int64_t day, int days)
 {
-	/* Noon of the target day, then back to its midnight: a 23 or 25 hour
-	 * day never shifts the result. */
-	return tui_day_start(tui_day_start(day) + 12 * 3600 + (int64_t)days * 86400);
+	return time_day_start(day, days);
 }
 
 void tui_grid_init(struct tui_grid *g, uint32_t slot_min, uint32_t start_min,

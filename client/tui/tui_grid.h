@@ -2,7 +2,7 @@
  * The agenda grid: columns (an operator on a day) by rows of time slots
  * within opening hours. The desk's calendar uses one operator over one or
  * seven days; the operators' agendas use one day over many operators. Pure
- * arithmetic on Unix seconds, local days from the process time zone.
+ * arithmetic on Unix seconds, local days in the club's zone (timeutil.h).
  */
 #ifndef CLUBCRM_TUI_GRID_H
 #define CLUBCRM_TUI_GRID_H
@@ -24,7 +24,7 @@ struct tui_grid {
 	int n_cols;
 };
 
-/* Local midnight of the day holding t. */
+/* Local midnight of the day holding t (its first instant). */
 int64_t tui_day_start(int64_t t);
 /* Local midnight `days` days after the day of t (DST-safe). */
 int64_t tui_day_add(int64_t day, int days);
