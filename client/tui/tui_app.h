@@ -76,6 +76,7 @@ struct tui_app {
 	struct live_sub *cat;   /* the catalogue and customers */
 	struct live_sub *sub;   /* the screen's task view */
 	struct live_sub *sub2;  /* console: today's overdue */
+	int64_t today;          /* console: the club's day sub2 starts at */
 
 	enum tui_screen screen, back;
 	bool all;               /* urgent/prep/overdue: everyone's, not mine */
@@ -194,6 +195,8 @@ void tui_forms_take(struct tui_app *a, const Clubcrm__TaskRow *row);
 /* ---- tui_console.c: the manager's screen */
 void tui_console_start(struct tui_app *a);
 void tui_console_draw(struct tui_app *a);
+/* Follows the club's midnight: "Overdue today" moves to the new day. */
+void tui_console_tick(struct tui_app *a);
 void tui_console_key(struct tui_app *a, const struct tui_key *k);
 void tui_console_mouse(struct tui_app *a, int y, int x, bool dbl);
 

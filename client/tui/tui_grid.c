@@ -16,6 +16,15 @@ int64_t tui_day_add(int64_t day, int days)
 	return time_day_start(day, days);
 }
 
+bool tui_day_roll(const struct clubzone *z, int64_t now, int64_t *today)
+{
+	int64_t day = clubzone_day_start(z, now, 0);
+	if (day == *today)
+		return false;
+	*today = day;
+	return true;
+}
+
 void tui_grid_init(struct tui_grid *g, uint32_t slot_min, uint32_t start_min,
 		   uint32_t end_min)
 {

@@ -162,6 +162,44 @@ static void test_days_across_dst(void **state)
 	time_set_zone("UTC");
 }
 
+/*
+ * The console's "Overdue today" starts at the club's midnight, whatever
+ * the machine's zone (UTC here, Madrid's or Sydney's club), and moves on
+ * when the club's day does: a clock is injected.
+ */
+static void test_today_rolls_at_club_midnight(void **state)
+{
+	(void)state;
+	const struct clubzone *madrid = clubzone_get("Europe/Madrid", NULL);
+	const struct clubzone *sydney = clubzone_get("Australia/Sydney", NULL);
+	assert_non_null(madrid);
+	assert_non_null(sydney);
+	int64_t dec7 = 1796598000, dec8 = 1796684400;  /* Madrid midnights */
+	int64_t today = 0;
+	assert_true(tui_day_roll(madrid, dec8 - 1, &today));
+	assert_int_equal(today, dec7);
+	assert_false(tui_day_roll(madrid, dec7, &today));
+	assert_false(tui_day_roll(madrid, dec8 - 1, &today));
+	assert_true(tui_day_roll(madrid, dec8, &today));
+	assert_int_equal(today, dec8);
+	/* the machine's (UTC) midnight, an hour later, changes nothing */
+	assert_false(tui_day_roll(madrid, dec8 + 3600, &today));
+	/* a 23-hour day: 2027-03-28 ends at 22:00 UTC */
+	assert_true(tui_day_roll(madrid, 1806188400 + 3600, &today));
+	assert_int_equal(today, 1806188400);
+	assert_false(tui_day_roll(madrid, 1806271200 - 1, &today));
+	assert_true(tui_day_roll(madrid, 1806271200, &today));
+	/* a southern club: Sydney's 2026-12-09 starts 2026-12-08 13:00 UTC */
+	today = 0;
+	assert_true(tui_day_roll(sydney, 1796734800 - 1, &today));
+	assert_int_equal(today, 1796648400);
+	assert_true(tui_day_roll(sydney, 1796734800, &today));
+	assert_int_equal(today, 1796734800);
+	/* the club's zone changes: the same instant is another day */
+	assert_true(tui_day_roll(madrid, 1796734800, &today));
+	assert_int_equal(today, dec8);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -170,6 +208,7 @@ int main(void)
 		cmocka_unit_test(test_urgent_row),
 		cmocka_unit_test(test_grid),
 		cmocka_unit_test(test_days_across_dst),
+		cmocka_unit_test(test_today_rolls_at_club_midnight),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
