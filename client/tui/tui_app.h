@@ -185,6 +185,14 @@ void tui_forms_init_filters(struct tui_app *a);
 
 /* ---- tui_submit.c: requests from forms, and their replies */
 void tui_submit(struct tui_app *a);
+/*
+ * A time typed in a form, in the club's zone. `planned`: a task's planned
+ * time, which needs a time of day. 0; 1 when a planned time is before
+ * `now` (accepted, to be said); -1 with the reason in `why` (not a time,
+ * a time the zone skips, no time of day).
+ */
+int tui_parse_when(const char *text, bool planned, int64_t now, int64_t *out,
+		   char *why, size_t size);
 /* Saves the info form's fields on top of revision `base`. */
 void tui_submit_edit(struct tui_app *a, uint64_t base);
 /* Asks for a task's history for the info form. */
