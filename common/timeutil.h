@@ -38,5 +38,14 @@ size_t time_format_local(int64_t t, const char *fmt, char *out, size_t size);
 
 /* The first instant of the local day `days` after the day holding t. */
 int64_t time_day_start(int64_t t, int days);
+/* Wall-clock minutes after local midnight at t (0-1439). */
+int time_minute_of_day(int64_t t);
+/*
+ * The instant `minute` wall-clock minutes after midnight on the local day
+ * holding `day` (0-1440; 1440 is the next day's start). A minute the zone
+ * skips gives the instant as far past the jump; one that happens twice,
+ * its first occurrence. So 08:00 is 08:00 on a 23- or 25-hour day too.
+ */
+int64_t time_day_minute(int64_t day, int minute);
 
 #endif

@@ -50,10 +50,11 @@ int tui_grid_add_col(struct tui_grid *g, uint64_t operator_id, int64_t day)
 	return 0;
 }
 
+/* Slots are wall-clock times: 08:00 is 08:00 on a 23-hour day too. */
 int64_t tui_grid_cell_time(const struct tui_grid *g, int col, int slot)
 {
-	return g->cols[col].day + (int64_t)g->start_min * 60 +
-	       (int64_t)slot * g->slot_min * 60;
+	return time_day_minute(g->cols[col].day,
+			       (int)(g->start_min + (uint32_t)slot * g->slot_min));
 }
 
 int tui_grid_locate(const struct tui_grid *g, uint64_t operator_id,
@@ -62,11 +63,12 @@ int tui_grid_locate(const struct tui_grid *g, uint64_t operator_id,
 	for (int c = 0; c < g->n_cols; c++) {
 		if (g->cols[c].operator_id != operator_id)
 			continue;
-		int64_t t0 = tui_grid_cell_time(g, c, 0);
-		int64_t off = planned_at - t0;
+		if (time_day_start(planned_at, 0) != g->cols[c].day)
+			continue;
+		int64_t off = time_minute_of_day(planned_at) - (int64_t)g->start_min;
 		if (off < 0)
 			continue;
-		int64_t s = off / ((int64_t)g->slot_min * 60);
+		int64_t s = off / g->slot_min;
 		if (s >= g->n_slots)
 			continue;
 		*col = c;

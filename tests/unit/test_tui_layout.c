@@ -159,6 +159,24 @@ static void test_days_across_dst(void **state)
 	assert_int_equal(d1 - d0, 86400);
 	assert_int_equal(d2 - d1, 23 * 3600);  /* Sunday is 23 hours long */
 	assert_int_equal(tui_day_add(d2, -2), d0);
+	/* The agenda's slots are wall-clock times on the 23-hour day too:
+	 * 08:00 CEST is 06:00 UTC, and a task at 10:00 is in the 10:00 slot;
+	 * the day's grid ends at the next day's midnight. */
+	struct tui_grid g;
+	tui_grid_init(&g, 30, 8 * 60, 24 * 60);
+	tui_grid_add_col(&g, 1, d1);
+	int64_t eight;
+	assert_int_equal(time_parse_local("2026-03-29 08:00", &eight), 0);
+	assert_int_equal(tui_grid_cell_time(&g, 0, 0), eight);
+	assert_int_equal(tui_grid_cell_time(&g, 0, 4), eight + 2 * 3600);
+	int c = -1, s = -1;
+	assert_int_equal(tui_grid_locate(&g, 1, eight + 2 * 3600, &c, &s), 0);
+	assert_int_equal(s, 4);
+	int64_t from, to;
+	tui_grid_range(&g, &from, &to);
+	assert_int_equal(from, eight);
+	assert_int_equal(to, d2);
+	assert_int_equal(time_minute_of_day(eight), 8 * 60);
 	time_set_zone("UTC");
 }
 
