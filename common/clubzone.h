@@ -41,6 +41,9 @@ struct clubzone_tm {
  * does not know, -EBADMSG for a file that is not a sound TZif file, -ENOMEM.
  */
 int clubzone_load(const char *name, struct clubzone **out);
+/* The same from another zoneinfo directory ("UTC" needs none). */
+int clubzone_load_dir(const char *dir, const char *name,
+		      struct clubzone **out);
 /* The same from the bytes of a TZif file (tests, hostile input). */
 int clubzone_parse(const char *name, const uint8_t *data, size_t len,
 		   struct clubzone **out);

@@ -227,6 +227,14 @@ static void test_names(void **state)
 	}
 	struct clubzone *z = NULL;
 	assert_int_equal(clubzone_load(NULL, &z), -EINVAL);
+	/* a system without tzdata still knows UTC, and only UTC */
+	assert_int_equal(clubzone_load_dir("/nonexistent", "UTC", &z), 0);
+	assert_local(z, 1800000000, "2027-01-15T08:00:00+00:00");
+	clubzone_free(z);
+	z = NULL;
+	assert_int_equal(clubzone_load_dir("/nonexistent", "Europe/Madrid", &z),
+			 -ENOENT);
+	assert_null(z);
 }
 
 static uint8_t *read_zone_file(const char *name, size_t *len)
