@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -20,33 +19,25 @@ uint64_t time_mono_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-void time_set_zone(const char *tz)
+int time_set_zone(const char *tz)
 {
 	if (!tz || !*tz)
-		return;
-	setenv("TZ", tz, 1);
-	tzset();
+		return 0;
+	return clubzone_use(tz);
 }
 
-static int days_in_month(int year, int month)
-{
-	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	if (month == 2 && ((year % 4 == 0 && year % 100 != 0) || year % 400 == 0))
-		return 29;
-	return days[month - 1];
-}
-
-int time_parse_local(const char *text, int64_t *out)
+int time_parse_datetime(const char *text, int64_t *out, bool *has_time)
 {
 	if (!text)
 		return -EINVAL;
 	int y, mo, d, h = 0, mi = 0, s = 0, n = 0;
-	char sep = 0;
-	if (sscanf(text, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10)
+	bool timed = false;
+	if (sscanf(text, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10 ||
+	    text[4] != '-' || text[7] != '-')
 		return -EINVAL;
 	const char *rest = text + n;
 	if (*rest) {
-		sep = *rest;
+		char sep = *rest;
 		if (sep != ' ' && sep != 'T')
 			return -EINVAL;
 		int m = 0;
@@ -58,27 +49,60 @@ int time_parse_local(const char *text, int64_t *out)
 			    rest[m] != '\0')
 				return -EINVAL;
 		}
+		timed = true;
 	}
-	if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 ||
-	    d > days_in_month(y, mo) || h > 23 || mi > 59 || s > 59 || h < 0 ||
-	    mi < 0 || s < 0)
+	if (y < 1970 || y > 9999)
 		return -EINVAL;
-	struct tm tm = {
-		.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d,
-		.tm_hour = h, .tm_min = mi, .tm_sec = s, .tm_isdst = -1,
-	};
-	time_t t = mktime(&tm);
-	if (t == (time_t)-1)
-		return -EINVAL;
-	*out = (int64_t)t;
+	const struct clubzone *z = clubzone_current();
+	int64_t t;
+	int rc;
+	if (timed)
+		rc = clubzone_from_local(z, y, mo, d, h, mi, s, &t);
+	else if (!(rc = clubzone_from_local(z, y, mo, d, 12, 0, 0, &t)))
+		t = clubzone_day_start(z, t, 0);  /* midnight may be skipped */
+	if (rc)
+		return rc == -EDOM ? -EDOM : -EINVAL;
+	*out = t;
+	if (has_time)
+		*has_time = timed;
 	return 0;
+}
+
+int time_parse_local(const char *text, int64_t *out)
+{
+	return time_parse_datetime(text, out, NULL);
 }
 
 size_t time_format_local(int64_t t, const char *fmt, char *out, size_t size)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
-	if (size == 0 || !localtime_r(&tt, &tm))
+	return clubzone_format(clubzone_current(), t, fmt, out, size);
+}
+
+int64_t time_day_start(int64_t t, int days)
+{
+	return clubzone_day_start(clubzone_current(), t, days);
+}
+
+int time_minute_of_day(int64_t t)
+{
+	struct clubzone_tm lt;
+	if (clubzone_to_local(clubzone_current(), t, &lt))
 		return 0;
-	return strftime(out, size, fmt, &tm);
+	return lt.hour * 60 + lt.min;
+}
+
+int64_t time_day_minute(int64_t day, int minute)
+{
+	const struct clubzone *z = clubzone_current();
+	struct clubzone_tm lt;
+	if (minute >= 24 * 60)
+		return clubzone_day_start(z, day, 1);
+	if (minute < 0)
+		minute = 0;
+	if (clubzone_to_local(z, day, &lt))
+		return day + (int64_t)minute * 60;
+	int64_t t;
+	int rc = clubzone_from_local(z, lt.year, lt.mon, lt.mday, minute / 60,
+				     minute % 60, 0, &t);
+	return rc == 0 || rc == -EDOM ? t : day + (int64_t)minute * 60;
 }

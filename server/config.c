@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clubzone.h"
 #include "frame.h"
 
 enum opt_type {
@@ -406,6 +407,14 @@ int config_parse_init(struct init_opts *o, int argc, char **argv, char *err,
 		snprintf(o->club, sizeof(o->club), "Club");
 	if (!o->time_zone[0])
 		snprintf(o->time_zone, sizeof(o->time_zone), "UTC");
+	struct clubzone *z = NULL;
+	ret = clubzone_load(o->time_zone, &z);
+	clubzone_free(z);
+	if (ret < 0) {
+		set_err(err, errlen, "--time-zone '%s' %s", o->time_zone,
+			clubzone_strerror(ret));
+		return -EINVAL;
+	}
 	return 0;
 }
 

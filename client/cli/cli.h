@@ -64,6 +64,12 @@ int cli_call(struct cli *cli, Clubcrm__Frame *req,
  */
 int cli_club_time(struct cli *cli, const char *text, bool end_of_day,
 		  int64_t *out);
+/*
+ * The same for a planned time (cli_parse_planned: a time of day required).
+ * A time the zone skips is refused; a time in the past is accepted with a
+ * warning on stderr.
+ */
+int cli_club_planned(struct cli *cli, const char *text, int64_t *out);
 
 /* The club's catalogue (GetCatalog, cached). CLI_OK or CLI_REFUSED. */
 int cli_catalog(struct cli *cli, const Clubcrm__Catalog **out);

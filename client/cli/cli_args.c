@@ -115,25 +115,41 @@ int cli_parse_u64(const char *text, uint64_t *out)
 int cli_parse_time(const char *text, bool end_of_day, int64_t *out)
 {
 	int64_t t;
-	if (time_parse_local(text, &t) < 0)
-		return -EINVAL;
-	if (end_of_day && strlen(text) == 10) {
-		/* The next day's midnight, by the calendar: days around a
-		 * daylight-saving change are not 24 hours long. */
-		time_t tt = (time_t)t;
-		struct tm tm;
-		if (!localtime_r(&tt, &tm))
-			return -EINVAL;
-		tm.tm_mday++;
-		tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-		tm.tm_isdst = -1;
-		tt = mktime(&tm);
-		if (tt == (time_t)-1)
-			return -EINVAL;
-		t = (int64_t)tt;
-	}
+	bool timed;
+	int rc = time_parse_datetime(text, &t, &timed);
+	if (rc < 0)
+		return rc == -EDOM ? -EDOM : -EINVAL;
+	/* The next day's first instant, by the calendar: days around a
+	 * daylight-saving change are not 24 hours long. */
+	*out = end_of_day && !timed ? time_day_start(t, 1) : t;
+	return 0;
+}
+
+int cli_parse_planned(const char *text, int64_t *out)
+{
+	int64_t t;
+	bool timed;
+	int rc = time_parse_datetime(text, &t, &timed);
+	if (rc < 0)
+		return rc == -EDOM ? -EDOM : -EINVAL;
+	if (!timed)
+		return -ENODATA;
 	*out = t;
 	return 0;
+}
+
+int cli_check_planned(const char *flag, const char *text)
+{
+	int64_t syntax_only;
+	int rc = cli_parse_planned(text, &syntax_only);
+	if (rc == -ENODATA)
+		return cli_usage_error("--%s '%s' has no time of day: give a "
+				       "time (\"YYYY-MM-DD HH:MM\")", flag,
+				       text);
+	if (rc == -EINVAL)
+		return cli_usage_error("--%s '%s' is not a time "
+				       "(YYYY-MM-DD HH:MM)", flag, text);
+	return CLI_OK;  /* a gap depends on the club's zone: checked later */
 }
 
 int cli_parse_status(const char *text, Clubcrm__TaskStatus *out)

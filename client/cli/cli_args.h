@@ -47,11 +47,17 @@ int cli_args_parse(struct cli *cli, int argc, char **argv,
 int cli_parse_u64(const char *text, uint64_t *out);
 
 /*
- * A time in the club's zone: "YYYY-MM-DD HH:MM[:SS]" or "YYYY-MM-DD". With
- * `end_of_day`, a bare date means the midnight after it (an exclusive upper
- * bound that includes the whole day). 0 or -EINVAL.
+ * A time in the club's zone: "YYYY-MM-DD HH:MM[:SS]" or "YYYY-MM-DD" (the
+ * day's first instant). With `end_of_day`, a bare date means the midnight
+ * after it (an exclusive upper bound that includes the whole day). 0;
+ * -EINVAL (not a time); -EDOM (a time the zone skips: clocks go forward).
  */
 int cli_parse_time(const char *text, bool end_of_day, int64_t *out);
+/* A planned time: the same, but a time of day is required (-ENODATA). */
+int cli_parse_planned(const char *text, int64_t *out);
+/* The syntax of a planned time given as --flag: CLI_OK or a usage error
+ * ("give a time" when it has no time of day). */
+int cli_check_planned(const char *flag, const char *text);
 
 /* "planned", "done" or "cancelled". 0 or -EINVAL. */
 int cli_parse_status(const char *text, Clubcrm__TaskStatus *out);

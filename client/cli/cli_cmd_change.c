@@ -65,10 +65,8 @@ static int parse(struct cli *cli, int argc, char **argv, struct change_args *a,
 	const char *cmd = edit ? "edit" : "copy";
 	if (n_pos != 1 || cli_parse_u64(pos[0], id) < 0)
 		return cli_usage_error("task %s needs a task id", cmd);
-	int64_t t;
-	if (a->at && cli_parse_time(a->at, false, &t) < 0)
-		return cli_usage_error("--at '%s' is not a time "
-				       "(YYYY-MM-DD HH:MM)", a->at);
+	if (a->at && (rc = cli_check_planned("at", a->at)) != CLI_OK)
+		return rc;
 	Clubcrm__TaskStatus s;
 	if (a->status && cli_parse_status(a->status, &s) < 0)
 		return cli_usage_error("--status must be planned, done or "
@@ -103,7 +101,7 @@ static int resolve(struct cli *cli, const struct change_args *a,
 	for (size_t i = 0; rc == CLI_OK && i < a->tags.n; i++)
 		rc = cli_resolve_tag(cli, a->tags.items[i], &r->tags[i]);
 	if (rc == CLI_OK && a->at)
-		rc = cli_club_time(cli, a->at, false, &r->at);
+		rc = cli_club_planned(cli, a->at, &r->at);
 	if (a->status)
 		cli_parse_status(a->status, &r->status);
 	return rc;

@@ -1,4 +1,5 @@
 /* task add, note add: one CreateTask each. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
@@ -45,8 +46,11 @@ static int check_args(const struct create_args *a, struct create_plan *p)
 	if (task && !a->at)
 		return cli_usage_error("--at is required for a task");
 	if (a->at) {
+		int rc = task ? cli_check_planned("at", a->at) : CLI_OK;
 		int64_t syntax_only;
-		if (cli_parse_time(a->at, false, &syntax_only) < 0)
+		if (rc != CLI_OK)
+			return rc;
+		if (cli_parse_time(a->at, false, &syntax_only) == -EINVAL)
 			return cli_usage_error("--at '%s' is not a time "
 					       "(YYYY-MM-DD HH:MM)", a->at);
 		p->has_at = true;
@@ -102,7 +106,10 @@ static int create(struct cli *cli, const struct create_args *a,
 	if (rc != CLI_OK)
 		return rc;
 	int64_t at = 0;
-	if (p->has_at && (rc = cli_club_time(cli, a->at, false, &at)) != CLI_OK)
+	if (p->has_at &&
+	    (rc = p->kind == CLUBCRM__TASK_KIND__TASK_KIND_TASK
+			  ? cli_club_planned(cli, a->at, &at)
+			  : cli_club_time(cli, a->at, false, &at)) != CLI_OK)
 		return rc;
 	ct.has_kind = true;
 	ct.kind = p->kind;

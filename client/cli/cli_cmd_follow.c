@@ -33,11 +33,7 @@ static int check(const struct follow_args *a)
 	if (has_next(a) && (!a->next_at || !a->next_desc))
 		return cli_usage_error("the next task needs --next-at and "
 				       "--next-desc");
-	int64_t t;
-	if (a->next_at && cli_parse_time(a->next_at, false, &t) < 0)
-		return cli_usage_error("--next-at '%s' is not a time "
-				       "(YYYY-MM-DD HH:MM)", a->next_at);
-	return CLI_OK;
+	return a->next_at ? cli_check_planned("next-at", a->next_at) : CLI_OK;
 }
 
 /* The next task: type and customer default to the followed task's. */
@@ -47,7 +43,7 @@ static int build_next(struct cli *cli, const struct follow_args *a,
 	next->has_kind = true;
 	next->kind = CLUBCRM__TASK_KIND__TASK_KIND_TASK;
 	next->description = (char *)a->next_desc;
-	int rc = cli_club_time(cli, a->next_at, false, &next->planned_at);
+	int rc = cli_club_planned(cli, a->next_at, &next->planned_at);
 	next->has_planned_at = rc == CLI_OK;
 	if (rc == CLI_OK && a->next_type &&
 	    (rc = cli_resolve_type(cli, a->next_type, &next->type_id)) == CLI_OK)

@@ -58,9 +58,8 @@ const char *cli_role_name(Clubcrm__Role r)
 
 static int year_of(int64_t t)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
-	return localtime_r(&tt, &tm) ? tm.tm_year : -1;
+	struct clubzone_tm lt;
+	return clubzone_to_local(clubzone_current(), t, &lt) ? -1 : lt.year;
 }
 
 /* "12/03 10:30" this year, "12/03/2025 10:30" another; no time: "12/03". */

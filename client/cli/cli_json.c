@@ -21,13 +21,14 @@ static json_t *id_or_null(uint64_t id)
 	return id ? json_integer((json_int_t)id) : json_null();
 }
 
-/* "key": ISO time and "key_unix": seconds, or nulls when unset. */
+/* "key": RFC 3339 time in the club's zone ("2026-12-08T10:00:00+01:00")
+ * and "key_unix": seconds, or nulls when unset. */
 static void put_time(json_t *o, const char *key, int64_t t)
 {
 	char iso[40], unix_key[64];
 	snprintf(unix_key, sizeof(unix_key), "%s_unix", key);
 	if (t == 0 ||
-	    time_format_local(t, "%Y-%m-%dT%H:%M:%S%z", iso, sizeof(iso)) == 0) {
+	    clubzone_format_rfc3339(clubzone_current(), t, iso, sizeof(iso)) == 0) {
 		put(o, key, json_null());
 		put(o, unix_key, json_null());
 		return;

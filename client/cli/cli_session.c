@@ -112,8 +112,11 @@ int cli_connect(struct cli *cli)
 	}
 	/* Times on screen and on the command line are the club's. */
 	const Clubcrm__Welcome *w = client_welcome(client_sync_client(cli->conn));
-	if (w && w->time_zone && *w->time_zone)
-		time_set_zone(w->time_zone);
+	if (w && w->time_zone && *w->time_zone &&
+	    time_set_zone(w->time_zone) < 0)
+		fprintf(stderr, "clubcrm: warning: the club's time zone '%.64s' "
+			"is unknown to this machine's tzdata: times are %s\n",
+			w->time_zone, clubzone_name(clubzone_current()));
 	return CLI_OK;
 }
 
@@ -144,15 +147,47 @@ fail:
 	return CLI_REFUSED;
 }
 
+/* The hour clocks skip in spring: refused rather than moved silently. */
+static int gap_error(const char *text)
+{
+	return cli_usage_error("'%s' does not exist in %s: the clocks go "
+			       "forward over it; give a time after the jump",
+			       text, clubzone_name(clubzone_current()));
+}
+
 int cli_club_time(struct cli *cli, const char *text, bool end_of_day,
 		  int64_t *out)
 {
 	int rc = cli_connect(cli);
 	if (rc != CLI_OK)
 		return rc;
-	if (cli_parse_time(text, end_of_day, out) < 0)
+	rc = cli_parse_time(text, end_of_day, out);
+	if (rc == -EDOM)
+		return gap_error(text);
+	if (rc < 0)
 		return cli_usage_error("'%s' is not a time (YYYY-MM-DD HH:MM)",
 				       text);
+	return CLI_OK;
+}
+
+int cli_club_planned(struct cli *cli, const char *text, int64_t *out)
+{
+	int rc = cli_connect(cli);
+	if (rc != CLI_OK)
+		return rc;
+	rc = cli_parse_planned(text, out);
+	if (rc == -EDOM)
+		return gap_error(text);
+	if (rc == -ENODATA)
+		return cli_usage_error("'%s' has no time of day: give a time "
+				       "(\"YYYY-MM-DD HH:MM\")", text);
+	if (rc < 0)
+		return cli_usage_error("'%s' is not a time (YYYY-MM-DD HH:MM)",
+				       text);
+	/* Accepted (a call made earlier may be recorded late), but said. */
+	if (*out < time_now())
+		fprintf(stderr, "clubcrm: warning: %s is in the past (%s)\n",
+			text, clubzone_name(clubzone_current()));
 	return CLI_OK;
 }
 

@@ -37,7 +37,7 @@ static void widen_hours(struct tui_app *a, uint32_t slot, uint32_t *start,
 		return;  /* tui_grid_init falls back; nothing to align with */
 	for (size_t i = 0; i < n; i++) {
 		int64_t t = rows[i]->task->planned_at;
-		int64_t m = (t - tui_day_start(t)) / 60;
+		int64_t m = time_minute_of_day(t);
 		if (m < 0 || m >= 24 * 60)
 			continue;
 		while (*start >= slot && m < *start)
@@ -115,9 +115,9 @@ void tui_agenda_focus_now(struct tui_app *a)
 	a->aslot = 0;
 	if (a->day != tui_day_start(now))
 		return;
-	int64_t off = now - a->day - (int64_t)a->grid.start_min * 60;
+	int64_t off = time_minute_of_day(now) - (int64_t)a->grid.start_min;
 	if (off > 0)
-		a->aslot = (int)(off / ((int64_t)a->grid.slot_min * 60));
+		a->aslot = (int)(off / a->grid.slot_min);
 	if (a->aslot >= a->grid.n_slots)
 		a->aslot = a->grid.n_slots - 1;
 }

@@ -77,7 +77,11 @@ static void set_zone(struct tui_app *a, const char *tz)
 	if (!tz || !tz[0] || !strcmp(tz, a->tz))
 		return;
 	snprintf(a->tz, sizeof(a->tz), "%s", tz);
-	time_set_zone(tz);
+	if (time_set_zone(tz) < 0)
+		tui_app_status(a, true, "the club's time zone %s is unknown to "
+			       "this machine's tzdata: times are %s", a->tz,
+			       clubzone_name(clubzone_current()));
+	tui_console_tick(a);
 	int64_t day = tui_day_start(a->day + 12 * 3600);
 	if (day == a->day)
 		return;
@@ -408,7 +412,9 @@ static void on_prepare(uv_prepare_t *h)
 
 static void on_tick(uv_timer_t *h)
 {
-	/* Durations ("waiting 12 min") and the clock move on their own. */
+	/* Durations ("waiting 12 min"), the clock and today move on their
+	 * own. */
+	tui_console_tick(h->data);
 	tui_app_dirty(h->data);
 }
 

@@ -78,6 +78,7 @@ struct tui_app {
 	struct live_sub *cat;   /* the catalogue and customers */
 	struct live_sub *sub;   /* the screen's task view */
 	struct live_sub *sub2;  /* console: today's overdue */
+	int64_t today;          /* console: the club's day sub2 starts at */
 
 	enum tui_screen screen, back;
 	bool all;               /* urgent/prep/overdue: everyone's, not mine */
@@ -186,6 +187,14 @@ void tui_forms_init_filters(struct tui_app *a);
 
 /* ---- tui_submit.c: requests from forms, and their replies */
 void tui_submit(struct tui_app *a);
+/*
+ * A time typed in a form, in the club's zone. `planned`: a task's planned
+ * time, which needs a time of day. 0; 1 when a planned time is before
+ * `now` (accepted, to be said); -1 with the reason in `why` (not a time,
+ * a time the zone skips, no time of day).
+ */
+int tui_parse_when(const char *text, bool planned, int64_t now, int64_t *out,
+		   char *why, size_t size);
 /* Saves the info form's fields on top of revision `base`. */
 void tui_submit_edit(struct tui_app *a, uint64_t base);
 /* Asks for a task's history for the info form. */
@@ -198,6 +207,8 @@ void tui_console_start(struct tui_app *a);
 /* The console's key hint, offering `r` to admins only. */
 void tui_console_hint(struct tui_app *a);
 void tui_console_draw(struct tui_app *a);
+/* Follows the club's midnight: "Overdue today" moves to the new day. */
+void tui_console_tick(struct tui_app *a);
 void tui_console_key(struct tui_app *a, const struct tui_key *k);
 void tui_console_mouse(struct tui_app *a, int y, int x, bool dbl);
 

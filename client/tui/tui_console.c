@@ -14,19 +14,28 @@
 #include "tui_app.h"
 #include "tui_grid.h"
 
-void tui_console_start(struct tui_app *a)
+/* Overdue tasks planned since the start of the club's today. */
+static void subscribe_overdue(struct tui_app *a)
 {
 	Clubcrm__View v = CLUBCRM__VIEW__INIT;
 	Clubcrm__TaskFilter f = CLUBCRM__TASK_FILTER__INIT;
+	v.has_kind = 1;
+	v.kind = CLUBCRM__VIEW_KIND__VIEW_KIND_OVERDUE;
+	f.has_planned_from = 1;
+	f.planned_from = a->today;
+	v.filter = &f;
+	tui_app_subscribe(a, &a->sub2, &v);
+}
+
+void tui_console_start(struct tui_app *a)
+{
+	Clubcrm__View v = CLUBCRM__VIEW__INIT;
 	a->screen = TUI_SCR_CONSOLE;
 	v.has_kind = 1;
 	v.kind = CLUBCRM__VIEW_KIND__VIEW_KIND_URGENT;
 	tui_app_subscribe(a, &a->sub, &v);
-	v.kind = CLUBCRM__VIEW_KIND__VIEW_KIND_OVERDUE;
-	f.has_planned_from = 1;
-	f.planned_from = tui_day_start(time_now());
-	v.filter = &f;
-	tui_app_subscribe(a, &a->sub2, &v);
+	tui_day_roll(clubzone_current(), time_now(), &a->today);
+	subscribe_overdue(a);
 	tui_console_hint(a);
 }
 
@@ -34,6 +43,13 @@ void tui_console_hint(struct tui_app *a)
 {
 	tui_app_status(a, false, "Tab switch list  t take/release  %sEnter info  q quit",
 		       a->me_admin ? "r reassign  " : "");
+}
+
+void tui_console_tick(struct tui_app *a)
+{
+	if (a->screen == TUI_SCR_CONSOLE && a->sub2 &&
+	    tui_day_roll(clubzone_current(), time_now(), &a->today))
+		subscribe_overdue(a);
 }
 
 static void set_ids(struct tui_list *l, const Clubcrm__TaskRow **rows, size_t n)

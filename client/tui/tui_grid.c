@@ -2,24 +2,27 @@
 
 #include <errno.h>
 #include <string.h>
-#include <time.h>
 
+#include "timeutil.h"
+
+/* Local days are the club's (clubzone.h), never the machine's. */
 int64_t tui_day_start(int64_t t)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
-	if (!localtime_r(&tt, &tm))
-		return t - t % 86400;
-	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-	tm.tm_isdst = -1;
-	return (int64_t)mktime(&tm);
+	return time_day_start(t, 0);
 }
 
 int64_t tui_day_add(int64_t day, int days)
 {
-	/* Noon of the target day, then back to its midnight: a 23 or 25 hour
-	 * day never shifts the result. */
-	return tui_day_start(tui_day_start(day) + 12 * 3600 + (int64_t)days * 86400);
+	return time_day_start(day, days);
+}
+
+bool tui_day_roll(const struct clubzone *z, int64_t now, int64_t *today)
+{
+	int64_t day = clubzone_day_start(z, now, 0);
+	if (day == *today)
+		return false;
+	*today = day;
+	return true;
 }
 
 void tui_grid_init(struct tui_grid *g, uint32_t slot_min, uint32_t start_min,
@@ -47,10 +50,11 @@ int tui_grid_add_col(struct tui_grid *g, uint64_t operator_id, int64_t day)
 	return 0;
 }
 
+/* Slots are wall-clock times: 08:00 is 08:00 on a 23-hour day too. */
 int64_t tui_grid_cell_time(const struct tui_grid *g, int col, int slot)
 {
-	return g->cols[col].day + (int64_t)g->start_min * 60 +
-	       (int64_t)slot * g->slot_min * 60;
+	return time_day_minute(g->cols[col].day,
+			       (int)(g->start_min + (uint32_t)slot * g->slot_min));
 }
 
 int tui_grid_locate(const struct tui_grid *g, uint64_t operator_id,
@@ -59,11 +63,12 @@ int tui_grid_locate(const struct tui_grid *g, uint64_t operator_id,
 	for (int c = 0; c < g->n_cols; c++) {
 		if (g->cols[c].operator_id != operator_id)
 			continue;
-		int64_t t0 = tui_grid_cell_time(g, c, 0);
-		int64_t off = planned_at - t0;
+		if (time_day_start(planned_at, 0) != g->cols[c].day)
+			continue;
+		int64_t off = time_minute_of_day(planned_at) - (int64_t)g->start_min;
 		if (off < 0)
 			continue;
-		int64_t s = off / ((int64_t)g->slot_min * 60);
+		int64_t s = off / g->slot_min;
 		if (s >= g->n_slots)
 			continue;
 		*col = c;

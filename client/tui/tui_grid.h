@@ -2,12 +2,15 @@
  * The agenda grid: columns (an operator on a day) by rows of time slots
  * within opening hours. The desk's calendar uses one operator over one or
  * seven days; the operators' agendas use one day over many operators. Pure
- * arithmetic on Unix seconds, local days from the process time zone.
+ * arithmetic on Unix seconds, local days in the club's zone (timeutil.h).
  */
 #ifndef CLUBCRM_TUI_GRID_H
 #define CLUBCRM_TUI_GRID_H
 
+#include <stdbool.h>
 #include <stdint.h>
+
+#include "clubzone.h"
 
 #define TUI_GRID_COLS 32
 
@@ -24,10 +27,17 @@ struct tui_grid {
 	int n_cols;
 };
 
-/* Local midnight of the day holding t. */
+/* Local midnight of the day holding t (its first instant). */
 int64_t tui_day_start(int64_t t);
 /* Local midnight `days` days after the day of t (DST-safe). */
 int64_t tui_day_add(int64_t day, int days);
+
+/*
+ * What "today" means on screen: the club's day holding `now` in zone z.
+ * True when that is not the day *today holds (the club's midnight passed,
+ * or the zone changed); *today is then that day's first instant.
+ */
+bool tui_day_roll(const struct clubzone *z, int64_t now, int64_t *today);
 
 /* Slots from opening to closing (fixes nonsense settings). */
 void tui_grid_init(struct tui_grid *g, uint32_t slot_min, uint32_t start_min,

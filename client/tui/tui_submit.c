@@ -3,6 +3,7 @@
  * reply comes back here. A reply for a form that was closed or replaced in
  * the meantime (its sequence number is old) only updates the status line.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,20 +18,56 @@ struct ticket {
 	struct tui_app *a;
 	unsigned seq;        /* 0: the reply does not concern the form */
 	bool history;        /* a GetTask for the info form's history */
+	bool past;           /* it plans a time in the past */
 	const char *done;    /* what the status line says, with the task id */
 };
 
-/* A time field: empty is "not set"; a malformed one is an error. */
-static int parse_time(struct tui_app *a, struct tui_field *fl, int64_t *out,
-		      bool *has)
+int tui_parse_when(const char *text, bool planned, int64_t now, int64_t *out,
+		   char *why, size_t size)
 {
+	bool timed;
+	int rc = time_parse_datetime(text, out, &timed);
+	if (rc == -EDOM) {
+		snprintf(why, size, "%s does not exist in %s: the clocks go "
+			 "forward over it", text,
+			 clubzone_name(clubzone_current()));
+		return -1;
+	}
+	if (rc < 0) {
+		snprintf(why, size, "use YYYY-MM-DD HH:MM");
+		return -1;
+	}
+	if (planned && !timed) {
+		snprintf(why, size, "give a time (YYYY-MM-DD HH:MM)");
+		return -1;
+	}
+	return planned && *out < now ? 1 : 0;
+}
+
+/* Set when the request being built plans a time in the past: its reply's
+ * status line says so (the desk is single-threaded). */
+static bool planned_past;
+
+/*
+ * A time field: empty is "not set"; a malformed one, or one the club's
+ * zone skips, is an error; a planned time (`planned`) needs a time of day
+ * and may be in the past, which the status line will mention.
+ */
+static int parse_time(struct tui_app *a, struct tui_field *fl, int64_t *out,
+		      bool *has, bool planned)
+{
+	char why[160];
 	*has = false;
 	if (!fl || !fl->text[0])
 		return 0;
-	if (time_parse_local(fl->text, out) < 0) {
-		tui_app_status(a, true, "%s: use YYYY-MM-DD HH:MM", fl->label);
+	int rc = tui_parse_when(fl->text, planned, time_now(), out, why,
+				sizeof(why));
+	if (rc < 0) {
+		tui_app_status(a, true, "%s: %s", fl->label, why);
+		planned_past = false;  /* nothing is sent */
 		return -1;
 	}
+	planned_past |= rc == 1;
 	*has = true;
 	return 0;
 }
@@ -111,8 +148,9 @@ static void on_reply(struct client *c, struct client_reply *r, void *arg)
 	}
 	if (f && f->body_case == BODY(TASK_REPLY) && f->task_reply->row &&
 	    f->task_reply->row->task)
-		tui_app_status(a, false, "%s %llu", t->done ? t->done : "saved task",
-			       (unsigned long long)f->task_reply->row->task->id);
+		tui_app_status(a, false, "%s %llu%s", t->done ? t->done : "saved task",
+			       (unsigned long long)f->task_reply->row->task->id,
+			       t->past ? " (warning: planned in the past)" : "");
 	else if (f && f->body_case == BODY(REASSIGN_REPLY))
 		tui_app_status(a, false, "%zu task(s) reassigned",
 			       f->reassign_reply->n_task_ids);
@@ -138,6 +176,8 @@ static void send_req(struct tui_app *a, Clubcrm__Frame *f, bool for_form,
 	t->seq = for_form ? a->form_seq : 0;
 	t->history = history;
 	t->done = done;
+	t->past = planned_past;
+	planned_past = false;
 	int rc = live_request(a->live, f, on_reply, t);
 	if (rc < 0) {
 		free(t);
@@ -185,7 +225,7 @@ static int create_from_form(struct tui_app *a, Clubcrm__CreateTask *c,
 	c->customer_id = pick(a, "Customer");
 	c->type_id = pick(a, "Type");
 	struct tui_field *when = tui_form_field(&a->form, note ? "When (empty=now)" : "Planned");
-	if (parse_time(a, when, &c->planned_at, &has) < 0)
+	if (parse_time(a, when, &c->planned_at, &has, !note) < 0)
 		return -1;
 	c->has_planned_at = has;
 	c->operator_id = pick(a, "Operator");
@@ -214,9 +254,10 @@ void tui_submit_edit(struct tui_app *a, uint64_t base)
 	e.has_result_id = e.result_id != 0;
 	e.closing_note = (char *)text(a, "Closing note");
 	struct tui_field *when = tui_form_field(&a->form, "Planned");
+	bool planned = when != NULL;
 	if (!when)
 		when = tui_form_field(&a->form, "When (empty=now)");
-	if (parse_time(a, when, &e.planned_at, &has) < 0)
+	if (parse_time(a, when, &e.planned_at, &has, planned) < 0)
 		return;
 	e.has_planned_at = has;
 	f.body_case = BODY(EDIT_TASK);
@@ -239,7 +280,7 @@ static void submit_follow_up(struct tui_app *a)
 	if (text(a, "Next task")[0]) {
 		next.description = (char *)text(a, "Next task");
 		if (parse_time(a, tui_form_field(&a->form, "Next planned"),
-			       &next.planned_at, &has) < 0)
+			       &next.planned_at, &has, true) < 0)
 			return;
 		next.has_planned_at = has;
 		next.operator_id = pick(a, "Next operator");
@@ -313,10 +354,10 @@ static void submit_simple(struct tui_app *a)
 		r.has_from_operator_id = r.has_to_operator_id = 1;
 		r.from_operator_id = pick(a, "From");
 		r.to_operator_id = pick(a, "To");
-		if (parse_time(a, tui_form_field(&a->form, "Planned from"), &r.planned_from, &has) < 0)
+		if (parse_time(a, tui_form_field(&a->form, "Planned from"), &r.planned_from, &has, false) < 0)
 			return;
 		r.has_planned_from = has;
-		if (parse_time(a, tui_form_field(&a->form, "Planned to"), &r.planned_to, &has) < 0)
+		if (parse_time(a, tui_form_field(&a->form, "Planned to"), &r.planned_to, &has, false) < 0)
 			return;
 		r.has_planned_to = has;
 		f.body_case = BODY(REASSIGN_TASKS);

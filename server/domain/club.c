@@ -8,8 +8,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
+#include "clubzone.h"
 #include "frame.h"
 #include "service.h"
 #include "store.h"
@@ -264,19 +264,22 @@ static void take_task(struct seeder *s, uint64_t id)
 	apply(s, &f);
 }
 
-/* `day` days from `now`'s date at `minute` past local midnight. */
+#define DEMO_ZONE "Europe/Madrid"
+
+/* `day` days from `now`'s date at `minute` past midnight in the demo
+ * club's zone (a time the zone skips moves past the jump). */
 static int64_t local_day_at(int64_t now, int day, int minute)
 {
-	time_t t = (time_t)now;
-	struct tm tm;
-	if (!localtime_r(&t, &tm))
+	const struct clubzone *z = clubzone_get(DEMO_ZONE, NULL);
+	struct clubzone_tm lt;
+	if (!z)
+		z = clubzone_utc();
+	if (clubzone_to_local(z, clubzone_day_start(z, now, day), &lt))
 		return now;
-	tm.tm_mday += day;
-	tm.tm_hour = minute / 60;
-	tm.tm_min = minute % 60;
-	tm.tm_sec = 0;
-	tm.tm_isdst = -1;
-	return (int64_t)mktime(&tm);
+	int64_t t;
+	int rc = clubzone_from_local(z, lt.year, lt.mon, lt.mday, minute / 60,
+				     minute % 60, 0, &t);
+	return rc == 0 || rc == -EDOM ? t : now;
 }
 
 static void add_task(struct seeder *s, const struct demo_ids *d,
@@ -403,11 +406,8 @@ int club_seed_demo(struct store *st)
 	/* Operators must exist before the settings may name results, so the
 	 * settings come last. */
 	seed_catalogue(&s, &d);
-	set_settings(&s, "Club Deportivo Demo", "Europe/Madrid",
+	set_settings(&s, "Club Deportivo Demo", DEMO_ZONE,
 		     id_of(&d, "Positive"));
-	/* Day-planned demo tasks are at the club's hours (seeding runs
-	 * before any other thread). */
-	time_set_zone("Europe/Madrid");
 	seed_customers(&s, &d);
 	int64_t hour = s.who.now - s.who.now % 3600;
 	for (size_t i = 0; !s.rc && i < sizeof(demo_tasks) / sizeof(demo_tasks[0]);

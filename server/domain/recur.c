@@ -1,9 +1,8 @@
 #include "recur.h"
 
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
+#include <errno.h>
 
+#include "clubzone.h"
 #include "rows.h"
 #include "status.h"
 #include "tasks.h"
@@ -34,33 +33,39 @@ static int month_days(int year, int mon)
 {
 	static const int days[12] = {31, 28, 31, 30, 31, 30,
 				     31, 31, 30, 31, 30, 31};
-	return mon == 1 && leap(year) ? 29 : days[mon];
+	return mon == 2 && leap(year) ? 29 : days[mon - 1];
 }
 
-/* The k-th step after `base`, in local time. */
-static int64_t step(const struct tm *base, Clubcrm__Recurrence rec, int k)
+/*
+ * The k-th step after `base` (the local time of `planned`), at the same
+ * wall-clock time whatever the offset then. A step landing in the hour
+ * clocks skip moves forward by the jump (the series was planned at a time
+ * that exists; one occurrence a year is an hour later).
+ */
+static int64_t step(const struct clubzone *z, int64_t planned,
+		    const struct clubzone_tm *base, Clubcrm__Recurrence rec,
+		    int k)
 {
-	struct tm tm = *base;
+	int y = base->year, mon = base->mon, mday = base->mday;
 	if (rec == CLUBCRM__RECURRENCE__RECURRENCE_WEEKLY) {
-		tm.tm_mday += 7 * k;
+		struct clubzone_tm day;
+		if (clubzone_to_local(z, clubzone_day_start(z, planned, 7 * k),
+				      &day))
+			return -1;
+		y = day.year;
+		mon = day.mon;
+		mday = day.mday;
 	} else {
-		int mon = tm.tm_mon + k;
-		tm.tm_year += mon / 12;
-		tm.tm_mon = mon % 12;
-		int last = month_days(tm.tm_year + 1900, tm.tm_mon);
-		if (tm.tm_mday > last)
-			tm.tm_mday = last;
+		int m = mon - 1 + k;
+		y += m / 12;
+		mon = m % 12 + 1;
+		if (mday > month_days(y, mon))
+			mday = month_days(y, mon);
 	}
-	tm.tm_isdst = -1;  /* the wall-clock time, whatever the offset then */
-	return (int64_t)mktime(&tm);
-}
-
-/* mktime() and localtime_r() read the process's zone (TZ). */
-static void use_zone(const char *zone)
-{
-	const char *cur = getenv("TZ");
-	if (zone && *zone && (!cur || strcmp(cur, zone) != 0))
-		time_set_zone(zone);
+	int64_t t;
+	int rc = clubzone_from_local(z, y, mon, mday, base->hour, base->min,
+				     base->sec, &t);
+	return rc == 0 || rc == -EDOM ? t : -1;
 }
 
 int64_t recur_next_time(int64_t planned, Clubcrm__Recurrence rec, int64_t now,
@@ -68,14 +73,17 @@ int64_t recur_next_time(int64_t planned, Clubcrm__Recurrence rec, int64_t now,
 {
 	if (!rec)
 		return 0;
-	use_zone(zone);
-	time_t t = (time_t)planned;
-	struct tm base;
-	if (!localtime_r(&t, &base))
+	const struct clubzone *z = zone && *zone ? clubzone_get(zone, NULL)
+						 : NULL;
+	if (!z)
+		z = clubzone_current();
+	struct clubzone_tm base;
+	if (planned < 0 || planned >= TASKS_TIME_MAX ||
+	    clubzone_to_local(z, planned, &base))
 		return 0;
 	int64_t from = planned > now ? planned : now;
 	for (int k = 1; k <= MAX_STEPS; k++) {
-		int64_t next = step(&base, rec, k);
+		int64_t next = step(z, planned, &base, rec, k);
 		if (next >= TASKS_TIME_MAX || next < 0)
 			return 0;
 		if (next > from)

@@ -1,7 +1,7 @@
 /*
  * Recurring tasks (routines): when an occurrence is Done, the next one is
- * created in the same commit. Times step in the process's local time zone
- * (the club's, set by the daemon), so a weekly 10:00 stays 10:00 across
+ * created in the same commit. Times step in the club's time zone
+ * (clubzone.h), so a weekly 10:00 stays 10:00 across
  * daylight-saving changes and a monthly task on the 31st falls on the last
  * day of shorter months.
  */
@@ -20,9 +20,9 @@ int recur_check(struct req *r, Clubcrm__TaskKind kind,
 
 /*
  * The first occurrence after `now` (and after `planned`), at the same
- * wall-clock time in the club's time zone `zone` (NULL: the process's);
- * 0 when there is none before the year 2100. Switches the process's zone
- * to `zone`: only the writer thread converts local times in clubcrmd.
+ * wall-clock time in the club's time zone `zone` (NULL or unknown: the
+ * process's current one, clubzone_current()); 0 when there is none before
+ * the year 2100. Touches no process-wide state: any thread may call it.
  */
 int64_t recur_next_time(int64_t planned, Clubcrm__Recurrence rec, int64_t now,
 			const char *zone);

@@ -1,9 +1,11 @@
 /* The club's general settings (admins only). */
 #include "catalog.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include "catrec.h"
+#include "clubzone.h"
 #include "rows.h"
 #include "status.h"
 
@@ -19,21 +21,6 @@ static int check_result_ref(struct req *r, uint64_t id)
 		return req_refuse(r, STATUS_NOT_FOUND, "unknown result %llu",
 				  (unsigned long long)id);
 	return rc;
-}
-
-static bool zone_ok(const char *z)
-{
-	size_t n = strlen(z);
-	if (n < 1 || n > 64 || z[0] == '/' || strstr(z, ".."))
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = z[i];
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		      (c >= '0' && c <= '9') || c == '/' || c == '_' ||
-		      c == '-' || c == '+'))
-			return false;
-	}
-	return true;
 }
 
 static int merge_hours(struct req *r, const Clubcrm__Settings *in,
@@ -85,10 +72,14 @@ static int merge_settings(struct req *r, const Clubcrm__Settings *in,
 	    !(rc = check_result_ref(r, in->default_note_result_id)))
 		s->default_note_result_id = in->default_note_result_id;
 	if (!rc && in->time_zone) {
-		if (!zone_ok(in->time_zone))
+		/* The exact tzdata name: a zone nobody knows would put
+		 * every time an hour or more off without a word. */
+		int err = 0;
+		if (!clubzone_get(in->time_zone, &err))
 			return req_refuse(r, STATUS_INVALID_ARGUMENT,
-					  "time_zone must be an IANA name such "
-					  "as Europe/Madrid");
+					  "time_zone '%.64s' %s",
+					  err == -EINVAL ? "?" : in->time_zone,
+					  clubzone_strerror(err));
 		s->time_zone = in->time_zone;
 	}
 	return rc ? rc : merge_hours(r, in, s);

@@ -225,6 +225,20 @@ static void test_admin_only(void **state)
 	s.time_zone = "../../etc/passwd";
 	fx_assert_error(fx_write(fx, admin, &f), STATUS_INVALID_ARGUMENT,
 			"time_zone");
+	/* Only the names the system's tzdata knows, spelt exactly: a zone
+	 * nobody knows would put every time off without a word. */
+	uint64_t before = store_revision(fx->st);
+	s.time_zone = "Mars/Olympus";
+	fx_assert_error(fx_write(fx, admin, &f), STATUS_INVALID_ARGUMENT,
+			"'Mars/Olympus' is not a time zone this system's tzdata "
+			"knows");
+	s.time_zone = "europe/madrid";
+	fx_assert_error(fx_write(fx, admin, &f), STATUS_INVALID_ARGUMENT,
+			"case-sensitive");
+	s.time_zone = "zone.tab";
+	fx_assert_error(fx_write(fx, admin, &f), STATUS_INVALID_ARGUMENT,
+			"is not a time-zone name");
+	assert_int_equal(store_revision(fx->st), before);
 	s.time_zone = "Europe/Madrid";
 	s.has_default_task_result_id = 1;
 	s.default_task_result_id = 12;

@@ -320,6 +320,17 @@ static void test_init(void **state)
 	assert_int_equal(config_parse_init(&o, 3, wrong, err, sizeof(err)),
 			 -EINVAL);
 
+	/* Only a zone the system's tzdata knows, spelt exactly. */
+	char *mars[] = { "init", "--data", "/tmp/club", "--admin", "maria",
+			 "--time-zone", "Mars/Olympus" };
+	assert_int_equal(config_parse_init(&o, 7, mars, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "'Mars/Olympus' is not a time zone"));
+	char *lower[] = { "init", "--data", "/tmp/club", "--admin", "maria",
+			  "--time-zone", "europe/madrid" };
+	assert_int_equal(config_parse_init(&o, 7, lower, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "case-sensitive"));
 	char *help[] = { "init", "--help" };
 	assert_int_equal(config_parse_init(&o, 2, help, err, sizeof(err)), 1);
 }

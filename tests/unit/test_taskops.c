@@ -619,18 +619,37 @@ static void test_recur_times(void **state)
 			 jan31 + 7 * 86400);
 	assert_int_equal(recur_next_time(jan31, 0, jan31, "UTC"), 0);
 	/* Across the spring change in Madrid a weekly 10:00 stays 10:00 in
-	 * a Madrid club, whatever the process's zone was (when the system
-	 * has the zone data). */
-	if (access("/usr/share/zoneinfo/Europe/Madrid", R_OK) == 0) {
-		setenv("TZ", "UTC", 1);
-		tzset();
-		int64_t mar22 = INT64_C(1805706000);  /* 2027-03-22 10:00 CET */
-		assert_int_equal(
-			recur_next_time(mar22,
-					CLUBCRM__RECURRENCE__RECURRENCE_WEEKLY,
-					mar22, "Europe/Madrid"),
-			mar22 + 7 * 86400 - 3600);
-	}
+	 * a Madrid club, whatever the process's zone is, and the process's
+	 * zone is left alone (the writer thread runs this while the loop
+	 * thread formats times). */
+	int64_t mar22 = INT64_C(1805706000);  /* 2027-03-22 10:00 CET */
+	assert_int_equal(
+		recur_next_time(mar22, CLUBCRM__RECURRENCE__RECURRENCE_WEEKLY,
+				mar22, "Europe/Madrid"),
+		mar22 + 7 * 86400 - 3600);
+	assert_string_equal(getenv("TZ"), "UTC");
+	/* The same far away, where the zone's rules come from its footer:
+	 * 2090-03-19 10:00 CET, then 2090-03-26 10:00 CEST. */
+	int64_t mar19 = INT64_C(3793597200);
+	assert_int_equal(
+		recur_next_time(mar19, CLUBCRM__RECURRENCE__RECURRENCE_WEEKLY,
+				mar19, "Europe/Madrid"),
+		mar19 + 7 * 86400 - 3600);
+	/* Monthly in Sydney across its autumn change: 2027-03-05 09:00
+	 * AEDT, then 2027-04-05 09:00 AEST. */
+	int64_t syd = INT64_C(1804197600);
+	assert_int_equal(
+		recur_next_time(syd, CLUBCRM__RECURRENCE__RECURRENCE_MONTHLY,
+				syd, "Australia/Sydney"),
+		syd + 31 * 86400 + 3600);
+	/* A weekly 02:30 landing in the spring gap moves past the jump
+	 * (2027-03-21 02:30 CET, then 2027-03-28 03:30 CEST). */
+	int64_t mar21 = INT64_C(1805592600);
+	assert_int_equal(
+		recur_next_time(mar21, CLUBCRM__RECURRENCE__RECURRENCE_WEEKLY,
+				mar21, "Europe/Madrid"),
+		INT64_C(1806197400));
+	assert_string_equal(getenv("TZ"), "UTC");
 	/* Nothing after 2100. */
 	assert_int_equal(recur_next_time(INT64_C(4102000000),
 					 CLUBCRM__RECURRENCE__RECURRENCE_MONTHLY,
@@ -640,9 +659,9 @@ static void test_recur_times(void **state)
 
 int main(void)
 {
-	/* Recurrence steps in local time: these tests expect UTC. */
+	/* The process's zone is not the clubs': recurrences must not use or
+	 * change it (test_recur_times checks it stays "UTC"). */
 	setenv("TZ", "UTC", 1);
-	tzset();
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_edit_and_stale),

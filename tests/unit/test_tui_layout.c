@@ -159,7 +159,63 @@ static void test_days_across_dst(void **state)
 	assert_int_equal(d1 - d0, 86400);
 	assert_int_equal(d2 - d1, 23 * 3600);  /* Sunday is 23 hours long */
 	assert_int_equal(tui_day_add(d2, -2), d0);
+	/* The agenda's slots are wall-clock times on the 23-hour day too:
+	 * 08:00 CEST is 06:00 UTC, and a task at 10:00 is in the 10:00 slot;
+	 * the day's grid ends at the next day's midnight. */
+	struct tui_grid g;
+	tui_grid_init(&g, 30, 8 * 60, 24 * 60);
+	tui_grid_add_col(&g, 1, d1);
+	int64_t eight;
+	assert_int_equal(time_parse_local("2026-03-29 08:00", &eight), 0);
+	assert_int_equal(tui_grid_cell_time(&g, 0, 0), eight);
+	assert_int_equal(tui_grid_cell_time(&g, 0, 4), eight + 2 * 3600);
+	int c = -1, s = -1;
+	assert_int_equal(tui_grid_locate(&g, 1, eight + 2 * 3600, &c, &s), 0);
+	assert_int_equal(s, 4);
+	int64_t from, to;
+	tui_grid_range(&g, &from, &to);
+	assert_int_equal(from, eight);
+	assert_int_equal(to, d2);
+	assert_int_equal(time_minute_of_day(eight), 8 * 60);
 	time_set_zone("UTC");
+}
+
+/*
+ * The console's "Overdue today" starts at the club's midnight, whatever
+ * the machine's zone (UTC here, Madrid's or Sydney's club), and moves on
+ * when the club's day does: a clock is injected.
+ */
+static void test_today_rolls_at_club_midnight(void **state)
+{
+	(void)state;
+	const struct clubzone *madrid = clubzone_get("Europe/Madrid", NULL);
+	const struct clubzone *sydney = clubzone_get("Australia/Sydney", NULL);
+	assert_non_null(madrid);
+	assert_non_null(sydney);
+	int64_t dec7 = 1796598000, dec8 = 1796684400;  /* Madrid midnights */
+	int64_t today = 0;
+	assert_true(tui_day_roll(madrid, dec8 - 1, &today));
+	assert_int_equal(today, dec7);
+	assert_false(tui_day_roll(madrid, dec7, &today));
+	assert_false(tui_day_roll(madrid, dec8 - 1, &today));
+	assert_true(tui_day_roll(madrid, dec8, &today));
+	assert_int_equal(today, dec8);
+	/* the machine's (UTC) midnight, an hour later, changes nothing */
+	assert_false(tui_day_roll(madrid, dec8 + 3600, &today));
+	/* a 23-hour day: 2027-03-28 ends at 22:00 UTC */
+	assert_true(tui_day_roll(madrid, 1806188400 + 3600, &today));
+	assert_int_equal(today, 1806188400);
+	assert_false(tui_day_roll(madrid, 1806271200 - 1, &today));
+	assert_true(tui_day_roll(madrid, 1806271200, &today));
+	/* a southern club: Sydney's 2026-12-09 starts 2026-12-08 13:00 UTC */
+	today = 0;
+	assert_true(tui_day_roll(sydney, 1796734800 - 1, &today));
+	assert_int_equal(today, 1796648400);
+	assert_true(tui_day_roll(sydney, 1796734800, &today));
+	assert_int_equal(today, 1796734800);
+	/* the club's zone changes: the same instant is another day */
+	assert_true(tui_day_roll(madrid, 1796734800, &today));
+	assert_int_equal(today, dec8);
 }
 
 int main(void)
@@ -170,6 +226,7 @@ int main(void)
 		cmocka_unit_test(test_urgent_row),
 		cmocka_unit_test(test_grid),
 		cmocka_unit_test(test_days_across_dst),
+		cmocka_unit_test(test_today_rolls_at_club_midnight),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

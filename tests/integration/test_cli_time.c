@@ -1,0 +1,262 @@
+/*
+ * Dates and times on the command line, against the real server (the demo
+ * club is in Europe/Madrid): the club's zone must be one the system's
+ * tzdata knows, spelt exactly; a planned time the zone skips is refused;
+ * a task needs a time of day; a time in the past is accepted with a
+ * warning on stderr; an ambiguous time is its first (summer) occurrence;
+ * --json times are RFC 3339 in the club's zone.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "harness.h"
+
+#ifndef CLUBCRM_CLI_PATH
+#error "CMake passes CLUBCRM_CLI_PATH, the clubcrm binary under test"
+#endif
+
+#define OUT_MAX (256 * 1024)
+
+static struct harness h;
+static char out[OUT_MAX], err[OUT_MAX];
+static const char *cli_user = "alicia";   /* CLUBCRM_USER of the next runs */
+static const char *cli_password = HARNESS_PASSWORD;
+static const char *cli_stdin;             /* text on stdin, or NULL */
+
+static int group_setup(void **state)
+{
+	return harness_start(&h);
+}
+
+static int group_teardown(void **state)
+{
+	harness_cleanup(&h);
+	return 0;
+}
+
+static void slurp(const char *path, char *buf)
+{
+	buf[0] = '\0';
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return;
+	size_t n = fread(buf, 1, OUT_MAX - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+}
+
+static void child(char **argv, const char *in, const char *o, const char *e)
+{
+	/* No controlling terminal: nothing can be asked interactively. */
+	setsid();
+	int fi = open(in, O_RDONLY);
+	int fo = open(o, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	int fe = open(e, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fi < 0 || fo < 0 || fe < 0)
+		_exit(126);
+	dup2(fi, STDIN_FILENO);
+	dup2(fo, STDOUT_FILENO);
+	dup2(fe, STDERR_FILENO);
+	setenv("CLUBCRM_SERVER", h.address, 1);
+	setenv("CLUBCRM_USER", cli_user, 1);
+	setenv("CLUBCRM_PASSWORD", cli_password, 1);
+	unsetenv("CLUBCRM_NEW_PASSWORD");
+	execv(CLUBCRM_CLI_PATH, argv);
+	_exit(127);
+}
+
+/* Runs clubcrm with the words given (NULL-terminated): its exit code,
+ * stdout in `out`, stderr in `err`. */
+static int run_v(const char *first, ...)
+{
+	char *argv[40];
+	int argc = 0;
+	argv[argc++] = (char *)"clubcrm";
+	va_list ap;
+	va_start(ap, first);
+	for (const char *a = first; a && argc < 39; a = va_arg(ap, const char *))
+		argv[argc++] = (char *)a;
+	va_end(ap);
+	argv[argc] = NULL;
+	char in[256], o[256], e[256];
+	snprintf(in, sizeof(in), "%s/time.in", h.dir);
+	snprintf(o, sizeof(o), "%s/time.out", h.dir);
+	snprintf(e, sizeof(e), "%s/time.err", h.dir);
+	FILE *f = fopen(in, "w");
+	assert_non_null(f);
+	fputs(cli_stdin ? cli_stdin : "", f);
+	fclose(f);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		child(argv, in, o, e);
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	slurp(o, out);
+	slurp(e, err);
+	assert_true(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+#define run(...) run_v(__VA_ARGS__, (const char *)NULL)
+
+static json_t *parse_out(void)
+{
+	json_error_t je;
+	json_t *v = json_loads(out, 0, &je);
+	if (!v)
+		fprintf(stderr, "not JSON (%s): %s\nstderr: %s\n", je.text, out,
+			err);
+	assert_non_null(v);
+	return v;
+}
+
+static const char *str(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	assert_non_null(s);
+	return s;
+}
+
+static long num(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+	assert_true(json_is_integer(v));
+	return (long)json_integer_value(v);
+}
+
+static void assert_refused(const char *code)
+{
+	char want[64];
+	snprintf(want, sizeof(want), "clubcrm: %s:", code);
+	if (!strstr(err, want))
+		fprintf(stderr, "stderr: %s\n", err);
+	assert_non_null(strstr(err, want));
+}
+
+
+static void expect_err(const char *text)
+{
+	if (!strstr(err, text))
+		fprintf(stderr, "stderr: %s\n", err);
+	assert_non_null(strstr(err, text));
+}
+
+static void test_zone_names(void **state)
+{
+	(void)state;
+	cli_user = "fermin";
+	assert_int_equal(run("admin", "settings", "time-zone", "Mars/Olympus"),
+			 1);
+	assert_refused("INVALID_ARGUMENT");
+	expect_err("'Mars/Olympus' is not a time zone this system's tzdata "
+		   "knows");
+	assert_int_equal(run("admin", "settings", "time-zone", "europe/madrid"),
+			 1);
+	assert_refused("INVALID_ARGUMENT");
+	expect_err("case-sensitive");
+	assert_int_equal(run("admin", "settings", "--json"), 0);
+	json_t *v = parse_out();
+	assert_string_equal(str(v, "time_zone"), "Europe/Madrid");
+	json_decref(v);
+	assert_int_equal(run("admin", "settings", "time-zone", "Europe/Madrid"),
+			 0);
+	cli_user = "alicia";
+}
+
+static void test_gap_refused(void **state)
+{
+	(void)state;
+	/* 2027-03-28: Madrid's clocks go from 02:00 to 03:00 */
+	assert_int_equal(run("task", "add", "--customer", "Jorge", "--type",
+			     "Call", "--desc", "in the gap", "--at",
+			     "2027-03-28 02:30"), 2);
+	expect_err("'2027-03-28 02:30' does not exist in Europe/Madrid");
+	assert_int_equal(run("task", "add", "--customer", "Jorge", "--type",
+			     "Call", "--desc", "after the gap", "--at",
+			     "2027-03-28 03:30", "--json"), 0);
+	json_t *v = parse_out();
+	assert_string_equal(str(v, "planned_at"), "2027-03-28T03:30:00+02:00");
+	char id[32];
+	snprintf(id, sizeof(id), "%ld", num(v, "id"));
+	json_decref(v);
+	assert_int_equal(run("task", "edit", id, "--at", "2027-03-28 02:00"),
+			 2);
+	expect_err("does not exist in Europe/Madrid");
+	assert_int_equal(run("task", "list", "--from", "2027-03-28 02:59"), 2);
+	expect_err("does not exist");
+	/* a bare date in a range is the day's first instant: fine */
+	assert_int_equal(run("task", "list", "--from", "2027-03-28", "--to",
+			     "2027-03-28", "--json"), 0);
+}
+
+static void test_task_needs_time(void **state)
+{
+	(void)state;
+	assert_int_equal(run("task", "add", "--customer", "Jorge", "--type",
+			     "Call", "--desc", "no time", "--at", "2026-12-08"),
+			 2);
+	expect_err("give a time");
+	assert_int_equal(run("task", "edit", "1", "--at", "2030-12-08"), 2);
+	expect_err("give a time");
+	assert_int_equal(run("task", "follow", "1", "--result", "Positive",
+			     "--next-at", "2030-12-08", "--next-desc", "x"), 2);
+	expect_err("give a time");
+}
+
+static void test_past_warning(void **state)
+{
+	(void)state;
+	assert_int_equal(run("task", "add", "--customer", "Jorge", "--type",
+			     "Call", "--desc", "called last week", "--at",
+			     "2020-01-10 10:00", "--json"), 0);
+	expect_err("clubcrm: warning: 2020-01-10 10:00 is in the past");
+	json_t *v = parse_out();
+	assert_string_equal(str(v, "planned_at"), "2020-01-10T10:00:00+01:00");
+	json_decref(v);
+	assert_int_equal(run("task", "add", "--customer", "Jorge", "--type",
+			     "Call", "--desc", "later", "--at",
+			     "2030-01-10 10:00", "--json"), 0);
+	assert_null(strstr(err, "warning"));
+}
+
+static void test_json_rfc3339_and_overlap(void **state)
+{
+	(void)state;
+	assert_int_equal(run("task", "add", "--customer", "Jorge", "--type",
+			     "Call", "--desc", "summer", "--at",
+			     "2030-07-10 10:00", "--json"), 0);
+	json_t *v = parse_out();
+	assert_string_equal(str(v, "planned_at"), "2030-07-10T10:00:00+02:00");
+	json_decref(v);
+	/* 2030-10-27 02:30 happens twice in Madrid: the first, in summer
+	 * time (00:30 UTC) */
+	assert_int_equal(run("task", "add", "--customer", "Jorge", "--type",
+			     "Call", "--desc", "twice", "--at",
+			     "2030-10-27 02:30", "--json"), 0);
+	v = parse_out();
+	assert_string_equal(str(v, "planned_at"), "2030-10-27T02:30:00+02:00");
+	assert_int_equal(num(v, "planned_at_unix"), 1919291400L);
+	json_decref(v);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_zone_names),
+		cmocka_unit_test(test_gap_refused),
+		cmocka_unit_test(test_task_needs_time),
+		cmocka_unit_test(test_past_warning),
+		cmocka_unit_test(test_json_rfc3339_and_overlap),
+	};
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
