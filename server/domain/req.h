@@ -32,6 +32,8 @@ struct req {
 	unsigned code;             /* refusal status, 0 when none */
 	const char *msg;
 	Clubcrm__TaskRow *current; /* the record a stale edit lost against */
+	bool closing_note;         /* creating the note of a close: it carries
+				      the task's result, whatever it leads to */
 };
 
 void req_init(struct req *r, struct txn *t, struct arena *a,

@@ -322,6 +322,76 @@ static void test_close_result_status_and_follow_ons(void **state)
 	assert_int_equal(r->task_reply->n_created, 0);
 }
 
+/* Issue 11 #12: the note of a close or a cancel carries the result the task
+ * was closed with, not the default note result (a cancelled close showed a
+ * green +Positive in the customer's history). */
+static void test_closing_note_result(void **state)
+{
+	struct env *e = *state;
+	struct fx *fx = e->fx;
+	Clubcrm__Settings set = CLUBCRM__SETTINGS__INIT;
+	Clubcrm__UpdateSettings us = CLUBCRM__UPDATE_SETTINGS__INIT;
+	set.has_default_note_result_id = 1;
+	set.default_note_result_id = e->c.positive;
+	us.settings = &set;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.body_case = BODY(UPDATE_SETTINGS);
+	f.update_settings = &us;
+	assert_int_not_equal(fx_write(fx, fx_actor(e->c.ana, 1), &f)->body_case,
+			     BODY(ERROR));
+	/* Cancelled with a result that leads to Cancelled. */
+	Clubcrm__Task *t = fx_task(fx, &e->c, "cancel me", FX_NOW);
+	Clubcrm__CancelTask cn = CLUBCRM__CANCEL_TASK__INIT;
+	cn.has_id = cn.has_result_id = 1;
+	cn.id = t->id;
+	cn.result_id = e->c.cancel;
+	cn.note = "She moved away";
+	f.body_case = BODY(CANCEL_TASK);
+	f.cancel_task = &cn;
+	Clubcrm__Frame *r = fx_write(fx, fx_actor(e->c.bea, 0), &f);
+	assert_int_equal(r->body_case, BODY(TASK_REPLY));
+	assert_int_equal(r->task_reply->row->task->status, CANCELLED);
+	assert_int_equal(r->task_reply->n_created, 1);
+	Clubcrm__TaskRow *note = r->task_reply->created[0];
+	assert_int_equal(note->task->kind, NOTE);
+	assert_int_equal(note->task->result_id, e->c.cancel);
+	assert_int_equal(note->outcome, CLUBCRM__OUTCOME__OUTCOME_NEGATIVE);
+	/* Closed with a negative result. */
+	t = fx_task(fx, &e->c, "close me", FX_NOW);
+	Clubcrm__CloseTask cl = CLUBCRM__CLOSE_TASK__INIT;
+	cl.has_id = cl.has_result_id = 1;
+	cl.id = t->id;
+	cl.result_id = e->c.negative;
+	cl.note = "Not interested";
+	f.body_case = BODY(CLOSE_TASK);
+	f.close_task = &cl;
+	r = fx_write(fx, fx_actor(e->c.bea, 0), &f);
+	assert_int_equal(r->body_case, BODY(TASK_REPLY));
+	assert_int_equal(r->task_reply->row->task->status, DONE);
+	note = r->task_reply->created[0];
+	assert_int_equal(note->task->result_id, e->c.negative);
+	assert_string_equal(note->result_name, "Negative");
+	/* Stored so too. */
+	assert_int_equal(fx_get(fx, note->task->id, 0, NULL)->task->result_id,
+			 e->c.negative);
+	/* Closed without a result and the task has none: the default. */
+	t = fx_task(fx, &e->c, "close plain", FX_NOW);
+	cl.has_result_id = 0;
+	cl.result_id = 0;
+	cl.id = t->id;
+	r = fx_write(fx, fx_actor(e->c.bea, 0), &f);
+	assert_int_equal(r->body_case, BODY(TASK_REPLY));
+	assert_int_equal(r->task_reply->created[0]->task->result_id,
+			 e->c.positive);
+	/* A note made directly still may not carry a cancelling result. */
+	Clubcrm__CreateTask c = fx_new_task(&e->c, "direct", FX_NOW);
+	c.has_kind = c.has_result_id = 1;
+	c.kind = NOTE;
+	c.result_id = e->c.cancel;
+	fx_assert_error(fx_create(fx, fx_actor(e->c.bea, 0), &c),
+			STATUS_INVALID_ARGUMENT, "cannot be given to a note");
+}
+
 static void test_copy(void **state)
 {
 	struct env *e = *state;
@@ -597,6 +667,7 @@ int main(void)
 		T(test_take_race_in_batch),
 		T(test_follow_up_story),
 		T(test_close_result_status_and_follow_ons),
+		T(test_closing_note_result),
 		T(test_copy),
 		T(test_tag_untag),
 		T(test_reassign),
