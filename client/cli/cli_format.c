@@ -106,12 +106,25 @@ static void shorten(const char *s, size_t max, char *out, size_t size)
 	out[o] = '\0';
 }
 
+/* Whether the row's task is planned and someone took charge of it. */
+static bool taken_open(const Clubcrm__TaskRow *r)
+{
+	return r->task && r->task->taken_by &&
+	       r->task->status == CLUBCRM__TASK_STATUS__TASK_STATUS_PLANNED;
+}
+
+/* "!" red, "*" yellow (a priority task taken), "@login" who took it (any
+ * planned task someone took), "late", "esc". */
 static void marks_of(const Clubcrm__TaskRow *r, char *out, size_t size)
 {
-	snprintf(out, size, "%s%s%s",
+	char taker[96] = "";
+	if (taken_open(r))
+		snprintf(taker, sizeof(taker), "@%s ",
+			 person(r->taken_by_login, r->taken_by_name));
+	snprintf(out, size, "%s%s%s%s",
 		 r->colour == CLUBCRM__COLOUR__COLOUR_RED ? "! "
 		 : r->colour == CLUBCRM__COLOUR__COLOUR_YELLOW ? "* " : "",
-		 r->overdue ? "late " : "", r->escalated ? "esc " : "");
+		 taker, r->overdue ? "late " : "", r->escalated ? "esc " : "");
 	size_t n = strlen(out);
 	if (n > 0)
 		out[n - 1] = '\0';  /* the trailing space */
@@ -144,7 +157,7 @@ static void add_task_row(struct cli_table *tb, const Clubcrm__TaskRow *r)
 {
 	static const Clubcrm__Task empty = CLUBCRM__TASK__INIT;
 	const Clubcrm__Task *t = r->task ? r->task : &empty;
-	char id[24], marks[32], planned[24], created[24], when[64], who[160];
+	char id[24], marks[160], planned[24], created[24], when[64], who[160];
 	char status[96], desc[LIST_DESC_MAX * 4 + 8];
 	snprintf(id, sizeof(id), "%" PRIu64, t->id);
 	marks_of(r, marks, sizeof(marks));
@@ -222,7 +235,7 @@ void cli_format_task_detail(FILE *out, const Clubcrm__TaskReply *reply)
 	if (!r || !r->task)
 		return;
 	const Clubcrm__Task *t = r->task;
-	char planned[32], created[32], marks[32], status[96];
+	char planned[32], created[32], marks[160], status[96];
 	fmt_when(t->planned_at, true, planned, sizeof(planned));
 	fmt_when(t->created_at, true, created, sizeof(created));
 	marks_of(r, marks, sizeof(marks));

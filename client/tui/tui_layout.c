@@ -108,7 +108,14 @@ size_t tui_layout_task_row(const Clubcrm__TaskRow *r, int width, char *out,
 	col(line, sizeof(line), &o, who, W_WHO);
 	col(line, sizeof(line), &o, r->type_name, W_TYPE);
 	col(line, sizeof(line), &o, r->customer_name, W_CUST);
-	snprintf(line + o, sizeof(line) - o, "%s", t->description ? t->description : "");
+	/* Who took charge: yellow says so only for priority tasks. */
+	if (t->taken_by && t->status == CLUBCRM__TASK_STATUS__TASK_STATUS_PLANNED &&
+	    o + 1 < sizeof(line))
+		o += (size_t)snprintf(line + o, sizeof(line) - o, "(taken by %s) ",
+				      r->taken_by_name ? r->taken_by_name : "?");
+	if (o < sizeof(line))
+		snprintf(line + o, sizeof(line) - o, "%s",
+			 t->description ? t->description : "");
 	return tui_text_fit(line, width, 1, out, size);
 }
 

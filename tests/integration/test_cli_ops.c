@@ -529,6 +529,44 @@ static void test_cancel_and_filters(void **state)
 	json_decref(v);
 }
 
+/* Issue 11 #14: yellow (and "*") is a priority task someone took; a taken
+ * ordinary task names its taker without the colour. */
+static void test_taken_marks(void **state)
+{
+	assert_int_equal(run("task", "add", "--customer", "Carmen", "--type",
+			     "Call", "--at", "2031-07-01 10:00", "--desc",
+			     "ordinary call to take", "--json"), 0);
+	char id[32];
+	snprintf(id, sizeof(id), "%ld", out_id());
+	cli_user = "valentina";
+	assert_int_equal(run("task", "take", id, "--json"), 0);
+	json_t *v = parse_out();
+	assert_string_equal(str(v, "colour"), "none");
+	assert_string_equal(str(v, "taken_by"), "valentina");
+	json_decref(v);
+	cli_user = "alicia";
+	assert_int_equal(run("task", "list", "--search", "ordinary call to take"),
+			 0);
+	const char *row = strstr(out, "\n");
+	assert_non_null(row);
+	assert_non_null(strstr(row, "@valentina"));
+	assert_null(strstr(row, " * "));
+	assert_int_equal(run("task", "show", id), 0);
+	assert_non_null(strstr(out, "@valentina"));
+	assert_null(strstr(out, "*"));
+	/* A priority one is yellow, marked "*" and its taker. */
+	assert_int_equal(run("task", "add", "--customer", "Carmen", "--type",
+			     "Objection", "--at", "2031-07-01 11:00", "--desc",
+			     "urgent one to take", "--json"), 0);
+	snprintf(id, sizeof(id), "%ld", out_id());
+	assert_int_equal(run("task", "take", id, "--json"), 0);
+	v = parse_out();
+	assert_string_equal(str(v, "colour"), "yellow");
+	json_decref(v);
+	assert_int_equal(run("task", "list", "--search", "urgent one to take"), 0);
+	assert_non_null(strstr(out, "* @alicia"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -539,6 +577,7 @@ int main(void)
 		cmocka_unit_test(test_edit_conflict_both_versions),
 		cmocka_unit_test(test_follow_json_created),
 		cmocka_unit_test(test_cancel_and_filters),
+		cmocka_unit_test(test_taken_marks),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -105,8 +105,10 @@ static void test_demo_seed(void **state)
 	r = fx_decode(fx, &out);
 	buf_free(&out);
 	assert_int_equal(r->task_page->n_rows, 1);
+	/* An ordinary task: it names its taker, without the colour. */
 	assert_int_equal(r->task_page->rows[0]->colour,
-			 CLUBCRM__COLOUR__COLOUR_YELLOW);
+			 CLUBCRM__COLOUR__COLOUR_NONE);
+	assert_non_null(r->task_page->rows[0]->taken_by_name);
 	tf.has_taken = 0;
 	tf.has_kind = 1;
 	tf.kind = CLUBCRM__TASK_KIND__TASK_KIND_NOTE;

@@ -125,7 +125,19 @@ static void test_take_release(void **state)
 	Clubcrm__Task *t = fx_task(fx, &e->c, "take me", FX_NOW + 60);
 	Clubcrm__Frame *r = simple(fx, e->c.bea, 0, BODY(TAKE_TASK), t->id);
 	assert_int_equal(r->task_reply->row->task->taken_by, e->c.bea);
+	/* Issue 11 #14: yellow is a taken *priority* task; an ordinary one
+	 * names its taker without the colour. */
 	assert_int_equal(r->task_reply->row->colour,
+			 CLUBCRM__COLOUR__COLOUR_NONE);
+	assert_string_equal(r->task_reply->row->taken_by_login, "bea");
+	Clubcrm__CreateTask u = fx_new_task(&e->c, "urgent", FX_NOW + 60);
+	u.type_id = e->c.urgent;
+	Clubcrm__Frame *ur = fx_create(fx, fx_actor(e->c.ana, 1), &u);
+	assert_int_equal(ur->task_reply->row->colour,
+			 CLUBCRM__COLOUR__COLOUR_RED);
+	ur = simple(fx, e->c.bea, 0, BODY(TAKE_TASK),
+		    ur->task_reply->row->task->id);
+	assert_int_equal(ur->task_reply->row->colour,
 			 CLUBCRM__COLOUR__COLOUR_YELLOW);
 	/* Taking it again is harmless; another taker is refused by name. */
 	uint64_t rev = store_revision(fx->st);

@@ -562,7 +562,8 @@ static void test_list_as_of(void **state)
 	p = list(fx, &l);
 	assert_int_equal(p->n_rows, 1);
 	assert_int_equal(p->rows[0]->task->taken_by, c->ana);
-	assert_int_equal(p->rows[0]->colour, CLUBCRM__COLOUR__COLOUR_YELLOW);
+	assert_int_equal(p->rows[0]->colour, CLUBCRM__COLOUR__COLOUR_NONE);
+	assert_string_equal(p->rows[0]->taken_by_login, "ana");
 	/* Filters see the past values. */
 	Clubcrm__TaskFilter tf = CLUBCRM__TASK_FILTER__INIT;
 	tf.has_planned_to = 1;

@@ -92,6 +92,18 @@ static void test_task_row(void **state)
 	r.overdue = 1;
 	tui_layout_task_row(&r, 60, out, sizeof(out));
 	assert_memory_equal(out, "\xe2\x97\x8b  !", 6);
+	/* Issue 11 #14: an ordinary task someone took has no colour; its row
+	 * names the taker. */
+	assert_null(strstr(out, "taken by"));
+	t.taken_by = 3;
+	r.taken_by_name = "Deborah";
+	tui_layout_task_row(&r, 150, out, sizeof(out));
+	assert_non_null(strstr(out, "(taken by Deborah) Offer tennis lessons"));
+	t.status = CLUBCRM__TASK_STATUS__TASK_STATUS_DONE;  /* concluded: not */
+	tui_layout_task_row(&r, 150, out, sizeof(out));
+	assert_null(strstr(out, "taken by"));
+	t.status = CLUBCRM__TASK_STATUS__TASK_STATUS_PLANNED;
+	t.taken_by = 0;
 	assert_int_equal(tui_layout_outcome_mark(CLUBCRM__OUTCOME__OUTCOME_NEGATIVE), '-');
 	assert_int_equal(tui_layout_outcome_mark(CLUBCRM__OUTCOME__OUTCOME_UNKNOWN), '?');
 	assert_string_equal(tui_layout_status_icon(CLUBCRM__TASK_STATUS__TASK_STATUS_CANCELLED),
