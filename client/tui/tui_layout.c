@@ -119,6 +119,17 @@ size_t tui_layout_task_row(const Clubcrm__TaskRow *r, int width, char *out,
 	return tui_text_fit(line, width, 1, out, size);
 }
 
+void tui_layout_duration(int64_t secs, char *out, size_t size)
+{
+	long long m = (long long)(secs / 60);
+	if (m < 60)
+		snprintf(out, size, "%lld min", m);
+	else if (m < 24 * 60)
+		snprintf(out, size, "%lld h %02lld min", m / 60, m % 60);
+	else
+		snprintf(out, size, "%lld d %lld h", m / (24 * 60), m / 60 % 24);
+}
+
 size_t tui_layout_urgent_row(const Clubcrm__TaskRow *r, int64_t now, int width,
 			     char *out, size_t size)
 {
@@ -134,9 +145,13 @@ size_t tui_layout_urgent_row(const Clubcrm__TaskRow *r, int64_t now, int width,
 			 r->taken_by_name ? r->taken_by_name : "?", since,
 			 (long long)((now - t->taken_at) / 60));
 	} else {
-		int64_t from = t->created_at > t->planned_at ? t->created_at : t->planned_at;
-		int64_t wait = now > from ? (now - from) / 60 : 0;
-		snprintf(state, sizeof(state), "waiting %lld min", (long long)wait);
+		/* Since it was created: what escalation-minutes counts (the
+		 * server's views_is_escalated), so an escalated task planned
+		 * for later does not say "waiting 0 min". */
+		char d[48];
+		tui_layout_duration(now > t->created_at ? now - t->created_at : 0,
+				    d, sizeof(d));
+		snprintf(state, sizeof(state), "waiting %s", d);
 	}
 	tui_text_fit(r->type_name, 12, 1, type, sizeof(type));
 	tui_text_fit(r->customer_name, 20, 1, cust, sizeof(cust));

@@ -42,10 +42,13 @@ size_t tui_layout_task_row(const Clubcrm__TaskRow *r, int width, char *out,
 /* The header line matching tui_layout_task_row. */
 size_t tui_layout_task_header(int width, char *out, size_t size);
 
+/* A waiting time: "35 min", "2 h 05 min", "3 d 4 h". */
+void tui_layout_duration(int64_t secs, char *out, size_t size);
 /*
  * A row of the manager's console at `now`: the flag (ESCALATED when nobody
  * took it in time), planned time, type, customer, responsible operator, and
- * "waiting N min" or "taken by X since HH:MM (N min)", then the description.
+ * "waiting DURATION" (since the task was created, as escalation counts) or
+ * "taken by X since HH:MM (N min)", then the description.
  */
 size_t tui_layout_urgent_row(const Clubcrm__TaskRow *r, int64_t now, int width,
 			     char *out, size_t size);

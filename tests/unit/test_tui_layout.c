@@ -118,9 +118,21 @@ static void test_urgent_row(void **state)
 	char out[512];
 	row(&r, &t);
 	t.status = CLUBCRM__TASK_STATUS__TASK_STATUS_PLANNED;
-	tui_layout_urgent_row(&r, T_PLANNED + 35 * 60, 150, out, sizeof(out));
+	tui_layout_urgent_row(&r, T_CREATED + 35 * 60, 150, out, sizeof(out));
 	assert_non_null(strstr(out, "waiting 35 min"));
+	/* Issue 11 #16: escalated while planned for later, it has waited
+	 * since it was created (it said "waiting 0 min"). */
 	r.escalated = 1;
+	tui_layout_urgent_row(&r, T_CREATED + 45 * 60, 150, out, sizeof(out));
+	assert_memory_equal(out, "ESCALATED", 9);
+	assert_non_null(strstr(out, "waiting 45 min"));
+	tui_layout_urgent_row(&r, T_PLANNED + 35 * 60, 150, out, sizeof(out));
+	assert_non_null(strstr(out, "waiting 2 d 2 h"));
+	tui_layout_urgent_row(&r, T_CREATED - 60, 150, out, sizeof(out));
+	assert_non_null(strstr(out, "waiting 0 min"));  /* a clock behind */
+	char d[32];
+	tui_layout_duration(125 * 60, d, sizeof(d));
+	assert_string_equal(d, "2 h 05 min");
 	t.taken_by = 3;
 	t.taken_at = T_PLANNED + 600;
 	r.taken_by_name = "Valentina";
