@@ -97,10 +97,9 @@ static int check_follow_on(struct req *r, const Clubcrm__FollowOn *fo,
 	if (fo->on_outcome > CLUBCRM__OUTCOME__OUTCOME_UNKNOWN)
 		return req_refuse(r, STATUS_INVALID_ARGUMENT,
 				  "unknown outcome %d", (int)fo->on_outcome);
-	if (fo->description &&
-	    (!text_is_valid(fo->description) || strlen(fo->description) > 4000))
-		return req_refuse(r, STATUS_INVALID_ARGUMENT,
-				  "follow-on description must be valid text");
+	if (fo->description)
+		return req_text(r, fo->description, 4000,
+				"follow-on description");
 	return 0;
 }
 

@@ -227,6 +227,13 @@ static void test_admin_catalogue(void **state)
 			     "Trial visit", "--at", "2031-04-02 10:00", "--desc",
 			     "another"), 1);
 	assert_non_null(strstr(err, "Trial visit"));
+	/* Issue 11 #18: it says inactive, not unknown. */
+	assert_non_null(strstr(err, "task type 'Trial visit' is inactive"));
+	assert_null(strstr(err, "unknown"));
+	assert_int_equal(run("task", "add", "--customer", "Jorge", "--type",
+			     "Trial", "--at", "2031-04-02 10:00", "--desc",
+			     "another"), 1);
+	assert_non_null(strstr(err, "is unknown"));  /* a part: not inactive */
 	cli_user = "alicia";
 }
 

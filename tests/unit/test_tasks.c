@@ -115,6 +115,27 @@ static void test_create_validation(void **state)
 	free(big);
 	t.description = "bad \xc3\x28 utf8";
 	expect_refused(fx, c, &t, STATUS_INVALID_ARGUMENT, "UTF-8");
+	/* Issue 11 #18: a control character is named as such, and the limit
+	 * counts characters: 2,100 'ñ' (4,200 bytes) fit, 4,001 do not. */
+	t.description = "bell \a here";
+	expect_refused(fx, c, &t, STATUS_INVALID_ARGUMENT,
+		       "description: control characters are not allowed");
+	char *enye = malloc(2 * 4001 + 1);
+	for (int i = 0; i < 2100; i++)
+		memcpy(enye + 2 * i, "\xc3\xb1", 2);
+	enye[2 * 2100] = '\0';
+	t.description = enye;
+	ok = fx_create(fx, fx_actor(c->ana, 0), &t);
+	assert_int_equal(ok->body_case, BODY(TASK_REPLY));
+	for (int i = 0; i < 4001; i++)
+		memcpy(enye + 2 * i, "\xc3\xb1", 2);
+	enye[2 * 4001] = '\0';
+	expect_refused(fx, c, &t, STATUS_INVALID_ARGUMENT,
+		       "longer than 4000 characters");
+	enye[2 * 4000] = '\0';
+	ok = fx_create(fx, fx_actor(c->ana, 0), &t);
+	assert_int_equal(ok->body_case, BODY(TASK_REPLY));
+	free(enye);
 	t.description = "ok";
 
 	t.type_id = 0;
