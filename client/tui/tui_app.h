@@ -177,6 +177,9 @@ void tui_forms_new_at(struct tui_app *a, uint64_t operator_id, int64_t at);
 void tui_forms_key(struct tui_app *a, const struct tui_key *k);
 void tui_forms_mouse(struct tui_app *a, int y, int x);
 void tui_forms_close(struct tui_app *a);
+/* 0, or -EINVAL with the message in `err` when a date field of a filter
+ * form holds no valid date ("hola", "2026-02-30"): refused, not ignored. */
+int tui_forms_filter_check(struct tui_form *f, char *err, size_t size);
 /* Builds a filter from the board's or the profile's filter form. */
 void tui_forms_filter(struct tui_form *f, Clubcrm__TaskFilter *tf,
 		      Clubcrm__TaskStatus *status, uint64_t *ids);

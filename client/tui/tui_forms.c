@@ -7,6 +7,7 @@
  * server's version and lets the user save over it or take it.
  */
 #include <curses.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,6 +162,23 @@ void tui_forms_init_filters(struct tui_app *a)
 {
 	tui_form_init(&a->filter, "Filter");
 	tui_form_init(&a->cfilter, "Dates");
+}
+
+int tui_forms_filter_check(struct tui_form *f, char *err, size_t size)
+{
+	static const char *const dates[] = {
+		"Created from", "Created to", "Planned from", "Planned to"};
+	for (int i = 0; i < 4; i++) {
+		struct tui_field *fl = tui_form_field(f, dates[i]);
+		int64_t t;
+		if (fl && fl->text[0] && time_parse_local(fl->text, &t) < 0) {
+			snprintf(err, size, "%s: '%s' is not a date (use "
+				 "YYYY-MM-DD or YYYY-MM-DD HH:MM)", dates[i],
+				 fl->text);
+			return -EINVAL;
+		}
+	}
+	return 0;
 }
 
 void tui_forms_filter(struct tui_form *f, Clubcrm__TaskFilter *tf,

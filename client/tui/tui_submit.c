@@ -283,6 +283,11 @@ static void submit_tags(struct tui_app *a)
 
 static void submit_filter(struct tui_app *a)
 {
+	char err[256];
+	if (tui_forms_filter_check(&a->form, err, sizeof(err)) < 0) {
+		tui_app_status(a, true, "%s", err);  /* the form stays open */
+		return;
+	}
 	struct tui_form *dst = a->screen == TUI_SCR_ALL ? &a->filter : &a->cfilter;
 	tui_form_free(dst);
 	*dst = a->form;

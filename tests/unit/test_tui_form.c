@@ -217,6 +217,47 @@ static void test_open_clears_old_error(void **state)
 	tui_forms_close(&a);
 }
 
+/* Issue 11 #17: a filter date that is no date ("hola", "2026-02-30") is
+ * refused in the form, which stays open, instead of being shown as active
+ * and ignored. */
+static void test_filter_bad_date_refused(void **state)
+{
+	(void)state;
+	time_set_zone("UTC");
+	char err[256];
+	struct tui_form f;
+	tui_form_init(&f, "Filter");
+	struct tui_field *from = tui_form_add(&f, "Planned from", TUI_FIELD_TEXT);
+	tui_form_add(&f, "Planned to", TUI_FIELD_TEXT);
+	assert_int_equal(tui_forms_filter_check(&f, err, sizeof(err)), 0);
+	tui_field_set_text(from, "hola");
+	assert_int_equal(tui_forms_filter_check(&f, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "Planned from: 'hola' is not a date"));
+	tui_field_set_text(from, "2026-02-30");
+	assert_int_equal(tui_forms_filter_check(&f, err, sizeof(err)), -EINVAL);
+	tui_field_set_text(from, "2026-02-28 10:30");
+	assert_int_equal(tui_forms_filter_check(&f, err, sizeof(err)), 0);
+	tui_form_free(&f);
+
+	/* Through the desk: the form stays open with the error, and the
+	 * board's filter is not replaced. */
+	struct tui_app a;
+	memset(&a, 0, sizeof(a));
+	tui_forms_init_filters(&a);
+	tui_forms_open(&a, TUI_FK_FILTER, NULL);
+	struct tui_field *fl = tui_form_field(&a.form, "Planned from");
+	assert_non_null(fl);
+	tui_field_set_text(fl, "2026-02-30");
+	tui_submit(&a);
+	assert_int_equal(a.fkind, TUI_FK_FILTER);
+	assert_true(a.status_err);
+	assert_non_null(strstr(a.status, "is not a date"));
+	assert_int_equal(a.filter.n, 0);
+	tui_forms_close(&a);
+	tui_form_free(&a.filter);
+	tui_form_free(&a.cfilter);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -227,6 +268,7 @@ int main(void)
 		cmocka_unit_test(test_text_fit),
 		cmocka_unit_test(test_filter_bar),
 		cmocka_unit_test(test_open_clears_old_error),
+		cmocka_unit_test(test_filter_bad_date_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
