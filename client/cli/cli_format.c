@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "cli_table.h"
+#include "history_text.h"
 #include "timeutil.h"
 
 /* Descriptions in a list are cut to this many characters. */
@@ -226,6 +227,12 @@ static void print_history(FILE *out, const Clubcrm__TaskReply *reply)
 			fprintf(out, "%s%s", j ? ", " : "  [",
 				h->changed_fields[j]);
 		fputs(h->n_changed_fields ? "]\n" : "\n", out);
+		/* What each field was and became. */
+		for (size_t j = 0; j < h->n_changes; j++) {
+			char line[2200];
+			history_text_change(h->changes[j], line, sizeof(line));
+			fprintf(out, "      %s\n", line);
+		}
 	}
 }
 

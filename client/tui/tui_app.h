@@ -189,6 +189,9 @@ void tui_forms_init_filters(struct tui_app *a);
 void tui_submit(struct tui_app *a);
 /* Saves the info form's fields on top of revision `base`. */
 void tui_submit_edit(struct tui_app *a, uint64_t base);
+/* The info form's history lines from a GetTask reply: newest first, each
+ * entry then its changes ("field: old -> new"), TUI_HISTORY_MAX at most. */
+void tui_history_fill(struct tui_app *a, const Clubcrm__TaskReply *tr);
 /* Asks for a task's history for the info form. */
 void tui_submit_history(struct tui_app *a, uint64_t id);
 /* Takes charge of a task, or releases it when it is mine. */

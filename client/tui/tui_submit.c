@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "history_text.h"
 #include "status.h"
 #include "timeutil.h"
 #include "tui_app.h"
@@ -68,21 +69,29 @@ static void stale(struct tui_app *a, const Clubcrm__TaskRow *current)
 		 " (the task changed meanwhile: Ctrl-S again to apply to it)");
 }
 
-static void fill_history(struct tui_app *a, const Clubcrm__TaskReply *tr)
+void tui_history_fill(struct tui_app *a, const Clubcrm__TaskReply *tr)
 {
 	a->n_history = 0;
-	/* Newest first: the last change is what the reader wants. */
+	/* Newest first: the last change is what the reader wants. Each entry:
+	 * when, who, what; then "field: old -> new" per field changed. */
 	for (size_t i = tr->n_history; i > 0 && a->n_history < TUI_HISTORY_MAX; i--) {
 		const Clubcrm__HistoryEntry *h = tr->history[i - 1];
 		char when[32] = "", fields[96] = "";
 		size_t o = 0;
 		time_format_local(h->at, "%d/%m %H:%M", when, sizeof(when));
-		for (size_t j = 0; j < h->n_changed_fields && o + 2 < sizeof(fields); j++)
-			o += (size_t)snprintf(fields + o, sizeof(fields) - o, "%s%s",
-					      j ? "," : "", h->changed_fields[j]);
+		if (h->n_changes == 0)  /* an older server: the names only */
+			for (size_t j = 0; j < h->n_changed_fields && o + 2 < sizeof(fields); j++)
+				o += (size_t)snprintf(fields + o, sizeof(fields) - o, "%s%s",
+						      j ? "," : "", h->changed_fields[j]);
 		snprintf(a->history[a->n_history++], sizeof(a->history[0]),
 			 "%s  %-10s %-10s %s", when, h->actor_login ? h->actor_login : "?",
 			 h->action ? h->action : "", fields);
+		for (size_t j = 0; j < h->n_changes && a->n_history < TUI_HISTORY_MAX; j++) {
+			char *line = a->history[a->n_history++];
+			memcpy(line, "    ", 5);
+			history_text_change(h->changes[j], line + 4,
+					    sizeof(a->history[0]) - 4);
+		}
 	}
 }
 
@@ -97,7 +106,7 @@ static void on_reply(struct client *c, struct client_reply *r, void *arg)
 		goto done;
 	if (t->history) {
 		if (mine && r->status == STATUS_OK && f && f->body_case == BODY(TASK_REPLY))
-			fill_history(a, f->task_reply);
+			tui_history_fill(a, f->task_reply);
 		goto done;
 	}
 	if (r->status != STATUS_OK) {

@@ -422,10 +422,34 @@ static void test_edit_conflict_both_versions(void **state)
 	json_t *last = json_array_get(hist, 1);
 	assert_string_equal(str(last, "actor"), "valentina");
 	assert_string_equal(str(last, "action"), "edit");
+	/* Issue 11 #13: what each field was and became. */
+	json_t *chg = json_array_get(json_object_get(last, "changes"), 0);
+	assert_non_null(chg);
+	assert_string_equal(str(chg, "field"), "description");
+	assert_string_equal(str(chg, "old"), "family plan quote");
+	assert_string_equal(str(chg, "new"), "family plan quote, 3 people");
+	json_t *first = json_array_get(hist, 0);
+	int typed = 0;
+	for (size_t i = 0; i < json_array_size(json_object_get(first, "changes"));
+	     i++) {
+		json_t *c = json_array_get(json_object_get(first, "changes"), i);
+		assert_true(json_is_null(json_object_get(c, "old")));
+		if (strcmp(str(c, "field"), "type") == 0) {
+			assert_string_equal(str(c, "new"), "Quote");
+			typed = 1;
+		}
+		if (strcmp(str(c, "field"), "planned_at") == 0)
+			assert_int_equal(num(c, "new_unix"), num(v, "planned_at_unix"));
+	}
+	assert_true(typed);
 	json_decref(v);
 	assert_int_equal(run("task", "show", ids, "--history"), 0);
 	assert_non_null(strstr(out, "History:"));
 	assert_non_null(strstr(out, "valentina  edit  [description]"));
+	assert_non_null(strstr(out, "description: family plan quote -> "
+				    "family plan quote, 3 people"));
+	assert_non_null(strstr(out, "type: - -> Quote"));
+	assert_non_null(strstr(out, "planned_at: - -> 02/05/2031 10:00"));
 	assert_int_equal(run("task", "show", ids, "--json"), 0);
 	v = parse_out();
 	assert_null(json_object_get(v, "history"));

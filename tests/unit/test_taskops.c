@@ -542,6 +542,82 @@ static void test_history(void **state)
 	assert_string_equal(rep->history[2]->changed_fields[0], "description");
 	assert_string_equal(rep->history[2]->changed_fields[1], "planned_at");
 	assert_true(rep->history[1]->revision < rep->history[2]->revision);
+
+	/* Issue 11 #13: every change with its old and new value. */
+	Clubcrm__HistoryEntry *h = rep->history[0];
+	assert_int_equal(h->n_changes, h->n_changed_fields);
+	for (size_t i = 0; i < h->n_changes; i++) {
+		assert_string_equal(h->changes[i]->field, h->changed_fields[i]);
+		assert_null(h->changes[i]->old_value);  /* a create: none */
+		if (strcmp(h->changes[i]->field, "type") == 0)
+			assert_string_equal(h->changes[i]->new_value, "Call");
+		if (strcmp(h->changes[i]->field, "customer") == 0)
+			assert_string_equal(h->changes[i]->new_value, "Arantxa");
+		if (strcmp(h->changes[i]->field, "status") == 0)
+			assert_string_equal(h->changes[i]->new_value, "planned");
+	}
+	h = rep->history[1];
+	assert_int_equal(h->n_changes, 1);
+	assert_string_equal(h->changes[0]->field, "taken_by");
+	assert_null(h->changes[0]->old_value);
+	assert_string_equal(h->changes[0]->new_value, "bea");
+	h = rep->history[2];
+	assert_int_equal(h->n_changes, 2);
+	assert_string_equal(h->changes[0]->old_value, "history");
+	assert_string_equal(h->changes[0]->new_value, "history!");
+	assert_true(h->changes[1]->has_old_time && h->changes[1]->has_new_time);
+	assert_int_equal(h->changes[1]->old_time, FX_NOW);
+	assert_int_equal(h->changes[1]->new_time, FX_NOW + 600);
+
+	/* Tags by name, a result, a status, a long text cut. */
+	Clubcrm__TagTask tg = CLUBCRM__TAG_TASK__INIT;
+	tg.has_id = tg.has_tag_id = 1;
+	tg.id = t->id;
+	tg.tag_id = e->c.vip;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.body_case = BODY(TAG_TASK);
+	f.tag_task = &tg;
+	assert_int_equal(fx_write(fx, fx_actor(e->c.bea, 0), &f)->body_case,
+			 BODY(TASK_REPLY));
+	tg.tag_id = e->c.old;
+	fx_write(fx, fx_actor(e->c.bea, 0), &f);
+	char longnote[400];
+	memset(longnote, 'n', sizeof(longnote) - 1);
+	longnote[sizeof(longnote) - 1] = '\0';
+	Clubcrm__CancelTask cn = CLUBCRM__CANCEL_TASK__INIT;
+	cn.has_id = cn.has_result_id = 1;
+	cn.id = t->id;
+	cn.result_id = e->c.cancel;
+	cn.note = longnote;
+	f.body_case = BODY(CANCEL_TASK);
+	f.cancel_task = &cn;
+	assert_int_equal(fx_write(fx, fx_actor(e->c.bea, 0), &f)->body_case,
+			 BODY(TASK_REPLY));
+	fx_get(fx, t->id, 1, &rep);
+	assert_int_equal(rep->n_history, 6);
+	h = rep->history[4];
+	assert_string_equal(h->changes[0]->field, "tags");
+	assert_string_equal(h->changes[0]->old_value, "VIP");
+	assert_string_equal(h->changes[0]->new_value, "VIP, Old");
+	h = rep->history[5];
+	int seen = 0;
+	for (size_t i = 0; i < h->n_changes; i++) {
+		const Clubcrm__FieldChange *c = h->changes[i];
+		if (strcmp(c->field, "status") == 0) {
+			assert_string_equal(c->old_value, "planned");
+			assert_string_equal(c->new_value, "cancelled");
+			seen++;
+		} else if (strcmp(c->field, "result") == 0) {
+			assert_null(c->old_value);
+			assert_string_equal(c->new_value, "Cancel");
+			seen++;
+		} else if (strcmp(c->field, "closing_note") == 0) {
+			assert_int_equal(strlen(c->new_value), 203);
+			assert_string_equal(c->new_value + 200, "...");
+			seen++;
+		}
+	}
+	assert_int_equal(seen, 3);
 }
 
 /* The seed's first story: the appointment did not take place, another is

@@ -258,6 +258,56 @@ static void test_filter_bad_date_refused(void **state)
 	tui_form_free(&a.cfilter);
 }
 
+/* Issue 11 #13: the info form's history says what each field was and
+ * became, newest entry first. */
+static void test_history_values(void **state)
+{
+	(void)state;
+	time_set_zone("UTC");
+	Clubcrm__FieldChange d = CLUBCRM__FIELD_CHANGE__INIT, p = d, tk = d;
+	d.field = "description";
+	d.old_value = "Offer tennis lessons";
+	d.new_value = "Offer tennis lessons (group)";
+	p.field = "planned_at";
+	p.has_old_time = p.has_new_time = 1;
+	p.old_time = 1773311400;  /* 2026-03-12 10:30 UTC */
+	p.new_time = 1773311400 + 1800;
+	tk.field = "taken_by";
+	tk.new_value = "Valentina";
+	Clubcrm__FieldChange *c1[] = {&d, &p}, *c2[] = {&tk};
+	char *f1[] = {"description", "planned_at"}, *f2[] = {"taken_by"};
+	Clubcrm__HistoryEntry e1 = CLUBCRM__HISTORY_ENTRY__INIT, e2 = e1;
+	e1.at = e2.at = 1773311400;
+	e1.actor_login = "alicia";
+	e1.action = "edit";
+	e1.changed_fields = f1;
+	e1.n_changed_fields = 2;
+	e1.changes = c1;
+	e1.n_changes = 2;
+	e2.actor_login = "valentina";
+	e2.action = "take";
+	e2.changed_fields = f2;
+	e2.n_changed_fields = 1;
+	e2.changes = c2;
+	e2.n_changes = 1;
+	Clubcrm__HistoryEntry *hs[] = {&e1, &e2};
+	Clubcrm__TaskReply tr = CLUBCRM__TASK_REPLY__INIT;
+	tr.history = hs;
+	tr.n_history = 2;
+	struct tui_app a;
+	memset(&a, 0, sizeof(a));
+	tui_history_fill(&a, &tr);
+	assert_int_equal(a.n_history, 5);
+	assert_non_null(strstr(a.history[0], "valentina"));
+	assert_string_equal(a.history[1], "    taken_by: - -> Valentina");
+	assert_non_null(strstr(a.history[2], "alicia"));
+	assert_string_equal(a.history[3],
+			    "    description: Offer tennis lessons -> Offer "
+			    "tennis lessons (group)");
+	assert_string_equal(a.history[4],
+			    "    planned_at: 12/03/2026 10:30 -> 12/03/2026 11:00");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -269,6 +319,7 @@ int main(void)
 		cmocka_unit_test(test_filter_bar),
 		cmocka_unit_test(test_open_clears_old_error),
 		cmocka_unit_test(test_filter_bad_date_refused),
+		cmocka_unit_test(test_history_values),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
