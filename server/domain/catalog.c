@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "catrec.h"
+#include "tagcolour.h"
 #include "rows.h"
 #include "status.h"
 
@@ -255,6 +256,11 @@ int catalog_upsert_tag(struct req *r, const Clubcrm__UpsertTag *in,
 				 tag->name, "tag");
 	if (!rc)
 		rc = catrec_text(r, src->colour, 32, "colour", &tag->colour);
+	if (!rc && src->colour && *tag->colour &&
+	    tag_colour_parse(tag->colour, NULL) < 0)
+		rc = req_refuse(r, STATUS_INVALID_ARGUMENT,
+				"colour '%s' is not a colour: use %s",
+				tag->colour, TAG_COLOUR_NAMES);
 	if (rc)
 		return rc;
 	if (src->has_active)

@@ -200,7 +200,8 @@ static int name_catalogue(struct txn *t, struct arena *a,
 	if (!task->n_tag_ids)
 		return 0;
 	row->tag_names = arena_calloc(a, task->n_tag_ids, sizeof(char *));
-	if (!row->tag_names)
+	row->tag_colours = arena_calloc(a, task->n_tag_ids, sizeof(char *));
+	if (!row->tag_names || !row->tag_colours)
 		return -ENOMEM;
 	for (size_t i = 0; i < task->n_tag_ids; i++) {
 		Clubcrm__Tag *tag = NULL;
@@ -210,6 +211,8 @@ static int name_catalogue(struct txn *t, struct arena *a,
 			return rc;
 		row->tag_names[row->n_tag_names++] =
 			rc ? (char *)"?" : tag->name;
+		row->tag_colours[row->n_tag_colours++] =
+			rc || !tag->colour ? (char *)"" : tag->colour;
 	}
 	return 0;
 }
