@@ -6,6 +6,7 @@
 
 #include "cli_table.h"
 #include "history_text.h"
+#include "tagcolour.h"
 #include "timeutil.h"
 
 /* Descriptions in a list are cut to this many characters. */
@@ -154,12 +155,40 @@ static const char *row_colour(const Clubcrm__TaskRow *r)
 	return NULL;
 }
 
-static void add_task_row(struct cli_table *tb, const Clubcrm__TaskRow *r)
+/* The row's tags, ", " between; on a terminal each in its colour, then
+ * back to the row's own colour (`row_sgr`, NULL: the default). */
+static void tags_of(const Clubcrm__TaskRow *r, bool colour, const char *row_sgr,
+		    char *out, size_t size)
+{
+	size_t o = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < r->n_tag_names && o + 1 < size; i++) {
+		const char *name = r->tag_names[i] ? r->tag_names[i] : "?";
+		int basic = colour && i < r->n_tag_colours
+				    ? tag_colour_basic(r->tag_colours[i]) : -1;
+		int n;
+		if (basic >= 0)
+			n = snprintf(out + o, size - o, "%s\033[%dm%s\033[%sm",
+				     i ? ", " : "", basic ? 30 + basic : 90,
+				     name, row_sgr ? row_sgr : "39");
+		else
+			n = snprintf(out + o, size - o, "%s%s", i ? ", " : "",
+				     name);
+		if (n < 0 || (size_t)n >= size - o) {
+			out[o] = '\0';  /* no half a tag or half an escape */
+			break;
+		}
+		o += (size_t)n;
+	}
+}
+
+static void add_task_row(struct cli_table *tb, const Clubcrm__TaskRow *r,
+			 bool colour)
 {
 	static const Clubcrm__Task empty = CLUBCRM__TASK__INIT;
 	const Clubcrm__Task *t = r->task ? r->task : &empty;
 	char id[24], marks[160], planned[24], created[24], when[64], who[160];
-	char status[96], desc[LIST_DESC_MAX * 4 + 8];
+	char status[96], desc[LIST_DESC_MAX * 4 + 8], tags[1024];
 	snprintf(id, sizeof(id), "%" PRIu64, t->id);
 	marks_of(r, marks, sizeof(marks));
 	fmt_when(t->planned_at, true, planned, sizeof(planned));
@@ -170,8 +199,9 @@ static void add_task_row(struct cli_table *tb, const Clubcrm__TaskRow *r)
 		 person(r->creator_name, r->creator_login));
 	status_of(r, status, sizeof(status));
 	shorten(t->description, LIST_DESC_MAX, desc, sizeof(desc));
+	tags_of(r, colour, row_colour(r), tags, sizeof(tags));
 	const char *cells[] = {id, marks, when, who, r->type_name,
-			       r->customer_name, status, desc};
+			       r->customer_name, status, tags, desc};
 	cli_table_add(tb, cells, row_colour(r));
 }
 
@@ -179,13 +209,13 @@ void cli_format_task_table(FILE *out, Clubcrm__TaskRow *const *rows,
 			   size_t n, bool colour)
 {
 	struct cli_table tb;
-	cli_table_init(&tb, 8);
+	cli_table_init(&tb, 9);
 	const char *head[] = {"ID", "", "PLANNED (CREATED)",
 			      "OPERATOR (CREATOR)", "TYPE", "CUSTOMER",
-			      "STATUS", "DESCRIPTION"};
+			      "STATUS", "TAGS", "DESCRIPTION"};
 	cli_table_add(&tb, head, NULL);
 	for (size_t i = 0; i < n; i++)
-		add_task_row(&tb, rows[i]);
+		add_task_row(&tb, rows[i], colour);
 	cli_table_print(&tb, out, colour);
 	cli_table_free(&tb);
 }
@@ -194,8 +224,8 @@ void cli_format_task_line(FILE *out, const char *prefix,
 			  const Clubcrm__TaskRow *row, bool colour)
 {
 	struct cli_table tb;
-	cli_table_init(&tb, 8);
-	add_task_row(&tb, row);
+	cli_table_init(&tb, 9);
+	add_task_row(&tb, row, colour);
 	fputs(prefix, out);
 	cli_table_print(&tb, out, colour);
 	cli_table_free(&tb);

@@ -93,6 +93,7 @@ json_t *cli_json_task_row(const Clubcrm__TaskRow *r)
 	put(o, "escalated", json_boolean(r->escalated));
 	put(o, "taken_by", str_or_null(r->taken_by_login));
 	put(o, "tags", string_array(r->tag_names, r->n_tag_names));
+	put(o, "tag_colours", string_array(r->tag_colours, r->n_tag_colours));
 	return o;
 }
 

@@ -359,6 +359,16 @@ static void test_admin_usage(void **state)
 			     "--priority", "--no-priority"), 2);
 	assert_int_equal(run("admin", "operator", "add", "--name", "X"), 2);
 	/* Names that resolve to nothing are refused (1), not usage. */
+	/* Issue 11 #15: a colour is a known name or #rrggbb. */
+	const char *was = cli_user;
+	cli_user = "fermin";
+	assert_int_equal(run("admin", "tag", "add", "--name", "Greenish",
+			     "--colour", "sort of green"), 1);
+	assert_refused("INVALID_ARGUMENT");
+	assert_non_null(strstr(err, "#rrggbb"));
+	assert_int_equal(run("admin", "tag", "add", "--name", "Hex",
+			     "--colour", "#00aa55"), 0);
+	cli_user = was;
 	assert_int_equal(run("admin", "tag", "edit", "NoSuchTag", "--colour",
 			     "red"), 1);
 	assert_int_equal(run("admin", "type", "add", "--name", "X",
@@ -461,7 +471,15 @@ static void test_edit_conflict_both_versions(void **state)
 	v = parse_out();
 	assert_string_equal(json_string_value(json_array_get(
 				    json_object_get(v, "tags"), 0)), "Marketing");
+	assert_string_equal(json_string_value(json_array_get(
+				    json_object_get(v, "tag_colours"), 0)), "blue");
 	json_decref(v);
+	/* Issue 11 #15: the list shows the tags. */
+	assert_int_equal(run("task", "edit", ids, "--tag", "Marketing", "--tag",
+			     "VIP"), 0);
+	assert_int_equal(run("task", "list", "--search", "family plan quote"), 0);
+	assert_non_null(strstr(out, "TAGS"));
+	assert_non_null(strstr(out, "Marketing, VIP"));
 	assert_int_equal(run("task", "edit", ids, "--tag", "VIP", "--no-tags"),
 			 2);
 	assert_int_equal(run("task", "edit", ids, "--base-rev", "x"), 2);
