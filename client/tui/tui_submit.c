@@ -183,8 +183,9 @@ static const char *text(struct tui_app *a, const char *label)
 }
 
 /* A CreateTask from the task fields; `tag` holds the tag id. */
+/* `tags`: room for TUI_TAGS_MAX ids. */
 static int create_from_form(struct tui_app *a, Clubcrm__CreateTask *c,
-			    uint64_t *tag, bool note)
+			    uint64_t *tags, bool note)
 {
 	bool has;
 	c->description = (char *)text(a, "Description");
@@ -199,9 +200,9 @@ static int create_from_form(struct tui_app *a, Clubcrm__CreateTask *c,
 	c->has_planned_at = has;
 	c->operator_id = pick(a, "Operator");
 	c->has_operator_id = c->operator_id != 0;
-	*tag = pick(a, "Tag");
-	c->tag_ids = tag;
-	c->n_tag_ids = *tag ? 1 : 0;
+	struct tui_field *fl = tui_form_field(&a->form, "Tags");
+	c->tag_ids = tags;
+	c->n_tag_ids = fl ? tui_field_checked(fl, tags, TUI_TAGS_MAX) : 0;
 	return 0;
 }
 
@@ -357,18 +358,18 @@ void tui_submit(struct tui_app *a)
 	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
 	Clubcrm__CreateTask c = CLUBCRM__CREATE_TASK__INIT;
 	Clubcrm__CopyTask cp = CLUBCRM__COPY_TASK__INIT;
-	uint64_t tag;
+	uint64_t tags[TUI_TAGS_MAX];
 	switch (a->fkind) {
 	case TUI_FK_NEW_TASK:
 	case TUI_FK_NEW_NOTE:
-		if (create_from_form(a, &c, &tag, a->fkind == TUI_FK_NEW_NOTE) < 0)
+		if (create_from_form(a, &c, tags, a->fkind == TUI_FK_NEW_NOTE) < 0)
 			return;
 		f.body_case = BODY(CREATE_TASK);
 		f.create_task = &c;
 		send_req(a, &f, true, false, NULL);
 		return;
 	case TUI_FK_COPY:
-		if (create_from_form(a, &c, &tag, tui_form_field(&a->form, "Planned") == NULL) < 0)
+		if (create_from_form(a, &c, tags, tui_form_field(&a->form, "Planned") == NULL) < 0)
 			return;
 		c.has_kind = 0;  /* the source's kind */
 		cp.has_id = 1;

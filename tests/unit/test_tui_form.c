@@ -308,6 +308,31 @@ static void test_history_values(void **state)
 			    "    planned_at: 12/03/2026 10:30 -> 12/03/2026 11:00");
 }
 
+/* Issue 11 #15: the desk's new/copy form keeps every tag of the task (it
+ * kept the first only), and sends all the checked ones. */
+static void test_copy_keeps_every_tag(void **state)
+{
+	(void)state;
+	struct tui_form f;
+	tui_form_init(&f, "Copy task");
+	struct tui_field *fl = tui_form_add(&f, "Tags", TUI_FIELD_CHECKS);
+	tui_field_add_choice(fl, 3, "VIP");
+	tui_field_add_choice(fl, 5, "Tennis");
+	tui_field_add_choice(fl, 8, "Marketing");
+	uint64_t src[] = {5, 8};
+	Clubcrm__Task t = CLUBCRM__TASK__INIT;
+	t.tag_ids = src;
+	t.n_tag_ids = 2;
+	tui_forms_check_tags(fl, &t);
+	uint64_t ids[TUI_TAGS_MAX];
+	assert_int_equal(tui_field_checked(fl, ids, TUI_TAGS_MAX), 2);
+	assert_int_equal(ids[0], 5);
+	assert_int_equal(ids[1], 8);
+	assert_int_equal(tui_field_checked(fl, ids, 1), 1);  /* bounded */
+	tui_forms_check_tags(fl, NULL);  /* a new task: none */
+	tui_form_free(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -320,6 +345,7 @@ int main(void)
 		cmocka_unit_test(test_open_clears_old_error),
 		cmocka_unit_test(test_filter_bad_date_refused),
 		cmocka_unit_test(test_history_values),
+		cmocka_unit_test(test_copy_keeps_every_tag),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
