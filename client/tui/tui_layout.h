@@ -31,10 +31,24 @@ char tui_layout_outcome_mark(Clubcrm__Outcome o);
 
 /* Column where the outcome mark sits in a task row. */
 #define TUI_ROW_MARK_COL 2
+/* Width of the tags column of a task row. */
+#define TUI_ROW_TAGS_W 16
+
+/* Where a tag is drawn in a task row: columns [x, x + w), and the basic
+ * terminal colour of the tag (tag_colour_basic; -1: none). */
+struct tui_span {
+	int x, w;
+	int colour;
+};
+/* The spans of the row's tags that show within the tags column and
+ * `width`, at most `max`; their count. */
+int tui_layout_tag_spans(const Clubcrm__TaskRow *r, int width,
+			 struct tui_span *spans, int max);
 
 /*
  * A task row cut or padded to `width` columns: icon, outcome mark, flags,
- * planned (created), operator (creator), type, customer, description.
+ * planned (created), operator (creator), type, customer, tags, then
+ * "(taken by NAME)" for a planned task someone took, and the description.
  * Returns the bytes written.
  */
 size_t tui_layout_task_row(const Clubcrm__TaskRow *r, int width, char *out,
