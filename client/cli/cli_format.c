@@ -235,7 +235,7 @@ static void print_tags(FILE *out, const Clubcrm__TaskRow *r)
 {
 	if (r->n_tag_names == 0)
 		return;
-	fprintf(out, "  %-13s", "Tags:");
+	fprintf(out, "  %-14s", "Tags:");
 	for (size_t i = 0; i < r->n_tag_names; i++)
 		fprintf(out, "%s%s", i ? ", " : "", r->tag_names[i]);
 	fputc('\n', out);
