@@ -632,6 +632,16 @@ static void test_list_customers(void **state)
 	l.search = "AR";
 	p = customers(fx, &l);
 	assert_int_equal(p->n_customers, 2);
+	/* Issue 11 #18: a control character is named as such. */
+	Clubcrm__Frame lf = CLUBCRM__FRAME__INIT;
+	lf.body_case = BODY(LIST_CUSTOMERS);
+	lf.list_customers = &l;
+	l.search = "ar\x1b[2J";
+	fx_assert_error(fx_read(fx, fx_actor(1, 0), &lf), STATUS_INVALID_ARGUMENT,
+			"search: control characters are not allowed");
+	l.search = "ar\xc3";
+	fx_assert_error(fx_read(fx, fx_actor(1, 0), &lf), STATUS_INVALID_ARGUMENT,
+			"search is not valid UTF-8");
 	l.search = NULL;
 	l.has_page_size = 1;
 	l.page_size = 2;
