@@ -558,11 +558,17 @@ static void test_cancel_and_filters(void **state)
 	assert_int_equal(json_array_size(v), 1);
 	json_decref(v);
 
-	assert_int_equal(run("task", "cancel", id, "--note", "fixed by itself",
-			     "--json"), 0);
+	assert_int_equal(run("task", "cancel", id, "--result", "Cancelled",
+			     "--note", "fixed by itself", "--json"), 0);
 	v = parse_out();
 	assert_string_equal(str(v, "status"), "cancelled");
 	assert_int_equal(json_array_size(json_object_get(v, "created")), 1);
+	/* Issue 11 #12: the note carries the cancel's result, not the
+	 * default note result (Positive in the demo). */
+	json_t *note = json_array_get(json_object_get(v, "created"), 0);
+	assert_string_equal(str(note, "kind"), "note");
+	assert_string_equal(str(note, "result"), "Cancelled");
+	assert_string_equal(str(note, "outcome"), "negative");
 	json_decref(v);
 	assert_int_equal(run("task", "take", id), 1);
 	assert_refused("FAILED_PRECONDITION");
