@@ -5,6 +5,8 @@
 #include <time.h>
 
 #include "cli_table.h"
+#include "history_text.h"
+#include "tagcolour.h"
 #include "timeutil.h"
 
 /* Descriptions in a list are cut to this many characters. */
@@ -105,12 +107,25 @@ static void shorten(const char *s, size_t max, char *out, size_t size)
 	out[o] = '\0';
 }
 
+/* Whether the row's task is planned and someone took charge of it. */
+static bool taken_open(const Clubcrm__TaskRow *r)
+{
+	return r->task && r->task->taken_by &&
+	       r->task->status == CLUBCRM__TASK_STATUS__TASK_STATUS_PLANNED;
+}
+
+/* "!" red, "*" yellow (a priority task taken), "@login" who took it (any
+ * planned task someone took), "late", "esc". */
 static void marks_of(const Clubcrm__TaskRow *r, char *out, size_t size)
 {
-	snprintf(out, size, "%s%s%s",
+	char taker[96] = "";
+	if (taken_open(r))
+		snprintf(taker, sizeof(taker), "@%s ",
+			 person(r->taken_by_login, r->taken_by_name));
+	snprintf(out, size, "%s%s%s%s",
 		 r->colour == CLUBCRM__COLOUR__COLOUR_RED ? "! "
 		 : r->colour == CLUBCRM__COLOUR__COLOUR_YELLOW ? "* " : "",
-		 r->overdue ? "late " : "", r->escalated ? "esc " : "");
+		 taker, r->overdue ? "late " : "", r->escalated ? "esc " : "");
 	size_t n = strlen(out);
 	if (n > 0)
 		out[n - 1] = '\0';  /* the trailing space */
@@ -139,12 +154,40 @@ static const char *row_colour(const Clubcrm__TaskRow *r)
 	return NULL;
 }
 
-static void add_task_row(struct cli_table *tb, const Clubcrm__TaskRow *r)
+/* The row's tags, ", " between; on a terminal each in its colour, then
+ * back to the row's own colour (`row_sgr`, NULL: the default). */
+static void tags_of(const Clubcrm__TaskRow *r, bool colour, const char *row_sgr,
+		    char *out, size_t size)
+{
+	size_t o = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < r->n_tag_names && o + 1 < size; i++) {
+		const char *name = r->tag_names[i] ? r->tag_names[i] : "?";
+		int basic = colour && i < r->n_tag_colours
+				    ? tag_colour_basic(r->tag_colours[i]) : -1;
+		int n;
+		if (basic >= 0)
+			n = snprintf(out + o, size - o, "%s\033[%dm%s\033[%sm",
+				     i ? ", " : "", basic ? 30 + basic : 90,
+				     name, row_sgr ? row_sgr : "39");
+		else
+			n = snprintf(out + o, size - o, "%s%s", i ? ", " : "",
+				     name);
+		if (n < 0 || (size_t)n >= size - o) {
+			out[o] = '\0';  /* no half a tag or half an escape */
+			break;
+		}
+		o += (size_t)n;
+	}
+}
+
+static void add_task_row(struct cli_table *tb, const Clubcrm__TaskRow *r,
+			 bool colour)
 {
 	static const Clubcrm__Task empty = CLUBCRM__TASK__INIT;
 	const Clubcrm__Task *t = r->task ? r->task : &empty;
-	char id[24], marks[32], planned[24], created[24], when[64], who[160];
-	char status[96], desc[LIST_DESC_MAX * 4 + 8];
+	char id[24], marks[160], planned[24], created[24], when[64], who[160];
+	char status[96], desc[LIST_DESC_MAX * 4 + 8], tags[1024];
 	snprintf(id, sizeof(id), "%" PRIu64, t->id);
 	marks_of(r, marks, sizeof(marks));
 	fmt_when(t->planned_at, true, planned, sizeof(planned));
@@ -155,8 +198,9 @@ static void add_task_row(struct cli_table *tb, const Clubcrm__TaskRow *r)
 		 person(r->creator_name, r->creator_login));
 	status_of(r, status, sizeof(status));
 	shorten(t->description, LIST_DESC_MAX, desc, sizeof(desc));
+	tags_of(r, colour, row_colour(r), tags, sizeof(tags));
 	const char *cells[] = {id, marks, when, who, r->type_name,
-			       r->customer_name, status, desc};
+			       r->customer_name, status, tags, desc};
 	cli_table_add(tb, cells, row_colour(r));
 }
 
@@ -164,13 +208,13 @@ void cli_format_task_table(FILE *out, Clubcrm__TaskRow *const *rows,
 			   size_t n, bool colour)
 {
 	struct cli_table tb;
-	cli_table_init(&tb, 8);
+	cli_table_init(&tb, 9);
 	const char *head[] = {"ID", "", "PLANNED (CREATED)",
 			      "OPERATOR (CREATOR)", "TYPE", "CUSTOMER",
-			      "STATUS", "DESCRIPTION"};
+			      "STATUS", "TAGS", "DESCRIPTION"};
 	cli_table_add(&tb, head, NULL);
 	for (size_t i = 0; i < n; i++)
-		add_task_row(&tb, rows[i]);
+		add_task_row(&tb, rows[i], colour);
 	cli_table_print(&tb, out, colour);
 	cli_table_free(&tb);
 }
@@ -179,8 +223,8 @@ void cli_format_task_line(FILE *out, const char *prefix,
 			  const Clubcrm__TaskRow *row, bool colour)
 {
 	struct cli_table tb;
-	cli_table_init(&tb, 8);
-	add_task_row(&tb, row);
+	cli_table_init(&tb, 9);
+	add_task_row(&tb, row, colour);
 	fputs(prefix, out);
 	cli_table_print(&tb, out, colour);
 	cli_table_free(&tb);
@@ -190,7 +234,7 @@ static void print_tags(FILE *out, const Clubcrm__TaskRow *r)
 {
 	if (r->n_tag_names == 0)
 		return;
-	fprintf(out, "  %-13s", "Tags:");
+	fprintf(out, "  %-14s", "Tags:");
 	for (size_t i = 0; i < r->n_tag_names; i++)
 		fprintf(out, "%s%s", i ? ", " : "", r->tag_names[i]);
 	fputc('\n', out);
@@ -212,6 +256,12 @@ static void print_history(FILE *out, const Clubcrm__TaskReply *reply)
 			fprintf(out, "%s%s", j ? ", " : "  [",
 				h->changed_fields[j]);
 		fputs(h->n_changed_fields ? "]\n" : "\n", out);
+		/* What each field was and became. */
+		for (size_t j = 0; j < h->n_changes; j++) {
+			char line[2200];
+			history_text_change(h->changes[j], line, sizeof(line));
+			fprintf(out, "      %s\n", line);
+		}
 	}
 }
 
@@ -221,7 +271,7 @@ void cli_format_task_detail(FILE *out, const Clubcrm__TaskReply *reply)
 	if (!r || !r->task)
 		return;
 	const Clubcrm__Task *t = r->task;
-	char planned[32], created[32], marks[32], status[96];
+	char planned[32], created[32], marks[160], status[96];
 	fmt_when(t->planned_at, true, planned, sizeof(planned));
 	fmt_when(t->created_at, true, created, sizeof(created));
 	marks_of(r, marks, sizeof(marks));

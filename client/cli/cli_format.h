@@ -4,7 +4,8 @@
  * (the date in parentheses is the creation date, the user in parentheses
  * the creator), with the id first and the status, result and marks: "!" a
  * priority task nobody took charge of (red), "*" one taken (yellow),
- * "late" overdue, "esc" escalated. On a terminal the row is coloured too.
+ * "@login" who took charge of a planned task (any type), "late" overdue,
+ * "esc" escalated. On a terminal the row is coloured too.
  * Times are in the process time zone (the club's, set at login).
  */
 #ifndef CLUBCRM_CLI_FORMAT_H

@@ -94,6 +94,7 @@ json_t *cli_json_task_row(const Clubcrm__TaskRow *r)
 	put(o, "escalated", json_boolean(r->escalated));
 	put(o, "taken_by", str_or_null(r->taken_by_login));
 	put(o, "tags", string_array(r->tag_names, r->n_tag_names));
+	put(o, "tag_colours", string_array(r->tag_colours, r->n_tag_colours));
 	return o;
 }
 
@@ -107,6 +108,25 @@ static json_t *history_entry(const Clubcrm__HistoryEntry *h)
 	put(o, "actor", str_or_null(h->actor_login));
 	put(o, "action", str_or_null(h->action));
 	put(o, "changed", string_array(h->changed_fields, h->n_changed_fields));
+	/* Each field before and after: names, or times as in the rows. */
+	json_t *ch = json_array();
+	for (size_t i = 0; ch && i < h->n_changes; i++) {
+		const Clubcrm__FieldChange *c = h->changes[i];
+		json_t *e = json_object();
+		if (!e)
+			break;
+		put(e, "field", str_or_null(c->field));
+		if (c->has_old_time)
+			put_time(e, "old", c->old_time);
+		else
+			put(e, "old", str_or_null(c->old_value));
+		if (c->has_new_time)
+			put_time(e, "new", c->new_time);
+		else
+			put(e, "new", str_or_null(c->new_value));
+		json_array_append_new(ch, e);
+	}
+	put(o, "changes", ch);
 	return o;
 }
 

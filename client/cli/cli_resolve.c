@@ -140,6 +140,49 @@ static size_t fill_operators(const Clubcrm__Catalog *cat,
 	return cat->n_operators;
 }
 
+/* Whether `text` names any of the n candidates, whole or in part. */
+static bool names_any(const char *text, const struct candidate *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (same(c[i].name, text) || same(c[i].alt, text) ||
+		    contains(c[i].name, text) || contains(c[i].alt, text))
+			return true;
+	return false;
+}
+
+/*
+ * A name no active entry has may be an inactive one: say so ("task type
+ * 'Old' is inactive") rather than "unknown". CLI_OK when it is not one.
+ */
+static int refuse_inactive(struct cli *cli, const char *what,
+			   const char *text, fill_fn fill)
+{
+	Clubcrm__GetCatalog get = CLUBCRM__GET_CATALOG__INIT;
+	Clubcrm__Frame req = CLUBCRM__FRAME__INIT, *all = NULL;
+	get.has_include_inactive = get.include_inactive = 1;
+	req.body_case = CLUBCRM__FRAME__BODY_GET_CATALOG;
+	req.get_catalog = &get;
+	if (cli_call(cli, &req, CLUBCRM__FRAME__BODY_CATALOG, &all) != CLI_OK)
+		return CLI_OK;  /* the plain "unknown" then */
+	size_t n = fill(all->catalog, NULL);
+	struct candidate *c = calloc(n ? n : 1, sizeof(*c));
+	int rc = CLI_OK;
+	if (c) {
+		fill(all->catalog, c);
+		for (size_t i = 0; i < n && rc == CLI_OK; i++) {
+			if (!same(c[i].name, text) && !same(c[i].alt, text))
+				continue;
+			cli_error("%s '%s' is inactive (id %llu)", what,
+				  c[i].name ? c[i].name : text,
+				  (unsigned long long)c[i].id);
+			rc = CLI_REFUSED;
+		}
+	}
+	free(c);
+	clubcrm__frame__free_unpacked(all, NULL);
+	return rc;
+}
+
 static int resolve_in_catalog(struct cli *cli, const char *what,
 			      const char *text, fill_fn fill, uint64_t *id)
 {
@@ -156,7 +199,10 @@ static int resolve_in_catalog(struct cli *cli, const char *what,
 		return CLI_REFUSED;
 	}
 	fill(cat, c);
-	rc = pick(what, text, c, n, id);
+	bool known = names_any(text, c, n);
+	rc = known ? CLI_OK : refuse_inactive(cli, what, text, fill);
+	if (rc == CLI_OK)
+		rc = pick(what, text, c, n, id);
 	free(c);
 	return rc;
 }

@@ -13,9 +13,18 @@ void cli_table_init(struct cli_table *t, size_t n_cols)
 size_t cli_text_width(const char *s)
 {
 	size_t n = 0;
-	for (; *s; s++)
+	for (; *s; s++) {
+		if (*s == '\033' && s[1] == '[') {  /* an SGR: no width */
+			s += 2;
+			while (*s && (*s < 0x40 || *s > 0x7e))
+				s++;
+			if (!*s)
+				break;
+			continue;
+		}
 		if (((unsigned char)*s & 0xC0) != 0x80)
 			n++;
+	}
 	return n;
 }
 

@@ -26,7 +26,8 @@ void cli_table_init(struct cli_table *t, size_t n_cols);
  */
 int cli_table_add(struct cli_table *t, const char *const *cells,
 		  const char *colour);
-/* Characters (not bytes) of a UTF-8 string. */
+/* Characters (not bytes) of a UTF-8 string; ANSI "ESC [ ... letter"
+ * sequences (a cell's own colours) have no width. */
 size_t cli_text_width(const char *s);
 void cli_table_print(const struct cli_table *t, FILE *out, int use_colour);
 void cli_table_free(struct cli_table *t);

@@ -47,6 +47,7 @@ enum tui_form_kind {
 };
 
 #define TUI_HISTORY_MAX 40
+#define TUI_TAGS_MAX 32  /* tags per task, as the server allows */
 
 struct tui_app {
 	uv_loop_t loop;
@@ -180,6 +181,11 @@ void tui_forms_new_at(struct tui_app *a, uint64_t operator_id, int64_t at);
 void tui_forms_key(struct tui_app *a, const struct tui_key *k);
 void tui_forms_mouse(struct tui_app *a, int y, int x);
 void tui_forms_close(struct tui_app *a);
+/* Checks every tag of `t` (NULL: none) in a Tags check-box field. */
+void tui_forms_check_tags(struct tui_field *fl, const Clubcrm__Task *t);
+/* 0, or -EINVAL with the message in `err` when a date field of a filter
+ * form holds no valid date ("hola", "2026-02-30"): refused, not ignored. */
+int tui_forms_filter_check(struct tui_form *f, char *err, size_t size);
 /* Builds a filter from the board's or the profile's filter form. */
 void tui_forms_filter(struct tui_form *f, Clubcrm__TaskFilter *tf,
 		      Clubcrm__TaskStatus *status, uint64_t *ids);
@@ -197,6 +203,9 @@ int tui_parse_when(const char *text, bool planned, int64_t now, int64_t *out,
 		   char *why, size_t size);
 /* Saves the info form's fields on top of revision `base`. */
 void tui_submit_edit(struct tui_app *a, uint64_t base);
+/* The info form's history lines from a GetTask reply: newest first, each
+ * entry then its changes ("field: old -> new"), TUI_HISTORY_MAX at most. */
+void tui_history_fill(struct tui_app *a, const Clubcrm__TaskReply *tr);
 /* Asks for a task's history for the info form. */
 void tui_submit_history(struct tui_app *a, uint64_t id);
 /* Takes charge of a task, or releases it when it is mine. */

@@ -15,6 +15,7 @@
 enum {
 	PAIR_RED = 1, PAIR_YELLOW, PAIR_TITLE, PAIR_ALERT, PAIR_GOOD,
 	PAIR_BAD, PAIR_GREY, PAIR_BUTTON, PAIR_FORM, PAIR_BUSY,
+	PAIR_TAG0,  /* ... PAIR_TAG0 + 7: tags, by basic colour */
 };
 
 void tui_draw_init_colours(void)
@@ -31,6 +32,8 @@ void tui_draw_init_colours(void)
 	init_pair(PAIR_BUTTON, COLOR_BLACK, COLOR_WHITE);
 	init_pair(PAIR_FORM, COLOR_WHITE, COLOR_BLUE);
 	init_pair(PAIR_BUSY, COLOR_CYAN, -1);
+	for (short c = 0; c < 8; c++)  /* black shows as the terminal's grey */
+		init_pair((short)(PAIR_TAG0 + c), c ? c : COLOR_WHITE, -1);
 }
 
 void tui_draw_text(int y, int x, int w, int attr, const char *s)
@@ -147,6 +150,16 @@ void tui_draw_task_list(struct tui_app *a, struct tui_list *l,
 			attr |= attr == A_NORMAL ? A_REVERSE : A_BOLD | A_UNDERLINE;
 		tui_layout_task_row(r, COLS, line, sizeof(line));
 		tui_draw_text(y + 1 + i, 0, COLS, attr, line);
+		/* Tags in their colours, on rows without a colour of their own. */
+		struct tui_span sp[8];
+		int ns = row_attr(r) == A_NORMAL && has_colors()
+				 ? tui_layout_tag_spans(r, COLS, sp, 8) : 0;
+		for (int j = 0; j < ns; j++)
+			if (sp[j].colour >= 0)
+				tui_draw_text(y + 1 + i, sp[j].x, sp[j].w,
+					      COLOR_PAIR(PAIR_TAG0 + sp[j].colour) |
+					      (cur ? A_REVERSE : 0),
+					      r->tag_names[j] ? r->tag_names[j] : "?");
 		char mark[2] = {tui_layout_outcome_mark(r->outcome), 0};
 		if (mark[0] != ' ')
 			tui_draw_text(y + 1 + i, TUI_ROW_MARK_COL, 1,

@@ -81,6 +81,15 @@ uint64_t tui_field_choice_id(const struct tui_field *fl)
 	return fl->n_choices ? fl->choices[fl->choice].id : 0;
 }
 
+size_t tui_field_checked(const struct tui_field *fl, uint64_t *ids, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < fl->n_choices && n < max; i++)
+		if (fl->choices[i].on && fl->choices[i].id)
+			ids[n++] = fl->choices[i].id;
+	return n;
+}
+
 static bool text_key(struct tui_field *fl, const struct tui_key *k)
 {
 	size_t len = strlen(fl->text);

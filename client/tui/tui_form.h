@@ -83,6 +83,8 @@ int tui_field_add_choice(struct tui_field *fl, uint64_t id, const char *name);
 int tui_field_choose(struct tui_field *fl, uint64_t id);
 /* CHOICE: the chosen id (0 when there are no choices). */
 uint64_t tui_field_choice_id(const struct tui_field *fl);
+/* CHECKS: the ids of the checked choices, at most `max`; their count. */
+size_t tui_field_checked(const struct tui_field *fl, uint64_t *ids, size_t max);
 /* Handles one key for a single field; true when it used the key. */
 bool tui_field_key(struct tui_field *fl, const struct tui_key *k);
 

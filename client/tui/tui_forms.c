@@ -7,6 +7,7 @@
  * server's version and lets the user save over it or take it.
  */
 #include <curses.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,12 @@ static void add_status(struct tui_field *fl, bool any)
 		tui_field_add_choice(fl, (uint64_t)i + 1, status_names[i]);
 }
 
+void tui_forms_check_tags(struct tui_field *fl, const Clubcrm__Task *t)
+{
+	for (size_t i = 0; t && i < t->n_tag_ids; i++)
+		tui_field_choose(fl, t->tag_ids[i]);
+}
+
 /* The task fields of new, copy and info forms, from `row` when given. */
 static void task_fields(struct tui_app *a, const Clubcrm__TaskRow *row,
 			bool note, bool edit)
@@ -86,10 +93,10 @@ static void task_fields(struct tui_app *a, const Clubcrm__TaskRow *row,
 	if (t)
 		tui_field_choose(fl, t->operator_id);
 	if (!edit) {
-		fl = add(a, "Tag", TUI_FIELD_CHOICE, NULL);
-		tui_cat_fill_tags(a, fl, "(none)");
-		if (t && t->n_tag_ids)
-			tui_field_choose(fl, t->tag_ids[0]);
+		/* Every tag of the task copied, not only its first. */
+		fl = add(a, "Tags", TUI_FIELD_CHECKS, NULL);
+		tui_cat_fill_tags(a, fl, NULL);
+		tui_forms_check_tags(fl, t);
 		return;
 	}
 	fl = add(a, "Status", TUI_FIELD_CHOICE, NULL);
@@ -161,6 +168,23 @@ void tui_forms_init_filters(struct tui_app *a)
 {
 	tui_form_init(&a->filter, "Filter");
 	tui_form_init(&a->cfilter, "Dates");
+}
+
+int tui_forms_filter_check(struct tui_form *f, char *err, size_t size)
+{
+	static const char *const dates[] = {
+		"Created from", "Created to", "Planned from", "Planned to"};
+	for (int i = 0; i < 4; i++) {
+		struct tui_field *fl = tui_form_field(f, dates[i]);
+		int64_t t;
+		if (fl && fl->text[0] && time_parse_local(fl->text, &t) < 0) {
+			snprintf(err, size, "%s: '%s' is not a date (use "
+				 "YYYY-MM-DD or YYYY-MM-DD HH:MM)", dates[i],
+				 fl->text);
+			return -EINVAL;
+		}
+	}
+	return 0;
 }
 
 void tui_forms_filter(struct tui_form *f, Clubcrm__TaskFilter *tf,

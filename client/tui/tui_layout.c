@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tagcolour.h"
 #include "timeutil.h"
 #include "tui_text.h"
 
@@ -69,18 +70,60 @@ static void col(char *out, size_t size, size_t *o, const char *s, int w)
 	}
 }
 
+#define W_HEAD 6
 #define W_WHEN 19
 #define W_WHO 21
 #define W_TYPE 12
 #define W_CUST 20
+#define W_TAGS TUI_ROW_TAGS_W
+/* Each column is followed by one space. */
+#define X_TAGS (W_HEAD + W_WHEN + 1 + W_WHO + 1 + W_TYPE + 1 + W_CUST + 1)
 
 size_t tui_layout_task_header(int width, char *out, size_t size)
 {
 	char line[1024];
-	snprintf(line, sizeof(line), "%-6s%-*s %-*s %-*s %-*s %s", "", W_WHEN,
-		 "Planned (created)", W_WHO, "Operator (creator)", W_TYPE,
-		 "Type", W_CUST, "Customer", "Description");
+	snprintf(line, sizeof(line), "%-6s%-*s %-*s %-*s %-*s %-*s %s", "",
+		 W_WHEN, "Planned (created)", W_WHO, "Operator (creator)",
+		 W_TYPE, "Type", W_CUST, "Customer", W_TAGS, "Tags",
+		 "Description");
 	return tui_text_fit(line, width, 1, out, size);
+}
+
+/* The row's tags, ", " between. */
+static void tag_list(const Clubcrm__TaskRow *r, char *out, size_t size)
+{
+	size_t o = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < r->n_tag_names && o + 1 < size; i++) {
+		int n = snprintf(out + o, size - o, "%s%s", i ? ", " : "",
+				 r->tag_names[i] ? r->tag_names[i] : "?");
+		if (n < 0 || (size_t)n >= size - o) {
+			out[o] = '\0';
+			break;
+		}
+		o += (size_t)n;
+	}
+}
+
+int tui_layout_tag_spans(const Clubcrm__TaskRow *r, int width,
+			 struct tui_span *spans, int max)
+{
+	int n = 0, x = X_TAGS, end = X_TAGS + W_TAGS;
+	if (end > width)
+		end = width;
+	for (size_t i = 0; i < r->n_tag_names && n < max && x < end; i++) {
+		const char *name = r->tag_names[i] ? r->tag_names[i] : "?";
+		int w = tui_text_width(name);
+		if (x + w > end)
+			w = end - x;
+		spans[n].x = x;
+		spans[n].w = w;
+		spans[n].colour = i < r->n_tag_colours
+					  ? tag_colour_basic(r->tag_colours[i]) : -1;
+		n++;
+		x += w + 2;  /* ", " */
+	}
+	return n;
 }
 
 size_t tui_layout_task_row(const Clubcrm__TaskRow *r, int width, char *out,
@@ -108,8 +151,29 @@ size_t tui_layout_task_row(const Clubcrm__TaskRow *r, int width, char *out,
 	col(line, sizeof(line), &o, who, W_WHO);
 	col(line, sizeof(line), &o, r->type_name, W_TYPE);
 	col(line, sizeof(line), &o, r->customer_name, W_CUST);
-	snprintf(line + o, sizeof(line) - o, "%s", t->description ? t->description : "");
+	char tags[512];
+	tag_list(r, tags, sizeof(tags));
+	col(line, sizeof(line), &o, tags, W_TAGS);
+	/* Who took charge: yellow says so only for priority tasks. */
+	if (t->taken_by && t->status == CLUBCRM__TASK_STATUS__TASK_STATUS_PLANNED &&
+	    o + 1 < sizeof(line))
+		o += (size_t)snprintf(line + o, sizeof(line) - o, "(taken by %s) ",
+				      r->taken_by_name ? r->taken_by_name : "?");
+	if (o < sizeof(line))
+		snprintf(line + o, sizeof(line) - o, "%s",
+			 t->description ? t->description : "");
 	return tui_text_fit(line, width, 1, out, size);
+}
+
+void tui_layout_duration(int64_t secs, char *out, size_t size)
+{
+	long long m = (long long)(secs / 60);
+	if (m < 60)
+		snprintf(out, size, "%lld min", m);
+	else if (m < 24 * 60)
+		snprintf(out, size, "%lld h %02lld min", m / 60, m % 60);
+	else
+		snprintf(out, size, "%lld d %lld h", m / (24 * 60), m / 60 % 24);
 }
 
 size_t tui_layout_urgent_row(const Clubcrm__TaskRow *r, int64_t now, int width,
@@ -127,9 +191,13 @@ size_t tui_layout_urgent_row(const Clubcrm__TaskRow *r, int64_t now, int width,
 			 r->taken_by_name ? r->taken_by_name : "?", since,
 			 (long long)((now - t->taken_at) / 60));
 	} else {
-		int64_t from = t->created_at > t->planned_at ? t->created_at : t->planned_at;
-		int64_t wait = now > from ? (now - from) / 60 : 0;
-		snprintf(state, sizeof(state), "waiting %lld min", (long long)wait);
+		/* Since it was created: what escalation-minutes counts (the
+		 * server's views_is_escalated), so an escalated task planned
+		 * for later does not say "waiting 0 min". */
+		char d[48];
+		tui_layout_duration(now > t->created_at ? now - t->created_at : 0,
+				    d, sizeof(d));
+		snprintf(state, sizeof(state), "waiting %s", d);
 	}
 	tui_text_fit(r->type_name, 12, 1, type, sizeof(type));
 	tui_text_fit(r->customer_name, 20, 1, cust, sizeof(cust));

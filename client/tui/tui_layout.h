@@ -31,10 +31,24 @@ char tui_layout_outcome_mark(Clubcrm__Outcome o);
 
 /* Column where the outcome mark sits in a task row. */
 #define TUI_ROW_MARK_COL 2
+/* Width of the tags column of a task row. */
+#define TUI_ROW_TAGS_W 16
+
+/* Where a tag is drawn in a task row: columns [x, x + w), and the basic
+ * terminal colour of the tag (tag_colour_basic; -1: none). */
+struct tui_span {
+	int x, w;
+	int colour;
+};
+/* The spans of the row's tags that show within the tags column and
+ * `width`, at most `max`; their count. */
+int tui_layout_tag_spans(const Clubcrm__TaskRow *r, int width,
+			 struct tui_span *spans, int max);
 
 /*
  * A task row cut or padded to `width` columns: icon, outcome mark, flags,
- * planned (created), operator (creator), type, customer, description.
+ * planned (created), operator (creator), type, customer, tags, then
+ * "(taken by NAME)" for a planned task someone took, and the description.
  * Returns the bytes written.
  */
 size_t tui_layout_task_row(const Clubcrm__TaskRow *r, int width, char *out,
@@ -42,10 +56,13 @@ size_t tui_layout_task_row(const Clubcrm__TaskRow *r, int width, char *out,
 /* The header line matching tui_layout_task_row. */
 size_t tui_layout_task_header(int width, char *out, size_t size);
 
+/* A waiting time: "35 min", "2 h 05 min", "3 d 4 h". */
+void tui_layout_duration(int64_t secs, char *out, size_t size);
 /*
  * A row of the manager's console at `now`: the flag (ESCALATED when nobody
  * took it in time), planned time, type, customer, responsible operator, and
- * "waiting N min" or "taken by X since HH:MM (N min)", then the description.
+ * "waiting DURATION" (since the task was created, as escalation counts) or
+ * "taken by X since HH:MM (N min)", then the description.
  */
 size_t tui_layout_urgent_row(const Clubcrm__TaskRow *r, int64_t now, int width,
 			     char *out, size_t size);

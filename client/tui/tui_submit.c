@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "history_text.h"
 #include "status.h"
 #include "timeutil.h"
 #include "tui_app.h"
@@ -105,21 +106,29 @@ static void stale(struct tui_app *a, const Clubcrm__TaskRow *current)
 		 " (the task changed meanwhile: Ctrl-S again to apply to it)");
 }
 
-static void fill_history(struct tui_app *a, const Clubcrm__TaskReply *tr)
+void tui_history_fill(struct tui_app *a, const Clubcrm__TaskReply *tr)
 {
 	a->n_history = 0;
-	/* Newest first: the last change is what the reader wants. */
+	/* Newest first: the last change is what the reader wants. Each entry:
+	 * when, who, what; then "field: old -> new" per field changed. */
 	for (size_t i = tr->n_history; i > 0 && a->n_history < TUI_HISTORY_MAX; i--) {
 		const Clubcrm__HistoryEntry *h = tr->history[i - 1];
 		char when[32] = "", fields[96] = "";
 		size_t o = 0;
 		time_format_local(h->at, "%d/%m %H:%M", when, sizeof(when));
-		for (size_t j = 0; j < h->n_changed_fields && o + 2 < sizeof(fields); j++)
-			o += (size_t)snprintf(fields + o, sizeof(fields) - o, "%s%s",
-					      j ? "," : "", h->changed_fields[j]);
+		if (h->n_changes == 0)  /* an older server: the names only */
+			for (size_t j = 0; j < h->n_changed_fields && o + 2 < sizeof(fields); j++)
+				o += (size_t)snprintf(fields + o, sizeof(fields) - o, "%s%s",
+						      j ? "," : "", h->changed_fields[j]);
 		snprintf(a->history[a->n_history++], sizeof(a->history[0]),
 			 "%s  %-10s %-10s %s", when, h->actor_login ? h->actor_login : "?",
 			 h->action ? h->action : "", fields);
+		for (size_t j = 0; j < h->n_changes && a->n_history < TUI_HISTORY_MAX; j++) {
+			char *line = a->history[a->n_history++];
+			memcpy(line, "    ", 5);
+			history_text_change(h->changes[j], line + 4,
+					    sizeof(a->history[0]) - 4);
+		}
 	}
 }
 
@@ -134,7 +143,7 @@ static void on_reply(struct client *c, struct client_reply *r, void *arg)
 		goto done;
 	if (t->history) {
 		if (mine && r->status == STATUS_OK && f && f->body_case == BODY(TASK_REPLY))
-			fill_history(a, f->task_reply);
+			tui_history_fill(a, f->task_reply);
 		goto done;
 	}
 	if (r->status != STATUS_OK) {
@@ -214,8 +223,9 @@ static const char *text(struct tui_app *a, const char *label)
 }
 
 /* A CreateTask from the task fields; `tag` holds the tag id. */
+/* `tags`: room for TUI_TAGS_MAX ids. */
 static int create_from_form(struct tui_app *a, Clubcrm__CreateTask *c,
-			    uint64_t *tag, bool note)
+			    uint64_t *tags, bool note)
 {
 	bool has;
 	c->description = (char *)text(a, "Description");
@@ -230,9 +240,9 @@ static int create_from_form(struct tui_app *a, Clubcrm__CreateTask *c,
 	c->has_planned_at = has;
 	c->operator_id = pick(a, "Operator");
 	c->has_operator_id = c->operator_id != 0;
-	*tag = pick(a, "Tag");
-	c->tag_ids = tag;
-	c->n_tag_ids = *tag ? 1 : 0;
+	struct tui_field *fl = tui_form_field(&a->form, "Tags");
+	c->tag_ids = tags;
+	c->n_tag_ids = fl ? tui_field_checked(fl, tags, TUI_TAGS_MAX) : 0;
 	return 0;
 }
 
@@ -324,6 +334,11 @@ static void submit_tags(struct tui_app *a)
 
 static void submit_filter(struct tui_app *a)
 {
+	char err[256];
+	if (tui_forms_filter_check(&a->form, err, sizeof(err)) < 0) {
+		tui_app_status(a, true, "%s", err);  /* the form stays open */
+		return;
+	}
 	struct tui_form *dst = a->screen == TUI_SCR_ALL ? &a->filter : &a->cfilter;
 	tui_form_free(dst);
 	*dst = a->form;
@@ -384,18 +399,18 @@ void tui_submit(struct tui_app *a)
 	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
 	Clubcrm__CreateTask c = CLUBCRM__CREATE_TASK__INIT;
 	Clubcrm__CopyTask cp = CLUBCRM__COPY_TASK__INIT;
-	uint64_t tag;
+	uint64_t tags[TUI_TAGS_MAX];
 	switch (a->fkind) {
 	case TUI_FK_NEW_TASK:
 	case TUI_FK_NEW_NOTE:
-		if (create_from_form(a, &c, &tag, a->fkind == TUI_FK_NEW_NOTE) < 0)
+		if (create_from_form(a, &c, tags, a->fkind == TUI_FK_NEW_NOTE) < 0)
 			return;
 		f.body_case = BODY(CREATE_TASK);
 		f.create_task = &c;
 		send_req(a, &f, true, false, NULL);
 		return;
 	case TUI_FK_COPY:
-		if (create_from_form(a, &c, &tag, tui_form_field(&a->form, "Planned") == NULL) < 0)
+		if (create_from_form(a, &c, tags, tui_form_field(&a->form, "Planned") == NULL) < 0)
 			return;
 		c.has_kind = 0;  /* the source's kind */
 		cp.has_id = 1;

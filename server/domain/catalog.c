@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "catrec.h"
+#include "tagcolour.h"
 #include "rows.h"
 #include "status.h"
 
@@ -97,10 +98,9 @@ static int check_follow_on(struct req *r, const Clubcrm__FollowOn *fo,
 	if (fo->on_outcome > CLUBCRM__OUTCOME__OUTCOME_UNKNOWN)
 		return req_refuse(r, STATUS_INVALID_ARGUMENT,
 				  "unknown outcome %d", (int)fo->on_outcome);
-	if (fo->description &&
-	    (!text_is_valid(fo->description) || strlen(fo->description) > 4000))
-		return req_refuse(r, STATUS_INVALID_ARGUMENT,
-				  "follow-on description must be valid text");
+	if (fo->description)
+		return req_text(r, fo->description, 4000,
+				"follow-on description");
 	return 0;
 }
 
@@ -256,6 +256,11 @@ int catalog_upsert_tag(struct req *r, const Clubcrm__UpsertTag *in,
 				 tag->name, "tag");
 	if (!rc)
 		rc = catrec_text(r, src->colour, 32, "colour", &tag->colour);
+	if (!rc && src->colour && *tag->colour &&
+	    tag_colour_parse(tag->colour, NULL) < 0)
+		rc = req_refuse(r, STATUS_INVALID_ARGUMENT,
+				"colour '%s' is not a colour: use %s",
+				tag->colour, TAG_COLOUR_NAMES);
 	if (rc)
 		return rc;
 	if (src->has_active)

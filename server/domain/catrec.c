@@ -170,10 +170,9 @@ int catrec_text(struct req *r, const char *in, size_t max,
 {
 	if (!in)
 		return 0;
-	if (!text_is_valid(in) || strlen(in) > max)
-		return req_refuse(r, STATUS_INVALID_ARGUMENT,
-				  "%s must be valid text of at most %zu bytes",
-				  what, max);
+	int rc = req_text(r, in, max, what);
+	if (rc)
+		return rc;
 	*dst = text_trim(r->a, in);
 	return *dst ? 0 : -ENOMEM;
 }

@@ -18,12 +18,17 @@
 
 /* ------------------------------------------------------------ conclude */
 
-/* A closing note is also its own NOTE entry in the customer's profile. */
+/* A closing note is also its own NOTE entry in the customer's profile,
+ * with the result the task was closed with (a cancelled or negative close
+ * must not show as the default note result in the history); the default
+ * note result only when the task has none. */
 static int add_note(struct req *r, const Clubcrm__Task *task, const char *text,
 		    Clubcrm__Task **out)
 {
 	Clubcrm__CreateTask c = CLUBCRM__CREATE_TASK__INIT;
 	c.has_kind = c.has_type_id = c.has_customer_id = 1;
+	c.has_result_id = task->result_id != 0;
+	c.result_id = task->result_id;
 	c.has_follows_id = c.has_operator_id = 1;
 	c.kind = KIND_NOTE;
 	c.description = (char *)text;
@@ -31,7 +36,10 @@ static int add_note(struct req *r, const Clubcrm__Task *task, const char *text,
 	c.customer_id = task->customer_id;
 	c.follows_id = task->id;
 	c.operator_id = r->who->operator_id;
-	return tasks_create(r, &c, out);
+	r->closing_note = true;
+	int rc = tasks_create(r, &c, out);
+	r->closing_note = false;
+	return rc;
 }
 
 static int follow_on(struct req *r, const Clubcrm__Task *task,

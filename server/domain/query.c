@@ -1,5 +1,6 @@
 #include "query.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "asof.h"
@@ -411,9 +412,8 @@ int query_list_customers(struct req *r, const Clubcrm__ListCustomers *in,
 	const ProtobufCBinaryData *tok =
 		in->has_page_token ? &in->page_token : NULL;
 	int rc = tok ? check_name_token(r, tok) : 0;
-	if (!rc && in->search && !text_is_valid(in->search))
-		rc = req_refuse(r, STATUS_INVALID_ARGUMENT,
-				"search is not valid UTF-8 text");
+	if (!rc && in->search)
+		rc = req_text(r, in->search, SIZE_MAX, "search");
 	if (!rc)
 		rc = page_init(r, &pg, in->page_size, in->has_page_size);
 	if (rc)

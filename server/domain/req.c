@@ -3,6 +3,7 @@
 #include "status.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -136,18 +137,51 @@ static size_t utf8_seq(const unsigned char *s)
 	return n;
 }
 
-bool text_is_valid(const char *s)
+enum text_fault text_fault(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	while (*p) {
 		if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f)
-			return false;
+			return TEXT_CONTROL;
 		size_t n = utf8_seq(p);
 		if (!n)
-			return false;
+			return TEXT_NOT_UTF8;
 		p += n;
 	}
-	return true;
+	return TEXT_OK;
+}
+
+bool text_is_valid(const char *s)
+{
+	return text_fault(s) == TEXT_OK;
+}
+
+size_t text_chars(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+int req_text(struct req *r, const char *s, size_t max, const char *field)
+{
+	switch (text_fault(s)) {
+	case TEXT_CONTROL:
+		return req_refuse(r, STATUS_INVALID_ARGUMENT,
+				  "%s: control characters are not allowed "
+				  "(only line breaks and tabs)", field);
+	case TEXT_NOT_UTF8:
+		return req_refuse(r, STATUS_INVALID_ARGUMENT,
+				  "%s is not valid UTF-8 text", field);
+	default:
+		break;
+	}
+	if (text_chars(s) > max)
+		return req_refuse(r, STATUS_INVALID_ARGUMENT,
+				  "%s is longer than %zu characters", field,
+				  max);
+	return 0;
 }
 
 static bool is_space(char c)
@@ -177,17 +211,16 @@ int req_name(struct req *r, const char *in, size_t max, const char *field,
 {
 	if (!in)
 		return req_refuse(r, STATUS_INVALID_ARGUMENT, "%s is required", field);
-	if (!text_is_valid(in))
-		return req_refuse(r, STATUS_INVALID_ARGUMENT, "%s is not valid UTF-8 text", field);
+	int rc = req_text(r, in, SIZE_MAX, field);
+	if (rc)
+		return rc;
 	char *s = text_trim(r->a, in);
 	if (!s)
 		return -ENOMEM;
 	if (!*s)
 		return req_refuse(r, STATUS_INVALID_ARGUMENT, "%s is required", field);
-	if (strlen(s) > max)
-		return req_refuse(r, STATUS_INVALID_ARGUMENT,
-				  "%s is longer than %zu bytes", field,
-				  max);
+	if ((rc = req_text(r, s, max, field)))
+		return rc;
 	*out = s;
 	return 0;
 }

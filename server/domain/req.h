@@ -32,6 +32,8 @@ struct req {
 	unsigned code;             /* refusal status, 0 when none */
 	const char *msg;
 	Clubcrm__TaskRow *current; /* the record a stale edit lost against */
+	bool closing_note;         /* creating the note of a close: it carries
+				      the task's result, whatever it leads to */
 };
 
 void req_init(struct req *r, struct txn *t, struct arena *a,
@@ -48,10 +50,18 @@ int req_event_task(struct req *r, Clubcrm__Task *task);
 int req_finish(struct req *r, Clubcrm__ChangeSet **out);
 
 /* Checks on hostile text: valid UTF-8, no control characters but \n \t. */
+enum text_fault { TEXT_OK, TEXT_CONTROL, TEXT_NOT_UTF8 };
+enum text_fault text_fault(const char *s);
 bool text_is_valid(const char *s);
+/* Characters (code points) of valid UTF-8 text. */
+size_t text_chars(const char *s);
+/* Refuses text with control characters ("control characters are not
+ * allowed"), invalid UTF-8, or more than `max` characters; 0 when fine. */
+int req_text(struct req *r, const char *s, size_t max, const char *field);
 /* Trimmed copy in the arena (NULL for NULL). */
 char *text_trim(struct arena *a, const char *s);
-/* A required name: trimmed, 1..max bytes, valid. Refuses naming `field`. */
+/* A required name: trimmed, 1..max characters, valid. Refuses naming
+ * `field`. */
 int req_name(struct req *r, const char *in, size_t max, const char *field,
 	     char **out);
 

@@ -200,7 +200,8 @@ static int name_catalogue(struct txn *t, struct arena *a,
 	if (!task->n_tag_ids)
 		return 0;
 	row->tag_names = arena_calloc(a, task->n_tag_ids, sizeof(char *));
-	if (!row->tag_names)
+	row->tag_colours = arena_calloc(a, task->n_tag_ids, sizeof(char *));
+	if (!row->tag_names || !row->tag_colours)
 		return -ENOMEM;
 	for (size_t i = 0; i < task->n_tag_ids; i++) {
 		Clubcrm__Tag *tag = NULL;
@@ -210,20 +211,24 @@ static int name_catalogue(struct txn *t, struct arena *a,
 			return rc;
 		row->tag_names[row->n_tag_names++] =
 			rc ? (char *)"?" : tag->name;
+		row->tag_colours[row->n_tag_colours++] =
+			rc || !tag->colour ? (char *)"" : tag->colour;
 	}
 	return 0;
 }
 
+/* What the seed says: red, a planned priority task nobody took; yellow, a
+ * planned priority task someone took. Ordinary tasks have no colour. */
 static Clubcrm__Colour colour_of(const Clubcrm__TaskRow *row)
 {
 	const Clubcrm__Task *task = row->task;
 	if (task->kind != CLUBCRM__TASK_KIND__TASK_KIND_TASK ||
 	    task->status != CLUBCRM__TASK_STATUS__TASK_STATUS_PLANNED)
 		return CLUBCRM__COLOUR__COLOUR_NONE;
-	if (task->taken_by)
-		return CLUBCRM__COLOUR__COLOUR_YELLOW;
-	return row->priority ? CLUBCRM__COLOUR__COLOUR_RED
-			     : CLUBCRM__COLOUR__COLOUR_NONE;
+	if (!row->priority)  /* taken or not: the row names its taker */
+		return CLUBCRM__COLOUR__COLOUR_NONE;
+	return task->taken_by ? CLUBCRM__COLOUR__COLOUR_YELLOW
+			      : CLUBCRM__COLOUR__COLOUR_RED;
 }
 
 int rows_build(struct txn *t, struct arena *a, int64_t now,

@@ -44,8 +44,8 @@ void rows_cache_trim(struct rows_cache *c);
 /*
  * The row a screen shows for a task, at time `now`: names of the type,
  * customer, operator, creator, result (and its outcome), tags and taker;
- * colour RED (priority type, planned, not taken), YELLOW (taken, planned),
- * NONE; overdue; priority. References that do not resolve stay unnamed.
+ * colour RED (priority type, planned, not taken), YELLOW (priority type,
+ * planned, taken), NONE; overdue; priority. References that do not resolve stay unnamed.
  */
 int rows_build(struct txn *t, struct arena *a, int64_t now,
 	       Clubcrm__Task *task, Clubcrm__TaskRow **out);

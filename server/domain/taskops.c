@@ -146,11 +146,9 @@ static int edit_text(struct req *r, const Clubcrm__EditTask *in,
 		rc = tasks_check_description(r, in->description, "description",
 					     &t->description);
 	if (!rc && in->closing_note) {
-		if (!text_is_valid(in->closing_note) ||
-		    strlen(in->closing_note) > TASKS_DESC_MAX)
-			return req_refuse(r, STATUS_INVALID_ARGUMENT,
-					  "closing_note must be valid text of "
-					  "at most %u bytes", TASKS_DESC_MAX);
+		if ((rc = req_text(r, in->closing_note, TASKS_DESC_MAX,
+				   "closing_note")))
+			return rc;
 		t->closing_note = text_trim(r->a, in->closing_note);
 		if (!t->closing_note)
 			return -ENOMEM;

@@ -280,6 +280,11 @@ static int check_result(struct req *r, const Clubcrm__CreateTask *in,
 					     : set->default_task_result_id;
 	if (!id)
 		return 0;
+	if (given && r->closing_note) {
+		/* The result the task already has, even one deactivated since. */
+		task->result_id = id;
+		return 0;
+	}
 	Clubcrm__Result *res = NULL;
 	int rc = tasks_check_result(r, id, &res);
 	if (rc)

@@ -227,6 +227,13 @@ static void test_admin_catalogue(void **state)
 			     "Trial visit", "--at", "2031-04-02 10:00", "--desc",
 			     "another"), 1);
 	assert_non_null(strstr(err, "Trial visit"));
+	/* Issue 11 #18: it says inactive, not unknown. */
+	assert_non_null(strstr(err, "task type 'Trial visit' is inactive"));
+	assert_null(strstr(err, "unknown"));
+	assert_int_equal(run("task", "add", "--customer", "Jorge", "--type",
+			     "Trial", "--at", "2031-04-02 10:00", "--desc",
+			     "another"), 1);
+	assert_non_null(strstr(err, "is unknown"));  /* a part: not inactive */
 	cli_user = "alicia";
 }
 
@@ -352,6 +359,16 @@ static void test_admin_usage(void **state)
 			     "--priority", "--no-priority"), 2);
 	assert_int_equal(run("admin", "operator", "add", "--name", "X"), 2);
 	/* Names that resolve to nothing are refused (1), not usage. */
+	/* Issue 11 #15: a colour is a known name or #rrggbb. */
+	const char *was = cli_user;
+	cli_user = "fermin";
+	assert_int_equal(run("admin", "tag", "add", "--name", "Greenish",
+			     "--colour", "sort of green"), 1);
+	assert_refused("INVALID_ARGUMENT");
+	assert_non_null(strstr(err, "#rrggbb"));
+	assert_int_equal(run("admin", "tag", "add", "--name", "Hex",
+			     "--colour", "#00aa55"), 0);
+	cli_user = was;
 	assert_int_equal(run("admin", "tag", "edit", "NoSuchTag", "--colour",
 			     "red"), 1);
 	assert_int_equal(run("admin", "type", "add", "--name", "X",
@@ -415,10 +432,34 @@ static void test_edit_conflict_both_versions(void **state)
 	json_t *last = json_array_get(hist, 1);
 	assert_string_equal(str(last, "actor"), "valentina");
 	assert_string_equal(str(last, "action"), "edit");
+	/* Issue 11 #13: what each field was and became. */
+	json_t *chg = json_array_get(json_object_get(last, "changes"), 0);
+	assert_non_null(chg);
+	assert_string_equal(str(chg, "field"), "description");
+	assert_string_equal(str(chg, "old"), "family plan quote");
+	assert_string_equal(str(chg, "new"), "family plan quote, 3 people");
+	json_t *first = json_array_get(hist, 0);
+	int typed = 0;
+	for (size_t i = 0; i < json_array_size(json_object_get(first, "changes"));
+	     i++) {
+		json_t *c = json_array_get(json_object_get(first, "changes"), i);
+		assert_true(json_is_null(json_object_get(c, "old")));
+		if (strcmp(str(c, "field"), "type") == 0) {
+			assert_string_equal(str(c, "new"), "Quote");
+			typed = 1;
+		}
+		if (strcmp(str(c, "field"), "planned_at") == 0)
+			assert_int_equal(num(c, "new_unix"), num(v, "planned_at_unix"));
+	}
+	assert_true(typed);
 	json_decref(v);
 	assert_int_equal(run("task", "show", ids, "--history"), 0);
 	assert_non_null(strstr(out, "History:"));
 	assert_non_null(strstr(out, "valentina  edit  [description]"));
+	assert_non_null(strstr(out, "description: family plan quote -> "
+				    "family plan quote, 3 people"));
+	assert_non_null(strstr(out, "type: - -> Quote"));
+	assert_non_null(strstr(out, "planned_at: - -> 02/05/2031 10:00"));
 	assert_int_equal(run("task", "show", ids, "--json"), 0);
 	v = parse_out();
 	assert_null(json_object_get(v, "history"));
@@ -430,7 +471,15 @@ static void test_edit_conflict_both_versions(void **state)
 	v = parse_out();
 	assert_string_equal(json_string_value(json_array_get(
 				    json_object_get(v, "tags"), 0)), "Marketing");
+	assert_string_equal(json_string_value(json_array_get(
+				    json_object_get(v, "tag_colours"), 0)), "blue");
 	json_decref(v);
+	/* Issue 11 #15: the list shows the tags. */
+	assert_int_equal(run("task", "edit", ids, "--tag", "Marketing", "--tag",
+			     "VIP"), 0);
+	assert_int_equal(run("task", "list", "--search", "family plan quote"), 0);
+	assert_non_null(strstr(out, "TAGS"));
+	assert_non_null(strstr(out, "Marketing, VIP"));
 	assert_int_equal(run("task", "edit", ids, "--tag", "VIP", "--no-tags"),
 			 2);
 	assert_int_equal(run("task", "edit", ids, "--base-rev", "x"), 2);
@@ -509,11 +558,17 @@ static void test_cancel_and_filters(void **state)
 	assert_int_equal(json_array_size(v), 1);
 	json_decref(v);
 
-	assert_int_equal(run("task", "cancel", id, "--note", "fixed by itself",
-			     "--json"), 0);
+	assert_int_equal(run("task", "cancel", id, "--result", "Cancelled",
+			     "--note", "fixed by itself", "--json"), 0);
 	v = parse_out();
 	assert_string_equal(str(v, "status"), "cancelled");
 	assert_int_equal(json_array_size(json_object_get(v, "created")), 1);
+	/* Issue 11 #12: the note carries the cancel's result, not the
+	 * default note result (Positive in the demo). */
+	json_t *note = json_array_get(json_object_get(v, "created"), 0);
+	assert_string_equal(str(note, "kind"), "note");
+	assert_string_equal(str(note, "result"), "Cancelled");
+	assert_string_equal(str(note, "outcome"), "negative");
 	json_decref(v);
 	assert_int_equal(run("task", "take", id), 1);
 	assert_refused("FAILED_PRECONDITION");
@@ -529,6 +584,44 @@ static void test_cancel_and_filters(void **state)
 	json_decref(v);
 }
 
+/* Issue 11 #14: yellow (and "*") is a priority task someone took; a taken
+ * ordinary task names its taker without the colour. */
+static void test_taken_marks(void **state)
+{
+	assert_int_equal(run("task", "add", "--customer", "Carmen", "--type",
+			     "Call", "--at", "2031-07-01 10:00", "--desc",
+			     "ordinary call to take", "--json"), 0);
+	char id[32];
+	snprintf(id, sizeof(id), "%ld", out_id());
+	cli_user = "valentina";
+	assert_int_equal(run("task", "take", id, "--json"), 0);
+	json_t *v = parse_out();
+	assert_string_equal(str(v, "colour"), "none");
+	assert_string_equal(str(v, "taken_by"), "valentina");
+	json_decref(v);
+	cli_user = "alicia";
+	assert_int_equal(run("task", "list", "--search", "ordinary call to take"),
+			 0);
+	const char *row = strstr(out, "\n");
+	assert_non_null(row);
+	assert_non_null(strstr(row, "@valentina"));
+	assert_null(strstr(row, " * "));
+	assert_int_equal(run("task", "show", id), 0);
+	assert_non_null(strstr(out, "@valentina"));
+	assert_null(strstr(out, "*"));
+	/* A priority one is yellow, marked "*" and its taker. */
+	assert_int_equal(run("task", "add", "--customer", "Carmen", "--type",
+			     "Objection", "--at", "2031-07-01 11:00", "--desc",
+			     "urgent one to take", "--json"), 0);
+	snprintf(id, sizeof(id), "%ld", out_id());
+	assert_int_equal(run("task", "take", id, "--json"), 0);
+	v = parse_out();
+	assert_string_equal(str(v, "colour"), "yellow");
+	json_decref(v);
+	assert_int_equal(run("task", "list", "--search", "urgent one to take"), 0);
+	assert_non_null(strstr(out, "* @alicia"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -539,6 +632,7 @@ int main(void)
 		cmocka_unit_test(test_edit_conflict_both_versions),
 		cmocka_unit_test(test_follow_json_created),
 		cmocka_unit_test(test_cancel_and_filters),
+		cmocka_unit_test(test_taken_marks),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -3,7 +3,8 @@
  * requests in flight on one connection (64: the server stops reading, and
  * every request is still answered), subscriptions per connection (32),
  * frame size after login (1 MiB by default: GoAway then close), string
- * lengths (description 4000 bytes, idempotency key 64, filter text 200) and
+ * lengths (description 4000 characters, idempotency key 64, filter text
+ * 200) and
  * repeated-field counts (100 values per filter list, 32 tags per task).
  * Each overflow gets RESOURCE_EXHAUSTED, INVALID_ARGUMENT or a clean drop,
  * and a witness connection goes on being served throughout.
@@ -360,15 +361,17 @@ static void test_description_limit(void **state)
 	char *over = filled(MAX_DESC + 1, 'd');
 	assert_int_equal(create_with_desc(over, why), STATUS_INVALID_ARGUMENT);
 	assert_non_null(strstr(why, "4000"));
-	/* The limit is in bytes: 2000 two-byte letters fit, one more not. */
-	char *utf8 = malloc(2 * (MAX_DESC / 2 + 1) + 1);
+	/* The limit is in characters: 4000 two-byte letters fit, one more
+	 * not. */
+	char *utf8 = malloc(2 * (MAX_DESC + 1) + 1);
 	assert_non_null(utf8);
-	for (unsigned i = 0; i < MAX_DESC / 2; i++)
+	for (unsigned i = 0; i < MAX_DESC; i++)
 		memcpy(utf8 + 2 * i, "\xc3\xb1", 2);  /* ñ */
-	utf8[MAX_DESC] = '\0';
+	utf8[2 * MAX_DESC] = '\0';
 	assert_int_equal(create_with_desc(utf8, why), STATUS_OK);
-	memcpy(utf8 + MAX_DESC, "\xc3\xb1", 3);
+	memcpy(utf8 + 2 * MAX_DESC, "\xc3\xb1", 3);
 	assert_int_equal(create_with_desc(utf8, why), STATUS_INVALID_ARGUMENT);
+	assert_non_null(strstr(why, "4000 characters"));
 	free(utf8);
 	free(over);
 	free(at);

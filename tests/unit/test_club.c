@@ -105,8 +105,10 @@ static void test_demo_seed(void **state)
 	r = fx_decode(fx, &out);
 	buf_free(&out);
 	assert_int_equal(r->task_page->n_rows, 1);
+	/* An ordinary task: it names its taker, without the colour. */
 	assert_int_equal(r->task_page->rows[0]->colour,
-			 CLUBCRM__COLOUR__COLOUR_YELLOW);
+			 CLUBCRM__COLOUR__COLOUR_NONE);
+	assert_non_null(r->task_page->rows[0]->taken_by_name);
 	tf.has_taken = 0;
 	tf.has_kind = 1;
 	tf.kind = CLUBCRM__TASK_KIND__TASK_KIND_NOTE;
@@ -292,6 +294,63 @@ static void test_inactive_hidden_from_pick_lists(void **state)
 	fx_close(fx);
 }
 
+/* Issue 11 #15: a tag's colour is a known name or #rrggbb, checked by the
+ * server; task rows carry each tag's colour beside its name. */
+static void test_tag_colour(void **state)
+{
+	(void)state;
+	struct fx *fx = fx_open(8u << 20);
+	Clubcrm__Tag tag = CLUBCRM__TAG__INIT;
+	Clubcrm__UpsertTag ut = CLUBCRM__UPSERT_TAG__INIT;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	tag.name = "Premium";
+	tag.colour = "sort of greenish";
+	ut.tag = &tag;
+	f.body_case = BODY(UPSERT_TAG);
+	f.upsert_tag = &ut;
+	uint64_t rev = store_revision(fx->st);
+	fx_assert_error(fx_write(fx, fx_actor(1, 1), &f),
+			STATUS_INVALID_ARGUMENT, "green, grey");
+	tag.colour = "#12345";
+	fx_assert_error(fx_write(fx, fx_actor(1, 1), &f),
+			STATUS_INVALID_ARGUMENT, "#rrggbb");
+	tag.colour = "#12345g";
+	fx_assert_error(fx_write(fx, fx_actor(1, 1), &f),
+			STATUS_INVALID_ARGUMENT, "not a colour");
+	assert_int_equal(store_revision(fx->st), rev);
+	tag.colour = "Gold";
+	Clubcrm__Frame *r = fx_write(fx, fx_actor(1, 1), &f);
+	assert_int_equal(r->body_case, BODY(CATALOG));
+	uint64_t vip = r->catalog->tags[0]->id;
+	tag.name = "Padel";
+	tag.colour = "#1a2B3c";
+	r = fx_write(fx, fx_actor(1, 1), &f);
+	assert_int_equal(r->body_case, BODY(CATALOG));
+	uint64_t tennis = r->catalog->tags[0]->id;
+	tag.name = "Plain";
+	tag.colour = NULL;
+	r = fx_write(fx, fx_actor(1, 1), &f);
+	assert_int_equal(r->body_case, BODY(CATALOG));
+	uint64_t plain = r->catalog->tags[0]->id;
+	/* The rows: every tag with its colour. */
+	struct club c;
+	fx_club(fx, &c);
+	Clubcrm__CreateTask ct = fx_new_task(&c, "tagged", FX_NOW);
+	uint64_t tags[3] = {vip, tennis, plain};
+	ct.tag_ids = tags;
+	ct.n_tag_ids = 3;
+	r = fx_create(fx, fx_actor(c.ana, 0), &ct);
+	assert_int_equal(r->body_case, BODY(TASK_REPLY));
+	Clubcrm__TaskRow *row = r->task_reply->row;
+	assert_int_equal(row->n_tag_names, 3);
+	assert_int_equal(row->n_tag_colours, 3);
+	assert_string_equal(row->tag_names[1], "Padel");
+	assert_string_equal(row->tag_colours[0], "Gold");
+	assert_string_equal(row->tag_colours[1], "#1a2B3c");
+	assert_string_equal(row->tag_colours[2], "");
+	fx_close(fx);
+}
+
 /* Repeated fields of an edit: replaced when given or asked, kept otherwise. */
 static void test_replace_lists(void **state)
 {
@@ -380,6 +439,7 @@ int main(void)
 		cmocka_unit_test(test_login),
 		cmocka_unit_test(test_admin_only),
 		cmocka_unit_test(test_inactive_hidden_from_pick_lists),
+		cmocka_unit_test(test_tag_colour),
 		cmocka_unit_test(test_replace_lists),
 		cmocka_unit_test(test_kinds),
 	};

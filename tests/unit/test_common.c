@@ -11,6 +11,7 @@
 #include "arena.h"
 #include "buf.h"
 #include "status.h"
+#include "tagcolour.h"
 #include "timeutil.h"
 
 static void test_buf_append_consume(void **state)
@@ -149,6 +150,31 @@ static void test_time_parse_rejects(void **state)
 	assert_int_equal(time_parse_local("2028-02-29 00:00", &t), 0);
 }
 
+/* Tag colours: known names in any case or #rrggbb; the nearest basic
+ * terminal colour of each. */
+static void test_tag_colour(void **state)
+{
+	(void)state;
+	uint8_t rgb[3];
+	assert_int_equal(tag_colour_parse("#FF8000", rgb), 0);
+	assert_int_equal(rgb[0], 0xff);
+	assert_int_equal(rgb[1], 0x80);
+	assert_int_equal(rgb[2], 0x00);
+	assert_int_equal(tag_colour_parse("GREEN", NULL), 0);
+	assert_int_equal(tag_colour_parse("greenish", NULL), -EINVAL);
+	assert_int_equal(tag_colour_parse("#ff800", NULL), -EINVAL);
+	assert_int_equal(tag_colour_parse("#ff80000", NULL), -EINVAL);
+	assert_int_equal(tag_colour_parse("", NULL), -EINVAL);
+	assert_int_equal(tag_colour_parse(NULL, NULL), -EINVAL);
+	assert_int_equal(tag_colour_basic("green"), 2);
+	assert_int_equal(tag_colour_basic("gold"), 3);
+	assert_int_equal(tag_colour_basic("blue"), 4);
+	assert_int_equal(tag_colour_basic("grey"), 7);
+	assert_int_equal(tag_colour_basic("#600000"), 1);  /* dark red */
+	assert_int_equal(tag_colour_basic("black"), 0);
+	assert_int_equal(tag_colour_basic("nope"), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -160,6 +186,7 @@ int main(void)
 		cmocka_unit_test(test_time_parse_and_format),
 		cmocka_unit_test(test_time_zone_applies),
 		cmocka_unit_test(test_time_parse_rejects),
+		cmocka_unit_test(test_tag_colour),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -125,7 +125,19 @@ static void test_take_release(void **state)
 	Clubcrm__Task *t = fx_task(fx, &e->c, "take me", FX_NOW + 60);
 	Clubcrm__Frame *r = simple(fx, e->c.bea, 0, BODY(TAKE_TASK), t->id);
 	assert_int_equal(r->task_reply->row->task->taken_by, e->c.bea);
+	/* Issue 11 #14: yellow is a taken *priority* task; an ordinary one
+	 * names its taker without the colour. */
 	assert_int_equal(r->task_reply->row->colour,
+			 CLUBCRM__COLOUR__COLOUR_NONE);
+	assert_string_equal(r->task_reply->row->taken_by_login, "bea");
+	Clubcrm__CreateTask u = fx_new_task(&e->c, "urgent", FX_NOW + 60);
+	u.type_id = e->c.urgent;
+	Clubcrm__Frame *ur = fx_create(fx, fx_actor(e->c.ana, 1), &u);
+	assert_int_equal(ur->task_reply->row->colour,
+			 CLUBCRM__COLOUR__COLOUR_RED);
+	ur = simple(fx, e->c.bea, 0, BODY(TAKE_TASK),
+		    ur->task_reply->row->task->id);
+	assert_int_equal(ur->task_reply->row->colour,
 			 CLUBCRM__COLOUR__COLOUR_YELLOW);
 	/* Taking it again is harmless; another taker is refused by name. */
 	uint64_t rev = store_revision(fx->st);
@@ -322,6 +334,76 @@ static void test_close_result_status_and_follow_ons(void **state)
 	assert_int_equal(r->task_reply->n_created, 0);
 }
 
+/* Issue 11 #12: the note of a close or a cancel carries the result the task
+ * was closed with, not the default note result (a cancelled close showed a
+ * green +Positive in the customer's history). */
+static void test_closing_note_result(void **state)
+{
+	struct env *e = *state;
+	struct fx *fx = e->fx;
+	Clubcrm__Settings set = CLUBCRM__SETTINGS__INIT;
+	Clubcrm__UpdateSettings us = CLUBCRM__UPDATE_SETTINGS__INIT;
+	set.has_default_note_result_id = 1;
+	set.default_note_result_id = e->c.positive;
+	us.settings = &set;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.body_case = BODY(UPDATE_SETTINGS);
+	f.update_settings = &us;
+	assert_int_not_equal(fx_write(fx, fx_actor(e->c.ana, 1), &f)->body_case,
+			     BODY(ERROR));
+	/* Cancelled with a result that leads to Cancelled. */
+	Clubcrm__Task *t = fx_task(fx, &e->c, "cancel me", FX_NOW);
+	Clubcrm__CancelTask cn = CLUBCRM__CANCEL_TASK__INIT;
+	cn.has_id = cn.has_result_id = 1;
+	cn.id = t->id;
+	cn.result_id = e->c.cancel;
+	cn.note = "She moved away";
+	f.body_case = BODY(CANCEL_TASK);
+	f.cancel_task = &cn;
+	Clubcrm__Frame *r = fx_write(fx, fx_actor(e->c.bea, 0), &f);
+	assert_int_equal(r->body_case, BODY(TASK_REPLY));
+	assert_int_equal(r->task_reply->row->task->status, CANCELLED);
+	assert_int_equal(r->task_reply->n_created, 1);
+	Clubcrm__TaskRow *note = r->task_reply->created[0];
+	assert_int_equal(note->task->kind, NOTE);
+	assert_int_equal(note->task->result_id, e->c.cancel);
+	assert_int_equal(note->outcome, CLUBCRM__OUTCOME__OUTCOME_NEGATIVE);
+	/* Closed with a negative result. */
+	t = fx_task(fx, &e->c, "close me", FX_NOW);
+	Clubcrm__CloseTask cl = CLUBCRM__CLOSE_TASK__INIT;
+	cl.has_id = cl.has_result_id = 1;
+	cl.id = t->id;
+	cl.result_id = e->c.negative;
+	cl.note = "Not interested";
+	f.body_case = BODY(CLOSE_TASK);
+	f.close_task = &cl;
+	r = fx_write(fx, fx_actor(e->c.bea, 0), &f);
+	assert_int_equal(r->body_case, BODY(TASK_REPLY));
+	assert_int_equal(r->task_reply->row->task->status, DONE);
+	note = r->task_reply->created[0];
+	assert_int_equal(note->task->result_id, e->c.negative);
+	assert_string_equal(note->result_name, "Negative");
+	/* Stored so too. */
+	assert_int_equal(fx_get(fx, note->task->id, 0, NULL)->task->result_id,
+			 e->c.negative);
+	/* Closed without a result and the task has none: the default. */
+	t = fx_task(fx, &e->c, "close plain", FX_NOW);
+	cl.has_result_id = 0;
+	cl.result_id = 0;
+	cl.id = t->id;
+	r = fx_write(fx, fx_actor(e->c.bea, 0), &f);
+	assert_int_equal(r->body_case, BODY(TASK_REPLY));
+	assert_int_equal(r->task_reply->created[0]->task->result_id,
+			 e->c.positive);
+	/* A note made directly still may not carry a cancelling result. */
+	Clubcrm__CreateTask c = fx_new_task(&e->c, "direct", FX_NOW);
+	c.has_kind = c.has_result_id = 1;
+	c.kind = NOTE;
+	c.result_id = e->c.cancel;
+	fx_assert_error(fx_create(fx, fx_actor(e->c.bea, 0), &c),
+			STATUS_INVALID_ARGUMENT, "cannot be given to a note");
+}
+
 static void test_copy(void **state)
 {
 	struct env *e = *state;
@@ -513,6 +595,82 @@ static void test_history(void **state)
 	assert_string_equal(rep->history[2]->changed_fields[0], "description");
 	assert_string_equal(rep->history[2]->changed_fields[1], "planned_at");
 	assert_true(rep->history[1]->revision < rep->history[2]->revision);
+
+	/* Issue 11 #13: every change with its old and new value. */
+	Clubcrm__HistoryEntry *h = rep->history[0];
+	assert_int_equal(h->n_changes, h->n_changed_fields);
+	for (size_t i = 0; i < h->n_changes; i++) {
+		assert_string_equal(h->changes[i]->field, h->changed_fields[i]);
+		assert_null(h->changes[i]->old_value);  /* a create: none */
+		if (strcmp(h->changes[i]->field, "type") == 0)
+			assert_string_equal(h->changes[i]->new_value, "Call");
+		if (strcmp(h->changes[i]->field, "customer") == 0)
+			assert_string_equal(h->changes[i]->new_value, "Arantxa");
+		if (strcmp(h->changes[i]->field, "status") == 0)
+			assert_string_equal(h->changes[i]->new_value, "planned");
+	}
+	h = rep->history[1];
+	assert_int_equal(h->n_changes, 1);
+	assert_string_equal(h->changes[0]->field, "taken_by");
+	assert_null(h->changes[0]->old_value);
+	assert_string_equal(h->changes[0]->new_value, "bea");
+	h = rep->history[2];
+	assert_int_equal(h->n_changes, 2);
+	assert_string_equal(h->changes[0]->old_value, "history");
+	assert_string_equal(h->changes[0]->new_value, "history!");
+	assert_true(h->changes[1]->has_old_time && h->changes[1]->has_new_time);
+	assert_int_equal(h->changes[1]->old_time, FX_NOW);
+	assert_int_equal(h->changes[1]->new_time, FX_NOW + 600);
+
+	/* Tags by name, a result, a status, a long text cut. */
+	Clubcrm__TagTask tg = CLUBCRM__TAG_TASK__INIT;
+	tg.has_id = tg.has_tag_id = 1;
+	tg.id = t->id;
+	tg.tag_id = e->c.vip;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.body_case = BODY(TAG_TASK);
+	f.tag_task = &tg;
+	assert_int_equal(fx_write(fx, fx_actor(e->c.bea, 0), &f)->body_case,
+			 BODY(TASK_REPLY));
+	tg.tag_id = e->c.old;
+	fx_write(fx, fx_actor(e->c.bea, 0), &f);
+	char longnote[400];
+	memset(longnote, 'n', sizeof(longnote) - 1);
+	longnote[sizeof(longnote) - 1] = '\0';
+	Clubcrm__CancelTask cn = CLUBCRM__CANCEL_TASK__INIT;
+	cn.has_id = cn.has_result_id = 1;
+	cn.id = t->id;
+	cn.result_id = e->c.cancel;
+	cn.note = longnote;
+	f.body_case = BODY(CANCEL_TASK);
+	f.cancel_task = &cn;
+	assert_int_equal(fx_write(fx, fx_actor(e->c.bea, 0), &f)->body_case,
+			 BODY(TASK_REPLY));
+	fx_get(fx, t->id, 1, &rep);
+	assert_int_equal(rep->n_history, 6);
+	h = rep->history[4];
+	assert_string_equal(h->changes[0]->field, "tags");
+	assert_string_equal(h->changes[0]->old_value, "VIP");
+	assert_string_equal(h->changes[0]->new_value, "VIP, Old");
+	h = rep->history[5];
+	int seen = 0;
+	for (size_t i = 0; i < h->n_changes; i++) {
+		const Clubcrm__FieldChange *c = h->changes[i];
+		if (strcmp(c->field, "status") == 0) {
+			assert_string_equal(c->old_value, "planned");
+			assert_string_equal(c->new_value, "cancelled");
+			seen++;
+		} else if (strcmp(c->field, "result") == 0) {
+			assert_null(c->old_value);
+			assert_string_equal(c->new_value, "Cancel");
+			seen++;
+		} else if (strcmp(c->field, "closing_note") == 0) {
+			assert_int_equal(strlen(c->new_value), 203);
+			assert_string_equal(c->new_value + 200, "...");
+			seen++;
+		}
+	}
+	assert_int_equal(seen, 3);
 }
 
 /* The seed's first story: the appointment did not take place, another is
@@ -669,6 +827,7 @@ int main(void)
 		T(test_take_race_in_batch),
 		T(test_follow_up_story),
 		T(test_close_result_status_and_follow_ons),
+		T(test_closing_note_result),
 		T(test_copy),
 		T(test_tag_untag),
 		T(test_reassign),

@@ -115,6 +115,27 @@ static void test_create_validation(void **state)
 	free(big);
 	t.description = "bad \xc3\x28 utf8";
 	expect_refused(fx, c, &t, STATUS_INVALID_ARGUMENT, "UTF-8");
+	/* Issue 11 #18: a control character is named as such, and the limit
+	 * counts characters: 2,100 'ñ' (4,200 bytes) fit, 4,001 do not. */
+	t.description = "bell \a here";
+	expect_refused(fx, c, &t, STATUS_INVALID_ARGUMENT,
+		       "description: control characters are not allowed");
+	char *enye = malloc(2 * 4001 + 1);
+	for (int i = 0; i < 2100; i++)
+		memcpy(enye + 2 * i, "\xc3\xb1", 2);
+	enye[2 * 2100] = '\0';
+	t.description = enye;
+	ok = fx_create(fx, fx_actor(c->ana, 0), &t);
+	assert_int_equal(ok->body_case, BODY(TASK_REPLY));
+	for (int i = 0; i < 4001; i++)
+		memcpy(enye + 2 * i, "\xc3\xb1", 2);
+	enye[2 * 4001] = '\0';
+	expect_refused(fx, c, &t, STATUS_INVALID_ARGUMENT,
+		       "longer than 4000 characters");
+	enye[2 * 4000] = '\0';
+	ok = fx_create(fx, fx_actor(c->ana, 0), &t);
+	assert_int_equal(ok->body_case, BODY(TASK_REPLY));
+	free(enye);
 	t.description = "ok";
 
 	t.type_id = 0;
@@ -562,7 +583,8 @@ static void test_list_as_of(void **state)
 	p = list(fx, &l);
 	assert_int_equal(p->n_rows, 1);
 	assert_int_equal(p->rows[0]->task->taken_by, c->ana);
-	assert_int_equal(p->rows[0]->colour, CLUBCRM__COLOUR__COLOUR_YELLOW);
+	assert_int_equal(p->rows[0]->colour, CLUBCRM__COLOUR__COLOUR_NONE);
+	assert_string_equal(p->rows[0]->taken_by_login, "ana");
 	/* Filters see the past values. */
 	Clubcrm__TaskFilter tf = CLUBCRM__TASK_FILTER__INIT;
 	tf.has_planned_to = 1;
@@ -610,6 +632,16 @@ static void test_list_customers(void **state)
 	l.search = "AR";
 	p = customers(fx, &l);
 	assert_int_equal(p->n_customers, 2);
+	/* Issue 11 #18: a control character is named as such. */
+	Clubcrm__Frame lf = CLUBCRM__FRAME__INIT;
+	lf.body_case = BODY(LIST_CUSTOMERS);
+	lf.list_customers = &l;
+	l.search = "ar\x1b[2J";
+	fx_assert_error(fx_read(fx, fx_actor(1, 0), &lf), STATUS_INVALID_ARGUMENT,
+			"search: control characters are not allowed");
+	l.search = "ar\xc3";
+	fx_assert_error(fx_read(fx, fx_actor(1, 0), &lf), STATUS_INVALID_ARGUMENT,
+			"search is not valid UTF-8");
 	l.search = NULL;
 	l.has_page_size = 1;
 	l.page_size = 2;

@@ -217,6 +217,122 @@ static void test_open_clears_old_error(void **state)
 	tui_forms_close(&a);
 }
 
+/* Issue 11 #17: a filter date that is no date ("hola", "2026-02-30") is
+ * refused in the form, which stays open, instead of being shown as active
+ * and ignored. */
+static void test_filter_bad_date_refused(void **state)
+{
+	(void)state;
+	time_set_zone("UTC");
+	char err[256];
+	struct tui_form f;
+	tui_form_init(&f, "Filter");
+	struct tui_field *from = tui_form_add(&f, "Planned from", TUI_FIELD_TEXT);
+	tui_form_add(&f, "Planned to", TUI_FIELD_TEXT);
+	assert_int_equal(tui_forms_filter_check(&f, err, sizeof(err)), 0);
+	tui_field_set_text(from, "hola");
+	assert_int_equal(tui_forms_filter_check(&f, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "Planned from: 'hola' is not a date"));
+	tui_field_set_text(from, "2026-02-30");
+	assert_int_equal(tui_forms_filter_check(&f, err, sizeof(err)), -EINVAL);
+	tui_field_set_text(from, "2026-02-28 10:30");
+	assert_int_equal(tui_forms_filter_check(&f, err, sizeof(err)), 0);
+	tui_form_free(&f);
+
+	/* Through the desk: the form stays open with the error, and the
+	 * board's filter is not replaced. */
+	struct tui_app a;
+	memset(&a, 0, sizeof(a));
+	tui_forms_init_filters(&a);
+	tui_forms_open(&a, TUI_FK_FILTER, NULL);
+	struct tui_field *fl = tui_form_field(&a.form, "Planned from");
+	assert_non_null(fl);
+	tui_field_set_text(fl, "2026-02-30");
+	tui_submit(&a);
+	assert_int_equal(a.fkind, TUI_FK_FILTER);
+	assert_true(a.status_err);
+	assert_non_null(strstr(a.status, "is not a date"));
+	assert_int_equal(a.filter.n, 0);
+	tui_forms_close(&a);
+	tui_form_free(&a.filter);
+	tui_form_free(&a.cfilter);
+}
+
+/* Issue 11 #13: the info form's history says what each field was and
+ * became, newest entry first. */
+static void test_history_values(void **state)
+{
+	(void)state;
+	time_set_zone("UTC");
+	Clubcrm__FieldChange d = CLUBCRM__FIELD_CHANGE__INIT, p = d, tk = d;
+	d.field = "description";
+	d.old_value = "Offer tennis lessons";
+	d.new_value = "Offer tennis lessons (group)";
+	p.field = "planned_at";
+	p.has_old_time = p.has_new_time = 1;
+	p.old_time = 1773311400;  /* 2026-03-12 10:30 UTC */
+	p.new_time = 1773311400 + 1800;
+	tk.field = "taken_by";
+	tk.new_value = "Valentina";
+	Clubcrm__FieldChange *c1[] = {&d, &p}, *c2[] = {&tk};
+	char *f1[] = {"description", "planned_at"}, *f2[] = {"taken_by"};
+	Clubcrm__HistoryEntry e1 = CLUBCRM__HISTORY_ENTRY__INIT, e2 = e1;
+	e1.at = e2.at = 1773311400;
+	e1.actor_login = "alicia";
+	e1.action = "edit";
+	e1.changed_fields = f1;
+	e1.n_changed_fields = 2;
+	e1.changes = c1;
+	e1.n_changes = 2;
+	e2.actor_login = "valentina";
+	e2.action = "take";
+	e2.changed_fields = f2;
+	e2.n_changed_fields = 1;
+	e2.changes = c2;
+	e2.n_changes = 1;
+	Clubcrm__HistoryEntry *hs[] = {&e1, &e2};
+	Clubcrm__TaskReply tr = CLUBCRM__TASK_REPLY__INIT;
+	tr.history = hs;
+	tr.n_history = 2;
+	struct tui_app a;
+	memset(&a, 0, sizeof(a));
+	tui_history_fill(&a, &tr);
+	assert_int_equal(a.n_history, 5);
+	assert_non_null(strstr(a.history[0], "valentina"));
+	assert_string_equal(a.history[1], "    taken_by: - -> Valentina");
+	assert_non_null(strstr(a.history[2], "alicia"));
+	assert_string_equal(a.history[3],
+			    "    description: Offer tennis lessons -> Offer "
+			    "tennis lessons (group)");
+	assert_string_equal(a.history[4],
+			    "    planned_at: 12/03/2026 10:30 -> 12/03/2026 11:00");
+}
+
+/* Issue 11 #15: the desk's new/copy form keeps every tag of the task (it
+ * kept the first only), and sends all the checked ones. */
+static void test_copy_keeps_every_tag(void **state)
+{
+	(void)state;
+	struct tui_form f;
+	tui_form_init(&f, "Copy task");
+	struct tui_field *fl = tui_form_add(&f, "Tags", TUI_FIELD_CHECKS);
+	tui_field_add_choice(fl, 3, "VIP");
+	tui_field_add_choice(fl, 5, "Tennis");
+	tui_field_add_choice(fl, 8, "Marketing");
+	uint64_t src[] = {5, 8};
+	Clubcrm__Task t = CLUBCRM__TASK__INIT;
+	t.tag_ids = src;
+	t.n_tag_ids = 2;
+	tui_forms_check_tags(fl, &t);
+	uint64_t ids[TUI_TAGS_MAX];
+	assert_int_equal(tui_field_checked(fl, ids, TUI_TAGS_MAX), 2);
+	assert_int_equal(ids[0], 5);
+	assert_int_equal(ids[1], 8);
+	assert_int_equal(tui_field_checked(fl, ids, 1), 1);  /* bounded */
+	tui_forms_check_tags(fl, NULL);  /* a new task: none */
+	tui_form_free(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -227,6 +343,9 @@ int main(void)
 		cmocka_unit_test(test_text_fit),
 		cmocka_unit_test(test_filter_bar),
 		cmocka_unit_test(test_open_clears_old_error),
+		cmocka_unit_test(test_filter_bad_date_refused),
+		cmocka_unit_test(test_history_values),
+		cmocka_unit_test(test_copy_keeps_every_tag),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

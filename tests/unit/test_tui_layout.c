@@ -92,6 +92,18 @@ static void test_task_row(void **state)
 	r.overdue = 1;
 	tui_layout_task_row(&r, 60, out, sizeof(out));
 	assert_memory_equal(out, "\xe2\x97\x8b  !", 6);
+	/* Issue 11 #14: an ordinary task someone took has no colour; its row
+	 * names the taker. */
+	assert_null(strstr(out, "taken by"));
+	t.taken_by = 3;
+	r.taken_by_name = "Deborah";
+	tui_layout_task_row(&r, 150, out, sizeof(out));
+	assert_non_null(strstr(out, "(taken by Deborah) Offer tennis lessons"));
+	t.status = CLUBCRM__TASK_STATUS__TASK_STATUS_DONE;  /* concluded: not */
+	tui_layout_task_row(&r, 150, out, sizeof(out));
+	assert_null(strstr(out, "taken by"));
+	t.status = CLUBCRM__TASK_STATUS__TASK_STATUS_PLANNED;
+	t.taken_by = 0;
 	assert_int_equal(tui_layout_outcome_mark(CLUBCRM__OUTCOME__OUTCOME_NEGATIVE), '-');
 	assert_int_equal(tui_layout_outcome_mark(CLUBCRM__OUTCOME__OUTCOME_UNKNOWN), '?');
 	assert_string_equal(tui_layout_status_icon(CLUBCRM__TASK_STATUS__TASK_STATUS_CANCELLED),
@@ -106,15 +118,75 @@ static void test_urgent_row(void **state)
 	char out[512];
 	row(&r, &t);
 	t.status = CLUBCRM__TASK_STATUS__TASK_STATUS_PLANNED;
-	tui_layout_urgent_row(&r, T_PLANNED + 35 * 60, 150, out, sizeof(out));
+	tui_layout_urgent_row(&r, T_CREATED + 35 * 60, 150, out, sizeof(out));
 	assert_non_null(strstr(out, "waiting 35 min"));
+	/* Issue 11 #16: escalated while planned for later, it has waited
+	 * since it was created (it said "waiting 0 min"). */
 	r.escalated = 1;
+	tui_layout_urgent_row(&r, T_CREATED + 45 * 60, 150, out, sizeof(out));
+	assert_memory_equal(out, "ESCALATED", 9);
+	assert_non_null(strstr(out, "waiting 45 min"));
+	tui_layout_urgent_row(&r, T_PLANNED + 35 * 60, 150, out, sizeof(out));
+	assert_non_null(strstr(out, "waiting 2 d 2 h"));
+	tui_layout_urgent_row(&r, T_CREATED - 60, 150, out, sizeof(out));
+	assert_non_null(strstr(out, "waiting 0 min"));  /* a clock behind */
+	char d[32];
+	tui_layout_duration(125 * 60, d, sizeof(d));
+	assert_string_equal(d, "2 h 05 min");
 	t.taken_by = 3;
 	t.taken_at = T_PLANNED + 600;
 	r.taken_by_name = "Valentina";
 	tui_layout_urgent_row(&r, T_PLANNED + 35 * 60, 150, out, sizeof(out));
 	assert_memory_equal(out, "ESCALATED", 9);
 	assert_non_null(strstr(out, "taken by Valentina since 10:40 (25 min)"));
+}
+
+/* Issue 11 #15: the desk's rows show the tags in a column, each drawn in
+ * its colour over the spans the layout gives. */
+static void test_task_row_tags(void **state)
+{
+	(void)state;
+	Clubcrm__TaskRow r;
+	Clubcrm__Task t;
+	char out[512], head[512];
+	row(&r, &t);
+	char *names[] = {"VIP", "Tennis", "Marketing"};
+	char *colours[] = {"gold", "", "#2020d0"};
+	r.tag_names = names;
+	r.n_tag_names = 3;
+	r.tag_colours = colours;
+	r.n_tag_colours = 3;
+	tui_layout_task_row(&r, 160, out, sizeof(out));
+	tui_layout_task_header(160, head, sizeof(head));
+	const char *p = strstr(out, "VIP, Tennis, Mar");
+	assert_non_null(p);
+	const char *q = strstr(head, "Tags");
+	assert_non_null(q);
+	char pre[512];
+	memcpy(pre, out, (size_t)(p - out));
+	pre[p - out] = '\0';
+	int x = tui_text_width(pre);
+	assert_int_equal(x, (int)(q - head));
+	/* The description still lines up with its header. */
+	memcpy(pre, out, (size_t)(strstr(out, "Offer") - out));
+	pre[strstr(out, "Offer") - out] = '\0';
+	assert_int_equal(tui_text_width(pre),
+			 (int)(strstr(head, "Description") - head));
+	struct tui_span sp[8];
+	int n = tui_layout_tag_spans(&r, 160, sp, 8);
+	assert_int_equal(n, 3);
+	assert_int_equal(sp[0].x, x);
+	assert_int_equal(sp[0].w, 3);
+	assert_int_equal(sp[0].colour, 3);   /* gold: yellow */
+	assert_int_equal(sp[1].x, x + 5);
+	assert_int_equal(sp[1].colour, -1);  /* none */
+	assert_int_equal(sp[2].x, x + 13);
+	assert_int_equal(sp[2].w, TUI_ROW_TAGS_W - 13);  /* cut at the column */
+	assert_int_equal(sp[2].colour, 4);   /* blue */
+	/* A narrow screen cuts the spans too. */
+	n = tui_layout_tag_spans(&r, x + 2, sp, 8);
+	assert_int_equal(n, 1);
+	assert_int_equal(sp[0].w, 2);
 }
 
 static void test_grid(void **state)
@@ -224,6 +296,7 @@ int main(void)
 		cmocka_unit_test(test_buttons),
 		cmocka_unit_test(test_task_row),
 		cmocka_unit_test(test_urgent_row),
+		cmocka_unit_test(test_task_row_tags),
 		cmocka_unit_test(test_grid),
 		cmocka_unit_test(test_days_across_dst),
 		cmocka_unit_test(test_today_rolls_at_club_midnight),
