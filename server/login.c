@@ -65,7 +65,9 @@ static void login_ok(struct conn *c, struct login_work *lw)
 							       : lw->login);
 	s->reader.max_frame = cfg->max_frame;
 	log_info("conn %llu (%s): %s logged in", cid(c), c->peer, s->login);
-	login_throttle_succeeded(&c->srv->throttle, lw->login);
+	char addr[sizeof(c->peer)];
+	login_throttle_succeeded(&c->srv->throttle, lw->login,
+				 peer_addr(c, addr));
 
 	Clubcrm__LoginOk ok = CLUBCRM__LOGIN_OK__INIT;
 	ok.operator_ = lw->grant.op;
@@ -243,14 +245,15 @@ void login_unpark(struct login_work *lw)
 }
 
 /*
- * An address with too many recent failures is refused before the check:
- * no Argon2id time for it, and no answer about the password.
+ * A login with too many recent failures from this address is refused before
+ * the check: no Argon2id time for it, and no answer about the password.
+ * Other logins from the same address go on (login_throttle.h).
  */
 static bool refused_by_throttle(struct conn *c, uint64_t request_id,
 				const char *login)
 {
 	char addr[sizeof(c->peer)];
-	uint64_t wait = login_throttle_wait(&c->srv->throttle,
+	uint64_t wait = login_throttle_wait(&c->srv->throttle, login,
 					    peer_addr(c, addr),
 					    uv_now(c->srv->loop));
 	if (!wait)
@@ -258,7 +261,7 @@ static bool refused_by_throttle(struct conn *c, uint64_t request_id,
 	char who[LOGIN_ID_MAX + 1];
 	session_log_safe(who, sizeof(who), login);
 	log_warn("conn %llu (%s): login of \"%s\" refused: too many failed "
-		 "logins from this address", cid(c), c->peer, who);
+		 "logins of it from this address", cid(c), c->peer, who);
 	char why[96];
 	snprintf(why, sizeof(why), "too many failed logins from this "
 		 "address, retry in %llu s",

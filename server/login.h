@@ -3,8 +3,9 @@
  * thread pool so the loop never waits for it; a failed login is answered
  * only --login-backoff-ms after it arrived, or later after repeated failures
  * (login_throttle.h), from the connection's timer, not a sleep, and the
- * session takes no other frame meanwhile. An address with too many recent
- * failures has its logins refused (UNAVAILABLE) without a check.
+ * session takes no other frame meanwhile. A login with too many recent
+ * failures from one address is refused (UNAVAILABLE) from there without a
+ * check; other logins from that address are not.
  */
 #ifndef CLUBCRMD_LOGIN_H
 #define CLUBCRMD_LOGIN_H
