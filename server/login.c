@@ -181,6 +181,108 @@ static void login_start(struct login_work *lw)
 	}
 }
 
+/* ------------------------------------------------------------ raw check */
+
+/* A varint at *p, before `end`. 0, or -1 when cut short or too long. */
+static int raw_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+	*v = 0;
+	for (unsigned shift = 0; *p < end && shift < 64; shift += 7) {
+		uint8_t b = *(*p)++;
+		*v |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80))
+			return 0;
+	}
+	return -1;
+}
+
+/* Whether `n` bytes hold a control character: C0, DEL, or C1 in UTF-8. */
+static bool has_control(const uint8_t *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < 0x20 || s[i] == 0x7f)
+			return true;
+		if (s[i] == 0xc2 && i + 1 < n && s[i + 1] >= 0x80 &&
+		    s[i + 1] <= 0x9f)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Calls `check` on every length-delimited field of the message in
+ * [p, end); false when the bytes do not parse or `check` says so.
+ */
+static bool raw_fields(const uint8_t *p, const uint8_t *end,
+		       bool (*check)(unsigned field, const uint8_t *v,
+				     size_t n))
+{
+	while (p < end) {
+		uint64_t tag, v;
+		if (raw_varint(&p, end, &tag) < 0 || (tag >> 3) == 0 ||
+		    (tag >> 3) > UINT32_MAX)
+			return false;
+		switch (tag & 7) {
+		case 0:
+			if (raw_varint(&p, end, &v) < 0)
+				return false;
+			break;
+		case 1:
+		case 5:
+			if ((size_t)(end - p) < ((tag & 7) == 1 ? 8u : 4u))
+				return false;
+			p += (tag & 7) == 1 ? 8 : 4;
+			break;
+		case 2:
+			if (raw_varint(&p, end, &v) < 0 ||
+			    v > (uint64_t)(end - p))
+				return false;
+			if (!check((unsigned)(tag >> 3), p, (size_t)v))
+				return false;
+			p += v;
+			break;
+		default:
+			return false;  /* groups: not in our protocol */
+		}
+	}
+	return true;
+}
+
+static unsigned field_id(const ProtobufCMessageDescriptor *d, const char *name)
+{
+	const ProtobufCFieldDescriptor *fd =
+		protobuf_c_message_descriptor_get_field_by_name(d, name);
+	return fd ? fd->id : 0;
+}
+
+/* Inside a Login: its login and password hold no control character. */
+static bool login_field_ok(unsigned field, const uint8_t *v, size_t n)
+{
+	const ProtobufCMessageDescriptor *d = &clubcrm__login__descriptor;
+	if (field == field_id(d, "login") || field == field_id(d, "password"))
+		return !has_control(v, n);
+	return true;
+}
+
+/* Inside the Frame: every Login it carries (a repeated one is merged). */
+static bool frame_field_ok(unsigned field, const uint8_t *v, size_t n)
+{
+	if (field != field_id(&clubcrm__frame__descriptor, "login"))
+		return true;
+	return raw_fields(v, v + n, login_field_ok);
+}
+
+/*
+ * protobuf-c hands strings over NUL-terminated: "demo\0anything" arrives as
+ * "demo", and the password check would see only that. So the login and the
+ * password are checked on the frame's own bytes, every occurrence of them,
+ * before anything trusts the decoded strings.
+ */
+static bool login_raw_clean(const uint8_t *raw, size_t len)
+{
+	return raw_fields(raw, raw + len, frame_field_ok);
+}
+
 /* ------------------------------------------------------------ revocation */
 
 /* Ends the sessions of `o` that `why` applies to: all of them, or only
@@ -270,13 +372,20 @@ static bool refused_by_throttle(struct conn *c, uint64_t request_id,
 	return true;
 }
 
-void login_request(struct conn *c, const Clubcrm__Frame *f)
+void login_request(struct conn *c, const Clubcrm__Frame *f,
+		   const uint8_t *raw, size_t raw_len)
 {
 	struct session *s = &c->sess;
 	const Clubcrm__Login *l = f->login;
 	if (s->state == SESSION_READY) {
 		session_send_error(c, f->request_id, STATUS_FAILED_PRECONDITION,
 			   "already logged in");
+		return;
+	}
+	if (!login_raw_clean(raw, raw_len)) {
+		session_send_error(c, f->request_id, STATUS_INVALID_ARGUMENT,
+			   "login and password may not hold control "
+			   "characters");
 		return;
 	}
 	if (!l->login || !l->login[0] || !l->password ||

@@ -34,10 +34,13 @@ struct login_work {
 };
 
 /*
- * Handles a Login frame: refuses a second login or a malformed one, else
- * starts the check (or parks it while the writer grows the map).
+ * Handles a Login frame, decoded from the `raw_len` bytes at `raw`: refuses
+ * a second login or a malformed one (a control character, NUL included, in
+ * the login or password: seen in `raw`), else starts the check (or parks
+ * it while the writer grows the map).
  */
-void login_request(struct conn *c, const Clubcrm__Frame *f);
+void login_request(struct conn *c, const Clubcrm__Frame *f,
+		   const uint8_t *raw, size_t raw_len);
 
 /* Starts a login that was parked while the writer grew the map. */
 void login_unpark(struct login_work *lw);

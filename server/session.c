@@ -244,8 +244,9 @@ static void handle_request(struct conn *c, Clubcrm__Frame *f)
 	clubcrm__frame__free_unpacked(f, NULL);
 }
 
-/* Takes `f`. */
-static void handle_frame(struct conn *c, Clubcrm__Frame *f)
+/* Takes `f`, decoded from the `len` bytes at `raw`. */
+static void handle_frame(struct conn *c, Clubcrm__Frame *f,
+			 const uint8_t *raw, size_t len)
 {
 	struct session *s = &c->sess;
 	uint64_t rid = f->request_id;
@@ -268,7 +269,7 @@ static void handle_frame(struct conn *c, Clubcrm__Frame *f)
 		else if (f->body_case == CLUBCRM__FRAME__BODY_PING)
 			send_ping_or_pong(c, rid, true, f->ping->nonce);
 		else
-			login_request(c, f);
+			login_request(c, f, raw, len);
 		break;
 	default:
 		if (rid == 0) {
@@ -323,7 +324,7 @@ static int on_frame(void *ctx, const uint8_t *payload, size_t len)
 		conn_goaway(c, STATUS_INVALID_ARGUMENT, "undecodable frame");
 		return -EPROTO;
 	}
-	handle_frame(c, f);
+	handle_frame(c, f, payload, len);
 	if (c->closing || c->draining)
 		return -ECANCELED;
 	return held_back(c) ? SESSION_PAUSE : 0;
