@@ -86,7 +86,7 @@ slot(struct login_throttle *t, uint64_t key, uint64_t now)
 	struct login_throttle_entry *e = find(t, key, now, 1);
 	if (e) {
 		if (!live(e, now))
-			e->fails = 0;
+			e->fails = e->answer_ms = 0;
 		return e;
 	}
 	struct login_throttle_entry *set = t->e[key % LOGIN_THROTTLE_SETS];
@@ -100,7 +100,7 @@ slot(struct login_throttle *t, uint64_t key, uint64_t now)
 			e = &set[i];
 	}
 	e->key = key;
-	e->fails = 0;
+	e->fails = e->answer_ms = 0;
 	return e;
 }
 
@@ -126,10 +126,13 @@ uint64_t login_throttle_wait(const struct login_throttle *t, const char *login,
 		find(t, key_of(t, login, addr), now_ms, 0);
 	if (!e)
 		return 0;
-	/* Twice the reply's delay at first, so that even one connection
-	 * waiting for its answers meets the block. */
-	uint64_t until = e->last_ms +
-			 backoff(t, e->fails, LOGIN_THROTTLE_PAIR_AFTER, 1);
+	/* Counted from the answer to the last failure (which the login's own
+	 * delay may hold back longer than the block): even one connection
+	 * waiting for its answers meets it. Twice the base delay at first. */
+	uint64_t block = backoff(t, e->fails, LOGIN_THROTTLE_PAIR_AFTER, 1);
+	if (!block)
+		return 0;
+	uint64_t until = e->last_ms + e->answer_ms + block;
 	return until > now_ms ? until - now_ms : 0;
 }
 
@@ -143,13 +146,19 @@ static void count(struct login_throttle_entry *e, uint64_t now)
 uint64_t login_throttle_failed(struct login_throttle *t, const char *login,
 			       const char *addr, uint64_t now_ms)
 {
-	if (addr)
-		count(slot(t, key_of(t, login, addr), now_ms), now_ms);
 	struct login_throttle_entry *e = slot(t, key_of(t, login, NULL), now_ms);
 	count(e, now_ms);
 	/* Failures 1 to LOGIN_AFTER wait the base delay; then it doubles. */
 	uint64_t d = backoff(t, e->fails, LOGIN_THROTTLE_LOGIN_AFTER, 0);
-	return d > t->base_ms ? d : t->base_ms;
+	if (d < t->base_ms)
+		d = t->base_ms;
+	if (addr) {
+		struct login_throttle_entry *p =
+			slot(t, key_of(t, login, addr), now_ms);
+		count(p, now_ms);
+		p->answer_ms = (uint32_t)d;  /* at most max_ms */
+	}
+	return d;
 }
 
 static void forget(struct login_throttle *t, uint64_t key)

@@ -9,7 +9,8 @@
  *   at a login from elsewhere cannot lock its owner out.
  * - per (login, address): after LOGIN_THROTTLE_PAIR_AFTER failures, that
  *   login is refused from that address without being checked until a
- *   backoff passes, doubling up to the cap. Never per address alone: all
+ *   backoff passes after the last failure was answered (twice the base
+ *   delay, doubling up to the cap). Never per address alone: all
  *   the desks of a club sit behind one address, and one login's wrong
  *   passwords must not delay another login's right one from there.
  *
@@ -37,6 +38,7 @@ struct login_throttle_entry {
 	uint64_t key;      /* 0: free */
 	uint64_t last_ms;  /* last failure */
 	uint32_t fails;
+	uint32_t answer_ms; /* a pair's: its last failure's answer delay */
 };
 
 struct login_throttle {

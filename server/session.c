@@ -152,12 +152,13 @@ static void send_ping_or_pong(struct conn *c, uint64_t request_id,
  * id): the client learns that it was heard, and why the connection ends.
  * Replies still in flight go out before the close.
  */
-static void send_logged_out(struct conn *c, uint64_t request_id)
+void session_send_logged_out(struct conn *c, uint64_t request_id,
+			     unsigned code, const char *reason)
 {
 	Clubcrm__GoAway ga = CLUBCRM__GO_AWAY__INIT;
 	ga.has_code = true;
-	ga.code = STATUS_OK;
-	ga.reason = (char *)"logged out";
+	ga.code = code;
+	ga.reason = (char *)reason;
 	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
 	f.has_request_id = request_id != 0;
 	f.request_id = request_id;
@@ -256,7 +257,7 @@ static void handle_frame(struct conn *c, Clubcrm__Frame *f,
 	case CLUBCRM__FRAME__BODY_LOGOUT:
 		log_info("conn %llu (%s): %s logged out", cid(c), c->peer,
 			 s->login);
-		send_logged_out(c, rid);
+		login_logout(c, rid);
 		break;
 	case CLUBCRM__FRAME__BODY_HELLO:
 	case CLUBCRM__FRAME__BODY_PING:

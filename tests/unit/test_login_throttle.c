@@ -74,9 +74,9 @@ static void test_success_resets_login(void **state)
 	free(t);
 }
 
-/* A login is refused from an address after ten failures from it, for twice
- * the base delay at first, doubling to the cap; the same login from other
- * addresses, and unix peers, are not. */
+/* A login is refused from an address after ten failures from it, from the
+ * answer to the last one for twice the base delay at first, doubling to
+ * the cap; the same login from other addresses, and unix peers, are not. */
 static void test_pair_block(void **state)
 {
 	(void)state;
@@ -87,22 +87,43 @@ static void test_pair_block(void **state)
 		login_throttle_failed(t, "anna", a, now);
 		assert_int_equal(login_throttle_wait(t, "anna", a, now), 0);
 	}
-	login_throttle_failed(t, "anna", a, now);
-	assert_int_equal(login_throttle_wait(t, "anna", a, now), 2 * BASE);
-	assert_int_equal(login_throttle_wait(t, "ANNA", a, now), 2 * BASE);
+	/* The login's own delay is at the cap by now: the block starts
+	 * when that answer goes out. */
+	uint64_t d = login_throttle_failed(t, "anna", a, now);
+	assert_int_equal(d, CAP);
+	assert_int_equal(login_throttle_wait(t, "anna", a, now), d + 2 * BASE);
+	assert_int_equal(login_throttle_wait(t, "ANNA", a, now), d + 2 * BASE);
 	assert_int_equal(login_throttle_wait(t, "anna", a, now + 500),
-			 2 * BASE - 500);
-	assert_int_equal(login_throttle_wait(t, "anna", a, now + 2 * BASE), 0);
+			 d + 2 * BASE - 500);
+	assert_int_equal(login_throttle_wait(t, "anna", a, now + d + 2 * BASE),
+			 0);
 	assert_int_equal(login_throttle_wait(t, "anna", "192.0.2.8", now), 0);
 	assert_int_equal(login_throttle_wait(t, "anna", NULL, now), 0);
-	now += 2 * BASE;
-	login_throttle_failed(t, "anna", a, now);
-	assert_int_equal(login_throttle_wait(t, "anna", a, now), 4 * BASE);
+	now += d + 2 * BASE;
+	d = login_throttle_failed(t, "anna", a, now);
+	assert_int_equal(login_throttle_wait(t, "anna", a, now), d + 4 * BASE);
 	for (int i = 0; i < 40; i++)
-		login_throttle_failed(t, "anna", a, now);
-	assert_int_equal(login_throttle_wait(t, "anna", a, now), CAP);
-	/* The cap holds: a blocked login waits 30 s at most. */
-	assert_int_equal(login_throttle_wait(t, "anna", a, now + CAP), 0);
+		d = login_throttle_failed(t, "anna", a, now);
+	assert_int_equal(login_throttle_wait(t, "anna", a, now), d + CAP);
+	/* The cap holds: a blocked login waits its answer and 30 s more at
+	 * most. */
+	assert_int_equal(login_throttle_wait(t, "anna", a, now + d + CAP), 0);
+	free(t);
+}
+
+/* With a short login delay (a login that just succeeded elsewhere), the
+ * block still outlasts the answer to the tenth failure. */
+static void test_pair_block_after_answer(void **state)
+{
+	(void)state;
+	struct login_throttle *t = fresh();
+	const char *a = "192.0.2.10";
+	for (unsigned i = 0; i + 1 < LOGIN_THROTTLE_PAIR_AFTER; i++)
+		login_throttle_failed(t, "carla", a, T0);
+	login_throttle_succeeded(t, "carla", NULL);
+	uint64_t d = login_throttle_failed(t, "carla", a, T0);
+	assert_int_equal(d, BASE);
+	assert_true(login_throttle_wait(t, "carla", a, T0 + d) > 0);
 	free(t);
 }
 
@@ -121,7 +142,7 @@ static void test_shared_address(void **state)
 		snprintf(login, sizeof(login), "user%u", i);
 		login_throttle_failed(t, login, a, T0);
 	}
-	assert_int_equal(login_throttle_wait(t, "anna", a, T0), CAP);
+	assert_true(login_throttle_wait(t, "anna", a, T0) > 0);
 	assert_int_equal(login_throttle_wait(t, "bruno", a, T0), 0);
 	assert_int_equal(login_throttle_wait(t, "user7", a, T0), 0);
 	/* bruno's first failure from there costs the base delay only. */
@@ -206,6 +227,7 @@ int main(void)
 		cmocka_unit_test(test_login_delay_doubles_to_cap),
 		cmocka_unit_test(test_success_resets_login),
 		cmocka_unit_test(test_pair_block),
+		cmocka_unit_test(test_pair_block_after_answer),
 		cmocka_unit_test(test_shared_address),
 		cmocka_unit_test(test_forgotten_after_quiet),
 		cmocka_unit_test(test_full_set_evicts_oldest),
