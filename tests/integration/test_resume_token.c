@@ -4,14 +4,19 @@
  * password gets in without Argon2id, also after a restart; forged, cut,
  * another login's, logged-out, and revoked (deactivation, password reset,
  * role change) tokens are refused like a wrong password and count as
- * failures for the throttle; session_hours sets the expiry and is checked.
+ * failures for the throttle; session_hours sets the expiry and is checked,
+ * also through `clubcrm admin settings session-hours N`.
  * Expiry itself is in tests/unit/test_login_tokens.c (a clock argument).
  */
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "harness.h"
@@ -422,6 +427,55 @@ static void test_session_hours(void **state)
 	assert_int_equal(set_session_hours(12), STATUS_OK);
 }
 
+/* `clubcrm --user fermin admin settings session-hours HOURS`: its exit
+ * code, stdout+stderr in out[4096]. */
+static int cli_session_hours(const char *hours, char *out)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "%s/cli.out", h.dir);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		int null = open("/dev/null", O_RDONLY);
+		if (fd < 0 || null < 0)
+			_exit(126);
+		dup2(null, STDIN_FILENO);
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		setenv("CLUBCRM_SERVER", h.address, 1);
+		setenv("CLUBCRM_USER", "fermin", 1);
+		setenv("CLUBCRM_PASSWORD", HARNESS_PASSWORD, 1);
+		execl(CLUBCRM_CLI_PATH, "clubcrm", "admin", "settings",
+		      "session-hours", hours, (char *)NULL);
+		_exit(127);
+	}
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	out[0] = '\0';
+	FILE *f = fopen(path, "r");
+	if (f) {
+		size_t n = fread(out, 1, 4095, f);
+		out[n] = '\0';
+		fclose(f);
+	}
+	assert_true(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+static void test_cli_session_hours(void **state)
+{
+	char out[4096];
+	assert_int_equal(cli_session_hours("24", out), 0);
+	assert_non_null(strstr(out, "session-hours        24"));
+	assert_int_equal(cli_session_hours("0", out), 1);
+	assert_non_null(strstr(out, "session_hours must be 1 to 72"));
+	assert_int_equal(cli_session_hours("73", out), 1);
+	assert_int_equal(cli_session_hours("many", out), 2);
+	assert_int_equal(cli_session_hours("12", out), 0);
+	assert_non_null(strstr(out, "session-hours        12"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -432,6 +486,7 @@ int main(void)
 		cmocka_unit_test(test_token_logout),
 		cmocka_unit_test(test_token_revoked_by_admin),
 		cmocka_unit_test(test_session_hours),
+		cmocka_unit_test(test_cli_session_hours),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
