@@ -79,9 +79,10 @@ static void login_ok(struct conn *c, struct login_work *lw,
 	log_info("conn %llu (%s): %s logged in%s", cid(c), c->peer, s->login,
 		 lw->token ? " by resume token" : "");
 	char addr[sizeof(c->peer)];
-	if (!lw->token)  /* a token proves the desk, not the password */
+	/* A token proves the desk, not the password: failures stay. */
+	if (!lw->token)
 		login_throttle_succeeded(&c->srv->throttle, lw->login,
-				 peer_addr(c, addr));
+					 peer_addr(c, addr));
 
 	Clubcrm__LoginOk ok = CLUBCRM__LOGIN_OK__INIT;
 	ok.operator_ = lw->grant.op;
@@ -290,7 +291,8 @@ static void issue_done(struct login_work *lw, const struct service_write_op *op)
 static void logout_done(struct conn *c, const struct service_write_op *op)
 {
 	c->sess.login_running = false;
-	if (!c->closing) {
+	/* Not when a GoAway (deactivated meanwhile, say) came first. */
+	if (!c->closing && !c->draining) {
 		bool ok = op->reply.len > FRAME_HEADER_LEN;
 		Clubcrm__Frame *f = ok ? frame_decode(
 			op->reply.data + FRAME_HEADER_LEN,
@@ -318,7 +320,8 @@ void login_write_done(void *owner, struct service_write_op *op)
 	else
 		logout_done(owner, op);
 	/* The token lived in the reply's bytes too. */
-	explicit_bzero(op->reply.data, op->reply.len);
+	if (op->reply.data)
+		explicit_bzero(op->reply.data, op->reply.len);
 }
 
 void login_logout(struct conn *c, uint64_t request_id)
@@ -621,7 +624,7 @@ void login_request(struct conn *c, const Clubcrm__Frame *f,
 		if (by_token) {
 			lw->token_len = l->resume_token.len;
 			lw->token = malloc(lw->token_len + 1);
-			if (lw->token)
+			if (lw->token && lw->token_len)
 				memcpy(lw->token, l->resume_token.data,
 				       lw->token_len);
 		} else {
