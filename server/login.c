@@ -222,10 +222,13 @@ static int login_issue(struct login_work *lw)
 	struct actor who = {
 		.operator_id = op->id, .role = op->role, .now = time_now(),
 	};
-	if (writer_submit(&lw->conn->srv->writer, lw, f, &who) < 0) {
+	struct server *srv = lw->conn->srv;
+	if (writer_submit(&srv->writer, lw, f, &who) < 0) {
 		clubcrm__frame__free_unpacked(f, NULL);
 		return -ENOMEM;
 	}
+	if (srv->test_token_queued)
+		srv->test_token_queued(srv, lw->login);
 	return 0;
 }
 
@@ -251,33 +254,40 @@ static void login_after_cb(uv_work_t *req, int status)
 	login_finish(lw, NULL);
 }
 
-/* The writer stored (or refused) the token of a password login. */
+/*
+ * The writer stored (or refused) the token of a password login. Whatever
+ * it answered, the grant is read once more here, on the loop thread, where
+ * the session then starts at once: an admin's change committed since
+ * login_recheck() (which login_on_commit() could not apply to a session
+ * that did not exist yet) refuses the login, whichever check of the
+ * writer's caught it or not. Only a grant that still holds gets in,
+ * without a token when none could be stored (disk full, say).
+ */
 static void issue_done(struct login_work *lw, const struct service_write_op *op)
 {
+	struct conn *c = lw->conn;
 	const struct buf *r = &op->reply;
 	Clubcrm__Frame *f = NULL;
 	if (r->len > FRAME_HEADER_LEN)
 		f = frame_decode(r->data + FRAME_HEADER_LEN,
 				 r->len - FRAME_HEADER_LEN, NULL);
 	const Clubcrm__LoginOk *issued = NULL;
-	if (f && f->body_case == CLUBCRM__FRAME__BODY_LOGIN_OK) {
+	if (f && f->body_case == CLUBCRM__FRAME__BODY_LOGIN_OK)
 		issued = f->login_ok;
-	} else if (f && f->body_case == CLUBCRM__FRAME__BODY_ERROR &&
-		   f->error->code == STATUS_UNAUTHENTICATED) {
+	if (!c->closing && !c->draining)
+		lw->status = service_login_current(c->srv->store, &lw->grant);
+	if (lw->status == STATUS_UNAUTHENTICATED) {
 		log_info("conn %llu (%s): login checked against an operator "
-			 "record changed since", cid(lw->conn),
-			 lw->conn->peer);
-		lw->status = STATUS_UNAUTHENTICATED;
-	} else {
-		/* Disk full, say: in, but the next login asks the password. */
-		log_warn("conn %llu (%s): no resume token stored: %s",
-			 cid(lw->conn), lw->conn->peer,
+			 "record changed since", cid(c), c->peer);
+	} else if (lw->status == 0 && !issued) {
+		log_warn("conn %llu (%s): no resume token stored: %s", cid(c),
+			 c->peer,
 			 f && f->body_case == CLUBCRM__FRAME__BODY_ERROR &&
 					 f->error->message
 				 ? f->error->message
 				 : "no reply");
 	}
-	login_finish(lw, issued);
+	login_finish(lw, lw->status == 0 ? issued : NULL);
 	if (f) {
 		/* The token was in the reply: wipe both copies. */
 		if (issued && issued->resume_token.data)
