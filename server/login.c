@@ -9,6 +9,8 @@
 #include "server.h"
 #include "service.h"
 #include "status.h"
+#include "timeutil.h"
+#include "tokens.h"
 
 /* Longest login and password a Login may carry. */
 #define LOGIN_ID_MAX 128
@@ -40,6 +42,10 @@ static void login_work_free(struct login_work *lw)
 		explicit_bzero(lw->password, strlen(lw->password));
 		free(lw->password);
 	}
+	if (lw->token) {
+		explicit_bzero(lw->token, lw->token_len);
+		free(lw->token);
+	}
 	free(lw->login);
 	arena_free(&lw->arena);
 	free(lw);
@@ -53,7 +59,13 @@ static void login_work_cb(uv_work_t *req)
 	explicit_bzero(lw->password, strlen(lw->password));
 }
 
-static void login_ok(struct conn *c, struct login_work *lw)
+/*
+ * `issued`: the LoginOk of the writer, carrying a new token; NULL for a
+ * login by token (the same token and expiry are given back) or when no
+ * token could be stored (none given: the next login asks the password).
+ */
+static void login_ok(struct conn *c, struct login_work *lw,
+		     const Clubcrm__LoginOk *issued)
 {
 	struct session *s = &c->sess;
 	const struct config *cfg = c->srv->cfg;
@@ -64,13 +76,33 @@ static void login_ok(struct conn *c, struct login_work *lw)
 	session_log_safe(s->login, sizeof(s->login), op->login ? op->login
 							       : lw->login);
 	s->reader.max_frame = cfg->max_frame;
-	log_info("conn %llu (%s): %s logged in", cid(c), c->peer, s->login);
-	login_throttle_succeeded(&c->srv->throttle, lw->login);
+	log_info("conn %llu (%s): %s logged in%s", cid(c), c->peer, s->login,
+		 lw->token ? " by resume token" : "");
+	char addr[sizeof(c->peer)];
+	/* A token proves the desk, not the password: failures stay. */
+	if (!lw->token)
+		login_throttle_succeeded(&c->srv->throttle, lw->login,
+					 peer_addr(c, addr));
 
 	Clubcrm__LoginOk ok = CLUBCRM__LOGIN_OK__INIT;
 	ok.operator_ = lw->grant.op;
 	ok.has_max_frame = true;
 	ok.max_frame = cfg->max_frame;
+	if (issued && issued->has_resume_token &&
+	    issued->resume_token.len == TOKENS_BYTES) {
+		ok.has_resume_token = ok.has_resume_expires = true;
+		ok.resume_token = issued->resume_token;
+		ok.resume_expires = issued->resume_expires;
+	} else if (lw->token) {
+		ok.has_resume_token = ok.has_resume_expires = true;
+		ok.resume_token.data = lw->token;
+		ok.resume_token.len = lw->token_len;
+		ok.resume_expires = lw->token_expires;
+	}
+	s->has_token = ok.has_resume_token;
+	if (s->has_token)
+		tokens_hash(ok.resume_token.data, ok.resume_token.len,
+			    s->token_hash);
 	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
 	f.has_request_id = true;
 	f.request_id = lw->request_id;
@@ -142,29 +174,204 @@ static void login_recheck(struct server *srv, struct login_work *lw)
 	lw->status = rc;
 }
 
+/* Answers the login (see login_ok() for `issued`) and ends its work. */
+static void login_finish(struct login_work *lw, const Clubcrm__LoginOk *issued)
+{
+	struct conn *c = lw->conn;
+	c->sess.login_running = false;
+	bool live = !c->closing && !c->draining;
+	if (live && lw->status == 0)
+		login_ok(c, lw, issued);
+	else if (live)
+		login_failed(c, lw);
+	login_work_free(lw);
+	if (!c->closing && !c->draining)
+		session_resume(c);
+	conn_maybe_finish(c);
+	conn_unref(c);
+}
+
+/*
+ * A password login that held: the writer stores its resume token, durably,
+ * in the next group commit (checking the operator again inside that
+ * transaction), and login_write_done() answers. 0, or -ENOMEM (then the
+ * login is answered without a token).
+ */
+static int login_issue(struct login_work *lw)
+{
+	const Clubcrm__Operator *op = lw->grant.op;
+	Clubcrm__Frame *f = calloc(1, sizeof(*f));
+	Clubcrm__Login *l = calloc(1, sizeof(*l));
+	char *login = strdup(lw->login);
+	char *credential = strdup(lw->grant.credential);
+	if (!f || !l || !login || !credential) {
+		free(f);
+		free(l);
+		free(login);
+		free(credential);
+		return -ENOMEM;
+	}
+	clubcrm__frame__init(f);
+	clubcrm__login__init(l);
+	l->login = login;
+	l->password = credential;
+	f->has_request_id = true;
+	f->request_id = lw->request_id;
+	f->body_case = CLUBCRM__FRAME__BODY_LOGIN;
+	f->login = l;
+	struct actor who = {
+		.operator_id = op->id, .role = op->role, .now = time_now(),
+	};
+	struct server *srv = lw->conn->srv;
+	if (writer_submit(&srv->writer, lw, f, &who) < 0) {
+		clubcrm__frame__free_unpacked(f, NULL);
+		return -ENOMEM;
+	}
+	if (srv->test_token_queued)
+		srv->test_token_queued(srv, lw->login);
+	return 0;
+}
+
 static void login_after_cb(uv_work_t *req, int status)
 {
 	struct login_work *lw = req->data;
 	struct conn *c = lw->conn;
 	struct server *srv = c->srv;
 	srv->logins_running--;
-	c->sess.login_running = false;
 	if (status == UV_ECANCELED)
 		lw->status = STATUS_INTERNAL;
 	bool live = !c->closing && !c->draining;
 	bool granted = lw->status == 0 && lw->grant.op && lw->grant.op->id;
 	if (live && granted)
 		login_recheck(srv, lw);
-	if (live && granted && lw->status == 0)
-		login_ok(c, lw);
-	else if (live)
-		login_failed(c, lw);
-	login_work_free(lw);
 	server_login_finished(srv);
+	if (live && granted && lw->status == 0) {
+		if (login_issue(lw) == 0)
+			return;  /* answered by login_write_done() */
+		log_warn("conn %llu (%s): out of memory for a resume token",
+			 cid(c), c->peer);
+	}
+	login_finish(lw, NULL);
+}
+
+/*
+ * The writer stored (or refused) the token of a password login. Whatever
+ * it answered, the grant is read once more here, on the loop thread, where
+ * the session then starts at once: an admin's change committed since
+ * login_recheck() (which login_on_commit() could not apply to a session
+ * that did not exist yet) refuses the login, whichever check of the
+ * writer's caught it or not. Only a grant that still holds gets in,
+ * without a token when none could be stored (disk full, say).
+ */
+static void issue_done(struct login_work *lw, const struct service_write_op *op)
+{
+	struct conn *c = lw->conn;
+	const struct buf *r = &op->reply;
+	Clubcrm__Frame *f = NULL;
+	if (r->len > FRAME_HEADER_LEN)
+		f = frame_decode(r->data + FRAME_HEADER_LEN,
+				 r->len - FRAME_HEADER_LEN, NULL);
+	const Clubcrm__LoginOk *issued = NULL;
+	if (f && f->body_case == CLUBCRM__FRAME__BODY_LOGIN_OK)
+		issued = f->login_ok;
 	if (!c->closing && !c->draining)
-		session_resume(c);
+		lw->status = service_login_current(c->srv->store, &lw->grant);
+	if (lw->status == STATUS_UNAUTHENTICATED) {
+		log_info("conn %llu (%s): login checked against an operator "
+			 "record changed since", cid(c), c->peer);
+	} else if (lw->status == 0 && !issued) {
+		log_warn("conn %llu (%s): no resume token stored: %s", cid(c),
+			 c->peer,
+			 f && f->body_case == CLUBCRM__FRAME__BODY_ERROR &&
+					 f->error->message
+				 ? f->error->message
+				 : "no reply");
+	}
+	login_finish(lw, lw->status == 0 ? issued : NULL);
+	if (f) {
+		/* The token was in the reply: wipe both copies. */
+		if (issued && issued->resume_token.data)
+			explicit_bzero(issued->resume_token.data,
+				       issued->resume_token.len);
+		clubcrm__frame__free_unpacked(f, NULL);
+	}
+}
+
+/* The writer revoked (or failed to revoke) the session's token. */
+static void logout_done(struct conn *c, const struct service_write_op *op)
+{
+	c->sess.login_running = false;
+	/* Not when a GoAway (deactivated meanwhile, say) came first. */
+	if (!c->closing && !c->draining) {
+		bool ok = op->reply.len > FRAME_HEADER_LEN;
+		Clubcrm__Frame *f = ok ? frame_decode(
+			op->reply.data + FRAME_HEADER_LEN,
+			op->reply.len - FRAME_HEADER_LEN, NULL) : NULL;
+		ok = f && f->body_case == CLUBCRM__FRAME__BODY_LOGOUT;
+		if (f)
+			clubcrm__frame__free_unpacked(f, NULL);
+		if (!ok)
+			log_error("conn %llu (%s): %s: resume token not revoked",
+				  cid(c), c->peer, c->sess.login);
+		c->sess.has_token = !ok;
+		session_send_logged_out(c, op->req->request_id,
+			ok ? STATUS_OK : STATUS_UNAVAILABLE,
+			ok ? "logged out" : "logged out, but the resume "
+			"token could not be revoked: it expires on its own");
+	}
 	conn_maybe_finish(c);
 	conn_unref(c);
+}
+
+void login_write_done(void *owner, struct service_write_op *op)
+{
+	if (op->req->body_case == CLUBCRM__FRAME__BODY_LOGIN)
+		issue_done(owner, op);
+	else
+		logout_done(owner, op);
+	/* The token lived in the reply's bytes too. */
+	if (op->reply.data)
+		explicit_bzero(op->reply.data, op->reply.len);
+}
+
+void login_logout(struct conn *c, uint64_t request_id)
+{
+	struct session *s = &c->sess;
+	if (!s->has_token || s->state != SESSION_READY) {
+		session_send_logged_out(c, request_id, STATUS_OK, "logged out");
+		return;
+	}
+	Clubcrm__Frame *f = calloc(1, sizeof(*f));
+	Clubcrm__Logout *l = calloc(1, sizeof(*l));
+	uint8_t *hash = malloc(sizeof(s->token_hash));
+	if (f && l && hash) {
+		clubcrm__frame__init(f);
+		clubcrm__logout__init(l);
+		memcpy(hash, s->token_hash, sizeof(s->token_hash));
+		l->has_resume_token_hash = true;
+		l->resume_token_hash.data = hash;
+		l->resume_token_hash.len = sizeof(s->token_hash);
+		f->has_request_id = true;
+		f->request_id = request_id;
+		f->body_case = CLUBCRM__FRAME__BODY_LOGOUT;
+		f->logout = l;
+		struct actor who = s->who;
+		who.now = time_now();
+		if (writer_submit(&c->srv->writer, c, f, &who) == 0) {
+			/* No more frames until it is answered. */
+			s->login_running = true;
+			conn_ref(c);
+			return;
+		}
+		clubcrm__frame__free_unpacked(f, NULL);
+	} else {
+		free(f);
+		free(l);
+		free(hash);
+	}
+	session_send_logged_out(c, request_id, STATUS_UNAVAILABLE,
+				"logged out, but the resume token could not be "
+				"revoked: it expires on its own");
 }
 
 static void login_start(struct login_work *lw)
@@ -177,6 +384,108 @@ static void login_start(struct login_work *lw)
 		lw->status = STATUS_INTERNAL;
 		login_after_cb(&lw->req, 0);
 	}
+}
+
+/* ------------------------------------------------------------ raw check */
+
+/* A varint at *p, before `end`. 0, or -1 when cut short or too long. */
+static int raw_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+	*v = 0;
+	for (unsigned shift = 0; *p < end && shift < 64; shift += 7) {
+		uint8_t b = *(*p)++;
+		*v |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80))
+			return 0;
+	}
+	return -1;
+}
+
+/* Whether `n` bytes hold a control character: C0, DEL, or C1 in UTF-8. */
+static bool has_control(const uint8_t *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < 0x20 || s[i] == 0x7f)
+			return true;
+		if (s[i] == 0xc2 && i + 1 < n && s[i + 1] >= 0x80 &&
+		    s[i + 1] <= 0x9f)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Calls `check` on every length-delimited field of the message in
+ * [p, end); false when the bytes do not parse or `check` says so.
+ */
+static bool raw_fields(const uint8_t *p, const uint8_t *end,
+		       bool (*check)(unsigned field, const uint8_t *v,
+				     size_t n))
+{
+	while (p < end) {
+		uint64_t tag, v;
+		if (raw_varint(&p, end, &tag) < 0 || (tag >> 3) == 0 ||
+		    (tag >> 3) > UINT32_MAX)
+			return false;
+		switch (tag & 7) {
+		case 0:
+			if (raw_varint(&p, end, &v) < 0)
+				return false;
+			break;
+		case 1:
+		case 5:
+			if ((size_t)(end - p) < ((tag & 7) == 1 ? 8u : 4u))
+				return false;
+			p += (tag & 7) == 1 ? 8 : 4;
+			break;
+		case 2:
+			if (raw_varint(&p, end, &v) < 0 ||
+			    v > (uint64_t)(end - p))
+				return false;
+			if (!check((unsigned)(tag >> 3), p, (size_t)v))
+				return false;
+			p += v;
+			break;
+		default:
+			return false;  /* groups: not in our protocol */
+		}
+	}
+	return true;
+}
+
+static unsigned field_id(const ProtobufCMessageDescriptor *d, const char *name)
+{
+	const ProtobufCFieldDescriptor *fd =
+		protobuf_c_message_descriptor_get_field_by_name(d, name);
+	return fd ? fd->id : 0;
+}
+
+/* Inside a Login: its login and password hold no control character. */
+static bool login_field_ok(unsigned field, const uint8_t *v, size_t n)
+{
+	const ProtobufCMessageDescriptor *d = &clubcrm__login__descriptor;
+	if (field == field_id(d, "login") || field == field_id(d, "password"))
+		return !has_control(v, n);
+	return true;
+}
+
+/* Inside the Frame: every Login it carries (a repeated one is merged). */
+static bool frame_field_ok(unsigned field, const uint8_t *v, size_t n)
+{
+	if (field != field_id(&clubcrm__frame__descriptor, "login"))
+		return true;
+	return raw_fields(v, v + n, login_field_ok);
+}
+
+/*
+ * protobuf-c hands strings over NUL-terminated: "demo\0anything" arrives as
+ * "demo", and the password check would see only that. So the login and the
+ * password are checked on the frame's own bytes, every occurrence of them,
+ * before anything trusts the decoded strings.
+ */
+static bool login_raw_clean(const uint8_t *raw, size_t len)
+{
+	return raw_fields(raw, raw + len, frame_field_ok);
 }
 
 /* ------------------------------------------------------------ revocation */
@@ -243,14 +552,37 @@ void login_unpark(struct login_work *lw)
 }
 
 /*
- * An address with too many recent failures is refused before the check:
- * no Argon2id time for it, and no answer about the password.
+ * A resume token is checked at once, on the loop thread: a hash lookup in a
+ * read transaction, no Argon2id (tokens.h). The session starts here, so any
+ * later commit that revokes the operator finds it (login_on_commit()). A
+ * refusal is answered like a wrong password, after the same delay, and
+ * counts as a failure of the login.
+ */
+static void login_by_token(struct login_work *lw)
+{
+	struct conn *c = lw->conn;
+	lw->status = service_login_token(c->srv->store, lw->login, lw->token,
+					 lw->token_len, time_now(), &lw->arena,
+					 &lw->grant, &lw->token_expires);
+	if (lw->status == 0 && !(lw->grant.op && lw->grant.op->id))
+		lw->status = STATUS_INTERNAL;
+	if (lw->status == 0)
+		login_ok(c, lw, NULL);
+	else
+		login_failed(c, lw);
+	login_work_free(lw);
+}
+
+/*
+ * A login with too many recent failures from this address is refused before
+ * the check: no Argon2id time for it, and no answer about the password.
+ * Other logins from the same address go on (login_throttle.h).
  */
 static bool refused_by_throttle(struct conn *c, uint64_t request_id,
 				const char *login)
 {
 	char addr[sizeof(c->peer)];
-	uint64_t wait = login_throttle_wait(&c->srv->throttle,
+	uint64_t wait = login_throttle_wait(&c->srv->throttle, login,
 					    peer_addr(c, addr),
 					    uv_now(c->srv->loop));
 	if (!wait)
@@ -258,7 +590,7 @@ static bool refused_by_throttle(struct conn *c, uint64_t request_id,
 	char who[LOGIN_ID_MAX + 1];
 	session_log_safe(who, sizeof(who), login);
 	log_warn("conn %llu (%s): login of \"%s\" refused: too many failed "
-		 "logins from this address", cid(c), c->peer, who);
+		 "logins of it from this address", cid(c), c->peer, who);
 	char why[96];
 	snprintf(why, sizeof(why), "too many failed logins from this "
 		 "address, retry in %llu s",
@@ -267,7 +599,8 @@ static bool refused_by_throttle(struct conn *c, uint64_t request_id,
 	return true;
 }
 
-void login_request(struct conn *c, const Clubcrm__Frame *f)
+void login_request(struct conn *c, const Clubcrm__Frame *f,
+		   const uint8_t *raw, size_t raw_len)
 {
 	struct session *s = &c->sess;
 	const Clubcrm__Login *l = f->login;
@@ -276,11 +609,21 @@ void login_request(struct conn *c, const Clubcrm__Frame *f)
 			   "already logged in");
 		return;
 	}
-	if (!l->login || !l->login[0] || !l->password ||
-	    strlen(l->login) > LOGIN_ID_MAX ||
-	    strlen(l->password) > LOGIN_PASSWORD_MAX) {
+	if (!login_raw_clean(raw, raw_len)) {
 		session_send_error(c, f->request_id, STATUS_INVALID_ARGUMENT,
-			   "Login needs a login and a password");
+			   "login and password may not hold control "
+			   "characters");
+		return;
+	}
+	/* Exactly one of a password and a resume token. */
+	bool by_token = l->has_resume_token;
+	if (!l->login || !l->login[0] || strlen(l->login) > LOGIN_ID_MAX ||
+	    by_token == (l->password != NULL) ||
+	    (l->password && strlen(l->password) > LOGIN_PASSWORD_MAX) ||
+	    (by_token && l->resume_token.len > LOGIN_PASSWORD_MAX)) {
+		session_send_error(c, f->request_id, STATUS_INVALID_ARGUMENT,
+			   "Login needs a login and either a password or a "
+			   "resume token");
 		return;
 	}
 	if (refused_by_throttle(c, f->request_id, l->login))
@@ -288,9 +631,17 @@ void login_request(struct conn *c, const Clubcrm__Frame *f)
 	struct login_work *lw = calloc(1, sizeof(*lw));
 	if (lw) {
 		lw->login = strdup(l->login);
-		lw->password = strdup(l->password);
+		if (by_token) {
+			lw->token_len = l->resume_token.len;
+			lw->token = malloc(lw->token_len + 1);
+			if (lw->token && lw->token_len)
+				memcpy(lw->token, l->resume_token.data,
+				       lw->token_len);
+		} else {
+			lw->password = strdup(l->password);
+		}
 	}
-	if (!lw || !lw->login || !lw->password) {
+	if (!lw || !lw->login || (!lw->password && !lw->token)) {
 		if (lw)
 			login_work_free(lw);
 		session_send_error(c, f->request_id, STATUS_RESOURCE_EXHAUSTED,
@@ -302,6 +653,10 @@ void login_request(struct conn *c, const Clubcrm__Frame *f)
 	lw->request_id = f->request_id;
 	lw->started_ms = uv_now(c->srv->loop);
 	arena_init(&lw->arena);
+	if (by_token) {
+		login_by_token(lw);
+		return;
+	}
 	conn_ref(c);
 	s->login_running = true;
 	if (server_login_may_start(c->srv))

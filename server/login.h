@@ -1,10 +1,13 @@
 /*
  * Login of a session: the password check (Argon2id, ~100 ms) runs on libuv's
- * thread pool so the loop never waits for it; a failed login is answered
- * only --login-backoff-ms after it arrived, or later after repeated failures
+ * thread pool so the loop never waits for it, then the writer stores a
+ * resume token (tokens.h) that LoginOk carries; a Login with that token
+ * instead of a password is a hash lookup on the loop thread. A failed login
+ * is answered only --login-backoff-ms after it arrived, or later after repeated failures
  * (login_throttle.h), from the connection's timer, not a sleep, and the
- * session takes no other frame meanwhile. An address with too many recent
- * failures has its logins refused (UNAVAILABLE) without a check.
+ * session takes no other frame meanwhile. A login with too many recent
+ * failures from one address is refused (UNAVAILABLE) from there without a
+ * check; other logins from that address are not.
  */
 #ifndef CLUBCRMD_LOGIN_H
 #define CLUBCRMD_LOGIN_H
@@ -26,20 +29,40 @@ struct login_work {
 	uint64_t request_id;
 	uint64_t started_ms;
 	char *login;
-	char *password;
+	char *password;           /* or a resume token (tokens.h): */
+	uint8_t *token;
+	size_t token_len;
+	int64_t token_expires;    /* the token's, once it was checked */
 	struct arena arena;       /* the grant's records */
 	struct service_login_grant grant;  /* what the check read */
 	int status;
 };
 
 /*
- * Handles a Login frame: refuses a second login or a malformed one, else
- * starts the check (or parks it while the writer grows the map).
+ * Handles a Login frame, decoded from the `raw_len` bytes at `raw`: refuses
+ * a second login or a malformed one (a control character, NUL included, in
+ * the login or password: seen in `raw`), else starts the check (or parks
+ * it while the writer grows the map).
  */
-void login_request(struct conn *c, const Clubcrm__Frame *f);
+void login_request(struct conn *c, const Clubcrm__Frame *f,
+		   const uint8_t *raw, size_t raw_len);
 
 /* Starts a login that was parked while the writer grew the map. */
 void login_unpark(struct login_work *lw);
+
+/*
+ * Handles Logout: the session's resume token is revoked through the writer
+ * (durably, before the answer), then the GoAway "logged out" answers it.
+ */
+void login_logout(struct conn *c, uint64_t request_id);
+
+struct service_write_op;
+/*
+ * Writer callback for the server's own Login (the token issued after a
+ * password check: `owner` is the login_work) and Logout (the revocation:
+ * `owner` is the conn) requests.
+ */
+void login_write_done(void *owner, struct service_write_op *op);
 
 struct server;
 struct service_write_op;

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <sodium.h>
 
-/* Longest name hashed (logins are at most 128 bytes, addresses 48). */
+/* Longest login hashed (logins are at most 128 bytes). */
 #define NAME_MAX_BYTES 160u
 
 int login_throttle_init(struct login_throttle *t, uint32_t base_ms,
@@ -22,16 +22,29 @@ int login_throttle_init(struct login_throttle *t, uint32_t base_ms,
 	return 0;
 }
 
-/* A login is hashed ASCII-folded, as service_login() finds it. Never 0. */
-static uint64_t key_of(const struct login_throttle *t, const char *name,
-		       int is_addr)
+/* Longest address hashed (a peer's text, IPv6 included, is shorter). */
+#define ADDR_MAX_BYTES 64u
+
+/*
+ * A login ('L', the login) or a (login, address) pair ('P', the address's
+ * length, the address, the login). A login is hashed ASCII-folded, as
+ * service_login() finds it. Never 0.
+ */
+static uint64_t key_of(const struct login_throttle *t, const char *login,
+		       const char *addr)
 {
-	unsigned char in[1 + NAME_MAX_BYTES];
+	unsigned char in[2 + ADDR_MAX_BYTES + NAME_MAX_BYTES];
 	size_t n = 0;
-	in[n++] = is_addr ? 'A' : 'L';
-	for (const char *p = name; *p && n < sizeof(in); p++) {
+	in[n++] = addr ? 'P' : 'L';
+	if (addr) {
+		size_t len = strnlen(addr, ADDR_MAX_BYTES);
+		in[n++] = (unsigned char)len;
+		memcpy(in + n, addr, len);
+		n += len;
+	}
+	for (const char *p = login; *p && n < sizeof(in); p++) {
 		char ch = *p;
-		if (!is_addr && ch >= 'A' && ch <= 'Z')
+		if (ch >= 'A' && ch <= 'Z')
 			ch = (char)(ch - 'A' + 'a');
 		in[n++] = (unsigned char)ch;
 	}
@@ -43,9 +56,9 @@ static uint64_t key_of(const struct login_throttle *t, const char *name,
 }
 
 unsigned login_throttle_set_of(const struct login_throttle *t,
-			       const char *name, int is_addr)
+			       const char *login, const char *addr)
 {
-	return (unsigned)(key_of(t, name, is_addr) % LOGIN_THROTTLE_SETS);
+	return (unsigned)(key_of(t, login, addr) % LOGIN_THROTTLE_SETS);
 }
 
 static int live(const struct login_throttle_entry *e, uint64_t now)
@@ -73,7 +86,7 @@ slot(struct login_throttle *t, uint64_t key, uint64_t now)
 	struct login_throttle_entry *e = find(t, key, now, 1);
 	if (e) {
 		if (!live(e, now))
-			e->fails = 0;
+			e->fails = e->answer_ms = 0;
 		return e;
 	}
 	struct login_throttle_entry *set = t->e[key % LOGIN_THROTTLE_SETS];
@@ -87,7 +100,7 @@ slot(struct login_throttle *t, uint64_t key, uint64_t now)
 			e = &set[i];
 	}
 	e->key = key;
-	e->fails = 0;
+	e->fails = e->answer_ms = 0;
 	return e;
 }
 
@@ -104,19 +117,22 @@ static uint64_t backoff(const struct login_throttle *t, uint32_t fails,
 	return d < t->max_ms ? d : t->max_ms;
 }
 
-uint64_t login_throttle_wait(const struct login_throttle *t, const char *addr,
-			     uint64_t now_ms)
+uint64_t login_throttle_wait(const struct login_throttle *t, const char *login,
+			     const char *addr, uint64_t now_ms)
 {
 	if (!addr)
 		return 0;
 	const struct login_throttle_entry *e =
-		find(t, key_of(t, addr, 1), now_ms, 0);
+		find(t, key_of(t, login, addr), now_ms, 0);
 	if (!e)
 		return 0;
-	/* Twice the reply's delay at first, so that even one connection
-	 * waiting for its answers meets the block. */
-	uint64_t until = e->last_ms +
-			 backoff(t, e->fails, LOGIN_THROTTLE_ADDR_AFTER, 1);
+	/* Counted from the answer to the last failure (which the login's own
+	 * delay may hold back longer than the block): even one connection
+	 * waiting for its answers meets it. Twice the base delay at first. */
+	uint64_t block = backoff(t, e->fails, LOGIN_THROTTLE_PAIR_AFTER, 1);
+	if (!block)
+		return 0;
+	uint64_t until = e->last_ms + e->answer_ms + block;
 	return until > now_ms ? until - now_ms : 0;
 }
 
@@ -130,18 +146,32 @@ static void count(struct login_throttle_entry *e, uint64_t now)
 uint64_t login_throttle_failed(struct login_throttle *t, const char *login,
 			       const char *addr, uint64_t now_ms)
 {
-	if (addr)
-		count(slot(t, key_of(t, addr, 1), now_ms), now_ms);
-	struct login_throttle_entry *e = slot(t, key_of(t, login, 0), now_ms);
+	struct login_throttle_entry *e = slot(t, key_of(t, login, NULL), now_ms);
 	count(e, now_ms);
 	/* Failures 1 to LOGIN_AFTER wait the base delay; then it doubles. */
 	uint64_t d = backoff(t, e->fails, LOGIN_THROTTLE_LOGIN_AFTER, 0);
-	return d > t->base_ms ? d : t->base_ms;
+	if (d < t->base_ms)
+		d = t->base_ms;
+	if (addr) {
+		struct login_throttle_entry *p =
+			slot(t, key_of(t, login, addr), now_ms);
+		count(p, now_ms);
+		p->answer_ms = (uint32_t)d;  /* at most max_ms */
+	}
+	return d;
 }
 
-void login_throttle_succeeded(struct login_throttle *t, const char *login)
+static void forget(struct login_throttle *t, uint64_t key)
 {
-	struct login_throttle_entry *e = find(t, key_of(t, login, 0), 0, 1);
+	struct login_throttle_entry *e = find(t, key, 0, 1);
 	if (e)
 		memset(e, 0, sizeof(*e));
+}
+
+void login_throttle_succeeded(struct login_throttle *t, const char *login,
+			      const char *addr)
+{
+	forget(t, key_of(t, login, NULL));
+	if (addr)
+		forget(t, key_of(t, login, addr));
 }

@@ -37,7 +37,14 @@
 
 static void hook_done(void *ctx, void *owner, struct service_write_op *op)
 {
-	session_write_done(owner, op);
+	/* Clients' Login and Logout never reach the writer: these are the
+	 * server's own (resume tokens, login.c). */
+	Clubcrm__Frame__BodyCase body = op->req->body_case;
+	if (body == CLUBCRM__FRAME__BODY_LOGIN ||
+	    body == CLUBCRM__FRAME__BODY_LOGOUT)
+		login_write_done(owner, op);
+	else
+		session_write_done(owner, op);
 }
 
 static bool changes_touch_settings(const struct buf *changes)

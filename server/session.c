@@ -190,12 +190,13 @@ static void send_ping_or_pong(struct conn *c, uint64_t request_id,
  * id): the client learns that it was heard, and why the connection ends.
  * Replies still in flight go out before the close.
  */
-static void send_logged_out(struct conn *c, uint64_t request_id)
+void session_send_logged_out(struct conn *c, uint64_t request_id,
+			     unsigned code, const char *reason)
 {
 	Clubcrm__GoAway ga = CLUBCRM__GO_AWAY__INIT;
 	ga.has_code = true;
-	ga.code = STATUS_OK;
-	ga.reason = (char *)"logged out";
+	ga.code = code;
+	ga.reason = (char *)reason;
 	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
 	f.has_request_id = request_id != 0;
 	f.request_id = request_id;
@@ -498,8 +499,9 @@ static void log_hello(struct conn *c, const Clubcrm__Hello *hello)
 		 cid(c), c->peer, term, version[0] ? version : "-");
 }
 
-/* Takes `f`, whose decoding took `bytes`. */
-static void handle_frame(struct conn *c, Clubcrm__Frame *f, size_t bytes)
+/* Takes `f`, decoded from the `len` bytes at `raw` into `bytes` of memory. */
+static void handle_frame(struct conn *c, Clubcrm__Frame *f, size_t bytes,
+			 const uint8_t *raw, size_t len)
 {
 	struct session *s = &c->sess;
 	uint64_t rid = f->request_id;
@@ -522,7 +524,7 @@ static void handle_frame(struct conn *c, Clubcrm__Frame *f, size_t bytes)
 	case CLUBCRM__FRAME__BODY_LOGOUT:
 		log_info("conn %llu (%s): %s logged out", cid(c), c->peer,
 			 s->login);
-		send_logged_out(c, rid);
+		login_logout(c, rid);
 		break;
 	case CLUBCRM__FRAME__BODY_HELLO:
 	case CLUBCRM__FRAME__BODY_PING:
@@ -537,7 +539,7 @@ static void handle_frame(struct conn *c, Clubcrm__Frame *f, size_t bytes)
 		else if (f->body_case == CLUBCRM__FRAME__BODY_PING)
 			send_ping_or_pong(c, rid, true, f->ping->nonce);
 		else
-			login_request(c, f);
+			login_request(c, f, raw, len);
 		break;
 	default:
 		if (rid == 0) {
@@ -638,7 +640,7 @@ static int take_frame(struct conn *c, const uint8_t *payload, size_t len)
 		return -EPROTO;
 	}
 	srv->mem_freed += b.used;
-	handle_frame(c, f, b.used);
+	handle_frame(c, f, b.used, payload, len);
 	return 0;
 }
 

@@ -47,8 +47,12 @@ struct session {
 	struct actor who;          /* valid in SESSION_READY */
 	char login[64];            /* for the logs */
 
-	bool login_running;
+	bool login_running;        /* a login, or a logout's revocation */
 	struct buf fail_reply;     /* delayed answer to a failed login */
+	/* BLAKE2b of the resume token this session was issued or resumed
+	 * with (login.c), revoked at Logout. */
+	uint8_t token_hash[32];
+	bool has_token;
 	uint64_t fail_at_ms;
 
 	unsigned in_flight;        /* requests in the writer */
@@ -97,6 +101,13 @@ uint64_t session_next_deadline(const struct conn *c);
 
 /* Writer callback: the reply to one of this connection's writes. */
 void session_write_done(struct conn *c, struct service_write_op *op);
+
+/*
+ * Answers Logout with a GoAway (`code`, `reason`) echoing its request id,
+ * then drains the connection: replies still in flight go out first.
+ */
+void session_send_logged_out(struct conn *c, uint64_t request_id,
+			     unsigned code, const char *reason);
 
 /* Sends an Error frame answering `request_id`. */
 void session_send_error(struct conn *c, uint64_t request_id, unsigned code,

@@ -16,7 +16,7 @@
 #include "cli_json.h"
 #include "cli_resolve.h"
 
-#define PAIRS_MAX 9
+#define PAIRS_MAX 10
 
 /* A whole number 0..max. 0 or -1. */
 static int parse_uint(const char *text, uint32_t max, uint32_t *out)
@@ -75,6 +75,11 @@ static int set_plain(const char *key, const char *value, Clubcrm__Settings *s)
 			return cli_usage_error("escalation-minutes takes "
 					       "minutes (0: off)");
 		s->has_escalation_minutes = true;
+	} else if (strcmp(key, "session-hours") == 0) {
+		/* The range (1..72) is the server's to check. */
+		if (parse_uint(value, UINT32_MAX, &s->session_hours) < 0)
+			return cli_usage_error("session-hours takes hours");
+		s->has_session_hours = true;
 	} else if (strcmp(key, "day-start") == 0 || strcmp(key, "day-end") == 0) {
 		bool start = key[4] == 's';
 		uint32_t *m = start ? &s->day_start_minute : &s->day_end_minute;
@@ -114,7 +119,8 @@ static int set_pair(struct cli *cli, const char *key, const char *value,
 	return cli_usage_error("admin settings: unknown key '%s' (club-name, "
 			       "default-status, default-task-result, "
 			       "default-note-result, slot-minutes, day-start, "
-			       "day-end, time-zone, escalation-minutes)", key);
+			       "day-end, time-zone, escalation-minutes, "
+			       "session-hours)", key);
 }
 
 static const char *result_name(const Clubcrm__Catalog *cat, uint64_t id)
@@ -123,6 +129,12 @@ static const char *result_name(const Clubcrm__Catalog *cat, uint64_t id)
 		if (cat->results[i]->id == id)
 			return cat->results[i]->name;
 	return NULL;
+}
+
+/* How long a login's resume token lives: 12 hours until an admin sets it. */
+static uint32_t session_hours(const Clubcrm__Settings *s)
+{
+	return s->has_session_hours ? s->session_hours : 12;
 }
 
 static void print_settings(const struct cli *cli, const Clubcrm__Settings *s,
@@ -157,6 +169,8 @@ static void print_settings(const struct cli *cli, const Clubcrm__Settings *s,
 					    s->time_zone ? s->time_zone : "UTC"));
 		json_object_set_new(o, "escalation_minutes",
 				    json_integer(s->escalation_minutes));
+		json_object_set_new(o, "session_hours",
+				    json_integer(session_hours(s)));
 		json_object_set_new(o, "revision",
 				    json_integer((json_int_t)revision));
 		cli_json_print(o);
@@ -173,6 +187,7 @@ static void print_settings(const struct cli *cli, const Clubcrm__Settings *s,
 	printf("%-20s %s\n", "day-end", end);
 	printf("%-20s %s\n", "time-zone", s->time_zone ? s->time_zone : "UTC");
 	printf("%-20s %u\n", "escalation-minutes", s->escalation_minutes);
+	printf("%-20s %u\n", "session-hours", session_hours(s));
 }
 
 static int show(struct cli *cli)

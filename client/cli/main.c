@@ -90,7 +90,7 @@ static const char usage_text[] =
 	"default-status,\n"
 	"           default-task-result, default-note-result, slot-minutes, "
 	"day-start,\n"
-	"           day-end, time-zone, escalation-minutes\n"
+	"           day-end, time-zone, escalation-minutes, session-hours\n"
 	"  watch board|urgent|prep|overdue|agenda|customer NAME|ID "
 	"[any task list filter]\n"
 	"        [--all] [--once]\n"

@@ -8,6 +8,7 @@
 #include "query.h"
 #include "rows.h"
 #include "status.h"
+#include "tokens.h"
 
 #define ADMIN CLUBCRM__ROLE__ROLE_ADMIN
 
@@ -241,10 +242,15 @@ int catalog_upsert_operator(struct req *r, const Clubcrm__UpsertOperator *in,
 	rc = catrec_load_or_new(r, DB_OPERATORS, &clubcrm__operator__descriptor,
 			 src->id, "operator", (ProtobufCMessage **)&op,
 			 &created);
+	Clubcrm__Role was_role = op ? op->role : 0;
 	if (!rc)
 		rc = merge_operator(r, in, created, op);
 	if (rc)
 		return rc;
+	/* Deactivated, role changed or new password: no resume token of
+	 * theirs holds any more (tokens.h). */
+	if (!created && (!op->active || op->role != was_role || in->password))
+		tokens_revoke_all(r->t, op->id);
 	r->action = created ? "add operator" : "edit operator";
 	rc = catrec_save(r, DB_OPERATORS, op->id, created, &op->base);
 	Clubcrm__Catalog *c = rc ? NULL : catrec_catalog(r);

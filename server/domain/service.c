@@ -14,6 +14,7 @@
 #include "store.h"
 #include "taskops.h"
 #include "tasks.h"
+#include "tokens.h"
 
 #define BODY(x) CLUBCRM__FRAME__BODY_##x
 
@@ -216,6 +217,45 @@ int service_login_current(struct store *st,
 	return ret;
 }
 
+/* The login folded as by_login keys it; false when it does not fit. */
+static bool fold_login(const char *login, char folded[65])
+{
+	size_t n = strlen(login);
+	if (n > 64)
+		return false;
+	for (size_t i = 0; i <= n; i++)
+		folded[i] = (login[i] >= 'A' && login[i] <= 'Z')
+				    ? (char)(login[i] - 'A' + 'a') : login[i];
+	return true;
+}
+
+int service_login_token(struct store *st, const char *login,
+			const uint8_t *token, size_t len, int64_t now,
+			struct arena *a, struct service_login_grant *out,
+			int64_t *expires)
+{
+	char folded[65];
+	if (!login || !token || !fold_login(login, folded))
+		return STATUS_UNAUTHENTICATED;
+	struct txn t;
+	txn_begin(&t, st, NULL, false);
+	Clubcrm__Operator *op = NULL;
+	char *hash = NULL;
+	int rc = find_login(&t, a, folded, &op, &hash);
+	if (!rc)
+		rc = tokens_check(&t, op->id, token, len, now, expires);
+	txn_abort(&t);
+	if (rc == -ENOENT)
+		return STATUS_UNAUTHENTICATED;
+	if (rc)
+		return STATUS_INTERNAL;
+	if (!op->active)
+		return STATUS_UNAUTHENTICATED;
+	out->op = op;
+	out->credential = hash;
+	return 0;
+}
+
 /* ------------------------------------------------------------ reads */
 
 static int get_task(struct req *r, const Clubcrm__GetTask *in,
@@ -349,6 +389,14 @@ static int dispatch_write(struct req *r, const Clubcrm__Frame *req,
 		f->body_case = BODY(CATALOG);
 		return catalog_update_settings(r, req->update_settings,
 					       &f->catalog);
+	/* The server's own requests (login.c); clients' Login and Logout
+	 * never reach the writer (service_kind_of: SERVICE_SESSION). */
+	case BODY(LOGIN):
+		f->body_case = BODY(LOGIN_OK);
+		return tokens_login(r, req->login, &f->login_ok);
+	case BODY(LOGOUT):
+		f->body_case = BODY(LOGOUT);
+		return tokens_logout(r, req->logout, &f->logout);
 	default:
 		return dispatch_task_write(r, req, f);
 	}

@@ -60,6 +60,18 @@ int service_login_grant(struct store *st, const char *login,
 			struct service_login_grant *out);
 
 /*
+ * Checks a login and a resume token (tokens.h) at `now`: a hash lookup, no
+ * Argon2id. 0, the operator and credential in `out` (in `a`) and the
+ * token's expiry; or STATUS_UNAUTHENTICATED (unknown login, a token not of
+ * this login, expired or revoked, an inactive operator: all alike) or
+ * STATUS_INTERNAL.
+ */
+int service_login_token(struct store *st, const char *login,
+			const uint8_t *token, size_t len, int64_t now,
+			struct arena *a, struct service_login_grant *out,
+			int64_t *expires);
+
+/*
  * Whether a login checked earlier still holds, from a fresh read: the
  * operator is still active, with the same role and the same credential.
  * The password check runs on another thread, so an admin may deactivate the

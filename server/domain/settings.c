@@ -8,6 +8,7 @@
 #include "clubzone.h"
 #include "rows.h"
 #include "status.h"
+#include "tokens.h"
 
 /* ------------------------------------------------------------ settings */
 
@@ -46,6 +47,15 @@ static int merge_hours(struct req *r, const Clubcrm__Settings *in,
 			return req_refuse(r, STATUS_INVALID_ARGUMENT,
 					  "escalation_minutes is at most a week");
 		s->escalation_minutes = in->escalation_minutes;
+	}
+	if (in->has_session_hours) {
+		if (in->session_hours < TOKENS_HOURS_MIN ||
+		    in->session_hours > TOKENS_HOURS_MAX)
+			return req_refuse(r, STATUS_INVALID_ARGUMENT,
+					  "session_hours must be %u to %u",
+					  TOKENS_HOURS_MIN, TOKENS_HOURS_MAX);
+		s->has_session_hours = 1;
+		s->session_hours = in->session_hours;
 	}
 	return 0;
 }

@@ -43,6 +43,7 @@ static const char *const db_names[DB_COUNT] = {
 	[DB_BY_OPERATOR_PLANNED] = "by_operator_planned",
 	[DB_BY_LOGIN] = "by_login",
 	[DB_BY_CUSTOMER_NAME] = "by_customer_name",
+	[DB_RESUME_TOKENS] = "resume_tokens",
 };
 
 MDB_env *store_env(struct store *st)

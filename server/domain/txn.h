@@ -39,6 +39,7 @@ enum store_db {
 	DB_BY_OPERATOR_PLANNED, /* operator | planned | task id */
 	DB_BY_LOGIN,       /* login -> operator id */
 	DB_BY_CUSTOMER_NAME, /* folded name | 0 | customer id */
+	DB_RESUME_TOKENS,  /* operator id | BLAKE2b(token) -> expiry */
 	DB_COUNT
 };
 

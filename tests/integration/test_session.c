@@ -1,6 +1,7 @@
 /*
- * Sessions against the real clubcrmd: login good and bad, requests before
- * login, an unknown body, the unix socket, and GoAway on a clean shutdown.
+ * Sessions against the real clubcrmd: login good and bad, a control
+ * character (NUL included) in a login or password, requests before login,
+ * an unknown body, the unix socket, and GoAway on a clean shutdown.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -97,6 +98,109 @@ static void expect_catalog(struct client_sync *s)
 	assert_int_equal(reply->body_case, CLUBCRM__FRAME__BODY_CATALOG);
 	assert_true(reply->catalog->n_task_types >= 6);
 	clubcrm__frame__free_unpacked(reply, NULL);
+}
+
+/*
+ * A Login frame whose `marker` byte in the password (or login) is replaced
+ * by `to` after encoding: protobuf-c decodes "demo\0anything" as "demo".
+ * With `twice`, an empty Login follows in the same frame (merged into the
+ * first by the decoder).
+ */
+static void send_patched_login(struct rawconn *rc, uint64_t rid,
+			       const char *login, const char *password,
+			       const char *to, bool twice)
+{
+	struct buf out = {0};
+	raw_put_login(&out, rid, login, password);
+	const char *field = strchr(password, '~') ? password : login;
+	size_t n = strlen(field);
+	uint8_t *at = NULL;
+	for (size_t i = 0; !at && i + n <= out.len; i++)
+		if (memcmp(out.data + i, field, n) == 0)
+			at = out.data + i;
+	assert_non_null(at);
+	uint8_t *mark = memchr(at, '~', n);
+	assert_non_null(mark);
+	/* `to` replaces the run of markers byte for byte ("\0" is 1). */
+	size_t run = 0;
+	while (mark + run < at + n && mark[run] == '~')
+		run++;
+	memcpy(mark, to, run);
+	if (twice) {
+		const uint8_t empty_login[] = {(12 << 3) | 2, 0};
+		assert_int_equal(buf_append(&out, empty_login,
+					    sizeof(empty_login)), 0);
+		uint32_t len = (uint32_t)out.len - 4;
+		out.data[0] = (uint8_t)(len >> 24);
+		out.data[1] = (uint8_t)(len >> 16);
+		out.data[2] = (uint8_t)(len >> 8);
+		out.data[3] = (uint8_t)len;
+	}
+	assert_int_equal(raw_send(rc, out.data, out.len), 0);
+	buf_free(&out);
+}
+
+/* The answer to request `rid`: its Error code, or STATUS_OK for LoginOk. */
+static unsigned login_answer(struct rawconn *rc, uint64_t rid)
+{
+	Clubcrm__Frame *f = raw_recv(rc, 20000);
+	assert_non_null(f);
+	assert_int_equal(f->request_id, rid);
+	unsigned code = STATUS_OK;
+	if (f->body_case == CLUBCRM__FRAME__BODY_ERROR)
+		code = f->error->code;
+	else
+		assert_int_equal(f->body_case, CLUBCRM__FRAME__BODY_LOGIN_OK);
+	clubcrm__frame__free_unpacked(f, NULL);
+	return code;
+}
+
+/*
+ * "demo\0anything" must not pass for "demo", nor "alicia\0x" for
+ * "alicia": a login or password holding a NUL or any control character is
+ * INVALID_ARGUMENT, answered at once, and the connection still logs in.
+ */
+static void test_login_control_chars(void **state)
+{
+	struct rawconn rc;
+	assert_int_equal(raw_connect(&rc, h.address), 0);
+	struct buf out = {0};
+	raw_put_preface(&out);
+	raw_put_hello(&out, 1);
+	assert_int_equal(raw_send(&rc, out.data, out.len), 0);
+	buf_free(&out);
+	Clubcrm__Frame *f = raw_recv(&rc, 10000);
+	assert_non_null(f);
+	assert_int_equal(f->body_case, CLUBCRM__FRAME__BODY_WELCOME);
+	clubcrm__frame__free_unpacked(f, NULL);
+	const struct {
+		const char *login, *password, *to;
+		bool twice;
+	} cases[] = {
+		{"alicia", HARNESS_PASSWORD "~anything", "\0", false},
+		{"alicia", HARNESS_PASSWORD "~", "\0", false},
+		{"alicia~x", HARNESS_PASSWORD, "\0", false},
+		{"alicia", HARNESS_PASSWORD "~anything", "\0", true},
+		{"alicia", "de~mo", "\x01", false},
+		{"alicia", HARNESS_PASSWORD "~", "\t", false},
+		{"alicia", HARNESS_PASSWORD "~", "\x7f", false},
+		{"alicia~", HARNESS_PASSWORD, "\n", false},
+		{"alicia", HARNESS_PASSWORD "~~", "\xc2\x85", false},
+	};
+	uint64_t rid = 10;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		send_patched_login(&rc, ++rid, cases[i].login,
+				   cases[i].password, cases[i].to,
+				   cases[i].twice);
+		assert_int_equal(login_answer(&rc, rid),
+				 STATUS_INVALID_ARGUMENT);
+	}
+	/* Refused as malformed, not counted as failures: in at once. */
+	raw_put_login(&out, ++rid, "alicia", HARNESS_PASSWORD);
+	assert_int_equal(raw_send(&rc, out.data, out.len), 0);
+	buf_free(&out);
+	assert_int_equal(login_answer(&rc, rid), STATUS_OK);
+	raw_close(&rc);
 }
 
 /* A response body sent as a request: not served, connection kept. */
@@ -214,6 +318,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_login_good),
 		cmocka_unit_test(test_login_bad),
+		cmocka_unit_test(test_login_control_chars),
 		cmocka_unit_test(test_request_before_login),
 		cmocka_unit_test(test_unknown_body_library),
 		cmocka_unit_test(test_unknown_body_raw),

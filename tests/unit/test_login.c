@@ -5,7 +5,10 @@
  * returned and before the login is granted. The hook makes the admin's
  * change right there, so the race is hit every time, without sleeps.
  * Deactivated, password reset or role changed meanwhile: the login is
- * refused like a deactivated operator's; another change lets it in.
+ * refused like a deactivated operator's; another change lets it in. The
+ * same once the check held and its resume token is queued for the writer
+ * (test_token_queued): the change commits first, and the login is refused
+ * with no token stored.
  */
 #include <dirent.h>
 #include <pthread.h>
@@ -26,6 +29,7 @@
 #include "service.h"
 #include "status.h"
 #include "store.h"
+#include "txn.h"
 
 /* An admin change of an operator: active (-1: unchanged), role (0:
  * unchanged), password and name (NULL: unchanged). */
@@ -55,6 +59,9 @@ static struct {
 	struct change hook;
 	unsigned hook_calls;
 	int hook_rc;
+	/* The same, made when the login's token was queued. */
+	struct change queued;
+	int queued_rc;
 } g;
 
 static void remove_dir(const char *dir)
@@ -151,6 +158,16 @@ static void on_login_checked(struct server *srv, const char *login)
 	g.hook.login = NULL;
 }
 
+/* On the loop thread, between the token's queueing and its batch: the
+ * writer is not running, so the store may be written from here. */
+static void on_token_queued(struct server *srv, const char *login)
+{
+	if (!g.queued.login || strcmp(g.queued.login, login) != 0)
+		return;
+	g.queued_rc = write_change(&g.queued);
+	g.queued.login = NULL;
+}
+
 static void on_stop(uv_async_t *a)
 {
 	server_stop(g.srv);
@@ -184,6 +201,7 @@ static int group_setup(void **state)
 	    server_init(g.srv, &g.loop, &g.cfg, g.st) < 0)
 		return -1;
 	g.srv->test_login_checked = on_login_checked;
+	g.srv->test_token_queued = on_token_queued;
 	if (uv_async_init(&g.loop, &g.stop, on_stop) < 0 ||
 	    server_start(g.srv) < 0 ||
 	    pthread_create(&g.thread, NULL, run_loop, NULL) != 0)
@@ -274,6 +292,67 @@ static void test_renamed_during_check(void **state)
 	assert_int_equal(login_while(rename), STATUS_OK);
 }
 
+/* Logs in as ch->login with `ch` made once its token was queued. */
+static unsigned login_while_queued(struct change ch)
+{
+	ch.id = operator_id(ch.login);
+	g.queued_rc = -1;
+	g.queued = ch;
+	unsigned code = login_status(ch.login);
+	assert_null(g.queued.login);
+	assert_int_equal(g.queued_rc, 0);
+	return code;
+}
+
+/* Resume tokens stored for an operator (all of them: only hashes). */
+static size_t tokens_stored(uint64_t op_id)
+{
+	size_t n = 0;
+	/* Without the tokens, only the database's entries can be counted. */
+	struct txn t;
+	txn_begin(&t, g.st, NULL, false);
+	MDB_cursor *c;
+	assert_int_equal(mdb_cursor_open(t.txn, txn_dbi(&t, DB_RESUME_TOKENS),
+					 &c), 0);
+	MDB_val k, v;
+	for (int rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))
+		if (k.mv_size >= 8 && key_get_u64(k.mv_data) == op_id)
+			n++;
+	mdb_cursor_close(c);
+	txn_abort(&t);
+	return n;
+}
+
+static void test_deactivated_while_token_queued(void **state)
+{
+	struct change off = { "maribel", 0, 0, 0, NULL, NULL };
+	assert_int_equal(login_while_queued(off), STATUS_UNAUTHENTICATED);
+	assert_int_equal(tokens_stored(operator_id("maribel")), 0);
+	struct change on = { "maribel", 0, 1, 0, NULL, NULL };
+	apply(on);
+	assert_int_equal(login_status("maribel"), STATUS_OK);
+	assert_int_equal(tokens_stored(operator_id("maribel")), 1);
+}
+
+static void test_password_reset_while_token_queued(void **state)
+{
+	struct change reset = { "alicia", 0, -1, 0, "demo", NULL };
+	assert_int_equal(login_while_queued(reset), STATUS_UNAUTHENTICATED);
+	assert_int_equal(login_status("alicia"), STATUS_OK);
+}
+
+static void test_role_changed_while_token_queued(void **state)
+{
+	struct change admin = { "deborah", 0, -1, CLUBCRM__ROLE__ROLE_ADMIN,
+				NULL, NULL };
+	assert_int_equal(login_while_queued(admin), STATUS_UNAUTHENTICATED);
+	struct change back = { "deborah", 0, -1, CLUBCRM__ROLE__ROLE_OPERATOR,
+			       NULL, NULL };
+	apply(back);
+	assert_int_equal(login_status("deborah"), STATUS_OK);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -282,6 +361,9 @@ int main(void)
 		cmocka_unit_test(test_password_reset_during_check),
 		cmocka_unit_test(test_role_changed_during_check),
 		cmocka_unit_test(test_renamed_during_check),
+		cmocka_unit_test(test_deactivated_while_token_queued),
+		cmocka_unit_test(test_password_reset_while_token_queued),
+		cmocka_unit_test(test_role_changed_while_token_queued),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -1,4 +1,5 @@
-/* The failed-login table: delays, blocks, forgetting, and its fixed size.
+/* The failed-login table: delays, per-(login, address) blocks, a shared
+ * address, forgetting, and its fixed size.
  * The clock is the argument; nothing sleeps. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -52,50 +53,100 @@ static void test_login_delay_doubles_to_cap(void **state)
 	free(t);
 }
 
-/* A success forgets the login's failures, not the address's. */
+/* A success forgets the login's failures, and its pair's with the address
+ * it came from (not with other addresses). */
 static void test_success_resets_login(void **state)
 {
 	(void)state;
 	struct login_throttle *t = fresh();
-	for (unsigned i = 0; i < LOGIN_THROTTLE_ADDR_AFTER; i++)
+	for (unsigned i = 0; i < LOGIN_THROTTLE_PAIR_AFTER; i++)
 		login_throttle_failed(t, "anna", "10.0.0.1", T0);
 	assert_int_equal(login_throttle_failed(t, "anna", NULL, T0), CAP);
-	login_throttle_succeeded(t, "Anna");
+	assert_true(login_throttle_wait(t, "anna", "10.0.0.1", T0) > 0);
+	login_throttle_succeeded(t, "Anna", "10.0.0.2");
 	assert_int_equal(login_throttle_failed(t, "anna", NULL, T0), BASE);
-	assert_true(login_throttle_wait(t, "10.0.0.1", T0) > 0);
+	assert_true(login_throttle_wait(t, "anna", "10.0.0.1", T0) > 0);
+	login_throttle_succeeded(t, "anna", "10.0.0.1");
+	assert_int_equal(login_throttle_wait(t, "anna", "10.0.0.1", T0), 0);
 	/* Succeeding for a login never seen is harmless. */
-	login_throttle_succeeded(t, "nobody");
+	login_throttle_succeeded(t, "nobody", NULL);
+	login_throttle_succeeded(t, "nobody", "10.0.0.3");
 	free(t);
 }
 
-/* An address is refused after ten failures, for twice the base delay at
- * first, doubling to the cap; others and unix peers are not. */
-static void test_address_block(void **state)
+/* A login is refused from an address after ten failures from it, from the
+ * answer to the last one for twice the base delay at first, doubling to
+ * the cap; the same login from other addresses, and unix peers, are not. */
+static void test_pair_block(void **state)
 {
 	(void)state;
 	struct login_throttle *t = fresh();
 	const char *a = "192.0.2.7";
 	uint64_t now = T0;
-	for (unsigned i = 1; i < LOGIN_THROTTLE_ADDR_AFTER; i++) {
+	for (unsigned i = 1; i < LOGIN_THROTTLE_PAIR_AFTER; i++) {
+		login_throttle_failed(t, "anna", a, now);
+		assert_int_equal(login_throttle_wait(t, "anna", a, now), 0);
+	}
+	/* The login's own delay is at the cap by now: the block starts
+	 * when that answer goes out. */
+	uint64_t d = login_throttle_failed(t, "anna", a, now);
+	assert_int_equal(d, CAP);
+	assert_int_equal(login_throttle_wait(t, "anna", a, now), d + 2 * BASE);
+	assert_int_equal(login_throttle_wait(t, "ANNA", a, now), d + 2 * BASE);
+	assert_int_equal(login_throttle_wait(t, "anna", a, now + 500),
+			 d + 2 * BASE - 500);
+	assert_int_equal(login_throttle_wait(t, "anna", a, now + d + 2 * BASE),
+			 0);
+	assert_int_equal(login_throttle_wait(t, "anna", "192.0.2.8", now), 0);
+	assert_int_equal(login_throttle_wait(t, "anna", NULL, now), 0);
+	now += d + 2 * BASE;
+	d = login_throttle_failed(t, "anna", a, now);
+	assert_int_equal(login_throttle_wait(t, "anna", a, now), d + 4 * BASE);
+	for (int i = 0; i < 40; i++)
+		d = login_throttle_failed(t, "anna", a, now);
+	assert_int_equal(login_throttle_wait(t, "anna", a, now), d + CAP);
+	/* The cap holds: a blocked login waits its answer and 30 s more at
+	 * most. */
+	assert_int_equal(login_throttle_wait(t, "anna", a, now + d + CAP), 0);
+	free(t);
+}
+
+/* With a short login delay (a login that just succeeded elsewhere), the
+ * block still outlasts the answer to the tenth failure. */
+static void test_pair_block_after_answer(void **state)
+{
+	(void)state;
+	struct login_throttle *t = fresh();
+	const char *a = "192.0.2.10";
+	for (unsigned i = 0; i + 1 < LOGIN_THROTTLE_PAIR_AFTER; i++)
+		login_throttle_failed(t, "carla", a, T0);
+	login_throttle_succeeded(t, "carla", NULL);
+	uint64_t d = login_throttle_failed(t, "carla", a, T0);
+	assert_int_equal(d, BASE);
+	assert_true(login_throttle_wait(t, "carla", a, T0 + d) > 0);
+	free(t);
+}
+
+/* One address shared by a club's desks: however many failures its logins
+ * have, another login from it is never blocked, nor its answer delayed by
+ * them. */
+static void test_shared_address(void **state)
+{
+	(void)state;
+	struct login_throttle *t = fresh();
+	const char *a = "192.0.2.9";
+	for (int i = 0; i < 50; i++)
+		login_throttle_failed(t, "anna", a, T0);
+	for (unsigned i = 0; i < 100; i++) {
 		char login[16];
 		snprintf(login, sizeof(login), "user%u", i);
-		login_throttle_failed(t, login, a, now);
-		assert_int_equal(login_throttle_wait(t, a, now), 0);
+		login_throttle_failed(t, login, a, T0);
 	}
-	login_throttle_failed(t, "user10", a, now);
-	assert_int_equal(login_throttle_wait(t, a, now), 2 * BASE);
-	assert_int_equal(login_throttle_wait(t, a, now + 500), 2 * BASE - 500);
-	assert_int_equal(login_throttle_wait(t, a, now + 2 * BASE), 0);
-	assert_int_equal(login_throttle_wait(t, "192.0.2.8", now), 0);
-	assert_int_equal(login_throttle_wait(t, NULL, now), 0);
-	now += 2 * BASE;
-	login_throttle_failed(t, "user11", a, now);
-	assert_int_equal(login_throttle_wait(t, a, now), 4 * BASE);
-	for (int i = 0; i < 40; i++)
-		login_throttle_failed(t, "userX", a, now);
-	assert_int_equal(login_throttle_wait(t, a, now), CAP);
-	/* The cap holds: the owner of a blocked address waits 30 s at most. */
-	assert_int_equal(login_throttle_wait(t, a, now + CAP), 0);
+	assert_true(login_throttle_wait(t, "anna", a, T0) > 0);
+	assert_int_equal(login_throttle_wait(t, "bruno", a, T0), 0);
+	assert_int_equal(login_throttle_wait(t, "user7", a, T0), 0);
+	/* bruno's first failure from there costs the base delay only. */
+	assert_int_equal(login_throttle_failed(t, "bruno", a, T0), BASE);
 	free(t);
 }
 
@@ -106,11 +157,12 @@ static void test_forgotten_after_quiet(void **state)
 	struct login_throttle *t = fresh();
 	for (int i = 0; i < 20; i++)
 		login_throttle_failed(t, "anna", "10.0.0.1", T0);
+	assert_true(login_throttle_wait(t, "anna", "10.0.0.1", T0) > 0);
 	uint64_t later = T0 + LOGIN_THROTTLE_FORGET_MS;
-	assert_int_equal(login_throttle_wait(t, "10.0.0.1", later), 0);
+	assert_int_equal(login_throttle_wait(t, "anna", "10.0.0.1", later), 0);
 	assert_int_equal(login_throttle_failed(t, "anna", "10.0.0.1", later),
 			 BASE);
-	assert_int_equal(login_throttle_wait(t, "10.0.0.1", later), 0);
+	assert_int_equal(login_throttle_wait(t, "anna", "10.0.0.1", later), 0);
 	free(t);
 }
 
@@ -120,13 +172,13 @@ static void test_full_set_evicts_oldest(void **state)
 {
 	(void)state;
 	struct login_throttle *t = fresh();
-	unsigned target = login_throttle_set_of(t, "victim", 0);
+	unsigned target = login_throttle_set_of(t, "victim", NULL);
 	char names[LOGIN_THROTTLE_WAYS][24];
 	unsigned found = 0;
 	for (unsigned i = 0; found < LOGIN_THROTTLE_WAYS; i++) {
 		char n[24];
 		snprintf(n, sizeof(n), "spray%u", i);
-		if (login_throttle_set_of(t, n, 0) == target)
+		if (login_throttle_set_of(t, n, NULL) == target)
 			memcpy(names[found++], n, sizeof(n));
 	}
 	for (int i = 0; i < 5; i++)
@@ -164,7 +216,7 @@ static void test_no_overflow(void **state)
 	for (int i = 0; i < 200; i++)
 		assert_true(login_throttle_failed(t, "x", "10.1.1.1",
 						  UINT64_MAX - 10) <= CAP);
-	assert_true(login_throttle_wait(t, "10.1.1.1", UINT64_MAX - 10) <=
+	assert_true(login_throttle_wait(t, "x", "10.1.1.1", UINT64_MAX - 10) <=
 		    CAP);
 	free(t);
 }
@@ -174,7 +226,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_login_delay_doubles_to_cap),
 		cmocka_unit_test(test_success_resets_login),
-		cmocka_unit_test(test_address_block),
+		cmocka_unit_test(test_pair_block),
+		cmocka_unit_test(test_pair_block_after_answer),
+		cmocka_unit_test(test_shared_address),
 		cmocka_unit_test(test_forgotten_after_quiet),
 		cmocka_unit_test(test_full_set_evicts_oldest),
 		cmocka_unit_test(test_no_overflow),
