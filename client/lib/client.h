@@ -141,7 +141,8 @@ int client_connect(struct client *c);
  * (never from inside this call). -ENOTCONN outside CLIENT_READY (a client
  * configured without a login is READY after Welcome, so that a test can send
  * requests before logging in), -EMSGSIZE when the frame is over the
- * server's limit, -ENOMEM.
+ * server's limit, -ENOMEM. A Ping is answered by its Pong, which the
+ * server queues after everything it queued before: a barrier.
  */
 int client_request(struct client *c, Clubcrm__Frame *req, client_reply_cb cb,
 		   void *arg, uint64_t *id);

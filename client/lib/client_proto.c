@@ -281,7 +281,11 @@ int client_on_frame(void *owner, const uint8_t *payload, size_t len)
 		release(c, f, push, len);
 		return 0;
 	case CLUBCRM__FRAME__BODY_PONG:
-		/* Our heartbeat's answer: last_rx_ms is all it was for. */
+		/* Our heartbeat's answer: last_rx_ms is all it was for. A
+		 * Ping sent with client_request() gets its Pong as a reply
+		 * (a barrier: it comes after everything queued before it). */
+		if (c->state == CLIENT_READY && f->request_id != 0)
+			break;
 		release(c, f, push, len);
 		return 0;
 	case CLUBCRM__FRAME__BODY_GO_AWAY:

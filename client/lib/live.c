@@ -14,6 +14,7 @@ struct live_sub {
 	struct replica replica;
 	bool active;              /* subscribed on the current connection */
 	uint64_t pending;         /* request id of the Subscribe in flight */
+	uint64_t barrier;         /* request id of the Ping after a resume */
 };
 
 struct live {
@@ -142,6 +143,31 @@ static void on_push(struct client *c, const Clubcrm__Frame *f, void *ud)
 
 /* ------------------------------------------------------ subscriptions */
 
+static void on_replayed(struct client *c, struct client_reply *r, void *arg)
+{
+	(void)c;
+	struct live_sub *s = arg;
+	s->barrier = 0;
+	if (r->status == STATUS_OK)
+		replica_resume_done(&s->replica);
+}
+
+/*
+ * The server sends a resume's whole replay right after Subscribed (subs.c,
+ * try_resume), so the Pong to a Ping sent now comes after its last frame:
+ * then, and not before, the replica may claim the resume's revision (a cut
+ * in between must make the next resume ask for the replay again).
+ */
+static void send_barrier(struct live *l, struct live_sub *s)
+{
+	Clubcrm__Ping ping = CLUBCRM__PING__INIT;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.body_case = CLUBCRM__FRAME__BODY_PING;
+	f.ping = &ping;
+	if (client_request(l->client, &f, on_replayed, s, &s->barrier))
+		s->barrier = 0;  /* the replica stays behind: harmless */
+}
+
 static void on_subscribed(struct client *c, struct client_reply *r, void *arg)
 {
 	(void)c;
@@ -151,6 +177,8 @@ static void on_subscribed(struct client *c, struct client_reply *r, void *arg)
 	    r->frame->body_case == CLUBCRM__FRAME__BODY_SUBSCRIBED) {
 		const Clubcrm__Subscribed *ok = r->frame->subscribed;
 		replica_begin(&s->replica, ok->resumed, ok->revision);
+		if (ok->resumed && s->live->client)
+			send_barrier(s->live, s);
 		return;
 	}
 	s->active = false;
@@ -243,6 +271,8 @@ void live_unsubscribe(struct live *l, struct live_sub *s)
 	}
 	if (l->client && s->pending)
 		client_forget(l->client, s->pending);
+	if (l->client && s->barrier)
+		client_forget(l->client, s->barrier);
 	if (l->state == LIVE_READY && s->active) {
 		Clubcrm__Unsubscribe u = CLUBCRM__UNSUBSCRIBE__INIT;
 		u.has_sub_id = 1;
@@ -271,6 +301,7 @@ static void schedule_retry(struct live *l, const struct client_status *why)
 	for (struct live_sub *s = l->subs; s; s = s->next) {
 		s->active = false;
 		s->pending = 0;
+		s->barrier = 0;
 	}
 	set_state(l, LIVE_WAITING, why);
 	uv_timer_start(&l->timer, on_backoff, l->backoff_ms, 0);
