@@ -40,7 +40,15 @@ static int send_login(struct client *c)
 {
 	Clubcrm__Login login = CLUBCRM__LOGIN__INIT;
 	login.login = c->login;
-	login.password = c->password ? c->password : (char *)"";
+	if (c->token) {
+		/* Instead of the password: the server checks it without
+		 * hashing a password again. */
+		login.has_resume_token = true;
+		login.resume_token.data = c->token;
+		login.resume_token.len = c->token_len;
+	} else {
+		login.password = c->password ? c->password : (char *)"";
+	}
 	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
 	c->login_id = client_take_id(c);
 	f.has_request_id = true;

@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "status.h"
 
@@ -27,7 +29,14 @@ struct live {
 	unsigned clients_open;      /* attempts not yet freed */
 	uv_timer_t timer;           /* backoff */
 	bool timer_open;
-	unsigned backoff_ms;
+	struct live_backoff backoff;
+	/* The resume token of the last LoginOk (memory only, never shown):
+	 * the next attempt logs in with it instead of the password. */
+	uint8_t *token;
+	size_t token_len;
+	int64_t token_expires;      /* unix seconds, 0: not said */
+	bool token_tried;           /* the current attempt sent it */
+	unsigned retry_delay_ms;    /* of the attempt scheduled last */
 	struct live_sub *subs;
 	uint32_t next_sub_id;
 	/* Requests made while disconnected, failed from the loop. */
@@ -67,8 +76,37 @@ static void set_state(struct live *l, enum live_state st,
 		l->cbs.on_state(l, st, why, l->ud);
 }
 
+static void forget_token(struct live *l)
+{
+	if (l->token) {
+		explicit_bzero(l->token, l->token_len);
+		free(l->token);
+	}
+	l->token = NULL;
+	l->token_len = 0;
+	l->token_expires = 0;
+}
+
+/* Keeps the token the server issued with this login (or none). */
+static void keep_token(struct live *l, const struct client *c)
+{
+	const uint8_t *tok;
+	size_t len;
+	int64_t expires;
+	forget_token(l);
+	if (!client_resume_token(c, &tok, &len, &expires))
+		return;
+	l->token = malloc(len);
+	if (!l->token)
+		return;  /* the password serves */
+	memcpy(l->token, tok, len);
+	l->token_len = len;
+	l->token_expires = expires;
+}
+
 static void free_cfg(struct live *l)
 {
+	forget_token(l);
 	free((char *)l->cfg.address);
 	free((char *)l->cfg.login);
 	if (l->cfg.password) {
@@ -296,17 +334,58 @@ static void on_backoff(uv_timer_t *t)
 	attempt(t->data);
 }
 
-static void schedule_retry(struct live *l, const struct client_status *why)
+/* xorshift64*: jitter needs spread, not secrecy. */
+static uint32_t builtin_random(void *ud)
+{
+	uint64_t *x = ud;
+	*x ^= *x >> 12;
+	*x ^= *x << 25;
+	*x ^= *x >> 27;
+	return (uint32_t)((*x * UINT64_C(0x2545F4914F6CDD1D)) >> 32);
+}
+
+void live_backoff_init(struct live_backoff *b, live_random_fn random,
+		       void *random_ud)
+{
+	b->bound_ms = LIVE_BACKOFF_FIRST_MS;
+	b->seed = uv_hrtime() ^ ((uint64_t)(uintptr_t)b << 16) ^
+		  (uint64_t)getpid() << 40;
+	if (!b->seed)
+		b->seed = 1;
+	b->random = random ? random : builtin_random;
+	b->random_ud = random ? random_ud : &b->seed;
+}
+
+unsigned live_backoff_next(struct live_backoff *b)
+{
+	unsigned bound = b->bound_ms;
+	unsigned half = bound / 2;
+	unsigned wait = half + b->random(b->random_ud) % (bound - half + 1);
+	b->bound_ms = bound > LIVE_BACKOFF_MAX_MS / 2 ? LIVE_BACKOFF_MAX_MS
+						      : bound * 2;
+	return wait;
+}
+
+void live_backoff_reset(struct live_backoff *b)
+{
+	b->bound_ms = LIVE_BACKOFF_FIRST_MS;
+}
+
+static void forget_subs(struct live *l)
 {
 	for (struct live_sub *s = l->subs; s; s = s->next) {
 		s->active = false;
 		s->pending = 0;
 		s->barrier = 0;
 	}
+}
+
+static void schedule_retry(struct live *l, const struct client_status *why)
+{
+	forget_subs(l);
+	l->retry_delay_ms = live_backoff_next(&l->backoff);
 	set_state(l, LIVE_WAITING, why);
-	uv_timer_start(&l->timer, on_backoff, l->backoff_ms, 0);
-	l->backoff_ms = l->backoff_ms * 2 > LIVE_BACKOFF_MAX_MS
-		? LIVE_BACKOFF_MAX_MS : l->backoff_ms * 2;
+	uv_timer_start(&l->timer, on_backoff, l->retry_delay_ms, 0);
 }
 
 static void drop_client(struct live *l)
@@ -323,6 +402,16 @@ static void on_ready(struct client *c, const struct client_status *st,
 	struct live *l = ud;
 	if (c != l->client)
 		return;
+	if (st->code == STATUS_UNAUTHENTICATED && l->token_tried) {
+		/* Expired or revoked: the password decides. */
+		forget_token(l);
+		drop_client(l);
+		forget_subs(l);
+		set_state(l, LIVE_WAITING, st);
+		l->retry_delay_ms = 0;
+		uv_timer_start(&l->timer, on_backoff, 0, 0);
+		return;
+	}
 	if (st->code == STATUS_UNAUTHENTICATED) {
 		drop_client(l);
 		set_state(l, LIVE_FAILED, st);
@@ -333,7 +422,8 @@ static void on_ready(struct client *c, const struct client_status *st,
 		schedule_retry(l, st);
 		return;
 	}
-	l->backoff_ms = LIVE_BACKOFF_FIRST_MS;
+	live_backoff_reset(&l->backoff);
+	keep_token(l, c);
 	set_state(l, LIVE_READY, st);
 	for (struct live_sub *s = l->subs; s && l->state == LIVE_READY;
 	     s = s->next)
@@ -371,7 +461,14 @@ static void attempt(struct live *l)
 	if (l->state == LIVE_CLOSED)
 		return;
 	set_state(l, LIVE_CONNECTING, NULL);
+	if (l->token && l->token_expires && time(NULL) >= l->token_expires)
+		forget_token(l);
+	l->token_tried = l->token && l->cfg.login;
+	l->cfg.resume_token = l->token_tried ? l->token : NULL;
+	l->cfg.resume_token_len = l->token_tried ? l->token_len : 0;
 	int rc = client_new(l->loop, &l->cfg, &client_cbs, l, &l->client);
+	l->cfg.resume_token = NULL;
+	l->cfg.resume_token_len = 0;
 	if (rc == 0) {
 		l->clients_open++;
 		rc = client_connect(l->client);
@@ -403,6 +500,8 @@ int live_new(uv_loop_t *loop, const struct client_config *cfg,
 	/* TLS settings hold for every attempt (each reads the CA again). */
 	l->cfg.ca_file = dup_or_null(cfg->ca_file);
 	l->cfg.server_name = dup_or_null(cfg->server_name);
+	l->cfg.resume_token = NULL;  /* only what this connection is issued */
+	l->cfg.resume_token_len = 0;
 	if (!l->cfg.address || (cfg->login && !l->cfg.login) ||
 	    (cfg->password && !l->cfg.password) ||
 	    (cfg->terminal_name && !l->cfg.terminal_name) ||
@@ -413,7 +512,7 @@ int live_new(uv_loop_t *loop, const struct client_config *cfg,
 		free(l);
 		return -ENOMEM;
 	}
-	l->backoff_ms = LIVE_BACKOFF_FIRST_MS;
+	live_backoff_init(&l->backoff, NULL, NULL);
 	l->state = LIVE_WAITING;
 	uv_timer_init(loop, &l->timer);
 	l->timer.data = l;
@@ -429,6 +528,16 @@ int live_start(struct live *l)
 {
 	attempt(l);
 	return 0;
+}
+
+void live_set_random(struct live *l, live_random_fn random, void *ud)
+{
+	live_backoff_init(&l->backoff, random, ud);
+}
+
+unsigned live_retry_delay_ms(const struct live *l)
+{
+	return l->retry_delay_ms;
 }
 
 enum live_state live_get_state(const struct live *l)

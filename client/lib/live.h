@@ -25,9 +25,33 @@ enum live_state {
 	LIVE_CLOSED,
 };
 
-/* Backoff between attempts: doubles from the first to the last. */
-#define LIVE_BACKOFF_FIRST_MS 100u
-#define LIVE_BACKOFF_MAX_MS 3000u
+/*
+ * Backoff between attempts. The bound doubles after every failed attempt,
+ * from the first to the last, and falls back to the first once logged in;
+ * each wait is drawn in [bound/2, bound], so that the terminals a restart
+ * cut at the same moment do not all come back in the same millisecond. The
+ * last bound keeps a terminal at most a second behind a server that is
+ * back (the login then resumes with a token: no password hashing).
+ */
+#define LIVE_BACKOFF_FIRST_MS 50u
+#define LIVE_BACKOFF_MAX_MS 1000u
+
+/* A random source: 32 random bits per call. */
+typedef uint32_t (*live_random_fn)(void *ud);
+
+struct live_backoff {
+	unsigned bound_ms;
+	live_random_fn random;   /* NULL: a built-in generator */
+	void *random_ud;
+	uint64_t seed;           /* the built-in generator's state */
+};
+
+void live_backoff_init(struct live_backoff *b, live_random_fn random,
+		       void *random_ud);
+/* The wait before the next attempt; the bound then grows. */
+unsigned live_backoff_next(struct live_backoff *b);
+/* Back to the first bound (a connection came up). */
+void live_backoff_reset(struct live_backoff *b);
 
 struct live;
 struct live_sub;
@@ -75,6 +99,11 @@ void live_unsubscribe(struct live *l, struct live_sub *s);
  */
 int live_request(struct live *l, Clubcrm__Frame *req, client_reply_cb cb,
 		 void *arg);
+
+/* Tests: draw the backoff's jitter from `random` (deterministic waits). */
+void live_set_random(struct live *l, live_random_fn random, void *ud);
+/* The wait before the attempt scheduled last (in ms). */
+unsigned live_retry_delay_ms(const struct live *l);
 
 /* Closes everything, logging out a session that is up (client_logout_close);
  * on_closed follows once the handles are closed. */
