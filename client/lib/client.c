@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "frame.h"
 #include "status.h"
@@ -359,6 +360,14 @@ const Clubcrm__Welcome *client_welcome(const struct client *c)
 const Clubcrm__Operator *client_operator(const struct client *c)
 {
 	return c->login_ok ? c->login_ok->login_ok->operator_ : NULL;
+}
+
+int client_idempotency_key(uint8_t key[CLIENT_IDEMPOTENCY_KEY_LEN])
+{
+	ssize_t n = getrandom(key, CLIENT_IDEMPOTENCY_KEY_LEN, 0);
+	if (n == (ssize_t)CLIENT_IDEMPOTENCY_KEY_LEN)
+		return 0;
+	return n < 0 ? -errno : -EIO;
 }
 
 bool client_resume_token(const struct client *c, const uint8_t **token,

@@ -156,6 +156,10 @@ int client_connect(struct client *c);
 int client_request(struct client *c, Clubcrm__Frame *req, client_reply_cb cb,
 		   void *arg, uint64_t *id);
 
+/* A fresh random idempotency key for a create. 0 or a negative errno. */
+#define CLIENT_IDEMPOTENCY_KEY_LEN 16u
+int client_idempotency_key(uint8_t key[CLIENT_IDEMPOTENCY_KEY_LEN]);
+
 /*
  * Forgets a pending request: its callback will not be called. 0, or -ENOENT
  * when it is not pending (already completed).

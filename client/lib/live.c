@@ -19,6 +19,17 @@ struct live_sub {
 	uint64_t barrier;         /* request id of the Ping after a resume */
 };
 
+/* A live_create() not answered yet. */
+struct live_create {
+	struct live_create *next;
+	struct live *live;
+	Clubcrm__Frame *req;        /* owned copy, its key set */
+	client_reply_cb cb;
+	void *arg;
+	uint64_t rid;               /* in flight on this connection, or 0 */
+	uint64_t give_up_ms;        /* uv_now() from which it fails */
+};
+
 struct live {
 	uv_loop_t *loop;
 	struct client_config cfg;   /* strings owned */
@@ -43,6 +54,8 @@ struct live {
 	uv_idle_t fail_idle;
 	bool idle_open;
 	struct deferred *deferred;
+	struct live_create *creates;
+	unsigned create_retry_ms;
 };
 
 struct deferred {
@@ -325,6 +338,151 @@ void live_unsubscribe(struct live *l, struct live_sub *s)
 	free(s);
 }
 
+/* ------------------------------------------------------------ creates */
+
+static void unlink_create(struct live *l, struct live_create *cr)
+{
+	for (struct live_create **p = &l->creates; *p; p = &(*p)->next) {
+		if (*p == cr) {
+			*p = cr->next;
+			return;
+		}
+	}
+}
+
+static void free_create(struct live_create *cr)
+{
+	clubcrm__frame__free_unpacked(cr->req, NULL);
+	free(cr);
+}
+
+/* Calls back with UNAVAILABLE and frees (the create is unlinked). */
+static void fail_create(struct live_create *cr, const char *why)
+{
+	struct client_reply r = {.status = STATUS_UNAVAILABLE, .message = why};
+	cr->cb(NULL, &r, cr->arg);
+	free_create(cr);
+}
+
+static void on_create_reply(struct client *c, struct client_reply *r,
+			    void *arg)
+{
+	struct live_create *cr = arg;
+	struct live *l = cr->live;
+	cr->rid = 0;
+	/* The connection went before the answer: the next one repeats it
+	 * (same key), unless its time is up (checked while waiting). */
+	if (r->status == STATUS_UNAVAILABLE && !r->frame &&
+	    l->state != LIVE_CLOSED && uv_now(l->loop) < cr->give_up_ms)
+		return;
+	unlink_create(l, cr);
+	cr->cb(c, r, cr->arg);
+	free_create(cr);
+}
+
+static int send_create(struct live *l, struct live_create *cr)
+{
+	return client_request(l->client, cr->req, on_create_reply, cr,
+			      &cr->rid);
+}
+
+/* Moves the creates `drop` picks to a list of their own, then fails them:
+ * their callbacks may call into the live connection again. */
+static void fail_creates(struct live *l,
+			 bool (*drop)(struct live *, struct live_create *),
+			 const char *why)
+{
+	struct live_create *out = NULL;
+	for (struct live_create *cr = l->creates, *next; cr; cr = next) {
+		next = cr->next;
+		if (!drop(l, cr))
+			continue;
+		unlink_create(l, cr);
+		cr->next = out;
+		out = cr;
+	}
+	while (out) {
+		struct live_create *next = out->next;
+		fail_create(out, why);
+		out = next;
+	}
+}
+
+static bool unsendable(struct live *l, struct live_create *cr)
+{
+	return !cr->rid && send_create(l, cr) != 0;
+}
+
+static bool expired(struct live *l, struct live_create *cr)
+{
+	return !cr->rid && uv_now(l->loop) >= cr->give_up_ms;
+}
+
+/* On a new connection: every create not answered goes out again. */
+static void resend_creates(struct live *l)
+{
+	fail_creates(l, unsendable, "the request could not be sent");
+}
+
+/* While waiting: the creates whose time is up fail. */
+static void expire_creates(struct live *l)
+{
+	fail_creates(l, expired, "not connected to the server: not saved");
+}
+
+int live_create(struct live *l, Clubcrm__Frame *req, client_reply_cb cb,
+		void *arg)
+{
+	if (req->body_case != CLUBCRM__FRAME__BODY_CREATE_TASK ||
+	    !req->create_task || l->state == LIVE_CLOSED)
+		return -EINVAL;
+	Clubcrm__CreateTask ct = *req->create_task;
+	uint8_t key[CLIENT_IDEMPOTENCY_KEY_LEN];
+	if (!ct.has_idempotency_key || !ct.idempotency_key.len) {
+		int rc = client_idempotency_key(key);
+		if (rc)
+			return rc;
+		ct.has_idempotency_key = true;
+		ct.idempotency_key = (ProtobufCBinaryData){sizeof(key), key};
+	}
+	Clubcrm__Frame f = *req;
+	f.create_task = &ct;
+	size_t len = clubcrm__frame__get_packed_size(&f);
+	uint8_t *tmp = malloc(len ? len : 1);
+	struct live_create *cr = calloc(1, sizeof(*cr));
+	if (!tmp || !cr) {
+		free(tmp);
+		free(cr);
+		return -ENOMEM;
+	}
+	clubcrm__frame__pack(&f, tmp);
+	cr->req = clubcrm__frame__unpack(NULL, len, tmp);
+	free(tmp);
+	if (!cr->req) {
+		free(cr);
+		return -ENOMEM;
+	}
+	cr->live = l;
+	cr->cb = cb;
+	cr->arg = arg;
+	cr->give_up_ms = uv_now(l->loop) + l->create_retry_ms;
+	if (l->state == LIVE_READY && l->client) {
+		int rc = send_create(l, cr);
+		if (rc) {
+			free_create(cr);
+			return rc;
+		}
+	}
+	cr->next = l->creates;
+	l->creates = cr;
+	return 0;
+}
+
+void live_set_create_retry_ms(struct live *l, unsigned ms)
+{
+	l->create_retry_ms = ms;
+}
+
 /* ---------------------------------------------------------- connection */
 
 static void attempt(struct live *l);
@@ -383,6 +541,7 @@ static void forget_subs(struct live *l)
 static void schedule_retry(struct live *l, const struct client_status *why)
 {
 	forget_subs(l);
+	expire_creates(l);
 	l->retry_delay_ms = live_backoff_next(&l->backoff);
 	set_state(l, LIVE_WAITING, why);
 	uv_timer_start(&l->timer, on_backoff, l->retry_delay_ms, 0);
@@ -428,6 +587,8 @@ static void on_ready(struct client *c, const struct client_status *st,
 	for (struct live_sub *s = l->subs; s && l->state == LIVE_READY;
 	     s = s->next)
 		send_subscribe(l, s);
+	if (l->state == LIVE_READY)
+		resend_creates(l);
 }
 
 static void on_disconnect(struct client *c, const struct client_status *st,
@@ -513,6 +674,7 @@ int live_new(uv_loop_t *loop, const struct client_config *cfg,
 		return -ENOMEM;
 	}
 	live_backoff_init(&l->backoff, NULL, NULL);
+	l->create_retry_ms = LIVE_CREATE_RETRY_MS;
 	l->state = LIVE_WAITING;
 	uv_timer_init(loop, &l->timer);
 	l->timer.data = l;
@@ -590,6 +752,13 @@ void live_close(struct live *l)
 		return;
 	l->state = LIVE_CLOSED;
 	on_fail_idle(&l->fail_idle);
+	while (l->creates) {
+		struct live_create *cr = l->creates;
+		l->creates = cr->next;
+		if (cr->rid && l->client)
+			client_forget(l->client, cr->rid);
+		fail_create(cr, "closed before the answer came");
+	}
 	while (l->subs)
 		live_unsubscribe(l, l->subs);
 	/* A session that is up ends with Logout; on_closed waits for it. */

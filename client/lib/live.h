@@ -100,6 +100,23 @@ void live_unsubscribe(struct live *l, struct live_sub *s);
 int live_request(struct live *l, Clubcrm__Frame *req, client_reply_cb cb,
 		 void *arg);
 
+/*
+ * A create (a CreateTask frame) that survives the connection: it carries an
+ * idempotency key (one is drawn when `req` has none), and when the
+ * connection is down, or goes before the answer came, the very same
+ * request (same key) goes out again on the next connection, until
+ * LIVE_CREATE_RETRY_MS after this call. The server answers a repeat with
+ * the first result, so a retry never makes a second task. `cb` is called
+ * exactly once, later: with the answer, or UNAVAILABLE when the time ran
+ * out or the live connection was closed. 0, -EINVAL (not a CreateTask) or
+ * -ENOMEM.
+ */
+#define LIVE_CREATE_RETRY_MS 30000u
+int live_create(struct live *l, Clubcrm__Frame *req, client_reply_cb cb,
+		void *arg);
+/* Tests: how long live_create() keeps trying (ms). */
+void live_set_create_retry_ms(struct live *l, unsigned ms);
+
 /* Tests: draw the backoff's jitter from `random` (deterministic waits). */
 void live_set_random(struct live *l, live_random_fn random, void *ud);
 /* The wait before the attempt scheduled last (in ms). */

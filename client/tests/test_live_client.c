@@ -33,6 +33,15 @@ struct lctx {
 	struct fake_server fs;
 	atomic_bool script_done;
 	int want_waiting;         /* close after this many WAITING states */
+	/* Otherwise close once the script is done (or without one) and
+	 * these came: */
+	bool no_script;
+	int want_ready, want_creates;
+	int queue;                /* creates queued before the start: see run_live */
+	/* live_create() answers */
+	int n_creates;
+	unsigned create_status[4];
+	uint64_t create_id[4];
 	unsigned delays[16];
 	int n_waiting, n_ready, n_failed;
 	size_t rows_at_end;
@@ -70,11 +79,17 @@ static const struct live_callbacks live_cbs = {
 static void on_poll(uv_timer_t *t)
 {
 	struct lctx *x = t->data;
-	bool enough = x->want_waiting && x->n_waiting >= x->want_waiting;
+	bool enough;
+	if (x->want_waiting)
+		enough = x->n_waiting >= x->want_waiting;
+	else
+		enough = (x->no_script || atomic_load(&x->script_done)) &&
+			 x->n_ready >= x->want_ready &&
+			 x->n_creates >= x->want_creates;
 	bool late = ++x->polls * POLL_MS > DEADLINE_MS;
-	if (!enough && !late && !atomic_load(&x->script_done))
+	if (!enough && !late)
 		return;
-	x->timed_out = late && !enough && !atomic_load(&x->script_done);
+	x->timed_out = !enough;
 	if (x->sub) {
 		struct replica *r = live_sub_replica(x->sub);
 		x->rows_at_end = replica_count(r);
@@ -84,6 +99,33 @@ static void on_poll(uv_timer_t *t)
 	uv_close((uv_handle_t *)t, NULL);
 	x->closing = true;
 	live_close(x->l);
+}
+
+static void on_created(struct client *c, struct client_reply *r, void *arg)
+{
+	(void)c;
+	struct lctx *x = arg;
+	if (x->n_creates < 4) {
+		const Clubcrm__Frame *f = r->frame;
+		x->create_status[x->n_creates] = r->status;
+		if (r->status == STATUS_OK && f &&
+		    f->body_case == CLUBCRM__FRAME__BODY_TASK_REPLY &&
+		    f->task_reply->row && f->task_reply->row->task)
+			x->create_id[x->n_creates] = f->task_reply->row->task->id;
+	}
+	x->n_creates++;
+}
+
+/* A create queued before the first connection. */
+static void create_task(struct lctx *x, const char *desc, unsigned retry_ms)
+{
+	Clubcrm__CreateTask ct = CLUBCRM__CREATE_TASK__INIT;
+	ct.description = (char *)desc;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.body_case = CLUBCRM__FRAME__BODY_CREATE_TASK;
+	f.create_task = &ct;
+	live_set_create_retry_ms(x->l, retry_ms);
+	assert_int_equal(live_create(x->l, &f, on_created, x), 0);
 }
 
 static void run_live(struct lctx *x, const char *address,
@@ -104,6 +146,12 @@ static void run_live(struct lctx *x, const char *address,
 		v.kind = CLUBCRM__VIEW_KIND__VIEW_KIND_BOARD;
 		assert_int_equal(live_subscribe(x->l, &v, NULL, NULL, &x->sub),
 				 0);
+	}
+	if (x->queue == 1) {
+		create_task(x, "first", LIVE_CREATE_RETRY_MS);
+	} else if (x->queue == 2) {
+		create_task(x, "gives up", 100);
+		create_task(x, "closed", LIVE_CREATE_RETRY_MS);
 	}
 	uv_timer_init(&x->loop, &x->poll);
 	x->poll.data = x;
@@ -275,6 +323,7 @@ static void test_token_resume_and_fallback(void **state)
 	(void)state;
 	struct lctx x = {0};
 	uv_loop_init(&x.loop);
+	x.want_ready = 4;
 	assert_int_equal(fake_start(&x.fs, false, script_tokens, &x), 0);
 	run_live(&x, x.fs.address, NULL, NULL);
 	assert_true(fake_finish(&x.fs));
@@ -439,12 +488,95 @@ static void test_cut_after_resumed_answer(void **state)
 	struct lctx x = {0};
 	uv_loop_init(&x.loop);
 	x.subscribe = true;
+	x.want_ready = 4;
 	assert_int_equal(fake_start(&x.fs, false, script_resume, &x), 0);
 	run_live(&x, x.fs.address, NULL, NULL);
 	assert_true(fake_finish(&x.fs));
 	assert_false(x.timed_out);
 	assert_int_equal(x.n_ready, 4);
 	assert_int_equal(x.rows_at_end, 2);
+}
+
+/* ------------------------------------------------ creates and retries */
+
+static void script_create(struct fake_server *fs)
+{
+	uint8_t key[64];
+	size_t key_len = 0;
+	/* 1: the create comes (with a key the library drew); the
+	 * connection goes before the answer. */
+	if (!fake_handshake(fs, true))
+		return;
+	Clubcrm__Frame *f = expect_body(fs, CLUBCRM__FRAME__BODY_CREATE_TASK);
+	if (!f)
+		return;
+	const Clubcrm__CreateTask *ct = f->create_task;
+	if (!ct->has_idempotency_key || ct->idempotency_key.len != 16)
+		fake_fail(fs, "a create without a key");
+	else
+		memcpy(key, ct->idempotency_key.data, key_len = 16);
+	clubcrm__frame__free_unpacked(f, NULL);
+	/* 2: the same create again, with the same key: answered. */
+	if (!fake_accept(fs) || !fake_handshake(fs, true))
+		return;
+	if (!(f = expect_body(fs, CLUBCRM__FRAME__BODY_CREATE_TASK)))
+		return;
+	ct = f->create_task;
+	if (!ct->has_idempotency_key || ct->idempotency_key.len != key_len ||
+	    memcmp(ct->idempotency_key.data, key, key_len) != 0)
+		fake_fail(fs, "the retry carries another key");
+	if (!ct->description || strcmp(ct->description, "first") != 0)
+		fake_fail(fs, "the retry is another request");
+	Clubcrm__Task t;
+	Clubcrm__TaskRow r;
+	mkrow(&t, &r, 77, 3);
+	Clubcrm__TaskReply tr = CLUBCRM__TASK_REPLY__INIT;
+	tr.row = &r;
+	Clubcrm__Frame g = CLUBCRM__FRAME__INIT;
+	g.has_request_id = true;
+	g.request_id = f->request_id;
+	g.body_case = CLUBCRM__FRAME__BODY_TASK_REPLY;
+	g.task_reply = &tr;
+	clubcrm__frame__free_unpacked(f, NULL);
+	fake_send(fs, &g);
+	finish(fs);
+}
+
+static void test_create_retried_with_same_key(void **state)
+{
+	(void)state;
+	struct lctx x = {0};
+	uv_loop_init(&x.loop);
+	x.want_ready = 2;
+	x.want_creates = 1;
+	x.queue = 1;
+	assert_int_equal(fake_start(&x.fs, false, script_create, &x), 0);
+	run_live(&x, x.fs.address, NULL, NULL);
+	assert_true(fake_finish(&x.fs));
+	assert_false(x.timed_out);
+	assert_int_equal(x.n_creates, 1);
+	assert_int_equal(x.create_status[0], STATUS_OK);
+	assert_int_equal(x.create_id[0], 77);
+}
+
+/* No server: a create fails once its time is up, another when the live
+ * connection is closed; each callback exactly once. */
+static void test_create_gives_up(void **state)
+{
+	(void)state;
+	struct lctx x = {0};
+	uv_loop_init(&x.loop);
+	x.no_script = true;
+	x.queue = 2;
+	x.want_creates = 1;  /* the one that gives up; the close does the other */
+	char address[128];
+	snprintf(address, sizeof(address), "unix:/tmp/clubcrm-nobody-%d.sock",
+		 (int)getpid());
+	run_live(&x, address, NULL, NULL);
+	assert_false(x.timed_out);
+	assert_int_equal(x.n_creates, 2);
+	assert_int_equal(x.create_status[0], STATUS_UNAVAILABLE);
+	assert_int_equal(x.create_status[1], STATUS_UNAVAILABLE);
 }
 
 int main(void)
@@ -454,6 +586,8 @@ int main(void)
 		cmocka_unit_test(test_live_retry_waits_grow),
 		cmocka_unit_test(test_token_resume_and_fallback),
 		cmocka_unit_test(test_cut_after_resumed_answer),
+		cmocka_unit_test(test_create_retried_with_same_key),
+		cmocka_unit_test(test_create_gives_up),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

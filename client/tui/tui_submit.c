@@ -125,6 +125,17 @@ done:
 	free(t);
 }
 
+ProtobufCBinaryData tui_submit_form_key(struct tui_app *a)
+{
+	if (!a->form_key_set || a->form_key_seq != a->form_seq) {
+		if (client_idempotency_key(a->form_key) < 0)
+			return (ProtobufCBinaryData){0, NULL};
+		a->form_key_seq = a->form_seq;
+		a->form_key_set = true;
+	}
+	return (ProtobufCBinaryData){sizeof(a->form_key), a->form_key};
+}
+
 static void send_req(struct tui_app *a, Clubcrm__Frame *f, bool for_form,
 		     bool history, const char *done)
 {
@@ -138,7 +149,11 @@ static void send_req(struct tui_app *a, Clubcrm__Frame *f, bool for_form,
 	t->seq = for_form ? a->form_seq : 0;
 	t->history = history;
 	t->done = done;
-	int rc = live_request(a->live, f, on_reply, t);
+	/* A create waits for the connection and goes again after a cut,
+	 * with the form's key: never a second task. */
+	int rc = f->body_case == BODY(CREATE_TASK)
+			 ? live_create(a->live, f, on_reply, t)
+			 : live_request(a->live, f, on_reply, t);
 	if (rc < 0) {
 		free(t);
 		tui_app_status(a, true, "could not send: %s", strerror(-rc));
@@ -349,6 +364,8 @@ void tui_submit(struct tui_app *a)
 	case TUI_FK_NEW_NOTE:
 		if (create_from_form(a, &c, &tag, a->fkind == TUI_FK_NEW_NOTE) < 0)
 			return;
+		c.idempotency_key = tui_submit_form_key(a);
+		c.has_idempotency_key = c.idempotency_key.len != 0;
 		f.body_case = BODY(CREATE_TASK);
 		f.create_task = &c;
 		send_req(a, &f, true, false, NULL);
