@@ -383,6 +383,11 @@ bool client_resume_token(const struct client *c, const uint8_t **token,
 	return true;
 }
 
+bool client_login_sent(const struct client *c)
+{
+	return c->login_id != 0;
+}
+
 uint32_t client_max_frame(const struct client *c)
 {
 	return c->max_out;

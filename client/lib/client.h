@@ -194,6 +194,8 @@ const Clubcrm__Operator *client_operator(const struct client *c);
  */
 bool client_resume_token(const struct client *c, const uint8_t **token,
 			 size_t *len, int64_t *expires);
+/* True once this connection sent its Login (whatever came of it). */
+bool client_login_sent(const struct client *c);
 /* Largest frame the server accepts from us now. */
 uint32_t client_max_frame(const struct client *c);
 /* Requests waiting for their reply. */

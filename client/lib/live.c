@@ -577,6 +577,11 @@ static void on_ready(struct client *c, const struct client_status *st,
 		return;
 	}
 	if (st->code != STATUS_OK) {
+		/* A token that got no LoginOk (a GoAway, a close) is not
+		 * tried again: the password cannot loop like that. A failed
+		 * connect keeps it, so a restart costs no password hash. */
+		if (l->token_tried && client_login_sent(c))
+			forget_token(l);
 		drop_client(l);
 		schedule_retry(l, st);
 		return;

@@ -302,16 +302,31 @@ static void script_tokens(struct fake_server *fs)
 	if (!fake_accept(fs) || !(rid = login_with(fs, TOKEN1)))
 		return;
 	fake_send_login_ok(fs, rid, "anna", TOKEN2, 32);
-	/* 3: the newest token, refused (expired, revoked). */
+	/* 3: the newest token, answered by a GoAway and a close. */
 	if (!fake_accept(fs) || !(rid = login_with(fs, TOKEN2)))
+		return;
+	Clubcrm__GoAway g = CLUBCRM__GO_AWAY__INIT;
+	g.has_code = true;
+	g.code = STATUS_UNAUTHENTICATED;
+	g.reason = (char *)"session revoked";
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.body_case = CLUBCRM__FRAME__BODY_GO_AWAY;
+	f.go_away = &g;
+	fake_send(fs, &f);
+	/* 4: not that token again: the password; a token is issued. */
+	if (!fake_accept(fs) || !(rid = login_with(fs, NULL)))
+		return;
+	fake_send_login_ok(fs, rid, "anna", TOKEN1, 32);
+	/* 5: that token refused (expired, revoked). */
+	if (!fake_accept(fs) || !(rid = login_with(fs, TOKEN1)))
 		return;
 	fake_send_error(fs, rid, STATUS_UNAUTHENTICATED,
 			"wrong login or password");
-	/* 4: the password again; no token issued (an older server). */
+	/* 6: the password again; no token issued (an older server). */
 	if (!fake_accept(fs) || !(rid = login_with(fs, NULL)))
 		return;
 	fake_send_login_ok(fs, rid, "anna", NULL, 0);
-	/* 5: still the password. */
+	/* 7: still the password. */
 	if (!fake_accept(fs) || !(rid = login_with(fs, NULL)))
 		return;
 	fake_send_login_ok(fs, rid, "anna", NULL, 0);
@@ -323,12 +338,12 @@ static void test_token_resume_and_fallback(void **state)
 	(void)state;
 	struct lctx x = {0};
 	uv_loop_init(&x.loop);
-	x.want_ready = 4;
+	x.want_ready = 5;
 	assert_int_equal(fake_start(&x.fs, false, script_tokens, &x), 0);
 	run_live(&x, x.fs.address, NULL, NULL);
 	assert_true(fake_finish(&x.fs));
 	assert_false(x.timed_out);
-	assert_int_equal(x.n_ready, 4);
+	assert_int_equal(x.n_ready, 5);
 	assert_int_equal(x.n_failed, 0);  /* a refused token is no failure */
 }
 
