@@ -738,6 +738,8 @@ static void on_fail_idle(uv_idle_t *h)
 int live_request(struct live *l, Clubcrm__Frame *req, client_reply_cb cb,
 		 void *arg)
 {
+	if (req->body_case == CLUBCRM__FRAME__BODY_CREATE_TASK)
+		return live_create(l, req, cb, arg);
 	if (l->state == LIVE_READY && l->client)
 		return client_request(l->client, req, cb, arg, NULL);
 	struct deferred *d = calloc(1, sizeof(*d));

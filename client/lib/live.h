@@ -95,7 +95,9 @@ void live_unsubscribe(struct live *l, struct live_sub *s);
 
 /*
  * A request on the current connection; when there is none, `cb` is called
- * (later, from the loop) with UNAVAILABLE "reconnecting". 0 or -errno.
+ * (later, from the loop) with UNAVAILABLE "reconnecting". A CreateTask goes
+ * to live_create() instead: it waits for the connection and is repeated
+ * with its key. 0 or -errno.
  */
 int live_request(struct live *l, Clubcrm__Frame *req, client_reply_cb cb,
 		 void *arg);

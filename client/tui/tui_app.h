@@ -189,15 +189,15 @@ void tui_forms_init_filters(struct tui_app *a);
 
 /* ---- tui_submit.c: requests from forms, and their replies */
 void tui_submit(struct tui_app *a);
-/* The open form's idempotency key: the same for every save of this form,
- * a new one for the next form (a failed save keeps the form open). */
-ProtobufCBinaryData tui_submit_form_key(struct tui_app *a);
 /* Saves the info form's fields on top of revision `base`. */
 void tui_submit_edit(struct tui_app *a, uint64_t base);
 /* Asks for a task's history for the info form. */
 void tui_submit_history(struct tui_app *a, uint64_t id);
 /* Takes charge of a task, or releases it when it is mine. */
 void tui_forms_take(struct tui_app *a, const Clubcrm__TaskRow *row);
+/* The open form's idempotency key: the same for every save of this form,
+ * a new one for the next form (a failed save keeps the form open). */
+ProtobufCBinaryData tui_submit_form_key(struct tui_app *a);
 
 /* ---- tui_console.c: the manager's screen */
 void tui_console_start(struct tui_app *a);

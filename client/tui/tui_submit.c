@@ -149,11 +149,7 @@ static void send_req(struct tui_app *a, Clubcrm__Frame *f, bool for_form,
 	t->seq = for_form ? a->form_seq : 0;
 	t->history = history;
 	t->done = done;
-	/* A create waits for the connection and goes again after a cut,
-	 * with the form's key: never a second task. */
-	int rc = f->body_case == BODY(CREATE_TASK)
-			 ? live_create(a->live, f, on_reply, t)
-			 : live_request(a->live, f, on_reply, t);
+	int rc = live_request(a->live, f, on_reply, t);
 	if (rc < 0) {
 		free(t);
 		tui_app_status(a, true, "could not send: %s", strerror(-rc));
@@ -364,6 +360,9 @@ void tui_submit(struct tui_app *a)
 	case TUI_FK_NEW_NOTE:
 		if (create_from_form(a, &c, &tag, a->fkind == TUI_FK_NEW_NOTE) < 0)
 			return;
+		/* The form's key: a create waits for the connection and goes
+		 * again after a cut (live_request), and a save repeated after
+		 * a failure carries it too: never a second task. */
 		c.idempotency_key = tui_submit_form_key(a);
 		c.has_idempotency_key = c.idempotency_key.len != 0;
 		f.body_case = BODY(CREATE_TASK);
