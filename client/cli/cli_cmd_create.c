@@ -11,9 +11,11 @@
 #include "cli_resolve.h"
 
 #define IDEMPOTENCY_KEY_LEN 16
+#define IDEMPOTENCY_KEY_MAX 64  /* the server's limit */
 
 struct create_args {
 	const char *customer, *type, *at, *operator_, *desc, *status, *result;
+	const char *key;
 	struct cli_list tags;
 	bool help;
 };
@@ -55,6 +57,9 @@ static int check_args(const struct create_args *a, struct create_plan *p)
 					       "(YYYY-MM-DD HH:MM)", a->at);
 		p->has_at = true;
 	}
+	if (a->key && (!a->key[0] || strlen(a->key) > IDEMPOTENCY_KEY_MAX))
+		return cli_usage_error("--idempotency-key must be 1 to %d bytes",
+				       IDEMPOTENCY_KEY_MAX);
 	if (a->status)
 		return parse_status(a->status, &p->status);
 	return CLI_OK;
@@ -118,10 +123,15 @@ static int create(struct cli *cli, const struct create_args *a,
 	ct.planned_at = at;
 	ct.has_status = p->status != 0;
 	ct.status = p->status;
-	/* A retry of this very request (by the library, later) must not
-	 * create a second task. */
+	/* A retry of this very request must not create a second task. The
+	 * script's own key makes its retries of the command safe too: the
+	 * server answers them with the first result. */
 	uint8_t key[IDEMPOTENCY_KEY_LEN];
-	if (getrandom(key, sizeof(key), 0) == (ssize_t)sizeof(key)) {
+	if (a->key) {
+		ct.has_idempotency_key = true;
+		ct.idempotency_key = (ProtobufCBinaryData){
+			strlen(a->key), (uint8_t *)a->key};
+	} else if (getrandom(key, sizeof(key), 0) == (ssize_t)sizeof(key)) {
 		ct.has_idempotency_key = true;
 		ct.idempotency_key = (ProtobufCBinaryData){sizeof(key), key};
 	}
@@ -150,6 +160,7 @@ static int run(struct cli *cli, int argc, char **argv, Clubcrm__TaskKind kind)
 		{"desc", CLI_OPT_VALUE, &a.desc},
 		{task ? "status" : "result", CLI_OPT_VALUE,
 		 task ? &a.status : &a.result},
+		{"idempotency-key", CLI_OPT_VALUE, &a.key},
 		{"help", CLI_OPT_FLAG, &a.help},
 		{0},
 	};

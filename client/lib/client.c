@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "frame.h"
 #include "status.h"
@@ -46,8 +47,17 @@ static void client_free(struct client *c)
 		uv_freeaddrinfo(c->ai_list);
 	if (c->welcome)
 		clubcrm__frame__free_unpacked(c->welcome, NULL);
-	if (c->login_ok)
+	if (c->login_ok) {
+		Clubcrm__LoginOk *ok = c->login_ok->login_ok;
+		if (ok->has_resume_token && ok->resume_token.data)
+			explicit_bzero(ok->resume_token.data,
+				       ok->resume_token.len);
 		clubcrm__frame__free_unpacked(c->login_ok, NULL);
+	}
+	if (c->token) {
+		explicit_bzero(c->token, c->token_len);
+		free(c->token);
+	}
 	free(c->login);
 	if (c->password) {
 		/* Do not leave the password lying around in freed memory. */
@@ -207,6 +217,20 @@ int client_new(uv_loop_t *loop, const struct client_config *cfg,
 	c->ca_file = dup_or_null(cfg->ca_file, &failed);
 	c->server_name = dup_or_null(cfg->server_name, &failed);
 	c->use_tls = !c->addr.is_unix && (c->addr.tls || cfg->ca_file);
+	ret = -EINVAL;
+	if (cfg->resume_token && (!cfg->resume_token_len ||
+				  cfg->resume_token_len > CLIENT_RESUME_TOKEN_MAX))
+		goto fail;
+	if (cfg->resume_token) {
+		c->token = malloc(cfg->resume_token_len);
+		if (c->token) {
+			memcpy(c->token, cfg->resume_token,
+			       cfg->resume_token_len);
+			c->token_len = cfg->resume_token_len;
+		} else {
+			failed = true;
+		}
+	}
 	ret = -ENOMEM;
 	if (failed)
 		goto fail;
@@ -336,6 +360,32 @@ const Clubcrm__Welcome *client_welcome(const struct client *c)
 const Clubcrm__Operator *client_operator(const struct client *c)
 {
 	return c->login_ok ? c->login_ok->login_ok->operator_ : NULL;
+}
+
+int client_idempotency_key(uint8_t key[CLIENT_IDEMPOTENCY_KEY_LEN])
+{
+	ssize_t n = getrandom(key, CLIENT_IDEMPOTENCY_KEY_LEN, 0);
+	if (n == (ssize_t)CLIENT_IDEMPOTENCY_KEY_LEN)
+		return 0;
+	return n < 0 ? -errno : -EIO;
+}
+
+bool client_resume_token(const struct client *c, const uint8_t **token,
+			 size_t *len, int64_t *expires)
+{
+	const Clubcrm__LoginOk *ok = c->login_ok ? c->login_ok->login_ok : NULL;
+	if (!ok || !ok->has_resume_token || !ok->resume_token.len ||
+	    ok->resume_token.len > CLIENT_RESUME_TOKEN_MAX)
+		return false;
+	*token = ok->resume_token.data;
+	*len = ok->resume_token.len;
+	*expires = ok->has_resume_expires ? ok->resume_expires : 0;
+	return true;
+}
+
+bool client_login_sent(const struct client *c)
+{
+	return c->login_id != 0;
 }
 
 uint32_t client_max_frame(const struct client *c)

@@ -117,7 +117,16 @@ struct client_config {
 	/* Deadline of connect + handshake + login; 0: 10 s
 	 * (CLIENT_CONNECT_TIMEOUT_MS). */
 	unsigned connect_timeout_ms;
+	/* A resume token from an earlier LoginOk (client_resume_token()):
+	 * sent with the login instead of the password. A refused token is a
+	 * refused login (UNAUTHENTICATED): the owner then logs in with the
+	 * password (live.c does). Copied; NULL: the password. */
+	const uint8_t *resume_token;
+	size_t resume_token_len;
 };
+
+/* The longest resume token a client keeps or sends. */
+#define CLIENT_RESUME_TOKEN_MAX 256u
 
 /*
  * Creates a client on `loop` (strings of `cfg` are copied). 0, -EINVAL for a
@@ -141,10 +150,15 @@ int client_connect(struct client *c);
  * (never from inside this call). -ENOTCONN outside CLIENT_READY (a client
  * configured without a login is READY after Welcome, so that a test can send
  * requests before logging in), -EMSGSIZE when the frame is over the
- * server's limit, -ENOMEM.
+ * server's limit, -ENOMEM. A Ping is answered by its Pong, which the
+ * server queues after everything it queued before: a barrier.
  */
 int client_request(struct client *c, Clubcrm__Frame *req, client_reply_cb cb,
 		   void *arg, uint64_t *id);
+
+/* A fresh random idempotency key for a create. 0 or a negative errno. */
+#define CLIENT_IDEMPOTENCY_KEY_LEN 16u
+int client_idempotency_key(uint8_t key[CLIENT_IDEMPOTENCY_KEY_LEN]);
 
 /*
  * Forgets a pending request: its callback will not be called. 0, or -ENOENT
@@ -172,6 +186,16 @@ const char *client_state_name(enum client_state s);
 const Clubcrm__Welcome *client_welcome(const struct client *c);
 /* The logged-in operator, or NULL. */
 const Clubcrm__Operator *client_operator(const struct client *c);
+/*
+ * The resume token of the LoginOk, valid during the client's life: true
+ * with it (1 to CLIENT_RESUME_TOKEN_MAX bytes) and its expiry (unix seconds,
+ * 0: none said), false when the server issued none. Never to be printed or
+ * written anywhere: it logs in as the operator.
+ */
+bool client_resume_token(const struct client *c, const uint8_t **token,
+			 size_t *len, int64_t *expires);
+/* True once this connection sent its Login (whatever came of it). */
+bool client_login_sent(const struct client *c);
 /* Largest frame the server accepts from us now. */
 uint32_t client_max_frame(const struct client *c);
 /* Requests waiting for their reply. */

@@ -28,6 +28,8 @@ struct client {
 	enum client_state state;
 	struct client_addr addr;
 	char *login, *password, *terminal;
+	uint8_t *token;             /* resume token to log in with, or NULL */
+	size_t token_len;
 	/* TLS: on when use_tls; the context is made by client_connect(). */
 	bool use_tls;
 	char *ca_file, *server_name;

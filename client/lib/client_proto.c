@@ -40,7 +40,15 @@ static int send_login(struct client *c)
 {
 	Clubcrm__Login login = CLUBCRM__LOGIN__INIT;
 	login.login = c->login;
-	login.password = c->password ? c->password : (char *)"";
+	if (c->token) {
+		/* Instead of the password: the server checks it without
+		 * hashing a password again. */
+		login.has_resume_token = true;
+		login.resume_token.data = c->token;
+		login.resume_token.len = c->token_len;
+	} else {
+		login.password = c->password ? c->password : (char *)"";
+	}
 	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
 	c->login_id = client_take_id(c);
 	f.has_request_id = true;
@@ -281,7 +289,11 @@ int client_on_frame(void *owner, const uint8_t *payload, size_t len)
 		release(c, f, push, len);
 		return 0;
 	case CLUBCRM__FRAME__BODY_PONG:
-		/* Our heartbeat's answer: last_rx_ms is all it was for. */
+		/* Our heartbeat's answer: last_rx_ms is all it was for. A
+		 * Ping sent with client_request() gets its Pong as a reply
+		 * (a barrier: it comes after everything queued before it). */
+		if (c->state == CLIENT_READY && f->request_id != 0)
+			break;
 		release(c, f, push, len);
 		return 0;
 	case CLUBCRM__FRAME__BODY_GO_AWAY:

@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "status.h"
 
@@ -14,6 +16,18 @@ struct live_sub {
 	struct replica replica;
 	bool active;              /* subscribed on the current connection */
 	uint64_t pending;         /* request id of the Subscribe in flight */
+	uint64_t barrier;         /* request id of the Ping after a resume */
+};
+
+/* A live_create() not answered yet. */
+struct live_create {
+	struct live_create *next;
+	struct live *live;
+	Clubcrm__Frame *req;        /* owned copy, its key set */
+	client_reply_cb cb;
+	void *arg;
+	uint64_t rid;               /* in flight on this connection, or 0 */
+	uint64_t give_up_ms;        /* uv_now() from which it fails */
 };
 
 struct live {
@@ -26,13 +40,22 @@ struct live {
 	unsigned clients_open;      /* attempts not yet freed */
 	uv_timer_t timer;           /* backoff */
 	bool timer_open;
-	unsigned backoff_ms;
+	struct live_backoff backoff;
+	/* The resume token of the last LoginOk (memory only, never shown):
+	 * the next attempt logs in with it instead of the password. */
+	uint8_t *token;
+	size_t token_len;
+	int64_t token_expires;      /* unix seconds, 0: not said */
+	bool token_tried;           /* the current attempt sent it */
+	unsigned retry_delay_ms;    /* of the attempt scheduled last */
 	struct live_sub *subs;
 	uint32_t next_sub_id;
 	/* Requests made while disconnected, failed from the loop. */
 	uv_idle_t fail_idle;
 	bool idle_open;
 	struct deferred *deferred;
+	struct live_create *creates;
+	unsigned create_retry_ms;
 };
 
 struct deferred {
@@ -66,8 +89,37 @@ static void set_state(struct live *l, enum live_state st,
 		l->cbs.on_state(l, st, why, l->ud);
 }
 
+static void forget_token(struct live *l)
+{
+	if (l->token) {
+		explicit_bzero(l->token, l->token_len);
+		free(l->token);
+	}
+	l->token = NULL;
+	l->token_len = 0;
+	l->token_expires = 0;
+}
+
+/* Keeps the token the server issued with this login (or none). */
+static void keep_token(struct live *l, const struct client *c)
+{
+	const uint8_t *tok;
+	size_t len;
+	int64_t expires;
+	forget_token(l);
+	if (!client_resume_token(c, &tok, &len, &expires))
+		return;
+	l->token = malloc(len);
+	if (!l->token)
+		return;  /* the password serves */
+	memcpy(l->token, tok, len);
+	l->token_len = len;
+	l->token_expires = expires;
+}
+
 static void free_cfg(struct live *l)
 {
+	forget_token(l);
 	free((char *)l->cfg.address);
 	free((char *)l->cfg.login);
 	if (l->cfg.password) {
@@ -142,6 +194,31 @@ static void on_push(struct client *c, const Clubcrm__Frame *f, void *ud)
 
 /* ------------------------------------------------------ subscriptions */
 
+static void on_replayed(struct client *c, struct client_reply *r, void *arg)
+{
+	(void)c;
+	struct live_sub *s = arg;
+	s->barrier = 0;
+	if (r->status == STATUS_OK)
+		replica_resume_done(&s->replica);
+}
+
+/*
+ * The server sends a resume's whole replay right after Subscribed (subs.c,
+ * try_resume), so the Pong to a Ping sent now comes after its last frame:
+ * then, and not before, the replica may claim the resume's revision (a cut
+ * in between must make the next resume ask for the replay again).
+ */
+static void send_barrier(struct live *l, struct live_sub *s)
+{
+	Clubcrm__Ping ping = CLUBCRM__PING__INIT;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.body_case = CLUBCRM__FRAME__BODY_PING;
+	f.ping = &ping;
+	if (client_request(l->client, &f, on_replayed, s, &s->barrier))
+		s->barrier = 0;  /* the replica stays behind: harmless */
+}
+
 static void on_subscribed(struct client *c, struct client_reply *r, void *arg)
 {
 	(void)c;
@@ -151,6 +228,8 @@ static void on_subscribed(struct client *c, struct client_reply *r, void *arg)
 	    r->frame->body_case == CLUBCRM__FRAME__BODY_SUBSCRIBED) {
 		const Clubcrm__Subscribed *ok = r->frame->subscribed;
 		replica_begin(&s->replica, ok->resumed, ok->revision);
+		if (ok->resumed && s->live->client)
+			send_barrier(s->live, s);
 		return;
 	}
 	s->active = false;
@@ -243,6 +322,8 @@ void live_unsubscribe(struct live *l, struct live_sub *s)
 	}
 	if (l->client && s->pending)
 		client_forget(l->client, s->pending);
+	if (l->client && s->barrier)
+		client_forget(l->client, s->barrier);
 	if (l->state == LIVE_READY && s->active) {
 		Clubcrm__Unsubscribe u = CLUBCRM__UNSUBSCRIBE__INIT;
 		u.has_sub_id = 1;
@@ -257,6 +338,151 @@ void live_unsubscribe(struct live *l, struct live_sub *s)
 	free(s);
 }
 
+/* ------------------------------------------------------------ creates */
+
+static void unlink_create(struct live *l, struct live_create *cr)
+{
+	for (struct live_create **p = &l->creates; *p; p = &(*p)->next) {
+		if (*p == cr) {
+			*p = cr->next;
+			return;
+		}
+	}
+}
+
+static void free_create(struct live_create *cr)
+{
+	clubcrm__frame__free_unpacked(cr->req, NULL);
+	free(cr);
+}
+
+/* Calls back with UNAVAILABLE and frees (the create is unlinked). */
+static void fail_create(struct live_create *cr, const char *why)
+{
+	struct client_reply r = {.status = STATUS_UNAVAILABLE, .message = why};
+	cr->cb(NULL, &r, cr->arg);
+	free_create(cr);
+}
+
+static void on_create_reply(struct client *c, struct client_reply *r,
+			    void *arg)
+{
+	struct live_create *cr = arg;
+	struct live *l = cr->live;
+	cr->rid = 0;
+	/* The connection went before the answer: the next one repeats it
+	 * (same key), unless its time is up (checked while waiting). */
+	if (r->status == STATUS_UNAVAILABLE && !r->frame &&
+	    l->state != LIVE_CLOSED && uv_now(l->loop) < cr->give_up_ms)
+		return;
+	unlink_create(l, cr);
+	cr->cb(c, r, cr->arg);
+	free_create(cr);
+}
+
+static int send_create(struct live *l, struct live_create *cr)
+{
+	return client_request(l->client, cr->req, on_create_reply, cr,
+			      &cr->rid);
+}
+
+/* Moves the creates `drop` picks to a list of their own, then fails them:
+ * their callbacks may call into the live connection again. */
+static void fail_creates(struct live *l,
+			 bool (*drop)(struct live *, struct live_create *),
+			 const char *why)
+{
+	struct live_create *out = NULL;
+	for (struct live_create *cr = l->creates, *next; cr; cr = next) {
+		next = cr->next;
+		if (!drop(l, cr))
+			continue;
+		unlink_create(l, cr);
+		cr->next = out;
+		out = cr;
+	}
+	while (out) {
+		struct live_create *next = out->next;
+		fail_create(out, why);
+		out = next;
+	}
+}
+
+static bool unsendable(struct live *l, struct live_create *cr)
+{
+	return !cr->rid && send_create(l, cr) != 0;
+}
+
+static bool expired(struct live *l, struct live_create *cr)
+{
+	return !cr->rid && uv_now(l->loop) >= cr->give_up_ms;
+}
+
+/* On a new connection: every create not answered goes out again. */
+static void resend_creates(struct live *l)
+{
+	fail_creates(l, unsendable, "the request could not be sent");
+}
+
+/* While waiting: the creates whose time is up fail. */
+static void expire_creates(struct live *l)
+{
+	fail_creates(l, expired, "not connected to the server: not saved");
+}
+
+int live_create(struct live *l, Clubcrm__Frame *req, client_reply_cb cb,
+		void *arg)
+{
+	if (req->body_case != CLUBCRM__FRAME__BODY_CREATE_TASK ||
+	    !req->create_task || l->state == LIVE_CLOSED)
+		return -EINVAL;
+	Clubcrm__CreateTask ct = *req->create_task;
+	uint8_t key[CLIENT_IDEMPOTENCY_KEY_LEN];
+	if (!ct.has_idempotency_key || !ct.idempotency_key.len) {
+		int rc = client_idempotency_key(key);
+		if (rc)
+			return rc;
+		ct.has_idempotency_key = true;
+		ct.idempotency_key = (ProtobufCBinaryData){sizeof(key), key};
+	}
+	Clubcrm__Frame f = *req;
+	f.create_task = &ct;
+	size_t len = clubcrm__frame__get_packed_size(&f);
+	uint8_t *tmp = malloc(len ? len : 1);
+	struct live_create *cr = calloc(1, sizeof(*cr));
+	if (!tmp || !cr) {
+		free(tmp);
+		free(cr);
+		return -ENOMEM;
+	}
+	clubcrm__frame__pack(&f, tmp);
+	cr->req = clubcrm__frame__unpack(NULL, len, tmp);
+	free(tmp);
+	if (!cr->req) {
+		free(cr);
+		return -ENOMEM;
+	}
+	cr->live = l;
+	cr->cb = cb;
+	cr->arg = arg;
+	cr->give_up_ms = uv_now(l->loop) + l->create_retry_ms;
+	if (l->state == LIVE_READY && l->client) {
+		int rc = send_create(l, cr);
+		if (rc) {
+			free_create(cr);
+			return rc;
+		}
+	}
+	cr->next = l->creates;
+	l->creates = cr;
+	return 0;
+}
+
+void live_set_create_retry_ms(struct live *l, unsigned ms)
+{
+	l->create_retry_ms = ms;
+}
+
 /* ---------------------------------------------------------- connection */
 
 static void attempt(struct live *l);
@@ -266,16 +492,59 @@ static void on_backoff(uv_timer_t *t)
 	attempt(t->data);
 }
 
-static void schedule_retry(struct live *l, const struct client_status *why)
+/* xorshift64*: jitter needs spread, not secrecy. */
+static uint32_t builtin_random(void *ud)
+{
+	uint64_t *x = ud;
+	*x ^= *x >> 12;
+	*x ^= *x << 25;
+	*x ^= *x >> 27;
+	return (uint32_t)((*x * UINT64_C(0x2545F4914F6CDD1D)) >> 32);
+}
+
+void live_backoff_init(struct live_backoff *b, live_random_fn random,
+		       void *random_ud)
+{
+	b->bound_ms = LIVE_BACKOFF_FIRST_MS;
+	b->seed = uv_hrtime() ^ ((uint64_t)(uintptr_t)b << 16) ^
+		  (uint64_t)getpid() << 40;
+	if (!b->seed)
+		b->seed = 1;
+	b->random = random ? random : builtin_random;
+	b->random_ud = random ? random_ud : &b->seed;
+}
+
+unsigned live_backoff_next(struct live_backoff *b)
+{
+	unsigned bound = b->bound_ms;
+	unsigned half = bound / 2;
+	unsigned wait = half + b->random(b->random_ud) % (bound - half + 1);
+	b->bound_ms = bound > LIVE_BACKOFF_MAX_MS / 2 ? LIVE_BACKOFF_MAX_MS
+						      : bound * 2;
+	return wait;
+}
+
+void live_backoff_reset(struct live_backoff *b)
+{
+	b->bound_ms = LIVE_BACKOFF_FIRST_MS;
+}
+
+static void forget_subs(struct live *l)
 {
 	for (struct live_sub *s = l->subs; s; s = s->next) {
 		s->active = false;
 		s->pending = 0;
+		s->barrier = 0;
 	}
+}
+
+static void schedule_retry(struct live *l, const struct client_status *why)
+{
+	forget_subs(l);
+	expire_creates(l);
+	l->retry_delay_ms = live_backoff_next(&l->backoff);
 	set_state(l, LIVE_WAITING, why);
-	uv_timer_start(&l->timer, on_backoff, l->backoff_ms, 0);
-	l->backoff_ms = l->backoff_ms * 2 > LIVE_BACKOFF_MAX_MS
-		? LIVE_BACKOFF_MAX_MS : l->backoff_ms * 2;
+	uv_timer_start(&l->timer, on_backoff, l->retry_delay_ms, 0);
 }
 
 static void drop_client(struct live *l)
@@ -292,21 +561,39 @@ static void on_ready(struct client *c, const struct client_status *st,
 	struct live *l = ud;
 	if (c != l->client)
 		return;
+	if (st->code == STATUS_UNAUTHENTICATED && l->token_tried) {
+		/* Expired or revoked: the password decides. */
+		forget_token(l);
+		drop_client(l);
+		forget_subs(l);
+		set_state(l, LIVE_WAITING, st);
+		l->retry_delay_ms = 0;
+		uv_timer_start(&l->timer, on_backoff, 0, 0);
+		return;
+	}
 	if (st->code == STATUS_UNAUTHENTICATED) {
 		drop_client(l);
 		set_state(l, LIVE_FAILED, st);
 		return;
 	}
 	if (st->code != STATUS_OK) {
+		/* A token that got no LoginOk (a GoAway, a close) is not
+		 * tried again: the password cannot loop like that. A failed
+		 * connect keeps it, so a restart costs no password hash. */
+		if (l->token_tried && client_login_sent(c))
+			forget_token(l);
 		drop_client(l);
 		schedule_retry(l, st);
 		return;
 	}
-	l->backoff_ms = LIVE_BACKOFF_FIRST_MS;
+	live_backoff_reset(&l->backoff);
+	keep_token(l, c);
 	set_state(l, LIVE_READY, st);
 	for (struct live_sub *s = l->subs; s && l->state == LIVE_READY;
 	     s = s->next)
 		send_subscribe(l, s);
+	if (l->state == LIVE_READY)
+		resend_creates(l);
 }
 
 static void on_disconnect(struct client *c, const struct client_status *st,
@@ -340,7 +627,14 @@ static void attempt(struct live *l)
 	if (l->state == LIVE_CLOSED)
 		return;
 	set_state(l, LIVE_CONNECTING, NULL);
+	if (l->token && l->token_expires && time(NULL) >= l->token_expires)
+		forget_token(l);
+	l->token_tried = l->token && l->cfg.login;
+	l->cfg.resume_token = l->token_tried ? l->token : NULL;
+	l->cfg.resume_token_len = l->token_tried ? l->token_len : 0;
 	int rc = client_new(l->loop, &l->cfg, &client_cbs, l, &l->client);
+	l->cfg.resume_token = NULL;
+	l->cfg.resume_token_len = 0;
 	if (rc == 0) {
 		l->clients_open++;
 		rc = client_connect(l->client);
@@ -372,6 +666,8 @@ int live_new(uv_loop_t *loop, const struct client_config *cfg,
 	/* TLS settings hold for every attempt (each reads the CA again). */
 	l->cfg.ca_file = dup_or_null(cfg->ca_file);
 	l->cfg.server_name = dup_or_null(cfg->server_name);
+	l->cfg.resume_token = NULL;  /* only what this connection is issued */
+	l->cfg.resume_token_len = 0;
 	if (!l->cfg.address || (cfg->login && !l->cfg.login) ||
 	    (cfg->password && !l->cfg.password) ||
 	    (cfg->terminal_name && !l->cfg.terminal_name) ||
@@ -382,7 +678,8 @@ int live_new(uv_loop_t *loop, const struct client_config *cfg,
 		free(l);
 		return -ENOMEM;
 	}
-	l->backoff_ms = LIVE_BACKOFF_FIRST_MS;
+	live_backoff_init(&l->backoff, NULL, NULL);
+	l->create_retry_ms = LIVE_CREATE_RETRY_MS;
 	l->state = LIVE_WAITING;
 	uv_timer_init(loop, &l->timer);
 	l->timer.data = l;
@@ -398,6 +695,16 @@ int live_start(struct live *l)
 {
 	attempt(l);
 	return 0;
+}
+
+void live_set_random(struct live *l, live_random_fn random, void *ud)
+{
+	live_backoff_init(&l->backoff, random, ud);
+}
+
+unsigned live_retry_delay_ms(const struct live *l)
+{
+	return l->retry_delay_ms;
 }
 
 enum live_state live_get_state(const struct live *l)
@@ -431,6 +738,8 @@ static void on_fail_idle(uv_idle_t *h)
 int live_request(struct live *l, Clubcrm__Frame *req, client_reply_cb cb,
 		 void *arg)
 {
+	if (req->body_case == CLUBCRM__FRAME__BODY_CREATE_TASK)
+		return live_create(l, req, cb, arg);
 	if (l->state == LIVE_READY && l->client)
 		return client_request(l->client, req, cb, arg, NULL);
 	struct deferred *d = calloc(1, sizeof(*d));
@@ -450,6 +759,13 @@ void live_close(struct live *l)
 		return;
 	l->state = LIVE_CLOSED;
 	on_fail_idle(&l->fail_idle);
+	while (l->creates) {
+		struct live_create *cr = l->creates;
+		l->creates = cr->next;
+		if (cr->rid && l->client)
+			client_forget(l->client, cr->rid);
+		fail_create(cr, "closed before the answer came");
+	}
 	while (l->subs)
 		live_unsubscribe(l, l->subs);
 	/* A session that is up ends with Logout; on_closed waits for it. */

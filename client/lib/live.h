@@ -25,9 +25,33 @@ enum live_state {
 	LIVE_CLOSED,
 };
 
-/* Backoff between attempts: doubles from the first to the last. */
-#define LIVE_BACKOFF_FIRST_MS 100u
-#define LIVE_BACKOFF_MAX_MS 3000u
+/*
+ * Backoff between attempts. The bound doubles after every failed attempt,
+ * from the first to the last, and falls back to the first once logged in;
+ * each wait is drawn in [bound/2, bound], so that the terminals a restart
+ * cut at the same moment do not all come back in the same millisecond. The
+ * last bound keeps a terminal at most a second behind a server that is
+ * back (the login then resumes with a token: no password hashing).
+ */
+#define LIVE_BACKOFF_FIRST_MS 50u
+#define LIVE_BACKOFF_MAX_MS 1000u
+
+/* A random source: 32 random bits per call. */
+typedef uint32_t (*live_random_fn)(void *ud);
+
+struct live_backoff {
+	unsigned bound_ms;
+	live_random_fn random;   /* NULL: a built-in generator */
+	void *random_ud;
+	uint64_t seed;           /* the built-in generator's state */
+};
+
+void live_backoff_init(struct live_backoff *b, live_random_fn random,
+		       void *random_ud);
+/* The wait before the next attempt; the bound then grows. */
+unsigned live_backoff_next(struct live_backoff *b);
+/* Back to the first bound (a connection came up). */
+void live_backoff_reset(struct live_backoff *b);
 
 struct live;
 struct live_sub;
@@ -71,10 +95,34 @@ void live_unsubscribe(struct live *l, struct live_sub *s);
 
 /*
  * A request on the current connection; when there is none, `cb` is called
- * (later, from the loop) with UNAVAILABLE "reconnecting". 0 or -errno.
+ * (later, from the loop) with UNAVAILABLE "reconnecting". A CreateTask goes
+ * to live_create() instead: it waits for the connection and is repeated
+ * with its key. 0 or -errno.
  */
 int live_request(struct live *l, Clubcrm__Frame *req, client_reply_cb cb,
 		 void *arg);
+
+/*
+ * A create (a CreateTask frame) that survives the connection: it carries an
+ * idempotency key (one is drawn when `req` has none), and when the
+ * connection is down, or goes before the answer came, the very same
+ * request (same key) goes out again on the next connection, until
+ * LIVE_CREATE_RETRY_MS after this call. The server answers a repeat with
+ * the first result, so a retry never makes a second task. `cb` is called
+ * exactly once, later: with the answer, or UNAVAILABLE when the time ran
+ * out or the live connection was closed. 0, -EINVAL (not a CreateTask) or
+ * -ENOMEM.
+ */
+#define LIVE_CREATE_RETRY_MS 30000u
+int live_create(struct live *l, Clubcrm__Frame *req, client_reply_cb cb,
+		void *arg);
+/* Tests: how long live_create() keeps trying (ms). */
+void live_set_create_retry_ms(struct live *l, unsigned ms);
+
+/* Tests: draw the backoff's jitter from `random` (deterministic waits). */
+void live_set_random(struct live *l, live_random_fn random, void *ud);
+/* The wait before the attempt scheduled last (in ms). */
+unsigned live_retry_delay_ms(const struct live *l);
 
 /* Closes everything, logging out a session that is up (client_logout_close);
  * on_closed follows once the handles are closed. */

@@ -126,12 +126,22 @@ void replica_free(struct replica *r)
 void replica_begin(struct replica *r, bool resumed, uint64_t revision)
 {
 	if (resumed) {
+		/* The replay is still to come: the revision stays (see
+		 * replica.h) until it has been applied. */
 		r->in_snapshot = false;
-		r->revision = revision;
+		r->resume_target = revision > r->revision ? revision : 0;
 		return;
 	}
+	r->resume_target = 0;
 	r->in_snapshot = true;
 	r->gen++;
+}
+
+void replica_resume_done(struct replica *r)
+{
+	if (r->resume_target > r->revision)
+		r->revision = r->resume_target;
+	r->resume_target = 0;
 }
 
 static uint64_t mod_rev(const Clubcrm__TaskRow *row)
@@ -300,7 +310,9 @@ int replica_apply_delta(struct replica *r, const Clubcrm__Delta *d)
 		if (rc)
 			return rc;
 	}
-	if (d->revision > r->revision)
+	if (r->resume_target && d->revision > r->resume_target)
+		r->resume_target = 0;  /* live: the replay is behind us */
+	if (!r->resume_target && d->revision > r->revision)
 		r->revision = d->revision;
 	r->synced = true;
 	if (r->cbs.on_synced)

@@ -9,6 +9,14 @@
  * reconnect that could not resume) replaces the rows at SnapshotDone, and the
  * rows it no longer has are reported removed, so the screen never flashes
  * empty.
+ *
+ * The revision only moves to what has been applied in full, since it is what
+ * the next resume asks from: a resumed Subscribed names the server's current
+ * revision, but the replayed rows come after it (in deltas carrying that same
+ * revision, possibly several), and a link cut among them must not leave the
+ * replica claiming what it never saw. So a resume records its target, and the
+ * revision reaches it only when replica_resume_done() says the whole replay
+ * arrived, or a live delta newer than the target proves it.
  */
 #ifndef CLUBCRM_REPLICA_H
 #define CLUBCRM_REPLICA_H
@@ -64,6 +72,7 @@ struct replica_catalog {
 struct replica {
 	uint32_t sub_id;
 	uint64_t revision;       /* consistent up to here (0: not yet) */
+	uint64_t resume_target;  /* a resume's revision not yet reached (0: none) */
 	bool synced;             /* a snapshot or a resume completed */
 	bool in_snapshot;
 	unsigned gen;
@@ -80,6 +89,10 @@ void replica_free(struct replica *r);
 
 /* A Subscribed answer: resumed (deltas follow) or a snapshot follows. */
 void replica_begin(struct replica *r, bool resumed, uint64_t revision);
+/* Every frame of the replay a resumed answer announced has been applied
+ * (the answer to a request sent after it came): the revision moves to the
+ * resume's. */
+void replica_resume_done(struct replica *r);
 /* Applies one push meant for this subscription. 0 or -ENOMEM / -EINVAL. */
 int replica_apply_chunk(struct replica *r, const Clubcrm__SnapshotChunk *c);
 int replica_apply_done(struct replica *r, const Clubcrm__SnapshotDone *d);

@@ -128,8 +128,9 @@ static void send_welcome(struct fake_server *fs, uint64_t rid)
 	fake_send(fs, &f);
 }
 
-static void send_login_ok(struct fake_server *fs, uint64_t rid,
-			  const char *login)
+void fake_send_login_ok(struct fake_server *fs, uint64_t rid,
+			const char *login, const uint8_t *token,
+			size_t token_len)
 {
 	Clubcrm__Operator op = CLUBCRM__OPERATOR__INIT;
 	op.has_id = true;
@@ -139,6 +140,12 @@ static void send_login_ok(struct fake_server *fs, uint64_t rid,
 	ok.operator_ = &op;
 	ok.has_max_frame = true;
 	ok.max_frame = 64 * 1024;
+	if (token) {
+		ok.has_resume_token = ok.has_resume_expires = true;
+		ok.resume_token.data = (uint8_t *)token;
+		ok.resume_token.len = token_len;
+		ok.resume_expires = INT64_C(4102444800);  /* 2100 */
+	}
 	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
 	f.has_request_id = true;
 	f.request_id = rid;
@@ -166,8 +173,31 @@ bool fake_handshake(struct fake_server *fs, bool login)
 	f = expect(fs, CLUBCRM__FRAME__BODY_LOGIN);
 	if (!f)
 		return false;
-	send_login_ok(fs, f->request_id, f->login->login);
+	fake_send_login_ok(fs, f->request_id, f->login->login, NULL, 0);
 	clubcrm__frame__free_unpacked(f, NULL);
+	return true;
+}
+
+Clubcrm__Frame *fake_expect_login(struct fake_server *fs)
+{
+	return expect(fs, CLUBCRM__FRAME__BODY_LOGIN);
+}
+
+bool fake_accept(struct fake_server *fs)
+{
+	if (fs->fd >= 0)
+		close(fs->fd);
+	fs->fd = -1;
+	struct pollfd pfd = {.fd = fs->listen_fd, .events = POLLIN};
+	if (poll(&pfd, 1, IO_TIMEOUT_MS) <= 0) {
+		fake_fail(fs, "no next connection came");
+		return false;
+	}
+	fs->fd = accept(fs->listen_fd, NULL, NULL);
+	if (fs->fd < 0) {
+		fake_fail(fs, "accept failed");
+		return false;
+	}
 	return true;
 }
 

@@ -49,6 +49,14 @@ void fake_send_raw(struct fake_server *fs, const void *data, size_t len);
 /* An Error reply. */
 void fake_send_error(struct fake_server *fs, uint64_t rid, unsigned code,
 		     const char *message);
+/* Closes the current connection and accepts the client's next one. */
+bool fake_accept(struct fake_server *fs);
+/* The next frame, which must be a Login (NULL and failed otherwise). */
+Clubcrm__Frame *fake_expect_login(struct fake_server *fs);
+/* LoginOk to request `rid`, issuing `token` (NULL: none). */
+void fake_send_login_ok(struct fake_server *fs, uint64_t rid,
+			const char *login, const uint8_t *token,
+			size_t token_len);
 /* True when the client closed its end (EOF) within timeout_ms. */
 bool fake_wait_eof(struct fake_server *fs, unsigned timeout_ms);
 void fake_fail(struct fake_server *fs, const char *why);

@@ -103,6 +103,11 @@ struct tui_app {
 	enum tui_form_kind fkind;
 	struct tui_form form;
 	unsigned form_seq;      /* replies for an older form are dropped */
+	/* The open form's idempotency key: every save of it (a retry after
+	 * a failure or a reconnect) creates one task at most. */
+	uint8_t form_key[CLIENT_IDEMPOTENCY_KEY_LEN];
+	unsigned form_key_seq;  /* the form it is for */
+	bool form_key_set;
 	uint64_t task_id, base_mod_rev;
 	Clubcrm__TaskRow *conflict;  /* the server's version after a refusal */
 	char history[TUI_HISTORY_MAX][160];
@@ -210,6 +215,9 @@ void tui_history_fill(struct tui_app *a, const Clubcrm__TaskReply *tr);
 void tui_submit_history(struct tui_app *a, uint64_t id);
 /* Takes charge of a task, or releases it when it is mine. */
 void tui_forms_take(struct tui_app *a, const Clubcrm__TaskRow *row);
+/* The open form's idempotency key: the same for every save of this form,
+ * a new one for the next form (a failed save keeps the form open). */
+ProtobufCBinaryData tui_submit_form_key(struct tui_app *a);
 
 /* ---- tui_console.c: the manager's screen */
 void tui_console_start(struct tui_app *a);

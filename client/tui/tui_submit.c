@@ -172,6 +172,17 @@ done:
 	free(t);
 }
 
+ProtobufCBinaryData tui_submit_form_key(struct tui_app *a)
+{
+	if (!a->form_key_set || a->form_key_seq != a->form_seq) {
+		if (client_idempotency_key(a->form_key) < 0)
+			return (ProtobufCBinaryData){0, NULL};
+		a->form_key_seq = a->form_seq;
+		a->form_key_set = true;
+	}
+	return (ProtobufCBinaryData){sizeof(a->form_key), a->form_key};
+}
+
 static void send_req(struct tui_app *a, Clubcrm__Frame *f, bool for_form,
 		     bool history, const char *done)
 {
@@ -405,6 +416,11 @@ void tui_submit(struct tui_app *a)
 	case TUI_FK_NEW_NOTE:
 		if (create_from_form(a, &c, tags, a->fkind == TUI_FK_NEW_NOTE) < 0)
 			return;
+		/* The form's key: a create waits for the connection and goes
+		 * again after a cut (live_request), and a save repeated after
+		 * a failure carries it too: never a second task. */
+		c.idempotency_key = tui_submit_form_key(a);
+		c.has_idempotency_key = c.idempotency_key.len != 0;
 		f.body_case = BODY(CREATE_TASK);
 		f.create_task = &c;
 		send_req(a, &f, true, false, NULL);

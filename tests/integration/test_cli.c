@@ -512,6 +512,64 @@ static void test_logout_at_exit(void **state)
 	cli_user = "alicia";
 }
 
+/* The id a --json create printed. */
+static long created(void)
+{
+	json_t *v = parse_out();
+	long id = (long)json_integer_value(json_object_get(v, "id"));
+	json_decref(v);
+	assert_true(id > 0);
+	return id;
+}
+
+/* A script that retries a create (after a timeout, a lost connection) with
+ * its own key gets the first task back, not a second one. */
+static void test_idempotency_key_retry(void **state)
+{
+#define ADD(key) run("task", "add", "--customer", "Arantxa", "--type", \
+		     "appointment", "--at", "2031-01-02 10:00", "--desc", \
+		     "cli test: retried", "--idempotency-key", key, "--json")
+	assert_int_equal(ADD("script-run-42"), 0);
+	long first = created();
+	assert_int_equal(ADD("script-run-42"), 0);
+	assert_int_equal(created(), first);
+	assert_int_equal(ADD("script-run-43"), 0);  /* another key: another task */
+	long other = created();
+	assert_true(other != first);
+	assert_int_equal(run("task", "list", "--from", "2031-01-02", "--to",
+			     "2031-01-02", "--json"), 0);
+	json_t *v = parse_out();
+	assert_int_equal(json_array_size(v), 2);
+	json_decref(v);
+
+	/* The same for notes; the text form prints the first id again. */
+	assert_int_equal(run("note", "add", "--customer", "Manolo", "--type",
+			     "Call", "--desc", "cli test: retried note",
+			     "--idempotency-key", "note-7"), 0);
+	char line[64];
+	size_t n = strcspn(out, "\n");
+	n = n < sizeof(line) - 1 ? n : sizeof(line) - 1;
+	memcpy(line, out, n);
+	line[n] = '\0';
+	assert_non_null(strstr(line, "Created note "));
+	assert_int_equal(run("note", "add", "--customer", "Manolo", "--type",
+			     "Call", "--desc", "cli test: retried note",
+			     "--idempotency-key", "note-7"), 0);
+	assert_int_equal(strncmp(out, line, strlen(line)), 0);
+
+	/* Empty or over the server's 64 bytes: a usage error, no request. */
+	assert_int_equal(ADD(""), 2);
+	char big[66];
+	memset(big, 'k', 65);
+	big[65] = '\0';
+	assert_int_equal(ADD(big), 2);
+	assert_non_null(strstr(err, "--idempotency-key"));
+	memset(big, 'k', 64);
+	big[64] = '\0';
+	assert_int_equal(ADD(big), 0);
+#undef ADD
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -526,6 +584,7 @@ int main(void)
 		cmocka_unit_test(test_refused_exit_1),
 		cmocka_unit_test(test_usage_exit_2),
 		cmocka_unit_test(test_logout_at_exit),
+		cmocka_unit_test(test_idempotency_key_retry),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -246,6 +246,72 @@ static void test_catalog_merges_by_id(void **state)
 	replica_free(&r);
 }
 
+static Clubcrm__Delta *mkdelta(Clubcrm__Delta *d, uint64_t rev,
+			       Clubcrm__TaskRow **up, size_t n)
+{
+	clubcrm__delta__init(d);
+	d->revision = rev;
+	d->upserts = up;
+	d->n_upserts = n;
+	return d;
+}
+
+/*
+ * A resumed Subscribed names the server's revision before the replay; a cut
+ * right after it, or among the replay's deltas (all of them carry that
+ * revision), must leave the replica at what it had, or the next resume asks
+ * for nothing and the rest is lost for good.
+ */
+static void test_resume_advances_only_when_replayed(void **state)
+{
+	(void)state;
+	struct seen s = {0};
+	struct replica r;
+	replica_init(&r, 1, &cbs, &s);
+	struct rowbuf b[1];
+	Clubcrm__TaskRow *rows[] = {mkrow(&b[0], 1, 5, 100, "a")};
+	snapshot(&r, rows, 1, 5);
+
+	/* Cut right after Subscribed(resumed, 9): nothing applied. */
+	replica_begin(&r, true, 9);
+	assert_int_equal(replica_revision(&r), 5);
+
+	/* Cut in the middle of the replay: one delta of two applied. */
+	replica_begin(&r, true, 9);
+	struct rowbuf nb[3];
+	Clubcrm__TaskRow *up1[] = {mkrow(&nb[0], 1, 7, 100, "a2")};
+	Clubcrm__Delta d;
+	assert_int_equal(replica_apply_delta(&r, mkdelta(&d, 9, up1, 1)), 0);
+	assert_int_equal(replica_revision(&r), 5);
+	assert_string_equal(replica_get(&r, 1)->task->description, "a2");
+
+	/* The next resume replays again; now the barrier says it is whole. */
+	replica_begin(&r, true, 9);
+	assert_int_equal(replica_apply_delta(&r, mkdelta(&d, 9, up1, 1)), 0);
+	Clubcrm__TaskRow *up2[] = {mkrow(&nb[1], 2, 8, 50, "b")};
+	assert_int_equal(replica_apply_delta(&r, mkdelta(&d, 9, up2, 1)), 0);
+	assert_int_equal(replica_revision(&r), 5);
+	replica_resume_done(&r);
+	assert_int_equal(replica_revision(&r), 9);
+	assert_int_equal(replica_count(&r), 2);
+
+	/* A live delta newer than the resume proves the replay ended. */
+	replica_begin(&r, true, 12);
+	assert_int_equal(replica_revision(&r), 9);
+	Clubcrm__TaskRow *up3[] = {mkrow(&nb[2], 3, 13, 70, "c")};
+	assert_int_equal(replica_apply_delta(&r, mkdelta(&d, 13, up3, 1)), 0);
+	assert_int_equal(replica_revision(&r), 13);
+	replica_resume_done(&r);  /* late: must not move it back */
+	assert_int_equal(replica_revision(&r), 13);
+
+	/* A resume that could not be (a snapshot instead) forgets its target. */
+	replica_begin(&r, true, 20);
+	snapshot(&r, rows, 1, 18);
+	replica_resume_done(&r);
+	assert_int_equal(replica_revision(&r), 18);
+	replica_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -253,6 +319,7 @@ int main(void)
 		cmocka_unit_test(test_fresh_snapshot_replaces_rows),
 		cmocka_unit_test(test_many_rows),
 		cmocka_unit_test(test_catalog_merges_by_id),
+		cmocka_unit_test(test_resume_advances_only_when_replayed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

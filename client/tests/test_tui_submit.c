@@ -1,0 +1,189 @@
+/*
+ * The desk's saves against a scripted fake server: a new-task form keeps
+ * one idempotency key until it is saved, so a save retried after a failure
+ * cannot make a second task, and the next form gets a new key.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "fake_server.h"
+#include "status.h"
+#include "tui_app.h"
+
+#define DEADLINE_MS 10000u
+
+static Clubcrm__Frame *expect_create(struct fake_server *fs)
+{
+	Clubcrm__Frame *f = fake_recv(fs);
+	if (f && f->body_case == CLUBCRM__FRAME__BODY_CREATE_TASK &&
+	    f->create_task->has_idempotency_key &&
+	    f->create_task->idempotency_key.len == CLIENT_IDEMPOTENCY_KEY_LEN)
+		return f;
+	fake_fail(fs, "not a create with a key");
+	if (f)
+		clubcrm__frame__free_unpacked(f, NULL);
+	return NULL;
+}
+
+static void reply_task(struct fake_server *fs, uint64_t rid, uint64_t id)
+{
+	Clubcrm__Task t = CLUBCRM__TASK__INIT;
+	t.has_id = true;
+	t.id = id;
+	Clubcrm__TaskRow r = CLUBCRM__TASK_ROW__INIT;
+	r.task = &t;
+	Clubcrm__TaskReply tr = CLUBCRM__TASK_REPLY__INIT;
+	tr.row = &r;
+	Clubcrm__Frame g = CLUBCRM__FRAME__INIT;
+	g.has_request_id = true;
+	g.request_id = rid;
+	g.body_case = CLUBCRM__FRAME__BODY_TASK_REPLY;
+	g.task_reply = &tr;
+	fake_send(fs, &g);
+}
+
+static void script(struct fake_server *fs)
+{
+	uint8_t key[CLIENT_IDEMPOTENCY_KEY_LEN];
+	if (!fake_handshake(fs, true))
+		return;
+	/* The first save fails. */
+	Clubcrm__Frame *f = expect_create(fs);
+	if (!f)
+		return;
+	memcpy(key, f->create_task->idempotency_key.data, sizeof(key));
+	fake_send_error(fs, f->request_id, STATUS_INVALID_ARGUMENT,
+			"type is inactive");
+	clubcrm__frame__free_unpacked(f, NULL);
+	/* Saved again from the same form: the same key. */
+	if (!(f = expect_create(fs)))
+		return;
+	if (memcmp(f->create_task->idempotency_key.data, key, sizeof(key)))
+		fake_fail(fs, "a second save of the form with another key");
+	reply_task(fs, f->request_id, 5);
+	clubcrm__frame__free_unpacked(f, NULL);
+	/* The next form: another key. */
+	if (!(f = expect_create(fs)))
+		return;
+	if (!memcmp(f->create_task->idempotency_key.data, key, sizeof(key)))
+		fake_fail(fs, "the next form reuses the saved form's key");
+	reply_task(fs, f->request_id, 6);
+	clubcrm__frame__free_unpacked(f, NULL);
+	/* Until the desk logs out. */
+	while ((f = fake_recv(fs))) {
+		bool out = f->body_case == CLUBCRM__FRAME__BODY_LOGOUT;
+		clubcrm__frame__free_unpacked(f, NULL);
+		if (out)
+			break;
+	}
+	close(fs->fd);
+	fs->fd = -1;
+}
+
+static bool live_ready(struct tui_app *a)
+{
+	return live_get_state(a->live) == LIVE_READY;
+}
+
+static bool status_is_error(struct tui_app *a)
+{
+	return a->status_err;
+}
+
+static bool form_closed(struct tui_app *a)
+{
+	return a->fkind == TUI_FK_NONE;
+}
+
+static void on_tick(uv_timer_t *t)
+{
+	(void)t;  /* wakes uv_run(UV_RUN_ONCE) up */
+}
+
+static void run_until(struct tui_app *a, bool (*cond)(struct tui_app *))
+{
+	uint64_t until = uv_now(&a->loop) + DEADLINE_MS;
+	while (!cond(a) && uv_now(&a->loop) < until)
+		uv_run(&a->loop, UV_RUN_ONCE);
+	if (!cond(a))
+		fprintf(stderr, "status: %s (fkind %d)\n", a->status, (int)a->fkind);
+	assert_true(cond(a));
+}
+
+/* As tui_forms.c opens a form: the old one closes (a new sequence). */
+static void open_new_task(struct tui_app *a, const char *desc)
+{
+	tui_forms_close(a);
+	a->fkind = TUI_FK_NEW_TASK;
+	tui_form_init(&a->form, "New task");
+	struct tui_field *fl = tui_form_add(&a->form, "Description",
+					    TUI_FIELD_TEXT);
+	assert_non_null(fl);
+	tui_field_set_text(fl, desc);
+}
+
+static bool closed;
+
+static void on_closed(struct live *l, void *ud)
+{
+	(void)l;
+	(void)ud;
+	closed = true;
+}
+
+static void test_form_key_kept_until_saved(void **state)
+{
+	(void)state;
+	struct fake_server fs;
+	assert_int_equal(fake_start(&fs, false, script, NULL), 0);
+	struct tui_app *a = calloc(1, sizeof(*a));
+	assert_non_null(a);
+	uv_loop_init(&a->loop);
+	uv_timer_t tick;
+	uv_timer_init(&a->loop, &tick);
+	uv_timer_start(&tick, on_tick, 20, 20);
+	struct client_config cfg = {.address = fs.address, .login = "anna",
+				    .password = "pw"};
+	struct live_callbacks cbs = {.on_closed = on_closed};
+	assert_int_equal(live_new(&a->loop, &cfg, &cbs, a, &a->live), 0);
+	live_start(a->live);
+	run_until(a, live_ready);
+
+	open_new_task(a, "desk save");
+	tui_submit(a);
+	run_until(a, status_is_error);
+	assert_int_equal(a->fkind, TUI_FK_NEW_TASK);  /* still open */
+	a->status_err = false;
+	tui_submit(a);
+	run_until(a, form_closed);
+	assert_false(a->status_err);
+	assert_non_null(strstr(a->status, "5"));
+
+	open_new_task(a, "next one");
+	tui_submit(a);
+	run_until(a, form_closed);
+	assert_non_null(strstr(a->status, "6"));
+
+	live_close(a->live);
+	uv_close((uv_handle_t *)&tick, NULL);
+	uv_run(&a->loop, UV_RUN_DEFAULT);
+	assert_true(closed);
+	assert_int_equal(uv_loop_close(&a->loop), 0);
+	assert_true(fake_finish(&fs));
+	tui_form_free(&a->form);
+	free(a);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_form_key_kept_until_saved),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
