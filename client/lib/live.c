@@ -589,9 +589,12 @@ static void on_ready(struct client *c, const struct client_status *st,
 	live_backoff_reset(&l->backoff);
 	keep_token(l, c);
 	set_state(l, LIVE_READY, st);
+	/* The READY callback may have subscribed already (it runs first):
+	 * those are active; a second Subscribe would be ALREADY_EXISTS. */
 	for (struct live_sub *s = l->subs; s && l->state == LIVE_READY;
 	     s = s->next)
-		send_subscribe(l, s);
+		if (!s->active)
+			send_subscribe(l, s);
 	if (l->state == LIVE_READY)
 		resend_creates(l);
 }

@@ -29,6 +29,7 @@ struct lctx {
 	unsigned polls;
 	struct live *l;
 	bool subscribe;           /* to the board, before the start */
+	bool subscribe_on_ready;  /* to the board, from the READY callback */
 	struct live_sub *sub;
 	struct fake_server fs;
 	atomic_bool script_done;
@@ -60,6 +61,13 @@ static void on_state(struct live *l, enum live_state st,
 		x->n_waiting++;
 	} else if (st == LIVE_READY) {
 		x->n_ready++;
+		if (x->subscribe_on_ready && !x->sub) {
+			Clubcrm__View v = CLUBCRM__VIEW__INIT;
+			v.has_kind = true;
+			v.kind = CLUBCRM__VIEW_KIND__VIEW_KIND_BOARD;
+			assert_int_equal(live_subscribe(l, &v, NULL, NULL,
+							&x->sub), 0);
+		}
 	} else if (st == LIVE_FAILED) {
 		x->n_failed++;
 	}
@@ -513,6 +521,45 @@ static void test_cut_after_resumed_answer(void **state)
 	assert_int_equal(x.rows_at_end, 2);
 }
 
+/* A subscription made by the READY callback itself (the console does it
+ * when the club's zone arrives) is sent once, not a second time by the
+ * loop that resubscribes every view after a connect: a second Subscribe
+ * for one sub_id is refused with ALREADY_EXISTS. */
+static void script_subscribe_on_ready(struct fake_server *fs)
+{
+	uint64_t rid;
+	if (!(rid = subscribe_since(fs, 0)))
+		return;
+	send_subscribed(fs, rid, false, 5);
+	struct lctx *x = fs->arg;
+	atomic_store(&x->script_done, true);
+	Clubcrm__Frame *f;
+	while ((f = fake_recv(fs))) {
+		bool out = f->body_case == CLUBCRM__FRAME__BODY_LOGOUT;
+		if (f->body_case == CLUBCRM__FRAME__BODY_SUBSCRIBE)
+			fake_fail(fs, "a second Subscribe for one view");
+		clubcrm__frame__free_unpacked(f, NULL);
+		if (out)
+			break;
+	}
+	close(fs->fd);
+	fs->fd = -1;
+}
+
+static void test_subscribe_from_ready_sent_once(void **state)
+{
+	(void)state;
+	struct lctx x = {0};
+	uv_loop_init(&x.loop);
+	x.subscribe_on_ready = true;
+	x.want_ready = 1;
+	assert_int_equal(fake_start(&x.fs, false, script_subscribe_on_ready,
+				    &x), 0);
+	run_live(&x, x.fs.address, NULL, NULL);
+	assert_true(fake_finish(&x.fs));
+	assert_false(x.timed_out);
+}
+
 /* ------------------------------------------------ creates and retries */
 
 static void script_create(struct fake_server *fs)
@@ -602,6 +649,7 @@ int main(void)
 		cmocka_unit_test(test_live_retry_waits_grow),
 		cmocka_unit_test(test_token_resume_and_fallback),
 		cmocka_unit_test(test_cut_after_resumed_answer),
+		cmocka_unit_test(test_subscribe_from_ready_sent_once),
 		cmocka_unit_test(test_create_retried_with_same_key),
 		cmocka_unit_test(test_create_gives_up),
 	};
