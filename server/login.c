@@ -610,6 +610,11 @@ void login_request(struct conn *c, const Clubcrm__Frame *f,
 		return;
 	}
 	if (!login_raw_clean(raw, raw_len)) {
+		char who[LOGIN_ID_MAX + 1];
+		session_log_safe(who, sizeof(who), l->login);
+		log_info("conn %llu (%s): login refused: control characters "
+			 "in the login or password of \"%s\"", cid(c), c->peer,
+			 who);
 		session_send_error(c, f->request_id, STATUS_INVALID_ARGUMENT,
 			   "login and password may not hold control "
 			   "characters");

@@ -309,27 +309,27 @@ static void test_tag_colour(void **state)
 	f.body_case = BODY(UPSERT_TAG);
 	f.upsert_tag = &ut;
 	uint64_t rev = store_revision(fx->st);
-	fx_assert_error(fx_write(fx, fx_actor(1, 1), &f),
+	fx_assert_error(fx_write(fx, fx_actor(0, 1), &f),
 			STATUS_INVALID_ARGUMENT, "green, grey");
 	tag.colour = "#12345";
-	fx_assert_error(fx_write(fx, fx_actor(1, 1), &f),
+	fx_assert_error(fx_write(fx, fx_actor(0, 1), &f),
 			STATUS_INVALID_ARGUMENT, "#rrggbb");
 	tag.colour = "#12345g";
-	fx_assert_error(fx_write(fx, fx_actor(1, 1), &f),
+	fx_assert_error(fx_write(fx, fx_actor(0, 1), &f),
 			STATUS_INVALID_ARGUMENT, "not a colour");
 	assert_int_equal(store_revision(fx->st), rev);
 	tag.colour = "Gold";
-	Clubcrm__Frame *r = fx_write(fx, fx_actor(1, 1), &f);
+	Clubcrm__Frame *r = fx_write(fx, fx_actor(0, 1), &f);
 	assert_int_equal(r->body_case, BODY(CATALOG));
 	uint64_t vip = r->catalog->tags[0]->id;
 	tag.name = "Padel";
 	tag.colour = "#1a2B3c";
-	r = fx_write(fx, fx_actor(1, 1), &f);
+	r = fx_write(fx, fx_actor(0, 1), &f);
 	assert_int_equal(r->body_case, BODY(CATALOG));
 	uint64_t tennis = r->catalog->tags[0]->id;
 	tag.name = "Plain";
 	tag.colour = NULL;
-	r = fx_write(fx, fx_actor(1, 1), &f);
+	r = fx_write(fx, fx_actor(0, 1), &f);
 	assert_int_equal(r->body_case, BODY(CATALOG));
 	uint64_t plain = r->catalog->tags[0]->id;
 	/* The rows: every tag with its colour. */
