@@ -261,8 +261,10 @@ static const char *check_kind(const Clubcrm__View *v)
 	case CLUBCRM__VIEW_KIND__VIEW_KIND_AGENDA:
 		if (!v->has_from || !v->has_to || v->to <= v->from)
 			return "an agenda needs a range (from < to)";
-		/* An agenda is for seeing commitments; a year is plenty. */
-		return v->to - v->from <= 400LL * 24 * 3600
+		/* An agenda is for seeing commitments; a year is plenty.
+		 * to > from, so the span fits in uint64 (to - from in int64
+		 * wraps for far ends). */
+		return (uint64_t)v->to - (uint64_t)v->from <= 400ULL * 24 * 3600
 			       ? NULL
 			       : "an agenda spans at most 400 days";
 	default:

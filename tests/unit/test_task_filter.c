@@ -440,6 +440,30 @@ static void test_view_bounds(void **state)
 	assert_int_equal(task_view_validate(&v), -EINVAL);
 }
 
+/* The agenda's span is measured without overflow: the whole int64 range
+ * is not "negative days", and 400 days is the last span accepted. */
+static void test_agenda_span_no_overflow(void **state)
+{
+	(void)state;
+	Clubcrm__View v = CLUBCRM__VIEW__INIT;
+	v.has_kind = v.has_from = v.has_to = 1;
+	v.kind = CLUBCRM__VIEW_KIND__VIEW_KIND_AGENDA;
+	v.from = NOW;
+	v.to = NOW + 400LL * 86400;
+	assert_null(task_view_check(&v));
+	v.to = NOW + 401LL * 86400;
+	assert_non_null(strstr(task_view_check(&v), "400 days"));
+	v.from = INT64_MIN;
+	v.to = INT64_MAX;
+	assert_non_null(strstr(task_view_check(&v), "400 days"));
+	v.from = INT64_MIN + 1;
+	v.to = 1;
+	assert_non_null(strstr(task_view_check(&v), "400 days"));
+	v.from = -1;
+	v.to = INT64_MAX;
+	assert_non_null(strstr(task_view_check(&v), "400 days"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -454,6 +478,7 @@ int main(void)
 		cmocka_unit_test(test_view_may_match_cases),
 		cmocka_unit_test(test_view_validation),
 		cmocka_unit_test(test_view_bounds),
+		cmocka_unit_test(test_agenda_span_no_overflow),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
