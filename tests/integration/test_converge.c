@@ -1,0 +1,598 @@
+/*
+ * Live replicas converge: terminals (the client library's live connections)
+ * reach the real clubcrmd through a proxy in this process that can cut
+ * their links, keep them down, and cut right after a resumed answer. After
+ * each fault every replica must equal what a fresh terminal's snapshot
+ * shows, row for row, byte for byte, including what the clock changes
+ * without a revision (a task falling due while a terminal was away).
+ *
+ * There is no clock override in clubcrmd: tasks are planned two seconds
+ * ahead and the test waits for them to fall due.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <uv.h>
+
+#include "frame.h"
+#include "harness.h"
+#include "ittools.h"
+#include "live.h"
+#include "status.h"
+#include "timeutil.h"
+
+#define WAIT_MS 15000u
+#define N_TERMINALS 3
+#define N_VIEWS 4
+
+static const Clubcrm__ViewKind view_kinds[N_VIEWS] = {
+	CLUBCRM__VIEW_KIND__VIEW_KIND_BOARD,
+	CLUBCRM__VIEW_KIND__VIEW_KIND_OVERDUE,
+	CLUBCRM__VIEW_KIND__VIEW_KIND_URGENT,
+	CLUBCRM__VIEW_KIND__VIEW_KIND_IN_PREPARATION,
+};
+
+/* ---------------------------------------------------------------- proxy */
+
+enum proxy_mode {
+	PROXY_UP,             /* forwards both ways */
+	PROXY_DOWN,           /* accepts and closes at once */
+	PROXY_CUT_RESUMED,    /* cuts a link right after a resumed answer */
+};
+
+struct proxy;
+
+struct link {
+	struct link *next;
+	struct proxy *px;
+	uv_tcp_t down;         /* the terminal's side */
+	uv_tcp_t up;           /* the server's side */
+	uv_connect_t connect;
+	struct frame_reader from_server;
+	int open_handles;
+	bool closing;
+	bool cut_resumed;      /* accepted in PROXY_CUT_RESUMED: reads frames */
+	bool cut_after_write;  /* the resumed answer is on its way */
+};
+
+struct proxy {
+	uv_loop_t *loop;
+	uv_tcp_t listener;
+	char address[64];      /* where the terminals connect */
+	struct sockaddr_in target;
+	enum proxy_mode mode;
+	struct link *links;
+	unsigned cuts_after_resumed;
+};
+
+struct write_req {
+	uv_write_t req;
+	struct link *l;
+	bool cut;
+	uint8_t data[];
+};
+
+static void link_closed(uv_handle_t *h)
+{
+	struct link *l = h->data;
+	if (--l->open_handles)
+		return;
+	struct proxy *px = l->px;
+	for (struct link **p = &px->links; *p; p = &(*p)->next)
+		if (*p == l) {
+			*p = l->next;
+			break;
+		}
+	frame_reader_free(&l->from_server);
+	free(l);
+}
+
+static void link_close(struct link *l)
+{
+	if (l->closing)
+		return;
+	l->closing = true;
+	uv_close((uv_handle_t *)&l->down, link_closed);
+	uv_close((uv_handle_t *)&l->up, link_closed);
+}
+
+static void on_written(uv_write_t *req, int status)
+{
+	struct write_req *w = (struct write_req *)req;
+	if (status < 0 || w->cut)
+		link_close(w->l);
+	free(w);
+}
+
+static int link_send(struct link *l, uv_tcp_t *to, const uint8_t *head,
+		     size_t head_len, const uint8_t *data, size_t len,
+		     bool cut)
+{
+	struct write_req *w = malloc(sizeof(*w) + head_len + len);
+	if (!w)
+		return -ENOMEM;
+	w->l = l;
+	w->cut = cut;
+	if (head_len)
+		memcpy(w->data, head, head_len);
+	memcpy(w->data + head_len, data, len);
+	uv_buf_t b = uv_buf_init((char *)w->data, (unsigned)(head_len + len));
+	int rc = uv_write(&w->req, (uv_stream_t *)to, &b, 1, on_written);
+	if (rc < 0) {
+		free(w);
+		link_close(l);
+	}
+	return rc;
+}
+
+static void on_alloc(uv_handle_t *h, size_t size, uv_buf_t *buf)
+{
+	(void)h;
+	buf->base = malloc(size);
+	buf->len = buf->base ? size : 0;
+}
+
+/* A frame from the server, forwarded whole; after a resumed answer the
+ * link is cut (what follows, the replay, never arrives). */
+static int on_server_frame(void *ctx, const uint8_t *payload, size_t len)
+{
+	struct link *l = ctx;
+	Clubcrm__Frame *f = clubcrm__frame__unpack(NULL, len, payload);
+	bool resumed = f && f->body_case == CLUBCRM__FRAME__BODY_SUBSCRIBED &&
+		       f->subscribed->resumed;
+	if (f)
+		clubcrm__frame__free_unpacked(f, NULL);
+	uint8_t head[FRAME_HEADER_LEN] = {
+		(uint8_t)(len >> 24), (uint8_t)(len >> 16), (uint8_t)(len >> 8),
+		(uint8_t)len};
+	if (link_send(l, &l->down, head, sizeof(head), payload, len, resumed))
+		return -EIO;
+	if (resumed) {
+		l->cut_after_write = true;
+		l->px->cuts_after_resumed++;
+		return -ECONNRESET;
+	}
+	return 0;
+}
+
+static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
+{
+	struct link *l = s->data;
+	if (n < 0) {
+		link_close(l);
+	} else if (n > 0 && !l->closing && !l->cut_after_write) {
+		if (s == (uv_stream_t *)&l->down)
+			link_send(l, &l->up, NULL, 0, (uint8_t *)buf->base,
+				  (size_t)n, false);
+		else if (!l->cut_resumed)
+			link_send(l, &l->down, NULL, 0, (uint8_t *)buf->base,
+				  (size_t)n, false);
+		else
+			frame_reader_feed(&l->from_server,
+					  (uint8_t *)buf->base, (size_t)n,
+					  on_server_frame, l);
+	}
+	free(buf->base);
+}
+
+static void on_up_connected(uv_connect_t *req, int status)
+{
+	struct link *l = req->data;
+	if (l->closing)
+		return;
+	if (status < 0) {
+		link_close(l);
+		return;
+	}
+	uv_read_start((uv_stream_t *)&l->down, on_alloc, on_read);
+	uv_read_start((uv_stream_t *)&l->up, on_alloc, on_read);
+}
+
+static void on_accept(uv_stream_t *server, int status)
+{
+	struct proxy *px = server->data;
+	if (status < 0)
+		return;
+	struct link *l = calloc(1, sizeof(*l));
+	assert_non_null(l);
+	l->px = px;
+	frame_reader_init(&l->from_server, 64u << 20);
+	uv_tcp_init(px->loop, &l->down);
+	uv_tcp_init(px->loop, &l->up);
+	l->down.data = l->up.data = l->connect.data = l;
+	l->open_handles = 2;
+	l->cut_resumed = px->mode == PROXY_CUT_RESUMED;
+	l->next = px->links;
+	px->links = l;
+	if (uv_accept(server, (uv_stream_t *)&l->down) < 0 ||
+	    px->mode == PROXY_DOWN) {
+		link_close(l);
+		return;
+	}
+	if (uv_tcp_connect(&l->connect, &l->up,
+			   (const struct sockaddr *)&px->target,
+			   on_up_connected) < 0)
+		link_close(l);
+}
+
+static void proxy_target(struct proxy *px, const char *address)
+{
+	char host[64];
+	snprintf(host, sizeof(host), "%s", address);
+	char *colon = strrchr(host, ':');
+	assert_non_null(colon);
+	*colon = '\0';
+	assert_int_equal(uv_ip4_addr(host, atoi(colon + 1), &px->target), 0);
+}
+
+static void proxy_start(struct proxy *px, uv_loop_t *loop,
+			const char *target)
+{
+	px->loop = loop;
+	proxy_target(px, target);
+	uv_tcp_init(loop, &px->listener);
+	px->listener.data = px;
+	struct sockaddr_in any;
+	uv_ip4_addr("127.0.0.1", 0, &any);
+	assert_int_equal(uv_tcp_bind(&px->listener,
+				     (const struct sockaddr *)&any, 0), 0);
+	assert_int_equal(uv_listen((uv_stream_t *)&px->listener, 64,
+				   on_accept), 0);
+	struct sockaddr_in me;
+	int len = sizeof(me);
+	uv_tcp_getsockname(&px->listener, (struct sockaddr *)&me, &len);
+	snprintf(px->address, sizeof(px->address), "127.0.0.1:%u",
+		 (unsigned)ntohs(me.sin_port));
+}
+
+/* Cuts every link now. */
+static void proxy_cut(struct proxy *px)
+{
+	for (struct link *l = px->links; l; l = l->next)
+		link_close(l);
+}
+
+/* ------------------------------------------------------------ terminals */
+
+struct terminal {
+	struct live *live;
+	struct live_sub *subs[N_VIEWS];
+	enum live_state state;
+	bool closed;
+};
+
+struct world {
+	struct harness h;
+	uv_loop_t loop;
+	struct proxy px;
+	struct terminal t[N_TERMINALS];
+	struct terminal fresh;
+	struct client_sync *writer;   /* fermin, admin */
+};
+
+static void on_state(struct live *l, enum live_state st,
+		     const struct client_status *why, void *ud)
+{
+	(void)l;
+	(void)why;
+	((struct terminal *)ud)->state = st;
+}
+
+static void on_closed(struct live *l, void *ud)
+{
+	(void)l;
+	((struct terminal *)ud)->closed = true;
+}
+
+static const struct live_callbacks live_cbs = {
+	.on_state = on_state, .on_closed = on_closed};
+
+static bool pump_until(struct world *w, bool (*done)(struct world *, void *),
+		       void *arg)
+{
+	uint64_t end = time_mono_ms() + WAIT_MS;
+	while (!done(w, arg)) {
+		if (time_mono_ms() > end)
+			return false;
+		uv_run(&w->loop, UV_RUN_NOWAIT);
+		uv_sleep(1);
+	}
+	return true;
+}
+
+static bool time_reached(struct world *w, void *arg)
+{
+	(void)w;
+	return time_now() >= *(const int64_t *)arg;
+}
+
+/* Runs the loop (terminals and proxy) until the wall clock reaches `t`. */
+static void pump_to_time(struct world *w, int64_t t)
+{
+	assert_true(pump_until(w, time_reached, &t));
+}
+
+static void open_terminal(struct world *w, struct terminal *t,
+			  const char *login, const char *address)
+{
+	memset(t, 0, sizeof(*t));
+	struct client_config cfg = {
+		.address = address, .login = login,
+		.password = HARNESS_PASSWORD,
+		.kind = CLUBCRM__CLIENT_KIND__CLIENT_KIND_TEST,
+	};
+	assert_int_equal(live_new(&w->loop, &cfg, &live_cbs, t, &t->live), 0);
+	for (int i = 0; i < N_VIEWS; i++) {
+		Clubcrm__View v = CLUBCRM__VIEW__INIT;
+		v.has_kind = 1;
+		v.kind = view_kinds[i];
+		assert_int_equal(live_subscribe(t->live, &v, NULL, NULL,
+						&t->subs[i]), 0);
+	}
+	assert_int_equal(live_start(t->live), 0);
+}
+
+static bool terminal_closed(struct world *w, void *arg)
+{
+	(void)w;
+	return ((struct terminal *)arg)->closed;
+}
+
+static void close_terminal(struct world *w, struct terminal *t)
+{
+	if (!t->live)
+		return;
+	live_close(t->live);
+	pump_until(w, terminal_closed, t);
+	t->live = NULL;
+}
+
+static bool terminal_synced(struct terminal *t)
+{
+	if (!t->live || t->state != LIVE_READY)
+		return false;
+	for (int i = 0; i < N_VIEWS; i++)
+		if (!live_sub_replica(t->subs[i])->synced)
+			return false;
+	return true;
+}
+
+static bool fresh_synced(struct world *w, void *arg)
+{
+	(void)arg;
+	return terminal_synced(&w->fresh);
+}
+
+/* Whether two replicas hold the same rows, byte for byte. */
+static bool same_rows(const struct replica *a, const struct replica *b,
+		      bool verbose)
+{
+	if (replica_count(a) != replica_count(b)) {
+		if (verbose)
+			fprintf(stderr, "  %zu rows, a fresh snapshot %zu\n",
+				replica_count(a), replica_count(b));
+		return false;
+	}
+	const Clubcrm__TaskRow **rows = replica_sorted(b, REPLICA_BY_PLANNED);
+	bool same = true;
+	for (size_t i = 0; i < replica_count(b) && same; i++) {
+		const Clubcrm__TaskRow *want = rows[i];
+		const Clubcrm__TaskRow *got = replica_get(a, want->task->id);
+		size_t n = clubcrm__task_row__get_packed_size(want);
+		same = got && clubcrm__task_row__get_packed_size(got) == n;
+		if (same) {
+			uint8_t *x = malloc(n + 1), *y = malloc(n + 1);
+			assert_true(x && y);
+			clubcrm__task_row__pack(want, x);
+			clubcrm__task_row__pack(got, y);
+			same = !memcmp(x, y, n);
+			free(x);
+			free(y);
+		}
+		if (!same && verbose)
+			fprintf(stderr, "  task %llu: %s (fresh: overdue %d "
+				"escalated %d rev %llu; held: overdue %d "
+				"escalated %d rev %llu)\n",
+				(unsigned long long)want->task->id,
+				got ? "differs" : "missing", want->overdue,
+				want->escalated,
+				(unsigned long long)want->task->mod_rev,
+				got ? got->overdue : -1,
+				got ? got->escalated : -1,
+				(unsigned long long)(got ? got->task->mod_rev
+							 : 0));
+	}
+	free(rows);
+	return same;
+}
+
+static bool all_converged(struct world *w, void *arg)
+{
+	bool verbose = arg != NULL;
+	if (!terminal_synced(&w->fresh))
+		return false;
+	for (int i = 0; i < N_TERMINALS; i++) {
+		if (!terminal_synced(&w->t[i]))
+			return false;
+		for (int v = 0; v < N_VIEWS; v++) {
+			if (same_rows(live_sub_replica(w->t[i].subs[v]),
+				      live_sub_replica(w->fresh.subs[v]),
+				      verbose))
+				continue;
+			if (verbose)
+				fprintf(stderr, "terminal %d, view kind %d\n",
+					i, (int)view_kinds[v]);
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * Every terminal equals a fresh terminal (connected straight to the
+ * server, after the fault) on every view.
+ */
+static void assert_converged(struct world *w)
+{
+	open_terminal(w, &w->fresh, "maribel", w->h.unix_address);
+	assert_true(pump_until(w, fresh_synced, NULL));
+	if (!pump_until(w, all_converged, NULL)) {
+		all_converged(w, w);
+		harness_dump_log(&w->h);
+		fail_msg("a replica differs from a fresh snapshot");
+	}
+	close_terminal(w, &w->fresh);
+}
+
+static int setup(void **state)
+{
+	struct world *w = calloc(1, sizeof(*w));
+	assert_int_equal(uv_loop_init(&w->loop), 0);
+	if (harness_start(&w->h) < 0)
+		return -1;
+	struct client_status st;
+	assert_int_equal(harness_login(&w->h, "fermin", &w->writer, &st),
+			 STATUS_OK);
+	proxy_start(&w->px, &w->loop, w->h.address);
+	const char *who[N_TERMINALS] = {"alicia", "valentina", "maribel"};
+	for (int i = 0; i < N_TERMINALS; i++)
+		open_terminal(w, &w->t[i], who[i], w->px.address);
+	assert_converged(w);
+	*state = w;
+	return 0;
+}
+
+static bool links_gone(struct world *w, void *arg)
+{
+	(void)arg;
+	return w->px.links == NULL;
+}
+
+static int teardown(void **state)
+{
+	struct world *w = *state;
+	for (int i = 0; i < N_TERMINALS; i++)
+		close_terminal(w, &w->t[i]);
+	close_terminal(w, &w->fresh);
+	proxy_cut(&w->px);
+	pump_until(w, links_gone, NULL);
+	uv_close((uv_handle_t *)&w->px.listener, NULL);
+	client_sync_close(w->writer);
+	harness_cleanup(&w->h);
+	uv_run(&w->loop, UV_RUN_NOWAIT);
+	assert_int_equal(uv_loop_close(&w->loop), 0);
+	free(w);
+	return 0;
+}
+
+/* A task of `type` planned `in` seconds from now; its planned time. */
+static int64_t create_task(struct world *w, const char *type, int64_t in)
+{
+	int64_t at = time_now() + in;
+	struct it_new_task t = {
+		.desc = "Check the boiler",
+		.type_id = it_type_id(w->writer, type),
+		.customer_id = it_customer_id(w->writer, "Arantxa"),
+		.planned_at = at,
+	};
+	uint64_t id = 0;
+	struct client_status st;
+	assert_int_equal(it_create_id(w->writer, &t, &id, &st), STATUS_OK);
+	return at;
+}
+
+static bool all_synced(struct world *w, void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < N_TERMINALS; i++)
+		if (!terminal_synced(&w->t[i]))
+			return false;
+	return true;
+}
+
+/* The terminals have every row the writer made (not yet due). */
+static void settle(struct world *w)
+{
+	assert_converged(w);
+}
+
+/* Links cut and kept down while a task falls due; then back. */
+static void test_overdue_while_link_down(void **state)
+{
+	struct world *w = *state;
+	int64_t due = create_task(w, "Call", 2);
+	create_task(w, "Objection", 3600);
+	settle(w);
+
+	w->px.mode = PROXY_DOWN;
+	proxy_cut(&w->px);
+	pump_to_time(w, due + 2);  /* overdue from due + 1 on */
+	w->px.mode = PROXY_UP;
+	assert_converged(w);
+}
+
+/* The server is down while a task falls due; it comes back elsewhere. */
+static void test_overdue_across_restart(void **state)
+{
+	struct world *w = *state;
+	int64_t due = create_task(w, "Objection", 2);
+	settle(w);
+
+	client_sync_close(w->writer);
+	w->writer = NULL;
+	assert_int_equal(harness_stop(&w->h), 0);
+	pump_to_time(w, due + 2);
+	assert_int_equal(harness_start(&w->h), 0);
+	proxy_target(&w->px, w->h.address);
+	struct client_status st;
+	assert_int_equal(harness_login(&w->h, "fermin", &w->writer, &st),
+			 STATUS_OK);
+	assert_converged(w);
+}
+
+/*
+ * Each link is cut right after its first resumed answer: the replay that
+ * follows it never arrives, and the next resume must bring it again.
+ */
+static void test_cut_after_resumed_answer(void **state)
+{
+	struct world *w = *state;
+	int64_t due = create_task(w, "Call", 2);
+	settle(w);
+
+	w->px.mode = PROXY_DOWN;
+	proxy_cut(&w->px);
+	pump_to_time(w, due + 2);
+	w->px.mode = PROXY_CUT_RESUMED;
+	unsigned cuts = w->px.cuts_after_resumed;
+	uint64_t end = time_mono_ms() + WAIT_MS;
+	while (w->px.cuts_after_resumed < cuts + N_TERMINALS &&
+	       time_mono_ms() < end) {
+		uv_run(&w->loop, UV_RUN_NOWAIT);
+		uv_sleep(1);
+	}
+	assert_true(w->px.cuts_after_resumed >= cuts + N_TERMINALS);
+	w->px.mode = PROXY_UP;
+	assert_true(pump_until(w, all_synced, NULL));
+	assert_converged(w);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_overdue_while_link_down,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_overdue_across_restart,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cut_after_resumed_answer,
+						setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
