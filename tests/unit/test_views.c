@@ -793,6 +793,17 @@ static void test_clock_escalates_untaken_urgent_tasks(void **state)
 	assert_true(d->upserts[0]->escalated);
 	views_commit_free(&vc);
 
+	/* A tick leaves rows as of its end: the flip at created + 600 is in
+	 * the tick ending then, and not again in the next one. */
+	assert_int_equal(views_tick_load(v->fx->st, FX_NOW + 599, FX_NOW + 600, 0,
+					 &vc), 0);
+	assert_int_equal(vc.n_changes, 1);
+	views_commit_free(&vc);
+	assert_int_equal(views_tick_load(v->fx->st, FX_NOW + 600, FX_NOW + 601, 0,
+					 &vc), 0);
+	assert_int_equal(vc.n_changes, 0);
+	views_commit_free(&vc);
+
 	/* A snapshot after that time shows it escalated too. */
 	Clubcrm__SnapshotChunk *first = NULL;
 	struct idlist ids;
