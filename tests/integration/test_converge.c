@@ -493,7 +493,8 @@ static int teardown(void **state)
 }
 
 /* A task of `type` planned `in` seconds from now; its planned time. */
-static int64_t create_task(struct world *w, const char *type, int64_t in)
+static int64_t create_task_id(struct world *w, const char *type, int64_t in,
+			      uint64_t *out)
 {
 	int64_t at = time_now() + in;
 	struct it_new_task t = {
@@ -505,7 +506,14 @@ static int64_t create_task(struct world *w, const char *type, int64_t in)
 	uint64_t id = 0;
 	struct client_status st;
 	assert_int_equal(it_create_id(w->writer, &t, &id, &st), STATUS_OK);
+	if (out)
+		*out = id;
 	return at;
+}
+
+static int64_t create_task(struct world *w, const char *type, int64_t in)
+{
+	return create_task_id(w, type, in, NULL);
 }
 
 static bool all_synced(struct world *w, void *arg)
@@ -584,6 +592,79 @@ static void test_cut_after_resumed_answer(void **state)
 	assert_converged(w);
 }
 
+struct row_count {
+	uint64_t id;
+	unsigned rows;       /* times the row arrived (added or changed) */
+	bool synced;
+};
+
+static void count_row(struct replica *r, enum replica_change what,
+		      const Clubcrm__TaskRow *row, void *ud)
+{
+	(void)r;
+	struct row_count *rc = ud;
+	if (what != REPLICA_REMOVED && row->task && row->task->id == rc->id)
+		rc->rows++;
+}
+
+static void count_synced(struct replica *r, void *ud)
+{
+	(void)r;
+	((struct row_count *)ud)->synced = true;
+}
+
+static bool count_synced_done(struct world *w, void *arg)
+{
+	(void)w;
+	return ((struct row_count *)arg)->synced;
+}
+
+static bool fresh_ready(struct world *w, void *arg)
+{
+	(void)arg;
+	return w->fresh.state == LIVE_READY;
+}
+
+/*
+ * A view subscribed right after a task fell due has it overdue in its
+ * snapshot; the clock's tick for that second must not send it again (the
+ * protocol promises each change once).
+ */
+static void test_clock_sends_each_change_once(void **state)
+{
+	struct world *w = *state;
+	uint64_t id;
+	int64_t due = create_task_id(w, "Call", 2, &id);
+	/* A connection ready beforehand, so that the subscription goes out
+	 * within milliseconds of the second the task falls due. */
+	struct terminal *t = &w->fresh;
+	memset(t, 0, sizeof(*t));
+	struct client_config cfg = {
+		.address = w->h.unix_address, .login = "maribel",
+		.password = HARNESS_PASSWORD,
+		.kind = CLUBCRM__CLIENT_KIND__CLIENT_KIND_TEST,
+	};
+	assert_int_equal(live_new(&w->loop, &cfg, &live_cbs, t, &t->live), 0);
+	assert_int_equal(live_start(t->live), 0);
+	assert_true(pump_until(w, fresh_ready, NULL));
+	pump_to_time(w, due + 1);
+
+	struct row_count rc = {.id = id};
+	static const struct replica_callbacks cbs = {
+		.on_row = count_row, .on_synced = count_synced};
+	Clubcrm__View v = CLUBCRM__VIEW__INIT;
+	v.has_kind = 1;
+	v.kind = CLUBCRM__VIEW_KIND__VIEW_KIND_OVERDUE;
+	struct live_sub *sub;
+	assert_int_equal(live_subscribe(t->live, &v, &cbs, &rc, &sub), 0);
+	assert_true(pump_until(w, count_synced_done, &rc));
+	assert_int_equal(rc.rows, 1);
+	assert_true(replica_get(live_sub_replica(sub), id)->overdue);
+	pump_to_time(w, time_now() + 3);  /* two ticks at least */
+	assert_int_equal(rc.rows, 1);
+	close_terminal(w, t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -593,6 +674,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cut_after_resumed_answer,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_clock_sends_each_change_once, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
