@@ -22,8 +22,8 @@
 #include <cmocka.h>
 #include <uv.h>
 
-#include "frame.h"
 #include "harness.h"
+#include "itproxy.h"
 #include "ittools.h"
 #include "live.h"
 #include "status.h"
@@ -40,226 +40,6 @@ static const Clubcrm__ViewKind view_kinds[N_VIEWS] = {
 	CLUBCRM__VIEW_KIND__VIEW_KIND_IN_PREPARATION,
 };
 
-/* ---------------------------------------------------------------- proxy */
-
-enum proxy_mode {
-	PROXY_UP,             /* forwards both ways */
-	PROXY_DOWN,           /* accepts and closes at once */
-	PROXY_CUT_RESUMED,    /* cuts a link right after a resumed answer */
-};
-
-struct proxy;
-
-struct link {
-	struct link *next;
-	struct proxy *px;
-	uv_tcp_t down;         /* the terminal's side */
-	uv_tcp_t up;           /* the server's side */
-	uv_connect_t connect;
-	struct frame_reader from_server;
-	int open_handles;
-	bool closing;
-	bool cut_resumed;      /* accepted in PROXY_CUT_RESUMED: reads frames */
-	bool cut_after_write;  /* the resumed answer is on its way */
-};
-
-struct proxy {
-	uv_loop_t *loop;
-	uv_tcp_t listener;
-	char address[64];      /* where the terminals connect */
-	struct sockaddr_in target;
-	enum proxy_mode mode;
-	struct link *links;
-	unsigned cuts_after_resumed;
-};
-
-struct write_req {
-	uv_write_t req;
-	struct link *l;
-	bool cut;
-	uint8_t data[];
-};
-
-static void link_closed(uv_handle_t *h)
-{
-	struct link *l = h->data;
-	if (--l->open_handles)
-		return;
-	struct proxy *px = l->px;
-	for (struct link **p = &px->links; *p; p = &(*p)->next)
-		if (*p == l) {
-			*p = l->next;
-			break;
-		}
-	frame_reader_free(&l->from_server);
-	free(l);
-}
-
-static void link_close(struct link *l)
-{
-	if (l->closing)
-		return;
-	l->closing = true;
-	uv_close((uv_handle_t *)&l->down, link_closed);
-	uv_close((uv_handle_t *)&l->up, link_closed);
-}
-
-static void on_written(uv_write_t *req, int status)
-{
-	struct write_req *w = (struct write_req *)req;
-	if (status < 0 || w->cut)
-		link_close(w->l);
-	free(w);
-}
-
-static int link_send(struct link *l, uv_tcp_t *to, const uint8_t *head,
-		     size_t head_len, const uint8_t *data, size_t len,
-		     bool cut)
-{
-	struct write_req *w = malloc(sizeof(*w) + head_len + len);
-	if (!w)
-		return -ENOMEM;
-	w->l = l;
-	w->cut = cut;
-	if (head_len)
-		memcpy(w->data, head, head_len);
-	memcpy(w->data + head_len, data, len);
-	uv_buf_t b = uv_buf_init((char *)w->data, (unsigned)(head_len + len));
-	int rc = uv_write(&w->req, (uv_stream_t *)to, &b, 1, on_written);
-	if (rc < 0) {
-		free(w);
-		link_close(l);
-	}
-	return rc;
-}
-
-static void on_alloc(uv_handle_t *h, size_t size, uv_buf_t *buf)
-{
-	(void)h;
-	buf->base = malloc(size);
-	buf->len = buf->base ? size : 0;
-}
-
-/* A frame from the server, forwarded whole; after a resumed answer the
- * link is cut (what follows, the replay, never arrives). */
-static int on_server_frame(void *ctx, const uint8_t *payload, size_t len)
-{
-	struct link *l = ctx;
-	Clubcrm__Frame *f = clubcrm__frame__unpack(NULL, len, payload);
-	bool resumed = f && f->body_case == CLUBCRM__FRAME__BODY_SUBSCRIBED &&
-		       f->subscribed->resumed;
-	if (f)
-		clubcrm__frame__free_unpacked(f, NULL);
-	uint8_t head[FRAME_HEADER_LEN] = {
-		(uint8_t)(len >> 24), (uint8_t)(len >> 16), (uint8_t)(len >> 8),
-		(uint8_t)len};
-	if (link_send(l, &l->down, head, sizeof(head), payload, len, resumed))
-		return -EIO;
-	if (resumed) {
-		l->cut_after_write = true;
-		l->px->cuts_after_resumed++;
-		return -ECONNRESET;
-	}
-	return 0;
-}
-
-static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
-{
-	struct link *l = s->data;
-	if (n < 0) {
-		link_close(l);
-	} else if (n > 0 && !l->closing && !l->cut_after_write) {
-		if (s == (uv_stream_t *)&l->down)
-			link_send(l, &l->up, NULL, 0, (uint8_t *)buf->base,
-				  (size_t)n, false);
-		else if (!l->cut_resumed)
-			link_send(l, &l->down, NULL, 0, (uint8_t *)buf->base,
-				  (size_t)n, false);
-		else
-			frame_reader_feed(&l->from_server,
-					  (uint8_t *)buf->base, (size_t)n,
-					  on_server_frame, l);
-	}
-	free(buf->base);
-}
-
-static void on_up_connected(uv_connect_t *req, int status)
-{
-	struct link *l = req->data;
-	if (l->closing)
-		return;
-	if (status < 0) {
-		link_close(l);
-		return;
-	}
-	uv_read_start((uv_stream_t *)&l->down, on_alloc, on_read);
-	uv_read_start((uv_stream_t *)&l->up, on_alloc, on_read);
-}
-
-static void on_accept(uv_stream_t *server, int status)
-{
-	struct proxy *px = server->data;
-	if (status < 0)
-		return;
-	struct link *l = calloc(1, sizeof(*l));
-	assert_non_null(l);
-	l->px = px;
-	frame_reader_init(&l->from_server, 64u << 20);
-	uv_tcp_init(px->loop, &l->down);
-	uv_tcp_init(px->loop, &l->up);
-	l->down.data = l->up.data = l->connect.data = l;
-	l->open_handles = 2;
-	l->cut_resumed = px->mode == PROXY_CUT_RESUMED;
-	l->next = px->links;
-	px->links = l;
-	if (uv_accept(server, (uv_stream_t *)&l->down) < 0 ||
-	    px->mode == PROXY_DOWN) {
-		link_close(l);
-		return;
-	}
-	if (uv_tcp_connect(&l->connect, &l->up,
-			   (const struct sockaddr *)&px->target,
-			   on_up_connected) < 0)
-		link_close(l);
-}
-
-static void proxy_target(struct proxy *px, const char *address)
-{
-	char host[64];
-	snprintf(host, sizeof(host), "%s", address);
-	char *colon = strrchr(host, ':');
-	assert_non_null(colon);
-	*colon = '\0';
-	assert_int_equal(uv_ip4_addr(host, atoi(colon + 1), &px->target), 0);
-}
-
-static void proxy_start(struct proxy *px, uv_loop_t *loop,
-			const char *target)
-{
-	px->loop = loop;
-	proxy_target(px, target);
-	uv_tcp_init(loop, &px->listener);
-	px->listener.data = px;
-	struct sockaddr_in any;
-	uv_ip4_addr("127.0.0.1", 0, &any);
-	assert_int_equal(uv_tcp_bind(&px->listener,
-				     (const struct sockaddr *)&any, 0), 0);
-	assert_int_equal(uv_listen((uv_stream_t *)&px->listener, 64,
-				   on_accept), 0);
-	struct sockaddr_in me;
-	int len = sizeof(me);
-	uv_tcp_getsockname(&px->listener, (struct sockaddr *)&me, &len);
-	snprintf(px->address, sizeof(px->address), "127.0.0.1:%u",
-		 (unsigned)ntohs(me.sin_port));
-}
-
-/* Cuts every link now. */
-static void proxy_cut(struct proxy *px)
-{
-	for (struct link *l = px->links; l; l = l->next)
-		link_close(l);
-}
-
 /* ------------------------------------------------------------ terminals */
 
 struct terminal {
@@ -272,7 +52,7 @@ struct terminal {
 struct world {
 	struct harness h;
 	uv_loop_t loop;
-	struct proxy px;
+	struct itproxy px;
 	struct terminal t[N_TERMINALS];
 	struct terminal fresh;
 	struct client_sync *writer;   /* fermin, admin */
@@ -461,7 +241,7 @@ static int setup(void **state)
 	struct client_status st;
 	assert_int_equal(harness_login(&w->h, "fermin", &w->writer, &st),
 			 STATUS_OK);
-	proxy_start(&w->px, &w->loop, w->h.address);
+	assert_int_equal(itproxy_start(&w->px, &w->loop, w->h.address), 0);
 	const char *who[N_TERMINALS] = {"alicia", "valentina", "maribel"};
 	for (int i = 0; i < N_TERMINALS; i++)
 		open_terminal(w, &w->t[i], who[i], w->px.address);
@@ -482,9 +262,8 @@ static int teardown(void **state)
 	for (int i = 0; i < N_TERMINALS; i++)
 		close_terminal(w, &w->t[i]);
 	close_terminal(w, &w->fresh);
-	proxy_cut(&w->px);
+	itproxy_close(&w->px);
 	pump_until(w, links_gone, NULL);
-	uv_close((uv_handle_t *)&w->px.listener, NULL);
 	client_sync_close(w->writer);
 	harness_cleanup(&w->h);
 	uv_run(&w->loop, UV_RUN_NOWAIT);
@@ -540,10 +319,10 @@ static void test_overdue_while_link_down(void **state)
 	create_task(w, "Objection", 3600);
 	settle(w);
 
-	w->px.mode = PROXY_DOWN;
-	proxy_cut(&w->px);
+	w->px.mode = ITPROXY_DOWN;
+	itproxy_cut(&w->px);
 	pump_to_time(w, due + 2);  /* overdue from due + 1 on */
-	w->px.mode = PROXY_UP;
+	w->px.mode = ITPROXY_UP;
 	assert_converged(w);
 }
 
@@ -563,7 +342,7 @@ static void test_overdue_across_restart(void **state)
 	harness_wait(&w->h, WAIT_MS);
 	pump_to_time(w, due + 2);
 	assert_int_equal(harness_start(&w->h), 0);
-	proxy_target(&w->px, w->h.address);
+	assert_int_equal(itproxy_target(&w->px, w->h.address), 0);
 	struct client_status st;
 	assert_int_equal(harness_login(&w->h, "fermin", &w->writer, &st),
 			 STATUS_OK);
@@ -580,10 +359,10 @@ static void test_cut_after_resumed_answer(void **state)
 	int64_t due = create_task(w, "Call", 2);
 	settle(w);
 
-	w->px.mode = PROXY_DOWN;
-	proxy_cut(&w->px);
+	w->px.mode = ITPROXY_DOWN;
+	itproxy_cut(&w->px);
 	pump_to_time(w, due + 2);
-	w->px.mode = PROXY_CUT_RESUMED;
+	w->px.mode = ITPROXY_CUT_RESUMED;
 	unsigned cuts = w->px.cuts_after_resumed;
 	uint64_t end = time_mono_ms() + WAIT_MS;
 	while (w->px.cuts_after_resumed < cuts + N_TERMINALS &&
@@ -592,7 +371,7 @@ static void test_cut_after_resumed_answer(void **state)
 		uv_sleep(1);
 	}
 	assert_true(w->px.cuts_after_resumed >= cuts + N_TERMINALS);
-	w->px.mode = PROXY_UP;
+	w->px.mode = ITPROXY_UP;
 	assert_true(pump_until(w, all_synced, NULL));
 	assert_converged(w);
 }

@@ -782,8 +782,8 @@ static void test_clock_escalates_untaken_urgent_tasks(void **state)
 	buf_free(&ch);
 
 	struct view_commit vc;
-	assert_int_equal(views_tick_load(v->fx->st, FX_NOW + 590, FX_NOW + 601, 0,
-					 &vc), 0);
+	assert_int_equal(views_tick_load(v->fx->st, FX_NOW + 590,
+					 FX_NOW + 601, 0, &vc), 0);
 	assert_int_equal(vc.n_changes, 1);
 	Clubcrm__View urg = VIEW(URGENT);
 	Clubcrm__Delta *d = delta_of(v->fx, &vc, &urg);
@@ -795,12 +795,12 @@ static void test_clock_escalates_untaken_urgent_tasks(void **state)
 
 	/* A tick leaves rows as of its end: the flip at created + 600 is in
 	 * the tick ending then, and not again in the next one. */
-	assert_int_equal(views_tick_load(v->fx->st, FX_NOW + 599, FX_NOW + 600, 0,
-					 &vc), 0);
+	assert_int_equal(views_tick_load(v->fx->st, FX_NOW + 599,
+					 FX_NOW + 600, 0, &vc), 0);
 	assert_int_equal(vc.n_changes, 1);
 	views_commit_free(&vc);
-	assert_int_equal(views_tick_load(v->fx->st, FX_NOW + 600, FX_NOW + 601, 0,
-					 &vc), 0);
+	assert_int_equal(views_tick_load(v->fx->st, FX_NOW + 600,
+					 FX_NOW + 601, 0, &vc), 0);
 	assert_int_equal(vc.n_changes, 0);
 	views_commit_free(&vc);
 
