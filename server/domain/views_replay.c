@@ -100,17 +100,21 @@ static int collect_changed(struct txn *t, struct arena *a, uint64_t since,
 /*
  * The time revision `since` was committed (its ChangeSet's `at`), less a
  * few seconds against a wall clock stepped back. -ESTALE when the change
- * log does not say (revision 0, a ChangeSet without a time).
+ * log does not say (revision 0, a ChangeSet without a time) or says
+ * nonsense: before 1970, or later than `now` (the clock went back further
+ * than the slack, or the disk lies): a snapshot is right whatever the time.
  */
 static int since_time(struct txn *t, struct arena *a, uint64_t since,
-		      int64_t *at)
+		      int64_t now, int64_t *at)
 {
 	Clubcrm__ChangeSet *cs;
 	int rc = since ? txn_get_rec(t, DB_CHANGES, since,
 				     &clubcrm__change_set__descriptor, a,
 				     (void **)&cs)
 		       : -ENOENT;
-	if (rc == -ENOENT || (!rc && !cs->has_at))
+	if (rc == -ENOENT ||
+	    (!rc && (!cs->has_at || cs->at < 0 ||
+		     cs->at > now + VIEWS_RESUME_SLACK)))
 		return -ESTALE;
 	if (!rc)
 		*at = cs->at - VIEWS_RESUME_SLACK;
@@ -276,7 +280,7 @@ int views_replay(struct store *st, const Clubcrm__View *v, uint32_t sub_id,
 	}
 	int64_t since_at = 0;
 	uint32_t escalation = views_escalation_minutes(&t, &a);
-	rc = since_time(&t, &a, since, &since_at);
+	rc = since_time(&t, &a, since, now, &since_at);
 	if (!rc)
 		rc = collect_changed(&t, &a, since, &ids);
 	if (!rc)

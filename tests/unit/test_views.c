@@ -951,6 +951,15 @@ static void test_replay_brings_time_driven_changes(void **state)
 	row = NULL;
 	replay_at(v->fx, &urg, since, later, &held_urg, taken, &row);
 	assert_null(row);
+
+	/* A clock an hour behind the revision's time cannot tell what
+	 * flipped: a snapshot answers. */
+	struct buf out = {0};
+	uint64_t rev;
+	assert_int_equal(views_replay(v->fx->st, &over, 4, since, FX_NOW - 3600,
+				      &out, &rev), -ESTALE);
+	assert_int_equal(out.len, 0);
+	buf_free(&out);
 }
 
 /* Changing escalation-minutes re-evaluates open urgent tasks at once. */
