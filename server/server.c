@@ -464,7 +464,7 @@ static void server_trim(struct server *srv)
 /*
  * Once a second: tasks that fell due since the last tick become overdue on
  * every view and remind their operator; urgent tasks nobody took within the
- * escalation time are flagged.
+ * escalation time are flagged. Each commit runs the clock too (subs.c).
  */
 static void on_clock(uv_timer_t *t)
 {
@@ -472,8 +472,7 @@ static void on_clock(uv_timer_t *t)
 	int64_t now = time_now();
 	if (srv->stopping)
 		return;
-	subs_on_tick(srv, srv->clock_at, now);
-	srv->clock_at = now;
+	subs_clock(srv, now);
 	server_trim(srv);
 }
 
@@ -482,12 +481,18 @@ static int start_base_handles(struct server *srv)
 	uv_timer_init(srv->loop, &srv->clock);
 	srv->clock.data = srv;
 	srv->clock_at = time_now();
+	int ret = subs_start(srv);
+	if (ret < 0) {
+		log_error("live views: cannot read the store: %s",
+			  strerror(-ret));
+		return ret;
+	}
 	uv_prepare_init(srv->loop, &srv->prepare);
 	uv_signal_init(srv->loop, &srv->sigint);
 	uv_signal_init(srv->loop, &srv->sigterm);
 	srv->prepare.data = srv->sigint.data = srv->sigterm.data = srv;
 	srv->handles_open = true;
-	int ret = uv_prepare_start(&srv->prepare, on_prepare);
+	ret = uv_prepare_start(&srv->prepare, on_prepare);
 	if (ret == 0)
 		ret = uv_timer_start(&srv->clock, on_clock, SERVER_CLOCK_MS,
 				     SERVER_CLOCK_MS);

@@ -150,7 +150,8 @@ static bool try_resume(struct conn *c, struct sub *s, uint64_t request_id,
 {
 	struct buf frames = {0};
 	uint64_t rev = 0;
-	int rc = views_replay(c->srv->store, s->view, s->id, since, time_now(),
+	int64_t now = time_now();
+	int rc = views_replay(c->srv->store, s->view, s->id, since, now,
 			      &frames, &rev);
 	if (rc) {
 		buf_free(&frames);
@@ -167,6 +168,7 @@ static bool try_resume(struct conn *c, struct sub *s, uint64_t request_id,
 		return false;
 	}
 	s->base_rev = rev;
+	s->base_time = now;
 	send_subscribed(c, request_id, s->id, true, rev);
 	conn_send_buf(c, &frames);
 	return true;
@@ -205,7 +207,8 @@ void subs_subscribe(struct conn *c, Clubcrm__Frame *req)
 	if (in->has_since_revision &&
 	    try_resume(c, s, req->request_id, in->since_revision))
 		return;
-	int rc = views_snapshot_begin(c->srv->store, s->view, time_now(),
+	s->base_time = time_now();
+	int rc = views_snapshot_begin(c->srv->store, s->view, s->base_time,
 				      &s->snap);
 	if (rc) {
 		cs->head = s->next;
@@ -393,12 +396,18 @@ static int add_part(struct subs_frame *fr, struct subs_part part)
 	return 0;
 }
 
-/* The first revision of the commit the subscription does not have yet. */
+/*
+ * The first revision of the commit the subscription does not have yet. The
+ * clock's changes are rows as of its time: one whose rows were built at or
+ * after it has them (one built within the tick's span gets them again).
+ */
 static uint32_t first_new_rev(const struct view_commit *vc,
 			      const struct sub *s, bool clocked)
 {
+	if (clocked)
+		return s->base_time >= vc->now ? (uint32_t)vc->n_revs : 0;
 	uint32_t r = 0;
-	while (!clocked && r < vc->n_revs && vc->revs[r].revision <= s->base_rev)
+	while (r < vc->n_revs && vc->revs[r].revision <= s->base_rev)
 		r++;
 	return r;
 }
@@ -541,8 +550,24 @@ void subs_commit_load(struct server *srv, const struct service_write_op *ops,
 	struct subs_fanout *f = &srv->fanout;
 	if (f->has_loaded)
 		subs_commit_send(srv);  /* never left over; but never twice */
-	if (!n || !anyone_subscribed(srv))
+	uint64_t last = 0;
+	for (size_t i = 0; i < n; i++)
+		if (ops[i].revision > last)
+			last = ops[i].revision;
+	if (!n)
 		return;
+	/* The time-driven changes up to now go before this commit's deltas:
+	 * whoever gets revision `last` has the clock up to its commit. */
+	subs_clock(srv, time_now());
+	if (!anyone_subscribed(srv)) {
+		/* Nothing to send; what later deltas start from moves on. */
+		uint64_t rev;
+		uint32_t minutes;
+		if (views_live_state(srv->store, &rev, &minutes) == 0)
+			f->escalation = minutes;
+		f->sent_rev = last;
+		return;
+	}
 	if (f->cap_sets < n) {
 		const struct buf **sets = realloc(f->sets, n * sizeof(*sets));
 		if (!sets) {
@@ -557,12 +582,16 @@ void subs_commit_load(struct server *srv, const struct service_write_op *ops,
 		f->sets[i] = &ops[i].changes;
 	int rc = views_commit_load_batch(srv->store, f->sets, n, time_now(),
 					 &f->loaded);
+	if (!rc && f->loaded.settings_changed)
+		rc = views_commit_escalation(&f->loaded, f->escalation);
 	if (rc) {
 		log_error("live views: cannot load a commit (%d): subscribers "
 			  "will catch up when they resume", rc);
 		views_commit_free(&f->loaded);
 		return;
 	}
+	f->escalation = f->loaded.escalation_minutes;
+	f->loaded_rev = last;
 	f->has_loaded = true;
 }
 
@@ -575,6 +604,7 @@ void subs_commit_send(struct server *srv)
 	if (f->loaded.n_revs)
 		fan_out(srv, &f->loaded, false);
 	views_commit_free(&f->loaded);
+	f->sent_rev = f->loaded_rev;
 }
 
 static void remind(struct server *srv, const struct view_commit *vc)
@@ -596,12 +626,23 @@ static void remind(struct server *srv, const struct view_commit *vc)
 	}
 }
 
-void subs_on_tick(struct server *srv, int64_t from, int64_t to)
+int subs_start(struct server *srv)
 {
-	if (from >= to || !srv->conns)
+	struct subs_fanout *f = &srv->fanout;
+	return views_live_state(srv->store, &f->sent_rev, &f->escalation);
+}
+
+void subs_clock(struct server *srv, int64_t now)
+{
+	int64_t from = srv->clock_at;
+	if (now <= from)
+		return;
+	srv->clock_at = now;
+	if (!srv->conns)
 		return;
 	struct view_commit vc;
-	int rc = views_tick_load(srv->store, from, to, &vc);
+	int rc = views_tick_load(srv->store, from, now, srv->fanout.sent_rev,
+				 &vc);
 	if (rc) {
 		log_error("live views: clock update failed (%d)", rc);
 	} else if (vc.n_changes) {

@@ -36,6 +36,8 @@ struct sub {
 	size_t view_key_len;          /* keys (they share one match per commit) */
 	uint32_t view_hash;
 	uint64_t base_rev;            /* commits up to here are in what was sent */
+	int64_t base_time;            /* the clock up to here too: its rows were
+					 built at this time */
 	struct view_snapshot *snap;   /* while the snapshot streams */
 	struct buf held;              /* Delta elements waiting for the snapshot */
 };
@@ -103,6 +105,10 @@ struct subs_fanout {
 	size_t cap_sets;
 	struct view_commit loaded;    /* by subs_commit_load, for the send */
 	bool has_loaded;
+	uint64_t loaded_rev;          /* the last revision of the batch */
+	uint64_t sent_rev;            /* the last revision fanned out: what the
+					 clock's deltas carry */
+	uint32_t escalation;          /* minutes the live rows were built with */
 };
 void subs_fanout_fini(struct subs_fanout *f);
 
@@ -130,8 +136,16 @@ void subs_fini(struct conn *c);
 void subs_commit_load(struct server *srv, const struct service_write_op *ops,
 		      size_t n);
 void subs_commit_send(struct server *srv);
-/* The clock: overdue, reminders and escalations since the last tick. */
-void subs_on_tick(struct server *srv, int64_t from, int64_t to);
+/* Reads what the fan-out starts from (the store's revision and escalation
+ * time) before the first commit. 0 or -errno. */
+int subs_start(struct server *srv);
+/*
+ * The clock, from srv->clock_at to `now`: overdue, reminders and
+ * escalations. Runs once a second and before each commit's deltas go out,
+ * so that a subscriber holding revision R has every time-driven change up
+ * to R's commit at least (what a resume relies on: views_replay()).
+ */
+void subs_clock(struct server *srv, int64_t now);
 /* Snapshots hold read transactions: none may be open for a map grow. */
 bool subs_store_quiet(const struct server *srv);
 /* A map grow waits: connections streaming a snapshot are asked to come

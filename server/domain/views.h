@@ -60,11 +60,14 @@ int views_snapshot_done(uint32_t sub_id, uint64_t revision, struct buf *out);
 
 /*
  * Appends DeltaBatch frames with every row of view `v` changed after
- * revision `since` (rows now in the view as upserts, the others as removals),
- * and sets *revision to the revision they bring the client to. -ESTALE when
+ * revision `since`, and every open task whose overdue or escalated state
+ * may have flipped since `since` was committed (rows now in the view as
+ * upserts, the others as removals), and sets *revision to the revision
+ * they bring the client to. -ESTALE when
  * a snapshot is the answer instead: `since` is ahead of the store, the
- * catalogue changed meanwhile (names or colours of many rows), or the gap is
- * larger than a snapshot.
+ * catalogue changed meanwhile (names or colours of many rows), the gap is
+ * larger than a snapshot, or the change log does not say when `since` was
+ * committed (revision 0).
  */
 int views_replay(struct store *st, const Clubcrm__View *v, uint32_t sub_id,
 		 uint64_t since, int64_t now, struct buf *out,
@@ -109,6 +112,7 @@ struct view_commit {
 	struct view_rev *revs;           /* in revision order */
 	size_t n_revs, cap_revs;
 	bool settings_changed;           /* a Settings event among them */
+	uint32_t escalation_minutes;     /* the rows' escalation time */
 	const Clubcrm__TaskRow **due;    /* tasks that fell due (reminders) */
 	size_t n_due;
 	/* Private: the read transaction and memory behind the rows. */
@@ -126,13 +130,24 @@ int views_commit_load_batch(struct store *st, const struct buf *const *sets,
 int views_commit_load(struct store *st, const uint8_t *changeset, size_t len,
 		      int64_t now, struct view_commit *vc);
 /*
- * Loads what the clock changed in [from, to): tasks falling due (overdue
- * from now on, and a reminder to their operator) and urgent tasks reaching
- * the escalation time, as one revision (the store's current one).
+ * Loads what the clock changed from time `from` to time `to`: tasks
+ * falling due (overdue from now on, and a reminder to their operator) and
+ * urgent tasks reaching the escalation time, rows as of `to`, as one
+ * revision: `revision`, the last one whose deltas went out (0: the
+ * store's). A Delta must never carry a revision whose own changes the
+ * client has not had: it would resume from there and miss them.
  * Nothing changed: 0 and vc->n_changes == 0.
  */
 int views_tick_load(struct store *st, int64_t from, int64_t to,
-		    struct view_commit *vc);
+		    uint64_t revision, struct view_commit *vc);
+/*
+ * After loading a commit that changed the settings: when the escalation
+ * time was `before` minutes (what subscribers' rows were built with), the
+ * open urgent tasks nobody took whose escalated flag flips with the new
+ * time become changes of the commit's last revision, so that live rows
+ * follow the setting at once. 0 or -errno.
+ */
+int views_commit_escalation(struct view_commit *vc, uint32_t before);
 void views_commit_free(struct view_commit *vc);
 
 /*
@@ -175,6 +190,10 @@ size_t views_batch_frame_head(size_t body_len,
 			      uint8_t head[VIEWS_FRAME_HEAD_MAX]);
 /* Appends a Reminder push frame for a task that fell due. */
 int views_reminder_frame(const Clubcrm__TaskRow *row, struct buf *out);
+
+/* The store's revision and escalation time, for the daemon's start. */
+int views_live_state(struct store *st, uint64_t *revision,
+		     uint32_t *escalation_minutes);
 
 /* Whether the row is an urgent task left untaken for `minutes` (0: never). */
 bool views_is_escalated(const Clubcrm__TaskRow *row, uint32_t minutes,

@@ -51,6 +51,7 @@ static int priv_open(struct store *st, struct view_commit *vc, int64_t now)
 	if (p->txn.ret)
 		return p->txn.ret;
 	p->escalation = views_escalation_minutes(&p->txn, &p->arena);
+	vc->escalation_minutes = p->escalation;
 	p->team = (struct rows_team_ctx){.t = &p->txn, .a = &p->arena};
 	p->env = (struct task_filter_env){
 		.now = now, .in_team = rows_in_team, .team_ctx = &p->team};
@@ -550,21 +551,77 @@ static int on_escalation(struct view_commit *vc, Clubcrm__Task *task,
 }
 
 int views_tick_load(struct store *st, int64_t from, int64_t to,
-		    struct view_commit *vc)
+		    uint64_t revision, struct view_commit *vc)
 {
 	int rc = priv_open(st, vc, to);
 	if (!rc)
-		rc = begin_rev(vc, txn_revision(&vc->priv->txn));
+		rc = begin_rev(vc, revision ? revision
+					    : txn_revision(&vc->priv->txn));
 	if (rc || from >= to)
 		return rc;
 	struct view_commit_priv *p = vc->priv;
 	rc = scan_time(vc, DB_BY_PLANNED, from, to, on_due, from);
 	if (!rc && p->escalation) {
+		/* Escalated once created + wait <= now: the flips in
+		 * (from, to], so that the rows are those of time `to`. */
 		int64_t wait = (int64_t)p->escalation * 60;
-		rc = scan_time(vc, DB_BY_CREATED, from - wait, to - wait,
-			       on_escalation, 0);
+		rc = scan_time(vc, DB_BY_CREATED, from - wait + 1,
+			       to - wait + 1, on_escalation, 0);
 	}
 	return rc;
+}
+
+static bool changed_in_batch(const struct view_commit *vc, uint64_t id)
+{
+	for (size_t i = 0; i < vc->n_changes; i++)
+		if (vc->changes[i].after->task->id == id)
+			return true;
+	return false;
+}
+
+int views_commit_escalation(struct view_commit *vc, uint32_t before)
+{
+	struct view_commit_priv *p = vc->priv;
+	if (!p || !vc->n_revs || before == p->escalation)
+		return 0;
+	MDB_cursor *c;
+	int rc = mdb_cursor_open(p->txn.txn, txn_dbi(&p->txn, DB_TASKS), &c);
+	if (rc)
+		return txn_lmdb_error(rc);
+	MDB_val k, v;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		Clubcrm__Task *task = clubcrm__task__unpack(
+			arena_pb(&p->arena), v.mv_size, v.mv_data);
+		if (!task) {
+			rc = MDB_CORRUPTED;
+			break;
+		}
+		if (!planned_task(task) || task->taken_by ||
+		    changed_in_batch(vc, task->id))
+			continue;
+		Clubcrm__TaskRow *after, *was;
+		int arc = views_build_row(&p->txn, &p->arena, &p->cache,
+					  vc->now, p->escalation, task, &after);
+		if (!arc && after->escalated ==
+				    views_is_escalated(after, before, vc->now))
+			continue;
+		if (!arc) {
+			was = arena_alloc(&p->arena, sizeof(*was));
+			arc = was ? 0 : -ENOMEM;
+		}
+		if (!arc) {
+			*was = *after;
+			was->escalated = !after->escalated;
+			arc = add_change(vc, was, after, false);
+		}
+		if (arc) {
+			mdb_cursor_close(c);
+			return arc;
+		}
+	}
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND ? 0 : txn_lmdb_error(rc);
 }
 
 /* Catalogue changes the view's membership depends on. */

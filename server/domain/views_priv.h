@@ -9,6 +9,10 @@
 
 /* Changes replayed at most; beyond, a snapshot is cheaper for everyone. */
 #define VIEWS_REPLAY_MAX_REVISIONS 20000u
+/* A resume looks at time-driven flips from this many seconds before the
+ * client's revision was committed: a wall clock stepped back a little
+ * must not hide a flip (the extra rows are re-sent, which is harmless). */
+#define VIEWS_RESUME_SLACK 5
 
 /* The club's escalation time in minutes (0: escalation off). */
 uint32_t views_escalation_minutes(struct txn *t, struct arena *a);

@@ -1,8 +1,17 @@
 /*
  * Resume: the rows of a view changed after the revision a client holds,
- * read from the change log. A row now in the view is sent whole; a row that
+ * read from the change log, and the rows whose time-driven state (overdue,
+ * escalated) may have flipped since that revision was committed: the clock
+ * changes rows without a revision, and its pushes went only to those
+ * connected at the time. A row now in the view is sent whole; a row that
  * is not is sent as a removal (a client drops it if it had it). Applying
  * rows by revision makes the result equal to a fresh snapshot.
+ *
+ * Why "since that revision was committed" covers what the client missed:
+ * whatever gave the client revision R (a snapshot, a replay, R's delta)
+ * was built at or after R's commit time, and the clock brings every
+ * subscriber up to date before each commit's delta goes out (subs.c), so
+ * the client's rows are current as of some time at or after R's `at`.
  */
 #include "views_priv.h"
 
@@ -86,6 +95,98 @@ static int collect_changed(struct txn *t, struct arena *a, uint64_t since,
 	}
 	mdb_cursor_close(c);
 	return rc == MDB_NOTFOUND ? 0 : txn_lmdb_error(rc);
+}
+
+/*
+ * The time revision `since` was committed (its ChangeSet's `at`), less a
+ * few seconds against a wall clock stepped back. -ESTALE when the change
+ * log does not say (revision 0, a ChangeSet without a time) or says
+ * nonsense: before 1970, or later than `now` (the clock went back further
+ * than the slack, or the disk lies): a snapshot is right whatever the time.
+ */
+static int since_time(struct txn *t, struct arena *a, uint64_t since,
+		      int64_t now, int64_t *at)
+{
+	Clubcrm__ChangeSet *cs;
+	int rc = since ? txn_get_rec(t, DB_CHANGES, since,
+				     &clubcrm__change_set__descriptor, a,
+				     (void **)&cs)
+		       : -ENOENT;
+	if (rc == -ENOENT ||
+	    (!rc && (!cs->has_at || cs->at < 0 ||
+		     cs->at > now + VIEWS_RESUME_SLACK)))
+		return -ESTALE;
+	if (!rc)
+		*at = cs->at - VIEWS_RESUME_SLACK;
+	return rc;
+}
+
+static bool open_task(const Clubcrm__Task *t)
+{
+	return t->kind == CLUBCRM__TASK_KIND__TASK_KIND_TASK &&
+	       t->status == CLUBCRM__TASK_STATUS__TASK_STATUS_PLANNED;
+}
+
+/*
+ * Adds the open tasks whose time in index `db` lies in [from, to] (and,
+ * with `untaken`, that nobody took): -ESTALE past the replay's bound.
+ */
+static int collect_times(struct txn *t, enum store_db db, int64_t from,
+			 int64_t to, bool untaken, struct id_set *ids)
+{
+	if (from > to)
+		return 0;
+	MDB_cursor *c;
+	int rc = mdb_cursor_open(t->txn, txn_dbi(t, db), &c);
+	if (rc)
+		return txn_lmdb_error(rc);
+	uint8_t start[8], end[8];
+	key_time(start, from);
+	key_time(end, to);
+	MDB_val k = {.mv_size = sizeof(start), .mv_data = start}, v;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if (k.mv_size != 16 || memcmp(k.mv_data, end, 8) > 0)
+			break;
+		uint64_t id = key_get_u64((const uint8_t *)k.mv_data + 8);
+		struct arena a;
+		arena_init(&a);
+		Clubcrm__Task *task;
+		int lrc = rows_task(t, &a, id, &task);
+		bool take = !lrc && open_task(task) &&
+			    (!untaken || !task->taken_by);
+		arena_free(&a);
+		if (lrc == -ENOENT)
+			continue;
+		if (!lrc && take) {
+			lrc = ids->n >= VIEWS_REPLAY_MAX_REVISIONS
+				      ? -ESTALE
+				      : id_set_add(ids, id);
+		}
+		if (lrc) {
+			mdb_cursor_close(c);
+			return lrc;
+		}
+	}
+	mdb_cursor_close(c);
+	return rc == 0 || rc == MDB_NOTFOUND ? 0 : txn_lmdb_error(rc);
+}
+
+/*
+ * Open tasks that may have fallen due, and untaken ones that may have
+ * reached the escalation time, between `from` and `now`. A task already in
+ * the set is looked at again; the set is made unique afterwards.
+ */
+static int collect_flipped(struct txn *t, int64_t from, int64_t now,
+			   uint32_t escalation, struct id_set *ids)
+{
+	int rc = collect_times(t, DB_BY_PLANNED, from, now, false, ids);
+	if (!rc && escalation) {
+		int64_t wait = (int64_t)escalation * 60;
+		rc = collect_times(t, DB_BY_CREATED, from - wait, now - wait,
+				   true, ids);
+	}
+	return rc;
 }
 
 struct replay {
@@ -177,13 +278,19 @@ int views_replay(struct store *st, const Clubcrm__View *v, uint32_t sub_id,
 		rc = -ESTALE;
 		goto done;
 	}
-	rc = collect_changed(&t, &a, since, &ids);
+	int64_t since_at = 0;
+	uint32_t escalation = views_escalation_minutes(&t, &a);
+	rc = since_time(&t, &a, since, now, &since_at);
+	if (!rc)
+		rc = collect_changed(&t, &a, since, &ids);
+	if (!rc)
+		rc = collect_flipped(&t, since_at, now, escalation, &ids);
 	if (rc)
 		goto done;
 	id_set_unique(&ids);
 	struct replay rp = {
 		.t = &t, .view = v, .sub_id = sub_id, .revision = cur,
-		.now = now, .escalation = views_escalation_minutes(&t, &a),
+		.now = now, .escalation = escalation,
 		.env = {.now = now, .in_team = rows_in_team}, .out = out,
 	};
 	size_t before = out->len;

@@ -55,6 +55,24 @@ uint32_t views_escalation_minutes(struct txn *t, struct arena *a)
 	return s->escalation_minutes;
 }
 
+int views_live_state(struct store *st, uint64_t *revision,
+		     uint32_t *escalation_minutes)
+{
+	struct txn t;
+	struct arena a;
+	arena_init(&a);
+	txn_begin(&t, st, NULL, false);
+	int rc = t.ret;
+	if (!rc) {
+		*revision = txn_revision(&t);
+		*escalation_minutes = views_escalation_minutes(&t, &a);
+	}
+	if (t.txn)
+		txn_abort(&t);
+	arena_free(&a);
+	return rc;
+}
+
 bool views_is_escalated(const Clubcrm__TaskRow *row, uint32_t minutes,
 			int64_t now)
 {
