@@ -25,7 +25,7 @@ enum service_kind service_kind_of(Clubcrm__Frame__BodyCase body)
 	case BODY(LOGIN):
 	case BODY(LOGOUT):
 	case BODY(PING):
-	/* Live views are the session layer's (server/subs.c over views.h):
+	/* Live views are the session layer's (server/session/subs.c over server/views/views.h):
 	 * they hold state per connection, which this layer does not. */
 	case BODY(SUBSCRIBE):
 	case BODY(UNSUBSCRIBE):

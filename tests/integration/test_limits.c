@@ -29,7 +29,7 @@
 #define WAIT_MS 5000u
 #define PLANNED INT64_C(1962694800)  /* a fixed day in 2032 */
 
-/* The server's limits, as documented (server/session.h, server/subs.h,
+/* The server's limits, as documented (server/session/session.h, server/session/subs.h,
  * server/domain/tasks.h, server/domain/query.h). */
 #define MAX_IN_FLIGHT 64u
 #define MAX_SUBS 32u

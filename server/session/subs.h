@@ -1,6 +1,6 @@
 /*
  * Live-view subscriptions of the daemon (the domain half is
- * server/domain/views.h). Per connection: its subscriptions, each streaming
+ * server/views/views.h). Per connection: its subscriptions, each streaming
  * its snapshot as the connection's output drains, then live. Per commit and
  * per tick of the clock: one DeltaBatch frame per subscribed connection.
  *
