@@ -42,7 +42,7 @@ int asof_task(struct txn *t, struct arena *a, uint64_t id, uint64_t rev,
 	MDB_cursor *c = NULL;
 	int rc = mdb_cursor_open(t->txn, txn_dbi(t, DB_TASK_CHANGES), &c);
 	if (rc)
-		return txn_lmdb_error(rc);
+		return lmdb_error(rc);
 	uint8_t k[16];
 	key_u64(k, id);
 	key_u64(k + 8, rev + 1);
@@ -56,7 +56,7 @@ int asof_task(struct txn *t, struct arena *a, uint64_t id, uint64_t rev,
 		at_rev = key_get_u64((const uint8_t *)key.mv_data + 8);
 	mdb_cursor_close(c);
 	if (rc && rc != MDB_NOTFOUND)
-		return txn_lmdb_error(rc);
+		return lmdb_error(rc);
 	if (!at_rev || at_rev > rev)
 		return -ENOENT;
 	Clubcrm__ChangeSet *cs = NULL;

@@ -16,12 +16,12 @@ static int list_db(struct req *r, enum store_db db,
 	MDB_cursor *c = NULL;
 	int rc = mdb_cursor_open(r->t->txn, txn_dbi(r->t, db), &c);
 	if (rc)
-		return txn_lmdb_error(rc);
+		return lmdb_error(rc);
 	MDB_stat ms;
 	rc = mdb_stat(r->t->txn, txn_dbi(r->t, db), &ms);
 	if (rc) {
 		mdb_cursor_close(c);
-		return txn_lmdb_error(rc);
+		return lmdb_error(rc);
 	}
 	*arr = arena_calloc(r->a, ms.ms_entries + 1, sizeof(void *));
 	*n = 0;
@@ -43,7 +43,7 @@ static int list_db(struct req *r, enum store_db db,
 			(*arr)[(*n)++] = m;
 	}
 	mdb_cursor_close(c);
-	return rc == MDB_NOTFOUND || rc == 0 ? 0 : txn_lmdb_error(rc);
+	return rc == MDB_NOTFOUND || rc == 0 ? 0 : lmdb_error(rc);
 }
 
 int catalog_get(struct req *r, const Clubcrm__GetCatalog *in,

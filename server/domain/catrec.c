@@ -134,7 +134,7 @@ int catrec_unique_name(struct req *r, enum store_db db,
 	MDB_cursor *c = NULL;
 	int rc = mdb_cursor_open(r->t->txn, txn_dbi(r->t, db), &c);
 	if (rc)
-		return txn_lmdb_error(rc);
+		return lmdb_error(rc);
 	MDB_val k, v;
 	int found = 0;
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0 && !found;
@@ -153,7 +153,7 @@ int catrec_unique_name(struct req *r, enum store_db db,
 	if (found)
 		return req_refuse(r, STATUS_ALREADY_EXISTS,
 				  "a %s named %s already exists", what, name);
-	return rc == MDB_NOTFOUND || rc == 0 ? 0 : txn_lmdb_error(rc);
+	return rc == MDB_NOTFOUND || rc == 0 ? 0 : lmdb_error(rc);
 }
 
 /* A name to set: required for a new entry, optional on an edit. */

@@ -313,7 +313,7 @@ int history_fill(struct req *r, uint64_t task_id, Clubcrm__TaskReply *reply)
 	MDB_cursor *c = NULL;
 	int rc = mdb_cursor_open(r->t->txn, txn_dbi(r->t, DB_TASK_CHANGES), &c);
 	if (rc)
-		return txn_lmdb_error(rc);
+		return lmdb_error(rc);
 	uint8_t start[16];
 	key_u64(start, task_id);
 	memset(start + 8, 0, 8);
@@ -337,5 +337,5 @@ int history_fill(struct req *r, uint64_t task_id, Clubcrm__TaskReply *reply)
 	if (rc == MDB_NOTFOUND || rc == 0)
 		return 0;
 	return rc > 0 || (rc >= MDB_KEYEXIST && rc <= MDB_LAST_ERRCODE)
-		       ? txn_lmdb_error(rc) : rc;
+		       ? lmdb_error(rc) : rc;
 }

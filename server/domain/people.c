@@ -5,6 +5,7 @@
 
 #include "auth.h"
 #include "catrec.h"
+#include "index.h"
 #include "query.h"
 #include "rows.h"
 #include "status.h"
@@ -82,17 +83,13 @@ int catalog_upsert_customer(struct req *r, const Clubcrm__UpsertCustomer *in,
 			     (ProtobufCMessage **)&cu, &created);
 	if (rc)
 		return rc;
-	uint8_t old_key[QUERY_NAME_KEY_MAX + 9], new_key[sizeof(old_key)];
-	size_t old_len = query_name_key(cu->name, cu->id, old_key);
+	const char *old_name = created ? NULL : cu->name;
 	rc = merge_customer(r, in->customer, created, cu);
 	if (rc)
 		return rc;
 	if (created)
 		cu->created_at = r->who->now;
-	size_t new_len = query_name_key(cu->name, cu->id, new_key);
-	if (!created)
-		txn_del(r->t, DB_BY_CUSTOMER_NAME, old_key, old_len);
-	txn_put(r->t, DB_BY_CUSTOMER_NAME, new_key, new_len, "", 0);
+	index_customer_name(r->t, cu->id, old_name, cu->name);
 	r->action = created ? "add customer" : "edit customer";
 	rc = catrec_save(r, DB_CUSTOMERS, cu->id, created, &cu->base);
 	return rc ? rc : customer_reply(r, cu, out);
@@ -121,18 +118,15 @@ static int set_login(struct req *r, Clubcrm__Operator *op, const char *login)
 				  "login must be 1 to %u characters of a-z 0-9 "
 				  ". _ -",
 				  CATALOG_LOGIN_MAX);
-	MDB_val v;
-	int rc = txn_get(r->t, DB_BY_LOGIN, login, strlen(login), &v);
-	if (rc == 0 && (v.mv_size != 8 || key_get_u64(v.mv_data) != op->id))
+	uint64_t id = 0;
+	int rc = index_login_get(r->t, login, &id);
+	/* A damaged entry (-EIO) holds the login too. */
+	if ((rc == 0 && id != op->id) || rc == -EIO)
 		return req_refuse(r, STATUS_ALREADY_EXISTS,
 				  "login %s is taken", login);
 	if (rc && rc != -ENOENT)
 		return rc;
-	if (op->login)
-		txn_del(r->t, DB_BY_LOGIN, op->login, strlen(op->login));
-	uint8_t id[8];
-	key_u64(id, op->id);
-	txn_put(r->t, DB_BY_LOGIN, login, strlen(login), id, sizeof(id));
+	index_login(r->t, op->id, op->login, login);
 	op->login = arena_strdup(r->a, login);
 	return op->login ? r->t->ret : -ENOMEM;
 }

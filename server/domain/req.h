@@ -17,7 +17,7 @@
 #include "service.h"
 #include "txn.h"
 
-#define REQ_REFUSED (-ECANCELED)
+#define REQ_REFUSED CLUBCRM_EREFUSED
 
 struct req {
 	struct txn *t;

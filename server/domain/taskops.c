@@ -416,7 +416,7 @@ static int open_task_ids(struct req *r, const Clubcrm__ReassignTasks *in,
 	int rc = mdb_cursor_open(r->t->txn,
 				 txn_dbi(r->t, DB_BY_OPERATOR_PLANNED), &c);
 	if (rc)
-		return txn_lmdb_error(rc);
+		return lmdb_error(rc);
 	uint8_t lo[24], hi[24];
 	key_u64(lo, in->from_operator_id);
 	memcpy(hi, lo, 8);
@@ -446,7 +446,7 @@ static int open_task_ids(struct req *r, const Clubcrm__ReassignTasks *in,
 	mdb_cursor_close(c);
 	if (!*ids)
 		return -ENOMEM;
-	return rc == 0 || rc == MDB_NOTFOUND ? 0 : txn_lmdb_error(rc);
+	return rc == 0 || rc == MDB_NOTFOUND ? 0 : lmdb_error(rc);
 }
 
 static int reassign_checks(struct req *r, const Clubcrm__ReassignTasks *in)

@@ -16,6 +16,7 @@
 #include <protobuf-c/protobuf-c.h>
 
 #include "arena.h"
+#include "store_err.h"
 
 struct store;
 
@@ -43,10 +44,17 @@ enum store_db {
 	DB_COUNT
 };
 
+/* A value read from the store: points into the map, valid until the txn
+ * ends or writes. */
+struct txn_val {
+	const void *data;
+	size_t len;
+};
+
 struct txn {
 	struct store *st;
 	MDB_txn *txn;
-	int ret;  /* 0, or the first error (negative errno) */
+	int ret;  /* 0, or the first error (store_err.h) */
 };
 
 /* Accessors of store.c for the wrapper. */
@@ -54,12 +62,15 @@ MDB_env *store_env(struct store *st);
 MDB_dbi store_dbi(struct store *st, enum store_db db);
 
 /*
- * The one place where LMDB errors become negative errno values. A full map
- * is -ENOSPC (growing the map helps); a full file system (ENOSPC, EDQUOT or
- * EFBIG from a write) is TXN_DISK_FULL, which growing does not help.
+ * The one translator of LMDB's codes into the store's family (store_err.h).
+ * A full map is -ENOSPC (growing the map helps); a full file system
+ * (ENOSPC, EDQUOT or EFBIG from a write) is CLUBCRM_EDISKFULL, which
+ * growing does not help; the positive errno LMDB passes through becomes its
+ * negative.
  */
-#define TXN_DISK_FULL (-EDQUOT)
-int txn_lmdb_error(int rc);
+int lmdb_error(int rc);
+/* The name the writer and the service know the full disk by. */
+#define TXN_DISK_FULL CLUBCRM_EDISKFULL
 
 /* parent: NULL, or a write txn to nest in (then `write` must be true). */
 void txn_begin(struct txn *t, struct store *st, struct txn *parent,
@@ -74,11 +85,15 @@ MDB_dbi txn_dbi(struct txn *t, enum store_db db);
  * The value points into the map: valid until the txn ends or writes.
  */
 int txn_get(struct txn *t, enum store_db db, const void *key, size_t klen,
-	    MDB_val *val);
+	    struct txn_val *val);
 void txn_put(struct txn *t, enum store_db db, const void *key, size_t klen,
 	     const void *data, size_t dlen);
 /* Removes an index entry (records are never deleted). Missing is fine. */
 void txn_del(struct txn *t, enum store_db db, const void *key, size_t klen);
+/* Empties a database (migrations). */
+void txn_drop(struct txn *t, enum store_db db);
+/* The number of entries of a database: 0, or the txn's error. */
+int txn_count(struct txn *t, enum store_db db, size_t *n);
 
 /* Records: protobuf messages under a big-endian id. */
 void txn_put_msg(struct txn *t, enum store_db db, const void *key, size_t klen,
