@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "catrec.h"
+#include "cursor.h"
 #include "tagcolour.h"
 #include "rows.h"
 #include "status.h"
@@ -13,37 +14,27 @@ static int list_db(struct req *r, enum store_db db,
 		   const ProtobufCMessageDescriptor *d, bool inactive,
 		   void ***arr, size_t *n)
 {
-	MDB_cursor *c = NULL;
-	int rc = mdb_cursor_open(r->t->txn, txn_dbi(r->t, db), &c);
+	size_t entries;
+	int rc = txn_count(r->t, db, &entries);
 	if (rc)
-		return lmdb_error(rc);
-	MDB_stat ms;
-	rc = mdb_stat(r->t->txn, txn_dbi(r->t, db), &ms);
-	if (rc) {
-		mdb_cursor_close(c);
-		return lmdb_error(rc);
-	}
-	*arr = arena_calloc(r->a, ms.ms_entries + 1, sizeof(void *));
+		return rc;
+	*arr = arena_calloc(r->a, entries + 1, sizeof(void *));
 	*n = 0;
-	if (!*arr) {
-		mdb_cursor_close(c);
+	if (!*arr)
 		return -ENOMEM;
-	}
-	MDB_val k, v;
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST);
-	     rc == 0 && *n < ms.ms_entries;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		ProtobufCMessage *m = protobuf_c_message_unpack(
-			d, arena_pb(r->a), v.mv_size, v.mv_data);
-		if (!m) {
-			rc = MDB_CORRUPTED;
+	struct txn_cursor c;
+	rc = txn_cursor_open(&c, r->t, db);
+	for (rc = rc ? rc : txn_cursor_seek(&c, NULL, 0);
+	     rc == 0 && *n < entries; rc = txn_cursor_next(&c)) {
+		ProtobufCMessage *m;
+		rc = txn_cursor_msg(&c, d, r->a, (void **)&m);
+		if (rc)
 			break;
-		}
 		if (inactive || catrec_active(m))
 			(*arr)[(*n)++] = m;
 	}
-	mdb_cursor_close(c);
-	return rc == MDB_NOTFOUND || rc == 0 ? 0 : lmdb_error(rc);
+	txn_cursor_close(&c);
+	return rc == -ENOENT || rc == 0 ? 0 : rc;
 }
 
 int catalog_get(struct req *r, const Clubcrm__GetCatalog *in,

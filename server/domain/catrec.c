@@ -3,6 +3,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cursor.h"
 #include "pbutil.h"
 #include "rows.h"
 #include "status.h"
@@ -131,29 +132,24 @@ int catrec_unique_name(struct req *r, enum store_db db,
 		       const ProtobufCMessageDescriptor *d, uint64_t id,
 		       const char *name, const char *what)
 {
-	MDB_cursor *c = NULL;
-	int rc = mdb_cursor_open(r->t->txn, txn_dbi(r->t, db), &c);
-	if (rc)
-		return lmdb_error(rc);
-	MDB_val k, v;
+	struct txn_cursor c;
 	int found = 0;
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0 && !found;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		ProtobufCMessage *m = protobuf_c_message_unpack(
-			d, arena_pb(r->a), v.mv_size, v.mv_data);
-		if (!m) {
-			rc = MDB_CORRUPTED;
+	int rc = txn_cursor_open(&c, r->t, db);
+	for (rc = rc ? rc : txn_cursor_seek(&c, NULL, 0); rc == 0 && !found;
+	     rc = txn_cursor_next(&c)) {
+		ProtobufCMessage *m;
+		rc = txn_cursor_msg(&c, d, r->a, (void **)&m);
+		if (rc)
 			break;
-		}
 		const char *other = get_name(m);
-		uint64_t oid = k.mv_size == 8 ? key_get_u64(k.mv_data) : 0;
+		uint64_t oid = c.key.len == 8 ? key_get_u64(c.key.data) : 0;
 		found = oid != id && other && strcasecmp(other, name) == 0;
 	}
-	mdb_cursor_close(c);
+	txn_cursor_close(&c);
 	if (found)
 		return req_refuse(r, STATUS_ALREADY_EXISTS,
 				  "a %s named %s already exists", what, name);
-	return rc == MDB_NOTFOUND || rc == 0 ? 0 : lmdb_error(rc);
+	return rc == -ENOENT || rc == 0 ? 0 : rc;
 }
 
 /* A name to set: required for a new entry, optional on an edit. */

@@ -1,5 +1,6 @@
 #include "req.h"
 
+#include "changelog.h"
 #include "status.h"
 
 #include <stdarg.h>
@@ -97,13 +98,7 @@ int req_finish(struct req *r, Clubcrm__ChangeSet **out)
 	cs->events = r->events;
 	cs->n_events = r->n_events;
 	cs->action = (char *)(r->action ? r->action : "write");
-	txn_put_rec(r->t, DB_CHANGES, r->rev, &cs->base);
-	for (size_t i = 0; i < r->n_task_ids; i++) {
-		uint8_t k[16];
-		key_u64(k, r->task_ids[i]);
-		key_u64(k + 8, r->rev);
-		txn_put(r->t, DB_TASK_CHANGES, k, sizeof(k), "", 0);
-	}
+	changelog_append(r->t, cs, r->task_ids, r->n_task_ids);
 	if (out)
 		*out = cs;
 	return r->t->ret;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "recur.h"
+#include "cursor.h"
 #include "rows.h"
 #include "status.h"
 #include "tasks.h"
@@ -412,11 +413,6 @@ int taskops_tag(struct req *r, uint64_t id, uint64_t tag_id, bool add,
 static int open_task_ids(struct req *r, const Clubcrm__ReassignTasks *in,
 			 uint64_t **ids, size_t *n)
 {
-	MDB_cursor *c = NULL;
-	int rc = mdb_cursor_open(r->t->txn,
-				 txn_dbi(r->t, DB_BY_OPERATOR_PLANNED), &c);
-	if (rc)
-		return lmdb_error(rc);
 	uint8_t lo[24], hi[24];
 	key_u64(lo, in->from_operator_id);
 	memcpy(hi, lo, 8);
@@ -427,10 +423,11 @@ static int open_task_ids(struct req *r, const Clubcrm__ReassignTasks *in,
 	size_t cap = 64;
 	*n = 0;
 	*ids = arena_calloc(r->a, cap, 8);
-	MDB_val k = {.mv_size = 24, .mv_data = lo}, v;
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0 && *ids;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		if (k.mv_size != 24 || memcmp(k.mv_data, hi, 24) >= 0)
+	struct txn_cursor c;
+	int rc = txn_cursor_open(&c, r->t, DB_BY_OPERATOR_PLANNED);
+	for (rc = rc ? rc : txn_cursor_seek(&c, lo, sizeof(lo));
+	     rc == 0 && *ids; rc = txn_cursor_next(&c)) {
+		if (c.key.len != 24 || memcmp(c.key.data, hi, 24) >= 0)
 			break;
 		if (*n == cap) {
 			uint64_t *more = arena_calloc(r->a, cap * 2, 8);
@@ -441,12 +438,13 @@ static int open_task_ids(struct req *r, const Clubcrm__ReassignTasks *in,
 			if (!more)
 				break;
 		}
-		(*ids)[(*n)++] = key_get_u64((const uint8_t *)k.mv_data + 16);
+		(*ids)[(*n)++] =
+			key_get_u64((const uint8_t *)c.key.data + 16);
 	}
-	mdb_cursor_close(c);
+	txn_cursor_close(&c);
 	if (!*ids)
 		return -ENOMEM;
-	return rc == 0 || rc == MDB_NOTFOUND ? 0 : lmdb_error(rc);
+	return rc == 0 || rc == -ENOENT ? 0 : rc;
 }
 
 static int reassign_checks(struct req *r, const Clubcrm__ReassignTasks *in)
