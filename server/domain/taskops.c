@@ -16,7 +16,7 @@
 #define KIND_TASK CLUBCRM__TASK_KIND__TASK_KIND_TASK
 #define KIND_NOTE CLUBCRM__TASK_KIND__TASK_KIND_NOTE
 
-const char *taskops_status_word(Clubcrm__TaskStatus s)
+static const char *status_word(Clubcrm__TaskStatus s)
 {
 	switch (s) {
 	case PLANNED:
@@ -39,7 +39,8 @@ Clubcrm__Task *taskops_dup(struct req *r, const Clubcrm__Task *t)
 	return n;
 }
 
-uint64_t taskops_reply_rev(struct req *r)
+/* The revision a reply reflects: this write's, or the current one. */
+static uint64_t reply_rev(struct req *r)
 {
 	return r->rev ? r->rev : txn_revision(r->t);
 }
@@ -59,7 +60,7 @@ int taskops_load_open(struct req *r, uint64_t id, const char *verb,
 		return req_refuse(r, STATUS_FAILED_PRECONDITION,
 				  "task %llu is already %s; it cannot be %s",
 				  (unsigned long long)id,
-				  taskops_status_word((*out)->status), verb);
+				  status_word((*out)->status), verb);
 	return 0;
 }
 
@@ -212,7 +213,7 @@ int taskops_edit(struct req *r, const Clubcrm__EditTask *in,
 	if (rc)
 		return rc;
 	if (task_equal(old, t))
-		return tasks_reply(r, old, taskops_reply_rev(r), out);
+		return tasks_reply(r, old, reply_rev(r), out);
 	r->action = "edit";
 	rc = tasks_save(r, old, t);
 	if (!rc)
@@ -332,7 +333,7 @@ int taskops_take(struct req *r, uint64_t id, bool take,
 		return rc;
 	uint64_t me = r->who->operator_id;
 	if (take && task->taken_by == me)
-		return tasks_reply(r, task, taskops_reply_rev(r), out);
+		return tasks_reply(r, task, reply_rev(r), out);
 	if (take && task->taken_by) {
 		/* Compare-and-swap on the taker: the first one keeps it. */
 		rc = taker_name(r, task->taken_by, &who);
@@ -394,7 +395,7 @@ int taskops_tag(struct req *r, uint64_t id, uint64_t tag_id, bool add,
 	if (rc)
 		return rc;
 	if (has_tag(task, tag_id) == add)
-		return tasks_reply(r, task, taskops_reply_rev(r), out);
+		return tasks_reply(r, task, reply_rev(r), out);
 	if (add && task->n_tag_ids >= TASKS_MAX_TAGS)
 		return req_refuse(r, STATUS_INVALID_ARGUMENT,
 				  "at most %u tags per task", TASKS_MAX_TAGS);
@@ -502,7 +503,7 @@ int taskops_reassign(struct req *r, const Clubcrm__ReassignTasks *in,
 		rep->task_ids[rep->n_task_ids++] = t->id;
 	}
 	rep->has_revision = 1;
-	rep->revision = taskops_reply_rev(r);
+	rep->revision = reply_rev(r);
 	*out = rep;
 	return 0;
 }

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "index.h"
-#include "pbutil.h"
+#include "pb_normalize.h"
 #include "recur.h"
 #include "rows.h"
 #include "status.h"

@@ -43,8 +43,8 @@ static bool exists(struct checker *ck, enum store_db db, uint64_t id)
 	return txn_get(&ck->t, db, k, sizeof(k), &v) == 0;
 }
 
-typedef int (*row_fn)(struct checker *ck, const struct txn_val *k, const struct txn_val *v,
-		      void *arg);
+typedef int (*row_fn)(struct checker *ck, const struct txn_val *k,
+		      const struct txn_val *v, void *arg);
 
 /* Calls fn for every entry of a database; stops on a negative return. */
 static int each(struct checker *ck, enum store_db db, row_fn fn, void *arg)
@@ -152,8 +152,8 @@ static void check_task_history(struct checker *ck, const Clubcrm__Task *t,
 			(unsigned long long)revision);
 }
 
-static int check_task(struct checker *ck, const struct txn_val *k, const struct txn_val *v,
-		      void *arg)
+static int check_task(struct checker *ck, const struct txn_val *k,
+		      const struct txn_val *v, void *arg)
 {
 	const uint64_t *limits = arg;  /* revision, next task id */
 	ck->res->tasks++;
@@ -232,8 +232,8 @@ static int check_index_entry(struct checker *ck, const struct txn_val *k,
 
 /* ------------------------------------------------------- change log */
 
-static int check_change(struct checker *ck, const struct txn_val *k, const struct txn_val *v,
-			void *arg)
+static int check_change(struct checker *ck, const struct txn_val *k,
+			const struct txn_val *v, void *arg)
 {
 	uint64_t *expect = arg;
 	ck->res->changes++;
@@ -283,8 +283,8 @@ struct record_check {
 	unsigned long *count;
 };
 
-static int check_record(struct checker *ck, const struct txn_val *k, const struct txn_val *v,
-			void *arg)
+static int check_record(struct checker *ck, const struct txn_val *k,
+			const struct txn_val *v, void *arg)
 {
 	struct record_check *rc = arg;
 	if (rc->count)

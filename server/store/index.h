@@ -11,12 +11,10 @@
 
 #include "txn.h"
 
-/* Folded name bytes in a by_customer_name key at most. */
+/* Folded name bytes in a by_customer_name key at most (its key: folded
+ * name, 0, customer id). */
 #define INDEX_NAME_KEY_MAX 200u
 
-/* The by_customer_name key: folded name (at most INDEX_NAME_KEY_MAX bytes),
- * 0, id. `k` holds INDEX_NAME_KEY_MAX + 9 bytes. Returns its length. */
-size_t index_name_key(const char *name, uint64_t id, uint8_t *k);
 /* Moves customer `id`'s name entry from `old_name` (NULL: a new customer)
  * to `name`. Errors are the txn's. */
 void index_customer_name(struct txn *t, uint64_t id, const char *old_name,

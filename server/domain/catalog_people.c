@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "auth.h"
-#include "catrec.h"
+#include "catalog_record.h"
 #include "index.h"
 #include "query.h"
 #include "rows.h"
@@ -56,11 +56,12 @@ static int check_consultant(struct req *r, uint64_t id)
 static int merge_customer(struct req *r, const Clubcrm__Customer *in,
 			  bool created, Clubcrm__Customer *cu)
 {
-	int rc = catrec_name(r, in->name, created, 200, &cu->name);
+	int rc = catalog_record_name(r, in->name, created, 200, &cu->name);
 	if (!rc)
-		rc = catrec_text(r, in->phone, 64, "phone", &cu->phone);
+		rc = catalog_record_text(r, in->phone, 64, "phone", &cu->phone);
 	if (!rc)
-		rc = catrec_text(r, in->email, 254, "email", &cu->email);
+		rc = catalog_record_text(r, in->email, 254, "email",
+					 &cu->email);
 	if (!rc && in->has_consultant_id && in->consultant_id) {
 		rc = check_consultant(r, in->consultant_id);
 		cu->consultant_id = in->consultant_id;
@@ -78,9 +79,10 @@ int catalog_upsert_customer(struct req *r, const Clubcrm__UpsertCustomer *in,
 				  "customer is required");
 	Clubcrm__Customer *cu = NULL;
 	bool created;
-	int rc = catrec_load_or_new(r, DB_CUSTOMERS, &clubcrm__customer__descriptor,
-			     in->customer->id, "customer",
-			     (ProtobufCMessage **)&cu, &created);
+	int rc = catalog_record_load_or_new(r, DB_CUSTOMERS,
+					    &clubcrm__customer__descriptor,
+					    in->customer->id, "customer",
+					    (ProtobufCMessage **)&cu, &created);
 	if (rc)
 		return rc;
 	const char *old_name = created ? NULL : cu->name;
@@ -91,7 +93,7 @@ int catalog_upsert_customer(struct req *r, const Clubcrm__UpsertCustomer *in,
 		cu->created_at = r->who->now;
 	index_customer_name(r->t, cu->id, old_name, cu->name);
 	r->action = created ? "add customer" : "edit customer";
-	rc = catrec_save(r, DB_CUSTOMERS, cu->id, created, &cu->base);
+	rc = catalog_record_save(r, DB_CUSTOMERS, cu->id, created, &cu->base);
 	return rc ? rc : customer_reply(r, cu, out);
 }
 
@@ -197,8 +199,8 @@ static int merge_operator(struct req *r, const Clubcrm__UpsertOperator *in,
 	if (!rc && (src->login || created))
 		rc = set_login(r, op, src->login ? src->login : "");
 	if (!rc)
-		rc = catrec_name(r, src->name, created, CATALOG_NAME_MAX,
-				&op->name);
+		rc = catalog_record_name(r, src->name, created,
+					 CATALOG_NAME_MAX, &op->name);
 	if (rc)
 		return rc;
 	if (src->has_role) {
@@ -233,9 +235,10 @@ int catalog_upsert_operator(struct req *r, const Clubcrm__UpsertOperator *in,
 		return rc;
 	Clubcrm__Operator *op = NULL;
 	bool created;
-	rc = catrec_load_or_new(r, DB_OPERATORS, &clubcrm__operator__descriptor,
-			 src->id, "operator", (ProtobufCMessage **)&op,
-			 &created);
+	rc = catalog_record_load_or_new(r, DB_OPERATORS,
+					&clubcrm__operator__descriptor, src->id,
+					"operator", (ProtobufCMessage **)&op,
+					&created);
 	Clubcrm__Role was_role = op ? op->role : 0;
 	if (!rc)
 		rc = merge_operator(r, in, created, op);
@@ -246,11 +249,11 @@ int catalog_upsert_operator(struct req *r, const Clubcrm__UpsertOperator *in,
 	if (!created && (!op->active || op->role != was_role || in->password))
 		tokens_revoke_all(r->t, op->id);
 	r->action = created ? "add operator" : "edit operator";
-	rc = catrec_save(r, DB_OPERATORS, op->id, created, &op->base);
-	Clubcrm__Catalog *c = rc ? NULL : catrec_catalog(r);
+	rc = catalog_record_save(r, DB_OPERATORS, op->id, created, &op->base);
+	Clubcrm__Catalog *c = rc ? NULL : catalog_record_catalog(r);
 	if (rc || !c)
 		return rc ? rc : -ENOMEM;
-	return catrec_reply_one(r, (void ***)&c->operators, &c->n_operators, op, c,
-			 out);
+	return catalog_record_reply_one(r, (void ***)&c->operators,
+					&c->n_operators, op, c, out);
 }
 

@@ -1,10 +1,10 @@
-#include "catrec.h"
+#include "catalog_record.h"
 
 #include <string.h>
 #include <strings.h>
 
 #include "cursor.h"
-#include "pbutil.h"
+#include "pb_normalize.h"
 #include "rows.h"
 #include "status.h"
 
@@ -24,7 +24,7 @@ static void set_u64(ProtobufCMessage *m, const char *name, uint64_t v)
 		*(uint64_t *)((char *)m + f->offset) = v;
 }
 
-bool catrec_active(const ProtobufCMessage *m)
+bool catalog_record_active(const ProtobufCMessage *m)
 {
 	const ProtobufCFieldDescriptor *f = field(m, "active");
 	return f && *(const protobuf_c_boolean *)((const char *)m + f->offset);
@@ -77,8 +77,8 @@ static Clubcrm__Event *event_of(struct req *r, enum store_db db,
 }
 
 /* Stamps revisions, stores the record and adds it to the change set. */
-int catrec_save(struct req *r, enum store_db db, uint64_t id, bool created,
-		ProtobufCMessage *m)
+int catalog_record_save(struct req *r, enum store_db db, uint64_t id,
+			bool created, ProtobufCMessage *m)
 {
 	uint64_t rev = req_revision(r);
 	if (!rev)
@@ -98,9 +98,10 @@ int catrec_save(struct req *r, enum store_db db, uint64_t id, bool created,
 }
 
 /* Loads the record to edit, or allocates a new one with the next id. */
-int catrec_load_or_new(struct req *r, enum store_db db,
-		       const ProtobufCMessageDescriptor *d, uint64_t id,
-		       const char *what, ProtobufCMessage **out, bool *created)
+int catalog_record_load_or_new(struct req *r, enum store_db db,
+			       const ProtobufCMessageDescriptor *d, uint64_t id,
+			       const char *what, ProtobufCMessage **out,
+			       bool *created)
 {
 	*created = id == 0;
 	if (id) {
@@ -128,9 +129,9 @@ int catrec_load_or_new(struct req *r, enum store_db db,
 
 /* Names are unique within a catalogue (case-insensitive), so that pick lists
  * and the command line can refer to entries by name. Catalogues are small. */
-int catrec_unique_name(struct req *r, enum store_db db,
-		       const ProtobufCMessageDescriptor *d, uint64_t id,
-		       const char *name, const char *what)
+int catalog_record_unique_name(struct req *r, enum store_db db,
+			       const ProtobufCMessageDescriptor *d, uint64_t id,
+			       const char *name, const char *what)
 {
 	struct txn_cursor c;
 	int found = 0;
@@ -153,16 +154,16 @@ int catrec_unique_name(struct req *r, enum store_db db,
 }
 
 /* A name to set: required for a new entry, optional on an edit. */
-int catrec_name(struct req *r, const char *in, bool created,
-		      size_t max, char **dst)
+int catalog_record_name(struct req *r, const char *in, bool created, size_t max,
+			char **dst)
 {
 	if (!in && !created)
 		return 0;
 	return req_name(r, in, max, "name", dst);
 }
 
-int catrec_text(struct req *r, const char *in, size_t max,
-			 const char *what, char **dst)
+int catalog_record_text(struct req *r, const char *in, size_t max,
+			const char *what, char **dst)
 {
 	if (!in)
 		return 0;
@@ -173,7 +174,7 @@ int catrec_text(struct req *r, const char *in, size_t max,
 	return *dst ? 0 : -ENOMEM;
 }
 
-Clubcrm__Catalog *catrec_catalog(struct req *r)
+Clubcrm__Catalog *catalog_record_catalog(struct req *r)
 {
 	Clubcrm__Catalog *c = arena_alloc(r->a, sizeof(*c));
 	if (!c)
@@ -185,8 +186,8 @@ Clubcrm__Catalog *catrec_catalog(struct req *r)
 }
 
 /* Puts one entry in a fresh Catalog reply. */
-int catrec_reply_one(struct req *r, void ***arr, size_t *n, void *entry,
-		     Clubcrm__Catalog *c, Clubcrm__Catalog **out)
+int catalog_record_reply_one(struct req *r, void ***arr, size_t *n, void *entry,
+			     Clubcrm__Catalog *c, Clubcrm__Catalog **out)
 {
 	void **a = arena_alloc(r->a, sizeof(void *));
 	if (!a)
