@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "txn.h"
+#include "store_lmdb.h"
 
 int store_backup(struct store *st, const char *path)
 {

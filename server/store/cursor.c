@@ -1,4 +1,5 @@
 #include "cursor.h"
+#include "store_lmdb.h"
 
 int txn_cursor_open(struct txn_cursor *c, struct txn *t, enum store_db db)
 {

@@ -17,9 +17,11 @@
 
 #include "txn.h"
 
+struct MDB_cursor;
+
 struct txn_cursor {
 	struct txn *t;
-	MDB_cursor *c;
+	struct MDB_cursor *c;
 	struct txn_val key, val;
 };
 

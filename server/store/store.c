@@ -9,6 +9,7 @@
 
 #include "index.h"
 #include "txn.h"
+#include "store_lmdb.h"
 
 /* Version of the record layout in this file's databases. Bump it with a
  * migration step in store_migrate() when stored records change meaning. */

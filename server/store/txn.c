@@ -1,4 +1,5 @@
 #include "txn.h"
+#include "store_lmdb.h"
 
 #include <errno.h>
 #include <string.h>

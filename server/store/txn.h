@@ -3,12 +3,12 @@
  * its own error (Knot DNS style: begin, op, op, commit; return t.ret; every op
  * is a no-op once one failed), big-endian keys and protobuf records.
  * For the domain modules only; the daemon uses store.h and service.h.
+ * LMDB itself is behind store_lmdb.h, which only server/store/ includes.
  */
 #ifndef CLUBCRM_TXN_H
 #define CLUBCRM_TXN_H
 
 #include <errno.h>
-#include <lmdb.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -19,6 +19,7 @@
 #include "store_err.h"
 
 struct store;
+struct MDB_txn;
 
 enum store_db {
 	DB_META,
@@ -53,22 +54,10 @@ struct txn_val {
 
 struct txn {
 	struct store *st;
-	MDB_txn *txn;
+	struct MDB_txn *txn;
 	int ret;  /* 0, or the first error (store_err.h) */
 };
 
-/* Accessors of store.c for the wrapper. */
-MDB_env *store_env(struct store *st);
-MDB_dbi store_dbi(struct store *st, enum store_db db);
-
-/*
- * The one translator of LMDB's codes into the store's family (store_err.h).
- * A full map is -ENOSPC (growing the map helps); a full file system
- * (ENOSPC, EDQUOT or EFBIG from a write) is CLUBCRM_EDISKFULL, which
- * growing does not help; the positive errno LMDB passes through becomes its
- * negative.
- */
-int lmdb_error(int rc);
 /* The name the writer and the service know the full disk by. */
 #define TXN_DISK_FULL CLUBCRM_EDISKFULL
 
@@ -78,7 +67,6 @@ void txn_begin(struct txn *t, struct store *st, struct txn *parent,
 /* Commits when t->ret is 0, aborts otherwise. Returns t->ret. */
 int txn_commit(struct txn *t);
 void txn_abort(struct txn *t);
-MDB_dbi txn_dbi(struct txn *t, enum store_db db);
 
 /*
  * Reads a value. 0, -ENOENT (not an error of the txn), or the txn's error.

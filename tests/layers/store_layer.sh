@@ -5,7 +5,7 @@
 src=${1:?source directory}
 cd "$src/server" || exit 2
 bad=0
-out=$(grep -rnE '\bmdb_[a-z_]+|\bMDB_[A-Za-z_]+|<lmdb\.h>' \
+out=$(grep -rnE '\bmdb_[a-z_]+|\bMDB_[A-Za-z_]+|<lmdb\.h>|"store_lmdb\.h"' \
 	--include='*.c' --include='*.h' . | grep -v '^\./store/')
 if [ -n "$out" ]; then
 	echo "LMDB used outside server/store/:"

@@ -5,7 +5,7 @@
 
 #include "backup.h"
 #include "check.h"
-#include "txn.h"
+#include "store_lmdb.h"
 
 struct cfx {
 	struct fx *fx;

@@ -21,6 +21,7 @@
 #include "index.h"
 #include "store.h"
 #include "store_err.h"
+#include "store_lmdb.h"
 
 struct env {
 	char dir[64];

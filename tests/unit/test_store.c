@@ -6,7 +6,7 @@
 #include <sys/stat.h>
 
 #include "check.h"
-#include "txn.h"
+#include "store_lmdb.h"
 
 static Clubcrm__Frame create_frame(Clubcrm__CreateTask *t)
 {
