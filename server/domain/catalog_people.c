@@ -122,8 +122,7 @@ static int set_login(struct req *r, Clubcrm__Operator *op, const char *login)
 				  CATALOG_LOGIN_MAX);
 	uint64_t id = 0;
 	int rc = index_login_get(r->t, login, &id);
-	/* A damaged entry (-EIO) holds the login too. */
-	if ((rc == 0 && id != op->id) || rc == -EIO)
+	if (rc == 0 && id != op->id)
 		return req_refuse(r, STATUS_ALREADY_EXISTS,
 				  "login %s is taken", login);
 	if (rc && rc != -ENOENT)

@@ -65,9 +65,7 @@ int index_login_get(struct txn *t, const char *login, uint64_t *id)
 	int rc = txn_get(t, DB_BY_LOGIN, login, strlen(login), &v);
 	if (rc)
 		return rc;
-	if (v.len != 8)
-		return -EIO;
-	*id = key_get_u64(v.data);
+	*id = v.len == 8 ? key_get_u64(v.data) : 0;
 	return 0;
 }
 

@@ -26,8 +26,9 @@ void index_rebuild_customer_names(struct txn *t);
  * `login`. Errors are the txn's. */
 void index_login(struct txn *t, uint64_t id, const char *old_login,
 		 const char *login);
-/* The operator id of a login: 0, -ENOENT, -EIO for a damaged entry, or the
- * txn's error. */
+/* The operator id of a login: 0, -ENOENT, or the txn's error. A damaged
+ * entry (not 8 bytes) gives id 0, which no operator has: the login is held,
+ * by nobody valid. */
 int index_login_get(struct txn *t, const char *login, uint64_t *id);
 
 /* A task's entries in by_planned, by_created, by_customer and
