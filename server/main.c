@@ -14,12 +14,15 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "auth.h"
+#include "backup.h"
 #include "check.h"
 #include "club.h"
 #include "config.h"
 #include "log.h"
 #include "server.h"
 #include "store.h"
+#include "store_err.h"
 
 #define DEMO_LOGINS "alicia, valentina, fermin (admin), deborah, maribel"
 
@@ -64,10 +67,15 @@ static int open_store(const char *dir, uint64_t map_mib, struct store **st)
 	int ret = store_open(dir, (size_t)(map_mib << 20), st);
 	if (ret >= 0 && !*st)
 		ret = -EIO;
-	if (ret < 0)
+	if (ret < 0) {
 		log_error("cannot open the club in %s: %s", dir,
-			  strerror(-ret));
-	return ret;
+			  store_strerror(ret));
+		return ret;
+	}
+	/* Prepares the dummy hash now, so that the first login with an
+	 * unknown name does not take longer than the others. */
+	(void)auth_init();
+	return 0;
 }
 
 /* Reads one line from the terminal without echo. 0, or -1. */
@@ -154,7 +162,7 @@ static int run_init(int argc, char **argv)
 		return 1;
 	}
 	if (ret < 0) {
-		log_error("cannot create the club: %s", strerror(-ret));
+		log_error("cannot create the club: %s", store_strerror(ret));
 		return 1;
 	}
 	fprintf(stderr, "clubcrmd: created club \"%s\" in %s, admin %s\n",
@@ -202,9 +210,9 @@ static int run_tool(int argc, char **argv)
 		return 1;
 	int rc = 0;
 	if (backup) {
-		ret = backup_store(st, o.out);
+		ret = store_backup(st, o.out);
 		if (ret < 0) {
-			log_error("backup to %s: %s", o.out, strerror(-ret));
+			log_error("backup to %s: %s", o.out, store_strerror(ret));
 			rc = 1;
 		} else {
 			fprintf(stderr, "clubcrmd: backup of %s written to %s\n",
@@ -214,7 +222,7 @@ static int run_tool(int argc, char **argv)
 		struct check_result res = { 0 };
 		ret = check_store(st, stdout, &res);
 		if (ret < 0) {
-			log_error("check of %s: %s", o.data_dir, strerror(-ret));
+			log_error("check of %s: %s", o.data_dir, store_strerror(ret));
 			rc = 1;
 		} else {
 			printf("%s: revision %llu, %lu tasks, %lu customers, "
@@ -246,7 +254,7 @@ static int prepare_club(const struct config *cfg, struct store *st)
 	}
 	int ret = club_seed_demo(st);
 	if (ret < 0) {
-		log_error("cannot seed the demo club: %s", strerror(-ret));
+		log_error("cannot seed the demo club: %s", store_strerror(ret));
 		return ret;
 	}
 	fprintf(stderr, "clubcrmd: demo club created in %s: logins "

@@ -29,10 +29,8 @@ bool club_is_empty(struct store *st)
 {
 	struct txn t;
 	txn_begin(&t, st, NULL, false);
-	MDB_stat ms = {0};
-	if (!t.ret)
-		mdb_stat(t.txn, txn_dbi(&t, DB_OPERATORS), &ms);
-	bool empty = !t.ret && ms.ms_entries == 0;
+	size_t n = 0;
+	bool empty = txn_count(&t, DB_OPERATORS, &n) == 0 && n == 0;
 	txn_abort(&t);
 	return empty;
 }

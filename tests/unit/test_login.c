@@ -29,7 +29,7 @@
 #include "service.h"
 #include "status.h"
 #include "store.h"
-#include "txn.h"
+#include "store_lmdb.h"
 
 /* An admin change of an operator: active (-1: unchanged), role (0:
  * unchanged), password and name (NULL: unchanged). */
