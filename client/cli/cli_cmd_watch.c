@@ -277,18 +277,31 @@ static int start_live(struct watch *w)
 
 static int run(struct watch *w)
 {
-	uv_loop_init(&w->loop);
-	uv_signal_init(&w->loop, &w->sigint);
-	uv_signal_init(&w->loop, &w->sigterm);
+	int rc = uv_loop_init(&w->loop);
+	if (rc < 0) {
+		cli_error("event loop: %s", uv_strerror(rc));
+		return CLI_REFUSED;
+	}
+	if ((rc = uv_signal_init(&w->loop, &w->sigint)) < 0)
+		goto fail;
+	if ((rc = uv_signal_init(&w->loop, &w->sigterm)) < 0) {
+		uv_close((uv_handle_t *)&w->sigint, NULL);
+		goto fail;
+	}
 	w->sigint.data = w->sigterm.data = w;
 	uv_signal_start(&w->sigint, on_signal, SIGINT);
 	uv_signal_start(&w->sigterm, on_signal, SIGTERM);
-	int rc = start_live(w);
+	rc = start_live(w);
 	if (rc != CLI_OK)
 		stop(w, rc);
 	uv_run(&w->loop, UV_RUN_DEFAULT);
 	uv_loop_close(&w->loop);
 	return w->exit_code;
+fail:
+	cli_error("event loop: %s", uv_strerror(rc));
+	uv_run(&w->loop, UV_RUN_DEFAULT);
+	uv_loop_close(&w->loop);
+	return CLI_REFUSED;
 }
 
 int cli_cmd_watch(struct cli *cli, int argc, char **argv)

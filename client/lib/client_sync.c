@@ -19,7 +19,6 @@ struct client_sync {
 	struct client_status end;
 	bool goaway;
 	unsigned goaway_code;
-	unsigned pushes;
 };
 
 /* One call in flight, on client_sync_call()'s stack. */
@@ -40,12 +39,6 @@ static void on_ready(struct client *c, const struct client_status *st,
 		s->ended = true;
 		s->end = *st;
 	}
-}
-
-static void on_push(struct client *c, const Clubcrm__Frame *f, void *ud)
-{
-	struct client_sync *s = ud;
-	s->pushes++;
 }
 
 static void on_goaway(struct client *c, unsigned code, const char *reason,
@@ -72,7 +65,6 @@ static void on_closed(struct client *c, void *ud)
 
 static const struct client_callbacks sync_callbacks = {
 	.on_ready = on_ready,
-	.on_push = on_push,
 	.on_goaway = on_goaway,
 	.on_disconnect = on_disconnect,
 	.on_closed = on_closed,
@@ -251,11 +243,6 @@ bool client_sync_got_goaway(const struct client_sync *s, unsigned *code)
 	if (code)
 		*code = s->goaway_code;
 	return s->goaway;
-}
-
-unsigned client_sync_pushes(const struct client_sync *s)
-{
-	return s->pushes;
 }
 
 struct client *client_sync_client(struct client_sync *s)

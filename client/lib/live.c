@@ -299,11 +299,6 @@ struct replica *live_sub_replica(struct live_sub *s)
 	return &s->replica;
 }
 
-const Clubcrm__View *live_sub_view(const struct live_sub *s)
-{
-	return s->view;
-}
-
 static void on_unsubscribed(struct client *c, struct client_reply *r,
 			    void *arg)
 {

@@ -89,7 +89,6 @@ int live_subscribe(struct live *l, const Clubcrm__View *view,
 		   const struct replica_callbacks *cbs, void *ud,
 		   struct live_sub **out);
 struct replica *live_sub_replica(struct live_sub *s);
-const Clubcrm__View *live_sub_view(const struct live_sub *s);
 /* Ends a subscription and frees its replica. */
 void live_unsubscribe(struct live *l, struct live_sub *s);
 

@@ -455,17 +455,37 @@ static void curses_start(struct tui_app *a)
 	a->curses_on = true;
 }
 
+/* Closes the handles set up before one failed to be; the loop runs their
+ * close callbacks, so that it can be closed. */
+static void handles_undo(uv_loop_t *loop, uv_handle_t **h, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		uv_close(h[i], NULL);
+	uv_run(loop, UV_RUN_DEFAULT);
+}
+
+/* 0, or the libuv error of the handle that could not be set up (nothing
+ * is left open then). */
 static int handles_start(struct tui_app *a)
 {
+	uv_handle_t *open[5];
+	size_t n = 0;
 	int rc = uv_poll_init(&a->loop, &a->input, STDIN_FILENO);
 	if (rc < 0)
 		return rc;
+	open[n++] = (uv_handle_t *)&a->input;
+	uv_signal_t *sigs[] = {&a->sigwinch, &a->sigint, &a->sigterm};
+	for (size_t i = 0; i < 3; i++) {
+		if ((rc = uv_signal_init(&a->loop, sigs[i])) < 0)
+			goto fail;
+		open[n++] = (uv_handle_t *)sigs[i];
+	}
+	if ((rc = uv_prepare_init(&a->loop, &a->redraw)) < 0)
+		goto fail;
+	open[n++] = (uv_handle_t *)&a->redraw;
+	if ((rc = uv_timer_init(&a->loop, &a->tick)) < 0)
+		goto fail;
 	a->input.data = a;
-	uv_signal_init(&a->loop, &a->sigwinch);
-	uv_signal_init(&a->loop, &a->sigint);
-	uv_signal_init(&a->loop, &a->sigterm);
-	uv_prepare_init(&a->loop, &a->redraw);
-	uv_timer_init(&a->loop, &a->tick);
 	a->sigwinch.data = a->sigint.data = a->sigterm.data = a;
 	a->redraw.data = a->tick.data = a;
 	uv_poll_start(&a->input, UV_READABLE, on_input);
@@ -475,6 +495,9 @@ static int handles_start(struct tui_app *a)
 	uv_prepare_start(&a->redraw, on_prepare);
 	uv_timer_start(&a->tick, on_tick, 10000, 10000);
 	return 0;
+fail:
+	handles_undo(&a->loop, open, n);
+	return rc;
 }
 
 static int live_start_app(struct tui_app *a, const struct tui_options *o)
@@ -508,7 +531,9 @@ int tui_app_run(struct tui_app *a, const struct tui_options *o, bool console)
 		return 2;
 	rc = handles_start(a);
 	if (rc < 0) {
-		fprintf(stderr, "clubcrm: stdin is not a terminal: %s\n",
+		fprintf(stderr, "clubcrm: %s: %s\n",
+			rc == UV_ENOTTY || rc == UV_EBADF || rc == UV_EPERM ?
+			"stdin is not a terminal" : "event loop",
 			uv_strerror(rc));
 		uv_loop_close(&a->loop);
 		return 2;
