@@ -261,14 +261,15 @@ static int start_live(struct watch *w)
 		.kind = CLUBCRM__CLIENT_KIND__CLIENT_KIND_CLI,
 		.ca_file = w->cli->ca_file,
 	};
-	rc = live_new(&w->loop, &cfg, &live_cbs, w, &w->live);
+	unsigned code = live_new(&w->loop, &cfg, &live_cbs, w, &w->live);
 	explicit_bzero(password, sizeof(password));
-	if (rc < 0) {
-		cli_error("cannot start: %s", strerror(-rc));
+	if (code != STATUS_OK) {
+		cli_error("cannot start: %s", status_name(code));
 		return CLI_REFUSED;
 	}
-	if (live_subscribe(w->live, &w->view, &replica_cbs, w, &w->sub) < 0 ||
-	    live_start(w->live) < 0) {
+	if (live_subscribe(w->live, &w->view, &replica_cbs, w, &w->sub) !=
+		    STATUS_OK ||
+	    live_start(w->live) != STATUS_OK) {
 		cli_error("out of memory");
 		return CLI_REFUSED;
 	}

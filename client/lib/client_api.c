@@ -112,18 +112,6 @@ void clubcrm_answer_free(struct clubcrm_answer *ans)
 	memset(ans, 0, sizeof(*ans));
 }
 
-/* A call that could not be queued: errno to a status code. */
-static unsigned send_failed(int err)
-{
-	if (err == -EMSGSIZE)
-		return STATUS_RESOURCE_EXHAUSTED;
-	if (err == -ENOTCONN)
-		return STATUS_UNAVAILABLE;
-	if (err == -EINVAL)
-		return STATUS_INVALID_ARGUMENT;
-	return STATUS_INTERNAL;
-}
-
 static unsigned api_sync(struct client_sync *s, struct api_req *r,
 			 struct clubcrm_answer *ans)
 {
@@ -160,12 +148,10 @@ static unsigned api_async(struct live *l, struct api_req *r,
 		return STATUS_INTERNAL;
 	*t = (struct api_ticket){cb, arg, r->expect};
 	/* A create goes to live_create() there: keyed and repeated. */
-	int rc = live_request(l, &r->f, on_async_reply, t);
-	if (rc < 0) {
+	unsigned code = live_request(l, &r->f, on_async_reply, t);
+	if (code != STATUS_OK)
 		free(t);
-		return send_failed(rc);
-	}
-	return STATUS_OK;
+	return code;
 }
 
 /* Each operation once: `build` fills the request `r` from the parameters;
@@ -208,7 +194,7 @@ static void b_create(struct api_req *r, const Clubcrm__CreateTask *c)
 {
 	r->m.create = *c;
 	if ((!c->has_idempotency_key || c->idempotency_key.len == 0) &&
-	    client_idempotency_key(r->key) == 0) {
+	    client_idempotency_key(r->key) == STATUS_OK) {
 		r->m.create.has_idempotency_key = true;
 		r->m.create.idempotency_key =
 			(ProtobufCBinaryData){sizeof(r->key), r->key};

@@ -255,11 +255,121 @@ static void test_connection_gone(void **state)
 	assert_true(fake_finish(&fs));
 }
 
+/* ------------------------------------------------------------ async */
+
+struct actx {
+	uv_loop_t loop;
+	struct live *l;
+	unsigned early_status;     /* the answer sent before the connection */
+	unsigned status;
+	uint64_t conflict_rev;     /* 0: no conflict row */
+	char message[CLIENT_MESSAGE_MAX];
+	int answers;
+	bool closed;
+};
+
+static void on_early(const struct clubcrm_answer *ans, void *arg)
+{
+	struct actx *x = arg;
+	x->early_status = ans->status;
+	assert_null(ans->task);
+	x->answers++;
+}
+
+static void on_edited(const struct clubcrm_answer *ans, void *arg)
+{
+	struct actx *x = arg;
+	x->status = ans->status;
+	snprintf(x->message, sizeof(x->message), "%s", ans->message);
+	x->conflict_rev = ans->conflict ? ans->conflict->task->mod_rev : 0;
+	x->answers++;
+	live_close(x->l);
+}
+
+static void on_live_state(struct live *l, enum live_state st,
+			  const struct client_status *why, void *ud)
+{
+	(void)why;
+	struct actx *x = ud;
+	if (st != LIVE_READY)
+		return;
+	Clubcrm__EditTask e = CLUBCRM__EDIT_TASK__INIT;
+	e.has_id = e.has_base_mod_rev = true;
+	e.id = 7;
+	e.base_mod_rev = 3;
+	assert_int_equal(clubcrm_task_edit_async(l, &e, on_edited, x),
+			 STATUS_OK);
+}
+
+static void on_live_closed(struct live *l, void *ud)
+{
+	(void)l;
+	struct actx *x = ud;
+	x->closed = true;
+}
+
+static void script_async(struct fake_server *fs)
+{
+	if (!fake_handshake(fs, true))
+		return;
+	uint64_t rid = expect(fs, BODY(EDIT_TASK), NULL);
+	Clubcrm__Task t = CLUBCRM__TASK__INIT;
+	t.has_id = t.has_mod_rev = true;
+	t.id = 7;
+	t.mod_rev = 12;
+	Clubcrm__TaskRow row = CLUBCRM__TASK_ROW__INIT;
+	row.task = &t;
+	Clubcrm__Error e = CLUBCRM__ERROR__INIT;
+	e.has_code = true;
+	e.code = STATUS_FAILED_PRECONDITION;
+	e.message = "changed meanwhile";
+	e.current = &row;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.body_case = BODY(ERROR);
+	f.error = &e;
+	send_reply(fs, rid, &f);
+	fake_wait_eof(fs, 5000);
+}
+
+/* The desk's way: a call before the connection is up is answered
+ * UNAVAILABLE (later, from the loop); a stale edit over the live
+ * connection answers with the conflicting row, as the synchronous one. */
+static void test_async_conflict(void **state)
+{
+	(void)state;
+	struct fake_server fs;
+	assert_int_equal(fake_start(&fs, false, script_async, NULL), 0);
+	struct actx x = {0};
+	assert_int_equal(uv_loop_init(&x.loop), 0);
+	struct client_config cfg = {
+		.address = fs.address, .login = "op", .password = "pw",
+		.kind = CLUBCRM__CLIENT_KIND__CLIENT_KIND_TEST,
+	};
+	const struct live_callbacks cbs = {
+		.on_state = on_live_state, .on_closed = on_live_closed,
+	};
+	assert_int_equal(live_new(&x.loop, &cfg, &cbs, &x, &x.l), STATUS_OK);
+	assert_int_equal(clubcrm_task_take_async(x.l, 5, on_early, &x),
+			 STATUS_OK);
+	assert_int_equal(x.answers, 0);  /* never from inside the call */
+	assert_int_equal(live_start(x.l), STATUS_OK);
+	uv_run(&x.loop, UV_RUN_DEFAULT);
+	assert_true(x.closed);
+	assert_int_equal(x.answers, 2);
+	assert_int_equal(x.early_status, STATUS_UNAVAILABLE);
+	assert_int_equal(x.status, STATUS_FAILED_PRECONDITION);
+	assert_string_equal(x.message, "changed meanwhile");
+	assert_int_equal(x.conflict_rev, 12);
+	assert_int_equal(uv_loop_close(&x.loop), 0);
+	assert_true(fake_finish(&fs));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_typed_calls),
 		cmocka_unit_test(test_connection_gone),
+		cmocka_unit_test(test_async_conflict),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -130,9 +130,9 @@ void tui_app_status(struct tui_app *a, bool error, const char *fmt, ...)
 /* A replica's rows in display order (malloc'd), *n set; NULL when none. */
 const Clubcrm__TaskRow **tui_app_rows(struct live_sub *s, bool newest_first,
 				      size_t *n);
-/* Subscribes `*slot` to `v` (dropping what it held). 0 or -errno. */
-int tui_app_subscribe(struct tui_app *a, struct live_sub **slot,
-		      const Clubcrm__View *v);
+/* Subscribes `*slot` to `v` (dropping what it held). A status code. */
+unsigned tui_app_subscribe(struct tui_app *a, struct live_sub **slot,
+			   const Clubcrm__View *v);
 /* Double click (or a second click on the same place) within 400 ms. */
 bool tui_app_double_click(struct tui_app *a, int y, int x);
 

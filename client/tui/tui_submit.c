@@ -169,7 +169,7 @@ done:
 ProtobufCBinaryData tui_submit_form_key(struct tui_app *a)
 {
 	if (!a->form_key_set || a->form_key_seq != a->form_seq) {
-		if (client_idempotency_key(a->form_key) < 0)
+		if (client_idempotency_key(a->form_key) != STATUS_OK)
 			return (ProtobufCBinaryData){0, NULL};
 		a->form_key_seq = a->form_seq;
 		a->form_key_set = true;
