@@ -120,30 +120,12 @@ int cli_connect(struct cli *cli)
 	return CLI_OK;
 }
 
-int cli_call(struct cli *cli, Clubcrm__Frame *req,
-	     Clubcrm__Frame__BodyCase expect, Clubcrm__Frame **reply)
+int cli_answer(unsigned code, struct clubcrm_answer *ans)
 {
-	*reply = NULL;
-	int rc = cli_connect(cli);
-	if (rc != CLI_OK)
-		return rc;
-	struct client_status st;
-	Clubcrm__Frame *f = NULL;
-	unsigned code = client_sync_call(cli->conn, req, &f, &st);
-	if (code != STATUS_OK) {
-		cli_error("%s: %s", status_name(code), st.message);
-		goto fail;
-	}
-	if (f->body_case != expect) {
-		cli_error("INTERNAL: unexpected reply (body %d) from the server",
-			  (int)f->body_case);
-		goto fail;
-	}
-	*reply = f;
-	return CLI_OK;
-fail:
-	if (f)
-		clubcrm__frame__free_unpacked(f, NULL);
+	if (code == STATUS_OK)
+		return CLI_OK;
+	cli_error("%s: %s", status_name(code), ans->message);
+	clubcrm_answer_free(ans);
 	return CLI_REFUSED;
 }
 
@@ -193,25 +175,23 @@ int cli_club_planned(struct cli *cli, const char *text, int64_t *out)
 
 int cli_catalog(struct cli *cli, const Clubcrm__Catalog **out)
 {
-	if (!cli->catalog) {
-		Clubcrm__GetCatalog get = CLUBCRM__GET_CATALOG__INIT;
-		Clubcrm__Frame req = CLUBCRM__FRAME__INIT;
-		req.body_case = CLUBCRM__FRAME__BODY_GET_CATALOG;
-		req.get_catalog = &get;
-		int rc = cli_call(cli, &req, CLUBCRM__FRAME__BODY_CATALOG,
-				  &cli->catalog);
+	if (!cli->catalog.catalog) {
+		int rc = cli_connect(cli);
+		if (rc != CLI_OK)
+			return rc;
+		rc = cli_answer(clubcrm_catalog_get(cli->conn, false,
+						    &cli->catalog),
+				&cli->catalog);
 		if (rc != CLI_OK)
 			return rc;
 	}
-	*out = cli->catalog->catalog;
+	*out = cli->catalog.catalog;
 	return CLI_OK;
 }
 
 void cli_disconnect(struct cli *cli)
 {
-	if (cli->catalog)
-		clubcrm__frame__free_unpacked(cli->catalog, NULL);
-	cli->catalog = NULL;
+	clubcrm_answer_free(&cli->catalog);
 	/* The session ends now, not when the server notices the close. */
 	client_sync_logout_close(cli->conn);
 	cli->conn = NULL;
