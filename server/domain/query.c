@@ -8,6 +8,7 @@
 #include "status.h"
 #include "tasks.h"
 #include "task_filter.h"
+#include "migrate.h"
 #include "textfold.h"
 #include "views.h"
 
@@ -321,11 +322,7 @@ int query_list_tasks(struct req *r, const Clubcrm__ListTasks *in,
 
 size_t query_name_key(const char *name, uint64_t id, uint8_t *k)
 {
-	size_t n = textfold_copy(name, k, QUERY_NAME_KEY_MAX);
-	/* A folded name holds no 0 byte: the separator sorts it first. */
-	k[n] = 0;
-	key_u64(k + n + 1, id);
-	return n + 9;
+	return store_name_key(name, id, k);
 }
 
 struct customer_ctx {

@@ -9,12 +9,12 @@
 
 #include "auth.h"
 #include "clubcrm.pb-c.h"
-#include "query.h"
+#include "migrate.h"
 #include "txn.h"
 
 /* Version of the record layout in this file's databases. Bump it with a
- * migration step in store_migrate() when stored records change meaning. */
-#define STORE_SCHEMA_VERSION 2u
+ * migration step in migrate.c when stored records or keys change meaning. */
+#define STORE_SCHEMA_VERSION 3u
 #define STORE_MIN_MAP (1u << 20)
 
 struct store {
@@ -72,39 +72,6 @@ static int open_dbs(struct store *st)
 	return txn_lmdb_error(mdb_txn_commit(txn));
 }
 
-/* 1 -> 2: customer names are ordered accent-insensitively; the name index
- * is rebuilt from the customer records. */
-static void migrate_name_index(struct txn *t)
-{
-	MDB_cursor *c = NULL;
-	int rc = mdb_drop(t->txn, txn_dbi(t, DB_BY_CUSTOMER_NAME), 0);
-	if (!rc)
-		rc = mdb_cursor_open(t->txn, txn_dbi(t, DB_CUSTOMERS), &c);
-	if (rc) {
-		t->ret = txn_lmdb_error(rc);
-		return;
-	}
-	MDB_val k, v;
-	struct arena a;
-	arena_init(&a);
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0 && !t->ret;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		Clubcrm__Customer *cu = clubcrm__customer__unpack(
-			arena_pb(&a), v.mv_size, v.mv_data);
-		if (!cu) {
-			t->ret = -EIO;
-			break;
-		}
-		uint8_t key[QUERY_NAME_KEY_MAX + 9];
-		size_t len = query_name_key(cu->name, cu->id, key);
-		txn_put(t, DB_BY_CUSTOMER_NAME, key, len, "", 0);
-	}
-	mdb_cursor_close(c);
-	arena_free(&a);
-	if (rc && rc != MDB_NOTFOUND && !t->ret)
-		t->ret = txn_lmdb_error(rc);
-}
-
 static void put_schema(struct txn *t)
 {
 	uint8_t b[4] = {0, 0, 0, STORE_SCHEMA_VERSION};
@@ -134,8 +101,7 @@ static int check_schema(struct store *st)
 	uint32_t ver = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
 		       (uint32_t)p[2] << 8 | p[3];
 	if (ver < STORE_SCHEMA_VERSION) {
-		if (ver < 2)
-			migrate_name_index(&t);
+		migrate_schema(&t, ver);
 		put_schema(&t);
 		return txn_commit(&t);
 	}
