@@ -11,6 +11,7 @@
 
 #include "clubzone.h"
 #include "frame.h"
+#include "hostport.h"
 
 enum opt_type {
 	OPT_STRING,   /* char array of `size` bytes */
@@ -441,54 +442,20 @@ int config_parse_tool(struct tool_opts *o, bool need_out, int argc,
 	return 0;
 }
 
-static int parse_port(const char *text, uint16_t *port)
-{
-	uint64_t n;
-	if (parse_u64(text, &n) < 0 || n > 65535)
-		return -EINVAL;
-	*port = (uint16_t)n;
-	return 0;
-}
-
-static int split_host_port(const char *text, char *host, size_t hostlen,
-			   uint16_t *port)
-{
-	const char *colon;
-	const char *h = text;
-	size_t hl;
-	if (text[0] == '[') {
-		const char *close = strchr(text, ']');
-		if (!close || close[1] != ':')
-			return -EINVAL;
-		h = text + 1;
-		hl = (size_t)(close - h);
-		colon = close + 1;
-	} else {
-		colon = strrchr(text, ':');
-		if (!colon || strchr(text, ':') != colon)
-			return -EINVAL;
-		hl = (size_t)(colon - text);
-	}
-	if (hl == 0 || hl >= hostlen)
-		return -EINVAL;
-	memcpy(host, h, hl);
-	host[hl] = '\0';
-	return parse_port(colon + 1, port);
-}
-
 int config_listen_addr(const char *text, struct sockaddr_storage *addr,
 		       char *err, size_t errlen)
 {
-	char host[64];
-	uint16_t port;
-	if (split_host_port(text, host, sizeof(host), &port) < 0) {
+	struct hostport hp;
+	if (hostport_parse(text, HOSTPORT_PORT0, &hp) < 0) {
 		set_err(err, errlen, "--listen: expected HOST:PORT (or "
 			"[IPV6]:PORT), got \"%s\"", text);
 		return -EINVAL;
 	}
+	char *host = hp.host;
+	uint16_t port = hp.port;
 	memset(addr, 0, sizeof(*addr));
 	if (strcmp(host, "localhost") == 0)
-		snprintf(host, sizeof(host), "127.0.0.1");
+		snprintf(host, sizeof(hp.host), "127.0.0.1");
 	struct sockaddr_in *in4 = (struct sockaddr_in *)addr;
 	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)addr;
 	if (inet_pton(AF_INET, host, &in4->sin_addr) == 1) {
