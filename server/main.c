@@ -10,7 +10,6 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <termios.h>
 #include <unistd.h>
 #include <uv.h>
 
@@ -18,6 +17,7 @@
 #include "club.h"
 #include "config.h"
 #include "log.h"
+#include "passprompt.h"
 #include "server.h"
 #include "store.h"
 
@@ -70,26 +70,6 @@ static int open_store(const char *dir, uint64_t map_mib, struct store **st)
 	return ret;
 }
 
-/* Reads one line from the terminal without echo. 0, or -1. */
-static int read_secret(FILE *tty, const char *prompt, char *out, size_t size)
-{
-	struct termios old, quiet;
-	int fd = fileno(tty);
-	if (tcgetattr(fd, &old) < 0)
-		return -1;
-	quiet = old;
-	quiet.c_lflag &= ~(tcflag_t)ECHO;
-	fputs(prompt, stderr);
-	tcsetattr(fd, TCSAFLUSH, &quiet);
-	char *got = fgets(out, (int)size, tty);
-	tcsetattr(fd, TCSAFLUSH, &old);
-	fputc('\n', stderr);
-	if (!got)
-		return -1;
-	out[strcspn(out, "\r\n")] = '\0';
-	return 0;
-}
-
 /* CLUBCRM_ADMIN_PASSWORD, or asked twice on the terminal. 0 or -1. */
 static int admin_password(char *out, size_t size)
 {
@@ -98,17 +78,20 @@ static int admin_password(char *out, size_t size)
 		snprintf(out, size, "%s", env);
 		return out[0] ? 0 : -1;
 	}
-	FILE *tty = fopen("/dev/tty", "r");
-	if (!tty) {
+	char again[256];
+	int ret = passprompt_ask("admin password: ", out, size);
+	if (ret == 0)
+		ret = passprompt_ask("again: ", again, sizeof(again));
+	if (ret == -ENOTTY) {
 		log_error("no terminal to ask for the admin password: set "
 			  "CLUBCRM_ADMIN_PASSWORD");
 		return -1;
 	}
-	char again[256];
-	int ret = read_secret(tty, "admin password: ", out, size);
-	if (ret == 0)
-		ret = read_secret(tty, "again: ", again, sizeof(again));
-	fclose(tty);
+	if (ret < 0) {
+		log_error("cannot read the admin password: %s",
+			  strerror(-ret));
+		return -1;
+	}
 	if (ret == 0 && strcmp(out, again) != 0) {
 		log_error("the two passwords differ");
 		ret = -1;
