@@ -16,7 +16,7 @@
 #include "timeutil.h"
 #include "tui_app.h"
 
-#define BODY(x) CLUBCRM__FRAME__BODY_##x
+#include "frame_body.h"
 
 static const char *const status_names[] = {"Planned", "Done", "Cancelled"};
 

@@ -13,7 +13,7 @@
 #include "timeutil.h"
 #include "tui_app.h"
 
-#define BODY(x) CLUBCRM__FRAME__BODY_##x
+#include "frame_body.h"
 
 struct ticket {
 	struct tui_app *a;

@@ -16,7 +16,7 @@
 #include "timeutil.h"
 #include "txn.h"
 
-#define BODY(x) CLUBCRM__FRAME__BODY_##x
+#include "frame_body.h"
 
 struct seeder {
 	struct store *st;
