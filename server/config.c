@@ -12,6 +12,7 @@
 #include "clubzone.h"
 #include "frame.h"
 #include "hostport.h"
+#include "longopt.h"
 
 enum opt_type {
 	OPT_STRING,   /* char array of `size` bytes */
@@ -273,6 +274,27 @@ int config_load_file(struct config *c, const char *path, char *err,
 	return -EINVAL;
 }
 
+struct find_ctx {
+	const struct opt *table;
+	size_t n;
+	const struct opt *found;
+};
+
+/* A boolean takes "--name" alone or "--name=false"; others a value. */
+static int find_flag(void *arg, const char *name, size_t len)
+{
+	struct find_ctx *f = arg;
+	for (size_t i = 0; i < f->n; i++) {
+		const struct opt *o = &f->table[i];
+		if (strlen(o->name) == len && !memcmp(o->name, name, len)) {
+			f->found = o;
+			return o->type == OPT_BOOL ? LONGOPT_OPTIONAL
+						   : LONGOPT_REQUIRED;
+		}
+	}
+	return -1;
+}
+
 /*
  * The shared flag loop: "--name VALUE", "--name=VALUE", booleans without a
  * value. Returns the index of the first argument it did not take (argc when
@@ -290,31 +312,21 @@ static int parse_flags(void *base, const struct opt *table, size_t n,
 			set_err(err, errlen, "unexpected argument \"%s\"", arg);
 			return -EINVAL;
 		}
-		char name[64];
-		const char *eq = strchr(arg + 2, '=');
-		size_t len = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
-		if (len >= sizeof(name)) {
-			set_err(err, errlen, "unknown option \"%s\"", arg);
+		struct find_ctx f = {table, n, NULL};
+		struct longopt_hit h;
+		int rc = longopt_take(argc, argv, &i, find_flag, &f, &h);
+		if (rc == -ENOENT) {
+			set_err(err, errlen, "unknown option \"--%.*s\"",
+				(int)h.len, h.name);
 			return -EINVAL;
 		}
-		memcpy(name, arg + 2, len);
-		name[len] = '\0';
-		const struct opt *o = find_opt(table, n, name);
-		if (!o) {
-			set_err(err, errlen, "unknown option \"--%s\"", name);
+		if (rc == -ENODATA) {
+			set_err(err, errlen, "--%.*s needs a value", (int)h.len,
+				h.name);
 			return -EINVAL;
 		}
-		const char *value = eq ? eq + 1 : NULL;
-		if (!value && o->type == OPT_BOOL) {
-			value = "true";
-		} else if (!value) {
-			if (i + 1 >= argc) {
-				set_err(err, errlen, "--%s needs a value",
-					name);
-				return -EINVAL;
-			}
-			value = argv[++i];
-		}
+		const struct opt *o = f.found;
+		const char *value = h.value ? h.value : "true";
 		if (apply_opt(base, o, value, err, errlen) < 0)
 			return -EINVAL;
 	}
