@@ -50,6 +50,18 @@ static int lock_club(const char *dir)
 	return 0;
 }
 
+/* store_open(), saying why it failed. */
+static int open_logged(const char *dir, size_t map_size, struct store **st)
+{
+	int ret = store_open(dir, map_size, st);
+	if (ret >= 0 && !*st)
+		ret = -EIO;
+	if (ret < 0)
+		log_error("cannot open the club in %s: %s", dir,
+			  strerror(-ret));
+	return ret;
+}
+
 static int open_store(const char *dir, uint64_t map_mib, struct store **st)
 {
 	*st = NULL;
@@ -61,13 +73,7 @@ static int open_store(const char *dir, uint64_t map_mib, struct store **st)
 	int lock = lock_club(dir);
 	if (lock < 0)
 		return lock;
-	int ret = store_open(dir, (size_t)(map_mib << 20), st);
-	if (ret >= 0 && !*st)
-		ret = -EIO;
-	if (ret < 0)
-		log_error("cannot open the club in %s: %s", dir,
-			  strerror(-ret));
-	return ret;
+	return open_logged(dir, (size_t)(map_mib << 20), st);
 }
 
 /* CLUBCRM_ADMIN_PASSWORD, or asked twice on the terminal. 0 or -1. */
@@ -155,13 +161,7 @@ static int open_existing(const char *dir, struct store **st)
 		log_error("%s: no such club directory", dir);
 		return -ENOENT;
 	}
-	int ret = store_open(dir, 64u << 20, st);
-	if (ret >= 0 && !*st)
-		ret = -EIO;
-	if (ret < 0)
-		log_error("cannot open the club in %s: %s", dir,
-			  strerror(-ret));
-	return ret;
+	return open_logged(dir, 64u << 20, st);
 }
 
 /* `clubcrmd check` and `clubcrmd backup`: 0 fine, 1 failed or problems. */
