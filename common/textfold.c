@@ -40,16 +40,19 @@ static size_t fold_char(const char **s, uint8_t *out)
 	return len;
 }
 
-/* Folds `in` into `out` (NULL: only counts), at most `max` bytes, cut at a
- * character boundary; the length. */
-static size_t fold(const char *in, uint8_t *out, size_t max)
+/* Folds *in into `out` (NULL: only counts), at most `max` bytes, cut at a
+ * character boundary, advancing *in past what it folded; the length. */
+static size_t fold(const char **in, uint8_t *out, size_t max)
 {
 	uint8_t c[FOLD_CHAR_MAX];
 	size_t n = 0;
-	while (in && *in) {
-		size_t k = fold_char(&in, c);
-		if (k > max - n)
+	while (*in && **in) {
+		const char *at = *in;
+		size_t k = fold_char(in, c);
+		if (k > max - n) {
+			*in = at;
 			break;
+		}
 		if (out)
 			memcpy(out + n, c, k);
 		n += k;
@@ -59,13 +62,34 @@ static size_t fold(const char *in, uint8_t *out, size_t max)
 
 char *textfold_dup(const char *in)
 {
-	size_t n = fold(in, NULL, SIZE_MAX - 1);
+	const char *p = in;
+	size_t n = fold(&p, NULL, SIZE_MAX - 1);
 	char *out = malloc(n + 1);
 	if (!out)
 		return NULL;
-	fold(in, (uint8_t *)out, n);
+	p = in;
+	fold(&p, (uint8_t *)out, n);
 	out[n] = 0;
 	return out;
+}
+
+/* Short text folds into the caller's `stack` buffer, longer text into a
+ * new one: searches run on every row of a listing. NULL when out of
+ * memory; release with tmp_free(). */
+static char *tmp_fold(const char *in, char *stack, size_t size)
+{
+	const char *p = in;
+	size_t n = fold(&p, (uint8_t *)stack, size - 1);
+	if (*p)
+		return textfold_dup(in);
+	stack[n] = 0;
+	return stack;
+}
+
+static void tmp_free(char *s, const char *stack)
+{
+	if (s != stack)
+		free(s);
 }
 
 bool textfold_contains(const char *hay, const char *needle)
@@ -74,12 +98,14 @@ bool textfold_contains(const char *hay, const char *needle)
 		return true;
 	if (!hay)
 		return false;
-	char *h = textfold_dup(hay), *n = textfold_dup(needle);
+	char hs[512], ns[128];
+	char *h = tmp_fold(hay, hs, sizeof(hs));
+	char *n = tmp_fold(needle, ns, sizeof(ns));
 	/* Folded text is valid UTF-8: a match never starts inside a
 	 * character. */
 	bool found = h && n && strstr(h, n);
-	free(h);
-	free(n);
+	tmp_free(h, hs);
+	tmp_free(n, ns);
 	return found;
 }
 
@@ -87,14 +113,16 @@ bool textfold_equal(const char *a, const char *b)
 {
 	if (!a || !b)
 		return false;
-	char *fa = textfold_dup(a), *fb = textfold_dup(b);
+	char as[256], bs[256];
+	char *fa = tmp_fold(a, as, sizeof(as));
+	char *fb = tmp_fold(b, bs, sizeof(bs));
 	bool same = fa && fb && !strcmp(fa, fb);
-	free(fa);
-	free(fb);
+	tmp_free(fa, as);
+	tmp_free(fb, bs);
 	return same;
 }
 
 size_t textfold_copy(const char *in, unsigned char *out, size_t max)
 {
-	return fold(in, out, max);
+	return fold(&in, out, max);
 }

@@ -73,6 +73,17 @@ static void test_unicode(void **state)
 	assert_false(textfold_equal(NULL, "x"));
 	/* Hostile bytes fold without reading past the end. */
 	assert_true(textfold_contains("\xff\xfe\xc3", "\xef\xbf\xbd"));
+	/* Long text (past any short-text buffer) folds whole. */
+	char hay[2100], needle[300];
+	memset(hay, 'a', 2000);
+	strcpy(hay + 2000, "ÑANDÚ");
+	memset(needle, 'A', 250);
+	strcpy(needle + 250, "nandu");
+	assert_true(textfold_contains(hay, needle));
+	assert_false(textfold_equal(hay + 1700, needle));
+	assert_true(textfold_equal(hay + 1750, needle));
+	hay[1999] = 'b';
+	assert_false(textfold_contains(hay, needle));
 	char *f = textfold_dup("ÁRBOL");
 	assert_non_null(f);
 	assert_string_equal(f, "arbol");
