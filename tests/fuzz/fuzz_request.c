@@ -371,7 +371,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	commit(&r);
 	/* The clock of live views over the day around now. */
 	struct view_commit vc;
-	views_tick_load(r.st, r.who.now - 86400, r.who.now + 86400, &vc);
+	views_tick_load(r.st, r.who.now - 86400, r.who.now + 86400, 0, &vc);
 	views_commit_free(&vc);
 	for (size_t i = 0; i < r.n_subs; i++)
 		clubcrm__frame__free_unpacked(r.subs[i].req, NULL);
