@@ -10,7 +10,6 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <termios.h>
 #include <unistd.h>
 #include <uv.h>
 
@@ -20,6 +19,7 @@
 #include "club.h"
 #include "config.h"
 #include "log.h"
+#include "passprompt.h"
 #include "server.h"
 #include "store.h"
 #include "store_err.h"
@@ -53,6 +53,18 @@ static int lock_club(const char *dir)
 	return 0;
 }
 
+/* store_open(), saying why it failed. */
+static int open_logged(const char *dir, size_t map_size, struct store **st)
+{
+	int ret = store_open(dir, map_size, st);
+	if (ret >= 0 && !*st)
+		ret = -EIO;
+	if (ret < 0)
+		log_error("cannot open the club in %s: %s", dir,
+			  store_strerror(ret));
+	return ret;
+}
+
 static int open_store(const char *dir, uint64_t map_mib, struct store **st)
 {
 	*st = NULL;
@@ -64,37 +76,12 @@ static int open_store(const char *dir, uint64_t map_mib, struct store **st)
 	int lock = lock_club(dir);
 	if (lock < 0)
 		return lock;
-	int ret = store_open(dir, (size_t)(map_mib << 20), st);
-	if (ret >= 0 && !*st)
-		ret = -EIO;
-	if (ret < 0) {
-		log_error("cannot open the club in %s: %s", dir,
-			  store_strerror(ret));
+	int ret = open_logged(dir, (size_t)(map_mib << 20), st);
+	if (ret < 0)
 		return ret;
-	}
 	/* Prepares the dummy hash now, so that the first login with an
 	 * unknown name does not take longer than the others. */
 	(void)auth_init();
-	return 0;
-}
-
-/* Reads one line from the terminal without echo. 0, or -1. */
-static int read_secret(FILE *tty, const char *prompt, char *out, size_t size)
-{
-	struct termios old, quiet;
-	int fd = fileno(tty);
-	if (tcgetattr(fd, &old) < 0)
-		return -1;
-	quiet = old;
-	quiet.c_lflag &= ~(tcflag_t)ECHO;
-	fputs(prompt, stderr);
-	tcsetattr(fd, TCSAFLUSH, &quiet);
-	char *got = fgets(out, (int)size, tty);
-	tcsetattr(fd, TCSAFLUSH, &old);
-	fputc('\n', stderr);
-	if (!got)
-		return -1;
-	out[strcspn(out, "\r\n")] = '\0';
 	return 0;
 }
 
@@ -106,17 +93,20 @@ static int admin_password(char *out, size_t size)
 		snprintf(out, size, "%s", env);
 		return out[0] ? 0 : -1;
 	}
-	FILE *tty = fopen("/dev/tty", "r");
-	if (!tty) {
+	char again[256];
+	int ret = passprompt_ask("admin password: ", out, size);
+	if (ret == 0)
+		ret = passprompt_ask("again: ", again, sizeof(again));
+	if (ret == -ENOTTY) {
 		log_error("no terminal to ask for the admin password: set "
 			  "CLUBCRM_ADMIN_PASSWORD");
 		return -1;
 	}
-	char again[256];
-	int ret = read_secret(tty, "admin password: ", out, size);
-	if (ret == 0)
-		ret = read_secret(tty, "again: ", again, sizeof(again));
-	fclose(tty);
+	if (ret < 0) {
+		log_error("cannot read the admin password: %s",
+			  strerror(-ret));
+		return -1;
+	}
 	if (ret == 0 && strcmp(out, again) != 0) {
 		log_error("the two passwords differ");
 		ret = -1;
@@ -180,13 +170,7 @@ static int open_existing(const char *dir, struct store **st)
 		log_error("%s: no such club directory", dir);
 		return -ENOENT;
 	}
-	int ret = store_open(dir, 64u << 20, st);
-	if (ret >= 0 && !*st)
-		ret = -EIO;
-	if (ret < 0)
-		log_error("cannot open the club in %s: %s", dir,
-			  strerror(-ret));
-	return ret;
+	return open_logged(dir, 64u << 20, st);
 }
 
 /* `clubcrmd check` and `clubcrmd backup`: 0 fine, 1 failed or problems. */

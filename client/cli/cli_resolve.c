@@ -20,14 +20,7 @@ struct candidate {
 /* Names match as the server's searches do: "lucia" is "Lucía". */
 static bool same(const char *a, const char *b)
 {
-	if (!a || !b)
-		return false;
-	unsigned char ca, cb;
-	do {
-		ca = textfold_next(&a);
-		cb = textfold_next(&b);
-	} while (ca && ca == cb);
-	return ca == cb;
+	return textfold_equal(a, b);
 }
 
 static bool contains(const char *hay, const char *needle)

@@ -6,11 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "cli_args.h"
 #include "client_addr.h"
+#include "passprompt.h"
 #include "status.h"
 #include "timeutil.h"
 
@@ -26,40 +26,6 @@ void cli_error(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-/*
- * Reads a password from the controlling terminal with echo off. 0, -ENOTTY
- * when there is no terminal to ask on, -EIO when reading failed.
- */
-static int ask_password(char *out, size_t size)
-{
-	FILE *tty = fopen("/dev/tty", "r+");
-	if (!tty || !isatty(fileno(tty))) {
-		if (tty)
-			fclose(tty);
-		return -ENOTTY;
-	}
-	struct termios old, quiet;
-	int fd = fileno(tty);
-	int ret = -EIO;
-	if (tcgetattr(fd, &old) < 0)
-		goto out;
-	quiet = old;
-	quiet.c_lflag &= ~(tcflag_t)ECHO;
-	quiet.c_lflag |= ECHONL;
-	fputs("Password: ", tty);
-	fflush(tty);
-	if (tcsetattr(fd, TCSAFLUSH, &quiet) < 0)
-		goto out;
-	if (fgets(out, (int)size, tty)) {
-		out[strcspn(out, "\r\n")] = '\0';
-		ret = 0;
-	}
-	tcsetattr(fd, TCSAFLUSH, &old);
-out:
-	fclose(tty);
-	return ret;
-}
-
 int cli_password(char *out, size_t size)
 {
 	const char *env = getenv("CLUBCRM_PASSWORD");
@@ -69,10 +35,12 @@ int cli_password(char *out, size_t size)
 		strcpy(out, env);
 		return CLI_OK;
 	}
-	int ret = ask_password(out, size);
+	int ret = passprompt_ask("Password: ", out, size);
 	if (ret == -ENOTTY)
 		return cli_usage_error("no password: set CLUBCRM_PASSWORD or "
 				       "run on a terminal");
+	if (ret == -EMSGSIZE)
+		return cli_usage_error("the password is too long");
 	if (ret < 0) {
 		cli_error("could not read the password");
 		return CLI_REFUSED;

@@ -16,7 +16,7 @@
 #include "timeutil.h"
 #include "txn.h"
 
-#define BODY(x) CLUBCRM__FRAME__BODY_##x
+#include "frame_body.h"
 
 struct seeder {
 	struct store *st;
@@ -269,15 +269,10 @@ static void take_task(struct seeder *s, uint64_t id)
 static int64_t local_day_at(int64_t now, int day, int minute)
 {
 	const struct clubzone *z = clubzone_get(DEMO_ZONE, NULL);
-	struct clubzone_tm lt;
 	if (!z)
 		z = clubzone_utc();
-	if (clubzone_to_local(z, clubzone_day_start(z, now, day), &lt))
-		return now;
 	int64_t t;
-	int rc = clubzone_from_local(z, lt.year, lt.mon, lt.mday, minute / 60,
-				     minute % 60, 0, &t);
-	return rc == 0 || rc == -EDOM ? t : now;
+	return clubzone_day_at(z, now, day, minute, &t) ? now : t;
 }
 
 static void add_task(struct seeder *s, const struct demo_ids *d,

@@ -10,6 +10,7 @@
 #include "status.h"
 #include "tasks.h"
 #include "task_filter.h"
+#include "migrate.h"
 #include "textfold.h"
 #include "views.h"
 

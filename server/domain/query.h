@@ -8,6 +8,7 @@
 #define CLUBCRM_QUERY_H
 
 #include "clubcrm.pb-c.h"
+#include "migrate.h"
 #include "req.h"
 
 #define QUERY_PAGE_DEFAULT 50u

@@ -16,7 +16,7 @@
 #include "tasks.h"
 #include "tokens.h"
 
-#define BODY(x) CLUBCRM__FRAME__BODY_##x
+#include "frame_body.h"
 
 enum service_kind service_kind_of(Clubcrm__Frame__BodyCase body)
 {

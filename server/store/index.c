@@ -8,7 +8,7 @@
 
 /* The by_customer_name key: folded name (at most INDEX_NAME_KEY_MAX bytes),
  * 0, id. `k` holds INDEX_NAME_KEY_MAX + 9 bytes. Returns its length. */
-static size_t name_key(const char *name, uint64_t id, uint8_t *k)
+size_t index_name_key(const char *name, uint64_t id, uint8_t *k)
 {
 	size_t n = textfold_copy(name, k, INDEX_NAME_KEY_MAX);
 	/* A folded name holds no 0 byte: the separator sorts it first. */
@@ -21,10 +21,10 @@ void index_customer_name(struct txn *t, uint64_t id, const char *old_name,
 			 const char *name)
 {
 	uint8_t old_key[INDEX_NAME_KEY_MAX + 9], key[sizeof(old_key)];
-	size_t len = name_key(name, id, key);
+	size_t len = index_name_key(name, id, key);
 	if (old_name)
 		txn_del(t, DB_BY_CUSTOMER_NAME, old_key,
-			name_key(old_name, id, old_key));
+			index_name_key(old_name, id, old_key));
 	txn_put(t, DB_BY_CUSTOMER_NAME, key, len, "", 0);
 }
 
@@ -42,7 +42,7 @@ void index_rebuild_customer_names(struct txn *t)
 				   (void **)&cu))
 			break;
 		uint8_t key[INDEX_NAME_KEY_MAX + 9];
-		size_t len = name_key(cu->name, cu->id, key);
+		size_t len = index_name_key(cu->name, cu->id, key);
 		txn_put(t, DB_BY_CUSTOMER_NAME, key, len, "", 0);
 	}
 	txn_cursor_close(&c);

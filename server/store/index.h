@@ -15,6 +15,11 @@
  * name, 0, customer id). */
 #define INDEX_NAME_KEY_MAX 200u
 
+/* The by_customer_name key of customer `id` named `name` into `k`, which
+ * holds INDEX_NAME_KEY_MAX + 9 bytes: the name folded by textfold_copy()
+ * (case, accents and script do not disturb the order), 0, the id
+ * big-endian. Returns its length. */
+size_t index_name_key(const char *name, uint64_t id, uint8_t *k);
 /* Moves customer `id`'s name entry from `old_name` (NULL: a new customer)
  * to `name`. Errors are the txn's. */
 void index_customer_name(struct txn *t, uint64_t id, const char *old_name,

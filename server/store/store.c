@@ -7,13 +7,13 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 
-#include "index.h"
+#include "migrate.h"
 #include "txn.h"
 #include "store_lmdb.h"
 
 /* Version of the record layout in this file's databases. Bump it with a
- * migration step in store_migrate() when stored records change meaning. */
-#define STORE_SCHEMA_VERSION 2u
+ * migration step in migrate.c when stored records or keys change meaning. */
+#define STORE_SCHEMA_VERSION 3u
 #define STORE_MIN_MAP (1u << 20)
 
 struct store {
@@ -100,9 +100,7 @@ static int check_schema(struct store *st)
 	uint32_t ver = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
 		       (uint32_t)p[2] << 8 | p[3];
 	if (ver < STORE_SCHEMA_VERSION) {
-		/* 1 -> 2: customer names are ordered accent-insensitively. */
-		if (ver < 2)
-			index_rebuild_customer_names(&t);
+		migrate_schema(&t, ver);
 		put_schema(&t);
 		return txn_commit(&t);
 	}
