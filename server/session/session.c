@@ -563,30 +563,6 @@ static void handle_frame(struct conn *c, Clubcrm__Frame *f, size_t bytes,
 
 /* ------------------------------------------------------------ framing */
 
-static uint32_t be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | (uint32_t)p[3];
-}
-
-/*
- * Records where the frame just delivered ends in the bytes being fed, so
- * that a pause can stash exactly the bytes after it. A frame whose payload
- * is not inside those bytes was completed from the reader's own buffer: it
- * is the first of this feed, and took what the reader still lacked.
- */
-static void track_frame_end(struct session *s, const uint8_t *payload,
-			    size_t len)
-{
-	if (payload >= s->feed_data && payload < s->feed_data + s->feed_len) {
-		s->feed_end = payload + len;
-		return;
-	}
-	size_t used = s->feed_partial0 ? len - s->feed_got0
-				       : FRAME_HEADER_LEN - s->feed_hdr0 + len;
-	s->feed_end = s->feed_data + used;
-}
-
 /* Keeps a copy of a frame that did not fit in `budget` until more memory
  * is free (mem_release()). */
 static int hold_frame(struct conn *c, const uint8_t *payload, size_t len,
@@ -647,7 +623,6 @@ static int take_frame(struct conn *c, const uint8_t *payload, size_t len)
 static int on_frame(void *ctx, const uint8_t *payload, size_t len)
 {
 	struct conn *c = ctx;
-	track_frame_end(&c->sess, payload, len);
 	if (c->closing || c->draining)
 		return -ECANCELED;
 	int ret = take_frame(c, payload, len);
@@ -676,14 +651,8 @@ static void retry_held(struct conn *c)
 static void framing_error(struct conn *c)
 {
 	struct session *s = &c->sess;
-	const uint8_t *hdr = NULL;
-	if (s->reader.header_len == FRAME_HEADER_LEN && !s->reader.partial)
-		hdr = s->reader.header;
-	else if (s->feed_end + FRAME_HEADER_LEN <= s->feed_data + s->feed_len)
-		hdr = s->feed_end;
-	uint32_t len = hdr ? be32(hdr) : UINT32_MAX;
 	char why[96];
-	if (len == 0) {
+	if (frame_reader_refused_len(&s->reader) == 0) {
 		conn_goaway(c, STATUS_INVALID_ARGUMENT, "frame of length 0");
 		return;
 	}
@@ -693,19 +662,16 @@ static void framing_error(struct conn *c)
 	conn_goaway(c, STATUS_RESOURCE_EXHAUSTED, why);
 }
 
+/* Feeds bytes to the frame reader; the bytes after a frame that paused the
+ * session are stashed, to be fed again on resume. */
 static void feed(struct conn *c, const uint8_t *data, size_t len)
 {
 	struct session *s = &c->sess;
-	s->feed_data = data;
-	s->feed_len = len;
-	s->feed_end = data;
-	s->feed_hdr0 = s->reader.header_len;
-	s->feed_got0 = s->reader.partial_got;
-	s->feed_partial0 = s->reader.partial != NULL;
-	int ret = frame_reader_feed(&s->reader, data, len, on_frame, c);
+	size_t used = 0;
+	int ret = frame_reader_feed_some(&s->reader, data, len, on_frame, c,
+					 &used);
 	if (ret == SESSION_PAUSE) {
-		size_t rest = (size_t)(data + len - s->feed_end);
-		if (buf_append(&s->stash, s->feed_end, rest) < 0)
+		if (buf_append(&s->stash, data + used, len - used) < 0)
 			conn_close(c);
 	} else if (ret == -EMSGSIZE) {
 		framing_error(c);
@@ -714,8 +680,6 @@ static void feed(struct conn *c, const uint8_t *data, size_t len)
 			 c->peer);
 		conn_close(c);
 	}
-	s->feed_data = s->feed_end = NULL;
-	s->feed_len = 0;
 }
 
 static bool take_preface(struct conn *c, const uint8_t **data, size_t *len)

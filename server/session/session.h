@@ -73,12 +73,6 @@ struct session {
 	uint64_t last_rx_ms;
 	uint64_t ping_nonce;
 
-	/* Where the frame being handled ends in the bytes being fed. */
-	const uint8_t *feed_data;
-	size_t feed_len;
-	const uint8_t *feed_end;
-	size_t feed_hdr0, feed_got0;
-	bool feed_partial0;
 };
 
 /* A new connection: starts the handshake deadline and the heartbeat. */
