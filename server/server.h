@@ -63,14 +63,6 @@ struct server {
 	unsigned logins_running;   /* service_login() on the thread pool */
 	struct login_work *parked; /* logins held while the writer grows */
 	struct login_throttle throttle; /* recent failed logins */
-	/* Tests only (NULL in clubcrmd): called on the loop thread when a
-	 * login's password check has returned, before its grant is read again
-	 * (login.c), so a test can change the operator in between. */
-	void (*test_login_checked)(struct server *srv, const char *login);
-	/* Tests only: called when that login's resume token was queued for
-	 * the writer, before the batch that stores it starts. */
-	void (*test_token_queued)(struct server *srv, const char *login);
-
 	/* Decoded requests in flight on every connection (session.c), the
 	 * connections waiting for that memory, and whether a big release
 	 * should be handed back to the system at the next clock tick. */

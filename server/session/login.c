@@ -1,4 +1,5 @@
 #include "login.h"
+#include "login_seam.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -165,8 +166,8 @@ static void login_failed(struct conn *c, struct login_work *lw)
  */
 static void login_recheck(struct server *srv, struct login_work *lw)
 {
-	if (srv->test_login_checked)
-		srv->test_login_checked(srv, lw->login);
+	if (login_seam_checked)
+		login_seam_checked(srv, lw->login);
 	int rc = service_login_current(srv->store, &lw->grant);
 	if (rc == STATUS_UNAUTHENTICATED)
 		log_info("conn %llu (%s): login checked against an operator "
@@ -227,8 +228,8 @@ static int login_issue(struct login_work *lw)
 		clubcrm__frame__free_unpacked(f, NULL);
 		return -ENOMEM;
 	}
-	if (srv->test_token_queued)
-		srv->test_token_queued(srv, lw->login);
+	if (login_seam_token_queued)
+		login_seam_token_queued(srv, lw->login);
 	return 0;
 }
 
