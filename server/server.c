@@ -12,7 +12,6 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "conn.h"
 #include "log.h"
 #include "login.h"
 #include "session.h"
@@ -125,6 +124,7 @@ int server_init(struct server *srv, uv_loop_t *loop, const struct config *cfg,
 		.ctx = srv,
 	};
 	writer_init(&srv->writer, loop, st, &hooks);
+	net_init(&srv->net, loop, (size_t)cfg->max_output, session_accept, srv);
 	return login_throttle_init(&srv->throttle, cfg->login_backoff_ms,
 				   cfg->login_backoff_max_ms, NULL);
 }
@@ -134,8 +134,8 @@ void server_fini(struct server *srv)
 	writer_fini(&srv->writer);
 	subs_fanout_fini(&srv->fanout);
 	subs_spare_fini(&srv->spare);
-	tls_ctx_free(srv->tls);
-	srv->tls = NULL;
+	tls_ctx_free(srv->net.tls);
+	srv->net.tls = NULL;
 }
 
 /* ------------------------------------------------------------ club info */
@@ -183,90 +183,23 @@ done:
 
 /* ------------------------------------------------------------ loop pass */
 
-void server_mark_dirty(struct server *srv, struct conn *c)
-{
-	if (c->dirty)
-		return;
-	c->dirty = true;
-	conn_ref(c);
-	c->dirty_next = srv->dirty;
-	srv->dirty = c;
-}
-
 /*
  * Just before the loop may block: writes read during this pass go to the
  * writer as one batch (if it is free), and every connection with output
  * gets one uv_write carrying all of it.
  */
-/* Flushes (or, at shutdown, just drops) every connection marked dirty. */
-static void drain_dirty(struct server *srv, bool flush)
-{
-	while (srv->dirty) {
-		struct conn *c = srv->dirty;
-		srv->dirty = c->dirty_next;
-		c->dirty_next = NULL;
-		c->dirty = false;
-		if (flush)
-			conn_flush(c);
-		conn_unref(c);
-	}
-}
-
-void server_pause_reading(struct server *srv, struct conn *c)
-{
-	conn_ref(c);
-	c->paused_next = srv->paused;
-	srv->paused = c;
-}
-
-/* Connections that read their share of the last pass read again. */
-static void resume_paused(struct server *srv, bool resume)
-{
-	while (srv->paused) {
-		struct conn *c = srv->paused;
-		srv->paused = c->paused_next;
-		c->paused_next = NULL;
-		if (resume)
-			conn_pass_resume(c);
-		else
-			c->pass_paused = false;
-		conn_unref(c);
-	}
-}
-
 static void on_prepare(uv_prepare_t *p)
 {
 	struct server *srv = p->data;
-	srv->pass++;
-	resume_paused(srv, true);
+	net_pass_begin(&srv->net);
 	writer_kick(&srv->writer);
-	drain_dirty(srv, true);
+	net_flush(&srv->net);
 }
 
 /* ------------------------------------------------------------ connections */
 
-void server_conn_opened(struct server *srv, struct conn *c)
+void server_session_closed(struct server *srv)
 {
-	c->prev = NULL;
-	c->next = srv->conns;
-	if (srv->conns)
-		srv->conns->prev = c;
-	srv->conns = c;
-	srv->n_conns++;
-}
-
-void server_conn_closed(struct server *srv, struct conn *c)
-{
-	if (c->prev)
-		c->prev->next = c->next;
-	else if (srv->conns == c)
-		srv->conns = c->next;
-	else
-		return;  /* never was in the list */
-	if (c->next)
-		c->next->prev = c->prev;
-	c->prev = c->next = NULL;
-	srv->n_conns--;
 	server_maybe_finish(srv);
 }
 
@@ -279,7 +212,7 @@ static void on_connection(uv_stream_t *listener, int status)
 	}
 	if (srv->stopping)
 		return;
-	int ret = conn_accept(srv, listener);
+	int ret = net_accept(&srv->net, listener);
 	if (ret < 0)
 		log_warn("accept: %s", ret == -ENOMEM ? "out of memory"
 						       : uv_strerror(ret));
@@ -320,7 +253,7 @@ static int listen_tcp(struct server *srv)
 		log_error("%s", err);
 		return -EINVAL;
 	}
-	if (!srv->tls && !config_addr_is_loopback((struct sockaddr *)&ss)) {
+	if (!srv->net.tls && !config_addr_is_loopback((struct sockaddr *)&ss)) {
 		log_error("refusing plain TCP on %s: not a loopback address "
 			  "(give --tls-cert and --tls-key)", srv->cfg->listen);
 		return -EPERM;
@@ -430,8 +363,7 @@ static void close_handles(struct server *srv)
 		return;
 	srv->handles_open = false;
 	/* Marks left after the last pass would hold their connections. */
-	drain_dirty(srv, false);
-	resume_paused(srv, false);
+	net_forget(&srv->net);
 	uv_close((uv_handle_t *)&srv->prepare, NULL);
 	uv_close((uv_handle_t *)&srv->clock, NULL);
 	uv_close((uv_handle_t *)&srv->sigint, NULL);
@@ -511,7 +443,7 @@ int server_start(struct server *srv)
 	server_refresh_club_info(srv);
 	if (srv->cfg->tls_cert[0]) {
 		char err[256] = "";
-		ret = tls_ctx_new_server(&srv->tls, srv->cfg->tls_cert,
+		ret = tls_ctx_new_server(&srv->net.tls, srv->cfg->tls_cert,
 					 srv->cfg->tls_key, err, sizeof(err));
 		if (ret < 0) {
 			log_error("TLS: %s", err[0] ? err : strerror(-ret));
@@ -528,7 +460,7 @@ int server_start(struct server *srv)
 		if (ret < 0)
 			goto fail;
 	}
-	if (srv->tls && !config_tcp_disabled(srv->cfg))
+	if (srv->net.tls && !config_tcp_disabled(srv->cfg))
 		log_info("TLS 1.3 on %s", srv->cfg->listen);
 	log_info("serving %s (revision %llu)%s%s", srv->cfg->data_dir,
 		 (unsigned long long)srv->writer.revision,
@@ -554,35 +486,35 @@ static void server_maybe_finish(struct server *srv)
 		return;
 	if (!srv->goaway_sent) {
 		srv->goaway_sent = true;
-		struct conn *next;
-		for (struct conn *c = srv->conns; c; c = next) {
+		struct session *next;
+		for (struct session *c = srv->sessions; c; c = next) {
 			next = c->next;
-			conn_goaway(c, STATUS_UNAVAILABLE,
-				    "server shutting down");
+			session_goaway(c, STATUS_UNAVAILABLE,
+				       "server shutting down");
 		}
 	}
-	if (srv->n_conns == 0)
+	if (srv->n_sessions == 0)
 		close_handles(srv);
 }
 
 void server_stop(struct server *srv)
 {
-	struct conn *next;
+	struct session *next;
 	if (srv->stopping) {
 		log_warn("stopping now: closing every connection");
-		for (struct conn *c = srv->conns; c; c = next) {
+		for (struct session *c = srv->sessions; c; c = next) {
 			next = c->next;
-			conn_close(c);
+			session_close(c);
 		}
 		return;
 	}
 	srv->stopping = true;
 	log_info("shutting down: %u connection(s), %zu write(s) queued",
-		 srv->n_conns, srv->writer.q_len + srv->writer.b_len);
+		 srv->n_sessions, srv->writer.q_len + srv->writer.b_len);
 	close_listeners(srv);
-	for (struct conn *c = srv->conns; c; c = next) {
+	for (struct session *c = srv->sessions; c; c = next) {
 		next = c->next;
-		conn_update_reading(c);
+		session_update_reading(c);
 	}
 	server_maybe_finish(srv);
 }

@@ -13,16 +13,15 @@
 
 #include "config.h"
 #include "login_throttle.h"
+#include "net.h"
 #include "subs.h"
 #include "writer.h"
 
-#define SERVER_READ_BUF (64u * 1024u)
 /* Period of the live views' clock. */
 #define SERVER_CLOCK_MS 1000u
 
-struct conn;
 struct login_work;
-struct tls_ctx;
+struct session;
 
 struct server {
 	uv_loop_t *loop;
@@ -42,21 +41,10 @@ struct server {
 	int64_t clock_at;          /* wall time the last tick covered */
 	bool handles_open;
 
-	/* One read buffer for every connection: libuv reads into it and the
-	 * frame reader copies out only what an incomplete frame needs. */
-	uint8_t read_buf[SERVER_READ_BUF];
-	bool read_buf_lent;
-	/* TLS on the TCP listener (NULL: plain), and where each connection's
-	 * decrypted bytes land before the session takes them. */
-	struct tls_ctx *tls;
-	uint8_t plain_buf[SERVER_READ_BUF];
-
-	struct conn *conns;        /* open connections (not yet closing) */
-	unsigned n_conns;
-	uint64_t next_conn_id;
-	struct conn *dirty;        /* connections with output to flush */
-	struct conn *paused;       /* read their share of this pass */
-	uint64_t pass;             /* loop passes (on_prepare) */
+	/* Connections and their transports (TLS context included). */
+	struct net net;
+	struct session *sessions;  /* open sessions (not yet closing) */
+	unsigned n_sessions;
 	struct subs_fanout fanout; /* live views' scratch, commit to commit */
 	struct subs_spare spare;   /* snapshot chunk buffers, for reuse */
 
@@ -97,13 +85,8 @@ void server_stop(struct server *srv);
 /* After uv_run() returned. */
 void server_fini(struct server *srv);
 
-/* Loop-pass flush: called by connections with new output. */
-void server_mark_dirty(struct server *srv, struct conn *c);
-/* Reading stopped until the next loop pass (conn.c). */
-void server_pause_reading(struct server *srv, struct conn *c);
-/* Connection bookkeeping (conn.c). */
-void server_conn_opened(struct server *srv, struct conn *c);
-void server_conn_closed(struct server *srv, struct conn *c);
+/* A session closed (session.c): shutdown may go on. */
+void server_session_closed(struct server *srv);
 /* Login bookkeeping (session.c): whether a login may start now. */
 bool server_login_may_start(struct server *srv);
 void server_login_park(struct server *srv, struct login_work *lw);
