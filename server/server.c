@@ -279,12 +279,14 @@ static int listen_tcp(struct server *srv)
 	char ip[64];
 	if (ss.ss_family == AF_INET6) {
 		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
-		uv_ip6_name(a, ip, sizeof(ip));
+		if (uv_ip6_name(a, ip, sizeof(ip)) != 0)
+			snprintf(ip, sizeof(ip), "?");
 		fprintf(stderr, "clubcrmd: listening on [%s]:%u\n", ip,
 			ntohs(a->sin6_port));
 	} else {
 		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
-		uv_ip4_name(a, ip, sizeof(ip));
+		if (uv_ip4_name(a, ip, sizeof(ip)) != 0)
+			snprintf(ip, sizeof(ip), "?");
 		fprintf(stderr, "clubcrmd: listening on %s:%u\n", ip,
 			ntohs(a->sin_port));
 	}
@@ -408,10 +410,42 @@ static void on_clock(uv_timer_t *t)
 	server_trim(srv);
 }
 
+/*
+ * The server's own handles. Each init is checked: one that failed leaves
+ * the ones opened before it closed again (close_handles() closes all four
+ * only once all four were opened), so the loop can still be closed.
+ */
+static int init_base_handles(struct server *srv)
+{
+	uv_handle_t *opened[4];
+	size_t n = 0;
+	int ret = uv_timer_init(srv->loop, &srv->clock);
+	if (ret == 0) {
+		opened[n++] = (uv_handle_t *)&srv->clock;
+		ret = uv_prepare_init(srv->loop, &srv->prepare);
+	}
+	if (ret == 0) {
+		opened[n++] = (uv_handle_t *)&srv->prepare;
+		ret = uv_signal_init(srv->loop, &srv->sigint);
+	}
+	if (ret == 0) {
+		opened[n++] = (uv_handle_t *)&srv->sigint;
+		ret = uv_signal_init(srv->loop, &srv->sigterm);
+	}
+	if (ret < 0) {
+		log_error("cannot start: %s", uv_strerror(ret));
+		while (n > 0)
+			uv_close(opened[--n], NULL);
+		return ret;
+	}
+	srv->clock.data = srv->prepare.data = srv;
+	srv->sigint.data = srv->sigterm.data = srv;
+	srv->handles_open = true;
+	return 0;
+}
+
 static int start_base_handles(struct server *srv)
 {
-	uv_timer_init(srv->loop, &srv->clock);
-	srv->clock.data = srv;
 	srv->clock_at = time_now();
 	int ret = subs_start(srv);
 	if (ret < 0) {
@@ -419,11 +453,9 @@ static int start_base_handles(struct server *srv)
 			  strerror(-ret));
 		return ret;
 	}
-	uv_prepare_init(srv->loop, &srv->prepare);
-	uv_signal_init(srv->loop, &srv->sigint);
-	uv_signal_init(srv->loop, &srv->sigterm);
-	srv->prepare.data = srv->sigint.data = srv->sigterm.data = srv;
-	srv->handles_open = true;
+	ret = init_base_handles(srv);
+	if (ret < 0)
+		return ret;
 	ret = uv_prepare_start(&srv->prepare, on_prepare);
 	if (ret == 0)
 		ret = uv_timer_start(&srv->clock, on_clock, SERVER_CLOCK_MS,
@@ -432,6 +464,8 @@ static int start_base_handles(struct server *srv)
 		ret = uv_signal_start(&srv->sigint, on_signal, SIGINT);
 	if (ret == 0)
 		ret = uv_signal_start(&srv->sigterm, on_signal, SIGTERM);
+	if (ret < 0)
+		log_error("cannot start: %s", uv_strerror(ret));
 	return ret;
 }
 

@@ -248,11 +248,13 @@ static void describe_peer(struct conn *c, bool tcp)
 	}
 	if (ss.ss_family == AF_INET6) {
 		const struct sockaddr_in6 *a = (const void *)&ss;
-		uv_ip6_name(a, ip, sizeof(ip));
+		if (uv_ip6_name(a, ip, sizeof(ip)) != 0)
+			snprintf(ip, sizeof(ip), "?");
 		snprintf(peer, size, "[%s]:%u", ip, ntohs(a->sin6_port));
 	} else {
 		const struct sockaddr_in *a = (const void *)&ss;
-		uv_ip4_name(a, ip, sizeof(ip));
+		if (uv_ip4_name(a, ip, sizeof(ip)) != 0)
+			snprintf(ip, sizeof(ip), "?");
 		snprintf(peer, size, "%s:%u", ip, ntohs(a->sin_port));
 	}
 }
