@@ -131,18 +131,12 @@ static void login_failed(struct session *c, struct login_work *lw)
 	else
 		log_error("conn %llu (%s): login of \"%s\" failed: %d", cid(c),
 			  c->t->peer, who, lw->status);
-	Clubcrm__Error e = CLUBCRM__ERROR__INIT;
-	e.has_code = true;
-	e.code = unauth ? STATUS_UNAUTHENTICATED : STATUS_INTERNAL;
-	e.message = unauth ? "wrong login or password"
-			   : "login failed: internal error";
-	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
-	f.has_request_id = true;
-	f.request_id = lw->request_id;
-	f.body_case = CLUBCRM__FRAME__BODY_ERROR;
-	f.error = &e;
 	s->fail_reply.len = 0;
-	if (frame_encode(&f, &s->fail_reply) < 0) {
+	if (session_encode_error(&s->fail_reply, lw->request_id,
+				 unauth ? STATUS_UNAUTHENTICATED
+					: STATUS_INTERNAL,
+				 unauth ? "wrong login or password"
+					: "login failed: internal error") < 0) {
 		session_close(c);
 		return;
 	}

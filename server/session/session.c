@@ -163,8 +163,8 @@ static bool session_wants_input(const struct session *c)
 	return !held_back(c) && c->stash.len == 0;
 }
 
-void session_send_error(struct session *c, uint64_t request_id, unsigned code,
-		       const char *message)
+int session_encode_error(struct buf *out, uint64_t request_id, unsigned code,
+			 const char *message)
 {
 	Clubcrm__Error e = CLUBCRM__ERROR__INIT;
 	e.has_code = true;
@@ -175,7 +175,23 @@ void session_send_error(struct session *c, uint64_t request_id, unsigned code,
 	f.has_request_id = request_id != 0;
 	f.body_case = CLUBCRM__FRAME__BODY_ERROR;
 	f.error = &e;
-	session_send_frame(c, &f);
+	return frame_encode(&f, out);
+}
+
+void session_send_error(struct session *c, uint64_t request_id, unsigned code,
+			const char *message)
+{
+	struct buf b = { 0 };
+	int ret = session_encode_error(&b, request_id, code, message);
+	if (ret < 0) {
+		/* The peer would wait for an answer that never comes. */
+		log_warn("conn %llu (%s): cannot encode an error: %s", cid(c),
+			 c->t->peer, strerror(-ret));
+		buf_free(&b);
+		session_close(c);
+		return;
+	}
+	(void)session_send_buf(c, &b);  /* a failure closed it already */
 }
 
 static void send_welcome(struct session *c, uint64_t request_id)

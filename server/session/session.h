@@ -110,6 +110,10 @@ void session_write_done(struct session *c, struct service_write_op *op);
 void session_send_logged_out(struct session *c, uint64_t request_id,
 			     unsigned code, const char *reason);
 
+/* Appends an Error frame answering `request_id` (0: none) to `out`: the
+ * one place the session layer builds one. 0 or -ENOMEM. */
+int session_encode_error(struct buf *out, uint64_t request_id, unsigned code,
+			 const char *message);
 /* Sends an Error frame answering `request_id`. */
 void session_send_error(struct session *c, uint64_t request_id, unsigned code,
 			const char *message);

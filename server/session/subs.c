@@ -19,15 +19,6 @@ static struct conn_subs *subs_of(struct session *c)
 	return &c->subs;
 }
 
-static void send_error(struct session *c, uint64_t request_id, unsigned code,
-		       const char *msg)
-{
-	struct buf b = {0};
-	if (service_error(&b, request_id, code, msg) == 0)
-		session_send_buf(c, &b);
-	buf_free(&b);
-}
-
 static void send_subscribed(struct session *c, uint64_t request_id,
 			    uint32_t sub_id, bool resumed, uint64_t revision)
 {
@@ -181,13 +172,13 @@ void subs_subscribe(struct session *c, Clubcrm__Frame *req)
 	unsigned code;
 	const char *err = check_subscribe(cs, in, &code);
 	if (err) {
-		send_error(c, req->request_id, code, err);
+		session_send_error(c, req->request_id, code, err);
 		clubcrm__frame__free_unpacked(req, NULL);
 		return;
 	}
 	struct sub *s = calloc(1, sizeof(*s));
 	if (!s) {
-		send_error(c, req->request_id, STATUS_RESOURCE_EXHAUSTED,
+		session_send_error(c, req->request_id, STATUS_RESOURCE_EXHAUSTED,
 			   "out of memory");
 		clubcrm__frame__free_unpacked(req, NULL);
 		return;
@@ -196,7 +187,7 @@ void subs_subscribe(struct session *c, Clubcrm__Frame *req)
 	s->req = req;
 	s->view = in->view;
 	if (set_view_key(s) < 0) {
-		send_error(c, req->request_id, STATUS_RESOURCE_EXHAUSTED,
+		session_send_error(c, req->request_id, STATUS_RESOURCE_EXHAUSTED,
 			   "out of memory");
 		sub_free(c, s);
 		return;
@@ -215,7 +206,7 @@ void subs_subscribe(struct session *c, Clubcrm__Frame *req)
 		cs->count--;
 		s->snap = NULL;
 		sub_free(c, s);
-		send_error(c, req->request_id, STATUS_UNAVAILABLE,
+		session_send_error(c, req->request_id, STATUS_UNAVAILABLE,
 			   "cannot read the view now; try again");
 		return;
 	}
@@ -236,7 +227,7 @@ void subs_unsubscribe(struct session *c, Clubcrm__Frame *req)
 	struct sub *s = in && in->has_sub_id ? find_sub(cs, in->sub_id, &link)
 					     : NULL;
 	if (!s) {
-		send_error(c, req->request_id, STATUS_NOT_FOUND,
+		session_send_error(c, req->request_id, STATUS_NOT_FOUND,
 			   "no such subscription on this connection");
 	} else {
 		*link = s->next;
