@@ -7,10 +7,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
-#include <unistd.h>
 
 #include "log.h"
 #include "login.h"
@@ -21,7 +17,6 @@
 #include "timeutil.h"
 #include "tls.h"
 
-#define SERVER_BACKLOG 511
 /* Blocks from this size up are mapped on their own, so freeing one gives
  * it back to the system at once (glibc would otherwise raise the threshold
  * to the largest block freed, up to 32 MiB, and keep those in the heap). */
@@ -203,21 +198,6 @@ void server_session_closed(struct server *srv)
 	server_maybe_finish(srv);
 }
 
-static void on_connection(uv_stream_t *listener, int status)
-{
-	struct server *srv = listener->data;
-	if (status < 0) {
-		log_warn("accept: %s", uv_strerror(status));
-		return;
-	}
-	if (srv->stopping)
-		return;
-	int ret = net_accept(&srv->net, listener);
-	if (ret < 0)
-		log_warn("accept: %s", ret == -ENOMEM ? "out of memory"
-						       : uv_strerror(ret));
-}
-
 /* ------------------------------------------------------------ logins */
 
 bool server_login_may_start(struct server *srv)
@@ -245,6 +225,7 @@ void server_login_finished(struct server *srv)
 
 /* ------------------------------------------------------------ listeners */
 
+/* Plain TCP only on loopback: anything else needs TLS. */
 static int listen_tcp(struct server *srv)
 {
 	char err[256];
@@ -258,109 +239,13 @@ static int listen_tcp(struct server *srv)
 			  "(give --tls-cert and --tls-key)", srv->cfg->listen);
 		return -EPERM;
 	}
-	int ret = uv_tcp_init(srv->loop, &srv->tcp);
-	if (ret < 0)
-		return ret;
-	srv->tcp.data = srv;
-	srv->tcp_open = true;
-	ret = uv_tcp_bind(&srv->tcp, (struct sockaddr *)&ss, 0);
-	if (ret == 0)
-		ret = uv_listen((uv_stream_t *)&srv->tcp, SERVER_BACKLOG,
-				on_connection);
-	if (ret < 0) {
-		log_error("listen on %s: %s", srv->cfg->listen,
-			  uv_strerror(ret));
-		return ret;
-	}
-	int len = sizeof(ss);
-	ret = uv_tcp_getsockname(&srv->tcp, (struct sockaddr *)&ss, &len);
-	if (ret < 0)
-		return ret;
-	char ip[64];
-	if (ss.ss_family == AF_INET6) {
-		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
-		if (uv_ip6_name(a, ip, sizeof(ip)) != 0)
-			snprintf(ip, sizeof(ip), "?");
-		fprintf(stderr, "clubcrmd: listening on [%s]:%u\n", ip,
-			ntohs(a->sin6_port));
-	} else {
-		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
-		if (uv_ip4_name(a, ip, sizeof(ip)) != 0)
-			snprintf(ip, sizeof(ip), "?");
-		fprintf(stderr, "clubcrmd: listening on %s:%u\n", ip,
-			ntohs(a->sin_port));
-	}
-	return 0;
-}
-
-/*
- * A socket file left by a server that died is removed; one that still
- * answers belongs to a running server and is left alone.
- */
-static int clear_stale_socket(const char *path)
-{
-	struct stat st;
-	if (lstat(path, &st) < 0)
-		return errno == ENOENT ? 0 : -errno;
-	if (!S_ISSOCK(st.st_mode))
-		return -EEXIST;
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
-	int alive = connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0;
-	close(fd);
-	if (alive)
-		return -EADDRINUSE;
-	return unlink(path) < 0 ? -errno : 0;
-}
-
-static int listen_unix(struct server *srv)
-{
-	const char *path = srv->cfg->socket_path;
-	int ret = clear_stale_socket(path);
-	if (ret < 0) {
-		log_error("socket %s: %s", path, ret == -EADDRINUSE
-			  ? "another server is listening on it"
-			  : strerror(-ret));
-		return ret;
-	}
-	ret = uv_pipe_init(srv->loop, &srv->pipe, 0);
-	if (ret < 0)
-		return ret;
-	srv->pipe.data = srv;
-	srv->pipe_open = true;
-	ret = uv_pipe_bind(&srv->pipe, path);
-	if (ret == 0)
-		ret = uv_listen((uv_stream_t *)&srv->pipe, SERVER_BACKLOG,
-				on_connection);
-	if (ret < 0) {
-		log_error("listen on unix:%s: %s", path, uv_strerror(ret));
-		return ret;
-	}
-	/* Owner and group may connect (the deploy's clubcrm group), whatever
-	 * the umask made of the socket file; others may not. */
-	if (chmod(path, 0660) < 0)
-		log_warn("chmod %s: %s", path, strerror(errno));
-	fprintf(stderr, "clubcrmd: listening on unix:%s\n", path);
-	return 0;
-}
-
-static void close_listeners(struct server *srv)
-{
-	if (srv->tcp_open)
-		uv_close((uv_handle_t *)&srv->tcp, NULL);
-	if (srv->pipe_open) {
-		uv_close((uv_handle_t *)&srv->pipe, NULL);
-		unlink(srv->cfg->socket_path);
-	}
-	srv->tcp_open = srv->pipe_open = false;
+	return net_listen_tcp(&srv->net, (struct sockaddr *)&ss,
+			      srv->cfg->listen);
 }
 
 static void close_handles(struct server *srv)
 {
-	close_listeners(srv);
+	net_close_listeners(&srv->net);
 	if (!srv->handles_open)
 		return;
 	srv->handles_open = false;
@@ -490,7 +375,7 @@ int server_start(struct server *srv)
 			goto fail;
 	}
 	if (srv->cfg->socket_path[0]) {
-		ret = listen_unix(srv);
+		ret = net_listen_unix(&srv->net, srv->cfg->socket_path);
 		if (ret < 0)
 			goto fail;
 	}
@@ -545,7 +430,7 @@ void server_stop(struct server *srv)
 	srv->stopping = true;
 	log_info("shutting down: %u connection(s), %zu write(s) queued",
 		 srv->n_sessions, srv->writer.q_len + srv->writer.b_len);
-	close_listeners(srv);
+	net_close_listeners(&srv->net);
 	for (struct session *c = srv->sessions; c; c = next) {
 		next = c->next;
 		session_update_reading(c);

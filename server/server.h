@@ -29,9 +29,6 @@ struct server {
 	struct store *store;
 	struct writer writer;
 
-	uv_tcp_t tcp;
-	uv_pipe_t pipe;
-	bool tcp_open, pipe_open;
 	uv_signal_t sigint, sigterm;
 	/* Runs once per loop pass, just before the loop may block: starts the
 	 * next write batch and flushes every connection with queued output. */

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <uv.h>
 
 #include "transport.h"
@@ -30,6 +31,11 @@ struct net {
 	size_t max_output;         /* each connection's output bound */
 	net_accept_cb on_accept;
 	void *ctx;
+	uv_tcp_t tcp;              /* listeners (listen.c) */
+	uv_pipe_t pipe;
+	bool tcp_open, pipe_open;
+	bool listeners_closed;     /* no more accepts */
+	char socket_path[108];     /* the unix socket's file, removed at close */
 	uint64_t next_id;
 	uint64_t pass;             /* loop passes (net_pass_begin) */
 	struct conn *dirty;        /* connections with output to flush */
@@ -45,6 +51,18 @@ struct net {
 
 void net_init(struct net *n, uv_loop_t *loop, size_t max_output,
 	      net_accept_cb on_accept, void *ctx);
+/*
+ * Listens on `addr` (`name` is how the logs call it) and prints the
+ * "clubcrmd: listening on IP:PORT" line with the port bound. 0 or a
+ * negative errno (logged; net_close_listeners() closes what was opened).
+ */
+int net_listen_tcp(struct net *n, const struct sockaddr *addr,
+		   const char *name);
+/* Listens on a unix socket at `path` (a stale file of a dead server is
+ * removed, a live one refused), mode 0660; prints "listening on unix:". */
+int net_listen_unix(struct net *n, const char *path);
+/* Stops accepting: closes the listeners, removes the socket file. */
+void net_close_listeners(struct net *n);
 /* Accepts a pending connection of `listener` (a uv_tcp_t or uv_pipe_t
  * listening) and hands it to on_accept. 0 or a negative errno. */
 int net_accept(struct net *n, uv_stream_t *listener);
