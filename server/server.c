@@ -94,6 +94,7 @@ static bool hook_store_quiet(void *ctx)
 }
 
 static void server_maybe_finish(struct server *srv);
+static void on_session_closed(struct server *srv);
 
 static void hook_idle(void *ctx)
 {
@@ -120,6 +121,7 @@ int server_init(struct server *srv, uv_loop_t *loop, const struct config *cfg,
 	};
 	writer_init(&srv->writer, loop, st, &hooks);
 	net_init(&srv->net, loop, (size_t)cfg->max_output, session_accept, srv);
+	srv->session_closed = on_session_closed;
 	return login_throttle_init(&srv->throttle, cfg->login_backoff_ms,
 				   cfg->login_backoff_max_ms, NULL);
 }
@@ -193,34 +195,10 @@ static void on_prepare(uv_prepare_t *p)
 
 /* ------------------------------------------------------------ connections */
 
-void server_session_closed(struct server *srv)
+/* The last session closing lets a shutdown finish. */
+static void on_session_closed(struct server *srv)
 {
 	server_maybe_finish(srv);
-}
-
-/* ------------------------------------------------------------ logins */
-
-bool server_login_may_start(struct server *srv)
-{
-	return !srv->writer.grow_wanted;
-}
-
-void server_login_park(struct server *srv, struct login_work *lw)
-{
-	lw->next = srv->parked;
-	srv->parked = lw;
-}
-
-void server_login_finished(struct server *srv)
-{
-	if (srv->logins_running > 0 || !srv->writer.grow_wanted)
-		return;
-	writer_store_quiet(&srv->writer);
-	while (srv->parked && !srv->writer.grow_wanted) {
-		struct login_work *lw = srv->parked;
-		srv->parked = lw->next;
-		login_unpark(lw);
-	}
 }
 
 /* ------------------------------------------------------------ listeners */

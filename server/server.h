@@ -42,6 +42,10 @@ struct server {
 	struct net net;
 	struct session *sessions;  /* open sessions (not yet closing) */
 	unsigned n_sessions;
+	/* Called by session/ when a session closed (server_init sets it):
+	 * the daemon's shutdown may go on. An upcall, so that session/ does
+	 * not call back into server.c. */
+	void (*session_closed)(struct server *srv);
 	struct subs_fanout fanout; /* live views' scratch, commit to commit */
 	struct subs_spare spare;   /* snapshot chunk buffers, for reuse */
 
@@ -82,12 +86,6 @@ void server_stop(struct server *srv);
 /* After uv_run() returned. */
 void server_fini(struct server *srv);
 
-/* A session closed (session.c): shutdown may go on. */
-void server_session_closed(struct server *srv);
-/* Login bookkeeping (session.c): whether a login may start now. */
-bool server_login_may_start(struct server *srv);
-void server_login_park(struct server *srv, struct login_work *lw);
-void server_login_finished(struct server *srv);
 /* Reads the club name and time zone for Welcome from the settings. */
 void server_refresh_club_info(struct server *srv);
 

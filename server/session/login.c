@@ -229,6 +229,36 @@ static int login_issue(struct login_work *lw)
 	return 0;
 }
 
+/*
+ * Logins and map grows: a grow waits until no password check runs (they
+ * read the store on the thread pool); logins that arrive meanwhile are
+ * parked, and started once the grow is done.
+ */
+static void login_unpark(struct login_work *lw);
+
+static bool logins_may_start(struct server *srv)
+{
+	return !srv->writer.grow_wanted;
+}
+
+static void logins_park(struct server *srv, struct login_work *lw)
+{
+	lw->next = srv->parked;
+	srv->parked = lw;
+}
+
+static void logins_finished(struct server *srv)
+{
+	if (srv->logins_running > 0 || !srv->writer.grow_wanted)
+		return;
+	writer_store_quiet(&srv->writer);
+	while (srv->parked && !srv->writer.grow_wanted) {
+		struct login_work *lw = srv->parked;
+		srv->parked = lw->next;
+		login_unpark(lw);
+	}
+}
+
 static void login_after_cb(uv_work_t *req, int status)
 {
 	struct login_work *lw = req->data;
@@ -241,7 +271,7 @@ static void login_after_cb(uv_work_t *req, int status)
 	bool granted = lw->status == 0 && lw->grant.op && lw->grant.op->id;
 	if (live && granted)
 		login_recheck(srv, lw);
-	server_login_finished(srv);
+	logins_finished(srv);
 	if (live && granted && lw->status == 0) {
 		if (login_issue(lw) == 0)
 			return;  /* answered by login_write_done() */
@@ -536,7 +566,8 @@ void login_on_commit(struct server *srv, const struct service_write_op *op)
 	clubcrm__change_set__free_unpacked(cs, NULL);
 }
 
-void login_unpark(struct login_work *lw)
+/* Starts a login that was parked while the writer grew the map. */
+static void login_unpark(struct login_work *lw)
 {
 	struct session *c = lw->sess;
 	if (!c->t->closing && !c->t->draining) {
@@ -661,8 +692,8 @@ void login_request(struct session *c, const Clubcrm__Frame *f,
 	}
 	session_ref(c);
 	s->login_running = true;
-	if (server_login_may_start(c->srv))
+	if (logins_may_start(c->srv))
 		login_start(lw);
 	else
-		server_login_park(c->srv, lw);
+		logins_park(c->srv, lw);
 }

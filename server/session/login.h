@@ -47,9 +47,6 @@ struct login_work {
 void login_request(struct session *c, const Clubcrm__Frame *f,
 		   const uint8_t *raw, size_t raw_len);
 
-/* Starts a login that was parked while the writer grew the map. */
-void login_unpark(struct login_work *lw);
-
 /*
  * Handles Logout: the session's resume token is revoked through the writer
  * (durably, before the answer), then the GoAway "logged out" answers it.

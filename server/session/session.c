@@ -893,7 +893,7 @@ static void up_closed(void *owner)
 		c->next->prev = c->prev;
 	c->prev = c->next = NULL;
 	srv->n_sessions--;
-	server_session_closed(srv);
+	srv->session_closed(srv);
 }
 
 static void up_free(void *owner)
