@@ -35,7 +35,7 @@ struct net {
 	uv_pipe_t pipe;
 	bool tcp_open, pipe_open;
 	bool listeners_closed;     /* no more accepts */
-	char socket_path[108];     /* the unix socket's file, removed at close */
+	char socket_path[108];     /* the unix socket, removed at close */
 	uint64_t next_id;
 	uint64_t pass;             /* loop passes (net_pass_begin) */
 	struct conn *dirty;        /* connections with output to flush */

@@ -167,7 +167,8 @@ static void login_recheck(struct server *srv, struct login_work *lw)
 	int rc = service_login_current(srv->store, &lw->grant);
 	if (rc == STATUS_UNAUTHENTICATED)
 		log_info("conn %llu (%s): login checked against an operator "
-			 "record changed since", cid(lw->sess), lw->sess->t->peer);
+			 "record changed since", cid(lw->sess),
+			 lw->sess->t->peer);
 	lw->status = rc;
 }
 
@@ -176,13 +177,13 @@ static void login_finish(struct login_work *lw, const Clubcrm__LoginOk *issued)
 {
 	struct session *c = lw->sess;
 	c->login_running = false;
-	bool live = !c->t->closing && !c->t->draining;
+	bool live = transport_live(c->t);
 	if (live && lw->status == 0)
 		login_ok(c, lw, issued);
 	else if (live)
 		login_failed(c, lw);
 	login_work_free(lw);
-	if (!c->t->closing && !c->t->draining)
+	if (transport_live(c->t))
 		session_resume(c);
 	session_maybe_finish(c);
 	session_unref(c);
@@ -267,7 +268,7 @@ static void login_after_cb(uv_work_t *req, int status)
 	srv->logins_running--;
 	if (status == UV_ECANCELED)
 		lw->status = STATUS_INTERNAL;
-	bool live = !c->t->closing && !c->t->draining;
+	bool live = transport_live(c->t);
 	bool granted = lw->status == 0 && lw->grant.op && lw->grant.op->id;
 	if (live && granted)
 		login_recheck(srv, lw);
@@ -301,7 +302,7 @@ static void issue_done(struct login_work *lw, const struct service_write_op *op)
 	const Clubcrm__LoginOk *issued = NULL;
 	if (f && f->body_case == CLUBCRM__FRAME__BODY_LOGIN_OK)
 		issued = f->login_ok;
-	if (!c->t->closing && !c->t->draining)
+	if (transport_live(c->t))
 		lw->status = service_login_current(c->srv->store, &lw->grant);
 	if (lw->status == STATUS_UNAUTHENTICATED) {
 		log_info("conn %llu (%s): login checked against an operator "
@@ -329,7 +330,7 @@ static void logout_done(struct session *c, const struct service_write_op *op)
 {
 	c->login_running = false;
 	/* Not when a GoAway (deactivated meanwhile, say) came first. */
-	if (!c->t->closing && !c->t->draining) {
+	if (transport_live(c->t)) {
 		bool ok = op->reply.len > FRAME_HEADER_LEN;
 		Clubcrm__Frame *f = ok ? frame_decode(
 			op->reply.data + FRAME_HEADER_LEN,
@@ -526,7 +527,7 @@ static void end_sessions(struct server *srv, const Clubcrm__Operator *o,
 		next = c->next;
 		struct session *s = c;
 		if (s->state != SESSION_READY || s->who.operator_id != o->id ||
-		    c->t->closing || c->t->draining)
+		    !transport_live(c->t))
 			continue;
 		const char *reason = why;
 		if (!reason && s->who.role != o->role)
@@ -570,7 +571,7 @@ void login_on_commit(struct server *srv, const struct service_write_op *op)
 static void login_unpark(struct login_work *lw)
 {
 	struct session *c = lw->sess;
-	if (!c->t->closing && !c->t->draining) {
+	if (transport_live(c->t)) {
 		login_start(lw);
 		return;
 	}

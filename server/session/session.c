@@ -514,7 +514,7 @@ void session_write_done(struct session *c, struct service_write_op *op)
 	if (!c->t->closing)
 		session_send_buf(c, &op->reply);
 	session_maybe_finish(c);
-	if (!c->t->closing && !c->t->draining)
+	if (transport_live(c->t))
 		session_resume(c);
 	session_unref(c);
 }
@@ -678,12 +678,12 @@ static int take_frame(struct session *c, const uint8_t *payload, size_t len)
 static int on_frame(void *ctx, const uint8_t *payload, size_t len)
 {
 	struct session *c = ctx;
-	if (c->t->closing || c->t->draining)
+	if (!transport_live(c->t))
 		return -ECANCELED;
 	int ret = take_frame(c, payload, len);
 	if (ret < 0)
 		return ret;
-	if (c->t->closing || c->t->draining)
+	if (!transport_live(c->t))
 		return -ECANCELED;
 	return held_back(c) ? SESSION_PAUSE : 0;
 }
@@ -790,9 +790,9 @@ static void session_on_data(struct session *c, const uint8_t *data,
 void session_resume(struct session *c)
 {
 	struct session *s = c;
-	if (!c->t->closing && !c->t->draining)
+	if (transport_live(c->t))
 		retry_held(c);
-	while (s->stash.len && !held_back(c) && !c->t->closing && !c->t->draining) {
+	while (s->stash.len && !held_back(c) && transport_live(c->t)) {
 		struct buf bytes = s->stash;
 		memset(&s->stash, 0, sizeof(s->stash));
 		feed(c, bytes.data, bytes.len);
@@ -811,7 +811,7 @@ static void session_on_timer(struct session *c)
 	if (s->fail_reply.len && now >= s->fail_at_ms) {
 		session_send_buf(c, &s->fail_reply);
 		session_resume(c);
-		if (c->t->closing || c->t->draining)
+		if (!transport_live(c->t))
 			return;
 	}
 	if (s->state != SESSION_READY && now >= s->handshake_deadline_ms) {
@@ -829,7 +829,8 @@ static void session_on_timer(struct session *c)
 	uint64_t silent = now - s->last_rx_ms;
 	if (silent >= (uint64_t)SESSION_MISSED_BEATS * cfg->heartbeat_ms) {
 		log_info("conn %llu (%s, %s): dropped: silent for %llu ms",
-			 cid(c), c->t->peer, s->login, (unsigned long long)silent);
+			 cid(c), c->t->peer, s->login,
+			 (unsigned long long)silent);
 		session_close(c);
 		return;
 	}

@@ -178,8 +178,8 @@ void subs_subscribe(struct session *c, Clubcrm__Frame *req)
 	}
 	struct sub *s = calloc(1, sizeof(*s));
 	if (!s) {
-		session_send_error(c, req->request_id, STATUS_RESOURCE_EXHAUSTED,
-			   "out of memory");
+		session_send_error(c, req->request_id,
+				   STATUS_RESOURCE_EXHAUSTED, "out of memory");
 		clubcrm__frame__free_unpacked(req, NULL);
 		return;
 	}
@@ -187,8 +187,8 @@ void subs_subscribe(struct session *c, Clubcrm__Frame *req)
 	s->req = req;
 	s->view = in->view;
 	if (set_view_key(s) < 0) {
-		session_send_error(c, req->request_id, STATUS_RESOURCE_EXHAUSTED,
-			   "out of memory");
+		session_send_error(c, req->request_id,
+				   STATUS_RESOURCE_EXHAUSTED, "out of memory");
 		sub_free(c, s);
 		return;
 	}
@@ -437,7 +437,8 @@ static int collect_parts(struct server *srv, struct session *c,
 		}
 		if (s->held.len > srv->cfg->max_output) {
 			log_warn("conn %llu: dropped: deltas held for a snapshot "
-				 "it does not read", (unsigned long long)c->t->id);
+				 "it does not read",
+				 (unsigned long long)c->t->id);
 			session_abort(c);
 			return -ENOBUFS;
 		}
