@@ -86,7 +86,6 @@ struct session {
 	uint64_t next_beat_ms;
 	uint64_t last_rx_ms;
 	uint64_t ping_nonce;
-
 };
 
 /*
