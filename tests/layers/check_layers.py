@@ -137,12 +137,18 @@ def nm_symbols(obj):
     return defined, undefined
 
 
-def check_calls(build):
+def check_calls(root, build):
     objs = []
     for dirpath, _, files in os.walk(os.path.join(build, 'server')):
         for f in files:
-            if f.endswith('.c.o'):
-                objs.append(os.path.join(dirpath, f))
+            if not f.endswith('.c.o'):
+                continue
+            o = os.path.join(dirpath, f)
+            # Objects of sources that no longer exist (a file moved or
+            # renamed since this build directory was made) do not count.
+            src = re.sub(r'.*CMakeFiles/[^/]+\.dir/', '', o)[:-2]
+            if os.path.exists(os.path.join(root, 'server', src)):
+                objs.append(o)
     if not objs:
         return ['no object files under ' + build + '/server: build first'], 0
     defs, uses = {}, {}
@@ -199,7 +205,7 @@ def main():
     errors, n = check_sources(sys.argv[1])
     nobj = 0
     if len(sys.argv) == 3:
-        e, nobj = check_calls(sys.argv[2])
+        e, nobj = check_calls(sys.argv[1], sys.argv[2])
         errors += e
     for e in errors:
         print(e)
