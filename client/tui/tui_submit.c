@@ -28,7 +28,7 @@ int tui_parse_when(const char *text, bool planned, int64_t now, int64_t *out,
 	bool timed;
 	int rc = time_parse_datetime(text, out, &timed);
 	if (rc == -EDOM) {
-		snprintf(why, size, "%s does not exist in %s: the clocks go "
+		snprintf(why, size, "%.40s does not exist in %s: the clocks go "
 			 "forward over it", text,
 			 clubzone_name(clubzone_current()));
 		return -1;

@@ -176,7 +176,7 @@ int txn_get_msg(struct txn *t, enum store_db db, const void *key, size_t klen,
 		const ProtobufCMessageDescriptor *d, struct arena *a,
 		void **out)
 {
-	struct txn_val v;
+	struct txn_val v = {0};
 	int rc = txn_get(t, db, key, klen, &v);
 	if (rc)
 		return rc;
@@ -212,7 +212,7 @@ void txn_put_rec(struct txn *t, enum store_db db, uint64_t id,
 
 static uint64_t meta_get_u64(struct txn *t, const char *name)
 {
-	struct txn_val v;
+	struct txn_val v = {0};
 	if (txn_get(t, DB_META, name, strlen(name), &v))
 		return 0;
 	if (v.len != 8) {
