@@ -218,7 +218,7 @@ int taskops_edit(struct req *r, const Clubcrm__EditTask *in,
 	rc = tasks_save(r, old, t);
 	if (!rc)
 		rc = tasks_reply(r, t, r->rev, out);
-	return rc ? rc : recur_after_save(r, old->status, t, *out);
+	return rc ? rc : tasks_create_next(r, old->status, t, *out);
 }
 
 /* ------------------------------------------------------------ copy */

@@ -4,7 +4,6 @@
 
 #include <string.h>
 
-#include "recur.h"
 #include "rows.h"
 #include "status.h"
 #include "tasks.h"
@@ -111,7 +110,7 @@ static int conclude(struct req *r, Clubcrm__Task *old,
 	if (!rc && c->res)
 		rc = follow_ons(r, t, c->res, *out);
 	if (!rc)
-		rc = recur_after_save(r, old->status, t, *out);
+		rc = tasks_create_next(r, old->status, t, *out);
 	if (!rc && saved)
 		*saved = t;
 	return rc;

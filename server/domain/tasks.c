@@ -364,6 +364,31 @@ int tasks_create(struct req *r, const Clubcrm__CreateTask *in,
 	return rc;
 }
 
+int tasks_create_next(struct req *r, Clubcrm__TaskStatus was,
+		      const Clubcrm__Task *t, Clubcrm__TaskReply *rep)
+{
+	if (!recur_due(was, t))
+		return 0;
+	Clubcrm__Settings *set = NULL;
+	int rc = rows_settings(r->t, r->a, &set);
+	if (rc)
+		return rc;
+	int64_t at = recur_next_time(t->planned_at, t->recurrence, r->who->now,
+				     set ? set->time_zone : NULL);
+	if (!at)
+		return 0;
+	Clubcrm__CreateTask c = recur_next_of(t, at);
+	Clubcrm__Task *n = NULL;
+	/* Creation validates before it writes: a refusal leaves nothing. */
+	rc = tasks_create(r, &c, &n);
+	if (rc == REQ_REFUSED) {
+		r->code = 0;
+		r->msg = NULL;
+		return 0;
+	}
+	return rc ? rc : tasks_reply_add_created(r, rep, n);
+}
+
 /* ------------------------------------------------------------ replies */
 
 int tasks_reply(struct req *r, Clubcrm__Task *task, uint64_t revision,
