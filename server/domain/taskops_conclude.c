@@ -6,14 +6,8 @@
 
 #include "rows.h"
 #include "status.h"
+#include "task_enums.h"
 #include "tasks.h"
-
-#define PLANNED CLUBCRM__TASK_STATUS__TASK_STATUS_PLANNED
-#define DONE CLUBCRM__TASK_STATUS__TASK_STATUS_DONE
-#define CANCELLED CLUBCRM__TASK_STATUS__TASK_STATUS_CANCELLED
-#define UNSPEC CLUBCRM__TASK_STATUS__TASK_STATUS_UNSPECIFIED
-#define KIND_TASK CLUBCRM__TASK_KIND__TASK_KIND_TASK
-#define KIND_NOTE CLUBCRM__TASK_KIND__TASK_KIND_NOTE
 
 /* ------------------------------------------------------------ conclude */
 

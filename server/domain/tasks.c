@@ -7,13 +7,8 @@
 #include "recur.h"
 #include "rows.h"
 #include "status.h"
+#include "task_enums.h"
 #include "views.h"
-
-#define PLANNED CLUBCRM__TASK_STATUS__TASK_STATUS_PLANNED
-#define DONE CLUBCRM__TASK_STATUS__TASK_STATUS_DONE
-#define CANCELLED CLUBCRM__TASK_STATUS__TASK_STATUS_CANCELLED
-#define KIND_TASK CLUBCRM__TASK_KIND__TASK_KIND_TASK
-#define KIND_NOTE CLUBCRM__TASK_KIND__TASK_KIND_NOTE
 
 /* A missing record is the client's mistake; anything else is ours. */
 static int missing(struct req *r, int rc, const char *what, uint64_t id)
