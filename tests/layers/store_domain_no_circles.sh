@@ -8,8 +8,16 @@
 src=${1:?source dir}
 build=${2:?build dir}
 out=$(python3 "$src/tests/layers/check_layers.py" "$src" "$build" 2>&1)
+# It ends with a verdict, good or bad; anything else (no objects, a
+# traceback) is no answer, and no answer must not pass.
 case $out in
-*"no object files"*)
+*"no object files"*|*Traceback*)
+	echo "$out"
+	exit 2
+	;;
+*"layering violations"|*"follow the rules")
+	;;
+*)
 	echo "$out"
 	exit 2
 	;;
