@@ -3,7 +3,6 @@
 #include <errno.h>
 
 #include "clubzone.h"
-#include "rows.h"
 #include "status.h"
 #include "tasks.h"
 #include "timeutil.h"
@@ -80,7 +79,14 @@ int64_t recur_next_time(int64_t planned, Clubcrm__Recurrence rec, int64_t now,
 	return 0;
 }
 
-static Clubcrm__CreateTask next_of(const Clubcrm__Task *t, int64_t at)
+bool recur_due(Clubcrm__TaskStatus was, const Clubcrm__Task *t)
+{
+	return t->recurrence && t->kind == CLUBCRM__TASK_KIND__TASK_KIND_TASK &&
+	       was == CLUBCRM__TASK_STATUS__TASK_STATUS_PLANNED &&
+	       t->status == CLUBCRM__TASK_STATUS__TASK_STATUS_DONE;
+}
+
+Clubcrm__CreateTask recur_next_of(const Clubcrm__Task *t, int64_t at)
 {
 	Clubcrm__CreateTask c = CLUBCRM__CREATE_TASK__INIT;
 	c.has_kind = c.has_type_id = c.has_customer_id = 1;
@@ -99,31 +105,4 @@ static Clubcrm__CreateTask next_of(const Clubcrm__Task *t, int64_t at)
 	c.has_status = 1;
 	c.status = CLUBCRM__TASK_STATUS__TASK_STATUS_PLANNED;
 	return c;
-}
-
-int recur_after_save(struct req *r, Clubcrm__TaskStatus was,
-		     const Clubcrm__Task *t, Clubcrm__TaskReply *rep)
-{
-	if (!t->recurrence || t->kind != CLUBCRM__TASK_KIND__TASK_KIND_TASK ||
-	    was != CLUBCRM__TASK_STATUS__TASK_STATUS_PLANNED ||
-	    t->status != CLUBCRM__TASK_STATUS__TASK_STATUS_DONE)
-		return 0;
-	Clubcrm__Settings *set = NULL;
-	int rc = rows_settings(r->t, r->a, &set);
-	if (rc)
-		return rc;
-	int64_t at = recur_next_time(t->planned_at, t->recurrence, r->who->now,
-				     set ? set->time_zone : NULL);
-	if (!at)
-		return 0;
-	Clubcrm__CreateTask c = next_of(t, at);
-	Clubcrm__Task *n = NULL;
-	/* Creation validates before it writes: a refusal leaves nothing. */
-	rc = tasks_create(r, &c, &n);
-	if (rc == REQ_REFUSED) {
-		r->code = 0;
-		r->msg = NULL;
-		return 0;
-	}
-	return rc ? rc : tasks_reply_add_created(r, rep, n);
 }

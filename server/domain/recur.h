@@ -1,6 +1,7 @@
 /*
  * Recurring tasks (routines): when an occurrence is Done, the next one is
- * created in the same commit. Times step in the club's time zone
+ * created in the same commit (tasks_create_next() in tasks.c, from the
+ * pure rules here). Times step in the club's time zone
  * (clubzone.h), so a weekly 10:00 stays 10:00 across
  * daylight-saving changes and a monthly task on the 31st falls on the last
  * day of shorter months.
@@ -28,12 +29,17 @@ int64_t recur_next_time(int64_t planned, Clubcrm__Recurrence rec, int64_t now,
 			const char *zone);
 
 /*
- * After `t` was saved: when it is a recurring task that just became Done
- * (`was` is its previous status), creates the next occurrence and adds it
- * to rep->created. When the next occurrence cannot be created any more (its
- * customer or type was deactivated since), the series ends quietly.
+ * True when `t` is a recurring task that just became Done (`was` is its
+ * previous status): then its next occurrence is due.
  */
-int recur_after_save(struct req *r, Clubcrm__TaskStatus was,
-		     const Clubcrm__Task *t, Clubcrm__TaskReply *rep);
+bool recur_due(Clubcrm__TaskStatus was, const Clubcrm__Task *t);
+
+/*
+ * The request that creates the occurrence after `t`, planned at `at`
+ * (recur_next_time()): same kind, text, type, customer, operator, tags and
+ * recurrence, Planned, following `t`. Points into `t`. Storing it is the
+ * task rules' part (tasks_create_next()); this file calls nothing of them.
+ */
+Clubcrm__CreateTask recur_next_of(const Clubcrm__Task *t, int64_t at);
 
 #endif

@@ -7,14 +7,8 @@
 #include "cursor.h"
 #include "rows.h"
 #include "status.h"
+#include "task_enums.h"
 #include "tasks.h"
-
-#define PLANNED CLUBCRM__TASK_STATUS__TASK_STATUS_PLANNED
-#define DONE CLUBCRM__TASK_STATUS__TASK_STATUS_DONE
-#define CANCELLED CLUBCRM__TASK_STATUS__TASK_STATUS_CANCELLED
-#define UNSPEC CLUBCRM__TASK_STATUS__TASK_STATUS_UNSPECIFIED
-#define KIND_TASK CLUBCRM__TASK_KIND__TASK_KIND_TASK
-#define KIND_NOTE CLUBCRM__TASK_KIND__TASK_KIND_NOTE
 
 static const char *status_word(Clubcrm__TaskStatus s)
 {
@@ -218,7 +212,7 @@ int taskops_edit(struct req *r, const Clubcrm__EditTask *in,
 	rc = tasks_save(r, old, t);
 	if (!rc)
 		rc = tasks_reply(r, t, r->rev, out);
-	return rc ? rc : recur_after_save(r, old->status, t, *out);
+	return rc ? rc : tasks_create_next(r, old->status, t, *out);
 }
 
 /* ------------------------------------------------------------ copy */

@@ -4,17 +4,10 @@
 
 #include <string.h>
 
-#include "recur.h"
 #include "rows.h"
 #include "status.h"
+#include "task_enums.h"
 #include "tasks.h"
-
-#define PLANNED CLUBCRM__TASK_STATUS__TASK_STATUS_PLANNED
-#define DONE CLUBCRM__TASK_STATUS__TASK_STATUS_DONE
-#define CANCELLED CLUBCRM__TASK_STATUS__TASK_STATUS_CANCELLED
-#define UNSPEC CLUBCRM__TASK_STATUS__TASK_STATUS_UNSPECIFIED
-#define KIND_TASK CLUBCRM__TASK_KIND__TASK_KIND_TASK
-#define KIND_NOTE CLUBCRM__TASK_KIND__TASK_KIND_NOTE
 
 /* ------------------------------------------------------------ conclude */
 
@@ -111,7 +104,7 @@ static int conclude(struct req *r, Clubcrm__Task *old,
 	if (!rc && c->res)
 		rc = follow_ons(r, t, c->res, *out);
 	if (!rc)
-		rc = recur_after_save(r, old->status, t, *out);
+		rc = tasks_create_next(r, old->status, t, *out);
 	if (!rc && saved)
 		*saved = t;
 	return rc;

@@ -7,13 +7,8 @@
 #include "recur.h"
 #include "rows.h"
 #include "status.h"
+#include "task_enums.h"
 #include "views.h"
-
-#define PLANNED CLUBCRM__TASK_STATUS__TASK_STATUS_PLANNED
-#define DONE CLUBCRM__TASK_STATUS__TASK_STATUS_DONE
-#define CANCELLED CLUBCRM__TASK_STATUS__TASK_STATUS_CANCELLED
-#define KIND_TASK CLUBCRM__TASK_KIND__TASK_KIND_TASK
-#define KIND_NOTE CLUBCRM__TASK_KIND__TASK_KIND_NOTE
 
 /* A missing record is the client's mistake; anything else is ours. */
 static int missing(struct req *r, int rc, const char *what, uint64_t id)
@@ -362,6 +357,31 @@ int tasks_create(struct req *r, const Clubcrm__CreateTask *in,
 	if (!rc)
 		*out = task;
 	return rc;
+}
+
+int tasks_create_next(struct req *r, Clubcrm__TaskStatus was,
+		      const Clubcrm__Task *t, Clubcrm__TaskReply *rep)
+{
+	if (!recur_due(was, t))
+		return 0;
+	Clubcrm__Settings *set = NULL;
+	int rc = rows_settings(r->t, r->a, &set);
+	if (rc)
+		return rc;
+	int64_t at = recur_next_time(t->planned_at, t->recurrence, r->who->now,
+				     set ? set->time_zone : NULL);
+	if (!at)
+		return 0;
+	Clubcrm__CreateTask c = recur_next_of(t, at);
+	Clubcrm__Task *n = NULL;
+	/* Creation validates before it writes: a refusal leaves nothing. */
+	rc = tasks_create(r, &c, &n);
+	if (rc == REQ_REFUSED) {
+		r->code = 0;
+		r->msg = NULL;
+		return 0;
+	}
+	return rc ? rc : tasks_reply_add_created(r, rep, n);
 }
 
 /* ------------------------------------------------------------ replies */

@@ -48,6 +48,16 @@ int tasks_create(struct req *r, const Clubcrm__CreateTask *in,
 		 Clubcrm__Task **out);
 
 /*
+ * After `t` was saved: when it is a recurring task that just became Done
+ * (`was` is its previous status; recur.h), creates the next occurrence and
+ * adds it to rep->created. When the next occurrence cannot be created any
+ * more (its customer or type was deactivated since), the series ends
+ * quietly.
+ */
+int tasks_create_next(struct req *r, Clubcrm__TaskStatus was,
+		      const Clubcrm__Task *t, Clubcrm__TaskReply *rep);
+
+/*
  * A CreateTask request with its idempotency key: a retry with a key already
  * used by this operator returns the first task and revision.
  */

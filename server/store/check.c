@@ -6,6 +6,7 @@
 
 #include "clubcrm.pb-c.h"
 #include "cursor.h"
+#include "index.h"
 
 struct checker {
 	struct txn t;
@@ -74,25 +75,26 @@ static bool index_has(struct checker *ck, enum store_db db, const uint8_t *key,
 
 static void check_task_indexes(struct checker *ck, const Clubcrm__Task *t)
 {
-	uint8_t planned[16], created[16], customer[24], operator_[24];
-	key_time(planned, t->planned_at);
-	key_u64(planned + 8, t->id);
-	key_time(created, t->created_at);
-	key_u64(created + 8, t->id);
-	key_u64(customer, t->customer_id);
-	memcpy(customer + 8, planned, 16);
-	key_u64(operator_, t->operator_id);
-	memcpy(operator_ + 8, planned, 16);
-	if (!index_has(ck, DB_BY_PLANNED, planned, 16))
+	const struct index_task_keys tk = {
+		.planned_at = t->planned_at,
+		.created_at = t->created_at,
+		.id = t->id,
+		.customer_id = t->customer_id,
+		.operator_id = t->operator_id,
+	};
+	struct index_task_entries k;
+	index_task_entries(&tk, &k);
+	if (!index_has(ck, DB_BY_PLANNED, k.planned, sizeof(k.planned)))
 		problem(ck, "task %llu: missing from by_planned",
 			(unsigned long long)t->id);
-	if (!index_has(ck, DB_BY_CREATED, created, 16))
+	if (!index_has(ck, DB_BY_CREATED, k.created, sizeof(k.created)))
 		problem(ck, "task %llu: missing from by_created",
 			(unsigned long long)t->id);
-	if (!index_has(ck, DB_BY_CUSTOMER, customer, 24))
+	if (!index_has(ck, DB_BY_CUSTOMER, k.customer, sizeof(k.customer)))
 		problem(ck, "task %llu: missing from by_customer",
 			(unsigned long long)t->id);
-	if (!index_has(ck, DB_BY_OPERATOR_PLANNED, operator_, 24))
+	if (!index_has(ck, DB_BY_OPERATOR_PLANNED, k.operator,
+		       sizeof(k.operator)))
 		problem(ck, "task %llu: missing from by_operator_planned",
 			(unsigned long long)t->id);
 }

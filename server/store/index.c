@@ -79,14 +79,8 @@ static void index_move(struct txn *t, enum store_db db, const uint8_t *old,
 	txn_put(t, db, key, len, "", 0);
 }
 
-struct task_keys {
-	uint8_t planned[16];
-	uint8_t created[16];
-	uint8_t customer[24];
-	uint8_t operator[24];
-};
-
-static void keys_of(const struct index_task_keys *t, struct task_keys *k)
+void index_task_entries(const struct index_task_keys *t,
+			struct index_task_entries *k)
 {
 	key_time(k->planned, t->planned_at);
 	key_u64(k->planned + 8, t->id);
@@ -101,10 +95,10 @@ static void keys_of(const struct index_task_keys *t, struct task_keys *k)
 void index_task(struct txn *t, const struct index_task_keys *old,
 		const struct index_task_keys *task)
 {
-	struct task_keys o, n;
-	keys_of(task, &n);
+	struct index_task_entries o, n;
+	index_task_entries(task, &n);
 	if (old)
-		keys_of(old, &o);
+		index_task_entries(old, &o);
 	index_move(t, DB_BY_PLANNED, old ? o.planned : NULL, n.planned, 16);
 	index_move(t, DB_BY_CREATED, old ? o.created : NULL, n.created, 16);
 	index_move(t, DB_BY_CUSTOMER, old ? o.customer : NULL, n.customer, 24);

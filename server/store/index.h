@@ -46,4 +46,16 @@ struct index_task_keys {
 void index_task(struct txn *t, const struct index_task_keys *old,
 		const struct index_task_keys *task);
 
+/* The four index keys of a task (what index_task() writes; check.c reads
+ * them back): planned | id, created | id, customer | planned | id,
+ * operator | planned | id, times as key_time(), all big-endian. */
+struct index_task_entries {
+	uint8_t planned[16];
+	uint8_t created[16];
+	uint8_t customer[24];
+	uint8_t operator[24];
+};
+void index_task_entries(const struct index_task_keys *t,
+			struct index_task_entries *k);
+
 #endif

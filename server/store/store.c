@@ -16,12 +16,6 @@
 #define STORE_SCHEMA_VERSION 3u
 #define STORE_MIN_MAP (1u << 20)
 
-struct store {
-	MDB_env *env;
-	MDB_dbi dbi[DB_COUNT];
-	size_t map_size;
-};
-
 static const char *const db_names[DB_COUNT] = {
 	[DB_META] = "meta",
 	[DB_TASKS] = "tasks",
@@ -44,16 +38,6 @@ static const char *const db_names[DB_COUNT] = {
 	[DB_BY_CUSTOMER_NAME] = "by_customer_name",
 	[DB_RESUME_TOKENS] = "resume_tokens",
 };
-
-MDB_env *store_env(struct store *st)
-{
-	return st->env;
-}
-
-MDB_dbi store_dbi(struct store *st, enum store_db db)
-{
-	return st->dbi[db];
-}
 
 static int open_dbs(struct store *st)
 {

@@ -10,10 +10,32 @@
 
 #include "txn.h"
 
-/* Accessors of store.c for the wrapper. */
-MDB_env *store_env(struct store *st);
-MDB_dbi store_dbi(struct store *st, enum store_db db);
-MDB_dbi txn_dbi(struct txn *t, enum store_db db);
+/*
+ * The environment of one club. store.c opens and closes it; the modules
+ * below store.c (txn.c, cursor.c) read the handles here rather than call
+ * back up into store.c, so that store.c -> migrate.c -> index.c ->
+ * cursor.c -> txn.c is a chain and not a circle.
+ */
+struct store {
+	MDB_env *env;
+	MDB_dbi dbi[DB_COUNT];
+	size_t map_size;
+};
+
+static inline MDB_env *store_env(struct store *st)
+{
+	return st->env;
+}
+
+static inline MDB_dbi store_dbi(struct store *st, enum store_db db)
+{
+	return st->dbi[db];
+}
+
+static inline MDB_dbi txn_dbi(struct txn *t, enum store_db db)
+{
+	return store_dbi(t->st, db);
+}
 
 /*
  * The one translator of LMDB's codes into the store's family (store_err.h),

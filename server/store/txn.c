@@ -4,44 +4,6 @@
 #include <errno.h>
 #include <string.h>
 
-#include "store.h"
-
-int lmdb_error(int rc)
-{
-	switch (rc) {
-	case MDB_SUCCESS:
-		return 0;
-	case MDB_NOTFOUND:
-		return -ENOENT;
-	case MDB_MAP_FULL:
-	case MDB_TXN_FULL:
-		return -ENOSPC;
-	case MDB_KEYEXIST:
-		return -EEXIST;
-	case MDB_BAD_VALSIZE:
-		return -EINVAL;
-	case MDB_READERS_FULL:
-		return -EAGAIN;
-	case MDB_CORRUPTED:
-	case MDB_PAGE_NOTFOUND:
-	case MDB_INVALID:
-		return -EIO;
-	case MDB_VERSION_MISMATCH:
-		return -EPROTONOSUPPORT;
-	case MDB_MAP_RESIZED:
-		return -EAGAIN;
-	case MDB_DBS_FULL:
-		return -EMFILE;
-	case ENOSPC:
-	case EDQUOT:
-	case EFBIG:
-		return CLUBCRM_EDISKFULL;
-	default:
-		/* LMDB passes system errors through as positive errno. */
-		return rc > 0 ? -rc : -EIO;
-	}
-}
-
 static void txn_fail(struct txn *t, int rc)
 {
 	if (t->ret == 0)
@@ -83,11 +45,6 @@ void txn_abort(struct txn *t)
 	if (t->txn)
 		mdb_txn_abort(t->txn);
 	t->txn = NULL;
-}
-
-MDB_dbi txn_dbi(struct txn *t, enum store_db db)
-{
-	return store_dbi(t->st, db);
 }
 
 int txn_get(struct txn *t, enum store_db db, const void *key, size_t klen,

@@ -815,6 +815,57 @@ static void test_recur_times(void **state)
 			 0);
 }
 
+/* The rule alone, without a store: when the next occurrence is due and
+ * what it is. */
+static void test_recur_rule(void **state)
+{
+	(void)state;
+	uint64_t tags[] = {4, 9};
+	Clubcrm__Task t = CLUBCRM__TASK__INIT;
+	t.id = 17;
+	t.kind = CLUBCRM__TASK_KIND__TASK_KIND_TASK;
+	t.description = "water the pitch";
+	t.type_id = 2;
+	t.customer_id = 3;
+	t.operator_id = 5;
+	t.planned_at = INT64_C(1801389600);
+	t.recurrence = CLUBCRM__RECURRENCE__RECURRENCE_WEEKLY;
+	t.status = DONE;
+	t.tag_ids = tags;
+	t.n_tag_ids = 2;
+	assert_true(recur_due(PLANNED, &t));
+	/* Not when it was already closed, not when it is not Done now, not
+	 * for a note or a task that does not repeat. */
+	assert_false(recur_due(DONE, &t));
+	assert_false(recur_due(CANCELLED, &t));
+	t.status = CANCELLED;
+	assert_false(recur_due(PLANNED, &t));
+	t.status = DONE;
+	t.kind = NOTE;
+	assert_false(recur_due(PLANNED, &t));
+	t.kind = CLUBCRM__TASK_KIND__TASK_KIND_TASK;
+	t.recurrence = CLUBCRM__RECURRENCE__RECURRENCE_UNSPECIFIED;
+	assert_false(recur_due(PLANNED, &t));
+	t.recurrence = CLUBCRM__RECURRENCE__RECURRENCE_WEEKLY;
+
+	int64_t at = t.planned_at + 7 * 86400;
+	Clubcrm__CreateTask c = recur_next_of(&t, at);
+	assert_true(c.has_kind && c.has_type_id && c.has_customer_id &&
+		    c.has_operator_id && c.has_planned_at && c.has_follows_id &&
+		    c.has_recurrence && c.has_status);
+	assert_int_equal(c.kind, CLUBCRM__TASK_KIND__TASK_KIND_TASK);
+	assert_string_equal(c.description, "water the pitch");
+	assert_int_equal(c.type_id, 2);
+	assert_int_equal(c.customer_id, 3);
+	assert_int_equal(c.operator_id, 5);
+	assert_int_equal(c.planned_at, at);
+	assert_int_equal(c.follows_id, 17);
+	assert_int_equal(c.recurrence, CLUBCRM__RECURRENCE__RECURRENCE_WEEKLY);
+	assert_int_equal(c.status, PLANNED);
+	assert_int_equal(c.n_tag_ids, 2);
+	assert_int_equal(c.tag_ids[1], 9);
+}
+
 int main(void)
 {
 	/* The process's zone is not the clubs': recurrences must not use or
@@ -836,6 +887,7 @@ int main(void)
 		T(test_story_missed_appointment),
 		T(test_recurring),
 		cmocka_unit_test(test_recur_times),
+		cmocka_unit_test(test_recur_rule),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
