@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "conn.h"
+#include "error_frame.h"
 #include "log.h"
 #include "server.h"
 #include "service.h"
@@ -128,16 +129,12 @@ static void login_failed(struct conn *c, struct login_work *lw)
 	else
 		log_error("conn %llu (%s): login of \"%s\" failed: %d", cid(c),
 			  c->peer, who, lw->status);
-	Clubcrm__Error e = CLUBCRM__ERROR__INIT;
-	e.has_code = true;
-	e.code = unauth ? STATUS_UNAUTHENTICATED : STATUS_INTERNAL;
-	e.message = unauth ? "wrong login or password"
-			   : "login failed: internal error";
-	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
-	f.has_request_id = true;
-	f.request_id = lw->request_id;
-	f.body_case = CLUBCRM__FRAME__BODY_ERROR;
-	f.error = &e;
+	Clubcrm__Error e;
+	Clubcrm__Frame f;
+	error_frame_init(&f, &e, lw->request_id,
+			 unauth ? STATUS_UNAUTHENTICATED : STATUS_INTERNAL,
+			 unauth ? "wrong login or password"
+				: "login failed: internal error", NULL);
 	s->fail_reply.len = 0;
 	if (frame_encode(&f, &s->fail_reply) < 0) {
 		conn_close(c);
@@ -266,11 +263,7 @@ static void login_after_cb(uv_work_t *req, int status)
 static void issue_done(struct login_work *lw, const struct service_write_op *op)
 {
 	struct conn *c = lw->conn;
-	const struct buf *r = &op->reply;
-	Clubcrm__Frame *f = NULL;
-	if (r->len > FRAME_HEADER_LEN)
-		f = frame_decode(r->data + FRAME_HEADER_LEN,
-				 r->len - FRAME_HEADER_LEN, NULL);
+	const Clubcrm__Frame *f = op->reply;
 	const Clubcrm__LoginOk *issued = NULL;
 	if (f && f->body_case == CLUBCRM__FRAME__BODY_LOGIN_OK)
 		issued = f->login_ok;
@@ -288,13 +281,10 @@ static void issue_done(struct login_work *lw, const struct service_write_op *op)
 				 : "no reply");
 	}
 	login_finish(lw, lw->status == 0 ? issued : NULL);
-	if (f) {
-		/* The token was in the reply: wipe both copies. */
-		if (issued && issued->resume_token.data)
-			explicit_bzero(issued->resume_token.data,
-				       issued->resume_token.len);
-		clubcrm__frame__free_unpacked(f, NULL);
-	}
+	/* The token was in the reply: wipe it. */
+	if (issued && issued->resume_token.data)
+		explicit_bzero(issued->resume_token.data,
+			       issued->resume_token.len);
 }
 
 /* The writer revoked (or failed to revoke) the session's token. */
@@ -303,13 +293,8 @@ static void logout_done(struct conn *c, const struct service_write_op *op)
 	c->sess.login_running = false;
 	/* Not when a GoAway (deactivated meanwhile, say) came first. */
 	if (!c->closing && !c->draining) {
-		bool ok = op->reply.len > FRAME_HEADER_LEN;
-		Clubcrm__Frame *f = ok ? frame_decode(
-			op->reply.data + FRAME_HEADER_LEN,
-			op->reply.len - FRAME_HEADER_LEN, NULL) : NULL;
-		ok = f && f->body_case == CLUBCRM__FRAME__BODY_LOGOUT;
-		if (f)
-			clubcrm__frame__free_unpacked(f, NULL);
+		bool ok = op->reply &&
+			  op->reply->body_case == CLUBCRM__FRAME__BODY_LOGOUT;
 		if (!ok)
 			log_error("conn %llu (%s): %s: resume token not revoked",
 				  cid(c), c->peer, c->sess.login);
@@ -323,15 +308,16 @@ static void logout_done(struct conn *c, const struct service_write_op *op)
 	conn_unref(c);
 }
 
-void login_write_done(void *owner, struct service_write_op *op)
+void login_write_done(void *owner, struct service_write_op *op,
+		      struct buf *wire)
 {
 	if (op->req->body_case == CLUBCRM__FRAME__BODY_LOGIN)
 		issue_done(owner, op);
 	else
 		logout_done(owner, op);
 	/* The token lived in the reply's bytes too. */
-	if (op->reply.data)
-		explicit_bzero(op->reply.data, op->reply.len);
+	if (wire->data)
+		explicit_bzero(wire->data, wire->len);
 }
 
 void login_logout(struct conn *c, uint64_t request_id)
@@ -515,12 +501,9 @@ static void end_sessions(struct server *srv, const Clubcrm__Operator *o,
 void login_on_commit(struct server *srv, const struct service_write_op *op)
 {
 	const Clubcrm__Frame *req = op->req;
-	if (!op->revision || !req || op->changes.len == 0 ||
+	const Clubcrm__ChangeSet *cs = op->changes;
+	if (!op->revision || !req || !cs ||
 	    req->body_case != CLUBCRM__FRAME__BODY_UPSERT_OPERATOR)
-		return;
-	Clubcrm__ChangeSet *cs = clubcrm__change_set__unpack(
-		NULL, op->changes.len, op->changes.data);
-	if (!cs)
 		return;
 	/* Someone changing their own password keeps their sessions. */
 	bool new_password = req->upsert_operator->password != NULL;
@@ -536,7 +519,6 @@ void login_on_commit(struct server *srv, const struct service_write_op *op)
 			why = "password reset by an admin: log in again";
 		end_sessions(srv, o, why);
 	}
-	clubcrm__change_set__free_unpacked(cs, NULL);
 }
 
 void login_unpark(struct login_work *lw)

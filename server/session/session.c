@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "conn.h"
+#include "error_frame.h"
 #include "login.h"
 #include "log.h"
 #include "server.h"
@@ -125,15 +126,9 @@ bool session_wants_input(const struct conn *c)
 void session_send_error(struct conn *c, uint64_t request_id, unsigned code,
 		       const char *message)
 {
-	Clubcrm__Error e = CLUBCRM__ERROR__INIT;
-	e.has_code = true;
-	e.code = code;
-	e.message = (char *)message;
-	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
-	f.request_id = request_id;
-	f.has_request_id = request_id != 0;
-	f.body_case = CLUBCRM__FRAME__BODY_ERROR;
-	f.error = &e;
+	Clubcrm__Error e;
+	Clubcrm__Frame f;
+	error_frame_init(&f, &e, request_id, code, message, NULL);
 	conn_send_frame(c, &f);
 }
 
@@ -411,15 +406,14 @@ static struct actor actor_now(const struct conn *c)
 static void handle_read(struct conn *c, const Clubcrm__Frame *f)
 {
 	struct actor who = actor_now(c);
-	struct buf out = { 0 };
-	int ret = service_read(c->srv->store, &who, f, &out);
-	if (ret < 0) {
-		buf_free(&out);
+	struct arena a;
+	arena_init(&a);
+	Clubcrm__Frame *reply;
+	if (service_read(c->srv->store, &who, f, &a, &reply) < 0 ||
+	    conn_send_frame(c, reply) == -ENOMEM)
 		session_send_error(c, f->request_id, STATUS_RESOURCE_EXHAUSTED,
 			   "out of memory");
-		return;
-	}
-	conn_send_buf(c, &out);
+	arena_free(&a);
 }
 
 /* Takes `f`, whose decoding took `bytes`: they stay held until the
@@ -444,7 +438,8 @@ static void handle_write(struct conn *c, Clubcrm__Frame *f, size_t bytes)
 	conn_ref(c);
 }
 
-void session_write_done(struct conn *c, struct service_write_op *op)
+void session_write_done(struct conn *c, struct service_write_op *op,
+			struct buf *wire)
 {
 	struct session *s = &c->sess;
 	int i = flight_find(s, op->req ? op->req->request_id : 0);
@@ -457,7 +452,7 @@ void session_write_done(struct conn *c, struct service_write_op *op)
 	mem_release(c, bytes);
 	/* A closed connection's reply is dropped; the write is durable. */
 	if (!c->closing)
-		conn_send_buf(c, &op->reply);
+		conn_send_buf(c, wire);
 	conn_maybe_finish(c);
 	if (!c->closing && !c->draining)
 		session_resume(c);

@@ -99,8 +99,10 @@ unsigned session_in_flight(const struct conn *c);
 /* When the session next needs its timer (loop ms). */
 uint64_t session_next_deadline(const struct conn *c);
 
-/* Writer callback: the reply to one of this connection's writes. */
-void session_write_done(struct conn *c, struct service_write_op *op);
+/* Writer callback: the reply to one of this connection's writes, `wire`
+ * being op->reply encoded (writer_hooks.done). */
+void session_write_done(struct conn *c, struct service_write_op *op,
+			struct buf *wire);
 
 /*
  * Answers Logout with a GoAway (`code`, `reason`) echoing its request id,

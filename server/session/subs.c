@@ -22,10 +22,7 @@ static struct conn_subs *subs_of(struct conn *c)
 static void send_error(struct conn *c, uint64_t request_id, unsigned code,
 		       const char *msg)
 {
-	struct buf b = {0};
-	if (service_error(&b, request_id, code, msg) == 0)
-		conn_send_buf(c, &b);
-	buf_free(&b);
+	session_send_error(c, request_id, code, msg);
 }
 
 static void send_subscribed(struct conn *c, uint64_t request_id,
@@ -569,7 +566,8 @@ void subs_commit_load(struct server *srv, const struct service_write_op *ops,
 		return;
 	}
 	if (f->cap_sets < n) {
-		const struct buf **sets = realloc(f->sets, n * sizeof(*sets));
+		const Clubcrm__ChangeSet **sets =
+			realloc(f->sets, n * sizeof(*sets));
 		if (!sets) {
 			log_error("live views: out of memory for a commit: "
 				  "subscribers will catch up when they resume");
@@ -579,7 +577,7 @@ void subs_commit_load(struct server *srv, const struct service_write_op *ops,
 		f->cap_sets = n;
 	}
 	for (size_t i = 0; i < n; i++)
-		f->sets[i] = &ops[i].changes;
+		f->sets[i] = ops[i].changes;
 	int rc = views_commit_load_batch(srv->store, f->sets, n, time_now(),
 					 &f->loaded);
 	if (!rc && f->loaded.settings_changed)

@@ -121,12 +121,14 @@ struct view_commit {
 
 /*
  * Loads what the committed ChangeSets `sets[0..n)` (service_write_op.changes
- * of one batch, in revision order; empty ones are skipped) changed.
+ * of one batch, in revision order; NULL ones are skipped) changed. The rows
+ * may point into the sets: they must outlive `vc`.
  * Keeps a read transaction open until views_commit_free(). 0 or -errno.
  */
-int views_commit_load_batch(struct store *st, const struct buf *const *sets,
-			    size_t n, int64_t now, struct view_commit *vc);
-/* The same for one ChangeSet. */
+int views_commit_load_batch(struct store *st,
+			    const Clubcrm__ChangeSet *const *sets, size_t n,
+			    int64_t now, struct view_commit *vc);
+/* The same for one encoded ChangeSet (as the change log keeps them). */
 int views_commit_load(struct store *st, const uint8_t *changeset, size_t len,
 		      int64_t now, struct view_commit *vc);
 /*

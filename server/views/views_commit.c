@@ -414,14 +414,8 @@ static int encode_catalog(struct view_commit *vc)
 }
 
 /* Loads one ChangeSet as the next revision. */
-static int load_changeset(struct view_commit *vc, const uint8_t *changeset,
-			  size_t len)
+static int load_changeset(struct view_commit *vc, const Clubcrm__ChangeSet *cs)
 {
-	struct view_commit_priv *p = vc->priv;
-	Clubcrm__ChangeSet *cs =
-		clubcrm__change_set__unpack(arena_pb(&p->arena), len, changeset);
-	if (!cs)
-		return -EIO;
 	int rc = begin_rev(vc, cs->revision);
 	for (size_t i = 0; i < cs->n_events && !rc; i++) {
 		Clubcrm__Event *ev = cs->events[i];
@@ -440,22 +434,26 @@ static int load_changeset(struct view_commit *vc, const uint8_t *changeset,
 	return rc;
 }
 
-int views_commit_load_batch(struct store *st, const struct buf *const *sets,
-			    size_t n, int64_t now, struct view_commit *vc)
+int views_commit_load_batch(struct store *st,
+			    const Clubcrm__ChangeSet *const *sets, size_t n,
+			    int64_t now, struct view_commit *vc)
 {
 	int rc = priv_open(st, vc, now);
 	for (size_t i = 0; i < n && !rc; i++)
-		if (sets[i]->len)
-			rc = load_changeset(vc, sets[i]->data, sets[i]->len);
+		if (sets[i])
+			rc = load_changeset(vc, sets[i]);
 	return rc;
 }
 
 int views_commit_load(struct store *st, const uint8_t *changeset, size_t len,
 		      int64_t now, struct view_commit *vc)
 {
-	const struct buf set = {.data = (uint8_t *)changeset, .len = len};
-	const struct buf *sets[1] = {&set};
-	return views_commit_load_batch(st, sets, 1, now, vc);
+	int rc = priv_open(st, vc, now);
+	if (rc || !len)
+		return rc;
+	Clubcrm__ChangeSet *cs = clubcrm__change_set__unpack(
+		arena_pb(&vc->priv->arena), len, changeset);
+	return cs ? load_changeset(vc, cs) : -EIO;
 }
 
 static int add_due(struct view_commit *vc, const Clubcrm__TaskRow *row)

@@ -47,9 +47,9 @@ static Clubcrm__Frame *write_keep(struct fx *fx, struct actor who,
 	req->has_request_id = 1;
 	req->request_id = 9;
 	assert_int_equal(service_write_batch(fx->st, &op, 1), 0);
-	Clubcrm__Frame *f = fx_decode(fx, &op.reply);
-	buf_free(&op.reply);
-	*changes = op.changes;
+	Clubcrm__Frame *f = fx_reply(fx, &op);
+	fx_changes(&op, changes);
+	service_write_op_free(&op);
 	return f;
 }
 
@@ -275,11 +275,10 @@ static void create_many(struct vfx *v, uint64_t *ids, size_t n)
 		}
 		assert_int_equal(service_write_batch(v->fx->st, ops, m), 0);
 		for (size_t i = 0; i < m; i++) {
-			Clubcrm__Frame *r = fx_decode(v->fx, &ops[i].reply);
+			Clubcrm__Frame *r = ops[i].reply;
 			assert_int_equal(r->body_case, BODY(TASK_REPLY));
 			ids[done + i] = r->task_reply->row->task->id;
-			buf_free(&ops[i].reply);
-			buf_free(&ops[i].changes);
+			service_write_op_free(&ops[i]);
 		}
 	}
 }
@@ -826,7 +825,13 @@ static void test_batch_has_a_delta_per_revision(void **state)
 	uint64_t id = create_keep(v, v->c.urgent, FX_NOW + 600, &c1);
 	take_keep(v, id, v->c.carl, &c2);
 	close_keep(v, id, &c3);
-	const struct buf *sets[] = {&c1, &none, &c2, &c3};
+	const struct buf *bytes[] = {&c1, &none, &c2, &c3};
+	const Clubcrm__ChangeSet *sets[4] = {NULL};
+	for (int i = 0; i < 4; i++)
+		if (bytes[i]->len)
+			sets[i] = clubcrm__change_set__unpack(
+				arena_pb(&v->fx->a), bytes[i]->len,
+				bytes[i]->data);
 	struct view_commit vc;
 	assert_int_equal(views_commit_load_batch(v->fx->st, sets, 4, FX_NOW,
 						 &vc), 0);
