@@ -141,6 +141,12 @@ static const char *check_subscribe(struct conn_subs *cs,
 	return NULL;
 }
 
+/* A replay's DeltaBatch, framed into the buffer of frames (ctx). */
+static int frame_deltas(void *ctx, const struct buf *batch)
+{
+	return frame_push(ctx, CLUBCRM__FRAME__BODY_DELTAS, batch);
+}
+
 /* Answers from the change log; false when a snapshot must answer. */
 static bool try_resume(struct conn *c, struct sub *s, uint64_t request_id,
 		       uint64_t since)
@@ -149,7 +155,7 @@ static bool try_resume(struct conn *c, struct sub *s, uint64_t request_id,
 	uint64_t rev = 0;
 	int64_t now = time_now();
 	int rc = views_replay(c->srv->store, s->view, s->id, since, now,
-			      &frames, &rev);
+			      frame_deltas, &frames, &rev);
 	if (rc) {
 		buf_free(&frames);
 		if (rc != -ESTALE)
@@ -244,16 +250,44 @@ void subs_unsubscribe(struct conn *c, Clubcrm__Frame *req)
 	clubcrm__frame__free_unpacked(req, NULL);
 }
 
+/* The next chunk of the snapshot, framed in place: 1 more follow, 0 the
+ * last, or -errno. */
+static int snapshot_chunk(struct sub *s, struct buf *chunk)
+{
+	const unsigned field = CLUBCRM__FRAME__BODY_SNAPSHOT_CHUNK;
+	size_t mark;
+	int rc = frame_push_open(chunk, field, views_snapshot_hint(s->snap),
+				 &mark);
+	if (rc)
+		return rc;
+	int more = views_snapshot_next(s->snap, s->id, chunk);
+	if (more >= 0 && frame_push_body(chunk, field, mark) == 0) {
+		chunk->len = mark;  /* nothing more to send */
+		return more;
+	}
+	if (more >= 0 && (rc = frame_push_close(chunk, field, mark)) == 0)
+		return more;
+	chunk->len = mark;
+	return more < 0 ? more : rc;
+}
+
 /* The snapshot is complete: SnapshotDone, then the deltas it held. */
 static void finish_snapshot(struct conn *c, struct sub *s)
 {
 	views_snapshot_end(s->snap);
 	s->snap = NULL;
 	snapshot_ended(c);
+	Clubcrm__SnapshotDone d = CLUBCRM__SNAPSHOT_DONE__INIT;
+	d.has_sub_id = d.has_revision = 1;
+	d.sub_id = s->id;
+	d.revision = s->base_rev;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.body_case = CLUBCRM__FRAME__BODY_SNAPSHOT_DONE;
+	f.snapshot_done = &d;
 	struct buf out = {0};
-	int rc = views_snapshot_done(s->id, s->base_rev, &out);
+	int rc = frame_encode(&f, &out);
 	if (!rc && s->held.len)
-		rc = views_batch_frame(&s->held, &out);
+		rc = frame_push(&out, CLUBCRM__FRAME__BODY_DELTAS, &s->held);
 	buf_free(&s->held);
 	if (rc) {
 		buf_free(&out);
@@ -273,7 +307,7 @@ void subs_pump(struct conn *c)
 			struct subs_spare *sp = &c->srv->spare;
 			if (sp->n)
 				chunk = sp->b[--sp->n];
-			int more = views_snapshot_next(s->snap, s->id, &chunk);
+			int more = snapshot_chunk(s, &chunk);
 			if (more < 0) {
 				log_warn("snapshot for conn %llu failed: %d",
 					 (unsigned long long)c->id, more);
@@ -517,8 +551,9 @@ static void fan_out_conn(struct server *srv, struct conn *c,
 	}
 	if (!fr || !fr->body.len)
 		return;
-	uint8_t head[VIEWS_FRAME_HEAD_MAX];
-	size_t head_len = views_batch_frame_head(fr->body.len, head);
+	uint8_t head[FRAME_PUSH_HEAD_MAX];
+	size_t head_len = frame_push_head(CLUBCRM__FRAME__BODY_DELTAS,
+					  fr->body.len, head);
 	conn_send_copy(c, head, head_len, fr->body.data, fr->body.len);
 }
 
@@ -605,6 +640,16 @@ void subs_commit_send(struct server *srv)
 	f->sent_rev = f->loaded_rev;
 }
 
+static int reminder_frame(const Clubcrm__TaskRow *row, struct buf *out)
+{
+	Clubcrm__Reminder r = CLUBCRM__REMINDER__INIT;
+	r.row = (Clubcrm__TaskRow *)row;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.body_case = CLUBCRM__FRAME__BODY_REMINDER;
+	f.reminder = &r;
+	return frame_encode(&f, out);
+}
+
 static void remind(struct server *srv, const struct view_commit *vc)
 {
 	for (size_t i = 0; i < vc->n_due; i++) {
@@ -616,7 +661,7 @@ static void remind(struct server *srv, const struct view_commit *vc)
 			if (c->closing || c->sess.state != SESSION_READY ||
 			    c->sess.who.operator_id != row->task->operator_id)
 				continue;
-			if (!frame.len && views_reminder_frame(row, &frame))
+			if (!frame.len && reminder_frame(row, &frame))
 				break;
 			conn_send_copy(c, frame.data, frame.len, NULL, 0);
 		}

@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "frame.h"
 #include "wire.h"
 
 struct view_commit_priv {
@@ -767,35 +766,4 @@ int views_delta_append(struct view_commit *vc, const Clubcrm__View *v,
 	}
 	views_match_free(&m);
 	return rc < 0 ? rc : n;
-}
-
-int views_batch_frame(const struct buf *batch, struct buf *out)
-{
-	return wire_push_frame(out, CLUBCRM__FRAME__BODY_DELTAS, batch);
-}
-
-size_t views_batch_frame_head(size_t body_len,
-			      uint8_t head[VIEWS_FRAME_HEAD_MAX])
-{
-	struct buf b = {.data = head, .cap = VIEWS_FRAME_HEAD_MAX};
-	size_t total = varint_len((uint64_t)CLUBCRM__FRAME__BODY_DELTAS << 3) +
-		       varint_len(body_len) + body_len;
-	uint8_t len[FRAME_HEADER_LEN] = {(uint8_t)(total >> 24),
-					 (uint8_t)(total >> 16),
-					 (uint8_t)(total >> 8), (uint8_t)total};
-	/* Fits in `head` by construction: 4 + at most 2 + at most 10. */
-	buf_append(&b, len, sizeof(len));
-	wire_tag(&b, CLUBCRM__FRAME__BODY_DELTAS, WIRE_LEN);
-	wire_varint(&b, body_len);
-	return b.len;
-}
-
-int views_reminder_frame(const Clubcrm__TaskRow *row, struct buf *out)
-{
-	Clubcrm__Reminder r = CLUBCRM__REMINDER__INIT;
-	r.row = (Clubcrm__TaskRow *)row;
-	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
-	f.body_case = CLUBCRM__FRAME__BODY_REMINDER;
-	f.reminder = &r;
-	return frame_encode(&f, out);
 }

@@ -253,6 +253,12 @@ static void snapshot(struct run *r, struct sub *s, const Clubcrm__View *v)
 	buf_free(&out);
 }
 
+/* A replay's DeltaBatch, framed as the session does. */
+static int emit_deltas(void *ctx, const struct buf *batch)
+{
+	return frame_push(ctx, CLUBCRM__FRAME__BODY_DELTAS, batch);
+}
+
 /* Takes `f`. Keeps it while the view is live. */
 static void subscribe(struct run *r, Clubcrm__Frame *f)
 {
@@ -270,7 +276,7 @@ static void subscribe(struct run *r, Clubcrm__Frame *f)
 	int rc = -ESTALE;
 	if (in->has_since_revision)
 		rc = views_replay(r->st, in->view, s->id, in->since_revision,
-				  r->who.now, &out, &rev);
+				  r->who.now, emit_deltas, &out, &rev);
 	buf_free(&out);
 	if (rc == 0)
 		s->rev = rev;
@@ -292,7 +298,7 @@ static void fan_out(struct run *r, const Clubcrm__ChangeSet *changes)
 				views_delta_append(&vc, r->subs[i].req->subscribe->view,
 						   r->subs[i].id, &batch);
 		if (batch.len)
-			views_batch_frame(&batch, &frame);
+			frame_push(&frame, CLUBCRM__FRAME__BODY_DELTAS, &batch);
 		buf_free(&batch);
 		buf_free(&frame);
 	}
@@ -381,7 +387,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	commit(&r);
 	/* The clock of live views over the day around now. */
 	struct view_commit vc;
-	views_tick_load(r.st, r.who.now - 86400, r.who.now + 86400, &vc);
+	views_tick_load(r.st, r.who.now - 86400, r.who.now + 86400, 0, &vc);
 	views_commit_free(&vc);
 	for (size_t i = 0; i < r.n_subs; i++)
 		clubcrm__frame__free_unpacked(r.subs[i].req, NULL);
