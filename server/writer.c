@@ -74,7 +74,8 @@ static int grow_arrays(struct service_write_op **ops, void ***owners,
 int writer_submit(struct writer *w, void *owner, Clubcrm__Frame *req,
 		  const struct actor *who)
 {
-	if (grow_arrays(&w->q_ops, &w->q_owners, NULL, &w->q_cap, w->q_len + 1) < 0)
+	if (grow_arrays(&w->q_ops, &w->q_owners, NULL, &w->q_cap,
+			w->q_len + 1) < 0)
 		return -ENOMEM;
 	struct service_write_op *op = &w->q_ops[w->q_len];
 	memset(op, 0, sizeof(*op));

@@ -3,11 +3,12 @@
  * being committed, the queue (up to WRITER_MAX_BATCH ops) becomes the next
  * batch, run by service_write_batch() on a libuv worker thread: one LMDB
  * write transaction and one durable commit for all of them; on the same
- * thread, the writer then encodes and frames each op's reply message. Requests that
- * arrive while it syncs accumulate for the batch after. Back on the loop
- * thread, the batch's changes are loaded for the live views, the next batch
- * starts at once (its commit waits on the disk while this thread fans the
- * changes out), then every op's reply goes to its owner (a connection).
+ * thread, the writer then encodes and frames each op's reply message.
+ * Requests that arrive while it syncs accumulate for the batch after. Back
+ * on the loop thread, the batch's changes are loaded for the live views, the
+ * next batch starts at once (its commit waits on the disk while this thread
+ * fans the changes out), then every op's reply goes to its owner (a
+ * connection).
  *
  * Only the loop thread calls these functions. The worker touches nothing but
  * the store and the batch it was handed.

@@ -18,44 +18,42 @@
 #include "tasks.h"
 #include "tokens.h"
 
-#define BODY(x) CLUBCRM__FRAME__BODY_##x
-
 enum service_kind service_kind_of(Clubcrm__Frame__BodyCase body)
 {
 	switch (body) {
-	case BODY(HELLO):
-	case BODY(LOGIN):
-	case BODY(LOGOUT):
-	case BODY(PING):
+	case CLUBCRM__FRAME__BODY_HELLO:
+	case CLUBCRM__FRAME__BODY_LOGIN:
+	case CLUBCRM__FRAME__BODY_LOGOUT:
+	case CLUBCRM__FRAME__BODY_PING:
 	/* Live views are the session layer's (server/session/subs.c over server/views/views.h):
 	 * they hold state per connection, which this layer does not. */
-	case BODY(SUBSCRIBE):
-	case BODY(UNSUBSCRIBE):
+	case CLUBCRM__FRAME__BODY_SUBSCRIBE:
+	case CLUBCRM__FRAME__BODY_UNSUBSCRIBE:
 		return SERVICE_SESSION;
-	case BODY(GET_TASK):
-	case BODY(LIST_TASKS):
-	case BODY(LIST_CUSTOMERS):
-	case BODY(GET_CATALOG):
-	case BODY(GET_CUSTOMER):
+	case CLUBCRM__FRAME__BODY_GET_TASK:
+	case CLUBCRM__FRAME__BODY_LIST_TASKS:
+	case CLUBCRM__FRAME__BODY_LIST_CUSTOMERS:
+	case CLUBCRM__FRAME__BODY_GET_CATALOG:
+	case CLUBCRM__FRAME__BODY_GET_CUSTOMER:
 		return SERVICE_READ;
-	case BODY(CREATE_TASK):
-	case BODY(EDIT_TASK):
-	case BODY(COPY_TASK):
-	case BODY(FOLLOW_UP):
-	case BODY(CLOSE_TASK):
-	case BODY(CANCEL_TASK):
-	case BODY(TAKE_TASK):
-	case BODY(RELEASE_TASK):
-	case BODY(TAG_TASK):
-	case BODY(UNTAG_TASK):
-	case BODY(REASSIGN_TASKS):
-	case BODY(UPSERT_CUSTOMER):
-	case BODY(UPSERT_TASK_TYPE):
-	case BODY(UPSERT_RESULT):
-	case BODY(UPSERT_TAG):
-	case BODY(UPSERT_OPERATOR):
-	case BODY(UPSERT_TEAM):
-	case BODY(UPDATE_SETTINGS):
+	case CLUBCRM__FRAME__BODY_CREATE_TASK:
+	case CLUBCRM__FRAME__BODY_EDIT_TASK:
+	case CLUBCRM__FRAME__BODY_COPY_TASK:
+	case CLUBCRM__FRAME__BODY_FOLLOW_UP:
+	case CLUBCRM__FRAME__BODY_CLOSE_TASK:
+	case CLUBCRM__FRAME__BODY_CANCEL_TASK:
+	case CLUBCRM__FRAME__BODY_TAKE_TASK:
+	case CLUBCRM__FRAME__BODY_RELEASE_TASK:
+	case CLUBCRM__FRAME__BODY_TAG_TASK:
+	case CLUBCRM__FRAME__BODY_UNTAG_TASK:
+	case CLUBCRM__FRAME__BODY_REASSIGN_TASKS:
+	case CLUBCRM__FRAME__BODY_UPSERT_CUSTOMER:
+	case CLUBCRM__FRAME__BODY_UPSERT_TASK_TYPE:
+	case CLUBCRM__FRAME__BODY_UPSERT_RESULT:
+	case CLUBCRM__FRAME__BODY_UPSERT_TAG:
+	case CLUBCRM__FRAME__BODY_UPSERT_OPERATOR:
+	case CLUBCRM__FRAME__BODY_UPSERT_TEAM:
+	case CLUBCRM__FRAME__BODY_UPDATE_SETTINGS:
 		return SERVICE_WRITE;
 	default:
 		return SERVICE_UNKNOWN;
@@ -267,21 +265,21 @@ static int dispatch_read(struct req *r, const Clubcrm__Frame *req,
 			 Clubcrm__Frame *f)
 {
 	switch (req->body_case) {
-	case BODY(GET_TASK):
-		f->body_case = BODY(TASK_REPLY);
+	case CLUBCRM__FRAME__BODY_GET_TASK:
+		f->body_case = CLUBCRM__FRAME__BODY_TASK_REPLY;
 		return get_task(r, req->get_task, &f->task_reply);
-	case BODY(LIST_TASKS):
-		f->body_case = BODY(TASK_PAGE);
+	case CLUBCRM__FRAME__BODY_LIST_TASKS:
+		f->body_case = CLUBCRM__FRAME__BODY_TASK_PAGE;
 		return query_list_tasks(r, req->list_tasks, &f->task_page);
-	case BODY(LIST_CUSTOMERS):
-		f->body_case = BODY(CUSTOMER_PAGE);
+	case CLUBCRM__FRAME__BODY_LIST_CUSTOMERS:
+		f->body_case = CLUBCRM__FRAME__BODY_CUSTOMER_PAGE;
 		return query_list_customers(r, req->list_customers,
 					    &f->customer_page);
-	case BODY(GET_CATALOG):
-		f->body_case = BODY(CATALOG);
+	case CLUBCRM__FRAME__BODY_GET_CATALOG:
+		f->body_case = CLUBCRM__FRAME__BODY_CATALOG;
 		return catalog_get(r, req->get_catalog, &f->catalog);
-	case BODY(GET_CUSTOMER):
-		f->body_case = BODY(CUSTOMER_REPLY);
+	case CLUBCRM__FRAME__BODY_GET_CUSTOMER:
+		f->body_case = CLUBCRM__FRAME__BODY_CUSTOMER_REPLY;
 		return catalog_get_customer(r, req->get_customer,
 					    &f->customer_reply);
 	default:
@@ -317,33 +315,33 @@ int service_read(struct store *st, const struct actor *who,
 static int dispatch_task_write(struct req *r, const Clubcrm__Frame *req,
 			       Clubcrm__Frame *f)
 {
-	f->body_case = BODY(TASK_REPLY);
+	f->body_case = CLUBCRM__FRAME__BODY_TASK_REPLY;
 	Clubcrm__TaskReply **out = &f->task_reply;
 	switch (req->body_case) {
-	case BODY(CREATE_TASK):
+	case CLUBCRM__FRAME__BODY_CREATE_TASK:
 		return tasks_create_request(r, req->create_task, out);
-	case BODY(EDIT_TASK):
+	case CLUBCRM__FRAME__BODY_EDIT_TASK:
 		return taskops_edit(r, req->edit_task, out);
-	case BODY(COPY_TASK):
+	case CLUBCRM__FRAME__BODY_COPY_TASK:
 		return taskops_copy(r, req->copy_task, out);
-	case BODY(FOLLOW_UP):
+	case CLUBCRM__FRAME__BODY_FOLLOW_UP:
 		return taskops_follow_up(r, req->follow_up, out);
-	case BODY(CLOSE_TASK):
+	case CLUBCRM__FRAME__BODY_CLOSE_TASK:
 		return taskops_close(r, req->close_task->id,
 				     req->close_task->result_id,
 				     req->close_task->note, false, out);
-	case BODY(CANCEL_TASK):
+	case CLUBCRM__FRAME__BODY_CANCEL_TASK:
 		return taskops_close(r, req->cancel_task->id,
 				     req->cancel_task->result_id,
 				     req->cancel_task->note, true, out);
-	case BODY(TAKE_TASK):
+	case CLUBCRM__FRAME__BODY_TAKE_TASK:
 		return taskops_take(r, req->take_task->id, true, out);
-	case BODY(RELEASE_TASK):
+	case CLUBCRM__FRAME__BODY_RELEASE_TASK:
 		return taskops_take(r, req->release_task->id, false, out);
-	case BODY(TAG_TASK):
+	case CLUBCRM__FRAME__BODY_TAG_TASK:
 		return taskops_tag(r, req->tag_task->id, req->tag_task->tag_id,
 				   true, out);
-	case BODY(UNTAG_TASK):
+	case CLUBCRM__FRAME__BODY_UNTAG_TASK:
 		return taskops_tag(r, req->untag_task->id,
 				   req->untag_task->tag_id, false, out);
 	default:
@@ -356,42 +354,42 @@ static int dispatch_write(struct req *r, const Clubcrm__Frame *req,
 			  Clubcrm__Frame *f)
 {
 	switch (req->body_case) {
-	case BODY(REASSIGN_TASKS):
-		f->body_case = BODY(REASSIGN_REPLY);
+	case CLUBCRM__FRAME__BODY_REASSIGN_TASKS:
+		f->body_case = CLUBCRM__FRAME__BODY_REASSIGN_REPLY;
 		return taskops_reassign(r, req->reassign_tasks,
 					&f->reassign_reply);
-	case BODY(UPSERT_CUSTOMER):
-		f->body_case = BODY(CUSTOMER_REPLY);
+	case CLUBCRM__FRAME__BODY_UPSERT_CUSTOMER:
+		f->body_case = CLUBCRM__FRAME__BODY_CUSTOMER_REPLY;
 		return catalog_upsert_customer(r, req->upsert_customer,
 					       &f->customer_reply);
-	case BODY(UPSERT_TASK_TYPE):
-		f->body_case = BODY(CATALOG);
+	case CLUBCRM__FRAME__BODY_UPSERT_TASK_TYPE:
+		f->body_case = CLUBCRM__FRAME__BODY_CATALOG;
 		return catalog_upsert_type(r, req->upsert_task_type,
 					   &f->catalog);
-	case BODY(UPSERT_RESULT):
-		f->body_case = BODY(CATALOG);
+	case CLUBCRM__FRAME__BODY_UPSERT_RESULT:
+		f->body_case = CLUBCRM__FRAME__BODY_CATALOG;
 		return catalog_upsert_result(r, req->upsert_result, &f->catalog);
-	case BODY(UPSERT_TAG):
-		f->body_case = BODY(CATALOG);
+	case CLUBCRM__FRAME__BODY_UPSERT_TAG:
+		f->body_case = CLUBCRM__FRAME__BODY_CATALOG;
 		return catalog_upsert_tag(r, req->upsert_tag, &f->catalog);
-	case BODY(UPSERT_OPERATOR):
-		f->body_case = BODY(CATALOG);
+	case CLUBCRM__FRAME__BODY_UPSERT_OPERATOR:
+		f->body_case = CLUBCRM__FRAME__BODY_CATALOG;
 		return catalog_upsert_operator(r, req->upsert_operator,
 					       &f->catalog);
-	case BODY(UPSERT_TEAM):
-		f->body_case = BODY(CATALOG);
+	case CLUBCRM__FRAME__BODY_UPSERT_TEAM:
+		f->body_case = CLUBCRM__FRAME__BODY_CATALOG;
 		return catalog_upsert_team(r, req->upsert_team, &f->catalog);
-	case BODY(UPDATE_SETTINGS):
-		f->body_case = BODY(CATALOG);
+	case CLUBCRM__FRAME__BODY_UPDATE_SETTINGS:
+		f->body_case = CLUBCRM__FRAME__BODY_CATALOG;
 		return catalog_update_settings(r, req->update_settings,
 					       &f->catalog);
 	/* The server's own requests (login.c); clients' Login and Logout
 	 * never reach the writer (service_kind_of: SERVICE_SESSION). */
-	case BODY(LOGIN):
-		f->body_case = BODY(LOGIN_OK);
+	case CLUBCRM__FRAME__BODY_LOGIN:
+		f->body_case = CLUBCRM__FRAME__BODY_LOGIN_OK;
 		return tokens_login(r, req->login, &f->login_ok);
-	case BODY(LOGOUT):
-		f->body_case = BODY(LOGOUT);
+	case CLUBCRM__FRAME__BODY_LOGOUT:
+		f->body_case = CLUBCRM__FRAME__BODY_LOGOUT;
 		return tokens_logout(r, req->logout, &f->logout);
 	default:
 		return dispatch_task_write(r, req, f);

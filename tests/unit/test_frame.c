@@ -238,6 +238,8 @@ static void test_garbage_payload_does_not_decode(void **state)
 	assert_null(frame_decode(bad1, 0, NULL));
 }
 
+#define CHUNK CLUBCRM__FRAME__BODY_SNAPSHOT_CHUNK
+
 static void test_frame_built_in_place(void **state)
 {
 	(void)state;
@@ -251,18 +253,18 @@ static void test_frame_built_in_place(void **state)
 		for (size_t k = 0; k < sizes[i]; k++)
 			body.data[k] = (uint8_t)(k * 31 + i);
 		body.len = sizes[i];
-		assert_int_equal(frame_push(&want, CLUBCRM__FRAME__BODY_SNAPSHOT_CHUNK,
+		assert_int_equal(frame_push(&want, CHUNK,
 						 &body), 0);
 		size_t mark;
-		assert_int_equal(frame_push_open(&got, CLUBCRM__FRAME__BODY_SNAPSHOT_CHUNK,
+		assert_int_equal(frame_push_open(&got, CHUNK,
 						      64, &mark), 0);
 		assert_int_equal(mark, 7);
-		assert_int_equal(frame_push_body(&got, CLUBCRM__FRAME__BODY_SNAPSHOT_CHUNK,
+		assert_int_equal(frame_push_body(&got, CHUNK,
 						      mark), 0);
 		assert_int_equal(buf_append(&got, body.data, body.len), 0);
-		assert_int_equal(frame_push_body(&got, CLUBCRM__FRAME__BODY_SNAPSHOT_CHUNK,
+		assert_int_equal(frame_push_body(&got, CHUNK,
 						      mark), sizes[i]);
-		assert_int_equal(frame_push_close(&got, CLUBCRM__FRAME__BODY_SNAPSHOT_CHUNK,
+		assert_int_equal(frame_push_close(&got, CHUNK,
 						       mark), 0);
 		assert_int_equal(got.len, want.len);
 		assert_memory_equal(got.data, want.data, want.len);
@@ -281,6 +283,8 @@ static void test_frame_built_in_place(void **state)
 	assert_int_equal(b.len, 0);
 	buf_free(&b);
 }
+
+#undef CHUNK
 
 /* The head alone is the front of frame_push()'s frame, whatever the body's
  * length takes. */
