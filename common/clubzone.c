@@ -82,8 +82,10 @@ static bool leap(int64_t y)
 	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-static int month_days(int64_t y, int m)
+int clubzone_month_days(int64_t y, int m)
 {
+	if (m < 1 || m > 12)
+		return 0;
 	static const int days[12] = {31, 28, 31, 30, 31, 30,
 				     31, 31, 30, 31, 30, 31};
 	return m == 2 && leap(y) ? 29 : days[m - 1];
@@ -225,7 +227,7 @@ static int rule_yday(const struct zrule *r, int64_t y)
 	int64_t first = days_from_civil(y, r->mon, 1);
 	int wday1 = (int)((first % 7 + 11) % 7);  /* 1970-01-01 was a Thursday */
 	int mday = 1 + (r->day - wday1 + 7) % 7 + (r->week - 1) * 7;
-	while (mday > month_days(y, r->mon))
+	while (mday > clubzone_month_days(y, r->mon))
 		mday -= 7;
 	return (int)(days_from_civil(y, r->mon, mday) - days_from_civil(y, 1, 1));
 }
@@ -606,8 +608,8 @@ int clubzone_from_local(const struct clubzone *z, int year, int mon, int mday,
 			int hour, int min, int sec, int64_t *out)
 {
 	if (year < 1 || year > 9999 || mon < 1 || mon > 12 || mday < 1 ||
-	    mday > month_days(year, mon) || hour < 0 || hour > 23 || min < 0 ||
-	    min > 59 || sec < 0 || sec > 59)
+	    mday > clubzone_month_days(year, mon) || hour < 0 || hour > 23 ||
+	    min < 0 || min > 59 || sec < 0 || sec > 59)
 		return -EINVAL;
 	int64_t wall = days_from_civil(year, mon, mday) * DAY + hour * 3600 +
 		       min * 60 + sec;
@@ -623,6 +625,21 @@ int64_t clubzone_day_start(const struct clubzone *z, int64_t t, int days)
 	int64_t start;
 	int rc = from_wall(z, wall, &start);
 	return rc == 0 || rc == -EDOM ? start : t;
+}
+
+int clubzone_day_at(const struct clubzone *z, int64_t t, int days,
+		    int minute, int64_t *out)
+{
+	struct clubzone_tm lt;
+	if (minute < 0 || minute >= 24 * 60)
+		return -EINVAL;
+	int rc = clubzone_to_local(z, t, &lt);
+	if (rc)
+		return rc;
+	int64_t wall = (days_from_civil(lt.year, lt.mon, lt.mday) + days) * DAY +
+		       minute * 60;
+	rc = from_wall(z, wall, out);
+	return rc == -EDOM ? 0 : rc;
 }
 
 size_t clubzone_format(const struct clubzone *z, int64_t t, const char *fmt,

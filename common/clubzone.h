@@ -74,6 +74,18 @@ int clubzone_from_local(const struct clubzone *z, int year, int mon, int mday,
  */
 int64_t clubzone_day_start(const struct clubzone *z, int64_t t, int days);
 
+/*
+ * The instant `minute` (0..1439) past local midnight of the day `days`
+ * days after the day holding t, into *out; a wall time the zone skips
+ * moves past the jump. 0, -EINVAL for a minute out of range, -ERANGE.
+ */
+int clubzone_day_at(const struct clubzone *z, int64_t t, int days,
+		    int minute, int64_t *out);
+
+/* Days in month `mon` (1-12) of `year` (proleptic Gregorian); 0 for a
+ * month that is not one. */
+int clubzone_month_days(int64_t year, int mon);
+
 /* strftime() of the local time at t; the length, 0 on failure. */
 size_t clubzone_format(const struct clubzone *z, int64_t t, const char *fmt,
 		       char *out, size_t size);

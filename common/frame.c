@@ -61,30 +61,33 @@ void frame_reader_free(struct frame_reader *r)
 	r->header_len = 0;
 }
 
-static int check_length(const struct frame_reader *r, uint32_t len)
+static int check_length(struct frame_reader *r, uint32_t len)
 {
-	if (len == 0 || len > r->max_frame)
+	if (len == 0 || len > r->max_frame) {
+		r->refused_len = len;
 		return -EMSGSIZE;
+	}
 	return 0;
 }
 
 /*
  * Completes the header kept from an earlier feed, then the payload kept in
- * r->partial. Returns the bytes consumed, or a negative error; *done tells
- * whether the frame was delivered.
+ * r->partial. Adds the bytes consumed to *used (up to the end of the frame
+ * delivered, if any); 0 or a negative error (the callback's included).
  */
-static long feed_partial(struct frame_reader *r, const uint8_t *data,
-			 size_t len, frame_cb cb, void *ctx)
+static int feed_partial(struct frame_reader *r, const uint8_t *data,
+			size_t len, frame_cb cb, void *ctx, size_t *used)
 {
-	size_t used = 0;
+	size_t off = 0;
 	if (!r->partial) {
 		size_t need = FRAME_HEADER_LEN - r->header_len;
 		size_t take = len < need ? len : need;
 		memcpy(r->header + r->header_len, data, take);
 		r->header_len += take;
-		used = take;
+		off = take;
+		*used += take;
 		if (r->header_len < FRAME_HEADER_LEN)
-			return (long)used;
+			return 0;
 		uint32_t flen = get_be32(r->header);
 		if (check_length(r, flen) < 0)
 			return -EMSGSIZE;
@@ -95,12 +98,12 @@ static long feed_partial(struct frame_reader *r, const uint8_t *data,
 		r->partial_got = 0;
 	}
 	size_t need = r->partial_len - r->partial_got;
-	size_t take = len - used < need ? len - used : need;
-	memcpy(r->partial + r->partial_got, data + used, take);
+	size_t take = len - off < need ? len - off : need;
+	memcpy(r->partial + r->partial_got, data + off, take);
 	r->partial_got += take;
-	used += take;
+	*used += take;
 	if (r->partial_got < r->partial_len)
-		return (long)used;
+		return 0;
 
 	uint8_t *payload = r->partial;
 	size_t plen = r->partial_len;
@@ -110,37 +113,50 @@ static long feed_partial(struct frame_reader *r, const uint8_t *data,
 	r->header_len = 0;
 	int ret = cb(ctx, payload, plen);
 	free(payload);
-	return ret < 0 ? ret : (long)used;
+	return ret < 0 ? ret : 0;
+}
+
+int frame_reader_feed_some(struct frame_reader *r, const uint8_t *data,
+			   size_t len, frame_cb cb, void *ctx, size_t *used)
+{
+	size_t off = 0;
+	int ret = 0;
+	*used = 0;
+	if (r->header_len > 0 || r->partial) {
+		ret = feed_partial(r, data, len, cb, ctx, &off);
+		if (ret < 0)
+			goto out;
+	}
+	/* Whole frames straight from the caller's buffer: no copy. */
+	while (len - off >= FRAME_HEADER_LEN) {
+		uint32_t flen = get_be32(data + off);
+		ret = check_length(r, flen);
+		if (ret < 0)
+			goto out;
+		if (len - off - FRAME_HEADER_LEN < flen)
+			break;
+		ret = cb(ctx, data + off + FRAME_HEADER_LEN, flen);
+		off += FRAME_HEADER_LEN + flen;
+		if (ret < 0)
+			goto out;
+	}
+	if (off < len)
+		ret = feed_partial(r, data + off, len - off, cb, ctx, &off);
+out:
+	*used = off;
+	return ret;
 }
 
 int frame_reader_feed(struct frame_reader *r, const uint8_t *data, size_t len,
 		      frame_cb cb, void *ctx)
 {
-	size_t off = 0;
-	if (r->header_len > 0 || r->partial) {
-		long used = feed_partial(r, data, len, cb, ctx);
-		if (used < 0)
-			return (int)used;
-		off = (size_t)used;
-	}
-	/* Whole frames straight from the caller's buffer: no copy. */
-	while (len - off >= FRAME_HEADER_LEN) {
-		uint32_t flen = get_be32(data + off);
-		if (check_length(r, flen) < 0)
-			return -EMSGSIZE;
-		if (len - off - FRAME_HEADER_LEN < flen)
-			break;
-		int ret = cb(ctx, data + off + FRAME_HEADER_LEN, flen);
-		if (ret < 0)
-			return ret;
-		off += FRAME_HEADER_LEN + flen;
-	}
-	if (off < len) {
-		long used = feed_partial(r, data + off, len - off, cb, ctx);
-		if (used < 0)
-			return (int)used;
-	}
-	return 0;
+	size_t used;
+	return frame_reader_feed_some(r, data, len, cb, ctx, &used);
+}
+
+uint32_t frame_reader_refused_len(const struct frame_reader *r)
+{
+	return r->refused_len;
 }
 
 int frame_encode(const Clubcrm__Frame *f, struct buf *out)

@@ -49,6 +49,7 @@ struct frame_reader {
 	uint8_t *partial;    /* payload of the frame being received, or NULL */
 	size_t partial_len;  /* its expected length */
 	size_t partial_got;  /* bytes received so far */
+	uint32_t refused_len; /* the length that made a feed fail -EMSGSIZE */
 };
 
 /* Called once per complete frame; a negative return stops the feed. */
@@ -63,6 +64,16 @@ void frame_reader_init(struct frame_reader *r, uint32_t max_frame);
  */
 int frame_reader_feed(struct frame_reader *r, const uint8_t *data, size_t len,
 		      frame_cb cb, void *ctx);
+/*
+ * frame_reader_feed(), telling in *used how many of the `len` bytes were
+ * consumed: all of them when it returns 0; up to the end of the frame whose
+ * callback stopped the feed (the rest is the caller's to keep); up to the
+ * refused length prefix on -EMSGSIZE (the reader is then unusable).
+ */
+int frame_reader_feed_some(struct frame_reader *r, const uint8_t *data,
+			   size_t len, frame_cb cb, void *ctx, size_t *used);
+/* After -EMSGSIZE: the length prefix refused (0, or over the limit). */
+uint32_t frame_reader_refused_len(const struct frame_reader *r);
 /* Bytes the reader holds for an incomplete frame (0 when idle). */
 size_t frame_reader_pending(const struct frame_reader *r);
 void frame_reader_free(struct frame_reader *r);

@@ -94,15 +94,11 @@ int time_minute_of_day(int64_t t)
 int64_t time_day_minute(int64_t day, int minute)
 {
 	const struct clubzone *z = clubzone_current();
-	struct clubzone_tm lt;
 	if (minute >= 24 * 60)
 		return clubzone_day_start(z, day, 1);
 	if (minute < 0)
 		minute = 0;
-	if (clubzone_to_local(z, day, &lt))
-		return day + (int64_t)minute * 60;
 	int64_t t;
-	int rc = clubzone_from_local(z, lt.year, lt.mon, lt.mday, minute / 60,
-				     minute % 60, 0, &t);
-	return rc == 0 || rc == -EDOM ? t : day + (int64_t)minute * 60;
+	return clubzone_day_at(z, day, 0, minute, &t) ? day + (int64_t)minute * 60
+						      : t;
 }

@@ -14,6 +14,8 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include "errmsg.h"
+
 #define TLS_ERR_MAX 256
 /*
  * A memory BIO keeps its largest size forever. Past this much, a drained
@@ -40,20 +42,6 @@ struct tls_session {
 	bool peer_closed;    /* we read the peer's close_notify */
 	char err[TLS_ERR_MAX];
 };
-
-/* snprintf into an optional caller buffer. */
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (!err || errlen == 0)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /*
  * The reason text of the oldest error on OpenSSL's (thread-local) queue,
@@ -120,34 +108,35 @@ int tls_ctx_new_server(struct tls_ctx **out, const char *cert_file,
 	*out = NULL;
 	ERR_clear_error();
 	if (!cert_file || !key_file) {
-		set_err(err, errlen, "a TLS server needs a certificate and a key");
+		errmsg_set(err, errlen,
+			   "a TLS server needs a certificate and a key");
 		return -EINVAL;
 	}
 	struct tls_ctx *ctx = ctx_alloc(TLS_server_method(), true);
 	if (!ctx) {
-		set_err(err, errlen, "out of memory");
+		errmsg_set(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
 	if (ctx_common(ctx->ssl_ctx) < 0) {
-		set_err(err, errlen, "TLS 1.3 setup: %s",
+		errmsg_set(err, errlen, "TLS 1.3 setup: %s",
 			openssl_reason(tmp, sizeof(tmp)));
 		goto fail;
 	}
 	/* No tickets at all in TLS 1.3 (SSL_OP_NO_TICKET still sends one). */
 	SSL_CTX_set_num_tickets(ctx->ssl_ctx, 0);
 	if (SSL_CTX_use_certificate_chain_file(ctx->ssl_ctx, cert_file) != 1) {
-		set_err(err, errlen, "certificate %s: %s", cert_file,
+		errmsg_set(err, errlen, "certificate %s: %s", cert_file,
 			openssl_reason(tmp, sizeof(tmp)));
 		goto fail;
 	}
 	if (SSL_CTX_use_PrivateKey_file(ctx->ssl_ctx, key_file,
 					SSL_FILETYPE_PEM) != 1) {
-		set_err(err, errlen, "private key %s: %s", key_file,
+		errmsg_set(err, errlen, "private key %s: %s", key_file,
 			openssl_reason(tmp, sizeof(tmp)));
 		goto fail;
 	}
 	if (SSL_CTX_check_private_key(ctx->ssl_ctx) != 1) {
-		set_err(err, errlen, "private key %s does not match %s: %s",
+		errmsg_set(err, errlen, "private key %s does not match %s: %s",
 			key_file, cert_file, openssl_reason(tmp, sizeof(tmp)));
 		goto fail;
 	}
@@ -166,23 +155,24 @@ int tls_ctx_new_client(struct tls_ctx **out, const char *ca_file,
 	*out = NULL;
 	ERR_clear_error();
 	if (!host || !*host) {
-		set_err(err, errlen, "a TLS client needs the server's host name");
+		errmsg_set(err, errlen,
+			   "a TLS client needs the server's host name");
 		return -EINVAL;
 	}
 	struct tls_ctx *ctx = ctx_alloc(TLS_client_method(), false);
 	if (!ctx) {
-		set_err(err, errlen, "out of memory");
+		errmsg_set(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
 	ctx->host = strdup(host);
 	if (!ctx->host) {
-		set_err(err, errlen, "out of memory");
+		errmsg_set(err, errlen, "out of memory");
 		ret = -ENOMEM;
 		goto fail;
 	}
 	ctx->host_ip = is_ip_address(host);
 	if (ctx_common(ctx->ssl_ctx) < 0) {
-		set_err(err, errlen, "TLS 1.3 setup: %s",
+		errmsg_set(err, errlen, "TLS 1.3 setup: %s",
 			openssl_reason(tmp, sizeof(tmp)));
 		goto fail;
 	}
@@ -190,7 +180,7 @@ int tls_ctx_new_client(struct tls_ctx **out, const char *ca_file,
 		SSL_CTX_load_verify_locations(ctx->ssl_ctx, ca_file, NULL) :
 		SSL_CTX_set_default_verify_paths(ctx->ssl_ctx);
 	if (ok != 1) {
-		set_err(err, errlen, "CA file %s: %s",
+		errmsg_set(err, errlen, "CA file %s: %s",
 			ca_file ? ca_file : "(system default)",
 			openssl_reason(tmp, sizeof(tmp)));
 		goto fail;
@@ -287,7 +277,7 @@ int tls_session_new(struct tls_ctx *ctx, struct tls_session **out, char *err,
 	ERR_clear_error();
 	struct tls_session *s = calloc(1, sizeof(*s));
 	if (!s) {
-		set_err(err, errlen, "out of memory");
+		errmsg_set(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
 	s->ssl = SSL_new(ctx->ssl_ctx);
@@ -297,7 +287,7 @@ int tls_session_new(struct tls_ctx *ctx, struct tls_session **out, char *err,
 		BIO_free(s->rbio);
 		BIO_free(s->wbio);
 		s->rbio = s->wbio = NULL;
-		set_err(err, errlen, "out of memory");
+		errmsg_set(err, errlen, "out of memory");
 		tls_session_free(s);
 		return -ENOMEM;
 	}
@@ -311,7 +301,7 @@ int tls_session_new(struct tls_ctx *ctx, struct tls_session **out, char *err,
 	}
 	SSL_set_connect_state(s->ssl);
 	if (session_set_host(s->ssl, ctx) < 0) {
-		set_err(err, errlen, "TLS host name %s: %s", ctx->host,
+		errmsg_set(err, errlen, "TLS host name %s: %s", ctx->host,
 			openssl_reason(tmp, sizeof(tmp)));
 		tls_session_free(s);
 		return -EINVAL;
@@ -319,7 +309,7 @@ int tls_session_new(struct tls_ctx *ctx, struct tls_session **out, char *err,
 	/* Queue the ClientHello, so that the caller has something to send. */
 	int rc = SSL_do_handshake(s->ssl);
 	if (rc != 1 && session_check(s, rc, "handshake") < 0) {
-		set_err(err, errlen, "%s", s->err);
+		errmsg_set(err, errlen, "%s", s->err);
 		tls_session_free(s);
 		return -EINVAL;
 	}

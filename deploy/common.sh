@@ -8,7 +8,7 @@ CLUBCRM_PACKAGES=(
   build-essential cmake pkg-config
   libuv1-dev libprotobuf-c-dev protobuf-c-compiler liblmdb-dev lmdb-utils
   libcmocka-dev libsodium-dev libssl-dev libjansson-dev libinih-dev
-  libncurses-dev tmux tzdata openssl
+  libncurses-dev libutf8proc-dev tmux tzdata openssl
   clang libclang-rt-dev
   valgrind
 )

@@ -5,12 +5,14 @@
 #include <ini.h>
 #include <limits.h>
 #include <netinet/in.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "clubzone.h"
+#include "errmsg.h"
 #include "frame.h"
+#include "hostport.h"
+#include "longopt.h"
 
 enum opt_type {
 	OPT_STRING,   /* char array of `size` bytes */
@@ -85,19 +87,6 @@ static const struct opt tool_opts_table[] = {
 
 #define N_OPTS(t) (sizeof(t) / sizeof((t)[0]))
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (!err || errlen == 0)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 void config_defaults(struct config *c)
 {
 	memset(c, 0, sizeof(*c));
@@ -162,7 +151,8 @@ static int apply_number(void *base, const struct opt *o, const char *v,
 {
 	uint64_t n;
 	if (parse_u64(v, &n) < 0 || n < o->min || n > o->max) {
-		set_err(err, errlen, "--%s: expected a number from %llu to %llu, "
+		errmsg_set(err, errlen,
+			   "--%s: expected a number from %llu to %llu, "
 			"got \"%s\"", o->name, (unsigned long long)o->min,
 			(unsigned long long)o->max, v);
 		return -EINVAL;
@@ -189,7 +179,8 @@ static int apply_opt(void *base, const struct opt *o, const char *v,
 	switch (o->type) {
 	case OPT_STRING:
 		if (strlen(v) >= o->size) {
-			set_err(err, errlen, "--%s: value longer than %zu bytes",
+			errmsg_set(err, errlen,
+				   "--%s: value longer than %zu bytes",
 				o->name, o->size - 1);
 			return -EINVAL;
 		}
@@ -197,14 +188,16 @@ static int apply_opt(void *base, const struct opt *o, const char *v,
 		return 0;
 	case OPT_BOOL:
 		if (parse_bool(v, (bool *)p) < 0) {
-			set_err(err, errlen, "--%s: expected true or false, got "
+			errmsg_set(err, errlen,
+				   "--%s: expected true or false, got "
 				"\"%s\"", o->name, v);
 			return -EINVAL;
 		}
 		return 0;
 	case OPT_LEVEL:
 		if (log_level_parse(v, (enum log_level *)p) < 0) {
-			set_err(err, errlen, "--%s: expected debug, info, warn "
+			errmsg_set(err, errlen,
+				   "--%s: expected debug, info, warn "
 				"or error, got \"%s\"", o->name, v);
 			return -EINVAL;
 		}
@@ -219,7 +212,7 @@ int config_set(struct config *c, const char *name, const char *value,
 {
 	const struct opt *o = find_opt(daemon_opts, N_OPTS(daemon_opts), name);
 	if (!o) {
-		set_err(err, errlen, "unknown setting \"%s\"", name);
+		errmsg_set(err, errlen, "unknown setting \"%s\"", name);
 		return -ENOENT;
 	}
 	return apply_opt(c, o, value, err, errlen);
@@ -238,7 +231,7 @@ static int on_ini_entry(void *user, const char *section, const char *name,
 	struct ini_ctx *ctx = user;
 	/* Settings live outside any section, or in [clubcrmd]. */
 	if (section[0] && strcmp(section, "clubcrmd") != 0) {
-		set_err(ctx->err, ctx->errlen, "unknown section [%s]", section);
+		errmsg_set(ctx->err, ctx->errlen, "unknown section [%s]", section);
 		ctx->ret = -EINVAL;
 		return 0;
 	}
@@ -257,7 +250,7 @@ int config_load_file(struct config *c, const char *path, char *err,
 	FILE *f = fopen(path, "r");
 	if (!f) {
 		int e = errno;
-		set_err(err, errlen, "%s: %s", path, strerror(e));
+		errmsg_set(err, errlen, "%s: %s", path, strerror(e));
 		return e == ENOENT ? -ENOENT : -EINVAL;
 	}
 	char why[256] = "";
@@ -268,8 +261,29 @@ int config_load_file(struct config *c, const char *path, char *err,
 		return 0;
 	if (ctx.ret == 0)
 		snprintf(why, sizeof(why), "syntax error");
-	set_err(err, errlen, "%s:%d: %s", path, line, why);
+	errmsg_set(err, errlen, "%s:%d: %s", path, line, why);
 	return -EINVAL;
+}
+
+struct find_ctx {
+	const struct opt *table;
+	size_t n;
+	const struct opt *found;
+};
+
+/* A boolean takes "--name" alone or "--name=false"; others a value. */
+static int find_flag(void *arg, const char *name, size_t len)
+{
+	struct find_ctx *f = arg;
+	for (size_t i = 0; i < f->n; i++) {
+		const struct opt *o = &f->table[i];
+		if (strlen(o->name) == len && !memcmp(o->name, name, len)) {
+			f->found = o;
+			return o->type == OPT_BOOL ? LONGOPT_OPTIONAL
+						   : LONGOPT_REQUIRED;
+		}
+	}
+	return -1;
 }
 
 /*
@@ -286,34 +300,26 @@ static int parse_flags(void *base, const struct opt *table, size_t n,
 		    strcmp(arg, "--version") == 0)
 			return argc + 1;
 		if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
-			set_err(err, errlen, "unexpected argument \"%s\"", arg);
+			errmsg_set(err, errlen,
+				   "unexpected argument \"%s\"", arg);
 			return -EINVAL;
 		}
-		char name[64];
-		const char *eq = strchr(arg + 2, '=');
-		size_t len = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
-		if (len >= sizeof(name)) {
-			set_err(err, errlen, "unknown option \"%s\"", arg);
+		struct find_ctx f = {table, n, NULL};
+		struct longopt_hit h;
+		int rc = longopt_take(argc, argv, &i, find_flag, &f, &h);
+		if (rc == -ENOENT) {
+			errmsg_set(err, errlen, "unknown option \"--%.*s\"",
+				(int)h.len, h.name);
 			return -EINVAL;
 		}
-		memcpy(name, arg + 2, len);
-		name[len] = '\0';
-		const struct opt *o = find_opt(table, n, name);
-		if (!o) {
-			set_err(err, errlen, "unknown option \"--%s\"", name);
+		if (rc == -ENODATA) {
+			errmsg_set(err, errlen,
+				   "--%.*s needs a value", (int)h.len,
+				h.name);
 			return -EINVAL;
 		}
-		const char *value = eq ? eq + 1 : NULL;
-		if (!value && o->type == OPT_BOOL) {
-			value = "true";
-		} else if (!value) {
-			if (i + 1 >= argc) {
-				set_err(err, errlen, "--%s needs a value",
-					name);
-				return -EINVAL;
-			}
-			value = argv[++i];
-		}
+		const struct opt *o = f.found;
+		const char *value = h.value ? h.value : "true";
 		if (apply_opt(base, o, value, err, errlen) < 0)
 			return -EINVAL;
 	}
@@ -330,7 +336,8 @@ static int take_config_flag(struct config *c, int argc, char **argv,
 		const char *v = NULL;
 		if (strcmp(argv[i], "--config") == 0) {
 			if (i + 1 >= argc) {
-				set_err(err, errlen, "--config needs a value");
+				errmsg_set(err, errlen,
+					   "--config needs a value");
 				return -EINVAL;
 			}
 			v = argv[++i];
@@ -341,7 +348,7 @@ static int take_config_flag(struct config *c, int argc, char **argv,
 			continue;
 		}
 		if (strlen(v) >= sizeof(c->config_file)) {
-			set_err(err, errlen, "--config: path too long");
+			errmsg_set(err, errlen, "--config: path too long");
 			return -EINVAL;
 		}
 		snprintf(c->config_file, sizeof(c->config_file), "%s", v);
@@ -398,7 +405,8 @@ int config_parse_init(struct init_opts *o, int argc, char **argv, char *err,
 	if (ret > argc)
 		return 1;
 	if (!o->data_dir[0] || !o->admin[0]) {
-		set_err(err, errlen, "init needs --data DIR and --admin LOGIN");
+		errmsg_set(err, errlen,
+			   "init needs --data DIR and --admin LOGIN");
 		return -EINVAL;
 	}
 	if (!o->name[0])
@@ -411,7 +419,7 @@ int config_parse_init(struct init_opts *o, int argc, char **argv, char *err,
 	ret = clubzone_load(o->time_zone, &z);
 	clubzone_free(z);
 	if (ret < 0) {
-		set_err(err, errlen, "--time-zone '%s' %s", o->time_zone,
+		errmsg_set(err, errlen, "--time-zone '%s' %s", o->time_zone,
 			clubzone_strerror(ret));
 		return -EINVAL;
 	}
@@ -431,64 +439,30 @@ int config_parse_tool(struct tool_opts *o, bool need_out, int argc,
 	if (ret > argc)
 		return 1;
 	if (need_out && !o->out[0]) {
-		set_err(err, errlen, "backup needs --out FILE");
+		errmsg_set(err, errlen, "backup needs --out FILE");
 		return -EINVAL;
 	}
 	if (!need_out && o->out[0]) {
-		set_err(err, errlen, "unknown option \"--out\"");
+		errmsg_set(err, errlen, "unknown option \"--out\"");
 		return -EINVAL;
 	}
 	return 0;
-}
-
-static int parse_port(const char *text, uint16_t *port)
-{
-	uint64_t n;
-	if (parse_u64(text, &n) < 0 || n > 65535)
-		return -EINVAL;
-	*port = (uint16_t)n;
-	return 0;
-}
-
-static int split_host_port(const char *text, char *host, size_t hostlen,
-			   uint16_t *port)
-{
-	const char *colon;
-	const char *h = text;
-	size_t hl;
-	if (text[0] == '[') {
-		const char *close = strchr(text, ']');
-		if (!close || close[1] != ':')
-			return -EINVAL;
-		h = text + 1;
-		hl = (size_t)(close - h);
-		colon = close + 1;
-	} else {
-		colon = strrchr(text, ':');
-		if (!colon || strchr(text, ':') != colon)
-			return -EINVAL;
-		hl = (size_t)(colon - text);
-	}
-	if (hl == 0 || hl >= hostlen)
-		return -EINVAL;
-	memcpy(host, h, hl);
-	host[hl] = '\0';
-	return parse_port(colon + 1, port);
 }
 
 int config_listen_addr(const char *text, struct sockaddr_storage *addr,
 		       char *err, size_t errlen)
 {
-	char host[64];
-	uint16_t port;
-	if (split_host_port(text, host, sizeof(host), &port) < 0) {
-		set_err(err, errlen, "--listen: expected HOST:PORT (or "
+	struct hostport hp;
+	if (hostport_parse(text, HOSTPORT_PORT0, &hp) < 0) {
+		errmsg_set(err, errlen, "--listen: expected HOST:PORT (or "
 			"[IPV6]:PORT), got \"%s\"", text);
 		return -EINVAL;
 	}
+	char *host = hp.host;
+	uint16_t port = hp.port;
 	memset(addr, 0, sizeof(*addr));
 	if (strcmp(host, "localhost") == 0)
-		snprintf(host, sizeof(host), "127.0.0.1");
+		snprintf(host, sizeof(hp.host), "127.0.0.1");
 	struct sockaddr_in *in4 = (struct sockaddr_in *)addr;
 	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)addr;
 	if (inet_pton(AF_INET, host, &in4->sin_addr) == 1) {
@@ -501,7 +475,7 @@ int config_listen_addr(const char *text, struct sockaddr_storage *addr,
 		in6->sin6_port = htons(port);
 		return 0;
 	}
-	set_err(err, errlen, "--listen: \"%s\" is not an IP address (names "
+	errmsg_set(err, errlen, "--listen: \"%s\" is not an IP address (names "
 		"other than localhost are not resolved)", host);
 	return -EINVAL;
 }
@@ -525,11 +499,12 @@ bool config_addr_is_loopback(const struct sockaddr *addr)
 int config_check(const struct config *c, char *err, size_t errlen)
 {
 	if (!c->tls_cert[0] != !c->tls_key[0]) {
-		set_err(err, errlen, "TLS needs both --tls-cert and --tls-key");
+		errmsg_set(err, errlen,
+			   "TLS needs both --tls-cert and --tls-key");
 		return -EINVAL;
 	}
 	if (c->max_request_memory < c->max_frame) {
-		set_err(err, errlen, "--max-request-memory (%llu) is below "
+		errmsg_set(err, errlen, "--max-request-memory (%llu) is below "
 			"--max-frame (%u): a frame that fits could not be "
 			"decoded", (unsigned long long)c->max_request_memory,
 			c->max_frame);
@@ -537,7 +512,7 @@ int config_check(const struct config *c, char *err, size_t errlen)
 	}
 	if (c->max_conn_memory < c->max_request_memory ||
 	    c->max_server_memory < c->max_conn_memory) {
-		set_err(err, errlen, "memory bounds out of order: need "
+		errmsg_set(err, errlen, "memory bounds out of order: need "
 			"--max-request-memory <= --max-conn-memory <= "
 			"--max-server-memory");
 		return -EINVAL;
@@ -545,7 +520,8 @@ int config_check(const struct config *c, char *err, size_t errlen)
 	if (config_tcp_disabled(c)) {
 		if (c->socket_path[0])
 			return 0;
-		set_err(err, errlen, "nothing to listen on: give --listen or "
+		errmsg_set(err, errlen,
+			   "nothing to listen on: give --listen or "
 			"--socket");
 		return -EINVAL;
 	}
@@ -553,7 +529,8 @@ int config_check(const struct config *c, char *err, size_t errlen)
 	if (config_listen_addr(c->listen, &ss, err, errlen) < 0)
 		return -EINVAL;
 	if (!c->tls_cert[0] && !config_addr_is_loopback((struct sockaddr *)&ss)) {
-		set_err(err, errlen, "refusing plain TCP on %s: not a loopback "
+		errmsg_set(err, errlen,
+			   "refusing plain TCP on %s: not a loopback "
 			"address; give --tls-cert and --tls-key (or listen on "
 			"127.0.0.1, or use --socket)", c->listen);
 		return -EINVAL;

@@ -10,16 +10,19 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <termios.h>
 #include <unistd.h>
 #include <uv.h>
 
+#include "auth.h"
+#include "backup.h"
 #include "check.h"
 #include "club.h"
 #include "config.h"
 #include "log.h"
+#include "passprompt.h"
 #include "server.h"
 #include "store.h"
+#include "store_err.h"
 
 #define DEMO_LOGINS "alicia, valentina, fermin (admin), deborah, maribel"
 
@@ -50,6 +53,18 @@ static int lock_club(const char *dir)
 	return 0;
 }
 
+/* store_open(), saying why it failed. */
+static int open_logged(const char *dir, size_t map_size, struct store **st)
+{
+	int ret = store_open(dir, map_size, st);
+	if (ret >= 0 && !*st)
+		ret = -EIO;
+	if (ret < 0)
+		log_error("cannot open the club in %s: %s", dir,
+			  store_strerror(ret));
+	return ret;
+}
+
 static int open_store(const char *dir, uint64_t map_mib, struct store **st)
 {
 	*st = NULL;
@@ -61,32 +76,12 @@ static int open_store(const char *dir, uint64_t map_mib, struct store **st)
 	int lock = lock_club(dir);
 	if (lock < 0)
 		return lock;
-	int ret = store_open(dir, (size_t)(map_mib << 20), st);
-	if (ret >= 0 && !*st)
-		ret = -EIO;
+	int ret = open_logged(dir, (size_t)(map_mib << 20), st);
 	if (ret < 0)
-		log_error("cannot open the club in %s: %s", dir,
-			  strerror(-ret));
-	return ret;
-}
-
-/* Reads one line from the terminal without echo. 0, or -1. */
-static int read_secret(FILE *tty, const char *prompt, char *out, size_t size)
-{
-	struct termios old, quiet;
-	int fd = fileno(tty);
-	if (tcgetattr(fd, &old) < 0)
-		return -1;
-	quiet = old;
-	quiet.c_lflag &= ~(tcflag_t)ECHO;
-	fputs(prompt, stderr);
-	tcsetattr(fd, TCSAFLUSH, &quiet);
-	char *got = fgets(out, (int)size, tty);
-	tcsetattr(fd, TCSAFLUSH, &old);
-	fputc('\n', stderr);
-	if (!got)
-		return -1;
-	out[strcspn(out, "\r\n")] = '\0';
+		return ret;
+	/* Prepares the dummy hash now, so that the first login with an
+	 * unknown name does not take longer than the others. */
+	(void)auth_init();
 	return 0;
 }
 
@@ -98,17 +93,20 @@ static int admin_password(char *out, size_t size)
 		snprintf(out, size, "%s", env);
 		return out[0] ? 0 : -1;
 	}
-	FILE *tty = fopen("/dev/tty", "r");
-	if (!tty) {
+	char again[256];
+	int ret = passprompt_ask("admin password: ", out, size);
+	if (ret == 0)
+		ret = passprompt_ask("again: ", again, sizeof(again));
+	if (ret == -ENOTTY) {
 		log_error("no terminal to ask for the admin password: set "
 			  "CLUBCRM_ADMIN_PASSWORD");
 		return -1;
 	}
-	char again[256];
-	int ret = read_secret(tty, "admin password: ", out, size);
-	if (ret == 0)
-		ret = read_secret(tty, "again: ", again, sizeof(again));
-	fclose(tty);
+	if (ret < 0) {
+		log_error("cannot read the admin password: %s",
+			  strerror(-ret));
+		return -1;
+	}
 	if (ret == 0 && strcmp(out, again) != 0) {
 		log_error("the two passwords differ");
 		ret = -1;
@@ -154,7 +152,7 @@ static int run_init(int argc, char **argv)
 		return 1;
 	}
 	if (ret < 0) {
-		log_error("cannot create the club: %s", strerror(-ret));
+		log_error("cannot create the club: %s", store_strerror(ret));
 		return 1;
 	}
 	fprintf(stderr, "clubcrmd: created club \"%s\" in %s, admin %s\n",
@@ -172,13 +170,7 @@ static int open_existing(const char *dir, struct store **st)
 		log_error("%s: no such club directory", dir);
 		return -ENOENT;
 	}
-	int ret = store_open(dir, 64u << 20, st);
-	if (ret >= 0 && !*st)
-		ret = -EIO;
-	if (ret < 0)
-		log_error("cannot open the club in %s: %s", dir,
-			  strerror(-ret));
-	return ret;
+	return open_logged(dir, 64u << 20, st);
 }
 
 /* `clubcrmd check` and `clubcrmd backup`: 0 fine, 1 failed or problems. */
@@ -202,9 +194,9 @@ static int run_tool(int argc, char **argv)
 		return 1;
 	int rc = 0;
 	if (backup) {
-		ret = backup_store(st, o.out);
+		ret = store_backup(st, o.out);
 		if (ret < 0) {
-			log_error("backup to %s: %s", o.out, strerror(-ret));
+			log_error("backup to %s: %s", o.out, store_strerror(ret));
 			rc = 1;
 		} else {
 			fprintf(stderr, "clubcrmd: backup of %s written to %s\n",
@@ -214,7 +206,7 @@ static int run_tool(int argc, char **argv)
 		struct check_result res = { 0 };
 		ret = check_store(st, stdout, &res);
 		if (ret < 0) {
-			log_error("check of %s: %s", o.data_dir, strerror(-ret));
+			log_error("check of %s: %s", o.data_dir, store_strerror(ret));
 			rc = 1;
 		} else {
 			printf("%s: revision %llu, %lu tasks, %lu customers, "
@@ -246,7 +238,7 @@ static int prepare_club(const struct config *cfg, struct store *st)
 	}
 	int ret = club_seed_demo(st);
 	if (ret < 0) {
-		log_error("cannot seed the demo club: %s", strerror(-ret));
+		log_error("cannot seed the demo club: %s", store_strerror(ret));
 		return ret;
 	}
 	fprintf(stderr, "clubcrmd: demo club created in %s: logins "

@@ -7,12 +7,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
-#include <unistd.h>
 
-#include "conn.h"
 #include "log.h"
 #include "login.h"
 #include "session.h"
@@ -22,7 +17,6 @@
 #include "timeutil.h"
 #include "tls.h"
 
-#define SERVER_BACKLOG 511
 /* Blocks from this size up are mapped on their own, so freeing one gives
  * it back to the system at once (glibc would otherwise raise the threshold
  * to the largest block freed, up to 32 MiB, and keep those in the heap). */
@@ -93,6 +87,7 @@ static bool hook_store_quiet(void *ctx)
 }
 
 static void server_maybe_finish(struct server *srv);
+static void on_session_closed(struct server *srv);
 
 static void hook_idle(void *ctx)
 {
@@ -118,6 +113,8 @@ int server_init(struct server *srv, uv_loop_t *loop, const struct config *cfg,
 		.ctx = srv,
 	};
 	writer_init(&srv->writer, loop, st, &hooks);
+	net_init(&srv->net, loop, (size_t)cfg->max_output, session_accept, srv);
+	srv->session_closed = on_session_closed;
 	return login_throttle_init(&srv->throttle, cfg->login_backoff_ms,
 				   cfg->login_backoff_max_ms, NULL);
 }
@@ -127,8 +124,8 @@ void server_fini(struct server *srv)
 	writer_fini(&srv->writer);
 	subs_fanout_fini(&srv->fanout);
 	subs_spare_fini(&srv->spare);
-	tls_ctx_free(srv->tls);
-	srv->tls = NULL;
+	tls_ctx_free(srv->net.tls);
+	srv->net.tls = NULL;
 }
 
 /* ------------------------------------------------------------ club info */
@@ -170,135 +167,30 @@ void server_refresh_club_info(struct server *srv)
 
 /* ------------------------------------------------------------ loop pass */
 
-void server_mark_dirty(struct server *srv, struct conn *c)
-{
-	if (c->dirty)
-		return;
-	c->dirty = true;
-	conn_ref(c);
-	c->dirty_next = srv->dirty;
-	srv->dirty = c;
-}
-
 /*
  * Just before the loop may block: writes read during this pass go to the
  * writer as one batch (if it is free), and every connection with output
  * gets one uv_write carrying all of it.
  */
-/* Flushes (or, at shutdown, just drops) every connection marked dirty. */
-static void drain_dirty(struct server *srv, bool flush)
-{
-	while (srv->dirty) {
-		struct conn *c = srv->dirty;
-		srv->dirty = c->dirty_next;
-		c->dirty_next = NULL;
-		c->dirty = false;
-		if (flush)
-			conn_flush(c);
-		conn_unref(c);
-	}
-}
-
-void server_pause_reading(struct server *srv, struct conn *c)
-{
-	conn_ref(c);
-	c->paused_next = srv->paused;
-	srv->paused = c;
-}
-
-/* Connections that read their share of the last pass read again. */
-static void resume_paused(struct server *srv, bool resume)
-{
-	while (srv->paused) {
-		struct conn *c = srv->paused;
-		srv->paused = c->paused_next;
-		c->paused_next = NULL;
-		if (resume)
-			conn_pass_resume(c);
-		else
-			c->pass_paused = false;
-		conn_unref(c);
-	}
-}
-
 static void on_prepare(uv_prepare_t *p)
 {
 	struct server *srv = p->data;
-	srv->pass++;
-	resume_paused(srv, true);
+	net_pass_begin(&srv->net);
 	writer_kick(&srv->writer);
-	drain_dirty(srv, true);
+	net_flush(&srv->net);
 }
 
 /* ------------------------------------------------------------ connections */
 
-void server_conn_opened(struct server *srv, struct conn *c)
+/* The last session closing lets a shutdown finish. */
+static void on_session_closed(struct server *srv)
 {
-	c->prev = NULL;
-	c->next = srv->conns;
-	if (srv->conns)
-		srv->conns->prev = c;
-	srv->conns = c;
-	srv->n_conns++;
-}
-
-void server_conn_closed(struct server *srv, struct conn *c)
-{
-	if (c->prev)
-		c->prev->next = c->next;
-	else if (srv->conns == c)
-		srv->conns = c->next;
-	else
-		return;  /* never was in the list */
-	if (c->next)
-		c->next->prev = c->prev;
-	c->prev = c->next = NULL;
-	srv->n_conns--;
 	server_maybe_finish(srv);
-}
-
-static void on_connection(uv_stream_t *listener, int status)
-{
-	struct server *srv = listener->data;
-	if (status < 0) {
-		log_warn("accept: %s", uv_strerror(status));
-		return;
-	}
-	if (srv->stopping)
-		return;
-	int ret = conn_accept(srv, listener);
-	if (ret < 0)
-		log_warn("accept: %s", ret == -ENOMEM ? "out of memory"
-						       : uv_strerror(ret));
-}
-
-/* ------------------------------------------------------------ logins */
-
-bool server_login_may_start(struct server *srv)
-{
-	return !srv->writer.grow_wanted;
-}
-
-void server_login_park(struct server *srv, struct login_work *lw)
-{
-	lw->next = srv->parked;
-	srv->parked = lw;
-}
-
-void server_login_finished(struct server *srv)
-{
-	if (srv->logins_running > 0 || !srv->writer.grow_wanted)
-		return;
-	writer_store_quiet(&srv->writer);
-	while (srv->parked && !srv->writer.grow_wanted) {
-		struct login_work *lw = srv->parked;
-		srv->parked = lw->next;
-		login_unpark(lw);
-	}
 }
 
 /* ------------------------------------------------------------ listeners */
 
+/* Plain TCP only on loopback: anything else needs TLS. */
 static int listen_tcp(struct server *srv)
 {
 	char err[256];
@@ -307,118 +199,23 @@ static int listen_tcp(struct server *srv)
 		log_error("%s", err);
 		return -EINVAL;
 	}
-	if (!srv->tls && !config_addr_is_loopback((struct sockaddr *)&ss)) {
+	if (!srv->net.tls && !config_addr_is_loopback((struct sockaddr *)&ss)) {
 		log_error("refusing plain TCP on %s: not a loopback address "
 			  "(give --tls-cert and --tls-key)", srv->cfg->listen);
 		return -EPERM;
 	}
-	int ret = uv_tcp_init(srv->loop, &srv->tcp);
-	if (ret < 0)
-		return ret;
-	srv->tcp.data = srv;
-	srv->tcp_open = true;
-	ret = uv_tcp_bind(&srv->tcp, (struct sockaddr *)&ss, 0);
-	if (ret == 0)
-		ret = uv_listen((uv_stream_t *)&srv->tcp, SERVER_BACKLOG,
-				on_connection);
-	if (ret < 0) {
-		log_error("listen on %s: %s", srv->cfg->listen,
-			  uv_strerror(ret));
-		return ret;
-	}
-	int len = sizeof(ss);
-	ret = uv_tcp_getsockname(&srv->tcp, (struct sockaddr *)&ss, &len);
-	if (ret < 0)
-		return ret;
-	char ip[64];
-	if (ss.ss_family == AF_INET6) {
-		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
-		uv_ip6_name(a, ip, sizeof(ip));
-		fprintf(stderr, "clubcrmd: listening on [%s]:%u\n", ip,
-			ntohs(a->sin6_port));
-	} else {
-		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
-		uv_ip4_name(a, ip, sizeof(ip));
-		fprintf(stderr, "clubcrmd: listening on %s:%u\n", ip,
-			ntohs(a->sin_port));
-	}
-	return 0;
-}
-
-/*
- * A socket file left by a server that died is removed; one that still
- * answers belongs to a running server and is left alone.
- */
-static int clear_stale_socket(const char *path)
-{
-	struct stat st;
-	if (lstat(path, &st) < 0)
-		return errno == ENOENT ? 0 : -errno;
-	if (!S_ISSOCK(st.st_mode))
-		return -EEXIST;
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
-	int alive = connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0;
-	close(fd);
-	if (alive)
-		return -EADDRINUSE;
-	return unlink(path) < 0 ? -errno : 0;
-}
-
-static int listen_unix(struct server *srv)
-{
-	const char *path = srv->cfg->socket_path;
-	int ret = clear_stale_socket(path);
-	if (ret < 0) {
-		log_error("socket %s: %s", path, ret == -EADDRINUSE
-			  ? "another server is listening on it"
-			  : strerror(-ret));
-		return ret;
-	}
-	ret = uv_pipe_init(srv->loop, &srv->pipe, 0);
-	if (ret < 0)
-		return ret;
-	srv->pipe.data = srv;
-	srv->pipe_open = true;
-	ret = uv_pipe_bind(&srv->pipe, path);
-	if (ret == 0)
-		ret = uv_listen((uv_stream_t *)&srv->pipe, SERVER_BACKLOG,
-				on_connection);
-	if (ret < 0) {
-		log_error("listen on unix:%s: %s", path, uv_strerror(ret));
-		return ret;
-	}
-	/* Owner and group may connect (the deploy's clubcrm group), whatever
-	 * the umask made of the socket file; others may not. */
-	if (chmod(path, 0660) < 0)
-		log_warn("chmod %s: %s", path, strerror(errno));
-	fprintf(stderr, "clubcrmd: listening on unix:%s\n", path);
-	return 0;
-}
-
-static void close_listeners(struct server *srv)
-{
-	if (srv->tcp_open)
-		uv_close((uv_handle_t *)&srv->tcp, NULL);
-	if (srv->pipe_open) {
-		uv_close((uv_handle_t *)&srv->pipe, NULL);
-		unlink(srv->cfg->socket_path);
-	}
-	srv->tcp_open = srv->pipe_open = false;
+	return net_listen_tcp(&srv->net, (struct sockaddr *)&ss,
+			      srv->cfg->listen);
 }
 
 static void close_handles(struct server *srv)
 {
-	close_listeners(srv);
+	net_close_listeners(&srv->net);
 	if (!srv->handles_open)
 		return;
 	srv->handles_open = false;
 	/* Marks left after the last pass would hold their connections. */
-	drain_dirty(srv, false);
-	resume_paused(srv, false);
+	net_forget(&srv->net);
 	uv_close((uv_handle_t *)&srv->prepare, NULL);
 	uv_close((uv_handle_t *)&srv->clock, NULL);
 	uv_close((uv_handle_t *)&srv->sigint, NULL);
@@ -463,10 +260,42 @@ static void on_clock(uv_timer_t *t)
 	server_trim(srv);
 }
 
+/*
+ * The server's own handles. Each init is checked: one that failed leaves
+ * the ones opened before it closed again (close_handles() closes all four
+ * only once all four were opened), so the loop can still be closed.
+ */
+static int init_base_handles(struct server *srv)
+{
+	uv_handle_t *opened[4];
+	size_t n = 0;
+	int ret = uv_timer_init(srv->loop, &srv->clock);
+	if (ret == 0) {
+		opened[n++] = (uv_handle_t *)&srv->clock;
+		ret = uv_prepare_init(srv->loop, &srv->prepare);
+	}
+	if (ret == 0) {
+		opened[n++] = (uv_handle_t *)&srv->prepare;
+		ret = uv_signal_init(srv->loop, &srv->sigint);
+	}
+	if (ret == 0) {
+		opened[n++] = (uv_handle_t *)&srv->sigint;
+		ret = uv_signal_init(srv->loop, &srv->sigterm);
+	}
+	if (ret < 0) {
+		log_error("cannot start: %s", uv_strerror(ret));
+		while (n > 0)
+			uv_close(opened[--n], NULL);
+		return ret;
+	}
+	srv->clock.data = srv->prepare.data = srv;
+	srv->sigint.data = srv->sigterm.data = srv;
+	srv->handles_open = true;
+	return 0;
+}
+
 static int start_base_handles(struct server *srv)
 {
-	uv_timer_init(srv->loop, &srv->clock);
-	srv->clock.data = srv;
 	srv->clock_at = time_now();
 	int ret = subs_start(srv);
 	if (ret < 0) {
@@ -474,11 +303,9 @@ static int start_base_handles(struct server *srv)
 			  strerror(-ret));
 		return ret;
 	}
-	uv_prepare_init(srv->loop, &srv->prepare);
-	uv_signal_init(srv->loop, &srv->sigint);
-	uv_signal_init(srv->loop, &srv->sigterm);
-	srv->prepare.data = srv->sigint.data = srv->sigterm.data = srv;
-	srv->handles_open = true;
+	ret = init_base_handles(srv);
+	if (ret < 0)
+		return ret;
 	ret = uv_prepare_start(&srv->prepare, on_prepare);
 	if (ret == 0)
 		ret = uv_timer_start(&srv->clock, on_clock, SERVER_CLOCK_MS,
@@ -487,6 +314,8 @@ static int start_base_handles(struct server *srv)
 		ret = uv_signal_start(&srv->sigint, on_signal, SIGINT);
 	if (ret == 0)
 		ret = uv_signal_start(&srv->sigterm, on_signal, SIGTERM);
+	if (ret < 0)
+		log_error("cannot start: %s", uv_strerror(ret));
 	return ret;
 }
 
@@ -498,7 +327,7 @@ int server_start(struct server *srv)
 	server_refresh_club_info(srv);
 	if (srv->cfg->tls_cert[0]) {
 		char err[256] = "";
-		ret = tls_ctx_new_server(&srv->tls, srv->cfg->tls_cert,
+		ret = tls_ctx_new_server(&srv->net.tls, srv->cfg->tls_cert,
 					 srv->cfg->tls_key, err, sizeof(err));
 		if (ret < 0) {
 			log_error("TLS: %s", err[0] ? err : strerror(-ret));
@@ -511,11 +340,11 @@ int server_start(struct server *srv)
 			goto fail;
 	}
 	if (srv->cfg->socket_path[0]) {
-		ret = listen_unix(srv);
+		ret = net_listen_unix(&srv->net, srv->cfg->socket_path);
 		if (ret < 0)
 			goto fail;
 	}
-	if (srv->tls && !config_tcp_disabled(srv->cfg))
+	if (srv->net.tls && !config_tcp_disabled(srv->cfg))
 		log_info("TLS 1.3 on %s", srv->cfg->listen);
 	log_info("serving %s (revision %llu)%s%s", srv->cfg->data_dir,
 		 (unsigned long long)srv->writer.revision,
@@ -541,35 +370,35 @@ static void server_maybe_finish(struct server *srv)
 		return;
 	if (!srv->goaway_sent) {
 		srv->goaway_sent = true;
-		struct conn *next;
-		for (struct conn *c = srv->conns; c; c = next) {
+		struct session *next;
+		for (struct session *c = srv->sessions; c; c = next) {
 			next = c->next;
-			conn_goaway(c, STATUS_UNAVAILABLE,
-				    "server shutting down");
+			session_goaway(c, STATUS_UNAVAILABLE,
+				       "server shutting down");
 		}
 	}
-	if (srv->n_conns == 0)
+	if (srv->n_sessions == 0)
 		close_handles(srv);
 }
 
 void server_stop(struct server *srv)
 {
-	struct conn *next;
+	struct session *next;
 	if (srv->stopping) {
 		log_warn("stopping now: closing every connection");
-		for (struct conn *c = srv->conns; c; c = next) {
+		for (struct session *c = srv->sessions; c; c = next) {
 			next = c->next;
-			conn_close(c);
+			session_close(c);
 		}
 		return;
 	}
 	srv->stopping = true;
 	log_info("shutting down: %u connection(s), %zu write(s) queued",
-		 srv->n_conns, srv->writer.q_len + srv->writer.b_len);
-	close_listeners(srv);
-	for (struct conn *c = srv->conns; c; c = next) {
+		 srv->n_sessions, srv->writer.q_len + srv->writer.b_len);
+	net_close_listeners(&srv->net);
+	for (struct session *c = srv->sessions; c; c = next) {
 		next = c->next;
-		conn_update_reading(c);
+		session_update_reading(c);
 	}
 	server_maybe_finish(srv);
 }

@@ -13,16 +13,15 @@
 
 #include "config.h"
 #include "login_throttle.h"
+#include "net.h"
 #include "subs.h"
 #include "writer.h"
 
-#define SERVER_READ_BUF (64u * 1024u)
 /* Period of the live views' clock. */
 #define SERVER_CLOCK_MS 1000u
 
-struct conn;
 struct login_work;
-struct tls_ctx;
+struct session;
 
 struct server {
 	uv_loop_t *loop;
@@ -30,9 +29,6 @@ struct server {
 	struct store *store;
 	struct writer writer;
 
-	uv_tcp_t tcp;
-	uv_pipe_t pipe;
-	bool tcp_open, pipe_open;
 	uv_signal_t sigint, sigterm;
 	/* Runs once per loop pass, just before the loop may block: starts the
 	 * next write batch and flushes every connection with queued output. */
@@ -42,35 +38,20 @@ struct server {
 	int64_t clock_at;          /* wall time the last tick covered */
 	bool handles_open;
 
-	/* One read buffer for every connection: libuv reads into it and the
-	 * frame reader copies out only what an incomplete frame needs. */
-	uint8_t read_buf[SERVER_READ_BUF];
-	bool read_buf_lent;
-	/* TLS on the TCP listener (NULL: plain), and where each connection's
-	 * decrypted bytes land before the session takes them. */
-	struct tls_ctx *tls;
-	uint8_t plain_buf[SERVER_READ_BUF];
-
-	struct conn *conns;        /* open connections (not yet closing) */
-	unsigned n_conns;
-	uint64_t next_conn_id;
-	struct conn *dirty;        /* connections with output to flush */
-	struct conn *paused;       /* read their share of this pass */
-	uint64_t pass;             /* loop passes (on_prepare) */
+	/* Connections and their transports (TLS context included). */
+	struct net net;
+	struct session *sessions;  /* open sessions (not yet closing) */
+	unsigned n_sessions;
+	/* Called by session/ when a session closed (server_init sets it):
+	 * the daemon's shutdown may go on. An upcall, so that session/ does
+	 * not call back into server.c. */
+	void (*session_closed)(struct server *srv);
 	struct subs_fanout fanout; /* live views' scratch, commit to commit */
 	struct subs_spare spare;   /* snapshot chunk buffers, for reuse */
 
 	unsigned logins_running;   /* service_login() on the thread pool */
 	struct login_work *parked; /* logins held while the writer grows */
 	struct login_throttle throttle; /* recent failed logins */
-	/* Tests only (NULL in clubcrmd): called on the loop thread when a
-	 * login's password check has returned, before its grant is read again
-	 * (login.c), so a test can change the operator in between. */
-	void (*test_login_checked)(struct server *srv, const char *login);
-	/* Tests only: called when that login's resume token was queued for
-	 * the writer, before the batch that stores it starts. */
-	void (*test_token_queued)(struct server *srv, const char *login);
-
 	/* Decoded requests in flight on every connection (session.c), the
 	 * connections waiting for that memory, and whether a big release
 	 * should be handed back to the system at the next clock tick. */
@@ -105,17 +86,6 @@ void server_stop(struct server *srv);
 /* After uv_run() returned. */
 void server_fini(struct server *srv);
 
-/* Loop-pass flush: called by connections with new output. */
-void server_mark_dirty(struct server *srv, struct conn *c);
-/* Reading stopped until the next loop pass (conn.c). */
-void server_pause_reading(struct server *srv, struct conn *c);
-/* Connection bookkeeping (conn.c). */
-void server_conn_opened(struct server *srv, struct conn *c);
-void server_conn_closed(struct server *srv, struct conn *c);
-/* Login bookkeeping (session.c): whether a login may start now. */
-bool server_login_may_start(struct server *srv);
-void server_login_park(struct server *srv, struct login_work *lw);
-void server_login_finished(struct server *srv);
 /* Reads the club name and time zone for Welcome from the settings. */
 void server_refresh_club_info(struct server *srv);
 

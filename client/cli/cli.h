@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "client_sync.h"
+#include "client_api.h"
 
 enum cli_exit {
 	CLI_OK = 0,
@@ -25,7 +25,7 @@ struct cli {
 	bool json;                 /* --json */
 	bool colour;               /* stdout is a terminal, NO_COLOR unset */
 	struct client_sync *conn;  /* opened by cli_connect() */
-	Clubcrm__Frame *catalog;   /* GetCatalog reply, fetched once */
+	struct clubcrm_answer catalog;  /* GetCatalog answer, fetched once */
 };
 
 /* Prints "clubcrm: <message>" to stderr. */
@@ -49,12 +49,11 @@ int cli_connect(struct cli *cli);
 int cli_password(char *out, size_t size);
 
 /*
- * Sends a request and checks the reply is of the `expect` body. CLI_OK with
- * *reply (free with clubcrm__frame__free_unpacked(r, NULL)), or CLI_REFUSED
- * after printing "clubcrm: CODE: message".
+ * The answer of a typed call (client_api.h) made after cli_connect():
+ * CLI_OK, or CLI_REFUSED after printing "clubcrm: CODE: message" (the
+ * answer is freed then).
  */
-int cli_call(struct cli *cli, Clubcrm__Frame *req,
-	     Clubcrm__Frame__BodyCase expect, Clubcrm__Frame **reply);
+int cli_answer(unsigned code, struct clubcrm_answer *ans);
 
 /*
  * Parses a time (cli_parse_time) in the club's time zone: connects first,

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "longopt.h"
 #include "timeutil.h"
 
 static const struct cli_opt *find_opt(const struct cli_opt *opts,
@@ -31,30 +32,41 @@ static int store(const struct cli_opt *o, const char *value)
 	return CLI_OK;
 }
 
+struct find_ctx {
+	const struct cli_opt *opts, *global;
+	const struct cli_opt *found;
+};
+
+static int find(void *arg, const char *name, size_t len)
+{
+	struct find_ctx *f = arg;
+	f->found = find_opt(f->opts, name, len);
+	if (!f->found)
+		f->found = find_opt(f->global, name, len);
+	if (!f->found)
+		return -1;
+	return f->found->kind == CLI_OPT_FLAG ? LONGOPT_NONE : LONGOPT_REQUIRED;
+}
+
 /* One "--name[=value]" at argv[*i]; takes the next word as value if needed. */
 static int parse_long(int argc, char **argv, int *i,
 		      const struct cli_opt *opts, const struct cli_opt *global)
 {
-	const char *arg = argv[*i] + 2;
-	const char *eq = strchr(arg, '=');
-	size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
-	const struct cli_opt *o = find_opt(opts, arg, len);
-	if (!o)
-		o = find_opt(global, arg, len);
-	if (!o)
-		return cli_usage_error("unknown option --%.*s", (int)len, arg);
-	if (o->kind == CLI_OPT_FLAG) {
-		if (eq)
-			return cli_usage_error("--%s takes no value", o->name);
-		*(bool *)o->target = true;
+	struct find_ctx f = {opts, global, NULL};
+	struct longopt_hit h;
+	int rc = longopt_take(argc, argv, i, find, &f, &h);
+	if (rc == -ENOENT)
+		return cli_usage_error("unknown option --%.*s", (int)h.len,
+				       h.name);
+	if (rc == -E2BIG)
+		return cli_usage_error("--%s takes no value", f.found->name);
+	if (rc == -ENODATA)
+		return cli_usage_error("--%s needs a value", f.found->name);
+	if (f.found->kind == CLI_OPT_FLAG) {
+		*(bool *)f.found->target = true;
 		return CLI_OK;
 	}
-	if (eq)
-		return store(o, eq + 1);
-	if (*i + 1 >= argc)
-		return cli_usage_error("--%s needs a value", o->name);
-	(*i)++;
-	return store(o, argv[*i]);
+	return store(f.found, h.value);
 }
 
 int cli_args_parse(struct cli *cli, int argc, char **argv,

@@ -149,12 +149,6 @@ static int read_new_password(struct admin_args *a)
 
 /* ------------------------------------------------------------ requests */
 
-static int call_catalog(struct cli *cli, Clubcrm__Frame *req,
-			Clubcrm__Frame **reply)
-{
-	return cli_call(cli, req, CLUBCRM__FRAME__BODY_CATALOG, reply);
-}
-
 /* id, name and active: what every kind of entry shares. */
 static void set_common(const struct admin_args *a, uint64_t *id,
 		       protobuf_c_boolean *has_id, char **name,
@@ -170,7 +164,7 @@ static void set_common(const struct admin_args *a, uint64_t *id,
 }
 
 static int send_type(struct cli *cli, struct admin_args *a,
-		     Clubcrm__Frame **reply)
+		     struct clubcrm_answer *ans)
 {
 	Clubcrm__TaskType t = CLUBCRM__TASK_TYPE__INIT;
 	Clubcrm__FollowOn fo[FOLLOW_ONS_MAX];
@@ -191,17 +185,16 @@ static int send_type(struct cli *cli, struct admin_args *a,
 	}
 	t.n_follow_ons = a->follow_ons.n;
 	t.follow_ons = fop;
-	Clubcrm__UpsertTaskType m = CLUBCRM__UPSERT_TASK_TYPE__INIT;
-	m.has_replace_follow_ons = m.replace_follow_ons = a->no_follow_ons;
-	m.task_type = &t;
-	Clubcrm__Frame req = CLUBCRM__FRAME__INIT;
-	req.body_case = CLUBCRM__FRAME__BODY_UPSERT_TASK_TYPE;
-	req.upsert_task_type = &m;
-	return call_catalog(cli, &req, reply);
+	int rc = cli_connect(cli);
+	if (rc != CLI_OK)
+		return rc;
+	return cli_answer(clubcrm_task_type_upsert(cli->conn, &t,
+						   a->no_follow_ons, ans),
+			  ans);
 }
 
 static int send_result(struct cli *cli, struct admin_args *a,
-		       Clubcrm__Frame **reply)
+		       struct clubcrm_answer *ans)
 {
 	Clubcrm__Result r = CLUBCRM__RESULT__INIT;
 	set_common(a, &r.id, &r.has_id, &r.name, &r.has_active, &r.active);
@@ -213,39 +206,33 @@ static int send_result(struct cli *cli, struct admin_args *a,
 		return cli_usage_error("--leads-to must be done, cancelled or "
 				       "none");
 	r.has_leads_to = a->leads_to != NULL;
-	Clubcrm__UpsertResult m = CLUBCRM__UPSERT_RESULT__INIT;
-	m.result = &r;
-	Clubcrm__Frame req = CLUBCRM__FRAME__INIT;
-	req.body_case = CLUBCRM__FRAME__BODY_UPSERT_RESULT;
-	req.upsert_result = &m;
-	return call_catalog(cli, &req, reply);
+	int rc = cli_connect(cli);
+	if (rc != CLI_OK)
+		return rc;
+	return cli_answer(clubcrm_result_upsert(cli->conn, &r, ans), ans);
 }
 
 static int send_tag(struct cli *cli, struct admin_args *a,
-		    Clubcrm__Frame **reply)
+		    struct clubcrm_answer *ans)
 {
 	Clubcrm__Tag t = CLUBCRM__TAG__INIT;
 	set_common(a, &t.id, &t.has_id, &t.name, &t.has_active, &t.active);
 	t.colour = (char *)a->colour;
-	Clubcrm__UpsertTag m = CLUBCRM__UPSERT_TAG__INIT;
-	m.tag = &t;
-	Clubcrm__Frame req = CLUBCRM__FRAME__INIT;
-	req.body_case = CLUBCRM__FRAME__BODY_UPSERT_TAG;
-	req.upsert_tag = &m;
-	return call_catalog(cli, &req, reply);
+	int rc = cli_connect(cli);
+	if (rc != CLI_OK)
+		return rc;
+	return cli_answer(clubcrm_tag_upsert(cli->conn, &t, ans), ans);
 }
 
 static int send_team(struct cli *cli, struct admin_args *a,
-		     Clubcrm__Frame **reply)
+		     struct clubcrm_answer *ans)
 {
 	Clubcrm__Team t = CLUBCRM__TEAM__INIT;
 	set_common(a, &t.id, &t.has_id, &t.name, &t.has_active, &t.active);
-	Clubcrm__UpsertTeam m = CLUBCRM__UPSERT_TEAM__INIT;
-	m.team = &t;
-	Clubcrm__Frame req = CLUBCRM__FRAME__INIT;
-	req.body_case = CLUBCRM__FRAME__BODY_UPSERT_TEAM;
-	req.upsert_team = &m;
-	return call_catalog(cli, &req, reply);
+	int rc = cli_connect(cli);
+	if (rc != CLI_OK)
+		return rc;
+	return cli_answer(clubcrm_team_upsert(cli->conn, &t, ans), ans);
 }
 
 static int operator_fields(struct cli *cli, const struct admin_args *a,
@@ -273,7 +260,7 @@ static int operator_fields(struct cli *cli, const struct admin_args *a,
 }
 
 static int send_operator(struct cli *cli, struct admin_args *a,
-			 Clubcrm__Frame **reply)
+			 struct clubcrm_answer *ans)
 {
 	Clubcrm__Operator o = CLUBCRM__OPERATOR__INIT;
 	uint64_t team_ids[CLI_LIST_MAX];
@@ -281,14 +268,13 @@ static int send_operator(struct cli *cli, struct admin_args *a,
 	int rc = operator_fields(cli, a, &o, team_ids);
 	if (rc != CLI_OK)
 		return rc;
-	Clubcrm__UpsertOperator m = CLUBCRM__UPSERT_OPERATOR__INIT;
-	m.operator_ = &o;
-	m.password = a->password[0] ? a->password : NULL;
-	m.has_replace_teams = m.replace_teams = a->no_teams;
-	Clubcrm__Frame req = CLUBCRM__FRAME__INIT;
-	req.body_case = CLUBCRM__FRAME__BODY_UPSERT_OPERATOR;
-	req.upsert_operator = &m;
-	return call_catalog(cli, &req, reply);
+	if ((rc = cli_connect(cli)) != CLI_OK)
+		return rc;
+	return cli_answer(clubcrm_operator_upsert(cli->conn, &o,
+						  a->password[0] ? a->password
+								 : NULL,
+						  a->no_teams, ans),
+			  ans);
 }
 
 /* ------------------------------------------------------------ kinds */
@@ -352,7 +338,7 @@ struct kind {
 	const char *json_key;  /* its array in `catalog --json` */
 	int (*resolve)(struct cli *cli, const char *text, uint64_t *id);
 	int (*send)(struct cli *cli, struct admin_args *a,
-		    Clubcrm__Frame **reply);
+		    struct clubcrm_answer *ans);
 	int (*entry)(const Clubcrm__Catalog *c, struct entry *e);
 	const char *options;   /* its own options, beside --name, --activate */
 };
@@ -483,7 +469,7 @@ static int run_kind(struct cli *cli, const struct kind *k, enum verb verb,
 {
 	struct admin_args a = {.verb = verb};
 	struct cli_opt opts[16];
-	Clubcrm__Frame *reply = NULL;
+	struct clubcrm_answer reply = {0};
 	admin_options(k, &a, opts);
 	const char *pos[1];
 	size_t n_pos;
@@ -500,8 +486,8 @@ static int run_kind(struct cli *cli, const struct kind *k, enum verb verb,
 		goto out;
 	if ((rc = k->send(cli, &a, &reply)) != CLI_OK)
 		goto out;
-	rc = print_written(cli, k, verb, reply->catalog);
-	clubcrm__frame__free_unpacked(reply, NULL);
+	rc = print_written(cli, k, verb, reply.catalog);
+	clubcrm_answer_free(&reply);
 out:
 	/* The new password does not outlive the request. */
 	memset(a.password, 0, sizeof(a.password));

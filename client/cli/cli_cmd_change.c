@@ -120,32 +120,31 @@ static void show_reply(const struct cli *cli, const Clubcrm__TaskReply *r,
 	}
 }
 
-static int print_reply(struct cli *cli, Clubcrm__Frame *req, const char *what)
+/* The TaskReply of a typed call made after cli_connect(). */
+static int print_reply(struct cli *cli, unsigned code,
+		       struct clubcrm_answer *ans, const char *what)
 {
-	Clubcrm__Frame *reply;
-	int rc = cli_call(cli, req, CLUBCRM__FRAME__BODY_TASK_REPLY, &reply);
+	int rc = cli_answer(code, ans);
 	if (rc != CLI_OK)
 		return rc;
-	show_reply(cli, reply->task_reply, what);
-	clubcrm__frame__free_unpacked(reply, NULL);
+	show_reply(cli, ans->task, what);
+	clubcrm_answer_free(ans);
 	return CLI_OK;
 }
 
 /* The mod_rev the task has now (what this edit is based on). */
 static int current_rev(struct cli *cli, uint64_t id, uint64_t *rev)
 {
-	Clubcrm__GetTask get = CLUBCRM__GET_TASK__INIT;
-	get.has_id = true;
-	get.id = id;
-	Clubcrm__Frame req = CLUBCRM__FRAME__INIT, *reply;
-	req.body_case = CLUBCRM__FRAME__BODY_GET_TASK;
-	req.get_task = &get;
-	int rc = cli_call(cli, &req, CLUBCRM__FRAME__BODY_TASK_REPLY, &reply);
+	int rc = cli_connect(cli);
 	if (rc != CLI_OK)
 		return rc;
-	const Clubcrm__TaskRow *row = reply->task_reply->row;
+	struct clubcrm_answer ans;
+	rc = cli_answer(clubcrm_task_get(cli->conn, id, false, &ans), &ans);
+	if (rc != CLI_OK)
+		return rc;
+	const Clubcrm__TaskRow *row = ans.task->row;
 	*rev = row && row->task ? row->task->mod_rev : 0;
-	clubcrm__frame__free_unpacked(reply, NULL);
+	clubcrm_answer_free(&ans);
 	return CLI_OK;
 }
 
@@ -220,32 +219,22 @@ static void print_conflict(const struct cli *cli, const struct change_args *a,
 
 /* Sends the edit; a conflict prints both versions. */
 static int send_edit(struct cli *cli, const struct change_args *a,
-		     Clubcrm__Frame *req)
+		     const Clubcrm__EditTask *e)
 {
 	int rc = cli_connect(cli);
 	if (rc != CLI_OK)
 		return rc;
-	struct client_status st;
-	Clubcrm__Frame *f = NULL;
-	unsigned code = client_sync_call(cli->conn, req, &f, &st);
-	if (code == STATUS_OK &&
-	    f->body_case == CLUBCRM__FRAME__BODY_TASK_REPLY) {
-		show_reply(cli, f->task_reply, "Edited");
-		clubcrm__frame__free_unpacked(f, NULL);
+	struct clubcrm_answer ans;
+	unsigned code = clubcrm_task_edit(cli->conn, e, &ans);
+	if (code == STATUS_OK) {
+		show_reply(cli, ans.task, "Edited");
+		clubcrm_answer_free(&ans);
 		return CLI_OK;
 	}
-	if (code == STATUS_OK)
-		cli_error("INTERNAL: unexpected reply (body %d) from the server",
-			  (int)f->body_case);
-	else
-		cli_error("%s: %s", status_name(code), st.message);
-	if (code == STATUS_FAILED_PRECONDITION && f &&
-	    f->body_case == CLUBCRM__FRAME__BODY_ERROR && f->error->current &&
-	    f->error->current->task)
-		print_conflict(cli, a, req->edit_task->base_mod_rev,
-			       f->error->current);
-	if (f)
-		clubcrm__frame__free_unpacked(f, NULL);
+	cli_error("%s: %s", status_name(code), ans.message);
+	if (ans.conflict)
+		print_conflict(cli, a, e->base_mod_rev, ans.conflict);
+	clubcrm_answer_free(&ans);
 	return CLI_REFUSED;
 }
 
@@ -288,20 +277,16 @@ int cli_cmd_task_edit(struct cli *cli, int argc, char **argv)
 		return rc;
 	e.has_base_mod_rev = true;
 	fill_edit(&a, &r, &e);
-	Clubcrm__Frame req = CLUBCRM__FRAME__INIT;
-	req.body_case = CLUBCRM__FRAME__BODY_EDIT_TASK;
-	req.edit_task = &e;
-	return send_edit(cli, &a, &req);
+	return send_edit(cli, &a, &e);
 }
 
 int cli_cmd_task_copy(struct cli *cli, int argc, char **argv)
 {
 	struct change_args a = {0};
-	Clubcrm__CopyTask cp = CLUBCRM__COPY_TASK__INIT;
-	int rc = parse(cli, argc, argv, &a, false, &cp.id);
+	uint64_t id;
+	int rc = parse(cli, argc, argv, &a, false, &id);
 	if (rc != CLI_OK)
 		return rc < 0 ? CLI_OK : rc;
-	cp.has_id = true;
 	struct resolved r = {0};
 	if ((rc = resolve(cli, &a, &r)) != CLI_OK)
 		return rc;
@@ -321,11 +306,11 @@ int cli_cmd_task_copy(struct cli *cli, int argc, char **argv)
 	o.status = r.status;
 	o.tag_ids = r.tags;
 	o.n_tag_ids = a.tags.n;
-	cp.overrides = &o;
-	Clubcrm__Frame req = CLUBCRM__FRAME__INIT;
-	req.body_case = CLUBCRM__FRAME__BODY_COPY_TASK;
-	req.copy_task = &cp;
-	return print_reply(cli, &req, "Created");
+	if ((rc = cli_connect(cli)) != CLI_OK)
+		return rc;
+	struct clubcrm_answer ans;
+	return print_reply(cli, clubcrm_task_copy(cli->conn, id, &o, &ans), &ans,
+			   "Created");
 }
 
 static int print_reassigned(struct cli *cli, const Clubcrm__ReassignReply *r)
@@ -390,13 +375,13 @@ int cli_cmd_task_reassign(struct cli *cli, int argc, char **argv)
 		return rc;
 	m.has_planned_from = from_date != NULL;
 	m.has_planned_to = to_date != NULL;
-	Clubcrm__Frame req = CLUBCRM__FRAME__INIT, *reply;
-	req.body_case = CLUBCRM__FRAME__BODY_REASSIGN_TASKS;
-	req.reassign_tasks = &m;
-	rc = cli_call(cli, &req, CLUBCRM__FRAME__BODY_REASSIGN_REPLY, &reply);
+	if ((rc = cli_connect(cli)) != CLI_OK)
+		return rc;
+	struct clubcrm_answer ans;
+	rc = cli_answer(clubcrm_tasks_reassign(cli->conn, &m, &ans), &ans);
 	if (rc != CLI_OK)
 		return rc;
-	rc = print_reassigned(cli, reply->reassign_reply);
-	clubcrm__frame__free_unpacked(reply, NULL);
+	rc = print_reassigned(cli, ans.reassign);
+	clubcrm_answer_free(&ans);
 	return rc;
 }

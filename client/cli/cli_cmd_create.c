@@ -2,7 +2,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "cli_args.h"
 #include "cli_cmd.h"
@@ -10,7 +9,6 @@
 #include "cli_json.h"
 #include "cli_resolve.h"
 
-#define IDEMPOTENCY_KEY_LEN 16
 #define IDEMPOTENCY_KEY_MAX 64  /* the server's limit */
 
 struct create_args {
@@ -123,27 +121,22 @@ static int create(struct cli *cli, const struct create_args *a,
 	ct.planned_at = at;
 	ct.has_status = p->status != 0;
 	ct.status = p->status;
-	/* A retry of this very request must not create a second task. The
-	 * script's own key makes its retries of the command safe too: the
-	 * server answers them with the first result. */
-	uint8_t key[IDEMPOTENCY_KEY_LEN];
+	/* A retry of this very request must not create a second task: the
+	 * library draws a key. The script's own key makes its retries of the
+	 * command safe too: the server answers them with the first result. */
 	if (a->key) {
 		ct.has_idempotency_key = true;
 		ct.idempotency_key = (ProtobufCBinaryData){
 			strlen(a->key), (uint8_t *)a->key};
-	} else if (getrandom(key, sizeof(key), 0) == (ssize_t)sizeof(key)) {
-		ct.has_idempotency_key = true;
-		ct.idempotency_key = (ProtobufCBinaryData){sizeof(key), key};
 	}
-	Clubcrm__Frame req = CLUBCRM__FRAME__INIT;
-	req.body_case = CLUBCRM__FRAME__BODY_CREATE_TASK;
-	req.create_task = &ct;
-	Clubcrm__Frame *reply;
-	rc = cli_call(cli, &req, CLUBCRM__FRAME__BODY_TASK_REPLY, &reply);
+	if ((rc = cli_connect(cli)) != CLI_OK)
+		return rc;
+	struct clubcrm_answer ans;
+	rc = cli_answer(clubcrm_task_create(cli->conn, &ct, &ans), &ans);
 	if (rc != CLI_OK)
 		return rc;
-	print_created(cli, reply->task_reply);
-	clubcrm__frame__free_unpacked(reply, NULL);
+	print_created(cli, ans.task);
+	clubcrm_answer_free(&ans);
 	return CLI_OK;
 }
 

@@ -60,17 +60,16 @@ static void print_customer(struct cli *cli, const Clubcrm__Customer *c)
 /* Sends an UpsertCustomer and prints the customer written. */
 static int upsert(struct cli *cli, Clubcrm__Customer *c)
 {
-	Clubcrm__UpsertCustomer up = CLUBCRM__UPSERT_CUSTOMER__INIT;
-	up.customer = c;
-	Clubcrm__Frame req = CLUBCRM__FRAME__INIT, *reply;
-	req.body_case = CLUBCRM__FRAME__BODY_UPSERT_CUSTOMER;
-	req.upsert_customer = &up;
-	int rc = cli_call(cli, &req, CLUBCRM__FRAME__BODY_CUSTOMER_REPLY, &reply);
+	int rc = cli_connect(cli);
 	if (rc != CLI_OK)
 		return rc;
-	if (reply->customer_reply->customer)
-		print_customer(cli, reply->customer_reply->customer);
-	clubcrm__frame__free_unpacked(reply, NULL);
+	struct clubcrm_answer ans;
+	rc = cli_answer(clubcrm_customer_upsert(cli->conn, c, &ans), &ans);
+	if (rc != CLI_OK)
+		return rc;
+	if (ans.customer->customer)
+		print_customer(cli, ans.customer->customer);
+	clubcrm_answer_free(&ans);
 	return CLI_OK;
 }
 
@@ -137,13 +136,17 @@ static int print_profile_tasks(struct cli *cli, uint64_t id,
 	lt.order = CLUBCRM__TASK_ORDER__TASK_ORDER_CREATED;
 	lt.has_page_size = true;
 	lt.page_size = PROFILE_ROWS;
-	Clubcrm__Frame req = CLUBCRM__FRAME__INIT, *reply;
-	req.body_case = CLUBCRM__FRAME__BODY_LIST_TASKS;
-	req.list_tasks = &lt;
-	int rc = cli_call(cli, &req, CLUBCRM__FRAME__BODY_TASK_PAGE, &reply);
+	int rc = cli_connect(cli);
 	if (rc != CLI_OK)
 		return rc;
-	const Clubcrm__TaskPage *p = reply->task_page;
+	struct clubcrm_pager pager;
+	struct clubcrm_answer ans;
+	clubcrm_tasks_pager(&pager, cli->conn, &lt);
+	rc = cli_answer(clubcrm_pager_next(&pager, &ans), &ans);
+	clubcrm_pager_free(&pager);
+	if (rc != CLI_OK)
+		return rc;
+	const Clubcrm__TaskPage *p = ans.task_page;
 	if (profile) {
 		json_t *rows = json_array();
 		for (size_t i = 0; rows && i < p->n_rows; i++)
@@ -153,7 +156,7 @@ static int print_profile_tasks(struct cli *cli, uint64_t id,
 		printf("\nTasks and notes, newest first:\n");
 		cli_format_task_table(stdout, p->rows, p->n_rows, cli->colour);
 	}
-	clubcrm__frame__free_unpacked(reply, NULL);
+	clubcrm_answer_free(&ans);
 	return CLI_OK;
 }
 
@@ -165,29 +168,28 @@ int cli_cmd_customer_show(struct cli *cli, int argc, char **argv)
 	int rc = parse(cli, argc, argv, &a, pos, 1, &n_pos);
 	if (rc != CLI_OK)
 		return rc < 0 ? CLI_OK : rc;
-	Clubcrm__GetCustomer get = CLUBCRM__GET_CUSTOMER__INIT;
+	uint64_t id;
 	if (n_pos != 1)
 		return cli_usage_error("customer show needs a customer");
-	get.has_id = true;
-	if ((rc = cli_resolve_customer(cli, pos[0], &get.id)) != CLI_OK)
+	if ((rc = cli_resolve_customer(cli, pos[0], &id)) != CLI_OK)
 		return rc;
-	Clubcrm__Frame req = CLUBCRM__FRAME__INIT, *reply;
-	req.body_case = CLUBCRM__FRAME__BODY_GET_CUSTOMER;
-	req.get_customer = &get;
-	rc = cli_call(cli, &req, CLUBCRM__FRAME__BODY_CUSTOMER_REPLY, &reply);
+	if ((rc = cli_connect(cli)) != CLI_OK)
+		return rc;
+	struct clubcrm_answer ans;
+	rc = cli_answer(clubcrm_customer_get(cli->conn, id, &ans), &ans);
 	if (rc != CLI_OK)
 		return rc;
-	const Clubcrm__Customer *c = reply->customer_reply->customer;
+	const Clubcrm__Customer *c = ans.customer->customer;
 	json_t *profile = NULL;
 	if (c && cli->json)
 		profile = cli_json_customer(c);
 	else if (c)
 		print_customer(cli, c);
-	rc = print_profile_tasks(cli, get.id, profile);
+	rc = print_profile_tasks(cli, id, profile);
 	if (profile && rc == CLI_OK)
 		cli_json_print(profile);
 	else if (profile)
 		json_decref(profile);
-	clubcrm__frame__free_unpacked(reply, NULL);
+	clubcrm_answer_free(&ans);
 	return rc;
 }

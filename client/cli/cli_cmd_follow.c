@@ -125,14 +125,13 @@ int cli_cmd_task_follow(struct cli *cli, int argc, char **argv)
 			return rc;
 		fu.next = &next;
 	}
-	Clubcrm__Frame req = CLUBCRM__FRAME__INIT;
-	req.body_case = CLUBCRM__FRAME__BODY_FOLLOW_UP;
-	req.follow_up = &fu;
-	Clubcrm__Frame *reply;
-	rc = cli_call(cli, &req, CLUBCRM__FRAME__BODY_TASK_REPLY, &reply);
+	if ((rc = cli_connect(cli)) != CLI_OK)
+		return rc;
+	struct clubcrm_answer ans;
+	rc = cli_answer(clubcrm_task_follow(cli->conn, &fu, &ans), &ans);
 	if (rc != CLI_OK)
 		return rc;
-	print_reply(cli, reply->task_reply);
-	clubcrm__frame__free_unpacked(reply, NULL);
+	print_reply(cli, ans.task);
+	clubcrm_answer_free(&ans);
 	return CLI_OK;
 }

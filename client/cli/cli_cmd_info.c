@@ -10,12 +10,12 @@
 /* Pages of customers followed to the end; more than this is a server bug. */
 #define CUSTOMER_PAGES_MAX 1000
 
-static int print_customers(struct cli *cli, Clubcrm__Frame **pages,
+static int print_customers(struct cli *cli, struct clubcrm_answer *pages,
 			   size_t n_pages)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < n_pages; i++)
-		n += pages[i]->customer_page->n_customers;
+		n += pages[i].customer_page->n_customers;
 	Clubcrm__Customer **all = calloc(n ? n : 1, sizeof(*all));
 	if (!all) {
 		cli_error("out of memory");
@@ -23,7 +23,7 @@ static int print_customers(struct cli *cli, Clubcrm__Frame **pages,
 	}
 	n = 0;
 	for (size_t i = 0; i < n_pages; i++) {
-		const Clubcrm__CustomerPage *p = pages[i]->customer_page;
+		const Clubcrm__CustomerPage *p = pages[i].customer_page;
 		for (size_t j = 0; j < p->n_customers; j++)
 			all[n++] = p->customers[j];
 	}
@@ -45,38 +45,37 @@ static int print_customers(struct cli *cli, Clubcrm__Frame **pages,
 }
 
 static int fetch_customers(struct cli *cli, const char *search,
-			   Clubcrm__Frame ***out, size_t *n_out)
+			   struct clubcrm_answer **out, size_t *n_out)
 {
-	Clubcrm__Frame **pages = NULL;
+	struct clubcrm_answer *pages = NULL;
 	size_t n = 0;
-	ProtobufCBinaryData token = {0, NULL};
+	if (cli_connect(cli) != CLI_OK)
+		return CLI_REFUSED;
+	Clubcrm__ListCustomers lc = CLUBCRM__LIST_CUSTOMERS__INIT;
+	lc.search = (char *)search;
+	struct clubcrm_pager pager;
+	clubcrm_customers_pager(&pager, cli->conn, &lc);
 	do {
-		Clubcrm__Frame **more = realloc(pages, (n + 1) * sizeof(*pages));
+		struct clubcrm_answer *more = realloc(pages,
+						      (n + 1) * sizeof(*pages));
 		if (!more) {
 			cli_error("out of memory");
 			goto fail;
 		}
 		pages = more;
-		Clubcrm__ListCustomers lc = CLUBCRM__LIST_CUSTOMERS__INIT;
-		lc.search = (char *)search;
-		lc.has_page_token = token.len > 0;
-		lc.page_token = token;
-		Clubcrm__Frame req = CLUBCRM__FRAME__INIT;
-		req.body_case = CLUBCRM__FRAME__BODY_LIST_CUSTOMERS;
-		req.list_customers = &lc;
-		if (cli_call(cli, &req, CLUBCRM__FRAME__BODY_CUSTOMER_PAGE,
-			     &pages[n]) != CLI_OK)
+		if (cli_answer(clubcrm_pager_next(&pager, &pages[n]),
+			       &pages[n]) != CLI_OK)
 			goto fail;
-		const Clubcrm__CustomerPage *p = pages[n++]->customer_page;
-		token = p->has_next_page_token ? p->next_page_token
-					       : (ProtobufCBinaryData){0, NULL};
-	} while (token.len > 0 && n < CUSTOMER_PAGES_MAX);
+		n++;
+	} while (!pager.done && n < CUSTOMER_PAGES_MAX);
+	clubcrm_pager_free(&pager);
 	*out = pages;
 	*n_out = n;
 	return CLI_OK;
 fail:
+	clubcrm_pager_free(&pager);
 	for (size_t i = 0; i < n; i++)
-		clubcrm__frame__free_unpacked(pages[i], NULL);
+		clubcrm_answer_free(&pages[i]);
 	free(pages);
 	return CLI_REFUSED;
 }
@@ -99,14 +98,14 @@ int cli_cmd_customer_list(struct cli *cli, int argc, char **argv)
 		cli_print_usage(false);
 		return CLI_OK;
 	}
-	Clubcrm__Frame **pages;
+	struct clubcrm_answer *pages;
 	size_t n;
 	rc = fetch_customers(cli, search, &pages, &n);
 	if (rc != CLI_OK)
 		return rc;
 	rc = print_customers(cli, pages, n);
 	for (size_t i = 0; i < n; i++)
-		clubcrm__frame__free_unpacked(pages[i], NULL);
+		clubcrm_answer_free(&pages[i]);
 	free(pages);
 	return rc;
 }

@@ -19,31 +19,31 @@ struct list_args {
 
 /* The pages received, kept until printed (rows point into them). */
 struct pages {
-	Clubcrm__Frame **frames;
+	struct clubcrm_answer *pages;
 	size_t n, cap;
 	size_t n_rows;
 };
 
-static int pages_add(struct pages *p, Clubcrm__Frame *f)
+/* Room for one more page: its answer, or NULL. */
+static struct clubcrm_answer *pages_room(struct pages *p)
 {
 	if (p->n == p->cap) {
 		size_t cap = p->cap ? p->cap * 2 : 8;
-		Clubcrm__Frame **frames = realloc(p->frames, cap * sizeof(*frames));
-		if (!frames)
-			return -1;
-		p->frames = frames;
+		struct clubcrm_answer *pages = realloc(p->pages,
+						       cap * sizeof(*pages));
+		if (!pages)
+			return NULL;
+		p->pages = pages;
 		p->cap = cap;
 	}
-	p->frames[p->n++] = f;
-	p->n_rows += f->task_page->n_rows;
-	return 0;
+	return &p->pages[p->n];
 }
 
 static void pages_free(struct pages *p)
 {
 	for (size_t i = 0; i < p->n; i++)
-		clubcrm__frame__free_unpacked(p->frames[i], NULL);
-	free(p->frames);
+		clubcrm_answer_free(&p->pages[i]);
+	free(p->pages);
 }
 
 /* Paging and order (usage errors only). */
@@ -79,30 +79,32 @@ static int fetch(struct cli *cli, Clubcrm__ListTasks *lt, bool all,
 		 struct pages *p, bool *more)
 {
 	*more = false;
+	int rc = cli_connect(cli);
+	if (rc != CLI_OK)
+		return rc;
+	struct clubcrm_pager pager;
+	clubcrm_tasks_pager(&pager, cli->conn, lt);
 	for (;;) {
-		Clubcrm__Frame req = CLUBCRM__FRAME__INIT;
-		req.body_case = CLUBCRM__FRAME__BODY_LIST_TASKS;
-		req.list_tasks = lt;
-		Clubcrm__Frame *reply;
-		int rc = cli_call(cli, &req, CLUBCRM__FRAME__BODY_TASK_PAGE,
-				  &reply);
-		if (rc != CLI_OK)
-			return rc;
-		if (pages_add(p, reply) < 0) {
-			clubcrm__frame__free_unpacked(reply, NULL);
+		struct clubcrm_answer *ans = pages_room(p);
+		if (!ans) {
 			cli_error("out of memory");
-			return CLI_REFUSED;
+			rc = CLI_REFUSED;
+			break;
 		}
-		const Clubcrm__TaskPage *page = reply->task_page;
-		if (!page->has_next_page_token || page->next_page_token.len == 0)
-			return CLI_OK;
+		rc = cli_answer(clubcrm_pager_next(&pager, ans), ans);
+		if (rc != CLI_OK)
+			break;
+		p->n++;
+		p->n_rows += ans->task_page->n_rows;
+		if (pager.done)
+			break;
 		if (!all) {
 			*more = true;
-			return CLI_OK;
+			break;
 		}
-		lt->has_page_token = true;
-		lt->page_token = page->next_page_token;
 	}
+	clubcrm_pager_free(&pager);
+	return rc;
 }
 
 static void print_pages(const struct cli *cli, const struct pages *p)
@@ -113,7 +115,7 @@ static void print_pages(const struct cli *cli, const struct pages *p)
 		return;
 	size_t n = 0;
 	for (size_t i = 0; i < p->n; i++) {
-		const Clubcrm__TaskPage *page = p->frames[i]->task_page;
+		const Clubcrm__TaskPage *page = p->pages[i].task_page;
 		for (size_t j = 0; j < page->n_rows; j++)
 			rows[n++] = page->rows[j];
 	}
@@ -187,24 +189,20 @@ int cli_cmd_task_show(struct cli *cli, int argc, char **argv)
 		cli_print_usage(false);
 		return CLI_OK;
 	}
-	Clubcrm__GetTask get = CLUBCRM__GET_TASK__INIT;
-	if (n_pos != 1 || cli_parse_u64(pos[0], &get.id) < 0)
+	uint64_t id;
+	if (n_pos != 1 || cli_parse_u64(pos[0], &id) < 0)
 		return cli_usage_error("task show needs a task id");
-	get.has_id = true;
+	if ((rc = cli_connect(cli)) != CLI_OK)
+		return rc;
 	/* The change history (who, when, which fields) on request. */
-	get.has_with_history = history;
-	get.with_history = history;
-	Clubcrm__Frame req = CLUBCRM__FRAME__INIT;
-	req.body_case = CLUBCRM__FRAME__BODY_GET_TASK;
-	req.get_task = &get;
-	Clubcrm__Frame *reply;
-	rc = cli_call(cli, &req, CLUBCRM__FRAME__BODY_TASK_REPLY, &reply);
+	struct clubcrm_answer ans;
+	rc = cli_answer(clubcrm_task_get(cli->conn, id, history, &ans), &ans);
 	if (rc != CLI_OK)
 		return rc;
 	if (cli->json)
-		cli_json_print(cli_json_task_reply(reply->task_reply));
+		cli_json_print(cli_json_task_reply(ans.task));
 	else
-		cli_format_task_detail(stdout, reply->task_reply);
-	clubcrm__frame__free_unpacked(reply, NULL);
+		cli_format_task_detail(stdout, ans.task);
+	clubcrm_answer_free(&ans);
 	return CLI_OK;
 }

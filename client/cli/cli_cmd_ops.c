@@ -12,14 +12,15 @@
 #include "cli_json.h"
 #include "cli_resolve.h"
 
-/* Sends `req` and prints the TaskReply: "<what> task N" and its row. */
-static int send_op(struct cli *cli, Clubcrm__Frame *req, const char *what)
+/* Prints the TaskReply of a typed call made after cli_connect(): "<what>
+ * task N" and its row. */
+static int show_op(struct cli *cli, unsigned code, struct clubcrm_answer *ans,
+		   const char *what)
 {
-	Clubcrm__Frame *reply;
-	int rc = cli_call(cli, req, CLUBCRM__FRAME__BODY_TASK_REPLY, &reply);
+	int rc = cli_answer(code, ans);
 	if (rc != CLI_OK)
 		return rc;
-	const Clubcrm__TaskReply *r = reply->task_reply;
+	const Clubcrm__TaskReply *r = ans->task;
 	if (cli->json) {
 		cli_json_print(cli_json_task_reply(r));
 	} else if (r->row && r->row->task) {
@@ -35,7 +36,7 @@ static int send_op(struct cli *cli, Clubcrm__Frame *req, const char *what)
 				       ? (unsigned long long)r->created[i]->task->id
 				       : 0ull);
 	}
-	clubcrm__frame__free_unpacked(reply, NULL);
+	clubcrm_answer_free(ans);
 	return CLI_OK;
 }
 
@@ -81,28 +82,28 @@ static int parsed_exit(int rc)
 
 int cli_cmd_task_take(struct cli *cli, int argc, char **argv)
 {
-	Clubcrm__TakeTask m = CLUBCRM__TAKE_TASK__INIT;
-	int rc = parse_id(cli, argc, argv, NULL, "take", &m.id, NULL);
+	uint64_t id;
+	int rc = parse_id(cli, argc, argv, NULL, "take", &id, NULL);
 	if (rc != CLI_OK)
 		return parsed_exit(rc);
-	m.has_id = true;
-	Clubcrm__Frame req = CLUBCRM__FRAME__INIT;
-	req.body_case = CLUBCRM__FRAME__BODY_TAKE_TASK;
-	req.take_task = &m;
-	return send_op(cli, &req, "Took");
+	if ((rc = cli_connect(cli)) != CLI_OK)
+		return rc;
+	struct clubcrm_answer ans;
+	return show_op(cli, clubcrm_task_take(cli->conn, id, &ans), &ans,
+		       "Took");
 }
 
 int cli_cmd_task_release(struct cli *cli, int argc, char **argv)
 {
-	Clubcrm__ReleaseTask m = CLUBCRM__RELEASE_TASK__INIT;
-	int rc = parse_id(cli, argc, argv, NULL, "release", &m.id, NULL);
+	uint64_t id;
+	int rc = parse_id(cli, argc, argv, NULL, "release", &id, NULL);
 	if (rc != CLI_OK)
 		return parsed_exit(rc);
-	m.has_id = true;
-	Clubcrm__Frame req = CLUBCRM__FRAME__INIT;
-	req.body_case = CLUBCRM__FRAME__BODY_RELEASE_TASK;
-	req.release_task = &m;
-	return send_op(cli, &req, "Released");
+	if ((rc = cli_connect(cli)) != CLI_OK)
+		return rc;
+	struct clubcrm_answer ans;
+	return show_op(cli, clubcrm_task_release(cli->conn, id, &ans), &ans,
+		       "Released");
 }
 
 /* close and cancel share their shape: ID [--result NAME] [--note TEXT]. */
@@ -122,27 +123,16 @@ static int conclude(struct cli *cli, int argc, char **argv, bool cancel)
 	if (result && (rc = cli_resolve_result(cli, result, &result_id)) !=
 			      CLI_OK)
 		return rc;
-	Clubcrm__Frame req = CLUBCRM__FRAME__INIT;
-	if (cancel) {
-		Clubcrm__CancelTask m = CLUBCRM__CANCEL_TASK__INIT;
-		m.has_id = true;
-		m.id = id;
-		m.has_result_id = result_id != 0;
-		m.result_id = result_id;
-		m.note = (char *)note;
-		req.body_case = CLUBCRM__FRAME__BODY_CANCEL_TASK;
-		req.cancel_task = &m;
-		return send_op(cli, &req, "Cancelled");
-	}
-	Clubcrm__CloseTask m = CLUBCRM__CLOSE_TASK__INIT;
-	m.has_id = true;
-	m.id = id;
-	m.has_result_id = result_id != 0;
-	m.result_id = result_id;
-	m.note = (char *)note;
-	req.body_case = CLUBCRM__FRAME__BODY_CLOSE_TASK;
-	req.close_task = &m;
-	return send_op(cli, &req, "Closed");
+	if ((rc = cli_connect(cli)) != CLI_OK)
+		return rc;
+	struct clubcrm_answer ans;
+	if (cancel)
+		return show_op(cli, clubcrm_task_cancel(cli->conn, id, result_id,
+							note, &ans),
+			       &ans, "Cancelled");
+	return show_op(cli, clubcrm_task_close(cli->conn, id, result_id, note,
+					       &ans),
+		       &ans, "Closed");
 }
 
 int cli_cmd_task_close(struct cli *cli, int argc, char **argv)
@@ -166,23 +156,12 @@ static int tagging(struct cli *cli, int argc, char **argv, bool untag)
 	rc = cli_resolve_tag(cli, name, &tag_id);
 	if (rc != CLI_OK)
 		return rc;
-	Clubcrm__Frame req = CLUBCRM__FRAME__INIT;
-	if (untag) {
-		Clubcrm__UntagTask m = CLUBCRM__UNTAG_TASK__INIT;
-		m.has_id = m.has_tag_id = true;
-		m.id = id;
-		m.tag_id = tag_id;
-		req.body_case = CLUBCRM__FRAME__BODY_UNTAG_TASK;
-		req.untag_task = &m;
-		return send_op(cli, &req, "Untagged");
-	}
-	Clubcrm__TagTask m = CLUBCRM__TAG_TASK__INIT;
-	m.has_id = m.has_tag_id = true;
-	m.id = id;
-	m.tag_id = tag_id;
-	req.body_case = CLUBCRM__FRAME__BODY_TAG_TASK;
-	req.tag_task = &m;
-	return send_op(cli, &req, "Tagged");
+	if ((rc = cli_connect(cli)) != CLI_OK)
+		return rc;
+	struct clubcrm_answer ans;
+	return show_op(cli, clubcrm_task_tag(cli->conn, id, tag_id, !untag,
+					     &ans),
+		       &ans, untag ? "Untagged" : "Tagged");
 }
 
 int cli_cmd_task_tag(struct cli *cli, int argc, char **argv)

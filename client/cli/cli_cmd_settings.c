@@ -237,19 +237,17 @@ int cli_cmd_admin_settings(struct cli *cli, int argc, char **argv)
 	for (size_t i = 0; i < n_pos; i += 2)
 		if ((rc = set_pair(cli, pos[i], pos[i + 1], &s)) != CLI_OK)
 			return rc;
-	Clubcrm__UpdateSettings m = CLUBCRM__UPDATE_SETTINGS__INIT;
-	m.settings = &s;
-	Clubcrm__Frame req = CLUBCRM__FRAME__INIT, *reply;
-	req.body_case = CLUBCRM__FRAME__BODY_UPDATE_SETTINGS;
-	req.update_settings = &m;
-	rc = cli_call(cli, &req, CLUBCRM__FRAME__BODY_CATALOG, &reply);
+	if ((rc = cli_connect(cli)) != CLI_OK)
+		return rc;
+	struct clubcrm_answer ans;
+	rc = cli_answer(clubcrm_settings_update(cli->conn, &s, &ans), &ans);
 	if (rc != CLI_OK)
 		return rc;
 	const Clubcrm__Catalog *names = NULL;
 	cli_catalog(cli, &names);
-	if (reply->catalog->settings)
-		print_settings(cli, reply->catalog->settings, names,
-			       reply->catalog->revision);
-	clubcrm__frame__free_unpacked(reply, NULL);
+	if (ans.catalog->settings)
+		print_settings(cli, ans.catalog->settings, names,
+			       ans.catalog->revision);
+	clubcrm_answer_free(&ans);
 	return CLI_OK;
 }

@@ -261,14 +261,15 @@ static int start_live(struct watch *w)
 		.kind = CLUBCRM__CLIENT_KIND__CLIENT_KIND_CLI,
 		.ca_file = w->cli->ca_file,
 	};
-	rc = live_new(&w->loop, &cfg, &live_cbs, w, &w->live);
+	unsigned code = live_new(&w->loop, &cfg, &live_cbs, w, &w->live);
 	explicit_bzero(password, sizeof(password));
-	if (rc < 0) {
-		cli_error("cannot start: %s", strerror(-rc));
+	if (code != STATUS_OK) {
+		cli_error("cannot start: %s", status_name(code));
 		return CLI_REFUSED;
 	}
-	if (live_subscribe(w->live, &w->view, &replica_cbs, w, &w->sub) < 0 ||
-	    live_start(w->live) < 0) {
+	if (live_subscribe(w->live, &w->view, &replica_cbs, w, &w->sub) !=
+		    STATUS_OK ||
+	    live_start(w->live) != STATUS_OK) {
 		cli_error("out of memory");
 		return CLI_REFUSED;
 	}
@@ -277,18 +278,31 @@ static int start_live(struct watch *w)
 
 static int run(struct watch *w)
 {
-	uv_loop_init(&w->loop);
-	uv_signal_init(&w->loop, &w->sigint);
-	uv_signal_init(&w->loop, &w->sigterm);
+	int rc = uv_loop_init(&w->loop);
+	if (rc < 0) {
+		cli_error("event loop: %s", uv_strerror(rc));
+		return CLI_REFUSED;
+	}
+	if ((rc = uv_signal_init(&w->loop, &w->sigint)) < 0)
+		goto fail;
+	if ((rc = uv_signal_init(&w->loop, &w->sigterm)) < 0) {
+		uv_close((uv_handle_t *)&w->sigint, NULL);
+		goto fail;
+	}
 	w->sigint.data = w->sigterm.data = w;
 	uv_signal_start(&w->sigint, on_signal, SIGINT);
 	uv_signal_start(&w->sigterm, on_signal, SIGTERM);
-	int rc = start_live(w);
+	rc = start_live(w);
 	if (rc != CLI_OK)
 		stop(w, rc);
 	uv_run(&w->loop, UV_RUN_DEFAULT);
 	uv_loop_close(&w->loop);
 	return w->exit_code;
+fail:
+	cli_error("event loop: %s", uv_strerror(rc));
+	uv_run(&w->loop, UV_RUN_DEFAULT);
+	uv_loop_close(&w->loop);
+	return CLI_REFUSED;
 }
 
 int cli_cmd_watch(struct cli *cli, int argc, char **argv)

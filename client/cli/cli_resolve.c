@@ -20,14 +20,7 @@ struct candidate {
 /* Names match as the server's searches do: "lucia" is "Lucía". */
 static bool same(const char *a, const char *b)
 {
-	if (!a || !b)
-		return false;
-	unsigned char ca, cb;
-	do {
-		ca = textfold_next(&a);
-		cb = textfold_next(&b);
-	} while (ca && ca == cb);
-	return ca == cb;
+	return textfold_equal(a, b);
 }
 
 static bool contains(const char *hay, const char *needle)
@@ -157,18 +150,16 @@ static bool names_any(const char *text, const struct candidate *c, size_t n)
 static int refuse_inactive(struct cli *cli, const char *what,
 			   const char *text, fill_fn fill)
 {
-	Clubcrm__GetCatalog get = CLUBCRM__GET_CATALOG__INIT;
-	Clubcrm__Frame req = CLUBCRM__FRAME__INIT, *all = NULL;
-	get.has_include_inactive = get.include_inactive = 1;
-	req.body_case = CLUBCRM__FRAME__BODY_GET_CATALOG;
-	req.get_catalog = &get;
-	if (cli_call(cli, &req, CLUBCRM__FRAME__BODY_CATALOG, &all) != CLI_OK)
+	struct clubcrm_answer all;
+	if (cli_connect(cli) != CLI_OK ||
+	    cli_answer(clubcrm_catalog_get(cli->conn, true, &all), &all) !=
+		    CLI_OK)
 		return CLI_OK;  /* the plain "unknown" then */
-	size_t n = fill(all->catalog, NULL);
+	size_t n = fill(all.catalog, NULL);
 	struct candidate *c = calloc(n ? n : 1, sizeof(*c));
 	int rc = CLI_OK;
 	if (c) {
-		fill(all->catalog, c);
+		fill(all.catalog, c);
 		for (size_t i = 0; i < n && rc == CLI_OK; i++) {
 			if (!same(c[i].name, text) && !same(c[i].alt, text))
 				continue;
@@ -179,7 +170,7 @@ static int refuse_inactive(struct cli *cli, const char *what,
 		}
 	}
 	free(c);
-	clubcrm__frame__free_unpacked(all, NULL);
+	clubcrm_answer_free(&all);
 	return rc;
 }
 
@@ -240,24 +231,22 @@ int cli_resolve_customer(struct cli *cli, const char *text, uint64_t *id)
 {
 	if (take_number(text, id))
 		return CLI_OK;
-	Clubcrm__Frame *pages[64];
+	struct clubcrm_answer pages[64];
 	size_t n_pages = 0, n = 0;
 	struct candidate *c = NULL;
-	int rc = CLI_OK;
-	ProtobufCBinaryData token = {0, NULL};
+	int rc = cli_connect(cli);
+	if (rc != CLI_OK)
+		return rc;
+	Clubcrm__ListCustomers lc = CLUBCRM__LIST_CUSTOMERS__INIT;
+	lc.search = (char *)text;
+	struct clubcrm_pager pager;
+	clubcrm_customers_pager(&pager, cli->conn, &lc);
 	do {
-		Clubcrm__ListCustomers lc = CLUBCRM__LIST_CUSTOMERS__INIT;
-		lc.search = (char *)text;
-		lc.has_page_token = token.len > 0;
-		lc.page_token = token;
-		Clubcrm__Frame req = CLUBCRM__FRAME__INIT;
-		req.body_case = CLUBCRM__FRAME__BODY_LIST_CUSTOMERS;
-		req.list_customers = &lc;
-		rc = cli_call(cli, &req, CLUBCRM__FRAME__BODY_CUSTOMER_PAGE,
-			      &pages[n_pages]);
+		rc = cli_answer(clubcrm_pager_next(&pager, &pages[n_pages]),
+				&pages[n_pages]);
 		if (rc != CLI_OK)
 			goto out;
-		const Clubcrm__CustomerPage *p = pages[n_pages++]->customer_page;
+		const Clubcrm__CustomerPage *p = pages[n_pages++].customer_page;
 		struct candidate *more = realloc(c, (n + p->n_customers + 1) *
 							    sizeof(*c));
 		if (!more) {
@@ -269,13 +258,12 @@ int cli_resolve_customer(struct cli *cli, const char *text, uint64_t *id)
 		for (size_t i = 0; i < p->n_customers; i++)
 			c[n++] = (struct candidate){p->customers[i]->id,
 						    p->customers[i]->name, NULL};
-		token = p->has_next_page_token ? p->next_page_token
-					       : (ProtobufCBinaryData){0, NULL};
-	} while (token.len > 0 && n_pages < sizeof(pages) / sizeof(pages[0]));
+	} while (!pager.done && n_pages < sizeof(pages) / sizeof(pages[0]));
 	rc = pick("customer", text, c, n, id);
 out:
+	clubcrm_pager_free(&pager);
 	free(c);
 	for (size_t i = 0; i < n_pages; i++)
-		clubcrm__frame__free_unpacked(pages[i], NULL);
+		clubcrm_answer_free(&pages[i]);
 	return rc;
 }

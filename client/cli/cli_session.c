@@ -6,11 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "cli_args.h"
 #include "client_addr.h"
+#include "passprompt.h"
 #include "status.h"
 #include "timeutil.h"
 
@@ -26,40 +26,6 @@ void cli_error(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-/*
- * Reads a password from the controlling terminal with echo off. 0, -ENOTTY
- * when there is no terminal to ask on, -EIO when reading failed.
- */
-static int ask_password(char *out, size_t size)
-{
-	FILE *tty = fopen("/dev/tty", "r+");
-	if (!tty || !isatty(fileno(tty))) {
-		if (tty)
-			fclose(tty);
-		return -ENOTTY;
-	}
-	struct termios old, quiet;
-	int fd = fileno(tty);
-	int ret = -EIO;
-	if (tcgetattr(fd, &old) < 0)
-		goto out;
-	quiet = old;
-	quiet.c_lflag &= ~(tcflag_t)ECHO;
-	quiet.c_lflag |= ECHONL;
-	fputs("Password: ", tty);
-	fflush(tty);
-	if (tcsetattr(fd, TCSAFLUSH, &quiet) < 0)
-		goto out;
-	if (fgets(out, (int)size, tty)) {
-		out[strcspn(out, "\r\n")] = '\0';
-		ret = 0;
-	}
-	tcsetattr(fd, TCSAFLUSH, &old);
-out:
-	fclose(tty);
-	return ret;
-}
-
 int cli_password(char *out, size_t size)
 {
 	const char *env = getenv("CLUBCRM_PASSWORD");
@@ -69,10 +35,12 @@ int cli_password(char *out, size_t size)
 		strcpy(out, env);
 		return CLI_OK;
 	}
-	int ret = ask_password(out, size);
+	int ret = passprompt_ask("Password: ", out, size);
 	if (ret == -ENOTTY)
 		return cli_usage_error("no password: set CLUBCRM_PASSWORD or "
 				       "run on a terminal");
+	if (ret == -EMSGSIZE)
+		return cli_usage_error("the password is too long");
 	if (ret < 0) {
 		cli_error("could not read the password");
 		return CLI_REFUSED;
@@ -120,30 +88,12 @@ int cli_connect(struct cli *cli)
 	return CLI_OK;
 }
 
-int cli_call(struct cli *cli, Clubcrm__Frame *req,
-	     Clubcrm__Frame__BodyCase expect, Clubcrm__Frame **reply)
+int cli_answer(unsigned code, struct clubcrm_answer *ans)
 {
-	*reply = NULL;
-	int rc = cli_connect(cli);
-	if (rc != CLI_OK)
-		return rc;
-	struct client_status st;
-	Clubcrm__Frame *f = NULL;
-	unsigned code = client_sync_call(cli->conn, req, &f, &st);
-	if (code != STATUS_OK) {
-		cli_error("%s: %s", status_name(code), st.message);
-		goto fail;
-	}
-	if (f->body_case != expect) {
-		cli_error("INTERNAL: unexpected reply (body %d) from the server",
-			  (int)f->body_case);
-		goto fail;
-	}
-	*reply = f;
-	return CLI_OK;
-fail:
-	if (f)
-		clubcrm__frame__free_unpacked(f, NULL);
+	if (code == STATUS_OK)
+		return CLI_OK;
+	cli_error("%s: %s", status_name(code), ans->message);
+	clubcrm_answer_free(ans);
 	return CLI_REFUSED;
 }
 
@@ -193,25 +143,23 @@ int cli_club_planned(struct cli *cli, const char *text, int64_t *out)
 
 int cli_catalog(struct cli *cli, const Clubcrm__Catalog **out)
 {
-	if (!cli->catalog) {
-		Clubcrm__GetCatalog get = CLUBCRM__GET_CATALOG__INIT;
-		Clubcrm__Frame req = CLUBCRM__FRAME__INIT;
-		req.body_case = CLUBCRM__FRAME__BODY_GET_CATALOG;
-		req.get_catalog = &get;
-		int rc = cli_call(cli, &req, CLUBCRM__FRAME__BODY_CATALOG,
-				  &cli->catalog);
+	if (!cli->catalog.catalog) {
+		int rc = cli_connect(cli);
+		if (rc != CLI_OK)
+			return rc;
+		rc = cli_answer(clubcrm_catalog_get(cli->conn, false,
+						    &cli->catalog),
+				&cli->catalog);
 		if (rc != CLI_OK)
 			return rc;
 	}
-	*out = cli->catalog->catalog;
+	*out = cli->catalog.catalog;
 	return CLI_OK;
 }
 
 void cli_disconnect(struct cli *cli)
 {
-	if (cli->catalog)
-		clubcrm__frame__free_unpacked(cli->catalog, NULL);
-	cli->catalog = NULL;
+	clubcrm_answer_free(&cli->catalog);
 	/* The session ends now, not when the server notices the close. */
 	client_sync_logout_close(cli->conn);
 	cli->conn = NULL;

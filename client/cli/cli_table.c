@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "textwidth.h"
+
 void cli_table_init(struct cli_table *t, size_t n_cols)
 {
 	memset(t, 0, sizeof(*t));
@@ -12,20 +14,7 @@ void cli_table_init(struct cli_table *t, size_t n_cols)
 
 size_t cli_text_width(const char *s)
 {
-	size_t n = 0;
-	for (; *s; s++) {
-		if (*s == '\033' && s[1] == '[') {  /* an SGR: no width */
-			s += 2;
-			while (*s && (*s < 0x40 || *s > 0x7e))
-				s++;
-			if (!*s)
-				break;
-			continue;
-		}
-		if (((unsigned char)*s & 0xC0) != 0x80)
-			n++;
-	}
-	return n;
+	return textwidth(s, true);
 }
 
 static int grow(struct cli_table *t)

@@ -1,6 +1,6 @@
 /*
  * A text table: cells are copied in row by row, then printed with every
- * column as wide as its widest cell (in characters, UTF-8 aware; the last
+ * column as wide as its widest cell (in terminal columns, UTF-8 aware; the last
  * column is not padded). A row may carry an ANSI colour.
  */
 #ifndef CLUBCRM_CLI_TABLE_H
@@ -26,8 +26,8 @@ void cli_table_init(struct cli_table *t, size_t n_cols);
  */
 int cli_table_add(struct cli_table *t, const char *const *cells,
 		  const char *colour);
-/* Characters (not bytes) of a UTF-8 string; ANSI "ESC [ ... letter"
- * sequences (a cell's own colours) have no width. */
+/* Terminal columns of a UTF-8 string (textwidth.h); ANSI "ESC [ ...
+ * letter" sequences (a cell's own colours) have no width. */
 size_t cli_text_width(const char *s);
 void cli_table_print(const struct cli_table *t, FILE *out, int use_colour);
 void cli_table_free(struct cli_table *t);

@@ -199,9 +199,29 @@ static char *dup_or_null(const char *s, bool *failed)
 	return d;
 }
 
-int client_new(uv_loop_t *loop, const struct client_config *cfg,
-	       const struct client_callbacks *cbs, void *ud,
-	       struct client **out)
+unsigned client_errno_status(int err)
+{
+	switch (err) {
+	case 0:
+		return STATUS_OK;
+	case -ENOTCONN:
+		return STATUS_UNAVAILABLE;
+	case -EMSGSIZE:
+		return STATUS_RESOURCE_EXHAUSTED;
+	case -EINVAL:
+		return STATUS_INVALID_ARGUMENT;
+	case -ENOENT:
+		return STATUS_NOT_FOUND;
+	case -EALREADY:
+		return STATUS_FAILED_PRECONDITION;
+	default:
+		return STATUS_INTERNAL;
+	}
+}
+
+static int new_errno(uv_loop_t *loop, const struct client_config *cfg,
+		     const struct client_callbacks *cbs, void *ud,
+		     struct client **out)
 {
 	struct client *c = calloc(1, sizeof(*c));
 	if (!c)
@@ -257,8 +277,15 @@ fail:
 	return ret;
 }
 
-int client_request(struct client *c, Clubcrm__Frame *req, client_reply_cb cb,
-		   void *arg, uint64_t *id)
+unsigned client_new(uv_loop_t *loop, const struct client_config *cfg,
+		    const struct client_callbacks *cbs, void *ud,
+		    struct client **out)
+{
+	return client_errno_status(new_errno(loop, cfg, cbs, ud, out));
+}
+
+static int request_errno(struct client *c, Clubcrm__Frame *req,
+			 client_reply_cb cb, void *arg, uint64_t *id)
 {
 	if (c->state != CLIENT_READY)
 		return -ENOTCONN;
@@ -283,13 +310,19 @@ int client_request(struct client *c, Clubcrm__Frame *req, client_reply_cb cb,
 	return 0;
 }
 
-int client_forget(struct client *c, uint64_t id)
+unsigned client_request(struct client *c, Clubcrm__Frame *req,
+			client_reply_cb cb, void *arg, uint64_t *id)
+{
+	return client_errno_status(request_errno(c, req, cb, arg, id));
+}
+
+unsigned client_forget(struct client *c, uint64_t id)
 {
 	struct client_req *r = client_reqtab_take(&c->reqs, id);
 	if (!r)
-		return -ENOENT;
+		return STATUS_NOT_FOUND;
 	free(r);
-	return 0;
+	return STATUS_OK;
 }
 
 /* Marks the client closing and fails its pending requests. false when it
@@ -362,12 +395,12 @@ const Clubcrm__Operator *client_operator(const struct client *c)
 	return c->login_ok ? c->login_ok->login_ok->operator_ : NULL;
 }
 
-int client_idempotency_key(uint8_t key[CLIENT_IDEMPOTENCY_KEY_LEN])
+unsigned client_idempotency_key(uint8_t key[CLIENT_IDEMPOTENCY_KEY_LEN])
 {
 	ssize_t n = getrandom(key, CLIENT_IDEMPOTENCY_KEY_LEN, 0);
 	if (n == (ssize_t)CLIENT_IDEMPOTENCY_KEY_LEN)
-		return 0;
-	return n < 0 ? -errno : -EIO;
+		return STATUS_OK;
+	return STATUS_INTERNAL;
 }
 
 bool client_resume_token(const struct client *c, const uint8_t **token,

@@ -25,6 +25,13 @@
  *
  * SIGPIPE is ignored from the first connection on (unless the program set
  * its own handler), so that a server closing first is an error, not death.
+ *
+ * Errors, in the whole client library (client.h, client_sync.h, live.h,
+ * client_api.h): a status code of common/status.h (the gRPC numbers the
+ * server answers with), unsigned, STATUS_OK (0) for success. A function
+ * that can fail returns one; a reply carries one. errno and libuv codes
+ * from below are turned into it in one place, client_errno_status();
+ * messages say the details (uv_strerror) where there is room for them.
  */
 #ifndef CLUBCRM_CLIENT_H
 #define CLUBCRM_CLIENT_H
@@ -52,6 +59,12 @@ struct client_status {
 	unsigned code;
 	char message[CLIENT_MESSAGE_MAX];
 };
+
+/* The status code for a negative errno or libuv code (0: STATUS_OK):
+ * ENOTCONN UNAVAILABLE, EMSGSIZE RESOURCE_EXHAUSTED, EINVAL
+ * INVALID_ARGUMENT, ENOENT NOT_FOUND, EALREADY FAILED_PRECONDITION, any
+ * other INTERNAL. */
+unsigned client_errno_status(int err);
 
 /* Fills `st`; the message is cut to fit. */
 void client_status_set(struct client_status *st, unsigned code,
@@ -129,42 +142,44 @@ struct client_config {
 #define CLIENT_RESUME_TOKEN_MAX 256u
 
 /*
- * Creates a client on `loop` (strings of `cfg` are copied). 0, -EINVAL for a
- * malformed address, or -ENOMEM.
+ * Creates a client on `loop` (strings of `cfg` are copied). STATUS_OK,
+ * INVALID_ARGUMENT for a malformed address, or INTERNAL (no memory).
  */
-int client_new(uv_loop_t *loop, const struct client_config *cfg,
-	       const struct client_callbacks *cbs, void *ud,
-	       struct client **out);
+unsigned client_new(uv_loop_t *loop, const struct client_config *cfg,
+		    const struct client_callbacks *cbs, void *ud,
+		    struct client **out);
 
 /*
- * Starts connecting (CLIENT_NEW only). 0 or a negative errno. A TLS setup
+ * Starts connecting (CLIENT_NEW only: else FAILED_PRECONDITION). STATUS_OK
+ * or INTERNAL (the loop refused). A TLS setup
  * that fails (the CA file) is reported through on_ready like any other
  * failed connection, possibly from inside this call.
  */
-int client_connect(struct client *c);
+unsigned client_connect(struct client *c);
 
 /*
  * Sends a request. The client sets req->request_id (a fresh non-zero id,
  * also returned in *id when id is not NULL) and encodes the frame at once,
  * so `req` may be freed after the call. `cb` is called exactly once, later
- * (never from inside this call). -ENOTCONN outside CLIENT_READY (a client
- * configured without a login is READY after Welcome, so that a test can send
- * requests before logging in), -EMSGSIZE when the frame is over the
- * server's limit, -ENOMEM. A Ping is answered by its Pong, which the
+ * (never from inside this call). STATUS_OK; UNAVAILABLE outside
+ * CLIENT_READY (a client configured without a login is READY after
+ * Welcome, so that a test can send requests before logging in),
+ * RESOURCE_EXHAUSTED when the frame is over the server's limit,
+ * INVALID_ARGUMENT without `cb`, INTERNAL (no memory). A Ping is answered by its Pong, which the
  * server queues after everything it queued before: a barrier.
  */
-int client_request(struct client *c, Clubcrm__Frame *req, client_reply_cb cb,
-		   void *arg, uint64_t *id);
+unsigned client_request(struct client *c, Clubcrm__Frame *req,
+			client_reply_cb cb, void *arg, uint64_t *id);
 
-/* A fresh random idempotency key for a create. 0 or a negative errno. */
+/* A fresh random idempotency key for a create. STATUS_OK or INTERNAL. */
 #define CLIENT_IDEMPOTENCY_KEY_LEN 16u
-int client_idempotency_key(uint8_t key[CLIENT_IDEMPOTENCY_KEY_LEN]);
+unsigned client_idempotency_key(uint8_t key[CLIENT_IDEMPOTENCY_KEY_LEN]);
 
 /*
- * Forgets a pending request: its callback will not be called. 0, or -ENOENT
- * when it is not pending (already completed).
+ * Forgets a pending request: its callback will not be called. STATUS_OK, or
+ * NOT_FOUND when it is not pending (already completed).
  */
-int client_forget(struct client *c, uint64_t id);
+unsigned client_forget(struct client *c, uint64_t id);
 
 /* Closes the client (see the top of this file). Safe in any state, once. */
 void client_close(struct client *c);

@@ -186,7 +186,7 @@ static bool setup_tls(struct client *c)
 	return false;
 }
 
-int client_connect(struct client *c)
+static int connect_errno(struct client *c)
 {
 	if (c->state != CLIENT_NEW)
 		return -EALREADY;
@@ -213,4 +213,9 @@ int client_connect(struct client *c)
 	c->gai_busy = true;
 	c->state = CLIENT_RESOLVING;
 	return 0;
+}
+
+unsigned client_connect(struct client *c)
+{
+	return client_errno_status(connect_errno(c));
 }

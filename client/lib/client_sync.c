@@ -19,7 +19,6 @@ struct client_sync {
 	struct client_status end;
 	bool goaway;
 	unsigned goaway_code;
-	unsigned pushes;
 };
 
 /* One call in flight, on client_sync_call()'s stack. */
@@ -40,12 +39,6 @@ static void on_ready(struct client *c, const struct client_status *st,
 		s->ended = true;
 		s->end = *st;
 	}
-}
-
-static void on_push(struct client *c, const Clubcrm__Frame *f, void *ud)
-{
-	struct client_sync *s = ud;
-	s->pushes++;
 }
 
 static void on_goaway(struct client *c, unsigned code, const char *reason,
@@ -72,7 +65,6 @@ static void on_closed(struct client *c, void *ud)
 
 static const struct client_callbacks sync_callbacks = {
 	.on_ready = on_ready,
-	.on_push = on_push,
 	.on_goaway = on_goaway,
 	.on_disconnect = on_disconnect,
 	.on_closed = on_closed,
@@ -137,7 +129,12 @@ unsigned client_sync_open(const struct client_sync_options *o,
 		free(s);
 		return open_fail(st, STATUS_INTERNAL, "event loop", ret);
 	}
-	uv_timer_init(&s->loop, &s->timer);
+	ret = uv_timer_init(&s->loop, &s->timer);
+	if (ret < 0) {
+		uv_loop_close(&s->loop);
+		free(s);
+		return open_fail(st, STATUS_INTERNAL, "event loop", ret);
+	}
 	s->timer.data = s;
 	s->timeout_ms = o->timeout_ms ? o->timeout_ms : CLIENT_SYNC_TIMEOUT_MS;
 
@@ -150,17 +147,18 @@ unsigned client_sync_open(const struct client_sync_options *o,
 		.connect_timeout_ms = o->timeout_ms,
 	};
 	unsigned code = STATUS_INVALID_ARGUMENT;
-	ret = client_new(&s->loop, &cfg, &sync_callbacks, s, &s->client);
-	if (ret < 0) {
+	if (client_new(&s->loop, &cfg, &sync_callbacks, s, &s->client) !=
+	    STATUS_OK) {
 		s->client = NULL;
 		client_status_set(st, code, "bad server address '%s'",
 				  o->address ? o->address : "");
 		goto fail;
 	}
 	code = STATUS_UNAVAILABLE;
-	ret = client_connect(s->client);
-	if (ret < 0) {
-		open_fail(st, code, "connect", ret);
+	unsigned started = client_connect(s->client);
+	if (started != STATUS_OK) {
+		client_status_set(st, code, "connect: %s",
+				  status_name(started));
 		goto fail;
 	}
 	if (!run_until(s, &s->ready_done, s->timeout_ms)) {
@@ -191,14 +189,14 @@ static void on_reply(struct client *c, struct client_reply *r, void *arg)
 	r->frame = NULL;  /* ours now */
 }
 
-static unsigned request_failed(struct client_sync *s, int err,
+static unsigned request_failed(struct client_sync *s, unsigned code,
 			       struct client_status *st)
 {
-	if (err == -EMSGSIZE) {
+	if (code == STATUS_RESOURCE_EXHAUSTED) {
 		client_status_set(st, STATUS_RESOURCE_EXHAUSTED,
 				  "request over the server's limit of %u bytes",
 				  (unsigned)client_max_frame(s->client));
-	} else if (err == -ENOTCONN) {
+	} else if (code == STATUS_UNAVAILABLE) {
 		if (s->ended)
 			*st = s->end;
 		else
@@ -206,8 +204,7 @@ static unsigned request_failed(struct client_sync *s, int err,
 					  "not connected");
 		st->code = STATUS_UNAVAILABLE;
 	} else {
-		client_status_set(st, STATUS_INTERNAL, "request: %s",
-				  uv_strerror(err));
+		client_status_set(st, code, "request: %s", status_name(code));
 	}
 	return st->code;
 }
@@ -217,12 +214,12 @@ unsigned client_sync_call(struct client_sync *s, Clubcrm__Frame *req,
 {
 	*reply = NULL;
 	if (!s->client)
-		return request_failed(s, -ENOTCONN, st);
+		return request_failed(s, STATUS_UNAVAILABLE, st);
 	struct sync_call call = {.st = st};
 	uint64_t id = 0;
-	int ret = client_request(s->client, req, on_reply, &call, &id);
-	if (ret < 0)
-		return request_failed(s, ret, st);
+	unsigned sent = client_request(s->client, req, on_reply, &call, &id);
+	if (sent != STATUS_OK)
+		return request_failed(s, sent, st);
 	if (!run_until(s, &call.done, s->timeout_ms)) {
 		/* The reply may still come; nobody will be here for it. */
 		client_forget(s->client, id);
@@ -251,11 +248,6 @@ bool client_sync_got_goaway(const struct client_sync *s, unsigned *code)
 	if (code)
 		*code = s->goaway_code;
 	return s->goaway;
-}
-
-unsigned client_sync_pushes(const struct client_sync *s)
-{
-	return s->pushes;
 }
 
 struct client *client_sync_client(struct client_sync *s)

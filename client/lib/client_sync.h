@@ -57,9 +57,6 @@ unsigned client_sync_wait_end(struct client_sync *s, unsigned timeout_ms,
 /* True when a GoAway came; its code in *code (may be NULL). */
 bool client_sync_got_goaway(const struct client_sync *s, unsigned *code);
 
-/* Push frames (request id 0) received so far and not yet taken. */
-unsigned client_sync_pushes(const struct client_sync *s);
-
 /* The underlying client (for its Welcome, operator, state). */
 struct client *client_sync_client(struct client_sync *s);
 

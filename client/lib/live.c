@@ -271,17 +271,17 @@ static void *copy_view(const Clubcrm__View *v)
 	return copy;
 }
 
-int live_subscribe(struct live *l, const Clubcrm__View *view,
-		   const struct replica_callbacks *cbs, void *ud,
-		   struct live_sub **out)
+unsigned live_subscribe(struct live *l, const Clubcrm__View *view,
+			const struct replica_callbacks *cbs, void *ud,
+			struct live_sub **out)
 {
 	struct live_sub *s = calloc(1, sizeof(*s));
 	if (!s)
-		return -ENOMEM;
+		return STATUS_INTERNAL;
 	s->view = copy_view(view);
 	if (!s->view) {
 		free(s);
-		return -ENOMEM;
+		return STATUS_INTERNAL;
 	}
 	s->live = l;
 	s->id = ++l->next_sub_id;
@@ -291,17 +291,12 @@ int live_subscribe(struct live *l, const Clubcrm__View *view,
 	if (l->state == LIVE_READY)
 		send_subscribe(l, s);
 	*out = s;
-	return 0;
+	return STATUS_OK;
 }
 
 struct replica *live_sub_replica(struct live_sub *s)
 {
 	return &s->replica;
-}
-
-const Clubcrm__View *live_sub_view(const struct live_sub *s)
-{
-	return s->view;
 }
 
 static void on_unsubscribed(struct client *c, struct client_reply *r,
@@ -380,7 +375,7 @@ static void on_create_reply(struct client *c, struct client_reply *r,
 	free_create(cr);
 }
 
-static int send_create(struct live *l, struct live_create *cr)
+static unsigned send_create(struct live *l, struct live_create *cr)
 {
 	return client_request(l->client, cr->req, on_create_reply, cr,
 			      &cr->rid);
@@ -430,17 +425,17 @@ static void expire_creates(struct live *l)
 	fail_creates(l, expired, "not connected to the server: not saved");
 }
 
-int live_create(struct live *l, Clubcrm__Frame *req, client_reply_cb cb,
-		void *arg)
+unsigned live_create(struct live *l, Clubcrm__Frame *req, client_reply_cb cb,
+		     void *arg)
 {
 	if (req->body_case != CLUBCRM__FRAME__BODY_CREATE_TASK ||
 	    !req->create_task || l->state == LIVE_CLOSED)
-		return -EINVAL;
+		return STATUS_INVALID_ARGUMENT;
 	Clubcrm__CreateTask ct = *req->create_task;
 	uint8_t key[CLIENT_IDEMPOTENCY_KEY_LEN];
 	if (!ct.has_idempotency_key || !ct.idempotency_key.len) {
-		int rc = client_idempotency_key(key);
-		if (rc)
+		unsigned rc = client_idempotency_key(key);
+		if (rc != STATUS_OK)
 			return rc;
 		ct.has_idempotency_key = true;
 		ct.idempotency_key = (ProtobufCBinaryData){sizeof(key), key};
@@ -453,29 +448,29 @@ int live_create(struct live *l, Clubcrm__Frame *req, client_reply_cb cb,
 	if (!tmp || !cr) {
 		free(tmp);
 		free(cr);
-		return -ENOMEM;
+		return STATUS_INTERNAL;
 	}
 	clubcrm__frame__pack(&f, tmp);
 	cr->req = clubcrm__frame__unpack(NULL, len, tmp);
 	free(tmp);
 	if (!cr->req) {
 		free(cr);
-		return -ENOMEM;
+		return STATUS_INTERNAL;
 	}
 	cr->live = l;
 	cr->cb = cb;
 	cr->arg = arg;
 	cr->give_up_ms = uv_now(l->loop) + l->create_retry_ms;
 	if (l->state == LIVE_READY && l->client) {
-		int rc = send_create(l, cr);
-		if (rc) {
+		unsigned rc = send_create(l, cr);
+		if (rc != STATUS_OK) {
 			free_create(cr);
 			return rc;
 		}
 	}
 	cr->next = l->creates;
 	l->creates = cr;
-	return 0;
+	return STATUS_OK;
 }
 
 void live_set_create_retry_ms(struct live *l, unsigned ms)
@@ -635,29 +630,29 @@ static void attempt(struct live *l)
 	l->token_tried = l->token && l->cfg.login;
 	l->cfg.resume_token = l->token_tried ? l->token : NULL;
 	l->cfg.resume_token_len = l->token_tried ? l->token_len : 0;
-	int rc = client_new(l->loop, &l->cfg, &client_cbs, l, &l->client);
+	unsigned rc = client_new(l->loop, &l->cfg, &client_cbs, l, &l->client);
 	l->cfg.resume_token = NULL;
 	l->cfg.resume_token_len = 0;
-	if (rc == 0) {
+	if (rc == STATUS_OK) {
 		l->clients_open++;
 		rc = client_connect(l->client);
-		if (rc == 0)
+		if (rc == STATUS_OK)
 			return;
 		drop_client(l);
 	}
 	client_status_set(&st, STATUS_UNAVAILABLE, "cannot connect: %s",
-			  strerror(-rc));
+			  status_name(rc));
 	schedule_retry(l, &st);
 }
 
-int live_new(uv_loop_t *loop, const struct client_config *cfg,
-	     const struct live_callbacks *cbs, void *ud, struct live **out)
+unsigned live_new(uv_loop_t *loop, const struct client_config *cfg,
+		  const struct live_callbacks *cbs, void *ud, struct live **out)
 {
 	if (!cfg->address)
-		return -EINVAL;
+		return STATUS_INVALID_ARGUMENT;
 	struct live *l = calloc(1, sizeof(*l));
 	if (!l)
-		return -ENOMEM;
+		return STATUS_INTERNAL;
 	l->loop = loop;
 	l->cbs = *cbs;
 	l->ud = ud;
@@ -679,25 +674,35 @@ int live_new(uv_loop_t *loop, const struct client_config *cfg,
 		/* Never a connection without the TLS asked for. */
 		free_cfg(l);
 		free(l);
-		return -ENOMEM;
+		return STATUS_INTERNAL;
 	}
 	live_backoff_init(&l->backoff, NULL, NULL);
 	l->create_retry_ms = LIVE_CREATE_RETRY_MS;
 	l->state = LIVE_WAITING;
-	uv_timer_init(loop, &l->timer);
+	if (uv_timer_init(loop, &l->timer) < 0) {
+		free_cfg(l);
+		free(l);
+		return STATUS_INTERNAL;
+	}
 	l->timer.data = l;
 	l->timer_open = true;
-	uv_idle_init(loop, &l->fail_idle);
+	if (uv_idle_init(loop, &l->fail_idle) < 0) {
+		/* Freed when the timer is closed; nobody to tell. */
+		l->state = LIVE_CLOSED;
+		l->cbs.on_closed = NULL;
+		uv_close((uv_handle_t *)&l->timer, on_handle_closed);
+		return STATUS_INTERNAL;
+	}
 	l->fail_idle.data = l;
 	l->idle_open = true;
 	*out = l;
-	return 0;
+	return STATUS_OK;
 }
 
-int live_start(struct live *l)
+unsigned live_start(struct live *l)
 {
 	attempt(l);
-	return 0;
+	return STATUS_OK;
 }
 
 void live_set_random(struct live *l, live_random_fn random, void *ud)
@@ -738,8 +743,8 @@ static void on_fail_idle(uv_idle_t *h)
 	}
 }
 
-int live_request(struct live *l, Clubcrm__Frame *req, client_reply_cb cb,
-		 void *arg)
+unsigned live_request(struct live *l, Clubcrm__Frame *req, client_reply_cb cb,
+		      void *arg)
 {
 	if (req->body_case == CLUBCRM__FRAME__BODY_CREATE_TASK)
 		return live_create(l, req, cb, arg);
@@ -747,13 +752,13 @@ int live_request(struct live *l, Clubcrm__Frame *req, client_reply_cb cb,
 		return client_request(l->client, req, cb, arg, NULL);
 	struct deferred *d = calloc(1, sizeof(*d));
 	if (!d)
-		return -ENOMEM;
+		return STATUS_INTERNAL;
 	d->cb = cb;
 	d->arg = arg;
 	d->next = l->deferred;
 	l->deferred = d;
 	uv_idle_start(&l->fail_idle, on_fail_idle);
-	return 0;
+	return STATUS_OK;
 }
 
 void live_close(struct live *l)

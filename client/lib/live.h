@@ -70,11 +70,12 @@ struct live_callbacks {
 	void (*on_closed)(struct live *l, void *ud);
 };
 
-/* Strings of `cfg` are copied. 0, -EINVAL or -ENOMEM. */
-int live_new(uv_loop_t *loop, const struct client_config *cfg,
-	     const struct live_callbacks *cbs, void *ud, struct live **out);
-/* Starts the first attempt. */
-int live_start(struct live *l);
+/* Strings of `cfg` are copied. STATUS_OK, INVALID_ARGUMENT (no address)
+ * or INTERNAL (no memory, the loop refused). Errors: client.h. */
+unsigned live_new(uv_loop_t *loop, const struct client_config *cfg,
+		  const struct live_callbacks *cbs, void *ud, struct live **out);
+/* Starts the first attempt. STATUS_OK. */
+unsigned live_start(struct live *l);
 enum live_state live_get_state(const struct live *l);
 const char *live_state_name(enum live_state st);
 /* The current connection (READY) or NULL. */
@@ -83,13 +84,13 @@ struct client *live_client(struct live *l);
 /*
  * Subscribes to a view (copied). The replica fills with the snapshot and
  * stays current; its callbacks tell what changed. Works in any state: the
- * subscription starts when the connection is ready.
+ * subscription starts when the connection is ready. STATUS_OK or
+ * INTERNAL (no memory).
  */
-int live_subscribe(struct live *l, const Clubcrm__View *view,
-		   const struct replica_callbacks *cbs, void *ud,
-		   struct live_sub **out);
+unsigned live_subscribe(struct live *l, const Clubcrm__View *view,
+			const struct replica_callbacks *cbs, void *ud,
+			struct live_sub **out);
 struct replica *live_sub_replica(struct live_sub *s);
-const Clubcrm__View *live_sub_view(const struct live_sub *s);
 /* Ends a subscription and frees its replica. */
 void live_unsubscribe(struct live *l, struct live_sub *s);
 
@@ -97,10 +98,11 @@ void live_unsubscribe(struct live *l, struct live_sub *s);
  * A request on the current connection; when there is none, `cb` is called
  * (later, from the loop) with UNAVAILABLE "reconnecting". A CreateTask goes
  * to live_create() instead: it waits for the connection and is repeated
- * with its key. 0 or -errno.
+ * with its key. STATUS_OK or why it could not be queued (client_request(),
+ * INTERNAL for no memory).
  */
-int live_request(struct live *l, Clubcrm__Frame *req, client_reply_cb cb,
-		 void *arg);
+unsigned live_request(struct live *l, Clubcrm__Frame *req, client_reply_cb cb,
+		      void *arg);
 
 /*
  * A create (a CreateTask frame) that survives the connection: it carries an
@@ -110,12 +112,12 @@ int live_request(struct live *l, Clubcrm__Frame *req, client_reply_cb cb,
  * LIVE_CREATE_RETRY_MS after this call. The server answers a repeat with
  * the first result, so a retry never makes a second task. `cb` is called
  * exactly once, later: with the answer, or UNAVAILABLE when the time ran
- * out or the live connection was closed. 0, -EINVAL (not a CreateTask) or
- * -ENOMEM.
+ * out or the live connection was closed. STATUS_OK, INVALID_ARGUMENT (not
+ * a CreateTask, or closed) or INTERNAL (no memory, no randomness).
  */
 #define LIVE_CREATE_RETRY_MS 30000u
-int live_create(struct live *l, Clubcrm__Frame *req, client_reply_cb cb,
-		void *arg);
+unsigned live_create(struct live *l, Clubcrm__Frame *req, client_reply_cb cb,
+		     void *arg);
 /* Tests: how long live_create() keeps trying (ms). */
 void live_set_create_retry_ms(struct live *l, unsigned ms);
 

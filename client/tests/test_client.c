@@ -82,7 +82,7 @@ static void on_ready(struct client *c, const struct client_status *st,
 		assert_int_equal(x->n_replies, x->n_requests);
 		Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
 		assert_int_equal(client_request(c, &f, on_reply, NULL, NULL),
-				 -ENOTCONN);
+				 STATUS_UNAVAILABLE);
 	}
 }
 
@@ -509,7 +509,7 @@ static void test_bad_address(void **state)
 	struct client_config cfg = {.address = "no-port"};
 	struct client *c = NULL;
 	assert_int_equal(client_new(&loop, &cfg, &callbacks, NULL, &c),
-			 -EINVAL);
+			 STATUS_INVALID_ARGUMENT);
 	assert_null(c);
 	assert_int_equal(uv_loop_close(&loop), 0);
 }
@@ -561,7 +561,7 @@ static void forget_on_ready(struct client *c, const struct client_status *st,
 	assert_int_equal(client_request(c, &f, forget_first, fx, &id), 0);
 	assert_int_equal(client_pending(c), 1);
 	assert_int_equal(client_forget(c, id), 0);
-	assert_int_equal(client_forget(c, id), -ENOENT);
+	assert_int_equal(client_forget(c, id), STATUS_NOT_FOUND);
 	assert_int_equal(client_request(c, &f, forget_second, fx, NULL), 0);
 }
 

@@ -122,18 +122,19 @@ static void on_synced(struct replica *r, void *ud)
 static const struct replica_callbacks replica_cbs = {
 	.on_row = on_row, .on_catalog = on_catalog, .on_synced = on_synced};
 
-int tui_app_subscribe(struct tui_app *a, struct live_sub **slot,
-		      const Clubcrm__View *v)
+unsigned tui_app_subscribe(struct tui_app *a, struct live_sub **slot,
+			   const Clubcrm__View *v)
 {
 	if (*slot) {
 		live_unsubscribe(a->live, *slot);
 		*slot = NULL;
 	}
 	if (!v)
-		return 0;
-	int rc = live_subscribe(a->live, v, &replica_cbs, a, slot);
-	if (rc < 0)
-		tui_app_status(a, true, "could not subscribe: %s", strerror(-rc));
+		return STATUS_OK;
+	unsigned rc = live_subscribe(a->live, v, &replica_cbs, a, slot);
+	if (rc != STATUS_OK)
+		tui_app_status(a, true, "could not subscribe: %s",
+			       status_name(rc));
 	a->dirty = true;
 	return rc;
 }
@@ -225,7 +226,7 @@ static const struct live_callbacks live_cbs = {
 
 /* ------------------------------------------------------------ login */
 
-static int live_start_app(struct tui_app *a, const struct tui_options *o);
+static unsigned live_start_app(struct tui_app *a, const struct tui_options *o);
 
 /* The login form, the login filled in when known (the password then). */
 static void login_open(struct tui_app *a)
@@ -273,10 +274,10 @@ static void login_submit(struct tui_app *a)
 	struct tui_options o = a->opts;
 	o.user = a->login;
 	o.password = a->password;
-	int rc = live_start_app(a, &o);
+	unsigned rc = live_start_app(a, &o);
 	explicit_bzero(a->password, sizeof(a->password));
-	if (rc < 0) {
-		tui_app_status(a, true, "%s: %s", o.server, strerror(-rc));
+	if (rc != STATUS_OK) {
+		tui_app_status(a, true, "%s: %s", o.server, status_name(rc));
 		a->exit_code = 2;
 		tui_app_quit(a);
 		return;
@@ -455,17 +456,37 @@ static void curses_start(struct tui_app *a)
 	a->curses_on = true;
 }
 
+/* Closes the handles set up before one failed to be; the loop runs their
+ * close callbacks, so that it can be closed. */
+static void handles_undo(uv_loop_t *loop, uv_handle_t **h, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		uv_close(h[i], NULL);
+	uv_run(loop, UV_RUN_DEFAULT);
+}
+
+/* 0, or the libuv error of the handle that could not be set up (nothing
+ * is left open then). */
 static int handles_start(struct tui_app *a)
 {
+	uv_handle_t *open[5];
+	size_t n = 0;
 	int rc = uv_poll_init(&a->loop, &a->input, STDIN_FILENO);
 	if (rc < 0)
 		return rc;
+	open[n++] = (uv_handle_t *)&a->input;
+	uv_signal_t *sigs[] = {&a->sigwinch, &a->sigint, &a->sigterm};
+	for (size_t i = 0; i < 3; i++) {
+		if ((rc = uv_signal_init(&a->loop, sigs[i])) < 0)
+			goto fail;
+		open[n++] = (uv_handle_t *)sigs[i];
+	}
+	if ((rc = uv_prepare_init(&a->loop, &a->redraw)) < 0)
+		goto fail;
+	open[n++] = (uv_handle_t *)&a->redraw;
+	if ((rc = uv_timer_init(&a->loop, &a->tick)) < 0)
+		goto fail;
 	a->input.data = a;
-	uv_signal_init(&a->loop, &a->sigwinch);
-	uv_signal_init(&a->loop, &a->sigint);
-	uv_signal_init(&a->loop, &a->sigterm);
-	uv_prepare_init(&a->loop, &a->redraw);
-	uv_timer_init(&a->loop, &a->tick);
 	a->sigwinch.data = a->sigint.data = a->sigterm.data = a;
 	a->redraw.data = a->tick.data = a;
 	uv_poll_start(&a->input, UV_READABLE, on_input);
@@ -475,23 +496,26 @@ static int handles_start(struct tui_app *a)
 	uv_prepare_start(&a->redraw, on_prepare);
 	uv_timer_start(&a->tick, on_tick, 10000, 10000);
 	return 0;
+fail:
+	handles_undo(&a->loop, open, n);
+	return rc;
 }
 
-static int live_start_app(struct tui_app *a, const struct tui_options *o)
+static unsigned live_start_app(struct tui_app *a, const struct tui_options *o)
 {
 	struct client_config cfg = {
 		.address = o->server, .login = o->user, .password = o->password,
 		.kind = a->console ? CLUBCRM__CLIENT_KIND__CLIENT_KIND_CONSOLE
 				   : CLUBCRM__CLIENT_KIND__CLIENT_KIND_DESK,
 		.terminal_name = o->terminal_name, .ca_file = o->ca_file};
-	int rc = live_new(&a->loop, &cfg, &live_cbs, a, &a->live);
-	if (rc < 0)
+	unsigned rc = live_new(&a->loop, &cfg, &live_cbs, a, &a->live);
+	if (rc != STATUS_OK)
 		return rc;
 	Clubcrm__View v = CLUBCRM__VIEW__INIT;
 	v.has_kind = 1;
 	v.kind = CLUBCRM__VIEW_KIND__VIEW_KIND_CATALOG;
 	rc = tui_app_subscribe(a, &a->cat, &v);
-	if (rc < 0)
+	if (rc != STATUS_OK)
 		return rc;
 	return live_start(a->live);
 }
@@ -508,7 +532,9 @@ int tui_app_run(struct tui_app *a, const struct tui_options *o, bool console)
 		return 2;
 	rc = handles_start(a);
 	if (rc < 0) {
-		fprintf(stderr, "clubcrm: stdin is not a terminal: %s\n",
+		fprintf(stderr, "clubcrm: %s: %s\n",
+			rc == UV_ENOTTY || rc == UV_EBADF || rc == UV_EPERM ?
+			"stdin is not a terminal" : "event loop",
 			uv_strerror(rc));
 		uv_loop_close(&a->loop);
 		return 2;
@@ -517,9 +543,10 @@ int tui_app_run(struct tui_app *a, const struct tui_options *o, bool console)
 	a->login_screen = !o->user || !o->user[0] || !o->password;
 	if (o->user)
 		snprintf(a->login, sizeof(a->login), "%s", o->user);
-	rc = a->login_screen ? 0 : live_start_app(a, o);
-	if (rc < 0) {
-		fprintf(stderr, "clubcrm: %s: %s\n", o->server, strerror(-rc));
+	unsigned started = a->login_screen ? STATUS_OK : live_start_app(a, o);
+	if (started != STATUS_OK) {
+		fprintf(stderr, "clubcrm: %s: %s\n", o->server,
+			status_name(started));
 		a->exit_code = 2;
 		tui_app_quit(a);
 	} else {

@@ -14,7 +14,7 @@
 
 #include "live.h"
 #include "tui.h"
-#include "tui_form.h"
+#include "tui_widget_form.h"
 #include "tui_grid.h"
 #include "tui_layout.h"
 #include "tui_list.h"
@@ -130,9 +130,9 @@ void tui_app_status(struct tui_app *a, bool error, const char *fmt, ...)
 /* A replica's rows in display order (malloc'd), *n set; NULL when none. */
 const Clubcrm__TaskRow **tui_app_rows(struct live_sub *s, bool newest_first,
 				      size_t *n);
-/* Subscribes `*slot` to `v` (dropping what it held). 0 or -errno. */
-int tui_app_subscribe(struct tui_app *a, struct live_sub **slot,
-		      const Clubcrm__View *v);
+/* Subscribes `*slot` to `v` (dropping what it held). A status code. */
+unsigned tui_app_subscribe(struct tui_app *a, struct live_sub **slot,
+			   const Clubcrm__View *v);
 /* Double click (or a second click on the same place) within 400 ms. */
 bool tui_app_double_click(struct tui_app *a, int y, int x);
 
@@ -140,15 +140,12 @@ bool tui_app_double_click(struct tui_app *a, int y, int x);
 const struct replica_catalog *tui_cat(struct tui_app *a);
 const Clubcrm__Operator *tui_cat_operator(struct tui_app *a, uint64_t id);
 const Clubcrm__Customer *tui_cat_customer(struct tui_app *a, uint64_t id);
-const char *tui_cat_type_name(struct tui_app *a, uint64_t id);
-const char *tui_cat_result_name(struct tui_app *a, uint64_t id);
 /* Fills a pick list; `none` adds a first choice with id 0 named so. */
 void tui_cat_fill_operators(struct tui_app *a, struct tui_field *f, const char *none);
 void tui_cat_fill_types(struct tui_app *a, struct tui_field *f, const char *none);
 void tui_cat_fill_results(struct tui_app *a, struct tui_field *f, const char *none);
 void tui_cat_fill_tags(struct tui_app *a, struct tui_field *f, const char *none);
 void tui_cat_fill_customers(struct tui_app *a, struct tui_field *f, const char *none);
-void tui_cat_fill_teams(struct tui_app *a, struct tui_field *f, const char *none);
 /* Settings with defaults when the catalogue has not come yet. */
 void tui_cat_slots(struct tui_app *a, uint32_t *slot, uint32_t *start, uint32_t *end);
 

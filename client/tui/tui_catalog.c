@@ -29,24 +29,6 @@ const Clubcrm__Customer *tui_cat_customer(struct tui_app *a, uint64_t id)
 	return NULL;
 }
 
-const char *tui_cat_type_name(struct tui_app *a, uint64_t id)
-{
-	const struct replica_catalog *c = tui_cat(a);
-	for (size_t i = 0; c && i < c->n_task_types; i++)
-		if (c->task_types[i]->id == id)
-			return c->task_types[i]->name;
-	return "";
-}
-
-const char *tui_cat_result_name(struct tui_app *a, uint64_t id)
-{
-	const struct replica_catalog *c = tui_cat(a);
-	for (size_t i = 0; c && i < c->n_results; i++)
-		if (c->results[i]->id == id)
-			return c->results[i]->name;
-	return "";
-}
-
 static void start(struct tui_field *f, const char *none)
 {
 	if (none)
@@ -111,17 +93,6 @@ void tui_cat_fill_customers(struct tui_app *a, struct tui_field *f, const char *
 		const Clubcrm__Customer *cu = c->customers[i];
 		if (active(cu->has_active, cu->active))
 			tui_field_add_choice(f, cu->id, cu->name);
-	}
-}
-
-void tui_cat_fill_teams(struct tui_app *a, struct tui_field *f, const char *none)
-{
-	const struct replica_catalog *c = tui_cat(a);
-	start(f, none);
-	for (size_t i = 0; c && i < c->n_teams; i++) {
-		const Clubcrm__Team *t = c->teams[i];
-		if (active(t->has_active, t->active))
-			tui_field_add_choice(f, t->id, t->name);
 	}
 }
 

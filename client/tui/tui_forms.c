@@ -16,7 +16,6 @@
 #include "timeutil.h"
 #include "tui_app.h"
 
-#define BODY(x) CLUBCRM__FRAME__BODY_##x
 
 static const char *const status_names[] = {"Planned", "Done", "Cancelled"};
 

@@ -8,12 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "client_api.h"
 #include "history_text.h"
 #include "status.h"
 #include "timeutil.h"
 #include "tui_app.h"
-
-#define BODY(x) CLUBCRM__FRAME__BODY_##x
 
 struct ticket {
 	struct tui_app *a;
@@ -29,7 +28,7 @@ int tui_parse_when(const char *text, bool planned, int64_t now, int64_t *out,
 	bool timed;
 	int rc = time_parse_datetime(text, out, &timed);
 	if (rc == -EDOM) {
-		snprintf(why, size, "%s does not exist in %s: the clocks go "
+		snprintf(why, size, "%.40s does not exist in %s: the clocks go "
 			 "forward over it", text,
 			 clubzone_name(clubzone_current()));
 		return -1;
@@ -132,37 +131,32 @@ void tui_history_fill(struct tui_app *a, const Clubcrm__TaskReply *tr)
 	}
 }
 
-static void on_reply(struct client *c, struct client_reply *r, void *arg)
+static void on_reply(const struct clubcrm_answer *ans, void *arg)
 {
-	(void)c;
 	struct ticket *t = arg;
 	struct tui_app *a = t->a;
 	bool mine = t->seq && t->seq == a->form_seq && a->fkind != TUI_FK_NONE;
-	const Clubcrm__Frame *f = r->frame;
 	if (a->closing)
 		goto done;
 	if (t->history) {
-		if (mine && r->status == STATUS_OK && f && f->body_case == BODY(TASK_REPLY))
-			tui_history_fill(a, f->task_reply);
+		if (mine && ans->status == STATUS_OK)
+			tui_history_fill(a, ans->task);
 		goto done;
 	}
-	if (r->status != STATUS_OK) {
-		tui_app_status(a, true, "%s: %s", status_name(r->status),
-			       r->message ? r->message : "");
-		if (mine && r->status == STATUS_FAILED_PRECONDITION && f &&
-		    f->body_case == BODY(ERROR) && f->error->current &&
-		    f->error->current->task)
-			stale(a, f->error->current);
+	if (ans->status != STATUS_OK) {
+		tui_app_status(a, true, "%s: %s", status_name(ans->status),
+			       ans->message);
+		if (mine && ans->conflict)
+			stale(a, ans->conflict);
 		goto done;
 	}
-	if (f && f->body_case == BODY(TASK_REPLY) && f->task_reply->row &&
-	    f->task_reply->row->task)
+	if (ans->task && ans->task->row && ans->task->row->task)
 		tui_app_status(a, false, "%s %llu%s", t->done ? t->done : "saved task",
-			       (unsigned long long)f->task_reply->row->task->id,
+			       (unsigned long long)ans->task->row->task->id,
 			       t->past ? " (warning: planned in the past)" : "");
-	else if (f && f->body_case == BODY(REASSIGN_REPLY))
+	else if (ans->reassign)
 		tui_app_status(a, false, "%zu task(s) reassigned",
-			       f->reassign_reply->n_task_ids);
+			       ans->reassign->n_task_ids);
 	else
 		tui_app_status(a, false, "saved");
 	if (mine)
@@ -175,7 +169,7 @@ done:
 ProtobufCBinaryData tui_submit_form_key(struct tui_app *a)
 {
 	if (!a->form_key_set || a->form_key_seq != a->form_seq) {
-		if (client_idempotency_key(a->form_key) < 0)
+		if (client_idempotency_key(a->form_key) != STATUS_OK)
 			return (ProtobufCBinaryData){0, NULL};
 		a->form_key_seq = a->form_seq;
 		a->form_key_set = true;
@@ -183,14 +177,16 @@ ProtobufCBinaryData tui_submit_form_key(struct tui_app *a)
 	return (ProtobufCBinaryData){sizeof(a->form_key), a->form_key};
 }
 
-static void send_req(struct tui_app *a, Clubcrm__Frame *f, bool for_form,
-		     bool history, const char *done)
+/* The ticket of a request about to go out (its reply comes to on_reply),
+ * or NULL after saying why not. */
+static struct ticket *ticket(struct tui_app *a, bool for_form, bool history,
+			     const char *done)
 {
 	struct ticket *t = calloc(1, sizeof(*t));
 	if (!t || !a->live) {
 		free(t);
 		tui_app_status(a, true, "out of memory");
-		return;
+		return NULL;
 	}
 	t->a = a;
 	t->seq = for_form ? a->form_seq : 0;
@@ -198,24 +194,25 @@ static void send_req(struct tui_app *a, Clubcrm__Frame *f, bool for_form,
 	t->done = done;
 	t->past = planned_past;
 	planned_past = false;
-	int rc = live_request(a->live, f, on_reply, t);
-	if (rc < 0) {
-		free(t);
-		tui_app_status(a, true, "could not send: %s", strerror(-rc));
-	}
+	return t;
+}
+
+/* The outcome of queueing the request of `t`: when it could not go out,
+ * its reply will not come. */
+static void sent(struct tui_app *a, struct ticket *t, unsigned code)
+{
+	if (code == STATUS_OK)
+		return;
+	free(t);
+	tui_app_status(a, true, "could not send: %s", status_name(code));
 }
 
 
 void tui_submit_history(struct tui_app *a, uint64_t id)
 {
-	Clubcrm__GetTask g = CLUBCRM__GET_TASK__INIT;
-	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
-	g.has_id = g.has_with_history = 1;
-	g.id = id;
-	g.with_history = 1;
-	f.body_case = BODY(GET_TASK);
-	f.get_task = &g;
-	send_req(a, &f, true, true, NULL);
+	struct ticket *t = ticket(a, true, true, NULL);
+	if (t)
+		sent(a, t, clubcrm_task_get_async(a->live, id, true, on_reply, t));
 }
 
 
@@ -260,7 +257,6 @@ static int create_from_form(struct tui_app *a, Clubcrm__CreateTask *c,
 void tui_submit_edit(struct tui_app *a, uint64_t base)
 {
 	Clubcrm__EditTask e = CLUBCRM__EDIT_TASK__INIT;
-	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
 	bool has;
 	e.has_id = e.has_base_mod_rev = 1;
 	e.id = a->task_id;
@@ -281,16 +277,15 @@ void tui_submit_edit(struct tui_app *a, uint64_t base)
 	if (parse_time(a, when, &e.planned_at, &has, planned) < 0)
 		return;
 	e.has_planned_at = has;
-	f.body_case = BODY(EDIT_TASK);
-	f.edit_task = &e;
-	send_req(a, &f, true, false, NULL);
+	struct ticket *t = ticket(a, true, false, NULL);
+	if (t)
+		sent(a, t, clubcrm_task_edit_async(a->live, &e, on_reply, t));
 }
 
 static void submit_follow_up(struct tui_app *a)
 {
 	Clubcrm__FollowUp u = CLUBCRM__FOLLOW_UP__INIT;
 	Clubcrm__CreateTask next = CLUBCRM__CREATE_TASK__INIT;
-	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
 	bool has;
 	u.has_id = u.has_result_id = u.has_action = u.has_base_mod_rev = 1;
 	u.id = a->task_id;
@@ -310,9 +305,9 @@ static void submit_follow_up(struct tui_app *a)
 		next.has_type_id = next.type_id != 0;
 		u.next = &next;
 	}
-	f.body_case = BODY(FOLLOW_UP);
-	f.follow_up = &u;
-	send_req(a, &f, true, false, NULL);
+	struct ticket *t = ticket(a, true, false, NULL);
+	if (t)
+		sent(a, t, clubcrm_task_follow_async(a->live, &u, on_reply, t));
 }
 
 static void submit_tags(struct tui_app *a)
@@ -325,20 +320,12 @@ static void submit_tags(struct tui_app *a)
 			had |= row->task->tag_ids[j] == fl->choices[i].id;
 		if (had == fl->choices[i].on)
 			continue;
-		Clubcrm__TagTask t = CLUBCRM__TAG_TASK__INIT;
-		Clubcrm__UntagTask u = CLUBCRM__UNTAG_TASK__INIT;
-		Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
-		t.has_id = t.has_tag_id = u.has_id = u.has_tag_id = 1;
-		t.id = u.id = a->task_id;
-		t.tag_id = u.tag_id = fl->choices[i].id;
-		if (fl->choices[i].on) {
-			f.body_case = BODY(TAG_TASK);
-			f.tag_task = &t;
-		} else {
-			f.body_case = BODY(UNTAG_TASK);
-			f.untag_task = &u;
-		}
-		send_req(a, &f, false, false, NULL);
+		struct ticket *t = ticket(a, false, false, NULL);
+		if (t)
+			sent(a, t, clubcrm_task_tag_async(a->live, a->task_id,
+							  fl->choices[i].id,
+							  fl->choices[i].on,
+							  on_reply, t));
 	}
 	tui_forms_close(a);
 }
@@ -360,22 +347,18 @@ static void submit_filter(struct tui_app *a)
 
 static void submit_simple(struct tui_app *a)
 {
-	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
-	Clubcrm__CancelTask c = CLUBCRM__CANCEL_TASK__INIT;
 	Clubcrm__ReassignTasks r = CLUBCRM__REASSIGN_TASKS__INIT;
-	Clubcrm__UpsertCustomer u = CLUBCRM__UPSERT_CUSTOMER__INIT;
 	Clubcrm__Customer cu = CLUBCRM__CUSTOMER__INIT;
+	struct ticket *t;
 	bool has;
 	switch (a->fkind) {
 	case TUI_FK_CANCEL:
-		c.has_id = 1;
-		c.id = a->task_id;
-		c.result_id = pick(a, "Result");
-		c.has_result_id = c.result_id != 0;
-		c.note = (char *)text(a, "Note");
-		f.body_case = BODY(CANCEL_TASK);
-		f.cancel_task = &c;
-		break;
+		if ((t = ticket(a, true, false, NULL)))
+			sent(a, t, clubcrm_task_cancel_async(a->live, a->task_id,
+							     pick(a, "Result"),
+							     text(a, "Note"),
+							     on_reply, t));
+		return;
 	case TUI_FK_REASSIGN:
 		r.has_from_operator_id = r.has_to_operator_id = 1;
 		r.from_operator_id = pick(a, "From");
@@ -386,31 +369,30 @@ static void submit_simple(struct tui_app *a)
 		if (parse_time(a, tui_form_field(&a->form, "Planned to"), &r.planned_to, &has, false) < 0)
 			return;
 		r.has_planned_to = has;
-		f.body_case = BODY(REASSIGN_TASKS);
-		f.reassign_tasks = &r;
-		break;
+		if ((t = ticket(a, true, false, NULL)))
+			sent(a, t, clubcrm_tasks_reassign_async(a->live, &r,
+								on_reply, t));
+		return;
 	case TUI_FK_CUSTOMER:
 		cu.name = (char *)text(a, "Name");
 		cu.phone = (char *)text(a, "Phone");
 		cu.email = (char *)text(a, "Email");
 		cu.has_consultant_id = 1;
 		cu.consultant_id = pick(a, "Consultant");
-		u.customer = &cu;
-		f.body_case = BODY(UPSERT_CUSTOMER);
-		f.upsert_customer = &u;
-		break;
+		if ((t = ticket(a, true, false, NULL)))
+			sent(a, t, clubcrm_customer_upsert_async(a->live, &cu,
+								 on_reply, t));
+		return;
 	default:
 		return;
 	}
-	send_req(a, &f, true, false, NULL);
 }
 
 void tui_submit(struct tui_app *a)
 {
-	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
 	Clubcrm__CreateTask c = CLUBCRM__CREATE_TASK__INIT;
-	Clubcrm__CopyTask cp = CLUBCRM__COPY_TASK__INIT;
 	uint64_t tags[TUI_TAGS_MAX];
+	struct ticket *t;
 	switch (a->fkind) {
 	case TUI_FK_NEW_TASK:
 	case TUI_FK_NEW_NOTE:
@@ -421,20 +403,17 @@ void tui_submit(struct tui_app *a)
 		 * a failure carries it too: never a second task. */
 		c.idempotency_key = tui_submit_form_key(a);
 		c.has_idempotency_key = c.idempotency_key.len != 0;
-		f.body_case = BODY(CREATE_TASK);
-		f.create_task = &c;
-		send_req(a, &f, true, false, NULL);
+		if ((t = ticket(a, true, false, NULL)))
+			sent(a, t, clubcrm_task_create_async(a->live, &c,
+							     on_reply, t));
 		return;
 	case TUI_FK_COPY:
 		if (create_from_form(a, &c, tags, tui_form_field(&a->form, "Planned") == NULL) < 0)
 			return;
 		c.has_kind = 0;  /* the source's kind */
-		cp.has_id = 1;
-		cp.id = a->task_id;
-		cp.overrides = &c;
-		f.body_case = BODY(COPY_TASK);
-		f.copy_task = &cp;
-		send_req(a, &f, true, false, NULL);
+		if ((t = ticket(a, true, false, NULL)))
+			sent(a, t, clubcrm_task_copy_async(a->live, a->task_id,
+							   &c, on_reply, t));
 		return;
 	case TUI_FK_EDIT:
 		tui_submit_edit(a, a->base_mod_rev);
@@ -456,19 +435,13 @@ void tui_submit(struct tui_app *a)
 
 void tui_forms_take(struct tui_app *a, const Clubcrm__TaskRow *row)
 {
-	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
-	Clubcrm__TakeTask t = CLUBCRM__TAKE_TASK__INIT;
-	Clubcrm__ReleaseTask r = CLUBCRM__RELEASE_TASK__INIT;
-	t.has_id = r.has_id = 1;
-	t.id = r.id = row->task->id;
 	bool release = row->task->taken_by && row->task->taken_by == a->me;
-	if (release) {
-		f.body_case = BODY(RELEASE_TASK);
-		f.release_task = &r;
-	} else {
-		f.body_case = BODY(TAKE_TASK);
-		f.take_task = &t;
-	}
-	send_req(a, &f, false, false,
-		 release ? "released task" : "you took charge of task");
+	struct ticket *t = ticket(a, false, false,
+				  release ? "released task"
+					  : "you took charge of task");
+	if (!t)
+		return;
+	uint64_t id = row->task->id;
+	sent(a, t, release ? clubcrm_task_release_async(a->live, id, on_reply, t)
+			   : clubcrm_task_take_async(a->live, id, on_reply, t));
 }

@@ -1,10 +1,9 @@
 #include "tui_text.h"
 
-#include <ctype.h>
 #include <string.h>
-#include <wchar.h>
 
 #include "textfold.h"
+#include "textwidth.h"
 
 size_t tui_text_charlen(const char *s)
 {
@@ -29,37 +28,9 @@ size_t tui_text_prev(const char *s, size_t pos)
 	return p;
 }
 
-/* Decodes one character; its column width (0..2). */
-static int char_width(const char *s, size_t len)
-{
-	if (len == 1)
-		return 1;
-	unsigned c = (unsigned char)s[0];
-	unsigned cp = len == 2 ? c & 0x1f : len == 3 ? c & 0x0f : c & 0x07;
-	for (size_t i = 1; i < len; i++)
-		cp = cp << 6 | ((unsigned char)s[i] & 0x3f);
-	/* Combining marks take no column; CJK and emoji take two. wcwidth
-	 * depends on the locale, so the common ranges are decided here. */
-	if (cp >= 0x300 && cp < 0x370)
-		return 0;
-	if ((cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) ||
-	    (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) ||
-	    (cp >= 0xff00 && cp <= 0xff60) || (cp >= 0x1f300 && cp <= 0x1faff))
-		return 2;
-	return 1;
-}
-
 int tui_text_width(const char *s)
 {
-	int w = 0;
-	if (!s)
-		return 0;
-	for (size_t i = 0; s[i];) {
-		size_t n = tui_text_charlen(s + i);
-		w += char_width(s + i, n);
-		i += n;
-	}
-	return w;
+	return (int)textwidth(s, false);
 }
 
 size_t tui_text_fit(const char *s, int width, int pad, char *out, size_t size)
@@ -69,8 +40,8 @@ size_t tui_text_fit(const char *s, int width, int pad, char *out, size_t size)
 	if (size == 0)
 		return 0;
 	for (size_t i = 0; s && s[i];) {
-		size_t n = tui_text_charlen(s + i);
-		int cw = char_width(s + i, n);
+		size_t n;
+		int cw = textwidth_char(s + i, &n);
 		if (w + cw > width || o + n >= size)
 			break;
 		/* Control characters from the wire would move the cursor. */

@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "cursor.h"
+
 static int change_at(struct txn *t, struct arena *a, uint64_t rev,
 		     Clubcrm__ChangeSet **out)
 {
@@ -39,24 +41,20 @@ int asof_revision(struct txn *t, struct arena *a, int64_t at, uint64_t *rev)
 int asof_task(struct txn *t, struct arena *a, uint64_t id, uint64_t rev,
 	      Clubcrm__Task **out)
 {
-	MDB_cursor *c = NULL;
-	int rc = mdb_cursor_open(t->txn, txn_dbi(t, DB_TASK_CHANGES), &c);
-	if (rc)
-		return txn_lmdb_error(rc);
 	uint8_t k[16];
 	key_u64(k, id);
 	key_u64(k + 8, rev + 1);
-	MDB_val key = {.mv_size = 16, .mv_data = k}, v;
 	/* The last change of this task before rev + 1. */
-	rc = mdb_cursor_get(c, &key, &v, MDB_SET_RANGE);
-	rc = rc == MDB_NOTFOUND ? mdb_cursor_get(c, &key, &v, MDB_LAST)
-				: (rc ? rc : mdb_cursor_get(c, &key, &v, MDB_PREV));
+	struct txn_cursor c;
+	int rc = txn_cursor_open(&c, t, DB_TASK_CHANGES);
+	if (!rc)
+		rc = txn_cursor_seek_before(&c, k, sizeof(k));
 	uint64_t at_rev = 0;
-	if (rc == 0 && key.mv_size == 16 && memcmp(key.mv_data, k, 8) == 0)
-		at_rev = key_get_u64((const uint8_t *)key.mv_data + 8);
-	mdb_cursor_close(c);
-	if (rc && rc != MDB_NOTFOUND)
-		return txn_lmdb_error(rc);
+	if (rc == 0 && c.key.len == 16 && memcmp(c.key.data, k, 8) == 0)
+		at_rev = key_get_u64((const uint8_t *)c.key.data + 8);
+	txn_cursor_close(&c);
+	if (rc && rc != -ENOENT)
+		return rc;
 	if (!at_rev || at_rev > rev)
 		return -ENOENT;
 	Clubcrm__ChangeSet *cs = NULL;

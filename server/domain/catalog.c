@@ -2,7 +2,8 @@
 
 #include <string.h>
 
-#include "catrec.h"
+#include "catalog_record.h"
+#include "cursor.h"
 #include "tagcolour.h"
 #include "rows.h"
 #include "status.h"
@@ -13,44 +14,34 @@ static int list_db(struct req *r, enum store_db db,
 		   const ProtobufCMessageDescriptor *d, bool inactive,
 		   void ***arr, size_t *n)
 {
-	MDB_cursor *c = NULL;
-	int rc = mdb_cursor_open(r->t->txn, txn_dbi(r->t, db), &c);
+	size_t entries;
+	int rc = txn_count(r->t, db, &entries);
 	if (rc)
-		return txn_lmdb_error(rc);
-	MDB_stat ms;
-	rc = mdb_stat(r->t->txn, txn_dbi(r->t, db), &ms);
-	if (rc) {
-		mdb_cursor_close(c);
-		return txn_lmdb_error(rc);
-	}
-	*arr = arena_calloc(r->a, ms.ms_entries + 1, sizeof(void *));
+		return rc;
+	*arr = arena_calloc(r->a, entries + 1, sizeof(void *));
 	*n = 0;
-	if (!*arr) {
-		mdb_cursor_close(c);
+	if (!*arr)
 		return -ENOMEM;
-	}
-	MDB_val k, v;
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST);
-	     rc == 0 && *n < ms.ms_entries;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		ProtobufCMessage *m = protobuf_c_message_unpack(
-			d, arena_pb(r->a), v.mv_size, v.mv_data);
-		if (!m) {
-			rc = MDB_CORRUPTED;
+	struct txn_cursor c;
+	rc = txn_cursor_open(&c, r->t, db);
+	for (rc = rc ? rc : txn_cursor_seek(&c, NULL, 0);
+	     rc == 0 && *n < entries; rc = txn_cursor_next(&c)) {
+		ProtobufCMessage *m;
+		rc = txn_cursor_msg(&c, d, r->a, (void **)&m);
+		if (rc)
 			break;
-		}
-		if (inactive || catrec_active(m))
+		if (inactive || catalog_record_active(m))
 			(*arr)[(*n)++] = m;
 	}
-	mdb_cursor_close(c);
-	return rc == MDB_NOTFOUND || rc == 0 ? 0 : txn_lmdb_error(rc);
+	txn_cursor_close(&c);
+	return rc == -ENOENT || rc == 0 ? 0 : rc;
 }
 
 int catalog_get(struct req *r, const Clubcrm__GetCatalog *in,
 		Clubcrm__Catalog **out)
 {
 	bool all = in && in->has_include_inactive && in->include_inactive;
-	Clubcrm__Catalog *c = catrec_catalog(r);
+	Clubcrm__Catalog *c = catalog_record_catalog(r);
 	if (!c)
 		return -ENOMEM;
 	int rc = list_db(r, DB_TASK_TYPES, &clubcrm__task_type__descriptor,
@@ -138,16 +129,17 @@ int catalog_upsert_type(struct req *r, const Clubcrm__UpsertTaskType *in,
 		return rc;
 	Clubcrm__TaskType *ty = NULL;
 	bool created;
-	rc = catrec_load_or_new(r, DB_TASK_TYPES, &clubcrm__task_type__descriptor,
-			 src->id, "task type", (ProtobufCMessage **)&ty,
-			 &created);
+	rc = catalog_record_load_or_new(r, DB_TASK_TYPES,
+					&clubcrm__task_type__descriptor,
+					src->id, "task type",
+					(ProtobufCMessage **)&ty, &created);
 	if (!rc)
-		rc = catrec_name(r, src->name, created, CATALOG_NAME_MAX,
-				&ty->name);
+		rc = catalog_record_name(r, src->name, created,
+					 CATALOG_NAME_MAX, &ty->name);
 	if (!rc)
-		rc = catrec_unique_name(r, DB_TASK_TYPES,
-				 &clubcrm__task_type__descriptor, ty->id,
-				 ty->name, "task type");
+		rc = catalog_record_unique_name(r, DB_TASK_TYPES,
+						&clubcrm__task_type__descriptor,
+						ty->id, ty->name, "task type");
 	if (!rc && src->n_follow_ons > 8)
 		rc = req_refuse(r, STATUS_INVALID_ARGUMENT,
 				"at most 8 follow-ons per type");
@@ -165,12 +157,12 @@ int catalog_upsert_type(struct req *r, const Clubcrm__UpsertTaskType *in,
 	if (src->has_active)
 		ty->active = src->active;
 	r->action = created ? "add task type" : "edit task type";
-	rc = catrec_save(r, DB_TASK_TYPES, ty->id, created, &ty->base);
-	Clubcrm__Catalog *c = rc ? NULL : catrec_catalog(r);
+	rc = catalog_record_save(r, DB_TASK_TYPES, ty->id, created, &ty->base);
+	Clubcrm__Catalog *c = rc ? NULL : catalog_record_catalog(r);
 	if (rc || !c)
 		return rc ? rc : -ENOMEM;
-	return catrec_reply_one(r, (void ***)&c->task_types, &c->n_task_types, ty, c,
-			 out);
+	return catalog_record_reply_one(r, (void ***)&c->task_types,
+					&c->n_task_types, ty, c, out);
 }
 
 /* ------------------------------------------------------------ results */
@@ -213,24 +205,28 @@ int catalog_upsert_result(struct req *r, const Clubcrm__UpsertResult *in,
 		return rc;
 	Clubcrm__Result *res = NULL;
 	bool created;
-	rc = catrec_load_or_new(r, DB_RESULTS, &clubcrm__result__descriptor, src->id,
-			 "result", (ProtobufCMessage **)&res, &created);
+	rc = catalog_record_load_or_new(r, DB_RESULTS,
+					&clubcrm__result__descriptor, src->id,
+					"result", (ProtobufCMessage **)&res,
+					&created);
 	if (!rc)
-		rc = catrec_name(r, src->name, created, CATALOG_NAME_MAX,
-				&res->name);
+		rc = catalog_record_name(r, src->name, created,
+					 CATALOG_NAME_MAX, &res->name);
 	if (!rc)
-		rc = catrec_unique_name(r, DB_RESULTS, &clubcrm__result__descriptor,
-				 res->id, res->name, "result");
+		rc = catalog_record_unique_name(r, DB_RESULTS,
+						&clubcrm__result__descriptor,
+						res->id, res->name, "result");
 	if (!rc)
 		rc = merge_result(r, src, created, res);
 	if (rc)
 		return rc;
 	r->action = created ? "add result" : "edit result";
-	rc = catrec_save(r, DB_RESULTS, res->id, created, &res->base);
-	Clubcrm__Catalog *c = rc ? NULL : catrec_catalog(r);
+	rc = catalog_record_save(r, DB_RESULTS, res->id, created, &res->base);
+	Clubcrm__Catalog *c = rc ? NULL : catalog_record_catalog(r);
 	if (rc || !c)
 		return rc ? rc : -ENOMEM;
-	return catrec_reply_one(r, (void ***)&c->results, &c->n_results, res, c, out);
+	return catalog_record_reply_one(r, (void ***)&c->results, &c->n_results,
+					res, c, out);
 }
 
 /* ------------------------------------------------------------ tags, teams */
@@ -246,16 +242,19 @@ int catalog_upsert_tag(struct req *r, const Clubcrm__UpsertTag *in,
 		return rc;
 	Clubcrm__Tag *tag = NULL;
 	bool created;
-	rc = catrec_load_or_new(r, DB_TAGS, &clubcrm__tag__descriptor, src->id, "tag",
-			 (ProtobufCMessage **)&tag, &created);
+	rc = catalog_record_load_or_new(r, DB_TAGS, &clubcrm__tag__descriptor,
+					src->id, "tag",
+					(ProtobufCMessage **)&tag, &created);
 	if (!rc)
-		rc = catrec_name(r, src->name, created, CATALOG_NAME_MAX,
-				&tag->name);
+		rc = catalog_record_name(r, src->name, created,
+					 CATALOG_NAME_MAX, &tag->name);
 	if (!rc)
-		rc = catrec_unique_name(r, DB_TAGS, &clubcrm__tag__descriptor, tag->id,
-				 tag->name, "tag");
+		rc = catalog_record_unique_name(r, DB_TAGS,
+						&clubcrm__tag__descriptor,
+						tag->id, tag->name, "tag");
 	if (!rc)
-		rc = catrec_text(r, src->colour, 32, "colour", &tag->colour);
+		rc = catalog_record_text(r, src->colour, 32, "colour",
+					 &tag->colour);
 	if (!rc && src->colour && *tag->colour &&
 	    tag_colour_parse(tag->colour, NULL) < 0)
 		rc = req_refuse(r, STATUS_INVALID_ARGUMENT,
@@ -266,11 +265,12 @@ int catalog_upsert_tag(struct req *r, const Clubcrm__UpsertTag *in,
 	if (src->has_active)
 		tag->active = src->active;
 	r->action = created ? "add tag" : "edit tag";
-	rc = catrec_save(r, DB_TAGS, tag->id, created, &tag->base);
-	Clubcrm__Catalog *c = rc ? NULL : catrec_catalog(r);
+	rc = catalog_record_save(r, DB_TAGS, tag->id, created, &tag->base);
+	Clubcrm__Catalog *c = rc ? NULL : catalog_record_catalog(r);
 	if (rc || !c)
 		return rc ? rc : -ENOMEM;
-	return catrec_reply_one(r, (void ***)&c->tags, &c->n_tags, tag, c, out);
+	return catalog_record_reply_one(r, (void ***)&c->tags, &c->n_tags, tag,
+					c, out);
 }
 
 int catalog_upsert_team(struct req *r, const Clubcrm__UpsertTeam *in,
@@ -284,23 +284,26 @@ int catalog_upsert_team(struct req *r, const Clubcrm__UpsertTeam *in,
 		return rc;
 	Clubcrm__Team *team = NULL;
 	bool created;
-	rc = catrec_load_or_new(r, DB_TEAMS, &clubcrm__team__descriptor, src->id,
-			 "team", (ProtobufCMessage **)&team, &created);
+	rc = catalog_record_load_or_new(r, DB_TEAMS, &clubcrm__team__descriptor,
+					src->id, "team",
+					(ProtobufCMessage **)&team, &created);
 	if (!rc)
-		rc = catrec_name(r, src->name, created, CATALOG_NAME_MAX,
-				&team->name);
+		rc = catalog_record_name(r, src->name, created,
+					 CATALOG_NAME_MAX, &team->name);
 	if (!rc)
-		rc = catrec_unique_name(r, DB_TEAMS, &clubcrm__team__descriptor,
-				 team->id, team->name, "team");
+		rc = catalog_record_unique_name(r, DB_TEAMS,
+						&clubcrm__team__descriptor,
+						team->id, team->name, "team");
 	if (rc)
 		return rc;
 	if (src->has_active)
 		team->active = src->active;
 	r->action = created ? "add team" : "edit team";
-	rc = catrec_save(r, DB_TEAMS, team->id, created, &team->base);
-	Clubcrm__Catalog *c = rc ? NULL : catrec_catalog(r);
+	rc = catalog_record_save(r, DB_TEAMS, team->id, created, &team->base);
+	Clubcrm__Catalog *c = rc ? NULL : catalog_record_catalog(r);
 	if (rc || !c)
 		return rc ? rc : -ENOMEM;
-	return catrec_reply_one(r, (void ***)&c->teams, &c->n_teams, team, c, out);
+	return catalog_record_reply_one(r, (void ***)&c->teams, &c->n_teams,
+					team, c, out);
 }
 

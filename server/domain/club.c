@@ -26,10 +26,8 @@ bool club_is_empty(struct store *st)
 {
 	struct txn t;
 	txn_begin(&t, st, NULL, false);
-	MDB_stat ms = {0};
-	if (!t.ret)
-		mdb_stat(t.txn, txn_dbi(&t, DB_OPERATORS), &ms);
-	bool empty = !t.ret && ms.ms_entries == 0;
+	size_t n = 0;
+	bool empty = txn_count(&t, DB_OPERATORS, &n) == 0 && n == 0;
 	txn_abort(&t);
 	return empty;
 }
@@ -264,15 +262,10 @@ static void take_task(struct seeder *s, uint64_t id)
 static int64_t local_day_at(int64_t now, int day, int minute)
 {
 	const struct clubzone *z = clubzone_get(DEMO_ZONE, NULL);
-	struct clubzone_tm lt;
 	if (!z)
 		z = clubzone_utc();
-	if (clubzone_to_local(z, clubzone_day_start(z, now, day), &lt))
-		return now;
 	int64_t t;
-	int rc = clubzone_from_local(z, lt.year, lt.mon, lt.mday, minute / 60,
-				     minute % 60, 0, &t);
-	return rc == 0 || rc == -EDOM ? t : now;
+	return clubzone_day_at(z, now, day, minute, &t) ? now : t;
 }
 
 static void add_task(struct seeder *s, const struct demo_ids *d,

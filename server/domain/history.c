@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cursor.h"
 #include "rows.h"
 
 #define MAX_FIELDS 16
@@ -310,32 +311,28 @@ static int push(struct req *r, Clubcrm__TaskReply *rep, size_t *cap,
 
 int history_fill(struct req *r, uint64_t task_id, Clubcrm__TaskReply *reply)
 {
-	MDB_cursor *c = NULL;
-	int rc = mdb_cursor_open(r->t->txn, txn_dbi(r->t, DB_TASK_CHANGES), &c);
-	if (rc)
-		return txn_lmdb_error(rc);
 	uint8_t start[16];
 	key_u64(start, task_id);
 	memset(start + 8, 0, 8);
-	MDB_val k = {.mv_size = 16, .mv_data = start}, v;
 	const Clubcrm__Task *prev = NULL;
 	size_t cap = 0;
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		if (k.mv_size != 16 || memcmp(k.mv_data, start, 8) != 0)
+	struct txn_cursor c;
+	int rc = txn_cursor_open(&c, r->t, DB_TASK_CHANGES);
+	for (rc = rc ? rc : txn_cursor_seek(&c, start, sizeof(start));
+	     rc == 0; rc = txn_cursor_next(&c)) {
+		if (c.key.len != 16 || memcmp(c.key.data, start, 8) != 0)
 			break;
 		Clubcrm__HistoryEntry *e = NULL;
-		uint64_t rev = key_get_u64((const uint8_t *)k.mv_data + 8);
-		rc = entry_of(r, task_id, rev, prev, &e);
-		if (!rc)
-			rc = push(r, reply, &cap, e);
-		if (rc)
-			break;
+		uint64_t rev = key_get_u64((const uint8_t *)c.key.data + 8);
+		int erc = entry_of(r, task_id, rev, prev, &e);
+		if (!erc)
+			erc = push(r, reply, &cap, e);
+		if (erc) {
+			txn_cursor_close(&c);
+			return erc;
+		}
 		prev = e->after;
 	}
-	mdb_cursor_close(c);
-	if (rc == MDB_NOTFOUND || rc == 0)
-		return 0;
-	return rc > 0 || (rc >= MDB_KEYEXIST && rc <= MDB_LAST_ERRCODE)
-		       ? txn_lmdb_error(rc) : rc;
+	txn_cursor_close(&c);
+	return rc == -ENOENT ? 0 : rc;
 }

@@ -4,10 +4,13 @@
 #include <string.h>
 
 #include "asof.h"
+#include "cursor.h"
+#include "index.h"
 #include "rows.h"
 #include "status.h"
 #include "tasks.h"
 #include "task_filter.h"
+#include "migrate.h"
 #include "textfold.h"
 #include "views.h"
 
@@ -26,7 +29,7 @@ struct page {
 	size_t size;        /* rows wanted */
 	size_t n;           /* rows found */
 	void **items;
-	uint8_t last[QUERY_NAME_KEY_MAX + 9];  /* last key examined */
+	uint8_t last[INDEX_NAME_KEY_MAX + 9];  /* last key examined */
 	size_t last_len;
 	bool more;          /* entries remain after `last` */
 };
@@ -115,34 +118,15 @@ static int apply_token(struct req *r, const ProtobufCBinaryData *tok,
 	return 0;
 }
 
-/* Cursor loops mix LMDB codes and our negative errno values. */
-static bool is_lmdb(int rc)
-{
-	return rc > 0 || (rc >= MDB_KEYEXIST && rc <= MDB_LAST_ERRCODE);
-}
+typedef int (*visit_fn)(struct req *r, void *ctx,
+			const struct txn_val *key, struct page *pg);
 
-typedef int (*visit_fn)(struct req *r, void *ctx, const MDB_val *key,
-			struct page *pg);
-
-static bool in_scan(const struct scan *s, const MDB_val *k)
+static bool in_scan(const struct scan *s, const struct txn_val *k)
 {
-	if (k->mv_size != s->len)
+	if (k->len != s->len)
 		return false;
-	return memcmp(k->mv_data, s->lo, s->len) >= 0 &&
-	       memcmp(k->mv_data, s->hi, s->len) < 0;
-}
-
-static int cursor_start(MDB_cursor *c, const struct scan *s, MDB_val *k,
-			MDB_val *v)
-{
-	k->mv_size = s->len;
-	k->mv_data = (void *)(s->desc ? s->hi : s->lo);
-	int rc = mdb_cursor_get(c, k, v, MDB_SET_RANGE);
-	if (!s->desc)
-		return rc;
-	if (rc == MDB_NOTFOUND)
-		return mdb_cursor_get(c, k, v, MDB_LAST);
-	return rc ? rc : mdb_cursor_get(c, k, v, MDB_PREV);
+	return memcmp(k->data, s->lo, s->len) >= 0 &&
+	       memcmp(k->data, s->hi, s->len) < 0;
 }
 
 /* Walks the range, calling `visit` per entry, until the page is full, the
@@ -150,31 +134,29 @@ static int cursor_start(MDB_cursor *c, const struct scan *s, MDB_val *k,
 static int scan_run(struct req *r, const struct scan *s, struct page *pg,
 		    visit_fn visit, void *ctx)
 {
-	MDB_cursor *c = NULL;
-	int rc = mdb_cursor_open(r->t->txn, txn_dbi(r->t, s->db), &c);
-	if (rc)
-		return txn_lmdb_error(rc);
-	MDB_val k, v;
-	MDB_cursor_op step = s->desc ? MDB_PREV : MDB_NEXT;
+	struct txn_cursor c;
+	int rc = txn_cursor_open(&c, r->t, s->db);
+	if (!rc)
+		rc = s->desc ? txn_cursor_seek_before(&c, s->hi, s->len)
+			     : txn_cursor_seek(&c, s->lo, s->len);
 	size_t seen = 0;
-	rc = cursor_start(c, s, &k, &v);
-	while (rc == 0 && in_scan(s, &k)) {
+	while (rc == 0 && in_scan(s, &c.key)) {
 		if (pg->n == pg->size || seen == QUERY_SCAN_BUDGET) {
 			pg->more = true;
 			break;
 		}
 		seen++;
-		memcpy(pg->last, k.mv_data, k.mv_size);
-		pg->last_len = k.mv_size;
-		rc = visit(r, ctx, &k, pg);
-		if (rc)
-			break;
-		rc = mdb_cursor_get(c, &k, &v, step);
+		memcpy(pg->last, c.key.data, c.key.len);
+		pg->last_len = c.key.len;
+		int vrc = visit(r, ctx, &c.key, pg);
+		if (vrc) {
+			txn_cursor_close(&c);
+			return vrc;
+		}
+		rc = s->desc ? txn_cursor_prev(&c) : txn_cursor_next(&c);
 	}
-	mdb_cursor_close(c);
-	if (rc == MDB_NOTFOUND)
-		return 0;
-	return is_lmdb(rc) ? txn_lmdb_error(rc) : rc;
+	txn_cursor_close(&c);
+	return rc == -ENOENT ? 0 : rc;
 }
 
 static int page_init(struct req *r, struct page *pg, uint32_t want,
@@ -219,12 +201,12 @@ struct task_ctx {
 	uint32_t escalation;  /* minutes, 0: never */
 };
 
-static int visit_task(struct req *r, void *ctx, const MDB_val *key,
+static int visit_task(struct req *r, void *ctx, const struct txn_val *key,
 		      struct page *pg)
 {
 	struct task_ctx *tc = ctx;
-	uint64_t id = key_get_u64((const uint8_t *)key->mv_data +
-				  key->mv_size - 8);
+	uint64_t id = key_get_u64((const uint8_t *)key->data +
+				  key->len - 8);
 	Clubcrm__Task *task = NULL;
 	Clubcrm__TaskRow *row = NULL;
 	int rc;
@@ -319,25 +301,17 @@ int query_list_tasks(struct req *r, const Clubcrm__ListTasks *in,
 
 /* ------------------------------------------------------------ customers */
 
-size_t query_name_key(const char *name, uint64_t id, uint8_t *k)
-{
-	size_t n = textfold_copy(name, k, QUERY_NAME_KEY_MAX);
-	/* A folded name holds no 0 byte: the separator sorts it first. */
-	k[n] = 0;
-	key_u64(k + n + 1, id);
-	return n + 9;
-}
 
 struct customer_ctx {
 	const Clubcrm__ListCustomers *in;
 };
 
-static int visit_customer(struct req *r, void *ctx, const MDB_val *key,
+static int visit_customer(struct req *r, void *ctx, const struct txn_val *key,
 			  struct page *pg)
 {
 	struct customer_ctx *cc = ctx;
-	uint64_t id = key_get_u64((const uint8_t *)key->mv_data +
-				  key->mv_size - 8);
+	uint64_t id = key_get_u64((const uint8_t *)key->data +
+				  key->len - 8);
 	Clubcrm__Customer *c = NULL;
 	int rc = rows_customer(r->t, r->a, id, &c);
 	if (rc)
@@ -356,21 +330,17 @@ static int visit_customer(struct req *r, void *ctx, const MDB_val *key,
 static int scan_names(struct req *r, const ProtobufCBinaryData *tok,
 		      struct page *pg, struct customer_ctx *cc)
 {
-	MDB_cursor *c = NULL;
-	int rc = mdb_cursor_open(r->t->txn, txn_dbi(r->t, DB_BY_CUSTOMER_NAME),
-				 &c);
+	struct txn_cursor c;
+	int rc = txn_cursor_open(&c, r->t, DB_BY_CUSTOMER_NAME);
 	if (rc)
-		return txn_lmdb_error(rc);
-	MDB_val k = {0}, v;
+		return rc;
 	if (tok) {
-		k.mv_size = tok->len - 1;
-		k.mv_data = tok->data + 1;
-		rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
-		if (rc == 0 && k.mv_size == tok->len - 1 &&
-		    memcmp(k.mv_data, tok->data + 1, k.mv_size) == 0)
-			rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+		rc = txn_cursor_seek(&c, tok->data + 1, tok->len - 1);
+		if (rc == 0 && c.key.len == tok->len - 1 &&
+		    memcmp(c.key.data, tok->data + 1, c.key.len) == 0)
+			rc = txn_cursor_next(&c);
 	} else {
-		rc = mdb_cursor_get(c, &k, &v, MDB_FIRST);
+		rc = txn_cursor_seek(&c, NULL, 0);
 	}
 	size_t seen = 0;
 	while (rc == 0) {
@@ -379,25 +349,26 @@ static int scan_names(struct req *r, const ProtobufCBinaryData *tok,
 			break;
 		}
 		seen++;
-		if (k.mv_size < 9 || k.mv_size > sizeof(pg->last)) {
-			rc = -EIO;
-			break;
+		if (c.key.len < 9 || c.key.len > sizeof(pg->last)) {
+			txn_cursor_close(&c);
+			return -EIO;
 		}
-		memcpy(pg->last, k.mv_data, k.mv_size);
-		pg->last_len = k.mv_size;
-		rc = visit_customer(r, cc, &k, pg);
-		if (!rc)
-			rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+		memcpy(pg->last, c.key.data, c.key.len);
+		pg->last_len = c.key.len;
+		int vrc = visit_customer(r, cc, &c.key, pg);
+		if (vrc) {
+			txn_cursor_close(&c);
+			return vrc;
+		}
+		rc = txn_cursor_next(&c);
 	}
-	mdb_cursor_close(c);
-	if (rc == MDB_NOTFOUND)
-		return 0;
-	return is_lmdb(rc) ? txn_lmdb_error(rc) : rc;
+	txn_cursor_close(&c);
+	return rc == -ENOENT ? 0 : rc;
 }
 
 static int check_name_token(struct req *r, const ProtobufCBinaryData *tok)
 {
-	if (tok->len < 10 || tok->len > QUERY_NAME_KEY_MAX + 10 ||
+	if (tok->len < 10 || tok->len > INDEX_NAME_KEY_MAX + 10 ||
 	    tok->data[0] != (uint8_t)DB_BY_CUSTOMER_NAME ||
 	    tok->data[tok->len - 9] != 0)
 		return req_refuse(r, STATUS_INVALID_ARGUMENT,

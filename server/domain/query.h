@@ -8,6 +8,7 @@
 #define CLUBCRM_QUERY_H
 
 #include "clubcrm.pb-c.h"
+#include "migrate.h"
 #include "req.h"
 
 #define QUERY_PAGE_DEFAULT 50u
@@ -15,15 +16,10 @@
 /* Index entries examined per page at most: a selective filter returns a
  * short page with a token rather than scanning the whole club. */
 #define QUERY_SCAN_BUDGET 5000u
-#define QUERY_NAME_KEY_MAX 200u
 
 int query_list_tasks(struct req *r, const Clubcrm__ListTasks *in,
 		     Clubcrm__TaskPage **out);
 int query_list_customers(struct req *r, const Clubcrm__ListCustomers *in,
 			 Clubcrm__CustomerPage **out);
-
-/* The by_customer_name key: case-folded name (at most QUERY_NAME_KEY_MAX
- * bytes), 0, id. `k` holds QUERY_NAME_KEY_MAX + 9 bytes. Returns its length. */
-size_t query_name_key(const char *name, uint64_t id, uint8_t *k);
 
 #endif

@@ -24,18 +24,6 @@ int recur_check(struct req *r, Clubcrm__TaskKind kind,
 	return 0;
 }
 
-static bool leap(int year)
-{
-	return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-}
-
-static int month_days(int year, int mon)
-{
-	static const int days[12] = {31, 28, 31, 30, 31, 30,
-				     31, 31, 30, 31, 30, 31};
-	return mon == 2 && leap(year) ? 29 : days[mon - 1];
-}
-
 /*
  * The k-th step after `base` (the local time of `planned`), at the same
  * wall-clock time whatever the offset then. A step landing in the hour
@@ -59,8 +47,8 @@ static int64_t step(const struct clubzone *z, int64_t planned,
 		int m = mon - 1 + k;
 		y += m / 12;
 		mon = m % 12 + 1;
-		if (mday > month_days(y, mon))
-			mday = month_days(y, mon);
+		if (mday > clubzone_month_days(y, mon))
+			mday = clubzone_month_days(y, mon);
 	}
 	int64_t t;
 	int rc = clubzone_from_local(z, y, mon, mday, base->hour, base->min,

@@ -1,8 +1,9 @@
 /*
  * One request being served inside a transaction: its memory, who asks, and
  * (for writes) the revision and change set it builds, or why it was refused.
- * Domain functions return 0, REQ_REFUSED after req_refuse() (the reply is an
- * Error with r->code and r->msg), or another negative errno (internal).
+ * Domain functions return 0, REQ_REFUSED (CLUBCRM_EREFUSED) after
+ * req_refuse() (the reply is an Error with r->code and r->msg), or another
+ * negative value of the family in store_err.h (internal).
  */
 #ifndef CLUBCRM_REQ_H
 #define CLUBCRM_REQ_H
@@ -15,9 +16,10 @@
 #include "arena.h"
 #include "clubcrm.pb-c.h"
 #include "service.h"
+#include "text.h"
 #include "txn.h"
 
-#define REQ_REFUSED (-ECANCELED)
+#define REQ_REFUSED CLUBCRM_EREFUSED
 
 struct req {
 	struct txn *t;
@@ -49,17 +51,9 @@ int req_event_task(struct req *r, Clubcrm__Task *task);
 /* Writes the change set (when anything changed). 0 or negative errno. */
 int req_finish(struct req *r, Clubcrm__ChangeSet **out);
 
-/* Checks on hostile text: valid UTF-8, no control characters but \n \t. */
-enum text_fault { TEXT_OK, TEXT_CONTROL, TEXT_NOT_UTF8 };
-enum text_fault text_fault(const char *s);
-bool text_is_valid(const char *s);
-/* Characters (code points) of valid UTF-8 text. */
-size_t text_chars(const char *s);
 /* Refuses text with control characters ("control characters are not
  * allowed"), invalid UTF-8, or more than `max` characters; 0 when fine. */
 int req_text(struct req *r, const char *s, size_t max, const char *field);
-/* Trimmed copy in the arena (NULL for NULL). */
-char *text_trim(struct arena *a, const char *s);
 /* A required name: trimmed, 1..max characters, valid. Refuses naming
  * `field`. */
 int req_name(struct req *r, const char *in, size_t max, const char *field,

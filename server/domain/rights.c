@@ -3,7 +3,7 @@
 #include "rows.h"
 #include "status.h"
 
-#define BODY(x) CLUBCRM__FRAME__BODY_##x
+#include "frame_body.h"
 
 /* What an admin-only request does, for the refusal; NULL for the others. */
 static const char *admin_only(Clubcrm__Frame__BodyCase body)

@@ -118,13 +118,13 @@ static Clubcrm__Frame *outcome(struct req *r, int rc, Clubcrm__Frame *reply)
 static int find_login(struct txn *t, struct arena *a, const char *login,
 		      Clubcrm__Operator **op, char **hash)
 {
-	MDB_val v;
+	struct txn_val v;
 	int rc = txn_get(t, DB_BY_LOGIN, login, strlen(login), &v);
 	if (rc)
 		return rc;
-	if (v.mv_size != 8)
+	if (v.len != 8)
 		return -EIO;
-	uint64_t id = key_get_u64(v.mv_data);
+	uint64_t id = key_get_u64(v.data);
 	rc = rows_operator(t, a, id, op);
 	if (rc)
 		return rc;
@@ -133,8 +133,8 @@ static int find_login(struct txn *t, struct arena *a, const char *login,
 	rc = txn_get(t, DB_CREDENTIALS, k, sizeof(k), &v);
 	if (rc)
 		return rc;
-	const char *p = v.mv_data;
-	if (!v.mv_size || p[v.mv_size - 1] != '\0')
+	const char *p = v.data;
+	if (!v.len || p[v.len - 1] != '\0')
 		return -EIO;
 	*hash = arena_strdup(a, p);
 	return *hash ? 0 : -ENOMEM;
@@ -190,7 +190,7 @@ int service_login_current(struct store *st,
 	txn_begin(&t, st, NULL, false);
 	Clubcrm__Operator *op = NULL;
 	int rc = rows_operator(&t, &a, g->op->id, &op);
-	MDB_val v = { 0 };
+	struct txn_val v = { 0 };
 	if (!rc) {
 		uint8_t k[8];
 		key_u64(k, g->op->id);
@@ -200,8 +200,8 @@ int service_login_current(struct store *st,
 	if (rc && rc != -ENOENT)
 		ret = STATUS_INTERNAL;
 	else if (!rc && op->active && op->role == g->op->role &&
-		 v.mv_size == strlen(g->credential) + 1 &&
-		 memcmp(v.mv_data, g->credential, v.mv_size) == 0)
+		 v.len == strlen(g->credential) + 1 &&
+		 memcmp(v.data, g->credential, v.len) == 0)
 		ret = 0;
 	txn_abort(&t);
 	arena_free(&a);

@@ -23,9 +23,8 @@ bool task_row_is_urgent(const Clubcrm__TaskRow *row)
 	return t && is_task(t) && is_planned(t) && row->priority;
 }
 
-bool task_row_is_overdue(const Clubcrm__TaskRow *row, int64_t now)
+bool task_is_overdue(const Clubcrm__Task *t, int64_t now)
 {
-	const Clubcrm__Task *t = row->task;
 	return t && is_task(t) && is_planned(t) && t->planned_at < now;
 }
 
@@ -128,8 +127,7 @@ static bool matches_state(const Clubcrm__TaskFilter *f, const Clubcrm__Task *t,
 	bool prep = is_task(t) && is_planned(t) && t->taken_by == 0;
 	if (f->has_in_preparation && prep != f->in_preparation)
 		return false;
-	if (f->has_overdue &&
-	    (is_task(t) && is_planned(t) && t->planned_at < now) != f->overdue)
+	if (f->has_overdue && task_is_overdue(t, now) != f->overdue)
 		return false;
 	/* The text may be in the customer's name, which only the row has. */
 	if (row && f->text && *f->text &&
@@ -189,8 +187,7 @@ static bool matches_kind(const Clubcrm__View *v, const Clubcrm__Task *t,
 	case CLUBCRM__VIEW_KIND__VIEW_KIND_IN_PREPARATION:
 		return is_task(t) && is_planned(t) && t->taken_by == 0;
 	case CLUBCRM__VIEW_KIND__VIEW_KIND_OVERDUE:
-		return is_task(t) && is_planned(t) &&
-		       t->planned_at < (env ? env->now : 0);
+		return task_is_overdue(t, env ? env->now : 0);
 	case CLUBCRM__VIEW_KIND__VIEW_KIND_AGENDA:
 		return matches_agenda(v, t, env);
 	case CLUBCRM__VIEW_KIND__VIEW_KIND_CUSTOMER:

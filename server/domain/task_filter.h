@@ -23,8 +23,9 @@ struct task_filter_env {
 
 /* Planned, of a priority type: shown red, or yellow once taken. */
 bool task_row_is_urgent(const Clubcrm__TaskRow *row);
-/* A planned task whose planned time has passed. */
-bool task_row_is_overdue(const Clubcrm__TaskRow *row, int64_t now);
+/* A planned task whose planned time has passed: the one overdue rule, for
+ * the row's flag, the filter and the OVERDUE view. False for NULL. */
+bool task_is_overdue(const Clubcrm__Task *t, int64_t now);
 
 /*
  * True when the row matches every criterion set in `f` (NULL: everything).

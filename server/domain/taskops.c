@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "recur.h"
+#include "cursor.h"
 #include "rows.h"
 #include "status.h"
 #include "tasks.h"
@@ -15,7 +16,7 @@
 #define KIND_TASK CLUBCRM__TASK_KIND__TASK_KIND_TASK
 #define KIND_NOTE CLUBCRM__TASK_KIND__TASK_KIND_NOTE
 
-const char *taskops_status_word(Clubcrm__TaskStatus s)
+static const char *status_word(Clubcrm__TaskStatus s)
 {
 	switch (s) {
 	case PLANNED:
@@ -38,7 +39,8 @@ Clubcrm__Task *taskops_dup(struct req *r, const Clubcrm__Task *t)
 	return n;
 }
 
-uint64_t taskops_reply_rev(struct req *r)
+/* The revision a reply reflects: this write's, or the current one. */
+static uint64_t reply_rev(struct req *r)
 {
 	return r->rev ? r->rev : txn_revision(r->t);
 }
@@ -58,7 +60,7 @@ int taskops_load_open(struct req *r, uint64_t id, const char *verb,
 		return req_refuse(r, STATUS_FAILED_PRECONDITION,
 				  "task %llu is already %s; it cannot be %s",
 				  (unsigned long long)id,
-				  taskops_status_word((*out)->status), verb);
+				  status_word((*out)->status), verb);
 	return 0;
 }
 
@@ -211,7 +213,7 @@ int taskops_edit(struct req *r, const Clubcrm__EditTask *in,
 	if (rc)
 		return rc;
 	if (task_equal(old, t))
-		return tasks_reply(r, old, taskops_reply_rev(r), out);
+		return tasks_reply(r, old, reply_rev(r), out);
 	r->action = "edit";
 	rc = tasks_save(r, old, t);
 	if (!rc)
@@ -331,7 +333,7 @@ int taskops_take(struct req *r, uint64_t id, bool take,
 		return rc;
 	uint64_t me = r->who->operator_id;
 	if (take && task->taken_by == me)
-		return tasks_reply(r, task, taskops_reply_rev(r), out);
+		return tasks_reply(r, task, reply_rev(r), out);
 	if (take && task->taken_by) {
 		/* Compare-and-swap on the taker: the first one keeps it. */
 		rc = taker_name(r, task->taken_by, &who);
@@ -393,7 +395,7 @@ int taskops_tag(struct req *r, uint64_t id, uint64_t tag_id, bool add,
 	if (rc)
 		return rc;
 	if (has_tag(task, tag_id) == add)
-		return tasks_reply(r, task, taskops_reply_rev(r), out);
+		return tasks_reply(r, task, reply_rev(r), out);
 	if (add && task->n_tag_ids >= TASKS_MAX_TAGS)
 		return req_refuse(r, STATUS_INVALID_ARGUMENT,
 				  "at most %u tags per task", TASKS_MAX_TAGS);
@@ -412,11 +414,6 @@ int taskops_tag(struct req *r, uint64_t id, uint64_t tag_id, bool add,
 static int open_task_ids(struct req *r, const Clubcrm__ReassignTasks *in,
 			 uint64_t **ids, size_t *n)
 {
-	MDB_cursor *c = NULL;
-	int rc = mdb_cursor_open(r->t->txn,
-				 txn_dbi(r->t, DB_BY_OPERATOR_PLANNED), &c);
-	if (rc)
-		return txn_lmdb_error(rc);
 	uint8_t lo[24], hi[24];
 	key_u64(lo, in->from_operator_id);
 	memcpy(hi, lo, 8);
@@ -427,10 +424,11 @@ static int open_task_ids(struct req *r, const Clubcrm__ReassignTasks *in,
 	size_t cap = 64;
 	*n = 0;
 	*ids = arena_calloc(r->a, cap, 8);
-	MDB_val k = {.mv_size = 24, .mv_data = lo}, v;
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0 && *ids;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		if (k.mv_size != 24 || memcmp(k.mv_data, hi, 24) >= 0)
+	struct txn_cursor c;
+	int rc = txn_cursor_open(&c, r->t, DB_BY_OPERATOR_PLANNED);
+	for (rc = rc ? rc : txn_cursor_seek(&c, lo, sizeof(lo));
+	     rc == 0 && *ids; rc = txn_cursor_next(&c)) {
+		if (c.key.len != 24 || memcmp(c.key.data, hi, 24) >= 0)
 			break;
 		if (*n == cap) {
 			uint64_t *more = arena_calloc(r->a, cap * 2, 8);
@@ -441,12 +439,13 @@ static int open_task_ids(struct req *r, const Clubcrm__ReassignTasks *in,
 			if (!more)
 				break;
 		}
-		(*ids)[(*n)++] = key_get_u64((const uint8_t *)k.mv_data + 16);
+		(*ids)[(*n)++] =
+			key_get_u64((const uint8_t *)c.key.data + 16);
 	}
-	mdb_cursor_close(c);
+	txn_cursor_close(&c);
 	if (!*ids)
 		return -ENOMEM;
-	return rc == 0 || rc == MDB_NOTFOUND ? 0 : txn_lmdb_error(rc);
+	return rc == 0 || rc == -ENOENT ? 0 : rc;
 }
 
 static int reassign_checks(struct req *r, const Clubcrm__ReassignTasks *in)
@@ -504,7 +503,7 @@ int taskops_reassign(struct req *r, const Clubcrm__ReassignTasks *in,
 		rep->task_ids[rep->n_task_ids++] = t->id;
 	}
 	rep->has_revision = 1;
-	rep->revision = taskops_reply_rev(r);
+	rep->revision = reply_rev(r);
 	*out = rep;
 	return 0;
 }

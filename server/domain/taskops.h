@@ -30,12 +30,9 @@ int taskops_tag(struct req *r, uint64_t id, uint64_t tag_id, bool add,
 int taskops_reassign(struct req *r, const Clubcrm__ReassignTasks *in,
 		     Clubcrm__ReassignReply **out);
 
-/* Shared by the task operations (taskops.c, conclude.c). */
-const char *taskops_status_word(Clubcrm__TaskStatus s);
+/* Shared by the task operations (taskops.c, taskops_conclude.c). */
 /* A shallow copy to modify; the original stays the previous image. */
 Clubcrm__Task *taskops_dup(struct req *r, const Clubcrm__Task *t);
-/* The revision a reply reflects: this write's, or the current one. */
-uint64_t taskops_reply_rev(struct req *r);
 /* A planned task (not a note): FAILED_PRECONDITION naming `verb` else. */
 int taskops_load_open(struct req *r, uint64_t id, const char *verb,
 		      Clubcrm__Task **out);

@@ -2,7 +2,8 @@
 
 #include <string.h>
 
-#include "pbutil.h"
+#include "index.h"
+#include "pb_normalize.h"
 #include "recur.h"
 #include "rows.h"
 #include "status.h"
@@ -145,47 +146,25 @@ int tasks_load(struct req *r, uint64_t id, Clubcrm__Task **out)
 
 /* ------------------------------------------------------------ indexes */
 
-struct task_keys {
-	uint8_t planned[16];
-	uint8_t created[16];
-	uint8_t customer[24];
-	uint8_t operator[24];
-};
-
-static void keys_of(const Clubcrm__Task *t, struct task_keys *k)
+static void keys_of(const Clubcrm__Task *t, struct index_task_keys *k)
 {
-	key_time(k->planned, t->planned_at);
-	key_u64(k->planned + 8, t->id);
-	key_time(k->created, t->created_at);
-	key_u64(k->created + 8, t->id);
-	key_u64(k->customer, t->customer_id);
-	memcpy(k->customer + 8, k->planned, 16);
-	key_u64(k->operator, t->operator_id);
-	memcpy(k->operator + 8, k->planned, 16);
+	*k = (struct index_task_keys){
+		.planned_at = t->planned_at,
+		.created_at = t->created_at,
+		.id = t->id,
+		.customer_id = t->customer_id,
+		.operator_id = t->operator_id,
+	};
 }
 
-static void index_move(struct txn *t, enum store_db db, const uint8_t *old,
-		       const uint8_t *key, size_t len)
+static void reindex_task(struct txn *t, const Clubcrm__Task *old,
+			 const Clubcrm__Task *task)
 {
-	if (old && memcmp(old, key, len) == 0)
-		return;
-	if (old)
-		txn_del(t, db, old, len);
-	txn_put(t, db, key, len, "", 0);
-}
-
-static void index_task(struct txn *t, const Clubcrm__Task *old,
-		       const Clubcrm__Task *task)
-{
-	struct task_keys o, n;
+	struct index_task_keys o, n;
 	keys_of(task, &n);
 	if (old)
 		keys_of(old, &o);
-	index_move(t, DB_BY_PLANNED, old ? o.planned : NULL, n.planned, 16);
-	index_move(t, DB_BY_CREATED, old ? o.created : NULL, n.created, 16);
-	index_move(t, DB_BY_CUSTOMER, old ? o.customer : NULL, n.customer, 24);
-	index_move(t, DB_BY_OPERATOR_PLANNED, old ? o.operator : NULL,
-		   n.operator, 24);
+	index_task(t, old ? &o : NULL, &n);
 }
 
 int tasks_save(struct req *r, const Clubcrm__Task *old, Clubcrm__Task *task)
@@ -208,7 +187,7 @@ int tasks_save(struct req *r, const Clubcrm__Task *old, Clubcrm__Task *task)
 		task->concluded_at = 0;
 	}
 	pb_normalize(&task->base);
-	index_task(r->t, old, task);
+	reindex_task(r->t, old, task);
 	txn_put_rec(r->t, DB_TASKS, task->id, &task->base);
 	if (r->t->ret)
 		return r->t->ret;
@@ -450,14 +429,14 @@ static int idem_key(struct req *r, const Clubcrm__CreateTask *in, uint8_t *k,
 static int idem_replay(struct req *r, const uint8_t *k, size_t klen,
 		       Clubcrm__TaskReply **out)
 {
-	MDB_val v;
+	struct txn_val v;
 	int rc = txn_get(r->t, DB_IDEMPOTENCY, k, klen, &v);
 	if (rc)
 		return rc;
-	if (v.mv_size != 16)
+	if (v.len != 16)
 		return -EIO;
-	uint64_t id = key_get_u64(v.mv_data);
-	uint64_t rev = key_get_u64((const uint8_t *)v.mv_data + 8);
+	uint64_t id = key_get_u64(v.data);
+	uint64_t rev = key_get_u64((const uint8_t *)v.data + 8);
 	Clubcrm__Task *task = NULL;
 	rc = rows_task(r->t, r->a, id, &task);
 	if (rc)

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <sodium.h>
 
+#include "cursor.h"
 #include "rows.h"
 #include "status.h"
 
@@ -31,11 +32,11 @@ static void token_key(uint8_t key[KEY_LEN], uint64_t op_id,
 	memcpy(key + 8, hash, TOKENS_HASH_BYTES);
 }
 
-static int64_t expiry_of(const MDB_val *v)
+static int64_t expiry_of(const struct txn_val *v)
 {
-	if (v->mv_size != 8)
+	if (v->len != 8)
 		return INT64_MIN;  /* unreadable: treated as expired */
-	return (int64_t)(key_get_u64(v->mv_data) ^ (UINT64_C(1) << 63));
+	return (int64_t)(key_get_u64(v->data) ^ (UINT64_C(1) << 63));
 }
 
 /*
@@ -47,38 +48,31 @@ static int64_t expiry_of(const MDB_val *v)
 static int collect(struct txn *t, uint64_t op_id, bool all, int64_t now,
 		   size_t keep, uint8_t keys[SWEEP_BATCH][KEY_LEN])
 {
-	MDB_cursor *c = NULL;
-	int rc = mdb_cursor_open(t->txn, txn_dbi(t, DB_RESUME_TOKENS), &c);
-	if (rc) {
-		t->ret = txn_lmdb_error(rc);
-		return -1;
-	}
 	uint8_t prefix[8];
 	key_u64(prefix, op_id);
-	MDB_val k = { sizeof(prefix), prefix }, v;
 	size_t n = 0, live = 0;
 	int64_t soonest = INT64_MAX;
 	uint8_t soonest_key[KEY_LEN];
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
-	     rc == 0 && n < SWEEP_BATCH && k.mv_size == KEY_LEN &&
-	     memcmp(k.mv_data, prefix, 8) == 0;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		int64_t exp = expiry_of(&v);
+	struct txn_cursor c;
+	int rc = txn_cursor_open(&c, t, DB_RESUME_TOKENS);
+	for (rc = rc ? rc : txn_cursor_seek(&c, prefix, sizeof(prefix));
+	     rc == 0 && n < SWEEP_BATCH && c.key.len == KEY_LEN &&
+	     memcmp(c.key.data, prefix, 8) == 0;
+	     rc = txn_cursor_next(&c)) {
+		int64_t exp = expiry_of(&c.val);
 		if (all || exp <= now) {
-			memcpy(keys[n++], k.mv_data, KEY_LEN);
+			memcpy(keys[n++], c.key.data, KEY_LEN);
 			continue;
 		}
 		live++;
 		if (exp < soonest) {
 			soonest = exp;
-			memcpy(soonest_key, k.mv_data, KEY_LEN);
+			memcpy(soonest_key, c.key.data, KEY_LEN);
 		}
 	}
-	mdb_cursor_close(c);
-	if (rc && rc != MDB_NOTFOUND) {
-		t->ret = txn_lmdb_error(rc);
-		return -1;
-	}
+	txn_cursor_close(&c);
+	if (rc && rc != -ENOENT)
+		return -1;  /* the txn's error */
 	if (!all && live > keep && n < SWEEP_BATCH)
 		memcpy(keys[n++], soonest_key, KEY_LEN);
 	return (int)n;
@@ -120,7 +114,7 @@ int tokens_check(struct txn *t, uint64_t op_id, const uint8_t *token,
 	uint8_t hash[TOKENS_HASH_BYTES], key[KEY_LEN];
 	tokens_hash(token, len, hash);
 	token_key(key, op_id, hash);
-	MDB_val v;
+	struct txn_val v;
 	int rc = txn_get(t, DB_RESUME_TOKENS, key, sizeof(key), &v);
 	if (rc)
 		return rc;
@@ -149,7 +143,7 @@ static int still_granted(struct req *r, const char *credential)
 {
 	Clubcrm__Operator *op = NULL;
 	int rc = rows_operator(r->t, r->a, r->who->operator_id, &op);
-	MDB_val v = { 0 };
+	struct txn_val v = { 0 };
 	if (!rc) {
 		uint8_t k[8];
 		key_u64(k, op->id);
@@ -158,8 +152,8 @@ static int still_granted(struct req *r, const char *credential)
 	if (rc && rc != -ENOENT)
 		return rc;
 	if (rc || !credential || !op->active || op->role != r->who->role ||
-	    v.mv_size != strlen(credential) + 1 ||
-	    memcmp(v.mv_data, credential, v.mv_size) != 0)
+	    v.len != strlen(credential) + 1 ||
+	    memcmp(v.data, credential, v.len) != 0)
 		return req_refuse(r, STATUS_UNAUTHENTICATED,
 				  "wrong login or password");
 	return 0;

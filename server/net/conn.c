@@ -1,16 +1,23 @@
-#include "conn.h"
-#include "subs.h"
+/*
+ * A connection over a libuv stream (TCP, a unix socket, TLS on TCP) as a
+ * transport (transport.h): its handle and timer, the bounded output queue,
+ * backpressure, and its close. What the bytes mean is its owner's.
+ *
+ * Lifetime: a connection is freed when its last reference goes: each open
+ * handle holds one (so it is freed in the close callback of its last
+ * handle), and so does every piece of work that will come back to it (its
+ * owner's, and a pending flush or pause of the loop pass).
+ */
+#include "net.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
-#include "server.h"
-#include "status.h"
 #include "tls.h"
 
-/* A peer that does not read its GoAway is closed after this long. */
+/* A peer that does not read its last frames is closed after this long. */
 #define CONN_LINGER_MS 2000
 /* conn_send_copy() appends to the last queued buffer up to this size, and
  * starts a new one with at least CONN_COALESCE_MIN bytes of room. */
@@ -19,7 +26,175 @@
 /* What one connection may read in one loop pass (libuv would otherwise
  * read up to 32 buffers in a row from a busy peer, and decode them all
  * before anyone else is served). */
-#define CONN_READ_PER_PASS SERVER_READ_BUF
+#define CONN_READ_PER_PASS NET_READ_BUF
+
+/* Frames waiting for a write, or in the write in flight. */
+struct outq {
+	struct buf *v;
+	size_t n, cap;
+	size_t bytes;
+};
+
+struct conn {
+	struct transport base;     /* first: the transport is the conn */
+	struct net *net;
+	union {
+		uv_handle_t handle;
+		uv_stream_t stream;
+		uv_tcp_t tcp;
+		uv_pipe_t pipe;
+	} h;
+	uv_timer_t timer;
+	struct tls_session *tls;   /* TLS on this connection, or NULL */
+	bool tls_bye;              /* close_notify queued */
+	unsigned refs;
+	struct conn *dirty_next;   /* net's flush list */
+	bool dirty;
+
+	bool reading;
+	/* Fairness: bytes read in the current loop pass; past
+	 * CONN_READ_PER_PASS the connection waits for the next pass (on the
+	 * net's `paused` list) so others, and their pings, get a turn. */
+	size_t pass_read;
+	uint64_t pass;
+	bool pass_paused;
+	struct conn *paused_next;
+	uint64_t linger_deadline_ms;
+
+	struct outq out;           /* queued, not yet written */
+	struct outq wr;            /* in the uv_write in flight */
+	uv_buf_t *iov;
+	size_t iov_cap;
+	uv_write_t write_req;
+	bool writing;
+};
+
+static struct conn *conn_of(struct transport *t)
+{
+	return (struct conn *)t;
+}
+
+static unsigned long long cid(const struct conn *c)
+{
+	return (unsigned long long)c->base.id;
+}
+
+static void conn_ref(struct conn *c);
+static void conn_unref(struct conn *c);
+static void conn_close(struct conn *c);
+static void conn_drain(struct conn *c);
+static void conn_flush(struct conn *c);
+static void conn_update_reading(struct conn *c);
+static void conn_arm_timer(struct conn *c);
+static void conn_maybe_finish(struct conn *c);
+static void close_handles(struct conn *c, bool reset);
+
+/* ------------------------------------------------------------ upcalls */
+
+static void up_data(struct conn *c, const uint8_t *data, size_t len)
+{
+	if (c->base.up)
+		c->base.up->on_data(c->base.owner, data, len);
+}
+
+static bool up_wants_input(struct conn *c)
+{
+	return c->base.up && c->base.up->wants_input(c->base.owner);
+}
+
+static bool up_busy(struct conn *c)
+{
+	return c->base.up && c->base.up->busy(c->base.owner);
+}
+
+static void up_buf_written(struct conn *c, struct buf *b)
+{
+	if (c->base.up)
+		c->base.up->buf_written(c->base.owner, b);
+	else
+		buf_free(b);
+}
+
+/* ------------------------------------------------------------ loop pass */
+
+static void mark_dirty(struct conn *c)
+{
+	struct net *n = c->net;
+	if (c->dirty)
+		return;
+	c->dirty = true;
+	conn_ref(c);
+	c->dirty_next = n->dirty;
+	n->dirty = c;
+}
+
+/* Flushes (or, at shutdown, just drops) every connection marked dirty. */
+static void drain_dirty(struct net *n, bool flush)
+{
+	while (n->dirty) {
+		struct conn *c = n->dirty;
+		n->dirty = c->dirty_next;
+		c->dirty_next = NULL;
+		c->dirty = false;
+		if (flush)
+			conn_flush(c);
+		conn_unref(c);
+	}
+}
+
+static void pause_reading(struct conn *c)
+{
+	struct net *n = c->net;
+	conn_ref(c);
+	c->paused_next = n->paused;
+	n->paused = c;
+}
+
+/* Connections that read their share of the last pass read again. */
+static void resume_paused(struct net *n, bool resume)
+{
+	while (n->paused) {
+		struct conn *c = n->paused;
+		n->paused = c->paused_next;
+		c->paused_next = NULL;
+		c->pass_paused = false;
+		if (resume) {
+			c->pass_read = 0;
+			if (!c->base.closing)
+				conn_update_reading(c);
+		}
+		conn_unref(c);
+	}
+}
+
+void net_init(struct net *n, uv_loop_t *loop, size_t max_output,
+	      net_accept_cb on_accept, void *ctx)
+{
+	memset(n, 0, sizeof(*n));
+	n->loop = loop;
+	n->max_output = max_output;
+	n->on_accept = on_accept;
+	n->ctx = ctx;
+}
+
+void net_pass_begin(struct net *n)
+{
+	n->pass++;
+	resume_paused(n, true);
+}
+
+void net_flush(struct net *n)
+{
+	drain_dirty(n, true);
+}
+
+void net_forget(struct net *n)
+{
+	drain_dirty(n, false);
+	resume_paused(n, false);
+}
+
+/* ------------------------------------------------------------ lifetime */
 
 static void on_handle_close(uv_handle_t *h)
 {
@@ -36,7 +211,8 @@ static void outq_free(struct outq *q)
 
 static void conn_free(struct conn *c)
 {
-	session_fini(c);
+	if (c->base.up)
+		c->base.up->on_free(c->base.owner);
 	tls_session_free(c->tls);
 	outq_free(&c->out);
 	outq_free(&c->wr);
@@ -44,12 +220,12 @@ static void conn_free(struct conn *c)
 	free(c);
 }
 
-void conn_ref(struct conn *c)
+static void conn_ref(struct conn *c)
 {
 	c->refs++;
 }
 
-void conn_unref(struct conn *c)
+static void conn_unref(struct conn *c)
 {
 	if (--c->refs == 0)
 		conn_free(c);
@@ -57,66 +233,71 @@ void conn_unref(struct conn *c)
 
 static void describe_peer(struct conn *c, bool tcp)
 {
+	char *peer = c->base.peer;
+	size_t size = sizeof(c->base.peer);
 	if (!tcp) {
-		snprintf(c->peer, sizeof(c->peer), "unix");
+		snprintf(peer, size, "unix");
 		return;
 	}
 	struct sockaddr_storage ss;
 	int len = sizeof(ss);
 	char ip[48] = "?";
 	if (uv_tcp_getpeername(&c->h.tcp, (struct sockaddr *)&ss, &len) != 0) {
-		snprintf(c->peer, sizeof(c->peer), "?");
+		snprintf(peer, size, "?");
 		return;
 	}
 	if (ss.ss_family == AF_INET6) {
 		const struct sockaddr_in6 *a = (const void *)&ss;
-		uv_ip6_name(a, ip, sizeof(ip));
-		snprintf(c->peer, sizeof(c->peer), "[%s]:%u", ip,
-			 ntohs(a->sin6_port));
+		if (uv_ip6_name(a, ip, sizeof(ip)) != 0)
+			snprintf(ip, sizeof(ip), "?");
+		snprintf(peer, size, "[%s]:%u", ip, ntohs(a->sin6_port));
 	} else {
 		const struct sockaddr_in *a = (const void *)&ss;
-		uv_ip4_name(a, ip, sizeof(ip));
-		snprintf(c->peer, sizeof(c->peer), "%s:%u", ip,
-			 ntohs(a->sin_port));
+		if (uv_ip4_name(a, ip, sizeof(ip)) != 0)
+			snprintf(ip, sizeof(ip), "?");
+		snprintf(peer, size, "%s:%u", ip, ntohs(a->sin_port));
 	}
 }
+
+/* ------------------------------------------------------------ input */
 
 static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
 {
 	struct conn *c = h->data;
-	struct server *srv = c->srv;
+	struct net *n = c->net;
+	(void)suggested;
 	/* libuv calls alloc, read and the read callback in one go on the
 	 * loop thread, so one buffer serves every connection. */
-	if (srv->read_buf_lent) {
+	if (n->read_buf_lent) {
 		*b = uv_buf_init(NULL, 0);
 		return;
 	}
-	srv->read_buf_lent = true;
-	*b = uv_buf_init((char *)srv->read_buf, sizeof(srv->read_buf));
+	n->read_buf_lent = true;
+	*b = uv_buf_init((char *)n->read_buf, sizeof(n->read_buf));
 }
 
 /*
- * TLS: the ciphertext goes into the session, and every byte of plaintext it
- * yields goes to the protocol at once (the session stashes what it cannot
- * take yet), so the TLS engine never holds unread data.
+ * TLS: the ciphertext goes into the TLS session, and every byte of
+ * plaintext it yields goes to the owner at once (which stashes what it
+ * cannot take yet), so the TLS engine never holds unread data.
  */
 static void tls_input(struct conn *c, const uint8_t *data, size_t len)
 {
-	struct server *srv = c->srv;
+	struct net *n = c->net;
 	int ret = tls_session_feed_cipher(c->tls, data, len);
-	while (ret == 0 && !c->closing && !c->draining) {
+	while (ret == 0 && transport_live(&c->base)) {
 		size_t got = 0;
-		ret = tls_session_read(c->tls, srv->plain_buf,
-				       sizeof(srv->plain_buf), &got);
+		ret = tls_session_read(c->tls, n->plain_buf,
+				       sizeof(n->plain_buf), &got);
 		if (ret < 0 || got == 0)
 			break;
-		session_on_data(c, srv->plain_buf, got);
+		up_data(c, n->plain_buf, got);
 	}
-	if (c->closing)
+	if (c->base.closing)
 		return;
 	if (ret < 0) {
-		log_info("conn %llu (%s): TLS: %s", (unsigned long long)c->id,
-			 c->peer, tls_session_error(c->tls));
+		log_info("conn %llu (%s): TLS: %s", cid(c), c->base.peer,
+			 tls_session_error(c->tls));
 		/* Its alert, if any, still goes out before the close. */
 		conn_drain(c);
 		return;
@@ -124,17 +305,17 @@ static void tls_input(struct conn *c, const uint8_t *data, size_t len)
 	if (tls_session_peer_closed(c->tls))
 		conn_drain(c);
 	if (tls_session_pending_cipher(c->tls))
-		server_mark_dirty(srv, c);
+		mark_dirty(c);
 }
 
 static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
 {
 	struct conn *c = s->data;
-	if (b->base == (char *)c->srv->read_buf)
-		c->srv->read_buf_lent = false;
+	if (b->base == (char *)c->net->read_buf)
+		c->net->read_buf_lent = false;
 	if (nread == 0)
 		return;
-	if (nread == UV_EOF && !c->closing) {
+	if (nread == UV_EOF && !c->base.closing) {
 		/* The peer sends no more but may still read: what it asked
 		 * for is answered, then the connection closes. */
 		c->reading = false;
@@ -143,87 +324,134 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
 	}
 	if (nread < 0) {
 		if (nread != UV_EOF)
-			log_debug("conn %llu (%s): read: %s",
-				  (unsigned long long)c->id, c->peer,
-				  uv_strerror((int)nread));
+			log_debug("conn %llu (%s): read: %s", cid(c),
+				  c->base.peer, uv_strerror((int)nread));
 		conn_close(c);
 		return;
 	}
-	if (c->closing || c->draining)
+	if (!transport_live(&c->base))
 		return;
-	if (c->pass != c->srv->pass) {
-		c->pass = c->srv->pass;
+	if (c->pass != c->net->pass) {
+		c->pass = c->net->pass;
 		c->pass_read = 0;
 	}
 	c->pass_read += (size_t)nread;
 	if (c->tls)
 		tls_input(c, (const uint8_t *)b->base, (size_t)nread);
 	else
-		session_on_data(c, (const uint8_t *)b->base, (size_t)nread);
-	if (c->pass_read >= CONN_READ_PER_PASS && !c->closing &&
+		up_data(c, (const uint8_t *)b->base, (size_t)nread);
+	if (c->pass_read >= CONN_READ_PER_PASS && !c->base.closing &&
 	    !c->pass_paused) {
 		c->pass_paused = true;
-		server_pause_reading(c->srv, c);
+		pause_reading(c);
 	}
 	conn_update_reading(c);
 }
 
-void conn_pass_resume(struct conn *c)
+/*
+ * The backpressure gauge: what is queued here, plus what libuv still holds
+ * of the write in flight (the kernel took the rest). Counting the whole
+ * in-flight write would punish a reader that keeps up with a big burst.
+ */
+static size_t conn_output_bytes(const struct conn *c)
 {
-	c->pass_paused = false;
-	c->pass_read = 0;
-	if (!c->closing)
-		conn_update_reading(c);
+	size_t held = c->writing ? uv_stream_get_write_queue_size(&c->h.stream)
+				 : 0;
+	return c->out.bytes + held;
 }
+
+static void conn_update_reading(struct conn *c)
+{
+	bool want = transport_live(&c->base) && !c->pass_paused &&
+		    up_wants_input(c) &&
+		    conn_output_bytes(c) <= transport_soft_limit(&c->base);
+	if (want == c->reading)
+		return;
+	if (want) {
+		int ret = uv_read_start(&c->h.stream, on_alloc, on_read);
+		if (ret < 0) {
+			log_warn("conn %llu (%s): read: %s", cid(c),
+				 c->base.peer, uv_strerror(ret));
+			conn_close(c);
+			return;
+		}
+	} else {
+		/* Always 0 for a stream (libuv 1.x): nothing to handle. */
+		(void)uv_read_stop(&c->h.stream);
+	}
+	c->reading = want;
+}
+
+/* ------------------------------------------------------------ timer */
 
 static void on_timer(uv_timer_t *t)
 {
 	struct conn *c = t->data;
-	if (c->closing)
+	if (c->base.closing)
 		return;
-	if (c->draining) {
-		if (uv_now(c->srv->loop) < c->linger_deadline_ms) {
+	if (c->base.draining) {
+		if (uv_now(c->net->loop) < c->linger_deadline_ms) {
 			conn_arm_timer(c);
 			return;
 		}
 		log_debug("conn %llu (%s): peer did not take its last frames",
-			  (unsigned long long)c->id, c->peer);
+			  cid(c), c->base.peer);
 		conn_close(c);
 		return;
 	}
-	session_on_timer(c);
+	if (c->base.up)
+		c->base.up->on_timer(c->base.owner);
 	conn_arm_timer(c);
 }
 
-void conn_arm_timer(struct conn *c)
+static void conn_arm_timer(struct conn *c)
 {
-	if (c->closing)
+	if (c->base.closing)
 		return;
-	uint64_t now = uv_now(c->srv->loop);
-	uint64_t due = c->draining ? c->linger_deadline_ms
-				   : session_next_deadline(c);
+	uint64_t now = uv_now(c->net->loop);
+	uint64_t due;
+	if (c->base.draining)
+		due = c->linger_deadline_ms;
+	else if (c->base.up)
+		due = c->base.up->next_deadline(c->base.owner);
+	else
+		return;
 	/* Never 0: a timer re-armed for "now" from its own callback would
 	 * run again in the same pass, before the loop time moves. */
-	uv_timer_start(&c->timer, on_timer, due > now ? due - now : 1, 0);
+	int ret = uv_timer_start(&c->timer, on_timer, due > now ? due - now : 1,
+				 0);
+	if (ret < 0) {
+		log_warn("conn %llu (%s): timer: %s", cid(c), c->base.peer,
+			 uv_strerror(ret));
+		conn_close(c);
+	}
 }
 
-static struct conn *conn_new(struct server *srv, bool tcp)
+/* ------------------------------------------------------------ accept */
+
+static const struct transport_ops conn_ops;
+
+static struct conn *conn_new(struct net *n, bool tcp)
 {
 	struct conn *c = calloc(1, sizeof(*c));
 	if (!c)
 		return NULL;
-	c->srv = srv;
-	c->id = ++srv->next_conn_id;
-	int ret = tcp ? uv_tcp_init(srv->loop, &c->h.tcp)
-		      : uv_pipe_init(srv->loop, &c->h.pipe, 0);
+	c->base.ops = &conn_ops;
+	c->base.id = ++n->next_id;
+	c->base.max_output = n->max_output;
+	snprintf(c->base.tag, sizeof(c->base.tag), "-");
+	c->net = n;
+	int ret = tcp ? uv_tcp_init(n->loop, &c->h.tcp)
+		      : uv_pipe_init(n->loop, &c->h.pipe, 0);
 	if (ret < 0) {
 		free(c);
 		return NULL;
 	}
 	c->h.handle.data = c;
 	c->refs = 1;
-	ret = uv_timer_init(srv->loop, &c->timer);
+	ret = uv_timer_init(n->loop, &c->timer);
 	if (ret < 0) {
+		c->base.closing = true;
 		uv_close(&c->h.handle, on_handle_close);
 		return NULL;
 	}
@@ -232,101 +460,55 @@ static struct conn *conn_new(struct server *srv, bool tcp)
 	return c;
 }
 
-int conn_accept(struct server *srv, uv_stream_t *listener)
+int net_accept(struct net *n, uv_stream_t *listener)
 {
 	bool tcp = listener->type == UV_TCP;
-	struct conn *c = conn_new(srv, tcp);
+	struct conn *c = conn_new(n, tcp);
 	if (!c)
 		return -ENOMEM;
 	int ret = uv_accept(listener, &c->h.stream);
 	if (ret < 0) {
-		c->closing = true;
+		c->base.closing = true;
 		uv_close(&c->h.handle, on_handle_close);
 		uv_close((uv_handle_t *)&c->timer, on_handle_close);
 		return ret;
 	}
-	if (tcp)
-		uv_tcp_nodelay(&c->h.tcp, 1);
+	if (tcp) {
+		/* Only latency is lost if this fails: go on. */
+		ret = uv_tcp_nodelay(&c->h.tcp, 1);
+		if (ret < 0)
+			log_debug("conn %llu: nodelay: %s", cid(c),
+				  uv_strerror(ret));
+	}
 	describe_peer(c, tcp);
-	server_conn_opened(srv, c);
-	if (tcp && srv->tls) {
+	if (tcp && n->tls) {
 		char err[256] = "";
-		ret = tls_session_new(srv->tls, &c->tls, err, sizeof(err));
+		ret = tls_session_new(n->tls, &c->tls, err, sizeof(err));
 		if (ret < 0) {
-			log_warn("conn %llu (%s): TLS: %s",
-				 (unsigned long long)c->id, c->peer, err);
+			log_warn("conn %llu (%s): TLS: %s", cid(c),
+				 c->base.peer, err);
 			conn_close(c);
 			return 0;
 		}
+		c->base.tls = true;
 	}
-	if (srv->n_conns > srv->cfg->max_connections) {
-		log_warn("conn %llu (%s): refused, %u connections already",
-			 (unsigned long long)c->id, c->peer,
-			 srv->cfg->max_connections);
-		/* Over TLS there is no GoAway without a handshake. */
-		if (c->tls)
-			conn_close(c);
-		else
-			conn_goaway(c, STATUS_RESOURCE_EXHAUSTED,
-				    "too many connections");
-		return 0;
-	}
-	log_debug("conn %llu (%s): accepted", (unsigned long long)c->id,
-		  c->peer);
-	session_init(c);
-	conn_update_reading(c);
-	conn_arm_timer(c);
+	n->on_accept(n->ctx, &c->base);
+	/* Nobody took it (out of memory): it goes. */
+	if (!c->base.up)
+		conn_close(c);
 	return 0;
 }
 
-/*
- * The backpressure gauge: what is queued here, plus what libuv still holds
- * of the write in flight (the kernel took the rest). Counting the whole
- * in-flight write would punish a reader that keeps up with a big burst.
- */
-size_t conn_output_bytes(const struct conn *c)
-{
-	size_t held = c->writing ? uv_stream_get_write_queue_size(&c->h.stream)
-				 : 0;
-	return c->out.bytes + held;
-}
-
-size_t conn_output_soft_limit(const struct conn *c)
-{
-	return (size_t)(c->srv->cfg->max_output / 4);
-}
-
-void conn_update_reading(struct conn *c)
-{
-	bool want = !c->closing && !c->draining && !c->pass_paused &&
-		    session_wants_input(c) &&
-		    conn_output_bytes(c) <= conn_output_soft_limit(c);
-	if (want == c->reading)
-		return;
-	if (want) {
-		int ret = uv_read_start(&c->h.stream, on_alloc, on_read);
-		if (ret < 0) {
-			log_warn("conn %llu (%s): read: %s",
-				 (unsigned long long)c->id, c->peer,
-				 uv_strerror(ret));
-			conn_close(c);
-			return;
-		}
-	} else {
-		uv_read_stop(&c->h.stream);
-	}
-	c->reading = want;
-}
+/* ------------------------------------------------------------ output */
 
 static int over_bound(struct conn *c, size_t len)
 {
-	if (conn_output_bytes(c) + len <= c->srv->cfg->max_output)
+	if (conn_output_bytes(c) + len <= c->base.max_output)
 		return 0;
 	log_warn("conn %llu (%s, %s): dropped: output queue over %llu "
-		 "bytes (the peer does not read)",
-		 (unsigned long long)c->id, c->peer, c->sess.login,
-		 (unsigned long long)c->srv->cfg->max_output);
-	conn_abort(c);
+		 "bytes (the peer does not read)", cid(c), c->base.peer,
+		 c->base.tag, (unsigned long long)c->base.max_output);
+	close_handles(c, true);
 	return -ENOBUFS;
 }
 
@@ -346,13 +528,14 @@ static int outq_push(struct outq *q, struct buf *b)
 	return 0;
 }
 
-int conn_send_buf(struct conn *c, struct buf *b)
+static int conn_send_buf(struct transport *t, struct buf *b)
 {
+	struct conn *c = conn_of(t);
 	if (b->len == 0) {
 		buf_free(b);
 		return 0;
 	}
-	if (c->closing) {
+	if (c->base.closing) {
 		buf_free(b);
 		return -EPIPE;
 	}
@@ -361,23 +544,27 @@ int conn_send_buf(struct conn *c, struct buf *b)
 		return -ENOBUFS;
 	}
 	if (outq_push(&c->out, b) < 0) {
-		log_warn("conn %llu: out of memory queueing output",
-			 (unsigned long long)c->id);
+		log_warn("conn %llu: out of memory queueing output", cid(c));
 		buf_free(b);
 		conn_close(c);
 		return -ENOBUFS;
 	}
-	server_mark_dirty(c->srv, c);
+	mark_dirty(c);
 	return 0;
 }
 
-int conn_send_copy(struct conn *c, const void *head, size_t head_len,
-		   const void *body, size_t body_len)
+/*
+ * Appended to the last queued buffer while that stays small, so that many
+ * small pushes cost neither a buffer nor an iovec each.
+ */
+static int conn_send_copy(struct transport *t, const void *head,
+			  size_t head_len, const void *body, size_t body_len)
 {
+	struct conn *c = conn_of(t);
 	size_t len = head_len + body_len;
 	if (len == 0)
 		return 0;
-	if (c->closing)
+	if (c->base.closing)
 		return -EPIPE;
 	if (over_bound(c, len) < 0)
 		return -ENOBUFS;
@@ -396,8 +583,7 @@ int conn_send_copy(struct conn *c, const void *head, size_t head_len,
 		}
 	}
 	if (!tail || buf_reserve(tail, len) < 0) {
-		log_warn("conn %llu: out of memory queueing output",
-			 (unsigned long long)c->id);
+		log_warn("conn %llu: out of memory queueing output", cid(c));
 		conn_close(c);
 		return -ENOBUFS;
 	}
@@ -407,19 +593,8 @@ int conn_send_copy(struct conn *c, const void *head, size_t head_len,
 		memcpy(tail->data + tail->len + head_len, body, body_len);
 	tail->len += len;
 	c->out.bytes += len;
-	server_mark_dirty(c->srv, c);
+	mark_dirty(c);
 	return 0;
-}
-
-int conn_send_frame(struct conn *c, const Clubcrm__Frame *f)
-{
-	struct buf b = { 0 };
-	int ret = frame_encode(f, &b);
-	if (ret < 0) {
-		buf_free(&b);
-		return ret;
-	}
-	return conn_send_buf(c, &b);
 }
 
 static bool has_output(const struct conn *c)
@@ -435,13 +610,13 @@ static int tls_encrypt_queue(struct conn *c)
 		if (ret == 0)
 			ret = tls_session_write(c->tls, c->out.v[i].data,
 						c->out.v[i].len);
-		subs_buf_written(c->srv, &c->out.v[i]);
+		up_buf_written(c, &c->out.v[i]);
 	}
 	c->out.n = 0;
 	c->out.bytes = 0;
 	if (ret < 0) {
-		log_info("conn %llu (%s): TLS: %s", (unsigned long long)c->id,
-			 c->peer, tls_session_error(c->tls));
+		log_info("conn %llu (%s): TLS: %s", cid(c), c->base.peer,
+			 tls_session_error(c->tls));
 		return ret;
 	}
 	struct buf cipher = { 0 };
@@ -456,30 +631,28 @@ static void on_write(uv_write_t *req, int status)
 {
 	struct conn *c = req->data;
 	for (size_t i = 0; i < c->wr.n; i++)
-		subs_buf_written(c->srv, &c->wr.v[i]);
+		up_buf_written(c, &c->wr.v[i]);
 	c->wr.n = 0;
 	c->wr.bytes = 0;
 	c->writing = false;
 	if (status < 0) {
 		if (status != UV_ECANCELED)
-			log_debug("conn %llu (%s): write: %s",
-				  (unsigned long long)c->id, c->peer,
-				  uv_strerror(status));
+			log_debug("conn %llu (%s): write: %s", cid(c),
+				  c->base.peer, uv_strerror(status));
 		conn_close(c);
 		return;
 	}
 	if (has_output(c))
-		server_mark_dirty(c->srv, c);
+		mark_dirty(c);
 	conn_maybe_finish(c);
-	if (!c->closing && !c->draining) {
-		session_resume(c);
-		subs_pump(c);
-	}
+	if (transport_live(&c->base) && c->base.up)
+		c->base.up->on_drained(c->base.owner);
 }
 
-void conn_flush(struct conn *c)
+/* Writes everything queued in one uv_write (the loop pass's flush). */
+static void conn_flush(struct conn *c)
 {
-	if (c->closing || c->writing || !has_output(c)) {
+	if (c->base.closing || c->writing || !has_output(c)) {
 		conn_maybe_finish(c);
 		return;
 	}
@@ -510,50 +683,32 @@ void conn_flush(struct conn *c)
 	int ret = uv_write(&c->write_req, &c->h.stream, c->iov,
 			   (unsigned)c->wr.n, on_write);
 	if (ret < 0) {
-		log_debug("conn %llu (%s): write: %s",
-			  (unsigned long long)c->id, c->peer, uv_strerror(ret));
+		log_debug("conn %llu (%s): write: %s", cid(c), c->base.peer,
+			  uv_strerror(ret));
 		conn_close(c);
 		return;
 	}
 	c->writing = true;
 }
 
-void conn_drain(struct conn *c)
+/* ------------------------------------------------------------ close */
+
+static void conn_drain(struct conn *c)
 {
-	if (c->closing || c->draining)
+	if (!transport_live(&c->base))
 		return;
-	c->draining = true;
-	c->linger_deadline_ms = uv_now(c->srv->loop) + CONN_LINGER_MS;
+	c->base.draining = true;
+	c->linger_deadline_ms = uv_now(c->net->loop) + CONN_LINGER_MS;
 	conn_update_reading(c);
 	conn_arm_timer(c);
-	server_mark_dirty(c->srv, c);
+	mark_dirty(c);
 }
 
-void conn_goaway(struct conn *c, unsigned code, const char *reason)
+static void conn_maybe_finish(struct conn *c)
 {
-	if (c->closing || c->draining)
+	if (!c->base.draining || c->base.closing)
 		return;
-	Clubcrm__GoAway ga = CLUBCRM__GO_AWAY__INIT;
-	ga.has_code = true;
-	ga.code = code;
-	ga.reason = (char *)reason;
-	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
-	f.body_case = CLUBCRM__FRAME__BODY_GO_AWAY;
-	f.go_away = &ga;
-	log_debug("conn %llu (%s): GoAway %u: %s", (unsigned long long)c->id,
-		  c->peer, code, reason);
-	if (conn_send_frame(c, &f) < 0) {
-		conn_close(c);
-		return;
-	}
-	conn_drain(c);
-}
-
-void conn_maybe_finish(struct conn *c)
-{
-	if (!c->draining || c->closing)
-		return;
-	if (c->writing || has_output(c) || session_in_flight(c))
+	if (c->writing || has_output(c) || up_busy(c))
 		return;
 	/* TLS ends with close_notify, so the peer can tell our close from a
 	 * cut connection; the close follows once it is written. */
@@ -561,35 +716,94 @@ void conn_maybe_finish(struct conn *c)
 		c->tls_bye = true;
 		if (tls_session_close(c->tls) == 0 &&
 		    tls_session_pending_cipher(c->tls)) {
-			server_mark_dirty(c->srv, c);
+			mark_dirty(c);
 			return;
 		}
 	}
 	conn_close(c);
 }
 
+/* `reset`: a TCP reset, for a peer dropped because it does not read,
+ * whose unsent bytes would otherwise linger in the kernel. */
 static void close_handles(struct conn *c, bool reset)
 {
-	if (c->closing)
+	if (c->base.closing)
 		return;
-	c->closing = true;
-	c->draining = false;
+	c->base.closing = true;
+	c->base.draining = false;
 	c->reading = false;
-	log_debug("conn %llu (%s): %s", (unsigned long long)c->id, c->peer,
+	log_debug("conn %llu (%s): %s", cid(c), c->base.peer,
 		  reset ? "reset" : "closed");
-	server_conn_closed(c->srv, c);
+	if (c->base.up)
+		c->base.up->on_closed(c->base.owner);
 	if (!reset || c->h.handle.type != UV_TCP ||
 	    uv_tcp_close_reset(&c->h.tcp, on_handle_close) < 0)
 		uv_close(&c->h.handle, on_handle_close);
 	uv_close((uv_handle_t *)&c->timer, on_handle_close);
 }
 
-void conn_close(struct conn *c)
+static void conn_close(struct conn *c)
 {
 	close_handles(c, false);
 }
 
-void conn_abort(struct conn *c)
+/* ------------------------------------------------------------ ops */
+
+static size_t op_queued(const struct transport *t)
 {
-	close_handles(c, true);
+	return conn_output_bytes((const struct conn *)t);
 }
+
+static void op_flush(struct transport *t)
+{
+	conn_flush(conn_of(t));
+}
+
+static void op_drain(struct transport *t)
+{
+	conn_drain(conn_of(t));
+}
+
+static void op_close(struct transport *t, bool reset)
+{
+	close_handles(conn_of(t), reset);
+}
+
+static void op_maybe_finish(struct transport *t)
+{
+	conn_maybe_finish(conn_of(t));
+}
+
+static void op_update_reading(struct transport *t)
+{
+	conn_update_reading(conn_of(t));
+}
+
+static void op_arm_timer(struct transport *t)
+{
+	conn_arm_timer(conn_of(t));
+}
+
+static void op_ref(struct transport *t)
+{
+	conn_ref(conn_of(t));
+}
+
+static void op_unref(struct transport *t)
+{
+	conn_unref(conn_of(t));
+}
+
+static const struct transport_ops conn_ops = {
+	.send = conn_send_buf,
+	.send_copy = conn_send_copy,
+	.queued = op_queued,
+	.flush = op_flush,
+	.drain = op_drain,
+	.close = op_close,
+	.maybe_finish = op_maybe_finish,
+	.update_reading = op_update_reading,
+	.arm_timer = op_arm_timer,
+	.ref = op_ref,
+	.unref = op_unref,
+};

@@ -1,12 +1,12 @@
 #include "login.h"
+#include "login_seam.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "conn.h"
-#include "error_frame.h"
 #include "log.h"
+#include "session.h"
 #include "server.h"
 #include "service.h"
 #include "status.h"
@@ -17,19 +17,19 @@
 #define LOGIN_ID_MAX 128
 #define LOGIN_PASSWORD_MAX 1024
 
-static unsigned long long cid(const struct conn *c)
+static unsigned long long cid(const struct session *c)
 {
-	return (unsigned long long)c->id;
+	return (unsigned long long)c->t->id;
 }
 
 /*
  * The peer's address without its port, for the throttle; NULL for a unix
  * socket (local users, whom file permissions already sort) or an unknown
- * peer. `out` holds sizeof(c->peer).
+ * peer. `out` holds sizeof(c->t->peer).
  */
-static const char *peer_addr(const struct conn *c, char *out)
+static const char *peer_addr(const struct session *c, char *out)
 {
-	memcpy(out, c->peer, sizeof(c->peer));
+	memcpy(out, c->t->peer, sizeof(c->t->peer));
 	char *colon = strrchr(out, ':');
 	if (!colon || colon == out)
 		return NULL;
@@ -55,7 +55,7 @@ static void login_work_free(struct login_work *lw)
 static void login_work_cb(uv_work_t *req)
 {
 	struct login_work *lw = req->data;
-	lw->status = service_login_grant(lw->conn->srv->store, lw->login,
+	lw->status = service_login_grant(lw->sess->srv->store, lw->login,
 					 lw->password, &lw->arena, &lw->grant);
 	explicit_bzero(lw->password, strlen(lw->password));
 }
@@ -65,10 +65,10 @@ static void login_work_cb(uv_work_t *req)
  * login by token (the same token and expiry are given back) or when no
  * token could be stored (none given: the next login asks the password).
  */
-static void login_ok(struct conn *c, struct login_work *lw,
+static void login_ok(struct session *c, struct login_work *lw,
 		     const Clubcrm__LoginOk *issued)
 {
-	struct session *s = &c->sess;
+	struct session *s = c;
 	const struct config *cfg = c->srv->cfg;
 	const Clubcrm__Operator *op = lw->grant.op;
 	s->state = SESSION_READY;
@@ -76,10 +76,12 @@ static void login_ok(struct conn *c, struct login_work *lw,
 	s->who.role = op->role;
 	session_log_safe(s->login, sizeof(s->login), op->login ? op->login
 							       : lw->login);
+	/* The transport's logs name who is on it. */
+	snprintf(c->t->tag, sizeof(c->t->tag), "%s", s->login);
 	s->reader.max_frame = cfg->max_frame;
-	log_info("conn %llu (%s): %s logged in%s", cid(c), c->peer, s->login,
+	log_info("conn %llu (%s): %s logged in%s", cid(c), c->t->peer, s->login,
 		 lw->token ? " by resume token" : "");
-	char addr[sizeof(c->peer)];
+	char addr[sizeof(c->t->peer)];
 	/* A token proves the desk, not the password: failures stay. */
 	if (!lw->token)
 		login_throttle_succeeded(&c->srv->throttle, lw->login,
@@ -109,7 +111,7 @@ static void login_ok(struct conn *c, struct login_work *lw,
 	f.request_id = lw->request_id;
 	f.body_case = CLUBCRM__FRAME__BODY_LOGIN_OK;
 	f.login_ok = &ok;
-	conn_send_frame(c, &f);
+	session_send_frame(c, &f);
 }
 
 /*
@@ -117,38 +119,36 @@ static void login_ok(struct conn *c, struct login_work *lw,
  * passwords costs a second a try on every connection, and more once the
  * login has failed a few times (login_throttle.h).
  */
-static void login_failed(struct conn *c, struct login_work *lw)
+static void login_failed(struct session *c, struct login_work *lw)
 {
-	struct session *s = &c->sess;
+	struct session *s = c;
 	char who[LOGIN_ID_MAX + 1];
 	session_log_safe(who, sizeof(who), lw->login);
 	bool unauth = lw->status == STATUS_UNAUTHENTICATED;
 	if (unauth)
 		log_info("conn %llu (%s): failed login for \"%s\"", cid(c),
-			 c->peer, who);
+			 c->t->peer, who);
 	else
 		log_error("conn %llu (%s): login of \"%s\" failed: %d", cid(c),
-			  c->peer, who, lw->status);
-	Clubcrm__Error e;
-	Clubcrm__Frame f;
-	error_frame_init(&f, &e, lw->request_id,
-			 unauth ? STATUS_UNAUTHENTICATED : STATUS_INTERNAL,
-			 unauth ? "wrong login or password"
-				: "login failed: internal error", NULL);
+			  c->t->peer, who, lw->status);
 	s->fail_reply.len = 0;
-	if (frame_encode(&f, &s->fail_reply) < 0) {
-		conn_close(c);
+	if (session_encode_error(&s->fail_reply, lw->request_id,
+				 unauth ? STATUS_UNAUTHENTICATED
+					: STATUS_INTERNAL,
+				 unauth ? "wrong login or password"
+					: "login failed: internal error") < 0) {
+		session_close(c);
 		return;
 	}
 	struct login_throttle *t = &c->srv->throttle;
 	uint64_t delay = t->base_ms;
 	if (unauth) {
-		char addr[sizeof(c->peer)];
+		char addr[sizeof(c->t->peer)];
 		delay = login_throttle_failed(t, lw->login, peer_addr(c, addr),
 					      uv_now(c->srv->loop));
 	}
 	s->fail_at_ms = lw->started_ms + delay;
-	conn_arm_timer(c);
+	session_arm_timer(c);
 }
 
 /*
@@ -162,30 +162,31 @@ static void login_failed(struct conn *c, struct login_work *lw)
  */
 static void login_recheck(struct server *srv, struct login_work *lw)
 {
-	if (srv->test_login_checked)
-		srv->test_login_checked(srv, lw->login);
+	if (login_seam_checked)
+		login_seam_checked(srv, lw->login);
 	int rc = service_login_current(srv->store, &lw->grant);
 	if (rc == STATUS_UNAUTHENTICATED)
 		log_info("conn %llu (%s): login checked against an operator "
-			 "record changed since", cid(lw->conn), lw->conn->peer);
+			 "record changed since", cid(lw->sess),
+			 lw->sess->t->peer);
 	lw->status = rc;
 }
 
 /* Answers the login (see login_ok() for `issued`) and ends its work. */
 static void login_finish(struct login_work *lw, const Clubcrm__LoginOk *issued)
 {
-	struct conn *c = lw->conn;
-	c->sess.login_running = false;
-	bool live = !c->closing && !c->draining;
+	struct session *c = lw->sess;
+	c->login_running = false;
+	bool live = transport_live(c->t);
 	if (live && lw->status == 0)
 		login_ok(c, lw, issued);
 	else if (live)
 		login_failed(c, lw);
 	login_work_free(lw);
-	if (!c->closing && !c->draining)
+	if (transport_live(c->t))
 		session_resume(c);
-	conn_maybe_finish(c);
-	conn_unref(c);
+	session_maybe_finish(c);
+	session_unref(c);
 }
 
 /*
@@ -219,34 +220,64 @@ static int login_issue(struct login_work *lw)
 	struct actor who = {
 		.operator_id = op->id, .role = op->role, .now = time_now(),
 	};
-	struct server *srv = lw->conn->srv;
+	struct server *srv = lw->sess->srv;
 	if (writer_submit(&srv->writer, lw, f, &who) < 0) {
 		clubcrm__frame__free_unpacked(f, NULL);
 		return -ENOMEM;
 	}
-	if (srv->test_token_queued)
-		srv->test_token_queued(srv, lw->login);
+	if (login_seam_token_queued)
+		login_seam_token_queued(srv, lw->login);
 	return 0;
+}
+
+/*
+ * Logins and map grows: a grow waits until no password check runs (they
+ * read the store on the thread pool); logins that arrive meanwhile are
+ * parked, and started once the grow is done.
+ */
+static void login_unpark(struct login_work *lw);
+
+static bool logins_may_start(struct server *srv)
+{
+	return !srv->writer.grow_wanted;
+}
+
+static void logins_park(struct server *srv, struct login_work *lw)
+{
+	lw->next = srv->parked;
+	srv->parked = lw;
+}
+
+static void logins_finished(struct server *srv)
+{
+	if (srv->logins_running > 0 || !srv->writer.grow_wanted)
+		return;
+	writer_store_quiet(&srv->writer);
+	while (srv->parked && !srv->writer.grow_wanted) {
+		struct login_work *lw = srv->parked;
+		srv->parked = lw->next;
+		login_unpark(lw);
+	}
 }
 
 static void login_after_cb(uv_work_t *req, int status)
 {
 	struct login_work *lw = req->data;
-	struct conn *c = lw->conn;
+	struct session *c = lw->sess;
 	struct server *srv = c->srv;
 	srv->logins_running--;
 	if (status == UV_ECANCELED)
 		lw->status = STATUS_INTERNAL;
-	bool live = !c->closing && !c->draining;
+	bool live = transport_live(c->t);
 	bool granted = lw->status == 0 && lw->grant.op && lw->grant.op->id;
 	if (live && granted)
 		login_recheck(srv, lw);
-	server_login_finished(srv);
+	logins_finished(srv);
 	if (live && granted && lw->status == 0) {
 		if (login_issue(lw) == 0)
 			return;  /* answered by login_write_done() */
 		log_warn("conn %llu (%s): out of memory for a resume token",
-			 cid(c), c->peer);
+			 cid(c), c->t->peer);
 	}
 	login_finish(lw, NULL);
 }
@@ -262,19 +293,19 @@ static void login_after_cb(uv_work_t *req, int status)
  */
 static void issue_done(struct login_work *lw, const struct service_write_op *op)
 {
-	struct conn *c = lw->conn;
+	struct session *c = lw->sess;
 	const Clubcrm__Frame *f = op->reply;
 	const Clubcrm__LoginOk *issued = NULL;
 	if (f && f->body_case == CLUBCRM__FRAME__BODY_LOGIN_OK)
 		issued = f->login_ok;
-	if (!c->closing && !c->draining)
+	if (transport_live(c->t))
 		lw->status = service_login_current(c->srv->store, &lw->grant);
 	if (lw->status == STATUS_UNAUTHENTICATED) {
 		log_info("conn %llu (%s): login checked against an operator "
-			 "record changed since", cid(c), c->peer);
+			 "record changed since", cid(c), c->t->peer);
 	} else if (lw->status == 0 && !issued) {
 		log_warn("conn %llu (%s): no resume token stored: %s", cid(c),
-			 c->peer,
+			 c->t->peer,
 			 f && f->body_case == CLUBCRM__FRAME__BODY_ERROR &&
 					 f->error->message
 				 ? f->error->message
@@ -288,24 +319,24 @@ static void issue_done(struct login_work *lw, const struct service_write_op *op)
 }
 
 /* The writer revoked (or failed to revoke) the session's token. */
-static void logout_done(struct conn *c, const struct service_write_op *op)
+static void logout_done(struct session *c, const struct service_write_op *op)
 {
-	c->sess.login_running = false;
+	c->login_running = false;
 	/* Not when a GoAway (deactivated meanwhile, say) came first. */
-	if (!c->closing && !c->draining) {
+	if (transport_live(c->t)) {
 		bool ok = op->reply &&
 			  op->reply->body_case == CLUBCRM__FRAME__BODY_LOGOUT;
 		if (!ok)
 			log_error("conn %llu (%s): %s: resume token not revoked",
-				  cid(c), c->peer, c->sess.login);
-		c->sess.has_token = !ok;
+				  cid(c), c->t->peer, c->login);
+		c->has_token = !ok;
 		session_send_logged_out(c, op->req->request_id,
 			ok ? STATUS_OK : STATUS_UNAVAILABLE,
 			ok ? "logged out" : "logged out, but the resume "
 			"token could not be revoked: it expires on its own");
 	}
-	conn_maybe_finish(c);
-	conn_unref(c);
+	session_maybe_finish(c);
+	session_unref(c);
 }
 
 void login_write_done(void *owner, struct service_write_op *op,
@@ -320,9 +351,9 @@ void login_write_done(void *owner, struct service_write_op *op,
 		explicit_bzero(wire->data, wire->len);
 }
 
-void login_logout(struct conn *c, uint64_t request_id)
+void login_logout(struct session *c, uint64_t request_id)
 {
-	struct session *s = &c->sess;
+	struct session *s = c;
 	if (!s->has_token || s->state != SESSION_READY) {
 		session_send_logged_out(c, request_id, STATUS_OK, "logged out");
 		return;
@@ -346,7 +377,7 @@ void login_logout(struct conn *c, uint64_t request_id)
 		if (writer_submit(&c->srv->writer, c, f, &who) == 0) {
 			/* No more frames until it is answered. */
 			s->login_running = true;
-			conn_ref(c);
+			session_ref(c);
 			return;
 		}
 		clubcrm__frame__free_unpacked(f, NULL);
@@ -362,7 +393,7 @@ void login_logout(struct conn *c, uint64_t request_id)
 
 static void login_start(struct login_work *lw)
 {
-	struct server *srv = lw->conn->srv;
+	struct server *srv = lw->sess->srv;
 	srv->logins_running++;
 	int ret = uv_queue_work(srv->loop, &lw->req, login_work_cb,
 				login_after_cb);
@@ -481,11 +512,11 @@ static bool login_raw_clean(const uint8_t *raw, size_t len)
 static void end_sessions(struct server *srv, const Clubcrm__Operator *o,
 			 const char *why)
 {
-	for (struct conn *c = srv->conns, *next; c; c = next) {
+	for (struct session *c = srv->sessions, *next; c; c = next) {
 		next = c->next;
-		struct session *s = &c->sess;
+		struct session *s = c;
 		if (s->state != SESSION_READY || s->who.operator_id != o->id ||
-		    c->closing || c->draining)
+		    !transport_live(c->t))
 			continue;
 		const char *reason = why;
 		if (!reason && s->who.role != o->role)
@@ -493,8 +524,8 @@ static void end_sessions(struct server *srv, const Clubcrm__Operator *o,
 		if (!reason)
 			continue;
 		log_info("conn %llu (%s): %s: session ended: %s", cid(c),
-			 c->peer, s->login, reason);
-		conn_goaway(c, STATUS_UNAUTHENTICATED, reason);
+			 c->t->peer, s->login, reason);
+		session_goaway(c, STATUS_UNAUTHENTICATED, reason);
 	}
 }
 
@@ -521,16 +552,17 @@ void login_on_commit(struct server *srv, const struct service_write_op *op)
 	}
 }
 
-void login_unpark(struct login_work *lw)
+/* Starts a login that was parked while the writer grew the map. */
+static void login_unpark(struct login_work *lw)
 {
-	struct conn *c = lw->conn;
-	if (!c->closing && !c->draining) {
+	struct session *c = lw->sess;
+	if (transport_live(c->t)) {
 		login_start(lw);
 		return;
 	}
-	c->sess.login_running = false;
+	c->login_running = false;
 	login_work_free(lw);
-	conn_unref(c);
+	session_unref(c);
 }
 
 /*
@@ -542,7 +574,7 @@ void login_unpark(struct login_work *lw)
  */
 static void login_by_token(struct login_work *lw)
 {
-	struct conn *c = lw->conn;
+	struct session *c = lw->sess;
 	lw->status = service_login_token(c->srv->store, lw->login, lw->token,
 					 lw->token_len, time_now(), &lw->arena,
 					 &lw->grant, &lw->token_expires);
@@ -560,10 +592,10 @@ static void login_by_token(struct login_work *lw)
  * the check: no Argon2id time for it, and no answer about the password.
  * Other logins from the same address go on (login_throttle.h).
  */
-static bool refused_by_throttle(struct conn *c, uint64_t request_id,
+static bool refused_by_throttle(struct session *c, uint64_t request_id,
 				const char *login)
 {
-	char addr[sizeof(c->peer)];
+	char addr[sizeof(c->t->peer)];
 	uint64_t wait = login_throttle_wait(&c->srv->throttle, login,
 					    peer_addr(c, addr),
 					    uv_now(c->srv->loop));
@@ -572,7 +604,7 @@ static bool refused_by_throttle(struct conn *c, uint64_t request_id,
 	char who[LOGIN_ID_MAX + 1];
 	session_log_safe(who, sizeof(who), login);
 	log_warn("conn %llu (%s): login of \"%s\" refused: too many failed "
-		 "logins of it from this address", cid(c), c->peer, who);
+		 "logins of it from this address", cid(c), c->t->peer, who);
 	char why[96];
 	snprintf(why, sizeof(why), "too many failed logins from this "
 		 "address, retry in %llu s",
@@ -581,10 +613,10 @@ static bool refused_by_throttle(struct conn *c, uint64_t request_id,
 	return true;
 }
 
-void login_request(struct conn *c, const Clubcrm__Frame *f,
+void login_request(struct session *c, const Clubcrm__Frame *f,
 		   const uint8_t *raw, size_t raw_len)
 {
-	struct session *s = &c->sess;
+	struct session *s = c;
 	const Clubcrm__Login *l = f->login;
 	if (s->state == SESSION_READY) {
 		session_send_error(c, f->request_id, STATUS_FAILED_PRECONDITION,
@@ -595,7 +627,7 @@ void login_request(struct conn *c, const Clubcrm__Frame *f,
 		char who[LOGIN_ID_MAX + 1];
 		session_log_safe(who, sizeof(who), l->login);
 		log_info("conn %llu (%s): login refused: control characters "
-			 "in the login or password of \"%s\"", cid(c), c->peer,
+			 "in the login or password of \"%s\"", cid(c), c->t->peer,
 			 who);
 		session_send_error(c, f->request_id, STATUS_INVALID_ARGUMENT,
 			   "login and password may not hold control "
@@ -636,7 +668,7 @@ void login_request(struct conn *c, const Clubcrm__Frame *f,
 		return;
 	}
 	lw->req.data = lw;
-	lw->conn = c;
+	lw->sess = c;
 	lw->request_id = f->request_id;
 	lw->started_ms = uv_now(c->srv->loop);
 	arena_init(&lw->arena);
@@ -644,10 +676,10 @@ void login_request(struct conn *c, const Clubcrm__Frame *f,
 		login_by_token(lw);
 		return;
 	}
-	conn_ref(c);
+	session_ref(c);
 	s->login_running = true;
-	if (server_login_may_start(c->srv))
+	if (logins_may_start(c->srv))
 		login_start(lw);
 	else
-		server_login_park(c->srv, lw);
+		logins_park(c->srv, lw);
 }

@@ -19,13 +19,13 @@
 #include "clubcrm.pb-c.h"
 #include "service.h"
 
-struct conn;
+struct session;
 
 /* A login being checked (holds a reference on its connection). */
 struct login_work {
 	uv_work_t req;
 	struct login_work *next;  /* server's parked list */
-	struct conn *conn;
+	struct session *sess;
 	uint64_t request_id;
 	uint64_t started_ms;
 	char *login;
@@ -44,17 +44,14 @@ struct login_work {
  * the login or password: seen in `raw`), else starts the check (or parks
  * it while the writer grows the map).
  */
-void login_request(struct conn *c, const Clubcrm__Frame *f,
+void login_request(struct session *c, const Clubcrm__Frame *f,
 		   const uint8_t *raw, size_t raw_len);
-
-/* Starts a login that was parked while the writer grew the map. */
-void login_unpark(struct login_work *lw);
 
 /*
  * Handles Logout: the session's resume token is revoked through the writer
  * (durably, before the answer), then the GoAway "logged out" answers it.
  */
-void login_logout(struct conn *c, uint64_t request_id);
+void login_logout(struct session *c, uint64_t request_id);
 
 struct service_write_op;
 /*

@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conn.h"
 #include "error_frame.h"
 #include "login.h"
 #include "log.h"
@@ -15,14 +14,14 @@
 /* Returned by the frame callback to stop feeding; the rest is stashed. */
 #define SESSION_PAUSE (-EAGAIN)
 
-static uint64_t now_ms(const struct conn *c)
+static uint64_t now_ms(const struct session *c)
 {
 	return uv_now(c->srv->loop);
 }
 
-static unsigned long long cid(const struct conn *c)
+static unsigned long long cid(const struct session *c)
 {
-	return (unsigned long long)c->id;
+	return (unsigned long long)c->t->id;
 }
 
 /*
@@ -61,9 +60,56 @@ void session_log_safe(char *out, size_t size, const char *in)
 	out[o] = '\0';
 }
 
-void session_init(struct conn *c)
+/* ------------------------------------------------------------ output */
+
+int session_send_buf(struct session *c, struct buf *b)
 {
-	struct session *s = &c->sess;
+	/* The transport has closed or dropped the connection on failure. */
+	return transport_send(c->t, b);
+}
+
+int session_send_copy(struct session *c, const void *head, size_t head_len,
+		      const void *body, size_t body_len)
+{
+	return transport_send_copy(c->t, head, head_len, body, body_len);
+}
+
+int session_send_frame(struct session *c, const Clubcrm__Frame *f)
+{
+	struct buf b = { 0 };
+	int ret = frame_encode(f, &b);
+	if (ret < 0) {
+		/* The peer would wait for an answer that never comes. */
+		log_warn("conn %llu (%s): cannot encode a frame: %s", cid(c),
+			 c->t->peer, strerror(-ret));
+		buf_free(&b);
+		session_close(c);
+		return ret;
+	}
+	return session_send_buf(c, &b);
+}
+
+void session_goaway(struct session *c, unsigned code, const char *reason)
+{
+	if (!transport_live(c->t))
+		return;
+	Clubcrm__GoAway ga = CLUBCRM__GO_AWAY__INIT;
+	ga.has_code = true;
+	ga.code = code;
+	ga.reason = (char *)reason;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.body_case = CLUBCRM__FRAME__BODY_GO_AWAY;
+	f.go_away = &ga;
+	log_debug("conn %llu (%s): GoAway %u: %s", cid(c), c->t->peer, code,
+		  reason);
+	if (session_send_frame(c, &f) < 0)
+		return;
+	session_drain(c);
+}
+
+static void session_init(struct session *c)
+{
+	struct session *s = c;
 	const struct config *cfg = c->srv->cfg;
 	uint64_t now = now_ms(c);
 	s->state = SESSION_PREFACE;
@@ -74,9 +120,9 @@ void session_init(struct conn *c)
 	snprintf(s->login, sizeof(s->login), "-");
 }
 
-void session_fini(struct conn *c)
+static void session_fini(struct session *c)
 {
-	struct session *s = &c->sess;
+	struct session *s = c;
 	if (s->held_frame.len)
 		c->srv->mem_waiters--;
 	buf_free(&s->held_frame);
@@ -86,14 +132,9 @@ void session_fini(struct conn *c)
 	buf_free(&s->stash);
 }
 
-unsigned session_in_flight(const struct conn *c)
+static uint64_t session_next_deadline(const struct session *c)
 {
-	return c->sess.in_flight;
-}
-
-uint64_t session_next_deadline(const struct conn *c)
-{
-	const struct session *s = &c->sess;
+	const struct session *s = c;
 	uint64_t due = s->next_beat_ms;
 	if (s->state != SESSION_READY && s->handshake_deadline_ms < due)
 		due = s->handshake_deadline_ms;
@@ -104,35 +145,51 @@ uint64_t session_next_deadline(const struct conn *c)
 
 /* What keeps the session from taking more frames right now, a frame held
  * for memory aside. */
-static bool held_back_but_memory(const struct conn *c)
+static bool held_back_but_memory(const struct session *c)
 {
-	const struct session *s = &c->sess;
+	const struct session *s = c;
 	return c->srv->stopping || s->login_running || s->fail_reply.len ||
 	       s->in_flight >= SESSION_MAX_IN_FLIGHT ||
-	       conn_output_bytes(c) > conn_output_soft_limit(c);
+	       session_output_bytes(c) > session_output_soft_limit(c);
 }
 
 /* A held frame goes first: nothing after it is taken before it. */
-static bool held_back(const struct conn *c)
+static bool held_back(const struct session *c)
 {
-	return c->sess.held_frame.len || held_back_but_memory(c);
+	return c->held_frame.len || held_back_but_memory(c);
 }
 
-bool session_wants_input(const struct conn *c)
+static bool session_wants_input(const struct session *c)
 {
-	return !held_back(c) && c->sess.stash.len == 0;
+	return !held_back(c) && c->stash.len == 0;
 }
 
-void session_send_error(struct conn *c, uint64_t request_id, unsigned code,
-		       const char *message)
+int session_encode_error(struct buf *out, uint64_t request_id, unsigned code,
+			 const char *message)
 {
 	Clubcrm__Error e;
 	Clubcrm__Frame f;
 	error_frame_init(&f, &e, request_id, code, message, NULL);
-	conn_send_frame(c, &f);
+	return frame_encode(&f, out);
 }
 
-static void send_welcome(struct conn *c, uint64_t request_id)
+void session_send_error(struct session *c, uint64_t request_id, unsigned code,
+			const char *message)
+{
+	struct buf b = { 0 };
+	int ret = session_encode_error(&b, request_id, code, message);
+	if (ret < 0) {
+		/* The peer would wait for an answer that never comes. */
+		log_warn("conn %llu (%s): cannot encode an error: %s", cid(c),
+			 c->t->peer, strerror(-ret));
+		buf_free(&b);
+		session_close(c);
+		return;
+	}
+	(void)session_send_buf(c, &b);  /* a failure closed it already */
+}
+
+static void send_welcome(struct session *c, uint64_t request_id)
 {
 	struct server *srv = c->srv;
 	Clubcrm__Welcome w = CLUBCRM__WELCOME__INIT;
@@ -155,10 +212,10 @@ static void send_welcome(struct conn *c, uint64_t request_id)
 	f.request_id = request_id;
 	f.body_case = CLUBCRM__FRAME__BODY_WELCOME;
 	f.welcome = &w;
-	conn_send_frame(c, &f);
+	session_send_frame(c, &f);
 }
 
-static void send_ping_or_pong(struct conn *c, uint64_t request_id,
+static void send_ping_or_pong(struct session *c, uint64_t request_id,
 			      bool pong, uint64_t nonce)
 {
 	Clubcrm__Ping ping = CLUBCRM__PING__INIT;
@@ -177,7 +234,7 @@ static void send_ping_or_pong(struct conn *c, uint64_t request_id,
 		f.body_case = CLUBCRM__FRAME__BODY_PING;
 		f.ping = &ping;
 	}
-	conn_send_frame(c, &f);
+	session_send_frame(c, &f);
 }
 
 /*
@@ -185,7 +242,7 @@ static void send_ping_or_pong(struct conn *c, uint64_t request_id,
  * id): the client learns that it was heard, and why the connection ends.
  * Replies still in flight go out before the close.
  */
-void session_send_logged_out(struct conn *c, uint64_t request_id,
+void session_send_logged_out(struct session *c, uint64_t request_id,
 			     unsigned code, const char *reason)
 {
 	Clubcrm__GoAway ga = CLUBCRM__GO_AWAY__INIT;
@@ -197,11 +254,9 @@ void session_send_logged_out(struct conn *c, uint64_t request_id,
 	f.request_id = request_id;
 	f.body_case = CLUBCRM__FRAME__BODY_GO_AWAY;
 	f.go_away = &ga;
-	if (conn_send_frame(c, &f) < 0) {
-		conn_close(c);
+	if (session_send_frame(c, &f) < 0)
 		return;
-	}
-	conn_drain(c);
+	session_drain(c);
 }
 
 /* ------------------------------------------------------------ memory */
@@ -255,11 +310,11 @@ static uint64_t room(uint64_t cap, uint64_t used)
  * What decoding the next frame may take: one request's bound, or less when
  * the connection's requests in flight or everybody's leave less room.
  */
-static size_t decode_budget(const struct conn *c)
+static size_t decode_budget(const struct session *c)
 {
 	const struct config *cfg = c->srv->cfg;
 	uint64_t b = cfg->max_request_memory;
-	uint64_t r = room(cfg->max_conn_memory, c->sess.mem_held);
+	uint64_t r = room(cfg->max_conn_memory, c->mem_held);
 	if (r < b)
 		b = r;
 	r = room(cfg->max_server_memory, c->srv->mem_decoded);
@@ -280,22 +335,22 @@ static int flight_find(const struct session *s, uint64_t request_id)
  * A request left the writer: its decoded bytes are free again, and the
  * connections that held a frame for want of that memory try it again.
  */
-static void mem_release(struct conn *c, size_t bytes)
+static void mem_release(struct session *c, size_t bytes)
 {
 	struct server *srv = c->srv;
-	c->sess.mem_held -= bytes;
+	c->mem_held -= bytes;
 	srv->mem_decoded -= bytes;
 	srv->mem_freed += bytes;
 	if (!srv->mem_waiters)
 		return;
-	struct conn *next;
-	for (struct conn *o = srv->conns; o; o = next) {
+	struct session *next;
+	for (struct session *o = srv->sessions; o; o = next) {
 		next = o->next;
-		if (o == c || !o->sess.held_frame.len)
+		if (o == c || !o->held_frame.len)
 			continue;
-		conn_ref(o);
+		session_ref(o);
 		session_resume(o);
-		conn_unref(o);
+		session_unref(o);
 	}
 }
 
@@ -396,31 +451,32 @@ static const char *too_many_values(const ProtobufCMessage *m, size_t *n)
 
 /* ------------------------------------------------------------ requests */
 
-static struct actor actor_now(const struct conn *c)
+static struct actor actor_now(const struct session *c)
 {
-	struct actor who = c->sess.who;
+	struct actor who = c->who;
 	who.now = time_now();
 	return who;
 }
 
-static void handle_read(struct conn *c, const Clubcrm__Frame *f)
+static void handle_read(struct session *c, const Clubcrm__Frame *f)
 {
 	struct actor who = actor_now(c);
 	struct arena a;
 	arena_init(&a);
 	Clubcrm__Frame *reply;
-	if (service_read(c->srv->store, &who, f, &a, &reply) < 0 ||
-	    conn_send_frame(c, reply) == -ENOMEM)
+	if (service_read(c->srv->store, &who, f, &a, &reply) < 0)
 		session_send_error(c, f->request_id, STATUS_RESOURCE_EXHAUSTED,
 			   "out of memory");
+	else
+		(void)session_send_frame(c, reply);  /* a failure closed it */
 	arena_free(&a);
 }
 
 /* Takes `f`, whose decoding took `bytes`: they stay held until the
  * writer answers. */
-static void handle_write(struct conn *c, Clubcrm__Frame *f, size_t bytes)
+static void handle_write(struct session *c, Clubcrm__Frame *f, size_t bytes)
 {
-	struct session *s = &c->sess;
+	struct session *s = c;
 	struct actor who = actor_now(c);
 	uint64_t rid = f->request_id;
 	if (s->in_flight >= SESSION_MAX_IN_FLIGHT ||
@@ -435,13 +491,13 @@ static void handle_write(struct conn *c, Clubcrm__Frame *f, size_t bytes)
 	s->in_flight++;
 	s->mem_held += bytes;
 	c->srv->mem_decoded += bytes;
-	conn_ref(c);
+	session_ref(c);
 }
 
-void session_write_done(struct conn *c, struct service_write_op *op,
+void session_write_done(struct session *c, struct service_write_op *op,
 			struct buf *wire)
 {
-	struct session *s = &c->sess;
+	struct session *s = c;
 	int i = flight_find(s, op->req ? op->req->request_id : 0);
 	size_t bytes = 0;
 	if (i >= 0) {
@@ -451,15 +507,15 @@ void session_write_done(struct conn *c, struct service_write_op *op,
 	s->in_flight--;
 	mem_release(c, bytes);
 	/* A closed connection's reply is dropped; the write is durable. */
-	if (!c->closing)
-		conn_send_buf(c, wire);
-	conn_maybe_finish(c);
-	if (!c->closing && !c->draining)
+	if (!c->t->closing)
+		session_send_buf(c, wire);
+	session_maybe_finish(c);
+	if (transport_live(c->t))
 		session_resume(c);
-	conn_unref(c);
+	session_unref(c);
 }
 
-static void handle_request(struct conn *c, Clubcrm__Frame *f, size_t bytes)
+static void handle_request(struct session *c, Clubcrm__Frame *f, size_t bytes)
 {
 	if (f->body_case == CLUBCRM__FRAME__BODY_SUBSCRIBE) {
 		subs_subscribe(c, f);
@@ -484,21 +540,21 @@ static void handle_request(struct conn *c, Clubcrm__Frame *f, size_t bytes)
 	clubcrm__frame__free_unpacked(f, NULL);
 }
 
-static void log_hello(struct conn *c, const Clubcrm__Hello *hello)
+static void log_hello(struct session *c, const Clubcrm__Hello *hello)
 {
 	char term[96], version[64];
 	session_log_safe(term, sizeof(term), hello ? hello->terminal_name : NULL);
 	session_log_safe(version, sizeof(version),
 			 hello ? hello->client_version : NULL);
 	log_info("conn %llu (%s): hello from terminal \"%s\" (client %s)",
-		 cid(c), c->peer, term, version[0] ? version : "-");
+		 cid(c), c->t->peer, term, version[0] ? version : "-");
 }
 
 /* Takes `f`, decoded from the `len` bytes at `raw` into `bytes` of memory. */
-static void handle_frame(struct conn *c, Clubcrm__Frame *f, size_t bytes,
+static void handle_frame(struct session *c, Clubcrm__Frame *f, size_t bytes,
 			 const uint8_t *raw, size_t len)
 {
-	struct session *s = &c->sess;
+	struct session *s = c;
 	uint64_t rid = f->request_id;
 	char why[128];
 	size_t n = 0;
@@ -517,7 +573,7 @@ static void handle_frame(struct conn *c, Clubcrm__Frame *f, size_t bytes,
 	case CLUBCRM__FRAME__BODY_PONG:
 		break;  /* any input counts as a sign of life */
 	case CLUBCRM__FRAME__BODY_LOGOUT:
-		log_info("conn %llu (%s): %s logged out", cid(c), c->peer,
+		log_info("conn %llu (%s): %s logged out", cid(c), c->t->peer,
 			 s->login);
 		login_logout(c, rid);
 		break;
@@ -558,45 +614,21 @@ static void handle_frame(struct conn *c, Clubcrm__Frame *f, size_t bytes,
 
 /* ------------------------------------------------------------ framing */
 
-static uint32_t be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | (uint32_t)p[3];
-}
-
-/*
- * Records where the frame just delivered ends in the bytes being fed, so
- * that a pause can stash exactly the bytes after it. A frame whose payload
- * is not inside those bytes was completed from the reader's own buffer: it
- * is the first of this feed, and took what the reader still lacked.
- */
-static void track_frame_end(struct session *s, const uint8_t *payload,
-			    size_t len)
-{
-	if (payload >= s->feed_data && payload < s->feed_data + s->feed_len) {
-		s->feed_end = payload + len;
-		return;
-	}
-	size_t used = s->feed_partial0 ? len - s->feed_got0
-				       : FRAME_HEADER_LEN - s->feed_hdr0 + len;
-	s->feed_end = s->feed_data + used;
-}
-
 /* Keeps a copy of a frame that did not fit in `budget` until more memory
  * is free (mem_release()). */
-static int hold_frame(struct conn *c, const uint8_t *payload, size_t len,
+static int hold_frame(struct session *c, const uint8_t *payload, size_t len,
 		      size_t budget)
 {
-	struct session *s = &c->sess;
+	struct session *s = c;
 	if (buf_append(&s->held_frame, payload, len) < 0) {
 		buf_free(&s->held_frame);
-		conn_close(c);
+		session_close(c);
 		return -ECANCELED;
 	}
 	s->held_budget = budget;
 	c->srv->mem_waiters++;
 	log_debug("conn %llu (%s): a frame waits for memory (%zu bytes left "
-		  "to decode it)", cid(c), c->peer, budget);
+		  "to decode it)", cid(c), c->t->peer, budget);
 	return SESSION_PAUSE;
 }
 
@@ -606,7 +638,7 @@ static int hold_frame(struct conn *c, const uint8_t *payload, size_t len,
  * one that only needs more than is left now is held. 0, SESSION_PAUSE when
  * held, or a negative error when the connection ends.
  */
-static int take_frame(struct conn *c, const uint8_t *payload, size_t len)
+static int take_frame(struct session *c, const uint8_t *payload, size_t len)
 {
 	struct server *srv = c->srv;
 	size_t limit = decode_budget(c);
@@ -620,18 +652,18 @@ static int take_frame(struct conn *c, const uint8_t *payload, size_t len)
 	if (!f && b.exhausted) {
 		uint64_t rid = peek_request_id(payload, len);
 		char why[128];
-		if (flight_find(&c->sess, rid) >= 0)
+		if (flight_find(c, rid) >= 0)
 			rid = 0;
 		snprintf(why, sizeof(why), "request too big: it needs more "
 			 "than %llu bytes of memory once decoded",
 			 (unsigned long long)srv->cfg->max_request_memory);
-		log_debug("conn %llu (%s): %s", cid(c), c->peer, why);
+		log_debug("conn %llu (%s): %s", cid(c), c->t->peer, why);
 		srv->mem_freed += b.used;
 		session_send_error(c, rid, STATUS_RESOURCE_EXHAUSTED, why);
 		return 0;
 	}
 	if (!f) {
-		conn_goaway(c, STATUS_INVALID_ARGUMENT, "undecodable frame");
+		session_goaway(c, STATUS_INVALID_ARGUMENT, "undecodable frame");
 		return -EPROTO;
 	}
 	srv->mem_freed += b.used;
@@ -641,22 +673,21 @@ static int take_frame(struct conn *c, const uint8_t *payload, size_t len)
 
 static int on_frame(void *ctx, const uint8_t *payload, size_t len)
 {
-	struct conn *c = ctx;
-	track_frame_end(&c->sess, payload, len);
-	if (c->closing || c->draining)
+	struct session *c = ctx;
+	if (!transport_live(c->t))
 		return -ECANCELED;
 	int ret = take_frame(c, payload, len);
 	if (ret < 0)
 		return ret;
-	if (c->closing || c->draining)
+	if (!transport_live(c->t))
 		return -ECANCELED;
 	return held_back(c) ? SESSION_PAUSE : 0;
 }
 
 /* The held frame again, when more memory than it had is free now. */
-static void retry_held(struct conn *c)
+static void retry_held(struct session *c)
 {
-	struct session *s = &c->sess;
+	struct session *s = c;
 	if (!s->held_frame.len || held_back_but_memory(c) ||
 	    decode_budget(c) <= s->held_budget)
 		return;
@@ -668,54 +699,43 @@ static void retry_held(struct conn *c)
 }
 
 /* The reader refused a length: 0 is malformed, too long is too much. */
-static void framing_error(struct conn *c)
+static void framing_error(struct session *c)
 {
-	struct session *s = &c->sess;
-	const uint8_t *hdr = NULL;
-	if (s->reader.header_len == FRAME_HEADER_LEN && !s->reader.partial)
-		hdr = s->reader.header;
-	else if (s->feed_end + FRAME_HEADER_LEN <= s->feed_data + s->feed_len)
-		hdr = s->feed_end;
-	uint32_t len = hdr ? be32(hdr) : UINT32_MAX;
+	struct session *s = c;
 	char why[96];
-	if (len == 0) {
-		conn_goaway(c, STATUS_INVALID_ARGUMENT, "frame of length 0");
+	if (frame_reader_refused_len(&s->reader) == 0) {
+		session_goaway(c, STATUS_INVALID_ARGUMENT, "frame of length 0");
 		return;
 	}
 	snprintf(why, sizeof(why), "frame over the limit of %u bytes",
 		 s->reader.max_frame);
-	log_debug("conn %llu (%s): %s", cid(c), c->peer, why);
-	conn_goaway(c, STATUS_RESOURCE_EXHAUSTED, why);
+	log_debug("conn %llu (%s): %s", cid(c), c->t->peer, why);
+	session_goaway(c, STATUS_RESOURCE_EXHAUSTED, why);
 }
 
-static void feed(struct conn *c, const uint8_t *data, size_t len)
+/* Feeds bytes to the frame reader; the bytes after a frame that paused the
+ * session are stashed, to be fed again on resume. */
+static void feed(struct session *c, const uint8_t *data, size_t len)
 {
-	struct session *s = &c->sess;
-	s->feed_data = data;
-	s->feed_len = len;
-	s->feed_end = data;
-	s->feed_hdr0 = s->reader.header_len;
-	s->feed_got0 = s->reader.partial_got;
-	s->feed_partial0 = s->reader.partial != NULL;
-	int ret = frame_reader_feed(&s->reader, data, len, on_frame, c);
+	struct session *s = c;
+	size_t used = 0;
+	int ret = frame_reader_feed_some(&s->reader, data, len, on_frame, c,
+					 &used);
 	if (ret == SESSION_PAUSE) {
-		size_t rest = (size_t)(data + len - s->feed_end);
-		if (buf_append(&s->stash, s->feed_end, rest) < 0)
-			conn_close(c);
+		if (buf_append(&s->stash, data + used, len - used) < 0)
+			session_close(c);
 	} else if (ret == -EMSGSIZE) {
 		framing_error(c);
 	} else if (ret == -ENOMEM) {
 		log_warn("conn %llu (%s): out of memory for a frame", cid(c),
-			 c->peer);
-		conn_close(c);
+			 c->t->peer);
+		session_close(c);
 	}
-	s->feed_data = s->feed_end = NULL;
-	s->feed_len = 0;
 }
 
-static bool take_preface(struct conn *c, const uint8_t **data, size_t *len)
+static bool take_preface(struct session *c, const uint8_t **data, size_t *len)
 {
-	struct session *s = &c->sess;
+	struct session *s = c;
 	size_t take = FRAME_PREFACE_LEN - s->preface_got;
 	if (take > *len)
 		take = *len;
@@ -728,8 +748,8 @@ static bool take_preface(struct conn *c, const uint8_t **data, size_t *len)
 	uint16_t major, minor;
 	if (frame_preface_parse(s->preface, &major, &minor) < 0) {
 		log_debug("conn %llu (%s): bad magic, closed", cid(c),
-			  c->peer);
-		conn_close(c);
+			  c->t->peer);
+		session_close(c);
 		return false;
 	}
 	if (major != FRAME_PROTOCOL_MAJOR) {
@@ -737,16 +757,17 @@ static bool take_preface(struct conn *c, const uint8_t **data, size_t *len)
 		snprintf(why, sizeof(why), "protocol %u.%u not supported: this "
 			 "server speaks %u.x", major, minor,
 			 FRAME_PROTOCOL_MAJOR);
-		conn_goaway(c, STATUS_FAILED_PRECONDITION, why);
+		session_goaway(c, STATUS_FAILED_PRECONDITION, why);
 		return false;
 	}
 	s->state = SESSION_HANDSHAKE;
 	return true;
 }
 
-void session_on_data(struct conn *c, const uint8_t *data, size_t len)
+static void session_on_data(struct session *c, const uint8_t *data,
+			    size_t len)
 {
-	struct session *s = &c->sess;
+	struct session *s = c;
 	s->last_rx_ms = now_ms(c);
 	if (s->state == SESSION_PREFACE && !take_preface(c, &data, &len))
 		return;
@@ -756,44 +777,44 @@ void session_on_data(struct conn *c, const uint8_t *data, size_t len)
 	 * read): they wait behind the stash, in order. */
 	if (s->stash.len || held_back(c)) {
 		if (buf_append(&s->stash, data, len) < 0)
-			conn_close(c);
+			session_close(c);
 		return;
 	}
 	feed(c, data, len);
 }
 
-void session_resume(struct conn *c)
+void session_resume(struct session *c)
 {
-	struct session *s = &c->sess;
-	if (!c->closing && !c->draining)
+	struct session *s = c;
+	if (transport_live(c->t))
 		retry_held(c);
-	while (s->stash.len && !held_back(c) && !c->closing && !c->draining) {
+	while (s->stash.len && !held_back(c) && transport_live(c->t)) {
 		struct buf bytes = s->stash;
 		memset(&s->stash, 0, sizeof(s->stash));
 		feed(c, bytes.data, bytes.len);
 		buf_free(&bytes);
 	}
-	conn_update_reading(c);
+	session_update_reading(c);
 }
 
 /* ------------------------------------------------------------ timer */
 
-void session_on_timer(struct conn *c)
+static void session_on_timer(struct session *c)
 {
-	struct session *s = &c->sess;
+	struct session *s = c;
 	const struct config *cfg = c->srv->cfg;
 	uint64_t now = now_ms(c);
 	if (s->fail_reply.len && now >= s->fail_at_ms) {
-		conn_send_buf(c, &s->fail_reply);
+		session_send_buf(c, &s->fail_reply);
 		session_resume(c);
-		if (c->closing || c->draining)
+		if (!transport_live(c->t))
 			return;
 	}
 	if (s->state != SESSION_READY && now >= s->handshake_deadline_ms) {
 		char why[96];
 		snprintf(why, sizeof(why), "no login within %u ms",
 			 cfg->handshake_timeout_ms);
-		conn_goaway(c, STATUS_DEADLINE_EXCEEDED, why);
+		session_goaway(c, STATUS_DEADLINE_EXCEEDED, why);
 		return;
 	}
 	if (now < s->next_beat_ms)
@@ -804,11 +825,130 @@ void session_on_timer(struct conn *c)
 	uint64_t silent = now - s->last_rx_ms;
 	if (silent >= (uint64_t)SESSION_MISSED_BEATS * cfg->heartbeat_ms) {
 		log_info("conn %llu (%s, %s): dropped: silent for %llu ms",
-			 cid(c), c->peer, s->login, (unsigned long long)silent);
-		conn_close(c);
+			 cid(c), c->t->peer, s->login,
+			 (unsigned long long)silent);
+		session_close(c);
 		return;
 	}
 	if (silent >= cfg->heartbeat_ms)
 		send_ping_or_pong(c, 0, false, ++s->ping_nonce);
 	s->next_beat_ms = now + cfg->heartbeat_ms;
+}
+
+/* ------------------------------------------------------------ transport */
+
+static struct session *of(void *owner)
+{
+	return owner;
+}
+
+static void up_data(void *owner, const uint8_t *data, size_t len)
+{
+	session_on_data(of(owner), data, len);
+}
+
+/* A write completed: what waited for room goes on. */
+static void up_drained(void *owner)
+{
+	struct session *c = of(owner);
+	session_resume(c);
+	subs_pump(c);
+}
+
+static void up_timer(void *owner)
+{
+	session_on_timer(of(owner));
+}
+
+static uint64_t up_next_deadline(void *owner)
+{
+	return session_next_deadline(of(owner));
+}
+
+static bool up_wants_input(void *owner)
+{
+	return session_wants_input(of(owner));
+}
+
+/* Requests in the writer: a draining connection waits for their replies. */
+static bool up_busy(void *owner)
+{
+	return of(owner)->in_flight != 0;
+}
+
+static void up_closed(void *owner)
+{
+	struct session *c = of(owner);
+	struct server *srv = c->srv;
+	if (c->prev)
+		c->prev->next = c->next;
+	else if (srv->sessions == c)
+		srv->sessions = c->next;
+	else
+		return;  /* never was in the list */
+	if (c->next)
+		c->next->prev = c->prev;
+	c->prev = c->next = NULL;
+	srv->n_sessions--;
+	srv->session_closed(srv);
+}
+
+static void up_free(void *owner)
+{
+	struct session *c = of(owner);
+	session_fini(c);
+	free(c);
+}
+
+static void up_buf_written(void *owner, struct buf *b)
+{
+	subs_buf_written(of(owner)->srv, b);
+}
+
+static const struct transport_upcalls session_upcalls = {
+	.on_data = up_data,
+	.on_drained = up_drained,
+	.on_timer = up_timer,
+	.next_deadline = up_next_deadline,
+	.wants_input = up_wants_input,
+	.busy = up_busy,
+	.on_closed = up_closed,
+	.on_free = up_free,
+	.buf_written = up_buf_written,
+};
+
+void session_accept(void *ctx, struct transport *t)
+{
+	struct server *srv = ctx;
+	struct session *c = calloc(1, sizeof(*c));
+	if (!c) {
+		log_warn("conn %llu (%s): out of memory for a session",
+			 (unsigned long long)t->id, t->peer);
+		return;  /* the transport closes itself */
+	}
+	c->srv = srv;
+	c->t = t;
+	snprintf(c->login, sizeof(c->login), "-");
+	t->owner = c;
+	t->up = &session_upcalls;
+	c->next = srv->sessions;
+	if (srv->sessions)
+		srv->sessions->prev = c;
+	srv->sessions = c;
+	srv->n_sessions++;
+	if (srv->n_sessions > srv->cfg->max_connections) {
+		log_warn("conn %llu (%s): refused, %u connections already",
+			 cid(c), t->peer, srv->cfg->max_connections);
+		/* Over TLS there is no GoAway without a handshake. */
+		if (t->tls)
+			session_close(c);
+		else
+			session_goaway(c, STATUS_RESOURCE_EXHAUSTED,
+				       "too many connections");
+		return;
+	}
+	log_debug("conn %llu (%s): accepted", cid(c), t->peer);
+	session_init(c);
+	session_update_reading(c);
+	session_arm_timer(c);
 }

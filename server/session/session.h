@@ -2,6 +2,16 @@
  * The protocol on one connection: preface, Hello/Welcome, Login (login.c),
  * heartbeat, and dispatch of requests by the Frame's oneof
  * case: reads on the loop thread, writes to the group-commit writer.
+ *
+ * A session owns its connection's transport (net/transport.h) and speaks
+ * to it only through that interface: it sends whole frames, reads the
+ * queued output for backpressure, and is called back with the bytes
+ * received, a write done, its timer, the close. Lifetime is the
+ * transport's: session_ref() takes a reference for work that will come
+ * back (a login, a request in the writer), and the session is freed with
+ * its transport. Sending on a closed transport does nothing; a failed
+ * send closes it (the session_send_* below have handled every failure
+ * when they return, the result only says whether the bytes were queued).
  */
 #ifndef CLUBCRMD_SESSION_H
 #define CLUBCRMD_SESSION_H
@@ -16,8 +26,9 @@
 #include "frame.h"
 #include "service.h"
 #include "subs.h"
+#include "transport.h"
 
-struct conn;
+struct server;
 
 /* Requests of one connection in the writer before it stops reading. */
 #define SESSION_MAX_IN_FLIGHT 64
@@ -40,6 +51,9 @@ enum session_state {
 };
 
 struct session {
+	struct server *srv;
+	struct transport *t;
+	struct session *prev, *next;  /* server's open sessions */
 	enum session_state state;
 	uint8_t preface[FRAME_PREFACE_LEN];
 	size_t preface_got;
@@ -72,48 +86,98 @@ struct session {
 	uint64_t next_beat_ms;
 	uint64_t last_rx_ms;
 	uint64_t ping_nonce;
-
-	/* Where the frame being handled ends in the bytes being fed. */
-	const uint8_t *feed_data;
-	size_t feed_len;
-	const uint8_t *feed_end;
-	size_t feed_hdr0, feed_got0;
-	bool feed_partial0;
 };
 
-/* A new connection: starts the handshake deadline and the heartbeat. */
-void session_init(struct conn *c);
-void session_fini(struct conn *c);
+/*
+ * A new connection (net's accept callback; `srv` is the server): becomes
+ * its owner, then starts the handshake deadline and the heartbeat, or
+ * refuses it when the server has --max-connections already.
+ */
+void session_accept(void *srv, struct transport *t);
 
-/* Bytes from the peer (any split). May close the connection. */
-void session_on_data(struct conn *c, const uint8_t *data, size_t len);
-/* The connection's timer fired. */
-void session_on_timer(struct conn *c);
 /* Something that held the session back changed: feed stashed bytes, then
  * read again if nothing holds it back any more. */
-void session_resume(struct conn *c);
-/* Whether the connection may read more. */
-bool session_wants_input(const struct conn *c);
-/* Requests still in the writer for this connection. */
-unsigned session_in_flight(const struct conn *c);
-/* When the session next needs its timer (loop ms). */
-uint64_t session_next_deadline(const struct conn *c);
+void session_resume(struct session *c);
 
 /* Writer callback: the reply to one of this connection's writes, `wire`
  * being op->reply encoded (writer_hooks.done). */
-void session_write_done(struct conn *c, struct service_write_op *op,
+void session_write_done(struct session *c, struct service_write_op *op,
 			struct buf *wire);
 
 /*
  * Answers Logout with a GoAway (`code`, `reason`) echoing its request id,
  * then drains the connection: replies still in flight go out first.
  */
-void session_send_logged_out(struct conn *c, uint64_t request_id,
+void session_send_logged_out(struct session *c, uint64_t request_id,
 			     unsigned code, const char *reason);
 
+/* Appends an Error frame answering `request_id` (0: none) to `out`: the
+ * one place the session layer builds one. 0 or -ENOMEM. */
+int session_encode_error(struct buf *out, uint64_t request_id, unsigned code,
+			 const char *message);
 /* Sends an Error frame answering `request_id`. */
-void session_send_error(struct conn *c, uint64_t request_id, unsigned code,
+void session_send_error(struct session *c, uint64_t request_id, unsigned code,
 			const char *message);
+/*
+ * Output, on the session's transport: 0 when queued; a negative errno
+ * when not, the failure handled already (the connection closed or
+ * dropped). session_send_frame() encodes one frame.
+ */
+int session_send_buf(struct session *c, struct buf *b);
+int session_send_copy(struct session *c, const void *head, size_t head_len,
+		      const void *body, size_t body_len);
+int session_send_frame(struct session *c, const Clubcrm__Frame *f);
+/* Sends GoAway{code, reason}, then closes once it is written. */
+void session_goaway(struct session *c, unsigned code, const char *reason);
+
+/* The transport's controls, for the session's modules (transport.h). */
+static inline void session_ref(struct session *c)
+{
+	c->t->ops->ref(c->t);
+}
+/* May free the session (with its transport). */
+static inline void session_unref(struct session *c)
+{
+	c->t->ops->unref(c->t);
+}
+static inline void session_drain(struct session *c)
+{
+	c->t->ops->drain(c->t);
+}
+static inline void session_close(struct session *c)
+{
+	c->t->ops->close(c->t, false);
+}
+/* Closes with a reset: a peer that does not read. */
+static inline void session_abort(struct session *c)
+{
+	c->t->ops->close(c->t, true);
+}
+static inline void session_flush(struct session *c)
+{
+	c->t->ops->flush(c->t);
+}
+static inline void session_maybe_finish(struct session *c)
+{
+	c->t->ops->maybe_finish(c->t);
+}
+static inline void session_update_reading(struct session *c)
+{
+	c->t->ops->update_reading(c->t);
+}
+static inline void session_arm_timer(struct session *c)
+{
+	c->t->ops->arm_timer(c->t);
+}
+static inline size_t session_output_bytes(const struct session *c)
+{
+	return transport_queued(c->t);
+}
+static inline size_t session_output_soft_limit(const struct session *c)
+{
+	return transport_soft_limit(c->t);
+}
+
 /* Copies a peer-supplied name for the logs, printable ASCII only. */
 void session_log_safe(char *out, size_t size, const char *in);
 

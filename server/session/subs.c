@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conn.h"
 #include "frame.h"
 #include "log.h"
+#include "session.h"
 #include "server.h"
 #include "service.h"
 #include "status.h"
@@ -14,18 +14,12 @@
 #include "timeutil.h"
 #include "views.h"
 
-static struct conn_subs *subs_of(struct conn *c)
+static struct conn_subs *subs_of(struct session *c)
 {
-	return &c->sess.subs;
+	return &c->subs;
 }
 
-static void send_error(struct conn *c, uint64_t request_id, unsigned code,
-		       const char *msg)
-{
-	session_send_error(c, request_id, code, msg);
-}
-
-static void send_subscribed(struct conn *c, uint64_t request_id,
+static void send_subscribed(struct session *c, uint64_t request_id,
 			    uint32_t sub_id, bool resumed, uint64_t revision)
 {
 	Clubcrm__Subscribed s = CLUBCRM__SUBSCRIBED__INIT;
@@ -38,7 +32,7 @@ static void send_subscribed(struct conn *c, uint64_t request_id,
 	f.request_id = request_id;
 	f.body_case = CLUBCRM__FRAME__BODY_SUBSCRIBED;
 	f.subscribed = &s;
-	conn_send_frame(c, &f);
+	session_send_frame(c, &f);
 }
 
 static struct sub *find_sub(struct conn_subs *cs, uint32_t id, struct sub ***link)
@@ -74,21 +68,21 @@ void subs_buf_written(struct server *srv, struct buf *b)
 	buf_free(b);
 }
 
-static void snapshot_started(struct conn *c)
+static void snapshot_started(struct session *c)
 {
 	subs_of(c)->snapshots++;
 	c->srv->spare.snapshots++;
 }
 
 /* The last snapshot of the server ended: its buffers go. */
-static void snapshot_ended(struct conn *c)
+static void snapshot_ended(struct session *c)
 {
 	subs_of(c)->snapshots--;
 	if (--c->srv->spare.snapshots == 0)
 		subs_spare_fini(&c->srv->spare);
 }
 
-static void sub_free(struct conn *c, struct sub *s)
+static void sub_free(struct session *c, struct sub *s)
 {
 	if (s->snap) {
 		views_snapshot_end(s->snap);
@@ -148,7 +142,7 @@ static int frame_deltas(void *ctx, const struct buf *batch)
 }
 
 /* Answers from the change log; false when a snapshot must answer. */
-static bool try_resume(struct conn *c, struct sub *s, uint64_t request_id,
+static bool try_resume(struct session *c, struct sub *s, uint64_t request_id,
 		       uint64_t since)
 {
 	struct buf frames = {0};
@@ -160,38 +154,38 @@ static bool try_resume(struct conn *c, struct sub *s, uint64_t request_id,
 		buf_free(&frames);
 		if (rc != -ESTALE)
 			log_warn("replay for conn %llu failed: %d",
-				 (unsigned long long)c->id, rc);
+				 (unsigned long long)c->t->id, rc);
 		return false;
 	}
 	/* The replay goes out at once: past what the connection may queue it
 	 * would drop the terminal, and again on every retry. A snapshot
 	 * streams as the connection drains instead. */
-	if (frames.len > conn_output_soft_limit(c)) {
+	if (frames.len > session_output_soft_limit(c)) {
 		buf_free(&frames);
 		return false;
 	}
 	s->base_rev = rev;
 	s->base_time = now;
 	send_subscribed(c, request_id, s->id, true, rev);
-	conn_send_buf(c, &frames);
+	session_send_buf(c, &frames);
 	return true;
 }
 
-void subs_subscribe(struct conn *c, Clubcrm__Frame *req)
+void subs_subscribe(struct session *c, Clubcrm__Frame *req)
 {
 	struct conn_subs *cs = subs_of(c);
 	const Clubcrm__Subscribe *in = req->subscribe;
 	unsigned code;
 	const char *err = check_subscribe(cs, in, &code);
 	if (err) {
-		send_error(c, req->request_id, code, err);
+		session_send_error(c, req->request_id, code, err);
 		clubcrm__frame__free_unpacked(req, NULL);
 		return;
 	}
 	struct sub *s = calloc(1, sizeof(*s));
 	if (!s) {
-		send_error(c, req->request_id, STATUS_RESOURCE_EXHAUSTED,
-			   "out of memory");
+		session_send_error(c, req->request_id,
+				   STATUS_RESOURCE_EXHAUSTED, "out of memory");
 		clubcrm__frame__free_unpacked(req, NULL);
 		return;
 	}
@@ -199,8 +193,8 @@ void subs_subscribe(struct conn *c, Clubcrm__Frame *req)
 	s->req = req;
 	s->view = in->view;
 	if (set_view_key(s) < 0) {
-		send_error(c, req->request_id, STATUS_RESOURCE_EXHAUSTED,
-			   "out of memory");
+		session_send_error(c, req->request_id,
+				   STATUS_RESOURCE_EXHAUSTED, "out of memory");
 		sub_free(c, s);
 		return;
 	}
@@ -218,20 +212,20 @@ void subs_subscribe(struct conn *c, Clubcrm__Frame *req)
 		cs->count--;
 		s->snap = NULL;
 		sub_free(c, s);
-		send_error(c, req->request_id, STATUS_UNAVAILABLE,
+		session_send_error(c, req->request_id, STATUS_UNAVAILABLE,
 			   "cannot read the view now; try again");
 		return;
 	}
 	snapshot_started(c);
 	/* Chunks are built while the output is under the soft limit: one of
 	 * at most that size never takes it past the bound. */
-	views_snapshot_limit(s->snap, conn_output_soft_limit(c));
+	views_snapshot_limit(s->snap, session_output_soft_limit(c));
 	s->base_rev = views_snapshot_revision(s->snap);
 	send_subscribed(c, req->request_id, s->id, false, s->base_rev);
 	subs_pump(c);
 }
 
-void subs_unsubscribe(struct conn *c, Clubcrm__Frame *req)
+void subs_unsubscribe(struct session *c, Clubcrm__Frame *req)
 {
 	struct conn_subs *cs = subs_of(c);
 	const Clubcrm__Unsubscribe *in = req->unsubscribe;
@@ -239,7 +233,7 @@ void subs_unsubscribe(struct conn *c, Clubcrm__Frame *req)
 	struct sub *s = in && in->has_sub_id ? find_sub(cs, in->sub_id, &link)
 					     : NULL;
 	if (!s) {
-		send_error(c, req->request_id, STATUS_NOT_FOUND,
+		session_send_error(c, req->request_id, STATUS_NOT_FOUND,
 			   "no such subscription on this connection");
 	} else {
 		*link = s->next;
@@ -272,7 +266,7 @@ static int snapshot_chunk(struct sub *s, struct buf *chunk)
 }
 
 /* The snapshot is complete: SnapshotDone, then the deltas it held. */
-static void finish_snapshot(struct conn *c, struct sub *s)
+static void finish_snapshot(struct session *c, struct sub *s)
 {
 	views_snapshot_end(s->snap);
 	s->snap = NULL;
@@ -291,18 +285,18 @@ static void finish_snapshot(struct conn *c, struct sub *s)
 	buf_free(&s->held);
 	if (rc) {
 		buf_free(&out);
-		conn_close(c);
+		session_close(c);
 		return;
 	}
-	conn_send_buf(c, &out);
+	session_send_buf(c, &out);
 }
 
-void subs_pump(struct conn *c)
+void subs_pump(struct session *c)
 {
 	struct conn_subs *cs = subs_of(c);
 	for (struct sub *s = cs->head; s && cs->snapshots; s = s->next) {
-		while (s->snap && !c->closing &&
-		       conn_output_bytes(c) < conn_output_soft_limit(c)) {
+		while (s->snap && !c->t->closing &&
+		       session_output_bytes(c) < session_output_soft_limit(c)) {
 			struct buf chunk = {0};
 			struct subs_spare *sp = &c->srv->spare;
 			if (sp->n)
@@ -310,28 +304,29 @@ void subs_pump(struct conn *c)
 			int more = snapshot_chunk(s, &chunk);
 			if (more < 0) {
 				log_warn("snapshot for conn %llu failed: %d",
-					 (unsigned long long)c->id, more);
+					 (unsigned long long)c->t->id, more);
 				buf_free(&chunk);
-				conn_goaway(c, STATUS_INTERNAL,
+				session_goaway(c, STATUS_INTERNAL,
 					    "cannot read the view");
 				return;
 			}
-			if (conn_send_buf(c, &chunk) < 0)
+			if (session_send_buf(c, &chunk) < 0)
 				return;  /* dropped */
 			if (more == 0)
 				finish_snapshot(c, s);
-			else if (!c->writing)
-				/* Nothing on its way to the peer: this chunk
+			else
+				/* Nothing on its way to the peer (else the
+				 * flush waits for that write): this chunk
 				 * goes now, and the peer reads it while the
 				 * next ones are built. Filling the output
 				 * bound before the loop pass's flush kept the
 				 * peer waiting for the first 2 MiB. */
-				conn_flush(c);
+				session_flush(c);
 		}
 	}
 }
 
-void subs_fini(struct conn *c)
+void subs_fini(struct session *c)
 {
 	struct conn_subs *cs = subs_of(c);
 	while (cs->head) {
@@ -448,7 +443,7 @@ static uint32_t first_new_rev(const struct view_commit *vc,
  * snapshot gets its deltas held (in revision order) instead. 0, -ENOBUFS
  * when held deltas overflowed (the connection is closed), or -ENOMEM.
  */
-static int collect_parts(struct server *srv, struct conn *c,
+static int collect_parts(struct server *srv, struct session *c,
 			 struct view_commit *vc, bool clocked)
 {
 	struct subs_fanout *f = &srv->fanout;
@@ -476,8 +471,9 @@ static int collect_parts(struct server *srv, struct conn *c,
 		}
 		if (s->held.len > srv->cfg->max_output) {
 			log_warn("conn %llu: dropped: deltas held for a snapshot "
-				 "it does not read", (unsigned long long)c->id);
-			conn_abort(c);
+				 "it does not read",
+				 (unsigned long long)c->t->id);
+			session_abort(c);
 			return -ENOBUFS;
 		}
 	}
@@ -530,7 +526,7 @@ static struct subs_frame *build_frame(struct subs_fanout *f,
  * frame is built once for every connection with the same subscriptions and
  * copied once, into the connection's output.
  */
-static void fan_out_conn(struct server *srv, struct conn *c,
+static void fan_out_conn(struct server *srv, struct session *c,
 			 struct view_commit *vc, bool clocked)
 {
 	struct subs_fanout *f = &srv->fanout;
@@ -546,7 +542,7 @@ static void fan_out_conn(struct server *srv, struct conn *c,
 	if (!rc && !fr)
 		fr = build_frame(f, vc, &rc);
 	if (rc < 0) {
-		conn_goaway(c, STATUS_INTERNAL, "cannot build a live update");
+		session_goaway(c, STATUS_INTERNAL, "cannot build a live update");
 		return;
 	}
 	if (!fr || !fr->body.len)
@@ -554,23 +550,23 @@ static void fan_out_conn(struct server *srv, struct conn *c,
 	uint8_t head[FRAME_PUSH_HEAD_MAX];
 	size_t head_len = frame_push_head(CLUBCRM__FRAME__BODY_DELTAS,
 					  fr->body.len, head);
-	conn_send_copy(c, head, head_len, fr->body.data, fr->body.len);
+	session_send_copy(c, head, head_len, fr->body.data, fr->body.len);
 }
 
 static bool anyone_subscribed(const struct server *srv)
 {
-	for (const struct conn *c = srv->conns; c; c = c->next)
-		if (c->sess.subs.count)
+	for (const struct session *c = srv->sessions; c; c = c->next)
+		if (c->subs.count)
 			return true;
 	return false;
 }
 
 static void fan_out(struct server *srv, struct view_commit *vc, bool clocked)
 {
-	struct conn *next;
-	for (struct conn *c = srv->conns; c; c = next) {
+	struct session *next;
+	for (struct session *c = srv->sessions; c; c = next) {
 		next = c->next;  /* a slow consumer may be dropped on the way */
-		if (c->sess.subs.count && !c->closing)
+		if (c->subs.count && !c->t->closing)
 			fan_out_conn(srv, c, vc, clocked);
 	}
 	fanout_reset(&srv->fanout);
@@ -655,15 +651,15 @@ static void remind(struct server *srv, const struct view_commit *vc)
 	for (size_t i = 0; i < vc->n_due; i++) {
 		const Clubcrm__TaskRow *row = vc->due[i];
 		struct buf frame = {0};
-		struct conn *next;
-		for (struct conn *c = srv->conns; c; c = next) {
+		struct session *next;
+		for (struct session *c = srv->sessions; c; c = next) {
 			next = c->next;
-			if (c->closing || c->sess.state != SESSION_READY ||
-			    c->sess.who.operator_id != row->task->operator_id)
+			if (c->t->closing || c->state != SESSION_READY ||
+			    c->who.operator_id != row->task->operator_id)
 				continue;
 			if (!frame.len && reminder_frame(row, &frame))
 				break;
-			conn_send_copy(c, frame.data, frame.len, NULL, 0);
+			session_send_copy(c, frame.data, frame.len, NULL, 0);
 		}
 		buf_free(&frame);
 	}
@@ -681,7 +677,7 @@ void subs_clock(struct server *srv, int64_t now)
 	if (now <= from)
 		return;
 	srv->clock_at = now;
-	if (!srv->conns)
+	if (!srv->sessions)
 		return;
 	struct view_commit vc;
 	int rc = views_tick_load(srv->store, from, now, srv->fanout.sent_rev,
@@ -697,21 +693,21 @@ void subs_clock(struct server *srv, int64_t now)
 
 bool subs_store_quiet(const struct server *srv)
 {
-	for (const struct conn *c = srv->conns; c; c = c->next)
-		if (c->sess.subs.snapshots)
+	for (const struct session *c = srv->sessions; c; c = c->next)
+		if (c->subs.snapshots)
 			return false;
 	return true;
 }
 
 void subs_release_store(struct server *srv)
 {
-	struct conn *next;
-	for (struct conn *c = srv->conns; c; c = next) {
+	struct session *next;
+	for (struct session *c = srv->sessions; c; c = next) {
 		next = c->next;
-		if (!c->sess.subs.snapshots)
+		if (!c->subs.snapshots)
 			continue;
 		subs_fini(c);
-		conn_goaway(c, STATUS_UNAVAILABLE,
+		session_goaway(c, STATUS_UNAVAILABLE,
 			    "the server is growing its database; resubscribe");
 	}
 }

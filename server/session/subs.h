@@ -19,7 +19,7 @@
 #include "clubcrm.pb-c.h"
 #include "views.h"
 
-struct conn;
+struct session;
 struct server;
 struct service_write_op;
 struct view_snapshot;
@@ -117,13 +117,13 @@ void subs_fanout_fini(struct subs_fanout *f);
  * Subscribed, then streams the snapshot or the replay. A bad view, a used
  * sub_id or too many subscriptions get an Error and change nothing.
  */
-void subs_subscribe(struct conn *c, Clubcrm__Frame *req);
+void subs_subscribe(struct session *c, Clubcrm__Frame *req);
 /* Unsubscribe: answers Subscribed{sub_id} or NOT_FOUND; takes `req`. */
-void subs_unsubscribe(struct conn *c, Clubcrm__Frame *req);
+void subs_unsubscribe(struct session *c, Clubcrm__Frame *req);
 /* Streams snapshot chunks while the connection's output has room. */
-void subs_pump(struct conn *c);
+void subs_pump(struct session *c);
 /* Ends every subscription of a closing connection. */
-void subs_fini(struct conn *c);
+void subs_fini(struct session *c);
 
 /*
  * A batch of writes committed (one LMDB transaction, one revision each, in

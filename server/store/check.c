@@ -1,13 +1,11 @@
 #include "check.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "clubcrm.pb-c.h"
-#include "txn.h"
+#include "cursor.h"
 
 struct checker {
 	struct txn t;
@@ -31,41 +29,38 @@ static void problem(struct checker *ck, const char *fmt, ...)
 
 static uint64_t meta_u64(struct checker *ck, const char *name)
 {
-	MDB_val v;
-	if (txn_get(&ck->t, DB_META, name, strlen(name), &v) || v.mv_size != 8)
+	struct txn_val v;
+	if (txn_get(&ck->t, DB_META, name, strlen(name), &v) || v.len != 8)
 		return 0;
-	return key_get_u64(v.mv_data);
+	return key_get_u64(v.data);
 }
 
 static bool exists(struct checker *ck, enum store_db db, uint64_t id)
 {
 	uint8_t k[8];
-	MDB_val v;
+	struct txn_val v;
 	key_u64(k, id);
 	return txn_get(&ck->t, db, k, sizeof(k), &v) == 0;
 }
 
-typedef int (*row_fn)(struct checker *ck, const MDB_val *k, const MDB_val *v,
-		      void *arg);
+typedef int (*row_fn)(struct checker *ck, const struct txn_val *k,
+		      const struct txn_val *v, void *arg);
 
 /* Calls fn for every entry of a database; stops on a negative return. */
 static int each(struct checker *ck, enum store_db db, row_fn fn, void *arg)
 {
-	MDB_cursor *c;
-	int rc = mdb_cursor_open(ck->t.txn, txn_dbi(&ck->t, db), &c);
-	if (rc)
-		return txn_lmdb_error(rc);
-	MDB_val k, v;
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		int frc = fn(ck, &k, &v, arg);
+	struct txn_cursor c;
+	int rc = txn_cursor_open(&c, &ck->t, db);
+	for (rc = rc ? rc : txn_cursor_seek(&c, NULL, 0); rc == 0;
+	     rc = txn_cursor_next(&c)) {
+		int frc = fn(ck, &c.key, &c.val, arg);
 		if (frc < 0) {
-			mdb_cursor_close(c);
+			txn_cursor_close(&c);
 			return frc;
 		}
 	}
-	mdb_cursor_close(c);
-	return rc == MDB_NOTFOUND ? 0 : txn_lmdb_error(rc);
+	txn_cursor_close(&c);
+	return rc == -ENOENT ? 0 : rc;
 }
 
 /* ------------------------------------------------------------ tasks */
@@ -73,7 +68,7 @@ static int each(struct checker *ck, enum store_db db, row_fn fn, void *arg)
 static bool index_has(struct checker *ck, enum store_db db, const uint8_t *key,
 		      size_t len)
 {
-	MDB_val v;
+	struct txn_val v;
 	return txn_get(&ck->t, db, key, len, &v) == 0;
 }
 
@@ -157,22 +152,22 @@ static void check_task_history(struct checker *ck, const Clubcrm__Task *t,
 			(unsigned long long)revision);
 }
 
-static int check_task(struct checker *ck, const MDB_val *k, const MDB_val *v,
-		      void *arg)
+static int check_task(struct checker *ck, const struct txn_val *k,
+		      const struct txn_val *v, void *arg)
 {
 	const uint64_t *limits = arg;  /* revision, next task id */
 	ck->res->tasks++;
-	Clubcrm__Task *t = clubcrm__task__unpack(NULL, v->mv_size, v->mv_data);
-	if (!t || k->mv_size != 8) {
+	Clubcrm__Task *t = clubcrm__task__unpack(NULL, v->len, v->data);
+	if (!t || k->len != 8) {
 		problem(ck, "a task record does not decode");
 		if (t)
 			clubcrm__task__free_unpacked(t, NULL);
 		return 0;
 	}
-	if (t->id != key_get_u64(k->mv_data))
+	if (t->id != key_get_u64(k->data))
 		problem(ck, "task %llu stored under key %llu",
 			(unsigned long long)t->id,
-			(unsigned long long)key_get_u64(k->mv_data));
+			(unsigned long long)key_get_u64(k->data));
 	if (t->id > limits[1])
 		problem(ck, "task %llu: beyond the id counter %llu",
 			(unsigned long long)t->id, (unsigned long long)limits[1]);
@@ -187,27 +182,27 @@ static int check_task(struct checker *ck, const MDB_val *k, const MDB_val *v,
 }
 
 /* Every index entry points at a task whose fields give that key. */
-static int check_index_entry(struct checker *ck, const MDB_val *k,
-			     const MDB_val *v, void *arg)
+static int check_index_entry(struct checker *ck, const struct txn_val *k,
+			     const struct txn_val *v, void *arg)
 {
 	(void)v;
 	enum store_db db = *(const enum store_db *)arg;
 	size_t len = db == DB_BY_PLANNED || db == DB_BY_CREATED ? 16 : 24;
-	if (k->mv_size != len) {
-		problem(ck, "index %d: key of %zu bytes", (int)db, k->mv_size);
+	if (k->len != len) {
+		problem(ck, "index %d: key of %zu bytes", (int)db, k->len);
 		return 0;
 	}
-	const uint8_t *key = k->mv_data;
+	const uint8_t *key = k->data;
 	uint64_t id = key_get_u64(key + len - 8);
 	uint8_t tk[8];
-	MDB_val tv;
+	struct txn_val tv;
 	key_u64(tk, id);
 	if (txn_get(&ck->t, DB_TASKS, tk, 8, &tv)) {
 		problem(ck, "index %d: entry for missing task %llu", (int)db,
 			(unsigned long long)id);
 		return 0;
 	}
-	Clubcrm__Task *t = clubcrm__task__unpack(NULL, tv.mv_size, tv.mv_data);
+	Clubcrm__Task *t = clubcrm__task__unpack(NULL, tv.len, tv.data);
 	if (!t)
 		return 0;  /* reported by check_task */
 	uint8_t want[24];
@@ -237,18 +232,18 @@ static int check_index_entry(struct checker *ck, const MDB_val *k,
 
 /* ------------------------------------------------------- change log */
 
-static int check_change(struct checker *ck, const MDB_val *k, const MDB_val *v,
-			void *arg)
+static int check_change(struct checker *ck, const struct txn_val *k,
+			const struct txn_val *v, void *arg)
 {
 	uint64_t *expect = arg;
 	ck->res->changes++;
-	uint64_t rev = k->mv_size == 8 ? key_get_u64(k->mv_data) : 0;
+	uint64_t rev = k->len == 8 ? key_get_u64(k->data) : 0;
 	if (rev != *expect)
 		problem(ck, "change log: revision %llu where %llu was expected",
 			(unsigned long long)rev, (unsigned long long)*expect);
 	*expect = rev + 1;
 	Clubcrm__ChangeSet *cs =
-		clubcrm__change_set__unpack(NULL, v->mv_size, v->mv_data);
+		clubcrm__change_set__unpack(NULL, v->len, v->data);
 	if (!cs) {
 		problem(ck, "change log: revision %llu does not decode",
 			(unsigned long long)rev);
@@ -262,17 +257,17 @@ static int check_change(struct checker *ck, const MDB_val *k, const MDB_val *v,
 	return 0;
 }
 
-static int check_history_entry(struct checker *ck, const MDB_val *k,
-			       const MDB_val *v, void *arg)
+static int check_history_entry(struct checker *ck, const struct txn_val *k,
+			       const struct txn_val *v, void *arg)
 {
 	(void)v;
 	(void)arg;
-	if (k->mv_size != 16) {
-		problem(ck, "task_changes: key of %zu bytes", k->mv_size);
+	if (k->len != 16) {
+		problem(ck, "task_changes: key of %zu bytes", k->len);
 		return 0;
 	}
-	uint64_t id = key_get_u64(k->mv_data);
-	uint64_t rev = key_get_u64((const uint8_t *)k->mv_data + 8);
+	uint64_t id = key_get_u64(k->data);
+	uint64_t rev = key_get_u64((const uint8_t *)k->data + 8);
 	if (!exists(ck, DB_CHANGES, rev))
 		problem(ck, "task %llu: history names missing revision %llu",
 			(unsigned long long)id, (unsigned long long)rev);
@@ -288,15 +283,15 @@ struct record_check {
 	unsigned long *count;
 };
 
-static int check_record(struct checker *ck, const MDB_val *k, const MDB_val *v,
-			void *arg)
+static int check_record(struct checker *ck, const struct txn_val *k,
+			const struct txn_val *v, void *arg)
 {
 	struct record_check *rc = arg;
 	if (rc->count)
 		(*rc->count)++;
 	ProtobufCMessage *m =
-		protobuf_c_message_unpack(rc->d, NULL, v->mv_size, v->mv_data);
-	if (!m || k->mv_size != 8) {
+		protobuf_c_message_unpack(rc->d, NULL, v->len, v->data);
+	if (!m || k->len != 8) {
 		problem(ck, "%s: a record does not decode", rc->what);
 		if (m)
 			protobuf_c_message_free_unpacked(m, NULL);
@@ -305,7 +300,7 @@ static int check_record(struct checker *ck, const MDB_val *k, const MDB_val *v,
 	/* Every catalogue record starts with `optional uint64 id = 1`. */
 	uint64_t id = *(const uint64_t *)((const char *)m +
 					  rc->d->fields[0].offset);
-	if (id != key_get_u64(k->mv_data))
+	if (id != key_get_u64(k->data))
 		problem(ck, "%s %llu stored under another key", rc->what,
 			(unsigned long long)id);
 	if (id > rc->next_id)
@@ -376,21 +371,4 @@ int check_store(struct store *st, FILE *out, struct check_result *res)
 		rc = each(&ck, DB_TASK_CHANGES, check_history_entry, NULL);
 	txn_abort(&ck.t);
 	return rc;
-}
-
-int backup_store(struct store *st, const char *path)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	int rc = mdb_env_copyfd2(store_env(st), fd, MDB_CP_COMPACT);
-	if (rc == 0 && fsync(fd) < 0)
-		rc = errno;
-	if (close(fd) < 0 && rc == 0)
-		rc = errno;
-	if (rc) {
-		unlink(path);
-		return rc > 0 && rc < 1000 ? -rc : txn_lmdb_error(rc);
-	}
-	return 0;
 }

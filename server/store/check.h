@@ -1,6 +1,6 @@
 /*
- * Offline verification of a club's database (`clubcrmd check`), and hot
- * backups (`clubcrmd backup`). Check reads everything in one read
+ * Offline verification of a club's database (`clubcrmd check`; hot backups
+ * are in backup.h). Check reads everything in one read
  * transaction: records decode and agree with their keys, references point at
  * existing records, every index entry matches its record and every record
  * has its index entries, the change log is contiguous up to the revision,
@@ -25,12 +25,5 @@ struct check_result {
  * store could not be read.
  */
 int check_store(struct store *st, FILE *out, struct check_result *res);
-
-/*
- * Writes a consistent copy of the environment to `path` (a new file) while
- * writers go on: LMDB's copy from one read transaction, compacted. Restore
- * by placing the file as data.mdb in an empty data directory.
- */
-int backup_store(struct store *st, const char *path);
 
 #endif

@@ -7,14 +7,13 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 
-#include "auth.h"
-#include "clubcrm.pb-c.h"
-#include "query.h"
+#include "migrate.h"
 #include "txn.h"
+#include "store_lmdb.h"
 
 /* Version of the record layout in this file's databases. Bump it with a
- * migration step in store_migrate() when stored records change meaning. */
-#define STORE_SCHEMA_VERSION 2u
+ * migration step in migrate.c when stored records or keys change meaning. */
+#define STORE_SCHEMA_VERSION 3u
 #define STORE_MIN_MAP (1u << 20)
 
 struct store {
@@ -61,48 +60,15 @@ static int open_dbs(struct store *st)
 	MDB_txn *txn;
 	int rc = mdb_txn_begin(st->env, NULL, 0, &txn);
 	if (rc)
-		return txn_lmdb_error(rc);
+		return lmdb_error(rc);
 	for (int i = 0; i < DB_COUNT; i++) {
 		rc = mdb_dbi_open(txn, db_names[i], MDB_CREATE, &st->dbi[i]);
 		if (rc) {
 			mdb_txn_abort(txn);
-			return txn_lmdb_error(rc);
+			return lmdb_error(rc);
 		}
 	}
-	return txn_lmdb_error(mdb_txn_commit(txn));
-}
-
-/* 1 -> 2: customer names are ordered accent-insensitively; the name index
- * is rebuilt from the customer records. */
-static void migrate_name_index(struct txn *t)
-{
-	MDB_cursor *c = NULL;
-	int rc = mdb_drop(t->txn, txn_dbi(t, DB_BY_CUSTOMER_NAME), 0);
-	if (!rc)
-		rc = mdb_cursor_open(t->txn, txn_dbi(t, DB_CUSTOMERS), &c);
-	if (rc) {
-		t->ret = txn_lmdb_error(rc);
-		return;
-	}
-	MDB_val k, v;
-	struct arena a;
-	arena_init(&a);
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0 && !t->ret;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		Clubcrm__Customer *cu = clubcrm__customer__unpack(
-			arena_pb(&a), v.mv_size, v.mv_data);
-		if (!cu) {
-			t->ret = -EIO;
-			break;
-		}
-		uint8_t key[QUERY_NAME_KEY_MAX + 9];
-		size_t len = query_name_key(cu->name, cu->id, key);
-		txn_put(t, DB_BY_CUSTOMER_NAME, key, len, "", 0);
-	}
-	mdb_cursor_close(c);
-	arena_free(&a);
-	if (rc && rc != MDB_NOTFOUND && !t->ret)
-		t->ret = txn_lmdb_error(rc);
+	return lmdb_error(mdb_txn_commit(txn));
 }
 
 static void put_schema(struct txn *t)
@@ -120,22 +86,21 @@ static int check_schema(struct store *st)
 {
 	struct txn t;
 	txn_begin(&t, st, NULL, true);
-	MDB_val v;
+	struct txn_val v;
 	int rc = txn_get(&t, DB_META, "schema", 6, &v);
 	if (rc == -ENOENT) {
 		put_schema(&t);
 		return txn_commit(&t);
 	}
-	if (rc || v.mv_size != 4) {
+	if (rc || v.len != 4) {
 		txn_abort(&t);
 		return rc ? rc : -EIO;
 	}
-	const uint8_t *p = v.mv_data;
+	const uint8_t *p = v.data;
 	uint32_t ver = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
 		       (uint32_t)p[2] << 8 | p[3];
 	if (ver < STORE_SCHEMA_VERSION) {
-		if (ver < 2)
-			migrate_name_index(&t);
+		migrate_schema(&t, ver);
 		put_schema(&t);
 		return txn_commit(&t);
 	}
@@ -155,7 +120,7 @@ static int env_open(struct store *st, const char *dir)
 {
 	int rc = mdb_env_create(&st->env);
 	if (rc)
-		return txn_lmdb_error(rc);
+		return lmdb_error(rc);
 	rc = mdb_env_set_maxdbs(st->env, DB_COUNT + 4);
 	if (!rc)
 		rc = mdb_env_set_mapsize(st->env, st->map_size);
@@ -164,7 +129,7 @@ static int env_open(struct store *st, const char *dir)
 	if (!rc)
 		rc = mdb_env_open(st->env, dir, MDB_NOTLS, 0600);
 	if (rc)
-		return txn_lmdb_error(rc);
+		return lmdb_error(rc);
 	MDB_envinfo info;
 	if (mdb_env_info(st->env, &info) == 0 && info.me_mapsize > st->map_size)
 		st->map_size = info.me_mapsize;
@@ -186,16 +151,12 @@ int store_open(const char *dir, size_t map_size, struct store **out)
 		rc = open_dbs(st);
 	if (!rc)
 		rc = check_schema(st);
-	if (rc)
-		goto fail;
-	/* Prepares the dummy hash now, so that the first login with an
-	 * unknown name does not take longer than the others. */
-	(void)auth_init();
+	if (rc) {
+		store_close(st);
+		return rc;
+	}
 	*out = st;
 	return 0;
-fail:
-	store_close(st);
-	return rc;
 }
 
 void store_close(struct store *st)
@@ -235,7 +196,7 @@ int store_grow(struct store *st)
 	size_t size = st->map_size * 2;
 	int rc = mdb_env_set_mapsize(st->env, size);
 	if (rc)
-		return txn_lmdb_error(rc);
+		return lmdb_error(rc);
 	st->map_size = size;
 	return 0;
 }

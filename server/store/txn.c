@@ -1,11 +1,12 @@
 #include "txn.h"
+#include "store_lmdb.h"
 
 #include <errno.h>
 #include <string.h>
 
 #include "store.h"
 
-int txn_lmdb_error(int rc)
+int lmdb_error(int rc)
 {
 	switch (rc) {
 	case MDB_SUCCESS:
@@ -34,7 +35,7 @@ int txn_lmdb_error(int rc)
 	case ENOSPC:
 	case EDQUOT:
 	case EFBIG:
-		return TXN_DISK_FULL;
+		return CLUBCRM_EDISKFULL;
 	default:
 		/* LMDB passes system errors through as positive errno. */
 		return rc > 0 ? -rc : -EIO;
@@ -44,7 +45,7 @@ int txn_lmdb_error(int rc)
 static void txn_fail(struct txn *t, int rc)
 {
 	if (t->ret == 0)
-		t->ret = txn_lmdb_error(rc);
+		t->ret = lmdb_error(rc);
 }
 
 void txn_begin(struct txn *t, struct store *st, struct txn *parent,
@@ -90,18 +91,20 @@ MDB_dbi txn_dbi(struct txn *t, enum store_db db)
 }
 
 int txn_get(struct txn *t, enum store_db db, const void *key, size_t klen,
-	    MDB_val *val)
+	    struct txn_val *val)
 {
 	if (t->ret)
 		return t->ret;
-	MDB_val k = {.mv_size = klen, .mv_data = (void *)key};
-	int rc = mdb_get(t->txn, txn_dbi(t, db), &k, val);
+	MDB_val k = {.mv_size = klen, .mv_data = (void *)key}, v;
+	int rc = mdb_get(t->txn, txn_dbi(t, db), &k, &v);
 	if (rc == MDB_NOTFOUND)
 		return -ENOENT;
 	if (rc) {
 		txn_fail(t, rc);
 		return t->ret;
 	}
+	val->data = v.mv_data;
+	val->len = v.mv_size;
 	return 0;
 }
 
@@ -127,6 +130,30 @@ void txn_del(struct txn *t, enum store_db db, const void *key, size_t klen)
 		txn_fail(t, rc);
 }
 
+void txn_drop(struct txn *t, enum store_db db)
+{
+	if (t->ret)
+		return;
+	int rc = mdb_drop(t->txn, txn_dbi(t, db), 0);
+	if (rc)
+		txn_fail(t, rc);
+}
+
+int txn_count(struct txn *t, enum store_db db, size_t *n)
+{
+	*n = 0;
+	if (t->ret)
+		return t->ret;
+	MDB_stat ms;
+	int rc = mdb_stat(t->txn, txn_dbi(t, db), &ms);
+	if (rc) {
+		txn_fail(t, rc);
+		return t->ret;
+	}
+	*n = ms.ms_entries;
+	return 0;
+}
+
 /* Packs straight into the page LMDB reserves: no copy, no allocation. */
 void txn_put_msg(struct txn *t, enum store_db db, const void *key, size_t klen,
 		 const ProtobufCMessage *msg)
@@ -149,12 +176,12 @@ int txn_get_msg(struct txn *t, enum store_db db, const void *key, size_t klen,
 		const ProtobufCMessageDescriptor *d, struct arena *a,
 		void **out)
 {
-	MDB_val v;
+	struct txn_val v = {0};
 	int rc = txn_get(t, db, key, klen, &v);
 	if (rc)
 		return rc;
 	ProtobufCMessage *m =
-		protobuf_c_message_unpack(d, arena_pb(a), v.mv_size, v.mv_data);
+		protobuf_c_message_unpack(d, arena_pb(a), v.len, v.data);
 	if (!m) {
 		/* A record we wrote that no longer decodes: the store is damaged
 		 * (or we are out of memory); stop this transaction. */
@@ -185,15 +212,15 @@ void txn_put_rec(struct txn *t, enum store_db db, uint64_t id,
 
 static uint64_t meta_get_u64(struct txn *t, const char *name)
 {
-	MDB_val v;
+	struct txn_val v = {0};
 	if (txn_get(t, DB_META, name, strlen(name), &v))
 		return 0;
-	if (v.mv_size != 8) {
+	if (v.len != 8) {
 		if (t->ret == 0)
 			t->ret = -EIO;
 		return 0;
 	}
-	return key_get_u64(v.mv_data);
+	return key_get_u64(v.data);
 }
 
 static void meta_put_u64(struct txn *t, const char *name, uint64_t val)

@@ -3,12 +3,12 @@
  * its own error (Knot DNS style: begin, op, op, commit; return t.ret; every op
  * is a no-op once one failed), big-endian keys and protobuf records.
  * For the domain modules only; the daemon uses store.h and service.h.
+ * LMDB itself is behind store_lmdb.h, which only server/store/ includes.
  */
 #ifndef CLUBCRM_TXN_H
 #define CLUBCRM_TXN_H
 
 #include <errno.h>
-#include <lmdb.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -16,8 +16,10 @@
 #include <protobuf-c/protobuf-c.h>
 
 #include "arena.h"
+#include "store_err.h"
 
 struct store;
+struct MDB_txn;
 
 enum store_db {
 	DB_META,
@@ -43,23 +45,21 @@ enum store_db {
 	DB_COUNT
 };
 
-struct txn {
-	struct store *st;
-	MDB_txn *txn;
-	int ret;  /* 0, or the first error (negative errno) */
+/* A value read from the store: points into the map, valid until the txn
+ * ends or writes. */
+struct txn_val {
+	const void *data;
+	size_t len;
 };
 
-/* Accessors of store.c for the wrapper. */
-MDB_env *store_env(struct store *st);
-MDB_dbi store_dbi(struct store *st, enum store_db db);
+struct txn {
+	struct store *st;
+	struct MDB_txn *txn;
+	int ret;  /* 0, or the first error (store_err.h) */
+};
 
-/*
- * The one place where LMDB errors become negative errno values. A full map
- * is -ENOSPC (growing the map helps); a full file system (ENOSPC, EDQUOT or
- * EFBIG from a write) is TXN_DISK_FULL, which growing does not help.
- */
-#define TXN_DISK_FULL (-EDQUOT)
-int txn_lmdb_error(int rc);
+/* The name the writer and the service know the full disk by. */
+#define TXN_DISK_FULL CLUBCRM_EDISKFULL
 
 /* parent: NULL, or a write txn to nest in (then `write` must be true). */
 void txn_begin(struct txn *t, struct store *st, struct txn *parent,
@@ -67,18 +67,21 @@ void txn_begin(struct txn *t, struct store *st, struct txn *parent,
 /* Commits when t->ret is 0, aborts otherwise. Returns t->ret. */
 int txn_commit(struct txn *t);
 void txn_abort(struct txn *t);
-MDB_dbi txn_dbi(struct txn *t, enum store_db db);
 
 /*
  * Reads a value. 0, -ENOENT (not an error of the txn), or the txn's error.
  * The value points into the map: valid until the txn ends or writes.
  */
 int txn_get(struct txn *t, enum store_db db, const void *key, size_t klen,
-	    MDB_val *val);
+	    struct txn_val *val);
 void txn_put(struct txn *t, enum store_db db, const void *key, size_t klen,
 	     const void *data, size_t dlen);
 /* Removes an index entry (records are never deleted). Missing is fine. */
 void txn_del(struct txn *t, enum store_db db, const void *key, size_t klen);
+/* Empties a database (migrations). */
+void txn_drop(struct txn *t, enum store_db db);
+/* The number of entries of a database: 0, or the txn's error. */
+int txn_count(struct txn *t, enum store_db db, size_t *n);
 
 /* Records: protobuf messages under a big-endian id. */
 void txn_put_msg(struct txn *t, enum store_db db, const void *key, size_t klen,

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cursor.h"
 #include "wire.h"
 
 struct view_commit_priv {
@@ -156,24 +157,19 @@ static int task_before(struct view_commit_priv *p, uint64_t id, uint64_t rev,
 		       Clubcrm__Task **out)
 {
 	*out = NULL;
-	MDB_cursor *c;
-	int rc = mdb_cursor_open(p->txn.txn, txn_dbi(&p->txn, DB_TASK_CHANGES),
-				 &c);
-	if (rc)
-		return txn_lmdb_error(rc);
+	struct txn_cursor c;
 	uint8_t key[16];
 	key_u64(key, id);
 	key_u64(key + 8, rev);
-	MDB_val k = {.mv_size = sizeof(key), .mv_data = key}, v;
-	rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
-	if (rc == 0 || rc == MDB_NOTFOUND)
-		rc = mdb_cursor_get(c, &k, &v, rc ? MDB_LAST : MDB_PREV);
+	int rc = txn_cursor_open(&c, &p->txn, DB_TASK_CHANGES);
+	if (!rc)
+		rc = txn_cursor_seek_before(&c, key, sizeof(key));
 	uint64_t prev = 0;
-	if (rc == 0 && k.mv_size == 16 && key_get_u64(k.mv_data) == id)
-		prev = key_get_u64((const uint8_t *)k.mv_data + 8);
-	mdb_cursor_close(c);
-	if (rc && rc != MDB_NOTFOUND)
-		return txn_lmdb_error(rc);
+	if (rc == 0 && c.key.len == 16 && key_get_u64(c.key.data) == id)
+		prev = key_get_u64((const uint8_t *)c.key.data + 8);
+	txn_cursor_close(&c);
+	if (rc && rc != -ENOENT)
+		return rc;
 	if (!prev || prev >= rev)
 		return 0;
 	Clubcrm__ChangeSet *cs;
@@ -330,33 +326,29 @@ static int add_affected(struct view_commit *vc, Clubcrm__Task *task)
 static int affected_by_customer(struct view_commit *vc, uint64_t customer)
 {
 	struct view_commit_priv *p = vc->priv;
-	MDB_cursor *c;
-	int rc = mdb_cursor_open(p->txn.txn, txn_dbi(&p->txn, DB_BY_CUSTOMER),
-				 &c);
-	if (rc)
-		return txn_lmdb_error(rc);
+	struct txn_cursor c;
 	uint8_t key[8];
 	key_u64(key, customer);
-	MDB_val k = {.mv_size = 8, .mv_data = key}, v;
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		if (k.mv_size != 24 || memcmp(k.mv_data, key, 8))
+	int rc = txn_cursor_open(&c, &p->txn, DB_BY_CUSTOMER);
+	for (rc = rc ? rc : txn_cursor_seek(&c, key, sizeof(key)); rc == 0;
+	     rc = txn_cursor_next(&c)) {
+		if (c.key.len != 24 || memcmp(c.key.data, key, 8))
 			break;
 		Clubcrm__Task *task;
 		int lrc = rows_task(&p->txn, &p->arena,
-				    key_get_u64((const uint8_t *)k.mv_data + 16),
+				    key_get_u64((const uint8_t *)c.key.data + 16),
 				    &task);
 		if (lrc == -ENOENT)
 			continue;
 		if (!lrc)
 			lrc = add_affected(vc, task);
 		if (lrc) {
-			mdb_cursor_close(c);
+			txn_cursor_close(&c);
 			return lrc;
 		}
 	}
-	mdb_cursor_close(c);
-	return rc == 0 || rc == MDB_NOTFOUND ? 0 : txn_lmdb_error(rc);
+	txn_cursor_close(&c);
+	return rc == 0 || rc == -ENOENT ? 0 : rc;
 }
 
 /*
@@ -369,29 +361,25 @@ static int affected_by_catalogue(struct view_commit *vc)
 	struct view_commit_priv *p = vc->priv;
 	if (!p->n_types && !p->n_operators && !p->n_results && !p->n_tags)
 		return 0;
-	MDB_cursor *c;
-	int rc = mdb_cursor_open(p->txn.txn, txn_dbi(&p->txn, DB_TASKS), &c);
-	if (rc)
-		return txn_lmdb_error(rc);
-	MDB_val k, v;
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		Clubcrm__Task *task = clubcrm__task__unpack(
-			arena_pb(&p->arena), v.mv_size, v.mv_data);
-		if (!task) {
-			rc = MDB_CORRUPTED;
+	struct txn_cursor c;
+	int rc = txn_cursor_open(&c, &p->txn, DB_TASKS);
+	for (rc = rc ? rc : txn_cursor_seek(&c, NULL, 0); rc == 0;
+	     rc = txn_cursor_next(&c)) {
+		Clubcrm__Task *task;
+		rc = txn_cursor_msg(&c, &clubcrm__task__descriptor, &p->arena,
+				    (void **)&task);
+		if (rc)
 			break;
-		}
 		if (!task_refers(p, task))
 			continue;
 		int arc = add_affected(vc, task);
 		if (arc) {
-			mdb_cursor_close(c);
+			txn_cursor_close(&c);
 			return arc;
 		}
 	}
-	mdb_cursor_close(c);
-	return rc == MDB_NOTFOUND ? 0 : txn_lmdb_error(rc);
+	txn_cursor_close(&c);
+	return rc == -ENOENT ? 0 : rc;
 }
 
 static int encode_catalog(struct view_commit *vc)
@@ -473,33 +461,30 @@ static int scan_time(struct view_commit *vc, enum store_db db, int64_t from,
 		     int64_t arg)
 {
 	struct view_commit_priv *p = vc->priv;
-	MDB_cursor *c;
-	int rc = mdb_cursor_open(p->txn.txn, txn_dbi(&p->txn, db), &c);
-	if (rc)
-		return txn_lmdb_error(rc);
 	uint8_t start[8], end[8];
 	key_time(start, from);
 	key_time(end, to);
-	MDB_val k = {.mv_size = 8, .mv_data = start}, v;
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		if (k.mv_size != 16 || memcmp(k.mv_data, end, 8) >= 0)
+	struct txn_cursor c;
+	int rc = txn_cursor_open(&c, &p->txn, db);
+	for (rc = rc ? rc : txn_cursor_seek(&c, start, sizeof(start));
+	     rc == 0; rc = txn_cursor_next(&c)) {
+		if (c.key.len != 16 || memcmp(c.key.data, end, 8) >= 0)
 			break;
 		Clubcrm__Task *task;
 		int lrc = rows_task(&p->txn, &p->arena,
-				    key_get_u64((const uint8_t *)k.mv_data + 8),
+				    key_get_u64((const uint8_t *)c.key.data + 8),
 				    &task);
 		if (lrc == -ENOENT)
 			continue;
 		if (!lrc)
 			lrc = fn(vc, task, arg);
 		if (lrc) {
-			mdb_cursor_close(c);
+			txn_cursor_close(&c);
 			return lrc;
 		}
 	}
-	mdb_cursor_close(c);
-	return rc == 0 || rc == MDB_NOTFOUND ? 0 : txn_lmdb_error(rc);
+	txn_cursor_close(&c);
+	return rc == 0 || rc == -ENOENT ? 0 : rc;
 }
 
 static bool planned_task(const Clubcrm__Task *t)
@@ -581,19 +566,15 @@ int views_commit_escalation(struct view_commit *vc, uint32_t before)
 	struct view_commit_priv *p = vc->priv;
 	if (!p || !vc->n_revs || before == p->escalation)
 		return 0;
-	MDB_cursor *c;
-	int rc = mdb_cursor_open(p->txn.txn, txn_dbi(&p->txn, DB_TASKS), &c);
-	if (rc)
-		return txn_lmdb_error(rc);
-	MDB_val k, v;
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		Clubcrm__Task *task = clubcrm__task__unpack(
-			arena_pb(&p->arena), v.mv_size, v.mv_data);
-		if (!task) {
-			rc = MDB_CORRUPTED;
+	struct txn_cursor c;
+	int rc = txn_cursor_open(&c, &p->txn, DB_TASKS);
+	for (rc = rc ? rc : txn_cursor_seek(&c, NULL, 0); rc == 0;
+	     rc = txn_cursor_next(&c)) {
+		Clubcrm__Task *task;
+		rc = txn_cursor_msg(&c, &clubcrm__task__descriptor, &p->arena,
+				    (void **)&task);
+		if (rc)
 			break;
-		}
 		if (!planned_task(task) || task->taken_by ||
 		    changed_in_batch(vc, task->id))
 			continue;
@@ -613,12 +594,12 @@ int views_commit_escalation(struct view_commit *vc, uint32_t before)
 			arc = add_change(vc, was, after, false);
 		}
 		if (arc) {
-			mdb_cursor_close(c);
+			txn_cursor_close(&c);
 			return arc;
 		}
 	}
-	mdb_cursor_close(c);
-	return rc == MDB_NOTFOUND ? 0 : txn_lmdb_error(rc);
+	txn_cursor_close(&c);
+	return rc == -ENOENT ? 0 : rc;
 }
 
 /* Catalogue changes the view's membership depends on. */

@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cursor.h"
+
 #include "wire.h"
 
 struct id_set {
@@ -66,35 +68,31 @@ static void id_set_unique(struct id_set *s)
 static int collect_changed(struct txn *t, struct arena *a, uint64_t since,
 			   struct id_set *ids)
 {
-	MDB_cursor *c;
-	int rc = mdb_cursor_open(t->txn, txn_dbi(t, DB_CHANGES), &c);
-	if (rc)
-		return txn_lmdb_error(rc);
 	uint8_t key[8];
 	key_u64(key, since + 1);
-	MDB_val k = {.mv_size = sizeof(key), .mv_data = key}, v;
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		Clubcrm__ChangeSet *cs = clubcrm__change_set__unpack(
-			arena_pb(a), v.mv_size, v.mv_data);
-		if (!cs) {
-			rc = MDB_CORRUPTED;
+	struct txn_cursor c;
+	int rc = txn_cursor_open(&c, t, DB_CHANGES);
+	for (rc = rc ? rc : txn_cursor_seek(&c, key, sizeof(key)); rc == 0;
+	     rc = txn_cursor_next(&c)) {
+		Clubcrm__ChangeSet *cs;
+		rc = txn_cursor_msg(&c, &clubcrm__change_set__descriptor, a,
+				    (void **)&cs);
+		if (rc)
 			break;
-		}
-		for (size_t i = 0; i < cs->n_events && rc == 0; i++) {
+		for (size_t i = 0; i < cs->n_events; i++) {
 			const Clubcrm__Event *ev = cs->events[i];
 			if (ev->record_case != CLUBCRM__EVENT__RECORD_TASK) {
-				mdb_cursor_close(c);
+				txn_cursor_close(&c);
 				return -ESTALE;
 			}
 			if (id_set_add(ids, ev->task->id)) {
-				mdb_cursor_close(c);
+				txn_cursor_close(&c);
 				return -ENOMEM;
 			}
 		}
 	}
-	mdb_cursor_close(c);
-	return rc == MDB_NOTFOUND ? 0 : txn_lmdb_error(rc);
+	txn_cursor_close(&c);
+	return rc == -ENOENT ? 0 : rc;
 }
 
 /*
@@ -136,19 +134,16 @@ static int collect_times(struct txn *t, enum store_db db, int64_t from,
 {
 	if (from > to)
 		return 0;
-	MDB_cursor *c;
-	int rc = mdb_cursor_open(t->txn, txn_dbi(t, db), &c);
-	if (rc)
-		return txn_lmdb_error(rc);
 	uint8_t start[8], end[8];
 	key_time(start, from);
 	key_time(end, to);
-	MDB_val k = {.mv_size = sizeof(start), .mv_data = start}, v;
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		if (k.mv_size != 16 || memcmp(k.mv_data, end, 8) > 0)
+	struct txn_cursor c;
+	int rc = txn_cursor_open(&c, t, db);
+	for (rc = rc ? rc : txn_cursor_seek(&c, start, sizeof(start));
+	     rc == 0; rc = txn_cursor_next(&c)) {
+		if (c.key.len != 16 || memcmp(c.key.data, end, 8) > 0)
 			break;
-		uint64_t id = key_get_u64((const uint8_t *)k.mv_data + 8);
+		uint64_t id = key_get_u64((const uint8_t *)c.key.data + 8);
 		struct arena a;
 		arena_init(&a);
 		Clubcrm__Task *task;
@@ -164,12 +159,12 @@ static int collect_times(struct txn *t, enum store_db db, int64_t from,
 				      : id_set_add(ids, id);
 		}
 		if (lrc) {
-			mdb_cursor_close(c);
+			txn_cursor_close(&c);
 			return lrc;
 		}
 	}
-	mdb_cursor_close(c);
-	return rc == 0 || rc == MDB_NOTFOUND ? 0 : txn_lmdb_error(rc);
+	txn_cursor_close(&c);
+	return rc == 0 || rc == -ENOENT ? 0 : rc;
 }
 
 /*

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "catalog.h"
+#include "cursor.h"
 #include "req.h"
 #include "wire.h"
 
@@ -23,7 +24,7 @@ enum snap_stage {
 
 struct view_snapshot {
 	struct txn txn;
-	MDB_cursor *cur;
+	struct txn_cursor cur;  /* open once cur.t is set */
 	const Clubcrm__View *view;
 	int64_t now;
 	uint32_t escalation;
@@ -188,11 +189,8 @@ int views_snapshot_begin(struct store *st, const Clubcrm__View *v, int64_t now,
 	s->env = (struct task_filter_env){
 		.now = now, .in_team = rows_in_team, .team_ctx = &s->team};
 	plan_scan(s);
-	int rc = mdb_cursor_open(s->txn.txn, txn_dbi(&s->txn, s->db), &s->cur);
-	if (rc) {
-		s->txn.ret = txn_lmdb_error(rc);
+	if (txn_cursor_open(&s->cur, &s->txn, s->db))
 		goto fail;
-	}
 	*out = s;
 	return 0;
 fail:;
@@ -222,8 +220,8 @@ void views_snapshot_end(struct view_snapshot *s)
 {
 	if (!s)
 		return;
-	if (s->cur)
-		mdb_cursor_close(s->cur);
+	if (s->cur.t)
+		txn_cursor_close(&s->cur);
 	if (s->txn.txn)
 		txn_abort(&s->txn);
 	arena_free(&s->chunk);
@@ -232,26 +230,27 @@ void views_snapshot_end(struct view_snapshot *s)
 }
 
 /* The next index entry of the scan, or 1 at its end. */
-static int next_entry(struct view_snapshot *s, MDB_val *k, MDB_val *v)
+static int next_entry(struct view_snapshot *s, struct txn_val *k,
+		      struct txn_val *v)
 {
 	int rc;
 	if (!s->positioned) {
 		s->positioned = true;
-		k->mv_data = s->start;
-		k->mv_size = s->start_len;
-		rc = s->start_len ? mdb_cursor_get(s->cur, k, v, MDB_SET_RANGE)
-				  : mdb_cursor_get(s->cur, k, v, MDB_FIRST);
+		rc = txn_cursor_seek(&s->cur, s->start_len ? s->start : NULL,
+				     s->start_len);
 	} else {
-		rc = mdb_cursor_get(s->cur, k, v, MDB_NEXT);
+		rc = txn_cursor_next(&s->cur);
 	}
-	if (rc == MDB_NOTFOUND)
+	if (rc == -ENOENT)
 		return 1;
 	if (rc)
-		return txn_lmdb_error(rc);
-	if (s->prefix_len && (k->mv_size < s->prefix_len ||
-			      memcmp(k->mv_data, s->start, s->prefix_len)))
+		return rc;
+	*k = s->cur.key;
+	*v = s->cur.val;
+	if (s->prefix_len && (k->len < s->prefix_len ||
+			      memcmp(k->data, s->start, s->prefix_len)))
 		return 1;
-	if (s->has_end && k->mv_size >= 8 && memcmp(k->mv_data, s->end, 8) >= 0)
+	if (s->has_end && k->len >= 8 && memcmp(k->data, s->end, 8) >= 0)
 		return 1;
 	return 0;
 }
@@ -260,17 +259,17 @@ static int next_entry(struct view_snapshot *s, MDB_val *k, MDB_val *v)
  * The next task record of the scan, in the index's order; 1 at its end.
  * The bytes stay in the read transaction's map, for encode_row().
  */
-static int next_record(struct view_snapshot *s, MDB_val *rec)
+static int next_record(struct view_snapshot *s, struct txn_val *rec)
 {
-	MDB_val k;
+	struct txn_val k;
 	int rc;
 	while ((rc = next_entry(s, &k, rec)) == 0) {
 		if (s->db == DB_TASKS)
 			return 0;
-		if (k.mv_size < s->id_off + 8)
+		if (k.len < s->id_off + 8)
 			return -EIO;
 		uint8_t id[8];
-		memcpy(id, (const uint8_t *)k.mv_data + s->id_off, 8);
+		memcpy(id, (const uint8_t *)k.data + s->id_off, 8);
 		rc = txn_get(&s->txn, DB_TASKS, id, sizeof(id), rec);
 		if (rc != -ENOENT)
 			return rc;
@@ -286,19 +285,19 @@ static int next_record(struct view_snapshot *s, MDB_val *rec)
  * and took a tenth of the snapshot's time.
  */
 static int encode_row(struct buf *out, Clubcrm__TaskRow *row,
-		      const MDB_val *rec)
+		      const struct txn_val *rec)
 {
 	Clubcrm__Task *task = row->task;
 	row->task = NULL;
 	size_t rest = clubcrm__task_row__get_packed_size(row);
-	size_t len = 1 + wire_varint_len(rec->mv_size) + rec->mv_size + rest;
+	size_t len = 1 + wire_varint_len(rec->len) + rec->len + rest;
 	int rc = buf_reserve(out, 1 + 10 + len);
 	if (!rc)
 		rc = wire_tag(out, 2, WIRE_LEN);
 	if (!rc)
 		rc = wire_varint(out, len);
 	if (!rc)
-		rc = wire_bytes(out, 1, rec->mv_data, rec->mv_size);
+		rc = wire_bytes(out, 1, rec->data, rec->len);
 	if (!rc)
 		out->len += clubcrm__task_row__pack(row, out->data + out->len);
 	row->task = task;
@@ -306,11 +305,11 @@ static int encode_row(struct buf *out, Clubcrm__TaskRow *row,
 }
 
 /* One task record: its row appended to `out` if it is in the view. */
-static int add_task(struct view_snapshot *s, const MDB_val *rec,
+static int add_task(struct view_snapshot *s, const struct txn_val *rec,
 		    struct buf *out)
 {
 	Clubcrm__Task *task = clubcrm__task__unpack(arena_pb(&s->chunk),
-						    rec->mv_size, rec->mv_data);
+						    rec->len, rec->data);
 	if (!task)
 		return -EIO;
 	/* Most of what a view asks is about the task alone: a task it rules
@@ -333,7 +332,7 @@ static int add_task(struct view_snapshot *s, const MDB_val *rec,
  */
 static int fill_tasks(struct view_snapshot *s, struct buf *out, size_t start)
 {
-	MDB_val rec;
+	struct txn_val rec;
 	int rc;
 	while ((rc = next_record(s, &rec)) == 0) {
 		rc = add_task(s, &rec, out);
@@ -358,11 +357,11 @@ static int fill_catalog(struct view_snapshot *s, Clubcrm__SnapshotChunk *c)
 static int fill_customers(struct view_snapshot *s, Clubcrm__SnapshotChunk *c)
 {
 	size_t cap = 0, bytes = 0;
-	MDB_val k, v;
+	struct txn_val k, v;
 	int rc;
 	while ((rc = next_entry(s, &k, &v)) == 0) {
 		Clubcrm__Customer *cu = clubcrm__customer__unpack(
-			arena_pb(&s->chunk), v.mv_size, v.mv_data);
+			arena_pb(&s->chunk), v.len, v.data);
 		if (!cu)
 			return -EIO;
 		if (c->n_customers == cap) {
@@ -378,7 +377,7 @@ static int fill_customers(struct view_snapshot *s, Clubcrm__SnapshotChunk *c)
 			cap = ncap;
 		}
 		c->customers[c->n_customers++] = cu;
-		bytes += v.mv_size + 6;
+		bytes += v.len + 6;
 		if (bytes >= s->chunk_bytes)
 			return 1;
 	}
@@ -388,14 +387,12 @@ static int fill_customers(struct view_snapshot *s, Clubcrm__SnapshotChunk *c)
 /* The customers scan reuses the cursor machinery on another database. */
 static int start_customers(struct view_snapshot *s)
 {
-	mdb_cursor_close(s->cur);
-	s->cur = NULL;
+	txn_cursor_close(&s->cur);
 	s->db = DB_CUSTOMERS;
 	s->start_len = s->prefix_len = 0;
 	s->has_end = false;
 	s->positioned = false;
-	int rc = mdb_cursor_open(s->txn.txn, txn_dbi(&s->txn, s->db), &s->cur);
-	return rc ? txn_lmdb_error(rc) : 0;
+	return txn_cursor_open(&s->cur, &s->txn, s->db);
 }
 
 static int encode_chunk(uint32_t sub_id, Clubcrm__SnapshotChunk *c,

@@ -49,15 +49,15 @@ static int new_client(struct crm *b, const char *name,
 		.kind = CLUBCRM__CLIENT_KIND__CLIENT_KIND_BENCH,
 		.terminal_name = name,
 	};
-	int rc = client_new(&b->loop, &cfg, cbs, ud, out);
-	if (rc < 0)
-		return rc;
-	rc = client_connect(*out);
-	if (rc < 0) {
+	/* The library answers status codes (client.h); here -EIO. */
+	if (client_new(&b->loop, &cfg, cbs, ud, out) != STATUS_OK)
+		return -EIO;
+	if (client_connect(*out) != STATUS_OK) {
 		client_close(*out);
 		*out = NULL;
+		return -EIO;
 	}
-	return rc;
+	return 0;
 }
 
 /* ------------------------------------------------------------ terminals */
@@ -224,7 +224,8 @@ static int send_subscribe(struct crm_term *t, uint32_t sub_id,
 	f.body_case = CLUBCRM__FRAME__BODY_SUBSCRIBE;
 	f.subscribe = &sub;
 	t->pending += 2; /* the reply and SnapshotDone */
-	int rc = client_request(t->c, &f, sub_reply, t, NULL);
+	int rc = client_request(t->c, &f, sub_reply, t, NULL) == STATUS_OK
+			 ? 0 : -EIO;
 	if (rc < 0)
 		t->pending -= 2;
 	return rc;
@@ -278,7 +279,8 @@ int crm_term_unsubscribe(struct crm_term *t)
 		f.body_case = CLUBCRM__FRAME__BODY_UNSUBSCRIBE;
 		f.unsubscribe = &u;
 		t->pending++;
-		int rc = client_request(t->c, &f, unsub_reply, t, NULL);
+		int rc = client_request(t->c, &f, unsub_reply, t, NULL) ==
+				 STATUS_OK ? 0 : -EIO;
 		if (rc < 0) {
 			t->pending--;
 			return rc;
@@ -600,7 +602,8 @@ static int issue_one(struct crm_writer *w)
 		q->task_id = t->id;
 	}
 	q->sent_ns = bench_now_ns();
-	int rc = client_request(w->c, &f, write_reply, q, NULL);
+	int rc = client_request(w->c, &f, write_reply, q, NULL) == STATUS_OK
+			 ? 0 : -EIO;
 	if (rc < 0) {
 		if (t)
 			t->busy = false;

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "longopt.h"
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -76,13 +78,50 @@ static int num(const char *s, double lo, double hi, double *out)
 	return 0;
 }
 
+/* The flags; every other option takes a value. */
+static int find(void *ctx, const char *name, size_t len)
+{
+	(void)ctx;
+	static const char *const flags[] = {"verbose", "snapshot", "check",
+					    "help"};
+	static const char *const valued[] = {
+		"clubcrm", "freeze-cli", "redis", "clubcrm-data",
+		"clubcrm-pid", "redis-pid", "scenarios", "duration",
+		"warmup", "depth", "rate", "seed", "login-parallel",
+	};
+	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+		if (strlen(flags[i]) == len && !memcmp(flags[i], name, len))
+			return LONGOPT_NONE;
+	for (size_t i = 0; i < sizeof(valued) / sizeof(valued[0]); i++)
+		if (strlen(valued[i]) == len && !memcmp(valued[i], name, len))
+			return LONGOPT_REQUIRED;
+	return -1;
+}
+
 static int parse_args(int argc, char **argv, struct bench_opts *o,
 		      bool *check)
 {
 	double v;
 	parse_scenarios(o, "50x8,50x32,500x8,500x32");
 	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
+		if (strncmp(argv[i], "--", 2) != 0) {
+			fprintf(stderr, "clubcrm-bench: unknown option %s\n",
+				argv[i]);
+			return -1;
+		}
+		struct longopt_hit h;
+		int rc = longopt_take(argc, argv, &i, find, NULL, &h);
+		if (rc == -ENOENT || rc == -E2BIG) {
+			fprintf(stderr, "clubcrm-bench: unknown option %s\n",
+				argv[i]);
+			return -1;
+		}
+		char a[32];
+		snprintf(a, sizeof(a), "--%.*s", (int)h.len, h.name);
+		if (rc == -ENODATA) {
+			fprintf(stderr, "clubcrm-bench: %s needs a value\n", a);
+			return -1;
+		}
 		if (strcmp(a, "--verbose") == 0) {
 			o->verbose = true;
 			continue;
@@ -99,12 +138,7 @@ static int parse_args(int argc, char **argv, struct bench_opts *o,
 			usage(stdout);
 			exit(0);
 		}
-		if (i + 1 >= argc) {
-			fprintf(stderr, "clubcrm-bench: %s needs a value\n", a);
-			return -1;
-		}
-		const char *val = argv[++i];
-		int rc = 0;
+		const char *val = h.value;
 		if (strcmp(a, "--clubcrm") == 0)
 			o->crm_address = val;
 		else if (strcmp(a, "--freeze-cli") == 0)

@@ -105,8 +105,9 @@ static int send_create(struct loader *ld, size_t index, bool replay)
 	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
 	f.body_case = CLUBCRM__FRAME__BODY_CREATE_TASK;
 	f.create_task = &ct;
+	/* The library answers status codes (client.h); here -EIO. */
 	int ret = client_request(ld->c, &f, on_reply, req_arg(index, replay),
-				 NULL);
+				 NULL) == STATUS_OK ? 0 : -EIO;
 	if (ret == 0)
 		ld->inflight++;
 	return ret;
@@ -312,16 +313,16 @@ static int start_clients(struct round *rd)
 			.kind = CLUBCRM__CLIENT_KIND__CLIENT_KIND_TEST,
 			.terminal_name = "crash-test",
 		};
-		int ret = client_new(&rd->loop, &cc, &cbs, ld, &ld->c);
-		if (ret == 0)
-			ret = client_connect(ld->c);
-		if (ret < 0) {
+		unsigned code = client_new(&rd->loop, &cc, &cbs, ld, &ld->c);
+		if (code == STATUS_OK)
+			code = client_connect(ld->c);
+		if (code != STATUS_OK) {
 			/* Each client closes through the loop (or at once when
 			 * it was never created), the timers after the last. */
 			for (unsigned j = i + 1; j < rd->cfg->clients; j++)
 				rd->ld[j].rd = rd;
 			close_all(rd);
-			return ret;
+			return -EIO;
 		}
 	}
 	return 0;

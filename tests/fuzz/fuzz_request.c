@@ -36,7 +36,7 @@
 #include "store.h"
 #include "task_filter.h"
 #include "timeutil.h"
-#include "txn.h"
+#include "store_lmdb.h"
 #include "views.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "client_api.h"
 #include "status.h"
 
 void it_frame(Clubcrm__Frame *f, Clubcrm__Frame__BodyCase body, void *msg)
@@ -12,69 +13,63 @@ void it_frame(Clubcrm__Frame *f, Clubcrm__Frame__BodyCase body, void *msg)
 	f->hello = msg;
 }
 
-static Clubcrm__Frame *get_catalog(struct client_sync *s)
+enum cat_list { CAT_TYPES, CAT_OPERATORS, CAT_TAGS };
+
+/* The id of the catalogue's entry of `which` named `name`, or 0. */
+static uint64_t catalog_find(struct client_sync *s, enum cat_list which,
+			     const char *name)
 {
-	Clubcrm__GetCatalog get = CLUBCRM__GET_CATALOG__INIT;
-	Clubcrm__Frame req, *reply = NULL;
-	struct client_status st;
-	it_frame(&req, CLUBCRM__FRAME__BODY_GET_CATALOG, &get);
-	if (client_sync_call(s, &req, &reply, &st) != STATUS_OK) {
-		if (reply)
-			clubcrm__frame__free_unpacked(reply, NULL);
-		return NULL;
+	struct clubcrm_answer a;
+	uint64_t id = 0;
+	if (clubcrm_catalog_get(s, false, &a) != STATUS_OK) {
+		clubcrm_answer_free(&a);
+		return 0;
 	}
-	return reply;
+	const Clubcrm__Catalog *c = a.catalog;
+	if (which == CAT_TYPES)
+		for (size_t i = 0; i < c->n_task_types; i++)
+			if (strcmp(c->task_types[i]->name, name) == 0)
+				id = c->task_types[i]->id;
+	if (which == CAT_OPERATORS)
+		for (size_t i = 0; i < c->n_operators; i++)
+			if (strcmp(c->operators[i]->login, name) == 0)
+				id = c->operators[i]->id;
+	if (which == CAT_TAGS)
+		for (size_t i = 0; i < c->n_tags; i++)
+			if (strcmp(c->tags[i]->name, name) == 0)
+				id = c->tags[i]->id;
+	clubcrm_answer_free(&a);
+	return id;
 }
 
 uint64_t it_type_id(struct client_sync *s, const char *name)
 {
-	Clubcrm__Frame *f = get_catalog(s);
-	uint64_t id = 0;
-	for (size_t i = 0; f && i < f->catalog->n_task_types; i++)
-		if (strcmp(f->catalog->task_types[i]->name, name) == 0)
-			id = f->catalog->task_types[i]->id;
-	if (f)
-		clubcrm__frame__free_unpacked(f, NULL);
-	return id;
+	return catalog_find(s, CAT_TYPES, name);
 }
 
 uint64_t it_operator_id(struct client_sync *s, const char *login)
 {
-	Clubcrm__Frame *f = get_catalog(s);
-	uint64_t id = 0;
-	for (size_t i = 0; f && i < f->catalog->n_operators; i++)
-		if (strcmp(f->catalog->operators[i]->login, login) == 0)
-			id = f->catalog->operators[i]->id;
-	if (f)
-		clubcrm__frame__free_unpacked(f, NULL);
-	return id;
+	return catalog_find(s, CAT_OPERATORS, login);
 }
 
 uint64_t it_tag_id(struct client_sync *s, const char *name)
 {
-	Clubcrm__Frame *f = get_catalog(s);
-	uint64_t id = 0;
-	for (size_t i = 0; f && i < f->catalog->n_tags; i++)
-		if (strcmp(f->catalog->tags[i]->name, name) == 0)
-			id = f->catalog->tags[i]->id;
-	if (f)
-		clubcrm__frame__free_unpacked(f, NULL);
-	return id;
+	return catalog_find(s, CAT_TAGS, name);
 }
 
 uint64_t it_customer_id(struct client_sync *s, const char *name_part)
 {
 	Clubcrm__ListCustomers lc = CLUBCRM__LIST_CUSTOMERS__INIT;
 	lc.search = (char *)name_part;
-	Clubcrm__Frame req, *reply = NULL;
-	struct client_status st;
-	it_frame(&req, CLUBCRM__FRAME__BODY_LIST_CUSTOMERS, &lc);
+	struct clubcrm_pager p;
+	struct clubcrm_answer ans;
+	clubcrm_customers_pager(&p, s, &lc);
 	uint64_t id = 0;
-	if (client_sync_call(s, &req, &reply, &st) == STATUS_OK &&
-	    reply->customer_page->n_customers == 1)
-		id = reply->customer_page->customers[0]->id;
-	if (reply)
-		clubcrm__frame__free_unpacked(reply, NULL);
+	if (clubcrm_pager_next(&p, &ans) == STATUS_OK &&
+	    ans.customer_page->n_customers == 1)
+		id = ans.customer_page->customers[0]->id;
+	clubcrm_answer_free(&ans);
+	clubcrm_pager_free(&p);
 	return id;
 }
 
@@ -132,52 +127,37 @@ unsigned it_get(struct client_sync *s, uint64_t id, Clubcrm__Frame **reply,
 	return client_sync_call(s, &req, reply, st);
 }
 
-/* Copies one page's ids; keeps the next token in `token` (owned copy). */
-static void take_page(const Clubcrm__TaskPage *p, uint64_t *ids, size_t max,
-		      size_t *n, uint8_t *token, size_t *token_len)
-{
-	for (size_t i = 0; i < p->n_rows; i++) {
-		if (*n < max && p->rows[i]->task)
-			ids[*n] = p->rows[i]->task->id;
-		(*n)++;
-	}
-	*token_len = 0;
-	if (p->has_next_page_token && p->next_page_token.len <= 1024) {
-		memcpy(token, p->next_page_token.data, p->next_page_token.len);
-		*token_len = p->next_page_token.len;
-	}
-}
-
 unsigned it_list_all(struct client_sync *s, Clubcrm__TaskFilter *filter,
 		     uint32_t page_size, uint64_t *ids, size_t max, size_t *n,
 		     unsigned *pages, uint64_t *revision)
 {
-	uint8_t token[1024];
-	size_t token_len = 0;
+	Clubcrm__ListTasks lt = CLUBCRM__LIST_TASKS__INIT;
+	lt.filter = filter;
+	lt.has_page_size = page_size != 0;
+	lt.page_size = page_size;
+	struct clubcrm_pager p;
+	clubcrm_tasks_pager(&p, s, &lt);
 	*n = 0;
 	*pages = 0;
-	do {
-		Clubcrm__ListTasks lt = CLUBCRM__LIST_TASKS__INIT;
-		lt.filter = filter;
-		lt.has_page_size = page_size != 0;
-		lt.page_size = page_size;
-		lt.has_page_token = token_len > 0;
-		lt.page_token.data = token;
-		lt.page_token.len = token_len;
-		Clubcrm__Frame req, *reply = NULL;
-		struct client_status st;
-		it_frame(&req, CLUBCRM__FRAME__BODY_LIST_TASKS, &lt);
-		unsigned code = client_sync_call(s, &req, &reply, &st);
+	unsigned code = STATUS_OK;
+	while (!p.done && *pages < 1000) {
+		struct clubcrm_answer ans;
+		code = clubcrm_pager_next(&p, &ans);
 		if (code != STATUS_OK) {
-			if (reply)
-				clubcrm__frame__free_unpacked(reply, NULL);
-			return code;
+			clubcrm_answer_free(&ans);
+			break;
 		}
+		const Clubcrm__TaskPage *page = ans.task_page;
 		if (revision && *pages == 0)
-			*revision = reply->task_page->revision;
+			*revision = page->revision;
 		(*pages)++;
-		take_page(reply->task_page, ids, max, n, token, &token_len);
-		clubcrm__frame__free_unpacked(reply, NULL);
-	} while (token_len > 0 && *pages < 1000);
-	return STATUS_OK;
+		for (size_t i = 0; i < page->n_rows; i++) {
+			if (*n < max && page->rows[i]->task)
+				ids[*n] = page->rows[i]->task->id;
+			(*n)++;
+		}
+		clubcrm_answer_free(&ans);
+	}
+	clubcrm_pager_free(&p);
+	return code;
 }

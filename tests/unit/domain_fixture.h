@@ -29,7 +29,7 @@
 #pragma GCC diagnostic ignored "-Wunused-function"
 
 #define FX_NOW INT64_C(1800000000)  /* 2027-01-15 08:00 UTC */
-#define BODY(x) CLUBCRM__FRAME__BODY_##x
+#include "frame_body.h"
 
 struct fx {
 	char dir[64];

@@ -3,8 +3,9 @@
 
 #include <sys/stat.h>
 
+#include "backup.h"
 #include "check.h"
-#include "txn.h"
+#include "store_lmdb.h"
 
 struct cfx {
 	struct fx *fx;
@@ -82,9 +83,9 @@ static void test_backup_is_a_consistent_copy(void **state)
 	assert_non_null(mkdtemp(dir));
 	char file[128];
 	snprintf(file, sizeof(file), "%s/data.mdb", dir);
-	assert_int_equal(backup_store(v->fx->st, file), 0);
+	assert_int_equal(store_backup(v->fx->st, file), 0);
 	/* An existing file is never overwritten. */
-	assert_int_equal(backup_store(v->fx->st, file), -EEXIST);
+	assert_int_equal(store_backup(v->fx->st, file), -EEXIST);
 
 	/* Restore: the copy is the data file of a new data directory. */
 	struct store *copy;

@@ -15,15 +15,21 @@
 #include "cli_table.h"
 #include "timeutil.h"
 
+/* The stream's buffer lives outside the function: GCC's dangling-pointer
+ * check (Release builds) takes a local handed to open_memstream() for one
+ * that the returned text still points into. */
+static char *memstream_buf;
+static size_t memstream_len;
+
 static char *table(Clubcrm__TaskRow *r, bool colour)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	FILE *f = open_memstream(&memstream_buf, &memstream_len);
 	assert_non_null(f);
 	Clubcrm__TaskRow *rows[] = {r};
 	cli_format_task_table(f, rows, 1, colour);
 	fclose(f);
+	char *buf = memstream_buf;
+	memstream_buf = NULL;
 	return buf;
 }
 

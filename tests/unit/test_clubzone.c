@@ -136,6 +136,37 @@ static void test_day_start(void **state)
 	clubzone_free(z);
 }
 
+/* One place for "minute M of the day D days on" and the month lengths
+ * (issue 12: the demo seeding, the grid and recurrences each had theirs). */
+static void test_day_at_and_months(void **state)
+{
+	(void)state;
+	struct clubzone *z = load("Europe/Madrid");
+	int64_t noon = INT64_C(1806228000), t = 0;  /* 2027-03-28, 23 h */
+	assert_int_equal(clubzone_day_at(z, noon, 0, 10 * 60, &t), 0);
+	assert_int_equal(t, INT64_C(1806220800));       /* 10:00 CEST */
+	/* 02:30 does not exist: 03:30 CEST, past the jump. */
+	assert_int_equal(clubzone_day_at(z, noon, 0, 150, &t), 0);
+	assert_int_equal(t, INT64_C(1806197400));
+	assert_int_equal(clubzone_day_at(z, noon, 1, 0, &t), 0);
+	assert_int_equal(t, INT64_C(1806271200));
+	assert_int_equal(clubzone_day_at(z, noon, -1, 0, &t), 0);
+	assert_int_equal(t, INT64_C(1806188400) - 86400);
+	assert_int_equal(clubzone_day_at(z, noon, 0, 24 * 60, &t), -EINVAL);
+	assert_int_equal(clubzone_day_at(z, noon, 0, -1, &t), -EINVAL);
+	assert_int_equal(clubzone_day_at(z, INT64_MAX, 0, 0, &t), -ERANGE);
+	clubzone_free(z);
+
+	assert_int_equal(clubzone_month_days(2027, 2), 28);
+	assert_int_equal(clubzone_month_days(2028, 2), 29);
+	assert_int_equal(clubzone_month_days(1900, 2), 28);
+	assert_int_equal(clubzone_month_days(2000, 2), 29);
+	assert_int_equal(clubzone_month_days(2027, 4), 30);
+	assert_int_equal(clubzone_month_days(2027, 12), 31);
+	assert_int_equal(clubzone_month_days(2027, 0), 0);
+	assert_int_equal(clubzone_month_days(2027, 13), 0);
+}
+
 static void test_offsets_and_formats(void **state)
 {
 	(void)state;
@@ -425,6 +456,7 @@ int main(void)
 		cmocka_unit_test(test_southern_zone),
 		cmocka_unit_test(test_far_future),
 		cmocka_unit_test(test_day_start),
+		cmocka_unit_test(test_day_at_and_months),
 		cmocka_unit_test(test_offsets_and_formats),
 		cmocka_unit_test(test_matches_glibc),
 		cmocka_unit_test(test_names),

@@ -10,6 +10,7 @@
 
 #include "arena.h"
 #include "buf.h"
+#include "errmsg.h"
 #include "status.h"
 #include "tagcolour.h"
 #include "timeutil.h"
@@ -175,10 +176,23 @@ static void test_tag_colour(void **state)
 	assert_int_equal(tag_colour_basic("nope"), -1);
 }
 
+/* One message writer for config and TLS: bounded, NULL-safe. */
+static void test_errmsg(void **state)
+{
+	(void)state;
+	char err[8] = "xxxxxxx";
+	errmsg_set(err, sizeof(err), "bad %s", "value here");
+	assert_string_equal(err, "bad val");
+	errmsg_set(NULL, 8, "ignored %d", 1);
+	errmsg_set(err, 0, "ignored %d", 2);
+	assert_string_equal(err, "bad val");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_buf_append_consume),
+		cmocka_unit_test(test_errmsg),
 		cmocka_unit_test(test_buf_reserve_overflow),
 		cmocka_unit_test(test_arena_strings_and_big_blocks),
 		cmocka_unit_test(test_arena_grows_and_reuses),

@@ -227,6 +227,78 @@ static void test_callback_stops_feed(void **state)
 	buf_free(&b);
 }
 
+/*
+ * A caller that stops the feed keeps the bytes after the frame that stopped
+ * it: frame_reader_feed_some() says where that frame ended, also when it was
+ * completed from the reader's own buffer (its start came in an earlier
+ * feed), so the caller needs nothing of the reader's internals.
+ */
+static void test_feed_some_tells_what_was_used(void **state)
+{
+	(void)state;
+	struct buf b = {0};
+	encode_ping(&b, 1, 1);
+	size_t one = b.len;
+	for (uint64_t i = 2; i <= 4; i++)
+		encode_ping(&b, i, i);
+	struct frame_reader r;
+	size_t used = 99;
+	/* Stopped at the second frame, both whole in the buffer. */
+	struct collected c = {.stop_after = 2};
+	frame_reader_init(&r, FRAME_MAX_PRELOGIN);
+	assert_int_equal(frame_reader_feed_some(&r, b.data, b.len, collect, &c,
+						&used), -ECANCELED);
+	assert_int_equal(used, 2 * one);
+	frame_reader_free(&r);
+	/* The first frame split: 3 bytes, then the rest, stopped at it. */
+	struct collected c2 = {.stop_after = 1};
+	frame_reader_init(&r, FRAME_MAX_PRELOGIN);
+	assert_int_equal(frame_reader_feed_some(&r, b.data, 3, collect, &c2,
+						&used), 0);
+	assert_int_equal(used, 3);
+	assert_int_equal(frame_reader_feed_some(&r, b.data + 3, b.len - 3,
+						collect, &c2, &used),
+			 -ECANCELED);
+	assert_int_equal(used, one - 3);
+	assert_int_equal(c2.count, 1);
+	/* The rest fed again: frames 2 to 4, all used. */
+	c2.stop_after = 0;
+	assert_int_equal(frame_reader_feed_some(&r, b.data + one, b.len - one,
+						collect, &c2, &used), 0);
+	assert_int_equal(used, b.len - one);
+	assert_int_equal(c2.count, 4);
+	assert_int_equal(c2.ids[3], 4);
+	frame_reader_free(&r);
+	buf_free(&b);
+}
+
+/* The refused length is told, whether its prefix came whole or split. */
+static void test_refused_length_told(void **state)
+{
+	(void)state;
+	const uint8_t zero[4] = {0, 0, 0, 0};
+	const uint8_t just_over[4] = {0, 0, 0x20, 0x01};  /* 8193 */
+	struct collected c = {0};
+	struct frame_reader r;
+	size_t used;
+	frame_reader_init(&r, FRAME_MAX_PRELOGIN);
+	assert_int_equal(frame_reader_feed_some(&r, just_over, 4, collect, &c,
+						&used), -EMSGSIZE);
+	assert_int_equal(frame_reader_refused_len(&r), 8193);
+	frame_reader_free(&r);
+	frame_reader_init(&r, FRAME_MAX_PRELOGIN);
+	assert_int_equal(frame_reader_feed(&r, just_over, 1, collect, &c), 0);
+	assert_int_equal(frame_reader_feed(&r, just_over + 1, 3, collect, &c),
+			 -EMSGSIZE);
+	assert_int_equal(frame_reader_refused_len(&r), 8193);
+	frame_reader_free(&r);
+	frame_reader_init(&r, FRAME_MAX_PRELOGIN);
+	assert_int_equal(frame_reader_feed(&r, zero, 4, collect, &c),
+			 -EMSGSIZE);
+	assert_int_equal(frame_reader_refused_len(&r), 0);
+	frame_reader_free(&r);
+}
+
 static void test_garbage_payload_does_not_decode(void **state)
 {
 	(void)state;
@@ -334,6 +406,8 @@ int main(void)
 		cmocka_unit_test(test_limit_raised_after_login),
 		cmocka_unit_test(test_good_frames_then_garbage),
 		cmocka_unit_test(test_callback_stops_feed),
+		cmocka_unit_test(test_feed_some_tells_what_was_used),
+		cmocka_unit_test(test_refused_length_told),
 		cmocka_unit_test(test_garbage_payload_does_not_decode),
 		cmocka_unit_test(test_frame_built_in_place),
 		cmocka_unit_test(test_push_head),

@@ -1,13 +1,13 @@
 /*
  * Login against an operator record that changes while the password check
  * runs: the real server (on a unix socket, its loop on a second thread)
- * with its test hook, which runs on the loop thread after the check
- * returned and before the login is granted. The hook makes the admin's
- * change right there, so the race is hit every time, without sleeps.
+ * with its test seam (login_seam.h), which runs on the loop thread after
+ * the check returned and before the login is granted. The seam makes the
+ * admin's change right there, so the race is hit every time, without sleeps.
  * Deactivated, password reset or role changed meanwhile: the login is
  * refused like a deactivated operator's; another change lets it in. The
  * same once the check held and its resume token is queued for the writer
- * (test_token_queued): the change commits first, and the login is refused
+ * (login_seam_token_queued): the change commits first, and the login is refused
  * with no token stored.
  */
 #include <dirent.h>
@@ -25,11 +25,12 @@
 #include "client_sync.h"
 #include "club.h"
 #include "log.h"
+#include "login_seam.h"
 #include "server.h"
 #include "service.h"
 #include "status.h"
 #include "store.h"
-#include "txn.h"
+#include "store_lmdb.h"
 
 /* An admin change of an operator: active (-1: unchanged), role (0:
  * unchanged), password and name (NULL: unchanged). */
@@ -147,8 +148,9 @@ static void apply(struct change ch)
 	assert_int_equal(write_change(&ch), 0);
 }
 
-/* On the loop thread, between the password check and the grant. */
-static void on_login_checked(struct server *srv, const char *login)
+/* On the loop thread, between the password check and the grant: defines
+ * login.c's weak seam. */
+void login_seam_checked(struct server *srv, const char *login)
 {
 	g.hook_calls++;
 	if (!g.hook.login || strcmp(g.hook.login, login) != 0)
@@ -159,7 +161,7 @@ static void on_login_checked(struct server *srv, const char *login)
 
 /* On the loop thread, between the token's queueing and its batch: the
  * writer is not running, so the store may be written from here. */
-static void on_token_queued(struct server *srv, const char *login)
+void login_seam_token_queued(struct server *srv, const char *login)
 {
 	if (!g.queued.login || strcmp(g.queued.login, login) != 0)
 		return;
@@ -199,8 +201,6 @@ static int group_setup(void **state)
 	if (!g.srv || uv_loop_init(&g.loop) < 0 ||
 	    server_init(g.srv, &g.loop, &g.cfg, g.st) < 0)
 		return -1;
-	g.srv->test_login_checked = on_login_checked;
-	g.srv->test_token_queued = on_token_queued;
 	if (uv_async_init(&g.loop, &g.stop, on_stop) < 0 ||
 	    server_start(g.srv) < 0 ||
 	    pthread_create(&g.thread, NULL, run_loop, NULL) != 0)

@@ -7,7 +7,7 @@
 #include "domain_fixture.h"
 
 #include "tokens.h"
-#include "txn.h"
+#include "store_lmdb.h"
 
 static struct fx *fx;
 

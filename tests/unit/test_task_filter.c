@@ -168,6 +168,43 @@ static void test_taken_urgent_preparation_overdue(void **state)
 	assert_false(task_filter_matches(&overdue, &fx.row, &env));
 }
 
+/* One overdue rule: the flag rows carry, the filter and the OVERDUE view
+ * agree, at the boundary too (issue 12: it was written three times). */
+static void test_overdue_one_rule(void **state)
+{
+	(void)state;
+	struct fixture fx;
+	make_row(&fx);
+	Clubcrm__TaskFilter f = CLUBCRM__TASK_FILTER__INIT;
+	f.has_overdue = f.overdue = 1;
+	Clubcrm__View v = CLUBCRM__VIEW__INIT;
+	v.kind = CLUBCRM__VIEW_KIND__VIEW_KIND_OVERDUE;
+	static const struct {
+		int64_t planned;
+		Clubcrm__TaskStatus status;
+		Clubcrm__TaskKind kind;
+		bool overdue;
+	} c[] = {
+		{NOW - 1, PLANNED, CLUBCRM__TASK_KIND__TASK_KIND_TASK, true},
+		{NOW, PLANNED, CLUBCRM__TASK_KIND__TASK_KIND_TASK, false},
+		{NOW + 1, PLANNED, CLUBCRM__TASK_KIND__TASK_KIND_TASK, false},
+		{NOW - 1, DONE, CLUBCRM__TASK_KIND__TASK_KIND_TASK, false},
+		{NOW - 1, CANCELLED, CLUBCRM__TASK_KIND__TASK_KIND_TASK, false},
+		{NOW - 1, PLANNED, CLUBCRM__TASK_KIND__TASK_KIND_NOTE, false},
+	};
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		fx.task.planned_at = c[i].planned;
+		fx.task.status = c[i].status;
+		fx.task.kind = c[i].kind;
+		assert_int_equal(task_is_overdue(&fx.task, NOW), c[i].overdue);
+		assert_int_equal(task_filter_matches(&f, &fx.row, &env),
+				 c[i].overdue);
+		assert_int_equal(task_view_matches(&v, &fx.row, &env),
+				 c[i].overdue);
+	}
+	assert_false(task_is_overdue(NULL, NOW));
+}
+
 static void test_text_search(void **state)
 {
 	(void)state;
@@ -472,6 +509,7 @@ int main(void)
 		cmocka_unit_test(test_people_and_team),
 		cmocka_unit_test(test_type_tag_status_result_customer),
 		cmocka_unit_test(test_taken_urgent_preparation_overdue),
+		cmocka_unit_test(test_overdue_one_rule),
 		cmocka_unit_test(test_text_search),
 		cmocka_unit_test(test_views),
 		cmocka_unit_test(test_view_may_match_is_necessary),

@@ -12,7 +12,7 @@
 
 #include "timeutil.h"
 #include "tui_app.h"
-#include "tui_form.h"
+#include "tui_widget_form.h"
 #include "tui_text.h"
 
 static struct tui_key ch(const char *s)

@@ -4,7 +4,8 @@
 #include <string.h>
 
 #include "auth.h"
-#include "catrec.h"
+#include "catalog_record.h"
+#include "index.h"
 #include "query.h"
 #include "rows.h"
 #include "status.h"
@@ -55,11 +56,12 @@ static int check_consultant(struct req *r, uint64_t id)
 static int merge_customer(struct req *r, const Clubcrm__Customer *in,
 			  bool created, Clubcrm__Customer *cu)
 {
-	int rc = catrec_name(r, in->name, created, 200, &cu->name);
+	int rc = catalog_record_name(r, in->name, created, 200, &cu->name);
 	if (!rc)
-		rc = catrec_text(r, in->phone, 64, "phone", &cu->phone);
+		rc = catalog_record_text(r, in->phone, 64, "phone", &cu->phone);
 	if (!rc)
-		rc = catrec_text(r, in->email, 254, "email", &cu->email);
+		rc = catalog_record_text(r, in->email, 254, "email",
+					 &cu->email);
 	if (!rc && in->has_consultant_id && in->consultant_id) {
 		rc = check_consultant(r, in->consultant_id);
 		cu->consultant_id = in->consultant_id;
@@ -77,24 +79,21 @@ int catalog_upsert_customer(struct req *r, const Clubcrm__UpsertCustomer *in,
 				  "customer is required");
 	Clubcrm__Customer *cu = NULL;
 	bool created;
-	int rc = catrec_load_or_new(r, DB_CUSTOMERS, &clubcrm__customer__descriptor,
-			     in->customer->id, "customer",
-			     (ProtobufCMessage **)&cu, &created);
+	int rc = catalog_record_load_or_new(r, DB_CUSTOMERS,
+					    &clubcrm__customer__descriptor,
+					    in->customer->id, "customer",
+					    (ProtobufCMessage **)&cu, &created);
 	if (rc)
 		return rc;
-	uint8_t old_key[QUERY_NAME_KEY_MAX + 9], new_key[sizeof(old_key)];
-	size_t old_len = query_name_key(cu->name, cu->id, old_key);
+	const char *old_name = created ? NULL : cu->name;
 	rc = merge_customer(r, in->customer, created, cu);
 	if (rc)
 		return rc;
 	if (created)
 		cu->created_at = r->who->now;
-	size_t new_len = query_name_key(cu->name, cu->id, new_key);
-	if (!created)
-		txn_del(r->t, DB_BY_CUSTOMER_NAME, old_key, old_len);
-	txn_put(r->t, DB_BY_CUSTOMER_NAME, new_key, new_len, "", 0);
+	index_customer_name(r->t, cu->id, old_name, cu->name);
 	r->action = created ? "add customer" : "edit customer";
-	rc = catrec_save(r, DB_CUSTOMERS, cu->id, created, &cu->base);
+	rc = catalog_record_save(r, DB_CUSTOMERS, cu->id, created, &cu->base);
 	return rc ? rc : customer_reply(r, cu, out);
 }
 
@@ -121,18 +120,14 @@ static int set_login(struct req *r, Clubcrm__Operator *op, const char *login)
 				  "login must be 1 to %u characters of a-z 0-9 "
 				  ". _ -",
 				  CATALOG_LOGIN_MAX);
-	MDB_val v;
-	int rc = txn_get(r->t, DB_BY_LOGIN, login, strlen(login), &v);
-	if (rc == 0 && (v.mv_size != 8 || key_get_u64(v.mv_data) != op->id))
+	uint64_t id = 0;
+	int rc = index_login_get(r->t, login, &id);
+	if (rc == 0 && id != op->id)
 		return req_refuse(r, STATUS_ALREADY_EXISTS,
 				  "login %s is taken", login);
 	if (rc && rc != -ENOENT)
 		return rc;
-	if (op->login)
-		txn_del(r->t, DB_BY_LOGIN, op->login, strlen(op->login));
-	uint8_t id[8];
-	key_u64(id, op->id);
-	txn_put(r->t, DB_BY_LOGIN, login, strlen(login), id, sizeof(id));
+	index_login(r->t, op->id, op->login, login);
 	op->login = arena_strdup(r->a, login);
 	return op->login ? r->t->ret : -ENOMEM;
 }
@@ -203,8 +198,8 @@ static int merge_operator(struct req *r, const Clubcrm__UpsertOperator *in,
 	if (!rc && (src->login || created))
 		rc = set_login(r, op, src->login ? src->login : "");
 	if (!rc)
-		rc = catrec_name(r, src->name, created, CATALOG_NAME_MAX,
-				&op->name);
+		rc = catalog_record_name(r, src->name, created,
+					 CATALOG_NAME_MAX, &op->name);
 	if (rc)
 		return rc;
 	if (src->has_role) {
@@ -239,9 +234,10 @@ int catalog_upsert_operator(struct req *r, const Clubcrm__UpsertOperator *in,
 		return rc;
 	Clubcrm__Operator *op = NULL;
 	bool created;
-	rc = catrec_load_or_new(r, DB_OPERATORS, &clubcrm__operator__descriptor,
-			 src->id, "operator", (ProtobufCMessage **)&op,
-			 &created);
+	rc = catalog_record_load_or_new(r, DB_OPERATORS,
+					&clubcrm__operator__descriptor, src->id,
+					"operator", (ProtobufCMessage **)&op,
+					&created);
 	Clubcrm__Role was_role = op ? op->role : 0;
 	if (!rc)
 		rc = merge_operator(r, in, created, op);
@@ -252,11 +248,11 @@ int catalog_upsert_operator(struct req *r, const Clubcrm__UpsertOperator *in,
 	if (!created && (!op->active || op->role != was_role || in->password))
 		tokens_revoke_all(r->t, op->id);
 	r->action = created ? "add operator" : "edit operator";
-	rc = catrec_save(r, DB_OPERATORS, op->id, created, &op->base);
-	Clubcrm__Catalog *c = rc ? NULL : catrec_catalog(r);
+	rc = catalog_record_save(r, DB_OPERATORS, op->id, created, &op->base);
+	Clubcrm__Catalog *c = rc ? NULL : catalog_record_catalog(r);
 	if (rc || !c)
 		return rc ? rc : -ENOMEM;
-	return catrec_reply_one(r, (void ***)&c->operators, &c->n_operators, op, c,
-			 out);
+	return catalog_record_reply_one(r, (void ***)&c->operators,
+					&c->n_operators, op, c, out);
 }
 

@@ -1,6 +1,6 @@
-/* Small helpers over protobuf-c messages. */
-#ifndef CLUBCRM_PBUTIL_H
-#define CLUBCRM_PBUTIL_H
+/* Normalising protobuf-c messages before they are stored. */
+#ifndef CLUBCRM_PB_NORMALIZE_H
+#define CLUBCRM_PB_NORMALIZE_H
 
 #include <protobuf-c/protobuf-c.h>
 

@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "catrec.h"
+#include "catalog_record.h"
 #include "clubzone.h"
 #include "rows.h"
 #include "status.h"
@@ -111,8 +111,8 @@ int catalog_update_settings(struct req *r, const Clubcrm__UpdateSettings *in,
 	if (rc)
 		return rc;
 	r->action = "edit settings";
-	rc = catrec_save(r, DB_SETTINGS, 0, false, &s->base);
-	Clubcrm__Catalog *c = rc ? NULL : catrec_catalog(r);
+	rc = catalog_record_save(r, DB_SETTINGS, 0, false, &s->base);
+	Clubcrm__Catalog *c = rc ? NULL : catalog_record_catalog(r);
 	if (rc || !c)
 		return rc ? rc : -ENOMEM;
 	c->settings = s;

@@ -1,4 +1,4 @@
-#include "tui_form.h"
+#include "tui_widget_form.h"
 
 #include <curses.h>
 #include <errno.h>

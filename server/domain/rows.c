@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "task_filter.h"
 
 int rows_task(struct txn *t, struct arena *a, uint64_t id, Clubcrm__Task **out)
 {
@@ -254,9 +255,7 @@ int rows_build_cached(struct txn *t, struct arena *a, struct rows_cache *cache,
 	row->has_colour = 1;
 	row->colour = colour_of(row);
 	row->has_overdue = 1;
-	row->overdue = task->kind == CLUBCRM__TASK_KIND__TASK_KIND_TASK &&
-		       task->status == CLUBCRM__TASK_STATUS__TASK_STATUS_PLANNED &&
-		       task->planned_at < now;
+	row->overdue = task_is_overdue(task, now);
 	*out = row;
 	return 0;
 }

@@ -1,11 +1,11 @@
 /*
- * Forms: a column of labelled fields (free text, hidden text, a pick list,
+ * The form widget: a column of labelled fields (free text, hidden text, a pick list,
  * a set of check boxes) with a focus, edited by key events. Pure logic, no
  * curses: tui_draw.c paints them, the app builds and submits them. Nothing
  * typed is lost when the server refuses a submission: the form stays as is.
  */
-#ifndef CLUBCRM_TUI_FORM_H
-#define CLUBCRM_TUI_FORM_H
+#ifndef CLUBCRM_TUI_WIDGET_FORM_H
+#define CLUBCRM_TUI_WIDGET_FORM_H
 
 #include <stdbool.h>
 #include <stddef.h>

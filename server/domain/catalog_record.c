@@ -1,9 +1,10 @@
-#include "catrec.h"
+#include "catalog_record.h"
 
 #include <string.h>
 #include <strings.h>
 
-#include "pbutil.h"
+#include "cursor.h"
+#include "pb_normalize.h"
 #include "rows.h"
 #include "status.h"
 
@@ -23,7 +24,7 @@ static void set_u64(ProtobufCMessage *m, const char *name, uint64_t v)
 		*(uint64_t *)((char *)m + f->offset) = v;
 }
 
-bool catrec_active(const ProtobufCMessage *m)
+bool catalog_record_active(const ProtobufCMessage *m)
 {
 	const ProtobufCFieldDescriptor *f = field(m, "active");
 	return f && *(const protobuf_c_boolean *)((const char *)m + f->offset);
@@ -76,8 +77,8 @@ static Clubcrm__Event *event_of(struct req *r, enum store_db db,
 }
 
 /* Stamps revisions, stores the record and adds it to the change set. */
-int catrec_save(struct req *r, enum store_db db, uint64_t id, bool created,
-		ProtobufCMessage *m)
+int catalog_record_save(struct req *r, enum store_db db, uint64_t id,
+			bool created, ProtobufCMessage *m)
 {
 	uint64_t rev = req_revision(r);
 	if (!rev)
@@ -97,9 +98,10 @@ int catrec_save(struct req *r, enum store_db db, uint64_t id, bool created,
 }
 
 /* Loads the record to edit, or allocates a new one with the next id. */
-int catrec_load_or_new(struct req *r, enum store_db db,
-		       const ProtobufCMessageDescriptor *d, uint64_t id,
-		       const char *what, ProtobufCMessage **out, bool *created)
+int catalog_record_load_or_new(struct req *r, enum store_db db,
+			       const ProtobufCMessageDescriptor *d, uint64_t id,
+			       const char *what, ProtobufCMessage **out,
+			       bool *created)
 {
 	*created = id == 0;
 	if (id) {
@@ -127,46 +129,41 @@ int catrec_load_or_new(struct req *r, enum store_db db,
 
 /* Names are unique within a catalogue (case-insensitive), so that pick lists
  * and the command line can refer to entries by name. Catalogues are small. */
-int catrec_unique_name(struct req *r, enum store_db db,
-		       const ProtobufCMessageDescriptor *d, uint64_t id,
-		       const char *name, const char *what)
+int catalog_record_unique_name(struct req *r, enum store_db db,
+			       const ProtobufCMessageDescriptor *d, uint64_t id,
+			       const char *name, const char *what)
 {
-	MDB_cursor *c = NULL;
-	int rc = mdb_cursor_open(r->t->txn, txn_dbi(r->t, db), &c);
-	if (rc)
-		return txn_lmdb_error(rc);
-	MDB_val k, v;
+	struct txn_cursor c;
 	int found = 0;
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0 && !found;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		ProtobufCMessage *m = protobuf_c_message_unpack(
-			d, arena_pb(r->a), v.mv_size, v.mv_data);
-		if (!m) {
-			rc = MDB_CORRUPTED;
+	int rc = txn_cursor_open(&c, r->t, db);
+	for (rc = rc ? rc : txn_cursor_seek(&c, NULL, 0); rc == 0 && !found;
+	     rc = txn_cursor_next(&c)) {
+		ProtobufCMessage *m;
+		rc = txn_cursor_msg(&c, d, r->a, (void **)&m);
+		if (rc)
 			break;
-		}
 		const char *other = get_name(m);
-		uint64_t oid = k.mv_size == 8 ? key_get_u64(k.mv_data) : 0;
+		uint64_t oid = c.key.len == 8 ? key_get_u64(c.key.data) : 0;
 		found = oid != id && other && strcasecmp(other, name) == 0;
 	}
-	mdb_cursor_close(c);
+	txn_cursor_close(&c);
 	if (found)
 		return req_refuse(r, STATUS_ALREADY_EXISTS,
 				  "a %s named %s already exists", what, name);
-	return rc == MDB_NOTFOUND || rc == 0 ? 0 : txn_lmdb_error(rc);
+	return rc == -ENOENT || rc == 0 ? 0 : rc;
 }
 
 /* A name to set: required for a new entry, optional on an edit. */
-int catrec_name(struct req *r, const char *in, bool created,
-		      size_t max, char **dst)
+int catalog_record_name(struct req *r, const char *in, bool created, size_t max,
+			char **dst)
 {
 	if (!in && !created)
 		return 0;
 	return req_name(r, in, max, "name", dst);
 }
 
-int catrec_text(struct req *r, const char *in, size_t max,
-			 const char *what, char **dst)
+int catalog_record_text(struct req *r, const char *in, size_t max,
+			const char *what, char **dst)
 {
 	if (!in)
 		return 0;
@@ -177,7 +174,7 @@ int catrec_text(struct req *r, const char *in, size_t max,
 	return *dst ? 0 : -ENOMEM;
 }
 
-Clubcrm__Catalog *catrec_catalog(struct req *r)
+Clubcrm__Catalog *catalog_record_catalog(struct req *r)
 {
 	Clubcrm__Catalog *c = arena_alloc(r->a, sizeof(*c));
 	if (!c)
@@ -189,8 +186,8 @@ Clubcrm__Catalog *catrec_catalog(struct req *r)
 }
 
 /* Puts one entry in a fresh Catalog reply. */
-int catrec_reply_one(struct req *r, void ***arr, size_t *n, void *entry,
-		     Clubcrm__Catalog *c, Clubcrm__Catalog **out)
+int catalog_record_reply_one(struct req *r, void ***arr, size_t *n, void *entry,
+			     Clubcrm__Catalog *c, Clubcrm__Catalog **out)
 {
 	void **a = arena_alloc(r->a, sizeof(void *));
 	if (!a)

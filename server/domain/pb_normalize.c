@@ -1,4 +1,4 @@
-#include "pbutil.h"
+#include "pb_normalize.h"
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -1,0 +1,76 @@
+/*
+ * The net layer of clubcrmd: connections over libuv streams (TCP, a unix
+ * socket, TLS on TCP) as transports (transport.h), and the loop-pass work
+ * they share: one read buffer for all, a read share per connection per
+ * pass, and one write per connection per pass. It knows nothing of
+ * sessions: a new connection is handed to `on_accept`, which becomes its
+ * owner. Only the loop thread touches it. Errors: 0 or a negative errno.
+ */
+#ifndef CLUBCRMD_NET_H
+#define CLUBCRMD_NET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <uv.h>
+
+#include "transport.h"
+
+#define NET_READ_BUF (64u * 1024u)
+
+struct conn;
+struct tls_ctx;
+
+/* A new connection: the callee sets t->up and t->owner, or closes it. */
+typedef void (*net_accept_cb)(void *ctx, struct transport *t);
+
+struct net {
+	uv_loop_t *loop;
+	struct tls_ctx *tls;       /* TLS on TCP connections, or NULL */
+	size_t max_output;         /* each connection's output bound */
+	net_accept_cb on_accept;
+	void *ctx;
+	uv_tcp_t tcp;              /* listeners (listen.c) */
+	uv_pipe_t pipe;
+	bool tcp_open, pipe_open;
+	bool listeners_closed;     /* no more accepts */
+	char socket_path[108];     /* the unix socket, removed at close */
+	uint64_t next_id;
+	uint64_t pass;             /* loop passes (net_pass_begin) */
+	struct conn *dirty;        /* connections with output to flush */
+	struct conn *paused;       /* read their share of this pass */
+	/* One read buffer for every connection: libuv reads into it and the
+	 * frame reader copies out only what an incomplete frame needs. */
+	uint8_t read_buf[NET_READ_BUF];
+	bool read_buf_lent;
+	/* Where a TLS connection's decrypted bytes land before its owner
+	 * takes them. */
+	uint8_t plain_buf[NET_READ_BUF];
+};
+
+void net_init(struct net *n, uv_loop_t *loop, size_t max_output,
+	      net_accept_cb on_accept, void *ctx);
+/*
+ * Listens on `addr` (`name` is how the logs call it) and prints the
+ * "clubcrmd: listening on IP:PORT" line with the port bound. 0 or a
+ * negative errno (logged; net_close_listeners() closes what was opened).
+ */
+int net_listen_tcp(struct net *n, const struct sockaddr *addr,
+		   const char *name);
+/* Listens on a unix socket at `path` (a stale file of a dead server is
+ * removed, a live one refused), mode 0660; prints "listening on unix:". */
+int net_listen_unix(struct net *n, const char *path);
+/* Stops accepting: closes the listeners, removes the socket file. */
+void net_close_listeners(struct net *n);
+/* Accepts a pending connection of `listener` (a uv_tcp_t or uv_pipe_t
+ * listening) and hands it to on_accept. 0 or a negative errno. */
+int net_accept(struct net *n, uv_stream_t *listener);
+/* A new loop pass: connections paused for their share read again. */
+void net_pass_begin(struct net *n);
+/* Writes every connection's queued output, one write each. */
+void net_flush(struct net *n);
+/* At shutdown: forgets the marks of the last pass (they hold references). */
+void net_forget(struct net *n);
+
+#endif

@@ -1,0 +1,129 @@
+/*
+ * server_start() when libuv refuses one of the server's own handles:
+ * uv_signal_init() fails (linked with -Wl,--wrap=uv_signal_init), on the
+ * first or the second signal. The start fails with libuv's error, the
+ * handles opened before are closed again, and the loop closes
+ * (uv_loop_close() == 0): nothing is left open or started half-made.
+ */
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "log.h"
+#include "server.h"
+#include "store.h"
+
+int __real_uv_signal_init(uv_loop_t *loop, uv_signal_t *h);
+int __wrap_uv_signal_init(uv_loop_t *loop, uv_signal_t *h);
+
+/* Calls of uv_signal_init() left before it fails (-1: never fails). */
+static int signal_inits_ok = -1;
+
+int __wrap_uv_signal_init(uv_loop_t *loop, uv_signal_t *h)
+{
+	if (signal_inits_ok == 0)
+		return UV_EMFILE;
+	if (signal_inits_ok > 0)
+		signal_inits_ok--;
+	return __real_uv_signal_init(loop, h);
+}
+
+static struct {
+	char dir[64];
+	struct store *st;
+} g;
+
+static void remove_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	struct dirent *e;
+	char path[512];
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		unlink(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+static int group_setup(void **state)
+{
+	(void)state;
+	log_set_level(LOG_ERROR);
+	snprintf(g.dir, sizeof(g.dir), "/tmp/clubcrmd-test-server-XXXXXX");
+	if (!mkdtemp(g.dir) || store_open(g.dir, 16u << 20, &g.st) < 0)
+		return -1;
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	store_close(g.st);
+	remove_dir(g.dir);
+	return 0;
+}
+
+/* Starts a server with no listener; its start's result. The loop must
+ * close afterwards. */
+static int start_with(int inits_ok)
+{
+	uv_loop_t loop;
+	struct config cfg;
+	config_defaults(&cfg);
+	snprintf(cfg.listen, sizeof(cfg.listen), "none");
+	cfg.socket_path[0] = '\0';
+	struct server *srv = malloc(sizeof(*srv));
+	assert_non_null(srv);
+	assert_int_equal(uv_loop_init(&loop), 0);
+	assert_int_equal(server_init(srv, &loop, &cfg, g.st), 0);
+	signal_inits_ok = inits_ok;
+	int ret = server_start(srv);
+	signal_inits_ok = -1;
+	if (ret == 0)
+		server_stop(srv);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	server_fini(srv);
+	free(srv);
+	assert_int_equal(uv_loop_close(&loop), 0);
+	return ret;
+}
+
+static void test_starts_and_stops(void **state)
+{
+	(void)state;
+	assert_int_equal(start_with(-1), 0);
+}
+
+static void test_first_signal_refused(void **state)
+{
+	(void)state;
+	assert_int_equal(start_with(0), UV_EMFILE);
+}
+
+static void test_second_signal_refused(void **state)
+{
+	(void)state;
+	assert_int_equal(start_with(1), UV_EMFILE);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_starts_and_stops),
+		cmocka_unit_test(test_first_signal_refused),
+		cmocka_unit_test(test_second_signal_refused),
+	};
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
