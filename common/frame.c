@@ -181,3 +181,113 @@ Clubcrm__Frame *frame_decode(const uint8_t *payload, size_t len,
 		return NULL;
 	return clubcrm__frame__unpack(allocator, len, payload);
 }
+
+/* ------------------------------------------------------------ push frames */
+
+#define WIRE_LEN 2u  /* protobuf wire type of a length-delimited field */
+
+static size_t varint_len(uint64_t v)
+{
+	size_t n = 1;
+	while (v >>= 7)
+		n++;
+	return n;
+}
+
+/* Writes `v` at `p` (varint_len(v) bytes). */
+static size_t varint_put(uint8_t *p, uint64_t v)
+{
+	size_t n = 0;
+	do {
+		uint8_t byte = v & 0x7f;
+		v >>= 7;
+		p[n++] = byte | (v ? 0x80 : 0);
+	} while (v);
+	return n;
+}
+
+/* The head after the length prefix: the field's tag and the body length. */
+static size_t push_head_len(unsigned field, size_t body)
+{
+	return varint_len((uint64_t)field << 3 | WIRE_LEN) + varint_len(body);
+}
+
+/* Writes the whole head (prefix, tag, body length) at `p`; its length. */
+static size_t push_head_put(uint8_t *p, unsigned field, size_t body)
+{
+	size_t head = push_head_len(field, body);
+	put_be32(p, (uint32_t)(head + body));
+	size_t n = FRAME_HEADER_LEN;
+	n += varint_put(p + n, (uint64_t)field << 3 | WIRE_LEN);
+	n += varint_put(p + n, body);
+	return n;
+}
+
+size_t frame_push_head(unsigned field, size_t body_len,
+		       uint8_t head[FRAME_PUSH_HEAD_MAX])
+{
+	/* Fits by construction: 4 + at most 2 (a Frame field) + 10. */
+	return push_head_put(head, field, body_len);
+}
+
+int frame_push(struct buf *out, unsigned field, const struct buf *body)
+{
+	size_t head = push_head_len(field, body->len);
+	if (body->len > UINT32_MAX - head)
+		return -EMSGSIZE;
+	int rc = buf_reserve(out, FRAME_HEADER_LEN + head + body->len);
+	if (rc)
+		return rc;
+	out->len += push_head_put(out->data + out->len, field, body->len);
+	if (body->len)
+		memcpy(out->data + out->len, body->data, body->len);
+	out->len += body->len;
+	return 0;
+}
+
+/* Room left for the head: the frame length, the tag, and a 3-byte body
+ * length (16 KiB to 2 MiB: a full snapshot chunk). */
+static size_t push_gap(unsigned field)
+{
+	return FRAME_HEADER_LEN + varint_len((uint64_t)field << 3 | WIRE_LEN) +
+	       3;
+}
+
+int frame_push_open(struct buf *out, unsigned field, size_t body_hint,
+		    size_t *mark)
+{
+	size_t gap = push_gap(field);
+	if (body_hint > SIZE_MAX - gap)
+		return -EMSGSIZE;
+	int rc = buf_reserve(out, gap + body_hint);
+	if (rc)
+		return rc;
+	*mark = out->len;
+	out->len += gap;
+	return 0;
+}
+
+size_t frame_push_body(const struct buf *out, unsigned field, size_t mark)
+{
+	return out->len - mark - push_gap(field);
+}
+
+int frame_push_close(struct buf *out, unsigned field, size_t mark)
+{
+	size_t gap = push_gap(field);
+	size_t body = out->len - mark - gap;
+	size_t head = push_head_len(field, body);
+	if (body > UINT32_MAX - head)
+		return -EMSGSIZE;
+	size_t need = FRAME_HEADER_LEN + head;
+	if (need > gap) {
+		int rc = buf_reserve(out, need - gap);
+		if (rc)
+			return rc;
+	}
+	if (need != gap)
+		memmove(out->data + mark + need, out->data + mark + gap, body);
+	push_head_put(out->data + mark, field, body);
+	out->len = mark + need + body;
+	return 0;
+}

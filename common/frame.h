@@ -82,6 +82,36 @@ void frame_reader_free(struct frame_reader *r);
 int frame_encode(const Clubcrm__Frame *f, struct buf *out);
 
 /*
+ * Push frames built from an encoded body, for the live views' fan-out:
+ * the body (the bytes of one message of the Frame's oneof, field number
+ * `field`, e.g. CLUBCRM__FRAME__BODY_DELTAS) is framed as a Frame with no
+ * request id, without re-encoding it.
+ */
+/* Appends the length prefix, the field's head and a copy of `body`. */
+int frame_push(struct buf *out, unsigned field, const struct buf *body);
+/*
+ * The same frame built in place, without a copy of its body: open leaves
+ * room for the head at the end of `out` (and reserves `body_hint` more
+ * bytes), the caller appends the body, close writes the head in front of
+ * it (moving the body only when its length does not fit the room left,
+ * i.e. a body under 16 KiB or over 2 MiB). On close's failure, or to give
+ * up, the caller sets out->len back to *mark.
+ */
+int frame_push_open(struct buf *out, unsigned field, size_t body_hint,
+		    size_t *mark);
+/* The body's bytes so far, after a frame_push_open(). */
+size_t frame_push_body(const struct buf *out, unsigned field, size_t mark);
+int frame_push_close(struct buf *out, unsigned field, size_t mark);
+/*
+ * The head alone (length prefix, field tag, body length) of the frame of a
+ * `body_len`-byte body, so that a body can be sent from where it was built.
+ * Its length (at most FRAME_PUSH_HEAD_MAX).
+ */
+#define FRAME_PUSH_HEAD_MAX 16u
+size_t frame_push_head(unsigned field, size_t body_len,
+		       uint8_t head[FRAME_PUSH_HEAD_MAX]);
+
+/*
  * Decodes one frame payload; NULL when it is not a valid Frame. Free with
  * clubcrm__frame__free_unpacked(f, allocator) (allocator may be NULL).
  */

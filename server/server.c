@@ -29,33 +29,26 @@
 
 /* ------------------------------------------------------------ writer hooks */
 
-static void hook_done(void *ctx, void *owner, struct service_write_op *op)
+static void hook_done(void *ctx, void *owner, struct service_write_op *op,
+		      struct buf *wire)
 {
 	/* Clients' Login and Logout never reach the writer: these are the
 	 * server's own (resume tokens, login.c). */
 	Clubcrm__Frame__BodyCase body = op->req->body_case;
 	if (body == CLUBCRM__FRAME__BODY_LOGIN ||
 	    body == CLUBCRM__FRAME__BODY_LOGOUT)
-		login_write_done(owner, op);
+		login_write_done(owner, op, wire);
 	else
-		session_write_done(owner, op);
+		session_write_done(owner, op, wire);
 }
 
-static bool changes_touch_settings(const struct buf *changes)
+static bool changes_touch_settings(const Clubcrm__ChangeSet *cs)
 {
-	if (changes->len == 0)
-		return false;
-	Clubcrm__ChangeSet *cs =
-		clubcrm__change_set__unpack(NULL, changes->len, changes->data);
-	if (!cs)
-		return false;
-	bool hit = false;
-	for (size_t i = 0; i < cs->n_events; i++)
+	for (size_t i = 0; cs && i < cs->n_events; i++)
 		if (cs->events[i]->record_case ==
 		    CLUBCRM__EVENT__RECORD_SETTINGS)
-			hit = true;
-	clubcrm__change_set__free_unpacked(cs, NULL);
-	return hit;
+			return true;
+	return false;
 }
 
 /*
@@ -69,7 +62,7 @@ static void hook_committed(void *ctx, const struct service_write_op *ops,
 {
 	struct server *srv = ctx;
 	for (size_t i = 0; i < n; i++) {
-		if (changes_touch_settings(&ops[i].changes))
+		if (changes_touch_settings(ops[i].changes))
 			server_refresh_club_info(srv);
 		login_on_commit(srv, &ops[i]);
 	}
@@ -157,15 +150,11 @@ void server_refresh_club_info(struct server *srv)
 	req.get_catalog = &gc;
 	struct actor who = {.role = CLUBCRM__ROLE__ROLE_ADMIN, .now = time_now(),
 			    .system = true};
-	struct buf out = { 0 };
-	if (service_read(srv->store, &who, &req, &out) < 0 ||
-	    out.len <= FRAME_HEADER_LEN)
-		goto done;
-	Clubcrm__Frame *f = frame_decode(out.data + FRAME_HEADER_LEN,
-					 out.len - FRAME_HEADER_LEN, NULL);
-	if (!f)
-		goto done;
-	if (f->body_case == CLUBCRM__FRAME__BODY_CATALOG &&
+	struct arena a;
+	arena_init(&a);
+	Clubcrm__Frame *f;
+	if (service_read(srv->store, &who, &req, &a, &f) == 0 &&
+	    f->body_case == CLUBCRM__FRAME__BODY_CATALOG &&
 	    f->catalog->settings) {
 		const Clubcrm__Settings *st = f->catalog->settings;
 		copy_str(srv->club_name, sizeof(srv->club_name),
@@ -173,9 +162,7 @@ void server_refresh_club_info(struct server *srv)
 		copy_str(srv->time_zone, sizeof(srv->time_zone),
 			 st->time_zone);
 	}
-	clubcrm__frame__free_unpacked(f, NULL);
-done:
-	buf_free(&out);
+	arena_free(&a);
 }
 
 /* ------------------------------------------------------------ loop pass */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "frame.h"
 #include "log.h"
 #include "store.h"
 #include "txn.h"
@@ -31,8 +32,10 @@ void writer_fini(struct writer *w)
 	free(w->q_owners);
 	free(w->b_ops);
 	free(w->b_owners);
+	free(w->b_wire);
 	free(w->d_ops);
 	free(w->d_owners);
+	free(w->d_wire);
 	memset(w, 0, sizeof(*w));
 }
 
@@ -41,8 +44,9 @@ bool writer_idle(const struct writer *w)
 	return !w->busy && w->q_len == 0;
 }
 
+/* `wire` is NULL for the queue, whose ops have no reply yet. */
 static int grow_arrays(struct service_write_op **ops, void ***owners,
-		       size_t *cap, size_t need)
+		       struct buf **wire, size_t *cap, size_t need)
 {
 	if (need <= *cap)
 		return 0;
@@ -57,6 +61,12 @@ static int grow_arrays(struct service_write_op **ops, void ***owners,
 	if (!ow)
 		return -ENOMEM;
 	*owners = ow;
+	if (wire) {
+		struct buf *wb = realloc(*wire, ncap * sizeof(*wb));
+		if (!wb)
+			return -ENOMEM;
+		*wire = wb;
+	}
 	*cap = ncap;
 	return 0;
 }
@@ -64,7 +74,8 @@ static int grow_arrays(struct service_write_op **ops, void ***owners,
 int writer_submit(struct writer *w, void *owner, Clubcrm__Frame *req,
 		  const struct actor *who)
 {
-	if (grow_arrays(&w->q_ops, &w->q_owners, &w->q_cap, w->q_len + 1) < 0)
+	if (grow_arrays(&w->q_ops, &w->q_owners, NULL, &w->q_cap,
+			w->q_len + 1) < 0)
 		return -ENOMEM;
 	struct service_write_op *op = &w->q_ops[w->q_len];
 	memset(op, 0, sizeof(*op));
@@ -75,10 +86,22 @@ int writer_submit(struct writer *w, void *owner, Clubcrm__Frame *req,
 	return 0;
 }
 
+/*
+ * The batch, then its replies encoded and framed on this same worker
+ * thread (the loop thread only hands the bytes out). A reply that does not
+ * fit in memory stays empty: its owner then gets nothing to send.
+ */
 static void work_cb(uv_work_t *req)
 {
 	struct writer *w = req->data;
 	w->result = service_write_batch(w->store, w->b_ops, w->b_len);
+	for (size_t i = 0; i < w->b_len; i++) {
+		struct buf *b = &w->b_wire[i];
+		b->len = 0;
+		if (w->b_ops[i].reply &&
+		    frame_encode(w->b_ops[i].reply, b) < 0)
+			b->len = 0;
+	}
 }
 
 static void after_work_cb(uv_work_t *req, int status);
@@ -101,10 +124,12 @@ static void run_batch(struct writer *w)
 static int take_batch(struct writer *w)
 {
 	size_t n = w->q_len < WRITER_MAX_BATCH ? w->q_len : WRITER_MAX_BATCH;
-	if (grow_arrays(&w->b_ops, &w->b_owners, &w->b_cap, n) < 0)
+	if (grow_arrays(&w->b_ops, &w->b_owners, &w->b_wire, &w->b_cap,
+			n) < 0)
 		return -ENOMEM;
 	memcpy(w->b_ops, w->q_ops, n * sizeof(*w->b_ops));
 	memcpy(w->b_owners, w->q_owners, n * sizeof(*w->b_owners));
+	memset(w->b_wire, 0, n * sizeof(*w->b_wire));
 	w->b_len = n;
 	w->q_len -= n;
 	memmove(w->q_ops, w->q_ops + n, w->q_len * sizeof(*w->q_ops));
@@ -129,11 +154,9 @@ void writer_kick(struct writer *w)
 
 static void reset_batch_results(struct writer *w)
 {
-	for (size_t i = 0; i < w->b_len; i++) {
-		w->b_ops[i].reply.len = 0;
-		w->b_ops[i].changes.len = 0;
-		w->b_ops[i].revision = 0;
-	}
+	/* service_write_batch() starts each op afresh; the bytes too. */
+	for (size_t i = 0; i < w->b_len; i++)
+		w->b_wire[i].len = 0;
 }
 
 /* The committed batch becomes the answered one, leaving the batch arrays
@@ -142,13 +165,16 @@ static void swap_batches(struct writer *w)
 {
 	struct service_write_op *ops = w->d_ops;
 	void **owners = w->d_owners;
+	struct buf *wire = w->d_wire;
 	size_t cap = w->d_cap;
 	w->d_ops = w->b_ops;
 	w->d_owners = w->b_owners;
+	w->d_wire = w->b_wire;
 	w->d_cap = w->b_cap;
 	w->d_len = w->b_len;
 	w->b_ops = ops;
 	w->b_owners = owners;
+	w->b_wire = wire;
 	w->b_cap = cap;
 	w->b_len = 0;
 }
@@ -180,9 +206,10 @@ static void finish_batch(struct writer *w)
 		w->hooks.fan_out(w->hooks.ctx);
 	for (size_t i = 0; i < w->d_len; i++) {
 		struct service_write_op *op = &w->d_ops[i];
-		w->hooks.done(w->hooks.ctx, w->d_owners[i], op);
-		buf_free(&op->reply);
-		buf_free(&op->changes);
+		w->hooks.done(w->hooks.ctx, w->d_owners[i], op,
+			      &w->d_wire[i]);
+		buf_free(&w->d_wire[i]);
+		service_write_op_free(op);
 		clubcrm__frame__free_unpacked((Clubcrm__Frame *)op->req, NULL);
 	}
 	w->d_len = 0;

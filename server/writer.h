@@ -2,11 +2,13 @@
  * Group commit. Write requests queue up on the loop thread; when no batch is
  * being committed, the queue (up to WRITER_MAX_BATCH ops) becomes the next
  * batch, run by service_write_batch() on a libuv worker thread: one LMDB
- * write transaction and one durable commit for all of them. Requests that
- * arrive while it syncs accumulate for the batch after. Back on the loop
- * thread, the batch's changes are loaded for the live views, the next batch
- * starts at once (its commit waits on the disk while this thread fans the
- * changes out), then every op's reply goes to its owner (a connection).
+ * write transaction and one durable commit for all of them; on the same
+ * thread, the writer then encodes and frames each op's reply message.
+ * Requests that arrive while it syncs accumulate for the batch after. Back
+ * on the loop thread, the batch's changes are loaded for the live views, the
+ * next batch starts at once (its commit waits on the disk while this thread
+ * fans the changes out), then every op's reply goes to its owner (a
+ * connection).
  *
  * Only the loop thread calls these functions. The worker touches nothing but
  * the store and the batch it was handed.
@@ -19,6 +21,7 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "buf.h"
 #include "service.h"
 
 #define WRITER_MAX_BATCH 1024
@@ -26,16 +29,19 @@
 struct writer_hooks {
 	/*
 	 * The op's reply is ready (an Error frame if it was refused or the
-	 * batch failed). The callee may take op->reply's memory (leaving the
-	 * buf empty); the writer frees whatever is left afterwards.
+	 * batch failed): op->reply, and `wire`, that message encoded and
+	 * framed (empty when there was no memory for it). The callee may take
+	 * wire's memory (leaving the buf empty); the writer frees whatever is
+	 * left afterwards, and the op.
 	 */
-	void (*done)(void *ctx, void *owner, struct service_write_op *op);
+	void (*done)(void *ctx, void *owner, struct service_write_op *op,
+		     struct buf *wire);
 	/*
 	 * Called once per committed batch, before the next batch starts (the
 	 * store is still at this batch's last revision: read what the
 	 * fan-out needs here), with its ops in revision order: a committed
-	 * op has op->revision != 0 and op->changes holding its ChangeSet, a
-	 * refused one neither.
+	 * op has op->revision != 0 and op->changes its ChangeSet, a refused
+	 * one neither. Both stay valid until after the fan_out hook.
 	 */
 	void (*committed)(void *ctx, const struct service_write_op *ops,
 			  size_t n);
@@ -70,11 +76,13 @@ struct writer {
 	uv_work_t work;
 	struct service_write_op *b_ops;
 	void **b_owners;
+	struct buf *b_wire;       /* b_ops[i].reply, encoded */
 	size_t b_len, b_cap;
 	bool busy;                /* a batch is running or held for a grow */
 	/* The batch just committed, answered while the next one runs. */
 	struct service_write_op *d_ops;
 	void **d_owners;
+	struct buf *d_wire;
 	size_t d_len, d_cap;
 	bool finishing;           /* in finish_batch(): the next batch's start
 				   may not answer its ops from inside it */

@@ -10,18 +10,15 @@
 #include <string.h>
 
 #include "clubzone.h"
-#include "frame.h"
 #include "service.h"
 #include "store.h"
 #include "timeutil.h"
 #include "txn.h"
 
-#include "frame_body.h"
-
 struct seeder {
 	struct store *st;
 	struct actor who;
-	struct arena a;  /* replies live here until the seeding ends */
+	struct service_write_op op;  /* the last request's reply lives here */
 	int rc;
 };
 
@@ -35,23 +32,20 @@ bool club_is_empty(struct store *st)
 	return empty;
 }
 
-/* Runs one request as its own batch and returns the decoded reply body's
- * frame, or NULL (s->rc set) when it failed or was refused. */
+/* Runs one request as its own batch and returns its reply frame (valid
+ * until the next one), or NULL (s->rc set) when it failed or was refused. */
 static Clubcrm__Frame *apply(struct seeder *s, Clubcrm__Frame *req)
 {
 	if (s->rc)
 		return NULL;
-	struct service_write_op op = {.who = s->who, .req = req};
+	struct service_write_op *op = &s->op;
+	op->who = s->who;
+	op->req = req;
 	req->has_request_id = 1;
 	req->request_id = 1;
-	int rc = service_write_batch(s->st, &op, 1);
-	Clubcrm__Frame *f = NULL;
-	if (op.reply.len > FRAME_HEADER_LEN)
-		f = frame_decode(op.reply.data + FRAME_HEADER_LEN,
-				 op.reply.len - FRAME_HEADER_LEN, arena_pb(&s->a));
-	buf_free(&op.reply);
-	buf_free(&op.changes);
-	if (!rc && f && f->body_case == BODY(ERROR)) {
+	int rc = service_write_batch(s->st, op, 1);
+	Clubcrm__Frame *f = op->reply;
+	if (!rc && f && f->body_case == CLUBCRM__FRAME__BODY_ERROR) {
 		fprintf(stderr, "clubcrm: creating the club: %s\n",
 			f->error->message ? f->error->message : "refused");
 		rc = -EINVAL;
@@ -66,7 +60,6 @@ static void seeder_init(struct seeder *s, struct store *st)
 {
 	memset(s, 0, sizeof(*s));
 	s->st = st;
-	arena_init(&s->a);
 	/* The system itself: no operator yet, admin rights to create them. */
 	s->who.operator_id = 0;
 	s->who.role = CLUBCRM__ROLE__ROLE_ADMIN;
@@ -81,7 +74,7 @@ static uint64_t add_team(struct seeder *s, const char *name)
 	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
 	t.name = (char *)name;
 	u.team = &t;
-	f.body_case = BODY(UPSERT_TEAM);
+	f.body_case = CLUBCRM__FRAME__BODY_UPSERT_TEAM;
 	f.upsert_team = &u;
 	Clubcrm__Frame *r = apply(s, &f);
 	return r ? r->catalog->teams[0]->id : 0;
@@ -102,7 +95,7 @@ static uint64_t add_operator(struct seeder *s, const char *login,
 	o.n_team_ids = team ? 1 : 0;
 	u.operator_ = &o;
 	u.password = (char *)password;
-	f.body_case = BODY(UPSERT_OPERATOR);
+	f.body_case = CLUBCRM__FRAME__BODY_UPSERT_OPERATOR;
 	f.upsert_operator = &u;
 	Clubcrm__Frame *r = apply(s, &f);
 	return r ? r->catalog->operators[0]->id : 0;
@@ -127,7 +120,7 @@ static void set_settings(struct seeder *s, const char *club,
 	set.has_default_note_result_id = note_result != 0;
 	set.default_note_result_id = note_result;
 	u.settings = &set;
-	f.body_case = BODY(UPDATE_SETTINGS);
+	f.body_case = CLUBCRM__FRAME__BODY_UPDATE_SETTINGS;
 	f.update_settings = &u;
 	apply(s, &f);
 }
@@ -142,7 +135,7 @@ int club_init(struct store *st, const char *club_name, const char *time_zone,
 	seeder_init(&s, st);
 	set_settings(&s, club_name, time_zone, 0);
 	add_operator(&s, admin_login, admin_name, true, 0, admin_password);
-	arena_free(&s.a);
+	service_write_op_free(&s.op);
 	return s.rc;
 }
 
@@ -161,7 +154,7 @@ static uint64_t add_type(struct seeder *s, const char *name, bool priority,
 	t.follow_ons = fos;
 	t.n_follow_ons = fo ? 1 : 0;
 	u.task_type = &t;
-	f.body_case = BODY(UPSERT_TASK_TYPE);
+	f.body_case = CLUBCRM__FRAME__BODY_UPSERT_TASK_TYPE;
 	f.upsert_task_type = &u;
 	Clubcrm__Frame *r = apply(s, &f);
 	return r ? r->catalog->task_types[0]->id : 0;
@@ -178,7 +171,7 @@ static uint64_t add_result(struct seeder *s, const char *name,
 	res.leads_to = leads_to;
 	res.outcome = out;
 	u.result = &res;
-	f.body_case = BODY(UPSERT_RESULT);
+	f.body_case = CLUBCRM__FRAME__BODY_UPSERT_RESULT;
 	f.upsert_result = &u;
 	Clubcrm__Frame *r = apply(s, &f);
 	return r ? r->catalog->results[0]->id : 0;
@@ -192,7 +185,7 @@ static uint64_t add_tag(struct seeder *s, const char *name, const char *colour)
 	t.name = (char *)name;
 	t.colour = (char *)colour;
 	u.tag = &t;
-	f.body_case = BODY(UPSERT_TAG);
+	f.body_case = CLUBCRM__FRAME__BODY_UPSERT_TAG;
 	f.upsert_tag = &u;
 	Clubcrm__Frame *r = apply(s, &f);
 	return r ? r->catalog->tags[0]->id : 0;
@@ -209,7 +202,7 @@ static uint64_t add_customer(struct seeder *s, const char *name,
 	c.has_consultant_id = 1;
 	c.consultant_id = consultant;
 	u.customer = &c;
-	f.body_case = BODY(UPSERT_CUSTOMER);
+	f.body_case = CLUBCRM__FRAME__BODY_UPSERT_CUSTOMER;
 	f.upsert_customer = &u;
 	Clubcrm__Frame *r = apply(s, &f);
 	return r ? r->customer_reply->customer->id : 0;
@@ -257,7 +250,7 @@ static void take_task(struct seeder *s, uint64_t id)
 	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
 	t.has_id = 1;
 	t.id = id;
-	f.body_case = BODY(TAKE_TASK);
+	f.body_case = CLUBCRM__FRAME__BODY_TAKE_TASK;
 	f.take_task = &t;
 	apply(s, &f);
 }
@@ -295,7 +288,7 @@ static void add_task(struct seeder *s, const struct demo_ids *d,
 	c.has_recurrence = dt->weekly;
 	c.recurrence = dt->weekly ? CLUBCRM__RECURRENCE__RECURRENCE_WEEKLY
 				  : CLUBCRM__RECURRENCE__RECURRENCE_UNSPECIFIED;
-	f.body_case = BODY(CREATE_TASK);
+	f.body_case = CLUBCRM__FRAME__BODY_CREATE_TASK;
 	f.create_task = &c;
 	struct actor saved = s->who;
 	s->who.operator_id = id_of(d, dt->creator);
@@ -406,6 +399,6 @@ int club_seed_demo(struct store *st)
 	for (size_t i = 0; !s.rc && i < sizeof(demo_tasks) / sizeof(demo_tasks[0]);
 	     i++)
 		add_task(&s, &d, &demo_tasks[i], hour);
-	arena_free(&s.a);
+	service_write_op_free(&s.op);
 	return s.rc;
 }

@@ -1,10 +1,12 @@
 #include "service.h"
 
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "auth.h"
 #include "catalog.h"
-#include "frame.h"
+#include "error_frame.h"
 #include "history.h"
 #include "query.h"
 #include "req.h"
@@ -16,72 +18,61 @@
 #include "tasks.h"
 #include "tokens.h"
 
-#include "frame_body.h"
-
 enum service_kind service_kind_of(Clubcrm__Frame__BodyCase body)
 {
 	switch (body) {
-	case BODY(HELLO):
-	case BODY(LOGIN):
-	case BODY(LOGOUT):
-	case BODY(PING):
+	case CLUBCRM__FRAME__BODY_HELLO:
+	case CLUBCRM__FRAME__BODY_LOGIN:
+	case CLUBCRM__FRAME__BODY_LOGOUT:
+	case CLUBCRM__FRAME__BODY_PING:
 	/* Live views are the session layer's (server/session/subs.c over server/views/views.h):
 	 * they hold state per connection, which this layer does not. */
-	case BODY(SUBSCRIBE):
-	case BODY(UNSUBSCRIBE):
+	case CLUBCRM__FRAME__BODY_SUBSCRIBE:
+	case CLUBCRM__FRAME__BODY_UNSUBSCRIBE:
 		return SERVICE_SESSION;
-	case BODY(GET_TASK):
-	case BODY(LIST_TASKS):
-	case BODY(LIST_CUSTOMERS):
-	case BODY(GET_CATALOG):
-	case BODY(GET_CUSTOMER):
+	case CLUBCRM__FRAME__BODY_GET_TASK:
+	case CLUBCRM__FRAME__BODY_LIST_TASKS:
+	case CLUBCRM__FRAME__BODY_LIST_CUSTOMERS:
+	case CLUBCRM__FRAME__BODY_GET_CATALOG:
+	case CLUBCRM__FRAME__BODY_GET_CUSTOMER:
 		return SERVICE_READ;
-	case BODY(CREATE_TASK):
-	case BODY(EDIT_TASK):
-	case BODY(COPY_TASK):
-	case BODY(FOLLOW_UP):
-	case BODY(CLOSE_TASK):
-	case BODY(CANCEL_TASK):
-	case BODY(TAKE_TASK):
-	case BODY(RELEASE_TASK):
-	case BODY(TAG_TASK):
-	case BODY(UNTAG_TASK):
-	case BODY(REASSIGN_TASKS):
-	case BODY(UPSERT_CUSTOMER):
-	case BODY(UPSERT_TASK_TYPE):
-	case BODY(UPSERT_RESULT):
-	case BODY(UPSERT_TAG):
-	case BODY(UPSERT_OPERATOR):
-	case BODY(UPSERT_TEAM):
-	case BODY(UPDATE_SETTINGS):
+	case CLUBCRM__FRAME__BODY_CREATE_TASK:
+	case CLUBCRM__FRAME__BODY_EDIT_TASK:
+	case CLUBCRM__FRAME__BODY_COPY_TASK:
+	case CLUBCRM__FRAME__BODY_FOLLOW_UP:
+	case CLUBCRM__FRAME__BODY_CLOSE_TASK:
+	case CLUBCRM__FRAME__BODY_CANCEL_TASK:
+	case CLUBCRM__FRAME__BODY_TAKE_TASK:
+	case CLUBCRM__FRAME__BODY_RELEASE_TASK:
+	case CLUBCRM__FRAME__BODY_TAG_TASK:
+	case CLUBCRM__FRAME__BODY_UNTAG_TASK:
+	case CLUBCRM__FRAME__BODY_REASSIGN_TASKS:
+	case CLUBCRM__FRAME__BODY_UPSERT_CUSTOMER:
+	case CLUBCRM__FRAME__BODY_UPSERT_TASK_TYPE:
+	case CLUBCRM__FRAME__BODY_UPSERT_RESULT:
+	case CLUBCRM__FRAME__BODY_UPSERT_TAG:
+	case CLUBCRM__FRAME__BODY_UPSERT_OPERATOR:
+	case CLUBCRM__FRAME__BODY_UPSERT_TEAM:
+	case CLUBCRM__FRAME__BODY_UPDATE_SETTINGS:
 		return SERVICE_WRITE;
 	default:
 		return SERVICE_UNKNOWN;
 	}
 }
 
-/* ------------------------------------------------------------ encoding */
+/* ------------------------------------------------------------ replies */
 
-static int encode_error(struct buf *out, uint64_t request_id, unsigned code,
-			const char *message, Clubcrm__TaskRow *current)
+/* An Error frame in `a`; NULL when out of memory. */
+static Clubcrm__Frame *error_reply(struct arena *a, uint64_t request_id,
+				   unsigned code, const char *message,
+				   Clubcrm__TaskRow *current)
 {
-	Clubcrm__Error err = CLUBCRM__ERROR__INIT;
-	err.has_code = 1;
-	err.code = code;
-	err.message = (char *)(message ? message : status_name(code));
-	err.current = current;
-	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
-	f.has_request_id = request_id != 0;
-	f.request_id = request_id;
-	f.body_case = BODY(ERROR);
-	f.error = &err;
-	return frame_encode(&f, out);
-}
-
-int service_error(struct buf *out, uint64_t request_id, unsigned code,
-		  const char *message)
-{
-	return encode_error(out, request_id, code, message, NULL);
+	Clubcrm__Frame *f = arena_alloc(a, sizeof(*f));
+	Clubcrm__Error *e = arena_alloc(a, sizeof(*e));
+	if (!f || !e)
+		return NULL;
+	error_frame_init(f, e, request_id, code, message, current);
+	return f;
 }
 
 /* Internal failures are not the client's fault and their details are
@@ -108,18 +99,18 @@ static unsigned internal_code(int rc, const char **msg)
 	}
 }
 
-/* The reply for a served request: its frame, a refusal or a failure. */
-static int encode_outcome(struct req *r, int rc, Clubcrm__Frame *reply,
-			  struct buf *out)
+/* The reply for a served request: its frame, a refusal or a failure,
+ * in r's arena; NULL when out of memory. */
+static Clubcrm__Frame *outcome(struct req *r, int rc, Clubcrm__Frame *reply)
 {
 	uint64_t id = reply->request_id;
 	if (rc == 0)
-		return frame_encode(reply, out);
+		return reply;
 	if (rc == REQ_REFUSED)
-		return encode_error(out, id, r->code, r->msg, r->current);
+		return error_reply(r->a, id, r->code, r->msg, r->current);
 	const char *msg = NULL;
 	unsigned code = internal_code(rc, &msg);
-	return encode_error(out, id, code, msg, NULL);
+	return error_reply(r->a, id, code, msg, NULL);
 }
 
 /* ------------------------------------------------------------ login */
@@ -274,21 +265,21 @@ static int dispatch_read(struct req *r, const Clubcrm__Frame *req,
 			 Clubcrm__Frame *f)
 {
 	switch (req->body_case) {
-	case BODY(GET_TASK):
-		f->body_case = BODY(TASK_REPLY);
+	case CLUBCRM__FRAME__BODY_GET_TASK:
+		f->body_case = CLUBCRM__FRAME__BODY_TASK_REPLY;
 		return get_task(r, req->get_task, &f->task_reply);
-	case BODY(LIST_TASKS):
-		f->body_case = BODY(TASK_PAGE);
+	case CLUBCRM__FRAME__BODY_LIST_TASKS:
+		f->body_case = CLUBCRM__FRAME__BODY_TASK_PAGE;
 		return query_list_tasks(r, req->list_tasks, &f->task_page);
-	case BODY(LIST_CUSTOMERS):
-		f->body_case = BODY(CUSTOMER_PAGE);
+	case CLUBCRM__FRAME__BODY_LIST_CUSTOMERS:
+		f->body_case = CLUBCRM__FRAME__BODY_CUSTOMER_PAGE;
 		return query_list_customers(r, req->list_customers,
 					    &f->customer_page);
-	case BODY(GET_CATALOG):
-		f->body_case = BODY(CATALOG);
+	case CLUBCRM__FRAME__BODY_GET_CATALOG:
+		f->body_case = CLUBCRM__FRAME__BODY_CATALOG;
 		return catalog_get(r, req->get_catalog, &f->catalog);
-	case BODY(GET_CUSTOMER):
-		f->body_case = BODY(CUSTOMER_REPLY);
+	case CLUBCRM__FRAME__BODY_GET_CUSTOMER:
+		f->body_case = CLUBCRM__FRAME__BODY_CUSTOMER_REPLY;
 		return catalog_get_customer(r, req->get_customer,
 					    &f->customer_reply);
 	default:
@@ -298,22 +289,25 @@ static int dispatch_read(struct req *r, const Clubcrm__Frame *req,
 }
 
 int service_read(struct store *st, const struct actor *who,
-		 const Clubcrm__Frame *req, struct buf *out)
+		 const Clubcrm__Frame *req, struct arena *a,
+		 Clubcrm__Frame **out)
 {
-	struct arena a;
 	struct txn t;
 	struct req r;
-	arena_init(&a);
 	txn_begin(&t, st, NULL, false);
-	req_init(&r, &t, &a, who);
-	Clubcrm__Frame reply = CLUBCRM__FRAME__INIT;
-	reply.has_request_id = 1;
-	reply.request_id = req->request_id;
-	int rc = t.ret ? t.ret : dispatch_read(&r, req, &reply);
-	rc = encode_outcome(&r, rc, &reply, out);
+	req_init(&r, &t, a, who);
+	Clubcrm__Frame *reply = arena_alloc(a, sizeof(*reply));
+	int rc = -ENOMEM;
+	if (reply) {
+		clubcrm__frame__init(reply);
+		reply->has_request_id = 1;
+		reply->request_id = req->request_id;
+		rc = t.ret ? t.ret : dispatch_read(&r, req, reply);
+		reply = outcome(&r, rc, reply);
+	}
 	txn_abort(&t);
-	arena_free(&a);
-	return rc;
+	*out = reply;
+	return reply ? 0 : -ENOMEM;
 }
 
 /* ------------------------------------------------------------ writes */
@@ -321,33 +315,33 @@ int service_read(struct store *st, const struct actor *who,
 static int dispatch_task_write(struct req *r, const Clubcrm__Frame *req,
 			       Clubcrm__Frame *f)
 {
-	f->body_case = BODY(TASK_REPLY);
+	f->body_case = CLUBCRM__FRAME__BODY_TASK_REPLY;
 	Clubcrm__TaskReply **out = &f->task_reply;
 	switch (req->body_case) {
-	case BODY(CREATE_TASK):
+	case CLUBCRM__FRAME__BODY_CREATE_TASK:
 		return tasks_create_request(r, req->create_task, out);
-	case BODY(EDIT_TASK):
+	case CLUBCRM__FRAME__BODY_EDIT_TASK:
 		return taskops_edit(r, req->edit_task, out);
-	case BODY(COPY_TASK):
+	case CLUBCRM__FRAME__BODY_COPY_TASK:
 		return taskops_copy(r, req->copy_task, out);
-	case BODY(FOLLOW_UP):
+	case CLUBCRM__FRAME__BODY_FOLLOW_UP:
 		return taskops_follow_up(r, req->follow_up, out);
-	case BODY(CLOSE_TASK):
+	case CLUBCRM__FRAME__BODY_CLOSE_TASK:
 		return taskops_close(r, req->close_task->id,
 				     req->close_task->result_id,
 				     req->close_task->note, false, out);
-	case BODY(CANCEL_TASK):
+	case CLUBCRM__FRAME__BODY_CANCEL_TASK:
 		return taskops_close(r, req->cancel_task->id,
 				     req->cancel_task->result_id,
 				     req->cancel_task->note, true, out);
-	case BODY(TAKE_TASK):
+	case CLUBCRM__FRAME__BODY_TAKE_TASK:
 		return taskops_take(r, req->take_task->id, true, out);
-	case BODY(RELEASE_TASK):
+	case CLUBCRM__FRAME__BODY_RELEASE_TASK:
 		return taskops_take(r, req->release_task->id, false, out);
-	case BODY(TAG_TASK):
+	case CLUBCRM__FRAME__BODY_TAG_TASK:
 		return taskops_tag(r, req->tag_task->id, req->tag_task->tag_id,
 				   true, out);
-	case BODY(UNTAG_TASK):
+	case CLUBCRM__FRAME__BODY_UNTAG_TASK:
 		return taskops_tag(r, req->untag_task->id,
 				   req->untag_task->tag_id, false, out);
 	default:
@@ -360,57 +354,46 @@ static int dispatch_write(struct req *r, const Clubcrm__Frame *req,
 			  Clubcrm__Frame *f)
 {
 	switch (req->body_case) {
-	case BODY(REASSIGN_TASKS):
-		f->body_case = BODY(REASSIGN_REPLY);
+	case CLUBCRM__FRAME__BODY_REASSIGN_TASKS:
+		f->body_case = CLUBCRM__FRAME__BODY_REASSIGN_REPLY;
 		return taskops_reassign(r, req->reassign_tasks,
 					&f->reassign_reply);
-	case BODY(UPSERT_CUSTOMER):
-		f->body_case = BODY(CUSTOMER_REPLY);
+	case CLUBCRM__FRAME__BODY_UPSERT_CUSTOMER:
+		f->body_case = CLUBCRM__FRAME__BODY_CUSTOMER_REPLY;
 		return catalog_upsert_customer(r, req->upsert_customer,
 					       &f->customer_reply);
-	case BODY(UPSERT_TASK_TYPE):
-		f->body_case = BODY(CATALOG);
+	case CLUBCRM__FRAME__BODY_UPSERT_TASK_TYPE:
+		f->body_case = CLUBCRM__FRAME__BODY_CATALOG;
 		return catalog_upsert_type(r, req->upsert_task_type,
 					   &f->catalog);
-	case BODY(UPSERT_RESULT):
-		f->body_case = BODY(CATALOG);
+	case CLUBCRM__FRAME__BODY_UPSERT_RESULT:
+		f->body_case = CLUBCRM__FRAME__BODY_CATALOG;
 		return catalog_upsert_result(r, req->upsert_result, &f->catalog);
-	case BODY(UPSERT_TAG):
-		f->body_case = BODY(CATALOG);
+	case CLUBCRM__FRAME__BODY_UPSERT_TAG:
+		f->body_case = CLUBCRM__FRAME__BODY_CATALOG;
 		return catalog_upsert_tag(r, req->upsert_tag, &f->catalog);
-	case BODY(UPSERT_OPERATOR):
-		f->body_case = BODY(CATALOG);
+	case CLUBCRM__FRAME__BODY_UPSERT_OPERATOR:
+		f->body_case = CLUBCRM__FRAME__BODY_CATALOG;
 		return catalog_upsert_operator(r, req->upsert_operator,
 					       &f->catalog);
-	case BODY(UPSERT_TEAM):
-		f->body_case = BODY(CATALOG);
+	case CLUBCRM__FRAME__BODY_UPSERT_TEAM:
+		f->body_case = CLUBCRM__FRAME__BODY_CATALOG;
 		return catalog_upsert_team(r, req->upsert_team, &f->catalog);
-	case BODY(UPDATE_SETTINGS):
-		f->body_case = BODY(CATALOG);
+	case CLUBCRM__FRAME__BODY_UPDATE_SETTINGS:
+		f->body_case = CLUBCRM__FRAME__BODY_CATALOG;
 		return catalog_update_settings(r, req->update_settings,
 					       &f->catalog);
 	/* The server's own requests (login.c); clients' Login and Logout
 	 * never reach the writer (service_kind_of: SERVICE_SESSION). */
-	case BODY(LOGIN):
-		f->body_case = BODY(LOGIN_OK);
+	case CLUBCRM__FRAME__BODY_LOGIN:
+		f->body_case = CLUBCRM__FRAME__BODY_LOGIN_OK;
 		return tokens_login(r, req->login, &f->login_ok);
-	case BODY(LOGOUT):
-		f->body_case = BODY(LOGOUT);
+	case CLUBCRM__FRAME__BODY_LOGOUT:
+		f->body_case = CLUBCRM__FRAME__BODY_LOGOUT;
 		return tokens_logout(r, req->logout, &f->logout);
 	default:
 		return dispatch_task_write(r, req, f);
 	}
-}
-
-static int encode_changes(const Clubcrm__ChangeSet *cs, struct buf *out)
-{
-	size_t len = clubcrm__change_set__get_packed_size(cs);
-	int rc = buf_reserve(out, len);
-	if (rc)
-		return rc;
-	clubcrm__change_set__pack(cs, out->data + out->len);
-	out->len += len;
-	return 0;
 }
 
 /*
@@ -418,26 +401,27 @@ static int encode_changes(const Clubcrm__ChangeSet *cs, struct buf *out)
  * Its rights are checked first, inside that transaction, against the stored
  * operator record: a revocation committed earlier (in an earlier batch or
  * earlier in this one) wins over the role the op was queued with.
- * Returns 0 (reply encoded, refused or not), or the error that fails the
+ * Returns 0 (reply built, refused or not), or the error that fails the
  * whole batch (-ENOSPC when the map is full, -ENOMEM when no reply fits).
  */
 static int run_op(struct store *st, struct txn *batch,
 		  struct service_write_op *op)
 {
-	struct arena a;
 	struct txn t;
 	struct req r;
 	struct actor who = op->who;
 	Clubcrm__ChangeSet *cs = NULL;
-	arena_init(&a);
+	Clubcrm__Frame *reply = arena_alloc(op->mem, sizeof(*reply));
+	if (!reply)
+		return -ENOMEM;
+	clubcrm__frame__init(reply);
+	reply->has_request_id = 1;
+	reply->request_id = op->req->request_id;
 	txn_begin(&t, st, batch, true);
-	req_init(&r, &t, &a, &who);
-	Clubcrm__Frame reply = CLUBCRM__FRAME__INIT;
-	reply.has_request_id = 1;
-	reply.request_id = op->req->request_id;
+	req_init(&r, &t, op->mem, &who);
 	int rc = t.ret ? t.ret : rights_check_write(&r, &who, op->req);
 	if (!rc)
-		rc = dispatch_write(&r, op->req, &reply);
+		rc = dispatch_write(&r, op->req, reply);
 	if (!rc)
 		rc = req_finish(&r, &cs);
 	/* A full map fails the batch even when the op then refused. */
@@ -448,22 +432,41 @@ static int run_op(struct store *st, struct txn *batch,
 	else
 		txn_abort(&t);
 	if (rc == -ENOSPC)
-		goto out;
+		return rc;
 	if (!rc) {
 		op->revision = r.rev;
-		rc = cs ? encode_changes(cs, &op->changes) : 0;
+		op->changes = cs;
 	}
-	rc = encode_outcome(&r, rc, &reply, &op->reply);
-out:
-	arena_free(&a);
-	return rc;
+	op->reply = outcome(&r, rc, reply);
+	return op->reply ? 0 : -ENOMEM;
 }
 
-static void reset_op(struct service_write_op *op)
+/* Clears what an earlier run filled; -ENOMEM when the op has no memory. */
+static int reset_op(struct service_write_op *op)
 {
-	op->reply.len = 0;
-	op->changes.len = 0;
+	op->reply = NULL;
+	op->changes = NULL;
 	op->revision = 0;
+	if (op->mem) {
+		arena_reset(op->mem);
+		return 0;
+	}
+	op->mem = malloc(sizeof(*op->mem));
+	if (!op->mem)
+		return -ENOMEM;
+	arena_init(op->mem);
+	return 0;
+}
+
+void service_write_op_free(struct service_write_op *op)
+{
+	if (op->mem) {
+		arena_free(op->mem);
+		free(op->mem);
+	}
+	op->mem = NULL;
+	op->reply = NULL;
+	op->changes = NULL;
 }
 
 static void fail_batch(struct service_write_op *ops, size_t n, int rc)
@@ -471,11 +474,12 @@ static void fail_batch(struct service_write_op *ops, size_t n, int rc)
 	const char *msg = NULL;
 	unsigned code = internal_code(rc, &msg);
 	for (size_t i = 0; i < n; i++) {
-		reset_op(&ops[i]);
-		/* Out of memory here leaves the reply empty: the caller
+		struct service_write_op *op = &ops[i];
+		/* Out of memory here leaves the reply NULL: the caller
 		 * then has nothing to send but knows the batch failed. */
-		(void)service_error(&ops[i].reply, ops[i].req->request_id,
-				    code, msg);
+		if (reset_op(op) == 0)
+			op->reply = error_reply(op->mem, op->req->request_id,
+						code, msg, NULL);
 	}
 }
 
@@ -483,11 +487,13 @@ int service_write_batch(struct store *st, struct service_write_op *ops,
 			size_t n)
 {
 	struct txn t;
+	int rc = 0;
 	/* A retried batch (after store_grow) starts from clean replies. */
-	for (size_t i = 0; i < n; i++)
-		reset_op(&ops[i]);
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = reset_op(&ops[i]);
 	txn_begin(&t, st, NULL, true);
-	int rc = t.ret;
+	if (!rc)
+		rc = t.ret;
 	for (size_t i = 0; !rc && i < n; i++)
 		rc = run_op(st, &t, &ops[i]);
 	if (rc) {

@@ -1,7 +1,9 @@
 /*
  * The request layer between the network and the domain: turns a decoded
- * request Frame into an encoded reply frame inside an LMDB transaction.
- * No libuv here: the network layer decides when and on which thread these run.
+ * request Frame into a reply Frame *message* inside an LMDB transaction.
+ * No bytes and no libuv here: whoever sends the reply encodes and frames it
+ * (the writer on its worker thread, the session on the loop thread), and
+ * decides when and on which thread these run.
  */
 #ifndef CLUBCRM_SERVICE_H
 #define CLUBCRM_SERVICE_H
@@ -11,7 +13,6 @@
 #include <stdint.h>
 
 #include "arena.h"
-#include "buf.h"
 #include "clubcrm.pb-c.h"
 
 struct store;
@@ -83,20 +84,25 @@ int service_login_current(struct store *st,
 			  const struct service_login_grant *g);
 
 /*
- * Serves a read request from one read transaction. Appends the encoded reply,
- * or an Error frame, echoing req->request_id, to `out`. 0, or -ENOMEM when
- * nothing could be encoded.
+ * Serves a read request from one read transaction. 0 and in *reply, in `a`,
+ * the reply or an Error frame echoing req->request_id; or -ENOMEM when not
+ * even the Error could be built.
  */
 int service_read(struct store *st, const struct actor *who,
-		 const Clubcrm__Frame *req, struct buf *out);
+		 const Clubcrm__Frame *req, struct arena *a,
+		 Clubcrm__Frame **reply);
 
 /* One write request of a batch. */
 struct service_write_op {
 	struct actor who;
 	const Clubcrm__Frame *req;  /* decoded request, owned by the caller */
-	struct buf reply;           /* encoded reply or Error frame (filled here) */
+	/* Filled by service_write_batch(), in `mem`, until
+	 * service_write_op_free(): */
+	Clubcrm__Frame *reply;      /* the reply or an Error frame; NULL when
+				       not even that could be built */
 	uint64_t revision;          /* revision committed for it, 0 if refused */
-	struct buf changes;         /* encoded ChangeSet committed (empty if none) */
+	Clubcrm__ChangeSet *changes;  /* what it committed (NULL if none) */
+	struct arena *mem;
 };
 
 /*
@@ -107,12 +113,12 @@ struct service_write_op {
  * op's reply is an Error frame: -ENOSPC when the map is full (the caller grows
  * it with store_grow() while no transaction is active, then retries the batch),
  * another negative errno otherwise (replies say UNAVAILABLE / INTERNAL).
+ * A retried op starts afresh; each op is freed with service_write_op_free().
  */
 int service_write_batch(struct store *st, struct service_write_op *ops,
 			size_t n);
 
-/* Appends an Error frame for a request to `out`. 0 or -ENOMEM. */
-int service_error(struct buf *out, uint64_t request_id, unsigned code,
-		  const char *message);
+/* Frees what service_write_batch() filled in `op` (fine when it did not). */
+void service_write_op_free(struct service_write_op *op);
 
 #endif

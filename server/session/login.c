@@ -294,11 +294,7 @@ static void login_after_cb(uv_work_t *req, int status)
 static void issue_done(struct login_work *lw, const struct service_write_op *op)
 {
 	struct session *c = lw->sess;
-	const struct buf *r = &op->reply;
-	Clubcrm__Frame *f = NULL;
-	if (r->len > FRAME_HEADER_LEN)
-		f = frame_decode(r->data + FRAME_HEADER_LEN,
-				 r->len - FRAME_HEADER_LEN, NULL);
+	const Clubcrm__Frame *f = op->reply;
 	const Clubcrm__LoginOk *issued = NULL;
 	if (f && f->body_case == CLUBCRM__FRAME__BODY_LOGIN_OK)
 		issued = f->login_ok;
@@ -316,13 +312,10 @@ static void issue_done(struct login_work *lw, const struct service_write_op *op)
 				 : "no reply");
 	}
 	login_finish(lw, lw->status == 0 ? issued : NULL);
-	if (f) {
-		/* The token was in the reply: wipe both copies. */
-		if (issued && issued->resume_token.data)
-			explicit_bzero(issued->resume_token.data,
-				       issued->resume_token.len);
-		clubcrm__frame__free_unpacked(f, NULL);
-	}
+	/* The token was in the reply: wipe it. */
+	if (issued && issued->resume_token.data)
+		explicit_bzero(issued->resume_token.data,
+			       issued->resume_token.len);
 }
 
 /* The writer revoked (or failed to revoke) the session's token. */
@@ -331,13 +324,8 @@ static void logout_done(struct session *c, const struct service_write_op *op)
 	c->login_running = false;
 	/* Not when a GoAway (deactivated meanwhile, say) came first. */
 	if (transport_live(c->t)) {
-		bool ok = op->reply.len > FRAME_HEADER_LEN;
-		Clubcrm__Frame *f = ok ? frame_decode(
-			op->reply.data + FRAME_HEADER_LEN,
-			op->reply.len - FRAME_HEADER_LEN, NULL) : NULL;
-		ok = f && f->body_case == CLUBCRM__FRAME__BODY_LOGOUT;
-		if (f)
-			clubcrm__frame__free_unpacked(f, NULL);
+		bool ok = op->reply &&
+			  op->reply->body_case == CLUBCRM__FRAME__BODY_LOGOUT;
 		if (!ok)
 			log_error("conn %llu (%s): %s: resume token not revoked",
 				  cid(c), c->t->peer, c->login);
@@ -351,15 +339,16 @@ static void logout_done(struct session *c, const struct service_write_op *op)
 	session_unref(c);
 }
 
-void login_write_done(void *owner, struct service_write_op *op)
+void login_write_done(void *owner, struct service_write_op *op,
+		      struct buf *wire)
 {
 	if (op->req->body_case == CLUBCRM__FRAME__BODY_LOGIN)
 		issue_done(owner, op);
 	else
 		logout_done(owner, op);
 	/* The token lived in the reply's bytes too. */
-	if (op->reply.data)
-		explicit_bzero(op->reply.data, op->reply.len);
+	if (wire->data)
+		explicit_bzero(wire->data, wire->len);
 }
 
 void login_logout(struct session *c, uint64_t request_id)
@@ -543,12 +532,9 @@ static void end_sessions(struct server *srv, const Clubcrm__Operator *o,
 void login_on_commit(struct server *srv, const struct service_write_op *op)
 {
 	const Clubcrm__Frame *req = op->req;
-	if (!op->revision || !req || op->changes.len == 0 ||
+	const Clubcrm__ChangeSet *cs = op->changes;
+	if (!op->revision || !req || !cs ||
 	    req->body_case != CLUBCRM__FRAME__BODY_UPSERT_OPERATOR)
-		return;
-	Clubcrm__ChangeSet *cs = clubcrm__change_set__unpack(
-		NULL, op->changes.len, op->changes.data);
-	if (!cs)
 		return;
 	/* Someone changing their own password keeps their sessions. */
 	bool new_password = req->upsert_operator->password != NULL;
@@ -564,7 +550,6 @@ void login_on_commit(struct server *srv, const struct service_write_op *op)
 			why = "password reset by an admin: log in again";
 		end_sessions(srv, o, why);
 	}
-	clubcrm__change_set__free_unpacked(cs, NULL);
 }
 
 /* Starts a login that was parked while the writer grew the map. */

@@ -59,7 +59,9 @@ struct service_write_op;
  * password check: `owner` is the login_work) and Logout (the revocation:
  * `owner` is the conn) requests.
  */
-void login_write_done(void *owner, struct service_write_op *op);
+struct buf;
+void login_write_done(void *owner, struct service_write_op *op,
+		      struct buf *wire);
 
 struct server;
 struct service_write_op;

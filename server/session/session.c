@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "error_frame.h"
 #include "login.h"
 #include "log.h"
 #include "server.h"
@@ -166,15 +167,9 @@ static bool session_wants_input(const struct session *c)
 int session_encode_error(struct buf *out, uint64_t request_id, unsigned code,
 			 const char *message)
 {
-	Clubcrm__Error e = CLUBCRM__ERROR__INIT;
-	e.has_code = true;
-	e.code = code;
-	e.message = (char *)message;
-	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
-	f.request_id = request_id;
-	f.has_request_id = request_id != 0;
-	f.body_case = CLUBCRM__FRAME__BODY_ERROR;
-	f.error = &e;
+	Clubcrm__Error e;
+	Clubcrm__Frame f;
+	error_frame_init(&f, &e, request_id, code, message, NULL);
 	return frame_encode(&f, out);
 }
 
@@ -466,15 +461,15 @@ static struct actor actor_now(const struct session *c)
 static void handle_read(struct session *c, const Clubcrm__Frame *f)
 {
 	struct actor who = actor_now(c);
-	struct buf out = { 0 };
-	int ret = service_read(c->srv->store, &who, f, &out);
-	if (ret < 0) {
-		buf_free(&out);
+	struct arena a;
+	arena_init(&a);
+	Clubcrm__Frame *reply;
+	if (service_read(c->srv->store, &who, f, &a, &reply) < 0)
 		session_send_error(c, f->request_id, STATUS_RESOURCE_EXHAUSTED,
 			   "out of memory");
-		return;
-	}
-	session_send_buf(c, &out);
+	else
+		(void)session_send_frame(c, reply);  /* a failure closed it */
+	arena_free(&a);
 }
 
 /* Takes `f`, whose decoding took `bytes`: they stay held until the
@@ -499,7 +494,8 @@ static void handle_write(struct session *c, Clubcrm__Frame *f, size_t bytes)
 	session_ref(c);
 }
 
-void session_write_done(struct session *c, struct service_write_op *op)
+void session_write_done(struct session *c, struct service_write_op *op,
+			struct buf *wire)
 {
 	struct session *s = c;
 	int i = flight_find(s, op->req ? op->req->request_id : 0);
@@ -512,7 +508,7 @@ void session_write_done(struct session *c, struct service_write_op *op)
 	mem_release(c, bytes);
 	/* A closed connection's reply is dropped; the write is durable. */
 	if (!c->t->closing)
-		session_send_buf(c, &op->reply);
+		session_send_buf(c, wire);
 	session_maybe_finish(c);
 	if (transport_live(c->t))
 		session_resume(c);

@@ -99,8 +99,10 @@ void session_accept(void *srv, struct transport *t);
  * read again if nothing holds it back any more. */
 void session_resume(struct session *c);
 
-/* Writer callback: the reply to one of this connection's writes. */
-void session_write_done(struct session *c, struct service_write_op *op);
+/* Writer callback: the reply to one of this connection's writes, `wire`
+ * being op->reply encoded (writer_hooks.done). */
+void session_write_done(struct session *c, struct service_write_op *op,
+			struct buf *wire);
 
 /*
  * Answers Logout with a GoAway (`code`, `reason`) echoing its request id,

@@ -135,6 +135,12 @@ static const char *check_subscribe(struct conn_subs *cs,
 	return NULL;
 }
 
+/* A replay's DeltaBatch, framed into the buffer of frames (ctx). */
+static int frame_deltas(void *ctx, const struct buf *batch)
+{
+	return frame_push(ctx, CLUBCRM__FRAME__BODY_DELTAS, batch);
+}
+
 /* Answers from the change log; false when a snapshot must answer. */
 static bool try_resume(struct session *c, struct sub *s, uint64_t request_id,
 		       uint64_t since)
@@ -143,7 +149,7 @@ static bool try_resume(struct session *c, struct sub *s, uint64_t request_id,
 	uint64_t rev = 0;
 	int64_t now = time_now();
 	int rc = views_replay(c->srv->store, s->view, s->id, since, now,
-			      &frames, &rev);
+			      frame_deltas, &frames, &rev);
 	if (rc) {
 		buf_free(&frames);
 		if (rc != -ESTALE)
@@ -238,16 +244,44 @@ void subs_unsubscribe(struct session *c, Clubcrm__Frame *req)
 	clubcrm__frame__free_unpacked(req, NULL);
 }
 
+/* The next chunk of the snapshot, framed in place: 1 more follow, 0 the
+ * last, or -errno. */
+static int snapshot_chunk(struct sub *s, struct buf *chunk)
+{
+	const unsigned field = CLUBCRM__FRAME__BODY_SNAPSHOT_CHUNK;
+	size_t mark;
+	int rc = frame_push_open(chunk, field, views_snapshot_hint(s->snap),
+				 &mark);
+	if (rc)
+		return rc;
+	int more = views_snapshot_next(s->snap, s->id, chunk);
+	if (more >= 0 && frame_push_body(chunk, field, mark) == 0) {
+		chunk->len = mark;  /* nothing more to send */
+		return more;
+	}
+	if (more >= 0 && (rc = frame_push_close(chunk, field, mark)) == 0)
+		return more;
+	chunk->len = mark;
+	return more < 0 ? more : rc;
+}
+
 /* The snapshot is complete: SnapshotDone, then the deltas it held. */
 static void finish_snapshot(struct session *c, struct sub *s)
 {
 	views_snapshot_end(s->snap);
 	s->snap = NULL;
 	snapshot_ended(c);
+	Clubcrm__SnapshotDone d = CLUBCRM__SNAPSHOT_DONE__INIT;
+	d.has_sub_id = d.has_revision = 1;
+	d.sub_id = s->id;
+	d.revision = s->base_rev;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.body_case = CLUBCRM__FRAME__BODY_SNAPSHOT_DONE;
+	f.snapshot_done = &d;
 	struct buf out = {0};
-	int rc = views_snapshot_done(s->id, s->base_rev, &out);
+	int rc = frame_encode(&f, &out);
 	if (!rc && s->held.len)
-		rc = views_batch_frame(&s->held, &out);
+		rc = frame_push(&out, CLUBCRM__FRAME__BODY_DELTAS, &s->held);
 	buf_free(&s->held);
 	if (rc) {
 		buf_free(&out);
@@ -267,7 +301,7 @@ void subs_pump(struct session *c)
 			struct subs_spare *sp = &c->srv->spare;
 			if (sp->n)
 				chunk = sp->b[--sp->n];
-			int more = views_snapshot_next(s->snap, s->id, &chunk);
+			int more = snapshot_chunk(s, &chunk);
 			if (more < 0) {
 				log_warn("snapshot for conn %llu failed: %d",
 					 (unsigned long long)c->t->id, more);
@@ -513,8 +547,9 @@ static void fan_out_conn(struct server *srv, struct session *c,
 	}
 	if (!fr || !fr->body.len)
 		return;
-	uint8_t head[VIEWS_FRAME_HEAD_MAX];
-	size_t head_len = views_batch_frame_head(fr->body.len, head);
+	uint8_t head[FRAME_PUSH_HEAD_MAX];
+	size_t head_len = frame_push_head(CLUBCRM__FRAME__BODY_DELTAS,
+					  fr->body.len, head);
 	session_send_copy(c, head, head_len, fr->body.data, fr->body.len);
 }
 
@@ -562,7 +597,8 @@ void subs_commit_load(struct server *srv, const struct service_write_op *ops,
 		return;
 	}
 	if (f->cap_sets < n) {
-		const struct buf **sets = realloc(f->sets, n * sizeof(*sets));
+		const Clubcrm__ChangeSet **sets =
+			realloc(f->sets, n * sizeof(*sets));
 		if (!sets) {
 			log_error("live views: out of memory for a commit: "
 				  "subscribers will catch up when they resume");
@@ -572,7 +608,7 @@ void subs_commit_load(struct server *srv, const struct service_write_op *ops,
 		f->cap_sets = n;
 	}
 	for (size_t i = 0; i < n; i++)
-		f->sets[i] = &ops[i].changes;
+		f->sets[i] = ops[i].changes;
 	int rc = views_commit_load_batch(srv->store, f->sets, n, time_now(),
 					 &f->loaded);
 	if (!rc && f->loaded.settings_changed)
@@ -600,6 +636,16 @@ void subs_commit_send(struct server *srv)
 	f->sent_rev = f->loaded_rev;
 }
 
+static int reminder_frame(const Clubcrm__TaskRow *row, struct buf *out)
+{
+	Clubcrm__Reminder r = CLUBCRM__REMINDER__INIT;
+	r.row = (Clubcrm__TaskRow *)row;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.body_case = CLUBCRM__FRAME__BODY_REMINDER;
+	f.reminder = &r;
+	return frame_encode(&f, out);
+}
+
 static void remind(struct server *srv, const struct view_commit *vc)
 {
 	for (size_t i = 0; i < vc->n_due; i++) {
@@ -611,7 +657,7 @@ static void remind(struct server *srv, const struct view_commit *vc)
 			if (c->t->closing || c->state != SESSION_READY ||
 			    c->who.operator_id != row->task->operator_id)
 				continue;
-			if (!frame.len && views_reminder_frame(row, &frame))
+			if (!frame.len && reminder_frame(row, &frame))
 				break;
 			session_send_copy(c, frame.data, frame.len, NULL, 0);
 		}

@@ -101,7 +101,7 @@ struct subs_fanout {
 	struct subs_frame frames[SUBS_FRAME_CACHE];
 	size_t n_frames, next_frame;
 	struct subs_frame want;       /* the parts of the connection at hand */
-	const struct buf **sets;
+	const Clubcrm__ChangeSet **sets;
 	size_t cap_sets;
 	struct view_commit loaded;    /* by subs_commit_load, for the send */
 	bool has_loaded;
@@ -127,7 +127,7 @@ void subs_fini(struct session *c);
 
 /*
  * A batch of writes committed (one LMDB transaction, one revision each, in
- * revision order; ops[i].changes is empty for a refused op). Load reads
+ * revision order; ops[i].changes is NULL for a refused op). Load reads
  * its changes and the rows they touch while the store is at its revision
  * (before the next batch may commit); send then gives each subscribed
  * connection one DeltaBatch frame with every change of the batch its

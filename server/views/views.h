@@ -1,7 +1,9 @@
 /*
  * Live views, the domain half (no libuv): snapshots read at one revision,
  * replay of the change log after a revision, and what one commit (or one
- * tick of the clock) changes in each view, as ready-to-send frames.
+ * tick of the clock) changes in each view, as encoded message bodies
+ * (SnapshotChunk, DeltaBatch) that the session frames (frame_push*() in
+ * frame.h), in place where they were built.
  *
  * The daemon keeps the subscriptions; it calls these on the loop thread with
  * short read transactions (a snapshot keeps one open across loop passes, so
@@ -44,22 +46,27 @@ uint64_t views_snapshot_revision(const struct view_snapshot *s);
  * whose output bound is small gets smaller chunks, never one it drops. */
 void views_snapshot_limit(struct view_snapshot *s, size_t bytes);
 /*
- * Appends the next SnapshotChunk push frame for `sub_id` to `out`. 1 when
- * more follow, 0 when this was the last (the caller then sends SnapshotDone),
- * or a negative errno.
+ * Appends the next SnapshotChunk for `sub_id`, encoded, to `out` (the body
+ * of Frame.snapshot_chunk: the caller frames it, frame_push_open() before
+ * and frame_push_close() after). 1 when more follow, 0 when this was the
+ * last (the caller then sends SnapshotDone), or a negative errno (`out` as
+ * it was).
  */
 int views_snapshot_next(struct view_snapshot *s, uint32_t sub_id,
 			struct buf *out);
+/* How many bytes the next chunk is likely to take: what to reserve. */
+size_t views_snapshot_hint(const struct view_snapshot *s);
 /* Ends the snapshot's read transaction and frees it (NULL is fine). */
 void views_snapshot_end(struct view_snapshot *s);
 
-/* Appends a SnapshotDone{sub_id, revision} push frame. */
-int views_snapshot_done(uint32_t sub_id, uint64_t revision, struct buf *out);
-
 /* -------------------------------------------------------------- resume */
 
+/* Takes one encoded DeltaBatch (Frame.deltas) to frame and send. 0 or
+ * -errno, which stops the replay. */
+typedef int (*views_emit_fn)(void *ctx, const struct buf *delta_batch);
+
 /*
- * Appends DeltaBatch frames with every row of view `v` changed after
+ * Emits DeltaBatch bodies with every row of view `v` changed after
  * revision `since`, and every open task whose overdue or escalated state
  * may have flipped since `since` was committed (rows now in the view as
  * upserts, the others as removals), and sets *revision to the revision
@@ -67,10 +74,10 @@ int views_snapshot_done(uint32_t sub_id, uint64_t revision, struct buf *out);
  * a snapshot is the answer instead: `since` is ahead of the store, the
  * catalogue changed meanwhile (names or colours of many rows), the gap is
  * larger than a snapshot, or the change log does not say when `since` was
- * committed (revision 0).
+ * committed (revision 0). On any error, what was emitted is to be dropped.
  */
 int views_replay(struct store *st, const Clubcrm__View *v, uint32_t sub_id,
-		 uint64_t since, int64_t now, struct buf *out,
+		 uint64_t since, int64_t now, views_emit_fn emit, void *ctx,
 		 uint64_t *revision);
 
 /* ---------------------------------------------------------- live changes */
@@ -121,12 +128,14 @@ struct view_commit {
 
 /*
  * Loads what the committed ChangeSets `sets[0..n)` (service_write_op.changes
- * of one batch, in revision order; empty ones are skipped) changed.
+ * of one batch, in revision order; NULL ones are skipped) changed. The rows
+ * may point into the sets: they must outlive `vc`.
  * Keeps a read transaction open until views_commit_free(). 0 or -errno.
  */
-int views_commit_load_batch(struct store *st, const struct buf *const *sets,
-			    size_t n, int64_t now, struct view_commit *vc);
-/* The same for one ChangeSet. */
+int views_commit_load_batch(struct store *st,
+			    const Clubcrm__ChangeSet *const *sets, size_t n,
+			    int64_t now, struct view_commit *vc);
+/* The same for one encoded ChangeSet (as the change log keeps them). */
 int views_commit_load(struct store *st, const uint8_t *changeset, size_t len,
 		      int64_t now, struct view_commit *vc);
 /*
@@ -178,19 +187,6 @@ int views_delta_append_rev(const struct view_commit *vc,
  */
 int views_delta_append(struct view_commit *vc, const Clubcrm__View *v,
 		       uint32_t sub_id, struct buf *batch);
-/* Appends the push frame carrying a DeltaBatch body. */
-int views_batch_frame(const struct buf *batch, struct buf *out);
-/*
- * The head of that frame (length prefix, Frame tag and body length) for a
- * DeltaBatch body of `body_len` bytes, so that the body can be sent from
- * where it was built. The head's length (at most VIEWS_FRAME_HEAD_MAX).
- */
-#define VIEWS_FRAME_HEAD_MAX 16u
-size_t views_batch_frame_head(size_t body_len,
-			      uint8_t head[VIEWS_FRAME_HEAD_MAX]);
-/* Appends a Reminder push frame for a task that fell due. */
-int views_reminder_frame(const Clubcrm__TaskRow *row, struct buf *out);
-
 /* The store's revision and escalation time, for the daemon's start. */
 int views_live_state(struct store *st, uint64_t *revision,
 		     uint32_t *escalation_minutes);

@@ -18,7 +18,6 @@
 #include <string.h>
 
 #include "cursor.h"
-#include "frame.h"
 #include "wire.h"
 
 struct view_commit_priv {
@@ -402,14 +401,8 @@ static int encode_catalog(struct view_commit *vc)
 }
 
 /* Loads one ChangeSet as the next revision. */
-static int load_changeset(struct view_commit *vc, const uint8_t *changeset,
-			  size_t len)
+static int load_changeset(struct view_commit *vc, const Clubcrm__ChangeSet *cs)
 {
-	struct view_commit_priv *p = vc->priv;
-	Clubcrm__ChangeSet *cs =
-		clubcrm__change_set__unpack(arena_pb(&p->arena), len, changeset);
-	if (!cs)
-		return -EIO;
 	int rc = begin_rev(vc, cs->revision);
 	for (size_t i = 0; i < cs->n_events && !rc; i++) {
 		Clubcrm__Event *ev = cs->events[i];
@@ -428,22 +421,26 @@ static int load_changeset(struct view_commit *vc, const uint8_t *changeset,
 	return rc;
 }
 
-int views_commit_load_batch(struct store *st, const struct buf *const *sets,
-			    size_t n, int64_t now, struct view_commit *vc)
+int views_commit_load_batch(struct store *st,
+			    const Clubcrm__ChangeSet *const *sets, size_t n,
+			    int64_t now, struct view_commit *vc)
 {
 	int rc = priv_open(st, vc, now);
 	for (size_t i = 0; i < n && !rc; i++)
-		if (sets[i]->len)
-			rc = load_changeset(vc, sets[i]->data, sets[i]->len);
+		if (sets[i])
+			rc = load_changeset(vc, sets[i]);
 	return rc;
 }
 
 int views_commit_load(struct store *st, const uint8_t *changeset, size_t len,
 		      int64_t now, struct view_commit *vc)
 {
-	const struct buf set = {.data = (uint8_t *)changeset, .len = len};
-	const struct buf *sets[1] = {&set};
-	return views_commit_load_batch(st, sets, 1, now, vc);
+	int rc = priv_open(st, vc, now);
+	if (rc || !len)
+		return rc;
+	Clubcrm__ChangeSet *cs = clubcrm__change_set__unpack(
+		arena_pb(&vc->priv->arena), len, changeset);
+	return cs ? load_changeset(vc, cs) : -EIO;
 }
 
 static int add_due(struct view_commit *vc, const Clubcrm__TaskRow *row)
@@ -750,35 +747,4 @@ int views_delta_append(struct view_commit *vc, const Clubcrm__View *v,
 	}
 	views_match_free(&m);
 	return rc < 0 ? rc : n;
-}
-
-int views_batch_frame(const struct buf *batch, struct buf *out)
-{
-	return wire_push_frame(out, CLUBCRM__FRAME__BODY_DELTAS, batch);
-}
-
-size_t views_batch_frame_head(size_t body_len,
-			      uint8_t head[VIEWS_FRAME_HEAD_MAX])
-{
-	struct buf b = {.data = head, .cap = VIEWS_FRAME_HEAD_MAX};
-	size_t total = varint_len((uint64_t)CLUBCRM__FRAME__BODY_DELTAS << 3) +
-		       varint_len(body_len) + body_len;
-	uint8_t len[FRAME_HEADER_LEN] = {(uint8_t)(total >> 24),
-					 (uint8_t)(total >> 16),
-					 (uint8_t)(total >> 8), (uint8_t)total};
-	/* Fits in `head` by construction: 4 + at most 2 + at most 10. */
-	buf_append(&b, len, sizeof(len));
-	wire_tag(&b, CLUBCRM__FRAME__BODY_DELTAS, WIRE_LEN);
-	wire_varint(&b, body_len);
-	return b.len;
-}
-
-int views_reminder_frame(const Clubcrm__TaskRow *row, struct buf *out)
-{
-	Clubcrm__Reminder r = CLUBCRM__REMINDER__INIT;
-	r.row = (Clubcrm__TaskRow *)row;
-	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
-	f.body_case = CLUBCRM__FRAME__BODY_REMINDER;
-	f.reminder = &r;
-	return frame_encode(&f, out);
 }

@@ -193,7 +193,8 @@ struct replay {
 	uint32_t escalation;
 	struct task_filter_env env;
 	struct buf delta;   /* the Delta being filled */
-	struct buf *out;
+	views_emit_fn emit;
+	void *ctx;
 };
 
 static int delta_open(struct replay *rp)
@@ -208,7 +209,7 @@ static int delta_flush(struct replay *rp)
 	struct buf batch = {0};
 	int rc = views_batch_add(&batch, &rp->delta);
 	if (!rc)
-		rc = views_batch_frame(&batch, rp->out);
+		rc = rp->emit(rp->ctx, &batch);
 	buf_free(&batch);
 	return rc ? rc : delta_open(rp);
 }
@@ -255,7 +256,7 @@ static int replay_rows(struct replay *rp, const struct id_set *ids)
 }
 
 int views_replay(struct store *st, const Clubcrm__View *v, uint32_t sub_id,
-		 uint64_t since, int64_t now, struct buf *out,
+		 uint64_t since, int64_t now, views_emit_fn emit, void *ctx,
 		 uint64_t *revision)
 {
 	if (v->kind == CLUBCRM__VIEW_KIND__VIEW_KIND_CATALOG)
@@ -286,14 +287,12 @@ int views_replay(struct store *st, const Clubcrm__View *v, uint32_t sub_id,
 	struct replay rp = {
 		.t = &t, .view = v, .sub_id = sub_id, .revision = cur,
 		.now = now, .escalation = escalation,
-		.env = {.now = now, .in_team = rows_in_team}, .out = out,
+		.env = {.now = now, .in_team = rows_in_team},
+		.emit = emit, .ctx = ctx,
 	};
-	size_t before = out->len;
 	rc = replay_rows(&rp, &ids);
 	buf_free(&rp.delta);
-	if (rc)
-		out->len = before;
-	else
+	if (!rc)
 		*revision = cur;
 done:
 	free(ids.ids);

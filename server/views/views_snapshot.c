@@ -12,7 +12,6 @@
 
 #include "catalog.h"
 #include "cursor.h"
-#include "frame.h"
 #include "req.h"
 #include "wire.h"
 
@@ -328,11 +327,10 @@ static int add_task(struct view_snapshot *s, const struct txn_val *rec,
 }
 
 /*
- * Appends the next chunk's task rows to `out` (the body of the frame
- * opened at `mark`), each encoded as soon as it matched; 1 when the scan
- * has more.
+ * Appends the next chunk's task rows to `out` (the chunk's body began at
+ * `start`), each encoded as soon as it matched; 1 when the scan has more.
  */
-static int fill_tasks(struct view_snapshot *s, struct buf *out, size_t mark)
+static int fill_tasks(struct view_snapshot *s, struct buf *out, size_t start)
 {
 	struct txn_val rec;
 	int rc;
@@ -340,8 +338,7 @@ static int fill_tasks(struct view_snapshot *s, struct buf *out, size_t mark)
 		rc = add_task(s, &rec, out);
 		if (rc)
 			return rc;
-		if (wire_push_frame_body(out, CLUBCRM__FRAME__BODY_SNAPSHOT_CHUNK,
-					 mark) >= s->chunk_bytes)
+		if (out->len - start >= s->chunk_bytes)
 			return 1;
 	}
 	return rc == 1 ? 0 : rc;
@@ -403,31 +400,26 @@ static int encode_chunk(uint32_t sub_id, Clubcrm__SnapshotChunk *c,
 {
 	c->has_sub_id = 1;
 	c->sub_id = sub_id;
-	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
-	f.body_case = CLUBCRM__FRAME__BODY_SNAPSHOT_CHUNK;
-	f.snapshot_chunk = c;
-	return frame_encode(&f, out);
+	size_t len = clubcrm__snapshot_chunk__get_packed_size(c);
+	int rc = buf_reserve(out, len);
+	if (rc)
+		return rc;
+	out->len += clubcrm__snapshot_chunk__pack(c, out->data + out->len);
+	return 0;
 }
 
 /*
- * The next chunk of task rows as a frame, built where it is sent from: each
- * row is encoded once, straight into the frame, and never copied.
+ * The next chunk of task rows, built where it is sent from: each row is
+ * encoded once, straight into the caller's buffer (after the room it left
+ * for the frame's head), and never copied.
  */
 static int tasks_chunk(struct view_snapshot *s, uint32_t sub_id,
 		       struct buf *out)
 {
-	const unsigned field = CLUBCRM__FRAME__BODY_SNAPSHOT_CHUNK;
-	size_t mark;
-	/* Once the view is known to be big: room for a whole chunk and its
-	 * last row, so it never grows. The first chunk starts small and grows
-	 * as needed (see VIEWS_FIRST_CHUNK). */
-	size_t hint = s->big ? s->chunk_bytes + 4096 : VIEWS_FIRST_CHUNK;
-	int rc = wire_push_frame_open(out, field, hint, &mark);
-	if (rc)
-		return rc;
-	int more = fill_tasks(s, out, mark);
+	size_t start = out->len;
+	int more = fill_tasks(s, out, start);
 	if (more < 0) {
-		out->len = mark;
+		out->len = start;
 		return more;
 	}
 	if (more == 0)
@@ -435,12 +427,18 @@ static int tasks_chunk(struct view_snapshot *s, uint32_t sub_id,
 	else
 		s->big = true;
 	/* Field order is free in protobuf: sub_id after the rows. */
-	rc = wire_uint(out, 1, sub_id);
-	if (!rc)
-		rc = wire_push_frame_close(out, field, mark);
+	int rc = wire_uint(out, 1, sub_id);
 	if (rc)
-		out->len = mark;
+		out->len = start;
 	return rc ? rc : more;
+}
+
+size_t views_snapshot_hint(const struct view_snapshot *s)
+{
+	/* Once the view is known to be big: room for a whole chunk and its
+	 * last row, so it never grows. The first chunk starts small and grows
+	 * as needed (see VIEWS_FIRST_CHUNK). */
+	return s->big ? s->chunk_bytes + 4096 : VIEWS_FIRST_CHUNK;
 }
 
 int views_snapshot_next(struct view_snapshot *s, uint32_t sub_id,
@@ -476,16 +474,4 @@ int views_snapshot_next(struct view_snapshot *s, uint32_t sub_id,
 	if (rc)
 		return rc;
 	return s->stage == SNAP_DONE ? 0 : 1;
-}
-
-int views_snapshot_done(uint32_t sub_id, uint64_t revision, struct buf *out)
-{
-	Clubcrm__SnapshotDone d = CLUBCRM__SNAPSHOT_DONE__INIT;
-	d.has_sub_id = d.has_revision = 1;
-	d.sub_id = sub_id;
-	d.revision = revision;
-	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
-	f.body_case = CLUBCRM__FRAME__BODY_SNAPSHOT_DONE;
-	f.snapshot_done = &d;
-	return frame_encode(&f, out);
 }

@@ -27,12 +27,17 @@ static int get_task(struct store *st, uint64_t id, Clubcrm__Frame **out)
 	req.body_case = CLUBCRM__FRAME__BODY_GET_TASK;
 	req.get_task = &get;
 	struct actor who = {.role = CLUBCRM__ROLE__ROLE_ADMIN, .system = true};
+	struct arena a;
+	arena_init(&a);
 	struct buf b = { 0 };
 	*out = NULL;
-	int ret = service_read(st, &who, &req, &b);
-	if (ret == 0 && b.len > FRAME_HEADER_LEN)
+	Clubcrm__Frame *reply;
+	int ret = service_read(st, &who, &req, &a, &reply);
+	/* A copy that outlives the arena, as a client would decode it. */
+	if (ret == 0 && frame_encode(reply, &b) == 0)
 		*out = frame_decode(b.data + FRAME_HEADER_LEN,
 				    b.len - FRAME_HEADER_LEN, NULL);
+	arena_free(&a);
 	buf_free(&b);
 	if (ret == 0 && !*out)
 		ret = -EIO;

@@ -207,6 +207,20 @@ static void check_reply(const Clubcrm__Frame *req, const struct buf *out)
 	clubcrm__frame__free_unpacked(f, NULL);
 }
 
+/* A reply message must encode as a frame, as the writer and the session
+ * do before sending it. */
+static void check_reply_msg(const Clubcrm__Frame *req,
+			    const Clubcrm__Frame *reply)
+{
+	if (!reply)
+		die("no reply", (int)req->body_case);
+	struct buf out = {0};
+	if (frame_encode(reply, &out) < 0)
+		die("unencodable reply", (int)req->body_case);
+	check_reply(req, &out);
+	buf_free(&out);
+}
+
 struct sub {
 	Clubcrm__Frame *req;   /* the Subscribe, holding the view */
 	uint32_t id;
@@ -239,6 +253,12 @@ static void snapshot(struct run *r, struct sub *s, const Clubcrm__View *v)
 	buf_free(&out);
 }
 
+/* A replay's DeltaBatch, framed as the session does. */
+static int emit_deltas(void *ctx, const struct buf *batch)
+{
+	return frame_push(ctx, CLUBCRM__FRAME__BODY_DELTAS, batch);
+}
+
 /* Takes `f`. Keeps it while the view is live. */
 static void subscribe(struct run *r, Clubcrm__Frame *f)
 {
@@ -256,7 +276,7 @@ static void subscribe(struct run *r, Clubcrm__Frame *f)
 	int rc = -ESTALE;
 	if (in->has_since_revision)
 		rc = views_replay(r->st, in->view, s->id, in->since_revision,
-				  r->who.now, &out, &rev);
+				  r->who.now, emit_deltas, &out, &rev);
 	buf_free(&out);
 	if (rc == 0)
 		s->rev = rev;
@@ -265,13 +285,12 @@ static void subscribe(struct run *r, Clubcrm__Frame *f)
 }
 
 /* What the daemon does after a commit: every live view's delta. */
-static void fan_out(struct run *r, const struct buf *changes)
+static void fan_out(struct run *r, const Clubcrm__ChangeSet *changes)
 {
-	if (!changes->len)
+	if (!changes)
 		return;
 	struct view_commit vc;
-	if (views_commit_load(r->st, changes->data, changes->len, r->who.now,
-			      &vc) == 0) {
+	if (views_commit_load_batch(r->st, &changes, 1, r->who.now, &vc) == 0) {
 		struct buf batch = {0}, frame = {0};
 		uint64_t last = vc.n_revs ? vc.revs[vc.n_revs - 1].revision : 0;
 		for (size_t i = 0; i < r->n_subs; i++)
@@ -279,7 +298,7 @@ static void fan_out(struct run *r, const struct buf *changes)
 				views_delta_append(&vc, r->subs[i].req->subscribe->view,
 						   r->subs[i].id, &batch);
 		if (batch.len)
-			views_batch_frame(&batch, &frame);
+			frame_push(&frame, CLUBCRM__FRAME__BODY_DELTAS, &batch);
 		buf_free(&batch);
 		buf_free(&frame);
 	}
@@ -302,18 +321,13 @@ static void commit(struct run *r)
 		if (store_grow(r->st))
 			break;
 		g.grows++;
-		for (size_t i = 0; i < r->n_batch; i++) {
-			ops[i].reply.len = ops[i].changes.len = 0;
-			ops[i].revision = 0;
-		}
 		rc = service_write_batch(r->st, ops, r->n_batch);
 	}
 	for (size_t i = 0; i < r->n_batch; i++) {
-		check_reply(r->batch[i], &ops[i].reply);
+		check_reply_msg(r->batch[i], ops[i].reply);
 		if (rc == 0 && ops[i].revision)
-			fan_out(r, &ops[i].changes);
-		buf_free(&ops[i].reply);
-		buf_free(&ops[i].changes);
+			fan_out(r, ops[i].changes);
+		service_write_op_free(&ops[i]);
 		clubcrm__frame__free_unpacked(r->batch[i], NULL);
 	}
 	r->n_batch = 0;
@@ -330,10 +344,12 @@ static void dispatch(struct run *r, Clubcrm__Frame *f)
 	switch (service_kind_of(f->body_case)) {
 	case SERVICE_READ: {
 		commit(r);  /* read-your-writes, as on a connection */
-		struct buf out = {0};
-		if (service_read(r->st, &r->who, f, &out) == 0)
-			check_reply(f, &out);
-		buf_free(&out);
+		struct arena a;
+		Clubcrm__Frame *reply;
+		arena_init(&a);
+		if (service_read(r->st, &r->who, f, &a, &reply) == 0)
+			check_reply_msg(f, reply);
+		arena_free(&a);
 		break;
 	}
 	case SERVICE_WRITE:

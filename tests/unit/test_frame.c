@@ -310,6 +310,88 @@ static void test_garbage_payload_does_not_decode(void **state)
 	assert_null(frame_decode(bad1, 0, NULL));
 }
 
+#define CHUNK CLUBCRM__FRAME__BODY_SNAPSHOT_CHUNK
+
+static void test_frame_built_in_place(void **state)
+{
+	(void)state;
+	static const size_t sizes[] = {0, 5, 127, 128, 16383, 16384, 300000,
+				       (2u << 20) - 1, 2u << 20, 3u << 20};
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		struct buf body = {0}, want = {0}, got = {0};
+		assert_int_equal(buf_append(&want, "earlier", 7), 0);
+		assert_int_equal(buf_append(&got, "earlier", 7), 0);
+		assert_int_equal(buf_reserve(&body, sizes[i] + 1), 0);
+		for (size_t k = 0; k < sizes[i]; k++)
+			body.data[k] = (uint8_t)(k * 31 + i);
+		body.len = sizes[i];
+		assert_int_equal(frame_push(&want, CHUNK,
+						 &body), 0);
+		size_t mark;
+		assert_int_equal(frame_push_open(&got, CHUNK,
+						      64, &mark), 0);
+		assert_int_equal(mark, 7);
+		assert_int_equal(frame_push_body(&got, CHUNK,
+						      mark), 0);
+		assert_int_equal(buf_append(&got, body.data, body.len), 0);
+		assert_int_equal(frame_push_body(&got, CHUNK,
+						      mark), sizes[i]);
+		assert_int_equal(frame_push_close(&got, CHUNK,
+						       mark), 0);
+		assert_int_equal(got.len, want.len);
+		assert_memory_equal(got.data, want.data, want.len);
+		buf_free(&body);
+		buf_free(&want);
+		buf_free(&got);
+	}
+	/* A hint past any size is refused before anything is written. */
+	struct buf b = {0};
+	size_t mark = 99;
+	assert_int_equal(frame_push_open(&b, 1, SIZE_MAX, &mark),
+			 -EMSGSIZE);
+	assert_int_equal(b.len, 0);
+	assert_int_equal(frame_push_open(&b, 1, SIZE_MAX / 2, &mark),
+			 -ENOMEM);
+	assert_int_equal(b.len, 0);
+	buf_free(&b);
+}
+
+#undef CHUNK
+
+/* The head alone is the front of frame_push()'s frame, whatever the body's
+ * length takes. */
+static void test_push_head(void **state)
+{
+	(void)state;
+	static const size_t sizes[] = {0, 127, 128, 16384, 2u << 20};
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		struct buf body = {0}, want = {0};
+		assert_int_equal(buf_reserve(&body, sizes[i] + 1), 0);
+		memset(body.data, 'x', sizes[i]);
+		body.len = sizes[i];
+		assert_int_equal(frame_push(&want, CLUBCRM__FRAME__BODY_DELTAS,
+					    &body), 0);
+		uint8_t head[FRAME_PUSH_HEAD_MAX];
+		size_t hl = frame_push_head(CLUBCRM__FRAME__BODY_DELTAS,
+					    body.len, head);
+		assert_int_equal(hl + body.len, want.len);
+		assert_memory_equal(head, want.data, hl);
+		/* And it decodes as that push. */
+		Clubcrm__Frame *f = frame_decode(want.data + FRAME_HEADER_LEN,
+						 want.len - FRAME_HEADER_LEN,
+						 NULL);
+		if (sizes[i] == 0) {
+			assert_non_null(f);
+			assert_int_equal(f->body_case,
+					 CLUBCRM__FRAME__BODY_DELTAS);
+		}
+		if (f)
+			clubcrm__frame__free_unpacked(f, NULL);
+		buf_free(&body);
+		buf_free(&want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -327,6 +409,8 @@ int main(void)
 		cmocka_unit_test(test_feed_some_tells_what_was_used),
 		cmocka_unit_test(test_refused_length_told),
 		cmocka_unit_test(test_garbage_payload_does_not_decode),
+		cmocka_unit_test(test_frame_built_in_place),
+		cmocka_unit_test(test_push_head),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -138,8 +138,7 @@ static int write_change(const struct change *ch)
 	int rc = service_write_batch(g.st, &op, 1);
 	if (rc == 0 && op.revision == 0)
 		rc = -1;  /* refused */
-	buf_free(&op.reply);
-	buf_free(&op.changes);
+	service_write_op_free(&op);
 	return rc;
 }
 

@@ -57,27 +57,25 @@ static void test_batch_ops_and_refusal(void **state)
 	assert_int_equal(ops[1].revision, 0);
 	assert_int_equal(ops[2].revision, before + 2);
 	assert_int_equal(store_revision(fx->st), before + 2);
-	assert_true(ops[0].changes.len > 0);
-	assert_int_equal(ops[1].changes.len, 0);
-	Clubcrm__Frame *r = fx_decode(fx, &ops[1].reply);
+	assert_non_null(ops[0].changes);
+	assert_null(ops[1].changes);
+	Clubcrm__Frame *r = fx_reply(fx, &ops[1]);
 	fx_assert_error(r, STATUS_NOT_FOUND, "unknown customer 999");
-	r = fx_decode(fx, &ops[2].reply);
+	r = fx_reply(fx, &ops[2]);
 	assert_int_equal(r->body_case, BODY(TASK_REPLY));
 	/* Ids: the refused op's id allocation was rolled back too. */
-	Clubcrm__Frame *r0 = fx_decode(fx, &ops[0].reply);
+	Clubcrm__Frame *r0 = fx_reply(fx, &ops[0]);
 	assert_int_equal(r->task_reply->row->task->id,
 			 r0->task_reply->row->task->id + 1);
 	/* The change set of op 0 is the one stored under its revision. */
-	Clubcrm__ChangeSet *cs = clubcrm__change_set__unpack(
-		arena_pb(&fx->a), ops[0].changes.len, ops[0].changes.data);
+	const Clubcrm__ChangeSet *cs = ops[0].changes;
 	assert_non_null(cs);
 	assert_int_equal(cs->revision, before + 1);
 	assert_int_equal(cs->n_events, 1);
 	assert_string_equal(cs->action, "create");
 	assert_string_equal(cs->events[0]->task->description, "first");
 	for (int i = 0; i < 3; i++) {
-		buf_free(&ops[i].reply);
-		buf_free(&ops[i].changes);
+		service_write_op_free(&ops[i]);
 	}
 	fx_close(fx);
 }
@@ -174,8 +172,7 @@ static int fill_until_failure(struct fx *fx, struct club *c, struct fill *fl,
 		rc = service_write_batch(fx->st, fl->ops, n);
 		if (rc == 0)
 			for (size_t i = 0; i < n; i++) {
-				buf_free(&fl->ops[i].reply);
-				buf_free(&fl->ops[i].changes);
+				service_write_op_free(&fl->ops[i]);
 			}
 	}
 	return rc;
@@ -215,7 +212,7 @@ static void test_disk_full_then_room(void **state)
 	assert_int_equal(store_revision(fx->st), rev);
 	for (int i = 0; i < N; i++) {
 		assert_int_equal(ops[i].revision, 0);
-		Clubcrm__Frame *r = fx_decode(fx, &ops[i].reply);
+		Clubcrm__Frame *r = fx_reply(fx, &ops[i]);
 		if (rc == TXN_DISK_FULL)
 			fx_assert_error(r, STATUS_RESOURCE_EXHAUSTED,
 					"disk is full");
@@ -229,8 +226,7 @@ static void test_disk_full_then_room(void **state)
 	assert_int_equal(service_write_batch(fx->st, ops, N), 0);
 	assert_int_equal(store_revision(fx->st), rev + N);
 	for (int i = 0; i < N; i++) {
-		buf_free(&ops[i].reply);
-		buf_free(&ops[i].changes);
+		service_write_op_free(&ops[i]);
 	}
 	assert_int_equal(check_store(fx->st, NULL, &res), 0);
 	assert_int_equal(res.problems, 0);
@@ -255,7 +251,7 @@ static void test_map_full_then_grow(void **state)
 	assert_int_equal(store_revision(fx->st), rev);
 	for (int i = 0; i < N; i++) {
 		assert_int_equal(ops[i].revision, 0);
-		Clubcrm__Frame *r = fx_decode(fx, &ops[i].reply);
+		Clubcrm__Frame *r = fx_reply(fx, &ops[i]);
 		fx_assert_error(r, STATUS_RESOURCE_EXHAUSTED, "full");
 	}
 	/* The daemon grows the map and retries the same batch. */
@@ -267,11 +263,10 @@ static void test_map_full_then_grow(void **state)
 	assert_int_equal(rc, 0);
 	assert_int_equal(store_revision(fx->st), rev + N);
 	for (int i = 0; i < N; i++) {
-		Clubcrm__Frame *r = fx_decode(fx, &ops[i].reply);
+		Clubcrm__Frame *r = fx_reply(fx, &ops[i]);
 		assert_int_equal(r->body_case, BODY(TASK_REPLY));
 		assert_int_equal(ops[i].revision, rev + 1 + (uint64_t)i);
-		buf_free(&ops[i].reply);
-		buf_free(&ops[i].changes);
+		service_write_op_free(&ops[i]);
 	}
 	fx_close(fx);
 }

@@ -183,13 +183,12 @@ static void test_take_race_in_batch(void **state)
 		{.who = fx_actor(e->c.carl, 0), .req = &f},
 	};
 	assert_int_equal(service_write_batch(e->fx->st, ops, 2), 0);
-	assert_int_equal(fx_decode(e->fx, &ops[0].reply)->body_case,
+	assert_int_equal(fx_reply(e->fx, &ops[0])->body_case,
 			 BODY(TASK_REPLY));
-	fx_assert_error(fx_decode(e->fx, &ops[1].reply),
+	fx_assert_error(fx_reply(e->fx, &ops[1]),
 			STATUS_FAILED_PRECONDITION, "already taken by bea");
 	for (int i = 0; i < 2; i++) {
-		buf_free(&ops[i].reply);
-		buf_free(&ops[i].changes);
+		service_write_op_free(&ops[i]);
 	}
 }
 

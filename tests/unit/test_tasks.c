@@ -330,14 +330,12 @@ static void test_row_colours(void **state)
 	f.get_task = &g;
 	struct actor later = fx_actor(1, 0);
 	later.now = FX_NOW + 29 * 60;
-	struct buf out = {0};
-	assert_int_equal(service_read(fx->st, &later, &f, &out), 0);
-	assert_false(fx_decode(fx, &out)->task_reply->row->escalated);
-	out.len = 0;
+	Clubcrm__Frame *rep;
+	assert_int_equal(service_read(fx->st, &later, &f, &fx->a, &rep), 0);
+	assert_false(rep->task_reply->row->escalated);
 	later.now = FX_NOW + 30 * 60;
-	assert_int_equal(service_read(fx->st, &later, &f, &out), 0);
-	assert_true(fx_decode(fx, &out)->task_reply->row->escalated);
-	buf_free(&out);
+	assert_int_equal(service_read(fx->st, &later, &f, &fx->a, &rep), 0);
+	assert_true(rep->task_reply->row->escalated);
 	take(fx, c->carl, row->task->id);
 	row = fx_get(fx, row->task->id, 0, NULL);
 	assert_int_equal(row->colour, CLUBCRM__COLOUR__COLOUR_YELLOW);
@@ -516,8 +514,7 @@ static void test_list_scan_is_bounded(void **state)
 		}
 		assert_int_equal(service_write_batch(fx->st, ops, B), 0);
 		for (int i = 0; i < B; i++) {
-			buf_free(&ops[i].reply);
-			buf_free(&ops[i].changes);
+			service_write_op_free(&ops[i]);
 		}
 	}
 	Clubcrm__ListTasks l = CLUBCRM__LIST_TASKS__INIT;

@@ -69,15 +69,24 @@ static void remove_dir(const char *dir)
 	rmdir(dir);
 }
 
-static void on_done(void *ctx, void *owner, struct service_write_op *op)
+/* The reply comes as a message and as the writer framed it: both agree. */
+static void on_done(void *ctx, void *owner, struct service_write_op *op,
+		    struct buf *wire)
 {
 	struct fixture *fx = ctx;
 	assert_ptr_equal(owner, fx);
 	assert_true(fx->n_done < MAX_OPS);
-	assert_true(op->reply.len > FRAME_HEADER_LEN);
-	Clubcrm__Frame *f = frame_decode(op->reply.data + FRAME_HEADER_LEN,
-					 op->reply.len - FRAME_HEADER_LEN, NULL);
+	assert_non_null(op->reply);
+	assert_true(wire->len > FRAME_HEADER_LEN);
+	uint32_t len = (uint32_t)wire->data[0] << 24 |
+		       (uint32_t)wire->data[1] << 16 |
+		       (uint32_t)wire->data[2] << 8 | wire->data[3];
+	assert_int_equal(len, wire->len - FRAME_HEADER_LEN);
+	Clubcrm__Frame *f = frame_decode(wire->data + FRAME_HEADER_LEN,
+					 wire->len - FRAME_HEADER_LEN, NULL);
 	assert_non_null(f);
+	assert_int_equal(f->request_id, op->reply->request_id);
+	assert_int_equal(f->body_case, op->reply->body_case);
 	fx->done_ids[fx->n_done] = f->request_id;
 	fx->done_revs[fx->n_done] = op->revision;
 	fx->done_error[fx->n_done] = f->body_case ==
@@ -98,10 +107,11 @@ static void on_committed(void *ctx, const struct service_write_op *ops,
 	for (size_t i = 0; i < n; i++) {
 		const struct service_write_op *op = &ops[i];
 		if (op->revision == 0) {
-			assert_int_equal(op->changes.len, 0);
+			assert_null(op->changes);
 			continue;
 		}
-		assert_true(op->changes.len > 0);
+		assert_non_null(op->changes);
+		assert_int_equal(op->changes->revision, op->revision);
 		if (fx->n_committed)
 			assert_true(op->revision >
 				    fx->committed_revs[fx->n_committed - 1]);
@@ -412,8 +422,13 @@ static Clubcrm__Operator *stored_operator(struct fixture *fx,
 	req.request_id = 1;
 	req.body_case = CLUBCRM__FRAME__BODY_GET_CATALOG;
 	req.get_catalog = &gc;
+	struct arena a;
+	arena_init(&a);
+	Clubcrm__Frame *r;
 	struct buf b = { 0 };
-	assert_int_equal(service_read(fx->st, &fx->admin, &req, &b), 0);
+	assert_int_equal(service_read(fx->st, &fx->admin, &req, &a, &r), 0);
+	assert_int_equal(frame_encode(r, &b), 0);
+	arena_free(&a);
 	*keep = frame_decode(b.data + FRAME_HEADER_LEN,
 			     b.len - FRAME_HEADER_LEN, NULL);
 	buf_free(&b);
