@@ -12,7 +12,6 @@
 #include "task_filter.h"
 #include "migrate.h"
 #include "textfold.h"
-#include "views.h"
 
 #define KEY_MAX 24
 
@@ -229,7 +228,7 @@ static int visit_task(struct req *r, void *ctx, const struct txn_val *key,
 	if (rc)
 		return rc;
 	row->has_escalated = 1;
-	row->escalated = views_is_escalated(row, tc->escalation, tc->now);
+	row->escalated = task_row_is_escalated(row, tc->escalation, tc->now);
 	if (task_filter_matches(tc->filter, row, &tc->env))
 		pg->items[pg->n++] = row;
 	return 0;

@@ -28,6 +28,14 @@ bool task_is_overdue(const Clubcrm__Task *t, int64_t now)
 	return t && is_task(t) && is_planned(t) && t->planned_at < now;
 }
 
+bool task_row_is_escalated(const Clubcrm__TaskRow *row, uint32_t minutes,
+			   int64_t now)
+{
+	if (!minutes || !task_row_is_urgent(row) || row->task->taken_by)
+		return false;
+	return row->task->created_at + (int64_t)minutes * 60 <= now;
+}
+
 static bool in_list(uint64_t v, const uint64_t *list, size_t n)
 {
 	for (size_t i = 0; i < n; i++)

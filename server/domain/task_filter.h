@@ -26,6 +26,11 @@ bool task_row_is_urgent(const Clubcrm__TaskRow *row);
 /* A planned task whose planned time has passed: the one overdue rule, for
  * the row's flag, the filter and the OVERDUE view. False for NULL. */
 bool task_is_overdue(const Clubcrm__Task *t, int64_t now);
+/* An urgent task nobody took within `minutes` of its creation (0: never
+ * escalates): the one escalation rule, for the row's flag, the console and
+ * the clock. */
+bool task_row_is_escalated(const Clubcrm__TaskRow *row, uint32_t minutes,
+			   int64_t now);
 
 /*
  * True when the row matches every criterion set in `f` (NULL: everything).

@@ -8,7 +8,7 @@
 #include "rows.h"
 #include "status.h"
 #include "task_enums.h"
-#include "views.h"
+#include "task_filter.h"
 
 /* A missing record is the client's mistake; anything else is ours. */
 static int missing(struct req *r, int rc, const char *what, uint64_t id)
@@ -400,7 +400,7 @@ int tasks_reply(struct req *r, Clubcrm__Task *task, uint64_t revision,
 	if (rc)
 		return rc;
 	rep->row->has_escalated = 1;
-	rep->row->escalated = views_is_escalated(
+	rep->row->escalated = task_row_is_escalated(
 		rep->row, set->escalation_minutes, r->who->now);
 	rep->has_revision = 1;
 	rep->revision = revision;

@@ -191,8 +191,4 @@ int views_delta_append(struct view_commit *vc, const Clubcrm__View *v,
 int views_live_state(struct store *st, uint64_t *revision,
 		     uint32_t *escalation_minutes);
 
-/* Whether the row is an urgent task left untaken for `minutes` (0: never). */
-bool views_is_escalated(const Clubcrm__TaskRow *row, uint32_t minutes,
-			int64_t now);
-
 #endif

@@ -582,7 +582,7 @@ int views_commit_escalation(struct view_commit *vc, uint32_t before)
 		int arc = views_build_row(&p->txn, &p->arena, &p->cache,
 					  vc->now, p->escalation, task, &after);
 		if (!arc && after->escalated ==
-				    views_is_escalated(after, before, vc->now))
+				    task_row_is_escalated(after, before, vc->now))
 			continue;
 		if (!arc) {
 			was = arena_alloc(&p->arena, sizeof(*was));

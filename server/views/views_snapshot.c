@@ -73,14 +73,6 @@ int views_live_state(struct store *st, uint64_t *revision,
 	return rc;
 }
 
-bool views_is_escalated(const Clubcrm__TaskRow *row, uint32_t minutes,
-			int64_t now)
-{
-	if (!minutes || !task_row_is_urgent(row) || row->task->taken_by)
-		return false;
-	return row->task->created_at + (int64_t)minutes * 60 <= now;
-}
-
 int views_build_row(struct txn *t, struct arena *a, struct rows_cache *cache,
 		    int64_t now, uint32_t escalation_minutes,
 		    Clubcrm__Task *task, Clubcrm__TaskRow **out)
@@ -89,7 +81,7 @@ int views_build_row(struct txn *t, struct arena *a, struct rows_cache *cache,
 	if (rc)
 		return rc;
 	(*out)->has_escalated = 1;
-	(*out)->escalated = views_is_escalated(*out, escalation_minutes, now);
+	(*out)->escalated = task_row_is_escalated(*out, escalation_minutes, now);
 	return 0;
 }
 

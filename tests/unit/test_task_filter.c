@@ -477,6 +477,30 @@ static void test_view_bounds(void **state)
 	assert_int_equal(task_view_validate(&v), -EINVAL);
 }
 
+/* The one escalation rule: an urgent task nobody took, `minutes` after its
+ * creation (the boundary included); never when the setting is 0, once
+ * taken, concluded or not urgent. */
+static void test_escalation_rule(void **state)
+{
+	(void)state;
+	struct fixture fx;
+	make_row(&fx);
+	fx.row.priority = 1;
+	fx.task.created_at = NOW - 600;
+	assert_true(task_row_is_escalated(&fx.row, 10, NOW));
+	assert_false(task_row_is_escalated(&fx.row, 10, NOW - 1));
+	assert_false(task_row_is_escalated(&fx.row, 11, NOW));
+	assert_false(task_row_is_escalated(&fx.row, 0, NOW));
+	fx.task.taken_by = 3;
+	assert_false(task_row_is_escalated(&fx.row, 10, NOW));
+	fx.task.taken_by = 0;
+	fx.task.status = DONE;
+	assert_false(task_row_is_escalated(&fx.row, 10, NOW));
+	fx.task.status = PLANNED;
+	fx.row.priority = 0;
+	assert_false(task_row_is_escalated(&fx.row, 10, NOW));
+}
+
 /* The agenda's span is measured without overflow: the whole int64 range
  * is not "negative days", and 400 days is the last span accepted. */
 static void test_agenda_span_no_overflow(void **state)
@@ -517,6 +541,7 @@ int main(void)
 		cmocka_unit_test(test_view_validation),
 		cmocka_unit_test(test_view_bounds),
 		cmocka_unit_test(test_agenda_span_no_overflow),
+		cmocka_unit_test(test_escalation_rule),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
