@@ -307,6 +307,13 @@ static void on_unsubscribed(struct client *c, struct client_reply *r,
 	(void)arg;
 }
 
+static void free_sub(struct live_sub *s)
+{
+	replica_free(&s->replica);
+	clubcrm__view__free_unpacked(s->view, NULL);
+	free(s);
+}
+
 void live_unsubscribe(struct live *l, struct live_sub *s)
 {
 	for (struct live_sub **p = &l->subs; *p; p = &(*p)->next) {
@@ -326,11 +333,14 @@ void live_unsubscribe(struct live *l, struct live_sub *s)
 		Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
 		f.body_case = CLUBCRM__FRAME__BODY_UNSUBSCRIBE;
 		f.unsubscribe = &u;
-		client_request(l->client, &f, on_unsubscribed, NULL, NULL);
+		/* Nothing to retry when it fails: the link is gone, and the
+		 * server forgets the subscription with the connection (the
+		 * next connection never makes it: it left l->subs above). */
+		unsigned sent = client_request(l->client, &f, on_unsubscribed,
+					       NULL, NULL);
+		(void)sent;
 	}
-	replica_free(&s->replica);
-	clubcrm__view__free_unpacked(s->view, NULL);
-	free(s);
+	free_sub(s);
 }
 
 /* ------------------------------------------------------------ creates */
