@@ -2,7 +2,8 @@
  * The `clubcrm` command line: what every command shares. A command gets its
  * own argument vector (after the global options and its name) and returns
  * the process exit code: CLI_OK, CLI_REFUSED (the server, or a name that
- * does not resolve, said no; the reason is on stderr) or CLI_USAGE.
+ * does not resolve, said no; the reason is on stderr) or CLI_USAGE, or
+ * CLI_HELP after printing the usage for --help (main() exits with CLI_OK).
  */
 #ifndef CLUBCRM_CLI_H
 #define CLUBCRM_CLI_H
@@ -16,6 +17,7 @@ enum cli_exit {
 	CLI_OK = 0,
 	CLI_REFUSED = 1,
 	CLI_USAGE = 2,
+	CLI_HELP = -1,  /* not an exit code: the usage was printed (--help) */
 };
 
 struct cli {

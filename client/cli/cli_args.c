@@ -73,11 +73,13 @@ int cli_args_parse(struct cli *cli, int argc, char **argv,
 		   const struct cli_opt *opts, const char **pos,
 		   size_t max_pos, size_t *n_pos)
 {
+	bool help = false;
 	const struct cli_opt global[] = {
 		{"server", CLI_OPT_VALUE, &cli->server},
 		{"user", CLI_OPT_VALUE, &cli->user},
 		{"ca-file", CLI_OPT_VALUE, &cli->ca_file},
 		{"json", CLI_OPT_FLAG, &cli->json},
+		{"help", CLI_OPT_FLAG, &help},
 		{0},
 	};
 	bool only_pos = false;
@@ -99,6 +101,10 @@ int cli_args_parse(struct cli *cli, int argc, char **argv,
 		if (*n_pos >= max_pos)
 			return cli_usage_error("unexpected argument '%s'", a);
 		pos[(*n_pos)++] = a;
+	}
+	if (help) {
+		cli_print_usage(false);
+		return CLI_HELP;
 	}
 	return CLI_OK;
 }

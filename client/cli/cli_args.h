@@ -38,6 +38,9 @@ struct cli;
  * global options (--server, --user, --ca-file, --json: into `cli`, so
  * that they may come after the command too). Other words go to `pos` (at
  * most max_pos, counted in *n_pos). CLI_OK, or CLI_USAGE after printing what is wrong.
+ * "--help" is global too, unless `opts` names it: after the words parse, the
+ * usage is printed and CLI_HELP returned, which the command returns as it
+ * is (main() exits with CLI_OK then).
  */
 int cli_args_parse(struct cli *cli, int argc, char **argv,
 		   const struct cli_opt *opts, const char **pos,

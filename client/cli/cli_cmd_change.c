@@ -19,7 +19,7 @@ struct change_args {
 	const char *desc, *type, *at, *operator_, *customer, *status, *result;
 	const char *closing_note, *base_rev;
 	struct cli_list tags;
-	bool no_tags, help;
+	bool no_tags;
 };
 
 static size_t change_options(struct change_args *a, struct cli_opt *out,
@@ -34,7 +34,6 @@ static size_t change_options(struct change_args *a, struct cli_opt *out,
 	out[n++] = (struct cli_opt){"status", CLI_OPT_VALUE, &a->status};
 	out[n++] = (struct cli_opt){"result", CLI_OPT_VALUE, &a->result};
 	out[n++] = (struct cli_opt){"tag", CLI_OPT_LIST, &a->tags};
-	out[n++] = (struct cli_opt){"help", CLI_OPT_FLAG, &a->help};
 	if (edit) {
 		out[n++] = (struct cli_opt){"closing-note", CLI_OPT_VALUE,
 					    &a->closing_note};
@@ -47,7 +46,7 @@ static size_t change_options(struct change_args *a, struct cli_opt *out,
 	return n;
 }
 
-/* Parses "ID" and the options. CLI_OK, CLI_USAGE, or -1 after --help. */
+/* Parses "ID" and the options. CLI_OK, CLI_USAGE or CLI_HELP. */
 static int parse(struct cli *cli, int argc, char **argv, struct change_args *a,
 		 bool edit, uint64_t *id)
 {
@@ -58,10 +57,6 @@ static int parse(struct cli *cli, int argc, char **argv, struct change_args *a,
 	int rc = cli_args_parse(cli, argc, argv, opts, pos, 1, &n_pos);
 	if (rc != CLI_OK)
 		return rc;
-	if (a->help) {
-		cli_print_usage(false);
-		return -1;
-	}
 	const char *cmd = edit ? "edit" : "copy";
 	if (n_pos != 1 || cli_parse_u64(pos[0], id) < 0)
 		return cli_usage_error("task %s needs a task id", cmd);
@@ -266,7 +261,7 @@ int cli_cmd_task_edit(struct cli *cli, int argc, char **argv)
 	Clubcrm__EditTask e = CLUBCRM__EDIT_TASK__INIT;
 	int rc = parse(cli, argc, argv, &a, true, &e.id);
 	if (rc != CLI_OK)
-		return rc < 0 ? CLI_OK : rc;
+		return rc;
 	e.has_id = true;
 	struct resolved r = {0};
 	if ((rc = resolve(cli, &a, &r)) != CLI_OK)
@@ -286,7 +281,7 @@ int cli_cmd_task_copy(struct cli *cli, int argc, char **argv)
 	uint64_t id;
 	int rc = parse(cli, argc, argv, &a, false, &id);
 	if (rc != CLI_OK)
-		return rc < 0 ? CLI_OK : rc;
+		return rc;
 	struct resolved r = {0};
 	if ((rc = resolve(cli, &a, &r)) != CLI_OK)
 		return rc;
@@ -338,13 +333,11 @@ static int print_reassigned(struct cli *cli, const Clubcrm__ReassignReply *r)
 int cli_cmd_task_reassign(struct cli *cli, int argc, char **argv)
 {
 	const char *from = NULL, *to = NULL, *from_date = NULL, *to_date = NULL;
-	bool help = false;
 	const struct cli_opt opts[] = {
 		{"from", CLI_OPT_VALUE, &from},
 		{"to", CLI_OPT_VALUE, &to},
 		{"from-date", CLI_OPT_VALUE, &from_date},
 		{"to-date", CLI_OPT_VALUE, &to_date},
-		{"help", CLI_OPT_FLAG, &help},
 		{0},
 	};
 	const char *pos[1];
@@ -352,10 +345,6 @@ int cli_cmd_task_reassign(struct cli *cli, int argc, char **argv)
 	int rc = cli_args_parse(cli, argc, argv, opts, pos, 0, &n_pos);
 	if (rc != CLI_OK)
 		return rc;
-	if (help) {
-		cli_print_usage(false);
-		return CLI_OK;
-	}
 	int64_t t;
 	if (!from || !to)
 		return cli_usage_error("task reassign needs --from LOGIN and "

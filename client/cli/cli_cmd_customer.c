@@ -16,7 +16,7 @@
 
 struct customer_args {
 	const char *name, *phone, *email, *consultant;
-	bool active, inactive, help;
+	bool active, inactive;
 };
 
 static int parse(struct cli *cli, int argc, char **argv,
@@ -30,16 +30,11 @@ static int parse(struct cli *cli, int argc, char **argv,
 		{"consultant", CLI_OPT_VALUE, &a->consultant},
 		{"active", CLI_OPT_FLAG, &a->active},
 		{"inactive", CLI_OPT_FLAG, &a->inactive},
-		{"help", CLI_OPT_FLAG, &a->help},
 		{0},
 	};
 	int rc = cli_args_parse(cli, argc, argv, opts, pos, max_pos, n_pos);
 	if (rc != CLI_OK)
 		return rc;
-	if (a->help) {
-		cli_print_usage(false);
-		return -1;
-	}
 	if (a->active && a->inactive)
 		return cli_usage_error("--active and --inactive exclude each "
 				       "other");
@@ -95,7 +90,7 @@ int cli_cmd_customer_add(struct cli *cli, int argc, char **argv)
 	size_t n_pos;
 	int rc = parse(cli, argc, argv, &a, pos, 0, &n_pos);
 	if (rc != CLI_OK)
-		return rc < 0 ? CLI_OK : rc;
+		return rc;
 	if (!a.name)
 		return cli_usage_error("customer add needs --name");
 	Clubcrm__Customer c = CLUBCRM__CUSTOMER__INIT;
@@ -111,7 +106,7 @@ int cli_cmd_customer_edit(struct cli *cli, int argc, char **argv)
 	size_t n_pos;
 	int rc = parse(cli, argc, argv, &a, pos, 1, &n_pos);
 	if (rc != CLI_OK)
-		return rc < 0 ? CLI_OK : rc;
+		return rc;
 	if (n_pos != 1)
 		return cli_usage_error("customer edit needs a customer");
 	Clubcrm__Customer c = CLUBCRM__CUSTOMER__INIT;
@@ -167,7 +162,7 @@ int cli_cmd_customer_show(struct cli *cli, int argc, char **argv)
 	size_t n_pos;
 	int rc = parse(cli, argc, argv, &a, pos, 1, &n_pos);
 	if (rc != CLI_OK)
-		return rc < 0 ? CLI_OK : rc;
+		return rc;
 	uint64_t id;
 	if (n_pos != 1)
 		return cli_usage_error("customer show needs a customer");

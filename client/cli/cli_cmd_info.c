@@ -83,10 +83,8 @@ fail:
 int cli_cmd_customer_list(struct cli *cli, int argc, char **argv)
 {
 	const char *search = NULL;
-	bool help = false;
 	const struct cli_opt opts[] = {
 		{"search", CLI_OPT_VALUE, &search},
-		{"help", CLI_OPT_FLAG, &help},
 		{0},
 	};
 	const char *pos[1];
@@ -94,10 +92,6 @@ int cli_cmd_customer_list(struct cli *cli, int argc, char **argv)
 	int rc = cli_args_parse(cli, argc, argv, opts, pos, 0, &n_pos);
 	if (rc != CLI_OK)
 		return rc;
-	if (help) {
-		cli_print_usage(false);
-		return CLI_OK;
-	}
 	struct clubcrm_answer *pages;
 	size_t n;
 	rc = fetch_customers(cli, search, &pages, &n);
@@ -112,9 +106,7 @@ int cli_cmd_customer_list(struct cli *cli, int argc, char **argv)
 
 int cli_cmd_catalog(struct cli *cli, int argc, char **argv)
 {
-	bool help = false;
 	const struct cli_opt opts[] = {
-		{"help", CLI_OPT_FLAG, &help},
 		{0},
 	};
 	const char *pos[1];
@@ -122,10 +114,6 @@ int cli_cmd_catalog(struct cli *cli, int argc, char **argv)
 	int rc = cli_args_parse(cli, argc, argv, opts, pos, 0, &n_pos);
 	if (rc != CLI_OK)
 		return rc;
-	if (help) {
-		cli_print_usage(false);
-		return CLI_OK;
-	}
 	const Clubcrm__Catalog *cat;
 	rc = cli_catalog(cli, &cat);
 	if (rc != CLI_OK)

@@ -42,29 +42,23 @@ static int show_op(struct cli *cli, unsigned code, struct clubcrm_answer *ans,
 
 /*
  * Parses "ID [WORD]" plus `opts`: the id into *id, the word (when
- * `word` is not NULL, required) into *word. CLI_OK, CLI_USAGE, or -1 for
- * --help (the usage was printed).
+ * `word` is not NULL, required) into *word. CLI_OK, CLI_USAGE or
+ * CLI_HELP.
  */
 static int parse_id(struct cli *cli, int argc, char **argv,
 		    const struct cli_opt *extra, const char *cmd,
 		    uint64_t *id, const char **word)
 {
-	bool help = false;
 	struct cli_opt opts[12];
 	size_t n = 0;
 	for (; extra && extra[n].name && n < 10; n++)
 		opts[n] = extra[n];
-	opts[n++] = (struct cli_opt){"help", CLI_OPT_FLAG, &help};
 	opts[n] = (struct cli_opt){0};
 	const char *pos[2];
 	size_t n_pos;
 	int rc = cli_args_parse(cli, argc, argv, opts, pos, 2, &n_pos);
 	if (rc != CLI_OK)
 		return rc;
-	if (help) {
-		cli_print_usage(false);
-		return -1;
-	}
 	size_t want = word ? 2 : 1;
 	if (n_pos != want || cli_parse_u64(pos[0], id) < 0)
 		return cli_usage_error("task %s needs a task id%s", cmd,
@@ -74,18 +68,12 @@ static int parse_id(struct cli *cli, int argc, char **argv,
 	return CLI_OK;
 }
 
-/* The usage outcome of parse_id as an exit code (help is success). */
-static int parsed_exit(int rc)
-{
-	return rc < 0 ? CLI_OK : rc;
-}
-
 int cli_cmd_task_take(struct cli *cli, int argc, char **argv)
 {
 	uint64_t id;
 	int rc = parse_id(cli, argc, argv, NULL, "take", &id, NULL);
 	if (rc != CLI_OK)
-		return parsed_exit(rc);
+		return rc;
 	if ((rc = cli_connect(cli)) != CLI_OK)
 		return rc;
 	struct clubcrm_answer ans;
@@ -98,7 +86,7 @@ int cli_cmd_task_release(struct cli *cli, int argc, char **argv)
 	uint64_t id;
 	int rc = parse_id(cli, argc, argv, NULL, "release", &id, NULL);
 	if (rc != CLI_OK)
-		return parsed_exit(rc);
+		return rc;
 	if ((rc = cli_connect(cli)) != CLI_OK)
 		return rc;
 	struct clubcrm_answer ans;
@@ -119,7 +107,7 @@ static int conclude(struct cli *cli, int argc, char **argv, bool cancel)
 	int rc = parse_id(cli, argc, argv, extra, cancel ? "cancel" : "close",
 			  &id, NULL);
 	if (rc != CLI_OK)
-		return parsed_exit(rc);
+		return rc;
 	if (result && (rc = cli_resolve_result(cli, result, &result_id)) !=
 			      CLI_OK)
 		return rc;
@@ -152,7 +140,7 @@ static int tagging(struct cli *cli, int argc, char **argv, bool untag)
 	int rc = parse_id(cli, argc, argv, NULL, untag ? "untag" : "tag", &id,
 			  &name);
 	if (rc != CLI_OK)
-		return parsed_exit(rc);
+		return rc;
 	rc = cli_resolve_tag(cli, name, &tag_id);
 	if (rc != CLI_OK)
 		return rc;

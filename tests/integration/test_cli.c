@@ -494,6 +494,46 @@ static void test_usage_exit_2(void **state)
 	assert_int_equal(run("--help"), 0);
 }
 
+/* "WORD [WORD] --help": the usage on stdout, exit 0, no connection (there
+ * is no password: a connection would be refused with exit 2). */
+static void help_ok(const char *a, const char *b, const char *c)
+{
+	int rc = c ? run_pw(NULL, a, b, c, "--help", (const char *)NULL)
+		 : b ? run_pw(NULL, a, b, "--help", (const char *)NULL)
+		     : run_pw(NULL, a, "--help", (const char *)NULL);
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(out, "task add"));
+	assert_string_equal(err, "");
+}
+
+/*
+ * Every command takes --help, even without the words it needs otherwise;
+ * a bad option beside it is still a usage error.
+ */
+static void test_command_help(void **state)
+{
+	static const char *const two[][2] = {
+		{"task", "add"}, {"task", "list"}, {"task", "show"},
+		{"task", "take"}, {"task", "release"}, {"task", "close"},
+		{"task", "cancel"}, {"task", "tag"}, {"task", "untag"},
+		{"task", "follow"}, {"task", "edit"}, {"task", "copy"},
+		{"task", "reassign"}, {"note", "add"}, {"customer", "list"},
+		{"customer", "add"}, {"customer", "edit"},
+		{"customer", "show"}, {"admin", "settings"},
+	};
+	for (size_t i = 0; i < sizeof(two) / sizeof(two[0]); i++)
+		help_ok(two[i][0], two[i][1], NULL);
+	help_ok("catalog", NULL, NULL);
+	help_ok("watch", NULL, NULL);
+	help_ok("admin", NULL, NULL);
+	help_ok("admin", "tag", "add");
+	help_ok("admin", "type", "deactivate");
+	assert_int_equal(run("task", "take", "--help", "--frobnicate"), 2);
+	assert_int_equal(run("catalog", "--frobnicate", "--help"), 2);
+	assert_int_equal(run("task", "show", "--help", "1", "2"), 2);
+	assert_string_equal(out, "");
+}
+
 /*
  * A command ends its session with Logout when it is done: the server logs
  * it out before it closes the connection, and the CLI exits only after
@@ -583,6 +623,7 @@ int main(void)
 		cmocka_unit_test(test_customer_add_edit_show),
 		cmocka_unit_test(test_refused_exit_1),
 		cmocka_unit_test(test_usage_exit_2),
+		cmocka_unit_test(test_command_help),
 		cmocka_unit_test(test_logout_at_exit),
 		cmocka_unit_test(test_idempotency_key_retry),
 	};
