@@ -58,6 +58,16 @@ int cli_password(char *out, size_t size);
 int cli_answer(unsigned code, struct clubcrm_answer *ans);
 
 /*
+ * Prints the TaskReply of a write: as JSON, or "WHAT task N" and the task's
+ * row, then with `created` a line for each task the same write created.
+ */
+void cli_print_task_reply(const struct cli *cli, const Clubcrm__TaskReply *r,
+			  const char *what, bool created);
+/* cli_answer(), then cli_print_task_reply() and the answer freed. */
+int cli_task_answer(struct cli *cli, unsigned code, struct clubcrm_answer *ans,
+		    const char *what, bool created);
+
+/*
  * Parses a time (cli_parse_time) in the club's time zone: connects first,
  * since the zone comes with the server's Welcome. Check the syntax with
  * cli_parse_time() before, so that a typo is a usage error without a

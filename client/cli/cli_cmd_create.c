@@ -155,9 +155,7 @@ static int run(struct cli *cli, int argc, char **argv, Clubcrm__TaskKind kind)
 		{"idempotency-key", CLI_OPT_VALUE, &a.key},
 		{0},
 	};
-	const char *pos[1];
-	size_t n_pos;
-	int rc = cli_args_parse(cli, argc, argv, opts, pos, 0, &n_pos);
+	int rc = cli_args_options(cli, argc, argv, opts);
 	if (rc != CLI_OK)
 		return rc;
 	struct create_plan p = {.kind = kind};

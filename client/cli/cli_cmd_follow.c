@@ -97,14 +97,10 @@ int cli_cmd_task_follow(struct cli *cli, int argc, char **argv)
 		{"next-desc", CLI_OPT_VALUE, &a.next_desc},
 		{0},
 	};
-	const char *pos[1];
-	size_t n_pos;
-	int rc = cli_args_parse(cli, argc, argv, opts, pos, 1, &n_pos);
+	Clubcrm__FollowUp fu = CLUBCRM__FOLLOW_UP__INIT;
+	int rc = cli_args_task_id(cli, argc, argv, opts, "follow", &fu.id);
 	if (rc != CLI_OK)
 		return rc;
-	Clubcrm__FollowUp fu = CLUBCRM__FOLLOW_UP__INIT;
-	if (n_pos != 1 || cli_parse_u64(pos[0], &fu.id) < 0)
-		return cli_usage_error("task follow needs a task id");
 	if ((rc = check(&a)) != CLI_OK)
 		return rc;
 	fu.has_id = true;

@@ -87,9 +87,7 @@ int cli_cmd_customer_list(struct cli *cli, int argc, char **argv)
 		{"search", CLI_OPT_VALUE, &search},
 		{0},
 	};
-	const char *pos[1];
-	size_t n_pos;
-	int rc = cli_args_parse(cli, argc, argv, opts, pos, 0, &n_pos);
+	int rc = cli_args_options(cli, argc, argv, opts);
 	if (rc != CLI_OK)
 		return rc;
 	struct clubcrm_answer *pages;
@@ -106,12 +104,7 @@ int cli_cmd_customer_list(struct cli *cli, int argc, char **argv)
 
 int cli_cmd_catalog(struct cli *cli, int argc, char **argv)
 {
-	const struct cli_opt opts[] = {
-		{0},
-	};
-	const char *pos[1];
-	size_t n_pos;
-	int rc = cli_args_parse(cli, argc, argv, opts, pos, 0, &n_pos);
+	int rc = cli_args_options(cli, argc, argv, NULL);
 	if (rc != CLI_OK)
 		return rc;
 	const Clubcrm__Catalog *cat;

@@ -140,9 +140,7 @@ int cli_cmd_task_list(struct cli *cli, int argc, char **argv)
 	opts[n++] = (struct cli_opt){"descending", CLI_OPT_FLAG, &a.descending};
 	opts[n++] = (struct cli_opt){"all", CLI_OPT_FLAG, &a.all};
 	opts[n] = (struct cli_opt){0};
-	const char *pos[1];
-	size_t n_pos;
-	int rc = cli_args_parse(cli, argc, argv, opts, pos, 0, &n_pos);
+	int rc = cli_args_options(cli, argc, argv, opts);
 	if (rc != CLI_OK)
 		return rc;
 	Clubcrm__ListTasks lt = CLUBCRM__LIST_TASKS__INIT;
@@ -174,14 +172,10 @@ int cli_cmd_task_show(struct cli *cli, int argc, char **argv)
 		{"history", CLI_OPT_FLAG, &history},
 		{0},
 	};
-	const char *pos[1];
-	size_t n_pos;
-	int rc = cli_args_parse(cli, argc, argv, opts, pos, 1, &n_pos);
+	uint64_t id;
+	int rc = cli_args_task_id(cli, argc, argv, opts, "show", &id);
 	if (rc != CLI_OK)
 		return rc;
-	uint64_t id;
-	if (n_pos != 1 || cli_parse_u64(pos[0], &id) < 0)
-		return cli_usage_error("task show needs a task id");
 	if ((rc = cli_connect(cli)) != CLI_OK)
 		return rc;
 	/* The change history (who, when, which fields) on request. */

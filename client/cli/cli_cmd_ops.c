@@ -3,41 +3,16 @@
  * release, close, cancel, tag, untag, follow. The server applies every
  * rule (who may take, which result concludes); names are resolved here.
  */
-#include <stdio.h>
-#include <string.h>
-
 #include "cli_args.h"
 #include "cli_cmd.h"
-#include "cli_format.h"
-#include "cli_json.h"
 #include "cli_resolve.h"
 
-/* Prints the TaskReply of a typed call made after cli_connect(): "<what>
- * task N" and its row. */
+/* The TaskReply of a typed call made after cli_connect(), with the tasks
+ * the write created. */
 static int show_op(struct cli *cli, unsigned code, struct clubcrm_answer *ans,
 		   const char *what)
 {
-	int rc = cli_answer(code, ans);
-	if (rc != CLI_OK)
-		return rc;
-	const Clubcrm__TaskReply *r = ans->task;
-	if (cli->json) {
-		cli_json_print(cli_json_task_reply(r));
-	} else if (r->row && r->row->task) {
-		printf("%s task %llu\n", what,
-		       (unsigned long long)r->row->task->id);
-		Clubcrm__TaskRow *rows[1] = {r->row};
-		cli_format_task_table(stdout, rows, 1, cli->colour);
-		for (size_t i = 0; i < r->n_created; i++)
-			printf("Created %s %llu\n",
-			       r->created[i]->task ? cli_kind_name(
-				       r->created[i]->task->kind) : "task",
-			       r->created[i]->task
-				       ? (unsigned long long)r->created[i]->task->id
-				       : 0ull);
-	}
-	clubcrm_answer_free(ans);
-	return CLI_OK;
+	return cli_task_answer(cli, code, ans, what, true);
 }
 
 /*
@@ -46,14 +21,9 @@ static int show_op(struct cli *cli, unsigned code, struct clubcrm_answer *ans,
  * CLI_HELP.
  */
 static int parse_id(struct cli *cli, int argc, char **argv,
-		    const struct cli_opt *extra, const char *cmd,
+		    const struct cli_opt *opts, const char *cmd,
 		    uint64_t *id, const char **word)
 {
-	struct cli_opt opts[12];
-	size_t n = 0;
-	for (; extra && extra[n].name && n < 10; n++)
-		opts[n] = extra[n];
-	opts[n] = (struct cli_opt){0};
 	const char *pos[2];
 	size_t n_pos;
 	int rc = cli_args_parse(cli, argc, argv, opts, pos, 2, &n_pos);
@@ -98,13 +68,13 @@ int cli_cmd_task_release(struct cli *cli, int argc, char **argv)
 static int conclude(struct cli *cli, int argc, char **argv, bool cancel)
 {
 	const char *result = NULL, *note = NULL;
-	const struct cli_opt extra[] = {
+	const struct cli_opt opts[] = {
 		{"result", CLI_OPT_VALUE, &result},
 		{"note", CLI_OPT_VALUE, &note},
 		{0},
 	};
 	uint64_t id, result_id = 0;
-	int rc = parse_id(cli, argc, argv, extra, cancel ? "cancel" : "close",
+	int rc = parse_id(cli, argc, argv, opts, cancel ? "cancel" : "close",
 			  &id, NULL);
 	if (rc != CLI_OK)
 		return rc;
