@@ -2,7 +2,8 @@
  * The `clubcrm` command line: what every command shares. A command gets its
  * own argument vector (after the global options and its name) and returns
  * the process exit code: CLI_OK, CLI_REFUSED (the server, or a name that
- * does not resolve, said no; the reason is on stderr) or CLI_USAGE.
+ * does not resolve, said no; the reason is on stderr) or CLI_USAGE, or
+ * CLI_HELP after printing the usage for --help (main() exits with CLI_OK).
  */
 #ifndef CLUBCRM_CLI_H
 #define CLUBCRM_CLI_H
@@ -16,6 +17,7 @@ enum cli_exit {
 	CLI_OK = 0,
 	CLI_REFUSED = 1,
 	CLI_USAGE = 2,
+	CLI_HELP = -1,  /* not an exit code: the usage was printed (--help) */
 };
 
 struct cli {
@@ -54,6 +56,16 @@ int cli_password(char *out, size_t size);
  * answer is freed then).
  */
 int cli_answer(unsigned code, struct clubcrm_answer *ans);
+
+/*
+ * Prints the TaskReply of a write: as JSON, or "WHAT task N" and the task's
+ * row, then with `created` a line for each task the same write created.
+ */
+void cli_print_task_reply(const struct cli *cli, const Clubcrm__TaskReply *r,
+			  const char *what, bool created);
+/* cli_answer(), then cli_print_task_reply() and the answer freed. */
+int cli_task_answer(struct cli *cli, unsigned code, struct clubcrm_answer *ans,
+		    const char *what, bool created);
 
 /*
  * Parses a time (cli_parse_time) in the club's time zone: connects first,

@@ -12,7 +12,7 @@
 static const struct cli_opt *find_opt(const struct cli_opt *opts,
 				      const char *name, size_t len)
 {
-	for (; opts->name; opts++)
+	for (; opts && opts->name; opts++)
 		if (strlen(opts->name) == len && strncmp(opts->name, name, len) == 0)
 			return opts;
 	return NULL;
@@ -73,11 +73,13 @@ int cli_args_parse(struct cli *cli, int argc, char **argv,
 		   const struct cli_opt *opts, const char **pos,
 		   size_t max_pos, size_t *n_pos)
 {
+	bool help = false;
 	const struct cli_opt global[] = {
 		{"server", CLI_OPT_VALUE, &cli->server},
 		{"user", CLI_OPT_VALUE, &cli->user},
 		{"ca-file", CLI_OPT_VALUE, &cli->ca_file},
 		{"json", CLI_OPT_FLAG, &cli->json},
+		{"help", CLI_OPT_FLAG, &help},
 		{0},
 	};
 	bool only_pos = false;
@@ -100,6 +102,30 @@ int cli_args_parse(struct cli *cli, int argc, char **argv,
 			return cli_usage_error("unexpected argument '%s'", a);
 		pos[(*n_pos)++] = a;
 	}
+	if (help) {
+		cli_print_usage(false);
+		return CLI_HELP;
+	}
+	return CLI_OK;
+}
+
+int cli_args_options(struct cli *cli, int argc, char **argv,
+		     const struct cli_opt *opts)
+{
+	size_t n_pos;
+	return cli_args_parse(cli, argc, argv, opts, NULL, 0, &n_pos);
+}
+
+int cli_args_task_id(struct cli *cli, int argc, char **argv,
+		     const struct cli_opt *opts, const char *cmd, uint64_t *id)
+{
+	const char *pos[1];
+	size_t n_pos;
+	int rc = cli_args_parse(cli, argc, argv, opts, pos, 1, &n_pos);
+	if (rc != CLI_OK)
+		return rc;
+	if (n_pos != 1 || cli_parse_u64(pos[0], id) < 0)
+		return cli_usage_error("task %s needs a task id", cmd);
 	return CLI_OK;
 }
 

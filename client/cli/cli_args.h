@@ -36,12 +36,29 @@ struct cli;
 /*
  * Parses argv[0..argc) against `opts` (terminated by a zero entry) and the
  * global options (--server, --user, --ca-file, --json: into `cli`, so
- * that they may come after the command too). Other words go to `pos` (at
- * most max_pos, counted in *n_pos). CLI_OK, or CLI_USAGE after printing what is wrong.
+ * that they may come after the command too); `opts` may be NULL. Other
+ * words go to `pos` (at most max_pos, counted in *n_pos). CLI_OK, or
+ * CLI_USAGE after printing what is wrong.
+ * "--help" is global too, unless `opts` names it: after the words parse, the
+ * usage is printed and CLI_HELP returned, which the command returns as it
+ * is (main() exits with CLI_OK then).
  */
 int cli_args_parse(struct cli *cli, int argc, char **argv,
 		   const struct cli_opt *opts, const char **pos,
 		   size_t max_pos, size_t *n_pos);
+
+/* cli_args_parse() for a command that takes options only (`opts` may be
+ * NULL: none but the global ones). */
+int cli_args_options(struct cli *cli, int argc, char **argv,
+		     const struct cli_opt *opts);
+
+/*
+ * cli_args_parse() for "task CMD [options] ID": the one word, a task id,
+ * into *id. CLI_OK, CLI_HELP, or CLI_USAGE ("task CMD needs a task id").
+ */
+int cli_args_task_id(struct cli *cli, int argc, char **argv,
+		     const struct cli_opt *opts, const char *cmd,
+		     uint64_t *id);
 
 /* A decimal id or count > 0. 0 or -EINVAL. */
 int cli_parse_u64(const char *text, uint64_t *out);

@@ -30,7 +30,7 @@ struct admin_args {
 	const char *name, *colour, *outcome, *leads_to, *login, *role;
 	struct cli_list follow_ons, teams;
 	bool priority, no_priority, no_follow_ons, no_teams;
-	bool activate, password_stdin, help;
+	bool activate, password_stdin;
 	char password[PASSWORD_MAX];
 };
 
@@ -424,7 +424,6 @@ static void admin_options(const struct kind *k, struct admin_args *a,
 		if (common || strstr(k->options, word))
 			o[n++] = all[i];
 	}
-	o[n++] = (struct cli_opt){"help", CLI_OPT_FLAG, &a->help};
 	o[n] = (struct cli_opt){0};
 }
 
@@ -476,10 +475,6 @@ static int run_kind(struct cli *cli, const struct kind *k, enum verb verb,
 	int rc = cli_args_parse(cli, argc, argv, opts, pos, 1, &n_pos);
 	if (rc != CLI_OK)
 		return rc;
-	if (a.help) {
-		cli_print_usage(false);
-		return CLI_OK;
-	}
 	if ((rc = check_verb(k, &a, n_pos)) != CLI_OK)
 		goto out;
 	if (verb != VERB_ADD && (rc = k->resolve(cli, pos[0], &a.id)) != CLI_OK)

@@ -19,7 +19,7 @@ struct change_args {
 	const char *desc, *type, *at, *operator_, *customer, *status, *result;
 	const char *closing_note, *base_rev;
 	struct cli_list tags;
-	bool no_tags, help;
+	bool no_tags;
 };
 
 static size_t change_options(struct change_args *a, struct cli_opt *out,
@@ -34,7 +34,6 @@ static size_t change_options(struct change_args *a, struct cli_opt *out,
 	out[n++] = (struct cli_opt){"status", CLI_OPT_VALUE, &a->status};
 	out[n++] = (struct cli_opt){"result", CLI_OPT_VALUE, &a->result};
 	out[n++] = (struct cli_opt){"tag", CLI_OPT_LIST, &a->tags};
-	out[n++] = (struct cli_opt){"help", CLI_OPT_FLAG, &a->help};
 	if (edit) {
 		out[n++] = (struct cli_opt){"closing-note", CLI_OPT_VALUE,
 					    &a->closing_note};
@@ -47,24 +46,16 @@ static size_t change_options(struct change_args *a, struct cli_opt *out,
 	return n;
 }
 
-/* Parses "ID" and the options. CLI_OK, CLI_USAGE, or -1 after --help. */
+/* Parses "ID" and the options. CLI_OK, CLI_USAGE or CLI_HELP. */
 static int parse(struct cli *cli, int argc, char **argv, struct change_args *a,
 		 bool edit, uint64_t *id)
 {
 	struct cli_opt opts[16];
 	change_options(a, opts, edit);
-	const char *pos[1];
-	size_t n_pos;
-	int rc = cli_args_parse(cli, argc, argv, opts, pos, 1, &n_pos);
+	int rc = cli_args_task_id(cli, argc, argv, opts, edit ? "edit" : "copy",
+				  id);
 	if (rc != CLI_OK)
 		return rc;
-	if (a->help) {
-		cli_print_usage(false);
-		return -1;
-	}
-	const char *cmd = edit ? "edit" : "copy";
-	if (n_pos != 1 || cli_parse_u64(pos[0], id) < 0)
-		return cli_usage_error("task %s needs a task id", cmd);
 	if (a->at && (rc = cli_check_planned("at", a->at)) != CLI_OK)
 		return rc;
 	Clubcrm__TaskStatus s;
@@ -105,31 +96,6 @@ static int resolve(struct cli *cli, const struct change_args *a,
 	if (a->status)
 		cli_parse_status(a->status, &r->status);
 	return rc;
-}
-
-static void show_reply(const struct cli *cli, const Clubcrm__TaskReply *r,
-		       const char *what)
-{
-	if (cli->json) {
-		cli_json_print(cli_json_task_reply(r));
-	} else if (r->row && r->row->task) {
-		printf("%s task %llu\n", what,
-		       (unsigned long long)r->row->task->id);
-		Clubcrm__TaskRow *rows[1] = {r->row};
-		cli_format_task_table(stdout, rows, 1, cli->colour);
-	}
-}
-
-/* The TaskReply of a typed call made after cli_connect(). */
-static int print_reply(struct cli *cli, unsigned code,
-		       struct clubcrm_answer *ans, const char *what)
-{
-	int rc = cli_answer(code, ans);
-	if (rc != CLI_OK)
-		return rc;
-	show_reply(cli, ans->task, what);
-	clubcrm_answer_free(ans);
-	return CLI_OK;
 }
 
 /* The mod_rev the task has now (what this edit is based on). */
@@ -227,7 +193,7 @@ static int send_edit(struct cli *cli, const struct change_args *a,
 	struct clubcrm_answer ans;
 	unsigned code = clubcrm_task_edit(cli->conn, e, &ans);
 	if (code == STATUS_OK) {
-		show_reply(cli, ans.task, "Edited");
+		cli_print_task_reply(cli, ans.task, "Edited", false);
 		clubcrm_answer_free(&ans);
 		return CLI_OK;
 	}
@@ -266,7 +232,7 @@ int cli_cmd_task_edit(struct cli *cli, int argc, char **argv)
 	Clubcrm__EditTask e = CLUBCRM__EDIT_TASK__INIT;
 	int rc = parse(cli, argc, argv, &a, true, &e.id);
 	if (rc != CLI_OK)
-		return rc < 0 ? CLI_OK : rc;
+		return rc;
 	e.has_id = true;
 	struct resolved r = {0};
 	if ((rc = resolve(cli, &a, &r)) != CLI_OK)
@@ -286,7 +252,7 @@ int cli_cmd_task_copy(struct cli *cli, int argc, char **argv)
 	uint64_t id;
 	int rc = parse(cli, argc, argv, &a, false, &id);
 	if (rc != CLI_OK)
-		return rc < 0 ? CLI_OK : rc;
+		return rc;
 	struct resolved r = {0};
 	if ((rc = resolve(cli, &a, &r)) != CLI_OK)
 		return rc;
@@ -309,8 +275,8 @@ int cli_cmd_task_copy(struct cli *cli, int argc, char **argv)
 	if ((rc = cli_connect(cli)) != CLI_OK)
 		return rc;
 	struct clubcrm_answer ans;
-	return print_reply(cli, clubcrm_task_copy(cli->conn, id, &o, &ans), &ans,
-			   "Created");
+	return cli_task_answer(cli, clubcrm_task_copy(cli->conn, id, &o, &ans),
+			       &ans, "Created", false);
 }
 
 static int print_reassigned(struct cli *cli, const Clubcrm__ReassignReply *r)
@@ -338,24 +304,16 @@ static int print_reassigned(struct cli *cli, const Clubcrm__ReassignReply *r)
 int cli_cmd_task_reassign(struct cli *cli, int argc, char **argv)
 {
 	const char *from = NULL, *to = NULL, *from_date = NULL, *to_date = NULL;
-	bool help = false;
 	const struct cli_opt opts[] = {
 		{"from", CLI_OPT_VALUE, &from},
 		{"to", CLI_OPT_VALUE, &to},
 		{"from-date", CLI_OPT_VALUE, &from_date},
 		{"to-date", CLI_OPT_VALUE, &to_date},
-		{"help", CLI_OPT_FLAG, &help},
 		{0},
 	};
-	const char *pos[1];
-	size_t n_pos;
-	int rc = cli_args_parse(cli, argc, argv, opts, pos, 0, &n_pos);
+	int rc = cli_args_options(cli, argc, argv, opts);
 	if (rc != CLI_OK)
 		return rc;
-	if (help) {
-		cli_print_usage(false);
-		return CLI_OK;
-	}
 	int64_t t;
 	if (!from || !to)
 		return cli_usage_error("task reassign needs --from LOGIN and "

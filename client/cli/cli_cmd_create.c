@@ -15,7 +15,6 @@ struct create_args {
 	const char *customer, *type, *at, *operator_, *desc, *status, *result;
 	const char *key;
 	struct cli_list tags;
-	bool help;
 };
 
 /* What the command line gives, checked before anything is asked of the
@@ -154,18 +153,11 @@ static int run(struct cli *cli, int argc, char **argv, Clubcrm__TaskKind kind)
 		{task ? "status" : "result", CLI_OPT_VALUE,
 		 task ? &a.status : &a.result},
 		{"idempotency-key", CLI_OPT_VALUE, &a.key},
-		{"help", CLI_OPT_FLAG, &a.help},
 		{0},
 	};
-	const char *pos[1];
-	size_t n_pos;
-	int rc = cli_args_parse(cli, argc, argv, opts, pos, 0, &n_pos);
+	int rc = cli_args_options(cli, argc, argv, opts);
 	if (rc != CLI_OK)
 		return rc;
-	if (a.help) {
-		cli_print_usage(false);
-		return CLI_OK;
-	}
 	struct create_plan p = {.kind = kind};
 	rc = check_args(&a, &p);
 	if (rc != CLI_OK)

@@ -16,12 +16,14 @@
 
 struct customer_args {
 	const char *name, *phone, *email, *consultant;
-	bool active, inactive, help;
+	bool active, inactive;
 };
 
-static int parse(struct cli *cli, int argc, char **argv,
-		 struct customer_args *a, const char **pos, size_t max_pos,
-		 size_t *n_pos)
+/* Parses the options and, when `customer` is not NULL, the one word naming
+ * the customer ("customer CMD needs a customer" without it). CLI_OK,
+ * CLI_USAGE or CLI_HELP. */
+static int parse(struct cli *cli, int argc, char **argv, const char *cmd,
+		 struct customer_args *a, const char **customer)
 {
 	const struct cli_opt opts[] = {
 		{"name", CLI_OPT_VALUE, &a->name},
@@ -30,19 +32,18 @@ static int parse(struct cli *cli, int argc, char **argv,
 		{"consultant", CLI_OPT_VALUE, &a->consultant},
 		{"active", CLI_OPT_FLAG, &a->active},
 		{"inactive", CLI_OPT_FLAG, &a->inactive},
-		{"help", CLI_OPT_FLAG, &a->help},
 		{0},
 	};
-	int rc = cli_args_parse(cli, argc, argv, opts, pos, max_pos, n_pos);
+	size_t max_pos = customer ? 1 : 0, n_pos;
+	int rc = cli_args_parse(cli, argc, argv, opts, customer, max_pos,
+				&n_pos);
 	if (rc != CLI_OK)
 		return rc;
-	if (a->help) {
-		cli_print_usage(false);
-		return -1;
-	}
 	if (a->active && a->inactive)
 		return cli_usage_error("--active and --inactive exclude each "
 				       "other");
+	if (n_pos != max_pos)
+		return cli_usage_error("customer %s needs a customer", cmd);
 	return CLI_OK;
 }
 
@@ -91,11 +92,9 @@ static int fill(struct cli *cli, const struct customer_args *a,
 int cli_cmd_customer_add(struct cli *cli, int argc, char **argv)
 {
 	struct customer_args a = {0};
-	const char *pos[1];
-	size_t n_pos;
-	int rc = parse(cli, argc, argv, &a, pos, 0, &n_pos);
+	int rc = parse(cli, argc, argv, "add", &a, NULL);
 	if (rc != CLI_OK)
-		return rc < 0 ? CLI_OK : rc;
+		return rc;
 	if (!a.name)
 		return cli_usage_error("customer add needs --name");
 	Clubcrm__Customer c = CLUBCRM__CUSTOMER__INIT;
@@ -107,16 +106,13 @@ int cli_cmd_customer_add(struct cli *cli, int argc, char **argv)
 int cli_cmd_customer_edit(struct cli *cli, int argc, char **argv)
 {
 	struct customer_args a = {0};
-	const char *pos[1];
-	size_t n_pos;
-	int rc = parse(cli, argc, argv, &a, pos, 1, &n_pos);
+	const char *customer;
+	int rc = parse(cli, argc, argv, "edit", &a, &customer);
 	if (rc != CLI_OK)
-		return rc < 0 ? CLI_OK : rc;
-	if (n_pos != 1)
-		return cli_usage_error("customer edit needs a customer");
+		return rc;
 	Clubcrm__Customer c = CLUBCRM__CUSTOMER__INIT;
 	c.has_id = true;
-	if ((rc = cli_resolve_customer(cli, pos[0], &c.id)) != CLI_OK)
+	if ((rc = cli_resolve_customer(cli, customer, &c.id)) != CLI_OK)
 		return rc;
 	if ((rc = fill(cli, &a, &c)) != CLI_OK)
 		return rc;
@@ -163,15 +159,12 @@ static int print_profile_tasks(struct cli *cli, uint64_t id,
 int cli_cmd_customer_show(struct cli *cli, int argc, char **argv)
 {
 	struct customer_args a = {0};
-	const char *pos[1];
-	size_t n_pos;
-	int rc = parse(cli, argc, argv, &a, pos, 1, &n_pos);
+	const char *customer;
+	int rc = parse(cli, argc, argv, "show", &a, &customer);
 	if (rc != CLI_OK)
-		return rc < 0 ? CLI_OK : rc;
+		return rc;
 	uint64_t id;
-	if (n_pos != 1)
-		return cli_usage_error("customer show needs a customer");
-	if ((rc = cli_resolve_customer(cli, pos[0], &id)) != CLI_OK)
+	if ((rc = cli_resolve_customer(cli, customer, &id)) != CLI_OK)
 		return rc;
 	if ((rc = cli_connect(cli)) != CLI_OK)
 		return rc;

@@ -15,7 +15,7 @@
 struct follow_args {
 	const char *result, *note, *next_type, *next_at, *next_operator;
 	const char *next_desc;
-	bool close, keep_open, help;
+	bool close, keep_open;
 };
 
 static bool has_next(const struct follow_args *a)
@@ -95,21 +95,12 @@ int cli_cmd_task_follow(struct cli *cli, int argc, char **argv)
 		{"next-at", CLI_OPT_VALUE, &a.next_at},
 		{"next-operator", CLI_OPT_VALUE, &a.next_operator},
 		{"next-desc", CLI_OPT_VALUE, &a.next_desc},
-		{"help", CLI_OPT_FLAG, &a.help},
 		{0},
 	};
-	const char *pos[1];
-	size_t n_pos;
-	int rc = cli_args_parse(cli, argc, argv, opts, pos, 1, &n_pos);
+	Clubcrm__FollowUp fu = CLUBCRM__FOLLOW_UP__INIT;
+	int rc = cli_args_task_id(cli, argc, argv, opts, "follow", &fu.id);
 	if (rc != CLI_OK)
 		return rc;
-	if (a.help) {
-		cli_print_usage(false);
-		return CLI_OK;
-	}
-	Clubcrm__FollowUp fu = CLUBCRM__FOLLOW_UP__INIT;
-	if (n_pos != 1 || cli_parse_u64(pos[0], &fu.id) < 0)
-		return cli_usage_error("task follow needs a task id");
 	if ((rc = check(&a)) != CLI_OK)
 		return rc;
 	fu.has_id = true;

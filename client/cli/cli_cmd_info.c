@@ -83,21 +83,13 @@ fail:
 int cli_cmd_customer_list(struct cli *cli, int argc, char **argv)
 {
 	const char *search = NULL;
-	bool help = false;
 	const struct cli_opt opts[] = {
 		{"search", CLI_OPT_VALUE, &search},
-		{"help", CLI_OPT_FLAG, &help},
 		{0},
 	};
-	const char *pos[1];
-	size_t n_pos;
-	int rc = cli_args_parse(cli, argc, argv, opts, pos, 0, &n_pos);
+	int rc = cli_args_options(cli, argc, argv, opts);
 	if (rc != CLI_OK)
 		return rc;
-	if (help) {
-		cli_print_usage(false);
-		return CLI_OK;
-	}
 	struct clubcrm_answer *pages;
 	size_t n;
 	rc = fetch_customers(cli, search, &pages, &n);
@@ -112,20 +104,9 @@ int cli_cmd_customer_list(struct cli *cli, int argc, char **argv)
 
 int cli_cmd_catalog(struct cli *cli, int argc, char **argv)
 {
-	bool help = false;
-	const struct cli_opt opts[] = {
-		{"help", CLI_OPT_FLAG, &help},
-		{0},
-	};
-	const char *pos[1];
-	size_t n_pos;
-	int rc = cli_args_parse(cli, argc, argv, opts, pos, 0, &n_pos);
+	int rc = cli_args_options(cli, argc, argv, NULL);
 	if (rc != CLI_OK)
 		return rc;
-	if (help) {
-		cli_print_usage(false);
-		return CLI_OK;
-	}
 	const Clubcrm__Catalog *cat;
 	rc = cli_catalog(cli, &cat);
 	if (rc != CLI_OK)

@@ -14,7 +14,7 @@
 struct list_args {
 	struct cli_filter_args filter;
 	const char *page_size, *order;
-	bool all, descending, help;
+	bool all, descending;
 };
 
 /* The pages received, kept until printed (rows point into them). */
@@ -139,17 +139,10 @@ int cli_cmd_task_list(struct cli *cli, int argc, char **argv)
 	opts[n++] = (struct cli_opt){"order", CLI_OPT_VALUE, &a.order};
 	opts[n++] = (struct cli_opt){"descending", CLI_OPT_FLAG, &a.descending};
 	opts[n++] = (struct cli_opt){"all", CLI_OPT_FLAG, &a.all};
-	opts[n++] = (struct cli_opt){"help", CLI_OPT_FLAG, &a.help};
 	opts[n] = (struct cli_opt){0};
-	const char *pos[1];
-	size_t n_pos;
-	int rc = cli_args_parse(cli, argc, argv, opts, pos, 0, &n_pos);
+	int rc = cli_args_options(cli, argc, argv, opts);
 	if (rc != CLI_OK)
 		return rc;
-	if (a.help) {
-		cli_print_usage(false);
-		return CLI_OK;
-	}
 	Clubcrm__ListTasks lt = CLUBCRM__LIST_TASKS__INIT;
 	rc = check_list(&a, &lt);
 	if (rc != CLI_OK)
@@ -174,24 +167,15 @@ int cli_cmd_task_list(struct cli *cli, int argc, char **argv)
 
 int cli_cmd_task_show(struct cli *cli, int argc, char **argv)
 {
-	bool help = false, history = false;
+	bool history = false;
 	const struct cli_opt opts[] = {
 		{"history", CLI_OPT_FLAG, &history},
-		{"help", CLI_OPT_FLAG, &help},
 		{0},
 	};
-	const char *pos[1];
-	size_t n_pos;
-	int rc = cli_args_parse(cli, argc, argv, opts, pos, 1, &n_pos);
+	uint64_t id;
+	int rc = cli_args_task_id(cli, argc, argv, opts, "show", &id);
 	if (rc != CLI_OK)
 		return rc;
-	if (help) {
-		cli_print_usage(false);
-		return CLI_OK;
-	}
-	uint64_t id;
-	if (n_pos != 1 || cli_parse_u64(pos[0], &id) < 0)
-		return cli_usage_error("task show needs a task id");
 	if ((rc = cli_connect(cli)) != CLI_OK)
 		return rc;
 	/* The change history (who, when, which fields) on request. */

@@ -206,9 +206,7 @@ static int show(struct cli *cli)
 
 int cli_cmd_admin_settings(struct cli *cli, int argc, char **argv)
 {
-	bool help = false;
 	const struct cli_opt opts[] = {
-		{"help", CLI_OPT_FLAG, &help},
 		{0},
 	};
 	const char *pos[2 * PAIRS_MAX + 1];
@@ -217,10 +215,6 @@ int cli_cmd_admin_settings(struct cli *cli, int argc, char **argv)
 				&n_pos);
 	if (rc != CLI_OK)
 		return rc;
-	if (help) {
-		cli_print_usage(false);
-		return CLI_OK;
-	}
 	if (n_pos == 0)
 		return show(cli);
 	if (n_pos % 2)

@@ -168,7 +168,7 @@ static void on_signal(uv_signal_t *h, int signum)
 
 struct watch_args {
 	struct cli_filter_args filter;  /* every filter of `task list` */
-	bool all, once, help;
+	bool all, once;
 };
 
 static const struct {
@@ -312,17 +312,12 @@ int cli_cmd_watch(struct cli *cli, int argc, char **argv)
 	size_t n = cli_filter_options(&a.filter, opts);
 	opts[n++] = (struct cli_opt){"all", CLI_OPT_FLAG, &a.all};
 	opts[n++] = (struct cli_opt){"once", CLI_OPT_FLAG, &a.once};
-	opts[n++] = (struct cli_opt){"help", CLI_OPT_FLAG, &a.help};
 	opts[n] = (struct cli_opt){0};
 	const char *pos[2];
 	size_t n_pos;
 	int rc = cli_args_parse(cli, argc, argv, opts, pos, 2, &n_pos);
 	if (rc != CLI_OK)
 		return rc;
-	if (a.help) {
-		cli_print_usage(false);
-		return CLI_OK;
-	}
 	Clubcrm__ViewKind kind;
 	if (n_pos < 1 || parse_kind(pos[0], &kind) < 0)
 		return cli_usage_error("watch needs a view: board, urgent, prep, "

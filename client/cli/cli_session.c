@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "cli_args.h"
+#include "cli_format.h"
+#include "cli_json.h"
 #include "client_addr.h"
 #include "passprompt.h"
 #include "status.h"
@@ -95,6 +97,36 @@ int cli_answer(unsigned code, struct clubcrm_answer *ans)
 	cli_error("%s: %s", status_name(code), ans->message);
 	clubcrm_answer_free(ans);
 	return CLI_REFUSED;
+}
+
+void cli_print_task_reply(const struct cli *cli, const Clubcrm__TaskReply *r,
+			  const char *what, bool created)
+{
+	if (cli->json) {
+		cli_json_print(cli_json_task_reply(r));
+		return;
+	}
+	if (!r->row || !r->row->task)
+		return;
+	printf("%s task %llu\n", what, (unsigned long long)r->row->task->id);
+	Clubcrm__TaskRow *rows[1] = {r->row};
+	cli_format_task_table(stdout, rows, 1, cli->colour);
+	for (size_t i = 0; created && i < r->n_created; i++) {
+		const Clubcrm__Task *t = r->created[i]->task;
+		printf("Created %s %llu\n", t ? cli_kind_name(t->kind) : "task",
+		       t ? (unsigned long long)t->id : 0ull);
+	}
+}
+
+int cli_task_answer(struct cli *cli, unsigned code, struct clubcrm_answer *ans,
+		    const char *what, bool created)
+{
+	int rc = cli_answer(code, ans);
+	if (rc != CLI_OK)
+		return rc;
+	cli_print_task_reply(cli, ans->task, what, created);
+	clubcrm_answer_free(ans);
+	return CLI_OK;
 }
 
 /* The hour clocks skip in spring: refused rather than moved silently. */

@@ -258,5 +258,5 @@ int main(int argc, char **argv)
 				       first + 1 < argc ? argv[first + 1] : "");
 	rc = cmd->run(&cli, argc - first - used, argv + first + used);
 	cli_disconnect(&cli);
-	return rc;
+	return rc == CLI_HELP ? CLI_OK : rc;
 }

@@ -41,7 +41,7 @@ struct api_req {
 		Clubcrm__UpsertTeam upsert_team;
 		Clubcrm__UpsertOperator upsert_operator;
 		Clubcrm__UpdateSettings update_settings;
-	} m;
+	} m;  /* also sized for the messages req_wrap() builds */
 };
 
 /* Puts `msg` in the frame's body `body` (the oneof member of that number). */
@@ -55,6 +55,22 @@ static void req_set(struct api_req *r, Clubcrm__Frame__BodyCase body,
 	*(const void **)((char *)&r->f + fd->offset) = msg;
 	r->f.body_case = body;
 	r->expect = expect;
+}
+
+/*
+ * A request whose message carries only the entity `e` in its field 1
+ * (UpsertResult's result, UpsertTag's tag, ...): the message, described by
+ * `d`, is built in r->m.
+ */
+static void req_wrap(struct api_req *r, Clubcrm__Frame__BodyCase body,
+		     const ProtobufCMessageDescriptor *d, const void *e,
+		     Clubcrm__Frame__BodyCase expect)
+{
+	protobuf_c_message_init(d, &r->m);
+	const ProtobufCFieldDescriptor *fd =
+		protobuf_c_message_descriptor_get_field(d, 1);
+	*(const void **)((char *)&r->m + fd->offset) = e;
+	req_set(r, body, &r->m, expect);
 }
 
 /* ------------------------------------------------------------ answers */
@@ -269,14 +285,6 @@ static void b_tag(struct api_req *r, uint64_t id, uint64_t tag_id, bool on)
 	req_set(r, BODY(UNTAG_TASK), &r->m.untag, BODY(TASK_REPLY));
 }
 
-static void b_upsert_customer(struct api_req *r, const Clubcrm__Customer *c)
-{
-	clubcrm__upsert_customer__init(&r->m.upsert_customer);
-	r->m.upsert_customer.customer = (Clubcrm__Customer *)c;
-	req_set(r, BODY(UPSERT_CUSTOMER), &r->m.upsert_customer,
-		BODY(CUSTOMER_REPLY));
-}
-
 /* ------------------------------------------------------------ operations */
 
 API_BOTH(task_get, b_get_task(&r, id, with_history), uint64_t id,
@@ -300,7 +308,11 @@ API_BOTH(task_tag, b_tag(&r, id, tag_id, on), uint64_t id, uint64_t tag_id,
 API_BOTH(tasks_reassign,
 	 req_set(&r, BODY(REASSIGN_TASKS), re, BODY(REASSIGN_REPLY)),
 	 const Clubcrm__ReassignTasks *re)
-API_BOTH(customer_upsert, b_upsert_customer(&r, c), const Clubcrm__Customer *c)
+API_BOTH(customer_upsert,
+	 req_wrap(&r, BODY(UPSERT_CUSTOMER),
+		  &clubcrm__upsert_customer__descriptor, c,
+		  BODY(CUSTOMER_REPLY)),
+	 const Clubcrm__Customer *c)
 
 unsigned clubcrm_customer_get(struct client_sync *s, uint64_t id,
 			      struct clubcrm_answer *ans)
@@ -339,35 +351,23 @@ unsigned clubcrm_task_type_upsert(struct client_sync *s,
 	return api_sync(s, &r, ans);
 }
 
-unsigned clubcrm_result_upsert(struct client_sync *s, const Clubcrm__Result *res,
-			       struct clubcrm_answer *ans)
-{
-	struct api_req r;
-	clubcrm__upsert_result__init(&r.m.upsert_result);
-	r.m.upsert_result.result = (Clubcrm__Result *)res;
-	req_set(&r, BODY(UPSERT_RESULT), &r.m.upsert_result, BODY(CATALOG));
-	return api_sync(s, &r, ans);
-}
+API_SYNC(result_upsert,
+	 req_wrap(&r, BODY(UPSERT_RESULT),
+		  &clubcrm__upsert_result__descriptor, e,
+		  BODY(CATALOG)),
+	 const Clubcrm__Result *e)
 
-unsigned clubcrm_tag_upsert(struct client_sync *s, const Clubcrm__Tag *t,
-			    struct clubcrm_answer *ans)
-{
-	struct api_req r;
-	clubcrm__upsert_tag__init(&r.m.upsert_tag);
-	r.m.upsert_tag.tag = (Clubcrm__Tag *)t;
-	req_set(&r, BODY(UPSERT_TAG), &r.m.upsert_tag, BODY(CATALOG));
-	return api_sync(s, &r, ans);
-}
+API_SYNC(tag_upsert,
+	 req_wrap(&r, BODY(UPSERT_TAG),
+		  &clubcrm__upsert_tag__descriptor, e,
+		  BODY(CATALOG)),
+	 const Clubcrm__Tag *e)
 
-unsigned clubcrm_team_upsert(struct client_sync *s, const Clubcrm__Team *t,
-			     struct clubcrm_answer *ans)
-{
-	struct api_req r;
-	clubcrm__upsert_team__init(&r.m.upsert_team);
-	r.m.upsert_team.team = (Clubcrm__Team *)t;
-	req_set(&r, BODY(UPSERT_TEAM), &r.m.upsert_team, BODY(CATALOG));
-	return api_sync(s, &r, ans);
-}
+API_SYNC(team_upsert,
+	 req_wrap(&r, BODY(UPSERT_TEAM),
+		  &clubcrm__upsert_team__descriptor, e,
+		  BODY(CATALOG)),
+	 const Clubcrm__Team *e)
 
 unsigned clubcrm_operator_upsert(struct client_sync *s,
 				 const Clubcrm__Operator *o,
@@ -384,16 +384,11 @@ unsigned clubcrm_operator_upsert(struct client_sync *s,
 	return api_sync(s, &r, ans);
 }
 
-unsigned clubcrm_settings_update(struct client_sync *s,
-				 const Clubcrm__Settings *set,
-				 struct clubcrm_answer *ans)
-{
-	struct api_req r;
-	clubcrm__update_settings__init(&r.m.update_settings);
-	r.m.update_settings.settings = (Clubcrm__Settings *)set;
-	req_set(&r, BODY(UPDATE_SETTINGS), &r.m.update_settings, BODY(CATALOG));
-	return api_sync(s, &r, ans);
-}
+API_SYNC(settings_update,
+	 req_wrap(&r, BODY(UPDATE_SETTINGS),
+		  &clubcrm__update_settings__descriptor, e,
+		  BODY(CATALOG)),
+	 const Clubcrm__Settings *e)
 
 /* ------------------------------------------------------------ pagers */
 

@@ -9,6 +9,7 @@
 #include "buf.h"
 #include "frame.h"
 #include "tls.h"
+#include "uvstream.h"
 
 /* A client has one connection: a fixed read buffer is cheap enough. */
 #define LINK_READ_BUF (64u * 1024u)
@@ -20,12 +21,7 @@ struct link_write {
 };
 
 struct client_link {
-	union {
-		uv_handle_t handle;
-		uv_stream_t stream;
-		uv_tcp_t tcp;
-		uv_pipe_t pipe;
-	} h;
+	union uvstream h;
 	uv_connect_t connect_req;
 	uv_timer_t drain;           /* bounds reading after a write failed */
 	const struct client_link_ops *ops;

@@ -16,6 +16,7 @@
 
 #include "log.h"
 #include "tls.h"
+#include "uvstream.h"
 
 /* A peer that does not read its last frames is closed after this long. */
 #define CONN_LINGER_MS 2000
@@ -38,12 +39,7 @@ struct outq {
 struct conn {
 	struct transport base;     /* first: the transport is the conn */
 	struct net *net;
-	union {
-		uv_handle_t handle;
-		uv_stream_t stream;
-		uv_tcp_t tcp;
-		uv_pipe_t pipe;
-	} h;
+	union uvstream h;
 	uv_timer_t timer;
 	struct tls_session *tls;   /* TLS on this connection, or NULL */
 	bool tls_bye;              /* close_notify queued */

@@ -494,6 +494,76 @@ static void test_usage_exit_2(void **state)
 	assert_int_equal(run("--help"), 0);
 }
 
+/* "WORD [WORD] --help": the usage on stdout, exit 0, no connection (there
+ * is no password: a connection would be refused with exit 2). */
+static void help_ok(const char *a, const char *b, const char *c)
+{
+	int rc = c ? run_pw(NULL, a, b, c, "--help", (const char *)NULL)
+		 : b ? run_pw(NULL, a, b, "--help", (const char *)NULL)
+		     : run_pw(NULL, a, "--help", (const char *)NULL);
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(out, "task add"));
+	assert_string_equal(err, "");
+}
+
+/*
+ * Every command takes --help, even without the words it needs otherwise;
+ * a bad option beside it is still a usage error.
+ */
+static void test_command_help(void **state)
+{
+	static const char *const two[][2] = {
+		{"task", "add"}, {"task", "list"}, {"task", "show"},
+		{"task", "take"}, {"task", "release"}, {"task", "close"},
+		{"task", "cancel"}, {"task", "tag"}, {"task", "untag"},
+		{"task", "follow"}, {"task", "edit"}, {"task", "copy"},
+		{"task", "reassign"}, {"note", "add"}, {"customer", "list"},
+		{"customer", "add"}, {"customer", "edit"},
+		{"customer", "show"}, {"admin", "settings"},
+	};
+	for (size_t i = 0; i < sizeof(two) / sizeof(two[0]); i++)
+		help_ok(two[i][0], two[i][1], NULL);
+	help_ok("catalog", NULL, NULL);
+	help_ok("watch", NULL, NULL);
+	help_ok("admin", NULL, NULL);
+	help_ok("admin", "tag", "add");
+	help_ok("admin", "type", "deactivate");
+	assert_int_equal(run("task", "take", "--help", "--frobnicate"), 2);
+	assert_int_equal(run("catalog", "--frobnicate", "--help"), 2);
+	assert_int_equal(run("task", "show", "--help", "1", "2"), 2);
+	assert_string_equal(out, "");
+}
+
+/* The words a command needs, each missing or wrong one a usage error that
+ * says what is wrong, before any connection (no password here). */
+static void usage_says(const char *want, const char *a, const char *b,
+		       const char *c)
+{
+	assert_int_equal(run_pw(NULL, a, b, c, (const char *)NULL), 2);
+	if (!strstr(err, want))
+		fprintf(stderr, "want '%s' in: %s", want, err);
+	assert_non_null(strstr(err, want));
+	assert_string_equal(out, "");
+}
+
+static void test_usage_messages(void **state)
+{
+	usage_says("customer show needs a customer", "customer", "show", NULL);
+	usage_says("customer edit needs a customer", "customer", "edit", NULL);
+	usage_says("unexpected argument 'x'", "customer", "add", "x");
+	usage_says("task follow needs a task id", "task", "follow", "abc");
+	usage_says("task show needs a task id", "task", "show", "0");
+	usage_says("task edit needs a task id", "task", "edit", NULL);
+	usage_says("task copy needs a task id", "task", "copy", "x");
+	usage_says("task take needs a task id", "task", "take", NULL);
+	usage_says("task tag needs a task id and a name", "task", "tag", "1");
+	usage_says("unexpected argument 'x'", "catalog", "x", NULL);
+	usage_says("unexpected argument 'x'", "task", "reassign", "x");
+	usage_says("unexpected argument 'x'", "customer", "list", "x");
+	usage_says("unknown option --frobnicate", "catalog", "--frobnicate",
+		   NULL);
+}
+
 /*
  * A command ends its session with Logout when it is done: the server logs
  * it out before it closes the connection, and the CLI exits only after
@@ -583,6 +653,8 @@ int main(void)
 		cmocka_unit_test(test_customer_add_edit_show),
 		cmocka_unit_test(test_refused_exit_1),
 		cmocka_unit_test(test_usage_exit_2),
+		cmocka_unit_test(test_command_help),
+		cmocka_unit_test(test_usage_messages),
 		cmocka_unit_test(test_logout_at_exit),
 		cmocka_unit_test(test_idempotency_key_retry),
 	};
