@@ -11,6 +11,7 @@
 #include "log.h"
 #include "login.h"
 #include "session.h"
+#include "session_out.h"
 #include "status.h"
 #include "store.h"
 #include "subs.h"

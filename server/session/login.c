@@ -7,6 +7,7 @@
 
 #include "log.h"
 #include "session.h"
+#include "session_out.h"
 #include "server.h"
 #include "service.h"
 #include "status.h"
@@ -184,7 +185,7 @@ static void login_finish(struct login_work *lw, const Clubcrm__LoginOk *issued)
 		login_failed(c, lw);
 	login_work_free(lw);
 	if (transport_live(c->t))
-		session_resume(c);
+		c->resume(c);  /* up to the dispatcher */
 	session_maybe_finish(c);
 	session_unref(c);
 }

@@ -9,9 +9,9 @@
  * received, a write done, its timer, the close. Lifetime is the
  * transport's: session_ref() takes a reference for work that will come
  * back (a login, a request in the writer), and the session is freed with
- * its transport. Sending on a closed transport does nothing; a failed
- * send closes it (the session_send_* below have handled every failure
- * when they return, the result only says whether the bytes were queued).
+ * its transport. What it sends goes through session_out.h, the one
+ * module of session/ below login.c and subs.c; they call back up into the
+ * dispatcher only through the session's `resume` upcall.
  */
 #ifndef CLUBCRMD_SESSION_H
 #define CLUBCRMD_SESSION_H
@@ -62,6 +62,9 @@ struct session {
 	char login[64];            /* for the logs */
 
 	bool login_running;        /* a login, or a logout's revocation */
+	/* session_resume(), installed by session.c: how login.c, below the
+	 * dispatcher, lets it read again once a login has finished. */
+	void (*resume)(struct session *c);
 	struct buf fail_reply;     /* delayed answer to a failed login */
 	/* BLAKE2b of the resume token this session was issued or resumed
 	 * with (login.c), revoked at Logout. */
@@ -103,32 +106,6 @@ void session_resume(struct session *c);
  * being op->reply encoded (writer_hooks.done). */
 void session_write_done(struct session *c, struct service_write_op *op,
 			struct buf *wire);
-
-/*
- * Answers Logout with a GoAway (`code`, `reason`) echoing its request id,
- * then drains the connection: replies still in flight go out first.
- */
-void session_send_logged_out(struct session *c, uint64_t request_id,
-			     unsigned code, const char *reason);
-
-/* Appends an Error frame answering `request_id` (0: none) to `out`: the
- * one place the session layer builds one. 0 or -ENOMEM. */
-int session_encode_error(struct buf *out, uint64_t request_id, unsigned code,
-			 const char *message);
-/* Sends an Error frame answering `request_id`. */
-void session_send_error(struct session *c, uint64_t request_id, unsigned code,
-			const char *message);
-/*
- * Output, on the session's transport: 0 when queued; a negative errno
- * when not, the failure handled already (the connection closed or
- * dropped). session_send_frame() encodes one frame.
- */
-int session_send_buf(struct session *c, struct buf *b);
-int session_send_copy(struct session *c, const void *head, size_t head_len,
-		      const void *body, size_t body_len);
-int session_send_frame(struct session *c, const Clubcrm__Frame *f);
-/* Sends GoAway{code, reason}, then closes once it is written. */
-void session_goaway(struct session *c, unsigned code, const char *reason);
 
 /* The transport's controls, for the session's modules (transport.h). */
 static inline void session_ref(struct session *c)
@@ -177,8 +154,5 @@ static inline size_t session_output_soft_limit(const struct session *c)
 {
 	return transport_soft_limit(c->t);
 }
-
-/* Copies a peer-supplied name for the logs, printable ASCII only. */
-void session_log_safe(char *out, size_t size, const char *in);
 
 #endif

@@ -7,6 +7,7 @@
 #include "frame.h"
 #include "log.h"
 #include "session.h"
+#include "session_out.h"
 #include "server.h"
 #include "service.h"
 #include "status.h"

@@ -1,9 +1,10 @@
 #!/bin/sh
-# No circle of files calling each other in server/store/ or server/domain/
-# (issue 12): within a layer, too, calls go one way, so that each file can
-# be read knowing only the files below it. The calls are read from the
-# built objects by check_layers.py; its other findings are not judged here.
-# usage: store_domain_no_circles.sh SOURCE_DIR BUILD_DIR; exit 1 with the
+# No circle of files calling each other anywhere in server/ (issue 12):
+# within a layer, too, calls go one way (in session/: session.c -> login.c,
+# subs.c -> session_out.c), so that each file can be read knowing only the
+# files below it. The calls are read from the built objects by
+# check_layers.py; its other findings are not judged here.
+# usage: server_no_circles.sh SOURCE_DIR BUILD_DIR; exit 1 with the
 # circles found.
 src=${1:?source dir}
 build=${2:?build dir}
@@ -23,7 +24,7 @@ case $out in
 	;;
 esac
 bad=$(printf '%s\n' "$out" |
-	grep -E '^files calling each other in a circle: .*(store|domain)/')
+	grep -E '^files calling each other in a circle: ')
 if [ -n "$bad" ]; then
 	printf '%s\n' "$bad"
 	exit 1
