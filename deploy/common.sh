@@ -10,7 +10,7 @@ CLUBCRM_PACKAGES=(
   libcmocka-dev libsodium-dev libssl-dev libjansson-dev libinih-dev
   libncurses-dev libutf8proc-dev tmux tzdata openssl
   clang libclang-rt-dev
-  valgrind
+  valgrind python3
 )
 
 log() { printf '==> %s\n' "$*" >&2; }

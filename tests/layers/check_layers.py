@@ -5,8 +5,7 @@ Usage: check_layers.py SOURCE_DIR [BUILD_DIR]
 
 1. Includes go down only. Each directory is a layer; a file may include
    headers of its own layer and of the layers listed for it in ALLOWED.
-2. Only server/store calls LMDB (no `mdb_`/`MDB_` outside it), only the
-   network and session layers and the daemon touch libuv (`uv_`), and no
+2. Only server/store calls LMDB (no `mdb_`/`MDB_` outside it), and no
    front end (client/cli, client/tui) names the protocol's envelope
    (`Clubcrm__Frame`, `body_case`): front ends call the client library.
 3. With BUILD_DIR: no circle of server files calling each other, read from
