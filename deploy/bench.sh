@@ -10,7 +10,10 @@
 # BENCH_SCENARIOS (50x8,50x32,500x8,500x32), BENCH_SEED (tasks for the
 # snapshot test, 100000), BENCH_BUILD (build directory), BENCH_ARGS (more
 # clubcrm-bench flags, e.g. "--rate 5000" or "--depth 4"),
-# BENCH_TMP (where the data directories go; the disk's fsync is measured).
+# BENCH_TMP (where the data directories go; the disk's fsync is measured),
+# BENCH_RESTART (terminals per restart run, "30,200"; empty: none): the
+# bench starts its own clubcrmd, SIGKILLs and restarts it under N live
+# terminals, BENCH_ONLY=restart (that scenario alone).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -29,6 +32,21 @@ else
   log "the clubcrm command line did not build: no frozen-terminal run"
 fi
 
+# 533 connections on each side, and a file per connection.
+ulimit -n 4096 2>/dev/null || true
+
+# The restart scenario starts (and kills) a clubcrmd of its own.
+run_restart() {
+  [ -n "${BENCH_RESTART-30,200}" ] || return 0
+  log "running the restart scenario (${BENCH_RESTART-30,200} terminals)"
+  TMPDIR=${BENCH_TMP:-/tmp} "$builddir/tests/bench/clubcrm-bench" \
+    --restart "${BENCH_RESTART-30,200}" --clubcrmd "$builddir/server/clubcrmd"
+}
+if [ "${BENCH_ONLY:-}" = restart ]; then
+  run_restart
+  exit
+fi
+
 tmp=$(mktemp -d "${BENCH_TMP:-/tmp}/clubcrm-bench.XXXXXX")
 crm_pid= redis_pid=
 stop_all() {
@@ -42,9 +60,6 @@ stop_all() {
   rm -rf "$tmp"
 }
 trap stop_all EXIT INT TERM
-
-# 533 connections on each side, and a file per connection.
-ulimit -n 4096 2>/dev/null || true
 
 # A loopback port nobody answers on.
 free_port() {
@@ -96,6 +111,7 @@ log "running the scenarios (clubcrmd at $crm_addr, redis at 127.0.0.1:$redis_por
   --scenarios "${BENCH_SCENARIOS:-50x8,50x32,500x8,500x32}" \
   --duration "${BENCH_DURATION:-5}" --seed "${BENCH_SEED:-100000}" \
   "${freeze[@]}" ${BENCH_ARGS:-}
+run_restart
 drops=$(grep -c 'dropped' "$tmp/clubcrmd.log" || true)
 echo "clubcrmd dropped $drops connection(s)${drops:+: }$(grep -m1 'dropped' "$tmp/clubcrmd.log" || true)"
 echo "machine: $(nproc) cores, $(uname -sr); one synced 4 KiB write (dd oflag=dsync) on the data disk: $(awk -v s="$sync_ms" 'BEGIN{printf "%.2f ms", s*10}')"

@@ -34,6 +34,10 @@ struct bench_opts {
 				       * first scenario with a frozen
 				       * `clubcrm watch board` beside it */
 	unsigned login_parallel;      /* terminals logging in at once */
+	const char *clubcrmd;         /* the server the restart runs start */
+	unsigned restart_n[BENCH_MAX_SCENARIOS]; /* terminals per restart run */
+	unsigned n_restart;
+	int restart_signal;           /* SIGKILL (default) or SIGTERM */
 	bool verbose;
 };
 
@@ -86,6 +90,26 @@ struct bench_system {
  */
 int bench_crm_run(const struct bench_opts *o, struct bench_system *out);
 int bench_redis_run(const struct bench_opts *o, struct bench_system *out);
+
+/* The restart scenario (bench_restart.c): a server killed and started
+ * again on the same data and port under N live terminals. */
+struct bench_restart_result {
+	bool ran;
+	char error[256];
+	unsigned terminals, back;     /* back: READY and current again */
+	unsigned by_token, by_password; /* logins after the restart (log) */
+	double down_ms;               /* kill to the new listening line */
+	double spawn_to_listen_ms;    /* the new server's start-up */
+	double p50_ms, p99_ms, max_ms; /* listening line to current, each */
+	uint64_t revision_before;     /* the replicas' revision at the kill */
+	uint64_t revision_min, revision_max; /* theirs when back */
+};
+
+/* Starts o->clubcrmd on a fresh demo club, logs `terminals` live
+ * terminals in, kills and restarts it, fills `out`. 0, or -1 (out->error
+ * says why, or not every terminal came back). */
+int bench_restart_run(const struct bench_opts *o, unsigned terminals,
+		      struct bench_restart_result *out);
 
 /* Deterministic per-writer randomness (xorshift64*). */
 static inline uint64_t bench_rand(uint64_t *s)

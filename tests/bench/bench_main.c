@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,13 @@ static void usage(FILE *f)
 		"scenario with a\n"
 		"                        `clubcrm watch board` SIGSTOPped beside "
 		"it\n"
+		"  --restart N,...       the restart scenario instead: N live "
+		"terminals each, the\n"
+		"                        server killed and restarted (needs "
+		"--clubcrmd)\n"
+		"  --clubcrmd PATH       the server the restart scenario starts "
+		"(fresh demo club)\n"
+		"  --restart-signal S    KILL (default) or TERM\n"
 		"  --check               exit 1 unless every scenario acked "
 		"writes and delivered all of them\n"
 		"  --verbose\n");
@@ -67,6 +75,22 @@ static int parse_scenarios(struct bench_opts *o, const char *text)
 	return o->n_sc ? 0 : -1;
 }
 
+static int parse_restart(struct bench_opts *o, const char *text)
+{
+	o->n_restart = 0;
+	const char *p = text;
+	while (*p) {
+		char *end;
+		unsigned long n = strtoul(p, &end, 10);
+		if (end == p || (*end && *end != ',') || n == 0 || n > 5000 ||
+		    o->n_restart == BENCH_MAX_SCENARIOS)
+			return -1;
+		o->restart_n[o->n_restart++] = (unsigned)n;
+		p = *end ? end + 1 : end;
+	}
+	return o->n_restart ? 0 : -1;
+}
+
 static int num(const char *s, double lo, double hi, double *out)
 {
 	char *end;
@@ -88,6 +112,7 @@ static int find(void *ctx, const char *name, size_t len)
 		"clubcrm", "freeze-cli", "redis", "clubcrm-data",
 		"clubcrm-pid", "redis-pid", "scenarios", "duration",
 		"warmup", "depth", "rate", "seed", "login-parallel",
+		"restart", "clubcrmd", "restart-signal",
 	};
 	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
 		if (strlen(flags[i]) == len && !memcmp(flags[i], name, len))
@@ -153,7 +178,18 @@ static int parse_args(int argc, char **argv, struct bench_opts *o,
 		else if (strcmp(a, "--redis-pid") == 0 &&
 			 (rc = num(val, 1, 4194304, &v)) == 0)
 			o->redis_pid = (pid_t)v;
-		else if (strcmp(a, "--scenarios") == 0)
+		else if (strcmp(a, "--restart") == 0)
+			rc = parse_restart(o, val);
+		else if (strcmp(a, "--clubcrmd") == 0)
+			o->clubcrmd = val;
+		else if (strcmp(a, "--restart-signal") == 0) {
+			if (!strcmp(val, "KILL"))
+				o->restart_signal = SIGKILL;
+			else if (!strcmp(val, "TERM"))
+				o->restart_signal = SIGTERM;
+			else
+				rc = -1;
+		} else if (strcmp(a, "--scenarios") == 0)
 			rc = parse_scenarios(o, val);
 		else if (strcmp(a, "--duration") == 0 &&
 			 (rc = num(val, 0.1, 3600, &v)) == 0)
@@ -183,7 +219,11 @@ static int parse_args(int argc, char **argv, struct bench_opts *o,
 			return -1;
 		}
 	}
-	if (!o->crm_address && !o->redis_address) {
+	if (o->n_restart && !o->clubcrmd) {
+		fprintf(stderr, "clubcrm-bench: --restart needs --clubcrmd\n");
+		return -1;
+	}
+	if (!o->n_restart && !o->crm_address && !o->redis_address) {
 		fprintf(stderr, "clubcrm-bench: give --clubcrm and/or --redis\n");
 		return -1;
 	}
@@ -300,6 +340,40 @@ static void print_table(const struct bench_opts *o,
 			       sys[k].seed_wps);
 }
 
+static void print_restart(const struct bench_opts *o,
+			  const struct bench_restart_result *r, unsigned n)
+{
+	printf("\nrestart: live terminals (client/lib/live.c), one board "
+	       "subscription each; clubcrmd %s and started again on the "
+	       "same data and port\n",
+	       o->restart_signal == SIGTERM ? "SIGTERMed" : "SIGKILLed");
+	printf("%-13s %6s %7s %7s %7s %7s %8s %6s %6s\n", "scenario", "back",
+	       "down", "p50", "p99", "max", "start-up", "token", "passwd");
+	printf("%-13s %6s %7s %23s %8s\n", "", "", "(ms)",
+	       "(ms, listening to current)", "(ms)");
+	for (unsigned i = 0; i < n; i++) {
+		char label[32];
+		snprintf(label, sizeof(label), "restart N=%u", r[i].terminals);
+		if (!r[i].ran) {
+			printf("%-13s did not run: %s\n", label, r[i].error);
+			continue;
+		}
+		printf("%-13s %3u/%-3u %7.0f %7.1f %7.1f %7.1f %8.1f %6u %6u\n",
+		       label, r[i].back, r[i].terminals, r[i].down_ms,
+		       r[i].p50_ms, r[i].p99_ms, r[i].max_ms,
+		       r[i].spawn_to_listen_ms, r[i].by_token,
+		       r[i].by_password);
+		printf("%-13s replicas at revision %" PRIu64 " at the kill, %"
+		       PRIu64 "..%" PRIu64 " when back; all current within "
+		       "2 s: %s\n", "", r[i].revision_before,
+		       r[i].revision_min, r[i].revision_max,
+		       r[i].back == r[i].terminals && r[i].max_ms <= 2000
+			       ? "yes" : "NO");
+		if (r[i].error[0])
+			printf("%-13s %s\n", "", r[i].error);
+	}
+}
+
 static bool checked(const struct bench_opts *o, const struct bench_system *s)
 {
 	for (unsigned i = 0; i < o->n_sc; i++) {
@@ -322,6 +396,17 @@ int main(int argc, char **argv)
 	if (parse_args(argc, argv, &o, &check) < 0) {
 		usage(stderr);
 		return 2;
+	}
+	if (!o.restart_signal)
+		o.restart_signal = SIGKILL;
+	if (o.n_restart) {
+		static struct bench_restart_result rr[BENCH_MAX_SCENARIOS];
+		int rc = 0;
+		for (unsigned i = 0; i < o.n_restart; i++)
+			if (bench_restart_run(&o, o.restart_n[i], &rr[i]) < 0)
+				rc = 1;
+		print_restart(&o, rr, o.n_restart);
+		return check ? rc : 0;
 	}
 	static struct bench_system sys[2];
 	unsigned n = 0;

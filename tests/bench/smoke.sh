@@ -33,3 +33,8 @@ done
 
 "$bench" --clubcrm "$addr" --clubcrm-data "$dir/data" --clubcrm-pid "$pid" \
 	--scenarios 4x2,8x3 --warmup 0.3 --duration 1 --seed 1000 --check
+
+# The restart scenario, short: a few live terminals, the server killed and
+# started again by the bench; every terminal must come back current (no
+# timing asserted).
+"$bench" --restart 4 --clubcrmd "$clubcrmd" --check
