@@ -569,9 +569,12 @@ static void login_unpark(struct login_work *lw)
 /*
  * A resume token is checked at once, on the loop thread: a hash lookup in a
  * read transaction, no Argon2id (tokens.h). The session starts here, so any
- * later commit that revokes the operator finds it (login_on_commit()). A
- * refusal is answered like a wrong password, after the same delay, and
- * counts as a failure of the login.
+ * later commit that revokes the operator finds it (login_on_commit()).
+ *
+ * A refusal is answered at once and is no strike against the login: 32
+ * random bytes cannot be guessed, so slowing them down protects nothing,
+ * while a desk whose token expired or was dropped (an operator keeps
+ * TOKENS_PER_OPERATOR) must fall back to its password without waiting.
  */
 static void login_by_token(struct login_work *lw)
 {
@@ -581,10 +584,18 @@ static void login_by_token(struct login_work *lw)
 					 &lw->grant, &lw->token_expires);
 	if (lw->status == 0 && !(lw->grant.op && lw->grant.op->id))
 		lw->status = STATUS_INTERNAL;
-	if (lw->status == 0)
+	if (lw->status == 0) {
 		login_ok(c, lw, NULL);
-	else
+	} else if (lw->status == STATUS_UNAUTHENTICATED) {
+		char who[LOGIN_ID_MAX + 1];
+		session_log_safe(who, sizeof(who), lw->login);
+		log_info("conn %llu (%s): resume token refused for \"%s\"",
+			 cid(c), c->t->peer, who);
+		session_send_error(c, lw->request_id, STATUS_UNAUTHENTICATED,
+			   "resume token refused: log in with the password");
+	} else {
 		login_failed(c, lw);
+	}
 	login_work_free(lw);
 }
 
@@ -646,7 +657,9 @@ void login_request(struct session *c, const Clubcrm__Frame *f,
 			   "resume token");
 		return;
 	}
-	if (refused_by_throttle(c, f->request_id, l->login))
+	/* A token proves the desk: wrong passwords typed for this login
+	 * elsewhere at the same address do not hold it back. */
+	if (!by_token && refused_by_throttle(c, f->request_id, l->login))
 		return;
 	struct login_work *lw = calloc(1, sizeof(*lw));
 	if (lw) {
