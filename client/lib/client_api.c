@@ -13,7 +13,7 @@
 
 #include "status.h"
 
-#define BODY(x) CLUBCRM__FRAME__BODY_##x
+#include "frame_body.h"
 
 /* A request being built: the frame, the storage of its message, and the
  * kind of reply it expects. Everything is encoded before it goes out of

@@ -18,7 +18,7 @@
 #include "fake_server.h"
 #include "status.h"
 
-#define BODY(x) CLUBCRM__FRAME__BODY_##x
+#include "frame_body.h"
 
 /* The next frame, which must be a `body` request: its id, or 0. */
 static uint64_t expect(struct fake_server *fs, Clubcrm__Frame__BodyCase body,
