@@ -275,6 +275,7 @@ struct memo_slot {
 
 static struct {
 	struct store *st;
+	bool valid;     /* what follows is the store's state at `rev` */
 	uint64_t rev;   /* the last revision remembered */
 	uint64_t tag;   /* hash of the change log's bytes at `rev` */
 	struct memo_slot *slots;
@@ -338,12 +339,16 @@ static int memo_grow(void)
 	return 0;
 }
 
-/* True when rows showed entry (kind, id) as `fp` already; remembers `fp`
- * (when memory fails, the entry is simply treated as changed). */
+/* True when rows showed entry (kind, id) as `fp` already; remembers `fp`.
+ * Without a valid memory (or memory for it), false: rows go again. */
 static bool memo_same(enum memo_kind kind, uint64_t id, uint64_t fp)
 {
-	if (memo.n * 2 >= memo.cap && memo_grow())
+	if (!memo.valid)
 		return false;
+	if (memo.n * 2 >= memo.cap && memo_grow()) {
+		memo_forget();
+		return false;
+	}
 	size_t i = memo_hash((uint8_t)kind, id, memo.cap);
 	for (; memo.slots[i].kind; i = (i + 1) & (memo.cap - 1)) {
 		if (memo.slots[i].kind == kind && memo.slots[i].id == id) {
@@ -358,34 +363,134 @@ static bool memo_same(enum memo_kind kind, uint64_t id, uint64_t fp)
 	return false;
 }
 
-/* Hash of the change log's bytes at `rev`: 0 when it cannot be read. */
-static uint64_t changelog_tag(struct view_commit_priv *p, uint64_t rev)
+/* Hash of the change log's bytes at `rev` (1: none there), 0 on error. */
+static uint64_t changelog_tag(struct txn *t, uint64_t rev)
 {
 	uint8_t key[8];
 	struct txn_val v;
 	key_u64(key, rev);
-	if (txn_get(&p->txn, DB_CHANGES, key, sizeof(key), &v))
-		return 0;
-	return fnv(fp_u64(FP_INIT, v.len), v.data, v.len);
+	int rc = txn_get(t, DB_CHANGES, key, sizeof(key), &v);
+	if (rc)
+		return rc == -ENOENT ? 1 : 0;
+	return fnv(fp_u64(FP_INIT, v.len), v.data, v.len) | 2;
 }
 
-/* Before loading ChangeSet `rev`: keeps what is remembered only when it
- * is the state right before `rev` in this store. */
+/* The memory holds store `st` at memo.rev, which `t` has reached. */
+static bool memo_holds(struct store *st, struct txn *t)
+{
+	return memo.valid && memo.st == st && memo.rev <= txn_revision(t) &&
+	       changelog_tag(t, memo.rev) == memo.tag;
+}
+
+static bool shown_same(const Clubcrm__Event *ev);
+
+/* Remembers what rows show of every catalogue entry at t's revision: a
+ * pass over the catalogue, at the start and after a gap. */
+static int memo_prime(struct store *st, struct txn *t)
+{
+	static const struct {
+		enum store_db db;
+		const ProtobufCMessageDescriptor *d;
+		Clubcrm__Event__RecordCase rc;
+	} dbs[] = {
+		{DB_TASK_TYPES, &clubcrm__task_type__descriptor,
+		 CLUBCRM__EVENT__RECORD_TASK_TYPE},
+		{DB_RESULTS, &clubcrm__result__descriptor,
+		 CLUBCRM__EVENT__RECORD_RESULT},
+		{DB_TAGS, &clubcrm__tag__descriptor, CLUBCRM__EVENT__RECORD_TAG},
+		{DB_OPERATORS, &clubcrm__operator__descriptor,
+		 CLUBCRM__EVENT__RECORD_OPERATOR},
+		{DB_CUSTOMERS, &clubcrm__customer__descriptor,
+		 CLUBCRM__EVENT__RECORD_CUSTOMER},
+	};
+	memo_forget();
+	memo.st = st;
+	memo.valid = true;
+	struct arena a;
+	arena_init(&a);
+	int rc = 0;
+	for (size_t i = 0; i < sizeof(dbs) / sizeof(dbs[0]) && !rc; i++) {
+		struct txn_cursor c;
+		rc = txn_cursor_open(&c, t, dbs[i].db);
+		for (rc = rc ? rc : txn_cursor_seek(&c, NULL, 0); rc == 0;
+		     rc = txn_cursor_next(&c)) {
+			Clubcrm__Event ev = CLUBCRM__EVENT__INIT;
+			ev.record_case = dbs[i].rc;
+			rc = txn_cursor_msg(&c, dbs[i].d, &a, (void **)&ev.task);
+			if (rc)
+				break;
+			shown_same(&ev);
+			arena_reset(&a);
+		}
+		txn_cursor_close(&c);
+		rc = rc == -ENOENT ? 0 : rc;
+	}
+	arena_free(&a);
+	memo.rev = txn_revision(t);
+	memo.tag = changelog_tag(t, memo.rev);
+	if (rc || !memo.tag || !memo.valid) {
+		memo_forget();
+		return rc ? rc : -ENOMEM;
+	}
+	return 0;
+}
+
+/* Change sets the memory skipped, read from the change log up to `upto`
+ * (a few: each commit nobody watched). -E2BIG when a pass is cheaper. */
+static int memo_advance(struct txn *t, uint64_t upto)
+{
+	if (upto - memo.rev > 1000)
+		return -E2BIG;
+	struct arena a;
+	arena_init(&a);
+	int rc = 0;
+	for (uint64_t r = memo.rev + 1; r <= upto && !rc; r++) {
+		Clubcrm__ChangeSet *cs;
+		rc = txn_get_rec(t, DB_CHANGES, r,
+				 &clubcrm__change_set__descriptor, &a,
+				 (void **)&cs);
+		for (size_t i = 0; !rc && i < cs->n_events; i++)
+			if (cs->events[i]->record_case !=
+			    CLUBCRM__EVENT__RECORD_TASK)
+				shown_same(cs->events[i]);
+		if (rc == -ENOENT)
+			rc = 0;
+		arena_reset(&a);
+	}
+	arena_free(&a);
+	if (!rc && memo.valid) {
+		memo.rev = upto;
+		memo.tag = changelog_tag(t, upto);
+	}
+	return rc ? rc : memo.valid && memo.tag ? 0 : -ENOMEM;
+}
+
+int views_memo_sync(struct store *st, struct txn *t)
+{
+	uint64_t rev = txn_revision(t);
+	if (memo_holds(st, t) && (memo.rev == rev || !memo_advance(t, rev)))
+		return 0;
+	return memo_prime(st, t);
+}
+
+/* Before loading ChangeSet `rev`: the memory must hold the state right
+ * before it, or it is forgotten (the rows then go again). */
 static void memo_begin(struct store *st, struct view_commit_priv *p,
 		       uint64_t rev)
 {
-	if (memo.st == st && memo.rev && rev == memo.rev + 1 && memo.tag &&
-	    changelog_tag(p, memo.rev) == memo.tag)
+	if (memo_holds(st, &p->txn) && memo.rev < rev &&
+	    (memo.rev + 1 == rev || !memo_advance(&p->txn, rev - 1)))
 		return;
 	memo_forget();
-	memo.st = st;
 }
 
-/* After loading ChangeSets up to `rev` (rc: how it went). */
+/* After loading ChangeSet `rev` (rc: how it went). */
 static void memo_end(struct view_commit_priv *p, uint64_t rev, int rc)
 {
+	if (!memo.valid)
+		return;
 	memo.rev = rev;
-	memo.tag = rc ? 0 : changelog_tag(p, rev);
+	memo.tag = rc ? 0 : changelog_tag(&p->txn, rev);
 	if (!memo.tag)
 		memo_forget();
 }
@@ -617,14 +722,29 @@ static int load_remembered(struct store *st, struct view_commit *vc,
 	return rc;
 }
 
+/* After a load that had to forget: remembers again when the read
+ * transaction is at the last revision loaded (a later one would make the
+ * next commit look unchanged). */
+static void memo_resume(struct store *st, struct view_commit *vc,
+			uint64_t last, int rc)
+{
+	if (!rc && !memo.valid && last &&
+	    txn_revision(&vc->priv->txn) == last)
+		memo_prime(st, &vc->priv->txn);
+}
+
 int views_commit_load_batch(struct store *st,
 			    const Clubcrm__ChangeSet *const *sets, size_t n,
 			    int64_t now, struct view_commit *vc)
 {
 	int rc = priv_open(st, vc, now);
+	uint64_t last = 0;
 	for (size_t i = 0; i < n && !rc; i++)
-		if (sets[i])
+		if (sets[i]) {
 			rc = load_remembered(st, vc, sets[i]);
+			last = sets[i]->revision;
+		}
+	memo_resume(st, vc, last, rc);
 	return rc;
 }
 
@@ -636,7 +756,11 @@ int views_commit_load(struct store *st, const uint8_t *changeset, size_t len,
 		return rc;
 	Clubcrm__ChangeSet *cs = clubcrm__change_set__unpack(
 		arena_pb(&vc->priv->arena), len, changeset);
-	return cs ? load_remembered(st, vc, cs) : -EIO;
+	if (!cs)
+		return -EIO;
+	rc = load_remembered(st, vc, cs);
+	memo_resume(st, vc, cs->revision, rc);
+	return rc;
 }
 
 static int add_due(struct view_commit *vc, const Clubcrm__TaskRow *row)
