@@ -187,7 +187,10 @@ int views_delta_append_rev(const struct view_commit *vc,
  */
 int views_delta_append(struct view_commit *vc, const Clubcrm__View *v,
 		       uint32_t sub_id, struct buf *batch);
-/* The store's revision and escalation time, for the daemon's start. */
+/* The store's revision and escalation time, for the daemon's start (and
+ * commits nobody watched); it also brings the fan-out's memory of what rows
+ * show of each catalogue entry to that revision, so that an edit changing
+ * none of it (a password reset) re-sends no row. */
 int views_live_state(struct store *st, uint64_t *revision,
 		     uint32_t *escalation_minutes);
 

@@ -22,6 +22,11 @@ int views_build_row(struct txn *t, struct arena *a, struct rows_cache *cache,
 		    int64_t now, uint32_t escalation_minutes,
 		    Clubcrm__Task *task, Clubcrm__TaskRow **out);
 
+/* Brings the fan-out's memory of what rows show of each catalogue entry
+ * (views_commit.c) to t's revision: the daemon's start, and commits the
+ * fan-out did not load. 0 or -errno (then it is forgotten). */
+int views_memo_sync(struct store *st, struct txn *t);
+
 /* Appends one Delta as an element of a DeltaBatch (field 1). */
 int views_batch_add(struct buf *batch, const struct buf *delta);
 

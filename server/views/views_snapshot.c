@@ -66,6 +66,8 @@ int views_live_state(struct store *st, uint64_t *revision,
 	if (!rc) {
 		*revision = txn_revision(&t);
 		*escalation_minutes = views_escalation_minutes(&t, &a);
+		/* No error of its own: without it, rows simply go again. */
+		views_memo_sync(st, &t);
 	}
 	if (t.txn)
 		txn_abort(&t);

@@ -337,6 +337,91 @@ static void test_type_made_priority_recolours(void **state)
 	assert_true(pump_until(w, everyone_sees, &gone));
 }
 
+struct counted {
+	unsigned rows;      /* rows entered, changed or left */
+	uint64_t marker;    /* a task whose row ends the wait */
+	bool marker_seen;
+};
+
+static void count_row(struct replica *r, enum replica_change what,
+		      const Clubcrm__TaskRow *row, void *ud)
+{
+	(void)r;
+	(void)what;
+	struct counted *c = ud;
+	c->rows++;
+	if (row->task->id == c->marker)
+		c->marker_seen = true;
+}
+
+static bool sub_synced(struct world *w, void *arg)
+{
+	(void)w;
+	return live_sub_replica(arg)->synced;
+}
+
+static bool marker_seen(struct world *w, void *arg)
+{
+	(void)w;
+	return ((struct counted *)arg)->marker_seen;
+}
+
+static void upsert_deborah(struct world *w, const char *name,
+			   const char *password)
+{
+	Clubcrm__Operator op = CLUBCRM__OPERATOR__INIT;
+	op.has_id = 1;
+	op.id = it_operator_id(w->writer, "deborah");
+	op.name = (char *)name;
+	Clubcrm__UpsertOperator u = CLUBCRM__UPSERT_OPERATOR__INIT;
+	u.operator_ = &op;
+	u.password = (char *)password;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT, *reply = NULL;
+	it_frame(&f, CLUBCRM__FRAME__BODY_UPSERT_OPERATOR, &u);
+	struct client_status st;
+	assert_int_equal(client_sync_call(w->writer, &f, &reply, &st), STATUS_OK);
+	clubcrm__frame__free_unpacked(reply, NULL);
+}
+
+/* Rows a board gets from `edit`, then a new task (the marker: deltas come
+ * in commit order, so the edit's rows, if any, came before it). */
+static unsigned rows_from(struct world *w, struct counted *c,
+			  void (*edit)(struct world *, const char *,
+				       const char *),
+			  const char *name, const char *password)
+{
+	edit(w, name, password);
+	c->rows = 0;
+	c->marker_seen = false;
+	c->marker = create_task(w, "Call", time_now() + 7200);
+	assert_true(pump_until(w, marker_seen, c));
+	return c->rows - 1;
+}
+
+/*
+ * An operator's password reset changes nothing a row shows: a watcher gets
+ * no row for it (the protocol promises each change once). Renaming her
+ * still reaches her rows.
+ */
+static void test_password_reset_resends_no_row(void **state)
+{
+	struct world *w = *state;
+	struct counted c = {0};
+	const struct replica_callbacks cbs = {.on_row = count_row};
+	Clubcrm__View board = view_of(CLUBCRM__VIEW_KIND__VIEW_KIND_BOARD);
+	struct live_sub *sub;
+	assert_int_equal(live_subscribe(w->t[0].live, &board, &cbs, &c, &sub),
+			 0);
+	assert_true(pump_until(w, sub_synced, sub));
+
+	assert_int_equal(rows_from(w, &c, upsert_deborah, NULL,
+				   "a brand new password 1"), 0);
+	assert_true(rows_from(w, &c, upsert_deborah, "Débora", NULL) >= 2);
+	assert_int_equal(rows_from(w, &c, upsert_deborah, "Débora",
+				   "another new password 2"), 0);
+	live_unsubscribe(w->t[0].live, sub);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -347,6 +432,8 @@ int main(void)
 			teardown),
 		cmocka_unit_test_setup_teardown(
 			test_type_made_priority_recolours, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_password_reset_resends_no_row, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
