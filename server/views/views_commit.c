@@ -1068,3 +1068,25 @@ int views_delta_append(struct view_commit *vc, const Clubcrm__View *v,
 	views_match_free(&m);
 	return rc < 0 ? rc : n;
 }
+
+/* Here, beside the memo it brings up to date, so that views_snapshot.c
+ * (which the fan-out calls) calls nothing back in this file. */
+int views_live_state(struct store *st, uint64_t *revision,
+		     uint32_t *escalation_minutes)
+{
+	struct txn t;
+	struct arena a;
+	arena_init(&a);
+	txn_begin(&t, st, NULL, false);
+	int rc = t.ret;
+	if (!rc) {
+		*revision = txn_revision(&t);
+		*escalation_minutes = views_escalation_minutes(&t, &a);
+		/* No error of its own: without it, rows simply go again. */
+		views_memo_sync(st, &t);
+	}
+	if (t.txn)
+		txn_abort(&t);
+	arena_free(&a);
+	return rc;
+}

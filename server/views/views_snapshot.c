@@ -55,26 +55,6 @@ uint32_t views_escalation_minutes(struct txn *t, struct arena *a)
 	return s->escalation_minutes;
 }
 
-int views_live_state(struct store *st, uint64_t *revision,
-		     uint32_t *escalation_minutes)
-{
-	struct txn t;
-	struct arena a;
-	arena_init(&a);
-	txn_begin(&t, st, NULL, false);
-	int rc = t.ret;
-	if (!rc) {
-		*revision = txn_revision(&t);
-		*escalation_minutes = views_escalation_minutes(&t, &a);
-		/* No error of its own: without it, rows simply go again. */
-		views_memo_sync(st, &t);
-	}
-	if (t.txn)
-		txn_abort(&t);
-	arena_free(&a);
-	return rc;
-}
-
 int views_build_row(struct txn *t, struct arena *a, struct rows_cache *cache,
 		    int64_t now, uint32_t escalation_minutes,
 		    Clubcrm__Task *task, Clubcrm__TaskRow **out)
