@@ -613,26 +613,34 @@ static int add_affected(struct view_commit *vc, Clubcrm__Task *task)
 	return rc ? rc : add_change(vc, NULL, row, true);
 }
 
-/* Rows of the customers changed by the commit, from by_customer. */
-static int affected_by_customer(struct view_commit *vc, uint64_t customer)
+typedef int (*scan_fn)(struct view_commit *vc, Clubcrm__Task *task,
+		       int64_t arg);
+
+/*
+ * Calls `fn` with the task of each entry of index `db` whose key is
+ * `key_len` bytes, starts with 8 bytes in [lo, hi) and ends with the task
+ * id; a task missing from `tasks` is passed over.
+ */
+static int scan_index(struct view_commit *vc, enum store_db db,
+		      const uint8_t lo[8], const uint8_t hi[8], size_t key_len,
+		      scan_fn fn, int64_t arg)
 {
 	struct view_commit_priv *p = vc->priv;
 	struct txn_cursor c;
-	uint8_t key[8];
-	key_u64(key, customer);
-	int rc = txn_cursor_open(&c, &p->txn, DB_BY_CUSTOMER);
-	for (rc = rc ? rc : txn_cursor_seek(&c, key, sizeof(key)); rc == 0;
+	int rc = txn_cursor_open(&c, &p->txn, db);
+	for (rc = rc ? rc : txn_cursor_seek(&c, lo, 8); rc == 0;
 	     rc = txn_cursor_next(&c)) {
-		if (c.key.len != 24 || memcmp(c.key.data, key, 8))
+		if (c.key.len != key_len || memcmp(c.key.data, hi, 8) >= 0)
 			break;
 		Clubcrm__Task *task;
 		int lrc = rows_task(&p->txn, &p->arena,
-				    key_get_u64((const uint8_t *)c.key.data + 16),
+				    key_get_u64((const uint8_t *)c.key.data +
+						key_len - 8),
 				    &task);
 		if (lrc == -ENOENT)
 			continue;
 		if (!lrc)
-			lrc = add_affected(vc, task);
+			lrc = fn(vc, task, arg);
 		if (lrc) {
 			txn_cursor_close(&c);
 			return lrc;
@@ -642,16 +650,17 @@ static int affected_by_customer(struct view_commit *vc, uint64_t customer)
 	return rc == 0 || rc == -ENOENT ? 0 : rc;
 }
 
-/*
- * Rows referring to changed types, operators, results or tags. No index
- * covers all of them (creator, taker, tags), and such edits are rare admin
- * actions: one pass over the tasks per commit.
- */
-static int affected_by_catalogue(struct view_commit *vc)
+static int affected_one(struct view_commit *vc, Clubcrm__Task *task,
+			int64_t arg)
+{
+	(void)arg;
+	return add_affected(vc, task);
+}
+
+/* Calls `fn` with every task record, in id order. */
+static int scan_tasks(struct view_commit *vc, scan_fn fn, int64_t arg)
 {
 	struct view_commit_priv *p = vc->priv;
-	if (!p->n_types && !p->n_operators && !p->n_results && !p->n_tags)
-		return 0;
 	struct txn_cursor c;
 	int rc = txn_cursor_open(&c, &p->txn, DB_TASKS);
 	for (rc = rc ? rc : txn_cursor_seek(&c, NULL, 0); rc == 0;
@@ -661,16 +670,44 @@ static int affected_by_catalogue(struct view_commit *vc)
 				    (void **)&task);
 		if (rc)
 			break;
-		if (!task_refers(p, task))
-			continue;
-		int arc = add_affected(vc, task);
-		if (arc) {
+		int frc = fn(vc, task, arg);
+		if (frc) {
 			txn_cursor_close(&c);
-			return arc;
+			return frc;
 		}
 	}
 	txn_cursor_close(&c);
 	return rc == -ENOENT ? 0 : rc;
+}
+
+/* Rows of the customers changed by the commit, from by_customer (its key:
+ * customer id, planned time, task id). Ids stay far below UINT64_MAX. */
+static int affected_by_customer(struct view_commit *vc, uint64_t customer)
+{
+	uint8_t lo[8], hi[8];
+	key_u64(lo, customer);
+	key_u64(hi, customer + 1);
+	return scan_index(vc, DB_BY_CUSTOMER, lo, hi, 24, affected_one, 0);
+}
+
+/*
+ * Rows referring to changed types, operators, results or tags. No index
+ * covers all of them (creator, taker, tags), and such edits are rare admin
+ * actions: one pass over the tasks per commit.
+ */
+static int affected_if_refers(struct view_commit *vc, Clubcrm__Task *task,
+			      int64_t arg)
+{
+	(void)arg;
+	return task_refers(vc->priv, task) ? add_affected(vc, task) : 0;
+}
+
+static int affected_by_catalogue(struct view_commit *vc)
+{
+	struct view_commit_priv *p = vc->priv;
+	if (!p->n_types && !p->n_operators && !p->n_results && !p->n_tags)
+		return 0;
+	return scan_tasks(vc, affected_if_refers, 0);
 }
 
 static int encode_catalog(struct view_commit *vc)
@@ -776,35 +813,12 @@ static int add_due(struct view_commit *vc, const Clubcrm__TaskRow *row)
 
 /* Scans [from, to) of a time index, calling `fn` with each task. */
 static int scan_time(struct view_commit *vc, enum store_db db, int64_t from,
-		     int64_t to,
-		     int (*fn)(struct view_commit *, Clubcrm__Task *, int64_t),
-		     int64_t arg)
+		     int64_t to, scan_fn fn, int64_t arg)
 {
-	struct view_commit_priv *p = vc->priv;
 	uint8_t start[8], end[8];
 	key_time(start, from);
 	key_time(end, to);
-	struct txn_cursor c;
-	int rc = txn_cursor_open(&c, &p->txn, db);
-	for (rc = rc ? rc : txn_cursor_seek(&c, start, sizeof(start));
-	     rc == 0; rc = txn_cursor_next(&c)) {
-		if (c.key.len != 16 || memcmp(c.key.data, end, 8) >= 0)
-			break;
-		Clubcrm__Task *task;
-		int lrc = rows_task(&p->txn, &p->arena,
-				    key_get_u64((const uint8_t *)c.key.data + 8),
-				    &task);
-		if (lrc == -ENOENT)
-			continue;
-		if (!lrc)
-			lrc = fn(vc, task, arg);
-		if (lrc) {
-			txn_cursor_close(&c);
-			return lrc;
-		}
-	}
-	txn_cursor_close(&c);
-	return rc == 0 || rc == -ENOENT ? 0 : rc;
+	return scan_index(vc, db, start, end, 16, fn, arg);
 }
 
 static bool planned_task(const Clubcrm__Task *t)
@@ -881,45 +895,37 @@ static bool changed_in_batch(const struct view_commit *vc, uint64_t id)
 	return false;
 }
 
+/* An open urgent row whose escalated flag flips from `before` minutes to
+ * the commit's setting: a change (its image before, with the old flag). */
+static int escalation_flip(struct view_commit *vc, Clubcrm__Task *task,
+			   int64_t before)
+{
+	struct view_commit_priv *p = vc->priv;
+	if (!planned_task(task) || task->taken_by ||
+	    changed_in_batch(vc, task->id))
+		return 0;
+	Clubcrm__TaskRow *after, *was;
+	int rc = views_build_row(&p->txn, &p->arena, &p->cache, vc->now,
+				 p->escalation, task, &after);
+	if (rc)
+		return rc;
+	if (after->escalated ==
+	    task_row_is_escalated(after, (uint32_t)before, vc->now))
+		return 0;
+	was = arena_alloc(&p->arena, sizeof(*was));
+	if (!was)
+		return -ENOMEM;
+	*was = *after;
+	was->escalated = !after->escalated;
+	return add_change(vc, was, after, false);
+}
+
 int views_commit_escalation(struct view_commit *vc, uint32_t before)
 {
 	struct view_commit_priv *p = vc->priv;
 	if (!p || !vc->n_revs || before == p->escalation)
 		return 0;
-	struct txn_cursor c;
-	int rc = txn_cursor_open(&c, &p->txn, DB_TASKS);
-	for (rc = rc ? rc : txn_cursor_seek(&c, NULL, 0); rc == 0;
-	     rc = txn_cursor_next(&c)) {
-		Clubcrm__Task *task;
-		rc = txn_cursor_msg(&c, &clubcrm__task__descriptor, &p->arena,
-				    (void **)&task);
-		if (rc)
-			break;
-		if (!planned_task(task) || task->taken_by ||
-		    changed_in_batch(vc, task->id))
-			continue;
-		Clubcrm__TaskRow *after, *was;
-		int arc = views_build_row(&p->txn, &p->arena, &p->cache,
-					  vc->now, p->escalation, task, &after);
-		if (!arc && after->escalated ==
-				    task_row_is_escalated(after, before, vc->now))
-			continue;
-		if (!arc) {
-			was = arena_alloc(&p->arena, sizeof(*was));
-			arc = was ? 0 : -ENOMEM;
-		}
-		if (!arc) {
-			*was = *after;
-			was->escalated = !after->escalated;
-			arc = add_change(vc, was, after, false);
-		}
-		if (arc) {
-			txn_cursor_close(&c);
-			return arc;
-		}
-	}
-	txn_cursor_close(&c);
-	return rc == -ENOENT ? 0 : rc;
+	return scan_tasks(vc, escalation_flip, before);
 }
 
 /* Catalogue changes the view's membership depends on. */
