@@ -9,6 +9,7 @@
 #include "query.h"
 #include "rows.h"
 #include "status.h"
+#include "text.h"
 #include "tokens.h"
 
 #define ADMIN CLUBCRM__ROLE__ROLE_ADMIN
@@ -139,6 +140,12 @@ static int set_password(struct req *r, Clubcrm__Operator *op, const char *pw)
 		return req_refuse(r, STATUS_INVALID_ARGUMENT,
 				  "password must be %u to %u bytes",
 				  CATALOG_PASSWORD_MIN, CATALOG_PASSWORD_MAX);
+	/* A Login holding a control character is refused (login.c): such a
+	 * password could never be typed. */
+	if (text_has_control(pw, n))
+		return req_refuse(r, STATUS_INVALID_ARGUMENT,
+				  "password: control characters are not "
+				  "allowed");
 	char hash[AUTH_HASH_MAX];
 	int rc = auth_hash(pw, hash);
 	if (rc)

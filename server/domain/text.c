@@ -44,6 +44,19 @@ enum text_fault text_fault(const char *s)
 	return TEXT_OK;
 }
 
+bool text_has_control(const void *s, size_t n)
+{
+	const unsigned char *p = s;
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] < 0x20 || p[i] == 0x7f)
+			return true;
+		if (p[i] == 0xc2 && i + 1 < n && p[i + 1] >= 0x80 &&
+		    p[i + 1] <= 0x9f)
+			return true;
+	}
+	return false;
+}
+
 bool text_is_valid(const char *s)
 {
 	return text_fault(s) == TEXT_OK;

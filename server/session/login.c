@@ -12,6 +12,7 @@
 #include "service.h"
 #include "status.h"
 #include "timeutil.h"
+#include "text.h"
 #include "tokens.h"
 
 /* Longest login and password a Login may carry. */
@@ -419,19 +420,6 @@ static int raw_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
 	return -1;
 }
 
-/* Whether `n` bytes hold a control character: C0, DEL, or C1 in UTF-8. */
-static bool has_control(const uint8_t *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] < 0x20 || s[i] == 0x7f)
-			return true;
-		if (s[i] == 0xc2 && i + 1 < n && s[i + 1] >= 0x80 &&
-		    s[i + 1] <= 0x9f)
-			return true;
-	}
-	return false;
-}
-
 /*
  * Calls `check` on every length-delimited field of the message in
  * [p, end); false when the bytes do not parse or `check` says so.
@@ -483,7 +471,7 @@ static bool login_field_ok(unsigned field, const uint8_t *v, size_t n)
 {
 	const ProtobufCMessageDescriptor *d = &clubcrm__login__descriptor;
 	if (field == field_id(d, "login") || field == field_id(d, "password"))
-		return !has_control(v, n);
+		return !text_has_control(v, n);
 	return true;
 }
 

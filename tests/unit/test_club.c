@@ -153,9 +153,14 @@ static void test_login(void **state)
 	assert_string_equal(r->catalog->operators[0]->login, "eva");
 	assert_int_equal(service_login(fx->st, "eva", "secret", &a, &op),
 			 STATUS_UNAUTHENTICATED);
-	/* Password reset works; the admin cannot deactivate themselves. */
+	/* A password with a control character is refused: no login could
+	 * ever type it (a Login holding one is INVALID_ARGUMENT). */
 	o.id = eva;
 	o.active = 1;
+	u.password = "new\tpass";
+	fx_assert_error(fx_write(fx, fx_actor(id, 1), &f),
+			STATUS_INVALID_ARGUMENT, "control characters");
+	/* Password reset works; the admin cannot deactivate themselves. */
 	u.password = "newpass";
 	fx_write(fx, fx_actor(id, 1), &f);
 	assert_int_equal(service_login(fx->st, "eva", "newpass", &a, &op), 0);
