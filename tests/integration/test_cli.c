@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "harness.h"
+#include "itcli.h"
 
 #ifndef CLUBCRM_CLI_PATH
 #error "CMake passes CLUBCRM_CLI_PATH, the clubcrm binary under test"
@@ -27,7 +28,11 @@
 static struct harness h;
 static char out[OUT_MAX], err[OUT_MAX];
 static long created_id;
-static const char *cli_user = "alicia";  /* CLUBCRM_USER of the next runs */
+/* The runs of clubcrm: CLUBCRM_USER of the next ones in cli.user. */
+static struct itcli cli = {
+	.path = CLUBCRM_CLI_PATH, .h = &h, .name = "cli", .user = "alicia",
+	.out = out, .err = err, .cap = OUT_MAX,
+};
 
 static int group_setup(void **state)
 {
@@ -40,81 +45,25 @@ static int group_teardown(void **state)
 	return 0;
 }
 
-static void slurp(const char *path, char *buf)
-{
-	buf[0] = '\0';
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return;
-	size_t n = fread(buf, 1, OUT_MAX - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-}
-
-static void child(const char *password, char **argv, const char *o,
-		  const char *e)
-{
-	/* No controlling terminal: a missing password cannot be asked. */
-	setsid();
-	int null = open("/dev/null", O_RDONLY);
-	int fo = open(o, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	int fe = open(e, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	if (null < 0 || fo < 0 || fe < 0)
-		_exit(126);
-	dup2(null, STDIN_FILENO);
-	dup2(fo, STDOUT_FILENO);
-	dup2(fe, STDERR_FILENO);
-	setenv("CLUBCRM_SERVER", h.address, 1);
-	setenv("CLUBCRM_USER", cli_user, 1);
-	if (password)
-		setenv("CLUBCRM_PASSWORD", password, 1);
-	else
-		unsetenv("CLUBCRM_PASSWORD");
-	execv(CLUBCRM_CLI_PATH, argv);
-	_exit(127);
-}
-
 /*
- * Runs clubcrm with the words given (NULL-terminated) and the password;
- * its exit code, stdout in `out`, stderr in `err`.
+ * Runs clubcrm with the words given (NULL-terminated) and the password
+ * (NULL: none); its exit code, stdout in `out`, stderr in `err`.
  */
 static int run_pw(const char *password, ...)
 {
-	char *argv[32];
-	int argc = 0;
-	argv[argc++] = (char *)"clubcrm";
 	va_list ap;
 	va_start(ap, password);
-	const char *a;
-	while ((a = va_arg(ap, const char *)) && argc < 31)
-		argv[argc++] = (char *)a;
+	cli.password = password;
+	int rc = itcli_vrun(&cli, va_arg(ap, const char *), ap);
 	va_end(ap);
-	argv[argc] = NULL;
-	char o[256], e[256];
-	snprintf(o, sizeof(o), "%s/cli.out", h.dir);
-	snprintf(e, sizeof(e), "%s/cli.err", h.dir);
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0)
-		child(password, argv, o, e);
-	int status;
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	slurp(o, out);
-	slurp(e, err);
-	assert_true(WIFEXITED(status));
-	return WEXITSTATUS(status);
+	return rc;
 }
 
 #define run(...) run_pw(HARNESS_PASSWORD, __VA_ARGS__, (const char *)NULL)
 
 static json_t *parse_out(void)
 {
-	json_error_t je;
-	json_t *v = json_loads(out, 0, &je);
-	if (!v)
-		fprintf(stderr, "not JSON (%s): %s\n", je.text, out);
-	assert_non_null(v);
-	return v;
+	return itcli_json(&cli);
 }
 
 static void test_task_add_show_list(void **state)
@@ -292,7 +241,7 @@ static void test_task_operations(void **state)
 	char id[32];
 	snprintf(id, sizeof(id), "%ld", json_id());
 
-	cli_user = "valentina";
+	cli.user = "valentina";
 	assert_int_equal(run("task", "take", id, "--json"), 0);
 	json_t *v = parse_out();
 	assert_string_equal(json_string_value(json_object_get(v, "colour")),
@@ -300,17 +249,17 @@ static void test_task_operations(void **state)
 	assert_string_equal(json_string_value(json_object_get(v, "taken_by")),
 			    "valentina");
 	json_decref(v);
-	cli_user = "deborah";
+	cli.user = "deborah";
 	assert_int_equal(run("task", "take", id), 1);
 	assert_non_null(strstr(err, "FAILED_PRECONDITION"));
-	cli_user = "valentina";
+	cli.user = "valentina";
 	assert_int_equal(run("task", "release", id, "--json"), 0);
 	v = parse_out();
 	assert_string_equal(json_string_value(json_object_get(v, "colour")),
 			    "red");
 	json_decref(v);
 
-	cli_user = "alicia";
+	cli.user = "alicia";
 	assert_int_equal(run("task", "tag", id, "Marketing"), 0);
 	assert_int_equal(run("task", "show", id), 0);
 	assert_non_null(strstr(out, "Marketing"));
@@ -342,7 +291,7 @@ static void test_task_operations(void **state)
 	json_decref(v);
 
 	/* Closing with a note also files the note as its own entry. */
-	cli_user = "fermin";
+	cli.user = "fermin";
 	assert_int_equal(run("task", "close", next_id, "--result", "Positive",
 			     "--note", "accepted the quote"), 0);
 	assert_non_null(strstr(out, "Created note"));
@@ -354,7 +303,7 @@ static void test_task_operations(void **state)
 	assert_int_equal(run("task", "cancel", next_id), 1);
 	assert_int_equal(run("task", "follow", id), 2);
 	assert_int_equal(run("task", "take"), 2);
-	cli_user = "alicia";
+	cli.user = "alicia";
 }
 
 static void test_edit_copy_reassign(void **state)
@@ -399,14 +348,14 @@ static void test_edit_copy_reassign(void **state)
 	json_decref(v);
 
 	/* Maribel is away: her open July tasks go to Deborah. */
-	cli_user = "fermin";
+	cli.user = "fermin";
 	assert_int_equal(run("task", "reassign", "--from", "maribel", "--to",
 			     "deborah", "--from-date", "2030-07-01", "--to-date",
 			     "2030-07-31", "--json"), 0);
 	v = parse_out();
 	assert_int_equal(json_array_size(json_object_get(v, "task_ids")), 2);
 	json_decref(v);
-	cli_user = "alicia";
+	cli.user = "alicia";
 	assert_int_equal(run("task", "show", id, "--json"), 0);
 	v = parse_out();
 	assert_string_equal(json_string_value(json_object_get(v, "operator")),
@@ -573,13 +522,13 @@ static void test_logout_at_exit(void **state)
 {
 	const char *line = ": maribel logged out";
 	unsigned before = harness_log_count(&h, line);
-	cli_user = "maribel";
+	cli.user = "maribel";
 	assert_int_equal(run("catalog"), 0);
 	assert_int_equal(harness_log_count(&h, line), before + 1);
 	/* A refused command logs out too. */
 	assert_int_equal(run("task", "show", "999999"), 1);
 	assert_int_equal(harness_log_count(&h, line), before + 2);
-	cli_user = "alicia";
+	cli.user = "alicia";
 }
 
 /* The id a --json create printed. */

@@ -20,6 +20,7 @@
 #include <jansson.h>
 
 #include "harness.h"
+#include "itcli.h"
 
 #ifndef CLUBCRM_CLI_PATH
 #error "CMake passes CLUBCRM_CLI_PATH, the clubcrm binary under test"
@@ -29,9 +30,11 @@
 
 static struct harness h;
 static char out[OUT_MAX], err[OUT_MAX];
-static const char *cli_user = "alicia";   /* CLUBCRM_USER of the next runs */
-static const char *cli_password = HARNESS_PASSWORD;
-static const char *cli_stdin;             /* text on stdin, or NULL */
+/* The runs of clubcrm: user, password and stdin of the next ones. */
+static struct itcli cli = {
+	.path = CLUBCRM_CLI_PATH, .h = &h, .name = "ops", .user = "alicia",
+	.password = HARNESS_PASSWORD, .out = out, .err = err, .cap = OUT_MAX,
+};
 
 static int group_setup(void **state)
 {
@@ -44,96 +47,15 @@ static int group_teardown(void **state)
 	return 0;
 }
 
-static void slurp(const char *path, char *buf)
-{
-	buf[0] = '\0';
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return;
-	size_t n = fread(buf, 1, OUT_MAX - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-}
-
-static void child(char **argv, const char *in, const char *o, const char *e)
-{
-	/* No controlling terminal: nothing can be asked interactively. */
-	setsid();
-	int fi = open(in, O_RDONLY);
-	int fo = open(o, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	int fe = open(e, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	if (fi < 0 || fo < 0 || fe < 0)
-		_exit(126);
-	dup2(fi, STDIN_FILENO);
-	dup2(fo, STDOUT_FILENO);
-	dup2(fe, STDERR_FILENO);
-	setenv("CLUBCRM_SERVER", h.address, 1);
-	setenv("CLUBCRM_USER", cli_user, 1);
-	setenv("CLUBCRM_PASSWORD", cli_password, 1);
-	unsetenv("CLUBCRM_NEW_PASSWORD");
-	execv(CLUBCRM_CLI_PATH, argv);
-	_exit(127);
-}
-
-/* Runs clubcrm with the words given (NULL-terminated): its exit code,
- * stdout in `out`, stderr in `err`. */
-static int run_v(const char *first, ...)
-{
-	char *argv[40];
-	int argc = 0;
-	argv[argc++] = (char *)"clubcrm";
-	va_list ap;
-	va_start(ap, first);
-	for (const char *a = first; a && argc < 39; a = va_arg(ap, const char *))
-		argv[argc++] = (char *)a;
-	va_end(ap);
-	argv[argc] = NULL;
-	char in[256], o[256], e[256];
-	snprintf(in, sizeof(in), "%s/ops.in", h.dir);
-	snprintf(o, sizeof(o), "%s/ops.out", h.dir);
-	snprintf(e, sizeof(e), "%s/ops.err", h.dir);
-	FILE *f = fopen(in, "w");
-	assert_non_null(f);
-	fputs(cli_stdin ? cli_stdin : "", f);
-	fclose(f);
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0)
-		child(argv, in, o, e);
-	int status;
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	slurp(o, out);
-	slurp(e, err);
-	assert_true(WIFEXITED(status));
-	return WEXITSTATUS(status);
-}
-
-#define run(...) run_v(__VA_ARGS__, (const char *)NULL)
+#define run(...) itcli_run(&cli, __VA_ARGS__, (const char *)NULL)
 
 static json_t *parse_out(void)
 {
-	json_error_t je;
-	json_t *v = json_loads(out, 0, &je);
-	if (!v)
-		fprintf(stderr, "not JSON (%s): %s\nstderr: %s\n", je.text, out,
-			err);
-	assert_non_null(v);
-	return v;
+	return itcli_json(&cli);
 }
 
-static const char *str(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	assert_non_null(s);
-	return s;
-}
-
-static long num(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-	assert_true(json_is_integer(v));
-	return (long)json_integer_value(v);
-}
+#define str(o, key) itcli_str(o, key)
+#define num(o, key) itcli_num(o, key)
 
 /* The "id" of the JSON object on stdout. */
 static long out_id(void)
@@ -157,7 +79,7 @@ static void assert_refused(const char *code)
 
 static void test_admin_catalogue(void **state)
 {
-	cli_user = "fermin";
+	cli.user = "fermin";
 	/* A priority type whose negative results call again in 30 days. */
 	assert_int_equal(run("admin", "type", "add", "--name", "Trial visit",
 			     "--priority", "--follow-on", "Call:30d:negative",
@@ -198,7 +120,7 @@ static void test_admin_catalogue(void **state)
 
 	/* The new type and result work in tasks: the follow-up of a trial
 	 * visit with "Not now" cancels it (the result's status). */
-	cli_user = "alicia";
+	cli.user = "alicia";
 	assert_int_equal(run("task", "add", "--customer", "Jorge", "--type",
 			     "Trial visit", "--at", "2031-04-01 10:00", "--desc",
 			     "trial visit", "--json"), 0);
@@ -213,7 +135,7 @@ static void test_admin_catalogue(void **state)
 
 	/* Deactivated: gone from the pick lists, refused in new use, still
 	 * named by the old task. */
-	cli_user = "fermin";
+	cli.user = "fermin";
 	assert_int_equal(run("admin", "tag", "deactivate", "Summer"), 0);
 	assert_non_null(strstr(out, "Deactivated tag"));
 	assert_int_equal(run("catalog", "--json"), 0);
@@ -234,17 +156,17 @@ static void test_admin_catalogue(void **state)
 			     "Trial", "--at", "2031-04-02 10:00", "--desc",
 			     "another"), 1);
 	assert_non_null(strstr(err, "is unknown"));  /* a part: not inactive */
-	cli_user = "alicia";
+	cli.user = "alicia";
 }
 
 static void test_admin_operator(void **state)
 {
-	cli_user = "fermin";
-	cli_stdin = "coach-secret-1\n";
+	cli.user = "fermin";
+	cli.stdin_text = "coach-secret-1\n";
 	assert_int_equal(run("admin", "operator", "add", "--login", "pablo",
 			     "--name", "Pablo", "--team", "Sales",
 			     "--password-stdin", "--json"), 0);
-	cli_stdin = NULL;
+	cli.stdin_text = NULL;
 	json_t *v = parse_out();
 	assert_string_equal(str(v, "login"), "pablo");
 	assert_string_equal(str(v, "role"), "operator");
@@ -255,22 +177,22 @@ static void test_admin_operator(void **state)
 			     "--name", "No Password"), 2);
 	assert_non_null(strstr(err, "--password-stdin"));
 	/* The same login twice is refused by the server. */
-	cli_stdin = "another-secret\n";
+	cli.stdin_text = "another-secret\n";
 	assert_int_equal(run("admin", "operator", "add", "--login", "pablo",
 			     "--name", "Pablo again", "--password-stdin"), 1);
-	cli_stdin = NULL;
+	cli.stdin_text = NULL;
 	assert_refused("ALREADY_EXISTS");
 
 	/* The new operator logs in with that password. */
-	cli_user = "pablo";
-	cli_password = "coach-secret-1";
+	cli.user = "pablo";
+	cli.password = "coach-secret-1";
 	assert_int_equal(run("task", "list", "--operator", "pablo"), 0);
 	/* ... and, being an operator, may not change the catalogue. */
 	assert_int_equal(run("admin", "tag", "add", "--name", "Mine"), 1);
 	assert_refused("PERMISSION_DENIED");
-	cli_password = HARNESS_PASSWORD;
+	cli.password = HARNESS_PASSWORD;
 
-	cli_user = "fermin";
+	cli.user = "fermin";
 	assert_int_equal(run("admin", "operator", "edit", "pablo", "--role",
 			     "admin", "--no-teams", "--json"), 0);
 	v = parse_out();
@@ -278,16 +200,16 @@ static void test_admin_operator(void **state)
 	assert_int_equal(json_array_size(json_object_get(v, "team_ids")), 0);
 	json_decref(v);
 	assert_int_equal(run("admin", "operator", "deactivate", "pablo"), 0);
-	cli_user = "pablo";
-	cli_password = "coach-secret-1";
+	cli.user = "pablo";
+	cli.password = "coach-secret-1";
 	assert_int_equal(run("catalog"), 1);
-	cli_password = HARNESS_PASSWORD;
-	cli_user = "alicia";
+	cli.password = HARNESS_PASSWORD;
+	cli.user = "alicia";
 }
 
 static void test_admin_settings(void **state)
 {
-	cli_user = "alicia";
+	cli.user = "alicia";
 	/* Anyone reads them. */
 	assert_int_equal(run("admin", "settings", "--json"), 0);
 	json_t *v = parse_out();
@@ -300,7 +222,7 @@ static void test_admin_settings(void **state)
 	assert_int_equal(run("admin", "settings", "escalation-minutes", "20"), 1);
 	assert_refused("PERMISSION_DENIED");
 
-	cli_user = "fermin";
+	cli.user = "fermin";
 	assert_int_equal(run("admin", "settings", "escalation-minutes", "20",
 			     "day-start", "07:30", "default-note-result",
 			     "No answer", "--json"), 0);
@@ -310,14 +232,14 @@ static void test_admin_settings(void **state)
 	assert_string_equal(str(v, "default_note_result"), "No answer");
 	json_decref(v);
 	/* A note gets the new default result. */
-	cli_user = "alicia";
+	cli.user = "alicia";
 	assert_int_equal(run("note", "add", "--customer", "Jorge", "--type",
 			     "Call", "--desc", "default result", "--json"), 0);
 	v = parse_out();
 	assert_string_equal(str(v, "result"), "No answer");
 	json_decref(v);
 
-	cli_user = "fermin";
+	cli.user = "fermin";
 	assert_int_equal(run("admin", "settings", "default-note-result", "none",
 			     "--json"), 0);
 	v = parse_out();
@@ -334,12 +256,12 @@ static void test_admin_settings(void **state)
 	assert_int_equal(run("admin", "settings", "slot-minutes"), 2);
 	assert_int_equal(run("admin", "settings", "day-end", "25:00"), 2);
 	assert_int_equal(run("admin", "settings", "default-status", "open"), 2);
-	cli_user = "alicia";
+	cli.user = "alicia";
 }
 
 static void test_admin_usage(void **state)
 {
-	cli_user = "fermin";
+	cli.user = "fermin";
 	assert_int_equal(run("admin"), 2);
 	assert_int_equal(run("admin", "frob", "add"), 2);
 	assert_int_equal(run("admin", "tag"), 2);
@@ -360,20 +282,20 @@ static void test_admin_usage(void **state)
 	assert_int_equal(run("admin", "operator", "add", "--name", "X"), 2);
 	/* Names that resolve to nothing are refused (1), not usage. */
 	/* Issue 11 #15: a colour is a known name or #rrggbb. */
-	const char *was = cli_user;
-	cli_user = "fermin";
+	const char *was = cli.user;
+	cli.user = "fermin";
 	assert_int_equal(run("admin", "tag", "add", "--name", "Greenish",
 			     "--colour", "sort of green"), 1);
 	assert_refused("INVALID_ARGUMENT");
 	assert_non_null(strstr(err, "#rrggbb"));
 	assert_int_equal(run("admin", "tag", "add", "--name", "Hex",
 			     "--colour", "#00aa55"), 0);
-	cli_user = was;
+	cli.user = was;
 	assert_int_equal(run("admin", "tag", "edit", "NoSuchTag", "--colour",
 			     "red"), 1);
 	assert_int_equal(run("admin", "type", "add", "--name", "X",
 			     "--follow-on", "NoSuchType:1d"), 1);
-	cli_user = "alicia";
+	cli.user = "alicia";
 }
 
 /* ------------------------------------------------------------ tasks */
@@ -392,7 +314,7 @@ static void test_edit_conflict_both_versions(void **state)
 	snprintf(bases, sizeof(bases), "%ld", base);
 
 	/* Valentina edits first, based on the revision she read. */
-	cli_user = "valentina";
+	cli.user = "valentina";
 	assert_int_equal(run("task", "edit", ids, "--base-rev", bases, "--desc",
 			     "family plan quote, 3 people", "--json"), 0);
 	v = parse_out();
@@ -400,7 +322,7 @@ static void test_edit_conflict_both_versions(void **state)
 	json_decref(v);
 
 	/* Alicia, based on the same old revision: refused with both. */
-	cli_user = "alicia";
+	cli.user = "alicia";
 	assert_int_equal(run("task", "edit", ids, "--base-rev", bases, "--desc",
 			     "family plan quote, 4 people", "--at",
 			     "2031-05-03 10:00"), 1);
@@ -593,13 +515,13 @@ static void test_taken_marks(void **state)
 			     "ordinary call to take", "--json"), 0);
 	char id[32];
 	snprintf(id, sizeof(id), "%ld", out_id());
-	cli_user = "valentina";
+	cli.user = "valentina";
 	assert_int_equal(run("task", "take", id, "--json"), 0);
 	json_t *v = parse_out();
 	assert_string_equal(str(v, "colour"), "none");
 	assert_string_equal(str(v, "taken_by"), "valentina");
 	json_decref(v);
-	cli_user = "alicia";
+	cli.user = "alicia";
 	assert_int_equal(run("task", "list", "--search", "ordinary call to take"),
 			 0);
 	const char *row = strstr(out, "\n");
