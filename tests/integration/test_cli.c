@@ -7,11 +7,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 #include <jansson.h>
@@ -61,18 +59,13 @@ static int run_pw(const char *password, ...)
 
 #define run(...) run_pw(HARNESS_PASSWORD, __VA_ARGS__, (const char *)NULL)
 
-static json_t *parse_out(void)
-{
-	return itcli_json(&cli);
-}
-
 static void test_task_add_show_list(void **state)
 {
 	assert_int_equal(run("task", "add", "--customer", "Arantxa", "--type",
 			     "appointment", "--at", "2030-05-06 10:30",
 			     "--operator", "valentina", "--tag", "VIP",
 			     "--desc", "cli test: tennis lessons", "--json"), 0);
-	json_t *v = parse_out();
+	json_t *v = itcli_json(&cli);
 	created_id = (long)json_integer_value(json_object_get(v, "id"));
 	assert_true(created_id > 0);
 	assert_string_equal(json_string_value(json_object_get(v, "description")),
@@ -88,7 +81,7 @@ static void test_task_add_show_list(void **state)
 	char id[32];
 	snprintf(id, sizeof(id), "%ld", created_id);
 	assert_int_equal(run("task", "show", id, "--json"), 0);
-	v = parse_out();
+	v = itcli_json(&cli);
 	assert_int_equal(json_integer_value(json_object_get(v, "id")), created_id);
 	assert_string_equal(json_string_value(json_object_get(v, "type")),
 			    "Appointment");
@@ -103,7 +96,7 @@ static void test_task_add_show_list(void **state)
 
 	assert_int_equal(run("task", "list", "--customer", "Arantxa", "--from",
 			     "2030-05-06", "--to", "2030-05-06", "--json"), 0);
-	v = parse_out();
+	v = itcli_json(&cli);
 	assert_int_equal(json_array_size(v), 1);
 	assert_int_equal(json_integer_value(json_object_get(
 				 json_array_get(v, 0), "id")), created_id);
@@ -122,7 +115,7 @@ static void test_note_add(void **state)
 	assert_int_equal(run("note", "add", "--customer", "Manolo", "--type",
 			     "Call", "--desc", "called, no answer", "--result",
 			     "No answer", "--json"), 0);
-	json_t *v = parse_out();
+	json_t *v = itcli_json(&cli);
 	assert_true(json_integer_value(json_object_get(v, "id")) > created_id);
 	assert_string_equal(json_string_value(json_object_get(v, "kind")),
 			    "note");
@@ -135,13 +128,13 @@ static void test_list_pages(void **state)
 {
 	assert_int_equal(run("task", "list", "--customer", "Arantxa",
 			     "--page-size", "1", "--json"), 0);
-	json_t *v = parse_out();
+	json_t *v = itcli_json(&cli);
 	assert_int_equal(json_array_size(v), 1);
 	json_decref(v);
 	assert_non_null(strstr(err, "--all"));
 	assert_int_equal(run("task", "list", "--customer", "Arantxa",
 			     "--page-size", "1", "--all", "--json"), 0);
-	v = parse_out();
+	v = itcli_json(&cli);
 	assert_true(json_array_size(v) >= 2);
 	json_decref(v);
 }
@@ -164,7 +157,7 @@ static size_t all_rows(json_t *v, const char *key, const char *want)
 static void test_list_filters(void **state)
 {
 	assert_int_equal(run("task", "list", "--urgent", "--all", "--json"), 0);
-	json_t *v = parse_out();
+	json_t *v = itcli_json(&cli);
 	assert_true(all_rows(v, "priority", "true") >= 1);
 	all_rows(v, "status", "planned");
 	json_decref(v);
@@ -172,7 +165,7 @@ static void test_list_filters(void **state)
 	assert_int_equal(run("task", "list", "--type", "Call", "--status",
 			     "planned", "--operator", "alicia", "--all",
 			     "--json"), 0);
-	v = parse_out();
+	v = itcli_json(&cli);
 	assert_true(all_rows(v, "type", "Call") >= 1);
 	all_rows(v, "operator", "alicia");
 	all_rows(v, "status", "planned");
@@ -180,7 +173,7 @@ static void test_list_filters(void **state)
 
 	assert_int_equal(run("task", "list", "--text", "cli test: tennis",
 			     "--json"), 0);
-	v = parse_out();
+	v = itcli_json(&cli);
 	assert_int_equal(json_array_size(v), 1);
 	assert_int_equal(json_integer_value(json_object_get(
 				 json_array_get(v, 0), "id")), created_id);
@@ -188,7 +181,7 @@ static void test_list_filters(void **state)
 
 	assert_int_equal(run("task", "list", "--kind", "note", "--customer",
 			     "Manolo", "--all", "--json"), 0);
-	v = parse_out();
+	v = itcli_json(&cli);
 	assert_true(all_rows(v, "kind", "note") >= 1);
 	json_decref(v);
 
@@ -200,7 +193,7 @@ static void test_customers_and_catalog(void **state)
 {
 	assert_int_equal(run("customer", "list", "--search", "manolo", "--json"),
 			 0);
-	json_t *v = parse_out();
+	json_t *v = itcli_json(&cli);
 	assert_int_equal(json_array_size(v), 1);
 	assert_non_null(strstr(json_string_value(json_object_get(
 				       json_array_get(v, 0), "name")),
@@ -208,7 +201,7 @@ static void test_customers_and_catalog(void **state)
 	json_decref(v);
 
 	assert_int_equal(run("catalog", "--json"), 0);
-	v = parse_out();
+	v = itcli_json(&cli);
 	json_t *types = json_object_get(v, "task_types");
 	bool objection_priority = false;
 	for (size_t i = 0; i < json_array_size(types); i++) {
@@ -226,7 +219,7 @@ static void test_customers_and_catalog(void **state)
 
 static long json_id(void)
 {
-	json_t *v = parse_out();
+	json_t *v = itcli_json(&cli);
 	long id = (long)json_integer_value(json_object_get(v, "id"));
 	json_decref(v);
 	return id;
@@ -243,7 +236,7 @@ static void test_task_operations(void **state)
 
 	cli.user = "valentina";
 	assert_int_equal(run("task", "take", id, "--json"), 0);
-	json_t *v = parse_out();
+	json_t *v = itcli_json(&cli);
 	assert_string_equal(json_string_value(json_object_get(v, "colour")),
 			    "yellow");
 	assert_string_equal(json_string_value(json_object_get(v, "taken_by")),
@@ -254,7 +247,7 @@ static void test_task_operations(void **state)
 	assert_non_null(strstr(err, "FAILED_PRECONDITION"));
 	cli.user = "valentina";
 	assert_int_equal(run("task", "release", id, "--json"), 0);
-	v = parse_out();
+	v = itcli_json(&cli);
 	assert_string_equal(json_string_value(json_object_get(v, "colour")),
 			    "red");
 	json_decref(v);
@@ -271,7 +264,7 @@ static void test_task_operations(void **state)
 			     "--keep-open", "--next-type", "Quote", "--next-at",
 			     "2030-06-02 12:00", "--next-operator", "fermin",
 			     "--next-desc", "a discount", "--json"), 0);
-	v = parse_out();
+	v = itcli_json(&cli);
 	assert_string_equal(json_string_value(json_object_get(v, "status")),
 			    "planned");
 	assert_string_equal(json_string_value(json_object_get(v, "result")),
@@ -280,7 +273,7 @@ static void test_task_operations(void **state)
 	assert_int_equal(run("task", "list", "--customer", "Manolo", "--type",
 			     "Quote", "--from", "2030-06-02", "--to",
 			     "2030-06-02", "--json"), 0);
-	v = parse_out();
+	v = itcli_json(&cli);
 	assert_int_equal(json_array_size(v), 1);
 	json_t *next = json_array_get(v, 0);
 	assert_string_equal(json_string_value(json_object_get(next, "operator")),
@@ -297,7 +290,7 @@ static void test_task_operations(void **state)
 	assert_non_null(strstr(out, "Created note"));
 	assert_int_equal(run("task", "list", "--customer", "Manolo", "--kind",
 			     "note", "--text", "accepted the quote", "--json"), 0);
-	v = parse_out();
+	v = itcli_json(&cli);
 	assert_int_equal(json_array_size(v), 1);
 	json_decref(v);
 	assert_int_equal(run("task", "cancel", next_id), 1);
@@ -316,7 +309,7 @@ static void test_edit_copy_reassign(void **state)
 	assert_int_equal(run("task", "edit", id, "--desc", "renewal call, 2nd",
 			     "--at", "2030-07-01 10:15", "--tag", "VIP", "--json"),
 			 0);
-	json_t *v = parse_out();
+	json_t *v = itcli_json(&cli);
 	assert_string_equal(json_string_value(json_object_get(v, "description")),
 			    "renewal call, 2nd");
 	assert_int_equal(strncmp(json_string_value(json_object_get(
@@ -330,7 +323,7 @@ static void test_edit_copy_reassign(void **state)
 
 	assert_int_equal(run("task", "copy", id, "--at", "2030-07-08 10:15",
 			     "--json"), 0);
-	v = parse_out();
+	v = itcli_json(&cli);
 	assert_string_equal(json_string_value(json_object_get(v, "description")),
 			    "renewal call, 2nd");
 	assert_true(json_integer_value(json_object_get(v, "id")) > atol(id));
@@ -342,7 +335,7 @@ static void test_edit_copy_reassign(void **state)
 	assert_non_null(strstr(err, "PERMISSION_DENIED"));
 	assert_non_null(strstr(err, "only admins may reassign"));
 	assert_int_equal(run("task", "show", id, "--json"), 0);
-	v = parse_out();
+	v = itcli_json(&cli);
 	assert_string_equal(json_string_value(json_object_get(v, "operator")),
 			    "maribel");
 	json_decref(v);
@@ -352,12 +345,12 @@ static void test_edit_copy_reassign(void **state)
 	assert_int_equal(run("task", "reassign", "--from", "maribel", "--to",
 			     "deborah", "--from-date", "2030-07-01", "--to-date",
 			     "2030-07-31", "--json"), 0);
-	v = parse_out();
+	v = itcli_json(&cli);
 	assert_int_equal(json_array_size(json_object_get(v, "task_ids")), 2);
 	json_decref(v);
 	cli.user = "alicia";
 	assert_int_equal(run("task", "show", id, "--json"), 0);
-	v = parse_out();
+	v = itcli_json(&cli);
 	assert_string_equal(json_string_value(json_object_get(v, "operator")),
 			    "deborah");
 	json_decref(v);
@@ -373,7 +366,7 @@ static void test_customer_add_edit_show(void **state)
 	assert_true(id > 0);
 	assert_int_equal(run("customer", "edit", "Pilar", "--email",
 			     "pilar@example.org", "--json"), 0);
-	json_t *v = parse_out();
+	json_t *v = itcli_json(&cli);
 	assert_int_equal(json_integer_value(json_object_get(v, "id")), id);
 	assert_string_equal(json_string_value(json_object_get(v, "email")),
 			    "pilar@example.org");
@@ -384,7 +377,7 @@ static void test_customer_add_edit_show(void **state)
 			     "Call", "--at", "2030-08-01 10:00", "--desc",
 			     "welcome call"), 0);
 	assert_int_equal(run("customer", "show", "Pilar", "--json"), 0);
-	v = parse_out();
+	v = itcli_json(&cli);
 	json_t *tasks = json_object_get(v, "tasks");
 	assert_int_equal(json_array_size(tasks), 1);
 	assert_string_equal(json_string_value(json_object_get(
@@ -534,7 +527,7 @@ static void test_logout_at_exit(void **state)
 /* The id a --json create printed. */
 static long created(void)
 {
-	json_t *v = parse_out();
+	json_t *v = itcli_json(&cli);
 	long id = (long)json_integer_value(json_object_get(v, "id"));
 	json_decref(v);
 	assert_true(id > 0);
@@ -557,7 +550,7 @@ static void test_idempotency_key_retry(void **state)
 	assert_true(other != first);
 	assert_int_equal(run("task", "list", "--from", "2031-01-02", "--to",
 			     "2031-01-02", "--json"), 0);
-	json_t *v = parse_out();
+	json_t *v = itcli_json(&cli);
 	assert_int_equal(json_array_size(v), 2);
 	json_decref(v);
 

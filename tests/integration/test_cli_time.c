@@ -9,11 +9,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 #include <jansson.h>
@@ -48,14 +46,6 @@ static int group_teardown(void **state)
 
 #define run(...) itcli_run(&cli, __VA_ARGS__, (const char *)NULL)
 
-static json_t *parse_out(void)
-{
-	return itcli_json(&cli);
-}
-
-#define str(o, key) itcli_str(o, key)
-#define num(o, key) itcli_num(o, key)
-
 static void assert_refused(const char *code)
 {
 	char want[64];
@@ -87,8 +77,8 @@ static void test_zone_names(void **state)
 	assert_refused("INVALID_ARGUMENT");
 	expect_err("case-sensitive");
 	assert_int_equal(run("admin", "settings", "--json"), 0);
-	json_t *v = parse_out();
-	assert_string_equal(str(v, "time_zone"), "Europe/Madrid");
+	json_t *v = itcli_json(&cli);
+	assert_string_equal(itcli_str(v, "time_zone"), "Europe/Madrid");
 	json_decref(v);
 	assert_int_equal(run("admin", "settings", "time-zone", "Europe/Madrid"),
 			 0);
@@ -106,10 +96,10 @@ static void test_gap_refused(void **state)
 	assert_int_equal(run("task", "add", "--customer", "Jorge", "--type",
 			     "Call", "--desc", "after the gap", "--at",
 			     "2027-03-28 03:30", "--json"), 0);
-	json_t *v = parse_out();
-	assert_string_equal(str(v, "planned_at"), "2027-03-28T03:30:00+02:00");
+	json_t *v = itcli_json(&cli);
+	assert_string_equal(itcli_str(v, "planned_at"), "2027-03-28T03:30:00+02:00");
 	char id[32];
-	snprintf(id, sizeof(id), "%ld", num(v, "id"));
+	snprintf(id, sizeof(id), "%ld", itcli_num(v, "id"));
 	json_decref(v);
 	assert_int_equal(run("task", "edit", id, "--at", "2027-03-28 02:00"),
 			 2);
@@ -142,8 +132,8 @@ static void test_past_warning(void **state)
 			     "Call", "--desc", "called last week", "--at",
 			     "2020-01-10 10:00", "--json"), 0);
 	expect_err("clubcrm: warning: 2020-01-10 10:00 is in the past");
-	json_t *v = parse_out();
-	assert_string_equal(str(v, "planned_at"), "2020-01-10T10:00:00+01:00");
+	json_t *v = itcli_json(&cli);
+	assert_string_equal(itcli_str(v, "planned_at"), "2020-01-10T10:00:00+01:00");
 	json_decref(v);
 	assert_int_equal(run("task", "add", "--customer", "Jorge", "--type",
 			     "Call", "--desc", "later", "--at",
@@ -157,17 +147,17 @@ static void test_json_rfc3339_and_overlap(void **state)
 	assert_int_equal(run("task", "add", "--customer", "Jorge", "--type",
 			     "Call", "--desc", "summer", "--at",
 			     "2030-07-10 10:00", "--json"), 0);
-	json_t *v = parse_out();
-	assert_string_equal(str(v, "planned_at"), "2030-07-10T10:00:00+02:00");
+	json_t *v = itcli_json(&cli);
+	assert_string_equal(itcli_str(v, "planned_at"), "2030-07-10T10:00:00+02:00");
 	json_decref(v);
 	/* 2030-10-27 02:30 happens twice in Madrid: the first, in summer
 	 * time (00:30 UTC) */
 	assert_int_equal(run("task", "add", "--customer", "Jorge", "--type",
 			     "Call", "--desc", "twice", "--at",
 			     "2030-10-27 02:30", "--json"), 0);
-	v = parse_out();
-	assert_string_equal(str(v, "planned_at"), "2030-10-27T02:30:00+02:00");
-	assert_int_equal(num(v, "planned_at_unix"), 1919291400L);
+	v = itcli_json(&cli);
+	assert_string_equal(itcli_str(v, "planned_at"), "2030-10-27T02:30:00+02:00");
+	assert_int_equal(itcli_num(v, "planned_at_unix"), 1919291400L);
 	json_decref(v);
 }
 
