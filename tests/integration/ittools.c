@@ -1,6 +1,11 @@
 #include "ittools.h"
 
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
 #include <string.h>
+#include <cmocka.h>
 
 #include "client_api.h"
 #include "status.h"
@@ -160,4 +165,52 @@ unsigned it_list_all(struct client_sync *s, Clubcrm__TaskFilter *filter,
 	}
 	clubcrm_pager_free(&p);
 	return code;
+}
+
+void it_upsert_operator(struct client_sync *admin, const char *login,
+			int active, int role, const char *password)
+{
+	static struct {
+		char login[32];
+		uint64_t id;
+	} seen[16];
+	Clubcrm__Operator op = CLUBCRM__OPERATOR__INIT;
+	for (size_t i = 0; i < 16 && !op.id; i++)
+		if (strcmp(seen[i].login, login) == 0)
+			op.id = seen[i].id;
+	for (size_t i = 0; i < 16 && !op.id; i++) {
+		if (seen[i].login[0])
+			continue;
+		snprintf(seen[i].login, sizeof(seen[i].login), "%s", login);
+		op.id = seen[i].id = it_operator_id(admin, login);
+	}
+	assert_true(op.id != 0);
+	op.has_id = true;
+	op.has_active = active >= 0;
+	op.active = active > 0;
+	op.has_role = role != 0;
+	op.role = (Clubcrm__Role)role;
+	Clubcrm__UpsertOperator u = CLUBCRM__UPSERT_OPERATOR__INIT;
+	u.operator_ = &op;
+	u.password = (char *)password;
+	Clubcrm__Frame req, *reply = NULL;
+	struct client_status st;
+	it_frame(&req, CLUBCRM__FRAME__BODY_UPSERT_OPERATOR, &u);
+	assert_int_equal(client_sync_call(admin, &req, &reply, &st),
+			 STATUS_OK);
+	clubcrm__frame__free_unpacked(reply, NULL);
+}
+
+void it_raw_open(struct rawconn *rc, const char *address, const char *src)
+{
+	assert_int_equal(raw_connect_from(rc, address, src), 0);
+	struct buf out = {0};
+	raw_put_preface(&out);
+	raw_put_hello(&out, 1);
+	assert_int_equal(raw_send(rc, out.data, out.len), 0);
+	buf_free(&out);
+	Clubcrm__Frame *f = raw_recv(rc, 10000);
+	assert_non_null(f);
+	assert_int_equal(f->body_case, CLUBCRM__FRAME__BODY_WELCOME);
+	clubcrm__frame__free_unpacked(f, NULL);
 }

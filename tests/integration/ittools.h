@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "client_sync.h"
+#include "rawconn.h"
 
 /* Ids by name from GetCatalog / ListCustomers; 0 when not found. */
 uint64_t it_type_id(struct client_sync *s, const char *name);
@@ -48,5 +49,20 @@ unsigned it_list_all(struct client_sync *s, Clubcrm__TaskFilter *filter,
 
 /* The request frame around a body (request id set by the library). */
 void it_frame(Clubcrm__Frame *f, Clubcrm__Frame__BodyCase body, void *msg);
+
+/*
+ * UpsertOperator by `admin` on `login`: active (-1: unchanged), role (0:
+ * unchanged), password (NULL: unchanged); a failed cmocka assertion
+ * unless STATUS_OK. The catalogue lists active operators only, so the ids
+ * looked up are kept (for the process) to reach deactivated ones.
+ */
+void it_upsert_operator(struct client_sync *admin, const char *login,
+			int active, int role, const char *password);
+
+/*
+ * A raw connection to `address` from `src` (NULL: 127.0.0.1) past
+ * preface, Hello and Welcome (cmocka assertions).
+ */
+void it_raw_open(struct rawconn *rc, const char *address, const char *src);
 
 #endif

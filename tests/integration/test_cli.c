@@ -7,16 +7,15 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 #include <jansson.h>
 
 #include "harness.h"
+#include "itcli.h"
 
 #ifndef CLUBCRM_CLI_PATH
 #error "CMake passes CLUBCRM_CLI_PATH, the clubcrm binary under test"
@@ -27,7 +26,11 @@
 static struct harness h;
 static char out[OUT_MAX], err[OUT_MAX];
 static long created_id;
-static const char *cli_user = "alicia";  /* CLUBCRM_USER of the next runs */
+/* The runs of clubcrm: CLUBCRM_USER of the next ones in cli.user. */
+static struct itcli cli = {
+	.path = CLUBCRM_CLI_PATH, .h = &h, .name = "cli", .user = "alicia",
+	.out = out, .err = err, .cap = OUT_MAX,
+};
 
 static int group_setup(void **state)
 {
@@ -40,82 +43,21 @@ static int group_teardown(void **state)
 	return 0;
 }
 
-static void slurp(const char *path, char *buf)
-{
-	buf[0] = '\0';
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return;
-	size_t n = fread(buf, 1, OUT_MAX - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-}
-
-static void child(const char *password, char **argv, const char *o,
-		  const char *e)
-{
-	/* No controlling terminal: a missing password cannot be asked. */
-	setsid();
-	int null = open("/dev/null", O_RDONLY);
-	int fo = open(o, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	int fe = open(e, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	if (null < 0 || fo < 0 || fe < 0)
-		_exit(126);
-	dup2(null, STDIN_FILENO);
-	dup2(fo, STDOUT_FILENO);
-	dup2(fe, STDERR_FILENO);
-	setenv("CLUBCRM_SERVER", h.address, 1);
-	setenv("CLUBCRM_USER", cli_user, 1);
-	if (password)
-		setenv("CLUBCRM_PASSWORD", password, 1);
-	else
-		unsetenv("CLUBCRM_PASSWORD");
-	execv(CLUBCRM_CLI_PATH, argv);
-	_exit(127);
-}
-
 /*
- * Runs clubcrm with the words given (NULL-terminated) and the password;
- * its exit code, stdout in `out`, stderr in `err`.
+ * Runs clubcrm with the words given (NULL-terminated) and the password
+ * (NULL: none); its exit code, stdout in `out`, stderr in `err`.
  */
 static int run_pw(const char *password, ...)
 {
-	char *argv[32];
-	int argc = 0;
-	argv[argc++] = (char *)"clubcrm";
 	va_list ap;
 	va_start(ap, password);
-	const char *a;
-	while ((a = va_arg(ap, const char *)) && argc < 31)
-		argv[argc++] = (char *)a;
+	cli.password = password;
+	int rc = itcli_vrun(&cli, va_arg(ap, const char *), ap);
 	va_end(ap);
-	argv[argc] = NULL;
-	char o[256], e[256];
-	snprintf(o, sizeof(o), "%s/cli.out", h.dir);
-	snprintf(e, sizeof(e), "%s/cli.err", h.dir);
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0)
-		child(password, argv, o, e);
-	int status;
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	slurp(o, out);
-	slurp(e, err);
-	assert_true(WIFEXITED(status));
-	return WEXITSTATUS(status);
+	return rc;
 }
 
 #define run(...) run_pw(HARNESS_PASSWORD, __VA_ARGS__, (const char *)NULL)
-
-static json_t *parse_out(void)
-{
-	json_error_t je;
-	json_t *v = json_loads(out, 0, &je);
-	if (!v)
-		fprintf(stderr, "not JSON (%s): %s\n", je.text, out);
-	assert_non_null(v);
-	return v;
-}
 
 static void test_task_add_show_list(void **state)
 {
@@ -123,7 +65,7 @@ static void test_task_add_show_list(void **state)
 			     "appointment", "--at", "2030-05-06 10:30",
 			     "--operator", "valentina", "--tag", "VIP",
 			     "--desc", "cli test: tennis lessons", "--json"), 0);
-	json_t *v = parse_out();
+	json_t *v = itcli_json(&cli);
 	created_id = (long)json_integer_value(json_object_get(v, "id"));
 	assert_true(created_id > 0);
 	assert_string_equal(json_string_value(json_object_get(v, "description")),
@@ -139,7 +81,7 @@ static void test_task_add_show_list(void **state)
 	char id[32];
 	snprintf(id, sizeof(id), "%ld", created_id);
 	assert_int_equal(run("task", "show", id, "--json"), 0);
-	v = parse_out();
+	v = itcli_json(&cli);
 	assert_int_equal(json_integer_value(json_object_get(v, "id")), created_id);
 	assert_string_equal(json_string_value(json_object_get(v, "type")),
 			    "Appointment");
@@ -154,7 +96,7 @@ static void test_task_add_show_list(void **state)
 
 	assert_int_equal(run("task", "list", "--customer", "Arantxa", "--from",
 			     "2030-05-06", "--to", "2030-05-06", "--json"), 0);
-	v = parse_out();
+	v = itcli_json(&cli);
 	assert_int_equal(json_array_size(v), 1);
 	assert_int_equal(json_integer_value(json_object_get(
 				 json_array_get(v, 0), "id")), created_id);
@@ -173,7 +115,7 @@ static void test_note_add(void **state)
 	assert_int_equal(run("note", "add", "--customer", "Manolo", "--type",
 			     "Call", "--desc", "called, no answer", "--result",
 			     "No answer", "--json"), 0);
-	json_t *v = parse_out();
+	json_t *v = itcli_json(&cli);
 	assert_true(json_integer_value(json_object_get(v, "id")) > created_id);
 	assert_string_equal(json_string_value(json_object_get(v, "kind")),
 			    "note");
@@ -186,13 +128,13 @@ static void test_list_pages(void **state)
 {
 	assert_int_equal(run("task", "list", "--customer", "Arantxa",
 			     "--page-size", "1", "--json"), 0);
-	json_t *v = parse_out();
+	json_t *v = itcli_json(&cli);
 	assert_int_equal(json_array_size(v), 1);
 	json_decref(v);
 	assert_non_null(strstr(err, "--all"));
 	assert_int_equal(run("task", "list", "--customer", "Arantxa",
 			     "--page-size", "1", "--all", "--json"), 0);
-	v = parse_out();
+	v = itcli_json(&cli);
 	assert_true(json_array_size(v) >= 2);
 	json_decref(v);
 }
@@ -215,7 +157,7 @@ static size_t all_rows(json_t *v, const char *key, const char *want)
 static void test_list_filters(void **state)
 {
 	assert_int_equal(run("task", "list", "--urgent", "--all", "--json"), 0);
-	json_t *v = parse_out();
+	json_t *v = itcli_json(&cli);
 	assert_true(all_rows(v, "priority", "true") >= 1);
 	all_rows(v, "status", "planned");
 	json_decref(v);
@@ -223,7 +165,7 @@ static void test_list_filters(void **state)
 	assert_int_equal(run("task", "list", "--type", "Call", "--status",
 			     "planned", "--operator", "alicia", "--all",
 			     "--json"), 0);
-	v = parse_out();
+	v = itcli_json(&cli);
 	assert_true(all_rows(v, "type", "Call") >= 1);
 	all_rows(v, "operator", "alicia");
 	all_rows(v, "status", "planned");
@@ -231,7 +173,7 @@ static void test_list_filters(void **state)
 
 	assert_int_equal(run("task", "list", "--text", "cli test: tennis",
 			     "--json"), 0);
-	v = parse_out();
+	v = itcli_json(&cli);
 	assert_int_equal(json_array_size(v), 1);
 	assert_int_equal(json_integer_value(json_object_get(
 				 json_array_get(v, 0), "id")), created_id);
@@ -239,7 +181,7 @@ static void test_list_filters(void **state)
 
 	assert_int_equal(run("task", "list", "--kind", "note", "--customer",
 			     "Manolo", "--all", "--json"), 0);
-	v = parse_out();
+	v = itcli_json(&cli);
 	assert_true(all_rows(v, "kind", "note") >= 1);
 	json_decref(v);
 
@@ -251,7 +193,7 @@ static void test_customers_and_catalog(void **state)
 {
 	assert_int_equal(run("customer", "list", "--search", "manolo", "--json"),
 			 0);
-	json_t *v = parse_out();
+	json_t *v = itcli_json(&cli);
 	assert_int_equal(json_array_size(v), 1);
 	assert_non_null(strstr(json_string_value(json_object_get(
 				       json_array_get(v, 0), "name")),
@@ -259,7 +201,7 @@ static void test_customers_and_catalog(void **state)
 	json_decref(v);
 
 	assert_int_equal(run("catalog", "--json"), 0);
-	v = parse_out();
+	v = itcli_json(&cli);
 	json_t *types = json_object_get(v, "task_types");
 	bool objection_priority = false;
 	for (size_t i = 0; i < json_array_size(types); i++) {
@@ -277,7 +219,7 @@ static void test_customers_and_catalog(void **state)
 
 static long json_id(void)
 {
-	json_t *v = parse_out();
+	json_t *v = itcli_json(&cli);
 	long id = (long)json_integer_value(json_object_get(v, "id"));
 	json_decref(v);
 	return id;
@@ -292,25 +234,25 @@ static void test_task_operations(void **state)
 	char id[32];
 	snprintf(id, sizeof(id), "%ld", json_id());
 
-	cli_user = "valentina";
+	cli.user = "valentina";
 	assert_int_equal(run("task", "take", id, "--json"), 0);
-	json_t *v = parse_out();
+	json_t *v = itcli_json(&cli);
 	assert_string_equal(json_string_value(json_object_get(v, "colour")),
 			    "yellow");
 	assert_string_equal(json_string_value(json_object_get(v, "taken_by")),
 			    "valentina");
 	json_decref(v);
-	cli_user = "deborah";
+	cli.user = "deborah";
 	assert_int_equal(run("task", "take", id), 1);
 	assert_non_null(strstr(err, "FAILED_PRECONDITION"));
-	cli_user = "valentina";
+	cli.user = "valentina";
 	assert_int_equal(run("task", "release", id, "--json"), 0);
-	v = parse_out();
+	v = itcli_json(&cli);
 	assert_string_equal(json_string_value(json_object_get(v, "colour")),
 			    "red");
 	json_decref(v);
 
-	cli_user = "alicia";
+	cli.user = "alicia";
 	assert_int_equal(run("task", "tag", id, "Marketing"), 0);
 	assert_int_equal(run("task", "show", id), 0);
 	assert_non_null(strstr(out, "Marketing"));
@@ -322,7 +264,7 @@ static void test_task_operations(void **state)
 			     "--keep-open", "--next-type", "Quote", "--next-at",
 			     "2030-06-02 12:00", "--next-operator", "fermin",
 			     "--next-desc", "a discount", "--json"), 0);
-	v = parse_out();
+	v = itcli_json(&cli);
 	assert_string_equal(json_string_value(json_object_get(v, "status")),
 			    "planned");
 	assert_string_equal(json_string_value(json_object_get(v, "result")),
@@ -331,7 +273,7 @@ static void test_task_operations(void **state)
 	assert_int_equal(run("task", "list", "--customer", "Manolo", "--type",
 			     "Quote", "--from", "2030-06-02", "--to",
 			     "2030-06-02", "--json"), 0);
-	v = parse_out();
+	v = itcli_json(&cli);
 	assert_int_equal(json_array_size(v), 1);
 	json_t *next = json_array_get(v, 0);
 	assert_string_equal(json_string_value(json_object_get(next, "operator")),
@@ -342,19 +284,19 @@ static void test_task_operations(void **state)
 	json_decref(v);
 
 	/* Closing with a note also files the note as its own entry. */
-	cli_user = "fermin";
+	cli.user = "fermin";
 	assert_int_equal(run("task", "close", next_id, "--result", "Positive",
 			     "--note", "accepted the quote"), 0);
 	assert_non_null(strstr(out, "Created note"));
 	assert_int_equal(run("task", "list", "--customer", "Manolo", "--kind",
 			     "note", "--text", "accepted the quote", "--json"), 0);
-	v = parse_out();
+	v = itcli_json(&cli);
 	assert_int_equal(json_array_size(v), 1);
 	json_decref(v);
 	assert_int_equal(run("task", "cancel", next_id), 1);
 	assert_int_equal(run("task", "follow", id), 2);
 	assert_int_equal(run("task", "take"), 2);
-	cli_user = "alicia";
+	cli.user = "alicia";
 }
 
 static void test_edit_copy_reassign(void **state)
@@ -367,7 +309,7 @@ static void test_edit_copy_reassign(void **state)
 	assert_int_equal(run("task", "edit", id, "--desc", "renewal call, 2nd",
 			     "--at", "2030-07-01 10:15", "--tag", "VIP", "--json"),
 			 0);
-	json_t *v = parse_out();
+	json_t *v = itcli_json(&cli);
 	assert_string_equal(json_string_value(json_object_get(v, "description")),
 			    "renewal call, 2nd");
 	assert_int_equal(strncmp(json_string_value(json_object_get(
@@ -381,7 +323,7 @@ static void test_edit_copy_reassign(void **state)
 
 	assert_int_equal(run("task", "copy", id, "--at", "2030-07-08 10:15",
 			     "--json"), 0);
-	v = parse_out();
+	v = itcli_json(&cli);
 	assert_string_equal(json_string_value(json_object_get(v, "description")),
 			    "renewal call, 2nd");
 	assert_true(json_integer_value(json_object_get(v, "id")) > atol(id));
@@ -393,22 +335,22 @@ static void test_edit_copy_reassign(void **state)
 	assert_non_null(strstr(err, "PERMISSION_DENIED"));
 	assert_non_null(strstr(err, "only admins may reassign"));
 	assert_int_equal(run("task", "show", id, "--json"), 0);
-	v = parse_out();
+	v = itcli_json(&cli);
 	assert_string_equal(json_string_value(json_object_get(v, "operator")),
 			    "maribel");
 	json_decref(v);
 
 	/* Maribel is away: her open July tasks go to Deborah. */
-	cli_user = "fermin";
+	cli.user = "fermin";
 	assert_int_equal(run("task", "reassign", "--from", "maribel", "--to",
 			     "deborah", "--from-date", "2030-07-01", "--to-date",
 			     "2030-07-31", "--json"), 0);
-	v = parse_out();
+	v = itcli_json(&cli);
 	assert_int_equal(json_array_size(json_object_get(v, "task_ids")), 2);
 	json_decref(v);
-	cli_user = "alicia";
+	cli.user = "alicia";
 	assert_int_equal(run("task", "show", id, "--json"), 0);
-	v = parse_out();
+	v = itcli_json(&cli);
 	assert_string_equal(json_string_value(json_object_get(v, "operator")),
 			    "deborah");
 	json_decref(v);
@@ -424,7 +366,7 @@ static void test_customer_add_edit_show(void **state)
 	assert_true(id > 0);
 	assert_int_equal(run("customer", "edit", "Pilar", "--email",
 			     "pilar@example.org", "--json"), 0);
-	json_t *v = parse_out();
+	json_t *v = itcli_json(&cli);
 	assert_int_equal(json_integer_value(json_object_get(v, "id")), id);
 	assert_string_equal(json_string_value(json_object_get(v, "email")),
 			    "pilar@example.org");
@@ -435,7 +377,7 @@ static void test_customer_add_edit_show(void **state)
 			     "Call", "--at", "2030-08-01 10:00", "--desc",
 			     "welcome call"), 0);
 	assert_int_equal(run("customer", "show", "Pilar", "--json"), 0);
-	v = parse_out();
+	v = itcli_json(&cli);
 	json_t *tasks = json_object_get(v, "tasks");
 	assert_int_equal(json_array_size(tasks), 1);
 	assert_string_equal(json_string_value(json_object_get(
@@ -573,19 +515,19 @@ static void test_logout_at_exit(void **state)
 {
 	const char *line = ": maribel logged out";
 	unsigned before = harness_log_count(&h, line);
-	cli_user = "maribel";
+	cli.user = "maribel";
 	assert_int_equal(run("catalog"), 0);
 	assert_int_equal(harness_log_count(&h, line), before + 1);
 	/* A refused command logs out too. */
 	assert_int_equal(run("task", "show", "999999"), 1);
 	assert_int_equal(harness_log_count(&h, line), before + 2);
-	cli_user = "alicia";
+	cli.user = "alicia";
 }
 
 /* The id a --json create printed. */
 static long created(void)
 {
-	json_t *v = parse_out();
+	json_t *v = itcli_json(&cli);
 	long id = (long)json_integer_value(json_object_get(v, "id"));
 	json_decref(v);
 	assert_true(id > 0);
@@ -608,7 +550,7 @@ static void test_idempotency_key_retry(void **state)
 	assert_true(other != first);
 	assert_int_equal(run("task", "list", "--from", "2031-01-02", "--to",
 			     "2031-01-02", "--json"), 0);
-	json_t *v = parse_out();
+	json_t *v = itcli_json(&cli);
 	assert_int_equal(json_array_size(v), 2);
 	json_decref(v);
 

@@ -10,16 +10,15 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 #include <jansson.h>
 
 #include "harness.h"
+#include "itcli.h"
 
 #ifndef CLUBCRM_CLI_PATH
 #error "CMake passes CLUBCRM_CLI_PATH, the clubcrm binary under test"
@@ -29,9 +28,11 @@
 
 static struct harness h;
 static char out[OUT_MAX], err[OUT_MAX];
-static const char *cli_user = "alicia";   /* CLUBCRM_USER of the next runs */
-static const char *cli_password = HARNESS_PASSWORD;
-static const char *cli_stdin;             /* text on stdin, or NULL */
+/* The runs of clubcrm: user, password and stdin of the next ones. */
+static struct itcli cli = {
+	.path = CLUBCRM_CLI_PATH, .h = &h, .name = "ops", .user = "alicia",
+	.password = HARNESS_PASSWORD, .out = out, .err = err, .cap = OUT_MAX,
+};
 
 static int group_setup(void **state)
 {
@@ -44,102 +45,13 @@ static int group_teardown(void **state)
 	return 0;
 }
 
-static void slurp(const char *path, char *buf)
-{
-	buf[0] = '\0';
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return;
-	size_t n = fread(buf, 1, OUT_MAX - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-}
-
-static void child(char **argv, const char *in, const char *o, const char *e)
-{
-	/* No controlling terminal: nothing can be asked interactively. */
-	setsid();
-	int fi = open(in, O_RDONLY);
-	int fo = open(o, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	int fe = open(e, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	if (fi < 0 || fo < 0 || fe < 0)
-		_exit(126);
-	dup2(fi, STDIN_FILENO);
-	dup2(fo, STDOUT_FILENO);
-	dup2(fe, STDERR_FILENO);
-	setenv("CLUBCRM_SERVER", h.address, 1);
-	setenv("CLUBCRM_USER", cli_user, 1);
-	setenv("CLUBCRM_PASSWORD", cli_password, 1);
-	unsetenv("CLUBCRM_NEW_PASSWORD");
-	execv(CLUBCRM_CLI_PATH, argv);
-	_exit(127);
-}
-
-/* Runs clubcrm with the words given (NULL-terminated): its exit code,
- * stdout in `out`, stderr in `err`. */
-static int run_v(const char *first, ...)
-{
-	char *argv[40];
-	int argc = 0;
-	argv[argc++] = (char *)"clubcrm";
-	va_list ap;
-	va_start(ap, first);
-	for (const char *a = first; a && argc < 39; a = va_arg(ap, const char *))
-		argv[argc++] = (char *)a;
-	va_end(ap);
-	argv[argc] = NULL;
-	char in[256], o[256], e[256];
-	snprintf(in, sizeof(in), "%s/ops.in", h.dir);
-	snprintf(o, sizeof(o), "%s/ops.out", h.dir);
-	snprintf(e, sizeof(e), "%s/ops.err", h.dir);
-	FILE *f = fopen(in, "w");
-	assert_non_null(f);
-	fputs(cli_stdin ? cli_stdin : "", f);
-	fclose(f);
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0)
-		child(argv, in, o, e);
-	int status;
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	slurp(o, out);
-	slurp(e, err);
-	assert_true(WIFEXITED(status));
-	return WEXITSTATUS(status);
-}
-
-#define run(...) run_v(__VA_ARGS__, (const char *)NULL)
-
-static json_t *parse_out(void)
-{
-	json_error_t je;
-	json_t *v = json_loads(out, 0, &je);
-	if (!v)
-		fprintf(stderr, "not JSON (%s): %s\nstderr: %s\n", je.text, out,
-			err);
-	assert_non_null(v);
-	return v;
-}
-
-static const char *str(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	assert_non_null(s);
-	return s;
-}
-
-static long num(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-	assert_true(json_is_integer(v));
-	return (long)json_integer_value(v);
-}
+#define run(...) itcli_run(&cli, __VA_ARGS__, (const char *)NULL)
 
 /* The "id" of the JSON object on stdout. */
 static long out_id(void)
 {
-	json_t *v = parse_out();
-	long id = num(v, "id");
+	json_t *v = itcli_json(&cli);
+	long id = itcli_num(v, "id");
 	json_decref(v);
 	return id;
 }
@@ -157,30 +69,30 @@ static void assert_refused(const char *code)
 
 static void test_admin_catalogue(void **state)
 {
-	cli_user = "fermin";
+	cli.user = "fermin";
 	/* A priority type whose negative results call again in 30 days. */
 	assert_int_equal(run("admin", "type", "add", "--name", "Trial visit",
 			     "--priority", "--follow-on", "Call:30d:negative",
 			     "--json"), 0);
-	json_t *v = parse_out();
-	assert_string_equal(str(v, "name"), "Trial visit");
+	json_t *v = itcli_json(&cli);
+	assert_string_equal(itcli_str(v, "name"), "Trial visit");
 	assert_true(json_is_true(json_object_get(v, "priority")));
 	assert_true(json_is_true(json_object_get(v, "active")));
-	assert_true(num(v, "revision") > 0);
+	assert_true(itcli_num(v, "revision") > 0);
 	json_decref(v);
 
 	assert_int_equal(run("admin", "result", "add", "--name", "Not now",
 			     "--outcome", "negative", "--leads-to", "none",
 			     "--json"), 0);
-	v = parse_out();
-	assert_string_equal(str(v, "outcome"), "negative");
+	v = itcli_json(&cli);
+	assert_string_equal(itcli_str(v, "outcome"), "negative");
 	assert_true(json_is_null(json_object_get(v, "leads_to")));
 	json_decref(v);
 	assert_int_equal(run("admin", "result", "edit", "Not now",
 			     "--leads-to", "cancelled", "--json"), 0);
-	v = parse_out();
-	assert_string_equal(str(v, "leads_to"), "cancelled");
-	assert_string_equal(str(v, "outcome"), "negative");  /* kept */
+	v = itcli_json(&cli);
+	assert_string_equal(itcli_str(v, "leads_to"), "cancelled");
+	assert_string_equal(itcli_str(v, "outcome"), "negative");  /* kept */
 	json_decref(v);
 
 	assert_int_equal(run("admin", "tag", "add", "--name", "Summer",
@@ -189,16 +101,16 @@ static void test_admin_catalogue(void **state)
 	assert_non_null(strstr(out, "Summer"));
 	assert_int_equal(run("admin", "team", "add", "--name", "Coaches",
 			     "--json"), 0);
-	json_decref(parse_out());
+	json_decref(itcli_json(&cli));
 	assert_int_equal(run("admin", "type", "edit", "Trial visit",
 			     "--no-priority", "--no-follow-ons", "--json"), 0);
-	v = parse_out();
+	v = itcli_json(&cli);
 	assert_true(json_is_false(json_object_get(v, "priority")));
 	json_decref(v);
 
 	/* The new type and result work in tasks: the follow-up of a trial
 	 * visit with "Not now" cancels it (the result's status). */
-	cli_user = "alicia";
+	cli.user = "alicia";
 	assert_int_equal(run("task", "add", "--customer", "Jorge", "--type",
 			     "Trial visit", "--at", "2031-04-01 10:00", "--desc",
 			     "trial visit", "--json"), 0);
@@ -206,22 +118,22 @@ static void test_admin_catalogue(void **state)
 	snprintf(id, sizeof(id), "%ld", out_id());
 	assert_int_equal(run("task", "follow", id, "--result", "Not now",
 			     "--json"), 0);
-	v = parse_out();
-	assert_string_equal(str(v, "status"), "cancelled");
-	assert_string_equal(str(v, "outcome"), "negative");
+	v = itcli_json(&cli);
+	assert_string_equal(itcli_str(v, "status"), "cancelled");
+	assert_string_equal(itcli_str(v, "outcome"), "negative");
 	json_decref(v);
 
 	/* Deactivated: gone from the pick lists, refused in new use, still
 	 * named by the old task. */
-	cli_user = "fermin";
+	cli.user = "fermin";
 	assert_int_equal(run("admin", "tag", "deactivate", "Summer"), 0);
 	assert_non_null(strstr(out, "Deactivated tag"));
 	assert_int_equal(run("catalog", "--json"), 0);
 	assert_null(strstr(out, "Summer"));
 	assert_int_equal(run("admin", "type", "deactivate", "Trial visit"), 0);
 	assert_int_equal(run("task", "show", id, "--json"), 0);
-	v = parse_out();
-	assert_string_equal(str(v, "type"), "Trial visit");
+	v = itcli_json(&cli);
+	assert_string_equal(itcli_str(v, "type"), "Trial visit");
 	json_decref(v);
 	assert_int_equal(run("task", "add", "--customer", "Jorge", "--type",
 			     "Trial visit", "--at", "2031-04-02 10:00", "--desc",
@@ -234,20 +146,20 @@ static void test_admin_catalogue(void **state)
 			     "Trial", "--at", "2031-04-02 10:00", "--desc",
 			     "another"), 1);
 	assert_non_null(strstr(err, "is unknown"));  /* a part: not inactive */
-	cli_user = "alicia";
+	cli.user = "alicia";
 }
 
 static void test_admin_operator(void **state)
 {
-	cli_user = "fermin";
-	cli_stdin = "coach-secret-1\n";
+	cli.user = "fermin";
+	cli.stdin_text = "coach-secret-1\n";
 	assert_int_equal(run("admin", "operator", "add", "--login", "pablo",
 			     "--name", "Pablo", "--team", "Sales",
 			     "--password-stdin", "--json"), 0);
-	cli_stdin = NULL;
-	json_t *v = parse_out();
-	assert_string_equal(str(v, "login"), "pablo");
-	assert_string_equal(str(v, "role"), "operator");
+	cli.stdin_text = NULL;
+	json_t *v = itcli_json(&cli);
+	assert_string_equal(itcli_str(v, "login"), "pablo");
+	assert_string_equal(itcli_str(v, "role"), "operator");
 	assert_int_equal(json_array_size(json_object_get(v, "team_ids")), 1);
 	json_decref(v);
 	/* No password anywhere: a usage error, nothing sent. */
@@ -255,44 +167,44 @@ static void test_admin_operator(void **state)
 			     "--name", "No Password"), 2);
 	assert_non_null(strstr(err, "--password-stdin"));
 	/* The same login twice is refused by the server. */
-	cli_stdin = "another-secret\n";
+	cli.stdin_text = "another-secret\n";
 	assert_int_equal(run("admin", "operator", "add", "--login", "pablo",
 			     "--name", "Pablo again", "--password-stdin"), 1);
-	cli_stdin = NULL;
+	cli.stdin_text = NULL;
 	assert_refused("ALREADY_EXISTS");
 
 	/* The new operator logs in with that password. */
-	cli_user = "pablo";
-	cli_password = "coach-secret-1";
+	cli.user = "pablo";
+	cli.password = "coach-secret-1";
 	assert_int_equal(run("task", "list", "--operator", "pablo"), 0);
 	/* ... and, being an operator, may not change the catalogue. */
 	assert_int_equal(run("admin", "tag", "add", "--name", "Mine"), 1);
 	assert_refused("PERMISSION_DENIED");
-	cli_password = HARNESS_PASSWORD;
+	cli.password = HARNESS_PASSWORD;
 
-	cli_user = "fermin";
+	cli.user = "fermin";
 	assert_int_equal(run("admin", "operator", "edit", "pablo", "--role",
 			     "admin", "--no-teams", "--json"), 0);
-	v = parse_out();
-	assert_string_equal(str(v, "role"), "admin");
+	v = itcli_json(&cli);
+	assert_string_equal(itcli_str(v, "role"), "admin");
 	assert_int_equal(json_array_size(json_object_get(v, "team_ids")), 0);
 	json_decref(v);
 	assert_int_equal(run("admin", "operator", "deactivate", "pablo"), 0);
-	cli_user = "pablo";
-	cli_password = "coach-secret-1";
+	cli.user = "pablo";
+	cli.password = "coach-secret-1";
 	assert_int_equal(run("catalog"), 1);
-	cli_password = HARNESS_PASSWORD;
-	cli_user = "alicia";
+	cli.password = HARNESS_PASSWORD;
+	cli.user = "alicia";
 }
 
 static void test_admin_settings(void **state)
 {
-	cli_user = "alicia";
+	cli.user = "alicia";
 	/* Anyone reads them. */
 	assert_int_equal(run("admin", "settings", "--json"), 0);
-	json_t *v = parse_out();
-	assert_string_equal(str(v, "time_zone"), "Europe/Madrid");
-	assert_string_equal(str(v, "default_status"), "planned");
+	json_t *v = itcli_json(&cli);
+	assert_string_equal(itcli_str(v, "time_zone"), "Europe/Madrid");
+	assert_string_equal(itcli_str(v, "default_status"), "planned");
 	json_decref(v);
 	assert_int_equal(run("admin", "settings"), 0);
 	assert_non_null(strstr(out, "escalation-minutes"));
@@ -300,27 +212,27 @@ static void test_admin_settings(void **state)
 	assert_int_equal(run("admin", "settings", "escalation-minutes", "20"), 1);
 	assert_refused("PERMISSION_DENIED");
 
-	cli_user = "fermin";
+	cli.user = "fermin";
 	assert_int_equal(run("admin", "settings", "escalation-minutes", "20",
 			     "day-start", "07:30", "default-note-result",
 			     "No answer", "--json"), 0);
-	v = parse_out();
-	assert_int_equal(num(v, "escalation_minutes"), 20);
-	assert_string_equal(str(v, "day_start"), "07:30");
-	assert_string_equal(str(v, "default_note_result"), "No answer");
+	v = itcli_json(&cli);
+	assert_int_equal(itcli_num(v, "escalation_minutes"), 20);
+	assert_string_equal(itcli_str(v, "day_start"), "07:30");
+	assert_string_equal(itcli_str(v, "default_note_result"), "No answer");
 	json_decref(v);
 	/* A note gets the new default result. */
-	cli_user = "alicia";
+	cli.user = "alicia";
 	assert_int_equal(run("note", "add", "--customer", "Jorge", "--type",
 			     "Call", "--desc", "default result", "--json"), 0);
-	v = parse_out();
-	assert_string_equal(str(v, "result"), "No answer");
+	v = itcli_json(&cli);
+	assert_string_equal(itcli_str(v, "result"), "No answer");
 	json_decref(v);
 
-	cli_user = "fermin";
+	cli.user = "fermin";
 	assert_int_equal(run("admin", "settings", "default-note-result", "none",
 			     "--json"), 0);
-	v = parse_out();
+	v = itcli_json(&cli);
 	assert_true(json_is_null(json_object_get(v, "default_note_result")));
 	json_decref(v);
 	/* The server's bounds. */
@@ -334,12 +246,12 @@ static void test_admin_settings(void **state)
 	assert_int_equal(run("admin", "settings", "slot-minutes"), 2);
 	assert_int_equal(run("admin", "settings", "day-end", "25:00"), 2);
 	assert_int_equal(run("admin", "settings", "default-status", "open"), 2);
-	cli_user = "alicia";
+	cli.user = "alicia";
 }
 
 static void test_admin_usage(void **state)
 {
-	cli_user = "fermin";
+	cli.user = "fermin";
 	assert_int_equal(run("admin"), 2);
 	assert_int_equal(run("admin", "frob", "add"), 2);
 	assert_int_equal(run("admin", "tag"), 2);
@@ -360,20 +272,20 @@ static void test_admin_usage(void **state)
 	assert_int_equal(run("admin", "operator", "add", "--name", "X"), 2);
 	/* Names that resolve to nothing are refused (1), not usage. */
 	/* Issue 11 #15: a colour is a known name or #rrggbb. */
-	const char *was = cli_user;
-	cli_user = "fermin";
+	const char *was = cli.user;
+	cli.user = "fermin";
 	assert_int_equal(run("admin", "tag", "add", "--name", "Greenish",
 			     "--colour", "sort of green"), 1);
 	assert_refused("INVALID_ARGUMENT");
 	assert_non_null(strstr(err, "#rrggbb"));
 	assert_int_equal(run("admin", "tag", "add", "--name", "Hex",
 			     "--colour", "#00aa55"), 0);
-	cli_user = was;
+	cli.user = was;
 	assert_int_equal(run("admin", "tag", "edit", "NoSuchTag", "--colour",
 			     "red"), 1);
 	assert_int_equal(run("admin", "type", "add", "--name", "X",
 			     "--follow-on", "NoSuchType:1d"), 1);
-	cli_user = "alicia";
+	cli.user = "alicia";
 }
 
 /* ------------------------------------------------------------ tasks */
@@ -383,24 +295,24 @@ static void test_edit_conflict_both_versions(void **state)
 	assert_int_equal(run("task", "add", "--customer", "Carmen", "--type",
 			     "Quote", "--at", "2031-05-02 10:00", "--desc",
 			     "family plan quote", "--json"), 0);
-	json_t *v = parse_out();
-	long id = num(v, "id");
-	long base = num(v, "mod_rev");
+	json_t *v = itcli_json(&cli);
+	long id = itcli_num(v, "id");
+	long base = itcli_num(v, "mod_rev");
 	json_decref(v);
 	char ids[32], bases[32];
 	snprintf(ids, sizeof(ids), "%ld", id);
 	snprintf(bases, sizeof(bases), "%ld", base);
 
 	/* Valentina edits first, based on the revision she read. */
-	cli_user = "valentina";
+	cli.user = "valentina";
 	assert_int_equal(run("task", "edit", ids, "--base-rev", bases, "--desc",
 			     "family plan quote, 3 people", "--json"), 0);
-	v = parse_out();
-	assert_true(num(v, "mod_rev") > base);
+	v = itcli_json(&cli);
+	assert_true(itcli_num(v, "mod_rev") > base);
 	json_decref(v);
 
 	/* Alicia, based on the same old revision: refused with both. */
-	cli_user = "alicia";
+	cli.user = "alicia";
 	assert_int_equal(run("task", "edit", ids, "--base-rev", bases, "--desc",
 			     "family plan quote, 4 people", "--at",
 			     "2031-05-03 10:00"), 1);
@@ -411,45 +323,45 @@ static void test_edit_conflict_both_versions(void **state)
 	assert_non_null(strstr(out, "family plan quote, 3 people"));
 	assert_int_equal(run("task", "edit", ids, "--base-rev", bases, "--desc",
 			     "family plan quote, 4 people", "--json"), 1);
-	v = parse_out();
-	assert_string_equal(str(v, "error"), "FAILED_PRECONDITION");
+	v = itcli_json(&cli);
+	assert_string_equal(itcli_str(v, "error"), "FAILED_PRECONDITION");
 	json_t *yours = json_object_get(v, "yours");
-	assert_int_equal(num(yours, "base_mod_rev"), base);
-	assert_string_equal(str(yours, "description"),
+	assert_int_equal(itcli_num(yours, "base_mod_rev"), base);
+	assert_string_equal(itcli_str(yours, "description"),
 			    "family plan quote, 4 people");
 	json_t *current = json_object_get(v, "current");
-	assert_int_equal(num(current, "id"), id);
-	assert_string_equal(str(current, "description"),
+	assert_int_equal(itcli_num(current, "id"), id);
+	assert_string_equal(itcli_str(current, "description"),
 			    "family plan quote, 3 people");
 	json_decref(v);
 
 	/* Nothing was overwritten; the history tells who did what. */
 	assert_int_equal(run("task", "show", ids, "--history", "--json"), 0);
-	v = parse_out();
-	assert_string_equal(str(v, "description"), "family plan quote, 3 people");
+	v = itcli_json(&cli);
+	assert_string_equal(itcli_str(v, "description"), "family plan quote, 3 people");
 	json_t *hist = json_object_get(v, "history");
 	assert_int_equal(json_array_size(hist), 2);
 	json_t *last = json_array_get(hist, 1);
-	assert_string_equal(str(last, "actor"), "valentina");
-	assert_string_equal(str(last, "action"), "edit");
+	assert_string_equal(itcli_str(last, "actor"), "valentina");
+	assert_string_equal(itcli_str(last, "action"), "edit");
 	/* Issue 11 #13: what each field was and became. */
 	json_t *chg = json_array_get(json_object_get(last, "changes"), 0);
 	assert_non_null(chg);
-	assert_string_equal(str(chg, "field"), "description");
-	assert_string_equal(str(chg, "old"), "family plan quote");
-	assert_string_equal(str(chg, "new"), "family plan quote, 3 people");
+	assert_string_equal(itcli_str(chg, "field"), "description");
+	assert_string_equal(itcli_str(chg, "old"), "family plan quote");
+	assert_string_equal(itcli_str(chg, "new"), "family plan quote, 3 people");
 	json_t *first = json_array_get(hist, 0);
 	int typed = 0;
 	for (size_t i = 0; i < json_array_size(json_object_get(first, "changes"));
 	     i++) {
 		json_t *c = json_array_get(json_object_get(first, "changes"), i);
 		assert_true(json_is_null(json_object_get(c, "old")));
-		if (strcmp(str(c, "field"), "type") == 0) {
-			assert_string_equal(str(c, "new"), "Quote");
+		if (strcmp(itcli_str(c, "field"), "type") == 0) {
+			assert_string_equal(itcli_str(c, "new"), "Quote");
 			typed = 1;
 		}
-		if (strcmp(str(c, "field"), "planned_at") == 0)
-			assert_int_equal(num(c, "new_unix"), num(v, "planned_at_unix"));
+		if (strcmp(itcli_str(c, "field"), "planned_at") == 0)
+			assert_int_equal(itcli_num(c, "new_unix"), itcli_num(v, "planned_at_unix"));
 	}
 	assert_true(typed);
 	json_decref(v);
@@ -461,14 +373,14 @@ static void test_edit_conflict_both_versions(void **state)
 	assert_non_null(strstr(out, "type: - -> Quote"));
 	assert_non_null(strstr(out, "planned_at: - -> 02/05/2031 10:00"));
 	assert_int_equal(run("task", "show", ids, "--json"), 0);
-	v = parse_out();
+	v = itcli_json(&cli);
 	assert_null(json_object_get(v, "history"));
 	json_decref(v);
 
 	/* Without --base-rev the edit is based on what it just read. */
 	assert_int_equal(run("task", "edit", ids, "--tag", "Marketing",
 			     "--json"), 0);
-	v = parse_out();
+	v = itcli_json(&cli);
 	assert_string_equal(json_string_value(json_array_get(
 				    json_object_get(v, "tags"), 0)), "Marketing");
 	assert_string_equal(json_string_value(json_array_get(
@@ -502,24 +414,24 @@ static void test_follow_json_created(void **state)
 			     "--note", "signed up for yoga", "--next-at",
 			     "2031-06-10 17:00", "--next-desc",
 			     "how is yoga going?", "--json"), 0);
-	json_t *v = parse_out();
-	assert_string_equal(str(v, "status"), "done");
-	assert_string_equal(str(v, "closing_note"), "signed up for yoga");
+	json_t *v = itcli_json(&cli);
+	assert_string_equal(itcli_str(v, "status"), "done");
+	assert_string_equal(itcli_str(v, "closing_note"), "signed up for yoga");
 	json_t *created = json_object_get(v, "created");
 	assert_int_equal(json_array_size(created), 2);
 	int notes = 0, tasks = 0;
 	for (size_t i = 0; i < 2; i++) {
 		json_t *c = json_array_get(created, i);
-		if (strcmp(str(c, "kind"), "note") == 0) {
+		if (strcmp(itcli_str(c, "kind"), "note") == 0) {
 			notes++;
-			assert_string_equal(str(c, "description"),
+			assert_string_equal(itcli_str(c, "description"),
 					    "signed up for yoga");
 		} else {
 			tasks++;
-			assert_string_equal(str(c, "description"),
+			assert_string_equal(itcli_str(c, "description"),
 					    "how is yoga going?");
-			assert_string_equal(str(c, "type"), "Appointment");
-			assert_int_equal(num(c, "follows_id"), atol(id));
+			assert_string_equal(itcli_str(c, "type"), "Appointment");
+			assert_int_equal(itcli_num(c, "follows_id"), atol(id));
 		}
 	}
 	assert_int_equal(notes, 1);
@@ -547,39 +459,39 @@ static void test_cancel_and_filters(void **state)
 	/* Urgent, in preparation, found by text: under both flag names. */
 	assert_int_equal(run("task", "list", "--urgent", "--prep", "--search",
 			     "parking barrier", "--json"), 0);
-	json_t *v = parse_out();
+	json_t *v = itcli_json(&cli);
 	assert_int_equal(json_array_size(v), 1);
-	assert_string_equal(str(json_array_get(v, 0), "colour"), "red");
+	assert_string_equal(itcli_str(json_array_get(v, 0), "colour"), "red");
 	json_decref(v);
 	assert_int_equal(run("task", "list", "--in-preparation", "--text",
 			     "parking barrier", "--order", "created", "--json"),
 			 0);
-	v = parse_out();
+	v = itcli_json(&cli);
 	assert_int_equal(json_array_size(v), 1);
 	json_decref(v);
 
 	assert_int_equal(run("task", "cancel", id, "--result", "Cancelled",
 			     "--note", "fixed by itself", "--json"), 0);
-	v = parse_out();
-	assert_string_equal(str(v, "status"), "cancelled");
+	v = itcli_json(&cli);
+	assert_string_equal(itcli_str(v, "status"), "cancelled");
 	assert_int_equal(json_array_size(json_object_get(v, "created")), 1);
 	/* Issue 11 #12: the note carries the cancel's result, not the
 	 * default note result (Positive in the demo). */
 	json_t *note = json_array_get(json_object_get(v, "created"), 0);
-	assert_string_equal(str(note, "kind"), "note");
-	assert_string_equal(str(note, "result"), "Cancelled");
-	assert_string_equal(str(note, "outcome"), "negative");
+	assert_string_equal(itcli_str(note, "kind"), "note");
+	assert_string_equal(itcli_str(note, "result"), "Cancelled");
+	assert_string_equal(itcli_str(note, "outcome"), "negative");
 	json_decref(v);
 	assert_int_equal(run("task", "take", id), 1);
 	assert_refused("FAILED_PRECONDITION");
 	assert_int_equal(run("task", "list", "--status", "cancelled", "--search",
 			     "parking barrier", "--kind", "task", "--json"), 0);
-	v = parse_out();
+	v = itcli_json(&cli);
 	assert_int_equal(json_array_size(v), 1);
 	json_decref(v);
 	assert_int_equal(run("task", "list", "--prep", "--search",
 			     "parking barrier", "--json"), 0);
-	v = parse_out();
+	v = itcli_json(&cli);
 	assert_int_equal(json_array_size(v), 0);
 	json_decref(v);
 }
@@ -593,13 +505,13 @@ static void test_taken_marks(void **state)
 			     "ordinary call to take", "--json"), 0);
 	char id[32];
 	snprintf(id, sizeof(id), "%ld", out_id());
-	cli_user = "valentina";
+	cli.user = "valentina";
 	assert_int_equal(run("task", "take", id, "--json"), 0);
-	json_t *v = parse_out();
-	assert_string_equal(str(v, "colour"), "none");
-	assert_string_equal(str(v, "taken_by"), "valentina");
+	json_t *v = itcli_json(&cli);
+	assert_string_equal(itcli_str(v, "colour"), "none");
+	assert_string_equal(itcli_str(v, "taken_by"), "valentina");
 	json_decref(v);
-	cli_user = "alicia";
+	cli.user = "alicia";
 	assert_int_equal(run("task", "list", "--search", "ordinary call to take"),
 			 0);
 	const char *row = strstr(out, "\n");
@@ -615,8 +527,8 @@ static void test_taken_marks(void **state)
 			     "urgent one to take", "--json"), 0);
 	snprintf(id, sizeof(id), "%ld", out_id());
 	assert_int_equal(run("task", "take", id, "--json"), 0);
-	v = parse_out();
-	assert_string_equal(str(v, "colour"), "yellow");
+	v = itcli_json(&cli);
+	assert_string_equal(itcli_str(v, "colour"), "yellow");
 	json_decref(v);
 	assert_int_equal(run("task", "list", "--search", "urgent one to take"), 0);
 	assert_non_null(strstr(out, "* @alicia"));

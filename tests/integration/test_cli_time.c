@@ -9,16 +9,15 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 #include <jansson.h>
 
 #include "harness.h"
+#include "itcli.h"
 
 #ifndef CLUBCRM_CLI_PATH
 #error "CMake passes CLUBCRM_CLI_PATH, the clubcrm binary under test"
@@ -28,9 +27,11 @@
 
 static struct harness h;
 static char out[OUT_MAX], err[OUT_MAX];
-static const char *cli_user = "alicia";   /* CLUBCRM_USER of the next runs */
-static const char *cli_password = HARNESS_PASSWORD;
-static const char *cli_stdin;             /* text on stdin, or NULL */
+/* The runs of clubcrm: user, password and stdin of the next ones. */
+static struct itcli cli = {
+	.path = CLUBCRM_CLI_PATH, .h = &h, .name = "time", .user = "alicia",
+	.password = HARNESS_PASSWORD, .out = out, .err = err, .cap = OUT_MAX,
+};
 
 static int group_setup(void **state)
 {
@@ -43,96 +44,7 @@ static int group_teardown(void **state)
 	return 0;
 }
 
-static void slurp(const char *path, char *buf)
-{
-	buf[0] = '\0';
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return;
-	size_t n = fread(buf, 1, OUT_MAX - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-}
-
-static void child(char **argv, const char *in, const char *o, const char *e)
-{
-	/* No controlling terminal: nothing can be asked interactively. */
-	setsid();
-	int fi = open(in, O_RDONLY);
-	int fo = open(o, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	int fe = open(e, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	if (fi < 0 || fo < 0 || fe < 0)
-		_exit(126);
-	dup2(fi, STDIN_FILENO);
-	dup2(fo, STDOUT_FILENO);
-	dup2(fe, STDERR_FILENO);
-	setenv("CLUBCRM_SERVER", h.address, 1);
-	setenv("CLUBCRM_USER", cli_user, 1);
-	setenv("CLUBCRM_PASSWORD", cli_password, 1);
-	unsetenv("CLUBCRM_NEW_PASSWORD");
-	execv(CLUBCRM_CLI_PATH, argv);
-	_exit(127);
-}
-
-/* Runs clubcrm with the words given (NULL-terminated): its exit code,
- * stdout in `out`, stderr in `err`. */
-static int run_v(const char *first, ...)
-{
-	char *argv[40];
-	int argc = 0;
-	argv[argc++] = (char *)"clubcrm";
-	va_list ap;
-	va_start(ap, first);
-	for (const char *a = first; a && argc < 39; a = va_arg(ap, const char *))
-		argv[argc++] = (char *)a;
-	va_end(ap);
-	argv[argc] = NULL;
-	char in[256], o[256], e[256];
-	snprintf(in, sizeof(in), "%s/time.in", h.dir);
-	snprintf(o, sizeof(o), "%s/time.out", h.dir);
-	snprintf(e, sizeof(e), "%s/time.err", h.dir);
-	FILE *f = fopen(in, "w");
-	assert_non_null(f);
-	fputs(cli_stdin ? cli_stdin : "", f);
-	fclose(f);
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0)
-		child(argv, in, o, e);
-	int status;
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	slurp(o, out);
-	slurp(e, err);
-	assert_true(WIFEXITED(status));
-	return WEXITSTATUS(status);
-}
-
-#define run(...) run_v(__VA_ARGS__, (const char *)NULL)
-
-static json_t *parse_out(void)
-{
-	json_error_t je;
-	json_t *v = json_loads(out, 0, &je);
-	if (!v)
-		fprintf(stderr, "not JSON (%s): %s\nstderr: %s\n", je.text, out,
-			err);
-	assert_non_null(v);
-	return v;
-}
-
-static const char *str(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	assert_non_null(s);
-	return s;
-}
-
-static long num(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-	assert_true(json_is_integer(v));
-	return (long)json_integer_value(v);
-}
+#define run(...) itcli_run(&cli, __VA_ARGS__, (const char *)NULL)
 
 static void assert_refused(const char *code)
 {
@@ -154,7 +66,7 @@ static void expect_err(const char *text)
 static void test_zone_names(void **state)
 {
 	(void)state;
-	cli_user = "fermin";
+	cli.user = "fermin";
 	assert_int_equal(run("admin", "settings", "time-zone", "Mars/Olympus"),
 			 1);
 	assert_refused("INVALID_ARGUMENT");
@@ -165,12 +77,12 @@ static void test_zone_names(void **state)
 	assert_refused("INVALID_ARGUMENT");
 	expect_err("case-sensitive");
 	assert_int_equal(run("admin", "settings", "--json"), 0);
-	json_t *v = parse_out();
-	assert_string_equal(str(v, "time_zone"), "Europe/Madrid");
+	json_t *v = itcli_json(&cli);
+	assert_string_equal(itcli_str(v, "time_zone"), "Europe/Madrid");
 	json_decref(v);
 	assert_int_equal(run("admin", "settings", "time-zone", "Europe/Madrid"),
 			 0);
-	cli_user = "alicia";
+	cli.user = "alicia";
 }
 
 static void test_gap_refused(void **state)
@@ -184,10 +96,10 @@ static void test_gap_refused(void **state)
 	assert_int_equal(run("task", "add", "--customer", "Jorge", "--type",
 			     "Call", "--desc", "after the gap", "--at",
 			     "2027-03-28 03:30", "--json"), 0);
-	json_t *v = parse_out();
-	assert_string_equal(str(v, "planned_at"), "2027-03-28T03:30:00+02:00");
+	json_t *v = itcli_json(&cli);
+	assert_string_equal(itcli_str(v, "planned_at"), "2027-03-28T03:30:00+02:00");
 	char id[32];
-	snprintf(id, sizeof(id), "%ld", num(v, "id"));
+	snprintf(id, sizeof(id), "%ld", itcli_num(v, "id"));
 	json_decref(v);
 	assert_int_equal(run("task", "edit", id, "--at", "2027-03-28 02:00"),
 			 2);
@@ -220,8 +132,8 @@ static void test_past_warning(void **state)
 			     "Call", "--desc", "called last week", "--at",
 			     "2020-01-10 10:00", "--json"), 0);
 	expect_err("clubcrm: warning: 2020-01-10 10:00 is in the past");
-	json_t *v = parse_out();
-	assert_string_equal(str(v, "planned_at"), "2020-01-10T10:00:00+01:00");
+	json_t *v = itcli_json(&cli);
+	assert_string_equal(itcli_str(v, "planned_at"), "2020-01-10T10:00:00+01:00");
 	json_decref(v);
 	assert_int_equal(run("task", "add", "--customer", "Jorge", "--type",
 			     "Call", "--desc", "later", "--at",
@@ -235,17 +147,17 @@ static void test_json_rfc3339_and_overlap(void **state)
 	assert_int_equal(run("task", "add", "--customer", "Jorge", "--type",
 			     "Call", "--desc", "summer", "--at",
 			     "2030-07-10 10:00", "--json"), 0);
-	json_t *v = parse_out();
-	assert_string_equal(str(v, "planned_at"), "2030-07-10T10:00:00+02:00");
+	json_t *v = itcli_json(&cli);
+	assert_string_equal(itcli_str(v, "planned_at"), "2030-07-10T10:00:00+02:00");
 	json_decref(v);
 	/* 2030-10-27 02:30 happens twice in Madrid: the first, in summer
 	 * time (00:30 UTC) */
 	assert_int_equal(run("task", "add", "--customer", "Jorge", "--type",
 			     "Call", "--desc", "twice", "--at",
 			     "2030-10-27 02:30", "--json"), 0);
-	v = parse_out();
-	assert_string_equal(str(v, "planned_at"), "2030-10-27T02:30:00+02:00");
-	assert_int_equal(num(v, "planned_at_unix"), 1919291400L);
+	v = itcli_json(&cli);
+	assert_string_equal(itcli_str(v, "planned_at"), "2030-10-27T02:30:00+02:00");
+	assert_int_equal(itcli_num(v, "planned_at_unix"), 1919291400L);
 	json_decref(v);
 }
 

@@ -26,6 +26,7 @@
 #include <uv.h>
 
 #include "harness.h"
+#include "itlive.h"
 #include "itproxy.h"
 #include "ittools.h"
 #include "live.h"
@@ -46,10 +47,9 @@ static const Clubcrm__ViewKind view_kinds[N_VIEWS] = {
 /* ------------------------------------------------------------ terminals */
 
 struct terminal {
+	struct it_live_status ls;   /* first: the live's ud */
 	struct live *live;
 	struct live_sub *subs[N_VIEWS];
-	enum live_state state;
-	bool closed;
 };
 
 struct world {
@@ -61,38 +61,12 @@ struct world {
 	struct client_sync *writer;   /* fermin, admin */
 };
 
-static void on_state(struct live *l, enum live_state st,
-		     const struct client_status *why, void *ud)
-{
-	(void)l;
-	(void)why;
-	((struct terminal *)ud)->state = st;
-}
+#define pump_until(w, done, arg) \
+	it_pump_until(&(w)->loop, WAIT_MS, done, w, arg)
 
-static void on_closed(struct live *l, void *ud)
+static bool time_reached(void *wp, void *arg)
 {
-	(void)l;
-	((struct terminal *)ud)->closed = true;
-}
-
-static const struct live_callbacks live_cbs = {
-	.on_state = on_state, .on_closed = on_closed};
-
-static bool pump_until(struct world *w, bool (*done)(struct world *, void *),
-		       void *arg)
-{
-	uint64_t end = time_mono_ms() + WAIT_MS;
-	while (!done(w, arg)) {
-		if (time_mono_ms() > end)
-			return false;
-		uv_run(&w->loop, UV_RUN_NOWAIT);
-		uv_sleep(1);
-	}
-	return true;
-}
-
-static bool time_reached(struct world *w, void *arg)
-{
+	struct world *w = wp;
 	(void)w;
 	return time_now() >= *(const int64_t *)arg;
 }
@@ -112,7 +86,8 @@ static void open_terminal(struct world *w, struct terminal *t,
 		.password = HARNESS_PASSWORD,
 		.kind = CLUBCRM__CLIENT_KIND__CLIENT_KIND_TEST,
 	};
-	assert_int_equal(live_new(&w->loop, &cfg, &live_cbs, t, &t->live), 0);
+	assert_int_equal(live_new(&w->loop, &cfg, &it_live_cbs, &t->ls,
+				  &t->live), 0);
 	for (int i = 0; i < N_VIEWS; i++) {
 		Clubcrm__View v = CLUBCRM__VIEW__INIT;
 		v.has_kind = 1;
@@ -123,10 +98,11 @@ static void open_terminal(struct world *w, struct terminal *t,
 	assert_int_equal(live_start(t->live), 0);
 }
 
-static bool terminal_closed(struct world *w, void *arg)
+static bool terminal_closed(void *wp, void *arg)
 {
+	struct world *w = wp;
 	(void)w;
-	return ((struct terminal *)arg)->closed;
+	return ((struct terminal *)arg)->ls.closed;
 }
 
 static void close_terminal(struct world *w, struct terminal *t)
@@ -140,7 +116,7 @@ static void close_terminal(struct world *w, struct terminal *t)
 
 static bool terminal_synced(struct terminal *t)
 {
-	if (!t->live || t->state != LIVE_READY)
+	if (!t->live || t->ls.state != LIVE_READY)
 		return false;
 	for (int i = 0; i < N_VIEWS; i++)
 		if (!live_sub_replica(t->subs[i])->synced)
@@ -148,8 +124,9 @@ static bool terminal_synced(struct terminal *t)
 	return true;
 }
 
-static bool fresh_synced(struct world *w, void *arg)
+static bool fresh_synced(void *wp, void *arg)
 {
+	struct world *w = wp;
 	(void)arg;
 	return terminal_synced(&w->fresh);
 }
@@ -197,8 +174,9 @@ static bool same_rows(const struct replica *a, const struct replica *b,
 	return same;
 }
 
-static bool all_converged(struct world *w, void *arg)
+static bool all_converged(void *wp, void *arg)
 {
+	struct world *w = wp;
 	bool verbose = arg != NULL;
 	if (!terminal_synced(&w->fresh))
 		return false;
@@ -253,8 +231,9 @@ static int setup(void **state)
 	return 0;
 }
 
-static bool links_gone(struct world *w, void *arg)
+static bool links_gone(void *wp, void *arg)
 {
+	struct world *w = wp;
 	(void)arg;
 	return w->px.links == NULL;
 }
@@ -299,8 +278,9 @@ static int64_t create_task(struct world *w, const char *type, int64_t in)
 	return create_task_id(w, type, in, NULL);
 }
 
-static bool all_synced(struct world *w, void *arg)
+static bool all_synced(void *wp, void *arg)
 {
+	struct world *w = wp;
 	(void)arg;
 	for (int i = 0; i < N_TERMINALS; i++)
 		if (!terminal_synced(&w->t[i]))
@@ -400,16 +380,18 @@ static void count_synced(struct replica *r, void *ud)
 	((struct row_count *)ud)->synced = true;
 }
 
-static bool count_synced_done(struct world *w, void *arg)
+static bool count_synced_done(void *wp, void *arg)
 {
+	struct world *w = wp;
 	(void)w;
 	return ((struct row_count *)arg)->synced;
 }
 
-static bool fresh_ready(struct world *w, void *arg)
+static bool fresh_ready(void *wp, void *arg)
 {
+	struct world *w = wp;
 	(void)arg;
-	return w->fresh.state == LIVE_READY;
+	return w->fresh.ls.state == LIVE_READY;
 }
 
 /*
@@ -431,7 +413,8 @@ static void test_clock_sends_each_change_once(void **state)
 		.password = HARNESS_PASSWORD,
 		.kind = CLUBCRM__CLIENT_KIND__CLIENT_KIND_TEST,
 	};
-	assert_int_equal(live_new(&w->loop, &cfg, &live_cbs, t, &t->live), 0);
+	assert_int_equal(live_new(&w->loop, &cfg, &it_live_cbs, &t->ls,
+				  &t->live), 0);
 	assert_int_equal(live_start(t->live), 0);
 	assert_true(pump_until(w, fresh_ready, NULL));
 	pump_to_time(w, due + 1);

@@ -16,6 +16,7 @@
 #include <uv.h>
 
 #include "harness.h"
+#include "itlive.h"
 #include "ittools.h"
 #include "live.h"
 #include "status.h"
@@ -25,10 +26,9 @@
 #define N_TERMINALS 3
 
 struct terminal {
+	struct it_live_status ls;   /* first: the live's ud */
 	struct live *live;
 	struct live_sub *urgent, *board;
-	enum live_state state;
-	bool closed;
 };
 
 struct world {
@@ -38,36 +38,8 @@ struct world {
 	struct client_sync *writer;   /* fermin, admin */
 };
 
-static void on_state(struct live *l, enum live_state st,
-		     const struct client_status *why, void *ud)
-{
-	(void)l;
-	(void)why;
-	((struct terminal *)ud)->state = st;
-}
-
-static void on_closed(struct live *l, void *ud)
-{
-	(void)l;
-	((struct terminal *)ud)->closed = true;
-}
-
-static const struct live_callbacks live_cbs = {
-	.on_state = on_state, .on_closed = on_closed};
-
-/* Runs the terminals' loop until `done` holds or the time is up. */
-static bool pump_until(struct world *w, bool (*done)(struct world *, void *),
-		       void *arg)
-{
-	uint64_t end = time_mono_ms() + WAIT_MS;
-	while (!done(w, arg)) {
-		if (time_mono_ms() > end)
-			return false;
-		uv_run(&w->loop, UV_RUN_NOWAIT);
-		uv_sleep(1);
-	}
-	return true;
-}
+#define pump_until(w, done, arg) \
+	it_pump_until(&(w)->loop, WAIT_MS, done, w, arg)
 
 static Clubcrm__View view_of(Clubcrm__ViewKind kind)
 {
@@ -85,7 +57,8 @@ static void open_terminal(struct world *w, struct terminal *t,
 		.password = HARNESS_PASSWORD,
 		.kind = CLUBCRM__CLIENT_KIND__CLIENT_KIND_TEST,
 	};
-	assert_int_equal(live_new(&w->loop, &cfg, &live_cbs, t, &t->live), 0);
+	assert_int_equal(live_new(&w->loop, &cfg, &it_live_cbs, &t->ls,
+				  &t->live), 0);
 	Clubcrm__View urgent = view_of(CLUBCRM__VIEW_KIND__VIEW_KIND_URGENT);
 	Clubcrm__View board = view_of(CLUBCRM__VIEW_KIND__VIEW_KIND_BOARD);
 	assert_int_equal(live_subscribe(t->live, &urgent, NULL, NULL,
@@ -95,8 +68,9 @@ static void open_terminal(struct world *w, struct terminal *t,
 	assert_int_equal(live_start(t->live), 0);
 }
 
-static bool all_synced(struct world *w, void *arg)
+static bool all_synced(void *wp, void *arg)
 {
+	struct world *w = wp;
 	(void)arg;
 	for (int i = 0; i < N_TERMINALS; i++) {
 		struct terminal *t = &w->t[i];
@@ -124,11 +98,12 @@ static int setup(void **state)
 	return 0;
 }
 
-static bool all_closed(struct world *w, void *arg)
+static bool all_closed(void *wp, void *arg)
 {
+	struct world *w = wp;
 	(void)arg;
 	for (int i = 0; i < N_TERMINALS; i++)
-		if (w->t[i].live && !w->t[i].closed)
+		if (w->t[i].live && !w->t[i].ls.closed)
 			return false;
 	return true;
 }
@@ -180,8 +155,9 @@ static bool row_is(const struct replica *r, const struct expect *e)
 	       (row->taken_by_login && !strcmp(row->taken_by_login, e->taker));
 }
 
-static bool everyone_sees(struct world *w, void *arg)
+static bool everyone_sees(void *wp, void *arg)
 {
+	struct world *w = wp;
 	const struct expect *e = arg;
 	for (int i = 0; i < N_TERMINALS; i++)
 		if (!row_is(live_sub_replica(w->t[i].urgent), e))
@@ -241,18 +217,20 @@ static size_t ids_of(const struct replica *r, uint64_t *ids, size_t max)
 	return n;
 }
 
-static bool terminal_synced(struct world *w, void *arg)
+static bool terminal_synced(void *wp, void *arg)
 {
+	struct world *w = wp;
 	(void)w;
 	struct terminal *t = arg;
-	return t->state == LIVE_READY &&
+	return t->ls.state == LIVE_READY &&
 	       live_sub_replica(t->urgent)->synced &&
 	       live_sub_replica(t->board)->synced &&
 	       live_sub_replica(t->board)->revision >= 1;
 }
 
-static bool caught_up(struct world *w, void *arg)
+static bool caught_up(void *wp, void *arg)
 {
+	struct world *w = wp;
 	struct terminal *t = arg;
 	struct terminal *fresh = &w->t[N_TERMINALS - 1];
 	return terminal_synced(w, t) && terminal_synced(w, fresh) &&
@@ -285,7 +263,7 @@ static void test_resume_after_restart_equals_fresh_snapshot(void **state)
 	/* Replace the last terminal with a fresh one for comparison. */
 	struct terminal *fresh = &w->t[N_TERMINALS - 1];
 	live_close(fresh->live);
-	fresh->closed = false;
+	fresh->ls.closed = false;
 	pump_until(w, all_closed, NULL);
 	memset(fresh, 0, sizeof(*fresh));
 	open_terminal(w, fresh, "maribel", w->h.unix_address);
@@ -354,14 +332,16 @@ static void count_row(struct replica *r, enum replica_change what,
 		c->marker_seen = true;
 }
 
-static bool sub_synced(struct world *w, void *arg)
+static bool sub_synced(void *wp, void *arg)
 {
+	struct world *w = wp;
 	(void)w;
 	return live_sub_replica(arg)->synced;
 }
 
-static bool marker_seen(struct world *w, void *arg)
+static bool marker_seen(void *wp, void *arg)
 {
+	struct world *w = wp;
 	(void)w;
 	return ((struct counted *)arg)->marker_seen;
 }

@@ -55,16 +55,7 @@ static int group_teardown(void **state)
 /* A connection from `src` (NULL: 127.0.0.1) past Hello. */
 static void open_from(struct rawconn *rc, const char *src)
 {
-	assert_int_equal(raw_connect_from(rc, h.address, src), 0);
-	struct buf out = {0};
-	raw_put_preface(&out);
-	raw_put_hello(&out, 1);
-	assert_int_equal(raw_send(rc, out.data, out.len), 0);
-	buf_free(&out);
-	Clubcrm__Frame *f = raw_recv(rc, 10000);
-	assert_non_null(f);
-	assert_int_equal(f->body_case, CLUBCRM__FRAME__BODY_WELCOME);
-	clubcrm__frame__free_unpacked(f, NULL);
+	it_raw_open(rc, h.address, src);
 }
 
 /* The next frame that is not a Ping. */
@@ -161,36 +152,7 @@ static void get_token(const char *login, struct rawconn *keep,
 static void upsert(const char *login, int active, int role,
 		   const char *password)
 {
-	/* The catalogue lists active operators only: ids are kept. */
-	static struct {
-		char login[16];
-		uint64_t id;
-	} seen[4];
-	Clubcrm__Operator op = CLUBCRM__OPERATOR__INIT;
-	for (size_t i = 0; i < 4 && !op.id; i++)
-		if (strcmp(seen[i].login, login) == 0)
-			op.id = seen[i].id;
-	for (size_t i = 0; i < 4 && !op.id; i++) {
-		if (seen[i].login[0])
-			continue;
-		snprintf(seen[i].login, sizeof(seen[i].login), "%s", login);
-		op.id = seen[i].id = it_operator_id(admin, login);
-	}
-	assert_true(op.id != 0);
-	op.has_id = true;
-	op.has_active = active >= 0;
-	op.active = active > 0;
-	op.has_role = role != 0;
-	op.role = (Clubcrm__Role)role;
-	Clubcrm__UpsertOperator u = CLUBCRM__UPSERT_OPERATOR__INIT;
-	u.operator_ = &op;
-	u.password = (char *)password;
-	Clubcrm__Frame req, *reply = NULL;
-	struct client_status st;
-	it_frame(&req, CLUBCRM__FRAME__BODY_UPSERT_OPERATOR, &u);
-	assert_int_equal(client_sync_call(admin, &req, &reply, &st),
-			 STATUS_OK);
-	clubcrm__frame__free_unpacked(reply, NULL);
+	it_upsert_operator(admin, login, active, role, password);
 }
 
 /* UpdateSettings { session_hours }: its status. */

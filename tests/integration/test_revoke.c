@@ -143,38 +143,7 @@ static unsigned login_status(const char *login, const char *password)
 static void upsert(const char *login, int active, int role,
 		   const char *password)
 {
-	/* The catalogue lists active operators only: ids are kept. */
-	static struct {
-		const char *login;
-		uint64_t id;
-	} seen[8];
-	uint64_t id = 0;
-	for (size_t i = 0; i < 8 && seen[i].login && !id; i++)
-		if (strcmp(seen[i].login, login) == 0)
-			id = seen[i].id;
-	for (size_t i = 0; i < 8 && !id; i++) {
-		if (seen[i].login)
-			continue;
-		seen[i].login = login;
-		id = seen[i].id = it_operator_id(admin, login);
-	}
-	Clubcrm__Operator op = CLUBCRM__OPERATOR__INIT;
-	op.id = id;
-	assert_true(op.id != 0);
-	op.has_id = true;
-	op.has_active = active >= 0;
-	op.active = active > 0;
-	op.has_role = role != 0;
-	op.role = (Clubcrm__Role)role;
-	Clubcrm__UpsertOperator u = CLUBCRM__UPSERT_OPERATOR__INIT;
-	u.operator_ = &op;
-	u.password = (char *)password;
-	Clubcrm__Frame req, *reply = NULL;
-	struct client_status st;
-	it_frame(&req, CLUBCRM__FRAME__BODY_UPSERT_OPERATOR, &u);
-	assert_int_equal(client_sync_call(admin, &req, &reply, &st),
-			 STATUS_OK);
-	clubcrm__frame__free_unpacked(reply, NULL);
+	it_upsert_operator(admin, login, active, role, password);
 }
 
 static void test_logout(void **state)

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "harness.h"
+#include "ittools.h"
 #include "rawconn.h"
 #include "status.h"
 #include "timeutil.h"
@@ -46,16 +47,7 @@ static int group_teardown(void **state)
 /* Preface and Hello on a new connection from `src` (NULL: 127.0.0.1). */
 static void open_from(struct rawconn *rc, const char *src)
 {
-	assert_int_equal(raw_connect_from(rc, h.address, src), 0);
-	struct buf out = {0};
-	raw_put_preface(&out);
-	raw_put_hello(&out, 1);
-	assert_int_equal(raw_send(rc, out.data, out.len), 0);
-	buf_free(&out);
-	Clubcrm__Frame *f = raw_recv(rc, 10000);
-	assert_non_null(f);
-	assert_int_equal(f->body_case, CLUBCRM__FRAME__BODY_WELCOME);
-	clubcrm__frame__free_unpacked(f, NULL);
+	it_raw_open(rc, h.address, src);
 }
 
 /*
