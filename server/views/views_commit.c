@@ -7,7 +7,7 @@
  * matched before the change and does not now. "Before" is the task's previous
  * image from the change log. When a catalogue edit changed rows (a type made
  * priority, a customer renamed; an edit that changes nothing rows show, such
- * as a password reset, changes none: see the memo below), the previous row
+ * as a password reset, changes none: see views_memo.c), the previous row
  * is not rebuilt; instead
  * views whose membership depends on what changed (urgent views on priority,
  * text searches on names, team filters on teams) get removals for affected
@@ -248,291 +248,12 @@ static int add_customer(struct view_commit *vc, const Clubcrm__Customer *cu)
 	return wire_bytes(&cur_rev(vc)->customer_bytes, 6, b, len);
 }
 
-/*
- * What rows showed of each catalogue entry, as last sent: a fingerprint of
- * the fields rows.c puts into a TaskRow (a type's name and priority flag, a
- * result's name and outcome, a tag's name and colour, an operator's login,
- * name and teams, which team filters match on; a customer's name). An edit
- * whose new image has the same fingerprint (a password reset, a phone
- * number, a type's follow-ons) re-sends no row: the protocol promises each
- * change once. An entry not remembered (first edit since the start, or
- * after commits the fan-out did not load) re-sends its rows, as is always
- * correct.
- *
- * Loop thread only, like the fan-out; one store at a time. It is valid
- * only for the revision after the last one loaded, in the same store: the
- * change log's bytes at that revision are hashed to tell another store (or
- * a history the fan-out skipped) from the one remembered.
- */
-enum memo_kind { MEMO_TYPE = 1, MEMO_RESULT, MEMO_TAG, MEMO_OPERATOR,
-		 MEMO_CUSTOMER };
-
-struct memo_slot {
-	uint64_t id;
-	uint64_t fp;
-	uint8_t kind;  /* enum memo_kind; 0: a free slot */
-};
-
-static struct {
-	struct store *st;
-	bool valid;     /* what follows is the store's state at `rev` */
-	uint64_t rev;   /* the last revision remembered */
-	uint64_t tag;   /* hash of the change log's bytes at `rev` */
-	struct memo_slot *slots;
-	size_t n, cap;
-} memo;
-
-static uint64_t fnv(uint64_t h, const void *data, size_t len)
-{
-	const uint8_t *b = data;
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ b[i]) * UINT64_C(0x100000001b3);
-	return h;
-}
-
-static uint64_t fp_u64(uint64_t h, uint64_t v)
-{
-	uint8_t b[8];
-	key_u64(b, v);
-	return fnv(h, b, sizeof(b));
-}
-
-/* A string with its length, so that ("ab", "c") differs from ("a", "bc"). */
-static uint64_t fp_str(uint64_t h, const char *s)
-{
-	size_t len = s ? strlen(s) + 1 : 0;
-	h = fp_u64(h, len);
-	return s ? fnv(h, s, len) : h;
-}
-
-#define FP_INIT UINT64_C(0xcbf29ce484222325)
-
-static void memo_forget(void)
-{
-	free(memo.slots);
-	memset(&memo, 0, sizeof(memo));
-}
-
-static size_t memo_hash(uint8_t kind, uint64_t id, size_t cap)
-{
-	uint64_t h = (id ^ ((uint64_t)kind << 58)) * UINT64_C(0x9E3779B97F4A7C15);
-	return (size_t)(h >> 32) & (cap - 1);
-}
-
-static int memo_grow(void)
-{
-	size_t cap = memo.cap ? memo.cap * 2 : 64;
-	struct memo_slot *slots = calloc(cap, sizeof(*slots));
-	if (!slots)
-		return -ENOMEM;
-	for (size_t i = 0; i < memo.cap; i++) {
-		if (!memo.slots[i].kind)
-			continue;
-		size_t j = memo_hash(memo.slots[i].kind, memo.slots[i].id, cap);
-		while (slots[j].kind)
-			j = (j + 1) & (cap - 1);
-		slots[j] = memo.slots[i];
-	}
-	free(memo.slots);
-	memo.slots = slots;
-	memo.cap = cap;
-	return 0;
-}
-
-/* True when rows showed entry (kind, id) as `fp` already; remembers `fp`.
- * Without a valid memory (or memory for it), false: rows go again. */
-static bool memo_same(enum memo_kind kind, uint64_t id, uint64_t fp)
-{
-	if (!memo.valid)
-		return false;
-	if (memo.n * 2 >= memo.cap && memo_grow()) {
-		memo_forget();
-		return false;
-	}
-	size_t i = memo_hash((uint8_t)kind, id, memo.cap);
-	for (; memo.slots[i].kind; i = (i + 1) & (memo.cap - 1)) {
-		if (memo.slots[i].kind == kind && memo.slots[i].id == id) {
-			bool same = memo.slots[i].fp == fp;
-			memo.slots[i].fp = fp;
-			return same;
-		}
-	}
-	memo.slots[i] =
-		(struct memo_slot){.id = id, .fp = fp, .kind = (uint8_t)kind};
-	memo.n++;
-	return false;
-}
-
-/* Hash of the change log's bytes at `rev` (1: none there), 0 on error. */
-static uint64_t changelog_tag(struct txn *t, uint64_t rev)
-{
-	uint8_t key[8];
-	struct txn_val v;
-	key_u64(key, rev);
-	int rc = txn_get(t, DB_CHANGES, key, sizeof(key), &v);
-	if (rc)
-		return rc == -ENOENT ? 1 : 0;
-	return fnv(fp_u64(FP_INIT, v.len), v.data, v.len) | 2;
-}
-
-/* The memory holds store `st` at memo.rev, which `t` has reached. */
-static bool memo_holds(struct store *st, struct txn *t)
-{
-	return memo.valid && memo.st == st && memo.rev <= txn_revision(t) &&
-	       changelog_tag(t, memo.rev) == memo.tag;
-}
-
-static bool shown_same(const Clubcrm__Event *ev);
-
-/* Remembers what rows show of every catalogue entry at t's revision: a
- * pass over the catalogue, at the start and after a gap. */
-static int memo_prime(struct store *st, struct txn *t)
-{
-	static const struct {
-		enum store_db db;
-		const ProtobufCMessageDescriptor *d;
-		Clubcrm__Event__RecordCase rc;
-	} dbs[] = {
-		{DB_TASK_TYPES, &clubcrm__task_type__descriptor,
-		 CLUBCRM__EVENT__RECORD_TASK_TYPE},
-		{DB_RESULTS, &clubcrm__result__descriptor,
-		 CLUBCRM__EVENT__RECORD_RESULT},
-		{DB_TAGS, &clubcrm__tag__descriptor, CLUBCRM__EVENT__RECORD_TAG},
-		{DB_OPERATORS, &clubcrm__operator__descriptor,
-		 CLUBCRM__EVENT__RECORD_OPERATOR},
-		{DB_CUSTOMERS, &clubcrm__customer__descriptor,
-		 CLUBCRM__EVENT__RECORD_CUSTOMER},
-	};
-	memo_forget();
-	memo.st = st;
-	memo.valid = true;
-	struct arena a;
-	arena_init(&a);
-	int rc = 0;
-	for (size_t i = 0; i < sizeof(dbs) / sizeof(dbs[0]) && !rc; i++) {
-		struct txn_cursor c;
-		rc = txn_cursor_open(&c, t, dbs[i].db);
-		for (rc = rc ? rc : txn_cursor_seek(&c, NULL, 0); rc == 0;
-		     rc = txn_cursor_next(&c)) {
-			Clubcrm__Event ev = CLUBCRM__EVENT__INIT;
-			ev.record_case = dbs[i].rc;
-			rc = txn_cursor_msg(&c, dbs[i].d, &a, (void **)&ev.task);
-			if (rc)
-				break;
-			shown_same(&ev);
-			arena_reset(&a);
-		}
-		txn_cursor_close(&c);
-		rc = rc == -ENOENT ? 0 : rc;
-	}
-	arena_free(&a);
-	memo.rev = txn_revision(t);
-	memo.tag = changelog_tag(t, memo.rev);
-	if (rc || !memo.tag || !memo.valid) {
-		memo_forget();
-		return rc ? rc : -ENOMEM;
-	}
-	return 0;
-}
-
-/* Change sets the memory skipped, read from the change log up to `upto`
- * (a few: each commit nobody watched). -E2BIG when a pass is cheaper. */
-static int memo_advance(struct txn *t, uint64_t upto)
-{
-	if (upto - memo.rev > 1000)
-		return -E2BIG;
-	struct arena a;
-	arena_init(&a);
-	int rc = 0;
-	for (uint64_t r = memo.rev + 1; r <= upto && !rc; r++) {
-		Clubcrm__ChangeSet *cs;
-		rc = txn_get_rec(t, DB_CHANGES, r,
-				 &clubcrm__change_set__descriptor, &a,
-				 (void **)&cs);
-		for (size_t i = 0; !rc && i < cs->n_events; i++)
-			if (cs->events[i]->record_case !=
-			    CLUBCRM__EVENT__RECORD_TASK)
-				shown_same(cs->events[i]);
-		if (rc == -ENOENT)
-			rc = 0;
-		arena_reset(&a);
-	}
-	arena_free(&a);
-	if (!rc && memo.valid) {
-		memo.rev = upto;
-		memo.tag = changelog_tag(t, upto);
-	}
-	return rc ? rc : memo.valid && memo.tag ? 0 : -ENOMEM;
-}
-
-int views_memo_sync(struct store *st, struct txn *t)
-{
-	uint64_t rev = txn_revision(t);
-	if (memo_holds(st, t) && (memo.rev == rev || !memo_advance(t, rev)))
-		return 0;
-	return memo_prime(st, t);
-}
-
-/* Before loading ChangeSet `rev`: the memory must hold the state right
- * before it, or it is forgotten (the rows then go again). */
-static void memo_begin(struct store *st, struct view_commit_priv *p,
-		       uint64_t rev)
-{
-	if (memo_holds(st, &p->txn) && memo.rev < rev &&
-	    (memo.rev + 1 == rev || !memo_advance(&p->txn, rev - 1)))
-		return;
-	memo_forget();
-}
-
-/* After loading ChangeSet `rev` (rc: how it went). */
-static void memo_end(struct view_commit_priv *p, uint64_t rev, int rc)
-{
-	if (!memo.valid)
-		return;
-	memo.rev = rev;
-	memo.tag = rc ? 0 : changelog_tag(&p->txn, rev);
-	if (!memo.tag)
-		memo_forget();
-}
-
-/* Whether rows showing the entry of event `ev` still show the same. */
-static bool shown_same(const Clubcrm__Event *ev)
-{
-	uint64_t h = FP_INIT;
-	switch (ev->record_case) {
-	case CLUBCRM__EVENT__RECORD_CUSTOMER:
-		h = fp_str(h, ev->customer->name);
-		return memo_same(MEMO_CUSTOMER, ev->customer->id, h);
-	case CLUBCRM__EVENT__RECORD_TASK_TYPE:
-		h = fp_str(h, ev->task_type->name);
-		h = fp_u64(h, ev->task_type->priority);
-		return memo_same(MEMO_TYPE, ev->task_type->id, h);
-	case CLUBCRM__EVENT__RECORD_OPERATOR:
-		h = fp_str(h, ev->operator_->login);
-		h = fp_str(h, ev->operator_->name);
-		h = fp_u64(h, ev->operator_->n_team_ids);
-		for (size_t i = 0; i < ev->operator_->n_team_ids; i++)
-			h = fp_u64(h, ev->operator_->team_ids[i]);
-		return memo_same(MEMO_OPERATOR, ev->operator_->id, h);
-	case CLUBCRM__EVENT__RECORD_RESULT:
-		h = fp_str(h, ev->result->name);
-		h = fp_u64(h, ev->result->outcome);
-		return memo_same(MEMO_RESULT, ev->result->id, h);
-	case CLUBCRM__EVENT__RECORD_TAG:
-		h = fp_str(h, ev->tag->name);
-		h = fp_str(h, ev->tag->colour);
-		return memo_same(MEMO_TAG, ev->tag->id, h);
-	default:
-		return false;
-	}
-}
-
 static int on_catalogue_event(struct view_commit *vc, const Clubcrm__Event *ev)
 {
 	struct view_commit_priv *p = vc->priv;
 	Clubcrm__Catalog *c = &p->catalog;
 	struct arena *a = &p->arena;
-	bool same = shown_same(ev);
+	bool same = views_memo_shown_same(ev);
 	p->catalog_changed = true;
 	switch (ev->record_case) {
 	case CLUBCRM__EVENT__RECORD_CUSTOMER:
@@ -749,25 +470,14 @@ static int load_changeset(struct view_commit *vc, const Clubcrm__ChangeSet *cs)
 	return rc;
 }
 
-/* load_changeset() with the memory of what rows showed (memo_begin). */
+/* load_changeset() with the memory of what rows showed (views_memo.c). */
 static int load_remembered(struct store *st, struct view_commit *vc,
 			   const Clubcrm__ChangeSet *cs)
 {
-	memo_begin(st, vc->priv, cs->revision);
+	views_memo_begin(st, &vc->priv->txn, cs->revision);
 	int rc = load_changeset(vc, cs);
-	memo_end(vc->priv, cs->revision, rc);
+	views_memo_end(&vc->priv->txn, cs->revision, rc);
 	return rc;
-}
-
-/* After a load that had to forget: remembers again when the read
- * transaction is at the last revision loaded (a later one would make the
- * next commit look unchanged). */
-static void memo_resume(struct store *st, struct view_commit *vc,
-			uint64_t last, int rc)
-{
-	if (!rc && !memo.valid && last &&
-	    txn_revision(&vc->priv->txn) == last)
-		memo_prime(st, &vc->priv->txn);
 }
 
 int views_commit_load_batch(struct store *st,
@@ -781,7 +491,7 @@ int views_commit_load_batch(struct store *st,
 			rc = load_remembered(st, vc, sets[i]);
 			last = sets[i]->revision;
 		}
-	memo_resume(st, vc, last, rc);
+	views_memo_resume(st, &vc->priv->txn, last, rc);
 	return rc;
 }
 
@@ -796,7 +506,7 @@ int views_commit_load(struct store *st, const uint8_t *changeset, size_t len,
 	if (!cs)
 		return -EIO;
 	rc = load_remembered(st, vc, cs);
-	memo_resume(st, vc, cs->revision, rc);
+	views_memo_resume(st, &vc->priv->txn, cs->revision, rc);
 	return rc;
 }
 
@@ -1073,26 +783,4 @@ int views_delta_append(struct view_commit *vc, const Clubcrm__View *v,
 	}
 	views_match_free(&m);
 	return rc < 0 ? rc : n;
-}
-
-/* Here, beside the memo it brings up to date, so that views_snapshot.c
- * (which the fan-out calls) calls nothing back in this file. */
-int views_live_state(struct store *st, uint64_t *revision,
-		     uint32_t *escalation_minutes)
-{
-	struct txn t;
-	struct arena a;
-	arena_init(&a);
-	txn_begin(&t, st, NULL, false);
-	int rc = t.ret;
-	if (!rc) {
-		*revision = txn_revision(&t);
-		*escalation_minutes = views_escalation_minutes(&t, &a);
-		/* No error of its own: without it, rows simply go again. */
-		views_memo_sync(st, &t);
-	}
-	if (t.txn)
-		txn_abort(&t);
-	arena_free(&a);
-	return rc;
 }

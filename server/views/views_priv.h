@@ -22,10 +22,20 @@ int views_build_row(struct txn *t, struct arena *a, struct rows_cache *cache,
 		    int64_t now, uint32_t escalation_minutes,
 		    Clubcrm__Task *task, Clubcrm__TaskRow **out);
 
-/* Brings the fan-out's memory of what rows show of each catalogue entry
- * (views_commit.c) to t's revision: the daemon's start, and commits the
- * fan-out did not load. 0 or -errno (then it is forgotten). */
+/* The fan-out's memory of what rows show of each catalogue entry
+ * (views_memo.c). Sync brings it to t's revision: the daemon's start, and
+ * commits the fan-out did not load; 0 or -errno (then it is forgotten). */
 int views_memo_sync(struct store *st, struct txn *t);
+/* Around loading ChangeSet `rev` in `t` (rc: how the load went). */
+void views_memo_begin(struct store *st, struct txn *t, uint64_t rev);
+void views_memo_end(struct txn *t, uint64_t rev, int rc);
+/* After a batch whose last change set was `last`: remembers again if the
+ * memory had to forget and `t` is at `last`. */
+void views_memo_resume(struct store *st, struct txn *t, uint64_t last,
+		       int rc);
+/* Whether rows showing the entry of `ev` still show the same (and
+ * remembers its new image). */
+bool views_memo_shown_same(const Clubcrm__Event *ev);
 
 /* Appends one Delta as an element of a DeltaBatch (field 1). */
 int views_batch_add(struct buf *batch, const struct buf *delta);
