@@ -11,6 +11,7 @@ CLUBCRM_PACKAGES=(
   libncurses-dev libutf8proc-dev tmux tzdata openssl
   clang libclang-rt-dev
   valgrind python3
+  nodejs protobuf-compiler chromium
 )
 
 log() { printf '==> %s\n' "$*" >&2; }

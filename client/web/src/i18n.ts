@@ -1,0 +1,118 @@
+/*
+ * The page's words in English and Spanish (the manual's terms: Planificada,
+ * Hecha, Cancelada, Seguir, Urgentes, En preparación, Contactos...). The
+ * language: what the user chose on this browser, else the browser's own.
+ * Every page takes its text from here: `t("key")`, `t("key", {n: 3})`.
+ */
+export type Lang = "en" | "es";
+
+const en = {
+  "app.title": "clubcrm",
+  "login.title": "Log in",
+  "login.login": "Login",
+  "login.password": "Password",
+  "login.submit": "Log in",
+  "login.failed": "Login failed: {why}",
+  "login.busy": "Logging in…",
+  "link.reconnecting": "Reconnecting…",
+  "link.connecting": "Connecting…",
+  "link.live": "live",
+  "nav.logout": "Log out",
+  "nav.language": "Language",
+  "nav.all": "All tasks",
+  "nav.urgent": "Urgent",
+  "nav.contacts": "Contacts",
+  "nav.prep": "In preparation",
+  "nav.overdue": "Overdue",
+  "nav.agenda": "My agenda",
+  "nav.agendas": "Operators' agendas",
+  "nav.console": "Console",
+  "nav.settings": "Settings",
+  "error.unavailable": "Not connected to the server: try again when it is back.",
+  "common.save": "Save",
+  "common.cancel": "Cancel",
+  "common.close": "Close",
+  "common.loading": "Loading…",
+} as const;
+
+export type Key = keyof typeof en;
+
+const es: Record<Key, string> = {
+  "app.title": "clubcrm",
+  "login.title": "Entrar",
+  "login.login": "Usuario",
+  "login.password": "Contraseña",
+  "login.submit": "Entrar",
+  "login.failed": "No se pudo entrar: {why}",
+  "login.busy": "Entrando…",
+  "link.reconnecting": "Reconectando…",
+  "link.connecting": "Conectando…",
+  "link.live": "en vivo",
+  "nav.logout": "Salir",
+  "nav.language": "Idioma",
+  "nav.all": "Todas las tareas",
+  "nav.urgent": "Urgentes",
+  "nav.contacts": "Contactos",
+  "nav.prep": "En preparación",
+  "nav.overdue": "Vencidas",
+  "nav.agenda": "Mi agenda",
+  "nav.agendas": "Agenda de operadores",
+  "nav.console": "Consola",
+  "nav.settings": "Configuración",
+  "error.unavailable": "Sin conexión con el servidor: inténtelo de nuevo cuando vuelva.",
+  "common.save": "Guardar",
+  "common.cancel": "Cancelar",
+  "common.close": "Cerrar",
+  "common.loading": "Cargando…",
+};
+
+const tables: Record<Lang, Record<string, string>> = { en, es };
+const extra: Record<Lang, Record<string, string>> = { en: {}, es: {} };
+const LANG_KEY = "clubcrm.lang";
+
+let current: Lang = pickLanguage();
+
+function pickLanguage(): Lang {
+  try {
+    const chosen = globalThis.localStorage?.getItem(LANG_KEY);
+    if (chosen === "en" || chosen === "es") return chosen;
+  } catch {
+    /* storage refused: fall back to the browser's language */
+  }
+  const nav = globalThis.navigator?.languages ?? [globalThis.navigator?.language ?? "en"];
+  for (const l of nav) {
+    const base = l.toLowerCase().slice(0, 2);
+    if (base === "es") return "es";
+    if (base === "en") return "en";
+  }
+  return "en";
+}
+
+export function lang(): Lang {
+  return current;
+}
+
+export function setLang(l: Lang): void {
+  current = l;
+  try {
+    globalThis.localStorage?.setItem(LANG_KEY, l);
+  } catch {
+    /* not kept: fine */
+  }
+  globalThis.document?.documentElement.setAttribute("lang", l);
+}
+
+/**
+ * Adds a page's own words (each page module registers its table once):
+ * `addWords({ en: {...}, es: {...} })`. Every key needs both languages.
+ */
+export function addWords(words: { en: Record<string, string>; es: Record<string, string> }): void {
+  Object.assign(extra.en, words.en);
+  Object.assign(extra.es, words.es);
+}
+
+export function t(key: string, params?: Record<string, string | number>): string {
+  let s = extra[current][key] ?? tables[current][key] ?? extra.en[key] ?? tables.en[key] ?? key;
+  if (params) for (const [k, v] of Object.entries(params)) s = s.split(`{${k}}`).join(String(v));
+  return s;
+}

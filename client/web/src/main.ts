@@ -1,0 +1,3 @@
+// The web desk's entry: every page module registers itself, then the shell.
+import "./ui/pages/board.js";
+import "./ui/app.js";
