@@ -44,7 +44,8 @@ async function launch(data: string, o: LaunchOptions, log: string[], tcpPort = 0
     const timer = setTimeout(() => reject(new Error(`clubcrmd did not start:\n${log.join("\n")}`)), 20000);
     const onLine = (line: string) => {
       log.push(line);
-      const m = /listening on (?:https?:\/\/)?([0-9.]+):(\d+)/.exec(line);
+      // "clubcrmd: listening on 127.0.0.1:7411", "clubcrmd: web desk on http://127.0.0.1:7412/"
+      const m = /(?:listening on|web desk on) (?:https?:\/\/)?([0-9.]+):(\d+)/.exec(line);
       if (m) {
         const addr = { host: m[1], port: Number(m[2]) };
         if (/web|http/.test(line)) web = addr;
