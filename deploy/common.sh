@@ -9,6 +9,7 @@ CLUBCRM_PACKAGES=(
   libuv1-dev libprotobuf-c-dev protobuf-c-compiler liblmdb-dev lmdb-utils
   libcmocka-dev libsodium-dev libssl-dev libjansson-dev libinih-dev
   libncurses-dev libutf8proc-dev tmux tzdata openssl
+  libwebsockets-dev libwebsockets-evlib-uv
   clang libclang-rt-dev
   valgrind python3
   nodejs protobuf-compiler chromium

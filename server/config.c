@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "clubzone.h"
 #include "errmsg.h"
@@ -68,6 +69,8 @@ static const struct opt daemon_opts[] = {
 	    (uint64_t)1 << 20),
 	STR(struct config, tls_cert, "tls-cert"),
 	STR(struct config, tls_key, "tls-key"),
+	STR(struct config, web_listen, "web-listen"),
+	STR(struct config, web_root, "web-root"),
 };
 
 static const struct opt init_opts_table[] = {
@@ -92,6 +95,8 @@ void config_defaults(struct config *c)
 	memset(c, 0, sizeof(*c));
 	snprintf(c->listen, sizeof(c->listen), "%s", CONFIG_DEFAULT_LISTEN);
 	snprintf(c->data_dir, sizeof(c->data_dir), "%s", CONFIG_DEFAULT_DATA);
+	snprintf(c->web_listen, sizeof(c->web_listen), "%s",
+		 CONFIG_DEFAULT_WEB_LISTEN);
 	c->max_connections = 1024;
 	c->log_level = LOG_INFO;
 	c->max_frame = FRAME_MAX_DEFAULT;
@@ -517,23 +522,41 @@ int config_check(const struct config *c, char *err, size_t errlen)
 			"--max-server-memory");
 		return -EINVAL;
 	}
-	if (config_tcp_disabled(c)) {
-		if (c->socket_path[0])
-			return 0;
-		errmsg_set(err, errlen,
-			   "nothing to listen on: give --listen or "
-			"--socket");
+	if (config_tcp_disabled(c) && config_web_disabled(c) &&
+	    !c->socket_path[0]) {
+		errmsg_set(err, errlen, "nothing to listen on: give --listen, "
+			"--web-listen or --socket");
 		return -EINVAL;
 	}
 	struct sockaddr_storage ss;
-	if (config_listen_addr(c->listen, &ss, err, errlen) < 0)
-		return -EINVAL;
-	if (!c->tls_cert[0] && !config_addr_is_loopback((struct sockaddr *)&ss)) {
-		errmsg_set(err, errlen,
-			   "refusing plain TCP on %s: not a loopback "
-			"address; give --tls-cert and --tls-key (or listen on "
-			"127.0.0.1, or use --socket)", c->listen);
-		return -EINVAL;
+	if (!config_tcp_disabled(c)) {
+		if (config_listen_addr(c->listen, &ss, err, errlen) < 0)
+			return -EINVAL;
+		if (!c->tls_cert[0] &&
+		    !config_addr_is_loopback((struct sockaddr *)&ss)) {
+			errmsg_set(err, errlen,
+				   "refusing plain TCP on %s: not a loopback "
+				"address; give --tls-cert and --tls-key (or "
+				"listen on 127.0.0.1, or use --socket)",
+				c->listen);
+			return -EINVAL;
+		}
+	}
+	if (!config_web_disabled(c)) {
+		if (config_listen_addr(c->web_listen, &ss, err, errlen) < 0) {
+			errmsg_set(err, errlen, "--web-listen: expected "
+				"HOST:PORT (an IP address or localhost) or "
+				"none, got \"%s\"", c->web_listen);
+			return -EINVAL;
+		}
+		if (!c->tls_cert[0] &&
+		    !config_addr_is_loopback((struct sockaddr *)&ss)) {
+			errmsg_set(err, errlen,
+				   "refusing plain HTTP on %s: not a loopback "
+				"address; give --tls-cert and --tls-key (or "
+				"--web-listen 127.0.0.1:PORT)", c->web_listen);
+			return -EINVAL;
+		}
 	}
 	return 0;
 }
@@ -541,6 +564,28 @@ int config_check(const struct config *c, char *err, size_t errlen)
 bool config_tcp_disabled(const struct config *c)
 {
 	return c->listen[0] == '\0' || strcmp(c->listen, "none") == 0;
+}
+
+bool config_web_disabled(const struct config *c)
+{
+	return c->web_listen[0] == '\0' || strcmp(c->web_listen, "none") == 0;
+}
+
+#ifndef CLUBCRM_WEB_ROOT_INSTALLED
+#define CLUBCRM_WEB_ROOT_INSTALLED "/usr/local/share/clubcrm/web"
+#endif
+#ifndef CLUBCRM_WEB_ROOT_BUILD
+#define CLUBCRM_WEB_ROOT_BUILD "client/web/dist"
+#endif
+
+const char *config_web_root(const struct config *c)
+{
+	struct stat st;
+	if (c->web_root[0])
+		return c->web_root;
+	if (stat(CLUBCRM_WEB_ROOT_INSTALLED, &st) == 0 && S_ISDIR(st.st_mode))
+		return CLUBCRM_WEB_ROOT_INSTALLED;
+	return CLUBCRM_WEB_ROOT_BUILD;
 }
 
 void config_usage(FILE *out)
@@ -582,6 +627,12 @@ void config_usage(FILE *out)
 "  --tls-cert FILE         TLS 1.3 on the TCP listener: PEM certificate\n"
 "                          chain, leaf first [none]\n"
 "  --tls-key FILE          its PEM private key [none]\n"
+"  --web-listen HOST:PORT  the web desk: HTTP for its files and a WebSocket\n"
+"                          on /ws; plain on loopback only, with TLS (the\n"
+"                          same --tls-cert/--tls-key) anywhere; \"none\":\n"
+"                          off [%s]\n"
+"  --web-root DIR          the built web desk (index.html, assets/)\n"
+"                          [%s if it exists, else %s]\n"
 "  --help, --version\n"
 "\n"
 "The config file takes the long flag names as keys (`listen = 127.0.0.1:7411`)\n"
@@ -595,5 +646,6 @@ void config_usage(FILE *out)
 		(unsigned long long)d.max_request_memory,
 		(unsigned long long)d.max_conn_memory,
 		(unsigned long long)d.max_server_memory,
-		(unsigned long long)d.map_size_mib);
+		(unsigned long long)d.map_size_mib, d.web_listen,
+		CLUBCRM_WEB_ROOT_INSTALLED, CLUBCRM_WEB_ROOT_BUILD);
 }

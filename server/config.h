@@ -16,6 +16,7 @@
 #include "log.h"
 
 #define CONFIG_DEFAULT_LISTEN "127.0.0.1:7411"
+#define CONFIG_DEFAULT_WEB_LISTEN "127.0.0.1:7412"
 #define CONFIG_DEFAULT_DATA "./clubcrm-data"
 #define CONFIG_PATH_MAX 1024
 /* sockaddr_un.sun_path holds 108 bytes on Linux, NUL included. */
@@ -44,6 +45,10 @@ struct config {
 	uint64_t map_size_mib;           /* initial LMDB map size */
 	char tls_cert[CONFIG_PATH_MAX];  /* PEM chain: TLS 1.3 on TCP */
 	char tls_key[CONFIG_PATH_MAX];   /* its PEM private key */
+	/* The browser's listener (net/web.c): HTTP for the web desk's files
+	 * and WebSockets on /ws; "" or "none": off. TLS as the TCP one. */
+	char web_listen[256];
+	char web_root[CONFIG_PATH_MAX];  /* "": the built-in default */
 };
 
 /* What `clubcrmd init` needs. */
@@ -119,13 +124,23 @@ bool config_addr_is_loopback(const struct sockaddr *addr);
 
 /*
  * Checks the settings that go together: TLS needs both tls-cert and
- * tls-key; TCP off loopback needs TLS; something must be listened on.
+ * tls-key; TCP or web off loopback needs TLS; something must be listened
+ * on.
  * 0, or -EINVAL with `err` set.
  */
 int config_check(const struct config *c, char *err, size_t errlen);
 
 /* True when the TCP listener is switched off ("" or "none"). */
 bool config_tcp_disabled(const struct config *c);
+
+/* True when the web listener is switched off ("" or "none"). */
+bool config_web_disabled(const struct config *c);
+
+/*
+ * The web desk's directory: --web-root if given, else the installed one
+ * if it exists, else the build tree's (both set by CMake).
+ */
+const char *config_web_root(const struct config *c);
 
 void config_usage(FILE *out);
 

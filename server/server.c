@@ -17,6 +17,7 @@
 #include "subs.h"
 #include "timeutil.h"
 #include "tls.h"
+#include "web.h"
 
 /* Blocks from this size up are mapped on their own, so freeing one gives
  * it back to the system at once (glibc would otherwise raise the threshold
@@ -127,6 +128,8 @@ void server_fini(struct server *srv)
 	subs_spare_fini(&srv->spare);
 	tls_ctx_free(srv->net.tls);
 	srv->net.tls = NULL;
+	web_free(srv->web);
+	srv->web = NULL;
 }
 
 /* ------------------------------------------------------------ club info */
@@ -212,6 +215,7 @@ static int listen_tcp(struct server *srv)
 static void close_handles(struct server *srv)
 {
 	net_close_listeners(&srv->net);
+	web_close(srv->web);
 	if (!srv->handles_open)
 		return;
 	srv->handles_open = false;
@@ -345,6 +349,11 @@ int server_start(struct server *srv)
 		if (ret < 0)
 			goto fail;
 	}
+	if (!config_web_disabled(srv->cfg)) {
+		ret = web_start(&srv->web, &srv->net, srv->cfg);
+		if (ret < 0)
+			goto fail;
+	}
 	if (srv->net.tls && !config_tcp_disabled(srv->cfg))
 		log_info("TLS 1.3 on %s", srv->cfg->listen);
 	log_info("serving %s (revision %llu)%s%s", srv->cfg->data_dir,
@@ -397,6 +406,7 @@ void server_stop(struct server *srv)
 	log_info("shutting down: %u connection(s), %zu write(s) queued",
 		 srv->n_sessions, srv->writer.q_len + srv->writer.b_len);
 	net_close_listeners(&srv->net);
+	web_stop_accepting(srv->web);
 	for (struct session *c = srv->sessions; c; c = next) {
 		next = c->next;
 		session_update_reading(c);

@@ -22,6 +22,7 @@
 
 struct login_work;
 struct session;
+struct web;
 
 struct server {
 	uv_loop_t *loop;
@@ -40,6 +41,7 @@ struct server {
 
 	/* Connections and their transports (TLS context included). */
 	struct net net;
+	struct web *web;           /* the browser's listener, or NULL */
 	struct session *sessions;  /* open sessions (not yet closing) */
 	unsigned n_sessions;
 	/* Called by session/ when a session closed (server_init sets it):

@@ -148,7 +148,7 @@ static pid_t spawn(struct harness *h)
 	dup2(null, STDIN_FILENO);
 	dup2(log, STDOUT_FILENO);
 	dup2(log, STDERR_FILENO);
-	const char *argv[WRAPPER_MAX + 8 + HARNESS_EXTRA_MAX + 1] = {0};
+	const char *argv[WRAPPER_MAX + 10 + HARNESS_EXTRA_MAX + 1] = {0};
 	size_t n = 0;
 	char words[1024] = "";
 	if (wrapper()) {
@@ -160,7 +160,8 @@ static pid_t spawn(struct harness *h)
 	}
 	const char *path = n ? CLUBCRMD_PATH : "clubcrmd";
 	const char *own[] = {path, "--listen", "127.0.0.1:0", "--socket",
-			     h->sock, "--data", h->data, "--demo"};
+			     h->sock, "--data", h->data, "--demo",
+			     "--web-listen", h->web ? "127.0.0.1:0" : "none"};
 	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++)
 		argv[n++] = own[i];
 	for (size_t i = 0; i < HARNESS_EXTRA_MAX && h->extra[i]; i++)
@@ -173,15 +174,28 @@ static pid_t spawn(struct harness *h)
 	_exit(127);
 }
 
-/* Looks for both "listening on" lines; fills h->address. True when seen. */
+/* Looks for both "listening on" lines (and the web desk's when asked);
+ * fills h->address (and h->web_address). True when seen. */
 static bool scan_log(struct harness *h)
 {
 	FILE *f = fopen(h->log, "r");
 	if (!f)
 		return false;
 	char line[512];
-	bool tcp = false, unix_sock = false;
+	bool tcp = false, unix_sock = false, web = !h->web;
 	while (fgets(line, sizeof(line), f)) {
+		unsigned wport;
+		const char *w = strstr(line, "clubcrmd: web desk on ");
+		if (w && (sscanf(w, "clubcrmd: web desk on http://127.0.0.1:%u/",
+				 &wport) == 1 ||
+			  sscanf(w, "clubcrmd: web desk on https://127.0.0.1:%u/",
+				 &wport) == 1) &&
+		    wport > 0 && wport < 65536) {
+			snprintf(h->web_address, sizeof(h->web_address),
+				 "127.0.0.1:%u", wport);
+			web = true;
+			continue;
+		}
 		const char *p = strstr(line, "clubcrmd: listening on ");
 		if (!p)
 			continue;
@@ -199,7 +213,7 @@ static bool scan_log(struct harness *h)
 		}
 	}
 	fclose(f);
-	return tcp && unix_sock;
+	return tcp && unix_sock && web;
 }
 
 int harness_start(struct harness *h)
@@ -209,6 +223,7 @@ int harness_start(struct harness *h)
 	h->runs++;
 	snprintf(h->log, sizeof(h->log), "%s/clubcrmd.%u.log", h->dir, h->runs);
 	h->address[0] = '\0';
+	h->web_address[0] = '\0';
 	h->pid = spawn(h);
 	if (h->pid < 0) {
 		perror("harness: fork");

@@ -32,6 +32,11 @@ struct harness {
 	 * (NULL: plain TCP). */
 	struct itcert certs;
 	const char *ca_file;
+	/* Set before the start: the web listener on an ephemeral loopback
+	 * port (its "web desk on" line fills web_address, "127.0.0.1:PORT").
+	 * Off otherwise (--web-listen none). */
+	bool web;
+	char web_address[64];
 };
 
 /*

@@ -291,10 +291,41 @@ static void test_check(void **state)
 
 	config_defaults(&c);
 	snprintf(c.listen, sizeof(c.listen), "none");
+	snprintf(c.web_listen, sizeof(c.web_listen), "none");
 	assert_int_equal(config_check(&c, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "nothing to listen on"));
 	snprintf(c.socket_path, sizeof(c.socket_path), "/tmp/x.sock");
 	assert_int_equal(config_check(&c, err, sizeof(err)), 0);
+
+	/* The web listener alone is something to listen on; off loopback
+	 * it needs TLS like the TCP one. */
+	config_defaults(&c);
+	snprintf(c.listen, sizeof(c.listen), "none");
+	assert_string_equal(c.web_listen, "127.0.0.1:7412");
+	assert_false(config_web_disabled(&c));
+	assert_int_equal(config_check(&c, err, sizeof(err)), 0);
+	snprintf(c.web_listen, sizeof(c.web_listen), "0.0.0.0:7412");
+	assert_int_equal(config_check(&c, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "refusing plain HTTP"));
+	snprintf(c.tls_cert, sizeof(c.tls_cert), "a.pem");
+	snprintf(c.tls_key, sizeof(c.tls_key), "a.key");
+	assert_int_equal(config_check(&c, err, sizeof(err)), 0);
+	snprintf(c.web_listen, sizeof(c.web_listen), "web.example:443");
+	assert_int_equal(config_check(&c, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "--web-listen"));
+	c.web_listen[0] = '\0';
+	assert_true(config_web_disabled(&c));
+
+	/* Both are settings like the others (flags and file keys). */
+	config_defaults(&c);
+	assert_int_equal(config_set(&c, "web-listen", "none", err,
+				    sizeof(err)), 0);
+	assert_true(config_web_disabled(&c));
+	assert_int_equal(config_set(&c, "web-root", "/srv/desk", err,
+				    sizeof(err)), 0);
+	assert_string_equal(config_web_root(&c), "/srv/desk");
+	c.web_root[0] = '\0';
+	assert_non_null(strstr(config_web_root(&c), "web"));
 }
 
 static void test_init(void **state)

@@ -158,8 +158,12 @@ static void test_plain_tcp_off_loopback_is_refused(void **state)
 	expect(out, "refusing plain TCP");
 	assert_int_equal(run(NULL, out, sizeof(out),
 			     (char *[]){ "--data", data, "--listen", "none",
-					 NULL }), 2);
+					 "--web-listen", "none", NULL }), 2);
 	expect(out, "nothing to listen on");
+	assert_int_equal(run(NULL, out, sizeof(out),
+			     (char *[]){ "--data", data, "--web-listen",
+					 "0.0.0.0:0", NULL }), 2);
+	expect(out, "refusing plain HTTP");
 }
 
 static void test_bad_config_file(void **state)
@@ -204,6 +208,7 @@ static void test_init_then_serve_then_stop(void **state)
 
 	pid_t pid = spawn(log, NULL, (char *[]){ "--data", data, "--listen",
 						 "none", "--socket", sock,
+						 "--web-listen", "none",
 						 NULL });
 	char line[160];
 	snprintf(line, sizeof(line), "clubcrmd: listening on unix:%s\n", sock);

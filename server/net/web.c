@@ -1,0 +1,457 @@
+/*
+ * The browser's listener (web.h): one libwebsockets context with one vhost
+ * on the daemon's libuv loop (LWS_SERVER_OPTION_LIBUV + foreign_loops). It
+ * parses HTTP and WebSockets; this file only decides: which requests are
+ * answered (GET and HEAD), which upgrades are taken (/ws from the desk's
+ * own Origin), which headers every answer carries, and what a missing file
+ * or a missing desk looks like. WebSockets themselves are web_conn.c.
+ */
+#include "web.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "log.h"
+#include "web_int.h"
+
+/* Hashed bundles never change under their name: a year, immutable. */
+#define WEB_ASSET_MAX_AGE 31536000u
+#define WEB_CACHE_ASSETS "public, max-age=31536000, immutable"
+/* Everything else (index.html names the bundles): always revalidated. */
+#define WEB_CACHE_OTHER "no-cache"
+
+/* No inline script or style, nothing from elsewhere, not framed. */
+#define WEB_CSP "default-src 'self'; script-src 'self'; style-src 'self'; " \
+	"img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; " \
+	"base-uri 'none'; form-action 'self'"
+
+static const struct lws_protocol_vhost_options mime_wasm = {
+	NULL, NULL, ".wasm", "application/wasm"
+};
+static const struct lws_protocol_vhost_options mime_manifest = {
+	&mime_wasm, NULL, ".webmanifest", "application/manifest+json"
+};
+static const struct lws_protocol_vhost_options mime_mjs = {
+	&mime_manifest, NULL, ".mjs", "text/javascript"
+};
+static const struct lws_protocol_vhost_options mime_map = {
+	&mime_mjs, NULL, ".map", "application/json"
+};
+
+/* ------------------------------------------------------------ logging */
+
+/* libwebsockets' own lines, into ours: its errors and warnings as
+ * warnings, its notices as debug. */
+static void lws_log_line(int level, const char *line)
+{
+	size_t len = strlen(line);
+	while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		len--;
+	if (level & (LLL_ERR | LLL_WARN))
+		log_warn("web: lws: %.*s", (int)len, line);
+	else
+		log_debug("web: lws: %.*s", (int)len, line);
+}
+
+/* ------------------------------------------------------------ requests */
+
+static int peer_ip(struct lws *wsi, char *out, size_t size)
+{
+	snprintf(out, size, "?");
+	if (!lws_get_peer_simple(wsi, out, size))
+		snprintf(out, size, "?");
+	return 0;
+}
+
+/* Only GET and HEAD: anything else is answered 405 and the connection
+ * closes. */
+static int filter_method(struct lws *wsi)
+{
+	char *uri = NULL;
+	int len = 0;
+	int m = lws_http_get_uri_and_method(wsi, &uri, &len);
+	if (m == LWSHUMETH_GET || m == LWSHUMETH_HEAD)
+		return 0;
+	char ip[64];
+	peer_ip(wsi, ip, sizeof(ip));
+	log_info("web: %s: method refused", ip);
+	(void)lws_return_http_status(wsi, HTTP_STATUS_METHOD_NOT_ALLOWED,
+				     NULL);
+	return 1;
+}
+
+/* "localhost", 127.0.0.0/8 or ::1, with or without a port. */
+static bool host_is_loopback(const char *host)
+{
+	char name[256];
+	const char *end;
+	if (host[0] == '[') {
+		host++;
+		end = strchr(host, ']');
+		if (!end)
+			return false;
+	} else {
+		end = strchr(host, ':');
+		if (!end)
+			end = host + strlen(host);
+	}
+	size_t len = (size_t)(end - host);
+	if (len == 0 || len >= sizeof(name))
+		return false;
+	memcpy(name, host, len);
+	name[len] = '\0';
+	if (strcasecmp(name, "localhost") == 0)
+		return true;
+	struct in_addr a4;
+	struct in6_addr a6;
+	if (inet_pton(AF_INET, name, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	return inet_pton(AF_INET6, name, &a6) == 1 &&
+	       IN6_IS_ADDR_LOOPBACK(&a6);
+}
+
+/*
+ * The desk's own page only: Origin must be this listener's scheme and the
+ * Host the request names. On plain HTTP (loopback only), the Host must be
+ * a loopback name too, so a page whose name was rebound to 127.0.0.1 is
+ * not "the desk" (with TLS, the certificate settles the name).
+ */
+static const char *origin_refusal(const struct web *w, struct lws *wsi)
+{
+	char origin[300], host[256];
+	if (lws_hdr_copy(wsi, origin, sizeof(origin), WSI_TOKEN_ORIGIN) <= 0)
+		return "no Origin";
+	if (lws_hdr_copy(wsi, host, sizeof(host), WSI_TOKEN_HOST) <= 0)
+		return "no Host";
+	const char *scheme = w->tls ? "https://" : "http://";
+	size_t sl = strlen(scheme);
+	if (strncasecmp(origin, scheme, sl) != 0 ||
+	    strcasecmp(origin + sl, host) != 0)
+		return "Origin is not the desk's";
+	if (!w->tls && !host_is_loopback(host))
+		return "Host is not a loopback name";
+	return NULL;
+}
+
+/* The upgrade: only "websocket", only on /ws, only from the desk, and not
+ * once the server is stopping. >0: refused (answered), 0: taken. */
+static int confirm_upgrade(struct web *w, struct lws *wsi, const char *up)
+{
+	char uri[64] = "";
+	unsigned code = 0;
+	const char *why = NULL;
+	if (!up || strcasecmp(up, "websocket") != 0) {
+		code = HTTP_STATUS_FORBIDDEN;
+		why = "not a WebSocket upgrade";
+	} else if (lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_GET_URI) <= 0 ||
+		   strcmp(uri, "/ws") != 0) {
+		code = HTTP_STATUS_NOT_FOUND;
+		why = "not /ws";
+	} else if ((why = origin_refusal(w, wsi)) != NULL) {
+		code = HTTP_STATUS_FORBIDDEN;
+	} else if (!w->accepting) {
+		code = HTTP_STATUS_SERVICE_UNAVAILABLE;
+		why = "shutting down";
+	}
+	if (!code)
+		return 0;
+	char ip[64];
+	peer_ip(wsi, ip, sizeof(ip));
+	log_info("web: %s: WebSocket refused (%u): %s", ip, code, why);
+	if (lws_return_http_status(wsi, code, NULL))
+		return -1;
+	return 1;
+}
+
+/* Cache-Control of a file about to be served (libwebsockets then adds
+ * none of its own). */
+static int add_cache_header(struct lws *wsi, struct lws_process_html_args *a)
+{
+	char uri[1024] = "";
+	if (lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_GET_URI) <= 0 &&
+	    lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_HEAD_URI) <= 0)
+		uri[0] = '\0';
+	const char *cc = strncmp(uri, "/assets/", 8) == 0 ? WEB_CACHE_ASSETS
+							 : WEB_CACHE_OTHER;
+	unsigned char *p = (unsigned char *)a->p;
+	unsigned char *end = p + a->max_len;
+	if (lws_add_http_header_by_name(wsi, (const unsigned char *)
+					"cache-control:",
+					(const unsigned char *)cc,
+					(int)strlen(cc), &p, end))
+		return -1;
+	a->p = (char *)p;
+	return 0;
+}
+
+/* No such file, or no desk at all. */
+static int answer_missing(struct web *w, struct lws *wsi)
+{
+	unsigned code = HTTP_STATUS_NOT_FOUND;
+	const char *body = "<h1>Not found</h1>";
+	if (!w->has_root) {
+		code = HTTP_STATUS_SERVICE_UNAVAILABLE;
+		body = "<h1>The web desk is not built</h1>"
+		       "<p>This clubcrmd has no web desk files. Build the "
+		       "project (client/web) or start clubcrmd with "
+		       "--web-root DIR. The WebSocket on /ws works.</p>";
+	}
+	if (lws_return_http_status(wsi, code, body))
+		return -1;
+	return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+static int web_callback(struct lws *wsi, enum lws_callback_reasons reason,
+			void *user, void *in, size_t len)
+{
+	struct web *w = lws_context_user(lws_get_context(wsi));
+	struct web_pss *pss = user;
+	switch (reason) {
+	case LWS_CALLBACK_FILTER_HTTP_CONNECTION:
+		return filter_method(wsi);
+	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
+		return confirm_upgrade(w, wsi, in);
+	case LWS_CALLBACK_ADD_HEADERS:
+		return add_cache_header(wsi, in);
+	case LWS_CALLBACK_HTTP:
+		return answer_missing(w, wsi);
+	case LWS_CALLBACK_ESTABLISHED:
+		return pss ? web_conn_open(w, wsi, pss) : -1;
+	case LWS_CALLBACK_RECEIVE:
+		return pss ? web_conn_receive(pss, wsi, in, len) : -1;
+	case LWS_CALLBACK_SERVER_WRITEABLE:
+		return pss ? web_conn_writeable(pss, wsi) : -1;
+	case LWS_CALLBACK_CLOSED:
+	case LWS_CALLBACK_WSI_DESTROY:
+		if (pss)
+			web_conn_detach(pss);
+		return 0;
+	default:
+		break;
+	}
+	return lws_callback_http_dummy(wsi, reason, user, in, len);
+}
+
+/* ------------------------------------------------------------ setup */
+
+static void set_header(struct lws_protocol_vhost_options *h,
+		       const struct lws_protocol_vhost_options *next,
+		       const char *name, const char *value)
+{
+	h->next = next;
+	h->options = NULL;
+	h->name = name;
+	h->value = value;
+}
+
+static void setup_tables(struct web *w)
+{
+	w->protocols[0].name = WEB_SUBPROTOCOL;
+	w->protocols[0].callback = web_callback;
+	w->protocols[0].per_session_data_size = sizeof(struct web_pss);
+	w->protocols[0].rx_buffer_size = NET_READ_BUF;
+	/* protocols[1] stays zero: the end of the list. */
+
+	struct lws_protocol_vhost_options *h = w->headers;
+	set_header(&h[0], &h[1], "content-security-policy:", WEB_CSP);
+	set_header(&h[1], &h[2], "x-content-type-options:", "nosniff");
+	set_header(&h[2], &h[3], "referrer-policy:", "no-referrer");
+	set_header(&h[3], w->tls ? &h[4] : NULL, "x-frame-options:", "DENY");
+	set_header(&h[4], NULL, "strict-transport-security:",
+		   "max-age=15768000");
+
+	struct lws_http_mount *a = &w->mount_assets, *r = &w->mount_root;
+	a->mountpoint = "/assets";
+	a->mountpoint_len = 7;
+	a->origin = w->assets;
+	a->origin_protocol = LWSMPRO_FILE;
+	a->protocol = WEB_SUBPROTOCOL;   /* for ADD_HEADERS */
+	a->extra_mimetypes = &mime_map;
+	/* What a 304 says (it skips ADD_HEADERS). */
+	a->cache_max_age = WEB_ASSET_MAX_AGE;
+	a->cache_reusable = 1;
+	a->cache_intermediaries = 1;
+	r->mount_next = a;
+	r->mountpoint = "/";
+	r->mountpoint_len = 1;
+	r->origin = w->root;
+	r->def = "index.html";
+	r->origin_protocol = LWSMPRO_FILE;
+	r->protocol = WEB_SUBPROTOCOL;
+	r->extra_mimetypes = &mime_map;
+}
+
+/* Whether `root` holds a desk; a warning otherwise (not fatal). */
+static bool check_root(const char *root)
+{
+	char index[CONFIG_PATH_MAX + 16];
+	struct stat st;
+	snprintf(index, sizeof(index), "%s/index.html", root);
+	if (stat(index, &st) == 0 && S_ISREG(st.st_mode))
+		return true;
+	log_warn("web: no web desk in %s (no index.html): \"/\" says it is "
+		 "not built; build client/web or give --web-root", root);
+	return false;
+}
+
+static void on_destroy_timer_closed(uv_handle_t *h)
+{
+	(void)h;
+}
+
+static void on_start_failed_closed(uv_handle_t *h)
+{
+	free(h->data);
+}
+
+int web_start(struct web **out, struct net *n, const struct config *cfg)
+{
+	*out = NULL;
+	char err[256] = "";
+	struct sockaddr_storage ss;
+	if (config_listen_addr(cfg->web_listen, &ss, err, sizeof(err)) < 0) {
+		log_error("--web-listen: %s", err);
+		return -EINVAL;
+	}
+	bool tls = cfg->tls_cert[0] != '\0';
+	if (!tls && !config_addr_is_loopback((struct sockaddr *)&ss)) {
+		log_error("refusing plain HTTP on %s: not a loopback address "
+			  "(give --tls-cert and --tls-key)", cfg->web_listen);
+		return -EPERM;
+	}
+	struct web *w = calloc(1, sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	w->net = n;
+	w->tls = tls;
+	w->accepting = true;
+	const char *root = config_web_root(cfg);
+	snprintf(w->root, sizeof(w->root), "%s", root);
+	snprintf(w->assets, sizeof(w->assets), "%s/assets", w->root);
+	w->has_root = check_root(w->root);
+	setup_tables(w);
+	int ret = uv_timer_init(n->loop, &w->destroy);
+	if (ret < 0) {
+		log_error("web: %s", uv_strerror(ret));
+		free(w);
+		return ret;
+	}
+	w->destroy.data = w;
+
+	char host[64] = "";
+	uint16_t port;
+	if (ss.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *a = (const void *)&ss;
+		(void)uv_ip6_name(a, host, sizeof(host));
+		port = ntohs(a->sin6_port);
+	} else {
+		const struct sockaddr_in *a = (const void *)&ss;
+		(void)uv_ip4_name(a, host, sizeof(host));
+		port = ntohs(a->sin_port);
+	}
+
+	lws_set_log_level(LLL_ERR | LLL_WARN | LLL_NOTICE, lws_log_line);
+	void *loops[1] = { n->loop };
+	struct lws_context_creation_info info;
+	memset(&info, 0, sizeof(info));
+	info.options = LWS_SERVER_OPTION_LIBUV |
+		       LWS_SERVER_OPTION_UV_NO_SIGSEGV_SIGFPE_SPIN;
+	if (ss.ss_family == AF_INET)
+		info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
+	info.foreign_loops = loops;
+	info.pcontext = &w->ctx;
+	info.user = w;
+	info.vhost_name = "clubcrm";
+	info.iface = host;
+	info.port = port;
+	info.protocols = w->protocols;
+	info.mounts = w->has_root ? &w->mount_root : NULL;
+	info.headers = w->headers;
+	info.server_string = "clubcrmd";
+	info.pt_serv_buf_size = 32 * 1024;
+	info.timeout_secs = 10;
+	if (tls) {
+		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+		info.ssl_cert_filepath = cfg->tls_cert;
+		info.ssl_private_key_filepath = cfg->tls_key;
+		/* TLS 1.2 and 1.3 only. */
+		info.ssl_options_set = SSL_OP_NO_SSLv3 | SSL_OP_NO_TLSv1 |
+				       SSL_OP_NO_TLSv1_1;
+	}
+	w->ctx = lws_create_context(&info);
+	if (!w->ctx) {
+		log_error("web: cannot listen on %s%s (see the lines above)",
+			  cfg->web_listen, tls ? " with TLS" : "");
+		uv_close((uv_handle_t *)&w->destroy, on_start_failed_closed);
+		return -EADDRNOTAVAIL;
+	}
+	struct lws_vhost *vh = lws_get_vhost_by_name(w->ctx, "clubcrm");
+	int bound = vh ? lws_get_vhost_listen_port(vh) : -1;
+	if (bound <= 0) {
+		log_error("web: cannot listen on %s", cfg->web_listen);
+		*out = w;
+		web_close(w);
+		return -EADDRNOTAVAIL;
+	}
+	fprintf(stderr, "clubcrmd: web desk on %s://%s%s%s:%d/\n",
+		tls ? "https" : "http", ss.ss_family == AF_INET6 ? "[" : "",
+		host, ss.ss_family == AF_INET6 ? "]" : "", bound);
+	if (tls)
+		log_info("web: TLS 1.2+ on %s", cfg->web_listen);
+	*out = w;
+	return 0;
+}
+
+void web_stop_accepting(struct web *w)
+{
+	if (w)
+		w->accepting = false;
+}
+
+/* From the loop, outside any libwebsockets callback: the context goes; its
+ * connections are closed (their close callbacks run now) and its handles
+ * close as the loop goes on. */
+static void on_destroy(uv_timer_t *t)
+{
+	struct web *w = t->data;
+	uv_close((uv_handle_t *)&w->destroy, on_destroy_timer_closed);
+	if (w->ctx)
+		lws_context_destroy(w->ctx);
+}
+
+void web_close(struct web *w)
+{
+	if (!w || w->closing)
+		return;
+	w->closing = true;
+	w->accepting = false;
+	int ret = uv_timer_start(&w->destroy, on_destroy, 0, 0);
+	if (ret < 0) {
+		/* Cannot happen for an initialized timer; destroy here then. */
+		log_warn("web: %s", uv_strerror(ret));
+		on_destroy(&w->destroy);
+	}
+}
+
+void web_free(struct web *w)
+{
+	if (!w)
+		return;
+	/* With a foreign loop, libwebsockets 4.1 finishes its destroy only
+	 * when called again once its handles are closed (the loop ran): the
+	 * second phase frees the vhost, the third the context (and sets
+	 * w->ctx to NULL through info.pcontext). Neither needs the loop. */
+	for (int i = 0; i < 3 && w->ctx && w->closing; i++)
+		lws_context_destroy(w->ctx);
+	if (w->ctx || w->conns) {
+		/* The loop did not finish closing it: better leaked than
+		 * freed under libwebsockets' feet. */
+		log_warn("web: listener not fully closed at exit");
+		return;
+	}
+	free(w);
+}
