@@ -75,6 +75,7 @@ export abstract class AgendaBase extends LitElement {
 
   protected view?: TaskView;
   private viewKey = "";
+  private scrolledKey = "";
   private offCatalog?: () => void;
   private timer?: ReturnType<typeof setInterval>;
   private onKey = (e: KeyboardEvent) => this.pageKey(e);
@@ -131,6 +132,22 @@ export abstract class AgendaBase extends LitElement {
       this.view.onChange(() => this.requestUpdate());
     }
     return this.view;
+  }
+
+  /**
+   * Once per range, when its rows are in: the grid scrolls to the current
+   * time (today shown), else to the first task, else to the opening hour.
+   * Live rows later never move it.
+   */
+  protected updated(): void {
+    if (!this.view?.ready || this.scrolledKey === this.viewKey) return;
+    this.scrolledKey = this.viewKey;
+    const box = this.querySelector<HTMLElement>(".cal-scroll");
+    const target = this.querySelector<HTMLElement>(".cal td.now") ?? this.querySelector<HTMLElement>(".cal .cal-task") ??
+      this.querySelector<HTMLElement>(`.cal tbody tr[data-slot="${slotLabel(this.baseHours(), 0)}"]`);
+    const tr = target?.closest("tr");
+    const head = this.querySelector<HTMLElement>(".cal thead");
+    if (box && tr) box.scrollTop = Math.max(0, tr.offsetTop - (head?.offsetHeight ?? 0));
   }
 
   private openTask(r: TaskRow): void {
