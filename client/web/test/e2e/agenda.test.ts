@@ -107,6 +107,7 @@ test("my agenda: a task for me shows at its slot in the club's zone, and follows
   assert.equal(await page.locator(`[data-task-id="${id}"]`).count(), 0);
   await page.keyboard.press("[");
   await page.waitForSelector(`section[data-first="${first}"] [data-task-id="${id}"]`);
+  await page.locator(`[data-task-id="${id}"]`).scrollIntoViewIfNeeded();
   await screenshot(page, "agenda");
 
   // A click on the task asks for its info.

@@ -311,7 +311,7 @@ export class ClubcrmConsole extends LitElement {
       <td class="operator" data-operator-id=${String(task.operatorId)}>${r.operatorName || r.operatorLogin}</td>
       <td class="state">${this.state(r, now)}</td>
       <td class="desc">${task.description}</td>
-      <td class="actions">
+      <td class="actions"><div class="acts">
         <button type="button" class="take" data-act=${task.takenBy ? "release" : "take"} title="t"
           @click=${(e: Event) => { e.stopPropagation(); this.select(r); void this.takeOrRelease(r); }}>
           ${task.takenBy ? t("console.release") : t("console.take")}</button>
@@ -330,7 +330,7 @@ export class ClubcrmConsole extends LitElement {
             ${operators.filter((o) => o.id !== task.operatorId).map((o) =>
               html`<option value=${String(o.id)}>${o.name || o.login}</option>`)}
           </select>` : nothing}
-      </td>
+      </div></td>
     </tr>`;
   }
 
