@@ -132,6 +132,12 @@ test("my agenda: an empty slot asks for a new task for me at that time; the keys
   // The slots are the club's settings: 30 minutes from 08:00 to 22:00.
   assert.equal(await page.locator("table.cal tbody tr").first().getAttribute("data-slot"), "08:00");
   assert.equal(await page.locator("table.cal tbody tr").last().getAttribute("data-slot"), "21:30");
+  // A task before the opening hour widens the grid above: the focus stays on its slot.
+  await page.focus(`${cell(tomorrow, "15:00")} button.cal-new`);
+  const early = await create("alicia", at(tomorrow, 6, 40), "e2e agenda: before opening");
+  await page.waitForSelector(`${cell(tomorrow, "06:30")} [data-task-id="${early}"]`, { timeout: 5000 });
+  assert.equal(await page.locator("table.cal tbody tr").first().getAttribute("data-slot"), "06:30");
+  assert.equal(await page.evaluate(() => document.activeElement?.closest("td")?.getAttribute("data-slot")), "15:00");
   // Keys 7 and 6 switch between the agendas.
   await page.keyboard.press("7");
   await page.waitForSelector("clubcrm-agendas table.cal");

@@ -28,8 +28,6 @@ addWords({
     "agenda.next": "Next",
     "agenda.today": "Today",
     "agenda.time": "Time",
-    "agenda.empty": "Nothing planned.",
-    "agenda.more": "{n} tasks",
     "agenda.taken": "taken by {who}",
     "agenda.done": "done",
     "agenda.keys": "Keys: arrows move, Enter opens, [ ] previous/next, h today",
@@ -41,8 +39,6 @@ addWords({
     "agenda.next": "Siguiente",
     "agenda.today": "Hoy",
     "agenda.time": "Hora",
-    "agenda.empty": "Nada planificado.",
-    "agenda.more": "{n} tareas",
     "agenda.taken": "tomada por {who}",
     "agenda.done": "hecha",
     "agenda.keys": "Teclas: flechas para moverse, Intro abre, [ ] anterior/siguiente, h hoy",
@@ -215,9 +211,9 @@ export abstract class AgendaBase extends LitElement {
             ${c.title}${c.subtitle ? html`<small>${c.subtitle}</small>` : nothing}</th>`)}
         </tr></thead>
         <tbody>
-          ${slots.map((s) => html`<tr data-slot=${slotLabel(h, s)}>
+          ${repeat(slots, (s) => slotLabel(h, s), (s) => html`<tr data-slot=${slotLabel(h, s)}>
             <th class="cal-time" scope="row">${slotLabel(h, s)}</th>
-            ${cols.map((c, ci) => {
+            ${repeat(cols, (c) => `${c.operatorId}/${isoDate(c.date)}`, (c, ci) => {
               const here = cells.get(cellKey(ci, s));
               const at = slotTime(c.date, h, s, zone);
               const isNow = sameDate(c.date, today) && nowSlot === s;
