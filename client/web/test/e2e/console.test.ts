@@ -132,3 +132,24 @@ test("an operator has no reassign (and the server refuses hers); an admin reassi
   await admin.click('form.console-reassign button[type="submit"]');
   await admin.waitForSelector(`.msg.error:has-text("two different operators")`, { timeout: 5000 });
 });
+
+test("the server killed and restarted: the console shows Reconnecting…, then catches up by itself", async () => {
+  // Whether the banner ever showed (the restart may be quicker than a poll).
+  await admin.evaluate(() => {
+    const w = window as unknown as { sawBanner: boolean };
+    w.sawBanner = false;
+    new MutationObserver(() => { if (document.querySelector(".banner")) w.sawBanner = true; })
+      .observe(document.body, { childList: true, subtree: true });
+  });
+  const waiting = await count(admin, "operator", opId("alicia"), "waiting");
+  await srv.restart();
+  await admin.waitForFunction(() => (window as unknown as { sawBanner: boolean }).sawBanner, null, { timeout: 10000 });
+  await admin.waitForSelector(".banner", { state: "detached", timeout: 20000 });
+  client.close();
+  client = new ClubClient({ pipe: tcpPipe("127.0.0.1", () => srv.tcp.port) });
+  await client.login("alicia", "demo");
+  api = new Api(client);
+  const id = await urgentTask("alicia", "e2e console: after the restart");
+  await admin.waitForSelector(`table[data-list="urgent"] [data-task-id="${id}"][data-colour="red"]`, { timeout: 10000 });
+  await waitCount(admin, "operator", opId("alicia"), "waiting", waiting + 1);
+});
