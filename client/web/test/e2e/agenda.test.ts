@@ -173,3 +173,17 @@ test("operators' agendas: one column per operator of the team; an empty slot is 
   await screenshot(page, "agendas");
   await ctx.close();
 });
+
+test("my agenda: a week across the spring change (28 March 2027) keeps 10:00 at 10:00 every day", async () => {
+  const { ctx, page } = await open("alicia", "agenda/week/2027-03-24");
+  const sat = { year: 2027, month: 3, day: 27 }, sun = { year: 2027, month: 3, day: 28 };
+  assert.equal(await page.getAttribute("section.agenda-page", "data-first"), "2027-03-22");
+  const a = await create("alicia", Date.parse("2027-03-27T09:00:00Z") / 1000, "e2e agenda: Saturday 10:00 CET");
+  const b = await create("alicia", Date.parse("2027-03-28T08:00:00Z") / 1000, "e2e agenda: Sunday 10:00 CEST");
+  await page.waitForSelector(`${cell(sat, "10:00")} [data-task-id="${a}"]`, { timeout: 5000 });
+  await page.waitForSelector(`${cell(sun, "10:00")} [data-task-id="${b}"]`, { timeout: 5000 });
+  // An empty Sunday slot is that day's wall-clock time, after the change.
+  await page.click(`${cell(sun, "11:00")} button.cal-new`);
+  assert.deepEqual((await actions(page)).map((x) => x.plannedAt), [String(Date.parse("2027-03-28T09:00:00Z") / 1000)]);
+  await ctx.close();
+});
