@@ -17,7 +17,7 @@ const row = (id: number, operatorId: number, takenBy = 0, escalated = false, ope
 
 const operators = [op(1, "Valentina", [20]), op(2, "Alicia", [10]), op(3, "Fermín", [20, 10]), op(4, "Old", [10], false)];
 const teams = [team(10, "Reception"), team(20, "Sales"), team(30, "Closed", false)];
-const rows = [row(1, 1), row(2, 1, 3), row(3, 1, 0, true), row(4, 3), row(5, 4, 2), row(6, 9, 0, true, "Ghost")];
+const rows = [row(1, 1), row(2, 1, 3), row(3, 1, 0, true), row(4, 3), row(5, 4, 2, false, "Old (row)"), row(6, 9, 0, true, "Ghost")];
 
 test("totals: waiting, taken and escalated", () => {
   assert.deepEqual(totals(rows), { waiting: 4, taken: 2, escalated: 2 });
@@ -29,6 +29,14 @@ test("per operator: every active one, zeros too, plus whoever holds a row, by na
   assert.deepEqual(lines, [
     ["Alicia", 0, 0, 0], ["Fermín", 1, 0, 0], ["Ghost", 1, 0, 1], ["Old", 0, 1, 0], ["Valentina", 2, 1, 1],
   ]);
+});
+
+test("per operator and team take the live catalogue's maps as they are (iterators, read once)", () => {
+  const ops = new Map(operators.map((o) => [o.id, o]));
+  const tms = new Map(teams.map((t) => [t.id, t]));
+  const old = perOperator(rows, ops.values()).find((l) => l.id === 4n)!;
+  assert.deepEqual([old.name, old.taken], ["Old", 1]); // named by the catalogue, not the row
+  assert.deepEqual(perTeam(rows, ops.values(), tms.values()).map((l) => l.waiting), [1, 3]);
 });
 
 test("per team: by the responsible operator's teams, two teams count twice, closed teams hidden", () => {

@@ -39,10 +39,11 @@ const byName = (a: CountLine, b: CountLine) => a.name.localeCompare(b.name) || N
  */
 export function perOperator(rows: Iterable<TaskRow>, operators: Iterable<Operator>): CountLine[] {
   const lines = new Map<bigint, CountLine>();
-  for (const o of operators)
-    if (o.active !== false) lines.set(o.id, { id: o.id, name: o.name || o.login, waiting: 0, taken: 0, escalated: 0 });
   const known = new Map<bigint, Operator>();
-  for (const o of operators) known.set(o.id, o);
+  for (const o of operators) {
+    known.set(o.id, o);
+    if (o.active !== false) lines.set(o.id, { id: o.id, name: o.name || o.login, waiting: 0, taken: 0, escalated: 0 });
+  }
   for (const r of rows) {
     if (!r.task) continue;
     const id = r.task.operatorId;
