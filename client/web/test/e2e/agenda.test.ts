@@ -14,6 +14,8 @@ import { deskUrl, launchBrowser, screenshot } from "../support/browser.js";
 import { cleanup, startServer, tcpPipe, type Server } from "../support/server.js";
 
 const ZONE = "Europe/Madrid"; // the demo club's
+/** How long a live change may take to show on a loaded machine (it takes milliseconds). */
+const LIVE = 10_000;
 let srv: Server;
 let browser: Browser;
 let client: ClubClient;
@@ -81,7 +83,7 @@ test("my agenda: a task for me shows at its slot in the club's zone, and follows
   const { ctx, page } = await open("alicia", `agenda/day/${isoDate(tomorrow)}`);
   const id = await create("alicia", at(tomorrow, 10, 15), "e2e agenda: priority call", true);
   const chip = page.locator(`${cell(tomorrow, "10:00")} [data-task-id="${id}"]`);
-  await chip.waitFor({ timeout: 5000 });
+  await chip.waitFor({ timeout: LIVE });
   assert.equal(await chip.getAttribute("data-colour"), "red");
   assert.match((await chip.textContent()) ?? "", /10:15/);
   assert.equal(await page.locator(`[data-task-id="${id}"]`).count(), 1);
@@ -91,9 +93,9 @@ test("my agenda: a task for me shows at its slot in the club's zone, and follows
   // Moved and taken elsewhere: the page follows without a keypress.
   const row = (await api.getTask(id, false)).row!;
   await api.editTask({ id, baseModRev: row.task!.modRev, plannedAt: BigInt(at(tomorrow, 16, 30)) });
-  await page.waitForSelector(`${cell(tomorrow, "16:30")} [data-task-id="${id}"]`, { timeout: 5000 });
+  await page.waitForSelector(`${cell(tomorrow, "16:30")} [data-task-id="${id}"]`, { timeout: LIVE });
   await api.takeTask(id);
-  await page.waitForSelector(`${cell(tomorrow, "16:30")} [data-task-id="${id}"][data-colour="yellow"]`, { timeout: 5000 });
+  await page.waitForSelector(`${cell(tomorrow, "16:30")} [data-task-id="${id}"][data-colour="yellow"]`, { timeout: LIVE });
   assert.equal(await page.locator(`[data-task-id="${other}"]`).count(), 0);
   assert.equal(await page.locator(`${cell(tomorrow, "10:00")} [data-task-id]`).count(), 0);
 
@@ -135,7 +137,7 @@ test("my agenda: an empty slot asks for a new task for me at that time; the keys
   // A task before the opening hour widens the grid above: the focus stays on its slot.
   await page.focus(`${cell(tomorrow, "15:00")} button.cal-new`);
   const early = await create("alicia", at(tomorrow, 6, 40), "e2e agenda: before opening");
-  await page.waitForSelector(`${cell(tomorrow, "06:30")} [data-task-id="${early}"]`, { timeout: 5000 });
+  await page.waitForSelector(`${cell(tomorrow, "06:30")} [data-task-id="${early}"]`, { timeout: LIVE });
   assert.equal(await page.locator("table.cal tbody tr").first().getAttribute("data-slot"), "06:30");
   assert.equal(await page.evaluate(() => document.activeElement?.closest("td")?.getAttribute("data-slot")), "15:00");
   // Keys 7 and 6 switch between the agendas.
@@ -155,7 +157,7 @@ test("operators' agendas: one column per operator of the team; an empty slot is 
   assert.equal(await page.textContent("nav a[data-nav=agendas]"), "Agenda de operadores");
 
   const id = await create("valentina", at(tomorrow, 12, 0), "e2e agendas: valentina at noon");
-  await page.waitForSelector(`${cell(tomorrow, "12:00", opId("valentina"))} [data-task-id="${id}"]`, { timeout: 5000 });
+  await page.waitForSelector(`${cell(tomorrow, "12:00", opId("valentina"))} [data-task-id="${id}"]`, { timeout: LIVE });
   await page.click(`${cell(tomorrow, "12:00", opId("maribel"))} button.cal-new`);
   assert.deepEqual(await actions(page), [
     { action: "new-task", taskId: "", plannedAt: String(at(tomorrow, 12)), operatorId: String(opId("maribel")) },
@@ -180,8 +182,8 @@ test("my agenda: a week across the spring change (28 March 2027) keeps 10:00 at 
   assert.equal(await page.getAttribute("section.agenda-page", "data-first"), "2027-03-22");
   const a = await create("alicia", Date.parse("2027-03-27T09:00:00Z") / 1000, "e2e agenda: Saturday 10:00 CET");
   const b = await create("alicia", Date.parse("2027-03-28T08:00:00Z") / 1000, "e2e agenda: Sunday 10:00 CEST");
-  await page.waitForSelector(`${cell(sat, "10:00")} [data-task-id="${a}"]`, { timeout: 5000 });
-  await page.waitForSelector(`${cell(sun, "10:00")} [data-task-id="${b}"]`, { timeout: 5000 });
+  await page.waitForSelector(`${cell(sat, "10:00")} [data-task-id="${a}"]`, { timeout: LIVE });
+  await page.waitForSelector(`${cell(sun, "10:00")} [data-task-id="${b}"]`, { timeout: LIVE });
   // An empty Sunday slot is that day's wall-clock time, after the change.
   await page.click(`${cell(sun, "11:00")} button.cal-new`);
   assert.deepEqual((await actions(page)).map((x) => x.plannedAt), [String(Date.parse("2027-03-28T09:00:00Z") / 1000)]);

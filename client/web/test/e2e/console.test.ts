@@ -12,6 +12,8 @@ import { ClubError, Status } from "../../src/lib/status.js";
 import { launchBrowser, loginPage, newContext, row, screenshot } from "../support/browser.js";
 import { cleanup, startServer, tcpPipe, type Server } from "../support/server.js";
 
+/** How long a live change may take to show on a loaded machine (it takes milliseconds). */
+const LIVE = 10_000;
 let srv: Server;
 let browser: Browser;
 let client: ClubClient;
@@ -46,7 +48,7 @@ async function count(p: Page, kind: "operator" | "team", id: bigint, what: "wait
 
 async function waitCount(p: Page, kind: "operator" | "team", id: bigint, what: string, n: number) {
   await p.waitForSelector(`table[data-counts="${kind}"] tr[data-id="${id}"] td[data-count="${what}"]:text-is("${n}")`,
-    { timeout: 5000 });
+    { timeout: LIVE });
 }
 
 async function urgentTask(operatorLogin: string, description: string): Promise<bigint> {
@@ -69,13 +71,13 @@ test("a priority task created elsewhere shows red; taken from a console it turns
   };
   const id = await urgentTask("valentina", "e2e console: complaint about the pool");
   for (const p of [admin, operator])
-    await p.waitForSelector(`table[data-list="urgent"] [data-task-id="${id}"][data-colour="red"]`, { timeout: 5000 });
+    await p.waitForSelector(`table[data-list="urgent"] [data-task-id="${id}"][data-colour="red"]`, { timeout: LIVE });
   await waitCount(admin, "operator", val, "waiting", before.waiting + 1);
   assert.match(await row(admin, id).first().locator("td.state").textContent() ?? "", /waiting \d+ min/);
 
   // Deborah takes it from her console: yellow in the admin's, counts move.
   await row(operator, id).first().locator("button.take").click();
-  await admin.waitForSelector(`table[data-list="urgent"] [data-task-id="${id}"][data-colour="yellow"]`, { timeout: 5000 });
+  await admin.waitForSelector(`table[data-list="urgent"] [data-task-id="${id}"][data-colour="yellow"]`, { timeout: LIVE });
   await waitCount(admin, "operator", val, "waiting", before.waiting);
   await waitCount(admin, "operator", val, "taken", before.taken + 1);
   await waitCount(admin, "team", sales, "taken", before.teamTaken + 1);
@@ -90,13 +92,13 @@ test("a priority task created elsewhere shows red; taken from a console it turns
     customerId: (await api.listCustomers("", 1)).customers[0].id, operatorId: opId("maribel"),
     plannedAt: BigInt(Math.floor(Date.now() / 1000) + 600),
   });
-  await admin.waitForSelector(`[data-task-id="${earlier.row!.task!.id}"]`, { timeout: 5000 });
+  await admin.waitForSelector(`[data-task-id="${earlier.row!.task!.id}"]`, { timeout: LIVE });
   assert.equal(await admin.getAttribute('table[data-list="urgent"] tr.selected', "data-task-id"), String(id));
   await screenshot(admin, "console");
   // Keys: t releases the selected task (deborah took it: the admin may release it).
   await admin.keyboard.press("t");
-  await admin.waitForSelector(`table[data-list="urgent"] [data-task-id="${id}"][data-colour="red"]`, { timeout: 5000 });
-  await operator.waitForSelector(`table[data-list="urgent"] [data-task-id="${id}"][data-colour="red"]`, { timeout: 5000 });
+  await admin.waitForSelector(`table[data-list="urgent"] [data-task-id="${id}"][data-colour="red"]`, { timeout: LIVE });
+  await operator.waitForSelector(`table[data-list="urgent"] [data-task-id="${id}"][data-colour="red"]`, { timeout: LIVE });
 });
 
 test("an operator has no reassign (and the server refuses hers); an admin reassigns a row and an operator's tasks", async () => {
@@ -111,18 +113,18 @@ test("an operator has no reassign (and the server refuses hers); an admin reassi
 
   // One row: valentina's task to maribel, seen live by the operator.
   const id = await urgentTask("valentina", "e2e console: to be reassigned");
-  await admin.waitForSelector(`[data-task-id="${id}"]`, { timeout: 5000 });
+  await admin.waitForSelector(`[data-task-id="${id}"]`, { timeout: LIVE });
   await row(admin, id).first().locator("select.reassign-row").selectOption(String(opId("maribel")));
   await operator.waitForSelector(`table[data-list="urgent"] [data-task-id="${id}"] td.operator[data-operator-id="${opId("maribel")}"]`,
-    { timeout: 5000 });
+    { timeout: LIVE });
 
   // All of maribel's open tasks to alicia.
   await admin.selectOption('form.console-reassign select[name="from"]', String(opId("maribel")));
   await admin.selectOption('form.console-reassign select[name="to"]', String(opId("alicia")));
   await admin.click('form.console-reassign button[type="submit"]');
-  await admin.waitForSelector(`.msg:has-text("moved from Maribel to Alicia")`, { timeout: 5000 });
+  await admin.waitForSelector(`.msg:has-text("moved from Maribel to Alicia")`, { timeout: LIVE });
   await operator.waitForSelector(`table[data-list="urgent"] [data-task-id="${id}"] td.operator[data-operator-id="${opId("alicia")}"]`,
-    { timeout: 5000 });
+    { timeout: LIVE });
   await waitCount(admin, "operator", opId("maribel"), "waiting", 0);
   await waitCount(admin, "operator", opId("maribel"), "taken", 0);
 
@@ -130,7 +132,7 @@ test("an operator has no reassign (and the server refuses hers); an admin reassi
   await admin.selectOption('form.console-reassign select[name="from"]', String(opId("alicia")));
   await admin.selectOption('form.console-reassign select[name="to"]', String(opId("alicia")));
   await admin.click('form.console-reassign button[type="submit"]');
-  await admin.waitForSelector(`.msg.error:has-text("two different operators")`, { timeout: 5000 });
+  await admin.waitForSelector(`.msg.error:has-text("two different operators")`, { timeout: LIVE });
 });
 
 test("the server killed and restarted: the console shows Reconnecting…, then catches up by itself", async () => {
