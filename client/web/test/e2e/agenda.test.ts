@@ -155,6 +155,8 @@ test("operators' agendas: one column per operator of the team; an empty slot is 
   await page.waitForFunction(() => document.querySelectorAll("table.cal thead th[data-operator-id]").length === 3);
   assert.deepEqual(await heads(), ["fermin", "maribel", "valentina"].map((l) => String(opId(l))));
   assert.equal(await page.textContent("nav a[data-nav=agendas]"), "Agenda de operadores");
+  // Columns keep a readable width (set through the CSSOM, which the CSP allows).
+  assert.equal(await page.$eval("table.cal", (t) => getComputedStyle(t).minWidth), `${(4 + 3 * 6.5) * 16}px`);
 
   const id = await create("valentina", at(tomorrow, 12, 0), "e2e agendas: valentina at noon");
   await page.waitForSelector(`${cell(tomorrow, "12:00", opId("valentina"))} [data-task-id="${id}"]`, { timeout: LIVE });

@@ -136,6 +136,10 @@ export abstract class AgendaBase extends LitElement {
    * Live rows later never move it.
    */
   protected updated(): void {
+    // Many operators: columns keep a readable width and the grid scrolls
+    // sideways (set through the CSSOM: the CSP forbids style attributes).
+    const table = this.querySelector<HTMLElement>("table.cal");
+    if (table) table.style.minWidth = `${4 + 6.5 * Number(table.dataset.cols ?? 1)}rem`;
     if (!this.view?.ready || this.scrolledKey === this.viewKey) return;
     this.scrolledKey = this.viewKey;
     const box = this.querySelector<HTMLElement>(".cal-scroll");
@@ -202,7 +206,7 @@ export abstract class AgendaBase extends LitElement {
     const nowSlot = Math.floor((nowAt.minute - h.start) / h.slot);
     const slots = Array.from({ length: n }, (_, i) => i);
     return html`<div class="cal-scroll">
-      <table class="cal" data-slot-minutes=${h.slot}
+      <table class="cal" data-slot-minutes=${h.slot} data-cols=${cols.length}
         @keydown=${(e: KeyboardEvent) => this.gridKey(e, cols.length, n)}>
         <thead><tr>
           <th class="cal-time" scope="col">${t("agenda.time")}</th>
