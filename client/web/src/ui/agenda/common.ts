@@ -32,7 +32,8 @@ export function keysBusy(e: KeyboardEvent): boolean {
   if (e.ctrlKey || e.altKey || e.metaKey) return true;
   const el = e.target as HTMLElement | null;
   if (el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName))) return true;
-  return !!document.querySelector("dialog[open]");
+  if (el?.closest?.("dialog, [role=dialog]")) return true;
+  return !!document.querySelector("dialog[open], [aria-modal='true']");
 }
 
 const shortcuts = new Map<string, string>();
