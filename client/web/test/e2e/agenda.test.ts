@@ -65,6 +65,13 @@ async function open(login: string, route: string, locale = "en-GB"): Promise<{ c
   return { ctx, page };
 }
 
+/** Closes the dialog a new-task or info action opened (the shell's dialogs), if any. */
+async function closeDialog(p: Page): Promise<void> {
+  if (!(await p.locator("dialog[open]").count())) return;
+  await p.keyboard.press("Escape");
+  await p.waitForFunction(() => !document.querySelector("dialog[open]"), null, { timeout: LIVE });
+}
+
 const actions = (p: Page) => p.evaluate(() => (window as unknown as { acts: Record<string, string>[] }).acts.splice(0));
 
 async function create(operator: string, when: number, description: string, priority = false): Promise<bigint> {
@@ -126,11 +133,13 @@ test("my agenda: an empty slot asks for a new task for me at that time; the keys
   assert.deepEqual(await actions(page), [
     { action: "new-task", taskId: "", plannedAt: String(at(tomorrow, 15)), operatorId: String(alicia) },
   ]);
+  await closeDialog(page);
   // Down one slot, then Enter: 15:30.
   await page.focus(`${cell(tomorrow, "15:00")} button.cal-new`);
   await page.keyboard.press("ArrowDown");
   await page.keyboard.press("Enter");
   assert.deepEqual((await actions(page)).map((a) => a.plannedAt), [String(at(tomorrow, 15, 30))]);
+  await closeDialog(page);
   // The slots are the club's settings: 30 minutes from 08:00 to 22:00.
   assert.equal(await page.locator("table.cal tbody tr").first().getAttribute("data-slot"), "08:00");
   assert.equal(await page.locator("table.cal tbody tr").last().getAttribute("data-slot"), "21:30");
@@ -164,6 +173,7 @@ test("operators' agendas: one column per operator of the team; an empty slot is 
   assert.deepEqual(await actions(page), [
     { action: "new-task", taskId: "", plannedAt: String(at(tomorrow, 12)), operatorId: String(opId("maribel")) },
   ]);
+  await closeDialog(page);
 
   // Another team by the picker, then one operator.
   const reception = cat.teams.find((t) => t.name === "Reception")!.id;
