@@ -92,7 +92,7 @@ static const char usage_text[] =
 	"default-status,\n"
 	"           default-task-result, default-note-result, slot-minutes, "
 	"day-start,\n"
-	"           day-end, time-zone, escalation-minutes, session-hours\n"
+	"           day-end, time-zone, escalation-minutes, session-hours, language\n"
 	"  watch board|urgent|prep|overdue|agenda|customer NAME|ID "
 	"[any task list filter]\n"
 	"        [--all] [--once]\n"
