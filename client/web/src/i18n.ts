@@ -107,8 +107,9 @@ export function lang(): Lang {
  */
 export function useClubLanguage(club: string): boolean {
   try {
-    if (club === "en" || club === "es") globalThis.localStorage?.setItem(CLUB_LANG_KEY, club);
-    else globalThis.localStorage?.removeItem(CLUB_LANG_KEY);
+    const ls = globalThis.localStorage;
+    if (club !== "en" && club !== "es") ls?.removeItem(CLUB_LANG_KEY);
+    else if (ls?.getItem(CLUB_LANG_KEY) !== club) ls?.setItem(CLUB_LANG_KEY, club);
   } catch {
     /* not kept: fine */
   }

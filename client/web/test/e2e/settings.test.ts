@@ -43,15 +43,30 @@ async function settingsPage(section: string, login = "fermin", password = "demo"
   return page;
 }
 
-/** The form's inline refusal, once shown. */
-async function formError(page: Page): Promise<string> {
-  const el = page.locator("[data-form-error]");
-  await el.waitFor({ timeout: 5000 });
-  return (await el.textContent())?.trim() ?? "";
+/** Submits a form, with the messages of earlier saves cleared first. */
+async function submit(page: Page, form: string): Promise<void> {
+  await page.$$eval(".messages .msg button", (bs) => bs.forEach((b) => (b as HTMLButtonElement).click()));
+  await page.click(`${form} button[type="submit"]`);
 }
 
+/** Waits until the form's inline refusal says `want` (an earlier one may still show meanwhile). */
+async function refused(page: Page, want: string | RegExp): Promise<void> {
+  const el = page.locator("[data-form-error]");
+  const deadline = Date.now() + 5000;
+  let got = "";
+  for (;;) {
+    got = (await el.count()) ? ((await el.first().textContent()) ?? "").trim() : "";
+    if (typeof want === "string" ? got === want : want.test(got)) return;
+    if (Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.fail(`the form says ${JSON.stringify(got)}, not ${want}`);
+}
+
+/** Waits for the page's "Saved" message, then checks no refusal shows. */
 async function saved(page: Page): Promise<void> {
   await page.locator(".msg.info", { hasText: /Saved|Guardado/ }).first().waitFor({ timeout: 5000 });
+  assert.equal(await page.locator("[data-form-error]").count(), 0);
 }
 
 test("an admin recolours a tag: the chip changes live on other pages", async (t) => {
@@ -76,13 +91,13 @@ test("an admin recolours a tag: the chip changes live on other pages", async (t)
   // A colour outside the palette is refused with the server's words, and nothing is sent.
   const rev = (await api.getCatalog()).revision;
   await page.fill('[data-form="tags"] input[name="customColour"]', "#12345");
-  await page.click('[data-form="tags"] button[type="submit"]');
-  assert.match(await formError(page), /colour '#12345' is not a colour: use black, blue/);
+  await submit(page, '[data-form="tags"]');
+  await refused(page, /colour '#12345' is not a colour: use black, blue/);
   assert.equal((await api.getCatalog()).revision, rev);
 
   await page.fill('[data-form="tags"] input[name="customColour"]', "");
   await page.check(`[data-form="tags"] input[name="colour"][value="${colour}"]`);
-  await page.click('[data-form="tags"] button[type="submit"]');
+  await submit(page, '[data-form="tags"]');
   await saved(page);
   assert.equal((await api.getCatalog()).tags.find((x) => x.id === tag.id)?.colour, colour);
 
@@ -112,19 +127,19 @@ test("an admin creates a priority task type with a follow-on", async () => {
   const form = '[data-form="types"]';
   // A name taken in any letter case is refused before sending, in the server's words.
   await page.fill(`${form} input[name="name"]`, call.name.toUpperCase());
-  await page.click(`${form} button[type="submit"]`);
-  assert.equal(await formError(page), `a task type named ${call.name.toUpperCase()} already exists`);
+  await submit(page, form);
+  await refused(page, `a task type named ${call.name.toUpperCase()} already exists`);
 
   await page.fill(`${form} input[name="name"]`, "Trial visit");
   await page.check(`${form} input[name="priority"]`);
   await page.click(`${form} [data-add-follow-on]`);
   // A follow-on without a type: refused.
-  await page.click(`${form} button[type="submit"]`);
-  assert.equal(await formError(page), "a follow-on needs a type");
+  await submit(page, form);
+  await refused(page, "a follow-on needs a type");
   await page.selectOption(`${form} select[name="fo-type"]`, String(call.id));
   await page.fill(`${form} input[name="fo-delay"]`, "4320");
   await page.fill(`${form} input[name="fo-text"]`, "How was the trial?");
-  await page.click(`${form} button[type="submit"]`);
+  await submit(page, form);
   await saved(page);
   await page.waitForSelector('tr[data-name="Trial visit"]');
   const made = (await api.getCatalog()).taskTypes.find((t) => t.name === "Trial visit");
@@ -148,21 +163,21 @@ test("an admin resets an operator's password, and the operator logs in with the 
   // Deactivating oneself: refused with the server's words.
   await page.click(`[data-edit="${fermin.id}"]`);
   await page.uncheck(`${form} input[name="active"]`);
-  await page.click(`${form} button[type="submit"]`);
-  assert.equal(await formError(page), "you cannot deactivate yourself");
+  await submit(page, form);
+  await refused(page, "you cannot deactivate yourself");
 
   await page.click(`[data-edit="${maribel.id}"]`);
   await page.fill(`${form} input[name="password"]`, "newpass1");
   await page.fill(`${form} input[name="passwordConfirm"]`, "newpass2");
-  await page.click(`${form} button[type="submit"]`);
-  assert.equal(await formError(page), "the two passwords differ");
+  await submit(page, form);
+  await refused(page, "the two passwords differ");
   await page.fill(`${form} input[name="password"]`, "new");
   await page.fill(`${form} input[name="passwordConfirm"]`, "new");
-  await page.click(`${form} button[type="submit"]`);
-  assert.equal(await formError(page), "password must be 4 to 128 bytes");
+  await submit(page, form);
+  await refused(page, "password must be 4 to 128 bytes");
   await page.fill(`${form} input[name="password"]`, "newpass1");
   await page.fill(`${form} input[name="passwordConfirm"]`, "newpass1");
-  await page.click(`${form} button[type="submit"]`);
+  await submit(page, form);
   await saved(page);
   assert.equal(await page.inputValue(`${form} input[name="password"]`), "", "the password is not kept in the form");
 
@@ -195,8 +210,8 @@ test("a refusal only the server makes is shown with its message, and nothing cha
     `${form} input[name="team"]`, { timeout: 5000 });
   await page.$$eval(`${form} input[name="team"]`, (boxes) => boxes.forEach((b) => ((b as HTMLInputElement).checked = true)));
   const rev = (await api.getCatalog()).revision;
-  await page.click(`${form} button[type="submit"]`);
-  assert.equal(await formError(page), "Not saved: at most 32 teams per operator");
+  await submit(page, form);
+  await refused(page, "Not saved: at most 32 teams per operator");
   assert.equal((await api.getCatalog()).revision, rev);
   await page.context().close();
 });
@@ -239,7 +254,7 @@ test("an operator sees no settings, and a forged settings request is refused", a
 test("the club's language speaks Spanish to a browser that never chose one", async () => {
   const page = await settingsPage("club");
   await page.selectOption('[data-form="club"] select[name="language"]', "es");
-  await page.click('[data-form="club"] button[type="submit"]');
+  await submit(page, '[data-form="club"]');
   await saved(page);
   assert.equal((await api.getCatalog()).settings?.language, "es");
   // The admin's own page, which never chose either, follows at once.
@@ -257,10 +272,10 @@ test("the club's language speaks Spanish to a browser that never chose one", asy
   // Refused values keep the server's words; "each browser's own" clears it.
   await page.selectOption('[data-form="club"] select[name="language"]', "");
   await page.fill('[data-form="club"] input[name="slotMinutes"]', "3");
-  await page.click('[data-form="club"] button[type="submit"]');
-  assert.equal(await formError(page), "la franja debe ser de 5 a 240 minutos");
+  await submit(page, '[data-form="club"]');
+  await refused(page, "la franja debe ser de 5 a 240 minutos");
   await page.fill('[data-form="club"] input[name="slotMinutes"]', "30");
-  await page.click('[data-form="club"] button[type="submit"]');
+  await submit(page, '[data-form="club"]');
   await saved(page);
   assert.equal((await api.getCatalog()).settings?.language, "");
   await page.waitForSelector('[data-settings-tab="tags"]:text("Tags")', { timeout: 5000 });
