@@ -227,7 +227,7 @@ export class ClubcrmSettings extends LitElement implements SectionHost {
       return html`<p class="loading">${t("common.loading")}</p>`;
     // Keyed by the settings' revision: a change saved elsewhere refills the form.
     const rev = this.ctx.catalog.settings?.modRev ?? 0n;
-    return html`<div class="settings-body club">
+    return html`<div class="settings-body settings-club">
       ${keyed(String(rev), this.renderForm(clubForm(this.ctx), t("settings.club"), "club", false))}
     </div>`;
   }
