@@ -94,8 +94,8 @@ export class ClubcrmApp extends LitElement {
       notify: (text, kind = "info") => this.notify(text, kind),
     };
     this.catalog.onChange(() => {
-      const s = this.catalog?.settings;
-      if (s && useClubLanguage(s.language)) this.relabel();
+      // The club's language, for a user who never picked one (i18n.ts).
+      if (this.catalog?.settings) useClubLanguage(this.catalog.settings.language);
       this.requestUpdate();
     });
     if (!this.route.length || !page(this.route[0])) this.ctx.navigate("board/all");
@@ -148,13 +148,7 @@ export class ClubcrmApp extends LitElement {
 
   private chooseLang(l: Lang): void {
     setLang(l);
-    this.relabel();
     this.requestUpdate();
-  }
-
-  /** A new language: pages get a new ctx, so they render their words again. */
-  private relabel(): void {
-    if (this.ctx) this.ctx = { ...this.ctx };
   }
 
   render() {

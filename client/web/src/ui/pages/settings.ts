@@ -14,7 +14,7 @@
  */
 import { LitElement, html, nothing, type PropertyValues } from "lit";
 import { keyed } from "lit/directives/keyed.js";
-import { t } from "../../i18n.js";
+import { lang, t } from "../../i18n.js";
 import { ClubError } from "../../lib/status.js";
 import { type AppContext, registerPage } from "../context.js";
 import { resultsSection, tagsSection, teamsSection, typesSection } from "../settings/catalog.js";
@@ -37,12 +37,15 @@ type Editing = bigint | "new" | null;
 export class ClubcrmSettings extends LitElement implements SectionHost {
   static properties = {
     ctx: { attribute: false },
+    language: { attribute: false },
     section: {},
     editing: { state: true },
     error: { state: true },
     busy: { state: true },
   };
   declare ctx: AppContext;
+  /** The page's language: a change draws the screens again in it. */
+  declare language: string;
   declare section: string;
   declare editing: Editing;
   declare error: string;
@@ -239,5 +242,6 @@ registerPage("settings", {
   navRoute: "settings/types",
   adminOnly: true,
   order: 90,
-  render: (ctx, args) => html`<clubcrm-settings .ctx=${ctx} section=${args[0] ?? "types"}></clubcrm-settings>`,
+  render: (ctx, args) => html`<clubcrm-settings .ctx=${ctx} .language=${lang()} section=${args[0] ?? "types"}>
+    </clubcrm-settings>`,
 });
