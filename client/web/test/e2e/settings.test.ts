@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { create } from "@bufbuild/protobuf";
 import type { Browser, Page } from "playwright-core";
 import {
-  ClientKind, type Frame, FrameSchema, HelloSchema, LoginSchema, SettingsSchema, TagSchema, UpdateSettingsSchema,
+  ClientKind, type Frame, FrameSchema, Outcome, TaskStatus, HelloSchema, LoginSchema, SettingsSchema, TagSchema, UpdateSettingsSchema,
   UpsertTagSchema,
 } from "../../src/gen/clubcrm_pb.js";
 import { Api } from "../../src/lib/api.js";
@@ -205,6 +205,38 @@ test("an admin resets an operator's password, and the operator logs in with the 
   await page.context().close();
 });
 
+test("results and teams: a new result leading to Done, a team deactivated (kept, marked)", async () => {
+  const page = await settingsPage("results");
+  await page.click("[data-new]");
+  const form = '[data-form="results"]';
+  await page.fill(`${form} input[name="name"]`, "Quote accepted");
+  await page.selectOption(`${form} select[name="leadsTo"]`, String(TaskStatus.DONE));
+  await page.selectOption(`${form} select[name="outcome"]`, String(Outcome.POSITIVE));
+  await submit(page, form);
+  await saved(page);
+  await page.waitForSelector('tr[data-name="Quote accepted"]');
+  const r = (await api.getCatalog()).results.find((x) => x.name === "Quote accepted");
+  assert.ok(r);
+  assert.equal(r.leadsTo, TaskStatus.DONE);
+  assert.equal(r.outcome, Outcome.POSITIVE);
+  assert.equal(r.active, true);
+
+  await page.click('[data-settings-tab="teams"]');
+  await page.waitForSelector('section.settings[data-section="teams"] tr[data-entry-id]');
+  const team = (await api.getCatalog()).teams.find((x) => x.active)!;
+  await page.click(`[data-edit="${team.id}"]`);
+  await page.uncheck('[data-form="teams"] input[name="active"]');
+  await submit(page, '[data-form="teams"]');
+  await saved(page);
+  await page.waitForSelector(`tr[data-entry-id="${team.id}"].inactive`);
+  const after = (await api.getCatalog(true)).teams.find((x) => x.id === team.id);
+  assert.equal(after?.active, false);
+  assert.equal(after?.name, team.name, "deactivated, not deleted");
+  await api.upsertTeam({ team: { id: team.id, active: true } });
+  await page.waitForSelector(`tr[data-entry-id="${team.id}"]:not(.inactive)`);
+  await page.context().close();
+});
+
 test("a refusal only the server makes is shown with its message, and nothing changes", async () => {
   // The server allows an operator at most 32 teams; the form leaves that
   // bound to it. A club with 34 teams, all ticked for Alicia:
@@ -262,10 +294,17 @@ test("an operator sees no settings, and a forged settings request is refused", a
 
 test("the club's language speaks Spanish to a browser that never chose one", async () => {
   const page = await settingsPage("club");
+  const was = (await api.getCatalog()).settings!;
   await page.selectOption('[data-form="club"] select[name="language"]', "es");
   await submit(page, '[data-form="club"]');
   await saved(page);
-  assert.equal((await api.getCatalog()).settings?.language, "es");
+  const now = (await api.getCatalog()).settings!;
+  assert.equal(now.language, "es");
+  // The form sends every field: the others come back as they were.
+  for (const k of ["clubName", "timeZone", "defaultStatus", "defaultTaskResultId", "defaultNoteResultId",
+    "slotMinutes", "dayStartMinute", "dayEndMinute", "escalationMinutes"] as const)
+    assert.equal(now[k], was[k], k);
+  assert.equal(now.sessionHours, was.sessionHours || 12);
   // The admin's own page, which never chose either, follows at once.
   await page.waitForSelector('[data-settings-tab="tags"]:text("Etiquetas")', { timeout: 5000 });
 
