@@ -78,7 +78,7 @@ test("logout ends the session: the login form comes back and the old token is re
   assert.ok(saved);
 
   await page.click("button.logout");
-  await page.waitForSelector('input[name="password"]', { timeout: 5000 });
+  await page.waitForSelector('input[name="password"]', { timeout: 10000 });
   assert.equal(await page.evaluate((k) => sessionStorage.getItem(k), TOKEN_KEY), null, "the token is forgotten");
   await page.reload();
   await page.waitForSelector('input[name="password"]', { timeout: 10000 });

@@ -52,7 +52,7 @@ async function submit(page: Page, form: string): Promise<void> {
 /** Waits until the form's inline refusal says `want` (an earlier one may still show meanwhile). */
 async function refused(page: Page, want: string | RegExp): Promise<void> {
   const el = page.locator("[data-form-error]");
-  const deadline = Date.now() + 5000;
+  const deadline = Date.now() + 10000;
   let got = "";
   for (;;) {
     got = (await el.count()) ? ((await el.first().textContent()) ?? "").trim() : "";
@@ -65,7 +65,7 @@ async function refused(page: Page, want: string | RegExp): Promise<void> {
 
 /** Waits for the page's "Saved" message, then checks no refusal shows. */
 async function saved(page: Page): Promise<void> {
-  await page.locator(".msg.info", { hasText: /Saved|Guardado/ }).first().waitFor({ timeout: 5000 });
+  await page.locator(".msg.info", { hasText: /Saved|Guardado/ }).first().waitFor({ timeout: 10000 });
   assert.equal(await page.locator("[data-form-error]").count(), 0);
 }
 
@@ -83,7 +83,7 @@ test("an admin recolours a tag: the chip changes live on other pages", async (t)
   const page = await settingsPage("tags");
   const watcher = await settingsPage("tags");
   const board = await loginPage(await newContext(browser), srv, "alicia", "demo", "board/all");
-  await row(board, id).first().waitFor({ timeout: 5000 });
+  await row(board, id).first().waitFor({ timeout: 10000 });
 
   const colour = tag.colour.toLowerCase() === "purple" ? "cyan" : "purple";
   const css = colour === "purple" ? "rgb(123, 63, 176)" : "rgb(0, 176, 192)";
@@ -103,7 +103,7 @@ test("an admin recolours a tag: the chip changes live on other pages", async (t)
 
   // Another admin's page shows the new chip without a reload.
   const chip = watcher.locator(`tr[data-entry-id="${tag.id}"] .chip`);
-  await watcher.waitForSelector(`tr[data-entry-id="${tag.id}"] .chip[data-colour="${colour}"]`, { timeout: 5000 });
+  await watcher.waitForSelector(`tr[data-entry-id="${tag.id}"] .chip[data-colour="${colour}"]`, { timeout: 10000 });
   assert.equal(await chip.evaluate((el) => getComputedStyle(el).backgroundColor), css);
 
   // The board of another browser: the row's chip (an element reading the
@@ -121,7 +121,7 @@ test("an admin recolours a tag: the chip changes live on other pages", async (t)
     // The foundation's minimal board draws no tags (the board page will).
     t.diagnostic("the board shows no tag chips yet: the board's chip not checked");
   } else {
-    const deadline = Date.now() + 5000;
+    const deadline = Date.now() + 10000;
     while (!(await chipColours()).includes(css) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     assert.ok((await chipColours()).includes(css), `the board's chip is not ${css}: ${await chipColours()}`);
   }
@@ -248,7 +248,7 @@ test("a refusal only the server makes is shown with its message, and nothing cha
   await page.click(`[data-edit="${alicia.id}"]`);
   const form = '[data-form="operators"]';
   await page.waitForFunction((sel) => document.querySelectorAll(sel).length >= 34,
-    `${form} input[name="team"]`, { timeout: 5000 });
+    `${form} input[name="team"]`, { timeout: 10000 });
   await page.$$eval(`${form} input[name="team"]`, (boxes) => boxes.forEach((b) => ((b as HTMLInputElement).checked = true)));
   const rev = (await api.getCatalog()).revision;
   await submit(page, form);
@@ -306,10 +306,10 @@ test("the club's language speaks Spanish to a browser that never chose one", asy
     assert.equal(now[k], was[k], k);
   assert.equal(now.sessionHours, was.sessionHours || 12);
   // The admin's own page, which never chose either, follows at once.
-  await page.waitForSelector('[data-settings-tab="tags"]:text("Etiquetas")', { timeout: 5000 });
+  await page.waitForSelector('[data-settings-tab="tags"]:text("Etiquetas")', { timeout: 10000 });
 
   const fresh = await loginPage(await newContext(browser, "en-GB"), srv, "alicia", "demo", "board/urgent");
-  await fresh.waitForSelector('[data-nav="board/urgent"]:text("Urgentes")', { timeout: 5000 });
+  await fresh.waitForSelector('[data-nav="board/urgent"]:text("Urgentes")', { timeout: 10000 });
   assert.equal(await fresh.evaluate(() => document.documentElement.lang), "es");
   // A choice made on the page wins over the club's, also after a reload.
   await fresh.selectOption(".topbar select", "en");
@@ -326,7 +326,7 @@ test("the club's language speaks Spanish to a browser that never chose one", asy
   await submit(page, '[data-form="club"]');
   await saved(page);
   assert.equal((await api.getCatalog()).settings?.language, "");
-  await page.waitForSelector('[data-settings-tab="tags"]:text("Tags")', { timeout: 5000 });
+  await page.waitForSelector('[data-settings-tab="tags"]:text("Tags")', { timeout: 10000 });
   for (const p of [page, fresh]) await p.context().close();
 });
 
