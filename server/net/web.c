@@ -18,6 +18,11 @@
 #include "log.h"
 #include "web_int.h"
 
+/* At shutdown, closing WebSockets get this long to send their close
+ * frames before the listener goes. */
+#define WEB_CLOSE_GRACE_MS 2000
+#define WEB_CLOSE_POLL_MS 10
+
 /* Hashed bundles never change under their name: a year, immutable. */
 #define WEB_ASSET_MAX_AGE 31536000u
 #define WEB_CACHE_ASSETS "public, max-age=31536000, immutable"
@@ -412,12 +417,20 @@ void web_stop_accepting(struct web *w)
 		w->accepting = false;
 }
 
-/* From the loop, outside any libwebsockets callback: the context goes; its
- * connections are closed (their close callbacks run now) and its handles
- * close as the loop goes on. */
+/*
+ * From the loop, outside any libwebsockets callback: once the WebSockets
+ * that were closing got their close frames out (or after a grace time),
+ * the context goes; connections left are closed (their close callbacks run
+ * now) and its handles close as the loop goes on.
+ */
 static void on_destroy(uv_timer_t *t)
 {
 	struct web *w = t->data;
+	if (w->sockets && uv_now(w->net->loop) < w->close_deadline_ms &&
+	    uv_timer_start(&w->destroy, on_destroy, WEB_CLOSE_POLL_MS, 0) == 0)
+		return;
+	log_debug("web: closing the listener (%u socket(s) still open)",
+		  w->sockets);
 	uv_close((uv_handle_t *)&w->destroy, on_destroy_timer_closed);
 	if (w->ctx)
 		lws_context_destroy(w->ctx);
@@ -429,6 +442,7 @@ void web_close(struct web *w)
 		return;
 	w->closing = true;
 	w->accepting = false;
+	w->close_deadline_ms = uv_now(w->net->loop) + WEB_CLOSE_GRACE_MS;
 	int ret = uv_timer_start(&w->destroy, on_destroy, 0, 0);
 	if (ret < 0) {
 		/* Cannot happen for an initialized timer; destroy here then. */
