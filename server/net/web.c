@@ -9,11 +9,14 @@
 #include "web.h"
 
 #include <arpa/inet.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "web_int.h"
@@ -308,9 +311,46 @@ static void on_destroy_timer_closed(uv_handle_t *h)
 	(void)h;
 }
 
-static void on_start_failed_closed(uv_handle_t *h)
+/*
+ * libwebsockets 4.1 unloads its libuv plugin when a context fails to
+ * start, while the handles it opened on our loop are still closing: their
+ * close callbacks would then jump into unmapped code. Kept loaded, the
+ * failure is only an error message.
+ */
+static void pin_uv_plugin(void)
 {
-	free(h->data);
+	static bool pinned;
+	if (pinned)
+		return;
+	pinned = true;
+	void *h = dlopen(LWS_INSTALL_LIBDIR "/libwebsockets-evlib_uv.so",
+			 RTLD_NOW | RTLD_NODELETE);
+	if (!h) {
+		log_warn("web: %s (install libwebsockets-evlib-uv)", dlerror());
+		return;
+	}
+	dlclose(h);  /* stays mapped: RTLD_NODELETE */
+}
+
+/*
+ * Whether the address can be bound, asked before libwebsockets is: an
+ * address in use is the usual failure, and a clear message is better
+ * than libwebsockets' half-started context.
+ */
+static int check_bind(const struct sockaddr_storage *ss, const char *text)
+{
+	int fd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	int one = 1;
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	socklen_t len = ss->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+						  : sizeof(struct sockaddr_in);
+	int ret = bind(fd, (const struct sockaddr *)ss, len) < 0 ? -errno : 0;
+	close(fd);
+	if (ret < 0)
+		log_error("web: cannot listen on %s: %s", text, strerror(-ret));
+	return ret;
 }
 
 int web_start(struct web **out, struct net *n, const struct config *cfg)
@@ -328,6 +368,9 @@ int web_start(struct web **out, struct net *n, const struct config *cfg)
 			  "(give --tls-cert and --tls-key)", cfg->web_listen);
 		return -EPERM;
 	}
+	int ret = check_bind(&ss, cfg->web_listen);
+	if (ret < 0)
+		return ret;
 	struct web *w = calloc(1, sizeof(*w));
 	if (!w)
 		return -ENOMEM;
@@ -339,7 +382,7 @@ int web_start(struct web **out, struct net *n, const struct config *cfg)
 	snprintf(w->assets, sizeof(w->assets), "%s/assets", w->root);
 	w->has_root = check_root(w->root);
 	setup_tables(w);
-	int ret = uv_timer_init(n->loop, &w->destroy);
+	ret = uv_timer_init(n->loop, &w->destroy);
 	if (ret < 0) {
 		log_error("web: %s", uv_strerror(ret));
 		free(w);
@@ -360,6 +403,7 @@ int web_start(struct web **out, struct net *n, const struct config *cfg)
 	}
 
 	lws_set_log_level(LLL_ERR | LLL_WARN | LLL_NOTICE, lws_log_line);
+	pin_uv_plugin();
 	void *loops[1] = { n->loop };
 	struct lws_context_creation_info info;
 	memset(&info, 0, sizeof(info));
@@ -389,10 +433,14 @@ int web_start(struct web **out, struct net *n, const struct config *cfg)
 	}
 	w->ctx = lws_create_context(&info);
 	if (!w->ctx) {
-		log_error("web: cannot listen on %s%s (see the lines above)",
-			  cfg->web_listen, tls ? " with TLS" : "");
-		uv_close((uv_handle_t *)&w->destroy, on_start_failed_closed);
-		return -EADDRNOTAVAIL;
+		/* libwebsockets 4.1 frees a context that failed to start while
+		 * its handles on our loop are still closing; their close
+		 * callbacks would use it. Nothing was served yet: stop here
+		 * rather than run the loop into that (check_bind() and the
+		 * TLS files loaded first leave only rare causes). */
+		log_error("web: cannot listen on %s%s (see the lines above); "
+			  "exiting", cfg->web_listen, tls ? " with TLS" : "");
+		exit(1);
 	}
 	struct lws_vhost *vh = lws_get_vhost_by_name(w->ctx, "clubcrm");
 	int bound = vh ? lws_get_vhost_listen_port(vh) : -1;

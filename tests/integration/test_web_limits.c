@@ -12,6 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -65,6 +69,30 @@ static void test_plain_http_off_loopback_refused(void **state)
 	assert_int_equal(harness_start(&h), -1);
 	assert_int_equal(harness_log_count(&h, "refusing plain HTTP"), 1);
 	harness_cleanup(&h);
+}
+
+/* The web port taken by someone else: a clear refusal, exit 1. */
+static void test_web_port_in_use_refused(void **state)
+{
+	(void)state;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(fd >= 0);
+	struct sockaddr_in sa = {.sin_family = AF_INET};
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(fd, 1), 0);
+	socklen_t len = sizeof(sa);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	char addr[32];
+	snprintf(addr, sizeof(addr), "127.0.0.1:%u", ntohs(sa.sin_port));
+	/* .web: the harness waits for the web line, which never comes;
+	 * the flag after its own wins. */
+	struct harness h = {.web = true, .extra = {"--web-listen", addr}};
+	fprintf(stderr, "(the refusal below is expected)\n");
+	assert_int_equal(harness_start(&h), -1);
+	assert_int_equal(harness_log_count(&h, "Address already in use"), 1);
+	harness_cleanup(&h);
+	close(fd);
 }
 
 /* wss:// with the daemon's certificate, verified against the test CA;
@@ -274,6 +302,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plain_http_off_loopback_refused),
+		cmocka_unit_test(test_web_port_in_use_refused),
 		cmocka_unit_test(test_wss_with_the_daemon_certificate),
 		cmocka_unit_test(test_missing_web_root),
 		cmocka_unit_test(test_connection_limit_counts_websockets),
