@@ -223,6 +223,9 @@ static int web_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		return filter_method(wsi);
 	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
 		return confirm_upgrade(w, wsi, in);
+	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+		/* Again, on every path to a WebSocket: refused, it closes. */
+		return origin_refusal(w, wsi) || !w->accepting ? -1 : 0;
 	case LWS_CALLBACK_ADD_HEADERS:
 		return add_cache_header(wsi, in);
 	case LWS_CALLBACK_HTTP:
@@ -427,6 +430,9 @@ int web_start(struct web **out, struct net *n, const struct config *cfg)
 		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
 		info.ssl_cert_filepath = cfg->tls_cert;
 		info.ssl_private_key_filepath = cfg->tls_key;
+		/* HTTP/1.1 only: the upgrade's checks are on its path (a
+		 * WebSocket over HTTP/2 would not pass them). */
+		info.alpn = "http/1.1";
 		/* TLS 1.2 and 1.3 only. */
 		info.ssl_options_set = SSL_OP_NO_SSLv3 | SSL_OP_NO_TLSv1 |
 				       SSL_OP_NO_TLSv1_1;
