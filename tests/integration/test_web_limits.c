@@ -267,6 +267,47 @@ static void test_frozen_browser_is_dropped(void **state)
 	harness_cleanup(&h);
 }
 
+/* The owner's timer runs over a WebSocket: no login within the handshake
+ * time is told so (GoAway DEADLINE_EXCEEDED) and closed. And a browser
+ * gone while its login is still being checked: the session outlives the
+ * socket until the check returns, then goes; others are served. */
+static void test_timer_and_lifetime(void **state)
+{
+	(void)state;
+	struct harness h = {.web = true,
+			    .extra = {"--handshake-timeout-ms", "500"}};
+	assert_int_equal(harness_start(&h), 0);
+	struct itws *idle = ws_open(&h);
+	Clubcrm__Frame *f = itws_expect(idle, CLUBCRM__FRAME__BODY_GO_AWAY,
+					10000);
+	assert_non_null(f);
+	assert_int_equal(f->go_away->code, STATUS_DEADLINE_EXCEEDED);
+	clubcrm__frame__free_unpacked(f, NULL);
+	assert_true(itws_wait_closed(idle, 10000, NULL));
+	itws_free(idle);
+	assert_int_equal(harness_stop(&h), 0);
+	harness_cleanup(&h);
+
+	struct harness h2 = {.web = true};
+	assert_int_equal(harness_start(&h2), 0);
+	for (int i = 0; i < 5; i++) {
+		struct itws *gone = ws_open(&h2);
+		struct buf out = {0};
+		raw_put_preface(&out);
+		raw_put_hello(&out, 1);
+		raw_put_login(&out, 2, "deborah", HARNESS_PASSWORD);
+		assert_int_equal(itws_send(gone, out.data, out.len, false), 0);
+		buf_free(&out);
+		itws_free(gone);   /* at once: the login is still running */
+	}
+	struct itws *c = ws_open(&h2);
+	assert_true(itws_login(c, "alicia", HARNESS_PASSWORD));
+	ping(c, 8);
+	itws_free(c);
+	assert_int_equal(harness_stop(&h2), 0);
+	harness_cleanup(&h2);
+}
+
 /* SIGTERM with WebSockets open: each gets GoAway and a close, and the
  * daemon exits 0 with every handle closed (libwebsockets' included). */
 static void test_sigterm_with_websockets_open(void **state)
@@ -307,6 +348,7 @@ int main(void)
 		cmocka_unit_test(test_missing_web_root),
 		cmocka_unit_test(test_connection_limit_counts_websockets),
 		cmocka_unit_test(test_frozen_browser_is_dropped),
+		cmocka_unit_test(test_timer_and_lifetime),
 		cmocka_unit_test(test_sigterm_with_websockets_open),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
