@@ -67,12 +67,11 @@ static void lws_log_line(int level, const char *line)
 
 /* ------------------------------------------------------------ requests */
 
-static int peer_ip(struct lws *wsi, char *out, size_t size)
+/* The peer's address for a log line ("?" when unknown). */
+static void peer_ip(struct lws *wsi, char *out, size_t size)
 {
-	snprintf(out, size, "?");
 	if (!lws_get_peer_simple(wsi, out, size))
 		snprintf(out, size, "?");
-	return 0;
 }
 
 /* Only GET and HEAD: anything else is answered 405 and the connection

@@ -28,8 +28,6 @@
 
 /* A peer that does not take its last frames is closed after this long. */
 #define WEB_LINGER_MS 2000
-/* A close that waits for its close frame to go out waits this long. */
-#define WEB_CLOSE_TIMEOUT_S 2
 /* send_copy() appends to the last queued buffer up to this size. */
 #define WEB_COALESCE_MAX (64u * 1024u)
 #define WEB_COALESCE_MIN 2048u
