@@ -105,6 +105,12 @@ test("an operator has no reassign (and the server refuses hers); an admin reassi
   assert.equal(await operator.locator("form.console-reassign").count(), 0);
   assert.equal(await operator.locator("select.reassign-row").count(), 0);
   assert.equal(await operator.getAttribute("section.console-page", "data-admin"), "false");
+  // A language picked in the page redraws the console at once.
+  await operator.selectOption("header.topbar select", "es");
+  await operator.locator(".console-summary", { hasText: "Tareas urgentes de todos" }).waitFor({ timeout: LIVE });
+  assert.equal(await operator.locator("table[data-counts=operator] caption").textContent(), "Por operador");
+  await operator.selectOption("header.topbar select", "en");
+  await operator.locator(".console-summary", { hasText: "Urgent tasks of everyone" }).waitFor({ timeout: LIVE });
   const deb = new ClubClient({ pipe: tcpPipe("127.0.0.1", () => srv.tcp.port) });
   await deb.login("deborah", "demo");
   await assert.rejects(new Api(deb).reassignTasks({ fromOperatorId: opId("valentina"), toOperatorId: opId("deborah") }),

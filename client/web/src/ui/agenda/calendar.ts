@@ -65,9 +65,11 @@ export function dayTitle(d: CivilDate, long = false): string {
 }
 
 export abstract class AgendaBase extends LitElement {
-  static properties = { ctx: { attribute: false }, args: { attribute: false } };
+  static properties = { ctx: { attribute: false }, args: { attribute: false }, language: { attribute: false } };
   declare ctx: AppContext;
   declare args: string[];
+  /** The page's language: a change draws the agenda again in it. */
+  declare language: string;
 
   protected view?: TaskView;
   private viewKey = "";

@@ -5,7 +5,7 @@
  * for me at that time. Previous / today / next, day / week ([ ] h w).
  */
 import { html } from "lit";
-import { addWords, t } from "../../i18n.js";
+import { addWords, lang, t } from "../../i18n.js";
 import { AgendaBase, type CalColumn, dayTitle } from "../agenda/calendar.js";
 import { pageShortcut } from "../agenda/common.js";
 import { type CivilDate, addDays, isoDate, parseIsoDate, weekStart } from "../agenda/grid.js";
@@ -102,5 +102,5 @@ pageShortcut("agenda", "6", "F6");
 registerPage("agenda", {
   navKey: "nav.agenda",
   order: 6,
-  render: (ctx, args) => html`<clubcrm-my-agenda .ctx=${ctx} .args=${args}></clubcrm-my-agenda>`,
+  render: (ctx, args) => html`<clubcrm-my-agenda .ctx=${ctx} .args=${args} .language=${lang()}></clubcrm-my-agenda>`,
 });

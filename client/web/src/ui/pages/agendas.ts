@@ -6,7 +6,7 @@
  */
 import { html } from "lit";
 import type { Operator } from "../../gen/clubcrm_pb.js";
-import { addWords, t } from "../../i18n.js";
+import { addWords, lang, t } from "../../i18n.js";
 import { AgendaBase, type CalColumn, dayTitle } from "../agenda/calendar.js";
 import { pageShortcut } from "../agenda/common.js";
 import { type CivilDate, addDays, isoDate, parseIsoDate } from "../agenda/grid.js";
@@ -128,5 +128,5 @@ pageShortcut("agendas", "7", "F7");
 registerPage("agendas", {
   navKey: "nav.agendas",
   order: 7,
-  render: (ctx, args) => html`<clubcrm-agendas .ctx=${ctx} .args=${args}></clubcrm-agendas>`,
+  render: (ctx, args) => html`<clubcrm-agendas .ctx=${ctx} .args=${args} .language=${lang()}></clubcrm-agendas>`,
 });

@@ -13,7 +13,7 @@ import { LitElement, html, nothing, type TemplateResult } from "lit";
 import { repeat } from "lit/directives/repeat.js";
 import { type Operator, type TaskRow, TaskFilterSchema, ViewKind } from "../../gen/clubcrm_pb.js";
 import { create } from "@bufbuild/protobuf";
-import { addWords, t } from "../../i18n.js";
+import { addWords, lang, t } from "../../i18n.js";
 import { type TaskView, taskView } from "../../lib/live.js";
 import { ClubError } from "../../lib/status.js";
 import { colourOf, keysBusy, pageShortcut, requestAction } from "../agenda/common.js";
@@ -119,10 +119,13 @@ function why(e: unknown): string {
 export class ClubcrmConsole extends LitElement {
   static properties = {
     ctx: { attribute: false },
+    language: { attribute: false },
     selected: { state: true },
     busy: { state: true },
   };
   declare ctx: AppContext;
+  /** The page's language: a change draws the console again in it. */
+  declare language: string;
   /** The selected task (by id: it stays on its task when rows arrive). */
   declare selected: bigint;
   declare busy: boolean;
@@ -414,5 +417,5 @@ pageShortcut("console", "8", "F8");
 registerPage("console", {
   navKey: "nav.console",
   order: 8,
-  render: (ctx) => html`<clubcrm-console .ctx=${ctx}></clubcrm-console>`,
+  render: (ctx) => html`<clubcrm-console .ctx=${ctx} .language=${lang()}></clubcrm-console>`,
 });
