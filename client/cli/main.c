@@ -44,6 +44,10 @@ static const char usage_text[] =
 	"the board as it was\n"
 	"            (read-only, in creation order; any filter above "
 	"applies)\n"
+	"  task export [--format csv] [any task list filter] [--as-of ...|"
+	"--as-of-revision N]\n"
+	"           [--bom] [--page-size N]   CSV on stdout, one snapshot, "
+	"page by page\n"
 	"  task show ID [--history]  details; with the change history\n"
 	"  task take ID | task release ID\n"
 	"  task close ID [--result NAME] [--note TEXT]\n"
@@ -72,6 +76,9 @@ static const char usage_text[] =
 	"  customer edit NAME|ID [--name NAME] [--phone P] [--email E] "
 	"[--consultant LOGIN]\n"
 	"           [--active|--inactive]\n"
+	"  customer export [--format csv] [--tag NAME]... [--bom]  CSV: "
+	"customers (with\n"
+	"           --tag: those having a task or note with the tag)\n"
 	"  customer show NAME|ID  the profile: details, tasks and notes "
 	"newest first\n"
 	"  catalog                 task types, results, tags, operators, teams\n"
@@ -135,6 +142,7 @@ static const struct command commands[] = {
 	{"task", "add", cli_cmd_task_add},
 	{"task", "list", cli_cmd_task_list},
 	{"task", "show", cli_cmd_task_show},
+	{"task", "export", cli_cmd_task_export},
 	{"task", "take", cli_cmd_task_take},
 	{"task", "release", cli_cmd_task_release},
 	{"task", "close", cli_cmd_task_close},
@@ -150,6 +158,7 @@ static const struct command commands[] = {
 	{"customer", "add", cli_cmd_customer_add},
 	{"customer", "edit", cli_cmd_customer_edit},
 	{"customer", "show", cli_cmd_customer_show},
+	{"customer", "export", cli_cmd_customer_export},
 	{"catalog", NULL, cli_cmd_catalog},
 	{"admin", NULL, cli_cmd_admin},
 	{"watch", NULL, cli_cmd_watch},
