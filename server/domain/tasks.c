@@ -328,6 +328,16 @@ static int fill_task(struct req *r, const Clubcrm__CreateTask *in,
 	if (!rc && in->has_recurrence &&
 	    !(rc = recur_check(r, task->kind, in->recurrence)))
 		task->recurrence = in->recurrence;
+	if (in->has_repeat_until) {
+		task->has_repeat_until = in->repeat_until != 0;
+		task->repeat_until = in->repeat_until;
+	}
+	if (in->has_repeat_count) {
+		task->has_repeat_count = in->repeat_count != 0;
+		task->repeat_count = in->repeat_count;
+	}
+	if (!rc)
+		rc = recur_check_end(r, task, in->has_repeat_until);
 	return rc;
 }
 
@@ -368,8 +378,8 @@ int tasks_create_next(struct req *r, Clubcrm__TaskStatus was,
 	int rc = rows_settings(r->t, r->a, &set);
 	if (rc)
 		return rc;
-	int64_t at = recur_next_time(t->planned_at, t->recurrence, r->who->now,
-				     set ? set->time_zone : NULL);
+	int64_t at = recur_next_after(t, r->who->now,
+				      set ? set->time_zone : NULL);
 	if (!at)
 		return 0;
 	Clubcrm__CreateTask c = recur_next_of(t, at);
