@@ -113,12 +113,21 @@ int64_t recur_next_time(int64_t planned, Clubcrm__Recurrence rec, int64_t now,
 	return 0;
 }
 
+int64_t recur_anchor(const Clubcrm__Task *t)
+{
+	return t->repeat_anchor ? t->repeat_anchor : t->planned_at;
+}
+
 int64_t recur_next_after(const Clubcrm__Task *t, int64_t now,
 			 const char *zone)
 {
 	if (t->repeat_count == 1)
 		return 0;  /* the last of its series */
-	int64_t at = recur_next_time(t->planned_at, t->recurrence, now, zone);
+	/* Steps from the anchor (a monthly 31st stays the 31st after a
+	 * 28th), after this occurrence and after now. */
+	int64_t after = t->planned_at > now ? t->planned_at : now;
+	int64_t at = recur_next_time(recur_anchor(t), t->recurrence, after,
+				     zone);
 	if (at && t->repeat_until && at >= t->repeat_until)
 		return 0;
 	return at;

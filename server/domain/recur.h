@@ -38,9 +38,12 @@ int recur_check_end(struct req *r, const Clubcrm__Task *t, bool until_given);
 int64_t recur_next_time(int64_t planned, Clubcrm__Recurrence rec, int64_t now,
 			const char *zone);
 
+/* The planned time `t`'s series steps from: its anchor, else planned_at. */
+int64_t recur_anchor(const Clubcrm__Task *t);
+
 /*
  * The planned time of the occurrence after `t` when it is done at `now`:
- * recur_next_time(), then the series' end (the last of repeat_count, or
+ * recur_next_time() from the series' anchor, then the series' end (the last of repeat_count, or
  * repeat_until reached); 0 when there is none.
  */
 int64_t recur_next_after(const Clubcrm__Task *t, int64_t now,

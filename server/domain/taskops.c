@@ -175,8 +175,9 @@ static bool task_equal(const Clubcrm__Task *a, const Clubcrm__Task *b)
 
 /* The recurrence and the series' end; no recurrence clears the end. */
 static int edit_series(struct req *r, const Clubcrm__EditTask *in,
-		       Clubcrm__Task *t)
+		       int64_t old_planned, Clubcrm__Task *t)
 {
+	bool had = t->recurrence != 0;
 	if (in->has_recurrence) {
 		int rc = recur_check(r, t->kind, in->recurrence);
 		if (rc)
@@ -195,6 +196,13 @@ static int edit_series(struct req *r, const Clubcrm__EditTask *in,
 	if (in->has_repeat_count) {
 		t->has_repeat_count = in->repeat_count != 0;
 		t->repeat_count = in->repeat_count;
+	}
+	/* A moved occurrence, a new or stopped series: steps from its own
+	 * planned time from now on. */
+	if (!t->recurrence || t->planned_at != old_planned ||
+	    (in->has_recurrence && !had)) {
+		t->has_repeat_anchor = 0;
+		t->repeat_anchor = 0;
 	}
 	return recur_check_end(r, t, in->has_repeat_until);
 }
@@ -228,7 +236,7 @@ int taskops_edit(struct req *r, const Clubcrm__EditTask *in,
 	if (!rc && in->has_status)
 		rc = edit_status(r, in->status, t);
 	if (!rc)
-		rc = edit_series(r, in, t);
+		rc = edit_series(r, in, old->planned_at, t);
 	if (rc)
 		return rc;
 	if (task_equal(old, t))

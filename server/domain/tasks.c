@@ -341,8 +341,9 @@ static int fill_task(struct req *r, const Clubcrm__CreateTask *in,
 	return rc;
 }
 
-int tasks_create(struct req *r, const Clubcrm__CreateTask *in,
-		 Clubcrm__Task **out)
+/* A new task; `anchor`: the series it continues steps from there. */
+static int create(struct req *r, const Clubcrm__CreateTask *in,
+		  int64_t anchor, Clubcrm__Task **out)
 {
 	Clubcrm__Task *task = arena_alloc(r->a, sizeof(*task));
 	if (!task)
@@ -360,6 +361,10 @@ int tasks_create(struct req *r, const Clubcrm__CreateTask *in,
 	}
 	task->creator_id = r->who->operator_id;
 	task->created_at = r->who->now;
+	if (anchor && task->recurrence && anchor != task->planned_at) {
+		task->has_repeat_anchor = 1;
+		task->repeat_anchor = anchor;
+	}
 	task->id = txn_next_id(r->t, DB_TASKS);
 	if (!task->id)
 		return r->t->ret ? r->t->ret : -EIO;
@@ -367,6 +372,12 @@ int tasks_create(struct req *r, const Clubcrm__CreateTask *in,
 	if (!rc)
 		*out = task;
 	return rc;
+}
+
+int tasks_create(struct req *r, const Clubcrm__CreateTask *in,
+		 Clubcrm__Task **out)
+{
+	return create(r, in, 0, out);
 }
 
 int tasks_create_next(struct req *r, Clubcrm__TaskStatus was,
@@ -385,7 +396,7 @@ int tasks_create_next(struct req *r, Clubcrm__TaskStatus was,
 	Clubcrm__CreateTask c = recur_next_of(t, at);
 	Clubcrm__Task *n = NULL;
 	/* Creation validates before it writes: a refusal leaves nothing. */
-	rc = tasks_create(r, &c, &n);
+	rc = create(r, &c, recur_anchor(t), &n);
 	if (rc == REQ_REFUSED) {
 		r->code = 0;
 		r->msg = NULL;

@@ -983,6 +983,34 @@ static void test_recurring_series(void **state)
 	r = simple(fx, e->c.bea, 0, BODY(CLOSE_TASK), n->id);
 	assert_int_equal(r->task_reply->n_created, 0);
 
+	/* Monthly on the 31st: February's 28th, then back to the 31st (the
+	 * series steps from its anchor, not from the 28th). */
+	Clubcrm__CreateTask m = fx_new_task(&e->c, "Monthly fees",
+					    INT64_C(1801389600));  /* 01-31 */
+	m.has_recurrence = 1;
+	m.recurrence = CLUBCRM__RECURRENCE__RECURRENCE_MONTHLY;
+	t = fx_create(fx, fx_actor(e->c.ana, 0), &m)->task_reply->row->task;
+	r = simple(fx, e->c.bea, 0, BODY(CLOSE_TASK), t->id);
+	n = r->task_reply->created[0]->task;
+	assert_int_equal(n->planned_at, t->planned_at + 28 * 86400);
+	assert_int_equal(n->repeat_anchor, t->planned_at);
+	r = simple(fx, e->c.bea, 0, BODY(CLOSE_TASK), n->id);
+	Clubcrm__Task *n2 = r->task_reply->created[0]->task;
+	int64_t days59 = t->planned_at + 59 * 86400;  /* 03-31 */
+	assert_true(n2->planned_at == days59 ||
+		    n2->planned_at == days59 - 3600);  /* summer time */
+	/* Moved: the series steps from the new time. */
+	Clubcrm__EditTask mv = CLUBCRM__EDIT_TASK__INIT;
+	mv.has_id = mv.has_base_mod_rev = mv.has_planned_at = 1;
+	mv.id = n2->id;
+	mv.base_mod_rev = n2->mod_rev;
+	mv.planned_at = n2->planned_at + 86400;  /* 04-01 */
+	Clubcrm__Task *moved = edit(fx, e->c.ana, &mv)->task_reply->row->task;
+	assert_int_equal(moved->repeat_anchor, 0);
+	r = simple(fx, e->c.bea, 0, BODY(CLOSE_TASK), moved->id);
+	n = r->task_reply->created[0]->task;
+	assert_int_equal(n->planned_at, moved->planned_at + 30 * 86400);
+
 	/* Edits: a count set, then the repetition stopped (the end goes
 	 * with it). */
 	c.has_repeat_until = 0;
