@@ -9,6 +9,7 @@
 #include "cli_filter.h"
 #include "cli_format.h"
 #include "cli_json.h"
+#include "clubzone.h"
 
 #define PAGE_SIZE_MAX 500u
 
@@ -134,7 +135,14 @@ static void print_past(const struct cli *cli, const Clubcrm__ListTasks *lt,
 	for (size_t i = 0; a && i < n; i++)
 		json_array_append_new(a, cli_json_task_row(rows[i]));
 	if (o) {
-		json_object_set_new(o, "as_of", json_string(label));
+		char iso[40];
+		int64_t t = lt->has_as_of ? lt->as_of
+					  : first->as_of_revision_at;
+		json_object_set_new(o, "as_of",
+				    clubzone_format_rfc3339(clubzone_current(),
+							    t, iso, sizeof(iso))
+					    ? json_string(iso) : json_null());
+		json_object_set_new(o, "label", json_string(label));
 		json_object_set_new(o, "as_of_revision",
 				    json_integer((json_int_t)
 						 first->as_of_revision));
