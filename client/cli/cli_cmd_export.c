@@ -172,6 +172,17 @@ static int stream_tasks(struct cli *cli, const Clubcrm__ListTasks *lt,
 		const Clubcrm__TaskPage *p = ans.task_page;
 		if (pager.pages == 1)
 			write_head(bom, task_head, TASK_COLS);
+		/* --as-of TIME resolves per page: a commit within that very
+		 * second would move later pages to another snapshot. */
+		if (pager.pages > 1 && p->as_of_revision != *rev) {
+			cli_error("the snapshot moved from revision %" PRIu64
+				  " to %" PRIu64 " during the export (a "
+				  "commit at the --as-of moment): run it "
+				  "again", *rev, p->as_of_revision);
+			clubcrm_answer_free(&ans);
+			rc = CLI_REFUSED;
+			break;
+		}
 		*rev = p->as_of_revision;
 		for (size_t i = 0; i < p->n_rows; i++)
 			write_task(stdout, p->rows[i]);
