@@ -6,7 +6,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
-import { type Catalog } from "../../src/gen/clubcrm_pb.js";
+import { type Catalog, TaskKind } from "../../src/gen/clubcrm_pb.js";
 import { Api } from "../../src/lib/api.js";
 import { ClubClient } from "../../src/lib/client.js";
 import { launchBrowser, loginPage, newContext, row, screenshot } from "../support/browser.js";
@@ -81,9 +81,20 @@ function shownIds(page: Page): Promise<string[]> {
 test("rows show the manual's columns, marks and tag chips; the filter narrows them", async () => {
   const vip = await task("e2e-filter: VIP renewal", { type: "Renewal", tags: ["VIP", "Tennis"] });
   const other = await task("e2e-other: plain call");
+  const late = await task("e2e-marks: late call", { in: -3600 });
+  const done = await task("e2e-marks: done call");
+  await api.closeTask(done, cat.results.find((r) => r.name === "Positive")!.id);
+  const note = (await api.createTask({ kind: TaskKind.NOTE, description: "e2e-marks: a note", typeId: type("Call"),
+    customerId: await customer() })).row!.task!.id;
   const page = await open("alicia", "board/all");
   await row(page, vip).waitFor();
   await row(page, other).waitFor();
+  // Overdue (!), done with a positive result (✔ +), a note (✎).
+  assert.equal(await row(page, late).locator("[data-overdue]").innerText(), "!");
+  assert.equal(await row(page, other).locator("[data-overdue]").count(), 0);
+  assert.equal(await row(page, done).locator(".st").innerText(), "✔");
+  assert.equal(await row(page, done).locator(".oc").innerText(), "+");
+  assert.equal(await row(page, note).locator("[data-note]").count(), 1);
   const r = row(page, vip);
   assert.equal(await r.getAttribute("data-colour"), "none");
   assert.equal(await r.locator(".c-type").innerText(), "Renewal");

@@ -43,6 +43,7 @@ export { colourName } from "../board/model.js";
 /** Must match .task-row's height in board.css. */
 export const ROW_HEIGHT = 36;
 const MARGIN_ROWS = 15;
+const MIN_LIST_HEIGHT = 200;
 
 type Mode = "all" | "urgent" | "contacts" | "prep" | "overdue";
 const MODES: Mode[] = ["all", "urgent", "contacts", "prep", "overdue"];
@@ -93,6 +94,7 @@ export class ClubcrmBoard extends LitElement {
   private dirty = true;
   private pendingScroll?: number;
   private resize?: ResizeObserver;
+  private observed?: HTMLElement;
   private ticker?: ReturnType<typeof setInterval>;
 
   constructor() {
@@ -112,6 +114,7 @@ export class ClubcrmBoard extends LitElement {
     super.connectedCallback();
     document.addEventListener("keydown", this.onKey);
     document.addEventListener("click", this.closeMenu);
+    window.addEventListener("resize", this.onResize);
     // Escalated rows say how long they waited: refresh now and then.
     this.ticker = setInterval(() => this.requestUpdate(), 30000);
   }
@@ -120,9 +123,11 @@ export class ClubcrmBoard extends LitElement {
     super.disconnectedCallback();
     document.removeEventListener("keydown", this.onKey);
     document.removeEventListener("click", this.closeMenu);
+    window.removeEventListener("resize", this.onResize);
     clearInterval(this.ticker);
     this.resize?.disconnect();
     this.resize = undefined;
+    this.observed = undefined;
     this.view?.close();
     this.view = undefined;
     this.viewKey = "";
@@ -201,21 +206,38 @@ export class ClubcrmBoard extends LitElement {
     }
   }
 
-  protected updated(): void {
+  protected updated(changed: Map<string, unknown>): void {
     const scroller = this.scroller();
-    if (scroller && !this.resize) {
-      this.resize = new ResizeObserver(() => {
-        const s = this.scroller();
-        if (s && s.clientHeight !== this.viewport) this.viewport = s.clientHeight;
-      });
+    if (scroller && scroller !== this.observed) {
+      // The list's own size, and the filter panel's (an error line, the
+      // panel opened or closed) which moves the list's top.
+      this.resize?.disconnect();
+      this.resize = new ResizeObserver(() => this.onResize());
       this.resize.observe(scroller);
-      this.viewport = scroller.clientHeight || this.viewport;
+      this.observed = scroller;
+      this.fit(scroller);
     }
+    const filter = this.querySelector("clubcrm-board-filter");
+    if (filter) this.resize?.observe(filter);
+    if (scroller && (changed.has("filterOpen") || changed.has("mode"))) this.fit(scroller);
     if (scroller && this.pendingScroll !== undefined) {
       scroller.scrollTop = this.pendingScroll;
       this.pendingScroll = undefined;
     }
   }
+
+  /** The list takes the window's height below what is above it (the filter panel may be open). */
+  private fit(scroller: HTMLElement): void {
+    const h = Math.max(MIN_LIST_HEIGHT, Math.floor(window.innerHeight - scroller.getBoundingClientRect().top - 12));
+    if (scroller.style.height !== `${h}px`) scroller.style.height = `${h}px`;
+  }
+
+  private onResize = (): void => {
+    const s = this.scroller();
+    if (!s) return;
+    this.fit(s);
+    if (s.clientHeight && s.clientHeight !== this.viewport) this.viewport = s.clientHeight;
+  };
 
   private scroller(): HTMLElement | null {
     return this.querySelector<HTMLElement>(".board-scroll");
