@@ -285,6 +285,10 @@ test("a browser in Spanish shows the manual's words", async () => {
   assert.match(await page.locator(".board-bar h2").innerText(), /En preparación/);
   assert.equal(await page.locator('[data-scope="mine"]').innerText(), "Mías");
   assert.match(await page.locator(".board-head").innerText(), /Planificada/);
+  // Chosen in the page, the language applies at once.
+  await page.selectOption(".topbar select", "en");
+  await page.waitForFunction(() => /In preparation/.test(document.querySelector(".board-bar h2")?.textContent ?? ""));
+  assert.equal(await page.locator('[data-scope="mine"]').innerText(), "Mine");
   await page.context().close();
   assert.deepEqual(cspErrors, [], "no CSP violation on any page");
 });

@@ -10,6 +10,7 @@ import {
   keepCursor, outcomeMark, refusal, scrollToShow, sortRows, statusIcon, tagColour, takenByName, toggleOrder,
   visibleWindow, dayRange,
 } from "../../src/ui/board/model.js";
+import { boardWords } from "../../src/ui/board/words.js";
 
 function row(id: number, planned: number, created: number, more: Record<string, unknown> = {}) {
   return create(TaskRowSchema, {
@@ -160,4 +161,25 @@ test("bad dates, backwards ranges, unknown choices and long texts are refused", 
   assert.ok(bad({ text: "é".repeat(100) }).ok);
   assert.equal(dayRange("2026-13-01", "UTC"), null);
   assert.deepEqual(dayRange("2026-01-02", "UTC"), [Date.UTC(2026, 0, 2) / 1000, Date.UTC(2026, 0, 3) / 1000]);
+});
+
+test("every board word is in English and Spanish, with the manual's terms", () => {
+  const en = Object.keys(boardWords.en).sort();
+  const es = Object.keys(boardWords.es).sort();
+  assert.deepEqual(es, en);
+  for (const l of [boardWords.en, boardWords.es])
+    for (const [k, v] of Object.entries(l)) assert.ok(v.trim(), `${k} is empty`);
+  // Every refusal the model can give has its words.
+  const rows = [row(1, 1, 1), row(1, 1, 1, { task: { kind: TaskKind.NOTE } }),
+    row(1, 1, 1, { task: { status: TaskStatus.DONE } }), row(1, 1, 1, { task: { status: TaskStatus.CANCELLED } }),
+    create(TaskRowSchema, {})];
+  for (const r of rows)
+    for (const a of ["follow-up", "cancel", "close", "take"] as const) {
+      const k = refusal(r, a);
+      if (k) assert.ok(k in boardWords.en, k);
+    }
+  for (const s of ["planned", "done", "cancelled"]) assert.ok(`board.status.${s}` in boardWords.en);
+  assert.deepEqual([boardWords.es["board.status.planned"], boardWords.es["board.status.done"],
+    boardWords.es["board.status.cancelled"], boardWords.es["board.act.followUp"]],
+  ["Planificada", "Hecha", "Cancelada", "Seguir"]);
 });

@@ -19,6 +19,7 @@ const SHOWN = 300;
 export class ClubcrmContacts extends LitElement {
   static properties = {
     ctx: { attribute: false },
+    language: { attribute: false },
     query: { state: true },
     selected: { state: true },
     adding: { state: true },
@@ -26,6 +27,7 @@ export class ClubcrmContacts extends LitElement {
     saving: { state: true },
   };
   declare ctx: AppContext;
+  declare language: string;
   declare query: string;
   declare selected?: bigint;
   declare adding: boolean;

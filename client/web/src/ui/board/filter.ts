@@ -21,11 +21,13 @@ const DATES = ["createdFrom", "createdTo", "plannedFrom", "plannedTo"] as const;
 export class ClubcrmBoardFilter extends LitElement {
   static properties = {
     ctx: { attribute: false },
+    language: { attribute: false },
     form: { attribute: false },
     error: { state: true },
     customerQuery: { state: true },
   };
   declare ctx: AppContext;
+  declare language: string;
   declare form: FilterForm;
   declare error: string;
   declare customerQuery: string;

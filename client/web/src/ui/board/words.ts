@@ -1,7 +1,7 @@
 // The board's words, English and Spanish (the manual's terms).
 import { addWords } from "../../i18n.js";
 
-addWords({
+export const boardWords = {
   en: {
     "board.title.all": "All tasks",
     "board.title.urgent": "Urgent activities",
@@ -12,6 +12,7 @@ addWords({
     "board.scope.all": "Everyone's",
     "board.scope.key": "a: mine / everyone's",
     "board.count": "{n} tasks",
+    "board.count1": "1 task",
     "board.col.marks": "Status",
     "board.col.planned": "Planned",
     "board.col.created": "(created)",
@@ -113,6 +114,7 @@ addWords({
     "board.scope.all": "De todos",
     "board.scope.key": "a: mías / de todos",
     "board.count": "{n} tareas",
+    "board.count1": "1 tarea",
     "board.col.marks": "Estado",
     "board.col.planned": "Planificada",
     "board.col.created": "(creada)",
@@ -204,4 +206,6 @@ addWords({
     "board.reminder.open": "Abrir",
     "board.reminder.desktop": "También como notificaciones del escritorio",
   },
-});
+};
+
+addWords(boardWords);

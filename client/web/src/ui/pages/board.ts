@@ -20,7 +20,7 @@
 import { LitElement, html, nothing } from "lit";
 import { repeat } from "lit/directives/repeat.js";
 import { type TaskRow, ViewKind } from "../../gen/clubcrm_pb.js";
-import { t } from "../../i18n.js";
+import { lang, t } from "../../i18n.js";
 import { type TaskView, taskView } from "../../lib/live.js";
 import { type ActionName, askAction, rowAction, takeOrRelease } from "../board/actions.js";
 import "../board/contacts.js";
@@ -68,6 +68,7 @@ const ROW_KEYS: Record<string, ActionName> = {
 export class ClubcrmBoard extends LitElement {
   static properties = {
     ctx: { attribute: false },
+    language: { attribute: false },
     mode: {},
     scope: {},
     selected: { state: true },
@@ -77,6 +78,8 @@ export class ClubcrmBoard extends LitElement {
     menu: { state: true },
   };
   declare ctx: AppContext;
+  /** The page's language: a change draws the board again in it. */
+  declare language: string;
   declare mode: string;
   /** "all": everyone's (Urgent, In preparation, Overdue); else the user's own. */
   declare scope: string;
@@ -373,8 +376,8 @@ export class ClubcrmBoard extends LitElement {
     const r = this.selectedRow();
     const mine = r?.task?.takenBy === this.ctx.me.id;
     const btn = (action: Parameters<ClubcrmBoard["act"]>[0], label: string, key: string, disabled = false) =>
-      html`<button data-action=${action} title="${label} (${key})" aria-keyshortcuts=${key === "Enter" ? "Enter" : key}
-        ?disabled=${disabled} @click=${(e: Event) => {
+      html`<button data-action=${action} title=${key ? `${label} (${key})` : label}
+        aria-keyshortcuts=${key || nothing} ?disabled=${disabled} @click=${(e: Event) => {
           e.stopPropagation();
           this.act(action);
         }}>${label}</button>`;
@@ -391,7 +394,8 @@ export class ClubcrmBoard extends LitElement {
             title="${t("board.act.filter")} (/)" @click=${() =>
               (this.filterOpen ? (this.filterOpen = false) : this.openFilter())}>
             ${t("board.act.filter")}${isEmptyFilter(savedForm) ? "" : ` · ${t("board.filter.active")}`}</button>`}
-        <span class="board-count" data-count=${this.rows.length}>${t("board.count", { n: this.rows.length })}</span>
+        <span class="board-count" data-count=${this.rows.length}>${this.rows.length === 1 ? t("board.count1")
+          : t("board.count", { n: this.rows.length })}</span>
         <span class="board-grow"></span>
         ${btn("new-task", t("board.act.newTask"), "n")}
         ${btn("new-note", t("board.act.newNote"), "N")}
@@ -399,7 +403,7 @@ export class ClubcrmBoard extends LitElement {
       <div class="board-actions" role="toolbar" aria-label=${t("board.actions")}>
         ${btn("info", t("board.act.info"), "Enter", !r)}
         ${btn("follow-up", t("board.act.followUp"), "f", !r)}
-        ${btn("close", t("board.act.close"), "—", !r)}
+        ${btn("close", t("board.act.close"), "", !r)}
         ${btn("copy", t("board.act.copy"), "c", !r)}
         ${btn("cancel", t("board.act.cancel"), "x", !r)}
         ${btn("tags", t("board.act.tags"), "g", !r)}
@@ -490,7 +494,8 @@ export class ClubcrmBoard extends LitElement {
   }
 
   render() {
-    if (this.mode === "contacts") return html`<clubcrm-contacts .ctx=${this.ctx}></clubcrm-contacts>`;
+    if (this.mode === "contacts") return html`<clubcrm-contacts .ctx=${this.ctx} .language=${this.language}>
+      </clubcrm-contacts>`;
     const v = this.view!;
     const n = this.rows.length;
     const w = visibleWindow(this.scrollPos, this.viewport, ROW_HEIGHT, n, MARGIN_ROWS);
@@ -498,7 +503,7 @@ export class ClubcrmBoard extends LitElement {
     const now = nowSeconds();
     return html`
       ${this.renderBar()}
-      ${this.mode === "all" && this.filterOpen ? html`<clubcrm-board-filter .ctx=${this.ctx} .form=${savedForm}
+      ${this.mode === "all" && this.filterOpen ? html`<clubcrm-board-filter .ctx=${this.ctx} .language=${this.language} .form=${savedForm}
         @board-filter=${this.onFilter}></clubcrm-board-filter>` : nothing}
       ${v.error ? html`<p class="error" role="alert">${t("board.viewError", { why: v.error.message })}</p>`
         : nothing}
@@ -524,7 +529,7 @@ for (const [mode, key, order] of [["all", "nav.all", 1], ["urgent", "nav.urgent"
   ["prep", "nav.prep", 4], ["overdue", "nav.overdue", 5]] as const)
   registerPage(mode === "all" ? "board" : `board-${mode}`, {
     navKey: key, navRoute: `board/${mode}`, order,
-    render: (ctx, args) => html`<clubcrm-board .ctx=${ctx} mode=${MODES.includes(args[0] as Mode) ? args[0] : "all"}
+    render: (ctx, args) => html`<clubcrm-board .ctx=${ctx} .language=${lang()} mode=${MODES.includes(args[0] as Mode) ? args[0] : "all"}
       scope=${args[1] === "all" ? "all" : ""}></clubcrm-board>`,
   });
 
