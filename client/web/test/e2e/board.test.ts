@@ -237,8 +237,10 @@ test("the cursor stays on its task, in its place, when rows arrive above it; row
 
 test("a due task reminds its operator in the page until dismissed", async () => {
   const page = await open("alicia", "board/all");
-  // The server's clock ticks once a second: planned 2 s ahead, it falls due on a tick soon after.
-  const id = await task("e2e-reminder: call back now", { operator: "alicia", in: 2 });
+  // The server's clock ticks once a second and reminds of the tasks whose
+  // time passed since the last tick: planned 3 s ahead (so that the task
+  // exists before its time, even on a slow machine), it falls due soon.
+  const id = await task("e2e-reminder: call back now", { operator: "alicia", in: 3 });
   const toast = page.locator(`[data-reminder-task-id="${id}"]`);
   await toast.waitFor({ timeout: 15000 });
   assert.match(await toast.innerText(), /Reminder.*Call.*Arantxa.*e2e-reminder: call back now/s);
@@ -259,7 +261,7 @@ test("contacts: search, a new contact, the profile", async () => {
   assert.match(await page.locator("[data-customer-id]").innerText(), /Iñaki Zubizarreta/);
 
   await page.fill(".contacts-search input", "");
-  await page.click(".board-bar button.primary"); // New contact
+  await page.click('[data-action="new-contact"]');
   await page.click('.contact-form button[type="submit"]');
   await page.fill('.contact-form input[name="name"]', "Zoe E2E Contact");
   await page.fill('.contact-form input[name="phone"]', "+34 600 000 001");
@@ -275,6 +277,27 @@ test("contacts: search, a new contact, the profile", async () => {
   const c = (await api.listCustomers("Zoe E2E", 5)).customers;
   assert.equal(c.length, 1);
   assert.equal(last.customerId, String(c[0].id));
+  await page.click('.board-bar [data-action="new-task"]');
+  assert.deepEqual((await actions(page)).at(-1), { action: "new-task", taskId: "", customerId: String(c[0].id) });
+  await page.context().close();
+});
+
+test("the server killed and restarted: the board catches up without a reload, the cursor kept", async () => {
+  const page = await open("maribel", "board/all");
+  const kept = await task("e2e-restart: selected before");
+  await row(page, kept).waitFor();
+  await row(page, kept).click();
+  await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
+  await srv.restart();
+  const t0 = Date.now();
+  while (admin.state !== "live") {
+    assert.ok(Date.now() - t0 < 20000, "the admin's terminal came back");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const after = await task("e2e-restart: made after");
+  await row(page, after).waitFor({ timeout: 20000 });
+  assert.equal(await page.evaluate(() => (window as unknown as { marker: number }).marker), 42, "no reload");
+  assert.equal(await row(page, kept).getAttribute("aria-selected"), "true");
   await page.context().close();
 });
 

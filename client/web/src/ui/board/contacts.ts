@@ -164,8 +164,14 @@ export class ClubcrmContacts extends LitElement {
         <label class="contacts-search">${t("board.contacts.search")}
           <input type="search" .value=${this.query} autocomplete="off"
             @input=${(e: Event) => (this.query = (e.target as HTMLInputElement).value)}></label>
-        <button class="primary" title="${t("board.contacts.new")} (C)" @click=${this.startAdding}>
-          ${t("board.contacts.new")}</button>
+        <button class="primary" data-action="new-contact" title="${t("board.contacts.new")} (C)"
+          @click=${this.startAdding}>${t("board.contacts.new")}</button>
+        <button data-action="customer" title="${t("board.act.customer")} (Enter, p)" ?disabled=${!this.selected}
+          @click=${() => this.open(this.current())}>${t("board.act.customer")}</button>
+        <button data-action="new-task" title="${t("board.act.newTask")} (n)" @click=${() =>
+          askAction(this, { action: "new-task", customerId: this.current()?.id })}>${t("board.act.newTask")}</button>
+        <button data-action="new-note" title="${t("board.act.newNote")} (N)" @click=${() =>
+          askAction(this, { action: "new-note", customerId: this.current()?.id })}>${t("board.act.newNote")}</button>
         <span class="muted">${t("board.contacts.keys")}</span>
       </div>
       ${this.adding ? this.renderForm() : nothing}
