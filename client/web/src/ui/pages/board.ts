@@ -15,7 +15,9 @@
  * Only the visible window of rows is in the DOM (a fixed row height, a
  * spacer as tall as the list): a board of 20,000 tasks scrolls smoothly.
  * The cursor stays on its task when rows arrive or leave, and the screen
- * does not jump: the cursor's row (or the top row) keeps its place.
+ * does not jump: the cursor's row (or, once scrolled, the top row) keeps
+ * its place; at the very top, rows arriving above push the list down so
+ * that they are seen.
  */
 import { LitElement, html, nothing } from "lit";
 import { repeat } from "lit/directives/repeat.js";
