@@ -53,10 +53,20 @@ const KINDS: Record<string, ViewKind> = {
   all: ViewKind.BOARD, urgent: ViewKind.URGENT, prep: ViewKind.IN_PREPARATION, overdue: ViewKind.OVERDUE,
 };
 
-// What the user chose stays while the tab lives (another page and back).
+// What the user chose stays while the tab lives (another page and back),
+// for that user: another login starts afresh.
 let savedOrder: Order = DEFAULT_ORDER;
 let savedForm: FilterForm = emptyFilter();
 let savedFilter: TaskFilterInit = {};
+let savedFor = 0n;
+
+function choicesOf(me: bigint): void {
+  if (me === savedFor) return;
+  savedFor = me;
+  savedOrder = DEFAULT_ORDER;
+  savedForm = emptyFilter();
+  savedFilter = {};
+}
 
 function filterKey(f: TaskFilterInit): string {
   return JSON.stringify(f, (_k, v) => (typeof v === "bigint" ? String(v) : v));
@@ -117,6 +127,9 @@ export class ClubcrmBoard extends LitElement {
 
   connectedCallback(): void {
     super.connectedCallback();
+    if (this.ctx) choicesOf(this.ctx.me.id);
+    this.order = savedOrder;
+    this.filterOpen = !isEmptyFilter(savedForm);
     document.addEventListener("keydown", this.onKey);
     document.addEventListener("click", this.closeMenu);
     window.addEventListener("resize", this.onResize);
