@@ -6,7 +6,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
-import { type Catalog, TaskKind } from "../../src/gen/clubcrm_pb.js";
+import { type Catalog, TaskKind, TaskStatus } from "../../src/gen/clubcrm_pb.js";
 import { Api } from "../../src/lib/api.js";
 import { ClubClient } from "../../src/lib/client.js";
 import { launchBrowser, loginPage, newContext, row, screenshot } from "../support/browser.js";
@@ -93,6 +93,7 @@ test("rows show the manual's columns, marks and tag chips; the filter narrows th
   assert.equal(await row(page, late).locator("[data-overdue]").innerText(), "!");
   assert.equal(await row(page, other).locator("[data-overdue]").count(), 0);
   assert.equal(await row(page, done).locator(".st").innerText(), "✔");
+  assert.equal(await row(page, done).getAttribute("data-status"), String(TaskStatus.DONE));
   assert.equal(await row(page, done).locator(".oc").innerText(), "+");
   assert.equal(await row(page, note).locator("[data-note]").count(), 1);
   const r = row(page, vip);
@@ -103,7 +104,7 @@ test("rows show the manual's columns, marks and tag chips; the filter narrows th
   assert.equal(await r.locator(".st").innerText(), "○");
   assert.deepEqual(await r.locator(".chip").allInnerTexts(), ["VIP", "Tennis"]);
   // The chip's colour is the tag's (gold), set without an inline style attribute.
-  const bg = await r.locator(".chip").first().evaluate((e) => getComputedStyle(e).backgroundColor);
+  const bg = await r.locator('.chip[data-tag="VIP"]').evaluate((e) => getComputedStyle(e).backgroundColor);
   assert.equal(bg, "rgb(212, 175, 55)");
 
   await page.keyboard.press("/");

@@ -457,7 +457,7 @@ export class ClubcrmBoard extends LitElement {
     const taken = takenByName(r);
     const zone = this.ctx.zone;
     return html`<div class="task-row ${colour} ${sel ? "sel" : ""} ${r.overdue ? "overdue" : ""}" role="row"
-        data-task-id=${String(task.id)} data-colour=${colour} aria-selected=${sel ? "true" : "false"}
+        data-task-id=${String(task.id)} data-colour=${colour} data-status=${task.status} aria-selected=${sel ? "true" : "false"}
         @click=${() => (this.selected = task.id)}
         @dblclick=${() => rowAction(this, this.ctx, r, "info")}
         @contextmenu=${(e: MouseEvent) => this.onRowMenu(e, task.id)}>
@@ -480,7 +480,7 @@ export class ClubcrmBoard extends LitElement {
         ${taken ? html`<span class="taken">${t("board.takenBy", { name: taken })}</span>` : nothing}
         ${task.description}</span>
       <span class="c-tags" role="gridcell">${chips(r).map((c) => html`<span
-        class="chip ${c.background ? "" : "chip-plain"} ${c.darkText ? "chip-dark" : "chip-light"}"
+        class="chip ${c.background ? "" : "chip-plain"} ${c.darkText ? "chip-dark" : "chip-light"}" data-tag=${c.name}
         ${cssProps(c.background ? { "--chip": c.background } : {})}>${c.name}</span>`)}</span>
     </div>`;
   }
