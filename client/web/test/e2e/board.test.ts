@@ -308,6 +308,22 @@ test("the server killed and restarted: the board catches up without a reload, th
   await page.context().close();
 });
 
+test("a 10-inch tablet, upright: no sideways scrolling, touch-sized buttons, the board fills the screen", async () => {
+  const ctx = await browser.newContext({ viewport: { width: 800, height: 1280 }, locale: "en-GB", hasTouch: true });
+  const page = await loginPage(ctx, srv, "valentina", "demo", "board/all");
+  await page.locator(".board-scroll [data-task-id]").first().waitFor();
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth),
+    "the page does not scroll sideways");
+  for (const h of await page.$$eval(".board-actions button, .board-bar button", (bs) =>
+    bs.map((b) => b.getBoundingClientRect().height))) assert.ok(h >= 34, `a button ${h} px high`);
+  const list = (await page.locator(".board-scroll").boundingBox())!;
+  assert.ok(list.y + list.height > 1280 - 40 && list.y + list.height <= 1280, "the list reaches the bottom");
+  await page.locator(".board-scroll [data-task-id]").first().tap();
+  assert.equal(await page.locator('.board-scroll [aria-selected="true"]').count(), 1);
+  await screenshot(page, "board-tablet");
+  await ctx.close();
+});
+
 test("a browser in Spanish shows the manual's words", async () => {
   const page = await open("alicia", "board/prep", "es-ES");
   const nav = await page.locator(".topbar nav").innerText();
