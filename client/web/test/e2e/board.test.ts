@@ -109,6 +109,9 @@ test("rows show the manual's columns, marks and tag chips; the filter narrows th
 
   await page.keyboard.press("/");
   await page.locator("clubcrm-board-filter").waitFor();
+  // Its lists follow the catalogue: a tag an admin adds now is offered.
+  await api.upsertTag({ tag: { name: "e2e-new-tag", colour: "pink", active: true } });
+  await page.locator('clubcrm-board-filter select[name="tagId"] option', { hasText: "e2e-new-tag" }).waitFor({ state: "attached" });
   await page.fill('clubcrm-board-filter input[name="text"]', "e2e-filter");
   await page.click('clubcrm-board-filter button[type="submit"]');
   await page.waitForFunction((id) => {

@@ -39,8 +39,21 @@ export class ClubcrmBoardFilter extends LitElement {
     this.customerQuery = "";
   }
 
+  private unlisten?: () => void;
+
   createRenderRoot() {
     return this;
+  }
+
+  // The lists follow the live catalogue (an admin adds a tag meanwhile).
+  connectedCallback(): void {
+    super.connectedCallback();
+    this.unlisten = this.ctx.catalog.onChange(() => this.requestUpdate());
+  }
+
+  disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.unlisten?.();
   }
 
   /** Puts the focus on the first field (the "/" key). */
