@@ -522,7 +522,7 @@ export class ClubcrmBoard extends LitElement {
         @board-filter=${this.onFilter}></clubcrm-board-filter>` : nothing}
       ${v.error ? html`<p class="error" role="alert">${t("board.viewError", { why: v.error.message })}</p>`
         : nothing}
-      <div class="board" role="grid" aria-label=${this.heading()} aria-rowcount=${n + 1}
+      <div class="board-grid" role="grid" aria-label=${this.heading()} aria-rowcount=${n + 1}
         data-mode=${this.mode} data-board-scope=${this.mode === "all" ? "all" : this.everyone ? "all" : "mine"}>
         ${this.renderHead()}
         <div class="board-scroll" tabindex="0" @scroll=${this.onScroll}>
