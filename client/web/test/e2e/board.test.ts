@@ -233,6 +233,14 @@ test("the cursor stays on its task, in its place, when rows arrive above it; row
   await page.click('.board-menu [data-action="copy"]');
   assert.deepEqual((await actions(page)).at(-1), { action: "copy", taskId: String(target), customerId: String(cust) });
   assert.equal(await page.locator(".board-menu").count(), 0);
+  // And from the keyboard: Shift+F10, arrows, Enter.
+  await page.keyboard.press("Shift+F10");
+  await page.locator(".board-menu button:focus").waitFor();
+  await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("Enter");
+  assert.deepEqual((await actions(page)).at(-1), { action: "follow-up", taskId: String(target),
+    customerId: String(cust) });
+  assert.equal(await page.locator(".board-menu").count(), 0);
 
   // A header click orders by creation, newest first on a second click.
   await page.click('[data-sort="created"]');

@@ -339,6 +339,10 @@ export class ClubcrmBoard extends LitElement {
       (this.querySelector("clubcrm-contacts") as ClubcrmContacts | null)?.key(e);
       return;
     }
+    if (target?.closest?.(".board-menu")) {
+      this.menuKey(e);
+      return;
+    }
     // Buttons keep their own Enter and Space.
     if ((e.key === "Enter" || e.key === " ") && target?.closest?.("button, a")) return;
     const at = this.selected !== undefined ? this.index.get(this.selected) ?? -1 : -1;
@@ -357,6 +361,7 @@ export class ClubcrmBoard extends LitElement {
       case "/": this.openFilter(); break;
       case "Escape": this.menu = undefined; break;
       case "ContextMenu": this.openMenuAtCursor(); break;
+      case "F10": if (e.shiftKey) this.openMenuAtCursor(); else return; break;
       default: {
         const action = ROW_KEYS[e.key];
         if (!action) return;
@@ -366,11 +371,26 @@ export class ClubcrmBoard extends LitElement {
     e.preventDefault();
   };
 
+  /** Opened from the keyboard, the menu takes the focus: arrows move in it, Escape leaves it. */
   private openMenuAtCursor(): void {
     const el = this.selected !== undefined ? this.querySelector(`[data-task-id="${this.selected}"]`) : null;
     if (!el) return;
     const box = el.getBoundingClientRect();
     this.menu = { x: box.left + 40, y: box.bottom };
+    this.updateComplete.then(() => this.querySelector<HTMLElement>(".board-menu button")?.focus());
+  }
+
+  private menuKey(e: KeyboardEvent): void {
+    const items = [...this.querySelectorAll<HTMLElement>(".board-menu button")];
+    const i = items.indexOf(document.activeElement as HTMLElement);
+    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      items[(i + (e.key === "ArrowDown" ? 1 : items.length - 1)) % items.length]?.focus();
+      e.preventDefault();
+    } else if (e.key === "Escape" || e.key === "Tab") {
+      this.menu = undefined;
+      this.scroller()?.focus();
+      e.preventDefault();
+    }
   }
 
   private onRowMenu(e: MouseEvent, id: bigint): void {
