@@ -254,6 +254,18 @@ test("the cursor stays on its task, in its place, when rows arrive above it; row
 
 test("a due task reminds its operator in the page until dismissed", async () => {
   const page = await open("alicia", "board/all");
+  // The user allowed desktop notifications: one goes out too (recorded here).
+  await page.evaluate(() => {
+    const w = window as unknown as { shown: string[]; Notification: unknown };
+    w.shown = [];
+    w.Notification = class {
+      static permission = "granted";
+      onclick: (() => void) | null = null;
+      constructor(title: string, o: { body: string }) {
+        w.shown.push(`${title} | ${o.body}`);
+      }
+    };
+  });
   // The server's clock ticks once a second and reminds of the tasks whose
   // time passed since the last tick: planned 3 s ahead (so that the task
   // exists before its time, even on a slow machine), it falls due soon.
@@ -263,6 +275,9 @@ test("a due task reminds its operator in the page until dismissed", async () => 
   assert.match(await toast.innerText(), /Reminder.*Call.*Arantxa.*e2e-reminder: call back now/s);
   await page.waitForTimeout(300);
   assert.equal(await toast.count(), 1, "it stays");
+  const shown = await page.evaluate(() => (window as unknown as { shown: string[] }).shown);
+  assert.equal(shown.length, 1);
+  assert.match(shown[0], /^Reminder: Call \| .*e2e-reminder: call back now/);
   await toast.locator("button.primary").click();
   await toast.waitFor({ state: "detached" });
   assert.deepEqual((await actions(page)).at(-1)?.action, "info");
