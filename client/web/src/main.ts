@@ -1,3 +1,4 @@
 // The web desk's entry: every page module registers itself, then the shell.
 import "./ui/pages/board.js";
+import "./ui/pages/settings.js";
 import "./ui/app.js";
