@@ -1,3 +1,5 @@
 // The web desk's entry: every page module registers itself, then the shell.
 import "./ui/pages/board.js";
+import "./ui/pages/customer.js";
+import "./ui/dialogs/dialogs.js";
 import "./ui/app.js";
