@@ -307,6 +307,9 @@ export class ClubcrmDialogs extends LitElement {
     clearTimeout(this.searchTimer);
     const back = this.returnFocus;
     this.returnFocus = null;
+    // The page is inert while the modal is open: close it before giving focus back.
+    const dlg = this.querySelector<HTMLDialogElement>("dialog.dlg");
+    if (dlg?.open) dlg.close();
     if (back?.isConnected) back.focus();
   }
 
