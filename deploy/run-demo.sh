@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # The demo, from a fresh clone: installs what is missing, builds, creates the
 # demo club in ./clubcrm-data (only when there is none), starts clubcrmd on
-# 127.0.0.1:7411 in the background (its log in the data directory) and opens
-# alicia's reception desk on this terminal. Quitting the desk (q) stops the
-# server.
+# 127.0.0.1:7411 in the background (its log in the data directory), serves
+# the web desk on http://127.0.0.1:7412/ (opened in a browser when there is
+# one) and opens alicia's reception desk on this terminal. Quitting the desk
+# (q) stops the server.
 #
 #   deploy/run-demo.sh [--server-only] [CLUBCRMD OPTION]...
 #
 # --server-only, or no terminal on stdin/stdout: clubcrmd in the foreground
 # (logging to stderr), for desks opened from other terminals; Ctrl-C stops
-# it. CLUBCRM_DATA, CLUBCRM_LISTEN and CLUBCRM_BUILD change the data
-# directory, the address and the build directory.
+# it. CLUBCRM_DATA, CLUBCRM_LISTEN, CLUBCRM_WEB_LISTEN and CLUBCRM_BUILD
+# change the data directory, the addresses and the build directory.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -30,6 +31,8 @@ build "$builddir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCLUBCRM_TESTS=OFF
 
 data=${CLUBCRM_DATA:-$CLUBCRM_ROOT/clubcrm-data}
 listen=${CLUBCRM_LISTEN:-127.0.0.1:7411}
+web_listen=${CLUBCRM_WEB_LISTEN:-127.0.0.1:7412}
+web_url=http://$web_listen/
 clubcrmd=$builddir/server/clubcrmd
 clubcrm=$builddir/client/cli/clubcrm
 
@@ -38,6 +41,7 @@ howto() {
 
 clubcrm demo club on $listen: logins alicia, valentina, fermin (admin),
 deborah, maribel; every demo password is "demo".
+The web desk, console and settings: $web_url (in any browser on this machine)
 From another terminal, while it runs:
   export CLUBCRM_SERVER=$listen CLUBCRM_PASSWORD=demo
   $clubcrm --user valentina desk      # a second reception desk
@@ -49,7 +53,8 @@ MSG
 if $server_only; then
   howto
   printf 'Stop the server with Ctrl-C.\n\n' >&2
-  exec "$clubcrmd" --data "$data" --listen "$listen" --demo "${args[@]}"
+  exec "$clubcrmd" --data "$data" --listen "$listen" --web-listen "$web_listen" \
+    --demo "${args[@]}"
 fi
 
 mkdir -p "$data"
@@ -70,8 +75,8 @@ trap 'exit 130' INT
 trap 'exit 143' TERM HUP
 
 log "starting clubcrmd (log: $logfile)"
-"$clubcrmd" --data "$data" --listen "$listen" --demo "${args[@]}" \
-  </dev/null >>"$logfile" 2>&1 &
+"$clubcrmd" --data "$data" --listen "$listen" --web-listen "$web_listen" \
+  --demo "${args[@]}" </dev/null >>"$logfile" 2>&1 &
 server=$!
 
 # Up to a minute: the first run seeds the club (five Argon2id hashes).
@@ -93,6 +98,11 @@ tail -c "+$offset" "$logfile" | grep -q 'listening on' || {
 }
 
 howto
+# The web desk in the user's browser, when this session has a desktop.
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && command -v xdg-open >/dev/null; then
+  xdg-open "$web_url" >/dev/null 2>&1 &
+  log "opened $web_url in the browser"
+fi
 printf '\nPress Enter to open the reception desk as alicia (password "demo");\n' >&2
 printf 'quitting the desk (q) stops the server. Ctrl-C stops it now.\n' >&2
 read -r _ || exit 0

@@ -4,11 +4,11 @@
 // network. Screenshots go to CLUBCRM_SCREENSHOTS (default build dir).
 import { createRequire } from "node:module";
 import { mkdirSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import type { Server } from "./server.js";
 
-const webSrc = process.env.CLUBCRM_WEB_SRC ?? process.cwd();
+const webSrc = resolve(process.env.CLUBCRM_WEB_SRC ?? process.cwd());
 const require = createRequire(join(webSrc, "package.json"));
 const { chromium } = require("playwright-core") as typeof import("playwright-core");
 
