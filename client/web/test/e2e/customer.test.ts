@@ -212,3 +212,46 @@ test("copy keeps every tag; tags, close and cancel through their dialogs", async
   assert.equal(await info.evaluate((b) => b === document.activeElement), true);
   await page.context().close();
 });
+
+test("a page's event prefills the new task (the agenda's empty slot); the customer found as you type", async () => {
+  const page = await newYorkPage("deborah", "board/all");
+  const at = Date.UTC(2031, 5, 10, 8, 30) / 1000; // 10:30 in Madrid (CEST)
+  const valentina = String(opId("valentina"));
+  await page.evaluate(([plannedAt, operatorId]) => document.querySelector("main")!.dispatchEvent(
+    new CustomEvent("clubcrm-action", { bubbles: true, composed: true,
+      detail: { action: "new-task", plannedAt: Number(plannedAt), operatorId } })), [String(at), valentina]);
+  const d = dlg(page, "create");
+  await d.waitFor();
+  assert.equal(await d.locator('input[name="planned"]').inputValue(), "2031-06-10T10:30");
+  assert.equal(await d.locator('select[name="operator"]').inputValue(), valentina);
+  const search = d.locator('input[name="customerSearch"]');
+  assert.equal(await search.evaluate((e) => e === document.activeElement), true); // no customer yet: focus there
+  await search.fill("carm");
+  await d.locator('.hits button', { hasText: "Carmen Ruiz" }).waitFor();
+  await search.press("Enter");
+  await d.locator(".picked", { hasText: "Carmen Ruiz" }).waitFor();
+  await search.fill("zzzz-nobody");
+  await d.locator(".hits", { hasText: "No customer matches" }).waitFor();
+  await d.locator("[data-save]").click(); // the typed name matches nobody: refused
+  assert.match(await d.locator("[data-dialog-error]").innerText(), /Choose a customer/);
+  await page.keyboard.press("Escape");
+  await d.waitFor({ state: "detached" });
+  await page.context().close();
+});
+
+test("in Spanish: the manual's words on the profile and in the dialogs", async () => {
+  const manolo = await customerId("Manolo");
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 720 }, locale: "es-ES" });
+  const page = await loginPage(ctx, srv, "deborah", "demo", `customer/${manolo}`);
+  await page.locator('[data-act="new-task"]', { hasText: "Nueva tarea" }).waitFor();
+  const open = page.locator('tr[data-task-id] [data-act="follow-up"]').first();
+  assert.equal((await open.innerText()).trim(), "Seguir");
+  await open.click();
+  const d = dlg(page, "follow-up");
+  await d.waitFor();
+  assert.match(await d.locator("#dlg-title").innerText(), /^Seguir/);
+  assert.match(await d.locator("fieldset.then").innerText(), /Mantener abierta/);
+  await page.keyboard.press("Escape");
+  await d.waitFor({ state: "detached" });
+  await ctx.close();
+});

@@ -76,6 +76,7 @@ test("the manual's follow-up story through the forms", async () => {
   await fu.locator('textarea[name="nextDescription"]').fill("Prepare a quote with a discount for the tennis lessons");
   await fu.locator('select[name="nextType"]').selectOption(typeId("Quote"));
   await fu.locator('select[name="nextOperator"]').selectOption(opId("fermin"));
+  await screenshot(page, "dialog-follow-up");
   await fu.locator("[data-save]").click();
   await fu.waitFor({ state: "detached" });
 
@@ -219,7 +220,6 @@ test("a save that fails keeps the form; the retry creates the task once", async 
   await connect();
   await d.locator("[data-save]").click();
   await d.waitFor({ state: "detached" });
-  await d.locator("[data-save]").click({ timeout: 100 }).catch(() => {}); // gone: no second save
   const id = await rowIdWith(page, text);
   const made = (await customerTasks(jorge)).filter((r) => r.task!.description === text);
   assert.equal(made.length, 1);

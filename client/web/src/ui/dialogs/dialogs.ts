@@ -108,6 +108,8 @@ function errorText(e: unknown): string {
 interface Picker {
   customer?: Customer;
   hits: Customer[];
+  /** The query `hits` answer (an answer to an older query is never picked). */
+  hitsFor?: string;
   query: string;
   seq: number;
   open: boolean;
@@ -396,7 +398,7 @@ export class ClubcrmDialogs extends LitElement {
       this.ctx?.api.listCustomers(q.trim(), 8).then((page) => {
         const now = this.state;
         if (!now || (now.mode !== "create" && now.mode !== "info") || now.picker.seq !== seq) return;
-        this.state = { ...now, picker: { ...now.picker, hits: page.customers } } as DialogState;
+        this.state = { ...now, picker: { ...now.picker, hits: page.customers, hitsFor: q } } as DialogState;
       }).catch((e) => (this.error = errorText(e)));
     }, 150);
   }
@@ -410,11 +412,12 @@ export class ClubcrmDialogs extends LitElement {
   }
 
   private renderPicker(p: Picker, autofocus: boolean): TemplateResult {
+    const fresh = p.hitsFor === p.query;
     const onKey = (e: KeyboardEvent) => {
       if (e.key === "Enter" && !e.ctrlKey && p.open) {
         e.preventDefault();
-        if (p.hits.length) this.pick(p.hits[0]);
-      } else if (e.key === "ArrowDown" && p.hits.length) {
+        if (fresh && p.hits.length) this.pick(p.hits[0]);
+      } else if (e.key === "ArrowDown" && fresh && p.hits.length) {
         e.preventDefault();
         this.querySelector<HTMLButtonElement>("dialog.dlg .hits button")?.focus();
       }
@@ -433,7 +436,7 @@ export class ClubcrmDialogs extends LitElement {
     return html`<div class="picker">
       <label>${t("dialogs.f.customer")}
         <input type="search" name="customerSearch" autocomplete="off" role="combobox"
-          aria-autocomplete="list" aria-expanded=${p.open && p.hits.length ? "true" : "false"}
+          aria-autocomplete="list" aria-expanded=${p.open && fresh && p.hits.length ? "true" : "false"}
           aria-controls="dlg-hits" placeholder=${t("dialogs.search")} value=${p.query} ?autofocus=${autofocus}
           @input=${(e: Event) => this.search((e.target as HTMLInputElement).value)}
           @focus=${() => { if (!p.customer && !p.hits.length) this.search(p.query); }}
@@ -441,7 +444,7 @@ export class ClubcrmDialogs extends LitElement {
       ${p.customer ? html`<span class="picked" data-customer-id=${String(p.customer.id)}>✓ ${p.customer.name}
         ${p.customer.phone ? html`· ${p.customer.phone}` : nothing}
         ${consultant ? html`· ${t("customer.consultant")}: ${consultant}` : nothing}</span>` : nothing}
-      ${p.open && !p.customer ? html`<ul class="hits" id="dlg-hits" role="listbox">
+      ${p.open && !p.customer && fresh ? html`<ul class="hits" id="dlg-hits" role="listbox">
         ${p.hits.length ? p.hits.map((c) => html`<li role="option" aria-selected="false">
           <button type="button" data-customer-id=${String(c.id)} @keydown=${hitKey}
             @click=${() => this.pick(c)}>${c.name}${c.phone ? html` <small>${c.phone}</small>` : nothing}</button>
