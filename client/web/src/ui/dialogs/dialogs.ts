@@ -855,18 +855,18 @@ export class ClubcrmDialogs extends LitElement {
           const st = this.state;
           if (st?.mode === "follow-up") this.state = { ...st, next: (e.target as HTMLInputElement).checked };
         }}> ${t("dialogs.f.next")}</label>
-      ${s.next ? html`<fieldset class="next" data-next>
-        <label>${t("dialogs.f.nextDescription")}
+      ${s.next ? html`<fieldset class="next grid" data-next>
+        <label class="wide">${t("dialogs.f.nextDescription")}
           <textarea name="nextDescription" rows="2" required maxlength="2000"></textarea></label>
         <label>${t("dialogs.f.nextType")} ${this.typeSelect("nextType", undefined, t("dialogs.sameType"))}</label>
         ${this.whenField("nextPlanned", t("dialogs.f.nextPlanned"), nextFullHour(nowSeconds(), this.ctx!.zone), true,
           (m) => this.setWhenMsg(m))}
-        ${this.whenNote(s.whenMsg)}
         <label>${t("dialogs.f.nextOperator")} ${this.operatorSelect("nextOperator", undefined,
           t("dialogs.consultant"))}</label>
+        <div class="wide">${this.whenNote(s.whenMsg)}</div>
       </fieldset>` : nothing}
-      <p class="hint" data-stays-open=${open ? "yes" : "no"}>${open ? t("dialogs.then.keepOpen")
-        : statusWord(result?.leadsTo || TaskStatus.DONE)}</p>`;
+      ${result ? html`<p class="hint" data-stays-open=${open ? "yes" : "no"}>${open ? t("dialogs.after.open")
+        : t("dialogs.after.status", { status: statusWord(result.leadsTo || TaskStatus.DONE) })}</p>` : nothing}`;
   }
 
   private renderConclude(s: ConcludeState): TemplateResult {
