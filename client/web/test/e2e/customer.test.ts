@@ -160,10 +160,16 @@ test("copy keeps every tag; tags, close and cancel through their dialogs", async
   const tg = dlg(page, "tags");
   await tg.waitFor();
   assert.equal(await tg.locator(`input[name="tag"][value="${tagId("Marketing")}"]`).isChecked(), true);
+  // Tags in their colours (set through the CSSOM: the CSP refuses style attributes).
+  const bg = (sel: string) => tg.locator(sel).evaluate((e) => getComputedStyle(e).backgroundColor);
+  assert.equal(await bg('.chip[data-tag="VIP"]'), "rgb(212, 175, 55)"); // gold
+  assert.equal(await bg('.chip[data-tag="Tennis"]'), "rgb(46, 157, 58)"); // green
   await tg.locator(`input[name="tag"][value="${tagId("VIP")}"]`).check();
   await tg.locator("[data-save]").click();
   await tg.waitFor({ state: "detached" });
   await row(page, qid).locator('.chip[data-tag="VIP"]').waitFor();
+  assert.equal(await row(page, qid).locator('.chip[data-tag="VIP"]').evaluate((e) => getComputedStyle(e).backgroundColor),
+    "rgb(212, 175, 55)");
   assert.deepEqual([...(await api.getTask(qid, false)).row!.task!.tagIds].sort(),
     [tagId("Marketing"), tagId("VIP")].sort());
 

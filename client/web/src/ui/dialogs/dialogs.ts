@@ -13,7 +13,7 @@
  */
 import { LitElement, html, nothing, type TemplateResult } from "lit";
 import { keyed } from "lit/directives/keyed.js";
-import { styleMap } from "lit/directives/style-map.js";
+import { ref } from "lit/directives/ref.js";
 import {
   type Customer,
   FollowUpAction,
@@ -75,11 +75,24 @@ export function requestAction(from: EventTarget, detail: ActionDetail): void {
   from.dispatchEvent(new CustomEvent("clubcrm-action", { bubbles: true, composed: true, detail }));
 }
 
-/** A tag as a coloured chip (its colour set through the CSSOM: no inline style attribute, as the CSP asks). */
+/**
+ * A tag as a coloured chip. The colour is set through the CSSOM
+ * (style.setProperty), which the CSP allows; a style attribute, which
+ * lit's styleMap writes on its first render, is refused by it.
+ */
 export function tagChip(name: string, colour: string | undefined): TemplateResult {
   const bg = tagColourCss(colour);
-  return html`<span class="chip" data-tag=${name}
-    style=${styleMap(bg ? { "--chip-bg": bg, "--chip-ink": inkOn(bg) } : {})}>${name}</span>`;
+  const paint = (el?: Element) => {
+    if (!(el instanceof HTMLElement)) return;
+    if (bg) {
+      el.style.setProperty("--chip-bg", bg);
+      el.style.setProperty("--chip-ink", inkOn(bg));
+    } else {
+      el.style.removeProperty("--chip-bg");
+      el.style.removeProperty("--chip-ink");
+    }
+  };
+  return html`<span class="chip" data-tag=${name} data-chip-colour=${bg || nothing} ${ref(paint)}>${name}</span>`;
 }
 
 export function statusWord(s: TaskStatus): string {
