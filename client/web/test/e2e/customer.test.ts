@@ -209,6 +209,13 @@ test("copy keeps every tag; tags, close and cancel through their dialogs", async
   const gone = (await api.getTask(qid, false)).row!.task!;
   assert.equal(gone.status, TaskStatus.CANCELLED);
 
+  // Keys on a focused row: C opens the copy dialog; Esc closes it.
+  await row(page, copy.id).focus();
+  await page.keyboard.press("c");
+  await dlg(page, "copy").waitFor();
+  await page.keyboard.press("Escape");
+  await dlg(page, "copy").waitFor({ state: "detached" });
+
   // Esc closes a dialog without saving, and focus returns to the button that opened it.
   const info = row(page, qid).locator('[data-act="info"]');
   await info.click();
@@ -236,6 +243,12 @@ test("a page's event prefills the new task (the agenda's empty slot); the custom
   await d.locator('.hits button', { hasText: "Carmen Ruiz" }).waitFor();
   await search.press("Enter");
   await d.locator(".picked", { hasText: "Carmen Ruiz" }).waitFor();
+  // Another action while a dialog is open never replaces it (what was typed stays).
+  await page.evaluate(() => document.querySelector("main")!.dispatchEvent(new CustomEvent("clubcrm-action",
+    { bubbles: true, composed: true, detail: { action: "new-note" } })));
+  await page.locator(".msg.error", { hasText: "Finish or close the open dialog first" }).waitFor();
+  assert.match(await d.locator(".picked").innerText(), /Carmen Ruiz/);
+  assert.equal(await page.locator("dialog.dlg").count(), 1);
   await search.fill("zzzz-nobody");
   await d.locator(".hits", { hasText: "No customer matches" }).waitFor();
   await d.locator("[data-save]").click(); // the typed name matches nobody: refused

@@ -202,5 +202,10 @@ test("the customer's tasks filtered and newest first", () => {
   assert.deepEqual(f({ text: "vip" }), [4n]); // tags too
   assert.deepEqual(f({ text: "quote call" }), []); // every word must match in one row
   assert.deepEqual(f({ from: 200, to: 300 }), [3n]);
+  const made = [row(5n, { plannedAt: 1n, createdAt: 50n }), row(6n, { plannedAt: 2n, createdAt: 60n })];
+  const g = (o: Partial<CustomerFilter>) => customerRows(made, { status: "", typeId: 0n, text: "", from: 0, to: 0, ...o })
+    .map((r) => r.task!.id);
+  assert.deepEqual(g({ createdFrom: 60 }), [6n]);
+  assert.deepEqual(g({ createdTo: 60 }), [5n]);
   assert.equal(fold("Íñigo Zubizarreta"), "inigo zubizarreta");
 });

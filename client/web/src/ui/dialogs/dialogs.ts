@@ -245,6 +245,11 @@ export class ClubcrmDialogs extends LitElement {
 
   async handle(d: ActionDetail): Promise<void> {
     const ctx = this.ctx!;
+    if (this.state && d.action !== "customer") {
+      // Never throw away what is being typed in the open dialog.
+      ctx.notify(t("dialogs.busy"), "error");
+      return;
+    }
     switch (d.action) {
       case "customer": {
         const id = toId(d.customerId) ?? toId(d.row?.task?.customerId);
@@ -913,7 +918,9 @@ export class ClubcrmDialogs extends LitElement {
     return html`
       <p class="meta">${t("dialogs.f.created")}: ${longDateTime(task.createdAt, this.ctx!.zone)} ·
         ${row!.creatorName || row!.creatorLogin}
-        ${task.takenBy ? html` · ${t("dialogs.f.taken")}: ${row!.takenByName || row!.takenByLogin}` : nothing}</p>
+        ${task.takenBy ? html` · ${t("dialogs.f.taken")}: ${row!.takenByName || row!.takenByLogin}` : nothing}
+        · <a href="#/customer/${String(task.customerId)}" data-act="customer"
+          @click=${() => this.close()}>${t("dialogs.profile")}</a></p>
       <div class="grid">
         <label class="wide">${t("dialogs.f.description")}
           <textarea name="description" rows="2" required maxlength="2000" .value=${task.description}></textarea></label>

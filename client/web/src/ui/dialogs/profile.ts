@@ -12,6 +12,8 @@ export interface CustomerFilter {
   text: string;
   from: number; // planned at or after (0: no bound)
   to: number; // planned before (0: no bound)
+  createdFrom?: number; // created at or after
+  createdTo?: number; // created before
 }
 
 /** Lower case without accents: "Lucía" matches "lucia". */
@@ -41,6 +43,9 @@ export function customerRows(rows: Iterable<TaskRow>, f: CustomerFilter): TaskRo
     const at = Number(task.plannedAt);
     if (f.from && at < f.from) continue;
     if (f.to && at >= f.to) continue;
+    const made = Number(task.createdAt);
+    if (f.createdFrom && made < f.createdFrom) continue;
+    if (f.createdTo && made >= f.createdTo) continue;
     if (words.length) {
       const hay = fold([task.description, r.typeName, task.closingNote, r.resultName, r.operatorName,
         ...r.tagNames].join(" "));

@@ -228,9 +228,30 @@ export class ClubcrmCustomer extends LitElement {
         this.setFilter({ from: day((e.target as HTMLInputElement).value, false) })}></label>
       <label>${t("customer.filterTo")} <input type="date" name="to" @change=${(e: Event) =>
         this.setFilter({ to: day((e.target as HTMLInputElement).value, true) })}></label>
+      <label>${t("customer.createdFrom")} <input type="date" name="createdFrom" @change=${(e: Event) =>
+        this.setFilter({ createdFrom: day((e.target as HTMLInputElement).value, false) })}></label>
+      <label>${t("customer.createdTo")} <input type="date" name="createdTo" @change=${(e: Event) =>
+        this.setFilter({ createdTo: day((e.target as HTMLInputElement).value, true) })}></label>
       <label class="grow">${t("customer.filterText")} <input type="search" name="text" .value=${f.text}
         @input=${(e: Event) => this.setFilter({ text: (e.target as HTMLInputElement).value })}></label>
     </form>`;
+  }
+
+  /** Keys on a focused row: Enter info, F follow up, C copy, T tags; arrows move between rows. */
+  private rowKey(e: KeyboardEvent, r: TaskRow, open: boolean): void {
+    if (e.target !== e.currentTarget || e.ctrlKey || e.altKey || e.metaKey) return;
+    const tr = e.currentTarget as HTMLElement;
+    const go = (action: ActionName) => this.act({ action, taskId: r.task!.id, row: r });
+    switch (e.key) {
+      case "Enter": go("info"); break;
+      case "f": case "F": if (open) go("follow-up"); break;
+      case "c": case "C": go("copy"); break;
+      case "t": case "T": go("tags"); break;
+      case "ArrowDown": (tr.nextElementSibling as HTMLElement | null)?.focus(); break;
+      case "ArrowUp": (tr.previousElementSibling as HTMLElement | null)?.focus(); break;
+      default: return;
+    }
+    e.preventDefault();
   }
 
   private renderRow(r: TaskRow) {
@@ -244,6 +265,7 @@ export class ClubcrmCustomer extends LitElement {
     const mine = task.takenBy === this.ctx.me.id;
     return html`<tr data-task-id=${String(task.id)} data-colour=${colour} data-status=${task.status}
         data-kind=${note ? "note" : "task"} class="row ${colour}${r.overdue ? " overdue" : ""}${note ? " note" : ""}"
+        tabindex="0" title=${t("customer.rowKeys")} @keydown=${(e: KeyboardEvent) => this.rowKey(e, r, open)}
         @dblclick=${() => this.act({ action: "info", taskId: task.id, row: r })}>
       <td>${shortDateTime(task.plannedAt, z)} <small>(${shortDateTime(task.createdAt, z).slice(0, 5)})</small>
         ${r.overdue ? html`<span class="badge overdue">${t("customer.overdue")}</span>` : nothing}</td>
