@@ -9,7 +9,7 @@ import { launchBrowser, loginPage, newContext, row, screenshot } from "../suppor
 import { cleanup, startServer, tcpPipe, type Server } from "../support/server.js";
 import { Api } from "../../src/lib/api.js";
 import { ClubClient } from "../../src/lib/client.js";
-import { type Catalog, TaskKind, TaskStatus } from "../../src/gen/clubcrm_pb.js";
+import { type Catalog, Outcome, TaskKind, TaskStatus } from "../../src/gen/clubcrm_pb.js";
 
 let srv: Server;
 let browser: Browser;
@@ -225,5 +225,32 @@ test("a save that fails keeps the form; the retry creates the task once", async 
   assert.equal(made.length, 1);
   assert.equal(String(made[0].task!.id), id);
   assert.equal(made[0].operatorLogin, "maribel"); // the customer's consultant, as unset means
+  await page.context().close();
+});
+
+test("the type's follow-ons are announced in the follow-up, then created by the server", async () => {
+  const call = cat.taskTypes.find((x) => x.name === "Call")!;
+  await api.upsertTaskType({ taskType: { id: call.id, followOns: [
+    { typeId: call.id, delayMinutes: 3 * 1440, onOutcome: Outcome.NEGATIVE, description: "Call again" }] } });
+  const lucia = await customerId("Lucía");
+  const task = (await customerTasks(lucia)).find((r) => r.typeName === "Call" &&
+    r.task!.status === TaskStatus.PLANNED && r.task!.kind === TaskKind.TASK)!.task!;
+  const page = await loginPage(await newContext(browser), srv, "alicia", "demo", `customer/${lucia}`);
+  await row(page, task.id).locator('[data-act="follow-up"]').click();
+  const fu = dlg(page, "follow-up");
+  await fu.waitFor();
+  await fu.locator('select[name="result"]').selectOption(resultId("Positive"));
+  assert.equal(await fu.locator("[data-follow-ons]").count(), 0); // only a negative outcome sets it off
+  await fu.locator('select[name="result"]').selectOption(resultId("No answer"));
+  assert.equal(await fu.locator("[data-follow-ons]").count(), 0);
+  await fu.locator('select[name="result"]').selectOption(resultId("Negative"));
+  assert.match(await fu.locator("[data-follow-ons]").innerText(), /Call in 3 days/);
+  assert.equal(await fu.locator('[data-stays-open]').getAttribute("data-stays-open"), "yes");
+  await fu.locator("[data-save]").click();
+  await fu.waitFor({ state: "detached" });
+  const made = (await customerTasks(lucia)).filter((r) => r.task!.followsId === task.id);
+  assert.equal(made.length, 1);
+  assert.equal(made[0].typeName, "Call");
+  await row(page, made[0].task!.id).waitFor();
   await page.context().close();
 });
