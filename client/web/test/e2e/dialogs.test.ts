@@ -122,9 +122,10 @@ test("the manual's follow-up story through the forms", async () => {
   const info = dlg(fermin, "info");
   await info.locator(".history li[data-action]").first().waitFor();
   const hist = await info.locator(".history").innerText();
-  assert.match(hist, /result: - → Positive/);
-  assert.match(hist, /status: planned → done/i);
-  assert.match(hist, /description: - → Prepare a quote with a discount/);
+  assert.match(hist, /Result: - → Positive/);
+  assert.match(hist, /Status: Planned → Done/);
+  assert.match(hist, /Description: - → Prepare a quote with a discount/);
+  assert.match(hist, new RegExp(`Follows: - → #${appt.id}`));
   assert.match(hist, /fermin/);
   assert.equal(await info.locator('textarea[name="description"]').inputValue(),
     "Prepare a quote with a discount for the tennis lessons");

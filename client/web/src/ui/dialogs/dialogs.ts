@@ -107,6 +107,21 @@ function outcomeWord(o: Outcome): string {
     : o === Outcome.UNKNOWN ? t("dialogs.outcome.unknown") : "";
 }
 
+/** A history entry's field name in the page's language (the server's name when unknown). */
+function historyField(f: string): string {
+  const k = `dialogs.hf.${f}`;
+  const w = t(k);
+  return w === k ? f : w;
+}
+
+/** A status in the history in the page's language (the server writes planned, done, cancelled). */
+function historyValue(field: string, v: string): string {
+  if (field !== "status") return v;
+  const st: Record<string, TaskStatus> = { planned: TaskStatus.PLANNED, done: TaskStatus.DONE,
+    cancelled: TaskStatus.CANCELLED };
+  return st[v.toLowerCase()] ? statusWord(st[v.toLowerCase()]) : v;
+}
+
 function delayWords(minutes: number): string {
   if (minutes % 1440 === 0 && minutes) return t("dialogs.days", { n: minutes / 1440 });
   if (minutes % 60 === 0 && minutes) return t("dialogs.hours", { n: minutes / 60 });
@@ -999,8 +1014,9 @@ export class ClubcrmDialogs extends LitElement {
       ${s.history ? html`<ol>${s.history.map((h) => html`<li data-action=${h.action}>
         <span class="when">${longDateTime(h.at, this.ctx!.zone)}</span> <span class="who">${h.who}</span>
         <span class="action">${h.action}</span>
-        <ul>${h.changes.map((c) => html`<li data-field=${c.field}>${c.field}${c.from || c.to
-          ? html`: <span class="old">${c.from}</span> → <span class="new">${c.to}</span>` : nothing}</li>`)}</ul>
+        <ul>${h.changes.map((c) => html`<li data-field=${c.field}>${historyField(c.field)}${c.from || c.to
+          ? html`: <span class="old">${historyValue(c.field, c.from)}</span> → <span class="new">${
+            historyValue(c.field, c.to)}</span>` : nothing}</li>`)}</ul>
       </li>`)}</ol>` : html`<p class="loading">${t("dialogs.historyLoading")}</p>`}
     </section>`;
   }

@@ -162,7 +162,7 @@ export class ClubcrmCustomer extends LitElement {
       </div>
       ${this.renderFilters()}
       <p class="count" data-count=${rows.length}>${t("customer.count", { n: rows.length, total: all.length })}</p>
-      <table class="board cust-tasks">
+      <table class="cust-tasks">
         <thead><tr>
           <th>${t("customer.col.planned")}</th><th>${t("customer.col.operator")}</th><th>${t("customer.col.type")}</th>
           <th>${t("customer.col.status")}</th><th>${t("customer.col.description")}</th><th>${t("customer.col.actions")}</th>
