@@ -72,7 +72,7 @@ free_port() {
 }
 
 log "starting clubcrmd"
-"$builddir/server/clubcrmd" --listen 127.0.0.1:0 --data "$tmp/clubcrm" --demo \
+"$builddir/server/clubcrmd" --listen 127.0.0.1:0 --web-listen none --data "$tmp/clubcrm" --demo \
   --log-level warn 2>"$tmp/clubcrmd.log" &
 crm_pid=$!
 crm_addr=

@@ -16,7 +16,7 @@
 #include "cli_json.h"
 #include "cli_resolve.h"
 
-#define PAIRS_MAX 10
+#define PAIRS_MAX 12
 
 /* A whole number 0..max. 0 or -1. */
 static int parse_uint(const char *text, uint32_t max, uint32_t *out)
@@ -61,6 +61,9 @@ static int set_plain(const char *key, const char *value, Clubcrm__Settings *s)
 		s->club_name = (char *)value;
 	} else if (strcmp(key, "time-zone") == 0) {
 		s->time_zone = (char *)value;
+	} else if (strcmp(key, "language") == 0) {
+		/* en, es, or none: each browser's own (the server checks). */
+		s->language = (char *)(strcmp(value, "none") == 0 ? "" : value);
 	} else if (strcmp(key, "default-status") == 0) {
 		if (cli_parse_status(value, &s->default_status) < 0)
 			return cli_usage_error("default-status must be planned, "
@@ -120,7 +123,7 @@ static int set_pair(struct cli *cli, const char *key, const char *value,
 			       "default-status, default-task-result, "
 			       "default-note-result, slot-minutes, day-start, "
 			       "day-end, time-zone, escalation-minutes, "
-			       "session-hours)", key);
+			       "session-hours, language)", key);
 }
 
 static const char *result_name(const Clubcrm__Catalog *cat, uint64_t id)
@@ -171,6 +174,10 @@ static void print_settings(const struct cli *cli, const Clubcrm__Settings *s,
 				    json_integer(s->escalation_minutes));
 		json_object_set_new(o, "session_hours",
 				    json_integer(session_hours(s)));
+		json_object_set_new(o, "language",
+				    s->language && *s->language
+					    ? json_string(s->language)
+					    : json_null());
 		json_object_set_new(o, "revision",
 				    json_integer((json_int_t)revision));
 		cli_json_print(o);
@@ -188,6 +195,8 @@ static void print_settings(const struct cli *cli, const Clubcrm__Settings *s,
 	printf("%-20s %s\n", "time-zone", s->time_zone ? s->time_zone : "UTC");
 	printf("%-20s %u\n", "escalation-minutes", s->escalation_minutes);
 	printf("%-20s %u\n", "session-hours", session_hours(s));
+	printf("%-20s %s\n", "language",
+	       s->language && *s->language ? s->language : "none");
 }
 
 static int show(struct cli *cli)

@@ -92,6 +92,14 @@ static int merge_settings(struct req *r, const Clubcrm__Settings *in,
 					  clubzone_strerror(err));
 		s->time_zone = in->time_zone;
 	}
+	if (!rc && in->language) {
+		/* The web desk speaks these; "" gives each browser its own. */
+		if (strcmp(in->language, "en") && strcmp(in->language, "es") &&
+		    *in->language)
+			return req_refuse(r, STATUS_INVALID_ARGUMENT,
+					  "language must be en, es or empty");
+		s->language = in->language;
+	}
 	return rc ? rc : merge_hours(r, in, s);
 }
 

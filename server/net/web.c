@@ -9,14 +9,22 @@
 #include "web.h"
 
 #include <arpa/inet.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "web_int.h"
+
+/* At shutdown, closing WebSockets get this long to send their close
+ * frames before the listener goes. */
+#define WEB_CLOSE_GRACE_MS 2000
+#define WEB_CLOSE_POLL_MS 10
 
 /* Hashed bundles never change under their name: a year, immutable. */
 #define WEB_ASSET_MAX_AGE 31536000u
@@ -59,12 +67,11 @@ static void lws_log_line(int level, const char *line)
 
 /* ------------------------------------------------------------ requests */
 
-static int peer_ip(struct lws *wsi, char *out, size_t size)
+/* The peer's address for a log line ("?" when unknown). */
+static void peer_ip(struct lws *wsi, char *out, size_t size)
 {
-	snprintf(out, size, "?");
 	if (!lws_get_peer_simple(wsi, out, size))
 		snprintf(out, size, "?");
-	return 0;
 }
 
 /* Only GET and HEAD: anything else is answered 405 and the connection
@@ -215,6 +222,9 @@ static int web_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		return filter_method(wsi);
 	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
 		return confirm_upgrade(w, wsi, in);
+	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+		/* Again, on every path to a WebSocket: refused, it closes. */
+		return origin_refusal(w, wsi) || !w->accepting ? -1 : 0;
 	case LWS_CALLBACK_ADD_HEADERS:
 		return add_cache_header(wsi, in);
 	case LWS_CALLBACK_HTTP:
@@ -303,9 +313,46 @@ static void on_destroy_timer_closed(uv_handle_t *h)
 	(void)h;
 }
 
-static void on_start_failed_closed(uv_handle_t *h)
+/*
+ * libwebsockets 4.1 unloads its libuv plugin when a context fails to
+ * start, while the handles it opened on our loop are still closing: their
+ * close callbacks would then jump into unmapped code. Kept loaded, the
+ * failure is only an error message.
+ */
+static void pin_uv_plugin(void)
 {
-	free(h->data);
+	static bool pinned;
+	if (pinned)
+		return;
+	pinned = true;
+	void *h = dlopen(LWS_INSTALL_LIBDIR "/libwebsockets-evlib_uv.so",
+			 RTLD_NOW | RTLD_NODELETE);
+	if (!h) {
+		log_warn("web: %s (install libwebsockets-evlib-uv)", dlerror());
+		return;
+	}
+	dlclose(h);  /* stays mapped: RTLD_NODELETE */
+}
+
+/*
+ * Whether the address can be bound, asked before libwebsockets is: an
+ * address in use is the usual failure, and a clear message is better
+ * than libwebsockets' half-started context.
+ */
+static int check_bind(const struct sockaddr_storage *ss, const char *text)
+{
+	int fd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	int one = 1;
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	socklen_t len = ss->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+						  : sizeof(struct sockaddr_in);
+	int ret = bind(fd, (const struct sockaddr *)ss, len) < 0 ? -errno : 0;
+	close(fd);
+	if (ret < 0)
+		log_error("web: cannot listen on %s: %s", text, strerror(-ret));
+	return ret;
 }
 
 int web_start(struct web **out, struct net *n, const struct config *cfg)
@@ -323,6 +370,9 @@ int web_start(struct web **out, struct net *n, const struct config *cfg)
 			  "(give --tls-cert and --tls-key)", cfg->web_listen);
 		return -EPERM;
 	}
+	int ret = check_bind(&ss, cfg->web_listen);
+	if (ret < 0)
+		return ret;
 	struct web *w = calloc(1, sizeof(*w));
 	if (!w)
 		return -ENOMEM;
@@ -334,7 +384,7 @@ int web_start(struct web **out, struct net *n, const struct config *cfg)
 	snprintf(w->assets, sizeof(w->assets), "%s/assets", w->root);
 	w->has_root = check_root(w->root);
 	setup_tables(w);
-	int ret = uv_timer_init(n->loop, &w->destroy);
+	ret = uv_timer_init(n->loop, &w->destroy);
 	if (ret < 0) {
 		log_error("web: %s", uv_strerror(ret));
 		free(w);
@@ -355,6 +405,7 @@ int web_start(struct web **out, struct net *n, const struct config *cfg)
 	}
 
 	lws_set_log_level(LLL_ERR | LLL_WARN | LLL_NOTICE, lws_log_line);
+	pin_uv_plugin();
 	void *loops[1] = { n->loop };
 	struct lws_context_creation_info info;
 	memset(&info, 0, sizeof(info));
@@ -378,16 +429,23 @@ int web_start(struct web **out, struct net *n, const struct config *cfg)
 		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
 		info.ssl_cert_filepath = cfg->tls_cert;
 		info.ssl_private_key_filepath = cfg->tls_key;
+		/* HTTP/1.1 only: the upgrade's checks are on its path (a
+		 * WebSocket over HTTP/2 would not pass them). */
+		info.alpn = "http/1.1";
 		/* TLS 1.2 and 1.3 only. */
 		info.ssl_options_set = SSL_OP_NO_SSLv3 | SSL_OP_NO_TLSv1 |
 				       SSL_OP_NO_TLSv1_1;
 	}
 	w->ctx = lws_create_context(&info);
 	if (!w->ctx) {
-		log_error("web: cannot listen on %s%s (see the lines above)",
-			  cfg->web_listen, tls ? " with TLS" : "");
-		uv_close((uv_handle_t *)&w->destroy, on_start_failed_closed);
-		return -EADDRNOTAVAIL;
+		/* libwebsockets 4.1 frees a context that failed to start while
+		 * its handles on our loop are still closing; their close
+		 * callbacks would use it. Nothing was served yet: stop here
+		 * rather than run the loop into that (check_bind() and the
+		 * TLS files loaded first leave only rare causes). */
+		log_error("web: cannot listen on %s%s (see the lines above); "
+			  "exiting", cfg->web_listen, tls ? " with TLS" : "");
+		exit(1);
 	}
 	struct lws_vhost *vh = lws_get_vhost_by_name(w->ctx, "clubcrm");
 	int bound = vh ? lws_get_vhost_listen_port(vh) : -1;
@@ -412,12 +470,20 @@ void web_stop_accepting(struct web *w)
 		w->accepting = false;
 }
 
-/* From the loop, outside any libwebsockets callback: the context goes; its
- * connections are closed (their close callbacks run now) and its handles
- * close as the loop goes on. */
+/*
+ * From the loop, outside any libwebsockets callback: once the WebSockets
+ * that were closing got their close frames out (or after a grace time),
+ * the context goes; connections left are closed (their close callbacks run
+ * now) and its handles close as the loop goes on.
+ */
 static void on_destroy(uv_timer_t *t)
 {
 	struct web *w = t->data;
+	if (w->sockets && uv_now(w->net->loop) < w->close_deadline_ms &&
+	    uv_timer_start(&w->destroy, on_destroy, WEB_CLOSE_POLL_MS, 0) == 0)
+		return;
+	log_debug("web: closing the listener (%u socket(s) still open)",
+		  w->sockets);
 	uv_close((uv_handle_t *)&w->destroy, on_destroy_timer_closed);
 	if (w->ctx)
 		lws_context_destroy(w->ctx);
@@ -429,6 +495,7 @@ void web_close(struct web *w)
 		return;
 	w->closing = true;
 	w->accepting = false;
+	w->close_deadline_ms = uv_now(w->net->loop) + WEB_CLOSE_GRACE_MS;
 	int ret = uv_timer_start(&w->destroy, on_destroy, 0, 0);
 	if (ret < 0) {
 		/* Cannot happen for an initialized timer; destroy here then. */

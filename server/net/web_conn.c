@@ -10,10 +10,12 @@
  * the wsi (dropped at web_conn_detach), one for its timer handle (dropped
  * in the timer's close callback), and whatever its owner holds.
  *
- * A libwebsockets connection is only closed from inside its own callbacks
- * (by returning -1) or by asking for it: close() sets the reason and asks
- * for a writeable callback, with a short timeout in case the peer never
- * reads; a reset (the output bound) kills it at the next loop pass.
+ * Closing: a reset (the output bound) has libwebsockets kill the socket
+ * at the next pass. A polite close (a drained connection, the owner's
+ * close) sets the close code and, from the connection's own timer, outside
+ * any libwebsockets callback, asks libwebsockets to close: it sends the
+ * close frame and waits a little for the peer's answer. (Returning -1 from
+ * the writeable callback would drop the close frame in 4.1.)
  */
 #include "web_int.h"
 
@@ -26,8 +28,6 @@
 
 /* A peer that does not take its last frames is closed after this long. */
 #define WEB_LINGER_MS 2000
-/* A close that waits for its close frame to go out waits this long. */
-#define WEB_CLOSE_TIMEOUT_S 2
 /* send_copy() appends to the last queued buffer up to this size. */
 #define WEB_COALESCE_MAX (64u * 1024u)
 #define WEB_COALESCE_MIN 2048u
@@ -39,6 +39,8 @@ struct web_conn {
 	uv_timer_t timer;
 	unsigned refs;
 	bool rx_on;                /* libwebsockets reads for us */
+	bool timer_open;
+	bool kill_pending;         /* the timer closes the wsi politely */
 	uint64_t linger_deadline_ms;
 	/* Output: v[head..n) queued, the first one written up to `off`. */
 	struct buf *v;
@@ -57,6 +59,7 @@ static struct web_conn *wc_of(struct transport *t)
 	return (struct web_conn *)t;
 }
 
+static void wc_shut(struct web_conn *c, bool reset);
 static void wc_close(struct web_conn *c, bool reset, uint16_t code);
 static void wc_arm_timer(struct web_conn *c);
 static void wc_update_reading(struct web_conn *c);
@@ -105,6 +108,15 @@ static void wc_unref(struct web_conn *c)
 static void on_timer_close(uv_handle_t *h)
 {
 	wc_unref(h->data);
+}
+
+static void wc_timer_release(struct web_conn *c)
+{
+	if (!c->timer_open)
+		return;
+	c->timer_open = false;
+	c->kill_pending = false;
+	uv_close((uv_handle_t *)&c->timer, on_timer_close);
 }
 
 /* The remote address, as conn.c writes it, so logs and the login
@@ -157,15 +169,18 @@ int web_conn_open(struct web *w, struct lws *wsi, struct web_pss *pss)
 		return -1;
 	}
 	c->timer.data = c;
+	c->timer_open = true;
 	c->refs = 2;               /* the wsi and the timer handle */
 	w->conns++;
+	w->sockets++;
 	pss->wc = c;
 	describe_peer(c);
 	log_info("conn %llu (%s): web socket opened", wid(c), c->base.peer);
 	n->on_accept(n->ctx, &c->base);
 	if (!c->base.up) {
 		/* Nobody took it (out of memory): it goes. */
-		wc_close(c, true, LWS_CLOSE_STATUS_UNEXPECTED_CONDITION);
+		wc_shut(c, true);
+		wc_timer_release(c);
 		return -1;
 	}
 	return 0;
@@ -178,8 +193,10 @@ void web_conn_detach(struct web_pss *pss)
 		return;
 	pss->wc = NULL;
 	c->wsi = NULL;
+	c->web->sockets--;
 	log_debug("conn %llu (%s): web socket gone", wid(c), c->base.peer);
-	wc_close(c, false, LWS_CLOSE_STATUS_NORMAL);
+	wc_shut(c, false);
+	wc_timer_release(c);
 	wc_unref(c);
 }
 
@@ -189,15 +206,18 @@ int web_conn_receive(struct web_pss *pss, struct lws *wsi, const void *in,
 		     size_t len)
 {
 	struct web_conn *c = pss->wc;
-	if (!c || c->base.closing)
+	if (!c)
 		return -1;
+	if (c->base.closing)
+		return c->kill_pending ? 0 : -1;
 	if (!lws_frame_is_binary(wsi)) {
 		/* The protocol is bytes: a text message is not it. */
 		log_info("conn %llu (%s): web: text message, closing", wid(c),
 			 c->base.peer);
 		lws_close_reason(wsi, LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE,
 				 (unsigned char *)"binary only", 11);
-		wc_close(c, false, LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE);
+		wc_shut(c, false);
+		wc_timer_release(c);
 		return -1;
 	}
 	if (c->base.draining || len == 0)
@@ -206,7 +226,7 @@ int web_conn_receive(struct web_pss *pss, struct lws *wsi, const void *in,
 	 * so through wants_input: reading stops below. */
 	c->base.up->on_data(c->base.owner, in, len);
 	if (c->base.closing)
-		return -1;
+		return c->kill_pending ? 0 : -1;
 	wc_update_reading(c);
 	return 0;
 }
@@ -241,6 +261,16 @@ static void wc_update_reading(struct web_conn *c)
 static void on_timer(uv_timer_t *t)
 {
 	struct web_conn *c = t->data;
+	if (c->kill_pending) {
+		/* Outside any callback: libwebsockets sends the close frame
+		 * and closes (the peer's answer or its timeout). */
+		struct lws *wsi = c->wsi;
+		wc_timer_release(c);
+		if (wsi)
+			lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK,
+					LWS_TO_KILL_SYNC);
+		return;
+	}
 	if (c->base.closing)
 		return;
 	if (c->base.draining) {
@@ -417,16 +447,19 @@ static bool up_busy(const struct web_conn *c)
 int web_conn_writeable(struct web_pss *pss, struct lws *wsi)
 {
 	struct web_conn *c = pss->wc;
-	if (!c || c->base.closing)
+	if (!c)
 		return -1;
+	if (c->base.closing)
+		return c->kill_pending ? 0 : -1;
 	bool empty = c->head == c->n;
 	if (empty) {
 		/* Everything, the last message included, is out: a draining
 		 * connection ends here, with its close frame. */
 		if (c->base.draining && !up_busy(c)) {
-			lws_close_reason(wsi, LWS_CLOSE_STATUS_NORMAL, NULL, 0);
+			log_debug("conn %llu (%s): web: drained, closing",
+				  wid(c), c->base.peer);
 			wc_close(c, false, LWS_CLOSE_STATUS_NORMAL);
-			return -1;
+			return 0;
 		}
 		return 0;
 	}
@@ -436,7 +469,8 @@ int web_conn_writeable(struct web_pss *pss, struct lws *wsi)
 	if (n < (int)len) {
 		log_debug("conn %llu (%s): web: write failed", wid(c),
 			  c->base.peer);
-		wc_close(c, false, LWS_CLOSE_STATUS_NORMAL);
+		wc_shut(c, false);
+		wc_timer_release(c);
 		return -1;
 	}
 	if (c->head != c->n || c->base.draining)
@@ -473,12 +507,11 @@ static void wc_maybe_finish(struct web_conn *c)
 }
 
 /*
- * Closes at once: the owner hears of it now, queued output is dropped, and
- * the wsi goes as soon as libwebsockets can: `reset` kills it at the next
- * pass (a peer that does not read gets no close frame), otherwise its
- * close frame with `code` goes first, if the peer takes it in time.
+ * The connection is closing: the owner hears of it now, queued output is
+ * dropped, the timer stops. What happens to the wsi (and the timer handle)
+ * is the caller's.
  */
-static void wc_close(struct web_conn *c, bool reset, uint16_t code)
+static void wc_shut(struct web_conn *c, bool reset)
 {
 	if (c->base.closing)
 		return;
@@ -489,17 +522,31 @@ static void wc_close(struct web_conn *c, bool reset, uint16_t code)
 	if (c->base.up)
 		c->base.up->on_closed(c->base.owner);
 	wc_drop_output(c);
-	uv_close((uv_handle_t *)&c->timer, on_timer_close);
-	if (!c->wsi)
+	if (c->timer_open)
+		uv_timer_stop(&c->timer);
+}
+
+/*
+ * Closes; callable from anywhere, the wsi's own callbacks included (its
+ * owner may close from inside on_data): `reset` has libwebsockets kill the
+ * socket at the next pass (a peer that does not read gets no close frame);
+ * otherwise the close frame with `code` goes first, from the timer.
+ */
+static void wc_close(struct web_conn *c, bool reset, uint16_t code)
+{
+	if (c->base.closing)
 		return;
-	if (reset) {
-		lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK,
-				LWS_TO_KILL_ASYNC);
+	wc_shut(c, reset);
+	if (!c->wsi || reset || !c->timer_open ||
+	    uv_timer_start(&c->timer, on_timer, 0, 0) < 0) {
+		wc_timer_release(c);
+		if (c->wsi)
+			lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK,
+					LWS_TO_KILL_ASYNC);
 		return;
 	}
 	lws_close_reason(c->wsi, (enum lws_close_status)code, NULL, 0);
-	lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, WEB_CLOSE_TIMEOUT_S);
-	lws_callback_on_writable(c->wsi);
+	c->kill_pending = true;
 }
 
 /* ------------------------------------------------------------ ops */

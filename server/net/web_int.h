@@ -26,6 +26,8 @@ struct web {
 	bool closing;              /* web_close() was called */
 	bool has_root;             /* the desk's index.html is there */
 	unsigned conns;            /* web_conn not yet freed */
+	unsigned sockets;          /* of those, with their wsi still open */
+	uint64_t close_deadline_ms; /* web_close() waits for them until */
 	char root[CONFIG_PATH_MAX];
 	char assets[CONFIG_PATH_MAX + 8];
 	/* libwebsockets keeps pointers to these for the context's life. */

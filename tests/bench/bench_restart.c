@@ -194,7 +194,7 @@ static int spawn_server(struct rs *rs)
 		 rs->gen ? rs->addr : "127.0.0.1:0");
 	char *args[] = {(char *)rs->o->clubcrmd, "--listen", listen, "--data",
 			(char *)rs->data, "--demo", "--log-level", "info",
-			NULL};
+			"--web-listen", "none", NULL};
 	uv_pipe_init(&rs->loop, &p->err, 0);
 	p->err.data = p;
 	p->proc.data = p;

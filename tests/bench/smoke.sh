@@ -16,7 +16,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-"$clubcrmd" --listen 127.0.0.1:0 --data "$dir/data" --demo \
+"$clubcrmd" --listen 127.0.0.1:0 --web-listen none --data "$dir/data" --demo \
 	--log-level warn 2>"$dir/log" &
 pid=$!
 # The port is in the "listening on" line.

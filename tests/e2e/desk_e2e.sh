@@ -120,7 +120,7 @@ text() { $T send-keys -t "e2e:$1" -l "$2"; }
 command -v tmux >/dev/null || { echo "tmux is not installed"; exit 77; }
 unset TMUX  # our own server, even when the tests run inside tmux
 
-"$CLUBCRMD" --listen 127.0.0.1:0 --data "$DIR/data" --demo 2>"$DIR/log" &
+"$CLUBCRMD" --listen 127.0.0.1:0 --web-listen none --data "$DIR/data" --demo 2>"$DIR/log" &
 SERVER_PID=$!
 # Seeding the demo hashes five passwords (Argon2id): seconds on a busy box.
 deadline=$((EPOCHSECONDS + 60))
@@ -237,7 +237,7 @@ SERVER_PID=
 wait_for 0 "RECONNECTING"
 wait_for 1 "RECONNECTING"
 wait_for 2 "RECONNECTING"
-"$CLUBCRMD" --listen "$ADDR" --data "$DIR/data" 2>>"$DIR/log" &
+"$CLUBCRMD" --listen "$ADDR" --web-listen none --data "$DIR/data" 2>>"$DIR/log" &
 SERVER_PID=$!
 # A change the screens did not see happen, made as soon as the server
 # answers, possibly before they are back, so that they must catch up on it:

@@ -240,6 +240,16 @@ static void test_admin_settings(void **state)
 	assert_refused("INVALID_ARGUMENT");
 	assert_int_equal(run("admin", "settings", "time-zone", "../etc"), 1);
 	assert_refused("INVALID_ARGUMENT");
+	/* The club's language (the web desk's words): en, es or none. */
+	assert_int_equal(run("admin", "settings", "language", "fr"), 1);
+	assert_refused("INVALID_ARGUMENT");
+	assert_int_equal(run("admin", "settings", "language", "es"), 0);
+	assert_non_null(strstr(out, "language             es"));
+	assert_int_equal(run("admin", "settings", "language", "none",
+			     "--json"), 0);
+	v = itcli_json(&cli);
+	assert_true(json_is_null(json_object_get(v, "language")));
+	json_decref(v);
 	/* Usage: unknown key, odd words, bad values. */
 	assert_int_equal(run("admin", "settings", "colour", "blue"), 2);
 	assert_non_null(strstr(err, "unknown key"));

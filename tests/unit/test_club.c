@@ -430,6 +430,51 @@ static void test_kinds(void **state)
 	fx_close(fx);
 }
 
+/* Issue 13: the club's language for the web desk: "en", "es" or "" (each
+ * browser's own); anything else is refused and changes nothing. */
+static void test_language(void **state)
+{
+	(void)state;
+	struct fx *fx = fx_open(8u << 20);
+	struct actor admin = fx_actor(fx_operator(fx, "boss", 1, 0), 0);
+	struct actor op = fx_actor(fx_operator(fx, "olga", 0, 0), 1);
+	Clubcrm__Settings s = CLUBCRM__SETTINGS__INIT;
+	Clubcrm__UpdateSettings us = CLUBCRM__UPDATE_SETTINGS__INIT;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	us.settings = &s;
+	f.body_case = BODY(UPDATE_SETTINGS);
+	f.update_settings = &us;
+	assert_null(catalog(fx, 0)->settings->language);
+	uint64_t rev = store_revision(fx->st);
+	const char *bad[] = {"fr", "ES", "es-ES", "english", " es", "e"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		s.language = (char *)bad[i];
+		fx_assert_error(fx_write(fx, admin, &f),
+				STATUS_INVALID_ARGUMENT,
+				"language must be en, es or empty");
+	}
+	s.language = "es";
+	fx_assert_error(fx_write(fx, op, &f), STATUS_PERMISSION_DENIED,
+			"settings");
+	assert_int_equal(store_revision(fx->st), rev);
+	Clubcrm__Frame *r = fx_write(fx, admin, &f);
+	assert_int_equal(r->body_case, BODY(CATALOG));
+	assert_string_equal(r->catalog->settings->language, "es");
+	assert_string_equal(catalog(fx, 0)->settings->language, "es");
+	/* Other keys leave it alone; "" clears it. */
+	s.language = NULL;
+	s.has_slot_minutes = 1;
+	s.slot_minutes = 20;
+	assert_int_equal(fx_write(fx, admin, &f)->body_case, BODY(CATALOG));
+	assert_string_equal(catalog(fx, 0)->settings->language, "es");
+	s.has_slot_minutes = 0;
+	s.language = "";
+	assert_int_equal(fx_write(fx, admin, &f)->body_case, BODY(CATALOG));
+	const char *now = catalog(fx, 0)->settings->language;
+	assert_true(now == NULL || *now == '\0');
+	fx_close(fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -440,6 +485,7 @@ int main(void)
 		cmocka_unit_test(test_tag_colour),
 		cmocka_unit_test(test_replace_lists),
 		cmocka_unit_test(test_kinds),
+		cmocka_unit_test(test_language),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

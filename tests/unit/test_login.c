@@ -193,6 +193,7 @@ static int group_setup(void **state)
 	g.admin.now = 1700000000;
 	config_defaults(&g.cfg);
 	snprintf(g.cfg.listen, sizeof(g.cfg.listen), "none");
+	snprintf(g.cfg.web_listen, sizeof(g.cfg.web_listen), "none");
 	snprintf(g.cfg.socket_path, sizeof(g.cfg.socket_path), "%s/sock",
 		 g.dir);
 	snprintf(g.address, sizeof(g.address), "unix:%s", g.cfg.socket_path);

@@ -83,6 +83,7 @@ static int start_with(int inits_ok)
 	struct config cfg;
 	config_defaults(&cfg);
 	snprintf(cfg.listen, sizeof(cfg.listen), "none");
+	snprintf(cfg.web_listen, sizeof(cfg.web_listen), "none");
 	cfg.socket_path[0] = '\0';
 	struct server *srv = malloc(sizeof(*srv));
 	assert_non_null(srv);

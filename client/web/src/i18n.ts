@@ -1,7 +1,8 @@
 /*
  * The page's words in English and Spanish (the manual's terms: Planificada,
  * Hecha, Cancelada, Seguir, Urgentes, En preparación, Contactos...). The
- * language: what the user chose on this browser, else the browser's own.
+ * language: what the user chose on this browser, else the club's (setting
+ * `language`, remembered from the last login here), else the browser's own.
  * Every page takes its text from here: `t("key")`, `t("key", {n: 3})`.
  */
 export type Lang = "en" | "es";
@@ -69,16 +70,22 @@ const es: Record<Key, string> = {
 const tables: Record<Lang, Record<string, string>> = { en, es };
 const extra: Record<Lang, Record<string, string>> = { en: {}, es: {} };
 const LANG_KEY = "clubcrm.lang";
+const CLUB_LANG_KEY = "clubcrm.clubLang";
 
 let current: Lang = pickLanguage();
 
-function pickLanguage(): Lang {
+function stored(key: string): Lang | null {
   try {
-    const chosen = globalThis.localStorage?.getItem(LANG_KEY);
-    if (chosen === "en" || chosen === "es") return chosen;
+    const v = globalThis.localStorage?.getItem(key);
+    return v === "en" || v === "es" ? v : null;
   } catch {
-    /* storage refused: fall back to the browser's language */
+    return null; /* storage refused */
   }
+}
+
+function pickLanguage(): Lang {
+  const chosen = stored(LANG_KEY) ?? stored(CLUB_LANG_KEY);
+  if (chosen) return chosen;
   const nav = globalThis.navigator?.languages ?? [globalThis.navigator?.language ?? "en"];
   for (const l of nav) {
     const base = l.toLowerCase().slice(0, 2);
@@ -90,6 +97,27 @@ function pickLanguage(): Lang {
 
 export function lang(): Lang {
   return current;
+}
+
+/**
+ * The club's language setting ("en", "es", or "" for none) as the server
+ * sent it: it decides for a user who never picked one here, and is
+ * remembered for this browser's next login form. True when the page's
+ * language changed.
+ */
+export function useClubLanguage(club: string): boolean {
+  try {
+    const ls = globalThis.localStorage;
+    if (club !== "en" && club !== "es") ls?.removeItem(CLUB_LANG_KEY);
+    else if (ls?.getItem(CLUB_LANG_KEY) !== club) ls?.setItem(CLUB_LANG_KEY, club);
+  } catch {
+    /* not kept: fine */
+  }
+  if (stored(LANG_KEY)) return false;
+  const was = current;
+  current = pickLanguage();
+  globalThis.document?.documentElement.setAttribute("lang", current);
+  return current !== was;
 }
 
 export function setLang(l: Lang): void {

@@ -2,4 +2,5 @@
 import "./ui/pages/board.js";
 import "./ui/pages/customer.js";
 import "./ui/dialogs/dialogs.js";
+import "./ui/pages/settings.js";
 import "./ui/app.js";

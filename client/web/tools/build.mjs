@@ -53,16 +53,18 @@ const html = readFileSync(join(web, "src/index.html"), "utf8")
 writeFileSync(join(out, "index.html"), html);
 
 if (withTests) {
-  // test/<suite>/*.test.ts -> OUT/../tests/<suite>/*.test.mjs, bundled with
+  // test/<suite>/*.test.ts -> OUT/../tests/<suite>/*.test.mjs (and
+  // bench/*.bench.ts -> OUT/../bench/*.bench.mjs), bundled with
   // their packages but for playwright-core, which the browser tests load
   // from this directory's node_modules (CLUBCRM_WEB_SRC).
   const testOut = join(out, "..", "tests");
   rmSync(testOut, { recursive: true, force: true });
-  for (const suite of readdirSync(join(web, "test"))) {
-    const dir = join(web, "test", suite);
+  const suites = readdirSync(join(web, "test")).map((s) => ({ name: s, dir: join(web, "test", s), ext: ".test.ts" }));
+  suites.push({ name: "../bench", dir: join(web, "bench"), ext: ".bench.ts" });
+  for (const { name: suite, dir, ext } of suites) {
     let names;
     try {
-      names = readdirSync(dir).filter((n) => n.endsWith(".test.ts"));
+      names = readdirSync(dir).filter((n) => n.endsWith(ext));
     } catch {
       continue;
     }

@@ -7,7 +7,7 @@
  */
 import { LitElement, html, nothing } from "lit";
 import type { Operator } from "../gen/clubcrm_pb.js";
-import { lang, setLang, t, type Lang } from "../i18n.js";
+import { lang, setLang, t, type Lang, useClubLanguage } from "../i18n.js";
 import { Api } from "../lib/api.js";
 import { ClubClient, type LinkState, sessionTokenStore } from "../lib/client.js";
 import { CatalogView, catalogView } from "../lib/live.js";
@@ -93,7 +93,11 @@ export class ClubcrmApp extends LitElement {
       navigate: (r) => (location.hash = `#/${r}`),
       notify: (text, kind = "info") => this.notify(text, kind),
     };
-    this.catalog.onChange(() => this.requestUpdate());
+    this.catalog.onChange(() => {
+      // The club's language, for a user who never picked one (i18n.ts).
+      if (this.catalog?.settings) useClubLanguage(this.catalog.settings.language);
+      this.requestUpdate();
+    });
     if (!this.route.length || !page(this.route[0])) this.ctx.navigate("board/all");
     this.requestUpdate();
   }

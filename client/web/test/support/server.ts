@@ -35,6 +35,8 @@ async function launch(data: string, o: LaunchOptions, log: string[], tcpPort = 0
   if (o.web) {
     args.push("--web-listen", `127.0.0.1:${webPort}`);
     if (process.env.CLUBCRM_WEB_ROOT) args.push("--web-root", process.env.CLUBCRM_WEB_ROOT);
+  } else {
+    args.push("--web-listen", "none"); // the default port is the demo's, maybe in use
   }
   args.push(...(o.extra ?? []));
   const proc = spawn(binary(), args, { stdio: ["ignore", "pipe", "pipe"] });
