@@ -272,5 +272,8 @@ test("in Spanish: the manual's words on the profile and in the dialogs", async (
   assert.match(await d.locator("fieldset.then").innerText(), /Mantener abierta/);
   await page.keyboard.press("Escape");
   await d.waitFor({ state: "detached" });
+  // Another language chosen in the page redraws the profile at once.
+  await page.selectOption(".topbar select", "en");
+  await page.locator('[data-act="new-task"]', { hasText: "New task" }).waitFor();
   await ctx.close();
 });

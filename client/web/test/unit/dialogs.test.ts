@@ -38,6 +38,7 @@ import {
 } from "../../src/ui/dialogs/logic.js";
 import { customerRows, fold, type CustomerFilter } from "../../src/ui/dialogs/profile.js";
 import { toInputValue } from "../../src/ui/time.js";
+import { WORDS } from "../../src/ui/dialogs/words.js";
 
 const utc = (y: number, mo: number, d: number, h: number, mi = 0) => Date.UTC(y, mo - 1, d, h, mi) / 1000;
 
@@ -208,4 +209,15 @@ test("the customer's tasks filtered and newest first", () => {
   assert.deepEqual(g({ createdFrom: 60 }), [6n]);
   assert.deepEqual(g({ createdTo: 60 }), [5n]);
   assert.equal(fold("Íñigo Zubizarreta"), "inigo zubizarreta");
+});
+
+test("every word of the dialogs and the profile in English and Spanish, with the manual's terms", () => {
+  assert.deepEqual(Object.keys(WORDS.es).sort(), Object.keys(WORDS.en).sort());
+  for (const [k, v] of [...Object.entries(WORDS.en), ...Object.entries(WORDS.es)]) assert.ok(v.trim(), k);
+  for (const [k, v] of Object.entries(WORDS.en)) // the same {params} in both
+    assert.deepEqual((WORDS.es as Record<string, string>)[k].match(/\{\w+\}/g)?.sort(), v.match(/\{\w+\}/g)?.sort(), k);
+  assert.equal(WORDS.es["dialogs.title.followUp"], "Seguir");
+  assert.equal(WORDS.es["dialogs.status.planned"], "Planificada");
+  assert.equal(WORDS.es["dialogs.status.done"], "Hecha");
+  assert.equal(WORDS.es["dialogs.status.cancelled"], "Cancelada");
 });

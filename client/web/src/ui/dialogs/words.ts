@@ -1,7 +1,7 @@
 // The dialogs' and the customer profile's words, English and Spanish (the manual's terms).
 import { addWords } from "../../i18n.js";
 
-addWords({
+export const WORDS = {
   en: {
     "dialogs.title.newTask": "New task",
     "dialogs.title.newNote": "New note",
@@ -306,4 +306,6 @@ addWords({
     "customer.col.description": "Descripción",
     "customer.col.actions": "Acciones",
   },
-});
+};
+
+addWords(WORDS);

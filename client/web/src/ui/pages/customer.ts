@@ -8,7 +8,7 @@
  */
 import { LitElement, html, nothing } from "lit";
 import { Colour, type Customer, TaskKind, type TaskRow, TaskStatus, ViewKind } from "../../gen/clubcrm_pb.js";
-import { t } from "../../i18n.js";
+import { lang, t } from "../../i18n.js";
 import { type TaskView, taskView } from "../../lib/live.js";
 import { ClubError } from "../../lib/status.js";
 import { type AppContext, registerPage } from "../context.js";
@@ -34,6 +34,7 @@ export class ClubcrmCustomer extends LitElement {
     error: { state: true },
     filter: { state: true },
     fetched: { state: true },
+    language: {},
   };
   declare ctx: AppContext;
   declare customerId: string;
@@ -42,6 +43,8 @@ export class ClubcrmCustomer extends LitElement {
   declare error: string;
   declare filter: CustomerFilter;
   declare fetched?: Customer | null;
+  /** The page's language: a change redraws the page (the shell passes the same ctx). */
+  declare language: string;
 
   private view?: TaskView;
   private viewFor?: bigint;
@@ -297,5 +300,6 @@ export class ClubcrmCustomer extends LitElement {
 customElements.define("clubcrm-customer", ClubcrmCustomer);
 
 registerPage("customer", {
-  render: (ctx, args) => html`<clubcrm-customer .ctx=${ctx} customer-id=${args[0] ?? ""}></clubcrm-customer>`,
+  render: (ctx, args) => html`<clubcrm-customer .ctx=${ctx} customer-id=${args[0] ?? ""}
+    .language=${lang()}></clubcrm-customer>`,
 });
