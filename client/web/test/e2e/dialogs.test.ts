@@ -1,7 +1,7 @@
 // The task dialogs in a real browser against a real clubcrmd: the manual's
 // follow-up story through the forms, an edit conflict between two
-// browsers (keep theirs, re-apply mine on theirs), and a save that fails
-// (the server is away) keeping the form, then creating once.
+// browsers (keep theirs, re-apply mine on theirs), and saves that fail
+// (refused by the server; the server away) keeping the form, then creating once.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
@@ -204,6 +204,14 @@ test("a save that fails keeps the form; the retry creates the task once", async 
   await d.waitFor();
   assert.match(await d.locator(".picked").innerText(), /Jorge Martín/);
   await d.locator('select[name="type"]').selectOption(typeId("Call"));
+  // The server refuses (a control character): its reason in the dialog, which keeps what was typed.
+  const bad = "Call about the renewal\u0007 price";
+  await d.locator('textarea[name="description"]').fill(bad);
+  await d.locator("[data-save]").click();
+  await d.locator("[data-dialog-error]", { hasText: "control characters are not allowed" }).waitFor();
+  assert.equal(await d.locator('textarea[name="description"]').inputValue(), bad);
+  assert.match(await d.locator(".picked").innerText(), /Jorge Martín/);
+
   const text = "Call about the renewal price (retried save)";
   await d.locator('textarea[name="description"]').fill(text);
   await d.locator('input[name="planned"]').fill("2031-04-02T09:15");

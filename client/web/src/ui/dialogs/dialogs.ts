@@ -841,7 +841,7 @@ export class ClubcrmDialogs extends LitElement {
       <label>${t("dialogs.f.operator")} ${this.operatorSelect("operator", s.operatorId,
         consultant ? t("dialogs.consultantIs", { name: consultant }) : t("dialogs.consultant"))}</label>
       <label>${t("dialogs.f.description")}
-        <textarea name="description" rows="3" required maxlength="2000" ?autofocus=${!!s.picker.customer}></textarea></label>
+        <textarea name="description" rows="3" required maxlength="4000" ?autofocus=${!!s.picker.customer}></textarea></label>
       ${this.renderTags([])}`;
   }
 
@@ -879,7 +879,7 @@ export class ClubcrmDialogs extends LitElement {
             @change=${() => setAction(a)}> ${actionWords[a]}</label>`)}
       </fieldset>
       <label>${t("dialogs.f.note")}
-        <textarea name="note" rows="2" maxlength="2000" ?required=${s.action === FollowUpAction.CLOSE_WITH_NOTE}></textarea></label>
+        <textarea name="note" rows="2" maxlength="4000" ?required=${s.action === FollowUpAction.CLOSE_WITH_NOTE}></textarea></label>
       ${ons.length ? html`<p class="hint" data-follow-ons>${t("dialogs.followOns", { list: ons.map((f) =>
         t("dialogs.followOnIn", { type: this.catalog.taskTypes.get(f.typeId)?.name ?? "?",
           when: delayWords(f.delayMinutes) })).join(", ") })}</p>` : nothing}
@@ -890,7 +890,7 @@ export class ClubcrmDialogs extends LitElement {
         }}> ${t("dialogs.f.next")}</label>
       ${s.next ? html`<fieldset class="next grid" data-next>
         <label class="wide">${t("dialogs.f.nextDescription")}
-          <textarea name="nextDescription" rows="2" required maxlength="2000"></textarea></label>
+          <textarea name="nextDescription" rows="2" required maxlength="4000"></textarea></label>
         <label>${t("dialogs.f.nextType")} ${this.typeSelect("nextType", undefined, t("dialogs.sameType"))}</label>
         ${this.whenField("nextPlanned", t("dialogs.f.nextPlanned"), nextFullHour(nowSeconds(), this.ctx!.zone), true,
           (m) => this.setWhenMsg(m))}
@@ -907,7 +907,7 @@ export class ClubcrmDialogs extends LitElement {
     const def = s.mode === "close" && st?.defaultTaskResultId ? st.defaultTaskResultId : undefined;
     return html`
       <label>${t("dialogs.f.result")} ${this.resultSelect("result", def, true)}</label>
-      <label>${t("dialogs.f.note")} <textarea name="note" rows="3" maxlength="2000" autofocus></textarea></label>`;
+      <label>${t("dialogs.f.note")} <textarea name="note" rows="3" maxlength="4000" autofocus></textarea></label>`;
   }
 
   private renderCopy(s: CopyState): TemplateResult {
@@ -920,7 +920,7 @@ export class ClubcrmDialogs extends LitElement {
       ${this.whenNote(s.whenMsg)}
       <label>${t("dialogs.f.operator")} ${this.operatorSelect("operator", task.operatorId)}</label>
       <label>${t("dialogs.f.description")}
-        <textarea name="description" rows="3" required maxlength="2000" .value=${task.description}></textarea></label>
+        <textarea name="description" rows="3" required maxlength="4000" .value=${task.description}></textarea></label>
       ${s.row.tagNames.length ? html`<p class="chips">${s.row.tagNames.map((n, i) =>
         tagChip(n, s.row.tagColours[i]))}</p>` : nothing}`;
   }
@@ -938,7 +938,7 @@ export class ClubcrmDialogs extends LitElement {
           @click=${() => this.close()}>${t("dialogs.profile")}</a></p>
       <div class="grid">
         <label class="wide">${t("dialogs.f.description")}
-          <textarea name="description" rows="2" required maxlength="2000" .value=${task.description}></textarea></label>
+          <textarea name="description" rows="2" required maxlength="4000" .value=${task.description}></textarea></label>
         ${this.renderPicker(s.picker, false)}
         <label>${t("dialogs.f.type")} ${this.typeSelect("type", task.typeId)}</label>
         ${this.whenField("planned", note ? t("dialogs.f.when") : t("dialogs.f.planned"), Number(task.plannedAt), !note,
@@ -950,7 +950,7 @@ export class ClubcrmDialogs extends LitElement {
         </select></label>
         <label>${t("dialogs.f.result")} ${this.resultSelect("result", task.resultId || undefined, true)}</label>
         <label class="wide">${t("dialogs.f.closingNote")}
-          <input name="closingNote" maxlength="2000" .value=${task.closingNote}></label>
+          <input name="closingNote" maxlength="4000" .value=${task.closingNote}></label>
       </div>
       ${this.whenNote(s.whenMsg)}
       ${this.renderTags(task.tagIds)}`;
