@@ -135,6 +135,22 @@ test("the customer's profile: live tasks, filters, a new note, the profile saved
   assert.match(await note.innerText(), /VIP/);
   await page.selectOption('.filters select[name="status"]', "");
 
+  // From a task's info to its follow-up (the agenda and the console open info first).
+  const renewal = page.locator("tr[data-task-id]", { hasText: "Annual membership renewal" });
+  await renewal.locator('[data-act="info"]').click();
+  const info = dlg(page, "info");
+  await info.locator('textarea[name="description"]').waitFor();
+  await info.locator('textarea[name="description"]').fill("Annual membership renewal (edited)");
+  await info.locator('[data-switch="follow-up"]').click(); // unsaved changes: refused
+  await info.locator("[data-dialog-error]", { hasText: "Save or cancel your changes first" }).waitFor();
+  await info.locator('textarea[name="description"]').fill("Annual membership renewal");
+  await info.locator('[data-switch="follow-up"]').click();
+  const fu = dlg(page, "follow-up");
+  await fu.waitFor();
+  assert.equal(await fu.getAttribute("data-for-task"), await renewal.getAttribute("data-task-id"));
+  await page.keyboard.press("Escape");
+  await fu.waitFor({ state: "detached" });
+
   // The profile, edited and saved.
   await page.locator('[data-act="edit-profile"]').click();
   await page.fill('.profile input[name="phone"]', "+34 600 777 999");

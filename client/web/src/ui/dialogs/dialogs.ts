@@ -676,6 +676,24 @@ export class ClubcrmDialogs extends LitElement {
     });
   }
 
+  /** From the info dialog to another dialog on the same task, unless the form has unsaved changes. */
+  private switchTo(action: ActionName): void {
+    const s = this.state;
+    if (s?.mode !== "info" || !s.row?.task || !s.base) return;
+    const mine = this.infoFields();
+    if (!mine) return;
+    if (changedFields(s.base, mine).length) {
+      this.error = t("dialogs.unsaved");
+      return;
+    }
+    const back = this.returnFocus;
+    const row = s.row;
+    this.state = null;
+    void this.handle({ action, taskId: row.task!.id, row }).then(() => {
+      this.returnFocus = back;
+    });
+  }
+
   private keepTheirs(): void {
     const s = this.state;
     if (s?.mode !== "info") return;
@@ -930,7 +948,17 @@ export class ClubcrmDialogs extends LitElement {
     const task = row?.task;
     if (!task || !s.base) return html`<p class="loading">${t("common.loading")}</p>`;
     const note = task.kind === TaskKind.NOTE;
+    const open = !note && task.status === TaskStatus.PLANNED;
+    const sw = (action: ActionName, label: string) => html`<button type="button" class="small"
+      data-switch=${action} @click=${() => this.switchTo(action)}>${label}</button>`;
     return html`
+      <div class="switches">
+        ${open ? sw("follow-up", t("customer.followUp")) : nothing}
+        ${sw("copy", t("customer.copy"))}
+        ${sw("tags", t("customer.tags"))}
+        ${open ? sw("close", t("customer.close")) : nothing}
+        ${open ? sw("cancel", t("customer.cancelTask")) : nothing}
+      </div>
       <p class="meta">${t("dialogs.f.created")}: ${longDateTime(task.createdAt, this.ctx!.zone)} ·
         ${row!.creatorName || row!.creatorLogin}
         ${task.takenBy ? html` · ${t("dialogs.f.taken")}: ${row!.takenByName || row!.takenByLogin}` : nothing}
