@@ -109,6 +109,13 @@ test("the customer's profile: live tasks, filters, a new note, the profile saved
   await api.takeTask(id);
   await page.waitForSelector(`[data-task-id="${id}"][data-colour="yellow"]`, { timeout: 5000 });
 
+  // The focused row stays the same task when a newer one arrives above it.
+  await row(page, id).focus();
+  const above = await api.createTask({ description: "Arrives above (live)", typeId: typeId("Call"),
+    customerId: jorge, plannedAt: BigInt(Math.floor(Date.now() / 1000) + 30 * 86400) });
+  await row(page, above.row!.task!.id).waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("data-task-id")), String(id));
+
   // Filters: text (accents ignored), type, status.
   await page.fill('.filters input[name="text"]', "PARKING");
   await page.waitForFunction(() => document.querySelectorAll("tr[data-task-id]").length === 1);

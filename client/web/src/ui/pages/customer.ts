@@ -5,8 +5,11 @@
  * planned dates and text. Rows carry `data-task-id` and `data-colour` like
  * the board's; their buttons ask the shell's dialogs for info, follow up,
  * copy, close, cancel and tags; new task / new note start with this customer.
+ * Rows are keyed by task, so the row under the cursor (or with the focus)
+ * stays that task's when rows arrive.
  */
 import { LitElement, html, nothing } from "lit";
+import { repeat } from "lit/directives/repeat.js";
 import { Colour, type Customer, TaskKind, type TaskRow, TaskStatus, ViewKind } from "../../gen/clubcrm_pb.js";
 import { lang, t } from "../../i18n.js";
 import { type TaskView, taskView } from "../../lib/live.js";
@@ -170,7 +173,7 @@ export class ClubcrmCustomer extends LitElement {
           <th>${t("customer.col.planned")}</th><th>${t("customer.col.operator")}</th><th>${t("customer.col.type")}</th>
           <th>${t("customer.col.status")}</th><th>${t("customer.col.description")}</th><th>${t("customer.col.actions")}</th>
         </tr></thead>
-        <tbody>${rows.map((r) => this.renderRow(r))}</tbody>
+        <tbody>${repeat(rows, (r) => r.task!.id, (r) => this.renderRow(r))}</tbody>
       </table>
       ${v.ready ? rows.length ? nothing : html`<p class="empty">${t("customer.empty")}</p>`
         : html`<p class="loading">${t("common.loading")}</p>`}
