@@ -82,6 +82,11 @@ int cli_club_time(struct cli *cli, const char *text, bool end_of_day,
  */
 int cli_club_planned(struct cli *cli, const char *text, int64_t *out);
 
+/* A moment of the past or present (--as-of): a time of day required, a
+ * time the zone skips refused, no warning. CLI_OK, CLI_REFUSED or
+ * CLI_USAGE. */
+int cli_club_moment(struct cli *cli, const char *text, int64_t *out);
+
 /* The club's catalogue (GetCatalog, cached). CLI_OK or CLI_REFUSED. */
 int cli_catalog(struct cli *cli, const Clubcrm__Catalog **out);
 

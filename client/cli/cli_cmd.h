@@ -14,6 +14,9 @@ int cli_cmd_note_add(struct cli *cli, int argc, char **argv);
 /* cli_cmd_list.c */
 int cli_cmd_task_list(struct cli *cli, int argc, char **argv);
 int cli_cmd_task_show(struct cli *cli, int argc, char **argv);
+/* cli_cmd_export.c: CSV on stdout */
+int cli_cmd_task_export(struct cli *cli, int argc, char **argv);
+int cli_cmd_customer_export(struct cli *cli, int argc, char **argv);
 /* cli_cmd_ops.c */
 int cli_cmd_task_take(struct cli *cli, int argc, char **argv);
 int cli_cmd_task_release(struct cli *cli, int argc, char **argv);

@@ -11,6 +11,7 @@
 #include "cli_cmd.h"
 #include "cli_format.h"
 #include "cli_json.h"
+#include "cli_repeat.h"
 #include "cli_resolve.h"
 #include "status.h"
 
@@ -20,6 +21,7 @@ struct change_args {
 	const char *closing_note, *base_rev;
 	struct cli_list tags;
 	bool no_tags;
+	struct cli_repeat_args repeat;  /* edit only */
 };
 
 static size_t change_options(struct change_args *a, struct cli_opt *out,
@@ -41,6 +43,7 @@ static size_t change_options(struct change_args *a, struct cli_opt *out,
 					    &a->base_rev};
 		out[n++] = (struct cli_opt){"no-tags", CLI_OPT_FLAG,
 					    &a->no_tags};
+		n += cli_repeat_options(&a->repeat, out + n);
 	}
 	out[n] = (struct cli_opt){0};
 	return n;
@@ -50,7 +53,7 @@ static size_t change_options(struct change_args *a, struct cli_opt *out,
 static int parse(struct cli *cli, int argc, char **argv, struct change_args *a,
 		 bool edit, uint64_t *id)
 {
-	struct cli_opt opts[16];
+	struct cli_opt opts[16 + CLI_REPEAT_OPTS];
 	change_options(a, opts, edit);
 	int rc = cli_args_task_id(cli, argc, argv, opts, edit ? "edit" : "copy",
 				  id);
@@ -67,7 +70,7 @@ static int parse(struct cli *cli, int argc, char **argv, struct change_args *a,
 		return cli_usage_error("--base-rev must be a revision number");
 	if (a->no_tags && a->tags.n > 0)
 		return cli_usage_error("--no-tags and --tag exclude each other");
-	return CLI_OK;
+	return edit ? cli_repeat_check(&a->repeat, true) : CLI_OK;
 }
 
 /* The names of the shared fields, resolved; has_ flags set for each. */
@@ -75,6 +78,7 @@ struct resolved {
 	uint64_t type, operator_, customer, result, tags[CLI_LIST_MAX];
 	int64_t at;
 	Clubcrm__TaskStatus status;
+	struct cli_repeat repeat;
 };
 
 static int resolve(struct cli *cli, const struct change_args *a,
@@ -95,6 +99,8 @@ static int resolve(struct cli *cli, const struct change_args *a,
 		rc = cli_club_planned(cli, a->at, &r->at);
 	if (a->status)
 		cli_parse_status(a->status, &r->status);
+	if (rc == CLI_OK)
+		rc = cli_repeat_build(cli, &a->repeat, true, &r->repeat);
 	return rc;
 }
 
@@ -123,6 +129,8 @@ static void print_change(FILE *out, json_t *json, const struct change_args *a)
 		{"operator", a->operator_}, {"customer", a->customer},
 		{"status", a->status}, {"result", a->result},
 		{"closing_note", a->closing_note},
+		{"repeat", a->repeat.repeat}, {"until", a->repeat.until},
+		{"count", a->repeat.count},
 	};
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
 		if (!fields[i][1])
@@ -224,6 +232,12 @@ static void fill_edit(const struct change_args *a, const struct resolved *r,
 	e->has_set_tags = e->set_tags = a->no_tags || a->tags.n > 0;
 	e->tag_ids = (uint64_t *)r->tags;
 	e->n_tag_ids = a->tags.n;
+	e->has_recurrence = r->repeat.has_rec;
+	e->recurrence = r->repeat.rec;
+	e->has_repeat_until = r->repeat.has_until;
+	e->repeat_until = r->repeat.until;
+	e->has_repeat_count = r->repeat.has_count;
+	e->repeat_count = r->repeat.count;
 }
 
 int cli_cmd_task_edit(struct cli *cli, int argc, char **argv)

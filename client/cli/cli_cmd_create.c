@@ -7,6 +7,7 @@
 #include "cli_cmd.h"
 #include "cli_format.h"
 #include "cli_json.h"
+#include "cli_repeat.h"
 #include "cli_resolve.h"
 
 #define IDEMPOTENCY_KEY_MAX 64  /* the server's limit */
@@ -15,6 +16,7 @@ struct create_args {
 	const char *customer, *type, *at, *operator_, *desc, *status, *result;
 	const char *key;
 	struct cli_list tags;
+	struct cli_repeat_args repeat;  /* tasks only */
 };
 
 /* What the command line gives, checked before anything is asked of the
@@ -57,9 +59,10 @@ static int check_args(const struct create_args *a, struct create_plan *p)
 	if (a->key && (!a->key[0] || strlen(a->key) > IDEMPOTENCY_KEY_MAX))
 		return cli_usage_error("--idempotency-key must be 1 to %d bytes",
 				       IDEMPOTENCY_KEY_MAX);
-	if (a->status)
-		return parse_status(a->status, &p->status);
-	return CLI_OK;
+	int rc = task ? cli_repeat_check(&a->repeat, false) : CLI_OK;
+	if (rc == CLI_OK && a->status)
+		rc = parse_status(a->status, &p->status);
+	return rc;
 }
 
 /* Names to ids; fills `ct` (tag ids go into `tag_ids`). */
@@ -120,6 +123,15 @@ static int create(struct cli *cli, const struct create_args *a,
 	ct.planned_at = at;
 	ct.has_status = p->status != 0;
 	ct.status = p->status;
+	struct cli_repeat rp;
+	if ((rc = cli_repeat_build(cli, &a->repeat, false, &rp)) != CLI_OK)
+		return rc;
+	ct.has_recurrence = rp.has_rec;
+	ct.recurrence = rp.rec;
+	ct.has_repeat_until = rp.has_until;
+	ct.repeat_until = rp.until;
+	ct.has_repeat_count = rp.has_count;
+	ct.repeat_count = rp.count;
 	/* A retry of this very request must not create a second task: the
 	 * library draws a key. The script's own key makes its retries of the
 	 * command safe too: the server answers them with the first result. */
@@ -143,7 +155,7 @@ static int run(struct cli *cli, int argc, char **argv, Clubcrm__TaskKind kind)
 {
 	struct create_args a = {0};
 	bool task = kind == CLUBCRM__TASK_KIND__TASK_KIND_TASK;
-	const struct cli_opt opts[] = {
+	struct cli_opt opts[] = {
 		{"customer", CLI_OPT_VALUE, &a.customer},
 		{"type", CLI_OPT_VALUE, &a.type},
 		{"at", CLI_OPT_VALUE, &a.at},
@@ -153,8 +165,11 @@ static int run(struct cli *cli, int argc, char **argv, Clubcrm__TaskKind kind)
 		{task ? "status" : "result", CLI_OPT_VALUE,
 		 task ? &a.status : &a.result},
 		{"idempotency-key", CLI_OPT_VALUE, &a.key},
-		{0},
+		{0}, {0}, {0}, {0},
 	};
+	if (task)  /* notes do not repeat: no such options */
+		cli_repeat_options(&a.repeat, &opts[sizeof(opts) /
+							 sizeof(opts[0]) - 4]);
 	int rc = cli_args_options(cli, argc, argv, opts);
 	if (rc != CLI_OK)
 		return rc;

@@ -4,15 +4,18 @@
 #include <string.h>
 
 #include "cli_args.h"
+#include "cli_asof.h"
 #include "cli_cmd.h"
 #include "cli_filter.h"
 #include "cli_format.h"
 #include "cli_json.h"
+#include "clubzone.h"
 
 #define PAGE_SIZE_MAX 500u
 
 struct list_args {
 	struct cli_filter_args filter;
+	struct cli_asof_args asof;
 	const char *page_size, *order;
 	bool all, descending;
 };
@@ -50,8 +53,15 @@ static void pages_free(struct pages *p)
 static int check_list(const struct list_args *a, Clubcrm__ListTasks *lt)
 {
 	int rc = cli_filter_check(&a->filter);
+	if (rc == CLI_OK)
+		rc = cli_asof_check(&a->asof);
 	if (rc != CLI_OK)
 		return rc;
+	if (cli_asof_on(&a->asof) && a->order &&
+	    strcmp(a->order, "created") != 0)
+		return cli_usage_error("the past is listed in creation order: "
+				       "--as-of takes no --order %s",
+				       a->order);
 	if (a->page_size) {
 		uint64_t n;
 		if (cli_parse_u64(a->page_size, &n) < 0 || n > PAGE_SIZE_MAX)
@@ -107,7 +117,45 @@ static int fetch(struct cli *cli, Clubcrm__ListTasks *lt, bool all,
 	return rc;
 }
 
-static void print_pages(const struct cli *cli, const struct pages *p)
+/* The marked output of the past: the label first (an object around the
+ * rows with --json). */
+static void print_past(const struct cli *cli, const Clubcrm__ListTasks *lt,
+		       Clubcrm__TaskRow **rows, size_t n,
+		       const Clubcrm__TaskPage *first)
+{
+	char label[128];
+	cli_asof_label(lt, first, label, sizeof(label));
+	if (!cli->json) {
+		printf("%s\n", label);
+		cli_format_task_table(stdout, rows, n, cli->colour);
+		return;
+	}
+	json_t *o = json_object();
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < n; i++)
+		json_array_append_new(a, cli_json_task_row(rows[i]));
+	if (o) {
+		char iso[40];
+		int64_t t = lt->has_as_of ? lt->as_of
+					  : first->as_of_revision_at;
+		json_object_set_new(o, "as_of",
+				    clubzone_format_rfc3339(clubzone_current(),
+							    t, iso, sizeof(iso))
+					    ? json_string(iso) : json_null());
+		json_object_set_new(o, "label", json_string(label));
+		json_object_set_new(o, "as_of_revision",
+				    json_integer((json_int_t)
+						 first->as_of_revision));
+		json_object_set_new(o, "read_only", json_true());
+		json_object_set_new(o, "tasks", a ? a : json_array());
+		a = NULL;
+	}
+	json_decref(a);
+	cli_json_print(o);
+}
+
+static void print_pages(const struct cli *cli, const Clubcrm__ListTasks *lt,
+			const struct pages *p)
 {
 	Clubcrm__TaskRow **rows = calloc(p->n_rows ? p->n_rows : 1,
 					 sizeof(*rows));
@@ -119,7 +167,9 @@ static void print_pages(const struct cli *cli, const struct pages *p)
 		for (size_t j = 0; j < page->n_rows; j++)
 			rows[n++] = page->rows[j];
 	}
-	if (cli->json) {
+	if (p->n && (lt->has_as_of || lt->has_as_of_revision)) {
+		print_past(cli, lt, rows, n, p->pages[0].task_page);
+	} else if (cli->json) {
 		json_t *a = json_array();
 		for (size_t i = 0; a && i < n; i++)
 			json_array_append_new(a, cli_json_task_row(rows[i]));
@@ -133,8 +183,9 @@ static void print_pages(const struct cli *cli, const struct pages *p)
 int cli_cmd_task_list(struct cli *cli, int argc, char **argv)
 {
 	struct list_args a = {0};
-	struct cli_opt opts[CLI_FILTER_OPTS + 8];
+	struct cli_opt opts[CLI_FILTER_OPTS + CLI_ASOF_OPTS + 8];
 	size_t n = cli_filter_options(&a.filter, opts);
+	n += cli_asof_options(&a.asof, opts + n);
 	opts[n++] = (struct cli_opt){"page-size", CLI_OPT_VALUE, &a.page_size};
 	opts[n++] = (struct cli_opt){"order", CLI_OPT_VALUE, &a.order};
 	opts[n++] = (struct cli_opt){"descending", CLI_OPT_FLAG, &a.descending};
@@ -152,11 +203,14 @@ int cli_cmd_task_list(struct cli *cli, int argc, char **argv)
 	if (rc != CLI_OK)
 		return rc;
 	lt.filter = &filter.f;
+	rc = cli_asof_build(cli, &a.asof, &lt);
+	if (rc != CLI_OK)
+		return rc;
 	struct pages p = {0};
 	bool more;
 	rc = fetch(cli, &lt, a.all, &p, &more);
 	if (rc == CLI_OK) {
-		print_pages(cli, &p);
+		print_pages(cli, &lt, &p);
 		if (more)
 			fprintf(stderr, "clubcrm: more tasks follow: --all "
 					"lists them all\n");

@@ -40,6 +40,16 @@ const char *cli_outcome_name(Clubcrm__Outcome o)
 	}
 }
 
+const char *cli_recurrence_name(Clubcrm__Recurrence r)
+{
+	switch (r) {
+	case CLUBCRM__RECURRENCE__RECURRENCE_DAILY: return "daily";
+	case CLUBCRM__RECURRENCE__RECURRENCE_WEEKLY: return "weekly";
+	case CLUBCRM__RECURRENCE__RECURRENCE_MONTHLY: return "monthly";
+	default: return NULL;
+	}
+}
+
 const char *cli_colour_name(Clubcrm__Colour c)
 {
 	switch (c) {
@@ -115,17 +125,20 @@ static bool taken_open(const Clubcrm__TaskRow *r)
 }
 
 /* "!" red, "*" yellow (a priority task taken), "@login" who took it (any
- * planned task someone took), "late", "esc". */
+ * planned task someone took), "late", "esc", "rep" a repeating task. */
 static void marks_of(const Clubcrm__TaskRow *r, char *out, size_t size)
 {
 	char taker[96] = "";
 	if (taken_open(r))
 		snprintf(taker, sizeof(taker), "@%s ",
 			 person(r->taken_by_login, r->taken_by_name));
-	snprintf(out, size, "%s%s%s%s",
+	bool repeats = r->task && r->task->recurrence &&
+		       r->task->status == CLUBCRM__TASK_STATUS__TASK_STATUS_PLANNED;
+	snprintf(out, size, "%s%s%s%s%s",
 		 r->colour == CLUBCRM__COLOUR__COLOUR_RED ? "! "
 		 : r->colour == CLUBCRM__COLOUR__COLOUR_YELLOW ? "* " : "",
-		 taker, r->overdue ? "late " : "", r->escalated ? "esc " : "");
+		 taker, r->overdue ? "late " : "", r->escalated ? "esc " : "",
+		 repeats ? "rep " : "");
 	size_t n = strlen(out);
 	if (n > 0)
 		out[n - 1] = '\0';  /* the trailing space */
@@ -265,6 +278,36 @@ static void print_history(FILE *out, const Clubcrm__TaskReply *reply)
 	}
 }
 
+/* "Repeats:      weekly, until 31/01/2027" (the last day included when
+ * the end is a midnight) or "..., 3 occurrences left (this one
+ * included)". */
+static void print_repeat(FILE *out, const Clubcrm__Task *t)
+{
+	const char *name = cli_recurrence_name(t->recurrence);
+	if (!name)
+		return;
+	char end[64] = "";
+	if (t->repeat_until) {
+		char when[32];
+		struct clubzone_tm lt;
+		bool midnight = clubzone_to_local(clubzone_current(),
+						  t->repeat_until, &lt) == 0 &&
+				lt.hour == 0 && lt.min == 0 && lt.sec == 0;
+		if (midnight)
+			time_format_local(t->repeat_until - 1, "%d/%m/%Y",
+					  when, sizeof(when));
+		else
+			time_format_local(t->repeat_until, "before %d/%m/%Y %H:%M",
+					  when, sizeof(when));
+		snprintf(end, sizeof(end), ", until %s", when);
+	} else if (t->repeat_count) {
+		snprintf(end, sizeof(end), ", %u occurrence%s left (this one "
+			 "included)", (unsigned)t->repeat_count,
+			 t->repeat_count == 1 ? "" : "s");
+	}
+	fprintf(out, "  %-14s%s%s\n", "Repeats:", name, end);
+}
+
 void cli_format_task_detail(FILE *out, const Clubcrm__TaskReply *reply)
 {
 	const Clubcrm__TaskRow *r = reply->row;
@@ -304,6 +347,7 @@ void cli_format_task_detail(FILE *out, const Clubcrm__TaskReply *reply)
 	}
 	if (t->follows_id)
 		fprintf(out, "  %-14s%" PRIu64 "\n", "Follows:", t->follows_id);
+	print_repeat(out, t);
 	print_history(out, reply);
 }
 

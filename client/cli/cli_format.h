@@ -5,7 +5,8 @@
  * the creator), with the id first and the status, result and marks: "!" a
  * priority task nobody took charge of (red), "*" one taken (yellow),
  * "@login" who took charge of a planned task (any type), "late" overdue,
- * "esc" escalated. On a terminal the row is coloured too.
+ * "esc" escalated, "rep" a planned task that repeats. On a terminal the
+ * row is coloured too.
  * Times are in the process time zone (the club's, set at login).
  */
 #ifndef CLUBCRM_CLI_FORMAT_H
@@ -32,6 +33,8 @@ const char *cli_status_name(Clubcrm__TaskStatus s);
 const char *cli_kind_name(Clubcrm__TaskKind k);
 const char *cli_outcome_name(Clubcrm__Outcome o);
 const char *cli_colour_name(Clubcrm__Colour c);
+/* "daily", "weekly", "monthly"; NULL for a task that does not repeat. */
+const char *cli_recurrence_name(Clubcrm__Recurrence r);
 const char *cli_role_name(Clubcrm__Role r);
 
 #endif

@@ -71,6 +71,12 @@ static void put_task(json_t *o, const Clubcrm__Task *t)
 	put(o, "taken_by_id", id_or_null(t->taken_by));
 	put(o, "tag_ids", id_array(t->tag_ids, t->n_tag_ids));
 	put(o, "mod_rev", json_integer((json_int_t)t->mod_rev));
+	const char *rec = cli_recurrence_name(t->recurrence);
+	put(o, "recurrence", rec ? json_string(rec) : json_null());
+	put_time(o, "repeat_until", t->repeat_until);
+	put(o, "repeat_count", t->repeat_count
+				       ? json_integer((json_int_t)t->repeat_count)
+				       : json_null());
 }
 
 json_t *cli_json_task_row(const Clubcrm__TaskRow *r)

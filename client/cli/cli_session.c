@@ -173,6 +173,23 @@ int cli_club_planned(struct cli *cli, const char *text, int64_t *out)
 	return CLI_OK;
 }
 
+int cli_club_moment(struct cli *cli, const char *text, int64_t *out)
+{
+	int rc = cli_connect(cli);
+	if (rc != CLI_OK)
+		return rc;
+	rc = cli_parse_planned(text, out);
+	if (rc == -EDOM)
+		return gap_error(text);
+	if (rc == -ENODATA)
+		return cli_usage_error("'%s' has no time of day: give a time "
+				       "(\"YYYY-MM-DD HH:MM\")", text);
+	if (rc < 0)
+		return cli_usage_error("'%s' is not a time (YYYY-MM-DD HH:MM)",
+				       text);
+	return CLI_OK;
+}
+
 int cli_catalog(struct cli *cli, const Clubcrm__Catalog **out)
 {
 	if (!cli->catalog.catalog) {

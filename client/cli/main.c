@@ -23,7 +23,8 @@ static const char usage_text[] =
 	"  task add --customer NAME|ID --type NAME --at \"YYYY-MM-DD HH:MM\"\n"
 	"           [--operator LOGIN] [--tag NAME]... --desc TEXT "
 	"[--status planned|done|cancelled]\n"
-	"           [--idempotency-key K]\n"
+	"           [--idempotency-key K] [--repeat daily|weekly|monthly "
+	"[--until DATE | --count N]]\n"
 	"  note add --customer NAME|ID --type NAME [--at \"YYYY-MM-DD HH:MM\"]\n"
 	"           [--operator LOGIN] [--tag NAME]... --desc TEXT "
 	"[--result NAME]\n"
@@ -40,6 +41,14 @@ static const char usage_text[] =
 	"[--order planned|created] "
 	"[--descending]\n"
 	"            [--page-size N] [--all]\n"
+	"            [--as-of \"YYYY-MM-DD HH:MM\" | --as-of-revision N]  "
+	"the board as it was\n"
+	"            (read-only, in creation order; any filter above "
+	"applies)\n"
+	"  task export [--format csv] [any task list filter] [--as-of ...|"
+	"--as-of-revision N]\n"
+	"           [--bom] [--page-size N]   CSV on stdout, one snapshot, "
+	"page by page\n"
 	"  task show ID [--history]  details; with the change history\n"
 	"  task take ID | task release ID\n"
 	"  task close ID [--result NAME] [--note TEXT]\n"
@@ -57,6 +66,8 @@ static const char usage_text[] =
 	"[--closing-note TEXT]\n"
 	"           [--tag NAME... (replaces the tags) | --no-tags] "
 	"[--base-rev N]\n"
+	"           [--repeat daily|weekly|monthly|none] [--until DATE | "
+	"--count N]\n"
 	"  task copy ID [--desc TEXT] [--type NAME] [--at \"YYYY-MM-DD HH:MM\"] "
 	"[--operator LOGIN]\n"
 	"           [--customer NAME|ID] [--status S] [--tag NAME]...\n"
@@ -68,6 +79,9 @@ static const char usage_text[] =
 	"  customer edit NAME|ID [--name NAME] [--phone P] [--email E] "
 	"[--consultant LOGIN]\n"
 	"           [--active|--inactive]\n"
+	"  customer export [--format csv] [--tag NAME]... [--bom]  CSV: "
+	"customers (with\n"
+	"           --tag: those having a task or note with the tag)\n"
 	"  customer show NAME|ID  the profile: details, tasks and notes "
 	"newest first\n"
 	"  catalog                 task types, results, tags, operators, teams\n"
@@ -132,6 +146,7 @@ static const struct command commands[] = {
 	{"task", "add", cli_cmd_task_add},
 	{"task", "list", cli_cmd_task_list},
 	{"task", "show", cli_cmd_task_show},
+	{"task", "export", cli_cmd_task_export},
 	{"task", "take", cli_cmd_task_take},
 	{"task", "release", cli_cmd_task_release},
 	{"task", "close", cli_cmd_task_close},
@@ -147,6 +162,7 @@ static const struct command commands[] = {
 	{"customer", "add", cli_cmd_customer_add},
 	{"customer", "edit", cli_cmd_customer_edit},
 	{"customer", "show", cli_cmd_customer_show},
+	{"customer", "export", cli_cmd_customer_export},
 	{"catalog", NULL, cli_cmd_catalog},
 	{"admin", NULL, cli_cmd_admin},
 	{"watch", NULL, cli_cmd_watch},

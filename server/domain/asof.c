@@ -38,6 +38,16 @@ int asof_revision(struct txn *t, struct arena *a, int64_t at, uint64_t *rev)
 	return 0;
 }
 
+int asof_revision_at(struct txn *t, struct arena *a, uint64_t rev,
+		     int64_t *at)
+{
+	Clubcrm__ChangeSet *cs = NULL;
+	int rc = change_at(t, a, rev, &cs);
+	if (!rc)
+		*at = cs->at;
+	return rc;
+}
+
 int asof_task(struct txn *t, struct arena *a, uint64_t id, uint64_t rev,
 	      Clubcrm__Task **out)
 {

@@ -14,6 +14,10 @@
 /* The last revision committed at or before `at` (0: none). 0 or an error. */
 int asof_revision(struct txn *t, struct arena *a, int64_t at, uint64_t *rev);
 
+/* The commit time of revision `rev` (>= 1, committed). 0 or an error. */
+int asof_revision_at(struct txn *t, struct arena *a, uint64_t rev,
+		     int64_t *at);
+
 /* The task as it was at revision `rev`: 0, -ENOENT when it did not exist
  * yet, or an error. */
 int asof_task(struct txn *t, struct arena *a, uint64_t id, uint64_t rev,

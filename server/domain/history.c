@@ -56,6 +56,7 @@ static const char *status_name(Clubcrm__TaskStatus st)
 static const char *recurrence_name(Clubcrm__Recurrence rec)
 {
 	switch (rec) {
+	case CLUBCRM__RECURRENCE__RECURRENCE_DAILY: return "daily";
 	case CLUBCRM__RECURRENCE__RECURRENCE_WEEKLY: return "weekly";
 	case CLUBCRM__RECURRENCE__RECURRENCE_MONTHLY: return "monthly";
 	default: return NULL;
@@ -185,6 +186,32 @@ static int change_text(struct req *r, Clubcrm__HistoryEntry *e,
 	return add_change(r, e, field, o, n);
 }
 
+/* The end of a series: until (a time), count (occurrences left). */
+static int change_series_end(struct req *r, Clubcrm__HistoryEntry *e,
+			     const Clubcrm__Task *p, const Clubcrm__Task *cur)
+{
+	int rc = 0;
+	if (p->repeat_until != cur->repeat_until &&
+	    !(rc = add_change(r, e, "repeat_until", NULL, NULL))) {
+		Clubcrm__FieldChange *c = e->changes[e->n_changes - 1];
+		c->has_old_time = p->repeat_until != 0;
+		c->old_time = p->repeat_until;
+		c->has_new_time = cur->repeat_until != 0;
+		c->new_time = cur->repeat_until;
+	}
+	if (!rc && p->repeat_count != cur->repeat_count) {
+		char o[16], n[16];
+		snprintf(o, sizeof(o), "%u", (unsigned)p->repeat_count);
+		snprintf(n, sizeof(n), "%u", (unsigned)cur->repeat_count);
+		char *os = p->repeat_count ? arena_strdup(r->a, o) : NULL;
+		char *ns = cur->repeat_count ? arena_strdup(r->a, n) : NULL;
+		if ((p->repeat_count && !os) || (cur->repeat_count && !ns))
+			return -ENOMEM;
+		rc = add_change(r, e, "repeat_count", os, ns);
+	}
+	return rc;
+}
+
 /* The fields a change touched (every set field for a create), each with its
  * value before and after. */
 static int diff(struct req *r, const Clubcrm__Task *prev,
@@ -243,6 +270,8 @@ static int diff(struct req *r, const Clubcrm__Task *prev,
 		rc = add_change(r, e, "recurrence",
 				(char *)recurrence_name(p->recurrence),
 				(char *)recurrence_name(cur->recurrence));
+	if (!rc)
+		rc = change_series_end(r, e, p, cur);
 	return rc;
 }
 

@@ -1,9 +1,12 @@
 #include "query.h"
 
+#include <inttypes.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "asof.h"
+#include "clubzone.h"
 #include "cursor.h"
 #include "index.h"
 #include "rows.h"
@@ -46,7 +49,18 @@ static void bound(uint8_t *k, const uint8_t *prefix, size_t plen, bool has,
 	}
 }
 
-static void plan_tasks(const Clubcrm__ListTasks *in, struct scan *s)
+/* A list of the past: the revision rebuilt, the creation bound and the
+ * moment the rows are judged at. */
+struct past {
+	bool on;
+	uint64_t rev;
+	int64_t bound;     /* inclusive: nothing created later existed */
+	int64_t judged;    /* overdue, escalation */
+	int64_t rev_at;    /* commit time of rev */
+};
+
+static void plan_tasks(const Clubcrm__ListTasks *in, const struct past *past,
+		       struct scan *s)
 {
 	const Clubcrm__TaskFilter *f = in->filter;
 	static const Clubcrm__TaskFilter none = CLUBCRM__TASK_FILTER__INIT;
@@ -57,17 +71,18 @@ static void plan_tasks(const Clubcrm__ListTasks *in, struct scan *s)
 	bool hf = f->has_planned_from, ht = f->has_planned_to;
 	int64_t from = f->planned_from, to = f->planned_to;
 	s->desc = in->has_descending && in->descending;
-	if (in->has_as_of) {
+	if (past->on) {
 		/* Creation times never change: the one index valid for the
 		 * past. Only tasks created by then existed then. */
 		s->db = DB_BY_CREATED;
 		hf = f->has_created_from, from = f->created_from;
 		ht = 1;
-		/* as_of is inclusive; the key bound is exclusive. */
-		if (f->has_created_to && f->created_to <= in->as_of)
+		/* the bound is inclusive; the key bound is exclusive. */
+		if (f->has_created_to && f->created_to <= past->bound)
 			to = f->created_to;
 		else
-			to = in->as_of == INT64_MAX ? INT64_MAX : in->as_of + 1;
+			to = past->bound == INT64_MAX ? INT64_MAX
+						      : past->bound + 1;
 	} else if (in->has_order &&
 		   in->order == CLUBCRM__TASK_ORDER__TASK_ORDER_CREATED) {
 		s->db = DB_BY_CREATED;
@@ -242,32 +257,111 @@ static int check_filter(struct req *r, const Clubcrm__TaskFilter *f)
 	return why ? req_refuse(r, STATUS_INVALID_ARGUMENT, "%s", why) : 0;
 }
 
+/* "2026-12-06 09:12:30 (Europe/Madrid)": the club's wall clock. */
+static void club_time(struct req *r, int64_t t, char *out, size_t size)
+{
+	Clubcrm__Settings *set = NULL;
+	const struct clubzone *z = NULL;
+	if (rows_settings(r->t, r->a, &set) == 0 && set->time_zone)
+		z = clubzone_get(set->time_zone, NULL);
+	if (!z)
+		z = clubzone_utc();
+	char local[40];
+	if (!clubzone_format(z, t, "%Y-%m-%d %H:%M:%S", local, sizeof(local)))
+		snprintf(local, sizeof(local), "%" PRId64, t);
+	snprintf(out, size, "%s (%s)", local, clubzone_name(z));
+}
+
+static int past_of_time(struct req *r, int64_t at, struct past *p)
+{
+	if (at < TASKS_TIME_MIN || at >= TASKS_TIME_MAX)
+		return req_refuse(r, STATUS_INVALID_ARGUMENT,
+				  "as_of is outside the years 2000 to 2099");
+	if (at > r->who->now)
+		return req_refuse(r, STATUS_OUT_OF_RANGE,
+				  "as_of is in the future");
+	int rc = asof_revision(r->t, r->a, at, &p->rev);
+	if (rc)
+		return rc;
+	if (p->rev == 0) {
+		int64_t first;
+		char when[80];
+		if (txn_revision(r->t) == 0)
+			return req_refuse(r, STATUS_OUT_OF_RANGE,
+					  "the club has no history yet");
+		if ((rc = asof_revision_at(r->t, r->a, 1, &first)))
+			return rc;
+		club_time(r, first, when, sizeof(when));
+		return req_refuse(r, STATUS_OUT_OF_RANGE,
+				  "as_of is before the club's history: it "
+				  "starts at %s", when);
+	}
+	p->bound = p->judged = at;
+	return asof_revision_at(r->t, r->a, p->rev, &p->rev_at);
+}
+
+static int past_of_revision(struct req *r, uint64_t rev, struct past *p)
+{
+	uint64_t cur = txn_revision(r->t);
+	if (rev == 0)
+		return req_refuse(r, STATUS_INVALID_ARGUMENT,
+				  "as_of_revision: revisions start at 1");
+	if (rev > cur)
+		return req_refuse(r, STATUS_OUT_OF_RANGE,
+				  "as_of_revision %" PRIu64 " is beyond the "
+				  "current revision %" PRIu64, rev, cur);
+	p->rev = rev;
+	int rc = asof_revision_at(r->t, r->a, rev, &p->rev_at);
+	if (rc)
+		return rc;
+	p->bound = p->rev_at;
+	/* The current board is judged now, an older one when it stood. */
+	p->judged = rev == cur && r->who->now > p->rev_at ? r->who->now
+							   : p->rev_at;
+	return 0;
+}
+
+static int past_of(struct req *r, const Clubcrm__ListTasks *in,
+		   struct past *p)
+{
+	memset(p, 0, sizeof(*p));
+	if (in->has_as_of && in->has_as_of_revision)
+		return req_refuse(r, STATUS_INVALID_ARGUMENT,
+				  "as_of and as_of_revision exclude each "
+				  "other");
+	p->on = in->has_as_of || in->has_as_of_revision;
+	if (in->has_as_of)
+		return past_of_time(r, in->as_of, p);
+	if (in->has_as_of_revision)
+		return past_of_revision(r, in->as_of_revision, p);
+	return 0;
+}
+
 int query_list_tasks(struct req *r, const Clubcrm__ListTasks *in,
 		     Clubcrm__TaskPage **out)
 {
 	struct scan s;
 	struct page pg;
-	plan_tasks(in, &s);
+	struct past past;
 	int rc = check_filter(r, in->filter);
-	if (!rc && in->has_as_of &&
-	    (in->as_of < TASKS_TIME_MIN || in->as_of >= TASKS_TIME_MAX))
-		rc = req_refuse(r, STATUS_INVALID_ARGUMENT,
-				"as_of is outside the years 2000 to 2099");
-	if (!rc && in->has_page_token)
+	if (!rc)
+		rc = past_of(r, in, &past);
+	if (rc)
+		return rc;
+	plan_tasks(in, &past, &s);
+	if (in->has_page_token)
 		rc = apply_token(r, &in->page_token, &s);
 	if (!rc)
 		rc = page_init(r, &pg, in->page_size, in->has_page_size);
 	if (rc)
 		return rc;
-	int64_t now = in->has_as_of ? in->as_of : r->who->now;
+	int64_t now = past.on ? past.judged : r->who->now;
 	struct task_ctx tc = {.filter = in->filter,
 			      .now = now,
-			      .as_of = in->has_as_of,
+			      .as_of = past.on,
+			      .as_of_rev = past.rev,
 			      .env = {.now = now, .in_team = rows_in_team},
 			      .team = {.t = r->t, .a = r->a}};
-	if (in->has_as_of &&
-	    (rc = asof_revision(r->t, r->a, in->as_of, &tc.as_of_rev)))
-		return rc;
 	tc.env.team_ctx = &tc.team;
 	Clubcrm__Settings *set = NULL;
 	rc = rows_settings(r->t, r->a, &set);
@@ -291,6 +385,11 @@ int query_list_tasks(struct req *r, const Clubcrm__ListTasks *in,
 	p->n_rows = pg.n;
 	p->has_revision = 1;
 	p->revision = txn_revision(r->t);
+	if (past.on) {
+		p->has_as_of_revision = p->has_as_of_revision_at = 1;
+		p->as_of_revision = past.rev;
+		p->as_of_revision_at = past.rev_at;
+	}
 	rc = page_token(r, &pg, (uint8_t)s.db, &p->next_page_token,
 			&p->has_next_page_token);
 	if (!rc)

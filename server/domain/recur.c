@@ -7,19 +7,49 @@
 #include "tasks.h"
 #include "timeutil.h"
 
-#define MAX_STEPS 6000  /* weeks from 2000 to 2100 */
+#define MAX_STEPS 36600  /* days from 2000 to 2100 */
 
 int recur_check(struct req *r, Clubcrm__TaskKind kind,
 		Clubcrm__Recurrence rec)
 {
 	if (rec != CLUBCRM__RECURRENCE__RECURRENCE_UNSPECIFIED &&
+	    rec != CLUBCRM__RECURRENCE__RECURRENCE_DAILY &&
 	    rec != CLUBCRM__RECURRENCE__RECURRENCE_WEEKLY &&
 	    rec != CLUBCRM__RECURRENCE__RECURRENCE_MONTHLY)
 		return req_refuse(r, STATUS_INVALID_ARGUMENT,
-				  "recurrence must be WEEKLY, MONTHLY or none");
+				  "recurrence must be DAILY, WEEKLY, MONTHLY "
+				  "or none");
 	if (rec && kind != CLUBCRM__TASK_KIND__TASK_KIND_TASK)
 		return req_refuse(r, STATUS_INVALID_ARGUMENT,
 				  "only a task can repeat, not a note");
+	return 0;
+}
+
+int recur_check_end(struct req *r, const Clubcrm__Task *t, bool until_given)
+{
+	if (!t->recurrence && (t->repeat_until || t->repeat_count))
+		return req_refuse(r, STATUS_INVALID_ARGUMENT,
+				  "repeat_until and repeat_count need a "
+				  "recurrence");
+	if (t->repeat_until && t->repeat_count)
+		return req_refuse(r, STATUS_INVALID_ARGUMENT,
+				  "a series ends by repeat_until or by "
+				  "repeat_count, not both");
+	if (t->repeat_count > RECUR_COUNT_MAX)
+		return req_refuse(r, STATUS_INVALID_ARGUMENT,
+				  "repeat_count is at most %d",
+				  RECUR_COUNT_MAX);
+	if (!until_given || !t->repeat_until)
+		return 0;
+	if (t->repeat_until < TASKS_TIME_MIN ||
+	    t->repeat_until >= TASKS_TIME_MAX)
+		return req_refuse(r, STATUS_INVALID_ARGUMENT,
+				  "repeat_until is outside the years 2000 to "
+				  "2099");
+	if (t->repeat_until <= t->planned_at)
+		return req_refuse(r, STATUS_INVALID_ARGUMENT,
+				  "repeat_until must come after the planned "
+				  "time");
 	return 0;
 }
 
@@ -34,9 +64,13 @@ static int64_t step(const struct clubzone *z, int64_t planned,
 		    int k)
 {
 	int y = base->year, mon = base->mon, mday = base->mday;
-	if (rec == CLUBCRM__RECURRENCE__RECURRENCE_WEEKLY) {
+	if (rec == CLUBCRM__RECURRENCE__RECURRENCE_WEEKLY ||
+	    rec == CLUBCRM__RECURRENCE__RECURRENCE_DAILY) {
+		/* Days by the calendar: 23- and 25-hour days are one day. */
+		int days = rec == CLUBCRM__RECURRENCE__RECURRENCE_WEEKLY ? 7 * k
+									 : k;
 		struct clubzone_tm day;
-		if (clubzone_to_local(z, clubzone_day_start(z, planned, 7 * k),
+		if (clubzone_to_local(z, clubzone_day_start(z, planned, days),
 				      &day))
 			return -1;
 		y = day.year;
@@ -79,6 +113,26 @@ int64_t recur_next_time(int64_t planned, Clubcrm__Recurrence rec, int64_t now,
 	return 0;
 }
 
+int64_t recur_anchor(const Clubcrm__Task *t)
+{
+	return t->repeat_anchor ? t->repeat_anchor : t->planned_at;
+}
+
+int64_t recur_next_after(const Clubcrm__Task *t, int64_t now,
+			 const char *zone)
+{
+	if (t->repeat_count == 1)
+		return 0;  /* the last of its series */
+	/* Steps from the anchor (a monthly 31st stays the 31st after a
+	 * 28th), after this occurrence and after now. */
+	int64_t after = t->planned_at > now ? t->planned_at : now;
+	int64_t at = recur_next_time(recur_anchor(t), t->recurrence, after,
+				     zone);
+	if (at && t->repeat_until && at >= t->repeat_until)
+		return 0;
+	return at;
+}
+
 bool recur_due(Clubcrm__TaskStatus was, const Clubcrm__Task *t)
 {
 	return t->recurrence && t->kind == CLUBCRM__TASK_KIND__TASK_KIND_TASK &&
@@ -100,6 +154,10 @@ Clubcrm__CreateTask recur_next_of(const Clubcrm__Task *t, int64_t at)
 	c.planned_at = at;
 	c.follows_id = t->id;
 	c.recurrence = t->recurrence;
+	c.has_repeat_until = t->repeat_until != 0;
+	c.repeat_until = t->repeat_until;
+	c.has_repeat_count = t->repeat_count > 1;
+	c.repeat_count = t->repeat_count > 1 ? t->repeat_count - 1 : 0;
 	c.tag_ids = t->tag_ids;
 	c.n_tag_ids = t->n_tag_ids;
 	c.has_status = 1;

@@ -173,6 +173,40 @@ static bool task_equal(const Clubcrm__Task *a, const Clubcrm__Task *b)
 	return same;
 }
 
+/* The recurrence and the series' end; no recurrence clears the end. */
+static int edit_series(struct req *r, const Clubcrm__EditTask *in,
+		       int64_t old_planned, Clubcrm__Task *t)
+{
+	bool had = t->recurrence != 0;
+	if (in->has_recurrence) {
+		int rc = recur_check(r, t->kind, in->recurrence);
+		if (rc)
+			return rc;
+		t->has_recurrence = in->recurrence != 0;
+		t->recurrence = in->recurrence;
+		if (!t->recurrence) {
+			t->has_repeat_until = t->has_repeat_count = 0;
+			t->repeat_until = t->repeat_count = 0;
+		}
+	}
+	if (in->has_repeat_until) {
+		t->has_repeat_until = in->repeat_until != 0;
+		t->repeat_until = in->repeat_until;
+	}
+	if (in->has_repeat_count) {
+		t->has_repeat_count = in->repeat_count != 0;
+		t->repeat_count = in->repeat_count;
+	}
+	/* A moved occurrence, a new or stopped series: steps from its own
+	 * planned time from now on. */
+	if (!t->recurrence || t->planned_at != old_planned ||
+	    (in->has_recurrence && !had)) {
+		t->has_repeat_anchor = 0;
+		t->repeat_anchor = 0;
+	}
+	return recur_check_end(r, t, in->has_repeat_until);
+}
+
 int taskops_edit(struct req *r, const Clubcrm__EditTask *in,
 		 Clubcrm__TaskReply **out)
 {
@@ -201,9 +235,8 @@ int taskops_edit(struct req *r, const Clubcrm__EditTask *in,
 		rc = edit_result(r, in->result_id, t);
 	if (!rc && in->has_status)
 		rc = edit_status(r, in->status, t);
-	if (!rc && in->has_recurrence &&
-	    !(rc = recur_check(r, t->kind, in->recurrence)))
-		t->recurrence = in->recurrence;
+	if (!rc)
+		rc = edit_series(r, in, old->planned_at, t);
 	if (rc)
 		return rc;
 	if (task_equal(old, t))
@@ -231,6 +264,10 @@ static void copy_fields(const Clubcrm__Task *src, Clubcrm__CreateTask *c)
 	c->customer_id = src->customer_id;
 	c->has_recurrence = src->recurrence != 0;
 	c->recurrence = src->recurrence;
+	c->has_repeat_until = src->repeat_until != 0;
+	c->repeat_until = src->repeat_until;
+	c->has_repeat_count = src->repeat_count != 0;
+	c->repeat_count = src->repeat_count;
 }
 
 static void overlay(const Clubcrm__CreateTask *o, Clubcrm__CreateTask *c)
@@ -258,6 +295,8 @@ static void overlay(const Clubcrm__CreateTask *o, Clubcrm__CreateTask *c)
 	OVER(follows_id);
 	OVER(idempotency_key);
 	OVER(recurrence);
+	OVER(repeat_until);
+	OVER(repeat_count);
 #undef OVER
 }
 

@@ -328,11 +328,22 @@ static int fill_task(struct req *r, const Clubcrm__CreateTask *in,
 	if (!rc && in->has_recurrence &&
 	    !(rc = recur_check(r, task->kind, in->recurrence)))
 		task->recurrence = in->recurrence;
+	if (in->has_repeat_until) {
+		task->has_repeat_until = in->repeat_until != 0;
+		task->repeat_until = in->repeat_until;
+	}
+	if (in->has_repeat_count) {
+		task->has_repeat_count = in->repeat_count != 0;
+		task->repeat_count = in->repeat_count;
+	}
+	if (!rc)
+		rc = recur_check_end(r, task, in->has_repeat_until);
 	return rc;
 }
 
-int tasks_create(struct req *r, const Clubcrm__CreateTask *in,
-		 Clubcrm__Task **out)
+/* A new task; `anchor`: the series it continues steps from there. */
+static int create(struct req *r, const Clubcrm__CreateTask *in,
+		  int64_t anchor, Clubcrm__Task **out)
 {
 	Clubcrm__Task *task = arena_alloc(r->a, sizeof(*task));
 	if (!task)
@@ -350,6 +361,10 @@ int tasks_create(struct req *r, const Clubcrm__CreateTask *in,
 	}
 	task->creator_id = r->who->operator_id;
 	task->created_at = r->who->now;
+	if (anchor && task->recurrence && anchor != task->planned_at) {
+		task->has_repeat_anchor = 1;
+		task->repeat_anchor = anchor;
+	}
 	task->id = txn_next_id(r->t, DB_TASKS);
 	if (!task->id)
 		return r->t->ret ? r->t->ret : -EIO;
@@ -357,6 +372,12 @@ int tasks_create(struct req *r, const Clubcrm__CreateTask *in,
 	if (!rc)
 		*out = task;
 	return rc;
+}
+
+int tasks_create(struct req *r, const Clubcrm__CreateTask *in,
+		 Clubcrm__Task **out)
+{
+	return create(r, in, 0, out);
 }
 
 int tasks_create_next(struct req *r, Clubcrm__TaskStatus was,
@@ -368,14 +389,14 @@ int tasks_create_next(struct req *r, Clubcrm__TaskStatus was,
 	int rc = rows_settings(r->t, r->a, &set);
 	if (rc)
 		return rc;
-	int64_t at = recur_next_time(t->planned_at, t->recurrence, r->who->now,
-				     set ? set->time_zone : NULL);
+	int64_t at = recur_next_after(t, r->who->now,
+				      set ? set->time_zone : NULL);
 	if (!at)
 		return 0;
 	Clubcrm__CreateTask c = recur_next_of(t, at);
 	Clubcrm__Task *n = NULL;
 	/* Creation validates before it writes: a refusal leaves nothing. */
-	rc = tasks_create(r, &c, &n);
+	rc = create(r, &c, recur_anchor(t), &n);
 	if (rc == REQ_REFUSED) {
 		r->code = 0;
 		r->msg = NULL;

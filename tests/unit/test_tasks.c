@@ -342,6 +342,21 @@ static void test_row_colours(void **state)
 	assert_string_equal(row->taken_by_login, "carl");
 }
 
+/* The list read by operator 1 at `now`. */
+static Clubcrm__TaskPage *list_at(struct fx *fx, Clubcrm__ListTasks *l,
+				  int64_t now)
+{
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.body_case = BODY(LIST_TASKS);
+	f.list_tasks = l;
+	struct actor who = fx_actor(1, 0);
+	who.now = now;
+	Clubcrm__Frame *r = fx_read(fx, who, &f);
+	if (r->body_case == BODY(ERROR))
+		fail_msg("list refused: %s", r->error->message);
+	return r->task_page;
+}
+
 static Clubcrm__TaskPage *list(struct fx *fx, Clubcrm__ListTasks *l)
 {
 	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
@@ -563,21 +578,26 @@ static void test_list_as_of(void **state)
 	later.now = FX_NOW + 300;
 	fx_write(fx, later, &f);
 
+	/* Read later than every write: the past only. */
+	const int64_t now = FX_NOW + 1000;
 	Clubcrm__ListTasks l = CLUBCRM__LIST_TASKS__INIT;
 	l.has_as_of = 1;
-	l.as_of = FX_NOW - 1;
-	assert_int_equal(list(fx, &l)->n_rows, 0);
 	l.as_of = FX_NOW + 50;
-	Clubcrm__TaskPage *p = list(fx, &l);
+	Clubcrm__TaskPage *p = list_at(fx, &l, now);
 	assert_int_equal(p->n_rows, 1);
 	assert_string_equal(p->rows[0]->task->description, "before");
 	assert_int_equal(p->rows[0]->task->planned_at, FX_NOW + 3600);
+	assert_true(p->has_as_of_revision && p->has_as_of_revision_at);
+	assert_true(p->as_of_revision_at <= FX_NOW + 50);
+	uint64_t rev_before = p->as_of_revision;
 	l.as_of = FX_NOW + 150;
-	p = list(fx, &l);
+	p = list_at(fx, &l, now);
 	assert_string_equal(p->rows[0]->task->description, "after");
 	assert_int_equal(p->rows[0]->task->taken_by, 0);
+	assert_int_equal(p->as_of_revision, rev_before + 1);
+	assert_int_equal(p->as_of_revision_at, FX_NOW + 100);
 	l.as_of = FX_NOW + 250;
-	p = list(fx, &l);
+	p = list_at(fx, &l, now);
 	assert_int_equal(p->n_rows, 1);
 	assert_int_equal(p->rows[0]->task->taken_by, c->ana);
 	assert_int_equal(p->rows[0]->colour, CLUBCRM__COLOUR__COLOUR_NONE);
@@ -588,18 +608,89 @@ static void test_list_as_of(void **state)
 	tf.planned_to = FX_NOW + 5000;
 	l.filter = &tf;
 	l.as_of = FX_NOW + 50;
-	assert_int_equal(list(fx, &l)->n_rows, 1);
+	assert_int_equal(list_at(fx, &l, now)->n_rows, 1);
 	l.as_of = FX_NOW + 150;
-	assert_int_equal(list(fx, &l)->n_rows, 0);
+	assert_int_equal(list_at(fx, &l, now)->n_rows, 0);
 	l.filter = NULL;
 	l.as_of = FX_NOW + 400;
-	assert_int_equal(list(fx, &l)->n_rows, 2);
-	l.as_of = INT64_MAX;
+	assert_int_equal(list_at(fx, &l, now)->n_rows, 2);
+
+	/* The same boards by revision: the edit's, then the current one. */
+	l.has_as_of = 0;
+	l.has_as_of_revision = 1;
+	l.as_of_revision = rev_before;
+	p = list_at(fx, &l, now);
+	assert_int_equal(p->n_rows, 1);
+	assert_string_equal(p->rows[0]->task->description, "before");
+	assert_int_equal(p->as_of_revision, rev_before);
+	l.as_of_revision = rev_before + 1;
+	p = list_at(fx, &l, now);
+	assert_string_equal(p->rows[0]->task->description, "after");
+	assert_int_equal(p->as_of_revision_at, FX_NOW + 100);
+	l.as_of_revision = rev_before + 3;
+	p = list_at(fx, &l, now);
+	assert_int_equal(p->n_rows, 2);
+	assert_int_equal(p->revision, rev_before + 3);
+
+	/* What cannot be shown. */
 	Clubcrm__Frame lf = CLUBCRM__FRAME__INIT;
 	lf.body_case = BODY(LIST_TASKS);
 	lf.list_tasks = &l;
-	fx_assert_error(fx_read(fx, fx_actor(1, 0), &lf),
-			STATUS_INVALID_ARGUMENT, "as_of");
+	struct actor reader = fx_actor(1, 0);
+	reader.now = now;
+	l.as_of_revision = rev_before + 4;
+	fx_assert_error(fx_read(fx, reader, &lf), STATUS_OUT_OF_RANGE,
+			"beyond the current revision");
+	l.as_of_revision = 0;
+	fx_assert_error(fx_read(fx, reader, &lf), STATUS_INVALID_ARGUMENT,
+			"revisions start at 1");
+	l.has_as_of = 1;
+	l.as_of = FX_NOW + 50;
+	l.as_of_revision = rev_before;
+	fx_assert_error(fx_read(fx, reader, &lf), STATUS_INVALID_ARGUMENT,
+			"exclude each other");
+	l.has_as_of_revision = 0;
+	l.as_of = FX_NOW - 1;  /* the club was created at FX_NOW */
+	fx_assert_error(fx_read(fx, reader, &lf), STATUS_OUT_OF_RANGE,
+			"the club's history: it starts at 2027-01-15");
+	l.as_of = now + 1;
+	fx_assert_error(fx_read(fx, reader, &lf), STATUS_OUT_OF_RANGE,
+			"in the future");
+	l.as_of = INT64_MAX;
+	fx_assert_error(fx_read(fx, reader, &lf), STATUS_INVALID_ARGUMENT,
+			"as_of");
+}
+
+/* An export pins its pages to one revision: later writes do not show in
+ * its later pages. */
+static void test_list_pinned_pages(void **state)
+{
+	struct fx *fx = FX;
+	struct club *c = CLUB;
+	for (int i = 0; i < 5; i++)
+		fx_task(fx, c, "pinned", FX_NOW + 3600 + i);
+	Clubcrm__ListTasks l = CLUBCRM__LIST_TASKS__INIT;
+	Clubcrm__TaskFilter tf = CLUBCRM__TASK_FILTER__INIT;
+	tf.text = "pinned";
+	l.filter = &tf;
+	l.has_page_size = 1;
+	l.page_size = 2;
+	Clubcrm__ListTasks today = CLUBCRM__LIST_TASKS__INIT;
+	l.has_as_of_revision = 1;
+	l.as_of_revision = list(fx, &today)->revision;
+	size_t n = 0;
+	for (int pages = 0; pages < 10; pages++) {
+		Clubcrm__TaskPage *p = list(fx, &l);
+		n += p->n_rows;
+		assert_int_equal(p->as_of_revision, l.as_of_revision);
+		/* a write between pages */
+		fx_task(fx, c, "pinned later", FX_NOW + 3600);
+		if (!p->has_next_page_token)
+			break;
+		l.has_page_token = 1;
+		l.page_token = p->next_page_token;
+	}
+	assert_int_equal(n, 5);
 }
 
 static Clubcrm__CustomerPage *customers(struct fx *fx, Clubcrm__ListCustomers *l)
@@ -706,6 +797,7 @@ int main(void)
 		T(test_list_filters),
 		T(test_list_scan_is_bounded),
 		T(test_list_as_of),
+		T(test_list_pinned_pages),
 		T(test_list_customers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

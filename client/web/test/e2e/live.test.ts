@@ -23,8 +23,8 @@ after(async () => {
 });
 
 test("a priority task shows red everywhere, then yellow once taken", async () => {
-  const alicia = await loginPage(await newContext(browser), srv, "alicia", "demo", "board/urgent");
-  const valentina = await loginPage(await newContext(browser), srv, "valentina", "demo", "board/urgent");
+  const alicia = await loginPage(await newContext(browser), srv, "alicia", "demo", "board/urgent/all");
+  const valentina = await loginPage(await newContext(browser), srv, "valentina", "demo", "board/urgent/all");
 
   // Created by a third terminal (the CLI's library over TCP).
   const c = new ClubClient({ pipe: tcpPipe("127.0.0.1", () => srv.tcp.port) });

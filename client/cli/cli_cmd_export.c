@@ -1,0 +1,401 @@
+/*
+ * task export, customer export: CSV (cli_csv.h) on stdout, written page by
+ * page as the pages arrive (each page freed before the next is asked), so
+ * an export of any size starts at once and holds one page in memory.
+ * A task export reads one snapshot: its pages are pinned to one revision
+ * (ListTasks.as_of_revision: the current one, or the --as-of moment's).
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli_args.h"
+#include "cli_asof.h"
+#include "cli_cmd.h"
+#include "cli_csv.h"
+#include "cli_filter.h"
+#include "cli_format.h"
+#include "cli_resolve.h"
+#include "timeutil.h"
+
+#define EXPORT_PAGE_MAX 500u
+#define UTF8_BOM "\xEF\xBB\xBF"
+
+struct export_opts {
+	const char *format, *page_size;
+	bool bom;
+	uint32_t page;  /* rows per page asked */
+};
+
+/* --format (csv, the default), --page-size, --bom: usage errors only. */
+static int check_export(struct export_opts *o)
+{
+	if (o->format && strcmp(o->format, "csv") != 0)
+		return cli_usage_error("--format '%s' is not one this version "
+				       "writes: csv", o->format);
+	o->page = EXPORT_PAGE_MAX;
+	if (o->page_size) {
+		uint64_t n;
+		if (cli_parse_u64(o->page_size, &n) < 0 ||
+		    n > EXPORT_PAGE_MAX)
+			return cli_usage_error("--page-size must be 1..%u",
+					       EXPORT_PAGE_MAX);
+		o->page = (uint32_t)n;
+	}
+	return CLI_OK;
+}
+
+static size_t export_options(struct export_opts *o, struct cli_opt *out)
+{
+	out[0] = (struct cli_opt){"format", CLI_OPT_VALUE, &o->format};
+	out[1] = (struct cli_opt){"page-size", CLI_OPT_VALUE, &o->page_size};
+	out[2] = (struct cli_opt){"bom", CLI_OPT_FLAG, &o->bom};
+	return 3;
+}
+
+/* Exit status after the last record: a write error (a full disk, a closed
+ * pipe) is a failure, said once. */
+static int finish_output(int rc)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		cli_error("writing the export failed");
+		return CLI_REFUSED;
+	}
+	return rc;
+}
+
+/* ------------------------------------------------------------ tasks */
+
+static const char *const task_head[] = {
+	"ID", "Kind", "Planned", "Created", "Operator", "Creator", "Type",
+	"Customer", "Status", "Result", "Outcome", "Taken by", "Tags",
+	"Description", "Closing note",
+};
+#define TASK_COLS (sizeof(task_head) / sizeof(task_head[0]))
+
+/* "2026-12-08 10:00" in the club's zone; "" for none. */
+static void csv_time(int64_t t, char *out, size_t size)
+{
+	out[0] = '\0';
+	if (t && time_format_local(t, "%Y-%m-%d %H:%M", out, size) == 0)
+		out[0] = '\0';
+}
+
+static const char *person(const char *name, const char *login)
+{
+	return name && *name ? name : login;
+}
+
+static void write_task(FILE *out, const Clubcrm__TaskRow *r)
+{
+	static const Clubcrm__Task empty = CLUBCRM__TASK__INIT;
+	const Clubcrm__Task *t = r->task ? r->task : &empty;
+	char id[24], planned[40], created[40];
+	snprintf(id, sizeof(id), "%" PRIu64, t->id);
+	csv_time(t->planned_at, planned, sizeof(planned));
+	csv_time(t->created_at, created, sizeof(created));
+	/* The tags joined as the screens show them. */
+	size_t len = 1;
+	for (size_t i = 0; i < r->n_tag_names; i++)
+		len += strlen(r->tag_names[i] ? r->tag_names[i] : "") + 2;
+	char *tags = malloc(len);
+	if (tags) {
+		tags[0] = '\0';
+		for (size_t i = 0; i < r->n_tag_names; i++) {
+			if (i)
+				strcat(tags, ", ");
+			strcat(tags, r->tag_names[i] ? r->tag_names[i] : "");
+		}
+	}
+	bool taken = t->taken_by && r->taken_by_login;
+	const char *fields[TASK_COLS] = {
+		id,
+		cli_kind_name(t->kind),
+		planned,
+		created,
+		person(r->operator_name, r->operator_login),
+		person(r->creator_name, r->creator_login),
+		r->type_name,
+		r->customer_name,
+		cli_status_name(t->status),
+		r->result_name,
+		r->outcome ? cli_outcome_name(r->outcome) : "",
+		taken ? person(r->taken_by_name, r->taken_by_login) : "",
+		tags ? tags : "",
+		t->description,
+		t->closing_note,
+	};
+	cli_csv_record(out, fields, TASK_COLS);
+	free(tags);
+}
+
+/* The current revision, which the export pins its pages to. */
+static int current_revision(struct cli *cli, uint64_t *rev)
+{
+	Clubcrm__ListTasks probe = CLUBCRM__LIST_TASKS__INIT;
+	probe.has_page_size = true;
+	probe.page_size = 1;
+	struct clubcrm_pager pager;
+	struct clubcrm_answer ans;
+	clubcrm_tasks_pager(&pager, cli->conn, &probe);
+	int rc = cli_answer(clubcrm_pager_next(&pager, &ans), &ans);
+	clubcrm_pager_free(&pager);
+	if (rc != CLI_OK)
+		return rc;
+	*rev = ans.task_page->revision;
+	clubcrm_answer_free(&ans);
+	return CLI_OK;
+}
+
+static void write_head(bool bom, const char *const *head, size_t n)
+{
+	if (bom)
+		fputs(UTF8_BOM, stdout);
+	cli_csv_record(stdout, head, n);
+}
+
+/* Every page, each written and freed before the next; the row count. The
+ * header comes with the first page, so that a refused query writes
+ * nothing. */
+static int stream_tasks(struct cli *cli, const Clubcrm__ListTasks *lt,
+			bool bom, uint64_t *n_rows, uint64_t *rev)
+{
+	struct clubcrm_pager pager;
+	clubcrm_tasks_pager(&pager, cli->conn, lt);
+	int rc = CLI_OK;
+	while (rc == CLI_OK && !pager.done) {
+		struct clubcrm_answer ans;
+		rc = cli_answer(clubcrm_pager_next(&pager, &ans), &ans);
+		if (rc != CLI_OK)
+			break;
+		const Clubcrm__TaskPage *p = ans.task_page;
+		if (pager.pages == 1)
+			write_head(bom, task_head, TASK_COLS);
+		/* --as-of TIME resolves per page: a commit within that very
+		 * second would move later pages to another snapshot. */
+		if (pager.pages > 1 && p->as_of_revision != *rev) {
+			cli_error("the snapshot moved from revision %" PRIu64
+				  " to %" PRIu64 " during the export (a "
+				  "commit at the --as-of moment): run it "
+				  "again", *rev, p->as_of_revision);
+			clubcrm_answer_free(&ans);
+			rc = CLI_REFUSED;
+			break;
+		}
+		*rev = p->as_of_revision;
+		for (size_t i = 0; i < p->n_rows; i++)
+			write_task(stdout, p->rows[i]);
+		*n_rows += p->n_rows;
+		clubcrm_answer_free(&ans);
+		if (fflush(stdout) != 0)
+			rc = CLI_REFUSED;  /* said by finish_output() */
+	}
+	clubcrm_pager_free(&pager);
+	return rc;
+}
+
+int cli_cmd_task_export(struct cli *cli, int argc, char **argv)
+{
+	struct cli_filter_args fa = {0};
+	struct cli_asof_args asof = {0};
+	struct export_opts eo = {0};
+	struct cli_opt opts[CLI_FILTER_OPTS + CLI_ASOF_OPTS + 4];
+	size_t n = cli_filter_options(&fa, opts);
+	n += cli_asof_options(&asof, opts + n);
+	n += export_options(&eo, opts + n);
+	opts[n] = (struct cli_opt){0};
+	int rc = cli_args_options(cli, argc, argv, opts);
+	if (rc == CLI_OK)
+		rc = check_export(&eo);
+	if (rc == CLI_OK)
+		rc = cli_filter_check(&fa);
+	if (rc == CLI_OK)
+		rc = cli_asof_check(&asof);
+	if (rc != CLI_OK)
+		return rc;
+	struct cli_filter filter;
+	Clubcrm__ListTasks lt = CLUBCRM__LIST_TASKS__INIT;
+	rc = cli_connect(cli);
+	if (rc == CLI_OK)
+		rc = cli_filter_build(cli, &fa, &filter);
+	if (rc == CLI_OK)
+		rc = cli_asof_build(cli, &asof, &lt);
+	if (rc == CLI_OK && !cli_asof_on(&asof)) {
+		lt.has_as_of_revision = true;
+		rc = current_revision(cli, &lt.as_of_revision);
+	}
+	if (rc != CLI_OK)
+		return rc;
+	lt.filter = &filter.f;
+	lt.has_page_size = true;
+	lt.page_size = eo.page;
+	uint64_t rows = 0, rev = 0;
+	rc = finish_output(stream_tasks(cli, &lt, eo.bom, &rows, &rev));
+	if (rc == CLI_OK)
+		fprintf(stderr, "clubcrm: exported %" PRIu64 " rows as of "
+				"revision %" PRIu64 "\n", rows, rev);
+	return rc;
+}
+
+/* ------------------------------------------------------------ customers */
+
+/* Ids of the customers having a task (or note) with one of the tags. */
+struct id_set {
+	uint64_t *ids;
+	size_t n, cap;
+};
+
+static int ids_add(struct id_set *s, uint64_t id)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 256;
+		uint64_t *ids = realloc(s->ids, cap * sizeof(*ids));
+		if (!ids)
+			return -1;
+		s->ids = ids;
+		s->cap = cap;
+	}
+	s->ids[s->n++] = id;
+	return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static bool ids_has(const struct id_set *s, uint64_t id)
+{
+	return s->n && bsearch(&id, s->ids, s->n, sizeof(id), cmp_u64);
+}
+
+static int tagged_customers(struct cli *cli, const struct cli_list *tags,
+			    struct id_set *out)
+{
+	uint64_t tag_ids[CLI_LIST_MAX];
+	for (size_t i = 0; i < tags->n; i++) {
+		int rc = cli_resolve_tag(cli, tags->items[i], &tag_ids[i]);
+		if (rc != CLI_OK)
+			return rc;
+	}
+	Clubcrm__TaskFilter f = CLUBCRM__TASK_FILTER__INIT;
+	f.tag_ids = tag_ids;
+	f.n_tag_ids = tags->n;
+	Clubcrm__ListTasks lt = CLUBCRM__LIST_TASKS__INIT;
+	lt.filter = &f;
+	lt.has_page_size = true;
+	lt.page_size = EXPORT_PAGE_MAX;
+	struct clubcrm_pager pager;
+	clubcrm_tasks_pager(&pager, cli->conn, &lt);
+	int rc = CLI_OK;
+	while (rc == CLI_OK && !pager.done) {
+		struct clubcrm_answer ans;
+		rc = cli_answer(clubcrm_pager_next(&pager, &ans), &ans);
+		if (rc != CLI_OK)
+			break;
+		const Clubcrm__TaskPage *p = ans.task_page;
+		for (size_t i = 0; i < p->n_rows && rc == CLI_OK; i++)
+			if (p->rows[i]->task &&
+			    ids_add(out, p->rows[i]->task->customer_id) < 0) {
+				cli_error("out of memory");
+				rc = CLI_REFUSED;
+			}
+		clubcrm_answer_free(&ans);
+	}
+	clubcrm_pager_free(&pager);
+	if (out->n)
+		qsort(out->ids, out->n, sizeof(*out->ids), cmp_u64);
+	return rc;
+}
+
+static const char *const customer_head[] = {
+	"ID", "Name", "Phone", "E-mail", "Consultant", "Created",
+};
+#define CUSTOMER_COLS (sizeof(customer_head) / sizeof(customer_head[0]))
+
+static const char *consultant(const Clubcrm__Catalog *cat, uint64_t id)
+{
+	for (size_t i = 0; id && i < cat->n_operators; i++)
+		if (cat->operators[i]->id == id)
+			return person(cat->operators[i]->name,
+				      cat->operators[i]->login);
+	return "";
+}
+
+static void write_customer(FILE *out, const Clubcrm__Customer *c,
+			   const Clubcrm__Catalog *cat)
+{
+	char id[24], created[40];
+	snprintf(id, sizeof(id), "%" PRIu64, c->id);
+	csv_time(c->created_at, created, sizeof(created));
+	const char *fields[CUSTOMER_COLS] = {
+		id, c->name, c->phone, c->email,
+		consultant(cat, c->consultant_id), created,
+	};
+	cli_csv_record(out, fields, CUSTOMER_COLS);
+}
+
+static int stream_customers(struct cli *cli, const struct id_set *only,
+			    uint32_t page, uint64_t *n_rows)
+{
+	const Clubcrm__Catalog *cat;
+	int rc = cli_catalog(cli, &cat);
+	if (rc != CLI_OK)
+		return rc;
+	Clubcrm__ListCustomers lc = CLUBCRM__LIST_CUSTOMERS__INIT;
+	lc.has_page_size = true;
+	lc.page_size = page;
+	struct clubcrm_pager pager;
+	clubcrm_customers_pager(&pager, cli->conn, &lc);
+	while (rc == CLI_OK && !pager.done) {
+		struct clubcrm_answer ans;
+		rc = cli_answer(clubcrm_pager_next(&pager, &ans), &ans);
+		if (rc != CLI_OK)
+			break;
+		const Clubcrm__CustomerPage *p = ans.customer_page;
+		for (size_t i = 0; i < p->n_customers; i++) {
+			if (only && !ids_has(only, p->customers[i]->id))
+				continue;
+			write_customer(stdout, p->customers[i], cat);
+			(*n_rows)++;
+		}
+		clubcrm_answer_free(&ans);
+		if (fflush(stdout) != 0)
+			rc = CLI_REFUSED;
+	}
+	clubcrm_pager_free(&pager);
+	return rc;
+}
+
+int cli_cmd_customer_export(struct cli *cli, int argc, char **argv)
+{
+	struct export_opts eo = {0};
+	struct cli_list tags = {0};
+	struct cli_opt opts[8];
+	size_t n = export_options(&eo, opts);
+	opts[n++] = (struct cli_opt){"tag", CLI_OPT_LIST, &tags};
+	opts[n] = (struct cli_opt){0};
+	int rc = cli_args_options(cli, argc, argv, opts);
+	if (rc == CLI_OK)
+		rc = check_export(&eo);
+	if (rc == CLI_OK)
+		rc = cli_connect(cli);
+	if (rc != CLI_OK)
+		return rc;
+	struct id_set only = {0};
+	if (tags.n)
+		rc = tagged_customers(cli, &tags, &only);
+	uint64_t rows = 0;
+	if (rc == CLI_OK) {
+		write_head(eo.bom, customer_head, CUSTOMER_COLS);
+		rc = finish_output(stream_customers(cli, tags.n ? &only : NULL,
+						    eo.page, &rows));
+	}
+	free(only.ids);
+	if (rc == CLI_OK)
+		fprintf(stderr, "clubcrm: exported %" PRIu64 " customers\n",
+			rows);
+	return rc;
+}

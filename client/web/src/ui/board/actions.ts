@@ -1,0 +1,73 @@
+/*
+ * Row commands shared by the board and the contacts list: the cross-page
+ * "clubcrm-action" event the dialogs answer, and take/release, which are
+ * one API call made here.
+ */
+import type { TaskRow } from "../../gen/clubcrm_pb.js";
+import { t } from "../../i18n.js";
+import { ClubError } from "../../lib/status.js";
+import type { AppContext } from "../context.js";
+import { refusal } from "./model.js";
+
+export type ActionName = "new-task" | "new-note" | "info" | "follow-up" | "close" | "cancel" | "copy" | "tags" |
+  "customer";
+
+export interface ActionDetail {
+  action: ActionName;
+  taskId?: bigint;
+  row?: TaskRow;
+  customerId?: bigint;
+  plannedAt?: bigint;
+  operatorId?: bigint;
+  kind?: number;
+}
+
+/** Asks the shell's dialogs for an action (bubbles up from `from`). */
+export function askAction(from: EventTarget, detail: ActionDetail): void {
+  from.dispatchEvent(new CustomEvent("clubcrm-action", { bubbles: true, composed: true, detail }));
+}
+
+/**
+ * A row command: refused at once with the reason when it cannot apply
+ * (a note cannot be followed up...), else asked of the dialogs.
+ */
+export function rowAction(from: EventTarget, ctx: AppContext, r: TaskRow | undefined, action: ActionName): void {
+  if (!r?.task) {
+    ctx.notify(t("board.refuse.none"), "error");
+    return;
+  }
+  if (action === "follow-up" || action === "cancel" || action === "close") {
+    const why = refusal(r, action);
+    if (why) {
+      ctx.notify(t(why), "error");
+      return;
+    }
+  }
+  if (action === "customer") {
+    if (r.task.customerId) askAction(from, { action, customerId: r.task.customerId });
+    return;
+  }
+  askAction(from, { action, taskId: r.task.id, row: r, customerId: r.task.customerId });
+}
+
+/** Take charge of the task, or give it back when it is the user's. */
+export async function takeOrRelease(ctx: AppContext, r: TaskRow | undefined): Promise<void> {
+  if (!r?.task) {
+    ctx.notify(t("board.refuse.none"), "error");
+    return;
+  }
+  const why = refusal(r, "take");
+  if (why) {
+    ctx.notify(t(why), "error");
+    return;
+  }
+  const id = r.task.id;
+  const mine = r.task.takenBy === ctx.me.id;
+  try {
+    if (mine) await ctx.api.releaseTask(id);
+    else await ctx.api.takeTask(id);
+    ctx.notify(t(mine ? "board.released" : "board.taken", { id: String(id) }));
+  } catch (e) {
+    ctx.notify(e instanceof ClubError ? e.message : String(e), "error");
+  }
+}

@@ -1,0 +1,95 @@
+/* The exports' CSV writer (client/cli/cli_csv.c): RFC 4180 quoting. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "cli_csv.h"
+
+/* The record written for `fields`, in a static buffer. */
+static const char *record(const char *const *fields, size_t n)
+{
+	static char buf[4096];
+	FILE *f = fmemopen(buf, sizeof(buf), "w");
+	assert_non_null(f);
+	cli_csv_record(f, fields, n);
+	assert_int_equal(fclose(f), 0);
+	return buf;
+}
+
+#define REC(...)                                                              \
+	record((const char *const[]){__VA_ARGS__},                            \
+	       sizeof((const char *const[]){__VA_ARGS__}) / sizeof(char *))
+
+static void test_plain_fields(void **state)
+{
+	(void)state;
+	assert_string_equal(REC("a", "b c", "12"), "a,b c,12\r\n");
+	assert_string_equal(REC("only"), "only\r\n");
+	assert_false(cli_csv_needs_quotes("plain text; with: punctuation"));
+}
+
+static void test_empty_and_null(void **state)
+{
+	(void)state;
+	assert_string_equal(REC("", "x", NULL), ",x,\r\n");
+	assert_string_equal(REC(NULL), "\r\n");
+	assert_false(cli_csv_needs_quotes(""));
+	assert_false(cli_csv_needs_quotes(NULL));
+}
+
+static void test_commas_quoted(void **state)
+{
+	(void)state;
+	assert_string_equal(REC("Tennis, Padel", "x"), "\"Tennis, Padel\",x\r\n");
+	assert_string_equal(REC(","), "\",\"\r\n");
+}
+
+static void test_quotes_doubled(void **state)
+{
+	(void)state;
+	assert_string_equal(REC("say \"hi\""), "\"say \"\"hi\"\"\"\r\n");
+	assert_string_equal(REC("\""), "\"\"\"\"\r\n");
+	assert_string_equal(REC("\"\"", "a"), "\"\"\"\"\"\",a\r\n");
+}
+
+static void test_line_breaks_quoted(void **state)
+{
+	(void)state;
+	assert_string_equal(REC("two\nlines", "cr\rhere", "both\r\nends"),
+			    "\"two\nlines\",\"cr\rhere\",\"both\r\nends\"\r\n");
+	assert_true(cli_csv_needs_quotes("\n"));
+}
+
+static void test_utf8_unchanged(void **state)
+{
+	(void)state;
+	/* Accents, an ideograph, an emoji: bytes as they are, no quoting. */
+	assert_string_equal(REC("Lucía Fernández", "龍", "\xF0\x9F\x8E\xBE"),
+			    "Lucía Fernández,龍,\xF0\x9F\x8E\xBE\r\n");
+	assert_string_equal(REC("Muñoz, José"), "\"Muñoz, José\"\r\n");
+}
+
+static void test_spaces_kept(void **state)
+{
+	(void)state;
+	/* Spaces are part of a field (RFC 4180): not trimmed. */
+	assert_string_equal(REC("  padded  ", " "), "  padded  , \r\n");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_plain_fields),
+		cmocka_unit_test(test_empty_and_null),
+		cmocka_unit_test(test_commas_quoted),
+		cmocka_unit_test(test_quotes_doubled),
+		cmocka_unit_test(test_line_breaks_quoted),
+		cmocka_unit_test(test_utf8_unchanged),
+		cmocka_unit_test(test_spaces_kept),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
