@@ -132,7 +132,7 @@ test("the manual's follow-up story through the forms", async () => {
   const actions = await info.locator(".history ol > li").evaluateAll((els) => els.map((e) => e.getAttribute("data-action")));
   assert.equal(actions[0], "follow up"); // newest first: the close
   assert.ok(actions.length >= 2, actions.join(","));
-  await screenshot(fermin, "dialog-info-history");
+  await screenshot(fermin, "dialog-info");
   await fermin.keyboard.press("Escape");
   await info.waitFor({ state: "detached" });
   await page.context().close();
