@@ -1,4 +1,6 @@
 // The web desk's entry: every page module registers itself, then the shell.
 import "./ui/pages/board.js";
+import "./ui/pages/customer.js";
+import "./ui/dialogs/dialogs.js";
 import "./ui/pages/settings.js";
 import "./ui/app.js";
