@@ -188,6 +188,7 @@ export class ClubcrmApp extends LitElement {
           ${m.text}<button aria-label=${t("common.close")} @click=${() => this.dismiss(m.id)}>×</button></div>`)}
       </div>
       <main>${allowed ? spec.render(ctx, args) : html`<p class="empty">—</p>`}</main>
+      <clubcrm-dialogs .ctx=${ctx}></clubcrm-dialogs>
     `;
   }
 

@@ -123,6 +123,10 @@ test("my agenda: a task for me shows at its slot in the club's zone, and follows
   await actions(page);
   await page.click(`[data-task-id="${id}"]`);
   assert.deepEqual((await actions(page)).map((a) => [a.action, a.taskId]), [["info", String(id)]]);
+  const info = page.locator("dialog[open]");
+  await info.waitFor({ timeout: LIVE });
+  assert.equal(await info.locator('textarea[name="description"]').inputValue(), "e2e agenda: priority call");
+  await closeDialog(page);
   await ctx.close();
 });
 
@@ -173,7 +177,22 @@ test("operators' agendas: one column per operator of the team; an empty slot is 
   assert.deepEqual(await actions(page), [
     { action: "new-task", taskId: "", plannedAt: String(at(tomorrow, 12)), operatorId: String(opId("maribel")) },
   ]);
-  await closeDialog(page);
+  // The dialogs open the new task prefilled: that slot's time in the club's zone, that operator.
+  const dlg = page.locator("dialog[open]");
+  await dlg.waitFor({ timeout: LIVE });
+  assert.equal(await dlg.locator('input[name="planned"]').inputValue(), `${isoDate(tomorrow)}T12:00`);
+  assert.equal(await dlg.locator('select[name="operator"]').inputValue(), String(opId("maribel")));
+  // Saved: the customer's name shows in that slot of maribel's column, live.
+  const search = dlg.locator('input[name="customerSearch"]');
+  await search.fill("carm");
+  await dlg.locator(".hits button", { hasText: "Carmen Ruiz" }).waitFor({ timeout: LIVE });
+  await search.press("Enter");
+  await dlg.locator('select[name="type"]').selectOption({ label: "Appointment" });
+  await dlg.locator('textarea[name="description"]').fill("e2e agendas: booked from the empty slot");
+  await dlg.locator("[data-save]").click();
+  await page.waitForFunction(() => !document.querySelector("dialog[open]"), null, { timeout: LIVE });
+  await page.locator(`${cell(tomorrow, "12:00", opId("maribel"))} .cal-task`, { hasText: "Carmen Ruiz" })
+    .waitFor({ timeout: LIVE });
 
   // Another team by the picker, then one operator.
   const reception = cat.teams.find((t) => t.name === "Reception")!.id;

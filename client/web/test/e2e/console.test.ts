@@ -134,6 +134,14 @@ test("an operator has no reassign (and the server refuses hers); an admin reassi
   await waitCount(admin, "operator", opId("maribel"), "waiting", 0);
   await waitCount(admin, "operator", opId("maribel"), "taken", 0);
 
+  // Info opens the task's dialog.
+  await row(admin, id).first().locator("button.info").click();
+  const info = admin.locator("dialog[open]");
+  await info.waitFor({ timeout: LIVE });
+  assert.equal(await info.locator('textarea[name="description"]').inputValue(), "e2e console: to be reassigned");
+  await admin.keyboard.press("Escape");
+  await admin.waitForFunction(() => !document.querySelector("dialog[open]"), null, { timeout: LIVE });
+
   // The same operator on both sides is refused before asking.
   await admin.selectOption('form.console-reassign select[name="from"]', String(opId("alicia")));
   await admin.selectOption('form.console-reassign select[name="to"]', String(opId("alicia")));
