@@ -43,7 +43,12 @@ test("a priority task made in one browser shows red in the others, then yellow o
   const cat = await new Api(c).getCatalog();
   const urgentType = cat.taskTypes.find((t) => t.priority && t.active)!;
 
-  const alicia = await loginPage(await newContext(browser), srv, "alicia", "demo", "board/urgent/all");
+  const aliciaCtx = await newContext(browser);
+  const consoleErrors: string[] = [];
+  aliciaCtx.on("console", (m) => {
+    if (m.type() === "error") consoleErrors.push(m.text());
+  });
+  const alicia = await loginPage(aliciaCtx, srv, "alicia", "demo", "board/urgent/all");
   const valentina = await loginPage(await newContext(browser), srv, "valentina", "demo", "board/urgent/all");
   const manager = await loginPage(await newContext(browser), srv, "fermin", "demo", "console");
 
@@ -77,5 +82,7 @@ test("a priority task made in one browser shows red in the others, then yellow o
   for (const x of at) assert.ok(x - t0 < 5000, `yellow after ${x - t0} ms`);
   assert.equal((await new Api(c).getTask(BigInt(id), false)).row!.takenByLogin, "valentina");
   await screenshot(alicia, "board-urgent");
+  // Nothing failed to load or run in the page (a missing favicon was a 404).
+  assert.deepEqual(consoleErrors, []);
   c.close();
 });
