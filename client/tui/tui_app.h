@@ -18,6 +18,7 @@
 #include "tui_grid.h"
 #include "tui_layout.h"
 #include "tui_list.h"
+#include "tui_repeat.h"
 
 enum tui_screen {
 	TUI_SCR_ALL,
@@ -109,6 +110,7 @@ struct tui_app {
 	unsigned form_key_seq;  /* the form it is for */
 	bool form_key_set;
 	uint64_t task_id, base_mod_rev;
+	struct tui_repeat_base rep_base;  /* the edited task's series */
 	Clubcrm__TaskRow *conflict;  /* the server's version after a refusal */
 	char history[TUI_HISTORY_MAX][160];
 	int n_history;

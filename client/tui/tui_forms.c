@@ -96,6 +96,8 @@ static void task_fields(struct tui_app *a, const Clubcrm__TaskRow *row,
 		fl = add(a, "Tags", TUI_FIELD_CHECKS, NULL);
 		tui_cat_fill_tags(a, fl, NULL);
 		tui_forms_check_tags(fl, t);
+		if (!note && !row)
+			tui_repeat_add_fields(&a->form, NULL);
 		return;
 	}
 	fl = add(a, "Status", TUI_FIELD_CHOICE, NULL);
@@ -106,6 +108,9 @@ static void task_fields(struct tui_app *a, const Clubcrm__TaskRow *row,
 	if (t)
 		tui_field_choose(fl, t->result_id);
 	add(a, "Closing note", TUI_FIELD_TEXT, t ? t->closing_note : "");
+	/* Notes do not repeat. */
+	if (!note)
+		tui_repeat_add_fields(&a->form, &a->rep_base);
 }
 
 static void follow_up_fields(struct tui_app *a)
@@ -264,6 +269,7 @@ void tui_forms_open(struct tui_app *a, enum tui_form_kind kind,
 	a->fkind = kind;
 	a->task_id = row && row->task ? row->task->id : 0;
 	a->base_mod_rev = row && row->task ? row->task->mod_rev : 0;
+	tui_repeat_base_of(row ? row->task : NULL, &a->rep_base);
 	char title[96];
 	snprintf(title, sizeof(title), "%s%s%s", form_title(kind), row ? ": " : "",
 		 row && row->task && row->task->description ? row->task->description : "");
