@@ -253,6 +253,7 @@ static const char *form_title(enum tui_form_kind kind)
 	case TUI_FK_REASSIGN: return "Reassign open tasks";
 	case TUI_FK_FILTER: return "Filter";
 	case TUI_FK_CUSTOMER: return "New contact";
+	case TUI_FK_ASOF: return "The board as it stood (read-only)";
 	default: return "";
 	}
 }
@@ -314,6 +315,14 @@ void tui_forms_open(struct tui_app *a, enum tui_form_kind kind,
 		filter_fields(a, a->screen == TUI_SCR_ALL ? &a->filter : &a->cfilter,
 			      a->screen == TUI_SCR_ALL);
 		break;
+	case TUI_FK_ASOF: {
+		char now[32];
+		fmt_time(time_now() - time_now() % 60, now, sizeof(now));
+		add(a, "As of", TUI_FIELD_TEXT, now);
+		add(a, "", TUI_FIELD_TEXT, "YYYY-MM-DD HH:MM, or rN: revision N")
+			->readonly = true;
+		break;
+	}
 	case TUI_FK_CUSTOMER: {
 		add(a, "Name", TUI_FIELD_TEXT, "");
 		add(a, "Phone", TUI_FIELD_TEXT, "");

@@ -101,7 +101,7 @@ static int parse_until(const char *text, int64_t *out, char *why, size_t size)
 
 static int parse_count(const char *text, uint32_t *out, char *why, size_t size)
 {
-	char *end;
+	char *end = (char *)text;
 	errno = 0;
 	unsigned long n = text[0] >= '0' && text[0] <= '9'
 				  ? strtoul(text, &end, 10) : 0;

@@ -374,6 +374,19 @@ static void submit_filter(struct tui_app *a)
 	tui_desk_show(a, a->screen);
 }
 
+static void submit_asof(struct tui_app *a)
+{
+	struct tui_asof_query q;
+	char why[256];
+	if (tui_asof_parse(text(a, "As of"), &q, why, sizeof(why)) < 0) {
+		tui_app_status(a, true, "%s", why);  /* the form stays open */
+		return;
+	}
+	tui_forms_close(a);
+	tui_app_status(a, false, "read-only: h or Esc goes back to live");
+	tui_asof_enter(a, &q);
+}
+
 static void submit_simple(struct tui_app *a)
 {
 	Clubcrm__ReassignTasks r = CLUBCRM__REASSIGN_TASKS__INIT;
@@ -455,6 +468,9 @@ void tui_submit(struct tui_app *a)
 		return;
 	case TUI_FK_FILTER:
 		submit_filter(a);
+		return;
+	case TUI_FK_ASOF:
+		submit_asof(a);
 		return;
 	default:
 		submit_simple(a);
