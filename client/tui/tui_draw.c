@@ -61,8 +61,9 @@ static void draw_title(struct tui_app *a)
 		snprintf(left, sizeof(left), " clubcrm %s | %s", a->console ? "console" : "desk",
 			 a->opts.server ? a->opts.server : "");
 	if (a->asof.on && !a->console) {
-		tui_asof_title(&a->asof, right, sizeof(right) - 1);
-		strcat(right, " ");
+		char mark[160];
+		tui_asof_title(&a->asof, mark, sizeof(mark));
+		snprintf(right, sizeof(right), "%s ", mark);
 	} else if (a->state == LIVE_READY)
 		snprintf(right, sizeof(right), "live %s ", clock);
 	else if (!a->live)

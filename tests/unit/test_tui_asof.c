@@ -5,11 +5,15 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
+#include "fake_server.h"
+#include "status.h"
 #include "timeutil.h"
 #include "tui_app.h"
 #include "tui_asof.h"
@@ -238,6 +242,215 @@ static void test_desk_read_only(void **state)
 	tui_list_free(&a.list);
 }
 
+/* ------------------------------------------------ against a fake server */
+
+#define AS_OF (T_2026_03_01 + 10 * 3600)
+
+/* A TaskPage of tasks first..first+n-1 at revision `rev`, `next` its next
+ * page's token (NULL: the last). */
+static void send_page(struct fake_server *fs, uint64_t rid, uint64_t first,
+		      size_t n, uint64_t rev, const char *next)
+{
+	Clubcrm__Task t[4];
+	Clubcrm__TaskRow r[4];
+	Clubcrm__TaskRow *rp[4];
+	for (size_t i = 0; i < n && i < 4; i++) {
+		clubcrm__task__init(&t[i]);
+		clubcrm__task_row__init(&r[i]);
+		t[i].has_id = 1;
+		t[i].id = first + i;
+		t[i].description = "then";
+		r[i].task = &t[i];
+		rp[i] = &r[i];
+	}
+	Clubcrm__TaskPage p = CLUBCRM__TASK_PAGE__INIT;
+	p.rows = rp;
+	p.n_rows = n;
+	p.has_as_of_revision = p.has_as_of_revision_at = 1;
+	p.as_of_revision = rev;
+	p.as_of_revision_at = AS_OF - 60;
+	if (next) {
+		p.has_next_page_token = 1;
+		p.next_page_token = (ProtobufCBinaryData){strlen(next),
+							  (uint8_t *)next};
+	}
+	Clubcrm__Frame g = CLUBCRM__FRAME__INIT;
+	g.has_request_id = 1;
+	g.request_id = rid;
+	g.body_case = CLUBCRM__FRAME__BODY_TASK_PAGE;
+	g.task_page = &p;
+	fake_send(fs, &g);
+}
+
+/* The next ListTasks, which must ask for the past as the desk was told:
+ * AS_OF (has_at) or revision 9, the page `token` ("": the first), with
+ * the urgent screen's filter. Its request id, or 0. */
+static uint64_t expect_list(struct fake_server *fs, bool has_at,
+			    const char *token)
+{
+	Clubcrm__Frame *f = fake_recv(fs);
+	uint64_t rid = 0;
+	const Clubcrm__ListTasks *q = f && f->body_case ==
+		CLUBCRM__FRAME__BODY_LIST_TASKS ? f->list_tasks : NULL;
+	if (!q)
+		fake_fail(fs, "not a ListTasks");
+	else if (has_at ? !q->has_as_of || q->as_of != AS_OF || q->has_as_of_revision
+			: !q->has_as_of_revision || q->as_of_revision != 9 || q->has_as_of)
+		fake_fail(fs, "not the past asked for");
+	else if (!q->filter || !q->filter->has_urgent || !q->filter->urgent ||
+		 q->filter->n_operator_ids != 0)
+		fake_fail(fs, "not everyone's urgent tasks");
+	else if (!q->has_page_size || q->page_size != TUI_ASOF_PAGE)
+		fake_fail(fs, "not the page size");
+	else if (strlen(token) != (q->has_page_token ? q->page_token.len : 0) ||
+		 (token[0] && memcmp(token, q->page_token.data, strlen(token))))
+		fake_fail(fs, "not the page token");
+	else
+		rid = f->request_id;
+	if (f)
+		clubcrm__frame__free_unpacked(f, NULL);
+	return rid;
+}
+
+static void pages_script(struct fake_server *fs)
+{
+	uint64_t rid;
+	if (!fake_handshake(fs, true))
+		return;
+	/* 1. Two pages of one revision: both kept. */
+	if (!(rid = expect_list(fs, true, "")))
+		return;
+	send_page(fs, rid, 1, 3, 42, "p2");
+	if (!(rid = expect_list(fs, true, "p2")))
+		return;
+	send_page(fs, rid, 4, 2, 42, NULL);
+	/* 2. A revision asked for; the second page from another one. */
+	if (!(rid = expect_list(fs, false, "")))
+		return;
+	send_page(fs, rid, 1, 2, 9, "q2");
+	if (!(rid = expect_list(fs, false, "q2")))
+		return;
+	send_page(fs, rid, 3, 2, 10, NULL);
+	/* 3. The future: refused. */
+	if (!(rid = expect_list(fs, true, "")))
+		return;
+	fake_send_error(fs, rid, STATUS_OUT_OF_RANGE, "as_of is in the future");
+	Clubcrm__Frame *f;
+	while ((f = fake_recv(fs))) {  /* the live view again, then logout */
+		bool out = f->body_case == CLUBCRM__FRAME__BODY_LOGOUT;
+		clubcrm__frame__free_unpacked(f, NULL);
+		if (out)
+			break;
+	}
+	close(fs->fd);
+	fs->fd = -1;
+}
+
+static void on_tick(uv_timer_t *t)
+{
+	(void)t;  /* wakes uv_run(UV_RUN_ONCE) up */
+}
+
+static bool live_ready(struct tui_app *a)
+{
+	return live_get_state(a->live) == LIVE_READY;
+}
+
+static bool done_loading(struct tui_app *a)
+{
+	return !a->asof.loading;
+}
+
+static void run_until(struct tui_app *a, bool (*cond)(struct tui_app *))
+{
+	uint64_t until = uv_now(&a->loop) + 10000;
+	while (!cond(a) && uv_now(&a->loop) < until)
+		uv_run(&a->loop, UV_RUN_ONCE);
+	if (!cond(a))
+		fprintf(stderr, "status: %s\n", a->status);
+	assert_true(cond(a));
+}
+
+static bool closed;
+
+static void on_closed(struct live *l, void *ud)
+{
+	(void)l;
+	(void)ud;
+	closed = true;
+}
+
+/* The pages of one past are all kept; pages from two revisions are not
+ * mixed unsaid; a refusal is said and the list is live again. */
+static void test_pages_from_server(void **state)
+{
+	(void)state;
+	struct fake_server fs;
+	assert_int_equal(fake_start(&fs, false, pages_script, NULL), 0);
+	struct tui_app *a = calloc(1, sizeof(*a));
+	assert_non_null(a);
+	uv_loop_init(&a->loop);
+	uv_timer_t tick;
+	uv_timer_init(&a->loop, &tick);
+	uv_timer_start(&tick, on_tick, 20, 20);
+	struct client_config cfg = {.address = fs.address, .login = "anna",
+				    .password = "pw"};
+	struct live_callbacks cbs = {.on_closed = on_closed};
+	assert_int_equal(live_new(&a->loop, &cfg, &cbs, a, &a->live), 0);
+	live_start(a->live);
+	run_until(a, live_ready);
+	tui_list_init(&a->list);
+	tui_forms_init_filters(a);
+	a->screen = TUI_SCR_URGENT;
+	a->all = true;
+
+	struct tui_asof_query q = {.has_at = true, .at = AS_OF};
+	tui_asof_enter(a, &q);
+	assert_true(a->asof.loading);
+	run_until(a, done_loading);
+	assert_false(a->status_err);
+	assert_int_equal(a->asof.n_rows, 5);
+	assert_int_equal(a->asof.rev, 42);
+	assert_false(a->asof.incomplete);
+	assert_non_null(tui_asof_row(&a->asof, 5));
+	char title[160];
+	tui_asof_title(&a->asof, title, sizeof(title));
+	assert_string_equal(title, "AS OF 2026-03-01 10:00 (rev 42) read-only");
+
+	q = (struct tui_asof_query){.rev = 9};
+	tui_asof_leave(a, false);
+	tui_asof_enter(a, &q);
+	run_until(a, done_loading);
+	assert_true(a->status_err);
+	assert_non_null(strstr(a->status, "revisions 9 and 10"));
+	assert_true(a->asof.incomplete);
+	assert_int_equal(a->asof.n_rows, 2);  /* the other revision's left out */
+
+	q = (struct tui_asof_query){.has_at = true, .at = AS_OF};
+	a->status_err = false;
+	tui_asof_leave(a, false);
+	tui_asof_enter(a, &q);
+	run_until(a, done_loading);
+	assert_true(a->status_err);
+	assert_non_null(strstr(a->status, "OUT_OF_RANGE: as_of is in the future"));
+	assert_false(a->asof.on);      /* live again */
+	assert_non_null(a->sub);       /* the screen's view subscribed */
+
+	tui_app_subscribe(a, &a->sub, NULL);
+	live_close(a->live);
+	uv_close((uv_handle_t *)&tick, NULL);
+	uv_run(&a->loop, UV_RUN_DEFAULT);
+	assert_true(closed);
+	assert_int_equal(uv_loop_close(&a->loop), 0);
+	assert_true(fake_finish(&fs));
+	tui_forms_close(a);
+	tui_form_free(&a->filter);
+	tui_form_free(&a->cfilter);
+	tui_asof_clear(&a->asof);
+	tui_list_free(&a->list);
+	free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -245,6 +458,7 @@ int main(void)
 		cmocka_unit_test(test_title),
 		cmocka_unit_test(test_pages),
 		cmocka_unit_test(test_desk_read_only),
+		cmocka_unit_test(test_pages_from_server),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
