@@ -253,7 +253,8 @@ static const char *form_title(enum tui_form_kind kind)
 	case TUI_FK_REASSIGN: return "Reassign open tasks";
 	case TUI_FK_FILTER: return "Filter";
 	case TUI_FK_CUSTOMER: return "New contact";
-	case TUI_FK_ASOF: return "The board as it stood (read-only)";
+	case TUI_FK_ASOF: return "The board as it stood at YYYY-MM-DD HH:MM, "
+				 "or after revision rN (read-only)";
 	default: return "";
 	}
 }
@@ -318,9 +319,7 @@ void tui_forms_open(struct tui_app *a, enum tui_form_kind kind,
 	case TUI_FK_ASOF: {
 		char now[32];
 		fmt_time(time_now() - time_now() % 60, now, sizeof(now));
-		add(a, "As of", TUI_FIELD_TEXT, now);
-		add(a, "", TUI_FIELD_TEXT, "YYYY-MM-DD HH:MM, or rN: revision N")
-			->readonly = true;
+		add(a, "As of", TUI_FIELD_TEXT, now);  /* Enter shows it */
 		break;
 	}
 	case TUI_FK_CUSTOMER: {

@@ -269,7 +269,7 @@ cli task add --customer Jorge --type Call --at "$(club_time 7200)" \
 wait_re 1 "○ +↻ .*E2E trial weekly"
 keys 1 h
 wait_for 1 "The board as it stood"
-keys 1 C-u; text 1 "r1"; keys 1 C-s
+keys 1 C-u; text 1 "r1"; keys 1 Enter   # Enter on the one field shows it
 wait_for 1 "AS OF"
 wait_re 1 "AS OF [0-9-]+ [0-9:]+ \(rev 1\) read-only"
 wait_for 1 "(no tasks)"
