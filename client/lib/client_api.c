@@ -301,6 +301,10 @@ API_SYNC(task_close, b_close(&r, id, result_id, note), uint64_t id,
 	 uint64_t result_id, const char *note)
 API_BOTH(task_cancel, b_cancel(&r, id, result_id, note), uint64_t id,
 	 uint64_t result_id, const char *note)
+/* One page of a list, for the desk's past boards (the pager is the
+ * synchronous way). */
+API_ASYNC(tasks_list, req_set(&r, BODY(LIST_TASKS), q, BODY(TASK_PAGE)),
+	  const Clubcrm__ListTasks *q)
 API_BOTH(task_take, b_take(&r, id), uint64_t id)
 API_BOTH(task_release, b_release(&r, id), uint64_t id)
 API_BOTH(task_tag, b_tag(&r, id, tag_id, on), uint64_t id, uint64_t tag_id,

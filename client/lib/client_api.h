@@ -65,6 +65,9 @@ unsigned clubcrm_task_get(struct client_sync *s, uint64_t id,
 unsigned clubcrm_task_get_async(struct live *l, uint64_t id,
 				bool with_history, clubcrm_answer_cb cb,
 				void *arg);
+/* One page of ListTasks (answer: task_page); its page_token says which. */
+unsigned clubcrm_tasks_list_async(struct live *l, const Clubcrm__ListTasks *q,
+				  clubcrm_answer_cb cb, void *arg);
 /* A create or a note (kind); a key is drawn when it has none. */
 unsigned clubcrm_task_create(struct client_sync *s,
 			     const Clubcrm__CreateTask *c,

@@ -231,6 +231,9 @@ void tui_agenda_draw(struct tui_app *a, int y, int h)
 
 static void open_cell(struct tui_app *a)
 {
+	/* The grid of the day shown now: `]` then Enter typed before a redraw
+	 * would otherwise book the slot of the day before. */
+	build_grid(a);
 	if (a->acol >= a->grid.n_cols || a->aslot >= a->grid.n_slots)
 		return;
 	struct cell *cells = cells_of(a);

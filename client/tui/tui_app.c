@@ -131,6 +131,8 @@ unsigned tui_app_subscribe(struct tui_app *a, struct live_sub **slot,
 	}
 	if (!v)
 		return STATUS_OK;
+	if (!a->live)  /* not connected yet (or a test without a server) */
+		return STATUS_UNAVAILABLE;
 	unsigned rc = live_subscribe(a->live, v, &replica_cbs, a, slot);
 	if (rc != STATUS_OK)
 		tui_app_status(a, true, "could not subscribe: %s",
@@ -568,6 +570,7 @@ int tui_app_run(struct tui_app *a, const struct tui_options *o, bool console)
 	tui_forms_close(a);
 	tui_form_free(&a->filter);
 	tui_form_free(&a->cfilter);
+	tui_asof_clear(&a->asof);
 	tui_list_free(&a->list);
 	tui_list_free(&a->list2);
 	uv_loop_close(&a->loop);

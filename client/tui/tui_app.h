@@ -18,6 +18,8 @@
 #include "tui_grid.h"
 #include "tui_layout.h"
 #include "tui_list.h"
+#include "tui_asof.h"
+#include "tui_repeat.h"
 
 enum tui_screen {
 	TUI_SCR_ALL,
@@ -44,6 +46,7 @@ enum tui_form_kind {
 	TUI_FK_FILTER,      /* the board's filter bar, or the profile's dates */
 	TUI_FK_CUSTOMER,    /* a new contact */
 	TUI_FK_LOGIN,       /* the login screen, before any connection */
+	TUI_FK_ASOF,        /* the board's past: a moment or a revision */
 };
 
 #define TUI_HISTORY_MAX 40
@@ -91,6 +94,7 @@ struct tui_app {
 	/* The board's filter bar and the profile's dates, kept between uses. */
 	struct tui_form filter, cfilter;
 	uint64_t customer_id;   /* profile */
+	struct tui_asof asof;   /* the list as it stood, read-only */
 
 	/* Agendas: the day shown, week or day, the team/operator filter. */
 	int64_t day;
@@ -109,6 +113,7 @@ struct tui_app {
 	unsigned form_key_seq;  /* the form it is for */
 	bool form_key_set;
 	uint64_t task_id, base_mod_rev;
+	struct tui_repeat_base rep_base;  /* the edited task's series */
 	Clubcrm__TaskRow *conflict;  /* the server's version after a refusal */
 	char history[TUI_HISTORY_MAX][160];
 	int n_history;
@@ -166,6 +171,16 @@ void tui_desk_mouse(struct tui_app *a, int y, int x, bool dbl);
 void tui_desk_draw(struct tui_app *a);
 /* The row under the cursor of the current list (NULL: none). */
 const Clubcrm__TaskRow *tui_desk_selected(struct tui_app *a);
+
+/* ---- tui_asof.c: the past on the task lists */
+/* The screens whose list can show the past. */
+bool tui_asof_screen(enum tui_screen s);
+/* Shows the current screen's list as of `q` (the live view dropped). */
+void tui_asof_enter(struct tui_app *a, const struct tui_asof_query *q);
+/* Asks again for the current screen (another screen, filter, mine/all). */
+void tui_asof_query(struct tui_app *a);
+/* Back to live; `show`: resubscribes the screen. */
+void tui_asof_leave(struct tui_app *a, bool show);
 
 /* ---- tui_agenda.c: the calendar and the operators' agendas */
 void tui_agenda_subscribe(struct tui_app *a);

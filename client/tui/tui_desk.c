@@ -25,6 +25,9 @@ static const enum tui_screen button_screens[] = {
 
 #define BODY_Y 3
 
+#define ASOF_LISTS_ONLY "h (the past) is for the task lists: F1, F2, F4, " \
+			"F5 and a customer's profile"
+
 static void subscribe_tasks(struct tui_app *a, Clubcrm__ViewKind kind,
 			    bool mine)
 {
@@ -58,6 +61,15 @@ void tui_desk_show(struct tui_app *a, enum tui_screen s)
 	a->screen = s;
 	a->list.sel_id = 0;
 	a->list.cursor = a->list.top = 0;
+	/* In the past, another list (or filter) is asked for at the same
+	 * moment; a screen without a past goes back to live. */
+	if (a->asof.on && tui_asof_screen(s)) {
+		tui_app_subscribe(a, &a->sub, NULL);
+		tui_asof_query(a);
+		return;
+	}
+	if (a->asof.on)
+		tui_asof_leave(a, false);
 	switch (s) {
 	case TUI_SCR_ALL:
 		subscribe_tasks(a, CLUBCRM__VIEW_KIND__VIEW_KIND_BOARD, false);
@@ -100,6 +112,8 @@ static bool is_list_screen(const struct tui_app *a)
 
 const Clubcrm__TaskRow *tui_desk_selected(struct tui_app *a)
 {
+	if (a->asof.on)
+		return tui_asof_row(&a->asof, tui_list_selected(&a->list));
 	if (!a->sub || !is_list_screen(a))
 		return NULL;
 	return replica_get(live_sub_replica(a->sub), tui_list_selected(&a->list));
@@ -211,8 +225,15 @@ void tui_desk_draw(struct tui_app *a)
 		return;
 	}
 	size_t n;
-	const Clubcrm__TaskRow **rows = tui_app_rows(a->sub,
-		a->screen == TUI_SCR_CUSTOMER, &n);
+	const Clubcrm__TaskRow **rows;
+	if (a->asof.on) {  /* the rows kept, in the server's order */
+		n = a->asof.n_rows;
+		rows = malloc((n ? n : 1) * sizeof(*rows));
+		if (rows && n)
+			memcpy(rows, a->asof.rows, n * sizeof(*rows));
+	} else {
+		rows = tui_app_rows(a->sub, a->screen == TUI_SCR_CUSTOMER, &n);
+	}
 	uint64_t *ids = malloc((n ? n : 1) * sizeof(*ids));
 	if (ids) {
 		for (size_t i = 0; i < n; i++)
@@ -270,6 +291,8 @@ static void contacts_key(struct tui_app *a, const struct tui_key *k)
 		tui_forms_open(a, TUI_FK_NEW_NOTE, NULL);
 	else if (!strcmp(k->text, "C"))
 		tui_forms_open(a, TUI_FK_CUSTOMER, NULL);
+	else if (!strcmp(k->text, "h"))
+		tui_app_status(a, true, ASOF_LISTS_ONLY);
 }
 
 /*
@@ -297,9 +320,32 @@ static bool open_task_only(struct tui_app *a, const Clubcrm__TaskRow *row,
 	return false;
 }
 
+/*
+ * The past is read-only: the keys that would write (new task or note,
+ * info, copy, follow up, cancel, tags, take) are refused with a word. True
+ * when `k` was one of them.
+ */
+static bool asof_refuse(struct tui_app *a, const struct tui_key *k)
+{
+	static const char *const writes[] = {"n", "N", "i", "c", "f", "x", "g",
+					     "t"};
+	bool write = a->asof.on && k->code == TUI_KEY_ENTER;
+	for (size_t i = 0; a->asof.on && i < sizeof(writes) / sizeof(writes[0]); i++)
+		write |= !strcmp(k->text, writes[i]);
+	if (!write)
+		return false;
+	char title[160];
+	tui_asof_title(&a->asof, title, sizeof(title));
+	tui_app_status(a, true, "read-only: %s (h or Esc: back to live)",
+		       title);
+	return true;
+}
+
 /* Row commands: the same letters on every task list. */
 static bool row_key(struct tui_app *a, const struct tui_key *k)
 {
+	if (asof_refuse(a, k))
+		return true;
 	const Clubcrm__TaskRow *row = tui_desk_selected(a);
 	static const struct {
 		const char *key;
@@ -362,9 +408,19 @@ void tui_desk_key(struct tui_app *a, const struct tui_key *k)
 			contacts_key(a, k);
 		return;
 	}
+	if (a->asof.on && (!strcmp(k->text, "h") || k->code == TUI_KEY_ESC)) {
+		tui_asof_leave(a, true);
+		tui_app_status(a, false, "live again");
+		return;
+	}
 	if (list_key(&a->list, k->code) || row_key(a, k))
 		return;
-	if (!strcmp(k->text, "n")) {
+	if (!strcmp(k->text, "h")) {
+		if (tui_asof_screen(a->screen))
+			tui_forms_open(a, TUI_FK_ASOF, NULL);
+		else
+			tui_app_status(a, true, ASOF_LISTS_ONLY);
+	} else if (!strcmp(k->text, "n")) {
 		tui_forms_open(a, TUI_FK_NEW_TASK, NULL);
 	} else if (!strcmp(k->text, "N")) {
 		tui_forms_open(a, TUI_FK_NEW_NOTE, NULL);

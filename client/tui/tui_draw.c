@@ -60,7 +60,11 @@ static void draw_title(struct tui_app *a)
 	if (!a->live)
 		snprintf(left, sizeof(left), " clubcrm %s | %s", a->console ? "console" : "desk",
 			 a->opts.server ? a->opts.server : "");
-	if (a->state == LIVE_READY)
+	if (a->asof.on && !a->console) {
+		char mark[160];
+		tui_asof_title(&a->asof, mark, sizeof(mark));
+		snprintf(right, sizeof(right), "%s ", mark);
+	} else if (a->state == LIVE_READY)
 		snprintf(right, sizeof(right), "live %s ", clock);
 	else if (!a->live)
 		snprintf(right, sizeof(right), "log in ");
@@ -71,9 +75,11 @@ static void draw_title(struct tui_app *a)
 			 a->state_msg[0] ? ": " : "", a->state_msg);
 	tui_draw_text(0, 0, COLS, COLOR_PAIR(PAIR_TITLE), left);
 	int rw = tui_text_width(right);
-	if (rw > COLS / 2)
-		rw = COLS / 2;
+	/* The past's mark is what matters most while it shows. */
+	if (rw > (a->asof.on ? COLS * 3 / 4 : COLS / 2))
+		rw = a->asof.on ? COLS * 3 / 4 : COLS / 2;
 	tui_draw_text(0, COLS - rw, rw,
+		      a->asof.on && !a->console ? COLOR_PAIR(PAIR_ALERT) | A_BOLD :
 		      a->state == LIVE_READY ? COLOR_PAIR(PAIR_TITLE) | A_BOLD
 					     : COLOR_PAIR(PAIR_ALERT) | A_BOLD | A_BLINK,
 		      right);

@@ -96,6 +96,8 @@ static void task_fields(struct tui_app *a, const Clubcrm__TaskRow *row,
 		fl = add(a, "Tags", TUI_FIELD_CHECKS, NULL);
 		tui_cat_fill_tags(a, fl, NULL);
 		tui_forms_check_tags(fl, t);
+		if (!note && !row)
+			tui_repeat_add_fields(&a->form, NULL);
 		return;
 	}
 	fl = add(a, "Status", TUI_FIELD_CHOICE, NULL);
@@ -106,6 +108,9 @@ static void task_fields(struct tui_app *a, const Clubcrm__TaskRow *row,
 	if (t)
 		tui_field_choose(fl, t->result_id);
 	add(a, "Closing note", TUI_FIELD_TEXT, t ? t->closing_note : "");
+	/* Notes do not repeat. */
+	if (!note)
+		tui_repeat_add_fields(&a->form, &a->rep_base);
 }
 
 static void follow_up_fields(struct tui_app *a)
@@ -248,6 +253,8 @@ static const char *form_title(enum tui_form_kind kind)
 	case TUI_FK_REASSIGN: return "Reassign open tasks";
 	case TUI_FK_FILTER: return "Filter";
 	case TUI_FK_CUSTOMER: return "New contact";
+	case TUI_FK_ASOF: return "The board as it stood at YYYY-MM-DD HH:MM, "
+				 "or after revision rN (read-only)";
 	default: return "";
 	}
 }
@@ -264,6 +271,7 @@ void tui_forms_open(struct tui_app *a, enum tui_form_kind kind,
 	a->fkind = kind;
 	a->task_id = row && row->task ? row->task->id : 0;
 	a->base_mod_rev = row && row->task ? row->task->mod_rev : 0;
+	tui_repeat_base_of(row ? row->task : NULL, &a->rep_base);
 	char title[96];
 	snprintf(title, sizeof(title), "%s%s%s", form_title(kind), row ? ": " : "",
 		 row && row->task && row->task->description ? row->task->description : "");
@@ -308,6 +316,12 @@ void tui_forms_open(struct tui_app *a, enum tui_form_kind kind,
 		filter_fields(a, a->screen == TUI_SCR_ALL ? &a->filter : &a->cfilter,
 			      a->screen == TUI_SCR_ALL);
 		break;
+	case TUI_FK_ASOF: {
+		char now[32];
+		fmt_time(time_now() - time_now() % 60, now, sizeof(now));
+		add(a, "As of", TUI_FIELD_TEXT, now);  /* Enter shows it */
+		break;
+	}
 	case TUI_FK_CUSTOMER: {
 		add(a, "Name", TUI_FIELD_TEXT, "");
 		add(a, "Phone", TUI_FIELD_TEXT, "");

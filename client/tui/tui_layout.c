@@ -70,7 +70,7 @@ static void col(char *out, size_t size, size_t *o, const char *s, int w)
 	}
 }
 
-#define W_HEAD 6
+#define W_HEAD 7
 #define W_WHEN 19
 #define W_WHO 21
 #define W_TYPE 12
@@ -82,7 +82,7 @@ static void col(char *out, size_t size, size_t *o, const char *s, int w)
 size_t tui_layout_task_header(int width, char *out, size_t size)
 {
 	char line[1024];
-	snprintf(line, sizeof(line), "%-6s%-*s %-*s %-*s %-*s %-*s %s", "",
+	snprintf(line, sizeof(line), "%-7s%-*s %-*s %-*s %-*s %-*s %s", "",
 		 W_WHEN, "Planned (created)", W_WHO, "Operator (creator)",
 		 W_TYPE, "Type", W_CUST, "Customer", W_TAGS, "Tags",
 		 "Description");
@@ -141,10 +141,13 @@ size_t tui_layout_task_row(const Clubcrm__TaskRow *r, int width, char *out,
 	snprintf(who, sizeof(who), "%s (%s)",
 		 r->operator_name ? r->operator_name : "?",
 		 r->creator_name ? r->creator_name : "?");
-	char head[16];
-	snprintf(head, sizeof(head), "%s %c%c%c ", tui_layout_status_icon(t->status),
+	char head[24];
+	bool repeats = t->has_recurrence &&
+		       t->recurrence != CLUBCRM__RECURRENCE__RECURRENCE_UNSPECIFIED;
+	snprintf(head, sizeof(head), "%s %c%c%c%s ", tui_layout_status_icon(t->status),
 		 tui_layout_outcome_mark(r->outcome), r->overdue ? '!' : ' ',
-		 r->escalated ? '^' : (t->kind == CLUBCRM__TASK_KIND__TASK_KIND_NOTE ? 'n' : ' '));
+		 r->escalated ? '^' : (t->kind == CLUBCRM__TASK_KIND__TASK_KIND_NOTE ? 'n' : ' '),
+		 repeats ? "\xe2\x86\xbb" : " ");  /* ↻ a repeating task */
 	o = strlen(head);
 	memcpy(line, head, o + 1);
 	col(line, sizeof(line), &o, when, W_WHEN);

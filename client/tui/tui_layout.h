@@ -46,7 +46,8 @@ int tui_layout_tag_spans(const Clubcrm__TaskRow *r, int width,
 			 struct tui_span *spans, int max);
 
 /*
- * A task row cut or padded to `width` columns: icon, outcome mark, flags,
+ * A task row cut or padded to `width` columns: icon, outcome mark, flags
+ * (! overdue, ^ escalated or n a note, \u21bb a repeating task),
  * planned (created), operator (creator), type, customer, tags, then
  * "(taken by NAME)" for a planned task someone took, and the description.
  * Returns the bytes written.

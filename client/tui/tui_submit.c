@@ -230,6 +230,29 @@ static const char *text(struct tui_app *a, const char *label)
 	return fl ? fl->text : "";
 }
 
+/* The series fields of the form into a request's; -1 after saying why
+ * not in the status line. */
+static int repeat_fields(struct tui_app *a, const struct tui_repeat_base *base,
+			 protobuf_c_boolean *has_rec, Clubcrm__Recurrence *rec,
+			 protobuf_c_boolean *has_until, int64_t *until,
+			 protobuf_c_boolean *has_count, uint32_t *count)
+{
+	struct tui_repeat r;
+	char why[200];
+	if (tui_repeat_from_form(&a->form, base, &r, why, sizeof(why)) < 0) {
+		tui_app_status(a, true, "%s", why);
+		planned_past = false;  /* nothing is sent */
+		return -1;
+	}
+	*has_rec = r.has_rec;
+	*rec = r.rec;
+	*has_until = r.has_until;
+	*until = r.until;
+	*has_count = r.has_count;
+	*count = r.count;
+	return 0;
+}
+
 /* A CreateTask from the task fields; `tag` holds the tag id. */
 /* `tags`: room for TUI_TAGS_MAX ids. */
 static int create_from_form(struct tui_app *a, Clubcrm__CreateTask *c,
@@ -251,7 +274,9 @@ static int create_from_form(struct tui_app *a, Clubcrm__CreateTask *c,
 	struct tui_field *fl = tui_form_field(&a->form, "Tags");
 	c->tag_ids = tags;
 	c->n_tag_ids = fl ? tui_field_checked(fl, tags, TUI_TAGS_MAX) : 0;
-	return 0;
+	return repeat_fields(a, NULL, &c->has_recurrence, &c->recurrence,
+			     &c->has_repeat_until, &c->repeat_until,
+			     &c->has_repeat_count, &c->repeat_count);
 }
 
 void tui_submit_edit(struct tui_app *a, uint64_t base)
@@ -277,6 +302,10 @@ void tui_submit_edit(struct tui_app *a, uint64_t base)
 	if (parse_time(a, when, &e.planned_at, &has, planned) < 0)
 		return;
 	e.has_planned_at = has;
+	if (repeat_fields(a, &a->rep_base, &e.has_recurrence, &e.recurrence,
+			  &e.has_repeat_until, &e.repeat_until,
+			  &e.has_repeat_count, &e.repeat_count) < 0)
+		return;
 	struct ticket *t = ticket(a, true, false, NULL);
 	if (t)
 		sent(a, t, clubcrm_task_edit_async(a->live, &e, on_reply, t));
@@ -343,6 +372,19 @@ static void submit_filter(struct tui_app *a)
 	memset(&a->form, 0, sizeof(a->form));
 	tui_forms_close(a);
 	tui_desk_show(a, a->screen);
+}
+
+static void submit_asof(struct tui_app *a)
+{
+	struct tui_asof_query q;
+	char why[256];
+	if (tui_asof_parse(text(a, "As of"), &q, why, sizeof(why)) < 0) {
+		tui_app_status(a, true, "%s", why);  /* the form stays open */
+		return;
+	}
+	tui_forms_close(a);
+	tui_app_status(a, false, "read-only: h or Esc goes back to live");
+	tui_asof_enter(a, &q);
 }
 
 static void submit_simple(struct tui_app *a)
@@ -426,6 +468,9 @@ void tui_submit(struct tui_app *a)
 		return;
 	case TUI_FK_FILTER:
 		submit_filter(a);
+		return;
+	case TUI_FK_ASOF:
+		submit_asof(a);
 		return;
 	default:
 		submit_simple(a);

@@ -263,6 +263,68 @@ keys 0 C-e; text 0 " again"; keys 0 C-s
 wait_for 1 "E2E trial visit (mine) again"
 wait_for 2 "E2E trial visit (mine) again"
 
+echo "5b. a repeating task is marked; the board's past is read-only"
+cli task add --customer Jorge --type Call --at "$(club_time 7200)" \
+	--repeat weekly --count 3 --desc "E2E trial weekly"
+wait_re 1 "○ +↻ .*E2E trial weekly"
+keys 1 h
+wait_for 1 "The board as it stood"
+keys 1 C-u; text 1 "r1"; keys 1 Enter   # Enter on the one field shows it
+wait_for 1 "AS OF"
+wait_re 1 "AS OF [0-9-]+ [0-9:]+ \(rev 1\) read-only"
+wait_for 1 "(no tasks)"
+absent 1 "E2E trial weekly"   # none of them existed yet
+absent 1 "E2E trial visit"
+text 1 n
+wait_for 1 "read-only: AS OF"
+absent 1 "New task"
+text 1 h
+wait_for 1 "live again"
+wait_for 1 "E2E trial weekly"
+keys 1 h
+wait_for 1 "The board as it stood"
+keys 1 C-u; text 1 "2099-01-01 10:00"; keys 1 C-s
+wait_for 1 "as of: OUT_OF_RANGE"   # the future: refused, back to live
+wait_for 1 "E2E trial weekly"
+absent 1 "AS OF"
+
+echo "5c. a routine set up in the new-task form, then stopped in its info form"
+keys 0 n
+wait_for 0 "New task"
+text 0 "E2E trial routine"; keys 0 Tab
+text 0 "Jorge"; keys 0 Tab
+text 0 "Call"; keys 0 Tab Tab Tab Tab   # Planned, Operator, Tags, Repeats
+keys 0 Right                             # daily
+wait_re 0 "Repeats +< daily >"
+keys 0 Tab Tab; text 0 "4"; keys 0 C-s
+wait_for 0 "saved task"
+id=$($T capture-pane -p -t e2e:0 | grep -o 'saved task [0-9]*' | tail -1 | cut -d' ' -f3)
+[ -n "$id" ] || fail "no task id in the status line"
+cli task show "$id"
+grep -q "daily, 4 occurrences" "$DIR/cli.out" || fail "not a daily series of 4: $(tail -5 "$DIR/cli.out")"
+wait_re 1 "↻ .*E2E trial routine"
+keys 0 /
+wait_for 0 "Created from"
+keys 0 Up C-u; text 0 "E2E trial routine"; keys 0 C-s
+wait_for 0 "Text: E2E trial routine"
+wait_re 0 "↻ .*E2E trial routine"
+keys 0 Enter
+wait_for 0 "Task info"
+wait_re 0 "Repeat times +4"
+keys 0 Up Up Up Left                     # Repeats: none
+wait_re 0 "Repeats +< none >"
+keys 0 C-s
+wait_for 0 "saved task $id"
+wait_re 0 "○ {6}[0-9]{2}/[0-9]{2} .*E2E trial routine"   # no ↻ any more
+absent 0 "↻"
+: >"$DIR/cli.out"
+cli task show "$id"
+! grep -q "Repeats:" "$DIR/cli.out" || fail "still repeating: $(cat "$DIR/cli.out")"
+keys 0 /
+wait_for 0 "Created from"
+keys 0 Up C-u; text 0 "E2E trial"; keys 0 C-s
+wait_for 0 "E2E trial visit (mine) again"
+
 echo "6. a reminder line when one of the operator's tasks falls due"
 cli task add --customer Lucía --type Call --operator alicia \
 	--at "$(club_time 6)" --desc "E2E due soon"
