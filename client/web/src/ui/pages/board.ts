@@ -36,6 +36,7 @@ import {
   statusIcon, statusName, takenByName, toggleOrder, visibleWindow,
 } from "../board/model.js";
 import { mountReminders } from "../board/reminders.js";
+import { recurrenceName, repeatTitle } from "../dialogs/repeat.js";
 import "../board/words.js";
 import { type AppContext, registerPage } from "../context.js";
 import { nowSeconds, shortDateTime } from "../time.js";
@@ -487,6 +488,8 @@ export class ClubcrmBoard extends LitElement {
           title=${mark ? t(`board.outcome.${mark}`) : ""}>${mark}</span>
         ${r.overdue ? html`<span class="ovd" title=${t("board.overdue")} data-overdue>!</span>` : nothing}
         ${isNote(r) ? html`<span class="note-mark" title=${t("board.note")} data-note>✎</span>` : nothing}
+        ${task.recurrence ? html`<span class="rep-mark" title=${repeatTitle(task, zone)}
+          data-repeat=${recurrenceName(task.recurrence)}>↻</span>` : nothing}
       </span>
       <span class="c-when" role="gridcell">${shortDateTime(task.plannedAt, zone)}
         <span class="muted">(${shortDateTime(task.createdAt, zone).slice(0, 5)})</span></span>
