@@ -148,6 +148,16 @@ export class Api {
       value: create(ListCustomersSchema, { search, pageSize, includeInactive }),
     }), "customerPage");
   }
+  /** Every page of the customers (the active ones, as `customer export`), `each` getting each page's. */
+  async listAllCustomers(each: (customers: Customer[]) => void, pageSize = 500): Promise<void> {
+    const q = create(ListCustomersSchema, { pageSize });
+    for (;;) {
+      const p = await expect(this.client.request({ case: "listCustomers", value: q }), "customerPage");
+      each(p.customers);
+      if (!p.nextPageToken.length) break;
+      q.pageToken = p.nextPageToken;
+    }
+  }
   async getCustomer(id: bigint): Promise<Customer | undefined> {
     const r = await expect(this.client.request({ case: "getCustomer", value: create(GetCustomerSchema, { id }) }),
       "customerReply");

@@ -36,7 +36,9 @@ import {
   statusIcon, statusName, takenByName, toggleOrder, visibleWindow,
 } from "../board/model.js";
 import { mountReminders } from "../board/reminders.js";
-import { type AsOfAsk, type PastBoard, asOfLabel, modeFilter, readAsOf } from "../board/asof.js";
+import { type AsOfAsk, type PastBoard, asOfLabel, isoMinute, modeFilter, readAsOf } from "../board/asof.js";
+import { downloadTasks } from "../board/download.js";
+import { csvFileName } from "../../lib/csv.js";
 import { ClubError } from "../../lib/status.js";
 import { recurrenceName, repeatTitle } from "../dialogs/repeat.js";
 import "../board/words.js";
@@ -95,6 +97,7 @@ export class ClubcrmBoard extends LitElement {
     asOfOpen: { state: true },
     asOfBusy: { state: true },
     asOfError: { state: true },
+    csvBusy: { state: true },
   };
   declare ctx: AppContext;
   /** The page's language: a change draws the board again in it. */
@@ -112,6 +115,7 @@ export class ClubcrmBoard extends LitElement {
   declare asOfOpen: boolean;
   declare asOfBusy: boolean;
   declare asOfError: string;
+  declare csvBusy: boolean;
 
   private view?: TaskView;
   private viewKey = "";
@@ -134,6 +138,7 @@ export class ClubcrmBoard extends LitElement {
     this.asOfOpen = false;
     this.asOfBusy = false;
     this.asOfError = "";
+    this.csvBusy = false;
   }
 
   createRenderRoot() {
@@ -265,6 +270,25 @@ export class ClubcrmBoard extends LitElement {
       return;
     }
     void this.showPast(ask);
+  }
+
+  /** The board's rows as a CSV file: as of its moment when frozen, else now in this mode and filter. */
+  private async downloadCsv(): Promise<void> {
+    if (this.csvBusy) return;
+    this.csvBusy = true;
+    const zone = this.ctx.zone;
+    const p = this.past;
+    try {
+      if (p) {
+        const at = isoMinute(p.ask.at ?? p.revisionAt, zone).replace(" ", "-").replace(":", "");
+        await downloadTasks(this.ctx, `clubcrm-tasks-as-of-${at}.csv`, { rows: p.rows, revision: p.revision });
+      } else {
+        await downloadTasks(this.ctx, csvFileName("tasks", nowSeconds(), zone),
+          { filter: modeFilter(this.mode, this.viewFilter()) });
+      }
+    } finally {
+      this.csvBusy = false;
+    }
   }
 
   private refuseReadOnly(): void {
@@ -518,6 +542,8 @@ export class ClubcrmBoard extends LitElement {
             this.asOfOpen = !this.asOfOpen;
             this.asOfError = "";
           }}>${t("board.asof.open")}</button>
+        <button data-act="csv" title=${t("csv.hint")} ?disabled=${this.csvBusy}
+          @click=${() => void this.downloadCsv()}>${t("csv.download")}</button>
         ${btn("new-task", t("board.act.newTask"), "n", !!this.past)}
         ${btn("new-note", t("board.act.newNote"), "N", !!this.past)}
       </div>

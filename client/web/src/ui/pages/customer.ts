@@ -19,7 +19,9 @@ import { type ActionDetail, type ActionName, requestAction, statusWord, tagChip 
 import { toId } from "../dialogs/logic.js";
 import { customerRows, type CustomerFilter } from "../dialogs/profile.js";
 import { recurrenceName, repeatTitle } from "../dialogs/repeat.js";
-import { dayBounds, fromInputValue, shortDateTime } from "../time.js";
+import { downloadTasks } from "../board/download.js";
+import { csvFileName } from "../../lib/csv.js";
+import { dayBounds, fromInputValue, nowSeconds, shortDateTime } from "../time.js";
 
 function colourName(r: TaskRow): "red" | "yellow" | "none" {
   return r.colour === Colour.RED ? "red" : r.colour === Colour.YELLOW ? "yellow" : "none";
@@ -166,6 +168,9 @@ export class ClubcrmCustomer extends LitElement {
           @click=${() => this.act({ action: "new-task" })}>${t("customer.newTask")}</button>
         <button data-act="new-note" title=${t("customer.newNoteHint")}
           @click=${() => this.act({ action: "new-note" })}>${t("customer.newNote")}</button>
+        <button data-act="csv" title=${t("csv.hint")} @click=${() => void downloadTasks(this.ctx,
+          csvFileName(`customer-${id}-tasks`, nowSeconds(), this.ctx.zone), { filter: { customerId: id } })}>
+          ${t("csv.download")}</button>
       </div>
       ${this.renderFilters()}
       <p class="count" data-count=${rows.length}>${t("customer.count", { n: rows.length, total: all.length })}</p>
