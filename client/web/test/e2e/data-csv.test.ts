@@ -6,7 +6,9 @@
 // break, accents) exactly.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { launchBrowser, loginPage, newContext, row } from "../support/browser.js";
 import { cleanup, startServer, tcpPipe, type Server } from "../support/server.js";
@@ -75,12 +77,19 @@ function parseCsv(text: string): string[][] {
   }
 }
 
-/** Clicks `button`, catches the download: its file name and records (the BOM checked and dropped). */
-async function download(page: Page, button: string): Promise<{ name: string; records: string[][] }> {
+/** Clicks `button`, catches the download: its file name, bytes and records (the BOM checked and dropped). */
+async function download(page: Page, button: string): Promise<{ name: string; bytes: Buffer; records: string[][] }> {
   const [d] = await Promise.all([page.waitForEvent("download", { timeout: 15000 }), page.click(button)]);
   const bytes = readFileSync((await d.path())!);
   assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], "a UTF-8 byte-order mark first");
-  return { name: d.suggestedFilename(), records: parseCsv(bytes.subarray(3).toString("utf8")) };
+  return { name: d.suggestedFilename(), bytes, records: parseCsv(bytes.subarray(3).toString("utf8")) };
+}
+
+/** The CLI beside the server under test (build/client/cli/clubcrm). */
+function cli(): string {
+  const c = join(dirname(process.env.CLUBCRMD!), "..", "client", "cli", "clubcrm");
+  assert.ok(existsSync(c), `the CLI is built beside clubcrmd: ${c}`);
+  return c;
 }
 
 let lucia: bigint;
@@ -134,6 +143,10 @@ test("the customer's profile's CSV: all the customer's tasks and notes, one snap
   assert.deepEqual(f.records.slice(1).map((r) => r[0]).sort(), want.sort());
   assert.ok(f.records.slice(1).every((r) => r[7] === "Lucía Fernández"));
   assert.equal(f.records.find((r) => r[0] === String(awkwardId))?.[13], AWKWARD);
+  // Byte for byte the CLI's export of the same tasks.
+  const fromCli = execFileSync(cli(), ["--server", `127.0.0.1:${srv.tcp.port}`, "--user", "fermin", "task", "export",
+    "--customer", String(lucia), "--bom"], { env: { ...process.env, CLUBCRM_PASSWORD: "demo" } });
+  assert.equal(f.bytes.toString("utf8"), fromCli.toString("utf8"));
   await page.context().close();
 });
 
@@ -156,5 +169,8 @@ test("the contacts' CSV: the customers the search shows, as customer export", as
   let n = 0;
   await api.listAllCustomers((cs) => (n += cs.length));
   assert.equal(all.records.length - 1, n);
+  const fromCli = execFileSync(cli(), ["--server", `127.0.0.1:${srv.tcp.port}`, "--user", "fermin", "customer",
+    "export", "--bom"], { env: { ...process.env, CLUBCRM_PASSWORD: "demo" } });
+  assert.equal(all.bytes.toString("utf8"), fromCli.toString("utf8"));
   await page.context().close();
 });
