@@ -5,7 +5,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
-import { launchBrowser, loginPage, newContext, row } from "../support/browser.js";
+import { launchBrowser, loginPage, newContext, row, screenshot } from "../support/browser.js";
 import { cleanup, startServer, tcpPipe, type Server } from "../support/server.js";
 import { Api } from "../../src/lib/api.js";
 import { ClubClient } from "../../src/lib/client.js";
@@ -52,6 +52,7 @@ test("a weekly task for 3 times: made in the form, marked, closed into the next,
   assert.match(await d.locator("[data-dialog-error]").innerText(), /1 to 1000/);
   await d.locator('input[name="repeatCount"]').fill("3");
   assert.equal(await d.locator('input[name="repeatEnd"][value="count"]').isChecked(), true);
+  await screenshot(page, "dialog-repeat");
   await d.locator("[data-save]").click();
   await d.waitFor({ state: "detached" });
 
