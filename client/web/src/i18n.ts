@@ -59,7 +59,7 @@ const es: Record<Key, string> = {
   "nav.agenda": "Mi agenda",
   "nav.agendas": "Agenda de operadores",
   "nav.console": "Consola",
-  "nav.settings": "Configuración",
+  "nav.settings": "Ajustes",
   "error.unavailable": "Sin conexión con el servidor: inténtelo de nuevo cuando vuelva.",
   "common.save": "Guardar",
   "common.cancel": "Cancelar",

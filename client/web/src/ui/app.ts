@@ -13,7 +13,7 @@ import { ClubClient, type LinkState, sessionTokenStore } from "../lib/client.js"
 import { CatalogView, catalogView } from "../lib/live.js";
 import { pageWebSocketUrl, webSocketPipe } from "../lib/pipe.js";
 import { ClubError } from "../lib/status.js";
-import { type AppContext, allPages, isAdmin, page, parseRoute } from "./context.js";
+import { type AppContext, allPages, isAdmin, navEntryFor, page, parseRoute } from "./context.js";
 
 interface Message {
   id: number;
@@ -158,6 +158,8 @@ export class ClubcrmApp extends LitElement {
     const [name, ...args] = this.route;
     const spec = page(name);
     const allowed = spec && (!spec.adminOnly || isAdmin(ctx));
+    const navs = allPages().filter(([, p]) => p.navKey && (!p.adminOnly || isAdmin(ctx)));
+    const activeNav = navEntryFor(this.route, navs);
     return html`
       ${this.linkState === "reconnecting" || this.linkState === "connecting"
         ? html`<div class="banner" role="status" data-link="${this.linkState}">${t("link.reconnecting")}</div>`
@@ -166,13 +168,10 @@ export class ClubcrmApp extends LitElement {
         <span class="brand">clubcrm</span>
         <span class="club">${ctx.clubName}</span>
         <nav>
-          ${allPages()
-            .filter(([, p]) => p.navKey && (!p.adminOnly || isAdmin(ctx)))
-            .map(([n, p]) => {
-              const r = p.navRoute ?? n;
-              const active = this.route.join("/") === r || (!p.navRoute && name === n);
-              return html`<a href="#/${r}" class=${active ? "active" : ""} data-nav=${r}>${t(p.navKey!)}</a>`;
-            })}
+          ${navs.map(([n, p]) => {
+            const r = p.navRoute ?? n;
+            return html`<a href="#/${r}" class=${n === activeNav ? "active" : ""} data-nav=${r}>${t(p.navKey!)}</a>`;
+          })}
         </nav>
         <span class="me" data-login=${ctx.me.login}>${ctx.me.name || ctx.me.login}</span>
         <span class="live" data-link=${this.linkState}>${this.linkState === "live" ? t("link.live") : ""}</span>

@@ -60,3 +60,17 @@ export function allPages(): [string, PageSpec][] {
 export function parseRoute(hash: string): string[] {
   return hash.replace(/^#\/?/, "").split("/").filter(Boolean).map(decodeURIComponent);
 }
+
+/**
+ * The nav entry to light for a route: the one with the longest nav route
+ * the route starts with (Urgent for board/urgent/all), else the page's own
+ * entry (Settings for settings/tags).
+ */
+export function navEntryFor(route: string[], navs: [string, PageSpec][]): string | undefined {
+  const here = route.join("/");
+  const under = (r: string) => here === r || here.startsWith(`${r}/`);
+  const best = navs
+    .filter(([n, p]) => under(p.navRoute ?? n))
+    .sort((a, b) => (b[1].navRoute ?? b[0]).length - (a[1].navRoute ?? a[0]).length)[0];
+  return best?.[0] ?? navs.find(([n]) => n === route[0])?.[0];
+}

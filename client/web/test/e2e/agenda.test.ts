@@ -158,6 +158,11 @@ test("my agenda: an empty slot asks for a new task for me at that time; the keys
   await page.waitForSelector("clubcrm-agendas table.cal");
   await page.keyboard.press("6");
   await page.waitForSelector("clubcrm-my-agenda table.cal");
+  // The board's keys work from here too (one key map in the shell).
+  await page.keyboard.press("2");
+  await page.waitForFunction(() => location.hash === "#/board/urgent");
+  await page.keyboard.press("6");
+  await page.waitForSelector("clubcrm-my-agenda table.cal");
   await ctx.close();
 });
 

@@ -5,6 +5,7 @@
  * when rows arrive or leave, the tag chips' colours, and the filter panel's
  * values turned into a TaskFilter (or refused with a message).
  */
+import { inkOn, tagCss } from "../tags.js";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { Colour, Outcome, TaskKind, type TaskFilterSchema, type TaskRow, TaskStatus } from "../../gen/clubcrm_pb.js";
 import { dayBounds, zonedToUnix } from "../time.js";
@@ -100,11 +101,6 @@ export function refusal(r: TaskRow, action: "follow-up" | "cancel" | "close" | "
 
 // ---------------------------------------------------------------- tag chips
 
-const KNOWN_COLOURS: Record<string, string> = {
-  black: "#000000", blue: "#1f5fd0", brown: "#8b4a1c", cyan: "#00b0c0", gold: "#d4af37",
-  green: "#2e9d3a", grey: "#808080", magenta: "#c020c0", orange: "#f08c00", pink: "#f06ca8",
-  purple: "#7b3fb0", red: "#d02020", white: "#ffffff", yellow: "#f0d000",
-};
 
 export interface Chip {
   name: string;
@@ -115,22 +111,12 @@ export interface Chip {
 }
 
 /** A tag's colour as the server keeps it (a known name or #rrggbb) as a CSS colour. */
-export function tagColour(c: string): string {
-  const s = c.trim().toLowerCase();
-  if (/^#[0-9a-f]{6}$/.test(s)) return s;
-  return KNOWN_COLOURS[s] ?? "";
-}
+export const tagColour = (c: string): string => tagCss(c);
 
 export function chips(r: TaskRow): Chip[] {
   return r.tagNames.map((name, i) => {
-    const bg = tagColour(r.tagColours[i] ?? "");
-    let dark = true;
-    if (bg) {
-      const v = [1, 3, 5].map((j) => parseInt(bg.slice(j, j + 2), 16) / 255);
-      const lum = 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2];
-      dark = lum > 0.5;
-    }
-    return { name, background: bg, darkText: dark };
+    const bg = tagCss(r.tagColours[i] ?? "");
+    return { name, background: bg, darkText: !bg || inkOn(bg) === "#000000" };
   });
 }
 

@@ -6,6 +6,7 @@
  * actions a result allows, which follow-ons the type proposes) and the
  * history's lines.
  */
+import { inkOn, tagCss } from "../tags.js";
 import {
   FollowUpAction,
   type FollowOn,
@@ -215,27 +216,9 @@ export function historyLines(h: HistoryEntry[], fmt: (t: bigint) => string): His
 
 // ---------------------------------------------------------------- tags
 
-const KNOWN_COLOURS: Record<string, string> = {
-  black: "#000000", blue: "#1f5fd0", brown: "#8b4a1c", cyan: "#00b0c0", gold: "#d4af37", green: "#2e9d3a",
-  grey: "#808080", magenta: "#c020c0", orange: "#f08c00", pink: "#f06ca8", purple: "#7b3fb0", red: "#d02020",
-  white: "#ffffff", yellow: "#f0d000",
-};
-
-/** A tag's colour as CSS (the server's names, as common/tagcolour.c has them, or #rrggbb); "" when unknown. */
-export function tagColourCss(c: string | undefined): string {
-  if (!c) return "";
-  const k = KNOWN_COLOURS[c.toLowerCase()];
-  if (k) return k;
-  return /^#[0-9a-fA-F]{6}$/.test(c) ? c.toLowerCase() : "";
-}
-
-/** Black or white text, whichever reads better on `css` (#rrggbb). */
-export function inkOn(css: string): string {
-  const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/.exec(css);
-  if (!m) return "";
-  const [r, g, b] = [m[1], m[2], m[3]].map((x) => parseInt(x, 16));
-  return 0.299 * r + 0.587 * g + 0.114 * b > 150 ? "#000000" : "#ffffff";
-}
+/** A tag's colour as CSS (the server's names or #rrggbb); "" when unknown. */
+export const tagColourCss = (c: string | undefined): string => tagCss(c);
+export { inkOn };
 
 /** The tags to add and to remove to go from `had` to `want`. */
 export function tagChanges(had: Iterable<bigint>, want: Iterable<bigint>): { add: bigint[]; remove: bigint[] } {

@@ -43,6 +43,7 @@ import { ClubError } from "../../lib/status.js";
 import { recurrenceName, repeatTitle } from "../dialogs/repeat.js";
 import "../board/words.js";
 import { type AppContext, registerPage } from "../context.js";
+import { pageShortcut } from "../shortcuts.js";
 import { nowSeconds, shortDateTime } from "../time.js";
 
 export { colourName } from "../board/model.js";
@@ -432,13 +433,6 @@ export class ClubcrmBoard extends LitElement {
     const target = e.target as HTMLElement | null;
     if (target?.closest?.("input, textarea, select, [contenteditable], dialog, [role=dialog]")) return;
     if (document.querySelector("dialog[open], [aria-modal='true']")) return;
-    const fn = /^F([1-5])$/.exec(e.key);
-    const n = fn ? Number(fn[1]) : /^[1-5]$/.test(e.key) ? Number(e.key) : 0;
-    if (n) {
-      e.preventDefault();
-      this.ctx.navigate(`board/${MODES[n - 1]}`);
-      return;
-    }
     if (this.mode === "contacts") {
       (this.querySelector("clubcrm-contacts") as ClubcrmContacts | null)?.key(e);
       return;
@@ -694,11 +688,13 @@ export class ClubcrmBoard extends LitElement {
 customElements.define("clubcrm-board", ClubcrmBoard);
 
 for (const [mode, key, order] of [["all", "nav.all", 1], ["urgent", "nav.urgent", 2], ["contacts", "nav.contacts", 3],
-  ["prep", "nav.prep", 4], ["overdue", "nav.overdue", 5]] as const)
+  ["prep", "nav.prep", 4], ["overdue", "nav.overdue", 5]] as const) {
   registerPage(mode === "all" ? "board" : `board-${mode}`, {
     navKey: key, navRoute: `board/${mode}`, order,
     render: (ctx, args) => html`<clubcrm-board .ctx=${ctx} .language=${lang()} mode=${MODES.includes(args[0] as Mode) ? args[0] : "all"}
       scope=${args[1] === "all" ? "all" : ""}></clubcrm-board>`,
   });
+  pageShortcut(`board/${mode}`, String(order), `F${order}`);
+}
 
 mountReminders();

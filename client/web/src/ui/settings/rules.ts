@@ -28,14 +28,8 @@ export const SESSION_HOURS_MIN = 1;
 export const SESSION_HOURS_MAX = 72;
 export const SESSION_HOURS_DEFAULT = 12;
 
-/** The tag colours the server accepts by name (common/tagcolour.c), as CSS. */
-export const TAG_PALETTE: Readonly<Record<string, string>> = {
-  black: "#000000", blue: "#1f5fd0", brown: "#8b4a1c", cyan: "#00b0c0", gold: "#d4af37",
-  green: "#2e9d3a", grey: "#808080", magenta: "#c020c0", orange: "#f08c00", pink: "#f06ca8",
-  purple: "#7b3fb0", red: "#d02020", white: "#ffffff", yellow: "#f0d000",
-};
-export const TAG_COLOUR_NAMES =
-  "black, blue, brown, cyan, gold, green, grey, magenta, orange, pink, purple, red, white, yellow, or #rrggbb";
+export { TAG_COLOUR_NAMES, TAG_PALETTE } from "../tags.js";
+import { inkOn, TAG_COLOUR_NAMES, tagCss } from "../tags.js";
 
 // Control characters but line breaks and tabs (server/domain/text.c).
 // eslint-disable-next-line no-control-regex
@@ -91,18 +85,11 @@ export function checkSelf(isSelf: boolean, active: boolean, admin: boolean): Ref
   return null;
 }
 
-/** A tag's colour as the server keeps it (a palette name or #rrggbb) as CSS; "" if none or unknown. */
-export function tagCss(colour: string): string {
-  const s = colour.trim().toLowerCase();
-  if (/^#[0-9a-f]{6}$/.test(s)) return s;
-  return TAG_PALETTE[s] ?? "";
-}
+export { tagCss };
 
 /** Dark text reads better on this (CSS #rrggbb) background. */
 export function darkTextOn(css: string): boolean {
-  if (!/^#[0-9a-f]{6}$/.test(css)) return true;
-  const v = [1, 3, 5].map((j) => parseInt(css.slice(j, j + 2), 16) / 255);
-  return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2] > 0.5;
+  return inkOn(css) !== "#ffffff";
 }
 
 export function checkColour(colour: string): Refusal | null {

@@ -95,7 +95,7 @@ addWords({
     "settings.err.language": "language must be en, es or empty",
   },
   es: {
-    "settings.title": "Configuración",
+    "settings.title": "Ajustes",
     "settings.types": "Tipos de tarea",
     "settings.results": "Resultados",
     "settings.tags": "Etiquetas",
