@@ -5,7 +5,7 @@
  * someone else's carries their row in `current`). The pages never build a
  * Frame themselves.
  */
-import { create, type MessageInitShape } from "@bufbuild/protobuf";
+import { create, isFieldSet, type MessageInitShape } from "@bufbuild/protobuf";
 import {
   type Catalog,
   type Customer,
@@ -109,6 +109,35 @@ export class Api {
   listTasks(l: Init<typeof ListTasksSchema>): Promise<TaskPage> {
     return expect(this.client.request({ case: "listTasks", value: create(ListTasksSchema, l) }), "taskPage");
   }
+  /**
+   * Every page of a task list as one snapshot, as the CLI's `task export`
+   * reads it: `as_of` / `as_of_revision` as given (a moment: each page asks
+   * for it again and must answer from the same revision), else pinned to the
+   * revision current at the first page. `each` gets each page's rows as it
+   * arrives. Resolves to the snapshot's revision and its commit time.
+   */
+  async listAllTasks(l: Init<typeof ListTasksSchema>, each: (rows: TaskPage["rows"]) => void,
+    pageSize = 500): Promise<{ revision: bigint; at: bigint }> {
+    const q = create(ListTasksSchema, { ...l, pageSize });
+    if (!isFieldSet(q, ListTasksSchema.field.asOf) && !isFieldSet(q, ListTasksSchema.field.asOfRevision)) {
+      const probe = await this.listTasks({ filter: q.filter, pageSize: 1 });
+      q.asOfRevision = probe.revision;
+    }
+    let rev: bigint | undefined;
+    let at = 0n;
+    for (;;) {
+      const p = await this.listTasks(q);
+      if (rev !== undefined && p.asOfRevision !== rev)
+        throw new ClubError(Status.ABORTED, `the snapshot moved from revision ${rev} to ${p.asOfRevision} while ` +
+          "it was read (a commit at that very moment): try again");
+      rev = p.asOfRevision;
+      at = p.asOfRevisionAt;
+      each(p.rows);
+      if (!p.nextPageToken.length) break;
+      q.pageToken = p.nextPageToken;
+    }
+    return { revision: rev ?? 0n, at };
+  }
   reassignTasks(r: Init<typeof ReassignTasksSchema>): Promise<ReassignReply> {
     return expect(this.client.request({ case: "reassignTasks", value: create(ReassignTasksSchema, r) }),
       "reassignReply");
@@ -118,6 +147,16 @@ export class Api {
       case: "listCustomers",
       value: create(ListCustomersSchema, { search, pageSize, includeInactive }),
     }), "customerPage");
+  }
+  /** Every page of the customers (the active ones, as `customer export`), `each` getting each page's. */
+  async listAllCustomers(each: (customers: Customer[]) => void, pageSize = 500): Promise<void> {
+    const q = create(ListCustomersSchema, { pageSize });
+    for (;;) {
+      const p = await expect(this.client.request({ case: "listCustomers", value: q }), "customerPage");
+      each(p.customers);
+      if (!p.nextPageToken.length) break;
+      q.pageToken = p.nextPageToken;
+    }
   }
   async getCustomer(id: bigint): Promise<Customer | undefined> {
     const r = await expect(this.client.request({ case: "getCustomer", value: create(GetCustomerSchema, { id }) }),

@@ -11,6 +11,7 @@ import { t } from "../../i18n.js";
 import { ClubError } from "../../lib/status.js";
 import type { AppContext } from "../context.js";
 import { askAction } from "./actions.js";
+import { downloadCustomers } from "./download.js";
 import { fold } from "./model.js";
 
 /** Rows shown at most: a search narrows a longer list. */
@@ -58,10 +59,14 @@ export class ClubcrmContacts extends LitElement {
     this.unlisten?.();
   }
 
-  private customerMatches(): { list: Customer[]; total: number } {
+  /** Whether the search shows customer `c` (name, phone or email; accents and case aside). */
+  private matcher(): (c: Customer) => boolean {
     const q = fold(this.query);
-    const all = [...this.ctx.catalog.customers.values()].filter((c) => c.active &&
-      (!q || fold(c.name).includes(q) || fold(c.phone).includes(q) || fold(c.email).includes(q)));
+    return (c) => c.active && (!q || fold(c.name).includes(q) || fold(c.phone).includes(q) || fold(c.email).includes(q));
+  }
+
+  private customerMatches(): { list: Customer[]; total: number } {
+    const all = [...this.ctx.catalog.customers.values()].filter(this.matcher());
     all.sort((a, b) => fold(a.name).localeCompare(fold(b.name)) || (a.id < b.id ? -1 : 1));
     return { list: all.slice(0, SHOWN), total: all.length };
   }
@@ -172,6 +177,8 @@ export class ClubcrmContacts extends LitElement {
           askAction(this, { action: "new-task", customerId: this.current()?.id })}>${t("board.act.newTask")}</button>
         <button data-action="new-note" title="${t("board.act.newNote")} (N)" @click=${() =>
           askAction(this, { action: "new-note", customerId: this.current()?.id })}>${t("board.act.newNote")}</button>
+        <button data-action="csv" title=${t("csv.hint")} @click=${() =>
+          void downloadCustomers(this.ctx, this.matcher())}>${t("csv.download")}</button>
         <span class="muted">${t("board.contacts.keys")}</span>
       </div>
       ${this.adding ? this.renderForm() : nothing}

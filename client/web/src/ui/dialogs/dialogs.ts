@@ -19,6 +19,7 @@ import {
   FollowUpAction,
   type FollowOn,
   Outcome,
+  Recurrence,
   type Result,
   type Tag,
   TaskKind,
@@ -53,7 +54,16 @@ import {
   tagColourCss,
   toId,
 } from "./logic.js";
+import {
+  REPEAT_COUNT_MAX, type RepeatChoice, type RepeatEnd, type RepeatFields, readRepeat, recurrenceName, repeatChanged,
+  repeatCreate, repeatEdit, repeatOf,
+} from "./repeat.js";
 import "./words.js";
+
+function formText(fd: FormData, name: string): string | null {
+  const v = fd.get(name);
+  return typeof v === "string" ? v : null;
+}
 
 export const ACTIONS = ["new-task", "new-note", "info", "follow-up", "close", "cancel", "copy", "tags",
   "customer"] as const;
@@ -185,6 +195,8 @@ interface InfoState {
   picker: Picker;
   whenMsg: string;
   conflict?: { theirs: TaskRow; mine: TaskFields; rows: ConflictRow[] };
+  /** The repetition's change being saved (sent again with a re-applied edit). */
+  repeat?: RepeatFields;
 }
 type DialogState = CreateState | FollowUpState | ConcludeState | CopyState | TagsState | InfoState;
 
@@ -555,10 +567,18 @@ export class ClubcrmDialogs extends LitElement {
     if (!when) return;
     const operatorId = toId(fd.get("operator"));
     const tagIds = sortIds(fd.getAll("tag").map((x) => toId(x)).filter((x): x is bigint => !!x));
+    let repeat: RepeatFields = {};
+    if (!s.note) {
+      const choice = readRepeat((n) => formText(fd, n));
+      if ("problem" in choice) return void (this.error = t(choice.problem));
+      const f = repeatCreate(choice, this.ctx!.zone);
+      if (!f) return void (this.error = t("dialogs.repeat.err.until"));
+      repeat = f;
+    }
     void this.run(async () => {
       const r = await this.ctx!.api.createTask({
         kind: s.note ? TaskKind.NOTE : TaskKind.TASK, description, typeId, customerId: customer.id,
-        plannedAt: when.at ? BigInt(when.at) : undefined, operatorId, tagIds, idempotencyKey: s.key,
+        plannedAt: when.at ? BigInt(when.at) : undefined, operatorId, tagIds, idempotencyKey: s.key, ...repeat,
       });
       const id = String(r.row?.task?.id ?? "");
       return s.note ? t("dialogs.savedNote", { id }) : when.past ? t("dialogs.pastSaved", { id })
@@ -664,14 +684,17 @@ export class ClubcrmDialogs extends LitElement {
     const mine = this.infoFields();
     if (!mine) return;
     if (!mine.description) return void (this.error = t("dialogs.err.description"));
-    if (!changedFields(s.base, mine).length) {
+    const repeat = this.infoRepeat(s);
+    if (!repeat) return;
+    if (!changedFields(s.base, mine).length && !repeatChanged(repeat)) {
       this.close();
       this.ctx?.notify(t("dialogs.nothing"));
       return;
     }
     const base = s.base;
+    this.state = { ...s, repeat };
     void this.run(async () => {
-      await this.ctx!.api.editTask(editOf(s.taskId, s.baseModRev, base, mine));
+      await this.ctx!.api.editTask({ ...editOf(s.taskId, s.baseModRev, base, mine), ...repeat });
       return t("dialogs.saved", { id: String(s.taskId) });
     });
   }
@@ -682,7 +705,9 @@ export class ClubcrmDialogs extends LitElement {
     if (s?.mode !== "info" || !s.row?.task || !s.base) return;
     const mine = this.infoFields();
     if (!mine) return;
-    if (changedFields(s.base, mine).length) {
+    const repeat = this.infoRepeat(s);
+    if (!repeat) return;
+    if (changedFields(s.base, mine).length || repeatChanged(repeat)) {
       this.error = t("dialogs.unsaved");
       return;
     }
@@ -692,6 +717,49 @@ export class ClubcrmDialogs extends LitElement {
     void this.handle({ action, taskId: row.task!.id, row }).then(() => {
       this.returnFocus = back;
     });
+  }
+
+  /** The info form's change to the repetition ({} for none, or a note); null after showing why not. */
+  private infoRepeat(s: InfoState): RepeatFields | null {
+    const task = s.row?.task;
+    const form = this.form();
+    if (!task || task.kind === TaskKind.NOTE || !form) return {};
+    const fd = new FormData(form);
+    const choice = readRepeat((n) => formText(fd, n));
+    if ("problem" in choice) return void (this.error = t(choice.problem)), null;
+    const f = repeatEdit(task, choice, this.ctx!.zone);
+    if (!f) this.error = t("dialogs.repeat.err.until");
+    return f;
+  }
+
+  /** Repeats: no / daily / weekly / monthly, and the series' end: never, until a day, or N times. */
+  private renderRepeat(c: RepeatChoice): TemplateResult {
+    const kinds = [Recurrence.UNSPECIFIED, Recurrence.DAILY, Recurrence.WEEKLY, Recurrence.MONTHLY];
+    const end = (v: RepeatEnd, label: string) => html`<label class="radio"><input type="radio" name="repeatEnd"
+      value=${v} .checked=${c.end === v}> ${label}</label>`;
+    return html`<fieldset class="repeat" data-repeat-fields>
+      <legend>${t("dialogs.repeat.label")}</legend>
+      <select name="repeat" aria-label=${t("dialogs.repeat.label")}>
+        ${kinds.map((k) => html`<option value=${recurrenceName(k)} ?selected=${c.recurrence === k}>${
+          t(`dialogs.repeat.${recurrenceName(k)}`)}</option>`)}
+      </select>
+      <span class="repeat-end" role="radiogroup" aria-label=${t("dialogs.repeat.end")}>${t("dialogs.repeat.end")}:
+        ${end("never", t("dialogs.repeat.never"))}
+        ${end("until", t("dialogs.repeat.until"))}
+        <input type="date" name="repeatUntil" aria-label=${t("dialogs.repeat.until")} .value=${c.until}
+          @input=${(e: Event) => this.pickEnd(e, "until")}>
+        ${end("count", t("dialogs.repeat.count"))}
+        <input type="number" name="repeatCount" min="1" max=${REPEAT_COUNT_MAX} class="count"
+          aria-label=${t("dialogs.repeat.count")} .value=${c.count ? String(c.count) : ""}
+          @input=${(e: Event) => this.pickEnd(e, "count")}></span>
+    </fieldset>`;
+  }
+
+  /** Typing an end picks it: "until" and "N times" exclude each other. */
+  private pickEnd(e: Event, end: RepeatEnd): void {
+    const box = (e.target as HTMLElement).closest("fieldset");
+    const radio = box?.querySelector<HTMLInputElement>(`input[name=repeatEnd][value=${end}]`);
+    if (radio && (e.target as HTMLInputElement).value) radio.checked = true;
   }
 
   private keepTheirs(): void {
@@ -709,7 +777,7 @@ export class ClubcrmDialogs extends LitElement {
     if (this.busy) return;
     this.busy = true;
     this.error = "";
-    this.ctx!.api.editTask(editOf(s.taskId, theirs.task!.modRev, base, mine)).then(() => {
+    this.ctx!.api.editTask({ ...editOf(s.taskId, theirs.task!.modRev, base, mine), ...(s.repeat ?? {}) }).then(() => {
       this.close();
       this.ctx?.notify(t("dialogs.saved", { id: String(s.taskId) }));
     }).catch((e) => {
@@ -860,6 +928,7 @@ export class ClubcrmDialogs extends LitElement {
         consultant ? t("dialogs.consultantIs", { name: consultant }) : t("dialogs.consultant"))}</label>
       <label>${t("dialogs.f.description")}
         <textarea name="description" rows="3" required maxlength="4000" ?autofocus=${!!s.picker.customer}></textarea></label>
+      ${s.note ? nothing : this.renderRepeat(repeatOf(undefined, this.ctx!.zone))}
       ${this.renderTags([])}`;
   }
 
@@ -981,6 +1050,7 @@ export class ClubcrmDialogs extends LitElement {
           <input name="closingNote" maxlength="4000" .value=${task.closingNote}></label>
       </div>
       ${this.whenNote(s.whenMsg)}
+      ${note ? nothing : this.renderRepeat(repeatOf(task, this.ctx!.zone))}
       ${this.renderTags(task.tagIds)}`;
   }
 

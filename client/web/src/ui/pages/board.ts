@@ -36,6 +36,11 @@ import {
   statusIcon, statusName, takenByName, toggleOrder, visibleWindow,
 } from "../board/model.js";
 import { mountReminders } from "../board/reminders.js";
+import { type AsOfAsk, type PastBoard, asOfLabel, isoMinute, modeFilter, readAsOf } from "../board/asof.js";
+import { downloadTasks } from "../board/download.js";
+import { csvFileName } from "../../lib/csv.js";
+import { ClubError } from "../../lib/status.js";
+import { recurrenceName, repeatTitle } from "../dialogs/repeat.js";
 import "../board/words.js";
 import { type AppContext, registerPage } from "../context.js";
 import { pageShortcut } from "../shortcuts.js";
@@ -89,6 +94,11 @@ export class ClubcrmBoard extends LitElement {
     viewport: { state: true },
     filterOpen: { state: true },
     menu: { state: true },
+    past: { state: true },
+    asOfOpen: { state: true },
+    asOfBusy: { state: true },
+    asOfError: { state: true },
+    csvBusy: { state: true },
   };
   declare ctx: AppContext;
   /** The page's language: a change draws the board again in it. */
@@ -101,6 +111,12 @@ export class ClubcrmBoard extends LitElement {
   declare viewport: number;
   declare filterOpen: boolean;
   declare menu?: { x: number; y: number };
+  /** The board frozen at a past moment (read-only), or undefined: live. */
+  declare past?: PastBoard;
+  declare asOfOpen: boolean;
+  declare asOfBusy: boolean;
+  declare asOfError: string;
+  declare csvBusy: boolean;
 
   private view?: TaskView;
   private viewKey = "";
@@ -120,6 +136,10 @@ export class ClubcrmBoard extends LitElement {
     this.scrollPos = 0;
     this.viewport = 600;
     this.filterOpen = !isEmptyFilter(savedForm);
+    this.asOfOpen = false;
+    this.asOfBusy = false;
+    this.asOfError = "";
+    this.csvBusy = false;
   }
 
   createRenderRoot() {
@@ -190,7 +210,90 @@ export class ClubcrmBoard extends LitElement {
 
   protected willUpdate(): void {
     this.ensureView();
+    if (this.past && this.mode === "contacts") this.backToLive();
+    // Another mode or filter while in the past: the same moment again with it.
+    if (this.past && !this.asOfBusy && this.past.key !== this.pastKey()) void this.showPast(this.past.ask);
     if (this.dirty && this.view) this.reorder();
+  }
+
+  /** What the past board depends on besides the moment: the mode, the scope and the filter. */
+  private pastKey(): string {
+    return `${this.mode}|${this.scope}|${filterKey(this.viewFilter())}`;
+  }
+
+  /** The board as it stood at `ask`: every page of ListTasks as_of, one snapshot. */
+  private async showPast(ask: AsOfAsk): Promise<void> {
+    const key = this.pastKey();
+    this.asOfBusy = true;
+    this.asOfError = "";
+    const rows: TaskRow[] = [];
+    try {
+      const snap = await this.ctx.api.listAllTasks({
+        filter: modeFilter(this.mode, this.viewFilter()),
+        ...(ask.at !== undefined ? { asOf: BigInt(ask.at) } : { asOfRevision: ask.revision }),
+      }, (page) => {
+        for (const r of page) rows.push(r);
+      });
+      this.past = { ask, key, rows, revision: snap.revision, revisionAt: Number(snap.at) };
+      this.asOfOpen = false;
+      this.selected = undefined;
+      this.scrollPos = 0;
+      this.pendingScroll = 0;
+      this.menu = undefined;
+      this.dirty = true;
+    } catch (e) {
+      const why = e instanceof ClubError ? e.message : String(e);
+      if (this.past) {
+        // The moment asked for did not answer for the new mode: live again, and why.
+        this.backToLive();
+        this.ctx.notify(t("board.asof.refused", { why }), "error");
+      } else this.asOfError = t("board.asof.refused", { why });
+    } finally {
+      this.asOfBusy = false;
+    }
+  }
+
+  private backToLive(): void {
+    if (!this.past) return;
+    this.past = undefined;
+    this.selected = undefined;
+    this.scrollPos = 0;
+    this.pendingScroll = 0;
+    this.dirty = true;
+  }
+
+  private onAsOf(e: Event): void {
+    e.preventDefault();
+    const fd = new FormData(e.target as HTMLFormElement);
+    const ask = readAsOf(String(fd.get("asOfAt") ?? ""), String(fd.get("asOfRevision") ?? ""), this.ctx.zone);
+    if ("problem" in ask) {
+      this.asOfError = t(ask.problem);
+      return;
+    }
+    void this.showPast(ask);
+  }
+
+  /** The board's rows as a CSV file: as of its moment when frozen, else now in this mode and filter. */
+  private async downloadCsv(): Promise<void> {
+    if (this.csvBusy) return;
+    this.csvBusy = true;
+    const zone = this.ctx.zone;
+    const p = this.past;
+    try {
+      if (p) {
+        const at = isoMinute(p.ask.at ?? p.revisionAt, zone).replace(" ", "-").replace(":", "");
+        await downloadTasks(this.ctx, `clubcrm-tasks-as-of-${at}.csv`, { rows: p.rows, revision: p.revision });
+      } else {
+        await downloadTasks(this.ctx, csvFileName("tasks", nowSeconds(), zone),
+          { filter: modeFilter(this.mode, this.viewFilter()) });
+      }
+    } finally {
+      this.csvBusy = false;
+    }
+  }
+
+  private refuseReadOnly(): void {
+    this.ctx.notify(t("board.asof.readOnly"), "error");
   }
 
   /** The rows in order again, the cursor and the screen kept where they were. */
@@ -209,7 +312,7 @@ export class ClubcrmBoard extends LitElement {
       anchorAt = Math.min(this.rows.length - 1, Math.floor(top / ROW_HEIGHT));
       anchor = this.rows[anchorAt].task?.id;
     }
-    this.rows = sortRows(this.view!.rows.values(), this.order);
+    this.rows = sortRows(this.past ? this.past.rows : this.view!.rows.values(), this.order);
     this.index = new Map();
     const ids: bigint[] = new Array(this.rows.length);
     this.rows.forEach((r, i) => {
@@ -286,6 +389,7 @@ export class ClubcrmBoard extends LitElement {
 
   private act(action: ActionName | "take" | "new-task" | "new-note"): void {
     this.menu = undefined;
+    if (this.past) return this.refuseReadOnly();
     const r = this.selectedRow();
     if (action === "take") void takeOrRelease(this.ctx, r);
     else if (action === "new-task" || action === "new-note") askAction(this, { action });
@@ -353,7 +457,7 @@ export class ClubcrmBoard extends LitElement {
       case "t": this.act("take"); break;
       case "a": this.setScope(!this.everyone); break;
       case "/": this.openFilter(); break;
-      case "Escape": this.menu = undefined; break;
+      case "Escape": if (this.past) this.backToLive(); else this.menu = undefined; break;
       case "ContextMenu": this.openMenuAtCursor(); break;
       case "F10": if (e.shiftKey) this.openMenuAtCursor(); else return; break;
       default: {
@@ -391,6 +495,7 @@ export class ClubcrmBoard extends LitElement {
     e.preventDefault();
     e.stopPropagation();
     this.selected = id;
+    if (this.past) return this.refuseReadOnly();
     this.menu = { x: e.clientX, y: e.clientY };
   }
 
@@ -426,10 +531,18 @@ export class ClubcrmBoard extends LitElement {
         <span class="board-count" data-count=${this.rows.length}>${this.rows.length === 1 ? t("board.count1")
           : t("board.count", { n: this.rows.length })}</span>
         <span class="board-grow"></span>
-        ${btn("new-task", t("board.act.newTask"), "n")}
-        ${btn("new-note", t("board.act.newNote"), "N")}
+        <button class="board-asof-toggle" data-act="as-of" aria-expanded=${this.asOfOpen ? "true" : "false"}
+          title=${t("board.asof.hint")} @click=${() => {
+            this.asOfOpen = !this.asOfOpen;
+            this.asOfError = "";
+          }}>${t("board.asof.open")}</button>
+        <button data-act="csv" title=${t("csv.hint")} ?disabled=${this.csvBusy}
+          @click=${() => void this.downloadCsv()}>${t("csv.download")}</button>
+        ${btn("new-task", t("board.act.newTask"), "n", !!this.past)}
+        ${btn("new-note", t("board.act.newNote"), "N", !!this.past)}
       </div>
-      <div class="board-actions" role="toolbar" aria-label=${t("board.actions")}>
+      ${this.renderAsOf()}
+      ${this.past ? nothing : html`<div class="board-actions" role="toolbar" aria-label=${t("board.actions")}>
         ${btn("info", t("board.act.info"), "Enter", !r)}
         ${btn("follow-up", t("board.act.followUp"), "f", !r)}
         ${btn("close", t("board.act.close"), "", !r)}
@@ -438,7 +551,25 @@ export class ClubcrmBoard extends LitElement {
         ${btn("tags", t("board.act.tags"), "g", !r)}
         ${btn("take", mine ? t("board.act.release") : t("board.act.take"), "t", !r)}
         ${btn("customer", t("board.act.customer"), "p", !r)}
-      </div>`;
+      </div>`}`;
+  }
+
+  /** The "As of…" picker (a moment in the club's zone, or a revision) and the read-only banner. */
+  private renderAsOf() {
+    const p = this.past;
+    return html`
+      ${this.asOfOpen ? html`<form class="board-asof-form" data-asof-form @submit=${this.onAsOf}>
+        <label>${t("board.asof.time")} <input type="datetime-local" name="asOfAt" step="1"></label>
+        <label>${t("board.asof.revision")} <input type="number" name="asOfRevision" min="1" class="rev"></label>
+        <button type="submit" class="primary" data-act="as-of-show" ?disabled=${this.asOfBusy}>${t("board.asof.show")}</button>
+        ${this.asOfBusy ? html`<span class="muted">${t("board.asof.loading")}</span>` : nothing}
+        ${this.asOfError ? html`<p class="error" role="alert" data-asof-error>${this.asOfError}</p>` : nothing}
+      </form>` : nothing}
+      ${p ? html`<div class="board-asof-banner" role="status" data-asof-revision=${String(p.revision)}>
+        <span data-asof-label>${asOfLabel(p, this.ctx.zone)}</span>
+        <button data-act="live" title="${t("board.asof.live")} (Esc)" @click=${() => this.backToLive()}>
+          ${t("board.asof.live")}</button>
+      </div>` : nothing}`;
   }
 
   private renderHead() {
@@ -473,7 +604,7 @@ export class ClubcrmBoard extends LitElement {
     return html`<div class="task-row ${colour} ${sel ? "sel" : ""} ${r.overdue ? "overdue" : ""}" role="row"
         data-task-id=${String(task.id)} data-colour=${colour} data-status=${task.status} aria-selected=${sel ? "true" : "false"}
         @click=${() => (this.selected = task.id)}
-        @dblclick=${() => rowAction(this, this.ctx, r, "info")}
+        @dblclick=${() => (this.past ? this.refuseReadOnly() : rowAction(this, this.ctx, r, "info"))}
         @contextmenu=${(e: MouseEvent) => this.onRowMenu(e, task.id)}>
       <span class="c-marks" role="gridcell">
         <span class="st st-${st}" title=${t(`board.status.${st}`)}>${statusIcon(task.status)}</span>
@@ -481,6 +612,8 @@ export class ClubcrmBoard extends LitElement {
           title=${mark ? t(`board.outcome.${mark}`) : ""}>${mark}</span>
         ${r.overdue ? html`<span class="ovd" title=${t("board.overdue")} data-overdue>!</span>` : nothing}
         ${isNote(r) ? html`<span class="note-mark" title=${t("board.note")} data-note>✎</span>` : nothing}
+        ${task.recurrence ? html`<span class="rep-mark" title=${repeatTitle(task, zone)}
+          data-repeat=${recurrenceName(task.recurrence)}>↻</span>` : nothing}
       </span>
       <span class="c-when" role="gridcell">${shortDateTime(task.plannedAt, zone)}
         <span class="muted">(${shortDateTime(task.createdAt, zone).slice(0, 5)})</span></span>
@@ -534,10 +667,10 @@ export class ClubcrmBoard extends LitElement {
       ${this.renderBar()}
       ${this.mode === "all" && this.filterOpen ? html`<clubcrm-board-filter .ctx=${this.ctx} .language=${this.language} .form=${savedForm}
         @board-filter=${this.onFilter}></clubcrm-board-filter>` : nothing}
-      ${v.error ? html`<p class="error" role="alert">${t("board.viewError", { why: v.error.message })}</p>`
+      ${v.error && !this.past ? html`<p class="error" role="alert">${t("board.viewError", { why: v.error.message })}</p>`
         : nothing}
       <div class="board-grid" role="grid" aria-label=${this.heading()} aria-rowcount=${n + 1}
-        data-mode=${this.mode} data-board-scope=${this.mode === "all" ? "all" : this.everyone ? "all" : "mine"}>
+        data-mode=${this.mode} data-past=${this.past ? "yes" : "no"} data-board-scope=${this.mode === "all" ? "all" : this.everyone ? "all" : "mine"}>
         ${this.renderHead()}
         <div class="board-scroll" tabindex="0" @scroll=${this.onScroll}>
           <div class="board-spacer" ${cssProps({ height: `${n * ROW_HEIGHT}px` })}>
@@ -545,8 +678,8 @@ export class ClubcrmBoard extends LitElement {
               ${repeat(slice, (r) => r.task!.id, (r) => this.renderRow(r, now))}
             </div>
           </div>
-          ${v.ready && !n ? html`<p class="empty">${t("board.empty")}</p>` : nothing}
-          ${!v.ready && !n ? html`<p class="loading">${t("common.loading")}</p>` : nothing}
+          ${(v.ready || this.past) && !n ? html`<p class="empty">${t("board.empty")}</p>` : nothing}
+          ${!v.ready && !this.past && !n ? html`<p class="loading">${t("common.loading")}</p>` : nothing}
         </div>
       </div>
       ${this.renderMenu()}`;

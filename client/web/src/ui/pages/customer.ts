@@ -18,7 +18,10 @@ import { type AppContext, registerPage } from "../context.js";
 import { type ActionDetail, type ActionName, requestAction, statusWord, tagChip } from "../dialogs/dialogs.js";
 import { toId } from "../dialogs/logic.js";
 import { customerRows, type CustomerFilter } from "../dialogs/profile.js";
-import { dayBounds, fromInputValue, shortDateTime } from "../time.js";
+import { recurrenceName, repeatTitle } from "../dialogs/repeat.js";
+import { downloadTasks } from "../board/download.js";
+import { csvFileName } from "../../lib/csv.js";
+import { dayBounds, fromInputValue, nowSeconds, shortDateTime } from "../time.js";
 
 function colourName(r: TaskRow): "red" | "yellow" | "none" {
   return r.colour === Colour.RED ? "red" : r.colour === Colour.YELLOW ? "yellow" : "none";
@@ -165,6 +168,9 @@ export class ClubcrmCustomer extends LitElement {
           @click=${() => this.act({ action: "new-task" })}>${t("customer.newTask")}</button>
         <button data-act="new-note" title=${t("customer.newNoteHint")}
           @click=${() => this.act({ action: "new-note" })}>${t("customer.newNote")}</button>
+        <button data-act="csv" title=${t("csv.hint")} @click=${() => void downloadTasks(this.ctx,
+          csvFileName(`customer-${id}-tasks`, nowSeconds(), this.ctx.zone), { filter: { customerId: id } })}>
+          ${t("csv.download")}</button>
       </div>
       ${this.renderFilters()}
       <p class="count" data-count=${rows.length}>${t("customer.count", { n: rows.length, total: all.length })}</p>
@@ -276,7 +282,9 @@ export class ClubcrmCustomer extends LitElement {
       <td>${shortDateTime(task.plannedAt, z)} <small>(${shortDateTime(task.createdAt, z).slice(0, 5)})</small>
         ${r.overdue ? html`<span class="badge overdue">${t("customer.overdue")}</span>` : nothing}</td>
       <td>${r.operatorName || r.operatorLogin} <small>(${r.creatorName || r.creatorLogin})</small></td>
-      <td>${r.typeName}${note ? html` <small>${t("customer.note")}</small>` : nothing}</td>
+      <td>${r.typeName}${note ? html` <small>${t("customer.note")}</small>` : nothing}${task.recurrence
+        ? html` <span class="rep-mark" title=${repeatTitle(task, z)} data-repeat=${recurrenceName(task.recurrence)}>↻</span>`
+        : nothing}</td>
       <td><span class="status s${task.status}" title=${statusWord(task.status)}>${STATUS_ICON[task.status] ?? ""}</span>
         ${r.resultName ? html`<span class="result o${r.outcome}">${r.resultName}</span>` : nothing}</td>
       <td class="desc">${task.takenBy && colour !== "yellow"
