@@ -19,8 +19,6 @@
 #include "transport_impl.h"
 #include "uvstream.h"
 
-/* A peer that does not read its last frames is closed after this long. */
-#define CONN_LINGER_MS 2000
 /* What one connection may read in one loop pass (libuv would otherwise
  * read up to 32 buffers in a row from a busy peer, and decode them all
  * before anyone else is served). */
@@ -45,7 +43,6 @@ struct conn {
 	uint64_t pass;
 	bool pass_paused;
 	struct conn *paused_next;
-	uint64_t linger_deadline_ms;
 
 	struct outq out;           /* queued, not yet written (base.out) */
 	struct outq wr;            /* in the uv_write in flight */
@@ -68,7 +65,6 @@ static unsigned long long cid(const struct conn *c)
 static void conn_ref(struct conn *c);
 static void conn_unref(struct conn *c);
 static void conn_close(struct conn *c);
-static void conn_drain(struct conn *c);
 static void conn_flush(struct conn *c);
 static void conn_update_reading(struct conn *c);
 static void conn_arm_timer(struct conn *c);
@@ -245,11 +241,11 @@ static void tls_input(struct conn *c, const uint8_t *data, size_t len)
 		log_info("conn %llu (%s): TLS: %s", cid(c), c->base.peer,
 			 tls_session_error(c->tls));
 		/* Its alert, if any, still goes out before the close. */
-		conn_drain(c);
+		transport_drain(&c->base);
 		return;
 	}
 	if (tls_session_peer_closed(c->tls))
-		conn_drain(c);
+		transport_drain(&c->base);
 	if (tls_session_pending_cipher(c->tls))
 		mark_dirty(c);
 }
@@ -265,7 +261,7 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
 		/* The peer sends no more but may still read: what it asked
 		 * for is answered, then the connection closes. */
 		c->reading = false;
-		conn_drain(c);
+		transport_drain(&c->base);
 		return;
 	}
 	if (nread < 0) {
@@ -333,44 +329,12 @@ static void conn_update_reading(struct conn *c)
 static void on_timer(uv_timer_t *t)
 {
 	struct conn *c = t->data;
-	if (c->base.closing)
-		return;
-	if (c->base.draining) {
-		if (uv_now(c->net->loop) < c->linger_deadline_ms) {
-			conn_arm_timer(c);
-			return;
-		}
-		log_debug("conn %llu (%s): peer did not take its last frames",
-			  cid(c), c->base.peer);
-		conn_close(c);
-		return;
-	}
-	if (c->base.up)
-		c->base.up->on_timer(c->base.owner);
-	conn_arm_timer(c);
+	transport_timer_fired(&c->base, &c->timer, on_timer);
 }
 
 static void conn_arm_timer(struct conn *c)
 {
-	if (c->base.closing)
-		return;
-	uint64_t now = uv_now(c->net->loop);
-	uint64_t due;
-	if (c->base.draining)
-		due = c->linger_deadline_ms;
-	else if (c->base.up)
-		due = c->base.up->next_deadline(c->base.owner);
-	else
-		return;
-	/* Never 0: a timer re-armed for "now" from its own callback would
-	 * run again in the same pass, before the loop time moves. */
-	int ret = uv_timer_start(&c->timer, on_timer, due > now ? due - now : 1,
-				 0);
-	if (ret < 0) {
-		log_warn("conn %llu (%s): timer: %s", cid(c), c->base.peer,
-			 uv_strerror(ret));
-		conn_close(c);
-	}
+	transport_arm_timer(&c->base, &c->timer, on_timer);
 }
 
 /* ------------------------------------------------------------ accept */
@@ -383,8 +347,8 @@ static struct conn *conn_new(struct net *n, bool tcp)
 	struct conn *c = calloc(1, sizeof(*c));
 	if (!c)
 		return NULL;
-	transport_init(&c->base, &conn_ops, &conn_impl, &c->out, ++n->next_id,
-		       n->max_output);
+	transport_init(&c->base, &conn_ops, &conn_impl, &c->out, n->loop,
+		       ++n->next_id, n->max_output);
 	c->net = n;
 	int ret = tcp ? uv_tcp_init(n->loop, &c->h.tcp)
 		      : uv_pipe_init(n->loop, &c->h.pipe, 0);
@@ -542,17 +506,6 @@ static void conn_flush(struct conn *c)
 
 /* ------------------------------------------------------------ close */
 
-static void conn_drain(struct conn *c)
-{
-	if (!transport_live(&c->base))
-		return;
-	c->base.draining = true;
-	c->linger_deadline_ms = uv_now(c->net->loop) + CONN_LINGER_MS;
-	conn_update_reading(c);
-	conn_arm_timer(c);
-	mark_dirty(c);
-}
-
 static void conn_maybe_finish(struct conn *c)
 {
 	if (!c->base.draining || c->base.closing)
@@ -578,13 +531,8 @@ static void close_handles(struct conn *c, bool reset)
 {
 	if (c->base.closing)
 		return;
-	c->base.closing = true;
-	c->base.draining = false;
 	c->reading = false;
-	log_debug("conn %llu (%s): %s", cid(c), c->base.peer,
-		  reset ? "reset" : "closed");
-	if (c->base.up)
-		c->base.up->on_closed(c->base.owner);
+	transport_set_closing(&c->base, reset);
 	if (!reset || c->h.handle.type != UV_TCP ||
 	    uv_tcp_close_reset(&c->h.tcp, on_handle_close) < 0)
 		uv_close(&c->h.handle, on_handle_close);
@@ -606,11 +554,6 @@ static size_t op_queued(const struct transport *t)
 static void op_flush(struct transport *t)
 {
 	conn_flush(conn_of(t));
-}
-
-static void op_drain(struct transport *t)
-{
-	conn_drain(conn_of(t));
 }
 
 static void op_close(struct transport *t, bool reset)
@@ -648,7 +591,7 @@ static const struct transport_ops conn_ops = {
 	.send_copy = transport_queue_copy,
 	.queued = op_queued,
 	.flush = op_flush,
-	.drain = op_drain,
+	.drain = transport_drain,
 	.close = op_close,
 	.maybe_finish = op_maybe_finish,
 	.update_reading = op_update_reading,
@@ -659,6 +602,6 @@ static const struct transport_ops conn_ops = {
 
 static const struct transport_impl conn_impl = {
 	.kick = kick,
-	.oom_reset = false,
+	.fail_reset = false,
 	.log_kind = "",
 };

@@ -11,11 +11,12 @@
 
 void transport_init(struct transport *t, const struct transport_ops *ops,
 		    const struct transport_impl *impl, struct outq *out,
-		    uint64_t id, size_t max_output)
+		    uv_loop_t *loop, uint64_t id, size_t max_output)
 {
 	t->ops = ops;
 	t->impl = impl;
 	t->out = out;
+	t->loop = loop;
 	t->id = id;
 	t->max_output = max_output;
 	snprintf(t->tag, sizeof(t->tag), "-");
@@ -44,7 +45,7 @@ static int admit(struct transport *t, size_t len)
 static int out_of_memory(struct transport *t)
 {
 	log_warn("conn %llu: out of memory queueing output", tid(t));
-	t->ops->close(t, t->impl->oom_reset);
+	t->ops->close(t, t->impl->fail_reset);
 	return -ENOBUFS;
 }
 
@@ -76,6 +77,68 @@ int transport_queue_copy(struct transport *t, const void *head,
 	if (ret == 0)
 		t->impl->kick(t);
 	return ret;
+}
+
+void transport_drain(struct transport *t)
+{
+	if (!transport_live(t))
+		return;
+	t->draining = true;
+	t->linger_deadline_ms = uv_now(t->loop) + TRANSPORT_LINGER_MS;
+	t->ops->update_reading(t);
+	t->ops->arm_timer(t);
+	t->impl->kick(t);
+}
+
+void transport_arm_timer(struct transport *t, uv_timer_t *timer,
+			 uv_timer_cb cb)
+{
+	if (t->closing)
+		return;
+	uint64_t now = uv_now(t->loop);
+	uint64_t due;
+	if (t->draining)
+		due = t->linger_deadline_ms;
+	else if (t->up)
+		due = t->up->next_deadline(t->owner);
+	else
+		return;
+	int ret = uv_timer_start(timer, cb, due > now ? due - now : 1, 0);
+	if (ret < 0) {
+		log_warn("conn %llu (%s): timer: %s", tid(t), t->peer,
+			 uv_strerror(ret));
+		t->ops->close(t, t->impl->fail_reset);
+	}
+}
+
+void transport_timer_fired(struct transport *t, uv_timer_t *timer,
+			   uv_timer_cb cb)
+{
+	if (t->closing)
+		return;
+	if (t->draining) {
+		if (uv_now(t->loop) < t->linger_deadline_ms) {
+			transport_arm_timer(t, timer, cb);
+			return;
+		}
+		log_debug("conn %llu (%s): peer did not take its last frames",
+			  tid(t), t->peer);
+		t->ops->close(t, t->impl->fail_reset);
+		return;
+	}
+	if (t->up)
+		t->up->on_timer(t->owner);
+	transport_arm_timer(t, timer, cb);
+}
+
+void transport_set_closing(struct transport *t, bool reset)
+{
+	t->closing = true;
+	t->draining = false;
+	log_debug("conn %llu (%s): %s%s", tid(t), t->peer, t->impl->log_kind,
+		  reset ? "reset" : "closed");
+	if (t->up)
+		t->up->on_closed(t->owner);
 }
 
 void transport_buf_done(void *transport, struct buf *b)

@@ -36,6 +36,7 @@
 struct transport;
 struct transport_impl;
 struct outq;
+struct uv_loop_s;
 
 /* What a transport does; called by its owner on the loop thread. */
 struct transport_ops {
@@ -104,6 +105,8 @@ struct transport {
 	 * and its output queue. Not the owner's business. */
 	const struct transport_impl *impl;
 	struct outq *out;
+	struct uv_loop_s *loop;
+	uint64_t linger_deadline_ms; /* draining: closes by then */
 };
 
 static inline int transport_send(struct transport *t, struct buf *b)

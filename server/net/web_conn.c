@@ -27,8 +27,6 @@
 #include "log.h"
 #include "transport_impl.h"
 
-/* A peer that does not take its last frames is closed after this long. */
-#define WEB_LINGER_MS 2000
 
 struct web_conn {
 	struct transport base;     /* first: the transport is the conn */
@@ -39,7 +37,6 @@ struct web_conn {
 	bool rx_on;                /* libwebsockets reads for us */
 	bool timer_open;
 	bool kill_pending;         /* the timer closes the wsi politely */
-	uint64_t linger_deadline_ms;
 	/* Queued, not yet handed to lws_write (base.out). */
 	struct outq out;
 };
@@ -121,7 +118,7 @@ int web_conn_open(struct web *w, struct lws *wsi, struct web_pss *pss)
 		return -1;
 	}
 	transport_init(&c->base, &web_conn_ops, &web_conn_impl, &c->out,
-		       ++n->next_id, n->max_output);
+		       n->loop, ++n->next_id, n->max_output);
 	c->web = w;
 	c->wsi = wsi;
 	c->rx_on = true;
@@ -232,43 +229,12 @@ static void on_timer(uv_timer_t *t)
 					LWS_TO_KILL_SYNC);
 		return;
 	}
-	if (c->base.closing)
-		return;
-	if (c->base.draining) {
-		if (uv_now(c->web->net->loop) < c->linger_deadline_ms) {
-			wc_arm_timer(c);
-			return;
-		}
-		log_debug("conn %llu (%s): peer did not take its last frames",
-			  wid(c), c->base.peer);
-		wc_close(c, true, LWS_CLOSE_STATUS_NORMAL);
-		return;
-	}
-	if (c->base.up)
-		c->base.up->on_timer(c->base.owner);
-	wc_arm_timer(c);
+	transport_timer_fired(&c->base, &c->timer, on_timer);
 }
 
 static void wc_arm_timer(struct web_conn *c)
 {
-	if (c->base.closing)
-		return;
-	uv_loop_t *loop = c->web->net->loop;
-	uint64_t now = uv_now(loop);
-	uint64_t due;
-	if (c->base.draining)
-		due = c->linger_deadline_ms;
-	else if (c->base.up)
-		due = c->base.up->next_deadline(c->base.owner);
-	else
-		return;
-	int ret = uv_timer_start(&c->timer, on_timer, due > now ? due - now : 1,
-				 0);
-	if (ret < 0) {
-		log_warn("conn %llu (%s): timer: %s", wid(c), c->base.peer,
-			 uv_strerror(ret));
-		wc_close(c, true, LWS_CLOSE_STATUS_UNEXPECTED_CONDITION);
-	}
+	transport_arm_timer(&c->base, &c->timer, on_timer);
 }
 
 /* ------------------------------------------------------------ output */
@@ -327,17 +293,6 @@ int web_conn_writeable(struct web_pss *pss, struct lws *wsi)
 
 /* ------------------------------------------------------------ close */
 
-static void wc_drain(struct web_conn *c)
-{
-	if (!transport_live(&c->base))
-		return;
-	c->base.draining = true;
-	c->linger_deadline_ms = uv_now(c->web->net->loop) + WEB_LINGER_MS;
-	wc_update_reading(c);
-	wc_arm_timer(c);
-	want_write(c);
-}
-
 static void wc_maybe_finish(struct web_conn *c)
 {
 	if (!c->base.draining || c->base.closing)
@@ -356,12 +311,7 @@ static void wc_shut(struct web_conn *c, bool reset)
 {
 	if (c->base.closing)
 		return;
-	c->base.closing = true;
-	c->base.draining = false;
-	log_debug("conn %llu (%s): web: %s", wid(c), c->base.peer,
-		  reset ? "reset" : "closed");
-	if (c->base.up)
-		c->base.up->on_closed(c->base.owner);
+	transport_set_closing(&c->base, reset);
 	outq_clear(&c->out, transport_buf_done, &c->base);
 	if (c->timer_open)
 		uv_timer_stop(&c->timer);
@@ -406,11 +356,6 @@ static void op_flush(struct transport *t)
 		want_write(c);
 }
 
-static void op_drain(struct transport *t)
-{
-	wc_drain(wc_of(t));
-}
-
 static void op_close(struct transport *t, bool reset)
 {
 	wc_close(wc_of(t), reset, LWS_CLOSE_STATUS_NORMAL);
@@ -446,7 +391,7 @@ static const struct transport_ops web_conn_ops = {
 	.send_copy = transport_queue_copy,
 	.queued = op_queued,
 	.flush = op_flush,
-	.drain = op_drain,
+	.drain = transport_drain,
 	.close = op_close,
 	.maybe_finish = op_maybe_finish,
 	.update_reading = op_update_reading,
@@ -457,6 +402,6 @@ static const struct transport_ops web_conn_ops = {
 
 static const struct transport_impl web_conn_impl = {
 	.kick = kick,
-	.oom_reset = true,
+	.fail_reset = true,
 	.log_kind = "web: ",
 };
