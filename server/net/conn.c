@@ -1,7 +1,9 @@
 /*
  * A connection over a libuv stream (TCP, a unix socket, TLS on TCP) as a
- * transport (transport.h): its handle and timer, the bounded output queue,
- * backpressure, and its close. What the bytes mean is its owner's.
+ * transport (transport.h): its handle and timer, writing its output queue
+ * (one uv_write per pass), backpressure, and its close; the rules every
+ * transport shares (send and the output bound, drain, timer) are
+ * transport.c's. What the bytes mean is its owner's.
  *
  * Lifetime: a connection is freed when its last reference goes: each open
  * handle holds one (so it is freed in the close callback of its last

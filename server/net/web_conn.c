@@ -1,8 +1,9 @@
 /*
- * A WebSocket as a transport (transport.h): the bounded output queue,
- * written as binary messages when libwebsockets says the socket can take
- * one; read backpressure by lws_rx_flow_control(); drain, close, the
- * owner's timer. What the bytes mean is the owner's, exactly as for a TCP
+ * A WebSocket as a transport (transport.h): its output queue written as
+ * binary messages when libwebsockets says the socket can take one; read
+ * backpressure by lws_rx_flow_control(); its close. The rules every
+ * transport shares (send and the output bound, drain, timer) are
+ * transport.c's. What the bytes mean is the owner's, exactly as for a TCP
  * connection (conn.c).
  *
  * Lifetime: the wsi belongs to libwebsockets and dies at its close
