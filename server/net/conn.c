@@ -1,7 +1,9 @@
 /*
  * A connection over a libuv stream (TCP, a unix socket, TLS on TCP) as a
- * transport (transport.h): its handle and timer, the bounded output queue,
- * backpressure, and its close. What the bytes mean is its owner's.
+ * transport (transport.h): its handle and timer, writing its output queue
+ * (one uv_write per pass), backpressure, and its close; the rules every
+ * transport shares (send and the output bound, drain, timer) are
+ * transport.c's. What the bytes mean is its owner's.
  *
  * Lifetime: a connection is freed when its last reference goes: each open
  * handle holds one (so it is freed in the close callback of its last
@@ -16,25 +18,13 @@
 
 #include "log.h"
 #include "tls.h"
+#include "transport_impl.h"
 #include "uvstream.h"
 
-/* A peer that does not read its last frames is closed after this long. */
-#define CONN_LINGER_MS 2000
-/* conn_send_copy() appends to the last queued buffer up to this size, and
- * starts a new one with at least CONN_COALESCE_MIN bytes of room. */
-#define CONN_COALESCE_MAX (64u * 1024u)
-#define CONN_COALESCE_MIN 2048u
 /* What one connection may read in one loop pass (libuv would otherwise
  * read up to 32 buffers in a row from a busy peer, and decode them all
  * before anyone else is served). */
 #define CONN_READ_PER_PASS NET_READ_BUF
-
-/* Frames waiting for a write, or in the write in flight. */
-struct outq {
-	struct buf *v;
-	size_t n, cap;
-	size_t bytes;
-};
 
 struct conn {
 	struct transport base;     /* first: the transport is the conn */
@@ -55,9 +45,8 @@ struct conn {
 	uint64_t pass;
 	bool pass_paused;
 	struct conn *paused_next;
-	uint64_t linger_deadline_ms;
 
-	struct outq out;           /* queued, not yet written */
+	struct outq out;           /* queued, not yet written (base.out) */
 	struct outq wr;            /* in the uv_write in flight */
 	uv_buf_t *iov;
 	size_t iov_cap;
@@ -78,7 +67,6 @@ static unsigned long long cid(const struct conn *c)
 static void conn_ref(struct conn *c);
 static void conn_unref(struct conn *c);
 static void conn_close(struct conn *c);
-static void conn_drain(struct conn *c);
 static void conn_flush(struct conn *c);
 static void conn_update_reading(struct conn *c);
 static void conn_arm_timer(struct conn *c);
@@ -93,23 +81,6 @@ static void up_data(struct conn *c, const uint8_t *data, size_t len)
 		c->base.up->on_data(c->base.owner, data, len);
 }
 
-static bool up_wants_input(struct conn *c)
-{
-	return c->base.up && c->base.up->wants_input(c->base.owner);
-}
-
-static bool up_busy(struct conn *c)
-{
-	return c->base.up && c->base.up->busy(c->base.owner);
-}
-
-static void up_buf_written(struct conn *c, struct buf *b)
-{
-	if (c->base.up)
-		c->base.up->buf_written(c->base.owner, b);
-	else
-		buf_free(b);
-}
 
 /* ------------------------------------------------------------ loop pass */
 
@@ -197,14 +168,6 @@ static void on_handle_close(uv_handle_t *h)
 	conn_unref(h->data);
 }
 
-static void outq_free(struct outq *q)
-{
-	for (size_t i = 0; i < q->n; i++)
-		buf_free(&q->v[i]);
-	free(q->v);
-	memset(q, 0, sizeof(*q));
-}
-
 static void conn_free(struct conn *c)
 {
 	if (c->base.up)
@@ -229,30 +192,15 @@ static void conn_unref(struct conn *c)
 
 static void describe_peer(struct conn *c, bool tcp)
 {
-	char *peer = c->base.peer;
-	size_t size = sizeof(c->base.peer);
-	if (!tcp) {
-		snprintf(peer, size, "unix");
-		return;
-	}
 	struct sockaddr_storage ss;
 	int len = sizeof(ss);
-	char ip[48] = "?";
-	if (uv_tcp_getpeername(&c->h.tcp, (struct sockaddr *)&ss, &len) != 0) {
-		snprintf(peer, size, "?");
+	if (!tcp) {
+		snprintf(c->base.peer, sizeof(c->base.peer), "unix");
 		return;
 	}
-	if (ss.ss_family == AF_INET6) {
-		const struct sockaddr_in6 *a = (const void *)&ss;
-		if (uv_ip6_name(a, ip, sizeof(ip)) != 0)
-			snprintf(ip, sizeof(ip), "?");
-		snprintf(peer, size, "[%s]:%u", ip, ntohs(a->sin6_port));
-	} else {
-		const struct sockaddr_in *a = (const void *)&ss;
-		if (uv_ip4_name(a, ip, sizeof(ip)) != 0)
-			snprintf(ip, sizeof(ip), "?");
-		snprintf(peer, size, "%s:%u", ip, ntohs(a->sin_port));
-	}
+	if (uv_tcp_getpeername(&c->h.tcp, (struct sockaddr *)&ss, &len) != 0)
+		ss.ss_family = AF_UNSPEC;    /* named "?" */
+	transport_name_peer(&c->base, &ss);
 }
 
 /* ------------------------------------------------------------ input */
@@ -295,11 +243,11 @@ static void tls_input(struct conn *c, const uint8_t *data, size_t len)
 		log_info("conn %llu (%s): TLS: %s", cid(c), c->base.peer,
 			 tls_session_error(c->tls));
 		/* Its alert, if any, still goes out before the close. */
-		conn_drain(c);
+		transport_drain(&c->base);
 		return;
 	}
 	if (tls_session_peer_closed(c->tls))
-		conn_drain(c);
+		transport_drain(&c->base);
 	if (tls_session_pending_cipher(c->tls))
 		mark_dirty(c);
 }
@@ -315,7 +263,7 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
 		/* The peer sends no more but may still read: what it asked
 		 * for is answered, then the connection closes. */
 		c->reading = false;
-		conn_drain(c);
+		transport_drain(&c->base);
 		return;
 	}
 	if (nread < 0) {
@@ -359,7 +307,7 @@ static size_t conn_output_bytes(const struct conn *c)
 static void conn_update_reading(struct conn *c)
 {
 	bool want = transport_live(&c->base) && !c->pass_paused &&
-		    up_wants_input(c) &&
+		    transport_up_wants_input(&c->base) &&
 		    conn_output_bytes(c) <= transport_soft_limit(&c->base);
 	if (want == c->reading)
 		return;
@@ -383,59 +331,26 @@ static void conn_update_reading(struct conn *c)
 static void on_timer(uv_timer_t *t)
 {
 	struct conn *c = t->data;
-	if (c->base.closing)
-		return;
-	if (c->base.draining) {
-		if (uv_now(c->net->loop) < c->linger_deadline_ms) {
-			conn_arm_timer(c);
-			return;
-		}
-		log_debug("conn %llu (%s): peer did not take its last frames",
-			  cid(c), c->base.peer);
-		conn_close(c);
-		return;
-	}
-	if (c->base.up)
-		c->base.up->on_timer(c->base.owner);
-	conn_arm_timer(c);
+	transport_timer_fired(&c->base, &c->timer, on_timer);
 }
 
 static void conn_arm_timer(struct conn *c)
 {
-	if (c->base.closing)
-		return;
-	uint64_t now = uv_now(c->net->loop);
-	uint64_t due;
-	if (c->base.draining)
-		due = c->linger_deadline_ms;
-	else if (c->base.up)
-		due = c->base.up->next_deadline(c->base.owner);
-	else
-		return;
-	/* Never 0: a timer re-armed for "now" from its own callback would
-	 * run again in the same pass, before the loop time moves. */
-	int ret = uv_timer_start(&c->timer, on_timer, due > now ? due - now : 1,
-				 0);
-	if (ret < 0) {
-		log_warn("conn %llu (%s): timer: %s", cid(c), c->base.peer,
-			 uv_strerror(ret));
-		conn_close(c);
-	}
+	transport_arm_timer(&c->base, &c->timer, on_timer);
 }
 
 /* ------------------------------------------------------------ accept */
 
 static const struct transport_ops conn_ops;
+static const struct transport_impl conn_impl;
 
 static struct conn *conn_new(struct net *n, bool tcp)
 {
 	struct conn *c = calloc(1, sizeof(*c));
 	if (!c)
 		return NULL;
-	c->base.ops = &conn_ops;
-	c->base.id = ++n->next_id;
-	c->base.max_output = n->max_output;
-	snprintf(c->base.tag, sizeof(c->base.tag), "-");
+	transport_init(&c->base, &conn_ops, &conn_impl, &c->out, n->loop,
+		       ++n->next_id, n->max_output);
 	c->net = n;
 	int ret = tcp ? uv_tcp_init(n->loop, &c->h.tcp)
 		      : uv_pipe_init(n->loop, &c->h.pipe, 0);
@@ -497,119 +412,26 @@ int net_accept(struct net *n, uv_stream_t *listener)
 
 /* ------------------------------------------------------------ output */
 
-static int over_bound(struct conn *c, size_t len)
+/* Queued output goes out at the loop pass's flush. */
+static void kick(struct transport *t)
 {
-	if (conn_output_bytes(c) + len <= c->base.max_output)
-		return 0;
-	log_warn("conn %llu (%s, %s): dropped: output queue over %llu "
-		 "bytes (the peer does not read)", cid(c), c->base.peer,
-		 c->base.tag, (unsigned long long)c->base.max_output);
-	close_handles(c, true);
-	return -ENOBUFS;
-}
-
-static int outq_push(struct outq *q, struct buf *b)
-{
-	if (q->n == q->cap) {
-		size_t ncap = q->cap ? q->cap * 2 : 8;
-		struct buf *v = realloc(q->v, ncap * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		q->v = v;
-		q->cap = ncap;
-	}
-	q->v[q->n++] = *b;
-	q->bytes += b->len;
-	memset(b, 0, sizeof(*b));
-	return 0;
-}
-
-static int conn_send_buf(struct transport *t, struct buf *b)
-{
-	struct conn *c = conn_of(t);
-	if (b->len == 0) {
-		buf_free(b);
-		return 0;
-	}
-	if (c->base.closing) {
-		buf_free(b);
-		return -EPIPE;
-	}
-	if (over_bound(c, b->len) < 0) {
-		buf_free(b);
-		return -ENOBUFS;
-	}
-	if (outq_push(&c->out, b) < 0) {
-		log_warn("conn %llu: out of memory queueing output", cid(c));
-		buf_free(b);
-		conn_close(c);
-		return -ENOBUFS;
-	}
-	mark_dirty(c);
-	return 0;
-}
-
-/*
- * Appended to the last queued buffer while that stays small, so that many
- * small pushes cost neither a buffer nor an iovec each.
- */
-static int conn_send_copy(struct transport *t, const void *head,
-			  size_t head_len, const void *body, size_t body_len)
-{
-	struct conn *c = conn_of(t);
-	size_t len = head_len + body_len;
-	if (len == 0)
-		return 0;
-	if (c->base.closing)
-		return -EPIPE;
-	if (over_bound(c, len) < 0)
-		return -ENOBUFS;
-	struct buf *tail = c->out.n ? &c->out.v[c->out.n - 1] : NULL;
-	if (!tail || (tail->cap - tail->len < len &&
-		      tail->len + len > CONN_COALESCE_MAX)) {
-		struct buf fresh = {0};
-		if (buf_reserve(&fresh, len > CONN_COALESCE_MIN
-						? len
-						: CONN_COALESCE_MIN) < 0 ||
-		    outq_push(&c->out, &fresh) < 0) {
-			buf_free(&fresh);
-			tail = NULL;
-		} else {
-			tail = &c->out.v[c->out.n - 1];
-		}
-	}
-	if (!tail || buf_reserve(tail, len) < 0) {
-		log_warn("conn %llu: out of memory queueing output", cid(c));
-		conn_close(c);
-		return -ENOBUFS;
-	}
-	if (head_len)
-		memcpy(tail->data + tail->len, head, head_len);
-	if (body_len)
-		memcpy(tail->data + tail->len + head_len, body, body_len);
-	tail->len += len;
-	c->out.bytes += len;
-	mark_dirty(c);
-	return 0;
+	mark_dirty(conn_of(t));
 }
 
 static bool has_output(const struct conn *c)
 {
-	return c->out.n || (c->tls && tls_session_pending_cipher(c->tls));
+	return !outq_empty(&c->out) ||
+	       (c->tls && tls_session_pending_cipher(c->tls));
 }
 
 /* Turns the queued frames into one buffer of TLS records. */
 static int tls_encrypt_queue(struct conn *c)
 {
 	int ret = 0;
-	for (size_t i = 0; i < c->out.n; i++) {
-		if (ret == 0)
-			ret = tls_session_write(c->tls, c->out.v[i].data,
-						c->out.v[i].len);
-		up_buf_written(c, &c->out.v[i]);
-	}
-	c->out.n = 0;
-	c->out.bytes = 0;
+	for (size_t i = c->out.head; i < c->out.n && ret == 0; i++)
+		ret = tls_session_write(c->tls, c->out.v[i].data,
+					c->out.v[i].len);
+	outq_clear(&c->out, transport_buf_done, &c->base);
 	if (ret < 0) {
 		log_info("conn %llu (%s): TLS: %s", cid(c), c->base.peer,
 			 tls_session_error(c->tls));
@@ -626,10 +448,7 @@ static int tls_encrypt_queue(struct conn *c)
 static void on_write(uv_write_t *req, int status)
 {
 	struct conn *c = req->data;
-	for (size_t i = 0; i < c->wr.n; i++)
-		up_buf_written(c, &c->wr.v[i]);
-	c->wr.n = 0;
-	c->wr.bytes = 0;
+	outq_clear(&c->wr, transport_buf_done, &c->base);
 	c->writing = false;
 	if (status < 0) {
 		if (status != UV_ECANCELED)
@@ -656,7 +475,7 @@ static void conn_flush(struct conn *c)
 		conn_close(c);
 		return;
 	}
-	if (c->out.n == 0)
+	if (outq_empty(&c->out))
 		return;
 	if (c->iov_cap < c->out.n) {
 		uv_buf_t *iov = realloc(c->iov, c->out.n * sizeof(*iov));
@@ -689,22 +508,11 @@ static void conn_flush(struct conn *c)
 
 /* ------------------------------------------------------------ close */
 
-static void conn_drain(struct conn *c)
-{
-	if (!transport_live(&c->base))
-		return;
-	c->base.draining = true;
-	c->linger_deadline_ms = uv_now(c->net->loop) + CONN_LINGER_MS;
-	conn_update_reading(c);
-	conn_arm_timer(c);
-	mark_dirty(c);
-}
-
 static void conn_maybe_finish(struct conn *c)
 {
 	if (!c->base.draining || c->base.closing)
 		return;
-	if (c->writing || has_output(c) || up_busy(c))
+	if (c->writing || has_output(c) || transport_up_busy(&c->base))
 		return;
 	/* TLS ends with close_notify, so the peer can tell our close from a
 	 * cut connection; the close follows once it is written. */
@@ -725,13 +533,8 @@ static void close_handles(struct conn *c, bool reset)
 {
 	if (c->base.closing)
 		return;
-	c->base.closing = true;
-	c->base.draining = false;
 	c->reading = false;
-	log_debug("conn %llu (%s): %s", cid(c), c->base.peer,
-		  reset ? "reset" : "closed");
-	if (c->base.up)
-		c->base.up->on_closed(c->base.owner);
+	transport_set_closing(&c->base, reset);
 	if (!reset || c->h.handle.type != UV_TCP ||
 	    uv_tcp_close_reset(&c->h.tcp, on_handle_close) < 0)
 		uv_close(&c->h.handle, on_handle_close);
@@ -753,11 +556,6 @@ static size_t op_queued(const struct transport *t)
 static void op_flush(struct transport *t)
 {
 	conn_flush(conn_of(t));
-}
-
-static void op_drain(struct transport *t)
-{
-	conn_drain(conn_of(t));
 }
 
 static void op_close(struct transport *t, bool reset)
@@ -791,15 +589,21 @@ static void op_unref(struct transport *t)
 }
 
 static const struct transport_ops conn_ops = {
-	.send = conn_send_buf,
-	.send_copy = conn_send_copy,
+	.send = transport_queue_buf,
+	.send_copy = transport_queue_copy,
 	.queued = op_queued,
 	.flush = op_flush,
-	.drain = op_drain,
+	.drain = transport_drain,
 	.close = op_close,
 	.maybe_finish = op_maybe_finish,
 	.update_reading = op_update_reading,
 	.arm_timer = op_arm_timer,
 	.ref = op_ref,
 	.unref = op_unref,
+};
+
+static const struct transport_impl conn_impl = {
+	.kick = kick,
+	.fail_reset = false,
+	.log_kind = "",
 };

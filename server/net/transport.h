@@ -1,9 +1,10 @@
 /*
  * The transport interface: what session/ sees of a connection, whatever
  * carries its bytes (TCP, a unix socket, TLS over either: conn.c; the
- * browser's WebSocket next). A transport moves whole frames' bytes, bounds
- * its queued output, and tells its owner (the session) what happened
- * through a small table of callbacks; it knows nothing of the protocol.
+ * browser's WebSocket: web_conn.c). A transport moves whole frames'
+ * bytes, bounds its queued output, and tells its owner (the session) what
+ * happened through a small table of callbacks; it knows nothing of the
+ * protocol.
  *
  *   owner --ops-->  transport:  send, send_copy, queued, flush, drain,
  *                               close, update_reading, arm_timer, ref/unref
@@ -19,7 +20,9 @@
  *
  * Output bound: a send that would take the queued bytes past `max_output`
  * drops the connection (reset, logged with `tag`) and fails with -ENOBUFS,
- * so every transport enforces the slow-consumer rule the same way.
+ * so every transport enforces the slow-consumer rule the same way: both
+ * send ops are transport.c's (transport_impl.h), over the transport's
+ * output queue (outq.h).
  */
 #ifndef CLUBCRMD_TRANSPORT_H
 #define CLUBCRMD_TRANSPORT_H
@@ -31,6 +34,9 @@
 #include "buf.h"
 
 struct transport;
+struct transport_impl;
+struct outq;
+struct uv_loop_s;
 
 /* What a transport does; called by its owner on the loop thread. */
 struct transport_ops {
@@ -95,6 +101,12 @@ struct transport {
 	bool closing;              /* closing or closed: sends fail */
 	bool draining;             /* no more input; closes once flushed */
 	size_t max_output;         /* the output bound */
+	/* The transport's own: its side of the shared send (transport.c)
+	 * and its output queue. Not the owner's business. */
+	const struct transport_impl *impl;
+	struct outq *out;
+	struct uv_loop_s *loop;
+	uint64_t linger_deadline_ms; /* draining: closes by then */
 };
 
 static inline int transport_send(struct transport *t, struct buf *b)

@@ -1,8 +1,9 @@
 /*
- * A WebSocket as a transport (transport.h): the bounded output queue,
- * written as binary messages when libwebsockets says the socket can take
- * one; read backpressure by lws_rx_flow_control(); drain, close, the
- * owner's timer. What the bytes mean is the owner's, exactly as for a TCP
+ * A WebSocket as a transport (transport.h): its output queue written as
+ * binary messages when libwebsockets says the socket can take one; read
+ * backpressure by lws_rx_flow_control(); its close. The rules every
+ * transport shares (send and the output bound, drain, timer) are
+ * transport.c's. What the bytes mean is the owner's, exactly as for a TCP
  * connection (conn.c).
  *
  * Lifetime: the wsi belongs to libwebsockets and dies at its close
@@ -25,12 +26,8 @@
 #include <sys/socket.h>
 
 #include "log.h"
+#include "transport_impl.h"
 
-/* A peer that does not take its last frames is closed after this long. */
-#define WEB_LINGER_MS 2000
-/* send_copy() appends to the last queued buffer up to this size. */
-#define WEB_COALESCE_MAX (64u * 1024u)
-#define WEB_COALESCE_MIN 2048u
 
 struct web_conn {
 	struct transport base;     /* first: the transport is the conn */
@@ -41,12 +38,8 @@ struct web_conn {
 	bool rx_on;                /* libwebsockets reads for us */
 	bool timer_open;
 	bool kill_pending;         /* the timer closes the wsi politely */
-	uint64_t linger_deadline_ms;
-	/* Output: v[head..n) queued, the first one written up to `off`. */
-	struct buf *v;
-	size_t head, n, cap;
-	size_t off;
-	size_t bytes;              /* queued, not yet handed to lws_write */
+	/* Queued, not yet handed to lws_write (base.out). */
+	struct outq out;
 };
 
 static unsigned long long wid(const struct web_conn *c)
@@ -66,30 +59,11 @@ static void wc_update_reading(struct web_conn *c);
 
 /* ------------------------------------------------------------ lifetime */
 
-static void wc_buf_done(struct web_conn *c, struct buf *b)
-{
-	if (c->base.up)
-		c->base.up->buf_written(c->base.owner, b);
-	else
-		buf_free(b);
-}
-
-static void wc_drop_output(struct web_conn *c)
-{
-	for (size_t i = c->head; i < c->n; i++)
-		wc_buf_done(c, &c->v[i]);
-	c->head = c->n = 0;
-	c->off = 0;
-	c->bytes = 0;
-}
-
 static void wc_free(struct web_conn *c)
 {
 	if (c->base.up)
 		c->base.up->on_free(c->base.owner);
-	for (size_t i = c->head; i < c->n; i++)
-		buf_free(&c->v[i]);
-	free(c->v);
+	outq_free(&c->out);
 	c->web->conns--;
 	free(c);
 }
@@ -125,27 +99,14 @@ static void describe_peer(struct web_conn *c)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
-	char ip[48] = "?";
 	int fd = lws_get_socket_fd(c->wsi);
-	snprintf(c->base.peer, sizeof(c->base.peer), "?");
 	if (fd < 0 || getpeername(fd, (struct sockaddr *)&ss, &len) < 0)
-		return;
-	if (ss.ss_family == AF_INET6) {
-		const struct sockaddr_in6 *a = (const void *)&ss;
-		if (uv_ip6_name(a, ip, sizeof(ip)) != 0)
-			snprintf(ip, sizeof(ip), "?");
-		snprintf(c->base.peer, sizeof(c->base.peer), "[%s]:%u", ip,
-			 ntohs(a->sin6_port));
-	} else if (ss.ss_family == AF_INET) {
-		const struct sockaddr_in *a = (const void *)&ss;
-		if (uv_ip4_name(a, ip, sizeof(ip)) != 0)
-			snprintf(ip, sizeof(ip), "?");
-		snprintf(c->base.peer, sizeof(c->base.peer), "%s:%u", ip,
-			 ntohs(a->sin_port));
-	}
+		ss.ss_family = AF_UNSPEC;    /* named "?" */
+	transport_name_peer(&c->base, &ss);
 }
 
 static const struct transport_ops web_conn_ops;
+static const struct transport_impl web_conn_impl;
 
 int web_conn_open(struct web *w, struct lws *wsi, struct web_pss *pss)
 {
@@ -157,10 +118,8 @@ int web_conn_open(struct web *w, struct lws *wsi, struct web_pss *pss)
 		log_warn("web: out of memory for a WebSocket");
 		return -1;
 	}
-	c->base.ops = &web_conn_ops;
-	c->base.id = ++n->next_id;
-	c->base.max_output = n->max_output;
-	snprintf(c->base.tag, sizeof(c->base.tag), "-");
+	transport_init(&c->base, &web_conn_ops, &web_conn_impl, &c->out,
+		       n->loop, ++n->next_id, n->max_output);
 	c->web = w;
 	c->wsi = wsi;
 	c->rx_on = true;
@@ -238,15 +197,15 @@ int web_conn_receive(struct web_pss *pss, struct lws *wsi, const void *in,
  */
 static size_t wc_output_bytes(const struct web_conn *c)
 {
-	return c->bytes;
+	return c->out.bytes;
 }
 
 static void wc_update_reading(struct web_conn *c)
 {
 	if (!c->wsi || c->base.closing)
 		return;
-	bool want = transport_live(&c->base) && c->base.up &&
-		    c->base.up->wants_input(c->base.owner) &&
+	bool want = transport_live(&c->base) &&
+		    transport_up_wants_input(&c->base) &&
 		    wc_output_bytes(c) <= transport_soft_limit(&c->base);
 	if (want == c->rx_on)
 		return;
@@ -271,43 +230,12 @@ static void on_timer(uv_timer_t *t)
 					LWS_TO_KILL_SYNC);
 		return;
 	}
-	if (c->base.closing)
-		return;
-	if (c->base.draining) {
-		if (uv_now(c->web->net->loop) < c->linger_deadline_ms) {
-			wc_arm_timer(c);
-			return;
-		}
-		log_debug("conn %llu (%s): peer did not take its last frames",
-			  wid(c), c->base.peer);
-		wc_close(c, true, LWS_CLOSE_STATUS_NORMAL);
-		return;
-	}
-	if (c->base.up)
-		c->base.up->on_timer(c->base.owner);
-	wc_arm_timer(c);
+	transport_timer_fired(&c->base, &c->timer, on_timer);
 }
 
 static void wc_arm_timer(struct web_conn *c)
 {
-	if (c->base.closing)
-		return;
-	uv_loop_t *loop = c->web->net->loop;
-	uint64_t now = uv_now(loop);
-	uint64_t due;
-	if (c->base.draining)
-		due = c->linger_deadline_ms;
-	else if (c->base.up)
-		due = c->base.up->next_deadline(c->base.owner);
-	else
-		return;
-	int ret = uv_timer_start(&c->timer, on_timer, due > now ? due - now : 1,
-				 0);
-	if (ret < 0) {
-		log_warn("conn %llu (%s): timer: %s", wid(c), c->base.peer,
-			 uv_strerror(ret));
-		wc_close(c, true, LWS_CLOSE_STATUS_UNEXPECTED_CONDITION);
-	}
+	transport_arm_timer(&c->base, &c->timer, on_timer);
 }
 
 /* ------------------------------------------------------------ output */
@@ -318,130 +246,10 @@ static void want_write(struct web_conn *c)
 		lws_callback_on_writable(c->wsi);
 }
 
-static int over_bound(struct web_conn *c, size_t len)
+/* Queued output goes when libwebsockets says the socket takes it. */
+static void kick(struct transport *t)
 {
-	if (wc_output_bytes(c) + len <= c->base.max_output)
-		return 0;
-	log_warn("conn %llu (%s, %s): web: dropped: output queue over %llu "
-		 "bytes (the peer does not read)", wid(c), c->base.peer,
-		 c->base.tag, (unsigned long long)c->base.max_output);
-	wc_close(c, true, LWS_CLOSE_STATUS_POLICY_VIOLATION);
-	return -ENOBUFS;
-}
-
-static int push(struct web_conn *c, struct buf *b)
-{
-	if (c->head > 0 && c->n == c->cap) {
-		memmove(c->v, c->v + c->head, (c->n - c->head) * sizeof(*c->v));
-		c->n -= c->head;
-		c->head = 0;
-	}
-	if (c->n == c->cap) {
-		size_t ncap = c->cap ? c->cap * 2 : 8;
-		struct buf *v = realloc(c->v, ncap * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		c->v = v;
-		c->cap = ncap;
-	}
-	c->v[c->n++] = *b;
-	c->bytes += b->len;
-	memset(b, 0, sizeof(*b));
-	return 0;
-}
-
-static int wc_send(struct transport *t, struct buf *b)
-{
-	struct web_conn *c = wc_of(t);
-	if (b->len == 0) {
-		buf_free(b);
-		return 0;
-	}
-	if (c->base.closing) {
-		buf_free(b);
-		return -EPIPE;
-	}
-	if (over_bound(c, b->len) < 0) {
-		buf_free(b);
-		return -ENOBUFS;
-	}
-	if (push(c, b) < 0) {
-		log_warn("conn %llu: out of memory queueing output", wid(c));
-		buf_free(b);
-		wc_close(c, true, LWS_CLOSE_STATUS_UNEXPECTED_CONDITION);
-		return -ENOBUFS;
-	}
-	want_write(c);
-	return 0;
-}
-
-static int wc_send_copy(struct transport *t, const void *head,
-			size_t head_len, const void *body, size_t body_len)
-{
-	struct web_conn *c = wc_of(t);
-	size_t len = head_len + body_len;
-	if (len == 0)
-		return 0;
-	if (c->base.closing)
-		return -EPIPE;
-	if (over_bound(c, len) < 0)
-		return -ENOBUFS;
-	struct buf *tail = c->n > c->head ? &c->v[c->n - 1] : NULL;
-	if (!tail || (tail->cap - tail->len < len &&
-		      tail->len + len > WEB_COALESCE_MAX)) {
-		struct buf fresh = {0};
-		if (buf_reserve(&fresh, len > WEB_COALESCE_MIN
-						? len : WEB_COALESCE_MIN) < 0 ||
-		    push(c, &fresh) < 0) {
-			buf_free(&fresh);
-			tail = NULL;
-		} else {
-			tail = &c->v[c->n - 1];
-		}
-	}
-	if (!tail || buf_reserve(tail, len) < 0) {
-		log_warn("conn %llu: out of memory queueing output", wid(c));
-		wc_close(c, true, LWS_CLOSE_STATUS_UNEXPECTED_CONDITION);
-		return -ENOBUFS;
-	}
-	if (head_len)
-		memcpy(tail->data + tail->len, head, head_len);
-	if (body_len)
-		memcpy(tail->data + tail->len + head_len, body, body_len);
-	tail->len += len;
-	c->bytes += len;
-	want_write(c);
-	return 0;
-}
-
-/* Copies up to one message's worth of the queue into the web's buffer;
- * the buffers emptied go back to the owner. */
-static size_t take_chunk(struct web_conn *c, uint8_t *dst, size_t room)
-{
-	size_t got = 0;
-	while (got < room && c->head < c->n) {
-		struct buf *b = &c->v[c->head];
-		size_t k = b->len - c->off;
-		if (k > room - got)
-			k = room - got;
-		memcpy(dst + got, b->data + c->off, k);
-		got += k;
-		c->off += k;
-		if (c->off == b->len) {
-			wc_buf_done(c, b);
-			c->head++;
-			c->off = 0;
-		}
-	}
-	if (c->head == c->n)
-		c->head = c->n = 0;
-	c->bytes -= got;
-	return got;
-}
-
-static bool up_busy(const struct web_conn *c)
-{
-	return c->base.up && c->base.up->busy(c->base.owner);
+	want_write(wc_of(t));
 }
 
 int web_conn_writeable(struct web_pss *pss, struct lws *wsi)
@@ -451,11 +259,10 @@ int web_conn_writeable(struct web_pss *pss, struct lws *wsi)
 		return -1;
 	if (c->base.closing)
 		return c->kill_pending ? 0 : -1;
-	bool empty = c->head == c->n;
-	if (empty) {
+	if (outq_empty(&c->out)) {
 		/* Everything, the last message included, is out: a draining
 		 * connection ends here, with its close frame. */
-		if (c->base.draining && !up_busy(c)) {
+		if (c->base.draining && !transport_up_busy(&c->base)) {
 			log_debug("conn %llu (%s): web: drained, closing",
 				  wid(c), c->base.peer);
 			wc_close(c, false, LWS_CLOSE_STATUS_NORMAL);
@@ -464,7 +271,8 @@ int web_conn_writeable(struct web_pss *pss, struct lws *wsi)
 		return 0;
 	}
 	uint8_t *p = c->web->wbuf + LWS_PRE;
-	size_t len = take_chunk(c, p, WEB_WRITE_CHUNK);
+	size_t len = outq_take(&c->out, p, WEB_WRITE_CHUNK, transport_buf_done,
+			       &c->base);
 	int n = lws_write(wsi, p, len, LWS_WRITE_BINARY);
 	if (n < (int)len) {
 		log_debug("conn %llu (%s): web: write failed", wid(c),
@@ -473,7 +281,7 @@ int web_conn_writeable(struct web_pss *pss, struct lws *wsi)
 		wc_timer_release(c);
 		return -1;
 	}
-	if (c->head != c->n || c->base.draining)
+	if (!outq_empty(&c->out) || c->base.draining)
 		lws_callback_on_writable(wsi);
 	if (transport_live(&c->base) && c->base.up) {
 		c->base.up->on_drained(c->base.owner);
@@ -486,22 +294,11 @@ int web_conn_writeable(struct web_pss *pss, struct lws *wsi)
 
 /* ------------------------------------------------------------ close */
 
-static void wc_drain(struct web_conn *c)
-{
-	if (!transport_live(&c->base))
-		return;
-	c->base.draining = true;
-	c->linger_deadline_ms = uv_now(c->web->net->loop) + WEB_LINGER_MS;
-	wc_update_reading(c);
-	wc_arm_timer(c);
-	want_write(c);
-}
-
 static void wc_maybe_finish(struct web_conn *c)
 {
 	if (!c->base.draining || c->base.closing)
 		return;
-	if (c->head != c->n || up_busy(c))
+	if (!outq_empty(&c->out) || transport_up_busy(&c->base))
 		return;
 	want_write(c);
 }
@@ -515,13 +312,8 @@ static void wc_shut(struct web_conn *c, bool reset)
 {
 	if (c->base.closing)
 		return;
-	c->base.closing = true;
-	c->base.draining = false;
-	log_debug("conn %llu (%s): web: %s", wid(c), c->base.peer,
-		  reset ? "reset" : "closed");
-	if (c->base.up)
-		c->base.up->on_closed(c->base.owner);
-	wc_drop_output(c);
+	transport_set_closing(&c->base, reset);
+	outq_clear(&c->out, transport_buf_done, &c->base);
 	if (c->timer_open)
 		uv_timer_stop(&c->timer);
 }
@@ -561,13 +353,8 @@ static size_t op_queued(const struct transport *t)
 static void op_flush(struct transport *t)
 {
 	struct web_conn *c = wc_of(t);
-	if (!c->base.closing && c->head != c->n)
+	if (!c->base.closing && !outq_empty(&c->out))
 		want_write(c);
-}
-
-static void op_drain(struct transport *t)
-{
-	wc_drain(wc_of(t));
 }
 
 static void op_close(struct transport *t, bool reset)
@@ -601,15 +388,21 @@ static void op_unref(struct transport *t)
 }
 
 static const struct transport_ops web_conn_ops = {
-	.send = wc_send,
-	.send_copy = wc_send_copy,
+	.send = transport_queue_buf,
+	.send_copy = transport_queue_copy,
 	.queued = op_queued,
 	.flush = op_flush,
-	.drain = op_drain,
+	.drain = transport_drain,
 	.close = op_close,
 	.maybe_finish = op_maybe_finish,
 	.update_reading = op_update_reading,
 	.arm_timer = op_arm_timer,
 	.ref = op_ref,
 	.unref = op_unref,
+};
+
+static const struct transport_impl web_conn_impl = {
+	.kick = kick,
+	.fail_reset = true,
+	.log_kind = "web: ",
 };
