@@ -17,6 +17,7 @@
 #include "cli_filter.h"
 #include "cli_format.h"
 #include "cli_resolve.h"
+#include "idset.h"
 #include "timeutil.h"
 
 #define EXPORT_PAGE_MAX 500u
@@ -265,36 +266,6 @@ int cli_cmd_task_export(struct cli *cli, int argc, char **argv)
 
 /* ------------------------------------------------------------ customers */
 
-struct id_set {
-	uint64_t *ids;
-	size_t n, cap;
-};
-
-static int ids_add(struct id_set *s, uint64_t id)
-{
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 256;
-		uint64_t *ids = realloc(s->ids, cap * sizeof(*ids));
-		if (!ids)
-			return -1;
-		s->ids = ids;
-		s->cap = cap;
-	}
-	s->ids[s->n++] = id;
-	return 0;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
-static bool ids_has(const struct id_set *s, uint64_t id)
-{
-	return s->n && bsearch(&id, s->ids, s->n, sizeof(id), cmp_u64);
-}
-
 static int tagged_page(const struct clubcrm_answer *ans, unsigned number,
 		       void *arg)
 {
@@ -302,7 +273,7 @@ static int tagged_page(const struct clubcrm_answer *ans, unsigned number,
 	const Clubcrm__TaskPage *p = ans->task_page;
 	for (size_t i = 0; i < p->n_rows; i++)
 		if (p->rows[i]->task &&
-		    ids_add(arg, p->rows[i]->task->customer_id) < 0) {
+		    idset_add(arg, p->rows[i]->task->customer_id) < 0) {
 			cli_error("out of memory");
 			return CLI_REFUSED;
 		}
@@ -311,7 +282,7 @@ static int tagged_page(const struct clubcrm_answer *ans, unsigned number,
 
 /* Ids of the customers having a task (or note) with one of the tags. */
 static int tagged_customers(struct cli *cli, const struct cli_list *tags,
-			    struct id_set *out)
+			    struct idset *out)
 {
 	uint64_t tag_ids[CLI_LIST_MAX];
 	for (size_t i = 0; i < tags->n; i++) {
@@ -329,8 +300,7 @@ static int tagged_customers(struct cli *cli, const struct cli_list *tags,
 	struct clubcrm_pager pager;
 	clubcrm_tasks_pager(&pager, cli->conn, &lt);
 	int rc = each_page(&pager, tagged_page, out);
-	if (out->n)
-		qsort(out->ids, out->n, sizeof(*out->ids), cmp_u64);
+	idset_sort(out);
 	return rc;
 }
 
@@ -363,7 +333,7 @@ static void write_customer(FILE *out, const Clubcrm__Customer *c,
 
 struct customer_stream {
 	const Clubcrm__Catalog *cat;
-	const struct id_set *only;  /* NULL: every customer */
+	const struct idset *only;  /* NULL: every customer */
 	uint64_t n_rows;
 };
 
@@ -374,7 +344,7 @@ static int customer_page(const struct clubcrm_answer *ans, unsigned number,
 	struct customer_stream *cs = arg;
 	const Clubcrm__CustomerPage *p = ans->customer_page;
 	for (size_t i = 0; i < p->n_customers; i++) {
-		if (cs->only && !ids_has(cs->only, p->customers[i]->id))
+		if (cs->only && !idset_has(cs->only, p->customers[i]->id))
 			continue;
 		write_customer(stdout, p->customers[i], cs->cat);
 		cs->n_rows++;
@@ -382,7 +352,7 @@ static int customer_page(const struct clubcrm_answer *ans, unsigned number,
 	return flushed();
 }
 
-static int stream_customers(struct cli *cli, const struct id_set *only,
+static int stream_customers(struct cli *cli, const struct idset *only,
 			    uint32_t page, uint64_t *n_rows)
 {
 	const Clubcrm__Catalog *cat;
@@ -415,7 +385,7 @@ int cli_cmd_customer_export(struct cli *cli, int argc, char **argv)
 		rc = cli_connect(cli);
 	if (rc != CLI_OK)
 		return rc;
-	struct id_set only = {0};
+	struct idset only = {0};
 	if (tags.n)
 		rc = tagged_customers(cli, &tags, &only);
 	uint64_t rows = 0;
@@ -424,7 +394,7 @@ int cli_cmd_customer_export(struct cli *cli, int argc, char **argv)
 		rc = finish_output(stream_customers(cli, tags.n ? &only : NULL,
 						    eo.page, &rows));
 	}
-	free(only.ids);
+	idset_free(&only);
 	if (rc == CLI_OK)
 		fprintf(stderr, "clubcrm: exported %" PRIu64 " customers\n",
 			rows);
