@@ -17,6 +17,7 @@
 #include "cli_filter.h"
 #include "cli_format.h"
 #include "cli_resolve.h"
+#include "idset.h"
 #include "timeutil.h"
 
 #define EXPORT_PAGE_MAX 500u
@@ -148,6 +149,33 @@ static int current_revision(struct cli *cli, uint64_t *rev)
 	return CLI_OK;
 }
 
+/* Hands every page of `pager` to `page` (its answer freed after), until the
+ * last or the first error; frees the pager. CLI_OK or the error. */
+static int each_page(struct clubcrm_pager *pager,
+		     int (*page)(const struct clubcrm_answer *ans,
+				 unsigned number, void *arg),
+		     void *arg)
+{
+	int rc = CLI_OK;
+	while (rc == CLI_OK && !pager->done) {
+		struct clubcrm_answer ans;
+		rc = cli_answer(clubcrm_pager_next(pager, &ans), &ans);
+		if (rc != CLI_OK)
+			break;
+		rc = page(&ans, pager->pages, arg);
+		clubcrm_answer_free(&ans);
+	}
+	clubcrm_pager_free(pager);
+	return rc;
+}
+
+/* After a page written: CLI_OK, or CLI_REFUSED when stdout failed (said
+ * by finish_output()). */
+static int flushed(void)
+{
+	return fflush(stdout) != 0 ? CLI_REFUSED : CLI_OK;
+}
+
 static void write_head(bool bom, const char *const *head, size_t n)
 {
 	if (bom)
@@ -155,44 +183,42 @@ static void write_head(bool bom, const char *const *head, size_t n)
 	cli_csv_record(stdout, head, n);
 }
 
+struct task_stream {
+	bool bom;
+	uint64_t n_rows, rev;
+};
+
+static int task_page(const struct clubcrm_answer *ans, unsigned number,
+		     void *arg)
+{
+	struct task_stream *ts = arg;
+	const Clubcrm__TaskPage *p = ans->task_page;
+	if (number == 1)
+		write_head(ts->bom, task_head, TASK_COLS);
+	/* --as-of TIME resolves per page: a commit within that very second
+	 * would move later pages to another snapshot. */
+	if (number > 1 && p->as_of_revision != ts->rev) {
+		cli_error("the snapshot moved from revision %" PRIu64 " to %"
+			  PRIu64 " during the export (a commit at the --as-of "
+			  "moment): run it again", ts->rev, p->as_of_revision);
+		return CLI_REFUSED;
+	}
+	ts->rev = p->as_of_revision;
+	for (size_t i = 0; i < p->n_rows; i++)
+		write_task(stdout, p->rows[i]);
+	ts->n_rows += p->n_rows;
+	return flushed();
+}
+
 /* Every page, each written and freed before the next; the row count. The
  * header comes with the first page, so that a refused query writes
  * nothing. */
 static int stream_tasks(struct cli *cli, const Clubcrm__ListTasks *lt,
-			bool bom, uint64_t *n_rows, uint64_t *rev)
+			struct task_stream *ts)
 {
 	struct clubcrm_pager pager;
 	clubcrm_tasks_pager(&pager, cli->conn, lt);
-	int rc = CLI_OK;
-	while (rc == CLI_OK && !pager.done) {
-		struct clubcrm_answer ans;
-		rc = cli_answer(clubcrm_pager_next(&pager, &ans), &ans);
-		if (rc != CLI_OK)
-			break;
-		const Clubcrm__TaskPage *p = ans.task_page;
-		if (pager.pages == 1)
-			write_head(bom, task_head, TASK_COLS);
-		/* --as-of TIME resolves per page: a commit within that very
-		 * second would move later pages to another snapshot. */
-		if (pager.pages > 1 && p->as_of_revision != *rev) {
-			cli_error("the snapshot moved from revision %" PRIu64
-				  " to %" PRIu64 " during the export (a "
-				  "commit at the --as-of moment): run it "
-				  "again", *rev, p->as_of_revision);
-			clubcrm_answer_free(&ans);
-			rc = CLI_REFUSED;
-			break;
-		}
-		*rev = p->as_of_revision;
-		for (size_t i = 0; i < p->n_rows; i++)
-			write_task(stdout, p->rows[i]);
-		*n_rows += p->n_rows;
-		clubcrm_answer_free(&ans);
-		if (fflush(stdout) != 0)
-			rc = CLI_REFUSED;  /* said by finish_output() */
-	}
-	clubcrm_pager_free(&pager);
-	return rc;
+	return each_page(&pager, task_page, ts);
 }
 
 int cli_cmd_task_export(struct cli *cli, int argc, char **argv)
@@ -230,49 +256,33 @@ int cli_cmd_task_export(struct cli *cli, int argc, char **argv)
 	lt.filter = &filter.f;
 	lt.has_page_size = true;
 	lt.page_size = eo.page;
-	uint64_t rows = 0, rev = 0;
-	rc = finish_output(stream_tasks(cli, &lt, eo.bom, &rows, &rev));
+	struct task_stream ts = {.bom = eo.bom};
+	rc = finish_output(stream_tasks(cli, &lt, &ts));
 	if (rc == CLI_OK)
 		fprintf(stderr, "clubcrm: exported %" PRIu64 " rows as of "
-				"revision %" PRIu64 "\n", rows, rev);
+				"revision %" PRIu64 "\n", ts.n_rows, ts.rev);
 	return rc;
 }
 
 /* ------------------------------------------------------------ customers */
 
+static int tagged_page(const struct clubcrm_answer *ans, unsigned number,
+		       void *arg)
+{
+	(void)number;
+	const Clubcrm__TaskPage *p = ans->task_page;
+	for (size_t i = 0; i < p->n_rows; i++)
+		if (p->rows[i]->task &&
+		    idset_add(arg, p->rows[i]->task->customer_id) < 0) {
+			cli_error("out of memory");
+			return CLI_REFUSED;
+		}
+	return CLI_OK;
+}
+
 /* Ids of the customers having a task (or note) with one of the tags. */
-struct id_set {
-	uint64_t *ids;
-	size_t n, cap;
-};
-
-static int ids_add(struct id_set *s, uint64_t id)
-{
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 256;
-		uint64_t *ids = realloc(s->ids, cap * sizeof(*ids));
-		if (!ids)
-			return -1;
-		s->ids = ids;
-		s->cap = cap;
-	}
-	s->ids[s->n++] = id;
-	return 0;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
-static bool ids_has(const struct id_set *s, uint64_t id)
-{
-	return s->n && bsearch(&id, s->ids, s->n, sizeof(id), cmp_u64);
-}
-
 static int tagged_customers(struct cli *cli, const struct cli_list *tags,
-			    struct id_set *out)
+			    struct idset *out)
 {
 	uint64_t tag_ids[CLI_LIST_MAX];
 	for (size_t i = 0; i < tags->n; i++) {
@@ -289,24 +299,8 @@ static int tagged_customers(struct cli *cli, const struct cli_list *tags,
 	lt.page_size = EXPORT_PAGE_MAX;
 	struct clubcrm_pager pager;
 	clubcrm_tasks_pager(&pager, cli->conn, &lt);
-	int rc = CLI_OK;
-	while (rc == CLI_OK && !pager.done) {
-		struct clubcrm_answer ans;
-		rc = cli_answer(clubcrm_pager_next(&pager, &ans), &ans);
-		if (rc != CLI_OK)
-			break;
-		const Clubcrm__TaskPage *p = ans.task_page;
-		for (size_t i = 0; i < p->n_rows && rc == CLI_OK; i++)
-			if (p->rows[i]->task &&
-			    ids_add(out, p->rows[i]->task->customer_id) < 0) {
-				cli_error("out of memory");
-				rc = CLI_REFUSED;
-			}
-		clubcrm_answer_free(&ans);
-	}
-	clubcrm_pager_free(&pager);
-	if (out->n)
-		qsort(out->ids, out->n, sizeof(*out->ids), cmp_u64);
+	int rc = each_page(&pager, tagged_page, out);
+	idset_sort(out);
 	return rc;
 }
 
@@ -337,7 +331,28 @@ static void write_customer(FILE *out, const Clubcrm__Customer *c,
 	cli_csv_record(out, fields, CUSTOMER_COLS);
 }
 
-static int stream_customers(struct cli *cli, const struct id_set *only,
+struct customer_stream {
+	const Clubcrm__Catalog *cat;
+	const struct idset *only;  /* NULL: every customer */
+	uint64_t n_rows;
+};
+
+static int customer_page(const struct clubcrm_answer *ans, unsigned number,
+			 void *arg)
+{
+	(void)number;
+	struct customer_stream *cs = arg;
+	const Clubcrm__CustomerPage *p = ans->customer_page;
+	for (size_t i = 0; i < p->n_customers; i++) {
+		if (cs->only && !idset_has(cs->only, p->customers[i]->id))
+			continue;
+		write_customer(stdout, p->customers[i], cs->cat);
+		cs->n_rows++;
+	}
+	return flushed();
+}
+
+static int stream_customers(struct cli *cli, const struct idset *only,
 			    uint32_t page, uint64_t *n_rows)
 {
 	const Clubcrm__Catalog *cat;
@@ -349,23 +364,9 @@ static int stream_customers(struct cli *cli, const struct id_set *only,
 	lc.page_size = page;
 	struct clubcrm_pager pager;
 	clubcrm_customers_pager(&pager, cli->conn, &lc);
-	while (rc == CLI_OK && !pager.done) {
-		struct clubcrm_answer ans;
-		rc = cli_answer(clubcrm_pager_next(&pager, &ans), &ans);
-		if (rc != CLI_OK)
-			break;
-		const Clubcrm__CustomerPage *p = ans.customer_page;
-		for (size_t i = 0; i < p->n_customers; i++) {
-			if (only && !ids_has(only, p->customers[i]->id))
-				continue;
-			write_customer(stdout, p->customers[i], cat);
-			(*n_rows)++;
-		}
-		clubcrm_answer_free(&ans);
-		if (fflush(stdout) != 0)
-			rc = CLI_REFUSED;
-	}
-	clubcrm_pager_free(&pager);
+	struct customer_stream cs = {.cat = cat, .only = only};
+	rc = each_page(&pager, customer_page, &cs);
+	*n_rows += cs.n_rows;
 	return rc;
 }
 
@@ -384,7 +385,7 @@ int cli_cmd_customer_export(struct cli *cli, int argc, char **argv)
 		rc = cli_connect(cli);
 	if (rc != CLI_OK)
 		return rc;
-	struct id_set only = {0};
+	struct idset only = {0};
 	if (tags.n)
 		rc = tagged_customers(cli, &tags, &only);
 	uint64_t rows = 0;
@@ -393,7 +394,7 @@ int cli_cmd_customer_export(struct cli *cli, int argc, char **argv)
 		rc = finish_output(stream_customers(cli, tags.n ? &only : NULL,
 						    eo.page, &rows));
 	}
-	free(only.ids);
+	idset_free(&only);
 	if (rc == CLI_OK)
 		fprintf(stderr, "clubcrm: exported %" PRIu64 " customers\n",
 			rows);

@@ -152,27 +152,6 @@ int cli_club_time(struct cli *cli, const char *text, bool end_of_day,
 	return CLI_OK;
 }
 
-int cli_club_planned(struct cli *cli, const char *text, int64_t *out)
-{
-	int rc = cli_connect(cli);
-	if (rc != CLI_OK)
-		return rc;
-	rc = cli_parse_planned(text, out);
-	if (rc == -EDOM)
-		return gap_error(text);
-	if (rc == -ENODATA)
-		return cli_usage_error("'%s' has no time of day: give a time "
-				       "(\"YYYY-MM-DD HH:MM\")", text);
-	if (rc < 0)
-		return cli_usage_error("'%s' is not a time (YYYY-MM-DD HH:MM)",
-				       text);
-	/* Accepted (a call made earlier may be recorded late), but said. */
-	if (*out < time_now())
-		fprintf(stderr, "clubcrm: warning: %s is in the past (%s)\n",
-			text, clubzone_name(clubzone_current()));
-	return CLI_OK;
-}
-
 int cli_club_moment(struct cli *cli, const char *text, int64_t *out)
 {
 	int rc = cli_connect(cli);
@@ -187,6 +166,18 @@ int cli_club_moment(struct cli *cli, const char *text, int64_t *out)
 	if (rc < 0)
 		return cli_usage_error("'%s' is not a time (YYYY-MM-DD HH:MM)",
 				       text);
+	return CLI_OK;
+}
+
+int cli_club_planned(struct cli *cli, const char *text, int64_t *out)
+{
+	int rc = cli_club_moment(cli, text, out);
+	if (rc != CLI_OK)
+		return rc;
+	/* Accepted (a call made earlier may be recorded late), but said. */
+	if (*out < time_now())
+		fprintf(stderr, "clubcrm: warning: %s is in the past (%s)\n",
+			text, clubzone_name(clubzone_current()));
 	return CLI_OK;
 }
 

@@ -20,45 +20,9 @@
 #include <string.h>
 
 #include "cursor.h"
+#include "idset.h"
 
 #include "wire.h"
-
-struct id_set {
-	uint64_t *ids;
-	size_t n, cap;
-};
-
-static int id_set_add(struct id_set *s, uint64_t id)
-{
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 64;
-		uint64_t *ids = realloc(s->ids, cap * sizeof(*ids));
-		if (!ids)
-			return -ENOMEM;
-		s->ids = ids;
-		s->cap = cap;
-	}
-	s->ids[s->n++] = id;
-	return 0;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
-static void id_set_unique(struct id_set *s)
-{
-	if (!s->n)
-		return;
-	qsort(s->ids, s->n, sizeof(*s->ids), cmp_u64);
-	size_t w = 1;
-	for (size_t i = 1; i < s->n; i++)
-		if (s->ids[i] != s->ids[w - 1])
-			s->ids[w++] = s->ids[i];
-	s->n = w;
-}
 
 /*
  * Collects the tasks changed in (since, the txn's revision]. -ESTALE when a
@@ -66,7 +30,7 @@ static void id_set_unique(struct id_set *s)
  * and a snapshot says it best.
  */
 static int collect_changed(struct txn *t, struct arena *a, uint64_t since,
-			   struct id_set *ids)
+			   struct idset *ids)
 {
 	uint8_t key[8];
 	key_u64(key, since + 1);
@@ -85,7 +49,7 @@ static int collect_changed(struct txn *t, struct arena *a, uint64_t since,
 				txn_cursor_close(&c);
 				return -ESTALE;
 			}
-			if (id_set_add(ids, ev->task->id)) {
+			if (idset_add(ids, ev->task->id)) {
 				txn_cursor_close(&c);
 				return -ENOMEM;
 			}
@@ -130,7 +94,7 @@ static bool open_task(const Clubcrm__Task *t)
  * with `untaken`, that nobody took): -ESTALE past the replay's bound.
  */
 static int collect_times(struct txn *t, enum store_db db, int64_t from,
-			 int64_t to, bool untaken, struct id_set *ids)
+			 int64_t to, bool untaken, struct idset *ids)
 {
 	if (from > to)
 		return 0;
@@ -156,7 +120,7 @@ static int collect_times(struct txn *t, enum store_db db, int64_t from,
 		if (!lrc && take) {
 			lrc = ids->n >= VIEWS_REPLAY_MAX_REVISIONS
 				      ? -ESTALE
-				      : id_set_add(ids, id);
+				      : idset_add(ids, id);
 		}
 		if (lrc) {
 			txn_cursor_close(&c);
@@ -173,7 +137,7 @@ static int collect_times(struct txn *t, enum store_db db, int64_t from,
  * the set is looked at again; the set is made unique afterwards.
  */
 static int collect_flipped(struct txn *t, int64_t from, int64_t now,
-			   uint32_t escalation, struct id_set *ids)
+			   uint32_t escalation, struct idset *ids)
 {
 	int rc = collect_times(t, DB_BY_PLANNED, from, now, false, ids);
 	if (!rc && escalation) {
@@ -236,7 +200,7 @@ static int replay_task(struct replay *rp, struct arena *a, uint64_t id)
 	return wire_bytes(&rp->delta, 3, bytes, len);
 }
 
-static int replay_rows(struct replay *rp, const struct id_set *ids)
+static int replay_rows(struct replay *rp, const struct idset *ids)
 {
 	int rc = delta_open(rp);
 	size_t header = rp->delta.len;
@@ -263,7 +227,7 @@ int views_replay(struct store *st, const Clubcrm__View *v, uint32_t sub_id,
 		return -ESTALE;  /* small: always a snapshot */
 	struct txn t;
 	struct arena a;
-	struct id_set ids = {0};
+	struct idset ids = {0};
 	arena_init(&a);
 	txn_begin(&t, st, NULL, false);
 	int rc = t.ret;
@@ -283,7 +247,7 @@ int views_replay(struct store *st, const Clubcrm__View *v, uint32_t sub_id,
 		rc = collect_flipped(&t, since_at, now, escalation, &ids);
 	if (rc)
 		goto done;
-	id_set_unique(&ids);
+	idset_sort(&ids);
 	struct replay rp = {
 		.t = &t, .view = v, .sub_id = sub_id, .revision = cur,
 		.now = now, .escalation = escalation,
@@ -295,7 +259,7 @@ int views_replay(struct store *st, const Clubcrm__View *v, uint32_t sub_id,
 	if (!rc)
 		*revision = cur;
 done:
-	free(ids.ids);
+	idset_free(&ids);
 	if (t.txn)
 		txn_abort(&t);
 	arena_free(&a);

@@ -3,6 +3,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
@@ -12,6 +15,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <cmocka.h>
 
 #ifndef CLUBCRMD_PATH
 #error "CMake passes CLUBCRMD_PATH, the clubcrmd binary under test"
@@ -387,4 +391,30 @@ unsigned harness_login(const struct harness *h, const char *login,
 		.ca_file = h->ca_file,
 	};
 	return client_sync_open(&o, out, st);
+}
+
+/* The servers of the group being run (cmocka's group fixtures have no
+ * argument of their own). */
+static struct harness **group_servers;
+
+static int group_setup(void **state)
+{
+	(void)state;
+	return harness_start(group_servers[0]);
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	for (struct harness **s = group_servers; *s; s++)
+		harness_cleanup(*s);
+	return 0;
+}
+
+int harness_group_tests(const char *name, const struct CMUnitTest *tests,
+			size_t count, struct harness **servers)
+{
+	group_servers = servers;
+	return _cmocka_run_group_tests(name, tests, count, group_setup,
+				       group_teardown);
 }

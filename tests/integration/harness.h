@@ -82,4 +82,19 @@ unsigned harness_log_count(const struct harness *h, const char *needle);
 /* Prints the current run's log to stderr (for failures). */
 void harness_dump_log(const struct harness *h);
 
+struct CMUnitTest;
+
+/*
+ * Runs a cmocka group whose tests share one server: the first harness is
+ * started before the first test (the group fails when it does not start)
+ * and every harness given is cleaned up after the last test, e.g.
+ *   return harness_run_group(tests, &h);
+ *   return harness_run_group(tests, &h, &tight);   (tight started by a test)
+ */
+#define harness_run_group(tests, ...)                                        \
+	harness_group_tests(#tests, tests, sizeof(tests) / sizeof((tests)[0]), \
+			    (struct harness *[]){__VA_ARGS__, NULL})
+int harness_group_tests(const char *name, const struct CMUnitTest *tests,
+			size_t count, struct harness **servers);
+
 #endif

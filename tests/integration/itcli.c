@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -87,6 +88,27 @@ int itcli_run(struct itcli *c, const char *first, ...)
 	int rc = itcli_vrun(c, first, ap);
 	va_end(ap);
 	return rc;
+}
+
+void itcli_expect_err(const struct itcli *c, const char *text)
+{
+	if (!strstr(c->err, text))
+		fprintf(stderr, "stderr: %s\n", c->err);
+	assert_non_null(strstr(c->err, text));
+}
+
+void itcli_expect_out(const struct itcli *c, const char *text)
+{
+	if (!strstr(c->out, text))
+		fprintf(stderr, "stdout: %s\n", c->out);
+	assert_non_null(strstr(c->out, text));
+}
+
+void itcli_assert_refused(const struct itcli *c, const char *code)
+{
+	char want[64];
+	snprintf(want, sizeof(want), "clubcrm: %s:", code);
+	itcli_expect_err(c, want);
 }
 
 json_t *itcli_json(const struct itcli *c)

@@ -32,6 +32,14 @@ struct itcli {
 int itcli_run(struct itcli *c, const char *first, ...);
 int itcli_vrun(struct itcli *c, const char *first, va_list ap);
 
+/* The last run's stderr / stdout holds `text` (printed when it does not,
+ * then a failed assertion). */
+void itcli_expect_err(const struct itcli *c, const char *text);
+void itcli_expect_out(const struct itcli *c, const char *text);
+/* The last run was refused by the server with `code` ("clubcrm: CODE:"
+ * on stderr), e.g. "PERMISSION_DENIED". */
+void itcli_assert_refused(const struct itcli *c, const char *code);
+
 /* The JSON value on stdout (assertion failure when it is not JSON). */
 json_t *itcli_json(const struct itcli *c);
 /* o[key] as a string / integer (assertion failure otherwise). */

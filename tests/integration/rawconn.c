@@ -98,6 +98,23 @@ void raw_put_frame(struct buf *out, const Clubcrm__Frame *f)
 	frame_encode(f, out);
 }
 
+void raw_put_board_subscribe(struct buf *out, uint64_t rid)
+{
+	Clubcrm__View v = CLUBCRM__VIEW__INIT;
+	v.has_kind = true;
+	v.kind = CLUBCRM__VIEW_KIND__VIEW_KIND_BOARD;
+	Clubcrm__Subscribe s = CLUBCRM__SUBSCRIBE__INIT;
+	s.has_sub_id = true;
+	s.sub_id = 1;
+	s.view = &v;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.has_request_id = true;
+	f.request_id = rid;
+	f.body_case = CLUBCRM__FRAME__BODY_SUBSCRIBE;
+	f.subscribe = &s;
+	frame_encode(&f, out);
+}
+
 void raw_put_hello(struct buf *out, uint64_t rid)
 {
 	Clubcrm__Hello hello = CLUBCRM__HELLO__INIT;

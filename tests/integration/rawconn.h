@@ -35,6 +35,8 @@ int raw_send_chunked(struct rawconn *rc, const void *data, size_t len,
 void raw_put_preface(struct buf *out);
 /* Appends a frame (with its length) to `out`. */
 void raw_put_frame(struct buf *out, const Clubcrm__Frame *f);
+/* Appends a Subscribe to the whole board as sub_id 1 (request id `rid`). */
+void raw_put_board_subscribe(struct buf *out, uint64_t rid);
 /* Appends Hello (request id `rid`). */
 void raw_put_hello(struct buf *out, uint64_t rid);
 /* Appends Login (request id `rid`). */

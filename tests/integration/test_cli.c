@@ -32,17 +32,6 @@ static struct itcli cli = {
 	.out = out, .err = err, .cap = OUT_MAX,
 };
 
-static int group_setup(void **state)
-{
-	return harness_start(&h);
-}
-
-static int group_teardown(void **state)
-{
-	harness_cleanup(&h);
-	return 0;
-}
-
 /*
  * Runs clubcrm with the words given (NULL-terminated) and the password
  * (NULL: none); its exit code, stdout in `out`, stderr in `err`.
@@ -600,5 +589,5 @@ int main(void)
 		cmocka_unit_test(test_logout_at_exit),
 		cmocka_unit_test(test_idempotency_key_retry),
 	};
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return harness_run_group(tests, &h);
 }

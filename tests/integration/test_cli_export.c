@@ -51,40 +51,25 @@ static const char reader_py[] =
 
 static char reader_path[256], csv_path[256];
 
-static int group_setup(void **state)
+/* Writes the reader beside the server's files, once. */
+static void write_reader(void)
 {
-	(void)state;
-	int rc = harness_start(&h);
-	if (rc)
-		return rc;
+	if (reader_path[0])
+		return;
 	snprintf(reader_path, sizeof(reader_path), "%s/read_csv.py", h.dir);
 	snprintf(csv_path, sizeof(csv_path), "%s/export.csv", h.dir);
 	FILE *f = fopen(reader_path, "w");
-	if (!f)
-		return -1;
-	fputs(reader_py, f);
-	return fclose(f);
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	harness_cleanup(&h);
-	return 0;
+	assert_non_null(f);
+	assert_true(fputs(reader_py, f) >= 0);
+	assert_int_equal(fclose(f), 0);
 }
 
 #define run(...) itcli_run(&cli, __VA_ARGS__, (const char *)NULL)
 
-static void expect_err(const char *text)
-{
-	if (!strstr(err, text))
-		fprintf(stderr, "stderr: %s\n", err);
-	assert_non_null(strstr(err, text));
-}
-
 /* stdout of the last run, read back by Python: {"rows", "crlf"}. */
 static json_t *parse_out(void)
 {
+	write_reader();
 	FILE *f = fopen(csv_path, "wb");
 	assert_non_null(f);
 	assert_int_equal(fwrite(out, 1, strlen(out), f), strlen(out));
@@ -161,7 +146,7 @@ static void test_tasks_read_back(void **state)
 	/* Pages of 3: the rows cross page boundaries. */
 	assert_int_equal(run("task", "export", "--format", "csv", "--text",
 			     "awk", "--page-size", "3"), 0);
-	expect_err("exported 8 rows as of revision ");
+	itcli_expect_err(&cli, "exported 8 rows as of revision ");
 	json_t *v = parse_out();
 	json_t *rows = json_object_get(v, "rows");
 	assert_int_equal(json_array_size(rows), N_AWKWARD + 1);
@@ -222,7 +207,7 @@ static void test_tasks_past_and_filters(void **state)
 	char want[64];
 	snprintf(want, sizeof(want), "exported 1 rows as of revision %s\n",
 		 rev);
-	expect_err(want);
+	itcli_expect_err(&cli, want);
 	v = parse_out();
 	rows = json_object_get(v, "rows");
 	assert_int_equal(json_array_size(rows), 2);
@@ -260,7 +245,7 @@ static void test_customers_by_tag(void **state)
 	add_task("Nacho", "no tag", NULL);
 
 	assert_int_equal(run("customer", "export", "--tag", "Summer camp"), 0);
-	expect_err("exported 1 customers");
+	itcli_expect_err(&cli, "exported 1 customers");
 	json_t *v = parse_out();
 	json_t *rows = json_object_get(v, "rows");
 	assert_int_equal(json_array_size(rows), 2);
@@ -290,12 +275,12 @@ static void test_bad_inputs(void **state)
 {
 	(void)state;
 	assert_int_equal(run("customer", "export", "--tag", "No such tag"), 1);
-	expect_err("tag 'No such tag' is unknown");
+	itcli_expect_err(&cli, "tag 'No such tag' is unknown");
 	assert_string_equal(out, "");
 	assert_int_equal(run("task", "export", "--tag", "No such tag"), 1);
 	assert_string_equal(out, "");
 	assert_int_equal(run("task", "export", "--format", "xlsx"), 2);
-	expect_err("--format 'xlsx' is not one this version writes: csv");
+	itcli_expect_err(&cli, "--format 'xlsx' is not one this version writes: csv");
 	assert_int_equal(run("customer", "export", "--format", "json"), 2);
 	assert_int_equal(run("task", "export", "--page-size", "0"), 2);
 	assert_int_equal(run("task", "export", "--page-size", "501"), 2);
@@ -304,7 +289,7 @@ static void test_bad_inputs(void **state)
 	/* Refused by the server: nothing written, not even the header. */
 	assert_int_equal(run("task", "export", "--as-of", "2001-01-01 10:00"),
 			 1);
-	expect_err("the club's history");
+	itcli_expect_err(&cli, "the club's history");
 	assert_string_equal(out, "");
 	assert_int_equal(run("task", "export", "--as-of-revision", "9999999"),
 			 1);
@@ -319,5 +304,5 @@ int main(void)
 		cmocka_unit_test(test_customers_by_tag),
 		cmocka_unit_test(test_bad_inputs),
 	};
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return harness_run_group(tests, &h);
 }

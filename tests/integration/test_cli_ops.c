@@ -34,17 +34,6 @@ static struct itcli cli = {
 	.password = HARNESS_PASSWORD, .out = out, .err = err, .cap = OUT_MAX,
 };
 
-static int group_setup(void **state)
-{
-	return harness_start(&h);
-}
-
-static int group_teardown(void **state)
-{
-	harness_cleanup(&h);
-	return 0;
-}
-
 #define run(...) itcli_run(&cli, __VA_ARGS__, (const char *)NULL)
 
 /* The "id" of the JSON object on stdout. */
@@ -54,15 +43,6 @@ static long out_id(void)
 	long id = itcli_num(v, "id");
 	json_decref(v);
 	return id;
-}
-
-static void assert_refused(const char *code)
-{
-	char want[64];
-	snprintf(want, sizeof(want), "clubcrm: %s:", code);
-	if (!strstr(err, want))
-		fprintf(stderr, "stderr: %s\n", err);
-	assert_non_null(strstr(err, want));
 }
 
 /* ------------------------------------------------------------ admin */
@@ -171,7 +151,7 @@ static void test_admin_operator(void **state)
 	assert_int_equal(run("admin", "operator", "add", "--login", "pablo",
 			     "--name", "Pablo again", "--password-stdin"), 1);
 	cli.stdin_text = NULL;
-	assert_refused("ALREADY_EXISTS");
+	itcli_assert_refused(&cli, "ALREADY_EXISTS");
 
 	/* The new operator logs in with that password. */
 	cli.user = "pablo";
@@ -179,7 +159,7 @@ static void test_admin_operator(void **state)
 	assert_int_equal(run("task", "list", "--operator", "pablo"), 0);
 	/* ... and, being an operator, may not change the catalogue. */
 	assert_int_equal(run("admin", "tag", "add", "--name", "Mine"), 1);
-	assert_refused("PERMISSION_DENIED");
+	itcli_assert_refused(&cli, "PERMISSION_DENIED");
 	cli.password = HARNESS_PASSWORD;
 
 	cli.user = "fermin";
@@ -210,7 +190,7 @@ static void test_admin_settings(void **state)
 	assert_non_null(strstr(out, "escalation-minutes"));
 	/* Only admins change them. */
 	assert_int_equal(run("admin", "settings", "escalation-minutes", "20"), 1);
-	assert_refused("PERMISSION_DENIED");
+	itcli_assert_refused(&cli, "PERMISSION_DENIED");
 
 	cli.user = "fermin";
 	assert_int_equal(run("admin", "settings", "escalation-minutes", "20",
@@ -237,12 +217,12 @@ static void test_admin_settings(void **state)
 	json_decref(v);
 	/* The server's bounds. */
 	assert_int_equal(run("admin", "settings", "slot-minutes", "3"), 1);
-	assert_refused("INVALID_ARGUMENT");
+	itcli_assert_refused(&cli, "INVALID_ARGUMENT");
 	assert_int_equal(run("admin", "settings", "time-zone", "../etc"), 1);
-	assert_refused("INVALID_ARGUMENT");
+	itcli_assert_refused(&cli, "INVALID_ARGUMENT");
 	/* The club's language (the web desk's words): en, es or none. */
 	assert_int_equal(run("admin", "settings", "language", "fr"), 1);
-	assert_refused("INVALID_ARGUMENT");
+	itcli_assert_refused(&cli, "INVALID_ARGUMENT");
 	assert_int_equal(run("admin", "settings", "language", "es"), 0);
 	assert_non_null(strstr(out, "language             es"));
 	assert_int_equal(run("admin", "settings", "language", "none",
@@ -286,7 +266,7 @@ static void test_admin_usage(void **state)
 	cli.user = "fermin";
 	assert_int_equal(run("admin", "tag", "add", "--name", "Greenish",
 			     "--colour", "sort of green"), 1);
-	assert_refused("INVALID_ARGUMENT");
+	itcli_assert_refused(&cli, "INVALID_ARGUMENT");
 	assert_non_null(strstr(err, "#rrggbb"));
 	assert_int_equal(run("admin", "tag", "add", "--name", "Hex",
 			     "--colour", "#00aa55"), 0);
@@ -326,7 +306,7 @@ static void test_edit_conflict_both_versions(void **state)
 	assert_int_equal(run("task", "edit", ids, "--base-rev", bases, "--desc",
 			     "family plan quote, 4 people", "--at",
 			     "2031-05-03 10:00"), 1);
-	assert_refused("FAILED_PRECONDITION");
+	itcli_assert_refused(&cli, "FAILED_PRECONDITION");
 	assert_non_null(strstr(out, "Your change"));
 	assert_non_null(strstr(out, "family plan quote, 4 people"));
 	assert_non_null(strstr(out, "The current version"));
@@ -419,7 +399,7 @@ static void test_follow_json_created(void **state)
 	/* A concluding result cannot be kept open. */
 	assert_int_equal(run("task", "follow", id, "--result", "Positive",
 			     "--keep-open"), 1);
-	assert_refused("FAILED_PRECONDITION");
+	itcli_assert_refused(&cli, "FAILED_PRECONDITION");
 	assert_int_equal(run("task", "follow", id, "--result", "Positive",
 			     "--note", "signed up for yoga", "--next-at",
 			     "2031-06-10 17:00", "--next-desc",
@@ -449,7 +429,7 @@ static void test_follow_json_created(void **state)
 	json_decref(v);
 	/* Concluded: no second follow-up, no take. */
 	assert_int_equal(run("task", "follow", id, "--result", "Negative"), 1);
-	assert_refused("FAILED_PRECONDITION");
+	itcli_assert_refused(&cli, "FAILED_PRECONDITION");
 	assert_int_equal(run("task", "take", id), 1);
 	/* Usage. */
 	assert_int_equal(run("task", "follow", id, "--result", "Positive",
@@ -493,7 +473,7 @@ static void test_cancel_and_filters(void **state)
 	assert_string_equal(itcli_str(note, "outcome"), "negative");
 	json_decref(v);
 	assert_int_equal(run("task", "take", id), 1);
-	assert_refused("FAILED_PRECONDITION");
+	itcli_assert_refused(&cli, "FAILED_PRECONDITION");
 	assert_int_equal(run("task", "list", "--status", "cancelled", "--search",
 			     "parking barrier", "--kind", "task", "--json"), 0);
 	v = itcli_json(&cli);
@@ -556,5 +536,5 @@ int main(void)
 		cmocka_unit_test(test_cancel_and_filters),
 		cmocka_unit_test(test_taken_marks),
 	};
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return harness_run_group(tests, &h);
 }

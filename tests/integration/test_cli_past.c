@@ -33,34 +33,7 @@ static struct itcli cli = {
 	.password = HARNESS_PASSWORD, .out = out, .err = err, .cap = OUT_MAX,
 };
 
-static int group_setup(void **state)
-{
-	(void)state;
-	return harness_start(&h);
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	harness_cleanup(&h);
-	return 0;
-}
-
 #define run(...) itcli_run(&cli, __VA_ARGS__, (const char *)NULL)
-
-static void expect_err(const char *text)
-{
-	if (!strstr(err, text))
-		fprintf(stderr, "stderr: %s\n", err);
-	assert_non_null(strstr(err, text));
-}
-
-static void expect_out(const char *text)
-{
-	if (!strstr(out, text))
-		fprintf(stderr, "stdout: %s\n", out);
-	assert_non_null(strstr(out, text));
-}
 
 /* Adds a task; its id and the revision that created it. */
 static void add(const char *type, const char *desc, long *id, long *rev)
@@ -75,6 +48,20 @@ static void add(const char *type, const char *desc, long *id, long *rev)
 	json_decref(v);
 }
 
+/* The row of task `id` in the array `rows` (a new reference), or NULL. */
+static json_t *row_of(json_t *rows, long id)
+{
+	assert_true(json_is_array(rows));
+	json_t *found = NULL;
+	size_t i;
+	json_t *row;
+	json_array_foreach(rows, i, row) {
+		if (itcli_num(row, "id") == id)
+			found = json_incref(row);
+	}
+	return found;
+}
+
 /* The row of task `id` in the "tasks" of an as-of answer (a new
  * reference), or NULL; checks the marks of the past. */
 static json_t *past_row(long id)
@@ -85,15 +72,7 @@ static json_t *past_row(long id)
 	/* the moment, RFC 3339 in the club's zone */
 	assert_int_equal(strlen(itcli_str(v, "as_of")),
 			 strlen("2026-12-06T10:00:00+01:00"));
-	json_t *tasks = json_object_get(v, "tasks");
-	assert_true(json_is_array(tasks));
-	json_t *found = NULL;
-	size_t i;
-	json_t *row;
-	json_array_foreach(tasks, i, row) {
-		if (itcli_num(row, "id") == id)
-			found = json_incref(row);
-	}
+	json_t *found = row_of(json_object_get(v, "tasks"), id);
 	json_decref(v);
 	return found;
 }
@@ -101,14 +80,7 @@ static json_t *past_row(long id)
 static json_t *today_row(long id)
 {
 	json_t *v = itcli_json(&cli);
-	assert_true(json_is_array(v));
-	json_t *found = NULL;
-	size_t i;
-	json_t *row;
-	json_array_foreach(v, i, row) {
-		if (itcli_num(row, "id") == id)
-			found = json_incref(row);
-	}
+	json_t *found = row_of(v, id);
 	json_decref(v);
 	return found;
 }
@@ -167,9 +139,9 @@ static void test_urgent_by_revision(void **state)
 			     revs), 0);
 	char mark[64];
 	snprintf(mark, sizeof(mark), "(revision %ld), read-only\n", rev);
-	expect_out("as of ");
-	expect_out(mark);
-	expect_out("cold showers (before)");
+	itcli_expect_out(&cli, "as of ");
+	itcli_expect_out(&cli, mark);
+	itcli_expect_out(&cli, "cold showers (before)");
 	assert_null(strstr(out, "(after)"));
 }
 
@@ -198,42 +170,42 @@ static void test_by_time(void **state)
 			     "timed"), 0);
 	char mark[64];
 	snprintf(mark, sizeof(mark), "as of %s (revision ", when);
-	expect_out(mark);
+	itcli_expect_out(&cli, mark);
 }
 
 static void test_refused(void **state)
 {
 	(void)state;
 	assert_int_equal(run("task", "list", "--as-of", "2001-01-01 10:00"), 1);
-	expect_err("before the club's history: it starts at ");
-	expect_err("(Europe/Madrid)");
+	itcli_expect_err(&cli, "before the club's history: it starts at ");
+	itcli_expect_err(&cli, "(Europe/Madrid)");
 	assert_int_equal(run("task", "list", "--as-of", "2090-01-01 10:00"), 1);
-	expect_err("in the future");
+	itcli_expect_err(&cli, "in the future");
 	assert_int_equal(run("task", "list", "--as-of-revision", "999999"), 1);
-	expect_err("beyond the current revision");
+	itcli_expect_err(&cli, "beyond the current revision");
 }
 
 static void test_usage_errors(void **state)
 {
 	(void)state;
 	assert_int_equal(run("task", "list", "--as-of", "yesterday"), 2);
-	expect_err("--as-of 'yesterday' is not a time");
+	itcli_expect_err(&cli, "--as-of 'yesterday' is not a time");
 	assert_int_equal(run("task", "list", "--as-of", "2026-13-01 10:00"), 2);
-	expect_err("is not a time");
+	itcli_expect_err(&cli, "is not a time");
 	assert_int_equal(run("task", "list", "--as-of", "2026-12-01"), 2);
-	expect_err("has no time of day");
+	itcli_expect_err(&cli, "has no time of day");
 	/* 2026-03-29: Madrid's clocks go from 02:00 to 03:00 */
 	assert_int_equal(run("task", "list", "--as-of", "2026-03-29 02:30"), 2);
-	expect_err("does not exist in Europe/Madrid");
+	itcli_expect_err(&cli, "does not exist in Europe/Madrid");
 	assert_int_equal(run("task", "list", "--as-of-revision", "0"), 2);
-	expect_err("is not a revision number");
+	itcli_expect_err(&cli, "is not a revision number");
 	assert_int_equal(run("task", "list", "--as-of-revision", "-3"), 2);
 	assert_int_equal(run("task", "list", "--as-of-revision", "3", "--as-of",
 			     "2026-12-01 10:00"), 2);
-	expect_err("exclude each other");
+	itcli_expect_err(&cli, "exclude each other");
 	assert_int_equal(run("task", "list", "--as-of-revision", "3",
 			     "--order", "planned"), 2);
-	expect_err("creation order");
+	itcli_expect_err(&cli, "creation order");
 }
 
 int main(void)
@@ -244,5 +216,5 @@ int main(void)
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_usage_errors),
 	};
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return harness_run_group(tests, &h);
 }

@@ -32,27 +32,7 @@ static struct itcli cli = {
 	.password = HARNESS_PASSWORD, .out = out, .err = err, .cap = OUT_MAX,
 };
 
-static int group_setup(void **state)
-{
-	(void)state;
-	return harness_start(&h);
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	harness_cleanup(&h);
-	return 0;
-}
-
 #define run(...) itcli_run(&cli, __VA_ARGS__, (const char *)NULL)
-
-static void expect_err(const char *text)
-{
-	if (!strstr(err, text))
-		fprintf(stderr, "stderr: %s\n", err);
-	assert_non_null(strstr(err, text));
-}
 
 /* The task of the JSON reply on stdout: its id; its planned time and
  * repeat fields checked when given. */
@@ -187,21 +167,21 @@ static void test_bad_inputs(void **state)
 #define ADD(...) run(base[0], base[1], base[2], base[3], base[4], base[5], \
 		     base[6], base[7], base[8], base[9], __VA_ARGS__)
 	assert_int_equal(ADD("--repeat", "yearly"), 2);
-	expect_err("--repeat must be daily, weekly or monthly");
+	itcli_expect_err(&cli, "--repeat must be daily, weekly or monthly");
 	assert_int_equal(ADD("--repeat", "none"), 2);
 	assert_int_equal(ADD("--until", "2027-03-01"), 2);
-	expect_err("--until needs --repeat");
+	itcli_expect_err(&cli, "--until needs --repeat");
 	assert_int_equal(ADD("--repeat", "daily", "--count", "0"), 2);
-	expect_err("--count must be 1..1000");
+	itcli_expect_err(&cli, "--count must be 1..1000");
 	assert_int_equal(ADD("--repeat", "daily", "--count", "1001"), 2);
 	assert_int_equal(ADD("--repeat", "daily", "--count", "2", "--until",
 			     "2027-03-01"), 2);
-	expect_err("exclude each other");
+	itcli_expect_err(&cli, "exclude each other");
 	assert_int_equal(ADD("--repeat", "daily", "--until", "01/03/2027"), 2);
-	expect_err("is not a date");
+	itcli_expect_err(&cli, "is not a date");
 	/* The server's refusals. */
 	assert_int_equal(ADD("--repeat", "daily", "--until", "2027-01-15"), 1);
-	expect_err("repeat_until must come after the planned time");
+	itcli_expect_err(&cli, "repeat_until must come after the planned time");
 	assert_int_equal(run("note", "add", "--customer", "Jorge", "--type",
 			     "Call", "--desc", "a note", "--repeat", "daily"),
 			 2);
@@ -210,7 +190,7 @@ static void test_bad_inputs(void **state)
 	char ids[32];
 	snprintf(ids, sizeof(ids), "%ld", id);
 	assert_int_equal(run("task", "edit", ids, "--count", "3"), 1);
-	expect_err("need a recurrence");
+	itcli_expect_err(&cli, "need a recurrence");
 	assert_int_equal(run("task", "edit", ids, "--repeat", "none",
 			     "--count", "3"), 2);
 #undef ADD
@@ -224,5 +204,5 @@ int main(void)
 		cmocka_unit_test(test_cancel_move_stop),
 		cmocka_unit_test(test_bad_inputs),
 	};
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return harness_run_group(tests, &h);
 }

@@ -33,35 +33,7 @@ static struct itcli cli = {
 	.password = HARNESS_PASSWORD, .out = out, .err = err, .cap = OUT_MAX,
 };
 
-static int group_setup(void **state)
-{
-	return harness_start(&h);
-}
-
-static int group_teardown(void **state)
-{
-	harness_cleanup(&h);
-	return 0;
-}
-
 #define run(...) itcli_run(&cli, __VA_ARGS__, (const char *)NULL)
-
-static void assert_refused(const char *code)
-{
-	char want[64];
-	snprintf(want, sizeof(want), "clubcrm: %s:", code);
-	if (!strstr(err, want))
-		fprintf(stderr, "stderr: %s\n", err);
-	assert_non_null(strstr(err, want));
-}
-
-
-static void expect_err(const char *text)
-{
-	if (!strstr(err, text))
-		fprintf(stderr, "stderr: %s\n", err);
-	assert_non_null(strstr(err, text));
-}
 
 static void test_zone_names(void **state)
 {
@@ -69,13 +41,13 @@ static void test_zone_names(void **state)
 	cli.user = "fermin";
 	assert_int_equal(run("admin", "settings", "time-zone", "Mars/Olympus"),
 			 1);
-	assert_refused("INVALID_ARGUMENT");
-	expect_err("'Mars/Olympus' is not a time zone this system's tzdata "
+	itcli_assert_refused(&cli, "INVALID_ARGUMENT");
+	itcli_expect_err(&cli, "'Mars/Olympus' is not a time zone this system's tzdata "
 		   "knows");
 	assert_int_equal(run("admin", "settings", "time-zone", "europe/madrid"),
 			 1);
-	assert_refused("INVALID_ARGUMENT");
-	expect_err("case-sensitive");
+	itcli_assert_refused(&cli, "INVALID_ARGUMENT");
+	itcli_expect_err(&cli, "case-sensitive");
 	assert_int_equal(run("admin", "settings", "--json"), 0);
 	json_t *v = itcli_json(&cli);
 	assert_string_equal(itcli_str(v, "time_zone"), "Europe/Madrid");
@@ -92,7 +64,7 @@ static void test_gap_refused(void **state)
 	assert_int_equal(run("task", "add", "--customer", "Jorge", "--type",
 			     "Call", "--desc", "in the gap", "--at",
 			     "2027-03-28 02:30"), 2);
-	expect_err("'2027-03-28 02:30' does not exist in Europe/Madrid");
+	itcli_expect_err(&cli, "'2027-03-28 02:30' does not exist in Europe/Madrid");
 	assert_int_equal(run("task", "add", "--customer", "Jorge", "--type",
 			     "Call", "--desc", "after the gap", "--at",
 			     "2027-03-28 03:30", "--json"), 0);
@@ -103,9 +75,9 @@ static void test_gap_refused(void **state)
 	json_decref(v);
 	assert_int_equal(run("task", "edit", id, "--at", "2027-03-28 02:00"),
 			 2);
-	expect_err("does not exist in Europe/Madrid");
+	itcli_expect_err(&cli, "does not exist in Europe/Madrid");
 	assert_int_equal(run("task", "list", "--from", "2027-03-28 02:59"), 2);
-	expect_err("does not exist");
+	itcli_expect_err(&cli, "does not exist");
 	/* a bare date in a range is the day's first instant: fine */
 	assert_int_equal(run("task", "list", "--from", "2027-03-28", "--to",
 			     "2027-03-28", "--json"), 0);
@@ -117,12 +89,12 @@ static void test_task_needs_time(void **state)
 	assert_int_equal(run("task", "add", "--customer", "Jorge", "--type",
 			     "Call", "--desc", "no time", "--at", "2026-12-08"),
 			 2);
-	expect_err("give a time");
+	itcli_expect_err(&cli, "give a time");
 	assert_int_equal(run("task", "edit", "1", "--at", "2030-12-08"), 2);
-	expect_err("give a time");
+	itcli_expect_err(&cli, "give a time");
 	assert_int_equal(run("task", "follow", "1", "--result", "Positive",
 			     "--next-at", "2030-12-08", "--next-desc", "x"), 2);
-	expect_err("give a time");
+	itcli_expect_err(&cli, "give a time");
 }
 
 static void test_past_warning(void **state)
@@ -131,7 +103,7 @@ static void test_past_warning(void **state)
 	assert_int_equal(run("task", "add", "--customer", "Jorge", "--type",
 			     "Call", "--desc", "called last week", "--at",
 			     "2020-01-10 10:00", "--json"), 0);
-	expect_err("clubcrm: warning: 2020-01-10 10:00 is in the past");
+	itcli_expect_err(&cli, "clubcrm: warning: 2020-01-10 10:00 is in the past");
 	json_t *v = itcli_json(&cli);
 	assert_string_equal(itcli_str(v, "planned_at"), "2020-01-10T10:00:00+01:00");
 	json_decref(v);
@@ -170,5 +142,5 @@ int main(void)
 		cmocka_unit_test(test_past_warning),
 		cmocka_unit_test(test_json_rfc3339_and_overlap),
 	};
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return harness_run_group(tests, &h);
 }

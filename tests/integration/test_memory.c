@@ -61,20 +61,6 @@ static bool measured_only(void)
 static struct harness h;
 static struct harness tight;  /* small memory bounds */
 
-static int group_setup(void **state)
-{
-	(void)state;
-	return harness_start(&h);
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	harness_cleanup(&h);
-	harness_cleanup(&tight);
-	return 0;
-}
-
 /* A field of /proc/PID/status in KiB ("VmRSS:", "VmHWM:"), 0 if absent. */
 static unsigned long proc_kib(pid_t pid, const char *field)
 {
@@ -393,5 +379,5 @@ int main(void)
 		cmocka_unit_test(test_pipelined_decoding_bounded_in_bytes),
 		cmocka_unit_test(test_requests_wait_for_memory),
 	};
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return harness_run_group(tests, &h, &tight);
 }

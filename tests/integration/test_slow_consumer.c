@@ -44,19 +44,8 @@ static void freeze_a_terminal(struct rawconn *rc, const struct harness *h)
 {
 	assert_int_equal(raw_connect(rc, h->address), 0);
 	assert_true(raw_login(rc, "maribel", HARNESS_PASSWORD));
-	Clubcrm__View v = CLUBCRM__VIEW__INIT;
-	v.has_kind = 1;
-	v.kind = CLUBCRM__VIEW_KIND__VIEW_KIND_BOARD;
-	Clubcrm__Subscribe s = CLUBCRM__SUBSCRIBE__INIT;
-	s.has_sub_id = 1;
-	s.sub_id = 1;
-	s.view = &v;
-	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
-	it_frame(&f, CLUBCRM__FRAME__BODY_SUBSCRIBE, &s);
-	f.has_request_id = 1;
-	f.request_id = 50;
 	struct buf out = {0};
-	raw_put_frame(&out, &f);
+	raw_put_board_subscribe(&out, 50);
 	assert_int_equal(raw_send(rc, out.data, out.len), 0);
 	buf_free(&out);
 }

@@ -110,28 +110,12 @@ static struct itws *ws_open(const struct fixture *fx)
 	return c;
 }
 
-static void send_frame(struct itws *c, Clubcrm__Frame *f)
-{
-	struct buf out = {0};
-	raw_put_frame(&out, f);
-	assert_int_equal(itws_send(c, out.data, out.len, false), 0);
-	buf_free(&out);
-}
-
 static void subscribe_board(struct itws *c, uint64_t rid)
 {
-	Clubcrm__View v = CLUBCRM__VIEW__INIT;
-	v.has_kind = 1;
-	v.kind = CLUBCRM__VIEW_KIND__VIEW_KIND_BOARD;
-	Clubcrm__Subscribe s = CLUBCRM__SUBSCRIBE__INIT;
-	s.has_sub_id = 1;
-	s.sub_id = 1;
-	s.view = &v;
-	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
-	it_frame(&f, CLUBCRM__FRAME__BODY_SUBSCRIBE, &s);
-	f.has_request_id = 1;
-	f.request_id = rid;
-	send_frame(c, &f);
+	struct buf out = {0};
+	raw_put_board_subscribe(&out, rid);
+	assert_int_equal(itws_send(c, out.data, out.len, false), 0);
+	buf_free(&out);
 }
 
 /* ------------------------------------------------------------ WebSocket */

@@ -205,19 +205,8 @@ static void test_frozen_browser_is_dropped(void **state)
 	assert_true(itws_login(healthy, "alicia", HARNESS_PASSWORD));
 	struct itws *frozen = ws_open(&h);
 	assert_true(itws_login(frozen, "maribel", HARNESS_PASSWORD));
-	Clubcrm__View v = CLUBCRM__VIEW__INIT;
-	v.has_kind = 1;
-	v.kind = CLUBCRM__VIEW_KIND__VIEW_KIND_BOARD;
-	Clubcrm__Subscribe s = CLUBCRM__SUBSCRIBE__INIT;
-	s.has_sub_id = 1;
-	s.sub_id = 1;
-	s.view = &v;
-	Clubcrm__Frame sf = CLUBCRM__FRAME__INIT;
-	it_frame(&sf, CLUBCRM__FRAME__BODY_SUBSCRIBE, &s);
-	sf.has_request_id = 1;
-	sf.request_id = 50;
 	struct buf out = {0};
-	raw_put_frame(&out, &sf);
+	raw_put_board_subscribe(&out, 50);
 	assert_int_equal(itws_send(frozen, out.data, out.len, false), 0);
 	buf_free(&out);
 	Clubcrm__Frame *f = itws_expect(frozen,

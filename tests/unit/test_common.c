@@ -11,6 +11,7 @@
 #include "arena.h"
 #include "buf.h"
 #include "errmsg.h"
+#include "idset.h"
 #include "status.h"
 #include "tagcolour.h"
 #include "timeutil.h"
@@ -188,11 +189,40 @@ static void test_errmsg(void **state)
 	assert_string_equal(err, "bad val");
 }
 
+static void test_idset(void **state)
+{
+	(void)state;
+	struct idset s = {0};
+	assert_false(idset_has(&s, 1));
+	idset_sort(&s);  /* empty: nothing to do */
+	assert_int_equal(s.n, 0);
+	/* More than one growth, out of order, with repeats. */
+	for (uint64_t i = 0; i < 300; i++)
+		assert_int_equal(idset_add(&s, (i * 7919) % 200 + 1), 0);
+	assert_int_equal(s.n, 300);
+	idset_sort(&s);
+	assert_int_equal(s.n, 200);  /* each of 1..200 once */
+	for (size_t i = 0; i < s.n; i++)
+		assert_int_equal(s.ids[i], i + 1);
+	assert_true(idset_has(&s, 1));
+	assert_true(idset_has(&s, 200));
+	assert_false(idset_has(&s, 0));
+	assert_false(idset_has(&s, 201));
+	assert_int_equal(idset_add(&s, UINT64_MAX), 0);
+	idset_sort(&s);
+	assert_true(idset_has(&s, UINT64_MAX));  /* no overflow in the order */
+	idset_free(&s);
+	assert_null(s.ids);
+	assert_int_equal(s.n, 0);
+	assert_false(idset_has(&s, 1));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_buf_append_consume),
 		cmocka_unit_test(test_errmsg),
+		cmocka_unit_test(test_idset),
 		cmocka_unit_test(test_buf_reserve_overflow),
 		cmocka_unit_test(test_arena_strings_and_big_blocks),
 		cmocka_unit_test(test_arena_grows_and_reuses),

@@ -2,43 +2,23 @@
 // at its slot in the CLUB's zone (the browser runs in another zone) and
 // follows it live; an empty slot asks for a new task at its time for its
 // operator; the operators' agendas by team.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import type { Catalog } from "../../src/gen/clubcrm_pb.js";
-import { Api } from "../../src/lib/api.js";
-import { ClubClient } from "../../src/lib/client.js";
+import type { BrowserContext, Page } from "playwright-core";
 import { addDays, civilOf, isoDate, type CivilDate } from "../../src/ui/agenda/grid.js";
 import { zonedToUnix } from "../../src/ui/time.js";
-import { deskUrl, launchBrowser, screenshot } from "../support/browser.js";
-import { cleanup, startServer, tcpPipe, type Server } from "../support/server.js";
+import { deskUrl, screenshot } from "../support/browser.js";
+import { api, browser, cat, desk, opId, srv, teamId } from "../support/fixture.js";
 
 const ZONE = "Europe/Madrid"; // the demo club's
 /** How long a live change may take to show on a loaded machine (it takes milliseconds). */
 const LIVE = 10_000;
-let srv: Server;
-let browser: Browser;
-let client: ClubClient;
-let api: Api;
-let cat: Catalog;
 let tomorrow: CivilDate;
 
-const opId = (login: string) => cat.operators.find((o) => o.login === login)!.id;
 const at = (d: CivilDate, hour: number, minute = 0) => zonedToUnix({ ...d, hour, minute }, ZONE)!;
 
-before(async () => {
-  srv = await startServer({ web: true });
-  browser = await launchBrowser();
-  client = new ClubClient({ pipe: tcpPipe("127.0.0.1", () => srv.tcp.port) });
-  await client.login("fermin", "demo");
-  api = new Api(client);
-  cat = await api.getCatalog();
+desk({ login: "fermin" }, () => {
   tomorrow = addDays(civilOf(Math.floor(Date.now() / 1000), ZONE), 1);
-});
-after(async () => {
-  client?.close();
-  await browser?.close();
-  await cleanup(srv);
 });
 
 /** A browser far from the club (New York): the page must still show the club's hours. */
@@ -167,7 +147,7 @@ test("my agenda: an empty slot asks for a new task for me at that time; the keys
 });
 
 test("operators' agendas: one column per operator of the team; an empty slot is for THAT operator", async () => {
-  const sales = cat.teams.find((t) => t.name === "Sales")!.id;
+  const sales = teamId("Sales");
   const { ctx, page } = await open("deborah", `agendas/${isoDate(tomorrow)}/team/${sales}`, "es-ES");
   const heads = async () => page.$$eval("table.cal thead th[data-operator-id]", (ths) => ths.map((th) => th.getAttribute("data-operator-id")));
   await page.waitForFunction(() => document.querySelectorAll("table.cal thead th[data-operator-id]").length === 3);
@@ -200,7 +180,7 @@ test("operators' agendas: one column per operator of the team; an empty slot is 
     .waitFor({ timeout: LIVE });
 
   // Another team by the picker, then one operator.
-  const reception = cat.teams.find((t) => t.name === "Reception")!.id;
+  const reception = teamId("Reception");
   await page.selectOption('select[name="team"]', String(reception));
   await page.waitForFunction(() => document.querySelectorAll("table.cal thead th[data-operator-id]").length === 2);
   assert.deepEqual(await heads(), ["alicia", "deborah"].map((l) => String(opId(l))));

@@ -3,29 +3,19 @@
 // The tasks are made fast over TCP by the library, several connections
 // with many creates in flight each. Frame times while scrolling are
 // printed, not asserted (a loaded 2-core machine must not fail it).
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { Browser } from "playwright-core";
 import { Api } from "../../src/lib/api.js";
 import { ClubClient } from "../../src/lib/client.js";
-import { launchBrowser, loginPage, newContext, row } from "../support/browser.js";
-import { cleanup, startServer, tcpPipe, type Server } from "../support/server.js";
+import { loginPage, newContext, row } from "../support/browser.js";
+import { browser, desk, srv } from "../support/fixture.js";
+import { tcpPipe } from "../support/server.js";
 
 const TASKS = 20000;
 const CONNECTIONS = 4;
 const IN_FLIGHT = 48; // under the server's 64 requests in flight per connection
 
-let srv: Server;
-let browser: Browser;
-
-before(async () => {
-  srv = await startServer({ web: true });
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await cleanup(srv);
-});
+desk();
 
 async function seed(): Promise<{ last: bigint; first: bigint }> {
   const clients = await Promise.all(Array.from({ length: CONNECTIONS }, async () => {

@@ -3,50 +3,26 @@
 // that stays on its task when rows arrive above it, the row keys, contacts,
 // reminders in the page, and the Spanish labels. Tasks are made by a third
 // terminal (the library over TCP, as the admin).
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { Browser, Page } from "playwright-core";
-import { type Catalog, TaskKind, TaskStatus } from "../../src/gen/clubcrm_pb.js";
-import { Api } from "../../src/lib/api.js";
-import { ClubClient } from "../../src/lib/client.js";
-import { launchBrowser, loginPage, newContext, row, screenshot } from "../support/browser.js";
-import { cleanup, startServer, tcpPipe, type Server } from "../support/server.js";
+import type { Page } from "playwright-core";
+import { TaskKind, TaskStatus } from "../../src/gen/clubcrm_pb.js";
+import { loginPage, newContext, row, screenshot } from "../support/browser.js";
+import { api, browser, client, customerId, desk, opId, resultId, srv, tagId, typeId } from "../support/fixture.js";
 
-let srv: Server;
-let browser: Browser;
-let admin: ClubClient;
-let api: Api;
-let cat: Catalog;
 const cspErrors: string[] = [];
 
-before(async () => {
-  srv = await startServer({ web: true });
-  browser = await launchBrowser();
-  admin = new ClubClient({ pipe: tcpPipe("127.0.0.1", () => srv.tcp.port) });
-  await admin.login("fermin", "demo");
-  api = new Api(admin);
-  cat = await api.getCatalog();
-});
-after(async () => {
-  admin?.close();
-  await browser?.close();
-  await cleanup(srv);
-});
+desk({ login: "fermin" });
 
-const op = (login: string) => cat.operators.find((o) => o.login === login)!.id;
-const type = (name: string) => cat.taskTypes.find((t) => t.name === name)!.id;
-const tag = (name: string) => cat.tags.find((t) => t.name === name)!.id;
 const now = () => Math.floor(Date.now() / 1000);
 
-async function customer(): Promise<bigint> {
-  return (await api.listCustomers("Arantxa", 1)).customers[0].id;
-}
+const customer = () => customerId("Arantxa");
 
 async function task(description: string, o: { operator?: string; type?: string; in?: number; tags?: string[] } = {}) {
   const r = await api.createTask({
-    description, typeId: type(o.type ?? "Call"), customerId: await customer(),
-    operatorId: o.operator ? op(o.operator) : undefined, plannedAt: BigInt(now() + (o.in ?? 3600)),
-    tagIds: (o.tags ?? []).map(tag),
+    description, typeId: typeId(o.type ?? "Call"), customerId: await customer(),
+    operatorId: o.operator ? opId(o.operator) : undefined, plannedAt: BigInt(now() + (o.in ?? 3600)),
+    tagIds: (o.tags ?? []).map(tagId),
   });
   return r.row!.task!.id;
 }
@@ -91,8 +67,8 @@ test("rows show the manual's columns, marks and tag chips; the filter narrows th
   const other = await task("e2e-other: plain call");
   const late = await task("e2e-marks: late call", { in: -3600 });
   const done = await task("e2e-marks: done call");
-  await api.closeTask(done, cat.results.find((r) => r.name === "Positive")!.id);
-  const note = (await api.createTask({ kind: TaskKind.NOTE, description: "e2e-marks: a note", typeId: type("Call"),
+  await api.closeTask(done, resultId("Positive"));
+  const note = (await api.createTask({ kind: TaskKind.NOTE, description: "e2e-marks: a note", typeId: typeId("Call"),
     customerId: await customer() })).row!.task!.id;
   const page = await open("alicia", "board/all");
   await row(page, vip).waitFor();
@@ -129,7 +105,7 @@ test("rows show the manual's columns, marks and tag chips; the filter narrows th
   // By tag and type too; by a customer's name.
   await page.click('clubcrm-board-filter button[type="button"]'); // clear
   await row(page, other).waitFor();
-  await page.selectOption('clubcrm-board-filter select[name="tagId"]', String(tag("VIP")));
+  await page.selectOption('clubcrm-board-filter select[name="tagId"]', String(tagId("VIP")));
   await page.fill('clubcrm-board-filter input[name="customer"]', "arantxa");
   await page.click('clubcrm-board-filter button[type="submit"]');
   await page.waitForFunction(([v, o]) =>
@@ -193,7 +169,7 @@ test("the cursor stays on its task, in its place, when rows arrive above it; row
   const base = now() + 5 * 86400;
   const cust = await customer();
   const fill = await Promise.all(Array.from({ length: 40 }, (_, i) => api.createTask({
-    description: `e2e-cursor row ${i}`, typeId: type("Call"), customerId: cust, operatorId: op("alicia"),
+    description: `e2e-cursor row ${i}`, typeId: typeId("Call"), customerId: cust, operatorId: opId("alicia"),
     plannedAt: BigInt(base + i * 600),
   })));
   const target = fill[5].row!.task!.id;
@@ -346,7 +322,7 @@ test("the server killed and restarted: the board catches up without a reload, th
   await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
   await srv.restart();
   const t0 = Date.now();
-  while (admin.state !== "live") {
+  while (client.state !== "live") {
     assert.ok(Date.now() - t0 < 20000, "the admin's terminal came back");
     await new Promise((r) => setTimeout(r, 50));
   }

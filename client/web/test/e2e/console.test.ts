@@ -2,44 +2,25 @@
 // (fermin) and an operator (deborah). A priority task created elsewhere
 // shows red in both; taken by the operator from her console, it turns
 // yellow in the admin's and the counts move; reassign is the admin's only.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { Browser, Page } from "playwright-core";
-import type { Catalog } from "../../src/gen/clubcrm_pb.js";
+import type { Page } from "playwright-core";
 import { Api } from "../../src/lib/api.js";
 import { ClubClient } from "../../src/lib/client.js";
 import { ClubError, Status } from "../../src/lib/status.js";
-import { launchBrowser, loginPage, newContext, row, screenshot } from "../support/browser.js";
-import { cleanup, startServer, tcpPipe, type Server } from "../support/server.js";
+import { loginPage, newContext, row, screenshot } from "../support/browser.js";
+import { api, browser, cat, connect, desk, opId, srv, teamId } from "../support/fixture.js";
+import { tcpPipe } from "../support/server.js";
 
 /** How long a live change may take to show on a loaded machine (it takes milliseconds). */
 const LIVE = 10_000;
-let srv: Server;
-let browser: Browser;
-let client: ClubClient;
-let api: Api;
-let cat: Catalog;
 let admin: Page;
 let operator: Page;
 
-const opId = (login: string) => cat.operators.find((o) => o.login === login)!.id;
-const teamId = (name: string) => cat.teams.find((t) => t.name === name)!.id;
-
-before(async () => {
-  srv = await startServer({ web: true });
-  browser = await launchBrowser();
-  client = new ClubClient({ pipe: tcpPipe("127.0.0.1", () => srv.tcp.port) });
-  await client.login("alicia", "demo");
-  api = new Api(client);
-  cat = await api.getCatalog();
+desk({ login: "alicia" }, async () => {
   admin = await loginPage(await newContext(browser), srv, "fermin", "demo", "console");
   operator = await loginPage(await newContext(browser), srv, "deborah", "demo", "console");
   for (const p of [admin, operator]) await p.waitForSelector("clubcrm-console .console-summary");
-});
-after(async () => {
-  client?.close();
-  await browser?.close();
-  await cleanup(srv);
 });
 
 async function count(p: Page, kind: "operator" | "team", id: bigint, what: "waiting" | "taken" | "escalated") {
@@ -161,10 +142,7 @@ test("the server killed and restarted: the console shows Reconnecting…, then c
   await srv.restart();
   await admin.waitForFunction(() => (window as unknown as { sawBanner: boolean }).sawBanner, null, { timeout: 10000 });
   await admin.waitForSelector(".banner", { state: "detached", timeout: 20000 });
-  client.close();
-  client = new ClubClient({ pipe: tcpPipe("127.0.0.1", () => srv.tcp.port) });
-  await client.login("alicia", "demo");
-  api = new Api(client);
+  await connect();
   const id = await urgentTask("alicia", "e2e console: after the restart");
   await admin.waitForSelector(`table[data-list="urgent"] [data-task-id="${id}"][data-colour="red"]`, { timeout: 10000 });
   await waitCount(admin, "operator", opId("alicia"), "waiting", waiting + 1);

@@ -3,47 +3,20 @@
 // in the daylight-saving gap is refused and a past one warned; the
 // profile's tasks are live and filterable; the profile saves; copy keeps
 // every tag; tags, close and cancel go through their dialogs.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { Browser, Page } from "playwright-core";
-import { launchBrowser, loginPage, row, screenshot } from "../support/browser.js";
-import { cleanup, startServer, tcpPipe, type Server } from "../support/server.js";
-import { Api } from "../../src/lib/api.js";
-import { ClubClient } from "../../src/lib/client.js";
-import { type Catalog, TaskKind, TaskStatus } from "../../src/gen/clubcrm_pb.js";
+import type { Page } from "playwright-core";
+import { loginPage, row, screenshot } from "../support/browser.js";
+import { api, browser, cat, customerId, desk, opId, srv, tagId, typeId } from "../support/fixture.js";
+import { TaskKind, TaskStatus } from "../../src/gen/clubcrm_pb.js";
 import { nextFullHour } from "../../src/ui/dialogs/logic.js";
 import { toInputValue } from "../../src/ui/time.js";
 
 const ZONE = "Europe/Madrid"; // the demo club's
 
-let srv: Server;
-let browser: Browser;
-let client: ClubClient;
-let api: Api;
-let cat: Catalog;
+desk({ login: "fermin" });
 
-before(async () => {
-  srv = await startServer({ web: true });
-  browser = await launchBrowser();
-  client = new ClubClient({ pipe: tcpPipe("127.0.0.1", () => srv.tcp.port) });
-  await client.login("fermin", "demo");
-  api = new Api(client);
-  cat = await api.getCatalog();
-});
-after(async () => {
-  client?.close();
-  await browser?.close();
-  await cleanup(srv);
-});
-
-const typeId = (name: string) => cat.taskTypes.find((x) => x.name === name)!.id;
-const tagId = (name: string) => cat.tags.find((x) => x.name === name)!.id;
-const opId = (login: string) => cat.operators.find((x) => x.login === login)!.id;
 const dlg = (p: Page, kind: string) => p.locator(`dialog.dlg[open][data-dialog="${kind}"]`);
-
-async function customerId(name: string): Promise<bigint> {
-  return (await api.listCustomers(name, 5)).customers[0].id;
-}
 
 /** A page whose PC clock is in New York, far from the club's Madrid. */
 async function newYorkPage(login: string, route: string): Promise<Page> {

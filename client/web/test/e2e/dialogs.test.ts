@@ -2,48 +2,14 @@
 // follow-up story through the forms, an edit conflict between two
 // browsers (keep theirs, re-apply mine on theirs), and saves that fail
 // (refused by the server; the server away) keeping the form, then creating once.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { Browser, Page } from "playwright-core";
-import { launchBrowser, loginPage, newContext, row, screenshot } from "../support/browser.js";
-import { cleanup, startServer, tcpPipe, type Server } from "../support/server.js";
-import { Api } from "../../src/lib/api.js";
-import { ClubClient } from "../../src/lib/client.js";
-import { type Catalog, Outcome, TaskKind, TaskStatus } from "../../src/gen/clubcrm_pb.js";
+import type { Page } from "playwright-core";
+import { loginPage, newContext, row, screenshot } from "../support/browser.js";
+import { api, browser, cat, connect, customerId, desk, opId, resultId, srv, typeId } from "../support/fixture.js";
+import { Outcome, TaskKind, TaskStatus } from "../../src/gen/clubcrm_pb.js";
 
-let srv: Server;
-let browser: Browser;
-let client: ClubClient;
-let api: Api;
-let cat: Catalog;
-
-async function connect(): Promise<void> {
-  client?.close();
-  client = new ClubClient({ pipe: tcpPipe("127.0.0.1", () => srv.tcp.port) });
-  await client.login("fermin", "demo");
-  api = new Api(client);
-}
-
-before(async () => {
-  srv = await startServer({ web: true });
-  browser = await launchBrowser();
-  await connect();
-  cat = await api.getCatalog();
-});
-after(async () => {
-  client?.close();
-  await browser?.close();
-  await cleanup(srv);
-});
-
-const typeId = (name: string) => String(cat.taskTypes.find((x) => x.name === name)!.id);
-const resultId = (name: string) => String(cat.results.find((x) => x.name === name)!.id);
-const opId = (login: string) => String(cat.operators.find((x) => x.login === login)!.id);
-
-async function customerId(name: string): Promise<bigint> {
-  const p = await api.listCustomers(name, 5);
-  return p.customers[0].id;
-}
+desk({ login: "fermin" });
 
 async function customerTasks(cid: bigint) {
   return (await api.listTasks({ filter: { customerId: cid }, pageSize: 200 })).rows;
@@ -68,14 +34,14 @@ test("the manual's follow-up story through the forms", async () => {
   await row(page, appt.id).locator('[data-act="follow-up"]').click();
   const fu = dlg(page, "follow-up");
   await fu.waitFor();
-  await fu.locator('select[name="result"]').selectOption(resultId("Negative"));
+  await fu.locator('select[name="result"]').selectOption(String(resultId("Negative")));
   await fu.locator('input[name="then"][value="3"]').check();
   await fu.locator("[data-next]").waitFor(); // keeping open proposes the next task
   assert.equal(await fu.locator('input[name="next"]').isChecked(), true);
   await fu.locator('textarea[name="note"]').fill("Wants a discount Valentina cannot give");
   await fu.locator('textarea[name="nextDescription"]').fill("Prepare a quote with a discount for the tennis lessons");
-  await fu.locator('select[name="nextType"]').selectOption(typeId("Quote"));
-  await fu.locator('select[name="nextOperator"]').selectOption(opId("fermin"));
+  await fu.locator('select[name="nextType"]').selectOption(String(typeId("Quote")));
+  await fu.locator('select[name="nextOperator"]').selectOption(String(opId("fermin")));
   await screenshot(page, "dialog-follow-up");
   await fu.locator("[data-save]").click();
   await fu.waitFor({ state: "detached" });
@@ -94,7 +60,7 @@ test("the manual's follow-up story through the forms", async () => {
   const fermin = await loginPage(await newContext(browser), srv, "fermin", "demo", `customer/${arantxa}`);
   await row(fermin, quoteId).locator('[data-act="follow-up"]').click();
   const fu2 = dlg(fermin, "follow-up");
-  await fu2.locator('select[name="result"]').selectOption(resultId("Positive"));
+  await fu2.locator('select[name="result"]').selectOption(String(resultId("Positive")));
   // A positive result concludes: keeping open is not offered.
   assert.equal(await fu2.locator('input[name="then"][value="3"]').isDisabled(), true);
   await fu2.locator('input[name="then"][value="2"]').check();
@@ -158,7 +124,7 @@ test("an edit conflict shows theirs beside mine; keep theirs and re-apply both w
   await a1.locator("[data-save]").click();
   await a1.waitFor({ state: "detached" });
   await d1.locator('textarea[name="description"]').fill("Sign-up appointment: bring the family");
-  await d1.locator('select[name="operator"]').selectOption(opId("maribel"));
+  await d1.locator('select[name="operator"]').selectOption(String(opId("maribel")));
   await d1.locator("[data-save]").click();
   const c1 = dlg(deborah, "conflict");
   await c1.waitFor();
@@ -203,7 +169,7 @@ test("a save that fails keeps the form; the retry creates the task once", async 
   const d = dlg(page, "create");
   await d.waitFor();
   assert.match(await d.locator(".picked").innerText(), /Jorge Martín/);
-  await d.locator('select[name="type"]').selectOption(typeId("Call"));
+  await d.locator('select[name="type"]').selectOption(String(typeId("Call")));
   // The server refuses (a control character): its reason in the dialog, which keeps what was typed.
   const bad = "Call about the renewal\u0007 price";
   await d.locator('textarea[name="description"]').fill(bad);
@@ -248,11 +214,11 @@ test("the type's follow-ons are announced in the follow-up, then created by the 
   await row(page, task.id).locator('[data-act="follow-up"]').click();
   const fu = dlg(page, "follow-up");
   await fu.waitFor();
-  await fu.locator('select[name="result"]').selectOption(resultId("Positive"));
+  await fu.locator('select[name="result"]').selectOption(String(resultId("Positive")));
   assert.equal(await fu.locator("[data-follow-ons]").count(), 0); // only a negative outcome sets it off
-  await fu.locator('select[name="result"]').selectOption(resultId("No answer"));
+  await fu.locator('select[name="result"]').selectOption(String(resultId("No answer")));
   assert.equal(await fu.locator("[data-follow-ons]").count(), 0);
-  await fu.locator('select[name="result"]').selectOption(resultId("Negative"));
+  await fu.locator('select[name="result"]').selectOption(String(resultId("Negative")));
   assert.match(await fu.locator("[data-follow-ons]").innerText(), /Call in 3 days/);
   assert.equal(await fu.locator('[data-stays-open]').getAttribute("data-stays-open"), "yes");
   await fu.locator("[data-save]").click();

@@ -3,25 +3,13 @@
 // a reload; taken in another browser, it turns yellow everywhere within a
 // second (the bound asserted is generous for a loaded machine; the
 // benchmark bench/web.bench.ts measures it).
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { Browser, Page } from "playwright-core";
-import { launchBrowser, loginPage, newContext, row, screenshot } from "../support/browser.js";
-import { cleanup, startServer, tcpPipe, type Server } from "../support/server.js";
-import { Api } from "../../src/lib/api.js";
-import { ClubClient } from "../../src/lib/client.js";
+import type { Page } from "playwright-core";
+import { loginPage, newContext, row, screenshot } from "../support/browser.js";
+import { api, browser, cat, desk, srv } from "../support/fixture.js";
 
-let srv: Server;
-let browser: Browser;
-
-before(async () => {
-  srv = await startServer({ web: true });
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await cleanup(srv);
-});
+desk({ login: "fermin" });
 
 async function yellowAt(p: Page, id: string): Promise<number> {
   return p.evaluate((sel) => new Promise<number>((resolve) => {
@@ -38,9 +26,6 @@ async function yellowAt(p: Page, id: string): Promise<number> {
 }
 
 test("a priority task made in one browser shows red in the others, then yellow once taken in another", async () => {
-  const c = new ClubClient({ pipe: tcpPipe("127.0.0.1", () => srv.tcp.port) });
-  await c.login("fermin", "demo");
-  const cat = await new Api(c).getCatalog();
   const urgentType = cat.taskTypes.find((t) => t.priority && t.active)!;
 
   const aliciaCtx = await newContext(browser);
@@ -80,9 +65,8 @@ test("a priority task made in one browser shows red in the others, then yellow o
   const at = await Promise.all(arrivals);
   await valentina.waitForSelector(`[data-task-id="${id}"][data-colour="yellow"]`, { timeout: 10000 });
   for (const x of at) assert.ok(x - t0 < 5000, `yellow after ${x - t0} ms`);
-  assert.equal((await new Api(c).getTask(BigInt(id), false)).row!.takenByLogin, "valentina");
+  assert.equal((await api.getTask(BigInt(id), false)).row!.takenByLogin, "valentina");
   await screenshot(alicia, "board-urgent");
   // Nothing failed to load or run in the page (a missing favicon was a 404).
   assert.deepEqual(consoleErrors, []);
-  c.close();
 });

@@ -2,24 +2,14 @@
 // (the tab's resume token in sessionStorage, no password asked), a second
 // tab (a new context) must log in, and logout ends the session: a reload
 // then shows the login form, and the old token is refused by the server.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { Browser } from "playwright-core";
 import { ClubClient, type TokenStore, sessionTokenStore } from "../../src/lib/client.js";
-import { deskUrl, launchBrowser, loginPage, newContext } from "../support/browser.js";
-import { cleanup, startServer, tcpPipe, type Server } from "../support/server.js";
+import { deskUrl, loginPage, newContext } from "../support/browser.js";
+import { browser, desk, srv } from "../support/fixture.js";
+import { tcpPipe } from "../support/server.js";
 
-let srv: Server;
-let browser: Browser;
-
-before(async () => {
-  srv = await startServer({ web: true });
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await cleanup(srv);
-});
+desk();
 
 const TOKEN_KEY = "clubcrm.resume";
 

@@ -3,39 +3,21 @@
 // follow-on, an operator's password reset (and used), the club's language
 // switching a fresh browser to Spanish; an operator sees none of it and a
 // settings request forged on an operator's own WebSocket is refused.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { create } from "@bufbuild/protobuf";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import {
   ClientKind, type Frame, FrameSchema, Outcome, TaskStatus, HelloSchema, LoginSchema, SettingsSchema, TagSchema, UpdateSettingsSchema,
   UpsertTagSchema,
 } from "../../src/gen/clubcrm_pb.js";
-import { Api } from "../../src/lib/api.js";
-import { ClubClient } from "../../src/lib/client.js";
 import { WS_PROTOCOL } from "../../src/lib/pipe.js";
 import { Status } from "../../src/lib/status.js";
 import { FrameReader, encodeFrame, preface } from "../../src/lib/wire.js";
-import { deskUrl, launchBrowser, loginPage, newContext, row, screenshot } from "../support/browser.js";
-import { cleanup, startServer, tcpPipe, type Server } from "../support/server.js";
+import { deskUrl, loginPage, newContext, row, screenshot } from "../support/browser.js";
+import { api, browser, desk, srv } from "../support/fixture.js";
 
-let srv: Server;
-let browser: Browser;
-let admin: ClubClient;
-let api: Api;
-
-before(async () => {
-  srv = await startServer({ web: true });
-  browser = await launchBrowser();
-  admin = new ClubClient({ pipe: tcpPipe("127.0.0.1", () => srv.tcp.port) });
-  await admin.login("fermin", "demo");
-  api = new Api(admin);
-});
-after(async () => {
-  admin?.close();
-  await browser?.close();
-  await cleanup(srv);
-});
+desk({ login: "fermin" });
 
 async function settingsPage(section: string, login = "fermin", password = "demo"): Promise<Page> {
   const page = await loginPage(await newContext(browser), srv, login, password, `settings/${section}`);

@@ -7,12 +7,13 @@
  * for that column's operator at that time. The arrow keys walk the grid;
  * the element keeps its focus when rows arrive (cells are keyed by task).
  */
-import { LitElement, html, nothing, type TemplateResult } from "lit";
+import { html, nothing, type TemplateResult } from "lit";
 import { repeat } from "lit/directives/repeat.js";
 import { TaskStatus, type TaskRow, ViewKind } from "../../gen/clubcrm_pb.js";
 import { addWords, lang, t } from "../../i18n.js";
 import { type TaskView, type ViewInit, taskView } from "../../lib/live.js";
 import type { AppContext } from "../context.js";
+import { PageElement } from "../page.js";
 import { nowSeconds } from "../time.js";
 import { colourOf, keysBusy, requestAction } from "./common.js";
 import {
@@ -64,7 +65,7 @@ export function dayTitle(d: CivilDate, long = false): string {
     .format(new Date(Date.UTC(d.year, d.month - 1, d.day)));
 }
 
-export abstract class AgendaBase extends LitElement {
+export abstract class AgendaBase extends PageElement {
   static properties = { ctx: { attribute: false }, args: { attribute: false }, language: { attribute: false } };
   declare ctx: AppContext;
   declare args: string[];
@@ -75,24 +76,11 @@ export abstract class AgendaBase extends LitElement {
   private viewKey = "";
   private scrolledKey = "";
   private offCatalog?: () => void;
-  private timer?: ReturnType<typeof setInterval>;
-  private onKey = (e: KeyboardEvent) => this.pageKey(e);
-
-  createRenderRoot() {
-    return this;
-  }
-
-  connectedCallback(): void {
-    super.connectedCallback();
-    document.addEventListener("keydown", this.onKey);
-    // The "now" slot and today's column move on by themselves.
-    this.timer = setInterval(() => this.requestUpdate(), 60_000);
-  }
+  // The "now" slot and today's column move on by themselves.
+  protected redrawEvery = 60_000;
 
   disconnectedCallback(): void {
     super.disconnectedCallback();
-    document.removeEventListener("keydown", this.onKey);
-    clearInterval(this.timer);
     this.offCatalog?.();
     this.offCatalog = undefined;
     this.view?.close();

@@ -9,7 +9,7 @@
  * operator to another over a planned range. The selected row stays on its
  * task when rows come and go.
  */
-import { LitElement, html, nothing, type TemplateResult } from "lit";
+import { html, nothing, type TemplateResult } from "lit";
 import { repeat } from "lit/directives/repeat.js";
 import { type Operator, type TaskRow, TaskFilterSchema, ViewKind } from "../../gen/clubcrm_pb.js";
 import { create } from "@bufbuild/protobuf";
@@ -19,6 +19,7 @@ import { ClubError } from "../../lib/status.js";
 import { colourOf, keysBusy, pageShortcut, requestAction } from "../agenda/common.js";
 import { type CountLine, duration, perOperator, perTeam, totals, waitedSeconds } from "../agenda/counts.js";
 import { type AppContext, isAdmin, registerPage } from "../context.js";
+import { PageElement } from "../page.js";
 import { dayBounds, fromInputValue, nowSeconds, shortDateTime, wallTime } from "../time.js";
 
 addWords({
@@ -116,7 +117,7 @@ function why(e: unknown): string {
   return e instanceof ClubError ? e.message : String(e);
 }
 
-export class ClubcrmConsole extends LitElement {
+export class ClubcrmConsole extends PageElement {
   static properties = {
     ctx: { attribute: false },
     language: { attribute: false },
@@ -134,8 +135,8 @@ export class ClubcrmConsole extends LitElement {
   private overdue?: TaskView;
   private overdueDay = 0;
   private offCatalog?: () => void;
-  private timer?: ReturnType<typeof setInterval>;
-  private onKey = (e: KeyboardEvent) => this.key(e);
+  // "waiting 12 min" grows, and at midnight "overdue today" is a new day.
+  protected redrawEvery = 30_000;
 
   constructor() {
     super();
@@ -143,21 +144,8 @@ export class ClubcrmConsole extends LitElement {
     this.busy = false;
   }
 
-  createRenderRoot() {
-    return this;
-  }
-
-  connectedCallback(): void {
-    super.connectedCallback();
-    document.addEventListener("keydown", this.onKey);
-    // "waiting 12 min" grows, and at midnight "overdue today" is a new day.
-    this.timer = setInterval(() => this.requestUpdate(), 30_000);
-  }
-
   disconnectedCallback(): void {
     super.disconnectedCallback();
-    document.removeEventListener("keydown", this.onKey);
-    clearInterval(this.timer);
     this.offCatalog?.();
     this.offCatalog = undefined;
     this.urgent?.close();
@@ -200,7 +188,7 @@ export class ClubcrmConsole extends LitElement {
     return this.urgent?.rows.get(this.selected) ?? this.overdue?.rows.get(this.selected);
   }
 
-  private key(e: KeyboardEvent): void {
+  protected pageKey(e: KeyboardEvent): void {
     if (keysBusy(e) || e.defaultPrevented) return;
     const target = e.target as HTMLElement;
     if (target?.tagName === "BUTTON" && (e.key === "Enter" || e.key === " ")) return;

@@ -12,11 +12,12 @@
  *
  * Keys: Alt+N a new entry, Escape closes the form.
  */
-import { LitElement, html, nothing, type PropertyValues } from "lit";
+import { html, nothing, type PropertyValues } from "lit";
 import { keyed } from "lit/directives/keyed.js";
 import { lang, t } from "../../i18n.js";
 import { ClubError } from "../../lib/status.js";
 import { type AppContext, registerPage } from "../context.js";
+import { PageElement } from "../page.js";
 import { resultsSection, tagsSection, teamsSection, typesSection } from "../settings/catalog.js";
 import { clubForm, operatorsSection, saveClub } from "../settings/people.js";
 import type { FollowOnDraft } from "../settings/rules.js";
@@ -34,7 +35,7 @@ const ORDER = ["types", "results", "tags", "teams", "operators", "club"];
 
 type Editing = bigint | "new" | null;
 
-export class ClubcrmSettings extends LitElement implements SectionHost {
+export class ClubcrmSettings extends PageElement implements SectionHost {
   static properties = {
     ctx: { attribute: false },
     language: { attribute: false },
@@ -54,7 +55,6 @@ export class ClubcrmSettings extends LitElement implements SectionHost {
   private unwatch?: () => void;
   private watched?: AppContext["catalog"];
   private formGen = 0;
-  private readonly onKey = (e: KeyboardEvent) => this.key(e);
 
   constructor() {
     super();
@@ -64,18 +64,8 @@ export class ClubcrmSettings extends LitElement implements SectionHost {
     this.busy = false;
   }
 
-  createRenderRoot() {
-    return this;
-  }
-
-  connectedCallback(): void {
-    super.connectedCallback();
-    document.addEventListener("keydown", this.onKey);
-  }
-
   disconnectedCallback(): void {
     super.disconnectedCallback();
-    document.removeEventListener("keydown", this.onKey);
     this.unwatch?.();
     this.unwatch = undefined;
     this.watched = undefined;
@@ -116,7 +106,7 @@ export class ClubcrmSettings extends LitElement implements SectionHost {
     this.followOns = [];
   }
 
-  private key(e: KeyboardEvent): void {
+  protected pageKey(e: KeyboardEvent): void {
     if (e.altKey && (e.key === "n" || e.key === "N") && this.current) {
       e.preventDefault();
       this.edit("new");
