@@ -3,36 +3,15 @@
 // version, read-only (no actions; keys that write are refused with a
 // message), with its banner; as of the change's revision the new one; back
 // to live; the server's refusals (the future, before the club) shown.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { Browser, Page } from "playwright-core";
-import { launchBrowser, loginPage, newContext, row, screenshot } from "../support/browser.js";
-import { cleanup, startServer, tcpPipe, type Server } from "../support/server.js";
-import { Api } from "../../src/lib/api.js";
-import { ClubClient } from "../../src/lib/client.js";
-import { type Catalog } from "../../src/gen/clubcrm_pb.js";
+import type { Page } from "playwright-core";
+import { api, browser, cat, desk, srv } from "../support/fixture.js";
+import { loginPage, newContext, row, screenshot } from "../support/browser.js";
 import { toInputValue, wallTime } from "../../src/ui/time.js";
 
 const ZONE = "Europe/Madrid"; // the demo club's
-let srv: Server;
-let browser: Browser;
-let client: ClubClient;
-let api: Api;
-let cat: Catalog;
-
-before(async () => {
-  srv = await startServer({ web: true });
-  browser = await launchBrowser();
-  client = new ClubClient({ pipe: tcpPipe("127.0.0.1", () => srv.tcp.port) });
-  await client.login("fermin", "demo");
-  api = new Api(client);
-  cat = await api.getCatalog();
-});
-after(async () => {
-  client?.close();
-  await browser?.close();
-  await cleanup(srv);
-});
+desk({ login: "fermin" });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** A datetime-local value with seconds, in the club's zone. */

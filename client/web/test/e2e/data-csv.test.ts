@@ -4,37 +4,19 @@
 // byte-order mark, parses back (a small RFC 4180 reader below) with the
 // CLI's columns, and holds an awkward description (comma, quotes, line
 // break, accents) exactly.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { launchBrowser, loginPage, newContext, row } from "../support/browser.js";
-import { cleanup, startServer, tcpPipe, type Server } from "../support/server.js";
-import { Api } from "../../src/lib/api.js";
-import { ClubClient } from "../../src/lib/client.js";
+import type { Page } from "playwright-core";
+import { api, browser, desk, srv } from "../support/fixture.js";
+import { loginPage, newContext, row } from "../support/browser.js";
 import { CUSTOMER_HEAD, TASK_HEAD } from "../../src/lib/csv.js";
-
-let srv: Server;
-let browser: Browser;
-let client: ClubClient;
-let api: Api;
 
 const AWKWARD = 'Pádel, "dobles" y más\nsecond line: Ñandú, 100%';
 
-before(async () => {
-  srv = await startServer({ web: true });
-  browser = await launchBrowser();
-  client = new ClubClient({ pipe: tcpPipe("127.0.0.1", () => srv.tcp.port) });
-  await client.login("fermin", "demo");
-  api = new Api(client);
-});
-after(async () => {
-  client?.close();
-  await browser?.close();
-  await cleanup(srv);
-});
+desk({ login: "fermin" });
 
 /** RFC 4180: records of fields; quoted fields may hold commas, CR, LF and doubled quotes. */
 function parseCsv(text: string): string[][] {

@@ -2,34 +2,14 @@
 // for 3 times created through the new-task form, marked ↻ on the board and
 // the customer's profile; closing the occurrence makes the server create
 // the next one (2 left); the info dialog shows the repetition and stops it.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { Browser, Page } from "playwright-core";
-import { launchBrowser, loginPage, newContext, row, screenshot } from "../support/browser.js";
-import { cleanup, startServer, tcpPipe, type Server } from "../support/server.js";
-import { Api } from "../../src/lib/api.js";
-import { ClubClient } from "../../src/lib/client.js";
-import { type Catalog, Recurrence, TaskStatus } from "../../src/gen/clubcrm_pb.js";
+import type { Page } from "playwright-core";
+import { api, browser, cat, desk, srv } from "../support/fixture.js";
+import { loginPage, newContext, row, screenshot } from "../support/browser.js";
+import { Recurrence, TaskStatus } from "../../src/gen/clubcrm_pb.js";
 
-let srv: Server;
-let browser: Browser;
-let client: ClubClient;
-let api: Api;
-let cat: Catalog;
-
-before(async () => {
-  srv = await startServer({ web: true });
-  browser = await launchBrowser();
-  client = new ClubClient({ pipe: tcpPipe("127.0.0.1", () => srv.tcp.port) });
-  await client.login("fermin", "demo");
-  api = new Api(client);
-  cat = await api.getCatalog();
-});
-after(async () => {
-  client?.close();
-  await browser?.close();
-  await cleanup(srv);
-});
+desk({ login: "fermin" });
 
 const dlg = (p: Page, kind: string) => p.locator(`dialog.dlg[open][data-dialog="${kind}"]`);
 const typeId = (name: string) => String(cat.taskTypes.find((x) => x.name === name)!.id);
