@@ -40,7 +40,14 @@ export function desk(o: { login?: string } = {}, more?: () => Promise<void> | vo
   });
   after(async () => {
     client?.close();
-    await browser?.close();
+    // Chromium that does not close must not hang the run: give it a while.
+    if (browser) {
+      const closed = await Promise.race([
+        browser.close().then(() => true),
+        new Promise<boolean>((r) => setTimeout(() => r(false), 20_000).unref()),
+      ]);
+      if (!closed) console.error("chromium did not close within 20 s; going on");
+    }
     await cleanup(srv);
   });
 }

@@ -78,6 +78,8 @@ async function launch(data: string, o: LaunchOptions, log: string[], tcpPort = 0
   return { proc, tcp: tcp!, web };
 }
 
+const STOP_GRACE_MS = 20_000;
+
 export async function startServer(o: LaunchOptions = {}): Promise<Server> {
   const data = mkdtempSync(join(tmpdir(), "clubcrm-web-test-"));
   const log: string[] = [];
@@ -91,7 +93,17 @@ export async function startServer(o: LaunchOptions = {}): Promise<Server> {
       if (p.exitCode !== null || p.signalCode !== null) return;
       await new Promise<void>((resolve) => {
         p.removeAllListeners("exit");
-        p.on("exit", () => resolve());
+        // A server that does not stop must not hang the test run: say so
+        // loudly (with its last log lines), then kill it.
+        const late = setTimeout(() => {
+          console.error(`clubcrmd (pid ${p.pid}) still running ${STOP_GRACE_MS} ms after ${signal}; ` +
+            `killing it. Its last log lines:\n${log.slice(-15).join("\n")}`);
+          p.kill("SIGKILL");
+        }, STOP_GRACE_MS);
+        p.on("exit", () => {
+          clearTimeout(late);
+          resolve();
+        });
         p.kill(signal);
       });
     },
