@@ -13,6 +13,7 @@ CLUBCRM_PACKAGES=(
   clang libclang-rt-dev
   valgrind python3
   nodejs protobuf-compiler chromium
+  libical-dev libcsv-dev python3-icalendar
 )
 
 log() { printf '==> %s\n' "$*" >&2; }
