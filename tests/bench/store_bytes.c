@@ -23,7 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "arena.h"
@@ -222,6 +224,28 @@ static int walk_snapshot(struct walk *w)
 }
 
 /* ------------------------------------------------------------ the club */
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* CPU time of this process in ms: user (sys = 0) or system (sys = 1). */
+static double cpu_ms(int sys)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	struct timeval tv = sys ? ru.ru_stime : ru.ru_utime;
+	return (double)tv.tv_sec * 1e3 + (double)tv.tv_usec / 1e3;
+}
 
 static uint64_t write_bytes(void)
 {
@@ -490,13 +514,25 @@ static int scenario(struct club *c, struct walk *w, enum op op, unsigned n,
 	unsigned touched = 0;
 	char names[MAX_TREES][32];
 	unsigned n_names = 0;
-	if (walk_snapshot(w) < 0)
+	double cpu = 0, sys = 0;
+	uint64_t *ns = calloc(commits, sizeof(*ns));
+	if (!ns || walk_snapshot(w) < 0) {
+		free(ns);
 		return -1;
+	}
 	uint64_t wb0 = write_bytes();
 	for (unsigned k = 0; k < commits; k++) {
 		struct batch_out o;
-		if (batch(c, op, n, &o) < 0 || walk_snapshot(w) < 0)
+		uint64_t t0 = now_ns();
+		double u0 = cpu_ms(0), s0 = cpu_ms(1);
+		int brc = batch(c, op, n, &o);
+		ns[k] = now_ns() - t0;
+		cpu += cpu_ms(0) - u0;
+		sys += cpu_ms(1) - s0;
+		if (brc < 0 || walk_snapshot(w) < 0) {
+			free(ns);
 			return -1;
+		}
 		writes += o.ok;
 		changes += o.changes_bytes;
 		for (unsigned i = 0; i < w->n; i++) {
@@ -515,6 +551,9 @@ static int scenario(struct club *c, struct walk *w, enum op op, unsigned n,
 		}
 	}
 	uint64_t wb = write_bytes() - wb0;
+	qsort(ns, commits, sizeof(*ns), cmp_u64);
+	double p50 = (double)ns[commits / 2] / 1e6;
+	free(ns);
 	if (!writes)
 		return -1;
 	double pw = (double)writes;
@@ -526,8 +565,10 @@ static int scenario(struct club *c, struct walk *w, enum op op, unsigned n,
 	       (double)wb / pw, (double)wb / commits / 1024, (double)pages / pw,
 	       ((double)pages + commits) * PAGE / pw);
 	printf("  trees written per commit: %.1f; change log: %.0f bytes of "
-	       "ChangeSet per write\n",
-	       (double)touched / commits, (double)changes / pw);
+	       "ChangeSet per write; a commit (ops, then the synced commit) "
+	       "p50 %.2f ms, CPU user %.2f + system %.2f ms\n",
+	       (double)touched / commits, (double)changes / pw, p50,
+	       cpu / commits, sys / commits);
 	printf("  pages per write:");
 	for (unsigned j = 0; j < n_names; j++)
 		if (sum[j])
