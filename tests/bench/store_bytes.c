@@ -14,7 +14,11 @@
  * and prints them per acknowledged write, per scenario (op x batch size),
  * with each tree's entries, depth, pages and mean key and value sizes.
  *
- *   clubcrm-store-bytes [--tasks N] [--commits N] [--batches 1,16,32]
+ *   clubcrm-store-bytes [--check] [--tasks N] [--commits N]
+ *                       [--batches 1,16,32]
+ *
+ * --check (the ctest bench.store_bytes): fails unless the walk agrees with
+ * what was done (see check_commit()).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -116,9 +120,12 @@ static int walk_node_data(struct walk *w, struct tree *t, const uint8_t *node,
 	t->val_bytes += dsize;
 	if (flags & F_BIGDATA) {
 		uint64_t opg = u64(data);
-		const uint8_t *op = w->map + opg * PAGE;
-		uint32_t n = u32(op + 12);
-		for (uint32_t i = 0; i < n; i++) {
+		/* The first page is checked in range before it is read. */
+		if (mark(w, t, opg) < 0)
+			return -1;
+		t->overflow++;
+		uint32_t n = u32(w->map + opg * PAGE + 12);
+		for (uint32_t i = 1; i < n; i++) {
 			if (mark(w, t, opg + i) < 0)
 				return -1;
 			t->overflow++;
@@ -507,6 +514,63 @@ static void print_trees(const struct walk *w)
 	}
 }
 
+static bool check_mode;
+
+static const struct tree *tree_named(const struct walk *w, const char *name)
+{
+	for (unsigned i = 0; i < w->n; i++)
+		if (!strcmp(w->t[i].name, name))
+			return &w->t[i];
+	return NULL;
+}
+
+/*
+ * --check: what the walk found agrees with what was done. One commit is
+ * one LMDB transaction; `tasks` holds every task created; a lone create
+ * writes a page in each of the eight trees it changes, a take in its four.
+ */
+static int check_commit(const struct club *c, const struct walk *w,
+			uint64_t txnid_before, enum op op, unsigned n,
+			const struct batch_out *o)
+{
+	static const char *const create_trees[] = {
+		"meta", "tasks", "by_planned", "by_created", "by_customer",
+		"by_operator_planned", "changes", "task_changes", NULL};
+	static const char *const take_trees[] = {"meta", "tasks", "changes",
+						 "task_changes", NULL};
+	const struct tree *tasks = tree_named(w, "tasks");
+	if (w->txnid != txnid_before + 1) {
+		fprintf(stderr, "check: txnid %" PRIu64 " after %" PRIu64 "\n",
+			w->txnid, txnid_before);
+		return -1;
+	}
+	if (!tasks || tasks->entries != c->n_tasks) {
+		fprintf(stderr, "check: the walk found %" PRIu64 " tasks, the "
+			"club has %zu\n", tasks ? tasks->entries : 0,
+			c->n_tasks);
+		return -1;
+	}
+	if (op == OP_CREATE && o->ok != n) {
+		fprintf(stderr, "check: %u of %u creates acknowledged\n", o->ok,
+			n);
+		return -1;
+	}
+	if (op == OP_MIX || o->ok == 0)
+		return 0;
+	for (const char *const *name = op == OP_CREATE ? create_trees
+						       : take_trees;
+	     *name; name++) {
+		const struct tree *t = tree_named(w, *name);
+		if (!t || t->written == 0 || t->written > t->pages) {
+			fprintf(stderr, "check: %s: %" PRIu64 " pages written "
+				"of %" PRIu64 "\n", *name,
+				t ? t->written : 0, t ? t->pages : 0);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int scenario(struct club *c, struct walk *w, enum op op, unsigned n,
 		    unsigned commits)
 {
@@ -523,13 +587,15 @@ static int scenario(struct club *c, struct walk *w, enum op op, unsigned n,
 	uint64_t wb0 = write_bytes();
 	for (unsigned k = 0; k < commits; k++) {
 		struct batch_out o;
+		uint64_t txnid = w->txnid;
 		uint64_t t0 = now_ns();
 		double u0 = cpu_ms(0), s0 = cpu_ms(1);
 		int brc = batch(c, op, n, &o);
 		ns[k] = now_ns() - t0;
 		cpu += cpu_ms(0) - u0;
 		sys += cpu_ms(1) - s0;
-		if (brc < 0 || walk_snapshot(w) < 0) {
+		if (brc < 0 || walk_snapshot(w) < 0 ||
+		    (check_mode && check_commit(c, w, txnid, op, n, &o) < 0)) {
 			free(ns);
 			return -1;
 		}
@@ -597,7 +663,12 @@ int main(int argc, char **argv)
 {
 	unsigned n_tasks = 20000, commits = 40, batches[8] = {1, 16, 32};
 	int n_batches = 3;
-	for (int i = 1; i + 1 < argc; i += 2) {
+	int argi = 1;
+	if (argc > 1 && !strcmp(argv[1], "--check")) {
+		check_mode = true;
+		argi = 2;
+	}
+	for (int i = argi; i + 1 < argc; i += 2) {
 		if (!strcmp(argv[i], "--tasks"))
 			n_tasks = (unsigned)strtoul(argv[i + 1], NULL, 10);
 		else if (!strcmp(argv[i], "--commits"))
@@ -607,8 +678,8 @@ int main(int argc, char **argv)
 		else
 			n_batches = -1;
 	}
-	if (argc % 2 == 0 || n_batches < 0 || commits == 0) {
-		fprintf(stderr, "usage: clubcrm-store-bytes [--tasks N] "
+	if ((argc - argi) % 2 || n_batches < 0 || commits == 0) {
+		fprintf(stderr, "usage: clubcrm-store-bytes [--check] [--tasks N] "
 				"[--commits N] [--batches 1,16,32]\n");
 		return 2;
 	}
