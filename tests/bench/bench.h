@@ -57,6 +57,12 @@ struct bench_result {
 	 * (/proc/PID/io) and what the disk holding the data wrote (every
 	 * process on it; see bench_stats.h). */
 	int64_t write_bytes, disk_bytes;
+	/* The bytes the server handed to write(2) and friends for files:
+	 * its wchar less what this process read from its sockets (rchar;
+	 * every connection to the server is the bench's, and only one system
+	 * runs at a time). -1 when unknown. */
+	int64_t file_bytes;
+	int64_t wchar0, rchar0;
 };
 
 /* Reads both byte counters of the server `pid` (data on the disk of

@@ -31,6 +31,9 @@ void bench_bytes_start(struct bench_result *r, pid_t pid,
 		r->write_bytes = -1;
 	if (r->disk_bytes < 0)
 		r->disk_bytes = -1;
+	r->wchar0 = pid > 0 ? bench_proc_io(pid, "wchar") : -1;
+	r->rchar0 = bench_proc_io(0, "rchar");
+	r->file_bytes = r->wchar0 >= 0 && r->rchar0 >= 0 ? 0 : -1;
 }
 
 void bench_bytes_end(struct bench_result *r, pid_t pid, const char *disk_path)
@@ -41,6 +44,18 @@ void bench_bytes_end(struct bench_result *r, pid_t pid, const char *disk_path)
 				 ? w - r->write_bytes : -1;
 	r->disk_bytes = d >= r->disk_bytes && r->disk_bytes >= 0
 				? d - r->disk_bytes : -1;
+	if (r->file_bytes < 0)
+		return;
+	int64_t wc = pid > 0 ? bench_proc_io(pid, "wchar") : -1;
+	int64_t rc = bench_proc_io(0, "rchar");
+	if (wc < r->wchar0 || rc < r->rchar0) {
+		r->file_bytes = -1;
+		return;
+	}
+	/* Bytes still in flight at either edge make it approximate; a
+	 * negative result is reported as 0. */
+	int64_t f = (wc - r->wchar0) - (rc - r->rchar0);
+	r->file_bytes = f > 0 ? f : 0;
 }
 
 static void rm_env(const char *dir)

@@ -289,8 +289,8 @@ static void print_bytes(const struct bench_opts *o,
 			const struct bench_system *sys, unsigned n_sys)
 {
 	printf("\nbytes written per acknowledged write (measured part; KiB):\n"
-	       "%-13s %-9s %11s %11s\n", "scenario", "system", "write_bytes",
-	       "disk");
+	       "%-13s %-9s %11s %11s %11s\n", "scenario", "system",
+	       "to files", "write_bytes", "disk");
 	for (unsigned i = 0; i < o->n_sc; i++) {
 		char label[32];
 		snprintf(label, sizeof(label), "N=%u W=%u", o->sc[i].terminals,
@@ -300,15 +300,18 @@ static void print_bytes(const struct bench_opts *o,
 			if (!r->ran)
 				continue;
 			printf("%-13s %-9s", k ? "" : label, sys[k].name);
+			print_kib(r->file_bytes, r->acked);
 			print_kib(r->write_bytes, r->acked);
 			print_kib(r->disk_bytes, r->acked);
 			printf("\n");
 		}
 	}
-	printf("  write_bytes: the server's /proc/PID/io (ext4 with large "
-	       "folios charges a synced overwrite its whole folio, up to "
-	       "2 MiB); disk: sectors the data disk wrote meanwhile, every "
-	       "process on it included\n");
+	printf("  to files: what the server wrote to files (its wchar less "
+	       "what the bench read from its sockets; approximate by the "
+	       "bytes in flight at the edges); write_bytes: its /proc/PID/io "
+	       "(ext4 with large folios charges a synced overwrite its whole "
+	       "folio, up to 2 MiB); disk: sectors the data disk wrote "
+	       "meanwhile, every process on it included\n");
 	if (raw_p50)
 		printf("raw LMDB: one 200-byte put per synced commit on the "
 		       "same disk: p50 %.3f ms, p99 %.3f ms\n",

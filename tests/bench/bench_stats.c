@@ -179,23 +179,33 @@ long bench_anon_kib(pid_t pid)
 	return status_kib(pid, "RssAnon:");
 }
 
-int64_t bench_write_bytes(pid_t pid)
+int64_t bench_proc_io(pid_t pid, const char *field)
 {
 	char path[64], line[128];
-	snprintf(path, sizeof(path), "/proc/%ld/io", (long)pid);
+	if (pid > 0)
+		snprintf(path, sizeof(path), "/proc/%ld/io", (long)pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/io");
 	FILE *f = fopen(path, "r");
 	if (!f)
 		return -errno;
 	int64_t v = -ENOENT;
+	size_t n = strlen(field);
 	while (fgets(line, sizeof(line), f)) {
 		long long x;
-		if (sscanf(line, "write_bytes: %lld", &x) == 1 && x >= 0) {
+		if (strncmp(line, field, n) == 0 && line[n] == ':' &&
+		    sscanf(line + n + 1, "%lld", &x) == 1 && x >= 0) {
 			v = x;
 			break;
 		}
 	}
 	fclose(f);
 	return v;
+}
+
+int64_t bench_write_bytes(pid_t pid)
+{
+	return pid > 0 ? bench_proc_io(pid, "write_bytes") : -EINVAL;
 }
 
 int64_t bench_disk_bytes(const char *path)

@@ -77,6 +77,9 @@ long bench_anon_kib(pid_t pid);
  * to 2 MiB: read it beside bench_disk_bytes().
  */
 int64_t bench_write_bytes(pid_t pid);
+/* One field ("wchar", "rchar", ...) of /proc/PID/io (pid 0: this
+ * process), or a negative errno. */
+int64_t bench_proc_io(pid_t pid, const char *field);
 /*
  * Bytes the block device holding `path` has written since boot (sectors
  * written of /sys/dev/block/MAJ:MIN/stat), or a negative errno: the real
