@@ -445,6 +445,16 @@ static bool checked(const struct bench_opts *o, const struct bench_system *s)
 					"scenario %u\n", s->name, i);
 			return false;
 		}
+		/* Durable writes reach the data file: a server that wrote
+		 * nothing to files for them, or a counter that broke, fails
+		 * (-1: this kernel has no /proc/PID/io, nothing to check). */
+		if (r->file_bytes == 0) {
+			fprintf(stderr, "clubcrm-bench: %s wrote no bytes to "
+					"files for %" PRIu64 " acknowledged "
+					"writes in scenario %u\n",
+				s->name, r->acked, i);
+			return false;
+		}
 	}
 	return true;
 }
