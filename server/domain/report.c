@@ -119,13 +119,13 @@ static int period_of(struct req *r, const Clubcrm__GetReport *in,
 	}
 	if (rc)
 		return rc;
+	if (p->from > now)
+		return req_refuse(r, STATUS_OUT_OF_RANGE,
+				  "the period starts in the future");
 	if (p->to <= p->from)
 		return req_refuse(r, STATUS_INVALID_ARGUMENT,
 				  "the period is empty: to_date must be after "
 				  "from_date");
-	if (p->from > now)
-		return req_refuse(r, STATUS_OUT_OF_RANGE,
-				  "the period starts in the future");
 	int64_t day = p->from;
 	size_t n = 0;
 	while (day < p->to) {
