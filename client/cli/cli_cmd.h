@@ -42,6 +42,8 @@ int cli_cmd_catalog(struct cli *cli, int argc, char **argv);
 int cli_cmd_admin(struct cli *cli, int argc, char **argv);
 /* cli_cmd_settings.c */
 int cli_cmd_admin_settings(struct cli *cli, int argc, char **argv);
+/* cli_cmd_report.c: report [created|outcomes|response|overdue] */
+int cli_cmd_report(struct cli *cli, int argc, char **argv);
 /* cli_cmd_watch.c */
 int cli_cmd_watch(struct cli *cli, int argc, char **argv);
 /* cli_cmd_desk.c: the full-screen clients of client/tui */

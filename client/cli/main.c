@@ -108,6 +108,11 @@ static const char usage_text[] =
 	"day-start,\n"
 	"           day-end, time-zone, escalation-minutes, session-hours,\n"
 	"           language\n"
+	"  report [created|outcomes|response|overdue] [--from DATE] "
+	"[--to DATE] [--team NAME]\n"
+	"         [--format table|csv|json]  the manager's figures (default: "
+	"this month;\n"
+	"         csv: one section); an operator sees their own tasks\n"
 	"  watch board|urgent|prep|overdue|agenda|customer NAME|ID "
 	"[any task list filter]\n"
 	"        [--all] [--once]\n"
@@ -165,6 +170,7 @@ static const struct command commands[] = {
 	{"customer", "export", cli_cmd_customer_export},
 	{"catalog", NULL, cli_cmd_catalog},
 	{"admin", NULL, cli_cmd_admin},
+	{"report", NULL, cli_cmd_report},
 	{"watch", NULL, cli_cmd_watch},
 	{"desk", NULL, cli_cmd_desk},
 	{"console", NULL, cli_cmd_console},

@@ -116,6 +116,9 @@ static void answer_fill(struct clubcrm_answer *ans, unsigned status,
 	case BODY(REASSIGN_REPLY):
 		ans->reassign = f->reassign_reply;
 		break;
+	case BODY(REPORT):
+		ans->report = f->report;
+		break;
 	default:
 		break;
 	}
@@ -305,6 +308,8 @@ API_BOTH(task_cancel, b_cancel(&r, id, result_id, note), uint64_t id,
  * synchronous way). */
 API_ASYNC(tasks_list, req_set(&r, BODY(LIST_TASKS), q, BODY(TASK_PAGE)),
 	  const Clubcrm__ListTasks *q)
+API_BOTH(report_get, req_set(&r, BODY(GET_REPORT), q, BODY(REPORT)),
+	 const Clubcrm__GetReport *q)
 API_BOTH(task_take, b_take(&r, id), uint64_t id)
 API_BOTH(task_release, b_release(&r, id), uint64_t id)
 API_BOTH(task_tag, b_tag(&r, id, tag_id, on), uint64_t id, uint64_t tag_id,

@@ -46,6 +46,7 @@ struct clubcrm_answer {
 	const Clubcrm__CustomerReply *customer;
 	const Clubcrm__Catalog *catalog;
 	const Clubcrm__ReassignReply *reassign;
+	const Clubcrm__Report *report;
 	/* FAILED_PRECONDITION of an edit or follow-up based on an old
 	 * revision: the row as it is now (its task set); else NULL. */
 	const Clubcrm__TaskRow *conflict;
@@ -132,6 +133,12 @@ unsigned clubcrm_customer_upsert(struct client_sync *s,
 unsigned clubcrm_customer_upsert_async(struct live *l,
 				       const Clubcrm__Customer *c,
 				       clubcrm_answer_cb cb, void *arg);
+
+/* ---- the manager's reports over a period (answer: report) */
+unsigned clubcrm_report_get(struct client_sync *s, const Clubcrm__GetReport *q,
+			    struct clubcrm_answer *ans);
+unsigned clubcrm_report_get_async(struct live *l, const Clubcrm__GetReport *q,
+				  clubcrm_answer_cb cb, void *arg);
 
 /* ---- the catalogue and its administration (answer: catalog) */
 unsigned clubcrm_catalog_get(struct client_sync *s, bool include_inactive,

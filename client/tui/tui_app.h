@@ -14,6 +14,7 @@
 
 #include "live.h"
 #include "tui.h"
+#include "tui_report.h"
 #include "tui_widget_form.h"
 #include "tui_grid.h"
 #include "tui_layout.h"
@@ -83,6 +84,7 @@ struct tui_app {
 	struct live_sub *sub;   /* the screen's task view */
 	struct live_sub *sub2;  /* console: today's overdue */
 	int64_t today;          /* console: the club's day sub2 starts at */
+	struct tui_report report;  /* console: the manager's figures (R) */
 
 	enum tui_screen screen, back;
 	bool all;               /* urgent/prep/overdue: everyone's, not mine */

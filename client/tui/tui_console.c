@@ -3,7 +3,8 @@
  * yellow ones with who took them and since when, escalated ones flagged),
  * counts per operator and team, and today's overdue tasks. Read-mostly:
  * take charge (t), reassign an operator's open tasks (r, admins only: the
- * server refuses others), info (Enter).
+ * server refuses others), info (Enter), this month's or week's report (R,
+ * tui_report.c).
  */
 #include <curses.h>
 #include <stdio.h>
@@ -41,7 +42,7 @@ void tui_console_start(struct tui_app *a)
 
 void tui_console_hint(struct tui_app *a)
 {
-	tui_app_status(a, false, "Tab switch list  t take/release  %sEnter info  q quit",
+	tui_app_status(a, false, "Tab switch list  t take/release  %sEnter info  R report  q quit",
 		       a->me_admin ? "r reassign  " : "");
 }
 
@@ -135,6 +136,10 @@ static void draw_counts(struct tui_app *a, const Clubcrm__TaskRow **rows,
 
 void tui_console_draw(struct tui_app *a)
 {
+	if (a->report.shown) {
+		tui_report_draw(a);
+		return;
+	}
 	size_t n, n2;
 	const Clubcrm__TaskRow **rows = tui_app_rows(a->sub, false, &n);
 	const Clubcrm__TaskRow **rows2 = tui_app_rows(a->sub2, false, &n2);
@@ -161,6 +166,10 @@ static const Clubcrm__TaskRow *selected(struct tui_app *a)
 
 void tui_console_key(struct tui_app *a, const struct tui_key *k)
 {
+	if (a->report.shown) {
+		tui_report_key(a, k);
+		return;
+	}
 	struct tui_list *l = a->focus2 ? &a->list2 : &a->list;
 	const Clubcrm__TaskRow *row = selected(a);
 	switch (k->code) {
@@ -194,11 +203,15 @@ void tui_console_key(struct tui_app *a, const struct tui_key *k)
 		tui_forms_open(a, TUI_FK_REASSIGN, row);
 	else if (!strcmp(k->text, "i") && row)
 		tui_forms_open(a, TUI_FK_EDIT, row);
+	else if (!strcmp(k->text, "R"))
+		tui_report_open(a);
 }
 
 void tui_console_mouse(struct tui_app *a, int y, int x, bool dbl)
 {
 	(void)x;
+	if (a->report.shown)
+		return;
 	int avail = LINES - 3 - 1, h1 = avail / 2;
 	if (y >= 2 && y < 1 + h1) {
 		a->focus2 = 0;

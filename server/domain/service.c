@@ -9,6 +9,7 @@
 #include "error_frame.h"
 #include "history.h"
 #include "query.h"
+#include "report.h"
 #include "req.h"
 #include "rights.h"
 #include "rows.h"
@@ -35,6 +36,7 @@ enum service_kind service_kind_of(Clubcrm__Frame__BodyCase body)
 	case CLUBCRM__FRAME__BODY_LIST_CUSTOMERS:
 	case CLUBCRM__FRAME__BODY_GET_CATALOG:
 	case CLUBCRM__FRAME__BODY_GET_CUSTOMER:
+	case CLUBCRM__FRAME__BODY_GET_REPORT:
 		return SERVICE_READ;
 	case CLUBCRM__FRAME__BODY_CREATE_TASK:
 	case CLUBCRM__FRAME__BODY_EDIT_TASK:
@@ -282,6 +284,9 @@ static int dispatch_read(struct req *r, const Clubcrm__Frame *req,
 		f->body_case = CLUBCRM__FRAME__BODY_CUSTOMER_REPLY;
 		return catalog_get_customer(r, req->get_customer,
 					    &f->customer_reply);
+	case CLUBCRM__FRAME__BODY_GET_REPORT:
+		f->body_case = CLUBCRM__FRAME__BODY_REPORT;
+		return report_get(r, req->get_report, &f->report);
 	default:
 		return req_refuse(r, STATUS_UNIMPLEMENTED,
 				  "not a read request");

@@ -343,6 +343,21 @@ click 0 5 4
 click 0 5 4
 wait_for 0 "Customer profile:"
 
+echo "8b. the console's report (R): this month, then this week, then back"
+text 2 R
+wait_for 2 "Tasks per operator responsible and type"
+wait_re 2 "Report $(TZ=Europe/Madrid date +%Y-%m)-01 to "
+wait_re 2 "Alicia +Call"
+text 2 w
+wait_re 2 "Report $(TZ=Europe/Madrid date -d "-$(($(TZ=Europe/Madrid date +%u) - 1)) days" +%Y-%m-%d) to "
+text 2 R
+wait_for 2 "Urgent tasks of everyone"
+text 3 R  # an operator's: her own tasks only
+wait_re 3 "Deborah +Objection"
+absent 3 "Alicia "
+keys 3 Escape
+wait_for 3 "Urgent tasks of everyone"
+
 echo "9. q ends the desks and the console cleanly, each logging out"
 logged_out() { grep -c ": $1 logged out" "$DIR/log" || true; }
 declare -A before

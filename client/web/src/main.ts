@@ -3,6 +3,7 @@ import "./ui/pages/board.js";
 import "./ui/pages/agenda.js";
 import "./ui/pages/agendas.js";
 import "./ui/pages/console.js";
+import "./ui/pages/reports.js";
 import "./ui/pages/customer.js";
 import "./ui/dialogs/dialogs.js";
 import "./ui/pages/settings.js";

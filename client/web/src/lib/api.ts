@@ -12,6 +12,7 @@ import {
   type CustomerPage,
   type Frame,
   type ReassignReply,
+  type Report,
   type TaskPage,
   type TaskReply,
   CancelTaskSchema,
@@ -20,6 +21,7 @@ import {
   CreateTaskSchema,
   EditTaskSchema,
   FollowUpSchema,
+  GetReportSchema,
   GetCatalogSchema,
   GetCustomerSchema,
   GetTaskSchema,
@@ -137,6 +139,10 @@ export class Api {
       q.pageToken = p.nextPageToken;
     }
     return { revision: rev ?? 0n, at };
+  }
+  /** The manager's figures over [fromDate, toDate) of the club's days (empty: this month). */
+  getReport(q: Init<typeof GetReportSchema>): Promise<Report> {
+    return expect(this.client.request({ case: "getReport", value: create(GetReportSchema, q) }), "report");
   }
   reassignTasks(r: Init<typeof ReassignTasksSchema>): Promise<ReassignReply> {
     return expect(this.client.request({ case: "reassignTasks", value: create(ReassignTasksSchema, r) }),
