@@ -1,7 +1,8 @@
 /*
- * A connection over a libuv stream (TCP, a unix socket, TLS on TCP) as a
- * transport (transport.h): its handle and timer, writing its output queue
- * (one uv_write per pass), backpressure, and its close; the rules every
+ * A connection over a libuv stream (TCP, a unix socket) as a transport
+ * (transport.h): its handle and timer, writing its output queue (one
+ * uv_write per pass), backpressure, and its close. TLS on TCP is a layer
+ * between the stream and the owner (conn_tls.c). The rules every
  * transport shares (send and the output bound, drain, timer) are
  * transport.c's. What the bytes mean is its owner's.
  *
@@ -16,8 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conn_tls.h"
 #include "log.h"
-#include "tls.h"
 #include "transport_impl.h"
 #include "uvstream.h"
 
@@ -31,8 +32,7 @@ struct conn {
 	struct net *net;
 	union uvstream h;
 	uv_timer_t timer;
-	struct tls_session *tls;   /* TLS on this connection, or NULL */
-	bool tls_bye;              /* close_notify queued */
+	struct conn_tls *tls;      /* the TLS layer on this stream, or NULL */
 	unsigned refs;
 	struct conn *dirty_next;   /* net's flush list */
 	bool dirty;
@@ -172,7 +172,7 @@ static void conn_free(struct conn *c)
 {
 	if (c->base.up)
 		c->base.up->on_free(c->base.owner);
-	tls_session_free(c->tls);
+	conn_tls_free(c->tls);
 	outq_free(&c->out);
 	outq_free(&c->wr);
 	free(c->iov);
@@ -220,35 +220,23 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
 	*b = uv_buf_init((char *)n->read_buf, sizeof(n->read_buf));
 }
 
-/*
- * TLS: the ciphertext goes into the TLS session, and every byte of
- * plaintext it yields goes to the owner at once (which stashes what it
- * cannot take yet), so the TLS engine never holds unread data.
- */
+/* TLS: the layer hands the plaintext up; the stream sends its answer. */
 static void tls_input(struct conn *c, const uint8_t *data, size_t len)
 {
-	struct net *n = c->net;
-	int ret = tls_session_feed_cipher(c->tls, data, len);
-	while (ret == 0 && transport_live(&c->base)) {
-		size_t got = 0;
-		ret = tls_session_read(c->tls, n->plain_buf,
-				       sizeof(n->plain_buf), &got);
-		if (ret < 0 || got == 0)
-			break;
-		up_data(c, n->plain_buf, got);
-	}
+	int ret = conn_tls_unwrap(c->tls, &c->base, data, len,
+				  c->net->plain_buf, sizeof(c->net->plain_buf));
 	if (c->base.closing)
 		return;
-	if (ret < 0) {
+	if (ret < 0 && ret != -ESHUTDOWN)
 		log_info("conn %llu (%s): TLS: %s", cid(c), c->base.peer,
-			 tls_session_error(c->tls));
-		/* Its alert, if any, still goes out before the close. */
+			 conn_tls_error(c->tls));
+	/* A failure's alert, if any, still goes out before the close. */
+	if (ret < 0) {
 		transport_drain(&c->base);
-		return;
+		if (ret != -ESHUTDOWN)
+			return;
 	}
-	if (tls_session_peer_closed(c->tls))
-		transport_drain(&c->base);
-	if (tls_session_pending_cipher(c->tls))
+	if (conn_tls_pending(c->tls))
 		mark_dirty(c);
 }
 
@@ -394,7 +382,7 @@ int net_accept(struct net *n, uv_stream_t *listener)
 	describe_peer(c, tcp);
 	if (tcp && n->tls) {
 		char err[256] = "";
-		ret = tls_session_new(n->tls, &c->tls, err, sizeof(err));
+		ret = conn_tls_new(n->tls, &c->tls, err, sizeof(err));
 		if (ret < 0) {
 			log_warn("conn %llu (%s): TLS: %s", cid(c),
 				 c->base.peer, err);
@@ -421,27 +409,16 @@ static void kick(struct transport *t)
 static bool has_output(const struct conn *c)
 {
 	return !outq_empty(&c->out) ||
-	       (c->tls && tls_session_pending_cipher(c->tls));
+	       (c->tls && conn_tls_pending(c->tls));
 }
 
 /* Turns the queued frames into one buffer of TLS records. */
 static int tls_encrypt_queue(struct conn *c)
 {
-	int ret = 0;
-	for (size_t i = c->out.head; i < c->out.n && ret == 0; i++)
-		ret = tls_session_write(c->tls, c->out.v[i].data,
-					c->out.v[i].len);
-	outq_clear(&c->out, transport_buf_done, &c->base);
-	if (ret < 0) {
+	int ret = conn_tls_wrap(c->tls, &c->base, &c->out);
+	if (ret < 0)
 		log_info("conn %llu (%s): TLS: %s", cid(c), c->base.peer,
-			 tls_session_error(c->tls));
-		return ret;
-	}
-	struct buf cipher = { 0 };
-	ret = tls_session_take_cipher(c->tls, &cipher);
-	if (ret == 0)
-		ret = outq_push(&c->out, &cipher);
-	buf_free(&cipher);
+			 conn_tls_error(c->tls));
 	return ret;
 }
 
@@ -516,13 +493,9 @@ static void conn_maybe_finish(struct conn *c)
 		return;
 	/* TLS ends with close_notify, so the peer can tell our close from a
 	 * cut connection; the close follows once it is written. */
-	if (c->tls && !c->tls_bye && tls_session_handshake_done(c->tls)) {
-		c->tls_bye = true;
-		if (tls_session_close(c->tls) == 0 &&
-		    tls_session_pending_cipher(c->tls)) {
-			mark_dirty(c);
-			return;
-		}
+	if (c->tls && conn_tls_bye(c->tls)) {
+		mark_dirty(c);
+		return;
 	}
 	conn_close(c);
 }
