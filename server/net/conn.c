@@ -64,14 +64,15 @@ static unsigned long long cid(const struct conn *c)
 	return (unsigned long long)c->base.id;
 }
 
-static void conn_ref(struct conn *c);
-static void conn_unref(struct conn *c);
+/* The transport's ops (transport.h) take the transport itself. */
+static void conn_ref(struct transport *t);
+static void conn_unref(struct transport *t);
+static void conn_flush(struct transport *t);
+static void conn_update_reading(struct transport *t);
+static void conn_arm_timer(struct transport *t);
+static void conn_maybe_finish(struct transport *t);
+static void conn_shut(struct transport *t, bool reset);
 static void conn_close(struct conn *c);
-static void conn_flush(struct conn *c);
-static void conn_update_reading(struct conn *c);
-static void conn_arm_timer(struct conn *c);
-static void conn_maybe_finish(struct conn *c);
-static void close_handles(struct conn *c, bool reset);
 
 /* ------------------------------------------------------------ upcalls */
 
@@ -90,7 +91,7 @@ static void mark_dirty(struct conn *c)
 	if (c->dirty)
 		return;
 	c->dirty = true;
-	conn_ref(c);
+	conn_ref(&c->base);
 	c->dirty_next = n->dirty;
 	n->dirty = c;
 }
@@ -104,15 +105,15 @@ static void drain_dirty(struct net *n, bool flush)
 		c->dirty_next = NULL;
 		c->dirty = false;
 		if (flush)
-			conn_flush(c);
-		conn_unref(c);
+			conn_flush(&c->base);
+		conn_unref(&c->base);
 	}
 }
 
 static void pause_reading(struct conn *c)
 {
 	struct net *n = c->net;
-	conn_ref(c);
+	conn_ref(&c->base);
 	c->paused_next = n->paused;
 	n->paused = c;
 }
@@ -128,9 +129,9 @@ static void resume_paused(struct net *n, bool resume)
 		if (resume) {
 			c->pass_read = 0;
 			if (!c->base.closing)
-				conn_update_reading(c);
+				conn_update_reading(&c->base);
 		}
-		conn_unref(c);
+		conn_unref(&c->base);
 	}
 }
 
@@ -165,7 +166,8 @@ void net_forget(struct net *n)
 
 static void on_handle_close(uv_handle_t *h)
 {
-	conn_unref(h->data);
+	struct conn *c = h->data;
+	conn_unref(&c->base);
 }
 
 static void conn_free(struct conn *c)
@@ -179,13 +181,14 @@ static void conn_free(struct conn *c)
 	free(c);
 }
 
-static void conn_ref(struct conn *c)
+static void conn_ref(struct transport *t)
 {
-	c->refs++;
+	conn_of(t)->refs++;
 }
 
-static void conn_unref(struct conn *c)
+static void conn_unref(struct transport *t)
 {
+	struct conn *c = conn_of(t);
 	if (--c->refs == 0)
 		conn_free(c);
 }
@@ -277,7 +280,7 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
 		c->pass_paused = true;
 		pause_reading(c);
 	}
-	conn_update_reading(c);
+	conn_update_reading(&c->base);
 }
 
 /*
@@ -285,18 +288,20 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
  * of the write in flight (the kernel took the rest). Counting the whole
  * in-flight write would punish a reader that keeps up with a big burst.
  */
-static size_t conn_output_bytes(const struct conn *c)
+static size_t conn_queued(const struct transport *t)
 {
+	const struct conn *c = (const struct conn *)t;
 	size_t held = c->writing ? uv_stream_get_write_queue_size(&c->h.stream)
 				 : 0;
 	return c->out.bytes + held;
 }
 
-static void conn_update_reading(struct conn *c)
+static void conn_update_reading(struct transport *t)
 {
+	struct conn *c = conn_of(t);
 	bool want = transport_live(&c->base) && !c->pass_paused &&
 		    transport_up_wants_input(&c->base) &&
-		    conn_output_bytes(c) <= transport_soft_limit(&c->base);
+		    conn_queued(&c->base) <= transport_soft_limit(&c->base);
 	if (want == c->reading)
 		return;
 	if (want) {
@@ -322,9 +327,9 @@ static void on_timer(uv_timer_t *t)
 	transport_timer_fired(&c->base, &c->timer, on_timer);
 }
 
-static void conn_arm_timer(struct conn *c)
+static void conn_arm_timer(struct transport *t)
 {
-	transport_arm_timer(&c->base, &c->timer, on_timer);
+	transport_arm_timer(t, &conn_of(t)->timer, on_timer);
 }
 
 /* ------------------------------------------------------------ accept */
@@ -436,16 +441,17 @@ static void on_write(uv_write_t *req, int status)
 	}
 	if (has_output(c))
 		mark_dirty(c);
-	conn_maybe_finish(c);
+	conn_maybe_finish(&c->base);
 	if (transport_live(&c->base) && c->base.up)
 		c->base.up->on_drained(c->base.owner);
 }
 
 /* Writes everything queued in one uv_write (the loop pass's flush). */
-static void conn_flush(struct conn *c)
+static void conn_flush(struct transport *t)
 {
+	struct conn *c = conn_of(t);
 	if (c->base.closing || c->writing || !has_output(c)) {
-		conn_maybe_finish(c);
+		conn_maybe_finish(&c->base);
 		return;
 	}
 	if (c->tls && tls_encrypt_queue(c) < 0) {
@@ -485,8 +491,9 @@ static void conn_flush(struct conn *c)
 
 /* ------------------------------------------------------------ close */
 
-static void conn_maybe_finish(struct conn *c)
+static void conn_maybe_finish(struct transport *t)
 {
+	struct conn *c = conn_of(t);
 	if (!c->base.draining || c->base.closing)
 		return;
 	if (c->writing || has_output(c) || transport_up_busy(&c->base))
@@ -502,8 +509,9 @@ static void conn_maybe_finish(struct conn *c)
 
 /* `reset`: a TCP reset, for a peer dropped because it does not read,
  * whose unsent bytes would otherwise linger in the kernel. */
-static void close_handles(struct conn *c, bool reset)
+static void conn_shut(struct transport *t, bool reset)
 {
+	struct conn *c = conn_of(t);
 	if (c->base.closing)
 		return;
 	c->reading = false;
@@ -516,63 +524,20 @@ static void close_handles(struct conn *c, bool reset)
 
 static void conn_close(struct conn *c)
 {
-	close_handles(c, false);
+	conn_shut(&c->base, false);
 }
 
 /* ------------------------------------------------------------ ops */
 
-static size_t op_queued(const struct transport *t)
-{
-	return conn_output_bytes((const struct conn *)t);
-}
-
-static void op_flush(struct transport *t)
-{
-	conn_flush(conn_of(t));
-}
-
-static void op_close(struct transport *t, bool reset)
-{
-	close_handles(conn_of(t), reset);
-}
-
-static void op_maybe_finish(struct transport *t)
-{
-	conn_maybe_finish(conn_of(t));
-}
-
-static void op_update_reading(struct transport *t)
-{
-	conn_update_reading(conn_of(t));
-}
-
-static void op_arm_timer(struct transport *t)
-{
-	conn_arm_timer(conn_of(t));
-}
-
-static void op_ref(struct transport *t)
-{
-	conn_ref(conn_of(t));
-}
-
-static void op_unref(struct transport *t)
-{
-	conn_unref(conn_of(t));
-}
-
 static const struct transport_ops conn_ops = {
-	.send = transport_queue_buf,
-	.send_copy = transport_queue_copy,
-	.queued = op_queued,
-	.flush = op_flush,
-	.drain = transport_drain,
-	.close = op_close,
-	.maybe_finish = op_maybe_finish,
-	.update_reading = op_update_reading,
-	.arm_timer = op_arm_timer,
-	.ref = op_ref,
-	.unref = op_unref,
+	.queued = conn_queued,
+	.flush = conn_flush,
+	.close = conn_shut,
+	.maybe_finish = conn_maybe_finish,
+	.update_reading = conn_update_reading,
+	.arm_timer = conn_arm_timer,
+	.ref = conn_ref,
+	.unref = conn_unref,
 };
 
 static const struct transport_impl conn_impl = {
