@@ -43,6 +43,8 @@ void fake_desk_open(struct fake_desk *d, struct fake_server *fs)
 			 0);
 	live_start(d->a->live);
 	fake_desk_run_until(d, live_ready);
+	tui_list_init(&d->a->list);
+	tui_forms_init_filters(d->a);
 }
 
 void fake_desk_run_until(struct fake_desk *d, bool (*cond)(struct tui_app *a))
@@ -64,4 +66,12 @@ void fake_desk_close(struct fake_desk *d)
 	assert_true(d->closed);
 	assert_int_equal(uv_loop_close(&d->a->loop), 0);
 	assert_true(fake_finish(d->fs));
+	struct tui_app *a = d->a;
+	tui_forms_close(a);
+	tui_form_free(&a->filter);
+	tui_form_free(&a->cfilter);
+	tui_asof_clear(&a->asof);
+	tui_list_free(&a->list);
+	free(a);
+	d->a = NULL;
 }

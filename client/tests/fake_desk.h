@@ -20,13 +20,14 @@ struct fake_desk {
 	bool closed;           /* the live connection said on_closed */
 };
 
-/* Connects a new desk to `fs` (started) and waits until it is ready. */
+/* Connects a new desk to `fs` (started), waits until it is ready, and
+ * sets up its list and filter forms (no screen subscribed yet). */
 void fake_desk_open(struct fake_desk *d, struct fake_server *fs);
 /* Runs the desk's loop until cond(a) holds; fails the test after 10 s. */
 void fake_desk_run_until(struct fake_desk *d,
 			 bool (*cond)(struct tui_app *a));
 /* Closes the live connection, runs the loop dry, checks the loop closes
- * and the script passed. The desk's own state is the test's to free. */
+ * and the script passed; frees the desk. */
 void fake_desk_close(struct fake_desk *d);
 
 #endif

@@ -353,8 +353,6 @@ static void test_pages_from_server(void **state)
 	struct fake_desk d;
 	fake_desk_open(&d, &fs);
 	struct tui_app *a = d.a;
-	tui_list_init(&a->list);
-	tui_forms_init_filters(a);
 	a->screen = TUI_SCR_URGENT;
 	a->all = true;
 
@@ -392,12 +390,6 @@ static void test_pages_from_server(void **state)
 
 	tui_app_subscribe(a, &a->sub, NULL);
 	fake_desk_close(&d);
-	tui_forms_close(a);
-	tui_form_free(&a->filter);
-	tui_form_free(&a->cfilter);
-	tui_asof_clear(&a->asof);
-	tui_list_free(&a->list);
-	free(a);
 }
 
 int main(void)

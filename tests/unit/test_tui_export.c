@@ -456,8 +456,6 @@ static void test_desk_exports_its_list(void **state)
 	struct fake_desk d;
 	fake_desk_open(&d, &fs);
 	struct tui_app *a = d.a;
-	tui_list_init(&a->list);
-	tui_forms_init_filters(a);
 	tui_desk_show(a, TUI_SCR_ALL);
 	fake_desk_run_until(&d, board_shown);
 
@@ -526,12 +524,6 @@ static void test_desk_exports_its_list(void **state)
 
 	tui_app_subscribe(a, &a->sub, NULL);
 	fake_desk_close(&d);
-	tui_forms_close(a);
-	tui_form_free(&a->filter);
-	tui_form_free(&a->cfilter);
-	tui_asof_clear(&a->asof);
-	tui_list_free(&a->list);
-	free(a);
 	clear_dir();
 }
 
