@@ -147,7 +147,7 @@ static void clear_dir(void)
 	DIR *d = opendir(dir);
 	assert_non_null(d);
 	struct dirent *e;
-	char p[320];
+	char p[400];
 	while ((e = readdir(d))) {
 		if (e->d_name[0] == '.')
 			continue;

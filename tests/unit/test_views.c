@@ -668,8 +668,10 @@ static void test_catalogue_memory_is_per_fanout(void **state)
 	struct buf ch = {0};
 	create_keep(a, a->c.call, FX_NOW + 60, &ch);
 	assert_int_equal(board_upserts(a, &ch), 1);
+	buf_free(&ch);
 	create_keep(b, b->c.call, FX_NOW + 60, &ch);
 	assert_int_equal(board_upserts(b, &ch), 1);
+	buf_free(&ch);
 	for (int i = 0; i < 3; i++) {
 		operator_keep(a, NULL, "a new secret 123", &ch);
 		assert_int_equal(board_upserts(a, &ch), 0);
