@@ -15,6 +15,7 @@
 #include <openssl/x509v3.h>
 
 #include "errmsg.h"
+#include "tls_err.h"
 
 #define TLS_ERR_MAX 256
 /*
@@ -44,25 +45,15 @@ struct tls_session {
 };
 
 /*
- * The reason text of the oldest error on OpenSSL's (thread-local) queue,
- * which is the root cause; later entries are consequences. The queue is
- * emptied so that it cannot leak into the next call on this thread. A
- * failed system call (a file that is not there) carries its errno, which
- * says it better than "error:80000002:system library::...".
+ * A set-up call failed: the family's code (tls_error()), and "what: why"
+ * in `err`.
  */
-static const char *openssl_reason(char *tmp, size_t len)
+static int setup_error(char *err, size_t errlen, const char *what)
 {
-	unsigned long e = ERR_get_error();
-	ERR_clear_error();
-	if (e == 0)
-		return "unknown TLS error";
-	if (ERR_SYSTEM_ERROR(e))
-		return strerror(ERR_GET_REASON(e));
-	const char *reason = ERR_reason_error_string(e);
-	if (reason)
-		return reason;
-	ERR_error_string_n(e, tmp, len);
-	return tmp;
+	char why[TLS_ERR_MAX];
+	int ret = tls_error(TLS_ERR_SETUP, X509_V_OK, why, sizeof(why));
+	errmsg_set(err, errlen, "%s: %s", what, why);
+	return ret;
 }
 
 static bool is_ip_address(const char *host)
@@ -103,8 +94,8 @@ static struct tls_ctx *ctx_alloc(const SSL_METHOD *method, bool server)
 int tls_ctx_new_server(struct tls_ctx **out, const char *cert_file,
 		       const char *key_file, char *err, size_t errlen)
 {
-	char tmp[TLS_ERR_MAX];
-	int ret = -EINVAL;
+	char what[TLS_ERR_MAX];
+	int ret;
 	*out = NULL;
 	ERR_clear_error();
 	if (!cert_file || !key_file) {
@@ -118,26 +109,26 @@ int tls_ctx_new_server(struct tls_ctx **out, const char *cert_file,
 		return -ENOMEM;
 	}
 	if (ctx_common(ctx->ssl_ctx) < 0) {
-		errmsg_set(err, errlen, "TLS 1.3 setup: %s",
-			openssl_reason(tmp, sizeof(tmp)));
+		ret = setup_error(err, errlen, "TLS 1.3 setup");
 		goto fail;
 	}
 	/* No tickets at all in TLS 1.3 (SSL_OP_NO_TICKET still sends one). */
 	SSL_CTX_set_num_tickets(ctx->ssl_ctx, 0);
 	if (SSL_CTX_use_certificate_chain_file(ctx->ssl_ctx, cert_file) != 1) {
-		errmsg_set(err, errlen, "certificate %s: %s", cert_file,
-			openssl_reason(tmp, sizeof(tmp)));
+		snprintf(what, sizeof(what), "certificate %s", cert_file);
+		ret = setup_error(err, errlen, what);
 		goto fail;
 	}
 	if (SSL_CTX_use_PrivateKey_file(ctx->ssl_ctx, key_file,
 					SSL_FILETYPE_PEM) != 1) {
-		errmsg_set(err, errlen, "private key %s: %s", key_file,
-			openssl_reason(tmp, sizeof(tmp)));
+		snprintf(what, sizeof(what), "private key %s", key_file);
+		ret = setup_error(err, errlen, what);
 		goto fail;
 	}
 	if (SSL_CTX_check_private_key(ctx->ssl_ctx) != 1) {
-		errmsg_set(err, errlen, "private key %s does not match %s: %s",
-			key_file, cert_file, openssl_reason(tmp, sizeof(tmp)));
+		snprintf(what, sizeof(what), "private key %s does not match %s",
+			 key_file, cert_file);
+		ret = setup_error(err, errlen, what);
 		goto fail;
 	}
 	*out = ctx;
@@ -150,8 +141,8 @@ fail:
 int tls_ctx_new_client(struct tls_ctx **out, const char *ca_file,
 		       const char *host, char *err, size_t errlen)
 {
-	char tmp[TLS_ERR_MAX];
-	int ret = -EINVAL;
+	char what[TLS_ERR_MAX];
+	int ret;
 	*out = NULL;
 	ERR_clear_error();
 	if (!host || !*host) {
@@ -172,17 +163,16 @@ int tls_ctx_new_client(struct tls_ctx **out, const char *ca_file,
 	}
 	ctx->host_ip = is_ip_address(host);
 	if (ctx_common(ctx->ssl_ctx) < 0) {
-		errmsg_set(err, errlen, "TLS 1.3 setup: %s",
-			openssl_reason(tmp, sizeof(tmp)));
+		ret = setup_error(err, errlen, "TLS 1.3 setup");
 		goto fail;
 	}
 	int ok = ca_file ?
 		SSL_CTX_load_verify_locations(ctx->ssl_ctx, ca_file, NULL) :
 		SSL_CTX_set_default_verify_paths(ctx->ssl_ctx);
 	if (ok != 1) {
-		errmsg_set(err, errlen, "CA file %s: %s",
-			ca_file ? ca_file : "(system default)",
-			openssl_reason(tmp, sizeof(tmp)));
+		snprintf(what, sizeof(what), "CA file %s",
+			 ca_file ? ca_file : "(system default)");
+		ret = setup_error(err, errlen, what);
 		goto fail;
 	}
 	SSL_CTX_set_verify(ctx->ssl_ctx, SSL_VERIFY_PEER, NULL);
@@ -235,44 +225,35 @@ static int session_fail(struct tls_session *s, int code, const char *fmt, ...)
 }
 
 /*
- * Turns the result of an SSL_* call that did not succeed into our error.
- * WANT_READ only means "feed me more ciphertext" and is not a failure.
+ * Turns the result of an SSL_* call that did not succeed into our error
+ * (tls_error()). Wanting more ciphertext, and the peer's close_notify, are
+ * not failures.
  */
 static int session_check(struct tls_session *s, int rc, const char *what)
 {
-	char tmp[TLS_ERR_MAX];
-	int e = SSL_get_error(s->ssl, rc);
-	switch (e) {
-	case SSL_ERROR_WANT_READ:
-	case SSL_ERROR_WANT_WRITE:
-		ERR_clear_error();
+	char why[TLS_ERR_MAX];
+	long verify = s->handshake_done ? X509_V_OK
+					: SSL_get_verify_result(s->ssl);
+	int ret = tls_error(SSL_get_error(s->ssl, rc), verify, why,
+			    sizeof(why));
+	switch (ret) {
+	case 0:
+	case -EAGAIN:
 		return 0;
-	case SSL_ERROR_ZERO_RETURN:
-		ERR_clear_error();
+	case -ESHUTDOWN:
 		s->peer_closed = true;
 		return 0;
+	case -EKEYREJECTED:
+		return session_fail(s, ret, "%s", why);
 	default:
-		break;
+		return session_fail(s, ret, "TLS %s: %s", what, why);
 	}
-	long verify = SSL_get_verify_result(s->ssl);
-	if (!s->handshake_done && verify != X509_V_OK) {
-		ERR_clear_error();
-		return session_fail(s, -EKEYREJECTED,
-				    "certificate verify failed: %s",
-				    X509_verify_cert_error_string(verify));
-	}
-	if (e == SSL_ERROR_SSL)
-		return session_fail(s, -EPROTO, "TLS %s: %s", what,
-				    openssl_reason(tmp, sizeof(tmp)));
-	ERR_clear_error();
-	return session_fail(s, -EPROTO, "TLS %s: unexpected end of stream",
-			    what);
 }
 
 int tls_session_new(struct tls_ctx *ctx, struct tls_session **out, char *err,
 		    size_t errlen)
 {
-	char tmp[TLS_ERR_MAX];
+	char what[TLS_ERR_MAX];
 	*out = NULL;
 	ERR_clear_error();
 	struct tls_session *s = calloc(1, sizeof(*s));
@@ -301,10 +282,10 @@ int tls_session_new(struct tls_ctx *ctx, struct tls_session **out, char *err,
 	}
 	SSL_set_connect_state(s->ssl);
 	if (session_set_host(s->ssl, ctx) < 0) {
-		errmsg_set(err, errlen, "TLS host name %s: %s", ctx->host,
-			openssl_reason(tmp, sizeof(tmp)));
+		snprintf(what, sizeof(what), "TLS host name %s", ctx->host);
+		int ret = setup_error(err, errlen, what);
 		tls_session_free(s);
-		return -EINVAL;
+		return ret;
 	}
 	/* Queue the ClientHello, so that the caller has something to send. */
 	int rc = SSL_do_handshake(s->ssl);

@@ -15,8 +15,9 @@
  * certificate against its CA file and the expected host name (or IP address);
  * there is no way to turn that off.
  *
- * Errors are negative errno values, and the session keeps OpenSSL's reason
- * text (tls_session_error()):
+ * Errors are negative errno values (the convention of tls_err.h; OpenSSL's
+ * are translated by tls_error()), and the session keeps the reason text
+ * (tls_session_error()):
  *   -EKEYREJECTED  we refused the peer's certificate (unknown CA, expired,
  *                  wrong host name...); the text says why
  *   -EPROTO        any other TLS failure: garbage or tampered records, the

@@ -9,6 +9,7 @@
 #include "cli_json.h"
 #include "cli_repeat.h"
 #include "cli_resolve.h"
+#include "task_words.h"
 
 #define IDEMPOTENCY_KEY_MAX 64  /* the server's limit */
 
@@ -96,7 +97,7 @@ static void print_created(const struct cli *cli, const Clubcrm__TaskReply *r)
 	}
 	if (!r->row || !r->row->task)
 		return;
-	printf("Created %s %llu\n", cli_kind_name(r->row->task->kind),
+	printf("Created %s %llu\n", task_words_kind(r->row->task->kind),
 	       (unsigned long long)r->row->task->id);
 	Clubcrm__TaskRow *rows[1] = {r->row};
 	cli_format_task_table(stdout, rows, 1, cli->colour);

@@ -1,5 +1,6 @@
 /*
- * task export, customer export: CSV (cli_csv.h) on stdout, written page by
+ * task export, customer export: CSV (csv.h; a task's columns are
+ * task_csv.h's, the desk's export writes the same) on stdout, written page by
  * page as the pages arrive (each page freed before the next is asked), so
  * an export of any size starts at once and holds one page in memory.
  * A task export reads one snapshot: its pages are pinned to one revision
@@ -13,15 +14,14 @@
 #include "cli_args.h"
 #include "cli_asof.h"
 #include "cli_cmd.h"
-#include "cli_csv.h"
 #include "cli_filter.h"
 #include "cli_format.h"
 #include "cli_resolve.h"
+#include "csv.h"
 #include "idset.h"
-#include "timeutil.h"
+#include "task_csv.h"
 
 #define EXPORT_PAGE_MAX 500u
-#define UTF8_BOM "\xEF\xBB\xBF"
 
 struct export_opts {
 	const char *format, *page_size;
@@ -68,69 +68,6 @@ static int finish_output(int rc)
 
 /* ------------------------------------------------------------ tasks */
 
-static const char *const task_head[] = {
-	"ID", "Kind", "Planned", "Created", "Operator", "Creator", "Type",
-	"Customer", "Status", "Result", "Outcome", "Taken by", "Tags",
-	"Description", "Closing note",
-};
-#define TASK_COLS (sizeof(task_head) / sizeof(task_head[0]))
-
-/* "2026-12-08 10:00" in the club's zone; "" for none. */
-static void csv_time(int64_t t, char *out, size_t size)
-{
-	out[0] = '\0';
-	if (t && time_format_local(t, "%Y-%m-%d %H:%M", out, size) == 0)
-		out[0] = '\0';
-}
-
-static const char *person(const char *name, const char *login)
-{
-	return name && *name ? name : login;
-}
-
-static void write_task(FILE *out, const Clubcrm__TaskRow *r)
-{
-	static const Clubcrm__Task empty = CLUBCRM__TASK__INIT;
-	const Clubcrm__Task *t = r->task ? r->task : &empty;
-	char id[24], planned[40], created[40];
-	snprintf(id, sizeof(id), "%" PRIu64, t->id);
-	csv_time(t->planned_at, planned, sizeof(planned));
-	csv_time(t->created_at, created, sizeof(created));
-	/* The tags joined as the screens show them. */
-	size_t len = 1;
-	for (size_t i = 0; i < r->n_tag_names; i++)
-		len += strlen(r->tag_names[i] ? r->tag_names[i] : "") + 2;
-	char *tags = malloc(len);
-	if (tags) {
-		tags[0] = '\0';
-		for (size_t i = 0; i < r->n_tag_names; i++) {
-			if (i)
-				strcat(tags, ", ");
-			strcat(tags, r->tag_names[i] ? r->tag_names[i] : "");
-		}
-	}
-	bool taken = t->taken_by && r->taken_by_login;
-	const char *fields[TASK_COLS] = {
-		id,
-		cli_kind_name(t->kind),
-		planned,
-		created,
-		person(r->operator_name, r->operator_login),
-		person(r->creator_name, r->creator_login),
-		r->type_name,
-		r->customer_name,
-		cli_status_name(t->status),
-		r->result_name,
-		r->outcome ? cli_outcome_name(r->outcome) : "",
-		taken ? person(r->taken_by_name, r->taken_by_login) : "",
-		tags ? tags : "",
-		t->description,
-		t->closing_note,
-	};
-	cli_csv_record(out, fields, TASK_COLS);
-	free(tags);
-}
-
 /* The current revision, which the export pins its pages to. */
 static int current_revision(struct cli *cli, uint64_t *rev)
 {
@@ -176,13 +113,6 @@ static int flushed(void)
 	return fflush(stdout) != 0 ? CLI_REFUSED : CLI_OK;
 }
 
-static void write_head(bool bom, const char *const *head, size_t n)
-{
-	if (bom)
-		fputs(UTF8_BOM, stdout);
-	cli_csv_record(stdout, head, n);
-}
-
 struct task_stream {
 	bool bom;
 	uint64_t n_rows, rev;
@@ -194,7 +124,7 @@ static int task_page(const struct clubcrm_answer *ans, unsigned number,
 	struct task_stream *ts = arg;
 	const Clubcrm__TaskPage *p = ans->task_page;
 	if (number == 1)
-		write_head(ts->bom, task_head, TASK_COLS);
+		task_csv_head(stdout, ts->bom);
 	/* --as-of TIME resolves per page: a commit within that very second
 	 * would move later pages to another snapshot. */
 	if (number > 1 && p->as_of_revision != ts->rev) {
@@ -205,7 +135,10 @@ static int task_page(const struct clubcrm_answer *ans, unsigned number,
 	}
 	ts->rev = p->as_of_revision;
 	for (size_t i = 0; i < p->n_rows; i++)
-		write_task(stdout, p->rows[i]);
+		if (task_csv_row(stdout, p->rows[i]) < 0) {
+			cli_error("out of memory");
+			return CLI_REFUSED;
+		}
 	ts->n_rows += p->n_rows;
 	return flushed();
 }
@@ -313,7 +246,7 @@ static const char *consultant(const Clubcrm__Catalog *cat, uint64_t id)
 {
 	for (size_t i = 0; id && i < cat->n_operators; i++)
 		if (cat->operators[i]->id == id)
-			return person(cat->operators[i]->name,
+			return csv_person(cat->operators[i]->name,
 				      cat->operators[i]->login);
 	return "";
 }
@@ -328,7 +261,7 @@ static void write_customer(FILE *out, const Clubcrm__Customer *c,
 		id, c->name, c->phone, c->email,
 		consultant(cat, c->consultant_id), created,
 	};
-	cli_csv_record(out, fields, CUSTOMER_COLS);
+	csv_record(out, fields, CUSTOMER_COLS);
 }
 
 struct customer_stream {
@@ -390,7 +323,9 @@ int cli_cmd_customer_export(struct cli *cli, int argc, char **argv)
 		rc = tagged_customers(cli, &tags, &only);
 	uint64_t rows = 0;
 	if (rc == CLI_OK) {
-		write_head(eo.bom, customer_head, CUSTOMER_COLS);
+		if (eo.bom)
+			fputs(CSV_UTF8_BOM, stdout);
+		csv_record(stdout, customer_head, CUSTOMER_COLS);
 		rc = finish_output(stream_customers(cli, tags.n ? &only : NULL,
 						    eo.page, &rows));
 	}

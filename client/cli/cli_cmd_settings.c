@@ -15,6 +15,7 @@
 #include "cli_format.h"
 #include "cli_json.h"
 #include "cli_resolve.h"
+#include "task_words.h"
 
 #define PAIRS_MAX 12
 
@@ -150,7 +151,7 @@ static void print_settings(const struct cli *cli, const Clubcrm__Settings *s,
 		 s->day_start_minute % 60);
 	snprintf(end, sizeof(end), "%02u:%02u", s->day_end_minute / 60,
 		 s->day_end_minute % 60);
-	const char *status = s->default_status ? cli_status_name(
+	const char *status = s->default_status ? task_words_status(
 							 s->default_status)
 					       : "planned";
 	if (cli->json) {

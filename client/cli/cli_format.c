@@ -8,37 +8,13 @@
 #include "history_text.h"
 #include "tagcolour.h"
 #include "timeutil.h"
+#include "task_words.h"
 
 /* Descriptions in a list are cut to this many characters. */
 #define LIST_DESC_MAX 60
 
 #define SGR_RED "31"
 #define SGR_YELLOW "33"
-
-const char *cli_status_name(Clubcrm__TaskStatus s)
-{
-	switch (s) {
-	case CLUBCRM__TASK_STATUS__TASK_STATUS_PLANNED: return "planned";
-	case CLUBCRM__TASK_STATUS__TASK_STATUS_DONE: return "done";
-	case CLUBCRM__TASK_STATUS__TASK_STATUS_CANCELLED: return "cancelled";
-	default: return "-";
-	}
-}
-
-const char *cli_kind_name(Clubcrm__TaskKind k)
-{
-	return k == CLUBCRM__TASK_KIND__TASK_KIND_NOTE ? "note" : "task";
-}
-
-const char *cli_outcome_name(Clubcrm__Outcome o)
-{
-	switch (o) {
-	case CLUBCRM__OUTCOME__OUTCOME_POSITIVE: return "positive";
-	case CLUBCRM__OUTCOME__OUTCOME_NEGATIVE: return "negative";
-	case CLUBCRM__OUTCOME__OUTCOME_UNKNOWN: return "unknown";
-	default: return "-";
-	}
-}
 
 const char *cli_recurrence_name(Clubcrm__Recurrence r)
 {
@@ -148,7 +124,7 @@ static void status_of(const Clubcrm__TaskRow *r, char *out, size_t size)
 {
 	const Clubcrm__Task *t = r->task;
 	const char *status = t->kind == CLUBCRM__TASK_KIND__TASK_KIND_NOTE
-				     ? "note" : cli_status_name(t->status);
+				     ? "note" : task_words_status(t->status);
 	const char *mark = r->outcome == CLUBCRM__OUTCOME__OUTCOME_POSITIVE ? "+"
 			   : r->outcome == CLUBCRM__OUTCOME__OUTCOME_NEGATIVE ? "-"
 			   : "";
@@ -396,8 +372,8 @@ static void print_results(FILE *out, const Clubcrm__Catalog *cat)
 	for (size_t i = 0; i < cat->n_results; i++) {
 		const Clubcrm__Result *r = cat->results[i];
 		fprintf(out, "  %4" PRIu64 "  %s  (%s, leads to %s)\n", r->id,
-			r->name, cli_outcome_name(r->outcome),
-			r->leads_to ? cli_status_name(r->leads_to) : "nothing");
+			r->name, task_words_outcome(r->outcome),
+			r->leads_to ? task_words_status(r->leads_to) : "nothing");
 	}
 }
 

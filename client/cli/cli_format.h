@@ -29,9 +29,6 @@ void cli_format_customers(FILE *out, Clubcrm__Customer *const *customers,
 void cli_format_catalog(FILE *out, const Clubcrm__Catalog *cat);
 
 /* Lower-case names of the enums, shared with the JSON output. */
-const char *cli_status_name(Clubcrm__TaskStatus s);
-const char *cli_kind_name(Clubcrm__TaskKind k);
-const char *cli_outcome_name(Clubcrm__Outcome o);
 const char *cli_colour_name(Clubcrm__Colour c);
 /* "daily", "weekly", "monthly"; NULL for a task that does not repeat. */
 const char *cli_recurrence_name(Clubcrm__Recurrence r);

@@ -4,6 +4,7 @@
 
 #include "cli_format.h"
 #include "timeutil.h"
+#include "task_words.h"
 
 /* jansson's json_object_set_new() takes the reference, even on failure. */
 static void put(json_t *o, const char *key, json_t *v)
@@ -56,7 +57,7 @@ static json_t *string_array(char *const *s, size_t n)
 static void put_task(json_t *o, const Clubcrm__Task *t)
 {
 	put(o, "id", json_integer((json_int_t)t->id));
-	put(o, "kind", json_string(cli_kind_name(t->kind)));
+	put(o, "kind", json_string(task_words_kind(t->kind)));
 	put(o, "description", str_or_null(t->description));
 	put(o, "type_id", id_or_null(t->type_id));
 	put(o, "customer_id", id_or_null(t->customer_id));
@@ -64,7 +65,7 @@ static void put_task(json_t *o, const Clubcrm__Task *t)
 	put(o, "creator_id", id_or_null(t->creator_id));
 	put_time(o, "planned_at", t->planned_at);
 	put_time(o, "created_at", t->created_at);
-	put(o, "status", json_string(cli_status_name(t->status)));
+	put(o, "status", json_string(task_words_status(t->status)));
 	put(o, "result_id", id_or_null(t->result_id));
 	put(o, "closing_note", str_or_null(t->closing_note));
 	put(o, "follows_id", id_or_null(t->follows_id));
@@ -93,7 +94,7 @@ json_t *cli_json_task_row(const Clubcrm__TaskRow *r)
 	put(o, "creator", str_or_null(r->creator_login));
 	put(o, "creator_name", str_or_null(r->creator_name));
 	put(o, "result", str_or_null(r->result_name));
-	put(o, "outcome", json_string(cli_outcome_name(r->outcome)));
+	put(o, "outcome", json_string(task_words_outcome(r->outcome)));
 	put(o, "colour", json_string(cli_colour_name(r->colour)));
 	put(o, "overdue", json_boolean(r->overdue));
 	put(o, "priority", json_boolean(r->priority));
@@ -205,8 +206,8 @@ static json_t *results_json(const Clubcrm__Catalog *cat)
 		const Clubcrm__Result *r = cat->results[i];
 		json_t *o = named(r->id, r->name);
 		if (o) {
-			put(o, "outcome", json_string(cli_outcome_name(r->outcome)));
-			put(o, "leads_to", r->leads_to ? json_string(cli_status_name(
+			put(o, "outcome", json_string(task_words_outcome(r->outcome)));
+			put(o, "leads_to", r->leads_to ? json_string(task_words_status(
 								 r->leads_to))
 						       : json_null());
 		}

@@ -15,6 +15,7 @@
 #include "passprompt.h"
 #include "status.h"
 #include "timeutil.h"
+#include "task_words.h"
 
 #define PASSWORD_MAX 256
 
@@ -113,7 +114,7 @@ void cli_print_task_reply(const struct cli *cli, const Clubcrm__TaskReply *r,
 	cli_format_task_table(stdout, rows, 1, cli->colour);
 	for (size_t i = 0; created && i < r->n_created; i++) {
 		const Clubcrm__Task *t = r->created[i]->task;
-		printf("Created %s %llu\n", t ? cli_kind_name(t->kind) : "task",
+		printf("Created %s %llu\n", t ? task_words_kind(t->kind) : "task",
 		       t ? (unsigned long long)t->id : 0ull);
 	}
 }

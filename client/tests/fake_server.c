@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+
+#include "status.h"
 #include <unistd.h>
 
 #include "buf.h"
@@ -77,6 +79,39 @@ void fake_send_error(struct fake_server *fs, uint64_t rid, unsigned code,
 	f.body_case = CLUBCRM__FRAME__BODY_ERROR;
 	f.error = &e;
 	fake_send(fs, &f);
+}
+
+void fake_send_goaway(struct fake_server *fs, unsigned code,
+		      const char *reason)
+{
+	Clubcrm__GoAway g = CLUBCRM__GO_AWAY__INIT;
+	g.has_code = true;
+	g.code = code;
+	g.reason = (char *)reason;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.body_case = CLUBCRM__FRAME__BODY_GO_AWAY;
+	f.go_away = &g;
+	fake_send(fs, &f);
+}
+
+void fake_until_logout(struct fake_server *fs)
+{
+	Clubcrm__Frame *f;
+	while ((f = fake_recv(fs))) {
+		bool out = f->body_case == CLUBCRM__FRAME__BODY_LOGOUT;
+		clubcrm__frame__free_unpacked(f, NULL);
+		if (out)
+			break;
+	}
+	close(fs->fd);
+	fs->fd = -1;
+}
+
+void fake_say_bye(struct fake_server *fs)
+{
+	fake_send_goaway(fs, STATUS_UNAVAILABLE, "bye");
+	shutdown(fs->fd, SHUT_WR);
+	fake_wait_eof(fs, 5000);
 }
 
 Clubcrm__Frame *fake_recv(struct fake_server *fs)

@@ -49,6 +49,12 @@ void fake_send_raw(struct fake_server *fs, const void *data, size_t len);
 /* An Error reply. */
 void fake_send_error(struct fake_server *fs, uint64_t rid, unsigned code,
 		     const char *message);
+/* A GoAway push. */
+void fake_send_goaway(struct fake_server *fs, unsigned code,
+		      const char *reason);
+/* "Going away" (UNAVAILABLE, "bye"), then our end shut: the client is
+ * expected to close its own within 5 s. */
+void fake_say_bye(struct fake_server *fs);
 /* Closes the current connection and accepts the client's next one. */
 bool fake_accept(struct fake_server *fs);
 /* The next frame, which must be a Login (NULL and failed otherwise). */
@@ -57,6 +63,9 @@ Clubcrm__Frame *fake_expect_login(struct fake_server *fs);
 void fake_send_login_ok(struct fake_server *fs, uint64_t rid,
 			const char *login, const uint8_t *token,
 			size_t token_len);
+/* Reads (and drops) frames until the client's Logout or its EOF, then
+ * closes the connection: the end of a script whose client closes. */
+void fake_until_logout(struct fake_server *fs);
 /* True when the client closed its end (EOF) within timeout_ms. */
 bool fake_wait_eof(struct fake_server *fs, unsigned timeout_ms);
 void fake_fail(struct fake_server *fs, const char *why);

@@ -255,16 +255,7 @@ static void script_busy(struct fake_server *fs)
 	reply_catalog(fs, rid[2]);
 	fake_send_error(fs, rid[0], STATUS_NOT_FOUND, "nope");
 	reply_catalog(fs, rid[1]);
-	Clubcrm__GoAway g = CLUBCRM__GO_AWAY__INIT;
-	g.has_code = true;
-	g.code = STATUS_UNAVAILABLE;
-	g.reason = (char *)"bye";
-	Clubcrm__Frame gf = CLUBCRM__FRAME__INIT;
-	gf.body_case = CLUBCRM__FRAME__BODY_GO_AWAY;
-	gf.go_away = &g;
-	fake_send(fs, &gf);
-	shutdown(fs->fd, SHUT_WR);
-	fake_wait_eof(fs, 5000);
+	fake_say_bye(fs);
 }
 
 static void test_replies_pushes_ping_goaway(void **state)
@@ -655,16 +646,7 @@ static void script_pongs(struct fake_server *fs)
 		}
 		clubcrm__frame__free_unpacked(f, NULL);
 	}
-	Clubcrm__GoAway g = CLUBCRM__GO_AWAY__INIT;
-	g.has_code = true;
-	g.code = STATUS_UNAVAILABLE;
-	g.reason = (char *)"bye";
-	Clubcrm__Frame gf = CLUBCRM__FRAME__INIT;
-	gf.body_case = CLUBCRM__FRAME__BODY_GO_AWAY;
-	gf.go_away = &g;
-	fake_send(fs, &gf);
-	shutdown(fs->fd, SHUT_WR);
-	fake_wait_eof(fs, 5000);
+	fake_say_bye(fs);
 }
 
 static void test_answered_heartbeat_keeps_connection(void **state)

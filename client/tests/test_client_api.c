@@ -47,6 +47,30 @@ static void send_reply(struct fake_server *fs, uint64_t rid,
 	fake_send(fs, f);
 }
 
+/* A stale edit's answer: FAILED_PRECONDITION with the task as it is now
+ * (id 7, `mod_rev`, `description`). */
+static void send_conflict(struct fake_server *fs, uint64_t rid,
+			  uint64_t mod_rev, const char *description,
+			  const char *message)
+{
+	Clubcrm__Task t = CLUBCRM__TASK__INIT;
+	t.has_id = t.has_mod_rev = true;
+	t.id = 7;
+	t.mod_rev = mod_rev;
+	t.description = (char *)description;
+	Clubcrm__TaskRow row = CLUBCRM__TASK_ROW__INIT;
+	row.task = &t;
+	Clubcrm__Error e = CLUBCRM__ERROR__INIT;
+	e.has_code = true;
+	e.code = STATUS_FAILED_PRECONDITION;
+	e.message = (char *)message;
+	e.current = &row;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.body_case = BODY(ERROR);
+	f.error = &e;
+	send_reply(fs, rid, &f);
+}
+
 static void send_page(struct fake_server *fs, uint64_t rid, uint64_t task_id,
 		      const char *token)
 {
@@ -75,22 +99,7 @@ static void script(struct fake_server *fs)
 		return;
 	/* A stale edit: FAILED_PRECONDITION with the row as it is now. */
 	uint64_t rid = expect(fs, BODY(EDIT_TASK), NULL);
-	Clubcrm__Task t = CLUBCRM__TASK__INIT;
-	t.has_id = t.has_mod_rev = true;
-	t.id = 7;
-	t.mod_rev = 9;
-	t.description = "theirs";
-	Clubcrm__TaskRow row = CLUBCRM__TASK_ROW__INIT;
-	row.task = &t;
-	Clubcrm__Error e = CLUBCRM__ERROR__INIT;
-	e.has_code = true;
-	e.code = STATUS_FAILED_PRECONDITION;
-	e.message = "the task changed";
-	e.current = &row;
-	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
-	f.body_case = BODY(ERROR);
-	f.error = &e;
-	send_reply(fs, rid, &f);
+	send_conflict(fs, rid, 9, "theirs", "the task changed");
 
 	/* A refusal without a row is not a conflict. */
 	rid = expect(fs, BODY(FOLLOW_UP), NULL);
@@ -117,6 +126,11 @@ static void script(struct fake_server *fs)
 		fake_fail(fs, "a create without its key");
 	if (req)
 		clubcrm__frame__free_unpacked(req, NULL);
+	Clubcrm__Task t = CLUBCRM__TASK__INIT;
+	t.has_id = true;
+	t.id = 7;
+	Clubcrm__TaskRow row = CLUBCRM__TASK_ROW__INIT;
+	row.task = &t;
 	Clubcrm__TaskReply tr = CLUBCRM__TASK_REPLY__INIT;
 	tr.row = &row;
 	Clubcrm__Frame r = CLUBCRM__FRAME__INIT;
@@ -143,18 +157,26 @@ static void script(struct fake_server *fs)
 	fake_wait_eof(fs, 5000);
 }
 
-static void test_typed_calls(void **state)
+/* A synchronous connection to a fake server playing `play`. */
+static struct client_sync *open_sync(struct fake_server *fs,
+				     fake_script play)
 {
-	(void)state;
-	struct fake_server fs;
-	assert_int_equal(fake_start(&fs, false, script, NULL), 0);
+	assert_int_equal(fake_start(fs, false, play, NULL), 0);
 	struct client_sync_options o = {
-		.address = fs.address, .login = "op", .password = "pw",
+		.address = fs->address, .login = "op", .password = "pw",
 		.timeout_ms = 5000,
 	};
 	struct client_sync *s;
 	struct client_status st;
 	assert_int_equal(client_sync_open(&o, &s, &st), STATUS_OK);
+	return s;
+}
+
+static void test_typed_calls(void **state)
+{
+	(void)state;
+	struct fake_server fs;
+	struct client_sync *s = open_sync(&fs, script);
 
 	struct clubcrm_answer ans;
 	Clubcrm__EditTask e = CLUBCRM__EDIT_TASK__INIT;
@@ -235,14 +257,7 @@ static void test_connection_gone(void **state)
 {
 	(void)state;
 	struct fake_server fs;
-	assert_int_equal(fake_start(&fs, false, script_gone, NULL), 0);
-	struct client_sync_options o = {
-		.address = fs.address, .login = "op", .password = "pw",
-		.timeout_ms = 5000,
-	};
-	struct client_sync *s;
-	struct client_status st;
-	assert_int_equal(client_sync_open(&o, &s, &st), STATUS_OK);
+	struct client_sync *s = open_sync(&fs, script_gone);
 	struct clubcrm_answer ans;
 	assert_int_equal(clubcrm_task_take(s, 5, &ans), STATUS_UNAVAILABLE);
 	assert_null(ans.task);
@@ -313,21 +328,7 @@ static void script_async(struct fake_server *fs)
 	if (!fake_handshake(fs, true))
 		return;
 	uint64_t rid = expect(fs, BODY(EDIT_TASK), NULL);
-	Clubcrm__Task t = CLUBCRM__TASK__INIT;
-	t.has_id = t.has_mod_rev = true;
-	t.id = 7;
-	t.mod_rev = 12;
-	Clubcrm__TaskRow row = CLUBCRM__TASK_ROW__INIT;
-	row.task = &t;
-	Clubcrm__Error e = CLUBCRM__ERROR__INIT;
-	e.has_code = true;
-	e.code = STATUS_FAILED_PRECONDITION;
-	e.message = "changed meanwhile";
-	e.current = &row;
-	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
-	f.body_case = BODY(ERROR);
-	f.error = &e;
-	send_reply(fs, rid, &f);
+	send_conflict(fs, rid, 12, NULL, "changed meanwhile");
 	/* The live connection logs out on close: the server ends it. */
 	expect(fs, BODY(LOGOUT), NULL);
 	close(fs->fd);

@@ -289,15 +289,7 @@ static void finish(struct fake_server *fs)
 {
 	struct lctx *x = fs->arg;
 	atomic_store(&x->script_done, true);
-	Clubcrm__Frame *f;
-	while ((f = fake_recv(fs))) {
-		bool out = f->body_case == CLUBCRM__FRAME__BODY_LOGOUT;
-		clubcrm__frame__free_unpacked(f, NULL);
-		if (out)
-			break;
-	}
-	close(fs->fd);
-	fs->fd = -1;
+	fake_until_logout(fs);
 }
 
 static void script_tokens(struct fake_server *fs)
@@ -314,14 +306,7 @@ static void script_tokens(struct fake_server *fs)
 	/* 3: the newest token, answered by a GoAway and a close. */
 	if (!fake_accept(fs) || !(rid = login_with(fs, TOKEN2)))
 		return;
-	Clubcrm__GoAway g = CLUBCRM__GO_AWAY__INIT;
-	g.has_code = true;
-	g.code = STATUS_UNAUTHENTICATED;
-	g.reason = (char *)"session revoked";
-	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
-	f.body_case = CLUBCRM__FRAME__BODY_GO_AWAY;
-	f.go_away = &g;
-	fake_send(fs, &f);
+	fake_send_goaway(fs, STATUS_UNAUTHENTICATED, "session revoked");
 	/* 4: not that token again: the password; a token is issued. */
 	if (!fake_accept(fs) || !(rid = login_with(fs, NULL)))
 		return;

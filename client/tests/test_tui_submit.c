@@ -12,11 +12,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "fake_server.h"
+#include "fake_desk.h"
 #include "status.h"
 #include "tui_app.h"
-
-#define DEADLINE_MS 10000u
 
 static Clubcrm__Frame *expect_create(struct fake_server *fs)
 {
@@ -75,20 +73,7 @@ static void script(struct fake_server *fs)
 		fake_fail(fs, "the next form reuses the saved form's key");
 	reply_task(fs, f->request_id, 6);
 	clubcrm__frame__free_unpacked(f, NULL);
-	/* Until the desk logs out. */
-	while ((f = fake_recv(fs))) {
-		bool out = f->body_case == CLUBCRM__FRAME__BODY_LOGOUT;
-		clubcrm__frame__free_unpacked(f, NULL);
-		if (out)
-			break;
-	}
-	close(fs->fd);
-	fs->fd = -1;
-}
-
-static bool live_ready(struct tui_app *a)
-{
-	return live_get_state(a->live) == LIVE_READY;
+	fake_until_logout(fs);  /* until the desk logs out */
 }
 
 static bool status_is_error(struct tui_app *a)
@@ -99,21 +84,6 @@ static bool status_is_error(struct tui_app *a)
 static bool form_closed(struct tui_app *a)
 {
 	return a->fkind == TUI_FK_NONE;
-}
-
-static void on_tick(uv_timer_t *t)
-{
-	(void)t;  /* wakes uv_run(UV_RUN_ONCE) up */
-}
-
-static void run_until(struct tui_app *a, bool (*cond)(struct tui_app *))
-{
-	uint64_t until = uv_now(&a->loop) + DEADLINE_MS;
-	while (!cond(a) && uv_now(&a->loop) < until)
-		uv_run(&a->loop, UV_RUN_ONCE);
-	if (!cond(a))
-		fprintf(stderr, "status: %s (fkind %d)\n", a->status, (int)a->fkind);
-	assert_true(cond(a));
 }
 
 /* As tui_forms.c opens a form: the old one closes (a new sequence). */
@@ -128,56 +98,31 @@ static void open_new_task(struct tui_app *a, const char *desc)
 	tui_field_set_text(fl, desc);
 }
 
-static bool closed;
-
-static void on_closed(struct live *l, void *ud)
-{
-	(void)l;
-	(void)ud;
-	closed = true;
-}
-
 static void test_form_key_kept_until_saved(void **state)
 {
 	(void)state;
 	struct fake_server fs;
 	assert_int_equal(fake_start(&fs, false, script, NULL), 0);
-	struct tui_app *a = calloc(1, sizeof(*a));
-	assert_non_null(a);
-	uv_loop_init(&a->loop);
-	uv_timer_t tick;
-	uv_timer_init(&a->loop, &tick);
-	uv_timer_start(&tick, on_tick, 20, 20);
-	struct client_config cfg = {.address = fs.address, .login = "anna",
-				    .password = "pw"};
-	struct live_callbacks cbs = {.on_closed = on_closed};
-	assert_int_equal(live_new(&a->loop, &cfg, &cbs, a, &a->live), 0);
-	live_start(a->live);
-	run_until(a, live_ready);
+	struct fake_desk d;
+	fake_desk_open(&d, &fs);
+	struct tui_app *a = d.a;
 
 	open_new_task(a, "desk save");
 	tui_submit(a);
-	run_until(a, status_is_error);
+	fake_desk_run_until(&d, status_is_error);
 	assert_int_equal(a->fkind, TUI_FK_NEW_TASK);  /* still open */
 	a->status_err = false;
 	tui_submit(a);
-	run_until(a, form_closed);
+	fake_desk_run_until(&d, form_closed);
 	assert_false(a->status_err);
 	assert_non_null(strstr(a->status, "5"));
 
 	open_new_task(a, "next one");
 	tui_submit(a);
-	run_until(a, form_closed);
+	fake_desk_run_until(&d, form_closed);
 	assert_non_null(strstr(a->status, "6"));
 
-	live_close(a->live);
-	uv_close((uv_handle_t *)&tick, NULL);
-	uv_run(&a->loop, UV_RUN_DEFAULT);
-	assert_true(closed);
-	assert_int_equal(uv_loop_close(&a->loop), 0);
-	assert_true(fake_finish(&fs));
-	tui_form_free(&a->form);
-	free(a);
+	fake_desk_close(&d);
 }
 
 int main(void)

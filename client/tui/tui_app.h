@@ -20,6 +20,7 @@
 #include "tui_layout.h"
 #include "tui_list.h"
 #include "tui_asof.h"
+#include "tui_export.h"
 #include "tui_repeat.h"
 
 enum tui_screen {
@@ -48,6 +49,7 @@ enum tui_form_kind {
 	TUI_FK_CUSTOMER,    /* a new contact */
 	TUI_FK_LOGIN,       /* the login screen, before any connection */
 	TUI_FK_ASOF,        /* the board's past: a moment or a revision */
+	TUI_FK_EXPORT,      /* the list to a CSV file */
 };
 
 #define TUI_HISTORY_MAX 40
@@ -97,6 +99,9 @@ struct tui_app {
 	struct tui_form filter, cfilter;
 	uint64_t customer_id;   /* profile */
 	struct tui_asof asof;   /* the list as it stood, read-only */
+	/* The export's file that exists and may be overwritten when saved
+	 * again (E); "" for none. */
+	char export_confirm[TUI_TEXT_MAX + 512];
 
 	/* Agendas: the day shown, week or day, the team/operator filter. */
 	int64_t day;
@@ -173,6 +178,13 @@ void tui_desk_mouse(struct tui_app *a, int y, int x, bool dbl);
 void tui_desk_draw(struct tui_app *a);
 /* The row under the cursor of the current list (NULL: none). */
 const Clubcrm__TaskRow *tui_desk_selected(struct tui_app *a);
+/* The rows of the current task list in the order shown: the live view's,
+ * or the past's kept rows (malloc'd; NULL and *n 0 when none). */
+const Clubcrm__TaskRow **tui_desk_rows(struct tui_app *a, size_t *n);
+
+/* ---- tui_export.c: the list to a CSV file (tui_export.h) */
+/* The export form's save: writes the file, or says why not. */
+void tui_export_submit(struct tui_app *a);
 
 /* ---- tui_asof.c: the past on the task lists */
 /* The screens whose list can show the past. */

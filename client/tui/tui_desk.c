@@ -25,6 +25,9 @@ static const enum tui_screen button_screens[] = {
 
 #define BODY_Y 3
 
+#define EXPORT_LISTS_ONLY "E (export) is for the task lists: F1, F2, F4, " \
+			  "F5 and a customer's profile (customers: clubcrm " \
+			  "customer export)"
 #define ASOF_LISTS_ONLY "h (the past) is for the task lists: F1, F2, F4, " \
 			"F5 and a customer's profile"
 
@@ -202,6 +205,20 @@ static void context_line(struct tui_app *a, char *out, size_t size)
 	}
 }
 
+const Clubcrm__TaskRow **tui_desk_rows(struct tui_app *a, size_t *n)
+{
+	if (!a->asof.on)
+		return tui_app_rows(a->sub, a->screen == TUI_SCR_CUSTOMER, n);
+	/* The rows kept, in the server's order. */
+	*n = a->asof.n_rows;
+	const Clubcrm__TaskRow **rows = malloc((*n ? *n : 1) * sizeof(*rows));
+	if (!rows)
+		*n = 0;
+	else if (*n)
+		memcpy(rows, a->asof.rows, *n * sizeof(*rows));
+	return rows;
+}
+
 void tui_desk_draw(struct tui_app *a)
 {
 	tui_layout_buttons(&a->buttons, button_labels, N_BUTTONS, COLS);
@@ -225,15 +242,7 @@ void tui_desk_draw(struct tui_app *a)
 		return;
 	}
 	size_t n;
-	const Clubcrm__TaskRow **rows;
-	if (a->asof.on) {  /* the rows kept, in the server's order */
-		n = a->asof.n_rows;
-		rows = malloc((n ? n : 1) * sizeof(*rows));
-		if (rows && n)
-			memcpy(rows, a->asof.rows, n * sizeof(*rows));
-	} else {
-		rows = tui_app_rows(a->sub, a->screen == TUI_SCR_CUSTOMER, &n);
-	}
+	const Clubcrm__TaskRow **rows = tui_desk_rows(a, &n);
 	uint64_t *ids = malloc((n ? n : 1) * sizeof(*ids));
 	if (ids) {
 		for (size_t i = 0; i < n; i++)
@@ -293,6 +302,8 @@ static void contacts_key(struct tui_app *a, const struct tui_key *k)
 		tui_forms_open(a, TUI_FK_CUSTOMER, NULL);
 	else if (!strcmp(k->text, "h"))
 		tui_app_status(a, true, ASOF_LISTS_ONLY);
+	else if (!strcmp(k->text, "E"))
+		tui_app_status(a, true, EXPORT_LISTS_ONLY);
 }
 
 /*
@@ -415,7 +426,12 @@ void tui_desk_key(struct tui_app *a, const struct tui_key *k)
 	}
 	if (list_key(&a->list, k->code) || row_key(a, k))
 		return;
-	if (!strcmp(k->text, "h")) {
+	if (!strcmp(k->text, "E")) {
+		if (tui_asof_screen(a->screen))
+			tui_forms_open(a, TUI_FK_EXPORT, NULL);
+		else
+			tui_app_status(a, true, EXPORT_LISTS_ONLY);
+	} else if (!strcmp(k->text, "h")) {
 		if (tui_asof_screen(a->screen))
 			tui_forms_open(a, TUI_FK_ASOF, NULL);
 		else

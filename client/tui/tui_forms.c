@@ -255,6 +255,8 @@ static const char *form_title(enum tui_form_kind kind)
 	case TUI_FK_CUSTOMER: return "New contact";
 	case TUI_FK_ASOF: return "The board as it stood at YYYY-MM-DD HH:MM, "
 				 "or after revision rN (read-only)";
+	case TUI_FK_EXPORT: return "The list to a CSV file, as `clubcrm task "
+				   "export --bom` writes it";
 	default: return "";
 	}
 }
@@ -320,6 +322,13 @@ void tui_forms_open(struct tui_app *a, enum tui_form_kind kind,
 		char now[32];
 		fmt_time(time_now() - time_now() % 60, now, sizeof(now));
 		add(a, "As of", TUI_FIELD_TEXT, now);  /* Enter shows it */
+		break;
+	}
+	case TUI_FK_EXPORT: {
+		char path[TUI_TEXT_MAX];
+		tui_export_default_path(time_now(), path, sizeof(path));
+		add(a, "File", TUI_FIELD_TEXT, path);  /* Enter writes it */
+		a->export_confirm[0] = '\0';
 		break;
 	}
 	case TUI_FK_CUSTOMER: {

@@ -1,7 +1,8 @@
 /*
- * A connection over a libuv stream (TCP, a unix socket, TLS on TCP) as a
- * transport (transport.h): its handle and timer, writing its output queue
- * (one uv_write per pass), backpressure, and its close; the rules every
+ * A connection over a libuv stream (TCP, a unix socket) as a transport
+ * (transport.h): its handle and timer, writing its output queue (one
+ * uv_write per pass), backpressure, and its close. TLS on TCP is a layer
+ * between the stream and the owner (conn_tls.c). The rules every
  * transport shares (send and the output bound, drain, timer) are
  * transport.c's. What the bytes mean is its owner's.
  *
@@ -16,8 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conn_tls.h"
 #include "log.h"
-#include "tls.h"
 #include "transport_impl.h"
 #include "uvstream.h"
 
@@ -31,8 +32,7 @@ struct conn {
 	struct net *net;
 	union uvstream h;
 	uv_timer_t timer;
-	struct tls_session *tls;   /* TLS on this connection, or NULL */
-	bool tls_bye;              /* close_notify queued */
+	struct conn_tls *tls;      /* the TLS layer on this stream, or NULL */
 	unsigned refs;
 	struct conn *dirty_next;   /* net's flush list */
 	bool dirty;
@@ -64,14 +64,15 @@ static unsigned long long cid(const struct conn *c)
 	return (unsigned long long)c->base.id;
 }
 
-static void conn_ref(struct conn *c);
-static void conn_unref(struct conn *c);
+/* The transport's ops (transport.h) take the transport itself. */
+static void conn_ref(struct transport *t);
+static void conn_unref(struct transport *t);
+static void conn_flush(struct transport *t);
+static void conn_update_reading(struct transport *t);
+static void conn_arm_timer(struct transport *t);
+static void conn_maybe_finish(struct transport *t);
+static void conn_shut(struct transport *t, bool reset);
 static void conn_close(struct conn *c);
-static void conn_flush(struct conn *c);
-static void conn_update_reading(struct conn *c);
-static void conn_arm_timer(struct conn *c);
-static void conn_maybe_finish(struct conn *c);
-static void close_handles(struct conn *c, bool reset);
 
 /* ------------------------------------------------------------ upcalls */
 
@@ -90,7 +91,7 @@ static void mark_dirty(struct conn *c)
 	if (c->dirty)
 		return;
 	c->dirty = true;
-	conn_ref(c);
+	conn_ref(&c->base);
 	c->dirty_next = n->dirty;
 	n->dirty = c;
 }
@@ -104,15 +105,15 @@ static void drain_dirty(struct net *n, bool flush)
 		c->dirty_next = NULL;
 		c->dirty = false;
 		if (flush)
-			conn_flush(c);
-		conn_unref(c);
+			conn_flush(&c->base);
+		conn_unref(&c->base);
 	}
 }
 
 static void pause_reading(struct conn *c)
 {
 	struct net *n = c->net;
-	conn_ref(c);
+	conn_ref(&c->base);
 	c->paused_next = n->paused;
 	n->paused = c;
 }
@@ -128,9 +129,9 @@ static void resume_paused(struct net *n, bool resume)
 		if (resume) {
 			c->pass_read = 0;
 			if (!c->base.closing)
-				conn_update_reading(c);
+				conn_update_reading(&c->base);
 		}
-		conn_unref(c);
+		conn_unref(&c->base);
 	}
 }
 
@@ -165,27 +166,29 @@ void net_forget(struct net *n)
 
 static void on_handle_close(uv_handle_t *h)
 {
-	conn_unref(h->data);
+	struct conn *c = h->data;
+	conn_unref(&c->base);
 }
 
 static void conn_free(struct conn *c)
 {
 	if (c->base.up)
 		c->base.up->on_free(c->base.owner);
-	tls_session_free(c->tls);
+	conn_tls_free(c->tls);
 	outq_free(&c->out);
 	outq_free(&c->wr);
 	free(c->iov);
 	free(c);
 }
 
-static void conn_ref(struct conn *c)
+static void conn_ref(struct transport *t)
 {
-	c->refs++;
+	conn_of(t)->refs++;
 }
 
-static void conn_unref(struct conn *c)
+static void conn_unref(struct transport *t)
 {
+	struct conn *c = conn_of(t);
 	if (--c->refs == 0)
 		conn_free(c);
 }
@@ -220,35 +223,23 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
 	*b = uv_buf_init((char *)n->read_buf, sizeof(n->read_buf));
 }
 
-/*
- * TLS: the ciphertext goes into the TLS session, and every byte of
- * plaintext it yields goes to the owner at once (which stashes what it
- * cannot take yet), so the TLS engine never holds unread data.
- */
+/* TLS: the layer hands the plaintext up; the stream sends its answer. */
 static void tls_input(struct conn *c, const uint8_t *data, size_t len)
 {
-	struct net *n = c->net;
-	int ret = tls_session_feed_cipher(c->tls, data, len);
-	while (ret == 0 && transport_live(&c->base)) {
-		size_t got = 0;
-		ret = tls_session_read(c->tls, n->plain_buf,
-				       sizeof(n->plain_buf), &got);
-		if (ret < 0 || got == 0)
-			break;
-		up_data(c, n->plain_buf, got);
-	}
+	int ret = conn_tls_unwrap(c->tls, &c->base, data, len,
+				  c->net->plain_buf, sizeof(c->net->plain_buf));
 	if (c->base.closing)
 		return;
-	if (ret < 0) {
+	if (ret < 0 && ret != -ESHUTDOWN)
 		log_info("conn %llu (%s): TLS: %s", cid(c), c->base.peer,
-			 tls_session_error(c->tls));
-		/* Its alert, if any, still goes out before the close. */
+			 conn_tls_error(c->tls));
+	/* A failure's alert, if any, still goes out before the close. */
+	if (ret < 0) {
 		transport_drain(&c->base);
-		return;
+		if (ret != -ESHUTDOWN)
+			return;
 	}
-	if (tls_session_peer_closed(c->tls))
-		transport_drain(&c->base);
-	if (tls_session_pending_cipher(c->tls))
+	if (conn_tls_pending(c->tls))
 		mark_dirty(c);
 }
 
@@ -289,7 +280,7 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
 		c->pass_paused = true;
 		pause_reading(c);
 	}
-	conn_update_reading(c);
+	conn_update_reading(&c->base);
 }
 
 /*
@@ -297,18 +288,20 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
  * of the write in flight (the kernel took the rest). Counting the whole
  * in-flight write would punish a reader that keeps up with a big burst.
  */
-static size_t conn_output_bytes(const struct conn *c)
+static size_t conn_queued(const struct transport *t)
 {
+	const struct conn *c = (const struct conn *)t;
 	size_t held = c->writing ? uv_stream_get_write_queue_size(&c->h.stream)
 				 : 0;
 	return c->out.bytes + held;
 }
 
-static void conn_update_reading(struct conn *c)
+static void conn_update_reading(struct transport *t)
 {
+	struct conn *c = conn_of(t);
 	bool want = transport_live(&c->base) && !c->pass_paused &&
 		    transport_up_wants_input(&c->base) &&
-		    conn_output_bytes(c) <= transport_soft_limit(&c->base);
+		    conn_queued(&c->base) <= transport_soft_limit(&c->base);
 	if (want == c->reading)
 		return;
 	if (want) {
@@ -334,9 +327,9 @@ static void on_timer(uv_timer_t *t)
 	transport_timer_fired(&c->base, &c->timer, on_timer);
 }
 
-static void conn_arm_timer(struct conn *c)
+static void conn_arm_timer(struct transport *t)
 {
-	transport_arm_timer(&c->base, &c->timer, on_timer);
+	transport_arm_timer(t, &conn_of(t)->timer, on_timer);
 }
 
 /* ------------------------------------------------------------ accept */
@@ -394,7 +387,7 @@ int net_accept(struct net *n, uv_stream_t *listener)
 	describe_peer(c, tcp);
 	if (tcp && n->tls) {
 		char err[256] = "";
-		ret = tls_session_new(n->tls, &c->tls, err, sizeof(err));
+		ret = conn_tls_new(n->tls, &c->tls, err, sizeof(err));
 		if (ret < 0) {
 			log_warn("conn %llu (%s): TLS: %s", cid(c),
 				 c->base.peer, err);
@@ -421,27 +414,16 @@ static void kick(struct transport *t)
 static bool has_output(const struct conn *c)
 {
 	return !outq_empty(&c->out) ||
-	       (c->tls && tls_session_pending_cipher(c->tls));
+	       (c->tls && conn_tls_pending(c->tls));
 }
 
 /* Turns the queued frames into one buffer of TLS records. */
 static int tls_encrypt_queue(struct conn *c)
 {
-	int ret = 0;
-	for (size_t i = c->out.head; i < c->out.n && ret == 0; i++)
-		ret = tls_session_write(c->tls, c->out.v[i].data,
-					c->out.v[i].len);
-	outq_clear(&c->out, transport_buf_done, &c->base);
-	if (ret < 0) {
+	int ret = conn_tls_wrap(c->tls, &c->base, &c->out);
+	if (ret < 0)
 		log_info("conn %llu (%s): TLS: %s", cid(c), c->base.peer,
-			 tls_session_error(c->tls));
-		return ret;
-	}
-	struct buf cipher = { 0 };
-	ret = tls_session_take_cipher(c->tls, &cipher);
-	if (ret == 0)
-		ret = outq_push(&c->out, &cipher);
-	buf_free(&cipher);
+			 conn_tls_error(c->tls));
 	return ret;
 }
 
@@ -459,16 +441,17 @@ static void on_write(uv_write_t *req, int status)
 	}
 	if (has_output(c))
 		mark_dirty(c);
-	conn_maybe_finish(c);
+	conn_maybe_finish(&c->base);
 	if (transport_live(&c->base) && c->base.up)
 		c->base.up->on_drained(c->base.owner);
 }
 
 /* Writes everything queued in one uv_write (the loop pass's flush). */
-static void conn_flush(struct conn *c)
+static void conn_flush(struct transport *t)
 {
+	struct conn *c = conn_of(t);
 	if (c->base.closing || c->writing || !has_output(c)) {
-		conn_maybe_finish(c);
+		conn_maybe_finish(&c->base);
 		return;
 	}
 	if (c->tls && tls_encrypt_queue(c) < 0) {
@@ -508,29 +491,27 @@ static void conn_flush(struct conn *c)
 
 /* ------------------------------------------------------------ close */
 
-static void conn_maybe_finish(struct conn *c)
+static void conn_maybe_finish(struct transport *t)
 {
+	struct conn *c = conn_of(t);
 	if (!c->base.draining || c->base.closing)
 		return;
 	if (c->writing || has_output(c) || transport_up_busy(&c->base))
 		return;
 	/* TLS ends with close_notify, so the peer can tell our close from a
 	 * cut connection; the close follows once it is written. */
-	if (c->tls && !c->tls_bye && tls_session_handshake_done(c->tls)) {
-		c->tls_bye = true;
-		if (tls_session_close(c->tls) == 0 &&
-		    tls_session_pending_cipher(c->tls)) {
-			mark_dirty(c);
-			return;
-		}
+	if (c->tls && conn_tls_bye(c->tls)) {
+		mark_dirty(c);
+		return;
 	}
 	conn_close(c);
 }
 
 /* `reset`: a TCP reset, for a peer dropped because it does not read,
  * whose unsent bytes would otherwise linger in the kernel. */
-static void close_handles(struct conn *c, bool reset)
+static void conn_shut(struct transport *t, bool reset)
 {
+	struct conn *c = conn_of(t);
 	if (c->base.closing)
 		return;
 	c->reading = false;
@@ -543,63 +524,20 @@ static void close_handles(struct conn *c, bool reset)
 
 static void conn_close(struct conn *c)
 {
-	close_handles(c, false);
+	conn_shut(&c->base, false);
 }
 
 /* ------------------------------------------------------------ ops */
 
-static size_t op_queued(const struct transport *t)
-{
-	return conn_output_bytes((const struct conn *)t);
-}
-
-static void op_flush(struct transport *t)
-{
-	conn_flush(conn_of(t));
-}
-
-static void op_close(struct transport *t, bool reset)
-{
-	close_handles(conn_of(t), reset);
-}
-
-static void op_maybe_finish(struct transport *t)
-{
-	conn_maybe_finish(conn_of(t));
-}
-
-static void op_update_reading(struct transport *t)
-{
-	conn_update_reading(conn_of(t));
-}
-
-static void op_arm_timer(struct transport *t)
-{
-	conn_arm_timer(conn_of(t));
-}
-
-static void op_ref(struct transport *t)
-{
-	conn_ref(conn_of(t));
-}
-
-static void op_unref(struct transport *t)
-{
-	conn_unref(conn_of(t));
-}
-
 static const struct transport_ops conn_ops = {
-	.send = transport_queue_buf,
-	.send_copy = transport_queue_copy,
-	.queued = op_queued,
-	.flush = op_flush,
-	.drain = transport_drain,
-	.close = op_close,
-	.maybe_finish = op_maybe_finish,
-	.update_reading = op_update_reading,
-	.arm_timer = op_arm_timer,
-	.ref = op_ref,
-	.unref = op_unref,
+	.queued = conn_queued,
+	.flush = conn_flush,
+	.close = conn_shut,
+	.maybe_finish = conn_maybe_finish,
+	.update_reading = conn_update_reading,
+	.arm_timer = conn_arm_timer,
+	.ref = conn_ref,
+	.unref = conn_unref,
 };
 
 static const struct transport_impl conn_impl = {

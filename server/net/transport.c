@@ -49,7 +49,7 @@ static int out_of_memory(struct transport *t)
 	return -ENOBUFS;
 }
 
-int transport_queue_buf(struct transport *t, struct buf *b)
+int transport_send(struct transport *t, struct buf *b)
 {
 	if (b->len == 0) {
 		buf_free(b);
@@ -65,8 +65,8 @@ int transport_queue_buf(struct transport *t, struct buf *b)
 	return ret;
 }
 
-int transport_queue_copy(struct transport *t, const void *head,
-			 size_t head_len, const void *body, size_t body_len)
+int transport_send_copy(struct transport *t, const void *head,
+			size_t head_len, const void *body, size_t body_len)
 {
 	size_t len = head_len + body_len;
 	if (len == 0)

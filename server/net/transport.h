@@ -6,8 +6,10 @@
  * happened through a small table of callbacks; it knows nothing of the
  * protocol.
  *
- *   owner --ops-->  transport:  send, send_copy, queued, flush, drain,
- *                               close, update_reading, arm_timer, ref/unref
+ *   owner --ops-->  transport:  queued, flush, close, maybe_finish,
+ *                               update_reading, arm_timer, ref/unref
+ *   owner ---->     transport.c: send, send_copy, drain (the same rules for
+ *                               every transport, over the ops above)
  *   transport --up--> owner:    on_data, on_drained, on_timer, next_deadline,
  *                               wants_input, busy, on_closed, on_free,
  *                               buf_written
@@ -40,19 +42,10 @@ struct uv_loop_s;
 
 /* What a transport does; called by its owner on the loop thread. */
 struct transport_ops {
-	/* Queues whole frames, taking the memory of `b` (left empty). 0,
-	 * -EPIPE when closing, -ENOBUFS when the connection was dropped. */
-	int (*send)(struct transport *t, struct buf *b);
-	/* Queues a copy of `head` then `body` (together whole frames). */
-	int (*send_copy)(struct transport *t, const void *head,
-			 size_t head_len, const void *body, size_t body_len);
 	/* Bytes queued or being written: the backpressure gauge. */
 	size_t (*queued)(const struct transport *t);
 	/* Writes what is queued now, unless a write is in flight. */
 	void (*flush)(struct transport *t);
-	/* Stops input; closes once the output is written and the owner is no
-	 * longer busy (or after a linger time). */
-	void (*drain)(struct transport *t);
 	/* Closes at once, dropping queued output; `reset`: with a TCP reset
 	 * (for a peer that does not read). */
 	void (*close)(struct transport *t, bool reset);
@@ -109,17 +102,15 @@ struct transport {
 	uint64_t linger_deadline_ms; /* draining: closes by then */
 };
 
-static inline int transport_send(struct transport *t, struct buf *b)
-{
-	return t->ops->send(t, b);
-}
-
-static inline int transport_send_copy(struct transport *t, const void *head,
-				      size_t head_len, const void *body,
-				      size_t body_len)
-{
-	return t->ops->send_copy(t, head, head_len, body, body_len);
-}
+/* Queues whole frames, taking the memory of `b` (left empty). 0, -EPIPE
+ * when closing, -ENOBUFS when the connection was dropped. */
+int transport_send(struct transport *t, struct buf *b);
+/* Queues a copy of `head` then `body` (together whole frames). */
+int transport_send_copy(struct transport *t, const void *head,
+			size_t head_len, const void *body, size_t body_len);
+/* Stops input; closes once the output is written and the owner is no
+ * longer busy (or after a linger time). */
+void transport_drain(struct transport *t);
 
 static inline size_t transport_queued(const struct transport *t)
 {

@@ -40,17 +40,15 @@ void transport_init(struct transport *t, const struct transport_ops *ops,
 		    const struct transport_impl *impl, struct outq *out,
 		    uv_loop_t *loop, uint64_t id, size_t max_output);
 
-/* The send ops of every transport (transport.h, "Output bound"): queue on
- * t->out and kick, or fail with -EPIPE when closing, or drop the
- * connection (reset, logged with the tag) with -ENOBUFS when the queued
- * bytes (ops->queued) would pass max_output or memory runs out. */
-int transport_queue_buf(struct transport *t, struct buf *b);
-int transport_queue_copy(struct transport *t, const void *head,
-			 size_t head_len, const void *body, size_t body_len);
-
-/* The drain op of every transport: no more input; the output is kicked
- * and the timer set for the end of the linger (TRANSPORT_LINGER_MS). */
-void transport_drain(struct transport *t);
+/*
+ * transport_send() and transport_send_copy() (transport.h, "Output
+ * bound"), the same for every transport: queue on t->out and kick, or fail
+ * with -EPIPE when closing, or drop the connection (reset, logged with the
+ * tag) with -ENOBUFS when the queued bytes (ops->queued) would pass
+ * max_output or memory runs out. transport_drain(): no more input; the
+ * output is kicked and the timer set for the end of the linger
+ * (TRANSPORT_LINGER_MS).
+ */
 /* (Re)arms the transport's `timer` (callback `cb`) for the owner's next
  * deadline, or for the linger's end while draining; never for 0 ms (a
  * timer re-armed for "now" from its callback would run again in the same

@@ -54,8 +54,9 @@ static struct web_conn *wc_of(struct transport *t)
 
 static void wc_shut(struct web_conn *c, bool reset);
 static void wc_close(struct web_conn *c, bool reset, uint16_t code);
-static void wc_arm_timer(struct web_conn *c);
-static void wc_update_reading(struct web_conn *c);
+/* The transport's ops (transport.h) take the transport itself. */
+static void wc_arm_timer(struct transport *t);
+static void wc_update_reading(struct transport *t);
 
 /* ------------------------------------------------------------ lifetime */
 
@@ -68,20 +69,22 @@ static void wc_free(struct web_conn *c)
 	free(c);
 }
 
-static void wc_ref(struct web_conn *c)
+static void wc_ref(struct transport *t)
 {
-	c->refs++;
+	wc_of(t)->refs++;
 }
 
-static void wc_unref(struct web_conn *c)
+static void wc_unref(struct transport *t)
 {
+	struct web_conn *c = wc_of(t);
 	if (--c->refs == 0)
 		wc_free(c);
 }
 
 static void on_timer_close(uv_handle_t *h)
 {
-	wc_unref(h->data);
+	struct web_conn *c = h->data;
+	wc_unref(&c->base);
 }
 
 static void wc_timer_release(struct web_conn *c)
@@ -156,7 +159,7 @@ void web_conn_detach(struct web_pss *pss)
 	log_debug("conn %llu (%s): web socket gone", wid(c), c->base.peer);
 	wc_shut(c, false);
 	wc_timer_release(c);
-	wc_unref(c);
+	wc_unref(&c->base);
 }
 
 /* ------------------------------------------------------------ input */
@@ -186,7 +189,7 @@ int web_conn_receive(struct web_pss *pss, struct lws *wsi, const void *in,
 	c->base.up->on_data(c->base.owner, in, len);
 	if (c->base.closing)
 		return c->kill_pending ? 0 : -1;
-	wc_update_reading(c);
+	wc_update_reading(&c->base);
 	return 0;
 }
 
@@ -195,18 +198,19 @@ int web_conn_receive(struct web_pss *pss, struct lws *wsi, const void *in,
  * beyond it (the rest of a partial write), and asks for no more until
  * that is out.
  */
-static size_t wc_output_bytes(const struct web_conn *c)
+static size_t wc_queued(const struct transport *t)
 {
-	return c->out.bytes;
+	return ((const struct web_conn *)t)->out.bytes;
 }
 
-static void wc_update_reading(struct web_conn *c)
+static void wc_update_reading(struct transport *t)
 {
+	struct web_conn *c = wc_of(t);
 	if (!c->wsi || c->base.closing)
 		return;
 	bool want = transport_live(&c->base) &&
 		    transport_up_wants_input(&c->base) &&
-		    wc_output_bytes(c) <= transport_soft_limit(&c->base);
+		    wc_queued(&c->base) <= transport_soft_limit(&c->base);
 	if (want == c->rx_on)
 		return;
 	c->rx_on = want;
@@ -233,9 +237,9 @@ static void on_timer(uv_timer_t *t)
 	transport_timer_fired(&c->base, &c->timer, on_timer);
 }
 
-static void wc_arm_timer(struct web_conn *c)
+static void wc_arm_timer(struct transport *t)
 {
-	transport_arm_timer(&c->base, &c->timer, on_timer);
+	transport_arm_timer(t, &wc_of(t)->timer, on_timer);
 }
 
 /* ------------------------------------------------------------ output */
@@ -288,14 +292,15 @@ int web_conn_writeable(struct web_pss *pss, struct lws *wsi)
 		if (c->base.closing)
 			return -1;
 	}
-	wc_update_reading(c);
+	wc_update_reading(&c->base);
 	return 0;
 }
 
 /* ------------------------------------------------------------ close */
 
-static void wc_maybe_finish(struct web_conn *c)
+static void wc_maybe_finish(struct transport *t)
 {
+	struct web_conn *c = wc_of(t);
 	if (!c->base.draining || c->base.closing)
 		return;
 	if (!outq_empty(&c->out) || transport_up_busy(&c->base))
@@ -343,62 +348,29 @@ static void wc_close(struct web_conn *c, bool reset, uint16_t code)
 
 /* ------------------------------------------------------------ ops */
 
-static size_t op_queued(const struct transport *t)
-{
-	return wc_output_bytes((const struct web_conn *)t);
-}
-
 /* Output goes when libwebsockets says the socket takes it; a send already
  * asked for that. */
-static void op_flush(struct transport *t)
+static void wc_flush(struct transport *t)
 {
 	struct web_conn *c = wc_of(t);
 	if (!c->base.closing && !outq_empty(&c->out))
 		want_write(c);
 }
 
-static void op_close(struct transport *t, bool reset)
+static void wc_close_op(struct transport *t, bool reset)
 {
 	wc_close(wc_of(t), reset, LWS_CLOSE_STATUS_NORMAL);
 }
 
-static void op_maybe_finish(struct transport *t)
-{
-	wc_maybe_finish(wc_of(t));
-}
-
-static void op_update_reading(struct transport *t)
-{
-	wc_update_reading(wc_of(t));
-}
-
-static void op_arm_timer(struct transport *t)
-{
-	wc_arm_timer(wc_of(t));
-}
-
-static void op_ref(struct transport *t)
-{
-	wc_ref(wc_of(t));
-}
-
-static void op_unref(struct transport *t)
-{
-	wc_unref(wc_of(t));
-}
-
 static const struct transport_ops web_conn_ops = {
-	.send = transport_queue_buf,
-	.send_copy = transport_queue_copy,
-	.queued = op_queued,
-	.flush = op_flush,
-	.drain = transport_drain,
-	.close = op_close,
-	.maybe_finish = op_maybe_finish,
-	.update_reading = op_update_reading,
-	.arm_timer = op_arm_timer,
-	.ref = op_ref,
-	.unref = op_unref,
+	.queued = wc_queued,
+	.flush = wc_flush,
+	.close = wc_close_op,
+	.maybe_finish = wc_maybe_finish,
+	.update_reading = wc_update_reading,
+	.arm_timer = wc_arm_timer,
+	.ref = wc_ref,
+	.unref = wc_unref,
 };
 
 static const struct transport_impl web_conn_impl = {

@@ -119,7 +119,7 @@ static inline void session_unref(struct session *c)
 }
 static inline void session_drain(struct session *c)
 {
-	c->t->ops->drain(c->t);
+	transport_drain(c->t);
 }
 static inline void session_close(struct session *c)
 {

@@ -362,6 +362,7 @@ void subs_fanout_fini(struct subs_fanout *f)
 	}
 	free(f->want.parts);
 	free(f->sets);
+	views_memo_free(f->memo);
 	memset(f, 0, sizeof(*f));
 }
 
@@ -592,7 +593,7 @@ void subs_commit_load(struct server *srv, const struct service_write_op *ops,
 		/* Nothing to send; what later deltas start from moves on. */
 		uint64_t rev;
 		uint32_t minutes;
-		if (views_live_state(srv->store, &rev, &minutes) == 0)
+		if (views_live_state(srv->store, f->memo, &rev, &minutes) == 0)
 			f->escalation = minutes;
 		f->sent_rev = last;
 		return;
@@ -610,8 +611,8 @@ void subs_commit_load(struct server *srv, const struct service_write_op *ops,
 	}
 	for (size_t i = 0; i < n; i++)
 		f->sets[i] = ops[i].changes;
-	int rc = views_commit_load_batch(srv->store, f->sets, n, time_now(),
-					 &f->loaded);
+	int rc = views_commit_load_batch(srv->store, f->memo, f->sets, n,
+					 time_now(), &f->loaded);
 	if (!rc && f->loaded.settings_changed)
 		rc = views_commit_escalation(&f->loaded, f->escalation);
 	if (rc) {
@@ -669,7 +670,12 @@ static void remind(struct server *srv, const struct view_commit *vc)
 int subs_start(struct server *srv)
 {
 	struct subs_fanout *f = &srv->fanout;
-	return views_live_state(srv->store, &f->sent_rev, &f->escalation);
+	if (!f->memo)
+		f->memo = views_memo_new();
+	if (!f->memo)
+		return -ENOMEM;
+	return views_live_state(srv->store, f->memo, &f->sent_rev,
+				&f->escalation);
 }
 
 void subs_clock(struct server *srv, int64_t now)

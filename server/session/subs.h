@@ -109,6 +109,7 @@ struct subs_fanout {
 	uint64_t sent_rev;            /* the last revision fanned out: what the
 					 clock's deltas carry */
 	uint32_t escalation;          /* minutes the live rows were built with */
+	struct views_memo *memo;      /* what rows show of the catalogue */
 };
 void subs_fanout_fini(struct subs_fanout *f);
 

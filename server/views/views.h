@@ -127,17 +127,30 @@ struct view_commit {
 };
 
 /*
+ * The fan-out's memory of what task rows show of each catalogue entry, so
+ * that a catalogue edit changing none of it (a password reset) re-sends no
+ * row (views_memo.c). State of whoever runs a fan-out, one per store,
+ * passed to every load and to views_live_state(); NULL where there is none
+ * (then every catalogue edit re-sends its rows, which is always correct).
+ * NULL when out of memory.
+ */
+struct views_memo;
+struct views_memo *views_memo_new(void);
+void views_memo_free(struct views_memo *m);
+
+/*
  * Loads what the committed ChangeSets `sets[0..n)` (service_write_op.changes
  * of one batch, in revision order; NULL ones are skipped) changed. The rows
  * may point into the sets: they must outlive `vc`.
  * Keeps a read transaction open until views_commit_free(). 0 or -errno.
  */
-int views_commit_load_batch(struct store *st,
+int views_commit_load_batch(struct store *st, struct views_memo *memo,
 			    const Clubcrm__ChangeSet *const *sets, size_t n,
 			    int64_t now, struct view_commit *vc);
 /* The same for one encoded ChangeSet (as the change log keeps them). */
-int views_commit_load(struct store *st, const uint8_t *changeset, size_t len,
-		      int64_t now, struct view_commit *vc);
+int views_commit_load(struct store *st, struct views_memo *memo,
+		      const uint8_t *changeset, size_t len, int64_t now,
+		      struct view_commit *vc);
 /*
  * Loads what the clock changed from time `from` to time `to`: tasks
  * falling due (overdue from now on, and a reminder to their operator) and
@@ -191,7 +204,7 @@ int views_delta_append(struct view_commit *vc, const Clubcrm__View *v,
  * commits nobody watched); it also brings the fan-out's memory of what rows
  * show of each catalogue entry to that revision, so that an edit changing
  * none of it (a password reset) re-sends no row. */
-int views_live_state(struct store *st, uint64_t *revision,
-		     uint32_t *escalation_minutes);
+int views_live_state(struct store *st, struct views_memo *memo,
+		     uint64_t *revision, uint32_t *escalation_minutes);
 
 #endif

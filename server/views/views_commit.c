@@ -35,9 +35,11 @@ struct view_commit_priv {
 	size_t n_types, n_operators, n_results, n_tags, n_customers;
 	Clubcrm__Catalog catalog;
 	bool catalog_changed;
+	struct views_memo *memo;  /* the loader's, or NULL */
 };
 
-static int priv_open(struct store *st, struct view_commit *vc, int64_t now)
+static int priv_open(struct store *st, struct views_memo *memo,
+		     struct view_commit *vc, int64_t now)
 {
 	memset(vc, 0, sizeof(*vc));
 	struct view_commit_priv *p = calloc(1, sizeof(*p));
@@ -45,6 +47,7 @@ static int priv_open(struct store *st, struct view_commit *vc, int64_t now)
 		return -ENOMEM;
 	vc->priv = p;
 	vc->now = now;
+	p->memo = memo;
 	arena_init(&p->arena);
 	clubcrm__catalog__init(&p->catalog);
 	if (rows_cache_init(&p->cache, 256) < 0)
@@ -253,7 +256,7 @@ static int on_catalogue_event(struct view_commit *vc, const Clubcrm__Event *ev)
 	struct view_commit_priv *p = vc->priv;
 	Clubcrm__Catalog *c = &p->catalog;
 	struct arena *a = &p->arena;
-	bool same = views_memo_shown_same(ev);
+	bool same = views_memo_shown_same(p->memo, ev);
 	p->catalog_changed = true;
 	switch (ev->record_case) {
 	case CLUBCRM__EVENT__RECORD_CUSTOMER:
@@ -474,31 +477,34 @@ static int load_changeset(struct view_commit *vc, const Clubcrm__ChangeSet *cs)
 static int load_remembered(struct store *st, struct view_commit *vc,
 			   const Clubcrm__ChangeSet *cs)
 {
-	views_memo_begin(st, &vc->priv->txn, cs->revision);
+	struct view_commit_priv *p = vc->priv;
+	views_memo_begin(p->memo, st, &p->txn, cs->revision);
 	int rc = load_changeset(vc, cs);
-	views_memo_end(&vc->priv->txn, cs->revision, rc);
+	views_memo_end(p->memo, &p->txn, cs->revision, rc);
 	return rc;
 }
 
-int views_commit_load_batch(struct store *st,
+int views_commit_load_batch(struct store *st, struct views_memo *memo,
 			    const Clubcrm__ChangeSet *const *sets, size_t n,
 			    int64_t now, struct view_commit *vc)
 {
-	int rc = priv_open(st, vc, now);
+	int rc = priv_open(st, memo, vc, now);
 	uint64_t last = 0;
 	for (size_t i = 0; i < n && !rc; i++)
 		if (sets[i]) {
 			rc = load_remembered(st, vc, sets[i]);
 			last = sets[i]->revision;
 		}
-	views_memo_resume(st, &vc->priv->txn, last, rc);
+	if (vc->priv)
+		views_memo_resume(memo, st, &vc->priv->txn, last, rc);
 	return rc;
 }
 
-int views_commit_load(struct store *st, const uint8_t *changeset, size_t len,
-		      int64_t now, struct view_commit *vc)
+int views_commit_load(struct store *st, struct views_memo *memo,
+		      const uint8_t *changeset, size_t len, int64_t now,
+		      struct view_commit *vc)
 {
-	int rc = priv_open(st, vc, now);
+	int rc = priv_open(st, memo, vc, now);
 	if (rc || !len)
 		return rc;
 	Clubcrm__ChangeSet *cs = clubcrm__change_set__unpack(
@@ -506,7 +512,7 @@ int views_commit_load(struct store *st, const uint8_t *changeset, size_t len,
 	if (!cs)
 		return -EIO;
 	rc = load_remembered(st, vc, cs);
-	views_memo_resume(st, &vc->priv->txn, cs->revision, rc);
+	views_memo_resume(memo, st, &vc->priv->txn, cs->revision, rc);
 	return rc;
 }
 
@@ -579,7 +585,7 @@ static int on_escalation(struct view_commit *vc, Clubcrm__Task *task,
 int views_tick_load(struct store *st, int64_t from, int64_t to,
 		    uint64_t revision, struct view_commit *vc)
 {
-	int rc = priv_open(st, vc, to);
+	int rc = priv_open(st, NULL, vc, to);
 	if (!rc)
 		rc = begin_rev(vc, revision ? revision
 					    : txn_revision(&vc->priv->txn));

@@ -21,7 +21,9 @@
  * after commits the fan-out did not load) re-sends its rows, as is always
  * correct.
  *
- * Loop thread only, like the fan-out; one store at a time. It is valid
+ * The state of whoever runs a fan-out (the server's, struct subs_fanout),
+ * passed to every load: two servers in one process keep two. Used by one
+ * thread at a time, like the fan-out; one store at a time. It is valid
  * only for the revision after the last one loaded, in the same store: the
  * change log's bytes at that revision are hashed to tell another store (or
  * a history the fan-out skipped) from the one remembered.
@@ -35,14 +37,27 @@ struct memo_slot {
 	uint8_t kind;  /* enum memo_kind; 0: a free slot */
 };
 
-static struct {
+struct views_memo {
 	struct store *st;
 	bool valid;     /* what follows is the store's state at `rev` */
 	uint64_t rev;   /* the last revision remembered */
 	uint64_t tag;   /* hash of the change log's bytes at `rev` */
 	struct memo_slot *slots;
 	size_t n, cap;
-} memo;
+};
+
+struct views_memo *views_memo_new(void)
+{
+	return calloc(1, sizeof(struct views_memo));
+}
+
+void views_memo_free(struct views_memo *m)
+{
+	if (!m)
+		return;
+	free(m->slots);
+	free(m);
+}
 
 static uint64_t fnv(uint64_t h, const void *data, size_t len)
 {
@@ -69,10 +84,10 @@ static uint64_t fp_str(uint64_t h, const char *s)
 
 #define FP_INIT UINT64_C(0xcbf29ce484222325)
 
-static void memo_forget(void)
+static void memo_forget(struct views_memo *m)
 {
-	free(memo.slots);
-	memset(&memo, 0, sizeof(memo));
+	free(m->slots);
+	memset(m, 0, sizeof(*m));
 }
 
 static size_t memo_hash(uint8_t kind, uint64_t id, size_t cap)
@@ -81,47 +96,48 @@ static size_t memo_hash(uint8_t kind, uint64_t id, size_t cap)
 	return (size_t)(h >> 32) & (cap - 1);
 }
 
-static int memo_grow(void)
+static int memo_grow(struct views_memo *m)
 {
-	size_t cap = memo.cap ? memo.cap * 2 : 64;
+	size_t cap = m->cap ? m->cap * 2 : 64;
 	struct memo_slot *slots = calloc(cap, sizeof(*slots));
 	if (!slots)
 		return -ENOMEM;
-	for (size_t i = 0; i < memo.cap; i++) {
-		if (!memo.slots[i].kind)
+	for (size_t i = 0; i < m->cap; i++) {
+		if (!m->slots[i].kind)
 			continue;
-		size_t j = memo_hash(memo.slots[i].kind, memo.slots[i].id, cap);
+		size_t j = memo_hash(m->slots[i].kind, m->slots[i].id, cap);
 		while (slots[j].kind)
 			j = (j + 1) & (cap - 1);
-		slots[j] = memo.slots[i];
+		slots[j] = m->slots[i];
 	}
-	free(memo.slots);
-	memo.slots = slots;
-	memo.cap = cap;
+	free(m->slots);
+	m->slots = slots;
+	m->cap = cap;
 	return 0;
 }
 
 /* True when rows showed entry (kind, id) as `fp` already; remembers `fp`.
  * Without a valid memory (or memory for it), false: rows go again. */
-static bool memo_same(enum memo_kind kind, uint64_t id, uint64_t fp)
+static bool memo_same(struct views_memo *m, enum memo_kind kind, uint64_t id,
+		      uint64_t fp)
 {
-	if (!memo.valid)
+	if (!m || !m->valid)
 		return false;
-	if (memo.n * 2 >= memo.cap && memo_grow()) {
-		memo_forget();
+	if (m->n * 2 >= m->cap && memo_grow(m)) {
+		memo_forget(m);
 		return false;
 	}
-	size_t i = memo_hash((uint8_t)kind, id, memo.cap);
-	for (; memo.slots[i].kind; i = (i + 1) & (memo.cap - 1)) {
-		if (memo.slots[i].kind == kind && memo.slots[i].id == id) {
-			bool same = memo.slots[i].fp == fp;
-			memo.slots[i].fp = fp;
+	size_t i = memo_hash((uint8_t)kind, id, m->cap);
+	for (; m->slots[i].kind; i = (i + 1) & (m->cap - 1)) {
+		if (m->slots[i].kind == kind && m->slots[i].id == id) {
+			bool same = m->slots[i].fp == fp;
+			m->slots[i].fp = fp;
 			return same;
 		}
 	}
-	memo.slots[i] =
+	m->slots[i] =
 		(struct memo_slot){.id = id, .fp = fp, .kind = (uint8_t)kind};
-	memo.n++;
+	m->n++;
 	return false;
 }
 
@@ -137,16 +153,16 @@ static uint64_t changelog_tag(struct txn *t, uint64_t rev)
 	return fnv(fp_u64(FP_INIT, v.len), v.data, v.len) | 2;
 }
 
-/* The memory holds store `st` at memo.rev, which `t` has reached. */
-static bool memo_holds(struct store *st, struct txn *t)
+/* The memory holds store `st` at m->rev, which `t` has reached. */
+static bool memo_holds(struct views_memo *m, struct store *st, struct txn *t)
 {
-	return memo.valid && memo.st == st && memo.rev <= txn_revision(t) &&
-	       changelog_tag(t, memo.rev) == memo.tag;
+	return m->valid && m->st == st && m->rev <= txn_revision(t) &&
+	       changelog_tag(t, m->rev) == m->tag;
 }
 
 /* Remembers what rows show of every catalogue entry at t's revision: a
  * pass over the catalogue, at the start and after a gap. */
-static int memo_prime(struct store *st, struct txn *t)
+static int memo_prime(struct views_memo *m, struct store *st, struct txn *t)
 {
 	static const struct {
 		enum store_db db;
@@ -163,9 +179,9 @@ static int memo_prime(struct store *st, struct txn *t)
 		{DB_CUSTOMERS, &clubcrm__customer__descriptor,
 		 CLUBCRM__EVENT__RECORD_CUSTOMER},
 	};
-	memo_forget();
-	memo.st = st;
-	memo.valid = true;
+	memo_forget(m);
+	m->st = st;
+	m->valid = true;
 	struct arena a;
 	arena_init(&a);
 	int rc = 0;
@@ -179,17 +195,17 @@ static int memo_prime(struct store *st, struct txn *t)
 			rc = txn_cursor_msg(&c, dbs[i].d, &a, (void **)&ev.task);
 			if (rc)
 				break;
-			views_memo_shown_same(&ev);
+			views_memo_shown_same(m, &ev);
 			arena_reset(&a);
 		}
 		txn_cursor_close(&c);
 		rc = rc == -ENOENT ? 0 : rc;
 	}
 	arena_free(&a);
-	memo.rev = txn_revision(t);
-	memo.tag = changelog_tag(t, memo.rev);
-	if (rc || !memo.tag || !memo.valid) {
-		memo_forget();
+	m->rev = txn_revision(t);
+	m->tag = changelog_tag(t, m->rev);
+	if (rc || !m->tag || !m->valid) {
+		memo_forget(m);
 		return rc ? rc : -ENOMEM;
 	}
 	return 0;
@@ -197,14 +213,14 @@ static int memo_prime(struct store *st, struct txn *t)
 
 /* Change sets the memory skipped, read from the change log up to `upto`
  * (a few: each commit nobody watched). -E2BIG when a pass is cheaper. */
-static int memo_advance(struct txn *t, uint64_t upto)
+static int memo_advance(struct views_memo *m, struct txn *t, uint64_t upto)
 {
-	if (upto - memo.rev > 1000)
+	if (upto - m->rev > 1000)
 		return -E2BIG;
 	struct arena a;
 	arena_init(&a);
 	int rc = 0;
-	for (uint64_t r = memo.rev + 1; r <= upto && !rc; r++) {
+	for (uint64_t r = m->rev + 1; r <= upto && !rc; r++) {
 		Clubcrm__ChangeSet *cs;
 		rc = txn_get_rec(t, DB_CHANGES, r,
 				 &clubcrm__change_set__descriptor, &a,
@@ -212,75 +228,80 @@ static int memo_advance(struct txn *t, uint64_t upto)
 		for (size_t i = 0; !rc && i < cs->n_events; i++)
 			if (cs->events[i]->record_case !=
 			    CLUBCRM__EVENT__RECORD_TASK)
-				views_memo_shown_same(cs->events[i]);
+				views_memo_shown_same(m, cs->events[i]);
 		if (rc == -ENOENT)
 			rc = 0;
 		arena_reset(&a);
 	}
 	arena_free(&a);
-	if (!rc && memo.valid) {
-		memo.rev = upto;
-		memo.tag = changelog_tag(t, upto);
+	if (!rc && m->valid) {
+		m->rev = upto;
+		m->tag = changelog_tag(t, upto);
 	}
-	return rc ? rc : memo.valid && memo.tag ? 0 : -ENOMEM;
+	return rc ? rc : m->valid && m->tag ? 0 : -ENOMEM;
 }
 
-int views_memo_sync(struct store *st, struct txn *t)
+int views_memo_sync(struct views_memo *m, struct store *st, struct txn *t)
 {
-	uint64_t rev = txn_revision(t);
-	if (memo_holds(st, t) && (memo.rev == rev || !memo_advance(t, rev)))
+	if (!m)
 		return 0;
-	return memo_prime(st, t);
+	uint64_t rev = txn_revision(t);
+	if (memo_holds(m, st, t) && (m->rev == rev || !memo_advance(m, t, rev)))
+		return 0;
+	return memo_prime(m, st, t);
 }
 
 /* Before loading ChangeSet `rev`: the memory must hold the state right
  * before it, or it is forgotten (the rows then go again). */
-void views_memo_begin(struct store *st, struct txn *t, uint64_t rev)
+void views_memo_begin(struct views_memo *m, struct store *st, struct txn *t,
+		      uint64_t rev)
 {
-	if (memo_holds(st, t) && memo.rev < rev &&
-	    (memo.rev + 1 == rev || !memo_advance(t, rev - 1)))
+	if (!m)
 		return;
-	memo_forget();
+	if (memo_holds(m, st, t) && m->rev < rev &&
+	    (m->rev + 1 == rev || !memo_advance(m, t, rev - 1)))
+		return;
+	memo_forget(m);
 }
 
 /* After loading ChangeSet `rev` (rc: how it went). */
-void views_memo_end(struct txn *t, uint64_t rev, int rc)
+void views_memo_end(struct views_memo *m, struct txn *t, uint64_t rev, int rc)
 {
-	if (!memo.valid)
+	if (!m || !m->valid)
 		return;
-	memo.rev = rev;
-	memo.tag = rc ? 0 : changelog_tag(t, rev);
-	if (!memo.tag)
-		memo_forget();
+	m->rev = rev;
+	m->tag = rc ? 0 : changelog_tag(t, rev);
+	if (!m->tag)
+		memo_forget(m);
 }
 
 /* Whether rows showing the entry of event `ev` still show the same. */
-bool views_memo_shown_same(const Clubcrm__Event *ev)
+bool views_memo_shown_same(struct views_memo *m, const Clubcrm__Event *ev)
 {
 	uint64_t h = FP_INIT;
 	switch (ev->record_case) {
 	case CLUBCRM__EVENT__RECORD_CUSTOMER:
 		h = fp_str(h, ev->customer->name);
-		return memo_same(MEMO_CUSTOMER, ev->customer->id, h);
+		return memo_same(m, MEMO_CUSTOMER, ev->customer->id, h);
 	case CLUBCRM__EVENT__RECORD_TASK_TYPE:
 		h = fp_str(h, ev->task_type->name);
 		h = fp_u64(h, ev->task_type->priority);
-		return memo_same(MEMO_TYPE, ev->task_type->id, h);
+		return memo_same(m, MEMO_TYPE, ev->task_type->id, h);
 	case CLUBCRM__EVENT__RECORD_OPERATOR:
 		h = fp_str(h, ev->operator_->login);
 		h = fp_str(h, ev->operator_->name);
 		h = fp_u64(h, ev->operator_->n_team_ids);
 		for (size_t i = 0; i < ev->operator_->n_team_ids; i++)
 			h = fp_u64(h, ev->operator_->team_ids[i]);
-		return memo_same(MEMO_OPERATOR, ev->operator_->id, h);
+		return memo_same(m, MEMO_OPERATOR, ev->operator_->id, h);
 	case CLUBCRM__EVENT__RECORD_RESULT:
 		h = fp_str(h, ev->result->name);
 		h = fp_u64(h, ev->result->outcome);
-		return memo_same(MEMO_RESULT, ev->result->id, h);
+		return memo_same(m, MEMO_RESULT, ev->result->id, h);
 	case CLUBCRM__EVENT__RECORD_TAG:
 		h = fp_str(h, ev->tag->name);
 		h = fp_str(h, ev->tag->colour);
-		return memo_same(MEMO_TAG, ev->tag->id, h);
+		return memo_same(m, MEMO_TAG, ev->tag->id, h);
 	default:
 		return false;
 	}
@@ -289,16 +310,16 @@ bool views_memo_shown_same(const Clubcrm__Event *ev)
 /* After a load that had to forget: remembers again when the read
  * transaction is at the last revision loaded (a later one would make the
  * next commit look unchanged). */
-void views_memo_resume(struct store *st, struct txn *t, uint64_t last,
-		       int rc)
+void views_memo_resume(struct views_memo *m, struct store *st, struct txn *t,
+		       uint64_t last, int rc)
 {
-	if (!rc && !memo.valid && last &&
-	    txn_revision(t) == last)
-		memo_prime(st, t);
+	if (m && !rc && !m->valid && last && txn_revision(t) == last)
+		memo_prime(m, st, t);
 }
 
 /* Here, beside the memo it brings up to date. */
-int views_live_state(struct store *st, uint64_t *revision,
+int views_live_state(struct store *st, struct views_memo *memo,
+		     uint64_t *revision,
 		     uint32_t *escalation_minutes)
 {
 	struct txn t;
@@ -310,7 +331,7 @@ int views_live_state(struct store *st, uint64_t *revision,
 		*revision = txn_revision(&t);
 		*escalation_minutes = views_escalation_minutes(&t, &a);
 		/* No error of its own: without it, rows simply go again. */
-		views_memo_sync(st, &t);
+		views_memo_sync(memo, st, &t);
 	}
 	if (t.txn)
 		txn_abort(&t);

@@ -290,7 +290,7 @@ static void fan_out(struct run *r, const Clubcrm__ChangeSet *changes)
 	if (!changes)
 		return;
 	struct view_commit vc;
-	if (views_commit_load_batch(r->st, &changes, 1, r->who.now, &vc) == 0) {
+	if (views_commit_load_batch(r->st, NULL, &changes, 1, r->who.now, &vc) == 0) {
 		struct buf batch = {0}, frame = {0};
 		uint64_t last = vc.n_revs ? vc.revs[vc.n_revs - 1].revision : 0;
 		for (size_t i = 0; i < r->n_subs; i++)

@@ -20,6 +20,7 @@
 
 #include <cmocka.h>
 
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
@@ -27,6 +28,7 @@
 
 #include "buf.h"
 #include "tls.h"
+#include "tls_err.h"
 
 static char dir[64];
 static char ca_pem[256], other_ca_pem[256], cert_pem[256], key_pem[256],
@@ -654,6 +656,80 @@ static void test_ctx_errors(void **state)
 	assert_null(ctx);
 }
 
+/* ---- the translator of OpenSSL's errors ------------------------------ */
+
+static void test_tls_error_not_failures(void **state)
+{
+	(void)state;
+	char msg[128];
+	ERR_raise(ERR_LIB_SSL, SSL_R_WRONG_VERSION_NUMBER);
+	assert_int_equal(tls_error(SSL_ERROR_NONE, X509_V_OK, msg,
+				   sizeof(msg)), 0);
+	assert_int_equal(ERR_peek_error(), 0);  /* the queue is emptied */
+	assert_int_equal(tls_error(SSL_ERROR_WANT_READ, X509_V_OK, msg,
+				   sizeof(msg)), -EAGAIN);
+	assert_int_equal(tls_error(SSL_ERROR_WANT_WRITE, X509_V_OK, NULL, 0),
+			 -EAGAIN);
+	assert_int_equal(tls_error(SSL_ERROR_ZERO_RETURN, X509_V_OK, msg,
+				   sizeof(msg)), -ESHUTDOWN);
+	assert_non_null(strstr(msg, "closed"));
+	/* Wanting more input is no failure, even with a verify error. */
+	assert_int_equal(tls_error(SSL_ERROR_WANT_READ,
+				   X509_V_ERR_CERT_HAS_EXPIRED, msg,
+				   sizeof(msg)), -EAGAIN);
+}
+
+static void test_tls_error_failures(void **state)
+{
+	(void)state;
+	char msg[128];
+	/* The oldest entry is the root cause; all of them go. */
+	ERR_raise(ERR_LIB_SSL, SSL_R_WRONG_VERSION_NUMBER);
+	ERR_raise(ERR_LIB_SSL, SSL_R_UNEXPECTED_MESSAGE);
+	assert_int_equal(tls_error(SSL_ERROR_SSL, X509_V_OK, msg, sizeof(msg)),
+			 -EPROTO);
+	assert_string_equal(msg, "wrong version number");
+	assert_int_equal(ERR_peek_error(), 0);
+	/* A refused certificate wins over the queue's account of it. */
+	ERR_raise(ERR_LIB_SSL, SSL_R_CERTIFICATE_VERIFY_FAILED);
+	assert_int_equal(tls_error(SSL_ERROR_SSL, X509_V_ERR_CERT_HAS_EXPIRED,
+				   msg, sizeof(msg)), -EKEYREJECTED);
+	assert_non_null(strstr(msg, "certificate verify failed"));
+	assert_non_null(strstr(msg, "expired"));
+	assert_int_equal(ERR_peek_error(), 0);
+	/* Memory BIOs: a syscall error is a stream cut mid-record. */
+	assert_int_equal(tls_error(SSL_ERROR_SYSCALL, X509_V_OK, msg,
+				   sizeof(msg)), -EPROTO);
+	assert_non_null(strstr(msg, "end of stream"));
+	/* Out of memory is said so, in set-up and in a session. */
+	ERR_raise(ERR_LIB_SSL, ERR_R_MALLOC_FAILURE);
+	assert_int_equal(tls_error(SSL_ERROR_SSL, X509_V_OK, msg, sizeof(msg)),
+			 -ENOMEM);
+	ERR_raise(ERR_LIB_PEM, ERR_R_MALLOC_FAILURE);
+	assert_int_equal(tls_error(TLS_ERR_SETUP, X509_V_OK, NULL, 0),
+			 -ENOMEM);
+	/* Set-up: refused, in the system's words for a system error. */
+	ERR_raise(ERR_LIB_SYS, ENOENT);
+	assert_int_equal(tls_error(TLS_ERR_SETUP, X509_V_OK, msg, sizeof(msg)),
+			 -EINVAL);
+	assert_string_equal(msg, strerror(ENOENT));
+	ERR_raise(ERR_LIB_SSL, SSL_R_NO_CERTIFICATE_ASSIGNED);
+	assert_int_equal(tls_error(TLS_ERR_SETUP, X509_V_OK, msg, sizeof(msg)),
+			 -EINVAL);
+	assert_string_equal(msg, "no certificate assigned");
+	/* An empty queue still gives a code and a reason. */
+	assert_int_equal(tls_error(TLS_ERR_SETUP, X509_V_OK, msg, sizeof(msg)),
+			 -EINVAL);
+	assert_true(msg[0] != '\0');
+	assert_int_equal(tls_error(SSL_ERROR_SSL, X509_V_OK, msg, sizeof(msg)),
+			 -EPROTO);
+	/* A tiny buffer is cut, not overrun. */
+	char tiny[4] = "xyz";
+	ERR_raise(ERR_LIB_SSL, SSL_R_WRONG_VERSION_NUMBER);
+	assert_int_equal(tls_error(SSL_ERROR_SSL, X509_V_OK, tiny, 3), -EPROTO);
+	assert_string_equal(tiny, "wr");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -671,6 +747,8 @@ int main(void)
 		cmocka_unit_test(test_close_notify),
 		cmocka_unit_test(test_tls12_client_refused),
 		cmocka_unit_test(test_ctx_errors),
+		cmocka_unit_test(test_tls_error_not_failures),
+		cmocka_unit_test(test_tls_error_failures),
 	};
 	return cmocka_run_group_tests(tests, setup_files, teardown_files);
 }

@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "fake_server.h"
+#include "fake_desk.h"
 #include "status.h"
 #include "timeutil.h"
 #include "tui_app.h"
@@ -335,49 +335,12 @@ static void pages_script(struct fake_server *fs)
 	if (!(rid = expect_list(fs, true, "")))
 		return;
 	fake_send_error(fs, rid, STATUS_OUT_OF_RANGE, "as_of is in the future");
-	Clubcrm__Frame *f;
-	while ((f = fake_recv(fs))) {  /* the live view again, then logout */
-		bool out = f->body_case == CLUBCRM__FRAME__BODY_LOGOUT;
-		clubcrm__frame__free_unpacked(f, NULL);
-		if (out)
-			break;
-	}
-	close(fs->fd);
-	fs->fd = -1;
-}
-
-static void on_tick(uv_timer_t *t)
-{
-	(void)t;  /* wakes uv_run(UV_RUN_ONCE) up */
-}
-
-static bool live_ready(struct tui_app *a)
-{
-	return live_get_state(a->live) == LIVE_READY;
+	fake_until_logout(fs);  /* the live view again, then logout */
 }
 
 static bool done_loading(struct tui_app *a)
 {
 	return !a->asof.loading;
-}
-
-static void run_until(struct tui_app *a, bool (*cond)(struct tui_app *))
-{
-	uint64_t until = uv_now(&a->loop) + 10000;
-	while (!cond(a) && uv_now(&a->loop) < until)
-		uv_run(&a->loop, UV_RUN_ONCE);
-	if (!cond(a))
-		fprintf(stderr, "status: %s\n", a->status);
-	assert_true(cond(a));
-}
-
-static bool closed;
-
-static void on_closed(struct live *l, void *ud)
-{
-	(void)l;
-	(void)ud;
-	closed = true;
 }
 
 /* The pages of one past are all kept; pages from two revisions are not
@@ -387,27 +350,16 @@ static void test_pages_from_server(void **state)
 	(void)state;
 	struct fake_server fs;
 	assert_int_equal(fake_start(&fs, false, pages_script, NULL), 0);
-	struct tui_app *a = calloc(1, sizeof(*a));
-	assert_non_null(a);
-	uv_loop_init(&a->loop);
-	uv_timer_t tick;
-	uv_timer_init(&a->loop, &tick);
-	uv_timer_start(&tick, on_tick, 20, 20);
-	struct client_config cfg = {.address = fs.address, .login = "anna",
-				    .password = "pw"};
-	struct live_callbacks cbs = {.on_closed = on_closed};
-	assert_int_equal(live_new(&a->loop, &cfg, &cbs, a, &a->live), 0);
-	live_start(a->live);
-	run_until(a, live_ready);
-	tui_list_init(&a->list);
-	tui_forms_init_filters(a);
+	struct fake_desk d;
+	fake_desk_open(&d, &fs);
+	struct tui_app *a = d.a;
 	a->screen = TUI_SCR_URGENT;
 	a->all = true;
 
 	struct tui_asof_query q = {.has_at = true, .at = AS_OF};
 	tui_asof_enter(a, &q);
 	assert_true(a->asof.loading);
-	run_until(a, done_loading);
+	fake_desk_run_until(&d, done_loading);
 	assert_false(a->status_err);
 	assert_int_equal(a->asof.n_rows, 5);
 	assert_int_equal(a->asof.rev, 42);
@@ -420,7 +372,7 @@ static void test_pages_from_server(void **state)
 	q = (struct tui_asof_query){.rev = 9};
 	tui_asof_leave(a, false);
 	tui_asof_enter(a, &q);
-	run_until(a, done_loading);
+	fake_desk_run_until(&d, done_loading);
 	assert_true(a->status_err);
 	assert_non_null(strstr(a->status, "revisions 9 and 10"));
 	assert_true(a->asof.incomplete);
@@ -430,25 +382,14 @@ static void test_pages_from_server(void **state)
 	a->status_err = false;
 	tui_asof_leave(a, false);
 	tui_asof_enter(a, &q);
-	run_until(a, done_loading);
+	fake_desk_run_until(&d, done_loading);
 	assert_true(a->status_err);
 	assert_non_null(strstr(a->status, "OUT_OF_RANGE: as_of is in the future"));
 	assert_false(a->asof.on);      /* live again */
 	assert_non_null(a->sub);       /* the screen's view subscribed */
 
 	tui_app_subscribe(a, &a->sub, NULL);
-	live_close(a->live);
-	uv_close((uv_handle_t *)&tick, NULL);
-	uv_run(&a->loop, UV_RUN_DEFAULT);
-	assert_true(closed);
-	assert_int_equal(uv_loop_close(&a->loop), 0);
-	assert_true(fake_finish(&fs));
-	tui_forms_close(a);
-	tui_form_free(&a->filter);
-	tui_form_free(&a->cfilter);
-	tui_asof_clear(&a->asof);
-	tui_list_free(&a->list);
-	free(a);
+	fake_desk_close(&d);
 }
 
 int main(void)

@@ -272,7 +272,7 @@ static void test_take_turns_row_yellow(void **state)
 		      board = VIEW(BOARD);
 	struct buf ch = {0};
 	uint64_t id = create_keep(v, v->c.urgent, FX_NOW + 600, &ch);
-	Clubcrm__Delta *d = commit_delta(v->fx, &ch, &urg);
+	Clubcrm__Delta *d = commit_delta(v, &ch, &urg);
 	assert_non_null(d);
 	assert_int_equal(d->n_upserts, 1);
 	assert_int_equal(d->upserts[0]->task->id, id);
@@ -280,14 +280,14 @@ static void test_take_turns_row_yellow(void **state)
 	buf_free(&ch);
 
 	take_keep(v, id, v->c.carl, &ch);
-	d = commit_delta(v->fx, &ch, &urg);
+	d = commit_delta(v, &ch, &urg);
 	assert_non_null(d);
 	assert_int_equal(d->n_upserts, 1);
 	assert_int_equal(d->upserts[0]->colour, CLUBCRM__COLOUR__COLOUR_YELLOW);
 	assert_string_equal(d->upserts[0]->taken_by_login, "carl");
 	assert_true(d->revision > 0);
 	/* It leaves "in preparation": nobody has it there any more. */
-	d = commit_delta(v->fx, &ch, &prep);
+	d = commit_delta(v, &ch, &prep);
 	assert_non_null(d);
 	assert_int_equal(d->n_upserts, 0);
 	assert_int_equal(d->n_removed_ids, 1);
@@ -295,16 +295,16 @@ static void test_take_turns_row_yellow(void **state)
 	buf_free(&ch);
 
 	close_keep(v, id, &ch);
-	d = commit_delta(v->fx, &ch, &urg);
+	d = commit_delta(v, &ch, &urg);
 	assert_non_null(d);
 	assert_int_equal(d->n_removed_ids, 1);
-	d = commit_delta(v->fx, &ch, &board);
+	d = commit_delta(v, &ch, &board);
 	assert_non_null(d);
 	assert_int_equal(d->n_upserts, 1);
 	assert_int_equal(d->upserts[0]->task->status,
 			 CLUBCRM__TASK_STATUS__TASK_STATUS_DONE);
 	/* A view the task never was in hears nothing. */
-	d = commit_delta(v->fx, &ch, &prep);
+	d = commit_delta(v, &ch, &prep);
 	assert_null(d);
 	buf_free(&ch);
 }
@@ -382,16 +382,16 @@ static void test_type_made_priority_recolours_rows(void **state)
 		      cat = VIEW(CATALOG);
 	struct buf ch = {0};
 	uint64_t id = create_keep(v, v->c.call, FX_NOW + 60, &ch);
-	assert_null(commit_delta(v->fx, &ch, &urg));
+	assert_null(commit_delta(v, &ch, &urg));
 	buf_free(&ch);
 
 	set_type_priority(v, v->c.call, 1, &ch);
-	Clubcrm__Delta *d = commit_delta(v->fx, &ch, &urg);
+	Clubcrm__Delta *d = commit_delta(v, &ch, &urg);
 	assert_non_null(d);
 	assert_int_equal(d->n_upserts, 1);
 	assert_int_equal(d->upserts[0]->task->id, id);
 	assert_int_equal(d->upserts[0]->colour, CLUBCRM__COLOUR__COLOUR_RED);
-	d = commit_delta(v->fx, &ch, &cat);
+	d = commit_delta(v, &ch, &cat);
 	assert_non_null(d);
 	assert_non_null(d->catalog);
 	assert_int_equal(d->catalog->n_task_types, 1);
@@ -399,12 +399,12 @@ static void test_type_made_priority_recolours_rows(void **state)
 	buf_free(&ch);
 
 	set_type_priority(v, v->c.call, 0, &ch);
-	d = commit_delta(v->fx, &ch, &urg);
+	d = commit_delta(v, &ch, &urg);
 	assert_non_null(d);
 	assert_int_equal(d->n_upserts, 0);
 	assert_int_equal(d->n_removed_ids, 1);
 	/* The board keeps the row, now uncoloured. */
-	d = commit_delta(v->fx, &ch, &board);
+	d = commit_delta(v, &ch, &board);
 	assert_non_null(d);
 	assert_int_equal(d->n_upserts, 1);
 	assert_int_equal(d->upserts[0]->colour, CLUBCRM__COLOUR__COLOUR_NONE);
@@ -430,11 +430,11 @@ static void test_customer_rename_reaches_rows(void **state)
 	assert_int_equal(r->body_case, BODY(CUSTOMER_REPLY));
 
 	Clubcrm__View board = VIEW(BOARD), cat = VIEW(CATALOG);
-	Clubcrm__Delta *d = commit_delta(v->fx, &ch, &board);
+	Clubcrm__Delta *d = commit_delta(v, &ch, &board);
 	assert_non_null(d);
 	assert_int_equal(d->n_upserts, 1);
 	assert_string_equal(d->upserts[0]->customer_name, "Arantxa Sánchez");
-	d = commit_delta(v->fx, &ch, &cat);
+	d = commit_delta(v, &ch, &cat);
 	assert_non_null(d);
 	assert_int_equal(d->n_customers, 1);
 	assert_string_equal(d->customers[0]->name, "Arantxa Sánchez");
@@ -442,11 +442,11 @@ static void test_customer_rename_reaches_rows(void **state)
 	Clubcrm__TaskFilter tf = CLUBCRM__TASK_FILTER__INIT;
 	tf.text = "arantxa s";
 	board.filter = &tf;
-	d = commit_delta(v->fx, &ch, &board);
+	d = commit_delta(v, &ch, &board);
 	assert_non_null(d);
 	assert_int_equal(d->n_upserts, 1);
 	tf.text = "Manolo";
-	d = commit_delta(v->fx, &ch, &board);
+	d = commit_delta(v, &ch, &board);
 	assert_non_null(d);
 	assert_int_equal(d->n_removed_ids, 1);
 	buf_free(&ch);
@@ -521,7 +521,7 @@ static void type_keep(struct vfx *v, const char *name, bool follow_on,
 static size_t board_upserts(struct vfx *v, struct buf *ch)
 {
 	Clubcrm__View board = VIEW(BOARD);
-	Clubcrm__Delta *d = commit_delta(v->fx, ch, &board);
+	Clubcrm__Delta *d = commit_delta(v, ch, &board);
 	return d ? d->n_upserts + d->n_removed_ids : 0;
 }
 
@@ -544,7 +544,7 @@ static void test_catalogue_edit_resends_changed_rows_only(void **state)
 	assert_int_equal(board_upserts(v, &ch), 1);  /* renamed */
 	customer_keep(v, "Arantxa Sánchez", "600 000 000", &ch);
 	assert_int_equal(board_upserts(v, &ch), 0);  /* a phone: no row */
-	Clubcrm__Delta *d = commit_delta(v->fx, &ch, &cat);
+	Clubcrm__Delta *d = commit_delta(v, &ch, &cat);
 	assert_non_null(d);  /* the catalogue still has the customer */
 	assert_int_equal(d->n_customers, 1);
 	customer_keep(v, "Arantxa Sánchez", "600 000 000", &ch);
@@ -566,18 +566,18 @@ static void test_catalogue_edit_resends_changed_rows_only(void **state)
 	/* Renames still reach the row, whole. */
 	type_keep(v, "Phone call", true, &ch);
 	Clubcrm__View board = VIEW(BOARD);
-	d = commit_delta(v->fx, &ch, &board);
+	d = commit_delta(v, &ch, &board);
 	assert_non_null(d);
 	assert_int_equal(d->n_upserts, 1);
 	assert_int_equal(d->upserts[0]->task->id, id);
 	assert_string_equal(d->upserts[0]->type_name, "Phone call");
 	operator_keep(v, "Ana Ruiz", NULL, &ch);
-	d = commit_delta(v->fx, &ch, &board);
+	d = commit_delta(v, &ch, &board);
 	assert_non_null(d);
 	assert_int_equal(d->n_upserts, 1);
 	assert_string_equal(d->upserts[0]->creator_name, "Ana Ruiz");
 	customer_keep(v, "Arantxa S.", "600 000 000", &ch);
-	d = commit_delta(v->fx, &ch, &board);
+	d = commit_delta(v, &ch, &board);
 	assert_non_null(d);
 	assert_int_equal(d->n_upserts, 1);
 	assert_string_equal(d->upserts[0]->customer_name, "Arantxa S.");
@@ -608,7 +608,7 @@ static void test_batch_has_a_delta_per_revision(void **state)
 				arena_pb(&v->fx->a), bytes[i]->len,
 				bytes[i]->data);
 	struct view_commit vc;
-	assert_int_equal(views_commit_load_batch(v->fx->st, sets, 4, FX_NOW,
+	assert_int_equal(views_commit_load_batch(v->fx->st, v->memo, sets, 4, FX_NOW,
 						 &vc), 0);
 	assert_int_equal(vc.n_revs, 3);
 
@@ -651,6 +651,67 @@ static void test_batch_has_a_delta_per_revision(void **state)
 	buf_free(&c3);
 }
 
+/*
+ * The memory of what rows show is the fan-out's own, passed to each load:
+ * two servers in one process (two stores, two memories) loading commits in
+ * turn each keep theirs, so a password reset on either re-sends no row.
+ * (One memory for the process forgot the other store's at every turn, and
+ * re-sent the rows.) A load without a memory re-sends them, which is
+ * always correct.
+ */
+static void test_catalogue_memory_is_per_fanout(void **state)
+{
+	struct vfx *a = *state;
+	void *other = NULL;
+	assert_int_equal(setup(&other), 0);
+	struct vfx *b = other;
+	struct buf ch = {0};
+	create_keep(a, a->c.call, FX_NOW + 60, &ch);
+	assert_int_equal(board_upserts(a, &ch), 1);
+	buf_free(&ch);
+	create_keep(b, b->c.call, FX_NOW + 60, &ch);
+	assert_int_equal(board_upserts(b, &ch), 1);
+	buf_free(&ch);
+	for (int i = 0; i < 3; i++) {
+		operator_keep(a, NULL, "a new secret 123", &ch);
+		assert_int_equal(board_upserts(a, &ch), 0);
+		operator_keep(b, NULL, "another secret 456", &ch);
+		assert_int_equal(board_upserts(b, &ch), 0);
+	}
+	/* A rename still reaches the other server's row. */
+	operator_keep(b, "Ana B", NULL, &ch);
+	assert_int_equal(board_upserts(b, &ch), 1);
+	operator_keep(a, NULL, "yet another 789", &ch);
+	assert_int_equal(board_upserts(a, &ch), 0);
+
+	/* No memory: the rows go again. */
+	operator_keep(a, NULL, "one more secret", &ch);
+	struct view_commit vc;
+	assert_int_equal(views_commit_load(a->fx->st, NULL, ch.data, ch.len,
+					   FX_NOW, &vc), 0);
+	Clubcrm__View board = VIEW(BOARD);
+	Clubcrm__Delta *d = delta_of(a->fx, &vc, &board);
+	assert_non_null(d);
+	assert_int_equal(d->n_upserts, 1);
+	views_commit_free(&vc);
+
+	/* The daemon's start primes its own memory only. */
+	uint64_t rev = 0;
+	uint32_t minutes = 0;
+	views_memo_free(b->memo);
+	b->memo = views_memo_new();
+	assert_non_null(b->memo);
+	assert_int_equal(views_live_state(b->fx->st, b->memo, &rev, &minutes),
+			 0);
+	assert_true(rev > 0);
+	operator_keep(b, NULL, "after the start", &ch);
+	assert_int_equal(board_upserts(b, &ch), 0);
+	operator_keep(a, NULL, "and here too", &ch);
+	assert_int_equal(board_upserts(a, &ch), 0);
+	buf_free(&ch);
+	teardown(&other);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -673,6 +734,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_catalogue_edit_resends_changed_rows_only, setup,
 			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_catalogue_memory_is_per_fanout, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -198,7 +198,7 @@ static void test_escalation_setting_reaches_live_rows(void **state)
 	/* Six minutes on, the time drops to five: escalated now. */
 	set_escalation(v, 5, &ch);
 	struct view_commit vc;
-	assert_int_equal(views_commit_load(v->fx->st, ch.data, ch.len,
+	assert_int_equal(views_commit_load(v->fx->st, v->memo, ch.data, ch.len,
 					   FX_NOW + 360, &vc), 0);
 	assert_true(vc.settings_changed);
 	assert_int_equal(vc.escalation_minutes, 5);
@@ -216,7 +216,7 @@ static void test_escalation_setting_reaches_live_rows(void **state)
 
 	/* Up to twenty: no longer escalated. */
 	set_escalation(v, 20, &ch);
-	assert_int_equal(views_commit_load(v->fx->st, ch.data, ch.len,
+	assert_int_equal(views_commit_load(v->fx->st, v->memo, ch.data, ch.len,
 					   FX_NOW + 360, &vc), 0);
 	assert_int_equal(views_commit_escalation(&vc, 5), 0);
 	d = delta_of(v->fx, &vc, &urg);
@@ -226,7 +226,7 @@ static void test_escalation_setting_reaches_live_rows(void **state)
 	views_commit_free(&vc);
 
 	/* The same time again (or another setting): no row moves. */
-	assert_int_equal(views_commit_load(v->fx->st, ch.data, ch.len,
+	assert_int_equal(views_commit_load(v->fx->st, v->memo, ch.data, ch.len,
 					   FX_NOW + 360, &vc), 0);
 	assert_int_equal(views_commit_escalation(&vc, 20), 0);
 	assert_null(delta_of(v->fx, &vc, &urg));

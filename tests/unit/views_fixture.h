@@ -17,6 +17,7 @@
 struct vfx {
 	struct fx *fx;
 	struct club c;
+	struct views_memo *memo;   /* the fan-out's, as a server keeps it */
 };
 
 static int setup(void **state)
@@ -24,6 +25,8 @@ static int setup(void **state)
 	struct vfx *v = calloc(1, sizeof(*v));
 	v->fx = fx_open(64u << 20);
 	fx_club(v->fx, &v->c);
+	v->memo = views_memo_new();
+	assert_non_null(v->memo);
 	*state = v;
 	return 0;
 }
@@ -32,6 +35,7 @@ static int teardown(void **state)
 {
 	struct vfx *v = *state;
 	fx_close(v->fx);
+	views_memo_free(v->memo);
 	free(v);
 	return 0;
 }
@@ -145,13 +149,14 @@ static Clubcrm__Delta *delta_of(struct fx *fx, struct view_commit *vc,
 	return d;
 }
 
-static Clubcrm__Delta *commit_delta(struct fx *fx, struct buf *changes,
+/* As the fan-out loads a commit, with v's memory of the catalogue. */
+static Clubcrm__Delta *commit_delta(struct vfx *v, struct buf *changes,
 				    const Clubcrm__View *view)
 {
 	struct view_commit vc;
-	assert_int_equal(views_commit_load(fx->st, changes->data, changes->len,
-					   FX_NOW, &vc), 0);
-	Clubcrm__Delta *d = delta_of(fx, &vc, view);
+	assert_int_equal(views_commit_load(v->fx->st, v->memo, changes->data,
+					   changes->len, FX_NOW, &vc), 0);
+	Clubcrm__Delta *d = delta_of(v->fx, &vc, view);
 	views_commit_free(&vc);
 	return d;
 }

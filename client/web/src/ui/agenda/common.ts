@@ -11,19 +11,5 @@ export function colourOf(r: TaskRow): ColourName {
   return r.colour === Colour.RED ? "red" : r.colour === Colour.YELLOW ? "yellow" : "none";
 }
 
-export interface ActionDetail {
-  action: "new-task" | "new-note" | "info" | "follow-up" | "close" | "cancel" | "copy" | "tags" | "customer";
-  taskId?: bigint;
-  row?: TaskRow;
-  customerId?: bigint;
-  plannedAt?: bigint;
-  operatorId?: bigint;
-  kind?: number;
-}
-
-/** Asks the shell's dialogs for an action (the one cross-page event). */
-export function requestAction(from: EventTarget, detail: ActionDetail): void {
-  from.dispatchEvent(new CustomEvent("clubcrm-action", { bubbles: true, composed: true, detail }));
-}
-
+export { type ActionDetail, requestAction } from "../action.js";
 export { keysBusy, pageShortcut } from "../shortcuts.js";

@@ -7,25 +7,10 @@ import type { TaskRow } from "../../gen/clubcrm_pb.js";
 import { t } from "../../i18n.js";
 import { ClubError } from "../../lib/status.js";
 import type { AppContext } from "../context.js";
+import { type ActionName, requestAction } from "../action.js";
 import { refusal } from "./model.js";
 
-export type ActionName = "new-task" | "new-note" | "info" | "follow-up" | "close" | "cancel" | "copy" | "tags" |
-  "customer";
-
-export interface ActionDetail {
-  action: ActionName;
-  taskId?: bigint;
-  row?: TaskRow;
-  customerId?: bigint;
-  plannedAt?: bigint;
-  operatorId?: bigint;
-  kind?: number;
-}
-
-/** Asks the shell's dialogs for an action (bubbles up from `from`). */
-export function askAction(from: EventTarget, detail: ActionDetail): void {
-  from.dispatchEvent(new CustomEvent("clubcrm-action", { bubbles: true, composed: true, detail }));
-}
+export { type ActionDetail, type ActionName, requestAction } from "../action.js";
 
 /**
  * A row command: refused at once with the reason when it cannot apply
@@ -44,10 +29,10 @@ export function rowAction(from: EventTarget, ctx: AppContext, r: TaskRow | undef
     }
   }
   if (action === "customer") {
-    if (r.task.customerId) askAction(from, { action, customerId: r.task.customerId });
+    if (r.task.customerId) requestAction(from, { action, customerId: r.task.customerId });
     return;
   }
-  askAction(from, { action, taskId: r.task.id, row: r, customerId: r.task.customerId });
+  requestAction(from, { action, taskId: r.task.id, row: r, customerId: r.task.customerId });
 }
 
 /** Take charge of the task, or give it back when it is the user's. */

@@ -5,19 +5,20 @@
  * start a task or note for the selected customer; "New contact" (C) is a
  * small form that saves through upsertCustomer.
  */
-import { LitElement, html, nothing } from "lit";
+import { html, nothing } from "lit";
 import type { Customer } from "../../gen/clubcrm_pb.js";
 import { t } from "../../i18n.js";
 import { ClubError } from "../../lib/status.js";
+import { CatalogElement } from "../catalog-element.js";
 import type { AppContext } from "../context.js";
-import { askAction } from "./actions.js";
+import { requestAction } from "./actions.js";
 import { downloadCustomers } from "./download.js";
 import { fold } from "./model.js";
 
 /** Rows shown at most: a search narrows a longer list. */
 const SHOWN = 300;
 
-export class ClubcrmContacts extends LitElement {
+export class ClubcrmContacts extends CatalogElement {
   static properties = {
     ctx: { attribute: false },
     language: { attribute: false },
@@ -35,7 +36,6 @@ export class ClubcrmContacts extends LitElement {
   declare error: string;
   declare saving: boolean;
   private shown: Customer[] = [];
-  private unlisten?: () => void;
 
   constructor() {
     super();
@@ -43,20 +43,6 @@ export class ClubcrmContacts extends LitElement {
     this.adding = false;
     this.error = "";
     this.saving = false;
-  }
-
-  createRenderRoot() {
-    return this;
-  }
-
-  connectedCallback(): void {
-    super.connectedCallback();
-    this.unlisten = this.ctx.catalog.onChange(() => this.requestUpdate());
-  }
-
-  disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.unlisten?.();
   }
 
   /** Whether the search shows customer `c` (name, phone or email; accents and case aside). */
@@ -72,7 +58,7 @@ export class ClubcrmContacts extends LitElement {
   }
 
   private open(c: Customer | undefined): void {
-    if (c) askAction(this, { action: "customer", customerId: c.id });
+    if (c) requestAction(this, { action: "customer", customerId: c.id });
   }
 
   private current(): Customer | undefined {
@@ -96,8 +82,8 @@ export class ClubcrmContacts extends LitElement {
       case "Home": move(0); break;
       case "End": move(this.shown.length - 1); break;
       case "Enter": case "p": this.open(c); break;
-      case "n": askAction(this, { action: "new-task", customerId: c?.id }); break;
-      case "N": askAction(this, { action: "new-note", customerId: c?.id }); break;
+      case "n": requestAction(this, { action: "new-task", customerId: c?.id }); break;
+      case "N": requestAction(this, { action: "new-note", customerId: c?.id }); break;
       case "C": this.startAdding(); break;
       case "/": this.querySelector<HTMLInputElement>("input[type=search]")?.focus(); break;
       default: return;
@@ -174,9 +160,9 @@ export class ClubcrmContacts extends LitElement {
         <button data-action="customer" title="${t("board.act.customer")} (Enter, p)" ?disabled=${!this.selected}
           @click=${() => this.open(this.current())}>${t("board.act.customer")}</button>
         <button data-action="new-task" title="${t("board.act.newTask")} (n)" @click=${() =>
-          askAction(this, { action: "new-task", customerId: this.current()?.id })}>${t("board.act.newTask")}</button>
+          requestAction(this, { action: "new-task", customerId: this.current()?.id })}>${t("board.act.newTask")}</button>
         <button data-action="new-note" title="${t("board.act.newNote")} (N)" @click=${() =>
-          askAction(this, { action: "new-note", customerId: this.current()?.id })}>${t("board.act.newNote")}</button>
+          requestAction(this, { action: "new-note", customerId: this.current()?.id })}>${t("board.act.newNote")}</button>
         <button data-action="csv" title=${t("csv.hint")} @click=${() =>
           void downloadCustomers(this.ctx, this.matcher())}>${t("csv.download")}</button>
         <span class="muted">${t("board.contacts.keys")}</span>

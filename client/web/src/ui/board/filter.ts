@@ -6,8 +6,9 @@
  * `board-filter` with the form and its TaskFilter; a value the server would
  * refuse is refused here with a message; "Clear" sends an empty one.
  */
-import { LitElement, html, nothing } from "lit";
+import { html, nothing } from "lit";
 import { t } from "../../i18n.js";
+import { CatalogElement } from "../catalog-element.js";
 import type { AppContext } from "../context.js";
 import { type FilterForm, buildFilter, emptyFilter, fold } from "./model.js";
 
@@ -18,7 +19,7 @@ export interface FilterEventDetail {
 
 const DATES = ["createdFrom", "createdTo", "plannedFrom", "plannedTo"] as const;
 
-export class ClubcrmBoardFilter extends LitElement {
+export class ClubcrmBoardFilter extends CatalogElement {
   static properties = {
     ctx: { attribute: false },
     language: { attribute: false },
@@ -37,23 +38,6 @@ export class ClubcrmBoardFilter extends LitElement {
     this.form = emptyFilter();
     this.error = "";
     this.customerQuery = "";
-  }
-
-  private unlisten?: () => void;
-
-  createRenderRoot() {
-    return this;
-  }
-
-  // The lists follow the live catalogue (an admin adds a tag meanwhile).
-  connectedCallback(): void {
-    super.connectedCallback();
-    this.unlisten = this.ctx.catalog.onChange(() => this.requestUpdate());
-  }
-
-  disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.unlisten?.();
   }
 
   /** Puts the focus on the first field (the "/" key). */

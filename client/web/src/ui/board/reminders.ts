@@ -11,7 +11,7 @@ import type { TaskRow } from "../../gen/clubcrm_pb.js";
 import { t } from "../../i18n.js";
 import type { ClubClient } from "../../lib/client.js";
 import { shortDateTime } from "../time.js";
-import { askAction } from "./actions.js";
+import { requestAction } from "./actions.js";
 
 interface ShellLike extends HTMLElement {
   client: ClubClient;
@@ -76,7 +76,7 @@ export class ClubcrmReminders extends LitElement {
   private open(r: TaskRow): void {
     this.dismiss(r.task!.id);
     // From the shell, so that whatever listens there for page actions hears it.
-    askAction(this.shell ?? this, { action: "info", taskId: r.task!.id, row: r, customerId: r.task!.customerId });
+    requestAction(this.shell ?? this, { action: "info", taskId: r.task!.id, row: r, customerId: r.task!.customerId });
   }
 
   private async allow(): Promise<void> {

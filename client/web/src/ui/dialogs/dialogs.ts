@@ -59,30 +59,13 @@ import {
   repeatCreate, repeatEdit, repeatOf,
 } from "./repeat.js";
 import "./words.js";
+import type { ActionDetail, ActionName } from "../action.js";
+
+export { ACTIONS, type ActionDetail, type ActionName, requestAction } from "../action.js";
 
 function formText(fd: FormData, name: string): string | null {
   const v = fd.get(name);
   return typeof v === "string" ? v : null;
-}
-
-export const ACTIONS = ["new-task", "new-note", "info", "follow-up", "close", "cancel", "copy", "tags",
-  "customer"] as const;
-export type ActionName = (typeof ACTIONS)[number];
-
-/** What a page puts in the "clubcrm-action" event's detail. */
-export interface ActionDetail {
-  action: ActionName;
-  taskId?: bigint | number | string;
-  row?: TaskRow;
-  customerId?: bigint | number | string;
-  plannedAt?: bigint | number;
-  operatorId?: bigint | number | string;
-  kind?: "task" | "note" | TaskKind;
-}
-
-/** Asks the shell's dialogs for an action (what pages call). */
-export function requestAction(from: EventTarget, detail: ActionDetail): void {
-  from.dispatchEvent(new CustomEvent("clubcrm-action", { bubbles: true, composed: true, detail }));
 }
 
 /**

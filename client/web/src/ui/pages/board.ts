@@ -24,7 +24,7 @@ import { repeat } from "lit/directives/repeat.js";
 import { type TaskRow, ViewKind } from "../../gen/clubcrm_pb.js";
 import { lang, t } from "../../i18n.js";
 import { type TaskView, taskView } from "../../lib/live.js";
-import { type ActionName, askAction, rowAction, takeOrRelease } from "../board/actions.js";
+import { type ActionName, requestAction, rowAction, takeOrRelease } from "../board/actions.js";
 import "../board/contacts.js";
 import { cssProps } from "../board/css.js";
 import type { ClubcrmContacts } from "../board/contacts.js";
@@ -392,7 +392,7 @@ export class ClubcrmBoard extends LitElement {
     if (this.past) return this.refuseReadOnly();
     const r = this.selectedRow();
     if (action === "take") void takeOrRelease(this.ctx, r);
-    else if (action === "new-task" || action === "new-note") askAction(this, { action });
+    else if (action === "new-task" || action === "new-note") requestAction(this, { action });
     else rowAction(this, this.ctx, r, action);
   }
 
