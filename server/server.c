@@ -6,6 +6,7 @@
 #endif
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
@@ -91,6 +92,35 @@ static bool hook_store_quiet(void *ctx)
 static void server_maybe_finish(struct server *srv);
 static void on_session_closed(struct server *srv);
 
+/* ------------------------------------------------------------ feeds */
+
+/* The web listener's calendar feeds (net.h: net_feed_cb), read on the
+ * loop from one read transaction, like the sessions' reads. */
+static int on_feed(void *ctx, const char *secret, size_t len, char **body,
+		   size_t *body_len)
+{
+	struct server *srv = ctx;
+	struct arena a;
+	arena_init(&a);
+	char *ics = NULL;
+	size_t n = 0;
+	int rc = service_feed(srv->store, secret, len, time_now(), &a,
+			      &ics, &n);
+	if (rc == 0) {
+		*body = malloc(n ? n : 1);
+		if (*body) {
+			memcpy(*body, ics, n);
+			*body_len = n;
+		} else {
+			rc = -ENOMEM;
+		}
+	} else if (rc != -ENOENT) {
+		log_warn("feed: cannot read the agenda: %s", strerror(-rc));
+	}
+	arena_free(&a);
+	return rc;
+}
+
 static void hook_idle(void *ctx)
 {
 	server_maybe_finish(ctx);
@@ -116,6 +146,7 @@ int server_init(struct server *srv, uv_loop_t *loop, const struct config *cfg,
 	};
 	writer_init(&srv->writer, loop, st, &hooks);
 	net_init(&srv->net, loop, (size_t)cfg->max_output, session_accept, srv);
+	srv->net.on_feed = on_feed;
 	srv->session_closed = on_session_closed;
 	return login_throttle_init(&srv->throttle, cfg->login_backoff_ms,
 				   cfg->login_backoff_max_ms, NULL);
