@@ -278,6 +278,19 @@ static void test_rotation_and_deactivation(void **state)
 	assert_null(strstr((char *)resp.data, "BEGIN:VCALENDAR"));
 	assert_int_equal(http("GET", now, &resp), 200);
 
+	/* --json: the id, the path and the full URL. */
+	assert_int_equal(run("--json", "agenda", "feed", "--rotate"), 0);
+	json_t *j = itcli_json(&cli);
+	const char *jpath = itcli_str(j, "path");
+	char jurl[200];
+	snprintf(jurl, sizeof(jurl), PUBLIC "%s", jpath);
+	assert_string_equal(itcli_str(j, "url"), jurl);
+	assert_true(itcli_num(j, "operator_id") > 0);
+	assert_int_equal(http("GET", now, &resp), 404);  /* rotated again */
+	snprintf(now, sizeof(now), "%s", jpath);
+	json_decref(j);
+	assert_int_equal(http("GET", now, &resp), 200);
+
 	/* Another operator's feed: only an admin. */
 	cli.user = "alicia";
 	assert_int_equal(run("agenda", "feed", "--rotate", "--operator",
