@@ -23,6 +23,7 @@
 #include "buf.h"
 #include "harness.h"
 #include "itcli.h"
+#include "ittools.h"
 #include "itws.h"
 
 #ifndef CLUBCRM_CLI_PATH
@@ -267,6 +268,52 @@ static void test_bad_secrets_are_404(void **state)
 	buf_free(&resp);
 }
 
+/* A feed larger than one write (16 KiB pieces): every event arrives,
+ * read back whole; the task of another operator is not in it. */
+static void test_large_feed(void **state)
+{
+	(void)state;
+	struct client_sync *s = NULL;
+	struct client_status st;
+	assert_int_equal(harness_login(&h, "maribel", &s, &st), 0);
+	/* Multi-byte characters all along: folded lines must not cut one. */
+	char desc[1200] = "large feed, ";
+	while (strlen(desc) + 24 < sizeof(desc))
+		strcat(desc, "año ñ 日本; x, ");
+	strcat(desc, "end");
+	struct it_new_task t = {
+		.desc = desc, .type_id = it_type_id(s, "Call"),
+		.customer_id = it_customer_id(s, "Lucía"),
+		.operator_id = it_operator_id(s, "maribel"),
+	};
+	enum { N = 80 };
+	for (int i = 0; i < N; i++) {
+		uint64_t id;
+		t.planned_at = (int64_t)time(NULL) + 86400 + i * 3600;
+		assert_int_equal(it_create_id(s, &t, &id, &st), 0);
+	}
+	client_sync_close(s);
+	cli.user = "maribel";
+	char path[128];
+	rotate(path, sizeof(path));
+	struct buf resp = {0};
+	assert_int_equal(http("GET", path, &resp), 200);
+	const char *body = body_of(&resp);
+	size_t blen = resp.len - (size_t)(body - (char *)resp.data);
+	assert_true(blen > 4 * 16384);
+	json_t *cal = check_ics(body, blen);
+	json_t *evs = json_object_get(cal, "events");
+	size_t large = 0;
+	for (size_t i = 0; i < json_array_size(evs); i++) {
+		const char *d = str(json_array_get(evs, i), "description");
+		if (strncmp(d, desc, strlen(desc)) == 0)
+			large++;
+	}
+	assert_int_equal(large, N);
+	json_decref(cal);
+	buf_free(&resp);
+}
+
 static void test_rotation_and_deactivation(void **state)
 {
 	(void)state;
@@ -370,6 +417,7 @@ int main(void)
 		cmocka_unit_test(test_feed_over_http),
 		cmocka_unit_test(test_bad_secrets_are_404),
 		cmocka_unit_test(test_agenda_export),
+		cmocka_unit_test(test_large_feed),
 		cmocka_unit_test(test_rotation_and_deactivation),
 	};
 	return harness_run_group(tests, &h);
