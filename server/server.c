@@ -4,6 +4,7 @@
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -355,6 +356,37 @@ static int start_base_handles(struct server *srv)
 	return ret;
 }
 
+/* Where people reach the web listener (server.h: web_url). */
+static void set_web_url(struct server *srv)
+{
+	const struct config *c = srv->cfg;
+	srv->web_url[0] = '\0';
+	if (c->web_public_url[0]) {
+		snprintf(srv->web_url, sizeof(srv->web_url), "%s",
+			 c->web_public_url);
+		return;
+	}
+	struct sockaddr_storage ss;
+	char err[128];
+	if (config_web_disabled(c) ||
+	    config_listen_addr(c->web_listen, &ss, err, sizeof(err)) < 0)
+		return;
+	bool any;
+	uint16_t port;
+	if (ss.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *a = (const void *)&ss;
+		any = IN6_IS_ADDR_UNSPECIFIED(&a->sin6_addr);
+		port = a->sin6_port;
+	} else {
+		const struct sockaddr_in *a = (const void *)&ss;
+		any = a->sin_addr.s_addr == htonl(INADDR_ANY);
+		port = a->sin_port;
+	}
+	if (!any && port)
+		snprintf(srv->web_url, sizeof(srv->web_url), "%s://%s",
+			 c->tls_cert[0] ? "https" : "http", c->web_listen);
+}
+
 int server_start(struct server *srv)
 {
 	int ret = start_base_handles(srv);
@@ -385,6 +417,7 @@ int server_start(struct server *srv)
 		if (ret < 0)
 			goto fail;
 	}
+	set_web_url(srv);
 	if (srv->net.tls && !config_tcp_disabled(srv->cfg))
 		log_info("TLS 1.3 on %s", srv->cfg->listen);
 	log_info("serving %s (revision %llu)%s%s", srv->cfg->data_dir,

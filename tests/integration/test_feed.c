@@ -408,6 +408,24 @@ static void test_agenda_export(void **state)
 			     "nobody-at-all"), 1);
 }
 
+/* A server that knows no web address (here: no web listener at all):
+ * the path alone, and what to put before it. */
+static struct harness bare;
+
+static void test_no_web_address(void **state)
+{
+	(void)state;
+	assert_int_equal(harness_start(&bare), 0);
+	cli.h = &bare;
+	cli.user = "valentina";
+	int rc = run("agenda", "feed", "--rotate");
+	cli.h = &h;
+	assert_int_equal(rc, 0);
+	assert_memory_equal(out, "/feed/", 6);
+	assert_int_equal(strlen(out), 6 + 43 + 4 + 1);  /* and a newline */
+	itcli_expect_err(&cli, "--web-public-url");
+}
+
 int main(void)
 {
 	h.web = true;
@@ -419,6 +437,7 @@ int main(void)
 		cmocka_unit_test(test_agenda_export),
 		cmocka_unit_test(test_large_feed),
 		cmocka_unit_test(test_rotation_and_deactivation),
+		cmocka_unit_test(test_no_web_address),
 	};
-	return harness_run_group(tests, &h);
+	return harness_run_group(tests, &h, &bare);
 }
