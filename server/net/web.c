@@ -299,8 +299,6 @@ static int answer_feed(struct web *w, struct lws *wsi, struct web_pss *pss,
 static int feed_writeable(struct web *w, struct lws *wsi,
 			  struct web_pss *pss)
 {
-	if (!pss || !pss->feed)
-		return 0;
 	size_t n = pss->feed_len - pss->feed_off;
 	if (n > WEB_FEED_CHUNK)
 		n = WEB_FEED_CHUNK;
@@ -354,10 +352,12 @@ static int web_callback(struct lws *wsi, enum lws_callback_reasons reason,
 	case LWS_CALLBACK_HTTP:
 		return answer_http(w, wsi, pss);
 	case LWS_CALLBACK_HTTP_WRITEABLE:
-		return feed_writeable(w, wsi, pss);
+		if (pss && pss->feed)
+			return feed_writeable(w, wsi, pss);
+		break;  /* not ours: libwebsockets' own */
 	case LWS_CALLBACK_CLOSED_HTTP:
 		feed_free(pss);
-		return 0;
+		break;  /* and libwebsockets' own cleanup */
 	case LWS_CALLBACK_ESTABLISHED:
 		return pss ? web_conn_open(w, wsi, pss) : -1;
 	case LWS_CALLBACK_RECEIVE:
