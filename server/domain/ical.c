@@ -67,12 +67,39 @@ static void add_x(icalcomponent *c, const char *name, const char *value)
 	icalcomponent_add_property(c, p);
 }
 
-/* A time property in the zone `tzid` names (or UTC without one). */
-static icalproperty *zoned(icalproperty *p, const char *tzid)
+/* Whether the club's wall-clock time at `t` also names another instant
+ * (the hour the autumn change repeats; zones shift by 30 min to 2 h). */
+static bool ambiguous(int64_t t, icaltimezone *z)
 {
-	if (tzid)
+	static const int64_t shifts[] = {1800, 3600, 7200};
+	icaltimetype l = zone_time(t, z);
+	for (size_t i = 0; i < sizeof(shifts) / sizeof(shifts[0]); i++)
+		for (int sign = -1; sign <= 1; sign += 2) {
+			icaltimetype o = zone_time(t + sign * shifts[i], z);
+			if (o.year == l.year && o.month == l.month &&
+			    o.day == l.day && o.hour == l.hour &&
+			    o.minute == l.minute && o.second == l.second)
+				return true;
+		}
+	return false;
+}
+
+/*
+ * A DTSTART or DTEND at `t`: the club's wall-clock time with its TZID, or
+ * UTC when there is no zone or when that wall-clock time is ambiguous (the
+ * hour the autumn change repeats: RFC 5545 reads a repeated local time as
+ * its first occurrence, some parsers as its second, so only UTC says
+ * which one is meant).
+ */
+static icalproperty *zoned(icalproperty *(*make)(struct icaltimetype),
+			   int64_t t, icaltimezone *z, const char *tzid)
+{
+	if (z && !ambiguous(t, z)) {
+		icalproperty *p = make(zone_time(t, z));
 		icalproperty_add_parameter(p, icalparameter_new_tzid(tzid));
-	return p;
+		return p;
+	}
+	return make(utc_time(t));
 }
 
 static char *summary_of(const struct ical_event *e)
@@ -126,10 +153,9 @@ static icalcomponent *event_of(const struct ical_calendar *cal,
 		ICAL_VEVENT_COMPONENT,
 		icalproperty_new_uid(uid),
 		icalproperty_new_dtstamp(utc_time(changed)),
-		zoned(icalproperty_new_dtstart(zone_time(t->planned_at, z)),
-		      tzid),
-		zoned(icalproperty_new_dtend(zone_time(
-			      t->planned_at + (int64_t)slot * 60, z)), tzid),
+		zoned(icalproperty_new_dtstart, t->planned_at, z, tzid),
+		zoned(icalproperty_new_dtend,
+		      t->planned_at + (int64_t)slot * 60, z, tzid),
 		icalproperty_new_summary(summary),
 		icalproperty_new_sequence((int)e->sequence),
 		icalproperty_new_lastmodified(utc_time(changed)),

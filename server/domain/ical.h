@@ -7,7 +7,9 @@
  * ICAL_DAYS_BACK days back to ICAL_DAYS_AHEAD ahead; notes are not
  * events): UID "<task id>@<club>" (stable: the club's name folded to
  * [a-z0-9-], so renaming the club renames every UID), DTSTART in the
- * club's zone with that zone's VTIMEZONE, DTEND the club's slot later,
+ * club's zone with that zone's VTIMEZONE (in UTC when that wall-clock
+ * time is ambiguous: the hour the autumn change repeats), DTEND the
+ * club's slot later,
  * SUMMARY "type — customer", DESCRIPTION the task's description and the
  * customer's phone, SEQUENCE the number of changes the task had since it
  * was created (the task_changes index: unchanged, the same number),

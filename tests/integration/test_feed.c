@@ -393,6 +393,21 @@ static void test_agenda_export(void **state)
 	assert_non_null(event(cal, uid));
 	json_decref(cal);
 
+	/* 02:30 on 2027-10-31 comes twice in Madrid (the CLI takes the
+	 * first, CEST): written in UTC, Python reads the instant meant. */
+	cli.user = "alicia";
+	long amb = add_task("autumn change", "2027-10-31 02:30");
+	assert_int_equal(run("agenda", "export", "--ics", "--from",
+			     "2027-10-30", "--to", "2027-10-31"), 0);
+	cal = check_ics(out, strlen(out));
+	snprintf(uid, sizeof(uid), "%ld@club-deportivo-demo", amb);
+	ev = event(cal, uid);
+	assert_non_null(ev);
+	assert_int_equal(json_integer_value(json_object_get(ev, "start")),
+			 1824942600);  /* 00:30 UTC */
+	assert_true(json_is_null(json_object_get(ev, "tzid")));
+	json_decref(cal);
+
 	/* Bad inputs. */
 	assert_int_equal(run("agenda", "export"), 2);
 	itcli_expect_err(&cli, "--ics");

@@ -107,6 +107,50 @@ static void test_dst_day(void **state)
 	arena_free(&a);
 }
 
+/* 2027-10-31, the autumn change in Madrid: 02:00-03:00 comes twice. */
+#define AUTUMN_FIRST INT64_C(1824942600)   /* 00:30 UTC = 02:30 CEST */
+#define AUTUMN_SECOND INT64_C(1824946200)  /* 01:30 UTC = 02:30 CET */
+
+static void test_autumn_repeated_hour(void **state)
+{
+	(void)state;
+	struct arena a;
+	arena_init(&a);
+	struct ical_calendar cal = madrid;
+	cal.slot_minutes = 30;
+	Clubcrm__Task t1 = task_at(11, AUTUMN_FIRST,
+				   CLUBCRM__TASK_STATUS__TASK_STATUS_PLANNED,
+				   "first 02:30");
+	Clubcrm__Task t2 = task_at(12, AUTUMN_SECOND,
+				   CLUBCRM__TASK_STATUS__TASK_STATUS_PLANNED,
+				   "second 02:30");
+	struct ical_event ev[2] = {{.task = &t1}, {.task = &t2}};
+	char *text = build(&a, &cal, ev, 2);
+	/* 02:30 names two instants that day: both are written in UTC (RFC
+	 * 5545 reads such a local time as the first, Python's icalendar as
+	 * the second); their ends (03:00) are not ambiguous. */
+	assert_non_null(strstr(text, "DTSTART:20271031T003000Z"));
+	assert_non_null(strstr(text, "DTSTART:20271031T013000Z"));
+	assert_null(strstr(text, "DTSTART;TZID=Europe/Madrid:20271031T0230"));
+	assert_non_null(strstr(text, "DTEND;TZID=Europe/Madrid:"
+				     "20271031T030000"));
+	icalcomponent *c = icalparser_parse_string(text);
+	icalcomponent *e1 = event_of(c, "11@club-and-s-a");
+	icalcomponent *e2 = event_of(c, "12@club-and-s-a");
+	assert_non_null(e1);
+	assert_non_null(e2);
+	icaltimetype s1 = icalcomponent_get_dtstart(e1);
+	icaltimetype s2 = icalcomponent_get_dtstart(e2);
+	assert_true(icaltime_is_utc(s1) && icaltime_is_utc(s2));
+	icaltimezone *utc = icaltimezone_get_utc_timezone();
+	assert_int_equal((int64_t)icaltime_as_timet_with_zone(s1, utc),
+			 AUTUMN_FIRST);
+	assert_int_equal((int64_t)icaltime_as_timet_with_zone(s2, utc),
+			 AUTUMN_SECOND);
+	icalcomponent_free(c);
+	arena_free(&a);
+}
+
 static void test_cancelled_and_text(void **state)
 {
 	(void)state;
@@ -451,6 +495,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dst_day),
+		cmocka_unit_test(test_autumn_repeated_hour),
 		cmocka_unit_test(test_cancelled_and_text),
 		cmocka_unit_test(test_no_zone_is_utc),
 		cmocka_unit_test_setup_teardown(test_uid_and_sequence, setup,
