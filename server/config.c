@@ -71,6 +71,7 @@ static const struct opt daemon_opts[] = {
 	STR(struct config, tls_key, "tls-key"),
 	STR(struct config, web_listen, "web-listen"),
 	STR(struct config, web_root, "web-root"),
+	STR(struct config, web_public_url, "web-public-url"),
 };
 
 static const struct opt init_opts_table[] = {
@@ -501,6 +502,26 @@ bool config_addr_is_loopback(const struct sockaddr *addr)
 	return false;
 }
 
+/* --web-public-url: "" or http(s)://, printable ASCII, no trailing '/'
+ * (clients append paths to it). */
+static int check_public_url(const char *u, char *err, size_t errlen)
+{
+	if (!u[0])
+		return 0;
+	bool ok = strncmp(u, "https://", 8) == 0 ||
+		  strncmp(u, "http://", 7) == 0;
+	size_t len = strlen(u);
+	for (size_t i = 0; ok && i < len; i++)
+		ok = u[i] > ' ' && u[i] < 0x7f;
+	if (ok && u[len - 1] == '/')
+		ok = false;
+	if (!ok)
+		errmsg_set(err, errlen, "--web-public-url: expected http:// or "
+			   "https:// and a host, without a trailing '/', got "
+			   "\"%s\"", u);
+	return ok ? 0 : -EINVAL;
+}
+
 int config_check(const struct config *c, char *err, size_t errlen)
 {
 	if (!c->tls_cert[0] != !c->tls_key[0]) {
@@ -558,7 +579,7 @@ int config_check(const struct config *c, char *err, size_t errlen)
 			return -EINVAL;
 		}
 	}
-	return 0;
+	return check_public_url(c->web_public_url, err, errlen);
 }
 
 bool config_tcp_disabled(const struct config *c)
@@ -634,6 +655,10 @@ void config_usage(FILE *out)
 "  --web-root DIR          the built web desk (index.html, assets/)\n"
 "                          [%s if it exists,\n"
 "                          else %s]\n"
+"  --web-public-url URL    how people reach the web listener, e.g.\n"
+"                          https://crm.example.org: the base of calendar-\n"
+"                          feed URLs the clients show [the --web-listen\n"
+"                          address when it names a host and a port]\n"
 "  --help, --version\n"
 "\n"
 "The config file takes the long flag names as keys (`listen = 127.0.0.1:7411`)\n"

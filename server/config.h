@@ -49,6 +49,9 @@ struct config {
 	 * and WebSockets on /ws; "" or "none": off. TLS as the TCP one. */
 	char web_listen[256];
 	char web_root[CONFIG_PATH_MAX];  /* "": the built-in default */
+	/* How people reach the web listener, e.g. "https://crm.example.org"
+	 * (Welcome.web_url: the base of calendar-feed URLs); "": unknown. */
+	char web_public_url[256];
 };
 
 /* What `clubcrmd init` needs. */

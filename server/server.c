@@ -4,8 +4,10 @@
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
@@ -91,6 +93,35 @@ static bool hook_store_quiet(void *ctx)
 static void server_maybe_finish(struct server *srv);
 static void on_session_closed(struct server *srv);
 
+/* ------------------------------------------------------------ feeds */
+
+/* The web listener's calendar feeds (net.h: net_feed_cb), read on the
+ * loop from one read transaction, like the sessions' reads. */
+static int on_feed(void *ctx, const char *secret, size_t len, char **body,
+		   size_t *body_len)
+{
+	struct server *srv = ctx;
+	struct arena a;
+	arena_init(&a);
+	char *ics = NULL;
+	size_t n = 0;
+	int rc = service_feed(srv->store, secret, len, time_now(), &a,
+			      &ics, &n);
+	if (rc == 0) {
+		*body = malloc(n ? n : 1);
+		if (*body) {
+			memcpy(*body, ics, n);
+			*body_len = n;
+		} else {
+			rc = -ENOMEM;
+		}
+	} else if (rc != -ENOENT) {
+		log_warn("feed: cannot read the agenda: %s", strerror(-rc));
+	}
+	arena_free(&a);
+	return rc;
+}
+
 static void hook_idle(void *ctx)
 {
 	server_maybe_finish(ctx);
@@ -116,6 +147,7 @@ int server_init(struct server *srv, uv_loop_t *loop, const struct config *cfg,
 	};
 	writer_init(&srv->writer, loop, st, &hooks);
 	net_init(&srv->net, loop, (size_t)cfg->max_output, session_accept, srv);
+	srv->net.on_feed = on_feed;
 	srv->session_closed = on_session_closed;
 	return login_throttle_init(&srv->throttle, cfg->login_backoff_ms,
 				   cfg->login_backoff_max_ms, NULL);
@@ -324,6 +356,37 @@ static int start_base_handles(struct server *srv)
 	return ret;
 }
 
+/* Where people reach the web listener (server.h: web_url). */
+static void set_web_url(struct server *srv)
+{
+	const struct config *c = srv->cfg;
+	srv->web_url[0] = '\0';
+	if (c->web_public_url[0]) {
+		snprintf(srv->web_url, sizeof(srv->web_url), "%s",
+			 c->web_public_url);
+		return;
+	}
+	struct sockaddr_storage ss;
+	char err[128];
+	if (config_web_disabled(c) ||
+	    config_listen_addr(c->web_listen, &ss, err, sizeof(err)) < 0)
+		return;
+	bool any;
+	uint16_t port;
+	if (ss.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *a = (const void *)&ss;
+		any = IN6_IS_ADDR_UNSPECIFIED(&a->sin6_addr);
+		port = a->sin6_port;
+	} else {
+		const struct sockaddr_in *a = (const void *)&ss;
+		any = a->sin_addr.s_addr == htonl(INADDR_ANY);
+		port = a->sin_port;
+	}
+	if (!any && port)
+		snprintf(srv->web_url, sizeof(srv->web_url), "%s://%s",
+			 c->tls_cert[0] ? "https" : "http", c->web_listen);
+}
+
 int server_start(struct server *srv)
 {
 	int ret = start_base_handles(srv);
@@ -354,6 +417,7 @@ int server_start(struct server *srv)
 		if (ret < 0)
 			goto fail;
 	}
+	set_web_url(srv);
 	if (srv->net.tls && !config_tcp_disabled(srv->cfg))
 		log_info("TLS 1.3 on %s", srv->cfg->listen);
 	log_info("serving %s (revision %llu)%s%s", srv->cfg->data_dir,

@@ -67,6 +67,9 @@ struct server {
 	/* For Welcome: from the settings, when the domain has them. */
 	char club_name[256];
 	char time_zone[128];
+	/* For Welcome.web_url: --web-public-url, else the web listener's
+	 * address when it names one host and port (not 0.0.0.0, not :0). */
+	char web_url[300];
 };
 
 /* Sets up the context (no handle yet). 0 or a negative errno. */

@@ -17,6 +17,9 @@ int cli_cmd_task_show(struct cli *cli, int argc, char **argv);
 /* cli_cmd_export.c: CSV on stdout */
 int cli_cmd_task_export(struct cli *cli, int argc, char **argv);
 int cli_cmd_customer_export(struct cli *cli, int argc, char **argv);
+/* cli_cmd_agenda.c: agenda export --ics, agenda feed [--rotate] */
+int cli_cmd_agenda_export(struct cli *cli, int argc, char **argv);
+int cli_cmd_agenda_feed(struct cli *cli, int argc, char **argv);
 /* cli_cmd_ops.c */
 int cli_cmd_task_take(struct cli *cli, int argc, char **argv);
 int cli_cmd_task_release(struct cli *cli, int argc, char **argv);

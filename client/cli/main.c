@@ -84,6 +84,12 @@ static const char usage_text[] =
 	"           --tag: those having a task or note with the tag)\n"
 	"  customer show NAME|ID  the profile: details, tasks and notes "
 	"newest first\n"
+	"  agenda export --ics [--operator NAME|ID] [--from DATE --to DATE]\n"
+	"           an agenda as iCalendar on stdout (default: 30 days back to "
+	"180 ahead)\n"
+	"  agenda feed [--rotate] [--operator NAME|ID]  a new secret "
+	"calendar-feed URL\n"
+	"           (the old one stops at once)\n"
 	"  catalog                 task types, results, tags, operators, teams\n"
 	"  admin KIND add --name N [OPTIONS]    (KIND: type, result, tag, "
 	"team, operator)\n"
@@ -168,6 +174,8 @@ static const struct command commands[] = {
 	{"customer", "edit", cli_cmd_customer_edit},
 	{"customer", "show", cli_cmd_customer_show},
 	{"customer", "export", cli_cmd_customer_export},
+	{"agenda", "export", cli_cmd_agenda_export},
+	{"agenda", "feed", cli_cmd_agenda_feed},
 	{"catalog", NULL, cli_cmd_catalog},
 	{"admin", NULL, cli_cmd_admin},
 	{"report", NULL, cli_cmd_report},

@@ -41,6 +41,8 @@ struct api_req {
 		Clubcrm__UpsertTeam upsert_team;
 		Clubcrm__UpsertOperator upsert_operator;
 		Clubcrm__UpdateSettings update_settings;
+		Clubcrm__ExportAgenda export_agenda;
+		Clubcrm__RotateFeed rotate_feed;
 	} m;  /* also sized for the messages req_wrap() builds */
 };
 
@@ -118,6 +120,12 @@ static void answer_fill(struct clubcrm_answer *ans, unsigned status,
 		break;
 	case BODY(REPORT):
 		ans->report = f->report;
+		break;
+	case BODY(AGENDA_EXPORT):
+		ans->agenda_export = f->agenda_export;
+		break;
+	case BODY(FEED_REPLY):
+		ans->feed = f->feed_reply;
 		break;
 	default:
 		break;
@@ -332,6 +340,47 @@ unsigned clubcrm_customer_get(struct client_sync *s, uint64_t id,
 	r.m.get_customer.id = id;
 	req_set(&r, BODY(GET_CUSTOMER), &r.m.get_customer, BODY(CUSTOMER_REPLY));
 	return api_sync(s, &r, ans);
+}
+
+unsigned clubcrm_agenda_export(struct client_sync *s, uint64_t operator_id,
+			       int64_t from, int64_t to,
+			       struct clubcrm_answer *ans)
+{
+	struct api_req r;
+	Clubcrm__ExportAgenda *e = &r.m.export_agenda;
+	clubcrm__export_agenda__init(e);
+	e->has_operator_id = operator_id != 0;
+	e->operator_id = operator_id;
+	e->has_from = from != 0;
+	e->from = from;
+	e->has_to = to != 0;
+	e->to = to;
+	req_set(&r, BODY(EXPORT_AGENDA), e, BODY(AGENDA_EXPORT));
+	return api_sync(s, &r, ans);
+}
+
+static void feed_req(struct api_req *r, uint64_t operator_id)
+{
+	clubcrm__rotate_feed__init(&r->m.rotate_feed);
+	r->m.rotate_feed.has_operator_id = operator_id != 0;
+	r->m.rotate_feed.operator_id = operator_id;
+	req_set(r, BODY(ROTATE_FEED), &r->m.rotate_feed, BODY(FEED_REPLY));
+}
+
+unsigned clubcrm_feed_rotate(struct client_sync *s, uint64_t operator_id,
+			     struct clubcrm_answer *ans)
+{
+	struct api_req r;
+	feed_req(&r, operator_id);
+	return api_sync(s, &r, ans);
+}
+
+unsigned clubcrm_feed_rotate_async(struct live *l, uint64_t operator_id,
+				   clubcrm_answer_cb cb, void *arg)
+{
+	struct api_req r;
+	feed_req(&r, operator_id);
+	return api_async(l, &r, cb, arg);
 }
 
 unsigned clubcrm_catalog_get(struct client_sync *s, bool include_inactive,

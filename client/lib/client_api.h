@@ -47,6 +47,8 @@ struct clubcrm_answer {
 	const Clubcrm__Catalog *catalog;
 	const Clubcrm__ReassignReply *reassign;
 	const Clubcrm__Report *report;
+	const Clubcrm__AgendaExport *agenda_export;
+	const Clubcrm__FeedReply *feed;
 	/* FAILED_PRECONDITION of an edit or follow-up based on an old
 	 * revision: the row as it is now (its task set); else NULL. */
 	const Clubcrm__TaskRow *conflict;
@@ -139,6 +141,18 @@ unsigned clubcrm_report_get(struct client_sync *s, const Clubcrm__GetReport *q,
 			    struct clubcrm_answer *ans);
 unsigned clubcrm_report_get_async(struct live *l, const Clubcrm__GetReport *q,
 				  clubcrm_answer_cb cb, void *arg);
+/* ---- calendars */
+/* An operator's agenda (0: one's own) planned in [from, to) as iCalendar
+ * text; from/to 0: the server's default window (answer: agenda_export). */
+unsigned clubcrm_agenda_export(struct client_sync *s, uint64_t operator_id,
+			       int64_t from, int64_t to,
+			       struct clubcrm_answer *ans);
+/* A new calendar-feed URL path for an operator (0: one's own); the old
+ * one stops (answer: feed). */
+unsigned clubcrm_feed_rotate(struct client_sync *s, uint64_t operator_id,
+			     struct clubcrm_answer *ans);
+unsigned clubcrm_feed_rotate_async(struct live *l, uint64_t operator_id,
+				   clubcrm_answer_cb cb, void *arg);
 
 /* ---- the catalogue and its administration (answer: catalog) */
 unsigned clubcrm_catalog_get(struct client_sync *s, bool include_inactive,

@@ -3,13 +3,17 @@
  * slots); "Operators" puts one column per operator over one day, filtered
  * by team or operator. Selecting a busy cell opens its task, an empty one a
  * new task for that operator and time; the customer's name then appears in
- * the cell when the server's delta arrives.
+ * the cell when the server's delta arrives. On my agenda, F (twice: the
+ * old URL stops) makes a new secret calendar-feed URL and shows it in the
+ * title line (README "Calendar feeds").
  */
 #include <curses.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "client_api.h"
+#include "status.h"
 #include "timeutil.h"
 #include "tui_app.h"
 #include "tui_text.h"
@@ -107,6 +111,9 @@ void tui_agenda_subscribe(struct tui_app *a)
 
 void tui_agenda_focus_now(struct tui_app *a)
 {
+	/* Entering an agenda: a feed URL shown before is not shown again. */
+	a->feed_confirm = false;
+	a->feed_url[0] = '\0';
 	uint32_t slot, start, end;
 	int64_t now = time_now();
 	tui_cat_slots(a, &slot, &start, &end);
@@ -159,12 +166,16 @@ static void draw_header(struct tui_app *a, int y, int cw)
 	char buf[128], title[160], day[32];
 	time_format_local(a->day, "%a %d/%m/%Y", day, sizeof(day));
 	if (a->screen == TUI_SCR_AGENDA)
-		snprintf(title, sizeof(title), "My agenda from %s (%s)  [ ] day  w day/week  h today  Enter open/new",
+		snprintf(title, sizeof(title), "My agenda from %s (%s)  [ ] day  w day/week  h today  Enter open/new  F calendar feed",
 			 day, a->week ? "week" : "day");
 	else
 		snprintf(title, sizeof(title), "Operators' agendas %s  team: %s  operator: %s  [ ] day  h today  T team  o operator",
 			 day, a->team_id ? "one" : "all", a->op_filter ? "one" : "all");
-	tui_draw_text(y - 1, 0, COLS, A_DIM, title);
+	/* A new calendar-feed URL takes the title line while it is shown. */
+	if (a->screen == TUI_SCR_AGENDA && a->feed_url[0])
+		tui_draw_text(y - 1, 0, COLS, A_BOLD, a->feed_url);
+	else
+		tui_draw_text(y - 1, 0, COLS, A_DIM, title);
 	tui_draw_text(y, 0, TIME_W, A_UNDERLINE, "");
 	for (int c = 0; c < a->grid.n_cols && TIME_W + c * cw < COLS; c++) {
 		if (a->screen == TUI_SCR_AGENDA) {
@@ -281,8 +292,69 @@ static void change_day(struct tui_app *a, int64_t day)
 	tui_agenda_subscribe(a);
 }
 
+static void on_feed(const struct clubcrm_answer *ans, void *arg)
+{
+	struct tui_app *a = arg;
+	a->feed_busy = false;
+	tui_app_dirty(a);
+	if (ans->status != STATUS_OK) {
+		tui_app_status(a, true, "calendar feed: %s: %s",
+			       status_name(ans->status), ans->message);
+		return;
+	}
+	const Clubcrm__Welcome *w = client_welcome(live_client(a->live));
+	const char *base = w && w->web_url ? w->web_url : "";
+	snprintf(a->feed_url, sizeof(a->feed_url),
+		 "Calendar feed (secret; shown once, Esc hides it): %s%s%s",
+		 base, ans->feed->path ? ans->feed->path : "",
+		 base[0] ? "" : "  (after the web desk's address)");
+	tui_app_status(a, false, "a new calendar feed URL: the old one no "
+		       "longer works");
+}
+
+/*
+ * F on my agenda: first a question (the old URL stops at once), then, on
+ * a second F, RotateFeed. Any other key is "no" (and does nothing else).
+ * true when the key was taken.
+ */
+static bool feed_key(struct tui_app *a, const struct tui_key *k)
+{
+	bool f = k->code == 0 && !strcmp(k->text, "F");
+	if (a->feed_confirm) {
+		a->feed_confirm = false;
+		if (!f) {
+			tui_app_status(a, false, "no new calendar feed URL");
+			return true;
+		}
+		if (a->feed_busy)
+			return true;
+		unsigned rc = clubcrm_feed_rotate_async(a->live, 0, on_feed, a);
+		if (rc != STATUS_OK) {
+			tui_app_status(a, true, "calendar feed: %s",
+				       status_name(rc));
+			return true;
+		}
+		a->feed_busy = true;
+		tui_app_status(a, false, "making a new calendar feed URL...");
+		return true;
+	}
+	if (k->code == TUI_KEY_ESC && a->feed_url[0]) {
+		a->feed_url[0] = '\0';
+		return true;
+	}
+	if (!f)
+		return false;
+	a->feed_confirm = true;
+	tui_app_status(a, false, "F again: a new secret URL of this agenda "
+		       "for your calendar (the old one stops at once); any "
+		       "other key: no");
+	return true;
+}
+
 bool tui_agenda_key(struct tui_app *a, const struct tui_key *k)
 {
+	if (a->screen == TUI_SCR_AGENDA && feed_key(a, k))
+		return true;
 	int step = a->screen == TUI_SCR_AGENDA && a->week ? 7 : 1;
 	switch (k->code) {
 	case KEY_UP:

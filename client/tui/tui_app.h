@@ -109,6 +109,11 @@ struct tui_app {
 	uint64_t team_id, op_filter;
 	struct tui_grid grid;
 	int acol, aslot;
+	/* My agenda's calendar feed (F): asked to confirm, being made, and
+	 * the new URL shown in the title line until Esc or the screen is
+	 * left (a secret: not kept longer). */
+	bool feed_confirm, feed_busy;
+	char feed_url[320];
 
 	/* The open form, with what it edits. */
 	enum tui_form_kind fkind;

@@ -10,6 +10,7 @@
 #include "rows.h"
 #include "status.h"
 #include "text.h"
+#include "feeds.h"
 #include "tokens.h"
 
 #define ADMIN CLUBCRM__ROLE__ROLE_ADMIN
@@ -254,6 +255,9 @@ int catalog_upsert_operator(struct req *r, const Clubcrm__UpsertOperator *in,
 	 * theirs holds any more (tokens.h). */
 	if (!created && (!op->active || op->role != was_role || in->password))
 		tokens_revoke_all(r->t, op->id);
+	/* Deactivated: their calendar feed goes too (feeds.h). */
+	if (!created && !op->active)
+		feeds_revoke(r->t, op->id);
 	r->action = created ? "add operator" : "edit operator";
 	rc = catalog_record_save(r, DB_OPERATORS, op->id, created, &op->base);
 	Clubcrm__Catalog *c = rc ? NULL : catalog_record_catalog(r);

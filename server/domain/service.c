@@ -7,7 +7,9 @@
 #include "auth.h"
 #include "catalog.h"
 #include "error_frame.h"
+#include "feeds.h"
 #include "history.h"
+#include "ical.h"
 #include "query.h"
 #include "report.h"
 #include "req.h"
@@ -37,6 +39,7 @@ enum service_kind service_kind_of(Clubcrm__Frame__BodyCase body)
 	case CLUBCRM__FRAME__BODY_GET_CATALOG:
 	case CLUBCRM__FRAME__BODY_GET_CUSTOMER:
 	case CLUBCRM__FRAME__BODY_GET_REPORT:
+	case CLUBCRM__FRAME__BODY_EXPORT_AGENDA:
 		return SERVICE_READ;
 	case CLUBCRM__FRAME__BODY_CREATE_TASK:
 	case CLUBCRM__FRAME__BODY_EDIT_TASK:
@@ -56,6 +59,7 @@ enum service_kind service_kind_of(Clubcrm__Frame__BodyCase body)
 	case CLUBCRM__FRAME__BODY_UPSERT_OPERATOR:
 	case CLUBCRM__FRAME__BODY_UPSERT_TEAM:
 	case CLUBCRM__FRAME__BODY_UPDATE_SETTINGS:
+	case CLUBCRM__FRAME__BODY_ROTATE_FEED:
 		return SERVICE_WRITE;
 	default:
 		return SERVICE_UNKNOWN;
@@ -287,6 +291,9 @@ static int dispatch_read(struct req *r, const Clubcrm__Frame *req,
 	case CLUBCRM__FRAME__BODY_GET_REPORT:
 		f->body_case = CLUBCRM__FRAME__BODY_REPORT;
 		return report_get(r, req->get_report, &f->report);
+	case CLUBCRM__FRAME__BODY_EXPORT_AGENDA:
+		f->body_case = CLUBCRM__FRAME__BODY_AGENDA_EXPORT;
+		return ical_export(r, req->export_agenda, &f->agenda_export);
 	default:
 		return req_refuse(r, STATUS_UNIMPLEMENTED,
 				  "not a read request");
@@ -313,6 +320,29 @@ int service_read(struct store *st, const struct actor *who,
 	txn_abort(&t);
 	*out = reply;
 	return reply ? 0 : -ENOMEM;
+}
+
+/* ------------------------------------------------------------ feeds */
+
+int service_feed(struct store *st, const char *secret, size_t len,
+		 int64_t now, struct arena *a, char **ics, size_t *ics_len)
+{
+	struct txn t;
+	txn_begin(&t, st, NULL, false);
+	uint64_t id = 0;
+	Clubcrm__Operator *op = NULL;
+	int rc = t.ret ? t.ret : feeds_lookup(&t, secret, len, &id);
+	if (!rc)
+		rc = rows_operator(&t, a, id, &op);
+	if (!rc && !op->active)
+		rc = -ENOENT;
+	int64_t from, to;
+	ical_default_window(now, &from, &to);
+	uint32_t events = 0;
+	if (!rc)
+		rc = ical_agenda(&t, a, id, from, to, ics, ics_len, &events);
+	txn_abort(&t);
+	return rc;
 }
 
 /* ------------------------------------------------------------ writes */
@@ -388,6 +418,9 @@ static int dispatch_write(struct req *r, const Clubcrm__Frame *req,
 		f->body_case = CLUBCRM__FRAME__BODY_CATALOG;
 		return catalog_update_settings(r, req->update_settings,
 					       &f->catalog);
+	case CLUBCRM__FRAME__BODY_ROTATE_FEED:
+		f->body_case = CLUBCRM__FRAME__BODY_FEED_REPLY;
+		return feeds_rotate(r, req->rotate_feed, &f->feed_reply);
 	/* The server's own requests (login.c); clients' Login and Logout
 	 * never reach the writer (service_kind_of: SERVICE_SESSION). */
 	case CLUBCRM__FRAME__BODY_LOGIN:

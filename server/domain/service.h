@@ -92,6 +92,15 @@ int service_read(struct store *st, const struct actor *who,
 		 const Clubcrm__Frame *req, struct arena *a,
 		 Clubcrm__Frame **reply);
 
+/*
+ * The calendar feed of the secret in a feed URL (feeds.h), from one read
+ * transaction at `now`: 0 and the iCalendar text in `a` (ical.h); -ENOENT
+ * for a malformed, unknown or rotated secret or a deactivated operator,
+ * all alike; another negative errno when the store fails.
+ */
+int service_feed(struct store *st, const char *secret, size_t len,
+		 int64_t now, struct arena *a, char **ics, size_t *ics_len);
+
 /* One write request of a batch. */
 struct service_write_op {
 	struct actor who;

@@ -25,12 +25,23 @@ struct tls_ctx;
 /* A new connection: the callee sets t->up and t->owner, or closes it. */
 typedef void (*net_accept_cb)(void *ctx, struct transport *t);
 
+/*
+ * A calendar feed asked for on the web listener (web.c): the secret of
+ * "/feed/<secret>.ics" as sent (unchecked). 0 and the iCalendar text in
+ * *body (malloc'ed, the caller frees it); -ENOENT for no such feed (404:
+ * malformed, unknown, rotated or of a deactivated operator, all alike);
+ * another negative errno when it cannot be read (500).
+ */
+typedef int (*net_feed_cb)(void *ctx, const char *secret, size_t len,
+			   char **body, size_t *body_len);
+
 struct net {
 	uv_loop_t *loop;
 	struct tls_ctx *tls;       /* TLS on TCP connections, or NULL */
 	size_t max_output;         /* each connection's output bound */
 	net_accept_cb on_accept;
 	void *ctx;
+	net_feed_cb on_feed;       /* NULL: every feed is 404 */
 	uv_tcp_t tcp;              /* listeners (listen.c) */
 	uv_pipe_t pipe;
 	bool tcp_open, pipe_open;

@@ -4,7 +4,9 @@
  * parses HTTP and WebSockets; this file only decides: which requests are
  * answered (GET and HEAD), which upgrades are taken (/ws from the desk's
  * own Origin), which headers every answer carries, and what a missing file
- * or a missing desk looks like. WebSockets themselves are web_conn.c.
+ * or a missing desk looks like; and it answers the calendar feeds
+ * (/feed/<secret>.ics) with what net->on_feed gives. WebSockets themselves
+ * are web_conn.c.
  */
 #include "web.h"
 
@@ -31,6 +33,12 @@
 #define WEB_CACHE_ASSETS "public, max-age=31536000, immutable"
 /* Everything else (index.html names the bundles): always revalidated. */
 #define WEB_CACHE_OTHER "no-cache"
+/* A feed: never stored (a rotated URL must stop at once), nor shared. */
+#define WEB_CACHE_FEED "private, no-store, max-age=0"
+#define WEB_FEED_PREFIX "/feed/"
+#define WEB_FEED_SUFFIX ".ics"
+/* A feed goes out in pieces of this size. */
+#define WEB_FEED_CHUNK (16u * 1024u)
 
 /* No inline script or style, nothing from elsewhere, not framed. */
 #define WEB_CSP "default-src 'self'; script-src 'self'; style-src 'self'; " \
@@ -212,6 +220,120 @@ static int answer_missing(struct web *w, struct lws *wsi)
 	return lws_http_transaction_completed(wsi) ? -1 : 0;
 }
 
+/* ------------------------------------------------------------ feeds */
+
+static void feed_free(struct web_pss *pss)
+{
+	if (!pss)
+		return;
+	free(pss->feed);
+	pss->feed = NULL;
+	pss->feed_len = pss->feed_off = 0;
+}
+
+static int feed_status(struct lws *wsi, unsigned code)
+{
+	if (lws_return_http_status(wsi, code, NULL))
+		return -1;
+	return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+/*
+ * GET or HEAD /feed/<secret>.ics: 200 text/calendar from net->on_feed, or
+ * 404 for any secret that is not a live feed (never saying why). The
+ * secret is never logged.
+ */
+static int answer_feed(struct web *w, struct lws *wsi, struct web_pss *pss,
+		       const char *uri, bool head)
+{
+	const char *secret = uri + strlen(WEB_FEED_PREFIX);
+	size_t len = strlen(secret), sl = strlen(WEB_FEED_SUFFIX);
+	char *body = NULL;
+	size_t blen = 0;
+	int rc = -ENOENT;
+	if (len > sl && strcmp(secret + len - sl, WEB_FEED_SUFFIX) == 0 &&
+	    w->net->on_feed)
+		rc = w->net->on_feed(w->net->ctx, secret, len - sl, &body,
+				     &blen);
+	char ip[64];
+	peer_ip(wsi, ip, sizeof(ip));
+	if (rc) {
+		log_info("web: %s: calendar feed refused (%s)", ip,
+			 rc == -ENOENT ? "not found" : strerror(-rc));
+		return feed_status(wsi, rc == -ENOENT ?
+				   HTTP_STATUS_NOT_FOUND :
+				   HTTP_STATUS_INTERNAL_SERVER_ERROR);
+	}
+	log_debug("web: %s: calendar feed, %zu bytes", ip, blen);
+	uint8_t *start = w->wbuf + LWS_PRE, *p = start;
+	uint8_t *end = w->wbuf + sizeof(w->wbuf) - 1;
+	static const char cc[] = WEB_CACHE_FEED;
+	static const char cd[] = "inline; filename=\"agenda.ics\"";
+	if (lws_add_http_common_headers(wsi, HTTP_STATUS_OK,
+					"text/calendar; charset=utf-8",
+					blen, &p, end) ||
+	    lws_add_http_header_by_name(wsi, (const unsigned char *)
+					"cache-control:",
+					(const unsigned char *)cc,
+					(int)strlen(cc), &p, end) ||
+	    lws_add_http_header_by_name(wsi, (const unsigned char *)
+					"content-disposition:",
+					(const unsigned char *)cd,
+					(int)strlen(cd), &p, end) ||
+	    lws_finalize_write_http_header(wsi, start, &p, end)) {
+		free(body);
+		return -1;
+	}
+	if (head || blen == 0) {
+		free(body);
+		return lws_http_transaction_completed(wsi) ? -1 : 0;
+	}
+	feed_free(pss);
+	pss->feed = body;
+	pss->feed_len = blen;
+	lws_callback_on_writable(wsi);
+	return 0;
+}
+
+/* The next piece of a feed; the last one ends the transaction. */
+static int feed_writeable(struct web *w, struct lws *wsi,
+			  struct web_pss *pss)
+{
+	size_t n = pss->feed_len - pss->feed_off;
+	if (n > WEB_FEED_CHUNK)
+		n = WEB_FEED_CHUNK;
+	bool last = pss->feed_off + n == pss->feed_len;
+	memcpy(w->wbuf + LWS_PRE, pss->feed + pss->feed_off, n);
+	if (lws_write(wsi, w->wbuf + LWS_PRE, n,
+		      last ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) != (int)n)
+		return -1;
+	pss->feed_off += n;
+	if (!last) {
+		lws_callback_on_writable(wsi);
+		return 0;
+	}
+	feed_free(pss);
+	return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+/* A plain HTTP request no file mount took: a feed, a missing file, or no
+ * desk at all. */
+static int answer_http(struct web *w, struct lws *wsi, struct web_pss *pss)
+{
+	char uri[256] = "";
+	bool head = false;
+	if (lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_GET_URI) <= 0) {
+		head = lws_hdr_copy(wsi, uri, sizeof(uri),
+				    WSI_TOKEN_HEAD_URI) > 0;
+		if (!head)
+			uri[0] = '\0';
+	}
+	if (strncmp(uri, WEB_FEED_PREFIX, strlen(WEB_FEED_PREFIX)) == 0)
+		return pss ? answer_feed(w, wsi, pss, uri, head)
+			   : feed_status(wsi, HTTP_STATUS_NOT_FOUND);
+	return answer_missing(w, wsi);
+}
+
 static int web_callback(struct lws *wsi, enum lws_callback_reasons reason,
 			void *user, void *in, size_t len)
 {
@@ -228,7 +350,14 @@ static int web_callback(struct lws *wsi, enum lws_callback_reasons reason,
 	case LWS_CALLBACK_ADD_HEADERS:
 		return add_cache_header(wsi, in);
 	case LWS_CALLBACK_HTTP:
-		return answer_missing(w, wsi);
+		return answer_http(w, wsi, pss);
+	case LWS_CALLBACK_HTTP_WRITEABLE:
+		if (pss && pss->feed)
+			return feed_writeable(w, wsi, pss);
+		break;  /* not ours: libwebsockets' own */
+	case LWS_CALLBACK_CLOSED_HTTP:
+		feed_free(pss);
+		break;  /* and libwebsockets' own cleanup */
 	case LWS_CALLBACK_ESTABLISHED:
 		return pss ? web_conn_open(w, wsi, pss) : -1;
 	case LWS_CALLBACK_RECEIVE:
@@ -237,8 +366,10 @@ static int web_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		return pss ? web_conn_writeable(pss, wsi) : -1;
 	case LWS_CALLBACK_CLOSED:
 	case LWS_CALLBACK_WSI_DESTROY:
-		if (pss)
+		if (pss) {
 			web_conn_detach(pss);
+			feed_free(pss);
+		}
 		return 0;
 	default:
 		break;
@@ -275,6 +406,13 @@ static void setup_tables(struct web *w)
 		   "max-age=15768000");
 
 	struct lws_http_mount *a = &w->mount_assets, *r = &w->mount_root;
+	struct lws_http_mount *f = &w->mount_feed;
+	/* Feeds are answered by web_callback (answer_feed), desk or not. */
+	f->mountpoint = "/feed";
+	f->mountpoint_len = 5;
+	f->origin = WEB_SUBPROTOCOL;
+	f->origin_protocol = LWSMPRO_CALLBACK;
+	f->mount_next = w->has_root ? r : NULL;
 	a->mountpoint = "/assets";
 	a->mountpoint_len = 7;
 	a->origin = w->assets;
@@ -420,7 +558,7 @@ int web_start(struct web **out, struct net *n, const struct config *cfg)
 	info.iface = host;
 	info.port = port;
 	info.protocols = w->protocols;
-	info.mounts = w->has_root ? &w->mount_root : NULL;
+	info.mounts = &w->mount_feed;
 	info.headers = w->headers;
 	info.server_string = "clubcrmd";
 	info.pt_serv_buf_size = 32 * 1024;

@@ -32,7 +32,7 @@ struct web {
 	char assets[CONFIG_PATH_MAX + 8];
 	/* libwebsockets keeps pointers to these for the context's life. */
 	struct lws_protocols protocols[2];
-	struct lws_http_mount mount_root, mount_assets;
+	struct lws_http_mount mount_root, mount_assets, mount_feed;
 	struct lws_protocol_vhost_options headers[5];
 	/* One message being written, after libwebsockets' headroom. */
 	uint8_t wbuf[LWS_PRE + WEB_WRITE_CHUNK];
@@ -41,6 +41,8 @@ struct web {
 /* What libwebsockets keeps per connection (HTTP or WebSocket). */
 struct web_pss {
 	struct web_conn *wc;       /* a WebSocket's transport, or NULL */
+	char *feed;                /* a calendar feed being sent (malloc) */
+	size_t feed_len, feed_off;
 };
 
 /* A WebSocket is established: makes its transport and hands it to the

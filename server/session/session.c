@@ -99,6 +99,8 @@ static void send_welcome(struct session *c, uint64_t request_id)
 		w.club_name = srv->club_name;
 	if (srv->time_zone[0])
 		w.time_zone = srv->time_zone;
+	if (srv->web_url[0])
+		w.web_url = srv->web_url;
 	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
 	f.has_request_id = true;
 	f.request_id = request_id;

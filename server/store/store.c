@@ -37,6 +37,7 @@ static const char *const db_names[DB_COUNT] = {
 	[DB_BY_LOGIN] = "by_login",
 	[DB_BY_CUSTOMER_NAME] = "by_customer_name",
 	[DB_RESUME_TOKENS] = "resume_tokens",
+	[DB_FEEDS] = "feeds",
 };
 
 static int open_dbs(struct store *st)

@@ -42,6 +42,8 @@ enum store_db {
 	DB_BY_LOGIN,       /* login -> operator id */
 	DB_BY_CUSTOMER_NAME, /* folded name | 0 | customer id */
 	DB_RESUME_TOKENS,  /* operator id | BLAKE2b(token) -> expiry */
+	DB_FEEDS,          /* BLAKE2b(feed secret) -> operator id, and
+			      operator id -> BLAKE2b(its secret) */
 	DB_COUNT
 };
 

@@ -228,6 +228,20 @@ text 0 "Carmen"; keys 0 C-s
 wait_for 0 "saved task"
 wait_re 0 "^[0-9]{2}:[0-9]{2} +Carmen Ruiz"  # Alicia's column, first slot
 
+echo "4b. my agenda's calendar feed: F asks, a second F shows a new secret URL"
+text 0 6
+wait_for 0 "F calendar feed"
+text 0 F
+wait_for 0 "F again: a new secret URL"
+text 0 x
+wait_for 0 "no new calendar feed URL"
+text 0 F
+text 0 F
+wait_re 0 "Calendar feed \(secret; shown once, Esc hides it\): /feed/[A-Za-z0-9_-]{43}\.ics"
+wait_for 0 "the old one no longer works"
+keys 0 Escape
+wait_for 0 "F calendar feed"
+
 echo "5. the screens show the server's absence, then catch up when it returns"
 text 0 1
 wait_for 0 "E2E trial visit (mine)"  # alone in the filtered list: the cursor is on it

@@ -268,6 +268,33 @@ static void test_memory_bounds(void **state)
 			 -EINVAL);
 }
 
+/* --web-public-url: http(s)://, printable, no trailing '/'. */
+static void test_web_public_url(void **state)
+{
+	(void)state;
+	struct config c;
+	char err[256];
+	config_defaults(&c);
+	assert_string_equal(c.web_public_url, "");
+	char **argv = ARGV("--web-public-url", "https://crm.example.org:7412");
+	assert_int_equal(config_from_args(&c, 3, argv, err, sizeof(err)), 0);
+	assert_string_equal(c.web_public_url, "https://crm.example.org:7412");
+	assert_int_equal(config_check(&c, err, sizeof(err)), 0);
+	const char *bad[] = {
+		"crm.example.org", "ftp://crm.example.org", "https://crm/",
+		"http://a b", "https://crm\x01", "javascript:alert(1)",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(c.web_public_url, sizeof(c.web_public_url), "%s",
+			 bad[i]);
+		assert_int_equal(config_check(&c, err, sizeof(err)), -EINVAL);
+		assert_non_null(strstr(err, "--web-public-url"));
+	}
+	assert_int_equal(config_set(&c, "web-public-url", "http://127.0.0.1:7412",
+				    err, sizeof(err)), 0);
+	assert_int_equal(config_check(&c, err, sizeof(err)), 0);
+}
+
 static void test_check(void **state)
 {
 	struct config c;
@@ -380,6 +407,7 @@ int main(void)
 		cmocka_unit_test(test_listen_addr),
 		cmocka_unit_test(test_tcp_disabled),
 		cmocka_unit_test(test_check),
+		cmocka_unit_test(test_web_public_url),
 		cmocka_unit_test(test_memory_bounds),
 		cmocka_unit_test(test_init),
 	};

@@ -7,9 +7,11 @@
  */
 import { create, isFieldSet, type MessageInitShape } from "@bufbuild/protobuf";
 import {
+  type AgendaExport,
   type Catalog,
   type Customer,
   type CustomerPage,
+  type FeedReply,
   type Frame,
   type ReassignReply,
   type Report,
@@ -20,6 +22,7 @@ import {
   CopyTaskSchema,
   CreateTaskSchema,
   EditTaskSchema,
+  ExportAgendaSchema,
   FollowUpSchema,
   GetReportSchema,
   GetCatalogSchema,
@@ -29,6 +32,7 @@ import {
   ListTasksSchema,
   ReassignTasksSchema,
   ReleaseTaskSchema,
+  RotateFeedSchema,
   TagTaskSchema,
   TakeTaskSchema,
   UntagTaskSchema,
@@ -174,6 +178,16 @@ export class Api {
       case: "upsertCustomer", value: create(UpsertCustomerSchema, { customer: c }),
     }), "customerReply");
     return r.customer;
+  }
+  /** An operator's agenda (0n: mine) as iCalendar text; from/to omitted: the server's window. */
+  exportAgenda(e: Init<typeof ExportAgendaSchema> = {}): Promise<AgendaExport> {
+    return expect(this.client.request({ case: "exportAgenda", value: create(ExportAgendaSchema, e) }),
+      "agendaExport");
+  }
+  /** A new secret calendar-feed path for an operator (0n: mine); the old one stops at once. */
+  rotateFeed(operatorId = 0n): Promise<FeedReply> {
+    return expect(this.client.request({ case: "rotateFeed", value: create(RotateFeedSchema, { operatorId }) }),
+      "feedReply");
   }
   getCatalog(includeInactive = true): Promise<Catalog> {
     return expect(this.client.request({

@@ -133,6 +133,30 @@ test("operators are refused administration", async () => {
   a.close();
 });
 
+test("calendar: an agenda exported as iCalendar, a feed path made, another's refused", async () => {
+  const a = client();
+  try {
+    await a.login("alicia", "demo");
+    const api = new Api(a);
+    const id = (await api.createTask({ description: "lib test: in the calendar", customerId: await firstCustomer(api),
+      typeId: await plainType(api), plannedAt: inAnHour(), operatorId: a.operator!.id })).row!.task!.id;
+    const x = await api.exportAgenda();
+    assert.match(x.ics, /^BEGIN:VCALENDAR\r\n/);
+    assert.ok(x.ics.includes(`UID:${id}@club-deportivo-demo`), "the new task is an event");
+    assert.ok(x.events >= 1);
+    await assert.rejects(api.exportAgenda({ from: 10n, to: 5n }), (e: unknown) =>
+      e instanceof ClubError && e.code === Status.INVALID_ARGUMENT);
+    const f = await api.rotateFeed();
+    assert.match(f.path, /^\/feed\/[A-Za-z0-9_-]{43}\.ics$/);
+    assert.equal(f.operatorId, a.operator!.id);
+    const other = (await api.getCatalog()).operators.find((o) => o.login === "valentina")!.id;
+    await assert.rejects(api.rotateFeed(other), (e: unknown) =>
+      e instanceof ClubError && e.code === Status.PERMISSION_DENIED);
+  } finally {
+    a.close();
+  }
+});
+
 test("a server killed and restarted: the client reconnects by token and its view catches up", async () => {
   const tokens = memoryTokenStore();
   const a = client(tokens);

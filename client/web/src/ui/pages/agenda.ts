@@ -8,6 +8,7 @@ import { html } from "lit";
 import { addWords, lang, t } from "../../i18n.js";
 import { AgendaBase, type CalColumn, dayTitle } from "../agenda/calendar.js";
 import { pageShortcut } from "../agenda/common.js";
+import "../agenda/feed.js";
 import { type CivilDate, addDays, isoDate, parseIsoDate, weekStart } from "../agenda/grid.js";
 import { registerPage } from "../context.js";
 
@@ -90,6 +91,7 @@ export class ClubcrmMyAgenda extends AgendaBase {
             const d = parseIsoDate((e.target as HTMLInputElement).value);
             if (d) this.go(this.mode, d);
           }}></label>
+        <clubcrm-feed-button .ctx=${this.ctx} .language=${lang()}></clubcrm-feed-button>
       </header>
       ${this.renderGrid(cols, view.rows.values())}
       <p class="agenda-keys">${t("agenda.myKeys")}</p>
