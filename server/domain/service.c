@@ -8,6 +8,7 @@
 #include "catalog.h"
 #include "error_frame.h"
 #include "history.h"
+#include "import.h"
 #include "query.h"
 #include "req.h"
 #include "rights.h"
@@ -54,6 +55,7 @@ enum service_kind service_kind_of(Clubcrm__Frame__BodyCase body)
 	case CLUBCRM__FRAME__BODY_UPSERT_OPERATOR:
 	case CLUBCRM__FRAME__BODY_UPSERT_TEAM:
 	case CLUBCRM__FRAME__BODY_UPDATE_SETTINGS:
+	case CLUBCRM__FRAME__BODY_IMPORT_CUSTOMERS:
 		return SERVICE_WRITE;
 	default:
 		return SERVICE_UNKNOWN;
@@ -383,6 +385,10 @@ static int dispatch_write(struct req *r, const Clubcrm__Frame *req,
 		f->body_case = CLUBCRM__FRAME__BODY_CATALOG;
 		return catalog_update_settings(r, req->update_settings,
 					       &f->catalog);
+	case CLUBCRM__FRAME__BODY_IMPORT_CUSTOMERS:
+		f->body_case = CLUBCRM__FRAME__BODY_IMPORT_REPLY;
+		return import_customers(r, req->import_customers,
+					&f->import_reply);
 	/* The server's own requests (login.c); clients' Login and Logout
 	 * never reach the writer (service_kind_of: SERVICE_SESSION). */
 	case CLUBCRM__FRAME__BODY_LOGIN:
