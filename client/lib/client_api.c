@@ -116,6 +116,9 @@ static void answer_fill(struct clubcrm_answer *ans, unsigned status,
 	case BODY(REASSIGN_REPLY):
 		ans->reassign = f->reassign_reply;
 		break;
+	case BODY(IMPORT_REPLY):
+		ans->import = f->import_reply;
+		break;
 	default:
 		break;
 	}
@@ -317,6 +320,9 @@ API_BOTH(customer_upsert,
 		  &clubcrm__upsert_customer__descriptor, c,
 		  BODY(CUSTOMER_REPLY)),
 	 const Clubcrm__Customer *c)
+API_BOTH(customers_import,
+	 req_set(&r, BODY(IMPORT_CUSTOMERS), im, BODY(IMPORT_REPLY)),
+	 const Clubcrm__ImportCustomers *im)
 
 unsigned clubcrm_customer_get(struct client_sync *s, uint64_t id,
 			      struct clubcrm_answer *ans)

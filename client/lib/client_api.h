@@ -46,6 +46,7 @@ struct clubcrm_answer {
 	const Clubcrm__CustomerReply *customer;
 	const Clubcrm__Catalog *catalog;
 	const Clubcrm__ReassignReply *reassign;
+	const Clubcrm__ImportReply *import;
 	/* FAILED_PRECONDITION of an edit or follow-up based on an old
 	 * revision: the row as it is now (its task set); else NULL. */
 	const Clubcrm__TaskRow *conflict;
@@ -132,6 +133,15 @@ unsigned clubcrm_customer_upsert(struct client_sync *s,
 unsigned clubcrm_customer_upsert_async(struct live *l,
 				       const Clubcrm__Customer *c,
 				       clubcrm_answer_cb cb, void *arg);
+
+/* A batch of rows of a customer file (answer: import): at most 500, each
+ * checked, the good ones added unless im->dry_run (admins only). */
+unsigned clubcrm_customers_import(struct client_sync *s,
+				  const Clubcrm__ImportCustomers *im,
+				  struct clubcrm_answer *ans);
+unsigned clubcrm_customers_import_async(struct live *l,
+					const Clubcrm__ImportCustomers *im,
+					clubcrm_answer_cb cb, void *arg);
 
 /* ---- the catalogue and its administration (answer: catalog) */
 unsigned clubcrm_catalog_get(struct client_sync *s, bool include_inactive,

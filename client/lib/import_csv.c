@@ -313,7 +313,13 @@ static int next_record(struct import_csv *c, struct rec *out, char *err,
 		if (c->eof) {
 			c->fini = true;
 			unsigned open = c->rec_line;
-			if (csv_fini(&c->p, on_field, on_record, c)) {
+			/* Outside strict mode (which would refuse a stray
+			 * quote inside a field, as real exports have)
+			 * csv_fini() closes an open quote silently: libcsv's
+			 * own state says so (pstate 2 is FIELD_BEGUN in
+			 * libcsv.c). */
+			if ((c->p.quoted && c->p.pstate == 2) ||
+			    csv_fini(&c->p, on_field, on_record, c)) {
 				set_err(err, errlen, "line %u: a quoted field "
 					"is not closed at the end of the file",
 					open ? open : c->line);
@@ -543,7 +549,7 @@ int import_csv_open(struct import_csv **out, FILE *in,
 	c->in = in;
 	c->cp1252 = o && o->windows1252;
 	c->at_line_start = true;
-	if (csv_init(&c->p, CSV_APPEND_NULL | CSV_STRICT_FINI)) {
+	if (csv_init(&c->p, CSV_APPEND_NULL)) {
 		free(c->buf);
 		free(c);
 		set_err(err, errlen, "out of memory");

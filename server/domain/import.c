@@ -13,6 +13,7 @@
 
 #include "catalog_record.h"
 #include "cursor.h"
+#include "custkey.h"
 #include "index.h"
 #include "status.h"
 #include "text.h"
@@ -22,12 +23,11 @@
 #define STATUS_DUP CLUBCRM__IMPORT_STATUS__IMPORT_DUPLICATE
 #define STATUS_BAD CLUBCRM__IMPORT_STATUS__IMPORT_REFUSED
 
-#define KEY_MAX 256u
 /* Two keys a row at most: a power of two over twice that. */
 #define SLOTS 2048u
 
 struct slot {
-	const char *key;  /* "e..." or "p...", in the arena; NULL: empty */
+	const char *key;  /* custkey.h's, in the arena; NULL: empty */
 	size_t row;
 };
 
@@ -35,45 +35,10 @@ struct batch {
 	struct req *r;
 	const Clubcrm__ImportCustomers *in;
 	Clubcrm__ImportOutcome **out;
-	char **keys[2];        /* per row: its e-mail and phone keys or NULL */
 	Clubcrm__Operator **ops;
 	size_t n_ops;
 	struct slot slots[SLOTS];
 };
-
-size_t import_email_key(const char *email, char *out, size_t max)
-{
-	if (!email)
-		return 0;
-	while (*email == ' ' || *email == '\t')
-		email++;
-	size_t n = strlen(email);
-	while (n && (email[n - 1] == ' ' || email[n - 1] == '\t'))
-		n--;
-	if (!n || n >= max)
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		char c = email[i];
-		out[i] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-	}
-	out[n] = '\0';
-	return n;
-}
-
-size_t import_phone_key(const char *phone, char *out, size_t max)
-{
-	size_t n = 0;
-	for (const char *p = phone; p && *p; p++) {
-		if (*p < '0' || *p > '9')
-			continue;
-		if (n + 1 >= max)
-			return 0;
-		out[n++] = *p;
-	}
-	if (n < max)
-		out[n] = '\0';
-	return n;
-}
 
 static uint32_t hash(const char *s)
 {
@@ -109,8 +74,9 @@ static bool email_ok(const char *e)
 	return true;
 }
 
-static bool phone_ok(const char *p, size_t digits)
+static bool phone_ok(const char *p, size_t key_len)
 {
+	size_t digits = key_len ? key_len - 1 : 0;
 	for (; *p; p++)
 		if (!strchr("0123456789+-.()/ ", *p))
 			return false;
@@ -223,19 +189,26 @@ static void refuse(Clubcrm__ImportOutcome *o, const char *why)
 	o->reason = (char *)(why ? why : "out of memory");
 }
 
+static const char *key_what(const char *key)
+{
+	return key[0] == 'e' ? "e-mail" : key[0] == 'p' ? "phone" : "name";
+}
+
 /* Puts the row's keys in the table; a key an earlier row holds refuses the
  * row. 0 or -ENOMEM. */
 static int claim_keys(struct batch *b, size_t i, char *keys[2])
 {
-	static const char *const what[2] = {"e-mail", "phone"};
 	for (int k = 0; k < 2; k++) {
 		if (!keys[k])
 			continue;
 		struct slot *s = slot_of(b, keys[k]);
 		if (s->key) {
-			refuse(b->out[i], arena_printf(
-				b->r->a, "same %s as line %u of the file",
-				what[k], b->in->rows[s->row]->line));
+			const char *why = arena_printf(
+				b->r->a, "same %s as line %u", key_what(keys[k]),
+				b->in->rows[s->row]->line);
+			if (!why)
+				return -ENOMEM;
+			refuse(b->out[i], why);
 			return 0;
 		}
 	}
@@ -246,19 +219,12 @@ static int claim_keys(struct batch *b, size_t i, char *keys[2])
 		s->key = keys[k];
 		s->row = i;
 	}
-	b->keys[0][i] = keys[0];
-	b->keys[1][i] = keys[1];
 	return 0;
 }
 
-static char *key_dup(struct batch *b, char tag, const char *k, size_t n)
+static char *key_dup(struct batch *b, const char *k, size_t n)
 {
-	char *s = arena_alloc(b->r->a, n + 2);
-	if (s) {
-		s[0] = tag;
-		memcpy(s + 1, k, n + 1);
-	}
-	return s;
+	return n ? arena_strdup(b->r->a, k) : NULL;
 }
 
 /* Validates row i, fills the customer to add into *cu. 0 or -ENOMEM; a bad
@@ -282,13 +248,15 @@ static int check_row(struct batch *b, size_t i, Clubcrm__Customer *cu)
 		why = field_fault(b, email, IMPORT_EMAIL_MAX, "e-mail");
 	if (!why && cons)
 		why = field_fault(b, cons, IMPORT_CONSULTANT_MAX, "consultant");
-	char ek[KEY_MAX], pk[KEY_MAX];
-	size_t pn = phone ? import_phone_key(phone, pk, sizeof(pk)) : 0;
+	char ek[CUSTKEY_MAX], pk[CUSTKEY_MAX], nk[CUSTKEY_MAX];
+	size_t pn = phone ? custkey_phone(phone, pk) : 0;
 	if (!why && email && !email_ok(email))
 		why = arena_printf(b->r->a, "bad e-mail '%s'", email);
 	if (!why && phone && !phone_ok(phone, pn))
 		why = arena_printf(b->r->a, "bad phone '%s' (3 to 20 digits, "
 				   "with spaces and + - . ( ) /)", phone);
+	if (!why && email && !custkey_email(email, ek))
+		why = "e-mail too long";
 	uint64_t consultant = 0;
 	if (!why && cons)
 		consultant = find_consultant(b, cons, &why);
@@ -296,9 +264,10 @@ static int check_row(struct batch *b, size_t i, Clubcrm__Customer *cu)
 		refuse(o, why);
 		return 0;
 	}
-	size_t en = email ? import_email_key(email, ek, sizeof(ek)) : 0;
-	char *keys[2] = {en ? key_dup(b, 'e', ek, en) : NULL,
-			 pn ? key_dup(b, 'p', pk, pn) : NULL};
+	size_t en = email ? custkey_email(email, ek) : 0;
+	char *keys[2] = {key_dup(b, ek, en), key_dup(b, pk, pn)};
+	if (!en && !pn)
+		keys[0] = key_dup(b, nk, custkey_name(name, nk));
 	if ((en && !keys[0]) || (pn && !keys[1]))
 		return -ENOMEM;
 	cu->name = name;
@@ -326,18 +295,15 @@ static int find_stored(struct batch *b)
 				    (void **)&cu);
 		if (rc)
 			break;
-		char k[KEY_MAX + 1];
-		const char *what[2] = {"e-mail", "phone"};
-		size_t n[2];
-		for (int i = 0; i < 2; i++) {
-			n[i] = i == 0 ? import_email_key(cu->email, k + 1,
-							 KEY_MAX)
-				      : import_phone_key(cu->phone, k + 1,
-							 KEY_MAX);
-			if (!n[i])
+		char k[3][CUSTKEY_MAX];
+		size_t en = custkey_email(cu->email, k[0]);
+		size_t pn = custkey_phone(cu->phone, k[1]);
+		size_t nn = en || pn ? 0 : custkey_name(cu->name, k[2]);
+		size_t len[3] = {en, pn, nn};
+		for (int i = 0; i < 3 && !rc; i++) {
+			if (!len[i])
 				continue;
-			k[0] = i == 0 ? 'e' : 'p';
-			struct slot *s = slot_of(b, k);
+			struct slot *s = slot_of(b, k[i]);
 			if (!s->key)
 				continue;
 			Clubcrm__ImportOutcome *o = b->out[s->row];
@@ -347,12 +313,10 @@ static int find_stored(struct batch *b)
 			o->has_customer_id = 1;
 			o->customer_id = cu->id;
 			o->reason = arena_printf(b->r->a, "same %s as customer "
-						 "%llu", what[i],
+						 "%llu", key_what(k[i]),
 						 (unsigned long long)cu->id);
-			if (!o->reason) {
+			if (!o->reason)
 				rc = -ENOMEM;
-				break;
-			}
 		}
 		if (rc)
 			break;
@@ -433,9 +397,7 @@ int import_customers(struct req *r, const Clubcrm__ImportCustomers *in,
 	b->r = r;
 	b->in = in;
 	b->out = arena_calloc(r->a, n ? n : 1, sizeof(*b->out));
-	b->keys[0] = arena_calloc(r->a, n ? n : 1, sizeof(char *));
-	b->keys[1] = arena_calloc(r->a, n ? n : 1, sizeof(char *));
-	if (!b->out || !b->keys[0] || !b->keys[1])
+	if (!b->out)
 		return -ENOMEM;
 	int rc = load_operators(b);
 	for (size_t i = 0; !rc && i < n; i++) {

@@ -1,8 +1,8 @@
 /*
  * Customers imported from a file, a batch at a time (ImportCustomers): every
  * row validated (name, phone, e-mail, consultant), duplicates found against
- * the stored customers and the earlier rows of the batch by e-mail and by
- * phone, and unless it is a dry run the good rows added in the request's
+ * the stored customers and the earlier rows of the batch (common/custkey.h:
+ * the same e-mail, the same phone, or without either the same name), and unless it is a dry run the good rows added in the request's
  * transaction. One outcome per row; a bad row does not stop the others.
  * Who may import is rights.c's (admins).
  */
@@ -22,11 +22,5 @@
 
 int import_customers(struct req *r, const Clubcrm__ImportCustomers *in,
 		     Clubcrm__ImportReply **out);
-
-/* The duplicate keys, exported for the tests: the e-mail trimmed and in
- * ASCII lower case, the phone's digits. `out` holds at least `max` bytes;
- * the key's length, 0 for none (no e-mail, no digit, or too long). */
-size_t import_email_key(const char *email, char *out, size_t max);
-size_t import_phone_key(const char *phone, char *out, size_t max);
 
 #endif
