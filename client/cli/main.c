@@ -82,6 +82,9 @@ static const char usage_text[] =
 	"  customer export [--format csv] [--tag NAME]... [--bom]  CSV: "
 	"customers (with\n"
 	"           --tag: those having a task or note with the tag)\n"
+	"  customer import FILE.csv [--dry-run] [--map COLUMN=FIELD,...] "
+	"[--skip-bad]\n"
+	"           [--encoding utf-8|windows-1252] [--verbose]  (admins)\n"
 	"  customer show NAME|ID  the profile: details, tasks and notes "
 	"newest first\n"
 	"  catalog                 task types, results, tags, operators, teams\n"
@@ -163,6 +166,7 @@ static const struct command commands[] = {
 	{"customer", "edit", cli_cmd_customer_edit},
 	{"customer", "show", cli_cmd_customer_show},
 	{"customer", "export", cli_cmd_customer_export},
+	{"customer", "import", cli_cmd_customer_import},
 	{"catalog", NULL, cli_cmd_catalog},
 	{"admin", NULL, cli_cmd_admin},
 	{"watch", NULL, cli_cmd_watch},

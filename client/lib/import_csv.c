@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "custkey.h"
 #include "textfold.h"
 
 #define BUF_SIZE (64u * 1024u)
@@ -700,4 +701,103 @@ const char *import_csv_column(const struct import_csv *c, size_t i,
 	if (field)
 		*field = c->field[i];
 	return c->header[i];
+}
+
+/* ------------------------------------------------------------ seen rows */
+
+struct seen_slot {
+	char *key;
+	unsigned line;
+};
+
+struct import_seen {
+	struct seen_slot *slots;
+	size_t cap, n;  /* cap a power of two, n < cap / 2 */
+};
+
+struct import_seen *import_seen_new(void)
+{
+	struct import_seen *s = calloc(1, sizeof(*s));
+	if (s && !(s->slots = calloc(1024, sizeof(*s->slots)))) {
+		free(s);
+		return NULL;
+	}
+	if (s)
+		s->cap = 1024;
+	return s;
+}
+
+void import_seen_free(struct import_seen *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->cap; i++)
+		free(s->slots[i].key);
+	free(s->slots);
+	free(s);
+}
+
+static size_t seen_hash(const char *k)
+{
+	size_t h = 14695981039346656037ull & SIZE_MAX;
+	for (; *k; k++)
+		h = (h ^ (unsigned char)*k) * (size_t)1099511628211ull;
+	return h;
+}
+
+static struct seen_slot *seen_slot(struct seen_slot *slots, size_t cap,
+				   const char *k)
+{
+	size_t i = seen_hash(k) & (cap - 1);
+	while (slots[i].key && strcmp(slots[i].key, k) != 0)
+		i = (i + 1) & (cap - 1);
+	return &slots[i];
+}
+
+static int seen_grow(struct import_seen *s)
+{
+	size_t cap = s->cap * 2;
+	struct seen_slot *n = calloc(cap, sizeof(*n));
+	if (!n)
+		return -1;
+	for (size_t i = 0; i < s->cap; i++)
+		if (s->slots[i].key)
+			*seen_slot(n, cap, s->slots[i].key) = s->slots[i];
+	free(s->slots);
+	s->slots = n;
+	s->cap = cap;
+	return 0;
+}
+
+int import_seen_check(struct import_seen *s, const struct import_csv_row *r,
+		      unsigned *line, const char **what)
+{
+	char k[3][CUSTKEY_MAX];
+	size_t len[3] = {custkey_email(r->email, k[0]),
+			 custkey_phone(r->phone, k[1]), 0};
+	if (!len[0] && !len[1])
+		len[2] = custkey_name(r->name, k[2]);
+	static const char *const whats[3] = {"e-mail", "phone", "name"};
+	for (int i = 0; i < 3; i++) {
+		if (!len[i])
+			continue;
+		struct seen_slot *sl = seen_slot(s->slots, s->cap, k[i]);
+		if (sl->key) {
+			*line = sl->line;
+			*what = whats[i];
+			return 1;
+		}
+	}
+	for (int i = 0; i < 3; i++) {
+		if (!len[i])
+			continue;
+		if ((s->n + 1) * 2 > s->cap && seen_grow(s))
+			return -1;
+		struct seen_slot *sl = seen_slot(s->slots, s->cap, k[i]);
+		if (!(sl->key = strdup(k[i])))
+			return -1;
+		sl->line = r->line;
+		s->n++;
+	}
+	return 0;
 }

@@ -68,4 +68,19 @@ const char *import_csv_column(const struct import_csv *c, size_t i,
 /* The field's name as --map takes it ("name", "phone"...). */
 const char *import_field_name(enum import_field f);
 
+/*
+ * Rows of one file that are the same person (common/custkey.h's rule: the
+ * same e-mail, the same phone, or without either the same name). The server
+ * checks a batch against the club and itself; this checks the whole file.
+ */
+struct import_seen;
+
+struct import_seen *import_seen_new(void);
+void import_seen_free(struct import_seen *s);
+/* 0 when the row is new to the file (its keys are then remembered), 1
+ * when an earlier row has one of its keys (*line is that row's line,
+ * *what "e-mail", "phone" or "name"), -1 out of memory. */
+int import_seen_check(struct import_seen *s, const struct import_csv_row *r,
+		      unsigned *line, const char **what);
+
 #endif
