@@ -11,6 +11,8 @@ import {
   type Customer,
   type CustomerPage,
   type Frame,
+  type ImportReply,
+  type ImportRow,
   type ReassignReply,
   type TaskPage,
   type TaskReply,
@@ -23,6 +25,7 @@ import {
   GetCatalogSchema,
   GetCustomerSchema,
   GetTaskSchema,
+  ImportCustomersSchema,
   ListCustomersSchema,
   ListTasksSchema,
   ReassignTasksSchema,
@@ -168,6 +171,12 @@ export class Api {
       case: "upsertCustomer", value: create(UpsertCustomerSchema, { customer: c }),
     }), "customerReply");
     return r.customer;
+  }
+  /** A batch of a customer file's rows (at most 500), checked, and added unless a dry run (admins only). */
+  importCustomers(rows: ImportRow[], dryRun: boolean): Promise<ImportReply> {
+    return expect(this.client.request({
+      case: "importCustomers", value: create(ImportCustomersSchema, { rows, dryRun }),
+    }), "importReply");
   }
   getCatalog(includeInactive = true): Promise<Catalog> {
     return expect(this.client.request({
