@@ -254,7 +254,7 @@ function keys(d: RowDraft): [string, string][] {
   const out: [string, string][] = [];
   const email = d.email?.trim().replace(/[A-Z]/g, (c) => c.toLowerCase());
   const phone = d.phone?.replace(/[^0-9]/g, "");
-  if (email) out.push(["e" + email, "e-mail"]);
+  if (email) out.push(["e" + email, "email"]);
   if (phone) out.push(["p" + phone, "phone"]);
   if (!out.length && d.name?.trim()) out.push(["n" + fold(d.name.trim()), "name"]);
   return out;
@@ -268,7 +268,7 @@ export class Seen {
     for (const [k, what] of ks) {
       const first = this.lines.get(k);
       if (first !== undefined) {
-        d.bad = { key: "import.err.twin", params: { what, line: first } };
+        d.bad = { key: `import.err.twin.${what}`, params: { line: first } };
         return;
       }
     }

@@ -121,9 +121,9 @@ test("runImport: twins in the file refused here, batches sent, outcomes in line 
   assert.equal(t.revision, 9n);
   assert.deepEqual(t.outcomes.map((o) => [o.line, o.status]),
     [[3, "duplicate"], [4, "bad"], [5, "bad"], [7, "bad"], [8, "bad"]]);
-  assert.deepEqual(t.outcomes[1].reasonKey, { key: "import.err.twin", params: { what: "e-mail", line: 2 } });
-  assert.deepEqual(t.outcomes[2].reasonKey, { key: "import.err.twin", params: { what: "phone", line: 2 } });
-  assert.deepEqual(t.outcomes[3].reasonKey, { key: "import.err.twin", params: { what: "name", line: 6 } });
+  assert.deepEqual(t.outcomes[1].reasonKey, { key: "import.err.twin.email", params: { line: 2 } });
+  assert.deepEqual(t.outcomes[2].reasonKey, { key: "import.err.twin.phone", params: { line: 2 } });
+  assert.deepEqual(t.outcomes[3].reasonKey, { key: "import.err.twin.name", params: { line: 6 } });
   assert.equal(t.outcomes[4].reason, "unknown consultant 'x'");
   assert.equal(done.at(-1), 7);
   // Stopped: nothing more is sent.
