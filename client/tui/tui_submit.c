@@ -472,6 +472,9 @@ void tui_submit(struct tui_app *a)
 	case TUI_FK_ASOF:
 		submit_asof(a);
 		return;
+	case TUI_FK_IMPORT:
+		tui_import_submit(a);
+		return;
 	default:
 		submit_simple(a);
 	}
