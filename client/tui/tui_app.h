@@ -239,8 +239,9 @@ ProtobufCBinaryData tui_submit_form_key(struct tui_app *a);
 /* Ctrl-S on the import form: reads the file and sends the dry run, or,
  * once checked, imports. */
 void tui_import_submit(struct tui_app *a);
-/* Lets the import go (freed now, or by the answer of its batch in flight). */
-void tui_import_free(struct tui_app *a);
+/* Lets the import go: freed now, or by the answer of its batch in flight
+ * (`loop_ended`: no answer will come, freed now). */
+void tui_import_free(struct tui_app *a, bool loop_ended);
 
 /* ---- tui_console.c: the manager's screen */
 void tui_console_start(struct tui_app *a);

@@ -71,11 +71,12 @@ static void free_rows(struct tui_import *im)
 	im->n_rows = 0;
 }
 
-void tui_import_free(struct tui_app *a)
+void tui_import_free(struct tui_app *a, bool loop_ended)
 {
 	struct tui_import *im = a->import;
-	/* A batch in flight still holds it: its answer frees it. */
-	if (!im || im->busy)
+	/* A batch in flight still holds it: its answer frees it, unless
+	 * the loop has ended (no answer can come any more). */
+	if (!im || (im->busy && !loop_ended))
 		return;
 	free_rows(im);
 	free(im);
@@ -367,7 +368,7 @@ void tui_import_submit(struct tui_app *a)
 		start(im, false);
 		return;
 	}
-	tui_import_free(a);
+	tui_import_free(a, false);
 	im = calloc(1, sizeof(*im));
 	if (!im) {
 		tui_app_status(a, true, "out of memory");
@@ -381,7 +382,7 @@ void tui_import_submit(struct tui_app *a)
 	char why[600];
 	if (load(im, why, sizeof(why)) < 0) {
 		tui_app_status(a, true, "%s", why);
-		tui_import_free(a);
+		tui_import_free(a, false);
 		return;
 	}
 	start(im, true);

@@ -25,6 +25,7 @@
 
 /* Two keys a row at most: a power of two over twice that. */
 #define SLOTS 2048u
+_Static_assert(4 * IMPORT_ROWS_MAX <= SLOTS, "the key table is too small");
 
 struct slot {
 	const char *key;  /* custkey.h's, in the arena; NULL: empty */
@@ -413,7 +414,10 @@ int import_customers(struct req *r, const Clubcrm__ImportCustomers *in,
 		clubcrm__customer__init(&cus[i]);
 		rc = check_row(b, i, &cus[i]);
 	}
-	if (!rc && n)
+	bool any = false;
+	for (size_t i = 0; !rc && i < n; i++)
+		any |= b->out[i]->status == STATUS_OK_;
+	if (!rc && any)
 		rc = find_stored(b);
 	bool dry = in->has_dry_run && in->dry_run;
 	for (size_t i = 0; !rc && !dry && i < n; i++)
