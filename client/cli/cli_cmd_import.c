@@ -26,6 +26,7 @@
 
 #include "cli_args.h"
 #include "cli_cmd.h"
+#include "cli_json.h"
 #include "import_csv.h"
 
 #define BATCH_MAX 500u
@@ -62,6 +63,8 @@ struct pass {
 	/* Bad rows of the batch, printed in line order when it is sent. */
 	struct bad { unsigned line; char *why; } *bad;
 	size_t n_bad, cap_bad;
+	/* --json: one object at the end instead of lines. */
+	json_t *doc, *bad_rows, *dup_rows;
 	/* Progress on a terminal. */
 	bool bar;
 	double t0, last_draw;
@@ -165,7 +168,12 @@ static void print_bad(struct pass *p)
 	if (p->bar)
 		fputs("\r\033[K", stderr);
 	for (size_t i = 0; i < p->n_bad; i++) {
-		printf("line %u: %s\n", p->bad[i].line, p->bad[i].why);
+		if (p->bad_rows)
+			json_array_append_new(p->bad_rows, json_pack(
+				"{s:I,s:s}", "line", (json_int_t)p->bad[i].line,
+				"reason", p->bad[i].why));
+		else
+			printf("line %u: %s\n", p->bad[i].line, p->bad[i].why);
 		free(p->bad[i].why);
 	}
 	fflush(stdout);
@@ -208,7 +216,13 @@ static int flush(struct pass *p)
 			p->n.added++;
 		} else if (o->status == DUP) {
 			p->n.dups++;
-			if (p->o->verbose && p->report)
+			if (p->o->verbose && p->report && p->dup_rows)
+				json_array_append_new(p->dup_rows, json_pack(
+					"{s:I,s:I,s:s}", "line",
+					(json_int_t)o->line, "customer_id",
+					(json_int_t)o->customer_id, "reason",
+					o->reason ? o->reason : ""));
+			else if (p->o->verbose && p->report)
 				printf("line %u: already a customer (%s), "
 				       "skipped\n", o->line,
 				       o->reason ? o->reason : "");
@@ -259,7 +273,19 @@ static int run_pass(struct pass *p)
 		cli_error("%s: %s", p->o->file, err);
 		return strncmp(err, "--map", 5) == 0 ? CLI_USAGE : CLI_REFUSED;
 	}
-	if (p->report) {
+	if (p->report && p->doc) {
+		json_t *cols = json_array();
+		for (size_t i = 0; i < import_csv_columns(c); i++) {
+			enum import_field f;
+			const char *h = import_csv_column(c, i, &f);
+			json_array_append_new(cols, json_pack(
+				"{s:s,s:s}", "header", h, "field",
+				import_field_name(f)));
+		}
+		char d[2] = {import_csv_delim(c), '\0'};
+		json_object_set_new(p->doc, "separator", json_string(d));
+		json_object_set_new(p->doc, "columns", cols);
+	} else if (p->report) {
 		printf("Columns (separated by '%s'):",
 		       import_csv_delim(c) == '\t' ? "tab"
 		       : import_csv_delim(c) == ';' ? ";" : ",");
@@ -319,6 +345,22 @@ static int run_pass(struct pass *p)
 	import_seen_free(seen);
 	import_csv_close(c);
 	return rc;
+}
+
+/* --json: the object, with the outcome and the counts of `n`. */
+static void print_json(struct pass *p, const char *outcome,
+		       const struct counts *n)
+{
+	json_object_set_new(p->doc, "outcome", json_string(outcome));
+	json_object_set_new(p->doc, "rows", json_integer((json_int_t)n->rows));
+	json_object_set_new(p->doc, "new", json_integer((json_int_t)n->added));
+	json_object_set_new(p->doc, "duplicates",
+			    json_integer((json_int_t)n->dups));
+	json_object_set_new(p->doc, "bad", json_integer((json_int_t)n->bad));
+	json_object_set_new(p->doc, "revision",
+			    json_integer((json_int_t)p->revision));
+	cli_json_print(p->doc);
+	p->doc = NULL;
 }
 
 static const char *plural(size_t n, const char *one, const char *many)
@@ -389,6 +431,15 @@ int cli_cmd_customer_import(struct cli *cli, int argc, char **argv)
 	p->f = f;
 	p->file_size = fstat(fileno(f), &st) == 0 ? (long)st.st_size : 0;
 	p->bar = isatty(STDERR_FILENO);
+	if (cli->json) {
+		p->doc = json_object();
+		p->bad_rows = json_array();
+		p->dup_rows = json_array();
+		json_object_set(p->doc, "bad_rows", p->bad_rows);
+		if (o.verbose)
+			json_object_set(p->doc, "duplicate_rows", p->dup_rows);
+		json_object_set_new(p->doc, "dry_run", json_boolean(o.dry_run));
+	}
 	/* The file's own faults (encoding, --map) before any connection. */
 	{
 		struct import_csv_opts ro = {.map = o.map,
@@ -433,6 +484,11 @@ int cli_cmd_customer_import(struct cli *cli, int argc, char **argv)
 	if (rc != CLI_OK)
 		goto restore;
 	struct counts first = p->n;
+	if (o.dry_run && p->doc) {
+		print_json(p, "dry-run", &first);
+		rc = first.bad && !o.skip_bad ? CLI_REFUSED : CLI_OK;
+		goto restore;
+	}
 	if (o.dry_run) {
 		printf("Dry run: %zu new, %zu %s skipped, %zu bad "
 		       "(nothing was changed)\n", first.added, first.dups,
@@ -442,11 +498,17 @@ int cli_cmd_customer_import(struct cli *cli, int argc, char **argv)
 		goto restore;
 	}
 	if (first.bad && !o.skip_bad) {
+		if (p->doc)
+			print_json(p, "bad-rows", &first);
 		cli_error("%zu bad %s: nothing was imported (correct %s, or "
 			  "give --skip-bad to import the others)", first.bad,
 			  plural(first.bad, "row", "rows"),
 			  plural(first.bad, "it", "them"));
 		rc = CLI_REFUSED;
+		goto restore;
+	}
+	if (!first.added && p->doc) {
+		print_json(p, "nothing-to-import", &first);
 		goto restore;
 	}
 	if (!first.added) {
@@ -459,9 +521,21 @@ int cli_cmd_customer_import(struct cli *cli, int argc, char **argv)
 	p->dry = false;
 	p->report = false;
 	p->n = (struct counts){0};
+	/* The bad rows were listed by the check. */
+	if (p->doc) {
+		json_decref(p->bad_rows);
+		p->bad_rows = NULL;
+		json_decref(p->dup_rows);
+		p->dup_rows = NULL;
+	}
 	rc = run_pass(p);
 	if (rc != CLI_OK && !p->n.added)
 		goto restore;
+	if ((interrupted || rc != CLI_OK) && p->doc) {
+		print_json(p, "interrupted", &p->n);
+		rc = CLI_REFUSED;
+		goto restore;
+	}
 	if (interrupted || rc != CLI_OK) {
 		printf("Interrupted after %zu rows: %zu customers added "
 		       "(revision %llu); run the same command again to "
@@ -470,12 +544,15 @@ int cli_cmd_customer_import(struct cli *cli, int argc, char **argv)
 		rc = CLI_REFUSED;
 		goto restore;
 	}
-	printf("Imported %zu new %s, %zu %s skipped, %zu bad %s skipped "
-	       "(revision %llu)\n", p->n.added,
-	       plural(p->n.added, "customer", "customers"), p->n.dups,
-	       plural(p->n.dups, "duplicate", "duplicates"), p->n.bad,
-	       plural(p->n.bad, "row", "rows"),
-	       (unsigned long long)p->revision);
+	if (p->doc)
+		print_json(p, "imported", &p->n);
+	else
+		printf("Imported %zu new %s, %zu %s skipped, %zu bad %s "
+		       "skipped (revision %llu)\n", p->n.added,
+		       plural(p->n.added, "customer", "customers"), p->n.dups,
+		       plural(p->n.dups, "duplicate", "duplicates"), p->n.bad,
+		       plural(p->n.bad, "row", "rows"),
+		       (unsigned long long)p->revision);
 	/* Rows that became bad between the passes (a consultant
 	 * deactivated meanwhile). */
 	if (p->n.bad > first.bad && !o.skip_bad)
@@ -483,6 +560,9 @@ int cli_cmd_customer_import(struct cli *cli, int argc, char **argv)
 restore:
 	sigaction(SIGINT, &old_int, NULL);
 out:
+	json_decref(p->doc);
+	json_decref(p->bad_rows);
+	json_decref(p->dup_rows);
 	for (size_t i = 0; i < p->n_bad; i++)
 		free(p->bad[i].why);
 	free(p->bad);

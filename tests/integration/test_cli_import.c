@@ -147,6 +147,24 @@ static void test_run_then_again_adds_nothing(void **state)
 			     "--verbose", "--dry-run"), 0);
 	itcli_expect_out(&cli, "line 2: already a customer (same e-mail as "
 			       "customer ");
+	/* --json: one object for scripts. */
+	assert_int_equal(run("--json", "customer", "import", f, "--dry-run"), 1);
+	json_t *d = itcli_json(&cli);
+	assert_string_equal(itcli_str(d, "outcome"), "dry-run");
+	assert_int_equal(itcli_num(d, "rows"), 7);
+	assert_int_equal(itcli_num(d, "new"), 0);
+	assert_int_equal(itcli_num(d, "duplicates"), 4);
+	assert_int_equal(itcli_num(d, "bad"), 3);
+	assert_string_equal(itcli_str(d, "separator"), ";");
+	json_t *bad = json_object_get(d, "bad_rows");
+	assert_int_equal(json_array_size(bad), 3);
+	assert_int_equal(itcli_num(json_array_get(bad, 0), "line"), 3);
+	assert_string_equal(itcli_str(json_array_get(bad, 2), "reason"),
+			    "same e-mail as line 8");
+	json_t *cols = json_object_get(d, "columns");
+	assert_string_equal(itcli_str(json_array_get(cols, 4), "field"),
+			    "consultant");
+	json_decref(d);
 }
 
 static void test_operator_refused(void **state)
