@@ -2,7 +2,7 @@
 """Customer import benchmark (README "Performance"): a CSV of N customers
 (Spanish Excel style: BOM, `;`, CRLF, accents, quoted notes), imported into a
 fresh demo club with `clubcrm customer import`, then imported again (every
-row a duplicate: nothing added).
+row a duplicate: nothing added); then `clubcrmd check` of the store.
 
 Usage: import_bench.py CLUBCRMD CLUBCRM [ROWS=50000]
        import_bench.py --generate FILE [ROWS]   (only write the file)
@@ -90,6 +90,11 @@ def main():
         finally:
             srv.terminate()
             srv.wait(timeout=30)
+        chk = subprocess.run([clubcrmd, "check", "--data", os.path.join(d, "data")],
+                             capture_output=True, text=True)
+        print("check: " + (chk.stdout + chk.stderr).strip().splitlines()[-1])
+        if chk.returncode != 0:
+            sys.exit("clubcrmd check failed")
     finally:
         shutil.rmtree(d, ignore_errors=True)
 
