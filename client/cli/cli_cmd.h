@@ -37,6 +37,8 @@ int cli_cmd_task_reassign(struct cli *cli, int argc, char **argv);
 int cli_cmd_customer_add(struct cli *cli, int argc, char **argv);
 int cli_cmd_customer_edit(struct cli *cli, int argc, char **argv);
 int cli_cmd_customer_show(struct cli *cli, int argc, char **argv);
+/* cli_cmd_import.c: customers from a CSV file */
+int cli_cmd_customer_import(struct cli *cli, int argc, char **argv);
 /* cli_cmd_info.c */
 int cli_cmd_customer_list(struct cli *cli, int argc, char **argv);
 int cli_cmd_catalog(struct cli *cli, int argc, char **argv);

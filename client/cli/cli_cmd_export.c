@@ -17,7 +17,7 @@
 #include "cli_filter.h"
 #include "cli_format.h"
 #include "cli_resolve.h"
-#include "csv.h"
+#include "csv_writer.h"
 #include "idset.h"
 #include "task_csv.h"
 
@@ -246,7 +246,7 @@ static const char *consultant(const Clubcrm__Catalog *cat, uint64_t id)
 {
 	for (size_t i = 0; id && i < cat->n_operators; i++)
 		if (cat->operators[i]->id == id)
-			return csv_person(cat->operators[i]->name,
+			return csvw_person(cat->operators[i]->name,
 				      cat->operators[i]->login);
 	return "";
 }
@@ -256,12 +256,12 @@ static void write_customer(FILE *out, const Clubcrm__Customer *c,
 {
 	char id[24], created[40];
 	snprintf(id, sizeof(id), "%" PRIu64, c->id);
-	csv_time(c->created_at, created, sizeof(created));
+	csvw_time(c->created_at, created, sizeof(created));
 	const char *fields[CUSTOMER_COLS] = {
 		id, c->name, c->phone, c->email,
 		consultant(cat, c->consultant_id), created,
 	};
-	csv_record(out, fields, CUSTOMER_COLS);
+	csvw_record(out, fields, CUSTOMER_COLS);
 }
 
 struct customer_stream {
@@ -325,7 +325,7 @@ int cli_cmd_customer_export(struct cli *cli, int argc, char **argv)
 	if (rc == CLI_OK) {
 		if (eo.bom)
 			fputs(CSV_UTF8_BOM, stdout);
-		csv_record(stdout, customer_head, CUSTOMER_COLS);
+		csvw_record(stdout, customer_head, CUSTOMER_COLS);
 		rc = finish_output(stream_customers(cli, tags.n ? &only : NULL,
 						    eo.page, &rows));
 	}

@@ -11,7 +11,7 @@
 
 #include "cli_args.h"
 #include "cli_cmd.h"
-#include "csv.h"
+#include "csv_writer.h"
 #include "cli_json.h"
 #include "cli_resolve.h"
 #include "cli_table.h"
@@ -206,31 +206,31 @@ static void print_csv(const Clubcrm__Report *r, enum section s)
 	if (s == CREATED) {
 		const char *head[] = {"operator", "type", "created", "done",
 				      "cancelled"};
-		csv_record(stdout, head, 5);
+		csvw_record(stdout, head, 5);
 		for (size_t i = 0; i < r->n_counts; i++) {
 			const Clubcrm__ReportCount *k = r->counts[i];
 			u32s(k->created, a), u32s(k->done, b);
 			u32s(k->cancelled, c);
 			const char *row[] = {k->operator_name, k->type_name, a,
 					     b, c};
-			csv_record(stdout, row, 5);
+			csvw_record(stdout, row, 5);
 		}
 	} else if (s == OUTCOMES) {
 		const char *head[] = {"type", "positive", "negative",
 				      "unknown"};
-		csv_record(stdout, head, 4);
+		csvw_record(stdout, head, 4);
 		for (size_t i = 0; i < r->n_outcomes; i++) {
 			const Clubcrm__ReportOutcome *o = r->outcomes[i];
 			u32s(o->positive, a), u32s(o->negative, b);
 			u32s(o->unknown, c);
 			const char *row[] = {o->type_name, a, b, c};
-			csv_record(stdout, row, 4);
+			csvw_record(stdout, row, 4);
 		}
 	} else if (s == RESPONSE) {
 		const char *head[] = {"type", "taken", "take_median_seconds",
 				      "take_p90_seconds", "done",
 				      "done_median_seconds", "done_p90_seconds"};
-		csv_record(stdout, head, 7);
+		csvw_record(stdout, head, 7);
 		for (size_t i = 0; i < r->n_response; i++) {
 			const Clubcrm__ReportResponse *x = r->response[i];
 			u32s(x->taken, a), u32s(x->done, e);
@@ -239,15 +239,15 @@ static void print_csv(const Clubcrm__Report *r, enum section s)
 			secs(x->has_done_median, x->done_median, f);
 			secs(x->has_done_p90, x->done_p90, g);
 			const char *row[] = {response_type(x), a, b, c, e, f, g};
-			csv_record(stdout, row, 7);
+			csvw_record(stdout, row, 7);
 		}
 	} else {
 		const char *head[] = {"date", "overdue"};
-		csv_record(stdout, head, 2);
+		csvw_record(stdout, head, 2);
 		for (size_t i = 0; i < r->n_overdue; i++) {
 			u32s(r->overdue[i]->overdue, d);
 			const char *row[] = {r->overdue[i]->date, d};
-			csv_record(stdout, row, 2);
+			csvw_record(stdout, row, 2);
 		}
 	}
 }

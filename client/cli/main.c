@@ -82,6 +82,9 @@ static const char usage_text[] =
 	"  customer export [--format csv] [--tag NAME]... [--bom]  CSV: "
 	"customers (with\n"
 	"           --tag: those having a task or note with the tag)\n"
+	"  customer import FILE.csv [--dry-run] [--map COLUMN=FIELD,...] "
+	"[--skip-bad]\n"
+	"           [--encoding utf-8|windows-1252] [--verbose]  (admins)\n"
 	"  customer show NAME|ID  the profile: details, tasks and notes "
 	"newest first\n"
 	"  agenda export --ics [--operator NAME|ID] [--from DATE --to DATE]\n"
@@ -176,6 +179,7 @@ static const struct command commands[] = {
 	{"customer", "export", cli_cmd_customer_export},
 	{"agenda", "export", cli_cmd_agenda_export},
 	{"agenda", "feed", cli_cmd_agenda_feed},
+	{"customer", "import", cli_cmd_customer_import},
 	{"catalog", NULL, cli_cmd_catalog},
 	{"admin", NULL, cli_cmd_admin},
 	{"report", NULL, cli_cmd_report},

@@ -127,6 +127,9 @@ static void answer_fill(struct clubcrm_answer *ans, unsigned status,
 	case BODY(FEED_REPLY):
 		ans->feed = f->feed_reply;
 		break;
+	case BODY(IMPORT_REPLY):
+		ans->import = f->import_reply;
+		break;
 	default:
 		break;
 	}
@@ -330,6 +333,9 @@ API_BOTH(customer_upsert,
 		  &clubcrm__upsert_customer__descriptor, c,
 		  BODY(CUSTOMER_REPLY)),
 	 const Clubcrm__Customer *c)
+API_BOTH(customers_import,
+	 req_set(&r, BODY(IMPORT_CUSTOMERS), im, BODY(IMPORT_REPLY)),
+	 const Clubcrm__ImportCustomers *im)
 
 unsigned clubcrm_customer_get(struct client_sync *s, uint64_t id,
 			      struct clubcrm_answer *ans)

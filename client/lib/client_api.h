@@ -49,6 +49,7 @@ struct clubcrm_answer {
 	const Clubcrm__Report *report;
 	const Clubcrm__AgendaExport *agenda_export;
 	const Clubcrm__FeedReply *feed;
+	const Clubcrm__ImportReply *import;
 	/* FAILED_PRECONDITION of an edit or follow-up based on an old
 	 * revision: the row as it is now (its task set); else NULL. */
 	const Clubcrm__TaskRow *conflict;
@@ -153,6 +154,14 @@ unsigned clubcrm_feed_rotate(struct client_sync *s, uint64_t operator_id,
 			     struct clubcrm_answer *ans);
 unsigned clubcrm_feed_rotate_async(struct live *l, uint64_t operator_id,
 				   clubcrm_answer_cb cb, void *arg);
+/* A batch of rows of a customer file (answer: import): at most 500, each
+ * checked, the good ones added unless im->dry_run (admins only). */
+unsigned clubcrm_customers_import(struct client_sync *s,
+				  const Clubcrm__ImportCustomers *im,
+				  struct clubcrm_answer *ans);
+unsigned clubcrm_customers_import_async(struct live *l,
+					const Clubcrm__ImportCustomers *im,
+					clubcrm_answer_cb cb, void *arg);
 
 /* ---- the catalogue and its administration (answer: catalog) */
 unsigned clubcrm_catalog_get(struct client_sync *s, bool include_inactive,

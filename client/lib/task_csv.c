@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "csv.h"
+#include "csv_writer.h"
 #include "task_words.h"
 
 const char *const task_csv_columns[TASK_CSV_COLS] = {
@@ -18,7 +18,7 @@ void task_csv_head(FILE *out, bool bom)
 {
 	if (bom)
 		fputs(CSV_UTF8_BOM, out);
-	csv_record(out, task_csv_columns, TASK_CSV_COLS);
+	csvw_record(out, task_csv_columns, TASK_CSV_COLS);
 }
 
 /* The tags joined as the screens show them; NULL when out of memory. */
@@ -45,8 +45,8 @@ int task_csv_row(FILE *out, const Clubcrm__TaskRow *r)
 	const Clubcrm__Task *t = r->task ? r->task : &empty;
 	char id[24], planned[40], created[40];
 	snprintf(id, sizeof(id), "%" PRIu64, t->id);
-	csv_time(t->planned_at, planned, sizeof(planned));
-	csv_time(t->created_at, created, sizeof(created));
+	csvw_time(t->planned_at, planned, sizeof(planned));
+	csvw_time(t->created_at, created, sizeof(created));
 	char *tags = joined_tags(r);
 	if (!tags)
 		return -ENOMEM;
@@ -56,19 +56,19 @@ int task_csv_row(FILE *out, const Clubcrm__TaskRow *r)
 		task_words_kind(t->kind),
 		planned,
 		created,
-		csv_person(r->operator_name, r->operator_login),
-		csv_person(r->creator_name, r->creator_login),
+		csvw_person(r->operator_name, r->operator_login),
+		csvw_person(r->creator_name, r->creator_login),
 		r->type_name,
 		r->customer_name,
 		task_words_status(t->status),
 		r->result_name,
 		r->outcome ? task_words_outcome(r->outcome) : "",
-		taken ? csv_person(r->taken_by_name, r->taken_by_login) : "",
+		taken ? csvw_person(r->taken_by_name, r->taken_by_login) : "",
 		tags,
 		t->description,
 		t->closing_note,
 	};
-	csv_record(out, fields, TASK_CSV_COLS);
+	csvw_record(out, fields, TASK_CSV_COLS);
 	free(tags);
 	return 0;
 }

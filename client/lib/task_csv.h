@@ -1,5 +1,5 @@
 /*
- * The task export's columns and rows, as CSV (csv.h): one column set for
+ * The task export's columns and rows, as CSV (csv_writer.h): one column set for
  * `clubcrm task export` and the desk's export of its list (E), so a file
  * from either opens alike. Times in the club's zone ("2026-12-08 10:00"),
  * people by name (login when they have none), tags joined by ", ".

@@ -568,6 +568,7 @@ int tui_app_run(struct tui_app *a, const struct tui_options *o, bool console)
 	if (a->exit_code && a->status[0])
 		fprintf(stderr, "clubcrm: %s\n", a->status);
 	tui_forms_close(a);
+	tui_import_free(a, true);
 	tui_form_free(&a->filter);
 	tui_form_free(&a->cfilter);
 	tui_asof_clear(&a->asof);

@@ -50,10 +50,13 @@ enum tui_form_kind {
 	TUI_FK_LOGIN,       /* the login screen, before any connection */
 	TUI_FK_ASOF,        /* the board's past: a moment or a revision */
 	TUI_FK_EXPORT,      /* the list to a CSV file */
+	TUI_FK_IMPORT,      /* customers from a CSV file (admins) */
 };
 
 #define TUI_HISTORY_MAX 40
 #define TUI_TAGS_MAX 32  /* tags per task, as the server allows */
+
+struct tui_import;
 
 struct tui_app {
 	uv_loop_t loop;
@@ -102,6 +105,7 @@ struct tui_app {
 	/* The export's file that exists and may be overwritten when saved
 	 * again (E); "" for none. */
 	char export_confirm[TUI_TEXT_MAX + 512];
+	struct tui_import *import;  /* Contacts' import (tui_import.c) */
 
 	/* Agendas: the day shown, week or day, the team/operator filter. */
 	int64_t day;
@@ -249,6 +253,14 @@ void tui_forms_take(struct tui_app *a, const Clubcrm__TaskRow *row);
 /* The open form's idempotency key: the same for every save of this form,
  * a new one for the next form (a failed save keeps the form open). */
 ProtobufCBinaryData tui_submit_form_key(struct tui_app *a);
+
+/* ---- tui_import.c: customers from a CSV file, from Contacts */
+/* Ctrl-S on the import form: reads the file and sends the dry run, or,
+ * once checked, imports. */
+void tui_import_submit(struct tui_app *a);
+/* Lets the import go: freed now, or by the answer of its batch in flight
+ * (`loop_ended`: no answer will come, freed now). */
+void tui_import_free(struct tui_app *a, bool loop_ended);
 
 /* ---- tui_console.c: the manager's screen */
 void tui_console_start(struct tui_app *a);

@@ -300,6 +300,10 @@ static void contacts_key(struct tui_app *a, const struct tui_key *k)
 		tui_forms_open(a, TUI_FK_NEW_NOTE, NULL);
 	else if (!strcmp(k->text, "C"))
 		tui_forms_open(a, TUI_FK_CUSTOMER, NULL);
+	else if (!strcmp(k->text, "I") && !a->me_admin)
+		tui_app_status(a, true, "only admins may import customers");
+	else if (!strcmp(k->text, "I"))
+		tui_forms_open(a, TUI_FK_IMPORT, NULL);
 	else if (!strcmp(k->text, "h"))
 		tui_app_status(a, true, ASOF_LISTS_ONLY);
 	else if (!strcmp(k->text, "E"))

@@ -284,7 +284,8 @@ void tui_draw_form(struct tui_app *a)
 	if (a->conflict) {
 		draw_conflict(a, y, x0 + 1, w - 2);
 	} else if (a->n_history) {
-		tui_draw_text(y++, x0 + 1, w - 2, attr | A_UNDERLINE, "History");
+		tui_draw_text(y++, x0 + 1, w - 2, attr | A_UNDERLINE,
+			      a->fkind == TUI_FK_IMPORT ? "The file" : "History");
 		for (int i = 0; i < a->n_history && y < y0 + h; i++)
 			tui_draw_text(y++, x0 + 1, w - 2, attr, a->history[i]);
 	}

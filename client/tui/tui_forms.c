@@ -253,6 +253,8 @@ static const char *form_title(enum tui_form_kind kind)
 	case TUI_FK_REASSIGN: return "Reassign open tasks";
 	case TUI_FK_FILTER: return "Filter";
 	case TUI_FK_CUSTOMER: return "New contact";
+	case TUI_FK_IMPORT: return "Import customers from a CSV file: Ctrl-S "
+				   "checks it, Ctrl-S again imports";
 	case TUI_FK_ASOF: return "The board as it stood at YYYY-MM-DD HH:MM, "
 				 "or after revision rN (read-only)";
 	case TUI_FK_EXPORT: return "The list to a CSV file, as `clubcrm task "
@@ -338,6 +340,13 @@ void tui_forms_open(struct tui_app *a, enum tui_form_kind kind,
 		struct tui_field *fl = add(a, "Consultant", TUI_FIELD_CHOICE, NULL);
 		tui_cat_fill_operators(a, fl, NULL);
 		tui_field_choose(fl, a->me);
+		break;
+	}
+	case TUI_FK_IMPORT: {
+		add(a, "File", TUI_FIELD_TEXT, "");
+		struct tui_field *fl = add(a, "Bad rows", TUI_FIELD_CHOICE, NULL);
+		tui_field_add_choice(fl, 0, "stop: import nothing");
+		tui_field_add_choice(fl, 1, "skip them, import the others");
 		break;
 	}
 	default:

@@ -24,6 +24,10 @@ static const char *admin_only(Clubcrm__Frame__BodyCase body)
 	/* Moving someone else's open tasks is a manager's decision. */
 	case BODY(REASSIGN_TASKS):
 		return "reassign an operator's open tasks";
+	/* Bringing in a whole customer file is the club's set-up, done
+	 * from Settings, which are the admins'. */
+	case BODY(IMPORT_CUSTOMERS):
+		return "import customers";
 	default:
 		return NULL;
 	}

@@ -10,6 +10,7 @@
 #include "feeds.h"
 #include "history.h"
 #include "ical.h"
+#include "import.h"
 #include "query.h"
 #include "report.h"
 #include "req.h"
@@ -60,6 +61,7 @@ enum service_kind service_kind_of(Clubcrm__Frame__BodyCase body)
 	case CLUBCRM__FRAME__BODY_UPSERT_TEAM:
 	case CLUBCRM__FRAME__BODY_UPDATE_SETTINGS:
 	case CLUBCRM__FRAME__BODY_ROTATE_FEED:
+	case CLUBCRM__FRAME__BODY_IMPORT_CUSTOMERS:
 		return SERVICE_WRITE;
 	default:
 		return SERVICE_UNKNOWN;
@@ -421,6 +423,10 @@ static int dispatch_write(struct req *r, const Clubcrm__Frame *req,
 	case CLUBCRM__FRAME__BODY_ROTATE_FEED:
 		f->body_case = CLUBCRM__FRAME__BODY_FEED_REPLY;
 		return feeds_rotate(r, req->rotate_feed, &f->feed_reply);
+	case CLUBCRM__FRAME__BODY_IMPORT_CUSTOMERS:
+		f->body_case = CLUBCRM__FRAME__BODY_IMPORT_REPLY;
+		return import_customers(r, req->import_customers,
+					&f->import_reply);
 	/* The server's own requests (login.c); clients' Login and Logout
 	 * never reach the writer (service_kind_of: SERVICE_SESSION). */
 	case CLUBCRM__FRAME__BODY_LOGIN:

@@ -309,6 +309,40 @@ static void add_demo_task(struct buf *out, uint64_t rid)
 	add(out, &f);
 }
 
+/* A customer file's batch: a good row, a bad one, a twin of the first and
+ * a duplicate of the demo's Arantxa (her phone). */
+static void add_import(struct buf *out, uint64_t rid, bool dry)
+{
+	Clubcrm__ImportRow r[4];
+	Clubcrm__ImportRow *rp[4];
+	for (int i = 0; i < 4; i++) {
+		clubcrm__import_row__init(&r[i]);
+		r[i].has_line = 1;
+		r[i].line = (uint32_t)i + 2;
+		rp[i] = &r[i];
+	}
+	r[0].name = "Pilar Ortega";
+	r[0].email = "pilar@example.org";
+	r[0].consultant = "deborah";
+	r[1].name = "Juan";
+	r[1].email = "juan@";
+	r[2].name = "Pilar O.";
+	r[2].email = "PILAR@example.org";
+	r[3].name = "Arantxa";
+	r[3].phone = "+34 600 111 222";
+	Clubcrm__ImportCustomers im = CLUBCRM__IMPORT_CUSTOMERS__INIT;
+	im.rows = rp;
+	im.n_rows = 4;
+	im.has_dry_run = 1;
+	im.dry_run = dry;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.has_request_id = 1;
+	f.request_id = rid;
+	f.body_case = CLUBCRM__FRAME__BODY_IMPORT_CUSTOMERS;
+	f.import_customers = &im;
+	add(out, &f);
+}
+
 /*
  * One seed per request body (empty but for an id), as the admin and as an
  * operator, and a few stories: live views then the writes they see. Ids
@@ -346,6 +380,11 @@ static int request_seeds(const char *dir)
 	ret |= write_seed(dir, "story-operator", 1, 2, &b);
 	add_deactivate(&b, 8, 5);
 	ret |= write_seed(dir, "story-admin", 0, 7, &b);
+	b.len = 0;
+	add_import(&b, 1, true);
+	add_import(&b, 2, false);
+	add_import(&b, 3, false);
+	ret |= write_seed(dir, "import-admin", 0, 3, &b);
 	buf_free(&b);
 	return ret;
 }

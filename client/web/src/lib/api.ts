@@ -13,6 +13,8 @@ import {
   type CustomerPage,
   type FeedReply,
   type Frame,
+  type ImportReply,
+  type ImportRow,
   type ReassignReply,
   type Report,
   type TaskPage,
@@ -28,6 +30,7 @@ import {
   GetCatalogSchema,
   GetCustomerSchema,
   GetTaskSchema,
+  ImportCustomersSchema,
   ListCustomersSchema,
   ListTasksSchema,
   ReassignTasksSchema,
@@ -188,6 +191,12 @@ export class Api {
   rotateFeed(operatorId = 0n): Promise<FeedReply> {
     return expect(this.client.request({ case: "rotateFeed", value: create(RotateFeedSchema, { operatorId }) }),
       "feedReply");
+  }
+  /** A batch of a customer file's rows (at most 500), checked, and added unless a dry run (admins only). */
+  importCustomers(rows: ImportRow[], dryRun: boolean): Promise<ImportReply> {
+    return expect(this.client.request({
+      case: "importCustomers", value: create(ImportCustomersSchema, { rows, dryRun }),
+    }), "importReply");
   }
   getCatalog(includeInactive = true): Promise<Catalog> {
     return expect(this.client.request({

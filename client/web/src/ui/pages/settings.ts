@@ -1,6 +1,7 @@
 /*
  * Settings (admins only): `#/settings/<section>` with the sections task
- * types, results, tags, teams, operators and the club. Each list section
+ * types, results, tags, teams, operators and the club, and Import
+ * customers (settings/import.ts). Each list section
  * shows its entries (inactive ones too, marked: nothing is deleted) and an
  * edit form for the one picked or a new one. The forms refuse what the
  * server refuses, with its words (settings/rules.ts); what the server still
@@ -23,6 +24,7 @@ import { clubForm, operatorsSection, saveClub } from "../settings/people.js";
 import type { FollowOnDraft } from "../settings/rules.js";
 import type { FormRefusal, Saved, Section, SectionHost } from "../settings/section.js";
 import "../settings/words.js";
+import "../settings/import.js";
 
 const SECTIONS: Record<string, Section> = {
   types: typesSection as unknown as Section,
@@ -31,7 +33,8 @@ const SECTIONS: Record<string, Section> = {
   teams: teamsSection as unknown as Section,
   operators: operatorsSection as unknown as Section,
 };
-const ORDER = ["types", "results", "tags", "teams", "operators", "club"];
+const ORDER = ["types", "results", "tags", "teams", "operators", "club", "import"];
+const TAB_KEYS: Record<string, string> = { club: "settings.club", import: "import.title" };
 
 type Editing = bigint | "new" | null;
 
@@ -156,9 +159,10 @@ export class ClubcrmSettings extends PageElement implements SectionHost {
     return html`<section class="settings" data-section=${name}>
       <nav class="settings-tabs" aria-label=${t("settings.title")}>
         ${ORDER.map((s) => html`<a href="#/settings/${s}" data-settings-tab=${s} class=${s === name ? "active" : ""}
-          aria-current=${s === name ? "page" : "false"}>${t(s === "club" ? "settings.club" : SECTIONS[s].titleKey)}</a>`)}
+          aria-current=${s === name ? "page" : "false"}>${t(TAB_KEYS[s] ?? SECTIONS[s].titleKey)}</a>`)}
       </nav>
-      ${sec ? this.renderSection(sec) : this.renderClub()}
+      ${name === "import" ? html`<clubcrm-import .ctx=${this.ctx}></clubcrm-import>`
+        : sec ? this.renderSection(sec) : this.renderClub()}
     </section>`;
   }
 

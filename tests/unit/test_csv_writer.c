@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "csv.h"
+#include "csv_writer.h"
 
 /* The record written for `fields`, in a static buffer. */
 static const char *record(const char *const *fields, size_t n)
@@ -15,7 +15,7 @@ static const char *record(const char *const *fields, size_t n)
 	static char buf[4096];
 	FILE *f = fmemopen(buf, sizeof(buf), "w");
 	assert_non_null(f);
-	csv_record(f, fields, n);
+	csvw_record(f, fields, n);
 	assert_int_equal(fclose(f), 0);
 	return buf;
 }
@@ -29,7 +29,7 @@ static void test_plain_fields(void **state)
 	(void)state;
 	assert_string_equal(REC("a", "b c", "12"), "a,b c,12\r\n");
 	assert_string_equal(REC("only"), "only\r\n");
-	assert_false(csv_needs_quotes("plain text; with: punctuation"));
+	assert_false(csvw_needs_quotes("plain text; with: punctuation"));
 }
 
 static void test_empty_and_null(void **state)
@@ -37,8 +37,8 @@ static void test_empty_and_null(void **state)
 	(void)state;
 	assert_string_equal(REC("", "x", NULL), ",x,\r\n");
 	assert_string_equal(REC(NULL), "\r\n");
-	assert_false(csv_needs_quotes(""));
-	assert_false(csv_needs_quotes(NULL));
+	assert_false(csvw_needs_quotes(""));
+	assert_false(csvw_needs_quotes(NULL));
 }
 
 static void test_commas_quoted(void **state)
@@ -61,7 +61,7 @@ static void test_line_breaks_quoted(void **state)
 	(void)state;
 	assert_string_equal(REC("two\nlines", "cr\rhere", "both\r\nends"),
 			    "\"two\nlines\",\"cr\rhere\",\"both\r\nends\"\r\n");
-	assert_true(csv_needs_quotes("\n"));
+	assert_true(csvw_needs_quotes("\n"));
 }
 
 static void test_utf8_unchanged(void **state)

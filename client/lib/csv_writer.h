@@ -1,13 +1,13 @@
 /*
- * CSV output (RFC 4180) for the exports: fields separated by commas, each
- * record ended by CRLF; a field holding a comma, a double quote, CR or LF
+ * CSV output (RFC 4180) for the exports (csv_writer.h: csv.h is libcsv's,
+ * the reader): fields separated by commas, each record ended by CRLF; a field holding a comma, a double quote, CR or LF
  * is quoted, its quotes doubled; any other field, and every byte of UTF-8
  * text, is written as it is; NULL is an empty field. Writing only: reading
  * CSV is libcsv's job (customer import). One writer for the command
  * line's exports and the desk's (task_csv.h).
  */
-#ifndef CLUBCRM_CSV_H
-#define CLUBCRM_CSV_H
+#ifndef CLUBCRM_CSV_WRITER_H
+#define CLUBCRM_CSV_WRITER_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -18,16 +18,16 @@
 #define CSV_UTF8_BOM "\xEF\xBB\xBF"
 
 /* Whether `s` must be quoted. */
-bool csv_needs_quotes(const char *s);
+bool csvw_needs_quotes(const char *s);
 /* One field, preceded by a comma unless it is the record's first. */
-void csv_field(FILE *out, const char *s, bool first);
+void csvw_field(FILE *out, const char *s, bool first);
 /* A whole record: the n fields and CRLF. */
-void csv_record(FILE *out, const char *const *fields, size_t n);
+void csvw_record(FILE *out, const char *const *fields, size_t n);
 
 /* What the exports write for a time: "2026-12-08 10:00" in the club's
  * zone; "" for none (0). */
-void csv_time(int64_t t, char *out, size_t size);
+void csvw_time(int64_t t, char *out, size_t size);
 /* And for a person: the name, or the login when there is none. */
-const char *csv_person(const char *name, const char *login);
+const char *csvw_person(const char *name, const char *login);
 
 #endif

@@ -1,21 +1,21 @@
-#include "csv.h"
+#include "csv_writer.h"
 
 #include <string.h>
 
 #include "timeutil.h"
 
-bool csv_needs_quotes(const char *s)
+bool csvw_needs_quotes(const char *s)
 {
 	return s && s[strcspn(s, ",\"\r\n")] != '\0';
 }
 
-void csv_field(FILE *out, const char *s, bool first)
+void csvw_field(FILE *out, const char *s, bool first)
 {
 	if (!first)
 		fputc(',', out);
 	if (!s)
 		return;
-	if (!csv_needs_quotes(s)) {
+	if (!csvw_needs_quotes(s)) {
 		fputs(s, out);
 		return;
 	}
@@ -28,21 +28,21 @@ void csv_field(FILE *out, const char *s, bool first)
 	fputc('"', out);
 }
 
-void csv_record(FILE *out, const char *const *fields, size_t n)
+void csvw_record(FILE *out, const char *const *fields, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		csv_field(out, fields[i], i == 0);
+		csvw_field(out, fields[i], i == 0);
 	fputs("\r\n", out);
 }
 
-void csv_time(int64_t t, char *out, size_t size)
+void csvw_time(int64_t t, char *out, size_t size)
 {
 	out[0] = '\0';
 	if (t && time_format_local(t, "%Y-%m-%d %H:%M", out, size) == 0)
 		out[0] = '\0';
 }
 
-const char *csv_person(const char *name, const char *login)
+const char *csvw_person(const char *name, const char *login)
 {
 	return name && *name ? name : login;
 }

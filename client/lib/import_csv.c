@@ -1,0 +1,803 @@
+/*
+ * The customer file reader (import_csv.h). The bytes go to libcsv one
+ * physical line at a time (cut at IMPORT_CSV_LINE_MAX at most), so the
+ * line a record starts on is known and no line is ever held whole: libcsv
+ * holds the field being read, this reader the fields of the record being
+ * read, both bounded by the record limit.
+ */
+#include "import_csv.h"
+
+#include <csv.h>
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "custkey.h"
+#include "textfold.h"
+
+#define BUF_SIZE (64u * 1024u)
+
+struct rec {
+	unsigned line;
+	size_t n;
+	char **f;
+};
+
+struct import_csv {
+	FILE *in;
+	bool cp1252;
+	struct csv_parser p;
+	bool parser_ready;
+	unsigned char *buf;
+	size_t pos, len;
+	bool eof, fini;
+	/* Where the feeding is. */
+	unsigned line;        /* physical line being fed, 1-based */
+	bool at_line_start;
+	size_t line_len;
+	unsigned rec_line;    /* 0: no record begun */
+	size_t rec_bytes;
+	/* The record being read, then the records read and not yet taken. */
+	struct rec cur;
+	size_t cur_cap;
+	struct rec *queue;
+	size_t q_head, q_len, q_cap;
+	char err[160];        /* a fault met in a callback */
+	/* The header. */
+	char delim;
+	size_t ncol;
+	char **header;
+	enum import_field *field;
+	struct rec row;       /* the row handed out last */
+	char *name_buf;
+};
+
+static void set_err(char *err, size_t n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void set_err(char *err, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, n, fmt, ap);
+	va_end(ap);
+}
+
+static void rec_free(struct rec *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		free(r->f[i]);
+	free(r->f);
+	r->f = NULL;
+	r->n = 0;
+}
+
+/* ------------------------------------------------------------ encoding */
+
+/* Windows-1252's 0x80..0x9F (0: undefined there). */
+static const uint16_t cp1252_hi[32] = {
+	0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+	0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D, 0,
+	0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+	0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
+};
+
+/* The length of the valid UTF-8 sequence at s (n bytes left), 0 if not. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0];
+	size_t len;
+	uint32_t cp;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF) {
+		len = 2;
+		cp = c & 0x1F;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		len = 3;
+		cp = c & 0x0F;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		len = 4;
+		cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3F);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	return len;
+}
+
+/* A 0-terminated UTF-8 copy of the field, or NULL with c->err set. */
+static char *field_text(struct import_csv *c, const unsigned char *s,
+			size_t n, size_t col)
+{
+	if (!c->cp1252) {
+		for (size_t i = 0; i < n;) {
+			size_t l = utf8_len(s + i, n - i);
+			if (!l) {
+				set_err(c->err, sizeof(c->err),
+					"line %u, column %zu: byte 0x%02X is "
+					"not UTF-8; save the file as UTF-8, "
+					"or give --encoding windows-1252",
+					c->line, col + 1, s[i]);
+				return NULL;
+			}
+			i += l;
+		}
+		char *t = malloc(n + 1);
+		if (t) {
+			memcpy(t, s, n);
+			t[n] = '\0';
+		}
+		return t;
+	}
+	char *t = malloc(n * 3 + 1), *o = t;
+	if (!t)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t cp = s[i];
+		if (cp >= 0x80 && cp < 0xA0) {
+			cp = cp1252_hi[cp - 0x80];
+			if (!cp) {
+				set_err(c->err, sizeof(c->err),
+					"line %u, column %zu: byte 0x%02X is "
+					"not Windows-1252", c->line, col + 1,
+					s[i]);
+				free(t);
+				return NULL;
+			}
+		}
+		if (cp < 0x80) {
+			*o++ = (char)cp;
+		} else if (cp < 0x800) {
+			*o++ = (char)(0xC0 | (cp >> 6));
+			*o++ = (char)(0x80 | (cp & 0x3F));
+		} else {
+			*o++ = (char)(0xE0 | (cp >> 12));
+			*o++ = (char)(0x80 | ((cp >> 6) & 0x3F));
+			*o++ = (char)(0x80 | (cp & 0x3F));
+		}
+	}
+	*o = '\0';
+	return t;
+}
+
+/* ------------------------------------------------------------ libcsv */
+
+static void on_field(void *s, size_t n, void *data)
+{
+	struct import_csv *c = data;
+	if (c->err[0])
+		return;
+	if (c->cur.n == IMPORT_CSV_COLUMNS_MAX) {
+		set_err(c->err, sizeof(c->err),
+			"line %u: more than %u columns", c->rec_line ? c->rec_line : c->line,
+			IMPORT_CSV_COLUMNS_MAX);
+		return;
+	}
+	if (c->cur.n == c->cur_cap) {
+		size_t cap = c->cur_cap ? c->cur_cap * 2 : 16;
+		char **f = realloc(c->cur.f, cap * sizeof(*f));
+		if (!f) {
+			set_err(c->err, sizeof(c->err), "out of memory");
+			return;
+		}
+		c->cur.f = f;
+		c->cur_cap = cap;
+	}
+	char *t = field_text(c, s ? s : (void *)"", s ? n : 0, c->cur.n);
+	if (!t) {
+		if (!c->err[0])
+			set_err(c->err, sizeof(c->err), "out of memory");
+		return;
+	}
+	c->cur.f[c->cur.n++] = t;
+}
+
+static void on_record(int term, void *data)
+{
+	(void)term;
+	struct import_csv *c = data;
+	if (c->err[0])
+		return;
+	if (c->q_head + c->q_len == c->q_cap) {
+		if (c->q_head) {
+			memmove(c->queue, c->queue + c->q_head,
+				c->q_len * sizeof(*c->queue));
+			c->q_head = 0;
+		} else {
+			size_t cap = c->q_cap ? c->q_cap * 2 : 4;
+			struct rec *q = realloc(c->queue, cap * sizeof(*q));
+			if (!q) {
+				set_err(c->err, sizeof(c->err),
+					"out of memory");
+				return;
+			}
+			c->queue = q;
+			c->q_cap = cap;
+		}
+	}
+	c->cur.line = c->rec_line ? c->rec_line : c->line;
+	c->queue[c->q_head + c->q_len++] = c->cur;
+	c->cur = (struct rec){0};
+	c->cur_cap = 0;
+	c->rec_line = 0;
+	c->rec_bytes = 0;
+}
+
+/* ------------------------------------------------------------ feeding */
+
+static int fill(struct import_csv *c, char *err, size_t errlen)
+{
+	if (c->pos < c->len || c->eof)
+		return 0;
+	c->pos = 0;
+	c->len = fread(c->buf, 1, BUF_SIZE, c->in);
+	if (c->len == 0) {
+		if (ferror(c->in)) {
+			set_err(err, errlen, "cannot read the file after line "
+				"%u", c->line);
+			return -1;
+		}
+		c->eof = true;
+	}
+	return 0;
+}
+
+/* Feeds one piece (up to a line end, or what the buffer holds). 0 or -1. */
+static int feed_piece(struct import_csv *c, char *err, size_t errlen)
+{
+	unsigned char *s = c->buf + c->pos;
+	size_t left = c->len - c->pos;
+	unsigned char *nl = memchr(s, '\n', left);
+	size_t n = nl ? (size_t)(nl - s) + 1 : left;
+	if (c->at_line_start) {
+		c->line++;
+		c->line_len = 0;
+		c->at_line_start = false;
+	}
+	c->line_len += n;
+	if (c->line_len > IMPORT_CSV_LINE_MAX) {
+		set_err(err, errlen, "line %u is longer than %u bytes: not a "
+			"customer file?", c->line, IMPORT_CSV_LINE_MAX);
+		return -1;
+	}
+	if (!c->rec_line) {
+		for (size_t i = 0; i < n; i++)
+			if (s[i] != '\r' && s[i] != '\n') {
+				c->rec_line = c->line;
+				break;
+			}
+	}
+	if (c->rec_line) {
+		c->rec_bytes += n;
+		if (c->rec_bytes > IMPORT_CSV_LINE_MAX) {
+			set_err(err, errlen, "the record starting on line %u "
+				"is longer than %u bytes (a quote left "
+				"open?)", c->rec_line, IMPORT_CSV_LINE_MAX);
+			return -1;
+		}
+	}
+	if (csv_parse(&c->p, s, n, on_field, on_record, c) != n) {
+		set_err(err, errlen, "line %u: %s", c->line,
+			csv_strerror(csv_error(&c->p)));
+		return -1;
+	}
+	if (c->err[0]) {
+		set_err(err, errlen, "%s", c->err);
+		return -1;
+	}
+	c->pos += n;
+	if (nl)
+		c->at_line_start = true;
+	return 0;
+}
+
+/* Reads until a record is queued or the file ends. 1, 0 (end) or -1. */
+static int next_record(struct import_csv *c, struct rec *out, char *err,
+		       size_t errlen)
+{
+	while (!c->q_len) {
+		if (c->fini)
+			return 0;
+		if (fill(c, err, errlen))
+			return -1;
+		if (c->eof) {
+			c->fini = true;
+			unsigned open = c->rec_line;
+			/* Outside strict mode (which would refuse a stray
+			 * quote inside a field, as real exports have)
+			 * csv_fini() closes an open quote silently: libcsv's
+			 * own state says so (pstate 2 is FIELD_BEGUN in
+			 * libcsv.c). */
+			if ((c->p.quoted && c->p.pstate == 2) ||
+			    csv_fini(&c->p, on_field, on_record, c)) {
+				set_err(err, errlen, "line %u: a quoted field "
+					"is not closed at the end of the file",
+					open ? open : c->line);
+				return -1;
+			}
+			if (c->err[0]) {
+				set_err(err, errlen, "%s", c->err);
+				return -1;
+			}
+			continue;
+		}
+		if (feed_piece(c, err, errlen))
+			return -1;
+	}
+	*out = c->queue[c->q_head++];
+	c->q_len--;
+	if (!c->q_len)
+		c->q_head = 0;
+	return 1;
+}
+
+/* ------------------------------------------------------------ mapping */
+
+struct word {
+	const char *folded;
+	enum import_field f;
+};
+
+/* Headers folded (lower case, no accents) with everything but letters and
+ * digits removed. */
+static const struct word WORDS[] = {
+	{"name", IMPORT_F_NAME}, {"fullname", IMPORT_F_NAME},
+	{"firstname", IMPORT_F_NAME}, {"customer", IMPORT_F_NAME},
+	{"customername", IMPORT_F_NAME}, {"client", IMPORT_F_NAME},
+	{"contact", IMPORT_F_NAME}, {"contactname", IMPORT_F_NAME},
+	{"nombre", IMPORT_F_NAME}, {"nombrecompleto", IMPORT_F_NAME},
+	{"nombreyapellidos", IMPORT_F_NAME}, {"cliente", IMPORT_F_NAME},
+	{"contacto", IMPORT_F_NAME}, {"socio", IMPORT_F_NAME},
+	{"surname", IMPORT_F_SURNAME}, {"lastname", IMPORT_F_SURNAME},
+	{"familyname", IMPORT_F_SURNAME}, {"apellido", IMPORT_F_SURNAME},
+	{"apellidos", IMPORT_F_SURNAME},
+	{"phone", IMPORT_F_PHONE}, {"phonenumber", IMPORT_F_PHONE},
+	{"telephone", IMPORT_F_PHONE}, {"tel", IMPORT_F_PHONE},
+	{"mobile", IMPORT_F_PHONE}, {"mobilephone", IMPORT_F_PHONE},
+	{"cellphone", IMPORT_F_PHONE}, {"telefono", IMPORT_F_PHONE},
+	{"movil", IMPORT_F_PHONE}, {"telefonomovil", IMPORT_F_PHONE},
+	{"celular", IMPORT_F_PHONE},
+	{"email", IMPORT_F_EMAIL}, {"emailaddress", IMPORT_F_EMAIL},
+	{"mail", IMPORT_F_EMAIL}, {"correo", IMPORT_F_EMAIL},
+	{"correoelectronico", IMPORT_F_EMAIL}, {"correoe", IMPORT_F_EMAIL},
+	{"consultant", IMPORT_F_CONSULTANT}, {"consultor", IMPORT_F_CONSULTANT},
+	{"consultora", IMPORT_F_CONSULTANT},
+	{"operator", IMPORT_F_CONSULTANT}, {"operador", IMPORT_F_CONSULTANT},
+	{"operadora", IMPORT_F_CONSULTANT}, {"asesor", IMPORT_F_CONSULTANT},
+	{"asesora", IMPORT_F_CONSULTANT},
+};
+
+static const char *const FIELD_NAMES[IMPORT_F_COUNT] = {
+	"ignore", "name", "surname", "phone", "email", "consultant",
+};
+
+const char *import_field_name(enum import_field f)
+{
+	return (unsigned)f < IMPORT_F_COUNT ? FIELD_NAMES[f] : "?";
+}
+
+/* The header folded to its letters and digits (free() it); NULL: no
+ * memory. "Consultor/a" is "consultora", "E-mail" "email". */
+static char *fold_word(const char *s)
+{
+	char *f = textfold_dup(s);
+	if (!f)
+		return NULL;
+	size_t o = 0;
+	for (size_t i = 0; f[i]; i++)
+		if (isalnum((unsigned char)f[i]) || (unsigned char)f[i] >= 0x80)
+			f[o++] = f[i];
+	f[o] = '\0';
+	return f;
+}
+
+static enum import_field field_of_header(const char *h)
+{
+	char *w = fold_word(h);
+	enum import_field f = IMPORT_F_IGNORE;
+	for (size_t i = 0; w && i < sizeof(WORDS) / sizeof(WORDS[0]); i++)
+		if (strcmp(w, WORDS[i].folded) == 0) {
+			f = WORDS[i].f;
+			break;
+		}
+	free(w);
+	return f;
+}
+
+static int field_of_word(const char *w, size_t n, enum import_field *f)
+{
+	static const struct {
+		const char *w;
+		enum import_field f;
+	} names[] = {
+		{"ignore", IMPORT_F_IGNORE}, {"name", IMPORT_F_NAME},
+		{"surname", IMPORT_F_SURNAME}, {"phone", IMPORT_F_PHONE},
+		{"email", IMPORT_F_EMAIL}, {"e-mail", IMPORT_F_EMAIL},
+		{"consultant", IMPORT_F_CONSULTANT},
+	};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strlen(names[i].w) == n && strncmp(names[i].w, w, n) == 0) {
+			*f = names[i].f;
+			return 0;
+		}
+	return -1;
+}
+
+/* The column a --map names: a header (folded) or a number. -1: none. */
+static long column_of(const struct import_csv *c, const char *s, size_t n)
+{
+	char *want = malloc(n + 1);
+	if (!want)
+		return -1;
+	memcpy(want, s, n);
+	want[n] = '\0';
+	char *end = NULL;
+	long num = strtol(want, &end, 10);
+	if (n && *end == '\0' && want[0] >= '0' && want[0] <= '9') {
+		free(want);
+		return num >= 1 && (size_t)num <= c->ncol ? num - 1 : -1;
+	}
+	long found = -1;
+	for (size_t i = 0; i < c->ncol && found < 0; i++)
+		if (textfold_equal(c->header[i], want))
+			found = (long)i;
+	free(want);
+	return found;
+}
+
+static void list_headers(const struct import_csv *c, char *out, size_t n)
+{
+	size_t o = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < c->ncol && o + 1 < n; i++) {
+		int w = snprintf(out + o, n - o, "%s%s", i ? ", " : "",
+				 c->header[i]);
+		if (w < 0)
+			break;
+		o += (size_t)w;
+	}
+}
+
+static int apply_map(struct import_csv *c, const char *map, char *err,
+		     size_t errlen)
+{
+	while (map && *map) {
+		const char *end = strchr(map, ',');
+		size_t n = end ? (size_t)(end - map) : strlen(map);
+		const char *eq = memchr(map, '=', n);
+		if (!eq || eq == map) {
+			set_err(err, errlen, "--map '%.*s': expected "
+				"COLUMN=FIELD", (int)n, map);
+			return -1;
+		}
+		enum import_field f;
+		size_t fn = n - (size_t)(eq + 1 - map);
+		if (field_of_word(eq + 1, fn, &f)) {
+			set_err(err, errlen, "--map: unknown field '%.*s' (name, "
+				"surname, phone, email, consultant or ignore)",
+				(int)fn, eq + 1);
+			return -1;
+		}
+		long col = column_of(c, map, (size_t)(eq - map));
+		if (col < 0) {
+			char hs[400];
+			list_headers(c, hs, sizeof(hs));
+			set_err(err, errlen, "--map: no column '%.*s' in the "
+				"header (its columns: %s)", (int)(eq - map),
+				map, hs);
+			return -1;
+		}
+		/* The mapped field leaves the column that had it by its
+		 * header. */
+		if (f != IMPORT_F_IGNORE)
+			for (size_t i = 0; i < c->ncol; i++)
+				if (c->field[i] == f)
+					c->field[i] = IMPORT_F_IGNORE;
+		c->field[col] = f;
+		map = end ? end + 1 : map + n;
+	}
+	return 0;
+}
+
+/* The separator the header line uses most, outside quotes. */
+static char detect_delim(const unsigned char *s, size_t n)
+{
+	size_t comma = 0, semi = 0, tab = 0;
+	bool q = false;
+	for (size_t i = 0; i < n && s[i] != '\n'; i++) {
+		if (s[i] == '"')
+			q = !q;
+		else if (!q && s[i] == ',')
+			comma++;
+		else if (!q && s[i] == ';')
+			semi++;
+		else if (!q && s[i] == '\t')
+			tab++;
+	}
+	if (semi > comma && semi >= tab)
+		return ';';
+	if (tab > comma && tab > semi)
+		return '\t';
+	return ',';
+}
+
+static int is_space(unsigned char ch)
+{
+	return ch == ' ';
+}
+
+int import_csv_open(struct import_csv **out, FILE *in,
+		    const struct import_csv_opts *o, char *err, size_t errlen)
+{
+	*out = NULL;
+	struct import_csv *c = calloc(1, sizeof(*c));
+	if (!c || !(c->buf = malloc(BUF_SIZE))) {
+		free(c);
+		set_err(err, errlen, "out of memory");
+		return -1;
+	}
+	c->in = in;
+	c->cp1252 = o && o->windows1252;
+	c->at_line_start = true;
+	if (csv_init(&c->p, CSV_APPEND_NULL)) {
+		free(c->buf);
+		free(c);
+		set_err(err, errlen, "out of memory");
+		return -1;
+	}
+	c->parser_ready = true;
+	csv_set_space_func(&c->p, is_space);
+	if (fill(c, err, errlen))
+		goto fail;
+	if (c->len >= 3 && memcmp(c->buf, "\xEF\xBB\xBF", 3) == 0)
+		c->pos = 3;
+	c->delim = detect_delim(c->buf + c->pos, c->len - c->pos);
+	csv_set_delim(&c->p, (unsigned char)c->delim);
+	struct rec h;
+	int rc = next_record(c, &h, err, errlen);
+	if (rc < 0)
+		goto fail;
+	if (rc == 0) {
+		set_err(err, errlen, "the file is empty: the first line "
+			"must name the columns (e.g. name,phone,email)");
+		goto fail;
+	}
+	c->ncol = h.n;
+	c->header = h.f;
+	c->field = calloc(h.n ? h.n : 1, sizeof(*c->field));
+	if (!c->field) {
+		set_err(err, errlen, "out of memory");
+		goto fail;
+	}
+	for (size_t i = 0; i < c->ncol; i++) {
+		enum import_field f = field_of_header(c->header[i]);
+		/* A second column of the same field (Phone, Mobile) is left
+		 * out: --map picks another. */
+		for (size_t j = 0; j < i && f != IMPORT_F_IGNORE; j++)
+			if (c->field[j] == f)
+				f = IMPORT_F_IGNORE;
+		c->field[i] = f;
+	}
+	if (apply_map(c, o ? o->map : NULL, err, errlen))
+		goto fail;
+	bool have_name = false;
+	for (size_t i = 0; i < c->ncol; i++)
+		have_name |= c->field[i] == IMPORT_F_NAME;
+	if (!have_name) {
+		char hs[400];
+		list_headers(c, hs, sizeof(hs));
+		set_err(err, errlen, "no column for the customer's name among "
+			"%s; name one with --map COLUMN=name", hs);
+		goto fail;
+	}
+	*out = c;
+	return 0;
+fail:
+	import_csv_close(c);
+	return -1;
+}
+
+static const char *nonempty(const char *s)
+{
+	return s && *s ? s : NULL;
+}
+
+int import_csv_next(struct import_csv *c, struct import_csv_row *row,
+		    char *err, size_t errlen)
+{
+	for (;;) {
+		rec_free(&c->row);
+		free(c->name_buf);
+		c->name_buf = NULL;
+		int rc = next_record(c, &c->row, err, errlen);
+		if (rc <= 0)
+			return rc;
+		struct rec *r = &c->row;
+		bool empty = true;
+		for (size_t i = 0; i < r->n && empty; i++)
+			empty = !r->f[i][0];
+		if (empty)
+			continue;
+		memset(row, 0, sizeof(*row));
+		row->line = r->line;
+		const char *v[IMPORT_F_COUNT] = {0};
+		for (size_t i = 0; i < r->n; i++) {
+			if (i >= c->ncol) {
+				if (r->f[i][0] && !row->bad)
+					row->bad = "more fields than the header "
+						   "has columns";
+				continue;
+			}
+			if (c->field[i] != IMPORT_F_IGNORE)
+				v[c->field[i]] = nonempty(r->f[i]);
+		}
+		row->name = v[IMPORT_F_NAME];
+		if (v[IMPORT_F_SURNAME]) {
+			const char *first = row->name ? row->name : "";
+			size_t n = strlen(first) + strlen(v[IMPORT_F_SURNAME]) + 2;
+			c->name_buf = malloc(n);
+			if (!c->name_buf) {
+				set_err(err, errlen, "out of memory");
+				return -1;
+			}
+			snprintf(c->name_buf, n, "%s%s%s", first, *first ? " " : "",
+				 v[IMPORT_F_SURNAME]);
+			row->name = c->name_buf;
+		}
+		row->phone = v[IMPORT_F_PHONE];
+		row->email = v[IMPORT_F_EMAIL];
+		row->consultant = v[IMPORT_F_CONSULTANT];
+		return 1;
+	}
+}
+
+void import_csv_close(struct import_csv *c)
+{
+	if (!c)
+		return;
+	if (c->parser_ready)
+		csv_free(&c->p);
+	rec_free(&c->cur);
+	for (size_t i = 0; i < c->q_len; i++)
+		rec_free(&c->queue[c->q_head + i]);
+	free(c->queue);
+	rec_free(&c->row);
+	if (c->header) {
+		struct rec h = {.n = c->ncol, .f = c->header};
+		rec_free(&h);
+	}
+	free(c->field);
+	free(c->name_buf);
+	free(c->buf);
+	free(c);
+}
+
+char import_csv_delim(const struct import_csv *c)
+{
+	return c->delim;
+}
+
+size_t import_csv_columns(const struct import_csv *c)
+{
+	return c->ncol;
+}
+
+const char *import_csv_column(const struct import_csv *c, size_t i,
+			      enum import_field *field)
+{
+	if (i >= c->ncol)
+		return NULL;
+	if (field)
+		*field = c->field[i];
+	return c->header[i];
+}
+
+/* ------------------------------------------------------------ seen rows */
+
+struct seen_slot {
+	char *key;
+	unsigned line;
+};
+
+struct import_seen {
+	struct seen_slot *slots;
+	size_t cap, n;  /* cap a power of two, n < cap / 2 */
+};
+
+struct import_seen *import_seen_new(void)
+{
+	struct import_seen *s = calloc(1, sizeof(*s));
+	if (s && !(s->slots = calloc(1024, sizeof(*s->slots)))) {
+		free(s);
+		return NULL;
+	}
+	if (s)
+		s->cap = 1024;
+	return s;
+}
+
+void import_seen_free(struct import_seen *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->cap; i++)
+		free(s->slots[i].key);
+	free(s->slots);
+	free(s);
+}
+
+static size_t seen_hash(const char *k)
+{
+	size_t h = 14695981039346656037ull & SIZE_MAX;
+	for (; *k; k++)
+		h = (h ^ (unsigned char)*k) * (size_t)1099511628211ull;
+	return h;
+}
+
+static struct seen_slot *seen_slot(struct seen_slot *slots, size_t cap,
+				   const char *k)
+{
+	size_t i = seen_hash(k) & (cap - 1);
+	while (slots[i].key && strcmp(slots[i].key, k) != 0)
+		i = (i + 1) & (cap - 1);
+	return &slots[i];
+}
+
+static int seen_grow(struct import_seen *s)
+{
+	size_t cap = s->cap * 2;
+	struct seen_slot *n = calloc(cap, sizeof(*n));
+	if (!n)
+		return -1;
+	for (size_t i = 0; i < s->cap; i++)
+		if (s->slots[i].key)
+			*seen_slot(n, cap, s->slots[i].key) = s->slots[i];
+	free(s->slots);
+	s->slots = n;
+	s->cap = cap;
+	return 0;
+}
+
+int import_seen_check(struct import_seen *s, const struct import_csv_row *r,
+		      unsigned *line, const char **what)
+{
+	char k[3][CUSTKEY_MAX];
+	size_t len[3] = {custkey_email(r->email, k[0]),
+			 custkey_phone(r->phone, k[1]), 0};
+	if (!len[0] && !len[1])
+		len[2] = custkey_name(r->name, k[2]);
+	static const char *const whats[3] = {"e-mail", "phone", "name"};
+	for (int i = 0; i < 3; i++) {
+		if (!len[i])
+			continue;
+		struct seen_slot *sl = seen_slot(s->slots, s->cap, k[i]);
+		if (sl->key) {
+			*line = sl->line;
+			*what = whats[i];
+			return 1;
+		}
+	}
+	for (int i = 0; i < 3; i++) {
+		if (!len[i])
+			continue;
+		if ((s->n + 1) * 2 > s->cap && seen_grow(s))
+			return -1;
+		struct seen_slot *sl = seen_slot(s->slots, s->cap, k[i]);
+		if (!(sl->key = strdup(k[i])))
+			return -1;
+		sl->line = r->line;
+		s->n++;
+	}
+	return 0;
+}

@@ -1,0 +1,357 @@
+/*
+ * Customer files for Settings › Import customers, read as the CLI's
+ * `customer import` reads them (client/lib/import_csv.c): a UTF-8 BOM, CRLF
+ * or LF, quoted fields with separators, quotes and line breaks inside, `,`
+ * `;` or tab (the one the header line uses most, outside quotes); refused
+ * with the line: bytes that are not UTF-8 (unless the file is declared
+ * Windows-1252), a line or a record over 1 MiB, a quote open at the end,
+ * more than 256 columns. Columns map by their header in English or Spanish
+ * (the CLI's words). Rows that are the same person twice in the file are
+ * found here (common/custkey.h's rule); every other check is the server's
+ * (ImportCustomers, dry run first), so the browser and the CLI refuse the
+ * same rows for the same reasons.
+ */
+import { create } from "@bufbuild/protobuf";
+import { type ImportReply, ImportRowSchema, type ImportRow, ImportStatus } from "../gen/clubcrm_pb.js";
+
+export const LINE_MAX = 1024 * 1024;
+export const COLUMNS_MAX = 256;
+export const BATCH_MAX = 500;
+
+export type Field = "ignore" | "name" | "surname" | "phone" | "email" | "consultant";
+export const FIELDS: readonly Field[] = ["ignore", "name", "surname", "phone", "email", "consultant"];
+
+/** Why a file cannot be read; `line` 0 when it is the whole file's fault. */
+export class FileFault extends Error {
+  constructor(readonly key: string, readonly line: number, readonly params: Record<string, string | number> = {}) {
+    super(key);
+  }
+}
+
+// ---------------------------------------------------------------- bytes
+
+/** Windows-1252's 0x80..0x9F (0: undefined). */
+const CP1252_HI = [
+  0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017d, 0,
+  0, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178,
+];
+
+function lineAt(b: Uint8Array, end: number): number {
+  let n = 1;
+  for (let i = 0; i < end; i++) if (b[i] === 0x0a) n++;
+  return n;
+}
+
+/** The file's text; a FileFault naming the line of the first bad byte. */
+export function decodeFile(bytes: Uint8Array, encoding: "utf-8" | "windows-1252"): string {
+  if (encoding === "windows-1252") {
+    let s = "";
+    for (let i = 0; i < bytes.length; i++) {
+      const c = bytes[i];
+      if (c >= 0x80 && c < 0xa0) {
+        const cp = CP1252_HI[c - 0x80];
+        if (!cp) throw new FileFault("import.err.cp1252", lineAt(bytes, i), { byte: hex(c) });
+        s += String.fromCharCode(cp);
+      } else {
+        s += String.fromCharCode(c);
+      }
+    }
+    return s;
+  }
+  try {
+    const text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  } catch {
+    const at = firstBadUtf8(bytes);
+    throw new FileFault("import.err.utf8", lineAt(bytes, at), { byte: hex(bytes[at]) });
+  }
+}
+
+function hex(b: number): string {
+  return "0x" + b.toString(16).toUpperCase().padStart(2, "0");
+}
+
+function firstBadUtf8(b: Uint8Array): number {
+  for (let i = 0; i < b.length;) {
+    const c = b[i];
+    let len = 0, min = 0, cp = 0;
+    if (c < 0x80) { i++; continue; }
+    if (c >= 0xc2 && c <= 0xdf) { len = 2; cp = c & 0x1f; min = 0x80; }
+    else if (c >= 0xe0 && c <= 0xef) { len = 3; cp = c & 0x0f; min = 0x800; }
+    else if (c >= 0xf0 && c <= 0xf4) { len = 4; cp = c & 0x07; min = 0x10000; }
+    else return i;
+    if (i + len > b.length) return i;
+    for (let k = 1; k < len; k++) {
+      if ((b[i + k] & 0xc0) !== 0x80) return i;
+      cp = (cp << 6) | (b[i + k] & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i;
+    i += len;
+  }
+  return b.length;
+}
+
+// ---------------------------------------------------------------- CSV
+
+export interface CsvRecord {
+  line: number;        // where the record starts
+  fields: string[];
+}
+
+export interface CsvFile {
+  delim: string;
+  header: string[];
+  records: CsvRecord[];  // blank lines and rows of empty fields left out
+}
+
+export function detectDelim(text: string): string {
+  let comma = 0, semi = 0, tab = 0, q = false;
+  for (let i = 0; i < text.length && text[i] !== "\n"; i++) {
+    const c = text[i];
+    if (c === '"') q = !q;
+    else if (!q && c === ",") comma++;
+    else if (!q && c === ";") semi++;
+    else if (!q && c === "\t") tab++;
+  }
+  if (semi > comma && semi >= tab) return ";";
+  if (tab > comma && tab > semi) return "\t";
+  return ",";
+}
+
+/** Parses the whole text (a file already in memory). FileFault on what the CLI refuses too. */
+export function parseCsv(text: string): CsvFile {
+  const delim = detectDelim(text);
+  const records: CsvRecord[] = [];
+  let line = 1, lineStart = 0;
+  let fields: string[] = [];
+  let field = "";
+  let quoted = false, inQuotes = false, begun = false, recLine = 0, recStart = 0;
+  const endField = () => {
+    fields.push(quoted ? field : field.replace(/^ +| +$/g, ""));
+    if (fields.length > COLUMNS_MAX) throw new FileFault("import.err.columns", recLine, { max: COLUMNS_MAX });
+    field = "";
+    quoted = false;
+  };
+  const endRecord = () => {
+    endField();
+    records.push({ line: recLine, fields });
+    fields = [];
+    begun = false;
+  };
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (!begun && c !== "\r" && c !== "\n") {
+      begun = true;
+      recLine = line;
+      recStart = i;
+    }
+    if (c === "\n") {
+      if (i - lineStart > LINE_MAX) throw new FileFault("import.err.line", line, { max: LINE_MAX });
+      line++;
+      lineStart = i + 1;
+    }
+    if (i - lineStart > LINE_MAX) throw new FileFault("import.err.line", line, { max: LINE_MAX });
+    if (begun && i - recStart > LINE_MAX) throw new FileFault("import.err.record", recLine, { max: LINE_MAX });
+    if (!begun) continue;
+    if (inQuotes) {
+      if (c === '"') {
+        if (text[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else {
+          inQuotes = false;
+        }
+      } else {
+        field += c;
+      }
+      continue;
+    }
+    if (c === '"' && !field.trim()) {
+      field = "";
+      quoted = inQuotes = true;
+    } else if (c === delim) {
+      endField();
+    } else if (c === "\r" || c === "\n") {
+      endRecord();
+    } else {
+      field += c;
+    }
+  }
+  if (text.length - lineStart > LINE_MAX) throw new FileFault("import.err.line", line, { max: LINE_MAX });
+  if (inQuotes) throw new FileFault("import.err.quote", recLine);
+  if (begun) endRecord();
+  if (!records.length) throw new FileFault("import.err.empty", 0);
+  const [head, ...rest] = records;
+  return {
+    delim,
+    header: head.fields,
+    records: rest.filter((r) => r.fields.some((f) => f !== "")),
+  };
+}
+
+// ---------------------------------------------------------------- columns
+
+/** Folded: lower case, no accents (as utf8proc's fold for Latin text). */
+export function fold(s: string): string {
+  return s.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
+}
+
+const WORDS: Record<string, Field> = {};
+for (const [f, ws] of Object.entries({
+  name: "name fullname firstname customer customername client contact contactname nombre nombrecompleto " +
+    "nombreyapellidos cliente contacto socio",
+  surname: "surname lastname familyname apellido apellidos",
+  phone: "phone phonenumber telephone tel mobile mobilephone cellphone telefono movil telefonomovil celular",
+  email: "email emailaddress mail correo correoelectronico correoe",
+  consultant: "consultant consultor consultora operator operador operadora asesor asesora",
+})) for (const w of ws.split(" ")) WORDS[w] = f as Field;
+
+export function fieldOfHeader(h: string): Field {
+  return WORDS[fold(h).replace(/[^\p{L}\p{N}]/gu, "")] ?? "ignore";
+}
+
+/** Each column's field by its header; a second column of one field is left out (the first wins). */
+export function autoMap(header: readonly string[]): Field[] {
+  const taken = new Set<Field>();
+  return header.map((h) => {
+    const f = fieldOfHeader(h);
+    if (f === "ignore" || taken.has(f)) return "ignore";
+    taken.add(f);
+    return f;
+  });
+}
+
+export interface RowDraft {
+  line: number;
+  name?: string;
+  phone?: string;
+  email?: string;
+  consultant?: string;
+  /** A fault of the file's own (more fields than columns, a twin in the file). */
+  bad?: { key: string; params?: Record<string, string | number> };
+}
+
+export function mapRecord(r: CsvRecord, map: readonly Field[]): RowDraft {
+  const v: Partial<Record<Field, string>> = {};
+  const d: RowDraft = { line: r.line };
+  r.fields.forEach((f, i) => {
+    if (i >= map.length) {
+      if (f && !d.bad) d.bad = { key: "import.err.fields" };
+      return;
+    }
+    if (map[i] !== "ignore" && f) v[map[i]] = f;
+  });
+  d.name = v.surname ? [v.name, v.surname].filter(Boolean).join(" ") : v.name;
+  d.phone = v.phone;
+  d.email = v.email;
+  d.consultant = v.consultant;
+  return d;
+}
+
+// ---------------------------------------------------------------- twins
+
+function keys(d: RowDraft): [string, string][] {
+  const out: [string, string][] = [];
+  const email = d.email?.trim().replace(/[A-Z]/g, (c) => c.toLowerCase());
+  const phone = d.phone?.replace(/[^0-9]/g, "");
+  if (email) out.push(["e" + email, "email"]);
+  if (phone) out.push(["p" + phone, "phone"]);
+  if (!out.length && d.name?.trim()) out.push(["n" + fold(d.name.trim()), "name"]);
+  return out;
+}
+
+/** Marks rows that are the same person as an earlier row of the file. */
+export class Seen {
+  private lines = new Map<string, number>();
+  check(d: RowDraft): void {
+    const ks = keys(d);
+    for (const [k, what] of ks) {
+      const first = this.lines.get(k);
+      if (first !== undefined) {
+        d.bad = { key: `import.err.twin.${what}`, params: { line: first } };
+        return;
+      }
+    }
+    for (const [k] of ks) this.lines.set(k, d.line);
+  }
+}
+
+export function toRow(d: RowDraft): ImportRow {
+  return create(ImportRowSchema, {
+    line: d.line, name: d.name, phone: d.phone, email: d.email, consultant: d.consultant,
+  });
+}
+
+// ---------------------------------------------------------------- running
+
+export interface Outcome {
+  line: number;
+  status: "added" | "duplicate" | "bad";
+  reason: string;
+  reasonKey?: RowDraft["bad"];
+  customerId: bigint;
+}
+
+export interface Tally {
+  rows: number;
+  added: number;
+  duplicates: number;
+  bad: number;
+  revision: bigint;
+  /** Bad rows (and duplicates when `keepDuplicates`), in line order. */
+  outcomes: Outcome[];
+}
+
+export type SendBatch = (rows: ImportRow[], dryRun: boolean) => Promise<ImportReply>;
+
+/**
+ * Checks (dry run) or imports the rows in batches; `progress` after each.
+ * A row the file itself refuses is not sent. Rejects with the server's
+ * refusal of a whole batch (rights, a lost connection): what went before
+ * stays imported, and running the same file again adds the rest.
+ */
+export async function runImport(drafts: readonly RowDraft[], dryRun: boolean, send: SendBatch,
+  progress: (done: number) => void, o: { batch?: number; stop?: () => boolean } = {}): Promise<Tally> {
+  const batch = Math.min(Math.max(o.batch ?? BATCH_MAX, 1), BATCH_MAX);
+  const t: Tally = { rows: 0, added: 0, duplicates: 0, bad: 0, revision: 0n, outcomes: [] };
+  const seen = new Seen();
+  let pending: RowDraft[] = [];
+  const flush = async () => {
+    if (!pending.length) return;
+    const rep = await send(pending.map(toRow), dryRun);
+    for (const r of rep.rows) {
+      const o: Outcome = { line: r.line, status: "added", reason: r.reason, customerId: r.customerId };
+      if (r.status === ImportStatus.IMPORT_ADDED) t.added++;
+      else if (r.status === ImportStatus.IMPORT_DUPLICATE) {
+        t.duplicates++;
+        o.status = "duplicate";
+      } else {
+        t.bad++;
+        o.status = "bad";
+      }
+      if (o.status !== "added") t.outcomes.push(o);
+    }
+    if (rep.revision > t.revision) t.revision = rep.revision;
+    pending = [];
+  };
+  for (const d0 of drafts) {
+    if (o.stop?.()) break;
+    const d = { ...d0 };
+    t.rows++;
+    if (!d.bad) seen.check(d);
+    if (d.bad) {
+      t.bad++;
+      t.outcomes.push({ line: d.line, status: "bad", reason: "", reasonKey: d.bad, customerId: 0n });
+    } else {
+      pending.push(d);
+      if (pending.length >= batch) {
+        await flush();
+        progress(t.rows);
+      }
+    }
+  }
+  if (!o.stop?.()) await flush();
+  progress(t.rows);
+  t.outcomes.sort((a, b) => a.line - b.line);
+  return t;
+}

@@ -1,0 +1,311 @@
+/* ImportCustomers in the domain (server/domain/import.c) over a real LMDB. */
+#include "domain_fixture.h"
+
+#include "custkey.h"
+
+#define ADDED CLUBCRM__IMPORT_STATUS__IMPORT_ADDED
+#define DUP CLUBCRM__IMPORT_STATUS__IMPORT_DUPLICATE
+#define BAD CLUBCRM__IMPORT_STATUS__IMPORT_REFUSED
+
+struct row {
+	const char *name, *phone, *email, *consultant;
+};
+
+/* Sends rows (lines 2, 3, ...) as ImportCustomers; the decoded reply. */
+static Clubcrm__Frame *import(struct fx *fx, uint64_t who, int admin,
+			      const struct row *rows, size_t n, bool dry)
+{
+	Clubcrm__ImportRow *r = calloc(n ? n : 1, sizeof(*r));
+	Clubcrm__ImportRow **rp = calloc(n ? n : 1, sizeof(*rp));
+	assert_true(r && rp);
+	for (size_t i = 0; i < n; i++) {
+		clubcrm__import_row__init(&r[i]);
+		r[i].has_line = 1;
+		r[i].line = (uint32_t)i + 2;
+		r[i].name = (char *)rows[i].name;
+		r[i].phone = (char *)rows[i].phone;
+		r[i].email = (char *)rows[i].email;
+		r[i].consultant = (char *)rows[i].consultant;
+		rp[i] = &r[i];
+	}
+	Clubcrm__ImportCustomers im = CLUBCRM__IMPORT_CUSTOMERS__INIT;
+	im.rows = rp;
+	im.n_rows = n;
+	im.has_dry_run = dry;
+	im.dry_run = dry;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.body_case = BODY(IMPORT_CUSTOMERS);
+	f.import_customers = &im;
+	Clubcrm__Frame *rep = fx_write(fx, fx_actor(who, admin), &f);
+	free(r);
+	free(rp);
+	return rep;
+}
+
+static const Clubcrm__ImportReply *ok_reply(const Clubcrm__Frame *f)
+{
+	if (f->body_case != BODY(IMPORT_REPLY))
+		fail_msg("expected an ImportReply, got body %d%s%s",
+			 (int)f->body_case,
+			 f->body_case == BODY(ERROR) ? ": " : "",
+			 f->body_case == BODY(ERROR) ? f->error->message : "");
+	return f->import_reply;
+}
+
+static size_t customers(struct fx *fx)
+{
+	Clubcrm__ListCustomers l = CLUBCRM__LIST_CUSTOMERS__INIT;
+	l.has_include_inactive = l.include_inactive = 1;
+	l.has_page_size = 1;
+	l.page_size = 500;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.body_case = BODY(LIST_CUSTOMERS);
+	f.list_customers = &l;
+	Clubcrm__Frame *r = fx_read(fx, fx_actor(1, 1), &f);
+	assert_int_equal(r->body_case, BODY(CUSTOMER_PAGE));
+	return r->customer_page->n_customers;
+}
+
+static void assert_row(const Clubcrm__ImportReply *r, size_t i,
+		       Clubcrm__ImportStatus st, const char *reason_part)
+{
+	assert_true(i < r->n_rows);
+	const Clubcrm__ImportOutcome *o = r->rows[i];
+	if (o->status != st ||
+	    (reason_part && (!o->reason || !strstr(o->reason, reason_part))))
+		fail_msg("row %zu (line %u): status %d reason '%s', expected "
+			 "%d with '%s'", i, o->line, (int)o->status,
+			 o->reason ? o->reason : "", (int)st,
+			 reason_part ? reason_part : "");
+	assert_int_equal(o->line, i + 2);
+}
+
+static void test_dry_run_changes_nothing(void **state)
+{
+	(void)state;
+	struct club c;
+	struct fx *fx = fx_open_club(&c);
+	size_t before = customers(fx);
+	const struct row rows[] = {
+		{"Pilar Ortega", "+34 600 123 456", "pilar@example.org", "bea"},
+		{"Iñaki Goikoetxea", NULL, "inaki@example.org", NULL},
+	};
+	uint64_t rev0 = 0;
+	{
+		Clubcrm__Frame *f = import(fx, c.ana, 1, rows, 2, true);
+		const Clubcrm__ImportReply *r = ok_reply(f);
+		assert_int_equal(r->added, 2);
+		assert_int_equal(r->duplicates, 0);
+		assert_int_equal(r->refused, 0);
+		assert_row(r, 0, ADDED, NULL);
+		assert_int_equal(r->rows[0]->customer_id, 0);
+		rev0 = r->revision;
+	}
+	assert_int_equal(customers(fx), before);
+	/* A second dry run sees the same club: nothing was written. */
+	Clubcrm__Frame *f = import(fx, c.ana, 1, rows, 2, true);
+	assert_int_equal(ok_reply(f)->revision, rev0);
+	assert_int_equal(ok_reply(f)->added, 2);
+	fx_close(fx);
+}
+
+static void test_add_then_again_adds_nothing(void **state)
+{
+	(void)state;
+	struct club c;
+	struct fx *fx = fx_open_club(&c);
+	size_t before = customers(fx);
+	const struct row rows[] = {
+		{"Pilar Ortega", "+34 600 123 456", "pilar@example.org", "BEA"},
+		{"Iñaki Goikoetxea", NULL, "inaki@example.org", NULL},
+		{"Lone Name", NULL, NULL, NULL},
+	};
+	Clubcrm__Frame *f = import(fx, c.ana, 1, rows, 3, false);
+	const Clubcrm__ImportReply *r = ok_reply(f);
+	assert_int_equal(r->added, 3);
+	assert_true(r->revision > 0);
+	uint64_t pilar = r->rows[0]->customer_id;
+	uint64_t inaki = r->rows[1]->customer_id;
+	assert_true(pilar > 0);
+	assert_int_equal(customers(fx), before + 3);
+
+	/* The consultant was named by login, in any case. */
+	Clubcrm__GetCustomer g = CLUBCRM__GET_CUSTOMER__INIT;
+	g.has_id = 1;
+	g.id = pilar;
+	Clubcrm__Frame gf = CLUBCRM__FRAME__INIT;
+	gf.body_case = BODY(GET_CUSTOMER);
+	gf.get_customer = &g;
+	Clubcrm__Frame *got = fx_read(fx, fx_actor(1, 1), &gf);
+	assert_int_equal(got->customer_reply->customer->consultant_id, c.bea);
+	assert_string_equal(got->customer_reply->customer->email,
+			    "pilar@example.org");
+	assert_true(got->customer_reply->customer->created_at == FX_NOW);
+
+	/* Again, spelt differently: the same people, nothing added. */
+	const struct row again[] = {
+		{"P. Ortega", "0034-600-123-456x", NULL, NULL},
+		{"Iñaki G.", NULL, " INAKI@Example.ORG ", NULL},
+		{"LONE name", NULL, NULL, NULL},
+		{"arantxa", NULL, NULL, NULL},
+	};
+	f = import(fx, c.ana, 1, again, 4, false);
+	r = ok_reply(f);
+	/* "0034-600-123-456x" is a bad phone (a letter) */
+	assert_row(r, 0, BAD, "bad phone");
+	assert_row(r, 1, DUP, "same e-mail as customer");
+	assert_int_equal(r->rows[1]->customer_id, inaki);
+	assert_row(r, 2, DUP, "same name as customer");
+	assert_row(r, 3, DUP, "same name as customer");
+	assert_int_equal(r->rows[3]->customer_id, c.arantxa);
+	assert_int_equal(r->added, 0);
+	assert_int_equal(r->duplicates, 3);
+	assert_int_equal(customers(fx), before + 3);
+
+	const struct row phone[] = {{"Pilar", "34 600 123 456", NULL, NULL}};
+	f = import(fx, c.ana, 1, phone, 1, true);
+	assert_row(ok_reply(f), 0, DUP, "same phone as customer");
+	assert_int_equal(ok_reply(f)->rows[0]->customer_id, pilar);
+	fx_close(fx);
+}
+
+static void test_bad_rows_each_with_a_reason(void **state)
+{
+	(void)state;
+	struct club c;
+	struct fx *fx = fx_open_club(&c);
+	size_t before = customers(fx);
+	char long_name[260];
+	memset(long_name, 'a', sizeof(long_name) - 1);
+	long_name[sizeof(long_name) - 1] = '\0';
+	const struct row rows[] = {
+		{NULL, "600 000 001", NULL, NULL},
+		{"   ", NULL, "x@example.org", NULL},
+		{"Bad Mail", NULL, "not-an-address", NULL},
+		{"Bad Mail 2", NULL, "a@b", NULL},
+		{"Bad Phone", "call me", NULL, NULL},
+		{"Who", NULL, NULL, "nobody"},
+		{"Ctl\x01name", NULL, NULL, NULL},
+		{"Bytes \xff\xfe", NULL, NULL, NULL},
+		{long_name, NULL, NULL, NULL},
+		{"Good One", "600 000 009", "good@example.org", "Carl"},
+		{"Twin", "600 000 010", "GOOD@example.org", NULL},
+		{"Twin 2", "600-000-009", NULL, NULL},
+		{"Line\nbreak", NULL, NULL, NULL},
+	};
+	size_t n = sizeof(rows) / sizeof(rows[0]);
+	Clubcrm__Frame *f = import(fx, c.ana, 1, rows, n, false);
+	const Clubcrm__ImportReply *r = ok_reply(f);
+	assert_int_equal(r->n_rows, n);
+	assert_row(r, 0, BAD, "missing name");
+	assert_row(r, 1, BAD, "missing name");
+	assert_row(r, 2, BAD, "bad e-mail 'not-an-address'");
+	assert_row(r, 3, BAD, "bad e-mail");
+	assert_row(r, 4, BAD, "bad phone 'call me'");
+	assert_row(r, 5, BAD, "unknown consultant 'nobody'");
+	assert_row(r, 6, BAD, "control characters");
+	assert_row(r, 7, BAD, "not valid UTF-8");
+	assert_row(r, 8, BAD, "longer than 200 characters");
+	assert_row(r, 9, ADDED, NULL);
+	assert_row(r, 10, BAD, "same e-mail as line 11");
+	assert_row(r, 11, BAD, "same phone as line 11");
+	assert_row(r, 12, BAD, "line break");
+	assert_int_equal(r->added, 1);
+	assert_int_equal(r->refused, n - 1);
+	assert_int_equal(customers(fx), before + 1);
+	fx_close(fx);
+}
+
+static void test_rights_and_limits(void **state)
+{
+	(void)state;
+	struct club c;
+	struct fx *fx = fx_open_club(&c);
+	size_t before = customers(fx);
+	const struct row one[] = {{"Pilar", NULL, NULL, NULL}};
+	/* An operator may add a customer, not import a file of them. */
+	fx_assert_error(import(fx, c.bea, 0, one, 1, false),
+			STATUS_PERMISSION_DENIED, "only admins may import");
+	fx_assert_error(import(fx, c.bea, 0, one, 1, true),
+			STATUS_PERMISSION_DENIED, "import customers");
+	/* An admin session whose role was taken away meanwhile: the stored
+	 * record decides. */
+	fx_assert_error(import(fx, c.bea, 1, one, 1, false),
+			STATUS_PERMISSION_DENIED, "only admins");
+	struct row *many = calloc(501, sizeof(*many));
+	assert_non_null(many);
+	for (size_t i = 0; i < 501; i++)
+		many[i].name = "x";
+	fx_assert_error(import(fx, c.ana, 1, many, 501, false),
+			STATUS_INVALID_ARGUMENT, "at most 500 rows");
+	free(many);
+	assert_int_equal(customers(fx), before);
+	/* An empty request is answered, and writes nothing. */
+	Clubcrm__Frame *f = import(fx, c.ana, 1, NULL, 0, false);
+	assert_int_equal(ok_reply(f)->n_rows, 0);
+	fx_close(fx);
+}
+
+static void test_consultant_by_name_and_inactive(void **state)
+{
+	(void)state;
+	struct club c;
+	struct fx *fx = fx_open_club(&c);
+	/* Deactivate carl. */
+	Clubcrm__Operator op = CLUBCRM__OPERATOR__INIT;
+	op.has_id = 1;
+	op.id = c.carl;
+	op.has_active = 1;
+	op.active = 0;
+	Clubcrm__UpsertOperator u = CLUBCRM__UPSERT_OPERATOR__INIT;
+	u.operator_ = &op;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.body_case = BODY(UPSERT_OPERATOR);
+	f.upsert_operator = &u;
+	assert_int_equal(fx_write(fx, fx_actor(c.ana, 1), &f)->body_case,
+			 BODY(CATALOG));
+	const struct row rows[] = {
+		{"A", NULL, NULL, "carl"},
+		{"B", NULL, NULL, "  ana  "},
+	};
+	Clubcrm__Frame *rep = import(fx, c.ana, 1, rows, 2, true);
+	assert_row(ok_reply(rep), 0, BAD, "consultant carl is inactive");
+	assert_row(ok_reply(rep), 1, ADDED, NULL);
+	fx_close(fx);
+}
+
+static void test_custkey(void **state)
+{
+	(void)state;
+	char k[CUSTKEY_MAX];
+	assert_int_equal(custkey_email("  Ana@Example.ORG ", k), 16);
+	assert_string_equal(k, "eana@example.org");
+	assert_int_equal(custkey_email("   ", k), 0);
+	assert_int_equal(custkey_email(NULL, k), 0);
+	assert_true(custkey_phone("+34 (600) 11-12.22", k) > 0);
+	assert_string_equal(k, "p34600111222");
+	assert_int_equal(custkey_phone("no digits", k), 0);
+	assert_true(custkey_name("  Lucía FERNÁNDEZ ", k) > 0);
+	char k2[CUSTKEY_MAX];
+	assert_true(custkey_name("lucia fernandez", k2) > 0);
+	assert_string_equal(k, k2);
+	assert_int_equal(custkey_name("  ", k), 0);
+	char big[600];
+	memset(big, '1', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	assert_int_equal(custkey_phone(big, k), 0);
+	assert_int_equal(custkey_email(big, k), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_dry_run_changes_nothing),
+		cmocka_unit_test(test_add_then_again_adds_nothing),
+		cmocka_unit_test(test_bad_rows_each_with_a_reason),
+		cmocka_unit_test(test_rights_and_limits),
+		cmocka_unit_test(test_consultant_by_name_and_inactive),
+		cmocka_unit_test(test_custkey),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

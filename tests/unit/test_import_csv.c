@@ -1,0 +1,371 @@
+/* Reading customer files (client/lib/import_csv.c): what real exports hold,
+ * and what the reader refuses, with the line. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "import_csv.h"
+
+struct got {
+	struct import_csv *c;
+	FILE *f;
+	char err[300];
+};
+
+/* Opens `len` bytes of `text`; asserts the open's result. */
+static void open_text(struct got *g, const char *text, size_t len,
+		      const char *map, bool cp1252, int want)
+{
+	memset(g, 0, sizeof(*g));
+	g->f = fmemopen((void *)text, len, "r");
+	assert_non_null(g->f);
+	struct import_csv_opts o = {.map = map, .windows1252 = cp1252};
+	int rc = import_csv_open(&g->c, g->f, &o, g->err, sizeof(g->err));
+	if (rc != want)
+		fail_msg("open: %d (%s), expected %d", rc, g->err, want);
+}
+
+static void done(struct got *g)
+{
+	import_csv_close(g->c);
+	fclose(g->f);
+}
+
+static void next_row(struct got *g, struct import_csv_row *r, unsigned line)
+{
+	int rc = import_csv_next(g->c, r, g->err, sizeof(g->err));
+	if (rc != 1)
+		fail_msg("next: %d (%s), expected a row at line %u", rc, g->err,
+			 line);
+	assert_int_equal(r->line, line);
+}
+
+static void assert_str(const char *got, const char *want)
+{
+	if (!want) {
+		if (got)
+			fail_msg("expected NULL, got '%s'", got);
+		return;
+	}
+	assert_non_null(got);
+	assert_string_equal(got, want);
+}
+
+#define OPEN(g, s) open_text(g, s, sizeof(s) - 1, NULL, false, 0)
+
+static void test_plain_comma(void **state)
+{
+	(void)state;
+	struct got g;
+	OPEN(&g, "name,phone,email,consultant\n"
+		 "Pilar Ortega,+34 600 123 456,pilar@example.org,deborah\n"
+		 "Iñaki,,,\n");
+	assert_int_equal(import_csv_delim(g.c), ',');
+	assert_int_equal(import_csv_columns(g.c), 4);
+	enum import_field f;
+	assert_string_equal(import_csv_column(g.c, 2, &f), "email");
+	assert_int_equal(f, IMPORT_F_EMAIL);
+	struct import_csv_row r;
+	next_row(&g, &r, 2);
+	assert_str(r.name, "Pilar Ortega");
+	assert_str(r.phone, "+34 600 123 456");
+	assert_str(r.email, "pilar@example.org");
+	assert_str(r.consultant, "deborah");
+	assert_null(r.bad);
+	next_row(&g, &r, 3);
+	assert_str(r.name, "Iñaki");
+	assert_str(r.phone, NULL);
+	assert_int_equal(import_csv_next(g.c, &r, g.err, sizeof(g.err)), 0);
+	done(&g);
+}
+
+/* Spanish Excel: a BOM, `;`, CRLF, Spanish headers, quotes with the
+ * separator, a doubled quote and a line break inside, blank lines. */
+static void test_spanish_excel(void **state)
+{
+	(void)state;
+	struct got g;
+	OPEN(&g, "\xEF\xBB\xBF" "Nombre;Apellidos;Teléfono;Correo electrónico;"
+		 "Consultor/a;Notas;Etiquetas\r\n"
+		 "Arantxa;Etxeberria;600 111 222;arantxa@example.org;valentina;"
+		 "\"Quiere clases; de tenis\";Tenis\r\n"
+		 "\r\n"
+		 "\"Lucía \"\"Lu\"\"\";Fernández;;;;\"primera línea\r\n"
+		 "segunda línea\";\r\n"
+		 ";;;;;;\r\n"
+		 "Manolo;García;;;;;\r\n");
+	assert_int_equal(import_csv_delim(g.c), ';');
+	enum import_field f;
+	assert_string_equal(import_csv_column(g.c, 0, &f), "Nombre");
+	assert_int_equal(f, IMPORT_F_NAME);
+	import_csv_column(g.c, 1, &f);
+	assert_int_equal(f, IMPORT_F_SURNAME);
+	import_csv_column(g.c, 2, &f);
+	assert_int_equal(f, IMPORT_F_PHONE);
+	import_csv_column(g.c, 3, &f);
+	assert_int_equal(f, IMPORT_F_EMAIL);
+	import_csv_column(g.c, 4, &f);
+	assert_int_equal(f, IMPORT_F_CONSULTANT);
+	import_csv_column(g.c, 5, &f);
+	assert_int_equal(f, IMPORT_F_IGNORE);
+	struct import_csv_row r;
+	next_row(&g, &r, 2);
+	assert_str(r.name, "Arantxa Etxeberria");
+	assert_str(r.email, "arantxa@example.org");
+	assert_str(r.consultant, "valentina");
+	/* Line 3 is blank; the quoted line break spans lines 4 and 5. */
+	next_row(&g, &r, 4);
+	assert_str(r.name, "Lucía \"Lu\" Fernández");
+	assert_str(r.phone, NULL);
+	/* Line 6 has only separators: skipped. */
+	next_row(&g, &r, 7);
+	assert_str(r.name, "Manolo García");
+	assert_int_equal(import_csv_next(g.c, &r, g.err, sizeof(g.err)), 0);
+	done(&g);
+}
+
+static void test_tab_and_no_final_newline(void **state)
+{
+	(void)state;
+	struct got g;
+	OPEN(&g, "E-mail\tFull name\tMobile\n"
+		 "a@example.org\tAna\t600");
+	assert_int_equal(import_csv_delim(g.c), '\t');
+	struct import_csv_row r;
+	next_row(&g, &r, 2);
+	assert_str(r.name, "Ana");
+	assert_str(r.email, "a@example.org");
+	assert_str(r.phone, "600");
+	assert_int_equal(import_csv_next(g.c, &r, g.err, sizeof(g.err)), 0);
+	done(&g);
+}
+
+/* The export's own columns come back in: ID and Created are left out. */
+static void test_export_round_trip_and_extra_fields(void **state)
+{
+	(void)state;
+	struct got g;
+	OPEN(&g, "ID,Name,Phone,E-mail,Consultant,Created\r\n"
+		 "1,Arantxa Etxeberria,+34 600 111 222,,Valentina,2026-12-07 07:27\r\n"
+		 "2,Too Many,,,,,surprise\r\n"
+		 "3,Empty Extra,,,,,\r\n"
+		 "4,Short\r\n");
+	enum import_field f;
+	import_csv_column(g.c, 0, &f);
+	assert_int_equal(f, IMPORT_F_IGNORE);
+	import_csv_column(g.c, 5, &f);
+	assert_int_equal(f, IMPORT_F_IGNORE);
+	struct import_csv_row r;
+	next_row(&g, &r, 2);
+	assert_str(r.name, "Arantxa Etxeberria");
+	assert_str(r.consultant, "Valentina");
+	assert_null(r.bad);
+	next_row(&g, &r, 3);
+	assert_non_null(r.bad);
+	assert_non_null(strstr(r.bad, "more fields"));
+	next_row(&g, &r, 4);
+	assert_null(r.bad);
+	next_row(&g, &r, 5);
+	assert_str(r.name, "Short");
+	assert_str(r.email, NULL);
+	done(&g);
+}
+
+static void test_bad_utf8_has_its_line(void **state)
+{
+	(void)state;
+	struct got g;
+	OPEN(&g, "nombre,correo\n"
+		 "Ana,ana@example.org\n"
+		 "Mar\xED" "a,maria@example.org\n");
+	struct import_csv_row r;
+	next_row(&g, &r, 2);
+	assert_int_equal(import_csv_next(g.c, &r, g.err, sizeof(g.err)), -1);
+	assert_non_null(strstr(g.err, "line 3, column 1: byte 0xED is not "
+				      "UTF-8"));
+	assert_non_null(strstr(g.err, "--encoding windows-1252"));
+	done(&g);
+	/* Declared Windows-1252, the same bytes are María, and 0x80 the
+	 * euro sign. */
+	static const char w[] = "nombre,notas\nMar\xED" "a,\x80 5\n";
+	open_text(&g, w, sizeof(w) - 1, NULL, true, 0);
+	next_row(&g, &r, 2);
+	assert_str(r.name, "María");
+	done(&g);
+	static const char w2[] = "nombre\nBad \x81\n";
+	open_text(&g, w2, sizeof(w2) - 1, NULL, true, 0);
+	assert_int_equal(import_csv_next(g.c, &r, g.err, sizeof(g.err)), -1);
+	assert_non_null(strstr(g.err, "line 2"));
+	done(&g);
+	/* Overlong encodings and surrogates are not UTF-8 either. */
+	static const char o[] = "name\n\xC0\xAF\n";
+	open_text(&g, o, sizeof(o) - 1, NULL, false, 0);
+	assert_int_equal(import_csv_next(g.c, &r, g.err, sizeof(g.err)), -1);
+	done(&g);
+	static const char s[] = "name\n\xED\xA0\x80\n";
+	open_text(&g, s, sizeof(s) - 1, NULL, false, 0);
+	assert_int_equal(import_csv_next(g.c, &r, g.err, sizeof(g.err)), -1);
+	done(&g);
+	/* In the header too. */
+	static const char h[] = "n\xF1" "ame\nx\n";
+	open_text(&g, h, sizeof(h) - 1, NULL, false, -1);
+	assert_non_null(strstr(g.err, "line 1"));
+	fclose(g.f);
+}
+
+/* A 10 MB line is refused by its number, read in bounded pieces. */
+static void test_overlong_line(void **state)
+{
+	(void)state;
+	size_t big = 10u * 1024 * 1024;
+	const char *head = "name,notes\nAna,short\nBea,";
+	size_t hl = strlen(head);
+	char *text = malloc(hl + big + 2);
+	assert_non_null(text);
+	memcpy(text, head, hl);
+	memset(text + hl, 'x', big);
+	memcpy(text + hl + big, "\n", 2);
+	struct got g;
+	open_text(&g, text, hl + big + 1, NULL, false, 0);
+	struct import_csv_row r;
+	next_row(&g, &r, 2);
+	assert_int_equal(import_csv_next(g.c, &r, g.err, sizeof(g.err)), -1);
+	assert_non_null(strstr(g.err, "line 3 is longer than"));
+	done(&g);
+	/* A quote left open runs over many short lines: the record is
+	 * refused once it is too long. */
+	size_t lines = 2u * 1024 * 1024 / 8;
+	char *q = malloc(20 + lines * 8);
+	assert_non_null(q);
+	strcpy(q, "name\n\"open\n");
+	size_t ql = strlen(q);
+	for (size_t i = 0; i < lines; i++, ql += 8)
+		memcpy(q + ql, "abcdefg\n", 8);
+	open_text(&g, q, ql, NULL, false, 0);
+	assert_int_equal(import_csv_next(g.c, &r, g.err, sizeof(g.err)), -1);
+	assert_non_null(strstr(g.err, "record starting on line 2"));
+	done(&g);
+	free(q);
+	free(text);
+}
+
+static void test_open_quote_at_end(void **state)
+{
+	(void)state;
+	struct got g;
+	OPEN(&g, "name\nAna\n\"Bea\n");
+	struct import_csv_row r;
+	next_row(&g, &r, 2);
+	assert_int_equal(import_csv_next(g.c, &r, g.err, sizeof(g.err)), -1);
+	assert_non_null(strstr(g.err, "line 3: a quoted field is not closed"));
+	done(&g);
+}
+
+static void test_empty_and_header_only(void **state)
+{
+	(void)state;
+	struct got g;
+	open_text(&g, "", 0, NULL, false, -1);
+	assert_non_null(strstr(g.err, "the file is empty"));
+	fclose(g.f);
+	open_text(&g, "\xEF\xBB\xBF\r\n\r\n", 7, NULL, false, -1);
+	assert_non_null(strstr(g.err, "the file is empty"));
+	fclose(g.f);
+	OPEN(&g, "name,email\r\n");
+	struct import_csv_row r;
+	assert_int_equal(import_csv_next(g.c, &r, g.err, sizeof(g.err)), 0);
+	done(&g);
+}
+
+static void test_unknown_columns_need_a_map(void **state)
+{
+	(void)state;
+	struct got g;
+	static const char t[] = "Nom,Tel\nAna,600\n";
+	open_text(&g, t, sizeof(t) - 1, NULL, false, -1);
+	assert_non_null(strstr(g.err, "no column for the customer's name "
+				      "among Nom, Tel"));
+	assert_non_null(strstr(g.err, "--map"));
+	fclose(g.f);
+	open_text(&g, t, sizeof(t) - 1, "Nom=name,2=phone", false, 0);
+	struct import_csv_row r;
+	next_row(&g, &r, 2);
+	assert_str(r.name, "Ana");
+	assert_str(r.phone, "600");
+	done(&g);
+}
+
+static void test_map_overrides_and_errors(void **state)
+{
+	(void)state;
+	static const char t[] = "Name,Phone,Mobile,Email\nAna,911,600,a@x.org\n";
+	struct got g;
+	/* Mobile looks like a phone too: the first one wins... */
+	open_text(&g, t, sizeof(t) - 1, NULL, false, 0);
+	enum import_field f;
+	import_csv_column(g.c, 2, &f);
+	assert_int_equal(f, IMPORT_F_IGNORE);
+	struct import_csv_row r;
+	next_row(&g, &r, 2);
+	assert_str(r.phone, "911");
+	done(&g);
+	/* ...unless --map picks it (case and accents ignored), and the
+	 * e-mail can be left out. */
+	open_text(&g, t, sizeof(t) - 1, "MOBILE=phone,email=ignore", false, 0);
+	next_row(&g, &r, 2);
+	assert_str(r.phone, "600");
+	assert_str(r.email, NULL);
+	done(&g);
+	static const struct {
+		const char *map, *err;
+	} bad[] = {
+		{"Mobile", "--map 'Mobile': expected COLUMN=FIELD"},
+		{"=phone", "expected COLUMN=FIELD"},
+		{"Mobile=fax", "unknown field 'fax'"},
+		{"Fax=phone", "no column 'Fax' in the header (its columns: "
+			      "Name, Phone, Mobile, Email)"},
+		{"9=phone", "no column '9'"},
+		{"0=phone", "no column '0'"},
+		{"Name=ignore", "no column for the customer's name"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		open_text(&g, t, sizeof(t) - 1, bad[i].map, false, -1);
+		if (!strstr(g.err, bad[i].err))
+			fail_msg("--map %s: '%s', expected '%s'", bad[i].map,
+				 g.err, bad[i].err);
+		fclose(g.f);
+	}
+}
+
+static void test_field_names(void **state)
+{
+	(void)state;
+	assert_string_equal(import_field_name(IMPORT_F_NAME), "name");
+	assert_string_equal(import_field_name(IMPORT_F_CONSULTANT),
+			    "consultant");
+	assert_string_equal(import_field_name(IMPORT_F_COUNT), "?");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_plain_comma),
+		cmocka_unit_test(test_spanish_excel),
+		cmocka_unit_test(test_tab_and_no_final_newline),
+		cmocka_unit_test(test_export_round_trip_and_extra_fields),
+		cmocka_unit_test(test_bad_utf8_has_its_line),
+		cmocka_unit_test(test_overlong_line),
+		cmocka_unit_test(test_open_quote_at_end),
+		cmocka_unit_test(test_empty_and_header_only),
+		cmocka_unit_test(test_unknown_columns_need_a_map),
+		cmocka_unit_test(test_map_overrides_and_errors),
+		cmocka_unit_test(test_field_names),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
