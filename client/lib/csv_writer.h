@@ -1,10 +1,11 @@
 /*
  * CSV output (RFC 4180) for the exports (csv_writer.h: csv.h is libcsv's,
- * the reader): fields separated by commas, each record ended by CRLF; a field holding a comma, a double quote, CR or LF
- * is quoted, its quotes doubled; any other field, and every byte of UTF-8
- * text, is written as it is; NULL is an empty field. Writing only: reading
- * CSV is libcsv's job (customer import). One writer for the command
- * line's exports and the desk's (task_csv.h).
+ * the reader): fields separated by commas, each record ended by CRLF; a
+ * field holding a comma, a double quote, CR or LF is quoted, its quotes
+ * doubled; any other field, and every byte of UTF-8 text, is written as it
+ * is; NULL is an empty field. Writing only: reading CSV is libcsv's job
+ * (customer import). One writer for the command line's exports and the
+ * desk's (task_csv.h).
  */
 #ifndef CLUBCRM_CSV_WRITER_H
 #define CLUBCRM_CSV_WRITER_H
