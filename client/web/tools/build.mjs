@@ -68,6 +68,9 @@ if (withTests) {
     } catch {
       continue;
     }
+    // The folder too: a test file added to it changes its time, so the
+    // next build bundles the new file (its name is in no depfile yet).
+    inputs.add(dir);
     if (!names.length) continue;
     const r = await esbuild.build({
       metafile: true,
