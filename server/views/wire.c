@@ -1,9 +1,9 @@
 #include "wire.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
-
 
 int wire_varint(struct buf *b, uint64_t v)
 {
@@ -44,4 +44,270 @@ int wire_bytes(struct buf *b, unsigned field, const uint8_t *p, size_t n)
 	if (!rc)
 		rc = buf_append(b, p, n);
 	return rc;
+}
+
+/* ------------------------------------------------------------ TaskRow */
+
+static size_t str_len(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	return wire_varint_len(n) + n;
+}
+
+/* Field 2-17 tags are one byte each but 16 and 17 (two). */
+static size_t tag_len(unsigned field)
+{
+	return field < 16 ? 1 : 2;
+}
+
+static size_t enum_len(int v)
+{
+	return wire_varint_len((uint64_t)(int64_t)v);
+}
+
+size_t wire_task_row_tail_len(const Clubcrm__TaskRow *r)
+{
+	size_t n = 0;
+	const char *const strs[] = {r->type_name,      r->customer_name,
+				    r->operator_login, r->operator_name,
+				    r->creator_login,  r->creator_name,
+				    r->result_name};
+	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+		if (strs[i])
+			n += 1 + str_len(strs[i]);
+	if (r->has_outcome)
+		n += 1 + enum_len(r->outcome);
+	if (r->has_colour)
+		n += 1 + enum_len(r->colour);
+	if (r->has_overdue)
+		n += 2;
+	if (r->has_priority)
+		n += 2;
+	for (size_t i = 0; i < r->n_tag_names; i++)
+		n += 1 + str_len(r->tag_names[i]);
+	if (r->taken_by_login)
+		n += 1 + str_len(r->taken_by_login);
+	if (r->taken_by_name)
+		n += 1 + str_len(r->taken_by_name);
+	if (r->has_escalated)
+		n += tag_len(16) + 1;
+	for (size_t i = 0; i < r->n_tag_colours; i++)
+		n += tag_len(17) + str_len(r->tag_colours[i]);
+	return n;
+}
+
+static uint8_t *put_varint(uint8_t *p, uint64_t v)
+{
+	while (v >= 0x80) {
+		*p++ = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	*p++ = (uint8_t)v;
+	return p;
+}
+
+static uint8_t *put_tag(uint8_t *p, unsigned field, unsigned type)
+{
+	return put_varint(p, (uint64_t)field << 3 | type);
+}
+
+static uint8_t *put_str(uint8_t *p, unsigned field, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	p = put_tag(p, field, WIRE_LEN);
+	p = put_varint(p, n);
+	if (n)
+		memcpy(p, s, n);
+	return p + n;
+}
+
+static uint8_t *put_opt_str(uint8_t *p, unsigned field, const char *s)
+{
+	return s ? put_str(p, field, s) : p;
+}
+
+static uint8_t *put_int(uint8_t *p, unsigned field, uint64_t v)
+{
+	p = put_tag(p, field, WIRE_VARINT);
+	return put_varint(p, v);
+}
+
+size_t wire_task_row_tail(const Clubcrm__TaskRow *r, uint8_t *start)
+{
+	uint8_t *p = start;
+	p = put_opt_str(p, 2, r->type_name);
+	p = put_opt_str(p, 3, r->customer_name);
+	p = put_opt_str(p, 4, r->operator_login);
+	p = put_opt_str(p, 5, r->operator_name);
+	p = put_opt_str(p, 6, r->creator_login);
+	p = put_opt_str(p, 7, r->creator_name);
+	p = put_opt_str(p, 8, r->result_name);
+	if (r->has_outcome)
+		p = put_int(p, 9, (uint64_t)(int64_t)r->outcome);
+	if (r->has_colour)
+		p = put_int(p, 10, (uint64_t)(int64_t)r->colour);
+	if (r->has_overdue)
+		p = put_int(p, 11, r->overdue ? 1 : 0);
+	if (r->has_priority)
+		p = put_int(p, 12, r->priority ? 1 : 0);
+	for (size_t i = 0; i < r->n_tag_names; i++)
+		p = put_str(p, 13, r->tag_names[i]);
+	p = put_opt_str(p, 14, r->taken_by_login);
+	p = put_opt_str(p, 15, r->taken_by_name);
+	if (r->has_escalated)
+		p = put_int(p, 16, r->escalated ? 1 : 0);
+	for (size_t i = 0; i < r->n_tag_colours; i++)
+		p = put_str(p, 17, r->tag_colours[i]);
+	return (size_t)(p - start);
+}
+
+/* ------------------------------------------------------------ Task */
+
+/* A varint at *p (< end): its value, *p moved past it; -1 if malformed. */
+static int get_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+	uint64_t x = 0;
+	for (unsigned shift = 0; shift < 70 && *p < end; shift += 7) {
+		uint8_t b = *(*p)++;
+		x |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80)) {
+			*v = x;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Skips a field's value of wire type `type`; -1 if malformed. */
+static int skip_value(const uint8_t **p, const uint8_t *end, unsigned type)
+{
+	uint64_t n;
+	switch (type) {
+	case WIRE_VARINT:
+		return get_varint(p, end, &n);
+	case 1: /* 64-bit */
+		n = 8;
+		break;
+	case WIRE_LEN:
+		if (get_varint(p, end, &n))
+			return -1;
+		break;
+	case 5: /* 32-bit */
+		n = 4;
+		break;
+	default: /* groups: protobuf-c refuses them too */
+		return -1;
+	}
+	if (n > (uint64_t)(end - *p))
+		return -1;
+	*p += n;
+	return 0;
+}
+
+/* The tag ids: one per varint element, or a packed run of them. */
+static int scan_tags(const uint8_t **p, const uint8_t *end, unsigned type,
+		     struct arena *a, size_t *cap, Clubcrm__Task *t)
+{
+	const uint8_t *q = *p, *qend = end;
+	uint64_t v;
+	if (type == WIRE_LEN) {
+		if (get_varint(&q, end, &v) || v > (uint64_t)(end - q))
+			return -EIO;
+		qend = q + v;
+	} else if (type != WIRE_VARINT) {
+		return -EIO;
+	}
+	do {
+		if (get_varint(&q, qend, &v))
+			return -EIO;
+		if (t->n_tag_ids == *cap) {
+			size_t ncap = *cap ? *cap * 2 : 4;
+			uint64_t *ids = arena_alloc(a, ncap * sizeof(*ids));
+			if (!ids)
+				return -ENOMEM;
+			if (t->n_tag_ids)
+				memcpy(ids, t->tag_ids,
+				       t->n_tag_ids * sizeof(*ids));
+			t->tag_ids = ids;
+			*cap = ncap;
+		}
+		t->tag_ids[t->n_tag_ids++] = v;
+	} while (type == WIRE_LEN && q < qend);
+	*p = q;
+	return 0;
+}
+
+int wire_task_scan(const uint8_t *p, size_t len, struct arena *a,
+		   Clubcrm__Task *t)
+{
+	const uint8_t *end = p + len;
+	size_t cap = 0;
+	clubcrm__task__init(t);
+	while (p < end) {
+		uint64_t key, v;
+		if (get_varint(&p, end, &key) || key >> 3 == 0 ||
+		    key >> 3 > UINT32_MAX)
+			return -EIO;
+		unsigned field = (unsigned)(key >> 3), type = key & 7;
+		if (field == 5) {
+			int rc = scan_tags(&p, end, type, a, &cap, t);
+			if (rc)
+				return rc;
+			continue;
+		}
+		bool known = field >= 1 && field <= 25;
+		bool is_str = field == 3 || field == 13;
+		if (!known || is_str) {
+			if ((known && type != WIRE_LEN) ||
+			    skip_value(&p, end, type))
+				return -EIO;
+			continue;
+		}
+		if (type != WIRE_VARINT || get_varint(&p, end, &v))
+			return -EIO;
+		switch (field) {
+#define U64(n, f) case n: t->has_##f = 1; t->f = v; break;
+#define I64(n, f) case n: t->has_##f = 1; t->f = (int64_t)v; break;
+		U64(1, id)
+		U64(4, type_id)
+		I64(6, planned_at)
+		U64(7, operator_id)
+		U64(8, customer_id)
+		U64(9, creator_id)
+		I64(10, created_at)
+		U64(12, result_id)
+		U64(14, follows_id)
+		U64(15, taken_by)
+		I64(16, taken_at)
+		U64(17, create_rev)
+		U64(18, mod_rev)
+		I64(19, modified_at)
+		U64(20, modified_by)
+		I64(21, concluded_at)
+		I64(23, repeat_until)
+		I64(25, repeat_anchor)
+#undef U64
+#undef I64
+		case 2:
+			t->has_kind = 1;
+			t->kind = (Clubcrm__TaskKind)(int32_t)(uint32_t)v;
+			break;
+		case 11:
+			t->has_status = 1;
+			t->status = (Clubcrm__TaskStatus)(int32_t)(uint32_t)v;
+			break;
+		case 22:
+			t->has_recurrence = 1;
+			t->recurrence =
+				(Clubcrm__Recurrence)(int32_t)(uint32_t)v;
+			break;
+		case 24:
+			t->has_repeat_count = 1;
+			t->repeat_count = (uint32_t)v;
+			break;
+		default:
+			return -EIO;
+		}
+	}
+	return 0;
 }
