@@ -316,16 +316,20 @@ static int add_task(struct view_snapshot *s, const struct txn_val *rec,
 /*
  * Appends the next chunk's task rows to `out` (the chunk's body began at
  * `start`), each encoded as soon as it matched; 1 when the scan has more.
+ * The first chunk is small (VIEWS_FIRST_CHUNK_BYTES), the next ones full.
  */
 static int fill_tasks(struct view_snapshot *s, struct buf *out, size_t start)
 {
 	struct txn_val rec;
 	int rc;
+	size_t limit = s->chunk_bytes;
+	if (!s->big && limit > VIEWS_FIRST_CHUNK_BYTES)
+		limit = VIEWS_FIRST_CHUNK_BYTES;
 	while ((rc = next_record(s, &rec)) == 0) {
 		rc = add_task(s, &rec, out);
 		if (rc)
 			return rc;
-		if (out->len - start >= s->chunk_bytes)
+		if (out->len - start >= limit)
 			return 1;
 	}
 	return rc == 1 ? 0 : rc;
