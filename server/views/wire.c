@@ -1,5 +1,6 @@
 #include "wire.h"
 
+#include <endian.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -163,15 +164,52 @@ size_t wire_task_row_tail(const Clubcrm__TaskRow *r, uint8_t *start)
 
 /* ------------------------------------------------------------ Task */
 
-/* A varint at *p (< end): its value, *p moved past it; -1 if malformed. */
-static int get_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
+/* A varint of 2 to 8 bytes in the word `w` (little-endian bytes at p)
+ * whose last byte is byte `n` - 1: its value. */
+static uint64_t varint_of_word(uint64_t w, unsigned n)
 {
+	if (n < 8)
+		w &= (UINT64_C(1) << (8 * n)) - 1;
+	/* Each byte's 7 bits moved down by one bit a byte, for all 8 bytes
+	 * at once (the bytes past the last are zero). */
+	w &= UINT64_C(0x7f7f7f7f7f7f7f7f);
+	w = (w & UINT64_C(0x007f007f007f007f)) |
+	    ((w & UINT64_C(0x7f007f007f007f00)) >> 1);
+	w = (w & UINT64_C(0x00003fff00003fff)) |
+	    ((w & UINT64_C(0x3fff00003fff0000)) >> 2);
+	return (w & UINT64_C(0x000000000fffffff)) |
+	       ((w & UINT64_C(0x0fffffff00000000)) >> 4);
+}
+
+/* A varint at *p (< end): its value, *p moved past it; -1 if malformed. */
+static inline int get_varint(const uint8_t **p, const uint8_t *end,
+			     uint64_t *v)
+{
+	const uint8_t *q = *p;
+	if (q < end && q[0] < 0x80) {  /* most keys and small ids */
+		*v = q[0];
+		*p = q + 1;
+		return 0;
+	}
+	if (end - q >= 8) {  /* timestamps and revisions: up to 8 bytes */
+		uint64_t w;
+		memcpy(&w, q, 8);
+		w = le64toh(w);
+		uint64_t stops = ~w & UINT64_C(0x8080808080808080);
+		if (stops) {
+			unsigned n = (unsigned)__builtin_ctzll(stops) / 8 + 1;
+			*v = varint_of_word(w, n);
+			*p = q + n;
+			return 0;
+		}
+	}
 	uint64_t x = 0;
-	for (unsigned shift = 0; shift < 70 && *p < end; shift += 7) {
-		uint8_t b = *(*p)++;
+	for (unsigned shift = 0; shift < 70 && q < end; shift += 7) {
+		uint8_t b = *q++;
 		x |= (uint64_t)(b & 0x7f) << shift;
 		if (!(b & 0x80)) {
 			*v = x;
+			*p = q;
 			return 0;
 		}
 	}
