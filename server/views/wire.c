@@ -49,54 +49,6 @@ int wire_bytes(struct buf *b, unsigned field, const uint8_t *p, size_t n)
 
 /* ------------------------------------------------------------ TaskRow */
 
-static size_t str_len(const char *s)
-{
-	size_t n = s ? strlen(s) : 0;
-	return wire_varint_len(n) + n;
-}
-
-/* Field 2-17 tags are one byte each but 16 and 17 (two). */
-static size_t tag_len(unsigned field)
-{
-	return field < 16 ? 1 : 2;
-}
-
-static size_t enum_len(int v)
-{
-	return wire_varint_len((uint64_t)(int64_t)v);
-}
-
-size_t wire_task_row_tail_len(const Clubcrm__TaskRow *r)
-{
-	size_t n = 0;
-	const char *const strs[] = {r->type_name,      r->customer_name,
-				    r->operator_login, r->operator_name,
-				    r->creator_login,  r->creator_name,
-				    r->result_name};
-	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
-		if (strs[i])
-			n += 1 + str_len(strs[i]);
-	if (r->has_outcome)
-		n += 1 + enum_len(r->outcome);
-	if (r->has_colour)
-		n += 1 + enum_len(r->colour);
-	if (r->has_overdue)
-		n += 2;
-	if (r->has_priority)
-		n += 2;
-	for (size_t i = 0; i < r->n_tag_names; i++)
-		n += 1 + str_len(r->tag_names[i]);
-	if (r->taken_by_login)
-		n += 1 + str_len(r->taken_by_login);
-	if (r->taken_by_name)
-		n += 1 + str_len(r->taken_by_name);
-	if (r->has_escalated)
-		n += tag_len(16) + 1;
-	for (size_t i = 0; i < r->n_tag_colours; i++)
-		n += tag_len(17) + str_len(r->tag_colours[i]);
-	return n;
-}
-
 static uint8_t *put_varint(uint8_t *p, uint64_t v)
 {
 	while (v >= 0x80) {
@@ -112,54 +64,107 @@ static uint8_t *put_tag(uint8_t *p, unsigned field, unsigned type)
 	return put_varint(p, (uint64_t)field << 3 | type);
 }
 
-static uint8_t *put_str(uint8_t *p, unsigned field, const char *s)
+/* Appends string field `field` (NULL: the empty string). */
+static int app_str(struct buf *b, unsigned field, const char *s)
 {
 	size_t n = s ? strlen(s) : 0;
-	p = put_tag(p, field, WIRE_LEN);
+	int rc = buf_reserve(b, 5 + 10 + n);
+	if (rc)
+		return rc;
+	uint8_t *p = put_tag(b->data + b->len, field, WIRE_LEN);
 	p = put_varint(p, n);
 	if (n)
 		memcpy(p, s, n);
-	return p + n;
+	b->len = (size_t)(p + n - b->data);
+	return 0;
 }
 
-static uint8_t *put_opt_str(uint8_t *p, unsigned field, const char *s)
+static int app_opt_str(struct buf *b, unsigned field, const char *s)
 {
-	return s ? put_str(p, field, s) : p;
+	return s ? app_str(b, field, s) : 0;
 }
 
-static uint8_t *put_int(uint8_t *p, unsigned field, uint64_t v)
+static int app_int(struct buf *b, unsigned field, uint64_t v)
 {
-	p = put_tag(p, field, WIRE_VARINT);
-	return put_varint(p, v);
+	int rc = buf_reserve(b, 5 + 10);
+	if (rc)
+		return rc;
+	uint8_t *p = put_tag(b->data + b->len, field, WIRE_VARINT);
+	b->len = (size_t)(put_varint(p, v) - b->data);
+	return 0;
 }
 
-size_t wire_task_row_tail(const Clubcrm__TaskRow *r, uint8_t *start)
+/* Fields 2-17, in field order. */
+static int app_row_tail(struct buf *b, const Clubcrm__TaskRow *r)
 {
-	uint8_t *p = start;
-	p = put_opt_str(p, 2, r->type_name);
-	p = put_opt_str(p, 3, r->customer_name);
-	p = put_opt_str(p, 4, r->operator_login);
-	p = put_opt_str(p, 5, r->operator_name);
-	p = put_opt_str(p, 6, r->creator_login);
-	p = put_opt_str(p, 7, r->creator_name);
-	p = put_opt_str(p, 8, r->result_name);
-	if (r->has_outcome)
-		p = put_int(p, 9, (uint64_t)(int64_t)r->outcome);
-	if (r->has_colour)
-		p = put_int(p, 10, (uint64_t)(int64_t)r->colour);
-	if (r->has_overdue)
-		p = put_int(p, 11, r->overdue ? 1 : 0);
-	if (r->has_priority)
-		p = put_int(p, 12, r->priority ? 1 : 0);
-	for (size_t i = 0; i < r->n_tag_names; i++)
-		p = put_str(p, 13, r->tag_names[i]);
-	p = put_opt_str(p, 14, r->taken_by_login);
-	p = put_opt_str(p, 15, r->taken_by_name);
-	if (r->has_escalated)
-		p = put_int(p, 16, r->escalated ? 1 : 0);
-	for (size_t i = 0; i < r->n_tag_colours; i++)
-		p = put_str(p, 17, r->tag_colours[i]);
-	return (size_t)(p - start);
+	int rc = app_opt_str(b, 2, r->type_name);
+	if (!rc)
+		rc = app_opt_str(b, 3, r->customer_name);
+	if (!rc)
+		rc = app_opt_str(b, 4, r->operator_login);
+	if (!rc)
+		rc = app_opt_str(b, 5, r->operator_name);
+	if (!rc)
+		rc = app_opt_str(b, 6, r->creator_login);
+	if (!rc)
+		rc = app_opt_str(b, 7, r->creator_name);
+	if (!rc)
+		rc = app_opt_str(b, 8, r->result_name);
+	if (!rc && r->has_outcome)
+		rc = app_int(b, 9, (uint64_t)(int64_t)r->outcome);
+	if (!rc && r->has_colour)
+		rc = app_int(b, 10, (uint64_t)(int64_t)r->colour);
+	if (!rc && r->has_overdue)
+		rc = app_int(b, 11, r->overdue ? 1 : 0);
+	if (!rc && r->has_priority)
+		rc = app_int(b, 12, r->priority ? 1 : 0);
+	for (size_t i = 0; !rc && i < r->n_tag_names; i++)
+		rc = app_str(b, 13, r->tag_names[i]);
+	if (!rc)
+		rc = app_opt_str(b, 14, r->taken_by_login);
+	if (!rc)
+		rc = app_opt_str(b, 15, r->taken_by_name);
+	if (!rc && r->has_escalated)
+		rc = app_int(b, 16, r->escalated ? 1 : 0);
+	for (size_t i = 0; !rc && i < r->n_tag_colours; i++)
+		rc = app_str(b, 17, r->tag_colours[i]);
+	return rc;
+}
+
+/* A row's length is written before its body is known: two bytes are
+ * left for it (rows of 128 bytes to 16 KiB), moved if it needs more or
+ * fewer. */
+#define ROW_LEN_ROOM 2u
+
+int wire_task_row_append(struct buf *b, unsigned field, const uint8_t *task,
+			 size_t task_len, const Clubcrm__TaskRow *row)
+{
+	size_t start = b->len;
+	int rc = buf_reserve(b, 5 + ROW_LEN_ROOM + 1 + 10 + task_len);
+	if (rc)
+		return rc;
+	uint8_t *p = put_tag(b->data + b->len, field, WIRE_LEN);
+	size_t body = (size_t)(p - b->data) + ROW_LEN_ROOM;
+	p = put_tag(b->data + body, 1, WIRE_LEN);
+	p = put_varint(p, task_len);
+	if (task_len)
+		memcpy(p, task, task_len);
+	b->len = (size_t)(p + task_len - b->data);
+	rc = app_row_tail(b, row);
+	size_t len = b->len - body;
+	size_t need = wire_varint_len(len);
+	if (!rc && need > ROW_LEN_ROOM)
+		rc = buf_reserve(b, need - ROW_LEN_ROOM);
+	if (rc) {
+		b->len = start;
+		return rc;
+	}
+	size_t at = body - ROW_LEN_ROOM;
+	if (need != ROW_LEN_ROOM)
+		memmove(b->data + at + need, b->data + body, len);
+	put_varint(b->data + at, len);
+	b->len = at + need + len;
+	return 0;
 }
 
 /* ------------------------------------------------------------ Task */

@@ -30,13 +30,14 @@ int wire_bytes(struct buf *b, unsigned field, const uint8_t *p, size_t n);
  * A snapshot's two hot paths, by hand: protobuf-c's generic walk over the
  * descriptors took 80 % of a 100,000-task snapshot (README-performance.md).
  *
- * Every field of a TaskRow but its task (field 1), in field order: the same
- * bytes clubcrm__task_row__pack() gives for them (tests/unit/test_wire.c
- * compares the two and fails when TaskRow gains a field).
+ * Appends a TaskRow as an element of repeated field `field`: its task
+ * (field 1) is the `task` bytes as they are, then every other field of
+ * `row` in field order, the same bytes clubcrm__task_row__pack() gives
+ * (tests/unit/test_wire.c compares the two and fails when TaskRow gains a
+ * field). 0 or -ENOMEM (then `b` is as it was).
  */
-size_t wire_task_row_tail_len(const Clubcrm__TaskRow *row);
-/* Writes them at p (wire_task_row_tail_len() bytes); returns the length. */
-size_t wire_task_row_tail(const Clubcrm__TaskRow *row, uint8_t *p);
+int wire_task_row_append(struct buf *b, unsigned field, const uint8_t *task,
+			 size_t task_len, const Clubcrm__TaskRow *row);
 /*
  * Decodes a stored Task record for a view: every field a view or a row
  * reads, strings (description, closing_note) left NULL, tag_ids in `a`.
