@@ -97,6 +97,8 @@ struct bench_system {
 	double snapshot_first_ms;     /* until its first chunk came */
 	uint64_t snapshot_bytes;      /* its frames, as sent */
 	uint64_t snapshot_rows;
+	double snapshot_cpu_ms;       /* clubcrmd's CPU time meanwhile; 0:
+				       * unknown */
 	/* The same board again to a terminal that decodes every row with
 	 * protobuf-c (the client library's push path), as a desk does: the
 	 * figures above count rows on the wire, so that the bench's own

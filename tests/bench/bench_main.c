@@ -400,6 +400,11 @@ static void print_table(const struct bench_opts *o,
 			       sys[k].snapshot_ms, sys[k].snapshot_first_ms,
 			       sys[k].seed_wps);
 	for (unsigned k = 0; k < n_sys; k++)
+		if (sys[k].snapshot_cpu_ms > 0)
+			printf("  %s was on a CPU for %.1f ms of it (all its "
+			       "threads, /proc/PID/task/*/schedstat)\n",
+			       sys[k].name, sys[k].snapshot_cpu_ms);
+	for (unsigned k = 0; k < n_sys; k++)
 		if (sys[k].snapshot_decoded_ms > 0)
 			printf("  the same board decoded row by row "
 			       "(protobuf-c, as the client library does): "
