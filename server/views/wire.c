@@ -64,11 +64,17 @@ static uint8_t *put_tag(uint8_t *p, unsigned field, unsigned type)
 	return put_varint(p, (uint64_t)field << 3 | type);
 }
 
+/* Room for `n` more bytes; the check inline, the growing in buf.c. */
+static inline int room(struct buf *b, size_t n)
+{
+	return n <= b->cap - b->len ? 0 : buf_reserve(b, n);
+}
+
 /* Appends string field `field` (NULL: the empty string). */
 static int app_str(struct buf *b, unsigned field, const char *s)
 {
 	size_t n = s ? strlen(s) : 0;
-	int rc = buf_reserve(b, 5 + 10 + n);
+	int rc = room(b, 5 + 10 + n);
 	if (rc)
 		return rc;
 	uint8_t *p = put_tag(b->data + b->len, field, WIRE_LEN);
@@ -86,7 +92,7 @@ static int app_opt_str(struct buf *b, unsigned field, const char *s)
 
 static int app_int(struct buf *b, unsigned field, uint64_t v)
 {
-	int rc = buf_reserve(b, 5 + 10);
+	int rc = room(b, 5 + 10);
 	if (rc)
 		return rc;
 	uint8_t *p = put_tag(b->data + b->len, field, WIRE_VARINT);
@@ -140,7 +146,7 @@ int wire_task_row_append(struct buf *b, unsigned field, const uint8_t *task,
 			 size_t task_len, const Clubcrm__TaskRow *row)
 {
 	size_t start = b->len;
-	int rc = buf_reserve(b, 5 + ROW_LEN_ROOM + 1 + 10 + task_len);
+	int rc = room(b, 5 + ROW_LEN_ROOM + 1 + 10 + task_len);
 	if (rc)
 		return rc;
 	uint8_t *p = put_tag(b->data + b->len, field, WIRE_LEN);
