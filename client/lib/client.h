@@ -104,6 +104,11 @@ struct client_callbacks {
 			      void *ud);
 	/* Last call before the client is freed. */
 	void (*on_closed)(struct client *c, void *ud);
+	/* Optional, for instruments (the bench): a push's bytes (the Frame,
+	 * encoded) before they are decoded; true takes the frame, which then
+	 * is neither decoded nor given to on_push. */
+	bool (*on_raw_push)(struct client *c, const uint8_t *frame, size_t len,
+			    void *ud);
 };
 
 /*

@@ -269,6 +269,9 @@ int client_on_frame(void *owner, const uint8_t *payload, size_t len)
 	c->rx_frame_bytes = FRAME_HEADER_LEN + len;
 	/* A push has no request_id, which protobuf-c would encode first. */
 	bool push = c->state == CLIENT_READY && !(len && payload[0] == 0x08);
+	if (push && c->cbs.on_raw_push &&
+	    c->cbs.on_raw_push(c, payload, len, c->ud))
+		return 0;
 	Clubcrm__Frame *f = frame_decode(
 		payload, len, push ? arena_pb(&c->push_arena) : NULL);
 	if (f && push && f->request_id != 0) {

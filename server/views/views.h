@@ -29,6 +29,10 @@ struct store;
  * terminal's snapshot left the heap fragmented (6 KiB more per idle
  * terminal with 500 of them at 16 KiB). */
 #define VIEWS_FIRST_CHUNK 200u
+/* A snapshot's first chunk stays under this many bytes of rows (a
+ * screenful, about 100 board rows): the terminal shows rows while the rest
+ * is built, instead of waiting for a whole VIEWS_CHUNK_BYTES. */
+#define VIEWS_FIRST_CHUNK_BYTES (16u * 1024u)
 
 /* ------------------------------------------------------------ snapshots */
 

@@ -97,6 +97,15 @@ struct bench_system {
 	double snapshot_first_ms;     /* until its first chunk came */
 	uint64_t snapshot_bytes;      /* its frames, as sent */
 	uint64_t snapshot_rows;
+	double snapshot_cpu_ms;       /* clubcrmd's CPU time meanwhile; 0:
+				       * unknown */
+	/* The same board again to a terminal that decodes every row with
+	 * protobuf-c (the client library's push path), as a desk does: the
+	 * figures above count rows on the wire, so that the bench's own
+	 * decoding does not time itself (README-performance.md). */
+	double snapshot_decoded_ms;   /* 0: not measured */
+	double snapshot_decoded_first_ms;
+	uint64_t snapshot_decoded_rows;
 	double seed_wps;              /* creates/s while seeding */
 	struct bench_result r[BENCH_MAX_SCENARIOS];
 	struct bench_result frozen;   /* the first scenario, one terminal

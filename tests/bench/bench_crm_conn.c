@@ -154,9 +154,86 @@ static void term_closed(struct client *c, void *ud)
 	t->b->t_closed++;
 }
 
+/* A length-delimited field's value: its bytes at *p (moved past it). */
+static bool wire_len(const uint8_t **p, const uint8_t *end,
+		     const uint8_t **val, uint64_t *n)
+{
+	uint64_t v = 0;
+	for (unsigned shift = 0; shift < 64; shift += 7) {
+		if (*p >= end)
+			return false;
+		uint8_t b = *(*p)++;
+		v |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80)) {
+			if (v > (uint64_t)(end - *p))
+				return false;
+			*val = *p;
+			*n = v;
+			*p += v;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * A SnapshotChunk frame, read as a terminal that counts rows on the wire:
+ * every row (field 2 of the chunk) is found and bounds-checked, none is
+ * decoded. Anything else, or a chunk that does not walk, goes to the
+ * decoder as usual.
+ */
+static bool count_chunk_rows(const uint8_t *p, size_t len, uint64_t *rows)
+{
+	const uint8_t *end = p + len;
+	/* Frame: the body is field 200 (tag 0xc2 0x0c), alone. */
+	if (len < 2 || p[0] != 0xc2 || p[1] != 0x0c)
+		return false;
+	p += 2;
+	const uint8_t *chunk;
+	uint64_t n;
+	if (!wire_len(&p, end, &chunk, &n) || p != end)
+		return false;
+	const uint8_t *q = chunk, *qend = chunk + n;
+	uint64_t count = 0;
+	while (q < qend) {
+		uint8_t tag = *q++;
+		const uint8_t *row;
+		uint64_t rn;
+		if (tag == 0x12) {  /* rows = 2 */
+			if (!wire_len(&q, qend, &row, &rn))
+				return false;
+			count++;
+		} else if (tag == 0x08) {  /* sub_id = 1 */
+			while (q < qend && (*q & 0x80))
+				q++;
+			if (q++ >= qend)
+				return false;
+		} else {
+			return false;
+		}
+	}
+	*rows = count;
+	return true;
+}
+
+static bool term_raw_push(struct client *c, const uint8_t *frame, size_t len,
+			  void *ud)
+{
+	struct crm_term *t = ud;
+	uint64_t rows;
+	if (!t->raw || !count_chunk_rows(frame, len, &rows))
+		return false;
+	if (!t->snap_first_ns)
+		t->snap_first_ns = bench_now_ns();
+	t->snap_rows += rows;
+	t->snap_bytes += client_frame_bytes(c);
+	return true;
+}
+
 static const struct client_callbacks term_cbs = {
 	.on_ready = term_ready,
 	.on_push = term_push,
+	.on_raw_push = term_raw_push,
 	.on_disconnect = term_disconnect,
 	.on_closed = term_closed,
 };

@@ -35,6 +35,8 @@ struct crm_term {
 	uint64_t last_rev;        /* last delta revision counted */
 	uint64_t snap_rows, snap_bytes;
 	uint64_t snap_first_ns;   /* when the first chunk came */
+	bool raw;                 /* snapshot chunks counted on the wire,
+				   * not decoded */
 	uint64_t deltas;
 };
 

@@ -399,6 +399,18 @@ static void print_table(const struct bench_opts *o,
 			       (double)sys[k].snapshot_bytes / 1048576,
 			       sys[k].snapshot_ms, sys[k].snapshot_first_ms,
 			       sys[k].seed_wps);
+	for (unsigned k = 0; k < n_sys; k++)
+		if (sys[k].snapshot_cpu_ms > 0)
+			printf("  %s was on a CPU for %.1f ms of it (all its "
+			       "threads, /proc/PID/task/*/schedstat)\n",
+			       sys[k].name, sys[k].snapshot_cpu_ms);
+	for (unsigned k = 0; k < n_sys; k++)
+		if (sys[k].snapshot_decoded_ms > 0)
+			printf("  the same board decoded row by row "
+			       "(protobuf-c, as the client library does): "
+			       "%.1f ms, first chunk after %.1f ms\n",
+			       sys[k].snapshot_decoded_ms,
+			       sys[k].snapshot_decoded_first_ms);
 }
 
 static void print_restart(const struct bench_opts *o,
@@ -455,6 +467,19 @@ static bool checked(const struct bench_opts *o, const struct bench_system *s)
 				s->name, r->acked, i);
 			return false;
 		}
+	}
+	/* clubcrmd's snapshot: the rows counted on the wire are the rows
+	 * decoded, and the seeded ones are all there (redis has none). */
+	if ((o->seed || o->snapshot) && strcmp(s->name, "clubcrmd") == 0 &&
+	    (s->snapshot_ms <= 0 || s->snapshot_decoded_ms <= 0 ||
+	     s->snapshot_rows != s->snapshot_decoded_rows ||
+	     s->snapshot_rows < o->seed)) {
+		fprintf(stderr, "clubcrm-bench: snapshot check failed for %s: "
+				"%" PRIu64 " rows counted on the wire, %" PRIu64
+				" decoded, %u seeded\n",
+			s->name, s->snapshot_rows, s->snapshot_decoded_rows,
+			o->seed);
+		return false;
 	}
 	return true;
 }

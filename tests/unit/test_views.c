@@ -147,8 +147,13 @@ static void check_snapshot(struct vfx *v, const Clubcrm__View *view,
 			assert_false(seen[k]);
 			seen[k] = 1;
 		}
+		/* The first chunk a screenful, the others full. */
 		if (more)
-			assert_true(body.len >= VIEWS_CHUNK_BYTES);
+			assert_true(body.len >= (chunks ? VIEWS_CHUNK_BYTES
+						: VIEWS_FIRST_CHUNK_BYTES));
+		if (!chunks)
+			assert_true(body.len <
+				    VIEWS_FIRST_CHUNK_BYTES + 4096);
 		assert_int_equal(wire_uint(&body, 1, 3), 0);
 		assert_int_equal(frame_push(&want, BODY(SNAPSHOT_CHUNK), &body), 0);
 		assert_int_equal(b.len, want.len);
