@@ -1,6 +1,6 @@
 /*
  * CSV for the desk's "Download CSV", the same file as the CLI's `task
- * export` / `customer export` (client/cli/cli_csv.c, cli_cmd_export.c): RFC
+ * export` / `customer export` (client/lib/csv_writer.c, task_csv.c, client/cli/cli_cmd_export.c): RFC
  * 4180, fields separated by commas, records ended by CRLF; a field holding
  * a comma, a double quote, CR or LF is quoted, its quotes doubled; any
  * other field, and all UTF-8 text, as it is; absent is an empty field. The
