@@ -1,7 +1,7 @@
 /*
  * CSV for the desk's "Download CSV", the same file as the CLI's `task
- * export` / `customer export` (client/lib/csv_writer.c, task_csv.c, client/cli/cli_cmd_export.c): RFC
- * 4180, fields separated by commas, records ended by CRLF; a field holding
+ * export` / `customer export` (client/lib/csv_writer.c, task_csv.c,
+ * client/cli/cli_cmd_export.c): RFC 4180, fields separated by commas, records ended by CRLF; a field holding
  * a comma, a double quote, CR or LF is quoted, its quotes doubled; any
  * other field, and all UTF-8 text, as it is; absent is an empty field. The
  * same columns, times as "YYYY-MM-DD HH:MM" in the club's zone. A file
