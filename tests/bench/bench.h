@@ -53,7 +53,34 @@ struct bench_result {
 	uint64_t del_n, partial, unseen;
 	long rss_load_kib;            /* peak during the measured part */
 	double batch_mean;            /* clubcrm: writes per LMDB commit; 0: n/a */
+	/* Over the measured part, -1 when unknown: the server's write_bytes
+	 * (/proc/PID/io) and what the disk holding the data wrote (every
+	 * process on it; see bench_stats.h). */
+	int64_t write_bytes, disk_bytes;
+	/* The bytes the server handed to write(2) and friends for files:
+	 * its wchar less what this process read from its sockets (rchar;
+	 * every connection to the server is the bench's, and only one system
+	 * runs at a time). -1 when unknown. */
+	int64_t file_bytes;
+	int64_t wchar0, rchar0;
 };
+
+/* Reads both byte counters of the server `pid` (data on the disk of
+ * `disk_path`); bench_bytes_end() turns them into the window's. */
+void bench_bytes_start(struct bench_result *r, pid_t pid,
+		       const char *disk_path);
+void bench_bytes_end(struct bench_result *r, pid_t pid, const char *disk_path);
+
+/* Where the servers' data lies: --clubcrm-data, else $TMPDIR, else /tmp. */
+const char *bench_disk_path(const struct bench_opts *o);
+
+/*
+ * The floor of a durable write on this disk: `n` LMDB transactions of one
+ * 200-byte put each, committed with LMDB's default (synced) flags in a
+ * fresh environment under `dir`. Fills the p50 and p99 in ns; 0 or -1.
+ */
+int bench_raw_lmdb(const char *dir, unsigned n, uint64_t *p50,
+		   uint64_t *p99);
 
 /* What a system's run found besides the scenarios. */
 /* Writes go on after the frozen run's measured part until the server drops

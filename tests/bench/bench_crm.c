@@ -344,6 +344,7 @@ static int run_scenario(struct crm *b, const struct bench_scenario *sc,
 	sleep_ms(b, (unsigned)(b->o->warmup_s * 1000));
 
 	uint64_t txn0 = lmdb_txnid(b->o->crm_data);
+	bench_bytes_start(r, b->pid, bench_disk_path(b->o));
 	b->rss_peak = b->anon_peak = -1;
 	uv_timer_start(&b->rss_timer, rss_tick, 0, 100);
 	b->t0_ns = bench_now_ns();
@@ -352,6 +353,7 @@ static int run_scenario(struct crm *b, const struct bench_scenario *sc,
 	b->measuring = false;
 	b->t1_ns = bench_now_ns();
 	uint64_t txn1 = lmdb_txnid(b->o->crm_data);
+	bench_bytes_end(r, b->pid, bench_disk_path(b->o));
 	uv_timer_stop(&b->rss_timer);
 	uv_timer_stop(&b->rate_timer);
 

@@ -274,6 +274,66 @@ static void print_memory(const struct bench_system *s)
 	       (double)s->rss_idle_kib / 1024, s->idle_conns, per / 1024);
 }
 
+static uint64_t raw_p50, raw_p99;  /* a raw synced LMDB commit; 0: none */
+
+static void print_kib(int64_t bytes, uint64_t writes)
+{
+	if (bytes < 0 || !writes)
+		printf(" %11s", "n/a");
+	else
+		printf(" %11.2f", (double)bytes / 1024.0 / (double)writes);
+}
+
+/* Bytes per acknowledged write, and the lone write against raw LMDB. */
+static void print_bytes(const struct bench_opts *o,
+			const struct bench_system *sys, unsigned n_sys)
+{
+	printf("\nbytes written per acknowledged write (measured part; KiB):\n"
+	       "%-13s %-9s %11s %11s %11s\n", "scenario", "system",
+	       "to files", "write_bytes", "disk");
+	for (unsigned i = 0; i < o->n_sc; i++) {
+		char label[32];
+		snprintf(label, sizeof(label), "N=%u W=%u", o->sc[i].terminals,
+			 o->sc[i].writers);
+		for (unsigned k = 0; k < n_sys; k++) {
+			const struct bench_result *r = &sys[k].r[i];
+			if (!r->ran)
+				continue;
+			printf("%-13s %-9s", k ? "" : label, sys[k].name);
+			print_kib(r->file_bytes, r->acked);
+			print_kib(r->write_bytes, r->acked);
+			print_kib(r->disk_bytes, r->acked);
+			printf("\n");
+		}
+	}
+	printf("  to files: what the server wrote to files (its wchar less "
+	       "what the bench read from its sockets; approximate by the "
+	       "bytes in flight at the edges); write_bytes: its /proc/PID/io "
+	       "(ext4 with large folios charges a synced overwrite its whole "
+	       "folio, up to 2 MiB); disk: sectors the data disk wrote "
+	       "meanwhile, every process on it included\n");
+	if (raw_p50)
+		printf("raw LMDB: one 200-byte put per synced commit on the "
+		       "same disk: p50 %.3f ms, p99 %.3f ms\n",
+		       ms(raw_p50), ms(raw_p99));
+	for (unsigned i = 0; i < o->n_sc; i++) {
+		if (o->sc[i].writers != 1)
+			continue;
+		for (unsigned k = 0; k < n_sys; k++) {
+			const struct bench_result *r = &sys[k].r[i];
+			if (!r->ran || !r->ack_p50)
+				continue;
+			printf("lone write (N=%u W=1): %s ack p50 %.3f ms",
+			       o->sc[i].terminals, sys[k].name, ms(r->ack_p50));
+			if (raw_p50)
+				printf(" = %.2fx the raw LMDB commit",
+				       (double)r->ack_p50 / (double)raw_p50);
+			printf("\n");
+		}
+		break;
+	}
+}
+
 static void print_table(const struct bench_opts *o,
 			const struct bench_system *sys, unsigned n_sys)
 {
@@ -325,6 +385,7 @@ static void print_table(const struct bench_opts *o,
 		       (double)sys[0].frozen_anon_stop_kib / 1024,
 		       (double)sys[0].frozen_anon_peak_kib / 1024);
 	}
+	print_bytes(o, sys, n_sys);
 	printf("\nmemory:\n");
 	for (unsigned k = 0; k < n_sys; k++)
 		print_memory(&sys[k]);
@@ -384,6 +445,16 @@ static bool checked(const struct bench_opts *o, const struct bench_system *s)
 					"scenario %u\n", s->name, i);
 			return false;
 		}
+		/* Durable writes reach the data file: a server that wrote
+		 * nothing to files for them, or a counter that broke, fails
+		 * (-1: this kernel has no /proc/PID/io, nothing to check). */
+		if (r->file_bytes == 0) {
+			fprintf(stderr, "clubcrm-bench: %s wrote no bytes to "
+					"files for %" PRIu64 " acknowledged "
+					"writes in scenario %u\n",
+				s->name, r->acked, i);
+			return false;
+		}
 	}
 	return true;
 }
@@ -411,6 +482,10 @@ int main(int argc, char **argv)
 	static struct bench_system sys[2];
 	unsigned n = 0;
 	int rc = 0;
+	const char *tmp = getenv("TMPDIR");
+	if (bench_raw_lmdb(tmp && *tmp ? tmp : "/tmp", 200, &raw_p50,
+			   &raw_p99) < 0)
+		raw_p50 = raw_p99 = 0;
 	if (o.crm_address && bench_crm_run(&o, &sys[n++]) < 0)
 		rc = 1;
 	if (o.redis_address && bench_redis_run(&o, &sys[n++]) < 0)

@@ -439,12 +439,14 @@ static void run_scenario(struct rd *b, const struct bench_scenario *sc,
 		uv_timer_start(&b->rate_timer, rate_tick, 1, 1);
 	rd_pump(b, rd_never, (unsigned)(b->o->warmup_s * 1000));
 	b->rss_peak = -1;
+	bench_bytes_start(r, b->pid, bench_disk_path(b->o));
 	uv_timer_start(&b->rss_timer, rss_tick, 0, 100);
 	b->t0_ns = bench_now_ns();
 	b->measuring = true;
 	rd_pump(b, rd_never, (unsigned)(b->o->duration_s * 1000));
 	b->measuring = false;
 	b->t1_ns = bench_now_ns();
+	bench_bytes_end(r, b->pid, bench_disk_path(b->o));
 	b->running = false;
 	uv_timer_stop(&b->rss_timer);
 	uv_timer_stop(&b->rate_timer);

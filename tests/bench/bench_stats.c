@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 #include <uv.h>
 
@@ -175,6 +177,59 @@ long bench_rss_kib(pid_t pid)
 long bench_anon_kib(pid_t pid)
 {
 	return status_kib(pid, "RssAnon:");
+}
+
+int64_t bench_proc_io(pid_t pid, const char *field)
+{
+	char path[64], line[128];
+	if (pid > 0)
+		snprintf(path, sizeof(path), "/proc/%ld/io", (long)pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/io");
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	int64_t v = -ENOENT;
+	size_t n = strlen(field);
+	while (fgets(line, sizeof(line), f)) {
+		long long x;
+		if (strncmp(line, field, n) == 0 && line[n] == ':' &&
+		    sscanf(line + n + 1, "%lld", &x) == 1 && x >= 0) {
+			v = x;
+			break;
+		}
+	}
+	fclose(f);
+	return v;
+}
+
+int64_t bench_write_bytes(pid_t pid)
+{
+	return pid > 0 ? bench_proc_io(pid, "write_bytes") : -EINVAL;
+}
+
+int64_t bench_disk_bytes(const char *path)
+{
+	struct stat sb;
+	if (stat(path, &sb) < 0)
+		return -errno;
+	char sys[96], line[512];
+	snprintf(sys, sizeof(sys), "/sys/dev/block/%u:%u/stat",
+		 major(sb.st_dev), minor(sb.st_dev));
+	FILE *f = fopen(sys, "r");
+	if (!f)
+		return -errno;
+	unsigned long long v[7];
+	int n = fgets(line, sizeof(line), f)
+			? sscanf(line, "%llu %llu %llu %llu %llu %llu %llu",
+				 &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
+				 &v[6])
+			: 0;
+	fclose(f);
+	/* The 7th field: sectors written, of 512 bytes whatever the disk. */
+	return n == 7 && v[6] < (unsigned long long)INT64_MAX / 512
+		       ? (int64_t)(v[6] * 512)
+		       : -EIO;
 }
 
 /* The inode of the socket listening on `port` in one /proc/net table. */

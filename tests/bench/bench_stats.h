@@ -71,6 +71,23 @@ long bench_rss_kib(pid_t pid);
 long bench_anon_kib(pid_t pid);
 
 /*
+ * Bytes process `pid` caused to be written to storage (write_bytes of
+ * /proc/PID/io), or a negative errno. On ext4 with large folios (Linux
+ * 6.16 on) a page overwritten and synced is charged its whole folio, up
+ * to 2 MiB: read it beside bench_disk_bytes().
+ */
+int64_t bench_write_bytes(pid_t pid);
+/* One field ("wchar", "rchar", ...) of /proc/PID/io (pid 0: this
+ * process), or a negative errno. */
+int64_t bench_proc_io(pid_t pid, const char *field);
+/*
+ * Bytes the block device holding `path` has written since boot (sectors
+ * written of /sys/dev/block/MAJ:MIN/stat), or a negative errno: the real
+ * writes, of every process on that disk.
+ */
+int64_t bench_disk_bytes(const char *path);
+
+/*
  * The process listening on a loopback TCP port (from /proc/net/tcp{,6} and
  * /proc/PID/fd), or a negative errno (-ENOENT when none is found).
  */
