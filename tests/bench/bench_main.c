@@ -289,8 +289,8 @@ static void print_memory(const struct bench_system *s)
 	       (double)s->rss_idle_kib / 1024, s->idle_conns, per / 1024);
 	if (s->probe_idle_conns && s->probe_rss_base_kib > 0 &&
 	    s->probe_rss_idle_kib > 0)
-		printf("  %-9s RSS %.1f MiB before, %.1f MiB with %u idle "
-		       "subscribed raw-probe connections: %.1f KiB each\n",
+		printf("  %-9s RSS %.1f MiB, %.1f MiB with %u more idle "
+		       "subscribed connections (raw probe): %.1f KiB each\n",
 		       s->name, (double)s->probe_rss_base_kib / 1024,
 		       (double)s->probe_rss_idle_kib / 1024,
 		       s->probe_idle_conns,
