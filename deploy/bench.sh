@@ -91,6 +91,10 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 [ -n "$crm_addr" ] || { log "clubcrmd did not start"; cat "$tmp/clubcrmd.log" >&2; exit 1; }
+# An idle club: the process as started, before anyone connects.
+sleep 1
+idle_kib=$(awk '/^VmRSS:/ {print $2}' "/proc/$crm_pid/status")
+idle_anon=$(awk '/^RssAnon:/ {print $2}' "/proc/$crm_pid/status")
 
 log "starting redis-server"
 redis_port=$(free_port)
@@ -123,4 +127,6 @@ TMPDIR=$tmp "$builddir/tests/bench/clubcrm-bench" \
 run_restart
 drops=$(grep -c 'dropped' "$tmp/clubcrmd.log" || true)
 echo "clubcrmd dropped $drops connection(s)${drops:+: }$(grep -m1 'dropped' "$tmp/clubcrmd.log" || true)"
+mem_kib=$(awk '/^MemTotal:/ {print $2}' /proc/meminfo)
+echo "an idle club: clubcrmd (demo club, no connection) RSS $(awk -v k="$idle_kib" 'BEGIN{printf "%.1f MiB", k/1024}'), its own heap (RssAnon) $(awk -v k="$idle_anon" 'BEGIN{printf "%.1f MiB", k/1024}'); by RSS, $(awk -v k="$idle_kib" -v m="$mem_kib" 'BEGIN{printf "%d", m/k}') idle clubs fit in this machine's $(awk -v m="$mem_kib" 'BEGIN{printf "%.1f GiB", m/1048576}') of RAM (more: the libraries' pages are shared)"
 echo "machine: $(nproc) cores, $(uname -sr); one synced 4 KiB write (dd oflag=dsync) on the data disk: $(awk -v s="$sync_ms" 'BEGIN{printf "%.2f ms", s*10}')"
