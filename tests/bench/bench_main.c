@@ -485,6 +485,15 @@ static void print_restart(const struct bench_opts *o,
 
 static bool checked(const struct bench_opts *o, const struct bench_system *s)
 {
+	/* Every idle connection logged in and subscribed, and counted. */
+	if (o->idle_probe && !strcmp(s->name, "clubcrmd") &&
+	    (s->probe_idle_conns != o->idle_probe ||
+	     s->probe_rss_idle_kib <= 0)) {
+		fprintf(stderr, "clubcrm-bench: %u of %u idle connections "
+				"measured\n", s->probe_idle_conns,
+			o->idle_probe);
+		return false;
+	}
 	for (unsigned i = 0; i < o->n_sc; i++) {
 		const struct bench_result *r = &s->r[i];
 		if (!r->ran || r->acked == 0 || r->failed || r->del_n == 0 ||
