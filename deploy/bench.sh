@@ -15,7 +15,10 @@
 # BENCH_TMP (where the data directories go; the disk's fsync is measured),
 # BENCH_RESTART (terminals per restart run, "30,200"; empty: none): the
 # bench starts its own clubcrmd, SIGKILLs and restarts it under N live
-# terminals, BENCH_ONLY=restart (that scenario alone).
+# terminals, BENCH_ONLY=restart (that scenario alone), BENCH_PROBE_THREADS
+# (threads of the raw probe each clubcrmd scenario is run again with, 2),
+# BENCH_IDLE (idle subscribed connections clubcrmd's memory per connection
+# is measured at, 5000).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -34,8 +37,9 @@ else
   log "the clubcrm command line did not build: no frozen-terminal run"
 fi
 
-# 533 connections on each side, and a file per connection.
-ulimit -n 4096 2>/dev/null || true
+# A file per connection: 533 on each side, twice that with the raw probe,
+# and the 5,000 idle connections of the memory figure.
+ulimit -n 16384 2>/dev/null || ulimit -n 4096 2>/dev/null || true
 
 # The restart scenario starts (and kills) a clubcrmd of its own.
 run_restart() {
@@ -75,6 +79,7 @@ free_port() {
 
 log "starting clubcrmd"
 "$builddir/server/clubcrmd" --listen 127.0.0.1:0 --web-listen none --data "$tmp/clubcrm" --demo \
+  --max-connections 12000 \
   --log-level warn 2>"$tmp/clubcrmd.log" &
 crm_pid=$!
 crm_addr=
@@ -86,6 +91,10 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 [ -n "$crm_addr" ] || { log "clubcrmd did not start"; cat "$tmp/clubcrmd.log" >&2; exit 1; }
+# An idle club: the process as started, before anyone connects.
+sleep 1
+idle_kib=$(awk '/^VmRSS:/ {print $2}' "/proc/$crm_pid/status")
+idle_anon=$(awk '/^RssAnon:/ {print $2}' "/proc/$crm_pid/status")
 
 log "starting redis-server"
 redis_port=$(free_port)
@@ -113,8 +122,11 @@ TMPDIR=$tmp "$builddir/tests/bench/clubcrm-bench" \
   --redis "127.0.0.1:$redis_port" --redis-pid "$redis_pid" \
   --scenarios "${BENCH_SCENARIOS:-50x8,50x32,500x8,500x32,1x1}" \
   --duration "${BENCH_DURATION:-5}" --seed "${BENCH_SEED:-100000}" \
+  --probe "${BENCH_PROBE_THREADS:-2}" --idle "${BENCH_IDLE:-5000}" \
   "${freeze[@]}" ${BENCH_ARGS:-}
 run_restart
 drops=$(grep -c 'dropped' "$tmp/clubcrmd.log" || true)
 echo "clubcrmd dropped $drops connection(s)${drops:+: }$(grep -m1 'dropped' "$tmp/clubcrmd.log" || true)"
+mem_kib=$(awk '/^MemTotal:/ {print $2}' /proc/meminfo)
+echo "an idle club: clubcrmd (demo club, no connection) RSS $(awk -v k="$idle_kib" 'BEGIN{printf "%.1f MiB", k/1024}'), its own heap (RssAnon) $(awk -v k="$idle_anon" 'BEGIN{printf "%.1f MiB", k/1024}'); by RSS, $(awk -v k="$idle_kib" -v m="$mem_kib" 'BEGIN{printf "%d", m/k}') idle clubs fit in this machine's $(awk -v m="$mem_kib" 'BEGIN{printf "%.1f GiB", m/1048576}') of RAM (more: the libraries' pages are shared)"
 echo "machine: $(nproc) cores, $(uname -sr); one synced 4 KiB write (dd oflag=dsync) on the data disk: $(awk -v s="$sync_ms" 'BEGIN{printf "%.2f ms", s*10}')"

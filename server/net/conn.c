@@ -14,6 +14,7 @@
 #include "net.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,6 +46,7 @@ struct conn {
 	uint64_t pass;
 	bool pass_paused;
 	struct conn *paused_next;
+	struct conn *done_next;    /* net's list of writes done at once */
 
 	struct outq out;           /* queued, not yet written (base.out) */
 	struct outq wr;            /* in the uv_write in flight */
@@ -156,10 +158,41 @@ void net_flush(struct net *n)
 	drain_dirty(n, true);
 }
 
+static void write_finished(struct conn *c, int status);
+
+/* The completions of writes that went out at once (net's `done`). */
+static void run_done(struct net *n, bool complete)
+{
+	while (n->done) {
+		struct conn *c = n->done;
+		n->done = c->done_next;
+		c->done_next = NULL;
+		if (complete) {
+			write_finished(c, 0);
+		} else {
+			outq_clear(&c->wr, transport_buf_done, &c->base);
+			c->writing = false;
+		}
+		conn_unref(&c->base);
+	}
+}
+
+static void on_done_idle(uv_idle_t *h)
+{
+	struct net *n = h->data;
+	uv_idle_stop(h);
+	run_done(n, true);
+}
+
 void net_forget(struct net *n)
 {
 	drain_dirty(n, false);
 	resume_paused(n, false);
+	run_done(n, false);
+	if (n->done_idle_init && !n->done_idle_closed) {
+		n->done_idle_closed = true;
+		uv_close((uv_handle_t *)&n->done_idle, NULL);
+	}
 }
 
 /* ------------------------------------------------------------ lifetime */
@@ -429,7 +462,13 @@ static int tls_encrypt_queue(struct conn *c)
 
 static void on_write(uv_write_t *req, int status)
 {
-	struct conn *c = req->data;
+	write_finished(req->data, status);
+}
+
+/* The write in flight is over (uv_write's callback, or the pass after a
+ * write that went out at once). */
+static void write_finished(struct conn *c, int status)
+{
 	outq_clear(&c->wr, transport_buf_done, &c->base);
 	c->writing = false;
 	if (status < 0) {
@@ -444,6 +483,54 @@ static void on_write(uv_write_t *req, int status)
 	conn_maybe_finish(&c->base);
 	if (transport_live(&c->base) && c->base.up)
 		c->base.up->on_drained(c->base.owner);
+}
+
+/*
+ * Most flushes fit the socket's buffer (a terminal's delta): written at
+ * once with uv_try_write, they need no uv_write, whose completion makes
+ * libuv 1.44 rewrite the socket's epoll entry (an epoll_ctl for every
+ * write: as many syscalls as the writes themselves when a commit goes to
+ * 500 terminals). The write still counts as in flight until its
+ * completion runs at the next pass, as a uv_write's callback would.
+ * Answers SIZE_MAX when nothing is left to uv_write (done, or closed),
+ * else the first of c->iov to give uv_write (the one written partly
+ * starts after its written bytes).
+ */
+static size_t try_write(struct conn *c)
+{
+	struct net *n = c->net;
+	if (n->done_idle_closed)
+		return 0;
+	if (!n->done_idle_init) {
+		if (uv_idle_init(n->loop, &n->done_idle) < 0)
+			return 0;
+		n->done_idle.data = n;
+		n->done_idle_init = true;
+	}
+	int k = uv_try_write(&c->h.stream, c->iov, (unsigned)c->wr.n);
+	if (k == UV_EAGAIN)
+		return 0;
+	if (k < 0) {
+		log_debug("conn %llu (%s): write: %s", cid(c), c->base.peer,
+			  uv_strerror(k));
+		conn_close(c);
+		return SIZE_MAX;
+	}
+	size_t left = (size_t)k;
+	size_t i = 0;
+	while (i < c->wr.n && left >= c->iov[i].len)
+		left -= c->iov[i++].len;
+	if (i < c->wr.n) {
+		c->iov[i].base += left;
+		c->iov[i].len -= left;
+		return i;
+	}
+	c->writing = true;
+	conn_ref(&c->base);
+	c->done_next = n->done;
+	n->done = c;
+	uv_idle_start(&n->done_idle, on_done_idle);
+	return SIZE_MAX;
 }
 
 /* Writes everything queued in one uv_write (the loop pass's flush). */
@@ -477,9 +564,12 @@ static void conn_flush(struct transport *t)
 	for (size_t i = 0; i < c->wr.n; i++)
 		c->iov[i] = uv_buf_init((char *)c->wr.v[i].data,
 					(unsigned)c->wr.v[i].len);
+	size_t skip = try_write(c);
+	if (skip == SIZE_MAX)
+		return;  /* all of it went, or the connection closed */
 	c->write_req.data = c;
-	int ret = uv_write(&c->write_req, &c->h.stream, c->iov,
-			   (unsigned)c->wr.n, on_write);
+	int ret = uv_write(&c->write_req, &c->h.stream, c->iov + skip,
+			   (unsigned)(c->wr.n - skip), on_write);
 	if (ret < 0) {
 		log_debug("conn %llu (%s): write: %s", cid(c), c->base.peer,
 			  uv_strerror(ret));

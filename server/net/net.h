@@ -51,6 +51,12 @@ struct net {
 	uint64_t pass;             /* loop passes (net_pass_begin) */
 	struct conn *dirty;        /* connections with output to flush */
 	struct conn *paused;       /* read their share of this pass */
+	/* Writes that went out whole at once (conn.c, uv_try_write): their
+	 * completion runs at the next pass, as a uv_write's would, from
+	 * `done_idle` (which keeps the loop from blocking meanwhile). */
+	struct conn *done;
+	uv_idle_t done_idle;
+	bool done_idle_init, done_idle_closed;
 	/* One read buffer for every connection: libuv reads into it and the
 	 * frame reader copies out only what an incomplete frame needs. */
 	uint8_t read_buf[NET_READ_BUF];
@@ -81,7 +87,8 @@ int net_accept(struct net *n, uv_stream_t *listener);
 void net_pass_begin(struct net *n);
 /* Writes every connection's queued output, one write each. */
 void net_flush(struct net *n);
-/* At shutdown: forgets the marks of the last pass (they hold references). */
+/* At shutdown: forgets the marks of the last pass (they hold references)
+ * and closes the net's own handle. */
 void net_forget(struct net *n);
 
 #endif

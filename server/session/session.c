@@ -47,6 +47,7 @@ static void session_fini(struct session *c)
 	frame_reader_free(&s->reader);
 	buf_free(&s->fail_reply);
 	buf_free(&s->stash);
+	free(s->flight);
 }
 
 static uint64_t session_next_deadline(const struct session *c)
@@ -344,6 +345,23 @@ static void handle_read(struct session *c, const Clubcrm__Frame *f)
 	arena_free(&a);
 }
 
+/* Room for one more request in flight (below SESSION_MAX_IN_FLIGHT).
+ * 0 or -ENOMEM. */
+static int flight_room(struct session *s)
+{
+	if (s->in_flight < s->flight_cap)
+		return 0;
+	unsigned cap = s->flight_cap ? 2 * s->flight_cap : 4;
+	if (cap > SESSION_MAX_IN_FLIGHT)
+		cap = SESSION_MAX_IN_FLIGHT;
+	struct session_flight *f = realloc(s->flight, cap * sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	s->flight = f;
+	s->flight_cap = cap;
+	return 0;
+}
+
 /* Takes `f`, whose decoding took `bytes`: they stay held until the
  * writer answers. */
 static void handle_write(struct session *c, Clubcrm__Frame *f, size_t bytes)
@@ -351,7 +369,7 @@ static void handle_write(struct session *c, Clubcrm__Frame *f, size_t bytes)
 	struct session *s = c;
 	struct actor who = actor_now(c);
 	uint64_t rid = f->request_id;
-	if (s->in_flight >= SESSION_MAX_IN_FLIGHT ||
+	if (s->in_flight >= SESSION_MAX_IN_FLIGHT || flight_room(s) < 0 ||
 	    writer_submit(&c->srv->writer, c, f, &who) < 0) {
 		session_send_error(c, rid, STATUS_RESOURCE_EXHAUSTED,
 			   "out of memory");

@@ -38,6 +38,13 @@ struct bench_opts {
 	unsigned restart_n[BENCH_MAX_SCENARIOS]; /* terminals per restart run */
 	unsigned n_restart;
 	int restart_signal;           /* SIGKILL (default) or SIGTERM */
+	unsigned probe_threads;       /* >0: each clubcrmd scenario again
+				       * with the raw probe's sockets as its
+				       * terminals (bench_probe.h), on this
+				       * many threads */
+	unsigned idle_probe;          /* >0: first, this many idle
+				       * subscribed raw-probe sockets: the
+				       * server's memory per connection */
 	bool verbose;
 };
 
@@ -93,6 +100,9 @@ struct bench_system {
 	long rss_base_kib;            /* before the terminals connected */
 	long rss_idle_kib;            /* all terminals connected, subscribed, idle */
 	unsigned idle_conns;
+	/* The same with o->idle_probe raw-probe sockets (clubcrmd). */
+	long probe_rss_base_kib, probe_rss_idle_kib;
+	unsigned probe_idle_conns;
 	double snapshot_ms;           /* 0: not measured */
 	double snapshot_first_ms;     /* until its first chunk came */
 	uint64_t snapshot_bytes;      /* its frames, as sent */
@@ -108,6 +118,9 @@ struct bench_system {
 	uint64_t snapshot_decoded_rows;
 	double seed_wps;              /* creates/s while seeding */
 	struct bench_result r[BENCH_MAX_SCENARIOS];
+	/* The same scenarios with the raw probe as the terminals (clubcrmd,
+	 * --probe): what the bench's own terminals add to the figures. */
+	struct bench_result probe[BENCH_MAX_SCENARIOS];
 	struct bench_result frozen;   /* the first scenario, one terminal
 				       * SIGSTOPped */
 	bool frozen_gone;             /* the frozen terminal's connection was

@@ -15,6 +15,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -24,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench_probe.h"
 #include "client_sync.h"
 #include "status.h"
 #include "timeutil.h"
@@ -32,6 +35,7 @@
 #define SUBSCRIBE_TIMEOUT_MS 60000u
 #define DRAIN_TIMEOUT_MS 5000u
 #define SEED_TIMEOUT_MS 180000u
+#define PROBE_DRAIN_MS 1500u
 
 /* ------------------------------------------------------------ setup */
 
@@ -326,12 +330,28 @@ static void fill_result(struct crm *b, struct bench_result *r, uint64_t txns)
 			 b->failed, b->first_error);
 }
 
+/*
+ * One scenario. `probed`: the raw probe's sockets are its terminals, the
+ * bench's own unsubscribed (the same writers, the same window rules).
+ */
 static int run_scenario(struct crm *b, const struct bench_scenario *sc,
-			struct bench_result *r)
+			struct bench_result *r, bool probed)
 {
-	if (arrange_subscriptions(b, sc->terminals) < 0)
+	if (arrange_subscriptions(b, probed ? 0 : sc->terminals) < 0)
 		return -1;
-	deliv_terminals = live_subscribed(b, sc->terminals);
+	if (probed) {
+		if (bench_probe_subscribe(b->probe, sc->terminals,
+					  b->window_from, b->window_to,
+					  SUBSCRIBE_TIMEOUT_MS) < 0) {
+			snprintf(r->error, sizeof(r->error),
+				 "the probe's subscriptions failed");
+			return 0;
+		}
+	} else if (b->probe) {
+		bench_probe_subscribe(b->probe, 0, 0, 0, SUBSCRIBE_TIMEOUT_MS);
+	}
+	deliv_terminals = probed ? sc->terminals
+				 : live_subscribed(b, sc->terminals);
 	b->n_active = sc->writers < b->n_w ? sc->writers : b->n_w;
 	bench_deliv_reset(&b->deliv);
 	b->acks.n = 0;
@@ -339,6 +359,8 @@ static int run_scenario(struct crm *b, const struct bench_scenario *sc,
 	memset(b->op_failed, 0, sizeof(b->op_failed));
 	b->first_error[0] = '\0';
 	b->base_rev = b->last_rev;
+	if (probed)
+		bench_probe_record(b->probe, b->base_rev);
 	b->t0_ns = b->t1_ns = 0;
 	b->phase = CRM_RUN;
 	start_writes(b);
@@ -360,7 +382,14 @@ static int run_scenario(struct crm *b, const struct bench_scenario *sc,
 
 	b->phase = CRM_DRAIN;
 	crm_pump(b, writers_idle, DRAIN_TIMEOUT_MS);
-	crm_pump(b, delivered, DRAIN_TIMEOUT_MS);
+	if (probed) {
+		/* The probe's threads count on their own: give the last
+		 * deltas time to arrive, then take their tables. */
+		sleep_ms(b, PROBE_DRAIN_MS);
+		deliv_terminals = bench_probe_collect(b->probe, &b->deliv);
+	} else {
+		crm_pump(b, delivered, DRAIN_TIMEOUT_MS);
+	}
 	fill_result(b, r, txn0 && txn1 > txn0 ? txn1 - txn0 : 0);
 	if (b->o->verbose)
 		for (int op = 0; op < BENCH_OP_COUNT; op++)
@@ -548,7 +577,7 @@ static int run_frozen(struct crm *b, struct bench_system *out)
 	out->frozen_anon_stop_kib = b->pid > 0 ? bench_anon_kib(b->pid) : -1;
 	kill(child, SIGSTOP);
 	uint64_t stop_ns = bench_now_ns();
-	int rc = run_scenario(b, &b->o->sc[0], &out->frozen);
+	int rc = run_scenario(b, &b->o->sc[0], &out->frozen, false);
 	if (!bench_pid_established(child))
 		out->frozen_drop_s = (double)(bench_now_ns() - stop_ns) / 1e9;
 	else if (rc == 0)
@@ -561,6 +590,77 @@ static int run_frozen(struct crm *b, struct bench_system *out)
 }
 
 /* ------------------------------------------------------------ the run */
+
+/* The probe's logins block: they run on a thread of their own while the
+ * loop keeps the bench's terminals alive (heartbeats). */
+struct probe_opening {
+	struct crm *b;
+	unsigned n, threads;
+	int rc;
+	atomic_bool done;
+	char err[160];
+};
+
+static void *probe_opener(void *arg)
+{
+	struct probe_opening *po = arg;
+	po->rc = bench_probe_open(po->b->o->crm_address, po->n, po->threads,
+				  po->b->o->login_parallel, &po->b->probe,
+				  po->err, sizeof(po->err));
+	atomic_store(&po->done, true);
+	return NULL;
+}
+
+static struct probe_opening *opening;
+static bool probe_opened(struct crm *b)
+{
+	(void)b;
+	return atomic_load(&opening->done);
+}
+
+static int open_probe(struct crm *b, unsigned n, unsigned threads)
+{
+	struct probe_opening po = {.b = b, .n = n, .threads = threads,
+				   .rc = -1};
+	pthread_t th;
+	if (pthread_create(&th, NULL, probe_opener, &po) != 0)
+		return -1;
+	opening = &po;
+	while (!crm_pump(b, probe_opened, 1000))
+		;
+	pthread_join(th, NULL);
+	opening = NULL;
+	if (po.rc < 0)
+		fprintf(stderr, "bench: %s\n",
+			po.err[0] ? po.err : "probe: out of memory");
+	return po.rc;
+}
+
+/*
+ * The server's memory per idle subscribed connection at o->idle_probe
+ * connections more (thousands: the raw probe's sockets, logged in by
+ * resume token), beside the run's idle terminals.
+ */
+static int measure_idle(struct crm *b, struct bench_system *out)
+{
+	out->probe_rss_base_kib = bench_rss_kib(b->pid);
+	if (open_probe(b, b->o->idle_probe, 1) < 0)
+		return -1;
+	next_window(b);
+	int rc = bench_probe_subscribe(b->probe, b->o->idle_probe,
+				       b->window_from, b->window_to,
+				       SUBSCRIBE_TIMEOUT_MS);
+	sleep_ms(b, 500);
+	out->probe_rss_idle_kib = bench_rss_kib(b->pid);
+	struct bench_deliv none = {0};
+	out->probe_idle_conns = bench_probe_collect(b->probe, &none);
+	bench_deliv_free(&none);
+	bench_probe_close(b->probe);
+	b->probe = NULL;
+	/* Their sessions go before the run's terminals come. */
+	sleep_ms(b, 1000);
+	return rc;
+}
 
 static int connect_all(struct crm *b, struct bench_system *out)
 {
@@ -588,6 +688,14 @@ static int connect_all(struct crm *b, struct bench_system *out)
 	sleep_ms(b, 500);
 	out->rss_idle_kib = b->pid > 0 ? bench_rss_kib(b->pid) : -1;
 	out->idle_conns = live_subscribed(b, max_t);
+	/* After the figure above: the heap the probe's connections leave
+	 * behind would be reused by the terminals and hide their cost. */
+	if (b->o->idle_probe && b->pid > 0 && measure_idle(b, out) < 0)
+		fprintf(stderr, "bench: the idle connections' memory was not "
+				"measured\n");
+	if (b->o->probe_threads &&
+	    open_probe(b, max_t, b->o->probe_threads) < 0)
+		return -1;
 	if (crm_writers_connect(b, max_w) < 0)
 		return -1;
 	if (!crm_pump(b, writers_settled, CONNECT_TIMEOUT_MS) ||
@@ -603,6 +711,8 @@ static void teardown(struct crm *b)
 {
 	uv_timer_stop(&b->rate_timer);
 	uv_timer_stop(&b->rss_timer);
+	bench_probe_close(b->probe);
+	b->probe = NULL;
 	b->phase = CRM_IDLE;
 	crm_terms_close(b);
 	crm_writers_close(b);
@@ -637,14 +747,23 @@ int bench_crm_run(const struct bench_opts *o, struct bench_system *out)
 		fprintf(stderr, "bench: clubcrmd's pid not found: no memory "
 				"figures (give --crm-pid)\n");
 	int rc = -1;
-	if (setup(b) < 0 || connect_all(b, out) < 0)
+	if (setup(b) < 0)
+		goto fail;
+	if (connect_all(b, out) < 0)
 		goto fail;
 	for (unsigned i = 0; i < o->n_sc; i++) {
 		if (o->verbose)
 			fprintf(stderr, "bench: clubcrmd N=%u W=%u\n",
 				o->sc[i].terminals, o->sc[i].writers);
-		if (run_scenario(b, &o->sc[i], &out->r[i]) < 0)
+		if (run_scenario(b, &o->sc[i], &out->r[i], false) < 0)
 			goto fail;
+		if (b->probe &&
+		    run_scenario(b, &o->sc[i], &out->probe[i], true) < 0)
+			goto fail;
+	}
+	if (b->probe) {
+		bench_probe_close(b->probe);
+		b->probe = NULL;
 	}
 	if (o->freeze_cli && run_frozen(b, out) < 0)
 		fprintf(stderr, "bench: the frozen-terminal run failed\n");

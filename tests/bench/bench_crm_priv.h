@@ -103,6 +103,8 @@ struct crm {
 	long rss_peak;
 	long anon_peak;         /* of RssAnon: the heap without the map */
 	uv_timer_t rss_timer;
+	/* The raw probe (--probe), open from connect_all() on. */
+	struct bench_probe *probe;
 };
 
 /* Terminals [from, to) connect (login_parallel at a time) and log in. */

@@ -47,6 +47,15 @@ static void usage(FILE *f)
 		"  --clubcrmd PATH       the server the restart scenario starts "
 		"(fresh demo club)\n"
 		"  --restart-signal S    KILL (default) or TERM\n"
+		"  --probe K             each clubcrmd scenario again with a raw "
+		"probe (plain sockets\n"
+		"                        on K threads, no decoding) as its "
+		"terminals: what the\n"
+		"                        bench's own terminals add\n"
+		"  --idle N              first: clubcrmd's memory per idle "
+		"subscribed connection\n"
+		"                        with N raw-probe sockets (logged in by "
+		"resume token)\n"
 		"  --check               exit 1 unless every scenario acked "
 		"writes and delivered all of them\n"
 		"  --verbose\n");
@@ -112,7 +121,7 @@ static int find(void *ctx, const char *name, size_t len)
 		"clubcrm", "freeze-cli", "redis", "clubcrm-data",
 		"clubcrm-pid", "redis-pid", "scenarios", "duration",
 		"warmup", "depth", "rate", "seed", "login-parallel",
-		"restart", "clubcrmd", "restart-signal",
+		"restart", "clubcrmd", "restart-signal", "probe", "idle",
 	};
 	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
 		if (strlen(flags[i]) == len && !memcmp(flags[i], name, len))
@@ -206,6 +215,12 @@ static int parse_args(int argc, char **argv, struct bench_opts *o,
 		else if (strcmp(a, "--seed") == 0 &&
 			 (rc = num(val, 0, 10000000, &v)) == 0)
 			o->seed = (unsigned)v;
+		else if (strcmp(a, "--probe") == 0 &&
+			 (rc = num(val, 1, 64, &v)) == 0)
+			o->probe_threads = (unsigned)v;
+		else if (strcmp(a, "--idle") == 0 &&
+			 (rc = num(val, 1, 100000, &v)) == 0)
+			o->idle_probe = (unsigned)v;
 		else if (strcmp(a, "--login-parallel") == 0 &&
 			 (rc = num(val, 1, 1024, &v)) == 0)
 			o->login_parallel = (unsigned)v;
@@ -272,6 +287,15 @@ static void print_memory(const struct bench_system *s)
 	       "subscribed terminals: %.1f KiB each\n",
 	       s->name, (double)s->rss_base_kib / 1024,
 	       (double)s->rss_idle_kib / 1024, s->idle_conns, per / 1024);
+	if (s->probe_idle_conns && s->probe_rss_base_kib > 0 &&
+	    s->probe_rss_idle_kib > 0)
+		printf("  %-9s RSS %.1f MiB, %.1f MiB with %u more idle "
+		       "subscribed connections (raw probe): %.1f KiB each\n",
+		       s->name, (double)s->probe_rss_base_kib / 1024,
+		       (double)s->probe_rss_idle_kib / 1024,
+		       s->probe_idle_conns,
+		       (double)(s->probe_rss_idle_kib - s->probe_rss_base_kib) /
+			       s->probe_idle_conns);
 }
 
 static uint64_t raw_p50, raw_p99;  /* a raw synced LMDB commit; 0: none */
@@ -334,6 +358,26 @@ static void print_bytes(const struct bench_opts *o,
 	}
 }
 
+/* The raw probe's row under clubcrmd's: the same scenario with plain
+ * sockets as terminals, and what the bench's terminals add at p99. */
+static void print_probe(const struct bench_system *s, unsigned i,
+			const struct bench_system *redis)
+{
+	static const struct bench_system probe = {.name = "raw probe"};
+	const struct bench_result *p = &s->probe[i], *r = &s->r[i];
+	print_row("", &probe, p);
+	if (!p->ran || !p->del_p99 || !r->del_p99)
+		return;
+	printf("%-13s %-9s the bench's terminals add %+.0f%% at p99 "
+	       "(%.2f ms, raw probe %.2f ms)",
+	       "", "", 100.0 * ((double)r->del_p99 / (double)p->del_p99 - 1),
+	       ms(r->del_p99), ms(p->del_p99));
+	if (redis && redis->r[i].ran && redis->r[i].del_p99)
+		printf("; redis / raw probe p99 %.2fx",
+		       (double)redis->r[i].del_p99 / (double)p->del_p99);
+	printf("\n");
+}
+
 static void print_table(const struct bench_opts *o,
 			const struct bench_system *sys, unsigned n_sys)
 {
@@ -353,8 +397,12 @@ static void print_table(const struct bench_opts *o,
 		char label[32];
 		snprintf(label, sizeof(label), "N=%u W=%u", o->sc[i].terminals,
 			 o->sc[i].writers);
-		for (unsigned k = 0; k < n_sys; k++)
+		for (unsigned k = 0; k < n_sys; k++) {
 			print_row(k ? "" : label, &sys[k], &sys[k].r[i]);
+			if (sys[k].probe[i].ran || sys[k].probe[i].error[0])
+				print_probe(&sys[k], i, n_sys == 2 ? &sys[1]
+								   : NULL);
+		}
 		if (n_sys == 2 && sys[0].r[i].ran && sys[1].r[i].ran &&
 		    sys[1].r[i].wps > 0 && sys[0].r[i].del_p99 > 0)
 			printf("%-13s %-9s %8.2fx %15s | %6.2fx (p99: redis / "
@@ -449,12 +497,28 @@ static void print_restart(const struct bench_opts *o,
 
 static bool checked(const struct bench_opts *o, const struct bench_system *s)
 {
+	/* Every idle connection logged in and subscribed, and counted. */
+	if (o->idle_probe && !strcmp(s->name, "clubcrmd") &&
+	    (s->probe_idle_conns != o->idle_probe ||
+	     s->probe_rss_idle_kib <= 0)) {
+		fprintf(stderr, "clubcrm-bench: %u of %u idle connections "
+				"measured\n", s->probe_idle_conns,
+			o->idle_probe);
+		return false;
+	}
 	for (unsigned i = 0; i < o->n_sc; i++) {
 		const struct bench_result *r = &s->r[i];
 		if (!r->ran || r->acked == 0 || r->failed || r->del_n == 0 ||
 		    r->partial || r->unseen) {
 			fprintf(stderr, "clubcrm-bench: check failed for %s "
 					"scenario %u\n", s->name, i);
+			return false;
+		}
+		const struct bench_result *p = &s->probe[i];
+		if (o->probe_threads && !strcmp(s->name, "clubcrmd") &&
+		    (!p->ran || p->del_n == 0 || p->partial || p->unseen)) {
+			fprintf(stderr, "clubcrm-bench: check failed for the "
+					"raw probe, scenario %u\n", i);
 			return false;
 		}
 		/* Durable writes reach the data file: a server that wrote

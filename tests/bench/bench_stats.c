@@ -76,6 +76,23 @@ int bench_deliv_seen(struct bench_deliv *d, uint64_t key, uint64_t now_ns)
 	return 0;
 }
 
+int bench_deliv_merge(struct bench_deliv *dst, const struct bench_deliv *src)
+{
+	for (size_t k = 0; k < src->max_key; k++) {
+		const struct bench_slot *s = &src->slots[k];
+		if (!s->count)
+			continue;
+		struct bench_slot *d = slot_of(dst, k);
+		if (!d)
+			return -ENOMEM;
+		d->count += s->count;
+		if (s->last_ns > d->last_ns)
+			d->last_ns = s->last_ns;
+	}
+	dst->bad_keys += src->bad_keys;
+	return 0;
+}
+
 int bench_samples_add(struct bench_samples *s, uint64_t ns)
 {
 	if (s->n == s->cap) {

@@ -43,6 +43,11 @@ void bench_deliv_free(struct bench_deliv *d);
 int bench_deliv_sent(struct bench_deliv *d, uint64_t key, uint64_t sent_ns);
 int bench_deliv_seen(struct bench_deliv *d, uint64_t key, uint64_t now_ns);
 
+/* Adds what `src` saw to `dst` (counts summed, the latest delivery
+ * kept; sends are not touched): tables filled by several threads, each
+ * its own, merged once they are quiet. 0, -ERANGE, -ENOMEM. */
+int bench_deliv_merge(struct bench_deliv *dst, const struct bench_deliv *src);
+
 /* Latency samples in nanoseconds and their percentiles. */
 struct bench_samples {
 	uint64_t *v;

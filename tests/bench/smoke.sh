@@ -1,6 +1,8 @@
 #!/bin/sh
 # A short run of clubcrm-bench against a fresh demo clubcrmd: every write
-# acknowledged and delivered to every terminal (--check), in a few seconds.
+# acknowledged and delivered to every terminal (--check), in a few seconds;
+# the same scenarios again with the raw probe as terminals, and 200 idle
+# connections measured.
 # usage: smoke.sh CLUBCRMD CLUBCRM_BENCH
 set -eu
 clubcrmd=$1
@@ -32,7 +34,7 @@ done
 [ -n "$addr" ] || { echo "smoke: clubcrmd did not listen" >&2; cat "$dir/log" >&2; exit 1; }
 
 "$bench" --clubcrm "$addr" --clubcrm-data "$dir/data" --clubcrm-pid "$pid" \
-	--scenarios 4x2,8x3 --warmup 0.3 --duration 1 --seed 1000 --check
+	--scenarios 4x2,8x3 --warmup 0.3 --duration 1 --seed 1000 --probe 2 --idle 200 --check
 
 # The restart scenario, short: a few live terminals, the server killed and
 # started again by the bench; every terminal must come back current (no

@@ -1,0 +1,56 @@
+/*
+ * The raw probe of clubcrm-bench (issue 15): the yardstick the bench's own
+ * terminals are read against. N plain sockets log in and subscribe like
+ * the bench's terminals, then a few threads of their own do nothing but
+ * find frame boundaries and note when the first bytes of each DeltaBatch
+ * arrived; the frame is not decoded, only walked to its revisions (and
+ * the rare other frame, a Ping or a subscription's reply, decoded once
+ * whole, after its time was taken).
+ *
+ * Times are bench_now_ns() (uv_hrtime: CLOCK_MONOTONIC, one clock for
+ * every thread of the process), so the probe's deliveries and the
+ * writers' send times compare directly.
+ */
+#ifndef CLUBCRM_BENCH_PROBE_H
+#define CLUBCRM_BENCH_PROBE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bench_stats.h"
+
+struct bench_probe;
+
+/*
+ * Opens `n` sockets to `address` ("127.0.0.1:PORT"), each logged in (the
+ * demo's operators in turn, `parallel` logins in flight), and starts
+ * `threads` reader threads over them. 0, or -1 with `err` saying why.
+ */
+int bench_probe_open(const char *address, unsigned n, unsigned threads,
+		     unsigned parallel, struct bench_probe **out, char *err,
+		     size_t errlen);
+
+/*
+ * Sockets [0, n) subscribed to the board and the urgent view of tasks
+ * planned in [from, to) (as the bench's terminals subscribe), the others
+ * not; waits until every reply and snapshot came (timeout_ms at most).
+ * 0, or -1 (timeout, refused, or a socket lost).
+ */
+int bench_probe_subscribe(struct bench_probe *p, unsigned n, int64_t from,
+			  int64_t to, unsigned timeout_ms);
+
+/* From now on each DeltaBatch's revisions above `base_rev` are recorded
+ * (key: revision - base_rev), with the time its first bytes came. */
+void bench_probe_record(struct bench_probe *p, uint64_t base_rev);
+
+/*
+ * Stops recording and adds what every thread saw to `d` (counts summed,
+ * the latest time kept). Answers how many subscribed sockets are still
+ * connected: the number of terminals each write must reach.
+ */
+unsigned bench_probe_collect(struct bench_probe *p, struct bench_deliv *d);
+
+/* Stops the threads, closes the sockets, frees. NULL is fine. */
+void bench_probe_close(struct bench_probe *p);
+
+#endif
