@@ -400,6 +400,12 @@ void tui_export_customers_submit(struct tui_app *a)
 		tui_app_status(a, true, "the file's name is too long");
 		return;
 	}
+	/* The customers come from the catalogue: a half one is no export. */
+	if (!a->cat || !live_sub_replica(a->cat)->synced) {
+		tui_app_status(a, true, "the contacts are still loading: "
+			       "export them once they have come");
+		return;
+	}
 	bool overwrite = !strcmp(a->export_confirm, path);
 	struct tui_field *tf = tui_form_field(&a->form, "Tag");
 	uint64_t tag_id = tf ? tui_field_choice_id(tf) : 0;

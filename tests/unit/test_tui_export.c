@@ -866,7 +866,8 @@ static void customers_script(struct fake_server *fs)
 static bool catalog_came(struct tui_app *a)
 {
 	const struct replica_catalog *c = tui_cat(a);
-	return c && c->n_customers == 4 && c->n_tags == 2;
+	return c && c->n_customers == 4 && c->n_tags == 2 &&
+	       live_sub_replica(a->cat)->synced;
 }
 
 static bool gathered(struct tui_app *a)
@@ -890,7 +891,9 @@ static void export_customers_via_keys(struct tui_app *a, const char *path,
 	tui_field_set_text(fl, path);
 	fl = tui_form_field(&a->form, "Tag");
 	assert_non_null(fl);
-	assert_int_equal(fl->n_choices, 3);  /* (every customer) and two */
+	/* (every customer) and the catalogue's two, once it came */
+	assert_int_equal(fl->n_choices, tui_cat(a) && tui_cat(a)->n_tags
+					? 3 : 1);
 	assert_string_equal(fl->choices[0].name, "(every customer)");
 	bool found = tag == 0;
 	for (size_t i = 0; i < fl->n_choices; i++)
@@ -911,6 +914,16 @@ static void test_desk_exports_customers(void **state)
 	struct fake_desk d;
 	fake_desk_open(&d, &fs);
 	struct tui_app *a = d.a;
+	/* Before the catalogue came: refused, no file. */
+	char path[128];
+	snprintf(path, sizeof(path), "%s/all.csv", dir);
+	export_customers_via_keys(a, path, 0);
+	assert_int_equal(a->fkind, TUI_FK_CUSTOMERS_EXPORT);
+	assert_true(a->status_err);
+	assert_non_null(strstr(a->status, "still loading"));
+	assert_int_equal(files_in_dir(), 0);
+	tui_forms_close(a);
+
 	Clubcrm__View v = CLUBCRM__VIEW__INIT;
 	v.has_kind = 1;
 	v.kind = CLUBCRM__VIEW_KIND__VIEW_KIND_CATALOG;
@@ -918,8 +931,6 @@ static void test_desk_exports_customers(void **state)
 	fake_desk_run_until(&d, catalog_came);
 
 	/* Every customer: written at once, nothing asked of the server. */
-	char path[128];
-	snprintf(path, sizeof(path), "%s/all.csv", dir);
 	export_customers_via_keys(a, path, 0);
 	assert_int_equal(a->fkind, TUI_FK_NONE);
 	assert_false(a->status_err);
