@@ -1,6 +1,7 @@
 /*
- * task export, customer export: CSV (csv.h; a task's columns are
- * task_csv.h's, the desk's export writes the same) on stdout, written page by
+ * task export, customer export: CSV (csv_writer.h; a task's columns are
+ * task_csv.h's, a customer's customer_csv.h's: the desk's exports write
+ * the same) on stdout, written page by
  * page as the pages arrive (each page freed before the next is asked), so
  * an export of any size starts at once and holds one page in memory.
  * A task export reads one snapshot: its pages are pinned to one revision
@@ -17,7 +18,7 @@
 #include "cli_filter.h"
 #include "cli_format.h"
 #include "cli_resolve.h"
-#include "csv_writer.h"
+#include "customer_csv.h"
 #include "idset.h"
 #include "task_csv.h"
 
@@ -237,33 +238,6 @@ static int tagged_customers(struct cli *cli, const struct cli_list *tags,
 	return rc;
 }
 
-static const char *const customer_head[] = {
-	"ID", "Name", "Phone", "E-mail", "Consultant", "Created",
-};
-#define CUSTOMER_COLS (sizeof(customer_head) / sizeof(customer_head[0]))
-
-static const char *consultant(const Clubcrm__Catalog *cat, uint64_t id)
-{
-	for (size_t i = 0; id && i < cat->n_operators; i++)
-		if (cat->operators[i]->id == id)
-			return csvw_person(cat->operators[i]->name,
-				      cat->operators[i]->login);
-	return "";
-}
-
-static void write_customer(FILE *out, const Clubcrm__Customer *c,
-			   const Clubcrm__Catalog *cat)
-{
-	char id[24], created[40];
-	snprintf(id, sizeof(id), "%" PRIu64, c->id);
-	csvw_time(c->created_at, created, sizeof(created));
-	const char *fields[CUSTOMER_COLS] = {
-		id, c->name, c->phone, c->email,
-		consultant(cat, c->consultant_id), created,
-	};
-	csvw_record(out, fields, CUSTOMER_COLS);
-}
-
 struct customer_stream {
 	const Clubcrm__Catalog *cat;
 	const struct idset *only;  /* NULL: every customer */
@@ -279,7 +253,8 @@ static int customer_page(const struct clubcrm_answer *ans, unsigned number,
 	for (size_t i = 0; i < p->n_customers; i++) {
 		if (cs->only && !idset_has(cs->only, p->customers[i]->id))
 			continue;
-		write_customer(stdout, p->customers[i], cs->cat);
+		customer_csv_row(stdout, p->customers[i],
+				 cs->cat->operators, cs->cat->n_operators);
 		cs->n_rows++;
 	}
 	return flushed();
@@ -323,9 +298,7 @@ int cli_cmd_customer_export(struct cli *cli, int argc, char **argv)
 		rc = tagged_customers(cli, &tags, &only);
 	uint64_t rows = 0;
 	if (rc == CLI_OK) {
-		if (eo.bom)
-			fputs(CSV_UTF8_BOM, stdout);
-		csvw_record(stdout, customer_head, CUSTOMER_COLS);
+		customer_csv_head(stdout, eo.bom);
 		rc = finish_output(stream_customers(cli, tags.n ? &only : NULL,
 						    eo.page, &rows));
 	}

@@ -51,6 +51,7 @@ enum tui_form_kind {
 	TUI_FK_ASOF,        /* the board's past: a moment or a revision */
 	TUI_FK_EXPORT,      /* the list to a CSV file */
 	TUI_FK_IMPORT,      /* customers from a CSV file (admins) */
+	TUI_FK_CUSTOMERS_EXPORT,  /* Contacts: the customers to a CSV file */
 };
 
 #define TUI_HISTORY_MAX 40
@@ -105,6 +106,11 @@ struct tui_app {
 	/* The export's file that exists and may be overwritten when saved
 	 * again (E); "" for none. */
 	char export_confirm[TUI_TEXT_MAX + 512];
+	/* The customer export's form (opening it counts one more: an older
+	 * export's pages are dropped) and whether its tagged customers are
+	 * being gathered. */
+	unsigned custexp_seq;
+	bool custexp_busy;
 	struct tui_import *import;  /* Contacts' import (tui_import.c) */
 
 	/* Agendas: the day shown, week or day, the team/operator filter. */
@@ -194,6 +200,9 @@ const Clubcrm__TaskRow **tui_desk_rows(struct tui_app *a, size_t *n);
 /* ---- tui_export.c: the list to a CSV file (tui_export.h) */
 /* The export form's save: writes the file, or says why not. */
 void tui_export_submit(struct tui_app *a);
+/* Contacts' export form's save: every active customer written at once, or
+ * those having the tag once its tasks are read (ListTasks pages). */
+void tui_export_customers_submit(struct tui_app *a);
 
 /* ---- tui_asof.c: the past on the task lists */
 /* The screens whose list can show the past. */

@@ -26,8 +26,8 @@ static const enum tui_screen button_screens[] = {
 #define BODY_Y 3
 
 #define EXPORT_LISTS_ONLY "E (export) is for the task lists: F1, F2, F4, " \
-			  "F5 and a customer's profile (customers: clubcrm " \
-			  "customer export)"
+			  "F5, a customer's profile, and F3 Contacts (the " \
+			  "customers)"
 #define ASOF_LISTS_ONLY "h (the past) is for the task lists: F1, F2, F4, " \
 			"F5 and a customer's profile"
 
@@ -193,7 +193,8 @@ static void context_line(struct tui_app *a, char *out, size_t size)
 		snprintf(out, size, "Overdue: %s  (a: mine/everyone's)", who);
 		return;
 	case TUI_SCR_CONTACTS:
-		snprintf(out, size, "Contacts  (Enter/p: profile  n: new task  C: new contact)");
+		snprintf(out, size, "Contacts  (Enter/p: profile  n: new task  C: new contact  "
+			 "E: export)");
 		return;
 	case TUI_SCR_CUSTOMER:
 		cu = tui_cat_customer(a, a->customer_id);
@@ -307,7 +308,7 @@ static void contacts_key(struct tui_app *a, const struct tui_key *k)
 	else if (!strcmp(k->text, "h"))
 		tui_app_status(a, true, ASOF_LISTS_ONLY);
 	else if (!strcmp(k->text, "E"))
-		tui_app_status(a, true, EXPORT_LISTS_ONLY);
+		tui_forms_open(a, TUI_FK_CUSTOMERS_EXPORT, NULL);
 }
 
 /*

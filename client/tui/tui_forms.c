@@ -259,6 +259,8 @@ static const char *form_title(enum tui_form_kind kind)
 				 "or after revision rN (read-only)";
 	case TUI_FK_EXPORT: return "The list to a CSV file, as `clubcrm task "
 				   "export --bom` writes it";
+	case TUI_FK_CUSTOMERS_EXPORT: return "Customers to a CSV file, as "
+		"`clubcrm customer export --bom [--tag T]` writes them";
 	default: return "";
 	}
 }
@@ -331,6 +333,18 @@ void tui_forms_open(struct tui_app *a, enum tui_form_kind kind,
 		tui_export_default_path(time_now(), path, sizeof(path));
 		add(a, "File", TUI_FIELD_TEXT, path);  /* Enter writes it */
 		a->export_confirm[0] = '\0';
+		break;
+	}
+	case TUI_FK_CUSTOMERS_EXPORT: {
+		char path[TUI_TEXT_MAX];
+		tui_export_customers_path(time_now(), path, sizeof(path));
+		add(a, "File", TUI_FIELD_TEXT, path);
+		struct tui_field *fl = add(a, "Tag", TUI_FIELD_CHOICE, NULL);
+		if (fl)
+			tui_cat_fill_tags(a, fl, "(every customer)");
+		a->export_confirm[0] = '\0';
+		a->custexp_seq++;
+		a->custexp_busy = false;
 		break;
 	}
 	case TUI_FK_CUSTOMER: {

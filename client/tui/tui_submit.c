@@ -475,6 +475,9 @@ void tui_submit(struct tui_app *a)
 	case TUI_FK_EXPORT:
 		tui_export_submit(a);
 		return;
+	case TUI_FK_CUSTOMERS_EXPORT:
+		tui_export_customers_submit(a);
+		return;
 	case TUI_FK_IMPORT:
 		tui_import_submit(a);
 		return;
