@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,19 +39,31 @@ static void note_error(struct crm *b, const char *fmt, const char *what,
 		 status_name(code), msg ? msg : "");
 }
 
-static int new_client(struct crm *b, const char *name,
+_Static_assert(N_LOGINS <= CRM_MAX_LOGINS, "a token per login");
+_Static_assert(CRM_TOKEN_MAX >= CLIENT_RESUME_TOKEN_MAX, "token room");
+
+/* A client of the next demo operator on `loop`, logging in with that
+ * operator's resume token once an earlier login brought one (*login: the
+ * operator's index, for remember_token()). */
+static int new_client(struct crm *b, uv_loop_t *loop, const char *name,
 		      const struct client_callbacks *cbs, void *ud,
-		      struct client **out)
+		      unsigned *login, struct client **out)
 {
+	unsigned li = b->login_i++ % N_LOGINS;
 	struct client_config cfg = {
 		.address = b->o->crm_address,
-		.login = logins[b->login_i++ % N_LOGINS],
+		.login = logins[li],
 		.password = PASSWORD,
 		.kind = CLUBCRM__CLIENT_KIND__CLIENT_KIND_BENCH,
 		.terminal_name = name,
 	};
+	if (b->token_len[li]) {
+		cfg.resume_token = b->token[li];
+		cfg.resume_token_len = b->token_len[li];
+	}
+	*login = li;
 	/* The library answers status codes (client.h); here -EIO. */
-	if (client_new(&b->loop, &cfg, cbs, ud, out) != STATUS_OK)
+	if (client_new(loop, &cfg, cbs, ud, out) != STATUS_OK)
 		return -EIO;
 	if (client_connect(*out) != STATUS_OK) {
 		client_close(*out);
@@ -58,6 +71,20 @@ static int new_client(struct crm *b, const char *name,
 		return -EIO;
 	}
 	return 0;
+}
+
+/* The first token an operator's login brought, for the later logins. */
+static void remember_token(struct crm *b, unsigned li, const struct client *c)
+{
+	const uint8_t *tok;
+	size_t len;
+	int64_t exp;
+	if (li >= CRM_MAX_LOGINS || b->token_len[li] ||
+	    !client_resume_token(c, &tok, &len, &exp) || !len ||
+	    len > sizeof(b->token[li]))
+		return;
+	memcpy(b->token[li], tok, len);
+	b->token_len[li] = len;
 }
 
 /* ------------------------------------------------------------ terminals */
@@ -81,6 +108,7 @@ static void term_ready(struct client *c, const struct client_status *st,
 	if (st->code == STATUS_OK) {
 		t->ready = true;
 		t->b->t_ready++;
+		remember_token(t->b, t->login, c);
 	} else {
 		fprintf(stderr, "bench: terminal %u: %s %s\n", t->idx,
 			status_name(st->code), st->message);
@@ -97,6 +125,10 @@ static void term_push(struct client *c, const Clubcrm__Frame *f, void *ud)
 	struct crm_term *t = ud;
 	struct crm *b = t->b;
 	uint64_t now = bench_now_ns();
+	/* On a shard's thread its own table; otherwise the run's. */
+	struct crm_shard *sh = b->threaded ? t->shard : NULL;
+	uint64_t *last = sh ? &sh->last_rev : &b->last_rev;
+	struct bench_deliv *d = sh ? &sh->deliv : &b->deliv;
 	switch (f->body_case) {
 	case CLUBCRM__FRAME__BODY_DELTAS:
 		for (size_t i = 0; i < f->deltas->n_deltas; i++) {
@@ -105,11 +137,10 @@ static void term_push(struct client *c, const Clubcrm__Frame *f, void *ud)
 				continue;
 			t->last_rev = rev;
 			t->deltas++;
-			if (rev > b->last_rev)
-				b->last_rev = rev;
+			if (rev > *last)
+				*last = rev;
 			if (rev > b->base_rev)
-				bench_deliv_seen(&b->deliv, rev - b->base_rev,
-						 now);
+				bench_deliv_seen(d, rev - b->base_rev, now);
 		}
 		break;
 	case CLUBCRM__FRAME__BODY_SNAPSHOT_CHUNK:
@@ -245,7 +276,10 @@ static void term_start_next(struct crm *b)
 		struct crm_term *t = &b->t[b->t_started++];
 		char name[32];
 		snprintf(name, sizeof(name), "bench-term-%u", t->idx);
-		if (new_client(b, name, &term_cbs, t, &t->c) < 0) {
+		t->shard = b->n_shards ? &b->shards[t->idx % b->n_shards]
+				       : NULL;
+		if (new_client(b, t->shard ? &t->shard->loop : &b->loop, name,
+			       &term_cbs, t, &t->login, &t->c) < 0) {
 			t->down = true;
 			b->t_down++;
 			continue;
@@ -403,6 +437,7 @@ static void writer_ready(struct client *c, const struct client_status *st,
 	if (st->code == STATUS_OK) {
 		w->ready = true;
 		w->b->w_ready++;
+		remember_token(w->b, w->login, c);
 	} else {
 		fprintf(stderr, "bench: writer %u: %s %s\n", w->idx,
 			status_name(st->code), st->message);
@@ -451,7 +486,8 @@ static void writer_start_next(struct crm *b)
 		struct crm_writer *w = &b->w[b->w_started++];
 		char name[32];
 		snprintf(name, sizeof(name), "bench-writer-%u", w->idx);
-		if (new_client(b, name, &writer_cbs, w, &w->c) < 0) {
+		if (new_client(b, &b->loop, name, &writer_cbs, w, &w->login,
+			       &w->c) < 0) {
 			w->down = true;
 			b->w_down++;
 			continue;
@@ -710,6 +746,120 @@ void crm_writer_fill(struct crm_writer *w, unsigned budget)
 	}
 }
 
+/* ------------------------------------------------------------ shards */
+
+static void shard_stop(uv_async_t *h)
+{
+	uv_stop(h->loop);
+}
+
+int crm_shards_init(struct crm *b, unsigned n)
+{
+	if (n > CRM_MAX_SHARDS)
+		n = CRM_MAX_SHARDS;
+	for (unsigned i = 0; i < n; i++) {
+		struct crm_shard *sh = &b->shards[i];
+		if (uv_loop_init(&sh->loop) != 0)
+			return -1;
+		if (uv_async_init(&sh->loop, &sh->stop, shard_stop) != 0) {
+			uv_loop_close(&sh->loop);
+			return -1;
+		}
+		b->n_shards = i + 1;
+	}
+	return 0;
+}
+
+static void *shard_main(void *arg)
+{
+	struct crm_shard *sh = arg;
+	/* Until shard_stop(); the async handle keeps the loop alive. */
+	uv_run(&sh->loop, UV_RUN_DEFAULT);
+	return NULL;
+}
+
+void crm_shards_start(struct crm *b)
+{
+	if (!b->n_shards || b->threaded)
+		return;
+	b->threaded = true;
+	for (unsigned i = 0; i < b->n_shards; i++) {
+		struct crm_shard *sh = &b->shards[i];
+		bench_deliv_reset(&sh->deliv);
+		sh->last_rev = 0;
+		sh->running = pthread_create(&sh->th, NULL, shard_main, sh) == 0;
+		if (!sh->running)
+			fprintf(stderr, "bench: terminal thread %u did not "
+					"start: driven from the main loop\n",
+				i);
+	}
+}
+
+void crm_shards_stop(struct crm *b)
+{
+	if (!b->threaded)
+		return;
+	for (unsigned i = 0; i < b->n_shards; i++) {
+		struct crm_shard *sh = &b->shards[i];
+		if (!sh->running)
+			continue;
+		uv_async_send(&sh->stop);
+		pthread_join(sh->th, NULL);
+		sh->running = false;
+	}
+	/* The threads are gone: their tables are the main thread's now. */
+	b->threaded = false;
+	for (unsigned i = 0; i < b->n_shards; i++) {
+		struct crm_shard *sh = &b->shards[i];
+		if (sh->last_rev > b->last_rev)
+			b->last_rev = sh->last_rev;
+		if (bench_deliv_merge(&b->deliv, &sh->deliv) < 0)
+			fprintf(stderr, "bench: a terminal thread's "
+					"deliveries were lost\n");
+		bench_deliv_reset(&sh->deliv);
+	}
+}
+
+void crm_shards_close(struct crm *b)
+{
+	crm_shards_stop(b);
+	for (unsigned i = 0; i < b->n_shards; i++) {
+		struct crm_shard *sh = &b->shards[i];
+		uv_close((uv_handle_t *)&sh->stop, NULL);
+		uv_run(&sh->loop, UV_RUN_DEFAULT);
+		if (uv_loop_close(&sh->loop) != 0)
+			fprintf(stderr, "bench: handles left open on terminal "
+					"loop %u\n", i);
+		bench_deliv_free(&sh->deliv);
+	}
+	b->n_shards = 0;
+}
+
+/* One pass over the writers' loop and every shard's, waiting (at most
+ * max_ms) until one of them has something to do: their epoll fds polled
+ * together, as libuv's embedding interface allows. */
+static void pump_all(struct crm *b, int max_ms)
+{
+	struct pollfd fds[CRM_MAX_SHARDS + 1];
+	uv_loop_t *loops[CRM_MAX_SHARDS + 1];
+	unsigned n = 0;
+	loops[n++] = &b->loop;
+	for (unsigned i = 0; i < b->n_shards; i++)
+		loops[n++] = &b->shards[i].loop;
+	int timeout = max_ms;
+	for (unsigned i = 0; i < n; i++) {
+		int t = uv_backend_timeout(loops[i]);
+		if (t >= 0 && t < timeout)
+			timeout = t;
+		fds[i] = (struct pollfd){.fd = uv_backend_fd(loops[i]),
+					 .events = POLLIN};
+	}
+	if (timeout > 0)
+		(void)poll(fds, n, timeout);
+	for (unsigned i = 0; i < n; i++)
+		uv_run(loops[i], UV_RUN_NOWAIT);
+}
+
 static void pump_tick(uv_timer_t *t)
 {
 	(void)t;
@@ -727,7 +877,10 @@ bool crm_pump(struct crm *b, bool (*done)(struct crm *), unsigned timeout_ms)
 			ok = false;
 			break;
 		}
-		uv_run(&b->loop, UV_RUN_ONCE);
+		if (b->n_shards && !b->threaded)
+			pump_all(b, 10);
+		else
+			uv_run(&b->loop, UV_RUN_ONCE);
 	}
 	uv_close((uv_handle_t *)&tick, NULL);
 	uv_run(&b->loop, UV_RUN_NOWAIT);
