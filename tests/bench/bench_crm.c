@@ -364,7 +364,7 @@ static int run_scenario(struct crm *b, const struct bench_scenario *sc,
 	b->t0_ns = b->t1_ns = 0;
 	b->phase = CRM_RUN;
 	/* The terminals on their threads, the writers on this one. */
-	crm_shards_start(b);
+	bench_shards_start(&b->shards);
 	start_writes(b);
 	sleep_ms(b, (unsigned)(b->o->warmup_s * 1000));
 
@@ -385,7 +385,7 @@ static int run_scenario(struct crm *b, const struct bench_scenario *sc,
 	b->phase = CRM_DRAIN;
 	crm_pump(b, writers_idle, DRAIN_TIMEOUT_MS);
 	/* Their tables join the run's; late deliveries go there directly. */
-	crm_shards_stop(b);
+	bench_shards_stop(&b->shards, &b->deliv, &b->last_rev);
 	if (probed) {
 		/* The probe's threads count on their own: give the last
 		 * deltas time to arrive, then take their tables. */
@@ -718,11 +718,11 @@ static void teardown(struct crm *b)
 	bench_probe_close(b->probe);
 	b->probe = NULL;
 	b->phase = CRM_IDLE;
-	crm_shards_stop(b);
+	bench_shards_stop(&b->shards, &b->deliv, &b->last_rev);
 	crm_terms_close(b);
 	crm_writers_close(b);
 	crm_pump(b, all_closed, 5000);
-	crm_shards_close(b);
+	bench_shards_close(&b->shards);
 	uv_close((uv_handle_t *)&b->rate_timer, NULL);
 	uv_close((uv_handle_t *)&b->rss_timer, NULL);
 	uv_run(&b->loop, UV_RUN_DEFAULT);
@@ -747,9 +747,8 @@ int bench_crm_run(const struct bench_opts *o, struct bench_system *out)
 	uv_timer_init(&b->loop, &b->rate_timer);
 	uv_timer_init(&b->loop, &b->rss_timer);
 	b->rate_timer.data = b->rss_timer.data = b;
-	if (crm_shards_init(b, o->term_threads) < 0) {
+	if (bench_shards_init(&b->shards, o->term_threads) < 0) {
 		fprintf(stderr, "bench: the terminals' loops failed\n");
-		crm_shards_close(b);
 		uv_close((uv_handle_t *)&b->rate_timer, NULL);
 		uv_close((uv_handle_t *)&b->rss_timer, NULL);
 		uv_run(&b->loop, UV_RUN_DEFAULT);

@@ -10,7 +10,6 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,7 +125,7 @@ static void term_push(struct client *c, const Clubcrm__Frame *f, void *ud)
 	struct crm *b = t->b;
 	uint64_t now = bench_now_ns();
 	/* On a shard's thread its own table; otherwise the run's. */
-	struct crm_shard *sh = b->threaded ? t->shard : NULL;
+	struct bench_shard *sh = b->shards.threaded ? t->shard : NULL;
 	uint64_t *last = sh ? &sh->last_rev : &b->last_rev;
 	struct bench_deliv *d = sh ? &sh->deliv : &b->deliv;
 	switch (f->body_case) {
@@ -276,10 +275,11 @@ static void term_start_next(struct crm *b)
 		struct crm_term *t = &b->t[b->t_started++];
 		char name[32];
 		snprintf(name, sizeof(name), "bench-term-%u", t->idx);
-		t->shard = b->n_shards ? &b->shards[t->idx % b->n_shards]
-				       : NULL;
-		if (new_client(b, t->shard ? &t->shard->loop : &b->loop, name,
-			       &term_cbs, t, &t->login, &t->c) < 0) {
+		t->shard = bench_shards_of(&b->shards, t->idx);
+		uv_loop_t *loop = bench_shards_loop(&b->shards, t->idx,
+						     &b->loop);
+		if (new_client(b, loop, name, &term_cbs, t, &t->login,
+			       &t->c) < 0) {
 			t->down = true;
 			b->t_down++;
 			continue;
@@ -746,120 +746,6 @@ void crm_writer_fill(struct crm_writer *w, unsigned budget)
 	}
 }
 
-/* ------------------------------------------------------------ shards */
-
-static void shard_stop(uv_async_t *h)
-{
-	uv_stop(h->loop);
-}
-
-int crm_shards_init(struct crm *b, unsigned n)
-{
-	if (n > CRM_MAX_SHARDS)
-		n = CRM_MAX_SHARDS;
-	for (unsigned i = 0; i < n; i++) {
-		struct crm_shard *sh = &b->shards[i];
-		if (uv_loop_init(&sh->loop) != 0)
-			return -1;
-		if (uv_async_init(&sh->loop, &sh->stop, shard_stop) != 0) {
-			uv_loop_close(&sh->loop);
-			return -1;
-		}
-		b->n_shards = i + 1;
-	}
-	return 0;
-}
-
-static void *shard_main(void *arg)
-{
-	struct crm_shard *sh = arg;
-	/* Until shard_stop(); the async handle keeps the loop alive. */
-	uv_run(&sh->loop, UV_RUN_DEFAULT);
-	return NULL;
-}
-
-void crm_shards_start(struct crm *b)
-{
-	if (!b->n_shards || b->threaded)
-		return;
-	b->threaded = true;
-	for (unsigned i = 0; i < b->n_shards; i++) {
-		struct crm_shard *sh = &b->shards[i];
-		bench_deliv_reset(&sh->deliv);
-		sh->last_rev = 0;
-		sh->running = pthread_create(&sh->th, NULL, shard_main, sh) == 0;
-		if (!sh->running)
-			fprintf(stderr, "bench: terminal thread %u did not "
-					"start: driven from the main loop\n",
-				i);
-	}
-}
-
-void crm_shards_stop(struct crm *b)
-{
-	if (!b->threaded)
-		return;
-	for (unsigned i = 0; i < b->n_shards; i++) {
-		struct crm_shard *sh = &b->shards[i];
-		if (!sh->running)
-			continue;
-		uv_async_send(&sh->stop);
-		pthread_join(sh->th, NULL);
-		sh->running = false;
-	}
-	/* The threads are gone: their tables are the main thread's now. */
-	b->threaded = false;
-	for (unsigned i = 0; i < b->n_shards; i++) {
-		struct crm_shard *sh = &b->shards[i];
-		if (sh->last_rev > b->last_rev)
-			b->last_rev = sh->last_rev;
-		if (bench_deliv_merge(&b->deliv, &sh->deliv) < 0)
-			fprintf(stderr, "bench: a terminal thread's "
-					"deliveries were lost\n");
-		bench_deliv_reset(&sh->deliv);
-	}
-}
-
-void crm_shards_close(struct crm *b)
-{
-	crm_shards_stop(b);
-	for (unsigned i = 0; i < b->n_shards; i++) {
-		struct crm_shard *sh = &b->shards[i];
-		uv_close((uv_handle_t *)&sh->stop, NULL);
-		uv_run(&sh->loop, UV_RUN_DEFAULT);
-		if (uv_loop_close(&sh->loop) != 0)
-			fprintf(stderr, "bench: handles left open on terminal "
-					"loop %u\n", i);
-		bench_deliv_free(&sh->deliv);
-	}
-	b->n_shards = 0;
-}
-
-/* One pass over the writers' loop and every shard's, waiting (at most
- * max_ms) until one of them has something to do: their epoll fds polled
- * together, as libuv's embedding interface allows. */
-static void pump_all(struct crm *b, int max_ms)
-{
-	struct pollfd fds[CRM_MAX_SHARDS + 1];
-	uv_loop_t *loops[CRM_MAX_SHARDS + 1];
-	unsigned n = 0;
-	loops[n++] = &b->loop;
-	for (unsigned i = 0; i < b->n_shards; i++)
-		loops[n++] = &b->shards[i].loop;
-	int timeout = max_ms;
-	for (unsigned i = 0; i < n; i++) {
-		int t = uv_backend_timeout(loops[i]);
-		if (t >= 0 && t < timeout)
-			timeout = t;
-		fds[i] = (struct pollfd){.fd = uv_backend_fd(loops[i]),
-					 .events = POLLIN};
-	}
-	if (timeout > 0)
-		(void)poll(fds, n, timeout);
-	for (unsigned i = 0; i < n; i++)
-		uv_run(loops[i], UV_RUN_NOWAIT);
-}
-
 static void pump_tick(uv_timer_t *t)
 {
 	(void)t;
@@ -877,8 +763,8 @@ bool crm_pump(struct crm *b, bool (*done)(struct crm *), unsigned timeout_ms)
 			ok = false;
 			break;
 		}
-		if (b->n_shards && !b->threaded)
-			pump_all(b, 10);
+		if (b->shards.n && !b->shards.threaded)
+			bench_shards_pump(&b->shards, &b->loop, 10);
 		else
 			uv_run(&b->loop, UV_RUN_ONCE);
 	}

@@ -1,22 +1,19 @@
 /*
  * Shared by bench_crm.c (the run: phases, scenarios, seeding, snapshot) and
  * bench_crm_conn.c (the connections: terminals and writers on the client
- * library). The writers run on `loop`; the terminals on `n_shards` loops
- * of their own (terminal i on shard i % n_shards), which run on a thread
- * each while a scenario's writes go (crm_shards_start/stop) and are
- * otherwise driven from the main thread beside `loop` (crm_pump), so that
- * setting up, subscribing and closing stay single-threaded.
+ * library). The writers run on `loop`, the terminals on the shards' loops
+ * (bench_shards.h), on threads of their own while a scenario's writes go.
  */
 #ifndef CLUBCRM_BENCH_CRM_PRIV_H
 #define CLUBCRM_BENCH_CRM_PRIV_H
 
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <uv.h>
 
 #include "bench.h"
+#include "bench_shards.h"
 #include "bench_stats.h"
 #include "client.h"
 
@@ -26,26 +23,15 @@
 #define CRM_SUB_URGENT 2u
 #define CRM_SUB_SNAPSHOT 9u
 #define CRM_MAX_CUSTOMERS 64
-#define CRM_MAX_SHARDS 16    /* terminal threads at most */
 #define CRM_MAX_LOGINS 8     /* the demo's operators: a resume token each */
 #define CRM_TOKEN_MAX 256
 
-/* A loop of terminals. While its thread runs, its terminals count
- * deliveries into `deliv` and `last_rev`, merged by crm_shards_stop(). */
-struct crm_shard {
-	uv_loop_t loop;
-	uv_async_t stop;
-	pthread_t th;
-	bool running;
-	struct bench_deliv deliv;
-	uint64_t last_rev;
-};
 
 struct crm;
 
 struct crm_term {
 	struct crm *b;
-	struct crm_shard *shard;  /* its loop; NULL: b->loop */
+	struct bench_shard *shard; /* its loop; NULL: b->loop */
 	struct client *c;
 	unsigned idx;
 	unsigned login;           /* the demo operator's index */
@@ -131,9 +117,7 @@ struct crm {
 	/* The raw probe (--probe), open from connect_all() on. */
 	struct bench_probe *probe;
 	/* The terminals' loops; `threaded` while their threads run. */
-	struct crm_shard shards[CRM_MAX_SHARDS];
-	unsigned n_shards;
-	bool threaded;
+	struct bench_shards shards;
 	/* Each demo operator's resume token from its first login: the
 	 * other terminals log in with it (no Argon2id hash each). */
 	uint8_t token[CRM_MAX_LOGINS][CRM_TOKEN_MAX];
@@ -154,14 +138,6 @@ int crm_writers_connect(struct crm *b, unsigned n);
 void crm_writers_close(struct crm *b);
 /* Issues writes on a writer up to its allowance (depth, rate, phase). */
 void crm_writer_fill(struct crm_writer *w, unsigned budget);
-
-/* The shards' loops: 0 or -1. Their threads start and stop (stop
- * merges their deliveries into b->deliv and b->last_rev). */
-int crm_shards_init(struct crm *b, unsigned n);
-void crm_shards_start(struct crm *b);
-void crm_shards_stop(struct crm *b);
-/* Closes what the shards hold (their terminals are closed already). */
-void crm_shards_close(struct crm *b);
 
 /* Runs the loop (and the shards' loops, when they run on no thread of
  * their own) until done(b) or timeout_ms; true when done. */
