@@ -376,10 +376,11 @@ static void print_probe(const struct bench_system *s, unsigned i,
 	print_row("", &probe, p);
 	if (!p->ran || !p->del_p99 || !r->del_p99)
 		return;
-	printf("%-13s %-9s the bench's terminals add %+.0f%% at p99 "
-	       "(%.2f ms, raw probe %.2f ms)",
-	       "", "", 100.0 * ((double)r->del_p99 / (double)p->del_p99 - 1),
-	       ms(r->del_p99), ms(p->del_p99));
+	double adds = 100.0 * ((double)r->del_p99 / (double)p->del_p99 - 1);
+	printf("%-13s %-9s the instrument adds %+.0f%% at p99 (bench's "
+	       "terminals %.2f ms, raw probe %.2f ms; < 10 %%: %s)",
+	       "", "", adds, ms(r->del_p99), ms(p->del_p99),
+	       adds < 10 ? "yes" : "no");
 	if (redis && redis->r[i].ran && redis->r[i].del_p99)
 		printf("; redis / raw probe p99 %.2fx",
 		       (double)redis->r[i].del_p99 / (double)p->del_p99);
