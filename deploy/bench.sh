@@ -17,6 +17,8 @@
 # bench starts its own clubcrmd, SIGKILLs and restarts it under N live
 # terminals, BENCH_ONLY=restart (that scenario alone), BENCH_PROBE_THREADS
 # (threads of the raw probe each clubcrmd scenario is run again with, 2),
+# BENCH_TERM_THREADS (threads the bench's own terminals run on, for both
+# systems, the writers on one of their own, 2),
 # BENCH_IDLE (idle subscribed connections clubcrmd's memory per connection
 # is measured at, 5000).
 set -euo pipefail
@@ -123,6 +125,7 @@ TMPDIR=$tmp "$builddir/tests/bench/clubcrm-bench" \
   --scenarios "${BENCH_SCENARIOS:-50x8,50x32,500x8,500x32,1x1}" \
   --duration "${BENCH_DURATION:-5}" --seed "${BENCH_SEED:-100000}" \
   --probe "${BENCH_PROBE_THREADS:-2}" --idle "${BENCH_IDLE:-5000}" \
+  --term-threads "${BENCH_TERM_THREADS:-2}" \
   "${freeze[@]}" ${BENCH_ARGS:-}
 run_restart
 drops=$(grep -c 'dropped' "$tmp/clubcrmd.log" || true)

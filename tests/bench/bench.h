@@ -42,6 +42,10 @@ struct bench_opts {
 				       * with the raw probe's sockets as its
 				       * terminals (bench_probe.h), on this
 				       * many threads */
+	unsigned term_threads;        /* the bench's terminals (both
+				       * systems) on this many threads of
+				       * their own, the writers on the
+				       * main one; 0: all on the main loop */
 	unsigned idle_probe;          /* >0: first, this many idle
 				       * subscribed raw-probe sockets: the
 				       * server's memory per connection */

@@ -363,6 +363,8 @@ static int run_scenario(struct crm *b, const struct bench_scenario *sc,
 		bench_probe_record(b->probe, b->base_rev);
 	b->t0_ns = b->t1_ns = 0;
 	b->phase = CRM_RUN;
+	/* The terminals on their threads, the writers on this one. */
+	bench_shards_start(&b->shards);
 	start_writes(b);
 	sleep_ms(b, (unsigned)(b->o->warmup_s * 1000));
 
@@ -382,6 +384,8 @@ static int run_scenario(struct crm *b, const struct bench_scenario *sc,
 
 	b->phase = CRM_DRAIN;
 	crm_pump(b, writers_idle, DRAIN_TIMEOUT_MS);
+	/* Their tables join the run's; late deliveries go there directly. */
+	bench_shards_stop(&b->shards, &b->deliv, &b->last_rev);
 	if (probed) {
 		/* The probe's threads count on their own: give the last
 		 * deltas time to arrive, then take their tables. */
@@ -714,9 +718,11 @@ static void teardown(struct crm *b)
 	bench_probe_close(b->probe);
 	b->probe = NULL;
 	b->phase = CRM_IDLE;
+	bench_shards_stop(&b->shards, &b->deliv, &b->last_rev);
 	crm_terms_close(b);
 	crm_writers_close(b);
 	crm_pump(b, all_closed, 5000);
+	bench_shards_close(&b->shards);
 	uv_close((uv_handle_t *)&b->rate_timer, NULL);
 	uv_close((uv_handle_t *)&b->rss_timer, NULL);
 	uv_run(&b->loop, UV_RUN_DEFAULT);
@@ -741,6 +747,15 @@ int bench_crm_run(const struct bench_opts *o, struct bench_system *out)
 	uv_timer_init(&b->loop, &b->rate_timer);
 	uv_timer_init(&b->loop, &b->rss_timer);
 	b->rate_timer.data = b->rss_timer.data = b;
+	if (bench_shards_init(&b->shards, o->term_threads) < 0) {
+		fprintf(stderr, "bench: the terminals' loops failed\n");
+		uv_close((uv_handle_t *)&b->rate_timer, NULL);
+		uv_close((uv_handle_t *)&b->rss_timer, NULL);
+		uv_run(&b->loop, UV_RUN_DEFAULT);
+		uv_loop_close(&b->loop);
+		free(b);
+		return -1;
+	}
 	b->pid = o->crm_pid ? o->crm_pid
 			    : bench_pid_of_port(bench_port_of(o->crm_address));
 	if (b->pid <= 0)

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench_probe.h"
 #include "status.h"
 #include "timeutil.h"
 
@@ -38,19 +39,31 @@ static void note_error(struct crm *b, const char *fmt, const char *what,
 		 status_name(code), msg ? msg : "");
 }
 
-static int new_client(struct crm *b, const char *name,
+_Static_assert(N_LOGINS <= CRM_MAX_LOGINS, "a token per login");
+_Static_assert(CRM_TOKEN_MAX >= CLIENT_RESUME_TOKEN_MAX, "token room");
+
+/* A client of the next demo operator on `loop`, logging in with that
+ * operator's resume token once an earlier login brought one (*login: the
+ * operator's index, for remember_token()). */
+static int new_client(struct crm *b, uv_loop_t *loop, const char *name,
 		      const struct client_callbacks *cbs, void *ud,
-		      struct client **out)
+		      unsigned *login, struct client **out)
 {
+	unsigned li = b->login_i++ % N_LOGINS;
 	struct client_config cfg = {
 		.address = b->o->crm_address,
-		.login = logins[b->login_i++ % N_LOGINS],
+		.login = logins[li],
 		.password = PASSWORD,
 		.kind = CLUBCRM__CLIENT_KIND__CLIENT_KIND_BENCH,
 		.terminal_name = name,
 	};
+	if (b->token_len[li]) {
+		cfg.resume_token = b->token[li];
+		cfg.resume_token_len = b->token_len[li];
+	}
+	*login = li;
 	/* The library answers status codes (client.h); here -EIO. */
-	if (client_new(&b->loop, &cfg, cbs, ud, out) != STATUS_OK)
+	if (client_new(loop, &cfg, cbs, ud, out) != STATUS_OK)
 		return -EIO;
 	if (client_connect(*out) != STATUS_OK) {
 		client_close(*out);
@@ -58,6 +71,20 @@ static int new_client(struct crm *b, const char *name,
 		return -EIO;
 	}
 	return 0;
+}
+
+/* The first token an operator's login brought, for the later logins. */
+static void remember_token(struct crm *b, unsigned li, const struct client *c)
+{
+	const uint8_t *tok;
+	size_t len;
+	int64_t exp;
+	if (li >= CRM_MAX_LOGINS || b->token_len[li] ||
+	    !client_resume_token(c, &tok, &len, &exp) || !len ||
+	    len > sizeof(b->token[li]))
+		return;
+	memcpy(b->token[li], tok, len);
+	b->token_len[li] = len;
 }
 
 /* ------------------------------------------------------------ terminals */
@@ -81,6 +108,7 @@ static void term_ready(struct client *c, const struct client_status *st,
 	if (st->code == STATUS_OK) {
 		t->ready = true;
 		t->b->t_ready++;
+		remember_token(t->b, t->login, c);
 	} else {
 		fprintf(stderr, "bench: terminal %u: %s %s\n", t->idx,
 			status_name(st->code), st->message);
@@ -92,25 +120,50 @@ static void term_ready(struct client *c, const struct client_status *st,
  * Every subscription of this connection changed by one commit comes in one
  * DeltaBatch, so one frame is one delivery of that commit's revision.
  */
+struct term_seen {
+	struct crm_term *t;
+	uint64_t now;
+	uint64_t *last;           /* the run's or the shard's */
+	struct bench_deliv *d;
+};
+
+static void term_rev(void *ud, uint64_t rev)
+{
+	struct term_seen *s = ud;
+	struct crm_term *t = s->t;
+	if (rev == t->last_rev)
+		return;
+	t->last_rev = rev;
+	t->deltas++;
+	if (rev > *s->last)
+		*s->last = rev;
+	if (rev > t->b->base_rev)
+		bench_deliv_seen(s->d, rev - t->b->base_rev, s->now);
+}
+
+static struct term_seen term_seen_now(struct crm_term *t)
+{
+	struct crm *b = t->b;
+	/* On a shard's thread its own table; otherwise the run's. */
+	struct bench_shard *sh = b->shards.threaded ? t->shard : NULL;
+	return (struct term_seen){
+		.t = t,
+		.now = bench_now_ns(),
+		.last = sh ? &sh->last_rev : &b->last_rev,
+		.d = sh ? &sh->deliv : &b->deliv,
+	};
+}
+
 static void term_push(struct client *c, const Clubcrm__Frame *f, void *ud)
 {
 	struct crm_term *t = ud;
-	struct crm *b = t->b;
-	uint64_t now = bench_now_ns();
+	struct term_seen s = term_seen_now(t);
+	uint64_t now = s.now, *last = s.last;
 	switch (f->body_case) {
 	case CLUBCRM__FRAME__BODY_DELTAS:
-		for (size_t i = 0; i < f->deltas->n_deltas; i++) {
-			uint64_t rev = f->deltas->deltas[i]->revision;
-			if (rev == t->last_rev)
-				continue;
-			t->last_rev = rev;
-			t->deltas++;
-			if (rev > b->last_rev)
-				b->last_rev = rev;
-			if (rev > b->base_rev)
-				bench_deliv_seen(&b->deliv, rev - b->base_rev,
-						 now);
-		}
+		/* Only when decoded after all (term_raw_push took none). */
+		for (size_t i = 0; i < f->deltas->n_deltas; i++)
+			term_rev(&s, f->deltas->deltas[i]->revision);
 		break;
 	case CLUBCRM__FRAME__BODY_SNAPSHOT_CHUNK:
 		if (!t->snap_first_ns)
@@ -121,8 +174,8 @@ static void term_push(struct client *c, const Clubcrm__Frame *f, void *ud)
 		t->snap_bytes += client_frame_bytes(c);
 		break;
 	case CLUBCRM__FRAME__BODY_SNAPSHOT_DONE:
-		if (f->snapshot_done->revision > b->last_rev)
-			b->last_rev = f->snapshot_done->revision;
+		if (f->snapshot_done->revision > *last)
+			*last = f->snapshot_done->revision;
 		if (t->pending)
 			t->pending--;
 		break;
@@ -221,7 +274,15 @@ static bool term_raw_push(struct client *c, const uint8_t *frame, size_t len,
 {
 	struct crm_term *t = ud;
 	uint64_t rows;
-	if (!t->raw || !count_chunk_rows(frame, len, &rows))
+	if (!t->raw) {
+		/* A DeltaBatch walked to its revisions, not decoded (as the
+		 * raw probe does): what the bench times is the server's
+		 * delivery, not protobuf-c's decoding of 500 copies of each
+		 * row on the same two cores. Other frames: decoded. */
+		struct term_seen s = term_seen_now(t);
+		return bench_walk_deltas(frame, len, term_rev, &s) == 1;
+	}
+	if (!count_chunk_rows(frame, len, &rows))
 		return false;
 	if (!t->snap_first_ns)
 		t->snap_first_ns = bench_now_ns();
@@ -245,7 +306,11 @@ static void term_start_next(struct crm *b)
 		struct crm_term *t = &b->t[b->t_started++];
 		char name[32];
 		snprintf(name, sizeof(name), "bench-term-%u", t->idx);
-		if (new_client(b, name, &term_cbs, t, &t->c) < 0) {
+		t->shard = bench_shards_of(&b->shards, t->idx);
+		uv_loop_t *loop = bench_shards_loop(&b->shards, t->idx,
+						     &b->loop);
+		if (new_client(b, loop, name, &term_cbs, t, &t->login,
+			       &t->c) < 0) {
 			t->down = true;
 			b->t_down++;
 			continue;
@@ -403,6 +468,7 @@ static void writer_ready(struct client *c, const struct client_status *st,
 	if (st->code == STATUS_OK) {
 		w->ready = true;
 		w->b->w_ready++;
+		remember_token(w->b, w->login, c);
 	} else {
 		fprintf(stderr, "bench: writer %u: %s %s\n", w->idx,
 			status_name(st->code), st->message);
@@ -451,7 +517,8 @@ static void writer_start_next(struct crm *b)
 		struct crm_writer *w = &b->w[b->w_started++];
 		char name[32];
 		snprintf(name, sizeof(name), "bench-writer-%u", w->idx);
-		if (new_client(b, name, &writer_cbs, w, &w->c) < 0) {
+		if (new_client(b, &b->loop, name, &writer_cbs, w, &w->login,
+			       &w->c) < 0) {
 			w->down = true;
 			b->w_down++;
 			continue;
@@ -727,7 +794,10 @@ bool crm_pump(struct crm *b, bool (*done)(struct crm *), unsigned timeout_ms)
 			ok = false;
 			break;
 		}
-		uv_run(&b->loop, UV_RUN_ONCE);
+		if (b->shards.n && !b->shards.threaded)
+			bench_shards_pump(&b->shards, &b->loop, 10);
+		else
+			uv_run(&b->loop, UV_RUN_ONCE);
 	}
 	uv_close((uv_handle_t *)&tick, NULL);
 	uv_run(&b->loop, UV_RUN_NOWAIT);

@@ -1,16 +1,19 @@
 /*
  * Shared by bench_crm.c (the run: phases, scenarios, seeding, snapshot) and
  * bench_crm_conn.c (the connections: terminals and writers on the client
- * library). One libuv loop, one thread.
+ * library). The writers run on `loop`, the terminals on the shards' loops
+ * (bench_shards.h), on threads of their own while a scenario's writes go.
  */
 #ifndef CLUBCRM_BENCH_CRM_PRIV_H
 #define CLUBCRM_BENCH_CRM_PRIV_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <uv.h>
 
 #include "bench.h"
+#include "bench_shards.h"
 #include "bench_stats.h"
 #include "client.h"
 
@@ -20,13 +23,18 @@
 #define CRM_SUB_URGENT 2u
 #define CRM_SUB_SNAPSHOT 9u
 #define CRM_MAX_CUSTOMERS 64
+#define CRM_MAX_LOGINS 8     /* the demo's operators: a resume token each */
+#define CRM_TOKEN_MAX 256
+
 
 struct crm;
 
 struct crm_term {
 	struct crm *b;
+	struct bench_shard *shard; /* its loop; NULL: b->loop */
 	struct client *c;
 	unsigned idx;
+	unsigned login;           /* the demo operator's index */
 	bool ready, down, closed;
 	bool connecting;          /* counted in b->t_connecting */
 	bool subscribed;          /* board + urgent wanted */
@@ -49,6 +57,7 @@ struct crm_writer {
 	struct crm *b;
 	struct client *c;
 	unsigned idx;
+	unsigned login;
 	bool ready, down, closed;
 	bool connecting;          /* counted in b->w_connecting */
 	uint64_t rng;
@@ -75,13 +84,15 @@ struct crm {
 	unsigned n_customers;
 	/* Connections. */
 	struct crm_term *t;
-	unsigned n_t, t_ready, t_down, t_closed, t_started, t_connecting;
+	/* t_down and t_closed may move on a shard's thread. */
+	unsigned n_t, t_ready, t_started, t_connecting;
+	atomic_uint t_down, t_closed;
 	struct crm_writer *w;
 	unsigned n_w, w_ready, w_down, w_closed, w_started, w_connecting;
 	unsigned n_active;         /* writers [0, n_active) take part */
 	unsigned login_i;
 	/* The current phase and its measures. */
-	enum crm_phase phase;
+	_Atomic enum crm_phase phase;  /* read on the shards' threads */
 	bool measuring;
 	uint64_t t0_ns, t1_ns;     /* the measured window */
 	uint64_t base_rev, last_rev;
@@ -105,6 +116,12 @@ struct crm {
 	uv_timer_t rss_timer;
 	/* The raw probe (--probe), open from connect_all() on. */
 	struct bench_probe *probe;
+	/* The terminals' loops; `threaded` while their threads run. */
+	struct bench_shards shards;
+	/* Each demo operator's resume token from its first login: the
+	 * other terminals log in with it (no Argon2id hash each). */
+	uint8_t token[CRM_MAX_LOGINS][CRM_TOKEN_MAX];
+	size_t token_len[CRM_MAX_LOGINS];
 };
 
 /* Terminals [from, to) connect (login_parallel at a time) and log in. */
@@ -122,7 +139,8 @@ void crm_writers_close(struct crm *b);
 /* Issues writes on a writer up to its allowance (depth, rate, phase). */
 void crm_writer_fill(struct crm_writer *w, unsigned budget);
 
-/* Runs the loop until done(b) or timeout_ms; true when done. */
+/* Runs the loop (and the shards' loops, when they run on no thread of
+ * their own) until done(b) or timeout_ms; true when done. */
 bool crm_pump(struct crm *b, bool (*done)(struct crm *), unsigned timeout_ms);
 
 #endif

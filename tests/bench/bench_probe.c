@@ -225,12 +225,8 @@ static int skip(const uint8_t *p, size_t len, size_t *pos, unsigned wt)
 	return 0;
 }
 
-/*
- * When frame `p` is a DeltaBatch: calls back each Delta's revision and
- * answers 1. 0 for any other frame, -1 for bytes that are no Frame.
- */
-static int walk_deltas(const uint8_t *p, size_t len,
-		       void (*rev_cb)(void *, uint64_t), void *ud)
+int bench_walk_deltas(const uint8_t *p, size_t len,
+		      void (*rev_cb)(void *, uint64_t), void *ud)
 {
 	size_t pos = 0;
 	uint64_t key;
@@ -304,7 +300,7 @@ static int on_frame(struct probe_thread *t, struct probe_sock *s,
 		    const uint8_t *p, size_t len)
 {
 	struct seen_ctx ctx = {t, s};
-	int batch = walk_deltas(p, len, rev_seen, &ctx);
+	int batch = bench_walk_deltas(p, len, rev_seen, &ctx);
 	if (batch != 0)
 		return batch < 0 ? -1 : 0;
 	/* Not a delta: rare, decoded whole. */

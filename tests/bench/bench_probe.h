@@ -50,6 +50,15 @@ void bench_probe_record(struct bench_probe *p, uint64_t base_rev);
  */
 unsigned bench_probe_collect(struct bench_probe *p, struct bench_deliv *d);
 
+/*
+ * When frame `p` (a Frame, encoded) is a DeltaBatch: calls back each
+ * Delta's revision, in order, and answers 1, without decoding the rows.
+ * 0 for any other frame, -1 for bytes that are no Frame. The probe's and
+ * the bench's terminals count deliveries with it.
+ */
+int bench_walk_deltas(const uint8_t *p, size_t len,
+		      void (*rev_cb)(void *, uint64_t), void *ud);
+
 /* Stops the threads, closes the sockets, frees. NULL is fine. */
 void bench_probe_close(struct bench_probe *p);
 

@@ -11,6 +11,7 @@
  * the delivery table; the clock is the same as the clubcrm driver's.
  */
 #include "bench.h"
+#include "bench_shards.h"
 #include "bench_stats.h"
 
 #include <errno.h>
@@ -37,6 +38,7 @@ struct rd;
 
 struct rd_conn {
 	struct rd *b;
+	struct bench_shard *shard;  /* a terminal's loop; NULL: b->loop */
 	redisAsyncContext *ac;
 	unsigned idx;
 	bool ready, down, closing;
@@ -65,6 +67,8 @@ struct rd {
 	pid_t pid;
 	long rss_peak;
 	uv_timer_t rss_timer, rate_timer;
+	/* The terminals' loops (the same instrument as clubcrmd's). */
+	struct bench_shards shards;
 };
 
 /* ------------------------------------------------------------ plumbing */
@@ -86,7 +90,10 @@ static bool rd_pump(struct rd *b, bool (*done)(struct rd *), unsigned ms)
 			ok = false;
 			break;
 		}
-		uv_run(&b->loop, UV_RUN_ONCE);
+		if (b->shards.n && !b->shards.threaded)
+			bench_shards_pump(&b->shards, &b->loop, 10);
+		else
+			uv_run(&b->loop, UV_RUN_ONCE);
 	}
 	uv_close((uv_handle_t *)&tick, NULL);
 	uv_run(&b->loop, UV_RUN_NOWAIT);
@@ -134,7 +141,7 @@ static int rd_open(struct rd *b, struct rd_conn *c)
 		return -1;
 	}
 	c->ac->data = c;
-	redisLibuvAttach(c->ac, &b->loop);
+	redisLibuvAttach(c->ac, c->shard ? &c->shard->loop : &b->loop);
 	redisAsyncSetConnectCallback(c->ac, on_connect);
 	redisAsyncSetDisconnectCallback(c->ac, on_disconnect);
 	return 0;
@@ -167,8 +174,12 @@ static void on_message(redisAsyncContext *ac, void *reply, void *priv)
 	    payload->type != REDIS_REPLY_STRING || payload->len < 5 ||
 	    strncmp(payload->str, "seq=", 4) != 0)
 		return;
+	uint64_t now = bench_now_ns();
 	uint64_t seq = strtoull(payload->str + 4, NULL, 10);
-	bench_deliv_seen(&c->b->deliv, seq, bench_now_ns());
+	/* On a shard's thread its own table; otherwise the run's. */
+	bench_deliv_seen(c->b->shards.threaded && c->shard ? &c->shard->deliv
+							    : &c->b->deliv,
+			 seq, now);
 }
 
 static bool terms_up(struct rd *b)
@@ -206,7 +217,9 @@ static int arrange_terms(struct rd *b, unsigned n)
 			return -1;
 		struct rd_conn *t = b->t;
 		for (unsigned i = b->n_t; i < n; i++) {
-			t[i] = (struct rd_conn){.b = b, .idx = i};
+			t[i] = (struct rd_conn){
+				.b = b, .idx = i,
+				.shard = bench_shards_of(&b->shards, i)};
 			if (rd_open(b, &t[i]) == 0)
 				redisAsyncCommand(t[i].ac, on_message, &t[i],
 						  "SUBSCRIBE board urgent");
@@ -429,6 +442,8 @@ static void run_scenario(struct rd *b, const struct bench_scenario *sc,
 	b->seq = 0;
 	b->t0_ns = 0;
 	b->running = true;
+	/* The terminals on their threads, the writers on this one. */
+	bench_shards_start(&b->shards);
 	b->rate_start_ns = bench_now_ns();
 	for (unsigned i = 0; i < b->n_active; i++) {
 		b->w[i].rate_base = b->w[i].issued;
@@ -451,6 +466,8 @@ static void run_scenario(struct rd *b, const struct bench_scenario *sc,
 	uv_timer_stop(&b->rss_timer);
 	uv_timer_stop(&b->rate_timer);
 	rd_pump(b, writers_idle, RD_DRAIN_MS);
+	/* Their tables join the run's; late deliveries go there directly. */
+	bench_shards_stop(&b->shards, &b->deliv, NULL);
 	rd_pump(b, delivered, RD_DRAIN_MS);
 
 	r->ran = true;
@@ -513,6 +530,10 @@ int bench_redis_run(const struct bench_opts *o, struct bench_system *out)
 	uv_timer_init(&b->loop, &b->rss_timer);
 	uv_timer_init(&b->loop, &b->rate_timer);
 	b->rss_timer.data = b->rate_timer.data = b;
+	if (bench_shards_init(&b->shards, o->term_threads) < 0) {
+		fprintf(stderr, "bench: the terminals' loops failed\n");
+		goto fail;
+	}
 	if (parse_address(b, o->redis_address) < 0) {
 		fprintf(stderr, "bench: bad redis address %s\n", o->redis_address);
 		goto fail;
@@ -557,11 +578,13 @@ int bench_redis_run(const struct bench_opts *o, struct bench_system *out)
 	rc = 0;
 fail:
 	b->running = false;
+	bench_shards_stop(&b->shards, &b->deliv, NULL);
 	for (unsigned i = 0; i < b->n_t; i++)
 		rd_close(&b->t[i]);
 	for (unsigned i = 0; i < b->n_w; i++)
 		rd_close(&b->w[i]);
 	rd_pump(b, all_gone, 5000);
+	bench_shards_close(&b->shards);
 	uv_close((uv_handle_t *)&b->rss_timer, NULL);
 	uv_close((uv_handle_t *)&b->rate_timer, NULL);
 	uv_run(&b->loop, UV_RUN_DEFAULT);
