@@ -386,7 +386,8 @@ int ical_export(struct req *r, const Clubcrm__ExportAgenda *in,
 	if (to <= from)
 		return req_refuse(r, STATUS_INVALID_ARGUMENT,
 				  "the date range is empty");
-	if (to - from > ICAL_MAX_DAYS * DAY)
+	/* to > from: the length fits a uint64, not always an int64. */
+	if ((uint64_t)to - (uint64_t)from > (uint64_t)(ICAL_MAX_DAYS * DAY))
 		return req_refuse(r, STATUS_INVALID_ARGUMENT,
 				  "the range is longer than %d days",
 				  ICAL_MAX_DAYS);

@@ -487,6 +487,19 @@ static void test_export(void **state)
 	fx_assert_error(export(e, e->c.bea, 0, FX_NOW,
 			       FX_NOW + 401 * INT64_C(86400)),
 			STATUS_INVALID_ARGUMENT, "400 days");
+	/* A range whose length does not fit an int64 is longer still (its
+	 * subtraction must not wrap to a short, negative one). */
+	fx_assert_error(export(e, e->c.bea, 0, INT64_MIN, FX_NOW),
+			STATUS_INVALID_ARGUMENT, "400 days");
+	fx_assert_error(export(e, e->c.bea, 0, -1, INT64_MAX),
+			STATUS_INVALID_ARGUMENT, "400 days");
+	/* A short range at either end of time: an empty calendar. */
+	r = export(e, e->c.bea, 0, INT64_MIN, INT64_MIN + 86400);
+	assert_int_equal(r->body_case, BODY(AGENDA_EXPORT));
+	assert_int_equal(r->agenda_export->events, 0);
+	r = export(e, e->c.bea, 0, INT64_MAX - 86400, INT64_MAX);
+	assert_int_equal(r->body_case, BODY(AGENDA_EXPORT));
+	assert_int_equal(r->agenda_export->events, 0);
 	fx_assert_error(export(e, e->c.bea, 4242, 0, 0), STATUS_NOT_FOUND,
 			"unknown operator");
 }
