@@ -266,7 +266,8 @@ static int scan_tags(const uint8_t **p, const uint8_t *end, unsigned type,
 	} else if (type != WIRE_VARINT) {
 		return -EIO;
 	}
-	do {
+	/* One element, or a packed run of any length (an empty one too). */
+	while (type == WIRE_VARINT || q < qend) {
 		if (get_varint(&q, qend, &v))
 			return -EIO;
 		if (t->n_tag_ids == *cap) {
@@ -281,7 +282,9 @@ static int scan_tags(const uint8_t **p, const uint8_t *end, unsigned type,
 			*cap = ncap;
 		}
 		t->tag_ids[t->n_tag_ids++] = v;
-	} while (type == WIRE_LEN && q < qend);
+		if (type == WIRE_VARINT)
+			break;
+	}
 	*p = q;
 	return 0;
 }
