@@ -297,7 +297,9 @@ int wire_task_scan(const uint8_t *p, size_t len, struct arena *a,
 	clubcrm__task__init(t);
 	while (p < end) {
 		uint64_t key, v;
-		if (get_varint(&p, end, &key) || key >> 3 == 0 ||
+		const uint8_t *at = p;
+		/* A key of at most 5 bytes, as protobuf-c reads them. */
+		if (get_varint(&p, end, &key) || p - at > 5 || key >> 3 == 0 ||
 		    key >> 3 > UINT32_MAX)
 			return -EIO;
 		unsigned field = (unsigned)(key >> 3), type = key & 7;

@@ -298,8 +298,9 @@ static void test_task_scan_refuses_what_protobuf_c_refuses(void **state)
 		{0x00, 0x01},                             /* field 0 */
 		{0x08, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
 		 0x80, 0x01},                             /* 11-byte varint */
+		{0xf8, 0xde, 0x80, 0xfd, 0xc4, 0x00, 0x10}, /* 6-byte key */
 	};
-	static const size_t lens[] = {1, 9, 5, 2, 5, 3, 3, 2, 2, 12};
+	static const size_t lens[] = {1, 9, 5, 2, 5, 3, 3, 2, 2, 12, 7};
 	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
 		Clubcrm__Task got;
 		assert_int_equal(wire_task_scan(bad[i], lens[i], &a, &got),
