@@ -220,11 +220,16 @@ int ical_build(const struct ical_calendar *cal, const struct ical_event *ev,
 		(void *)0);
 	if (!c)
 		return -ENOMEM;
-	char name[300];
-	snprintf(name, sizeof(name), "%s%s%s",
-		 cal->name ? cal->name : "agenda",
-		 cal->club_name && cal->club_name[0] ? " \xe2\x80\x94 " : "",
-		 cal->club_name ? cal->club_name : "");
+	/* Whole: names of 100 characters take up to 400 bytes each. */
+	char *name = arena_printf(a, "%s%s%s",
+				  cal->name ? cal->name : "agenda",
+				  cal->club_name && cal->club_name[0]
+					  ? " \xe2\x80\x94 " : "",
+				  cal->club_name ? cal->club_name : "");
+	if (!name) {
+		icalcomponent_free(c);
+		return -ENOMEM;
+	}
 	add_x(c, "X-WR-CALNAME", name);
 	add_x(c, "X-WR-TIMEZONE", tzid ? tzid : "UTC");
 	/* Calendar applications poll about this often (Google ignores it). */
@@ -386,7 +391,8 @@ int ical_export(struct req *r, const Clubcrm__ExportAgenda *in,
 	if (to <= from)
 		return req_refuse(r, STATUS_INVALID_ARGUMENT,
 				  "the date range is empty");
-	if (to - from > ICAL_MAX_DAYS * DAY)
+	/* to > from: the length fits a uint64, not always an int64. */
+	if ((uint64_t)to - (uint64_t)from > (uint64_t)(ICAL_MAX_DAYS * DAY))
 		return req_refuse(r, STATUS_INVALID_ARGUMENT,
 				  "the range is longer than %d days",
 				  ICAL_MAX_DAYS);

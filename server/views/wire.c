@@ -266,7 +266,8 @@ static int scan_tags(const uint8_t **p, const uint8_t *end, unsigned type,
 	} else if (type != WIRE_VARINT) {
 		return -EIO;
 	}
-	do {
+	/* One element, or a packed run of any length (an empty one too). */
+	while (type == WIRE_VARINT || q < qend) {
 		if (get_varint(&q, qend, &v))
 			return -EIO;
 		if (t->n_tag_ids == *cap) {
@@ -281,7 +282,9 @@ static int scan_tags(const uint8_t **p, const uint8_t *end, unsigned type,
 			*cap = ncap;
 		}
 		t->tag_ids[t->n_tag_ids++] = v;
-	} while (type == WIRE_LEN && q < qend);
+		if (type == WIRE_VARINT)
+			break;
+	}
 	*p = q;
 	return 0;
 }
@@ -294,7 +297,9 @@ int wire_task_scan(const uint8_t *p, size_t len, struct arena *a,
 	clubcrm__task__init(t);
 	while (p < end) {
 		uint64_t key, v;
-		if (get_varint(&p, end, &key) || key >> 3 == 0 ||
+		const uint8_t *at = p;
+		/* A key of at most 5 bytes, as protobuf-c reads them. */
+		if (get_varint(&p, end, &key) || p - at > 5 || key >> 3 == 0 ||
 		    key >> 3 > UINT32_MAX)
 			return -EIO;
 		unsigned field = (unsigned)(key >> 3), type = key & 7;

@@ -214,6 +214,36 @@ static void test_no_zone_is_utc(void **state)
 	arena_free(&a);
 }
 
+/* The calendar's name at its longest: an operator's and a club's names of
+ * CATALOG_NAME_MAX characters of 3 bytes each arrive whole (not cut inside
+ * a character, which left invalid UTF-8 in the feed). */
+static void test_long_names_whole(void **state)
+{
+	(void)state;
+	struct arena a;
+	arena_init(&a);
+	char op[100 * 3 + 1] = "", club[100 * 3 + 1] = "";
+	for (int i = 0; i < 100; i++) {
+		strcat(op, "\xe6\x97\xa5");    /* 日 */
+		strcat(club, "\xe6\x9c\xac");  /* 本 */
+	}
+	struct ical_calendar cal = madrid;
+	cal.name = op;
+	cal.club_name = club;
+	char *text = build(&a, &cal, NULL, 0);
+	icalcomponent *c = icalparser_parse_string(text);
+	assert_non_null(c);
+	icalproperty *p = icalcomponent_get_first_property(c, ICAL_X_PROPERTY);
+	while (p && strcmp(icalproperty_get_x_name(p), "X-WR-CALNAME") != 0)
+		p = icalcomponent_get_next_property(c, ICAL_X_PROPERTY);
+	assert_non_null(p);
+	char want[sizeof(op) + sizeof(club) + 8];
+	snprintf(want, sizeof(want), "%s \xe2\x80\x94 %s", op, club);
+	assert_string_equal(icalproperty_get_x(p), want);
+	icalcomponent_free(c);
+	arena_free(&a);
+}
+
 /* ------------------------------------------------------------ the store */
 
 struct env {
@@ -487,6 +517,19 @@ static void test_export(void **state)
 	fx_assert_error(export(e, e->c.bea, 0, FX_NOW,
 			       FX_NOW + 401 * INT64_C(86400)),
 			STATUS_INVALID_ARGUMENT, "400 days");
+	/* A range whose length does not fit an int64 is longer still (its
+	 * subtraction must not wrap to a short, negative one). */
+	fx_assert_error(export(e, e->c.bea, 0, INT64_MIN, FX_NOW),
+			STATUS_INVALID_ARGUMENT, "400 days");
+	fx_assert_error(export(e, e->c.bea, 0, -1, INT64_MAX),
+			STATUS_INVALID_ARGUMENT, "400 days");
+	/* A short range at either end of time: an empty calendar. */
+	r = export(e, e->c.bea, 0, INT64_MIN, INT64_MIN + 86400);
+	assert_int_equal(r->body_case, BODY(AGENDA_EXPORT));
+	assert_int_equal(r->agenda_export->events, 0);
+	r = export(e, e->c.bea, 0, INT64_MAX - 86400, INT64_MAX);
+	assert_int_equal(r->body_case, BODY(AGENDA_EXPORT));
+	assert_int_equal(r->agenda_export->events, 0);
 	fx_assert_error(export(e, e->c.bea, 4242, 0, 0), STATUS_NOT_FOUND,
 			"unknown operator");
 }
@@ -498,6 +541,7 @@ int main(void)
 		cmocka_unit_test(test_autumn_repeated_hour),
 		cmocka_unit_test(test_cancelled_and_text),
 		cmocka_unit_test(test_no_zone_is_utc),
+		cmocka_unit_test(test_long_names_whole),
 		cmocka_unit_test_setup_teardown(test_uid_and_sequence, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_rotate_and_refusals, setup,

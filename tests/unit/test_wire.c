@@ -254,6 +254,13 @@ static void test_task_scan_other_encodings(void **state)
 	assert_true(got.tag_ids[0] == 3 && got.tag_ids[1] == 150 &&
 		    got.tag_ids[2] == 5 && got.tag_ids[3] == 9);
 	check_both(&a, rec, sizeof(rec));
+	/* An empty packed run of tag ids (valid protobuf; protobuf-c reads it
+	 * as no element). */
+	static const uint8_t empty[] = {0x08, 0x07, 0x2a, 0x00, 0x78, 0x05};
+	assert_int_equal(wire_task_scan(empty, sizeof(empty), &a, &got), 0);
+	assert_true(got.id == 7 && got.taken_by == 5);
+	assert_int_equal(got.n_tag_ids, 0);
+	check_both(&a, empty, sizeof(empty));
 	arena_free(&a);
 }
 
@@ -291,8 +298,9 @@ static void test_task_scan_refuses_what_protobuf_c_refuses(void **state)
 		{0x00, 0x01},                             /* field 0 */
 		{0x08, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
 		 0x80, 0x01},                             /* 11-byte varint */
+		{0xf8, 0xde, 0x80, 0xfd, 0xc4, 0x00, 0x10}, /* 6-byte key */
 	};
-	static const size_t lens[] = {1, 9, 5, 2, 5, 3, 3, 2, 2, 12};
+	static const size_t lens[] = {1, 9, 5, 2, 5, 3, 3, 2, 2, 12, 7};
 	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
 		Clubcrm__Task got;
 		assert_int_equal(wire_task_scan(bad[i], lens[i], &a, &got),
