@@ -7,7 +7,8 @@
 # stops everything. Under 5 minutes on a 2-core machine.
 #
 # Environment: BENCH_DURATION (measured seconds per scenario, 5),
-# BENCH_SCENARIOS (50x8,50x32,500x8,500x32,1x1; the 1x1 run is the lone
+# BENCH_SCENARIOS (1x32,50x8,50x32,500x8,500x32,1x1; 1x32 is issue 15's durable-
+# writes row, one terminal and 32 writers; the 1x1 run is the lone
 # write, read against a raw synced LMDB commit the bench times on the same
 # disk), BENCH_SEED (tasks for the
 # snapshot test, 100000), BENCH_BUILD (build directory), BENCH_ARGS (more
@@ -122,7 +123,7 @@ log "running the scenarios (clubcrmd at $crm_addr, redis at 127.0.0.1:$redis_por
 TMPDIR=$tmp "$builddir/tests/bench/clubcrm-bench" \
   --clubcrm "$crm_addr" --clubcrm-data "$tmp/clubcrm" --clubcrm-pid "$crm_pid" \
   --redis "127.0.0.1:$redis_port" --redis-pid "$redis_pid" \
-  --scenarios "${BENCH_SCENARIOS:-50x8,50x32,500x8,500x32,1x1}" \
+  --scenarios "${BENCH_SCENARIOS:-1x32,50x8,50x32,500x8,500x32,1x1}" \
   --duration "${BENCH_DURATION:-5}" --seed "${BENCH_SEED:-100000}" \
   --probe "${BENCH_PROBE_THREADS:-2}" --idle "${BENCH_IDLE:-5000}" \
   --term-threads "${BENCH_TERM_THREADS:-2}" \
