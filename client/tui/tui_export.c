@@ -198,19 +198,32 @@ const Clubcrm__Customer **tui_export_pick_customers(
 
 /* ------------------------------------------------------------ the desk */
 
-void tui_export_submit(struct tui_app *a)
+/* The form's File field as a path (~ expanded); < 0, said on the status
+ * line, when it is empty or too long. Both exports' forms. */
+static int form_path(struct tui_app *a, char *path, size_t size)
 {
 	struct tui_field *fl = tui_form_field(&a->form, "File");
-	char path[TUI_TEXT_MAX + 512];
-	int ret = tui_export_expand(fl ? fl->text : "", path, sizeof(path));
-	if (ret == -EINVAL) {
+	int ret = tui_export_expand(fl ? fl->text : "", path, size);
+	if (ret == -EINVAL)
 		tui_app_status(a, true, "give the file's name");
-		return;
-	}
-	if (ret < 0) {
+	else if (ret < 0)
 		tui_app_status(a, true, "the file's name is too long");
+	return ret < 0 ? ret : 0;
+}
+
+/* An existing file, kept until the save is repeated on the same name. */
+static void said_exists(struct tui_app *a, const char *path)
+{
+	snprintf(a->export_confirm, sizeof(a->export_confirm), "%s", path);
+	tui_app_status(a, true, "%s exists: save again to overwrite it, or "
+		       "change the name", path);
+}
+
+void tui_export_submit(struct tui_app *a)
+{
+	char path[TUI_TEXT_MAX + 512];
+	if (form_path(a, path, sizeof(path)) < 0)
 		return;
-	}
 	if (a->asof.on && a->asof.loading) {
 		tui_app_status(a, true, "the past is still loading: export "
 			       "it once it has come");
@@ -219,13 +232,10 @@ void tui_export_submit(struct tui_app *a)
 	size_t n;
 	const Clubcrm__TaskRow **rows = tui_desk_rows(a, &n);
 	bool overwrite = !strcmp(a->export_confirm, path);
-	ret = tui_export_write(path, rows, n, overwrite);
+	int ret = tui_export_write(path, rows, n, overwrite);
 	free(rows);
 	if (ret == -EEXIST) {
-		snprintf(a->export_confirm, sizeof(a->export_confirm), "%s",
-			 path);
-		tui_app_status(a, true, "%s exists: save again to overwrite "
-			       "it, or change the name", path);
+		said_exists(a, path);
 		return;
 	}
 	a->export_confirm[0] = '\0';
@@ -268,14 +278,6 @@ static void custexp_free(struct custexp_ticket *t)
 	idset_free(&t->ids);
 	free(t->token);
 	free(t);
-}
-
-/* An existing file, kept until the save is repeated on the same name. */
-static void said_exists(struct tui_app *a, const char *path)
-{
-	snprintf(a->export_confirm, sizeof(a->export_confirm), "%s", path);
-	tui_app_status(a, true, "%s exists: save again to overwrite it, or "
-		       "change the name", path);
 }
 
 /* The export's end: the active customers (of `only` when not NULL) to the
@@ -389,17 +391,9 @@ void tui_export_customers_submit(struct tui_app *a)
 			       "customers: wait, or Esc");
 		return;
 	}
-	struct tui_field *fl = tui_form_field(&a->form, "File");
 	char path[TUI_TEXT_MAX + 512];
-	int ret = tui_export_expand(fl ? fl->text : "", path, sizeof(path));
-	if (ret == -EINVAL) {
-		tui_app_status(a, true, "give the file's name");
+	if (form_path(a, path, sizeof(path)) < 0)
 		return;
-	}
-	if (ret < 0) {
-		tui_app_status(a, true, "the file's name is too long");
-		return;
-	}
 	/* The customers come from the catalogue: a half one is no export. */
 	if (!a->cat || !live_sub_replica(a->cat)->synced) {
 		tui_app_status(a, true, "the contacts are still loading: "
