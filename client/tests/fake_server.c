@@ -94,6 +94,25 @@ void fake_send_goaway(struct fake_server *fs, unsigned code,
 	fake_send(fs, &f);
 }
 
+void fake_send_snapshot(struct fake_server *fs, uint32_t sub_id,
+			Clubcrm__SnapshotChunk *c, uint64_t revision)
+{
+	c->has_sub_id = true;
+	c->sub_id = sub_id;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.body_case = CLUBCRM__FRAME__BODY_SNAPSHOT_CHUNK;
+	f.snapshot_chunk = c;
+	fake_send(fs, &f);
+	Clubcrm__SnapshotDone d = CLUBCRM__SNAPSHOT_DONE__INIT;
+	d.has_sub_id = d.has_revision = true;
+	d.sub_id = sub_id;
+	d.revision = revision;
+	Clubcrm__Frame g = CLUBCRM__FRAME__INIT;
+	g.body_case = CLUBCRM__FRAME__BODY_SNAPSHOT_DONE;
+	g.snapshot_done = &d;
+	fake_send(fs, &g);
+}
+
 void fake_until_logout(struct fake_server *fs)
 {
 	Clubcrm__Frame *f;

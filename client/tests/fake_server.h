@@ -52,6 +52,10 @@ void fake_send_error(struct fake_server *fs, uint64_t rid, unsigned code,
 /* A GoAway push. */
 void fake_send_goaway(struct fake_server *fs, unsigned code,
 		      const char *reason);
+/* A whole snapshot of subscription `sub_id`: the one chunk `c` (its
+ * sub_id set here), then SnapshotDone at `revision`. */
+void fake_send_snapshot(struct fake_server *fs, uint32_t sub_id,
+			Clubcrm__SnapshotChunk *c, uint64_t revision);
 /* "Going away" (UNAVAILABLE, "bye"), then our end shut: the client is
  * expected to close its own within 5 s. */
 void fake_say_bye(struct fake_server *fs);

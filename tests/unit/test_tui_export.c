@@ -376,22 +376,9 @@ static void send_rows(struct fake_server *fs, uint64_t rid, uint32_t sub_id,
 	f.subscribed = &ok;
 	fake_send(fs, &f);
 	Clubcrm__SnapshotChunk c = CLUBCRM__SNAPSHOT_CHUNK__INIT;
-	c.has_sub_id = true;
-	c.sub_id = sub_id;
 	c.rows = rp;
 	c.n_rows = 3;
-	Clubcrm__Frame g = CLUBCRM__FRAME__INIT;
-	g.body_case = CLUBCRM__FRAME__BODY_SNAPSHOT_CHUNK;
-	g.snapshot_chunk = &c;
-	fake_send(fs, &g);
-	Clubcrm__SnapshotDone d = CLUBCRM__SNAPSHOT_DONE__INIT;
-	d.has_sub_id = d.has_revision = true;
-	d.sub_id = sub_id;
-	d.revision = 40;
-	Clubcrm__Frame h = CLUBCRM__FRAME__INIT;
-	h.body_case = CLUBCRM__FRAME__BODY_SNAPSHOT_DONE;
-	h.snapshot_done = &d;
-	fake_send(fs, &h);
+	fake_send_snapshot(fs, sub_id, &c, 40);
 }
 
 static void export_script(struct fake_server *fs)
@@ -821,23 +808,10 @@ static void customers_script(struct fake_server *fs)
 	fake_send(fs, &g);
 	clubcrm__frame__free_unpacked(f, NULL);
 	Clubcrm__SnapshotChunk c = CLUBCRM__SNAPSHOT_CHUNK__INIT;
-	c.has_sub_id = true;
-	c.sub_id = sub_id;
 	c.catalog = &s.cat;
 	c.customers = s.cp;
 	c.n_customers = 4;
-	Clubcrm__Frame h = CLUBCRM__FRAME__INIT;
-	h.body_case = CLUBCRM__FRAME__BODY_SNAPSHOT_CHUNK;
-	h.snapshot_chunk = &c;
-	fake_send(fs, &h);
-	Clubcrm__SnapshotDone d = CLUBCRM__SNAPSHOT_DONE__INIT;
-	d.has_sub_id = d.has_revision = true;
-	d.sub_id = sub_id;
-	d.revision = 40;
-	Clubcrm__Frame e = CLUBCRM__FRAME__INIT;
-	e.body_case = CLUBCRM__FRAME__BODY_SNAPSHOT_DONE;
-	e.snapshot_done = &d;
-	fake_send(fs, &e);
+	fake_send_snapshot(fs, sub_id, &c, 40);
 
 	/* Tennis: two pages (a customer on both, an inactive one). */
 	static const uint64_t p1[3] = {7, 5, 7}, p2[1] = {3};
