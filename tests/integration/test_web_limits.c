@@ -328,6 +328,60 @@ static void test_sigterm_with_websockets_open(void **state)
 	harness_cleanup(&h);
 }
 
+/* SIGTERM while a browser has stopped reading with megabytes still queued
+ * for it: the shutdown does not wait for it (the drain's linger bounds it)
+ * and the daemon exits 0 with everything closed. */
+static void test_sigterm_with_a_browser_not_reading(void **state)
+{
+	(void)state;
+	struct harness h = {.web = true};
+	assert_int_equal(harness_start(&h), 0);
+	struct itws *frozen = ws_open(&h);
+	assert_true(itws_login(frozen, "maribel", HARNESS_PASSWORD));
+	struct buf out = {0};
+	raw_put_board_subscribe(&out, 50);
+	assert_int_equal(itws_send(frozen, out.data, out.len, false), 0);
+	buf_free(&out);
+	Clubcrm__Frame *f = itws_expect(frozen,
+					CLUBCRM__FRAME__BODY_SNAPSHOT_DONE,
+					10000);
+	assert_non_null(f);
+	clubcrm__frame__free_unpacked(f, NULL);
+	itws_pause(frozen, true);
+
+	struct client_sync *w;
+	struct client_status st;
+	assert_int_equal(harness_login(&h, "fermin", &w, &st), STATUS_OK);
+	char *desc = malloc(DESC_LEN + 1);
+	assert_non_null(desc);
+	memset(desc, 'x', DESC_LEN);
+	desc[DESC_LEN] = '\0';
+	struct it_new_task nt = {
+		.desc = desc, .type_id = it_type_id(w, "Call"),
+		.customer_id = it_customer_id(w, "Manolo"),
+		.planned_at = time_now() + 86400,
+	};
+	/* About 3 MB of deltas: far more than the sockets hold, far less
+	 * than the output bound that would drop the browser. */
+	for (int i = 0; i < 1000; i++) {
+		uint64_t id;
+		assert_int_equal(it_create_id(w, &nt, &id, &st), STATUS_OK);
+	}
+	assert_false(log_says(&h, "maribel): web: dropped"));
+
+	harness_terminate(&h);
+	int rc = harness_wait(&h, 30000);
+	if (rc != 0)
+		harness_dump_log(&h);
+	assert_int_equal(rc, 0);
+	assert_int_equal(harness_log_count(&h, "info: stopped"), 1);
+	assert_int_equal(harness_log_count(&h, "left open"), 0);
+	client_sync_close(w);
+	itws_free(frozen);
+	free(desc);
+	harness_cleanup(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -339,6 +393,7 @@ int main(void)
 		cmocka_unit_test(test_frozen_browser_is_dropped),
 		cmocka_unit_test(test_timer_and_lifetime),
 		cmocka_unit_test(test_sigterm_with_websockets_open),
+		cmocka_unit_test(test_sigterm_with_a_browser_not_reading),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

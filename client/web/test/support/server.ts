@@ -2,7 +2,7 @@
 // directory, ephemeral ports, and the addresses read from its
 // "listening on" lines. CLUBCRMD names the binary (ctest sets it).
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Socket, connect } from "node:net";
@@ -97,7 +97,8 @@ export async function startServer(o: LaunchOptions = {}): Promise<Server> {
         // loudly (with its last log lines), then kill it.
         const late = setTimeout(() => {
           console.error(`clubcrmd (pid ${p.pid}) still running ${STOP_GRACE_MS} ms after ${signal}; ` +
-            `killing it. Its last log lines:\n${log.slice(-15).join("\n")}`);
+            `killing it. Its last log lines:\n${log.slice(-15).join("\n")}\n` +
+            `Its threads (name, state, where each waits):\n${threadStates(p.pid)}`);
           p.kill("SIGKILL");
         }, STOP_GRACE_MS);
         p.on("exit", () => {
@@ -144,4 +145,30 @@ export function tcpPipe(host: string, port: () => number): PipeFactory {
       },
     };
   };
+}
+
+/* Where a process that does not exit is stuck: one line per thread, read
+ * from /proc (its name, its state letter, the kernel function it waits
+ * in). Nothing on a system without /proc. */
+function threadStates(pid: number | undefined): string {
+  if (pid === undefined) return "";
+  const read = (f: string) => {
+    try {
+      return readFileSync(f, "utf8").trim();
+    } catch {
+      return "?";
+    }
+  };
+  try {
+    return readdirSync(`/proc/${pid}/task`)
+      .map((tid) => {
+        const dir = `/proc/${pid}/task/${tid}`;
+        const stat = read(`${dir}/stat`);
+        const state = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0];
+        return `  ${tid} ${read(`${dir}/comm`)} ${state} ${read(`${dir}/wchan`)}`;
+      })
+      .join("\n");
+  } catch {
+    return "  (not readable)";
+  }
 }
