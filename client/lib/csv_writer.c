@@ -4,6 +4,17 @@
 
 #include "timeutil.h"
 
+bool csvw_is_formula(const char *s)
+{
+	if (!s || !*s)
+		return false;
+	if (strchr("=@\t\r", *s))
+		return true;
+	if (*s != '+' && *s != '-')
+		return false;
+	return s[1 + strspn(s + 1, "0123456789 .,()/-")] != '\0';
+}
+
 bool csvw_needs_quotes(const char *s)
 {
 	return s && s[strcspn(s, ",\"\r\n")] != '\0';
@@ -15,11 +26,14 @@ void csvw_field(FILE *out, const char *s, bool first)
 		fputc(',', out);
 	if (!s)
 		return;
+	const char *defuse = csvw_is_formula(s) ? "'" : "";
 	if (!csvw_needs_quotes(s)) {
+		fputs(defuse, out);
 		fputs(s, out);
 		return;
 	}
 	fputc('"', out);
+	fputs(defuse, out);
 	for (; *s; s++) {
 		if (*s == '"')
 			fputc('"', out);

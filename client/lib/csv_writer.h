@@ -3,7 +3,9 @@
  * the reader): fields separated by commas, each record ended by CRLF; a
  * field holding a comma, a double quote, CR or LF is quoted, its quotes
  * doubled; any other field, and every byte of UTF-8 text, is written as it
- * is; NULL is an empty field. Writing only: reading CSV is libcsv's job
+ * is; NULL is an empty field. A field a spreadsheet would run as a formula
+ * (csvw_is_formula) is written after an apostrophe, so it opens as text.
+ * Writing only: reading CSV is libcsv's job
  * (customer import). One writer for the command line's exports and the
  * desk's (task_csv.h).
  */
@@ -18,6 +20,13 @@
 /* For spreadsheets that want to be told the file is UTF-8. */
 #define CSV_UTF8_BOM "\xEF\xBB\xBF"
 
+/*
+ * Whether a spreadsheet would take `s` for a formula: it starts with =, @,
+ * a tab or CR, or with + or - followed by anything but a number or a phone
+ * number (digits, spaces and . , ( ) / -). "+34 600 123 456" and "-5" are
+ * data; "=1+2", "@SUM(A1)" and "-2+3+cmd|..." are not.
+ */
+bool csvw_is_formula(const char *s);
 /* Whether `s` must be quoted. */
 bool csvw_needs_quotes(const char *s);
 /* One field, preceded by a comma unless it is the record's first. */

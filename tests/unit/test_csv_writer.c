@@ -1,4 +1,4 @@
-/* The exports' CSV writer (client/lib/csv.c): RFC 4180 quoting. */
+/* The exports' CSV writer (client/lib/csv_writer.c): RFC 4180 quoting. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -80,6 +80,31 @@ static void test_spaces_kept(void **state)
 	assert_string_equal(REC("  padded  ", " "), "  padded  , \r\n");
 }
 
+/* A cell a spreadsheet would run as a formula (=, @, a leading tab or CR,
+ * + or - followed by more than a number) gets an apostrophe first, so it
+ * opens as the text it is; phone numbers and signed numbers stay as they
+ * are (OWASP's CSV injection advice, without damaging "+34 ..."). */
+static void test_formulas_defused(void **state)
+{
+	(void)state;
+	assert_string_equal(REC("=1+2", "@SUM(A1)", "ok"),
+			    "'=1+2,'@SUM(A1),ok\r\n");
+	assert_string_equal(REC("=HYPERLINK(\"http://x\",\"a\")"),
+			    "\"'=HYPERLINK(\"\"http://x\"\",\"\"a\"\")\"\r\n");
+	assert_string_equal(REC("+cmd|' /C calc'!A0", "-2+3+cmd"),
+			    "'+cmd|' /C calc'!A0,'-2+3+cmd\r\n");
+	assert_string_equal(REC("\tx", "\rx"), "'\tx,\"'\rx\"\r\n");
+	/* Kept: phones, signed numbers, a lone sign, text with = inside. */
+	assert_string_equal(REC("+34 600 123 456", "+34 (91) 555-01.02", "-5",
+				"-1,5", "+", "-", "a=b"),
+			    "+34 600 123 456,+34 (91) 555-01.02,-5,\"-1,5\",+,-,"
+			    "a=b\r\n");
+	assert_true(csvw_is_formula("=x"));
+	assert_false(csvw_is_formula("+34 600"));
+	assert_false(csvw_is_formula(""));
+	assert_false(csvw_is_formula(NULL));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -90,6 +115,7 @@ int main(void)
 		cmocka_unit_test(test_line_breaks_quoted),
 		cmocka_unit_test(test_utf8_unchanged),
 		cmocka_unit_test(test_spaces_kept),
+		cmocka_unit_test(test_formulas_defused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,7 +3,8 @@
  * export` / `customer export` (client/lib/csv_writer.c, task_csv.c,
  * client/cli/cli_cmd_export.c): RFC 4180, fields separated by commas, records ended by CRLF; a field holding
  * a comma, a double quote, CR or LF is quoted, its quotes doubled; any
- * other field, and all UTF-8 text, as it is; absent is an empty field. The
+ * other field, and all UTF-8 text, as it is; absent is an empty field; a
+ * field a spreadsheet would run as a formula gets an apostrophe first. The
  * same columns, times as "YYYY-MM-DD HH:MM" in the club's zone. A file
  * starts with a UTF-8 byte-order mark (the CLI's --bom) so that Excel reads
  * accents.
@@ -17,9 +18,22 @@ export function needsQuotes(s: string | null | undefined): boolean {
   return !!s && /[,"\r\n]/.test(s);
 }
 
+/**
+ * Whether a spreadsheet would take `s` for a formula (the CLI's
+ * csvw_is_formula): it starts with =, @, a tab or CR, or with + or -
+ * followed by anything but a number or a phone number (digits, spaces and
+ * . , ( ) / -).
+ */
+export function isFormula(s: string | null | undefined): boolean {
+  if (!s) return false;
+  if (/^[=@\t\r]/.test(s)) return true;
+  return /^[+-]/.test(s) && !/^.[0-9 .,()/-]*$/s.test(s);
+}
+
 export function csvField(s: string | null | undefined): string {
   if (!s) return "";
-  return needsQuotes(s) ? `"${s.replaceAll('"', '""')}"` : s;
+  const v = isFormula(s) ? `'${s}` : s;
+  return needsQuotes(s) ? `"${v.replaceAll('"', '""')}"` : v;
 }
 
 /** A whole record: the fields and CRLF. */

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { create } from "@bufbuild/protobuf";
 import { CustomerSchema, Outcome, TaskKind, TaskRowSchema, TaskSchema, TaskStatus } from "../../src/gen/clubcrm_pb.js";
 import {
-  BOM, CUSTOMER_HEAD, TASK_HEAD, csvFileName, csvRecord, csvTime, customerRecord, needsQuotes, taskRecord,
+  BOM, CUSTOMER_HEAD, TASK_HEAD, csvFileName, csvRecord, csvTime, customerRecord, isFormula, needsQuotes, taskRecord,
 } from "../../src/lib/csv.js";
 
 const REC = (...f: (string | null | undefined)[]) => csvRecord(f);
@@ -39,6 +39,20 @@ test("quotes doubled", () => {
 test("line breaks quoted", () => {
   assert.equal(REC("two\nlines", "cr\rhere", "both\r\nends"), '"two\nlines","cr\rhere","both\r\nends"\r\n');
   assert.equal(needsQuotes("\n"), true);
+});
+
+// The CLI's rule (tests/unit/test_csv_writer.c test_formulas_defused), byte for byte.
+test("formulas defused, phones and numbers kept", () => {
+  assert.equal(REC("=1+2", "@SUM(A1)", "ok"), "'=1+2,'@SUM(A1),ok\r\n");
+  assert.equal(REC('=HYPERLINK("http://x","a")'), '"\'=HYPERLINK(""http://x"",""a"")"\r\n');
+  assert.equal(REC("+cmd|' /C calc'!A0", "-2+3+cmd"), "'+cmd|' /C calc'!A0,'-2+3+cmd\r\n");
+  assert.equal(REC("\tx", "\rx"), "'\tx,\"'\rx\"\r\n");
+  assert.equal(REC("+34 600 123 456", "+34 (91) 555-01.02", "-5", "-1,5", "+", "-", "a=b"),
+    '+34 600 123 456,+34 (91) 555-01.02,-5,"-1,5",+,-,a=b\r\n');
+  assert.equal(isFormula("=x"), true);
+  assert.equal(isFormula("+34 600"), false);
+  assert.equal(isFormula(""), false);
+  assert.equal(isFormula(null), false);
 });
 
 test("UTF-8 unchanged", () => {
