@@ -25,6 +25,22 @@ struct itcli {
 };
 
 /*
+ * A CLI test file's shared state: the harness `h`, the stdout and stderr
+ * buffers of `size` bytes, and `cli` running as `user` (password
+ * HARNESS_PASSWORD), its files named `name`. CMake passes
+ * CLUBCRM_CLI_PATH, the clubcrm binary under test, to every integration
+ * test.
+ */
+#define ITCLI_STATE(name_, user_, size)                                       \
+	static struct harness h;                                              \
+	static char out[size], err[size];                                     \
+	static struct itcli cli = {                                           \
+		.path = CLUBCRM_CLI_PATH, .h = &h, .name = (name_),            \
+		.user = (user_), .password = HARNESS_PASSWORD, .out = out,     \
+		.err = err, .cap = (size),                                    \
+	}
+
+/*
  * Runs clubcrm with the words first, ... (NULL-terminated, at most 38) in
  * a new session without a terminal; returns its exit code (a failed
  * cmocka assertion when it did not exit).

@@ -17,20 +17,12 @@
 #include "harness.h"
 #include "itcli.h"
 
-#ifndef CLUBCRM_CLI_PATH
-#error "CMake passes CLUBCRM_CLI_PATH, the clubcrm binary under test"
-#endif
-
 #define OUT_MAX (256 * 1024)
 
-static struct harness h;
-static char out[OUT_MAX], err[OUT_MAX];
 static long created_id;
-/* The runs of clubcrm: CLUBCRM_USER of the next ones in cli.user. */
-static struct itcli cli = {
-	.path = CLUBCRM_CLI_PATH, .h = &h, .name = "cli", .user = "alicia",
-	.out = out, .err = err, .cap = OUT_MAX,
-};
+/* The runs of clubcrm: CLUBCRM_USER of the next ones in cli.user, the
+ * password of each given to run_pw(). */
+ITCLI_STATE("cli", "alicia", OUT_MAX);
 
 /*
  * Runs clubcrm with the words given (NULL-terminated) and the password

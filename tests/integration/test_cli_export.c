@@ -19,18 +19,9 @@
 #include "harness.h"
 #include "itcli.h"
 
-#ifndef CLUBCRM_CLI_PATH
-#error "CMake passes CLUBCRM_CLI_PATH, the clubcrm binary under test"
-#endif
-
 #define OUT_MAX (512 * 1024)
 
-static struct harness h;
-static char out[OUT_MAX], err[OUT_MAX];
-static struct itcli cli = {
-	.path = CLUBCRM_CLI_PATH, .h = &h, .name = "export", .user = "alicia",
-	.password = HARNESS_PASSWORD, .out = out, .err = err, .cap = OUT_MAX,
-};
+ITCLI_STATE("export", "alicia", OUT_MAX);
 
 /* Reads the CSV file argv[1] with Python's csv module; prints JSON:
  * {"rows": [[...], ...], "crlf": every record ends with CRLF}. Strict

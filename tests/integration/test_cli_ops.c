@@ -20,19 +20,10 @@
 #include "harness.h"
 #include "itcli.h"
 
-#ifndef CLUBCRM_CLI_PATH
-#error "CMake passes CLUBCRM_CLI_PATH, the clubcrm binary under test"
-#endif
-
 #define OUT_MAX (256 * 1024)
 
-static struct harness h;
-static char out[OUT_MAX], err[OUT_MAX];
 /* The runs of clubcrm: user, password and stdin of the next ones. */
-static struct itcli cli = {
-	.path = CLUBCRM_CLI_PATH, .h = &h, .name = "ops", .user = "alicia",
-	.password = HARNESS_PASSWORD, .out = out, .err = err, .cap = OUT_MAX,
-};
+ITCLI_STATE("ops", "alicia", OUT_MAX);
 
 #define run(...) itcli_run(&cli, __VA_ARGS__, (const char *)NULL)
 
