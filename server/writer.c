@@ -20,6 +20,8 @@ void writer_init(struct writer *w, uv_loop_t *loop, struct store *st,
 	w->store = st;
 	w->hooks = *hooks;
 	w->work.data = w;
+	w->sync_work.data = w;
+	atomic_init(&w->q_pending, 0);
 	w->revision = store_revision(st);
 }
 
@@ -41,7 +43,7 @@ void writer_fini(struct writer *w)
 
 bool writer_idle(const struct writer *w)
 {
-	return !w->busy && w->q_len == 0;
+	return !w->busy && w->q_len == 0 && !w->held;
 }
 
 /* `wire` is NULL for the queue, whose ops have no reply yet. */
@@ -83,18 +85,48 @@ int writer_submit(struct writer *w, void *owner, Clubcrm__Frame *req,
 	op->req = req;
 	w->q_owners[w->q_len] = owner;
 	w->q_len++;
+	atomic_store(&w->q_pending, w->q_len);
 	return 0;
+}
+
+/*
+ * A sync that fails leaves the last commits in doubt: the kernel may have
+ * dropped the pages it could not write, and a later sync can report
+ * success over them. Nothing may be acknowledged after that, so the
+ * process stops (PostgreSQL does the same); a restart reads what the disk
+ * has.
+ */
+static void sync_or_stop(struct store *st)
+{
+	int ret = store_sync(st);
+	if (ret == 0)
+		return;
+	log_error("writer: the disk did not confirm a sync (%s): stopping, "
+		  "since no write can be acknowledged safely any more",
+		  strerror(-ret));
+	abort();
 }
 
 /*
  * The batch, then its replies encoded and framed on this same worker
  * thread (the loop thread only hands the bytes out). A reply that does not
  * fit in memory stays empty: its owner then gets nothing to send.
+ *
+ * The commit made the batch before durable (store.h). This batch is made
+ * durable now unless requests are queued, whose batch's commit will do it:
+ * also when it failed or wrote nothing (then no commit waited for the
+ * disk, and the batch before may be waiting).
  */
 static void work_cb(uv_work_t *req)
 {
 	struct writer *w = req->data;
+	uint64_t before = store_committed_txn(w->store);
 	w->result = service_write_batch(w->store, w->b_ops, w->b_len);
+	uint64_t after = store_committed_txn(w->store);
+	if (w->result != 0 || after == before ||
+	    atomic_load(&w->q_pending) == 0)
+		sync_or_stop(w->store);
+	w->b_txn = after;
 	for (size_t i = 0; i < w->b_len; i++) {
 		struct buf *b = &w->b_wire[i];
 		b->len = 0;
@@ -132,6 +164,7 @@ static int take_batch(struct writer *w)
 	memset(w->b_wire, 0, n * sizeof(*w->b_wire));
 	w->b_len = n;
 	w->q_len -= n;
+	atomic_store(&w->q_pending, w->q_len);
 	memmove(w->q_ops, w->q_ops + n, w->q_len * sizeof(*w->q_ops));
 	memmove(w->q_owners, w->q_owners + n, w->q_len * sizeof(*w->q_owners));
 	return 0;
@@ -172,6 +205,7 @@ static void swap_batches(struct writer *w)
 	w->d_wire = w->b_wire;
 	w->d_cap = w->b_cap;
 	w->d_len = w->b_len;
+	w->d_txn = w->b_txn;
 	w->b_ops = ops;
 	w->b_owners = owners;
 	w->b_wire = wire;
@@ -179,13 +213,72 @@ static void swap_batches(struct writer *w)
 	w->b_len = 0;
 }
 
+/* The answered batch's fan-out and replies, then it is freed. */
+static void answer_batch(struct writer *w)
+{
+	if (w->d_committed && w->hooks.fan_out)
+		w->hooks.fan_out(w->hooks.ctx);
+	for (size_t i = 0; i < w->d_len; i++) {
+		struct service_write_op *op = &w->d_ops[i];
+		w->hooks.done(w->hooks.ctx, w->d_owners[i], op,
+			      &w->d_wire[i]);
+		buf_free(&w->d_wire[i]);
+		service_write_op_free(op);
+		clubcrm__frame__free_unpacked((Clubcrm__Frame *)op->req, NULL);
+	}
+	w->d_len = 0;
+	w->d_committed = 0;
+}
+
+/*
+ * The held batch is durable now (the next batch's commit or a sync
+ * returned): answered. Only while no batch runs, so that reading the
+ * store's durability races with nothing.
+ */
+static void release_held(struct writer *w)
+{
+	if (!w->held)
+		return;
+	/* Every path that ends a run syncs when its commit did not wait for
+	 * the disk; this is the guard should one not have. */
+	if (store_durable_txn(w->store) < w->d_txn) {
+		log_warn("writer: a batch was still not durable; syncing");
+		sync_or_stop(w->store);
+	}
+	w->held = false;
+	bool was = w->finishing;
+	w->finishing = true;
+	answer_batch(w);
+	w->finishing = was;
+}
+
+static void sync_work_cb(uv_work_t *req)
+{
+	struct writer *w = req->data;
+	sync_or_stop(w->store);
+}
+
+static void after_sync_cb(uv_work_t *req, int status);
+
+/* No batch follows the held one: a sync of its own. */
+static void run_sync(struct writer *w)
+{
+	w->busy = true;
+	if (uv_queue_work(w->loop, &w->sync_work, sync_work_cb,
+			  after_sync_cb) == 0)
+		return;
+	after_sync_cb(&w->sync_work, 0);  /* synced there instead */
+}
+
 /*
  * Loads the batch's changes for the live views while the store is at its
  * revision, starts the next batch, then fans out and hands out the replies
- * (the next commit's disk wait overlaps with that work).
+ * (the next commit's disk wait overlaps with that work) if the batch is
+ * durable; otherwise they wait for the next batch's commit.
  */
 static void finish_batch(struct writer *w)
 {
+	release_held(w);
 	size_t committed = 0;
 	for (size_t i = 0; i < w->b_len; i++) {
 		struct service_write_op *op = &w->b_ops[i];
@@ -198,21 +291,17 @@ static void finish_batch(struct writer *w)
 	w->committed_ops += committed;
 	if (committed && w->hooks.committed)
 		w->hooks.committed(w->hooks.ctx, w->b_ops, w->b_len);
+	/* Read before the next batch runs: it moves the durability. */
+	bool durable = store_durable_txn(w->store) >= w->b_txn;
 	swap_batches(w);
+	w->d_committed = committed;
 	w->busy = false;
 	w->finishing = true;
 	writer_kick(w);
-	if (committed && w->hooks.fan_out)
-		w->hooks.fan_out(w->hooks.ctx);
-	for (size_t i = 0; i < w->d_len; i++) {
-		struct service_write_op *op = &w->d_ops[i];
-		w->hooks.done(w->hooks.ctx, w->d_owners[i], op,
-			      &w->d_wire[i]);
-		buf_free(&w->d_wire[i]);
-		service_write_op_free(op);
-		clubcrm__frame__free_unpacked((Clubcrm__Frame *)op->req, NULL);
-	}
-	w->d_len = 0;
+	if (durable)
+		answer_batch(w);
+	else
+		w->held = true;
 	w->finishing = false;
 	if (w->failed_start) {
 		w->failed_start = false;
@@ -220,6 +309,10 @@ static void finish_batch(struct writer *w)
 		return;
 	}
 	writer_kick(w);
+	if (w->held && !w->busy) {
+		run_sync(w);
+		return;
+	}
 	if (writer_idle(w) && w->hooks.idle)
 		w->hooks.idle(w->hooks.ctx);
 }
@@ -260,6 +353,8 @@ static bool grow_and_rerun(struct writer *w)
 static void after_work_cb(uv_work_t *req, int status)
 {
 	struct writer *w = req->data;
+	/* The run made the batch before durable, whatever its outcome. */
+	release_held(w);
 	if (status == UV_ECANCELED)
 		w->result = -ECANCELED;
 	if (w->result == -ENOSPC && grow_and_rerun(w))
@@ -283,4 +378,18 @@ void writer_store_quiet(struct writer *w)
 	w->grow_wanted = false;
 	if (!grow_and_rerun(w))
 		finish_batch(w);
+}
+
+/* The held batch's own sync ran on a worker (or, when it could not be
+ * queued, runs here). */
+static void after_sync_cb(uv_work_t *req, int status)
+{
+	struct writer *w = req->data;
+	(void)status;
+	sync_or_stop(w->store);  /* nothing left to do when the worker did */
+	w->busy = false;
+	release_held(w);
+	writer_kick(w);
+	if (writer_idle(w) && w->hooks.idle)
+		w->hooks.idle(w->hooks.ctx);
 }

@@ -2,13 +2,19 @@
  * Group commit. Write requests queue up on the loop thread; when no batch is
  * being committed, the queue (up to WRITER_MAX_BATCH ops) becomes the next
  * batch, run by service_write_batch() on a libuv worker thread: one LMDB
- * write transaction and one durable commit for all of them; on the same
- * thread, the writer then encodes and frames each op's reply message.
- * Requests that arrive while it syncs accumulate for the batch after. Back
- * on the loop thread, the batch's changes are loaded for the live views, the
- * next batch starts at once (its commit waits on the disk while this thread
- * fans the changes out), then every op's reply goes to its owner (a
- * connection).
+ * write transaction and one commit for all of them; on the same thread, the
+ * writer then encodes and frames each op's reply message. Requests that
+ * arrive while it commits accumulate for the batch after. Back on the loop
+ * thread, the batch's changes are loaded for the live views, the next batch
+ * starts at once (its commit waits on the disk while this thread fans the
+ * changes out), then every op's reply goes to its owner (a connection).
+ *
+ * Nothing is fanned out or answered before it is durable (store.h,
+ * "Durability"). A commit waits for its pages; the store's pointer to them
+ * becomes durable with the next commit's wait. So when requests are queued
+ * behind a batch, its replies wait for the next batch's commit (one disk
+ * wait per batch under load); when none are, the worker syncs at once (a
+ * lone write costs the two waits it always did).
  *
  * Only the loop thread calls these functions. The worker touches nothing but
  * the store and the batch it was handed.
@@ -16,6 +22,7 @@
 #ifndef CLUBCRMD_WRITER_H
 #define CLUBCRMD_WRITER_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -71,6 +78,7 @@ struct writer {
 	struct service_write_op *q_ops;
 	void **q_owners;
 	size_t q_len, q_cap;
+	atomic_size_t q_pending;  /* q_len, for the worker to read */
 
 	/* The batch being committed. */
 	uv_work_t work;
@@ -78,12 +86,18 @@ struct writer {
 	void **b_owners;
 	struct buf *b_wire;       /* b_ops[i].reply, encoded */
 	size_t b_len, b_cap;
+	uint64_t b_txn;           /* the store's commit that holds it */
 	bool busy;                /* a batch is running or held for a grow */
-	/* The batch just committed, answered while the next one runs. */
+	/* The batch just committed, answered while the next one runs; or
+	 * held until the next one's commit made it durable. */
 	struct service_write_op *d_ops;
 	void **d_owners;
 	struct buf *d_wire;
 	size_t d_len, d_cap;
+	uint64_t d_txn;
+	size_t d_committed;       /* its ops that committed */
+	bool held;                /* waiting to be durable */
+	uv_work_t sync_work;      /* a sync for it when no batch follows */
 	bool finishing;           /* in finish_batch(): the next batch's start
 				   may not answer its ops from inside it */
 	bool failed_start;        /* ...and it could not start */

@@ -544,7 +544,9 @@ int service_write_batch(struct store *st, struct service_write_op *ops,
 		t.ret = t.ret ? t.ret : rc;
 		txn_abort(&t);
 	} else {
-		rc = txn_commit(&t);
+		/* Durable once the writer's next commit or sync returned: the
+		 * writer answers no op before (writer.c). */
+		rc = txn_commit_deferred(&t);
 	}
 	if (rc == -EIO && store_disk_low(st))
 		rc = TXN_DISK_FULL;

@@ -117,8 +117,9 @@ struct service_write_op {
 /*
  * Group commit, run on the writer thread. One LMDB write transaction for all
  * ops, each op in its own nested transaction with its own revision (an op that
- * is refused leaves no trace and gets an Error reply), then one durable commit.
- * Returns 0 when the batch committed. On failure nothing was written and every
+ * is refused leaves no trace and gets an Error reply), then one commit, made
+ * durable by the next one or store_sync() (store.h, "Durability": the
+ * writer answers nothing before). Returns 0 when the batch committed. On failure nothing was written and every
  * op's reply is an Error frame: -ENOSPC when the map is full (the caller grows
  * it with store_grow() while no transaction is active, then retries the batch),
  * another negative errno otherwise (replies say UNAVAILABLE / INTERNAL).

@@ -53,7 +53,11 @@ static int open_dbs(struct store *st)
 			return lmdb_error(rc);
 		}
 	}
-	return lmdb_error(mdb_txn_commit(txn));
+	rc = mdb_txn_commit(txn);
+	if (rc)
+		return lmdb_error(rc);
+	store_note_commit(st);
+	return store_sync(st);
 }
 
 static void put_schema(struct txn *t)
@@ -110,14 +114,24 @@ static int env_open(struct store *st, const char *dir)
 	if (!rc)
 		rc = mdb_env_set_mapsize(st->env, st->map_size);
 	/* NOTLS: logins read on libuv's thread pool, other reads on the loop
-	 * thread; read txns are not tied to threads. Default sync flags. */
+	 * thread; read txns are not tied to threads. NOMETASYNC: one wait for
+	 * the disk per commit, the meta page made durable by the next one or
+	 * store_sync() (store.h, "Durability"). */
 	if (!rc)
-		rc = mdb_env_open(st->env, dir, MDB_NOTLS, 0600);
+		rc = mdb_env_open(st->env, dir, MDB_NOTLS | MDB_NOMETASYNC,
+				  0600);
 	if (rc)
 		return lmdb_error(rc);
 	MDB_envinfo info;
 	if (mdb_env_info(st->env, &info) == 0 && info.me_mapsize > st->map_size)
 		st->map_size = info.me_mapsize;
+	/* What a process killed before a sync left in the page cache is made
+	 * durable before anyone reads it. */
+	rc = mdb_env_sync(st->env, 1);
+	if (rc)
+		return lmdb_error(rc);
+	atomic_store(&st->committed_txn, info.me_last_txnid);
+	atomic_store(&st->durable_txn, info.me_last_txnid);
 	return 0;
 }
 
@@ -148,8 +162,12 @@ void store_close(struct store *st)
 {
 	if (!st)
 		return;
-	if (st->env)
+	if (st->env) {
+		if (store_sync(st) < 0)
+			fprintf(stderr, "clubcrm: the last commit could not be "
+				"synced to disk at close\n");
 		mdb_env_close(st->env);
+	}
 	free(st);
 }
 

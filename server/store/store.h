@@ -19,6 +19,31 @@ void store_close(struct store *st);
 uint64_t store_revision(struct store *st);
 /* Doubles the map size. Only while no transaction of this process is open. */
 int store_grow(struct store *st);
+/*
+ * Durability. Every commit writes its pages and waits for the disk to have
+ * them (one fdatasync), then points the store at them (LMDB's meta page)
+ * without waiting: LMDB's MDB_NOMETASYNC. That pointer is made durable by
+ * the next commit's own wait, or by store_sync(). A crash at any moment
+ * leaves a consistent store (the newest meta page whose pages are all on
+ * disk: LMDB never reuses the pages of the last two commits); it may lose
+ * the last commit that was neither followed by another nor synced, which
+ * is why the writer acknowledges a batch only once store_durable_txn()
+ * covers it. Under load one wait per commit instead of two.
+ *
+ * Commits are numbered by LMDB's transaction id; only the writer's thread
+ * (one at a time, its work handed from the loop thread) calls these and
+ * txn_commit_deferred().
+ */
+/* The id of the last commit that wrote something. */
+uint64_t store_committed_txn(const struct store *st);
+/* Every commit up to this id is durable. */
+uint64_t store_durable_txn(const struct store *st);
+/* Makes every commit durable (one fdatasync when one is pending). 0, or
+ * the error of the sync: then nothing since the last durable commit may be
+ * taken as durable. */
+int store_sync(struct store *st);
+/* How many store_sync() calls had to wait for the disk (statistics). */
+uint64_t store_syncs(const struct store *st);
 /* True when the file system holding the database has (almost) no room
  * left: a failed commit then failed for that (LMDB reports a short write
  * as EIO). */

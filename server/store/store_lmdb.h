@@ -6,6 +6,8 @@
 #ifndef CLUBCRM_STORE_LMDB_H
 #define CLUBCRM_STORE_LMDB_H
 
+#include <stdatomic.h>
+
 #include <lmdb.h>
 
 #include "txn.h"
@@ -20,7 +22,15 @@ struct store {
 	MDB_env *env;
 	MDB_dbi dbi[DB_COUNT];
 	size_t map_size;
+	/* Durability (store.h): LMDB's txn id of the last commit that wrote,
+	 * the last known durable, and the syncs that waited. Written by the
+	 * writer's thread only; read from any (the loop answers by them). */
+	_Atomic uint64_t committed_txn, durable_txn, syncs;
 };
+
+/* After a commit returned 0 (txn.c): its fdatasync made the commit
+ * before it durable. */
+void store_note_commit(struct store *st);
 
 static inline MDB_env *store_env(struct store *st)
 {

@@ -1,4 +1,5 @@
 #include "txn.h"
+#include "store.h"
 #include "store_lmdb.h"
 
 #include <errno.h>
@@ -15,6 +16,7 @@ void txn_begin(struct txn *t, struct store *st, struct txn *parent,
 {
 	t->st = st;
 	t->txn = NULL;
+	t->top_write = write && !parent;
 	t->ret = parent ? parent->ret : 0;
 	if (t->ret)
 		return;
@@ -26,7 +28,7 @@ void txn_begin(struct txn *t, struct store *st, struct txn *parent,
 	}
 }
 
-int txn_commit(struct txn *t)
+int txn_commit_deferred(struct txn *t)
 {
 	if (!t->txn)
 		return t->ret ? t->ret : -EINVAL;
@@ -37,7 +39,20 @@ int txn_commit(struct txn *t)
 	int rc = mdb_txn_commit(t->txn);
 	t->txn = NULL;
 	txn_fail(t, rc);
+	if (t->ret == 0 && t->top_write)
+		store_note_commit(t->st);
 	return t->ret;
+}
+
+int txn_commit(struct txn *t)
+{
+	int rc = txn_commit_deferred(t);
+	if (rc == 0 && t->top_write) {
+		rc = store_sync(t->st);
+		if (rc && t->ret == 0)
+			t->ret = rc;
+	}
+	return rc;
 }
 
 void txn_abort(struct txn *t)

@@ -58,6 +58,7 @@ struct txn {
 	struct store *st;
 	struct MDB_txn *txn;
 	int ret;  /* 0, or the first error (store_err.h) */
+	bool top_write;  /* a write txn of its own, not nested */
 };
 
 /* The name the writer and the service know the full disk by. */
@@ -66,8 +67,18 @@ struct txn {
 /* parent: NULL, or a write txn to nest in (then `write` must be true). */
 void txn_begin(struct txn *t, struct store *st, struct txn *parent,
 	       bool write);
-/* Commits when t->ret is 0, aborts otherwise. Returns t->ret. */
+/*
+ * Commits when t->ret is 0, aborts otherwise. Returns t->ret. A write
+ * transaction of its own is durable on disk when this returns 0.
+ */
 int txn_commit(struct txn *t);
+/*
+ * The same, for the writer's batches: the commit is visible to readers and
+ * its pages are on disk, but the store's pointer to them (LMDB's meta page)
+ * is durable only once a later commit or store_sync() returned (see
+ * store.h, "Durability"). For a nested transaction it is txn_commit().
+ */
+int txn_commit_deferred(struct txn *t);
 void txn_abort(struct txn *t);
 
 /*

@@ -1,7 +1,8 @@
 /*
  * The group-commit writer on a real club in a temporary LMDB, driven by a
  * libuv loop without sockets: batching, order, refused ops, the map-full
- * path (grow, then rerun; held while the store is not quiet).
+ * path (grow, then rerun; held while the store is not quiet), and that no
+ * reply goes out before its commit is durable (checked at every reply).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -49,7 +50,9 @@ struct fixture {
 	uint64_t committed_revs[MAX_OPS];
 	size_t n_fan_outs;
 	size_t done_at_fan_out;  /* replies handed out before the last one */
-	bool next_running_at_fan_out;  /* a batch was committing meanwhile */
+	/* At each reply: the store's last commit was after the answered
+	 * batch's (a later batch had committed). */
+	bool done_after_next_commit[MAX_OPS];
 };
 
 static void remove_dir(const char *dir)
@@ -87,6 +90,10 @@ static void on_done(void *ctx, void *owner, struct service_write_op *op,
 	assert_non_null(f);
 	assert_int_equal(f->request_id, op->reply->request_id);
 	assert_int_equal(f->body_case, op->reply->body_case);
+	/* Durable before it is answered (the writer's rule). */
+	assert_true(store_durable_txn(fx->st) >= fx->w.d_txn);
+	fx->done_after_next_commit[fx->n_done] =
+		store_committed_txn(fx->st) > fx->w.d_txn;
 	fx->done_ids[fx->n_done] = f->request_id;
 	fx->done_revs[fx->n_done] = op->revision;
 	fx->done_error[fx->n_done] = f->body_case ==
@@ -122,14 +129,13 @@ static void on_committed(void *ctx, const struct service_write_op *ops,
 			 fx->committed_revs[fx->n_committed - 1]);
 }
 
-/* After the next batch started, before this batch's replies. */
+/* Once the batch is durable, before its replies. */
 static void on_fan_out(void *ctx)
 {
 	struct fixture *fx = ctx;
 	fx->n_fan_outs++;
 	fx->done_at_fan_out = fx->n_done;
-	if (fx->w.busy)
-		fx->next_running_at_fan_out = true;
+	assert_true(store_durable_txn(fx->st) >= fx->w.d_txn);
 }
 
 static bool is_quiet(void *ctx)
@@ -306,22 +312,44 @@ static void test_requests_during_a_batch_form_the_next(void **state)
 	assert_all_committed_in_order(fx, 1, 20);
 }
 
-/* While one batch fans out and answers, the next one already commits; the
- * fan-out comes before the batch's replies. */
-static void test_next_batch_commits_during_fan_out(void **state)
+/* Under load one disk wait per batch: a batch with requests queued behind
+ * it is not synced on its own; the next batch's commit makes it durable,
+ * and only then are its changes fanned out and its replies sent. The last
+ * batch, with nothing behind it, is synced at once. */
+static void test_a_batch_is_answered_once_the_next_commits(void **state)
 {
 	struct fixture *fx = *state;
+	uint64_t syncs = store_syncs(fx->st);
 	submit_customers(fx, 1, 10, 0);
 	writer_kick(&fx->w);
 	submit_customers(fx, 11, 10, 0);
 	uv_run(&fx->loop, UV_RUN_DEFAULT);
 	assert_int_equal(fx->w.batches, 2);
+	assert_int_equal(store_syncs(fx->st) - syncs, 1);
 	assert_int_equal(fx->n_fan_outs, 2);
-	assert_true(fx->next_running_at_fan_out);
 	/* The second fan-out came after the first batch's ten replies and
 	 * before its own. */
 	assert_int_equal(fx->done_at_fan_out, 10);
+	for (size_t i = 0; i < 20; i++)
+		assert_int_equal(fx->done_after_next_commit[i], i < 10);
 	assert_all_committed_in_order(fx, 1, 20);
+	assert_int_equal(store_durable_txn(fx->st),
+			 store_committed_txn(fx->st));
+}
+
+/* A lone write: synced by the worker before it is answered. */
+static void test_a_lone_batch_is_synced(void **state)
+{
+	struct fixture *fx = *state;
+	uint64_t syncs = store_syncs(fx->st);
+	submit_customers(fx, 1, 1, 0);
+	writer_kick(&fx->w);
+	uv_run(&fx->loop, UV_RUN_DEFAULT);
+	assert_int_equal(store_syncs(fx->st) - syncs, 1);
+	assert_all_committed_in_order(fx, 1, 1);
+	assert_false(fx->done_after_next_commit[0]);
+	assert_int_equal(store_durable_txn(fx->st),
+			 store_committed_txn(fx->st));
 }
 
 static void test_batches_are_capped(void **state)
@@ -552,8 +580,10 @@ int main(void)
 			test_requests_during_a_batch_form_the_next, setup,
 			teardown),
 		cmocka_unit_test_setup_teardown(
-			test_next_batch_commits_during_fan_out, setup,
+			test_a_batch_is_answered_once_the_next_commits, setup,
 			teardown),
+		cmocka_unit_test_setup_teardown(test_a_lone_batch_is_synced,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batches_are_capped, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(
