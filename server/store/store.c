@@ -13,7 +13,7 @@
 
 /* Version of the record layout in this file's databases. Bump it with a
  * migration step in migrate.c when stored records or keys change meaning. */
-#define STORE_SCHEMA_VERSION 3u
+#define STORE_SCHEMA_VERSION 4u
 #define STORE_MIN_MAP (1u << 20)
 
 static const char *const db_names[DB_COUNT] = {
@@ -28,7 +28,6 @@ static const char *const db_names[DB_COUNT] = {
 	[DB_TAGS] = "tags",
 	[DB_SETTINGS] = "settings",
 	[DB_CHANGES] = "changes",
-	[DB_TASK_CHANGES] = "task_changes",
 	[DB_IDEMPOTENCY] = "idempotency",
 	[DB_BY_PLANNED] = "by_planned",
 	[DB_BY_CREATED] = "by_created",
