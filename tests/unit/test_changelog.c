@@ -7,6 +7,8 @@
 #include "domain_fixture.h"
 
 #include "changelog.h"
+#include "req.h"
+#include "tasks.h"
 #include "txn.h"
 
 static int setup(void **state)
@@ -319,6 +321,55 @@ static void test_loop_is_refused(void **state)
 	arena_free(&a);
 }
 
+/* One write saving a task twice (req.c's guard): both events link to the
+ * change before the write, never to the write itself, and the walk shows
+ * the write once, with the last after-image. */
+static void test_task_saved_twice_in_one_write(void **state)
+{
+	void **v = *state;
+	struct fx *fx = v[0];
+	struct club *c = v[1];
+	Clubcrm__Task *task = fx_task(fx, c, "Twice", FX_NOW + 3600);
+	uint64_t before = take(fx, c, task->id, 0);
+
+	struct txn t;
+	struct arena a;
+	arena_init(&a);
+	txn_begin(&t, fx->st, NULL, true);
+	struct actor who = fx_actor(c->ana, 1);
+	struct req r;
+	req_init(&r, &t, &a, &who);
+	r.action = "edit";
+	Clubcrm__Task *old = NULL, *first = NULL, *second = NULL;
+	assert_int_equal(tasks_load(&r, task->id, &old), 0);
+	assert_int_equal(tasks_load(&r, task->id, &first), 0);
+	first->description = "first";
+	assert_int_equal(tasks_save(&r, old, first), 0);
+	assert_int_equal(first->mod_rev, r.rev);
+	assert_int_equal(tasks_load(&r, task->id, &second), 0);
+	second->description = "second";
+	assert_int_equal(tasks_save(&r, first, second), 0);
+	Clubcrm__ChangeSet *cs = NULL;
+	assert_int_equal(req_finish(&r, &cs), 0);
+	uint64_t rev = r.rev;
+	assert_int_equal(cs->n_events, 2);
+	for (size_t i = 0; i < 2; i++) {
+		assert_true(cs->events[i]->has_prev_revision);
+		assert_int_equal(cs->events[i]->prev_revision, before);
+	}
+	assert_int_equal(txn_commit(&t), 0);
+	arena_free(&a);
+
+	uint64_t want[] = {rev, before, task->create_rev};
+	expect_chain(fx, task->id, want, 3);
+	Clubcrm__TaskReply *rep = NULL;
+	fx_get(fx, task->id, 1, &rep);
+	assert_int_equal(rep->n_history, 3);
+	/* The write's after-image is its last event's, as the record is. */
+	assert_string_equal(rep->history[2]->after->description, "second");
+	assert_string_equal(rep->row->task->description, "second");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -327,6 +378,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_chain_through_a_shared_change_set, setup,
 			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_task_saved_twice_in_one_write, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_broken_links, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_loop_is_refused, setup,
