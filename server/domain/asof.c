@@ -1,7 +1,6 @@
 #include "asof.h"
 
 #include <errno.h>
-#include <string.h>
 
 #include "changelog.h"
 
