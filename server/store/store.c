@@ -100,6 +100,25 @@ static int check_schema(struct store *st)
 	return 0;
 }
 
+/* How many times a migration may double the map before giving up. */
+#define STORE_MIGRATE_GROWS 8
+
+/*
+ * A migration rewrites much of the store in one transaction (3 -> 4 every
+ * change set with a task) and the pages it replaces are free only after
+ * its commit: a map that holds the data may not hold both. Then the map
+ * grows (no transaction is open here) and the migration runs again.
+ */
+static int open_schema(struct store *st)
+{
+	for (int grown = 0;; grown++) {
+		int rc = check_schema(st);
+		if (rc != -ENOSPC || grown == STORE_MIGRATE_GROWS ||
+		    store_grow(st))
+			return rc;
+	}
+}
+
 static int env_open(struct store *st, const char *dir)
 {
 	int rc = mdb_env_create(&st->env);
@@ -134,7 +153,7 @@ int store_open(const char *dir, size_t map_size, struct store **out)
 	if (!rc)
 		rc = open_dbs(st);
 	if (!rc)
-		rc = check_schema(st);
+		rc = open_schema(st);
 	if (rc) {
 		store_close(st);
 		return rc;

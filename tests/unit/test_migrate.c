@@ -393,6 +393,50 @@ static void test_migrate_3_to_4(void **state)
 	fx_close(fx);
 }
 
+/* 3 -> 4 on a store whose map holds its data and no more (LMDB opens a
+ * map smaller than the file at the file's size): rewriting every change
+ * set does not fit until store_open grows the map and migrates again. */
+static void test_migrate_3_to_4_grows_the_map(void **state)
+{
+	(void)state;
+	struct club c;
+	struct fx *fx = fx_open_club(&c);
+	/* 240 tasks of 4,000 characters: each record and each change set
+	 * takes overflow pages, several MiB in all. */
+	static char desc[4001];
+	memset(desc, 'x', 4000);
+	enum { PER_BATCH = 40, BATCHES = 6 };
+	for (int b = 0; b < BATCHES; b++) {
+		struct service_write_op ops[PER_BATCH];
+		Clubcrm__Frame frames[PER_BATCH];
+		Clubcrm__CreateTask creates[PER_BATCH];
+		for (int i = 0; i < PER_BATCH; i++) {
+			creates[i] = fx_new_task(&c, desc, FX_NOW + 60 * i);
+			clubcrm__frame__init(&frames[i]);
+			frames[i].body_case = BODY(CREATE_TASK);
+			frames[i].create_task = &creates[i];
+			ops[i] = (struct service_write_op){
+				.who = fx_actor(c.ana, 1), .req = &frames[i]};
+		}
+		assert_int_equal(service_write_batch(fx->st, ops, PER_BATCH), 0);
+		for (int i = 0; i < PER_BATCH; i++) {
+			assert_true(ops[i].revision > 0);
+			service_write_op_free(&ops[i]);
+		}
+	}
+	uint64_t revs = store_revision(fx->st);
+	assert_int_equal(make_schema_3(fx), BATCHES * PER_BATCH);
+
+	assert_int_equal(store_open(fx->dir, 1u << 20, &fx->st), 0);
+	assert_int_equal(store_revision(fx->st), revs);
+	assert_false(has_db(fx, "task_changes"));
+	struct check_result res;
+	assert_int_equal(check_store(fx->st, stderr, &res), 0);
+	assert_int_equal(res.problems, 0);
+	assert_int_equal(res.tasks, BATCHES * PER_BATCH);
+	fx_close(fx);
+}
+
 /* A schema-3 change set that does not decode fails the migration: the
  * store is not opened, and stays at schema 3 with its task_changes. */
 static void test_migrate_3_bad_change_set(void **state)
@@ -452,6 +496,7 @@ int main(void)
 		cmocka_unit_test(test_migrate_2_to_3),
 		cmocka_unit_test(test_migrate_bad_record),
 		cmocka_unit_test(test_migrate_3_to_4),
+		cmocka_unit_test(test_migrate_3_to_4_grows_the_map),
 		cmocka_unit_test(test_migrate_3_bad_change_set),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
