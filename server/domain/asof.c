@@ -1,9 +1,8 @@
 #include "asof.h"
 
 #include <errno.h>
-#include <string.h>
 
-#include "cursor.h"
+#include "changelog.h"
 
 static int change_at(struct txn *t, struct arena *a, uint64_t rev,
 		     Clubcrm__ChangeSet **out)
@@ -51,33 +50,25 @@ int asof_revision_at(struct txn *t, struct arena *a, uint64_t rev,
 int asof_task(struct txn *t, struct arena *a, uint64_t id, uint64_t rev,
 	      Clubcrm__Task **out)
 {
-	uint8_t k[16];
-	key_u64(k, id);
-	key_u64(k + 8, rev + 1);
-	/* The last change of this task before rev + 1. */
-	struct txn_cursor c;
-	int rc = txn_cursor_open(&c, t, DB_TASK_CHANGES);
-	if (!rc)
-		rc = txn_cursor_seek_before(&c, k, sizeof(k));
-	uint64_t at_rev = 0;
-	if (rc == 0 && c.key.len == 16 && memcmp(c.key.data, k, 8) == 0)
-		at_rev = key_get_u64((const uint8_t *)c.key.data + 8);
-	txn_cursor_close(&c);
-	if (rc && rc != -ENOENT)
-		return rc;
-	if (!at_rev || at_rev > rev)
-		return -ENOENT;
-	Clubcrm__ChangeSet *cs = NULL;
-	rc = change_at(t, a, at_rev, &cs);
+	Clubcrm__Task *task = NULL;
+	int rc = txn_get_rec(t, DB_TASKS, id, &clubcrm__task__descriptor, a,
+			     (void **)&task);
 	if (rc)
 		return rc;
-	for (size_t i = 0; i < cs->n_events; i++) {
-		Clubcrm__Event *ev = cs->events[i];
-		if (ev->record_case == CLUBCRM__EVENT__RECORD_TASK && ev->task &&
-		    ev->task->id == id) {
-			*out = ev->task;
+	if (task->create_rev > rev)
+		return -ENOENT;
+	if (task->mod_rev <= rev) {
+		*out = task;  /* the record is its newest change's image */
+		return 0;
+	}
+	/* The newest change at or before rev: down the task's chain. */
+	struct changelog_walk w;
+	changelog_walk_task(&w, t, a, task);
+	while ((rc = changelog_walk_next(&w)) == 0) {
+		if (w.rev <= rev) {
+			*out = w.task;
 			return 0;
 		}
 	}
-	return -EIO;
+	return rc;
 }

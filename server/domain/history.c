@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cursor.h"
+#include "changelog.h"
 #include "rows.h"
 
 #define MAX_FIELDS 16
@@ -275,29 +275,12 @@ static int diff(struct req *r, const Clubcrm__Task *prev,
 	return rc;
 }
 
-static Clubcrm__Task *event_task(const Clubcrm__ChangeSet *cs, uint64_t id)
+static int entry_of(struct req *r, const Clubcrm__ChangeSet *cs,
+		    Clubcrm__Task *after, const Clubcrm__Task *prev,
+		    Clubcrm__HistoryEntry **out)
 {
-	for (size_t i = 0; i < cs->n_events; i++) {
-		const Clubcrm__Event *ev = cs->events[i];
-		if (ev->record_case == CLUBCRM__EVENT__RECORD_TASK && ev->task &&
-		    ev->task->id == id)
-			return ev->task;
-	}
-	return NULL;
-}
-
-static int entry_of(struct req *r, uint64_t id, uint64_t rev,
-		    const Clubcrm__Task *prev, Clubcrm__HistoryEntry **out)
-{
-	Clubcrm__ChangeSet *cs = NULL;
-	int rc = txn_get_rec(r->t, DB_CHANGES, rev,
-			     &clubcrm__change_set__descriptor, r->a,
-			     (void **)&cs);
-	if (rc)
-		return rc == -ENOENT ? -EIO : rc;
-	Clubcrm__Task *after = event_task(cs, id);
-	if (!after)
-		return -EIO;
+	uint64_t rev = cs->revision;
+	int rc;
 	Clubcrm__HistoryEntry *e = arena_alloc(r->a, sizeof(*e));
 	if (!e)
 		return -ENOMEM;
@@ -340,28 +323,50 @@ static int push(struct req *r, Clubcrm__TaskReply *rep, size_t *cap,
 
 int history_fill(struct req *r, uint64_t task_id, Clubcrm__TaskReply *reply)
 {
-	uint8_t start[16];
-	key_u64(start, task_id);
-	memset(start + 8, 0, 8);
-	const Clubcrm__Task *prev = NULL;
-	size_t cap = 0;
-	struct txn_cursor c;
-	int rc = txn_cursor_open(&c, r->t, DB_TASK_CHANGES);
-	for (rc = rc ? rc : txn_cursor_seek(&c, start, sizeof(start));
-	     rc == 0; rc = txn_cursor_next(&c)) {
-		if (c.key.len != 16 || memcmp(c.key.data, start, 8) != 0)
-			break;
-		Clubcrm__HistoryEntry *e = NULL;
-		uint64_t rev = key_get_u64((const uint8_t *)c.key.data + 8);
-		int erc = entry_of(r, task_id, rev, prev, &e);
-		if (!erc)
-			erc = push(r, reply, &cap, e);
-		if (erc) {
-			txn_cursor_close(&c);
-			return erc;
+	Clubcrm__Task *task = NULL;
+	int rc = txn_get_rec(r->t, DB_TASKS, task_id,
+			     &clubcrm__task__descriptor, r->a, (void **)&task);
+	if (rc)
+		return rc == -ENOENT ? 0 : rc;
+	/* The chain runs newest to oldest; the history is told oldest
+	 * first, each entry against the one before. */
+	struct changelog_walk w;
+	changelog_walk_task(&w, r->t, r->a, task);
+	size_t n = 0, cap = 0;
+	Clubcrm__ChangeSet **sets = NULL;
+	Clubcrm__Task **afters = NULL;
+	while ((rc = changelog_walk_next(&w)) == 0) {
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 8;
+			Clubcrm__ChangeSet **s2 =
+				arena_calloc(r->a, ncap, sizeof(*s2));
+			Clubcrm__Task **a2 =
+				arena_calloc(r->a, ncap, sizeof(*a2));
+			if (!s2 || !a2)
+				return -ENOMEM;
+			if (n) {
+				memcpy(s2, sets, n * sizeof(*s2));
+				memcpy(a2, afters, n * sizeof(*a2));
+			}
+			sets = s2;
+			afters = a2;
+			cap = ncap;
 		}
+		sets[n] = w.cs;
+		afters[n++] = w.task;
+	}
+	if (rc != -ENOENT)
+		return rc;
+	const Clubcrm__Task *prev = NULL;
+	size_t hcap = 0;
+	while (n-- > 0) {
+		Clubcrm__HistoryEntry *e = NULL;
+		rc = entry_of(r, sets[n], afters[n], prev, &e);
+		if (!rc)
+			rc = push(r, reply, &hcap, e);
+		if (rc)
+			return rc;
 		prev = e->after;
 	}
-	txn_cursor_close(&c);
-	return rc == -ENOENT ? 0 : rc;
+	return 0;
 }

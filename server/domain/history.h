@@ -1,4 +1,4 @@
-/* The change history of one task, from task_changes and the change log. */
+/* The change history of one task: its chain through the change log. */
 #ifndef CLUBCRM_HISTORY_H
 #define CLUBCRM_HISTORY_H
 

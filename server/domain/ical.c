@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "changelog.h"
 #include "cursor.h"
 #include "rows.h"
 #include "status.h"
@@ -266,21 +267,24 @@ int ical_build(const struct ical_calendar *cal, const struct ical_event *ev,
 	return *out ? 0 : -ENOMEM;
 }
 
-/* How many times the task changed after its creation. */
-static int sequence_of(struct txn *t, uint64_t id, uint32_t *seq)
+/* How many times the task changed after its creation: its chain's links
+ * less one. The change sets are read into a scratch arena, freed here. */
+static int sequence_of(struct txn *t, const Clubcrm__Task *task,
+		       uint32_t *seq)
 {
-	uint8_t prefix[8];
-	key_u64(prefix, id);
+	struct arena scratch;
+	arena_init(&scratch);
+	struct changelog_walk w;
+	changelog_walk_task(&w, t, &scratch, task);
 	uint32_t n = 0;
-	struct txn_cursor c;
-	int rc = txn_cursor_open(&c, t, DB_TASK_CHANGES);
-	for (rc = rc ? rc : txn_cursor_seek(&c, prefix, sizeof(prefix));
-	     rc == 0 && c.key.len >= 8 && memcmp(c.key.data, prefix, 8) == 0;
-	     rc = txn_cursor_next(&c))
+	int rc;
+	while ((rc = changelog_walk_next(&w)) == 0) {
 		n++;
-	txn_cursor_close(&c);
+		arena_reset(&scratch);
+	}
+	arena_free(&scratch);
 	*seq = n ? n - 1 : 0;
-	return rc == 0 || rc == -ENOENT ? 0 : rc;
+	return rc == -ENOENT ? 0 : rc;
 }
 
 /* The ids of the operator's tasks planned in [from, to), in time order. */
@@ -362,7 +366,7 @@ int ical_agenda(struct txn *t, struct arena *a, uint64_t op_id,
 		}
 		if (t->ret)
 			return t->ret;
-		rc = sequence_of(t, task->id, &e->sequence);
+		rc = sequence_of(t, task, &e->sequence);
 		if (rc)
 			return rc;
 		m++;

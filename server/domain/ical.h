@@ -12,7 +12,7 @@
  * club's slot later,
  * SUMMARY "type — customer", DESCRIPTION the task's description and the
  * customer's phone, SEQUENCE the number of changes the task had since it
- * was created (the task_changes index: unchanged, the same number),
+ * was created (the links of its chain in the change log, less one),
  * LAST-MODIFIED and DTSTAMP the task's last change, STATUS CONFIRMED for
  * planned and done tasks (done ones stay: what was done is history worth
  * seeing) and CANCELLED for cancelled ones.

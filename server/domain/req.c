@@ -42,15 +42,11 @@ static int grow(struct req *r)
 		return 0;
 	size_t cap = r->cap_events ? r->cap_events * 2 : 8;
 	Clubcrm__Event **ev = arena_calloc(r->a, cap, sizeof(*ev));
-	uint64_t *ids = arena_calloc(r->a, cap, sizeof(*ids));
-	if (!ev || !ids)
+	if (!ev)
 		return -ENOMEM;
 	if (r->n_events)
 		memcpy(ev, r->events, r->n_events * sizeof(*ev));
-	if (r->n_task_ids)
-		memcpy(ids, r->task_ids, r->n_task_ids * sizeof(*ids));
 	r->events = ev;
-	r->task_ids = ids;
 	r->cap_events = cap;
 	return 0;
 }
@@ -66,7 +62,7 @@ int req_event(struct req *r, Clubcrm__Event *ev)
 	return 0;
 }
 
-int req_event_task(struct req *r, Clubcrm__Task *task)
+int req_event_task(struct req *r, Clubcrm__Task *task, uint64_t prev)
 {
 	Clubcrm__Event *ev = arena_alloc(r->a, sizeof(*ev));
 	if (!ev)
@@ -74,11 +70,20 @@ int req_event_task(struct req *r, Clubcrm__Task *task)
 	clubcrm__event__init(ev);
 	ev->record_case = CLUBCRM__EVENT__RECORD_TASK;
 	ev->task = task;
-	int rc = req_event(r, ev);
-	if (rc)
-		return rc;
-	r->task_ids[r->n_task_ids++] = task->id;
-	return 0;
+	/* Saved twice in one write: both events link to the change before
+	 * this write, never to this revision itself (the chain links
+	 * revisions; it must not loop). */
+	if (prev && prev == r->rev) {
+		prev = 0;
+		for (size_t i = 0; i < r->n_events; i++)
+			if (r->events[i]->record_case ==
+				    CLUBCRM__EVENT__RECORD_TASK &&
+			    r->events[i]->task->id == task->id)
+				prev = r->events[i]->prev_revision;
+	}
+	ev->has_prev_revision = 1;
+	ev->prev_revision = prev;
+	return req_event(r, ev);
 }
 
 int req_finish(struct req *r, Clubcrm__ChangeSet **out)
@@ -98,7 +103,7 @@ int req_finish(struct req *r, Clubcrm__ChangeSet **out)
 	cs->events = r->events;
 	cs->n_events = r->n_events;
 	cs->action = (char *)(r->action ? r->action : "write");
-	changelog_append(r->t, cs, r->task_ids, r->n_task_ids);
+	changelog_append(r->t, cs);
 	if (out)
 		*out = cs;
 	return r->t->ret;

@@ -29,8 +29,6 @@ struct req {
 	const char *action;        /* "create", "take", ... */
 	Clubcrm__Event **events;
 	size_t n_events, cap_events;
-	uint64_t *task_ids;        /* tasks changed, for task_changes */
-	size_t n_task_ids;
 	unsigned code;             /* refusal status, 0 when none */
 	const char *msg;
 	Clubcrm__TaskRow *current; /* the record a stale edit lost against */
@@ -47,7 +45,9 @@ int req_refuse(struct req *r, unsigned code, const char *fmt, ...)
 uint64_t req_revision(struct req *r);
 /* Adds an after-image to the change set (the message must live in r->a). */
 int req_event(struct req *r, Clubcrm__Event *ev);
-int req_event_task(struct req *r, Clubcrm__Task *task);
+/* A task's after-image; prev: the task's mod_rev before this write (0 for
+ * a new task), the link of its history chain (changelog.h). */
+int req_event_task(struct req *r, Clubcrm__Task *task, uint64_t prev);
 /* Writes the change set (when anything changed). 0 or negative errno. */
 int req_finish(struct req *r, Clubcrm__ChangeSet **out);
 

@@ -164,6 +164,7 @@ static void reindex_task(struct txn *t, const Clubcrm__Task *old,
 
 int tasks_save(struct req *r, const Clubcrm__Task *old, Clubcrm__Task *task)
 {
+	uint64_t prev = old ? old->mod_rev : 0;  /* before `task` changes */
 	uint64_t rev = req_revision(r);
 	if (!rev)
 		return r->t->ret ? r->t->ret : -EIO;
@@ -186,7 +187,7 @@ int tasks_save(struct req *r, const Clubcrm__Task *old, Clubcrm__Task *task)
 	txn_put_rec(r->t, DB_TASKS, task->id, &task->base);
 	if (r->t->ret)
 		return r->t->ret;
-	return req_event_task(r, task);
+	return req_event_task(r, task, prev);
 }
 
 /* ------------------------------------------------------------ create */

@@ -4,7 +4,9 @@
  * transaction: records decode and agree with their keys, references point at
  * existing records, every index entry matches its record and every record
  * has its index entries, the change log is contiguous up to the revision,
- * and the id counters are ahead of every id.
+ * every task's chain through it (changelog.h) runs unbroken from its
+ * mod_rev to its create_rev and holds every change of the task, and the id
+ * counters are ahead of every id.
  */
 #ifndef CLUBCRM_CHECK_H
 #define CLUBCRM_CHECK_H

@@ -17,8 +17,11 @@
  * Brings `t`'s environment from schema `from` to the current one; errors
  * are carried in t->ret. Steps:
  *   1 -> 2  names ordered accent-insensitively (Latin-1 folding);
- *   2 -> 3  names folded by Unicode's rules (utf8proc) in every script.
- * Both rebuild by_customer_name from the customer records.
+ *   2 -> 3  names folded by Unicode's rules (utf8proc) in every script;
+ *   3 -> 4  task_changes (task id | revision) replaced by the chain in the
+ *           change log: every task event gets prev_revision from it, then
+ *           the tree is deleted (changelog.h).
+ * 1 -> 2 and 2 -> 3 rebuild by_customer_name from the customer records.
  */
 void migrate_schema(struct txn *t, uint32_t from);
 

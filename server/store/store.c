@@ -13,7 +13,7 @@
 
 /* Version of the record layout in this file's databases. Bump it with a
  * migration step in migrate.c when stored records or keys change meaning. */
-#define STORE_SCHEMA_VERSION 3u
+#define STORE_SCHEMA_VERSION 4u
 #define STORE_MIN_MAP (1u << 20)
 
 static const char *const db_names[DB_COUNT] = {
@@ -28,7 +28,6 @@ static const char *const db_names[DB_COUNT] = {
 	[DB_TAGS] = "tags",
 	[DB_SETTINGS] = "settings",
 	[DB_CHANGES] = "changes",
-	[DB_TASK_CHANGES] = "task_changes",
 	[DB_IDEMPOTENCY] = "idempotency",
 	[DB_BY_PLANNED] = "by_planned",
 	[DB_BY_CREATED] = "by_created",
@@ -105,6 +104,25 @@ static int check_schema(struct store *st)
 	return 0;
 }
 
+/* How many times a migration may double the map before giving up. */
+#define STORE_MIGRATE_GROWS 8
+
+/*
+ * A migration rewrites much of the store in one transaction (3 -> 4 every
+ * change set with a task) and the pages it replaces are free only after
+ * its commit: a map that holds the data may not hold both. Then the map
+ * grows (no transaction is open here) and the migration runs again.
+ */
+static int open_schema(struct store *st)
+{
+	for (int grown = 0;; grown++) {
+		int rc = check_schema(st);
+		if (rc != -ENOSPC || grown == STORE_MIGRATE_GROWS ||
+		    store_grow(st))
+			return rc;
+	}
+}
+
 static int env_open(struct store *st, const char *dir)
 {
 	int rc = mdb_env_create(&st->env);
@@ -149,7 +167,7 @@ int store_open(const char *dir, size_t map_size, struct store **out)
 	if (!rc)
 		rc = open_dbs(st);
 	if (!rc)
-		rc = check_schema(st);
+		rc = open_schema(st);
 	if (rc) {
 		store_close(st);
 		return rc;

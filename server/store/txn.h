@@ -33,7 +33,6 @@ enum store_db {
 	DB_TAGS,           /* id -> Tag */
 	DB_SETTINGS,       /* "settings" -> Settings */
 	DB_CHANGES,        /* revision -> ChangeSet */
-	DB_TASK_CHANGES,   /* task id | revision -> empty */
 	DB_IDEMPOTENCY,    /* operator id | key -> task id | revision */
 	DB_BY_PLANNED,     /* planned | task id */
 	DB_BY_CREATED,     /* created | task id */

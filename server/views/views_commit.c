@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "changelog.h"
 #include "cursor.h"
 #include "wire.h"
 
@@ -157,51 +158,33 @@ static int add_change(struct view_commit *vc, const Clubcrm__TaskRow *before,
 	return encode_row(&p->arena, after, &ch->bytes, &ch->len);
 }
 
-/* The task as it was before revision `rev`, from the change log; NULL when
- * the task is new in `rev`. */
-static int task_before(struct view_commit_priv *p, uint64_t id, uint64_t rev,
+/* The task as it was before this event: the after-image of its previous
+ * change (the event's link in the chain, changelog.h); NULL when the task
+ * is new here. */
+static int task_before(struct view_commit_priv *p, const Clubcrm__Event *ev,
 		       Clubcrm__Task **out)
 {
 	*out = NULL;
-	struct txn_cursor c;
-	uint8_t key[16];
-	key_u64(key, id);
-	key_u64(key + 8, rev);
-	int rc = txn_cursor_open(&c, &p->txn, DB_TASK_CHANGES);
-	if (!rc)
-		rc = txn_cursor_seek_before(&c, key, sizeof(key));
-	uint64_t prev = 0;
-	if (rc == 0 && c.key.len == 16 && key_get_u64(c.key.data) == id)
-		prev = key_get_u64((const uint8_t *)c.key.data + 8);
-	txn_cursor_close(&c);
-	if (rc && rc != -ENOENT)
-		return rc;
-	if (!prev || prev >= rev)
+	if (!ev->has_prev_revision)
+		return -EIO;  /* every task event has one since schema 4 */
+	if (!ev->prev_revision)
 		return 0;
-	Clubcrm__ChangeSet *cs;
-	rc = txn_get_rec(&p->txn, DB_CHANGES, prev,
-			 &clubcrm__change_set__descriptor, &p->arena,
-			 (void **)&cs);
-	if (rc)
-		return rc == -ENOENT ? 0 : rc;
-	for (size_t i = cs->n_events; i-- > 0;) {
-		const Clubcrm__Event *ev = cs->events[i];
-		if (ev->record_case == CLUBCRM__EVENT__RECORD_TASK &&
-		    ev->task->id == id) {
-			*out = ev->task;
-			return 0;
-		}
-	}
-	return 0;
+	struct changelog_walk w;
+	changelog_walk_init(&w, &p->txn, &p->arena, ev->task->id,
+			    ev->prev_revision, 0);
+	int rc = changelog_walk_next(&w);
+	if (!rc)
+		*out = w.task;
+	return rc;
 }
 
-static int on_task_event(struct view_commit *vc, Clubcrm__Task *after_task,
-			 uint64_t rev)
+static int on_task_event(struct view_commit *vc, const Clubcrm__Event *ev)
 {
 	struct view_commit_priv *p = vc->priv;
+	Clubcrm__Task *after_task = ev->task;
 	Clubcrm__Task *before_task;
 	Clubcrm__TaskRow *before = NULL, *after;
-	int rc = task_before(p, after_task->id, rev, &before_task);
+	int rc = task_before(p, ev, &before_task);
 	if (!rc && before_task)
 		rc = views_build_row(&p->txn, &p->arena, &p->cache,
 				     vc->now, p->escalation,
@@ -459,7 +442,7 @@ static int load_changeset(struct view_commit *vc, const Clubcrm__ChangeSet *cs)
 	for (size_t i = 0; i < cs->n_events && !rc; i++) {
 		Clubcrm__Event *ev = cs->events[i];
 		if (ev->record_case == CLUBCRM__EVENT__RECORD_TASK)
-			rc = on_task_event(vc, ev->task, cs->revision);
+			rc = on_task_event(vc, ev);
 		else
 			rc = on_catalogue_event(vc, ev);
 	}

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include "backup.h"
+#include "changelog.h"
 #include "check.h"
 #include "store_lmdb.h"
 
@@ -76,6 +77,108 @@ static void test_damage_is_reported(void **state)
 	free(text);
 }
 
+/* The change set of `rev`, unpacked into `a`, or written back. */
+static Clubcrm__ChangeSet *change_set(struct txn *t, struct arena *a,
+				      uint64_t rev)
+{
+	Clubcrm__ChangeSet *cs = NULL;
+	assert_int_equal(txn_get_rec(t, DB_CHANGES, rev,
+				     &clubcrm__change_set__descriptor, a,
+				     (void **)&cs), 0);
+	return cs;
+}
+
+static char *check_text(struct store *st, struct check_result *res)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	assert_int_equal(check_store(st, out, res), 0);
+	fclose(out);
+	return text;
+}
+
+/* A task's chain through the change log that does not reach its creation
+ * (one change's link lost), and one that loops, are each named once. */
+static void test_broken_chain_is_reported(void **state)
+{
+	struct cfx *v = *state;
+	Clubcrm__Task *task = fx_task(v->fx, &v->c, "Chain", FX_NOW);
+	Clubcrm__TakeTask tk = CLUBCRM__TAKE_TASK__INIT;
+	tk.has_id = 1;
+	tk.id = task->id;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.body_case = BODY(TAKE_TASK);
+	f.take_task = &tk;
+	uint64_t taken = 0;
+	fx_write_rev(v->fx, fx_actor(v->c.bea, 0), &f, &taken);
+	assert_true(taken > task->create_rev);
+
+	struct arena a;
+	arena_init(&a);
+	struct txn t;
+	txn_begin(&t, v->fx->st, NULL, true);
+	Clubcrm__ChangeSet *cs = change_set(&t, &a, taken);
+	Clubcrm__Event *ev = changelog_task_event(cs, task->id);
+	assert_non_null(ev);
+	assert_int_equal(ev->prev_revision, task->create_rev);
+	ev->prev_revision = 0;  /* as if created at `taken` */
+	txn_put_rec(&t, DB_CHANGES, taken, &cs->base);
+	assert_int_equal(txn_commit(&t), 0);
+	struct check_result res;
+	char *text = check_text(v->fx->st, &res);
+	assert_int_equal(res.problems, 1);
+	char want[128];
+	snprintf(want, sizeof(want),
+		 "task %llu: its history is broken at revision %llu: the "
+		 "chain ends before the task's creation",
+		 (unsigned long long)task->id, (unsigned long long)taken);
+	assert_non_null(strstr(text, want));
+	free(text);
+
+	txn_begin(&t, v->fx->st, NULL, true);
+	cs = change_set(&t, &a, taken);
+	changelog_task_event(cs, task->id)->prev_revision = taken;
+	txn_put_rec(&t, DB_CHANGES, taken, &cs->base);
+	assert_int_equal(txn_commit(&t), 0);
+	text = check_text(v->fx->st, &res);
+	assert_int_equal(res.problems, 1);
+	assert_non_null(strstr(text, "is not older (a loop)"));
+	free(text);
+	arena_free(&a);
+}
+
+/* A task change no chain reaches: an event of a task put into a change
+ * set its record's chain skips. */
+static void test_change_outside_every_chain_is_reported(void **state)
+{
+	struct cfx *v = *state;
+	Clubcrm__Task *task = fx_task(v->fx, &v->c, "Stray", FX_NOW);
+	uint64_t rev = store_revision(v->fx->st);
+	struct arena a;
+	arena_init(&a);
+	struct txn t;
+	txn_begin(&t, v->fx->st, NULL, true);
+	/* Revision 1 made the team: now it also claims to change the task. */
+	Clubcrm__ChangeSet *cs = change_set(&t, &a, 1);
+	Clubcrm__ChangeSet *mine = change_set(&t, &a, task->create_rev);
+	Clubcrm__Event **evs = arena_calloc(&a, cs->n_events + 1,
+					    sizeof(*evs));
+	memcpy(evs, cs->events, cs->n_events * sizeof(*evs));
+	evs[cs->n_events++] = changelog_task_event(mine, task->id);
+	cs->events = evs;
+	txn_put_rec(&t, DB_CHANGES, 1, &cs->base);
+	assert_int_equal(txn_commit(&t), 0);
+	struct check_result res;
+	char *text = check_text(v->fx->st, &res);
+	assert_int_equal(res.problems, 1);
+	assert_non_null(strstr(text, "change log: "));
+	assert_non_null(strstr(text, "in the tasks' histories"));
+	assert_int_equal(store_revision(v->fx->st), rev);
+	free(text);
+	arena_free(&a);
+}
+
 static void test_backup_is_a_consistent_copy(void **state)
 {
 	struct cfx *v = *state;
@@ -108,6 +211,11 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_damage_is_reported, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_broken_chain_is_reported,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_change_outside_every_chain_is_reported, setup,
+			teardown),
 		cmocka_unit_test_setup_teardown(test_backup_is_a_consistent_copy,
 						setup, teardown),
 	};
