@@ -47,11 +47,12 @@ static void usage(FILE *f)
 		"  --clubcrmd PATH       the server the restart scenario starts "
 		"(fresh demo club)\n"
 		"  --restart-signal S    KILL (default) or TERM\n"
-		"  --probe K             each clubcrmd scenario again with a raw "
-		"probe (plain sockets\n"
-		"                        on K threads, no decoding) as its "
-		"terminals: what the\n"
-		"                        bench's own terminals add\n"
+		"  --probe K             each clubcrmd scenario again, half its "
+		"terminals the bench's\n"
+		"                        and half a raw probe's (plain sockets "
+		"on K threads, no\n"
+		"                        decoding) at once: what the bench's "
+		"terminals add\n"
 		"  --term-threads K      the bench's terminals on K threads "
 		"(default 2; 0: on the\n"
 		"                        writers' loop); the writers on their "
@@ -291,10 +292,14 @@ static void print_memory(const struct bench_system *s)
 	}
 	double per = (double)(s->rss_idle_kib - s->rss_base_kib) * 1024.0 /
 		     s->idle_conns;
+	char raw[64] = "";
+	if (s->idle_raw_conns)
+		snprintf(raw, sizeof(raw), " (%u of them raw-probe sockets)",
+			 s->idle_raw_conns);
 	printf("  %-9s RSS %.1f MiB before terminals, %.1f MiB with %u idle "
-	       "subscribed terminals: %.1f KiB each\n",
+	       "subscribed terminals%s: %.1f KiB each\n",
 	       s->name, (double)s->rss_base_kib / 1024,
-	       (double)s->rss_idle_kib / 1024, s->idle_conns, per / 1024);
+	       (double)s->rss_idle_kib / 1024, s->idle_conns, raw, per / 1024);
 	if (s->probe_idle_conns && s->probe_rss_base_kib > 0 &&
 	    s->probe_rss_idle_kib > 0)
 		printf("  %-9s RSS %.1f MiB, %.1f MiB with %u more idle "
@@ -366,25 +371,33 @@ static void print_bytes(const struct bench_opts *o,
 	}
 }
 
-/* The raw probe's row under clubcrmd's: the same scenario with plain
- * sockets as terminals, and what the bench's terminals add at p99. */
-static void print_probe(const struct bench_system *s, unsigned i,
-			const struct bench_system *redis)
+/* The mixed run under clubcrmd's row: the same scenario with half its
+ * terminals the bench's own and half the raw probe's sockets, at once. */
+static void print_mixed(const struct bench_system *s, unsigned i)
 {
-	static const struct bench_system probe = {.name = "raw probe"};
-	const struct bench_result *p = &s->probe[i], *r = &s->r[i];
-	print_row("", &probe, p);
-	if (!p->ran || !p->del_p99 || !r->del_p99)
+	static const struct bench_system own = {.name = "own half"},
+					 raw = {.name = "raw half"},
+					 all = {.name = "both"};
+	const struct bench_result *m = &s->mixed[i], *p = &s->probe[i];
+	printf("%-13s mixed run: the bench's terminals and the raw probe's "
+	       "sockets at once, interleaved, the same writes:\n", "");
+	print_row("", &own, m);
+	print_row("", &raw, p);
+	if (s->mixed_all[i].ran)
+		print_row("", &all, &s->mixed_all[i]);
+	if (!m->ran || !p->ran || !m->del_p99 || !p->del_p99 ||
+	    !m->del_p50 || !p->del_p50)
 		return;
-	double adds = 100.0 * ((double)r->del_p99 / (double)p->del_p99 - 1);
-	printf("%-13s %-9s the instrument adds %+.0f%% at p99 (bench's "
-	       "terminals %.2f ms, raw probe %.2f ms; < 10 %%: %s)",
-	       "", "", adds, ms(r->del_p99), ms(p->del_p99),
-	       adds < 10 ? "yes" : "no");
-	if (redis && redis->r[i].ran && redis->r[i].del_p99)
-		printf("; redis / raw probe p99 %.2fx",
-		       (double)redis->r[i].del_p99 / (double)p->del_p99);
-	printf("\n");
+	double add99 = 100.0 * ((double)m->del_p99 / (double)p->del_p99 - 1);
+	double add50 = 100.0 * ((double)m->del_p50 / (double)p->del_p50 - 1);
+	printf("%-13s %-9s the instrument adds %+.1f%% at p99, %+.1f%% at p50 "
+	       "(own half %.2f / %.2f ms, raw half %.2f / %.2f ms; take by "
+	       "take, own last less raw last: p50 %+.2f ms, p99 %+.2f ms, "
+	       "%" PRIu64 " writes); < 10 %% at p99: %s\n",
+	       "", "", add99, add50, ms(m->del_p50), ms(m->del_p99),
+	       ms(p->del_p50), ms(p->del_p99), (double)s->pair_p50[i] / 1e6,
+	       (double)s->pair_p99[i] / 1e6, s->pair_n[i],
+	       add99 < 10 ? "yes" : "no");
 }
 
 static void print_table(const struct bench_opts *o,
@@ -408,9 +421,8 @@ static void print_table(const struct bench_opts *o,
 			 o->sc[i].writers);
 		for (unsigned k = 0; k < n_sys; k++) {
 			print_row(k ? "" : label, &sys[k], &sys[k].r[i]);
-			if (sys[k].probe[i].ran || sys[k].probe[i].error[0])
-				print_probe(&sys[k], i, n_sys == 2 ? &sys[1]
-								   : NULL);
+			if (sys[k].mixed[i].ran || sys[k].mixed[i].error[0])
+				print_mixed(&sys[k], i);
 		}
 		if (n_sys == 2 && sys[0].r[i].ran && sys[1].r[i].ran &&
 		    sys[1].r[i].wps > 0 && sys[0].r[i].del_p99 > 0)
@@ -523,11 +535,17 @@ static bool checked(const struct bench_opts *o, const struct bench_system *s)
 					"scenario %u\n", s->name, i);
 			return false;
 		}
-		const struct bench_result *p = &s->probe[i];
+		/* The mixed run: both halves saw every write whole, and
+		 * take by take compared. */
+		const struct bench_result *p = &s->probe[i],
+					  *m = &s->mixed[i];
 		if (o->probe_threads && !strcmp(s->name, "clubcrmd") &&
-		    (!p->ran || p->del_n == 0 || p->partial || p->unseen)) {
+		    (!p->ran || p->del_n == 0 || p->partial || p->unseen ||
+		     !m->ran || m->del_n == 0 || m->partial || m->unseen ||
+		     s->pair_n[i] == 0 || p->error[0])) {
 			fprintf(stderr, "clubcrm-bench: check failed for the "
-					"raw probe, scenario %u\n", i);
+					"mixed run (raw probe), scenario %u\n",
+				i);
 			return false;
 		}
 		/* Durable writes reach the data file: a server that wrote
