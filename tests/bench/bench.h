@@ -138,6 +138,14 @@ struct bench_system {
 	 * whole: its p50 and p99, and how many writes. */
 	int64_t pair_p50[BENCH_MAX_SCENARIOS], pair_p99[BENCH_MAX_SCENARIOS];
 	uint64_t pair_n[BENCH_MAX_SCENARIOS];
+	/* The mixed run's CPU time from the writes' start to the end of
+	 * the drain, and the deliveries (frames' revisions) each half
+	 * counted: what each instrument costs the shared machine, beside
+	 * the server's (0: unknown; own_ns needs --term-threads). */
+	struct bench_mix_cpu {
+		uint64_t own_ns, raw_ns, srv_ns, wall_ns;
+		uint64_t own_frames, raw_frames;
+	} mix_cpu[BENCH_MAX_SCENARIOS];
 	struct bench_result frozen;   /* the first scenario, one terminal
 				       * SIGSTOPped */
 	bool frozen_gone;             /* the frozen terminal's connection was

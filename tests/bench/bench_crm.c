@@ -356,7 +356,19 @@ struct mix_out {
 	struct bench_result *raw, *all;
 	int64_t *pair_p50, *pair_p99;
 	uint64_t *pair_n;
+	struct bench_mix_cpu *cpu;
 };
+
+static uint64_t cpu_ns_of(pid_t pid);
+
+/* Deliveries a table counted (each terminal's each revision). */
+static uint64_t frames_of(const struct bench_deliv *d)
+{
+	uint64_t n = 0;
+	for (size_t k = 0; k < d->max_key; k++)
+		n += d->slots[k].count;
+	return n;
+}
 
 /* A signed difference in an order-keeping unsigned sample, and back. */
 #define PAIR_BIAS (1ull << 63)
@@ -457,6 +469,12 @@ static int run_scenario(struct crm *b, const struct bench_scenario *sc,
 	b->base_rev = b->last_rev;
 	if (mix)
 		bench_probe_record(b->probe, b->base_rev);
+	/* What each half's threads cost, from here to the end of the drain
+	 * (the probe's threads only idle through its last wait). */
+	uint64_t own_cpu0 = b->shards.cpu_ns;
+	uint64_t raw_cpu0 = mix ? bench_probe_cpu_ns(b->probe) : 0;
+	uint64_t srv_cpu0 = mix ? cpu_ns_of(b->pid) : 0;
+	uint64_t wall0 = bench_now_ns();
 	b->t0_ns = b->t1_ns = 0;
 	b->phase = CRM_RUN;
 	/* The terminals on their threads, the writers on this one. */
@@ -490,6 +508,16 @@ static int run_scenario(struct crm *b, const struct bench_scenario *sc,
 		sleep_ms(b, PROBE_DRAIN_MS);
 		struct bench_deliv pd = {0};
 		unsigned raw_live = bench_probe_collect(b->probe, &pd);
+		uint64_t srv_cpu1 = cpu_ns_of(b->pid);
+		*mix->cpu = (struct bench_mix_cpu){
+			.own_ns = b->shards.n ? b->shards.cpu_ns - own_cpu0
+					      : 0,
+			.raw_ns = bench_probe_cpu_ns(b->probe) - raw_cpu0,
+			.srv_ns = srv_cpu0 && srv_cpu1 > srv_cpu0
+					  ? srv_cpu1 - srv_cpu0 : 0,
+			.wall_ns = bench_now_ns() - wall0,
+			.own_frames = frames_of(&b->deliv),
+			.raw_frames = frames_of(&pd)};
 		fill_mixed(b, r, mix, &pd, raw_live);
 		bench_deliv_free(&pd);
 	}
@@ -938,7 +966,7 @@ int bench_crm_run(const struct bench_opts *o, struct bench_system *out)
 			.raw = &out->probe[i], .all = &out->mixed_all[i],
 			.pair_p50 = &out->pair_p50[i],
 			.pair_p99 = &out->pair_p99[i],
-			.pair_n = &out->pair_n[i]};
+			.pair_n = &out->pair_n[i], .cpu = &out->mix_cpu[i]};
 		if (b->probe &&
 		    run_scenario(b, &o->sc[i], &out->mixed[i], &mix) < 0)
 			goto fail;

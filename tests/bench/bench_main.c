@@ -398,6 +398,19 @@ static void print_mixed(const struct bench_system *s, unsigned i)
 	       ms(p->del_p50), ms(p->del_p99), (double)s->pair_p50[i] / 1e6,
 	       (double)s->pair_p99[i] / 1e6, s->pair_n[i],
 	       add99 < 10 ? "yes" : "no");
+	/* The other cost of an instrument: the CPU it takes from the two
+	 * cores it shares with the server (both halves alike). */
+	const struct bench_mix_cpu *c = &s->mix_cpu[i];
+	if (c->wall_ns && c->own_ns && c->raw_ns && c->own_frames &&
+	    c->raw_frames)
+		printf("%-13s %-9s CPU per delivery: own half %.1f us (%.0f %% "
+		       "of a core), raw half %.1f us (%.0f %%); clubcrmd "
+		       "%.0f %% of a core\n",
+		       "", "", (double)c->own_ns / 1e3 / (double)c->own_frames,
+		       100.0 * (double)c->own_ns / (double)c->wall_ns,
+		       (double)c->raw_ns / 1e3 / (double)c->raw_frames,
+		       100.0 * (double)c->raw_ns / (double)c->wall_ns,
+		       100.0 * (double)c->srv_ns / (double)c->wall_ns);
 }
 
 static void print_table(const struct bench_opts *o,

@@ -64,6 +64,8 @@ struct probe_thread {
 	struct bench_probe *p;
 	pthread_t th;
 	bool started;
+	clockid_t clk;            /* its CPU-time clock */
+	bool has_clk;
 	int ep;                   /* its sockets: those with index i,
 				   * i % n_t its own (round robin, as the
 				   * bench's terminals are on its shards) */
@@ -631,6 +633,7 @@ static int start_threads(struct bench_probe *p, char *err, size_t errlen)
 			return -1;
 		}
 		t->started = true;
+		t->has_clk = pthread_getcpuclockid(t->th, &t->clk) == 0;
 	}
 	return 0;
 }
@@ -807,6 +810,18 @@ unsigned bench_probe_collect(struct bench_probe *p, struct bench_deliv *d)
 		pthread_mutex_unlock(&p->t[k].mu);
 	}
 	return live;
+}
+
+uint64_t bench_probe_cpu_ns(struct bench_probe *p)
+{
+	uint64_t sum = 0;
+	struct timespec ts;
+	for (unsigned k = 0; p && k < p->n_t; k++)
+		if (p->t[k].started && p->t[k].has_clk &&
+		    clock_gettime(p->t[k].clk, &ts) == 0)
+			sum += (uint64_t)ts.tv_sec * 1000000000ull +
+			       (uint64_t)ts.tv_nsec;
+	return sum;
 }
 
 void bench_probe_close(struct bench_probe *p)

@@ -76,6 +76,10 @@ unsigned bench_probe_collect(struct bench_probe *p, struct bench_deliv *d);
 int bench_walk_deltas(const uint8_t *p, size_t len,
 		      void (*rev_cb)(void *, uint64_t), void *ud);
 
+/* The reader threads' CPU time so far (ns; 0 before they start): the
+ * probe's cost, beside the bench's terminals' (bench_shards.h). */
+uint64_t bench_probe_cpu_ns(struct bench_probe *p);
+
 /* Stops the threads, closes the sockets, frees. NULL is fine. */
 void bench_probe_close(struct bench_probe *p);
 
