@@ -146,6 +146,11 @@ struct bench_system {
 		uint64_t own_ns, raw_ns, srv_ns, wall_ns;
 		uint64_t own_frames, raw_frames;
 	} mix_cpu[BENCH_MAX_SCENARIOS];
+	/* redis: the scenarios with the most terminals again, the writers
+	 * PUBLISHing alone (no HSET, so no fsync): fan-out without
+	 * durability, issue 15's baseline for a take reaching every
+	 * terminal. */
+	struct bench_result pub[BENCH_MAX_SCENARIOS];
 	struct bench_result frozen;   /* the first scenario, one terminal
 				       * SIGSTOPped */
 	bool frozen_gone;             /* the frozen terminal's connection was

@@ -444,6 +444,19 @@ static void print_table(const struct bench_opts *o,
 			       "", "ratio", sys[0].r[i].wps / sys[1].r[i].wps, "",
 			       (double)sys[1].r[i].del_p99 /
 				       (double)sys[0].r[i].del_p99);
+		/* redis' fan-out without durability (bench.h, pub[]). */
+		static const struct bench_system pub = {.name = "redis pub"};
+		const struct bench_result *rp = n_sys == 2 ? &sys[1].pub[i]
+							   : NULL;
+		if (rp && (rp->ran || rp->error[0]))
+			print_row("", &pub, rp);
+		if (rp && rp->ran && rp->del_p99 && sys[0].r[i].del_p99)
+			printf("%-13s %-9s %25s | %6.2fx (p99: redis PUBLISH "
+			       "alone, no fsync / clubcrmd's durable writes; "
+			       ">= 1: at or below it)\n",
+			       "", "ratio", "",
+			       (double)rp->del_p99 /
+				       (double)sys[0].r[i].del_p99);
 	}
 	if (n_sys && sys[0].frozen.ran) {
 		const struct bench_result *a = &sys[0].r[0], *f = &sys[0].frozen;
@@ -559,6 +572,16 @@ static bool checked(const struct bench_opts *o, const struct bench_system *s)
 			fprintf(stderr, "clubcrm-bench: check failed for the "
 					"mixed run (raw probe), scenario %u\n",
 				i);
+			return false;
+		}
+		/* redis' publish-only run, where it ran: every write
+		 * delivered to every subscriber. */
+		const struct bench_result *q = &s->pub[i];
+		if (q->ran && (q->acked == 0 || q->del_n == 0 || q->partial ||
+			       q->unseen)) {
+			fprintf(stderr, "clubcrm-bench: check failed for %s's "
+					"publish-only run, scenario %u\n",
+				s->name, i);
 			return false;
 		}
 		/* Durable writes reach the data file: a server that wrote

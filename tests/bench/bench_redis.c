@@ -9,6 +9,11 @@
  *
  * A write's sequence number travels in its payload ("seq=N ...") and keys
  * the delivery table; the clock is the same as the clubcrm driver's.
+ *
+ * The scenarios with the most terminals run a second time with the writers
+ * PUBLISHing alone, no HSET: nothing for the AOF, so no fsync before the
+ * subscribers are written to. That is redis' fan-out without durability,
+ * the baseline of issue 15's fan-out target.
  */
 #include "bench.h"
 #include "bench_shards.h"
@@ -16,6 +21,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +60,7 @@ struct rd_conn {
 struct rd {
 	uv_loop_t loop;
 	const struct bench_opts *o;
+	bool publish_only;        /* writers send no HSET */
 	char host[64];
 	int port;
 	struct rd_conn *t, *w;
@@ -267,6 +274,19 @@ static void on_hset(redisAsyncContext *ac, void *reply, void *priv)
 	}
 }
 
+/* A write's HSET, unless the writers PUBLISH alone. */
+static void hset(struct rd_conn *w, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void hset(struct rd_conn *w, const char *fmt, ...)
+{
+	if (w->b->publish_only)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	redisvAsyncCommand(w->ac, on_hset, w, fmt, ap);
+	va_end(ap);
+}
+
 static void on_publish(redisAsyncContext *ac, void *reply, void *priv)
 {
 	struct rd_req *q = priv;
@@ -310,15 +330,11 @@ static int issue_one(struct rd_conn *w)
 	if (w->n_pool < 8 || pct < 30) {
 		id = ((uint64_t)w->idx << 40) | ++w->next_id;
 		op = "create";
-		redisAsyncCommand(w->ac, on_hset, w,
-				  "HSET task:%llu description %s type %s "
-				  "customer %u planned %lld status planned "
-				  "taken_by 0",
-				  (unsigned long long)id,
-				  "call back about renewal",
-				  urgent ? "Objection" : "Call",
-				  (unsigned)(r >> 16) % 64,
-				  (long long)time_now() + 86400);
+		hset(w, "HSET task:%llu description %s type %s "
+			"customer %u planned %lld status planned taken_by 0",
+		     (unsigned long long)id, "call back about renewal",
+		     urgent ? "Objection" : "Call", (unsigned)(r >> 16) % 64,
+		     (long long)time_now() + 86400);
 		if (w->n_pool < RD_POOL)
 			w->pool[w->n_pool++] = id;
 		else
@@ -329,23 +345,20 @@ static int issue_one(struct rd_conn *w)
 		if (pct < 70) {
 			op = w->taken[slot] ? "release" : "take";
 			w->taken[slot] = !w->taken[slot];
-			redisAsyncCommand(w->ac, on_hset, w,
-					  "HSET task:%llu taken_by %u taken_at %lld",
-					  (unsigned long long)id,
-					  w->taken[slot] ? w->idx + 1 : 0,
-					  (long long)time_now());
+			hset(w, "HSET task:%llu taken_by %u taken_at %lld",
+			     (unsigned long long)id,
+			     w->taken[slot] ? w->idx + 1 : 0,
+			     (long long)time_now());
 		} else if (pct < 85) {
 			op = "follow-up";
-			redisAsyncCommand(w->ac, on_hset, w,
-					  "HSET task:%llu result %s note %s",
-					  (unsigned long long)id, "No answer",
-					  "no answer, try again later");
+			hset(w, "HSET task:%llu result %s note %s",
+			     (unsigned long long)id, "No answer",
+			     "no answer, try again later");
 		} else {
 			op = "edit";
-			redisAsyncCommand(w->ac, on_hset, w,
-					  "HSET task:%llu description %s",
-					  (unsigned long long)id,
-					  "call back about renewal (edited)");
+			hset(w, "HSET task:%llu description %s",
+			     (unsigned long long)id,
+			     "call back about renewal (edited)");
 		}
 	}
 	/* A display row of about the size clubcrm pushes. */
@@ -575,6 +588,13 @@ int bench_redis_run(const struct bench_opts *o, struct bench_system *out)
 				o->sc[i].terminals, o->sc[i].writers);
 		run_scenario(b, &o->sc[i], &out->r[i]);
 	}
+	/* Fan-out alone: the scenarios with the most terminals again, the
+	 * writers PUBLISHing without an HSET. */
+	b->publish_only = true;
+	for (unsigned i = 0; i < o->n_sc; i++)
+		if (o->sc[i].terminals == max_t)
+			run_scenario(b, &o->sc[i], &out->pub[i]);
+	b->publish_only = false;
 	rc = 0;
 fail:
 	b->running = false;
