@@ -47,6 +47,10 @@ struct bench_opts {
 				       * systems) on this many threads of
 				       * their own, the writers on the
 				       * main one; 0: all on the main loop */
+	double pub_rate[BENCH_MAX_SCENARIOS]; /* redis' publish-only runs
+				       * (bench_system.pub) at this many
+				       * writes/s in total: clubcrmd's in
+				       * the same scenario; 0: o->rate */
 	unsigned idle_probe;          /* >0: first, this many idle
 				       * subscribed raw-probe sockets: the
 				       * server's memory per connection */
@@ -147,9 +151,9 @@ struct bench_system {
 		uint64_t own_frames, raw_frames;
 	} mix_cpu[BENCH_MAX_SCENARIOS];
 	/* redis: the scenarios with the most terminals again, the writers
-	 * PUBLISHing alone (no HSET, so no fsync): fan-out without
-	 * durability, issue 15's baseline for a take reaching every
-	 * terminal. */
+	 * PUBLISHing alone (no HSET, so no fsync) at clubcrmd's rate of the
+	 * scenario: fan-out without durability, issue 15's baseline for a
+	 * take reaching every terminal. */
 	struct bench_result pub[BENCH_MAX_SCENARIOS];
 	struct bench_result frozen;   /* the first scenario, one terminal
 				       * SIGSTOPped */

@@ -452,8 +452,9 @@ static void print_table(const struct bench_opts *o,
 			print_row("", &pub, rp);
 		if (rp && rp->ran && rp->del_p99 && sys[0].r[i].del_p99)
 			printf("%-13s %-9s %25s | %6.2fx (p99: redis PUBLISH "
-			       "alone, no fsync / clubcrmd's durable writes; "
-			       ">= 1: at or below it)\n",
+			       "alone, no fsync, at clubcrmd's writes/s / "
+			       "clubcrmd's durable writes; >= 1: at or below "
+			       "it)\n",
 			       "", "ratio", "",
 			       (double)rp->del_p99 /
 				       (double)sys[0].r[i].del_p99);
@@ -506,6 +507,125 @@ static void print_table(const struct bench_opts *o,
 			       "%.1f ms, first chunk after %.1f ms\n",
 			       sys[k].snapshot_decoded_ms,
 			       sys[k].snapshot_decoded_first_ms);
+}
+
+static const char *met(bool yes)
+{
+	return yes ? "met" : "NOT met";
+}
+
+/* The scenario N x W, or -1. */
+static int scenario_of(const struct bench_opts *o, unsigned n, unsigned w)
+{
+	for (unsigned i = 0; i < o->n_sc; i++)
+		if (o->sc[i].terminals == n && o->sc[i].writers == w)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * Issue 15's targets read off this run, one line each (the figures are
+ * the table's above; README-performance.md says which line is which).
+ * clubcrmd is sys[0] and redis sys[1] when both ran.
+ */
+static void print_targets(const struct bench_opts *o,
+			  const struct bench_system *sys, unsigned n_sys)
+{
+	const struct bench_system *c = n_sys && !strcmp(sys[0].name,
+							 "clubcrmd")
+					       ? &sys[0] : NULL;
+	const struct bench_system *r = n_sys == 2 ? &sys[1] : NULL;
+	if (!c)
+		return;
+	printf("\nissue 15's targets in this run:\n");
+	/* Bytes per acknowledged write at 32 writers (write_bytes). */
+	for (unsigned i = 0; i < o->n_sc; i++) {
+		const struct bench_result *a = &c->r[i];
+		if (o->sc[i].writers != 32 || !a->ran || !a->acked ||
+		    a->write_bytes < 0)
+			continue;
+		double kib = (double)a->write_bytes / 1024 / (double)a->acked;
+		printf("  <= 4 KiB written per acknowledged write, N=%u W=32: "
+		       "clubcrmd %.2f KiB", o->sc[i].terminals, kib);
+		if (r && r->r[i].ran && r->r[i].acked && r->r[i].write_bytes >= 0)
+			printf(", redis %.2f KiB", (double)r->r[i].write_bytes /
+							   1024 /
+							   (double)r->r[i].acked);
+		printf(" (write_bytes): %s\n", met(kib <= 4));
+	}
+	/* Durable writes/s against redis at 1 x 32 and 50 x 32. */
+	static const unsigned rows[] = {1, 50};
+	for (unsigned k = 0; k < 2; k++) {
+		int i = scenario_of(o, rows[k], 32);
+		if (i < 0 || !c->r[i].ran)
+			continue;
+		printf("  writes/s >= 1.5x redis, N=%u W=32: clubcrmd %.0f",
+		       rows[k], c->r[i].wps);
+		if (r && r->r[i].ran && r->r[i].wps > 0)
+			printf(", redis %.0f: %.2fx: %s\n", r->r[i].wps,
+			       c->r[i].wps / r->r[i].wps,
+			       met(c->r[i].wps >= 1.5 * r->r[i].wps));
+		else
+			printf(" (no redis run)\n");
+	}
+	/* The lone write against a raw synced LMDB commit. */
+	for (unsigned i = 0; i < o->n_sc; i++) {
+		if (o->sc[i].writers != 1 || !c->r[i].ran || !c->r[i].ack_p50)
+			continue;
+		printf("  lone write ack p50 <= 2x a raw synced LMDB commit: "
+		       "clubcrmd %.3f ms", ms(c->r[i].ack_p50));
+		if (r && r->r[i].ran)
+			printf(" (redis %.3f ms)", ms(r->r[i].ack_p50));
+		if (raw_p50)
+			printf(", raw LMDB %.3f ms: %.2fx: %s\n", ms(raw_p50),
+			       (double)c->r[i].ack_p50 / (double)raw_p50,
+			       met(c->r[i].ack_p50 <= 2 * raw_p50));
+		else
+			printf(", raw LMDB not measured\n");
+		break;
+	}
+	/* The big board. */
+	if (c->snapshot_ms > 0)
+		printf("  a board of %" PRIu64 " tasks to one terminal <= 50 ms, "
+		       "first rows <= 5 ms: %.1f ms, first chunk %.1f ms: %s\n",
+		       c->snapshot_rows, c->snapshot_ms, c->snapshot_first_ms,
+		       c->snapshot_rows < 100000
+			       ? "fewer than 100,000 tasks"
+			       : met(c->snapshot_ms <= 50 &&
+				     c->snapshot_first_ms <= 5));
+	/* A take to every terminal against redis' PUBLISH alone, and what
+	 * the instrument adds (the mixed run). */
+	for (unsigned i = 0; i < o->n_sc; i++) {
+		const struct bench_result *p = r ? &r->pub[i] : NULL;
+		if (!p || !p->ran || !p->del_p99 || !c->r[i].del_p99)
+			continue;
+		printf("  a write to all %u terminals, p99 <= redis PUBLISH "
+		       "alone, W=%u: clubcrmd %.2f ms, redis %.2f ms: %s\n",
+		       o->sc[i].terminals, o->sc[i].writers,
+		       ms(c->r[i].del_p99), ms(p->del_p99),
+		       met(c->r[i].del_p99 <= p->del_p99));
+	}
+	for (unsigned i = 0; i < o->n_sc; i++) {
+		const struct bench_result *m = &c->mixed[i], *p = &c->probe[i];
+		if (!m->ran || !p->ran || !m->del_p99 || !p->del_p99)
+			continue;
+		double add = 100.0 * ((double)m->del_p99 /
+				      (double)p->del_p99 - 1);
+		printf("  the instrument adds < 10 %% (p99, mixed run), N=%u "
+		       "W=%u: %+.1f %%: %s\n", o->sc[i].terminals,
+		       o->sc[i].writers, add, met(add < 10));
+	}
+	/* Memory per idle subscribed connection. */
+	if (c->probe_idle_conns && c->probe_rss_base_kib > 0 &&
+	    c->probe_rss_idle_kib > 0) {
+		double kib = (double)(c->probe_rss_idle_kib -
+				      c->probe_rss_base_kib) /
+			     c->probe_idle_conns;
+		printf("  <= 8 KiB per idle subscribed terminal at 5,000: "
+		       "%.1f KiB at %u: %s\n", kib, c->probe_idle_conns,
+		       c->probe_idle_conns >= 5000 ? met(kib <= 8)
+						   : "fewer than 5,000 measured");
+	}
 }
 
 static void print_restart(const struct bench_opts *o,
@@ -640,9 +760,14 @@ int main(int argc, char **argv)
 		raw_p50 = raw_p99 = 0;
 	if (o.crm_address && bench_crm_run(&o, &sys[n++]) < 0)
 		rc = 1;
+	/* redis' publish-only runs at the pace clubcrmd kept. */
+	for (unsigned i = 0; n && i < o.n_sc; i++)
+		if (sys[0].r[i].ran && !o.rate)
+			o.pub_rate[i] = sys[0].r[i].wps;
 	if (o.redis_address && bench_redis_run(&o, &sys[n++]) < 0)
 		rc = 1;
 	print_table(&o, sys, n);
+	print_targets(&o, sys, n);
 	for (unsigned k = 0; check && k < n; k++)
 		if (!checked(&o, &sys[k]))
 			rc = 1;
