@@ -17,7 +17,8 @@
 # BENCH_RESTART (terminals per restart run, "30,200"; empty: none): the
 # bench starts its own clubcrmd, SIGKILLs and restarts it under N live
 # terminals, BENCH_ONLY=restart (that scenario alone), BENCH_PROBE_THREADS
-# (threads of the raw probe each clubcrmd scenario is run again with, 2),
+# (threads of the raw probe: each clubcrmd scenario is run again with half
+# its terminals the bench's and half raw-probe sockets at once, 2),
 # BENCH_TERM_THREADS (threads the bench's own terminals run on, for both
 # systems, the writers on one of their own, 2),
 # BENCH_IDLE (idle subscribed connections clubcrmd's memory per connection
@@ -40,8 +41,9 @@ else
   log "the clubcrm command line did not build: no frozen-terminal run"
 fi
 
-# A file per connection: 533 on each side, twice that with the raw probe,
-# and the 5,000 idle connections of the memory figure.
+# A file per connection: 533 on each side, 250 more for the raw probe's
+# half of the mixed runs, and the 5,000 idle connections of the memory
+# figure.
 ulimit -n 16384 2>/dev/null || ulimit -n 4096 2>/dev/null || true
 
 # The restart scenario starts (and kills) a clubcrmd of its own.

@@ -38,14 +38,19 @@ struct bench_opts {
 	unsigned restart_n[BENCH_MAX_SCENARIOS]; /* terminals per restart run */
 	unsigned n_restart;
 	int restart_signal;           /* SIGKILL (default) or SIGTERM */
-	unsigned probe_threads;       /* >0: each clubcrmd scenario again
-				       * with the raw probe's sockets as its
-				       * terminals (bench_probe.h), on this
-				       * many threads */
+	unsigned probe_threads;       /* >0: each clubcrmd scenario again,
+				       * half its terminals the bench's own
+				       * and half the raw probe's sockets
+				       * (bench_probe.h, on this many
+				       * threads) at once */
 	unsigned term_threads;        /* the bench's terminals (both
 				       * systems) on this many threads of
 				       * their own, the writers on the
 				       * main one; 0: all on the main loop */
+	double pub_rate[BENCH_MAX_SCENARIOS]; /* redis' publish-only runs
+				       * (bench_system.pub) at this many
+				       * writes/s in total: clubcrmd's in
+				       * the same scenario; 0: o->rate */
 	unsigned idle_probe;          /* >0: first, this many idle
 				       * subscribed raw-probe sockets: the
 				       * server's memory per connection */
@@ -104,6 +109,7 @@ struct bench_system {
 	long rss_base_kib;            /* before the terminals connected */
 	long rss_idle_kib;            /* all terminals connected, subscribed, idle */
 	unsigned idle_conns;
+	unsigned idle_raw_conns;      /* of them the raw probe's (--probe) */
 	/* The same with o->idle_probe raw-probe sockets (clubcrmd). */
 	long probe_rss_base_kib, probe_rss_idle_kib;
 	unsigned probe_idle_conns;
@@ -122,9 +128,33 @@ struct bench_system {
 	uint64_t snapshot_decoded_rows;
 	double seed_wps;              /* creates/s while seeding */
 	struct bench_result r[BENCH_MAX_SCENARIOS];
-	/* The same scenarios with the raw probe as the terminals (clubcrmd,
-	 * --probe): what the bench's own terminals add to the figures. */
+	/* The mixed run of each scenario (clubcrmd, --probe): the same N
+	 * terminals, half the bench's own (mixed[]) and half the raw
+	 * probe's (probe[]), interleaved in the server's order of
+	 * connections, all served by the same writes at the same moments:
+	 * what the bench's terminals add to what they measure. At N = 1 one
+	 * of each. mixed_all[]: the same writes to all of them. */
+	struct bench_result mixed[BENCH_MAX_SCENARIOS];
 	struct bench_result probe[BENCH_MAX_SCENARIOS];
+	struct bench_result mixed_all[BENCH_MAX_SCENARIOS];
+	/* Take by take, the bench's half's last delivery less the probe's
+	 * half's (ns, either sign), over the writes both halves saw
+	 * whole: its p50 and p99, and how many writes. */
+	int64_t pair_p50[BENCH_MAX_SCENARIOS], pair_p99[BENCH_MAX_SCENARIOS];
+	uint64_t pair_n[BENCH_MAX_SCENARIOS];
+	/* The mixed run's CPU time from the writes' start to the end of
+	 * the drain, and the deliveries (frames' revisions) each half
+	 * counted: what each instrument costs the shared machine, beside
+	 * the server's (0: unknown; own_ns needs --term-threads). */
+	struct bench_mix_cpu {
+		uint64_t own_ns, raw_ns, srv_ns, wall_ns;
+		uint64_t own_frames, raw_frames;
+	} mix_cpu[BENCH_MAX_SCENARIOS];
+	/* redis: the scenarios with the most terminals again, the writers
+	 * PUBLISHing alone (no HSET, so no fsync) at clubcrmd's rate of the
+	 * scenario: fan-out without durability, issue 15's baseline for a
+	 * take reaching every terminal. */
+	struct bench_result pub[BENCH_MAX_SCENARIOS];
 	struct bench_result frozen;   /* the first scenario, one terminal
 				       * SIGSTOPped */
 	bool frozen_gone;             /* the frozen terminal's connection was

@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <lmdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -303,6 +304,23 @@ static void start_writes(struct crm *b)
 		uv_timer_start(&b->rate_timer, rate_tick, 1, 1);
 }
 
+/* The delivery figures of `r` from table `d` (writes to `terminals`). */
+static void fill_delivery(struct bench_result *r, const struct bench_deliv *d,
+			  unsigned terminals)
+{
+	struct bench_samples del = {0};
+	if (bench_deliv_summary(d, terminals, &del, &r->partial,
+				&r->unseen) < 0)
+		snprintf(r->error, sizeof(r->error), "out of memory");
+	bench_samples_sort(&del);
+	r->del_n = del.n;
+	r->del_p50 = bench_samples_pct(&del, 50);
+	r->del_p99 = bench_samples_pct(&del, 99);
+	r->del_p999 = bench_samples_pct(&del, 99.9);
+	r->del_max = bench_samples_pct(&del, 100);
+	bench_samples_free(&del);
+}
+
 static void fill_result(struct crm *b, struct bench_result *r, uint64_t txns)
 {
 	r->ran = true;
@@ -313,16 +331,7 @@ static void fill_result(struct crm *b, struct bench_result *r, uint64_t txns)
 	bench_samples_sort(&b->acks);
 	r->ack_p50 = bench_samples_pct(&b->acks, 50);
 	r->ack_p99 = bench_samples_pct(&b->acks, 99);
-	struct bench_samples del = {0};
-	bench_deliv_summary(&b->deliv, deliv_terminals, &del, &r->partial,
-			    &r->unseen);
-	bench_samples_sort(&del);
-	r->del_n = del.n;
-	r->del_p50 = bench_samples_pct(&del, 50);
-	r->del_p99 = bench_samples_pct(&del, 99);
-	r->del_p999 = bench_samples_pct(&del, 99.9);
-	r->del_max = bench_samples_pct(&del, 100);
-	bench_samples_free(&del);
+	fill_delivery(r, &b->deliv, deliv_terminals);
 	r->rss_load_kib = b->rss_peak;
 	r->batch_mean = txns ? (double)b->acked / (double)txns : 0;
 	if (b->first_error[0])
@@ -330,28 +339,127 @@ static void fill_result(struct crm *b, struct bench_result *r, uint64_t txns)
 			 b->failed, b->first_error);
 }
 
+/* The halves of the mixed run of N terminals: the bench's own get the
+ * odd one, and at N = 1 there is one of each. */
+static unsigned own_half(unsigned n)
+{
+	return (n + 1) / 2;
+}
+
+static unsigned raw_half(unsigned n)
+{
+	return n / 2 ? n / 2 : 1;
+}
+
+/* Where the mixed run's other figures go (bench.h, struct bench_system). */
+struct mix_out {
+	struct bench_result *raw, *all;
+	int64_t *pair_p50, *pair_p99;
+	uint64_t *pair_n;
+	struct bench_mix_cpu *cpu;
+};
+
+static uint64_t cpu_ns_of(pid_t pid);
+
+/* Deliveries a table counted (each terminal's each revision). */
+static uint64_t frames_of(const struct bench_deliv *d)
+{
+	uint64_t n = 0;
+	for (size_t k = 0; k < d->max_key; k++)
+		n += d->slots[k].count;
+	return n;
+}
+
+/* A signed difference in an order-keeping unsigned sample, and back. */
+#define PAIR_BIAS (1ull << 63)
+static int64_t unbias(uint64_t v)
+{
+	return v >= PAIR_BIAS ? (int64_t)(v - PAIR_BIAS)
+			      : -(int64_t)(PAIR_BIAS - v);
+}
+
 /*
- * One scenario. `probed`: the raw probe's sockets are its terminals, the
- * bench's own unsubscribed (the same writers, the same window rules).
+ * The mixed run's figures beside the bench's half (`own`, filled from
+ * b->deliv): the probe's half from `pd` (`raw_live` sockets), both halves
+ * together, and take by take the bench's half's last delivery less the
+ * probe's half's, over the writes both halves saw whole.
+ */
+static void fill_mixed(struct crm *b, const struct bench_result *own,
+		       const struct mix_out *m, struct bench_deliv *pd,
+		       unsigned raw_live)
+{
+	*m->raw = *own;
+	*m->all = *own;
+	struct bench_deliv all = {0};
+	int rc = 0;
+	/* The probe's threads saw deliveries only: the sends are the
+	 * writers', in the run's table. */
+	for (size_t k = 0; k < b->deliv.max_key && rc == 0; k++) {
+		const struct bench_slot *s = &b->deliv.slots[k];
+		if (!s->sent_ns)
+			continue;
+		rc = bench_deliv_sent(pd, k, s->sent_ns);
+		if (rc == 0)
+			rc = bench_deliv_sent(&all, k, s->sent_ns);
+	}
+	if (rc == 0)
+		rc = bench_deliv_merge(&all, &b->deliv);
+	if (rc == 0)
+		rc = bench_deliv_merge(&all, pd);
+	if (rc < 0) {
+		snprintf(m->raw->error, sizeof(m->raw->error),
+			 "the probe's figures: out of memory");
+		bench_deliv_free(&all);
+		return;
+	}
+	fill_delivery(m->raw, pd, raw_live);
+	fill_delivery(m->all, &all, deliv_terminals + raw_live);
+	bench_deliv_free(&all);
+
+	struct bench_samples pair = {0};
+	for (size_t k = 0; k < b->deliv.max_key && k < pd->max_key; k++) {
+		const struct bench_slot *s = &b->deliv.slots[k];
+		const struct bench_slot *q = &pd->slots[k];
+		if (!s->sent_ns || s->count < deliv_terminals ||
+		    q->count < raw_live)
+			continue;
+		/* Unsigned arithmetic wraps to the two's complement of a
+		 * negative difference; the bias keeps the order. */
+		if (bench_samples_add(&pair, s->last_ns - q->last_ns +
+						     PAIR_BIAS) < 0)
+			break;
+	}
+	bench_samples_sort(&pair);
+	*m->pair_n = pair.n;
+	*m->pair_p50 = pair.n ? unbias(bench_samples_pct(&pair, 50)) : 0;
+	*m->pair_p99 = pair.n ? unbias(bench_samples_pct(&pair, 99)) : 0;
+	bench_samples_free(&pair);
+}
+
+/*
+ * One scenario: its N terminals the bench's own (`mix` NULL), or (the
+ * mixed run) half the bench's and half the raw probe's sockets, the two
+ * sets interleaved in the server's fan-out order (connect_interleaved):
+ * every write reaches both at the same moments, so what the bench's
+ * terminals add is read in one run, not across two a machine's noise
+ * apart. The same writers, the same window rules either way.
  */
 static int run_scenario(struct crm *b, const struct bench_scenario *sc,
-			struct bench_result *r, bool probed)
+			struct bench_result *r, const struct mix_out *mix)
 {
-	if (arrange_subscriptions(b, probed ? 0 : sc->terminals) < 0)
+	unsigned own = mix ? own_half(sc->terminals) : sc->terminals;
+	unsigned raw = mix ? raw_half(sc->terminals) : 0;
+	if (arrange_subscriptions(b, own) < 0)
 		return -1;
-	if (probed) {
-		if (bench_probe_subscribe(b->probe, sc->terminals,
-					  b->window_from, b->window_to,
-					  SUBSCRIBE_TIMEOUT_MS) < 0) {
-			snprintf(r->error, sizeof(r->error),
-				 "the probe's subscriptions failed");
-			return 0;
-		}
-	} else if (b->probe) {
-		bench_probe_subscribe(b->probe, 0, 0, 0, SUBSCRIBE_TIMEOUT_MS);
+	if (b->probe &&
+	    bench_probe_subscribe(b->probe, raw, b->window_from, b->window_to,
+				  SUBSCRIBE_TIMEOUT_MS) < 0 &&
+	    mix) {
+		snprintf(r->error, sizeof(r->error),
+			 "the probe's subscriptions failed");
+		return 0;
 	}
-	deliv_terminals = probed ? sc->terminals
-				 : live_subscribed(b, sc->terminals);
+	deliv_terminals = live_subscribed(b, own);
 	b->n_active = sc->writers < b->n_w ? sc->writers : b->n_w;
 	bench_deliv_reset(&b->deliv);
 	b->acks.n = 0;
@@ -359,8 +467,14 @@ static int run_scenario(struct crm *b, const struct bench_scenario *sc,
 	memset(b->op_failed, 0, sizeof(b->op_failed));
 	b->first_error[0] = '\0';
 	b->base_rev = b->last_rev;
-	if (probed)
+	if (mix)
 		bench_probe_record(b->probe, b->base_rev);
+	/* What each half's threads cost, from here to the end of the drain
+	 * (the probe's threads only idle through its last wait). */
+	uint64_t own_cpu0 = b->shards.cpu_ns;
+	uint64_t raw_cpu0 = mix ? bench_probe_cpu_ns(b->probe) : 0;
+	uint64_t srv_cpu0 = mix ? cpu_ns_of(b->pid) : 0;
+	uint64_t wall0 = bench_now_ns();
 	b->t0_ns = b->t1_ns = 0;
 	b->phase = CRM_RUN;
 	/* The terminals on their threads, the writers on this one. */
@@ -386,15 +500,27 @@ static int run_scenario(struct crm *b, const struct bench_scenario *sc,
 	crm_pump(b, writers_idle, DRAIN_TIMEOUT_MS);
 	/* Their tables join the run's; late deliveries go there directly. */
 	bench_shards_stop(&b->shards, &b->deliv, &b->last_rev);
-	if (probed) {
+	crm_pump(b, delivered, DRAIN_TIMEOUT_MS);
+	fill_result(b, r, txn0 && txn1 > txn0 ? txn1 - txn0 : 0);
+	if (mix) {
 		/* The probe's threads count on their own: give the last
 		 * deltas time to arrive, then take their tables. */
 		sleep_ms(b, PROBE_DRAIN_MS);
-		deliv_terminals = bench_probe_collect(b->probe, &b->deliv);
-	} else {
-		crm_pump(b, delivered, DRAIN_TIMEOUT_MS);
+		struct bench_deliv pd = {0};
+		unsigned raw_live = bench_probe_collect(b->probe, &pd);
+		uint64_t srv_cpu1 = cpu_ns_of(b->pid);
+		*mix->cpu = (struct bench_mix_cpu){
+			.own_ns = b->shards.n ? b->shards.cpu_ns - own_cpu0
+					      : 0,
+			.raw_ns = bench_probe_cpu_ns(b->probe) - raw_cpu0,
+			.srv_ns = srv_cpu0 && srv_cpu1 > srv_cpu0
+					  ? srv_cpu1 - srv_cpu0 : 0,
+			.wall_ns = bench_now_ns() - wall0,
+			.own_frames = frames_of(&b->deliv),
+			.raw_frames = frames_of(&pd)};
+		fill_mixed(b, r, mix, &pd, raw_live);
+		bench_deliv_free(&pd);
 	}
-	fill_result(b, r, txn0 && txn1 > txn0 ? txn1 - txn0 : 0);
 	if (b->o->verbose)
 		for (int op = 0; op < BENCH_OP_COUNT; op++)
 			if (b->op_failed[op])
@@ -581,7 +707,7 @@ static int run_frozen(struct crm *b, struct bench_system *out)
 	out->frozen_anon_stop_kib = b->pid > 0 ? bench_anon_kib(b->pid) : -1;
 	kill(child, SIGSTOP);
 	uint64_t stop_ns = bench_now_ns();
-	int rc = run_scenario(b, &b->o->sc[0], &out->frozen, false);
+	int rc = run_scenario(b, &b->o->sc[0], &out->frozen, NULL);
 	if (!bench_pid_established(child))
 		out->frozen_drop_s = (double)(bench_now_ns() - stop_ns) / 1e9;
 	else if (rc == 0)
@@ -600,6 +726,7 @@ static int run_frozen(struct crm *b, struct bench_system *out)
 struct probe_opening {
 	struct crm *b;
 	unsigned n, threads;
+	struct bench_probe *p;
 	int rc;
 	atomic_bool done;
 	char err[160];
@@ -609,7 +736,7 @@ static void *probe_opener(void *arg)
 {
 	struct probe_opening *po = arg;
 	po->rc = bench_probe_open(po->b->o->crm_address, po->n, po->threads,
-				  po->b->o->login_parallel, &po->b->probe,
+				  po->b->o->login_parallel, &po->p,
 				  po->err, sizeof(po->err));
 	atomic_store(&po->done, true);
 	return NULL;
@@ -622,7 +749,8 @@ static bool probe_opened(struct crm *b)
 	return atomic_load(&opening->done);
 }
 
-static int open_probe(struct crm *b, unsigned n, unsigned threads)
+static int open_probe(struct crm *b, unsigned n, unsigned threads,
+		      struct bench_probe **out)
 {
 	struct probe_opening po = {.b = b, .n = n, .threads = threads,
 				   .rc = -1};
@@ -637,7 +765,57 @@ static int open_probe(struct crm *b, unsigned n, unsigned threads)
 	if (po.rc < 0)
 		fprintf(stderr, "bench: %s\n",
 			po.err[0] ? po.err : "probe: out of memory");
+	*out = po.p;
 	return po.rc;
+}
+
+/* The probe's sockets subscribed and still connected. */
+static unsigned probe_live(struct bench_probe *p)
+{
+	struct bench_deliv none = {0};
+	unsigned n = bench_probe_collect(p, &none);
+	bench_deliv_free(&none);
+	return n;
+}
+
+static bool terms_allowed_settled(struct crm *b)
+{
+	unsigned to = b->t_allowed < b->n_t ? b->t_allowed : b->n_t;
+	return b->t_connecting == 0 && b->t_started >= to;
+}
+
+/*
+ * The bench's terminals [0, n_t) and the probe's `n_raw` sockets
+ * connected in turn, one of each while both last, each logged in before
+ * the next connects. The server fans a commit out over its connections in
+ * the order they came (newest first), so terminal i and socket i sit side
+ * by side in it and the mixed run's halves (terminals and sockets
+ * [0, N/2)) alternate: neither half is served first. The probe's logins
+ * block this thread a moment each; the terminals' heartbeats wait that
+ * long (the first login of each operator hashes a password).
+ */
+static int connect_interleaved(struct crm *b, unsigned n_t, unsigned n_raw)
+{
+	char err[160] = "";
+	int rc = bench_probe_new(b->o->crm_address, n_raw,
+				 b->o->probe_threads, &b->probe, err,
+				 sizeof(err));
+	if (rc == 0)
+		rc = crm_terms_connect(b, n_t);
+	for (unsigned i = 0; rc == 0 && i < n_t; i++) {
+		crm_terms_allow(b, i + 1);
+		if (!crm_pump(b, terms_allowed_settled, CONNECT_TIMEOUT_MS))
+			break;
+		if (i < n_raw)
+			rc = bench_probe_add(b->probe, 1, 1, err, sizeof(err));
+	}
+	crm_terms_allow(b, UINT_MAX);
+	if (rc == 0)
+		rc = bench_probe_start(b->probe, err, sizeof(err));
+	if (rc < 0)
+		fprintf(stderr, "bench: %s\n",
+			err[0] ? err : "the probe's sockets: out of memory");
+	return rc;
 }
 
 /*
@@ -648,19 +826,17 @@ static int open_probe(struct crm *b, unsigned n, unsigned threads)
 static int measure_idle(struct crm *b, struct bench_system *out)
 {
 	out->probe_rss_base_kib = bench_rss_kib(b->pid);
-	if (open_probe(b, b->o->idle_probe, 1) < 0)
+	struct bench_probe *idle;
+	if (open_probe(b, b->o->idle_probe, 1, &idle) < 0)
 		return -1;
 	next_window(b);
-	int rc = bench_probe_subscribe(b->probe, b->o->idle_probe,
+	int rc = bench_probe_subscribe(idle, b->o->idle_probe,
 				       b->window_from, b->window_to,
 				       SUBSCRIBE_TIMEOUT_MS);
 	sleep_ms(b, 500);
 	out->probe_rss_idle_kib = bench_rss_kib(b->pid);
-	struct bench_deliv none = {0};
-	out->probe_idle_conns = bench_probe_collect(b->probe, &none);
-	bench_deliv_free(&none);
-	bench_probe_close(b->probe);
-	b->probe = NULL;
+	out->probe_idle_conns = probe_live(idle);
+	bench_probe_close(idle);
 	/* Their sessions go before the run's terminals come. */
 	sleep_ms(b, 1000);
 	return rc;
@@ -676,8 +852,15 @@ static int connect_all(struct crm *b, struct bench_system *out)
 			max_w = b->o->sc[i].writers;
 	}
 	out->rss_base_kib = b->pid > 0 ? bench_rss_kib(b->pid) : -1;
-	if (crm_terms_connect(b, max_t) < 0)
+	/* The mixed runs' sockets (--probe): as many as the largest
+	 * scenario's half. */
+	unsigned n_raw = b->o->probe_threads ? raw_half(max_t) : 0;
+	if (n_raw) {
+		if (connect_interleaved(b, max_t, n_raw) < 0)
+			return -1;
+	} else if (crm_terms_connect(b, max_t) < 0) {
 		return -1;
+	}
 	/* Each login costs an Argon2id hash on the server, on purpose:
 	 * thousands take minutes on two cores. */
 	crm_pump(b, terms_settled, CONNECT_TIMEOUT_MS + 60u * max_t);
@@ -689,17 +872,23 @@ static int connect_all(struct crm *b, struct bench_system *out)
 	}
 	if (arrange_subscriptions(b, max_t) < 0)
 		return -1;
+	/* The probe's sockets are connected too: subscribed alike, they
+	 * count among the idle terminals of the memory figure. */
+	if (n_raw && bench_probe_subscribe(b->probe, n_raw, b->window_from,
+					   b->window_to,
+					   SUBSCRIBE_TIMEOUT_MS) < 0) {
+		fprintf(stderr, "bench: the probe's subscriptions failed\n");
+		return -1;
+	}
 	sleep_ms(b, 500);
 	out->rss_idle_kib = b->pid > 0 ? bench_rss_kib(b->pid) : -1;
-	out->idle_conns = live_subscribed(b, max_t);
+	out->idle_raw_conns = n_raw ? probe_live(b->probe) : 0;
+	out->idle_conns = live_subscribed(b, max_t) + out->idle_raw_conns;
 	/* After the figure above: the heap the probe's connections leave
 	 * behind would be reused by the terminals and hide their cost. */
 	if (b->o->idle_probe && b->pid > 0 && measure_idle(b, out) < 0)
 		fprintf(stderr, "bench: the idle connections' memory was not "
 				"measured\n");
-	if (b->o->probe_threads &&
-	    open_probe(b, max_t, b->o->probe_threads) < 0)
-		return -1;
 	if (crm_writers_connect(b, max_w) < 0)
 		return -1;
 	if (!crm_pump(b, writers_settled, CONNECT_TIMEOUT_MS) ||
@@ -744,6 +933,7 @@ int bench_crm_run(const struct bench_opts *o, struct bench_system *out)
 		return -1;
 	}
 	b->o = o;
+	b->t_allowed = UINT_MAX;
 	uv_timer_init(&b->loop, &b->rate_timer);
 	uv_timer_init(&b->loop, &b->rss_timer);
 	b->rate_timer.data = b->rss_timer.data = b;
@@ -770,10 +960,15 @@ int bench_crm_run(const struct bench_opts *o, struct bench_system *out)
 		if (o->verbose)
 			fprintf(stderr, "bench: clubcrmd N=%u W=%u\n",
 				o->sc[i].terminals, o->sc[i].writers);
-		if (run_scenario(b, &o->sc[i], &out->r[i], false) < 0)
+		if (run_scenario(b, &o->sc[i], &out->r[i], NULL) < 0)
 			goto fail;
+		struct mix_out mix = {
+			.raw = &out->probe[i], .all = &out->mixed_all[i],
+			.pair_p50 = &out->pair_p50[i],
+			.pair_p99 = &out->pair_p99[i],
+			.pair_n = &out->pair_n[i], .cpu = &out->mix_cpu[i]};
 		if (b->probe &&
-		    run_scenario(b, &o->sc[i], &out->probe[i], true) < 0)
+		    run_scenario(b, &o->sc[i], &out->mixed[i], &mix) < 0)
 			goto fail;
 	}
 	if (b->probe) {

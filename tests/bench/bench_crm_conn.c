@@ -301,7 +301,7 @@ static const struct client_callbacks term_cbs = {
 
 static void term_start_next(struct crm *b)
 {
-	while (b->t_started < b->n_t &&
+	while (b->t_started < b->n_t && b->t_started < b->t_allowed &&
 	       b->t_connecting < b->o->login_parallel) {
 		struct crm_term *t = &b->t[b->t_started++];
 		char name[32];
@@ -331,6 +331,12 @@ int crm_terms_connect(struct crm *b, unsigned to)
 	b->n_t = to;
 	term_start_next(b);
 	return 0;
+}
+
+void crm_terms_allow(struct crm *b, unsigned to)
+{
+	b->t_allowed = to;
+	term_start_next(b);
 }
 
 static void sub_reply(struct client *c, struct client_reply *r, void *arg)

@@ -86,6 +86,8 @@ struct crm {
 	struct crm_term *t;
 	/* t_down and t_closed may move on a shard's thread. */
 	unsigned n_t, t_ready, t_started, t_connecting;
+	unsigned t_allowed;        /* terminals [0, t_allowed) may start
+				    * connecting (crm_terms_allow) */
 	atomic_uint t_down, t_closed;
 	struct crm_writer *w;
 	unsigned n_w, w_ready, w_down, w_closed, w_started, w_connecting;
@@ -126,6 +128,9 @@ struct crm {
 
 /* Terminals [from, to) connect (login_parallel at a time) and log in. */
 int crm_terms_connect(struct crm *b, unsigned to);
+/* Terminals [0, to) may connect (of those crm_terms_connect() made):
+ * the mixed run connects them one by one, in turn with the probe's. */
+void crm_terms_allow(struct crm *b, unsigned to);
 /* Subscribes a terminal to board + urgent of the current window. */
 int crm_term_subscribe(struct crm_term *t);
 int crm_term_unsubscribe(struct crm_term *t);

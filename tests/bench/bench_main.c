@@ -47,11 +47,12 @@ static void usage(FILE *f)
 		"  --clubcrmd PATH       the server the restart scenario starts "
 		"(fresh demo club)\n"
 		"  --restart-signal S    KILL (default) or TERM\n"
-		"  --probe K             each clubcrmd scenario again with a raw "
-		"probe (plain sockets\n"
-		"                        on K threads, no decoding) as its "
-		"terminals: what the\n"
-		"                        bench's own terminals add\n"
+		"  --probe K             each clubcrmd scenario again, half its "
+		"terminals the bench's\n"
+		"                        and half a raw probe's (plain sockets "
+		"on K threads, no\n"
+		"                        decoding) at once: what the bench's "
+		"terminals add\n"
 		"  --term-threads K      the bench's terminals on K threads "
 		"(default 2; 0: on the\n"
 		"                        writers' loop); the writers on their "
@@ -291,10 +292,14 @@ static void print_memory(const struct bench_system *s)
 	}
 	double per = (double)(s->rss_idle_kib - s->rss_base_kib) * 1024.0 /
 		     s->idle_conns;
+	char raw[64] = "";
+	if (s->idle_raw_conns)
+		snprintf(raw, sizeof(raw), " (%u of them raw-probe sockets)",
+			 s->idle_raw_conns);
 	printf("  %-9s RSS %.1f MiB before terminals, %.1f MiB with %u idle "
-	       "subscribed terminals: %.1f KiB each\n",
+	       "subscribed terminals%s: %.1f KiB each\n",
 	       s->name, (double)s->rss_base_kib / 1024,
-	       (double)s->rss_idle_kib / 1024, s->idle_conns, per / 1024);
+	       (double)s->rss_idle_kib / 1024, s->idle_conns, raw, per / 1024);
 	if (s->probe_idle_conns && s->probe_rss_base_kib > 0 &&
 	    s->probe_rss_idle_kib > 0)
 		printf("  %-9s RSS %.1f MiB, %.1f MiB with %u more idle "
@@ -366,25 +371,46 @@ static void print_bytes(const struct bench_opts *o,
 	}
 }
 
-/* The raw probe's row under clubcrmd's: the same scenario with plain
- * sockets as terminals, and what the bench's terminals add at p99. */
-static void print_probe(const struct bench_system *s, unsigned i,
-			const struct bench_system *redis)
+/* The mixed run under clubcrmd's row: the same scenario with half its
+ * terminals the bench's own and half the raw probe's sockets, at once. */
+static void print_mixed(const struct bench_system *s, unsigned i)
 {
-	static const struct bench_system probe = {.name = "raw probe"};
-	const struct bench_result *p = &s->probe[i], *r = &s->r[i];
-	print_row("", &probe, p);
-	if (!p->ran || !p->del_p99 || !r->del_p99)
+	static const struct bench_system own = {.name = "own half"},
+					 raw = {.name = "raw half"},
+					 all = {.name = "both"};
+	const struct bench_result *m = &s->mixed[i], *p = &s->probe[i];
+	printf("%-13s mixed run: the bench's terminals and the raw probe's "
+	       "sockets at once, interleaved, the same writes:\n", "");
+	print_row("", &own, m);
+	print_row("", &raw, p);
+	if (s->mixed_all[i].ran)
+		print_row("", &all, &s->mixed_all[i]);
+	if (!m->ran || !p->ran || !m->del_p99 || !p->del_p99 ||
+	    !m->del_p50 || !p->del_p50)
 		return;
-	double adds = 100.0 * ((double)r->del_p99 / (double)p->del_p99 - 1);
-	printf("%-13s %-9s the instrument adds %+.0f%% at p99 (bench's "
-	       "terminals %.2f ms, raw probe %.2f ms; < 10 %%: %s)",
-	       "", "", adds, ms(r->del_p99), ms(p->del_p99),
-	       adds < 10 ? "yes" : "no");
-	if (redis && redis->r[i].ran && redis->r[i].del_p99)
-		printf("; redis / raw probe p99 %.2fx",
-		       (double)redis->r[i].del_p99 / (double)p->del_p99);
-	printf("\n");
+	double add99 = 100.0 * ((double)m->del_p99 / (double)p->del_p99 - 1);
+	double add50 = 100.0 * ((double)m->del_p50 / (double)p->del_p50 - 1);
+	printf("%-13s %-9s the instrument adds %+.1f%% at p99, %+.1f%% at p50 "
+	       "(own half %.2f / %.2f ms, raw half %.2f / %.2f ms; take by "
+	       "take, own last less raw last: p50 %+.2f ms, p99 %+.2f ms, "
+	       "%" PRIu64 " writes); < 10 %% at p99: %s\n",
+	       "", "", add99, add50, ms(m->del_p50), ms(m->del_p99),
+	       ms(p->del_p50), ms(p->del_p99), (double)s->pair_p50[i] / 1e6,
+	       (double)s->pair_p99[i] / 1e6, s->pair_n[i],
+	       add99 < 10 ? "yes" : "no");
+	/* The other cost of an instrument: the CPU it takes from the two
+	 * cores it shares with the server (both halves alike). */
+	const struct bench_mix_cpu *c = &s->mix_cpu[i];
+	if (c->wall_ns && c->own_ns && c->raw_ns && c->own_frames &&
+	    c->raw_frames)
+		printf("%-13s %-9s CPU per delivery: own half %.1f us (%.0f %% "
+		       "of a core), raw half %.1f us (%.0f %%); clubcrmd "
+		       "%.0f %% of a core\n",
+		       "", "", (double)c->own_ns / 1e3 / (double)c->own_frames,
+		       100.0 * (double)c->own_ns / (double)c->wall_ns,
+		       (double)c->raw_ns / 1e3 / (double)c->raw_frames,
+		       100.0 * (double)c->raw_ns / (double)c->wall_ns,
+		       100.0 * (double)c->srv_ns / (double)c->wall_ns);
 }
 
 static void print_table(const struct bench_opts *o,
@@ -408,9 +434,8 @@ static void print_table(const struct bench_opts *o,
 			 o->sc[i].writers);
 		for (unsigned k = 0; k < n_sys; k++) {
 			print_row(k ? "" : label, &sys[k], &sys[k].r[i]);
-			if (sys[k].probe[i].ran || sys[k].probe[i].error[0])
-				print_probe(&sys[k], i, n_sys == 2 ? &sys[1]
-								   : NULL);
+			if (sys[k].mixed[i].ran || sys[k].mixed[i].error[0])
+				print_mixed(&sys[k], i);
 		}
 		if (n_sys == 2 && sys[0].r[i].ran && sys[1].r[i].ran &&
 		    sys[1].r[i].wps > 0 && sys[0].r[i].del_p99 > 0)
@@ -418,6 +443,20 @@ static void print_table(const struct bench_opts *o,
 			       "clubcrmd, > 1 is better)\n",
 			       "", "ratio", sys[0].r[i].wps / sys[1].r[i].wps, "",
 			       (double)sys[1].r[i].del_p99 /
+				       (double)sys[0].r[i].del_p99);
+		/* redis' fan-out without durability (bench.h, pub[]). */
+		static const struct bench_system pub = {.name = "redis pub"};
+		const struct bench_result *rp = n_sys == 2 ? &sys[1].pub[i]
+							   : NULL;
+		if (rp && (rp->ran || rp->error[0]))
+			print_row("", &pub, rp);
+		if (rp && rp->ran && rp->del_p99 && sys[0].r[i].del_p99)
+			printf("%-13s %-9s %25s | %6.2fx (p99: redis PUBLISH "
+			       "alone, no fsync, at clubcrmd's writes/s / "
+			       "clubcrmd's durable writes; >= 1: at or below "
+			       "it)\n",
+			       "", "ratio", "",
+			       (double)rp->del_p99 /
 				       (double)sys[0].r[i].del_p99);
 	}
 	if (n_sys && sys[0].frozen.ran) {
@@ -468,6 +507,125 @@ static void print_table(const struct bench_opts *o,
 			       "%.1f ms, first chunk after %.1f ms\n",
 			       sys[k].snapshot_decoded_ms,
 			       sys[k].snapshot_decoded_first_ms);
+}
+
+static const char *met(bool yes)
+{
+	return yes ? "met" : "NOT met";
+}
+
+/* The scenario N x W, or -1. */
+static int scenario_of(const struct bench_opts *o, unsigned n, unsigned w)
+{
+	for (unsigned i = 0; i < o->n_sc; i++)
+		if (o->sc[i].terminals == n && o->sc[i].writers == w)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * Issue 15's targets read off this run, one line each (the figures are
+ * the table's above; README-performance.md says which line is which).
+ * clubcrmd is sys[0] and redis sys[1] when both ran.
+ */
+static void print_targets(const struct bench_opts *o,
+			  const struct bench_system *sys, unsigned n_sys)
+{
+	const struct bench_system *c = n_sys && !strcmp(sys[0].name,
+							 "clubcrmd")
+					       ? &sys[0] : NULL;
+	const struct bench_system *r = n_sys == 2 ? &sys[1] : NULL;
+	if (!c)
+		return;
+	printf("\nissue 15's targets in this run:\n");
+	/* Bytes per acknowledged write at 32 writers (write_bytes). */
+	for (unsigned i = 0; i < o->n_sc; i++) {
+		const struct bench_result *a = &c->r[i];
+		if (o->sc[i].writers != 32 || !a->ran || !a->acked ||
+		    a->write_bytes < 0)
+			continue;
+		double kib = (double)a->write_bytes / 1024 / (double)a->acked;
+		printf("  <= 4 KiB written per acknowledged write, N=%u W=32: "
+		       "clubcrmd %.2f KiB", o->sc[i].terminals, kib);
+		if (r && r->r[i].ran && r->r[i].acked && r->r[i].write_bytes >= 0)
+			printf(", redis %.2f KiB", (double)r->r[i].write_bytes /
+							   1024 /
+							   (double)r->r[i].acked);
+		printf(" (write_bytes): %s\n", met(kib <= 4));
+	}
+	/* Durable writes/s against redis at 1 x 32 and 50 x 32. */
+	static const unsigned rows[] = {1, 50};
+	for (unsigned k = 0; k < 2; k++) {
+		int i = scenario_of(o, rows[k], 32);
+		if (i < 0 || !c->r[i].ran)
+			continue;
+		printf("  writes/s >= 1.5x redis, N=%u W=32: clubcrmd %.0f",
+		       rows[k], c->r[i].wps);
+		if (r && r->r[i].ran && r->r[i].wps > 0)
+			printf(", redis %.0f: %.2fx: %s\n", r->r[i].wps,
+			       c->r[i].wps / r->r[i].wps,
+			       met(c->r[i].wps >= 1.5 * r->r[i].wps));
+		else
+			printf(" (no redis run)\n");
+	}
+	/* The lone write against a raw synced LMDB commit. */
+	for (unsigned i = 0; i < o->n_sc; i++) {
+		if (o->sc[i].writers != 1 || !c->r[i].ran || !c->r[i].ack_p50)
+			continue;
+		printf("  lone write ack p50 <= 2x a raw synced LMDB commit: "
+		       "clubcrmd %.3f ms", ms(c->r[i].ack_p50));
+		if (r && r->r[i].ran)
+			printf(" (redis %.3f ms)", ms(r->r[i].ack_p50));
+		if (raw_p50)
+			printf(", raw LMDB %.3f ms: %.2fx: %s\n", ms(raw_p50),
+			       (double)c->r[i].ack_p50 / (double)raw_p50,
+			       met(c->r[i].ack_p50 <= 2 * raw_p50));
+		else
+			printf(", raw LMDB not measured\n");
+		break;
+	}
+	/* The big board. */
+	if (c->snapshot_ms > 0)
+		printf("  a board of %" PRIu64 " tasks to one terminal <= 50 ms, "
+		       "first rows <= 5 ms: %.1f ms, first chunk %.1f ms: %s\n",
+		       c->snapshot_rows, c->snapshot_ms, c->snapshot_first_ms,
+		       c->snapshot_rows < 100000
+			       ? "fewer than 100,000 tasks"
+			       : met(c->snapshot_ms <= 50 &&
+				     c->snapshot_first_ms <= 5));
+	/* A take to every terminal against redis' PUBLISH alone, and what
+	 * the instrument adds (the mixed run). */
+	for (unsigned i = 0; i < o->n_sc; i++) {
+		const struct bench_result *p = r ? &r->pub[i] : NULL;
+		if (!p || !p->ran || !p->del_p99 || !c->r[i].del_p99)
+			continue;
+		printf("  a write to all %u terminals, p99 <= redis PUBLISH "
+		       "alone, W=%u: clubcrmd %.2f ms, redis %.2f ms: %s\n",
+		       o->sc[i].terminals, o->sc[i].writers,
+		       ms(c->r[i].del_p99), ms(p->del_p99),
+		       met(c->r[i].del_p99 <= p->del_p99));
+	}
+	for (unsigned i = 0; i < o->n_sc; i++) {
+		const struct bench_result *m = &c->mixed[i], *p = &c->probe[i];
+		if (!m->ran || !p->ran || !m->del_p99 || !p->del_p99)
+			continue;
+		double add = 100.0 * ((double)m->del_p99 /
+				      (double)p->del_p99 - 1);
+		printf("  the instrument adds < 10 %% (p99, mixed run), N=%u "
+		       "W=%u: %+.1f %%: %s\n", o->sc[i].terminals,
+		       o->sc[i].writers, add, met(add < 10));
+	}
+	/* Memory per idle subscribed connection. */
+	if (c->probe_idle_conns && c->probe_rss_base_kib > 0 &&
+	    c->probe_rss_idle_kib > 0) {
+		double kib = (double)(c->probe_rss_idle_kib -
+				      c->probe_rss_base_kib) /
+			     c->probe_idle_conns;
+		printf("  <= 8 KiB per idle subscribed terminal at 5,000: "
+		       "%.1f KiB at %u: %s\n", kib, c->probe_idle_conns,
+		       c->probe_idle_conns >= 5000 ? met(kib <= 8)
+						   : "fewer than 5,000 measured");
+	}
 }
 
 static void print_restart(const struct bench_opts *o,
@@ -523,11 +681,27 @@ static bool checked(const struct bench_opts *o, const struct bench_system *s)
 					"scenario %u\n", s->name, i);
 			return false;
 		}
-		const struct bench_result *p = &s->probe[i];
+		/* The mixed run: both halves saw every write whole, and
+		 * take by take compared. */
+		const struct bench_result *p = &s->probe[i],
+					  *m = &s->mixed[i];
 		if (o->probe_threads && !strcmp(s->name, "clubcrmd") &&
-		    (!p->ran || p->del_n == 0 || p->partial || p->unseen)) {
+		    (!p->ran || p->del_n == 0 || p->partial || p->unseen ||
+		     !m->ran || m->del_n == 0 || m->partial || m->unseen ||
+		     s->pair_n[i] == 0 || p->error[0])) {
 			fprintf(stderr, "clubcrm-bench: check failed for the "
-					"raw probe, scenario %u\n", i);
+					"mixed run (raw probe), scenario %u\n",
+				i);
+			return false;
+		}
+		/* redis' publish-only run, where it ran: every write
+		 * delivered to every subscriber. */
+		const struct bench_result *q = &s->pub[i];
+		if (q->ran && (q->acked == 0 || q->del_n == 0 || q->partial ||
+			       q->unseen)) {
+			fprintf(stderr, "clubcrm-bench: check failed for %s's "
+					"publish-only run, scenario %u\n",
+				s->name, i);
 			return false;
 		}
 		/* Durable writes reach the data file: a server that wrote
@@ -586,9 +760,14 @@ int main(int argc, char **argv)
 		raw_p50 = raw_p99 = 0;
 	if (o.crm_address && bench_crm_run(&o, &sys[n++]) < 0)
 		rc = 1;
+	/* redis' publish-only runs at the pace clubcrmd kept. */
+	for (unsigned i = 0; n && i < o.n_sc; i++)
+		if (sys[0].r[i].ran && !o.rate)
+			o.pub_rate[i] = sys[0].r[i].wps;
 	if (o.redis_address && bench_redis_run(&o, &sys[n++]) < 0)
 		rc = 1;
 	print_table(&o, sys, n);
+	print_targets(&o, sys, n);
 	for (unsigned k = 0; check && k < n; k++)
 		if (!checked(&o, &sys[k]))
 			rc = 1;

@@ -64,17 +64,23 @@ struct probe_thread {
 	struct bench_probe *p;
 	pthread_t th;
 	bool started;
-	int ep;
-	unsigned from, to;        /* its sockets */
+	clockid_t clk;            /* its CPU-time clock */
+	bool has_clk;
+	int ep;                   /* its sockets: those with index i,
+				   * i % n_t its own (round robin, as the
+				   * bench's terminals are on its shards) */
 	pthread_mutex_t mu;
 	struct bench_deliv deliv;
 };
 
 struct bench_probe {
 	struct probe_sock *s;
-	unsigned n;
+	unsigned n, cap;          /* logged in / room for */
 	struct probe_thread *t;
-	unsigned n_t;
+	unsigned n_t, want_t;     /* running / asked for */
+	bool started;             /* the reader threads run */
+	struct sockaddr_in sa;
+	uint64_t ping_at;         /* keep-alive during set-up */
 	atomic_bool stop;
 	bool recording;           /* under each thread's mutex */
 	uint64_t base_rev;
@@ -562,14 +568,14 @@ static int finish_login(struct bench_probe *p, struct probe_sock *s,
 	}
 }
 
-static int logins_all(struct bench_probe *p, const struct sockaddr_in *sa,
-		      unsigned parallel, char *err, size_t errlen)
+/* Sockets [p->n, to) logged in, `parallel` at a time; p->n follows. */
+static int logins_upto(struct bench_probe *p, unsigned to, unsigned parallel,
+		       char *err, size_t errlen)
 {
-	uint64_t ping_at = bench_now_ns() + KEEPALIVE_NS;
-	for (unsigned i = 0; i < p->n; i += parallel) {
-		unsigned end = i + parallel < p->n ? i + parallel : p->n;
+	for (unsigned i = p->n; i < to; i += parallel) {
+		unsigned end = i + parallel < to ? i + parallel : to;
 		for (unsigned k = i; k < end; k++)
-			if (start_login(p, &p->s[k], sa, k) < 0) {
+			if (start_login(p, &p->s[k], &p->sa, k) < 0) {
 				snprintf(err, errlen, "probe: connect %u: %s",
 					 k, strerror(errno));
 				return -1;
@@ -578,13 +584,14 @@ static int logins_all(struct bench_probe *p, const struct sockaddr_in *sa,
 			if (finish_login(p, &p->s[k], k, err, errlen) < 0)
 				return -1;
 			p->s[k].live = true;
+			p->n = k + 1;
 		}
 		/* The ones logged in wait silently for the rest: a Ping
 		 * keeps them (their Pongs are skipped later). */
-		if (bench_now_ns() >= ping_at) {
+		if (bench_now_ns() >= p->ping_at) {
 			for (unsigned k = 0; k < end; k++)
 				send_ping(p->s[k].fd, PING_RID + k);
-			ping_at = bench_now_ns() + KEEPALIVE_NS;
+			p->ping_at = bench_now_ns() + KEEPALIVE_NS;
 		}
 	}
 	return 0;
@@ -592,11 +599,10 @@ static int logins_all(struct bench_probe *p, const struct sockaddr_in *sa,
 
 static int start_threads(struct bench_probe *p, char *err, size_t errlen)
 {
+	p->n_t = p->want_t < p->n ? p->want_t : p->n;
 	for (unsigned i = 0; i < p->n_t; i++) {
 		struct probe_thread *t = &p->t[i];
 		t->p = p;
-		t->from = (unsigned)((uint64_t)p->n * i / p->n_t);
-		t->to = (unsigned)((uint64_t)p->n * (i + 1) / p->n_t);
 		t->ep = epoll_create1(EPOLL_CLOEXEC);
 		pthread_mutex_init(&t->mu, NULL);
 		if (t->ep < 0) {
@@ -604,7 +610,7 @@ static int start_threads(struct bench_probe *p, char *err, size_t errlen)
 				 strerror(errno));
 			return -1;
 		}
-		for (unsigned k = t->from; k < t->to; k++) {
+		for (unsigned k = i; k < p->n; k += p->n_t) {
 			struct probe_sock *s = &p->s[k];
 			/* Non-blocking from now on. */
 			int fl = fcntl(s->fd, F_GETFL);
@@ -627,15 +633,15 @@ static int start_threads(struct bench_probe *p, char *err, size_t errlen)
 			return -1;
 		}
 		t->started = true;
+		t->has_clk = pthread_getcpuclockid(t->th, &t->clk) == 0;
 	}
 	return 0;
 }
 
 /* ------------------------------------------------------------ the API */
 
-int bench_probe_open(const char *address, unsigned n, unsigned threads,
-		     unsigned parallel, struct bench_probe **out, char *err,
-		     size_t errlen)
+int bench_probe_new(const char *address, unsigned cap, unsigned threads,
+		    struct bench_probe **out, char *err, size_t errlen)
 {
 	*out = NULL;
 	struct sockaddr_in sa;
@@ -644,28 +650,65 @@ int bench_probe_open(const char *address, unsigned n, unsigned threads,
 			 address);
 		return -1;
 	}
-	if (n == 0 || threads == 0)
+	if (cap == 0 || threads == 0) {
+		snprintf(err, errlen, "probe: no sockets or no threads");
 		return -1;
-	if (threads > n)
-		threads = n;
+	}
 	struct bench_probe *p = calloc(1, sizeof(*p));
 	if (!p)
 		return -1;
-	p->n = n;
-	p->n_t = threads;
-	p->s = calloc(n, sizeof(*p->s));
+	p->sa = sa;
+	p->cap = cap;
+	p->want_t = threads;
+	p->s = calloc(cap, sizeof(*p->s));
 	p->t = calloc(threads, sizeof(*p->t));
 	p->next_rid = RID_SUB;
+	p->ping_at = bench_now_ns() + KEEPALIVE_NS;
 	if (!p->s || !p->t) {
 		bench_probe_close(p);
 		return -1;
 	}
-	for (unsigned i = 0; i < n; i++)
+	for (unsigned i = 0; i < cap; i++)
 		p->s[i].fd = -1;
 	for (unsigned i = 0; i < threads; i++)
 		p->t[i].ep = -1;
-	if (logins_all(p, &sa, parallel ? parallel : 1, err, errlen) < 0 ||
-	    start_threads(p, err, errlen) < 0) {
+	*out = p;
+	return 0;
+}
+
+int bench_probe_add(struct bench_probe *p, unsigned k, unsigned parallel,
+		    char *err, size_t errlen)
+{
+	if (p->started || k > p->cap - p->n) {
+		snprintf(err, errlen, "probe: %u more sockets: %s", k,
+			 p->started ? "the readers run already"
+				    : "more than opened for");
+		return -1;
+	}
+	return logins_upto(p, p->n + k, parallel ? parallel : 1, err,
+			   errlen);
+}
+
+int bench_probe_start(struct bench_probe *p, char *err, size_t errlen)
+{
+	if (p->started || p->n == 0) {
+		snprintf(err, errlen, "probe: %s", p->started
+				? "started twice" : "no socket to read");
+		return -1;
+	}
+	p->started = true;
+	return start_threads(p, err, errlen);
+}
+
+int bench_probe_open(const char *address, unsigned n, unsigned threads,
+		     unsigned parallel, struct bench_probe **out, char *err,
+		     size_t errlen)
+{
+	struct bench_probe *p;
+	if (bench_probe_new(address, n, threads, &p, err, errlen) < 0)
+		return -1;
+	if (bench_probe_add(p, n, parallel, err, errlen) < 0 ||
+	    bench_probe_start(p, err, errlen) < 0) {
 		bench_probe_close(p);
 		return -1;
 	}
@@ -675,10 +718,7 @@ int bench_probe_open(const char *address, unsigned n, unsigned threads,
 
 static struct probe_thread *thread_of(struct bench_probe *p, unsigned i)
 {
-	for (unsigned k = 0; k < p->n_t; k++)
-		if (i < p->t[k].to)
-			return &p->t[k];
-	return &p->t[p->n_t - 1];
+	return &p->t[i % p->n_t];
 }
 
 static void sleep_ms(unsigned ms)
@@ -691,6 +731,8 @@ static void sleep_ms(unsigned ms)
 int bench_probe_subscribe(struct bench_probe *p, unsigned n, int64_t from,
 			  int64_t to, unsigned timeout_ms)
 {
+	if (!p->started)
+		return -1;
 	atomic_store(&p->refused, 0);
 	for (unsigned i = 0; i < p->n; i++) {
 		struct probe_sock *s = &p->s[i];
@@ -770,6 +812,18 @@ unsigned bench_probe_collect(struct bench_probe *p, struct bench_deliv *d)
 	return live;
 }
 
+uint64_t bench_probe_cpu_ns(struct bench_probe *p)
+{
+	uint64_t sum = 0;
+	struct timespec ts;
+	for (unsigned k = 0; p && k < p->n_t; k++)
+		if (p->t[k].started && p->t[k].has_clk &&
+		    clock_gettime(p->t[k].clk, &ts) == 0)
+			sum += (uint64_t)ts.tv_sec * 1000000000ull +
+			       (uint64_t)ts.tv_nsec;
+	return sum;
+}
+
 void bench_probe_close(struct bench_probe *p)
 {
 	if (!p)
@@ -785,7 +839,7 @@ void bench_probe_close(struct bench_probe *p)
 		}
 		bench_deliv_free(&t->deliv);
 	}
-	for (unsigned i = 0; p->s && i < p->n; i++) {
+	for (unsigned i = 0; p->s && i < p->cap; i++) {
 		if (p->s[i].fd >= 0)
 			close(p->s[i].fd);
 		free(p->s[i].buf);

@@ -24,11 +24,28 @@ struct bench_probe;
 /*
  * Opens `n` sockets to `address` ("127.0.0.1:PORT"), each logged in (the
  * demo's operators in turn, `parallel` logins in flight), and starts
- * `threads` reader threads over them. 0, or -1 with `err` saying why.
+ * `threads` reader threads over them (socket i on thread i % threads).
+ * 0, or -1 with `err` saying why.
  */
 int bench_probe_open(const char *address, unsigned n, unsigned threads,
 		     unsigned parallel, struct bench_probe **out, char *err,
 		     size_t errlen);
+
+/*
+ * The same in steps, for sockets connected in turn with other
+ * connections (the mixed run of bench_crm.c interleaves them with the
+ * bench's terminals in the server's order of connections):
+ * bench_probe_new() makes room for `cap` sockets; bench_probe_add() logs
+ * `k` more in (blocking, `parallel` at a time), only before
+ * bench_probe_start() starts the reader threads (socket i read by thread
+ * i % threads). 0, or -1 with `err` saying why; after a failed add or
+ * start only bench_probe_close() is left.
+ */
+int bench_probe_new(const char *address, unsigned cap, unsigned threads,
+		    struct bench_probe **out, char *err, size_t errlen);
+int bench_probe_add(struct bench_probe *p, unsigned k, unsigned parallel,
+		    char *err, size_t errlen);
+int bench_probe_start(struct bench_probe *p, char *err, size_t errlen);
 
 /*
  * Sockets [0, n) subscribed to the board and the urgent view of tasks
@@ -58,6 +75,10 @@ unsigned bench_probe_collect(struct bench_probe *p, struct bench_deliv *d);
  */
 int bench_walk_deltas(const uint8_t *p, size_t len,
 		      void (*rev_cb)(void *, uint64_t), void *ud);
+
+/* The reader threads' CPU time so far (ns; 0 before they start): the
+ * probe's cost, beside the bench's terminals' (bench_shards.h). */
+uint64_t bench_probe_cpu_ns(struct bench_probe *p);
 
 /* Stops the threads, closes the sockets, frees. NULL is fine. */
 void bench_probe_close(struct bench_probe *p);

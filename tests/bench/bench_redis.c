@@ -9,6 +9,12 @@
  *
  * A write's sequence number travels in its payload ("seq=N ...") and keys
  * the delivery table; the clock is the same as the clubcrm driver's.
+ *
+ * The scenarios with the most terminals run a second time with the writers
+ * PUBLISHing alone, no HSET: nothing for the AOF, so no fsync before the
+ * subscribers are written to. That is redis' fan-out without durability,
+ * the baseline of issue 15's fan-out target, at the rate clubcrmd
+ * acknowledged in the same scenario (bench_opts.pub_rate).
  */
 #include "bench.h"
 #include "bench_shards.h"
@@ -16,6 +22,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +61,8 @@ struct rd_conn {
 struct rd {
 	uv_loop_t loop;
 	const struct bench_opts *o;
+	bool publish_only;        /* writers send no HSET */
+	double rate;              /* writes/s in total; 0: closed loop */
 	char host[64];
 	int port;
 	struct rd_conn *t, *w;
@@ -267,6 +276,19 @@ static void on_hset(redisAsyncContext *ac, void *reply, void *priv)
 	}
 }
 
+/* A write's HSET, unless the writers PUBLISH alone. */
+static void hset(struct rd_conn *w, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void hset(struct rd_conn *w, const char *fmt, ...)
+{
+	if (w->b->publish_only)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	redisvAsyncCommand(w->ac, on_hset, w, fmt, ap);
+	va_end(ap);
+}
+
 static void on_publish(redisAsyncContext *ac, void *reply, void *priv)
 {
 	struct rd_req *q = priv;
@@ -287,7 +309,7 @@ static void on_publish(redisAsyncContext *ac, void *reply, void *priv)
 		b->failed++;
 	}
 	free(q);
-	if (!b->o->rate && r)
+	if (!b->rate && r)
 		fill(w, UINT32_MAX);
 }
 
@@ -310,15 +332,11 @@ static int issue_one(struct rd_conn *w)
 	if (w->n_pool < 8 || pct < 30) {
 		id = ((uint64_t)w->idx << 40) | ++w->next_id;
 		op = "create";
-		redisAsyncCommand(w->ac, on_hset, w,
-				  "HSET task:%llu description %s type %s "
-				  "customer %u planned %lld status planned "
-				  "taken_by 0",
-				  (unsigned long long)id,
-				  "call back about renewal",
-				  urgent ? "Objection" : "Call",
-				  (unsigned)(r >> 16) % 64,
-				  (long long)time_now() + 86400);
+		hset(w, "HSET task:%llu description %s type %s "
+			"customer %u planned %lld status planned taken_by 0",
+		     (unsigned long long)id, "call back about renewal",
+		     urgent ? "Objection" : "Call", (unsigned)(r >> 16) % 64,
+		     (long long)time_now() + 86400);
 		if (w->n_pool < RD_POOL)
 			w->pool[w->n_pool++] = id;
 		else
@@ -329,23 +347,20 @@ static int issue_one(struct rd_conn *w)
 		if (pct < 70) {
 			op = w->taken[slot] ? "release" : "take";
 			w->taken[slot] = !w->taken[slot];
-			redisAsyncCommand(w->ac, on_hset, w,
-					  "HSET task:%llu taken_by %u taken_at %lld",
-					  (unsigned long long)id,
-					  w->taken[slot] ? w->idx + 1 : 0,
-					  (long long)time_now());
+			hset(w, "HSET task:%llu taken_by %u taken_at %lld",
+			     (unsigned long long)id,
+			     w->taken[slot] ? w->idx + 1 : 0,
+			     (long long)time_now());
 		} else if (pct < 85) {
 			op = "follow-up";
-			redisAsyncCommand(w->ac, on_hset, w,
-					  "HSET task:%llu result %s note %s",
-					  (unsigned long long)id, "No answer",
-					  "no answer, try again later");
+			hset(w, "HSET task:%llu result %s note %s",
+			     (unsigned long long)id, "No answer",
+			     "no answer, try again later");
 		} else {
 			op = "edit";
-			redisAsyncCommand(w->ac, on_hset, w,
-					  "HSET task:%llu description %s",
-					  (unsigned long long)id,
-					  "call back about renewal (edited)");
+			hset(w, "HSET task:%llu description %s",
+			     (unsigned long long)id,
+			     "call back about renewal (edited)");
 		}
 	}
 	/* A display row of about the size clubcrm pushes. */
@@ -365,7 +380,7 @@ static int issue_one(struct rd_conn *w)
 static void fill(struct rd_conn *w, unsigned budget)
 {
 	struct rd *b = w->b;
-	unsigned depth = b->o->rate ? 64 : b->o->depth;
+	unsigned depth = b->rate ? 64 : b->o->depth;
 	while (budget-- && b->running && w->ready && !w->down &&
 	       w->in_flight < depth)
 		if (issue_one(w) < 0)
@@ -415,7 +430,7 @@ static void rate_tick(uv_timer_t *h)
 	if (!b->running)
 		return;
 	double each = (double)(bench_now_ns() - b->rate_start_ns) / 1e9 *
-		      b->o->rate / b->n_active;
+		      b->rate / b->n_active;
 	for (unsigned i = 0; i < b->n_active; i++) {
 		struct rd_conn *w = &b->w[i];
 		double due = each - (double)(w->issued - w->rate_base);
@@ -447,10 +462,10 @@ static void run_scenario(struct rd *b, const struct bench_scenario *sc,
 	b->rate_start_ns = bench_now_ns();
 	for (unsigned i = 0; i < b->n_active; i++) {
 		b->w[i].rate_base = b->w[i].issued;
-		if (!b->o->rate)
+		if (!b->rate)
 			fill(&b->w[i], UINT32_MAX);
 	}
-	if (b->o->rate)
+	if (b->rate)
 		uv_timer_start(&b->rate_timer, rate_tick, 1, 1);
 	rd_pump(b, rd_never, (unsigned)(b->o->warmup_s * 1000));
 	b->rss_peak = -1;
@@ -526,6 +541,7 @@ int bench_redis_run(const struct bench_opts *o, struct bench_system *out)
 		return -1;
 	}
 	b->o = o;
+	b->rate = o->rate;
 	int rc = -1;
 	uv_timer_init(&b->loop, &b->rss_timer);
 	uv_timer_init(&b->loop, &b->rate_timer);
@@ -575,6 +591,20 @@ int bench_redis_run(const struct bench_opts *o, struct bench_system *out)
 				o->sc[i].terminals, o->sc[i].writers);
 		run_scenario(b, &o->sc[i], &out->r[i]);
 	}
+	/* Fan-out alone: the scenarios with the most terminals again, the
+	 * writers PUBLISHing without an HSET. */
+	b->publish_only = true;
+	for (unsigned i = 0; i < o->n_sc; i++) {
+		if (o->sc[i].terminals != max_t)
+			continue;
+		/* At clubcrmd's pace: as fast as acknowledged, redis takes
+		 * PUBLISHes faster than its subscribers are written to, and
+		 * their queues, not the fan-out, would be the figure. */
+		b->rate = o->pub_rate[i] > 0 ? o->pub_rate[i] : o->rate;
+		run_scenario(b, &o->sc[i], &out->pub[i]);
+	}
+	b->publish_only = false;
+	b->rate = o->rate;
 	rc = 0;
 fail:
 	b->running = false;

@@ -3,6 +3,15 @@
 
 #include <poll.h>
 #include <stdio.h>
+#include <time.h>
+
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
 
 static void shard_stop(uv_async_t *h)
 {
@@ -46,8 +55,10 @@ struct bench_shard *bench_shards_of(struct bench_shards *s, unsigned i)
 static void *shard_main(void *arg)
 {
 	struct bench_shard *sh = arg;
+	uint64_t cpu0 = thread_cpu_ns();
 	/* Until shard_stop(); the async handle keeps the loop alive. */
 	uv_run(&sh->loop, UV_RUN_DEFAULT);
+	sh->cpu_ns = thread_cpu_ns() - cpu0;
 	return NULL;
 }
 
@@ -60,6 +71,7 @@ void bench_shards_start(struct bench_shards *s)
 		struct bench_shard *sh = &s->s[i];
 		bench_deliv_reset(&sh->deliv);
 		sh->last_rev = 0;
+		sh->cpu_ns = 0;
 		sh->running = pthread_create(&sh->th, NULL, shard_main, sh) == 0;
 		if (!sh->running)
 			fprintf(stderr, "bench: terminal thread %u did not "
@@ -86,6 +98,7 @@ void bench_shards_stop(struct bench_shards *s, struct bench_deliv *into,
 		struct bench_shard *sh = &s->s[i];
 		if (last_rev && sh->last_rev > *last_rev)
 			*last_rev = sh->last_rev;
+		s->cpu_ns += sh->cpu_ns;
 		if (bench_deliv_merge(into, &sh->deliv) < 0)
 			fprintf(stderr, "bench: a terminal thread's "
 					"deliveries were lost\n");

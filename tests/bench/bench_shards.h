@@ -28,12 +28,15 @@ struct bench_shard {
 	/* Written by the shard's terminals while its thread runs. */
 	struct bench_deliv deliv;
 	uint64_t last_rev;        /* clubcrmd: the highest revision seen */
+	uint64_t cpu_ns;          /* its thread's CPU time, last run */
 };
 
 struct bench_shards {
 	struct bench_shard s[BENCH_MAX_SHARDS];
 	unsigned n;
 	bool threaded;            /* their threads run */
+	uint64_t cpu_ns;          /* their threads' CPU time, every run so
+				   * far (the instrument's cost) */
 };
 
 /* `n` loops (at most BENCH_MAX_SHARDS; 0: none, everything on the main

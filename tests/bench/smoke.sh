@@ -1,9 +1,11 @@
 #!/bin/sh
 # A short run of clubcrm-bench against a fresh demo clubcrmd: every write
 # acknowledged and delivered to every terminal (--check), in a few seconds;
-# the same scenarios again with the raw probe as terminals, and 200 idle
-# connections measured. The bench's terminals on 3 threads (uneven shards:
-# 4 and 8 terminals), their deliveries merged after each scenario.
+# each scenario again as a mixed run (half the bench's terminals, half the
+# raw probe's sockets, interleaved: both halves must see every write and
+# be compared take by take; 5 splits 3 + 2, 1 is one of each), and 200
+# idle connections measured. The bench's terminals on 3 threads (uneven
+# shards), their deliveries merged after each scenario.
 # usage: smoke.sh CLUBCRMD CLUBCRM_BENCH
 set -eu
 clubcrmd=$1
@@ -35,7 +37,7 @@ done
 [ -n "$addr" ] || { echo "smoke: clubcrmd did not listen" >&2; cat "$dir/log" >&2; exit 1; }
 
 "$bench" --clubcrm "$addr" --clubcrm-data "$dir/data" --clubcrm-pid "$pid" \
-	--scenarios 4x2,8x3 --warmup 0.3 --duration 1 --seed 1000 --probe 2 --idle 200 \
+	--scenarios 5x2,8x3,1x1 --warmup 0.3 --duration 1 --seed 1000 --probe 2 --idle 200 \
 	--term-threads 3 --check
 
 # The restart scenario, short: a few live terminals, the server killed and
