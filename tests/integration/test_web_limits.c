@@ -194,6 +194,37 @@ static bool log_says(const struct harness *h, const char *needle)
 	return harness_log_count(h, needle) > 0;
 }
 
+/* A browser logged in as `login`, its board subscribed and shown, then no
+ * longer reading. */
+static struct itws *frozen_board(const struct harness *h, const char *login)
+{
+	struct itws *c = ws_open(h);
+	assert_true(itws_login(c, login, HARNESS_PASSWORD));
+	struct buf out = {0};
+	raw_put_board_subscribe(&out, 50);
+	assert_int_equal(itws_send(c, out.data, out.len, false), 0);
+	buf_free(&out);
+	Clubcrm__Frame *f = itws_expect(c, CLUBCRM__FRAME__BODY_SNAPSHOT_DONE,
+					10000);
+	assert_non_null(f);
+	clubcrm__frame__free_unpacked(f, NULL);
+	itws_pause(c, true);
+	return c;
+}
+
+/* A task with a description of DESC_LEN bytes (written into `desc`,
+ * DESC_LEN + 1 bytes): a big delta on every board. */
+static struct it_new_task big_task(struct client_sync *w, char *desc)
+{
+	memset(desc, 'x', DESC_LEN);
+	desc[DESC_LEN] = '\0';
+	return (struct it_new_task){
+		.desc = desc, .type_id = it_type_id(w, "Call"),
+		.customer_id = it_customer_id(w, "Manolo"),
+		.planned_at = time_now() + 86400,
+	};
+}
+
 /* A browser that stops reading while deltas pour in is dropped at the
  * output bound, like a terminal; the writer and other browsers go on. */
 static void test_frozen_browser_is_dropped(void **state)
@@ -203,31 +234,12 @@ static void test_frozen_browser_is_dropped(void **state)
 	assert_int_equal(harness_start(&h), 0);
 	struct itws *healthy = ws_open(&h);
 	assert_true(itws_login(healthy, "alicia", HARNESS_PASSWORD));
-	struct itws *frozen = ws_open(&h);
-	assert_true(itws_login(frozen, "maribel", HARNESS_PASSWORD));
-	struct buf out = {0};
-	raw_put_board_subscribe(&out, 50);
-	assert_int_equal(itws_send(frozen, out.data, out.len, false), 0);
-	buf_free(&out);
-	Clubcrm__Frame *f = itws_expect(frozen,
-					CLUBCRM__FRAME__BODY_SNAPSHOT_DONE,
-					10000);
-	assert_non_null(f);
-	clubcrm__frame__free_unpacked(f, NULL);
-	itws_pause(frozen, true);
-
+	struct itws *frozen = frozen_board(&h, "maribel");
 	struct client_sync *w;
 	struct client_status st;
 	assert_int_equal(harness_login(&h, "fermin", &w, &st), STATUS_OK);
-	char *desc = malloc(DESC_LEN + 1);
-	assert_non_null(desc);
-	memset(desc, 'x', DESC_LEN);
-	desc[DESC_LEN] = '\0';
-	struct it_new_task nt = {
-		.desc = desc, .type_id = it_type_id(w, "Call"),
-		.customer_id = it_customer_id(w, "Manolo"),
-		.planned_at = time_now() + 86400,
-	};
+	char desc[DESC_LEN + 1];
+	struct it_new_task nt = big_task(w, desc);
 	int writes = 0;
 	while (writes < WRITES_MAX && !log_says(&h, "maribel): web: dropped")) {
 		uint64_t id;
@@ -250,7 +262,6 @@ static void test_frozen_browser_is_dropped(void **state)
 	assert_int_equal(it_create_id(w, &nt, &id, &st), STATUS_OK);
 	ping(healthy, 9);
 	itws_free(healthy);
-	free(desc);
 	client_sync_close(w);
 	assert_int_equal(harness_stop(&h), 0);
 	harness_cleanup(&h);
@@ -336,31 +347,12 @@ static void test_sigterm_with_a_browser_not_reading(void **state)
 	(void)state;
 	struct harness h = {.web = true};
 	assert_int_equal(harness_start(&h), 0);
-	struct itws *frozen = ws_open(&h);
-	assert_true(itws_login(frozen, "maribel", HARNESS_PASSWORD));
-	struct buf out = {0};
-	raw_put_board_subscribe(&out, 50);
-	assert_int_equal(itws_send(frozen, out.data, out.len, false), 0);
-	buf_free(&out);
-	Clubcrm__Frame *f = itws_expect(frozen,
-					CLUBCRM__FRAME__BODY_SNAPSHOT_DONE,
-					10000);
-	assert_non_null(f);
-	clubcrm__frame__free_unpacked(f, NULL);
-	itws_pause(frozen, true);
-
+	struct itws *frozen = frozen_board(&h, "maribel");
 	struct client_sync *w;
 	struct client_status st;
 	assert_int_equal(harness_login(&h, "fermin", &w, &st), STATUS_OK);
-	char *desc = malloc(DESC_LEN + 1);
-	assert_non_null(desc);
-	memset(desc, 'x', DESC_LEN);
-	desc[DESC_LEN] = '\0';
-	struct it_new_task nt = {
-		.desc = desc, .type_id = it_type_id(w, "Call"),
-		.customer_id = it_customer_id(w, "Manolo"),
-		.planned_at = time_now() + 86400,
-	};
+	char desc[DESC_LEN + 1];
+	struct it_new_task nt = big_task(w, desc);
 	/* About 3 MB of deltas: far more than the sockets hold, far less
 	 * than the output bound that would drop the browser. */
 	for (int i = 0; i < 1000; i++) {
@@ -378,7 +370,6 @@ static void test_sigterm_with_a_browser_not_reading(void **state)
 	assert_int_equal(harness_log_count(&h, "left open"), 0);
 	client_sync_close(w);
 	itws_free(frozen);
-	free(desc);
 	harness_cleanup(&h);
 }
 
