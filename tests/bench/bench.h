@@ -172,6 +172,12 @@ struct bench_system {
  * scenario only sets its result's error).
  */
 int bench_crm_run(const struct bench_opts *o, struct bench_system *out);
+struct bench_deliv;
+/* The delivery figures of `r` (p50 ... max, partial, unseen) from table
+ * `d`, the writes that went to `terminals`; r->error on no memory. Both
+ * systems' runs use it. */
+void bench_fill_delivery(struct bench_result *r, const struct bench_deliv *d,
+			 unsigned terminals);
 int bench_redis_run(const struct bench_opts *o, struct bench_system *out);
 
 /* The restart scenario (bench_restart.c): a server killed and started

@@ -304,9 +304,8 @@ static void start_writes(struct crm *b)
 		uv_timer_start(&b->rate_timer, rate_tick, 1, 1);
 }
 
-/* The delivery figures of `r` from table `d` (writes to `terminals`). */
-static void fill_delivery(struct bench_result *r, const struct bench_deliv *d,
-			  unsigned terminals)
+void bench_fill_delivery(struct bench_result *r, const struct bench_deliv *d,
+			 unsigned terminals)
 {
 	struct bench_samples del = {0};
 	if (bench_deliv_summary(d, terminals, &del, &r->partial,
@@ -331,7 +330,7 @@ static void fill_result(struct crm *b, struct bench_result *r, uint64_t txns)
 	bench_samples_sort(&b->acks);
 	r->ack_p50 = bench_samples_pct(&b->acks, 50);
 	r->ack_p99 = bench_samples_pct(&b->acks, 99);
-	fill_delivery(r, &b->deliv, deliv_terminals);
+	bench_fill_delivery(r, &b->deliv, deliv_terminals);
 	r->rss_load_kib = b->rss_peak;
 	r->batch_mean = txns ? (double)b->acked / (double)txns : 0;
 	if (b->first_error[0])
@@ -412,8 +411,8 @@ static void fill_mixed(struct crm *b, const struct bench_result *own,
 		bench_deliv_free(&all);
 		return;
 	}
-	fill_delivery(m->raw, pd, raw_live);
-	fill_delivery(m->all, &all, deliv_terminals + raw_live);
+	bench_fill_delivery(m->raw, pd, raw_live);
+	bench_fill_delivery(m->all, &all, deliv_terminals + raw_live);
 	bench_deliv_free(&all);
 
 	struct bench_samples pair = {0};

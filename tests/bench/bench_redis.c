@@ -493,16 +493,7 @@ static void run_scenario(struct rd *b, const struct bench_scenario *sc,
 	bench_samples_sort(&b->acks);
 	r->ack_p50 = bench_samples_pct(&b->acks, 50);
 	r->ack_p99 = bench_samples_pct(&b->acks, 99);
-	struct bench_samples del = {0};
-	bench_deliv_summary(&b->deliv, want_terminals, &del, &r->partial,
-			    &r->unseen);
-	bench_samples_sort(&del);
-	r->del_n = del.n;
-	r->del_p50 = bench_samples_pct(&del, 50);
-	r->del_p99 = bench_samples_pct(&del, 99);
-	r->del_p999 = bench_samples_pct(&del, 99.9);
-	r->del_max = bench_samples_pct(&del, 100);
-	bench_samples_free(&del);
+	bench_fill_delivery(r, &b->deliv, want_terminals);
 	r->rss_load_kib = b->rss_peak;
 	if (b->first_error[0])
 		snprintf(r->error, sizeof(r->error), "%" PRIu64 " failed, first: %s",
