@@ -21,10 +21,18 @@
 #include "tls.h"
 #include "web.h"
 
-/* Blocks from this size up are mapped on their own, so freeing one gives
+/*
+ * Blocks from this size up are mapped on their own, so freeing one gives
  * it back to the system at once (glibc would otherwise raise the threshold
- * to the largest block freed, up to 32 MiB, and keep those in the heap). */
-#define SERVER_MMAP_THRESHOLD (256u * 1024u)
+ * to the largest block freed, up to 32 MiB, and keep those in the heap).
+ * Not lower: every write op runs in a nested LMDB transaction, which
+ * allocates a 2 MiB dirty list and a 1 MiB free-page list; mapped, they
+ * cost each op two mmap and two munmap calls, their page faults and, for
+ * each munmap, a TLB flush on every core running a thread of ours. Below
+ * it, request frames (1 MiB at most) come from the heap and go back to the
+ * system with the clock's trim (server_trim).
+ */
+#define SERVER_MMAP_THRESHOLD (4u * 1024u * 1024u)
 /* Decoded request bytes freed since the last trim that make the next clock
  * tick hand the heap's free pages back to the system. */
 #define SERVER_TRIM_AFTER (8u * 1024u * 1024u)
