@@ -11,7 +11,8 @@
  * from. Printed per run, from the Subscribe sent:
  *   first rows  the first draw holding rows (what the operator sees first)
  *   all rows    SnapshotDone applied: the replica holds the whole board
- *   client CPU  this process's user+system time over the run
+ *   client CPU  this process's user+system time from the Subscribe to
+ *               the last draw (the teardown left out)
  *   draws       how many draws, and their CPU (the sorts)
  * and the peak RSS of the process. Figures only: `--check` asks that every
  * run held at least --expect rows and drew rows before the end, no time.
@@ -50,6 +51,7 @@ struct run {
 	double first_ms;          /* first draw with rows (< 0: none) */
 	double all_ms;            /* SnapshotDone applied (< 0: not yet) */
 	double draw_ms;           /* CPU of the draws */
+	double cpu_end;           /* process CPU at the last draw */
 	size_t first_rows;        /* rows in the first draw */
 	size_t rows;
 	unsigned draws;
@@ -142,8 +144,10 @@ static void on_prepare(uv_prepare_t *h)
 			r->first_rows = n;
 		}
 	}
-	if (r->all_ms >= 0)
+	if (r->all_ms >= 0) {
+		r->cpu_end = cpu_ms();  /* the teardown is not the board's */
 		finish(r);
+	}
 }
 
 static void on_timeout(uv_timer_t *t)
@@ -238,7 +242,7 @@ static int one_run(const struct opts *o, unsigned k, double *first,
 		if (c0 < 0 && r.sub)
 			c0 = cpu_ms();
 	}
-	double c1 = cpu_ms();
+	double c1 = r.cpu_end > 0 ? r.cpu_end : cpu_ms();
 	uv_close((uv_handle_t *)&r.prepare, NULL);
 	uv_close((uv_handle_t *)&r.timer, NULL);
 	uv_run(&r.loop, UV_RUN_DEFAULT);
