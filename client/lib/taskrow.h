@@ -24,8 +24,9 @@
  * Decodes the bytes of a TaskRow. 0 (*out set), -EIO (malformed: a varint
  * over 10 bytes or past the end, a length past the end, a field number 0,
  * a key of the wrong wire type for its field; *why says which), -EAGAIN
- * (well-formed protobuf this decoder leaves to protobuf-c: the task field
- * twice, groups, keys over 32 bits) or -ENOMEM. `why` may be NULL.
+ * (what this decoder leaves to protobuf-c's reading: the task field
+ * twice, groups, keys over 32 bits, a bool not sent as a varint) or
+ * -ENOMEM. `why` may be NULL.
  */
 int taskrow_decode(const uint8_t *p, size_t len, Clubcrm__TaskRow **out,
 		   const char **why);

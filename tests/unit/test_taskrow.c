@@ -282,6 +282,14 @@ static void test_other_encodings(void **state)
 	 * keeps it. */
 	const uint8_t odd_enum[] = {0x50, 0x63};
 	assert_int_equal(check_both(odd_enum, sizeof(odd_enum)), 0);
+	/* protobuf-c takes a bool of any wire type (found by fuzz_taskrow):
+	 * left to it. */
+	const uint8_t bool_i64[] = {0x59, 0, 0, 0, 0, 0, 0, 0, 1};
+	assert_int_equal(check_both(bool_i64, sizeof(bool_i64)), -EAGAIN);
+	assert_int_equal(taskrow_decode_any(bool_i64, sizeof(bool_i64), &row,
+					    NULL), 0);
+	assert_true(row->has_overdue && row->overdue);
+	taskrow_free(row);
 }
 
 static void refused(const uint8_t *p, size_t len, const char *why_part)
