@@ -487,7 +487,14 @@ static int taskrow_seeds(const char *dir)
 	sparse.task = &st;
 	uint8_t small[64];
 	size_t slen = clubcrm__task_row__pack(&sparse, small);
-	if (write_raw(dir, "row-full", full, len) ||
+	/* What protobuf-c reads and the hand decoder leaves to it: a bool
+	 * as fixed64 (fuzz_taskrow's first find), the task twice. */
+	static const uint8_t bool_i64[] = {0x59, 0, 0, 0, 0, 0, 0, 0, 1};
+	static const uint8_t task_twice[] = {0x0a, 0x02, 0x08, 0x03,
+					     0x0a, 0x02, 0x30, 0x04};
+	if (write_raw(dir, "row-bool-i64", bool_i64, sizeof(bool_i64)) ||
+	    write_raw(dir, "row-task-twice", task_twice, sizeof(task_twice)) ||
+	    write_raw(dir, "row-full", full, len) ||
 	    write_raw(dir, "row-cut", full, len / 2) ||
 	    write_raw(dir, "row-sparse", small, slen) ||
 	    write_raw(dir, "row-empty", small, 0))
