@@ -6,7 +6,8 @@
 
 #include "taskrow.h"
 
-/* An owned copy of a message (the frame it came in is freed after use). */
+/* An owned copy of a catalogue message (the frame it came in is freed after
+ * use); rows are blocks of their own (taskrow.h). */
 static void *copy_msg(const ProtobufCMessage *m)
 {
 	size_t len = protobuf_c_message_get_packed_size(m);
@@ -228,9 +229,10 @@ static int upsert(struct replica *r, const Clubcrm__TaskRow *in)
 	if (!in->task || !in->task->id)
 		return -EINVAL;
 	struct replica_entry *e = find(r, in->task->id);
-	if (e && mod_rev(in) < mod_rev(e->row)) {
+	if (e) {
 		e->gen = r->gen;
-		return 0;
+		if (mod_rev(in) < mod_rev(e->row))
+			return 0;
 	}
 	Clubcrm__TaskRow *copy = taskrow_copy(in);
 	if (!copy)
