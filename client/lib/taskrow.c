@@ -112,7 +112,7 @@ static int bad(struct rd *r, const char *why)
 	return -EIO;
 }
 
-static int varint(struct rd *r, uint64_t *v)
+static inline int varint(struct rd *r, uint64_t *v)
 {
 	const uint8_t *p = r->p;
 	if (p < r->end && *p < 0x80) {
@@ -135,13 +135,36 @@ static int varint(struct rd *r, uint64_t *v)
 	return bad(r, "a varint over 10 bytes");
 }
 
+/* A varint checked and passed over, its value not needed (the sizing
+ * pass). */
+static inline int skip_varint(struct rd *r)
+{
+	const uint8_t *p = r->p;
+	size_t left = (size_t)(r->end - p);
+	size_t max = left < 10 ? left : 10;
+	for (size_t i = 0; i < max; i++) {
+		if (!(p[i] & 0x80)) {
+			r->p = p + i + 1;
+			return 0;
+		}
+	}
+	return bad(r, max == 10 ? "a varint over 10 bytes"
+				: "a varint runs past the end");
+}
+
 /* A field's key, as protobuf-c reads one: at most 5 bytes, a first byte
  * naming field 0 refused. */
-static int key_of(struct rd *r, unsigned *field, unsigned *wt)
+static inline int key_of(struct rd *r, unsigned *field, unsigned *wt)
 {
 	const uint8_t *p = r->p;
 	if (!(*p & 0xf8))
 		return bad(r, "a key of field number 0");
+	if (*p < 0x80) {  /* fields 1-15: one byte */
+		*field = *p >> 3;
+		*wt = *p & 7u;
+		r->p = p + 1;
+		return 0;
+	}
 	uint64_t x = 0;
 	for (unsigned i = 0; i < 5; i++) {
 		if (p == r->end)
@@ -256,19 +279,26 @@ static int walk(struct rd *r, const struct fdesc *tab, unsigned n_tab,
 				return -EAGAIN;
 			if (wt != WT_VARINT)
 				return bad(r, "a number field of the wrong wire type");
+			if (!b->fill) {
+				if ((rc = skip_varint(r)))
+					return rc;
+				break;
+			}
 			if ((rc = varint(r, &v)))
 				return rc;
-			if (b->fill)
-				store_num(msg, d, v);
+			store_num(msg, d, v);
 			break;
 		case F_IDS:
 			if (wt == WT_VARINT) {
+				if (!b->fill) {
+					if ((rc = skip_varint(r)))
+						return rc;
+					b->n[d->arr]++;
+					break;
+				}
 				if ((rc = varint(r, &v)))
 					return rc;
-				if (b->fill)
-					((uint64_t *)b->arr[d->arr])[b->at[d->arr]++] = v;
-				else
-					b->n[d->arr]++;
+				((uint64_t *)b->arr[d->arr])[b->at[d->arr]++] = v;
 				break;
 			}
 			if (wt != WT_LEN)
@@ -277,14 +307,17 @@ static int walk(struct rd *r, const struct fdesc *tab, unsigned n_tab,
 				return rc;
 			struct rd in = {s, s + n, NULL};
 			while (in.p < in.end) {
-				if ((rc = varint(&in, &v))) {
-					r->why = in.why;
-					return rc;
-				}
-				if (b->fill)
-					((uint64_t *)b->arr[d->arr])[b->at[d->arr]++] = v;
-				else
+				if (!b->fill) {
+					if ((rc = skip_varint(&in))) {
+						r->why = in.why;
+						return rc;
+					}
 					b->n[d->arr]++;
+					continue;
+				}
+				if ((rc = varint(&in, &v)))
+					return rc;  /* passed the first time */
+				((uint64_t *)b->arr[d->arr])[b->at[d->arr]++] = v;
 			}
 			break;
 		case F_STR:
