@@ -97,6 +97,7 @@ struct rd {
 struct blk {
 	bool fill;
 	bool has_task;
+	unsigned tasks_seen;  /* in this pass */
 	size_t n[A_COUNT];
 	size_t chars;
 	/* pass 2 */
@@ -315,8 +316,10 @@ static int walk(struct rd *r, const struct fdesc *tab, unsigned n_tab,
 					b->n[d->arr]++;
 					continue;
 				}
-				if ((rc = varint(&in, &v)))
-					return rc;  /* passed the first time */
+				if ((rc = varint(&in, &v))) {
+					r->why = in.why;
+					return rc;
+				}
 				((uint64_t *)b->arr[d->arr])[b->at[d->arr]++] = v;
 			}
 			break;
@@ -343,7 +346,7 @@ static int walk(struct rd *r, const struct fdesc *tab, unsigned n_tab,
 				return bad(r, "a task of the wrong wire type");
 			if ((rc = len_bytes(r, &s, &n)))
 				return rc;
-			if (!b->fill && b->has_task)
+			if (++b->tasks_seen > 1)
 				return -EAGAIN;  /* merged by protobuf-c */
 			b->has_task = true;
 			struct rd t = {s, s + n, NULL};
@@ -358,9 +361,119 @@ static int walk(struct rd *r, const struct fdesc *tab, unsigned n_tab,
 	return 0;
 }
 
+/*
+ * Rows up to this many bytes (all of a board's, bar long descriptions) are
+ * decoded in one pass into a scratch block on the stack whose regions are
+ * bounded by the input (an id takes at least a byte, a repeated string two,
+ * a string's characters one each), then copied into a block of their exact
+ * size; longer ones are sized by a first pass.
+ */
+#define SCRATCH_ROW_MAX 1024u
+#define SCRATCH_WORDS                                                     \
+	((sizeof(Clubcrm__TaskRow) + sizeof(Clubcrm__Task) +               \
+	  SCRATCH_ROW_MAX * 8u + 2u * (SCRATCH_ROW_MAX / 2u + 1u) * 8u +   \
+	  SCRATCH_ROW_MAX + SCRATCH_ROW_MAX / 2u + 1u) / 8u + 1u)
+
+/* Moves a pointer into the scratch chars to the same place in the block. */
+static char *moved(char *s, const char *from, char *to)
+{
+	return s ? to + (s - from) : NULL;
+}
+
+static void move_strings(void *msg, const struct fdesc *tab, unsigned n_tab,
+			 const char *from, char *to)
+{
+	for (unsigned f = 1; f <= n_tab; f++) {
+		if (tab[f].kind != F_STR)
+			continue;
+		char *str;
+		memcpy(&str, (char *)msg + tab[f].off, sizeof(str));
+		str = moved(str, from, to);
+		memcpy((char *)msg + tab[f].off, &str, sizeof(str));
+	}
+}
+
+static int decode_one_pass(const uint8_t *p, size_t len,
+			   Clubcrm__TaskRow **out, const char **why)
+{
+	uint64_t scratch[SCRATCH_WORDS];
+	char *at = (char *)scratch;
+	Clubcrm__TaskRow *row = (Clubcrm__TaskRow *)at;
+	clubcrm__task_row__init(row);
+	at += sizeof(*row);
+	struct blk b = {.fill = true};
+	b.task = (Clubcrm__Task *)at;
+	clubcrm__task__init(b.task);
+	at += sizeof(*b.task);
+	b.arr[A_TAG_IDS] = at;
+	at += len * sizeof(uint64_t);
+	b.arr[A_TAG_NAMES] = at;
+	at += (len / 2 + 1) * sizeof(char *);
+	b.arr[A_TAG_COLOURS] = at;
+	at += (len / 2 + 1) * sizeof(char *);
+	char *chars = at;
+	b.cp = chars;
+	struct rd r = {p, p + len, NULL};
+	int rc = walk(&r, row_tab, ROW_FIELDS, row, &b);
+	if (rc) {
+		if (why)
+			*why = rc == -EAGAIN ? "left to protobuf-c" : r.why;
+		return rc;
+	}
+	size_t n_ids = b.at[A_TAG_IDS], n_names = b.at[A_TAG_NAMES];
+	size_t n_cols = b.at[A_TAG_COLOURS], n_chars = (size_t)(b.cp - chars);
+	size_t size = sizeof(*row) + (b.has_task ? sizeof(*b.task) : 0) +
+		      n_ids * sizeof(uint64_t) +
+		      (n_names + n_cols) * sizeof(char *) + n_chars;
+	char *blk = malloc(size);
+	if (!blk) {
+		if (why)
+			*why = "out of memory";
+		return -ENOMEM;
+	}
+	Clubcrm__TaskRow *nrow = (Clubcrm__TaskRow *)blk;
+	char *to = blk + sizeof(*row);
+	Clubcrm__Task *ntask = NULL;
+	if (b.has_task) {
+		ntask = (Clubcrm__Task *)to;
+		to += sizeof(*ntask);
+	}
+	uint64_t *ids = (uint64_t *)to;
+	to += n_ids * sizeof(uint64_t);
+	char **names = (char **)to;
+	to += n_names * sizeof(char *);
+	char **cols = (char **)to;
+	to += n_cols * sizeof(char *);
+	char *nchars = to;
+	memcpy(nrow, row, sizeof(*row));
+	memcpy(nchars, chars, n_chars);
+	move_strings(nrow, row_tab, ROW_FIELDS, chars, nchars);
+	nrow->task = ntask;
+	nrow->n_tag_names = n_names;
+	nrow->tag_names = n_names ? names : NULL;
+	for (size_t i = 0; i < n_names; i++)
+		names[i] = moved(((char **)b.arr[A_TAG_NAMES])[i], chars, nchars);
+	nrow->n_tag_colours = n_cols;
+	nrow->tag_colours = n_cols ? cols : NULL;
+	for (size_t i = 0; i < n_cols; i++)
+		cols[i] = moved(((char **)b.arr[A_TAG_COLOURS])[i], chars, nchars);
+	if (ntask) {
+		memcpy(ntask, b.task, sizeof(*ntask));
+		move_strings(ntask, task_tab, TASK_FIELDS, chars, nchars);
+		ntask->n_tag_ids = n_ids;
+		ntask->tag_ids = n_ids ? ids : NULL;
+		if (n_ids)
+			memcpy(ids, b.arr[A_TAG_IDS], n_ids * sizeof(uint64_t));
+	}
+	*out = nrow;
+	return 0;
+}
+
 int taskrow_decode(const uint8_t *p, size_t len, Clubcrm__TaskRow **out,
 		   const char **why)
 {
+	if (len <= SCRATCH_ROW_MAX)
+		return decode_one_pass(p, len, out, why);
 	struct blk b = {.fill = false};
 	struct rd r = {p, p + len, NULL};
 	int rc = walk(&r, row_tab, ROW_FIELDS, NULL, &b);
@@ -397,6 +510,7 @@ int taskrow_decode(const uint8_t *p, size_t len, Clubcrm__TaskRow **out,
 	at += b.n[A_TAG_COLOURS] * sizeof(char *);
 	b.cp = at;
 	b.fill = true;
+	b.tasks_seen = 0;
 	r = (struct rd){p, p + len, NULL};
 	rc = walk(&r, row_tab, ROW_FIELDS, row, &b);
 	if (rc) {  /* the same bytes passed the first time */

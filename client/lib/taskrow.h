@@ -3,9 +3,10 @@
  * task board to a terminal; tests/bench/README-performance.md). protobuf-c's
  * generic unpack walks the descriptors field by field and mallocs every
  * string; the replica then copied each row again (pack + unpack). Here a row
- * is read twice over its bytes (once to size the block, once to fill it) and
- * lives in a single malloc: the TaskRow, its Task, the arrays and the
- * strings, freed with taskrow_free() (plain free()).
+ * is read once into a scratch block on the stack (rows over 1 KiB: twice,
+ * once to size the block and once to fill it) and lives in a single malloc
+ * of its exact size: the TaskRow, its Task, the arrays and the strings,
+ * freed with taskrow_free() (plain free()).
  *
  * The rows are the ones protobuf-c gives (tests/unit/test_taskrow.c holds
  * the two to each other on random rows and damaged ones, fails when Task or
