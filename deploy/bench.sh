@@ -136,3 +136,18 @@ echo "clubcrmd dropped $drops connection(s)${drops:+: }$(grep -m1 'dropped' "$tm
 mem_kib=$(awk '/^MemTotal:/ {print $2}' /proc/meminfo)
 echo "an idle club: clubcrmd (demo club, no connection) RSS $(awk -v k="$idle_kib" 'BEGIN{printf "%.1f MiB", k/1024}'), its own heap (RssAnon) $(awk -v k="$idle_anon" 'BEGIN{printf "%.1f MiB", k/1024}'); by RSS, $(awk -v k="$idle_kib" -v m="$mem_kib" 'BEGIN{printf "%d", m/k}') idle clubs fit in this machine's $(awk -v m="$mem_kib" 'BEGIN{printf "%.1f GiB", m/1048576}') of RAM (more: the libraries' pages are shared)"
 echo "machine: $(nproc) cores, $(uname -sr); one synced 4 KiB write (dd oflag=dsync) on the data disk: $(awk -v s="$sync_ms" 'BEGIN{printf "%.2f ms", s*10}')"
+
+# The board to one terminal through the client library (issue 15;
+# tests/bench/README-performance.md, "The 100,000-task snapshot"): the
+# board --seed left in this clubcrmd, taken by fresh terminals as the desk
+# takes it (first rows drawn, all rows held, the client's CPU and RSS).
+# BENCH_BOARD_RUNS= (empty) leaves it out.
+if [ -n "${BENCH_BOARD_RUNS-5}" ]; then
+  if cmake --build "$builddir" -j "$(nproc)" --target clubcrm-board-bench >/dev/null; then
+    log "the board to one terminal through the client library (${BENCH_BOARD_RUNS-5} runs)"
+    "$builddir/tests/bench/clubcrm-board-bench" --clubcrm "$crm_addr" \
+      --runs "${BENCH_BOARD_RUNS-5}" || log "clubcrm-board-bench failed"
+  else
+    log "clubcrm-board-bench did not build: no board figures"
+  fi
+fi

@@ -104,9 +104,10 @@ struct client_callbacks {
 			      void *ud);
 	/* Last call before the client is freed. */
 	void (*on_closed)(struct client *c, void *ud);
-	/* Optional, for instruments (the bench): a push's bytes (the Frame,
-	 * encoded) before they are decoded; true takes the frame, which then
-	 * is neither decoded nor given to on_push. */
+	/* Optional: a push's bytes (the Frame, encoded) before they are
+	 * decoded; true takes the frame, which then is neither decoded nor
+	 * given to on_push. The bench counts rows with it; live.c decodes a
+	 * snapshot chunk's rows by hand with it (taskrow.h). */
 	bool (*on_raw_push)(struct client *c, const uint8_t *frame, size_t len,
 			    void *ud);
 };

@@ -4,7 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* An owned copy of a message (the frame it came in is freed after use). */
+#include "taskrow.h"
+
+/* An owned copy of a catalogue message (the frame it came in is freed after
+ * use); rows are blocks of their own (taskrow.h). */
 static void *copy_msg(const ProtobufCMessage *m)
 {
 	size_t len = protobuf_c_message_get_packed_size(m);
@@ -29,6 +32,32 @@ static size_t slot_of(uint64_t id, size_t cap)
 	id *= UINT64_C(0xff51afd7ed558ccd);
 	id ^= id >> 33;
 	return (size_t)id & (cap - 1);
+}
+
+static void order_drop(struct replica *r)
+{
+	r->sorted_order = -1;
+	r->n_sorted = 0;
+	r->n_added = 0;
+}
+
+/* A row entered: the kept order learns it at the next replica_sorted(). */
+static void order_added(struct replica *r, const Clubcrm__TaskRow *row)
+{
+	if (r->sorted_order < 0)
+		return;
+	if (r->n_added == r->cap_added) {
+		size_t cap = r->cap_added ? r->cap_added * 2 : 256;
+		const Clubcrm__TaskRow **a =
+			realloc(r->added, cap * sizeof(*a));
+		if (!a) {
+			order_drop(r);
+			return;
+		}
+		r->added = a;
+		r->cap_added = cap;
+	}
+	r->added[r->n_added++] = row;
 }
 
 static struct replica_entry *find(const struct replica *r, uint64_t id)
@@ -71,7 +100,8 @@ static int grow(struct replica *r)
 static void erase(struct replica *r, struct replica_entry *e)
 {
 	size_t i = (size_t)(e - r->slots);
-	free_msg(e->row);
+	order_drop(r);
+	taskrow_free(e->row);
 	r->slots[i].row = NULL;
 	r->count--;
 	for (size_t j = (i + 1) & (r->cap - 1); r->slots[j].row;
@@ -92,6 +122,7 @@ void replica_init(struct replica *r, uint32_t sub_id,
 		  const struct replica_callbacks *cbs, void *ud)
 {
 	memset(r, 0, sizeof(*r));
+	r->sorted_order = -1;
 	r->sub_id = sub_id;
 	if (cbs)
 		r->cbs = *cbs;
@@ -110,8 +141,10 @@ void replica_init(struct replica *r, uint32_t sub_id,
 void replica_free(struct replica *r)
 {
 	for (size_t i = 0; i < r->cap; i++)
-		free_msg(r->slots[i].row);
+		taskrow_free(r->slots[i].row);
 	free(r->slots);
+	free(r->sorted);
+	free(r->added);
 	struct replica_catalog *c = &r->cat;
 	FREE_LIST(c->task_types, c->n_task_types);
 	FREE_LIST(c->results, c->n_results);
@@ -149,6 +182,47 @@ static uint64_t mod_rev(const Clubcrm__TaskRow *row)
 	return row->task ? row->task->mod_rev : 0;
 }
 
+/*
+ * Inserts or replaces a row, taking `row` (one block, taskrow.h): it is
+ * freed when what is held is newer. 0, -EINVAL (no task id: freed) or
+ * -ENOMEM (freed).
+ */
+static int upsert_owned(struct replica *r, Clubcrm__TaskRow *row)
+{
+	if (!row->task || !row->task->id) {
+		taskrow_free(row);
+		return -EINVAL;
+	}
+	struct replica_entry *e = find(r, row->task->id);
+	if (e) {
+		e->gen = r->gen;
+		if (mod_rev(row) < mod_rev(e->row)) {
+			taskrow_free(row);
+			return 0;
+		}
+		order_drop(r);
+		taskrow_free(e->row);
+		e->row = row;
+		if (r->cbs.on_row)
+			r->cbs.on_row(r, REPLICA_CHANGED, row, r->ud);
+		return 0;
+	}
+	if (grow(r)) {
+		taskrow_free(row);
+		return -ENOMEM;
+	}
+	size_t i = slot_of(row->task->id, r->cap);
+	while (r->slots[i].row)
+		i = (i + 1) & (r->cap - 1);
+	r->slots[i] = (struct replica_entry){
+		.row = row, .id = row->task->id, .gen = r->gen};
+	r->count++;
+	order_added(r, row);
+	if (r->cbs.on_row)
+		r->cbs.on_row(r, REPLICA_ADDED, row, r->ud);
+	return 0;
+}
+
 /* Inserts or replaces a row (copying it) unless what is held is newer. */
 static int upsert(struct replica *r, const Clubcrm__TaskRow *in)
 {
@@ -160,29 +234,10 @@ static int upsert(struct replica *r, const Clubcrm__TaskRow *in)
 		if (mod_rev(in) < mod_rev(e->row))
 			return 0;
 	}
-	Clubcrm__TaskRow *copy = copy_msg(&in->base);
+	Clubcrm__TaskRow *copy = taskrow_copy(in);
 	if (!copy)
 		return -ENOMEM;
-	if (e) {
-		free_msg(e->row);
-		e->row = copy;
-		if (r->cbs.on_row)
-			r->cbs.on_row(r, REPLICA_CHANGED, copy, r->ud);
-		return 0;
-	}
-	if (grow(r)) {
-		free_msg(copy);
-		return -ENOMEM;
-	}
-	size_t i = slot_of(copy->task->id, r->cap);
-	while (r->slots[i].row)
-		i = (i + 1) & (r->cap - 1);
-	r->slots[i] = (struct replica_entry){
-		.row = copy, .id = copy->task->id, .gen = r->gen};
-	r->count++;
-	if (r->cbs.on_row)
-		r->cbs.on_row(r, REPLICA_ADDED, copy, r->ud);
-	return 0;
+	return upsert_owned(r, copy);
 }
 
 static void remove_id(struct replica *r, uint64_t id)
@@ -274,6 +329,21 @@ int replica_apply_chunk(struct replica *r, const Clubcrm__SnapshotChunk *c)
 	return 0;
 }
 
+int replica_apply_rows(struct replica *r, Clubcrm__TaskRow **rows, size_t n)
+{
+	if (!r->in_snapshot)
+		replica_begin(r, false, 0);
+	int rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (rc) {
+			taskrow_free(rows[i]);
+			continue;
+		}
+		rc = upsert_owned(r, rows[i]);
+	}
+	return rc;
+}
+
 int replica_apply_done(struct replica *r, const Clubcrm__SnapshotDone *d)
 {
 	/* Rows the new snapshot did not bring are gone. */
@@ -336,37 +406,124 @@ uint64_t replica_revision(const struct replica *r)
 	return r->revision;
 }
 
-static int by_planned(const void *a, const void *b)
+static struct replica_item item_of(const Clubcrm__TaskRow *row,
+				   enum replica_order order)
 {
-	const Clubcrm__Task *x = (*(const Clubcrm__TaskRow *const *)a)->task;
-	const Clubcrm__Task *y = (*(const Clubcrm__TaskRow *const *)b)->task;
-	if (x->planned_at != y->planned_at)
-		return x->planned_at < y->planned_at ? -1 : 1;
-	return x->id < y->id ? -1 : x->id > y->id;
+	const Clubcrm__Task *t = row->task;
+	const uint64_t sign = UINT64_C(1) << 63;
+	if (order == REPLICA_BY_PLANNED)
+		return (struct replica_item){(uint64_t)t->planned_at ^ sign, t->id,
+					     row};
+	/* Newest first, then the larger id first. */
+	return (struct replica_item){~((uint64_t)t->created_at ^ sign), ~t->id,
+				     row};
 }
 
-static int by_created_desc(const void *a, const void *b)
+static bool item_before(const struct replica_item *a,
+			const struct replica_item *b)
 {
-	const Clubcrm__Task *x = (*(const Clubcrm__TaskRow *const *)a)->task;
-	const Clubcrm__Task *y = (*(const Clubcrm__TaskRow *const *)b)->task;
-	if (x->created_at != y->created_at)
-		return x->created_at > y->created_at ? -1 : 1;
-	return x->id > y->id ? -1 : x->id < y->id;
+	return a->k1 != b->k1 ? a->k1 < b->k1 : a->k2 < b->k2;
 }
 
-const Clubcrm__TaskRow **replica_sorted(const struct replica *r,
+/* Merges sorted a[0..na) and b[0..nb) into out (stable: a first). */
+static void merge(const struct replica_item *a, size_t na,
+		  const struct replica_item *b, size_t nb,
+		  struct replica_item *out)
+{
+	size_t i = 0, j = 0, k = 0;
+	while (i < na && j < nb)
+		out[k++] = item_before(&b[j], &a[i]) ? b[j++] : a[i++];
+	while (i < na)
+		out[k++] = a[i++];
+	while (j < nb)
+		out[k++] = b[j++];
+}
+
+/* Sorts v[0..n) (tmp: room for n): bottom-up merge sort, runs of 16 by
+ * insertion first. Returns where the sorted items are (v or tmp). */
+static struct replica_item *sort_items(struct replica_item *v,
+				       struct replica_item *tmp, size_t n)
+{
+	for (size_t lo = 0; lo < n; lo += 16) {
+		size_t hi = lo + 16 < n ? lo + 16 : n;
+		for (size_t i = lo + 1; i < hi; i++) {
+			struct replica_item x = v[i];
+			size_t j = i;
+			while (j > lo && item_before(&x, &v[j - 1])) {
+				v[j] = v[j - 1];
+				j--;
+			}
+			v[j] = x;
+		}
+	}
+	struct replica_item *src = v, *dst = tmp;
+	for (size_t w = 16; w < n; w *= 2) {
+		for (size_t lo = 0; lo < n; lo += 2 * w) {
+			size_t mid = lo + w < n ? lo + w : n;
+			size_t hi = lo + 2 * w < n ? lo + 2 * w : n;
+			merge(src + lo, mid - lo, src + mid, hi - mid, dst + lo);
+		}
+		struct replica_item *t = src;
+		src = dst;
+		dst = t;
+	}
+	return src;
+}
+
+/* Makes r->sorted the whole replica in `order`. 0 or -ENOMEM. */
+static int order_update(struct replica *r, enum replica_order order)
+{
+	bool whole = r->sorted_order != (int)order ||
+		     r->n_sorted + r->n_added != r->count;
+	size_t k = whole ? r->count : r->n_added;
+	size_t need = whole ? r->count : r->n_sorted + k;
+	/* New items and their sort's room, then the merge's target. */
+	struct replica_item *fresh = malloc(2 * k * sizeof(*fresh));
+	struct replica_item *out = malloc(need * sizeof(*out));
+	if (!fresh || !out) {
+		free(fresh);
+		free(out);
+		order_drop(r);
+		return -ENOMEM;
+	}
+	size_t n = 0;
+	if (whole) {
+		for (size_t i = 0; i < r->cap; i++)
+			if (r->slots[i].row)
+				fresh[n++] = item_of(r->slots[i].row, order);
+	} else {
+		for (size_t i = 0; i < k; i++)
+			fresh[n++] = item_of(r->added[i], order);
+	}
+	struct replica_item *s = sort_items(fresh, fresh + k, k);
+	if (whole)
+		memcpy(out, s, k * sizeof(*out));
+	else
+		merge(r->sorted, r->n_sorted, s, k, out);
+	free(fresh);
+	free(r->sorted);
+	r->sorted = out;
+	r->n_sorted = r->cap_sorted = need;
+	r->n_added = 0;
+	r->sorted_order = (int)order;
+	return 0;
+}
+
+const Clubcrm__TaskRow **replica_sorted(const struct replica *cr,
 					enum replica_order order)
 {
+	/* The kept order is a cache: the rows themselves stay untouched. */
+	struct replica *r = (struct replica *)cr;
 	if (!r->count)
+		return NULL;
+	if ((r->sorted_order != (int)order || r->n_added ||
+	     r->n_sorted != r->count) &&
+	    order_update(r, order) < 0)
 		return NULL;
 	const Clubcrm__TaskRow **rows = malloc(r->count * sizeof(*rows));
 	if (!rows)
 		return NULL;
-	size_t n = 0;
-	for (size_t i = 0; i < r->cap; i++)
-		if (r->slots[i].row)
-			rows[n++] = r->slots[i].row;
-	qsort(rows, n, sizeof(*rows),
-	      order == REPLICA_BY_PLANNED ? by_planned : by_created_desc);
+	for (size_t i = 0; i < r->n_sorted; i++)
+		rows[i] = r->sorted[i].row;
 	return rows;
 }

@@ -48,7 +48,7 @@ struct replica_callbacks {
 };
 
 struct replica_entry {
-	Clubcrm__TaskRow *row;  /* owned */
+	Clubcrm__TaskRow *row;  /* owned: one block (taskrow.h) */
 	uint64_t id;
 	unsigned gen;           /* snapshot generation that last saw it */
 };
@@ -69,6 +69,12 @@ struct replica_catalog {
 	Clubcrm__Settings *settings;
 };
 
+/* A row's place in an order (replica_sorted()'s cache). */
+struct replica_item {
+	uint64_t k1, k2;          /* ascending (k1, k2) is the order */
+	const Clubcrm__TaskRow *row;
+};
+
 struct replica {
 	uint32_t sub_id;
 	uint64_t revision;       /* consistent up to here (0: not yet) */
@@ -79,6 +85,14 @@ struct replica {
 	struct replica_entry *slots;  /* open addressing on id */
 	size_t cap, count;
 	struct replica_catalog cat;
+	/* The last order replica_sorted() gave, kept while rows are only
+	 * added (a snapshot arriving): the next call sorts just the added
+	 * rows and merges them in. Any change or removal drops it. */
+	struct replica_item *sorted;
+	size_t n_sorted, cap_sorted;
+	const Clubcrm__TaskRow **added;
+	size_t n_added, cap_added;
+	int sorted_order;         /* enum replica_order, -1: none */
 	struct replica_callbacks cbs;
 	void *ud;
 };
@@ -95,6 +109,10 @@ void replica_begin(struct replica *r, bool resumed, uint64_t revision);
 void replica_resume_done(struct replica *r);
 /* Applies one push meant for this subscription. 0 or -ENOMEM / -EINVAL. */
 int replica_apply_chunk(struct replica *r, const Clubcrm__SnapshotChunk *c);
+/* A snapshot chunk's rows decoded by taskrow_decode() (live.c's fast
+ * path), taken: each is kept or freed. 0 or -ENOMEM / -EINVAL (the rows
+ * after the one that failed are freed, not applied). */
+int replica_apply_rows(struct replica *r, Clubcrm__TaskRow **rows, size_t n);
 int replica_apply_done(struct replica *r, const Clubcrm__SnapshotDone *d);
 int replica_apply_delta(struct replica *r, const Clubcrm__Delta *d);
 
@@ -111,6 +129,9 @@ enum replica_order {
 /*
  * The rows in order, into a malloc'd array of `replica_count()` pointers
  * (caller frees the array, not the rows). NULL when empty or out of memory.
+ * The order is kept (24 bytes a row) for the next call: a front end
+ * redrawing while a snapshot arrives sorts only the rows added since, and
+ * one redrawing with nothing changed sorts nothing.
  */
 const Clubcrm__TaskRow **replica_sorted(const struct replica *r,
 					enum replica_order order);

@@ -47,6 +47,9 @@ struct lctx {
 	int n_waiting, n_ready, n_failed;
 	size_t rows_at_end;
 	uint64_t revision_at_end;
+	/* Called on the replica before the close, when set. */
+	void (*at_end)(struct lctx *x, const struct replica *r);
+	bool end_ok;
 	bool closing, closed, timed_out;
 };
 
@@ -102,6 +105,8 @@ static void on_poll(uv_timer_t *t)
 		struct replica *r = live_sub_replica(x->sub);
 		x->rows_at_end = replica_count(r);
 		x->revision_at_end = replica_revision(r);
+		if (x->at_end)
+			x->at_end(x, r);
 	}
 	uv_timer_stop(t);
 	uv_close((uv_handle_t *)t, NULL);
@@ -545,6 +550,125 @@ static void test_subscribe_from_ready_sent_once(void **state)
 	assert_false(x.timed_out);
 }
 
+/* ------------------------------------------- snapshot rows by hand */
+
+/* A chunk of rows first_id.. with their names; with a customer too (a
+ * shape live.c's hand decoding leaves to protobuf-c). */
+static void send_chunk(struct fake_server *fs, uint64_t first_id, size_t n,
+		       bool with_customer)
+{
+	Clubcrm__Task t[4];
+	Clubcrm__TaskRow r[4], *rp[4];
+	char names[4][16];
+	char *tags[2] = {(char *)"VIP", (char *)""};
+	for (size_t i = 0; i < n && i < 4; i++) {
+		mkrow(&t[i], &r[i], first_id + i, 3);
+		snprintf(names[i], sizeof(names[i]), "c%llu",
+			 (unsigned long long)(first_id + i));
+		r[i].customer_name = names[i];
+		r[i].tag_names = tags;
+		r[i].n_tag_names = 2;
+		t[i].description = (char *)"call back";
+		rp[i] = &r[i];
+	}
+	Clubcrm__Customer cu = CLUBCRM__CUSTOMER__INIT, *cup = &cu;
+	cu.has_id = true;
+	cu.id = 99;
+	Clubcrm__SnapshotChunk c = CLUBCRM__SNAPSHOT_CHUNK__INIT;
+	c.has_sub_id = true;
+	c.sub_id = 1;
+	c.rows = rp;
+	c.n_rows = n;
+	if (with_customer) {
+		c.customers = &cup;
+		c.n_customers = 1;
+	}
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.body_case = CLUBCRM__FRAME__BODY_SNAPSHOT_CHUNK;
+	f.snapshot_chunk = &c;
+	fake_send(fs, &f);
+}
+
+static void script_snapshot_rows(struct fake_server *fs)
+{
+	struct lctx *x = fs->arg;
+	uint64_t rid;
+	if (!(rid = subscribe_since(fs, 0)))
+		return;
+	send_subscribed(fs, rid, false, 5);
+	send_chunk(fs, 1, 3, false);   /* decoded by hand */
+	send_chunk(fs, 4, 2, true);    /* by protobuf-c */
+	/* Row 6, then a row whose string runs past its end: the whole
+	 * frame is malformed, and none of its rows may be applied. */
+	Clubcrm__Task t;
+	Clubcrm__TaskRow r;
+	mkrow(&t, &r, 6, 3);
+	uint8_t row6[64], chunk[128], frame[160];
+	size_t n6 = clubcrm__task_row__pack(&r, row6);
+	size_t cn = 0;
+	chunk[cn++] = 0x08;  /* sub_id 1 */
+	chunk[cn++] = 0x01;
+	chunk[cn++] = 0x12;  /* rows: row 6 */
+	chunk[cn++] = (uint8_t)n6;
+	memcpy(chunk + cn, row6, n6);
+	cn += n6;
+	static const uint8_t bad[] = {0x12, 0x03, 0x12, 0x05, 'a'};
+	memcpy(chunk + cn, bad, sizeof(bad));
+	cn += sizeof(bad);
+	size_t fn = 4;
+	frame[fn++] = 0xc2;  /* snapshot_chunk (200) */
+	frame[fn++] = 0x0c;
+	frame[fn++] = (uint8_t)cn;
+	memcpy(frame + fn, chunk, cn);
+	fn += cn;
+	uint32_t plen = (uint32_t)(fn - 4);
+	frame[0] = (uint8_t)(plen >> 24);
+	frame[1] = (uint8_t)(plen >> 16);
+	frame[2] = (uint8_t)(plen >> 8);
+	frame[3] = (uint8_t)plen;
+	fake_send_raw(fs, frame, fn);
+	if (!fake_wait_eof(fs, 5000))
+		fake_fail(fs, "the malformed chunk did not end the connection");
+	atomic_store(&x->script_done, true);
+}
+
+static void rows_as_sent(struct lctx *x, const struct replica *r)
+{
+	bool ok = replica_count(r) == 5 && !replica_get(r, 6);
+	for (uint64_t id = 1; ok && id <= 5; id++) {
+		const Clubcrm__TaskRow *row = replica_get(r, id);
+		char name[16];
+		snprintf(name, sizeof(name), "c%llu", (unsigned long long)id);
+		ok = row && row->customer_name &&
+		     strcmp(row->customer_name, name) == 0 &&
+		     row->n_tag_names == 2 && strcmp(row->tag_names[0], "VIP") == 0 &&
+		     strcmp(row->tag_names[1], "") == 0 && row->task->mod_rev == 3 &&
+		     strcmp(row->task->description, "call back") == 0;
+	}
+	x->end_ok = ok && r->cat.n_customers == 1;
+}
+
+/* Snapshot rows reach the replica whether live.c decodes them by hand (a
+ * chunk of rows only) or leaves the frame to protobuf-c (a chunk with
+ * more), with every field; a chunk with one malformed row ends the
+ * connection as any malformed frame does, and none of its rows count. */
+static void test_snapshot_rows_by_hand(void **state)
+{
+	(void)state;
+	struct lctx x = {0};
+	uv_loop_init(&x.loop);
+	x.subscribe = true;
+	x.want_waiting = 1;
+	x.at_end = rows_as_sent;
+	assert_int_equal(fake_start(&x.fs, false, script_snapshot_rows, &x),
+			 0);
+	run_live(&x, x.fs.address, NULL, NULL);
+	assert_true(fake_finish(&x.fs));
+	assert_false(x.timed_out);
+	assert_int_equal(x.rows_at_end, 5);
+	assert_true(x.end_ok);
+}
+
 /* ------------------------------------------------ creates and retries */
 
 static void script_create(struct fake_server *fs)
@@ -635,6 +759,7 @@ int main(void)
 		cmocka_unit_test(test_token_resume_and_fallback),
 		cmocka_unit_test(test_cut_after_resumed_answer),
 		cmocka_unit_test(test_subscribe_from_ready_sent_once),
+		cmocka_unit_test(test_snapshot_rows_by_hand),
 		cmocka_unit_test(test_create_retried_with_same_key),
 		cmocka_unit_test(test_create_gives_up),
 	};

@@ -1,9 +1,9 @@
 /*
- * fuzz_seeds frame|tls|request DIR: writes a small seed corpus for
- * fuzz_frame, fuzz_tls or fuzz_request, made at run time with the real
- * encoder (so that it follows the .proto as it is today) or real TLS
- * sessions. Each file: the two control bytes of the harness, then a byte
- * stream.
+ * fuzz_seeds frame|tls|request|taskrow DIR: writes a small seed corpus for
+ * fuzz_frame, fuzz_tls, fuzz_request or fuzz_taskrow, made at run time with
+ * the real encoder (so that it follows the .proto as it is today) or real
+ * TLS sessions. Each file: the two control bytes of the harness, then a
+ * byte stream (fuzz_taskrow: one row's bytes only).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -429,10 +429,83 @@ fail:
 	return ret;
 }
 
+/* Rows for fuzz_taskrow: one TaskRow's bytes a file, as packed by
+ * protobuf-c (full, sparse, empty), and one cut short. */
+static int write_raw(const char *dir, const char *name, const uint8_t *p,
+		     size_t len)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	FILE *f = fopen(path, "wb");
+	if (!f) {
+		perror(path);
+		return -1;
+	}
+	int ok = len == 0 || fwrite(p, 1, len, f) == len;
+	if (fclose(f) != 0 || !ok) {
+		perror(path);
+		return -1;
+	}
+	return 0;
+}
+
+static int taskrow_seeds(const char *dir)
+{
+	uint64_t tags[] = {3, 300, 70000};
+	char *names[] = {(char *)"VIP", (char *)""};
+	char *colours[] = {(char *)"red", (char *)"#00ff00"};
+	Clubcrm__Task t = CLUBCRM__TASK__INIT;
+	t.has_id = t.has_kind = t.has_type_id = t.has_planned_at = 1;
+	t.id = 4242;
+	t.kind = CLUBCRM__TASK_KIND__TASK_KIND_TASK;
+	t.type_id = 2;
+	t.planned_at = -1;
+	t.description = (char *)"call back about the renewal";
+	t.n_tag_ids = 3;
+	t.tag_ids = tags;
+	t.has_mod_rev = t.has_repeat_count = 1;
+	t.mod_rev = UINT64_MAX;
+	t.repeat_count = 7;
+	Clubcrm__TaskRow r = CLUBCRM__TASK_ROW__INIT;
+	r.task = &t;
+	r.type_name = (char *)"Call";
+	r.customer_name = (char *)"Rosa D\xc3\xad" "az";
+	r.operator_login = (char *)"alicia";
+	r.has_colour = r.has_overdue = 1;
+	r.colour = CLUBCRM__COLOUR__COLOUR_RED;
+	r.overdue = 1;
+	r.n_tag_names = 2;
+	r.tag_names = names;
+	r.n_tag_colours = 2;
+	r.tag_colours = colours;
+	uint8_t full[512];
+	size_t len = clubcrm__task_row__pack(&r, full);
+	Clubcrm__TaskRow sparse = CLUBCRM__TASK_ROW__INIT;
+	Clubcrm__Task st = CLUBCRM__TASK__INIT;
+	st.has_id = 1;
+	st.id = 1;
+	sparse.task = &st;
+	uint8_t small[64];
+	size_t slen = clubcrm__task_row__pack(&sparse, small);
+	/* What protobuf-c reads and the hand decoder leaves to it: a bool
+	 * as fixed64 (fuzz_taskrow's first find), the task twice. */
+	static const uint8_t bool_i64[] = {0x59, 0, 0, 0, 0, 0, 0, 0, 1};
+	static const uint8_t task_twice[] = {0x0a, 0x02, 0x08, 0x03,
+					     0x0a, 0x02, 0x30, 0x04};
+	if (write_raw(dir, "row-bool-i64", bool_i64, sizeof(bool_i64)) ||
+	    write_raw(dir, "row-task-twice", task_twice, sizeof(task_twice)) ||
+	    write_raw(dir, "row-full", full, len) ||
+	    write_raw(dir, "row-cut", full, len / 2) ||
+	    write_raw(dir, "row-sparse", small, slen) ||
+	    write_raw(dir, "row-empty", small, 0))
+		return -1;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
-		fprintf(stderr, "usage: %s frame|tls|request DIR\n", argv[0]);
+		fprintf(stderr, "usage: %s frame|tls|request|taskrow DIR\n", argv[0]);
 		return 2;
 	}
 	int ret;
@@ -442,6 +515,8 @@ int main(int argc, char **argv)
 		ret = tls_seeds(argv[2]);
 	else if (strcmp(argv[1], "request") == 0)
 		ret = request_seeds(argv[2]);
+	else if (strcmp(argv[1], "taskrow") == 0)
+		ret = taskrow_seeds(argv[2]);
 	else {
 		fprintf(stderr, "%s: no harness %s\n", argv[0], argv[1]);
 		return 2;
