@@ -89,7 +89,7 @@ static void hook_fan_out(void *ctx)
 static bool hook_store_quiet(void *ctx)
 {
 	struct server *srv = ctx;
-	if (srv->logins_running)
+	if (srv->logins_running || srv->reader.busy)
 		return false;
 	/* Snapshots streaming to slow readers would hold the grow back
 	 * indefinitely: those connections are asked to come back instead. */
@@ -135,6 +135,29 @@ static void hook_idle(void *ctx)
 	server_maybe_finish(ctx);
 }
 
+/* ------------------------------------------------------------ reader hooks */
+
+static void hook_read_done(void *ctx, void *owner, const Clubcrm__Frame *req,
+			   struct buf *wire)
+{
+	(void)ctx;
+	session_long_read_done(owner, req, wire);
+}
+
+/* No long read runs: a grow the writer waits for may go now. */
+static void hook_read_idle(void *ctx)
+{
+	struct server *srv = ctx;
+	if (srv->writer.grow_wanted)
+		writer_store_quiet(&srv->writer);
+	server_maybe_finish(srv);
+}
+
+static bool hook_read_hold(void *ctx)
+{
+	return ((struct server *)ctx)->writer.grow_wanted;
+}
+
 int server_init(struct server *srv, uv_loop_t *loop, const struct config *cfg,
 		struct store *st)
 {
@@ -154,6 +177,13 @@ int server_init(struct server *srv, uv_loop_t *loop, const struct config *cfg,
 		.ctx = srv,
 	};
 	writer_init(&srv->writer, loop, st, &hooks);
+	struct reader_hooks rh = {
+		.done = hook_read_done,
+		.idle = hook_read_idle,
+		.hold = hook_read_hold,
+		.ctx = srv,
+	};
+	reader_init(&srv->reader, loop, st, &rh);
 	net_init(&srv->net, loop, (size_t)cfg->max_output, session_accept, srv);
 	srv->net.on_feed = on_feed;
 	srv->session_closed = on_session_closed;
@@ -164,6 +194,7 @@ int server_init(struct server *srv, uv_loop_t *loop, const struct config *cfg,
 void server_fini(struct server *srv)
 {
 	writer_fini(&srv->writer);
+	reader_fini(&srv->reader);
 	subs_fanout_fini(&srv->fanout);
 	subs_spare_fini(&srv->spare);
 	tls_ctx_free(srv->net.tls);
@@ -221,6 +252,7 @@ static void on_prepare(uv_prepare_t *p)
 	struct server *srv = p->data;
 	net_pass_begin(&srv->net);
 	writer_kick(&srv->writer);
+	reader_kick(&srv->reader);  /* held while the map grew */
 	net_flush(&srv->net);
 }
 
@@ -448,7 +480,8 @@ fail:
  */
 static void server_maybe_finish(struct server *srv)
 {
-	if (!srv->stopping || !writer_idle(&srv->writer))
+	if (!srv->stopping || !writer_idle(&srv->writer) ||
+	    !reader_idle(&srv->reader))
 		return;
 	if (!srv->goaway_sent) {
 		srv->goaway_sent = true;

@@ -15,6 +15,7 @@
 #include "login_throttle.h"
 #include "net.h"
 #include "subs.h"
+#include "reader.h"
 #include "writer.h"
 
 /* Period of the live views' clock. */
@@ -29,6 +30,7 @@ struct server {
 	const struct config *cfg;
 	struct store *store;
 	struct writer writer;
+	struct reader reader;      /* long reads, one at a time */
 
 	uv_signal_t sigint, sigterm;
 	/* Runs once per loop pass, just before the loop may block: starts the

@@ -34,6 +34,9 @@ enum service_kind {
 	SERVICE_UNKNOWN = 0,  /* not a request this server serves: UNIMPLEMENTED */
 	SERVICE_SESSION,      /* Hello, Login, Logout, Ping: the session layer's */
 	SERVICE_READ,         /* served on the loop thread from a read txn */
+	SERVICE_LONG_READ,    /* a read over a period (reports, calendars) that
+				 may scan many changes: served from a read txn
+				 on a worker thread, one at a time */
 	SERVICE_WRITE,        /* goes through the group commit */
 };
 

@@ -362,15 +362,20 @@ static int flight_room(struct session *s)
 	return 0;
 }
 
-/* Takes `f`, whose decoding took `bytes`: they stay held until the
- * writer answers. */
-static void handle_write(struct session *c, Clubcrm__Frame *f, size_t bytes)
+/*
+ * Takes `f`, whose decoding took `bytes`: they stay held until it is
+ * answered, by the writer (a write) or the reader (a long read).
+ */
+static void handle_in_flight(struct session *c, Clubcrm__Frame *f,
+			     size_t bytes, enum service_kind kind)
 {
 	struct session *s = c;
 	struct actor who = actor_now(c);
 	uint64_t rid = f->request_id;
 	if (s->in_flight >= SESSION_MAX_IN_FLIGHT || flight_room(s) < 0 ||
-	    writer_submit(&c->srv->writer, c, f, &who) < 0) {
+	    (kind == SERVICE_WRITE
+		     ? writer_submit(&c->srv->writer, c, f, &who)
+		     : reader_submit(&c->srv->reader, c, f, &who)) < 0) {
 		session_send_error(c, rid, STATUS_RESOURCE_EXHAUSTED,
 			   "out of memory");
 		clubcrm__frame__free_unpacked(f, NULL);
@@ -384,11 +389,11 @@ static void handle_write(struct session *c, Clubcrm__Frame *f, size_t bytes)
 	session_ref(c);
 }
 
-void session_write_done(struct session *c, struct service_write_op *op,
-			struct buf *wire)
+/* The request `rid` in flight is answered with `wire`. */
+static void flight_done(struct session *c, uint64_t rid, struct buf *wire)
 {
 	struct session *s = c;
-	int i = flight_find(s, op->req ? op->req->request_id : 0);
+	int i = flight_find(s, rid);
 	size_t bytes = 0;
 	if (i >= 0) {
 		bytes = s->flight[i].bytes;
@@ -396,13 +401,29 @@ void session_write_done(struct session *c, struct service_write_op *op,
 	}
 	s->in_flight--;
 	mem_release(c, bytes);
-	/* A closed connection's reply is dropped; the write is durable. */
+	/* A closed connection's reply is dropped (a write is durable). */
 	if (!c->t->closing)
 		session_send_buf(c, wire);
 	session_maybe_finish(c);
 	if (transport_live(c->t))
 		session_resume(c);
 	session_unref(c);
+}
+
+void session_write_done(struct session *c, struct service_write_op *op,
+			struct buf *wire)
+{
+	flight_done(c, op->req ? op->req->request_id : 0, wire);
+}
+
+void session_long_read_done(struct session *c, const Clubcrm__Frame *req,
+			    struct buf *wire)
+{
+	if (!wire->len && !c->t->closing) {
+		session_send_error(c, req->request_id,
+				   STATUS_RESOURCE_EXHAUSTED, "out of memory");
+	}
+	flight_done(c, req->request_id, wire);
 }
 
 static void handle_request(struct session *c, Clubcrm__Frame *f, size_t bytes)
@@ -419,8 +440,9 @@ static void handle_request(struct session *c, Clubcrm__Frame *f, size_t bytes)
 	case SERVICE_READ:
 		handle_read(c, f);
 		break;
+	case SERVICE_LONG_READ:
 	case SERVICE_WRITE:
-		handle_write(c, f, bytes);
+		handle_in_flight(c, f, bytes, service_kind_of(f->body_case));
 		return;
 	default:
 		session_send_error(c, f->request_id, STATUS_UNIMPLEMENTED,

@@ -110,6 +110,9 @@ void session_resume(struct session *c);
  * being op->reply encoded (writer_hooks.done). */
 void session_write_done(struct session *c, struct service_write_op *op,
 			struct buf *wire);
+/* The reader's answer to a long read of `c` (reader.h). */
+void session_long_read_done(struct session *c, const Clubcrm__Frame *req,
+			    struct buf *wire);
 
 /* The transport's controls, for the session's modules (transport.h). */
 static inline void session_ref(struct session *c)

@@ -342,7 +342,8 @@ static void dispatch(struct run *r, Clubcrm__Frame *f)
 		return;
 	}
 	switch (service_kind_of(f->body_case)) {
-	case SERVICE_READ: {
+	case SERVICE_READ:
+	case SERVICE_LONG_READ: {
 		commit(r);  /* read-your-writes, as on a connection */
 		struct arena a;
 		Clubcrm__Frame *reply;

@@ -21,6 +21,7 @@
 
 #include "harness.h"
 #include "itcli.h"
+#include "rawconn.h"
 
 #define OUT_MAX (512 * 1024)
 
@@ -271,6 +272,68 @@ static void test_bad_inputs(void **state)
 	assert_int_equal(run("report", "--team", "Nobody"), 1);
 }
 
+/* A GetReport frame for the period around now. */
+static void put_report(struct buf *frames, uint64_t rid)
+{
+	around_now();
+	Clubcrm__GetReport g = CLUBCRM__GET_REPORT__INIT;
+	g.from_date = from_day;
+	g.to_date = to_day;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.has_request_id = true;
+	f.request_id = rid;
+	f.body_case = CLUBCRM__FRAME__BODY_GET_REPORT;
+	f.get_report = &g;
+	raw_put_frame(frames, &f);
+}
+
+/* Reports are built on a worker thread, one at a time: a connection
+ * sending reports and pings gets every answer once (the pings need not
+ * wait for the reports), and one that leaves with reports in flight is
+ * forgotten without harm to the others. */
+static void test_reports_off_the_loop(void **state)
+{
+	(void)state;
+	struct rawconn rc;
+	assert_int_equal(raw_connect(&rc, h.address), 0);
+	assert_true(raw_login(&rc, "fermin", HARNESS_PASSWORD));
+	struct buf frames = {0};
+	for (uint64_t i = 0; i < 4; i++) {
+		put_report(&frames, 100 + i);
+		raw_put_ping(&frames, 200 + i);
+	}
+	assert_int_equal(raw_send(&rc, frames.data, frames.len), 0);
+	buf_free(&frames);
+	unsigned reports = 0, pongs = 0;
+	while (reports + pongs < 8) {
+		Clubcrm__Frame *f = raw_recv(&rc, 10000);
+		assert_non_null(f);
+		if (f->body_case == CLUBCRM__FRAME__BODY_REPORT) {
+			assert_int_equal(f->request_id, 100 + reports);
+			reports++;
+		} else {
+			assert_int_equal(f->body_case,
+					 CLUBCRM__FRAME__BODY_PONG);
+			pongs++;
+		}
+		clubcrm__frame__free_unpacked(f, NULL);
+	}
+	raw_close(&rc);
+
+	struct rawconn gone;
+	assert_int_equal(raw_connect(&gone, h.address), 0);
+	assert_true(raw_login(&gone, "fermin", HARNESS_PASSWORD));
+	for (uint64_t i = 0; i < 8; i++)
+		put_report(&frames, 300 + i);
+	assert_int_equal(raw_send(&gone, frames.data, frames.len), 0);
+	buf_free(&frames);
+	raw_close(&gone);
+
+	json_t *v = section("fermin", "created");
+	assert_true(json_is_array(v));
+	json_decref(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -279,6 +342,7 @@ int main(void)
 		cmocka_unit_test(test_csv_and_table),
 		cmocka_unit_test(test_rights),
 		cmocka_unit_test(test_bad_inputs),
+		cmocka_unit_test(test_reports_off_the_loop),
 	};
 	return harness_run_group(tests, &h);
 }

@@ -413,6 +413,9 @@ static void test_kinds(void **state)
 	(void)state;
 	assert_int_equal(service_kind_of(BODY(LOGIN)), SERVICE_SESSION);
 	assert_int_equal(service_kind_of(BODY(LIST_TASKS)), SERVICE_READ);
+	assert_int_equal(service_kind_of(BODY(GET_REPORT)), SERVICE_LONG_READ);
+	assert_int_equal(service_kind_of(BODY(EXPORT_AGENDA)),
+			 SERVICE_LONG_READ);
 	assert_int_equal(service_kind_of(BODY(CREATE_TASK)), SERVICE_WRITE);
 	assert_int_equal(service_kind_of(BODY(FOLLOW_UP)), SERVICE_WRITE);
 	assert_int_equal(service_kind_of(BODY(TASK_REPLY)), SERVICE_UNKNOWN);

@@ -1,0 +1,229 @@
+/*
+ * The long-read runner (server/reader.c) on a real club in a temporary
+ * LMDB, driven by a libuv loop without sockets: every read answered once,
+ * in order, one at a time on a worker thread, with the reply the service
+ * gives; held while the writer waits to grow the map; a read refused by
+ * the service answered with its Error; what is queued freed at the end.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "club.h"
+#include "frame.h"
+#include "reader.h"
+#include "status.h"
+#include "store.h"
+
+#define MAX_READS 64
+
+/* The club is created now: a report covers today (UTC) to tomorrow. */
+static char today[16], tomorrow[16];
+
+struct fixture {
+	char dir[64];
+	struct store *st;
+	struct actor admin;
+	uv_loop_t loop;
+	struct reader r;
+	bool hold;
+	unsigned idle_calls;
+	size_t n_done;
+	uint64_t done_ids[MAX_READS];
+	Clubcrm__Frame__BodyCase done_body[MAX_READS];
+	unsigned done_code[MAX_READS];
+	bool busy_at_done[MAX_READS];   /* another read was running */
+};
+
+static void on_done(void *ctx, void *owner, const Clubcrm__Frame *req,
+		    struct buf *wire)
+{
+	struct fixture *fx = ctx;
+	assert_ptr_equal(owner, fx);
+	assert_true(fx->n_done < MAX_READS);
+	assert_true(wire->len > FRAME_HEADER_LEN);
+	Clubcrm__Frame *f = frame_decode(wire->data + FRAME_HEADER_LEN,
+					 wire->len - FRAME_HEADER_LEN, NULL);
+	assert_non_null(f);
+	assert_int_equal(f->request_id, req->request_id);
+	fx->done_ids[fx->n_done] = f->request_id;
+	fx->done_body[fx->n_done] = f->body_case;
+	fx->done_code[fx->n_done] =
+		f->body_case == CLUBCRM__FRAME__BODY_ERROR ? f->error->code : 0;
+	fx->busy_at_done[fx->n_done] = fx->r.busy;
+	fx->n_done++;
+	clubcrm__frame__free_unpacked(f, NULL);
+}
+
+static void on_idle(void *ctx)
+{
+	((struct fixture *)ctx)->idle_calls++;
+}
+
+static bool on_hold(void *ctx)
+{
+	return ((struct fixture *)ctx)->hold;
+}
+
+static int setup(void **state)
+{
+	struct fixture *fx = calloc(1, sizeof(*fx));
+	assert_non_null(fx);
+	snprintf(fx->dir, sizeof(fx->dir), "/tmp/clubcrmd-test-reader-XXXXXX");
+	assert_non_null(mkdtemp(fx->dir));
+	assert_int_equal(store_open(fx->dir, 16u << 20, &fx->st), 0);
+	assert_int_equal(club_init(fx->st, "Test club", "UTC", "admin",
+				   "Admin", "password1"), 0);
+	struct arena a;
+	arena_init(&a);
+	Clubcrm__Operator *op = NULL;
+	assert_int_equal(service_login(fx->st, "admin", "password1", &a, &op),
+			 0);
+	fx->admin.operator_id = op->id;
+	fx->admin.role = CLUBCRM__ROLE__ROLE_ADMIN;
+	fx->admin.now = time(NULL);
+	time_t t = time(NULL), u = t + 86400;
+	struct tm tm;
+	strftime(today, sizeof(today), "%Y-%m-%d", gmtime_r(&t, &tm));
+	strftime(tomorrow, sizeof(tomorrow), "%Y-%m-%d", gmtime_r(&u, &tm));
+	arena_free(&a);
+	assert_int_equal(uv_loop_init(&fx->loop), 0);
+	struct reader_hooks hooks = {
+		.done = on_done, .idle = on_idle, .hold = on_hold, .ctx = fx,
+	};
+	reader_init(&fx->r, &fx->loop, fx->st, &hooks);
+	*state = fx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *fx = *state;
+	reader_fini(&fx->r);
+	assert_int_equal(uv_loop_close(&fx->loop), 0);
+	store_close(fx->st);
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", fx->dir);
+	assert_int_equal(system(cmd), 0);
+	free(fx);
+	return 0;
+}
+
+/* A GetReport as the session hands it over (decoded, owned). */
+static Clubcrm__Frame *report_request(uint64_t rid, const char *from,
+				      const char *to)
+{
+	Clubcrm__GetReport g = CLUBCRM__GET_REPORT__INIT;
+	g.from_date = (char *)from;
+	g.to_date = (char *)to;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.has_request_id = true;
+	f.request_id = rid;
+	f.body_case = CLUBCRM__FRAME__BODY_GET_REPORT;
+	f.get_report = &g;
+	struct buf b = {0};
+	assert_int_equal(frame_encode(&f, &b), 0);
+	Clubcrm__Frame *req = frame_decode(b.data + FRAME_HEADER_LEN,
+					   b.len - FRAME_HEADER_LEN, NULL);
+	buf_free(&b);
+	assert_non_null(req);
+	return req;
+}
+
+static void submit(struct fixture *fx, uint64_t rid, const char *from,
+		   const char *to)
+{
+	assert_int_equal(reader_submit(&fx->r, fx,
+				       report_request(rid, from, to),
+				       &fx->admin), 0);
+}
+
+/* Queued reads are answered once each, in order, one at a time; the idle
+ * hook comes once nothing runs. */
+static void test_reads_answered_in_order_one_at_a_time(void **state)
+{
+	struct fixture *fx = *state;
+	for (uint64_t i = 1; i <= 20; i++)
+		submit(fx, i, today, tomorrow);
+	assert_true(fx->r.busy);
+	assert_int_equal(fx->r.q_len, 19);
+	uv_run(&fx->loop, UV_RUN_DEFAULT);
+	assert_int_equal(fx->n_done, 20);
+	for (size_t i = 0; i < 20; i++) {
+		assert_int_equal(fx->done_ids[i], i + 1);
+		assert_int_equal(fx->done_body[i],
+				 CLUBCRM__FRAME__BODY_REPORT);
+		assert_false(fx->busy_at_done[i]);
+	}
+	assert_int_equal(fx->r.served, 20);
+	assert_true(reader_idle(&fx->r));
+	assert_true(fx->idle_calls >= 1);
+}
+
+/* The service's refusal is the reply: an Error with its code. */
+static void test_refused_read_answered_with_its_error(void **state)
+{
+	struct fixture *fx = *state;
+	submit(fx, 7, tomorrow, today);  /* ends before it starts */
+	submit(fx, 8, today, tomorrow);
+	uv_run(&fx->loop, UV_RUN_DEFAULT);
+	assert_int_equal(fx->n_done, 2);
+	assert_int_equal(fx->done_body[0], CLUBCRM__FRAME__BODY_ERROR);
+	assert_int_equal(fx->done_code[0], STATUS_OUT_OF_RANGE);
+	assert_int_equal(fx->done_body[1], CLUBCRM__FRAME__BODY_REPORT);
+}
+
+/* While held (the writer waits to grow the map), nothing starts; a kick
+ * once released runs what waited. */
+static void test_held_reads_wait_for_the_kick(void **state)
+{
+	struct fixture *fx = *state;
+	fx->hold = true;
+	submit(fx, 1, today, tomorrow);
+	submit(fx, 2, today, tomorrow);
+	assert_false(fx->r.busy);
+	uv_run(&fx->loop, UV_RUN_DEFAULT);
+	assert_int_equal(fx->n_done, 0);
+	assert_false(reader_idle(&fx->r));
+	fx->hold = false;
+	reader_kick(&fx->r);
+	uv_run(&fx->loop, UV_RUN_DEFAULT);
+	assert_int_equal(fx->n_done, 2);
+	assert_true(reader_idle(&fx->r));
+}
+
+/* Reads never started are freed with the reader (ASan and valgrind see
+ * the frames go). */
+static void test_queued_reads_freed_at_the_end(void **state)
+{
+	struct fixture *fx = *state;
+	fx->hold = true;
+	for (uint64_t i = 1; i <= 12; i++)  /* past the first ring size */
+		submit(fx, i, today, tomorrow);
+	assert_int_equal(fx->r.q_len, 12);
+	assert_int_equal(fx->n_done, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+			test_reads_answered_in_order_one_at_a_time, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_refused_read_answered_with_its_error, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_held_reads_wait_for_the_kick, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_queued_reads_freed_at_the_end, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
