@@ -22,6 +22,7 @@ void writer_init(struct writer *w, uv_loop_t *loop, struct store *st,
 	w->work.data = w;
 	w->sync_work.data = w;
 	atomic_init(&w->q_pending, 0);
+	atomic_init(&w->answer_ns, 0);
 	w->revision = store_revision(st);
 }
 
@@ -115,7 +116,10 @@ static void sync_or_stop(struct store *st)
  * The commit made the batch before durable (store.h). This batch is made
  * durable now unless requests are queued, whose batch's commit will do it:
  * also when it failed or wrote nothing (then no commit waited for the
- * disk, and the batch before may be waiting).
+ * disk, and the batch before may be waiting). And when the loop's last
+ * fan-out and replies took longer than a sync: then this batch answered
+ * while the next one commits (a wait more, overlapped with the loop's
+ * work) beats holding it until that commit (the loop's work after it).
  */
 static void work_cb(uv_work_t *req)
 {
@@ -124,8 +128,13 @@ static void work_cb(uv_work_t *req)
 	w->result = service_write_batch(w->store, w->b_ops, w->b_len);
 	uint64_t after = store_committed_txn(w->store);
 	if (w->result != 0 || after == before ||
-	    atomic_load(&w->q_pending) == 0)
+	    atomic_load(&w->q_pending) == 0 ||
+	    atomic_load(&w->answer_ns) > w->sync_ns) {
+		uint64_t syncs = store_syncs(w->store), t0 = uv_hrtime();
 		sync_or_stop(w->store);
+		if (store_syncs(w->store) != syncs)
+			w->sync_ns = uv_hrtime() - t0;
+	}
 	w->b_txn = after;
 	for (size_t i = 0; i < w->b_len; i++) {
 		struct buf *b = &w->b_wire[i];
@@ -213,9 +222,11 @@ static void swap_batches(struct writer *w)
 	w->b_len = 0;
 }
 
-/* The answered batch's fan-out and replies, then it is freed. */
+/* The answered batch's fan-out and replies, then it is freed; how long
+ * that took is what the worker weighs a sync against. */
 static void answer_batch(struct writer *w)
 {
+	uint64_t t0 = uv_hrtime();
 	if (w->d_committed && w->hooks.fan_out)
 		w->hooks.fan_out(w->hooks.ctx);
 	for (size_t i = 0; i < w->d_len; i++) {
@@ -228,6 +239,7 @@ static void answer_batch(struct writer *w)
 	}
 	w->d_len = 0;
 	w->d_committed = 0;
+	atomic_store(&w->answer_ns, uv_hrtime() - t0);
 }
 
 /*

@@ -14,7 +14,9 @@
  * becomes durable with the next commit's wait. So when requests are queued
  * behind a batch, its replies wait for the next batch's commit (one disk
  * wait per batch under load); when none are, the worker syncs at once (a
- * lone write costs the two waits it always did).
+ * lone write costs the two waits it always did), and also when the loop's
+ * last fan-out took longer than a sync (many terminals: the fan-out then
+ * overlaps the next commit, as it did before).
  *
  * Only the loop thread calls these functions. The worker touches nothing but
  * the store and the batch it was handed.
@@ -97,6 +99,11 @@ struct writer {
 	uint64_t d_txn;
 	size_t d_committed;       /* its ops that committed */
 	bool held;                /* waiting to be durable */
+	/* The loop's last answer_batch() (fan-out and replies), and the
+	 * worker's last sync that waited: a batch is synced on its own when
+	 * the first is longer (writer.c work_cb). */
+	atomic_uint_fast64_t answer_ns;
+	uint64_t sync_ns;
 	uv_work_t sync_work;      /* a sync for it when no batch follows */
 	bool finishing;           /* in finish_batch(): the next batch's start
 				   may not answer its ops from inside it */

@@ -337,6 +337,24 @@ static void test_a_batch_is_answered_once_the_next_commits(void **state)
 			 store_committed_txn(fx->st));
 }
 
+/* When the loop's last fan-out and replies took longer than a sync (many
+ * terminals), a batch is synced on its own even with requests behind it,
+ * so that its fan-out overlaps the next commit. */
+static void test_a_slow_fan_out_keeps_batches_synced(void **state)
+{
+	struct fixture *fx = *state;
+	uint64_t syncs = store_syncs(fx->st);
+	atomic_store(&fx->w.answer_ns, UINT64_C(1) << 40);
+	fx->w.sync_ns = 1000;
+	submit_customers(fx, 1, 10, 0);
+	writer_kick(&fx->w);
+	submit_customers(fx, 11, 10, 0);
+	uv_run(&fx->loop, UV_RUN_DEFAULT);
+	assert_int_equal(fx->w.batches, 2);
+	assert_int_equal(store_syncs(fx->st) - syncs, 2);
+	assert_all_committed_in_order(fx, 1, 20);
+}
+
 /* A lone write: synced by the worker before it is answered. */
 static void test_a_lone_batch_is_synced(void **state)
 {
@@ -584,6 +602,9 @@ int main(void)
 			teardown),
 		cmocka_unit_test_setup_teardown(test_a_lone_batch_is_synced,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_a_slow_fan_out_keeps_batches_synced, setup,
+			teardown),
 		cmocka_unit_test_setup_teardown(test_batches_are_capped, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(
