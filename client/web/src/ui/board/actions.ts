@@ -5,10 +5,10 @@
  */
 import type { TaskRow } from "../../gen/clubcrm_pb.js";
 import { t } from "../../i18n.js";
-import { ClubError } from "../../lib/status.js";
 import type { AppContext } from "../context.js";
 import { type ActionName, requestAction } from "../action.js";
 import { refusal } from "./model.js";
+import { errorText } from "../errors.js";
 
 export { type ActionDetail, type ActionName, requestAction } from "../action.js";
 
@@ -53,6 +53,6 @@ export async function takeOrRelease(ctx: AppContext, r: TaskRow | undefined): Pr
     else await ctx.api.takeTask(id);
     ctx.notify(t(mine ? "board.released" : "board.taken", { id: String(id) }));
   } catch (e) {
-    ctx.notify(e instanceof ClubError ? e.message : String(e), "error");
+    ctx.notify(errorText(e), "error");
   }
 }

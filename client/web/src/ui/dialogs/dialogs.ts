@@ -60,6 +60,7 @@ import {
 } from "./repeat.js";
 import "./words.js";
 import type { ActionDetail, ActionName } from "../action.js";
+import { errorText } from "../errors.js";
 
 export { ACTIONS, type ActionDetail, type ActionName, requestAction } from "../action.js";
 
@@ -119,11 +120,6 @@ function delayWords(minutes: number): string {
   if (minutes % 1440 === 0 && minutes) return t("dialogs.days", { n: minutes / 1440 });
   if (minutes % 60 === 0 && minutes) return t("dialogs.hours", { n: minutes / 60 });
   return t("dialogs.minutes", { n: minutes });
-}
-
-function errorText(e: unknown): string {
-  if (e instanceof ClubError) return e.code === 14 ? t("error.unavailable") : t("dialogs.err.server", { why: e.message });
-  return String(e);
 }
 
 interface Picker {

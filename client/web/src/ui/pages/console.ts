@@ -15,12 +15,12 @@ import { type Operator, type TaskRow, TaskFilterSchema, ViewKind } from "../../g
 import { create } from "@bufbuild/protobuf";
 import { addWords, lang, t } from "../../i18n.js";
 import { type TaskView, taskView } from "../../lib/live.js";
-import { ClubError } from "../../lib/status.js";
 import { colourOf, keysBusy, pageShortcut, requestAction } from "../agenda/common.js";
 import { type CountLine, duration, perOperator, perTeam, totals, waitedSeconds } from "../agenda/counts.js";
 import { type AppContext, isAdmin, registerPage } from "../context.js";
 import { PageElement } from "../page.js";
 import { dayBounds, fromInputValue, nowSeconds, shortDateTime, wallTime } from "../time.js";
+import { errorText } from "../errors.js";
 
 addWords({
   en: {
@@ -114,7 +114,7 @@ function byPlanned(a: TaskRow, b: TaskRow): number {
 }
 
 function why(e: unknown): string {
-  return e instanceof ClubError ? e.message : String(e);
+  return errorText(e);
 }
 
 export class ClubcrmConsole extends PageElement {
@@ -394,7 +394,7 @@ export class ClubcrmConsole extends PageElement {
       <h2 class="console-overdue" data-overdue=${o.length}>${t("console.overdue", { n: o.length })}</h2>
       ${o.length ? this.renderTable(o, now, admin, operators, "overdue")
         : html`<p class="empty">${overdue.ready ? t("console.noneOverdue") : t("common.loading")}</p>`}
-      ${urgent.error ? html`<p class="error" role="alert">${urgent.error.message}</p>` : nothing}
+      ${urgent.error ? html`<p class="error" role="alert">${errorText(urgent.error)}</p>` : nothing}
       <p class="agenda-keys">${t("console.keys")}</p>
     </section>`;
   }

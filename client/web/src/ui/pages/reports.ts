@@ -12,11 +12,11 @@ import { html, nothing, type TemplateResult } from "lit";
 import type { Report } from "../../gen/clubcrm_pb.js";
 import { addWords, lang, t } from "../../i18n.js";
 import { ALL_PRIORITY, type Section, duration, reportFileName, sectionCsv, shiftDate } from "../../lib/report.js";
-import { ClubError } from "../../lib/status.js";
 import { saveFile } from "../board/download.js";
 import { type AppContext, registerPage } from "../context.js";
 import { PageElement } from "../page.js";
 import { nowSeconds, wallTime } from "../time.js";
+import { reasonText } from "../errors.js";
 
 addWords({
   en: {
@@ -147,7 +147,7 @@ export class ClubcrmReports extends PageElement {
     try {
       this.report = await this.ctx.api.getReport({ fromDate: from, toDate: toDate ?? "", teamId });
     } catch (e) {
-      this.error = t("reports.failed", { why: e instanceof ClubError ? e.message : String(e) });
+      this.error = t("reports.failed", { why: reasonText(e) });
     } finally {
       this.busy = false;
     }

@@ -16,6 +16,7 @@ import {
 import { ClubError } from "../../lib/status.js";
 import type { AppContext } from "../context.js";
 import "./import-words.js";
+import { reasonText } from "../errors.js";
 
 /** A file bigger than this is refused before it is read. */
 const FILE_MAX = 64 * 1024 * 1024;
@@ -72,7 +73,7 @@ export class ClubcrmImport extends LitElement {
       const what = t(e.key, { ...e.params, line: e.line });
       return e.line ? t("import.atLine", { line: e.line, what }) : what;
     }
-    if (e instanceof ClubError) return t("import.refused", { why: e.message });
+    if (e instanceof ClubError) return t("import.refused", { why: reasonText(e) });
     return String(e);
   }
 
