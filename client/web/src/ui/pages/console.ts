@@ -20,7 +20,8 @@ import { type CountLine, duration, perOperator, perTeam, totals, waitedSeconds }
 import { type AppContext, isAdmin, registerPage } from "../context.js";
 import { PageElement } from "../page.js";
 import { dayBounds, fromInputValue, nowSeconds, shortDateTime, wallTime } from "../time.js";
-import { errorText } from "../errors.js";
+import { errorText, reasonText } from "../errors.js";
+import { oncePerTask } from "../board/actions.js";
 
 addWords({
   en: {
@@ -114,7 +115,7 @@ function byPlanned(a: TaskRow, b: TaskRow): number {
 }
 
 function why(e: unknown): string {
-  return errorText(e);
+  return reasonText(e);
 }
 
 export class ClubcrmConsole extends PageElement {
@@ -221,12 +222,14 @@ export class ClubcrmConsole extends PageElement {
   private async takeOrRelease(r: TaskRow): Promise<void> {
     const task = r.task!;
     const what = task.takenBy ? t("console.release") : t("console.take");
-    try {
-      if (task.takenBy) await this.ctx.api.releaseTask(task.id);
-      else await this.ctx.api.takeTask(task.id);
-    } catch (e) {
-      this.ctx.notify(t("console.failed", { what, why: why(e) }), "error");
-    }
+    await oncePerTask(task.id, async () => {
+      try {
+        if (task.takenBy) await this.ctx.api.releaseTask(task.id);
+        else await this.ctx.api.takeTask(task.id);
+      } catch (e) {
+        this.ctx.notify(t("console.failed", { what, why: why(e) }), "error");
+      }
+    });
   }
 
   private async reassignRow(r: TaskRow, to: bigint): Promise<void> {

@@ -22,6 +22,7 @@ import { downloadTasks } from "../board/download.js";
 import { csvFileName } from "../../lib/csv.js";
 import { dayBounds, fromInputValue, nowSeconds, shortDateTime } from "../time.js";
 import { errorText } from "../errors.js";
+import { oncePerTask } from "../board/actions.js";
 
 function colourName(r: TaskRow): "red" | "yellow" | "none" {
   return r.colour === Colour.RED ? "red" : r.colour === Colour.YELLOW ? "yellow" : "none";
@@ -301,8 +302,8 @@ export class ClubcrmCustomer extends LitElement {
         ${btn("tags", t("customer.tags"))}
         ${open ? html`<button type="button" class="small" data-act=${task.takenBy ? "release" : "take"}
           ?disabled=${!!task.takenBy && !mine}
-          @click=${() => (task.takenBy ? this.ctx.api.releaseTask(task.id) : this.ctx.api.takeTask(task.id))
-            .catch((e) => this.ctx.notify(errorText(e), "error"))}>
+          @click=${() => oncePerTask(task.id, () => (task.takenBy ? this.ctx.api.releaseTask(task.id)
+            : this.ctx.api.takeTask(task.id)).then(() => {}, (e) => this.ctx.notify(errorText(e), "error")))}>
           ${task.takenBy ? t("customer.release") : t("customer.take")}</button>` : nothing}
       </td>
     </tr>`;
