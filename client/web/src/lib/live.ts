@@ -99,6 +99,7 @@ abstract class LiveSubscription implements Resumable {
         if (this.subId !== subId) return;
         if (target > this.revision) this.revision = target;
         this.ready = true;
+        this.error = undefined; // live again: an earlier refusal is over
         this.changed();
       })
       .catch((e: unknown) => {

@@ -1,0 +1,113 @@
+// Live views across reconnects, against a scripted server (no clubcrmd):
+// what the page shows once a view is live again.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { type Frame, ViewKind } from "../../src/gen/clubcrm_pb.js";
+import { ClubClient, memoryTokenStore } from "../../src/lib/client.js";
+import { taskView } from "../../src/lib/live.js";
+import type { PipeEvents } from "../../src/lib/pipe.js";
+import { Status } from "../../src/lib/status.js";
+import { FrameReader, encodeFrame, makeFrame } from "../../src/lib/wire.js";
+
+/**
+ * A server in the test: logs anyone in (with a resume token), answers
+ * pings, and hands every Subscribe to `onSubscribe`, which answers it.
+ * `drop()` cuts the current connection.
+ */
+function scriptedServer(onSubscribe: (n: number, f: Frame, reply: (b: Frame["body"]) => void,
+  push: (b: Frame["body"]) => void) => void) {
+  let subscribes = 0;
+  let current: PipeEvents | undefined;
+  const s = {
+    connections: 0,
+    drop() {
+      const ev = current;
+      current = undefined;
+      ev?.onClose("dropped by the test");
+    },
+    factory: (ev: PipeEvents) => {
+      s.connections++;
+      current = ev;
+      const reader = new FrameReader();
+      let preface = 12;
+      const send = (f: Frame) => queueMicrotask(() => current === ev && ev.onBytes(encodeFrame(f)));
+      queueMicrotask(() => ev.onOpen());
+      return {
+        send(bytes: Uint8Array) {
+          if (preface) {
+            const skip = Math.min(preface, bytes.length);
+            preface -= skip;
+            bytes = bytes.subarray(skip);
+          }
+          for (const f of reader.push(bytes)) {
+            const reply = (body: Frame["body"]) => send(makeFrame(f.requestId, body));
+            const push = (body: Frame["body"]) => send(makeFrame(0n, body));
+            switch (f.body.case) {
+              case "hello":
+                reply({ case: "welcome", value: { heartbeatMs: 60000, timeZone: "UTC" } as never });
+                break;
+              case "login":
+                reply({ case: "loginOk", value: {
+                  operator: { id: 1n, login: "alicia" }, resumeToken: new Uint8Array(32), resumeExpires: 0n,
+                } as never });
+                break;
+              case "ping":
+                reply({ case: "pong", value: { nonce: f.body.value.nonce } as never });
+                break;
+              case "subscribe":
+                onSubscribe(++subscribes, f, reply, push);
+                break;
+              default:
+                break;
+            }
+          }
+        },
+        close() {
+          if (current === ev) current = undefined;
+        },
+      };
+    },
+  };
+  return s;
+}
+
+function until(what: string, cond: () => boolean, ms = 10000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const start = Date.now();
+    const tick = () => {
+      if (cond()) resolve();
+      else if (Date.now() - start > ms) reject(new Error(`timed out waiting for ${what}`));
+      else setTimeout(tick, 5);
+    };
+    tick();
+  });
+}
+
+test("a view that failed once shows no error once a resume has made it live again", async () => {
+  const srv = scriptedServer((n, f, reply, push) => {
+    const subId = f.body.case === "subscribe" ? f.body.value.subId : 0;
+    if (n === 1) {
+      // The first connection: a snapshot at revision 5.
+      reply({ case: "subscribed", value: { subId, resumed: false, revision: 5n } as never });
+      push({ case: "snapshotDone", value: { subId, revision: 5n } as never });
+    } else if (n === 2) {
+      // The second: the server is too busy for it.
+      reply({ case: "error", value: { code: Status.RESOURCE_EXHAUSTED, message: "too many subscriptions" } as never });
+    } else {
+      // The third: resumed from revision 5, nothing changed.
+      reply({ case: "subscribed", value: { subId, resumed: true, revision: 5n } as never });
+    }
+  });
+  const c = new ClubClient({ pipe: srv.factory, tokens: memoryTokenStore(), random: () => 0 });
+  await c.login("alicia", "demo");
+  const v = taskView(c, { kind: ViewKind.BOARD });
+  await until("the first snapshot", () => v.ready);
+  srv.drop();
+  await until("the refusal", () => v.error !== undefined);
+  assert.equal(v.ready, false);
+  srv.drop();
+  await until("the resumed view", () => v.ready);
+  assert.equal(v.error, undefined, "the old refusal is not shown over a live view");
+  v.close();
+  c.close();
+});
