@@ -1,6 +1,7 @@
 // The task dialogs in a real browser against a real clubcrmd: the manual's
 // follow-up story through the forms, an edit conflict between two
-// browsers (keep theirs, re-apply mine on theirs), and saves that fail
+// browsers (keep theirs, re-apply mine on theirs), a retried edit that is
+// already on the server (no conflict with oneself), and saves that fail
 // (refused by the server; the server away) keeping the form, then creating once.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -160,6 +161,29 @@ test("an edit conflict shows theirs beside mine; keep theirs and re-apply both w
   assert.equal(Number(now.plannedAt), Date.UTC(2031, 1, 3, 11, 30) / 1000); // 12:30 in Madrid (CET)
   await alicia.context().close();
   await deborah.context().close();
+});
+
+test("a save already on the server (its answer lost, saved again) is saved, not a conflict with oneself", async () => {
+  const jorge = await customerId("Jorge");
+  const made = await api.createTask({
+    customerId: jorge, typeId: typeId("Call"), description: "Call about the locker",
+    plannedAt: BigInt(Date.UTC(2031, 4, 6, 9, 0) / 1000),
+  });
+  const task = made.row!.task!;
+  const page = await loginPage(await newContext(browser), srv, "maribel", "demo", `customer/${jorge}`);
+  await row(page, task.id).locator('[data-act="info"]').click();
+  const d = dlg(page, "info");
+  await d.locator('textarea[name="description"]').waitFor();
+  const text = "Call about the locker: the key is lost";
+  await d.locator('textarea[name="description"]').fill(text);
+  // What the first Save did before its answer was lost: the same edit, already committed.
+  await api.editTask({ id: task.id, baseModRev: task.modRev, description: text });
+  await d.locator("[data-save]").click();
+  await page.locator(".msg.info", { hasText: `Task ${task.id} saved` }).waitFor({ timeout: 10000 });
+  assert.equal(await dlg(page, "conflict").count(), 0, "no conflict dialog");
+  assert.equal(await dlg(page).count(), 0, "the dialog closed");
+  assert.equal((await api.getTask(task.id, false)).row!.task!.description, text);
+  await page.context().close();
 });
 
 test("a save that fails keeps the form; the retry creates the task once", async () => {

@@ -502,8 +502,15 @@ export class ClubcrmDialogs extends LitElement {
       if (s.mode === "info" && s.base) {
         const mine = this.infoFields();
         if (mine) {
-          this.state = { ...s, conflict: { theirs: e.current, mine, rows: conflictRows(s.base, fieldsOf(e.current.task),
-            mine) } };
+          const rows = conflictRows(s.base, fieldsOf(e.current.task), mine);
+          if (!rows.some((r) => r.differs) && !(s.repeat && repeatChanged(s.repeat))) {
+            // Theirs already is mine: this very edit, saved by a first Save
+            // whose answer was lost (or the same edit by someone else).
+            this.close();
+            this.ctx?.notify(t("dialogs.saved", { id: String(s.taskId) }));
+            return;
+          }
+          this.state = { ...s, conflict: { theirs: e.current, mine, rows } };
           void this.loadInfo(s.taskId, false); // their change in the history too
           return;
         }
