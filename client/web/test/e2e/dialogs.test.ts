@@ -1,8 +1,9 @@
 // The task dialogs in a real browser against a real clubcrmd: the manual's
 // follow-up story through the forms, an edit conflict between two
-// browsers (keep theirs, re-apply mine on theirs), a retried edit that is
-// already on the server (no conflict with oneself), and saves that fail
-// (refused by the server; the server away) keeping the form, then creating once.
+// browsers (keep theirs, re-apply mine on theirs), a retried edit or close
+// already on the server (no conflict with oneself, no "already done"), and
+// saves that fail (refused by the server; the server away) keeping the form,
+// then creating once.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
@@ -183,6 +184,45 @@ test("a save already on the server (its answer lost, saved again) is saved, not 
   assert.equal(await dlg(page, "conflict").count(), 0, "no conflict dialog");
   assert.equal(await dlg(page).count(), 0, "the dialog closed");
   assert.equal((await api.getTask(task.id, false)).row!.task!.description, text);
+  await page.context().close();
+});
+
+test("a Close already on the server (its answer lost, saved again) says closed, not 'already done'", async () => {
+  const jorge = await customerId("Jorge");
+  const made = await api.createTask({
+    customerId: jorge, typeId: typeId("Call"), description: "Call about the parking card",
+    plannedAt: BigInt(Date.UTC(2031, 4, 7, 9, 0) / 1000),
+  });
+  const task = made.row!.task!;
+  // The same operator in the browser as on the terminal (fermin): the terminal's close is "the first Save".
+  const page = await loginPage(await newContext(browser), srv, "fermin", "demo", `customer/${jorge}`);
+  await row(page, task.id).locator('[data-act="close"]').click();
+  const d = dlg(page, "close");
+  await d.waitFor();
+  const result = await d.locator('select[name="result"]').inputValue();
+  await d.locator('textarea[name="note"]').fill("renewed at the desk");
+  await api.closeTask(task.id, result ? BigInt(result) : undefined, "renewed at the desk");
+  await d.locator("[data-save]").click();
+  await page.locator(".msg.info", { hasText: `Task ${task.id} closed` }).waitFor({ timeout: 10000 });
+  assert.equal(await dlg(page).count(), 0, "the dialog closed");
+  await page.context().close();
+});
+
+test("a Close of a task someone else closed meanwhile still says why not", async () => {
+  const jorge = await customerId("Jorge");
+  const made = await api.createTask({
+    customerId: jorge, typeId: typeId("Call"), description: "Call about the towel service",
+    plannedAt: BigInt(Date.UTC(2031, 4, 8, 9, 0) / 1000),
+  });
+  const task = made.row!.task!;
+  const page = await loginPage(await newContext(browser), srv, "maribel", "demo", `customer/${jorge}`);
+  await row(page, task.id).locator('[data-act="close"]').click();
+  const d = dlg(page, "close");
+  await d.waitFor();
+  const result = await d.locator('select[name="result"]').inputValue();
+  await api.closeTask(task.id, result ? BigInt(result) : undefined); // fermin, not maribel
+  await d.locator("[data-save]").click();
+  await d.locator("[data-dialog-error]", { hasText: "already done" }).waitFor({ timeout: 10000 });
   await page.context().close();
 });
 

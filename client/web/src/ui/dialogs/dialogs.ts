@@ -28,7 +28,7 @@ import {
 } from "../../gen/clubcrm_pb.js";
 import { t } from "../../i18n.js";
 import { newIdempotencyKey } from "../../lib/api.js";
-import { ClubError } from "../../lib/status.js";
+import { ClubError, Status } from "../../lib/status.js";
 import type { AppContext } from "../context.js";
 import { longDateTime, nowSeconds, toInputValue } from "../time.js";
 import {
@@ -602,10 +602,22 @@ export class ClubcrmDialogs extends LitElement {
     const resultId = toId(fd.get("result"));
     const note = String(fd.get("note") ?? "").trim() || undefined;
     const id = s.row.task!.id;
+    const done = t(s.mode === "close" ? "dialogs.closed" : "dialogs.cancelled", { id: String(id) });
     void this.run(async () => {
-      if (s.mode === "close") await this.ctx!.api.closeTask(id, resultId, note);
-      else await this.ctx!.api.cancelTask(id, resultId, note);
-      return t(s.mode === "close" ? "dialogs.closed" : "dialogs.cancelled", { id: String(id) });
+      try {
+        if (s.mode === "close") await this.ctx!.api.closeTask(id, resultId, note);
+        else await this.ctx!.api.cancelTask(id, resultId, note);
+      } catch (e) {
+        // A Save again after an answer lost with the link: the first one
+        // went through ("task 8 is already done"). Closed by me just so is saved.
+        if (!(e instanceof ClubError) || e.code !== Status.FAILED_PRECONDITION || e.isConflict) throw e;
+        const now = (await this.ctx!.api.getTask(id, false).catch(() => undefined))?.row?.task;
+        const status = s.mode === "close" ? TaskStatus.DONE : TaskStatus.CANCELLED;
+        if (!now || now.status !== status || now.modifiedBy !== this.ctx!.me.id ||
+          (resultId !== undefined && now.resultId !== resultId) || (note !== undefined && now.closingNote !== note))
+          throw e;
+      }
+      return done;
     });
   }
 
