@@ -131,6 +131,8 @@ export class ClubClient {
   private retryTimer?: ReturnType<typeof setTimeout>;
   private beatTimer?: ReturnType<typeof setInterval>;
   private handshakeTimer?: ReturnType<typeof setTimeout>;
+  /** The server's GoAway on this connection (its close follows). */
+  private goAway?: ClubError;
   private lastRx = 0;
   private generation = 0; // connections opened, to ignore stale events
   private loginWaiter?: { resolve(op: Operator): void; reject(e: ClubError): void };
@@ -238,6 +240,7 @@ export class ClubClient {
   private open(): void {
     const gen = ++this.generation;
     this.pipe?.close();
+    this.goAway = undefined;
     this.reader = new FrameReader();
     this.lastRx = this.now;
     // A server that opens and then says nothing (a stalled proxy, a hung
@@ -373,6 +376,7 @@ export class ClubClient {
         p.resolve(f);
       }
       this.lastError = new ClubError(Status.UNAVAILABLE, body.value.reason || "the server closed the connection");
+      if (body.value.code) this.goAway = new ClubError(body.value.code, body.value.reason || "the server closed the connection");
       return; // the close follows
     }
     if (f.requestId !== 0n) {
@@ -417,8 +421,11 @@ export class ClubClient {
     pipe?.close();
     clearInterval(this.beatTimer);
     clearTimeout(this.handshakeTimer);
-    const lost = new ClubError(Status.UNAVAILABLE, `the connection to the server was lost (${why})`);
     const wasLoggingIn = this.state === "connecting" && this.pendingPassword !== undefined;
+    // A password login the server turned away (too many connections, a
+    // frame over the limit before login) fails with the server's reason.
+    const lost = (wasLoggingIn ? this.goAway : undefined) ??
+      new ClubError(Status.UNAVAILABLE, `the connection to the server was lost (${why})`);
     this.failPending(lost);
     for (const r of this.riders) r.suspend();
     if (this.state === "signedOut") return;

@@ -1,11 +1,15 @@
 // The client's handshake against a server that opens the connection and
 // then says nothing (a stalled proxy, a hung daemon): the login form and
-// the Reconnecting banner must not wait for ever.
+// the Reconnecting banner must not wait for ever; and against one that
+// turns the login away with a GoAway: its reason is what the form says.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { create } from "@bufbuild/protobuf";
+import { GoAwaySchema } from "../../src/gen/clubcrm_pb.js";
 import { ClubClient, memoryTokenStore } from "../../src/lib/client.js";
 import type { PipeEvents, PipeFactory } from "../../src/lib/pipe.js";
 import { ClubError, Status } from "../../src/lib/status.js";
+import { encodeFrame, makeFrame } from "../../src/lib/wire.js";
 
 /** A pipe that opens at once and never answers; counts the pipes made. */
 function silentServer(): { factory: PipeFactory; opened: number; closed: number } {
@@ -61,4 +65,31 @@ test("a token login the server never answers is retried on a new connection", as
   assert.ok(tokens.load(), "the token is kept for the retry");
   c.close();
   assert.equal(c.state, "signedOut");
+});
+
+test("a login the server turns away says the server's reason, not 'cannot be reached'", async () => {
+  // The server's GoAway before it closes: too many connections, or a password over the 8 KiB
+  // a frame may take before login.
+  const factory: PipeFactory = (ev: PipeEvents) => {
+    let closed = false;
+    queueMicrotask(() => ev.onOpen());
+    return {
+      send: () => {
+        if (closed) return;
+        closed = true;
+        queueMicrotask(() => {
+          ev.onBytes(encodeFrame(makeFrame(0n, {
+            case: "goAway", value: create(GoAwaySchema, { code: Status.RESOURCE_EXHAUSTED, reason: "too many connections" }),
+          })));
+          ev.onClose("closed by the server");
+        });
+      },
+      close: () => {},
+    };
+  };
+  const c = new ClubClient({ pipe: factory, handshakeMs: 5000 });
+  await assert.rejects(c.login("alicia", "demo"), (e: unknown) =>
+    e instanceof ClubError && e.code === Status.RESOURCE_EXHAUSTED && /too many connections/.test(e.message));
+  assert.equal(c.state, "signedOut");
+  c.close();
 });
