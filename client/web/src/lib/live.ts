@@ -34,6 +34,13 @@ import type { ClubClient, Resumable } from "./client.js";
 import { ClubError } from "./status.js";
 
 let nextSubId = 1;
+/**
+ * How long the Ping after a resumed `Subscribed` may wait: its answer
+ * comes after the whole replay (up to a quarter of the server's output
+ * bound), which a slow network may take well over a request's 30 s to
+ * bring; a link that dies fails it at once anyway.
+ */
+const REPLAY_WAIT_MS = 10 * 60_000;
 
 abstract class LiveSubscription implements Resumable {
   /** The revision this replica has fully applied (0: none yet). */
@@ -95,7 +102,7 @@ abstract class LiveSubscription implements Resumable {
         if (f.body.case !== "subscribed" || this.subId !== subId) return;
         if (!f.body.value.resumed) return; // a snapshot follows (or came)
         const target = f.body.value.revision;
-        await this.client.request({ case: "ping", value: create(PingSchema, {}) });
+        await this.client.request({ case: "ping", value: create(PingSchema, {}) }, REPLAY_WAIT_MS);
         if (this.subId !== subId) return;
         if (target > this.revision) this.revision = target;
         this.ready = true;

@@ -1,6 +1,6 @@
 // Live views across reconnects, against a scripted server (no clubcrmd):
 // what the page shows once a view is live again.
-import { test } from "node:test";
+import { mock, test } from "node:test";
 import assert from "node:assert/strict";
 import { type Frame, ViewKind } from "../../src/gen/clubcrm_pb.js";
 import { ClubClient, memoryTokenStore } from "../../src/lib/client.js";
@@ -15,11 +15,13 @@ import { FrameReader, encodeFrame, makeFrame } from "../../src/lib/wire.js";
  * `drop()` cuts the current connection.
  */
 function scriptedServer(onSubscribe: (n: number, f: Frame, reply: (b: Frame["body"]) => void,
-  push: (b: Frame["body"]) => void) => void) {
+  push: (b: Frame["body"]) => void) => void, o: { holdPings?: () => boolean } = {}) {
   let subscribes = 0;
   let current: PipeEvents | undefined;
   const s = {
     connections: 0,
+    /** Pongs held back (o.holdPings): what a slow replay keeps behind it. */
+    held: [] as (() => void)[],
     drop() {
       const ev = current;
       current = undefined;
@@ -51,9 +53,13 @@ function scriptedServer(onSubscribe: (n: number, f: Frame, reply: (b: Frame["bod
                   operator: { id: 1n, login: "alicia" }, resumeToken: new Uint8Array(32), resumeExpires: 0n,
                 } as never });
                 break;
-              case "ping":
-                reply({ case: "pong", value: { nonce: f.body.value.nonce } as never });
+              case "ping": {
+                const nonce = f.body.value.nonce;
+                const pong = () => reply({ case: "pong", value: { nonce } as never });
+                if (o.holdPings?.()) s.held.push(pong);
+                else pong();
                 break;
+              }
               case "subscribe":
                 onSubscribe(++subscribes, f, reply, push);
                 break;
@@ -110,4 +116,47 @@ test("a view that failed once shows no error once a resume has made it live agai
   assert.equal(v.error, undefined, "the old refusal is not shown over a live view");
   v.close();
   c.close();
+});
+
+/** Lets the scripted exchange run (microtasks and I/O turns; timers are the test's). */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 50; i++) await new Promise((r) => setImmediate(r));
+}
+
+test("a resume whose replay takes longer than a request's 30 s still becomes live, without an error", async () => {
+  let hold = false;
+  const srv = scriptedServer((n, f, reply, push) => {
+    const subId = f.body.case === "subscribe" ? f.body.value.subId : 0;
+    if (n === 1) {
+      reply({ case: "subscribed", value: { subId, resumed: false, revision: 5n } as never });
+      push({ case: "snapshotDone", value: { subId, revision: 5n } as never });
+    } else {
+      // Resumed from 5; the replay (a slow network) is still coming when 30 s have passed.
+      reply({ case: "subscribed", value: { subId, resumed: true, revision: 9n } as never });
+    }
+  }, { holdPings: () => hold });
+  const c = new ClubClient({ pipe: srv.factory, tokens: memoryTokenStore(), random: () => 0 });
+  await c.login("alicia", "demo");
+  const v = taskView(c, { kind: ViewKind.BOARD });
+  await until("the first snapshot", () => v.ready);
+  mock.timers.enable({ apis: ["setTimeout"] });
+  try {
+    hold = true;
+    srv.drop();
+    mock.timers.tick(2000); // the reconnect's backoff
+    await settle();
+    assert.equal(srv.held.length, 1, "the resume's ping waits behind the replay");
+    mock.timers.tick(60_000);
+    await settle();
+    assert.equal(v.error, undefined, "no error while the replay is still coming");
+    srv.held.shift()!();
+    await settle();
+    assert.equal(v.ready, true, "live once the replay is in");
+    assert.equal(v.revision, 9n);
+    assert.equal(v.error, undefined);
+  } finally {
+    mock.timers.reset();
+    v.close();
+    c.close();
+  }
 });
