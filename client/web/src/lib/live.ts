@@ -35,10 +35,12 @@ import { ClubError } from "./status.js";
 
 let nextSubId = 1;
 /**
- * How long the Ping after a resumed `Subscribed` may wait: its answer
- * comes after the whole replay (up to a quarter of the server's output
- * bound), which a slow network may take well over a request's 30 s to
- * bring; a link that dies fails it at once anyway.
+ * How long a Subscribe, and the Ping after a resumed `Subscribed`, may
+ * wait: their answers come behind what the connection already carries
+ * (other views' snapshots after a reconnect; the whole replay, up to a
+ * quarter of the server's output bound), which a slow network may take
+ * well over a request's 30 s to bring; a link that dies fails them at
+ * once anyway.
  */
 const REPLAY_WAIT_MS = 10 * 60_000;
 
@@ -97,7 +99,7 @@ abstract class LiveSubscription implements Resumable {
       .request({
         case: "subscribe",
         value: create(SubscribeSchema, { subId, view: this.view, sinceRevision: since }),
-      })
+      }, REPLAY_WAIT_MS)
       .then(async (f) => {
         if (f.body.case !== "subscribed" || this.subId !== subId) return;
         if (!f.body.value.resumed) return; // a snapshot follows (or came)

@@ -160,3 +160,39 @@ test("a resume whose replay takes longer than a request's 30 s still becomes liv
     c.close();
   }
 });
+
+test("a Subscribed that comes after 30 s behind other views' snapshots is still taken", async () => {
+  let late: (() => void) | undefined;
+  const srv = scriptedServer((n, f, reply, push) => {
+    const subId = f.body.case === "subscribe" ? f.body.value.subId : 0;
+    if (n === 1) {
+      reply({ case: "subscribed", value: { subId, resumed: false, revision: 5n } as never });
+      push({ case: "snapshotDone", value: { subId, revision: 5n } as never });
+    } else {
+      // Queued behind a big catalogue snapshot on a slow link.
+      late = () => reply({ case: "subscribed", value: { subId, resumed: true, revision: 6n } as never });
+    }
+  });
+  const c = new ClubClient({ pipe: srv.factory, tokens: memoryTokenStore(), random: () => 0 });
+  await c.login("alicia", "demo");
+  const v = taskView(c, { kind: ViewKind.BOARD });
+  await until("the first snapshot", () => v.ready);
+  mock.timers.enable({ apis: ["setTimeout"] });
+  try {
+    srv.drop();
+    mock.timers.tick(2000);
+    await settle();
+    assert.ok(late, "the resume asked");
+    mock.timers.tick(60_000);
+    await settle();
+    assert.equal(v.error, undefined, "no error while the answer is on its way");
+    late!();
+    await settle();
+    assert.equal(v.ready, true);
+    assert.equal(v.revision, 6n);
+  } finally {
+    mock.timers.reset();
+    v.close();
+    c.close();
+  }
+});
