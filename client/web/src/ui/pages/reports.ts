@@ -117,6 +117,8 @@ export class ClubcrmReports extends PageElement {
   declare busy: boolean;
   declare error: string;
   private asked = false;
+  /** Reports asked so far; the answer to an older one is not shown. */
+  private asking = 0;
 
   constructor() {
     super();
@@ -142,14 +144,17 @@ export class ClubcrmReports extends PageElement {
       this.error = t("reports.badDates");
       return;
     }
+    // Only the last period asked is shown: an earlier one answered later is dropped.
+    const my = ++this.asking;
     this.busy = true;
     this.error = "";
     try {
-      this.report = await this.ctx.api.getReport({ fromDate: from, toDate: toDate ?? "", teamId });
+      const r = await this.ctx.api.getReport({ fromDate: from, toDate: toDate ?? "", teamId });
+      if (my === this.asking) this.report = r;
     } catch (e) {
-      this.error = t("reports.failed", { why: reasonText(e) });
+      if (my === this.asking) this.error = t("reports.failed", { why: reasonText(e) });
     } finally {
-      this.busy = false;
+      if (my === this.asking) this.busy = false;
     }
   }
 
