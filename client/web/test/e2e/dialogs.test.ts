@@ -187,6 +187,35 @@ test("a save already on the server (its answer lost, saved again) is saved, not 
   await page.context().close();
 });
 
+test("Re-apply mine already on the server (its answer lost, clicked again) is saved, not a second conflict", async () => {
+  const jorge = await customerId("Jorge");
+  const made = await api.createTask({
+    customerId: jorge, typeId: typeId("Call"), description: "Call about the sauna hours",
+    plannedAt: BigInt(Date.UTC(2031, 4, 9, 9, 0) / 1000),
+  });
+  const task = made.row!.task!;
+  const page = await loginPage(await newContext(browser), srv, "maribel", "demo", `customer/${jorge}`);
+  await row(page, task.id).locator('[data-act="info"]').click();
+  const d = dlg(page, "info");
+  await d.locator('textarea[name="description"]').waitFor();
+  const mine = "Call about the sauna hours (and the pool's)";
+  await d.locator('textarea[name="description"]').fill(mine);
+  // Someone else gives the task to Deborah meanwhile: a conflict.
+  const theirs = (await api.editTask({ id: task.id, baseModRev: task.modRev, operatorId: opId("deborah") })).row!.task!;
+  await d.locator("[data-save]").click();
+  const c = dlg(page, "conflict");
+  await c.waitFor();
+  // What the first Re-apply did before its answer was lost: my description on theirs.
+  await api.editTask({ id: task.id, baseModRev: theirs.modRev, description: mine });
+  await c.locator('[data-choice="reapply"]').click();
+  await page.locator(".msg.info", { hasText: `Task ${task.id} saved` }).waitFor({ timeout: 10000 });
+  assert.equal(await dlg(page).count(), 0, "no second conflict dialog");
+  const now = (await api.getTask(task.id, false)).row!.task!;
+  assert.equal(now.description, mine);
+  assert.equal(now.operatorId, opId("deborah"));
+  await page.context().close();
+});
+
 test("a Close already on the server (its answer lost, saved again) says closed, not 'already done'", async () => {
   const jorge = await customerId("Jorge");
   const made = await api.createTask({

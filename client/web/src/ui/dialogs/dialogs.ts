@@ -39,6 +39,7 @@ import {
   allowedActions,
   checkWhen,
   conflictRows,
+  mineAlreadyIn,
   changedFields,
   editOf,
   fieldsOf,
@@ -503,9 +504,9 @@ export class ClubcrmDialogs extends LitElement {
         const mine = this.infoFields();
         if (mine) {
           const rows = conflictRows(s.base, fieldsOf(e.current.task), mine);
-          if (!rows.some((r) => r.differs) && !(s.repeat && repeatChanged(s.repeat))) {
-            // Theirs already is mine: this very edit, saved by a first Save
-            // whose answer was lost (or the same edit by someone else).
+          if (mineAlreadyIn(rows) && !(s.repeat && repeatChanged(s.repeat))) {
+            // Theirs already holds my edit: this very edit, saved by a first
+            // Save whose answer was lost (or the same edit by someone else).
             this.close();
             this.ctx?.notify(t("dialogs.saved", { id: String(s.taskId) }));
             return;
@@ -780,9 +781,15 @@ export class ClubcrmDialogs extends LitElement {
       this.ctx?.notify(t("dialogs.saved", { id: String(s.taskId) }));
     }).catch((e) => {
       if (e instanceof ClubError && e.isConflict && e.current?.task) {
+        const rows = conflictRows(base, fieldsOf(e.current.task), mine);
+        if (mineAlreadyIn(rows) && !(s.repeat && repeatChanged(s.repeat))) {
+          // The first Re-apply went through; its answer was lost.
+          this.close();
+          this.ctx?.notify(t("dialogs.saved", { id: String(s.taskId) }));
+          return;
+        }
         // Changed again meanwhile: compare with the newest.
-        this.state = { ...s, conflict: { theirs: e.current, mine,
-          rows: conflictRows(base, fieldsOf(e.current.task), mine) } };
+        this.state = { ...s, conflict: { theirs: e.current, mine, rows } };
       } else this.error = errorText(e);
     }).finally(() => (this.busy = false));
   }
