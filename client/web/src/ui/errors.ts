@@ -14,6 +14,8 @@ function ownWords(e: ClubError): string | undefined {
     case Status.UNAVAILABLE: return t("error.unavailable");
     case Status.DEADLINE_EXCEEDED: return t("error.timeout");
     case Status.UNAUTHENTICATED: return t("error.unauthenticated");
+    // The library's own: a list read page by page moved under it (the server never says ABORTED).
+    case Status.ABORTED: return t("error.moved");
     default: return undefined;
   }
 }
