@@ -57,6 +57,8 @@ export interface ClientOptions {
   clientVersion?: string;
   random?: () => number;
   now?: () => number; // ms
+  /** How long a new connection may take to be logged in (ms, default 15 s). */
+  handshakeMs?: number;
 }
 
 interface Pending {
@@ -67,6 +69,7 @@ interface Pending {
 const BACKOFF_FIRST_MS = 50;
 const BACKOFF_MAX_MS = 1000;
 const MISSED_BEATS = 3;
+const HANDSHAKE_MS = 15000;
 
 export function memoryTokenStore(): TokenStore {
   let t: StoredToken | null = null;
@@ -127,6 +130,9 @@ export class ClubClient {
   private attempt = 0;
   private retryTimer?: ReturnType<typeof setTimeout>;
   private beatTimer?: ReturnType<typeof setInterval>;
+  private handshakeTimer?: ReturnType<typeof setTimeout>;
+  /** The server's GoAway on this connection (its close follows). */
+  private goAway?: ClubError;
   private lastRx = 0;
   private generation = 0; // connections opened, to ignore stale events
   private loginWaiter?: { resolve(op: Operator): void; reject(e: ClubError): void };
@@ -203,6 +209,7 @@ export class ClubClient {
   private shutdown(state: LinkState): void {
     this.generation++;
     clearTimeout(this.retryTimer);
+    clearTimeout(this.handshakeTimer);
     clearInterval(this.beatTimer);
     this.pipe?.close();
     this.pipe = undefined;
@@ -233,8 +240,17 @@ export class ClubClient {
   private open(): void {
     const gen = ++this.generation;
     this.pipe?.close();
+    this.goAway = undefined;
     this.reader = new FrameReader();
     this.lastRx = this.now;
+    // A server that opens and then says nothing (a stalled proxy, a hung
+    // daemon) would keep the login form or the banner waiting for ever:
+    // past this, the connection counts as lost (a password login fails, a
+    // token login retries).
+    clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = setTimeout(() => {
+      if (gen === this.generation) this.onClosed("no answer to the login in time");
+    }, this.opts.handshakeMs ?? HANDSHAKE_MS);
     this.pipe = this.opts.pipe({
       onOpen: () => gen === this.generation && this.onOpen(),
       onBytes: (b) => gen === this.generation && this.onBytes(b),
@@ -299,6 +315,7 @@ export class ClubClient {
       return;
     }
     const ok: LoginOk = f.body.value;
+    clearTimeout(this.handshakeTimer);
     this.pendingPassword = undefined;
     if (ok.maxFrame) this.reader.maxFrame = ok.maxFrame + 64;
     this.operator = ok.operator;
@@ -359,6 +376,7 @@ export class ClubClient {
         p.resolve(f);
       }
       this.lastError = new ClubError(Status.UNAVAILABLE, body.value.reason || "the server closed the connection");
+      if (body.value.code) this.goAway = new ClubError(body.value.code, body.value.reason || "the server closed the connection");
       return; // the close follows
     }
     if (f.requestId !== 0n) {
@@ -402,8 +420,12 @@ export class ClubClient {
     this.pipe = undefined;
     pipe?.close();
     clearInterval(this.beatTimer);
-    const lost = new ClubError(Status.UNAVAILABLE, `the connection to the server was lost (${why})`);
+    clearTimeout(this.handshakeTimer);
     const wasLoggingIn = this.state === "connecting" && this.pendingPassword !== undefined;
+    // A password login the server turned away (too many connections, a
+    // frame over the limit before login) fails with the server's reason.
+    const lost = (wasLoggingIn ? this.goAway : undefined) ??
+      new ClubError(Status.UNAVAILABLE, `the connection to the server was lost (${why})`);
     this.failPending(lost);
     for (const r of this.riders) r.suspend();
     if (this.state === "signedOut") return;
@@ -424,6 +446,9 @@ export class ClubClient {
     this.attempt = Math.min(this.attempt + 1, 10);
     const rnd = this.opts.random ? this.opts.random() : Math.random();
     const delay = bound / 2 + rnd * (bound / 2);
+    // failPending() above may have come back here through loginFailed():
+    // one retry, not two.
+    clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => this.open(), delay);
   }
 

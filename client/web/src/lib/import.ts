@@ -11,12 +11,23 @@
  * (ImportCustomers, dry run first), so the browser and the CLI refuse the
  * same rows for the same reasons.
  */
-import { create } from "@bufbuild/protobuf";
+import { create, toBinary } from "@bufbuild/protobuf";
 import { type ImportReply, ImportRowSchema, type ImportRow, ImportStatus } from "../gen/clubcrm_pb.js";
 
 export const LINE_MAX = 1024 * 1024;
 export const COLUMNS_MAX = 256;
 export const BATCH_MAX = 500;
+/**
+ * One request's rows stay under this many bytes: far below the server's
+ * frame limit (1 MiB by default; past it the server drops the connection,
+ * and the import could never get through), whatever the file holds.
+ */
+export const BATCH_BYTES = 256 * 1024;
+/** A row bigger than this is refused here: the server's longest valid row
+ * (200 + 64 + 254 + 100 characters) takes under 3 KiB. */
+export const ROW_BYTES_MAX = 16 * 1024;
+/** What a request adds around its rows (the frame, the request id, dry_run). */
+const REQUEST_OVERHEAD = 64;
 
 export type Field = "ignore" | "name" | "surname" | "phone" | "email" | "consultant";
 export const FIELDS: readonly Field[] = ["ignore", "name", "surname", "phone", "email", "consultant"];
@@ -282,6 +293,11 @@ export function toRow(d: RowDraft): ImportRow {
   });
 }
 
+/** A row's bytes in the request (its field tag and length prefix included). */
+function rowBytes(d: RowDraft): number {
+  return toBinary(ImportRowSchema, toRow(d)).length + 4;
+}
+
 // ---------------------------------------------------------------- running
 
 export interface Outcome {
@@ -311,8 +327,11 @@ export type SendBatch = (rows: ImportRow[], dryRun: boolean) => Promise<ImportRe
  * stays imported, and running the same file again adds the rest.
  */
 export async function runImport(drafts: readonly RowDraft[], dryRun: boolean, send: SendBatch,
-  progress: (done: number) => void, o: { batch?: number; stop?: () => boolean } = {}): Promise<Tally> {
+  progress: (done: number) => void, o: { batch?: number; bytes?: number; stop?: () => boolean } = {}): Promise<Tally> {
   const batch = Math.min(Math.max(o.batch ?? BATCH_MAX, 1), BATCH_MAX);
+  const budget = Math.max(1024, o.bytes ?? BATCH_BYTES) - REQUEST_OVERHEAD;
+  const rowMax = Math.min(ROW_BYTES_MAX, budget);
+  let pendingBytes = 0;
   const t: Tally = { rows: 0, added: 0, duplicates: 0, bad: 0, revision: 0n, outcomes: [] };
   const seen = new Seen();
   let pending: RowDraft[] = [];
@@ -333,17 +352,26 @@ export async function runImport(drafts: readonly RowDraft[], dryRun: boolean, se
     }
     if (rep.revision > t.revision) t.revision = rep.revision;
     pending = [];
+    pendingBytes = 0;
   };
   for (const d0 of drafts) {
     if (o.stop?.()) break;
     const d = { ...d0 };
     t.rows++;
     if (!d.bad) seen.check(d);
+    const size = d.bad ? 0 : rowBytes(d);
+    if (!d.bad && size > rowMax)
+      d.bad = { key: "import.err.long", params: { kib: Math.ceil(size / 1024), max: Math.floor(rowMax / 1024) } };
     if (d.bad) {
       t.bad++;
       t.outcomes.push({ line: d.line, status: "bad", reason: "", reasonKey: d.bad, customerId: 0n });
     } else {
+      if (pending.length && pendingBytes + size > budget) {
+        await flush();
+        progress(t.rows - 1);
+      }
       pending.push(d);
+      pendingBytes += size;
       if (pending.length >= batch) {
         await flush();
         progress(t.rows);

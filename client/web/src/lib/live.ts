@@ -34,6 +34,15 @@ import type { ClubClient, Resumable } from "./client.js";
 import { ClubError } from "./status.js";
 
 let nextSubId = 1;
+/**
+ * How long a Subscribe, and the Ping after a resumed `Subscribed`, may
+ * wait: their answers come behind what the connection already carries
+ * (other views' snapshots after a reconnect; the whole replay, up to a
+ * quarter of the server's output bound), which a slow network may take
+ * well over a request's 30 s to bring; a link that dies fails them at
+ * once anyway.
+ */
+const REPLAY_WAIT_MS = 10 * 60_000;
 
 abstract class LiveSubscription implements Resumable {
   /** The revision this replica has fully applied (0: none yet). */
@@ -90,15 +99,16 @@ abstract class LiveSubscription implements Resumable {
       .request({
         case: "subscribe",
         value: create(SubscribeSchema, { subId, view: this.view, sinceRevision: since }),
-      })
+      }, REPLAY_WAIT_MS)
       .then(async (f) => {
         if (f.body.case !== "subscribed" || this.subId !== subId) return;
         if (!f.body.value.resumed) return; // a snapshot follows (or came)
         const target = f.body.value.revision;
-        await this.client.request({ case: "ping", value: create(PingSchema, {}) });
+        await this.client.request({ case: "ping", value: create(PingSchema, {}) }, REPLAY_WAIT_MS);
         if (this.subId !== subId) return;
         if (target > this.revision) this.revision = target;
         this.ready = true;
+        this.error = undefined; // live again: an earlier refusal is over
         this.changed();
       })
       .catch((e: unknown) => {

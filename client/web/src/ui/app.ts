@@ -12,8 +12,9 @@ import { Api } from "../lib/api.js";
 import { ClubClient, type LinkState, sessionTokenStore } from "../lib/client.js";
 import { CatalogView, catalogView } from "../lib/live.js";
 import { pageWebSocketUrl, webSocketPipe } from "../lib/pipe.js";
-import { ClubError } from "../lib/status.js";
+import { ClubError, Status } from "../lib/status.js";
 import { type AppContext, allPages, isAdmin, navEntryFor, page, parseRoute } from "./context.js";
+import { errorText } from "./errors.js";
 
 interface Message {
   id: number;
@@ -107,7 +108,7 @@ export class ClubcrmApp extends LitElement {
     this.catalog = undefined;
     this.ctx = undefined;
     this.resuming = false;
-    if (this.client.lastError && !this.loginError) this.loginError = this.client.lastError.message;
+    if (this.client.lastError && !this.loginError) this.loginError = errorText(this.client.lastError);
   }
 
   notify(text: string, kind: "info" | "error" = "info"): void {
@@ -134,7 +135,8 @@ export class ClubcrmApp extends LitElement {
       (form.elements.namedItem("password") as HTMLInputElement).value = "";
       this.signedIn(me);
     } catch (err) {
-      this.loginError = t("login.failed", { why: err instanceof ClubError ? err.message : String(err) });
+      const wrong = err instanceof ClubError && err.code === Status.UNAUTHENTICATED;
+      this.loginError = t("login.failed", { why: wrong ? t("login.wrong") : errorText(err) });
     } finally {
       this.busy = false;
     }

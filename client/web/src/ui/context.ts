@@ -56,9 +56,15 @@ export function allPages(): [string, PageSpec][] {
   return [...pages.entries()].sort((a, b) => (a[1].order ?? 99) - (b[1].order ?? 99));
 }
 
-/** A route string: "board/urgent" -> ["board", "urgent"]. */
+/** A route string: "board/urgent" -> ["board", "urgent"]; a part with a broken %-escape stays as typed. */
 export function parseRoute(hash: string): string[] {
-  return hash.replace(/^#\/?/, "").split("/").filter(Boolean).map(decodeURIComponent);
+  return hash.replace(/^#\/?/, "").split("/").filter(Boolean).map((p) => {
+    try {
+      return decodeURIComponent(p);
+    } catch {
+      return p; // decodeURIComponent throws: the shell would never start (a blank page)
+    }
+  });
 }
 
 /**

@@ -1,7 +1,9 @@
 // The task dialogs in a real browser against a real clubcrmd: the manual's
 // follow-up story through the forms, an edit conflict between two
-// browsers (keep theirs, re-apply mine on theirs), and saves that fail
-// (refused by the server; the server away) keeping the form, then creating once.
+// browsers (keep theirs, re-apply mine on theirs), a retried edit or close
+// already on the server (no conflict with oneself, no "already done"), and
+// saves that fail (refused by the server; the server away) keeping the form,
+// then creating once.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
@@ -160,6 +162,97 @@ test("an edit conflict shows theirs beside mine; keep theirs and re-apply both w
   assert.equal(Number(now.plannedAt), Date.UTC(2031, 1, 3, 11, 30) / 1000); // 12:30 in Madrid (CET)
   await alicia.context().close();
   await deborah.context().close();
+});
+
+test("a save already on the server (its answer lost, saved again) is saved, not a conflict with oneself", async () => {
+  const jorge = await customerId("Jorge");
+  const made = await api.createTask({
+    customerId: jorge, typeId: typeId("Call"), description: "Call about the locker",
+    plannedAt: BigInt(Date.UTC(2031, 4, 6, 9, 0) / 1000),
+  });
+  const task = made.row!.task!;
+  const page = await loginPage(await newContext(browser), srv, "maribel", "demo", `customer/${jorge}`);
+  await row(page, task.id).locator('[data-act="info"]').click();
+  const d = dlg(page, "info");
+  await d.locator('textarea[name="description"]').waitFor();
+  const text = "Call about the locker: the key is lost";
+  await d.locator('textarea[name="description"]').fill(text);
+  // What the first Save did before its answer was lost: the same edit, already committed.
+  await api.editTask({ id: task.id, baseModRev: task.modRev, description: text });
+  await d.locator("[data-save]").click();
+  await page.locator(".msg.info", { hasText: `Task ${task.id} saved` }).waitFor({ timeout: 10000 });
+  assert.equal(await dlg(page, "conflict").count(), 0, "no conflict dialog");
+  assert.equal(await dlg(page).count(), 0, "the dialog closed");
+  assert.equal((await api.getTask(task.id, false)).row!.task!.description, text);
+  await page.context().close();
+});
+
+test("Re-apply mine already on the server (its answer lost, clicked again) is saved, not a second conflict", async () => {
+  const jorge = await customerId("Jorge");
+  const made = await api.createTask({
+    customerId: jorge, typeId: typeId("Call"), description: "Call about the sauna hours",
+    plannedAt: BigInt(Date.UTC(2031, 4, 9, 9, 0) / 1000),
+  });
+  const task = made.row!.task!;
+  const page = await loginPage(await newContext(browser), srv, "maribel", "demo", `customer/${jorge}`);
+  await row(page, task.id).locator('[data-act="info"]').click();
+  const d = dlg(page, "info");
+  await d.locator('textarea[name="description"]').waitFor();
+  const mine = "Call about the sauna hours (and the pool's)";
+  await d.locator('textarea[name="description"]').fill(mine);
+  // Someone else gives the task to Deborah meanwhile: a conflict.
+  const theirs = (await api.editTask({ id: task.id, baseModRev: task.modRev, operatorId: opId("deborah") })).row!.task!;
+  await d.locator("[data-save]").click();
+  const c = dlg(page, "conflict");
+  await c.waitFor();
+  // What the first Re-apply did before its answer was lost: my description on theirs.
+  await api.editTask({ id: task.id, baseModRev: theirs.modRev, description: mine });
+  await c.locator('[data-choice="reapply"]').click();
+  await page.locator(".msg.info", { hasText: `Task ${task.id} saved` }).waitFor({ timeout: 10000 });
+  assert.equal(await dlg(page).count(), 0, "no second conflict dialog");
+  const now = (await api.getTask(task.id, false)).row!.task!;
+  assert.equal(now.description, mine);
+  assert.equal(now.operatorId, opId("deborah"));
+  await page.context().close();
+});
+
+test("a Close already on the server (its answer lost, saved again) says closed, not 'already done'", async () => {
+  const jorge = await customerId("Jorge");
+  const made = await api.createTask({
+    customerId: jorge, typeId: typeId("Call"), description: "Call about the parking card",
+    plannedAt: BigInt(Date.UTC(2031, 4, 7, 9, 0) / 1000),
+  });
+  const task = made.row!.task!;
+  // The same operator in the browser as on the terminal (fermin): the terminal's close is "the first Save".
+  const page = await loginPage(await newContext(browser), srv, "fermin", "demo", `customer/${jorge}`);
+  await row(page, task.id).locator('[data-act="close"]').click();
+  const d = dlg(page, "close");
+  await d.waitFor();
+  const result = await d.locator('select[name="result"]').inputValue();
+  await d.locator('textarea[name="note"]').fill("renewed at the desk");
+  await api.closeTask(task.id, result ? BigInt(result) : undefined, "renewed at the desk");
+  await d.locator("[data-save]").click();
+  await page.locator(".msg.info", { hasText: `Task ${task.id} closed` }).waitFor({ timeout: 10000 });
+  assert.equal(await dlg(page).count(), 0, "the dialog closed");
+  await page.context().close();
+});
+
+test("a Close of a task someone else closed meanwhile still says why not", async () => {
+  const jorge = await customerId("Jorge");
+  const made = await api.createTask({
+    customerId: jorge, typeId: typeId("Call"), description: "Call about the towel service",
+    plannedAt: BigInt(Date.UTC(2031, 4, 8, 9, 0) / 1000),
+  });
+  const task = made.row!.task!;
+  const page = await loginPage(await newContext(browser), srv, "maribel", "demo", `customer/${jorge}`);
+  await row(page, task.id).locator('[data-act="close"]').click();
+  const d = dlg(page, "close");
+  await d.waitFor();
+  const result = await d.locator('select[name="result"]').inputValue();
+  await api.closeTask(task.id, result ? BigInt(result) : undefined); // fermin, not maribel
+  await d.locator("[data-save]").click();
+  await d.locator("[data-dialog-error]", { hasText: "already done" }).waitFor({ timeout: 10000 });
+  await page.context().close();
 });
 
 test("a save that fails keeps the form; the retry creates the task once", async () => {

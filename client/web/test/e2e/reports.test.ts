@@ -3,7 +3,8 @@
 // closes moves the counts after "Show", a period is picked by its dates
 // (also before the club: the server's reason is shown), each "Download
 // CSV" is the CLI's `report SECTION --format csv` byte for byte (after the
-// BOM), the page in Spanish, and operators have no Reports entry.
+// BOM), the page in Spanish, operators have no Reports entry, and of two
+// periods asked quickly the last one asked is shown.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -12,6 +13,7 @@ import { dirname, join } from "node:path";
 import type { Page } from "playwright-core";
 import { loginPage, newContext, screenshot } from "../support/browser.js";
 import { api, browser, desk, opId, srv, typeId } from "../support/fixture.js";
+import { FrameReader, encodeFrame } from "../../src/lib/wire.js";
 
 desk({ login: "alicia" });
 
@@ -99,4 +101,61 @@ test("in Spanish; operators have no Reports entry", async () => {
   await op.locator('[data-nav="board/all"]').waitFor();
   assert.equal(await op.locator('[data-nav="reports"]').count(), 0);
   await op.context().close();
+});
+
+test("Month then Week clicked quickly: the page shows the week, whichever answer comes first", async () => {
+  // Between the page and the server: the answer to the first report asked once armed is held
+  // back until the next report's answer has gone to the page (a longer period answered later).
+  const ctx = await newContext(browser);
+  let armedAt = -1;
+  let held: Buffer | null = null;
+  const asked: bigint[] = [];
+  await ctx.routeWebSocket(/\/ws$/, (ws) => {
+    const server = ws.connectToServer();
+    const up = new FrameReader(1 << 30);
+    let preface = 12;
+    ws.onMessage((m) => {
+      let b = typeof m === "string" ? Buffer.from(m) : m;
+      server.send(b);
+      if (preface) {
+        const skip = Math.min(preface, b.length);
+        preface -= skip;
+        b = b.subarray(skip);
+      }
+      for (const f of up.push(new Uint8Array(b))) if (f.body.case === "getReport") asked.push(f.requestId);
+    });
+    const down = new FrameReader(1 << 30);
+    server.onMessage((m) => {
+      for (const f of down.push(new Uint8Array(typeof m === "string" ? Buffer.from(m) : m))) {
+        const bytes = Buffer.from(encodeFrame(f));
+        const first = armedAt >= 0 ? asked[armedAt] : undefined;
+        const second = armedAt >= 0 ? asked[armedAt + 1] : undefined;
+        if (first !== undefined && f.requestId === first) {
+          held = bytes;
+          continue;
+        }
+        ws.send(bytes);
+        if (second !== undefined && f.requestId === second && held) {
+          ws.send(held);
+          held = null;
+        }
+      }
+    });
+  });
+  const p = await loginPage(ctx, srv, "fermin", "demo", "reports");
+  await p.locator(".report-period").waitFor();
+  // The week's period, asked alone first: what the page must end on.
+  await p.click('[data-act="week"]');
+  await p.waitForFunction(() => !document.querySelector(".reports-page .hint[role=status]"), null, { timeout: 15000 });
+  const week = await p.getAttribute(".report-period", "data-from");
+  armedAt = asked.length;
+  await p.click('[data-act="month"]');
+  await p.click('[data-act="week"]');
+  await p.waitForFunction(() => !document.querySelector(".reports-page .hint[role=status]"), null, { timeout: 15000 });
+  await p.waitForTimeout(500); // the held answer (the month's) has reached the page
+  assert.equal(asked.length, armedAt + 2, "both were asked");
+  assert.equal(held, null, "the month's answer went to the page after the week's");
+  // (When this week starts on the 1st, both periods start alike and this cannot tell.)
+  assert.equal(await p.getAttribute(".report-period", "data-from"), week, "the week, the last one asked");
+  await ctx.close();
 });

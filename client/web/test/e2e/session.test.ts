@@ -83,3 +83,22 @@ test("logout ends the session: the login form comes back and the old token is re
   assert.equal(await resumeWith(saved), null, "the server refuses the revoked token");
   await ctx.close();
 });
+
+test("a wrong password is told in the desk's language, Spanish included", async () => {
+  for (const [locale, words] of [["es-ES", /^No se pudo entrar: usuario o contraseña incorrectos\.$/],
+    ["en-GB", /^Login failed: wrong login or password\.$/]] as const) {
+    const ctx = await newContext(browser, locale);
+    try {
+      const page = await ctx.newPage();
+      await page.goto(deskUrl(srv));
+      await page.fill('input[name="login"]', "alicia");
+      await page.fill('input[name="password"]', "not her password");
+      await page.click('button[type="submit"]');
+      const err = page.locator("form.login .error");
+      await err.waitFor({ timeout: 15000 });
+      assert.match((await err.textContent())?.trim() ?? "", words, locale);
+    } finally {
+      await ctx.close();
+    }
+  }
+});

@@ -28,6 +28,7 @@ import {
   followUpProblem,
   historyLines,
   inkOn,
+  mineAlreadyIn,
   nextFullHour,
   overlapping,
   proposedFollowOns,
@@ -220,4 +221,15 @@ test("every word of the dialogs and the profile in English and Spanish, with the
   assert.equal(WORDS.es["dialogs.status.planned"], "Planificada");
   assert.equal(WORDS.es["dialogs.status.done"], "Hecha");
   assert.equal(WORDS.es["dialogs.status.cancelled"], "Cancelada");
+});
+
+test("my edit already in theirs (a lost answer, saved again) needs no resolving; a real overlap does", () => {
+  const base = fieldsOf(task());
+  const mine = { ...base, description: "Mine" };
+  // Theirs holds my description and their own operator: nothing to resolve.
+  assert.equal(mineAlreadyIn(conflictRows(base, { ...mine, operatorId: 8n }, mine)), true);
+  assert.equal(mineAlreadyIn(conflictRows(base, mine, mine)), true);
+  // Theirs changed my field to something else, or does not hold my change yet: a conflict.
+  assert.equal(mineAlreadyIn(conflictRows(base, { ...base, description: "Theirs" }, mine)), false);
+  assert.equal(mineAlreadyIn(conflictRows(base, { ...base, operatorId: 8n }, mine)), false);
 });

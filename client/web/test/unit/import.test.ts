@@ -4,8 +4,10 @@
 // header words, twins in the file, and the batches sent.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { create } from "@bufbuild/protobuf";
-import { ImportOutcomeSchema, ImportReplySchema, ImportStatus, type ImportRow } from "../../src/gen/clubcrm_pb.js";
+import { create, toBinary } from "@bufbuild/protobuf";
+import {
+  ImportCustomersSchema, ImportOutcomeSchema, ImportReplySchema, ImportStatus, type ImportRow,
+} from "../../src/gen/clubcrm_pb.js";
 import {
   FileFault, LINE_MAX, autoMap, decodeFile, fieldOfHeader, mapRecord, parseCsv, runImport,
 } from "../../src/lib/import.js";
@@ -131,4 +133,35 @@ test("runImport: twins in the file refused here, batches sent, outcomes in line 
   let calls = 0;
   await runImport(drafts, true, send, () => {}, { batch: 2, stop: () => ++calls > 3 });
   assert.equal(sent.length, 1);
+});
+
+test("runImport: batches stay far below the server's frame limit, and a row too long for any is refused here", async () => {
+  // 500 rows whose name column holds a long text (a notes column mapped as the name, say):
+  // 500 x 3,000 bytes in one request would pass the server's 1 MiB frame and drop the connection.
+  const long = "x".repeat(3000);
+  const drafts = Array.from({ length: 500 }, (_, i) => ({ line: i + 2, name: `${long} ${i}` }));
+  drafts.push({ line: 502, name: "y".repeat(LINE_MAX / 2) }); // one row bigger than any batch may be
+  const sizes: number[] = [];
+  let rowsSent = 0;
+  const send = async (rows: ImportRow[]) => {
+    sizes.push(toBinary(ImportCustomersSchema, create(ImportCustomersSchema, { rows, dryRun: true })).length);
+    rowsSent += rows.length;
+    return create(ImportReplySchema, {
+      rows: rows.map((r) => create(ImportOutcomeSchema, { line: r.line, status: ImportStatus.IMPORT_REFUSED,
+        reason: "name is longer than 200 characters" })),
+    });
+  };
+  const t = await runImport(drafts, true, send, () => {});
+  assert.equal(rowsSent, 500, "every row that fits was sent");
+  assert.ok(sizes.length > 1, "in several requests");
+  for (const n of sizes) assert.ok(n <= 256 * 1024, `a request of ${n} bytes`);
+  assert.equal(t.rows, 501);
+  assert.equal(t.bad, 501);
+  const last = t.outcomes.at(-1)!;
+  assert.equal(last.line, 502);
+  assert.equal(last.reasonKey?.key, "import.err.long");
+  // A smaller budget (a server started with a small --max-frame) is kept too.
+  sizes.length = 0;
+  await runImport(drafts.slice(0, 20), true, send, () => {}, { bytes: 8 * 1024 });
+  for (const n of sizes) assert.ok(n <= 8 * 1024, `a request of ${n} bytes`);
 });

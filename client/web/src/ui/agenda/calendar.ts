@@ -20,6 +20,7 @@ import {
   type CivilDate, type Column, type Hours, cellKey, civilOf, dayRange, hoursFor, isoDate, normaliseHours,
   placeRows, sameDate, slotCount, slotLabel, slotTime, wallMinute,
 } from "./grid.js";
+import { errorText } from "../errors.js";
 
 addWords({
   en: {
@@ -229,7 +230,7 @@ export abstract class AgendaBase extends PageElement {
       </table>
     </div>
     ${this.view && !this.view.ready ? html`<p class="loading">${t("common.loading")}</p>` : nothing}
-    ${this.view?.error ? html`<p class="error" role="alert">${this.view.error.message}</p>` : nothing}`;
+    ${this.view?.error ? html`<p class="error" role="alert">${errorText(this.view.error)}</p>` : nothing}`;
   }
 
   /** Shared by the toolbars: [ ] h keys. */

@@ -10,6 +10,7 @@
 import { html, LitElement, nothing } from "lit";
 import { addWords, t } from "../../i18n.js";
 import type { AppContext } from "../context.js";
+import { errorText } from "../errors.js";
 
 addWords({
   en: {
@@ -91,7 +92,7 @@ export class ClubcrmFeedButton extends LitElement {
       this.ctx.notify(t("feed.made"));
     } catch (e) {
       this.step = "intro";
-      this.ctx.notify(e instanceof Error ? e.message : String(e), "error");
+      this.ctx.notify(errorText(e), "error");
     }
   }
 

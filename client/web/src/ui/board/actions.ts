@@ -5,10 +5,10 @@
  */
 import type { TaskRow } from "../../gen/clubcrm_pb.js";
 import { t } from "../../i18n.js";
-import { ClubError } from "../../lib/status.js";
 import type { AppContext } from "../context.js";
 import { type ActionName, requestAction } from "../action.js";
 import { refusal } from "./model.js";
+import { errorText } from "../errors.js";
 
 export { type ActionDetail, type ActionName, requestAction } from "../action.js";
 
@@ -35,7 +35,25 @@ export function rowAction(from: EventTarget, ctx: AppContext, r: TaskRow | undef
   requestAction(from, { action, taskId: r.task.id, row: r, customerId: r.task.customerId });
 }
 
-/** Take charge of the task, or give it back when it is the user's. */
+/** Tasks whose take or release is on its way (a second one would undo or be refused). */
+const inFlight = new Set<bigint>();
+
+/**
+ * Runs a take or release of task `id` unless one is already on its way:
+ * a double click or a repeated key sends one request, not a second that
+ * would undo the first or be refused ("task 8 is not taken").
+ */
+export async function oncePerTask(id: bigint, work: () => Promise<void>): Promise<void> {
+  if (inFlight.has(id)) return;
+  inFlight.add(id);
+  try {
+    await work();
+  } finally {
+    inFlight.delete(id);
+  }
+}
+
+/** Take charge of the task, or give it back when it is the user's; once at a time per task. */
 export async function takeOrRelease(ctx: AppContext, r: TaskRow | undefined): Promise<void> {
   if (!r?.task) {
     ctx.notify(t("board.refuse.none"), "error");
@@ -48,11 +66,13 @@ export async function takeOrRelease(ctx: AppContext, r: TaskRow | undefined): Pr
   }
   const id = r.task.id;
   const mine = r.task.takenBy === ctx.me.id;
-  try {
-    if (mine) await ctx.api.releaseTask(id);
-    else await ctx.api.takeTask(id);
-    ctx.notify(t(mine ? "board.released" : "board.taken", { id: String(id) }));
-  } catch (e) {
-    ctx.notify(e instanceof ClubError ? e.message : String(e), "error");
-  }
+  await oncePerTask(id, async () => {
+    try {
+      if (mine) await ctx.api.releaseTask(id);
+      else await ctx.api.takeTask(id);
+      ctx.notify(t(mine ? "board.released" : "board.taken", { id: String(id) }));
+    } catch (e) {
+      ctx.notify(errorText(e), "error");
+    }
+  });
 }

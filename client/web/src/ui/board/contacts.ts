@@ -8,12 +8,12 @@
 import { html, nothing } from "lit";
 import type { Customer } from "../../gen/clubcrm_pb.js";
 import { t } from "../../i18n.js";
-import { ClubError } from "../../lib/status.js";
 import { CatalogElement } from "../catalog-element.js";
 import type { AppContext } from "../context.js";
 import { requestAction } from "./actions.js";
 import { downloadCustomers } from "./download.js";
 import { fold } from "./model.js";
+import { errorText } from "../errors.js";
 
 /** Rows shown at most: a search narrows a longer list. */
 const SHOWN = 300;
@@ -119,7 +119,7 @@ export class ClubcrmContacts extends CatalogElement {
       this.selected = saved?.id;
       this.ctx.notify(t("board.contacts.saved", { name }));
     } catch (err) {
-      this.error = err instanceof ClubError ? err.message : String(err);
+      this.error = errorText(err);
     } finally {
       this.saving = false;
     }

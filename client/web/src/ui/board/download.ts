@@ -10,10 +10,10 @@ import { addWords, t } from "../../i18n.js";
 import {
   BOM, CUSTOMER_HEAD, TASK_HEAD, csvFileName, csvRecord, customerRecord, taskRecord,
 } from "../../lib/csv.js";
-import { ClubError } from "../../lib/status.js";
 import type { AppContext } from "../context.js";
 import { nowSeconds } from "../time.js";
 import type { TaskFilterInit } from "./model.js";
+import { reasonText } from "../errors.js";
 
 /** Hands `parts` to the browser as the file `name`. */
 export function saveFile(name: string, parts: string[]): void {
@@ -30,7 +30,7 @@ export function saveFile(name: string, parts: string[]): void {
 }
 
 function failed(ctx: AppContext, e: unknown): void {
-  ctx.notify(t("csv.failed", { why: e instanceof ClubError ? e.message : String(e) }), "error");
+  ctx.notify(t("csv.failed", { why: reasonText(e) }), "error");
 }
 
 /** The tasks `filter` selects now (pinned to the current revision), or `rows` already read (a past board). */

@@ -28,7 +28,7 @@ import {
 } from "../../gen/clubcrm_pb.js";
 import { t } from "../../i18n.js";
 import { newIdempotencyKey } from "../../lib/api.js";
-import { ClubError } from "../../lib/status.js";
+import { ClubError, Status } from "../../lib/status.js";
 import type { AppContext } from "../context.js";
 import { longDateTime, nowSeconds, toInputValue } from "../time.js";
 import {
@@ -39,6 +39,7 @@ import {
   allowedActions,
   checkWhen,
   conflictRows,
+  mineAlreadyIn,
   changedFields,
   editOf,
   fieldsOf,
@@ -60,6 +61,7 @@ import {
 } from "./repeat.js";
 import "./words.js";
 import type { ActionDetail, ActionName } from "../action.js";
+import { errorText } from "../errors.js";
 
 export { ACTIONS, type ActionDetail, type ActionName, requestAction } from "../action.js";
 
@@ -119,11 +121,6 @@ function delayWords(minutes: number): string {
   if (minutes % 1440 === 0 && minutes) return t("dialogs.days", { n: minutes / 1440 });
   if (minutes % 60 === 0 && minutes) return t("dialogs.hours", { n: minutes / 60 });
   return t("dialogs.minutes", { n: minutes });
-}
-
-function errorText(e: unknown): string {
-  if (e instanceof ClubError) return e.code === 14 ? t("error.unavailable") : t("dialogs.err.server", { why: e.message });
-  return String(e);
 }
 
 interface Picker {
@@ -506,8 +503,15 @@ export class ClubcrmDialogs extends LitElement {
       if (s.mode === "info" && s.base) {
         const mine = this.infoFields();
         if (mine) {
-          this.state = { ...s, conflict: { theirs: e.current, mine, rows: conflictRows(s.base, fieldsOf(e.current.task),
-            mine) } };
+          const rows = conflictRows(s.base, fieldsOf(e.current.task), mine);
+          if (mineAlreadyIn(rows) && !(s.repeat && repeatChanged(s.repeat))) {
+            // Theirs already holds my edit: this very edit, saved by a first
+            // Save whose answer was lost (or the same edit by someone else).
+            this.close();
+            this.ctx?.notify(t("dialogs.saved", { id: String(s.taskId) }));
+            return;
+          }
+          this.state = { ...s, conflict: { theirs: e.current, mine, rows } };
           void this.loadInfo(s.taskId, false); // their change in the history too
           return;
         }
@@ -599,10 +603,22 @@ export class ClubcrmDialogs extends LitElement {
     const resultId = toId(fd.get("result"));
     const note = String(fd.get("note") ?? "").trim() || undefined;
     const id = s.row.task!.id;
+    const done = t(s.mode === "close" ? "dialogs.closed" : "dialogs.cancelled", { id: String(id) });
     void this.run(async () => {
-      if (s.mode === "close") await this.ctx!.api.closeTask(id, resultId, note);
-      else await this.ctx!.api.cancelTask(id, resultId, note);
-      return t(s.mode === "close" ? "dialogs.closed" : "dialogs.cancelled", { id: String(id) });
+      try {
+        if (s.mode === "close") await this.ctx!.api.closeTask(id, resultId, note);
+        else await this.ctx!.api.cancelTask(id, resultId, note);
+      } catch (e) {
+        // A Save again after an answer lost with the link: the first one
+        // went through ("task 8 is already done"). Closed by me just so is saved.
+        if (!(e instanceof ClubError) || e.code !== Status.FAILED_PRECONDITION || e.isConflict) throw e;
+        const now = (await this.ctx!.api.getTask(id, false).catch(() => undefined))?.row?.task;
+        const status = s.mode === "close" ? TaskStatus.DONE : TaskStatus.CANCELLED;
+        if (!now || now.status !== status || now.modifiedBy !== this.ctx!.me.id ||
+          (resultId !== undefined && now.resultId !== resultId) || (note !== undefined && now.closingNote !== note))
+          throw e;
+      }
+      return done;
     });
   }
 
@@ -765,9 +781,15 @@ export class ClubcrmDialogs extends LitElement {
       this.ctx?.notify(t("dialogs.saved", { id: String(s.taskId) }));
     }).catch((e) => {
       if (e instanceof ClubError && e.isConflict && e.current?.task) {
+        const rows = conflictRows(base, fieldsOf(e.current.task), mine);
+        if (mineAlreadyIn(rows) && !(s.repeat && repeatChanged(s.repeat))) {
+          // The first Re-apply went through; its answer was lost.
+          this.close();
+          this.ctx?.notify(t("dialogs.saved", { id: String(s.taskId) }));
+          return;
+        }
         // Changed again meanwhile: compare with the newest.
-        this.state = { ...s, conflict: { theirs: e.current, mine,
-          rows: conflictRows(base, fieldsOf(e.current.task), mine) } };
+        this.state = { ...s, conflict: { theirs: e.current, mine, rows } };
       } else this.error = errorText(e);
     }).finally(() => (this.busy = false));
   }

@@ -143,6 +143,15 @@ export function conflictRows(base: TaskFields, theirs: TaskFields, mine: TaskFie
   }));
 }
 
+/**
+ * Every field I changed already holds my value in theirs: my edit is in
+ * (a Save whose answer was lost, saved again; or the same edit by someone
+ * else), and there is nothing to resolve.
+ */
+export function mineAlreadyIn(rows: ConflictRow[]): boolean {
+  return rows.every((r) => !r.changedByMe || !r.differs);
+}
+
 /** Fields both sides changed to different values: re-applying mine overwrites theirs there. */
 export function overlapping(rows: ConflictRow[]): FieldName[] {
   return rows.filter((r) => r.changedByMe && r.changedByThem && r.differs).map((r) => r.field);

@@ -39,12 +39,12 @@ import { mountReminders } from "../board/reminders.js";
 import { type AsOfAsk, type PastBoard, asOfLabel, isoMinute, modeFilter, readAsOf } from "../board/asof.js";
 import { downloadTasks } from "../board/download.js";
 import { csvFileName } from "../../lib/csv.js";
-import { ClubError } from "../../lib/status.js";
 import { recurrenceName, repeatTitle } from "../dialogs/repeat.js";
 import "../board/words.js";
 import { type AppContext, registerPage } from "../context.js";
 import { pageShortcut } from "../shortcuts.js";
 import { nowSeconds, shortDateTime } from "../time.js";
+import { reasonText } from "../errors.js";
 
 export { colourName } from "../board/model.js";
 
@@ -242,7 +242,7 @@ export class ClubcrmBoard extends LitElement {
       this.menu = undefined;
       this.dirty = true;
     } catch (e) {
-      const why = e instanceof ClubError ? e.message : String(e);
+      const why = reasonText(e);
       if (this.past) {
         // The moment asked for did not answer for the new mode: live again, and why.
         this.backToLive();
@@ -667,7 +667,7 @@ export class ClubcrmBoard extends LitElement {
       ${this.renderBar()}
       ${this.mode === "all" && this.filterOpen ? html`<clubcrm-board-filter .ctx=${this.ctx} .language=${this.language} .form=${savedForm}
         @board-filter=${this.onFilter}></clubcrm-board-filter>` : nothing}
-      ${v.error && !this.past ? html`<p class="error" role="alert">${t("board.viewError", { why: v.error.message })}</p>`
+      ${v.error && !this.past ? html`<p class="error" role="alert">${t("board.viewError", { why: reasonText(v.error) })}</p>`
         : nothing}
       <div class="board-grid" role="grid" aria-label=${this.heading()} aria-rowcount=${n + 1}
         data-mode=${this.mode} data-past=${this.past ? "yes" : "no"} data-board-scope=${this.mode === "all" ? "all" : this.everyone ? "all" : "mine"}>

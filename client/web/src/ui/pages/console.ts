@@ -15,12 +15,13 @@ import { type Operator, type TaskRow, TaskFilterSchema, ViewKind } from "../../g
 import { create } from "@bufbuild/protobuf";
 import { addWords, lang, t } from "../../i18n.js";
 import { type TaskView, taskView } from "../../lib/live.js";
-import { ClubError } from "../../lib/status.js";
 import { colourOf, keysBusy, pageShortcut, requestAction } from "../agenda/common.js";
 import { type CountLine, duration, perOperator, perTeam, totals, waitedSeconds } from "../agenda/counts.js";
 import { type AppContext, isAdmin, registerPage } from "../context.js";
 import { PageElement } from "../page.js";
 import { dayBounds, fromInputValue, nowSeconds, shortDateTime, wallTime } from "../time.js";
+import { errorText, reasonText } from "../errors.js";
+import { oncePerTask } from "../board/actions.js";
 
 addWords({
   en: {
@@ -114,7 +115,7 @@ function byPlanned(a: TaskRow, b: TaskRow): number {
 }
 
 function why(e: unknown): string {
-  return e instanceof ClubError ? e.message : String(e);
+  return reasonText(e);
 }
 
 export class ClubcrmConsole extends PageElement {
@@ -221,12 +222,14 @@ export class ClubcrmConsole extends PageElement {
   private async takeOrRelease(r: TaskRow): Promise<void> {
     const task = r.task!;
     const what = task.takenBy ? t("console.release") : t("console.take");
-    try {
-      if (task.takenBy) await this.ctx.api.releaseTask(task.id);
-      else await this.ctx.api.takeTask(task.id);
-    } catch (e) {
-      this.ctx.notify(t("console.failed", { what, why: why(e) }), "error");
-    }
+    await oncePerTask(task.id, async () => {
+      try {
+        if (task.takenBy) await this.ctx.api.releaseTask(task.id);
+        else await this.ctx.api.takeTask(task.id);
+      } catch (e) {
+        this.ctx.notify(t("console.failed", { what, why: why(e) }), "error");
+      }
+    });
   }
 
   private async reassignRow(r: TaskRow, to: bigint): Promise<void> {
@@ -394,7 +397,7 @@ export class ClubcrmConsole extends PageElement {
       <h2 class="console-overdue" data-overdue=${o.length}>${t("console.overdue", { n: o.length })}</h2>
       ${o.length ? this.renderTable(o, now, admin, operators, "overdue")
         : html`<p class="empty">${overdue.ready ? t("console.noneOverdue") : t("common.loading")}</p>`}
-      ${urgent.error ? html`<p class="error" role="alert">${urgent.error.message}</p>` : nothing}
+      ${urgent.error ? html`<p class="error" role="alert">${errorText(urgent.error)}</p>` : nothing}
       <p class="agenda-keys">${t("console.keys")}</p>
     </section>`;
   }

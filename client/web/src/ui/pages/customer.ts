@@ -13,7 +13,6 @@ import { repeat } from "lit/directives/repeat.js";
 import { Colour, type Customer, TaskKind, type TaskRow, TaskStatus, ViewKind } from "../../gen/clubcrm_pb.js";
 import { lang, t } from "../../i18n.js";
 import { type TaskView, taskView } from "../../lib/live.js";
-import { ClubError } from "../../lib/status.js";
 import { type AppContext, registerPage } from "../context.js";
 import { type ActionDetail, type ActionName, requestAction, statusWord, tagChip } from "../dialogs/dialogs.js";
 import { toId } from "../dialogs/logic.js";
@@ -22,6 +21,8 @@ import { recurrenceName, repeatTitle } from "../dialogs/repeat.js";
 import { downloadTasks } from "../board/download.js";
 import { csvFileName } from "../../lib/csv.js";
 import { dayBounds, fromInputValue, nowSeconds, shortDateTime } from "../time.js";
+import { errorText } from "../errors.js";
+import { oncePerTask } from "../board/actions.js";
 
 function colourName(r: TaskRow): "red" | "yellow" | "none" {
   return r.colour === Colour.RED ? "red" : r.colour === Colour.YELLOW ? "yellow" : "none";
@@ -114,7 +115,7 @@ export class ClubcrmCustomer extends LitElement {
     if (this.fetched === undefined) {
       this.fetched = null;
       this.ctx.api.getCustomer(id).then((x) => (this.fetched = x ?? null))
-        .catch((e) => (this.error = e instanceof ClubError ? e.message : String(e)));
+        .catch((e) => (this.error = errorText(e)));
     }
     return this.fetched ?? undefined;
   }
@@ -141,7 +142,7 @@ export class ClubcrmCustomer extends LitElement {
       this.editing = false;
       this.ctx.notify(t("customer.saved"));
     } catch (err) {
-      this.error = err instanceof ClubError ? err.message : String(err);
+      this.error = errorText(err);
     } finally {
       this.saving = false;
     }
@@ -301,8 +302,8 @@ export class ClubcrmCustomer extends LitElement {
         ${btn("tags", t("customer.tags"))}
         ${open ? html`<button type="button" class="small" data-act=${task.takenBy ? "release" : "take"}
           ?disabled=${!!task.takenBy && !mine}
-          @click=${() => (task.takenBy ? this.ctx.api.releaseTask(task.id) : this.ctx.api.takeTask(task.id))
-            .catch((e) => this.ctx.notify(e instanceof ClubError ? e.message : String(e), "error"))}>
+          @click=${() => oncePerTask(task.id, () => (task.takenBy ? this.ctx.api.releaseTask(task.id)
+            : this.ctx.api.takeTask(task.id)).then(() => {}, (e) => this.ctx.notify(errorText(e), "error")))}>
           ${task.takenBy ? t("customer.release") : t("customer.take")}</button>` : nothing}
       </td>
     </tr>`;

@@ -12,11 +12,11 @@ import { html, nothing, type TemplateResult } from "lit";
 import type { Report } from "../../gen/clubcrm_pb.js";
 import { addWords, lang, t } from "../../i18n.js";
 import { ALL_PRIORITY, type Section, duration, reportFileName, sectionCsv, shiftDate } from "../../lib/report.js";
-import { ClubError } from "../../lib/status.js";
 import { saveFile } from "../board/download.js";
 import { type AppContext, registerPage } from "../context.js";
 import { PageElement } from "../page.js";
 import { nowSeconds, wallTime } from "../time.js";
+import { reasonText } from "../errors.js";
 
 addWords({
   en: {
@@ -117,6 +117,8 @@ export class ClubcrmReports extends PageElement {
   declare busy: boolean;
   declare error: string;
   private asked = false;
+  /** Reports asked so far; the answer to an older one is not shown. */
+  private asking = 0;
 
   constructor() {
     super();
@@ -142,14 +144,17 @@ export class ClubcrmReports extends PageElement {
       this.error = t("reports.badDates");
       return;
     }
+    // Only the last period asked is shown: an earlier one answered later is dropped.
+    const my = ++this.asking;
     this.busy = true;
     this.error = "";
     try {
-      this.report = await this.ctx.api.getReport({ fromDate: from, toDate: toDate ?? "", teamId });
+      const r = await this.ctx.api.getReport({ fromDate: from, toDate: toDate ?? "", teamId });
+      if (my === this.asking) this.report = r;
     } catch (e) {
-      this.error = t("reports.failed", { why: e instanceof ClubError ? e.message : String(e) });
+      if (my === this.asking) this.error = t("reports.failed", { why: reasonText(e) });
     } finally {
-      this.busy = false;
+      if (my === this.asking) this.busy = false;
     }
   }
 

@@ -16,7 +16,6 @@
 import { html, nothing, type PropertyValues } from "lit";
 import { keyed } from "lit/directives/keyed.js";
 import { lang, t } from "../../i18n.js";
-import { ClubError } from "../../lib/status.js";
 import { type AppContext, registerPage } from "../context.js";
 import { PageElement } from "../page.js";
 import { resultsSection, tagsSection, teamsSection, typesSection } from "../settings/catalog.js";
@@ -25,6 +24,7 @@ import type { FollowOnDraft } from "../settings/rules.js";
 import type { FormRefusal, Saved, Section, SectionHost } from "../settings/section.js";
 import "../settings/words.js";
 import "../settings/import.js";
+import { reasonText } from "../errors.js";
 
 const SECTIONS: Record<string, Section> = {
   types: typesSection as unknown as Section,
@@ -146,7 +146,7 @@ export class ClubcrmSettings extends PageElement implements SectionHost {
       // Passwords are never kept in the form.
       for (const p of form.querySelectorAll<HTMLInputElement>('input[type="password"]')) p.value = "";
     } catch (err) {
-      this.error = t("settings.refused", { why: err instanceof ClubError ? err.message : String(err) });
+      this.error = t("settings.refused", { why: reasonText(err) });
     } finally {
       this.busy = false;
     }

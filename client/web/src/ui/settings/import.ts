@@ -10,12 +10,13 @@
 import { LitElement, html, nothing } from "lit";
 import { t } from "../../i18n.js";
 import {
-  BATCH_MAX, type CsvFile, FIELDS, type Field, FileFault, type Outcome, type RowDraft, type Tally, autoMap, decodeFile,
+  BATCH_BYTES, BATCH_MAX, type CsvFile, FIELDS, type Field, FileFault, type Outcome, type RowDraft, type Tally, autoMap, decodeFile,
   mapRecord, parseCsv, runImport,
 } from "../../lib/import.js";
 import { ClubError } from "../../lib/status.js";
 import type { AppContext } from "../context.js";
 import "./import-words.js";
+import { reasonText } from "../errors.js";
 
 /** A file bigger than this is refused before it is read. */
 const FILE_MAX = 64 * 1024 * 1024;
@@ -72,7 +73,7 @@ export class ClubcrmImport extends LitElement {
       const what = t(e.key, { ...e.params, line: e.line });
       return e.line ? t("import.atLine", { line: e.line, what }) : what;
     }
-    if (e instanceof ClubError) return t("import.refused", { why: e.message });
+    if (e instanceof ClubError) return t("import.refused", { why: reasonText(e) });
     return String(e);
   }
 
@@ -123,6 +124,12 @@ export class ClubcrmImport extends LitElement {
     return this.file ? this.file.records.map((r) => mapRecord(r, this.map)) : [];
   }
 
+  /** A request's bytes: well under the frame limit this server announced (--max-frame). */
+  private batchBytes(): number {
+    const max = this.ctx.client.welcome?.maxFrame ?? 0;
+    return max ? Math.min(BATCH_BYTES, Math.floor(max / 2)) : BATCH_BYTES;
+  }
+
   private async dryRun(): Promise<void> {
     if (!this.file) return;
     if (!this.map.includes("name")) {
@@ -136,7 +143,7 @@ export class ClubcrmImport extends LitElement {
     this.done = 0;
     try {
       const tally = await runImport(this.drafts(), true, (rows, dry) => this.ctx.api.importCustomers(rows, dry),
-        (n) => { if (my === this.run) this.done = n; });
+        (n) => { if (my === this.run) this.done = n; }, { bytes: this.batchBytes() });
       if (my !== this.run) return;
       this.check = tally;
       this.phase = "checked";
@@ -157,7 +164,8 @@ export class ClubcrmImport extends LitElement {
     this.error = "";
     try {
       const tally = await runImport(this.drafts(), false, (rows, dry) => this.ctx.api.importCustomers(rows, dry),
-        (n) => { if (my === this.run) this.done = n; }, { batch: BATCH_MAX, stop: () => this.stopAsked });
+        (n) => { if (my === this.run) this.done = n; }, { batch: BATCH_MAX, bytes: this.batchBytes(),
+          stop: () => this.stopAsked });
       if (my !== this.run) return;
       this.result = tally;
       this.phase = "done";

@@ -1,0 +1,95 @@
+// The client's handshake against a server that opens the connection and
+// then says nothing (a stalled proxy, a hung daemon): the login form and
+// the Reconnecting banner must not wait for ever; and against one that
+// turns the login away with a GoAway: its reason is what the form says.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { create } from "@bufbuild/protobuf";
+import { GoAwaySchema } from "../../src/gen/clubcrm_pb.js";
+import { ClubClient, memoryTokenStore } from "../../src/lib/client.js";
+import type { PipeEvents, PipeFactory } from "../../src/lib/pipe.js";
+import { ClubError, Status } from "../../src/lib/status.js";
+import { encodeFrame, makeFrame } from "../../src/lib/wire.js";
+
+/** A pipe that opens at once and never answers; counts the pipes made. */
+function silentServer(): { factory: PipeFactory; opened: number; closed: number } {
+  const s = {
+    opened: 0,
+    closed: 0,
+    factory: (ev: PipeEvents) => {
+      s.opened++;
+      queueMicrotask(() => ev.onOpen());
+      return { send: () => {}, close: () => void s.closed++ };
+    },
+  };
+  return s;
+}
+
+function until(what: string, cond: () => boolean, ms = 10000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const start = Date.now();
+    const tick = () => {
+      if (cond()) resolve();
+      else if (Date.now() - start > ms) reject(new Error(`timed out waiting for ${what}`));
+      else setTimeout(tick, 5);
+    };
+    tick();
+  });
+}
+
+test("a login the server never answers fails with UNAVAILABLE instead of hanging", async () => {
+  const srv = silentServer();
+  const c = new ClubClient({ pipe: srv.factory, handshakeMs: 50 });
+  const outcome = c.login("alicia", "secret").then(
+    () => "logged in",
+    (e: unknown) => e,
+  );
+  const timeout = new Promise((r) => setTimeout(() => r("still waiting"), 5000));
+  const got = await Promise.race([outcome, timeout]);
+  assert.ok(got instanceof ClubError, `the login ended (${String(got)})`);
+  assert.equal((got as ClubError).code, Status.UNAVAILABLE);
+  assert.equal(c.state, "signedOut");
+  assert.ok(srv.closed >= 1, "the silent connection was closed");
+  c.close();
+});
+
+test("a token login the server never answers is retried on a new connection", async () => {
+  const srv = silentServer();
+  const tokens = memoryTokenStore();
+  tokens.save({ login: "alicia", token: new Uint8Array(32), expires: 0 });
+  const c = new ClubClient({ pipe: srv.factory, tokens, handshakeMs: 30, random: () => 0 });
+  void c.resume().catch(() => {});
+  await until("a second connection", () => srv.opened >= 2);
+  assert.ok(srv.closed >= 1, "the stalled one was closed first");
+  assert.equal(c.state, "connecting");
+  assert.ok(tokens.load(), "the token is kept for the retry");
+  c.close();
+  assert.equal(c.state, "signedOut");
+});
+
+test("a login the server turns away says the server's reason, not 'cannot be reached'", async () => {
+  // The server's GoAway before it closes: too many connections, or a password over the 8 KiB
+  // a frame may take before login.
+  const factory: PipeFactory = (ev: PipeEvents) => {
+    let closed = false;
+    queueMicrotask(() => ev.onOpen());
+    return {
+      send: () => {
+        if (closed) return;
+        closed = true;
+        queueMicrotask(() => {
+          ev.onBytes(encodeFrame(makeFrame(0n, {
+            case: "goAway", value: create(GoAwaySchema, { code: Status.RESOURCE_EXHAUSTED, reason: "too many connections" }),
+          })));
+          ev.onClose("closed by the server");
+        });
+      },
+      close: () => {},
+    };
+  };
+  const c = new ClubClient({ pipe: factory, handshakeMs: 5000 });
+  await assert.rejects(c.login("alicia", "demo"), (e: unknown) =>
+    e instanceof ClubError && e.code === Status.RESOURCE_EXHAUSTED && /too many connections/.test(e.message));
+  assert.equal(c.state, "signedOut");
+  c.close();
+});
