@@ -11,6 +11,7 @@
 #include "status.h"
 #include "text.h"
 #include "feeds.h"
+#include "idem.h"
 #include "tokens.h"
 
 #define ADMIN CLUBCRM__ROLE__ROLE_ADMIN
@@ -27,6 +28,23 @@ static int customer_reply(struct req *r, Clubcrm__Customer *cu,
 	rep->revision = r->rev ? r->rev : txn_revision(r->t);
 	*out = rep;
 	return 0;
+}
+
+/* The answer a create gave, for its retry: the customer as it is now, at
+ * the revision that created it. */
+static int customer_replay(struct req *r, uint64_t id, uint64_t rev,
+			   Clubcrm__CustomerReply **out)
+{
+	Clubcrm__Customer *cu = NULL;
+	int rc = txn_get_rec(r->t, DB_CUSTOMERS, id,
+			     &clubcrm__customer__descriptor, r->a,
+			     (void **)&cu);
+	if (rc)
+		return rc == -ENOENT ? -EIO : rc;
+	rc = customer_reply(r, cu, out);
+	if (!rc)
+		(*out)->revision = rev;
+	return rc;
 }
 
 int catalog_get_customer(struct req *r, const Clubcrm__GetCustomer *in,
@@ -79,9 +97,18 @@ int catalog_upsert_customer(struct req *r, const Clubcrm__UpsertCustomer *in,
 	if (!in->customer)
 		return req_refuse(r, STATUS_INVALID_ARGUMENT,
 				  "customer is required");
+	struct idem ik;
+	int rc = idem_begin(r, &ik, IDEM_CUSTOMER,
+			    in->has_idempotency_key && !in->customer->id,
+			    in->idempotency_key.data, in->idempotency_key.len);
+	uint64_t first_id, first_rev;
+	if (!rc)
+		rc = idem_lookup(r, &ik, &first_id, &first_rev);
+	if (rc != -ENOENT)
+		return rc ? rc : customer_replay(r, first_id, first_rev, out);
 	Clubcrm__Customer *cu = NULL;
 	bool created;
-	int rc = catalog_record_load_or_new(r, DB_CUSTOMERS,
+	rc = catalog_record_load_or_new(r, DB_CUSTOMERS,
 					    &clubcrm__customer__descriptor,
 					    in->customer->id, "customer",
 					    (ProtobufCMessage **)&cu, &created);
@@ -96,6 +123,8 @@ int catalog_upsert_customer(struct req *r, const Clubcrm__UpsertCustomer *in,
 	index_customer_name(r->t, cu->id, old_name, cu->name);
 	r->action = created ? "add customer" : "edit customer";
 	rc = catalog_record_save(r, DB_CUSTOMERS, cu->id, created, &cu->base);
+	if (!rc && created)
+		rc = idem_remember(r, &ik, cu->id, r->rev);
 	return rc ? rc : customer_reply(r, cu, out);
 }
 

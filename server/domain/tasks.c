@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "idem.h"
 #include "index.h"
 #include "pb_normalize.h"
 #include "recur.h"
@@ -450,35 +451,13 @@ int tasks_reply_add_created(struct req *r, Clubcrm__TaskReply *reply,
 
 /* ------------------------------------------------------------ idempotency */
 
-static int idem_key(struct req *r, const Clubcrm__CreateTask *in, uint8_t *k,
-		    size_t *klen)
-{
-	*klen = 0;
-	if (!in->has_idempotency_key)
-		return 0;
-	size_t n = in->idempotency_key.len;
-	if (n < 1 || n > TASKS_KEY_MAX)
-		return req_refuse(r, STATUS_INVALID_ARGUMENT,
-				  "idempotency_key must be 1 to %u bytes",
-				  TASKS_KEY_MAX);
-	/* Keys are per operator: two terminals cannot collide. */
-	key_u64(k, r->who->operator_id);
-	memcpy(k + 8, in->idempotency_key.data, n);
-	*klen = 8 + n;
-	return 0;
-}
-
-static int idem_replay(struct req *r, const uint8_t *k, size_t klen,
+static int idem_replay(struct req *r, const struct idem *ik,
 		       Clubcrm__TaskReply **out)
 {
-	struct txn_val v;
-	int rc = txn_get(r->t, DB_IDEMPOTENCY, k, klen, &v);
+	uint64_t id, rev;
+	int rc = idem_lookup(r, ik, &id, &rev);
 	if (rc)
 		return rc;
-	if (v.len != 16)
-		return -EIO;
-	uint64_t id = key_get_u64(v.data);
-	uint64_t rev = key_get_u64((const uint8_t *)v.data + 8);
 	Clubcrm__Task *task = NULL;
 	rc = rows_task(r->t, r->a, id, &task);
 	if (rc)
@@ -489,28 +468,18 @@ static int idem_replay(struct req *r, const uint8_t *k, size_t klen,
 int tasks_create_request(struct req *r, const Clubcrm__CreateTask *in,
 			 Clubcrm__TaskReply **out)
 {
-	uint8_t k[8 + TASKS_KEY_MAX];
-	size_t klen;
-	int rc = idem_key(r, in, k, &klen);
+	struct idem ik;
+	int rc = idem_begin(r, &ik, IDEM_TASK, in->has_idempotency_key,
+			    in->idempotency_key.data, in->idempotency_key.len);
 	if (rc)
 		return rc;
-	if (klen) {
-		rc = idem_replay(r, k, klen, out);
-		if (rc != -ENOENT)
-			return rc;
-	}
+	rc = idem_replay(r, &ik, out);
+	if (rc != -ENOENT)
+		return rc;
 	r->action = "create";
 	Clubcrm__Task *task = NULL;
 	rc = tasks_create(r, in, &task);
-	if (rc)
-		return rc;
-	if (klen) {
-		uint8_t v[16];
-		key_u64(v, task->id);
-		key_u64(v + 8, r->rev);
-		txn_put(r->t, DB_IDEMPOTENCY, k, klen, v, sizeof(v));
-		if (r->t->ret)
-			return r->t->ret;
-	}
-	return tasks_reply(r, task, r->rev, out);
+	if (!rc)
+		rc = idem_remember(r, &ik, task->id, r->rev);
+	return rc ? rc : tasks_reply(r, task, r->rev, out);
 }

@@ -408,6 +408,78 @@ static void test_replace_lists(void **state)
 	fx_close(fx);
 }
 
+/* A customer created again with the same idempotency key (a retry after
+ * a lost answer) is the first one, not a second; the key is per operator,
+ * belongs to creates only, and is not also a task's. */
+static void test_customer_created_once(void **state)
+{
+	(void)state;
+	struct club c;
+	struct fx *fx = fx_open_club(&c);
+	struct actor bea = fx_actor(c.bea, 0), carl = fx_actor(c.carl, 0);
+	uint8_t key[16] = "retry-key-00001";
+	Clubcrm__Customer cu = CLUBCRM__CUSTOMER__INIT;
+	cu.name = "Nerea";
+	Clubcrm__UpsertCustomer uc = CLUBCRM__UPSERT_CUSTOMER__INIT;
+	uc.customer = &cu;
+	uc.has_idempotency_key = 1;
+	uc.idempotency_key.data = key;
+	uc.idempotency_key.len = sizeof(key);
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.body_case = BODY(UPSERT_CUSTOMER);
+	f.upsert_customer = &uc;
+	uint64_t rev1 = 0, rev2 = 0;
+	Clubcrm__Frame *r = fx_write_rev(fx, bea, &f, &rev1);
+	assert_int_equal(r->body_case, BODY(CUSTOMER_REPLY));
+	uint64_t id = r->customer_reply->customer->id;
+	uint64_t at = r->customer_reply->revision;
+	assert_true(id > 0 && rev1 > 0);
+	/* The retry: the same customer, the same revision, nothing written
+	 * (its second name is not applied: it is the first create's answer). */
+	cu.name = "Nerea (twice)";
+	r = fx_write_rev(fx, bea, &f, &rev2);
+	assert_int_equal(r->body_case, BODY(CUSTOMER_REPLY));
+	assert_int_equal(r->customer_reply->customer->id, id);
+	assert_string_equal(r->customer_reply->customer->name, "Nerea");
+	assert_int_equal(r->customer_reply->revision, at);
+	assert_int_equal(rev2, 0);
+	/* Another operator's same key is another create. */
+	r = fx_write(fx, carl, &f);
+	assert_int_equal(r->body_case, BODY(CUSTOMER_REPLY));
+	assert_true(r->customer_reply->customer->id != id);
+	/* A task created with a customer's key is refused, and the other
+	 * way round. */
+	Clubcrm__CreateTask t = fx_new_task(&c, "call back", 1893456000);
+	t.has_idempotency_key = 1;
+	t.idempotency_key.data = key;
+	t.idempotency_key.len = sizeof(key);
+	fx_assert_error(fx_create(fx, bea, &t), STATUS_INVALID_ARGUMENT,
+			"another kind of request");
+	uint8_t tkey[4] = "task";
+	t.idempotency_key.data = tkey;
+	t.idempotency_key.len = sizeof(tkey);
+	assert_int_equal(fx_create(fx, bea, &t)->body_case, BODY(TASK_REPLY));
+	uc.idempotency_key.data = tkey;
+	uc.idempotency_key.len = sizeof(tkey);
+	cu.name = "Otra";
+	fx_assert_error(fx_write(fx, bea, &f), STATUS_INVALID_ARGUMENT,
+			"another kind of request");
+	/* Sizes are checked; an edit ignores the key. */
+	uint8_t big[65] = {0};
+	uc.idempotency_key.data = big;
+	uc.idempotency_key.len = sizeof(big);
+	fx_assert_error(fx_write(fx, bea, &f), STATUS_INVALID_ARGUMENT,
+			"idempotency_key must be 1 to 64 bytes");
+	cu.id = id;
+	cu.name = "Nerea Ruiz";
+	uc.idempotency_key.data = key;
+	uc.idempotency_key.len = sizeof(key);
+	r = fx_write(fx, bea, &f);
+	assert_int_equal(r->body_case, BODY(CUSTOMER_REPLY));
+	assert_string_equal(r->customer_reply->customer->name, "Nerea Ruiz");
+	fx_close(fx);
+}
+
 static void test_kinds(void **state)
 {
 	(void)state;
@@ -487,6 +559,7 @@ int main(void)
 		cmocka_unit_test(test_inactive_hidden_from_pick_lists),
 		cmocka_unit_test(test_tag_colour),
 		cmocka_unit_test(test_replace_lists),
+		cmocka_unit_test(test_customer_created_once),
 		cmocka_unit_test(test_kinds),
 		cmocka_unit_test(test_language),
 	};

@@ -176,10 +176,16 @@ export class Api {
       "customerReply");
     return r.customer;
   }
-  async upsertCustomer(c: Init<typeof UpsertCustomerSchema>["customer"]): Promise<Customer | undefined> {
-    const r = await expect(this.client.request({
-      case: "upsertCustomer", value: create(UpsertCustomerSchema, { customer: c }),
-    }), "customerReply");
+  /**
+   * Adds (no id) or edits a customer. An add carries `idempotencyKey` (a new
+   * one when not given): the same key sent again, after an answer lost on
+   * the way, returns the customer the first created instead of a second.
+   */
+  async upsertCustomer(c: Init<typeof UpsertCustomerSchema>["customer"],
+    idempotencyKey?: Uint8Array): Promise<Customer | undefined> {
+    const u = create(UpsertCustomerSchema, { customer: c });
+    if (!u.customer?.id) u.idempotencyKey = idempotencyKey ?? newIdempotencyKey();
+    const r = await expect(this.client.request({ case: "upsertCustomer", value: u }), "customerReply");
     return r.customer;
   }
   /** An operator's agenda (0n: mine) as iCalendar text; from/to omitted: the server's window. */

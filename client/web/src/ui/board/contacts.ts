@@ -14,6 +14,7 @@ import { requestAction } from "./actions.js";
 import { downloadCustomers } from "./download.js";
 import { fold } from "./model.js";
 import { errorText } from "../errors.js";
+import { newIdempotencyKey } from "../../lib/api.js";
 
 /** Rows shown at most: a search narrows a longer list. */
 const SHOWN = 300;
@@ -36,6 +37,8 @@ export class ClubcrmContacts extends CatalogElement {
   declare error: string;
   declare saving: boolean;
   private shown: Customer[] = [];
+  /** The open form's key: saved again after a lost answer, it adds the contact once. */
+  private addKey = newIdempotencyKey();
 
   constructor() {
     super();
@@ -92,6 +95,7 @@ export class ClubcrmContacts extends CatalogElement {
   }
 
   private startAdding(): void {
+    if (!this.adding) this.addKey = newIdempotencyKey();
     this.adding = true;
     this.error = "";
     this.updateComplete.then(() => this.querySelector<HTMLInputElement>(".contact-form input[name=name]")?.focus());
@@ -112,7 +116,7 @@ export class ClubcrmContacts extends CatalogElement {
       const saved = await this.ctx.api.upsertCustomer({
         name, phone: String(d.get("phone") ?? "").trim(), email: String(d.get("email") ?? "").trim(),
         consultantId: /^[1-9]\d*$/.test(consultant) ? BigInt(consultant) : undefined, active: true,
-      });
+      }, this.addKey);
       this.adding = false;
       this.error = "";
       this.query = "";
