@@ -123,15 +123,17 @@ static void sync_or_stop(struct store *st)
  * disk, and the pages that failed to reach it the held batch's pointer:
  * the kernel reports such an error once, so the sync that follows would
  * succeed over the lost page and the held batch be answered as durable.
- * The process stops, as on any failed sync. Not for a full map (LMDB
- * found it before writing anything) nor a full disk (a page write came
- * short before any wait, so the sync that follows reports any lost page).
+ * The process stops, as on any failed sync. Not for a full map or a
+ * failed allocation (LMDB found them before writing anything) nor a full
+ * disk (a page write came short before any wait, so the sync that follows
+ * reports any lost page).
  */
 static void failed_commit_or_stop(struct writer *w, bool pending,
 				  uint64_t failures)
 {
 	if (!pending || store_commit_failures(w->store) == failures ||
-	    w->result == -ENOSPC || w->result == TXN_DISK_FULL)
+	    w->result == -ENOSPC || w->result == -ENOMEM ||
+	    w->result == TXN_DISK_FULL)
 		return;
 	log_error("writer: a commit failed (%s) while the one before it was "
 		  "not yet durable: stopping, since that one can no longer be "
