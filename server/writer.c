@@ -121,11 +121,38 @@ static void sync_or_stop(struct store *st)
  * while the next one commits (a wait more, overlapped with the loop's
  * work) beats holding it until that commit (the loop's work after it).
  */
+/*
+ * The batch's commit failed inside LMDB while a commit before it was not
+ * yet durable (a batch held). The failure may have been its wait for the
+ * disk, and the pages that failed to reach it the held batch's pointer:
+ * the kernel reports such an error once, so the sync that follows would
+ * succeed over the lost page and the held batch be answered as durable.
+ * The process stops, as on any failed sync. Not for a full map or a
+ * failed allocation (LMDB found them before writing anything) nor a full
+ * disk (a page write came short before any wait, so the sync that follows
+ * reports any lost page).
+ */
+static void failed_commit_or_stop(struct writer *w, bool pending,
+				  uint64_t failures)
+{
+	if (!pending || store_commit_failures(w->store) == failures ||
+	    w->result == -ENOSPC || w->result == -ENOMEM ||
+	    w->result == TXN_DISK_FULL)
+		return;
+	log_error("writer: a commit failed (%s) while the one before it was "
+		  "not yet durable: stopping, since that one can no longer be "
+		  "acknowledged safely", strerror(-w->result));
+	abort();
+}
+
 static void work_cb(uv_work_t *req)
 {
 	struct writer *w = req->data;
 	uint64_t before = store_committed_txn(w->store);
+	bool pending = store_durable_txn(w->store) < before;
+	uint64_t failures = store_commit_failures(w->store);
 	w->result = service_write_batch(w->store, w->b_ops, w->b_len);
+	failed_commit_or_stop(w, pending, failures);
 	uint64_t after = store_committed_txn(w->store);
 	if (w->result != 0 || after == before ||
 	    atomic_load(&w->q_pending) == 0 ||

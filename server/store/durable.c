@@ -16,6 +16,16 @@ void store_note_commit(struct store *st)
 	atomic_store(&st->committed_txn, info.me_last_txnid);
 }
 
+void store_note_commit_failed(struct store *st)
+{
+	atomic_fetch_add(&st->commit_failures, 1);
+}
+
+uint64_t store_commit_failures(const struct store *st)
+{
+	return atomic_load(&st->commit_failures);
+}
+
 uint64_t store_committed_txn(const struct store *st)
 {
 	return atomic_load(&st->committed_txn);

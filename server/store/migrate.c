@@ -82,8 +82,10 @@ static void chain_change_set(struct txn *t, MDB_cursor *c, struct arena *a,
 		ev->prev_revision = (uint64_t)prev;
 		tasks = true;
 	}
+	/* Back under the key it was read from: a damaged set whose revision
+	 * names another (clubcrmd check says so) must not replace that one. */
 	if (tasks)
-		changelog_append(t, cs);
+		txn_put_rec(t, DB_CHANGES, rev, &cs->base);
 }
 
 /*

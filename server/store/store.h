@@ -42,6 +42,10 @@ uint64_t store_durable_txn(const struct store *st);
  * the error of the sync: then nothing since the last durable commit may be
  * taken as durable. */
 int store_sync(struct store *st);
+/* How many top-level write commits failed inside LMDB (its page writes or
+ * its wait for the disk): a failed wait may have lost the pages of the
+ * commit before, which no later sync can then vouch for (writer.c). */
+uint64_t store_commit_failures(const struct store *st);
 /* How many store_sync() calls had to wait for the disk (statistics). */
 uint64_t store_syncs(const struct store *st);
 /* True when the file system holding the database has (almost) no room

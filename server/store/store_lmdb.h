@@ -26,11 +26,14 @@ struct store {
 	 * the last known durable, and the syncs that waited. Written by the
 	 * writer's thread only; read from any (the loop answers by them). */
 	_Atomic uint64_t committed_txn, durable_txn, syncs;
+	_Atomic uint64_t commit_failures;  /* top-level commits LMDB failed */
 };
 
 /* After a commit returned 0 (txn.c): its fdatasync made the commit
  * before it durable. */
 void store_note_commit(struct store *st);
+/* After a top-level write commit failed in LMDB (txn.c). */
+void store_note_commit_failed(struct store *st);
 
 static inline MDB_env *store_env(struct store *st)
 {

@@ -39,8 +39,12 @@ int txn_commit_deferred(struct txn *t)
 	int rc = mdb_txn_commit(t->txn);
 	t->txn = NULL;
 	txn_fail(t, rc);
-	if (t->ret == 0 && t->top_write)
-		store_note_commit(t->st);
+	if (t->top_write) {
+		if (rc)
+			store_note_commit_failed(t->st);
+		else if (t->ret == 0)
+			store_note_commit(t->st);
+	}
 	return t->ret;
 }
 

@@ -490,6 +490,63 @@ static void test_migrate_3_bad_change_set(void **state)
 	fx_close(fx);
 }
 
+/* The task of a change set's one task event. */
+static Clubcrm__Task *set_task(struct txn *t, struct arena *a, uint64_t key,
+			       uint64_t *revision)
+{
+	Clubcrm__ChangeSet *cs = NULL;
+	assert_int_equal(txn_get_rec(t, DB_CHANGES, key,
+				     &clubcrm__change_set__descriptor, a,
+				     (void **)&cs), 0);
+	*revision = cs->revision;
+	assert_int_equal(cs->n_events, 1);
+	assert_int_equal(cs->events[0]->record_case,
+			 CLUBCRM__EVENT__RECORD_TASK);
+	return cs->events[0]->task;
+}
+
+/* A damaged schema-3 change log: the set under one key says it is the
+ * next revision (`clubcrmd check` names that). The migration rewrites
+ * each set where it found it; it must not write this one over the real
+ * next set, whose change would be lost. */
+static void test_migrate_3_keeps_a_misnumbered_set_in_place(void **state)
+{
+	(void)state;
+	struct club c;
+	struct fx *fx = fx_open_club(&c);
+	uint64_t ids[MAX_TASKS];
+	club_with_history(fx, &c, ids);
+	uint64_t revs = store_revision(fx->st);
+	/* revs - 1 cancelled ids[2], revs took ids[0]. */
+	struct arena a;
+	arena_init(&a);
+	struct txn t;
+	txn_begin(&t, fx->st, NULL, true);
+	Clubcrm__ChangeSet *cs = NULL;
+	assert_int_equal(txn_get_rec(&t, DB_CHANGES, revs - 1,
+				     &clubcrm__change_set__descriptor, &a,
+				     (void **)&cs), 0);
+	cs->revision = revs;
+	txn_put_rec(&t, DB_CHANGES, revs - 1, &cs->base);
+	assert_int_equal(txn_commit(&t), 0);
+	arena_reset(&a);
+	make_schema_3(fx);
+	assert_int_equal(store_open(fx->dir, 8u << 20, &fx->st), 0);
+
+	txn_begin(&t, fx->st, NULL, false);
+	uint64_t said = 0;
+	Clubcrm__Task *last = set_task(&t, &a, revs, &said);
+	assert_int_equal(said, revs);
+	assert_int_equal(last->id, ids[0]);  /* the take, not the cancel */
+	assert_int_equal(last->mod_rev, revs);
+	Clubcrm__Task *damaged = set_task(&t, &a, revs - 1, &said);
+	assert_int_equal(said, revs);  /* the damage, kept for check */
+	assert_int_equal(damaged->id, ids[2]);
+	txn_abort(&t);
+	arena_free(&a);
+	fx_close(fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -498,6 +555,8 @@ int main(void)
 		cmocka_unit_test(test_migrate_3_to_4),
 		cmocka_unit_test(test_migrate_3_to_4_grows_the_map),
 		cmocka_unit_test(test_migrate_3_bad_change_set),
+		cmocka_unit_test(
+			test_migrate_3_keeps_a_misnumbered_set_in_place),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

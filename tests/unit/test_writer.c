@@ -7,12 +7,17 @@
 #include <dirent.h>
 #include <errno.h>
 #include <setjmp.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 
 #include <cmocka.h>
 
@@ -54,6 +59,34 @@ struct fixture {
 	 * batch's (a later batch had committed). */
 	bool done_after_next_commit[MAX_OPS];
 };
+
+/*
+ * The disk's answer to LMDB's syncs, for the tests of a failed one: these
+ * take the place of libc's (liblmdb calls them through the PLT). When
+ * armed with n > 0, the n-th call from then on fails with EIO.
+ */
+static atomic_int sync_fail_in;
+
+static bool sync_fails_now(void)
+{
+	int n = atomic_load(&sync_fail_in);
+	while (n > 0 && !atomic_compare_exchange_weak(&sync_fail_in, &n, n - 1))
+		;
+	if (n != 1)
+		return false;
+	errno = EIO;
+	return true;
+}
+
+int fdatasync(int fd)
+{
+	return sync_fails_now() ? -1 : (int)syscall(SYS_fdatasync, fd);
+}
+
+int fsync(int fd)
+{
+	return sync_fails_now() ? -1 : (int)syscall(SYS_fsync, fd);
+}
 
 static void remove_dir(const char *dir)
 {
@@ -587,6 +620,52 @@ static void test_grow_waits_for_a_quiet_store(void **state)
 	assert_all_committed_in_order(fx, 1, sent);
 }
 
+/*
+ * A batch is held (requests queued behind it: its commit's pointer to its
+ * pages not yet synced) and the next batch's commit fails in its wait for
+ * the disk. That failed sync may have been the held batch's own pages
+ * failing to reach the disk; Linux then reports the error once and a later
+ * sync succeeds over the lost pages. So the held batch must never be
+ * answered as durable: the process stops, as on any failed sync. Run in a
+ * child, on a club of its own.
+ */
+static void test_a_failed_commit_behind_a_held_batch_stops(void **state)
+{
+	(void)state;
+	struct club_env own;
+	open_club(&own, 64u << 20);
+	fflush(NULL);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		signal(SIGABRT, SIG_DFL);
+		struct rlimit no_core = {0, 0};
+		setrlimit(RLIMIT_CORE, &no_core);  /* the abort is expected */
+		void *fs = NULL;
+		open_fixture(&fs, &own);
+		struct fixture *fx = fs;
+		/* The first batch's commit waits once (its pages) and, with
+		 * ten requests queued behind it, is not synced on its own;
+		 * the second batch's commit's wait fails. */
+		atomic_store(&sync_fail_in, 2);
+		submit_customers(fx, 1, WRITER_MAX_BATCH + 10, 0);
+		writer_kick(&fx->w);
+		uv_run(&fx->loop, UV_RUN_DEFAULT);
+		/* Not stopped: say how far it went. */
+		_exit(fx->n_done > 0 ? 3 : 4);
+	}
+	int status = 0;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	close_club(&own);
+	if (WIFEXITED(status))
+		fail_msg("the writer went on after a failed commit behind a "
+			 "held batch (exit %d: %s)", WEXITSTATUS(status),
+			 WEXITSTATUS(status) == 3 ? "replies were sent"
+						   : "no reply");
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGABRT);
+}
+
 int main(void)
 {
 	if (getenv("CLUBCRM_TEST_DEBUG"))
@@ -617,6 +696,7 @@ int main(void)
 			teardown),
 		cmocka_unit_test_setup_teardown(test_map_full_grows_and_reruns,
 						setup_small_map, teardown),
+		cmocka_unit_test(test_a_failed_commit_behind_a_held_batch_stops),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
