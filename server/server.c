@@ -83,7 +83,9 @@ static void hook_committed(void *ctx, const struct service_write_op *ops,
 
 static void hook_fan_out(void *ctx)
 {
-	subs_commit_send(ctx);
+	struct server *srv = ctx;
+	subs_commit_send(srv);
+	subs_durable(srv, srv->writer.durable_revision);
 }
 
 static bool hook_store_quiet(void *ctx)

@@ -24,6 +24,7 @@ void writer_init(struct writer *w, uv_loop_t *loop, struct store *st,
 	atomic_init(&w->q_pending, 0);
 	atomic_init(&w->answer_ns, 0);
 	w->revision = store_revision(st);
+	w->durable_revision = w->revision;  /* store_open synced it */
 }
 
 void writer_fini(struct writer *w)
@@ -254,6 +255,9 @@ static void swap_batches(struct writer *w)
 static void answer_batch(struct writer *w)
 {
 	uint64_t t0 = uv_hrtime();
+	for (size_t i = 0; i < w->d_len; i++)
+		if (w->d_ops[i].revision > w->durable_revision)
+			w->durable_revision = w->d_ops[i].revision;
 	if (w->d_committed && w->hooks.fan_out)
 		w->hooks.fan_out(w->hooks.ctx);
 	for (size_t i = 0; i < w->d_len; i++) {

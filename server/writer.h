@@ -75,6 +75,7 @@ struct writer {
 	struct store *store;
 	struct writer_hooks hooks;
 	uint64_t revision;        /* last committed revision */
+	uint64_t durable_revision; /* last revision answered: durable */
 
 	/* Queued, not yet in a batch (owners[i] goes with ops[i]). */
 	struct service_write_op *q_ops;

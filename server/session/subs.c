@@ -89,6 +89,8 @@ static void sub_free(struct session *c, struct sub *s)
 		views_snapshot_end(s->snap);
 		snapshot_ended(c);
 	}
+	if (s->done_waits)
+		c->srv->fanout.done_waiting--;
 	buf_free(&s->held);
 	free(s->view_key);
 	clubcrm__frame__free_unpacked(s->req, NULL);
@@ -266,12 +268,9 @@ static int snapshot_chunk(struct sub *s, struct buf *chunk)
 	return more < 0 ? more : rc;
 }
 
-/* The snapshot is complete: SnapshotDone, then the deltas it held. */
-static void finish_snapshot(struct session *c, struct sub *s)
+/* SnapshotDone, then the deltas the snapshot held. */
+static void send_done(struct session *c, struct sub *s)
 {
-	views_snapshot_end(s->snap);
-	s->snap = NULL;
-	snapshot_ended(c);
 	Clubcrm__SnapshotDone d = CLUBCRM__SNAPSHOT_DONE__INIT;
 	d.has_sub_id = d.has_revision = 1;
 	d.sub_id = s->id;
@@ -290,6 +289,40 @@ static void finish_snapshot(struct session *c, struct sub *s)
 		return;
 	}
 	session_send_buf(c, &out);
+}
+
+/* The snapshot's rows are all sent: its SnapshotDone now, or once its
+ * revision is durable. */
+static void finish_snapshot(struct session *c, struct sub *s)
+{
+	views_snapshot_end(s->snap);
+	s->snap = NULL;
+	snapshot_ended(c);
+	if (s->base_rev <= c->srv->writer.durable_revision) {
+		send_done(c, s);
+		return;
+	}
+	s->done_waits = true;
+	c->srv->fanout.done_waiting++;
+}
+
+void subs_durable(struct server *srv, uint64_t rev)
+{
+	if (!srv->fanout.done_waiting)
+		return;
+	struct session *next;
+	for (struct session *c = srv->sessions; c; c = next) {
+		next = c->next;  /* send_done may close it */
+		for (struct sub *s = subs_of(c)->head; s; s = s->next) {
+			if (!s->done_waits || s->base_rev > rev)
+				continue;
+			s->done_waits = false;
+			srv->fanout.done_waiting--;
+			if (c->t->closing)
+				break;
+			send_done(c, s);
+		}
+	}
 }
 
 void subs_pump(struct session *c)
@@ -457,7 +490,7 @@ static int collect_parts(struct server *srv, struct session *c,
 		int g = group_of(f, vc, s);
 		if (g < 0)
 			return g;
-		if (!s->snap) {
+		if (!s->snap && !s->done_waits) {
 			int rc = add_part(&f->want, (struct subs_part){
 				.sub_id = s->id, .group = (uint32_t)g,
 				.from_rev = from});

@@ -39,6 +39,8 @@ struct sub {
 	int64_t base_time;            /* the clock up to here too: its rows were
 					 built at this time */
 	struct view_snapshot *snap;   /* while the snapshot streams */
+	bool done_waits;              /* sent; SnapshotDone waits for base_rev
+					 to be durable (subs_durable()) */
 	struct buf held;              /* Delta elements waiting for the snapshot */
 };
 
@@ -109,6 +111,7 @@ struct subs_fanout {
 	uint64_t sent_rev;            /* the last revision fanned out: what the
 					 clock's deltas carry */
 	uint32_t escalation;          /* minutes the live rows were built with */
+	unsigned done_waiting;        /* subscriptions whose done_waits */
 	struct views_memo *memo;      /* what rows show of the catalogue */
 };
 void subs_fanout_fini(struct subs_fanout *f);
@@ -122,6 +125,14 @@ void subs_subscribe(struct session *c, Clubcrm__Frame *req);
 /* Unsubscribe: answers Subscribed{sub_id} or NOT_FOUND; takes `req`. */
 void subs_unsubscribe(struct session *c, Clubcrm__Frame *req);
 /* Streams snapshot chunks while the connection's output has room. */
+/*
+ * Revision `rev` is durable (the writer answered its batch): snapshots
+ * waiting for it get their SnapshotDone. A snapshot read at a commit not
+ * yet durable keeps its SnapshotDone (its revision: where the terminal
+ * resumes from) until then, so that no terminal resumes from a revision a
+ * crash could still take back.
+ */
+void subs_durable(struct server *srv, uint64_t rev);
 void subs_pump(struct session *c);
 /* Ends every subscription of a closing connection. */
 void subs_fini(struct session *c);

@@ -123,8 +123,10 @@ static void on_done(void *ctx, void *owner, struct service_write_op *op,
 	assert_non_null(f);
 	assert_int_equal(f->request_id, op->reply->request_id);
 	assert_int_equal(f->body_case, op->reply->body_case);
-	/* Durable before it is answered (the writer's rule). */
+	/* Durable before it is answered (the writer's rule), and the
+	 * revision the snapshots' SnapshotDone wait for says so. */
 	assert_true(store_durable_txn(fx->st) >= fx->w.d_txn);
+	assert_true(fx->w.durable_revision >= op->revision);
 	fx->done_after_next_commit[fx->n_done] =
 		store_committed_txn(fx->st) > fx->w.d_txn;
 	fx->done_ids[fx->n_done] = f->request_id;
@@ -157,6 +159,9 @@ static void on_committed(void *ctx, const struct service_write_op *ops,
 				    fx->committed_revs[fx->n_committed - 1]);
 		fx->committed_revs[fx->n_committed++] = op->revision;
 	}
+	/* Not answered yet: not yet taken as durable. */
+	assert_true(fx->w.durable_revision < ops[n - 1].revision ||
+		    ops[n - 1].revision == 0);
 	/* The next batch has not started: the store is at this one. */
 	assert_int_equal(store_revision(fx->st),
 			 fx->committed_revs[fx->n_committed - 1]);
