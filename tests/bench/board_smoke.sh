@@ -3,12 +3,14 @@
 # few thousand tasks seeded by clubcrm-bench, then the board taken through
 # the client library (--check: every run held the seeded rows and drew rows
 # first; no timing asserted).
-# usage: board_smoke.sh CLUBCRMD CLUBCRM_BENCH CLUBCRM_BOARD_BENCH [SEED]
+# deploy/bench.sh runs it too, for its board figure: 100,000 tasks, 5 runs.
+# usage: board_smoke.sh CLUBCRMD CLUBCRM_BENCH CLUBCRM_BOARD_BENCH [SEED [RUNS]]
 set -eu
 clubcrmd=$1
 bench=$2
 board=$3
 seed=${4:-2000}
+runs=${5:-2}
 dir=$(mktemp -d "${TMPDIR:-/tmp}/clubcrm-board-smoke.XXXXXX")
 pid=
 cleanup() {
@@ -39,4 +41,4 @@ done
 "$bench" --clubcrm "$addr" --clubcrm-data "$dir/data" --clubcrm-pid "$pid" \
 	--scenarios 1x1 --warmup 0 --duration 0.2 --seed "$seed" \
 	--term-threads 0 --check >"$dir/seed.out"
-"$board" --clubcrm "$addr" --runs 2 --expect "$seed" --check
+"$board" --clubcrm "$addr" --runs "$runs" --expect "$seed" --check
