@@ -18,6 +18,7 @@
 
 #include "club.h"
 #include "frame.h"
+#include "owned_frame.h"
 #include "reader.h"
 #include "status.h"
 #include "store.h"
@@ -128,13 +129,7 @@ static Clubcrm__Frame *report_request(uint64_t rid, const char *from,
 	f.request_id = rid;
 	f.body_case = CLUBCRM__FRAME__BODY_GET_REPORT;
 	f.get_report = &g;
-	struct buf b = {0};
-	assert_int_equal(frame_encode(&f, &b), 0);
-	Clubcrm__Frame *req = frame_decode(b.data + FRAME_HEADER_LEN,
-					   b.len - FRAME_HEADER_LEN, NULL);
-	buf_free(&b);
-	assert_non_null(req);
-	return req;
+	return owned_frame(&f);
 }
 
 static void submit(struct fixture *fx, uint64_t rid, const char *from,

@@ -25,6 +25,7 @@
 #include "log.h"
 #include "status.h"
 #include "frame.h"
+#include "owned_frame.h"
 #include "store.h"
 #include "writer.h"
 
@@ -280,13 +281,7 @@ static Clubcrm__Frame *customer_request(uint64_t request_id, const char *name)
 	f.request_id = request_id;
 	f.body_case = CLUBCRM__FRAME__BODY_UPSERT_CUSTOMER;
 	f.upsert_customer = &u;
-	struct buf b = { 0 };
-	assert_int_equal(frame_encode(&f, &b), 0);
-	Clubcrm__Frame *req = frame_decode(b.data + FRAME_HEADER_LEN,
-					   b.len - FRAME_HEADER_LEN, NULL);
-	buf_free(&b);
-	assert_non_null(req);
-	return req;
+	return owned_frame(&f);
 }
 
 static void submit_customers(struct fixture *fx, uint64_t first, size_t n,
