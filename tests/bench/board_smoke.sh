@@ -11,30 +11,9 @@ bench=$2
 board=$3
 seed=${4:-2000}
 runs=${5:-2}
-dir=$(mktemp -d "${TMPDIR:-/tmp}/clubcrm-board-smoke.XXXXXX")
-pid=
-cleanup() {
-	if [ -n "$pid" ]; then
-		kill -TERM "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-	fi
-	rm -rf "$dir"
-}
-trap cleanup EXIT INT TERM
-
-"$clubcrmd" --listen 127.0.0.1:0 --web-listen none --data "$dir/data" --demo \
-	--log-level warn 2>"$dir/log" &
-pid=$!
-addr=
-i=0
-while [ $i -lt 100 ]; do
-	addr=$(sed -n 's/^clubcrmd: listening on \(127\.0\.0\.1:[0-9]*\)$/\1/p' "$dir/log" | head -n 1)
-	[ -n "$addr" ] && break
-	kill -0 "$pid" 2>/dev/null || { cat "$dir/log" >&2; exit 1; }
-	sleep 0.1
-	i=$((i + 1))
-done
-[ -n "$addr" ] || { echo "board smoke: clubcrmd did not listen" >&2; cat "$dir/log" >&2; exit 1; }
+smoke=clubcrm-board-smoke
+# shellcheck source=demo_server.sh
+. "$(dirname "$0")/demo_server.sh"
 
 # The seeding: one short scenario, then --seed's tasks (its own snapshot
 # check included).

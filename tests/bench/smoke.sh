@@ -10,31 +10,9 @@
 set -eu
 clubcrmd=$1
 bench=$2
-dir=$(mktemp -d "${TMPDIR:-/tmp}/clubcrm-bench-smoke.XXXXXX")
-pid=
-cleanup() {
-	if [ -n "$pid" ]; then
-		kill -TERM "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-	fi
-	rm -rf "$dir"
-}
-trap cleanup EXIT INT TERM
-
-"$clubcrmd" --listen 127.0.0.1:0 --web-listen none --data "$dir/data" --demo \
-	--log-level warn 2>"$dir/log" &
-pid=$!
-# The port is in the "listening on" line.
-addr=
-i=0
-while [ $i -lt 100 ]; do
-	addr=$(sed -n 's/^clubcrmd: listening on \(127\.0\.0\.1:[0-9]*\)$/\1/p' "$dir/log" | head -n 1)
-	[ -n "$addr" ] && break
-	kill -0 "$pid" 2>/dev/null || { cat "$dir/log" >&2; exit 1; }
-	sleep 0.1
-	i=$((i + 1))
-done
-[ -n "$addr" ] || { echo "smoke: clubcrmd did not listen" >&2; cat "$dir/log" >&2; exit 1; }
+smoke=clubcrm-bench-smoke
+# shellcheck source=demo_server.sh
+. "$(dirname "$0")/demo_server.sh"
 
 "$bench" --clubcrm "$addr" --clubcrm-data "$dir/data" --clubcrm-pid "$pid" \
 	--scenarios 5x2,8x3,1x1 --warmup 0.3 --duration 1 --seed 1000 --probe 2 --idle 200 \
