@@ -61,14 +61,29 @@ int asof_task(struct txn *t, struct arena *a, uint64_t id, uint64_t rev,
 		*out = task;  /* the record is its newest change's image */
 		return 0;
 	}
-	/* The newest change at or before rev: down the task's chain. */
+	/*
+	 * The newest change at or before rev: down the task's chain. Each
+	 * change set is decoded in a scratch arena and only the task found
+	 * is kept in `a`: an as-of list visits thousands of tasks, and a
+	 * busy task's chain is long.
+	 */
+	struct arena scratch;
+	arena_init(&scratch);
 	struct changelog_walk w;
-	changelog_walk_task(&w, t, a, task);
+	changelog_walk_task(&w, t, &scratch, task);
 	while ((rc = changelog_walk_next(&w)) == 0) {
-		if (w.rev <= rev) {
-			*out = w.task;
-			return 0;
+		if (w.rev > rev)
+			continue;
+		size_t len = clubcrm__task__get_packed_size(w.task);
+		uint8_t *bytes = arena_alloc(&scratch, len ? len : 1);
+		*out = NULL;
+		if (bytes) {
+			clubcrm__task__pack(w.task, bytes);
+			*out = clubcrm__task__unpack(arena_pb(a), len, bytes);
 		}
+		rc = *out ? 0 : -ENOMEM;
+		break;
 	}
+	arena_free(&scratch);
 	return rc;
 }
