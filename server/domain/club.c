@@ -136,7 +136,9 @@ int club_init(struct store *st, const char *club_name, const char *time_zone,
 	set_settings(&s, club_name, time_zone, 0);
 	add_operator(&s, admin_login, admin_name, true, 0, admin_password);
 	service_write_op_free(&s.op);
-	return s.rc;
+	/* Its batches' commits are durable with the next one (store.h): the
+	 * club is there for good before anyone is told it was created. */
+	return s.rc ? s.rc : store_sync(st);
 }
 
 /* ------------------------------------------------------------ demo */
@@ -400,5 +402,5 @@ int club_seed_demo(struct store *st)
 	     i++)
 		add_task(&s, &d, &demo_tasks[i], hour);
 	service_write_op_free(&s.op);
-	return s.rc;
+	return s.rc ? s.rc : store_sync(st);
 }

@@ -40,6 +40,10 @@ static void test_demo_seed(void **state)
 	assert_true(club_is_empty(fx->st));
 	assert_int_equal(club_seed_demo(fx->st), 0);
 	assert_false(club_is_empty(fx->st));
+	/* Durable before the server starts on it (its writer takes the
+	 * store's revision as durable). */
+	assert_int_equal(store_durable_txn(fx->st),
+			 store_committed_txn(fx->st));
 	uint64_t rev = store_revision(fx->st);
 	assert_true(rev > 30);
 	/* A second seed does nothing. */
@@ -118,6 +122,9 @@ static void test_login(void **state)
 	struct fx *fx = fx_open(8u << 20);
 	assert_int_equal(club_init(fx->st, "Club", "Europe/Madrid", "boss",
 				   "The Boss", "s3cret!"), 0);
+	/* Created for good before `clubcrmd init` says so. */
+	assert_int_equal(store_durable_txn(fx->st),
+			 store_committed_txn(fx->st));
 	assert_int_equal(club_init(fx->st, "Club", "UTC", "x", "x", "xxxx"),
 			 -EEXIST);
 	struct arena a;
