@@ -80,6 +80,59 @@ async function launch(data: string, o: LaunchOptions, log: string[], tcpPort = 0
 
 const STOP_GRACE_MS = 20_000;
 
+/** Whether `pid` is still a process (a zombie included). */
+function alive(pid: number | undefined): boolean {
+  if (pid === undefined) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const stopping = new WeakMap<ChildProcess, Promise<void>>();
+
+/**
+ * Stops a server process: the signal, then its exit. One stop per process,
+ * whoever asks (a test's own stop, a restart, the suite's cleanup): a
+ * second call waits for the first. A process that does not exit within the
+ * grace is said so loudly (with its last log lines and its threads) and
+ * killed; one whose exit was never reported once gone is taken as gone, so
+ * that a stop never hangs the run.
+ */
+function stopProcess(p: ChildProcess, signal: NodeJS.Signals, log: string[]): Promise<void> {
+  const running = stopping.get(p);
+  if (running) return running;
+  const done = new Promise<void>((resolve) => {
+    if (p.exitCode !== null || p.signalCode !== null) return resolve();
+    let poll: NodeJS.Timeout | undefined;
+    const finish = () => {
+      clearTimeout(late);
+      if (poll) clearInterval(poll);
+      resolve();
+    };
+    const late = setTimeout(() => {
+      if (!alive(p.pid)) {
+        console.error(`clubcrmd (pid ${p.pid}) is gone but its exit was not reported ` +
+          `${STOP_GRACE_MS} ms after ${signal}; going on`);
+        return finish();
+      }
+      console.error(`clubcrmd (pid ${p.pid}) still running ${STOP_GRACE_MS} ms after ${signal}; ` +
+        `killing it. Its last log lines:\n${log.slice(-15).join("\n")}\n` +
+        `Its threads (name, state, where each waits):\n${threadStates(p.pid)}`);
+      p.kill("SIGKILL");
+      poll = setInterval(() => {
+        if (!alive(p.pid)) finish();
+      }, 100);
+    }, STOP_GRACE_MS);
+    p.once("exit", finish);
+    p.kill(signal);
+  });
+  stopping.set(p, done);
+  return done;
+}
+
 export async function startServer(o: LaunchOptions = {}): Promise<Server> {
   const data = mkdtempSync(join(tmpdir(), "clubcrm-web-test-"));
   const log: string[] = [];
@@ -88,25 +141,8 @@ export async function startServer(o: LaunchOptions = {}): Promise<Server> {
     ...first,
     data,
     log,
-    async stop(signal: NodeJS.Signals = "SIGTERM") {
-      const p = s.proc;
-      if (p.exitCode !== null || p.signalCode !== null) return;
-      await new Promise<void>((resolve) => {
-        p.removeAllListeners("exit");
-        // A server that does not stop must not hang the test run: say so
-        // loudly (with its last log lines), then kill it.
-        const late = setTimeout(() => {
-          console.error(`clubcrmd (pid ${p.pid}) still running ${STOP_GRACE_MS} ms after ${signal}; ` +
-            `killing it. Its last log lines:\n${log.slice(-15).join("\n")}\n` +
-            `Its threads (name, state, where each waits):\n${threadStates(p.pid)}`);
-          p.kill("SIGKILL");
-        }, STOP_GRACE_MS);
-        p.on("exit", () => {
-          clearTimeout(late);
-          resolve();
-        });
-        p.kill(signal);
-      });
+    stop(signal: NodeJS.Signals = "SIGTERM") {
+      return stopProcess(s.proc, signal, log);
     },
     async restart() {
       await s.stop("SIGKILL");
