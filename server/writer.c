@@ -110,19 +110,6 @@ static void sync_or_stop(struct store *st)
 }
 
 /*
- * The batch, then its replies encoded and framed on this same worker
- * thread (the loop thread only hands the bytes out). A reply that does not
- * fit in memory stays empty: its owner then gets nothing to send.
- *
- * The commit made the batch before durable (store.h). This batch is made
- * durable now unless requests are queued, whose batch's commit will do it:
- * also when it failed or wrote nothing (then no commit waited for the
- * disk, and the batch before may be waiting). And when the loop's last
- * fan-out and replies took longer than a sync: then this batch answered
- * while the next one commits (a wait more, overlapped with the loop's
- * work) beats holding it until that commit (the loop's work after it).
- */
-/*
  * The batch's commit failed inside LMDB while a commit before it was not
  * yet durable (a batch held). The failure may have been its wait for the
  * disk, and the pages that failed to reach it the held batch's pointer:
@@ -146,6 +133,19 @@ static void failed_commit_or_stop(struct writer *w, bool pending,
 	abort();
 }
 
+/*
+ * The batch, then its replies encoded and framed on this same worker
+ * thread (the loop thread only hands the bytes out). A reply that does not
+ * fit in memory stays empty: its owner then gets nothing to send.
+ *
+ * The commit made the batch before durable (store.h). This batch is made
+ * durable now unless requests are queued, whose batch's commit will do it:
+ * also when it failed or wrote nothing (then no commit waited for the
+ * disk, and the batch before may be waiting). And when the loop's last
+ * fan-out and replies took longer than a sync: then this batch answered
+ * while the next one commits (a wait more, overlapped with the loop's
+ * work) beats holding it until that commit (the loop's work after it).
+ */
 static void work_cb(uv_work_t *req)
 {
 	struct writer *w = req->data;
