@@ -189,6 +189,7 @@ static void on_idle(void *ctx)
 
 static void open_club(struct club_env *env, size_t map_size)
 {
+	*env = (struct club_env){0};  /* the actor's other fields too */
 	snprintf(env->dir, sizeof(env->dir), "/tmp/clubcrmd-test-writer-XXXXXX");
 	assert_non_null(mkdtemp(env->dir));
 	assert_int_equal(store_open(env->dir, map_size, &env->st), 0);
