@@ -6,6 +6,9 @@
  * thread, the reply goes to its owner. One at a time, so that long reads
  * never take the worker threads the writer's batches and the logins need.
  *
+ * Calendar feeds asked for over HTTP (net.h: net_feed_cb) take the same
+ * queue: built there, handed back as text.
+ *
  * Only the loop thread calls these functions. The worker touches nothing
  * but the store and the request it was handed.
  */
@@ -30,6 +33,14 @@ struct reader_hooks {
 	 */
 	void (*done)(void *ctx, void *owner, const Clubcrm__Frame *req,
 		     struct buf *wire);
+	/*
+	 * The feed asked for by `owner`: 0 and its iCalendar text in `body`
+	 * (malloc'ed; the callee takes it), or a negative errno: -ENOENT no
+	 * such feed, -ECANCELED dropped unread at reader_fini(), another when
+	 * it could not be built.
+	 */
+	void (*feed_done)(void *ctx, void *owner, int rc, char *body,
+			  size_t len);
 	/* Nothing is running now (a store grow may be waiting for that). */
 	void (*idle)(void *ctx);
 	/* True while no read may start (the writer waits to grow the map). */
@@ -39,8 +50,11 @@ struct reader_hooks {
 
 struct reader_req {
 	void *owner;
-	Clubcrm__Frame *req;
+	Clubcrm__Frame *req;       /* a long read, or NULL for a feed */
 	struct actor who;
+	char *secret;              /* a feed's secret (malloc) */
+	size_t secret_len;
+	int64_t now;               /* a feed's time of asking */
 };
 
 struct reader {
@@ -52,6 +66,10 @@ struct reader {
 	uv_work_t work;
 	struct reader_req cur;      /* the one running */
 	struct buf wire;            /* its reply */
+	int feed_rc;                /* or a feed's outcome and text */
+	char *feed;
+	size_t feed_len;
+	size_t feeds;               /* feeds queued or running */
 	bool busy;
 	uint64_t served;            /* statistics for the tests */
 };
@@ -66,6 +84,14 @@ void reader_fini(struct reader *r);
  */
 int reader_submit(struct reader *r, void *owner, Clubcrm__Frame *req,
 		  const struct actor *who);
+/*
+ * Queues the calendar feed of `secret` (copied), answered through
+ * hooks.feed_done. 0, or -ENOMEM (then nothing is queued).
+ */
+int reader_submit_feed(struct reader *r, void *owner, const char *secret,
+		       size_t len, int64_t now);
+/* Feeds queued or running. */
+size_t reader_feeds(const struct reader *r);
 /* Starts the next queued read if none runs and none is held. */
 void reader_kick(struct reader *r);
 /* Nothing queued, nothing running: no transaction of the reader is open. */

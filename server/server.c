@@ -33,6 +33,9 @@
  * system with the clock's trim (server_trim).
  */
 #define SERVER_MMAP_THRESHOLD (4u * 1024u * 1024u)
+/* Calendar feeds queued or being built at once; past it, 503 (a calendar
+ * application asks again later). */
+#define SERVER_MAX_FEEDS 32u
 /* Decoded request bytes freed since the last trim that make the next clock
  * tick hand the heap's free pages back to the system. */
 #define SERVER_TRIM_AFTER (8u * 1024u * 1024u)
@@ -105,31 +108,36 @@ static void on_session_closed(struct server *srv);
 
 /* ------------------------------------------------------------ feeds */
 
-/* The web listener's calendar feeds (net.h: net_feed_cb), read on the
- * loop from one read transaction, like the sessions' reads. */
-static int on_feed(void *ctx, const char *secret, size_t len, char **body,
-		   size_t *body_len)
+/*
+ * The web listener's calendar feeds (net.h: net_feed_cb). What is not a
+ * live feed is refused here, on the loop (a few lookups); a feed is built
+ * on the reader's worker thread like the sessions' long reads (a year of
+ * an operator's agenda held every terminal for tens of milliseconds), at
+ * most SERVER_MAX_FEEDS at a time, queued or building.
+ */
+static int on_feed(void *ctx, const char *secret, size_t len,
+		   struct net_feed *f)
 {
 	struct server *srv = ctx;
-	struct arena a;
-	arena_init(&a);
-	char *ics = NULL;
-	size_t n = 0;
-	int rc = service_feed(srv->store, secret, len, time_now(), &a,
-			      &ics, &n);
-	if (rc == 0) {
-		*body = malloc(n ? n : 1);
-		if (*body) {
-			memcpy(*body, ics, n);
-			*body_len = n;
-		} else {
-			rc = -ENOMEM;
-		}
-	} else if (rc != -ENOENT) {
-		log_warn("feed: cannot read the agenda: %s", strerror(-rc));
+	int rc = service_feed_check(srv->store, secret, len);
+	if (rc) {
+		if (rc != -ENOENT)
+			log_warn("feed: cannot read the store: %s",
+				 strerror(-rc));
+		return rc;
 	}
-	arena_free(&a);
-	return rc;
+	if (reader_feeds(&srv->reader) >= SERVER_MAX_FEEDS)
+		return -EBUSY;
+	return reader_submit_feed(&srv->reader, f, secret, len, time_now());
+}
+
+static void hook_feed_done(void *ctx, void *owner, int rc, char *body,
+			   size_t len)
+{
+	(void)ctx;
+	if (rc && rc != -ENOENT && rc != -ECANCELED)
+		log_warn("feed: cannot build the agenda: %s", strerror(-rc));
+	net_feed_answer(owner, rc, body, len);
 }
 
 static void hook_idle(void *ctx)
@@ -181,6 +189,7 @@ int server_init(struct server *srv, uv_loop_t *loop, const struct config *cfg,
 	writer_init(&srv->writer, loop, st, &hooks);
 	struct reader_hooks rh = {
 		.done = hook_read_done,
+		.feed_done = hook_feed_done,
 		.idle = hook_read_idle,
 		.hold = hook_read_hold,
 		.ctx = srv,

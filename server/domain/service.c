@@ -327,18 +327,39 @@ int service_read(struct store *st, const struct actor *who,
 
 /* ------------------------------------------------------------ feeds */
 
+/* The active operator whose feed `secret` is, in `t`. */
+static int feed_operator(struct txn *t, struct arena *a, const char *secret,
+			 size_t len, uint64_t *id)
+{
+	Clubcrm__Operator *op = NULL;
+	int rc = t->ret ? t->ret : feeds_lookup(t, secret, len, id);
+	if (!rc)
+		rc = rows_operator(t, a, *id, &op);
+	if (!rc && !op->active)
+		rc = -ENOENT;
+	return rc;
+}
+
+int service_feed_check(struct store *st, const char *secret, size_t len)
+{
+	struct arena a;
+	arena_init(&a);
+	struct txn t;
+	txn_begin(&t, st, NULL, false);
+	uint64_t id = 0;
+	int rc = feed_operator(&t, &a, secret, len, &id);
+	txn_abort(&t);
+	arena_free(&a);
+	return rc;
+}
+
 int service_feed(struct store *st, const char *secret, size_t len,
 		 int64_t now, struct arena *a, char **ics, size_t *ics_len)
 {
 	struct txn t;
 	txn_begin(&t, st, NULL, false);
 	uint64_t id = 0;
-	Clubcrm__Operator *op = NULL;
-	int rc = t.ret ? t.ret : feeds_lookup(&t, secret, len, &id);
-	if (!rc)
-		rc = rows_operator(&t, a, id, &op);
-	if (!rc && !op->active)
-		rc = -ENOENT;
+	int rc = feed_operator(&t, a, secret, len, &id);
 	int64_t from, to;
 	ical_default_window(now, &from, &to);
 	uint32_t events = 0;

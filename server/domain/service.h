@@ -103,6 +103,12 @@ int service_read(struct store *st, const struct actor *who,
  */
 int service_feed(struct store *st, const char *secret, size_t len,
 		 int64_t now, struct arena *a, char **ics, size_t *ics_len);
+/*
+ * Whether the secret names a live feed, as service_feed() would find it
+ * (0 or the same errors), without building it: a few lookups, for the
+ * loop thread to refuse what is not a feed before queueing a build.
+ */
+int service_feed_check(struct store *st, const char *secret, size_t len);
 
 /* One write request of a batch. */
 struct service_write_op {

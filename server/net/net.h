@@ -25,15 +25,27 @@ struct tls_ctx;
 /* A new connection: the callee sets t->up and t->owner, or closes it. */
 typedef void (*net_accept_cb)(void *ctx, struct transport *t);
 
+/* A calendar feed request waiting for its answer (web.c owns it). */
+struct net_feed;
+
 /*
  * A calendar feed asked for on the web listener (web.c): the secret of
- * "/feed/<secret>.ics" as sent (unchecked). 0 and the iCalendar text in
- * *body (malloc'ed, the caller frees it); -ENOENT for no such feed (404:
- * malformed, unknown, rotated or of a deactivated operator, all alike);
+ * "/feed/<secret>.ics" as sent (unchecked). The callee answers `f` with
+ * net_feed_answer(), at once or later on the loop thread, exactly once,
+ * and returns 0; or returns without answering: -ENOENT for no such feed
+ * (404: malformed, unknown, rotated or of a deactivated operator, all
+ * alike), -EBUSY when too many feeds are being built (503, try again),
  * another negative errno when it cannot be read (500).
  */
 typedef int (*net_feed_cb)(void *ctx, const char *secret, size_t len,
-			   char **body, size_t *body_len);
+			   struct net_feed *f);
+
+/*
+ * The answer to a feed request: 0 and the iCalendar text in `body`
+ * (malloc'ed: taken, also on failure), or a negative errno as above. When
+ * the request's connection went meanwhile, it only frees.
+ */
+void net_feed_answer(struct net_feed *f, int rc, char *body, size_t len);
 
 struct net {
 	uv_loop_t *loop;

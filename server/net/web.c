@@ -222,6 +222,17 @@ static int answer_missing(struct web *w, struct lws *wsi)
 
 /* ------------------------------------------------------------ feeds */
 
+/*
+ * A feed is built off the loop (the server's reader thread): the request
+ * waits for its answer in a net_feed, which outlives the connection should
+ * that close first (then the answer only frees).
+ */
+struct net_feed {
+	struct lws *wsi;           /* NULL once the connection went */
+	struct web_pss *pss;
+	bool head;
+};
+
 static void feed_free(struct web_pss *pss)
 {
 	if (!pss)
@@ -229,6 +240,19 @@ static void feed_free(struct web_pss *pss)
 	free(pss->feed);
 	pss->feed = NULL;
 	pss->feed_len = pss->feed_off = 0;
+	pss->feed_ready = false;
+}
+
+/* The connection is going: a feed still being built answers to no one. */
+static void feed_detach(struct web_pss *pss)
+{
+	if (!pss)
+		return;
+	if (pss->feed_wait) {
+		pss->feed_wait->wsi = NULL;
+		pss->feed_wait = NULL;
+	}
+	feed_free(pss);
 }
 
 static int feed_status(struct lws *wsi, unsigned code)
@@ -238,40 +262,96 @@ static int feed_status(struct lws *wsi, unsigned code)
 	return lws_http_transaction_completed(wsi) ? -1 : 0;
 }
 
+static unsigned feed_refusal(int rc)
+{
+	switch (rc) {
+	case -ENOENT:
+		return HTTP_STATUS_NOT_FOUND;
+	case -EBUSY:
+		return HTTP_STATUS_SERVICE_UNAVAILABLE;
+	default:
+		return HTTP_STATUS_INTERNAL_SERVER_ERROR;
+	}
+}
+
+static int feed_refuse(struct lws *wsi, int rc)
+{
+	char ip[64];
+	peer_ip(wsi, ip, sizeof(ip));
+	log_info("web: %s: calendar feed refused (%s)", ip,
+		 rc == -ENOENT ? "not found" :
+		 rc == -EBUSY ? "too many being built" : strerror(-rc));
+	return feed_status(wsi, feed_refusal(rc));
+}
+
 /*
- * GET or HEAD /feed/<secret>.ics: 200 text/calendar from net->on_feed, or
- * 404 for any secret that is not a live feed (never saying why). The
- * secret is never logged.
+ * GET or HEAD /feed/<secret>.ics: asks net->on_feed, whose answer comes
+ * back through net_feed_answer() (200 text/calendar), or refuses at once:
+ * 404 for any secret that is not a live feed (never saying why), 503 when
+ * too many are being built. The secret is never logged.
  */
 static int answer_feed(struct web *w, struct lws *wsi, struct web_pss *pss,
 		       const char *uri, bool head)
 {
 	const char *secret = uri + strlen(WEB_FEED_PREFIX);
 	size_t len = strlen(secret), sl = strlen(WEB_FEED_SUFFIX);
-	char *body = NULL;
-	size_t blen = 0;
-	int rc = -ENOENT;
-	if (len > sl && strcmp(secret + len - sl, WEB_FEED_SUFFIX) == 0 &&
-	    w->net->on_feed)
-		rc = w->net->on_feed(w->net->ctx, secret, len - sl, &body,
-				     &blen);
+	if (len <= sl || strcmp(secret + len - sl, WEB_FEED_SUFFIX) != 0 ||
+	    !w->net->on_feed)
+		return feed_refuse(wsi, -ENOENT);
+	if (pss->feed_wait || pss->feed_ready || pss->feed)
+		return -1;  /* one transaction at a time: not from lws */
+	struct net_feed *f = calloc(1, sizeof(*f));
+	if (!f)
+		return feed_refuse(wsi, -ENOMEM);
+	*f = (struct net_feed){.wsi = wsi, .pss = pss, .head = head};
+	pss->feed_wait = f;
+	int rc = w->net->on_feed(w->net->ctx, secret, len - sl, f);
+	if (rc == 0)
+		return 0;  /* answered now or later: net_feed_answer() */
+	pss->feed_wait = NULL;
+	free(f);
+	return feed_refuse(wsi, rc);
+}
+
+void net_feed_answer(struct net_feed *f, int rc, char *body, size_t len)
+{
+	if (!f->wsi) {
+		free(body);
+		free(f);
+		return;
+	}
+	struct web_pss *pss = f->pss;
+	pss->feed_wait = NULL;
+	pss->feed_ready = true;
+	pss->feed_head = f->head;
+	pss->feed_rc = rc;
+	pss->feed = rc == 0 ? body : NULL;
+	pss->feed_len = rc == 0 ? len : 0;
+	pss->feed_off = 0;
+	if (rc != 0)
+		free(body);
+	lws_callback_on_writable(f->wsi);
+	free(f);
+}
+
+/* The answer arrived: its status and headers, then the body in pieces. */
+static int feed_headers(struct web *w, struct lws *wsi, struct web_pss *pss)
+{
+	pss->feed_ready = false;
+	if (pss->feed_rc) {
+		feed_free(pss);
+		return feed_refuse(wsi, pss->feed_rc);
+	}
 	char ip[64];
 	peer_ip(wsi, ip, sizeof(ip));
-	if (rc) {
-		log_info("web: %s: calendar feed refused (%s)", ip,
-			 rc == -ENOENT ? "not found" : strerror(-rc));
-		return feed_status(wsi, rc == -ENOENT ?
-				   HTTP_STATUS_NOT_FOUND :
-				   HTTP_STATUS_INTERNAL_SERVER_ERROR);
-	}
-	log_debug("web: %s: calendar feed, %zu bytes", ip, blen);
+	log_debug("web: %s: calendar feed, %zu bytes", ip, pss->feed_len);
 	uint8_t *start = w->wbuf + LWS_PRE, *p = start;
 	uint8_t *end = w->wbuf + sizeof(w->wbuf) - 1;
 	static const char cc[] = WEB_CACHE_FEED;
 	static const char cd[] = "inline; filename=\"agenda.ics\"";
 	if (lws_add_http_common_headers(wsi, HTTP_STATUS_OK,
 					"text/calendar; charset=utf-8",
-					blen, &p, end) ||
+					pss->feed_len, &p, end) ||
 	    lws_add_http_header_by_name(wsi, (const unsigned char *)
 					"cache-control:",
 					(const unsigned char *)cc,
@@ -281,16 +361,13 @@ static int answer_feed(struct web *w, struct lws *wsi, struct web_pss *pss,
 					(const unsigned char *)cd,
 					(int)strlen(cd), &p, end) ||
 	    lws_finalize_write_http_header(wsi, start, &p, end)) {
-		free(body);
+		feed_free(pss);
 		return -1;
 	}
-	if (head || blen == 0) {
-		free(body);
+	if (pss->feed_head || pss->feed_len == 0) {
+		feed_free(pss);
 		return lws_http_transaction_completed(wsi) ? -1 : 0;
 	}
-	feed_free(pss);
-	pss->feed = body;
-	pss->feed_len = blen;
 	lws_callback_on_writable(wsi);
 	return 0;
 }
@@ -352,11 +429,15 @@ static int web_callback(struct lws *wsi, enum lws_callback_reasons reason,
 	case LWS_CALLBACK_HTTP:
 		return answer_http(w, wsi, pss);
 	case LWS_CALLBACK_HTTP_WRITEABLE:
+		if (pss && pss->feed_ready)
+			return feed_headers(w, wsi, pss);
 		if (pss && pss->feed)
 			return feed_writeable(w, wsi, pss);
+		if (pss && pss->feed_wait)
+			return 0;  /* its answer is not there yet */
 		break;  /* not ours: libwebsockets' own */
 	case LWS_CALLBACK_CLOSED_HTTP:
-		feed_free(pss);
+		feed_detach(pss);
 		break;  /* and libwebsockets' own cleanup */
 	case LWS_CALLBACK_ESTABLISHED:
 		return pss ? web_conn_open(w, wsi, pss) : -1;
@@ -368,7 +449,7 @@ static int web_callback(struct lws *wsi, enum lws_callback_reasons reason,
 	case LWS_CALLBACK_WSI_DESTROY:
 		if (pss) {
 			web_conn_detach(pss);
-			feed_free(pss);
+			feed_detach(pss);
 		}
 		return 0;
 	default:

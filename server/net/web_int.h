@@ -41,7 +41,13 @@ struct web {
 /* What libwebsockets keeps per connection (HTTP or WebSocket). */
 struct web_pss {
 	struct web_conn *wc;       /* a WebSocket's transport, or NULL */
-	char *feed;                /* a calendar feed being sent (malloc) */
+	/* A calendar feed: asked for and not answered yet (its answer
+	 * arrives from net_feed_answer), then answered and being sent. */
+	struct net_feed *feed_wait;
+	bool feed_ready;           /* answered: headers go at the next write */
+	bool feed_head;            /* HEAD: headers only */
+	int feed_rc;               /* the answer: 0 or a negative errno */
+	char *feed;                /* its iCalendar text (malloc) */
 	size_t feed_len, feed_off;
 };
 

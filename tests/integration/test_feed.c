@@ -6,8 +6,10 @@
  * VTIMEZONE, stable UIDs, a cancelled task as CANCELLED, a description
  * with commas, semicolons, a newline and non-ASCII read back intact; HEAD;
  * POST refused; a rotated URL and a deactivated operator's are 404 like
- * any malformed secret, traversal or unknown one; `agenda export --ics`
- * read by the same script, and its bad inputs.
+ * any malformed secret, traversal or unknown one; many feeds asked for at
+ * once (built off the loop: whole or 503), kept-alive connections, and
+ * connections gone before their answer; `agenda export --ics` read by the
+ * same script, and its bad inputs.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +19,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <cmocka.h>
 #include <jansson.h>
 
@@ -25,6 +29,8 @@
 #include "itcli.h"
 #include "ittools.h"
 #include "itws.h"
+#include "rawconn.h"
+#include "timeutil.h"
 
 #ifndef CLUBCRM_CLI_PATH
 #error "CMake passes CLUBCRM_CLI_PATH, the clubcrm binary under test"
@@ -423,6 +429,145 @@ static void test_agenda_export(void **state)
 			     "nobody-at-all"), 1);
 }
 
+/* Everything a connection sends until it closes (10 s at most). */
+static void read_all(int fd, struct buf *resp)
+{
+	resp->len = 0;
+	uint64_t end = time_mono_ms() + 10000;
+	for (;;) {
+		int64_t left = (int64_t)(end - time_mono_ms());
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+			break;
+		assert_int_equal(buf_reserve(resp, 16384), 0);
+		ssize_t got = recv(fd, resp->data + resp->len, 16384, 0);
+		if (got <= 0)
+			break;
+		resp->len += (size_t)got;
+	}
+	assert_int_equal(buf_reserve(resp, 1), 0);
+	resp->data[resp->len] = '\0';
+}
+
+static void send_get(struct rawconn *c, const char *path, bool close)
+{
+	char req[512];
+	int n = snprintf(req, sizeof(req),
+			 "GET %s HTTP/1.1\r\nHost: %s\r\nConnection: %s"
+			 "\r\n\r\n", path, h.web_address,
+			 close ? "close" : "keep-alive");
+	assert_true(n > 0 && (size_t)n < sizeof(req));
+	assert_int_equal(raw_send(c, req, (size_t)n), 0);
+}
+
+/*
+ * Feeds are built off the loop, one at a time, at most 32 queued: many
+ * asked for at once each get the whole calendar (the same bytes as one
+ * asked alone) or 503 to come back later, never a dropped or a cut
+ * answer; two asked one after the other on one kept-alive connection
+ * both come whole; the server answers one alone afterwards.
+ */
+static void test_many_feeds_at_once(void **state)
+{
+	(void)state;
+	cli.user = "alicia";
+	char at[32];
+	day_at(5, at, sizeof(at));
+	add_task("many feeds at once", at);
+	char path[128];
+	rotate(path, sizeof(path));
+	struct buf alone = {0}, resp = {0};
+	assert_int_equal(http("GET", path, &alone), 200);
+	const char *want = body_of(&alone);
+
+	enum { N = 48 };
+	static struct rawconn c[N];
+	for (int i = 0; i < N; i++) {
+		assert_int_equal(raw_connect(&c[i], h.web_address), 0);
+		send_get(&c[i], path, true);
+	}
+	unsigned ok = 0, busy = 0;
+	for (int i = 0; i < N; i++) {
+		read_all(c[i].fd, &resp);
+		raw_close(&c[i]);
+		unsigned st = 0;
+		assert_int_equal(sscanf((char *)resp.data, "HTTP/1.%*u %u",
+					&st), 1);
+		if (st == 503) {
+			busy++;
+			continue;
+		}
+		assert_int_equal(st, 200);
+		assert_string_equal(body_of(&resp), want);
+		ok++;
+	}
+	print_message("feeds at once: %u whole, %u busy\n", ok, busy);
+	assert_int_equal(ok + busy, N);
+	assert_true(ok >= 1);
+
+	/* Kept alive: the second answer after the first, both whole. */
+	struct rawconn k;
+	assert_int_equal(raw_connect(&k, h.web_address), 0);
+	send_get(&k, path, false);
+	size_t blen = strlen(want);
+	char cl[64];
+	snprintf(cl, sizeof(cl), "%zu", blen);
+	struct buf got = {0};
+	uint64_t end = time_mono_ms() + 10000;
+	for (int round = 0; round < 2; round++) {
+		got.len = 0;
+		const char *b = NULL;
+		while (!b || got.len - (size_t)(b - (char *)got.data) < blen) {
+			int64_t left = (int64_t)(end - time_mono_ms());
+			struct pollfd p = {.fd = k.fd, .events = POLLIN};
+			assert_true(left > 0 && poll(&p, 1, (int)left) == 1);
+			assert_int_equal(buf_reserve(&got, 16385), 0);
+			ssize_t n = recv(k.fd, got.data + got.len, 16384, 0);
+			assert_true(n > 0);
+			got.len += (size_t)n;
+			got.data[got.len] = '\0';
+			b = strstr((char *)got.data, "\r\n\r\n");
+			if (b)
+				b += 4;
+		}
+		char v[64];
+		assert_true(itws_header((char *)got.data, "content-length", v,
+					sizeof(v)));
+		assert_string_equal(v, cl);
+		assert_string_equal(b, want);
+		if (round == 0)
+			send_get(&k, path, false);
+	}
+	raw_close(&k);
+	buf_free(&got);
+
+	assert_int_equal(http("GET", path, &resp), 200);
+	assert_string_equal(body_of(&resp), want);
+	buf_free(&resp);
+	buf_free(&alone);
+}
+
+/* Connections that go before their feed is built: the answer finds no
+ * one and is dropped; the server goes on answering (ASan and valgrind
+ * runs see nothing touched after it was freed). */
+static void test_feed_closed_before_its_answer(void **state)
+{
+	(void)state;
+	cli.user = "alicia";
+	char path[128];
+	rotate(path, sizeof(path));
+	for (int i = 0; i < 24; i++) {
+		struct rawconn c;
+		assert_int_equal(raw_connect(&c, h.web_address), 0);
+		send_get(&c, path, i % 2 == 0);
+		raw_close(&c);
+	}
+	struct buf resp = {0};
+	assert_int_equal(http("GET", path, &resp), 200);
+	assert_non_null(strstr(body_of(&resp), "END:VCALENDAR"));
+	buf_free(&resp);
+}
+
 /* A server that knows no web address (here: no web listener at all):
  * the path alone, and what to put before it. */
 static struct harness bare;
@@ -452,6 +597,8 @@ int main(void)
 		cmocka_unit_test(test_agenda_export),
 		cmocka_unit_test(test_large_feed),
 		cmocka_unit_test(test_rotation_and_deactivation),
+		cmocka_unit_test(test_many_feeds_at_once),
+		cmocka_unit_test(test_feed_closed_before_its_answer),
 		cmocka_unit_test(test_no_web_address),
 	};
 	return harness_run_group(tests, &h, &bare);

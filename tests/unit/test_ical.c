@@ -322,6 +322,8 @@ static char *feed(struct env *e, const char *secret, size_t len, int *rc)
 	size_t n = 0;
 	*rc = service_feed(e->fx->st, secret, len, FX_NOW, &e->fx->a, &ics,
 			   &n);
+	/* The loop's check before queueing a build finds the same. */
+	assert_int_equal(service_feed_check(e->fx->st, secret, len), *rc);
 	return *rc ? NULL : ics;
 }
 

@@ -3,7 +3,8 @@
  * LMDB, driven by a libuv loop without sockets: every read answered once,
  * in order, one at a time on a worker thread, with the reply the service
  * gives; held while the writer waits to grow the map; a read refused by
- * the service answered with its Error; what is queued freed at the end.
+ * the service answered with its Error; what is queued freed at the end;
+ * calendar feeds built in the same queue, cancelled when never started.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -41,6 +42,10 @@ struct fixture {
 	Clubcrm__Frame__BodyCase done_body[MAX_READS];
 	unsigned done_code[MAX_READS];
 	bool busy_at_done[MAX_READS];   /* another read was running */
+	size_t n_feeds;                 /* feeds answered */
+	int feed_rc[MAX_READS];
+	bool feed_ok[MAX_READS];        /* a whole iCalendar text */
+	bool feed_busy[MAX_READS];
 };
 
 static void on_done(void *ctx, void *owner, const Clubcrm__Frame *req,
@@ -61,6 +66,24 @@ static void on_done(void *ctx, void *owner, const Clubcrm__Frame *req,
 	fx->busy_at_done[fx->n_done] = fx->r.busy;
 	fx->n_done++;
 	clubcrm__frame__free_unpacked(f, NULL);
+}
+
+static void on_feed_done(void *ctx, void *owner, int rc, char *body,
+			 size_t len)
+{
+	struct fixture *fx = ctx;
+	assert_ptr_equal(owner, fx);
+	assert_true(fx->n_feeds < MAX_READS);
+	fx->feed_rc[fx->n_feeds] = rc;
+	fx->feed_ok[fx->n_feeds] =
+		rc == 0 && body && len > 15 &&
+		memcmp(body, "BEGIN:VCALENDAR", 15) == 0 &&
+		memcmp(body + len - 15, "END:VCALENDAR\r\n", 15) == 0;
+	if (rc)
+		assert_null(body);
+	fx->feed_busy[fx->n_feeds] = fx->r.busy;
+	fx->n_feeds++;
+	free(body);
 }
 
 static void on_idle(void *ctx)
@@ -97,7 +120,8 @@ static int setup(void **state)
 	arena_free(&a);
 	assert_int_equal(uv_loop_init(&fx->loop), 0);
 	struct reader_hooks hooks = {
-		.done = on_done, .idle = on_idle, .hold = on_hold, .ctx = fx,
+		.done = on_done, .feed_done = on_feed_done, .idle = on_idle,
+		.hold = on_hold, .ctx = fx,
 	};
 	reader_init(&fx->r, &fx->loop, fx->st, &hooks);
 	*state = fx;
@@ -206,6 +230,80 @@ static void test_queued_reads_freed_at_the_end(void **state)
 	assert_int_equal(fx->n_done, 0);
 }
 
+/* The admin's calendar feed, made as RotateFeed makes it: its secret
+ * (the URL's, 43 characters) into `out`. */
+static void make_feed(struct fixture *fx, char *out)
+{
+	Clubcrm__RotateFeed rf = CLUBCRM__ROTATE_FEED__INIT;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.body_case = CLUBCRM__FRAME__BODY_ROTATE_FEED;
+	f.rotate_feed = &rf;
+	struct service_write_op op = {.who = fx->admin, .req = &f};
+	assert_int_equal(service_write_batch(fx->st, &op, 1), 0);
+	assert_int_equal(store_sync(fx->st), 0);
+	assert_non_null(op.reply);
+	assert_int_equal(op.reply->body_case,
+			 CLUBCRM__FRAME__BODY_FEED_REPLY);
+	const char *p = op.reply->feed_reply->path;
+	assert_int_equal(strlen(p), 6 + 43 + 4);
+	memcpy(out, p + 6, 43);
+	out[43] = '\0';
+	service_write_op_free(&op);
+}
+
+/* Feeds share the queue with the long reads: built on the worker, one at
+ * a time, in order; an unknown secret answered -ENOENT; the count of
+ * feeds queued or building back to none. */
+static void test_feeds_built_in_turn(void **state)
+{
+	struct fixture *fx = *state;
+	char secret[44];
+	make_feed(fx, secret);
+	int64_t now = time(NULL);
+	assert_int_equal(reader_submit_feed(&fx->r, fx, secret, 43, now), 0);
+	submit(fx, 1, today, tomorrow);
+	assert_int_equal(reader_submit_feed(&fx->r, fx, "nope", 4, now), 0);
+	assert_int_equal(reader_submit_feed(&fx->r, fx, secret, 43, now), 0);
+	assert_int_equal(reader_feeds(&fx->r), 3);
+	uv_run(&fx->loop, UV_RUN_DEFAULT);
+	assert_int_equal(fx->n_feeds, 3);
+	assert_int_equal(fx->n_done, 1);
+	assert_int_equal(fx->feed_rc[0], 0);
+	assert_true(fx->feed_ok[0]);
+	assert_int_equal(fx->feed_rc[1], -ENOENT);
+	assert_int_equal(fx->feed_rc[2], 0);
+	assert_true(fx->feed_ok[2]);
+	for (size_t i = 0; i < 3; i++)
+		assert_false(fx->feed_busy[i]);
+	assert_int_equal(reader_feeds(&fx->r), 0);
+	assert_int_equal(fx->r.served, 4);
+	assert_true(reader_idle(&fx->r));
+}
+
+/* Feeds never started are answered -ECANCELED when the reader goes (their
+ * requests are freed by whoever asked), their secrets freed. */
+static void test_queued_feeds_cancelled_at_the_end(void **state)
+{
+	struct fixture *fx = *state;
+	fx->hold = true;
+	for (int i = 0; i < 10; i++)  /* past the first ring size */
+		assert_int_equal(reader_submit_feed(&fx->r, fx, "abc", 3,
+						    time(NULL)), 0);
+	submit(fx, 1, today, tomorrow);
+	uv_run(&fx->loop, UV_RUN_DEFAULT);
+	assert_int_equal(fx->n_feeds, 0);
+	reader_fini(&fx->r);
+	assert_int_equal(fx->n_feeds, 10);
+	for (size_t i = 0; i < 10; i++)
+		assert_int_equal(fx->feed_rc[i], -ECANCELED);
+	assert_int_equal(fx->n_done, 0);
+	struct reader_hooks hooks = {
+		.done = on_done, .feed_done = on_feed_done, .idle = on_idle,
+		.hold = on_hold, .ctx = fx,
+	};
+	reader_init(&fx->r, &fx->loop, fx->st, &hooks);  /* for teardown */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -219,6 +317,11 @@ int main(void)
 			test_held_reads_wait_for_the_kick, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_queued_reads_freed_at_the_end, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_feeds_built_in_turn, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_queued_feeds_cancelled_at_the_end, setup,
+			teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
