@@ -65,7 +65,8 @@ static int upsert(struct cli *cli, Clubcrm__Customer *c)
 	if (rc != CLI_OK)
 		return rc;
 	struct clubcrm_answer ans;
-	rc = cli_answer(clubcrm_customer_upsert(cli->conn, c, &ans), &ans);
+	rc = cli_answer(clubcrm_customer_upsert(cli->conn, c, NULL, 0, &ans),
+			&ans);
 	if (rc != CLI_OK)
 		return rc;
 	if (ans.customer->customer)

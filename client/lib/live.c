@@ -540,23 +540,47 @@ static void expire_creates(struct live *l)
 	fail_creates(l, expired, "not connected to the server: not saved");
 }
 
+/* A create, which live_create() keys and repeats: a CreateTask, or an
+ * UpsertCustomer that adds (its customer has no id). */
+static bool is_create(const Clubcrm__Frame *f)
+{
+	if (f->body_case == CLUBCRM__FRAME__BODY_CREATE_TASK)
+		return f->create_task != NULL;
+	return f->body_case == CLUBCRM__FRAME__BODY_UPSERT_CUSTOMER &&
+	       f->upsert_customer && f->upsert_customer->customer &&
+	       !f->upsert_customer->customer->id;
+}
+
 unsigned live_create(struct live *l, Clubcrm__Frame *req, client_reply_cb cb,
 		     void *arg)
 {
-	if (req->body_case != CLUBCRM__FRAME__BODY_CREATE_TASK ||
-	    !req->create_task || l->state == LIVE_CLOSED)
+	if (!is_create(req) || l->state == LIVE_CLOSED)
 		return STATUS_INVALID_ARGUMENT;
-	Clubcrm__CreateTask ct = *req->create_task;
+	/* The caller's message is left as it is: a copy gets the key. */
+	Clubcrm__Frame f = *req;
+	Clubcrm__CreateTask ct;
+	Clubcrm__UpsertCustomer uc;
+	protobuf_c_boolean *has_key;
+	ProtobufCBinaryData *key_data;
+	if (req->body_case == CLUBCRM__FRAME__BODY_CREATE_TASK) {
+		ct = *req->create_task;
+		f.create_task = &ct;
+		has_key = &ct.has_idempotency_key;
+		key_data = &ct.idempotency_key;
+	} else {
+		uc = *req->upsert_customer;
+		f.upsert_customer = &uc;
+		has_key = &uc.has_idempotency_key;
+		key_data = &uc.idempotency_key;
+	}
 	uint8_t key[CLIENT_IDEMPOTENCY_KEY_LEN];
-	if (!ct.has_idempotency_key || !ct.idempotency_key.len) {
+	if (!*has_key || !key_data->len) {
 		unsigned rc = client_idempotency_key(key);
 		if (rc != STATUS_OK)
 			return rc;
-		ct.has_idempotency_key = true;
-		ct.idempotency_key = (ProtobufCBinaryData){sizeof(key), key};
+		*has_key = true;
+		*key_data = (ProtobufCBinaryData){sizeof(key), key};
 	}
-	Clubcrm__Frame f = *req;
-	f.create_task = &ct;
 	size_t len = clubcrm__frame__get_packed_size(&f);
 	uint8_t *tmp = malloc(len ? len : 1);
 	struct live_create *cr = calloc(1, sizeof(*cr));
@@ -862,7 +886,7 @@ static void on_fail_idle(uv_idle_t *h)
 unsigned live_request(struct live *l, Clubcrm__Frame *req, client_reply_cb cb,
 		      void *arg)
 {
-	if (req->body_case == CLUBCRM__FRAME__BODY_CREATE_TASK)
+	if (is_create(req))
 		return live_create(l, req, cb, arg);
 	if (l->state == LIVE_READY && l->client)
 		return client_request(l->client, req, cb, arg, NULL);

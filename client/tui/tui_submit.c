@@ -423,6 +423,7 @@ static void submit_simple(struct tui_app *a)
 		cu.consultant_id = pick(a, "Consultant");
 		if ((t = ticket(a, true, false, NULL)))
 			sent(a, t, clubcrm_customer_upsert_async(a->live, &cu,
+								 NULL, 0,
 								 on_reply, t));
 		return;
 	default:
