@@ -462,12 +462,13 @@ static void expire_creates(struct live *l)
 	fail_creates(l, expired, "not connected to the server: not saved");
 }
 
-/* A create, which live_create() keys and repeats: a CreateTask, or an
- * UpsertCustomer that adds (its customer has no id). */
+/* A create, which live_create() keys and repeats: a CreateTask (one
+ * without its message is refused there), or an UpsertCustomer that adds
+ * (its customer has no id). */
 static bool is_create(const Clubcrm__Frame *f)
 {
 	if (f->body_case == CLUBCRM__FRAME__BODY_CREATE_TASK)
-		return f->create_task != NULL;
+		return true;
 	return f->body_case == CLUBCRM__FRAME__BODY_UPSERT_CUSTOMER &&
 	       f->upsert_customer && f->upsert_customer->customer &&
 	       !f->upsert_customer->customer->id;
@@ -476,7 +477,9 @@ static bool is_create(const Clubcrm__Frame *f)
 unsigned live_create(struct live *l, Clubcrm__Frame *req, client_reply_cb cb,
 		     void *arg)
 {
-	if (!is_create(req) || l->state == LIVE_CLOSED)
+	if (!is_create(req) || l->state == LIVE_CLOSED ||
+	    (req->body_case == CLUBCRM__FRAME__BODY_CREATE_TASK &&
+	     !req->create_task))
 		return STATUS_INVALID_ARGUMENT;
 	/* The caller's message is left as it is: a copy gets the key. */
 	Clubcrm__Frame f = *req;
