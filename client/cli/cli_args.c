@@ -190,6 +190,16 @@ int cli_check_planned(const char *flag, const char *text)
 	return CLI_OK;  /* a gap depends on the club's zone: checked later */
 }
 
+#define IDEMPOTENCY_KEY_MAX 64  /* the server's limit */
+
+int cli_check_idempotency_key(const char *key)
+{
+	if (key && (!key[0] || strlen(key) > IDEMPOTENCY_KEY_MAX))
+		return cli_usage_error("--idempotency-key must be 1 to %d bytes",
+				       IDEMPOTENCY_KEY_MAX);
+	return CLI_OK;
+}
+
 int cli_parse_status(const char *text, Clubcrm__TaskStatus *out)
 {
 	static const struct {

@@ -76,6 +76,10 @@ int cli_parse_planned(const char *text, int64_t *out);
  * ("give a time" when it has no time of day). */
 int cli_check_planned(const char *flag, const char *text);
 
+/* A create's --idempotency-key (NULL: not given): 1 to 64 bytes, the
+ * server's limit. CLI_OK or a usage error. */
+int cli_check_idempotency_key(const char *key);
+
 /* "planned", "done" or "cancelled". 0 or -EINVAL. */
 int cli_parse_status(const char *text, Clubcrm__TaskStatus *out);
 

@@ -11,8 +11,6 @@
 #include "cli_resolve.h"
 #include "task_words.h"
 
-#define IDEMPOTENCY_KEY_MAX 64  /* the server's limit */
-
 struct create_args {
 	const char *customer, *type, *at, *operator_, *desc, *status, *result;
 	const char *key;
@@ -57,10 +55,10 @@ static int check_args(const struct create_args *a, struct create_plan *p)
 					       "(YYYY-MM-DD HH:MM)", a->at);
 		p->has_at = true;
 	}
-	if (a->key && (!a->key[0] || strlen(a->key) > IDEMPOTENCY_KEY_MAX))
-		return cli_usage_error("--idempotency-key must be 1 to %d bytes",
-				       IDEMPOTENCY_KEY_MAX);
-	int rc = task ? cli_repeat_check(&a->repeat, false) : CLI_OK;
+	int rc = cli_check_idempotency_key(a->key);
+	if (rc != CLI_OK)
+		return rc;
+	rc = task ? cli_repeat_check(&a->repeat, false) : CLI_OK;
 	if (rc == CLI_OK && a->status)
 		rc = parse_status(a->status, &p->status);
 	return rc;

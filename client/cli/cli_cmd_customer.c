@@ -16,6 +16,7 @@
 
 struct customer_args {
 	const char *name, *phone, *email, *consultant;
+	const char *key;  /* add only */
 	bool active, inactive;
 };
 
@@ -25,15 +26,19 @@ struct customer_args {
 static int parse(struct cli *cli, int argc, char **argv, const char *cmd,
 		 struct customer_args *a, const char **customer)
 {
-	const struct cli_opt opts[] = {
+	struct cli_opt opts[] = {
 		{"name", CLI_OPT_VALUE, &a->name},
 		{"phone", CLI_OPT_VALUE, &a->phone},
 		{"email", CLI_OPT_VALUE, &a->email},
 		{"consultant", CLI_OPT_VALUE, &a->consultant},
 		{"active", CLI_OPT_FLAG, &a->active},
 		{"inactive", CLI_OPT_FLAG, &a->inactive},
+		{0},  /* add: --idempotency-key */
 		{0},
 	};
+	if (!customer && !strcmp(cmd, "add"))
+		opts[6] = (struct cli_opt){"idempotency-key", CLI_OPT_VALUE,
+					   &a->key};
 	size_t max_pos = customer ? 1 : 0, n_pos;
 	int rc = cli_args_parse(cli, argc, argv, opts, customer, max_pos,
 				&n_pos);
@@ -44,7 +49,7 @@ static int parse(struct cli *cli, int argc, char **argv, const char *cmd,
 				       "other");
 	if (n_pos != max_pos)
 		return cli_usage_error("customer %s needs a customer", cmd);
-	return CLI_OK;
+	return cli_check_idempotency_key(a->key);
 }
 
 static void print_customer(struct cli *cli, const Clubcrm__Customer *c)
@@ -58,14 +63,22 @@ static void print_customer(struct cli *cli, const Clubcrm__Customer *c)
 	cli_format_customers(stdout, (Clubcrm__Customer *const *)&c, 1, cat);
 }
 
-/* Sends an UpsertCustomer and prints the customer written. */
-static int upsert(struct cli *cli, Clubcrm__Customer *c)
+/*
+ * Sends an UpsertCustomer and prints the customer written. An add carries
+ * the script's --idempotency-key, so that running it again answers with
+ * the customer the first run added; without one the library draws a key
+ * for this run.
+ */
+static int upsert(struct cli *cli, Clubcrm__Customer *c, const char *key)
 {
 	int rc = cli_connect(cli);
 	if (rc != CLI_OK)
 		return rc;
 	struct clubcrm_answer ans;
-	rc = cli_answer(clubcrm_customer_upsert(cli->conn, c, &ans), &ans);
+	rc = cli_answer(clubcrm_customer_upsert(cli->conn, c,
+						(const uint8_t *)key,
+						key ? strlen(key) : 0, &ans),
+			&ans);
 	if (rc != CLI_OK)
 		return rc;
 	if (ans.customer->customer)
@@ -100,7 +113,7 @@ int cli_cmd_customer_add(struct cli *cli, int argc, char **argv)
 	Clubcrm__Customer c = CLUBCRM__CUSTOMER__INIT;
 	if ((rc = fill(cli, &a, &c)) != CLI_OK)
 		return rc;
-	return upsert(cli, &c);
+	return upsert(cli, &c, a.key);
 }
 
 int cli_cmd_customer_edit(struct cli *cli, int argc, char **argv)
@@ -116,7 +129,7 @@ int cli_cmd_customer_edit(struct cli *cli, int argc, char **argv)
 		return rc;
 	if ((rc = fill(cli, &a, &c)) != CLI_OK)
 		return rc;
-	return upsert(cli, &c);
+	return upsert(cli, &c, NULL);
 }
 
 /* The customer's tasks and notes, newest first (one page). */

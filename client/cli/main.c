@@ -76,6 +76,7 @@ static const char usage_text[] =
 	"  customer list [--search TEXT]\n"
 	"  customer add --name NAME [--phone P] [--email E] "
 	"[--consultant LOGIN]\n"
+	"           [--idempotency-key K]\n"
 	"  customer edit NAME|ID [--name NAME] [--phone P] [--email E] "
 	"[--consultant LOGIN]\n"
 	"           [--active|--inactive]\n"

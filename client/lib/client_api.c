@@ -177,7 +177,8 @@ static unsigned api_async(struct live *l, struct api_req *r,
 	if (!t)
 		return STATUS_INTERNAL;
 	*t = (struct api_ticket){cb, arg, r->expect};
-	/* A create goes to live_create() there: keyed and repeated. */
+	/* A create (a task, a customer added) goes to live_create()
+	 * there: keyed and repeated. */
 	unsigned code = live_request(l, &r->f, on_async_reply, t);
 	if (code != STATUS_OK)
 		free(t);
@@ -299,6 +300,29 @@ static void b_tag(struct api_req *r, uint64_t id, uint64_t tag_id, bool on)
 	req_set(r, BODY(UNTAG_TASK), &r->m.untag, BODY(TASK_REPLY));
 }
 
+/* An add (no id) carries a key as a create does: the caller's, or one
+ * drawn here (none when no randomness is to be had, as the server
+ * allows). The server ignores a key on an edit: none is sent. */
+static void b_upsert_customer(struct api_req *r, const Clubcrm__Customer *c,
+			      const uint8_t *key, size_t key_len)
+{
+	Clubcrm__UpsertCustomer *u = &r->m.upsert_customer;
+	clubcrm__upsert_customer__init(u);
+	u->customer = (Clubcrm__Customer *)c;
+	if (c && !c->id) {
+		if (key && key_len) {
+			u->has_idempotency_key = true;
+			u->idempotency_key =
+				(ProtobufCBinaryData){key_len, (uint8_t *)key};
+		} else if (client_idempotency_key(r->key) == STATUS_OK) {
+			u->has_idempotency_key = true;
+			u->idempotency_key =
+				(ProtobufCBinaryData){sizeof(r->key), r->key};
+		}
+	}
+	req_set(r, BODY(UPSERT_CUSTOMER), u, BODY(CUSTOMER_REPLY));
+}
+
 /* ------------------------------------------------------------ operations */
 
 API_BOTH(task_get, b_get_task(&r, id, with_history), uint64_t id,
@@ -328,11 +352,8 @@ API_BOTH(task_tag, b_tag(&r, id, tag_id, on), uint64_t id, uint64_t tag_id,
 API_BOTH(tasks_reassign,
 	 req_set(&r, BODY(REASSIGN_TASKS), re, BODY(REASSIGN_REPLY)),
 	 const Clubcrm__ReassignTasks *re)
-API_BOTH(customer_upsert,
-	 req_wrap(&r, BODY(UPSERT_CUSTOMER),
-		  &clubcrm__upsert_customer__descriptor, c,
-		  BODY(CUSTOMER_REPLY)),
-	 const Clubcrm__Customer *c)
+API_BOTH(customer_upsert, b_upsert_customer(&r, c, key, key_len),
+	 const Clubcrm__Customer *c, const uint8_t *key, size_t key_len)
 API_BOTH(customers_import,
 	 req_set(&r, BODY(IMPORT_CUSTOMERS), im, BODY(IMPORT_REPLY)),
 	 const Clubcrm__ImportCustomers *im)

@@ -16,8 +16,9 @@
  *  - clubcrm_X_async(struct live *, ..., clubcrm_answer_cb cb, void *arg):
  *    on the libuv loop through the connection that reconnects (live.h),
  *    for the desk. `cb` is called exactly once, later, with the answer,
- *    which lives until the callback returns; a create carries an
- *    idempotency key and is repeated over reconnections (live_create()).
+ *    which lives until the callback returns; a create (a task, a note,
+ *    a customer added) carries an idempotency key and is repeated over
+ *    reconnections (live_create()).
  *
  * Errors: a status code (common/status.h) everywhere, as the whole client
  * library (client.h). STATUS_OK or the failure's code, with its text in
@@ -30,6 +31,7 @@
 #define CLUBCRM_CLIENT_API_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "client.h"
@@ -130,11 +132,22 @@ unsigned clubcrm_tasks_reassign_async(struct live *l,
 /* ---- customers (answer: customer) */
 unsigned clubcrm_customer_get(struct client_sync *s, uint64_t id,
 			      struct clubcrm_answer *ans);
+/*
+ * A customer added (c->id 0) or edited. An add carries an idempotency key,
+ * so that sending it again (a retry after a lost answer, a reconnect)
+ * answers with the customer it first added instead of adding a second:
+ * `key` (key_len 1 to 64 bytes: one per form, one per script run), or,
+ * when `key` is NULL, one drawn here for this call. An edit sends none.
+ * The _async add waits for the connection and is repeated with its key
+ * after a cut (live_create()).
+ */
 unsigned clubcrm_customer_upsert(struct client_sync *s,
 				 const Clubcrm__Customer *c,
+				 const uint8_t *key, size_t key_len,
 				 struct clubcrm_answer *ans);
 unsigned clubcrm_customer_upsert_async(struct live *l,
 				       const Clubcrm__Customer *c,
+				       const uint8_t *key, size_t key_len,
 				       clubcrm_answer_cb cb, void *arg);
 
 /* ---- the manager's reports over a period (answer: report) */

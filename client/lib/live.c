@@ -6,8 +6,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "snapshot_chunk.h"
 #include "status.h"
-#include "taskrow.h"
 
 struct live_sub {
 	struct live_sub *next;
@@ -193,106 +193,28 @@ static void on_push(struct client *c, const Clubcrm__Frame *f, void *ud)
 	}
 }
 
-/*
- * A snapshot chunk's rows, decoded by hand (taskrow.h) straight from the
- * frame into the blocks the replica keeps: neither protobuf-c's generic
- * unpack of the whole frame nor a second copy per row (issue 15). Only the
- * plain shape takes this path: a Frame holding nothing but snapshot_chunk
- * (field 200), the chunk nothing but sub_id and rows. Anything else, and
- * any row that does not decode, is left to the ordinary path (false), which
- * decodes the frame with protobuf-c and ends the connection on a malformed
- * one; rows are applied only once all of the chunk's have decoded.
- */
-#define FRAME_KEY_SNAPSHOT_CHUNK ((200u << 3) | 2u)
-
-static bool read_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
-{
-	uint64_t x = 0;
-	for (unsigned i = 0; i < 10 && *p < end; i++) {
-		uint8_t b = *(*p)++;
-		x |= (uint64_t)(b & 0x7f) << (7 * i);
-		if (!(b & 0x80)) {
-			*v = x;
-			return true;
-		}
-	}
-	return false;
-}
-
-/* The bytes of a length-delimited field whose key was just read. */
-static bool read_len(const uint8_t **p, const uint8_t *end,
-		     const uint8_t **s, size_t *n)
-{
-	uint64_t len;
-	if (!read_varint(p, end, &len) || len > (uint64_t)(end - *p))
-		return false;
-	*s = *p;
-	*n = (size_t)len;
-	*p += len;
-	return true;
-}
-
-static void free_rows(Clubcrm__TaskRow **rows, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		taskrow_free(rows[i]);
-	free(rows);
-}
-
+/* A snapshot chunk of the plain shape, its rows decoded by hand straight
+ * into the blocks the replica keeps (snapshot_chunk.h); false leaves the
+ * frame to the ordinary path (on_push). */
 static bool on_raw_push(struct client *c, const uint8_t *frame, size_t len,
 			void *ud)
 {
 	(void)c;
 	struct live *l = ud;
-	const uint8_t *p = frame, *end = frame + len, *chunk;
-	size_t chunk_len;
-	uint64_t key, sub_id = 0;
-	if (!read_varint(&p, end, &key) || key != FRAME_KEY_SNAPSHOT_CHUNK ||
-	    !read_len(&p, end, &chunk, &chunk_len) || p != end)
+	struct snapshot_chunk ch;
+	if (!snapshot_chunk_parse(frame, len, &ch))
 		return false;
-	/* Count the rows and find the subscription. */
-	size_t n_rows = 0;
-	p = chunk;
-	end = chunk + chunk_len;
-	while (p < end) {
-		const uint8_t *s;
-		size_t n;
-		if (!read_varint(&p, end, &key))
-			return false;
-		if (key == ((1u << 3) | 0u)) {
-			if (!read_varint(&p, end, &sub_id))
-				return false;
-		} else if (key == ((2u << 3) | 2u)) {
-			if (!read_len(&p, end, &s, &n))
-				return false;
-			n_rows++;
-		} else {
-			return false;  /* a catalogue, or a shape not expected */
-		}
-	}
-	struct live_sub *sub = find_sub(l, (uint32_t)sub_id);
-	if (!sub || !n_rows)
+	struct live_sub *sub = find_sub(l, (uint32_t)ch.sub_id);
+	if (!sub || !ch.n_rows)
 		return false;
-	Clubcrm__TaskRow **rows = malloc(n_rows * sizeof(*rows));
+	Clubcrm__TaskRow **rows = malloc(ch.n_rows * sizeof(*rows));
 	if (!rows)
 		return false;
-	size_t got = 0;
-	for (p = chunk; p < end;) {
-		const uint8_t *s = NULL;
-		size_t n = 0;
-		read_varint(&p, end, &key);  /* checked by the first walk */
-		if (key != ((2u << 3) | 2u)) {
-			read_varint(&p, end, &sub_id);
-			continue;
-		}
-		read_len(&p, end, &s, &n);
-		if (taskrow_decode_any(s, n, &rows[got], NULL)) {
-			free_rows(rows, got);
-			return false;
-		}
-		got++;
+	if (!snapshot_chunk_rows(&ch, rows)) {
+		free(rows);
+		return false;
 	}
-	replica_apply_rows(&sub->replica, rows, got);
+	replica_apply_rows(&sub->replica, rows, ch.n_rows);
 	free(rows);
 	return true;
 }
@@ -540,23 +462,50 @@ static void expire_creates(struct live *l)
 	fail_creates(l, expired, "not connected to the server: not saved");
 }
 
+/* A create, which live_create() keys and repeats: a CreateTask (one
+ * without its message is refused there), or an UpsertCustomer that adds
+ * (its customer has no id). */
+static bool is_create(const Clubcrm__Frame *f)
+{
+	if (f->body_case == CLUBCRM__FRAME__BODY_CREATE_TASK)
+		return true;
+	return f->body_case == CLUBCRM__FRAME__BODY_UPSERT_CUSTOMER &&
+	       f->upsert_customer && f->upsert_customer->customer &&
+	       !f->upsert_customer->customer->id;
+}
+
 unsigned live_create(struct live *l, Clubcrm__Frame *req, client_reply_cb cb,
 		     void *arg)
 {
-	if (req->body_case != CLUBCRM__FRAME__BODY_CREATE_TASK ||
-	    !req->create_task || l->state == LIVE_CLOSED)
+	if (!is_create(req) || l->state == LIVE_CLOSED ||
+	    (req->body_case == CLUBCRM__FRAME__BODY_CREATE_TASK &&
+	     !req->create_task))
 		return STATUS_INVALID_ARGUMENT;
-	Clubcrm__CreateTask ct = *req->create_task;
+	/* The caller's message is left as it is: a copy gets the key. */
+	Clubcrm__Frame f = *req;
+	Clubcrm__CreateTask ct;
+	Clubcrm__UpsertCustomer uc;
+	protobuf_c_boolean *has_key;
+	ProtobufCBinaryData *key_data;
+	if (req->body_case == CLUBCRM__FRAME__BODY_CREATE_TASK) {
+		ct = *req->create_task;
+		f.create_task = &ct;
+		has_key = &ct.has_idempotency_key;
+		key_data = &ct.idempotency_key;
+	} else {
+		uc = *req->upsert_customer;
+		f.upsert_customer = &uc;
+		has_key = &uc.has_idempotency_key;
+		key_data = &uc.idempotency_key;
+	}
 	uint8_t key[CLIENT_IDEMPOTENCY_KEY_LEN];
-	if (!ct.has_idempotency_key || !ct.idempotency_key.len) {
+	if (!*has_key || !key_data->len) {
 		unsigned rc = client_idempotency_key(key);
 		if (rc != STATUS_OK)
 			return rc;
-		ct.has_idempotency_key = true;
-		ct.idempotency_key = (ProtobufCBinaryData){sizeof(key), key};
+		*has_key = true;
+		*key_data = (ProtobufCBinaryData){sizeof(key), key};
 	}
-	Clubcrm__Frame f = *req;
-	f.create_task = &ct;
 	size_t len = clubcrm__frame__get_packed_size(&f);
 	uint8_t *tmp = malloc(len ? len : 1);
 	struct live_create *cr = calloc(1, sizeof(*cr));
@@ -862,7 +811,7 @@ static void on_fail_idle(uv_idle_t *h)
 unsigned live_request(struct live *l, Clubcrm__Frame *req, client_reply_cb cb,
 		      void *arg)
 {
-	if (req->body_case == CLUBCRM__FRAME__BODY_CREATE_TASK)
+	if (is_create(req))
 		return live_create(l, req, cb, arg);
 	if (l->state == LIVE_READY && l->client)
 		return client_request(l->client, req, cb, arg, NULL);

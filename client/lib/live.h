@@ -96,24 +96,25 @@ void live_unsubscribe(struct live *l, struct live_sub *s);
 
 /*
  * A request on the current connection; when there is none, `cb` is called
- * (later, from the loop) with UNAVAILABLE "reconnecting". A CreateTask goes
- * to live_create() instead: it waits for the connection and is repeated
- * with its key. STATUS_OK or why it could not be queued (client_request(),
+ * (later, from the loop) with UNAVAILABLE "reconnecting". A create (a
+ * CreateTask, an UpsertCustomer adding a customer) goes to live_create()
+ * instead: it waits for the connection and is repeated with its key. STATUS_OK or why it could not be queued (client_request(),
  * INTERNAL for no memory).
  */
 unsigned live_request(struct live *l, Clubcrm__Frame *req, client_reply_cb cb,
 		      void *arg);
 
 /*
- * A create (a CreateTask frame) that survives the connection: it carries an
- * idempotency key (one is drawn when `req` has none), and when the
- * connection is down, or goes before the answer came, the very same
- * request (same key) goes out again on the next connection, until
- * LIVE_CREATE_RETRY_MS after this call. The server answers a repeat with
- * the first result, so a retry never makes a second task. `cb` is called
- * exactly once, later: with the answer, or UNAVAILABLE when the time ran
- * out or the live connection was closed. STATUS_OK, INVALID_ARGUMENT (not
- * a CreateTask, or closed) or INTERNAL (no memory, no randomness).
+ * A create (a CreateTask frame, or an UpsertCustomer whose customer has no
+ * id) that survives the connection: it carries an idempotency key (one is
+ * drawn when `req` has none), and when the connection is down, or goes
+ * before the answer came, the very same request (same key) goes out again
+ * on the next connection, until LIVE_CREATE_RETRY_MS after this call. The
+ * server answers a repeat with the first result, so a retry never makes a
+ * second task or customer. `cb` is called exactly once, later: with the
+ * answer, or UNAVAILABLE when the time ran out or the live connection was
+ * closed. STATUS_OK, INVALID_ARGUMENT (not a create, or closed) or
+ * INTERNAL (no memory, no randomness).
  */
 #define LIVE_CREATE_RETRY_MS 30000u
 unsigned live_create(struct live *l, Clubcrm__Frame *req, client_reply_cb cb,

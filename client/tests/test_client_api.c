@@ -2,7 +2,8 @@
  * The typed API (client_api.h) over the synchronous client, against a
  * scripted fake server: a stale edit answers with the conflicting row, a
  * reply of another kind is INTERNAL, a refusal keeps its code and text, a
- * create always carries an idempotency key, and a pager follows the page
+ * create always carries an idempotency key (a customer added too: drawn or
+ * the caller's; an edit none), and a pager follows the page
  * tokens to the last page (and refuses to go past it).
  */
 #include <stdarg.h>
@@ -244,6 +245,94 @@ static void test_typed_calls(void **state)
 	assert_true(fake_finish(&fs));
 }
 
+/* Answers an UpsertCustomer with customer `id`; *key gets the request's
+ * key (len 0: none sent). */
+static void customer_reply(struct fake_server *fs, uint64_t id, uint8_t *key,
+			   size_t *key_len)
+{
+	Clubcrm__Frame *req = NULL;
+	uint64_t rid = expect(fs, BODY(UPSERT_CUSTOMER), &req);
+	*key_len = 0;
+	if (!req)
+		return;
+	const Clubcrm__UpsertCustomer *u = req->upsert_customer;
+	if (!u->customer)
+		fake_fail(fs, "an upsert without its customer");
+	if (u->has_idempotency_key && u->idempotency_key.len <= 64) {
+		memcpy(key, u->idempotency_key.data, u->idempotency_key.len);
+		*key_len = u->idempotency_key.len;
+	}
+	clubcrm__frame__free_unpacked(req, NULL);
+	Clubcrm__Customer c = CLUBCRM__CUSTOMER__INIT;
+	c.has_id = true;
+	c.id = id;
+	Clubcrm__CustomerReply cr = CLUBCRM__CUSTOMER_REPLY__INIT;
+	cr.customer = &c;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.body_case = BODY(CUSTOMER_REPLY);
+	f.customer_reply = &cr;
+	send_reply(fs, rid, &f);
+}
+
+static void script_customers(struct fake_server *fs)
+{
+	uint8_t a[64], b[64], c[64];
+	size_t na, nb, nc;
+	if (!fake_handshake(fs, true))
+		return;
+	/* Two adds without the caller's key: one drawn for each. */
+	customer_reply(fs, 40, a, &na);
+	customer_reply(fs, 41, b, &nb);
+	if (na != CLIENT_IDEMPOTENCY_KEY_LEN || nb != CLIENT_IDEMPOTENCY_KEY_LEN)
+		fake_fail(fs, "an add without a drawn key");
+	else if (!memcmp(a, b, na))
+		fake_fail(fs, "two adds drew the same key");
+	/* The caller's key, as it is. */
+	customer_reply(fs, 42, c, &nc);
+	if (nc != 9 || memcmp(c, "script-42", 9))
+		fake_fail(fs, "not the caller's key");
+	/* An edit: no key, even when one is given. */
+	customer_reply(fs, 40, c, &nc);
+	if (nc)
+		fake_fail(fs, "an edit with a key");
+	fake_wait_eof(fs, 5000);
+}
+
+/* A customer added carries a key (drawn, or the caller's); an edit none. */
+static void test_customer_keys(void **state)
+{
+	(void)state;
+	struct fake_server fs;
+	struct client_sync *s = open_sync(&fs, script_customers);
+	struct clubcrm_answer ans;
+	Clubcrm__Customer c = CLUBCRM__CUSTOMER__INIT;
+	c.name = "Pilar";
+	assert_int_equal(clubcrm_customer_upsert(s, &c, NULL, 0, &ans),
+			 STATUS_OK);
+	assert_int_equal(ans.customer->customer->id, 40);
+	clubcrm_answer_free(&ans);
+	assert_int_equal(clubcrm_customer_upsert(s, &c, NULL, 0, &ans),
+			 STATUS_OK);
+	assert_int_equal(ans.customer->customer->id, 41);
+	clubcrm_answer_free(&ans);
+	assert_int_equal(clubcrm_customer_upsert(s, &c,
+						 (const uint8_t *)"script-42",
+						 9, &ans),
+			 STATUS_OK);
+	assert_int_equal(ans.customer->customer->id, 42);
+	clubcrm_answer_free(&ans);
+	c.has_id = true;
+	c.id = 40;
+	assert_int_equal(clubcrm_customer_upsert(s, &c,
+						 (const uint8_t *)"script-42",
+						 9, &ans),
+			 STATUS_OK);
+	assert_int_equal(ans.customer->customer->id, 40);
+	clubcrm_answer_free(&ans);
+	client_sync_close(s);
+	assert_true(fake_finish(&fs));
+}
+
 /* A closed connection: the code of the failure, nothing to read. */
 static void script_gone(struct fake_server *fs)
 {
@@ -373,6 +462,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_typed_calls),
 		cmocka_unit_test(test_connection_gone),
+		cmocka_unit_test(test_customer_keys),
 		cmocka_unit_test(test_async_conflict),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

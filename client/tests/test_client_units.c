@@ -1,4 +1,5 @@
-/* The client library's pure parts: address parsing, the request table. */
+/* The client library's pure parts: address parsing, the request table,
+ * snapshot chunks read by hand. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -8,6 +9,8 @@
 
 #include "client_addr.h"
 #include "client_reqtab.h"
+#include "snapshot_chunk.h"
+#include "taskrow.h"
 
 static void test_addr_forms(void **state)
 {
@@ -100,6 +103,88 @@ static void test_reqtab_free_with_entries(void **state)
 	assert_int_equal(t.count, 0);
 }
 
+/* A Frame holding a SnapshotChunk for sub 3 with rows of tasks 11 and 12
+ * (and whatever `extra` sets), packed into buf; its length. */
+static size_t chunk_frame(uint8_t *buf, size_t size, bool catalog,
+			  bool request_id)
+{
+	Clubcrm__Task t[2] = {CLUBCRM__TASK__INIT, CLUBCRM__TASK__INIT};
+	Clubcrm__TaskRow r[2] = {CLUBCRM__TASK_ROW__INIT, CLUBCRM__TASK_ROW__INIT};
+	Clubcrm__TaskRow *rows[2] = {&r[0], &r[1]};
+	for (int i = 0; i < 2; i++) {
+		t[i].has_id = true;
+		t[i].id = 11 + (uint64_t)i;
+		t[i].description = "call back";
+		r[i].task = &t[i];
+		r[i].customer_name = "Arantxa";
+	}
+	Clubcrm__Catalog cat = CLUBCRM__CATALOG__INIT;
+	Clubcrm__SnapshotChunk ch = CLUBCRM__SNAPSHOT_CHUNK__INIT;
+	ch.has_sub_id = true;
+	ch.sub_id = 3;
+	ch.rows = rows;
+	ch.n_rows = 2;
+	if (catalog)
+		ch.catalog = &cat;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.has_request_id = request_id;
+	f.request_id = 9;
+	f.body_case = CLUBCRM__FRAME__BODY_SNAPSHOT_CHUNK;
+	f.snapshot_chunk = &ch;
+	size_t n = clubcrm__frame__get_packed_size(&f);
+	assert_true(n <= size);
+	return clubcrm__frame__pack(&f, buf);
+}
+
+/* The plain shape is taken whole; any other shape, or a row that does not
+ * decode, is left to protobuf-c (nothing kept). */
+static void test_snapshot_chunk_shapes(void **state)
+{
+	(void)state;
+	uint8_t buf[512];
+	size_t n = chunk_frame(buf, sizeof(buf), false, false);
+	struct snapshot_chunk ch;
+	assert_true(snapshot_chunk_parse(buf, n, &ch));
+	assert_int_equal(ch.sub_id, 3);
+	assert_int_equal(ch.n_rows, 2);
+	Clubcrm__TaskRow *rows[2];
+	assert_true(snapshot_chunk_rows(&ch, rows));
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(rows[i]->task->id, 11 + i);
+		assert_string_equal(rows[i]->customer_name, "Arantxa");
+		assert_string_equal(rows[i]->task->description, "call back");
+		taskrow_free(rows[i]);
+	}
+	/* Cut short anywhere, or one byte more: not this shape. */
+	for (size_t cut = 0; cut < n; cut++)
+		assert_false(snapshot_chunk_parse(buf, cut, &ch));
+	buf[n] = 0;
+	assert_false(snapshot_chunk_parse(buf, n + 1, &ch));
+	/* A catalogue in the chunk, a request id in the frame: not taken. */
+	n = chunk_frame(buf, sizeof(buf), true, false);
+	assert_false(snapshot_chunk_parse(buf, n, &ch));
+	n = chunk_frame(buf, sizeof(buf), false, true);
+	assert_false(snapshot_chunk_parse(buf, n, &ch));
+	/* A row whose string runs past its end: parsed (the chunk's shape
+	 * holds), but no row is kept. */
+	n = chunk_frame(buf, sizeof(buf), false, false);
+	static const uint8_t bad[] = {0x12, 0x03, 0x12, 0x05, 'a'};
+	memcpy(buf + n, bad, sizeof(bad));
+	n += sizeof(bad);
+	/* The frame's length of its chunk field grows by the bad row's
+	 * bytes (one length byte: the chunk is under 128 bytes). */
+	uint8_t frame[600];
+	size_t hdr = 3, chunk_len = n - hdr;
+	assert_int_equal(buf[2], chunk_len - sizeof(bad));
+	assert_true(chunk_len < 0x80);
+	memcpy(frame, buf, n);
+	frame[2] = (uint8_t)chunk_len;
+	assert_true(snapshot_chunk_parse(frame, hdr + chunk_len, &ch));
+	assert_int_equal(ch.n_rows, 3);
+	Clubcrm__TaskRow *three[3] = {NULL, NULL, NULL};
+	assert_false(snapshot_chunk_rows(&ch, three));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -107,6 +192,7 @@ int main(void)
 		cmocka_unit_test(test_addr_rejects),
 		cmocka_unit_test(test_reqtab_many),
 		cmocka_unit_test(test_reqtab_free_with_entries),
+		cmocka_unit_test(test_snapshot_chunk_shapes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

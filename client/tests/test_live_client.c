@@ -125,6 +125,11 @@ static void on_created(struct client *c, struct client_reply *r, void *arg)
 		    f->body_case == CLUBCRM__FRAME__BODY_TASK_REPLY &&
 		    f->task_reply->row && f->task_reply->row->task)
 			x->create_id[x->n_creates] = f->task_reply->row->task->id;
+		else if (r->status == STATUS_OK && f &&
+			 f->body_case == CLUBCRM__FRAME__BODY_CUSTOMER_REPLY &&
+			 f->customer_reply->customer)
+			x->create_id[x->n_creates] =
+				f->customer_reply->customer->id;
 	}
 	x->n_creates++;
 }
@@ -140,6 +145,21 @@ static void create_task(struct lctx *x, const char *desc, unsigned retry_ms)
 	live_set_create_retry_ms(x->l, retry_ms);
 	/* live_request() hands a create to live_create() (the desk's way). */
 	assert_int_equal(live_request(x->l, &f, on_created, x), 0);
+}
+
+/* A customer added, queued before the first connection (an UpsertCustomer
+ * whose customer has no id goes to live_create() too). */
+static void add_customer(struct lctx *x, const char *name)
+{
+	Clubcrm__Customer c = CLUBCRM__CUSTOMER__INIT;
+	c.name = (char *)name;
+	Clubcrm__UpsertCustomer u = CLUBCRM__UPSERT_CUSTOMER__INIT;
+	u.customer = &c;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.body_case = CLUBCRM__FRAME__BODY_UPSERT_CUSTOMER;
+	f.upsert_customer = &u;
+	assert_int_equal(live_request(x->l, &f, on_created, x), 0);
+	assert_false(u.has_idempotency_key);  /* the caller's is untouched */
 }
 
 static void run_live(struct lctx *x, const char *address,
@@ -166,6 +186,8 @@ static void run_live(struct lctx *x, const char *address,
 	} else if (x->queue == 2) {
 		create_task(x, "gives up", 100);
 		create_task(x, "closed", LIVE_CREATE_RETRY_MS);
+	} else if (x->queue == 3) {
+		add_customer(x, "Pilar");
 	}
 	uv_timer_init(&x->loop, &x->poll);
 	x->poll.data = x;
@@ -731,6 +753,110 @@ static void test_create_retried_with_same_key(void **state)
 	assert_int_equal(x.create_id[0], 77);
 }
 
+/* The same for a customer added: the add is cut before its answer, then
+ * sent again on the next connection with the key of the first. An edit is
+ * an ordinary request: it fails at once while disconnected. */
+static void script_customer_add(struct fake_server *fs)
+{
+	uint8_t key[16];
+	if (!fake_handshake(fs, true))
+		return;
+	Clubcrm__Frame *f = expect_body(fs,
+					CLUBCRM__FRAME__BODY_UPSERT_CUSTOMER);
+	if (!f)
+		return;
+	const Clubcrm__UpsertCustomer *u = f->upsert_customer;
+	if (!u->has_idempotency_key || u->idempotency_key.len != sizeof(key))
+		fake_fail(fs, "a customer added without a key");
+	else
+		memcpy(key, u->idempotency_key.data, sizeof(key));
+	clubcrm__frame__free_unpacked(f, NULL);
+	if (!fake_accept(fs) || !fake_handshake(fs, true))
+		return;
+	if (!(f = expect_body(fs, CLUBCRM__FRAME__BODY_UPSERT_CUSTOMER)))
+		return;
+	u = f->upsert_customer;
+	if (!u->has_idempotency_key || u->idempotency_key.len != sizeof(key) ||
+	    memcmp(u->idempotency_key.data, key, sizeof(key)) != 0)
+		fake_fail(fs, "the retry carries another key");
+	if (!u->customer || !u->customer->name ||
+	    strcmp(u->customer->name, "Pilar") != 0)
+		fake_fail(fs, "the retry is another request");
+	Clubcrm__Customer c = CLUBCRM__CUSTOMER__INIT;
+	c.has_id = true;
+	c.id = 88;
+	Clubcrm__CustomerReply cr = CLUBCRM__CUSTOMER_REPLY__INIT;
+	cr.customer = &c;
+	Clubcrm__Frame g = CLUBCRM__FRAME__INIT;
+	g.has_request_id = true;
+	g.request_id = f->request_id;
+	g.body_case = CLUBCRM__FRAME__BODY_CUSTOMER_REPLY;
+	g.customer_reply = &cr;
+	clubcrm__frame__free_unpacked(f, NULL);
+	fake_send(fs, &g);
+	finish(fs);
+}
+
+static void test_customer_add_retried_with_same_key(void **state)
+{
+	(void)state;
+	struct lctx x = {0};
+	uv_loop_init(&x.loop);
+	x.want_ready = 2;
+	x.want_creates = 1;
+	x.queue = 3;
+	assert_int_equal(fake_start(&x.fs, false, script_customer_add, &x),
+			 0);
+	run_live(&x, x.fs.address, NULL, NULL);
+	assert_true(fake_finish(&x.fs));
+	assert_false(x.timed_out);
+	assert_int_equal(x.n_creates, 1);
+	assert_int_equal(x.create_status[0], STATUS_OK);
+	assert_int_equal(x.create_id[0], 88);
+}
+
+/* An edit of a customer (it has an id) is no create: live_create()
+ * refuses it, and live_request() while disconnected fails it from the
+ * loop instead of keeping it. */
+static void test_customer_edit_not_kept(void **state)
+{
+	(void)state;
+	struct lctx x = {0};
+	uv_loop_init(&x.loop);
+	x.no_script = true;
+	x.want_creates = 1;
+	char address[128];
+	snprintf(address, sizeof(address), "unix:/tmp/clubcrm-nobody-%d.sock",
+		 (int)getpid());
+	struct client_config cfg = {
+		.address = address, .login = "anna", .password = "pw",
+		.kind = CLUBCRM__CLIENT_KIND__CLIENT_KIND_TEST,
+	};
+	assert_int_equal(live_new(&x.loop, &cfg, &live_cbs, &x, &x.l), 0);
+	Clubcrm__Customer c = CLUBCRM__CUSTOMER__INIT;
+	c.has_id = true;
+	c.id = 9;
+	c.name = "Pilar";
+	Clubcrm__UpsertCustomer u = CLUBCRM__UPSERT_CUSTOMER__INIT;
+	u.customer = &c;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.body_case = CLUBCRM__FRAME__BODY_UPSERT_CUSTOMER;
+	f.upsert_customer = &u;
+	assert_int_equal(live_create(x.l, &f, on_created, &x),
+			 STATUS_INVALID_ARGUMENT);
+	assert_int_equal(live_request(x.l, &f, on_created, &x), 0);
+	uv_timer_init(&x.loop, &x.poll);
+	x.poll.data = &x;
+	uv_timer_start(&x.poll, on_poll, POLL_MS, POLL_MS);
+	live_start(x.l);
+	uv_run(&x.loop, UV_RUN_DEFAULT);
+	assert_true(x.closed);
+	assert_int_equal(uv_loop_close(&x.loop), 0);
+	assert_false(x.timed_out);
+	assert_int_equal(x.n_creates, 1);
+	assert_int_equal(x.create_status[0], STATUS_UNAVAILABLE);
+}
+
 /* No server: a create fails once its time is up, another when the live
  * connection is closed; each callback exactly once. */
 static void test_create_gives_up(void **state)
@@ -762,6 +888,8 @@ int main(void)
 		cmocka_unit_test(test_snapshot_rows_by_hand),
 		cmocka_unit_test(test_create_retried_with_same_key),
 		cmocka_unit_test(test_create_gives_up),
+		cmocka_unit_test(test_customer_add_retried_with_same_key),
+		cmocka_unit_test(test_customer_edit_not_kept),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

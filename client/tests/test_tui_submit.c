@@ -1,7 +1,8 @@
 /*
- * The desk's saves against a scripted fake server: a new-task form keeps
- * one idempotency key until it is saved, so a save retried after a failure
- * cannot make a second task, and the next form gets a new key.
+ * The desk's saves against a scripted fake server: a new-task form and a
+ * new-contact form each keep one idempotency key until saved, so a save
+ * retried after a failure cannot make a second task or contact, and the
+ * next form gets a new key.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -125,10 +126,115 @@ static void test_form_key_kept_until_saved(void **state)
 	fake_desk_close(&d);
 }
 
+/* The next frame: a customer added (no id) with a 16-byte key, or NULL
+ * and the script failed. */
+static Clubcrm__Frame *expect_customer_add(struct fake_server *fs)
+{
+	Clubcrm__Frame *f = fake_recv(fs);
+	if (f && f->body_case == CLUBCRM__FRAME__BODY_UPSERT_CUSTOMER &&
+	    f->upsert_customer->customer &&
+	    !f->upsert_customer->customer->id &&
+	    f->upsert_customer->has_idempotency_key &&
+	    f->upsert_customer->idempotency_key.len ==
+		    CLIENT_IDEMPOTENCY_KEY_LEN)
+		return f;
+	fake_fail(fs, "not a customer added with a key");
+	if (f)
+		clubcrm__frame__free_unpacked(f, NULL);
+	return NULL;
+}
+
+static void reply_customer(struct fake_server *fs, uint64_t rid, uint64_t id)
+{
+	Clubcrm__Customer c = CLUBCRM__CUSTOMER__INIT;
+	c.has_id = true;
+	c.id = id;
+	Clubcrm__CustomerReply cr = CLUBCRM__CUSTOMER_REPLY__INIT;
+	cr.customer = &c;
+	Clubcrm__Frame g = CLUBCRM__FRAME__INIT;
+	g.has_request_id = true;
+	g.request_id = rid;
+	g.body_case = CLUBCRM__FRAME__BODY_CUSTOMER_REPLY;
+	g.customer_reply = &cr;
+	fake_send(fs, &g);
+}
+
+static void script_customer(struct fake_server *fs)
+{
+	uint8_t key[CLIENT_IDEMPOTENCY_KEY_LEN];
+	if (!fake_handshake(fs, true))
+		return;
+	/* The first save of the contact fails. */
+	Clubcrm__Frame *f = expect_customer_add(fs);
+	if (!f)
+		return;
+	memcpy(key, f->upsert_customer->idempotency_key.data, sizeof(key));
+	if (!f->upsert_customer->customer->name ||
+	    strcmp(f->upsert_customer->customer->name, "Pilar Ortega"))
+		fake_fail(fs, "not the form's name");
+	fake_send_error(fs, f->request_id, STATUS_UNAVAILABLE,
+			"the server is busy");
+	clubcrm__frame__free_unpacked(f, NULL);
+	/* Saved again from the same form: the same key. */
+	if (!(f = expect_customer_add(fs)))
+		return;
+	if (memcmp(f->upsert_customer->idempotency_key.data, key, sizeof(key)))
+		fake_fail(fs, "a second save of the form with another key");
+	reply_customer(fs, f->request_id, 31);
+	clubcrm__frame__free_unpacked(f, NULL);
+	/* The next contact form: another key. */
+	if (!(f = expect_customer_add(fs)))
+		return;
+	if (!memcmp(f->upsert_customer->idempotency_key.data, key, sizeof(key)))
+		fake_fail(fs, "the next form reuses the saved form's key");
+	reply_customer(fs, f->request_id, 32);
+	clubcrm__frame__free_unpacked(f, NULL);
+	fake_until_logout(fs);
+}
+
+/* As the Contacts screen's "add" opens it. */
+static void open_new_customer(struct tui_app *a, const char *name)
+{
+	tui_forms_open(a, TUI_FK_CUSTOMER, NULL);
+	assert_int_equal(a->fkind, TUI_FK_CUSTOMER);
+	struct tui_field *fl = tui_form_field(&a->form, "Name");
+	assert_non_null(fl);
+	tui_field_set_text(fl, name);
+}
+
+static void test_customer_form_key_kept_until_saved(void **state)
+{
+	(void)state;
+	struct fake_server fs;
+	assert_int_equal(fake_start(&fs, false, script_customer, NULL), 0);
+	struct fake_desk d;
+	fake_desk_open(&d, &fs);
+	struct tui_app *a = d.a;
+
+	open_new_customer(a, "Pilar Ortega");
+	tui_submit(a);
+	fake_desk_run_until(&d, status_is_error);
+	assert_int_equal(a->fkind, TUI_FK_CUSTOMER);  /* still open */
+	assert_non_null(strstr(a->status, "busy"));
+	a->status_err = false;
+	tui_submit(a);
+	fake_desk_run_until(&d, form_closed);
+	assert_false(a->status_err);
+	assert_string_equal(a->status, "saved");
+
+	open_new_customer(a, "Pilar Ortega");  /* a namesake: a new form */
+	tui_submit(a);
+	fake_desk_run_until(&d, form_closed);
+	assert_false(a->status_err);
+
+	fake_desk_close(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_form_key_kept_until_saved),
+		cmocka_unit_test(test_customer_form_key_kept_until_saved),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -130,7 +130,7 @@ struct tui_app {
 	struct tui_form form;
 	unsigned form_seq;      /* replies for an older form are dropped */
 	/* The open form's idempotency key: every save of it (a retry after
-	 * a failure or a reconnect) creates one task at most. */
+	 * a failure or a reconnect) creates one task or contact at most. */
 	uint8_t form_key[CLIENT_IDEMPOTENCY_KEY_LEN];
 	unsigned form_key_seq;  /* the form it is for */
 	bool form_key_set;

@@ -391,6 +391,7 @@ static void submit_simple(struct tui_app *a)
 {
 	Clubcrm__ReassignTasks r = CLUBCRM__REASSIGN_TASKS__INIT;
 	Clubcrm__Customer cu = CLUBCRM__CUSTOMER__INIT;
+	ProtobufCBinaryData key;
 	struct ticket *t;
 	bool has;
 	switch (a->fkind) {
@@ -421,9 +422,13 @@ static void submit_simple(struct tui_app *a)
 		cu.email = (char *)text(a, "Email");
 		cu.has_consultant_id = 1;
 		cu.consultant_id = pick(a, "Consultant");
+		/* The form's key, as for a new task: a save repeated after a
+		 * failure or a cut adds the contact once. */
+		key = tui_submit_form_key(a);
 		if ((t = ticket(a, true, false, NULL)))
-			sent(a, t, clubcrm_customer_upsert_async(a->live, &cu,
-								 on_reply, t));
+			sent(a, t, clubcrm_customer_upsert_async(
+					   a->live, &cu, key.data, key.len,
+					   on_reply, t));
 		return;
 	default:
 		return;

@@ -9,8 +9,8 @@
 #include "rows.h"
 #include "status.h"
 
-/* An ExportAgenda reply must fit in a frame (1 MiB by default). */
-#define ICAL_EXPORT_MAX_BYTES (900u * 1024u)
+/* An ExportAgenda reply must fit in a frame (req.h). */
+#define ICAL_EXPORT_MAX_BYTES REQ_REPLY_MAX_BYTES
 #define DAY INT64_C(86400)
 
 void ical_default_window(int64_t now, int64_t *from, int64_t *to)

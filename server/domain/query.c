@@ -34,7 +34,16 @@ struct page {
 	uint8_t last[INDEX_NAME_KEY_MAX + 9];  /* last key examined */
 	size_t last_len;
 	bool more;          /* entries remain after `last` */
+	size_t bytes;       /* the rows' encoded size so far */
 };
+
+/* No more rows for this page: as many as asked for, the entries examined
+ * or the bytes of the rows have reached their bound. */
+static bool page_full(const struct page *pg, size_t seen)
+{
+	return pg->n == pg->size || seen == QUERY_SCAN_BUDGET ||
+	       pg->bytes >= QUERY_PAGE_BYTES;
+}
 
 static void bound(uint8_t *k, const uint8_t *prefix, size_t plen, bool has,
 		  int64_t t, bool upper)
@@ -155,7 +164,7 @@ static int scan_run(struct req *r, const struct scan *s, struct page *pg,
 			     : txn_cursor_seek(&c, s->lo, s->len);
 	size_t seen = 0;
 	while (rc == 0 && in_scan(s, &c.key)) {
-		if (pg->n == pg->size || seen == QUERY_SCAN_BUDGET) {
+		if (page_full(pg, seen)) {
 			pg->more = true;
 			break;
 		}
@@ -244,8 +253,10 @@ static int visit_task(struct req *r, void *ctx, const struct txn_val *key,
 		return rc;
 	row->has_escalated = 1;
 	row->escalated = task_row_is_escalated(row, tc->escalation, tc->now);
-	if (task_filter_matches(tc->filter, row, &tc->env))
+	if (task_filter_matches(tc->filter, row, &tc->env)) {
 		pg->items[pg->n++] = row;
+		pg->bytes += clubcrm__task_row__get_packed_size(row);
+	}
 	return 0;
 }
 
@@ -421,6 +432,7 @@ static int visit_customer(struct req *r, void *ctx, const struct txn_val *key,
 						 cc->in->search))
 		return 0;
 	pg->items[pg->n++] = c;
+	pg->bytes += clubcrm__customer__get_packed_size(c);
 	return 0;
 }
 
@@ -442,7 +454,7 @@ static int scan_names(struct req *r, const ProtobufCBinaryData *tok,
 	}
 	size_t seen = 0;
 	while (rc == 0) {
-		if (pg->n == pg->size || seen == QUERY_SCAN_BUDGET) {
+		if (page_full(pg, seen)) {
 			pg->more = true;
 			break;
 		}

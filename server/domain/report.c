@@ -446,6 +446,26 @@ static int fill(struct req *r, const struct period *p,
 	return rc;
 }
 
+bool report_fits(const Clubcrm__Report *rep, size_t *size)
+{
+	*size = clubcrm__report__get_packed_size(rep);
+	return *size <= REPORT_MAX_BYTES;
+}
+
+/* The report must fit in one frame: a club with many operators and task
+ * types (each pair one row, with both names) is asked to narrow it. */
+static int check_size(struct req *r, const Clubcrm__Report *rep)
+{
+	size_t size;
+	if (report_fits(rep, &size))
+		return 0;
+	return req_refuse(r, STATUS_RESOURCE_EXHAUSTED,
+			  "the report has %zu rows of operator and task type "
+			  "(%zu KiB), too many for one answer: ask for one "
+			  "team's or a shorter period", rep->n_counts,
+			  (size + 1023) / 1024);
+}
+
 int report_get(struct req *r, const Clubcrm__GetReport *in,
 	       Clubcrm__Report **out)
 {
@@ -469,6 +489,8 @@ int report_get(struct req *r, const Clubcrm__GetReport *in,
 		clubcrm__report__init(rep);
 		rc = fill(r, p, &acc, rep);
 	}
+	if (!rc)
+		rc = check_size(r, rep);
 	if (!rc)
 		*out = rep;
 	report_acc_free(&acc);

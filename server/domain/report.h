@@ -20,11 +20,19 @@
 
 /* The longest period a report covers, in days. */
 #define REPORT_MAX_DAYS 366
+/* The most bytes a Report takes (req.h); past it, RESOURCE_EXHAUSTED "...
+ * too many for one answer: ask for one team's or a shorter period". */
+#define REPORT_MAX_BYTES REQ_REPLY_MAX_BYTES
 
 /* Fills *out, in r->a. 0, REQ_REFUSED (a bad or empty period, a period
- * before the club's history, an operator asking for a team) or an error. */
+ * before the club's history, an operator asking for a team, a report over
+ * REPORT_MAX_BYTES) or an error. */
 int report_get(struct req *r, const Clubcrm__GetReport *in,
 	       Clubcrm__Report **out);
+
+/* Whether `rep` fits in one answer: its encoded size (into *size) is at
+ * most REPORT_MAX_BYTES. */
+bool report_fits(const Clubcrm__Report *rep, size_t *size);
 
 /* Nearest-rank percentile `p` (1..100) of n sorted values (n > 0). */
 int64_t report_percentile(const int64_t *sorted, size_t n, unsigned p);

@@ -21,6 +21,15 @@
 
 #define REQ_REFUSED CLUBCRM_EREFUSED
 
+/*
+ * The most bytes one reply message may take when it can grow with the club
+ * (a report, a calendar): its frame must stay under the 1 MiB every client
+ * accepts (FRAME_MAX_DEFAULT). Past it the request is refused with
+ * RESOURCE_EXHAUSTED and what to ask instead, never sent cut short or
+ * too big for the client (which would drop the connection).
+ */
+#define REQ_REPLY_MAX_BYTES (900u * 1024u)
+
 struct req {
 	struct txn *t;
 	struct arena *a;

@@ -563,6 +563,35 @@ static void test_idempotency_key_retry(void **state)
 #undef ADD
 }
 
+/* customer add takes the same key: a script's retry adds the customer
+ * once; another key (or none: one drawn per run) adds another. */
+static void test_customer_idempotency_key(void **state)
+{
+#define ADD(...) run("customer", "add", "--name", "Rosa Idem", "--json", \
+		     __VA_ARGS__)
+	assert_int_equal(ADD("--idempotency-key", "import-row-7"), 0);
+	long first = json_id();
+	assert_true(first > 0);
+	assert_int_equal(ADD("--idempotency-key", "import-row-7"), 0);
+	assert_int_equal(json_id(), first);
+	assert_int_equal(ADD("--idempotency-key", "import-row-8"), 0);
+	long other = json_id();
+	assert_true(other > 0 && other != first);
+	assert_int_equal(ADD("--phone", "1"), 0);
+	assert_true(json_id() != first && json_id() != other);
+	assert_int_equal(run("customer", "list", "--search", "rosa idem",
+			     "--json"), 0);
+	json_t *v = itcli_json(&cli);
+	assert_int_equal(json_array_size(v), 3);
+	json_decref(v);
+	/* Refused before any request; edit has no such option. */
+	assert_int_equal(ADD("--idempotency-key", ""), 2);
+	assert_non_null(strstr(err, "--idempotency-key"));
+	assert_int_equal(run("customer", "edit", "Rosa", "--idempotency-key",
+			     "k"), 2);
+#undef ADD
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -580,6 +609,7 @@ int main(void)
 		cmocka_unit_test(test_usage_messages),
 		cmocka_unit_test(test_logout_at_exit),
 		cmocka_unit_test(test_idempotency_key_retry),
+		cmocka_unit_test(test_customer_idempotency_key),
 	};
 	return harness_run_group(tests, &h);
 }

@@ -5,8 +5,9 @@
  * frame size after login (1 MiB by default: GoAway then close), string
  * lengths (description 4000 characters, idempotency key 64, filter text
  * 200) and
- * repeated-field counts (100 values per filter list, 32 tags per task).
- * Each overflow gets RESOURCE_EXHAUSTED, INVALID_ARGUMENT or a clean drop,
+ * repeated-field counts (100 values per filter list, 32 tags per task),
+ * and replies that would outgrow the frame (a page of long rows, a report
+ * of many operators and types). Each overflow gets RESOURCE_EXHAUSTED, INVALID_ARGUMENT or a clean drop,
  * and a witness connection goes on being served throughout.
  */
 #include <setjmp.h>
@@ -20,6 +21,7 @@
 
 #include <cmocka.h>
 
+#include "client_api.h"
 #include "frame.h"
 #include "harness.h"
 #include "ittools.h"
@@ -530,6 +532,138 @@ static void test_view_filter_limits(void **state)
 	served(witness);
 }
 
+/* ------------------------------------------------------------ replies */
+
+/*
+ * A page of 500 rows asked over tasks of 4,000-character descriptions of
+ * four-byte letters (80 of them: 1.3 MB of rows) comes in pages that fit
+ * in a frame,
+ * instead of one frame the client refuses ("frame over the limit from the
+ * server", the connection dropped): every task once, the connection kept.
+ */
+static void test_list_page_over_frame(void **state)
+{
+	(void)state;
+	enum { N = 80 };
+	char *desc = malloc(4 * MAX_DESC + 1);
+	assert_non_null(desc);
+	for (unsigned i = 0; i < MAX_DESC; i++)
+		memcpy(desc + 4 * i, "\xf0\x9d\x94\xb8", 4);  /* U+1D538 */
+	desc[4 * MAX_DESC] = '\0';
+	Clubcrm__CreateTask ct;
+	for (int i = 0; i < N; i++) {
+		good_create(&ct, desc);
+		ct.planned_at = PLANNED + 20 * 86400 + i;
+		assert_int_equal(call(CLUBCRM__FRAME__BODY_CREATE_TASK, &ct,
+				      NULL),
+				 STATUS_OK);
+	}
+	free(desc);
+	Clubcrm__TaskFilter f = CLUBCRM__TASK_FILTER__INIT;
+	f.has_planned_from = f.has_planned_to = true;
+	f.planned_from = PLANNED + 20 * 86400;
+	f.planned_to = PLANNED + 21 * 86400;
+	uint64_t *ids = calloc(N + 1, sizeof(*ids));
+	assert_non_null(ids);
+	size_t n;
+	unsigned pages;
+	assert_int_equal(it_list_all(s, &f, 500, ids, N + 1, &n, &pages, NULL),
+			 STATUS_OK);
+	assert_int_equal(n, N);
+	assert_true(pages >= 3);
+	for (size_t i = 1; i < n; i++)
+		assert_true(ids[i] != ids[i - 1]);
+	free(ids);
+	served(s);
+	served(witness);
+}
+
+/* A name of 100 characters, 388 bytes: 96 four-byte letters, then `n`. */
+static void long_name(char *out, size_t size, unsigned n)
+{
+	size_t o = 0;
+	for (int i = 0; i < 96 && o + 4 < size; i++) {
+		memcpy(out + o, "\xf0\x9d\x94\xb8", 4);  /* U+1D538 */
+		o += 4;
+	}
+	snprintf(out + o, size - o, "%04u", n);
+}
+
+/*
+ * A report with more rows (operators x task types) than one frame holds:
+ * five operators and 300 types with names of 100 four-byte characters, a
+ * task for each pair this month: 1,500 rows of about 830 bytes. Refused
+ * with RESOURCE_EXHAUSTED and a message saying what to ask instead; the
+ * connection goes on, and so does the witness. One operator's report of
+ * the same month fits.
+ */
+#define REPORT_TYPES 300u
+static void test_report_over_frame(void **state)
+{
+	(void)state;
+	struct client_sync *admin;
+	struct client_status st;
+	assert_int_equal(harness_login(&h, "fermin", &admin, &st), STATUS_OK);
+	static const char *logins[] = {"alicia", "valentina", "fermin",
+				       "deborah", "maribel"};
+	uint64_t ops[5];
+	char name[512];
+	struct clubcrm_answer ans;
+	for (unsigned i = 0; i < 5; i++) {
+		ops[i] = it_operator_id(admin, logins[i]);
+		assert_true(ops[i] != 0);
+		Clubcrm__Operator o = CLUBCRM__OPERATOR__INIT;
+		o.has_id = true;
+		o.id = ops[i];
+		long_name(name, sizeof(name), i);
+		o.name = name;
+		assert_int_equal(clubcrm_operator_upsert(admin, &o, NULL, false,
+							 &ans),
+				 STATUS_OK);
+		clubcrm_answer_free(&ans);
+	}
+	for (unsigned t = 0; t < REPORT_TYPES; t++) {
+		Clubcrm__TaskType ty = CLUBCRM__TASK_TYPE__INIT;
+		long_name(name, sizeof(name), 1000 + t);
+		ty.name = name;
+		assert_int_equal(clubcrm_task_type_upsert(admin, &ty, false,
+							  &ans),
+				 STATUS_OK);
+		uint64_t type = 0;
+		for (size_t i = 0; i < ans.catalog->n_task_types; i++)
+			if (!strcmp(ans.catalog->task_types[i]->name, name))
+				type = ans.catalog->task_types[i]->id;
+		clubcrm_answer_free(&ans);
+		assert_true(type != 0);
+		for (unsigned i = 0; i < 5; i++) {
+			struct it_new_task nt = {
+				.desc = "report row", .type_id = type,
+				.customer_id = customer, .operator_id = ops[i],
+				.planned_at = PLANNED,
+			};
+			uint64_t id;
+			assert_int_equal(it_create_id(admin, &nt, &id, &st),
+					 STATUS_OK);
+		}
+	}
+	Clubcrm__GetReport q = CLUBCRM__GET_REPORT__INIT;
+	assert_int_equal(clubcrm_report_get(admin, &q, &ans),
+			 STATUS_RESOURCE_EXHAUSTED);
+	assert_null(ans.report);
+	assert_non_null(strstr(ans.message, "too many for one answer"));
+	clubcrm_answer_free(&ans);
+	served(admin);
+	served(witness);
+	/* An operator's own report of the same month fits: her 300 rows
+	 * (and the demo's tasks of hers). */
+	assert_int_equal(clubcrm_report_get(s, &q, &ans), STATUS_OK);
+	assert_true(ans.report->n_counts >= REPORT_TYPES);
+	for (size_t i = 0; i < ans.report->n_counts; i++)
+		assert_int_equal(ans.report->counts[i]->operator_id, ops[0]);
+	clubcrm_answer_free(&ans);
+	client_sync_close(admin);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -543,6 +677,8 @@ int main(void)
 		cmocka_unit_test(test_filter_lists_limit),
 		cmocka_unit_test(test_tags_per_task_limit),
 		cmocka_unit_test(test_view_filter_limits),
+		cmocka_unit_test(test_list_page_over_frame),
+		cmocka_unit_test(test_report_over_frame),  /* renames: last */
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

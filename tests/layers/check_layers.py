@@ -8,6 +8,9 @@ Usage: check_layers.py SOURCE_DIR [BUILD_DIR]
 2. Only server/store calls LMDB (no `mdb_`/`MDB_` outside it), and no
    front end (client/cli, client/tui) names the protocol's envelope
    (`Clubcrm__Frame`, `body_case`): front ends call the client library.
+   Within client/lib, the hand decoders of snapshot rows are leaves: they
+   include no other header of the library than those in LEAVES (live.c
+   calls snapshot_chunk.c, which calls taskrow.c; never back).
 3. With BUILD_DIR: no circle of server files calling each other, read from
    the object files' symbols (`nm`): file A calls file B when A's object
    needs a symbol B's object defines.
@@ -47,6 +50,14 @@ ALLOWED = {
     'clientlib': {'common'},
     'cli': {'clientlib', 'common', 'tui'},
     'tui': {'clientlib', 'common'},
+}
+
+# Files of a layer that may include only these headers of their own layer.
+LEAVES = {
+    'client/lib/taskrow.h': set(),
+    'client/lib/taskrow.c': {'taskrow.h'},
+    'client/lib/snapshot_chunk.h': set(),
+    'client/lib/snapshot_chunk.c': {'snapshot_chunk.h', 'taskrow.h'},
 }
 
 # Headers of the daemon layer that the net layer may use (logging and the
@@ -90,6 +101,9 @@ def sources(root):
 def check_sources(root):
     errors = []
     files = list(sources(root))
+    for rel in LEAVES:
+        if rel not in files:
+            errors.append(f'{rel}: listed in LEAVES but not found')
     header_layer = {}
     for rel in files:
         if rel.endswith('.h'):
@@ -107,6 +121,11 @@ def check_sources(root):
             if not targets:
                 continue  # generated or system header
             for t in targets:
+                if t == me and rel in LEAVES and base not in LEAVES[rel]:
+                    errors.append(f'{rel}: includes {inc} (a leaf of '
+                                  f'{me} may include only '
+                                  f'{sorted(LEAVES[rel])})')
+                    continue
                 if t == me or t in ALLOWED[me]:
                     if me == 'net' and t == 'daemon' and \
                             base not in NET_DAEMON_HEADERS:

@@ -3,7 +3,8 @@
  * domain_fixture.h, in Europe/Madrid, with every write at a moment the test
  * chooses: a task created before the period and done in it, a reassigned
  * one, a cancelled one, first takes, the days around the spring change of
- * clocks, an empty period, the period before the club, and who sees what.
+ * clocks, an empty period, the period before the club, who sees what, and
+ * a report too big for one answer (refused, never cut short).
  */
 #include "domain_fixture.h"
 
@@ -453,6 +454,110 @@ static void test_rights(void **state)
 			STATUS_PERMISSION_DENIED, "not active");
 }
 
+/* A name of 100 characters (the catalogue's longest), 388 bytes: 96
+ * four-byte letters, then `n`. */
+static void long_name(char *out, size_t size, unsigned n)
+{
+	size_t o = 0;
+	for (int i = 0; i < 96 && o + 4 < size; i++) {
+		memcpy(out + o, "\xf0\x9d\x94\xb8", 4);  /* U+1D538 */
+		o += 4;
+	}
+	snprintf(out + o, size - o, "%04u", n);
+}
+
+/*
+ * A report with more rows than one answer holds: the three operators with
+ * the longest names, 400 task types likewise, a task for every pair (1,200
+ * rows of about 800 bytes, over REPORT_MAX_BYTES). Refused with
+ * RESOURCE_EXHAUSTED saying how to narrow it, never cut short; a team of
+ * two, or one operator's own, fits and has every row.
+ */
+#define BIG_TYPES 400u
+static void test_report_over_frame(void **state)
+{
+	struct env *e = *state;
+	struct club *c = &e->c;
+	char name[512];
+	uint64_t ops[3] = {c->ana, c->bea, c->carl};
+	for (unsigned i = 0; i < 3; i++) {
+		Clubcrm__Operator o = CLUBCRM__OPERATOR__INIT;
+		Clubcrm__UpsertOperator u = CLUBCRM__UPSERT_OPERATOR__INIT;
+		Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+		o.has_id = 1;
+		o.id = ops[i];
+		long_name(name, sizeof(name), i);
+		o.name = name;
+		u.operator_ = &o;
+		f.body_case = BODY(UPSERT_OPERATOR);
+		f.upsert_operator = &u;
+		assert_int_equal(fx_write(e->fx, fx_actor(0, 1), &f)->body_case,
+				 BODY(CATALOG));
+	}
+	/* The types first: the writes' times go forward (fx_type's are at
+	 * FX_NOW, before the period). */
+	uint64_t *types = malloc(BIG_TYPES * sizeof(*types));
+	assert_non_null(types);
+	for (unsigned t = 0; t < BIG_TYPES; t++) {
+		long_name(name, sizeof(name), 1000 + t);
+		types[t] = fx_type(e->fx, name, 0);
+	}
+	int64_t when = at(e, 3, 1, 10, 0);
+	for (unsigned t = 0; t < BIG_TYPES; t++)
+		for (unsigned i = 0; i < 3; i++)
+			task_at(e, when++, types[t], ops[i],
+				at(e, 3, 5, 10, 0));
+	free(types);
+	int64_t now = at(e, 3, 10, 9, 0);
+	Clubcrm__Frame *f = ask(e, c->ana, now, "2027-03-01", "2027-03-03", 0);
+	fx_assert_error(f, STATUS_RESOURCE_EXHAUSTED,
+			"the report has 1200 rows of operator and task type");
+	fx_assert_error(f, STATUS_RESOURCE_EXHAUSTED,
+			"too many for one answer: ask for one team's or a "
+			"shorter period");
+	/* Team Reception (ana and carl): 760 rows fit. */
+	f = ask(e, c->ana, now, "2027-03-01", "2027-03-03", c->team);
+	assert_int_equal(f->body_case, BODY(REPORT));
+	assert_int_equal(f->report->n_counts, 2 * BIG_TYPES);
+	size_t size;
+	assert_true(report_fits(f->report, &size));
+	assert_true(size > REPORT_MAX_BYTES / 2);
+	Clubcrm__Report *r = report(e, c->bea, now, "2027-03-01", "2027-03-03");
+	assert_int_equal(r->n_counts, BIG_TYPES);
+	assert_count(r, c->bea, r->counts[0]->type_id, 1, 0, 0);
+}
+
+/* The bound itself: a report of exactly REPORT_MAX_BYTES fits, one byte
+ * more does not. */
+static void test_report_fits_at_limit(void **state)
+{
+	(void)state;
+	Clubcrm__ReportCount row = CLUBCRM__REPORT_COUNT__INIT, *rows[1] = {&row};
+	Clubcrm__Report rep = CLUBCRM__REPORT__INIT;
+	rep.counts = rows;
+	rep.n_counts = 1;
+	size_t len = REPORT_MAX_BYTES - 64;
+	char *big = malloc(len + 64 + 1);
+	assert_non_null(big);
+	memset(big, 'x', len + 64);
+	big[len] = '\0';
+	row.operator_name = big;
+	size_t size;
+	report_fits(&rep, &size);
+	/* Grow the name to land on the bound exactly (the length varints
+	 * do not change size near it). */
+	len += REPORT_MAX_BYTES - size;
+	memset(big, 'x', len + 1);
+	big[len] = '\0';
+	assert_true(report_fits(&rep, &size));
+	assert_int_equal(size, REPORT_MAX_BYTES);
+	big[len] = 'x';
+	big[len + 1] = '\0';
+	assert_false(report_fits(&rep, &size));
+	assert_int_equal(size, REPORT_MAX_BYTES + 1);
+	free(big);
+}
+
 static void test_percentile(void **state)
 {
 	(void)state;
@@ -479,6 +584,9 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_periods, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rights, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_report_over_frame, setup,
+						teardown),
+		cmocka_unit_test(test_report_fits_at_limit),
 		cmocka_unit_test(test_percentile),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,6 +1,8 @@
 /* Creating tasks and notes, display rows, and paged lists. */
 #include "domain_fixture.h"
 
+#include "query.h"
+
 #define PLANNED CLUBCRM__TASK_STATUS__TASK_STATUS_PLANNED
 #define DONE CLUBCRM__TASK_STATUS__TASK_STATUS_DONE
 #define NOTE CLUBCRM__TASK_KIND__TASK_KIND_NOTE
@@ -448,6 +450,58 @@ static void test_list_paging(void **state)
 			STATUS_INVALID_ARGUMENT, "page_token");
 }
 
+/*
+ * Long rows end a page before its page_size: 150 tasks of 4,000-byte
+ * descriptions asked 500 a page come in pages of at most QUERY_PAGE_BYTES
+ * of rows plus one, each well inside one answer, every task once.
+ */
+static void test_list_page_bytes_bounded(void **state)
+{
+	struct fx *fx = FX;
+	struct club *c = CLUB;
+	enum { N = 150 };
+	char *desc = malloc(4001);
+	assert_non_null(desc);
+	memset(desc, 'd', 4000);
+	desc[4000] = '\0';
+	for (int i = 0; i < N; i++)
+		fx_task(fx, c, desc, FX_NOW + 3600 + i);
+	free(desc);
+	Clubcrm__TaskFilter f = CLUBCRM__TASK_FILTER__INIT;
+	f.has_planned_from = 1;
+	f.planned_from = FX_NOW + 3600;
+	Clubcrm__ListTasks l = CLUBCRM__LIST_TASKS__INIT;
+	l.filter = &f;
+	l.has_page_size = 1;
+	l.page_size = 500;
+	uint64_t seen[N + 1];
+	size_t n = 0, pages = 0;
+	for (;;) {
+		Clubcrm__TaskPage *p = list(fx, &l);
+		size_t size = clubcrm__task_page__get_packed_size(p);
+		assert_true(size <= REQ_REPLY_MAX_BYTES);
+		assert_true(p->n_rows > 0);
+		size_t rows = 0;
+		for (size_t i = 0; i + 1 < p->n_rows; i++)
+			rows += clubcrm__task_row__get_packed_size(p->rows[i]);
+		assert_true(rows < QUERY_PAGE_BYTES);  /* all but the last */
+		for (size_t i = 0; i < p->n_rows; i++) {
+			for (size_t j = 0; j < n; j++)
+				assert_true(seen[j] != p->rows[i]->task->id);
+			assert_true(n < N);
+			seen[n++] = p->rows[i]->task->id;
+		}
+		pages++;
+		if (!p->has_next_page_token)
+			break;
+		assert_true(size >= QUERY_PAGE_BYTES);  /* ended by its bytes */
+		l.has_page_token = 1;
+		l.page_token = p->next_page_token;
+	}
+	assert_int_equal(n, N);
+	assert_int_equal(pages, 2);
+}
+
 static void test_list_filters(void **state)
 {
 	struct fx *fx = FX;
@@ -794,6 +848,7 @@ int main(void)
 		T(test_idempotent_retry),
 		T(test_row_colours),
 		T(test_list_paging),
+		T(test_list_page_bytes_bounded),
 		T(test_list_filters),
 		T(test_list_scan_is_bounded),
 		T(test_list_as_of),
