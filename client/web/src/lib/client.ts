@@ -26,7 +26,15 @@ import {
 } from "../gen/clubcrm_pb.js";
 import type { Pipe, PipeFactory } from "./pipe.js";
 import { ClubError, Status } from "./status.js";
-import { encodeFrame, type FrameBody, FrameReader, FramingError, makeFrame, preface } from "./wire.js";
+import {
+  encodeFrame,
+  type FrameBody,
+  FrameReader,
+  FramingError,
+  MAX_FRAME_DEFAULT,
+  makeFrame,
+  preface,
+} from "./wire.js";
 
 export type LinkState =
   | "signedOut"     // no session: the login form
@@ -317,7 +325,10 @@ export class ClubClient {
     const ok: LoginOk = f.body.value;
     clearTimeout(this.handshakeTimer);
     this.pendingPassword = undefined;
-    if (ok.maxFrame) this.reader.maxFrame = ok.maxFrame + 64;
+    // The server's answers may be as large as the frames it takes, and
+    // never less than the protocol's default (a report or a calendar of
+    // 900 KiB on a server taking smaller requests), as the C library does.
+    this.reader.maxFrame = Math.max(ok.maxFrame ?? 0, MAX_FRAME_DEFAULT) + 64;
     this.operator = ok.operator;
     if (ok.resumeToken.length && this.operator)
       this.tokens.save({ login: this.operator.login, token: ok.resumeToken, expires: Number(ok.resumeExpires) });
