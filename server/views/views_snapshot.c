@@ -3,6 +3,17 @@
  * from one read transaction (one revision), walking the index that bounds the
  * view best, in chunks so that the daemon can stream it as the connection
  * drains. A replay sends what changed after a revision the client holds.
+ *
+ * A view bounded by an index (a planned or created window, a customer, the
+ * agenda, overdue tasks) sends its first chunk in the index's order: the top
+ * of the board, looked up task by task. The rest of the window is then read
+ * from the index in one pass into a bitmap of task ids, and its tasks are
+ * read in id order with one cursor over the tasks, stepping forward instead
+ * of descending the tree again when the next one is near: a lookup per task
+ * in index order is a random descent of the tasks tree each, about four
+ * fifths of a 100,000-task window's time (tests/bench/README-performance.md,
+ * "The 100,000-task snapshot"). The rows are the same, in another order
+ * after the first chunk; every client sorts its replica itself.
  */
 #include "views_priv.h"
 
@@ -39,6 +50,15 @@ struct view_snapshot {
 	bool has_end;
 	bool positioned;
 	bool text;              /* the view filters on text: whole tasks */
+	/* After the first chunk of an index-bounded view: the rest of the
+	 * window's task ids (one bit each, ids [id_lo, id_hi)), read in id
+	 * order through `tasks`. */
+	bool by_id_tried;
+	uint64_t *ids;          /* NULL: still in the index's order */
+	uint64_t id_lo, id_hi, id_next;
+	struct txn_cursor tasks; /* open once tasks.t is set */
+	bool tasks_at;          /* `tasks` stands on the 8-byte key tasks_id */
+	uint64_t tasks_id;
 	struct arena chunk;     /* memory of the chunk being built (reset, not
 				   freed, between chunks) */
 	bool big;               /* a chunk filled up: more come, full size */
@@ -198,6 +218,9 @@ void views_snapshot_end(struct view_snapshot *s)
 		return;
 	if (s->cur.t)
 		txn_cursor_close(&s->cur);
+	if (s->tasks.t)
+		txn_cursor_close(&s->tasks);
+	free(s->ids);
 	if (s->txn.txn)
 		txn_abort(&s->txn);
 	arena_free(&s->chunk);
@@ -231,14 +254,142 @@ static int next_entry(struct view_snapshot *s, struct txn_val *k,
 	return 0;
 }
 
+/* The ids a snapshot reads in id order at most (a bitmap of 8 MiB). */
+#define VIEWS_BY_ID_MAX (UINT64_C(1) << 26)
+/* A task at most this many ids ahead is reached by stepping the cursor, a
+ * farther one by a descent: a step costs a few percent of a descent, and a
+ * leaf of the tasks tree holds about 40 tasks. */
+#define VIEWS_BY_ID_STEP 48u
+
 /*
- * The next task record of the scan, in the index's order; 1 at its end.
- * The bytes stay in the read transaction's map, for encode_row().
+ * Reads the rest of the index's window into the id bitmap (the cursor is
+ * then at its end). 0, or an error: -EIO for a damaged index key, as the
+ * walk in index order gives. Stays in index order when there is no task, or
+ * when the bitmap would be too big.
+ */
+static int by_id_begin(struct view_snapshot *s)
+{
+	s->by_id_tried = true;
+	int rc = txn_cursor_open(&s->tasks, &s->txn, DB_TASKS);
+	if (rc)
+		return rc;
+	/* The largest id: no record lies beyond it. */
+	rc = txn_cursor_seek_before(&s->tasks, NULL, 0);
+	if (rc == -ENOENT || (rc == 0 && s->tasks.key.len < 8))
+		return 0;
+	if (rc)
+		return rc;
+	uint64_t max = key_get_u64(s->tasks.key.data);
+	if (max >= VIEWS_BY_ID_MAX)
+		return 0;
+	uint64_t *ids = calloc(max / 64 + 1, sizeof(*ids));
+	if (!ids)
+		return -ENOMEM;
+	uint64_t lo = UINT64_MAX, hi = 0;
+	struct txn_val k, v;
+	while ((rc = next_entry(s, &k, &v)) == 0) {
+		if (k.len < s->id_off + 8) {
+			free(ids);
+			return -EIO;
+		}
+		uint64_t id = key_get_u64((const uint8_t *)k.data + s->id_off);
+		if (id > max)
+			continue;  /* no record: skipped as in index order */
+		ids[id / 64] |= UINT64_C(1) << (id % 64);
+		if (id < lo)
+			lo = id;
+		if (id >= hi)
+			hi = id + 1;
+	}
+	if (rc < 0) {
+		free(ids);
+		return rc;
+	}
+	s->ids = ids;
+	s->id_lo = s->id_next = lo;
+	s->id_hi = hi;
+	s->tasks_at = false;
+	return 0;
+}
+
+/* The next id of the bitmap into *id; false past its last. */
+static bool next_id(struct view_snapshot *s, uint64_t *id)
+{
+	uint64_t i = s->id_next;
+	while (i < s->id_hi) {
+		uint64_t w = s->ids[i / 64] >> (i % 64);
+		if (w) {
+			i += (uint64_t)__builtin_ctzll(w);
+			break;
+		}
+		i = (i / 64 + 1) * 64;
+	}
+	if (i >= s->id_hi)
+		return false;
+	s->id_next = i + 1;
+	*id = i;
+	return true;
+}
+
+/* Moves `tasks` to the first record at or after `id`: 0, 1 past the last
+ * record, or an error. */
+static int tasks_reach(struct view_snapshot *s, uint64_t id)
+{
+	int rc;
+	if (s->tasks_at && s->tasks_id < id &&
+	    id - s->tasks_id <= VIEWS_BY_ID_STEP) {
+		do {
+			rc = txn_cursor_next(&s->tasks);
+			s->tasks_at = rc == 0 && s->tasks.key.len == 8;
+			if (s->tasks_at)
+				s->tasks_id = key_get_u64(s->tasks.key.data);
+		} while (s->tasks_at && s->tasks_id < id);
+		/* A damaged (not 8-byte) key on the way: a descent. */
+		if (rc || s->tasks_at)
+			return rc == -ENOENT ? 1 : rc;
+	}
+	uint8_t key[8];
+	key_u64(key, id);
+	rc = txn_cursor_seek(&s->tasks, key, sizeof(key));
+	s->tasks_at = rc == 0 && s->tasks.key.len == 8;
+	if (s->tasks_at)
+		s->tasks_id = key_get_u64(s->tasks.key.data);
+	return rc == -ENOENT ? 1 : rc;
+}
+
+/* The next record of the window in id order; 1 at its end. */
+static int next_by_id(struct view_snapshot *s, struct txn_val *rec)
+{
+	uint64_t id;
+	while (next_id(s, &id)) {
+		int rc = tasks_reach(s, id);
+		if (rc)
+			return rc;
+		if (s->tasks_at && s->tasks_id == id) {
+			*rec = s->tasks.val;
+			return 0;
+		}
+		/* An index entry without record: `check` reports it. */
+	}
+	return 1;
+}
+
+/*
+ * The next task record of the scan, in the index's order (the first chunk)
+ * or in id order (the rest of an index's window); 1 at its end. The bytes
+ * stay in the read transaction's map, for encode_row().
  */
 static int next_record(struct view_snapshot *s, struct txn_val *rec)
 {
 	struct txn_val k;
 	int rc;
+	if (s->db != DB_TASKS && s->big && !s->by_id_tried) {
+		rc = by_id_begin(s);
+		if (rc)
+			return rc;
+	}
+	if (s->ids)
+		return next_by_id(s, rec);
 	while ((rc = next_entry(s, &k, rec)) == 0) {
 		if (s->db == DB_TASKS)
 			return 0;
