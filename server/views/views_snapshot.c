@@ -254,8 +254,9 @@ static int next_entry(struct view_snapshot *s, struct txn_val *k,
 	return 0;
 }
 
-/* The ids a snapshot reads in id order at most (a bitmap of 8 MiB). */
-#define VIEWS_BY_ID_MAX (UINT64_C(1) << 26)
+/* The ids a snapshot reads in id order at most (a bitmap of 1 MiB); a
+ * bigger club stays in the index's order. */
+#define VIEWS_BY_ID_MAX (UINT64_C(1) << 23)
 /* A task at most this many ids ahead is reached by stepping the cursor, a
  * farther one by a descent: a step costs a few percent of a descent, and a
  * leaf of the tasks tree holds about 40 tasks. */
