@@ -5,15 +5,15 @@
  * drains. A replay sends what changed after a revision the client holds.
  *
  * A view bounded by an index (a planned or created window, a customer, the
- * agenda, overdue tasks) sends its first chunk in the index's order: the top
- * of the board, looked up task by task. The rest of the window is then read
- * from the index in one pass into a bitmap of task ids, and its tasks are
- * read in id order with one cursor over the tasks, stepping forward instead
- * of descending the tree again when the next one is near: a lookup per task
- * in index order is a random descent of the tasks tree each, about four
- * fifths of a 100,000-task window's time (tests/bench/README-performance.md,
- * "The 100,000-task snapshot"). The rows are the same, in another order
- * after the first chunk; every client sorts its replica itself.
+ * agenda, overdue tasks) is sent in the index's order. Its first chunk (a
+ * screenful, the top of the board) looks its tasks up one by one. Then the
+ * index is read a batch of entries at a time, the batch's task ids sorted,
+ * their tasks read in id order through one cursor that steps forward
+ * instead of descending the tree again when the next one is near, and the
+ * rows sent in the index's order: a lookup per entry in index order is a
+ * random descent of the tasks tree each, about four fifths of a
+ * 100,000-task window's time (tests/bench/README-performance.md, "The
+ * 100,000-task snapshot").
  */
 #include "views_priv.h"
 
@@ -50,12 +50,16 @@ struct view_snapshot {
 	bool has_end;
 	bool positioned;
 	bool text;              /* the view filters on text: whole tasks */
-	/* After the first chunk of an index-bounded view: the rest of the
-	 * window's task ids (one bit each, ids [id_lo, id_hi)), read in id
-	 * order through `tasks`. */
-	bool by_id_tried;
-	uint64_t *ids;          /* NULL: still in the index's order */
-	uint64_t id_lo, id_hi, id_next;
+	/* After the first chunk of an index-bounded view: a batch of index
+	 * entries, their records read in id order, sent in index order. */
+	bool batch_tried;
+	bool batched;           /* reading in batches */
+	bool index_done;        /* the index's window is read to its end */
+	struct txn_val *recs;   /* the batch's records, in index order (NULL
+				   data: no record) */
+	uint64_t *keys, *tmp;   /* task id << 16 | position in the batch */
+	size_t n_recs, n_keys, next_rec, cap;
+	uint64_t max_id;        /* the largest task id */
 	struct txn_cursor tasks; /* open once tasks.t is set */
 	bool tasks_at;          /* `tasks` stands on the 8-byte key tasks_id */
 	uint64_t tasks_id;
@@ -220,7 +224,9 @@ void views_snapshot_end(struct view_snapshot *s)
 		txn_cursor_close(&s->cur);
 	if (s->tasks.t)
 		txn_cursor_close(&s->tasks);
-	free(s->ids);
+	free(s->recs);
+	free(s->keys);
+	free(s->tmp);
 	if (s->txn.txn)
 		txn_abort(&s->txn);
 	arena_free(&s->chunk);
@@ -254,23 +260,24 @@ static int next_entry(struct view_snapshot *s, struct txn_val *k,
 	return 0;
 }
 
-/* The ids a snapshot reads in id order at most (a bitmap of 1 MiB); a
- * bigger club stays in the index's order. */
-#define VIEWS_BY_ID_MAX (UINT64_C(1) << 23)
+/* Index entries a batch holds at most (a position takes 16 bits): 1 MiB
+ * of batch at most, for chunks of VIEWS_CHUNK_BYTES. Smaller chunks (a
+ * connection with a small output bound) take smaller batches: an entry per
+ * 8 bytes of chunk, the batch's memory and loop turn bounded with them. */
+#define VIEWS_BATCH 32768u
+/* Task ids at most: the sort keys are id << 16 | position. */
+#define VIEWS_BATCH_MAX_ID (UINT64_C(1) << 47)
 /* A task at most this many ids ahead is reached by stepping the cursor, a
  * farther one by a descent: a step costs a few percent of a descent, and a
  * leaf of the tasks tree holds about 40 tasks. */
 #define VIEWS_BY_ID_STEP 48u
 
-/*
- * Reads the rest of the index's window into the id bitmap (the cursor is
- * then at its end). 0, or an error: -EIO for a damaged index key, as the
- * walk in index order gives. Stays in index order when there is no task, or
- * when the bitmap would be too big.
- */
-static int by_id_begin(struct view_snapshot *s)
+/* Opens the cursor over the tasks and starts reading in batches, unless
+ * there is no task (nothing to look up) or ids are too big for the sort
+ * keys: then entry by entry, as the first chunk. */
+static int batch_begin(struct view_snapshot *s)
 {
-	s->by_id_tried = true;
+	s->batch_tried = true;
 	int rc = txn_cursor_open(&s->tasks, &s->txn, DB_TASKS);
 	if (rc)
 		return rc;
@@ -280,56 +287,59 @@ static int by_id_begin(struct view_snapshot *s)
 		return 0;
 	if (rc)
 		return rc;
-	uint64_t max = key_get_u64(s->tasks.key.data);
-	if (max >= VIEWS_BY_ID_MAX)
-		return 0;
-	uint64_t *ids = calloc(max / 64 + 1, sizeof(*ids));
-	if (!ids)
-		return -ENOMEM;
-	uint64_t lo = UINT64_MAX, hi = 0;
-	struct txn_val k, v;
-	while ((rc = next_entry(s, &k, &v)) == 0) {
-		if (k.len < s->id_off + 8) {
-			free(ids);
-			return -EIO;
-		}
-		uint64_t id = key_get_u64((const uint8_t *)k.data + s->id_off);
-		if (id > max)
-			continue;  /* no record: skipped as in index order */
-		ids[id / 64] |= UINT64_C(1) << (id % 64);
-		if (id < lo)
-			lo = id;
-		if (id >= hi)
-			hi = id + 1;
-	}
-	if (rc < 0) {
-		free(ids);
-		return rc;
-	}
-	s->ids = ids;
-	s->id_lo = s->id_next = lo;
-	s->id_hi = hi;
+	s->max_id = key_get_u64(s->tasks.key.data);
+	s->batched = s->max_id < VIEWS_BATCH_MAX_ID;
 	s->tasks_at = false;
 	return 0;
 }
 
-/* The next id of the bitmap into *id; false past its last. */
-static bool next_id(struct view_snapshot *s, uint64_t *id)
+/* Room for `n` entries in the batch's arrays. */
+static int batch_room(struct view_snapshot *s, size_t n)
 {
-	uint64_t i = s->id_next;
-	while (i < s->id_hi) {
-		uint64_t w = s->ids[i / 64] >> (i % 64);
-		if (w) {
-			i += (uint64_t)__builtin_ctzll(w);
-			break;
+	if (n <= s->cap)
+		return 0;
+	size_t cap = s->cap ? s->cap * 2 : 1024;
+	while (cap < n)
+		cap *= 2;
+	struct txn_val *recs = realloc(s->recs, cap * sizeof(*recs));
+	if (!recs)
+		return -ENOMEM;
+	s->recs = recs;
+	uint64_t *keys = realloc(s->keys, cap * sizeof(*keys));
+	if (!keys)
+		return -ENOMEM;
+	s->keys = keys;
+	uint64_t *tmp = realloc(s->tmp, cap * sizeof(*tmp));
+	if (!tmp)
+		return -ENOMEM;
+	s->tmp = tmp;
+	s->cap = cap;
+	return 0;
+}
+
+/* Sorts the batch's keys by task id (bits 16 and up), 11 bits a pass. */
+static void sort_keys(struct view_snapshot *s)
+{
+	uint64_t *a = s->keys, *b = s->tmp;
+	for (unsigned shift = 16; shift < 64 && (s->max_id >> (shift - 16));
+	     shift += 11) {
+		size_t count[2048] = {0};
+		for (size_t i = 0; i < s->n_keys; i++)
+			count[(a[i] >> shift) & 2047]++;
+		size_t sum = 0;
+		for (size_t d = 0; d < 2048; d++) {
+			size_t c = count[d];
+			count[d] = sum;
+			sum += c;
 		}
-		i = (i / 64 + 1) * 64;
+		for (size_t i = 0; i < s->n_keys; i++)
+			b[count[(a[i] >> shift) & 2047]++] = a[i];
+		uint64_t *t = a;
+		a = b;
+		b = t;
 	}
-	if (i >= s->id_hi)
-		return false;
-	s->id_next = i + 1;
-	*id = i;
-	return true;
+	s->keys = a;
+	s->tmp = b;
 }
 
 /* Moves `tasks` to the first record at or after `id`: 0, 1 past the last
@@ -337,6 +347,8 @@ static bool next_id(struct view_snapshot *s, uint64_t *id)
 static int tasks_reach(struct view_snapshot *s, uint64_t id)
 {
 	int rc;
+	if (s->tasks_at && s->tasks_id == id)
+		return 0;  /* the same task twice in the index */
 	if (s->tasks_at && s->tasks_id < id &&
 	    id - s->tasks_id <= VIEWS_BY_ID_STEP) {
 		do {
@@ -358,39 +370,93 @@ static int tasks_reach(struct view_snapshot *s, uint64_t id)
 	return rc == -ENOENT ? 1 : rc;
 }
 
-/* The next record of the window in id order; 1 at its end. */
-static int next_by_id(struct view_snapshot *s, struct txn_val *rec)
+/*
+ * Reads the next batch of index entries and their records. 0, or an error:
+ * -EIO for a damaged index key, as the walk entry by entry gives.
+ */
+static int batch_fill(struct view_snapshot *s)
 {
-	uint64_t id;
-	while (next_id(s, &id)) {
-		int rc = tasks_reach(s, id);
+	struct txn_val k, v;
+	int rc = 0;
+	s->n_recs = s->n_keys = s->next_rec = 0;
+	size_t max = s->chunk_bytes / 8;
+	if (max > VIEWS_BATCH)
+		max = VIEWS_BATCH;
+	while (s->n_recs < max && (rc = next_entry(s, &k, &v)) == 0) {
+		if (k.len < s->id_off + 8)
+			return -EIO;
+		if ((rc = batch_room(s, s->n_recs + 1)))
+			return rc;
+		uint64_t id = key_get_u64((const uint8_t *)k.data + s->id_off);
+		s->recs[s->n_recs] = (struct txn_val){0};
+		if (id <= s->max_id)  /* else no record, as txn_get says */
+			s->keys[s->n_keys++] = id << 16 | s->n_recs;
+		s->n_recs++;
+	}
+	if (rc < 0)
+		return rc;
+	if (rc == 1)
+		s->index_done = true;
+	sort_keys(s);
+	for (size_t i = 0; i < s->n_keys; i++) {
+		uint64_t id = s->keys[i] >> 16;
+		rc = tasks_reach(s, id);
+		if (rc == 1)
+			break;  /* past the last record: none of the rest */
 		if (rc)
 			return rc;
-		if (s->tasks_at && s->tasks_id == id) {
-			*rec = s->tasks.val;
-			return 0;
-		}
-		/* An index entry without record: `check` reports it. */
+		if (s->tasks_at && s->tasks_id == id)
+			s->recs[s->keys[i] & 0xffff] = s->tasks.val;
+		/* else an index entry without record: `check` reports it. */
 	}
-	return 1;
+	return 0;
+}
+
+/* Records ahead of the one sent whose bytes are fetched into the cache:
+ * in index order they are scattered over the map, and reading each when
+ * its row is built waited for memory. */
+#define VIEWS_PREFETCH 16u
+
+/* The next record of the batches, in the index's order; 1 at the end. */
+static int next_batched(struct view_snapshot *s, struct txn_val *rec)
+{
+	for (;;) {
+		while (s->next_rec < s->n_recs) {
+			size_t ahead = s->next_rec + VIEWS_PREFETCH;
+			if (ahead < s->n_recs && s->recs[ahead].data) {
+				const char *p = s->recs[ahead].data;
+				__builtin_prefetch(p);
+				if (s->recs[ahead].len > 64)
+					__builtin_prefetch(p + 64);
+			}
+			*rec = s->recs[s->next_rec++];
+			if (rec->data)
+				return 0;
+		}
+		if (s->index_done)
+			return 1;
+		int rc = batch_fill(s);
+		if (rc)
+			return rc;
+	}
 }
 
 /*
- * The next task record of the scan, in the index's order (the first chunk)
- * or in id order (the rest of an index's window); 1 at its end. The bytes
- * stay in the read transaction's map, for encode_row().
+ * The next task record of the scan, in the index's order: entry by entry
+ * in the first chunk, in batches after it; 1 at its end. The bytes stay in
+ * the read transaction's map, for encode_row().
  */
 static int next_record(struct view_snapshot *s, struct txn_val *rec)
 {
 	struct txn_val k;
 	int rc;
-	if (s->db != DB_TASKS && s->big && !s->by_id_tried) {
-		rc = by_id_begin(s);
+	if (s->db != DB_TASKS && s->big && !s->batch_tried) {
+		rc = batch_begin(s);
 		if (rc)
 			return rc;
 	}
-	if (s->ids)
-		return next_by_id(s, rec);
+	if (s->batched)
+		return next_batched(s, rec);
 	while ((rc = next_entry(s, &k, rec)) == 0) {
 		if (s->db == DB_TASKS)
 			return 0;

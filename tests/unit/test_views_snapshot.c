@@ -1,11 +1,12 @@
 /*
  * Snapshots of views bounded by an index (issue 15): after its first chunk
  * a planned or created window, a customer, the agenda or the overdue view
- * reads the rest of its window in task id order (views_snapshot.c). These
- * tests hold it to the rows the walk in index order gave: the same set, no
- * row twice, the first chunk the head of the index's order, index entries
- * without record skipped, a damaged index key an error, wherever in the
- * window they are, with ids close together and far apart.
+ * reads its index in batches and their tasks in id order
+ * (views_snapshot.c). These tests hold it to the rows the walk entry by
+ * entry gave: the same rows in the index's order, none twice, index
+ * entries without record skipped, a damaged index key an error, wherever
+ * in the window and in a batch they are, with ids close together and far
+ * apart, in small chunks (small batches) and full ones.
  */
 #include "views_fixture.h"
 
@@ -104,7 +105,7 @@ static int teardown_club(void **state)
 /* The index a view walks, as views_snapshot.c plans it. */
 enum order { BY_PLANNED, BY_CREATED, BY_CUSTOMER };
 
-/* A row's key in that index: the order the first chunk must keep. */
+/* A row's key in that index: the order the snapshot must keep. */
 static void index_key(enum order o, const Clubcrm__Task *t, uint8_t k[24])
 {
 	struct index_task_keys tk = {
@@ -135,7 +136,7 @@ struct result {
 	uint8_t seen[N];     /* times each task was sent */
 	size_t rows, first_rows;
 	int chunks;
-	uint64_t first[N];   /* the first chunk's ids, in order */
+	uint64_t order[N];   /* the ids sent, in order */
 };
 
 static size_t index_of(const struct sfx *x, uint64_t id)
@@ -177,7 +178,9 @@ static int take(struct sfx *x, const Clubcrm__View *view, size_t limit,
 			size_t k = index_of(x, c->rows[i]->task->id);
 			r->seen[k]++;
 			if (r->chunks == 0)
-				r->first[r->first_rows++] = x->ids[k];
+				r->first_rows++;
+			if (r->rows + i < N)
+				r->order[r->rows + i] = x->ids[k];
 		}
 		r->rows += c->n_rows;
 		r->chunks++;
@@ -188,8 +191,8 @@ static int take(struct sfx *x, const Clubcrm__View *view, size_t limit,
 
 /*
  * The snapshot holds each task of the view once, and no other (`gone`:
- * tasks it must not hold whatever the filter says, `extra` may be NULL);
- * its first chunk is the head of the view's rows in the index's order.
+ * tasks it must not hold whatever the filter says; may be NULL), in the
+ * order of the index the view walks.
  */
 static void check_view(struct sfx *x, const Clubcrm__View *view,
 		       enum order o, size_t limit, const bool *gone,
@@ -216,11 +219,11 @@ static void check_view(struct sfx *x, const Clubcrm__View *view,
 	by_key_order = o;
 	qsort(want, n, sizeof(*want), cmp_rows);
 	assert_true(r.first_rows > 0 || n == 0);
-	for (size_t i = 0; i < r.first_rows; i++)
-		if (want[i]->task->id != r.first[i])
-			fail_msg("first chunk, row %zu: task %llu, the index's "
-				 "order has %llu", i,
-				 (unsigned long long)r.first[i],
+	for (size_t i = 0; i < n; i++)
+		if (want[i]->task->id != r.order[i])
+			fail_msg("row %zu (the first chunk has %zu): task %llu, "
+				 "the index's order has %llu", i, r.first_rows,
+				 (unsigned long long)r.order[i],
 				 (unsigned long long)want[i]->task->id);
 }
 
