@@ -3,6 +3,17 @@
  * from one read transaction (one revision), walking the index that bounds the
  * view best, in chunks so that the daemon can stream it as the connection
  * drains. A replay sends what changed after a revision the client holds.
+ *
+ * A view bounded by an index (a planned or created window, a customer, the
+ * agenda, overdue tasks) is sent in the index's order. Its first chunk (a
+ * screenful, the top of the board) looks its tasks up one by one. Then the
+ * index is read a batch of entries at a time, the batch's task ids sorted,
+ * their tasks read in id order through one cursor that steps forward
+ * instead of descending the tree again when the next one is near, and the
+ * rows sent in the index's order: a lookup per entry in index order is a
+ * random descent of the tasks tree each, about four fifths of a
+ * 100,000-task window's time (tests/bench/README-performance.md, "The
+ * 100,000-task snapshot").
  */
 #include "views_priv.h"
 
@@ -39,6 +50,19 @@ struct view_snapshot {
 	bool has_end;
 	bool positioned;
 	bool text;              /* the view filters on text: whole tasks */
+	/* After the first chunk of an index-bounded view: a batch of index
+	 * entries, their records read in id order, sent in index order. */
+	bool batch_tried;
+	bool batched;           /* reading in batches */
+	bool index_done;        /* the index's window is read to its end */
+	struct txn_val *recs;   /* the batch's records, in index order (NULL
+				   data: no record) */
+	uint64_t *keys, *tmp;   /* task id << 16 | position in the batch */
+	size_t n_recs, n_keys, next_rec, cap;
+	uint64_t max_id;        /* the largest task id */
+	struct txn_cursor tasks; /* open once tasks.t is set */
+	bool tasks_at;          /* `tasks` stands on the 8-byte key tasks_id */
+	uint64_t tasks_id;
 	struct arena chunk;     /* memory of the chunk being built (reset, not
 				   freed, between chunks) */
 	bool big;               /* a chunk filled up: more come, full size */
@@ -198,6 +222,11 @@ void views_snapshot_end(struct view_snapshot *s)
 		return;
 	if (s->cur.t)
 		txn_cursor_close(&s->cur);
+	if (s->tasks.t)
+		txn_cursor_close(&s->tasks);
+	free(s->recs);
+	free(s->keys);
+	free(s->tmp);
 	if (s->txn.txn)
 		txn_abort(&s->txn);
 	arena_free(&s->chunk);
@@ -231,14 +260,203 @@ static int next_entry(struct view_snapshot *s, struct txn_val *k,
 	return 0;
 }
 
+/* Index entries a batch holds at most (a position takes 16 bits): 1 MiB
+ * of batch at most, for chunks of VIEWS_CHUNK_BYTES. Smaller chunks (a
+ * connection with a small output bound) take smaller batches: an entry per
+ * 8 bytes of chunk, the batch's memory and loop turn bounded with them. */
+#define VIEWS_BATCH 32768u
+/* Task ids at most: the sort keys are id << 16 | position. */
+#define VIEWS_BATCH_MAX_ID (UINT64_C(1) << 47)
+/* A task at most this many ids ahead is reached by stepping the cursor, a
+ * farther one by a descent: a step costs a few percent of a descent, and a
+ * leaf of the tasks tree holds about 40 tasks. */
+#define VIEWS_BY_ID_STEP 48u
+
+/* Opens the cursor over the tasks and starts reading in batches, unless
+ * there is no task (nothing to look up) or ids are too big for the sort
+ * keys: then entry by entry, as the first chunk. */
+static int batch_begin(struct view_snapshot *s)
+{
+	s->batch_tried = true;
+	int rc = txn_cursor_open(&s->tasks, &s->txn, DB_TASKS);
+	if (rc)
+		return rc;
+	/* The largest id: no record lies beyond it. */
+	rc = txn_cursor_seek_before(&s->tasks, NULL, 0);
+	if (rc == -ENOENT || (rc == 0 && s->tasks.key.len < 8))
+		return 0;
+	if (rc)
+		return rc;
+	s->max_id = key_get_u64(s->tasks.key.data);
+	s->batched = s->max_id < VIEWS_BATCH_MAX_ID;
+	s->tasks_at = false;
+	return 0;
+}
+
+/* Room for `n` entries in the batch's arrays. */
+static int batch_room(struct view_snapshot *s, size_t n)
+{
+	if (n <= s->cap)
+		return 0;
+	size_t cap = s->cap ? s->cap * 2 : 1024;
+	while (cap < n)
+		cap *= 2;
+	struct txn_val *recs = realloc(s->recs, cap * sizeof(*recs));
+	if (!recs)
+		return -ENOMEM;
+	s->recs = recs;
+	uint64_t *keys = realloc(s->keys, cap * sizeof(*keys));
+	if (!keys)
+		return -ENOMEM;
+	s->keys = keys;
+	uint64_t *tmp = realloc(s->tmp, cap * sizeof(*tmp));
+	if (!tmp)
+		return -ENOMEM;
+	s->tmp = tmp;
+	s->cap = cap;
+	return 0;
+}
+
+/* Sorts the batch's keys by task id (bits 16 and up), 11 bits a pass. */
+static void sort_keys(struct view_snapshot *s)
+{
+	uint64_t *a = s->keys, *b = s->tmp;
+	for (unsigned shift = 16; shift < 64 && (s->max_id >> (shift - 16));
+	     shift += 11) {
+		size_t count[2048] = {0};
+		for (size_t i = 0; i < s->n_keys; i++)
+			count[(a[i] >> shift) & 2047]++;
+		size_t sum = 0;
+		for (size_t d = 0; d < 2048; d++) {
+			size_t c = count[d];
+			count[d] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < s->n_keys; i++)
+			b[count[(a[i] >> shift) & 2047]++] = a[i];
+		uint64_t *t = a;
+		a = b;
+		b = t;
+	}
+	s->keys = a;
+	s->tmp = b;
+}
+
+/* Moves `tasks` to the first record at or after `id`: 0, 1 past the last
+ * record, or an error. */
+static int tasks_reach(struct view_snapshot *s, uint64_t id)
+{
+	int rc;
+	if (s->tasks_at && s->tasks_id == id)
+		return 0;  /* the same task twice in the index */
+	if (s->tasks_at && s->tasks_id < id &&
+	    id - s->tasks_id <= VIEWS_BY_ID_STEP) {
+		do {
+			rc = txn_cursor_next(&s->tasks);
+			s->tasks_at = rc == 0 && s->tasks.key.len == 8;
+			if (s->tasks_at)
+				s->tasks_id = key_get_u64(s->tasks.key.data);
+		} while (s->tasks_at && s->tasks_id < id);
+		/* A damaged (not 8-byte) key on the way: a descent. */
+		if (rc || s->tasks_at)
+			return rc == -ENOENT ? 1 : rc;
+	}
+	uint8_t key[8];
+	key_u64(key, id);
+	rc = txn_cursor_seek(&s->tasks, key, sizeof(key));
+	s->tasks_at = rc == 0 && s->tasks.key.len == 8;
+	if (s->tasks_at)
+		s->tasks_id = key_get_u64(s->tasks.key.data);
+	return rc == -ENOENT ? 1 : rc;
+}
+
 /*
- * The next task record of the scan, in the index's order; 1 at its end.
- * The bytes stay in the read transaction's map, for encode_row().
+ * Reads the next batch of index entries and their records. 0, or an error:
+ * -EIO for a damaged index key, as the walk entry by entry gives.
+ */
+static int batch_fill(struct view_snapshot *s)
+{
+	struct txn_val k, v;
+	int rc = 0;
+	s->n_recs = s->n_keys = s->next_rec = 0;
+	size_t max = s->chunk_bytes / 8;
+	if (max > VIEWS_BATCH)
+		max = VIEWS_BATCH;
+	while (s->n_recs < max && (rc = next_entry(s, &k, &v)) == 0) {
+		if (k.len < s->id_off + 8)
+			return -EIO;
+		if ((rc = batch_room(s, s->n_recs + 1)))
+			return rc;
+		uint64_t id = key_get_u64((const uint8_t *)k.data + s->id_off);
+		s->recs[s->n_recs] = (struct txn_val){0};
+		if (id <= s->max_id)  /* else no record, as txn_get says */
+			s->keys[s->n_keys++] = id << 16 | s->n_recs;
+		s->n_recs++;
+	}
+	if (rc < 0)
+		return rc;
+	if (rc == 1)
+		s->index_done = true;
+	sort_keys(s);
+	for (size_t i = 0; i < s->n_keys; i++) {
+		uint64_t id = s->keys[i] >> 16;
+		rc = tasks_reach(s, id);
+		if (rc == 1)
+			break;  /* past the last record: none of the rest */
+		if (rc)
+			return rc;
+		if (s->tasks_at && s->tasks_id == id)
+			s->recs[s->keys[i] & 0xffff] = s->tasks.val;
+		/* else an index entry without record: `check` reports it. */
+	}
+	return 0;
+}
+
+/* Records ahead of the one sent whose bytes are fetched into the cache:
+ * in index order they are scattered over the map, and reading each when
+ * its row is built waited for memory. */
+#define VIEWS_PREFETCH 16u
+
+/* The next record of the batches, in the index's order; 1 at the end. */
+static int next_batched(struct view_snapshot *s, struct txn_val *rec)
+{
+	for (;;) {
+		while (s->next_rec < s->n_recs) {
+			size_t ahead = s->next_rec + VIEWS_PREFETCH;
+			if (ahead < s->n_recs && s->recs[ahead].data) {
+				const char *p = s->recs[ahead].data;
+				__builtin_prefetch(p);
+				if (s->recs[ahead].len > 64)
+					__builtin_prefetch(p + 64);
+			}
+			*rec = s->recs[s->next_rec++];
+			if (rec->data)
+				return 0;
+		}
+		if (s->index_done)
+			return 1;
+		int rc = batch_fill(s);
+		if (rc)
+			return rc;
+	}
+}
+
+/*
+ * The next task record of the scan, in the index's order: entry by entry
+ * in the first chunk, in batches after it; 1 at its end. The bytes stay in
+ * the read transaction's map, for encode_row().
  */
 static int next_record(struct view_snapshot *s, struct txn_val *rec)
 {
 	struct txn_val k;
 	int rc;
+	if (s->db != DB_TASKS && s->big && !s->batch_tried) {
+		rc = batch_begin(s);
+		if (rc)
+			return rc;
+	}
+	if (s->batched)
+		return next_batched(s, rec);
 	while ((rc = next_entry(s, &k, rec)) == 0) {
 		if (s->db == DB_TASKS)
 			return 0;

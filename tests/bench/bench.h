@@ -30,6 +30,8 @@ struct bench_opts {
 	double rate;                  /* total writes/s; 0: as fast as acked */
 	unsigned seed;                /* tasks for the snapshot test; 0: none */
 	bool snapshot;                /* time a snapshot of the whole board */
+	double snapshot_days;         /* > 0: of the tasks planned in the next
+					 this many days only */
 	const char *freeze_cli;       /* the clubcrm command line: rerun the
 				       * first scenario with a frozen
 				       * `clubcrm watch board` beside it */

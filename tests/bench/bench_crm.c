@@ -622,10 +622,15 @@ static int seed_and_snapshot(struct crm *b, struct bench_system *out)
 		snap_term = &b->t[idx + k];
 		uint64_t cpu0 = cpu_ns_of(b->pid);
 		uint64_t s0 = bench_now_ns();
-		/* Without seeding: the whole board. */
-		if (crm_term_snapshot(snap_term,
-				      b->o->seed ? b->window_from : 0,
-				      b->window_to) < 0)
+		/* Without seeding: the whole board, or a planned-time
+		 * window from now (--snapshot-days). */
+		int64_t from = b->o->seed ? b->window_from : 0;
+		int64_t to = b->window_to;
+		if (!b->o->seed && b->o->snapshot_days > 0) {
+			from = time_now();
+			to = from + (int64_t)(b->o->snapshot_days * 86400);
+		}
+		if (crm_term_snapshot(snap_term, from, to) < 0)
 			return -1;
 		if (!crm_pump(b, snap_done, SUBSCRIBE_TIMEOUT_MS) ||
 		    snap_term->down)

@@ -35,6 +35,10 @@ static void usage(FILE *f)
 		"snapshot of them (0)\n"
 		"  --snapshot            without --seed: time a snapshot of the "
 		"whole board\n"
+		"  --snapshot-days D     with --snapshot: only the tasks planned "
+		"in the next D days\n"
+		"                        (a planned-time window, as the seeded "
+		"board's)\n"
 		"  --login-parallel K    terminals logging in at once (8)\n"
 		"  --freeze-cli PATH     the clubcrm command line: rerun the first "
 		"scenario with a\n"
@@ -127,7 +131,7 @@ static int find(void *ctx, const char *name, size_t len)
 		"clubcrm-pid", "redis-pid", "scenarios", "duration",
 		"warmup", "depth", "rate", "seed", "login-parallel",
 		"restart", "clubcrmd", "restart-signal", "probe", "idle",
-		"term-threads",
+		"term-threads", "snapshot-days",
 	};
 	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
 		if (strlen(flags[i]) == len && !memcmp(flags[i], name, len))
@@ -221,6 +225,9 @@ static int parse_args(int argc, char **argv, struct bench_opts *o,
 		else if (strcmp(a, "--seed") == 0 &&
 			 (rc = num(val, 0, 10000000, &v)) == 0)
 			o->seed = (unsigned)v;
+		else if (strcmp(a, "--snapshot-days") == 0 &&
+			 (rc = num(val, 1, 36500, &v)) == 0)
+			o->snapshot_days = v;
 		else if (strcmp(a, "--probe") == 0 &&
 			 (rc = num(val, 1, 64, &v)) == 0)
 			o->probe_threads = (unsigned)v;
