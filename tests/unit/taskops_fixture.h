@@ -1,7 +1,7 @@
 /*
- * Shared by the task operation tests (test_taskops_*.c): a fresh copy of
- * domain_fixture.h's small club for each test, and the writes most of
- * them make (an edit; a take, release, close or cancel by id).
+ * Shared by the task operation tests (test_taskops_*.c): the writes most
+ * of them make (an edit; a take, release, close or cancel by id), each
+ * test on its own copy of domain_fixture.h's small club (struct fx_env).
  */
 #ifndef CLUBCRM_TASKOPS_FIXTURE_H
 #define CLUBCRM_TASKOPS_FIXTURE_H
@@ -12,27 +12,6 @@
 #define DONE CLUBCRM__TASK_STATUS__TASK_STATUS_DONE
 #define CANCELLED CLUBCRM__TASK_STATUS__TASK_STATUS_CANCELLED
 #define NOTE CLUBCRM__TASK_KIND__TASK_KIND_NOTE
-
-struct env {
-	struct fx *fx;
-	struct club c;
-};
-
-static int setup(void **state)
-{
-	struct env *e = calloc(1, sizeof(*e));
-	e->fx = fx_open_club(&e->c);
-	*state = e;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct env *e = *state;
-	fx_close(e->fx);
-	free(e);
-	return 0;
-}
 
 static Clubcrm__Frame *edit(struct fx *fx, uint64_t who,
 			    Clubcrm__EditTask *in)
@@ -66,6 +45,7 @@ static Clubcrm__Frame *simple(struct fx *fx, uint64_t who, int admin,
 }
 
 /* A test on its own copy of the club. */
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) \
+	cmocka_unit_test_setup_teardown(f, fx_env_setup, fx_env_teardown)
 
 #endif

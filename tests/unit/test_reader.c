@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "club.h"
+#include "club_env.h"
 #include "frame.h"
 #include "owned_frame.h"
 #include "reader.h"
@@ -29,9 +29,7 @@
 static char today[16], tomorrow[16];
 
 struct fixture {
-	char dir[64];
-	struct store *st;
-	struct actor admin;
+	struct club_env club;
 	uv_loop_t loop;
 	struct reader r;
 	bool hold;
@@ -77,29 +75,16 @@ static int setup(void **state)
 {
 	struct fixture *fx = calloc(1, sizeof(*fx));
 	assert_non_null(fx);
-	snprintf(fx->dir, sizeof(fx->dir), "/tmp/clubcrmd-test-reader-XXXXXX");
-	assert_non_null(mkdtemp(fx->dir));
-	assert_int_equal(store_open(fx->dir, 16u << 20, &fx->st), 0);
-	assert_int_equal(club_init(fx->st, "Test club", "UTC", "admin",
-				   "Admin", "password1"), 0);
-	struct arena a;
-	arena_init(&a);
-	Clubcrm__Operator *op = NULL;
-	assert_int_equal(service_login(fx->st, "admin", "password1", &a, &op),
-			 0);
-	fx->admin.operator_id = op->id;
-	fx->admin.role = CLUBCRM__ROLE__ROLE_ADMIN;
-	fx->admin.now = time(NULL);
 	time_t t = time(NULL), u = t + 86400;
+	club_env_open(&fx->club, "reader", 16u << 20, t);
 	struct tm tm;
 	strftime(today, sizeof(today), "%Y-%m-%d", gmtime_r(&t, &tm));
 	strftime(tomorrow, sizeof(tomorrow), "%Y-%m-%d", gmtime_r(&u, &tm));
-	arena_free(&a);
 	assert_int_equal(uv_loop_init(&fx->loop), 0);
 	struct reader_hooks hooks = {
 		.done = on_done, .idle = on_idle, .hold = on_hold, .ctx = fx,
 	};
-	reader_init(&fx->r, &fx->loop, fx->st, &hooks);
+	reader_init(&fx->r, &fx->loop, fx->club.st, &hooks);
 	*state = fx;
 	return 0;
 }
@@ -109,10 +94,7 @@ static int teardown(void **state)
 	struct fixture *fx = *state;
 	reader_fini(&fx->r);
 	assert_int_equal(uv_loop_close(&fx->loop), 0);
-	store_close(fx->st);
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", fx->dir);
-	assert_int_equal(system(cmd), 0);
+	club_env_close(&fx->club);
 	free(fx);
 	return 0;
 }
@@ -124,12 +106,7 @@ static Clubcrm__Frame *report_request(uint64_t rid, const char *from,
 	Clubcrm__GetReport g = CLUBCRM__GET_REPORT__INIT;
 	g.from_date = (char *)from;
 	g.to_date = (char *)to;
-	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
-	f.has_request_id = true;
-	f.request_id = rid;
-	f.body_case = CLUBCRM__FRAME__BODY_GET_REPORT;
-	f.get_report = &g;
-	return owned_frame(&f);
+	return owned_request(rid, CLUBCRM__FRAME__BODY_GET_REPORT, &g);
 }
 
 static void submit(struct fixture *fx, uint64_t rid, const char *from,
@@ -137,7 +114,7 @@ static void submit(struct fixture *fx, uint64_t rid, const char *from,
 {
 	assert_int_equal(reader_submit(&fx->r, fx,
 				       report_request(rid, from, to),
-				       &fx->admin), 0);
+				       &fx->club.admin), 0);
 }
 
 /* Queued reads are answered once each, in order, one at a time; the idle

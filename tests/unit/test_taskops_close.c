@@ -16,7 +16,7 @@ static Clubcrm__Frame *follow(struct fx *fx, uint64_t who,
  * manager in the same commit; then the quote closed with a note. */
 static void test_follow_up_story(void **state)
 {
-	struct env *e = *state;
+	struct fx_env *e = *state;
 	struct fx *fx = e->fx;
 	Clubcrm__Task *appt = fx_task(fx, &e->c, "Offer tennis lessons",
 				      FX_NOW + 3600);
@@ -98,7 +98,7 @@ static void test_follow_up_story(void **state)
 
 static void test_close_result_status_and_follow_ons(void **state)
 {
-	struct env *e = *state;
+	struct fx_env *e = *state;
 	struct fx *fx = e->fx;
 	/* Call gets an automatic follow-on: a call again 30 days after a
 	 * negative outcome. */
@@ -149,7 +149,7 @@ static void test_close_result_status_and_follow_ons(void **state)
  * green +Positive in the customer's history). */
 static void test_closing_note_result(void **state)
 {
-	struct env *e = *state;
+	struct fx_env *e = *state;
 	struct fx *fx = e->fx;
 	Clubcrm__Settings set = CLUBCRM__SETTINGS__INIT;
 	Clubcrm__UpdateSettings us = CLUBCRM__UPDATE_SETTINGS__INIT;
@@ -218,7 +218,7 @@ static void test_closing_note_result(void **state)
  * planned from it; that one succeeds and a quote goes to a colleague. */
 static void test_story_missed_appointment(void **state)
 {
-	struct env *e = *state;
+	struct fx_env *e = *state;
 	struct fx *fx = e->fx;
 	uint64_t no_show = fx_result(fx, "No show",
 				     CLUBCRM__TASK_STATUS__TASK_STATUS_CANCELLED,

@@ -4,7 +4,7 @@
 
 static void test_edit_and_stale(void **state)
 {
-	struct env *e = *state;
+	struct fx_env *e = *state;
 	Clubcrm__Task *t = fx_task(e->fx, &e->c, "first", FX_NOW + 60);
 	Clubcrm__EditTask in = CLUBCRM__EDIT_TASK__INIT;
 	in.has_id = in.has_base_mod_rev = 1;
@@ -59,7 +59,7 @@ static void test_edit_and_stale(void **state)
 
 static void test_copy(void **state)
 {
-	struct env *e = *state;
+	struct fx_env *e = *state;
 	Clubcrm__CreateTask src = fx_new_task(&e->c, "weekly", FX_NOW);
 	src.tag_ids = &e->c.vip;
 	src.n_tag_ids = 1;
@@ -108,7 +108,7 @@ static Clubcrm__Frame *tag(struct fx *fx, uint64_t id, uint64_t tag_id,
 
 static void test_tag_untag(void **state)
 {
-	struct env *e = *state;
+	struct fx_env *e = *state;
 	Clubcrm__Task *t = fx_task(e->fx, &e->c, "tags", FX_NOW);
 	Clubcrm__Frame *r = tag(e->fx, t->id, e->c.vip, 1);
 	assert_int_equal(r->task_reply->row->n_tag_names, 1);
@@ -128,7 +128,7 @@ static void test_tag_untag(void **state)
 
 static void test_history(void **state)
 {
-	struct env *e = *state;
+	struct fx_env *e = *state;
 	struct fx *fx = e->fx;
 	Clubcrm__Task *t = fx_task(fx, &e->c, "history", FX_NOW);
 	simple(fx, e->c.bea, 0, BODY(TAKE_TASK), t->id);

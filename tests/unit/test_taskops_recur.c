@@ -7,7 +7,7 @@
 
 static void test_recurring(void **state)
 {
-	struct env *e = *state;
+	struct fx_env *e = *state;
 	struct fx *fx = e->fx;
 	Clubcrm__CreateTask c = fx_new_task(&e->c, "Weekly plan review",
 					    FX_NOW - 2 * 7 * 86400 - 3600);
@@ -230,7 +230,7 @@ static void test_recur_series_end(void **state)
  * stop it, and what cannot be is refused. */
 static void test_recurring_series(void **state)
 {
-	struct env *e = *state;
+	struct fx_env *e = *state;
 	struct fx *fx = e->fx;
 	Clubcrm__CreateTask c = fx_new_task(&e->c, "Open the pool",
 					    FX_NOW + 3600);

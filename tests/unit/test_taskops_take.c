@@ -5,7 +5,7 @@
 
 static void test_take_release(void **state)
 {
-	struct env *e = *state;
+	struct fx_env *e = *state;
 	struct fx *fx = e->fx;
 	Clubcrm__Task *t = fx_task(fx, &e->c, "take me", FX_NOW + 60);
 	Clubcrm__Frame *r = simple(fx, e->c.bea, 0, BODY(TAKE_TASK), t->id);
@@ -55,7 +55,7 @@ static void test_take_release(void **state)
 /* Two takes of the same task in one batch: the first wins. */
 static void test_take_race_in_batch(void **state)
 {
-	struct env *e = *state;
+	struct fx_env *e = *state;
 	Clubcrm__Task *t = fx_task(e->fx, &e->c, "race", FX_NOW + 60);
 	Clubcrm__TakeTask take = CLUBCRM__TAKE_TASK__INIT;
 	take.has_id = 1;
@@ -79,7 +79,7 @@ static void test_take_race_in_batch(void **state)
 
 static void test_reassign(void **state)
 {
-	struct env *e = *state;
+	struct fx_env *e = *state;
 	struct fx *fx = e->fx;
 	/* Arantxa's consultant is bea: three open tasks and one done. */
 	Clubcrm__Task *a = fx_task(fx, &e->c, "a", FX_NOW);
@@ -125,7 +125,7 @@ static void test_reassign(void **state)
  */
 static void test_rights_from_store(void **state)
 {
-	struct env *e = *state;
+	struct fx_env *e = *state;
 	struct fx *fx = e->fx;
 	fx_task(fx, &e->c, "bea's", FX_NOW);  /* Arantxa's: bea's task */
 	Clubcrm__ReassignTasks in = CLUBCRM__REASSIGN_TASKS__INIT;
