@@ -282,16 +282,7 @@ static void customers_script(struct fake_server *fs)
 	struct custset s;
 	custs_init(&s);
 	uint32_t sub_id = f->subscribe->sub_id;
-	Clubcrm__Subscribed ok = CLUBCRM__SUBSCRIBED__INIT;
-	ok.has_sub_id = ok.has_resumed = ok.has_revision = true;
-	ok.sub_id = sub_id;
-	ok.revision = 40;
-	Clubcrm__Frame g = CLUBCRM__FRAME__INIT;
-	g.has_request_id = true;
-	g.request_id = f->request_id;
-	g.body_case = CLUBCRM__FRAME__BODY_SUBSCRIBED;
-	g.subscribed = &ok;
-	fake_send(fs, &g);
+	send_subscribed(fs, f->request_id, sub_id);
 	clubcrm__frame__free_unpacked(f, NULL);
 	Clubcrm__SnapshotChunk c = CLUBCRM__SNAPSHOT_CHUNK__INIT;
 	c.catalog = &s.cat;
@@ -340,16 +331,9 @@ static void export_customers_via_keys(struct tui_app *a, const char *path,
 				      uint64_t tag)
 {
 	a->screen = TUI_SCR_CONTACTS;
-	struct tui_key k = ch("E");
-	tui_desk_key(a, &k);
-	assert_int_equal(a->fkind, TUI_FK_CUSTOMERS_EXPORT);
-	struct tui_field *fl = tui_form_field(&a->form, "File");
-	assert_non_null(fl);
-	char want[256];
-	tui_export_customers_path(time_now(), want, sizeof(want));
-	assert_string_equal(fl->text, want);
-	tui_field_set_text(fl, path);
-	fl = tui_form_field(&a->form, "Tag");
+	open_export_form(a, TUI_FK_CUSTOMERS_EXPORT, tui_export_customers_path,
+			 path);
+	struct tui_field *fl = tui_form_field(&a->form, "Tag");
 	assert_non_null(fl);
 	/* (every customer) and the catalogue's two, once it came */
 	assert_int_equal(fl->n_choices, tui_cat(a) && tui_cat(a)->n_tags
@@ -362,8 +346,7 @@ static void export_customers_via_keys(struct tui_app *a, const char *path,
 			found = true;
 		}
 	assert_true(found);
-	k = (struct tui_key){.code = TUI_KEY_CTRL('s')};
-	tui_forms_key(a, &k);
+	save_form(a);
 }
 
 static void test_desk_exports_customers(void **state)
@@ -400,13 +383,7 @@ static void test_desk_exports_customers(void **state)
 	/* The same name again: refused until saved a second time. */
 	put(path, "kept\n");
 	export_customers_via_keys(a, "~/all.csv", 0);
-	assert_int_equal(a->fkind, TUI_FK_CUSTOMERS_EXPORT);
-	assert_true(a->status_err);
-	assert_non_null(strstr(a->status, "exists: save again"));
-	assert_string_equal(slurp(path), "kept\n");
-	struct tui_key k = {.code = TUI_KEY_CTRL('s')};
-	tui_forms_key(a, &k);
-	assert_int_equal(a->fkind, TUI_FK_NONE);
+	assert_saved_only_twice(a, TUI_FK_CUSTOMERS_EXPORT, path);
 	assert_every_customer(path);
 
 	/* Tennis: the customers of its tasks, read over two pages. */

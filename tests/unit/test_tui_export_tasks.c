@@ -172,8 +172,8 @@ static void send_rows(struct fake_server *fs, uint64_t rid, uint32_t sub_id,
 	struct rowset s;
 	rows_init(&s);
 	Clubcrm__TaskRow *rp[3] = {&s.r[0], &s.r[1], &s.r[2]};
-	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
 	if (page) {  /* the past: one TaskPage */
+		Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
 		Clubcrm__TaskPage p = CLUBCRM__TASK_PAGE__INIT;
 		p.rows = rp;
 		p.n_rows = 3;
@@ -187,15 +187,7 @@ static void send_rows(struct fake_server *fs, uint64_t rid, uint32_t sub_id,
 		fake_send(fs, &f);
 		return;
 	}
-	Clubcrm__Subscribed ok = CLUBCRM__SUBSCRIBED__INIT;
-	ok.has_sub_id = ok.has_resumed = ok.has_revision = true;
-	ok.sub_id = sub_id;
-	ok.revision = 40;
-	f.has_request_id = true;
-	f.request_id = rid;
-	f.body_case = CLUBCRM__FRAME__BODY_SUBSCRIBED;
-	f.subscribed = &ok;
-	fake_send(fs, &f);
+	send_subscribed(fs, rid, sub_id);
 	Clubcrm__SnapshotChunk c = CLUBCRM__SNAPSHOT_CHUNK__INIT;
 	c.rows = rp;
 	c.n_rows = 3;
@@ -242,17 +234,8 @@ static bool past_loaded(struct tui_app *a)
 /* E opens the form with the default name; a save writes the list. */
 static void export_via_keys(struct tui_app *a, const char *path)
 {
-	struct tui_key k = ch("E");
-	tui_desk_key(a, &k);
-	assert_int_equal(a->fkind, TUI_FK_EXPORT);
-	struct tui_field *fl = tui_form_field(&a->form, "File");
-	assert_non_null(fl);
-	char want[256];
-	tui_export_default_path(time_now(), want, sizeof(want));
-	assert_string_equal(fl->text, want);
-	tui_field_set_text(fl, path);
-	k = (struct tui_key){.code = TUI_KEY_CTRL('s')};
-	tui_forms_key(a, &k);
+	open_export_form(a, TUI_FK_EXPORT, tui_export_default_path, path);
+	save_form(a);
 }
 
 static void test_desk_exports_its_list(void **state)
@@ -281,13 +264,7 @@ static void test_desk_exports_its_list(void **state)
 	/* Again to the same file: refused until saved a second time. */
 	put(path, "kept\n");
 	export_via_keys(a, "~/board.csv");
-	assert_int_equal(a->fkind, TUI_FK_EXPORT);  /* still open */
-	assert_true(a->status_err);
-	assert_non_null(strstr(a->status, "exists: save again"));
-	assert_string_equal(slurp(path), "kept\n");
-	struct tui_key k = {.code = TUI_KEY_CTRL('s')};
-	tui_forms_key(a, &k);
-	assert_int_equal(a->fkind, TUI_FK_NONE);
+	assert_saved_only_twice(a, TUI_FK_EXPORT, path);
 	csv_read(path, &c);
 	assert_rows(&c);
 	csv_free(&c);
@@ -299,7 +276,7 @@ static void test_desk_exports_its_list(void **state)
 	export_via_keys(a, path);
 	assert_true(a->status_err);
 	tui_field_set_text(tui_form_field(&a->form, "File"), other);
-	tui_forms_key(a, &k);
+	save_form(a);
 	assert_int_equal(a->fkind, TUI_FK_EXPORT);
 	assert_string_equal(slurp(other), "other\n");
 	tui_forms_close(a);
@@ -320,7 +297,7 @@ static void test_desk_exports_its_list(void **state)
 	 * no list. */
 	tui_asof_leave(a, false);
 	a->screen = TUI_SCR_CONTACTS;
-	k = ch("E");
+	struct tui_key k = ch("E");
 	tui_desk_key(a, &k);
 	assert_int_equal(a->fkind, TUI_FK_CUSTOMERS_EXPORT);
 	tui_forms_close(a);

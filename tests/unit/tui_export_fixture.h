@@ -189,11 +189,66 @@ static Clubcrm__Frame *next_of(struct fake_server *fs,
 	return NULL;
 }
 
+/* The answer to Subscribe `rid`: subscribed `sub_id` at revision 40 (the
+ * snapshot follows). */
+static void send_subscribed(struct fake_server *fs, uint64_t rid,
+			    uint32_t sub_id)
+{
+	Clubcrm__Subscribed ok = CLUBCRM__SUBSCRIBED__INIT;
+	ok.has_sub_id = ok.has_resumed = ok.has_revision = true;
+	ok.sub_id = sub_id;
+	ok.revision = 40;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.has_request_id = true;
+	f.request_id = rid;
+	f.body_case = CLUBCRM__FRAME__BODY_SUBSCRIBED;
+	f.subscribed = &ok;
+	fake_send(fs, &f);
+}
+
 static struct tui_key ch(const char *s)
 {
 	struct tui_key k = {0};
 	strcpy(k.text, s);
 	return k;
+}
+
+/* E on the screen shown opens the form `kind` with the default file name
+ * (`default_path`'s, for now); `path` typed over it. */
+static void open_export_form(
+	struct tui_app *a, enum tui_form_kind kind,
+	void (*default_path)(int64_t now, char *out, size_t size),
+	const char *path)
+{
+	struct tui_key k = ch("E");
+	tui_desk_key(a, &k);
+	assert_int_equal(a->fkind, kind);
+	struct tui_field *fl = tui_form_field(&a->form, "File");
+	assert_non_null(fl);
+	char want[256];
+	default_path(time_now(), want, sizeof(want));
+	assert_string_equal(fl->text, want);
+	tui_field_set_text(fl, path);
+}
+
+/* Ctrl-S on the form open. */
+static void save_form(struct tui_app *a)
+{
+	struct tui_key k = {.code = TUI_KEY_CTRL('s')};
+	tui_forms_key(a, &k);
+}
+
+/* After a save over `path`, which held "kept\n": refused, the form `kind`
+ * still open and the file kept, until saved a second time. */
+static void assert_saved_only_twice(struct tui_app *a,
+				    enum tui_form_kind kind, const char *path)
+{
+	assert_int_equal(a->fkind, kind);  /* still open */
+	assert_true(a->status_err);
+	assert_non_null(strstr(a->status, "exists: save again"));
+	assert_string_equal(slurp(path), "kept\n");
+	save_form(a);
+	assert_int_equal(a->fkind, TUI_FK_NONE);
 }
 
 #endif
