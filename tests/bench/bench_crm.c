@@ -9,10 +9,12 @@
  * terminal subscribed): every bench write touches such a task, so every
  * write is a delta on every terminal, while a terminal joining later does
  * not pull the earlier scenarios' rows as its snapshot.
+ *
+ * The mixed run (a scenario again, half of it the raw probe's sockets) is
+ * in bench_crm_mixed.c, the seeding and snapshot in bench_crm_seed.c.
  */
 #include "bench_crm_priv.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -32,11 +34,6 @@
 #include "status.h"
 #include "timeutil.h"
 
-#define CONNECT_TIMEOUT_MS 180000u
-#define SUBSCRIBE_TIMEOUT_MS 60000u
-#define DRAIN_TIMEOUT_MS 5000u
-#define SEED_TIMEOUT_MS 180000u
-#define PROBE_DRAIN_MS 1500u
 
 /* ------------------------------------------------------------ setup */
 
@@ -173,18 +170,10 @@ static bool subs_settled(struct crm *b)
 	return true;
 }
 
-static bool writers_idle(struct crm *b)
+bool crm_writers_idle(struct crm *b)
 {
 	for (unsigned i = 0; i < b->n_w; i++)
 		if (b->w[i].in_flight && !b->w[i].down)
-			return false;
-	return true;
-}
-
-static bool terms_closed(struct crm *b)
-{
-	for (unsigned i = 0; i < b->n_t; i++)
-		if (b->t[i].c)
 			return false;
 	return true;
 }
@@ -215,18 +204,17 @@ static unsigned live_subscribed(struct crm *b, unsigned n)
 }
 
 /* Every measured write reached every subscribed terminal. */
-static unsigned deliv_terminals;
 static bool delivered(struct crm *b)
 {
 	for (size_t k = 0; k < b->deliv.max_key; k++) {
 		const struct bench_slot *s = &b->deliv.slots[k];
-		if (s->sent_ns && s->count < deliv_terminals)
+		if (s->sent_ns && s->count < b->deliv_terminals)
 			return false;
 	}
 	return true;
 }
 
-static void sleep_ms(struct crm *b, unsigned ms)
+void crm_sleep_ms(struct crm *b, unsigned ms)
 {
 	crm_pump(b, never, ms);
 }
@@ -261,7 +249,7 @@ static void rate_tick(uv_timer_t *h)
 
 /* A day of planned times of its own, a month ahead and apart from the
  * earlier ones (and from the demo's tasks). */
-static void next_window(struct crm *b)
+void crm_next_window(struct crm *b)
 {
 	b->window_from = time_now() + 86400 * (30 + 2 * (int64_t)b->windows++);
 	b->window_to = b->window_from + 86400;
@@ -270,7 +258,7 @@ static void next_window(struct crm *b)
 /* Terminals [0, n) subscribed to the new window, the others not. */
 static int arrange_subscriptions(struct crm *b, unsigned n)
 {
-	next_window(b);
+	crm_next_window(b);
 	/* The writers start over with tasks of the new window, so every
 	 * write is in every subscribed terminal's board. */
 	for (unsigned i = 0; i < b->n_w; i++) {
@@ -330,7 +318,7 @@ static void fill_result(struct crm *b, struct bench_result *r, uint64_t txns)
 	bench_samples_sort(&b->acks);
 	r->ack_p50 = bench_samples_pct(&b->acks, 50);
 	r->ack_p99 = bench_samples_pct(&b->acks, 99);
-	bench_fill_delivery(r, &b->deliv, deliv_terminals);
+	bench_fill_delivery(r, &b->deliv, b->deliv_terminals);
 	r->rss_load_kib = b->rss_peak;
 	r->batch_mean = txns ? (double)b->acked / (double)txns : 0;
 	if (b->first_error[0])
@@ -338,116 +326,19 @@ static void fill_result(struct crm *b, struct bench_result *r, uint64_t txns)
 			 b->failed, b->first_error);
 }
 
-/* The halves of the mixed run of N terminals: the bench's own get the
- * odd one, and at N = 1 there is one of each. */
-static unsigned own_half(unsigned n)
-{
-	return (n + 1) / 2;
-}
-
-static unsigned raw_half(unsigned n)
-{
-	return n / 2 ? n / 2 : 1;
-}
-
-/* Where the mixed run's other figures go (bench.h, struct bench_system). */
-struct mix_out {
-	struct bench_result *raw, *all;
-	int64_t *pair_p50, *pair_p99;
-	uint64_t *pair_n;
-	struct bench_mix_cpu *cpu;
-};
-
-static uint64_t cpu_ns_of(pid_t pid);
-
-/* Deliveries a table counted (each terminal's each revision). */
-static uint64_t frames_of(const struct bench_deliv *d)
-{
-	uint64_t n = 0;
-	for (size_t k = 0; k < d->max_key; k++)
-		n += d->slots[k].count;
-	return n;
-}
-
-/* A signed difference in an order-keeping unsigned sample, and back. */
-#define PAIR_BIAS (1ull << 63)
-static int64_t unbias(uint64_t v)
-{
-	return v >= PAIR_BIAS ? (int64_t)(v - PAIR_BIAS)
-			      : -(int64_t)(PAIR_BIAS - v);
-}
-
-/*
- * The mixed run's figures beside the bench's half (`own`, filled from
- * b->deliv): the probe's half from `pd` (`raw_live` sockets), both halves
- * together, and take by take the bench's half's last delivery less the
- * probe's half's, over the writes both halves saw whole.
- */
-static void fill_mixed(struct crm *b, const struct bench_result *own,
-		       const struct mix_out *m, struct bench_deliv *pd,
-		       unsigned raw_live)
-{
-	*m->raw = *own;
-	*m->all = *own;
-	struct bench_deliv all = {0};
-	int rc = 0;
-	/* The probe's threads saw deliveries only: the sends are the
-	 * writers', in the run's table. */
-	for (size_t k = 0; k < b->deliv.max_key && rc == 0; k++) {
-		const struct bench_slot *s = &b->deliv.slots[k];
-		if (!s->sent_ns)
-			continue;
-		rc = bench_deliv_sent(pd, k, s->sent_ns);
-		if (rc == 0)
-			rc = bench_deliv_sent(&all, k, s->sent_ns);
-	}
-	if (rc == 0)
-		rc = bench_deliv_merge(&all, &b->deliv);
-	if (rc == 0)
-		rc = bench_deliv_merge(&all, pd);
-	if (rc < 0) {
-		snprintf(m->raw->error, sizeof(m->raw->error),
-			 "the probe's figures: out of memory");
-		bench_deliv_free(&all);
-		return;
-	}
-	bench_fill_delivery(m->raw, pd, raw_live);
-	bench_fill_delivery(m->all, &all, deliv_terminals + raw_live);
-	bench_deliv_free(&all);
-
-	struct bench_samples pair = {0};
-	for (size_t k = 0; k < b->deliv.max_key && k < pd->max_key; k++) {
-		const struct bench_slot *s = &b->deliv.slots[k];
-		const struct bench_slot *q = &pd->slots[k];
-		if (!s->sent_ns || s->count < deliv_terminals ||
-		    q->count < raw_live)
-			continue;
-		/* Unsigned arithmetic wraps to the two's complement of a
-		 * negative difference; the bias keeps the order. */
-		if (bench_samples_add(&pair, s->last_ns - q->last_ns +
-						     PAIR_BIAS) < 0)
-			break;
-	}
-	bench_samples_sort(&pair);
-	*m->pair_n = pair.n;
-	*m->pair_p50 = pair.n ? unbias(bench_samples_pct(&pair, 50)) : 0;
-	*m->pair_p99 = pair.n ? unbias(bench_samples_pct(&pair, 99)) : 0;
-	bench_samples_free(&pair);
-}
-
 /*
  * One scenario: its N terminals the bench's own (`mix` NULL), or (the
  * mixed run) half the bench's and half the raw probe's sockets, the two
- * sets interleaved in the server's fan-out order (connect_interleaved):
+ * sets interleaved in the server's fan-out order (crm_connect_interleaved):
  * every write reaches both at the same moments, so what the bench's
  * terminals add is read in one run, not across two a machine's noise
  * apart. The same writers, the same window rules either way.
  */
 static int run_scenario(struct crm *b, const struct bench_scenario *sc,
-			struct bench_result *r, const struct mix_out *mix)
+			struct bench_result *r, const struct crm_mix_out *mix)
 {
-	unsigned own = mix ? own_half(sc->terminals) : sc->terminals;
-	unsigned raw = mix ? raw_half(sc->terminals) : 0;
+	unsigned own = mix ? crm_own_half(sc->terminals) : sc->terminals;
+	unsigned raw = mix ? crm_raw_half(sc->terminals) : 0;
 	if (arrange_subscriptions(b, own) < 0)
 		return -1;
 	if (b->probe &&
@@ -458,7 +349,7 @@ static int run_scenario(struct crm *b, const struct bench_scenario *sc,
 			 "the probe's subscriptions failed");
 		return 0;
 	}
-	deliv_terminals = live_subscribed(b, own);
+	b->deliv_terminals = live_subscribed(b, own);
 	b->n_active = sc->writers < b->n_w ? sc->writers : b->n_w;
 	bench_deliv_reset(&b->deliv);
 	b->acks.n = 0;
@@ -466,20 +357,15 @@ static int run_scenario(struct crm *b, const struct bench_scenario *sc,
 	memset(b->op_failed, 0, sizeof(b->op_failed));
 	b->first_error[0] = '\0';
 	b->base_rev = b->last_rev;
+	struct crm_mix_clock clock = {0};
 	if (mix)
-		bench_probe_record(b->probe, b->base_rev);
-	/* What each half's threads cost, from here to the end of the drain
-	 * (the probe's threads only idle through its last wait). */
-	uint64_t own_cpu0 = b->shards.cpu_ns;
-	uint64_t raw_cpu0 = mix ? bench_probe_cpu_ns(b->probe) : 0;
-	uint64_t srv_cpu0 = mix ? cpu_ns_of(b->pid) : 0;
-	uint64_t wall0 = bench_now_ns();
+		crm_mix_begin(b, &clock);
 	b->t0_ns = b->t1_ns = 0;
 	b->phase = CRM_RUN;
 	/* The terminals on their threads, the writers on this one. */
 	bench_shards_start(&b->shards);
 	start_writes(b);
-	sleep_ms(b, (unsigned)(b->o->warmup_s * 1000));
+	crm_sleep_ms(b, (unsigned)(b->o->warmup_s * 1000));
 
 	uint64_t txn0 = lmdb_txnid(b->o->crm_data);
 	bench_bytes_start(r, b->pid, bench_disk_path(b->o));
@@ -487,7 +373,7 @@ static int run_scenario(struct crm *b, const struct bench_scenario *sc,
 	uv_timer_start(&b->rss_timer, rss_tick, 0, 100);
 	b->t0_ns = bench_now_ns();
 	b->measuring = true;
-	sleep_ms(b, (unsigned)(b->o->duration_s * 1000));
+	crm_sleep_ms(b, (unsigned)(b->o->duration_s * 1000));
 	b->measuring = false;
 	b->t1_ns = bench_now_ns();
 	uint64_t txn1 = lmdb_txnid(b->o->crm_data);
@@ -496,30 +382,13 @@ static int run_scenario(struct crm *b, const struct bench_scenario *sc,
 	uv_timer_stop(&b->rate_timer);
 
 	b->phase = CRM_DRAIN;
-	crm_pump(b, writers_idle, DRAIN_TIMEOUT_MS);
+	crm_pump(b, crm_writers_idle, DRAIN_TIMEOUT_MS);
 	/* Their tables join the run's; late deliveries go there directly. */
 	bench_shards_stop(&b->shards, &b->deliv, &b->last_rev);
 	crm_pump(b, delivered, DRAIN_TIMEOUT_MS);
 	fill_result(b, r, txn0 && txn1 > txn0 ? txn1 - txn0 : 0);
-	if (mix) {
-		/* The probe's threads count on their own: give the last
-		 * deltas time to arrive, then take their tables. */
-		sleep_ms(b, PROBE_DRAIN_MS);
-		struct bench_deliv pd = {0};
-		unsigned raw_live = bench_probe_collect(b->probe, &pd);
-		uint64_t srv_cpu1 = cpu_ns_of(b->pid);
-		*mix->cpu = (struct bench_mix_cpu){
-			.own_ns = b->shards.n ? b->shards.cpu_ns - own_cpu0
-					      : 0,
-			.raw_ns = bench_probe_cpu_ns(b->probe) - raw_cpu0,
-			.srv_ns = srv_cpu0 && srv_cpu1 > srv_cpu0
-					  ? srv_cpu1 - srv_cpu0 : 0,
-			.wall_ns = bench_now_ns() - wall0,
-			.own_frames = frames_of(&b->deliv),
-			.raw_frames = frames_of(&pd)};
-		fill_mixed(b, r, mix, &pd, raw_live);
-		bench_deliv_free(&pd);
-	}
+	if (mix)
+		crm_mix_end(b, r, mix, &clock);
 	if (b->o->verbose)
 		for (int op = 0; op < BENCH_OP_COUNT; op++)
 			if (b->op_failed[op])
@@ -527,132 +396,6 @@ static int run_scenario(struct crm *b, const struct bench_scenario *sc,
 						" times\n",
 					bench_op_name((enum bench_op)op),
 					b->op_failed[op]);
-	return 0;
-}
-
-/* ------------------------------------------------------------ snapshot */
-
-static bool seeded(struct crm *b)
-{
-	return b->seed_done >= b->seed_target ||
-	       (b->seed_issued >= b->seed_target && writers_idle(b));
-}
-
-static struct crm_term *snap_term;
-static bool snap_done(struct crm *b)
-{
-	return snap_term->down || snap_term->pending == 0;
-}
-
-static bool snap_ready(struct crm *b)
-{
-	return snap_term->ready || snap_term->down;
-}
-
-/*
- * Nanoseconds process `pid` has spent on a CPU, all its threads (the first
- * field of /proc/PID/task/TID/schedstat); 0 if unknown. Unlike the wall
- * clock it does not count the time a loaded machine keeps it waiting.
- */
-static uint64_t cpu_ns_of(pid_t pid)
-{
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
-	DIR *d = pid > 0 ? opendir(path) : NULL;
-	if (!d)
-		return 0;
-	uint64_t sum = 0;
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		char file[128];
-		snprintf(file, sizeof(file), "/proc/%d/task/%.20s/schedstat",
-			 (int)pid, e->d_name);
-		FILE *f = fopen(file, "r");
-		unsigned long long ns;
-		if (f && fscanf(f, "%llu", &ns) == 1)
-			sum += ns;
-		if (f)
-			fclose(f);
-	}
-	closedir(d);
-	return sum;
-}
-
-static int seed_and_snapshot(struct crm *b, struct bench_system *out)
-{
-	/* No terminal watches the seeding: it is about the snapshot. */
-	crm_terms_close(b);
-	/* Their close callbacks must have run: the array is reallocated for
-	 * the snapshot's terminal below. */
-	if (!crm_pump(b, terms_closed, 10000))
-		return -1;
-	next_window(b);
-	b->phase = CRM_SEED;
-	b->seed_target = b->o->seed;
-	b->n_active = b->n_w;
-	uint64_t t0 = bench_now_ns();
-	for (unsigned i = 0; i < b->n_w; i++)
-		crm_writer_fill(&b->w[i], UINT32_MAX);
-	bool ok = crm_pump(b, seeded, SEED_TIMEOUT_MS);
-	out->seed_wps = (double)b->seed_done /
-			((double)(bench_now_ns() - t0) / 1e9);
-	b->phase = CRM_IDLE;
-	crm_pump(b, writers_idle, DRAIN_TIMEOUT_MS);
-	if (!ok || b->seed_done < b->seed_target) {
-		fprintf(stderr, "bench: seeded %" PRIu64 " of %" PRIu64
-				" tasks\n", b->seed_done, b->seed_target);
-		if (b->seed_done == 0)
-			return -1;
-	}
-	/* Two terminals: one counts the rows on the wire (the figure), one
-	 * decodes them all as the client library does (beside it). */
-	unsigned idx = b->n_t;
-	if (crm_terms_connect(b, idx + 2) < 0)
-		return -1;
-	b->t[idx].raw = true;
-	for (unsigned k = 0; k < 2; k++) {
-		snap_term = &b->t[idx + k];
-		if (!crm_pump(b, snap_ready, CONNECT_TIMEOUT_MS) ||
-		    snap_term->down)
-			return -1;
-	}
-	for (unsigned k = 0; k < 2; k++) {
-		snap_term = &b->t[idx + k];
-		uint64_t cpu0 = cpu_ns_of(b->pid);
-		uint64_t s0 = bench_now_ns();
-		/* Without seeding: the whole board, or a planned-time
-		 * window from now (--snapshot-days). */
-		int64_t from = b->o->seed ? b->window_from : 0;
-		int64_t to = b->window_to;
-		if (!b->o->seed && b->o->snapshot_days > 0) {
-			from = time_now();
-			to = from + (int64_t)(b->o->snapshot_days * 86400);
-		}
-		if (crm_term_snapshot(snap_term, from, to) < 0)
-			return -1;
-		if (!crm_pump(b, snap_done, SUBSCRIBE_TIMEOUT_MS) ||
-		    snap_term->down)
-			return -1;
-		double ms = (double)(bench_now_ns() - s0) / 1e6;
-		double first = (double)(snap_term->snap_first_ns - s0) / 1e6;
-		uint64_t cpu1 = cpu_ns_of(b->pid);
-		if (k == 0) {
-			out->snapshot_cpu_ms =
-				cpu0 && cpu1 > cpu0
-					? (double)(cpu1 - cpu0) / 1e6 : 0;
-			out->snapshot_ms = ms;
-			out->snapshot_first_ms = first;
-			out->snapshot_rows = snap_term->snap_rows;
-			out->snapshot_bytes = snap_term->snap_bytes;
-		} else {
-			out->snapshot_decoded_ms = ms;
-			out->snapshot_decoded_first_ms = first;
-			/* Both must see the same board (--check). */
-			out->snapshot_decoded_rows = snap_term->snap_rows;
-		}
-	}
 	return 0;
 }
 
@@ -692,11 +435,11 @@ static void write_until_dropped(struct crm *b, pid_t child, uint64_t stop_ns,
 	uv_timer_start(&b->rss_timer, rss_tick, 0, 100);
 	while (bench_pid_established(child) &&
 	       bench_now_ns() - stop_ns < BENCH_FROZEN_MAX_S * 1000000000ull)
-		sleep_ms(b, FROZEN_POLL_MS);
+		crm_sleep_ms(b, FROZEN_POLL_MS);
 	uv_timer_stop(&b->rss_timer);
 	uv_timer_stop(&b->rate_timer);
 	b->phase = CRM_DRAIN;
-	crm_pump(b, writers_idle, DRAIN_TIMEOUT_MS);
+	crm_pump(b, crm_writers_idle, DRAIN_TIMEOUT_MS);
 	crm_pump(b, delivered, DRAIN_TIMEOUT_MS);
 	if (!bench_pid_established(child))
 		out->frozen_drop_s = (double)(bench_now_ns() - stop_ns) / 1e9;
@@ -707,7 +450,7 @@ static int run_frozen(struct crm *b, struct bench_system *out)
 	pid_t child = spawn_watch(b->o);
 	if (child < 0)
 		return -1;
-	sleep_ms(b, 3000); /* login (Argon2id) and the board's snapshot */
+	crm_sleep_ms(b, 3000); /* login (Argon2id) and the board's snapshot */
 	out->frozen_anon_stop_kib = b->pid > 0 ? bench_anon_kib(b->pid) : -1;
 	kill(child, SIGSTOP);
 	uint64_t stop_ns = bench_now_ns();
@@ -782,46 +525,6 @@ static unsigned probe_live(struct bench_probe *p)
 	return n;
 }
 
-static bool terms_allowed_settled(struct crm *b)
-{
-	unsigned to = b->t_allowed < b->n_t ? b->t_allowed : b->n_t;
-	return b->t_connecting == 0 && b->t_started >= to;
-}
-
-/*
- * The bench's terminals [0, n_t) and the probe's `n_raw` sockets
- * connected in turn, one of each while both last, each logged in before
- * the next connects. The server fans a commit out over its connections in
- * the order they came (newest first), so terminal i and socket i sit side
- * by side in it and the mixed run's halves (terminals and sockets
- * [0, N/2)) alternate: neither half is served first. The probe's logins
- * block this thread a moment each; the terminals' heartbeats wait that
- * long (the first login of each operator hashes a password).
- */
-static int connect_interleaved(struct crm *b, unsigned n_t, unsigned n_raw)
-{
-	char err[160] = "";
-	int rc = bench_probe_new(b->o->crm_address, n_raw,
-				 b->o->probe_threads, &b->probe, err,
-				 sizeof(err));
-	if (rc == 0)
-		rc = crm_terms_connect(b, n_t);
-	for (unsigned i = 0; rc == 0 && i < n_t; i++) {
-		crm_terms_allow(b, i + 1);
-		if (!crm_pump(b, terms_allowed_settled, CONNECT_TIMEOUT_MS))
-			break;
-		if (i < n_raw)
-			rc = bench_probe_add(b->probe, 1, 1, err, sizeof(err));
-	}
-	crm_terms_allow(b, UINT_MAX);
-	if (rc == 0)
-		rc = bench_probe_start(b->probe, err, sizeof(err));
-	if (rc < 0)
-		fprintf(stderr, "bench: %s\n",
-			err[0] ? err : "the probe's sockets: out of memory");
-	return rc;
-}
-
 /*
  * The server's memory per idle subscribed connection at o->idle_probe
  * connections more (thousands: the raw probe's sockets, logged in by
@@ -833,16 +536,16 @@ static int measure_idle(struct crm *b, struct bench_system *out)
 	struct bench_probe *idle;
 	if (open_probe(b, b->o->idle_probe, 1, &idle) < 0)
 		return -1;
-	next_window(b);
+	crm_next_window(b);
 	int rc = bench_probe_subscribe(idle, b->o->idle_probe,
 				       b->window_from, b->window_to,
 				       SUBSCRIBE_TIMEOUT_MS);
-	sleep_ms(b, 500);
+	crm_sleep_ms(b, 500);
 	out->probe_rss_idle_kib = bench_rss_kib(b->pid);
 	out->probe_idle_conns = probe_live(idle);
 	bench_probe_close(idle);
 	/* Their sessions go before the run's terminals come. */
-	sleep_ms(b, 1000);
+	crm_sleep_ms(b, 1000);
 	return rc;
 }
 
@@ -858,9 +561,9 @@ static int connect_all(struct crm *b, struct bench_system *out)
 	out->rss_base_kib = b->pid > 0 ? bench_rss_kib(b->pid) : -1;
 	/* The mixed runs' sockets (--probe): as many as the largest
 	 * scenario's half. */
-	unsigned n_raw = b->o->probe_threads ? raw_half(max_t) : 0;
+	unsigned n_raw = b->o->probe_threads ? crm_raw_half(max_t) : 0;
 	if (n_raw) {
-		if (connect_interleaved(b, max_t, n_raw) < 0)
+		if (crm_connect_interleaved(b, max_t, n_raw) < 0)
 			return -1;
 	} else if (crm_terms_connect(b, max_t) < 0) {
 		return -1;
@@ -884,7 +587,7 @@ static int connect_all(struct crm *b, struct bench_system *out)
 		fprintf(stderr, "bench: the probe's subscriptions failed\n");
 		return -1;
 	}
-	sleep_ms(b, 500);
+	crm_sleep_ms(b, 500);
 	out->rss_idle_kib = b->pid > 0 ? bench_rss_kib(b->pid) : -1;
 	out->idle_raw_conns = n_raw ? probe_live(b->probe) : 0;
 	out->idle_conns = live_subscribed(b, max_t) + out->idle_raw_conns;
@@ -966,7 +669,7 @@ int bench_crm_run(const struct bench_opts *o, struct bench_system *out)
 				o->sc[i].terminals, o->sc[i].writers);
 		if (run_scenario(b, &o->sc[i], &out->r[i], NULL) < 0)
 			goto fail;
-		struct mix_out mix = {
+		struct crm_mix_out mix = {
 			.raw = &out->probe[i], .all = &out->mixed_all[i],
 			.pair_p50 = &out->pair_p50[i],
 			.pair_p99 = &out->pair_p99[i],
@@ -981,7 +684,7 @@ int bench_crm_run(const struct bench_opts *o, struct bench_system *out)
 	}
 	if (o->freeze_cli && run_frozen(b, out) < 0)
 		fprintf(stderr, "bench: the frozen-terminal run failed\n");
-	if ((o->seed || o->snapshot) && seed_and_snapshot(b, out) < 0)
+	if ((o->seed || o->snapshot) && crm_seed_and_snapshot(b, out) < 0)
 		fprintf(stderr, "bench: the snapshot test failed\n");
 	rc = 0;
 fail:

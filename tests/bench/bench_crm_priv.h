@@ -1,7 +1,8 @@
 /*
- * Shared by bench_crm.c (the run: phases, scenarios, seeding, snapshot) and
- * bench_crm_conn.c (the connections: terminals and writers on the client
- * library). The writers run on `loop`, the terminals on the shards' loops
+ * Shared by bench_crm.c (the run: phases, scenarios), bench_crm_mixed.c
+ * (the mixed run with the raw probe), bench_crm_seed.c (seeding, snapshot)
+ * and bench_crm_conn.c (the connections: terminals and writers on the
+ * client library). The writers run on `loop`, the terminals on the shards' loops
  * (bench_shards.h), on threads of their own while a scenario's writes go.
  */
 #ifndef CLUBCRM_BENCH_CRM_PRIV_H
@@ -25,6 +26,11 @@
 #define CRM_MAX_CUSTOMERS 64
 #define CRM_MAX_LOGINS 8     /* the demo's operators: a resume token each */
 #define CRM_TOKEN_MAX 256
+
+#define CONNECT_TIMEOUT_MS 180000u
+#define SUBSCRIBE_TIMEOUT_MS 60000u
+#define DRAIN_TIMEOUT_MS 5000u
+#define SEED_TIMEOUT_MS 180000u
 
 
 struct crm;
@@ -99,6 +105,7 @@ struct crm {
 	uint64_t t0_ns, t1_ns;     /* the measured window */
 	uint64_t base_rev, last_rev;
 	struct bench_deliv deliv;
+	unsigned deliv_terminals;  /* subscribed: each write must reach them */
 	struct bench_samples acks;
 	uint64_t acked, failed, op_failed[BENCH_OP_COUNT];
 	char first_error[160];
@@ -147,5 +154,42 @@ void crm_writer_fill(struct crm_writer *w, unsigned budget);
 /* Runs the loop (and the shards' loops, when they run on no thread of
  * their own) until done(b) or timeout_ms; true when done. */
 bool crm_pump(struct crm *b, bool (*done)(struct crm *), unsigned timeout_ms);
+
+/* bench_crm.c: the run's loop pumped for `ms`; no writer waiting for a
+ * reply; a planned-time window of its own for the next writes. */
+void crm_sleep_ms(struct crm *b, unsigned ms);
+bool crm_writers_idle(struct crm *b);
+void crm_next_window(struct crm *b);
+
+/* bench_crm_mixed.c. The halves of the mixed run of N terminals: the
+ * bench's own get the odd one, and at N = 1 there is one of each. */
+unsigned crm_own_half(unsigned n);
+unsigned crm_raw_half(unsigned n);
+
+/* Where the mixed run's other figures go (bench.h, struct bench_system). */
+struct crm_mix_out {
+	struct bench_result *raw, *all;
+	int64_t *pair_p50, *pair_p99;
+	uint64_t *pair_n;
+	struct bench_mix_cpu *cpu;
+};
+
+/* CPU and wall clocks at the start of a mixed scenario. */
+struct crm_mix_clock {
+	uint64_t own_cpu0, raw_cpu0, srv_cpu0, wall0;
+};
+
+/* The bench's terminals [0, n_t) and the probe's `n_raw` sockets
+ * connected in turn (b->probe); 0 or -1, said on stderr. */
+int crm_connect_interleaved(struct crm *b, unsigned n_t, unsigned n_raw);
+/* A mixed scenario's start (after b->base_rev is set), and its end, after
+ * the drain: the figures of `mix` beside the bench's half's in `r`. */
+void crm_mix_begin(struct crm *b, struct crm_mix_clock *c);
+void crm_mix_end(struct crm *b, const struct bench_result *r,
+		 const struct crm_mix_out *mix, const struct crm_mix_clock *c);
+
+/* bench_crm_seed.c: the seeding and the snapshot after the scenarios
+ * (the run's terminals closed first). */
+int crm_seed_and_snapshot(struct crm *b, struct bench_system *out);
 
 #endif

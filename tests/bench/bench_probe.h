@@ -33,7 +33,7 @@ int bench_probe_open(const char *address, unsigned n, unsigned threads,
 
 /*
  * The same in steps, for sockets connected in turn with other
- * connections (the mixed run of bench_crm.c interleaves them with the
+ * connections (the mixed run of bench_crm_mixed.c interleaves them with the
  * bench's terminals in the server's order of connections):
  * bench_probe_new() makes room for `cap` sockets; bench_probe_add() logs
  * `k` more in (blocking, `parallel` at a time), only before

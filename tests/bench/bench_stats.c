@@ -196,6 +196,32 @@ long bench_anon_kib(pid_t pid)
 	return status_kib(pid, "RssAnon:");
 }
 
+uint64_t bench_cpu_ns(pid_t pid)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	DIR *d = pid > 0 ? opendir(path) : NULL;
+	if (!d)
+		return 0;
+	uint64_t sum = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		char file[128];
+		snprintf(file, sizeof(file), "/proc/%d/task/%.20s/schedstat",
+			 (int)pid, e->d_name);
+		FILE *f = fopen(file, "r");
+		unsigned long long ns;
+		if (f && fscanf(f, "%llu", &ns) == 1)
+			sum += ns;
+		if (f)
+			fclose(f);
+	}
+	closedir(d);
+	return sum;
+}
+
 int64_t bench_proc_io(pid_t pid, const char *field)
 {
 	char path[64], line[128];

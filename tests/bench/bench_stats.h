@@ -74,6 +74,12 @@ int bench_deliv_summary(const struct bench_deliv *d, uint32_t terminals,
 long bench_rss_kib(pid_t pid);
 /* Its anonymous part (heap and stacks, not the LMDB map's file pages). */
 long bench_anon_kib(pid_t pid);
+/*
+ * Nanoseconds process `pid` has spent on a CPU, all its threads (the first
+ * field of /proc/PID/task/TID/schedstat); 0 if unknown. Unlike the wall
+ * clock it does not count the time a loaded machine keeps it waiting.
+ */
+uint64_t bench_cpu_ns(pid_t pid);
 
 /*
  * Bytes process `pid` caused to be written to storage (write_bytes of

@@ -352,6 +352,30 @@ static struct fx *fx_open_club(struct club *c)
 	return fx;
 }
 
+/* A test's state: its own copy of the small club (cmocka set-up and
+ * teardown). */
+struct fx_env {
+	struct fx *fx;
+	struct club c;
+};
+
+static int fx_env_setup(void **state)
+{
+	struct fx_env *e = calloc(1, sizeof(*e));
+	assert_non_null(e);
+	e->fx = fx_open_club(&e->c);
+	*state = e;
+	return 0;
+}
+
+static int fx_env_teardown(void **state)
+{
+	struct fx_env *e = *state;
+	fx_close(e->fx);
+	free(e);
+	return 0;
+}
+
 /* A CreateTask for a task with what every test needs filled in. */
 static Clubcrm__CreateTask fx_new_task(const struct club *c, const char *desc,
 				       int64_t planned)

@@ -20,4 +20,18 @@ static inline Clubcrm__Frame *owned_frame(const Clubcrm__Frame *f)
 	return req;
 }
 
+/* A request numbered `request_id` around `msg`, the message of `body` (the
+ * bodies are a union), owned as above. */
+static inline Clubcrm__Frame *owned_request(uint64_t request_id,
+					    Clubcrm__Frame__BodyCase body,
+					    void *msg)
+{
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.has_request_id = true;
+	f.request_id = request_id;
+	f.body_case = body;
+	f.upsert_customer = msg;  /* any of the union's members */
+	return owned_frame(&f);
+}
+
 #endif

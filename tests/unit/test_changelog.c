@@ -4,90 +4,10 @@
  * Task's mod_rev the newest. Written by the domain, walked and checked by
  * changelog_walk; the damage below is written behind the domain's back.
  */
-#include "domain_fixture.h"
+#include "chain_fixture.h"
 
-#include "changelog.h"
 #include "req.h"
 #include "tasks.h"
-#include "txn.h"
-
-static int setup(void **state)
-{
-	struct club *c = calloc(1, sizeof(*c));
-	struct fx *fx = fx_open_club(c);
-	void **v = calloc(2, sizeof(*v));
-	v[0] = fx;
-	v[1] = c;
-	*state = v;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	void **v = *state;
-	fx_close(v[0]);
-	free(v[1]);
-	free(v);
-	return 0;
-}
-
-/* Take (or release) task `id` as bea; the revision of the write. */
-static uint64_t take(struct fx *fx, const struct club *c, uint64_t id,
-		     int release)
-{
-	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
-	Clubcrm__TakeTask tk = CLUBCRM__TAKE_TASK__INIT;
-	Clubcrm__ReleaseTask rl = CLUBCRM__RELEASE_TASK__INIT;
-	tk.has_id = rl.has_id = 1;
-	tk.id = rl.id = id;
-	if (release) {
-		f.body_case = BODY(RELEASE_TASK);
-		f.release_task = &rl;
-	} else {
-		f.body_case = BODY(TAKE_TASK);
-		f.take_task = &tk;
-	}
-	uint64_t rev = 0;
-	Clubcrm__Frame *r = fx_write_rev(fx, fx_actor(c->bea, 0), &f, &rev);
-	assert_int_equal(r->body_case, BODY(TASK_REPLY));
-	assert_true(rev > 0);
-	return rev;
-}
-
-/* The stored task record, read in `t` into `a`. */
-static Clubcrm__Task *record(struct txn *t, struct arena *a, uint64_t id)
-{
-	Clubcrm__Task *task = NULL;
-	assert_int_equal(txn_get_rec(t, DB_TASKS, id,
-				     &clubcrm__task__descriptor, a,
-				     (void **)&task), 0);
-	return task;
-}
-
-/* Walks the task's chain and expects exactly `want` (newest first). */
-static void expect_chain(struct fx *fx, uint64_t id, const uint64_t *want,
-			 size_t n)
-{
-	struct txn t;
-	struct arena a;
-	arena_init(&a);
-	txn_begin(&t, fx->st, NULL, false);
-	struct changelog_walk w;
-	changelog_walk_task(&w, &t, &a, record(&t, &a, id));
-	for (size_t i = 0; i < n; i++) {
-		assert_int_equal(changelog_walk_next(&w), 0);
-		assert_int_equal(w.rev, want[i]);
-		assert_int_equal(w.cs->revision, want[i]);
-		assert_int_equal(w.task->id, id);
-		assert_int_equal(w.task->mod_rev, want[i]);
-		assert_int_equal(w.prev, i + 1 < n ? want[i + 1] : 0);
-	}
-	assert_int_equal(changelog_walk_next(&w), -ENOENT);
-	assert_int_equal(changelog_walk_next(&w), -ENOENT);  /* stays over */
-	assert_int_equal(t.ret, 0);
-	txn_abort(&t);
-	arena_free(&a);
-}
 
 /* Rewrites the change set of `rev` with `edit` applied to it. */
 typedef void (*edit_fn)(Clubcrm__ChangeSet *cs, uint64_t task_id,
@@ -129,38 +49,13 @@ static void other_task(Clubcrm__ChangeSet *cs, uint64_t id, uint64_t other)
 	changelog_task_event(cs, id)->task->id = other;
 }
 
-/* Walks until the walk fails; the number of good links before it. */
-static int walk_until_error(struct fx *fx, uint64_t id, size_t *good,
-			    uint64_t *at, const char **why)
-{
-	struct txn t;
-	struct arena a;
-	arena_init(&a);
-	txn_begin(&t, fx->st, NULL, false);
-	struct changelog_walk w;
-	changelog_walk_task(&w, &t, &a, record(&t, &a, id));
-	int rc;
-	*good = 0;
-	while ((rc = changelog_walk_next(&w)) == 0)
-		(*good)++;
-	*at = w.rev;
-	*why = w.why;  /* static strings */
-	/* A broken chain is the walk's answer, not the txn's failure:
-	 * `clubcrmd check` reads on. */
-	assert_int_equal(t.ret, 0);
-	assert_int_equal(changelog_walk_next(&w), rc);  /* stays broken */
-	txn_abort(&t);
-	arena_free(&a);
-	return rc;
-}
-
 /* Created, then changed three times: four links, newest first, each
  * naming the one before, the last (the creation) naming 0. */
 static void test_chain_of_a_task(void **state)
 {
-	void **v = *state;
-	struct fx *fx = v[0];
-	struct club *c = v[1];
+	struct fx_env *e = *state;
+	struct fx *fx = e->fx;
+	const struct club *c = &e->c;
 	Clubcrm__Task *task = fx_task(fx, c, "Renewal", FX_NOW + 3600);
 	uint64_t created = task->create_rev;
 	uint64_t r1 = take(fx, c, task->id, 0);
@@ -180,9 +75,9 @@ static void test_chain_of_a_task(void **state)
 /* One write changing several tasks: each event links its own task. */
 static void test_chain_through_a_shared_change_set(void **state)
 {
-	void **v = *state;
-	struct fx *fx = v[0];
-	struct club *c = v[1];
+	struct fx_env *e = *state;
+	struct fx *fx = e->fx;
+	const struct club *c = &e->c;
 	/* Arantxa's consultant is bea: both tasks are bea's. */
 	Clubcrm__Task *a = fx_task(fx, c, "a", FX_NOW);
 	Clubcrm__Task *b = fx_task(fx, c, "b", FX_NOW + 60);
@@ -207,58 +102,49 @@ static void test_chain_through_a_shared_change_set(void **state)
 /* Each kind of broken link stops the walk with -EIO and says why. */
 static void test_broken_links(void **state)
 {
-	void **v = *state;
-	struct fx *fx = v[0];
-	struct club *c = v[1];
-	Clubcrm__Task *task = fx_task(fx, c, "Renewal", FX_NOW + 3600);
-	uint64_t r1 = take(fx, c, task->id, 0);
-	uint64_t r2 = take(fx, c, task->id, 1);
-	uint64_t r3 = take(fx, c, task->id, 0);
-	size_t good;
-	uint64_t at;
-	const char *why;
+	struct fx_env *e = *state;
+	struct fx *fx = e->fx;
+	const struct club *c = &e->c;
+	uint64_t revs[3];
+	Clubcrm__Task *task = renewal(fx, c, revs, 3);
+	uint64_t r1 = revs[0], r2 = revs[1];
+	struct walk_end end;
 
 	/* The chain skips a link: it still ends at the creation, fine. */
 	rewrite(fx, r2, task->id, set_prev, task->create_rev);
-	assert_int_equal(walk_until_error(fx, task->id, &good, &at, &why),
-			 -ENOENT);
-	assert_int_equal(good, 3);
+	assert_int_equal(walk_until_error(fx, task->id, &end), -ENOENT);
+	assert_int_equal(end.good, 3);
 
 	/* It ends (prev 0) before reaching the creation. */
 	rewrite(fx, r2, task->id, set_prev, 0);
-	assert_int_equal(walk_until_error(fx, task->id, &good, &at, &why),
-			 -EIO);
-	assert_int_equal(good, 1);
-	assert_int_equal(at, r2);
-	assert_non_null(strstr(why, "ends before the task's creation"));
+	assert_int_equal(walk_until_error(fx, task->id, &end), -EIO);
+	assert_int_equal(end.good, 1);
+	assert_int_equal(end.at, r2);
+	assert_non_null(strstr(end.why, "ends before the task's creation"));
 
 	/* It names a revision before the creation. */
 	rewrite(fx, r2, task->id, set_prev, task->create_rev - 1);
-	assert_int_equal(walk_until_error(fx, task->id, &good, &at, &why),
-			 -EIO);
-	assert_int_equal(good, 2);
-	assert_int_equal(at, task->create_rev - 1);
-	assert_non_null(strstr(why, "passes the task's creation"));
+	assert_int_equal(walk_until_error(fx, task->id, &end), -EIO);
+	assert_int_equal(end.good, 2);
+	assert_int_equal(end.at, task->create_rev - 1);
+	assert_non_null(strstr(end.why, "passes the task's creation"));
 	rewrite(fx, r2, task->id, set_prev, r1);  /* repaired */
-	assert_int_equal(walk_until_error(fx, task->id, &good, &at, &why),
-			 -ENOENT);
-	assert_int_equal(good, 4);
+	assert_int_equal(walk_until_error(fx, task->id, &end), -ENOENT);
+	assert_int_equal(end.good, 4);
 
 	/* The event lost its link. */
 	rewrite(fx, r2, task->id, drop_prev, 0);
-	assert_int_equal(walk_until_error(fx, task->id, &good, &at, &why),
-			 -EIO);
-	assert_int_equal(at, r2);
-	assert_non_null(strstr(why, "no previous revision"));
+	assert_int_equal(walk_until_error(fx, task->id, &end), -EIO);
+	assert_int_equal(end.at, r2);
+	assert_non_null(strstr(end.why, "no previous revision"));
 	rewrite(fx, r2, task->id, set_prev, r1);  /* the link back */
 
 	/* A link whose change set holds another task. */
 	rewrite(fx, r1, task->id, other_task, task->id + 1000);
-	assert_int_equal(walk_until_error(fx, task->id, &good, &at, &why),
-			 -EIO);
-	assert_int_equal(good, 2);
-	assert_int_equal(at, r1);
-	assert_non_null(strstr(why, "does not hold the task"));
+	assert_int_equal(walk_until_error(fx, task->id, &end), -EIO);
+	assert_int_equal(end.good, 2);
+	assert_int_equal(end.at, r1);
+	assert_non_null(strstr(end.why, "does not hold the task"));
 
 	/* A change set that does not decode, then one that is missing. */
 	struct txn t;
@@ -267,58 +153,47 @@ static void test_broken_links(void **state)
 	key_u64(k, r1);
 	txn_put(&t, DB_CHANGES, k, sizeof(k), "\x0a\x7f", 2);
 	assert_int_equal(txn_commit(&t), 0);
-	assert_int_equal(walk_until_error(fx, task->id, &good, &at, &why),
-			 -EIO);
-	assert_non_null(strstr(why, "does not decode"));
+	assert_int_equal(walk_until_error(fx, task->id, &end), -EIO);
+	assert_non_null(strstr(end.why, "does not decode"));
 	txn_begin(&t, fx->st, NULL, true);
 	txn_del(&t, DB_CHANGES, k, sizeof(k));
 	assert_int_equal(txn_commit(&t), 0);
-	assert_int_equal(walk_until_error(fx, task->id, &good, &at, &why),
-			 -EIO);
-	assert_int_equal(good, 2);
-	assert_int_equal(at, r1);
-	assert_non_null(strstr(why, "missing"));
-	(void)r3;
+	assert_int_equal(walk_until_error(fx, task->id, &end), -EIO);
+	assert_int_equal(end.good, 2);
+	assert_int_equal(end.at, r1);
+	assert_non_null(strstr(end.why, "missing"));
 }
 
 /* A link to itself or to a newer revision would loop: the walk refuses it
  * at once, so every walk ends after at most `mod_rev` steps. */
 static void test_loop_is_refused(void **state)
 {
-	void **v = *state;
-	struct fx *fx = v[0];
-	struct club *c = v[1];
-	Clubcrm__Task *task = fx_task(fx, c, "Renewal", FX_NOW + 3600);
-	uint64_t r1 = take(fx, c, task->id, 0);
-	uint64_t r2 = take(fx, c, task->id, 1);
-	size_t good;
-	uint64_t at;
-	const char *why;
+	struct fx_env *e = *state;
+	struct fx *fx = e->fx;
+	const struct club *c = &e->c;
+	uint64_t revs[2];
+	Clubcrm__Task *task = renewal(fx, c, revs, 2);
+	uint64_t r1 = revs[0], r2 = revs[1];
+	struct walk_end end;
 	rewrite(fx, r2, task->id, set_prev, r2);  /* itself */
-	assert_int_equal(walk_until_error(fx, task->id, &good, &at, &why),
-			 -EIO);
-	assert_int_equal(good, 0);
-	assert_int_equal(at, r2);
-	assert_non_null(strstr(why, "loop"));
+	assert_int_equal(walk_until_error(fx, task->id, &end), -EIO);
+	assert_int_equal(end.good, 0);
+	assert_int_equal(end.at, r2);
+	assert_non_null(strstr(end.why, "loop"));
 	/* r1 -> r2 -> r1 -> ...: r1 names the newer r2. */
 	rewrite(fx, r2, task->id, set_prev, r1);
 	rewrite(fx, r1, task->id, set_prev, r2);
-	assert_int_equal(walk_until_error(fx, task->id, &good, &at, &why),
-			 -EIO);
-	assert_int_equal(good, 1);
-	assert_int_equal(at, r1);
-	assert_non_null(strstr(why, "loop"));
+	assert_int_equal(walk_until_error(fx, task->id, &end), -EIO);
+	assert_int_equal(end.good, 1);
+	assert_int_equal(end.at, r1);
+	assert_non_null(strstr(end.why, "loop"));
 
 	/* Nothing to start from. */
-	struct txn t;
-	struct arena a;
-	arena_init(&a);
-	txn_begin(&t, fx->st, NULL, false);
-	struct changelog_walk w;
-	changelog_walk_init(&w, &t, &a, task->id, 0, 0);
-	assert_int_equal(changelog_walk_next(&w), -EIO);
-	txn_abort(&t);
-	arena_free(&a);
+	struct chain_walk cw;
+	chain_walk_begin(&cw, fx);
+	changelog_walk_init(&cw.w, &cw.t, &cw.a, task->id, 0, 0);
+	assert_int_equal(changelog_walk_next(&cw.w), -EIO);
+	chain_walk_end(&cw);
 }
 
 /* One write saving a task twice (req.c's guard): both events link to the
@@ -326,9 +201,9 @@ static void test_loop_is_refused(void **state)
  * the write once, with the last after-image. */
 static void test_task_saved_twice_in_one_write(void **state)
 {
-	void **v = *state;
-	struct fx *fx = v[0];
-	struct club *c = v[1];
+	struct fx_env *e = *state;
+	struct fx *fx = e->fx;
+	const struct club *c = &e->c;
 	Clubcrm__Task *task = fx_task(fx, c, "Twice", FX_NOW + 3600);
 	uint64_t before = take(fx, c, task->id, 0);
 
@@ -372,18 +247,14 @@ static void test_task_saved_twice_in_one_write(void **state)
 
 int main(void)
 {
+#define T(f) \
+	cmocka_unit_test_setup_teardown(f, fx_env_setup, fx_env_teardown)
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_chain_of_a_task, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(
-			test_chain_through_a_shared_change_set, setup,
-			teardown),
-		cmocka_unit_test_setup_teardown(
-			test_task_saved_twice_in_one_write, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_broken_links, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_loop_is_refused, setup,
-						teardown),
+		T(test_chain_of_a_task),
+		T(test_chain_through_a_shared_change_set),
+		T(test_task_saved_twice_in_one_write),
+		T(test_broken_links),
+		T(test_loop_is_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

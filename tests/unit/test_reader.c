@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "club.h"
+#include "club_env.h"
 #include "frame.h"
 #include "owned_frame.h"
 #include "reader.h"
@@ -30,9 +30,7 @@
 static char today[16], tomorrow[16];
 
 struct fixture {
-	char dir[64];
-	struct store *st;
-	struct actor admin;
+	struct club_env club;
 	uv_loop_t loop;
 	struct reader r;
 	bool hold;
@@ -96,34 +94,26 @@ static bool on_hold(void *ctx)
 	return ((struct fixture *)ctx)->hold;
 }
 
-static int setup(void **state)
+static void start_reader(struct fixture *fx)
 {
-	struct fixture *fx = calloc(1, sizeof(*fx));
-	assert_non_null(fx);
-	snprintf(fx->dir, sizeof(fx->dir), "/tmp/clubcrmd-test-reader-XXXXXX");
-	assert_non_null(mkdtemp(fx->dir));
-	assert_int_equal(store_open(fx->dir, 16u << 20, &fx->st), 0);
-	assert_int_equal(club_init(fx->st, "Test club", "UTC", "admin",
-				   "Admin", "password1"), 0);
-	struct arena a;
-	arena_init(&a);
-	Clubcrm__Operator *op = NULL;
-	assert_int_equal(service_login(fx->st, "admin", "password1", &a, &op),
-			 0);
-	fx->admin.operator_id = op->id;
-	fx->admin.role = CLUBCRM__ROLE__ROLE_ADMIN;
-	fx->admin.now = time(NULL);
-	time_t t = time(NULL), u = t + 86400;
-	struct tm tm;
-	strftime(today, sizeof(today), "%Y-%m-%d", gmtime_r(&t, &tm));
-	strftime(tomorrow, sizeof(tomorrow), "%Y-%m-%d", gmtime_r(&u, &tm));
-	arena_free(&a);
-	assert_int_equal(uv_loop_init(&fx->loop), 0);
 	struct reader_hooks hooks = {
 		.done = on_done, .feed_done = on_feed_done, .idle = on_idle,
 		.hold = on_hold, .ctx = fx,
 	};
-	reader_init(&fx->r, &fx->loop, fx->st, &hooks);
+	reader_init(&fx->r, &fx->loop, fx->club.st, &hooks);
+}
+
+static int setup(void **state)
+{
+	struct fixture *fx = calloc(1, sizeof(*fx));
+	assert_non_null(fx);
+	time_t t = time(NULL), u = t + 86400;
+	club_env_open(&fx->club, "reader", 16u << 20, t);
+	struct tm tm;
+	strftime(today, sizeof(today), "%Y-%m-%d", gmtime_r(&t, &tm));
+	strftime(tomorrow, sizeof(tomorrow), "%Y-%m-%d", gmtime_r(&u, &tm));
+	assert_int_equal(uv_loop_init(&fx->loop), 0);
+	start_reader(fx);
 	*state = fx;
 	return 0;
 }
@@ -133,10 +123,7 @@ static int teardown(void **state)
 	struct fixture *fx = *state;
 	reader_fini(&fx->r);
 	assert_int_equal(uv_loop_close(&fx->loop), 0);
-	store_close(fx->st);
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", fx->dir);
-	assert_int_equal(system(cmd), 0);
+	club_env_close(&fx->club);
 	free(fx);
 	return 0;
 }
@@ -148,12 +135,7 @@ static Clubcrm__Frame *report_request(uint64_t rid, const char *from,
 	Clubcrm__GetReport g = CLUBCRM__GET_REPORT__INIT;
 	g.from_date = (char *)from;
 	g.to_date = (char *)to;
-	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
-	f.has_request_id = true;
-	f.request_id = rid;
-	f.body_case = CLUBCRM__FRAME__BODY_GET_REPORT;
-	f.get_report = &g;
-	return owned_frame(&f);
+	return owned_request(rid, CLUBCRM__FRAME__BODY_GET_REPORT, &g);
 }
 
 static void submit(struct fixture *fx, uint64_t rid, const char *from,
@@ -161,7 +143,7 @@ static void submit(struct fixture *fx, uint64_t rid, const char *from,
 {
 	assert_int_equal(reader_submit(&fx->r, fx,
 				       report_request(rid, from, to),
-				       &fx->admin), 0);
+				       &fx->club.admin), 0);
 }
 
 /* Queued reads are answered once each, in order, one at a time; the idle
@@ -238,9 +220,9 @@ static void make_feed(struct fixture *fx, char *out)
 	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
 	f.body_case = CLUBCRM__FRAME__BODY_ROTATE_FEED;
 	f.rotate_feed = &rf;
-	struct service_write_op op = {.who = fx->admin, .req = &f};
-	assert_int_equal(service_write_batch(fx->st, &op, 1), 0);
-	assert_int_equal(store_sync(fx->st), 0);
+	struct service_write_op op = {.who = fx->club.admin, .req = &f};
+	assert_int_equal(service_write_batch(fx->club.st, &op, 1), 0);
+	assert_int_equal(store_sync(fx->club.st), 0);
 	assert_non_null(op.reply);
 	assert_int_equal(op.reply->body_case,
 			 CLUBCRM__FRAME__BODY_FEED_REPLY);
@@ -297,11 +279,7 @@ static void test_queued_feeds_cancelled_at_the_end(void **state)
 	for (size_t i = 0; i < 10; i++)
 		assert_int_equal(fx->feed_rc[i], -ECANCELED);
 	assert_int_equal(fx->n_done, 0);
-	struct reader_hooks hooks = {
-		.done = on_done, .feed_done = on_feed_done, .idle = on_idle,
-		.hold = on_hold, .ctx = fx,
-	};
-	reader_init(&fx->r, &fx->loop, fx->st, &hooks);  /* for teardown */
+	start_reader(fx);  /* for teardown */
 }
 
 int main(void)

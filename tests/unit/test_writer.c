@@ -4,7 +4,6 @@
  * path (grow, then rerun; held while the store is not quiet), and that no
  * reply goes out before its commit is durable (checked at every reply).
  */
-#include <dirent.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -21,7 +20,7 @@
 
 #include <cmocka.h>
 
-#include "club.h"
+#include "club_env.h"
 #include "log.h"
 #include "status.h"
 #include "frame.h"
@@ -32,12 +31,6 @@
 #define MAX_OPS 4096
 
 /* A club in a temporary LMDB, made once per map size (Argon2id is slow). */
-struct club_env {
-	char dir[64];
-	struct store *st;
-	struct actor admin;
-};
-
 static struct club_env big_club, small_club;
 
 struct fixture {
@@ -87,23 +80,6 @@ int fdatasync(int fd)
 int fsync(int fd)
 {
 	return sync_fails_now() ? -1 : (int)syscall(SYS_fsync, fd);
-}
-
-static void remove_dir(const char *dir)
-{
-	DIR *d = opendir(dir);
-	if (!d)
-		return;
-	struct dirent *e;
-	char path[512];
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		unlink(path);
-	}
-	closedir(d);
-	rmdir(dir);
 }
 
 /* The reply comes as a message and as the writer framed it: both agree. */
@@ -187,29 +163,10 @@ static void on_idle(void *ctx)
 	((struct fixture *)ctx)->idle_calls++;
 }
 
+/* The writer's clubs: their admin acts at a fixed time. */
 static void open_club(struct club_env *env, size_t map_size)
 {
-	*env = (struct club_env){0};  /* the actor's other fields too */
-	snprintf(env->dir, sizeof(env->dir), "/tmp/clubcrmd-test-writer-XXXXXX");
-	assert_non_null(mkdtemp(env->dir));
-	assert_int_equal(store_open(env->dir, map_size, &env->st), 0);
-	assert_int_equal(club_init(env->st, "Test club", "UTC", "admin",
-				   "Admin", "password1"), 0);
-	struct arena a;
-	arena_init(&a);
-	Clubcrm__Operator *op = NULL;
-	assert_int_equal(service_login(env->st, "admin", "password1", &a, &op),
-			 0);
-	env->admin.operator_id = op->id;
-	env->admin.role = CLUBCRM__ROLE__ROLE_ADMIN;
-	env->admin.now = 1700000000;
-	arena_free(&a);
-}
-
-static void close_club(struct club_env *env)
-{
-	store_close(env->st);
-	remove_dir(env->dir);
+	club_env_open(env, "writer", map_size, 1700000000);
 }
 
 static int group_setup(void **state)
@@ -223,8 +180,8 @@ static int group_setup(void **state)
 
 static int group_teardown(void **state)
 {
-	close_club(&big_club);
-	close_club(&small_club);
+	club_env_close(&big_club);
+	club_env_close(&small_club);
 	return 0;
 }
 
@@ -277,12 +234,8 @@ static Clubcrm__Frame *customer_request(uint64_t request_id, const char *name)
 	c.name = (char *)name;
 	Clubcrm__UpsertCustomer u = CLUBCRM__UPSERT_CUSTOMER__INIT;
 	u.customer = &c;
-	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
-	f.has_request_id = true;
-	f.request_id = request_id;
-	f.body_case = CLUBCRM__FRAME__BODY_UPSERT_CUSTOMER;
-	f.upsert_customer = &u;
-	return owned_frame(&f);
+	return owned_request(request_id, CLUBCRM__FRAME__BODY_UPSERT_CUSTOMER,
+			     &u);
 }
 
 static void submit_customers(struct fixture *fx, uint64_t first, size_t n,
@@ -435,25 +388,6 @@ static void test_refused_op_leaves_the_others(void **state)
 	}
 }
 
-/* A decoded request frame around `body` (encoded and decoded again, as the
- * session hands requests over). */
-static Clubcrm__Frame *request(uint64_t request_id,
-			       Clubcrm__Frame__BodyCase body, void *msg)
-{
-	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
-	f.has_request_id = true;
-	f.request_id = request_id;
-	f.body_case = body;
-	f.upsert_customer = msg;  /* the body is a union */
-	struct buf b = { 0 };
-	assert_int_equal(frame_encode(&f, &b), 0);
-	Clubcrm__Frame *req = frame_decode(b.data + FRAME_HEADER_LEN,
-					   b.len - FRAME_HEADER_LEN, NULL);
-	buf_free(&b);
-	assert_non_null(req);
-	return req;
-}
-
 /* UpsertOperator: id 0 adds `login` (password set); role 0 and active < 0
  * leave those unchanged. */
 static Clubcrm__Frame *operator_request(uint64_t request_id, uint64_t id,
@@ -472,7 +406,8 @@ static Clubcrm__Frame *operator_request(uint64_t request_id, uint64_t id,
 	Clubcrm__UpsertOperator u = CLUBCRM__UPSERT_OPERATOR__INIT;
 	u.operator_ = &o;
 	u.password = id ? NULL : "password1";
-	return request(request_id, CLUBCRM__FRAME__BODY_UPSERT_OPERATOR, &u);
+	return owned_request(request_id, CLUBCRM__FRAME__BODY_UPSERT_OPERATOR,
+			     &u);
 }
 
 static Clubcrm__Frame *tag_request(uint64_t request_id, const char *name)
@@ -481,7 +416,7 @@ static Clubcrm__Frame *tag_request(uint64_t request_id, const char *name)
 	t.name = (char *)name;
 	Clubcrm__UpsertTag u = CLUBCRM__UPSERT_TAG__INIT;
 	u.tag = &t;
-	return request(request_id, CLUBCRM__FRAME__BODY_UPSERT_TAG, &u);
+	return owned_request(request_id, CLUBCRM__FRAME__BODY_UPSERT_TAG, &u);
 }
 
 static void submit(struct fixture *fx, Clubcrm__Frame *req,
@@ -505,14 +440,9 @@ static Clubcrm__Operator *stored_operator(struct fixture *fx,
 	struct arena a;
 	arena_init(&a);
 	Clubcrm__Frame *r;
-	struct buf b = { 0 };
 	assert_int_equal(service_read(fx->st, &fx->admin, &req, &a, &r), 0);
-	assert_int_equal(frame_encode(r, &b), 0);
+	*keep = owned_frame(r);  /* out of the arena */
 	arena_free(&a);
-	*keep = frame_decode(b.data + FRAME_HEADER_LEN,
-			     b.len - FRAME_HEADER_LEN, NULL);
-	buf_free(&b);
-	assert_non_null(*keep);
 	assert_int_equal((*keep)->body_case, CLUBCRM__FRAME__BODY_CATALOG);
 	for (size_t i = 0; i < (*keep)->catalog->n_operators; i++)
 		if (strcmp((*keep)->catalog->operators[i]->login, login) == 0)
@@ -657,7 +587,7 @@ static void test_a_failed_commit_behind_a_held_batch_stops(void **state)
 	}
 	int status = 0;
 	assert_int_equal(waitpid(pid, &status, 0), pid);
-	close_club(&own);
+	club_env_close(&own);
 	if (WIFEXITED(status))
 		fail_msg("the writer went on after a failed commit behind a "
 			 "held batch (exit %d: %s)", WEXITSTATUS(status),

@@ -9,6 +9,7 @@ import { ClubClient, memoryTokenStore, type TokenStore } from "../../src/lib/cli
 import { taskView, type TaskView } from "../../src/lib/live.js";
 import { ClubError, Status } from "../../src/lib/status.js";
 import { cleanup, startServer, tcpPipe, type Server } from "../support/server.js";
+import { until } from "../support/until.js";
 
 let srv: Server;
 
@@ -21,18 +22,6 @@ after(async () => {
 
 function client(tokens: TokenStore = memoryTokenStore()): ClubClient {
   return new ClubClient({ pipe: tcpPipe("127.0.0.1", () => srv.tcp.port), tokens, terminalName: "lib test" });
-}
-
-function until(what: string, cond: () => boolean, ms = 10000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const start = Date.now();
-    const tick = () => {
-      if (cond()) resolve();
-      else if (Date.now() - start > ms) reject(new Error(`timed out waiting for ${what}`));
-      else setTimeout(tick, 10);
-    };
-    tick();
-  });
 }
 
 const inAnHour = () => BigInt(Math.floor(Date.now() / 1000) + 3600);

@@ -7,38 +7,12 @@ import assert from "node:assert/strict";
 import { create } from "@bufbuild/protobuf";
 import { GoAwaySchema } from "../../src/gen/clubcrm_pb.js";
 import { ClubClient, memoryTokenStore } from "../../src/lib/client.js";
-import type { PipeEvents, PipeFactory } from "../../src/lib/pipe.js";
 import { ClubError, Status } from "../../src/lib/status.js";
-import { encodeFrame, makeFrame } from "../../src/lib/wire.js";
-
-/** A pipe that opens at once and never answers; counts the pipes made. */
-function silentServer(): { factory: PipeFactory; opened: number; closed: number } {
-  const s = {
-    opened: 0,
-    closed: 0,
-    factory: (ev: PipeEvents) => {
-      s.opened++;
-      queueMicrotask(() => ev.onOpen());
-      return { send: () => {}, close: () => void s.closed++ };
-    },
-  };
-  return s;
-}
-
-function until(what: string, cond: () => boolean, ms = 10000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const start = Date.now();
-    const tick = () => {
-      if (cond()) resolve();
-      else if (Date.now() - start > ms) reject(new Error(`timed out waiting for ${what}`));
-      else setTimeout(tick, 5);
-    };
-    tick();
-  });
-}
+import { fakeServer } from "../support/fake-pipe.js";
+import { until } from "../support/until.js";
 
 test("a login the server never answers fails with UNAVAILABLE instead of hanging", async () => {
-  const srv = silentServer();
+  const srv = fakeServer();  // opens, then never answers
   const c = new ClubClient({ pipe: srv.factory, handshakeMs: 50 });
   const outcome = c.login("alicia", "secret").then(
     () => "logged in",
@@ -54,7 +28,7 @@ test("a login the server never answers fails with UNAVAILABLE instead of hanging
 });
 
 test("a token login the server never answers is retried on a new connection", async () => {
-  const srv = silentServer();
+  const srv = fakeServer();
   const tokens = memoryTokenStore();
   tokens.save({ login: "alicia", token: new Uint8Array(32), expires: 0 });
   const c = new ClubClient({ pipe: srv.factory, tokens, handshakeMs: 30, random: () => 0 });
@@ -70,24 +44,11 @@ test("a token login the server never answers is retried on a new connection", as
 test("a login the server turns away says the server's reason, not 'cannot be reached'", async () => {
   // The server's GoAway before it closes: too many connections, or a password over the 8 KiB
   // a frame may take before login.
-  const factory: PipeFactory = (ev: PipeEvents) => {
-    let closed = false;
-    queueMicrotask(() => ev.onOpen());
-    return {
-      send: () => {
-        if (closed) return;
-        closed = true;
-        queueMicrotask(() => {
-          ev.onBytes(encodeFrame(makeFrame(0n, {
-            case: "goAway", value: create(GoAwaySchema, { code: Status.RESOURCE_EXHAUSTED, reason: "too many connections" }),
-          })));
-          ev.onClose("closed by the server");
-        });
-      },
-      close: () => {},
-    };
-  };
-  const c = new ClubClient({ pipe: factory, handshakeMs: 5000 });
+  const srv = fakeServer((_, x) => {
+    x.push({ case: "goAway", value: create(GoAwaySchema, { code: Status.RESOURCE_EXHAUSTED, reason: "too many connections" }) });
+    x.hangUp("closed by the server");
+  });
+  const c = new ClubClient({ pipe: srv.factory, handshakeMs: 5000 });
   await assert.rejects(c.login("alicia", "demo"), (e: unknown) =>
     e instanceof ClubError && e.code === Status.RESOURCE_EXHAUSTED && /too many connections/.test(e.message));
   assert.equal(c.state, "signedOut");

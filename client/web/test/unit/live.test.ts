@@ -5,9 +5,9 @@ import assert from "node:assert/strict";
 import { type Frame, ViewKind } from "../../src/gen/clubcrm_pb.js";
 import { ClubClient, memoryTokenStore } from "../../src/lib/client.js";
 import { taskView } from "../../src/lib/live.js";
-import type { PipeEvents } from "../../src/lib/pipe.js";
 import { Status } from "../../src/lib/status.js";
-import { FrameReader, encodeFrame, makeFrame } from "../../src/lib/wire.js";
+import { fakeServer } from "../support/fake-pipe.js";
+import { until } from "../support/until.js";
 
 /**
  * A server in the test: logs anyone in (with a resume token), answers
@@ -17,76 +17,33 @@ import { FrameReader, encodeFrame, makeFrame } from "../../src/lib/wire.js";
 function scriptedServer(onSubscribe: (n: number, f: Frame, reply: (b: Frame["body"]) => void,
   push: (b: Frame["body"]) => void) => void, o: { holdPings?: () => boolean } = {}) {
   let subscribes = 0;
-  let current: PipeEvents | undefined;
-  const s = {
-    connections: 0,
-    /** Pongs held back (o.holdPings): what a slow replay keeps behind it. */
-    held: [] as (() => void)[],
-    drop() {
-      const ev = current;
-      current = undefined;
-      ev?.onClose("dropped by the test");
-    },
-    factory: (ev: PipeEvents) => {
-      s.connections++;
-      current = ev;
-      const reader = new FrameReader();
-      let preface = 12;
-      const send = (f: Frame) => queueMicrotask(() => current === ev && ev.onBytes(encodeFrame(f)));
-      queueMicrotask(() => ev.onOpen());
-      return {
-        send(bytes: Uint8Array) {
-          if (preface) {
-            const skip = Math.min(preface, bytes.length);
-            preface -= skip;
-            bytes = bytes.subarray(skip);
-          }
-          for (const f of reader.push(bytes)) {
-            const reply = (body: Frame["body"]) => send(makeFrame(f.requestId, body));
-            const push = (body: Frame["body"]) => send(makeFrame(0n, body));
-            switch (f.body.case) {
-              case "hello":
-                reply({ case: "welcome", value: { heartbeatMs: 60000, timeZone: "UTC" } as never });
-                break;
-              case "login":
-                reply({ case: "loginOk", value: {
-                  operator: { id: 1n, login: "alicia" }, resumeToken: new Uint8Array(32), resumeExpires: 0n,
-                } as never });
-                break;
-              case "ping": {
-                const nonce = f.body.value.nonce;
-                const pong = () => reply({ case: "pong", value: { nonce } as never });
-                if (o.holdPings?.()) s.held.push(pong);
-                else pong();
-                break;
-              }
-              case "subscribe":
-                onSubscribe(++subscribes, f, reply, push);
-                break;
-              default:
-                break;
-            }
-          }
-        },
-        close() {
-          if (current === ev) current = undefined;
-        },
-      };
-    },
-  };
-  return s;
-}
-
-function until(what: string, cond: () => boolean, ms = 10000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const start = Date.now();
-    const tick = () => {
-      if (cond()) resolve();
-      else if (Date.now() - start > ms) reject(new Error(`timed out waiting for ${what}`));
-      else setTimeout(tick, 5);
-    };
-    tick();
+  /** Pongs held back (o.holdPings): what a slow replay keeps behind it. */
+  const held: (() => void)[] = [];
+  const s = fakeServer((f, { reply, push }) => {
+    switch (f.body.case) {
+      case "hello":
+        reply({ case: "welcome", value: { heartbeatMs: 60000, timeZone: "UTC" } as never });
+        break;
+      case "login":
+        reply({ case: "loginOk", value: {
+          operator: { id: 1n, login: "alicia" }, resumeToken: new Uint8Array(32), resumeExpires: 0n,
+        } as never });
+        break;
+      case "ping": {
+        const nonce = f.body.value.nonce;
+        const pong = () => reply({ case: "pong", value: { nonce } as never });
+        if (o.holdPings?.()) held.push(pong);
+        else pong();
+        break;
+      }
+      case "subscribe":
+        onSubscribe(++subscribes, f, reply, push);
+        break;
+      default:
+        break;
+    }
   });
+  return Object.assign(s, { held });
 }
 
 test("a view that failed once shows no error once a resume has made it live again", async () => {
