@@ -54,3 +54,32 @@ test("a login the server turns away says the server's reason, not 'cannot be rea
   assert.equal(c.state, "signedOut");
   c.close();
 });
+
+test("an answer up to the protocol's 1 MiB is read whatever smaller frame the server takes", async () => {
+  // A server started with --max-frame 64 KiB still answers a report or a
+  // calendar of up to 900 KiB: the client must not take that for a broken
+  // stream (it used to read at most max_frame + 64 bytes and drop the line).
+  const big = "x".repeat(900 * 1024);
+  const srv = fakeServer((f, x) => {
+    switch (f.body.case) {
+      case "hello":
+        x.reply({ case: "welcome", value: { heartbeatMs: 60000, timeZone: "UTC", maxFrame: 65536 } as never });
+        break;
+      case "login":
+        x.reply({ case: "loginOk", value: { operator: { id: 1n, login: "alicia" }, maxFrame: 65536 } as never });
+        break;
+      case "getReport":
+        x.reply({ case: "error", value: { code: Status.RESOURCE_EXHAUSTED, message: big } as never });
+        break;
+      default:
+        break;
+    }
+  });
+  const c = new ClubClient({ pipe: srv.factory, handshakeMs: 5000 });
+  await c.login("alicia", "demo");
+  await assert.rejects(c.request({ case: "getReport", value: {} as never }, 5000), (e: unknown) =>
+    e instanceof ClubError && e.code === Status.RESOURCE_EXHAUSTED && e.message.includes(big));
+  assert.equal(srv.closed, 0, "the connection was kept");
+  assert.equal(srv.opened, 1);
+  c.close();
+});
