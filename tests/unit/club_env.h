@@ -1,7 +1,9 @@
 /*
  * A club made by club_init in a temporary LMDB, and its admin as a logged-in
  * session sees them: for the tests of the server's runners on a real store
- * (test_writer.c, test_reader.c). The directory is removed on close.
+ * (test_writer.c, test_reader.c; test_login.c and test_server.c remove their
+ * own club's directory with club_env_rmdir). The directory is removed on
+ * close.
  */
 #ifndef CLUBCRM_TEST_CLUB_ENV_H
 #define CLUBCRM_TEST_CLUB_ENV_H

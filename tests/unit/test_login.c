@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "client_sync.h"
+#include "club_env.h"
 #include "club.h"
 #include "log.h"
 #include "login_seam.h"
@@ -64,23 +65,6 @@ static struct {
 	struct change queued;
 	int queued_rc;
 } g;
-
-static void remove_dir(const char *dir)
-{
-	DIR *d = opendir(dir);
-	if (!d)
-		return;
-	struct dirent *e;
-	char path[512];
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		unlink(path);
-	}
-	closedir(d);
-	rmdir(dir);
-}
 
 /* The demo operators' ids, read at setup (service_login() refuses an
  * inactive operator, so not later). */
@@ -217,7 +201,7 @@ static int group_teardown(void **state)
 	free(g.srv);
 	int closed = uv_loop_close(&g.loop);
 	store_close(g.st);
-	remove_dir(g.dir);
+	club_env_rmdir(g.dir);
 	return closed == 0 ? 0 : -1;
 }
 

@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "club_env.h"
 #include "log.h"
 #include "server.h"
 #include "store.h"
@@ -40,23 +41,6 @@ static struct {
 	struct store *st;
 } g;
 
-static void remove_dir(const char *dir)
-{
-	DIR *d = opendir(dir);
-	if (!d)
-		return;
-	struct dirent *e;
-	char path[512];
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		unlink(path);
-	}
-	closedir(d);
-	rmdir(dir);
-}
-
 static int group_setup(void **state)
 {
 	(void)state;
@@ -71,7 +55,7 @@ static int group_teardown(void **state)
 {
 	(void)state;
 	store_close(g.st);
-	remove_dir(g.dir);
+	club_env_rmdir(g.dir);
 	return 0;
 }
 
