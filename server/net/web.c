@@ -418,7 +418,16 @@ static int web_callback(struct lws *wsi, enum lws_callback_reasons reason,
 	struct web_pss *pss = user;
 	switch (reason) {
 	case LWS_CALLBACK_FILTER_HTTP_CONNECTION:
+		/* A request read while a feed is still unanswered or being
+		 * sent (pipelined): libwebsockets would free `pss` under the
+		 * answer to take it. The connection closes instead. */
+		if (pss && (pss->feed_wait || pss->feed_ready || pss->feed))
+			return -1;
 		return filter_method(wsi);
+	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
+		/* `pss` is freed after this: nothing may point at it. */
+		feed_detach(pss);
+		break;
 	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
 		return confirm_upgrade(w, wsi, in);
 	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:

@@ -429,11 +429,13 @@ static void test_agenda_export(void **state)
 			     "nobody-at-all"), 1);
 }
 
-/* Everything a connection sends until it closes (10 s at most). */
-static void read_all(int fd, struct buf *resp)
+/* Everything a connection sends until it closes (10 s at most): whether
+ * it closed. */
+static bool read_all(int fd, struct buf *resp)
 {
 	resp->len = 0;
 	uint64_t end = time_mono_ms() + 10000;
+	bool closed = false;
 	for (;;) {
 		int64_t left = (int64_t)(end - time_mono_ms());
 		struct pollfd p = {.fd = fd, .events = POLLIN};
@@ -441,12 +443,15 @@ static void read_all(int fd, struct buf *resp)
 			break;
 		assert_int_equal(buf_reserve(resp, 16384), 0);
 		ssize_t got = recv(fd, resp->data + resp->len, 16384, 0);
-		if (got <= 0)
+		if (got <= 0) {
+			closed = true;
 			break;
+		}
 		resp->len += (size_t)got;
 	}
 	assert_int_equal(buf_reserve(resp, 1), 0);
 	resp->data[resp->len] = '\0';
+	return closed;
 }
 
 static void send_get(struct rawconn *c, const char *path, bool close)
@@ -568,6 +573,114 @@ static void test_feed_closed_before_its_answer(void **state)
 	buf_free(&resp);
 }
 
+/* The answers read on a connection, in order: each whole (a 200 of a GET
+ * the feed `want`), but the last, which the server may have cut when it
+ * closed. `head`: the first request was a HEAD. How many came. */
+static unsigned check_answers(const struct buf *resp, const char *want,
+			      bool head)
+{
+	const char *p = (const char *)resp->data;
+	const char *end = p + resp->len;
+	unsigned n = 0;
+	for (; p < end; n++) {
+		unsigned st = 0;
+		assert_int_equal(sscanf(p, "HTTP/1.%*u %u", &st), 1);
+		const char *b = strstr(p, "\r\n\r\n");
+		assert_non_null(b);
+		b += 4;
+		char v[64];
+		assert_true(itws_header(p, "content-length", v, sizeof(v)));
+		size_t cl = strtoul(v, NULL, 10);
+		if (head && n == 0) {
+			assert_int_equal(st, 200);
+			assert_int_equal(cl, strlen(want));
+			p = b;
+			continue;
+		}
+		size_t got = (size_t)(end - b) < cl ? (size_t)(end - b) : cl;
+		if (st == 200) {
+			assert_int_equal(cl, strlen(want));
+			assert_memory_equal(b, want, got);
+		}
+		p = b + got;
+		if (got < cl)
+			assert_true(p == end);  /* cut: only the last */
+	}
+	return n;
+}
+
+/* A connection that asks again before its feed is answered or sent
+ * (pipelined requests in one write: a HEAD, a GET, a GET of a missing
+ * file; the last asks to close), for a small feed and a large one: what
+ * comes is whole answers in order (the last may be cut), and the
+ * connection closes; never an answer written into what libwebsockets
+ * freed when it took the next request (ASan), nor a connection left
+ * hanging. The server goes on answering. */
+static void test_feed_pipelined(void **state)
+{
+	(void)state;
+	static const char *const users[] = {"alicia", "maribel"};
+	static const char *const forms[] = {
+		"HEAD %1$s HTTP/1.1\r\nHost: %2$s\r\n\r\n"
+		"GET %1$s HTTP/1.1\r\nHost: %2$s\r\nConnection: close"
+		"\r\n\r\n",
+		"GET %1$s HTTP/1.1\r\nHost: %2$s\r\n\r\n"
+		"GET %1$s HTTP/1.1\r\nHost: %2$s\r\nConnection: close"
+		"\r\n\r\n",
+		"GET %1$s HTTP/1.1\r\nHost: %2$s\r\n\r\n"
+		"GET /nothing-here HTTP/1.1\r\nHost: %2$s\r\n"
+		"Connection: close\r\n\r\n",
+	};
+	struct buf resp = {0};
+	for (int u = 0; u < 2; u++) {
+		cli.user = users[u];
+		char path[128];
+		rotate(path, sizeof(path));
+		assert_int_equal(http("GET", path, &resp), 200);
+		char *want = strdup(body_of(&resp));
+		assert_non_null(want);
+		for (int round = 0; round < 6; round++) {
+			char req[1024];
+			int n = snprintf(req, sizeof(req), forms[round % 3],
+					 path, h.web_address);
+			assert_true(n > 0 && (size_t)n < sizeof(req));
+			struct rawconn c;
+			assert_int_equal(raw_connect(&c, h.web_address), 0);
+			assert_int_equal(raw_send(&c, req, (size_t)n), 0);
+			/* Never left hanging: the last request closes. */
+			assert_true(read_all(c.fd, &resp));
+			raw_close(&c);
+			unsigned got = check_answers(&resp, want,
+						     round % 3 == 0);
+			print_message("%s, pipelined form %d: %u answer(s)\n",
+				      users[u], round % 3, got);
+		}
+		/* Asked again as soon as the first answer starts, while its
+		 * body may still be going out. */
+		for (int round = 0; round < 4; round++) {
+			struct rawconn c;
+			assert_int_equal(raw_connect(&c, h.web_address), 0);
+			send_get(&c, path, false);
+			struct pollfd pf = {.fd = c.fd, .events = POLLIN};
+			assert_int_equal(poll(&pf, 1, 10000), 1);
+			char first[64];
+			ssize_t n = recv(c.fd, first, sizeof(first), MSG_PEEK);
+			assert_true(n > 0);
+			send_get(&c, path, true);
+			assert_true(read_all(c.fd, &resp));
+			raw_close(&c);
+			unsigned got = check_answers(&resp, want, false);
+			assert_true(got >= 1);
+			print_message("%s, asked again mid-answer: %u answer(s)"
+				      "\n", users[u], got);
+		}
+		assert_int_equal(http("GET", path, &resp), 200);
+		assert_string_equal(body_of(&resp), want);
+		free(want);
+	}
+	buf_free(&resp);
+}
+
 /* A server that knows no web address (here: no web listener at all):
  * the path alone, and what to put before it. */
 static struct harness bare;
@@ -599,6 +712,7 @@ int main(void)
 		cmocka_unit_test(test_rotation_and_deactivation),
 		cmocka_unit_test(test_many_feeds_at_once),
 		cmocka_unit_test(test_feed_closed_before_its_answer),
+		cmocka_unit_test(test_feed_pipelined),
 		cmocka_unit_test(test_no_web_address),
 	};
 	return harness_run_group(tests, &h, &bare);

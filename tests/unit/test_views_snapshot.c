@@ -469,6 +469,81 @@ static void test_damaged_index_key(void **state)
 	}
 }
 
+/* Moves task k's record from key `from` to key `to`, and its by_planned
+ * entry with it (the record's bytes, and so the task's id, unchanged). */
+static void move_task(struct sfx *x, size_t k, uint64_t from, uint64_t to)
+{
+	struct txn t;
+	txn_begin(&t, x->v.fx->st, NULL, true);
+	uint8_t key[16];
+	key_u64(key, from);
+	struct txn_val v;
+	assert_int_equal(txn_get(&t, DB_TASKS, key, 8, &v), 0);
+	uint8_t *copy = malloc(v.len);
+	assert_non_null(copy);
+	memcpy(copy, v.data, v.len);
+	size_t len = v.len;
+	txn_del_task(&t, from);
+	key_u64(key, to);
+	txn_put(&t, DB_TASKS, key, 8, copy, len);
+	free(copy);
+	key_time(key, x->rows[k]->task->planned_at);
+	key_u64(key + 8, from);
+	txn_del(&t, DB_BY_PLANNED, key, 16);
+	key_u64(key + 8, to);
+	txn_put(&t, DB_BY_PLANNED, key, 16, "", 0);
+	assert_int_equal(txn_commit(&t), 0);
+}
+
+/*
+ * Task ids near the top of the id space: the largest the batches' sort
+ * keys hold (2^47 - 1, every pass of the sort), the first they do not
+ * (2^47: the window read entry by entry), the last ids of all; with index
+ * entries of ids no record has above them. The same rows in the index's
+ * order each time, in small chunks and full ones.
+ */
+static void test_ids_at_the_top(void **state)
+{
+	struct sfx *x = *state;
+	const uint64_t top[] = {(UINT64_C(1) << 47) - 1, UINT64_C(1) << 47,
+				UINT64_MAX - 1};
+	/* In the dense run, one far out, and the window's head. */
+	const size_t moved[] = {1500, 2001, 97};
+	uint64_t at[3];
+	for (size_t i = 0; i < 3; i++) {
+		assert_true(in_window(moved[i]));
+		at[i] = x->ids[moved[i]];
+	}
+	struct txn t;
+	txn_begin(&t, x->v.fx->st, NULL, true);
+	uint8_t key[16];
+	key_time(key, FX_NOW);
+	key_u64(key + 8, UINT64_MAX);
+	txn_put(&t, DB_BY_PLANNED, key, 16, "", 0);
+	key_time(key, WIN_FROM + 1);
+	key_u64(key + 8, (UINT64_C(1) << 47) + 5);
+	txn_put(&t, DB_BY_PLANNED, key, 16, "", 0);
+	assert_int_equal(txn_commit(&t), 0);
+	Clubcrm__TaskFilter f;
+	Clubcrm__View planned = planned_board(&f, true, true);
+	Clubcrm__View agenda = VIEW(AGENDA);
+	agenda.has_from = agenda.has_to = 1;
+	agenda.from = WIN_FROM;
+	agenda.to = WIN_TO;
+	for (size_t j = 0; j < 3; j++) {
+		for (size_t i = 0; i < 3; i++) {
+			uint64_t to = top[j] - i;
+			move_task(x, moved[i], at[i], to);
+			at[i] = to;
+		}
+		for (int big = 0; big < 2; big++) {
+			size_t limit = big ? 0 : 4096;
+			check_view(x, &planned, BY_PLANNED, limit, NULL, 1);
+			check_view(x, &agenda, BY_PLANNED, limit, NULL, 1);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -477,6 +552,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_entries_without_record,
 						setup_club, teardown_club),
 		cmocka_unit_test_setup_teardown(test_damaged_index_key,
+						setup_club, teardown_club),
+		cmocka_unit_test_setup_teardown(test_ids_at_the_top,
 						setup_club, teardown_club),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
