@@ -80,14 +80,34 @@ static void work_cb(uv_work_t *req)
 
 static void after_work_cb(uv_work_t *req, int status);
 
+/*
+ * Out of the queue, the next to run: the oldest long read of a session if
+ * any, else the oldest feed. A desk's report never waits behind feeds,
+ * which anyone holding one feed URL can queue up to the server's bound.
+ */
+static struct reader_req take_next(struct reader *r)
+{
+	size_t pick = 0;
+	for (size_t i = 0; i < r->q_len; i++)
+		if (r->q[(r->q_head + i) % r->q_cap].req) {
+			pick = i;
+			break;
+		}
+	struct reader_req next = r->q[(r->q_head + pick) % r->q_cap];
+	for (size_t i = pick; i > 0; i--)  /* the ones before it, one on */
+		r->q[(r->q_head + i) % r->q_cap] =
+			r->q[(r->q_head + i - 1) % r->q_cap];
+	r->q_head = (r->q_head + 1) % r->q_cap;
+	r->q_len--;
+	return next;
+}
+
 void reader_kick(struct reader *r)
 {
 	if (r->busy || r->q_len == 0 ||
 	    (r->hooks.hold && r->hooks.hold(r->hooks.ctx)))
 		return;
-	r->cur = r->q[r->q_head];
-	r->q_head = (r->q_head + 1) % r->q_cap;
-	r->q_len--;
+	r->cur = take_next(r);
 	r->busy = true;
 	if (uv_queue_work(r->loop, &r->work, work_cb, after_work_cb) == 0)
 		return;

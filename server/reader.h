@@ -7,7 +7,8 @@
  * never take the worker threads the writer's batches and the logins need.
  *
  * Calendar feeds asked for over HTTP (net.h: net_feed_cb) take the same
- * queue: built there, handed back as text.
+ * queue, after every long read of a session: built there, handed back as
+ * text.
  *
  * Only the loop thread calls these functions. The worker touches nothing
  * but the store and the request it was handed.

@@ -40,6 +40,9 @@ struct fixture {
 	Clubcrm__Frame__BodyCase done_body[MAX_READS];
 	unsigned done_code[MAX_READS];
 	bool busy_at_done[MAX_READS];   /* another read was running */
+	unsigned answered;              /* reads and feeds answered */
+	unsigned done_seq[MAX_READS];   /* the how-manieth answer */
+	unsigned feed_seq[MAX_READS];
 	size_t n_feeds;                 /* feeds answered */
 	int feed_rc[MAX_READS];
 	bool feed_ok[MAX_READS];        /* a whole iCalendar text */
@@ -62,6 +65,7 @@ static void on_done(void *ctx, void *owner, const Clubcrm__Frame *req,
 	fx->done_code[fx->n_done] =
 		f->body_case == CLUBCRM__FRAME__BODY_ERROR ? f->error->code : 0;
 	fx->busy_at_done[fx->n_done] = fx->r.busy;
+	fx->done_seq[fx->n_done] = fx->answered++;
 	fx->n_done++;
 	clubcrm__frame__free_unpacked(f, NULL);
 }
@@ -80,6 +84,7 @@ static void on_feed_done(void *ctx, void *owner, int rc, char *body,
 	if (rc)
 		assert_null(body);
 	fx->feed_busy[fx->n_feeds] = fx->r.busy;
+	fx->feed_seq[fx->n_feeds] = fx->answered++;
 	fx->n_feeds++;
 	free(body);
 }
@@ -262,6 +267,39 @@ static void test_feeds_built_in_turn(void **state)
 	assert_true(reader_idle(&fx->r));
 }
 
+/* A session's long read goes before every feed queued ahead of it (a
+ * feed URL's holder may queue many), feeds and reads each in their order. */
+static void test_session_reads_before_feeds(void **state)
+{
+	struct fixture *fx = *state;
+	char secret[44];
+	make_feed(fx, secret);
+	fx->hold = true;
+	int64_t now = time(NULL);
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(reader_submit_feed(&fx->r, fx, secret, 43,
+						    now), 0);
+	submit(fx, 1, today, tomorrow);
+	assert_int_equal(reader_submit_feed(&fx->r, fx, "nope", 4, now), 0);
+	submit(fx, 2, today, tomorrow);
+	fx->hold = false;
+	reader_kick(&fx->r);
+	uv_run(&fx->loop, UV_RUN_DEFAULT);
+	assert_int_equal(fx->n_done, 2);
+	assert_int_equal(fx->n_feeds, 6);
+	assert_int_equal(fx->done_ids[0], 1);
+	assert_int_equal(fx->done_ids[1], 2);
+	assert_int_equal(fx->done_seq[0], 0);
+	assert_int_equal(fx->done_seq[1], 1);
+	for (size_t i = 0; i < 6; i++)
+		assert_int_equal(fx->feed_seq[i], 2 + i);
+	for (size_t i = 0; i < 5; i++)
+		assert_int_equal(fx->feed_rc[i], 0);
+	assert_int_equal(fx->feed_rc[5], -ENOENT);  /* the "nope", last */
+	assert_int_equal(reader_feeds(&fx->r), 0);
+	assert_true(reader_idle(&fx->r));
+}
+
 /* Feeds never started are answered -ECANCELED when the reader goes (their
  * requests are freed by whoever asked), their secrets freed. */
 static void test_queued_feeds_cancelled_at_the_end(void **state)
@@ -300,6 +338,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_queued_feeds_cancelled_at_the_end, setup,
 			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_session_reads_before_feeds, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
