@@ -352,6 +352,41 @@ static struct fx *fx_open_club(struct club *c)
 	return fx;
 }
 
+/* The frame of a write that names only a task: take, release, close or
+ * cancel `id` (its messages in `o`, which must outlive the frame). */
+struct fx_by_id {
+	Clubcrm__Frame f;
+	Clubcrm__TakeTask take;
+	Clubcrm__ReleaseTask rel;
+	Clubcrm__CloseTask close;
+	Clubcrm__CancelTask cancel;
+};
+
+static Clubcrm__Frame *fx_by_id(struct fx_by_id *o,
+				Clubcrm__Frame__BodyCase body, uint64_t id)
+{
+	*o = (struct fx_by_id){
+		.f = CLUBCRM__FRAME__INIT,
+		.take = CLUBCRM__TAKE_TASK__INIT,
+		.rel = CLUBCRM__RELEASE_TASK__INIT,
+		.close = CLUBCRM__CLOSE_TASK__INIT,
+		.cancel = CLUBCRM__CANCEL_TASK__INIT,
+	};
+	o->take.has_id = o->rel.has_id = o->close.has_id =
+		o->cancel.has_id = 1;
+	o->take.id = o->rel.id = o->close.id = o->cancel.id = id;
+	o->f.body_case = body;
+	if (body == BODY(TAKE_TASK))
+		o->f.take_task = &o->take;
+	else if (body == BODY(RELEASE_TASK))
+		o->f.release_task = &o->rel;
+	else if (body == BODY(CLOSE_TASK))
+		o->f.close_task = &o->close;
+	else
+		o->f.cancel_task = &o->cancel;
+	return &o->f;
+}
+
 /* A test's state: its own copy of the small club (cmocka set-up and
  * teardown). */
 struct fx_env {

@@ -25,23 +25,8 @@ static Clubcrm__Frame *edit(struct fx *fx, uint64_t who,
 static Clubcrm__Frame *simple(struct fx *fx, uint64_t who, int admin,
 			      Clubcrm__Frame__BodyCase body, uint64_t id)
 {
-	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
-	Clubcrm__TakeTask take = CLUBCRM__TAKE_TASK__INIT;
-	Clubcrm__ReleaseTask rel = CLUBCRM__RELEASE_TASK__INIT;
-	Clubcrm__CloseTask close = CLUBCRM__CLOSE_TASK__INIT;
-	Clubcrm__CancelTask cancel = CLUBCRM__CANCEL_TASK__INIT;
-	take.has_id = rel.has_id = close.has_id = cancel.has_id = 1;
-	take.id = rel.id = close.id = cancel.id = id;
-	f.body_case = body;
-	if (body == BODY(TAKE_TASK))
-		f.take_task = &take;
-	else if (body == BODY(RELEASE_TASK))
-		f.release_task = &rel;
-	else if (body == BODY(CLOSE_TASK))
-		f.close_task = &close;
-	else
-		f.cancel_task = &cancel;
-	return fx_write(fx, fx_actor(who, admin), &f);
+	struct fx_by_id o;
+	return fx_write(fx, fx_actor(who, admin), fx_by_id(&o, body, id));
 }
 
 /* A test on its own copy of the club. */

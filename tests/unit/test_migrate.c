@@ -300,21 +300,10 @@ static bool has_db(struct fx *fx, const char *name)
 static uint64_t simple_op(struct fx *fx, uint64_t who,
 			  Clubcrm__Frame__BodyCase body, uint64_t id)
 {
-	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
-	Clubcrm__TakeTask take = CLUBCRM__TAKE_TASK__INIT;
-	Clubcrm__ReleaseTask rel = CLUBCRM__RELEASE_TASK__INIT;
-	Clubcrm__CancelTask cancel = CLUBCRM__CANCEL_TASK__INIT;
-	take.has_id = rel.has_id = cancel.has_id = 1;
-	take.id = rel.id = cancel.id = id;
-	f.body_case = body;
-	if (body == BODY(TAKE_TASK))
-		f.take_task = &take;
-	else if (body == BODY(RELEASE_TASK))
-		f.release_task = &rel;
-	else
-		f.cancel_task = &cancel;
+	struct fx_by_id o;
 	uint64_t rev = 0;
-	Clubcrm__Frame *r = fx_write_rev(fx, fx_actor(who, 0), &f, &rev);
+	Clubcrm__Frame *r = fx_write_rev(fx, fx_actor(who, 0),
+					 fx_by_id(&o, body, id), &rev);
 	assert_int_equal(r->body_case, BODY(TASK_REPLY));
 	return rev;
 }

@@ -88,39 +88,20 @@ static uint64_t task_at(struct env *e, int64_t now, uint64_t type,
 static void conclude_at(struct env *e, uint64_t who, int64_t now, uint64_t id,
 			uint64_t result, bool cancel)
 {
-	Clubcrm__CloseTask cl = CLUBCRM__CLOSE_TASK__INIT;
-	Clubcrm__CancelTask ca = CLUBCRM__CANCEL_TASK__INIT;
-	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
-	cl.has_id = ca.has_id = 1;
-	cl.id = ca.id = id;
-	cl.has_result_id = ca.has_result_id = result != 0;
-	cl.result_id = ca.result_id = result;
-	if (cancel) {
-		f.body_case = BODY(CANCEL_TASK);
-		f.cancel_task = &ca;
-	} else {
-		f.body_case = BODY(CLOSE_TASK);
-		f.close_task = &cl;
-	}
-	write_at(e, who, now, &f);
+	struct fx_by_id o;
+	Clubcrm__Frame *f = fx_by_id(&o, cancel ? BODY(CANCEL_TASK)
+						: BODY(CLOSE_TASK), id);
+	o.close.has_result_id = o.cancel.has_result_id = result != 0;
+	o.close.result_id = o.cancel.result_id = result;
+	write_at(e, who, now, f);
 }
 
 static void take_at(struct env *e, uint64_t who, int64_t now, uint64_t id,
 		    bool take)
 {
-	Clubcrm__TakeTask tk = CLUBCRM__TAKE_TASK__INIT;
-	Clubcrm__ReleaseTask rl = CLUBCRM__RELEASE_TASK__INIT;
-	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
-	tk.has_id = rl.has_id = 1;
-	tk.id = rl.id = id;
-	if (take) {
-		f.body_case = BODY(TAKE_TASK);
-		f.take_task = &tk;
-	} else {
-		f.body_case = BODY(RELEASE_TASK);
-		f.release_task = &rl;
-	}
-	write_at(e, who, now, &f);
+	struct fx_by_id o;
+	write_at(e, who, now, fx_by_id(&o, take ? BODY(TAKE_TASK)
+					       : BODY(RELEASE_TASK), id));
 }
 
 static void follow_at(struct env *e, uint64_t who, int64_t now, uint64_t id,
