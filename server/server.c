@@ -119,6 +119,9 @@ static int on_feed(void *ctx, const char *secret, size_t len,
 		   struct net_feed *f)
 {
 	struct server *srv = ctx;
+	if (srv->stopping)
+		return -EBUSY;  /* 503: a stream of feeds must not hold the
+				   shutdown, which waits for the reader */
 	int rc = service_feed_check(srv->store, secret, len);
 	if (rc) {
 		if (rc != -ENOENT)

@@ -3,9 +3,11 @@
  * uv_signal_init() fails (linked with -Wl,--wrap=uv_signal_init), on the
  * first or the second signal. The start fails with libuv's error, the
  * handles opened before are closed again, and the loop closes
- * (uv_loop_close() == 0): nothing is left open or started half-made.
+ * (uv_loop_close() == 0): nothing is left open or started half-made. And a
+ * calendar feed asked for while the server stops is refused, not queued.
  */
 #include <dirent.h>
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -103,12 +105,45 @@ static void test_second_signal_refused(void **state)
 	assert_int_equal(start_with(1), UV_EMFILE);
 }
 
+/* Once stopping, a calendar feed is refused at once (503) instead of
+ * queued: the shutdown waits for the reader to be idle, so a steady stream
+ * of feed requests would hold it. Before, the secret is looked up as ever
+ * (this store has no club: no feed at all). */
+static void test_no_feed_queued_while_stopping(void **state)
+{
+	(void)state;
+	uv_loop_t loop;
+	struct config cfg;
+	config_defaults(&cfg);
+	snprintf(cfg.listen, sizeof(cfg.listen), "none");
+	snprintf(cfg.web_listen, sizeof(cfg.web_listen), "none");
+	cfg.socket_path[0] = '\0';
+	struct server *srv = malloc(sizeof(*srv));
+	assert_non_null(srv);
+	assert_int_equal(uv_loop_init(&loop), 0);
+	assert_int_equal(server_init(srv, &loop, &cfg, g.st), 0);
+	assert_int_equal(server_start(srv), 0);
+	static const char secret[] = "Qf0iJVdVwVIrYXzfzAFVBW0_5y7MDJAhBDj0FnGTVtY";
+	assert_non_null(srv->net.on_feed);
+	assert_int_equal(srv->net.on_feed(srv, secret, strlen(secret), NULL),
+			 -ENOENT);
+	server_stop(srv);
+	assert_int_equal(srv->net.on_feed(srv, secret, strlen(secret), NULL),
+			 -EBUSY);
+	assert_int_equal(reader_feeds(&srv->reader), 0);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	server_fini(srv);
+	free(srv);
+	assert_int_equal(uv_loop_close(&loop), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_starts_and_stops),
 		cmocka_unit_test(test_first_signal_refused),
 		cmocka_unit_test(test_second_signal_refused),
+		cmocka_unit_test(test_no_feed_queued_while_stopping),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
