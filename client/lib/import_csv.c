@@ -116,10 +116,18 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 	return len;
 }
 
-/* A 0-terminated UTF-8 copy of the field, or NULL with c->err set. */
+/* A 0-terminated UTF-8 copy of the field, or NULL with c->err set. A NUL
+ * byte is refused: the copy, a C string, would end there. */
 static char *field_text(struct import_csv *c, const unsigned char *s,
 			size_t n, size_t col)
 {
+	if (n && memchr(s, '\0', n)) {
+		set_err(c->err, sizeof(c->err),
+			"line %u, column %zu: a NUL byte: not a text file "
+			"(UTF-16?); save the file as UTF-8", c->line,
+			col + 1);
+		return NULL;
+	}
 	if (!c->cp1252) {
 		for (size_t i = 0; i < n;) {
 			size_t l = utf8_len(s + i, n - i);

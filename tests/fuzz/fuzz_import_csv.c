@@ -9,8 +9,12 @@
  * every string is valid UTF-8, no longer than a record may be
  * (IMPORT_CSV_LINE_MAX, a name with its surname one byte more), with line
  * numbers from 1 on that never go back; the header has at most
- * IMPORT_CSV_COLUMNS_MAX columns and one of them is the name. Every row
- * also goes through import_seen_check. Leaks and UB: the sanitizers.
+ * IMPORT_CSV_COLUMNS_MAX columns and one of them is the name. Declared
+ * Windows-1252, a byte may take three in UTF-8: the limits are three times
+ * as long. A file with a NUL byte anywhere (every byte lands in some field)
+ * is refused, never read to its end: a C string would cut the field there.
+ * Every row also goes through import_seen_check. Leaks and UB: the
+ * sanitizers.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
@@ -109,6 +113,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fclose(f);
 		return 0;
 	}
+	size_t max = (o.windows1252 ? 3u : 1u) * IMPORT_CSV_LINE_MAX;
 	char d = import_csv_delim(c);
 	if (d != ',' && d != ';' && d != '\t')
 		fail("a separator other than , ; or tab", NULL);
@@ -121,7 +126,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const char *h = import_csv_column(c, i, &fld);
 		if (!h || (unsigned)fld >= IMPORT_F_COUNT)
 			fail("a column without its header or field", NULL);
-		check_text(h, IMPORT_CSV_LINE_MAX, "header");
+		check_text(h, max, "header");
 		have_name |= fld == IMPORT_F_NAME;
 	}
 	if (!have_name)
@@ -138,10 +143,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (r.line < last)
 			fail("a row's line going back", NULL);
 		last = r.line;
-		check_text(r.name, IMPORT_CSV_LINE_MAX + 1, "name");
-		check_text(r.phone, IMPORT_CSV_LINE_MAX, "phone");
-		check_text(r.email, IMPORT_CSV_LINE_MAX, "email");
-		check_text(r.consultant, IMPORT_CSV_LINE_MAX, "consultant");
+		check_text(r.name, max + 1, "name");
+		check_text(r.phone, max, "phone");
+		check_text(r.email, max, "email");
+		check_text(r.consultant, max, "consultant");
 		if ((r.name && !r.name[0]) || (r.phone && !r.phone[0]) ||
 		    (r.email && !r.email[0]) ||
 		    (r.consultant && !r.consultant[0]))
@@ -162,6 +167,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fail("import_csv_next gave neither 1, 0 nor -1", NULL);
 	else if (import_csv_next(c, &r, err, sizeof(err)) != 0)
 		fail("a row after the end", NULL);
+	else if (size && memchr(data, '\0', size))
+		fail("a file with a NUL byte read to its end", NULL);
 	import_seen_free(seen);
 	import_csv_close(c);
 	fclose(f);

@@ -219,6 +219,33 @@ static void test_bad_utf8_has_its_line(void **state)
 	fclose(g.f);
 }
 
+/* A NUL byte (a UTF-16 file without its mark, a binary file) would cut
+ * the field where C strings end: refused with its line and column, in a
+ * field, a quoted field, the header, and declared Windows-1252 too
+ * (fuzz_import_csv's first find). */
+static void test_nul_byte_refused(void **state)
+{
+	(void)state;
+	struct got g;
+	struct import_csv_row r;
+	static const char f[] = "name,phone\nAna,1\nBea\0evil,2\n";
+	open_text(&g, f, sizeof(f) - 1, NULL, false, 0);
+	next_row(&g, &r, 2);
+	assert_int_equal(import_csv_next(g.c, &r, g.err, sizeof(g.err)), -1);
+	assert_non_null(strstr(g.err, "line 3, column 1: a NUL byte"));
+	done(&g);
+	static const char q[] = "name,phone\n\"Ana\",\"1\0\"\n";
+	open_text(&g, q, sizeof(q) - 1, NULL, true, 0);
+	assert_int_equal(import_csv_next(g.c, &r, g.err, sizeof(g.err)), -1);
+	assert_non_null(strstr(g.err, "line 2, column 2: a NUL byte"));
+	done(&g);
+	/* UTF-16LE without a byte-order mark: the header is refused. */
+	static const char u[] = "n\0a\0m\0e\0\n\0A\0n\0a\0\n\0";
+	open_text(&g, u, sizeof(u) - 1, NULL, false, -1);
+	assert_non_null(strstr(g.err, "line 1, column 1: a NUL byte"));
+	fclose(g.f);
+}
+
 /* A 10 MB line is refused by its number, read in bounded pieces. */
 static void test_overlong_line(void **state)
 {
@@ -360,6 +387,7 @@ int main(void)
 		cmocka_unit_test(test_tab_and_no_final_newline),
 		cmocka_unit_test(test_export_round_trip_and_extra_fields),
 		cmocka_unit_test(test_bad_utf8_has_its_line),
+		cmocka_unit_test(test_nul_byte_refused),
 		cmocka_unit_test(test_overlong_line),
 		cmocka_unit_test(test_open_quote_at_end),
 		cmocka_unit_test(test_empty_and_header_only),
