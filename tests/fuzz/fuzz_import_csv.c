@@ -8,7 +8,8 @@
  * the file (open or a later row: -1 with a reason) or gives rows whose
  * every string is valid UTF-8, no longer than a record may be
  * (IMPORT_CSV_LINE_MAX, a name with its surname one byte more), with line
- * numbers from 1 on that never go back; the header has at most
+ * numbers after the header's, never going back nor past the file's last
+ * line (LF, CRLF and CR end lines); the header has at most
  * IMPORT_CSV_COLUMNS_MAX columns and one of them is the name. Declared
  * Windows-1252, a byte may take three in UTF-8: the limits are three times
  * as long. A file with a NUL byte anywhere (every byte lands in some field)
@@ -136,12 +137,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct import_seen *seen = import_seen_new();
 	if (!seen)
 		fail("out of memory", NULL);
+	/* Lines end with LF, CRLF or CR: no row starts past the last. */
+	size_t lines = 1;
+	for (size_t i = 0; i < size; i++)
+		lines += data[i] == '\n' ||
+			 (data[i] == '\r' && (i + 1 == size || data[i + 1] != '\n'));
 	unsigned last = 1;
 	struct import_csv_row r;
 	int rc;
 	while ((rc = import_csv_next(c, &r, err, sizeof(err))) == 1) {
 		if (r.line < last)
 			fail("a row's line going back", NULL);
+		if (r.line < 2 || r.line > lines)
+			fail("a row's line before the header or past the last",
+			     NULL);
 		last = r.line;
 		check_text(r.name, max + 1, "name");
 		check_text(r.phone, max, "phone");
