@@ -36,6 +36,7 @@ struct import_csv {
 	/* Where the feeding is. */
 	unsigned line;        /* physical line being fed, 1-based */
 	bool at_line_start;
+	bool after_cr;        /* the last piece ended with a CR */
 	size_t line_len;
 	unsigned rec_line;    /* 0: no record begun */
 	size_t rec_bytes;
@@ -116,10 +117,18 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 	return len;
 }
 
-/* A 0-terminated UTF-8 copy of the field, or NULL with c->err set. */
+/* A 0-terminated UTF-8 copy of the field, or NULL with c->err set. A NUL
+ * byte is refused: the copy, a C string, would end there. */
 static char *field_text(struct import_csv *c, const unsigned char *s,
 			size_t n, size_t col)
 {
+	if (n && memchr(s, '\0', n)) {
+		set_err(c->err, sizeof(c->err),
+			"line %u, column %zu: a NUL byte: not a text file "
+			"(UTF-16?); save the file as UTF-8", c->line,
+			col + 1);
+		return NULL;
+	}
 	if (!c->cp1252) {
 		for (size_t i = 0; i < n;) {
 			size_t l = utf8_len(s + i, n - i);
@@ -253,13 +262,40 @@ static int fill(struct import_csv *c, char *err, size_t errlen)
 	return 0;
 }
 
-/* Feeds one piece (up to a line end, or what the buffer holds). 0 or -1. */
+/* Feeds one piece (up to a line end, or what the buffer holds). 0 or -1.
+ * A line ends with LF, CRLF or a CR alone (Excel's "CSV (Macintosh)"); a
+ * CRLF the buffer cuts after its CR is one line end still. */
 static int feed_piece(struct import_csv *c, char *err, size_t errlen)
 {
 	unsigned char *s = c->buf + c->pos;
 	size_t left = c->len - c->pos;
-	unsigned char *nl = memchr(s, '\n', left);
-	size_t n = nl ? (size_t)(nl - s) + 1 : left;
+	if (c->after_cr) {
+		c->after_cr = false;
+		if (s[0] == '\n') {
+			/* The LF of a CRLF: the line has ended already. */
+			if (csv_parse(&c->p, s, 1, on_field, on_record, c) != 1) {
+				set_err(err, errlen, "line %u: %s", c->line,
+					csv_strerror(csv_error(&c->p)));
+				return -1;
+			}
+			if (c->err[0]) {
+				set_err(err, errlen, "%s", c->err);
+				return -1;
+			}
+			c->pos++;
+			return 0;
+		}
+	}
+	size_t n = 0;
+	while (n < left && s[n] != '\n' && s[n] != '\r')
+		n++;
+	bool nl = n < left;
+	if (nl && s[n] == '\r' && n + 1 == left)
+		c->after_cr = true;
+	else if (nl && s[n] == '\r' && s[n + 1] == '\n')
+		n++;
+	if (nl)
+		n++;
 	if (c->at_line_start) {
 		c->line++;
 		c->line_len = 0;
@@ -515,7 +551,7 @@ static char detect_delim(const unsigned char *s, size_t n)
 {
 	size_t comma = 0, semi = 0, tab = 0;
 	bool q = false;
-	for (size_t i = 0; i < n && s[i] != '\n'; i++) {
+	for (size_t i = 0; i < n && s[i] != '\n' && s[i] != '\r'; i++) {
 		if (s[i] == '"')
 			q = !q;
 		else if (!q && s[i] == ',')

@@ -6,7 +6,8 @@
  * separator (the one the header line uses most, outside quotes: Spanish
  * Excel writes `;`), blank lines. What it refuses, with the line number:
  * bytes that are not UTF-8 (unless the file is declared Windows-1252, then
- * converted), a line or a record longer than IMPORT_CSV_LINE_MAX (read in
+ * converted), a NUL byte (UTF-16 without its mark, a binary file), a line
+ * or a record longer than IMPORT_CSV_LINE_MAX (read in
  * bounded pieces, never whole), a quoted field left open at the end, more
  * than IMPORT_CSV_COLUMNS_MAX columns.
  *

@@ -1,9 +1,10 @@
 /*
- * fuzz_seeds frame|tls|request|taskrow DIR: writes a small seed corpus for
- * fuzz_frame, fuzz_tls, fuzz_request or fuzz_taskrow, made at run time with
- * the real encoder (so that it follows the .proto as it is today) or real
- * TLS sessions. Each file: the two control bytes of the harness, then a
- * byte stream (fuzz_taskrow: one row's bytes only).
+ * fuzz_seeds frame|tls|request|taskrow|import_csv DIR: writes a small seed
+ * corpus for fuzz_frame, fuzz_tls, fuzz_request, fuzz_taskrow or
+ * fuzz_import_csv, made at run time with the real encoder (so that it
+ * follows the .proto as it is today) or real TLS sessions. Each file: the
+ * two control bytes of the harness, then a byte stream (fuzz_taskrow: one
+ * row's bytes only; fuzz_import_csv: one control byte, then a file).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -502,10 +503,68 @@ static int taskrow_seeds(const char *dir)
 	return 0;
 }
 
+/* Customer files for fuzz_import_csv: the control byte (bit 0
+ * Windows-1252, bits 1-2 a --map), then the file. */
+static int import_csv_seeds(const char *dir)
+{
+	static const struct {
+		const char *name;
+		uint8_t ctl;
+		const char *text;
+		size_t len;  /* 0: strlen(text) */
+	} seeds[] = {
+		{"good", 0, "name,phone,email,consultant\n"
+		 "Pilar Ortega,+34 600 111 222,pilar@example.org,deborah\n"
+		 "Juan,,juan@,\n\n"
+		 "Pilar O.,,PILAR@example.org,\n", 0},
+		{"bom-crlf-spanish", 0, "\xEF\xBB\xBFNombre;Apellidos;Tel\xC3\xA9"
+		 "fono;Correo electr\xC3\xB3nico\r\nRosa;D\xC3\xAD" "az;600 1;"
+		 "rosa@example.es\r\n", 0},
+		{"quotes", 0, "\"name\",\"email\"\n\"Ortega, Pilar\",\"a\"\"b@x\"\n"
+		 "\"two\nlines\",x@y\n\"open,never closed\n", 0},
+		{"tabs-map", 2, "a\tb\tc\nAna\t600\tana@x\n", 0},
+		{"map-header", 4, "Full Name,E-Mail\nAna,ana@x\n", 0},
+		{"bad-utf8", 0, "name,email\nJos\xE9,jose@x\n", 0},
+		{"cp1252", 1, "name;email\nJos\xE9 \x80;jos\xE9@x\n", 0},
+		{"cp1252-undefined", 1, "name\nA\x81\n", 0},
+		{"cr-only", 0, "name,phone\rAna,1\rBea,2\r", 0},
+		{"nul", 0, "name,phone\nA\0na,1\n", 18},
+		{"more-fields", 6, "name\nAna,extra,more\n,,\n", 0},
+		{"surname", 0, "surname,name\nD\xC3\xAD" "az,Rosa\nSolo,\n", 0},
+	};
+	char buf[512];
+	for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++) {
+		size_t n = seeds[i].len ? seeds[i].len : strlen(seeds[i].text);
+		if (n + 1 > sizeof(buf))
+			return -1;
+		buf[0] = (char)seeds[i].ctl;
+		memcpy(buf + 1, seeds[i].text, n);
+		if (write_raw(dir, seeds[i].name, (const uint8_t *)buf, n + 1))
+			return -1;
+	}
+	/* Thousands of columns, and a field over the record limit. */
+	size_t big = 1024u * 1024u + 64u;
+	char *b = malloc(big + 16);
+	if (!b)
+		return -1;
+	b[0] = 0;
+	memcpy(b + 1, "name", 4);
+	for (size_t i = 5; i < 5 + 3000; i++)
+		b[i] = ',';
+	b[3005] = '\n';
+	int ret = write_raw(dir, "many-columns", (const uint8_t *)b, 3006);
+	memcpy(b + 1, "name\n\"", 6);
+	memset(b + 7, 'x', big - 7);
+	ret |= write_raw(dir, "huge-field", (const uint8_t *)b, big);
+	free(b);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
-		fprintf(stderr, "usage: %s frame|tls|request|taskrow DIR\n", argv[0]);
+		fprintf(stderr, "usage: %s frame|tls|request|taskrow|import_csv "
+			"DIR\n", argv[0]);
 		return 2;
 	}
 	int ret;
@@ -517,6 +576,8 @@ int main(int argc, char **argv)
 		ret = request_seeds(argv[2]);
 	else if (strcmp(argv[1], "taskrow") == 0)
 		ret = taskrow_seeds(argv[2]);
+	else if (strcmp(argv[1], "import_csv") == 0)
+		ret = import_csv_seeds(argv[2]);
 	else {
 		fprintf(stderr, "%s: no harness %s\n", argv[0], argv[1]);
 		return 2;

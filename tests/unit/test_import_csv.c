@@ -219,6 +219,78 @@ static void test_bad_utf8_has_its_line(void **state)
 	fclose(g.f);
 }
 
+/* A NUL byte (a UTF-16 file without its mark, a binary file) would cut
+ * the field where C strings end: refused with its line and column, in a
+ * field, a quoted field, the header, and declared Windows-1252 too
+ * (fuzz_import_csv's first find). */
+static void test_nul_byte_refused(void **state)
+{
+	(void)state;
+	struct got g;
+	struct import_csv_row r;
+	static const char f[] = "name,phone\nAna,1\nBea\0evil,2\n";
+	open_text(&g, f, sizeof(f) - 1, NULL, false, 0);
+	next_row(&g, &r, 2);
+	assert_int_equal(import_csv_next(g.c, &r, g.err, sizeof(g.err)), -1);
+	assert_non_null(strstr(g.err, "line 3, column 1: a NUL byte"));
+	done(&g);
+	static const char q[] = "name,phone\n\"Ana\",\"1\0\"\n";
+	open_text(&g, q, sizeof(q) - 1, NULL, true, 0);
+	assert_int_equal(import_csv_next(g.c, &r, g.err, sizeof(g.err)), -1);
+	assert_non_null(strstr(g.err, "line 2, column 2: a NUL byte"));
+	done(&g);
+	/* UTF-16LE without a byte-order mark: the header is refused. */
+	static const char u[] = "n\0a\0m\0e\0\n\0A\0n\0a\0\n\0";
+	open_text(&g, u, sizeof(u) - 1, NULL, false, -1);
+	assert_non_null(strstr(g.err, "line 1, column 1: a NUL byte"));
+	fclose(g.f);
+}
+
+/* Line ends of CR alone (Excel's "CSV (Macintosh)"): each is a line, for
+ * the rows' lines, the errors' and the separator of the header line; a
+ * CRLF cut by the reader's 64 KiB buffer is still one line end. */
+static void test_cr_only_lines(void **state)
+{
+	(void)state;
+	struct got g;
+	struct import_csv_row r;
+	OPEN(&g, "nombre;telefono\r\"Ortega, Pilar\";1\r\rBea, B;2\r"
+		 "Jos\xE9;3\r");
+	assert_int_equal(import_csv_delim(g.c), ';');
+	next_row(&g, &r, 2);
+	assert_str(r.name, "Ortega, Pilar");
+	assert_str(r.phone, "1");
+	next_row(&g, &r, 4);
+	assert_str(r.name, "Bea, B");
+	assert_int_equal(import_csv_next(g.c, &r, g.err, sizeof(g.err)), -1);
+	assert_non_null(strstr(g.err, "line 5, column 1"));
+	done(&g);
+	/* A quoted CR is a line break inside the field. */
+	OPEN(&g, "name,notes\rAna,\"a\rb\"\rBea,x\r");
+	next_row(&g, &r, 2);
+	next_row(&g, &r, 4);
+	assert_str(r.name, "Bea");
+	assert_int_equal(import_csv_next(g.c, &r, g.err, sizeof(g.err)), 0);
+	done(&g);
+	/* The CR at byte 65535, its LF at 65536. */
+	size_t len = 65536 + 16;
+	char *t = malloc(len);
+	assert_non_null(t);
+	memcpy(t, "name\r\n", 6);
+	memset(t + 6, 'a', 65535 - 6);
+	memcpy(t + 65535, "\r\nBea\r\nCy\r\n", 11);
+	open_text(&g, t, 65535 + 11, NULL, false, 0);
+	next_row(&g, &r, 2);
+	assert_int_equal(strlen(r.name), 65535 - 6);
+	next_row(&g, &r, 3);
+	assert_str(r.name, "Bea");
+	next_row(&g, &r, 4);
+	assert_str(r.name, "Cy");
+	assert_int_equal(import_csv_next(g.c, &r, g.err, sizeof(g.err)), 0);
+	done(&g);
+	free(t);
+}
+
 /* A 10 MB line is refused by its number, read in bounded pieces. */
 static void test_overlong_line(void **state)
 {
@@ -360,6 +432,8 @@ int main(void)
 		cmocka_unit_test(test_tab_and_no_final_newline),
 		cmocka_unit_test(test_export_round_trip_and_extra_fields),
 		cmocka_unit_test(test_bad_utf8_has_its_line),
+		cmocka_unit_test(test_nul_byte_refused),
+		cmocka_unit_test(test_cr_only_lines),
 		cmocka_unit_test(test_overlong_line),
 		cmocka_unit_test(test_open_quote_at_end),
 		cmocka_unit_test(test_empty_and_header_only),
