@@ -47,9 +47,11 @@ const CP1252_HI = [
   0, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178,
 ];
 
+/** The line of byte `end`: LF, CRLF and a CR alone (Excel for Mac) each end one. */
 function lineAt(b: Uint8Array, end: number): number {
   let n = 1;
-  for (let i = 0; i < end; i++) if (b[i] === 0x0a) n++;
+  for (let i = 0; i < end; i++)
+    if (b[i] === 0x0a || (b[i] === 0x0d && b[i + 1] !== 0x0a)) n++;
   return n;
 }
 
@@ -117,7 +119,7 @@ export interface CsvFile {
 
 export function detectDelim(text: string): string {
   let comma = 0, semi = 0, tab = 0, q = false;
-  for (let i = 0; i < text.length && text[i] !== "\n"; i++) {
+  for (let i = 0; i < text.length && text[i] !== "\n" && text[i] !== "\r"; i++) {
     const c = text[i];
     if (c === '"') q = !q;
     else if (!q && c === ",") comma++;
@@ -156,11 +158,15 @@ export function parseCsv(text: string): CsvFile {
       recLine = line;
       recStart = i;
     }
-    if (c === "\n") {
+    // A line ends at LF, at CRLF (counted at its LF) and at a CR alone.
+    if (c === "\n" || (c === "\r" && text[i + 1] !== "\n")) {
       if (i - lineStart > LINE_MAX) throw new FileFault("import.err.line", line, { max: LINE_MAX });
       line++;
       lineStart = i + 1;
     }
+    // A NUL is no text (UTF-16 without its mark, a binary file): the CLI
+    // refuses it too, rather than keep or cut a name there.
+    if (c === "\0") throw new FileFault("import.err.nul", line);
     if (i - lineStart > LINE_MAX) throw new FileFault("import.err.line", line, { max: LINE_MAX });
     if (begun && i - recStart > LINE_MAX) throw new FileFault("import.err.record", recLine, { max: LINE_MAX });
     if (!begun) continue;

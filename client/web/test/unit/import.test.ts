@@ -1,7 +1,8 @@
 // Customer files in the browser (src/lib/import.ts): the same reading as the
 // CLI's (tests/unit/test_import_csv.c): BOM, CRLF, `;`, quotes and line
 // breaks, bad UTF-8 and Windows-1252, a 10 MB line, an open quote, the
-// header words, twins in the file, and the batches sent.
+// header words, twins in the file, and the batches sent; CR-only line ends
+// (Excel for Mac) and a NUL byte, as the CLI since its reader was fuzzed.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { create, toBinary } from "@bufbuild/protobuf";
@@ -164,4 +165,23 @@ test("runImport: batches stay far below the server's frame limit, and a row too 
   sizes.length = 0;
   await runImport(drafts.slice(0, 20), true, send, () => {}, { bytes: 8 * 1024 });
   for (const n of sizes) assert.ok(n <= 8 * 1024, `a request of ${n} bytes`);
+});
+
+test("a CR alone ends a line (Excel for Mac): lines, separator and size counted per line", () => {
+  const f = parseCsv("name;phone\rAna;600\r\rBea;601\r");
+  assert.equal(f.delim, ";");
+  assert.deepEqual(f.header, ["name", "phone"]);
+  assert.deepEqual(f.records.map((r) => [r.line, ...r.fields]), [[2, "Ana", "600"], [4, "Bea", "601"]]);
+  // Mixed ends: CRLF counts once.
+  assert.deepEqual(parseCsv("name\r\nAna\rBea\nCarla\r\n").records.map((r) => r.line), [2, 3, 4]);
+  // Over 1 MiB in short CR-ended lines is a file, not one long line.
+  const big = "name\r" + "Ana Pérez Gómez\r".repeat((LINE_MAX / 16) * 2);
+  assert.equal(parseCsv(big).records.length, (LINE_MAX / 16) * 2);
+  // A bad byte is placed on its own line.
+  fault(() => decodeFile(new Uint8Array([...enc("name\rAna\r"), 0xc0, 0xaf]), "utf-8"), "import.err.utf8", 3);
+});
+
+test("a NUL byte is refused by line, not kept or cut (UTF-16 without its mark, a binary file)", () => {
+  fault(() => parseCsv("name,phone\nAna,600\nBe\u0000a,601\n"), "import.err.nul", 3);
+  fault(() => parseCsv("n\u0000a\u0000m\u0000e\u0000\n"), "import.err.nul", 1);
 });
