@@ -61,29 +61,46 @@ static int group_teardown(void **state)
 	return 0;
 }
 
+/* A server with no listener on its own loop, made but not started. */
+struct bare {
+	uv_loop_t loop;
+	struct config cfg;      /* the server keeps a pointer to it */
+	struct server *srv;
+};
+
+static void bare_init(struct bare *b)
+{
+	config_defaults(&b->cfg);
+	snprintf(b->cfg.listen, sizeof(b->cfg.listen), "none");
+	snprintf(b->cfg.web_listen, sizeof(b->cfg.web_listen), "none");
+	b->cfg.socket_path[0] = '\0';
+	b->srv = malloc(sizeof(*b->srv));
+	assert_non_null(b->srv);
+	assert_int_equal(uv_loop_init(&b->loop), 0);
+	assert_int_equal(server_init(b->srv, &b->loop, &b->cfg, g.st), 0);
+}
+
+/* Runs the loop to its end, then frees the server: the loop must close. */
+static void bare_fini(struct bare *b)
+{
+	uv_run(&b->loop, UV_RUN_DEFAULT);
+	server_fini(b->srv);
+	free(b->srv);
+	assert_int_equal(uv_loop_close(&b->loop), 0);
+}
+
 /* Starts a server with no listener; its start's result. The loop must
  * close afterwards. */
 static int start_with(int inits_ok)
 {
-	uv_loop_t loop;
-	struct config cfg;
-	config_defaults(&cfg);
-	snprintf(cfg.listen, sizeof(cfg.listen), "none");
-	snprintf(cfg.web_listen, sizeof(cfg.web_listen), "none");
-	cfg.socket_path[0] = '\0';
-	struct server *srv = malloc(sizeof(*srv));
-	assert_non_null(srv);
-	assert_int_equal(uv_loop_init(&loop), 0);
-	assert_int_equal(server_init(srv, &loop, &cfg, g.st), 0);
+	struct bare b;
+	bare_init(&b);
 	signal_inits_ok = inits_ok;
-	int ret = server_start(srv);
+	int ret = server_start(b.srv);
 	signal_inits_ok = -1;
 	if (ret == 0)
-		server_stop(srv);
-	uv_run(&loop, UV_RUN_DEFAULT);
-	server_fini(srv);
-	free(srv);
-	assert_int_equal(uv_loop_close(&loop), 0);
+		server_stop(b.srv);
+	bare_fini(&b);
 	return ret;
 }
 
@@ -112,16 +129,9 @@ static void test_second_signal_refused(void **state)
 static void test_no_feed_queued_while_stopping(void **state)
 {
 	(void)state;
-	uv_loop_t loop;
-	struct config cfg;
-	config_defaults(&cfg);
-	snprintf(cfg.listen, sizeof(cfg.listen), "none");
-	snprintf(cfg.web_listen, sizeof(cfg.web_listen), "none");
-	cfg.socket_path[0] = '\0';
-	struct server *srv = malloc(sizeof(*srv));
-	assert_non_null(srv);
-	assert_int_equal(uv_loop_init(&loop), 0);
-	assert_int_equal(server_init(srv, &loop, &cfg, g.st), 0);
+	struct bare b;
+	bare_init(&b);
+	struct server *srv = b.srv;
 	assert_int_equal(server_start(srv), 0);
 	static const char secret[] = "Qf0iJVdVwVIrYXzfzAFVBW0_5y7MDJAhBDj0FnGTVtY";
 	assert_non_null(srv->net.on_feed);
@@ -131,10 +141,7 @@ static void test_no_feed_queued_while_stopping(void **state)
 	assert_int_equal(srv->net.on_feed(srv, secret, strlen(secret), NULL),
 			 -EBUSY);
 	assert_int_equal(reader_feeds(&srv->reader), 0);
-	uv_run(&loop, UV_RUN_DEFAULT);
-	server_fini(srv);
-	free(srv);
-	assert_int_equal(uv_loop_close(&loop), 0);
+	bare_fini(&b);
 }
 
 int main(void)
