@@ -13,12 +13,18 @@ import { api, browser, cat, desk, opId, srv, teamId } from "../support/fixture.j
 const ZONE = "Europe/Madrid"; // the demo club's
 /** How long a live change may take to show on a loaded machine (it takes milliseconds). */
 const LIVE = 10_000;
-let tomorrow: CivilDate;
+/**
+ * The day the tests plan on: ten days ahead, clear of the demo club's own
+ * tasks. Those lie within three days of the club's start or a few hours
+ * from it, which is tomorrow's small hours when the club starts at 18:00
+ * UTC: such a task widened tomorrow's grid above 08:00 and failed a run.
+ */
+let day: CivilDate;
 
 const at = (d: CivilDate, hour: number, minute = 0) => zonedToUnix({ ...d, hour, minute }, ZONE)!;
 
 desk({ login: "fermin" }, () => {
-  tomorrow = addDays(civilOf(Math.floor(Date.now() / 1000), ZONE), 1);
+  day = addDays(civilOf(Math.floor(Date.now() / 1000), ZONE), 10);
 });
 
 /** A browser far from the club (New York): the page must still show the club's hours. */
@@ -67,28 +73,28 @@ const cell = (date: CivilDate, slot: string, operator?: bigint) =>
   `td.cal-cell[data-date="${isoDate(date)}"][data-slot="${slot}"]${operator ? `[data-operator-id="${operator}"]` : ""}`;
 
 test("my agenda: a task for me shows at its slot in the club's zone, and follows edits live", async () => {
-  const { ctx, page } = await open("alicia", `agenda/day/${isoDate(tomorrow)}`);
-  const id = await create("alicia", at(tomorrow, 10, 15), "e2e agenda: priority call", true);
-  const chip = page.locator(`${cell(tomorrow, "10:00")} [data-task-id="${id}"]`);
+  const { ctx, page } = await open("alicia", `agenda/day/${isoDate(day)}`);
+  const id = await create("alicia", at(day, 10, 15), "e2e agenda: priority call", true);
+  const chip = page.locator(`${cell(day, "10:00")} [data-task-id="${id}"]`);
   await chip.waitFor({ timeout: LIVE });
   assert.equal(await chip.getAttribute("data-colour"), "red");
   assert.match((await chip.textContent()) ?? "", /10:15/);
   assert.equal(await page.locator(`[data-task-id="${id}"]`).count(), 1);
   // Someone else's task is not in my agenda.
-  const other = await create("deborah", at(tomorrow, 10, 0), "e2e agenda: not alicia's");
+  const other = await create("deborah", at(day, 10, 0), "e2e agenda: not alicia's");
 
   // Moved and taken elsewhere: the page follows without a keypress.
   const row = (await api.getTask(id, false)).row!;
-  await api.editTask({ id, baseModRev: row.task!.modRev, plannedAt: BigInt(at(tomorrow, 16, 30)) });
-  await page.waitForSelector(`${cell(tomorrow, "16:30")} [data-task-id="${id}"]`, { timeout: LIVE });
+  await api.editTask({ id, baseModRev: row.task!.modRev, plannedAt: BigInt(at(day, 16, 30)) });
+  await page.waitForSelector(`${cell(day, "16:30")} [data-task-id="${id}"]`, { timeout: LIVE });
   await api.takeTask(id);
-  await page.waitForSelector(`${cell(tomorrow, "16:30")} [data-task-id="${id}"][data-colour="yellow"]`, { timeout: LIVE });
+  await page.waitForSelector(`${cell(day, "16:30")} [data-task-id="${id}"][data-colour="yellow"]`, { timeout: LIVE });
   assert.equal(await page.locator(`[data-task-id="${other}"]`).count(), 0);
-  assert.equal(await page.locator(`${cell(tomorrow, "10:00")} [data-task-id]`).count(), 0);
+  assert.equal(await page.locator(`${cell(day, "10:00")} [data-task-id]`).count(), 0);
 
-  // The week holds it too, in tomorrow's column; the range moves by a week.
+  // The week holds it too, in that day's column; the range moves by a week.
   await page.click('button[data-mode="week"]');
-  await page.waitForSelector(`section[data-mode="week"] ${cell(tomorrow, "16:30")} [data-task-id="${id}"]`);
+  await page.waitForSelector(`section[data-mode="week"] ${cell(day, "16:30")} [data-task-id="${id}"]`);
   assert.equal(await page.locator("table.cal thead th[data-date]").count(), 7);
   const first = await page.getAttribute("section.agenda-page", "data-first");
   await page.click('button[data-go="next"]');
@@ -111,26 +117,26 @@ test("my agenda: a task for me shows at its slot in the club's zone, and follows
 });
 
 test("my agenda: an empty slot asks for a new task for me at that time; the keys walk the grid", async () => {
-  const { ctx, page } = await open("alicia", `agenda/day/${isoDate(tomorrow)}`);
+  const { ctx, page } = await open("alicia", `agenda/day/${isoDate(day)}`);
   const alicia = opId("alicia");
-  await page.click(`${cell(tomorrow, "15:00")} button.cal-new`);
+  await page.click(`${cell(day, "15:00")} button.cal-new`);
   assert.deepEqual(await actions(page), [
-    { action: "new-task", taskId: "", plannedAt: String(at(tomorrow, 15)), operatorId: String(alicia) },
+    { action: "new-task", taskId: "", plannedAt: String(at(day, 15)), operatorId: String(alicia) },
   ]);
   await closeDialog(page);
   // Down one slot, then Enter: 15:30.
-  await page.focus(`${cell(tomorrow, "15:00")} button.cal-new`);
+  await page.focus(`${cell(day, "15:00")} button.cal-new`);
   await page.keyboard.press("ArrowDown");
   await page.keyboard.press("Enter");
-  assert.deepEqual((await actions(page)).map((a) => a.plannedAt), [String(at(tomorrow, 15, 30))]);
+  assert.deepEqual((await actions(page)).map((a) => a.plannedAt), [String(at(day, 15, 30))]);
   await closeDialog(page);
   // The slots are the club's settings: 30 minutes from 08:00 to 22:00.
   assert.equal(await page.locator("table.cal tbody tr").first().getAttribute("data-slot"), "08:00");
   assert.equal(await page.locator("table.cal tbody tr").last().getAttribute("data-slot"), "21:30");
   // A task before the opening hour widens the grid above: the focus stays on its slot.
-  await page.focus(`${cell(tomorrow, "15:00")} button.cal-new`);
-  const early = await create("alicia", at(tomorrow, 6, 40), "e2e agenda: before opening");
-  await page.waitForSelector(`${cell(tomorrow, "06:30")} [data-task-id="${early}"]`, { timeout: LIVE });
+  await page.focus(`${cell(day, "15:00")} button.cal-new`);
+  const early = await create("alicia", at(day, 6, 40), "e2e agenda: before opening");
+  await page.waitForSelector(`${cell(day, "06:30")} [data-task-id="${early}"]`, { timeout: LIVE });
   assert.equal(await page.locator("table.cal tbody tr").first().getAttribute("data-slot"), "06:30");
   assert.equal(await page.evaluate(() => document.activeElement?.closest("td")?.getAttribute("data-slot")), "15:00");
   // Keys 7 and 6 switch between the agendas.
@@ -148,7 +154,7 @@ test("my agenda: an empty slot asks for a new task for me at that time; the keys
 
 test("operators' agendas: one column per operator of the team; an empty slot is for THAT operator", async () => {
   const sales = teamId("Sales");
-  const { ctx, page } = await open("deborah", `agendas/${isoDate(tomorrow)}/team/${sales}`, "es-ES");
+  const { ctx, page } = await open("deborah", `agendas/${isoDate(day)}/team/${sales}`, "es-ES");
   const heads = async () => page.$$eval("table.cal thead th[data-operator-id]", (ths) => ths.map((th) => th.getAttribute("data-operator-id")));
   await page.waitForFunction(() => document.querySelectorAll("table.cal thead th[data-operator-id]").length === 3);
   assert.deepEqual(await heads(), ["fermin", "maribel", "valentina"].map((l) => String(opId(l))));
@@ -156,16 +162,16 @@ test("operators' agendas: one column per operator of the team; an empty slot is 
   // Columns keep a readable width (set through the CSSOM, which the CSP allows).
   assert.equal(await page.$eval("table.cal", (t) => getComputedStyle(t).minWidth), `${(4 + 3 * 6.5) * 16}px`);
 
-  const id = await create("valentina", at(tomorrow, 12, 0), "e2e agendas: valentina at noon");
-  await page.waitForSelector(`${cell(tomorrow, "12:00", opId("valentina"))} [data-task-id="${id}"]`, { timeout: LIVE });
-  await page.click(`${cell(tomorrow, "12:00", opId("maribel"))} button.cal-new`);
+  const id = await create("valentina", at(day, 12, 0), "e2e agendas: valentina at noon");
+  await page.waitForSelector(`${cell(day, "12:00", opId("valentina"))} [data-task-id="${id}"]`, { timeout: LIVE });
+  await page.click(`${cell(day, "12:00", opId("maribel"))} button.cal-new`);
   assert.deepEqual(await actions(page), [
-    { action: "new-task", taskId: "", plannedAt: String(at(tomorrow, 12)), operatorId: String(opId("maribel")) },
+    { action: "new-task", taskId: "", plannedAt: String(at(day, 12)), operatorId: String(opId("maribel")) },
   ]);
   // The dialogs open the new task prefilled: that slot's time in the club's zone, that operator.
   const dlg = page.locator("dialog[open]");
   await dlg.waitFor({ timeout: LIVE });
-  assert.equal(await dlg.locator('input[name="planned"]').inputValue(), `${isoDate(tomorrow)}T12:00`);
+  assert.equal(await dlg.locator('input[name="planned"]').inputValue(), `${isoDate(day)}T12:00`);
   assert.equal(await dlg.locator('select[name="operator"]').inputValue(), String(opId("maribel")));
   // Saved: the customer's name shows in that slot of maribel's column, live.
   const search = dlg.locator('input[name="customerSearch"]');
@@ -176,7 +182,7 @@ test("operators' agendas: one column per operator of the team; an empty slot is 
   await dlg.locator('textarea[name="description"]').fill("e2e agendas: booked from the empty slot");
   await dlg.locator("[data-save]").click();
   await page.waitForFunction(() => !document.querySelector("dialog[open]"), null, { timeout: LIVE });
-  await page.locator(`${cell(tomorrow, "12:00", opId("maribel"))} .cal-task`, { hasText: "Carmen Ruiz" })
+  await page.locator(`${cell(day, "12:00", opId("maribel"))} .cal-task`, { hasText: "Carmen Ruiz" })
     .waitFor({ timeout: LIVE });
 
   // Another team by the picker, then one operator.
@@ -187,7 +193,7 @@ test("operators' agendas: one column per operator of the team; an empty slot is 
   assert.equal(await page.locator(`[data-task-id="${id}"]`).count(), 0);
   await page.selectOption('select[name="operator"]', String(opId("deborah")));
   await page.waitForFunction(() => document.querySelectorAll("table.cal thead th[data-operator-id]").length === 1);
-  assert.match(page.url(), new RegExp(`#/agendas/${isoDate(tomorrow)}/team/${reception}/op/${opId("deborah")}$`));
+  assert.match(page.url(), new RegExp(`#/agendas/${isoDate(day)}/team/${reception}/op/${opId("deborah")}$`));
   await screenshot(page, "agendas");
   await ctx.close();
 });
