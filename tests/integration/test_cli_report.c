@@ -29,14 +29,17 @@ ITCLI_STATE("report", "fermin", OUT_MAX);
 
 #define run(...) itcli_run(&cli, __VA_ARGS__, (const char *)NULL)
 
-/* Yesterday and tomorrow in UTC: a period holding the club's today
- * whatever its zone, and still holding it if midnight passes meanwhile. */
+/* Two days before and after now, as UTC dates: a period holding the
+ * club's whole today whatever its zone (the report's to_date is the first
+ * day after it), still holding it if midnight passes meanwhile. One day
+ * was not enough: from 23:00 UTC the club's today in Madrid is UTC's
+ * tomorrow, and the period ended at the start of the club's today. */
 static char from_day[16], to_day[16];
 
 static void around_now(void)
 {
 	time_t now = time(NULL);
-	time_t a = now - 86400, b = now + 86400;
+	time_t a = now - 2 * 86400, b = now + 2 * 86400;
 	struct tm tm;
 	strftime(from_day, sizeof(from_day), "%Y-%m-%d", gmtime_r(&a, &tm));
 	strftime(to_day, sizeof(to_day), "%Y-%m-%d", gmtime_r(&b, &tm));
