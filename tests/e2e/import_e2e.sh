@@ -6,58 +6,8 @@
 # contacts show live), then checks the same file again (nothing new); the
 # operator is told only admins may import.
 #   import_e2e.sh CLUBCRMD CLUBCRM
-set -u
-CLUBCRMD=$1
-CLUBCRM=$2
-DIR=$(mktemp -d /tmp/clubcrm-e2e-import.XXXXXX)
-SOCK=clubcrm-e2e-import-$$
-T="tmux -L $SOCK -f /dev/null"
-SERVER_PID=
-
-cleanup() {
-	$T kill-server 2>/dev/null
-	[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
-	rm -rf "$DIR"
-}
-trap cleanup EXIT
-
-fail() {
-	echo "FAIL: $*"
-	for w in 0 1; do
-		echo "---- pane $w"
-		$T capture-pane -p -t e2e:$w 2>/dev/null
-	done
-	echo "---- server log"
-	cat "$DIR/log"
-	exit 1
-}
-
-# wait_for PANE TEXT: until a line has TEXT, for up to $WAIT seconds.
-WAIT=${CLUBCRM_E2E_WAIT:-20}
-wait_for() {
-	local deadline=$((EPOCHSECONDS + WAIT))
-	while :; do
-		$T capture-pane -p -t "e2e:$1" | grep -qF -- "$2" && return 0
-		[ "$EPOCHSECONDS" -lt "$deadline" ] || break
-		sleep 0.05
-	done
-	fail "pane $1: no '$2'"
-}
-keys() { $T send-keys -t "e2e:$1" "${@:2}"; }
-text() { $T send-keys -t "e2e:$1" -l "$2"; }
-
-command -v tmux >/dev/null || { echo "tmux is not installed"; exit 77; }
-unset TMUX
-
-"$CLUBCRMD" --listen 127.0.0.1:0 --web-listen none --data "$DIR/data" --demo 2>"$DIR/log" &
-SERVER_PID=$!
-deadline=$((EPOCHSECONDS + 60))
-ADDR=
-while [ -z "$ADDR" ] && [ "$EPOCHSECONDS" -lt "$deadline" ]; do
-	ADDR=$(grep -o 'listening on 127.0.0.1:[0-9]*' "$DIR/log" | head -1 | cut -d' ' -f3)
-	[ -n "$ADDR" ] || sleep 0.05
-done
-[ -n "$ADDR" ] || fail "clubcrmd did not start"
+. "$(dirname "$0")/tmux_lib.sh" e2e-import "$1" "$2"
+start_server
 
 # Lines 3, 6 and 9 bad; line 7 is the demo's Arantxa (her phone).
 printf '\xEF\xBB\xBFNombre;Apellidos;Tel\xC3\xA9fono;Correo;Consultor/a;Notas\r\n'\
@@ -69,12 +19,8 @@ printf '\xEF\xBB\xBFNombre;Apellidos;Tel\xC3\xA9fono;Correo;Consultor/a;Notas\r\
 'Nuria;Sanz;611 222 333;NURIA@example.org;;\r\n'\
 'Nuria;S.;;nuria@example.org;;\r\n' >"$DIR/clientes.csv"
 
-run() {
-	echo "env LANG=C.UTF-8 CLUBCRM_PASSWORD=demo $CLUBCRM --server $ADDR" \
-	     "--user $2 $1 2>>$DIR/$2.err; echo \$? >$DIR/$2.exit; sleep 60"
-}
-$T new-session -d -s e2e -x 170 -y 50 "$(run desk fermin)"
-$T new-window -t e2e "$(run desk alicia)"
+$T new-session -d -s e2e -x 170 -y 50 "$(run desk fermin demo)"
+$T new-window -t e2e "$(run desk alicia demo)"
 $T resize-window -t e2e:1 -x 170 -y 50 2>/dev/null
 
 echo "1. Contacts, I: the form; Ctrl-S checks the file (the dry run)"
@@ -126,21 +72,7 @@ echo "5. both desks quit cleanly"
 text 0 q
 text 1 q
 for who in fermin alicia; do
-	for _ in $(seq 200); do
-		[ -s "$DIR/$who.exit" ] && break
-		sleep 0.05
-	done
-	[ "$(cat "$DIR/$who.exit" 2>/dev/null)" = 0 ] ||
-		fail "$who's desk did not quit with 0: $(cat "$DIR/$who.exit" 2>/dev/null)"
-	if grep -qE "Sanitizer|runtime error" "$DIR/$who.err"; then
-		cat "$DIR/$who.err"
-		fail "$who's desk: sanitizer report"
-	fi
+	quit_cleanly $who
 done
-kill "$SERVER_PID"
-wait "$SERVER_PID" 2>/dev/null
-SERVER_PID=
-if grep -qE "Sanitizer|runtime error" "$DIR/log"; then
-	fail "clubcrmd: sanitizer report"
-fi
+stop_server
 echo "PASS"
