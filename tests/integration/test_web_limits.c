@@ -60,6 +60,17 @@ static void ping(struct itws *c, uint64_t rid)
 	clubcrm__frame__free_unpacked(f, NULL);
 }
 
+/* The server still serves: a new WebSocket logs in as `login` and is
+ * answered. */
+static void still_serves(const struct harness *h, const char *login,
+			 uint64_t rid)
+{
+	struct itws *c = ws_open(h);
+	assert_true(itws_login(c, login, HARNESS_PASSWORD));
+	ping(c, rid);
+	itws_free(c);
+}
+
 /* Plain HTTP off loopback: clubcrmd refuses to start, and says why. */
 static void test_plain_http_off_loopback_refused(void **state)
 {
@@ -151,10 +162,7 @@ static void test_missing_web_root(void **state)
 				value, sizeof(value)));
 	buf_free(&resp);
 
-	struct itws *c = ws_open(&h);
-	assert_true(itws_login(c, "valentina", HARNESS_PASSWORD));
-	ping(c, 3);
-	itws_free(c);
+	still_serves(&h, "valentina", 3);
 	assert_int_equal(harness_stop(&h), 0);
 	harness_cleanup(&h);
 }
@@ -300,10 +308,7 @@ static void test_timer_and_lifetime(void **state)
 		buf_free(&out);
 		itws_free(gone);   /* at once: the login is still running */
 	}
-	struct itws *c = ws_open(&h2);
-	assert_true(itws_login(c, "alicia", HARNESS_PASSWORD));
-	ping(c, 8);
-	itws_free(c);
+	still_serves(&h2, "alicia", 8);
 	assert_int_equal(harness_stop(&h2), 0);
 	harness_cleanup(&h2);
 }
