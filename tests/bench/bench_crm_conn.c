@@ -783,29 +783,20 @@ void crm_writer_fill(struct crm_writer *w, unsigned budget)
 	}
 }
 
-static void pump_tick(uv_timer_t *t)
+struct crm_until {
+	struct crm *b;
+	bool (*done)(struct crm *);
+};
+
+static bool crm_until_done(void *p)
 {
-	(void)t;
+	struct crm_until *u = p;
+	return u->done(u->b);
 }
 
 bool crm_pump(struct crm *b, bool (*done)(struct crm *), unsigned timeout_ms)
 {
-	uv_timer_t tick;
-	uv_timer_init(&b->loop, &tick);
-	uv_timer_start(&tick, pump_tick, 10, 10);
-	uint64_t end = time_mono_ms() + timeout_ms;
-	bool ok = true;
-	while (!done(b)) {
-		if (time_mono_ms() >= end) {
-			ok = false;
-			break;
-		}
-		if (b->shards.n && !b->shards.threaded)
-			bench_shards_pump(&b->shards, &b->loop, 10);
-		else
-			uv_run(&b->loop, UV_RUN_ONCE);
-	}
-	uv_close((uv_handle_t *)&tick, NULL);
-	uv_run(&b->loop, UV_RUN_NOWAIT);
-	return ok;
+	struct crm_until u = {b, done};
+	return bench_shards_run_until(&b->shards, &b->loop, crm_until_done,
+				      &u, timeout_ms);
 }

@@ -82,31 +82,22 @@ struct rd {
 
 /* ------------------------------------------------------------ plumbing */
 
-static void rd_tick(uv_timer_t *t)
+struct rd_until {
+	struct rd *b;
+	bool (*done)(struct rd *);
+};
+
+static bool rd_until_done(void *p)
 {
-	(void)t;
+	struct rd_until *u = p;
+	return u->done(u->b);
 }
 
 static bool rd_pump(struct rd *b, bool (*done)(struct rd *), unsigned ms)
 {
-	uv_timer_t tick;
-	uv_timer_init(&b->loop, &tick);
-	uv_timer_start(&tick, rd_tick, 10, 10);
-	uint64_t end = time_mono_ms() + ms;
-	bool ok = true;
-	while (!done(b)) {
-		if (time_mono_ms() >= end) {
-			ok = false;
-			break;
-		}
-		if (b->shards.n && !b->shards.threaded)
-			bench_shards_pump(&b->shards, &b->loop, 10);
-		else
-			uv_run(&b->loop, UV_RUN_ONCE);
-	}
-	uv_close((uv_handle_t *)&tick, NULL);
-	uv_run(&b->loop, UV_RUN_NOWAIT);
-	return ok;
+	struct rd_until u = {b, done};
+	return bench_shards_run_until(&b->shards, &b->loop, rd_until_done,
+				      &u, ms);
 }
 
 static bool rd_never(struct rd *b)

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "timeutil.h"
+
 static uint64_t thread_cpu_ns(void)
 {
 	struct timespec ts;
@@ -143,4 +145,33 @@ void bench_shards_pump(struct bench_shards *s, uv_loop_t *main, int max_ms)
 		(void)poll(fds, n, timeout);
 	for (unsigned i = 0; i < n; i++)
 		uv_run(loops[i], UV_RUN_NOWAIT);
+}
+
+static void run_until_tick(uv_timer_t *t)
+{
+	(void)t;
+}
+
+bool bench_shards_run_until(struct bench_shards *s, uv_loop_t *main,
+			    bool (*done)(void *), void *ctx,
+			    unsigned timeout_ms)
+{
+	uv_timer_t tick;
+	uv_timer_init(main, &tick);
+	uv_timer_start(&tick, run_until_tick, 10, 10);
+	uint64_t end = time_mono_ms() + timeout_ms;
+	bool ok = true;
+	while (!done(ctx)) {
+		if (time_mono_ms() >= end) {
+			ok = false;
+			break;
+		}
+		if (s->n && !s->threaded)
+			bench_shards_pump(s, main, 10);
+		else
+			uv_run(main, UV_RUN_ONCE);
+	}
+	uv_close((uv_handle_t *)&tick, NULL);
+	uv_run(main, UV_RUN_NOWAIT);
+	return ok;
 }

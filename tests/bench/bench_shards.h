@@ -58,5 +58,11 @@ void bench_shards_close(struct bench_shards *s);
 /* One pass over `main` and every shard's loop, waiting at most max_ms
  * until one of them has something to do. Only while not threaded. */
 void bench_shards_pump(struct bench_shards *s, uv_loop_t *main, int max_ms);
+/* Runs `main` (and the shards' loops, while not threaded) until done(ctx)
+ * or timeout_ms; false on the timeout. A 10 ms tick keeps `done` asked
+ * while nothing happens. Both drivers' one way of waiting. */
+bool bench_shards_run_until(struct bench_shards *s, uv_loop_t *main,
+			    bool (*done)(void *), void *ctx,
+			    unsigned timeout_ms);
 
 #endif
