@@ -16,7 +16,7 @@ CLUBCRM_PACKAGES=(
   libical-dev libcsv-dev python3-icalendar
 )
 
-log() { printf '==> %s\n' "$*" >&2; }
+log() { printf '==> %s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 
 # Installs the packages that are missing, and only those.
 install_packages() {
