@@ -167,6 +167,19 @@ static void test_hand_written_units(void **state)
 	}
 }
 
+/* A second mark (a UTF-8 file's, converted) is left out. */
+static void test_second_mark(void **state)
+{
+	(void)state;
+	struct got g;
+	open_utf16(&g, "\xEF\xBB\xBFname\nAna\n", false, 0);
+	assert_string_equal(import_csv_column(g.c, 0, NULL), "name");
+	struct import_csv_row r;
+	next_row(&g, &r, 2);
+	assert_str(r.name, "Ana");
+	done(&g);
+}
+
 /* The mark wins over --encoding windows-1252 (FF FE there would be
  * "ÿþ", never a header). */
 static void test_mark_wins_over_windows1252(void **state)
@@ -319,6 +332,7 @@ int main(void)
 		cmocka_unit_test(test_excel_unicode_text_le),
 		cmocka_unit_test(test_big_endian),
 		cmocka_unit_test(test_hand_written_units),
+		cmocka_unit_test(test_second_mark),
 		cmocka_unit_test(test_mark_wins_over_windows1252),
 		cmocka_unit_test(test_lone_surrogate_and_odd_length),
 		cmocka_unit_test(test_pieces),

@@ -91,7 +91,9 @@ export function decodeFile(bytes: Uint8Array, encoding: Encoding): string {
 
 function decodeUtf16(b: Uint8Array, label: "utf-16le" | "utf-16be"): string {
   try {
-    return new TextDecoder(label, { fatal: true, ignoreBOM: true }).decode(b);
+    // A second mark (a UTF-8 file's, converted) is left out too, as the CLI does.
+    const text = new TextDecoder(label, { fatal: true, ignoreBOM: true }).decode(b);
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   } catch {
     // Decoded leniently, each unit is one character of the text and a bad
     // one (a lone surrogate, an odd byte at the end) one U+FFFD: the first

@@ -228,6 +228,8 @@ test("UTF-16 with its mark (Excel's Unicode Text), LE and BE: tabs, accents, a s
   const be = [0xfe, 0xff, 0, 0x6e, 0, 0x61, 0, 0x6d, 0, 0x65, 0, 0x0a, 0, 0xf1, 0xd8, 0x3d, 0xde, 0x00, 0, 0x0a];
   assert.equal(decodeFile(new Uint8Array(le), "utf-8"), "name\nñ\u{1F600}\n");
   assert.equal(decodeFile(new Uint8Array(be), "utf-8"), "name\nñ\u{1F600}\n");
+  // A second mark after the first is left out, as the CLI does.
+  assert.deepEqual(parseCsv(decodeFile(utf16("\uFEFFname\nAna\n"), "utf-8")).header, ["name"]);
   // Bigger than the CLI's 64 KiB pieces: read whole here, every row back.
   const rows = Array.from({ length: 8000 }, (_, i) => `Peña\u{1F3BE}€${i}\t€\r\n`);
   const f = parseCsv(decodeFile(utf16("nombre\tnotas\r\n" + rows.join(""), true), "utf-8"));
