@@ -3,7 +3,9 @@
  * physical line at a time (cut at IMPORT_CSV_LINE_MAX at most), so the
  * line a record starts on is known and no line is ever held whole: libcsv
  * holds the field being read, this reader the fields of the record being
- * read, both bounded by the record limit.
+ * read, both bounded by the record limit. A UTF-16 file is decoded to
+ * UTF-8 before that, RAW_SIZE bytes of it at most at a time, so the lines
+ * and the limits are those of the decoded text.
  */
 #include "import_csv.h"
 
