@@ -3,21 +3,27 @@
  * physical line at a time (cut at IMPORT_CSV_LINE_MAX at most), so the
  * line a record starts on is known and no line is ever held whole: libcsv
  * holds the field being read, this reader the fields of the record being
- * read, both bounded by the record limit.
+ * read, both bounded by the record limit. A UTF-16 file is decoded to
+ * UTF-8 before that, RAW_SIZE bytes of it at most at a time, so the lines
+ * and the limits are those of the decoded text.
  */
 #include "import_csv.h"
 
 #include <csv.h>
 #include <ctype.h>
+#include <errno.h>
+#include <iconv.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <utf8proc.h>
 
 #include "custkey.h"
 #include "textfold.h"
 
 #define BUF_SIZE (64u * 1024u)
+#define RAW_SIZE (64u * 1024u)  /* a UTF-16 file's undecoded bytes */
 
 struct rec {
 	unsigned line;
@@ -27,7 +33,14 @@ struct rec {
 
 struct import_csv {
 	FILE *in;
-	bool cp1252;
+	iconv_t cp1252;       /* Windows-1252 -> UTF-8, or (iconv_t)-1 */
+	/* A UTF-16 file (its byte-order mark said so): its bytes are read
+	 * into raw and decoded into buf, a piece at a time. */
+	iconv_t utf16;        /* UTF-16LE/BE -> UTF-8, or (iconv_t)-1 */
+	bool big_endian;
+	unsigned char *raw;
+	size_t raw_pos, raw_len;
+	bool raw_eof;
 	struct csv_parser p;
 	bool parser_ready;
 	unsigned char *buf;
@@ -76,46 +89,12 @@ static void rec_free(struct rec *r)
 
 /* ------------------------------------------------------------ encoding */
 
-/* Windows-1252's 0x80..0x9F (0: undefined there). */
-static const uint16_t cp1252_hi[32] = {
-	0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
-	0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D, 0,
-	0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
-	0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
-};
-
-/* The length of the valid UTF-8 sequence at s (n bytes left), 0 if not. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0];
-	size_t len;
-	uint32_t cp;
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xC2 && c <= 0xDF) {
-		len = 2;
-		cp = c & 0x1F;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		len = 3;
-		cp = c & 0x0F;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		len = 4;
-		cp = c & 0x07;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3F);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-		return 0;
-	return len;
-}
+/* No Unicode tables of our own: UTF-8 is checked with utf8proc (which
+ * refuses overlong forms, surrogates and anything past U+10FFFF), other
+ * encodings are converted with the C library's iconv (glibc refuses
+ * Windows-1252's five undefined bytes, 0x81 0x8D 0x8F 0x90 0x9D, and
+ * UTF-16's lone surrogates, with EILSEQ). */
+#define NO_ICONV ((iconv_t)-1)
 
 /* A 0-terminated UTF-8 copy of the field, or NULL with c->err set. A NUL
  * byte is refused: the copy, a C string, would end there. */
@@ -129,10 +108,12 @@ static char *field_text(struct import_csv *c, const unsigned char *s,
 			col + 1);
 		return NULL;
 	}
-	if (!c->cp1252) {
+	if (c->cp1252 == NO_ICONV) {
 		for (size_t i = 0; i < n;) {
-			size_t l = utf8_len(s + i, n - i);
-			if (!l) {
+			utf8proc_int32_t cp;
+			utf8proc_ssize_t l = utf8proc_iterate(
+				s + i, (utf8proc_ssize_t)(n - i), &cp);
+			if (l <= 0) {
 				set_err(c->err, sizeof(c->err),
 					"line %u, column %zu: byte 0x%02X is "
 					"not UTF-8; save the file as UTF-8, "
@@ -140,7 +121,7 @@ static char *field_text(struct import_csv *c, const unsigned char *s,
 					c->line, col + 1, s[i]);
 				return NULL;
 			}
-			i += l;
+			i += (size_t)l;
 		}
 		char *t = malloc(n + 1);
 		if (t) {
@@ -149,32 +130,25 @@ static char *field_text(struct import_csv *c, const unsigned char *s,
 		}
 		return t;
 	}
-	char *t = malloc(n * 3 + 1), *o = t;
+	/* A Windows-1252 byte is at most 3 bytes of UTF-8 (U+20AC). */
+	char *t = malloc(n * 3 + 1);
 	if (!t)
 		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		uint32_t cp = s[i];
-		if (cp >= 0x80 && cp < 0xA0) {
-			cp = cp1252_hi[cp - 0x80];
-			if (!cp) {
-				set_err(c->err, sizeof(c->err),
-					"line %u, column %zu: byte 0x%02X is "
-					"not Windows-1252", c->line, col + 1,
-					s[i]);
-				free(t);
-				return NULL;
-			}
-		}
-		if (cp < 0x80) {
-			*o++ = (char)cp;
-		} else if (cp < 0x800) {
-			*o++ = (char)(0xC0 | (cp >> 6));
-			*o++ = (char)(0x80 | (cp & 0x3F));
-		} else {
-			*o++ = (char)(0xE0 | (cp >> 12));
-			*o++ = (char)(0x80 | ((cp >> 6) & 0x3F));
-			*o++ = (char)(0x80 | (cp & 0x3F));
-		}
+	char *in = (char *)s, *o = t;
+	size_t inleft = n, outleft = n * 3;
+	iconv(c->cp1252, NULL, NULL, NULL, NULL);
+	if (iconv(c->cp1252, &in, &inleft, &o, &outleft) == (size_t)-1) {
+		if (errno == EILSEQ && inleft)
+			set_err(c->err, sizeof(c->err),
+				"line %u, column %zu: byte 0x%02X is not "
+				"Windows-1252", c->line, col + 1,
+				(unsigned char)*in);
+		else
+			set_err(c->err, sizeof(c->err), "line %u, column "
+				"%zu: cannot convert from Windows-1252",
+				c->line, col + 1);
+		free(t);
+		return NULL;
 	}
 	*o = '\0';
 	return t;
@@ -245,11 +219,84 @@ static void on_record(int term, void *data)
 
 /* ------------------------------------------------------------ feeding */
 
+/* The line the next decoded byte belongs to. */
+static unsigned next_line(const struct import_csv *c)
+{
+	return c->at_line_start ? c->line + 1 : c->line;
+}
+
+/* Decodes the next piece of a UTF-16 file into buf (the raw bytes read
+ * RAW_SIZE at most at a time; a code unit or a surrogate pair cut by a
+ * read waits in raw for the rest). What was decoded before a fault is fed
+ * first; the fault is met again on the next call, with the line it is on. */
+static int fill_utf16(struct import_csv *c, char *err, size_t errlen)
+{
+	for (;;) {
+		if (!c->raw_eof && c->raw_len - c->raw_pos < RAW_SIZE / 2) {
+			c->raw_len -= c->raw_pos;
+			memmove(c->raw, c->raw + c->raw_pos, c->raw_len);
+			c->raw_pos = 0;
+			size_t got = fread(c->raw + c->raw_len, 1,
+					   RAW_SIZE - c->raw_len, c->in);
+			if (!got) {
+				if (ferror(c->in)) {
+					set_err(err, errlen, "cannot read the "
+						"file after line %u", c->line);
+					return -1;
+				}
+				c->raw_eof = true;
+			}
+			c->raw_len += got;
+		}
+		size_t left = c->raw_len - c->raw_pos;
+		if (!left && c->raw_eof) {
+			c->eof = true;
+			return 0;
+		}
+		char *in = (char *)c->raw + c->raw_pos, *o = (char *)c->buf;
+		size_t outleft = BUF_SIZE;
+		size_t r = iconv(c->utf16, &in, &left, &o, &outleft);
+		int e = errno;
+		c->raw_pos = (size_t)((unsigned char *)in - c->raw);
+		c->len = BUF_SIZE - outleft;
+		if (c->len)
+			return 0;
+		if (r != (size_t)-1 || (e == EINVAL && !c->raw_eof))
+			continue;
+		const unsigned char *u = c->raw + c->raw_pos;
+		if (e == EILSEQ && left >= 2) {
+			unsigned unit = c->big_endian ? (u[0] << 8 | u[1])
+						      : (u[1] << 8 | u[0]);
+			set_err(err, errlen, "line %u: 0x%04X is half of a "
+				"UTF-16 surrogate pair without its other half: "
+				"the file is damaged; save it again as "
+				"Unicode Text or as UTF-8", next_line(c), unit);
+		} else if (e == EINVAL && left == 2) {
+			unsigned unit = c->big_endian ? (u[0] << 8 | u[1])
+						      : (u[1] << 8 | u[0]);
+			set_err(err, errlen, "line %u: the file ends with "
+				"0x%04X, half of a UTF-16 surrogate pair: the "
+				"file is cut short", next_line(c), unit);
+		} else if (e == EINVAL) {
+			set_err(err, errlen, "line %u: the file ends inside a "
+				"UTF-16 character (an odd number of bytes): "
+				"the file is cut short", next_line(c));
+		} else {
+			set_err(err, errlen, "line %u: cannot decode UTF-16: "
+				"%s", next_line(c), strerror(e));
+		}
+		return -1;
+	}
+}
+
 static int fill(struct import_csv *c, char *err, size_t errlen)
 {
 	if (c->pos < c->len || c->eof)
 		return 0;
 	c->pos = 0;
+	c->len = 0;
+	if (c->utf16 != NO_ICONV)
+		return fill_utf16(c, err, errlen);
 	c->len = fread(c->buf, 1, BUF_SIZE, c->in);
 	if (c->len == 0) {
 		if (ferror(c->in)) {
@@ -573,6 +620,32 @@ static int is_space(unsigned char ch)
 	return ch == ' ';
 }
 
+/* The file starts with a UTF-16 byte-order mark (FF FE little-endian,
+ * as Excel's "Unicode Text" writes, or FE FF big-endian): from here on
+ * its bytes are decoded, the mark left out. The mark wins over
+ * --encoding windows-1252: in Windows-1252 those bytes would be "ÿþ" or
+ * "þÿ", never the start of a header. */
+static int start_utf16(struct import_csv *c, char *err, size_t errlen)
+{
+	c->big_endian = c->buf[0] == 0xFE;
+	c->utf16 = iconv_open("UTF-8", c->big_endian ? "UTF-16BE"
+						     : "UTF-16LE");
+	if (c->utf16 == NO_ICONV) {
+		set_err(err, errlen, "cannot read UTF-16: %s",
+			strerror(errno));
+		return -1;
+	}
+	if (!(c->raw = malloc(RAW_SIZE))) {
+		set_err(err, errlen, "out of memory");
+		return -1;
+	}
+	c->raw_len = c->len - 2;
+	memcpy(c->raw, c->buf + 2, c->raw_len);
+	c->raw_eof = c->eof;
+	c->pos = c->len = 0;
+	return 0;
+}
+
 int import_csv_open(struct import_csv **out, FILE *in,
 		    const struct import_csv_opts *o, char *err, size_t errlen)
 {
@@ -584,7 +657,8 @@ int import_csv_open(struct import_csv **out, FILE *in,
 		return -1;
 	}
 	c->in = in;
-	c->cp1252 = o && o->windows1252;
+	c->cp1252 = NO_ICONV;
+	c->utf16 = NO_ICONV;
 	c->at_line_start = true;
 	if (csv_init(&c->p, CSV_APPEND_NULL)) {
 		free(c->buf);
@@ -596,6 +670,18 @@ int import_csv_open(struct import_csv **out, FILE *in,
 	csv_set_space_func(&c->p, is_space);
 	if (fill(c, err, errlen))
 		goto fail;
+	if (c->len >= 2 && (memcmp(c->buf, "\xFF\xFE", 2) == 0 ||
+			    memcmp(c->buf, "\xFE\xFF", 2) == 0)) {
+		if (start_utf16(c, err, errlen) || fill(c, err, errlen))
+			goto fail;
+	} else if (o && o->windows1252) {
+		c->cp1252 = iconv_open("UTF-8", "WINDOWS-1252");
+		if (c->cp1252 == NO_ICONV) {
+			set_err(err, errlen, "cannot convert from "
+				"Windows-1252: %s", strerror(errno));
+			goto fail;
+		}
+	}
 	if (c->len >= 3 && memcmp(c->buf, "\xEF\xBB\xBF", 3) == 0)
 		c->pos = 3;
 	c->delim = detect_delim(c->buf + c->pos, c->len - c->pos);
@@ -716,6 +802,11 @@ void import_csv_close(struct import_csv *c)
 	free(c->field);
 	free(c->name_buf);
 	free(c->buf);
+	free(c->raw);
+	if (c->utf16 != NO_ICONV)
+		iconv_close(c->utf16);
+	if (c->cp1252 != NO_ICONV)
+		iconv_close(c->cp1252);
 	free(c);
 }
 

@@ -1,12 +1,17 @@
 /*
  * Reading a customer file for `customer import` (and the desk): CSV as real
  * exports write it, read with libcsv one record at a time. What it copes
- * with: a UTF-8 byte-order mark, CRLF or LF line ends, quoted fields with
+ * with: a UTF-8 byte-order mark; UTF-16 with its byte-order mark (FF FE
+ * little-endian, as Excel's "Unicode Text" writes it, tab-separated, or
+ * FE FF big-endian), decoded to UTF-8 a piece at a time, the mark winning
+ * over `windows1252`; CRLF or LF line ends, quoted fields with
  * the separator, quotes or line breaks inside, `,` `;` or tab as the
  * separator (the one the header line uses most, outside quotes: Spanish
- * Excel writes `;`), blank lines. What it refuses, with the line number:
- * bytes that are not UTF-8 (unless the file is declared Windows-1252, then
- * converted), a NUL byte (UTF-16 without its mark, a binary file), a line
+ * Excel writes `;`), blank lines. What it refuses, with the line number
+ * (of the decoded text): bytes that are not UTF-8 (unless the file is
+ * declared Windows-1252, then converted), UTF-16 with a lone surrogate or
+ * an odd number of bytes, a NUL byte (UTF-16 without its mark, a binary
+ * file), a line
  * or a record longer than IMPORT_CSV_LINE_MAX (read in
  * bounded pieces, never whole), a quoted field left open at the end, more
  * than IMPORT_CSV_COLUMNS_MAX columns.

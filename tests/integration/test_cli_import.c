@@ -3,7 +3,7 @@
  * dry run changes nothing; a real run adds the good rows, once; the same
  * file again adds nothing; a run interrupted with Ctrl-C and run again
  * adds the rest; an operator is refused; bad rows come with their line
- * numbers; files the reader refuses.
+ * numbers; files the reader refuses; Excel's Unicode Text (UTF-16LE).
  */
 #include <signal.h>
 #include <stdarg.h>
@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <iconv.h>
 
 #include "client_api.h"
 #include "harness.h"
@@ -301,6 +302,63 @@ static void test_files_refused(void **state)
 	assert_int_equal(count_customers("Huge Line"), 0);
 }
 
+/* `text` (UTF-8) as DIR/name in UTF-16LE with its mark: what Excel's
+ * "Unicode Text" (Texto Unicode) saves. */
+static const char *utf16le_file(const char *name, const char *text)
+{
+	size_t n = strlen(text);
+	char *b = malloc(2 + n * 4);
+	assert_non_null(b);
+	memcpy(b, "\xFF\xFE", 2);
+	iconv_t cd = iconv_open("UTF-16LE", "UTF-8");
+	assert_true(cd != (iconv_t)-1);
+	char *in = (char *)text, *o = b + 2;
+	size_t inleft = n, outleft = n * 4;
+	assert_int_equal(iconv(cd, &in, &inleft, &o, &outleft), 0);
+	iconv_close(cd);
+	const char *p = file_of(name, b, (size_t)(o - b));
+	free(b);
+	return p;
+}
+
+/* Excel's Unicode Text: UTF-16LE, tabs, CRLF: read as it is, accents and
+ * all; a damaged one (a lone surrogate) is refused with its line. */
+static void test_excel_unicode_text(void **state)
+{
+	(void)state;
+	const char *f = utf16le_file("unicode.txt",
+		"Nombre\tApellidos\tTeléfono\tCorreo electrónico\r\n"
+		"Íñigo\tCastaño Ruiz\t622 333 444\tinigo@example.org\r\n"
+		"Chloé\tBéjart\t\tchloe@example.org\r\n");
+	assert_int_equal(run("customer", "import", f, "--dry-run"), 0);
+	itcli_expect_out(&cli, "Nombre -> name, Apellidos -> surname, "
+			       "Teléfono -> phone, Correo electrónico -> email");
+	itcli_expect_out(&cli, "Dry run: 2 new");
+	/* The mark wins over a declared Windows-1252. */
+	assert_int_equal(run("customer", "import", f, "--encoding",
+			     "windows-1252"), 0);
+	itcli_expect_out(&cli, "Imported 2 new customers");
+	assert_int_equal(count_customers("Íñigo Castaño Ruiz"), 1);
+	assert_int_equal(count_customers("Chloé Béjart"), 1);
+	assert_int_equal(run("--json", "customer", "list", "--search",
+			     "Castaño"), 0);
+	json_t *j = itcli_json(&cli);
+	assert_int_equal(json_array_size(j), 1);
+	json_t *c = json_array_get(j, 0);
+	assert_string_equal(itcli_str(c, "name"), "Íñigo Castaño Ruiz");
+	assert_string_equal(itcli_str(c, "phone"), "622 333 444");
+	json_decref(j);
+	/* A lone surrogate on line 3: refused, nothing imported. */
+	static const char bad[] = "\xFF\xFE" "n\0a\0m\0e\0\r\0\n\0"
+				  "Z\0o\0e\0 \0O\0k\0\r\0\n\0"
+				  "B\0\x00\xDC\r\0\n\0";
+	const char *bf = FILE_OF("damaged.txt", bad);
+	assert_int_equal(run("customer", "import", bf), 1);
+	itcli_expect_err(&cli, "line 3: 0xDC00 is half of a UTF-16 surrogate "
+			       "pair");
+	assert_int_equal(count_customers("Zoe Ok"), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -309,6 +367,7 @@ int main(void)
 		cmocka_unit_test(test_operator_refused),
 		cmocka_unit_test(test_interrupted_then_resumed),
 		cmocka_unit_test(test_files_refused),
+		cmocka_unit_test(test_excel_unicode_text),
 	};
 	return harness_run_group(tests, &h);
 }

@@ -198,19 +198,55 @@ static void test_bad_utf8_has_its_line(void **state)
 	next_row(&g, &r, 2);
 	assert_str(r.name, "María");
 	done(&g);
-	static const char w2[] = "nombre\nBad \x81\n";
-	open_text(&g, w2, sizeof(w2) - 1, NULL, true, 0);
-	assert_int_equal(import_csv_next(g.c, &r, g.err, sizeof(g.err)), -1);
-	assert_non_null(strstr(g.err, "line 2"));
+	/* Every byte 0x80..0x9F Windows-1252 defines, and 0xFF. */
+	static const char w1[] = "nombre\n\x80\x82\x8A\x8C\x8E\x91\x93"
+				 "\x96\x99\x9A\x9C\x9E\x9F\xFF\n";
+	open_text(&g, w1, sizeof(w1) - 1, NULL, true, 0);
+	next_row(&g, &r, 2);
+	assert_str(r.name, "€‚ŠŒŽ‘“–™šœžŸÿ");
 	done(&g);
-	/* Overlong encodings and surrogates are not UTF-8 either. */
-	static const char o[] = "name\n\xC0\xAF\n";
-	open_text(&g, o, sizeof(o) - 1, NULL, false, 0);
-	assert_int_equal(import_csv_next(g.c, &r, g.err, sizeof(g.err)), -1);
-	done(&g);
-	static const char s[] = "name\n\xED\xA0\x80\n";
-	open_text(&g, s, sizeof(s) - 1, NULL, false, 0);
-	assert_int_equal(import_csv_next(g.c, &r, g.err, sizeof(g.err)), -1);
+	/* Its five undefined bytes are refused, where they are. */
+	static const unsigned char undef[] = {0x81, 0x8D, 0x8F, 0x90, 0x9D};
+	for (size_t i = 0; i < sizeof(undef); i++) {
+		char w2[] = "nombre,notas\nAna,1\nBea,x?\n";
+		*strchr(w2, '?') = (char)undef[i];
+		open_text(&g, w2, sizeof(w2) - 1, NULL, true, 0);
+		next_row(&g, &r, 2);
+		assert_int_equal(import_csv_next(g.c, &r, g.err,
+						 sizeof(g.err)), -1);
+		char want[64];
+		snprintf(want, sizeof(want), "line 3, column 2: byte 0x%02X "
+			 "is not Windows-1252", undef[i]);
+		if (!strstr(g.err, want))
+			fail_msg("'%s', expected '%s'", g.err, want);
+		done(&g);
+	}
+	/* Overlong encodings, surrogates, past U+10FFFF and a sequence cut
+	 * short are not UTF-8 either: the byte that starts it is named. */
+	static const struct {
+		const char *text, *want;
+	} bad[] = {
+		{"name\n\xC0\xAF\n", "line 2, column 1: byte 0xC0 is not"},
+		{"name\nx\xE0\x80\xAF\n", "line 2, column 1: byte 0xE0 is"},
+		{"name\n\xED\xA0\x80\n", "line 2, column 1: byte 0xED is not"},
+		{"name\n\xF4\x90\x80\x80\n", "line 2, column 1: byte 0xF4"},
+		{"name\n\xF5\x80\x80\x80\n", "line 2, column 1: byte 0xF5"},
+		{"name,x\nok,\xC3\n", "line 2, column 2: byte 0xC3 is not"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		open_text(&g, bad[i].text, strlen(bad[i].text), NULL, false,
+			  0);
+		assert_int_equal(import_csv_next(g.c, &r, g.err,
+						 sizeof(g.err)), -1);
+		if (!strstr(g.err, bad[i].want))
+			fail_msg("'%s', expected '%s'", g.err, bad[i].want);
+		done(&g);
+	}
+	/* U+10FFFF, the last, and a character outside the BMP are. */
+	static const char ok[] = "name\n\xF4\x8F\xBF\xBF \xF0\x9F\x98\x80\n";
+	open_text(&g, ok, sizeof(ok) - 1, NULL, false, 0);
+	next_row(&g, &r, 2);
+	assert_str(r.name, "\xF4\x8F\xBF\xBF \xF0\x9F\x98\x80");
 	done(&g);
 	/* In the header too. */
 	static const char h[] = "n\xF1" "ame\nx\n";

@@ -2,9 +2,11 @@
  * Customer files for Settings › Import customers, read as the CLI's
  * `customer import` reads them (client/lib/import_csv.c): a UTF-8 BOM, CRLF
  * or LF, quoted fields with separators, quotes and line breaks inside, `,`
- * `;` or tab (the one the header line uses most, outside quotes); refused
- * with the line: bytes that are not UTF-8 (unless the file is declared
- * Windows-1252), a line or a record over 1 MiB, a quote open at the end,
+ * `;` or tab (the one the header line uses most, outside quotes); UTF-16
+ * with its byte-order mark (Excel's "Unicode Text"); refused with the line:
+ * bytes that are not UTF-8 (unless the file is declared Windows-1252),
+ * UTF-16 with a lone surrogate or an odd length, a line or a record over
+ * 1 MiB, a quote open at the end,
  * more than 256 columns. Columns map by their header in English or Spanish
  * (the CLI's words). Rows that are the same person twice in the file are
  * found here (common/custkey.h's rule); every other check is the server's
@@ -41,12 +43,6 @@ export class FileFault extends Error {
 
 // ---------------------------------------------------------------- bytes
 
-/** Windows-1252's 0x80..0x9F (0: undefined). */
-const CP1252_HI = [
-  0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017d, 0,
-  0, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178,
-];
-
 /** The line of byte `end`: LF, CRLF and a CR alone (Excel for Mac) each end one. */
 function lineAt(b: Uint8Array, end: number): number {
   let n = 1;
@@ -55,21 +51,34 @@ function lineAt(b: Uint8Array, end: number): number {
   return n;
 }
 
-/** The file's text; a FileFault naming the line of the first bad byte. */
-export function decodeFile(bytes: Uint8Array, encoding: "utf-8" | "windows-1252"): string {
+/** The line of character `end` of decoded text, counted as lineAt counts. */
+function lineOfText(s: string, end: number): number {
+  let n = 1;
+  for (let i = 0; i < end; i++)
+    if (s[i] === "\n" || (s[i] === "\r" && s[i + 1] !== "\n")) n++;
+  return n;
+}
+
+export type Encoding = "utf-8" | "windows-1252";
+
+/**
+ * The file's text; a FileFault naming the line (of the decoded text) of the
+ * first bad byte. No Unicode tables of our own: the browser's TextDecoder
+ * does every encoding. A file that starts with a UTF-16 byte-order mark
+ * (FF FE little-endian, as Excel's "Unicode Text" writes it, or FE FF) is
+ * UTF-16 whatever `encoding` says, as the CLI reads it.
+ */
+export function decodeFile(bytes: Uint8Array, encoding: Encoding): string {
+  const le = bytes[0] === 0xff && bytes[1] === 0xfe, be = bytes[0] === 0xfe && bytes[1] === 0xff;
+  if (le || be) return decodeUtf16(bytes.subarray(2), le ? "utf-16le" : "utf-16be");
   if (encoding === "windows-1252") {
-    let s = "";
-    for (let i = 0; i < bytes.length; i++) {
-      const c = bytes[i];
-      if (c >= 0x80 && c < 0xa0) {
-        const cp = CP1252_HI[c - 0x80];
-        if (!cp) throw new FileFault("import.err.cp1252", lineAt(bytes, i), { byte: hex(c) });
-        s += String.fromCharCode(cp);
-      } else {
-        s += String.fromCharCode(c);
-      }
-    }
-    return s;
+    // WHATWG's windows-1252 maps the five bytes Windows-1252 leaves
+    // undefined (0x81 0x8D 0x8F 0x90 0x9D) to U+0081..U+009D, and every
+    // defined byte of 0x80..0x9F elsewhere: a C1 control came from one.
+    const text = new TextDecoder("windows-1252").decode(bytes);
+    const at = text.search(/[\u0080-\u009f]/);
+    if (at >= 0) throw new FileFault("import.err.cp1252", lineOfText(text, at), { byte: hex(text.charCodeAt(at)) });
+    return text;
   }
   try {
     const text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
@@ -80,26 +89,44 @@ export function decodeFile(bytes: Uint8Array, encoding: "utf-8" | "windows-1252"
   }
 }
 
+function decodeUtf16(b: Uint8Array, label: "utf-16le" | "utf-16be"): string {
+  try {
+    // A second mark (a UTF-8 file's, converted) is left out too, as the CLI does.
+    const text = new TextDecoder(label, { fatal: true, ignoreBOM: true }).decode(b);
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  } catch {
+    // Decoded leniently, each unit is one character of the text and a bad
+    // one (a lone surrogate, an odd byte at the end) one U+FFFD: the first
+    // U+FFFD that the file did not hold as such is the fault.
+    const text = new TextDecoder(label, { ignoreBOM: true }).decode(b);
+    for (let k = text.indexOf("\ufffd"); k >= 0; k = text.indexOf("\ufffd", k + 1)) {
+      if (2 * k + 1 >= b.length) throw new FileFault("import.err.utf16odd", lineOfText(text, k));
+      const unit = label === "utf-16le" ? b[2 * k] | (b[2 * k + 1] << 8) : (b[2 * k] << 8) | b[2 * k + 1];
+      if (unit !== 0xfffd)
+        throw new FileFault("import.err.utf16", lineOfText(text, k), { unit: "0x" + unit.toString(16).toUpperCase() });
+    }
+    throw new FileFault("import.err.utf16odd", lineOfText(text, text.length));
+  }
+}
+
 function hex(b: number): string {
   return "0x" + b.toString(16).toUpperCase().padStart(2, "0");
 }
 
+/**
+ * Where the first byte that is not UTF-8 is: the start of the first
+ * sequence the browser's decoder replaces with U+FFFD (one that the file
+ * did not hold as EF BF BD), counted in bytes by encoding back the text
+ * before it, which was valid and so is the file's own bytes.
+ */
 function firstBadUtf8(b: Uint8Array): number {
-  for (let i = 0; i < b.length;) {
-    const c = b[i];
-    let len = 0, min = 0, cp = 0;
-    if (c < 0x80) { i++; continue; }
-    if (c >= 0xc2 && c <= 0xdf) { len = 2; cp = c & 0x1f; min = 0x80; }
-    else if (c >= 0xe0 && c <= 0xef) { len = 3; cp = c & 0x0f; min = 0x800; }
-    else if (c >= 0xf0 && c <= 0xf4) { len = 4; cp = c & 0x07; min = 0x10000; }
-    else return i;
-    if (i + len > b.length) return i;
-    for (let k = 1; k < len; k++) {
-      if ((b[i + k] & 0xc0) !== 0x80) return i;
-      cp = (cp << 6) | (b[i + k] & 0x3f);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i;
-    i += len;
+  const text = new TextDecoder("utf-8", { ignoreBOM: true }).decode(b);
+  const encoder = new TextEncoder();
+  let from = 0, at = 0;
+  for (let k = text.indexOf("\ufffd"); k >= 0; k = text.indexOf("\ufffd", k + 1)) {
+    at += encoder.encode(text.slice(from, k)).length;
+    from = k;
+    if (!(b[at] === 0xef && b[at + 1] === 0xbf && b[at + 2] === 0xbd)) return at;
   }
   return b.length;
 }

@@ -9,7 +9,7 @@ addWords({
     "import.hint": "A CSV file from the club's previous system: one customer a row, the first row naming the " +
       "columns (name, phone, e-mail, consultant; in English or Spanish). Nothing is imported before you press " +
       "Import; customers the club already has (same e-mail, phone, or name) are skipped, so importing the same " +
-      "file again adds nothing twice.",
+      "file again adds nothing twice. Excel's \u201cUnicode Text\u201d (UTF-16) is read as it is.",
     "import.file": "File",
     "import.encoding": "Encoding",
     "import.atLine": "line {line}: {what}",
@@ -18,6 +18,9 @@ addWords({
     "import.err.noName": "no column for the customer's name among {columns}: choose one below",
     "import.err.utf8": "byte {byte} is not UTF-8: save the file as UTF-8, or choose Windows-1252",
     "import.err.cp1252": "byte {byte} is not Windows-1252",
+    "import.err.utf16": "{unit} is half of a UTF-16 surrogate pair without its other half: the file is " +
+      "damaged; save it again as Unicode Text or as UTF-8",
+    "import.err.utf16odd": "the file ends inside a UTF-16 character (an odd number of bytes): the file is cut short",
     "import.err.line": "the line is longer than {max} bytes: not a customer file?",
     "import.err.record": "the record starting here is longer than {max} bytes (a quote left open?)",
     "import.err.quote": "a quoted field is not closed at the end of the file",
@@ -59,7 +62,8 @@ addWords({
     "import.hint": "Un archivo CSV del sistema anterior del club: un cliente por fila, y la primera fila con los " +
       "nombres de las columnas (nombre, teléfono, correo, consultor; en español o en inglés). No se importa nada " +
       "hasta pulsar Importar; los clientes que el club ya tiene (mismo correo, teléfono o nombre) se omiten, así " +
-      "que importar otra vez el mismo archivo no duplica nada.",
+      "que importar otra vez el mismo archivo no duplica nada. El \u00abTexto Unicode\u00bb de Excel (UTF-16) " +
+      "se lee tal cual.",
     "import.file": "Archivo",
     "import.encoding": "Codificación",
     "import.atLine": "línea {line}: {what}",
@@ -68,6 +72,10 @@ addWords({
     "import.err.noName": "ninguna columna para el nombre del cliente entre {columns}: elija una abajo",
     "import.err.utf8": "el byte {byte} no es UTF-8: guarde el archivo como UTF-8, o elija Windows-1252",
     "import.err.cp1252": "el byte {byte} no es Windows-1252",
+    "import.err.utf16": "{unit} es la mitad de un par sustituto UTF-16 sin la otra mitad: el archivo está " +
+      "dañado; guárdelo de nuevo como Texto Unicode o como UTF-8",
+    "import.err.utf16odd": "el archivo termina en medio de un carácter UTF-16 (un número impar de bytes): " +
+      "está cortado",
     "import.err.line": "la línea ocupa más de {max} bytes: ¿es un archivo de clientes?",
     "import.err.record": "el registro que empieza aquí ocupa más de {max} bytes (¿unas comillas sin cerrar?)",
     "import.err.quote": "un campo entre comillas no se cierra al final del archivo",
