@@ -10,7 +10,6 @@
  * (login_seam_token_queued): the change commits first, and the login is refused
  * with no token stored.
  */
-#include <dirent.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>

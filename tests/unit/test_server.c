@@ -6,7 +6,6 @@
  * (uv_loop_close() == 0): nothing is left open or started half-made. And a
  * calendar feed asked for while the server stops is refused, not queued.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
