@@ -1,61 +1,6 @@
 /* Reading customer files (client/lib/import_csv.c): what real exports hold,
  * and what the reader refuses, with the line. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include <cmocka.h>
-
-#include "import_csv.h"
-
-struct got {
-	struct import_csv *c;
-	FILE *f;
-	char err[300];
-};
-
-/* Opens `len` bytes of `text`; asserts the open's result. */
-static void open_text(struct got *g, const char *text, size_t len,
-		      const char *map, bool cp1252, int want)
-{
-	memset(g, 0, sizeof(*g));
-	g->f = fmemopen((void *)text, len, "r");
-	assert_non_null(g->f);
-	struct import_csv_opts o = {.map = map, .windows1252 = cp1252};
-	int rc = import_csv_open(&g->c, g->f, &o, g->err, sizeof(g->err));
-	if (rc != want)
-		fail_msg("open: %d (%s), expected %d", rc, g->err, want);
-}
-
-static void done(struct got *g)
-{
-	import_csv_close(g->c);
-	fclose(g->f);
-}
-
-static void next_row(struct got *g, struct import_csv_row *r, unsigned line)
-{
-	int rc = import_csv_next(g->c, r, g->err, sizeof(g->err));
-	if (rc != 1)
-		fail_msg("next: %d (%s), expected a row at line %u", rc, g->err,
-			 line);
-	assert_int_equal(r->line, line);
-}
-
-static void assert_str(const char *got, const char *want)
-{
-	if (!want) {
-		if (got)
-			fail_msg("expected NULL, got '%s'", got);
-		return;
-	}
-	assert_non_null(got);
-	assert_string_equal(got, want);
-}
+#include "import_csv_fixture.h"
 
 #define OPEN(g, s) open_text(g, s, sizeof(s) - 1, NULL, false, 0)
 
@@ -252,7 +197,7 @@ static void test_bad_utf8_has_its_line(void **state)
 	static const char h[] = "n\xF1" "ame\nx\n";
 	open_text(&g, h, sizeof(h) - 1, NULL, false, -1);
 	assert_non_null(strstr(g.err, "line 1"));
-	fclose(g.f);
+	done(&g);
 }
 
 /* A NUL byte (a UTF-16 file without its mark, a binary file) would cut
@@ -279,7 +224,7 @@ static void test_nul_byte_refused(void **state)
 	static const char u[] = "n\0a\0m\0e\0\n\0A\0n\0a\0\n\0";
 	open_text(&g, u, sizeof(u) - 1, NULL, false, -1);
 	assert_non_null(strstr(g.err, "line 1, column 1: a NUL byte"));
-	fclose(g.f);
+	done(&g);
 }
 
 /* Line ends of CR alone (Excel's "CSV (Macintosh)"): each is a line, for
@@ -381,10 +326,10 @@ static void test_empty_and_header_only(void **state)
 	struct got g;
 	open_text(&g, "", 0, NULL, false, -1);
 	assert_non_null(strstr(g.err, "the file is empty"));
-	fclose(g.f);
+	done(&g);
 	open_text(&g, "\xEF\xBB\xBF\r\n\r\n", 7, NULL, false, -1);
 	assert_non_null(strstr(g.err, "the file is empty"));
-	fclose(g.f);
+	done(&g);
 	OPEN(&g, "name,email\r\n");
 	struct import_csv_row r;
 	assert_int_equal(import_csv_next(g.c, &r, g.err, sizeof(g.err)), 0);
@@ -400,7 +345,7 @@ static void test_unknown_columns_need_a_map(void **state)
 	assert_non_null(strstr(g.err, "no column for the customer's name "
 				      "among Nom, Tel"));
 	assert_non_null(strstr(g.err, "--map"));
-	fclose(g.f);
+	done(&g);
 	open_text(&g, t, sizeof(t) - 1, "Nom=name,2=phone", false, 0);
 	struct import_csv_row r;
 	next_row(&g, &r, 2);
@@ -447,7 +392,7 @@ static void test_map_overrides_and_errors(void **state)
 		if (!strstr(g.err, bad[i].err))
 			fail_msg("--map %s: '%s', expected '%s'", bad[i].map,
 				 g.err, bad[i].err);
-		fclose(g.f);
+		done(&g);
 	}
 }
 

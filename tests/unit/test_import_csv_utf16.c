@@ -3,25 +3,9 @@
  * big-endian, decoded a piece at a time; what is refused, with the line of
  * the decoded text. The files are built with iconv from UTF-8 text, and
  * a few code units written out by hand to pin the byte order down. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include <cmocka.h>
 #include <iconv.h>
 
-#include "import_csv.h"
-
-struct got {
-	struct import_csv *c;
-	FILE *f;
-	char *bytes;
-	char err[300];
-};
+#include "import_csv_fixture.h"
 
 /* `text` (UTF-8) as UTF-16 with its mark; `len` gets the byte count. The
  * caller frees it. */
@@ -41,56 +25,11 @@ static char *utf16(const char *text, bool big, size_t *len)
 	return out;
 }
 
-/* Opens `len` bytes (taken: freed by done()); asserts the open's result. */
-static void open_bytes(struct got *g, char *bytes, size_t len, bool cp1252,
-		       int want)
-{
-	memset(g, 0, sizeof(*g));
-	g->bytes = bytes;
-	g->f = fmemopen(bytes, len, "r");
-	assert_non_null(g->f);
-	struct import_csv_opts o = {.windows1252 = cp1252};
-	int rc = import_csv_open(&g->c, g->f, &o, g->err, sizeof(g->err));
-	if (rc != want)
-		fail_msg("open: %d (%s), expected %d", rc, g->err, want);
-}
-
 static void open_utf16(struct got *g, const char *text, bool big, int want)
 {
 	size_t len;
 	char *b = utf16(text, big, &len);
-	open_bytes(g, b, len, false, want);
-}
-
-static void done(struct got *g)
-{
-	import_csv_close(g->c);
-	fclose(g->f);
-	free(g->bytes);
-}
-
-static void next_row(struct got *g, struct import_csv_row *r, unsigned line)
-{
-	int rc = import_csv_next(g->c, r, g->err, sizeof(g->err));
-	if (rc != 1)
-		fail_msg("next: %d (%s), expected a row at line %u", rc, g->err,
-			 line);
-	assert_int_equal(r->line, line);
-}
-
-static void next_fails(struct got *g, const char *want)
-{
-	struct import_csv_row r;
-	int rc = import_csv_next(g->c, &r, g->err, sizeof(g->err));
-	if (rc != -1 || !strstr(g->err, want))
-		fail_msg("next: %d (%s), expected -1 with '%s'", rc, g->err,
-			 want);
-}
-
-static void assert_str(const char *got, const char *want)
-{
-	assert_non_null(got);
-	assert_string_equal(got, want);
+	open_owned(g, b, len, NULL, false, want);
 }
 
 /* What Excel's "Texto Unicode (*.txt)" writes: UTF-16LE with its mark,
@@ -157,7 +96,7 @@ static void test_hand_written_units(void **state)
 		char *b = malloc(sizeof(le) - 1);
 		assert_non_null(b);
 		memcpy(b, files[i], sizeof(le) - 1);
-		open_bytes(&g, b, sizeof(le) - 1, false, 0);
+		open_owned(&g, b, sizeof(le) - 1, NULL, false, 0);
 		struct import_csv_row r;
 		next_row(&g, &r, 2);
 		assert_str(r.name, "\xC3\xB1\xF0\x9F\x98\x80");
@@ -188,7 +127,7 @@ static void test_mark_wins_over_windows1252(void **state)
 	size_t len;
 	char *b = utf16("nombre;correo\nMaría;m@example.org\n", false, &len);
 	struct got g;
-	open_bytes(&g, b, len, true, 0);
+	open_owned(&g, b, len, NULL, true, 0);
 	assert_int_equal(import_csv_delim(g.c), ';');
 	struct import_csv_row r;
 	next_row(&g, &r, 2);
@@ -196,16 +135,8 @@ static void test_mark_wins_over_windows1252(void **state)
 	done(&g);
 }
 
-/* A byte string as a heap copy, for open_bytes. */
-static char *copy(const char *s, size_t n)
-{
-	char *b = malloc(n ? n : 1);
-	assert_non_null(b);
-	memcpy(b, s, n);
-	return b;
-}
 #define OPEN_RAW(g, s, want) \
-	open_bytes(g, copy(s, sizeof(s) - 1), sizeof(s) - 1, false, want)
+	open_text(g, s, sizeof(s) - 1, NULL, false, want)
 
 /* A lone surrogate or a cut file: refused with the line of the decoded
  * text (LF, CRLF and a CR alone each end one); what comes before it is
@@ -248,20 +179,17 @@ static void test_lone_surrogate_and_odd_length(void **state)
 	static const char head[] = "\xFF\xFE" "n\0a\0m\0e\0\x00\xDC" "\n\0A\0\n\0";
 	OPEN_RAW(&g, head, -1);
 	assert_non_null(strstr(g.err, "line 1: 0xDC00"));
-	fclose(g.f);
-	free(g.bytes);
+	done(&g);
 	/* Only the mark and half a unit. */
 	static const char one[] = "\xFF\xFE" "n";
 	OPEN_RAW(&g, one, -1);
 	assert_non_null(strstr(g.err, "line 1: the file ends inside"));
-	fclose(g.f);
-	free(g.bytes);
+	done(&g);
 	/* Only the mark: an empty file. */
 	static const char mark[] = "\xFF\xFE";
 	OPEN_RAW(&g, mark, -1);
 	assert_non_null(strstr(g.err, "the file is empty"));
-	fclose(g.f);
-	free(g.bytes);
+	done(&g);
 	/* A NUL character is refused as in UTF-8. */
 	static const char nul[] = "\xFF\xFE" "n\0a\0m\0e\0\n\0" "A\0\0\0B\0\n\0";
 	OPEN_RAW(&g, nul, 0);
@@ -290,7 +218,7 @@ static void test_pieces(void **state)
 	memcpy(b + o, tail, sizeof(tail) - 1);
 	o += sizeof(tail) - 1;
 	struct got g;
-	open_bytes(&g, b, o, false, 0);
+	open_owned(&g, b, o, NULL, false, 0);
 	struct import_csv_row r;
 	next_row(&g, &r, 2);
 	size_t n = strlen(r.name);
@@ -312,7 +240,7 @@ static void test_pieces(void **state)
 		size_t blen;
 		char *bytes = utf16(text, big, &blen);
 		assert_true(blen > 3 * 65536);
-		open_bytes(&g, bytes, blen, false, 0);
+		open_owned(&g, bytes, blen, NULL, false, 0);
 		for (unsigned i = 0; i < ROWS; i++) {
 			char want[64];
 			snprintf(want, sizeof(want), "Peña\U0001F3BE€%u", i);
