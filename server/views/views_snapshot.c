@@ -534,6 +534,10 @@ static int fill_tasks(struct view_snapshot *s, struct buf *out, size_t start)
 		limit = VIEWS_FIRST_CHUNK_BYTES;
 	while ((rc = next_record(s, &rec)) == 0) {
 		rc = add_task(s, &rec, out);
+		/* The row is in `out` (or left out): nothing of it is needed
+		 * now, and a chunk that looks at many tasks for a few rows
+		 * must not keep them all until the snapshot ends. */
+		arena_reset(&s->chunk);
 		if (rc)
 			return rc;
 		if (out->len - start >= limit)
