@@ -233,10 +233,12 @@ struct net_feed {
 	bool head;
 };
 
-static void feed_free(struct web_pss *pss)
+static void feed_free(struct web *w, struct web_pss *pss)
 {
 	if (!pss)
 		return;
+	if (pss->feed)
+		w->feeds_held--;
 	free(pss->feed);
 	pss->feed = NULL;
 	pss->feed_len = pss->feed_off = 0;
@@ -244,7 +246,7 @@ static void feed_free(struct web_pss *pss)
 }
 
 /* The connection is going: a feed still being built answers to no one. */
-static void feed_detach(struct web_pss *pss)
+static void feed_detach(struct web *w, struct web_pss *pss)
 {
 	if (!pss)
 		return;
@@ -252,7 +254,7 @@ static void feed_detach(struct web_pss *pss)
 		pss->feed_wait->wsi = NULL;
 		pss->feed_wait = NULL;
 	}
-	feed_free(pss);
+	feed_free(w, pss);
 }
 
 static int feed_status(struct lws *wsi, unsigned code)
@@ -328,6 +330,10 @@ void net_feed_answer(struct net_feed *f, int rc, char *body, size_t len)
 	pss->feed = rc == 0 ? body : NULL;
 	pss->feed_len = rc == 0 ? len : 0;
 	pss->feed_off = 0;
+	if (pss->feed) {
+		struct web *w = lws_context_user(lws_get_context(f->wsi));
+		w->feeds_held++;
+	}
 	if (rc != 0)
 		free(body);
 	lws_callback_on_writable(f->wsi);
@@ -339,7 +345,7 @@ static int feed_headers(struct web *w, struct lws *wsi, struct web_pss *pss)
 {
 	pss->feed_ready = false;
 	if (pss->feed_rc) {
-		feed_free(pss);
+		feed_free(w, pss);
 		return feed_refuse(wsi, pss->feed_rc);
 	}
 	char ip[64];
@@ -361,11 +367,11 @@ static int feed_headers(struct web *w, struct lws *wsi, struct web_pss *pss)
 					(const unsigned char *)cd,
 					(int)strlen(cd), &p, end) ||
 	    lws_finalize_write_http_header(wsi, start, &p, end)) {
-		feed_free(pss);
+		feed_free(w, pss);
 		return -1;
 	}
 	if (pss->feed_head || pss->feed_len == 0) {
-		feed_free(pss);
+		feed_free(w, pss);
 		return lws_http_transaction_completed(wsi) ? -1 : 0;
 	}
 	lws_callback_on_writable(wsi);
@@ -389,7 +395,7 @@ static int feed_writeable(struct web *w, struct lws *wsi,
 		lws_callback_on_writable(wsi);
 		return 0;
 	}
-	feed_free(pss);
+	feed_free(w, pss);
 	return lws_http_transaction_completed(wsi) ? -1 : 0;
 }
 
@@ -426,7 +432,7 @@ static int web_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		return filter_method(wsi);
 	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
 		/* `pss` is freed after this: nothing may point at it. */
-		feed_detach(pss);
+		feed_detach(w, pss);
 		break;
 	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
 		return confirm_upgrade(w, wsi, in);
@@ -446,7 +452,7 @@ static int web_callback(struct lws *wsi, enum lws_callback_reasons reason,
 			return 0;  /* its answer is not there yet */
 		break;  /* not ours: libwebsockets' own */
 	case LWS_CALLBACK_CLOSED_HTTP:
-		feed_detach(pss);
+		feed_detach(w, pss);
 		break;  /* and libwebsockets' own cleanup */
 	case LWS_CALLBACK_ESTABLISHED:
 		return pss ? web_conn_open(w, wsi, pss) : -1;
@@ -458,7 +464,7 @@ static int web_callback(struct lws *wsi, enum lws_callback_reasons reason,
 	case LWS_CALLBACK_WSI_DESTROY:
 		if (pss) {
 			web_conn_detach(pss);
-			feed_detach(pss);
+			feed_detach(w, pss);
 		}
 		return 0;
 	default:
@@ -690,6 +696,11 @@ int web_start(struct web **out, struct net *n, const struct config *cfg)
 		log_info("web: TLS 1.2+ on %s", cfg->web_listen);
 	*out = w;
 	return 0;
+}
+
+size_t web_feeds_held(const struct web *w)
+{
+	return w ? w->feeds_held : 0;
 }
 
 void web_stop_accepting(struct web *w)
