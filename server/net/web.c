@@ -24,7 +24,8 @@
 #include "web_int.h"
 
 /* At shutdown, closing WebSockets get this long to send their close
- * frames before the listener goes. */
+ * frames, and calendar feeds answered to be sent, before the listener
+ * goes. */
 #define WEB_CLOSE_GRACE_MS 2000
 #define WEB_CLOSE_POLL_MS 10
 
@@ -711,14 +712,16 @@ void web_stop_accepting(struct web *w)
 
 /*
  * From the loop, outside any libwebsockets callback: once the WebSockets
- * that were closing got their close frames out (or after a grace time),
- * the context goes; connections left are closed (their close callbacks run
- * now) and its handles close as the loop goes on.
+ * that were closing got their close frames out and the calendar feeds
+ * answered got sent (or after a grace time), the context goes; connections
+ * left are closed (their close callbacks run now) and its handles close as
+ * the loop goes on.
  */
 static void on_destroy(uv_timer_t *t)
 {
 	struct web *w = t->data;
-	if (w->sockets && uv_now(w->net->loop) < w->close_deadline_ms &&
+	if ((w->sockets || w->feeds_held) &&
+	    uv_now(w->net->loop) < w->close_deadline_ms &&
 	    uv_timer_start(&w->destroy, on_destroy, WEB_CLOSE_POLL_MS, 0) == 0)
 		return;
 	log_debug("web: closing the listener (%u socket(s) still open)",

@@ -800,6 +800,39 @@ static void test_unread_feeds_are_bounded(void **state)
 	buf_free(&resp);
 }
 
+/*
+ * SIGTERM while a feed is being sent (to a connection that reads slowly):
+ * the answer goes out whole before the listener closes, rather than being
+ * cut once the last session is gone; the server exits cleanly.
+ */
+static void test_feed_sent_whole_at_shutdown(void **state)
+{
+	(void)state;
+	cli.user = "maribel";
+	char path[128];
+	rotate(path, sizeof(path));
+	struct buf resp = {0};
+	assert_int_equal(http("GET", path, &resp), 200);
+	char *want = strdup(body_of(&resp));
+	assert_non_null(want);
+	assert_true(strlen(want) > 256 * 1024);
+	struct rawconn c;
+	assert_int_equal(slow_connect(&c), 0);
+	send_get(&c, path, true);
+	assert_int_equal(peek_status(c.fd), 200);
+	harness_terminate(&h);
+	assert_true(read_all(c.fd, &resp));
+	raw_close(&c);
+	unsigned st = 0;
+	assert_int_equal(sscanf((char *)resp.data, "HTTP/1.%*u %u", &st), 1);
+	assert_int_equal(st, 200);
+	assert_string_equal(body_of(&resp), want);
+	assert_int_equal(harness_wait(&h, 20000), 0);
+	assert_int_equal(harness_start(&h), 0);
+	free(want);
+	buf_free(&resp);
+}
+
 /* A server that knows no web address (here: no web listener at all):
  * the path alone, and what to put before it. */
 static struct harness bare;
@@ -833,6 +866,7 @@ int main(void)
 		cmocka_unit_test(test_feed_closed_before_its_answer),
 		cmocka_unit_test(test_feed_pipelined),
 		cmocka_unit_test(test_unread_feeds_are_bounded),
+		cmocka_unit_test(test_feed_sent_whole_at_shutdown),
 		cmocka_unit_test(test_no_web_address),
 	};
 	return harness_run_group(tests, &h, &bare);
