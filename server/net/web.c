@@ -40,6 +40,10 @@
 #define WEB_FEED_SUFFIX ".ics"
 /* A feed goes out in pieces of this size. */
 #define WEB_FEED_CHUNK (16u * 1024u)
+/* A feed being sent to a connection that takes no piece for this long is
+ * dropped (its text is held until then); one that reads, however slowly,
+ * gets it whole. */
+#define WEB_FEED_STALL_S 10
 
 /* No inline script or style, nothing from elsewhere, not framed. */
 #define WEB_CSP "default-src 'self'; script-src 'self'; style-src 'self'; " \
@@ -375,6 +379,7 @@ static int feed_headers(struct web *w, struct lws *wsi, struct web_pss *pss)
 		feed_free(w, pss);
 		return lws_http_transaction_completed(wsi) ? -1 : 0;
 	}
+	lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT, WEB_FEED_STALL_S);
 	lws_callback_on_writable(wsi);
 	return 0;
 }
@@ -393,6 +398,10 @@ static int feed_writeable(struct web *w, struct lws *wsi,
 		return -1;
 	pss->feed_off += n;
 	if (!last) {
+		/* Progress: the whole transaction may take longer than
+		 * libwebsockets' own timeout. */
+		lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT,
+				WEB_FEED_STALL_S);
 		lws_callback_on_writable(wsi);
 		return 0;
 	}

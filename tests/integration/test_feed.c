@@ -801,6 +801,49 @@ static void test_unread_feeds_are_bounded(void **state)
 }
 
 /*
+ * A calendar application on a slow link: it reads the feed steadily but
+ * slowly, for longer than libwebsockets' 10 s timeout in all. It gets the
+ * whole feed (a connection is dropped only once it stops reading).
+ */
+static void test_slow_reader_gets_the_whole_feed(void **state)
+{
+	(void)state;
+	cli.user = "maribel";
+	char path[128];
+	rotate(path, sizeof(path));
+	struct buf resp = {0};
+	assert_int_equal(http("GET", path, &resp), 200);
+	char *want = strdup(body_of(&resp));
+	assert_non_null(want);
+	assert_true(strlen(want) > 256 * 1024);
+	struct rawconn c;
+	assert_int_equal(slow_connect(&c), 0);
+	send_get(&c, path, true);
+	resp.len = 0;
+	uint64_t start = time_mono_ms();
+	for (;;) {
+		struct pollfd p = {.fd = c.fd, .events = POLLIN};
+		assert_int_equal(poll(&p, 1, 15000), 1);
+		assert_int_equal(buf_reserve(&resp, 6001), 0);
+		ssize_t n = recv(c.fd, resp.data + resp.len, 6000, 0);
+		if (n <= 0)
+			break;
+		resp.len += (size_t)n;
+		usleep(100000);  /* about 25 KiB/s through the small buffer */
+	}
+	raw_close(&c);
+	resp.data[resp.len] = '\0';
+	print_message("slow reader: %zu bytes in %llu ms\n", resp.len,
+		      (unsigned long long)(time_mono_ms() - start));
+	unsigned st = 0;
+	assert_int_equal(sscanf((char *)resp.data, "HTTP/1.%*u %u", &st), 1);
+	assert_int_equal(st, 200);
+	assert_string_equal(body_of(&resp), want);
+	free(want);
+	buf_free(&resp);
+}
+
+/*
  * SIGTERM while a feed is being sent (to a connection that reads slowly):
  * the answer goes out whole before the listener closes, rather than being
  * cut once the last session is gone; the server exits cleanly.
@@ -866,6 +909,7 @@ int main(void)
 		cmocka_unit_test(test_feed_closed_before_its_answer),
 		cmocka_unit_test(test_feed_pipelined),
 		cmocka_unit_test(test_unread_feeds_are_bounded),
+		cmocka_unit_test(test_slow_reader_gets_the_whole_feed),
 		cmocka_unit_test(test_feed_sent_whole_at_shutdown),
 		cmocka_unit_test(test_no_web_address),
 	};
