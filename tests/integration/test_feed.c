@@ -8,8 +8,10 @@
  * POST refused; a rotated URL and a deactivated operator's are 404 like
  * any malformed secret, traversal or unknown one; many feeds asked for at
  * once (built off the loop: whole or 503), kept-alive connections, and
- * connections gone before their answer; `agenda export --ics` read by the
- * same script, and its bad inputs.
+ * connections gone before their answer; feeds held for connections that
+ * do not read count against the bound, a slow reader gets the whole feed,
+ * a feed being sent at SIGTERM goes out whole; `agenda export --ics` read
+ * by the same script, and its bad inputs.
  */
 #include <stdarg.h>
 #include <stddef.h>
