@@ -33,7 +33,8 @@
  * system with the clock's trim (server_trim).
  */
 #define SERVER_MMAP_THRESHOLD (4u * 1024u * 1024u)
-/* Calendar feeds queued or being built at once; past it, 503 (a calendar
+/* Calendar feeds queued, being built, or built and not yet sent (held for
+ * a connection that does not read) at once; past it, 503 (a calendar
  * application asks again later). */
 #define SERVER_MAX_FEEDS 32u
 /* Decoded request bytes freed since the last trim that make the next clock
@@ -113,7 +114,7 @@ static void on_session_closed(struct server *srv);
  * live feed is refused here, on the loop (a few lookups); a feed is built
  * on the reader's worker thread like the sessions' long reads (a year of
  * an operator's agenda held every terminal for tens of milliseconds), at
- * most SERVER_MAX_FEEDS at a time, queued or building.
+ * most SERVER_MAX_FEEDS at a time, queued, building or held unsent.
  */
 static int on_feed(void *ctx, const char *secret, size_t len,
 		   struct net_feed *f)
@@ -129,7 +130,8 @@ static int on_feed(void *ctx, const char *secret, size_t len,
 				 strerror(-rc));
 		return rc;
 	}
-	if (reader_feeds(&srv->reader) >= SERVER_MAX_FEEDS)
+	if (reader_feeds(&srv->reader) + web_feeds_held(srv->web) >=
+	    SERVER_MAX_FEEDS)
 		return -EBUSY;
 	return reader_submit_feed(&srv->reader, f, secret, len, time_now());
 }

@@ -24,7 +24,8 @@
 #include "web_int.h"
 
 /* At shutdown, closing WebSockets get this long to send their close
- * frames before the listener goes. */
+ * frames, and calendar feeds answered to be sent, before the listener
+ * goes. */
 #define WEB_CLOSE_GRACE_MS 2000
 #define WEB_CLOSE_POLL_MS 10
 
@@ -39,6 +40,10 @@
 #define WEB_FEED_SUFFIX ".ics"
 /* A feed goes out in pieces of this size. */
 #define WEB_FEED_CHUNK (16u * 1024u)
+/* A feed being sent to a connection that takes no piece for this long is
+ * dropped (its text is held until then); one that reads, however slowly,
+ * gets it whole. */
+#define WEB_FEED_STALL_S 10
 
 /* No inline script or style, nothing from elsewhere, not framed. */
 #define WEB_CSP "default-src 'self'; script-src 'self'; style-src 'self'; " \
@@ -233,10 +238,12 @@ struct net_feed {
 	bool head;
 };
 
-static void feed_free(struct web_pss *pss)
+static void feed_free(struct web *w, struct web_pss *pss)
 {
 	if (!pss)
 		return;
+	if (pss->feed)
+		w->feeds_held--;
 	free(pss->feed);
 	pss->feed = NULL;
 	pss->feed_len = pss->feed_off = 0;
@@ -244,7 +251,7 @@ static void feed_free(struct web_pss *pss)
 }
 
 /* The connection is going: a feed still being built answers to no one. */
-static void feed_detach(struct web_pss *pss)
+static void feed_detach(struct web *w, struct web_pss *pss)
 {
 	if (!pss)
 		return;
@@ -252,7 +259,7 @@ static void feed_detach(struct web_pss *pss)
 		pss->feed_wait->wsi = NULL;
 		pss->feed_wait = NULL;
 	}
-	feed_free(pss);
+	feed_free(w, pss);
 }
 
 static int feed_status(struct lws *wsi, unsigned code)
@@ -328,6 +335,10 @@ void net_feed_answer(struct net_feed *f, int rc, char *body, size_t len)
 	pss->feed = rc == 0 ? body : NULL;
 	pss->feed_len = rc == 0 ? len : 0;
 	pss->feed_off = 0;
+	if (pss->feed) {
+		struct web *w = lws_context_user(lws_get_context(f->wsi));
+		w->feeds_held++;
+	}
 	if (rc != 0)
 		free(body);
 	lws_callback_on_writable(f->wsi);
@@ -339,7 +350,7 @@ static int feed_headers(struct web *w, struct lws *wsi, struct web_pss *pss)
 {
 	pss->feed_ready = false;
 	if (pss->feed_rc) {
-		feed_free(pss);
+		feed_free(w, pss);
 		return feed_refuse(wsi, pss->feed_rc);
 	}
 	char ip[64];
@@ -361,13 +372,14 @@ static int feed_headers(struct web *w, struct lws *wsi, struct web_pss *pss)
 					(const unsigned char *)cd,
 					(int)strlen(cd), &p, end) ||
 	    lws_finalize_write_http_header(wsi, start, &p, end)) {
-		feed_free(pss);
+		feed_free(w, pss);
 		return -1;
 	}
 	if (pss->feed_head || pss->feed_len == 0) {
-		feed_free(pss);
+		feed_free(w, pss);
 		return lws_http_transaction_completed(wsi) ? -1 : 0;
 	}
+	lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT, WEB_FEED_STALL_S);
 	lws_callback_on_writable(wsi);
 	return 0;
 }
@@ -386,10 +398,14 @@ static int feed_writeable(struct web *w, struct lws *wsi,
 		return -1;
 	pss->feed_off += n;
 	if (!last) {
+		/* Progress: the whole transaction may take longer than
+		 * libwebsockets' own timeout. */
+		lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT,
+				WEB_FEED_STALL_S);
 		lws_callback_on_writable(wsi);
 		return 0;
 	}
-	feed_free(pss);
+	feed_free(w, pss);
 	return lws_http_transaction_completed(wsi) ? -1 : 0;
 }
 
@@ -426,7 +442,7 @@ static int web_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		return filter_method(wsi);
 	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
 		/* `pss` is freed after this: nothing may point at it. */
-		feed_detach(pss);
+		feed_detach(w, pss);
 		break;
 	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
 		return confirm_upgrade(w, wsi, in);
@@ -446,7 +462,7 @@ static int web_callback(struct lws *wsi, enum lws_callback_reasons reason,
 			return 0;  /* its answer is not there yet */
 		break;  /* not ours: libwebsockets' own */
 	case LWS_CALLBACK_CLOSED_HTTP:
-		feed_detach(pss);
+		feed_detach(w, pss);
 		break;  /* and libwebsockets' own cleanup */
 	case LWS_CALLBACK_ESTABLISHED:
 		return pss ? web_conn_open(w, wsi, pss) : -1;
@@ -458,7 +474,7 @@ static int web_callback(struct lws *wsi, enum lws_callback_reasons reason,
 	case LWS_CALLBACK_WSI_DESTROY:
 		if (pss) {
 			web_conn_detach(pss);
-			feed_detach(pss);
+			feed_detach(w, pss);
 		}
 		return 0;
 	default:
@@ -692,6 +708,11 @@ int web_start(struct web **out, struct net *n, const struct config *cfg)
 	return 0;
 }
 
+size_t web_feeds_held(const struct web *w)
+{
+	return w ? w->feeds_held : 0;
+}
+
 void web_stop_accepting(struct web *w)
 {
 	if (w)
@@ -700,14 +721,16 @@ void web_stop_accepting(struct web *w)
 
 /*
  * From the loop, outside any libwebsockets callback: once the WebSockets
- * that were closing got their close frames out (or after a grace time),
- * the context goes; connections left are closed (their close callbacks run
- * now) and its handles close as the loop goes on.
+ * that were closing got their close frames out and the calendar feeds
+ * answered got sent (or after a grace time), the context goes; connections
+ * left are closed (their close callbacks run now) and its handles close as
+ * the loop goes on.
  */
 static void on_destroy(uv_timer_t *t)
 {
 	struct web *w = t->data;
-	if (w->sockets && uv_now(w->net->loop) < w->close_deadline_ms &&
+	if ((w->sockets || w->feeds_held) &&
+	    uv_now(w->net->loop) < w->close_deadline_ms &&
 	    uv_timer_start(&w->destroy, on_destroy, WEB_CLOSE_POLL_MS, 0) == 0)
 		return;
 	log_debug("web: closing the listener (%u socket(s) still open)",

@@ -32,6 +32,10 @@ struct web;
  */
 int web_start(struct web **out, struct net *n, const struct config *cfg);
 
+/* Calendar feeds answered whose text is still held, waiting to be sent
+ * to a connection (one that does not read holds its feed). NULL: 0. */
+size_t web_feeds_held(const struct web *w);
+
 /* Refuses new WebSockets from now on (503); files are still served. */
 void web_stop_accepting(struct web *w);
 

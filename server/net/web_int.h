@@ -27,6 +27,7 @@ struct web {
 	bool has_root;             /* the desk's index.html is there */
 	unsigned conns;            /* web_conn not yet freed */
 	unsigned sockets;          /* of those, with their wsi still open */
+	size_t feeds_held;         /* feeds' texts answered, not yet sent */
 	uint64_t close_deadline_ms; /* web_close() waits for them until */
 	char root[CONFIG_PATH_MAX];
 	char assets[CONFIG_PATH_MAX + 8];

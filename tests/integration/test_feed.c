@@ -8,8 +8,10 @@
  * POST refused; a rotated URL and a deactivated operator's are 404 like
  * any malformed secret, traversal or unknown one; many feeds asked for at
  * once (built off the loop: whole or 503), kept-alive connections, and
- * connections gone before their answer; `agenda export --ics` read by the
- * same script, and its bad inputs.
+ * connections gone before their answer; feeds held for connections that
+ * do not read count against the bound, a slow reader gets the whole feed,
+ * a feed being sent at SIGTERM goes out whole; `agenda export --ics` read
+ * by the same script, and its bad inputs.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,6 +23,9 @@
 #include <unistd.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <cmocka.h>
 #include <jansson.h>
 
@@ -681,6 +686,198 @@ static void test_feed_pipelined(void **state)
 	buf_free(&resp);
 }
 
+/* A connection that reads slowly: a small receive buffer and small
+ * segments, so that a feed of a few hundred KiB stays mostly in the
+ * server until it is read. 0 or -1. */
+static int slow_connect(struct rawconn *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->fd = -1;
+	unsigned port;
+	if (sscanf(h.web_address, "127.0.0.1:%u", &port) != 1)
+		return -1;
+	struct sockaddr_in sa = {.sin_family = AF_INET,
+				 .sin_port = htons((uint16_t)port)};
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	int small = 2048, mss = 536;
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &mss, sizeof(mss));
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		close(fd);
+		return -1;
+	}
+	c->fd = fd;
+	return 0;
+}
+
+/* The status of the answer starting to arrive on `fd` (10 s at most);
+ * its bytes are left unread. */
+static unsigned peek_status(int fd)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	assert_int_equal(poll(&p, 1, 10000), 1);
+	char first[32] = "";
+	ssize_t n = recv(fd, first, sizeof(first) - 1, MSG_PEEK);
+	assert_true(n > 0);
+	first[n] = '\0';
+	unsigned st = 0;
+	assert_int_equal(sscanf(first, "HTTP/1.%*u %u", &st), 1);
+	return st;
+}
+
+/*
+ * Many connections ask for a large feed and never read it: the server
+ * holds at most 32 feeds (waiting, being built, or built and not yet
+ * sent), so a hostile client cannot make it hold a feed's text per
+ * connection; past that, 503, and once those connections go, feeds are
+ * served again.
+ */
+static void test_unread_feeds_are_bounded(void **state)
+{
+	(void)state;
+	struct client_sync *s = NULL;
+	struct client_status st;
+	assert_int_equal(harness_login(&h, "maribel", &s, &st), 0);
+	char desc[1200] = "unread feeds, ";
+	while (strlen(desc) + 24 < sizeof(desc))
+		strcat(desc, "año ñ 日本; x, ");
+	struct it_new_task t = {
+		.desc = desc, .type_id = it_type_id(s, "Call"),
+		.customer_id = it_customer_id(s, "Lucía"),
+		.operator_id = it_operator_id(s, "maribel"),
+	};
+	for (int i = 0; i < 160; i++) {
+		uint64_t id;
+		t.planned_at = (int64_t)time(NULL) + 2 * 86400 + i * 3600;
+		assert_int_equal(it_create_id(s, &t, &id, &st), 0);
+	}
+	client_sync_close(s);
+	cli.user = "maribel";
+	char path[128];
+	rotate(path, sizeof(path));
+	struct buf resp = {0};
+	assert_int_equal(http("HEAD", path, &resp), 200);
+	char v[64];
+	assert_true(itws_header((char *)resp.data, "content-length", v,
+				sizeof(v)));
+	size_t blen = strtoul(v, NULL, 10);
+	assert_true(blen > 256 * 1024);
+
+	enum { N = 40 };
+	static struct rawconn c[N];
+	unsigned held = 0, busy = 0;
+	for (int i = 0; i < N; i++) {
+		assert_int_equal(slow_connect(&c[i]), 0);
+		send_get(&c[i], path, false);
+	}
+	/* Every one answered (a 200 starting to arrive, or a 503): none is
+	 * waiting or being built any more. */
+	for (int i = 0; i < N; i++) {
+		unsigned code = peek_status(c[i].fd);
+		assert_true(code == 200 || code == 503);
+		if (code == 200)
+			held++;
+		else
+			busy++;
+	}
+	print_message("unread feeds: %u held, %u busy\n", held, busy);
+	assert_true(held >= 1);
+	assert_true(held <= 32);
+	/* The 200s are not read: their feeds are still held, so one more is
+	 * refused. */
+	assert_int_equal(http("GET", path, &resp), 503);
+	for (int i = 0; i < N; i++)
+		raw_close(&c[i]);
+	/* Gone: their feeds are freed and feeds are served again. */
+	int code = 0;
+	uint64_t end = time_mono_ms() + 10000;
+	while ((code = http("GET", path, &resp)) == 503 &&
+	       time_mono_ms() < end)
+		usleep(20000);
+	assert_int_equal(code, 200);
+	assert_int_equal(strlen(body_of(&resp)), blen);
+	buf_free(&resp);
+}
+
+/*
+ * A calendar application on a slow link: it reads the feed steadily but
+ * slowly, for longer than libwebsockets' 10 s timeout in all. It gets the
+ * whole feed (a connection is dropped only once it stops reading).
+ */
+static void test_slow_reader_gets_the_whole_feed(void **state)
+{
+	(void)state;
+	cli.user = "maribel";
+	char path[128];
+	rotate(path, sizeof(path));
+	struct buf resp = {0};
+	assert_int_equal(http("GET", path, &resp), 200);
+	char *want = strdup(body_of(&resp));
+	assert_non_null(want);
+	assert_true(strlen(want) > 256 * 1024);
+	struct rawconn c;
+	assert_int_equal(slow_connect(&c), 0);
+	send_get(&c, path, true);
+	resp.len = 0;
+	uint64_t start = time_mono_ms();
+	for (;;) {
+		struct pollfd p = {.fd = c.fd, .events = POLLIN};
+		assert_int_equal(poll(&p, 1, 15000), 1);
+		assert_int_equal(buf_reserve(&resp, 6001), 0);
+		ssize_t n = recv(c.fd, resp.data + resp.len, 6000, 0);
+		if (n <= 0)
+			break;
+		resp.len += (size_t)n;
+		usleep(100000);  /* about 25 KiB/s through the small buffer */
+	}
+	raw_close(&c);
+	resp.data[resp.len] = '\0';
+	print_message("slow reader: %zu bytes in %llu ms\n", resp.len,
+		      (unsigned long long)(time_mono_ms() - start));
+	unsigned st = 0;
+	assert_int_equal(sscanf((char *)resp.data, "HTTP/1.%*u %u", &st), 1);
+	assert_int_equal(st, 200);
+	assert_string_equal(body_of(&resp), want);
+	free(want);
+	buf_free(&resp);
+}
+
+/*
+ * SIGTERM while a feed is being sent (to a connection that reads slowly):
+ * the answer goes out whole before the listener closes, rather than being
+ * cut once the last session is gone; the server exits cleanly.
+ */
+static void test_feed_sent_whole_at_shutdown(void **state)
+{
+	(void)state;
+	cli.user = "maribel";
+	char path[128];
+	rotate(path, sizeof(path));
+	struct buf resp = {0};
+	assert_int_equal(http("GET", path, &resp), 200);
+	char *want = strdup(body_of(&resp));
+	assert_non_null(want);
+	assert_true(strlen(want) > 256 * 1024);
+	struct rawconn c;
+	assert_int_equal(slow_connect(&c), 0);
+	send_get(&c, path, true);
+	assert_int_equal(peek_status(c.fd), 200);
+	harness_terminate(&h);
+	assert_true(read_all(c.fd, &resp));
+	raw_close(&c);
+	unsigned st = 0;
+	assert_int_equal(sscanf((char *)resp.data, "HTTP/1.%*u %u", &st), 1);
+	assert_int_equal(st, 200);
+	assert_string_equal(body_of(&resp), want);
+	assert_int_equal(harness_wait(&h, 20000), 0);
+	assert_int_equal(harness_start(&h), 0);
+	free(want);
+	buf_free(&resp);
+}
+
 /* A server that knows no web address (here: no web listener at all):
  * the path alone, and what to put before it. */
 static struct harness bare;
@@ -713,6 +910,9 @@ int main(void)
 		cmocka_unit_test(test_many_feeds_at_once),
 		cmocka_unit_test(test_feed_closed_before_its_answer),
 		cmocka_unit_test(test_feed_pipelined),
+		cmocka_unit_test(test_unread_feeds_are_bounded),
+		cmocka_unit_test(test_slow_reader_gets_the_whole_feed),
+		cmocka_unit_test(test_feed_sent_whole_at_shutdown),
 		cmocka_unit_test(test_no_web_address),
 	};
 	return harness_run_group(tests, &h, &bare);

@@ -23,6 +23,7 @@
 #include "reader.h"
 #include "status.h"
 #include "store.h"
+#include "txn.h"
 
 #define MAX_READS 64
 
@@ -320,6 +321,36 @@ static void test_queued_feeds_cancelled_at_the_end(void **state)
 	start_reader(fx);  /* for teardown */
 }
 
+/* A feed whose operator's record is damaged on disk (bytes that are no
+ * protobuf): answered with the store's error, not as a missing feed (the
+ * web listener's 500, logged) nor as a whole text, and the reader goes on
+ * serving. */
+static void test_feed_of_a_damaged_record(void **state)
+{
+	struct fixture *fx = *state;
+	char secret[44];
+	make_feed(fx, secret);
+	struct txn t;
+	txn_begin(&t, fx->club.st, NULL, true);
+	uint8_t k[8];
+	key_u64(k, fx->club.admin.operator_id);
+	static const uint8_t junk[] = {0xff, 0xff, 0xff, 0xff, 0x0f, 0x0a};
+	txn_put(&t, DB_OPERATORS, k, sizeof(k), junk, sizeof(junk));
+	assert_int_equal(txn_commit(&t), 0);
+	int64_t now = time(NULL);
+	assert_int_equal(reader_submit_feed(&fx->r, fx, secret, 43, now), 0);
+	submit(fx, 1, today, tomorrow);
+	uv_run(&fx->loop, UV_RUN_DEFAULT);
+	assert_int_equal(fx->n_feeds, 1);
+	assert_true(fx->feed_rc[0] < 0);
+	assert_int_not_equal(fx->feed_rc[0], -ENOENT);
+	assert_int_not_equal(fx->feed_rc[0], -ECANCELED);
+	assert_false(fx->feed_ok[0]);
+	assert_int_equal(fx->n_done, 1);
+	assert_int_equal(reader_feeds(&fx->r), 0);
+	assert_true(reader_idle(&fx->r));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -338,6 +369,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_queued_feeds_cancelled_at_the_end, setup,
 			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_feed_of_a_damaged_record, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_session_reads_before_feeds, setup, teardown),
 	};
