@@ -293,14 +293,17 @@ static int batch_begin(struct view_snapshot *s)
 	return 0;
 }
 
-/* Room for `n` entries in the batch's arrays. */
-static int batch_room(struct view_snapshot *s, size_t n)
+/* Room for `n` entries in the batch's arrays, which never hold more than
+ * a batch's `max` (n <= max). */
+static int batch_room(struct view_snapshot *s, size_t n, size_t max)
 {
 	if (n <= s->cap)
 		return 0;
 	size_t cap = s->cap ? s->cap * 2 : 1024;
 	while (cap < n)
 		cap *= 2;
+	if (cap > max)
+		cap = max;
 	struct txn_val *recs = realloc(s->recs, cap * sizeof(*recs));
 	if (!recs)
 		return -ENOMEM;
@@ -385,7 +388,7 @@ static int batch_fill(struct view_snapshot *s)
 	while (s->n_recs < max && (rc = next_entry(s, &k, &v)) == 0) {
 		if (k.len < s->id_off + 8)
 			return -EIO;
-		if ((rc = batch_room(s, s->n_recs + 1)))
+		if ((rc = batch_room(s, s->n_recs + 1, max)))
 			return rc;
 		uint64_t id = key_get_u64((const uint8_t *)k.data + s->id_off);
 		s->recs[s->n_recs] = (struct txn_val){0};
