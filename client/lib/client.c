@@ -436,6 +436,12 @@ size_t client_frame_bytes(const struct client *c)
 	return c->rx_frame_bytes;
 }
 
+void client_yield_reading(struct client *c)
+{
+	if (c->link)
+		client_link_yield(c->link);
+}
+
 void *client_userdata(const struct client *c)
 {
 	return c->ud;

@@ -224,6 +224,9 @@ unsigned client_pending(const struct client *c);
 /* Inside a reply or push callback: the size of the frame being handled, as
  * received (its 4-byte header included). */
 size_t client_frame_bytes(const struct client *c);
+/* Inside a push callback: no more is read before the loop's next turn,
+ * so that the screen can show what came so far (client_link_yield). */
+void client_yield_reading(struct client *c);
 void *client_userdata(const struct client *c);
 
 #endif

@@ -24,6 +24,7 @@ struct client_link {
 	union uvstream h;
 	uv_connect_t connect_req;
 	uv_timer_t drain;           /* bounds reading after a write failed */
+	uv_timer_t resume;          /* restarts reading after a yield */
 	const struct client_link_ops *ops;
 	void *owner;
 	struct frame_reader reader;
@@ -34,9 +35,12 @@ struct client_link {
 	struct tls_session *tls;    /* NULL: plain */
 	struct buf plain;           /* TLS: a frame before encryption */
 	int write_err;              /* the failed write's error, or 0 */
-	unsigned handles;           /* open libuv handles (stream, drain) */
+	unsigned handles;           /* open libuv handles (stream, drain,
+				       resume) */
+	bool drain_open, resume_open;
 	bool connected;
 	bool reading;
+	bool yielded;               /* reading stopped until `resume` */
 	bool got_bytes;             /* something came from the peer */
 	bool closing;
 };
@@ -66,8 +70,10 @@ void client_link_close(struct client_link *l)
 	/* A write in flight is cancelled by uv_close and its callback frees
 	 * its buffer before on_close runs. */
 	uv_close(&l->h.handle, on_close);
-	if (l->handles > 1)
+	if (l->drain_open)
 		uv_close((uv_handle_t *)&l->drain, on_close);
+	if (l->resume_open)
+		uv_close((uv_handle_t *)&l->resume, on_close);
 }
 
 static void lost(struct client_link *l, int err)
@@ -88,6 +94,7 @@ static void stop_reading(struct client_link *l)
 /* The end of the input, and so of the link. */
 static void input_ended(struct client_link *l, int err)
 {
+	l->yielded = false;  /* no reading again */
 	stop_reading(l);
 	lost(l, err);
 }
@@ -110,13 +117,14 @@ static void write_failed(struct client_link *l, int err)
 		return;
 	l->write_err = err;
 	buf_free(&l->out);
-	if (!l->reading) {
+	if (!l->reading && !l->yielded) {
 		lost(l, err);
 		return;
 	}
 	int ret = uv_timer_init(l->h.handle.loop, &l->drain);
 	if (ret == 0) {
 		l->handles++;
+		l->drain_open = true;
 		l->drain.data = l;
 		ret = uv_timer_start(&l->drain, on_drain_timeout,
 				     LINK_DRAIN_MS, 0);
@@ -441,6 +449,36 @@ fail:
 	l->ops = NULL;
 	client_link_close(l);
 	return ret;
+}
+
+/* The loop's next turn after a yield: reading again, before it waits. */
+static void on_resume(uv_timer_t *t)
+{
+	struct client_link *l = t->data;
+	if (!l->yielded || l->closing)
+		return;
+	l->yielded = false;
+	int ret = uv_read_start(&l->h.stream, on_alloc, on_read);
+	l->reading = ret == 0;
+	if (ret < 0)
+		input_ended(l, ret);
+}
+
+void client_link_yield(struct client_link *l)
+{
+	if (!l->reading || l->closing)
+		return;
+	if (!l->resume_open) {
+		if (uv_timer_init(l->h.handle.loop, &l->resume) < 0)
+			return;
+		l->resume_open = true;
+		l->handles++;
+		l->resume.data = l;
+	}
+	if (uv_timer_start(&l->resume, on_resume, 0, 0) < 0)
+		return;
+	l->yielded = true;
+	stop_reading(l);
 }
 
 void client_link_set_max_in(struct client_link *l, uint32_t max_in)

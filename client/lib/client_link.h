@@ -65,6 +65,16 @@ int client_link_open(uv_loop_t *loop, const struct sockaddr *sa,
 /* Why the TLS session failed ("certificate verify failed: ..."), or "". */
 const char *client_link_tls_error(const struct client_link *l);
 
+/*
+ * Stops reading until the loop's next turn (a 0 ms timer starts it again,
+ * before that turn waits for input): what the owner made of the frames so
+ * far can be drawn first. libuv reads up to 32 times 64 KiB in one turn,
+ * so a board's snapshot could be decoded 2 MiB at a time before the
+ * screen's first draw. The frames left in the current read are still
+ * handed over. Nothing once the input ended or the link closes.
+ */
+void client_link_yield(struct client_link *l);
+
 /* Changes the largest frame accepted from the peer. */
 void client_link_set_max_in(struct client_link *l, uint32_t max_in);
 

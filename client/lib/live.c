@@ -18,6 +18,7 @@ struct live_sub {
 	bool active;              /* subscribed on the current connection */
 	uint64_t pending;         /* request id of the Subscribe in flight */
 	uint64_t barrier;         /* request id of the Ping after a resume */
+	bool chunk_seen;          /* a chunk of the snapshot came */
 };
 
 /* A live_create() not answered yet. */
@@ -163,6 +164,17 @@ static struct live_sub *find_sub(struct live *l, uint32_t id)
 	return NULL;
 }
 
+/* A snapshot's first chunk (the top of the board) is on the screen before
+ * the rest is read: the link reads up to 2 MiB in one turn of the loop. */
+static void first_chunk(struct live_sub *s)
+{
+	if (s->chunk_seen)
+		return;
+	s->chunk_seen = true;
+	if (s->live->client)
+		client_yield_reading(s->live->client);
+}
+
 static void on_push(struct client *c, const Clubcrm__Frame *f, void *ud)
 {
 	(void)c;
@@ -170,8 +182,10 @@ static void on_push(struct client *c, const Clubcrm__Frame *f, void *ud)
 	struct live_sub *s;
 	switch (f->body_case) {
 	case CLUBCRM__FRAME__BODY_SNAPSHOT_CHUNK:
-		if ((s = find_sub(l, f->snapshot_chunk->sub_id)))
+		if ((s = find_sub(l, f->snapshot_chunk->sub_id))) {
 			replica_apply_chunk(&s->replica, f->snapshot_chunk);
+			first_chunk(s);
+		}
 		break;
 	case CLUBCRM__FRAME__BODY_SNAPSHOT_DONE:
 		if ((s = find_sub(l, f->snapshot_done->sub_id)))
@@ -216,6 +230,7 @@ static bool on_raw_push(struct client *c, const uint8_t *frame, size_t len,
 	}
 	replica_apply_rows(&sub->replica, rows, ch.n_rows);
 	free(rows);
+	first_chunk(sub);
 	return true;
 }
 
@@ -255,6 +270,7 @@ static void on_subscribed(struct client *c, struct client_reply *r, void *arg)
 	    r->frame->body_case == CLUBCRM__FRAME__BODY_SUBSCRIBED) {
 		const Clubcrm__Subscribed *ok = r->frame->subscribed;
 		replica_begin(&s->replica, ok->resumed, ok->revision);
+		s->chunk_seen = false;
 		if (ok->resumed && s->live->client)
 			send_barrier(s->live, s);
 		return;

@@ -16,7 +16,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "buf.h"
 #include "fake_server.h"
+#include "frame.h"
 #include "live.h"
 #include "status.h"
 
@@ -51,6 +53,12 @@ struct lctx {
 	void (*at_end)(struct lctx *x, const struct replica *r);
 	bool end_ok;
 	bool closing, closed, timed_out;
+	/* The screen's draw (as the desk's, before the loop waits): the
+	 * rows the first draw holding any saw; close once want_rows came. */
+	uv_prepare_t draw;
+	bool drawing, held;
+	atomic_bool chunks_coming;  /* the script is writing the snapshot */
+	size_t first_drawn, want_rows;
 };
 
 static void on_state(struct live *l, enum live_state st,
@@ -97,6 +105,9 @@ static void on_poll(uv_timer_t *t)
 		enough = (x->no_script || atomic_load(&x->script_done)) &&
 			 x->n_ready >= x->want_ready &&
 			 x->n_creates >= x->want_creates;
+	if (enough && x->want_rows)
+		enough = x->sub &&
+			 replica_count(live_sub_replica(x->sub)) >= x->want_rows;
 	bool late = ++x->polls * POLL_MS > DEADLINE_MS;
 	if (!enough && !late)
 		return;
@@ -110,6 +121,8 @@ static void on_poll(uv_timer_t *t)
 	}
 	uv_timer_stop(t);
 	uv_close((uv_handle_t *)t, NULL);
+	if (x->drawing)
+		uv_close((uv_handle_t *)&x->draw, NULL);
 	x->closing = true;
 	live_close(x->l);
 }
@@ -691,6 +704,102 @@ static void test_snapshot_rows_by_hand(void **state)
 	assert_true(x.end_ok);
 }
 
+/* A snapshot whose first chunk (3 rows) comes with a big second one
+ * (1,200 rows, about 150 KiB) in one write, all of it in the socket
+ * before the client reads any (the draw holds the loop until it is): the
+ * screen's first draw shows the first chunk alone, before the rest is
+ * read (libuv would read up to 2 MiB in the same turn of the loop, all
+ * decoded before the draw). */
+static void script_first_chunk_drawn(struct fake_server *fs)
+{
+	struct lctx *x = fs->arg;
+	uint64_t rid;
+	if (!(rid = subscribe_since(fs, 0)))
+		return;
+	atomic_store(&x->chunks_coming, true);
+	enum { BIG = 1200 };
+	Clubcrm__Task *t = calloc(BIG + 3, sizeof(*t));
+	Clubcrm__TaskRow *r = calloc(BIG + 3, sizeof(*r));
+	Clubcrm__TaskRow **rp = calloc(BIG + 3, sizeof(*rp));
+	char desc[101];
+	memset(desc, 'd', 100);
+	desc[100] = '\0';
+	for (size_t i = 0; i < BIG + 3; i++) {
+		mkrow(&t[i], &r[i], i + 1, 3);
+		t[i].description = desc;
+		rp[i] = &r[i];
+	}
+	Clubcrm__Subscribed ok = CLUBCRM__SUBSCRIBED__INIT;
+	ok.has_sub_id = ok.has_resumed = ok.has_revision = true;
+	ok.sub_id = 1;
+	ok.revision = 5;
+	Clubcrm__Frame f = CLUBCRM__FRAME__INIT;
+	f.has_request_id = true;
+	f.request_id = rid;
+	f.body_case = CLUBCRM__FRAME__BODY_SUBSCRIBED;
+	f.subscribed = &ok;
+	struct buf out = {0};
+	int rc = frame_encode(&f, &out);
+	Clubcrm__SnapshotChunk c = CLUBCRM__SNAPSHOT_CHUNK__INIT;
+	c.has_sub_id = true;
+	c.sub_id = 1;
+	Clubcrm__Frame g = CLUBCRM__FRAME__INIT;
+	g.body_case = CLUBCRM__FRAME__BODY_SNAPSHOT_CHUNK;
+	g.snapshot_chunk = &c;
+	c.rows = rp;
+	c.n_rows = 3;
+	rc = rc ? rc : frame_encode(&g, &out);
+	c.rows = rp + 3;
+	c.n_rows = BIG;
+	rc = rc ? rc : frame_encode(&g, &out);
+	if (rc || out.len < 130 * 1024 || out.len > 180 * 1024)
+		fake_fail(fs, "could not build the frames");
+	else
+		fake_send_raw(fs, out.data, out.len);
+	buf_free(&out);
+	free(rp);
+	free(r);
+	free(t);
+	atomic_store(&x->script_done, true);
+}
+
+static void on_draw(uv_prepare_t *p)
+{
+	struct lctx *x = p->data;
+	if (!x->held && atomic_load(&x->chunks_coming)) {
+		/* The whole write in the socket first (it fits: 150 KiB),
+		 * 2 s at most. */
+		x->held = true;
+		for (int i = 0; i < 2000 && !atomic_load(&x->script_done); i++)
+			usleep(1000);
+	}
+	if (x->first_drawn || !x->sub)
+		return;
+	x->first_drawn = replica_count(live_sub_replica(x->sub));
+}
+
+static void test_first_chunk_drawn_before_the_rest_is_read(void **state)
+{
+	(void)state;
+	struct lctx x = {0};
+	uv_loop_init(&x.loop);
+	x.subscribe = true;
+	x.want_ready = 1;
+	x.want_rows = 1203;
+	uv_prepare_init(&x.loop, &x.draw);
+	x.draw.data = &x;
+	uv_prepare_start(&x.draw, on_draw);
+	x.drawing = true;
+	assert_int_equal(fake_start(&x.fs, false, script_first_chunk_drawn,
+				    &x), 0);
+	run_live(&x, x.fs.address, NULL, NULL);
+	assert_true(fake_finish(&x.fs));
+	assert_false(x.timed_out);
+	assert_int_equal(x.rows_at_end, 1203);
+	assert_true(x.held);
+	assert_int_equal(x.first_drawn, 3);
+}
+
 /* ------------------------------------------------ creates and retries */
 
 static void script_create(struct fake_server *fs)
@@ -886,6 +995,7 @@ int main(void)
 		cmocka_unit_test(test_cut_after_resumed_answer),
 		cmocka_unit_test(test_subscribe_from_ready_sent_once),
 		cmocka_unit_test(test_snapshot_rows_by_hand),
+		cmocka_unit_test(test_first_chunk_drawn_before_the_rest_is_read),
 		cmocka_unit_test(test_create_retried_with_same_key),
 		cmocka_unit_test(test_create_gives_up),
 		cmocka_unit_test(test_customer_add_retried_with_same_key),
