@@ -309,6 +309,23 @@ static int fill(struct import_csv *c, char *err, size_t errlen)
 	return 0;
 }
 
+/* Hands `n` bytes at `s` to libcsv; 0, or -1 with the fault (libcsv's or
+ * one a callback met) in err. */
+static int parse_bytes(struct import_csv *c, const unsigned char *s,
+		       size_t n, char *err, size_t errlen)
+{
+	if (csv_parse(&c->p, s, n, on_field, on_record, c) != n) {
+		set_err(err, errlen, "line %u: %s", c->line,
+			csv_strerror(csv_error(&c->p)));
+		return -1;
+	}
+	if (c->err[0]) {
+		set_err(err, errlen, "%s", c->err);
+		return -1;
+	}
+	return 0;
+}
+
 /* Feeds one piece (up to a line end, or what the buffer holds). 0 or -1.
  * A line ends with LF, CRLF or a CR alone (Excel's "CSV (Macintosh)"); a
  * CRLF the buffer cuts after its CR is one line end still. */
@@ -320,15 +337,8 @@ static int feed_piece(struct import_csv *c, char *err, size_t errlen)
 		c->after_cr = false;
 		if (s[0] == '\n') {
 			/* The LF of a CRLF: the line has ended already. */
-			if (csv_parse(&c->p, s, 1, on_field, on_record, c) != 1) {
-				set_err(err, errlen, "line %u: %s", c->line,
-					csv_strerror(csv_error(&c->p)));
+			if (parse_bytes(c, s, 1, err, errlen))
 				return -1;
-			}
-			if (c->err[0]) {
-				set_err(err, errlen, "%s", c->err);
-				return -1;
-			}
 			c->pos++;
 			return 0;
 		}
@@ -370,15 +380,8 @@ static int feed_piece(struct import_csv *c, char *err, size_t errlen)
 			return -1;
 		}
 	}
-	if (csv_parse(&c->p, s, n, on_field, on_record, c) != n) {
-		set_err(err, errlen, "line %u: %s", c->line,
-			csv_strerror(csv_error(&c->p)));
+	if (parse_bytes(c, s, n, err, errlen))
 		return -1;
-	}
-	if (c->err[0]) {
-		set_err(err, errlen, "%s", c->err);
-		return -1;
-	}
 	c->pos += n;
 	if (nl)
 		c->at_line_start = true;
