@@ -279,6 +279,16 @@ static void test_bad_secrets_are_404(void **state)
 	buf_free(&resp);
 }
 
+/* `head`, then multi-byte characters, separators and commas (what an
+ * iCalendar line must fold and escape) until `desc` (n bytes) is nearly
+ * full, with room for a few more bytes. */
+static void long_desc(char *desc, size_t n, const char *head)
+{
+	snprintf(desc, n, "%s", head);
+	while (strlen(desc) + 24 < n)
+		strcat(desc, "año ñ 日本; x, ");
+}
+
 /* A feed larger than one write (16 KiB pieces): every event arrives,
  * read back whole; the task of another operator is not in it. */
 static void test_large_feed(void **state)
@@ -288,9 +298,8 @@ static void test_large_feed(void **state)
 	struct client_status st;
 	assert_int_equal(harness_login(&h, "maribel", &s, &st), 0);
 	/* Multi-byte characters all along: folded lines must not cut one. */
-	char desc[1200] = "large feed, ";
-	while (strlen(desc) + 24 < sizeof(desc))
-		strcat(desc, "año ñ 日本; x, ");
+	char desc[1200];
+	long_desc(desc, sizeof(desc), "large feed, ");
 	strcat(desc, "end");
 	struct it_new_task t = {
 		.desc = desc, .type_id = it_type_id(s, "Call"),
@@ -741,9 +750,8 @@ static void test_unread_feeds_are_bounded(void **state)
 	struct client_sync *s = NULL;
 	struct client_status st;
 	assert_int_equal(harness_login(&h, "maribel", &s, &st), 0);
-	char desc[1200] = "unread feeds, ";
-	while (strlen(desc) + 24 < sizeof(desc))
-		strcat(desc, "año ñ 日本; x, ");
+	char desc[1200];
+	long_desc(desc, sizeof(desc), "unread feeds, ");
 	struct it_new_task t = {
 		.desc = desc, .type_id = it_type_id(s, "Call"),
 		.customer_id = it_customer_id(s, "Lucía"),
