@@ -19,16 +19,25 @@ void writer_init(struct writer *w, uv_loop_t *loop, struct store *st,
 	w->loop = loop;
 	w->store = st;
 	w->hooks = *hooks;
-	w->work.data = w;
-	w->sync_work.data = w;
 	atomic_init(&w->q_pending, 0);
 	atomic_init(&w->answer_ns, 0);
 	w->revision = store_revision(st);
 	w->durable_revision = w->revision;  /* store_open synced it */
 }
 
+int writer_start(struct writer *w)
+{
+	return writer_thread_start(&w->thread, w->loop);
+}
+
+void writer_close(struct writer *w)
+{
+	writer_thread_close(&w->thread);
+}
+
 void writer_fini(struct writer *w)
 {
+	writer_thread_close(&w->thread);  /* when writer_close() was not */
 	for (size_t i = 0; i < w->q_len; i++)
 		clubcrm__frame__free_unpacked((Clubcrm__Frame *)w->q_ops[i].req,
 					      NULL);
@@ -146,9 +155,9 @@ static void failed_commit_or_stop(struct writer *w, bool pending,
  * while the next one commits (a wait more, overlapped with the loop's
  * work) beats holding it until that commit (the loop's work after it).
  */
-static void work_cb(uv_work_t *req)
+static void work_cb(void *arg)
 {
-	struct writer *w = req->data;
+	struct writer *w = arg;
 	uint64_t before = store_committed_txn(w->store);
 	bool pending = store_durable_txn(w->store) < before;
 	uint64_t failures = store_commit_failures(w->store);
@@ -173,20 +182,22 @@ static void work_cb(uv_work_t *req)
 	}
 }
 
-static void after_work_cb(uv_work_t *req, int status);
+static void after_work_cb(void *arg);
 
 static void run_batch(struct writer *w)
 {
-	int ret = uv_queue_work(w->loop, &w->work, work_cb, after_work_cb);
+	int ret = writer_thread_queue(&w->thread, work_cb, after_work_cb, w);
 	if (ret == 0)
 		return;
-	/* Only fails on bad arguments; answer every op rather than hang. */
-	log_error("writer: uv_queue_work: %s", uv_strerror(ret));
+	/* Only when the thread did not start or is stopping; answer every
+	 * op rather than hang. */
+	log_error("writer: its thread cannot take the batch: %s",
+		  strerror(-ret));
 	w->result = -EIO;
 	if (w->finishing)
 		w->failed_start = true;  /* finish_batch() answers it after */
 	else
-		after_work_cb(&w->work, 0);
+		after_work_cb(w);
 }
 
 /* Moves up to WRITER_MAX_BATCH queued ops into the batch arrays. */
@@ -295,22 +306,22 @@ static void release_held(struct writer *w)
 	w->finishing = was;
 }
 
-static void sync_work_cb(uv_work_t *req)
+static void sync_work_cb(void *arg)
 {
-	struct writer *w = req->data;
+	struct writer *w = arg;
 	sync_or_stop(w->store);
 }
 
-static void after_sync_cb(uv_work_t *req, int status);
+static void after_sync_cb(void *arg);
 
 /* No batch follows the held one: a sync of its own. */
 static void run_sync(struct writer *w)
 {
 	w->busy = true;
-	if (uv_queue_work(w->loop, &w->sync_work, sync_work_cb,
-			  after_sync_cb) == 0)
+	if (writer_thread_queue(&w->thread, sync_work_cb, after_sync_cb,
+				w) == 0)
 		return;
-	after_sync_cb(&w->sync_work, 0);  /* synced there instead */
+	after_sync_cb(w);  /* synced there instead */
 }
 
 /*
@@ -348,7 +359,7 @@ static void finish_batch(struct writer *w)
 	w->finishing = false;
 	if (w->failed_start) {
 		w->failed_start = false;
-		after_work_cb(&w->work, 0);
+		after_work_cb(w);
 		return;
 	}
 	writer_kick(w);
@@ -393,13 +404,11 @@ static bool grow_and_rerun(struct writer *w)
 	return true;
 }
 
-static void after_work_cb(uv_work_t *req, int status)
+static void after_work_cb(void *arg)
 {
-	struct writer *w = req->data;
+	struct writer *w = arg;
 	/* The run made the batch before durable, whatever its outcome. */
 	release_held(w);
-	if (status == UV_ECANCELED)
-		w->result = -ECANCELED;
 	if (w->result == -ENOSPC && grow_and_rerun(w))
 		return;
 	if (w->result == TXN_DISK_FULL)
@@ -425,10 +434,9 @@ void writer_store_quiet(struct writer *w)
 
 /* The held batch's own sync ran on a worker (or, when it could not be
  * queued, runs here). */
-static void after_sync_cb(uv_work_t *req, int status)
+static void after_sync_cb(void *arg)
 {
-	struct writer *w = req->data;
-	(void)status;
+	struct writer *w = arg;
 	sync_or_stop(w->store);  /* nothing left to do when the worker did */
 	w->busy = false;
 	release_held(w);
