@@ -58,6 +58,8 @@
  * or iterator step take it shared for that call only (never between calls);
  * overlay_publish, overlay_checkpoint_done and overlay_retire take it
  * exclusively. overlay_pin takes it shared; overlay_unpin takes no lock.
+ * The lock prefers a waiting writer (glibc), so no thread may take it
+ * twice: a cursor's base steps run under it and must not call the overlay.
  * Between steps a cursor keeps a pointer only to an entry its snapshot sees,
  * which no retire can free while the snapshot is pinned.
  *
@@ -217,7 +219,9 @@ int overlay_iter_next(struct overlay_iter *it);
  * tombstone hides the base's entry. The base is a small vtable whose steps
  * return 0 (current() then gives its entry), -ENOENT past either end, or a
  * negative errno (returned as is; the merged cursor is then unpositioned).
- * The merged cursor calls next/prev only on a positioned base.
+ * The merged cursor calls next/prev only on a positioned base, and the
+ * steps under the overlay's lock (so they must not call the overlay). The
+ * cursor keeps a pointer to its snapshot: use it only while that is pinned.
  */
 struct overlay_base_ops {
 	/* The first entry >= key (NULL: the first entry). */
