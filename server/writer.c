@@ -30,8 +30,27 @@ int writer_start(struct writer *w)
 	return writer_thread_start(&w->thread, w->loop);
 }
 
+static void last_checkpoint(void *arg)
+{
+	struct writer *w = arg;
+	int rc = store_checkpoint(w->store);
+	if (rc)
+		log_warn("writer: the last checkpoint failed (%s); the journal "
+			 "is replayed at the next start", strerror(-rc));
+}
+
+static void no_after(void *arg)
+{
+	(void)arg;
+}
+
 void writer_close(struct writer *w)
 {
+	/* On the writer's thread, which began the journal's transaction:
+	 * the close runs the job queued before it stops. */
+	if (!writer_thread_busy(&w->thread))
+		(void)writer_thread_queue(&w->thread, last_checkpoint, no_after,
+					  w);
 	writer_thread_close(&w->thread);
 }
 
@@ -163,6 +182,16 @@ static void work_cb(void *arg)
 	uint64_t failures = store_commit_failures(w->store);
 	w->result = service_write_batch(w->store, w->b_ops, w->b_len);
 	failed_commit_or_stop(w, pending, failures);
+	/* The journal's long transaction: committed about once a second,
+	 * and before the loop grows a full map (no transaction may be open
+	 * then). A checkpoint that fails loses nothing: the journal holds
+	 * every batch since the last one. */
+	if (store_checkpoint_due(w->store) || w->result == -ENOSPC) {
+		int crc = store_checkpoint(w->store);
+		if (crc)
+			log_warn("writer: a checkpoint failed (%s); the journal "
+				 "keeps every write", strerror(-crc));
+	}
 	uint64_t after = store_committed_txn(w->store);
 	if (w->result != 0 || after == before ||
 	    atomic_load(&w->q_pending) == 0 ||

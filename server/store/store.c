@@ -131,6 +131,8 @@ static int env_open(struct store *st, const char *dir)
 	rc = mdb_env_set_maxdbs(st->env, DB_COUNT + 4);
 	if (!rc)
 		rc = mdb_env_set_mapsize(st->env, st->map_size);
+	if (!rc)
+		rc = mdb_env_set_userctx(st->env, st);
 	/* NOTLS: logins read on libuv's thread pool, other reads on the loop
 	 * thread; read txns are not tied to threads. NOMETASYNC: one wait for
 	 * the disk per commit, the meta page made durable by the next one or
@@ -163,9 +165,12 @@ int store_open(const char *dir, size_t map_size, struct store **out)
 	if (!st)
 		return -ENOMEM;
 	st->map_size = map_size < STORE_MIN_MAP ? STORE_MIN_MAP : map_size;
+	st->lock_fd = -1;
 	int rc = env_open(st, dir);
 	if (!rc)
 		rc = open_dbs(st);
+	if (!rc)
+		rc = store_journal_recover(st, dir);
 	if (!rc)
 		rc = open_schema(st);
 	if (rc) {
@@ -180,6 +185,7 @@ void store_close(struct store *st)
 {
 	if (!st)
 		return;
+	store_journal_stop(st);
 	if (st->env) {
 		if (store_sync(st) < 0)
 			fprintf(stderr, "clubcrm: the last commit could not be "
