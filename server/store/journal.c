@@ -373,8 +373,10 @@ static int list_dir(int dirfd, struct listing *l)
 		listing_free(l);
 		return rc;
 	}
-	qsort(l->segs, l->n_segs, sizeof(uint64_t), cmp_u64);
-	qsort(l->spares, l->n_spares, sizeof(uint64_t), cmp_u64);
+	if (l->n_segs)
+		qsort(l->segs, l->n_segs, sizeof(uint64_t), cmp_u64);
+	if (l->n_spares)
+		qsort(l->spares, l->n_spares, sizeof(uint64_t), cmp_u64);
 	return 0;
 }
 
