@@ -7,6 +7,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -596,6 +598,57 @@ static void test_failed_sync_is_final(void **state)
 	assert_int_equal(journal_failed(j), -EIO);
 }
 
+/*
+ * Trims on another thread (the checkpoint's) while appends fill segments:
+ * the lists they share stay whole, and every record after the last
+ * checkpoint comes back.
+ */
+struct trimmer {
+	struct journal *j;
+	atomic_uint_fast64_t checkpoint;  /* what the "checkpoint" holds */
+	atomic_bool stop;
+	int errors;
+	unsigned rounds;
+};
+
+static void *trim_loop(void *arg)
+{
+	struct trimmer *t = arg;
+	do {
+		if (journal_trim(t->j, atomic_load(&t->checkpoint)) != 0)
+			t->errors++;
+		t->rounds++;
+	} while (!atomic_load(&t->stop));
+	return NULL;
+}
+
+static void test_trim_while_appending(void **state)
+{
+	struct jfx *f = *state;
+	struct trimmer t = {.j = jopen(f, 0, NULL)};
+	pthread_t th;
+	assert_int_equal(pthread_create(&th, NULL, trim_loop, &t), 0);
+	for (uint64_t i = 1; i <= 150; i++) {
+		assert_int_equal(append_len(t.j, i, i, 6000), 0);
+		if (i % 10 == 0)
+			atomic_store(&t.checkpoint, i - 5);
+	}
+	atomic_store(&t.stop, true);
+	assert_int_equal(pthread_join(th, NULL), 0);
+	assert_int_equal(t.errors, 0);
+	assert_true(t.rounds > 0);
+	/* 10 records a segment: 15 segments made; after a last trim only
+	 * the one written (records 141-150) is left. */
+	assert_int_equal(journal_trim(t.j, 145), 0);
+	assert_int_equal(journal_segments(t.j), 1);
+	assert_true(journal_spares(t.j) <= JOURNAL_SPARES_MAX);
+	assert_true(count_files(f, "spare-") <= JOURNAL_SPARES_MAX);
+	struct got g;
+	jopen(f, 145, &g);
+	assert_int_equal(g.n, 5);
+	assert_int_equal(g.seq[4], 150);
+}
+
 /* Without a spare ready, the append that fills a segment makes one. */
 static void test_no_spare_ready(void **state)
 {
@@ -977,6 +1030,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_failed_write_is_final,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_sync_is_final,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_trim_while_appending,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_spare_ready, setup,
 						teardown),
