@@ -566,8 +566,11 @@ int journal_prepare(struct journal *j)
 }
 
 /*
- * Turns named segments into spares (up to JOURNAL_SPARES_MAX, deleting the
- * rest), then syncs the directory. The caller took them off j->segs.
+ * Turns named segments, oldest first, into spares (up to
+ * JOURNAL_SPARES_MAX, deleting the rest). The caller took them off
+ * j->segs. The directory is synced after each one: a crash then leaves the
+ * named segments a contiguous run, never an older one back before a gap
+ * (the scan would end the log at the gap).
  */
 static int recycle(struct journal *j, const uint64_t *seqs, size_t n)
 {
@@ -580,18 +583,16 @@ static int recycle(struct journal *j, const uint64_t *seqs, size_t n)
 		uint64_t id = j->next_spare++;
 		pthread_mutex_unlock(&j->mu);
 		spare_name(to, sizeof(to), id, false);
-		if (!keep) {
-			if (unlinkat(j->dirfd, from, 0) < 0)
-				rc = -errno;
-			continue;
-		}
-		if (renameat(j->dirfd, from, j->dirfd, to) < 0)
+		if (!keep)
+			rc = unlinkat(j->dirfd, from, 0) < 0 ? -errno : 0;
+		else if (renameat(j->dirfd, from, j->dirfd, to) < 0)
 			rc = -errno;
 		else
 			rc = add_spare(j, id);
+		if (rc == 0)
+			rc = sync_dir(j);
 	}
-	int s = sync_dir(j);
-	return rc ? rc : s;
+	return rc;
 }
 
 int journal_trim(struct journal *j, uint64_t upto_rev)
@@ -662,6 +663,10 @@ static int next_segment(struct journal *j, uint64_t seq)
 	j->seg_len = (size_t)st.st_size;
 	j->off = 0;
 	pthread_mutex_lock(&j->mu);
+	/* A segment without records (too small for this record: another
+	 * size, or cut short) had this very name: the rename replaced it. */
+	if (j->n_segs && !j->segs[j->n_segs - 1].has_records)
+		j->n_segs--;
 	j->segs[j->n_segs++] = (struct jseg){.seq = seq};
 	pthread_mutex_unlock(&j->mu);
 	return 0;

@@ -715,6 +715,29 @@ static void test_directory_contents(void **state)
 	assert_int_equal(count_files(f, "spare-50"), 0);
 }
 
+/* A first segment cut short (here: empty) is replaced by a whole one. */
+static void test_short_first_segment(void **state)
+{
+	struct jfx *f = *state;
+	char p[512];
+	seg_path(f, 1, p, sizeof(p));
+	FILE *x = fopen(p, "w");
+	fclose(x);
+	struct journal *j = jopen(f, 0, NULL);
+	assert_int_equal(journal_segments(j), 1);
+	append_n(j, 1, 3);
+	assert_int_equal(journal_segments(j), 1);
+	struct stat st;
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_size, SEG);
+	/* Trimming everything keeps the segment written. */
+	assert_int_equal(journal_trim(j, 100), 0);
+	assert_int_equal(journal_segments(j), 1);
+	struct got g;
+	jopen(f, 0, &g);
+	assert_replay(&g, 1, 3);
+}
+
 static void test_verify(void **state)
 {
 	struct jfx *f = *state;
@@ -1036,6 +1059,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_no_spare_ready, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_directory_contents, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_short_first_segment, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_verify, setup, teardown),
 		cmocka_unit_test(test_hostile_records),
