@@ -50,6 +50,7 @@ struct journal {
 	size_t off;          /* where the next record goes */
 	struct journal_chain chain;
 	uint64_t floor_rev;  /* first_rev may not be below it */
+	bool damaged;        /* records were lost at open (journal.h) */
 };
 
 /* --- the record format ------------------------------------------------ */
@@ -752,6 +753,108 @@ int journal_append(struct journal *j, uint64_t first_rev, uint64_t last_rev,
 
 /* --- open, close, verify ---------------------------------------------- */
 
+/* Whether a checksum-valid record newer than last_seq lies in seg from
+ * offset `from` on (at any byte: its start is not known). */
+static bool newer_after(const uint8_t *seg, size_t len, size_t from,
+			uint64_t last_seq)
+{
+	for (size_t off = from; off + JOURNAL_RECORD_OVERHEAD <= len; off++) {
+		const uint8_t *p = seg + off;
+		if (p[0] != (uint8_t)MAGIC || get32(p) != MAGIC)
+			continue;
+		const char *why;
+		if (record_check(p, len - off, &why) &&
+		    get64(p + 16) > last_seq)
+			return true;
+	}
+	return false;
+}
+
+/* Whether such a record lies after the end of the scanned log: in the rest
+ * of the segment where it ends, or in a later segment. */
+static int records_follow(int dirfd, const struct listing *l,
+			  const struct dirscan *s, bool *follows)
+{
+	*follows = false;
+	uint64_t last = s->chain.next_seq - 1;
+	for (size_t i = s->end_idx; i < l->n_segs && !*follows; i++) {
+		char name[32];
+		seg_name(name, sizeof(name), l->segs[i]);
+		struct mapped m;
+		int rc = map_file(dirfd, name, &m);
+		if (rc)
+			return rc;
+		*follows = newer_after(m.map, m.len,
+				       i == s->end_idx ? s->end.offset + 1 : 0,
+				       last);
+		unmap_file(&m);
+	}
+	return 0;
+}
+
+/*
+ * Keeps damaged segments for a person to look at: `damaged-NAME`, the
+ * segment where the log ends copied, the later ones renamed; then zeros
+ * the end segment's tail, so that its old records are not found again
+ * after the next appends, and syncs the directory.
+ */
+static int keep_damaged(int dirfd, const struct listing *l, size_t end_idx,
+			size_t end_off)
+{
+	char name[32], to[48];
+	seg_name(name, sizeof(name), l->segs[end_idx]);
+	snprintf(to, sizeof(to), "damaged-%s", name);
+	struct mapped m;
+	int rc = map_file(dirfd, name, &m);
+	if (rc)
+		return rc;
+	int fd = openat(dirfd, to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+			0600);
+	if (fd < 0)
+		rc = -errno;
+	for (size_t off = 0; rc == 0 && off < m.len;) {
+		ssize_t w = pwrite(fd, m.map + off, m.len - off, (off_t)off);
+		if (w <= 0)
+			rc = w < 0 ? -errno : -EIO;
+		else
+			off += (size_t)w;
+	}
+	if (fd >= 0) {
+		if (rc == 0 && fsync(fd) < 0)
+			rc = -errno;
+		close(fd);
+	}
+	unmap_file(&m);
+	fd = rc ? -1 : openat(dirfd, name, O_WRONLY | O_CLOEXEC);
+	if (rc == 0 && fd < 0)
+		rc = -errno;
+	for (size_t off = end_off; rc == 0 && off < m.len;) {
+		static const uint8_t zeros[64 * 1024];
+		size_t n = m.len - off < sizeof(zeros) ? m.len - off
+						       : sizeof(zeros);
+		ssize_t w = pwrite(fd, zeros, n, (off_t)off);
+		if (w <= 0)
+			rc = w < 0 ? -errno : -EIO;
+		else
+			off += (size_t)w;
+	}
+	if (fd >= 0) {
+		if (rc == 0 && fdatasync(fd) < 0)
+			rc = -errno;
+		close(fd);
+	}
+	for (size_t i = end_idx + 1; rc == 0 && i < l->n_segs; i++) {
+		seg_name(name, sizeof(name), l->segs[i]);
+		snprintf(to, sizeof(to), "damaged-%s", name);
+		if (renameat(dirfd, name, dirfd, to) < 0)
+			rc = -errno;
+	}
+	if (rc == 0 && fsync(dirfd) < 0)
+		rc = -errno;
+	return rc;
+}
+
+
 struct replay {
 	journal_record_fn cb;
 	void *ctx;
@@ -870,12 +973,18 @@ static int open_scanned(struct journal *j, const struct listing *l,
 			.last_rev = s->last_revs[i],
 			.has_records = s->has_records[i],
 		};
-	if (l->n_segs > s->scanned) {
-		int rc = recycle(j, l->segs + s->scanned,
-				 l->n_segs - s->scanned);
-		if (rc)
-			return rc;
+	bool follows;
+	int rc = records_follow(j->dirfd, l, s, &follows);
+	if (rc)
+		return rc;
+	if (follows) {
+		j->damaged = true;
+		rc = keep_damaged(j->dirfd, l, s->end_idx, s->end.offset);
+	} else if (l->n_segs > s->scanned) {
+		rc = recycle(j, l->segs + s->scanned, l->n_segs - s->scanned);
 	}
+	if (rc)
+		return rc;
 	char name[32];
 	seg_name(name, sizeof(name), l->segs[s->end_idx]);
 	j->fd = openat(j->dirfd, name, O_RDWR | O_CLOEXEC);
@@ -942,23 +1051,6 @@ int journal_open(struct journal **out, const char *dir, size_t segment_size,
 	return 0;
 }
 
-/* Whether a checksum-valid record newer than last_seq lies in seg from
- * offset `from` on (at any byte: its start is not known). */
-static bool newer_after(const uint8_t *seg, size_t len, size_t from,
-			uint64_t last_seq)
-{
-	for (size_t off = from; off + JOURNAL_RECORD_OVERHEAD <= len; off++) {
-		const uint8_t *p = seg + off;
-		if (p[0] != (uint8_t)MAGIC || get32(p) != MAGIC)
-			continue;
-		const char *why;
-		if (record_check(p, len - off, &why) &&
-		    get64(p + 16) > last_seq)
-			return true;
-	}
-	return false;
-}
-
 int journal_verify(const char *dir, struct journal_verify_result *res)
 {
 	memset(res, 0, sizeof(*res));
@@ -989,18 +1081,7 @@ int journal_verify(const char *dir, struct journal_verify_result *res)
 		}
 		seg_name(res->end_segment, sizeof(res->end_segment),
 			 l.segs[s.end_idx]);
-		uint64_t last = s.records ? res->last_seq : 0;
-		for (size_t i = s.end_idx; i < l.n_segs && !res->follows; i++) {
-			char name[32];
-			seg_name(name, sizeof(name), l.segs[i]);
-			struct mapped m;
-			rc = map_file(dirfd, name, &m);
-			if (rc)
-				break;
-			res->follows = newer_after(m.map, m.len,
-				i == s.end_idx ? s.end.offset + 1 : 0, last);
-			unmap_file(&m);
-		}
+		rc = records_follow(dirfd, &l, &s, &res->follows);
 	}
 	dirscan_free(&s);
 	listing_free(&l);
@@ -1039,6 +1120,11 @@ size_t journal_spares(struct journal *j)
 	size_t n = j->n_spares;
 	pthread_mutex_unlock(&j->mu);
 	return n;
+}
+
+bool journal_damaged(const struct journal *j)
+{
+	return j->damaged;
 }
 
 void journal_set_sync(struct journal *j, int (*sync)(int fd))

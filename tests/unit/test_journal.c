@@ -366,11 +366,6 @@ static void test_bit_flips(void **state)
 			orig[i] ^= (uint8_t)(1u << (i % 8));
 			spill(path, orig, len);
 			orig[i] ^= (uint8_t)(1u << (i % 8));
-			struct got g;
-			jopen(f, 0, &g);
-			assert_replay(&g, 1, victim - 1);
-			journal_close(f->j);
-			f->j = NULL;
 			struct journal_verify_result vr;
 			assert_int_equal(journal_verify(f->dir, &vr), 0);
 			assert_int_equal(vr.records, victim - 1);
@@ -379,6 +374,17 @@ static void test_bit_flips(void **state)
 			/* Records after a damaged middle one: damage, not a
 			 * torn tail. */
 			assert_int_equal(vr.follows, victim < 6);
+			struct got g;
+			jopen(f, 0, &g);
+			assert_replay(&g, 1, victim - 1);
+			assert_int_equal(journal_damaged(f->j), victim < 6);
+			assert_int_equal(count_files(f, "damaged-"), victim < 6);
+			journal_close(f->j);
+			f->j = NULL;
+			char dmg[512];
+			path_of(f, "damaged-0000000000000001.jnl", dmg,
+				sizeof(dmg));
+			unlink(dmg);
 		}
 	}
 	spill(path, orig, len);
@@ -422,6 +428,35 @@ static void test_record_crosses_into_next_segment(void **state)
 	assert_int_equal(vr.first_rev, 1);
 	assert_int_equal(vr.last_rev, 8);
 	assert_int_equal(vr.end.stop, JOURNAL_STOP_ZERO);
+	assert_false(vr.follows);
+
+	/* Damage in the first segment: the later ones are kept aside, not
+	 * recycled, and the log goes on from the damage. */
+	journal_close(f->j);
+	f->j = NULL;
+	seg_path(f, 1, path, sizeof(path));
+	size_t len;
+	uint8_t *seg = slurp(path, &len);
+	seg[journal_record_size(big) + 100] ^= 4;  /* in record 2 */
+	spill(path, seg, len);
+	free(seg);
+	assert_int_equal(journal_verify(f->dir, &vr), 0);
+	assert_int_equal(vr.records, 1);
+	assert_int_equal(vr.end.stop, JOURNAL_STOP_BAD);
+	assert_string_equal(vr.end.why, "checksum mismatch");
+	assert_true(vr.follows);
+	jopen(f, 0, &g);
+	assert_int_equal(g.n, 1);
+	assert_true(journal_damaged(f->j));
+	assert_int_equal(journal_segments(f->j), 1);
+	assert_int_equal(count_files(f, "damaged-"), 3);
+	assert_int_equal(count_files(f, "damaged-0000000000000004.jnl"), 1);
+	assert_int_equal(append_len(f->j, 2, 2, 10), 0);
+	jopen(f, 0, &g);
+	assert_int_equal(g.n, 2);
+	assert_int_equal(g.len[1], 10);
+	assert_false(journal_damaged(f->j));
+	assert_int_equal(journal_verify(f->dir, &vr), 0);
 	assert_false(vr.follows);
 }
 
