@@ -41,8 +41,9 @@
  * the next append overwrites from there (unless valid newer records lie
  * after it: see journal_damaged). Stale records of a recycled
  * segment have older sequence numbers and the wrong link, so they are never
- * taken for new ones; a record forged inside a payload cannot know the
- * link either.
+ * taken for new ones; nor is a record forged inside a payload: its link
+ * would have to be the checksum of a record not yet written (or of the
+ * very record holding it).
  *
  * Threads: journal_append on the writer thread, journal_trim and
  * journal_prepare on another (the checkpoint's); they share only the lists
