@@ -38,10 +38,12 @@
  * last one) hold. The first invalid record ends the log: it is a torn tail
  * (its fdatasync never returned, so nothing in it was acknowledged); every
  * byte after it is ignored, segments after it are recycled at open, and
- * the next append overwrites from there. Stale records of a recycled
+ * the next append overwrites from there (unless valid newer records lie
+ * after it: see journal_damaged). Stale records of a recycled
  * segment have older sequence numbers and the wrong link, so they are never
- * taken for new ones; a record forged inside a payload cannot know the
- * link either.
+ * taken for new ones; nor is a record forged inside a payload: its link
+ * would have to be the checksum of a record not yet written (or of the
+ * very record holding it).
  *
  * Threads: journal_append on the writer thread, journal_trim and
  * journal_prepare on another (the checkpoint's); they share only the lists
@@ -133,9 +135,18 @@ int journal_trim(struct journal *j, uint64_t upto_rev);
  * append that fills a segment does not create one. 0 or a negative errno. */
 int journal_prepare(struct journal *j);
 
+/*
+ * Whether open found checksum-valid records newer than the end of the log
+ * after it: not a torn tail but damage (a bad record in the middle). Those
+ * records were not replayed, though they may have been acknowledged; the
+ * segment where the log ended was copied, and the later ones renamed, to
+ * `damaged-NAME` for a person to look at. The caller should say so loudly.
+ */
+bool journal_damaged(const struct journal *j);
 /* 0, or the error that failed the journal for good. */
 int journal_failed(const struct journal *j);
-/* The last record's sequence number and last revision (0: none yet). */
+/* The last record's sequence number and last revision (0: none yet). On
+ * the writer's thread (or with appends stopped). */
 uint64_t journal_last_seq(const struct journal *j);
 uint64_t journal_last_rev(const struct journal *j);
 /* Segments holding the log (named), and spares ready. */

@@ -208,7 +208,7 @@ int store_journal_recover(struct store *st, const char *dir)
 	journal_dir(dir, jdir, sizeof(jdir));
 	if (access(jdir, F_OK) != 0)
 		return 0;  /* never journalled */
-	int fd;
+	int fd = -1;
 	int rc = take_lock(dir, &fd);
 	if (rc == -EWOULDBLOCK)
 		return 0;  /* a server journals: LMDB's checkpoint is read */
