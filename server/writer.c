@@ -27,6 +27,12 @@ void writer_init(struct writer *w, uv_loop_t *loop, struct store *st,
 
 int writer_start(struct writer *w)
 {
+	int rc = uv_timer_init(w->loop, &w->idle_timer);
+	if (rc)
+		return rc;
+	w->idle_timer.data = w;
+	w->timer_open = true;
+	uv_unref((uv_handle_t *)&w->idle_timer);
 	return writer_thread_start(&w->thread, w->loop);
 }
 
@@ -46,6 +52,10 @@ static void no_after(void *arg)
 
 void writer_close(struct writer *w)
 {
+	if (w->timer_open) {
+		uv_close((uv_handle_t *)&w->idle_timer, NULL);
+		w->timer_open = false;
+	}
 	/* On the writer's thread, which began the journal's transaction:
 	 * the close runs the job queued before it stops. */
 	if (!writer_thread_busy(&w->thread))
@@ -187,10 +197,13 @@ static void work_cb(void *arg)
 	 * then). A checkpoint that fails loses nothing: the journal holds
 	 * every batch since the last one. */
 	if (store_checkpoint_due(w->store) || w->result == -ENOSPC) {
+		uint64_t t0 = uv_hrtime();
 		int crc = store_checkpoint(w->store);
 		if (crc)
 			log_warn("writer: a checkpoint failed (%s); the journal "
 				 "keeps every write", strerror(-crc));
+		log_debug("writer: checkpoint in %.1f ms",
+			  (double)(uv_hrtime() - t0) / 1e6);
 	}
 	uint64_t after = store_committed_txn(w->store);
 	if (w->result != 0 || after == before ||
@@ -335,6 +348,56 @@ static void release_held(struct writer *w)
 	w->finishing = was;
 }
 
+/*
+ * The journal's long transaction is committed by the writer's thread only
+ * (writer_thread.h). Under load every batch checks whether one is due; when
+ * the writes stop, this timer does it shortly after, so that the last
+ * writes reach LMDB and another process (`clubcrmd check`, a backup) that
+ * needs LMDB's write lock to open the store does not wait for the next
+ * write.
+ */
+static void idle_checkpoint_cb(void *arg)
+{
+	struct writer *w = arg;
+	int rc = store_checkpoint(w->store);
+	if (rc)
+		log_warn("writer: a checkpoint failed (%s); the journal keeps "
+			 "every write", strerror(-rc));
+}
+
+static void went_idle(struct writer *w);
+
+static void after_idle_checkpoint(void *arg)
+{
+	struct writer *w = arg;
+	w->busy = false;
+	writer_kick(w);
+	went_idle(w);
+}
+
+static void on_idle_timer(uv_timer_t *h)
+{
+	struct writer *w = h->data;
+	if (!writer_idle(w) || !store_checkpoint_pending(w->store))
+		return;
+	w->busy = true;
+	if (writer_thread_queue(&w->thread, idle_checkpoint_cb,
+				after_idle_checkpoint, w) < 0)
+		w->busy = false;
+}
+
+static void went_idle(struct writer *w)
+{
+	if (!writer_idle(w))
+		return;
+	if (w->timer_open && store_checkpoint_pending(w->store) &&
+	    !uv_is_active((uv_handle_t *)&w->idle_timer))
+		uv_timer_start(&w->idle_timer, on_idle_timer,
+			       WRITER_IDLE_CHECKPOINT_MS, 0);
+	if (w->hooks.idle)
+		w->hooks.idle(w->hooks.ctx);
+}
+
 static void sync_work_cb(void *arg)
 {
 	struct writer *w = arg;
@@ -396,8 +459,7 @@ static void finish_batch(struct writer *w)
 		run_sync(w);
 		return;
 	}
-	if (writer_idle(w) && w->hooks.idle)
-		w->hooks.idle(w->hooks.ctx);
+	went_idle(w);
 }
 
 /*
@@ -470,6 +532,5 @@ static void after_sync_cb(void *arg)
 	w->busy = false;
 	release_held(w);
 	writer_kick(w);
-	if (writer_idle(w) && w->hooks.idle)
-		w->hooks.idle(w->hooks.ctx);
+	went_idle(w);
 }

@@ -36,6 +36,8 @@
 #include "writer_thread.h"
 
 #define WRITER_MAX_BATCH 1024
+/* After the last write, the journal's checkpoint (store.h) this much later. */
+#define WRITER_IDLE_CHECKPOINT_MS 200
 
 struct writer_hooks {
 	/*
@@ -87,6 +89,9 @@ struct writer {
 
 	/* The batch being committed, on the writer's own thread. */
 	struct writer_thread thread;
+	/* Once idle, the journal's checkpoint after a short while. */
+	uv_timer_t idle_timer;
+	bool timer_open;
 	struct service_write_op *b_ops;
 	void **b_owners;
 	struct buf *b_wire;       /* b_ops[i].reply, encoded */

@@ -409,6 +409,11 @@ bool store_checkpoint_due(struct store *st)
 	       overlay_bytes(st->ov) >= STORE_CHECKPOINT_BYTES;
 }
 
+bool store_checkpoint_pending(struct store *st)
+{
+	return st->ov && st->long_txn;
+}
+
 int store_checkpoint(struct store *st)
 {
 	if (!st->ov)

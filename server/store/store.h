@@ -68,6 +68,9 @@ int store_journal_start(struct store *st, const char *dir);
 int store_checkpoint(struct store *st);
 /* True when a checkpoint is due (time or memory held). */
 bool store_checkpoint_due(struct store *st);
+/* True when journalled writes wait for a checkpoint (any thread, while the
+ * writer's thread runs nothing). */
+bool store_checkpoint_pending(struct store *st);
 /* At close (store_close calls it): the last checkpoint, on the writer's
  * thread if it was not done there, then the journal closed. */
 void store_journal_stop(struct store *st);
