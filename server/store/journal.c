@@ -282,6 +282,13 @@ int journal_append(struct journal *j, uint64_t first_rev, uint64_t last_rev,
 				    (off_t)(j->off + done));
 		if (w < 0 && errno == EINTR)
 			continue;
+		/* A full disk refuses the record before any of it is synced:
+		 * nothing before it was touched and nothing of it counts (the
+		 * log ends before it whatever it left), so the next append
+		 * writes from the same place once there is room. Only this
+		 * one: any other error may have cost written pages. */
+		if (w < 0 && err_of(errno) == CLUBCRM_EDISKFULL)
+			return CLUBCRM_EDISKFULL;
 		if (w <= 0)
 			return fail(j, err_of(w < 0 ? errno : EIO));
 		done += (size_t)w;

@@ -115,11 +115,15 @@ void journal_close(struct journal *j);
  * first_rev <= last_rev, first_rev >= the last record's last_rev (or
  * after_rev at open), else -EINVAL. A payload larger than a segment can
  * hold: -EMSGSIZE. Both leave the journal usable.
- * Any failure of a write, sync, rename or new segment fails the journal
+ * A write the full disk refuses (ENOSPC, EDQUOT, EFBIG) returns
+ * CLUBCRM_EDISKFULL and leaves the journal usable: nothing of the record
+ * counts and the next append writes from the same place. Any other failure
+ * of a write, and any of a sync, rename or new segment, fails the journal
  * for good: this and every later append returns the same error
- * (CLUBCRM_EDISKFULL for ENOSPC, EDQUOT, EFBIG; else a negative errno). A
- * failed fsync is never retried: the kernel may have dropped the dirty
- * pages and a second fsync would report success (PostgreSQL's fsyncgate).
+ * (CLUBCRM_EDISKFULL for a new segment the disk has no room for; else a
+ * negative errno). A failed fsync is never retried: the kernel may have
+ * dropped the dirty pages and a second fsync would report success
+ * (PostgreSQL's fsyncgate).
  */
 int journal_append(struct journal *j, uint64_t first_rev, uint64_t last_rev,
 		   const struct iovec *iov, int iovcnt);

@@ -202,6 +202,23 @@ static int replay_journal(struct store *st, const char *dir,
 	return rc;
 }
 
+/* How many times a replay may double the map before giving up. */
+#define STORE_REPLAY_GROWS 8
+
+/* The replay, the map grown (no transaction is open between tries) when
+ * the batches since the checkpoint do not fit: a map that held them in the
+ * server's long transaction may not hold them in the opener's. */
+static int replay_with_room(struct store *st, const char *dir,
+			    struct journal **jn, uint64_t *last)
+{
+	for (int grown = 0;; grown++) {
+		int rc = replay_journal(st, dir, jn, last);
+		if (rc != -ENOSPC || grown == STORE_REPLAY_GROWS ||
+		    store_grow(st))
+			return rc;
+	}
+}
+
 int store_journal_recover(struct store *st, const char *dir)
 {
 	char jdir[PATH_MAX];
@@ -215,7 +232,7 @@ int store_journal_recover(struct store *st, const char *dir)
 	if (rc)
 		return rc;
 	uint64_t last;
-	rc = replay_journal(st, dir, NULL, &last);
+	rc = replay_with_room(st, dir, NULL, &last);
 	close(fd);
 	return rc;
 }
@@ -233,7 +250,7 @@ int store_journal_start(struct store *st, const char *dir)
 	if (rc)
 		return rc;
 	uint64_t last;
-	rc = replay_journal(st, dir, &st->jn, &last);
+	rc = replay_with_room(st, dir, &st->jn, &last);
 	if (rc == 0) {
 		st->checkpointed = last;
 		st->version = last;
@@ -286,6 +303,11 @@ static int refill(struct store *st)
 
 int store_batch_parent(struct store *st, MDB_txn **parent)
 {
+	/* A checkpoint found the map full: the batch is refused as full, so
+	 * that the writer grows the map (store_grow clears it) and runs it
+	 * again. */
+	if (st->grow_wanted)
+		return -ENOSPC;
 	if (!st->long_txn) {
 		int rc = lmdb_error(mdb_txn_begin(st->env, NULL, 0,
 						  &st->long_txn));
@@ -367,10 +389,11 @@ int store_batch_commit(struct store *st, MDB_txn *batch,
 	uint64_t version = st->version + 1;
 	struct iovec iov = {redo->b.data, redo->b.len};
 	rc = journal_append(st->jn, version, version, &iov, 1);
-	if (rc == -EMSGSIZE || rc == -EINVAL) {
-		/* Refused before anything was written: the journal goes on;
-		 * the batch goes from the long transaction with all since the
-		 * checkpoint, refilled from the overlay. */
+	if (rc == -EMSGSIZE || rc == -EINVAL || rc == CLUBCRM_EDISKFULL) {
+		/* Refused, nothing of it counting, the journal usable (a full
+		 * disk: writes resume once there is room): the batch goes
+		 * from the long transaction with all since the checkpoint,
+		 * refilled from the overlay by the next batch. */
 		lose_long(st);
 		return rc == -EMSGSIZE ? -E2BIG : rc;
 	}
@@ -438,6 +461,8 @@ int store_checkpoint(struct store *st)
 	if (rc) {
 		/* The journal and the overlay still hold it all. */
 		st->rebuild = true;
+		if (rc == MDB_MAP_FULL)
+			st->grow_wanted = true;
 		return lmdb_error(rc);
 	}
 	/* MDB_NOMETASYNC: the meta page made durable before the journal

@@ -218,6 +218,13 @@ bool store_disk_low(struct store *st)
 
 int store_grow(struct store *st)
 {
+	/* With the journal no transaction may be open either: the writer's
+	 * long one is committed first. (In the server the batch that found
+	 * the map full has done so on the writer's thread already.) A
+	 * checkpoint that the full map refuses loses nothing: the next batch
+	 * refills a new long transaction from the overlay (journaled.c). */
+	if (store_checkpoint_pending(st))
+		(void)store_checkpoint(st);
 	if (st->map_size > SIZE_MAX / 2)
 		return -ENOSPC;
 	size_t size = st->map_size * 2;
@@ -225,5 +232,6 @@ int store_grow(struct store *st)
 	if (rc)
 		return lmdb_error(rc);
 	st->map_size = size;
+	st->grow_wanted = false;
 	return 0;
 }

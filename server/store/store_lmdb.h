@@ -46,6 +46,7 @@ struct store {
 	uint64_t version;       /* the last batch journalled */
 	uint64_t checkpointed;  /* the last batch LMDB holds */
 	bool rebuild;           /* long_txn was lost: refill it first */
+	bool grow_wanted;       /* a checkpoint found the map full */
 	size_t entries[DB_COUNT];  /* long_txn's, when the batch began */
 	_Atomic bool retire_wanted;  /* an unpin let versions go */
 	int lock_fd;            /* journal.lock, held while journalling */
