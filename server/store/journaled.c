@@ -214,7 +214,7 @@ static int replay_with_room(struct store *st, const char *dir,
 	for (int grown = 0;; grown++) {
 		int rc = replay_journal(st, dir, jn, last);
 		if (rc != -ENOSPC || grown == STORE_REPLAY_GROWS ||
-		    store_grow(st))
+		    store_map_double(st))
 			return rc;
 	}
 }

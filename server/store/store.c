@@ -225,13 +225,5 @@ int store_grow(struct store *st)
 	 * refills a new long transaction from the overlay (journaled.c). */
 	if (store_checkpoint_pending(st))
 		(void)store_checkpoint(st);
-	if (st->map_size > SIZE_MAX / 2)
-		return -ENOSPC;
-	size_t size = st->map_size * 2;
-	int rc = mdb_env_set_mapsize(st->env, size);
-	if (rc)
-		return lmdb_error(rc);
-	st->map_size = size;
-	st->grow_wanted = false;
-	return 0;
+	return store_map_double(st);
 }

@@ -58,6 +58,9 @@ struct store {
 int store_batch_parent(struct store *st, MDB_txn **parent);
 int store_batch_commit(struct store *st, MDB_txn *batch,
 		       const struct redo *redo);
+/* Doubles the map (mapsize.c): no transaction of this process may be
+ * open. 0, -ENOSPC past the largest size, or LMDB's error. */
+int store_map_double(struct store *st);
 /* A read transaction's floor: the last batch its LMDB snapshot holds. */
 uint64_t store_txn_checkpointed(MDB_txn *txn);
 /* The txn ended its pin and versions may go now. */
