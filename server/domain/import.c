@@ -202,19 +202,18 @@ static int find_consultant(struct batch *b, Clubcrm__ImportOutcome *o,
 			   const char *name, uint64_t *id)
 {
 	struct arena *a = b->r->a;
-	Clubcrm__Operator *found = NULL;
+	Clubcrm__Operator *found = NULL, *named = NULL;
 	size_t n = 0;
-	for (size_t i = 0; i < b->n_ops && !n; i++)
-		if (b->ops[i]->login && login_equal(b->ops[i]->login, name)) {
-			found = b->ops[i];
-			n = 1;
-		}
 	for (size_t i = 0; i < b->n_ops && !found; i++)
-		if (textfold_equal(b->ops[i]->name, name))
-			n++;
-	for (size_t i = 0; i < b->n_ops && n == 1 && !found; i++)
-		if (textfold_equal(b->ops[i]->name, name))
+		if (b->ops[i]->login && login_equal(b->ops[i]->login, name))
 			found = b->ops[i];
+	for (size_t i = 0; i < b->n_ops && !found; i++)
+		if (textfold_equal(b->ops[i]->name, name)) {
+			named = b->ops[i];
+			n++;
+		}
+	if (n == 1)
+		found = named;
 	if (found && found->active) {
 		*id = found->id;
 		return 0;
