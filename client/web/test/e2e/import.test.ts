@@ -3,7 +3,8 @@
 // bad rows by line, imported with the bad rows skipped, then chosen again
 // (nothing new); a file without a name column mapped by hand; a
 // Windows-1252 file refused as UTF-8 and read when declared; Excel's Unicode
-// Text (UTF-16LE) read; the page in Spanish; an operator shown nothing.
+// Text (UTF-16LE) read; the page in Spanish, the server's reasons for bad
+// and duplicate rows too; an operator shown nothing.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
@@ -45,6 +46,19 @@ async function cells(page: Page, line: number): Promise<string[]> {
   return page.$$eval(`[data-sample-line="${line}"] td`, (tds) => tds.map((td) => (td.textContent ?? "").trim()));
 }
 
+/** The duplicates listed, folded or not. */
+async function dups(page: Page): Promise<string[]> {
+  await page.waitForSelector("[data-import-dup]", { state: "attached", timeout: 15000 });
+  return page.$$eval("[data-import-dup]", (ls) => ls.map((l) => (l.textContent ?? "").replace(/\s+/g, " ").trim()));
+}
+
+/** The demo's Arantxa (phone +34 600 111 222): her customer id. */
+async function arantxa(): Promise<string> {
+  const found = (await api.listCustomers("Arantxa Etxeberria", 500)).customers;
+  assert.equal(found.length, 1);
+  return String(found[0].id);
+}
+
 async function customers(search: string): Promise<number> {
   return (await api.listCustomers(search, 500)).customers.length;
 }
@@ -60,6 +74,8 @@ test("a Spanish Excel file: preview, dry run with bad rows by line, import, and 
   const bad = await page.$$eval("[data-import-bad]", (ls) => ls.map((l) => (l.textContent ?? "").trim()));
   assert.deepEqual(bad, ["line 3: bad e-mail 'juan@'", "line 6: unknown consultant 'nadie'",
     "line 9: same e-mail as line 8"]);
+  await page.click("[data-import-dups] summary");
+  assert.deepEqual(await dups(page), [`line 7: same phone as customer ${await arantxa()}`]);
   // The dry run changed nothing.
   assert.equal(await customers("Ortega"), 0);
   assert.ok(await page.locator("[data-import-run]").isDisabled(), "bad rows block the import");
@@ -143,6 +159,25 @@ test("the page speaks Spanish; an operator sees nothing", async () => {
   await choose(page, "uno.csv", enc("nombre;correo\r\nUna Persona;;\r\n"));
   assert.equal(await textOf(page, "[data-import-summary]"), "1 nuevos, 0 duplicados omitidos, 0 incorrectos");
   assert.equal(await textOf(page, "[data-import-run]"), "Importar 1 clientes");
+  // Rows only the server can judge (a consultant the club does not have,
+  // an address or a phone it refuses, a customer it has already): its
+  // reasons in Spanish too, none left in English.
+  await choose(page, "servidor.csv", enc("nombre;teléfono;correo;consultor\r\n" +
+    "Nueva Persona;;nueva.persona@example.org;Fermín\r\n" +
+    "Tomás Vidal;;;nadie\r\n" +
+    "Juan Ruiz;;juan@;\r\n" +
+    "Arantxa Etxeberria;+34 600 111 222;;\r\n" +
+    "Pepe Gil;llámame;;\r\n"));
+  await page.waitForFunction(() => document.querySelector("[data-import-summary]")?.textContent?.includes("3 incorrectos"),
+    null, { timeout: 15000 });
+  assert.equal(await textOf(page, "[data-import-summary]"), "1 nuevos, 1 duplicados omitidos, 3 incorrectos");
+  const bad = await page.$$eval("[data-import-bad]", (ls) => ls.map((l) => (l.textContent ?? "").replace(/\s+/g, " ").trim()));
+  assert.deepEqual(bad, ["línea 3: consultor desconocido «nadie»", "línea 4: correo incorrecto «juan@»",
+    "línea 6: teléfono incorrecto «llámame» (de 3 a 20 cifras, con espacios y + - . ( ) /)"]);
+  assert.equal(await textOf(page, "[data-import-dups] summary"), "Duplicados omitidos");
+  await page.click("[data-import-dups] summary");
+  assert.deepEqual(await dups(page), [`línea 5: mismo teléfono que el cliente ${await arantxa()}`]);
+  await screenshot(page, "settings-import-es");
 
   const op = await loginPage(await newContext(browser), srv, "alicia", "demo", "board/all");
   await op.evaluate(() => (location.hash = "#/settings/import"));

@@ -2,8 +2,9 @@
  * Settings › Import customers (admins): choose a CSV file, see how its
  * columns map (and change it), the first rows, and the server's dry run of
  * the whole file (N new, N duplicates skipped, N bad, the bad rows by
- * line); then Import, in batches of 500 with a progress bar (rows/s, time
- * left) and a Stop button. The file is read here (lib/import.ts, the CLI's
+ * line, the duplicates folded, each reason in the page's language); then
+ * Import, in batches of 500 with a progress bar (rows/s, time left) and a
+ * Stop button. The file is read here (lib/import.ts, the CLI's
  * rules); the rows are judged by the server, as for `clubcrm customer
  * import`. Running the same file again adds nothing twice.
  */
@@ -259,6 +260,19 @@ export class ClubcrmImport extends LitElement {
     </ul>`;
   }
 
+  /** The rows skipped as customers the club has, each with the key it shares: folded, a re-import has many. */
+  private renderDuplicates(tally: Tally) {
+    const dups = tally.outcomes.filter((o) => o.status === "duplicate");
+    if (!dups.length) return nothing;
+    return html`<details class="import-dups" data-import-dups>
+      <summary>${t("import.dups")}</summary>
+      <ul>${dups.slice(0, LIST_MAX).map((o) => html`<li data-import-dup=${String(o.line)}>
+        ${t("import.atLine", { line: o.line, what: this.reason(o) })}</li>`)}
+      ${dups.length > LIST_MAX ? html`<li class="muted">${t("import.more", { n: dups.length - LIST_MAX })}</li>` : nothing}
+      </ul>
+    </details>`;
+  }
+
   private renderCheck() {
     const c = this.check!;
     const blocked = c.bad > 0 && !this.skipBad;
@@ -266,6 +280,7 @@ export class ClubcrmImport extends LitElement {
     return html`<div class="import-check">
       <p data-import-summary>${t("import.summary", { added: c.added, duplicates: c.duplicates, bad: c.bad })}</p>
       ${this.renderBad(c)}
+      ${this.renderDuplicates(c)}
       ${c.bad ? html`<label class="check"><input type="checkbox" data-import-skip ?checked=${this.skipBad}
         ?disabled=${busy} @change=${(e: Event) => { this.skipBad = (e.target as HTMLInputElement).checked; }}>
         ${t("import.skipBad")}</label>` : nothing}
