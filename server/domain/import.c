@@ -366,6 +366,37 @@ static int check_row(struct batch *b, size_t i, Clubcrm__Customer *cu)
 	return claim_keys(b, i, keys);
 }
 
+/* A stored customer's name as a person may read it (the CLI prints it on a
+ * terminal): a copy in the request's arena, or "" when it is missing, not
+ * UTF-8 or has control characters; NULL when out of memory. */
+static const char *shown_name(struct batch *b, const char *name)
+{
+	if (!name || !*name || !text_is_valid(name) ||
+	    text_has_control(name, strlen(name)))
+		return "";
+	return arena_strdup(b->r->a, name);
+}
+
+/* Row o duplicates the stored customer cu by field f: its id, its name and
+ * the sentence naming both. 0 or -ENOMEM. */
+static int mark_duplicate(struct batch *b, Clubcrm__ImportOutcome *o,
+			  const Clubcrm__Customer *cu, Clubcrm__ImportField f)
+{
+	const char *name = shown_name(b, cu->name);
+	if (!name)
+		return -ENOMEM;
+	o->has_customer_id = 1;
+	o->customer_id = cu->id;
+	o->customer_name = *name ? (char *)name : NULL;
+	unsigned long long id = (unsigned long long)cu->id;
+	return mark(o, STATUS_DUP,
+		    (struct why){WHY(SAME_AS_CUSTOMER), f, NULL, 0, 0},
+		    *name ? arena_printf(b->r->a, "same %s as %s (customer "
+					 "%llu)", field_word(f), name, id)
+			  : arena_printf(b->r->a, "same %s as customer %llu",
+					 field_word(f), id));
+}
+
 /* Marks the rows whose keys a stored customer holds. */
 static int find_stored(struct batch *b)
 {
@@ -397,15 +428,7 @@ static int find_stored(struct batch *b)
 			Clubcrm__ImportOutcome *o = b->out[s->row];
 			if (o->status != STATUS_OK_)
 				continue;
-			o->has_customer_id = 1;
-			o->customer_id = cu->id;
-			Clubcrm__ImportField f = key_field(k[i]);
-			rc = mark(o, STATUS_DUP,
-				  (struct why){WHY(SAME_AS_CUSTOMER), f, NULL,
-					       0, 0},
-				  arena_printf(b->r->a, "same %s as customer "
-					       "%llu", field_word(f),
-					       (unsigned long long)cu->id));
+			rc = mark_duplicate(b, o, cu, key_field(k[i]));
 		}
 		if (rc)
 			break;

@@ -2,6 +2,7 @@
 #include "domain_fixture.h"
 
 #include "custkey.h"
+#include "txn.h"
 
 #define ADDED CLUBCRM__IMPORT_STATUS__IMPORT_ADDED
 #define DUP CLUBCRM__IMPORT_STATUS__IMPORT_DUPLICATE
@@ -153,10 +154,10 @@ static void test_add_then_again_adds_nothing(void **state)
 	r = ok_reply(f);
 	/* "0034-600-123-456x" is a bad phone (a letter) */
 	assert_row(r, 0, BAD, "bad phone");
-	assert_row(r, 1, DUP, "same e-mail as customer");
+	assert_row(r, 1, DUP, "same e-mail as Iñaki Goikoetxea (customer");
 	assert_int_equal(r->rows[1]->customer_id, inaki);
-	assert_row(r, 2, DUP, "same name as customer");
-	assert_row(r, 3, DUP, "same name as customer");
+	assert_row(r, 2, DUP, "same name as Lone Name (customer");
+	assert_row(r, 3, DUP, "same name as Arantxa (customer");
 	assert_int_equal(r->rows[3]->customer_id, c.arantxa);
 	assert_int_equal(r->added, 0);
 	assert_int_equal(r->duplicates, 3);
@@ -164,7 +165,8 @@ static void test_add_then_again_adds_nothing(void **state)
 
 	const struct row phone[] = {{"Pilar", "34 600 123 456", NULL, NULL}};
 	f = import(fx, c.ana, 1, phone, 1, true);
-	assert_row(ok_reply(f), 0, DUP, "same phone as customer");
+	assert_row(ok_reply(f), 0, DUP,
+		   "same phone as Pilar Ortega (customer");
 	assert_int_equal(ok_reply(f)->rows[0]->customer_id, pilar);
 	fx_close(fx);
 }
@@ -455,10 +457,87 @@ static void test_every_reason_has_its_code(void **state)
 	assert_why(r, 3, DUP, WHY(SAME_AS_CUSTOMER), FIELD(NAME), NULL, 0, 0);
 	assert_int_equal(r->rows[3]->customer_id, c.arantxa);
 	char want[64];
-	snprintf(want, sizeof(want), "same phone as customer %llu",
+	snprintf(want, sizeof(want), "same phone as First (customer %llu)",
 		 (unsigned long long)first);
 	assert_string_equal(r->rows[1]->reason, want);
 	assert_int_equal(r->duplicates, 4);
+	fx_close(fx);
+}
+
+/* Rewrites stored customer id's name as the disk could hold it. */
+static void set_stored_name(struct fx *fx, uint64_t id, const char *name)
+{
+	struct txn t;
+	struct arena a;
+	arena_init(&a);
+	txn_begin(&t, fx->st, NULL, true);
+	Clubcrm__Customer *cu = NULL;
+	assert_int_equal(txn_get_rec(&t, DB_CUSTOMERS, id,
+				     &clubcrm__customer__descriptor, &a,
+				     (void **)&cu), 0);
+	cu->name = (char *)name;
+	txn_put_rec(&t, DB_CUSTOMERS, id, &cu->base);
+	assert_int_equal(txn_commit(&t), 0);
+	arena_free(&a);
+}
+
+static void test_duplicate_names_the_customer(void **state)
+{
+	(void)state;
+	struct club c;
+	struct fx *fx = fx_open_club(&c);
+	const struct row first[] = {
+		{"Arantxa Etxeberria", "+34 600 111 222", NULL, NULL},
+		{"Iñaki <b>{id}</b>", NULL, "inaki@example.org", NULL},
+		{"Odd Name", "611 000 777", NULL, NULL},
+	};
+	const Clubcrm__ImportReply *r =
+		ok_reply(import(fx, c.ana, 1, first, 3, false));
+	assert_int_equal(r->added, 3);
+	uint64_t etx = r->rows[0]->customer_id;
+	uint64_t inaki = r->rows[1]->customer_id;
+	uint64_t odd = r->rows[2]->customer_id;
+	/* A name on disk that is not text to print: an escape sequence. */
+	set_stored_name(fx, odd, "Odd \x1b[31mName");
+
+	const struct row again[] = {
+		{"A. Etxeberria", "34 600-111-222", NULL, NULL},
+		{"I.", NULL, "INAKI@example.org", NULL},
+		{"ARANTXA", NULL, NULL, NULL},
+		{"Someone", "611-000-777", NULL, NULL},
+		{"New Person", NULL, "new@example.org", NULL},
+	};
+	char want[128];
+	for (int dry = 1; dry >= 0; dry--) {
+		r = ok_reply(import(fx, c.ana, 1, again, 5, dry));
+		assert_int_equal(r->duplicates, 4);
+		/* The name as stored, beside the id. */
+		assert_int_equal(r->rows[0]->customer_id, etx);
+		assert_string_equal(r->rows[0]->customer_name,
+				    "Arantxa Etxeberria");
+		snprintf(want, sizeof(want), "same phone as Arantxa "
+			 "Etxeberria (customer %llu)", (unsigned long long)etx);
+		assert_string_equal(r->rows[0]->reason, want);
+		/* Given as it is, markup and braces too. */
+		assert_int_equal(r->rows[1]->customer_id, inaki);
+		assert_string_equal(r->rows[1]->customer_name,
+				    "Iñaki <b>{id}</b>");
+		/* The club's own Arantxa, by name. */
+		assert_int_equal(r->rows[2]->customer_id, c.arantxa);
+		assert_string_equal(r->rows[2]->customer_name, "Arantxa");
+		snprintf(want, sizeof(want), "same name as Arantxa "
+			 "(customer %llu)", (unsigned long long)c.arantxa);
+		assert_string_equal(r->rows[2]->reason, want);
+		/* Unreadable: no name, the id says which. */
+		assert_int_equal(r->rows[3]->customer_id, odd);
+		assert_null(r->rows[3]->customer_name);
+		snprintf(want, sizeof(want), "same phone as customer %llu",
+			 (unsigned long long)odd);
+		assert_string_equal(r->rows[3]->reason, want);
+		/* A new row names nobody. */
+		assert_row(r, 4, ADDED, NULL);
+		assert_null(r->rows[4]->customer_name);
+	}
 	fx_close(fx);
 }
 
@@ -494,6 +573,7 @@ int main(void)
 		cmocka_unit_test(test_rights_and_limits),
 		cmocka_unit_test(test_consultant_by_name_and_inactive),
 		cmocka_unit_test(test_every_reason_has_its_code),
+		cmocka_unit_test(test_duplicate_names_the_customer),
 		cmocka_unit_test(test_custkey),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -373,8 +373,11 @@ export function serverReason(o: ImportOutcome): RowDraft["bad"] {
       params = { line: o.sameLine };
       break;
     case ImportReason.SAME_AS_CUSTOMER:
-      k = f && f !== "consultant" && o.customerId ? `import.why.customer.${f}` : undefined;
-      params = { id: String(o.customerId) };
+      // With the stored customer's name when the server sent one (an older
+      // server, or a name it could not show: the id alone).
+      k = f && f !== "consultant" && o.customerId
+        ? `import.why.${o.customerName ? "customerNamed" : "customer"}.${f}` : undefined;
+      params = o.customerName ? { id: String(o.customerId), name: o.customerName } : { id: String(o.customerId) };
       break;
     default: k = undefined;
   }

@@ -13,7 +13,7 @@ import { runImport, serverReason } from "../../src/lib/import.js";
 import { setLang, t } from "../../src/i18n.js";
 import "../../src/ui/settings/import-words.js";
 
-type Init = Partial<Pick<ImportOutcome, "field" | "value" | "sameLine" | "limit" | "customerId" | "status">>;
+type Init = Partial<Pick<ImportOutcome, "field" | "value" | "sameLine" | "limit" | "customerId" | "customerName" | "status">>;
 
 function outcome(code: ImportReason, o: Init = {}): ImportOutcome {
   return create(ImportOutcomeSchema, { line: 7, status: ImportStatus.IMPORT_REFUSED, reason: "the server's text",
@@ -78,6 +78,13 @@ const CASES: [ImportReason, Init, string, string][] = [
     "mismo teléfono que el cliente 12"],
   [ImportReason.SAME_AS_CUSTOMER, { field: F.NAME, customerId: 12n, status: DUP }, "same name as customer 12",
     "mismo nombre que el cliente 12"],
+  // The stored customer's name when the server sends it (its sentence the same).
+  [ImportReason.SAME_AS_CUSTOMER, { field: F.PHONE, customerId: 1n, customerName: "Arantxa Etxeberria", status: DUP },
+    "same phone as Arantxa Etxeberria (customer 1)", "mismo teléfono que Arantxa Etxeberria (cliente 1)"],
+  [ImportReason.SAME_AS_CUSTOMER, { field: F.EMAIL, customerId: 12n, customerName: "Iñaki Goikoetxea", status: DUP },
+    "same e-mail as Iñaki Goikoetxea (customer 12)", "mismo correo que Iñaki Goikoetxea (cliente 12)"],
+  [ImportReason.SAME_AS_CUSTOMER, { field: F.NAME, customerId: 12n, customerName: "Lone Name", status: DUP },
+    "same name as Lone Name (customer 12)", "mismo nombre que Lone Name (cliente 12)"],
 ];
 
 test("every code the server sends is worded in English and Spanish", () => {
@@ -99,6 +106,18 @@ test("a value is shown as given, never read as the page's words", () => {
   assert.equal(t(why.key, why.params), "consultor desconocido «{line} <b>x</b> import.why.email»");
 });
 
+test("a customer's name is shown as given: braces, markup and keys stay text", () => {
+  for (const name of ["{id} <b>x</b>", "{name}{line}", "import.why.email"]) {
+    const o = outcome(ImportReason.SAME_AS_CUSTOMER, { field: F.PHONE, customerId: 4n, customerName: name, status: DUP });
+    const why = serverReason(o)!;
+    setLang("es");
+    assert.equal(t(why.key, why.params), `mismo teléfono que ${name} (cliente 4)`);
+    setLang("en");
+    const line = t("import.atLine", { line: 5, what: t(why.key, why.params) });
+    assert.equal(line, `line 5: same phone as ${name} (customer 4)`);
+  }
+});
+
 test("no code, a newer server's code or field, or details missing: the server's own text", () => {
   assert.equal(serverReason(outcome(ImportReason.UNSPECIFIED)), undefined, "an older server");
   assert.equal(serverReason(outcome(99 as ImportReason, { field: F.NAME })), undefined, "a newer server's code");
@@ -115,15 +134,17 @@ test("runImport: the server's rows keep their text and get the page's words; add
     outcome(ImportReason.UNKNOWN_CONSULTANT, { field: F.CONSULTANT, value: "nadie" }),
     outcome(ImportReason.SAME_AS_CUSTOMER, { field: F.PHONE, customerId: 5n, status: DUP }),
     outcome(77 as ImportReason, {}),
+    outcome(ImportReason.SAME_AS_CUSTOMER, { field: F.EMAIL, customerId: 6n, customerName: "Rosa", status: DUP }),
     create(ImportOutcomeSchema, { status: ImportStatus.IMPORT_ADDED, customerId: 9n }),
   ];
   rows.forEach((r, i) => (r.line = i + 2));
-  const tally = await runImport([2, 3, 4, 5].map((line) => ({ line, name: `Row ${line}`, phone: `600 000 00${line}` })),
+  const tally = await runImport([2, 3, 4, 5, 6].map((line) => ({ line, name: `Row ${line}`, phone: `600 000 00${line}` })),
     true, async () => create(ImportReplySchema, { rows, revision: 3n }), () => {});
   assert.deepEqual(tally.outcomes.map((o) => [o.line, o.status, o.reason, o.reasonKey]), [
     [2, "bad", "the server's text", { key: "import.why.unknown", params: { value: "nadie" } }],
     [3, "duplicate", "the server's text", { key: "import.why.customer.phone", params: { id: "5" } }],
     [4, "bad", "the server's text", undefined],
+    [5, "duplicate", "the server's text", { key: "import.why.customerNamed.email", params: { id: "6", name: "Rosa" } }],
   ]);
   assert.equal(tally.added, 1);
 });

@@ -1,8 +1,11 @@
 // Settings › Import customers: its words. The reasons a row is bad or a
 // duplicate: those of the file itself (import.err.*), and the server's by
 // their code (import.why.*, lib/import.ts serverReason; the English as the
-// CLI prints the server's own sentence).
-import { addWords } from "../../i18n.js";
+// CLI prints the server's own sentence). A count's words come in two forms,
+// KEY.one and KEY.other, read with tn(KEY, n): "1 new customer", "2 new
+// customers".
+import { addWords, t, tn } from "../../i18n.js";
+import type { Tally } from "../../lib/import.js";
 
 addWords({
   en: {
@@ -58,9 +61,14 @@ addWords({
     "import.why.customer.name": "same name as customer {id}",
     "import.why.customer.phone": "same phone as customer {id}",
     "import.why.customer.email": "same e-mail as customer {id}",
+    "import.why.customerNamed.name": "same name as {name} (customer {id})",
+    "import.why.customerNamed.phone": "same phone as {name} (customer {id})",
+    "import.why.customerNamed.email": "same e-mail as {name} (customer {id})",
     "import.dups": "Duplicates skipped",
-    "import.checking": "Checking… {rows} of {total} rows",
-    "import.columns": "{name}: {rows} rows, separated by “{delim}”",
+    "import.checking.one": "Checking… {rows} of {n} row",
+    "import.checking.other": "Checking… {rows} of {n} rows",
+    "import.columns.one": "{name}: {n} row, separated by “{delim}”",
+    "import.columns.other": "{name}: {n} rows, separated by “{delim}”",
     "import.tab": "tab",
     "import.column": "Column",
     "import.field": "Imported as",
@@ -73,16 +81,35 @@ addWords({
     "import.f.phone": "Phone",
     "import.f.email": "E-mail",
     "import.f.consultant": "Consultant",
-    "import.summary": "{added} new, {duplicates} duplicates skipped, {bad} bad",
+    "import.summary": "{added}, {duplicates}, {bad}",
+    "import.n.new.one": "{n} new",
+    "import.n.new.other": "{n} new",
+    "import.n.dups.one": "{n} duplicate skipped",
+    "import.n.dups.other": "{n} duplicates skipped",
+    "import.n.bad.one": "{n} bad",
+    "import.n.bad.other": "{n} bad",
     "import.more": "…and {n} more",
     "import.skipBad": "Skip the bad rows and import the others",
-    "import.run": "Import {n} customers",
+    "import.run.one": "Import {n} customer",
+    "import.run.other": "Import {n} customers",
     "import.fixFirst": "Correct the bad rows in the file, or skip them.",
-    "import.progress": "{done} of {total} rows · {rate} rows/s · {left} s left",
+    "import.progress.one": "{done} of {n} row · {rate} rows/s · {left}",
+    "import.progress.other": "{done} of {n} rows · {rate} rows/s · {left}",
+    "import.left.one": "{n} s left",
+    "import.left.other": "{n} s left",
     "import.stop": "Stop",
-    "import.stopped": "Stopped: {added} customers added ({rows} rows read). Import the same file again to add the rest.",
-    "import.imported": "Imported {added} new customers, {duplicates} duplicates skipped, {bad} bad rows skipped",
-    "import.notify": "{added} customers imported",
+    "import.stopped": "Stopped: {added} ({rows}). Import the same file again to add the rest.",
+    "import.n.added.one": "{n} customer added",
+    "import.n.added.other": "{n} customers added",
+    "import.n.read.one": "{n} row read",
+    "import.n.read.other": "{n} rows read",
+    "import.imported": "Imported {added}, {duplicates}, {bad}",
+    "import.n.newCustomers.one": "{n} new customer",
+    "import.n.newCustomers.other": "{n} new customers",
+    "import.n.badSkipped.one": "{n} bad row skipped",
+    "import.n.badSkipped.other": "{n} bad rows skipped",
+    "import.notify.one": "{n} customer imported",
+    "import.notify.other": "{n} customers imported",
   },
   es: {
     "import.title": "Importar clientes",
@@ -139,9 +166,14 @@ addWords({
     "import.why.customer.name": "mismo nombre que el cliente {id}",
     "import.why.customer.phone": "mismo teléfono que el cliente {id}",
     "import.why.customer.email": "mismo correo que el cliente {id}",
+    "import.why.customerNamed.name": "mismo nombre que {name} (cliente {id})",
+    "import.why.customerNamed.phone": "mismo teléfono que {name} (cliente {id})",
+    "import.why.customerNamed.email": "mismo correo que {name} (cliente {id})",
     "import.dups": "Duplicados omitidos",
-    "import.checking": "Comprobando… {rows} de {total} filas",
-    "import.columns": "{name}: {rows} filas, separadas por «{delim}»",
+    "import.checking.one": "Comprobando… {rows} de {n} fila",
+    "import.checking.other": "Comprobando… {rows} de {n} filas",
+    "import.columns.one": "{name}: {n} fila, separada por «{delim}»",
+    "import.columns.other": "{name}: {n} filas, separadas por «{delim}»",
     "import.tab": "tabulador",
     "import.column": "Columna",
     "import.field": "Se importa como",
@@ -154,15 +186,53 @@ addWords({
     "import.f.phone": "Teléfono",
     "import.f.email": "Correo",
     "import.f.consultant": "Consultor",
-    "import.summary": "{added} nuevos, {duplicates} duplicados omitidos, {bad} incorrectos",
+    "import.summary": "{added}, {duplicates}, {bad}",
+    "import.n.new.one": "{n} nuevo",
+    "import.n.new.other": "{n} nuevos",
+    "import.n.dups.one": "{n} duplicado omitido",
+    "import.n.dups.other": "{n} duplicados omitidos",
+    "import.n.bad.one": "{n} incorrecto",
+    "import.n.bad.other": "{n} incorrectos",
     "import.more": "…y {n} más",
     "import.skipBad": "Omitir las filas incorrectas e importar las demás",
-    "import.run": "Importar {n} clientes",
+    "import.run.one": "Importar {n} cliente",
+    "import.run.other": "Importar {n} clientes",
     "import.fixFirst": "Corrija las filas incorrectas en el archivo, u omítalas.",
-    "import.progress": "{done} de {total} filas · {rate} filas/s · quedan {left} s",
+    "import.progress.one": "{done} de {n} fila · {rate} filas/s · {left}",
+    "import.progress.other": "{done} de {n} filas · {rate} filas/s · {left}",
+    "import.left.one": "queda {n} s",
+    "import.left.other": "quedan {n} s",
     "import.stop": "Detener",
-    "import.stopped": "Detenido: {added} clientes añadidos ({rows} filas leídas). Importe otra vez el mismo archivo para añadir el resto.",
-    "import.imported": "Importados {added} clientes nuevos, {duplicates} duplicados omitidos, {bad} filas incorrectas omitidas",
-    "import.notify": "{added} clientes importados",
+    "import.stopped": "Detenido: {added} ({rows}). Importe otra vez el mismo archivo para añadir el resto.",
+    "import.n.added.one": "{n} cliente añadido",
+    "import.n.added.other": "{n} clientes añadidos",
+    "import.n.read.one": "{n} fila leída",
+    "import.n.read.other": "{n} filas leídas",
+    "import.imported": "Importación terminada: {added}, {duplicates}, {bad}",
+    "import.n.newCustomers.one": "{n} cliente nuevo",
+    "import.n.newCustomers.other": "{n} clientes nuevos",
+    "import.n.badSkipped.one": "{n} fila incorrecta omitida",
+    "import.n.badSkipped.other": "{n} filas incorrectas omitidas",
+    "import.notify.one": "{n} cliente importado",
+    "import.notify.other": "{n} clientes importados",
   },
 });
+
+export type Counts = Pick<Tally, "rows" | "added" | "duplicates" | "bad">;
+
+/** The dry run's counts: "1 new, 2 duplicates skipped, 0 bad", each singular or plural. */
+export function importSummary(c: Counts): string {
+  return t("import.summary", { added: tn("import.n.new", c.added), duplicates: tn("import.n.dups", c.duplicates),
+    bad: tn("import.n.bad", c.bad) });
+}
+
+/** What an import that ran to the end did. */
+export function importDone(c: Counts): string {
+  return t("import.imported", { added: tn("import.n.newCustomers", c.added),
+    duplicates: tn("import.n.dups", c.duplicates), bad: tn("import.n.badSkipped", c.bad) });
+}
+
+/** What an import stopped half-way did. */
+export function importStopped(c: Counts): string {
+  return t("import.stopped", { added: tn("import.n.added", c.added), rows: tn("import.n.read", c.rows) });
+}
