@@ -126,52 +126,136 @@ static bool login_equal(const char *login, const char *s)
 	return !*login && !*s;
 }
 
-/* The consultant's id, or a reason (in the arena) in *why. */
-static uint64_t find_consultant(struct batch *b, const char *name,
-				const char **why)
+/*
+ * Why a row is refused or a duplicate: a code with the details a client
+ * needs to word it in its user's language, and `text`, the same in
+ * English (`reason`: the CLI prints it, older clients show it). Each rule
+ * below gives both where it finds the fault, so a code never says
+ * something its sentence does not.
+ */
+struct why {
+	Clubcrm__ImportReason code;
+	Clubcrm__ImportField field;
+	const char *value;   /* the offending value, or NULL */
+	uint32_t same_line;  /* the earlier line, or 0 */
+	uint32_t limit;      /* the field's most characters, or 0 */
+};
+
+#define WHY(c) CLUBCRM__IMPORT_REASON__IMPORT_REASON_##c
+#define FIELD(f) CLUBCRM__IMPORT_FIELD__IMPORT_FIELD_##f
+
+/* Marks o: status st for `w`, said in English by `text` (NULL: it could
+ * not be made). 0 or -ENOMEM. */
+static int mark(Clubcrm__ImportOutcome *o, Clubcrm__ImportStatus st,
+		struct why w, const char *text)
 {
-	Clubcrm__Operator *found = NULL;
-	size_t n = 0;
-	for (size_t i = 0; i < b->n_ops; i++) {
-		Clubcrm__Operator *op = b->ops[i];
-		if (op->login && login_equal(op->login, name))
-			return op->active ? op->id : (*why = arena_printf(
-				b->r->a, "consultant %s is inactive",
-				op->login), 0);
-	}
-	for (size_t i = 0; i < b->n_ops; i++)
-		if (textfold_equal(b->ops[i]->name, name)) {
-			found = b->ops[i];
-			n++;
-		}
-	if (n == 1 && found->active)
-		return found->id;
-	if (n == 1)
-		*why = arena_printf(b->r->a, "consultant %s is inactive",
-				    found->login);
-	else if (n > 1)
-		*why = arena_printf(b->r->a, "consultant '%s' is ambiguous: "
-				    "give the login", name);
-	else
-		*why = arena_printf(b->r->a, "unknown consultant '%s'", name);
+	if (!text)
+		return -ENOMEM;
+	o->has_status = 1;
+	o->status = st;
+	o->reason = (char *)text;
+	o->has_reason_code = 1;
+	o->reason_code = w.code;
+	o->has_field = w.field != FIELD(UNSPECIFIED);
+	o->field = w.field;
+	o->value = (char *)w.value;
+	o->has_same_line = w.same_line != 0;
+	o->same_line = w.same_line;
+	o->has_limit = w.limit != 0;
+	o->limit = w.limit;
 	return 0;
 }
 
-/* A text field's fault, or NULL: valid UTF-8 without control characters
- * (a line break or a tab neither: these are one-line fields), at most
- * `max` characters. */
-static const char *field_fault(struct batch *b, const char *s, size_t max,
-			       const char *what)
+static int refuse(Clubcrm__ImportOutcome *o, struct why w, const char *text)
 {
+	return mark(o, STATUS_BAD, w, text);
+}
+
+static bool refused(const Clubcrm__ImportOutcome *o)
+{
+	return o->status == STATUS_BAD;
+}
+
+static const char *field_word(Clubcrm__ImportField f)
+{
+	switch (f) {
+	case FIELD(PHONE):
+		return "phone";
+	case FIELD(EMAIL):
+		return "e-mail";
+	case FIELD(CONSULTANT):
+		return "consultant";
+	default:
+		return "name";
+	}
+}
+
+/* The field a custkey.h key is of. */
+static Clubcrm__ImportField key_field(const char *key)
+{
+	return key[0] == 'e' ? FIELD(EMAIL)
+	       : key[0] == 'p' ? FIELD(PHONE) : FIELD(NAME);
+}
+
+/* The consultant's id in *id, or the row refused. 0 or -ENOMEM. */
+static int find_consultant(struct batch *b, Clubcrm__ImportOutcome *o,
+			   const char *name, uint64_t *id)
+{
+	struct arena *a = b->r->a;
+	Clubcrm__Operator *found = NULL, *named = NULL;
+	size_t n = 0;
+	for (size_t i = 0; i < b->n_ops && !found; i++)
+		if (b->ops[i]->login && login_equal(b->ops[i]->login, name))
+			found = b->ops[i];
+	for (size_t i = 0; i < b->n_ops && !found; i++)
+		if (textfold_equal(b->ops[i]->name, name)) {
+			named = b->ops[i];
+			n++;
+		}
+	if (n == 1)
+		found = named;
+	if (found && found->active) {
+		*id = found->id;
+		return 0;
+	}
+	if (found)
+		return refuse(o, (struct why){WHY(INACTIVE_CONSULTANT),
+			FIELD(CONSULTANT), found->login, 0, 0},
+			arena_printf(a, "consultant %s is inactive",
+				     found->login));
+	if (n > 1)
+		return refuse(o, (struct why){WHY(AMBIGUOUS_CONSULTANT),
+			FIELD(CONSULTANT), name, 0, 0},
+			arena_printf(a, "consultant '%s' is ambiguous: give "
+				     "the login", name));
+	return refuse(o, (struct why){WHY(UNKNOWN_CONSULTANT),
+		FIELD(CONSULTANT), name, 0, 0},
+		arena_printf(a, "unknown consultant '%s'", name));
+}
+
+/* Refuses the row for a text field that is not valid UTF-8 without control
+ * characters (a line break or a tab neither: these are one-line fields) of
+ * at most `max` characters. 0 or -ENOMEM. */
+static int check_field(struct batch *b, Clubcrm__ImportOutcome *o,
+		       const char *s, uint32_t max, Clubcrm__ImportField f)
+{
+	const char *what = field_word(f);
+	if (!s)
+		return 0;
 	if (text_fault(s) == TEXT_NOT_UTF8)
-		return arena_printf(b->r->a, "%s is not valid UTF-8", what);
+		return refuse(o, (struct why){WHY(BAD_UTF8), f, NULL, 0, 0},
+			      arena_printf(b->r->a, "%s is not valid UTF-8",
+					   what));
 	if (text_has_control(s, strlen(s)))
-		return arena_printf(b->r->a, "%s has control characters or a "
-				    "line break", what);
+		return refuse(o, (struct why){WHY(CONTROL_CHARACTERS), f, NULL,
+					      0, 0},
+			      arena_printf(b->r->a, "%s has control characters "
+					   "or a line break", what));
 	if (text_chars(s) > max)
-		return arena_printf(b->r->a, "%s is longer than %zu characters",
-				    what, max);
-	return NULL;
+		return refuse(o, (struct why){WHY(TOO_LONG), f, NULL, 0, max},
+			      arena_printf(b->r->a, "%s is longer than %u "
+					   "characters", what, (unsigned)max));
+	return 0;
 }
 
 /* Trimmed, NULL when absent or empty. */
@@ -183,18 +267,6 @@ static char *opt_field(struct batch *b, const char *s)
 	return t && *t ? t : NULL;
 }
 
-static void refuse(Clubcrm__ImportOutcome *o, const char *why)
-{
-	o->has_status = 1;
-	o->status = STATUS_BAD;
-	o->reason = (char *)(why ? why : "out of memory");
-}
-
-static const char *key_what(const char *key)
-{
-	return key[0] == 'e' ? "e-mail" : key[0] == 'p' ? "phone" : "name";
-}
-
 /* Puts the row's keys in the table; a key an earlier row holds refuses the
  * row. 0 or -ENOMEM. */
 static int claim_keys(struct batch *b, size_t i, char *keys[2])
@@ -204,13 +276,13 @@ static int claim_keys(struct batch *b, size_t i, char *keys[2])
 			continue;
 		struct slot *s = slot_of(b, keys[k]);
 		if (s->key) {
-			const char *why = arena_printf(
-				b->r->a, "same %s as line %u", key_what(keys[k]),
-				b->in->rows[s->row]->line);
-			if (!why)
-				return -ENOMEM;
-			refuse(b->out[i], why);
-			return 0;
+			Clubcrm__ImportField f = key_field(keys[k]);
+			uint32_t line = b->in->rows[s->row]->line;
+			return refuse(b->out[i],
+				      (struct why){WHY(SAME_AS_LINE), f, NULL,
+						   line, 0},
+				      arena_printf(b->r->a, "same %s as line %u",
+						   field_word(f), line));
 		}
 	}
 	for (int k = 0; k < 2; k++) {
@@ -228,55 +300,101 @@ static char *key_dup(struct batch *b, const char *k, size_t n)
 	return n ? arena_strdup(b->r->a, k) : NULL;
 }
 
+/* The row's own checks, the first fault refusing it. 0 or -ENOMEM. */
+static int check_fields(struct batch *b, Clubcrm__ImportOutcome *o,
+			const Clubcrm__Customer *cu, const char *cons,
+			uint64_t *consultant)
+{
+	struct arena *a = b->r->a;
+	if (!cu->name)
+		return refuse(o, (struct why){WHY(MISSING_NAME), FIELD(NAME),
+					      NULL, 0, 0}, "missing name");
+	int rc = check_field(b, o, cu->name, IMPORT_NAME_MAX, FIELD(NAME));
+	if (!rc && !refused(o))
+		rc = check_field(b, o, cu->phone, IMPORT_PHONE_MAX,
+				 FIELD(PHONE));
+	if (!rc && !refused(o))
+		rc = check_field(b, o, cu->email, IMPORT_EMAIL_MAX,
+				 FIELD(EMAIL));
+	if (!rc && !refused(o))
+		rc = check_field(b, o, cons, IMPORT_CONSULTANT_MAX,
+				 FIELD(CONSULTANT));
+	if (rc || refused(o))
+		return rc;
+	char k[CUSTKEY_MAX];
+	if (cu->email && !email_ok(cu->email))
+		return refuse(o, (struct why){WHY(BAD_EMAIL), FIELD(EMAIL),
+					      cu->email, 0, 0},
+			      arena_printf(a, "bad e-mail '%s'", cu->email));
+	if (cu->phone && !phone_ok(cu->phone, custkey_phone(cu->phone, k)))
+		return refuse(o, (struct why){WHY(BAD_PHONE), FIELD(PHONE),
+					      cu->phone, 0, 0},
+			      arena_printf(a, "bad phone '%s' (3 to 20 digits, "
+					   "with spaces and + - . ( ) /)",
+					   cu->phone));
+	/* Within IMPORT_EMAIL_MAX characters, but more bytes than a key. */
+	if (cu->email && !custkey_email(cu->email, k))
+		return refuse(o, (struct why){WHY(TOO_LONG), FIELD(EMAIL),
+					      NULL, 0, 0}, "e-mail too long");
+	return cons ? find_consultant(b, o, cons, consultant) : 0;
+}
+
 /* Validates row i, fills the customer to add into *cu. 0 or -ENOMEM; a bad
  * row is marked refused. */
 static int check_row(struct batch *b, size_t i, Clubcrm__Customer *cu)
 {
 	const Clubcrm__ImportRow *row = b->in->rows[i];
 	Clubcrm__ImportOutcome *o = b->out[i];
-	const char *why = NULL;
-	char *name = opt_field(b, row->name);
-	char *phone = opt_field(b, row->phone);
-	char *email = opt_field(b, row->email);
-	char *cons = opt_field(b, row->consultant);
-	if (!name)
-		why = "missing name";
-	else
-		why = field_fault(b, name, IMPORT_NAME_MAX, "name");
-	if (!why && phone)
-		why = field_fault(b, phone, IMPORT_PHONE_MAX, "phone");
-	if (!why && email)
-		why = field_fault(b, email, IMPORT_EMAIL_MAX, "e-mail");
-	if (!why && cons)
-		why = field_fault(b, cons, IMPORT_CONSULTANT_MAX, "consultant");
-	char ek[CUSTKEY_MAX], pk[CUSTKEY_MAX], nk[CUSTKEY_MAX];
-	size_t pn = phone ? custkey_phone(phone, pk) : 0;
-	if (!why && email && !email_ok(email))
-		why = arena_printf(b->r->a, "bad e-mail '%s'", email);
-	if (!why && phone && !phone_ok(phone, pn))
-		why = arena_printf(b->r->a, "bad phone '%s' (3 to 20 digits, "
-				   "with spaces and + - . ( ) /)", phone);
-	if (!why && email && !custkey_email(email, ek))
-		why = "e-mail too long";
+	cu->name = opt_field(b, row->name);
+	cu->phone = opt_field(b, row->phone);
+	cu->email = opt_field(b, row->email);
 	uint64_t consultant = 0;
-	if (!why && cons)
-		consultant = find_consultant(b, cons, &why);
-	if (why) {
-		refuse(o, why);
-		return 0;
-	}
-	size_t en = email ? custkey_email(email, ek) : 0;
-	char *keys[2] = {key_dup(b, ek, en), key_dup(b, pk, pn)};
-	if (!en && !pn)
-		keys[0] = key_dup(b, nk, custkey_name(name, nk));
-	if ((en && !keys[0]) || (pn && !keys[1]))
-		return -ENOMEM;
-	cu->name = name;
-	cu->phone = phone;
-	cu->email = email;
+	int rc = check_fields(b, o, cu, opt_field(b, row->consultant),
+			      &consultant);
+	if (rc || refused(o))
+		return rc;
 	cu->has_consultant_id = consultant != 0;
 	cu->consultant_id = consultant;
+	char ek[CUSTKEY_MAX], pk[CUSTKEY_MAX], nk[CUSTKEY_MAX];
+	size_t en = cu->email ? custkey_email(cu->email, ek) : 0;
+	size_t pn = cu->phone ? custkey_phone(cu->phone, pk) : 0;
+	char *keys[2] = {key_dup(b, ek, en), key_dup(b, pk, pn)};
+	if (!en && !pn)
+		keys[0] = key_dup(b, nk, custkey_name(cu->name, nk));
+	if ((en && !keys[0]) || (pn && !keys[1]))
+		return -ENOMEM;
 	return claim_keys(b, i, keys);
+}
+
+/* A stored customer's name as a person may read it (the CLI prints it on a
+ * terminal): a copy in the request's arena, or "" when it is missing, not
+ * UTF-8 or has control characters; NULL when out of memory. */
+static const char *shown_name(struct batch *b, const char *name)
+{
+	if (!name || !*name || !text_is_valid(name) ||
+	    text_has_control(name, strlen(name)))
+		return "";
+	return arena_strdup(b->r->a, name);
+}
+
+/* Row o duplicates the stored customer cu by field f: its id, its name and
+ * the sentence naming both. 0 or -ENOMEM. */
+static int mark_duplicate(struct batch *b, Clubcrm__ImportOutcome *o,
+			  const Clubcrm__Customer *cu, Clubcrm__ImportField f)
+{
+	const char *name = shown_name(b, cu->name);
+	if (!name)
+		return -ENOMEM;
+	o->has_customer_id = 1;
+	o->customer_id = cu->id;
+	o->customer_name = *name ? (char *)name : NULL;
+	unsigned long long id = (unsigned long long)cu->id;
+	return mark(o, STATUS_DUP,
+		    (struct why){WHY(SAME_AS_CUSTOMER), f, NULL, 0, 0},
+		    *name ? arena_printf(b->r->a, "same %s as %s (customer "
+					 "%llu)", field_word(f), name, id)
+			  : arena_printf(b->r->a, "same %s as customer %llu",
+					 field_word(f), id));
 }
 
 /* Marks the rows whose keys a stored customer holds. */
@@ -310,14 +428,7 @@ static int find_stored(struct batch *b)
 			Clubcrm__ImportOutcome *o = b->out[s->row];
 			if (o->status != STATUS_OK_)
 				continue;
-			o->status = STATUS_DUP;
-			o->has_customer_id = 1;
-			o->customer_id = cu->id;
-			o->reason = arena_printf(b->r->a, "same %s as customer "
-						 "%llu", key_what(k[i]),
-						 (unsigned long long)cu->id);
-			if (!o->reason)
-				rc = -ENOMEM;
+			rc = mark_duplicate(b, o, cu, key_field(k[i]));
 		}
 		if (rc)
 			break;

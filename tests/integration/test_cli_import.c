@@ -134,11 +134,11 @@ static void test_run_then_again_adds_nothing(void **state)
 			       "3 bad");
 	assert_int_equal(count_customers("Pilar Ortega"), 1);
 	assert_int_equal(count_customers("Nuria"), 1);
-	/* --verbose names the customers they duplicate. */
+	/* --verbose names the customers they duplicate, by name and id. */
 	assert_int_equal(run("customer", "import", f, "--skip-bad",
 			     "--verbose", "--dry-run"), 0);
 	itcli_expect_out(&cli, "line 2: already a customer (same e-mail as "
-			       "customer ");
+			       "Pilar Ortega (customer ");
 	/* --json: one object for scripts. */
 	assert_int_equal(run("--json", "customer", "import", f, "--dry-run"), 1);
 	json_t *d = itcli_json(&cli);

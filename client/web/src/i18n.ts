@@ -152,7 +152,20 @@ export function addWords(words: { en: Record<string, string>; es: Record<string,
 }
 
 export function t(key: string, params?: Record<string, string | number>): string {
-  let s = extra[current][key] ?? tables[current][key] ?? extra.en[key] ?? tables.en[key] ?? key;
-  if (params) for (const [k, v] of Object.entries(params)) s = s.split(`{${k}}`).join(String(v));
-  return s;
+  const s = extra[current][key] ?? tables[current][key] ?? extra.en[key] ?? tables.en[key] ?? key;
+  if (!params) return s;
+  // One pass: a value (a customer's name, a file's text) is shown as given,
+  // a "{name}" inside it never read as another parameter.
+  return s.replace(/\{(\w+)\}/g, (m, k: string) => (Object.hasOwn(params, k) ? String(params[k]) : m));
+}
+
+/**
+ * A count with its words in the page's language, singular or plural as
+ * the language says (Intl.PluralRules: 1 is "one" in English and Spanish,
+ * 0 is not): `tn("import.n.new", 3)` reads `import.n.new.one` or
+ * `import.n.new.other`, with `{n}` the count and any other `params`.
+ */
+export function tn(key: string, n: number, params?: Record<string, string | number>): string {
+  const form = new Intl.PluralRules(current).select(n) === "one" ? "one" : "other";
+  return t(`${key}.${form}`, { ...params, n });
 }

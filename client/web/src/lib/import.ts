@@ -14,7 +14,9 @@
  * same rows for the same reasons.
  */
 import { create, toBinary } from "@bufbuild/protobuf";
-import { type ImportReply, ImportRowSchema, type ImportRow, ImportStatus } from "../gen/clubcrm_pb.js";
+import {
+  ImportField, type ImportOutcome, ImportReason, type ImportReply, ImportRowSchema, type ImportRow, ImportStatus,
+} from "../gen/clubcrm_pb.js";
 
 export const LINE_MAX = 1024 * 1024;
 export const COLUMNS_MAX = 256;
@@ -331,6 +333,57 @@ function rowBytes(d: RowDraft): number {
   return toBinary(ImportRowSchema, toRow(d)).length + 4;
 }
 
+// ---------------------------------------------------------------- the server's reasons
+
+const FIELD_WORD: Partial<Record<ImportField, "name" | "phone" | "email" | "consultant">> = {
+  [ImportField.NAME]: "name",
+  [ImportField.PHONE]: "phone",
+  [ImportField.EMAIL]: "email",
+  [ImportField.CONSULTANT]: "consultant",
+};
+
+/**
+ * The page's words (a key of ui/settings/import-words.ts and its
+ * parameters) for the server's reason a row was refused or is a duplicate,
+ * from its code and details; undefined for a code or field this page does
+ * not know (a newer server's) or none (an older server): the page then
+ * shows the server's own `reason`, in English. The same meaning as a
+ * reason found here (twins in the file) has the same key.
+ */
+export function serverReason(o: ImportOutcome): RowDraft["bad"] {
+  const f = FIELD_WORD[o.field];
+  const key = (k: string) => (f ? `import.why.${k}.${f}` : undefined);
+  let k: string | undefined;
+  let params: Record<string, string | number> | undefined;
+  switch (o.reasonCode) {
+    case ImportReason.MISSING_NAME: k = "import.why.noName"; break;
+    case ImportReason.BAD_UTF8: k = key("utf8"); break;
+    case ImportReason.CONTROL_CHARACTERS: k = key("control"); break;
+    case ImportReason.TOO_LONG:
+      k = key(o.limit ? "long" : "tooLong");
+      params = o.limit ? { max: o.limit } : undefined;
+      break;
+    case ImportReason.BAD_EMAIL: k = "import.why.email"; params = { value: o.value }; break;
+    case ImportReason.BAD_PHONE: k = "import.why.phone"; params = { value: o.value }; break;
+    case ImportReason.UNKNOWN_CONSULTANT: k = "import.why.unknown"; params = { value: o.value }; break;
+    case ImportReason.INACTIVE_CONSULTANT: k = "import.why.inactive"; params = { value: o.value }; break;
+    case ImportReason.AMBIGUOUS_CONSULTANT: k = "import.why.ambiguous"; params = { value: o.value }; break;
+    case ImportReason.SAME_AS_LINE:
+      k = f && f !== "consultant" && o.sameLine ? `import.err.twin.${f}` : undefined;
+      params = { line: o.sameLine };
+      break;
+    case ImportReason.SAME_AS_CUSTOMER:
+      // With the stored customer's name when the server sent one (an older
+      // server, or a name it could not show: the id alone).
+      k = f && f !== "consultant" && o.customerId
+        ? `import.why.${o.customerName ? "customerNamed" : "customer"}.${f}` : undefined;
+      params = o.customerName ? { id: String(o.customerId), name: o.customerName } : { id: String(o.customerId) };
+      break;
+    default: k = undefined;
+  }
+  return k ? (params ? { key: k, params } : { key: k }) : undefined;
+}
+
 // ---------------------------------------------------------------- running
 
 export interface Outcome {
@@ -373,6 +426,7 @@ export async function runImport(drafts: readonly RowDraft[], dryRun: boolean, se
     const rep = await send(pending.map(toRow), dryRun);
     for (const r of rep.rows) {
       const o: Outcome = { line: r.line, status: "added", reason: r.reason, customerId: r.customerId };
+      if (r.status !== ImportStatus.IMPORT_ADDED) o.reasonKey = serverReason(r);
       if (r.status === ImportStatus.IMPORT_ADDED) t.added++;
       else if (r.status === ImportStatus.IMPORT_DUPLICATE) {
         t.duplicates++;

@@ -3,7 +3,9 @@
 // bad rows by line, imported with the bad rows skipped, then chosen again
 // (nothing new); a file without a name column mapped by hand; a
 // Windows-1252 file refused as UTF-8 and read when declared; Excel's Unicode
-// Text (UTF-16LE) read; the page in Spanish; an operator shown nothing.
+// Text (UTF-16LE) read; the page in Spanish, the server's reasons for bad
+// and duplicate rows too (a duplicate by the stored customer's name), a
+// count of 1 in the singular; an operator shown nothing.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
@@ -45,6 +47,19 @@ async function cells(page: Page, line: number): Promise<string[]> {
   return page.$$eval(`[data-sample-line="${line}"] td`, (tds) => tds.map((td) => (td.textContent ?? "").trim()));
 }
 
+/** The duplicates listed, folded or not. */
+async function dups(page: Page): Promise<string[]> {
+  await page.waitForSelector("[data-import-dup]", { state: "attached", timeout: 15000 });
+  return page.$$eval("[data-import-dup]", (ls) => ls.map((l) => (l.textContent ?? "").replace(/\s+/g, " ").trim()));
+}
+
+/** The demo's Arantxa (phone +34 600 111 222): her customer id. */
+async function arantxa(): Promise<string> {
+  const found = (await api.listCustomers("Arantxa Etxeberria", 500)).customers;
+  assert.equal(found.length, 1);
+  return String(found[0].id);
+}
+
 async function customers(search: string): Promise<number> {
   return (await api.listCustomers(search, 500)).customers.length;
 }
@@ -52,7 +67,7 @@ async function customers(search: string): Promise<number> {
 test("a Spanish Excel file: preview, dry run with bad rows by line, import, and again", async () => {
   const page = await importPage();
   await choose(page, "clientes.csv", SPANISH);
-  assert.equal(await textOf(page, "[data-import-summary]"), "3 new, 1 duplicates skipped, 3 bad");
+  assert.equal(await textOf(page, "[data-import-summary]"), "3 new, 1 duplicate skipped, 3 bad");
   // The columns as mapped, and the first rows as they will be imported.
   const fields = await page.$$eval("select[data-column]", (ss) => ss.map((s) => (s as HTMLSelectElement).value));
   assert.deepEqual(fields, ["name", "surname", "phone", "email", "consultant", "ignore"]);
@@ -60,6 +75,8 @@ test("a Spanish Excel file: preview, dry run with bad rows by line, import, and 
   const bad = await page.$$eval("[data-import-bad]", (ls) => ls.map((l) => (l.textContent ?? "").trim()));
   assert.deepEqual(bad, ["line 3: bad e-mail 'juan@'", "line 6: unknown consultant 'nadie'",
     "line 9: same e-mail as line 8"]);
+  await page.click("[data-import-dups] summary");
+  assert.deepEqual(await dups(page), [`line 7: same phone as Arantxa Etxeberria (customer ${await arantxa()})`]);
   // The dry run changed nothing.
   assert.equal(await customers("Ortega"), 0);
   assert.ok(await page.locator("[data-import-run]").isDisabled(), "bad rows block the import");
@@ -67,7 +84,7 @@ test("a Spanish Excel file: preview, dry run with bad rows by line, import, and 
   await screenshot(page, "settings-import");
   await page.click("[data-import-run]");
   assert.equal(await textOf(page, "[data-import-done]"),
-    "Imported 3 new customers, 1 duplicates skipped, 3 bad rows skipped");
+    "Imported 3 new customers, 1 duplicate skipped, 3 bad rows skipped");
   assert.equal(await customers("Pilar Ortega"), 1);
   assert.equal(await customers("Rosa Marín"), 1);
   assert.equal(await customers("Nuria Sanz"), 1);
@@ -141,8 +158,36 @@ test("the page speaks Spanish; an operator sees nothing", async () => {
   await choose(page, "vacio.csv", enc(""));
   assert.match(await textOf(page, "[data-import-error]"), /^el archivo está vacío/);
   await choose(page, "uno.csv", enc("nombre;correo\r\nUna Persona;;\r\n"));
-  assert.equal(await textOf(page, "[data-import-summary]"), "1 nuevos, 0 duplicados omitidos, 0 incorrectos");
-  assert.equal(await textOf(page, "[data-import-run]"), "Importar 1 clientes");
+  // One row: every count that is 1 reads singular.
+  assert.equal(await textOf(page, "[data-import-summary]"), "1 nuevo, 0 duplicados omitidos, 0 incorrectos");
+  assert.equal(await textOf(page, "[data-import-run]"), "Importar 1 cliente");
+  assert.equal(await textOf(page, ".import-preview h3"), "uno.csv: 1 fila, separada por «;»");
+  // Rows only the server can judge (a consultant the club does not have,
+  // an address or a phone it refuses, a customer it has already): its
+  // reasons in Spanish too, none left in English.
+  await choose(page, "servidor.csv", enc("nombre;teléfono;correo;consultor\r\n" +
+    "Nueva Persona;;nueva.persona@example.org;Fermín\r\n" +
+    "Tomás Vidal;;;nadie\r\n" +
+    "Juan Ruiz;;juan@;\r\n" +
+    "Arantxa Etxeberria;+34 600 111 222;;\r\n" +
+    "Pepe Gil;llámame;;\r\n"));
+  await page.waitForFunction(() => document.querySelector("[data-import-summary]")?.textContent?.includes("3 incorrectos"),
+    null, { timeout: 15000 });
+  assert.equal(await textOf(page, "[data-import-summary]"), "1 nuevo, 1 duplicado omitido, 3 incorrectos");
+  const bad = await page.$$eval("[data-import-bad]", (ls) => ls.map((l) => (l.textContent ?? "").replace(/\s+/g, " ").trim()));
+  assert.deepEqual(bad, ["línea 3: consultor desconocido «nadie»", "línea 4: correo incorrecto «juan@»",
+    "línea 6: teléfono incorrecto «llámame» (de 3 a 20 cifras, con espacios y + - . ( ) /)"]);
+  assert.equal(await textOf(page, "[data-import-dups] summary"), "Duplicados omitidos");
+  await page.click("[data-import-dups] summary");
+  // The customer the club has, by name as a person knows them (and the id).
+  assert.deepEqual(await dups(page), [`línea 5: mismo teléfono que Arantxa Etxeberria (cliente ${await arantxa()})`]);
+  await screenshot(page, "settings-import-es");
+  // Imported: one new customer, one duplicate, in the singular.
+  await page.check("[data-import-skip]");
+  await page.click("[data-import-run]");
+  assert.equal(await textOf(page, "[data-import-done]"),
+    "Importación terminada: 1 cliente nuevo, 1 duplicado omitido, 3 filas incorrectas omitidas");
+  assert.equal(await customers("Nueva Persona"), 1);
 
   const op = await loginPage(await newContext(browser), srv, "alicia", "demo", "board/all");
   await op.evaluate(() => (location.hash = "#/settings/import"));

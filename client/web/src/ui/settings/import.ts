@@ -2,20 +2,21 @@
  * Settings › Import customers (admins): choose a CSV file, see how its
  * columns map (and change it), the first rows, and the server's dry run of
  * the whole file (N new, N duplicates skipped, N bad, the bad rows by
- * line); then Import, in batches of 500 with a progress bar (rows/s, time
- * left) and a Stop button. The file is read here (lib/import.ts, the CLI's
+ * line, the duplicates folded, each reason in the page's language); then
+ * Import, in batches of 500 with a progress bar (rows/s, time left) and a
+ * Stop button. The file is read here (lib/import.ts, the CLI's
  * rules); the rows are judged by the server, as for `clubcrm customer
  * import`. Running the same file again adds nothing twice.
  */
 import { LitElement, html, nothing } from "lit";
-import { t } from "../../i18n.js";
+import { t, tn } from "../../i18n.js";
 import {
   BATCH_BYTES, BATCH_MAX, type CsvFile, FIELDS, type Field, FileFault, type Outcome, type RowDraft, type Tally, autoMap, decodeFile,
   mapRecord, parseCsv, runImport,
 } from "../../lib/import.js";
 import { ClubError } from "../../lib/status.js";
 import type { AppContext } from "../context.js";
-import "./import-words.js";
+import { importDone, importStopped, importSummary } from "./import-words.js";
 import { reasonText } from "../errors.js";
 
 /** A file bigger than this is refused before it is read. */
@@ -169,7 +170,7 @@ export class ClubcrmImport extends LitElement {
       if (my !== this.run) return;
       this.result = tally;
       this.phase = "done";
-      this.ctx.notify(t("import.notify", { added: tally.added }));
+      this.ctx.notify(tn("import.notify", tally.added));
     } catch (e) {
       if (my !== this.run) return;
       this.phase = "done";
@@ -210,7 +211,7 @@ export class ClubcrmImport extends LitElement {
       ${this.error ? html`<p class="error" role="alert" data-import-error>${this.error}</p>` : nothing}
       ${this.file ? this.renderPreview(busy) : nothing}
       ${this.phase === "checking" ? html`<p class="loading" data-import-checking>
-        ${t("import.checking", { rows: this.done, total: this.file?.records.length ?? 0 })}</p>` : nothing}
+        ${tn("import.checking", this.file?.records.length ?? 0, { rows: this.done })}</p>` : nothing}
       ${this.check && this.phase !== "checking" ? this.renderCheck() : nothing}
       ${this.phase === "importing" ? this.renderProgress() : nothing}
       ${this.result ? this.renderResult(this.result) : nothing}
@@ -221,7 +222,7 @@ export class ClubcrmImport extends LitElement {
     const f = this.file!;
     const sample = f.records.slice(0, 5).map((r) => mapRecord(r, this.map));
     return html`<div class="import-preview">
-      <h3>${t("import.columns", { name: this.fileName, rows: f.records.length,
+      <h3>${tn("import.columns", f.records.length, { name: this.fileName,
         delim: f.delim === "\t" ? t("import.tab") : f.delim })}</h3>
       <table class="settings-table import-columns">
         <thead><tr><th>${t("import.column")}</th><th>${t("import.field")}</th><th>${t("import.example")}</th></tr></thead>
@@ -259,19 +260,33 @@ export class ClubcrmImport extends LitElement {
     </ul>`;
   }
 
+  /** The rows skipped as customers the club has, each with the key it shares: folded, a re-import has many. */
+  private renderDuplicates(tally: Tally) {
+    const dups = tally.outcomes.filter((o) => o.status === "duplicate");
+    if (!dups.length) return nothing;
+    return html`<details class="import-dups" data-import-dups>
+      <summary>${t("import.dups")}</summary>
+      <ul>${dups.slice(0, LIST_MAX).map((o) => html`<li data-import-dup=${String(o.line)}>
+        ${t("import.atLine", { line: o.line, what: this.reason(o) })}</li>`)}
+      ${dups.length > LIST_MAX ? html`<li class="muted">${t("import.more", { n: dups.length - LIST_MAX })}</li>` : nothing}
+      </ul>
+    </details>`;
+  }
+
   private renderCheck() {
     const c = this.check!;
     const blocked = c.bad > 0 && !this.skipBad;
     const busy = this.phase === "importing";
     return html`<div class="import-check">
-      <p data-import-summary>${t("import.summary", { added: c.added, duplicates: c.duplicates, bad: c.bad })}</p>
+      <p data-import-summary>${importSummary(c)}</p>
       ${this.renderBad(c)}
+      ${this.renderDuplicates(c)}
       ${c.bad ? html`<label class="check"><input type="checkbox" data-import-skip ?checked=${this.skipBad}
         ?disabled=${busy} @change=${(e: Event) => { this.skipBad = (e.target as HTMLInputElement).checked; }}>
         ${t("import.skipBad")}</label>` : nothing}
       ${this.phase === "checked" ? html`<div class="buttons">
         <button type="button" class="primary" data-import-run ?disabled=${blocked || !c.added}
-          @click=${() => this.doImport()}>${t("import.run", { n: c.added })}</button>
+          @click=${() => this.doImport()}>${tn("import.run", c.added)}</button>
         ${blocked ? html`<span class="hint">${t("import.fixFirst")}</span>` : nothing}
       </div>` : nothing}
     </div>`;
@@ -284,7 +299,8 @@ export class ClubcrmImport extends LitElement {
     const left = rate > 0 ? Math.max(0, (total - this.done) / rate) : 0;
     return html`<div class="import-progress">
       <progress data-import-progress max=${String(total || 1)} .value=${this.done}></progress>
-      <span>${t("import.progress", { done: this.done, total, rate: Math.round(rate), left: Math.ceil(left) })}</span>
+      <span>${tn("import.progress", total, { done: this.done, rate: Math.round(rate),
+        left: tn("import.left", Math.ceil(left)) })}</span>
       <button type="button" class="secondary" data-import-stop @click=${() => { this.stopAsked = true; }}>
         ${t("import.stop")}</button>
     </div>`;
@@ -293,8 +309,7 @@ export class ClubcrmImport extends LitElement {
   private renderResult(r: Tally) {
     const stopped = r.rows < (this.file?.records.length ?? 0);
     return html`<div class="import-result">
-      <p data-import-done>${stopped ? t("import.stopped", { added: r.added, rows: r.rows })
-        : t("import.imported", { added: r.added, duplicates: r.duplicates, bad: r.bad })}</p>
+      <p data-import-done>${stopped ? importStopped(r) : importDone(r)}</p>
     </div>`;
   }
 }
