@@ -192,18 +192,16 @@ static void work_cb(void *arg)
 	uint64_t failures = store_commit_failures(w->store);
 	w->result = service_write_batch(w->store, w->b_ops, w->b_len);
 	failed_commit_or_stop(w, pending, failures);
-	/* The journal's long transaction: committed about once a second,
-	 * and before the loop grows a full map (no transaction may be open
-	 * then). A checkpoint that fails loses nothing: the journal holds
-	 * every batch since the last one. */
-	if (store_checkpoint_due(w->store) || w->result == -ENOSPC) {
-		uint64_t t0 = uv_hrtime();
+	/* The journal's long transaction is committed before the loop grows
+	 * a full map (no transaction may be open then). A checkpoint that
+	 * fails loses nothing: the journal holds every batch since the last
+	 * one. (The one due every second runs as a job of its own: see
+	 * writer_kick.) */
+	if (w->result == -ENOSPC) {
 		int crc = store_checkpoint(w->store);
 		if (crc)
 			log_warn("writer: a checkpoint failed (%s); the journal "
 				 "keeps every write", strerror(-crc));
-		log_debug("writer: checkpoint in %.1f ms",
-			  (double)(uv_hrtime() - t0) / 1e6);
 	}
 	uint64_t after = store_committed_txn(w->store);
 	if (w->result != 0 || after == before ||
@@ -260,9 +258,20 @@ static int take_batch(struct writer *w)
 	return 0;
 }
 
+static void run_checkpoint(struct writer *w);
+
 void writer_kick(struct writer *w)
 {
-	if (w->busy || w->q_len == 0)
+	if (w->busy)
+		return;
+	/* A checkpoint due goes first, while the loop answers the batch just
+	 * done: its replies do not wait for it, the next batch does. */
+	if (store_checkpoint_due(w->store)) {
+		run_checkpoint(w);
+		if (w->busy)
+			return;
+	}
+	if (w->q_len == 0)
 		return;
 	if (take_batch(w) < 0) {
 		/* Nothing moved; the next kick tries again. */
@@ -359,10 +368,13 @@ static void release_held(struct writer *w)
 static void idle_checkpoint_cb(void *arg)
 {
 	struct writer *w = arg;
+	uint64_t t0 = uv_hrtime();
 	int rc = store_checkpoint(w->store);
 	if (rc)
 		log_warn("writer: a checkpoint failed (%s); the journal keeps "
 			 "every write", strerror(-rc));
+	log_debug("writer: checkpoint in %.1f ms",
+		  (double)(uv_hrtime() - t0) / 1e6);
 }
 
 static void went_idle(struct writer *w);
@@ -375,15 +387,20 @@ static void after_idle_checkpoint(void *arg)
 	went_idle(w);
 }
 
+static void run_checkpoint(struct writer *w)
+{
+	w->busy = true;
+	if (writer_thread_queue(&w->thread, idle_checkpoint_cb,
+				after_idle_checkpoint, w) < 0)
+		w->busy = false;
+}
+
 static void on_idle_timer(uv_timer_t *h)
 {
 	struct writer *w = h->data;
 	if (!writer_idle(w) || !store_checkpoint_pending(w->store))
 		return;
-	w->busy = true;
-	if (writer_thread_queue(&w->thread, idle_checkpoint_cb,
-				after_idle_checkpoint, w) < 0)
-		w->busy = false;
+	run_checkpoint(w);
 }
 
 static void went_idle(struct writer *w)
