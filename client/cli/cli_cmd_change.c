@@ -307,7 +307,8 @@ static int print_reassigned(struct cli *cli, const Clubcrm__ReassignReply *r)
 		cli_json_print(o);
 		return CLI_OK;
 	}
-	printf("Moved %zu task(s)", r->n_task_ids);
+	printf("Moved %zu %s", r->n_task_ids,
+	       r->n_task_ids == 1 ? "task" : "tasks");
 	for (size_t i = 0; i < r->n_task_ids; i++)
 		printf("%s%llu", i ? ", " : ": ",
 		       (unsigned long long)r->task_ids[i]);

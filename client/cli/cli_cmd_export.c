@@ -193,8 +193,9 @@ int cli_cmd_task_export(struct cli *cli, int argc, char **argv)
 	struct task_stream ts = {.bom = eo.bom};
 	rc = finish_output(stream_tasks(cli, &lt, &ts));
 	if (rc == CLI_OK)
-		fprintf(stderr, "clubcrm: exported %" PRIu64 " rows as of "
-				"revision %" PRIu64 "\n", ts.n_rows, ts.rev);
+		fprintf(stderr, "clubcrm: exported %" PRIu64 " %s as of "
+				"revision %" PRIu64 "\n", ts.n_rows,
+			ts.n_rows == 1 ? "row" : "rows", ts.rev);
 	return rc;
 }
 
@@ -304,7 +305,7 @@ int cli_cmd_customer_export(struct cli *cli, int argc, char **argv)
 	}
 	idset_free(&only);
 	if (rc == CLI_OK)
-		fprintf(stderr, "clubcrm: exported %" PRIu64 " customers\n",
-			rows);
+		fprintf(stderr, "clubcrm: exported %" PRIu64 " %s\n", rows,
+			rows == 1 ? "customer" : "customers");
 	return rc;
 }

@@ -78,6 +78,12 @@ static void on_sigint(int sig)
 	interrupted = 1;
 }
 
+/* A count's word: singular for one, plural otherwise (0 included). */
+static const char *plural(size_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -126,9 +132,9 @@ static void draw(struct pass *p, bool final)
 		bar[i] = i < fill ? '#' : '.';
 	bar[30] = '\0';
 	double left = frac > 0.001 ? el / frac - el : 0;
-	fprintf(stderr, "\r%s [%s] %3.0f%%  %zu rows  %.0f rows/s  %.0f s left ",
-		p->dry ? "checking " : "importing", bar, frac * 100, done, rate,
-		left);
+	fprintf(stderr, "\r%s [%s] %3.0f%%  %zu %s  %.0f rows/s  %.0f s left ",
+		p->dry ? "checking " : "importing", bar, frac * 100, done,
+		plural(done, "row ", "rows"), rate, left);
 	if (final)
 		fputc('\n', stderr);
 	fflush(stderr);
@@ -363,11 +369,6 @@ static void print_json(struct pass *p, const char *outcome,
 	p->doc = NULL;
 }
 
-static const char *plural(size_t n, const char *one, const char *many)
-{
-	return n == 1 ? one : many;
-}
-
 static int parse(struct cli *cli, int argc, char **argv,
 		 struct import_opts *o)
 {
@@ -537,9 +538,11 @@ int cli_cmd_customer_import(struct cli *cli, int argc, char **argv)
 		goto restore;
 	}
 	if (interrupted || rc != CLI_OK) {
-		printf("Interrupted after %zu rows: %zu customers added "
+		printf("Interrupted after %zu %s: %zu %s added "
 		       "(revision %llu); run the same command again to "
-		       "import the rest\n", p->n.rows, p->n.added,
+		       "import the rest\n", p->n.rows,
+		       plural(p->n.rows, "row", "rows"), p->n.added,
+		       plural(p->n.added, "customer", "customers"),
 		       (unsigned long long)p->revision);
 		rc = CLI_REFUSED;
 		goto restore;

@@ -96,8 +96,9 @@ static void print_snapshot(struct watch *w, struct replica *r)
 	} else {
 		cli_format_task_table(stdout, (Clubcrm__TaskRow *const *)rows, n,
 				      w->cli->colour);
-		printf("-- %zu task(s) at revision %" PRIu64 "; watching "
-		       "(Ctrl-C to stop)\n", n, replica_revision(r));
+		printf("-- %zu %s at revision %" PRIu64 "; watching "
+		       "(Ctrl-C to stop)\n", n, n == 1 ? "task" : "tasks",
+		       replica_revision(r));
 	}
 	free(rows);
 	fflush(stdout);

@@ -2,7 +2,8 @@
  * The desk's saves against a scripted fake server: a new-task form and a
  * new-contact form each keep one idempotency key until saved, so a save
  * retried after a failure cannot make a second task or contact, and the
- * next form gets a new key.
+ * next form gets a new key; a reassignment says how many tasks moved,
+ * "1 task" in the singular.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -230,11 +231,93 @@ static void test_customer_form_key_kept_until_saved(void **state)
 	fake_desk_close(&d);
 }
 
+/* The next frame: a reassignment from operator 3 to 4, or NULL and the
+ * script failed. */
+static Clubcrm__Frame *expect_reassign(struct fake_server *fs)
+{
+	Clubcrm__Frame *f = fake_recv(fs);
+	if (f && f->body_case == CLUBCRM__FRAME__BODY_REASSIGN_TASKS &&
+	    f->reassign_tasks->from_operator_id == 3 &&
+	    f->reassign_tasks->to_operator_id == 4)
+		return f;
+	fake_fail(fs, "not a reassignment from 3 to 4");
+	if (f)
+		clubcrm__frame__free_unpacked(f, NULL);
+	return NULL;
+}
+
+/* Each reassignment answered with the next count of moved tasks. */
+static const size_t moved_counts[] = {1, 0, 2};
+
+static void script_reassign(struct fake_server *fs)
+{
+	if (!fake_handshake(fs, true))
+		return;
+	uint64_t ids[] = {41, 42};
+	for (size_t i = 0; i < sizeof(moved_counts) / sizeof(moved_counts[0]);
+	     i++) {
+		Clubcrm__Frame *f = expect_reassign(fs);
+		if (!f)
+			return;
+		Clubcrm__ReassignReply rr = CLUBCRM__REASSIGN_REPLY__INIT;
+		rr.n_task_ids = moved_counts[i];
+		rr.task_ids = ids;
+		rr.has_revision = true;
+		rr.revision = 9 + i;
+		Clubcrm__Frame g = CLUBCRM__FRAME__INIT;
+		g.has_request_id = true;
+		g.request_id = f->request_id;
+		g.body_case = CLUBCRM__FRAME__BODY_REASSIGN_REPLY;
+		g.reassign_reply = &rr;
+		fake_send(fs, &g);
+		clubcrm__frame__free_unpacked(f, NULL);
+	}
+	fake_until_logout(fs);
+}
+
+/* As the console's r opens it: from operator 3 to 4, any time. */
+static void open_reassign(struct tui_app *a)
+{
+	tui_forms_close(a);
+	a->fkind = TUI_FK_REASSIGN;
+	tui_form_init(&a->form, "Reassign");
+	struct tui_field *from = tui_form_add(&a->form, "From",
+					      TUI_FIELD_CHOICE);
+	struct tui_field *to = tui_form_add(&a->form, "To", TUI_FIELD_CHOICE);
+	assert_non_null(from);
+	assert_non_null(to);
+	assert_int_equal(tui_field_add_choice(from, 3, "Maribel"), 0);
+	assert_int_equal(tui_field_add_choice(to, 4, "Deborah"), 0);
+}
+
+/* The count the server answered, singular for one task (0 and 2: plural). */
+static void test_reassigned_count(void **state)
+{
+	(void)state;
+	struct fake_server fs;
+	assert_int_equal(fake_start(&fs, false, script_reassign, NULL), 0);
+	struct fake_desk d;
+	fake_desk_open(&d, &fs);
+	struct tui_app *a = d.a;
+	static const char *const want[] = {
+		"1 task reassigned", "0 tasks reassigned", "2 tasks reassigned",
+	};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		open_reassign(a);
+		tui_submit(a);
+		fake_desk_run_until(&d, form_closed);
+		assert_false(a->status_err);
+		assert_string_equal(a->status, want[i]);
+	}
+	fake_desk_close(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_form_key_kept_until_saved),
 		cmocka_unit_test(test_customer_form_key_kept_until_saved),
+		cmocka_unit_test(test_reassigned_count),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -247,12 +247,14 @@ void tui_export_submit(struct tui_app *a)
 	tui_forms_close(a);
 	if (a->asof.on)
 		tui_app_status(a, a->asof.incomplete,
-			       "exported %zu rows as of revision %llu to %s%s",
-			       n, (unsigned long long)a->asof.rev, path,
+			       "exported %zu %s as of revision %llu to %s%s",
+			       n, n == 1 ? "row" : "rows",
+			       (unsigned long long)a->asof.rev, path,
 			       a->asof.incomplete ? " (incomplete: the list "
 			       "on screen was not whole)" : "");
 	else
-		tui_app_status(a, false, "exported %zu rows to %s", n, path);
+		tui_app_status(a, false, "exported %zu %s to %s", n,
+			       n == 1 ? "row" : "rows", path);
 }
 
 /* ------------------------------------------------------ the contacts */
@@ -312,11 +314,12 @@ static void custexp_write(struct tui_app *a, const char *path,
 	}
 	tui_forms_close(a);
 	if (tag)
-		tui_app_status(a, false, "exported %zu customers tagged %s "
-			       "to %s", n, tag, path);
+		tui_app_status(a, false, "exported %zu %s tagged %s "
+			       "to %s", n, n == 1 ? "customer" : "customers",
+			       tag, path);
 	else
-		tui_app_status(a, false, "exported %zu customers to %s", n,
-			       path);
+		tui_app_status(a, false, "exported %zu %s to %s", n,
+			       n == 1 ? "customer" : "customers", path);
 }
 
 static void custexp_send(struct custexp_ticket *t);

@@ -177,6 +177,12 @@ static int by_line(const void *x, const void *y)
 	return a < b ? -1 : a > b;
 }
 
+/* A count's word: singular for one, plural otherwise (0 included). */
+static const char *plural(size_t n, const char *one, const char *other)
+{
+	return n == 1 ? one : other;
+}
+
 /* The form's lines: the summary, then the first bad rows by line. */
 static void show(struct tui_import *im)
 {
@@ -193,14 +199,16 @@ static void show(struct tui_import *im)
 	size_t bad = im->file_bad + im->bad;
 	int h = 0;
 	snprintf(a->history[h++], sizeof(a->history[0]),
-		 "%s: %zu new, %zu duplicates skipped, %zu bad",
-		 im->dry ? "Dry run" : "Imported", im->added, im->dups, bad);
+		 "%s: %zu new, %zu %s skipped, %zu bad",
+		 im->dry ? "Dry run" : "Imported", im->added, im->dups,
+		 plural(im->dups, "duplicate", "duplicates"), bad);
 	for (size_t i = 0; i < n && h < TUI_HISTORY_MAX - 1; i++)
 		snprintf(a->history[h++], sizeof(a->history[0]), "line %u: %s",
 			 all[i].line, all[i].why);
 	if (bad > n && h < TUI_HISTORY_MAX)
 		snprintf(a->history[h++], sizeof(a->history[0]),
-			 "... and %zu more bad rows", bad - n);
+			 "... and %zu more bad %s", bad - n,
+			 plural(bad - n, "row", "rows"));
 	a->n_history = h;
 	a->dirty = true;
 }
@@ -246,8 +254,9 @@ static void start(struct tui_import *im, bool dry)
 			       "nothing in the file to send");
 		return;
 	}
-	tui_app_status(im->a, false, "%s %zu rows...",
-		       dry ? "checking" : "importing", im->n_rows);
+	tui_app_status(im->a, false, "%s %zu %s...",
+		       dry ? "checking" : "importing", im->n_rows,
+		       plural(im->n_rows, "row", "rows"));
 	send_next(im);
 }
 
@@ -256,10 +265,11 @@ static void progress(struct tui_import *im)
 	double el = now_s() - im->t0;
 	double rate = el > 0 ? (double)im->next / el : 0;
 	double left = rate > 0 ? (double)(im->n_rows - im->next) / rate : 0;
-	tui_app_status(im->a, false, "%s: %zu of %zu rows, %.0f rows/s, "
+	tui_app_status(im->a, false, "%s: %zu of %zu %s, %.0f rows/s, "
 		       "%.0f s left (Esc stops after this batch)",
 		       im->dry ? "checking" : "importing", im->next,
-		       im->n_rows, rate, left);
+		       im->n_rows, plural(im->n_rows, "row", "rows"), rate,
+		       left);
 }
 
 static void on_batch(const struct clubcrm_answer *ans, void *arg)
@@ -310,26 +320,35 @@ static void on_batch(const struct clubcrm_answer *ans, void *arg)
 		show(im);
 		size_t bad = im->file_bad + im->bad;
 		if (bad)
-			tui_app_status(a, true, "%zu bad rows: correct the file, "
+			tui_app_status(a, true, "%zu bad %s: correct the file, "
 				       "or choose Bad rows: skip; Ctrl-S imports "
-				       "the %zu new", bad, im->added);
+				       "the %zu new", bad,
+				       plural(bad, "row", "rows"), im->added);
 		else
 			tui_app_status(a, false, "checked: Ctrl-S imports %zu new "
-				       "customers", im->added);
+				       "%s", im->added,
+				       plural(im->added, "customer",
+					      "customers"));
 		return;
 	}
 	im->stage = ST_DONE;
 	show(im);
 	if (im->next < im->n_rows)
-		tui_app_status(a, true, "import stopped: %zu customers added "
-			       "(%zu of %zu rows); import the same file again "
-			       "to add the rest", im->added, im->next,
-			       im->n_rows);
+		tui_app_status(a, true, "import stopped: %zu %s added "
+			       "(%zu of %zu %s); import the same file again "
+			       "to add the rest", im->added,
+			       plural(im->added, "customer", "customers"),
+			       im->next, im->n_rows,
+			       plural(im->n_rows, "row", "rows"));
 	else
-		tui_app_status(a, false, "imported %zu new customers, %zu "
-			       "duplicates skipped, %zu bad rows skipped "
-			       "(revision %llu)", im->added, im->dups,
+		tui_app_status(a, false, "imported %zu new %s, %zu %s "
+			       "skipped, %zu bad %s skipped (revision %llu)",
+			       im->added,
+			       plural(im->added, "customer", "customers"),
+			       im->dups,
+			       plural(im->dups, "duplicate", "duplicates"),
 			       im->file_bad + im->bad,
+			       plural(im->file_bad + im->bad, "row", "rows"),
 			       (unsigned long long)im->revision);
 }
 
@@ -356,9 +375,9 @@ void tui_import_submit(struct tui_app *a)
 	    strcmp(im->path, path) == 0) {
 		size_t bad = im->file_bad + im->bad;
 		if (bad && !skip) {
-			tui_app_status(a, true, "%zu bad rows: nothing imported "
+			tui_app_status(a, true, "%zu bad %s: nothing imported "
 				       "(correct the file, or choose Bad rows: "
-				       "skip)", bad);
+				       "skip)", bad, plural(bad, "row", "rows"));
 			return;
 		}
 		if (!im->added) {

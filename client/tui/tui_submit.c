@@ -155,8 +155,10 @@ static void on_reply(const struct clubcrm_answer *ans, void *arg)
 			       (unsigned long long)ans->task->row->task->id,
 			       t->past ? " (warning: planned in the past)" : "");
 	else if (ans->reassign)
-		tui_app_status(a, false, "%zu task(s) reassigned",
-			       ans->reassign->n_task_ids);
+		tui_app_status(a, false, "%zu %s reassigned",
+			       ans->reassign->n_task_ids,
+			       ans->reassign->n_task_ids == 1 ? "task"
+							      : "tasks");
 	else
 		tui_app_status(a, false, "saved");
 	if (mine)

@@ -31,7 +31,7 @@ text 0 I
 wait_for 0 "Import customers from a CSV file"
 text 0 "$DIR/clientes.csv"
 keys 0 C-s
-wait_for 0 "Dry run: 3 new, 1 duplicates skipped, 3 bad"
+wait_for 0 "Dry run: 3 new, 1 duplicate skipped, 3 bad"
 wait_for 0 "line 3: bad e-mail 'juan@'"
 wait_for 0 "line 6: unknown consultant 'nadie'"
 wait_for 0 "line 9: same e-mail as line 8"
@@ -47,8 +47,8 @@ keys 0 Tab
 keys 0 Right
 wait_for 0 "skip them, import the others"
 keys 0 C-s
-wait_for 0 "Imported: 3 new, 1 duplicates skipped, 3 bad"
-wait_for 0 "imported 3 new customers, 1 duplicates skipped, 3 bad rows skipped"
+wait_for 0 "Imported: 3 new, 1 duplicate skipped, 3 bad"
+wait_for 0 "imported 3 new customers, 1 duplicate skipped, 3 bad rows skipped"
 keys 0 Escape
 wait_for 0 "Pilar Ortega"
 wait_for 0 "Rosa Marín"

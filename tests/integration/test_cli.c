@@ -335,6 +335,19 @@ static void test_edit_copy_reassign(void **state)
 	assert_string_equal(json_string_value(json_object_get(v, "operator")),
 			    "deborah");
 	json_decref(v);
+
+	/* The copy (8 July) back to Maribel: the count in the singular;
+	 * again, nothing left to move: in the plural. */
+	cli.user = "fermin";
+	assert_int_equal(run("task", "reassign", "--from", "deborah", "--to",
+			     "maribel", "--from-date", "2030-07-08",
+			     "--to-date", "2030-07-08"), 0);
+	itcli_expect_out(&cli, "Moved 1 task: ");
+	assert_int_equal(run("task", "reassign", "--from", "deborah", "--to",
+			     "maribel", "--from-date", "2030-07-08",
+			     "--to-date", "2030-07-08"), 0);
+	itcli_expect_out(&cli, "Moved 0 tasks\n");
+	cli.user = "alicia";
 	assert_int_equal(run("task", "reassign", "--from", "maribel"), 2);
 }
 

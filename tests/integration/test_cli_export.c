@@ -196,7 +196,7 @@ static void test_tasks_past_and_filters(void **state)
 	assert_int_equal(run("task", "export", "--text", "past, then",
 			     "--as-of-revision", rev), 0);
 	char want[64];
-	snprintf(want, sizeof(want), "exported 1 rows as of revision %s\n",
+	snprintf(want, sizeof(want), "exported 1 row as of revision %s\n",
 		 rev);
 	itcli_expect_err(&cli, want);
 	v = parse_out();
@@ -236,7 +236,7 @@ static void test_customers_by_tag(void **state)
 	add_task("Nacho", "no tag", NULL);
 
 	assert_int_equal(run("customer", "export", "--tag", "Summer camp"), 0);
-	itcli_expect_err(&cli, "exported 1 customers");
+	itcli_expect_err(&cli, "exported 1 customer\n");
 	json_t *v = parse_out();
 	json_t *rows = json_object_get(v, "rows");
 	assert_int_equal(json_array_size(rows), 2);

@@ -96,9 +96,16 @@ test("an edit changes the series' end from a count to a day, in Spanish", async 
     customerId: jorge, plannedAt: BigInt(Date.UTC(2031, 4, 5, 9, 0) / 1000), recurrence: Recurrence.MONTHLY,
     repeatCount: 4 });
   const id = made.row!.task!.id;
+  const last = (await api.createTask({ description: "Last monthly reminder (repeat test)", typeId: BigInt(typeId("Call")),
+    customerId: jorge, plannedAt: BigInt(Date.UTC(2031, 4, 6, 9, 0) / 1000), recurrence: Recurrence.MONTHLY,
+    repeatCount: 1 })).row!.task!.id;
   const page = await loginPage(await newContext(browser, "es-ES"), srv, "maribel", "demo", `customer/${jorge}`);
   await row(page, id).waitFor();
   assert.match((await row(page, id).locator(".rep-mark").getAttribute("title"))!, /Se repite cada mes, quedan 4 veces/);
+  // One time left: in the singular.
+  await row(page, last).waitFor();
+  assert.equal(await row(page, last).locator(".rep-mark").getAttribute("title"),
+    "Se repite cada mes, queda 1 vez (contando esta)");
   await row(page, id).locator('[data-act="info"]').click();
   const info = dlg(page, "info");
   await info.locator('select[name="repeat"]').waitFor();

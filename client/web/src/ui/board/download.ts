@@ -6,7 +6,7 @@
  * UTF-8 byte-order mark, so that Excel reads accents).
  */
 import type { Customer, TaskRow } from "../../gen/clubcrm_pb.js";
-import { addWords, t } from "../../i18n.js";
+import { addWords, t, tn } from "../../i18n.js";
 import {
   BOM, CUSTOMER_HEAD, TASK_HEAD, csvFileName, csvRecord, customerRecord, taskRecord,
 } from "../../lib/csv.js";
@@ -49,7 +49,7 @@ export async function downloadTasks(ctx: AppContext, file: string,
       }));
     }
     saveFile(file, parts);
-    ctx.notify(t("csv.done", { n: parts.length - 1, file, rev: String(revision) }));
+    ctx.notify(tn("csv.done", parts.length - 1, { file, rev: String(revision) }));
   } catch (e) {
     failed(ctx, e);
   }
@@ -69,7 +69,7 @@ export async function downloadCustomers(ctx: AppContext, keep: (c: Customer) => 
     });
     const file = csvFileName("customers", nowSeconds(), zone);
     saveFile(file, parts);
-    ctx.notify(t("csv.doneCustomers", { n: parts.length - 1, file }));
+    ctx.notify(tn("csv.doneCustomers", parts.length - 1, { file }));
   } catch (e) {
     failed(ctx, e);
   }
@@ -79,15 +79,19 @@ addWords({
   en: {
     "csv.download": "Download CSV",
     "csv.hint": "The list as a CSV file for a spreadsheet (the same columns as the command line's export)",
-    "csv.done": "{n} rows saved as {file} (revision {rev}).",
-    "csv.doneCustomers": "{n} customers saved as {file}.",
+    "csv.done.one": "{n} row saved as {file} (revision {rev}).",
+    "csv.done.other": "{n} rows saved as {file} (revision {rev}).",
+    "csv.doneCustomers.one": "{n} customer saved as {file}.",
+    "csv.doneCustomers.other": "{n} customers saved as {file}.",
     "csv.failed": "The CSV could not be made: {why}",
   },
   es: {
     "csv.download": "Descargar CSV",
     "csv.hint": "La lista como fichero CSV para una hoja de cálculo (las mismas columnas que la exportación de la línea de órdenes)",
-    "csv.done": "{n} filas guardadas en {file} (revisión {rev}).",
-    "csv.doneCustomers": "{n} clientes guardados en {file}.",
+    "csv.done.one": "{n} fila guardada en {file} (revisión {rev}).",
+    "csv.done.other": "{n} filas guardadas en {file} (revisión {rev}).",
+    "csv.doneCustomers.one": "{n} cliente guardado en {file}.",
+    "csv.doneCustomers.other": "{n} clientes guardados en {file}.",
     "csv.failed": "No se pudo hacer el CSV: {why}",
   },
 });

@@ -26,7 +26,7 @@ import {
   type TaskRow,
   TaskStatus,
 } from "../../gen/clubcrm_pb.js";
-import { t } from "../../i18n.js";
+import { t, tn } from "../../i18n.js";
 import { newIdempotencyKey } from "../../lib/api.js";
 import { ClubError, Status } from "../../lib/status.js";
 import type { AppContext } from "../context.js";
@@ -118,7 +118,7 @@ function historyValue(field: string, v: string): string {
 }
 
 function delayWords(minutes: number): string {
-  if (minutes % 1440 === 0 && minutes) return t("dialogs.days", { n: minutes / 1440 });
+  if (minutes % 1440 === 0 && minutes) return tn("dialogs.days", minutes / 1440);
   if (minutes % 60 === 0 && minutes) return t("dialogs.hours", { n: minutes / 60 });
   return t("dialogs.minutes", { n: minutes });
 }

@@ -8,7 +8,7 @@
  * (↻, the CLI's `rep`) says how it repeats.
  */
 import { Recurrence, type Task } from "../../gen/clubcrm_pb.js";
-import { addWords, t } from "../../i18n.js";
+import { addWords, t, tn } from "../../i18n.js";
 import { dayBounds, wallTime, zonedToUnix } from "../time.js";
 
 export const REPEAT_COUNT_MAX = 1000; // the server's limit
@@ -143,7 +143,7 @@ export function repeatTitle(task: Task | undefined, zone: string): string {
     const w = wallTime(Number(task.repeatUntil) - 1, zone);
     return t("dialogs.repeat.titleUntil", { how, date: `${pad(w.day)}/${pad(w.month)}/${w.year}` });
   }
-  if (task.repeatCount) return t("dialogs.repeat.titleCount", { how, n: task.repeatCount });
+  if (task.repeatCount) return tn("dialogs.repeat.titleCount", task.repeatCount, { how });
   return t("dialogs.repeat.title", { how });
 }
 
@@ -160,7 +160,8 @@ addWords({
     "dialogs.repeat.count": "after (times, this one included)",
     "dialogs.repeat.title": "Repeats {how}",
     "dialogs.repeat.titleUntil": "Repeats {how} until {date}",
-    "dialogs.repeat.titleCount": "Repeats {how}, {n} times left (this one included)",
+    "dialogs.repeat.titleCount.one": "Repeats {how}, {n} time left (this one included)",
+    "dialogs.repeat.titleCount.other": "Repeats {how}, {n} times left (this one included)",
     "dialogs.repeat.err.kind": "Choose how the task repeats.",
     "dialogs.repeat.err.until": "Give the date the repetition ends.",
     "dialogs.repeat.err.count": "The number of times must be 1 to 1000.",
@@ -177,7 +178,8 @@ addWords({
     "dialogs.repeat.count": "tras (veces, contando esta)",
     "dialogs.repeat.title": "Se repite {how}",
     "dialogs.repeat.titleUntil": "Se repite {how} hasta el {date}",
-    "dialogs.repeat.titleCount": "Se repite {how}, quedan {n} veces (contando esta)",
+    "dialogs.repeat.titleCount.one": "Se repite {how}, queda {n} vez (contando esta)",
+    "dialogs.repeat.titleCount.other": "Se repite {how}, quedan {n} veces (contando esta)",
     "dialogs.repeat.err.kind": "Elija cómo se repite la tarea.",
     "dialogs.repeat.err.until": "Indique el día en que termina la repetición.",
     "dialogs.repeat.err.count": "El número de veces debe ser de 1 a 1000.",

@@ -22,7 +22,7 @@
 import { LitElement, html, nothing } from "lit";
 import { repeat } from "lit/directives/repeat.js";
 import { type TaskRow, ViewKind } from "../../gen/clubcrm_pb.js";
-import { lang, t } from "../../i18n.js";
+import { lang, t, tn } from "../../i18n.js";
 import { type TaskView, taskView } from "../../lib/live.js";
 import { type ActionName, requestAction, rowAction, takeOrRelease } from "../board/actions.js";
 import "../board/contacts.js";
@@ -528,8 +528,7 @@ export class ClubcrmBoard extends LitElement {
             title="${t("board.act.filter")} (/)" @click=${() =>
               (this.filterOpen ? (this.filterOpen = false) : this.openFilter())}>
             ${t("board.act.filter")}${isEmptyFilter(savedForm) ? "" : ` · ${t("board.filter.active")}`}</button>`}
-        <span class="board-count" data-count=${this.rows.length}>${this.rows.length === 1 ? t("board.count1")
-          : t("board.count", { n: this.rows.length })}</span>
+        <span class="board-count" data-count=${this.rows.length}>${tn("board.count", this.rows.length)}</span>
         <span class="board-grow"></span>
         <button class="board-asof-toggle" data-act="as-of" aria-expanded=${this.asOfOpen ? "true" : "false"}
           title=${t("board.asof.hint")} @click=${() => {

@@ -18,6 +18,7 @@ import { type TaskView, taskView } from "../../lib/live.js";
 import { colourOf, keysBusy, pageShortcut, requestAction } from "../agenda/common.js";
 import { type CountLine, duration, perOperator, perTeam, totals, waitedSeconds } from "../agenda/counts.js";
 import { type AppContext, isAdmin, registerPage } from "../context.js";
+import { consoleMoved, consoleSummary } from "./console-words.js";
 import { PageElement } from "../page.js";
 import { dayBounds, fromInputValue, nowSeconds, shortDateTime, wallTime } from "../time.js";
 import { errorText, reasonText } from "../errors.js";
@@ -27,7 +28,6 @@ addWords({
   en: {
     "console.title": "Console",
     "console.urgent": "Urgent tasks of everyone",
-    "console.summary": "{waiting} waiting, {taken} taken, {escalated} escalated",
     "console.none": "No urgent tasks.",
     "console.noneOverdue": "Nothing overdue today.",
     "console.overdue": "Overdue today: {n}",
@@ -59,7 +59,6 @@ addWords({
     "console.plannedFrom": "Planned from",
     "console.plannedTo": "Planned until",
     "console.doReassign": "Reassign",
-    "console.moved": "{n} tasks moved from {from} to {to}.",
     "console.pickBoth": "Choose two different operators.",
     "console.badDate": "That date and time does not exist in the club's time zone.",
     "console.failed": "{what} failed: {why}",
@@ -68,7 +67,6 @@ addWords({
   es: {
     "console.title": "Consola",
     "console.urgent": "Tareas urgentes de todos",
-    "console.summary": "{waiting} esperando, {taken} tomadas, {escalated} escaladas",
     "console.none": "No hay tareas urgentes.",
     "console.noneOverdue": "Nada vencido hoy.",
     "console.overdue": "Vencidas hoy: {n}",
@@ -100,7 +98,6 @@ addWords({
     "console.plannedFrom": "Planificadas desde",
     "console.plannedTo": "Planificadas hasta",
     "console.doReassign": "Reasignar",
-    "console.moved": "{n} tareas pasadas de {from} a {to}.",
     "console.pickBoth": "Elija dos operadores distintos.",
     "console.badDate": "Esa fecha y hora no existe en la zona horaria del club.",
     "console.failed": "{what} falló: {why}",
@@ -273,7 +270,7 @@ export class ClubcrmConsole extends PageElement {
       const r = await this.ctx.api.reassignTasks({
         fromOperatorId: BigInt(from), toOperatorId: BigInt(to), plannedFrom: pf, plannedTo: pt,
       });
-      this.ctx.notify(t("console.moved", { n: r.taskIds.length, from: name(from), to: name(to) }));
+      this.ctx.notify(consoleMoved(r.taskIds.length, name(from), name(to)));
     } catch (err) {
       this.ctx.notify(t("console.failed", { what: t("console.doReassign"), why: why(err) }), "error");
     } finally {
@@ -384,7 +381,7 @@ export class ClubcrmConsole extends PageElement {
       <div class="console-top">
         <div class="console-main">
           <h2 class="console-summary" data-waiting=${sum.waiting} data-taken=${sum.taken} data-escalated=${sum.escalated}>
-            ${t("console.urgent")}: ${t("console.summary", { ...sum })}</h2>
+            ${t("console.urgent")}: ${consoleSummary(sum)}</h2>
           ${u.length ? this.renderTable(u, now, admin, operators, "urgent")
             : html`<p class="empty">${urgent.ready ? t("console.none") : t("common.loading")}</p>`}
         </div>
