@@ -207,6 +207,11 @@ static int next_segment(struct journal *j, uint64_t seq)
 	int fd = openat(j->dirfd, to, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return err_of(errno);
+	/* The zeros (or a recycled segment's records) are on disk: out of
+	 * the page cache with them, or the appends would dirty the large
+	 * folios the zero-fill left, and the kernel write back (and charge)
+	 * a whole folio for every few hundred bytes appended. */
+	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
 	struct stat st;
 	if (fstat(fd, &st) < 0) {
 		rc = err_of(errno);
