@@ -316,8 +316,15 @@ int main(int argc, char **argv)
 	if (open_store(cfg.data_dir, cfg.map_size_mib, &st) < 0)
 		return 1;
 	int rc = 1;
-	if (prepare_club(&cfg, st) == 0)
-		rc = serve(&cfg, st);
+	if (prepare_club(&cfg, st) == 0) {
+		/* From here every write is the writer's, journalled. */
+		ret = store_journal_start(st, cfg.data_dir);
+		if (ret < 0)
+			log_error("cannot start the journal in %s: %s",
+				  cfg.data_dir, store_strerror(ret));
+		else
+			rc = serve(&cfg, st);
+	}
 	store_close(st);
 	return rc;
 }

@@ -307,6 +307,7 @@ static void close_handles(struct server *srv)
 	if (!srv->handles_open)
 		return;
 	srv->handles_open = false;
+	writer_close(&srv->writer);
 	/* Marks left after the last pass would hold their connections. */
 	net_forget(&srv->net);
 	uv_close((uv_handle_t *)&srv->prepare, NULL);
@@ -448,6 +449,11 @@ int server_start(struct server *srv)
 	int ret = start_base_handles(srv);
 	if (ret < 0)
 		goto fail;
+	ret = writer_start(&srv->writer);
+	if (ret < 0) {
+		log_error("writer: cannot start its thread: %s", strerror(-ret));
+		goto fail;
+	}
 	server_refresh_club_info(srv);
 	if (srv->cfg->tls_cert[0]) {
 		char err[256] = "";

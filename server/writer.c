@@ -19,16 +19,54 @@ void writer_init(struct writer *w, uv_loop_t *loop, struct store *st,
 	w->loop = loop;
 	w->store = st;
 	w->hooks = *hooks;
-	w->work.data = w;
-	w->sync_work.data = w;
 	atomic_init(&w->q_pending, 0);
 	atomic_init(&w->answer_ns, 0);
 	w->revision = store_revision(st);
 	w->durable_revision = w->revision;  /* store_open synced it */
 }
 
+int writer_start(struct writer *w)
+{
+	int rc = uv_timer_init(w->loop, &w->idle_timer);
+	if (rc)
+		return rc;
+	w->idle_timer.data = w;
+	w->timer_open = true;
+	uv_unref((uv_handle_t *)&w->idle_timer);
+	return writer_thread_start(&w->thread, w->loop);
+}
+
+static void last_checkpoint(void *arg)
+{
+	struct writer *w = arg;
+	int rc = store_checkpoint(w->store);
+	if (rc)
+		log_warn("writer: the last checkpoint failed (%s); the journal "
+			 "is replayed at the next start", strerror(-rc));
+}
+
+static void no_after(void *arg)
+{
+	(void)arg;
+}
+
+void writer_close(struct writer *w)
+{
+	if (w->timer_open) {
+		uv_close((uv_handle_t *)&w->idle_timer, NULL);
+		w->timer_open = false;
+	}
+	/* On the writer's thread, which began the journal's transaction:
+	 * the close runs the job queued before it stops. */
+	if (!writer_thread_busy(&w->thread))
+		(void)writer_thread_queue(&w->thread, last_checkpoint, no_after,
+					  w);
+	writer_thread_close(&w->thread);
+}
+
 void writer_fini(struct writer *w)
 {
+	writer_thread_close(&w->thread);  /* when writer_close() was not */
 	for (size_t i = 0; i < w->q_len; i++)
 		clubcrm__frame__free_unpacked((Clubcrm__Frame *)w->q_ops[i].req,
 					      NULL);
@@ -146,14 +184,25 @@ static void failed_commit_or_stop(struct writer *w, bool pending,
  * while the next one commits (a wait more, overlapped with the loop's
  * work) beats holding it until that commit (the loop's work after it).
  */
-static void work_cb(uv_work_t *req)
+static void work_cb(void *arg)
 {
-	struct writer *w = req->data;
+	struct writer *w = arg;
 	uint64_t before = store_committed_txn(w->store);
 	bool pending = store_durable_txn(w->store) < before;
 	uint64_t failures = store_commit_failures(w->store);
 	w->result = service_write_batch(w->store, w->b_ops, w->b_len);
 	failed_commit_or_stop(w, pending, failures);
+	/* The journal's long transaction is committed before the loop grows
+	 * a full map (no transaction may be open then). A checkpoint that
+	 * fails loses nothing: the journal holds every batch since the last
+	 * one. (The one due every second runs as a job of its own: see
+	 * writer_kick.) */
+	if (w->result == -ENOSPC) {
+		int crc = store_checkpoint(w->store);
+		if (crc)
+			log_warn("writer: a checkpoint failed (%s); the journal "
+				 "keeps every write", strerror(-crc));
+	}
 	uint64_t after = store_committed_txn(w->store);
 	if (w->result != 0 || after == before ||
 	    atomic_load(&w->q_pending) == 0 ||
@@ -173,20 +222,22 @@ static void work_cb(uv_work_t *req)
 	}
 }
 
-static void after_work_cb(uv_work_t *req, int status);
+static void after_work_cb(void *arg);
 
 static void run_batch(struct writer *w)
 {
-	int ret = uv_queue_work(w->loop, &w->work, work_cb, after_work_cb);
+	int ret = writer_thread_queue(&w->thread, work_cb, after_work_cb, w);
 	if (ret == 0)
 		return;
-	/* Only fails on bad arguments; answer every op rather than hang. */
-	log_error("writer: uv_queue_work: %s", uv_strerror(ret));
+	/* Only when the thread did not start or is stopping; answer every
+	 * op rather than hang. */
+	log_error("writer: its thread cannot take the batch: %s",
+		  strerror(-ret));
 	w->result = -EIO;
 	if (w->finishing)
 		w->failed_start = true;  /* finish_batch() answers it after */
 	else
-		after_work_cb(&w->work, 0);
+		after_work_cb(w);
 }
 
 /* Moves up to WRITER_MAX_BATCH queued ops into the batch arrays. */
@@ -207,9 +258,20 @@ static int take_batch(struct writer *w)
 	return 0;
 }
 
+static void run_checkpoint(struct writer *w);
+
 void writer_kick(struct writer *w)
 {
-	if (w->busy || w->q_len == 0)
+	if (w->busy)
+		return;
+	/* A checkpoint due goes first, while the loop answers the batch just
+	 * done: its replies do not wait for it, the next batch does. */
+	if (store_checkpoint_due(w->store)) {
+		run_checkpoint(w);
+		if (w->busy)
+			return;
+	}
+	if (w->q_len == 0)
 		return;
 	if (take_batch(w) < 0) {
 		/* Nothing moved; the next kick tries again. */
@@ -295,22 +357,80 @@ static void release_held(struct writer *w)
 	w->finishing = was;
 }
 
-static void sync_work_cb(uv_work_t *req)
+/*
+ * The journal's long transaction is committed by the writer's thread only
+ * (writer_thread.h). Under load every batch checks whether one is due; when
+ * the writes stop, this timer does it shortly after, so that the last
+ * writes reach LMDB and another process (`clubcrmd check`, a backup) that
+ * needs LMDB's write lock to open the store does not wait for the next
+ * write.
+ */
+static void idle_checkpoint_cb(void *arg)
 {
-	struct writer *w = req->data;
+	struct writer *w = arg;
+	uint64_t t0 = uv_hrtime();
+	int rc = store_checkpoint(w->store);
+	if (rc)
+		log_warn("writer: a checkpoint failed (%s); the journal keeps "
+			 "every write", strerror(-rc));
+	log_debug("writer: checkpoint in %.1f ms",
+		  (double)(uv_hrtime() - t0) / 1e6);
+}
+
+static void went_idle(struct writer *w);
+
+static void after_idle_checkpoint(void *arg)
+{
+	struct writer *w = arg;
+	w->busy = false;
+	writer_kick(w);
+	went_idle(w);
+}
+
+static void run_checkpoint(struct writer *w)
+{
+	w->busy = true;
+	if (writer_thread_queue(&w->thread, idle_checkpoint_cb,
+				after_idle_checkpoint, w) < 0)
+		w->busy = false;
+}
+
+static void on_idle_timer(uv_timer_t *h)
+{
+	struct writer *w = h->data;
+	if (!writer_idle(w) || !store_checkpoint_pending(w->store))
+		return;
+	run_checkpoint(w);
+}
+
+static void went_idle(struct writer *w)
+{
+	if (!writer_idle(w))
+		return;
+	if (w->timer_open && store_checkpoint_pending(w->store) &&
+	    !uv_is_active((uv_handle_t *)&w->idle_timer))
+		uv_timer_start(&w->idle_timer, on_idle_timer,
+			       WRITER_IDLE_CHECKPOINT_MS, 0);
+	if (w->hooks.idle)
+		w->hooks.idle(w->hooks.ctx);
+}
+
+static void sync_work_cb(void *arg)
+{
+	struct writer *w = arg;
 	sync_or_stop(w->store);
 }
 
-static void after_sync_cb(uv_work_t *req, int status);
+static void after_sync_cb(void *arg);
 
 /* No batch follows the held one: a sync of its own. */
 static void run_sync(struct writer *w)
 {
 	w->busy = true;
-	if (uv_queue_work(w->loop, &w->sync_work, sync_work_cb,
-			  after_sync_cb) == 0)
+	if (writer_thread_queue(&w->thread, sync_work_cb, after_sync_cb,
+				w) == 0)
 		return;
-	after_sync_cb(&w->sync_work, 0);  /* synced there instead */
+	after_sync_cb(w);  /* synced there instead */
 }
 
 /*
@@ -348,7 +468,7 @@ static void finish_batch(struct writer *w)
 	w->finishing = false;
 	if (w->failed_start) {
 		w->failed_start = false;
-		after_work_cb(&w->work, 0);
+		after_work_cb(w);
 		return;
 	}
 	writer_kick(w);
@@ -356,8 +476,7 @@ static void finish_batch(struct writer *w)
 		run_sync(w);
 		return;
 	}
-	if (writer_idle(w) && w->hooks.idle)
-		w->hooks.idle(w->hooks.ctx);
+	went_idle(w);
 }
 
 /*
@@ -393,13 +512,11 @@ static bool grow_and_rerun(struct writer *w)
 	return true;
 }
 
-static void after_work_cb(uv_work_t *req, int status)
+static void after_work_cb(void *arg)
 {
-	struct writer *w = req->data;
+	struct writer *w = arg;
 	/* The run made the batch before durable, whatever its outcome. */
 	release_held(w);
-	if (status == UV_ECANCELED)
-		w->result = -ECANCELED;
 	if (w->result == -ENOSPC && grow_and_rerun(w))
 		return;
 	if (w->result == TXN_DISK_FULL)
@@ -425,14 +542,12 @@ void writer_store_quiet(struct writer *w)
 
 /* The held batch's own sync ran on a worker (or, when it could not be
  * queued, runs here). */
-static void after_sync_cb(uv_work_t *req, int status)
+static void after_sync_cb(void *arg)
 {
-	struct writer *w = req->data;
-	(void)status;
+	struct writer *w = arg;
 	sync_or_stop(w->store);  /* nothing left to do when the worker did */
 	w->busy = false;
 	release_held(w);
 	writer_kick(w);
-	if (writer_idle(w) && w->hooks.idle)
-		w->hooks.idle(w->hooks.ctx);
+	went_idle(w);
 }

@@ -1,9 +1,10 @@
 /*
  * Group commit. Write requests queue up on the loop thread; when no batch is
  * being committed, the queue (up to WRITER_MAX_BATCH ops) becomes the next
- * batch, run by service_write_batch() on a libuv worker thread: one LMDB
- * write transaction and one commit for all of them; on the same thread, the
- * writer then encodes and frames each op's reply message. Requests that
+ * batch, run by service_write_batch() on the writer's own thread
+ * (writer_thread.h): one LMDB write transaction and one commit for all of
+ * them; on the same thread, the writer then encodes and frames each op's
+ * reply message. Requests that
  * arrive while it commits accumulate for the batch after. Back on the loop
  * thread, the batch's changes are loaded for the live views, the next batch
  * starts at once (its commit waits on the disk while this thread fans the
@@ -18,8 +19,8 @@
  * last fan-out took longer than a sync (many terminals: the fan-out then
  * overlaps the next commit, as it did before).
  *
- * Only the loop thread calls these functions. The worker touches nothing but
- * the store and the batch it was handed.
+ * Only the loop thread calls these functions. The writer's thread touches
+ * nothing but the store and the batch it was handed.
  */
 #ifndef CLUBCRMD_WRITER_H
 #define CLUBCRMD_WRITER_H
@@ -32,8 +33,11 @@
 
 #include "buf.h"
 #include "service.h"
+#include "writer_thread.h"
 
 #define WRITER_MAX_BATCH 1024
+/* After the last write, the journal's checkpoint (store.h) this much later. */
+#define WRITER_IDLE_CHECKPOINT_MS 200
 
 struct writer_hooks {
 	/*
@@ -83,8 +87,11 @@ struct writer {
 	size_t q_len, q_cap;
 	atomic_size_t q_pending;  /* q_len, for the worker to read */
 
-	/* The batch being committed. */
-	uv_work_t work;
+	/* The batch being committed, on the writer's own thread. */
+	struct writer_thread thread;
+	/* Once idle, the journal's checkpoint after a short while. */
+	uv_timer_t idle_timer;
+	bool timer_open;
 	struct service_write_op *b_ops;
 	void **b_owners;
 	struct buf *b_wire;       /* b_ops[i].reply, encoded */
@@ -105,7 +112,7 @@ struct writer {
 	 * the first is longer (writer.c work_cb). */
 	atomic_uint_fast64_t answer_ns;
 	uint64_t sync_ns;
-	uv_work_t sync_work;      /* a sync for it when no batch follows */
+	/* (a sync of its own runs on the thread when no batch follows) */
 	bool finishing;           /* in finish_batch(): the next batch's start
 				   may not answer its ops from inside it */
 	bool failed_start;        /* ...and it could not start */
@@ -119,7 +126,13 @@ struct writer {
 
 void writer_init(struct writer *w, uv_loop_t *loop, struct store *st,
 		 const struct writer_hooks *hooks);
-/* Frees the queues. The writer must be idle. */
+/* Starts the writer's thread: 0, or a negative errno (then writer_close()
+ * still, as after a start). */
+int writer_start(struct writer *w);
+/* Stops the writer's thread and closes its loop handle (the loop must run
+ * once more before uv_loop_close()). The writer must be idle. */
+void writer_close(struct writer *w);
+/* Frees the queues. The writer must be idle and closed. */
 void writer_fini(struct writer *w);
 
 /*

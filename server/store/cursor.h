@@ -18,11 +18,14 @@
 #include "txn.h"
 
 struct MDB_cursor;
+struct cursor_merge;
 
 struct txn_cursor {
 	struct txn *t;
 	struct MDB_cursor *c;
 	struct txn_val key, val;
+	struct cursor_merge *m;  /* with the journal: LMDB's and the
+				    overlay's entries merged (cursor.c) */
 };
 
 /* 0 or the txn's error; closing is always safe afterwards. */

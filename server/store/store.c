@@ -131,6 +131,8 @@ static int env_open(struct store *st, const char *dir)
 	rc = mdb_env_set_maxdbs(st->env, DB_COUNT + 4);
 	if (!rc)
 		rc = mdb_env_set_mapsize(st->env, st->map_size);
+	if (!rc)
+		rc = mdb_env_set_userctx(st->env, st);
 	/* NOTLS: logins read on libuv's thread pool, other reads on the loop
 	 * thread; read txns are not tied to threads. NOMETASYNC: one wait for
 	 * the disk per commit, the meta page made durable by the next one or
@@ -163,9 +165,12 @@ int store_open(const char *dir, size_t map_size, struct store **out)
 	if (!st)
 		return -ENOMEM;
 	st->map_size = map_size < STORE_MIN_MAP ? STORE_MIN_MAP : map_size;
+	st->lock_fd = -1;
 	int rc = env_open(st, dir);
 	if (!rc)
 		rc = open_dbs(st);
+	if (!rc)
+		rc = store_journal_recover(st, dir);
 	if (!rc)
 		rc = open_schema(st);
 	if (rc) {
@@ -180,6 +185,7 @@ void store_close(struct store *st)
 {
 	if (!st)
 		return;
+	store_journal_stop(st);
 	if (st->env) {
 		if (store_sync(st) < 0)
 			fprintf(stderr, "clubcrm: the last commit could not be "
@@ -212,12 +218,12 @@ bool store_disk_low(struct store *st)
 
 int store_grow(struct store *st)
 {
-	if (st->map_size > SIZE_MAX / 2)
-		return -ENOSPC;
-	size_t size = st->map_size * 2;
-	int rc = mdb_env_set_mapsize(st->env, size);
-	if (rc)
-		return lmdb_error(rc);
-	st->map_size = size;
-	return 0;
+	/* With the journal no transaction may be open either: the writer's
+	 * long one is committed first. (In the server the batch that found
+	 * the map full has done so on the writer's thread already.) A
+	 * checkpoint that the full map refuses loses nothing: the next batch
+	 * refills a new long transaction from the overlay (journaled.c). */
+	if (store_checkpoint_pending(st))
+		(void)store_checkpoint(st);
+	return store_map_double(st);
 }

@@ -42,6 +42,39 @@ uint64_t store_durable_txn(const struct store *st);
  * the error of the sync: then nothing since the last durable commit may be
  * taken as durable. */
 int store_sync(struct store *st);
+/*
+ * The journal (issue 15; journaled.c). A server journals: its writer's
+ * batches nest in one LMDB write transaction kept open across them, each
+ * acknowledged once appended to `journal/` and synced, and seen by other
+ * threads' readers through an in-memory overlay until a checkpoint (that
+ * transaction's synced commit, about once a second) holds it. Then the
+ * commit numbers above are the journalled batches', durable as soon as
+ * committed. Whoever opens the store replays what the journal holds after
+ * the last checkpoint (store_open does, unless a running server holds the
+ * journal: then LMDB's last checkpoint is what others read).
+ */
+#define STORE_JOURNAL_SEGMENT ((size_t)4 << 20)
+#define STORE_CHECKPOINT_NS (1000u * 1000u * 1000u)
+#define STORE_CHECKPOINT_BYTES ((size_t)64 << 20)
+/* At store_open: replays the journal of `dir` when no server holds it. */
+int store_journal_recover(struct store *st, const char *dir);
+/* The server: takes the journal of `dir` (-EBUSY: another process has
+ * it). Then every top-level write transaction is the writer's and runs on
+ * its one thread, as store_checkpoint() does. */
+int store_journal_start(struct store *st, const char *dir);
+/* The writer's thread: commits what the journal holds so far into LMDB
+ * (synced) and trims the journal. 0, or an error (nothing is lost: the
+ * journal still holds it). */
+int store_checkpoint(struct store *st);
+/* True when a checkpoint is due (time or memory held). */
+bool store_checkpoint_due(struct store *st);
+/* True when journalled writes wait for a checkpoint (any thread, while the
+ * writer's thread runs nothing). */
+bool store_checkpoint_pending(struct store *st);
+/* At close (store_close calls it): the last checkpoint, on the writer's
+ * thread if it was not done there, then the journal closed. */
+void store_journal_stop(struct store *st);
+
 /* How many top-level write commits failed inside LMDB (its page writes or
  * its wait for the disk): a failed wait may have lost the pages of the
  * commit before, which no later sync can then vouch for (writer.c). */

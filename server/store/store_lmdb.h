@@ -10,7 +10,11 @@
 
 #include <lmdb.h>
 
+#include "overlay.h"
 #include "txn.h"
+
+struct journal;
+struct redo;
 
 /*
  * The environment of one club. store.c opens and closes it; the modules
@@ -27,7 +31,40 @@ struct store {
 	 * writer's thread only; read from any (the loop answers by them). */
 	_Atomic uint64_t committed_txn, durable_txn, syncs;
 	_Atomic uint64_t commit_failures;  /* top-level commits LMDB failed */
+	/*
+	 * The journal (store.h, "The journal"; journaled.c): NULL unless the
+	 * server started it. Then the writer's thread keeps long_txn open
+	 * across batches, each batch nested in it, journalled and published
+	 * in the overlay; readers on other threads see the overlay over
+	 * LMDB's last checkpoint. Only the writer's thread touches the
+	 * fields below `ov` (ov itself is read by every reader).
+	 */
+	struct overlay *ov;
+	struct journal *jn;
+	MDB_txn *long_txn;      /* open since long_began_ns, or NULL */
+	uint64_t long_began_ns;
+	uint64_t version;       /* the last batch journalled */
+	uint64_t checkpointed;  /* the last batch LMDB holds */
+	bool rebuild;           /* long_txn was lost: refill it first */
+	bool grow_wanted;       /* a checkpoint found the map full */
+	size_t entries[DB_COUNT];  /* long_txn's, when the batch began */
+	_Atomic bool retire_wanted;  /* an unpin let versions go */
+	int lock_fd;            /* journal.lock, held while journalling */
 };
+
+/* journaled.c, for txn.c: the parent of the writer's batch (the long
+ * transaction, begun or refilled as needed), and the batch's commit into it
+ * (journalled, published, durable when 0 is returned). */
+int store_batch_parent(struct store *st, MDB_txn **parent);
+int store_batch_commit(struct store *st, MDB_txn *batch,
+		       const struct redo *redo);
+/* Doubles the map (mapsize.c): no transaction of this process may be
+ * open. 0, -ENOSPC past the largest size, or LMDB's error. */
+int store_map_double(struct store *st);
+/* A read transaction's floor: the last batch its LMDB snapshot holds. */
+uint64_t store_txn_checkpointed(MDB_txn *txn);
+/* The txn ended its pin and versions may go now. */
+void store_note_unpin(struct store *st, int retire);
 
 /* After a commit returned 0 (txn.c): its fdatasync made the commit
  * before it durable. */

@@ -16,10 +16,12 @@
 #include <protobuf-c/protobuf-c.h>
 
 #include "arena.h"
+#include "overlay.h"
 #include "store_err.h"
 
 struct store;
 struct MDB_txn;
+struct redo;
 
 enum store_db {
 	DB_META,
@@ -58,6 +60,11 @@ struct txn {
 	struct MDB_txn *txn;
 	int ret;  /* 0, or the first error (store_err.h) */
 	bool top_write;  /* a write txn of its own, not nested */
+	/* With the journal (store.h): a write txn's puts and deletes, handed
+	 * to its parent on commit; a read txn's view of the overlay. */
+	struct txn *parent;
+	struct redo *redo;
+	struct overlay_snap snap;
 };
 
 /* The name the writer and the service know the full disk by. */

@@ -1,10 +1,11 @@
 /*
- * fuzz_seeds frame|tls|request|taskrow|import_csv DIR: writes a small seed
- * corpus for fuzz_frame, fuzz_tls, fuzz_request, fuzz_taskrow or
- * fuzz_import_csv, made at run time with the real encoder (so that it
+ * fuzz_seeds frame|tls|request|taskrow|import_csv|journal DIR: writes a
+ * small seed corpus for fuzz_frame, fuzz_tls, fuzz_request, fuzz_taskrow,
+ * fuzz_import_csv or fuzz_journal, made at run time with the real encoder (so that it
  * follows the .proto as it is today) or real TLS sessions. Each file: the
  * two control bytes of the harness, then a byte stream (fuzz_taskrow: one
- * row's bytes only; fuzz_import_csv: one control byte, then a file).
+ * row's bytes only; fuzz_import_csv and fuzz_journal: one control byte,
+ * then a file, for fuzz_journal a journal segment).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -12,6 +13,8 @@
 #include <string.h>
 
 #include "frame.h"
+#include "journal.h"
+#include "redo.h"
 #include "testcert.h"
 #include "tls.h"
 
@@ -582,11 +585,52 @@ static int import_csv_seeds(const char *dir)
 	return ret;
 }
 
+/* A journal segment (4 KiB) of redo records, written by the real encoder:
+ * whole, with its last record torn, and all zeros. */
+static int journal_seeds(const char *dir)
+{
+	enum { SEG = 4096 };
+	uint8_t seg[1 + SEG] = {0};
+	struct journal_chain c = {.next_seq = 1};
+	size_t off = 1;
+	for (unsigned i = 1; i <= 5; i++) {
+		struct redo r = {0};
+		uint8_t key[8] = {0, 0, 0, 0, 0, 0, 0, (uint8_t)i};
+		char val[64];
+		int n = snprintf(val, sizeof(val), "task %u: call about the "
+				 "renewal", i);
+		redo_put(&r, 1, key, sizeof(key), val, (size_t)n);
+		redo_put(&r, 12, key, sizeof(key), "", 0);
+		if (i % 2)
+			redo_del(&r, 13, key, sizeof(key));
+		if (i == 5)
+			redo_drop(&r, 19);
+		if (r.err)
+			abort();
+		long len = journal_encode(seg + off, sizeof(seg) - off, &c,
+					  2 * i - 1, 2 * i, r.b.data, r.b.len);
+		redo_free(&r);
+		if (len < 0)
+			abort();
+		off += (size_t)len;
+	}
+	seg[0] = 1 | (19 << 1);  /* from sequence 1; 20 databases */
+	int ret = write_raw(dir, "journal-whole", seg, sizeof(seg));
+	seg[0] = 19 << 1;        /* any first sequence */
+	ret |= write_raw(dir, "journal-any-seq", seg, off);
+	seg[0] = 1 | (19 << 1);
+	seg[off - 3] ^= 0x10;    /* the last checksum */
+	ret |= write_raw(dir, "journal-torn", seg, off - 1);
+	memset(seg + 1, 0, SEG);
+	ret |= write_raw(dir, "journal-zeros", seg, 1 + 256);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
-		fprintf(stderr, "usage: %s frame|tls|request|taskrow|import_csv "
-			"DIR\n", argv[0]);
+		fprintf(stderr, "usage: %s frame|tls|request|taskrow|import_csv"
+			"|journal DIR\n", argv[0]);
 		return 2;
 	}
 	int ret;
@@ -600,6 +644,8 @@ int main(int argc, char **argv)
 		ret = taskrow_seeds(argv[2]);
 	else if (strcmp(argv[1], "import_csv") == 0)
 		ret = import_csv_seeds(argv[2]);
+	else if (strcmp(argv[1], "journal") == 0)
+		ret = journal_seeds(argv[2]);
 	else {
 		fprintf(stderr, "%s: no harness %s\n", argv[0], argv[1]);
 		return 2;

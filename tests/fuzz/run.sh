@@ -17,7 +17,8 @@ case $seconds in
 esac
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 build=${CLUBCRM_FUZZ_BUILD:-$root/build-fuzz}
-harnesses=(fuzz_frame fuzz_tls fuzz_request fuzz_taskrow fuzz_import_csv)
+harnesses=(fuzz_frame fuzz_tls fuzz_request fuzz_taskrow fuzz_import_csv
+           fuzz_journal)
 
 command -v clang >/dev/null ||
   { echo "$0: clang not found (apt-get install clang libclang-rt-dev)" >&2; exit 1; }

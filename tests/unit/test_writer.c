@@ -204,6 +204,7 @@ static int open_fixture(void **state, struct club_env *env)
 		.ctx = fx,
 	};
 	writer_init(&fx->w, &fx->loop, fx->st, &hooks);
+	assert_int_equal(writer_start(&fx->w), 0);
 	*state = fx;
 	return 0;
 }
@@ -221,6 +222,8 @@ static int setup_small_map(void **state)
 static int teardown(void **state)
 {
 	struct fixture *fx = *state;
+	writer_close(&fx->w);
+	uv_run(&fx->loop, UV_RUN_DEFAULT);  /* the thread's handle closes */
 	writer_fini(&fx->w);
 	assert_int_equal(uv_loop_close(&fx->loop), 0);
 	free(fx);
