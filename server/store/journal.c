@@ -67,7 +67,6 @@ static int sync_dir(struct journal *j)
  */
 static int create_spare(struct journal *j, uint64_t *id)
 {
-	static const uint8_t zeros[64 * 1024];
 	pthread_mutex_lock(&j->mu);
 	*id = j->next_spare++;
 	pthread_mutex_unlock(&j->mu);
@@ -78,17 +77,9 @@ static int create_spare(struct journal *j, uint64_t *id)
 			0600);
 	if (fd < 0)
 		return err_of(errno);
-	int rc = 0;
-	for (size_t off = 0; rc == 0 && off < j->seg_size;) {
-		size_t n = j->seg_size - off;
-		if (n > sizeof(zeros))
-			n = sizeof(zeros);
-		ssize_t w = pwrite(fd, zeros, n, (off_t)off);
-		if (w <= 0)
-			rc = err_of(w < 0 ? errno : EIO);
-		else
-			off += (size_t)w;
-	}
+	int rc = journal_write_all(fd, NULL, 0, j->seg_size);
+	if (rc)
+		rc = err_of(-rc);
 	if (rc == 0 && fsync(fd) < 0)
 		rc = err_of(errno);
 	close(fd);

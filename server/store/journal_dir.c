@@ -68,6 +68,23 @@ static bool parse_spare_name(const char *s, uint64_t *id, bool *tmp)
 	return true;
 }
 
+int journal_write_all(int fd, const uint8_t *from, size_t off, size_t end)
+{
+	static const uint8_t zeros[64 * 1024];
+	while (off < end) {
+		size_t n = end - off;
+		if (!from && n > sizeof(zeros))
+			n = sizeof(zeros);
+		ssize_t w = pwrite(fd, from ? from + off : zeros, n, (off_t)off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return w < 0 ? -errno : -EIO;
+		off += (size_t)w;
+	}
+	return 0;
+}
+
 int journal_push_u64(uint64_t **v, size_t *n, size_t *cap, uint64_t x)
 {
 	if (*n == *cap) {
@@ -270,13 +287,8 @@ int journal_keep_damaged(int dirfd, const struct journal_listing *l,
 			0600);
 	if (fd < 0)
 		rc = -errno;
-	for (size_t off = 0; rc == 0 && off < m.len;) {
-		ssize_t w = pwrite(fd, m.map + off, m.len - off, (off_t)off);
-		if (w <= 0)
-			rc = w < 0 ? -errno : -EIO;
-		else
-			off += (size_t)w;
-	}
+	if (rc == 0)
+		rc = journal_write_all(fd, m.map, 0, m.len);
 	if (fd >= 0) {
 		if (rc == 0 && fsync(fd) < 0)
 			rc = -errno;
@@ -286,16 +298,8 @@ int journal_keep_damaged(int dirfd, const struct journal_listing *l,
 	fd = rc ? -1 : openat(dirfd, name, O_WRONLY | O_CLOEXEC);
 	if (rc == 0 && fd < 0)
 		rc = -errno;
-	for (size_t off = end_off; rc == 0 && off < m.len;) {
-		static const uint8_t zeros[64 * 1024];
-		size_t n = m.len - off < sizeof(zeros) ? m.len - off
-						       : sizeof(zeros);
-		ssize_t w = pwrite(fd, zeros, n, (off_t)off);
-		if (w <= 0)
-			rc = w < 0 ? -errno : -EIO;
-		else
-			off += (size_t)w;
-	}
+	if (rc == 0)
+		rc = journal_write_all(fd, NULL, end_off, m.len);
 	if (fd >= 0) {
 		if (rc == 0 && fdatasync(fd) < 0)
 			rc = -errno;

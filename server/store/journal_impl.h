@@ -39,6 +39,9 @@ void journal_seg_name(char *out, size_t n, uint64_t seq);
 void journal_spare_name(char *out, size_t n, uint64_t id, bool tmp);
 /* Appends to a growable array of u64. 0 or -ENOMEM. */
 int journal_push_u64(uint64_t **v, size_t *n, size_t *cap, uint64_t x);
+/* Writes bytes off..end of the file: from[off..end), or zeros when from is
+ * NULL; short writes go on. 0 or a negative errno. */
+int journal_write_all(int fd, const uint8_t *from, size_t off, size_t end);
 
 /* The directory's segments (sorted), spares and leftover temporary files. */
 struct journal_listing {

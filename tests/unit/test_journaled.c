@@ -61,6 +61,46 @@ static Clubcrm__Task *read_task(struct fx *fx, uint64_t id)
 	return rc ? NULL : out;
 }
 
+/*
+ * A server's writer in a child process: the store closed here, opened
+ * there with its journal, `body` run (its return is the child's exit
+ * status), and the child gone without closing anything, as after a
+ * SIGKILL. Then the store is opened here again: the replay's turn.
+ */
+typedef int (*writer_body)(struct fx *fx, const struct club *c);
+
+static void killed_writer(struct fx *fx, const struct club *c,
+			  size_t child_map, writer_body body, size_t map)
+{
+	store_close(fx->st);
+	fx->st = NULL;
+	fflush(NULL);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct store *st;
+		if (store_open(fx->dir, child_map, &st) ||
+		    store_journal_start(st, fx->dir))
+			_exit(2);
+		fx->st = st;
+		_exit(body(fx, c));
+	}
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(store_open(fx->dir, map, &fx->st), 0);
+}
+
+static void assert_whole(struct fx *fx, unsigned long tasks)
+{
+	struct check_result res;
+	assert_int_equal(check_store(fx->st, NULL, &res), 0);
+	assert_int_equal(res.problems, 0);
+	if (tasks)
+		assert_int_equal(res.tasks, tasks);
+}
+
 /* Before any checkpoint, every read sees the batches: a record, the
  * index walked both ways, the counts; after one, the same. */
 static void test_reads_before_and_after_a_checkpoint(void **state)
@@ -90,14 +130,19 @@ static void test_reads_before_and_after_a_checkpoint(void **state)
 	assert_string_equal(r->description, "journalled one");
 	assert_int_equal(count_of(fx->st, DB_TASKS), tasks0 + 2);
 	assert_int_equal(walk(fx->st, DB_BY_PLANNED, true), planned0 + 2);
-	struct check_result res;
-	assert_int_equal(check_store(fx->st, NULL, &res), 0);
-	assert_int_equal(res.problems, 0);
+	assert_whole(fx, 0);
 	fx_close(fx);
 }
 
 /* A server killed without a checkpoint: its batches are in the journal
  * only, and whoever opens the store next replays them. */
+static int fifty_tasks(struct fx *fx, const struct club *c)
+{
+	for (int i = 0; i < 50; i++)
+		fx_task(fx, c, "before the kill", FX_NOW + 60 + i);
+	return store_checkpoint_pending(fx->st) ? 0 : 3;
+}
+
 static void test_a_killed_writer_loses_nothing(void **state)
 {
 	(void)state;
@@ -105,30 +150,9 @@ static void test_a_killed_writer_loses_nothing(void **state)
 	struct club c;
 	fx_club(fx, &c);
 	uint64_t rev0 = store_revision(fx->st);
-	store_close(fx->st);
-	fx->st = NULL;
-	fflush(NULL);
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		struct store *st;
-		if (store_open(fx->dir, 8u << 20, &st) ||
-		    store_journal_start(st, fx->dir))
-			_exit(2);
-		fx->st = st;
-		for (int i = 0; i < 50; i++)
-			fx_task(fx, &c, "before the kill", FX_NOW + 60 + i);
-		_exit(store_checkpoint_pending(st) ? 0 : 3);  /* no close */
-	}
-	int status;
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status));
-	assert_int_equal(WEXITSTATUS(status), 0);
-	assert_int_equal(store_open(fx->dir, 8u << 20, &fx->st), 0);
+	killed_writer(fx, &c, 8u << 20, fifty_tasks, 8u << 20);
 	assert_int_equal(store_revision(fx->st), rev0 + 50);
-	struct check_result res;
-	assert_int_equal(check_store(fx->st, NULL, &res), 0);
-	assert_int_equal(res.problems, 0);
+	assert_whole(fx, 50);
 	/* Replayed once: a second opening finds nothing more to do. */
 	store_close(fx->st);
 	assert_int_equal(store_open(fx->dir, 8u << 20, &fx->st), 0);
@@ -138,6 +162,31 @@ static void test_a_killed_writer_loses_nothing(void **state)
 
 /* A batch with a refused op journals only the others: the replay after a
  * kill gives the store the server had. */
+static int good_and_bad(struct fx *fx, const struct club *c)
+{
+	uint64_t rev0 = store_revision(fx->st);
+	Clubcrm__CreateTask good = fx_new_task(c, "good", FX_NOW + 60);
+	Clubcrm__CreateTask bad = fx_new_task(c, "bad", FX_NOW + 60);
+	bad.customer_id = 999;
+	Clubcrm__Frame f[2];
+	for (int i = 0; i < 2; i++) {
+		Clubcrm__Frame init = CLUBCRM__FRAME__INIT;
+		f[i] = init;
+		f[i].has_request_id = 1;
+		f[i].request_id = (uint64_t)i + 1;
+		f[i].body_case = BODY(CREATE_TASK);
+	}
+	f[0].create_task = &bad;
+	f[1].create_task = &good;
+	struct service_write_op ops[2] = {
+		{.who = fx_actor(c->ana, 1), .req = &f[0]},
+		{.who = fx_actor(c->ana, 1), .req = &f[1]},
+	};
+	int rc = service_write_batch(fx->st, ops, 2);
+	return rc == 0 && ops[0].revision == 0 &&
+	       ops[1].revision == rev0 + 1 ? 0 : 3;
+}
+
 static void test_a_refused_op_is_not_replayed(void **state)
 {
 	(void)state;
@@ -145,52 +194,21 @@ static void test_a_refused_op_is_not_replayed(void **state)
 	struct club c;
 	fx_club(fx, &c);
 	uint64_t rev0 = store_revision(fx->st);
-	store_close(fx->st);
-	fx->st = NULL;
-	fflush(NULL);
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		struct store *st;
-		if (store_open(fx->dir, 8u << 20, &st) ||
-		    store_journal_start(st, fx->dir))
-			_exit(2);
-		Clubcrm__CreateTask good = fx_new_task(&c, "good", FX_NOW + 60);
-		Clubcrm__CreateTask bad = fx_new_task(&c, "bad", FX_NOW + 60);
-		bad.customer_id = 999;
-		Clubcrm__Frame f[2];
-		for (int i = 0; i < 2; i++) {
-			Clubcrm__Frame init = CLUBCRM__FRAME__INIT;
-			f[i] = init;
-			f[i].has_request_id = 1;
-			f[i].request_id = (uint64_t)i + 1;
-			f[i].body_case = BODY(CREATE_TASK);
-		}
-		f[0].create_task = &bad;
-		f[1].create_task = &good;
-		struct service_write_op ops[2] = {
-			{.who = fx_actor(c.ana, 1), .req = &f[0]},
-			{.who = fx_actor(c.ana, 1), .req = &f[1]},
-		};
-		int rc = service_write_batch(st, ops, 2);
-		_exit(rc == 0 && ops[0].revision == 0 &&
-		      ops[1].revision == rev0 + 1 ? 0 : 3);
-	}
-	int status;
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status));
-	assert_int_equal(WEXITSTATUS(status), 0);
-	assert_int_equal(store_open(fx->dir, 8u << 20, &fx->st), 0);
+	killed_writer(fx, &c, 8u << 20, good_and_bad, 8u << 20);
 	assert_int_equal(store_revision(fx->st), rev0 + 1);
-	struct check_result res;
-	assert_int_equal(check_store(fx->st, NULL, &res), 0);
-	assert_int_equal(res.problems, 0);
-	assert_int_equal(res.tasks, 1);
+	assert_whole(fx, 1);
 	fx_close(fx);
 }
 
 /* Bytes after the journal's last record (a torn append) end the log: the
  * records before them are replayed, nothing after. */
+static int three_tasks(struct fx *fx, const struct club *c)
+{
+	for (int i = 0; i < 3; i++)
+		fx_task(fx, c, "kept", FX_NOW + 60 + i);
+	return 0;
+}
+
 static void test_a_torn_tail_is_ignored(void **state)
 {
 	(void)state;
@@ -198,24 +216,9 @@ static void test_a_torn_tail_is_ignored(void **state)
 	struct club c;
 	fx_club(fx, &c);
 	uint64_t rev0 = store_revision(fx->st);
-	store_close(fx->st);
+	killed_writer(fx, &c, 8u << 20, three_tasks, 8u << 20);
+	store_close(fx->st);  /* replayed; the torn tail is written after */
 	fx->st = NULL;
-	fflush(NULL);
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		struct store *st;
-		if (store_open(fx->dir, 8u << 20, &st) ||
-		    store_journal_start(st, fx->dir))
-			_exit(2);
-		fx->st = st;
-		for (int i = 0; i < 3; i++)
-			fx_task(fx, &c, "kept", FX_NOW + 60 + i);
-		_exit(0);
-	}
-	int status;
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_int_equal(WEXITSTATUS(status), 0);
 	/* Where the log ends: the first all-zero header after the records. */
 	char seg[200];
 	snprintf(seg, sizeof(seg), "%s/journal/0000000000000001.jnl", fx->dir);
@@ -236,14 +239,21 @@ static void test_a_torn_tail_is_ignored(void **state)
 	close(fd);
 	assert_int_equal(store_open(fx->dir, 8u << 20, &fx->st), 0);
 	assert_int_equal(store_revision(fx->st), rev0 + 3);
-	struct check_result res;
-	assert_int_equal(check_store(fx->st, NULL, &res), 0);
-	assert_int_equal(res.problems, 0);
+	assert_whole(fx, 3);
 	fx_close(fx);
 }
 
 /* Batches that filled the server's map in its long transaction are
  * replayed into an opener's smaller map: it grows. */
+static int big_tasks(struct fx *fx, const struct club *c)
+{
+	static char desc[TASKS_DESC_MAX + 1];
+	memset(desc, 'x', TASKS_DESC_MAX);
+	for (int i = 0; i < 400; i++)
+		fx_task(fx, c, desc, FX_NOW + 60 + i);
+	return 0;
+}
+
 static void test_replay_grows_the_map(void **state)
 {
 	(void)state;
@@ -251,28 +261,7 @@ static void test_replay_grows_the_map(void **state)
 	struct club c;
 	fx_club(fx, &c);
 	uint64_t rev0 = store_revision(fx->st);
-	store_close(fx->st);
-	fx->st = NULL;
-	fflush(NULL);
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		struct store *st;
-		if (store_open(fx->dir, 64u << 20, &st) ||
-		    store_journal_start(st, fx->dir))
-			_exit(2);
-		fx->st = st;
-		char desc[TASKS_DESC_MAX + 1];
-		memset(desc, 'x', sizeof(desc) - 1);
-		desc[sizeof(desc) - 1] = '\0';
-		for (int i = 0; i < 400; i++)
-			fx_task(fx, &c, desc, FX_NOW + 60 + i);
-		_exit(0);
-	}
-	int status;
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_int_equal(WEXITSTATUS(status), 0);
-	assert_int_equal(store_open(fx->dir, 1u << 20, &fx->st), 0);
+	killed_writer(fx, &c, 64u << 20, big_tasks, 1u << 20);
 	assert_int_equal(store_revision(fx->st), rev0 + 400);
 	fx_close(fx);
 }
