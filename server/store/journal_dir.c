@@ -192,6 +192,14 @@ void journal_unmap_file(struct journal_map *m)
 	m->map = NULL;
 }
 
+/* The named segment of sequence `seq`, mapped. */
+static int map_segment(int dirfd, uint64_t seq, struct journal_map *m)
+{
+	char name[32];
+	journal_seg_name(name, sizeof(name), seq);
+	return journal_map_file(dirfd, name, m);
+}
+
 /*
  * The log over a directory's segments (journal_impl.h): the first
  * segment's records from its name on, then each next segment named by the
@@ -213,10 +221,8 @@ int journal_scan_dir(int dirfd, const struct journal_listing *l,
 	for (size_t i = 0; i < l->n_segs; i++) {
 		if (i > 0 && l->segs[i] != s->chain.next_seq)
 			break;
-		char name[32];
-		journal_seg_name(name, sizeof(name), l->segs[i]);
 		struct journal_map m;
-		int rc = journal_map_file(dirfd, name, &m);
+		int rc = map_segment(dirfd, l->segs[i], &m);
 		if (rc)
 			return rc;
 		struct journal_chain c = s->chain;
@@ -253,10 +259,8 @@ int journal_records_follow(int dirfd, const struct journal_listing *l,
 	*follows = false;
 	uint64_t last = s->chain.next_seq - 1;
 	for (size_t i = s->end_idx; i < l->n_segs && !*follows; i++) {
-		char name[32];
-		journal_seg_name(name, sizeof(name), l->segs[i]);
 		struct journal_map m;
-		int rc = journal_map_file(dirfd, name, &m);
+		int rc = map_segment(dirfd, l->segs[i], &m);
 		if (rc)
 			return rc;
 		*follows = journal_rec_newer(m.map, m.len,

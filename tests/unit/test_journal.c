@@ -300,6 +300,17 @@ static void test_gap_after_checkpoint(void **state)
 	jopen(f, 19, NULL);
 }
 
+/* Six records appended and the journal closed: its first segment's path
+ * and bytes (the caller frees them). */
+static uint8_t *six_records(struct jfx *f, char *path, size_t n, size_t *len)
+{
+	append_n(jopen(f, 0, NULL), 1, 6);
+	journal_close(f->j);
+	f->j = NULL;
+	seg_path(f, 1, path, n);
+	return slurp(path, len);
+}
+
 /*
  * The last record cut at every byte (the rest zeros, as in a new segment,
  * or old bytes, as in a recycled one): the records before it come back,
@@ -308,13 +319,9 @@ static void test_gap_after_checkpoint(void **state)
 static void test_torn_tail_every_byte(void **state)
 {
 	struct jfx *f = *state;
-	append_n(jopen(f, 0, NULL), 1, 6);
-	journal_close(f->j);
-	f->j = NULL;
 	char path[512];
-	seg_path(f, 1, path, sizeof(path));
 	size_t len;
-	uint8_t *orig = slurp(path, &len);
+	uint8_t *orig = six_records(f, path, sizeof(path), &len);
 	uint8_t *torn = malloc(len);
 	size_t start = rec_off(6), end = rec_off(7);
 	for (int pattern = 0; pattern < 2; pattern++) {
@@ -355,13 +362,9 @@ static void test_torn_tail_every_byte(void **state)
 static void test_bit_flips(void **state)
 {
 	struct jfx *f = *state;
-	append_n(jopen(f, 0, NULL), 1, 6);
-	journal_close(f->j);
-	f->j = NULL;
 	char path[512];
-	seg_path(f, 1, path, sizeof(path));
 	size_t len;
-	uint8_t *orig = slurp(path, &len);
+	uint8_t *orig = six_records(f, path, sizeof(path), &len);
 	for (uint64_t victim = 3; victim <= 6; victim += 3) {
 		for (size_t i = rec_off(victim); i < rec_off(victim + 1); i++) {
 			orig[i] ^= (uint8_t)(1u << (i % 8));
