@@ -71,10 +71,17 @@ struct bench_result {
 	uint64_t del_n, partial, unseen;
 	long rss_load_kib;            /* peak during the measured part */
 	double batch_mean;            /* clubcrm: writes per LMDB commit; 0: n/a */
-	/* Over the measured part, -1 when unknown: the server's write_bytes
-	 * (/proc/PID/io) and what the disk holding the data wrote (every
-	 * process on it; see bench_stats.h). */
+	/* Over the whole run until the server settled (bytes_acked), -1
+	 * when unknown: the server's write_bytes (/proc/PID/io) and what the
+	 * disk holding the data wrote (every process on it; see
+	 * bench_stats.h). */
 	int64_t write_bytes, disk_bytes;
+	/* The writes the byte counts are divided by: every one acknowledged
+	 * from the first write of the warm-up to the end of the drain. A
+	 * server that writes some of a write's bytes later (clubcrmd's
+	 * checkpoint) has written them all by the time the bytes are read:
+	 * the window ends once it has settled (bench_crm.c). */
+	uint64_t bytes_acked;
 	/* The bytes the server handed to write(2) and friends for files:
 	 * its wchar less what this process read from its sockets (rchar;
 	 * every connection to the server is the bench's, and only one system

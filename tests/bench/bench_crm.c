@@ -326,6 +326,33 @@ static void fill_result(struct crm *b, struct bench_result *r, uint64_t txns)
 			 b->failed, b->first_error);
 }
 
+/* How long the LMDB transaction id must stay the same for the server to
+ * count as settled, and how long settling may take at most. */
+#define SETTLE_STABLE_MS 600
+#define SETTLE_MAX_MS 15000
+
+/*
+ * Waits until the server has nothing of the run left to write: clubcrmd
+ * acknowledges a write once its journal record is synced and writes it into
+ * LMDB at a checkpoint later (about once a second under load, and 200 ms
+ * after the last write), so the bytes a write costs are only all counted
+ * once that checkpoint has run. Settled: no LMDB commit for
+ * SETTLE_STABLE_MS (three idle checkpoint delays).
+ */
+static void settle(struct crm *b)
+{
+	uint64_t last = lmdb_txnid(b->o->crm_data);
+	unsigned stable = 0;
+	for (unsigned waited = 0; waited < SETTLE_MAX_MS &&
+				  stable < SETTLE_STABLE_MS;
+	     waited += 100) {
+		crm_sleep_ms(b, 100);
+		uint64_t now = lmdb_txnid(b->o->crm_data);
+		stable = now == last ? stable + 100 : 0;
+		last = now;
+	}
+}
+
 /*
  * One scenario: its N terminals the bench's own (`mix` NULL), or (the
  * mixed run) half the bench's and half the raw probe's sockets, the two
@@ -362,13 +389,15 @@ static int run_scenario(struct crm *b, const struct bench_scenario *sc,
 		crm_mix_begin(b, &clock);
 	b->t0_ns = b->t1_ns = 0;
 	b->phase = CRM_RUN;
+	/* The bytes from the first write on (settle()). */
+	uint64_t acked0 = b->acked_all;
+	bench_bytes_start(r, b->pid, bench_disk_path(b->o));
 	/* The terminals on their threads, the writers on this one. */
 	bench_shards_start(&b->shards);
 	start_writes(b);
 	crm_sleep_ms(b, (unsigned)(b->o->warmup_s * 1000));
 
 	uint64_t txn0 = lmdb_txnid(b->o->crm_data);
-	bench_bytes_start(r, b->pid, bench_disk_path(b->o));
 	b->rss_peak = b->anon_peak = -1;
 	uv_timer_start(&b->rss_timer, rss_tick, 0, 100);
 	b->t0_ns = bench_now_ns();
@@ -377,7 +406,6 @@ static int run_scenario(struct crm *b, const struct bench_scenario *sc,
 	b->measuring = false;
 	b->t1_ns = bench_now_ns();
 	uint64_t txn1 = lmdb_txnid(b->o->crm_data);
-	bench_bytes_end(r, b->pid, bench_disk_path(b->o));
 	uv_timer_stop(&b->rss_timer);
 	uv_timer_stop(&b->rate_timer);
 
@@ -386,6 +414,9 @@ static int run_scenario(struct crm *b, const struct bench_scenario *sc,
 	/* Their tables join the run's; late deliveries go there directly. */
 	bench_shards_stop(&b->shards, &b->deliv, &b->last_rev);
 	crm_pump(b, delivered, DRAIN_TIMEOUT_MS);
+	settle(b);
+	bench_bytes_end(r, b->pid, bench_disk_path(b->o));
+	r->bytes_acked = b->acked_all - acked0;
 	fill_result(b, r, txn0 && txn1 > txn0 ? txn1 - txn0 : 0);
 	if (mix)
 		crm_mix_end(b, r, mix, &clock);

@@ -592,6 +592,7 @@ static void pool_add(struct crm_writer *w, const Clubcrm__Task *t)
 static void record_ack(struct crm *b, const struct crm_req *q, uint64_t rev,
 		       uint64_t now)
 {
+	b->acked_all++;
 	if (!b->measuring)
 		return;
 	b->acked++;

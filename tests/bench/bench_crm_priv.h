@@ -108,6 +108,7 @@ struct crm {
 	unsigned deliv_terminals;  /* subscribed: each write must reach them */
 	struct bench_samples acks;
 	uint64_t acked, failed, op_failed[BENCH_OP_COUNT];
+	uint64_t acked_all;        /* measured or not (bytes_acked) */
 	char first_error[160];
 	/* The planned-time window of the current scenario's tasks, which is
 	 * the board/urgent subscriptions' filter (served from the planned

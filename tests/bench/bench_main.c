@@ -332,7 +332,9 @@ static void print_kib(int64_t bytes, uint64_t writes)
 static void print_bytes(const struct bench_opts *o,
 			const struct bench_system *sys, unsigned n_sys)
 {
-	printf("\nbytes written per acknowledged write (measured part; KiB):\n"
+	printf("\nbytes written per acknowledged write (the whole run, warm-up "
+	       "and drain included, until the server settled: clubcrmd's last "
+	       "checkpoint in it; KiB):\n"
 	       "%-13s %-9s %11s %11s %11s\n", "scenario", "system",
 	       "to files", "write_bytes", "disk");
 	for (unsigned i = 0; i < o->n_sc; i++) {
@@ -344,9 +346,9 @@ static void print_bytes(const struct bench_opts *o,
 			if (!r->ran)
 				continue;
 			printf("%-13s %-9s", k ? "" : label, sys[k].name);
-			print_kib(r->file_bytes, r->acked);
-			print_kib(r->write_bytes, r->acked);
-			print_kib(r->disk_bytes, r->acked);
+			print_kib(r->file_bytes, r->bytes_acked);
+			print_kib(r->write_bytes, r->bytes_acked);
+			print_kib(r->disk_bytes, r->bytes_acked);
 			printf("\n");
 		}
 	}
@@ -548,16 +550,18 @@ static void print_targets(const struct bench_opts *o,
 	/* Bytes per acknowledged write at 32 writers (write_bytes). */
 	for (unsigned i = 0; i < o->n_sc; i++) {
 		const struct bench_result *a = &c->r[i];
-		if (o->sc[i].writers != 32 || !a->ran || !a->acked ||
+		if (o->sc[i].writers != 32 || !a->ran || !a->bytes_acked ||
 		    a->write_bytes < 0)
 			continue;
-		double kib = (double)a->write_bytes / 1024 / (double)a->acked;
+		double kib = (double)a->write_bytes / 1024 /
+			     (double)a->bytes_acked;
 		printf("  <= 4 KiB written per acknowledged write, N=%u W=32: "
 		       "clubcrmd %.2f KiB", o->sc[i].terminals, kib);
-		if (r && r->r[i].ran && r->r[i].acked && r->r[i].write_bytes >= 0)
-			printf(", redis %.2f KiB", (double)r->r[i].write_bytes /
-							   1024 /
-							   (double)r->r[i].acked);
+		if (r && r->r[i].ran && r->r[i].bytes_acked &&
+		    r->r[i].write_bytes >= 0)
+			printf(", redis %.2f KiB",
+			       (double)r->r[i].write_bytes / 1024 /
+				       (double)r->r[i].bytes_acked);
 		printf(" (write_bytes): %s\n", met(kib <= 4));
 	}
 	/* Durable writes/s against redis at 1 x 32 and 50 x 32. */
