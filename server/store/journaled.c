@@ -424,12 +424,20 @@ int store_batch_commit(struct store *st, MDB_txn *batch,
 	return 0;
 }
 
+bool store_checkpoint_wanted(uint64_t age_ns, size_t held)
+{
+	return held >= STORE_CHECKPOINT_BYTES ||
+	       (age_ns >= STORE_CHECKPOINT_NS &&
+		held >= STORE_CHECKPOINT_MIN_BYTES) ||
+	       age_ns >= STORE_CHECKPOINT_MAX_NS;
+}
+
 bool store_checkpoint_due(struct store *st)
 {
 	if (!st->ov || !st->long_txn)
 		return false;
-	return now_ns() - st->long_began_ns >= STORE_CHECKPOINT_NS ||
-	       overlay_bytes(st->ov) >= STORE_CHECKPOINT_BYTES;
+	return store_checkpoint_wanted(now_ns() - st->long_began_ns,
+				       overlay_bytes(st->ov));
 }
 
 bool store_checkpoint_pending(struct store *st)

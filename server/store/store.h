@@ -47,14 +47,29 @@ int store_sync(struct store *st);
  * batches nest in one LMDB write transaction kept open across them, each
  * acknowledged once appended to `journal/` and synced, and seen by other
  * threads' readers through an in-memory overlay until a checkpoint (that
- * transaction's synced commit, about once a second) holds it. Then the
+ * transaction's synced commit, about once a second under load) holds it. Then the
  * commit numbers above are the journalled batches', durable as soon as
  * committed. Whoever opens the store replays what the journal holds after
  * the last checkpoint (store_open does, unless a running server holds the
  * journal: then LMDB's last checkpoint is what others read).
  */
 #define STORE_JOURNAL_SEGMENT ((size_t)4 << 20)
-#define STORE_CHECKPOINT_NS (1000u * 1000u * 1000u)
+/*
+ * When a checkpoint is due (store_checkpoint_due): by what the overlay
+ * holds, not by the clock. A checkpoint writes each page the batches since
+ * the last one dirtied, once: the fewer checkpoints for the same writes, the
+ * fewer bytes a write costs, and under a slow stream of writes a checkpoint
+ * a second cost each write several KiB (issue 15). So: once the overlay
+ * holds STORE_CHECKPOINT_BYTES (its memory bound); after STORE_CHECKPOINT_NS
+ * once it holds STORE_CHECKPOINT_MIN_BYTES (the pause a checkpoint costs
+ * the writer stays that of about a second at full speed); and at the latest
+ * after STORE_CHECKPOINT_MAX_NS (how far LMDB, and so a backup taken next
+ * to the running server, may lag the last acknowledged write). The writer
+ * also checkpoints once writes pause (WRITER_IDLE_CHECKPOINT_MS).
+ */
+#define STORE_CHECKPOINT_NS (1000ull * 1000u * 1000u)
+#define STORE_CHECKPOINT_MIN_BYTES ((size_t)8 << 20)
+#define STORE_CHECKPOINT_MAX_NS (10ull * STORE_CHECKPOINT_NS)
 #define STORE_CHECKPOINT_BYTES ((size_t)64 << 20)
 /* At store_open: replays the journal of `dir` when no server holds it. */
 int store_journal_recover(struct store *st, const char *dir);
@@ -66,8 +81,12 @@ int store_journal_start(struct store *st, const char *dir);
  * (synced) and trims the journal. 0, or an error (nothing is lost: the
  * journal still holds it). */
 int store_checkpoint(struct store *st);
-/* True when a checkpoint is due (time or memory held). */
+/* True when a checkpoint is due (STORE_CHECKPOINT_*: what the overlay
+ * holds, and how long). */
 bool store_checkpoint_due(struct store *st);
+/* The rule itself: a long transaction `age_ns` old whose overlay holds
+ * `held` bytes. */
+bool store_checkpoint_wanted(uint64_t age_ns, size_t held);
 /* True when journalled writes wait for a checkpoint (any thread, while the
  * writer's thread runs nothing). */
 bool store_checkpoint_pending(struct store *st);

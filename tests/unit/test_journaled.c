@@ -254,6 +254,28 @@ static int big_tasks(struct fx *fx, const struct club *c)
 	return 0;
 }
 
+/* A checkpoint is due by what the overlay holds, the clock bounding it:
+ * a slow stream of writes is checkpointed seldom (fewer bytes a write),
+ * never later than STORE_CHECKPOINT_MAX_NS. */
+static void test_checkpoint_wanted_by_bytes_then_age(void **state)
+{
+	(void)state;
+	const uint64_t ms = 1000u * 1000u;
+	const size_t mib = (size_t)1 << 20;
+	assert_false(store_checkpoint_wanted(0, 0));
+	assert_false(store_checkpoint_wanted(999 * ms, 63 * mib));
+	assert_true(store_checkpoint_wanted(1, STORE_CHECKPOINT_BYTES));
+	assert_false(store_checkpoint_wanted(STORE_CHECKPOINT_NS,
+					     STORE_CHECKPOINT_MIN_BYTES - 1));
+	assert_true(store_checkpoint_wanted(STORE_CHECKPOINT_NS,
+					    STORE_CHECKPOINT_MIN_BYTES));
+	assert_false(store_checkpoint_wanted(STORE_CHECKPOINT_MAX_NS - 1,
+					     4096));
+	assert_true(store_checkpoint_wanted(STORE_CHECKPOINT_MAX_NS, 4096));
+	assert_true(STORE_CHECKPOINT_MIN_BYTES < STORE_CHECKPOINT_BYTES &&
+		    STORE_CHECKPOINT_NS < STORE_CHECKPOINT_MAX_NS);
+}
+
 static void test_replay_grows_the_map(void **state)
 {
 	(void)state;
@@ -310,6 +332,7 @@ int main(void)
 		cmocka_unit_test(test_a_killed_writer_loses_nothing),
 		cmocka_unit_test(test_a_refused_op_is_not_replayed),
 		cmocka_unit_test(test_a_torn_tail_is_ignored),
+		cmocka_unit_test(test_checkpoint_wanted_by_bytes_then_age),
 		cmocka_unit_test(test_replay_grows_the_map),
 		cmocka_unit_test(test_another_opener_reads_the_checkpoint),
 	};
