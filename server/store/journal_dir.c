@@ -361,7 +361,24 @@ int journal_open_dir(const char *dir, bool create)
 	return fd >= 0 ? fd : -errno;
 }
 
-int journal_verify(const char *dir, struct journal_verify_result *res)
+/* journal_verify's reading: the replay's checks, and a count of the
+ * records after the checkpoint. */
+struct verify_count {
+	struct journal_replay rp;
+	uint64_t after_rev;
+	size_t after;
+};
+
+static int verify_one(void *ctx, const struct journal_record *r)
+{
+	struct verify_count *vc = ctx;
+	if (r->last_rev > vc->after_rev)
+		vc->after++;
+	return journal_replay_one(&vc->rp, r);
+}
+
+int journal_verify(const char *dir, uint64_t after_rev,
+		   struct journal_verify_result *res)
 {
 	memset(res, 0, sizeof(*res));
 	if (sodium_init() < 0)
@@ -375,9 +392,10 @@ int journal_verify(const char *dir, struct journal_verify_result *res)
 		close(dirfd);
 		return rc;
 	}
-	struct journal_replay rp = {.after_rev = UINT64_MAX};
+	struct verify_count vc = {.rp = {.after_rev = UINT64_MAX},
+				  .after_rev = after_rev};
 	struct journal_dirscan s;
-	rc = journal_scan_dir(dirfd, &l, journal_replay_one, &rp, &s);
+	rc = journal_scan_dir(dirfd, &l, verify_one, &vc, &s);
 	res->segments = l.n_segs;
 	res->spares = l.n_spares;
 	if (rc == 0 && l.n_segs > 0) {
@@ -387,7 +405,8 @@ int journal_verify(const char *dir, struct journal_verify_result *res)
 			res->first_seq = s.first_seq;
 			res->last_seq = s.chain.next_seq - 1;
 			res->last_rev = s.chain.last_rev;
-			res->first_rev = rp.first_rev;
+			res->first_rev = vc.rp.first_rev;
+			res->after = vc.after;
 		}
 		journal_seg_name(res->end_segment, sizeof(res->end_segment),
 			 l.segs[s.end_idx]);
