@@ -429,10 +429,20 @@ void check_journal(const struct store_tool_view *v, FILE *out,
 			strerror(-v->verify_rc));
 		return;
 	}
-	if (damage)
+	/* Damage is a problem even when the checkpoint holds all it cut
+	 * off: the disk changed what was written. */
+	if (damage && jv->follows_rev <= v->checkpoint)
 		fprintf(out, "problem: journal: valid records lie after its "
-			"end in %s at byte %zu: acknowledged writes were lost\n",
+			"end in %s at byte %zu: damage, though the checkpoint "
+			"holds every batch they carry (nothing lost)\n",
 			jv->end_segment, jv->end.offset);
+	else if (damage)
+		fprintf(out, "problem: journal: valid records (up to batch %"
+			PRIu64 ") lie after its end in %s at byte %zu: "
+			"acknowledged writes after the checkpoint %s\n",
+			jv->follows_rev, jv->end_segment, jv->end.offset,
+			v->served ? "are in the running server's memory only"
+				  : "were lost");
 	char end[160] = "";
 	if (jv->segments)
 		journal_end_text(jv, end, sizeof(end));

@@ -214,6 +214,7 @@ struct journal_verify_result {
 	 * rest of that segment or a later one): not a torn tail but damage
 	 * that lost acknowledged records. */
 	bool follows;
+	uint64_t follows_rev;   /* the newest last_rev among those */
 	/* Valid records with last_rev > after_rev (the store's checkpoint):
 	 * what a replay would apply. */
 	size_t after;

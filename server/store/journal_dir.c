@@ -254,18 +254,21 @@ void journal_dirscan_free(struct journal_dirscan *s)
 
 /* Records after the end: journal_impl.h. */
 int journal_records_follow(int dirfd, const struct journal_listing *l,
-			   const struct journal_dirscan *s, bool *follows)
+			   const struct journal_dirscan *s, bool *follows,
+			   uint64_t *newest_rev)
 {
 	*follows = false;
 	uint64_t last = s->chain.next_seq - 1;
-	for (size_t i = s->end_idx; i < l->n_segs && !*follows; i++) {
+	for (size_t i = s->end_idx; i < l->n_segs && (newest_rev || !*follows);
+	     i++) {
 		struct journal_map m;
 		int rc = map_segment(dirfd, l->segs[i], &m);
 		if (rc)
 			return rc;
-		*follows = journal_rec_newer(m.map, m.len,
-				       i == s->end_idx ? s->end.offset + 1 : 0,
-				       last);
+		if (journal_rec_newer(m.map, m.len,
+				      i == s->end_idx ? s->end.offset + 1 : 0,
+				      last, newest_rev))
+			*follows = true;
 		journal_unmap_file(&m);
 	}
 	return 0;
@@ -410,7 +413,8 @@ int journal_verify(const char *dir, uint64_t after_rev,
 		}
 		journal_seg_name(res->end_segment, sizeof(res->end_segment),
 			 l.segs[s.end_idx]);
-		rc = journal_records_follow(dirfd, &l, &s, &res->follows);
+		rc = journal_records_follow(dirfd, &l, &s, &res->follows,
+					    &res->follows_rev);
 	}
 	journal_dirscan_free(&s);
 	journal_listing_free(&l);

@@ -456,6 +456,7 @@ static void test_record_crosses_into_next_segment(void **state)
 	assert_int_equal(vr.end.stop, JOURNAL_STOP_BAD);
 	assert_string_equal(vr.end.why, "checksum mismatch");
 	assert_true(vr.follows);
+	assert_int_equal(vr.follows_rev, 8);  /* the newest cut off */
 	jopen(f, 0, &g);
 	assert_int_equal(g.n, 1);
 	assert_true(journal_damaged(f->j));

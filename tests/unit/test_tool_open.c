@@ -81,8 +81,10 @@ static void stop_serving(struct served *s)
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
-/* A server killed after journalling `n` tasks, never checkpointed. */
-static void killed_after(struct fx *fx, const struct club *c, int n)
+/* A server killed after journalling `n` tasks, never checkpointed
+ * (with `checkpoint`: checkpointed, then killed). */
+static void killed_after(struct fx *fx, const struct club *c, int n,
+			 bool checkpoint)
 {
 	store_close(fx->st);
 	fx->st = NULL;
@@ -97,7 +99,9 @@ static void killed_after(struct fx *fx, const struct club *c, int n)
 		fx->st = st;
 		for (int i = 0; i < n; i++)
 			fx_task(fx, c, "journalled", FX_NOW + 60 + i);
-		_exit(store_checkpoint_pending(st) ? 0 : 3);
+		if (checkpoint && store_checkpoint(st))
+			_exit(4);
+		_exit(store_checkpoint_pending(st) != checkpoint ? 0 : 3);
 	}
 	int status;
 	assert_int_equal(waitpid(pid, &status, 0), pid);
@@ -110,6 +114,7 @@ static unsigned long journal_verdict(const struct store_tool_view *v,
 				     char *text, size_t size)
 {
 	struct check_result res = {0};
+	memset(text, 0, size);
 	FILE *f = fmemopen(text, size, "w");
 	assert_non_null(f);
 	check_journal(v, f, &res);
@@ -314,7 +319,7 @@ static void test_without_a_server_the_journal_is_replayed(void **state)
 	assert_int_equal(journal_verdict(&v, text, sizeof(text)), 0);
 	expect(text, "journal: none");
 
-	killed_after(fx, &c, 3);
+	killed_after(fx, &c, 3, false);
 	assert_int_equal(store_open_tool(fx->dir, 8u << 20, &fx->st, &v), 0);
 	assert_false(v.served);
 	assert_true(v.journal);
@@ -344,22 +349,60 @@ static void test_damage_is_a_problem(void **state)
 	struct club c;
 	fx_club(fx, &c);
 	uint64_t rev0 = store_revision(fx->st);
-	killed_after(fx, &c, 3);
+	killed_after(fx, &c, 3, false);
 	damage_record(fx, 2);
 	struct store_tool_view v;
+	char text[1024];
+	/* Read beside a server (read again: the same), nothing set aside. */
+	int lock = hold_journal_lock(fx->dir);
 	assert_int_equal(store_open_tool(fx->dir, 8u << 20, &fx->st, &v), 0);
+	assert_true(v.served);
+	assert_true(v.jv.follows);
+	assert_int_equal(journal_verdict(&v, text, sizeof(text)), 1);
+	expect(text, "acknowledged writes after the checkpoint are in the "
+		     "running server's memory only");
+	store_close(fx->st);
+	close(lock);
+	/* Without one: found before the replay sets the damage aside. */
+	assert_int_equal(store_open_tool(fx->dir, 8u << 20, &fx->st, &v), 0);
+	assert_false(v.served);
 	assert_int_equal(v.verify_rc, 0);
 	assert_true(v.jv.follows);
 	assert_int_equal(v.jv.records, 1);
 	assert_int_equal(v.jv.end.stop, JOURNAL_STOP_BAD);
-	char text[1024];
 	assert_int_equal(journal_verdict(&v, text, sizeof(text)), 1);
-	expect(text, "problem: journal: valid records lie after its end in "
-		     "0000000000000001.jnl");
-	expect(text, "acknowledged writes were lost");
+	assert_int_equal(v.jv.follows_rev, 3);
+	expect(text, "problem: journal: valid records (up to batch 3) lie "
+		     "after its end in 0000000000000001.jnl");
+	expect(text, "acknowledged writes after the checkpoint were lost");
 	expect(text, "damage (checksum mismatch)");
 	/* The replay took what came before the damage. */
 	assert_whole(fx->st, 1, rev0 + 1);
+	fx_close(fx);
+}
+
+/* Damage among records the checkpoint holds loses nothing, but the disk
+ * changed what was written: still a problem, saying so. */
+static void test_damage_before_the_checkpoint(void **state)
+{
+	(void)state;
+	struct fx *fx = fx_open(8u << 20);
+	struct club c;
+	fx_club(fx, &c);
+	uint64_t rev0 = store_revision(fx->st);
+	killed_after(fx, &c, 3, true);
+	damage_record(fx, 2);
+	struct store_tool_view v;
+	assert_int_equal(store_open_tool(fx->dir, 8u << 20, &fx->st, &v), 0);
+	assert_int_equal(v.checkpoint, 3);
+	assert_true(v.jv.follows);
+	assert_int_equal(v.jv.follows_rev, 3);
+	assert_int_equal(v.jv.after, 0);
+	char text[1024];
+	assert_int_equal(journal_verdict(&v, text, sizeof(text)), 1);
+	expect(text, "damage, though the checkpoint holds every batch they "
+		     "carry (nothing lost)");
+	assert_whole(fx->st, 3, rev0 + 3);
 	fx_close(fx);
 }
 
@@ -372,7 +415,7 @@ static void test_torn_tail_is_no_problem(void **state)
 	struct club c;
 	fx_club(fx, &c);
 	uint64_t rev0 = store_revision(fx->st);
-	killed_after(fx, &c, 3);
+	killed_after(fx, &c, 3, false);
 	damage_record(fx, 3);
 	struct store_tool_view v;
 	assert_int_equal(store_open_tool(fx->dir, 8u << 20, &fx->st, &v), 0);
@@ -427,6 +470,7 @@ int main(void)
 		cmocka_unit_test(test_served_older_database_is_refused),
 		cmocka_unit_test(test_without_a_server_the_journal_is_replayed),
 		cmocka_unit_test(test_damage_is_a_problem),
+		cmocka_unit_test(test_damage_before_the_checkpoint),
 		cmocka_unit_test(test_torn_tail_is_no_problem),
 		cmocka_unit_test(test_unreadable_journal_is_a_problem),
 	};
