@@ -416,8 +416,8 @@ void check_journal(const struct store_tool_view *v, FILE *out,
 {
 	const struct journal_verify_result *jv = &v->jv;
 	bool damage = v->journal && !v->verify_rc && jv->follows;
-	if (v->journal && (v->verify_rc || damage))
-		res->problems++;
+	bool kept = v->journal && !v->verify_rc && jv->damaged;
+	res->problems += (v->journal && v->verify_rc) + damage + kept;
 	if (!out)
 		return;
 	if (!v->journal) {
@@ -443,6 +443,12 @@ void check_journal(const struct store_tool_view *v, FILE *out,
 			jv->follows_rev, jv->end_segment, jv->end.offset,
 			v->served ? "are in the running server's memory only"
 				  : "were lost");
+	if (kept)
+		fprintf(out, "problem: journal: %zu damaged segment(s) kept "
+			"aside as journal/damaged-* (a replay found valid "
+			"records after a bad one: acknowledged writes may have "
+			"been lost): look at them, then remove them\n",
+			jv->damaged);
 	char end[160] = "";
 	if (jv->segments)
 		journal_end_text(jv, end, sizeof(end));

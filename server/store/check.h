@@ -34,7 +34,9 @@ int check_store(struct store *st, FILE *out, struct check_result *res);
  * to `out` (segments, records, those after the checkpoint: replayed, or
  * the running server's; where and why it ends: a torn tail after a crash
  * is normal), and a problem counted in res for damage (valid records after
- * its end: acknowledged writes lost) or a journal that cannot be read.
+ * its end: acknowledged writes lost, unless the checkpoint holds them), for
+ * damaged segments an earlier replay kept aside (`damaged-*`, until a
+ * person removes them), or for a journal that cannot be read.
  */
 void check_journal(const struct store_tool_view *v, FILE *out,
 		   struct check_result *res);

@@ -205,6 +205,7 @@ long journal_encode(uint8_t *out, size_t cap, struct journal_chain *c,
 struct journal_verify_result {
 	size_t segments;        /* named segments */
 	size_t spares;
+	size_t damaged;         /* `damaged-*` files an open kept aside */
 	size_t records;         /* valid records */
 	uint64_t first_seq, last_seq;   /* 0: no record */
 	uint64_t first_rev, last_rev;

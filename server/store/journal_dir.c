@@ -137,6 +137,8 @@ int journal_list_dir(int dirfd, struct journal_listing *l)
 			rc = tmp ? journal_push_u64(&l->tmps, &l->n_tmps, &l->cap_tmps, x)
 				 : journal_push_u64(&l->spares, &l->n_spares,
 					    &l->cap_spares, x);
+		else if (strncmp(e->d_name, "damaged-", 8) == 0)
+			l->n_damaged++;
 	}
 	if (rc == 0 && errno)
 		rc = -errno;
@@ -401,6 +403,7 @@ int journal_verify(const char *dir, uint64_t after_rev,
 	rc = journal_scan_dir(dirfd, &l, verify_one, &vc, &s);
 	res->segments = l.n_segs;
 	res->spares = l.n_spares;
+	res->damaged = l.n_damaged;
 	if (rc == 0 && l.n_segs > 0) {
 		res->records = s.records;
 		res->end = s.end;

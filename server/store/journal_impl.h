@@ -50,6 +50,7 @@ struct journal_listing {
 	uint64_t *segs, *spares, *tmps;
 	size_t n_segs, n_spares, n_tmps;
 	size_t cap_segs, cap_spares, cap_tmps;
+	size_t n_damaged;  /* `damaged-*` files kept for a person */
 };
 
 int journal_list_dir(int dirfd, struct journal_listing *l);

@@ -470,6 +470,7 @@ static void test_record_crosses_into_next_segment(void **state)
 	assert_false(journal_damaged(f->j));
 	assert_int_equal(journal_verify(f->dir, 0, &vr), 0);
 	assert_false(vr.follows);
+	assert_int_equal(vr.damaged, 3);  /* still kept for a person */
 }
 
 static void test_oversized_record(void **state)

@@ -378,6 +378,21 @@ static void test_damage_is_a_problem(void **state)
 	expect(text, "damage (checksum mismatch)");
 	/* The replay took what came before the damage. */
 	assert_whole(fx->st, 1, rev0 + 1);
+	/* and kept the damage aside: a problem until a person removes it. */
+	store_close(fx->st);
+	assert_int_equal(store_open_tool(fx->dir, 8u << 20, &fx->st, &v), 0);
+	assert_false(v.jv.follows);
+	assert_int_equal(v.jv.damaged, 1);
+	assert_int_equal(journal_verdict(&v, text, sizeof(text)), 1);
+	expect(text, "problem: journal: 1 damaged segment(s) kept aside as "
+		     "journal/damaged-*");
+	char p[200];
+	snprintf(p, sizeof(p), "%s/journal/damaged-0000000000000001.jnl",
+		 fx->dir);
+	assert_int_equal(unlink(p), 0);
+	store_close(fx->st);
+	assert_int_equal(store_open_tool(fx->dir, 8u << 20, &fx->st, &v), 0);
+	assert_int_equal(journal_verdict(&v, text, sizeof(text)), 0);
 	fx_close(fx);
 }
 
