@@ -207,13 +207,20 @@ static int run_tool(int argc, char **argv)
 		} else {
 			fprintf(stderr, "clubcrmd: backup of %s written to %s\n",
 				o.data_dir, o.out);
-			if (view.served)
+			if (view.served && view.verify_rc == 0)
 				fprintf(stderr, "clubcrmd: a server is running: "
 					"the copy is its last checkpoint (batch "
 					"%llu), without the %zu journalled "
 					"batch(es) after it\n",
 					(unsigned long long)view.checkpoint,
 					view.jv.after);
+			else if (view.served)
+				fprintf(stderr, "clubcrmd: a server is running: "
+					"the copy is its last checkpoint (batch "
+					"%llu); its journal could not be read "
+					"(%s)\n",
+					(unsigned long long)view.checkpoint,
+					store_strerror(view.verify_rc));
 		}
 	} else {
 		struct check_result res = { 0 };

@@ -15,7 +15,6 @@
 
 #include "store.h"
 
-
 struct check_result {
 	unsigned long problems;
 	unsigned long tasks, customers, operators, changes;

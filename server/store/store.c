@@ -217,7 +217,7 @@ static int open_reader(struct store *st, const char *dir, uint64_t *checkpoint)
 	return ver > STORE_SCHEMA_VERSION ? refuse_newer(ver) : 0;
 }
 
-static int store_new(const char *dir, size_t map_size, struct store **out)
+static int new_store(const char *dir, size_t map_size, struct store **out)
 {
 	*out = NULL;
 	if (!dir || !*dir)
@@ -238,7 +238,7 @@ int store_open(const char *dir, size_t map_size, struct store **out)
 	if (!out)
 		return -EINVAL;
 	struct store *st;
-	int rc = store_new(dir, map_size, &st);
+	int rc = new_store(dir, map_size, &st);
 	if (!rc)
 		rc = open_dbs(st);
 	if (!rc)
@@ -261,7 +261,7 @@ int store_open_tool(const char *dir, size_t map_size, struct store **out,
 	memset(v, 0, sizeof(*v));
 	struct store *st;
 	int lock_fd = -1;
-	int rc = store_new(dir, map_size, &st);
+	int rc = new_store(dir, map_size, &st);
 	if (!rc)
 		rc = store_journal_probe(dir, &lock_fd, &v->journal);
 	if (rc == 1) {
