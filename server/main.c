@@ -53,10 +53,13 @@ static int lock_club(const char *dir)
 	return 0;
 }
 
-/* store_open(), saying why it failed. */
-static int open_logged(const char *dir, size_t map_size, struct store **st)
+/* store_open(), or with a view the tools' store_open_tool(), saying why
+ * it failed. */
+static int open_logged(const char *dir, size_t map_size, struct store **st,
+		       struct store_tool_view *v)
 {
-	int ret = store_open(dir, map_size, st);
+	int ret = v ? store_open_tool(dir, map_size, st, v)
+		    : store_open(dir, map_size, st);
 	if (ret >= 0 && !*st)
 		ret = -EIO;
 	if (ret < 0)
@@ -76,7 +79,7 @@ static int open_store(const char *dir, uint64_t map_mib, struct store **st)
 	int lock = lock_club(dir);
 	if (lock < 0)
 		return lock;
-	int ret = open_logged(dir, (size_t)(map_mib << 20), st);
+	int ret = open_logged(dir, (size_t)(map_mib << 20), st, NULL);
 	if (ret < 0)
 		return ret;
 	/* Prepares the dummy hash now, so that the first login with an
@@ -161,8 +164,10 @@ static int run_init(int argc, char **argv)
 }
 
 /* Opens an existing club without the server's lock: both tools are safe
- * next to a running server (one read transaction each). */
-static int open_existing(const char *dir, struct store **st)
+ * next to a running server (store_open_tool: they read its last checkpoint
+ * and never wait for it). */
+static int open_existing(const char *dir, struct store **st,
+			 struct store_tool_view *v)
 {
 	struct stat sb;
 	*st = NULL;
@@ -170,7 +175,7 @@ static int open_existing(const char *dir, struct store **st)
 		log_error("%s: no such club directory", dir);
 		return -ENOENT;
 	}
-	return open_logged(dir, 64u << 20, st);
+	return open_logged(dir, 64u << 20, st, v);
 }
 
 /* `clubcrmd check` and `clubcrmd backup`: 0 fine, 1 failed or problems. */
@@ -190,7 +195,8 @@ static int run_tool(int argc, char **argv)
 	}
 	log_set_level(o.log_level);
 	struct store *st;
-	if (open_existing(o.data_dir, &st) < 0)
+	struct store_tool_view view;
+	if (open_existing(o.data_dir, &st, &view) < 0)
 		return 1;
 	int rc = 0;
 	if (backup) {
@@ -201,10 +207,26 @@ static int run_tool(int argc, char **argv)
 		} else {
 			fprintf(stderr, "clubcrmd: backup of %s written to %s\n",
 				o.data_dir, o.out);
+			if (view.served && view.verify_rc == 0)
+				fprintf(stderr, "clubcrmd: a server is running: "
+					"the copy is its last checkpoint (batch "
+					"%llu), without the %zu journalled "
+					"batch(es) after it\n",
+					(unsigned long long)view.checkpoint,
+					view.jv.after);
+			else if (view.served)
+				fprintf(stderr, "clubcrmd: a server is running: "
+					"the copy is its last checkpoint (batch "
+					"%llu); its journal could not be read "
+					"(%s)\n",
+					(unsigned long long)view.checkpoint,
+					store_strerror(view.verify_rc));
 		}
 	} else {
 		struct check_result res = { 0 };
 		ret = check_store(st, stdout, &res);
+		if (ret == 0)
+			check_journal(&view, stdout, &res);
 		if (ret < 0) {
 			log_error("check of %s: %s", o.data_dir, store_strerror(ret));
 			rc = 1;

@@ -1,6 +1,7 @@
 #include "check.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -388,4 +389,82 @@ int check_store(struct store *st, FILE *out, struct check_result *res)
 	txn_abort(&ck.t);
 	arena_free(&ck.scratch);
 	return rc;
+}
+
+/* ------------------------------------------------------------ journal */
+
+/* Where and why the journal's log ends, into line (of n bytes). */
+static void journal_end_text(const struct journal_verify_result *jv,
+			     char *line, size_t n)
+{
+	const char *why = jv->end.why ? jv->end.why : "a bad record";
+	const char *what =
+		jv->end.stop == JOURNAL_STOP_FULL ? "the segment is full" :
+		jv->end.stop == JOURNAL_STOP_ZERO ? "never written past" :
+		jv->end.stop == JOURNAL_STOP_STALE ?
+			"older records of a recycled segment" :
+		jv->follows ? "damage" :
+			"a torn tail, its write never acknowledged";
+	bool bad = jv->end.stop == JOURNAL_STOP_BAD;
+	snprintf(line, n, "ends in %s at byte %zu: %s%s%s%s",
+		 jv->end_segment, jv->end.offset, what, bad ? " (" : "",
+		 bad ? why : "", bad ? ")" : "");
+}
+
+void check_journal(const struct store_tool_view *v, FILE *out,
+		   struct check_result *res)
+{
+	const struct journal_verify_result *jv = &v->jv;
+	bool damage = v->journal && !v->verify_rc && jv->follows;
+	bool kept = v->journal && !v->verify_rc && jv->damaged;
+	res->problems += (v->journal && v->verify_rc) + damage + kept;
+	if (!out)
+		return;
+	if (!v->journal) {
+		fprintf(out, "journal: none (no server has journalled here)\n");
+		return;
+	}
+	if (v->verify_rc) {
+		fprintf(out, "problem: journal: cannot be read (%s)\n",
+			strerror(-v->verify_rc));
+		return;
+	}
+	/* Damage is a problem even when the checkpoint holds all it cut
+	 * off: the disk changed what was written. */
+	if (damage && jv->follows_rev <= v->checkpoint)
+		fprintf(out, "problem: journal: valid records lie after its "
+			"end in %s at byte %zu: damage, though the checkpoint "
+			"holds every batch they carry (nothing lost)\n",
+			jv->end_segment, jv->end.offset);
+	else if (damage)
+		fprintf(out, "problem: journal: valid records (up to batch %"
+			PRIu64 ") lie after its end in %s at byte %zu: "
+			"acknowledged writes after the checkpoint %s\n",
+			jv->follows_rev, jv->end_segment, jv->end.offset,
+			v->served ? "are in the running server's memory only"
+				  : "were lost");
+	if (kept)
+		fprintf(out, "problem: journal: %zu damaged segment(s) kept "
+			"aside as journal/damaged-* (a replay found valid "
+			"records after a bad one: acknowledged writes may have "
+			"been lost): look at them, then remove them\n",
+			jv->damaged);
+	char end[160] = "";
+	if (jv->segments)
+		journal_end_text(jv, end, sizeof(end));
+	fprintf(out, "journal: %zu segment(s), %zu record(s)", jv->segments,
+		jv->records);
+	if (jv->records)
+		fprintf(out, " (batches %" PRIu64 "-%" PRIu64 ")",
+			jv->first_rev, jv->last_rev);
+	if (jv->segments)
+		fprintf(out, ", %s", end);
+	if (v->served)
+		fprintf(out, "; a server is running: this check read its last "
+			"checkpoint (batch %" PRIu64 "), the %zu record(s) "
+			"after it are the server's\n", v->checkpoint,
+			jv->after);
+	else
+		fprintf(out, "; %zu record(s) after the checkpoint (batch %"
+			PRIu64 ") replayed\n", jv->after, v->checkpoint);
 }

@@ -13,7 +13,7 @@
 
 #include <stdio.h>
 
-struct store;
+#include "store.h"
 
 struct check_result {
 	unsigned long problems;
@@ -27,5 +27,17 @@ struct check_result {
  * store could not be read.
  */
 int check_store(struct store *st, FILE *out, struct check_result *res);
+
+/*
+ * The journal as store_open_tool() found it (store.h): one line about it
+ * to `out` (segments, records, those after the checkpoint: replayed, or
+ * the running server's; where and why it ends: a torn tail after a crash
+ * is normal), and a problem counted in res for damage (valid records after
+ * its end: acknowledged writes lost, unless the checkpoint holds them), for
+ * damaged segments an earlier replay kept aside (`damaged-*`, until a
+ * person removes them), or for a journal that cannot be read.
+ */
+void check_journal(const struct store_tool_view *v, FILE *out,
+		   struct check_result *res);
 
 #endif

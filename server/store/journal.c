@@ -381,7 +381,7 @@ static int open_scanned(struct journal *j, const struct journal_listing *l,
 			.has_records = s->has_records[i],
 		};
 	bool follows;
-	int rc = journal_records_follow(j->dirfd, l, s, &follows);
+	int rc = journal_records_follow(j->dirfd, l, s, &follows, NULL);
 	if (rc)
 		return rc;
 	if (follows) {

@@ -205,6 +205,7 @@ long journal_encode(uint8_t *out, size_t cap, struct journal_chain *c,
 struct journal_verify_result {
 	size_t segments;        /* named segments */
 	size_t spares;
+	size_t damaged;         /* `damaged-*` files an open kept aside */
 	size_t records;         /* valid records */
 	uint64_t first_seq, last_seq;   /* 0: no record */
 	uint64_t first_rev, last_rev;
@@ -214,9 +215,16 @@ struct journal_verify_result {
 	 * rest of that segment or a later one): not a torn tail but damage
 	 * that lost acknowledged records. */
 	bool follows;
+	uint64_t follows_rev;   /* the newest last_rev among those */
+	/* Valid records with last_rev > after_rev (the store's checkpoint):
+	 * what a replay would apply. */
+	size_t after;
 };
 /* 0 and *res (a torn tail is not an error: res says), or a negative
- * errno (-ENOENT: no such directory). */
-int journal_verify(const char *dir, struct journal_verify_result *res);
+ * errno (-ENOENT: no such directory). Read only; safe beside a writer
+ * appending, though what it reads then may race with the appends and the
+ * recycling of segments (store_open_tool reads twice). */
+int journal_verify(const char *dir, uint64_t after_rev,
+		   struct journal_verify_result *res);
 
 #endif

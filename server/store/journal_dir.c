@@ -137,6 +137,8 @@ int journal_list_dir(int dirfd, struct journal_listing *l)
 			rc = tmp ? journal_push_u64(&l->tmps, &l->n_tmps, &l->cap_tmps, x)
 				 : journal_push_u64(&l->spares, &l->n_spares,
 					    &l->cap_spares, x);
+		else if (strncmp(e->d_name, "damaged-", 8) == 0)
+			l->n_damaged++;
 	}
 	if (rc == 0 && errno)
 		rc = -errno;
@@ -254,18 +256,21 @@ void journal_dirscan_free(struct journal_dirscan *s)
 
 /* Records after the end: journal_impl.h. */
 int journal_records_follow(int dirfd, const struct journal_listing *l,
-			   const struct journal_dirscan *s, bool *follows)
+			   const struct journal_dirscan *s, bool *follows,
+			   uint64_t *newest_rev)
 {
 	*follows = false;
 	uint64_t last = s->chain.next_seq - 1;
-	for (size_t i = s->end_idx; i < l->n_segs && !*follows; i++) {
+	for (size_t i = s->end_idx; i < l->n_segs && (newest_rev || !*follows);
+	     i++) {
 		struct journal_map m;
 		int rc = map_segment(dirfd, l->segs[i], &m);
 		if (rc)
 			return rc;
-		*follows = journal_rec_newer(m.map, m.len,
-				       i == s->end_idx ? s->end.offset + 1 : 0,
-				       last);
+		if (journal_rec_newer(m.map, m.len,
+				      i == s->end_idx ? s->end.offset + 1 : 0,
+				      last, newest_rev))
+			*follows = true;
 		journal_unmap_file(&m);
 	}
 	return 0;
@@ -361,7 +366,24 @@ int journal_open_dir(const char *dir, bool create)
 	return fd >= 0 ? fd : -errno;
 }
 
-int journal_verify(const char *dir, struct journal_verify_result *res)
+/* journal_verify's reading: the replay's checks, and a count of the
+ * records after the checkpoint. */
+struct verify_count {
+	struct journal_replay rp;
+	uint64_t after_rev;
+	size_t after;
+};
+
+static int verify_one(void *ctx, const struct journal_record *r)
+{
+	struct verify_count *vc = ctx;
+	if (r->last_rev > vc->after_rev)
+		vc->after++;
+	return journal_replay_one(&vc->rp, r);
+}
+
+int journal_verify(const char *dir, uint64_t after_rev,
+		   struct journal_verify_result *res)
 {
 	memset(res, 0, sizeof(*res));
 	if (sodium_init() < 0)
@@ -375,11 +397,13 @@ int journal_verify(const char *dir, struct journal_verify_result *res)
 		close(dirfd);
 		return rc;
 	}
-	struct journal_replay rp = {.after_rev = UINT64_MAX};
+	struct verify_count vc = {.rp = {.after_rev = UINT64_MAX},
+				  .after_rev = after_rev};
 	struct journal_dirscan s;
-	rc = journal_scan_dir(dirfd, &l, journal_replay_one, &rp, &s);
+	rc = journal_scan_dir(dirfd, &l, verify_one, &vc, &s);
 	res->segments = l.n_segs;
 	res->spares = l.n_spares;
+	res->damaged = l.n_damaged;
 	if (rc == 0 && l.n_segs > 0) {
 		res->records = s.records;
 		res->end = s.end;
@@ -387,11 +411,13 @@ int journal_verify(const char *dir, struct journal_verify_result *res)
 			res->first_seq = s.first_seq;
 			res->last_seq = s.chain.next_seq - 1;
 			res->last_rev = s.chain.last_rev;
-			res->first_rev = rp.first_rev;
+			res->first_rev = vc.rp.first_rev;
+			res->after = vc.after;
 		}
 		journal_seg_name(res->end_segment, sizeof(res->end_segment),
 			 l.segs[s.end_idx]);
-		rc = journal_records_follow(dirfd, &l, &s, &res->follows);
+		rc = journal_records_follow(dirfd, &l, &s, &res->follows,
+					    &res->follows_rev);
 	}
 	journal_dirscan_free(&s);
 	journal_listing_free(&l);

@@ -29,9 +29,11 @@ bool journal_rec_revs_ok(const struct journal_chain *c, uint64_t first,
 void journal_rec_advance(struct journal_chain *c, uint64_t seq,
 			 uint64_t last_rev, const uint8_t *sum);
 /* Whether a checksum-valid record newer than last_seq lies in seg from
- * offset `from` on (at any byte: its start is not known). */
+ * offset `from` on (at any byte: its start is not known). With newest_rev,
+ * all are looked at, the largest last revision among them kept there
+ * (raised, never lowered). */
 bool journal_rec_newer(const uint8_t *seg, size_t len, size_t from,
-		       uint64_t last_seq);
+		       uint64_t last_seq, uint64_t *newest_rev);
 
 /* --- the directory (journal_dir.c) --- */
 
@@ -48,6 +50,7 @@ struct journal_listing {
 	uint64_t *segs, *spares, *tmps;
 	size_t n_segs, n_spares, n_tmps;
 	size_t cap_segs, cap_spares, cap_tmps;
+	size_t n_damaged;  /* `damaged-*` files kept for a person */
 };
 
 int journal_list_dir(int dirfd, struct journal_listing *l);
@@ -84,9 +87,11 @@ int journal_scan_dir(int dirfd, const struct journal_listing *l,
 		     struct journal_dirscan *s);
 void journal_dirscan_free(struct journal_dirscan *s);
 /* Whether a checksum-valid record newer than the log's end lies after it:
- * in the rest of the segment where it ends, or in a later segment. */
+ * in the rest of the segment where it ends, or in a later segment. With
+ * newest_rev (0 on entry), the largest last revision of those records. */
 int journal_records_follow(int dirfd, const struct journal_listing *l,
-			   const struct journal_dirscan *s, bool *follows);
+			   const struct journal_dirscan *s, bool *follows,
+			   uint64_t *newest_rev);
 /*
  * Keeps damaged segments for a person to look at: `damaged-NAME`, the
  * segment where the log ends copied, the later ones renamed; then zeros

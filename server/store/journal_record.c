@@ -221,18 +221,26 @@ int journal_scan(const uint8_t *seg, size_t len, struct journal_chain *c,
 }
 
 /* Whether a checksum-valid record newer than last_seq lies in seg from
- * offset `from` on (at any byte: its start is not known). */
+ * offset `from` on (at any byte: its start is not known). With newest_rev,
+ * every one is looked at and the largest last revision among them is kept
+ * there (raised, never lowered). */
 bool journal_rec_newer(const uint8_t *seg, size_t len, size_t from,
-		       uint64_t last_seq)
+		       uint64_t last_seq, uint64_t *newest_rev)
 {
+	bool found = false;
 	for (size_t off = from; off + JOURNAL_RECORD_OVERHEAD <= len; off++) {
 		const uint8_t *p = seg + off;
 		if (p[0] != (uint8_t)MAGIC || get32(p) != MAGIC)
 			continue;
 		const char *why;
-		if (record_check(p, len - off, &why) &&
-		    get64(p + 16) > last_seq)
-			return true;
+		if (!record_check(p, len - off, &why) ||
+		    get64(p + 16) <= last_seq)
+			continue;
+		found = true;
+		if (!newest_rev)
+			break;
+		if (get64(p + 32) > *newest_rev)
+			*newest_rev = get64(p + 32);
 	}
-	return false;
+	return found;
 }

@@ -138,12 +138,14 @@ static void journal_dir(const char *dir, char *out, size_t n)
 }
 
 /* The lock of whoever journals into this store; -EWOULDBLOCK when another
- * process (a running server) holds it. */
-static int take_lock(const char *dir, int *fd_out)
+ * process (a running server) holds it. Without `create`, -ENOENT when the
+ * file is missing (a tool run as another user must not make it). */
+static int lock_file(const char *dir, bool create, int *fd_out)
 {
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/journal.lock", dir);
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	int fd = open(path, O_CLOEXEC | (create ? O_RDWR | O_CREAT : O_RDONLY),
+		      0600);
 	if (fd < 0)
 		return -errno;
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
@@ -153,6 +155,11 @@ static int take_lock(const char *dir, int *fd_out)
 	}
 	*fd_out = fd;
 	return 0;
+}
+
+static int take_lock(const char *dir, int *fd_out)
+{
+	return lock_file(dir, true, fd_out);
 }
 
 /*
@@ -194,6 +201,11 @@ static int replay_journal(struct store *st, const char *dir,
 	if (rc == 0 && rp.records)
 		fprintf(stderr, "clubcrm: %zu journalled batch(es) after the "
 			"last checkpoint replayed\n", rp.records);
+	if (j && journal_damaged(j))
+		fprintf(stderr, "clubcrm: the journal of %s is damaged: valid "
+			"records after a bad one were NOT replayed (acknowledged "
+			"writes may be lost); the damaged segments are kept as "
+			"%s/damaged-*\n", dir, jdir);
 	if (rc || !jn)
 		journal_close(j);
 	else
@@ -235,6 +247,73 @@ int store_journal_recover(struct store *st, const char *dir)
 	rc = replay_with_room(st, dir, NULL, &last);
 	close(fd);
 	return rc;
+}
+
+/* ------------------------------------------------------------ the tools */
+
+int store_journal_probe(const char *dir, int *lock_fd, bool *journal)
+{
+	char jdir[PATH_MAX];
+	journal_dir(dir, jdir, sizeof(jdir));
+	*lock_fd = -1;
+	*journal = access(jdir, F_OK) == 0;
+	int rc = lock_file(dir, false, lock_fd);
+	if (rc == -ENOENT)
+		return 0;  /* no server ever journalled here */
+	if (rc == -EWOULDBLOCK)
+		return 1;
+	return rc;
+}
+
+uint64_t store_checkpointed(struct store *st)
+{
+	MDB_txn *txn;
+	if (mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn))
+		return 0;
+	uint64_t v = store_txn_checkpointed(txn);
+	mdb_txn_abort(txn);
+	return v;
+}
+
+/* Two readings of a journal say the same. */
+static bool same_reading(int rc1, const struct journal_verify_result *a,
+			 int rc2, const struct journal_verify_result *b)
+{
+	if (rc1 || rc2)
+		return rc1 == rc2;
+	return a->follows == b->follows && a->last_seq == b->last_seq &&
+	       a->end.offset == b->end.offset &&
+	       strcmp(a->end_segment, b->end_segment) == 0;
+}
+
+/* Readings of a served journal before its damage counts (the first that
+ * finds none ends it). */
+#define SURVEY_READINGS 4
+
+void store_journal_survey(const char *dir, bool served, uint64_t after,
+			  struct store_tool_view *v)
+{
+	char jdir[PATH_MAX];
+	journal_dir(dir, jdir, sizeof(jdir));
+	struct journal_verify_result prev;
+	int prev_rc = 0;
+	for (int i = 0; i < SURVEY_READINGS; i++) {
+		v->verify_rc = journal_verify(jdir, after, &v->jv);
+		if (!served || (v->verify_rc == 0 && !v->jv.follows))
+			return;
+		if (i > 0 && same_reading(prev_rc, &prev, v->verify_rc, &v->jv))
+			return;
+		prev = v->jv;
+		prev_rc = v->verify_rc;
+	}
+}
+
+int store_journal_replay(struct store *st, const char *dir, int lock_fd)
+{
+	if (lock_fd < 0)
+		return store_journal_recover(st, dir);
+	uint64_t last;
+	return replay_with_room(st, dir, NULL, &last);
 }
 
 int store_journal_start(struct store *st, const char *dir)

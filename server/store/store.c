@@ -6,8 +6,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <unistd.h>
 
 #include "migrate.h"
+#include "store_err.h"
 #include "txn.h"
 #include "store_lmdb.h"
 
@@ -65,43 +67,59 @@ static void put_schema(struct txn *t)
 	txn_put(t, DB_META, "schema", 6, b, sizeof(b));
 }
 
+/* The schema version stored in meta: 0 and *ver, -ENOENT (none yet), or
+ * -EIO (not 4 bytes). */
+static int read_schema(struct txn *t, uint32_t *ver)
+{
+	struct txn_val v;
+	int rc = txn_get(t, DB_META, "schema", 6, &v);
+	if (rc)
+		return rc;
+	if (v.len != 4)
+		return -EIO;
+	const uint8_t *p = v.data;
+	*ver = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+	return 0;
+}
+
+/* A newer schema was written by a newer clubcrm whose records we might
+ * misread: refused, whoever opens. */
+static int refuse_newer(uint32_t ver)
+{
+	fprintf(stderr,
+		"clubcrm: the data was written by a newer clubcrm "
+		"(schema %u, this build reads up to %u); refusing to "
+		"open it\n",
+		ver, STORE_SCHEMA_VERSION);
+	return -EPROTONOSUPPORT;
+}
+
 /*
  * Checks the schema version: a new environment gets ours; an older one is
- * migrated step by step in one transaction; a newer one was written by a
- * newer clubcrm whose records we might misread, so it is refused.
+ * migrated step by step in one transaction; a newer one is refused.
  */
 static int check_schema(struct store *st)
 {
 	struct txn t;
 	txn_begin(&t, st, NULL, true);
-	struct txn_val v;
-	int rc = txn_get(&t, DB_META, "schema", 6, &v);
+	uint32_t ver = 0;
+	int rc = read_schema(&t, &ver);
 	if (rc == -ENOENT) {
 		put_schema(&t);
 		return txn_commit(&t);
 	}
-	if (rc || v.len != 4) {
+	if (rc) {
 		txn_abort(&t);
-		return rc ? rc : -EIO;
+		return rc;
 	}
-	const uint8_t *p = v.data;
-	uint32_t ver = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-		       (uint32_t)p[2] << 8 | p[3];
 	if (ver < STORE_SCHEMA_VERSION) {
 		migrate_schema(&t, ver);
 		put_schema(&t);
 		return txn_commit(&t);
 	}
 	txn_abort(&t);
-	if (ver > STORE_SCHEMA_VERSION) {
-		fprintf(stderr,
-			"clubcrm: the data was written by a newer clubcrm "
-			"(schema %u, this build reads up to %u); refusing to "
-			"open it\n",
-			ver, STORE_SCHEMA_VERSION);
-		return -EPROTONOSUPPORT;
-	}
-	return 0;
+	return ver > STORE_SCHEMA_VERSION ? refuse_newer(ver) : 0;
 }
 
 /* How many times a migration may double the map before giving up. */
@@ -155,9 +173,54 @@ static int env_open(struct store *st, const char *dir)
 	return 0;
 }
 
-int store_open(const char *dir, size_t map_size, struct store **out)
+/*
+ * The tools' open next to a running server (store.h, store_open_tool):
+ * the databases opened in a read transaction (LMDB keeps the handles of a
+ * read transaction that commits), the schema checked in it, and the
+ * checkpoint it reads. Nothing here waits for LMDB's writer lock.
+ */
+static int open_reader(struct store *st, const char *dir, uint64_t *checkpoint)
 {
-	if (!dir || !*dir || !out)
+	MDB_txn *txn;
+	int rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn);
+	if (rc)
+		return lmdb_error(rc);
+	for (int i = 0; i < DB_COUNT; i++) {
+		rc = mdb_dbi_open(txn, db_names[i], 0, &st->dbi[i]);
+		if (rc == MDB_NOTFOUND) {
+			fprintf(stderr, "clubcrm: the club in %s has no "
+				"database `%s` yet\n", dir, db_names[i]);
+			mdb_txn_abort(txn);
+			return CLUBCRM_ESERVED;
+		}
+		if (rc) {
+			mdb_txn_abort(txn);
+			return lmdb_error(rc);
+		}
+	}
+	*checkpoint = store_txn_checkpointed(txn);
+	rc = lmdb_error(mdb_txn_commit(txn));
+	if (rc)
+		return rc;
+	struct txn t;
+	txn_begin(&t, st, NULL, false);
+	uint32_t ver = 0;
+	rc = t.ret ? t.ret : read_schema(&t, &ver);
+	txn_abort(&t);
+	if (rc == -ENOENT || (rc == 0 && ver < STORE_SCHEMA_VERSION)) {
+		fprintf(stderr, "clubcrm: the club in %s has schema %u, this "
+			"build reads %u\n", dir, ver, STORE_SCHEMA_VERSION);
+		return CLUBCRM_ESERVED;
+	}
+	if (rc)
+		return rc;
+	return ver > STORE_SCHEMA_VERSION ? refuse_newer(ver) : 0;
+}
+
+static int new_store(const char *dir, size_t map_size, struct store **out)
+{
+	*out = NULL;
+	if (!dir || !*dir)
 		return -EINVAL;
 	if (mkdir(dir, 0700) && errno != EEXIST)
 		return -errno;
@@ -166,13 +229,64 @@ int store_open(const char *dir, size_t map_size, struct store **out)
 		return -ENOMEM;
 	st->map_size = map_size < STORE_MIN_MAP ? STORE_MIN_MAP : map_size;
 	st->lock_fd = -1;
-	int rc = env_open(st, dir);
+	*out = st;
+	return env_open(st, dir);
+}
+
+int store_open(const char *dir, size_t map_size, struct store **out)
+{
+	if (!out)
+		return -EINVAL;
+	struct store *st;
+	int rc = new_store(dir, map_size, &st);
 	if (!rc)
 		rc = open_dbs(st);
 	if (!rc)
 		rc = store_journal_recover(st, dir);
 	if (!rc)
 		rc = open_schema(st);
+	if (rc) {
+		store_close(st);
+		return rc;
+	}
+	*out = st;
+	return 0;
+}
+
+int store_open_tool(const char *dir, size_t map_size, struct store **out,
+		    struct store_tool_view *v)
+{
+	if (!out || !v)
+		return -EINVAL;
+	memset(v, 0, sizeof(*v));
+	struct store *st;
+	int lock_fd = -1;
+	int rc = new_store(dir, map_size, &st);
+	if (!rc)
+		rc = store_journal_probe(dir, &lock_fd, &v->journal);
+	if (rc == 1) {
+		/* A server journals: its last checkpoint is read. */
+		v->served = true;
+		st->reader = true;
+		rc = open_reader(st, dir, &v->checkpoint);
+		if (!rc)
+			store_journal_survey(dir, true, v->checkpoint, v);
+	} else if (!rc) {
+		/* No server, nor can one start journalling (lock_fd holds
+		 * journal.lock when a journal exists): the journal as found,
+		 * then the replay as any opener does. */
+		rc = open_dbs(st);
+		if (!rc && v->journal) {
+			v->checkpoint = store_checkpointed(st);
+			store_journal_survey(dir, false, v->checkpoint, v);
+		}
+		if (!rc)
+			rc = store_journal_replay(st, dir, lock_fd);
+		if (lock_fd >= 0)
+			close(lock_fd);
+		if (!rc)
+			rc = open_schema(st);
+	}
 	if (rc) {
 		store_close(st);
 		return rc;

@@ -10,10 +10,40 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "journal.h"
+
 struct store;
 
 /* Opens (creating when missing) the environment in directory `dir`. */
 int store_open(const char *dir, size_t map_size, struct store **out);
+/*
+ * The tools' open (`clubcrmd check`, `clubcrmd backup`): never waits for a
+ * running server, and says what it found (main.c prints it; check.h's
+ * check_journal() counts the journal's damage as a problem).
+ * - No server holds the journal (journal.lock): the journal is verified as
+ *   found (before the replay, which would set damage aside), then it is
+ *   store_open(): the replay of the journal after the last checkpoint, a
+ *   migration of an older schema.
+ * - A server holds it: nothing is written and nothing replayed, since the
+ *   server owns the journal and its long write transaction holds LMDB's
+ *   writer lock almost all the time: the databases are opened in a read
+ *   transaction, and what the tools read is the server's last checkpoint
+ *   (the journal is verified, its records after that checkpoint are the
+ *   server's). A write transaction on this store then fails (-EROFS). A
+ *   database the server has not made or an older schema (an older server
+ *   runs): CLUBCRM_ESERVED.
+ */
+struct store_tool_view {
+	bool served;          /* a running server holds the journal */
+	bool journal;         /* the club has a journal directory */
+	int verify_rc;        /* journal_verify's: 0 or a negative errno */
+	struct journal_verify_result jv;  /* .after: the records after the
+					     checkpoint (replayed, or the
+					     server's) */
+	uint64_t checkpoint;  /* the last batch LMDB held (journal numbers) */
+};
+int store_open_tool(const char *dir, size_t map_size, struct store **out,
+		    struct store_tool_view *v);
 void store_close(struct store *st);
 /* The last committed revision (0 for a new club). */
 uint64_t store_revision(struct store *st);

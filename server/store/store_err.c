@@ -10,6 +10,10 @@ const char *store_strerror(int err)
 		return "request refused";
 	case CLUBCRM_EDISKFULL:
 		return "the file system holding the database is full";
+	case CLUBCRM_ESERVED:
+		return "a running server holds the club and its database is "
+		       "older than this build: stop the server, or run this "
+		       "version's server once to migrate it";
 	default:
 		return strerror(err < 0 ? -err : err);
 	}

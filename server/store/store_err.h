@@ -27,6 +27,10 @@ enum clubcrm_err {
 	/* The file system holding the database is full (ENOSPC, EDQUOT or
 	 * EFBIG from a write): growing the map does not help. */
 	CLUBCRM_EDISKFULL = -(CLUBCRM_EBASE + 2),
+	/* A tool's open (store_open_tool) next to a running server found a
+	 * database older than this build: only a write could migrate it,
+	 * and the server holds the writes. */
+	CLUBCRM_ESERVED = -(CLUBCRM_EBASE + 3),
 };
 
 /* A message for any value of the family (negative); never NULL. */

@@ -11,6 +11,7 @@
 #include <lmdb.h>
 
 #include "overlay.h"
+#include "store.h"
 #include "txn.h"
 
 struct journal;
@@ -50,7 +51,29 @@ struct store {
 	size_t entries[DB_COUNT];  /* long_txn's, when the batch began */
 	_Atomic bool retire_wanted;  /* an unpin let versions go */
 	int lock_fd;            /* journal.lock, held while journalling */
+	/* Opened by a tool next to a running server (store_open_tool):
+	 * read transactions only. */
+	bool reader;
 };
+
+/*
+ * journaled.c, for store_open_tool (store.c). Whether a server journals
+ * into `dir`: 1 when another process holds journal.lock; 0 when none does
+ * (the lock then taken into *lock_fd, -1 when the club has no such file:
+ * it never journalled); or a negative errno. *journal: `journal/` exists.
+ */
+int store_journal_probe(const char *dir, int *lock_fd, bool *journal);
+/* The last batch a checkpoint put in LMDB (0: none). */
+uint64_t store_checkpointed(struct store *st);
+/* journal_verify of `dir`'s journal into v->jv and v->verify_rc. Next to
+ * a server (`served`) damage or an error is read again: the server appends
+ * and recycles segments while it is read, so what counts is what two
+ * readings agree on. */
+void store_journal_survey(const char *dir, bool served, uint64_t after,
+			  struct store_tool_view *v);
+/* store_journal_recover, journal.lock held by the caller (lock_fd >= 0)
+ * or taken here (-1). */
+int store_journal_replay(struct store *st, const char *dir, int lock_fd);
 
 /* journaled.c, for txn.c: the parent of the writer's batch (the long
  * transaction, begun or refilled as needed), and the batch's commit into it

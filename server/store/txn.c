@@ -70,6 +70,10 @@ void txn_begin(struct txn *t, struct store *st, struct txn *parent,
 	t->ret = parent ? parent->ret : 0;
 	if (t->ret)
 		return;
+	if (write && st->reader) {
+		t->ret = -EROFS;  /* a tool's view of a served store */
+		return;
+	}
 	if (st->ov) {
 		begin_journaled(t, st, parent, write);
 		return;

@@ -334,7 +334,7 @@ static void test_torn_tail_every_byte(void **state)
 			jopen(f, 0, &g);
 			assert_replay(&g, 1, cut == end ? 6 : 5);
 			struct journal_verify_result vr;
-			assert_int_equal(journal_verify(f->dir, &vr), 0);
+			assert_int_equal(journal_verify(f->dir, 0, &vr), 0);
 			assert_int_equal(vr.records, cut == end ? 6 : 5);
 			assert_false(vr.follows);
 			assert_int_equal(vr.end.offset, cut == end ? end : start);
@@ -371,7 +371,7 @@ static void test_bit_flips(void **state)
 			spill(path, orig, len);
 			orig[i] ^= (uint8_t)(1u << (i % 8));
 			struct journal_verify_result vr;
-			assert_int_equal(journal_verify(f->dir, &vr), 0);
+			assert_int_equal(journal_verify(f->dir, 0, &vr), 0);
 			assert_int_equal(vr.records, victim - 1);
 			assert_int_equal(vr.end.stop, JOURNAL_STOP_BAD);
 			assert_non_null(vr.end.why);
@@ -424,7 +424,7 @@ static void test_record_crosses_into_next_segment(void **state)
 		assert_int_equal(g.len[k], k < 7 ? big : 10);
 	}
 	struct journal_verify_result vr;
-	assert_int_equal(journal_verify(f->dir, &vr), 0);
+	assert_int_equal(journal_verify(f->dir, 0, &vr), 0);
 	assert_int_equal(vr.segments, 3);
 	assert_int_equal(vr.records, 8);
 	assert_int_equal(vr.first_seq, 1);
@@ -433,6 +433,13 @@ static void test_record_crosses_into_next_segment(void **state)
 	assert_int_equal(vr.last_rev, 8);
 	assert_int_equal(vr.end.stop, JOURNAL_STOP_ZERO);
 	assert_false(vr.follows);
+	assert_int_equal(vr.after, 8);
+	/* The records after a checkpoint at revision 5, across segments. */
+	assert_int_equal(journal_verify(f->dir, 5, &vr), 0);
+	assert_int_equal(vr.records, 8);
+	assert_int_equal(vr.after, 3);
+	assert_int_equal(journal_verify(f->dir, 8, &vr), 0);
+	assert_int_equal(vr.after, 0);
 
 	/* Damage in the first segment: the later ones are kept aside, not
 	 * recycled, and the log goes on from the damage. */
@@ -444,11 +451,12 @@ static void test_record_crosses_into_next_segment(void **state)
 	seg[journal_record_size(big) + 100] ^= 4;  /* in record 2 */
 	spill(path, seg, len);
 	free(seg);
-	assert_int_equal(journal_verify(f->dir, &vr), 0);
+	assert_int_equal(journal_verify(f->dir, 0, &vr), 0);
 	assert_int_equal(vr.records, 1);
 	assert_int_equal(vr.end.stop, JOURNAL_STOP_BAD);
 	assert_string_equal(vr.end.why, "checksum mismatch");
 	assert_true(vr.follows);
+	assert_int_equal(vr.follows_rev, 8);  /* the newest cut off */
 	jopen(f, 0, &g);
 	assert_int_equal(g.n, 1);
 	assert_true(journal_damaged(f->j));
@@ -460,8 +468,9 @@ static void test_record_crosses_into_next_segment(void **state)
 	assert_int_equal(g.n, 2);
 	assert_int_equal(g.len[1], 10);
 	assert_false(journal_damaged(f->j));
-	assert_int_equal(journal_verify(f->dir, &vr), 0);
+	assert_int_equal(journal_verify(f->dir, 0, &vr), 0);
 	assert_false(vr.follows);
+	assert_int_equal(vr.damaged, 3);  /* still kept for a person */
 }
 
 static void test_oversized_record(void **state)
@@ -535,7 +544,7 @@ static void test_trim_and_recycled_segments(void **state)
 	for (size_t k = 0; k < g.n; k++)
 		assert_int_equal(g.seq[k], k + 10);
 	struct journal_verify_result vr;
-	assert_int_equal(journal_verify(f->dir, &vr), 0);
+	assert_int_equal(journal_verify(f->dir, 0, &vr), 0);
 	assert_int_equal(vr.records, 14);
 	assert_int_equal(vr.end.stop, JOURNAL_STOP_STALE);
 	assert_int_equal(vr.end.offset, journal_record_size(big));
@@ -782,12 +791,12 @@ static void test_verify(void **state)
 	struct journal_verify_result vr;
 	char p[512];
 	path_of(f, "none", p, sizeof(p));
-	assert_int_equal(journal_verify(p, &vr), -ENOENT);
-	assert_int_equal(journal_verify(f->dir, &vr), 0);
+	assert_int_equal(journal_verify(p, 0, &vr), -ENOENT);
+	assert_int_equal(journal_verify(f->dir, 0, &vr), 0);
 	assert_int_equal(vr.segments, 0);
 	assert_int_equal(vr.records, 0);
 	append_n(jopen(f, 0, NULL), 1, 4);
-	assert_int_equal(journal_verify(f->dir, &vr), 0);
+	assert_int_equal(journal_verify(f->dir, 0, &vr), 0);
 	assert_int_equal(vr.segments, 1);
 	assert_int_equal(vr.spares, 1);
 	assert_int_equal(vr.records, 4);

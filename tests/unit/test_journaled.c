@@ -288,10 +288,11 @@ static void test_replay_grows_the_map(void **state)
 	fx_close(fx);
 }
 
-/* While a server journals, another process opening the store (check, a
- * backup) replays nothing: it waits for LMDB's write lock, which the long
- * transaction holds until the server's next checkpoint, and then reads
- * that checkpoint, which holds everything. */
+/* While a server journals, another process's store_open replays nothing:
+ * it waits for LMDB's write lock, which the long transaction holds until
+ * the server's next checkpoint, and then reads that checkpoint, which holds
+ * everything. (check and backup never wait: store_open_tool,
+ * test_tool_open.c.) */
 static void test_another_opener_reads_the_checkpoint(void **state)
 {
 	(void)state;
