@@ -95,7 +95,9 @@ int txn_cursor_open(struct txn_cursor *c, struct txn *t, enum store_db db)
 		t->ret = lmdb_error(rc);
 		return t->ret;
 	}
-	if (t->snap.epoch) {
+	/* The overlay merged in only when the snapshot sees some of this
+	 * database there (after a checkpoint, mostly none). */
+	if (t->snap.epoch && !overlay_snap_db_empty(&t->snap, db)) {
 		c->m = calloc(1, sizeof(*c->m));
 		if (!c->m) {
 			txn_cursor_close(c);

@@ -654,6 +654,22 @@ size_t overlay_retire(struct overlay *ov)
 	return before - atomic_load(&ov->bytes);
 }
 
+bool overlay_snap_db_empty(const struct overlay_snap *s, unsigned db)
+{
+	struct overlay *ov = s->ov;
+	if (db >= ov->ndb)
+		return false;
+	/* A few entries looked at, not the whole list: past them the
+	 * answer is "maybe", and the merge is always right. */
+	unsigned left = 8;
+	pthread_rwlock_rdlock(&ov->lock);
+	struct ov_node *n = ov->heads[db]->next[0];
+	while (n && left-- && !snap_visible(s, n))
+		n = n->next[0];
+	pthread_rwlock_unlock(&ov->lock);
+	return n == NULL;
+}
+
 /* ---- iteration ---- */
 
 void overlay_iter_init(struct overlay_iter *it, const struct overlay_snap *s,

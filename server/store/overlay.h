@@ -71,6 +71,7 @@
 #ifndef CLUBCRM_OVERLAY_H
 #define CLUBCRM_OVERLAY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -150,6 +151,14 @@ struct overlay_snap {
 
 /* Pins the current floor and newest version. Never fails. */
 void overlay_pin(struct overlay *ov, struct overlay_snap *s);
+/*
+ * True when the snapshot can see nothing of database `db` in the overlay
+ * (none of its entries holds a version in (floor, version]; false also when
+ * that would take more than a few entries to tell): a cursor over it may
+ * then read LMDB alone. What is published later is newer than the
+ * snapshot, and what the snapshot sees is not retired while it is pinned.
+ */
+bool overlay_snap_db_empty(const struct overlay_snap *s, unsigned db);
 /*
  * Moves the snapshot onto the checkpoint its LMDB txn holds (reader's
  * order, step 3): floor = checkpointed, version = max(version,

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,7 +23,6 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
-#include <stdio.h>
 
 #include "overlay.h"
 
@@ -464,6 +464,59 @@ static void test_rebase_past_the_pin(void **state)
 	assert_int_equal(overlay_snap_rebase(&s, 1), -EINVAL); /* below floor */
 	overlay_unpin(&s);
 	assert_int_equal(overlay_snap_rebase(&s, 2), -EINVAL); /* unpinned */
+	overlay_free(ov);
+}
+
+/* What a snapshot sees of one database: nothing before any write, the
+ * entries of its range only, nothing once a checkpoint took them and the
+ * snapshot is rebased past them; a write published after the pin is not
+ * its; past a few hidden entries it answers "maybe" (false), never a wrong
+ * "empty". */
+static void test_snap_db_empty(void **state)
+{
+	(void)state;
+	struct overlay *ov;
+	assert_int_equal(overlay_new(3, 0, NULL, &ov), 0);
+	struct overlay_snap s;
+	overlay_pin(ov, &s);
+	assert_true(overlay_snap_db_empty(&s, 0));
+	assert_false(overlay_snap_db_empty(&s, 3));   /* no such database */
+	struct overlay_op a = put(0, "k", "1");
+	assert_int_equal(overlay_publish(ov, 1, &a, 1, NULL), 0);
+	assert_true(overlay_snap_db_empty(&s, 0));    /* newer than the pin */
+	overlay_unpin(&s);
+	overlay_pin(ov, &s);                              /* (0, 1] */
+	assert_false(overlay_snap_db_empty(&s, 0));
+	assert_true(overlay_snap_db_empty(&s, 1));
+	overlay_unpin(&s);
+	/* a checkpoint holds 1: a snapshot rebased onto it sees nothing */
+	struct overlay_snap cp;
+	assert_int_equal(overlay_checkpoint_begin(ov, 1, &cp), 0);
+	assert_int_equal(overlay_checkpoint_done(ov, 1), 0);
+	overlay_unpin(&cp);
+	overlay_retire(ov);
+	overlay_pin(ov, &s);
+	assert_true(overlay_snap_db_empty(&s, 0));
+	overlay_unpin(&s);
+	/* twenty entries of database 2 newer than a pin: too many to look
+	 * through, so "maybe"; then one a new pin sees at the far end */
+	overlay_pin(ov, &s);                              /* (1, 1] */
+	struct overlay_op late[20];
+	char keys[20][4];
+	for (unsigned i = 0; i < 20; i++) {
+		snprintf(keys[i], sizeof(keys[i]), "a%02u", i);
+		late[i] = put(2, keys[i], "x");
+	}
+	assert_int_equal(overlay_publish(ov, 2, late, 20, NULL), 0);
+	assert_false(overlay_snap_db_empty(&s, 2));     /* hidden, but many */
+	assert_true(overlay_snap_db_empty(&s, 1));
+	overlay_unpin(&s);
+	struct overlay_op z = put(2, "zz", "y");
+	assert_int_equal(overlay_publish(ov, 3, &z, 1, NULL), 0);
+	struct overlay_snap two;
+	overlay_pin(ov, &two);                            /* (1, 3] */
+	assert_false(overlay_snap_db_empty(&two, 2));
+	overlay_unpin(&two);
 	overlay_free(ov);
 }
 
@@ -1177,6 +1230,7 @@ int main(void)
 		cmocka_unit_test(test_every_allocation_failing),
 		cmocka_unit_test(test_counts_over_floor_and_version),
 		cmocka_unit_test(test_rebase_past_the_pin),
+		cmocka_unit_test(test_snap_db_empty),
 		cmocka_unit_test(test_checkpoint_reads_newest_upto),
 		cmocka_unit_test(test_retire_in_every_order),
 		cmocka_unit_test(test_cursor_against_model),
