@@ -121,12 +121,21 @@ int verify_store(const char *data_dir, const struct ledger *l,
 {
 	memset(out, 0, sizeof(*out));
 	struct store *st = NULL;
-	int ret = store_open(data_dir, VERIFY_MAP_SIZE, &st);
+	/* As `clubcrmd check` opens it: the journal verified as the kill
+	 * left it, then replayed. */
+	struct store_tool_view view;
+	int ret = store_open_tool(data_dir, VERIFY_MAP_SIZE, &st, &view);
 	if (ret < 0)
 		return ret;
 	ret = check_store(st, stderr, &out->res);
 	if (ret < 0)
 		goto done;
+	/* A torn tail is what a kill leaves; anything else in the journal is
+	 * a problem, told with its line (quiet otherwise: a line a kill). */
+	struct check_result jres = {0};
+	check_journal(&view, NULL, &jres);
+	if (jres.problems)
+		check_journal(&view, stderr, &out->res);
 	out->problems = out->res.problems;
 	for (size_t i = 0; i < l->n && ret == 0; i++)
 		if (l->w[i].state == LEDGER_ACKED)
