@@ -12,6 +12,7 @@
  * threads stepping cursors back to back, the writer's publish could wait
  * for ever. Its writer-preferring kind is a GNU extension. */
 #define _GNU_SOURCE
+#include <sched.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -63,6 +64,12 @@ struct overlay {
 	int64_t *bcum;
 	size_t start, len, cap;
 	int64_t *base_cum;
+	/* A retire pass under way (retire_slice): its floor, the database
+	 * and the entry it goes on from (NULL: the database's first). */
+	bool retiring;
+	uint64_t retire_x;
+	unsigned retire_db;
+	struct ov_node *retire_at;
 };
 
 static void *sys_malloc(void *ctx, size_t size)
@@ -604,35 +611,15 @@ int overlay_checkpoint_done(struct overlay *ov, uint64_t upto)
 	return 0;
 }
 
-/* Drops every version <= x of one database; nodes left empty go. */
-static void retire_db(struct overlay *ov, struct ov_node *head, uint64_t x)
-{
-	struct ov_node *upd[LEVELS];
-	for (unsigned l = 0; l < LEVELS; l++)
-		upd[l] = head;
-	struct ov_node *n = head->next[0];
-	while (n) {
-		struct ov_node *next = n->next[0];
-		struct ov_ver **pp = &n->vers;
-		while (*pp && (*pp)->version > x)
-			pp = &(*pp)->older;
-		free_vers(ov, *pp);
-		*pp = NULL;
-		if (!n->vers) {
-			unlink_node(n, upd);
-			ov_release(ov, n, node_size(n->height, n->klen));
-		} else {
-			for (unsigned l = 0; l < n->height; l++)
-				upd[l] = n;
-		}
-		n = next;
-	}
-}
+/* Entries a retire looks at under one hold of the lock: readers (the loop
+ * among them) wait for one slice at most, not for a walk over the whole
+ * overlay (about 20 ms for a second of writes at full speed). */
+#define RETIRE_SLICE 2048
 
-size_t overlay_retire(struct overlay *ov)
+/* A retire's first slice: the epochs no pin holds any more go, and the
+ * pass drops what is at or below the oldest floor left. */
+static void retire_begin(struct overlay *ov)
 {
-	size_t before = atomic_load(&ov->bytes);
-	pthread_rwlock_wrlock(&ov->lock);
 	/* No pin can join an epoch but the current one (pins hold the lock
 	 * shared), so an older epoch at 0 refs stays there: free it. */
 	struct overlay_epoch *cur = atomic_load(&ov->cur);
@@ -641,16 +628,81 @@ size_t overlay_retire(struct overlay *ov)
 		ov->oldest = e->newer;
 		ov_release(ov, e, sizeof(*e));
 	}
-	uint64_t x = ov->oldest->floor;
-	for (unsigned d = 0; d < ov->ndb; d++)
-		retire_db(ov, ov->heads[d], x);
+	ov->retire_x = ov->oldest->floor;
+	ov->retire_db = 0;
+	ov->retire_at = NULL;
+	ov->retiring = true;
+}
+
+/*
+ * One slice of the retire pass, the lock held: drops every version <= the
+ * pass's floor of up to RETIRE_SLICE entries; entries left empty go. True
+ * when the pass is done. Between slices readers read and a writer may
+ * publish (never removing an entry it did not add in that same publish),
+ * so the entries before the one to go on from are found again.
+ */
+static bool retire_slice(struct overlay *ov)
+{
+	if (!ov->retiring)
+		retire_begin(ov);
+	uint64_t x = ov->retire_x;
+	unsigned budget = RETIRE_SLICE;
+	for (; ov->retire_db < ov->ndb; ov->retire_db++) {
+		struct ov_node *head = ov->heads[ov->retire_db];
+		struct ov_node *upd[LEVELS], *n;
+		if (ov->retire_at) {
+			n = find_ge(head, nkey(ov->retire_at),
+				    ov->retire_at->klen, upd);
+		} else {
+			for (unsigned l = 0; l < LEVELS; l++)
+				upd[l] = head;
+			n = head->next[0];
+		}
+		for (; n; budget--) {
+			if (budget == 0) {
+				ov->retire_at = n;
+				return false;
+			}
+			struct ov_node *next = n->next[0];
+			struct ov_ver **pp = &n->vers;
+			while (*pp && (*pp)->version > x)
+				pp = &(*pp)->older;
+			free_vers(ov, *pp);
+			*pp = NULL;
+			if (!n->vers) {
+				unlink_node(n, upd);
+				ov_release(ov, n, node_size(n->height, n->klen));
+			} else {
+				for (unsigned l = 0; l < n->height; l++)
+					upd[l] = n;
+			}
+			n = next;
+		}
+		ov->retire_at = NULL;
+	}
 	while (ov->len && ov->bver[ov->start] <= x) {
 		memcpy(ov->base_cum, batch_cum(ov, 0),
 		       ov->ndb * sizeof(*ov->base_cum));
 		ov->start = (ov->start + 1) % ov->cap;
 		ov->len--;
 	}
+	ov->retiring = false;
+	return true;
+}
+
+bool overlay_retire_step(struct overlay *ov)
+{
+	pthread_rwlock_wrlock(&ov->lock);
+	bool done = retire_slice(ov);
 	pthread_rwlock_unlock(&ov->lock);
+	return done;
+}
+
+size_t overlay_retire(struct overlay *ov)
+{
+	size_t before = atomic_load(&ov->bytes);
+	while (!overlay_retire_step(ov))
+		sched_yield();  /* the readers waiting go first */
 	return before - atomic_load(&ov->bytes);
 }
 

@@ -57,7 +57,8 @@
  * Threads: one pthread rwlock. overlay_get, overlay_count and each cursor
  * or iterator step take it shared for that call only (never between calls);
  * overlay_publish, overlay_checkpoint_done and overlay_retire take it
- * exclusively. overlay_pin takes it shared; overlay_unpin takes no lock.
+ * exclusively (retire a slice of entries at a time, letting readers and a
+ * publish in between). overlay_pin takes it shared; overlay_unpin takes no lock.
  * The lock prefers a waiting writer (glibc), so no thread may take it
  * twice: a cursor's base steps run under it and must not call the overlay.
  * Between steps a cursor keeps a pointer only to an entry its snapshot sees,
@@ -199,6 +200,10 @@ int overlay_checkpoint_begin(struct overlay *ov, uint64_t upto,
 			     struct overlay_snap *cp);
 int overlay_checkpoint_done(struct overlay *ov, uint64_t upto);
 size_t overlay_retire(struct overlay *ov);
+/* The same, a slice of entries at a time (what overlay_retire does, the
+ * lock let go between slices): true once the pass is done. The
+ * checkpointer's thread, publishes allowed between two steps. */
+bool overlay_retire_step(struct overlay *ov);
 
 /*
  * Every key of one database a snapshot sees, in key order, with its newest

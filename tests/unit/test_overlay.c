@@ -1179,6 +1179,193 @@ static void *reader_main(void *p)
 	return NULL;
 }
 
+/*
+ * A retire long enough to run in many slices (RETIRE_SLICE entries each),
+ * while a writer thread publishes new keys in between the ones retired
+ * and a reader walks the list: each slice finds its place again, so no
+ * new key is lost, the order holds, and (under ASan) nothing freed is
+ * read.
+ */
+#define SLICED_OLD 20000u   /* even keys, all retired */
+#define SLICED_NEW 3000u    /* odd keys, published during the retire */
+
+struct sliced {
+	struct overlay *ov;
+	atomic_int started, stop;
+};
+
+static void sliced_key(char *k, unsigned i)
+{
+	snprintf(k, 8, "k%06u", i % 1000000u);
+}
+
+static void *sliced_writer(void *p)
+{
+	struct sliced *w = p;
+	atomic_store(&w->started, 1);
+	for (unsigned b = 0; b < SLICED_NEW / 10; b++) {
+		char keys[10][8];
+		struct overlay_op ops[10];
+		for (unsigned i = 0; i < 10; i++) {
+			/* spread over the whole range of the old keys */
+			unsigned j = (b * 10 + i) * (2 * SLICED_OLD / SLICED_NEW);
+			sliced_key(keys[i], j | 1);
+			ops[i] = put(0, keys[i], "new");
+		}
+		TCHECK(overlay_publish(w->ov, SLICED_OLD / 100 + 1 + b, ops,
+				       10, NULL) == 0);
+		sched_yield();
+	}
+	return NULL;
+}
+
+static void *sliced_reader(void *p)
+{
+	struct sliced *w = p;
+	while (!atomic_load(&w->stop)) {
+		struct overlay_snap s;
+		overlay_pin(w->ov, &s);
+		struct overlay_iter it;
+		overlay_iter_init(&it, &s, 0);
+		char last[8] = "";
+		while (overlay_iter_next(&it) == 0) {
+			TCHECK(it.key.len == 7);
+			char k[8] = {0};
+			memcpy(k, it.key.data, it.key.len < 7 ? it.key.len : 7);
+			TCHECK(strcmp(last, k) < 0);
+			memcpy(last, k, sizeof(k));
+		}
+		overlay_unpin(&s);
+	}
+	return NULL;
+}
+
+static void test_retire_in_slices_beside_a_writer(void **state)
+{
+	(void)state;
+	struct sliced w = {0};
+	assert_int_equal(overlay_new(1, 0, NULL, &w.ov), 0);
+	/* the old keys, 100 a batch, then checkpointed */
+	for (unsigned b = 0; b < SLICED_OLD / 100; b++) {
+		char keys[100][8];
+		struct overlay_op ops[100];
+		for (unsigned i = 0; i < 100; i++) {
+			sliced_key(keys[i], 2 * (b * 100 + i));
+			ops[i] = put(0, keys[i], "old");
+		}
+		assert_int_equal(overlay_publish(w.ov, b + 1, ops, 100, NULL),
+				 0);
+	}
+	struct overlay_snap cp;
+	assert_int_equal(overlay_checkpoint_begin(w.ov, SLICED_OLD / 100,
+						  &cp), 0);
+	assert_int_equal(overlay_checkpoint_done(w.ov, SLICED_OLD / 100), 0);
+	overlay_unpin(&cp);
+	pthread_t wr, rd;
+	assert_int_equal(pthread_create(&rd, NULL, sliced_reader, &w), 0);
+	assert_int_equal(pthread_create(&wr, NULL, sliced_writer, &w), 0);
+	while (!atomic_load(&w.started))
+		sched_yield();
+	overlay_retire(w.ov);
+	pthread_join(wr, NULL);
+	atomic_store(&w.stop, 1);
+	pthread_join(rd, NULL);
+	assert_int_equal(atomic_load(&failures), 0);
+	/* every new key is there, in order, and no old one */
+	struct overlay_snap s;
+	overlay_pin(w.ov, &s);
+	struct overlay_iter it;
+	overlay_iter_init(&it, &s, 0);
+	unsigned n = 0;
+	char last[8] = "";
+	while (overlay_iter_next(&it) == 0) {
+		char k[8] = {0};
+		assert_int_equal(it.key.len, 7);
+		memcpy(k, it.key.data, 7);
+		assert_true(strcmp(last, k) < 0);
+		assert_true((k[6] - '0') % 2 == 1);
+		memcpy(last, k, sizeof(k));
+		n++;
+	}
+	overlay_unpin(&s);
+	assert_int_equal(n, SLICED_NEW);
+	/* and the list is whole: every new key found by a seek too */
+	for (unsigned i = 0; i < SLICED_NEW; i++) {
+		char k[8];
+		sliced_key(k, (i * (2 * SLICED_OLD / SLICED_NEW)) | 1);
+		overlay_pin(w.ov, &s);
+		assert_get(&s, 0, k, OVERLAY_FOUND, "new");
+		overlay_unpin(&s);
+	}
+	overlay_retire(w.ov);
+	overlay_free(w.ov);
+}
+
+/* The same, in steps on one thread: a publish of keys among the ones
+ * being retired between every two slices, so each slice must find its
+ * place again. Deterministic. */
+static void test_retire_in_steps_between_publishes(void **state)
+{
+	(void)state;
+	struct overlay *ov;
+	assert_int_equal(overlay_new(2, 0, NULL, &ov), 0);
+	uint64_t version = 0;
+	for (unsigned b = 0; b < SLICED_OLD / 100; b++) {
+		char keys[100][8];
+		struct overlay_op ops[100];
+		for (unsigned i = 0; i < 100; i++) {
+			sliced_key(keys[i], 2 * (b * 100 + i));
+			/* both databases: the pass crosses from one to the
+			 * other */
+			ops[i] = put(i % 2, keys[i], "old");
+		}
+		assert_int_equal(overlay_publish(ov, ++version, ops, 100, NULL),
+				 0);
+	}
+	struct overlay_snap cp;
+	assert_int_equal(overlay_checkpoint_begin(ov, version, &cp), 0);
+	assert_int_equal(overlay_checkpoint_done(ov, version), 0);
+	overlay_unpin(&cp);
+	unsigned steps = 0, added = 0;
+	bool done;
+	do {
+		done = overlay_retire_step(ov);
+		steps++;
+		/* ten odd keys over the whole range, in both databases */
+		char keys[10][8];
+		struct overlay_op ops[10];
+		for (unsigned i = 0; i < 10; i++) {
+			unsigned j = (i * 2 * SLICED_OLD / 10 + steps * 7) | 1;
+			sliced_key(keys[i], j);
+			ops[i] = put(i % 2, keys[i], "new");
+		}
+		assert_int_equal(overlay_publish(ov, ++version, ops, 10, NULL),
+				 0);
+		added += 10;
+	} while (!done);
+	assert_true(steps > SLICED_OLD / 2048);
+	struct overlay_snap s;
+	overlay_pin(ov, &s);
+	unsigned n = 0;
+	for (unsigned db = 0; db < 2; db++) {
+		struct overlay_iter it;
+		overlay_iter_init(&it, &s, db);
+		char last[8] = "";
+		while (overlay_iter_next(&it) == 0) {
+			char k[8] = {0};
+			assert_int_equal(it.key.len, 7);
+			memcpy(k, it.key.data, 7);
+			assert_true(strcmp(last, k) < 0);
+			assert_true((k[6] - '0') % 2 == 1);
+			memcpy(last, k, sizeof(k));
+			n++;
+		}
+	}
+	assert_int_equal(n, added);
+	overlay_unpin(&s);
+	overlay_free(ov);
+}
+
 static void test_threads_see_consistent_snapshots(void **state)
 {
 	(void)state;
@@ -1237,6 +1424,8 @@ int main(void)
 		cmocka_unit_test(test_cursor_edge_worlds),
 		cmocka_unit_test(test_cursor_all_hidden),
 		cmocka_unit_test(test_cursor_base_error),
+		cmocka_unit_test(test_retire_in_slices_beside_a_writer),
+		cmocka_unit_test(test_retire_in_steps_between_publishes),
 		cmocka_unit_test(test_threads_see_consistent_snapshots),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
