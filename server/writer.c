@@ -172,6 +172,20 @@ static void failed_commit_or_stop(struct writer *w, bool pending,
 }
 
 /*
+ * The overlay's versions a checkpoint let go of are freed a slice at a
+ * time (store_retire_step) in the writer's gaps: one slice after each
+ * batch, more while no request waits. Freed inside the checkpoint, they
+ * were half of the writer's pause (10-19 ms of 17-26 at 15,000 writes/s).
+ */
+static void retire_in_gaps(struct writer *w)
+{
+	do {
+		if (store_retire_step(w->store))
+			return;
+	} while (atomic_load(&w->q_pending) == 0);
+}
+
+/*
  * The batch, then its replies encoded and framed on this same worker
  * thread (the loop thread only hands the bytes out). A reply that does not
  * fit in memory stays empty: its owner then gets nothing to send.
@@ -220,6 +234,7 @@ static void work_cb(void *arg)
 		    frame_encode(w->b_ops[i].reply, b) < 0)
 			b->len = 0;
 	}
+	retire_in_gaps(w);
 }
 
 static void after_work_cb(void *arg);
@@ -375,6 +390,7 @@ static void idle_checkpoint_cb(void *arg)
 			 "every write", strerror(-rc));
 	log_debug("writer: checkpoint in %.1f ms",
 		  (double)(uv_hrtime() - t0) / 1e6);
+	retire_in_gaps(w);
 }
 
 static void went_idle(struct writer *w);

@@ -529,7 +529,7 @@ int store_checkpoint(struct store *st)
 	if (!st->ov)
 		return 0;
 	if (atomic_exchange(&st->retire_wanted, false))
-		overlay_retire(st->ov);
+		st->retire_pending = true;
 	if (!st->long_txn || st->version == st->checkpointed) {
 		if (st->long_txn) {
 			mdb_txn_abort(st->long_txn);  /* nothing in it */
@@ -559,14 +559,27 @@ int store_checkpoint(struct store *st)
 		stop_on("a checkpoint could not be synced", lmdb_error(rc));
 	st->checkpointed = version;
 	rc = overlay_checkpoint_done(st->ov, version);
+	/* The versions it holds go in the writer's gaps (store_retire_step):
+	 * done here, the walk was half the writer's pause. */
 	if (rc == 0)
-		overlay_retire(st->ov);
+		st->retire_pending = true;
 	int trc = journal_trim(st->jn, version);
 	if (trc)
 		fprintf(stderr, "clubcrm: the journal could not be trimmed "
 			"(%s); it is again at the next checkpoint\n",
 			strerror(-trc));
 	return rc;
+}
+
+bool store_retire_step(struct store *st)
+{
+	if (!st->ov)
+		return true;
+	if (atomic_exchange(&st->retire_wanted, false))
+		st->retire_pending = true;
+	if (st->retire_pending)
+		st->retire_pending = !overlay_retire_step(st->ov);
+	return !st->retire_pending;
 }
 
 void store_journal_stop(struct store *st)

@@ -111,6 +111,10 @@ int store_journal_start(struct store *st, const char *dir);
  * (synced) and trims the journal. 0, or an error (nothing is lost: the
  * journal still holds it). */
 int store_checkpoint(struct store *st);
+/* The writer's thread, between batches: one slice (a few tenths of a ms)
+ * of freeing what a checkpoint, or a reader's unpin, let go of in the
+ * overlay. True when nothing is left to free. */
+bool store_retire_step(struct store *st);
 /* True when a checkpoint is due (STORE_CHECKPOINT_*: what the overlay
  * holds, and how long). */
 bool store_checkpoint_due(struct store *st);

@@ -50,6 +50,7 @@ struct store {
 	bool grow_wanted;       /* a checkpoint found the map full */
 	size_t entries[DB_COUNT];  /* long_txn's, when the batch began */
 	_Atomic bool retire_wanted;  /* an unpin let versions go */
+	bool retire_pending;    /* store_retire_step() has slices to do */
 	int lock_fd;            /* journal.lock, held while journalling */
 	/* Opened by a tool next to a running server (store_open_tool):
 	 * read transactions only. */
