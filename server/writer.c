@@ -376,9 +376,8 @@ static void release_held(struct writer *w)
  * The journal's long transaction is committed by the writer's thread only
  * (writer_thread.h). Under load every batch checks whether one is due; when
  * the writes stop, this timer does it shortly after, so that the last
- * writes reach LMDB and another process (`clubcrmd check`, a backup) that
- * needs LMDB's write lock to open the store does not wait for the next
- * write.
+ * writes reach LMDB: what `clubcrmd check` and a backup next to the server
+ * read (they open LMDB's last checkpoint and never wait for the server).
  */
 static void idle_checkpoint_cb(void *arg)
 {

@@ -1240,6 +1240,26 @@ static void *sliced_reader(void *p)
 	return NULL;
 }
 
+/* The keys `s` sees in `db`: each a new (odd) one, in strictly rising
+ * order; how many. */
+static unsigned sliced_new_keys(const struct overlay_snap *s, unsigned db)
+{
+	struct overlay_iter it;
+	overlay_iter_init(&it, s, db);
+	unsigned n = 0;
+	char last[8] = "";
+	while (overlay_iter_next(&it) == 0) {
+		char k[8] = {0};
+		assert_int_equal(it.key.len, 7);
+		memcpy(k, it.key.data, 7);
+		assert_true(strcmp(last, k) < 0);
+		assert_true((k[6] - '0') % 2 == 1);
+		memcpy(last, k, sizeof(k));
+		n++;
+	}
+	return n;
+}
+
 static void test_retire_in_slices_beside_a_writer(void **state)
 {
 	(void)state;
@@ -1274,21 +1294,8 @@ static void test_retire_in_slices_beside_a_writer(void **state)
 	/* every new key is there, in order, and no old one */
 	struct overlay_snap s;
 	overlay_pin(w.ov, &s);
-	struct overlay_iter it;
-	overlay_iter_init(&it, &s, 0);
-	unsigned n = 0;
-	char last[8] = "";
-	while (overlay_iter_next(&it) == 0) {
-		char k[8] = {0};
-		assert_int_equal(it.key.len, 7);
-		memcpy(k, it.key.data, 7);
-		assert_true(strcmp(last, k) < 0);
-		assert_true((k[6] - '0') % 2 == 1);
-		memcpy(last, k, sizeof(k));
-		n++;
-	}
+	assert_int_equal(sliced_new_keys(&s, 0), SLICED_NEW);
 	overlay_unpin(&s);
-	assert_int_equal(n, SLICED_NEW);
 	/* and the list is whole: every new key found by a seek too */
 	for (unsigned i = 0; i < SLICED_NEW; i++) {
 		char k[8];
@@ -1346,22 +1353,8 @@ static void test_retire_in_steps_between_publishes(void **state)
 	assert_true(steps > SLICED_OLD / 2048);
 	struct overlay_snap s;
 	overlay_pin(ov, &s);
-	unsigned n = 0;
-	for (unsigned db = 0; db < 2; db++) {
-		struct overlay_iter it;
-		overlay_iter_init(&it, &s, db);
-		char last[8] = "";
-		while (overlay_iter_next(&it) == 0) {
-			char k[8] = {0};
-			assert_int_equal(it.key.len, 7);
-			memcpy(k, it.key.data, 7);
-			assert_true(strcmp(last, k) < 0);
-			assert_true((k[6] - '0') % 2 == 1);
-			memcpy(last, k, sizeof(k));
-			n++;
-		}
-	}
-	assert_int_equal(n, added);
+	assert_int_equal(sliced_new_keys(&s, 0) + sliced_new_keys(&s, 1),
+			 added);
 	overlay_unpin(&s);
 	overlay_free(ov);
 }
